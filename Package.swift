@@ -1,0 +1,46 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "Kaiban",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "kaiban", targets: ["kaiban"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CLibXML2",
+            pkgConfig: "libxml-2.0",
+            providers: [.apt(["libxml2-dev"])]
+        ),
+        .target(name: "KaibanCore"),
+        .target(name: "KaibanXML", dependencies: ["CLibXML2"]),
+        .target(name: "KaibanForms", dependencies: ["KaibanCore", "KaibanXML"]),
+        .target(
+            name: "KaibanStore",
+            dependencies: ["KaibanCore", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        .target(
+            name: "KaibanCLI",
+            dependencies: [
+                "KaibanCore", "KaibanForms", "KaibanStore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(name: "kaiban", dependencies: ["KaibanCLI"]),
+        .target(
+            name: "KaibanTestSupport",
+            dependencies: ["KaibanCore", "KaibanForms", "KaibanStore"],
+            path: "Tests/KaibanTestSupport"
+        ),
+        .testTarget(name: "KaibanCoreTests", dependencies: ["KaibanCore", "KaibanTestSupport"]),
+        .testTarget(name: "KaibanXMLTests", dependencies: ["KaibanXML", "KaibanTestSupport"]),
+        .testTarget(name: "KaibanFormsTests", dependencies: ["KaibanForms", "KaibanTestSupport"]),
+        .testTarget(name: "KaibanStoreTests", dependencies: ["KaibanStore", "KaibanTestSupport"]),
+        .testTarget(name: "KaibanCLITests", dependencies: ["KaibanCLI", "KaibanTestSupport"]),
+    ]
+)

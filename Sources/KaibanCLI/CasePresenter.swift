@@ -1,0 +1,147 @@
+import Foundation
+import KaibanCore
+import KaibanStore
+
+/// Renders cases, histories and worklists for people, in the clerk's language.
+struct CasePresenter {
+    let definition: WorkflowDefinition
+    let language: Language
+
+    var zh: Bool { language == .zh }
+
+    func stage(_ id: String?) -> String {
+        guard let id else { return "" }
+        return definition.stageName(id).text(language)
+    }
+
+    func time(_ date: Date?) -> String {
+        date.map(HallTime.localText(of:)) ?? ""
+    }
+
+    func taskName(_ id: String) -> String {
+        definition.task(id)?.name.text(language) ?? id
+    }
+
+    /// What an event did, in a few words.
+    func action(_ event: CaseEvent) -> String {
+        switch event.kind {
+        case .opened:
+            return zh ? "收件" : "intake"
+        case .transitioned:
+            let name =
+                event.transition.flatMap { definition.transition($0)?.name.text(language) } ?? event.transition ?? ""
+            return event.automatic ? name + (zh ? "（自动）" : " (automatic)") : name
+        case .taskCompleted:
+            return (zh ? "完成：" : "done: ") + taskName(event.task ?? "")
+        }
+    }
+
+    func role(_ id: String?) -> String {
+        id.map { definition.roleName($0).text(language) } ?? ""
+    }
+
+    /// The one-line result of a step.
+    func stepSummary(_ outcome: StepOutcome) -> String {
+        outcome.events.map { event in
+            let move = event.kind == .taskCompleted ? "" : "：\(stage(event.fromStage)) → \(stage(event.toStage))"
+            return zh
+                ? "办件\(outcome.state.number) \(action(event))\(move)"
+                : "case \(outcome.state.number) \(action(event))\(move.replacingOccurrences(of: "：", with: ": "))"
+        }.joined(separator: "\n")
+    }
+
+    func history(_ events: [CaseEvent]) -> String {
+        var table = TextTable(
+            zh
+                ? ["序号", "时间", "办理人", "角色", "操作", "从", "到", "说明"]
+                : ["#", "time", "clerk", "role", "action", "from", "to", "reason"])
+        for event in events {
+            table.add([
+                "\(event.sequence)", time(event.at), event.actor, role(event.role), action(event),
+                stage(event.fromStage), stage(event.toStage), event.reason ?? "",
+            ])
+        }
+        return table.rendered
+    }
+
+    func queue(_ entries: [QueueEntry]) -> String {
+        var table = TextTable(
+            zh
+                ? ["办件编号", "环节", "渠道", "类型", "名称", "收件时间"]
+                : ["case", "stage", "channel", "type", "name", "received"])
+        for entry in entries {
+            table.add([
+                entry.number.description, stage(entry.stage), entry.channel.name.text(language),
+                entry.enterpriseType.name.text(language), entry.proposedName, time(entry.openedAt),
+            ])
+        }
+        return table.rendered
+    }
+
+    /// The full view of one case, with the steps allowed next.
+    func detail(_ state: RegistrationCase) -> String {
+        let app = state.application
+        let yuan = zh ? "元" : " yuan"
+        var lines: [(String, String)] = [
+            (zh ? "办件编号" : "case", state.number.description),
+            (zh ? "当前环节" : "stage", stage(state.stage) + (state.isOpen ? "" : (zh ? "（已结束）" : " (closed)"))),
+            (zh ? "流程" : "workflow", "\(definition.title.text(language)) (\(definition.key))"),
+            (zh ? "版本" : "version", "\(state.version)"),
+            (zh ? "渠道" : "channel", app.channel.name.text(language)),
+            (zh ? "企业类型" : "type", app.enterpriseType.name.text(language)),
+            (zh ? "名称" : "name", app.proposedName),
+        ]
+        if app.enterpriseType.hasRegisteredCapital {
+            lines.append((zh ? "注册资本" : "registered capital", app.registeredCapital.yuanText + yuan))
+        }
+        lines += [
+            (zh ? "住所" : "domicile", "\(app.domicile)（\(app.domicileDivision)）"),
+            (zh ? "经营范围" : "business scope", app.businessScope),
+            (
+                zh ? "法定代表人" : "legal representative",
+                "\(app.legalRepresentative.name) \(app.legalRepresentative.idNumber)"
+            ),
+            (zh ? "联系人" : "contact", "\(app.contact.name) \(app.contact.phone)"),
+            (zh ? "收件" : "received", "\(time(state.openedAt)) \(state.openedBy)"),
+        ]
+        if let closed = state.closedAt { lines.append((zh ? "结束时间" : "closed", time(closed))) }
+        if let reason = state.lastReason { lines.append((zh ? "最近说明" : "last reason", reason)) }
+        let labelWidth = lines.map { TextTable.width($0.0) }.max() ?? 0
+        var text = lines.map { TextTable.pad($0.0, to: labelWidth) + "  " + $0.1 }
+
+        var investors = TextTable(
+            zh ? ["出资人", "类型", "证件号码", "认缴出资", "方式"] : ["investor", "kind", "ID", "subscribed", "form"])
+        for investor in app.investors {
+            investors.add([
+                investor.name, investor.kind.name.text(language), investor.idNumber,
+                investor.contribution.yuanText + yuan, investor.form,
+            ])
+        }
+        text += ["", investors.rendered]
+
+        if !app.requestedTasks.isEmpty {
+            var tasks = TextTable(zh ? ["开办事项", "状态", "办结时间", "办理人"] : ["start-up task", "status", "done at", "by"])
+            for id in app.requestedTasks {
+                let progress = state.tasks.first { $0.task == id }
+                let status: String
+                switch progress {
+                case nil: status = zh ? "未开始" : "not started"
+                case let p? where p.isDone: status = zh ? "已办结" : "done"
+                default: status = zh ? "办理中" : "in progress"
+                }
+                tasks.add([taskName(id), status, time(progress?.doneAt), progress?.doneBy ?? ""])
+            }
+            text += ["", tasks.rendered]
+        }
+        if state.isOpen {
+            let next = WorkflowEngine(definition: definition).manualTransitions(from: state.stage).map {
+                "\($0.id)（\($0.name.text(language))，\($0.roles.map { role($0) }.joined(separator: "/"))）"
+            }
+            text += [
+                "",
+                (zh ? "可办理：" : "next steps: ") + (next.isEmpty ? (zh ? "无" : "none") : next.joined(separator: "  ")),
+            ]
+        }
+        return text.joined(separator: "\n")
+    }
+}

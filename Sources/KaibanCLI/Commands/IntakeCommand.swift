@@ -1,0 +1,153 @@
+import ArgumentParser
+import Foundation
+import KaibanCore
+import KaibanXML
+
+/// `kaiban intake`: take in a company-formation application (收件), from flags or a case file.
+struct IntakeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "intake",
+        abstract: "Take in an application (收件).",
+        discussion: """
+            Either --file with an application file (see seeds/demo/cases/ and Forms/schemas/case-1.xsd), or the \
+            flags. Example:
+              kaiban intake --as wangfang --channel window --type llc --name 广元市昭化区青禾农业科技有限公司 \\
+                --capital 500000 --domicile 四川省广元市昭化区元坝镇中街12号 --division 510811 \\
+                --scope 农业技术推广服务 --legal-rep 张伟:11010519491231002X \\
+                --investor 张伟:11010519491231002X:500000 --contact 张伟:13800000000 --tasks seal,tax,bank
+            """)
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var time: InstantOption
+    @OptionGroup var output: OutputOptions
+
+    @Option(help: "An application file (XML).")
+    var file: String?
+
+    @Option(help: "window, online, mobile, mail, appointment or special.")
+    var channel: Channel?
+
+    @Option(help: "llc, one-person-llc, sole-proprietorship, partnership, individual-business or farmers-cooperative.")
+    var type: EnterpriseType?
+
+    @Option(help: "Proposed enterprise name.")
+    var name: String?
+
+    @Option(help: "Registered capital in yuan (exact, up to two decimals).")
+    var capital: String?
+
+    @Option(help: "Domicile address.")
+    var domicile: String?
+
+    @Option(help: "GB/T 2260 code of the domicile's county (e.g. 510811).")
+    var division: String?
+
+    @Option(help: "Business scope.")
+    var scope: String?
+
+    @Option(name: .customLong("legal-rep"), help: "Legal representative as NAME:ID-NUMBER.")
+    var legalRep: String?
+
+    @Option(help: "An investor as NAME:ID-NUMBER:CONTRIBUTION[:person|company|institution]; repeat for each.")
+    var investor: [String] = []
+
+    @Option(help: "Contact as NAME:PHONE.")
+    var contact: String?
+
+    @Option(help: "Start-up tasks wanted, comma-separated: seal,tax,social-insurance,provident-fund,bank.")
+    var tasks: String?
+
+    func validate() throws {
+        if file != nil {
+            let given = [channel != nil, type != nil, name != nil, capital != nil, legalRep != nil, !investor.isEmpty]
+            if given.contains(true) { throw ValidationError("--file cannot be combined with the application flags") }
+            return
+        }
+        _ = try applicationFromFlags()
+    }
+
+    /// The application given by the flags, or a usage error naming the first flag that is wrong.
+    func applicationFromFlags() throws -> CaseApplication {
+        func required<T>(_ value: T?, _ flag: String) throws -> T {
+            guard let value else { throw ValidationError("\(flag) is required (or give --file)") }
+            return value
+        }
+        func pair(_ text: String, _ flag: String) throws -> (String, String) {
+            let parts = text.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+            guard parts.count == 2 else { throw ValidationError("\(flag): expected NAME:VALUE, got \"\(text)\"") }
+            return (parts[0], parts[1])
+        }
+        let type = try required(self.type, "--type")
+        var capitalMoney = Money.zero
+        if let capital {
+            guard let parsed = Money(yuan: capital) else {
+                throw ValidationError("--capital: \"\(capital)\" is not an amount in yuan (e.g. 500000 or 12.50)")
+            }
+            capitalMoney = parsed
+        } else if type.hasRegisteredCapital {
+            throw ValidationError("--capital is required for a \(type.name.en)")
+        }
+        let legal = try pair(try required(legalRep, "--legal-rep"), "--legal-rep")
+        let contactPair = try pair(try required(contact, "--contact"), "--contact")
+        guard !investor.isEmpty else { throw ValidationError("--investor is required (repeat it for each investor)") }
+        let investors = try investor.enumerated().map { index, text in
+            let parts = text.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+            guard (3...4).contains(parts.count) else {
+                throw ValidationError(
+                    "--investor #\(index + 1): expected NAME:ID-NUMBER:CONTRIBUTION[:KIND], got \"\(text)\"")
+            }
+            guard let amount = Money(yuan: parts[2]) else {
+                throw ValidationError("--investor #\(index + 1): \"\(parts[2])\" is not an amount in yuan")
+            }
+            let kind = parts.count == 4 ? InvestorKind(rawValue: parts[3]) : .person
+            guard let kind else {
+                throw ValidationError("--investor #\(index + 1): kind must be person, company or institution")
+            }
+            return Investor(name: parts[0], kind: kind, idNumber: parts[1], contribution: amount)
+        }
+        return CaseApplication(
+            channel: try required(channel, "--channel"), enterpriseType: type,
+            proposedName: try required(name, "--name"),
+            registeredCapital: capitalMoney, domicile: try required(domicile, "--domicile"),
+            domicileDivision: try required(division, "--division"), businessScope: try required(scope, "--scope"),
+            legalRepresentative: Person(name: legal.0, idNumber: legal.1), investors: investors,
+            contact: Contact(name: contactPair.0, phone: contactPair.1),
+            requestedTasks: (tasks ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+    }
+
+    func run() throws {
+        try withDesk(global) { desk in
+            let clerk = try desk.requireClerk()
+            let application: CaseApplication
+            if let file {
+                application = try desk.forms().caseFileLoader.load(try readFile(file), source: file)
+            } else {
+                application = try applicationFromFlags()
+            }
+            let state = try desk.store.intake(
+                application, workflowID: desk.configuration.workflowID, hall: desk.configuration.hall, by: clerk,
+                at: time.instant())
+            if output.json {
+                try Console.json(state)
+                return
+            }
+            let presenter = try desk.presenter(for: state.definition)
+            Console.print(
+                desk.language == .zh
+                    ? "已收件：\(state.number)（\(application.enterpriseType.name.zh) \(application.proposedName)），当前：\(presenter.stage(state.stage))"
+                    : "received: \(state.number) (\(application.enterpriseType.name.en) \(application.proposedName)), now \(presenter.stage(state.stage))"
+            )
+        }
+    }
+
+    func readFile(_ path: String) throws -> Data {
+        do {
+            return try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            throw XMLProblem(source: path, "cannot read the file: \(error.localizedDescription)")
+        }
+    }
+}
+
+extension Channel: ExpressibleByArgument {}
+extension EnterpriseType: ExpressibleByArgument {}

@@ -1,0 +1,66 @@
+import ArgumentParser
+import Foundation
+import KaibanCore
+
+/// `kaiban workflow`: the workflow definition versions registered in the database.
+struct WorkflowCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "workflow", abstract: "List the workflow definition versions in use (流程定义).",
+        discussion:
+            "Definitions are read from Forms/workflows/ on every command; a file with a raised version is registered as a new version and new cases use it, while open cases keep theirs."
+    )
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+        try withDesk(global) { desk in
+            let definitions = try desk.store.definitions()
+            if output.json {
+                try Console.json(definitions)
+                return
+            }
+            let zh = desk.language == .zh
+            var table = TextTable(
+                zh ? ["流程", "版本", "名称", "环节数", "步骤数"] : ["workflow", "version", "title", "stages", "steps"])
+            for definition in definitions {
+                table.add([
+                    definition.key.id, "\(definition.key.version)", definition.title.text(desk.language),
+                    "\(definition.stages.count)", "\(definition.transitions.count)",
+                ])
+            }
+            Console.print(table.rendered)
+        }
+    }
+}
+
+/// `kaiban admin`: maintenance.
+struct AdminCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "admin", abstract: "Maintenance commands.", subcommands: [Rebuild.self])
+
+    /// `kaiban admin rebuild`: current state recomputed from the history.
+    struct Rebuild: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Recompute every case's current state from its history and report any difference.")
+
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() throws {
+            try withDesk(global) { desk in
+                let report = try desk.store.rebuild()
+                if output.json {
+                    try Console.json(report)
+                    return
+                }
+                Console.print(
+                    desk.language == .zh
+                        ? "已从\(report.events)条历史记录重建\(report.cases)件办件；与原状态不一致并已修复：\(report.repaired.count)件"
+                        : "rebuilt \(report.cases) cases from \(report.events) events; \(report.repaired.count) differed and were repaired"
+                )
+                for number in report.repaired { Console.print("  \(number)") }
+            }
+        }
+    }
+}

@@ -1,0 +1,111 @@
+import ArgumentParser
+import Foundation
+import KaibanCore
+import KaibanForms
+import KaibanStore
+import KaibanXML
+
+/// What a command works with: the configuration, the open store (its workflow definitions in step
+/// with Forms/) and the output language.
+struct Desk {
+    let configuration: KaibanConfiguration
+    let store: CaseStore
+    let formsRoot: URL
+
+    var language: Language { configuration.language }
+
+    /// Opens the database and registers any new workflow definition version found in Forms/.
+    static func open(_ configuration: KaibanConfiguration) throws -> Desk {
+        let formsRoot = FormsLibrary.locate(
+            explicit: configuration.formsPath, executable: Bundle.main.executableURL)
+        let store = try CaseStore(path: configuration.databasePath)
+        let desk = Desk(configuration: configuration, store: store, formsRoot: formsRoot)
+        try desk.syncDefinitions()
+        return desk
+    }
+
+    /// Compiles the schemas (only when something has to be parsed).
+    func forms() throws -> FormsLibrary {
+        try FormsLibrary(root: formsRoot)
+    }
+
+    /// Registers each definition file whose exact text the database does not know yet. Unchanged
+    /// files cost one query and no parsing.
+    func syncDefinitions() throws {
+        var library: FormsLibrary?
+        let files = FormsLibrary.workflowFiles(in: formsRoot)
+        guard !files.isEmpty else {
+            throw XMLProblem(
+                source: formsRoot.appendingPathComponent("workflows").path, "no workflow definitions found")
+        }
+        for file in files {
+            let data: Data
+            do {
+                data = try Data(contentsOf: file)
+            } catch {
+                throw XMLProblem(source: file.path, "cannot read: \(error.localizedDescription)")
+            }
+            let text = String(decoding: data, as: UTF8.self)
+            if try store.isRegistered(sourceXML: text) { continue }
+            if library == nil { library = try forms() }
+            guard let library else { continue }
+            let definition = try library.workflowLoader.load(data, source: file.path)
+            try store.register(definition, sourceXML: text, at: Date())
+        }
+    }
+
+    /// The acting clerk's id, or a usage error naming `--as` / KAIBAN_CLERK.
+    func requireClerk() throws -> String {
+        guard let clerk = configuration.clerk else {
+            throw ValidationError(
+                language == .zh
+                    ? "请用 --as 或环境变量 KAIBAN_CLERK 指明办理人" : "say who is acting with --as or KAIBAN_CLERK")
+        }
+        return clerk
+    }
+
+    func presenter(for key: WorkflowDefinition.Key) throws -> CasePresenter {
+        CasePresenter(definition: try store.definition(key), language: language)
+    }
+}
+
+extension ParsableCommand {
+    /// Opens the desk and runs `body`, printing any failure in the clerk's language on standard
+    /// error and exiting with the matching code.
+    func withDesk(_ options: GlobalOptions, _ body: (Desk) throws -> Void) throws {
+        let configuration = options.configuration
+        do {
+            try body(try Desk.open(configuration))
+        } catch let error as ExitCode {
+            throw error
+        } catch let error as ValidationError {
+            throw error
+        } catch {
+            let (code, message) = KaibanExit.describe(error, configuration.language)
+            Console.error(message)
+            throw ExitCode(code)
+        }
+    }
+}
+
+/// Writing to the terminal.
+enum Console {
+    static func print(_ text: String) {
+        FileHandle.standardOutput.write(Data((text + "\n").utf8))
+    }
+
+    static func error(_ text: String) {
+        FileHandle.standardError.write(Data((text + "\n").utf8))
+    }
+
+    static let jsonEncoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        return encoder
+    }()
+
+    static func json<T: Encodable>(_ value: T) throws {
+        print(String(decoding: try jsonEncoder.encode(value), as: UTF8.self))
+    }
+}

@@ -1,0 +1,58 @@
+import ArgumentParser
+import Foundation
+import KaibanCore
+
+extension Language: ExpressibleByArgument {}
+
+/// Options every command shares.
+struct GlobalOptions: ParsableArguments {
+    @Option(name: .long, help: "SQLite database file (env KAIBAN_DB; default ./kaiban.sqlite).")
+    var db: String?
+
+    @Option(name: .customLong("as"), help: "The clerk acting (env KAIBAN_CLERK).")
+    var clerk: String?
+
+    @Option(name: .long, help: "Output language: zh (default) or en (env KAIBAN_LANG).")
+    var lang: Language?
+
+    @Option(name: .long, help: "The Forms folder with workflows and schemas (env KAIBAN_FORMS).")
+    var forms: String?
+
+    var configuration: KaibanConfiguration { KaibanConfiguration(options: self) }
+}
+
+/// `--json` for read commands.
+struct OutputOptions: ParsableArguments {
+    @Flag(name: .long, help: "Print JSON for scripts instead of a table.")
+    var json = false
+}
+
+/// `--at` for commands that record something: the instant it happened.
+struct InstantOption: ParsableArguments {
+    @Option(
+        name: .long,
+        help:
+            "When it happened, ISO 8601 (e.g. 2026-11-26T09:05; Asia/Shanghai unless an offset is given). Default: now."
+    )
+    var at: String?
+
+    /// The instant given, or the current time at the edge (whole seconds): the core never reads a clock.
+    func instant() -> Date {
+        if let at, let parsed = HallTime.parse(at) { return parsed }
+        return Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
+    }
+
+    func validate() throws {
+        if let at, HallTime.parse(at) == nil {
+            throw ValidationError(
+                "--at: \"\(at)\" is not an ISO 8601 time such as 2026-11-26T09:05 or 2026-11-26T01:05Z")
+        }
+    }
+}
+
+/// A case number argument, checked at parse time.
+extension CaseNumber: ExpressibleByArgument {
+    public init?(argument: String) {
+        self.init(argument)
+    }
+}

@@ -1,0 +1,24 @@
+import ArgumentParser
+import Foundation
+
+/// `kaiban`: the clerk's command line for company-formation cases at the hall.
+public struct KaibanCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "kaiban",
+        abstract: "开办 Kaiban: company-formation cases at the service hall (企业开办窗口).",
+        discussion: """
+            Every command acts as a named clerk (--as or KAIBAN_CLERK) on the database given by --db or \
+            KAIBAN_DB (default ./kaiban.sqlite). Output is in Simplified Chinese; --lang en for English.
+            Exit codes: 0 done, 64 usage error, 65 refused by the rules, 66 not found, 74 storage failure, \
+            78 broken definition or data file.
+            """,
+        version: "0.1.0",
+        subcommands: [
+            IntakeCommand.self, QueueCommand.self, ShowCommand.self, HistoryCommand.self, StepCommand.self,
+            TaskCommand.self, WithdrawCommand.self, ClerkCommand.self, WorkflowCommand.self, AdminCommand.self,
+            DemoCommand.self,
+        ]
+    )
+
+    public init() {}
+}

@@ -1,0 +1,107 @@
+import Foundation
+
+/// A natural person named in an application: legal representative, operator or contact.
+public struct Person: Sendable, Hashable, Codable {
+    public var name: String
+    public var idNumber: String
+
+    public init(name: String, idNumber: String) {
+        self.name = name
+        self.idNumber = idNumber
+    }
+}
+
+/// An investor (股东、出资人、合伙人、成员) and what it subscribes.
+public struct Investor: Sendable, Hashable, Codable {
+    public var name: String
+    public var kind: InvestorKind
+    /// Citizen ID number for a person; unified social credit code for an organisation.
+    public var idNumber: String
+    /// Subscribed contribution.
+    public var contribution: Money
+    /// Form of contribution, e.g. 货币.
+    public var form: String
+
+    public init(name: String, kind: InvestorKind, idNumber: String, contribution: Money, form: String = "货币") {
+        self.name = name
+        self.kind = kind
+        self.idNumber = idNumber
+        self.contribution = contribution
+        self.form = form
+    }
+}
+
+/// The contact the desk calls about the case.
+public struct Contact: Sendable, Hashable, Codable {
+    public var name: String
+    public var phone: String
+
+    public init(name: String, phone: String) {
+        self.name = name
+        self.phone = phone
+    }
+}
+
+/// What an applicant asks the hall to register: the registered items of STANDARDS.md §9 and the
+/// start-up tasks wanted.
+public struct CaseApplication: Sendable, Hashable, Codable {
+    public var channel: Channel
+    public var enterpriseType: EnterpriseType
+    public var proposedName: String
+    public var registeredCapital: Money
+    public var domicile: String
+    /// GB/T 2260 code of the domicile's county-level division.
+    public var domicileDivision: String
+    public var businessScope: String
+    public var legalRepresentative: Person
+    public var investors: [Investor]
+    public var contact: Contact
+    /// Start-up tasks the applicant asked for (ids from the workflow's task group).
+    public var requestedTasks: [String]
+
+    public init(
+        channel: Channel, enterpriseType: EnterpriseType, proposedName: String, registeredCapital: Money,
+        domicile: String, domicileDivision: String, businessScope: String, legalRepresentative: Person,
+        investors: [Investor], contact: Contact, requestedTasks: [String]
+    ) {
+        self.channel = channel
+        self.enterpriseType = enterpriseType
+        self.proposedName = proposedName
+        self.registeredCapital = registeredCapital
+        self.domicile = domicile
+        self.domicileDivision = domicileDivision
+        self.businessScope = businessScope
+        self.legalRepresentative = legalRepresentative
+        self.investors = investors
+        self.contact = contact
+        self.requestedTasks = requestedTasks
+    }
+}
+
+/// One thing wrong with an application, naming the field.
+public struct FieldProblem: Sendable, Equatable, CustomStringConvertible {
+    /// The field's path, e.g. `investors[2].idNumber`.
+    public var field: String
+    public var reason: LocalizedText
+
+    public init(field: String, reason: LocalizedText) {
+        self.field = field
+        self.reason = reason
+    }
+
+    public var description: String { "\(field): \(reason.en)" }
+}
+
+/// An application that cannot be taken in, with every problem found (一次性告知: all at once).
+public struct ApplicationRejected: ClerkReadable, Sendable, Equatable {
+    public var problems: [FieldProblem]
+
+    public init(problems: [FieldProblem]) {
+        self.problems = problems
+    }
+
+    public func message(_ language: Language) -> String {
+        let head = language == .zh ? "申请材料有误，不能收件：" : "the application cannot be taken in:"
+        return ([head] + problems.map { "  - \($0.field): \($0.reason.text(language))" }).joined(separator: "\n")
+    }
+}

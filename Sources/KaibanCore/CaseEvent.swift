@@ -1,0 +1,69 @@
+import Foundation
+
+/// One entry of a case's append-only history. The history is the truth; a case's current state
+/// is the fold of its events (``RegistrationCase/replay(_:definition:)``).
+public struct CaseEvent: Sendable, Equatable, Codable {
+    public enum Kind: String, Sendable, Codable, CaseIterable {
+        /// The case was taken in (收件); carries the application.
+        case opened
+        /// The case moved from one stage to another.
+        case transitioned
+        /// A start-up task was done.
+        case taskCompleted = "task-completed"
+    }
+
+    /// 1 for the first event of a case, then consecutive.
+    public var sequence: Int
+    public var at: Date
+    public var kind: Kind
+    /// The clerk who acted.
+    public var actor: String
+    /// The role the clerk acted in; nil for the engine's own automatic steps' triggering clerk role.
+    public var role: String?
+    public var transition: String?
+    public var fromStage: String?
+    public var toStage: String?
+    public var task: String?
+    public var reason: String?
+    /// Only on `opened`: what was applied for.
+    public var application: CaseApplication?
+    /// Only on `opened`: the workflow version the case runs under for life.
+    public var definition: WorkflowDefinition.Key?
+    /// Set when the engine took the step itself (a join), triggered by the clerk's action.
+    public var automatic: Bool
+
+    public init(
+        sequence: Int, at: Date, kind: Kind, actor: String, role: String? = nil, transition: String? = nil,
+        fromStage: String? = nil, toStage: String? = nil, task: String? = nil, reason: String? = nil,
+        application: CaseApplication? = nil, definition: WorkflowDefinition.Key? = nil, automatic: Bool = false
+    ) {
+        self.sequence = sequence
+        self.at = at
+        self.kind = kind
+        self.actor = actor
+        self.role = role
+        self.transition = transition
+        self.fromStage = fromStage
+        self.toStage = toStage
+        self.task = task
+        self.reason = reason
+        self.application = application
+        self.definition = definition
+        self.automatic = automatic
+    }
+}
+
+/// Progress of one start-up task of a case.
+public struct TaskProgress: Sendable, Equatable, Codable {
+    public var task: String
+    public var doneAt: Date?
+    public var doneBy: String?
+
+    public init(task: String, doneAt: Date? = nil, doneBy: String? = nil) {
+        self.task = task
+        self.doneAt = doneAt
+        self.doneBy = doneBy
+    }
+
+    public var isDone: Bool { doneAt != nil }
+}

@@ -1,0 +1,77 @@
+import Foundation
+
+/// A citizen ID number checked against GB 11643-1999: 6-digit division, 8-digit birth date,
+/// 3-digit sequence and an ISO 7064 MOD 11-2 check character.
+public struct CitizenID: Sendable, Hashable, Codable {
+    /// The 18 characters, upper case.
+    public let value: String
+    /// The division where the number was first issued (may since have been abolished).
+    public let divisionCode: String
+    /// Birth date as year, month and day.
+    public let birthYear: Int
+    public let birthMonth: Int
+    public let birthDay: Int
+
+    /// Why a number is not a valid citizen ID number.
+    public enum Problem: Error, Sendable, Equatable {
+        case legacyFifteenDigits
+        case wrongLength(Int)
+        case invalidCharacter
+        case invalidBirthDate
+        case wrongCheckCharacter(expected: Character)
+
+        public func message(_ language: Language) -> String {
+            switch (self, language) {
+            case (.legacyFifteenDigits, .zh): "15位旧身份证号码已停止使用，请提供18位号码"
+            case (.legacyFifteenDigits, .en): "15-digit legacy numbers are no longer valid; give the 18-digit number"
+            case (.wrongLength(let n), .zh): "应为18位，实际\(n)位"
+            case (.wrongLength(let n), .en): "must have 18 characters, has \(n)"
+            case (.invalidCharacter, .zh): "前17位须为数字，末位为数字或X"
+            case (.invalidCharacter, .en): "the first 17 characters must be digits and the last a digit or X"
+            case (.invalidBirthDate, .zh): "出生日期无效"
+            case (.invalidBirthDate, .en): "the birth date is not a real date"
+            case (.wrongCheckCharacter(let c), .zh): "校验码错误（应为\(c)）"
+            case (.wrongCheckCharacter(let c), .en): "wrong check character (expected \(c))"
+            }
+        }
+    }
+
+    static let weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+    static let checkCharacters = Array("10X98765432")
+
+    /// The check character for the first 17 digits.
+    public static func checkCharacter(for digits: [Int]) -> Character {
+        let sum = zip(digits, weights).reduce(0) { $0 + $1.0 * $1.1 }
+        return checkCharacters[sum % 11]
+    }
+
+    /// Validates `text`; lower-case x is accepted as X.
+    public init(_ text: String) throws(Problem) {
+        let chars = Array(text.trimmingCharacters(in: .whitespaces).uppercased())
+        if chars.count == 15 && chars.allSatisfy({ $0.isASCII && $0.isNumber }) {
+            throw .legacyFifteenDigits
+        }
+        guard chars.count == 18 else { throw .wrongLength(chars.count) }
+        var digits: [Int] = []
+        for c in chars.prefix(17) {
+            guard c.isASCII, let d = c.wholeNumberValue else { throw .invalidCharacter }
+            digits.append(d)
+        }
+        let last = chars[17]
+        guard last == "X" || (last.isASCII && last.isNumber) else { throw .invalidCharacter }
+        func number(_ range: Range<Int>) -> Int { digits[range].reduce(0) { $0 * 10 + $1 } }
+        let year = number(6..<10)
+        let month = number(10..<12)
+        let day = number(12..<14)
+        guard year >= 1850, CivilDate.isValid(year: year, month: month, day: day) else {
+            throw .invalidBirthDate
+        }
+        let expected = Self.checkCharacter(for: digits)
+        guard expected == last else { throw .wrongCheckCharacter(expected: expected) }
+        self.value = String(chars)
+        self.divisionCode = String(chars[0..<6])
+        self.birthYear = year
+        self.birthMonth = month
+        self.birthDay = day
+    }
+}

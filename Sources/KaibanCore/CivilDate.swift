@@ -1,0 +1,149 @@
+import Foundation
+
+/// A calendar date without a time of day, as written on Chinese documents (proleptic Gregorian).
+public struct CivilDate: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
+    public var year: Int
+    public var month: Int
+    public var day: Int
+
+    public init?(year: Int, month: Int, day: Int) {
+        guard Self.isValid(year: year, month: month, day: day) else { return nil }
+        self.year = year
+        self.month = month
+        self.day = day
+    }
+
+    /// For computed dates that are valid by construction.
+    init(uncheckedYear year: Int, month: Int, day: Int) {
+        self.year = year
+        self.month = month
+        self.day = day
+    }
+
+    /// Parses "yyyy-MM-dd".
+    public init?(_ text: String) {
+        let parts = text.split(separator: "-")
+        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+            let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2])
+        else { return nil }
+        self.init(year: y, month: m, day: d)
+    }
+
+    /// Whether year-month-day names a real day.
+    public static func isValid(year: Int, month: Int, day: Int) -> Bool {
+        guard (1...9999).contains(year), (1...12).contains(month), day >= 1 else { return false }
+        return day <= daysIn(year: year, month: month)
+    }
+
+    static func daysIn(year: Int, month: Int) -> Int {
+        switch month {
+        case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: 30
+        default: 31
+        }
+    }
+
+    /// "yyyy-MM-dd".
+    public var description: String {
+        String(format: "%04d-%02d-%02d", year, month, day)
+    }
+
+    /// "yyyyMMdd", as used in case numbers.
+    public var compact: String {
+        String(format: "%04d%02d%02d", year, month, day)
+    }
+
+    public static func < (lhs: CivilDate, rhs: CivilDate) -> Bool {
+        (lhs.year, lhs.month, lhs.day) < (rhs.year, rhs.month, rhs.day)
+    }
+}
+
+/// Conversions between instants and the hall's local time (Asia/Shanghai, UTC+8, no daylight
+/// saving). Pure arithmetic: no time-zone database, no clock.
+public enum HallTime {
+    /// Asia/Shanghai's offset from UTC in seconds.
+    public static let offsetSeconds = 8 * 3600
+
+    /// The local date of `instant` in Asia/Shanghai.
+    public static func localDate(of instant: Date) -> CivilDate {
+        let local = instant.timeIntervalSince1970 + Double(offsetSeconds)
+        let days = Int((local / 86_400).rounded(.down))
+        return civilDate(fromDaysSinceEpoch: days)
+    }
+
+    /// "yyyy-MM-dd HH:mm" in Asia/Shanghai.
+    public static func localText(of instant: Date) -> String {
+        let seconds = Int((instant.timeIntervalSince1970).rounded(.down)) + offsetSeconds
+        let days = Int((Double(seconds) / 86_400).rounded(.down))
+        let secondOfDay = seconds - days * 86_400
+        let date = civilDate(fromDaysSinceEpoch: days)
+        return "\(date) " + String(format: "%02d:%02d", secondOfDay / 3600, (secondOfDay % 3600) / 60)
+    }
+
+    /// The instant of local `date` at `hour:minute` in Asia/Shanghai.
+    public static func instant(_ date: CivilDate, hour: Int, minute: Int, second: Int = 0) -> Date {
+        let days = daysSinceEpoch(date)
+        let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offsetSeconds
+        return Date(timeIntervalSince1970: TimeInterval(seconds))
+    }
+
+    /// Days from 1970-01-01 (Howard Hinnant's algorithm).
+    public static func daysSinceEpoch(_ date: CivilDate) -> Int {
+        let y = date.month <= 2 ? date.year - 1 : date.year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let mp = (date.month + 9) % 12
+        let doy = (153 * mp + 2) / 5 + date.day - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146_097 + doe - 719_468
+    }
+
+    /// The date `days` after 1970-01-01.
+    public static func civilDate(fromDaysSinceEpoch days: Int) -> CivilDate {
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp < 10 ? mp + 3 : mp - 9
+        let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
+        return CivilDate(uncheckedYear: y, month: m, day: d)
+    }
+
+    /// Parses an ISO 8601 instant: "2026-11-26T09:05", "2026-11-26 09:05:30", with an optional
+    /// "Z" or "+08:00"-style offset. Without an offset the time is Asia/Shanghai local time.
+    public static func parse(_ text: String) -> Date? {
+        var s = Substring(text.trimmingCharacters(in: .whitespaces))
+        guard s.count >= 16 else { return nil }
+        guard let date = CivilDate(String(s.prefix(10))) else { return nil }
+        s = s.dropFirst(10)
+        guard let sep = s.first, sep == "T" || sep == " " else { return nil }
+        s = s.dropFirst()
+        var offset = offsetSeconds
+        if s.hasSuffix("Z") {
+            offset = 0
+            s = s.dropLast()
+        } else if s.count >= 6, let signIndex = s.lastIndex(where: { $0 == "+" || $0 == "-" }) {
+            let zone = s[signIndex...]
+            let sign = zone.first == "-" ? -1 : 1
+            let digits = zone.dropFirst().replacingOccurrences(of: ":", with: "")
+            guard digits.count == 4, let hh = Int(digits.prefix(2)), let mm = Int(digits.suffix(2)),
+                hh <= 14, mm < 60
+            else { return nil }
+            offset = sign * (hh * 3600 + mm * 60)
+            s = s[..<signIndex]
+        }
+        let clock = s.split(separator: ":")
+        guard clock.count == 2 || clock.count == 3,
+            clock.allSatisfy({ $0.count == 2 && $0.allSatisfy { $0.isASCII && $0.isNumber } }),
+            let hour = Int(clock[0]), let minute = Int(clock[1])
+        else { return nil }
+        let second = clock.count == 3 ? Int(clock[2]) ?? 99 : 0
+        guard hour < 24, minute < 60, second < 60 else { return nil }
+        let days = daysSinceEpoch(date)
+        let total = days * 86_400 + hour * 3600 + minute * 60 + second - offset
+        return Date(timeIntervalSince1970: TimeInterval(total))
+    }
+}

@@ -1,0 +1,23 @@
+import Foundation
+
+/// A named member of the hall's staff and the roles they hold.
+public struct Clerk: Sendable, Equatable, Codable {
+    /// Login-like id, e.g. `wangfang`.
+    public var id: String
+    public var name: String
+    public var roles: Set<String>
+    public var active: Bool
+
+    public init(id: String, name: String, roles: Set<String>, active: Bool = true) {
+        self.id = id
+        self.name = name
+        self.roles = roles
+        self.active = active
+    }
+
+    /// Whether `id` is acceptable as a clerk id: 1–32 of a-z, 0-9, '.', '_' and '-'.
+    public static func isValidID(_ id: String) -> Bool {
+        (1...32).contains(id.count)
+            && id.allSatisfy { ($0.isASCII && ($0.isLowercase || $0.isNumber)) || $0 == "." || $0 == "_" || $0 == "-" }
+    }
+}

@@ -1,0 +1,56 @@
+import Foundation
+
+/// An exact amount of renminbi, held in fen (分). Never a floating-point number.
+public struct Money: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
+    /// The amount in fen (1 yuan = 100 fen).
+    public var fen: Int64
+
+    public init(fen: Int64) {
+        self.fen = fen
+    }
+
+    /// Parses a yuan amount written as digits with at most two decimals ("500000", "12.5",
+    /// "1,000.00"). Returns nil for anything else, negative amounts included.
+    public init?(yuan text: String) {
+        let cleaned = text.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: ",", with: "")
+        let parts = cleaned.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 1 || parts.count == 2 else { return nil }
+        let whole = parts[0]
+        let fraction = parts.count == 2 ? parts[1] : ""
+        guard !whole.isEmpty, whole.count <= 15, fraction.count <= 2,
+            whole.allSatisfy({ $0.isASCII && $0.isNumber }),
+            fraction.allSatisfy({ $0.isASCII && $0.isNumber }),
+            parts.count == 1 || !fraction.isEmpty,
+            let yuan = Int64(whole)
+        else { return nil }
+        let paddedFraction = fraction.padding(toLength: 2, withPad: "0", startingAt: 0)
+        guard let cents = Int64(paddedFraction) else { return nil }
+        self.fen = yuan * 100 + cents
+    }
+
+    public static func < (lhs: Money, rhs: Money) -> Bool { lhs.fen < rhs.fen }
+
+    public static func + (lhs: Money, rhs: Money) -> Money { Money(fen: lhs.fen + rhs.fen) }
+
+    public static let zero = Money(fen: 0)
+
+    /// The amount in yuan with two decimals, e.g. "500000.00".
+    public var yuanText: String {
+        let sign = fen < 0 ? "-" : ""
+        let magnitude = fen.magnitude
+        let cents = magnitude % 100
+        return "\(sign)\(magnitude / 100).\(cents < 10 ? "0" : "")\(cents)"
+    }
+
+    public var description: String { yuanText }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        self.fen = try container.decode(Int64.self)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(fen)
+    }
+}

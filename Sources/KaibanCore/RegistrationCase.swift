@@ -1,0 +1,103 @@
+import Foundation
+
+/// A company-formation case (办件) as it stands now: the fold of its history.
+public struct RegistrationCase: Sendable, Equatable, Codable {
+    public var number: CaseNumber
+    public var definition: WorkflowDefinition.Key
+    public var application: CaseApplication
+    public var stage: String
+    /// Start-up tasks opened for the case (only those the applicant asked for), in request order.
+    public var tasks: [TaskProgress]
+    /// Sequence number of the last event; a step decided on an older version is stale.
+    public var version: Int
+    public var openedAt: Date
+    public var updatedAt: Date
+    /// Set when the case reached a terminal stage.
+    public var closedAt: Date?
+    /// The reason given with the last step that needed one (补正、不予受理、驳回、撤回).
+    public var lastReason: String?
+    public var openedBy: String
+
+    public var isOpen: Bool { closedAt == nil }
+
+    /// Tasks not yet done.
+    public var pendingTasks: [String] { tasks.filter { !$0.isDone }.map(\.task) }
+
+    /// Rebuilds a case from its full history, checking that the history is well formed.
+    public static func replay(_ events: [CaseEvent], number: CaseNumber, definition: WorkflowDefinition)
+        throws(HistoryError)
+        -> RegistrationCase
+    {
+        guard let first = events.first, first.kind == .opened, let application = first.application,
+            let key = first.definition, let stage = first.toStage
+        else {
+            throw HistoryError(
+                number: number, sequence: events.first?.sequence ?? 0,
+                problem: "the first event is not a well-formed opening")
+        }
+        var state = RegistrationCase(
+            number: number, definition: key, application: application, stage: stage, tasks: [], version: first.sequence,
+            openedAt: first.at, updatedAt: first.at, closedAt: nil, lastReason: nil, openedBy: first.actor)
+        guard first.sequence == 1 else {
+            throw HistoryError(number: number, sequence: first.sequence, problem: "history does not start at 1")
+        }
+        for event in events.dropFirst() {
+            try state.apply(event, definition: definition)
+        }
+        return state
+    }
+
+    /// Applies one event to the state; the event must follow the current version.
+    public mutating func apply(_ event: CaseEvent, definition: WorkflowDefinition) throws(HistoryError) {
+        guard event.sequence == version + 1 else {
+            throw HistoryError(number: number, sequence: event.sequence, problem: "expected event \(version + 1)")
+        }
+        switch event.kind {
+        case .opened:
+            throw HistoryError(number: number, sequence: event.sequence, problem: "a case is opened only once")
+        case .transitioned:
+            guard event.fromStage == stage, let target = event.toStage, definition.stage(target) != nil else {
+                throw HistoryError(
+                    number: number, sequence: event.sequence,
+                    problem: "transition from \(event.fromStage ?? "?") while the case is in \(stage)")
+            }
+            stage = target
+            if let group = definition.taskGroup(inStage: target), tasks.isEmpty {
+                let offered = Set(group.tasks.map(\.id))
+                tasks = application.requestedTasks.filter(offered.contains).map { TaskProgress(task: $0) }
+            }
+            if definition.stage(target)?.terminal == true { closedAt = event.at }
+            if let reason = event.reason { lastReason = reason }
+        case .taskCompleted:
+            guard let task = event.task, let index = tasks.firstIndex(where: { $0.task == task }), !tasks[index].isDone
+            else {
+                throw HistoryError(
+                    number: number, sequence: event.sequence, problem: "task \(event.task ?? "?") is not open")
+            }
+            tasks[index].doneAt = event.at
+            tasks[index].doneBy = event.actor
+        }
+        version = event.sequence
+        updatedAt = event.at
+    }
+}
+
+/// A history that cannot be folded: a corrupted or hand-edited event log.
+public struct HistoryError: ClerkReadable, Sendable, Equatable {
+    public var number: CaseNumber
+    public var sequence: Int
+    public var problem: String
+
+    public init(number: CaseNumber, sequence: Int, problem: String) {
+        self.number = number
+        self.sequence = sequence
+        self.problem = problem
+    }
+
+    public func message(_ language: Language) -> String {
+        switch language {
+        case .zh: "办件\(number)的历史记录第\(sequence)条不一致：\(problem)"
+        case .en: "the history of case \(number) is inconsistent at event \(sequence): \(problem)"
+        }
+    }
+}

@@ -1,0 +1,211 @@
+import Foundation
+
+/// What a stage does to the SLA clock.
+public enum ClockEffect: String, Sendable, Codable, CaseIterable {
+    /// Government time: the clock runs.
+    case running
+    /// Waiting on the applicant (补正, mail in transit): the clock pauses.
+    case paused
+    /// The case is over: the clock stops.
+    case stopped
+}
+
+/// A named condition a transition needs besides the role. The vocabulary is fixed in code;
+/// definitions choose among it.
+public enum TransitionGuard: String, Sendable, Codable, CaseIterable {
+    /// Every start-up task the applicant asked for is done.
+    case allTasksDone = "all-tasks-done"
+}
+
+/// A versioned workflow definition, interpreted by ``WorkflowEngine``. Built from Forms/ by
+/// KaibanForms; the loader guarantees that every reference in it resolves.
+public struct WorkflowDefinition: Sendable, Equatable, Codable {
+    /// Identifies one version of one workflow.
+    public struct Key: Sendable, Hashable, Codable, CustomStringConvertible {
+        public var id: String
+        public var version: Int
+
+        public init(id: String, version: Int) {
+            self.id = id
+            self.version = version
+        }
+
+        public var description: String { "\(id) v\(version)" }
+    }
+
+    /// A role a clerk can hold; a role may include others (a supervisor can act as a window clerk).
+    public struct Role: Sendable, Equatable, Codable {
+        public var id: String
+        public var name: LocalizedText
+        public var includes: [String]
+
+        public init(id: String, name: LocalizedText, includes: [String] = []) {
+            self.id = id
+            self.name = name
+            self.includes = includes
+        }
+    }
+
+    /// A place a case can be in.
+    public struct Stage: Sendable, Equatable, Codable {
+        public var id: String
+        public var name: LocalizedText
+        public var clock: ClockEffect
+        /// A terminal stage closes the case; no transition leaves it.
+        public var terminal: Bool
+        /// Working minutes the stage may take, if it has a budget.
+        public var budgetMinutes: Int?
+
+        public init(id: String, name: LocalizedText, clock: ClockEffect, terminal: Bool, budgetMinutes: Int? = nil) {
+            self.id = id
+            self.name = name
+            self.clock = clock
+            self.terminal = terminal
+            self.budgetMinutes = budgetMinutes
+        }
+    }
+
+    /// A step from one stage to another.
+    public struct Transition: Sendable, Equatable, Codable {
+        public var id: String
+        public var name: LocalizedText
+        /// Stages it leaves from; empty with `fromAnyOpenStage` set means every non-terminal stage.
+        public var from: [String]
+        public var fromAnyOpenStage: Bool
+        public var to: String
+        /// Roles that may take it (a clerk needs one of them, directly or by inclusion).
+        public var roles: [String]
+        public var guardCondition: TransitionGuard?
+        public var requiresReason: Bool
+        /// Taken by the engine itself as soon as its guard holds.
+        public var automatic: Bool
+
+        public init(
+            id: String, name: LocalizedText, from: [String], fromAnyOpenStage: Bool = false, to: String,
+            roles: [String], guardCondition: TransitionGuard? = nil, requiresReason: Bool = false,
+            automatic: Bool = false
+        ) {
+            self.id = id
+            self.name = name
+            self.from = from
+            self.fromAnyOpenStage = fromAnyOpenStage
+            self.to = to
+            self.roles = roles
+            self.guardCondition = guardCondition
+            self.requiresReason = requiresReason
+            self.automatic = automatic
+        }
+    }
+
+    /// One task of a parallel group.
+    public struct Task: Sendable, Equatable, Codable {
+        public var id: String
+        public var name: LocalizedText
+        public var roles: [String]
+
+        public init(id: String, name: LocalizedText, roles: [String]) {
+            self.id = id
+            self.name = name
+            self.roles = roles
+        }
+    }
+
+    /// Tasks done in parallel while a case is in `stage`; the group joins when all the tasks the
+    /// applicant asked for are done.
+    public struct TaskGroup: Sendable, Equatable, Codable {
+        public var id: String
+        public var stage: String
+        public var tasks: [Task]
+
+        public init(id: String, stage: String, tasks: [Task]) {
+            self.id = id
+            self.stage = stage
+            self.tasks = tasks
+        }
+    }
+
+    public var key: Key
+    public var title: LocalizedText
+    public var initialStage: String
+    public var roles: [Role]
+    public var stages: [Stage]
+    public var transitions: [Transition]
+    public var taskGroups: [TaskGroup]
+
+    public init(
+        key: Key, title: LocalizedText, initialStage: String, roles: [Role], stages: [Stage],
+        transitions: [Transition], taskGroups: [TaskGroup]
+    ) {
+        self.key = key
+        self.title = title
+        self.initialStage = initialStage
+        self.roles = roles
+        self.stages = stages
+        self.transitions = transitions
+        self.taskGroups = taskGroups
+    }
+
+    public func stage(_ id: String) -> Stage? { stages.first { $0.id == id } }
+
+    public func role(_ id: String) -> Role? { roles.first { $0.id == id } }
+
+    public func transition(_ id: String) -> Transition? { transitions.first { $0.id == id } }
+
+    /// The stage's name, or the id itself when the stage is unknown.
+    public func stageName(_ id: String) -> LocalizedText {
+        stage(id)?.name ?? LocalizedText(zh: id, en: id)
+    }
+
+    public func roleName(_ id: String) -> LocalizedText {
+        role(id)?.name ?? LocalizedText(zh: id, en: id)
+    }
+
+    /// The task group worked in `stage`, if any.
+    public func taskGroup(inStage stage: String) -> TaskGroup? {
+        taskGroups.first { $0.stage == stage }
+    }
+
+    /// Every task id of every group.
+    public var allTaskIDs: Set<String> {
+        Set(taskGroups.flatMap { $0.tasks.map(\.id) })
+    }
+
+    public func task(_ id: String) -> Task? {
+        taskGroups.lazy.flatMap(\.tasks).first { $0.id == id }
+    }
+
+    /// Whether `transition` can leave from `stage`.
+    public func transition(_ transition: Transition, leavesFrom stage: String) -> Bool {
+        if transition.from.contains(stage) { return true }
+        return transition.fromAnyOpenStage && self.stage(stage)?.terminal == false
+    }
+
+    /// The transitions leaving `stage`, in definition order.
+    public func transitions(from stage: String) -> [Transition] {
+        transitions.filter { transition($0, leavesFrom: stage) }
+    }
+
+    /// The roles `held` amounts to once inclusions are followed.
+    public func effectiveRoles(_ held: Set<String>) -> Set<String> {
+        var result = held
+        var pending = Array(held)
+        while let next = pending.popLast() {
+            for included in role(next)?.includes ?? [] where result.insert(included).inserted {
+                pending.append(included)
+            }
+        }
+        return result
+    }
+
+    /// Stages where a clerk holding `role` has something to do (a manual transition or a task).
+    public func stages(actionableBy role: String) -> [String] {
+        let held = effectiveRoles([role])
+        return stages.filter { stage in
+            let byTransition = transitions(from: stage.id).contains {
+                !$0.automatic && !held.isDisjoint(with: $0.roles)
+            }
+            let byTask = taskGroup(inStage: stage.id)?.tasks.contains { !held.isDisjoint(with: $0.roles) } ?? false
+            return !stage.terminal && (byTransition || byTask)
+        }.map(\.id)
+    }
+}

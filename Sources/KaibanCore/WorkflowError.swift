@@ -1,0 +1,69 @@
+import Foundation
+
+/// Why the engine refused a step. A refusal writes nothing.
+public enum WorkflowError: ClerkReadable, Sendable, Equatable {
+    /// The case's stage does not allow the transition; lists what is allowed.
+    case notAllowedFromStage(
+        case: CaseNumber, stage: LocalizedText, transition: LocalizedText, allowed: [LocalizedText])
+    /// No transition of that id exists in the case's workflow version.
+    case unknownTransition(case: CaseNumber, transition: String, allowed: [String])
+    /// The clerk holds none of the roles the step needs.
+    case roleRequired(clerk: String, step: LocalizedText, required: [LocalizedText], held: [LocalizedText])
+    case reasonRequired(step: LocalizedText)
+    /// A guard failed; for all-tasks-done, the tasks still open.
+    case tasksPending(case: CaseNumber, pending: [LocalizedText])
+    case unknownTask(case: CaseNumber, task: String, known: [String])
+    case taskNotOpen(case: CaseNumber, task: LocalizedText, stage: LocalizedText)
+    case taskAlreadyDone(case: CaseNumber, task: LocalizedText, doneBy: String)
+    case caseClosed(case: CaseNumber, stage: LocalizedText)
+    /// The clerk decided on an older state of the case than the one stored.
+    case stale(case: CaseNumber, expected: Int, actual: Int)
+    case clerkInactive(clerk: String)
+
+    public func message(_ language: Language) -> String {
+        let zh = language == .zh
+        switch self {
+        case .notAllowedFromStage(let number, let stage, let step, let allowed):
+            let list = allowed.isEmpty ? (zh ? "无" : "none") : allowed.joined(language)
+            return zh
+                ? "办件\(number)当前为“\(stage.zh)”，不能“\(step.zh)”；可办理：\(list)"
+                : "case \(number) is at \(stage.en); it cannot go to \(step.en), only: \(list)"
+        case .unknownTransition(let number, let step, let allowed):
+            let list = allowed.isEmpty ? (zh ? "无" : "none") : allowed.joined(separator: ", ")
+            return zh
+                ? "流程中没有“\(step)”这一步（办件\(number)当前可办理：\(list)）"
+                : "the workflow has no step \"\(step)\" (case \(number) can now take: \(list))"
+        case .roleRequired(let clerk, let step, let required, let held):
+            let heldList = held.isEmpty ? (zh ? "无" : "none") : held.joined(language)
+            return zh
+                ? "\(clerk)没有“\(step.zh)”所需的角色（需要：\(required.joined(language))；现有：\(heldList)）"
+                : "\(clerk) lacks the role for \(step.en) (needs: \(required.joined(language)); holds: \(heldList))"
+        case .reasonRequired(let step):
+            return zh ? "“\(step.zh)”须说明理由（--reason）" : "\(step.en) needs a reason (--reason)"
+        case .tasksPending(let number, let pending):
+            return zh
+                ? "办件\(number)尚有开办事项未办结：\(pending.joined(language))"
+                : "case \(number) still has start-up tasks open: \(pending.joined(language))"
+        case .unknownTask(let number, let task, let known):
+            return zh
+                ? "办件\(number)没有开办事项“\(task)”（本件事项：\(known.joined(separator: "、"))）"
+                : "case \(number) has no start-up task \"\(task)\" (its tasks: \(known.joined(separator: ", ")))"
+        case .taskNotOpen(let number, let task, let stage):
+            return zh
+                ? "办件\(number)当前为“\(stage.zh)”，开办事项“\(task.zh)”尚未开始或已结束"
+                : "case \(number) is at \(stage.en); task \(task.en) is not open now"
+        case .taskAlreadyDone(let number, let task, let doneBy):
+            return zh
+                ? "办件\(number)的“\(task.zh)”已由\(doneBy)办结"
+                : "task \(task.en) of case \(number) was already done by \(doneBy)"
+        case .caseClosed(let number, let stage):
+            return zh ? "办件\(number)已结束（\(stage.zh)），不能再办理" : "case \(number) is closed (\(stage.en))"
+        case .stale(let number, let expected, let actual):
+            return zh
+                ? "办件\(number)已被他人更新（您看到的是第\(expected)版，现为第\(actual)版），请重新查看后再办理"
+                : "case \(number) changed meanwhile (you saw version \(expected), it is now \(actual)); look again and retry"
+        case .clerkInactive(let clerk):
+            return zh ? "工作人员\(clerk)已停用" : "clerk \(clerk) is deactivated"
+        }
+    }
+}

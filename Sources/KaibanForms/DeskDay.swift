@@ -1,0 +1,79 @@
+import Foundation
+import KaibanCore
+import KaibanXML
+
+/// A scripted day at the desk (seeds/demo/desk-day.xml): the clerks on duty, the cases that come
+/// in and every step taken on them, in hall local time.
+public struct DeskDay: Sendable {
+    /// One thing a clerk does at a moment of the day.
+    public struct Action: Sendable {
+        public enum Kind: Sendable, Equatable {
+            case intake(CaseApplication, file: String)
+            case step(String, reason: String?)
+            case task(String)
+        }
+
+        public var at: Date
+        public var clerk: String
+        /// Index of the case in the day's list (0-based): the number is known only once taken in.
+        public var caseIndex: Int
+        public var kind: Kind
+        /// Line in the day file, for messages.
+        public var line: Int
+    }
+
+    public var date: CivilDate
+    public var hall: String
+    public var clerks: [Clerk]
+    public var caseCount: Int
+    /// Every action of the day, in time order (file order among equal times).
+    public var actions: [Action]
+
+    /// Loads the day file at `url`; case files are resolved relative to it.
+    public static func load(_ url: URL, forms: FormsLibrary) throws(XMLProblem) -> DeskDay {
+        let root = try XMLDocumentParser.parseFile(url, schema: forms.deskDaySchema)
+        let source = url.path
+        guard let date = CivilDate(root["date"] ?? ""), let hall = root["hall"] else {
+            throw XMLProblem(source: source, line: root.line, "bad date or hall")
+        }
+        let clerks = root.children("clerk").map {
+            Clerk(
+                id: $0["id"] ?? "", name: $0["name"] ?? "",
+                roles: Set(($0["roles"] ?? "").split(separator: " ").map(String.init)))
+        }
+        func instant(_ element: ParsedElement) throws(XMLProblem) -> Date {
+            let parts = (element["at"] ?? "").split(separator: ":").compactMap { Int($0) }
+            guard parts.count == 2 else { throw XMLProblem(source: source, line: element.line, "bad time") }
+            return HallTime.instant(date, hour: parts[0], minute: parts[1])
+        }
+        var actions: [Action] = []
+        let caseElements = root.children("case")
+        for (index, element) in caseElements.enumerated() {
+            let file = element["file"] ?? ""
+            let caseURL = url.deletingLastPathComponent().appendingPathComponent(file)
+            let data: Data
+            do {
+                data = try Data(contentsOf: caseURL)
+            } catch {
+                throw XMLProblem(source: source, line: element.line, "cannot read case file \(file)")
+            }
+            let application = try forms.caseFileLoader.load(data, source: caseURL.path)
+            actions.append(
+                Action(
+                    at: try instant(element), clerk: element["by"] ?? "", caseIndex: index,
+                    kind: .intake(application, file: file), line: element.line))
+            for child in element.children {
+                let kind: Action.Kind =
+                    child.name == "task"
+                    ? .task(child["done"] ?? "") : .step(child["do"] ?? "", reason: child["reason"])
+                actions.append(
+                    Action(
+                        at: try instant(child), clerk: child["by"] ?? "", caseIndex: index, kind: kind, line: child.line
+                    ))
+            }
+        }
+        let ordered = actions.enumerated().sorted { ($0.element.at, $0.offset) < ($1.element.at, $1.offset) }.map(
+            \.element)
+        return DeskDay(date: date, hall: hall, clerks: clerks, caseCount: caseElements.count, actions: ordered)
+    }
+}

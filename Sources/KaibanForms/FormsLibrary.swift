@@ -1,0 +1,50 @@
+import Foundation
+import KaibanCore
+import KaibanXML
+
+/// The Forms/ folder: schemas compiled once, workflow definitions and application files read
+/// through them.
+public struct FormsLibrary: Sendable {
+    public let root: URL
+    public let workflowSchema: XMLSchema
+    public let caseSchema: XMLSchema
+    public let deskDaySchema: XMLSchema
+
+    /// Opens the Forms folder at `root`, compiling its schemas.
+    public init(root: URL) throws(XMLProblem) {
+        self.root = root
+        let schemas = root.appendingPathComponent("schemas")
+        self.workflowSchema = try XMLSchema(contentsOf: schemas.appendingPathComponent("workflow-1.xsd"))
+        self.caseSchema = try XMLSchema(contentsOf: schemas.appendingPathComponent("case-1.xsd"))
+        self.deskDaySchema = try XMLSchema(contentsOf: schemas.appendingPathComponent("desk-day-1.xsd"))
+    }
+
+    public var workflowLoader: WorkflowDefinitionLoader { WorkflowDefinitionLoader(schema: workflowSchema) }
+
+    public var caseFileLoader: CaseFileLoader { CaseFileLoader(schema: caseSchema) }
+
+    /// The workflow definition files (Forms/workflows/*.xml), sorted by name.
+    public static func workflowFiles(in root: URL) -> [URL] {
+        let folder = root.appendingPathComponent("workflows")
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+        return names.filter { $0.hasSuffix(".xml") }.sorted().map { folder.appendingPathComponent($0) }
+    }
+
+    /// Finds the Forms folder: `explicit` if given, else `./Forms`, else `Forms` beside the
+    /// executable's package checkout (for `swift run` from elsewhere).
+    public static func locate(explicit: String?, executable: URL?) -> URL {
+        if let explicit { return URL(fileURLWithPath: explicit) }
+        let cwd = URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent("Forms")
+        if FileManager.default.fileExists(atPath: cwd.path) { return cwd }
+        var folder = executable?.deletingLastPathComponent()
+        for _ in 0..<5 {
+            guard let current = folder else { break }
+            let candidate = current.appendingPathComponent("Forms")
+            if FileManager.default.fileExists(atPath: candidate.appendingPathComponent("schemas").path) {
+                return candidate
+            }
+            folder = current.deletingLastPathComponent()
+        }
+        return cwd
+    }
+}

@@ -1,0 +1,170 @@
+import Foundation
+import KaibanCore
+import KaibanXML
+
+/// Turns a workflow definition file into a ``WorkflowDefinition``: XSD validation first, then the
+/// checks a schema cannot express (references, reachability), each reported with file and line.
+public struct WorkflowDefinitionLoader: Sendable {
+    public static let namespace = "urn:kaiban:workflow:1"
+    let schema: XMLSchema
+
+    public init(schema: XMLSchema) {
+        self.schema = schema
+    }
+
+    /// Loads and checks the definition in `data`, labelled `source` in messages.
+    public func load(_ data: Data, source: String) throws(XMLProblem) -> WorkflowDefinition {
+        let root = try XMLDocumentParser.parse(data, source: source, schema: schema)
+        return try Self.build(root, source: source)
+    }
+
+    static func build(_ root: ParsedElement, source: String) throws(XMLProblem) -> WorkflowDefinition {
+        var issues: [XMLProblem.Issue] = []
+        func fail(_ element: ParsedElement, _ message: String) {
+            issues.append(XMLProblem.Issue(line: element.line, message: message))
+        }
+        func named(_ element: ParsedElement) -> LocalizedText {
+            LocalizedText(zh: element["name"] ?? "", en: element["name-en"] ?? "")
+        }
+        func list(_ value: String?) -> [String] {
+            (value ?? "").split(separator: " ").map(String.init)
+        }
+        func flag(_ value: String?) -> Bool { value == "true" || value == "1" }
+
+        let roleElements = root.child("roles")?.children("role") ?? []
+        let stageElements = root.child("stages")?.children("stage") ?? []
+        let transitionElements = root.child("transitions")?.children("transition") ?? []
+        let groupElements = root.children("task-group")
+
+        let roles = roleElements.map {
+            WorkflowDefinition.Role(id: $0["id"] ?? "", name: named($0), includes: list($0["includes"]))
+        }
+        let stages = stageElements.map {
+            WorkflowDefinition.Stage(
+                id: $0["id"] ?? "", name: named($0), clock: ClockEffect(rawValue: $0["clock"] ?? "") ?? .running,
+                terminal: flag($0["terminal"]), budgetMinutes: $0["budget-minutes"].flatMap { Int($0) })
+        }
+        let roleIDs = Set(roles.map(\.id))
+        let stageByID = Dictionary(stages.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+
+        func checkUnique(_ elements: [ParsedElement], _ what: String) {
+            var seen: Set<String> = []
+            for element in elements where !seen.insert(element["id"] ?? "").inserted {
+                fail(element, "duplicate \(what) id \"\(element["id"] ?? "")\"")
+            }
+        }
+        checkUnique(roleElements, "role")
+        checkUnique(stageElements, "stage")
+        checkUnique(transitionElements, "transition")
+        checkUnique(groupElements.flatMap { $0.children("task") }, "task")
+
+        for element in roleElements {
+            for included in list(element["includes"]) where !roleIDs.contains(included) {
+                fail(element, "role \"\(element["id"] ?? "")\" includes unknown role \"\(included)\"")
+            }
+        }
+        let initials = stageElements.filter { flag($0["initial"]) }
+        if initials.count != 1 {
+            fail(root.child("stages") ?? root, "exactly one stage must be initial=\"true\", found \(initials.count)")
+        }
+        for element in stageElements {
+            if flag(element["terminal"]) && element["clock"] != "stopped" {
+                fail(element, "terminal stage \"\(element["id"] ?? "")\" must have clock=\"stopped\"")
+            }
+            if flag(element["terminal"]) && flag(element["initial"]) {
+                fail(element, "the initial stage cannot be terminal")
+            }
+        }
+
+        var transitions: [WorkflowDefinition.Transition] = []
+        for element in transitionElements {
+            let id = element["id"] ?? ""
+            let fromText = element["from"] ?? ""
+            let anyOpen = fromText == "*"
+            let from = anyOpen ? [] : list(fromText)
+            for stage in from {
+                if let known = stageByID[stage] {
+                    if known.terminal { fail(element, "transition \"\(id)\" leaves from terminal stage \"\(stage)\"") }
+                } else {
+                    fail(element, "transition \"\(id)\" leaves from unknown stage \"\(stage)\"")
+                }
+            }
+            let to = element["to"] ?? ""
+            if stageByID[to] == nil { fail(element, "transition \"\(id)\" goes to unknown stage \"\(to)\"") }
+            let transitionRoles = list(element["roles"])
+            for role in transitionRoles where !roleIDs.contains(role) {
+                fail(element, "transition \"\(id)\" names unknown role \"\(role)\"")
+            }
+            let automatic = flag(element["automatic"])
+            let guardCondition = element["guard"].flatMap(TransitionGuard.init(rawValue:))
+            if automatic && guardCondition == nil { fail(element, "automatic transition \"\(id)\" needs a guard") }
+            if !automatic && transitionRoles.isEmpty { fail(element, "transition \"\(id)\" needs roles") }
+            transitions.append(
+                WorkflowDefinition.Transition(
+                    id: id, name: named(element), from: from, fromAnyOpenStage: anyOpen, to: to, roles: transitionRoles,
+                    guardCondition: guardCondition, requiresReason: flag(element["requires-reason"]),
+                    automatic: automatic))
+        }
+
+        var groups: [WorkflowDefinition.TaskGroup] = []
+        var groupStages: Set<String> = []
+        for element in groupElements {
+            let stage = element["stage"] ?? ""
+            if let known = stageByID[stage] {
+                if known.terminal {
+                    fail(element, "task group \"\(element["id"] ?? "")\" is in terminal stage \"\(stage)\"")
+                }
+            } else {
+                fail(element, "task group \"\(element["id"] ?? "")\" names unknown stage \"\(stage)\"")
+            }
+            if !groupStages.insert(stage).inserted { fail(element, "stage \"\(stage)\" has two task groups") }
+            let joins = transitions.filter { $0.from.contains(stage) && $0.guardCondition == .allTasksDone }
+            if joins.isEmpty {
+                fail(
+                    element,
+                    "task group \"\(element["id"] ?? "")\" has no transition with guard=\"all-tasks-done\" leaving stage \"\(stage)\""
+                )
+            }
+            var tasks: [WorkflowDefinition.Task] = []
+            for task in element.children("task") {
+                for role in list(task["roles"]) where !roleIDs.contains(role) {
+                    fail(task, "task \"\(task["id"] ?? "")\" names unknown role \"\(role)\"")
+                }
+                tasks.append(
+                    WorkflowDefinition.Task(id: task["id"] ?? "", name: named(task), roles: list(task["roles"])))
+            }
+            groups.append(WorkflowDefinition.TaskGroup(id: element["id"] ?? "", stage: stage, tasks: tasks))
+        }
+
+        let definition = WorkflowDefinition(
+            key: WorkflowDefinition.Key(id: root["id"] ?? "", version: Int(root["version"] ?? "") ?? 0),
+            title: LocalizedText(zh: root["title"] ?? "", en: root["title-en"] ?? ""),
+            initialStage: initials.first?["id"] ?? "", roles: roles, stages: stages, transitions: transitions,
+            taskGroups: groups)
+
+        if issues.isEmpty {
+            for (element, stage) in zip(stageElements, stages) where !stage.terminal {
+                if definition.transitions(from: stage.id).isEmpty {
+                    fail(element, "stage \"\(stage.id)\" is not terminal but no transition leaves it")
+                }
+            }
+            let reachable = reachableStages(definition)
+            for (element, stage) in zip(stageElements, stages) where !reachable.contains(stage.id) {
+                fail(element, "stage \"\(stage.id)\" cannot be reached from the initial stage")
+            }
+        }
+        guard issues.isEmpty else { throw XMLProblem(source: source, issues: issues) }
+        return definition
+    }
+
+    static func reachableStages(_ definition: WorkflowDefinition) -> Set<String> {
+        var seen: Set<String> = [definition.initialStage]
+        var pending = [definition.initialStage]
+        while let stage = pending.popLast() {
+            for transition in definition.transitions(from: stage) where seen.insert(transition.to).inserted {
+                pending.append(transition.to)
+            }
+        }
+        return seen
+    }
+}

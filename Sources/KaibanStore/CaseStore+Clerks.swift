@@ -1,0 +1,53 @@
+import Foundation
+import GRDB
+import KaibanCore
+
+extension CaseStore {
+    /// The role that may manage clerks.
+    public static let administratorRole = "supervisor"
+
+    /// Registers a clerk. The first clerk of a new database needs no one's authority (and should
+    /// be a supervisor); after that, `actor` must be a supervisor.
+    public func addClerk(_ clerk: Clerk, by actor: String?) throws {
+        try write { db in
+            let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM clerk") ?? 0
+            if count > 0 {
+                guard let actor else { throw StoreError.notAdministrator("?") }
+                let acting = try fetchClerk(actor, db)
+                guard acting.roles.contains(Self.administratorRole), acting.active else {
+                    throw StoreError.notAdministrator(actor)
+                }
+            }
+            if try Bool.fetchOne(db, sql: "SELECT 1 FROM clerk WHERE id = ?", arguments: [clerk.id]) == true {
+                throw StoreError.clerkExists(clerk.id)
+            }
+            try db.execute(
+                sql: "INSERT INTO clerk (id, name, roles, active) VALUES (?, ?, ?, ?)",
+                arguments: [clerk.id, clerk.name, clerk.roles.sorted().joined(separator: " "), clerk.active])
+        }
+    }
+
+    public func clerk(_ id: String) throws -> Clerk {
+        try read { db in try fetchClerk(id, db) }
+    }
+
+    public func clerks() throws -> [Clerk] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM clerk ORDER BY id").map(Self.clerk(from:))
+        }
+    }
+
+    func fetchClerk(_ id: String, _ db: Database) throws -> Clerk {
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM clerk WHERE id = ?", arguments: [id]) else {
+            throw StoreError.clerkNotFound(id)
+        }
+        return Self.clerk(from: row)
+    }
+
+    static func clerk(from row: Row) -> Clerk {
+        let roles: String = row["roles"]
+        return Clerk(
+            id: row["id"], name: row["name"], roles: Set(roles.split(separator: " ").map(String.init)),
+            active: row["active"])
+    }
+}

@@ -1,0 +1,78 @@
+import Foundation
+import GRDB
+import KaibanCore
+
+extension CaseStore {
+    /// Registers a workflow definition version. Returns false when that exact version and content
+    /// is already registered; refuses a changed definition that kept its version number.
+    @discardableResult
+    public func register(_ definition: WorkflowDefinition, sourceXML: String, at now: Date) throws -> Bool {
+        try write { db in
+            let key = definition.key
+            if let stored = try String.fetchOne(
+                db, sql: "SELECT source_xml FROM workflow_definition WHERE workflow_id = ? AND version = ?",
+                arguments: [key.id, key.version])
+            {
+                guard stored == sourceXML else { throw StoreError.definitionChanged(key) }
+                return false
+            }
+            try db.execute(
+                sql: """
+                    INSERT INTO workflow_definition (workflow_id, version, title, source_xml, definition_json, registered_at)
+                    VALUES (?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [key.id, key.version, definition.title.zh, sourceXML, try Self.json(definition), now])
+            return true
+        }
+    }
+
+    /// Whether `sourceXML` is exactly what is registered for its workflow id (cheap: no parsing).
+    public func isRegistered(sourceXML: String) throws -> Bool {
+        try read { db in
+            try Bool.fetchOne(
+                db, sql: "SELECT 1 FROM workflow_definition WHERE source_xml = ? LIMIT 1", arguments: [sourceXML])
+                ?? false
+        }
+    }
+
+    /// The newest registered version of workflow `id`.
+    public func latestDefinition(_ id: String) throws -> WorkflowDefinition {
+        let json = try read { db in
+            try String.fetchOne(
+                db,
+                sql:
+                    "SELECT definition_json FROM workflow_definition WHERE workflow_id = ? ORDER BY version DESC LIMIT 1",
+                arguments: [id])
+        }
+        guard let json else { throw StoreError.noDefinition(id) }
+        let definition = try Self.decode(WorkflowDefinition.self, json)
+        definitionCache.withLock { $0[definition.key] = definition }
+        return definition
+    }
+
+    /// Every registered version, newest first within each workflow.
+    public func definitions() throws -> [WorkflowDefinition] {
+        try read { db in
+            try String.fetchAll(
+                db, sql: "SELECT definition_json FROM workflow_definition ORDER BY workflow_id, version DESC")
+        }.map { try Self.decode(WorkflowDefinition.self, $0) }
+    }
+
+    /// One exact version, from the cache when already decoded.
+    public func definition(_ key: WorkflowDefinition.Key) throws -> WorkflowDefinition {
+        if let cached = definitionCache.withLock({ $0[key] }) { return cached }
+        return try read { db in try definition(key, db) }
+    }
+
+    func definition(_ key: WorkflowDefinition.Key, _ db: Database) throws -> WorkflowDefinition {
+        if let cached = definitionCache.withLock({ $0[key] }) { return cached }
+        guard
+            let json = try String.fetchOne(
+                db, sql: "SELECT definition_json FROM workflow_definition WHERE workflow_id = ? AND version = ?",
+                arguments: [key.id, key.version])
+        else { throw StoreError.definitionNotFound(key) }
+        let definition = try Self.decode(WorkflowDefinition.self, json)
+        definitionCache.withLock { $0[key] = definition }
+        return definition
+    }
+}

@@ -1,0 +1,123 @@
+import Foundation
+import GRDB
+import KaibanCore
+
+/// One line of the worklist.
+public struct QueueEntry: Sendable, Equatable, Codable {
+    public var number: CaseNumber
+    public var stage: String
+    public var channel: Channel
+    public var enterpriseType: EnterpriseType
+    public var proposedName: String
+    public var openedAt: Date
+    public var updatedAt: Date
+    public var version: Int
+    public var workflow: WorkflowDefinition.Key
+}
+
+/// Counts for the end-of-day summary.
+public struct DeskSummary: Sendable, Equatable, Codable {
+    public var total: Int
+    public var open: Int
+    public var byStage: [String: Int]
+    public var byChannel: [String: Int]
+    public var events: Int
+}
+
+/// What `kaiban admin rebuild` found.
+public struct RebuildReport: Sendable, Equatable, Codable {
+    public var cases: Int
+    public var events: Int
+    /// Cases whose stored state differed from the replay of their history (and were rewritten).
+    public var repaired: [String]
+}
+
+extension CaseStore {
+    /// Open cases, oldest first (the most urgent until SLA figures exist), optionally only in
+    /// `stages`. Uses the partial indexes on open cases: closed cases are never scanned.
+    public func queue(stages: [String]?, limit: Int) throws -> [QueueEntry] {
+        try read { db in
+            var sql = """
+                SELECT number, stage, channel, enterprise_type, proposed_name, opened_at, updated_at, version,
+                    workflow_id, workflow_version
+                FROM registration_case WHERE closed_at IS NULL
+                """
+            var arguments: StatementArguments = []
+            if let stages {
+                guard !stages.isEmpty else { return [] }
+                sql += " AND stage IN (\(stages.map { _ in "?" }.joined(separator: ",")))"
+                arguments += StatementArguments(stages)
+            }
+            sql += " ORDER BY opened_at, number LIMIT ?"
+            arguments += [limit]
+            return try Row.fetchAll(db, sql: sql, arguments: arguments).compactMap { row in
+                guard let number = CaseNumber(row["number"]),
+                    let channel = Channel(rawValue: row["channel"]),
+                    let type = EnterpriseType(rawValue: row["enterprise_type"])
+                else { return nil }
+                return QueueEntry(
+                    number: number, stage: row["stage"], channel: channel, enterpriseType: type,
+                    proposedName: row["proposed_name"], openedAt: row["opened_at"], updatedAt: row["updated_at"],
+                    version: row["version"],
+                    workflow: WorkflowDefinition.Key(id: row["workflow_id"], version: row["workflow_version"]))
+            }
+        }
+    }
+
+    /// The query plan SQLite picks for the worklist (for tests and benchmarks).
+    public func queuePlan(stages: [String]?) throws -> String {
+        try read { db in
+            let filter = stages.map { " AND stage IN (\($0.map { "'\($0)'" }.joined(separator: ",")))" } ?? ""
+            return try Row.fetchAll(
+                db,
+                sql:
+                    "EXPLAIN QUERY PLAN SELECT number FROM registration_case WHERE closed_at IS NULL\(filter) ORDER BY opened_at, number LIMIT 50"
+            ).map { $0["detail"] as String }.joined(separator: "\n")
+        }
+    }
+
+    public func caseCount() throws -> Int {
+        try read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM registration_case") ?? 0 }
+    }
+
+    public func summary() throws -> DeskSummary {
+        try read { db in
+            func grouped(_ column: String, _ filter: String = "") throws -> [String: Int] {
+                let rows = try Row.fetchAll(
+                    db,
+                    sql: "SELECT \(column) AS key, COUNT(*) AS n FROM registration_case \(filter) GROUP BY \(column)")
+                return Dictionary(uniqueKeysWithValues: rows.map { ($0["key"] as String, $0["n"] as Int) })
+            }
+            return DeskSummary(
+                total: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM registration_case") ?? 0,
+                open: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM registration_case WHERE closed_at IS NULL") ?? 0,
+                byStage: try grouped("stage"), byChannel: try grouped("channel"),
+                events: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM case_event") ?? 0)
+        }
+    }
+
+    /// Replays every case's history and rewrites its current-state row from it, reporting any row
+    /// that differed. Proves that the history is the truth.
+    public func rebuild() throws -> RebuildReport {
+        try write { db in
+            var report = RebuildReport(cases: 0, events: 0, repaired: [])
+            let numbers = try String.fetchAll(db, sql: "SELECT number FROM registration_case ORDER BY number")
+            for text in numbers {
+                guard let number = CaseNumber(text) else { throw StoreError.storage("malformed case number \(text)") }
+                let events = try fetchEvents(number, db)
+                guard let key = events.first?.definition else {
+                    throw HistoryError(number: number, sequence: 0, problem: "no opening event")
+                }
+                let replayed = try RegistrationCase.replay(events, number: number, definition: try definition(key, db))
+                let stored = try fetchCase(number, db)
+                report.cases += 1
+                report.events += events.count
+                if stored != replayed {
+                    report.repaired.append(text)
+                    try updateCase(replayed, previousVersion: nil, db)
+                }
+            }
+            return report
+        }
+    }
+}

@@ -1,0 +1,89 @@
+import Foundation
+import GRDB
+import KaibanCore
+import Synchronization
+
+/// The one entry point to Kaiban's database. Every write is a named operation run in one IMMEDIATE
+/// transaction: load, let the core decide, append the history, update the projection, commit. A
+/// refusal writes nothing.
+public final class CaseStore: Sendable {
+    let writer: any DatabaseWriter
+    /// A label for messages (the file path).
+    public let location: String
+    let definitionCache = Mutex<[WorkflowDefinition.Key: WorkflowDefinition]>([:])
+
+    /// How long a writer waits for another process's transaction before giving up.
+    public static let busyTimeout: TimeInterval = 15
+
+    /// Opens (creating if needed) the SQLite database at `path` in WAL mode and migrates it.
+    public convenience init(path: String) throws {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(Self.busyTimeout)
+        configuration.foreignKeysEnabled = true
+        configuration.label = "kaiban"
+        let pool: DatabasePool
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+        } catch {
+            throw StoreError.storage("\(path): \(Self.describe(error))")
+        }
+        try self.init(writer: pool, location: path)
+    }
+
+    /// Uses an already opened database (an in-memory `DatabaseQueue` in tests).
+    public init(writer: any DatabaseWriter, location: String = ":memory:") throws {
+        self.writer = writer
+        self.location = location
+        try Self.guarded { try KaibanMigrations.migrator.migrate(writer) }
+    }
+
+    /// Runs a database operation, turning GRDB's errors into ``StoreError/storage(_:)`` and
+    /// letting the domain's own errors through.
+    static func guarded<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as DatabaseError {
+            throw StoreError.storage(describe(error))
+        }
+    }
+
+    static func describe(_ error: any Error) -> String {
+        if let error = error as? DatabaseError {
+            return "\(error.resultCode): \(error.message ?? "")"
+        }
+        return "\(error)"
+    }
+
+    func read<T>(_ body: (Database) throws -> T) throws -> T {
+        try Self.guarded { try writer.read(body) }
+    }
+
+    func write<T>(_ body: (Database) throws -> T) throws -> T {
+        try Self.guarded { try writer.write(body) }
+    }
+
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }()
+
+    static let decoder: JSONDecoder = {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return decoder
+    }()
+
+    static func json<T: Encodable>(_ value: T) throws -> String {
+        String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, _ text: String) throws -> T {
+        do {
+            return try decoder.decode(type, from: Data(text.utf8))
+        } catch {
+            throw StoreError.storage("undecodable stored \(type): \(error)")
+        }
+    }
+}

@@ -1,0 +1,10 @@
+import GRDB
+
+/// Every schema migration, in order. One file per migration; a shipped migration is never edited.
+enum KaibanMigrations {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("0001-create-cases", migrate: createCases)
+        return migrator
+    }
+}

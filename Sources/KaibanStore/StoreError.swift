@@ -1,0 +1,49 @@
+import Foundation
+import KaibanCore
+
+/// Why the store could not do what was asked (the workflow's own refusals are ``WorkflowError``).
+public enum StoreError: ClerkReadable, Sendable, Equatable {
+    case caseNotFound(String)
+    case clerkNotFound(String)
+    case clerkExists(String)
+    /// Clerk administration needs the supervisor role.
+    case notAdministrator(String)
+    case noDefinition(String)
+    case definitionNotFound(WorkflowDefinition.Key)
+    /// The same id and version was registered before with other content.
+    case definitionChanged(WorkflowDefinition.Key)
+    /// The database holds cases and the operation needs an empty one.
+    case notEmpty(path: String, cases: Int)
+    /// The database failed (locked beyond the timeout, disk full, corrupt file…).
+    case storage(String)
+
+    public func message(_ language: Language) -> String {
+        let zh = language == .zh
+        switch self {
+        case .caseNotFound(let number):
+            return zh ? "找不到办件\(number)" : "no case \(number)"
+        case .clerkNotFound(let id):
+            return zh
+                ? "找不到工作人员\(id)（用 kaiban clerk add 登记，或检查 --as / KAIBAN_CLERK）"
+                : "no clerk \(id) (register with kaiban clerk add, or check --as / KAIBAN_CLERK)"
+        case .clerkExists(let id):
+            return zh ? "工作人员\(id)已登记" : "clerk \(id) already exists"
+        case .notAdministrator(let id):
+            return zh ? "只有负责人（supervisor）可以管理工作人员，\(id)不是" : "only a supervisor can manage clerks; \(id) is not one"
+        case .noDefinition(let id):
+            return zh ? "数据库中没有流程定义\(id)" : "no workflow definition \(id) in the database"
+        case .definitionNotFound(let key):
+            return zh ? "数据库中没有流程定义\(key)" : "no workflow definition \(key) in the database"
+        case .definitionChanged(let key):
+            return zh
+                ? "流程定义\(key)的内容与已登记的不同：修改流程须提高 version"
+                : "workflow \(key) differs from the one registered under that version: raise the version to change it"
+        case .notEmpty(let path, let cases):
+            return zh
+                ? "数据库\(path)已有\(cases)件办件，演示不会改动它；请用新的 --db 路径"
+                : "the database \(path) holds \(cases) cases; the demo will not touch it: give a new --db path"
+        case .storage(let detail):
+            return zh ? "数据库出错：\(detail)" : "storage failure: \(detail)"
+        }
+    }
+}

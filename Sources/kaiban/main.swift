@@ -1,0 +1,3 @@
+import KaibanCLI
+
+KaibanCommand.main()
