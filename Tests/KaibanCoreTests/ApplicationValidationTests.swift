@@ -1,0 +1,52 @@
+import Foundation
+import KaibanCore
+import KaibanTestSupport
+import Testing
+
+@Suite struct ApplicationValidationTests {
+    let tasks: Set<String> = ["seal", "tax", "social-insurance", "provident-fund", "bank"]
+
+    @Test func aCompleteApplicationHasNoProblems() {
+        #expect(Fixtures.application().problems(knownTasks: tasks).isEmpty)
+    }
+
+    @Test func namesEveryFieldThatIsWrongAtOnce() {
+        var application = Fixtures.application()
+        application.proposedName = " "
+        application.legalRepresentative.idNumber = "110105194912310021"
+        application.investors[1].idNumber = "110105491231002"
+        application.domicileDivision = "51081"
+        application.contact.phone = "call me"
+        application.requestedTasks = ["seal", "seal", "lottery"]
+        let fields = application.problems(knownTasks: tasks).map(\.field)
+        #expect(
+            fields == [
+                "proposedName", "domicileDivision", "legalRepresentative.idNumber", "contact.phone",
+                "investors[2].idNumber", "requestedTasks", "requestedTasks",
+            ])
+    }
+
+    @Test func contributionsMustAddUpToTheRegisteredCapital() {
+        var application = Fixtures.application()
+        application.registeredCapital = Money(fen: 60_000_000)
+        let problems = application.problems(knownTasks: tasks)
+        #expect(problems.map(\.field) == ["investors"])
+        #expect(problems.first?.reason.zh.contains("500000.00") == true)
+    }
+
+    @Test func investorCountsFollowTheEnterpriseType() {
+        var application = Fixtures.application()
+        application.enterpriseType = .farmersCooperative
+        #expect(application.problems(knownTasks: tasks).map(\.field) == ["investors"])
+        application.enterpriseType = .partnership
+        #expect(application.problems(knownTasks: tasks).isEmpty)
+    }
+
+    @Test func theRejectionSpeaksBothLanguages() {
+        var application = Fixtures.application()
+        application.businessScope = ""
+        let rejection = ApplicationRejected(problems: application.problems(knownTasks: tasks))
+        #expect(rejection.message(.zh).contains("businessScope: 经营范围不能为空"))
+        #expect(rejection.message(.en).contains("businessScope: the business scope is empty"))
+    }
+}

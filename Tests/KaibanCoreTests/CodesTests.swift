@@ -1,0 +1,102 @@
+import Foundation
+import KaibanCore
+import Testing
+
+@Suite struct MoneyTests {
+    @Test(arguments: [("500000", 50_000_000), ("12.5", 1250), ("0.01", 1), ("1,000.00", 100_000), ("0", 0)])
+    func parsesYuanExactly(text: String, fen: Int64) {
+        #expect(Money(yuan: text)?.fen == fen)
+    }
+
+    @Test(arguments: ["", "-5", "1.234", "abc", "1.", ".5", "1e5", "１００"])
+    func refusesWhatIsNotAnAmount(text: String) {
+        #expect(Money(yuan: text) == nil)
+    }
+
+    @Test func printsTwoDecimals() {
+        #expect(Money(fen: 50_000_005).yuanText == "500000.05")
+        #expect(Money(fen: 7).yuanText == "0.07")
+    }
+}
+
+@Suite struct CitizenIDTests {
+    @Test func acceptsTheStandardExample() throws {
+        let id = try CitizenID("11010519491231002x")
+        #expect(id.value == "11010519491231002X")
+        #expect(id.divisionCode == "110105")
+        #expect((id.birthYear, id.birthMonth, id.birthDay) == (1949, 12, 31))
+    }
+
+    @Test func detectsEverySingleDigitChange() throws {
+        let valid = Array("11010519491231002X")
+        for position in 0..<17 {
+            for digit in "0123456789" where digit != valid[position] {
+                var changed = valid
+                changed[position] = digit
+                #expect(throws: CitizenID.Problem.self) { try CitizenID(String(changed)) }
+            }
+        }
+    }
+
+    @Test func refusesLegacyFifteenDigitNumbers() {
+        #expect(throws: CitizenID.Problem.legacyFifteenDigits) { try CitizenID("110105491231002") }
+    }
+
+    @Test func refusesImpossibleBirthDates() {
+        // 1949-02-30 with a check character computed for it.
+        let body = Array("11010519490230002")
+        let check = CitizenID.checkCharacter(for: body.compactMap(\.wholeNumberValue))
+        #expect(throws: CitizenID.Problem.invalidBirthDate) { try CitizenID(String(body) + String(check)) }
+    }
+
+    @Test func namesTheExpectedCheckCharacter() {
+        #expect(throws: CitizenID.Problem.wrongCheckCharacter(expected: "X")) { try CitizenID("110105194912310021") }
+    }
+}
+
+@Suite struct CaseNumberTests {
+    @Test func roundTripsAndSorts() throws {
+        let seven = try #require(CaseNumber("510811-20261126-0007"))
+        #expect(seven.description == "510811-20261126-0007")
+        let later = try #require(CaseNumber("510811-20261127-0001"))
+        let twelve = try #require(CaseNumber("510811-20261126-0012"))
+        #expect([later, twelve, seven].sorted() == [seven, twelve, later])
+    }
+
+    @Test(arguments: [
+        "", "510811-20261126", "51081-20261126-0001", "510811-20261332-0001", "510811-20261126-0000", "x",
+    ])
+    func refusesMalformedNumbers(text: String) {
+        #expect(CaseNumber(text) == nil)
+    }
+}
+
+@Suite struct HallTimeTests {
+    @Test func readsLocalTimeAsAsiaShanghai() throws {
+        let local = try #require(HallTime.parse("2026-11-26T09:05"))
+        let utc = try #require(HallTime.parse("2026-11-26T01:05:00Z"))
+        let offset = try #require(HallTime.parse("2026-11-26 09:05:00+08:00"))
+        #expect(local == utc)
+        #expect(local == offset)
+        #expect(HallTime.localText(of: local) == "2026-11-26 09:05")
+    }
+
+    @Test func localDateChangesAtShanghaiMidnight() throws {
+        let beforeMidnightUTC = try #require(HallTime.parse("2026-11-26T15:59Z"))
+        let afterMidnightLocal = try #require(HallTime.parse("2026-11-26T16:00Z"))
+        #expect(HallTime.localDate(of: beforeMidnightUTC).description == "2026-11-26")
+        #expect(HallTime.localDate(of: afterMidnightLocal).description == "2026-11-27")
+    }
+
+    @Test(arguments: ["2026-11-26", "2026-13-01T09:00", "2026-11-26T24:00", "2026-11-26T09:60", "yesterday"])
+    func refusesBadInstants(text: String) {
+        #expect(HallTime.parse(text) == nil)
+    }
+
+    @Test func convertsDaysBothWays() throws {
+        for days in stride(from: -800_000, through: 800_000, by: 997) {
+            let date = HallTime.civilDate(fromDaysSinceEpoch: days)
+            #expect(HallTime.daysSinceEpoch(date) == days)
+        }
+    }
+}

@@ -1,0 +1,200 @@
+import Foundation
+import KaibanCore
+import KaibanTestSupport
+import Testing
+
+/// Drives the pure engine over the committed company-formation definition.
+struct EngineHarness {
+    let definition: WorkflowDefinition
+    let engine: WorkflowEngine
+    let number = CaseNumber(division: "510811", date: HallTime.localDate(of: Fixtures.at(9, 0)), sequence: 7)
+
+    init() throws {
+        definition = try Fixtures.companyFormation().0
+        engine = WorkflowEngine(definition: definition)
+    }
+
+    /// The manual steps that bring a new case to `stage`.
+    static let paths: [String: [String]] = [
+        "received": [], "correction": ["request-correction"], "accepted": ["accept"], "review": ["accept", "review"],
+        "approved": ["accept", "review", "approve"], "startup": ["accept", "review", "approve", "issue-licence"],
+        "refused": ["refuse"], "rejected": ["accept", "review", "reject"], "withdrawn": ["withdraw"],
+    ]
+
+    func opened(tasks: [String] = ["seal", "tax", "bank"]) throws -> RegistrationCase {
+        let event = try engine.open(
+            application: Fixtures.application(tasks: tasks), by: Fixtures.window, at: Fixtures.at(9, 0))
+        return try RegistrationCase.replay([event], number: number, definition: definition)
+    }
+
+    /// Applies `command` as `clerk` and folds the events into the state.
+    func step(_ state: RegistrationCase, _ command: CaseCommand, as clerk: Clerk = Fixtures.supervisor) throws
+        -> (RegistrationCase, [CaseEvent])
+    {
+        let events = try engine.decide(command, on: state, by: clerk, at: state.updatedAt.addingTimeInterval(300))
+        var next = state
+        for event in events { try next.apply(event, definition: definition) }
+        return (next, events)
+    }
+
+    func reach(_ stage: String, tasks: [String] = ["seal", "tax", "bank"]) throws -> RegistrationCase {
+        var state = try opened(tasks: tasks)
+        for transition in Self.paths[stage] ?? [] {
+            state = try step(state, .transition(transition, reason: "理由")).0
+        }
+        return state
+    }
+}
+
+@Suite struct WorkflowEngineTests {
+    let harness: EngineHarness
+
+    init() throws {
+        harness = try EngineHarness()
+    }
+
+    @Test func everyStepIsAllowedExactlyFromTheStagesTheDefinitionNames() throws {
+        let manual = harness.definition.transitions.filter { !$0.automatic }
+        var checked = 0
+        for stage in EngineHarness.paths.keys.sorted() {
+            let state = try harness.reach(stage)
+            #expect(state.stage == stage)
+            for transition in manual {
+                let legal = harness.definition.transition(transition, leavesFrom: stage)
+                do {
+                    let (next, events) = try harness.step(state, .transition(transition.id, reason: "理由"))
+                    #expect(legal, "\(transition.id) from \(stage) should be refused")
+                    #expect(events.first?.fromStage == stage)
+                    #expect(events.first?.toStage == transition.to)
+                    #expect(next.version == state.version + events.count)
+                } catch let error as WorkflowError {
+                    #expect(!legal, "\(transition.id) from \(stage) was refused: \(error.message(.en))")
+                    if state.isOpen {
+                        guard case .notAllowedFromStage = error else {
+                            Issue.record("unexpected refusal \(error)")
+                            continue
+                        }
+                    } else {
+                        #expect(error == .caseClosed(case: state.number, stage: harness.definition.stageName(stage)))
+                    }
+                }
+                checked += 1
+            }
+        }
+        #expect(checked == EngineHarness.paths.count * manual.count)
+    }
+
+    @Test func aRefusalListsTheStepsAllowedInTheClerksLanguage() throws {
+        let state = try harness.reach("accepted")
+        #expect {
+            _ = try harness.step(state, .transition("issue-licence", reason: nil))
+        } throws: { error in
+            let message = (error as? WorkflowError)?.message(.zh) ?? ""
+            let english = (error as? WorkflowError)?.message(.en) ?? ""
+            return message.contains("当前为“已受理”，不能“发照”") && message.contains("审查")
+                && english.contains("is at accepted; it cannot go to issue licence, only: start review, withdraw")
+        }
+    }
+
+    @Test func aClerkWithoutTheRoleIsRefused() throws {
+        let state = try harness.reach("accepted")
+        #expect(throws: WorkflowError.self) {
+            try harness.step(state, .transition("review", reason: nil), as: Fixtures.window)
+        }
+        #expect(throws: WorkflowError.self) {
+            try harness.step(state, .transition("withdraw", reason: "x"), as: Fixtures.trainee)
+        }
+        let (reviewed, events) = try harness.step(state, .transition("review", reason: nil), as: Fixtures.reviewer)
+        #expect(reviewed.stage == "review")
+        #expect(events.first?.role == "reviewer")
+    }
+
+    @Test func aSupervisorActsThroughTheRolesItIncludes() throws {
+        let state = try harness.reach("accepted")
+        let (_, events) = try harness.step(state, .transition("review", reason: nil), as: Fixtures.supervisor)
+        #expect(events.first?.role == "reviewer")
+        #expect(events.first?.actor == Fixtures.supervisor.id)
+    }
+
+    @Test(arguments: ["request-correction", "refuse", "withdraw"])
+    func stepsThatNeedAReasonRefuseWithoutOne(transition: String) throws {
+        let state = try harness.reach("received")
+        #expect(throws: WorkflowError.self) { try harness.step(state, .transition(transition, reason: "  ")) }
+        let (next, _) = try harness.step(state, .transition(transition, reason: "章程缺签字页"))
+        #expect(next.lastReason == "章程缺签字页")
+    }
+
+    @Test func correctionPausesAndResubmissionReturnsToIntake() throws {
+        var state = try harness.reach("correction")
+        #expect(harness.definition.stage(state.stage)?.clock == .paused)
+        state = try harness.step(state, .transition("resubmit", reason: nil)).0
+        #expect(state.stage == "received")
+        state = try harness.step(state, .transition("accept", reason: nil)).0
+        #expect(state.stage == "accepted")
+    }
+
+    @Test func licenceOpensTheRequestedTasksAndTheLastOneCompletesTheCase() throws {
+        var state = try harness.reach("startup", tasks: ["seal", "tax", "bank"])
+        #expect(state.tasks.map(\.task) == ["seal", "tax", "bank"])
+        #expect(throws: WorkflowError.self) { try harness.step(state, .transition("complete", reason: nil)) }
+        state = try harness.step(state, .completeTask("tax", note: nil), as: Fixtures.window).0
+        state = try harness.step(state, .completeTask("bank", note: nil), as: Fixtures.window).0
+        #expect(state.isOpen)
+        #expect(state.pendingTasks == ["seal"])
+        let (done, events) = try harness.step(state, .completeTask("seal", note: nil), as: Fixtures.window)
+        #expect(events.map(\.kind) == [.taskCompleted, .transitioned])
+        #expect(events.last?.automatic == true)
+        #expect(done.stage == "completed")
+        #expect(done.closedAt != nil)
+    }
+
+    @Test func aCaseWithoutTasksCompletesAtLicence() throws {
+        let state = try harness.reach("approved", tasks: [])
+        let (done, events) = try harness.step(state, .transition("issue-licence", reason: nil))
+        #expect(events.map(\.toStage) == ["startup", "completed"])
+        #expect(done.closedAt != nil)
+    }
+
+    @Test func tasksAreRefusedBeforeLicenceTwiceOrWhenNotRequested() throws {
+        let accepted = try harness.reach("accepted")
+        #expect(throws: WorkflowError.self) { try harness.step(accepted, .completeTask("seal", note: nil)) }
+        let startup = try harness.reach("startup", tasks: ["seal"])
+        #expect {
+            try harness.step(startup, .completeTask("bank", note: nil))
+        } throws: { error in
+            guard case .unknownTask(_, "bank", ["seal"]) = error as? WorkflowError else { return false }
+            return true
+        }
+        let sealed = try harness.step(startup, .completeTask("seal", note: nil)).0
+        #expect(throws: WorkflowError.self) { try harness.step(sealed, .completeTask("seal", note: nil)) }
+    }
+
+    @Test func aStepDecidedOnAStaleVersionIsRefused() throws {
+        let state = try harness.reach("accepted")
+        #expect(throws: WorkflowError.stale(case: state.number, expected: 1, actual: 2)) {
+            try harness.engine.decide(
+                .transition("review", reason: nil), on: state, by: Fixtures.reviewer, at: Fixtures.at(10, 0),
+                expectedVersion: 1)
+        }
+    }
+
+    @Test func anUnknownStepNamesTheStepsAvailable() throws {
+        let state = try harness.reach("received")
+        #expect(
+            throws: WorkflowError.unknownTransition(
+                case: state.number, transition: "approve-now",
+                allowed: ["accept", "request-correction", "refuse", "withdraw"])
+        ) {
+            try harness.step(state, .transition("approve-now", reason: nil))
+        }
+    }
+
+    @Test func replayRefusesAHistoryThatSkipsAnEvent() throws {
+        let state = try harness.reach("accepted")
+        let (_, events) = try harness.step(state, .transition("review", reason: nil))
+        var skipped = events[0]
+        skipped.sequence += 1
+        var copy = state
+        #expect(throws: HistoryError.self) { try copy.apply(skipped, definition: harness.definition) }
+    }
+}
