@@ -40,7 +40,10 @@ let package = Package(
         .testTarget(name: "KaibanCoreTests", dependencies: ["KaibanCore", "KaibanTestSupport"]),
         .testTarget(name: "KaibanXMLTests", dependencies: ["KaibanXML", "KaibanTestSupport"]),
         .testTarget(name: "KaibanFormsTests", dependencies: ["KaibanForms", "KaibanTestSupport"]),
-        .testTarget(name: "KaibanStoreTests", dependencies: ["KaibanStore", "KaibanTestSupport"]),
+        .testTarget(
+            name: "KaibanStoreTests",
+            dependencies: ["KaibanStore", "KaibanTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         .testTarget(name: "KaibanCLITests", dependencies: ["KaibanCLI", "KaibanTestSupport"]),
     ]
 )

@@ -1,0 +1,150 @@
+import Foundation
+import GRDB
+import KaibanCore
+import KaibanStore
+import KaibanTestSupport
+import Testing
+
+@Suite struct CaseStoreTests {
+    let path = Fixtures.temporaryDatabasePath()
+    let store: CaseStore
+
+    init() throws {
+        store = try Fixtures.store(path: path)
+    }
+
+    func intake(_ minute: Int = 0, day: Int = 26, hall: String = "510811") throws -> RegistrationCase {
+        try store.intake(
+            Fixtures.application(), workflowID: "company-formation", hall: hall, by: Fixtures.window.id,
+            at: Fixtures.at(9, minute, day: day))
+    }
+
+    func step(_ number: CaseNumber, _ transition: String, as clerk: Clerk, reason: String? = nil) throws -> StepOutcome
+    {
+        try store.apply(.transition(transition, reason: reason), to: number, by: clerk.id, at: Fixtures.at(10, 0))
+    }
+
+    /// Raw counts straight from the file, to prove what was or was not written.
+    func count(_ table: String) throws -> Int {
+        try DatabaseQueue(path: path).read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(table)") ?? -1 }
+    }
+
+    @Test func caseNumbersRunPerHallAndLocalDay() throws {
+        #expect(try intake(1).number.description == "510811-20261126-0001")
+        #expect(try intake(2).number.description == "510811-20261126-0002")
+        #expect(try intake(3, day: 27).number.description == "510811-20261127-0001")
+        #expect(try intake(4, hall: "510802").number.description == "510802-20261126-0001")
+        // 23:30 on the 26th in Shanghai is still the 26th locally, though the 26th's 15:30 UTC.
+        let late = try store.intake(
+            Fixtures.application(), workflowID: "company-formation", hall: "510811", by: Fixtures.window.id,
+            at: Fixtures.at(23, 30))
+        #expect(late.number.description == "510811-20261126-0003")
+    }
+
+    @Test func aStepIsStoredWithWhoRoleWhenAndReason() throws {
+        let opened = try intake()
+        let outcome = try step(opened.number, "request-correction", as: Fixtures.window, reason: "缺少章程签字页")
+        #expect(outcome.state.stage == "correction")
+        let history = try store.history(opened.number)
+        #expect(history.map(\.sequence) == [1, 2])
+        #expect(history[1].actor == "wangfang")
+        #expect(history[1].role == "window")
+        #expect(history[1].reason == "缺少章程签字页")
+        #expect(history[1].at == Fixtures.at(10, 0))
+        #expect(try store.registrationCase(opened.number) == outcome.state)
+    }
+
+    @Test func aRefusedStepWritesNothing() throws {
+        let opened = try intake()
+        let eventsBefore = try count("case_event")
+        #expect(throws: WorkflowError.self) { try step(opened.number, "approve", as: Fixtures.reviewer) }
+        #expect(throws: WorkflowError.self) { try step(opened.number, "accept", as: Fixtures.trainee) }
+        #expect(throws: StoreError.clerkNotFound("nobody")) {
+            try store.apply(.transition("accept", reason: nil), to: opened.number, by: "nobody", at: Fixtures.at(10, 0))
+        }
+        #expect(try count("case_event") == eventsBefore)
+        #expect(try store.registrationCase(opened.number).version == 1)
+    }
+
+    @Test func aRefusedIntakeUsesNoNumber() throws {
+        var bad = Fixtures.application()
+        bad.legalRepresentative.idNumber = "123"
+        #expect(throws: ApplicationRejected.self) {
+            try store.intake(
+                bad, workflowID: "company-formation", hall: "510811", by: "wangfang", at: Fixtures.at(9, 0))
+        }
+        #expect(throws: StoreError.clerkNotFound("ghost")) {
+            try store.intake(
+                Fixtures.application(), workflowID: "company-formation", hall: "510811", by: "ghost",
+                at: Fixtures.at(9, 0))
+        }
+        #expect(try count("registration_case") == 0)
+        #expect(try intake().number.sequence == 1)
+    }
+
+    @Test func unknownCasesAreNotFound() throws {
+        let number = try #require(CaseNumber("510811-20261126-0099"))
+        #expect(throws: StoreError.caseNotFound("510811-20261126-0099")) { try store.registrationCase(number) }
+        #expect(throws: StoreError.caseNotFound("510811-20261126-0099")) { try store.history(number) }
+    }
+
+    @Test func historyIsAppendOnlyInTheDatabaseItself() throws {
+        _ = try intake()
+        let queue = try DatabaseQueue(path: path)
+        #expect(throws: DatabaseError.self) {
+            try queue.write { db in try db.execute(sql: "UPDATE case_event SET actor = 'someone-else'") }
+        }
+        #expect(throws: DatabaseError.self) {
+            try queue.write { db in try db.execute(sql: "DELETE FROM case_event") }
+        }
+        #expect(try count("case_event") == 1)
+    }
+
+    @Test func rebuildRepairsAProjectionThatDriftedFromTheHistory() throws {
+        let opened = try intake()
+        _ = try step(opened.number, "accept", as: Fixtures.window)
+        #expect(try store.rebuild().repaired.isEmpty)
+        try DatabaseQueue(path: path).write { db in
+            try db.execute(
+                sql: """
+                    UPDATE registration_case SET stage = 'approved',
+                        state_json = replace(state_json, '"stage":"accepted"', '"stage":"approved"')
+                    """)
+        }
+        #expect(try store.registrationCase(opened.number).stage == "approved")
+        let report = try store.rebuild()
+        #expect(report.cases == 1)
+        #expect(report.events == 2)
+        #expect(report.repaired == [opened.number.description])
+        #expect(try store.registrationCase(opened.number).stage == "accepted")
+        #expect(try store.queue(stages: ["accepted"], limit: 10).map(\.number) == [opened.number])
+    }
+
+    @Test func theWorklistIsOldestFirstAndFiltersByStage() throws {
+        let first = try intake(5)
+        let second = try intake(1)
+        let third = try intake(3)
+        _ = try step(third.number, "accept", as: Fixtures.window)
+        _ = try step(first.number, "withdraw", as: Fixtures.window, reason: "申请人撤回")
+        #expect(try store.queue(stages: nil, limit: 10).map(\.number) == [second.number, third.number])
+        #expect(try store.queue(stages: ["accepted", "review"], limit: 10).map(\.number) == [third.number])
+        #expect(try store.queue(stages: [], limit: 10).isEmpty)
+        #expect(try store.queue(stages: nil, limit: 1).count == 1)
+    }
+
+    @Test func theWorklistReadsOnlyThePartialIndexesOfOpenCases() throws {
+        let all = try store.queuePlan(stages: nil)
+        let byStage = try store.queuePlan(stages: ["accepted", "review"])
+        #expect(all.contains("USING INDEX registration_case_open"), "\(all)")
+        #expect(byStage.contains("USING INDEX registration_case_open"), "\(byStage)")
+    }
+
+    @Test func clerksAreManagedBySupervisorsOnly() throws {
+        let newcomer = Clerk(id: "newcomer", name: "新人", roles: ["window"])
+        #expect(throws: StoreError.notAdministrator("wangfang")) { try store.addClerk(newcomer, by: "wangfang") }
+        #expect(throws: StoreError.notAdministrator("?")) { try store.addClerk(newcomer, by: nil) }
+        try store.addClerk(newcomer, by: "zhouqiang")
+        #expect(throws: StoreError.clerkExists("newcomer")) { try store.addClerk(newcomer, by: "zhouqiang") }
+        #expect(try store.clerk("newcomer").roles == ["window"])
+    }
+}

@@ -1,0 +1,97 @@
+import Foundation
+import KaibanCore
+import KaibanStore
+import KaibanTestSupport
+import Testing
+
+/// Two clerks on one database file: two independent connections pools, as two processes would
+/// have, writing at the same time.
+@Suite struct ConcurrentWritersTests {
+    @Test func twoWritersNeitherLockNorLoseWork() throws {
+        let path = Fixtures.temporaryDatabasePath()
+        _ = try Fixtures.store(path: path)
+        let stores = [try CaseStore(path: path), try CaseStore(path: path)]
+        let perWriter = 40
+        let failures = Failures()
+        DispatchQueue.concurrentPerform(iterations: stores.count) { writer in
+            for index in 0..<perWriter {
+                do {
+                    let opened = try stores[writer].intake(
+                        Fixtures.application(), workflowID: "company-formation", hall: "510811", by: "wangfang",
+                        at: Fixtures.at(9, index))
+                    _ = try stores[writer].apply(
+                        .transition("accept", reason: nil), to: opened.number, by: "wangfang",
+                        at: Fixtures.at(10, index))
+                } catch {
+                    failures.record("writer \(writer) #\(index): \(error)")
+                }
+            }
+        }
+        #expect(failures.all.isEmpty, "\(failures.all)")
+        let entries = try stores[0].queue(stages: nil, limit: 1000)
+        #expect(entries.count == stores.count * perWriter)
+        #expect(Set(entries.map(\.number.sequence)) == Set(1...(stores.count * perWriter)))
+        #expect(entries.allSatisfy { $0.stage == "accepted" && $0.version == 2 })
+        #expect(try stores[1].rebuild().repaired.isEmpty)
+    }
+
+    @Test func conflictingStepsOnOneCaseLetExactlyOneWin() throws {
+        let path = Fixtures.temporaryDatabasePath()
+        let setup = try Fixtures.store(path: path)
+        let stores = [try CaseStore(path: path), try CaseStore(path: path)]
+        for round in 0..<10 {
+            let opened = try setup.intake(
+                Fixtures.application(), workflowID: "company-formation", hall: "510811", by: "wangfang",
+                at: Fixtures.at(9, round))
+            for transition in ["accept", "review"] {
+                _ = try setup.apply(
+                    .transition(transition, reason: nil), to: opened.number, by: "zhouqiang", at: Fixtures.at(9, 30))
+            }
+            let commands: [CaseCommand] = [
+                .transition("approve", reason: nil), .transition("reject", reason: "经营范围不符"),
+            ]
+            let outcomes = Outcomes()
+            DispatchQueue.concurrentPerform(iterations: 2) { writer in
+                do {
+                    let outcome = try stores[writer].apply(
+                        commands[writer], to: opened.number, by: "lijun", at: Fixtures.at(10, 0), expectedVersion: 3)
+                    outcomes.record(.success(outcome.state.stage))
+                } catch {
+                    outcomes.record(.failure(error))
+                }
+            }
+            let results = outcomes.all
+            let won = results.compactMap { try? $0.get() }
+            #expect(won.count == 1, "round \(round): \(results)")
+            let stored = try setup.registrationCase(opened.number)
+            #expect(stored.stage == won.first)
+            #expect(stored.version == 4)
+            for case .failure(let error) in results {
+                #expect(error is WorkflowError, "round \(round): \(error)")
+            }
+        }
+    }
+}
+
+/// Thread-safe collectors for results from concurrent writers.
+final class Failures: @unchecked Sendable {
+    private let lock = NSLock()
+    private var messages: [String] = []
+
+    func record(_ message: String) {
+        lock.withLock { messages.append(message) }
+    }
+
+    var all: [String] { lock.withLock { messages } }
+}
+
+final class Outcomes: @unchecked Sendable {
+    private let lock = NSLock()
+    private var results: [Result<String, any Error>] = []
+
+    func record(_ result: Result<String, any Error>) {
+        lock.withLock { results.append(result) }
+    }
+
+    var all: [Result<String, any Error>] { lock.withLock { results } }
+}
