@@ -44,6 +44,6 @@ let package = Package(
             name: "KaibanStoreTests",
             dependencies: ["KaibanStore", "KaibanTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
         ),
-        .testTarget(name: "KaibanCLITests", dependencies: ["KaibanCLI", "KaibanTestSupport"]),
+        .testTarget(name: "KaibanCLITests", dependencies: ["KaibanCLI", "KaibanTestSupport", "kaiban"]),
     ]
 )

@@ -127,18 +127,21 @@ public struct WorkflowDefinition: Sendable, Equatable, Codable {
     public var key: Key
     public var title: LocalizedText
     public var initialStage: String
+    /// Roles that may take a case in (收件).
+    public var intakeRoles: [String]
     public var roles: [Role]
     public var stages: [Stage]
     public var transitions: [Transition]
     public var taskGroups: [TaskGroup]
 
     public init(
-        key: Key, title: LocalizedText, initialStage: String, roles: [Role], stages: [Stage],
+        key: Key, title: LocalizedText, initialStage: String, intakeRoles: [String], roles: [Role], stages: [Stage],
         transitions: [Transition], taskGroups: [TaskGroup]
     ) {
         self.key = key
         self.title = title
         self.initialStage = initialStage
+        self.intakeRoles = intakeRoles
         self.roles = roles
         self.stages = stages
         self.transitions = transitions

@@ -23,8 +23,11 @@ public struct WorkflowEngine: Sendable {
     /// The opening event of a new case; validation of the application is the caller's job.
     public func open(application: CaseApplication, by clerk: Clerk, at now: Date) throws(WorkflowError) -> CaseEvent {
         guard clerk.active else { throw .clerkInactive(clerk: clerk.id) }
+        let role = try requireRole(
+            definition.intakeRoles, held: definition.effectiveRoles(clerk.roles), clerk: clerk,
+            step: LocalizedText(zh: "收件", en: "intake"))
         return CaseEvent(
-            sequence: 1, at: now, kind: .opened, actor: clerk.id, toStage: definition.initialStage,
+            sequence: 1, at: now, kind: .opened, actor: clerk.id, role: role, toStage: definition.initialStage,
             application: application, definition: definition.key)
     }
 

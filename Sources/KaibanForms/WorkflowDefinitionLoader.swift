@@ -63,6 +63,9 @@ public struct WorkflowDefinitionLoader: Sendable {
                 fail(element, "role \"\(element["id"] ?? "")\" includes unknown role \"\(included)\"")
             }
         }
+        for role in list(root["intake-roles"]) where !roleIDs.contains(role) {
+            fail(root, "intake-roles names unknown role \"\(role)\"")
+        }
         let initials = stageElements.filter { flag($0["initial"]) }
         if initials.count != 1 {
             fail(root.child("stages") ?? root, "exactly one stage must be initial=\"true\", found \(initials.count)")
@@ -139,7 +142,8 @@ public struct WorkflowDefinitionLoader: Sendable {
         let definition = WorkflowDefinition(
             key: WorkflowDefinition.Key(id: root["id"] ?? "", version: Int(root["version"] ?? "") ?? 0),
             title: LocalizedText(zh: root["title"] ?? "", en: root["title-en"] ?? ""),
-            initialStage: initials.first?["id"] ?? "", roles: roles, stages: stages, transitions: transitions,
+            initialStage: initials.first?["id"] ?? "", intakeRoles: list(root["intake-roles"]), roles: roles,
+            stages: stages, transitions: transitions,
             taskGroups: groups)
 
         if issues.isEmpty {

@@ -37,8 +37,15 @@ public enum XMLDocumentParser {
         return try parse(data, source: url.path, schema: schema)
     }
 
+    /// libxml2 must initialise its globals once before threads use it; Swift runs this exactly once.
+    static let libraryInitialized: Bool = {
+        xmlInitParser()
+        return true
+    }()
+
     /// Parses into a libxml2 document the caller must free, refusing unsafe input.
     static func readDocument(_ data: Data, source: String, maximumSize: Int) throws(XMLProblem) -> xmlDocPtr? {
+        precondition(libraryInitialized)
         guard !data.isEmpty else { throw XMLProblem(source: source, "the document is empty") }
         guard data.count <= maximumSize else {
             throw XMLProblem(

@@ -109,6 +109,16 @@ struct EngineHarness {
         #expect(events.first?.role == "reviewer")
     }
 
+    @Test func onlyTheIntakeRolesTakeCasesIn() throws {
+        #expect(throws: WorkflowError.self) {
+            try harness.engine.open(application: Fixtures.application(), by: Fixtures.reviewer, at: Fixtures.at(9, 0))
+        }
+        let opened = try harness.engine.open(
+            application: Fixtures.application(), by: Fixtures.supervisor, at: Fixtures.at(9, 0))
+        #expect(opened.role == "window")
+        #expect(opened.toStage == "received")
+    }
+
     @Test func aSupervisorActsThroughTheRolesItIncludes() throws {
         let state = try harness.reach("accepted")
         let (_, events) = try harness.step(state, .transition("review", reason: nil), as: Fixtures.supervisor)

@@ -1,0 +1,158 @@
+import Foundation
+import KaibanTestSupport
+import Testing
+
+/// The real `kaiban` executable against real SQLite files.
+@Suite struct KaibanCLITests {
+    let kaiban: KaibanProcess
+
+    init() throws {
+        kaiban = try KaibanProcess()
+    }
+
+    /// A database with a supervisor, a window clerk and a reviewer.
+    func staffed() throws {
+        for (arguments, label) in [
+            (["clerk", "add", "zhouqiang", "--name", "周强", "--role", "supervisor"], "bootstrap"),
+            (["clerk", "add", "wangfang", "--name", "王芳", "--role", "window", "--as", "zhouqiang"], "window"),
+            (["clerk", "add", "lijun", "--name", "李军", "--role", "reviewer", "--as", "zhouqiang"], "reviewer"),
+        ] {
+            let result = try kaiban.run(arguments)
+            #expect(result.status == 0, "\(label): \(result)")
+        }
+    }
+
+    static let intakeFlags = [
+        "intake", "--as", "wangfang", "--at", "2026-11-26T09:05", "--channel", "window", "--type", "llc", "--name",
+        "广元市昭化区青禾农业科技有限公司", "--capital", "500000", "--domicile", "四川省广元市昭化区元坝镇中街12号", "--division",
+        "510811", "--scope", "农业技术推广服务", "--legal-rep", "张伟:11010519491231002X", "--investor",
+        "张伟:11010519491231002X:300000", "--investor", "李秀英:510811198503120178:200000", "--contact", "张伟:13800000000",
+        "--tasks", "seal,tax",
+    ]
+
+    /// Takes in the sample application and returns its case number.
+    func intake(_ extra: [String] = []) throws -> String {
+        let result = try kaiban.run(Self.intakeFlags + extra + ["--json"])
+        #expect(result.status == 0, "\(result)")
+        let json = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+        return try #require(json?["number"] as? String)
+    }
+
+    @Test func aCaseGoesFromIntakeToCompletion() throws {
+        try staffed()
+        let plain = try kaiban.run(Self.intakeFlags)
+        #expect(plain.status == 0)
+        #expect(plain.stdout.contains("已收件：510811-20261126-0001"))
+        let number = try intake()
+        #expect(number == "510811-20261126-0002")
+        for (step, clerk) in [
+            ("accept", "wangfang"), ("review", "lijun"), ("approve", "lijun"), ("issue-licence", "wangfang"),
+        ] {
+            let result = try kaiban.run(["step", number, step, "--as", clerk, "--at", "2026-11-26T09:30"])
+            #expect(result.status == 0, "\(step): \(result)")
+        }
+        #expect(try kaiban.run(["task", number, "seal", "--as", "wangfang"]).status == 0)
+        let last = try kaiban.run(["task", number, "tax", "--as", "wangfang", "--lang", "en"])
+        #expect(last.stdout.contains("complete (automatic): start-up tasks → completed"), "\(last)")
+        let show = try kaiban.run(["show", number, "--json"])
+        let state = try JSONSerialization.jsonObject(with: Data(show.stdout.utf8)) as? [String: Any]
+        #expect(state?["stage"] as? String == "completed")
+        let history = try kaiban.run(["history", number])
+        #expect(history.stdout.contains("核准") && history.stdout.contains("lijun") && history.stdout.contains("审查员"))
+        let rebuild = try kaiban.run(["admin", "rebuild", "--json"])
+        #expect(rebuild.stdout.contains("\"repaired\" : [\n\n  ]") || rebuild.stdout.contains("\"repaired\" : []"))
+    }
+
+    @Test func anIllegalStepIsRefusedWithTheAllowedStepsAndExit65() throws {
+        try staffed()
+        let number = try intake()
+        let zh = try kaiban.run(["step", number, "approve", "--as", "lijun"])
+        #expect(zh.status == 65)
+        #expect(zh.stderr.contains("当前为“已收件”，不能“核准”；可办理：受理、补正、不予受理、撤回"), "\(zh)")
+        let en = try kaiban.run(["step", number, "approve", "--as", "lijun", "--lang", "en"])
+        #expect(
+            en.stderr.contains("is at received; it cannot go to approve, only: accept, request correction"), "\(en)")
+        let role = try kaiban.run(["step", number, "accept", "--as", "lijun"])
+        #expect(role.status == 65)
+        #expect(role.stderr.contains("lijun没有“受理”所需的角色"), "\(role)")
+        let reason = try kaiban.run(["step", number, "refuse", "--as", "wangfang"])
+        #expect(reason.status == 65)
+        #expect(reason.stderr.contains("--reason"))
+        let history = try kaiban.run(["history", number, "--json"])
+        let events = try JSONSerialization.jsonObject(with: Data(history.stdout.utf8)) as? [Any]
+        #expect(events?.count == 1)
+    }
+
+    @Test func distinctExitCodesForUsageNotFoundAndBadData() throws {
+        try staffed()
+        let missingClerk = try kaiban.run(Array(Self.intakeFlags.filter { $0 != "--as" && $0 != "wangfang" }))
+        #expect(missingClerk.status == 64, "\(missingClerk)")
+        #expect(missingClerk.stderr.contains("--as"))
+        let badCapital = try kaiban.run(Self.intakeFlags.map { $0 == "500000" ? "50万" : $0 })
+        #expect(badCapital.status == 64)
+        #expect(badCapital.stderr.contains("--capital"))
+        let badID = try kaiban.run(
+            Self.intakeFlags.map { $0 == "张伟:11010519491231002X" ? "张伟:110105194912310021" : $0 })
+        #expect(badID.status == 65)
+        #expect(badID.stderr.contains("legalRepresentative.idNumber"), "\(badID)")
+        let notFound = try kaiban.run(["show", "510811-20261126-0999"])
+        #expect(notFound.status == 66)
+        #expect(notFound.stderr.contains("找不到办件510811-20261126-0999"))
+        let malformed = try kaiban.run(["show", "0007"])
+        #expect(malformed.status == 64)
+        let unknownClerk = try kaiban.run(Self.intakeFlags.map { $0 == "wangfang" ? "ghost" : $0 })
+        #expect(unknownClerk.status == 66)
+        let badTime = try kaiban.run(Self.intakeFlags.map { $0 == "2026-11-26T09:05" ? "tomorrow" : $0 })
+        #expect(badTime.status == 64)
+        #expect(try kaiban.run(["queue", "--json"]).stdout.contains("["))
+    }
+
+    @Test func theWorklistFiltersByRole() throws {
+        try staffed()
+        let first = try intake()
+        let second = try intake()
+        #expect(try kaiban.run(["step", second, "accept", "--as", "wangfang"]).status == 0)
+        let reviewer = try kaiban.run(["queue", "--role", "reviewer", "--json"])
+        #expect(reviewer.stdout.contains(second) && !reviewer.stdout.contains(first), "\(reviewer)")
+        let table = try kaiban.run(["queue"])
+        #expect(table.stdout.contains("办件编号") && table.stdout.contains(first) && table.stdout.contains(second))
+        #expect(try kaiban.run(["queue", "--role", "janitor"]).status == 64)
+    }
+
+    @Test func twoProcessesWriteToOneDatabaseAtOnce() throws {
+        try staffed()
+        let processes = try (0..<12).map { index in
+            try kaiban.start(Self.intakeFlags.map { $0 == "2026-11-26T09:05" ? "2026-11-26T09:\(10 + index)" : $0 })
+        }
+        let results = processes.map { $0.finish() }
+        #expect(results.allSatisfy { $0.status == 0 }, "\(results.filter { $0.status != 0 })")
+        let numbers = Set(results.compactMap { $0.stdout.split(separator: "：").dropFirst().first?.prefix(20) })
+        #expect(numbers.count == 12)
+    }
+
+    @Test func aBrokenDefinitionIsRefusedWithFileAndLine() throws {
+        let forms = URL(fileURLWithPath: kaiban.database).deletingLastPathComponent().appendingPathComponent("Forms")
+        try FileManager.default.copyItem(at: Fixtures.formsRoot, to: forms)
+        let file = forms.appendingPathComponent("workflows/company-formation.xml")
+        let text = try String(contentsOf: file, encoding: .utf8)
+        try text.replacingOccurrences(of: "to=\"review\" roles=\"reviewer\"", with: "to=\"reveiw\" roles=\"reviewer\"")
+            .write(to: file, atomically: true, encoding: .utf8)
+        let result = try kaiban.run(["queue"], extraEnvironment: ["KAIBAN_FORMS": forms.path])
+        #expect(result.status == 78)
+        #expect(result.stderr.contains("company-formation.xml:"), "\(result)")
+        #expect(result.stderr.contains("unknown stage \"reveiw\""))
+    }
+
+    @Test func theDemoPlaysADayAndRefusesADatabaseWithCases() throws {
+        let demo = try kaiban.run(["demo", "--quiet"])
+        #expect(demo.status == 0, "\(demo)")
+        #expect(demo.stdout.contains("办件22件"))
+        #expect(demo.stdout.contains("已办结 14"))
+        let again = try kaiban.run(["demo"])
+        #expect(again.status == 65)
+        #expect(again.stderr.contains("已有22件办件"))
+        let rebuild = try kaiban.run(["admin", "rebuild", "--lang", "en"])
+        #expect(rebuild.stdout.contains("rebuilt 22 cases"), "\(rebuild)")
+        #expect(rebuild.stdout.contains("0 differed"))
+    }
+}
