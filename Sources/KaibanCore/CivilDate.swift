@@ -112,6 +112,16 @@ public enum HallTime {
         return CivilDate(uncheckedYear: y, month: m, day: d)
     }
 
+    /// "yyyy-MM-ddTHH:mm:ssZ" in UTC, as instants are stored (fractions of a second are dropped).
+    public static func utcText(of instant: Date) -> String {
+        let seconds = Int(instant.timeIntervalSince1970.rounded(.down))
+        let days = Int((Double(seconds) / 86_400).rounded(.down))
+        let secondOfDay = seconds - days * 86_400
+        let date = civilDate(fromDaysSinceEpoch: days)
+        return "\(date)T"
+            + String(format: "%02d:%02d:%02dZ", secondOfDay / 3600, (secondOfDay % 3600) / 60, secondOfDay % 60)
+    }
+
     /// Parses an ISO 8601 instant: "2026-11-26T09:05", "2026-11-26 09:05:30", with an optional
     /// "Z" or "+08:00"-style offset. Without an offset the time is Asia/Shanghai local time.
     public static func parse(_ text: String) -> Date? {

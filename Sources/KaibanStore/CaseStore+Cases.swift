@@ -8,34 +8,88 @@ public struct StepOutcome: Sendable {
     public var events: [CaseEvent]
 }
 
+/// One step of a ``CaseStore/Batch``: what, by whom, when.
+public struct BatchStep: Sendable {
+    public var command: CaseCommand
+    public var clerk: String
+    public var at: Date
+
+    public init(_ command: CaseCommand, by clerk: String, at: Date) {
+        self.command = command
+        self.clerk = clerk
+        self.at = at
+    }
+}
+
 extension CaseStore {
-    /// Takes in an application (收件) under the newest version of `workflowID`: checks it, gives it
-    /// the next case number of `hall` for its local intake date, and stores the opening event.
+    /// Many operations in one transaction (imports, generated data for benchmarks). Every operation
+    /// follows the same rules as on its own; if any is refused, nothing of the batch is written.
+    public struct Batch {
+        let store: CaseStore
+        let db: Database
+
+        /// Takes in an application (收件) under the newest version of `workflowID`: checks it,
+        /// gives it the next case number of `hall` for its local intake date, and stores the
+        /// opening event.
+        public func intake(
+            _ application: CaseApplication, workflowID: String, hall: String, by clerkID: String, at now: Date
+        ) throws -> RegistrationCase {
+            let definition = try store.latestDefinition(workflowID, db)
+            let problems = application.problems(knownTasks: definition.allTaskIDs)
+            guard problems.isEmpty else { throw ApplicationRejected(problems: problems) }
+            let clerk = try store.fetchClerk(clerkID, db)
+            let event = try WorkflowEngine(definition: definition).open(application: application, by: clerk, at: now)
+            let date = HallTime.localDate(of: now)
+            let sequence =
+                try Int.fetchOne(
+                    db.cachedStatement(
+                        sql: """
+                            INSERT INTO case_number_counter (prefix, last) VALUES (?, 1)
+                            ON CONFLICT(prefix) DO UPDATE SET last = last + 1 RETURNING last
+                            """), arguments: ["\(hall)-\(date.compact)"]) ?? 1
+            let number = CaseNumber(division: hall, date: date, sequence: sequence)
+            let state = try RegistrationCase.replay([event], number: number, definition: definition)
+            try store.insertCase(state, db)
+            try store.append([event], to: number, db)
+            return state
+        }
+
+        /// Applies `steps` to case `number` in order; with `expectedVersion`, the first step is
+        /// refused as stale if the case moved on since that version.
+        public func apply(_ steps: [BatchStep], to number: CaseNumber, expectedVersion: Int? = nil) throws
+            -> StepOutcome
+        {
+            var state = try store.fetchCase(number, db)
+            let definition = try store.definition(state.definition, db)
+            let engine = WorkflowEngine(definition: definition)
+            let previousVersion = state.version
+            var appended: [CaseEvent] = []
+            var clerks: [String: Clerk] = [:]
+            for (index, step) in steps.enumerated() {
+                let clerk = try clerks[step.clerk] ?? store.fetchClerk(step.clerk, db)
+                clerks[step.clerk] = clerk
+                let events = try engine.decide(
+                    step.command, on: state, by: clerk, at: step.at, expectedVersion: index == 0 ? expectedVersion : nil
+                )
+                for event in events { try state.apply(event, definition: definition) }
+                appended += events
+            }
+            try store.append(appended, to: number, db)
+            try store.updateCase(state, previousVersion: previousVersion, db)
+            return StepOutcome(state: state, events: appended)
+        }
+    }
+
+    /// Runs `body` with a ``Batch`` in one IMMEDIATE transaction.
+    public func batch<T>(_ body: (Batch) throws -> T) throws -> T {
+        try write { db in try body(Batch(store: self, db: db)) }
+    }
+
+    /// Takes in one application in its own transaction (see ``Batch/intake(_:workflowID:hall:by:at:)``).
     public func intake(
         _ application: CaseApplication, workflowID: String, hall: String, by clerkID: String, at now: Date
     ) throws -> RegistrationCase {
-        let definition = try latestDefinition(workflowID)
-        let problems = application.problems(knownTasks: definition.allTaskIDs)
-        guard problems.isEmpty else { throw ApplicationRejected(problems: problems) }
-        let engine = WorkflowEngine(definition: definition)
-        return try write { db in
-            let clerk = try fetchClerk(clerkID, db)
-            let event = try engine.open(application: application, by: clerk, at: now)
-            let date = HallTime.localDate(of: now)
-            let prefix = "\(hall)-\(date.compact)"
-            let sequence =
-                try Int.fetchOne(
-                    db,
-                    sql: """
-                        INSERT INTO case_number_counter (prefix, last) VALUES (?, 1)
-                        ON CONFLICT(prefix) DO UPDATE SET last = last + 1 RETURNING last
-                        """, arguments: [prefix]) ?? 1
-            let number = CaseNumber(division: hall, date: date, sequence: sequence)
-            let state = try RegistrationCase.replay([event], number: number, definition: definition)
-            try insertCase(state, db)
-            try append([event], to: number, db)
-            return state
-        }
+        try batch { try $0.intake(application, workflowID: workflowID, hall: hall, by: clerkID, at: now) }
     }
 
     /// Applies `command` to case `number` as clerk `clerkID` at `now`, in one transaction. When
@@ -43,19 +97,8 @@ extension CaseStore {
     public func apply(
         _ command: CaseCommand, to number: CaseNumber, by clerkID: String, at now: Date, expectedVersion: Int? = nil
     ) throws -> StepOutcome {
-        try write { db in
-            let clerk = try fetchClerk(clerkID, db)
-            var state = try fetchCase(number, db)
-            let definition = try definition(state.definition, db)
-            let events = try WorkflowEngine(definition: definition).decide(
-                command, on: state, by: clerk, at: now, expectedVersion: expectedVersion)
-            let previousVersion = state.version
-            for event in events {
-                try state.apply(event, definition: definition)
-            }
-            try append(events, to: number, db)
-            try updateCase(state, previousVersion: previousVersion, db)
-            return StepOutcome(state: state, events: events)
+        try batch {
+            try $0.apply([BatchStep(command, by: clerkID, at: now)], to: number, expectedVersion: expectedVersion)
         }
     }
 
@@ -75,45 +118,63 @@ extension CaseStore {
     func fetchCase(_ number: CaseNumber, _ db: Database) throws -> RegistrationCase {
         guard
             let json = try String.fetchOne(
-                db, sql: "SELECT state_json FROM registration_case WHERE number = ?", arguments: [number.description])
+                db.cachedStatement(sql: "SELECT state_json FROM registration_case WHERE number = ?"),
+                arguments: [number.description])
         else { throw StoreError.caseNotFound(number.description) }
         return try Self.decode(RegistrationCase.self, json)
     }
 
+    /// What an opening event holds beyond the columns.
+    struct OpeningData: Codable {
+        var application: CaseApplication
+        var definition: WorkflowDefinition.Key
+    }
+
     func fetchEvents(_ number: CaseNumber, _ db: Database) throws -> [CaseEvent] {
-        try String.fetchAll(
-            db, sql: "SELECT event_json FROM case_event WHERE case_number = ? ORDER BY sequence",
+        try Row.fetchAll(
+            db.cachedStatement(sql: "SELECT * FROM case_event WHERE case_number = ? ORDER BY sequence"),
             arguments: [number.description]
-        ).map { try Self.decode(CaseEvent.self, $0) }
+        ).map { row in
+            guard let kind = CaseEvent.Kind(rawValue: row["kind"]) else {
+                throw StoreError.storage("case \(number): unknown event kind \(row["kind"] as String? ?? "")")
+            }
+            let data = try (row["data_json"] as String?).map { try Self.decode(OpeningData.self, $0) }
+            return CaseEvent(
+                sequence: row["sequence"], at: row["at"], kind: kind, actor: row["actor"], role: row["role"],
+                transition: row["transition"], fromStage: row["from_stage"], toStage: row["to_stage"],
+                task: row["task"],
+                reason: row["reason"], application: data?.application, definition: data?.definition,
+                automatic: row["automatic"])
+        }
     }
 
     func insertCase(_ state: RegistrationCase, _ db: Database) throws {
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT INTO registration_case (number, workflow_id, workflow_version, stage, version, channel,
                     enterprise_type, proposed_name, opened_by, opened_at, updated_at, closed_at, state_json)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-            arguments: [
-                state.number.description, state.definition.id, state.definition.version, state.stage, state.version,
-                state.application.channel.rawValue, state.application.enterpriseType.rawValue,
-                state.application.proposedName, state.openedBy, state.openedAt, state.updatedAt, state.closedAt,
-                try Self.json(state),
-            ])
+                """
+        ).execute(arguments: [
+            state.number.description, state.definition.id, state.definition.version, state.stage, state.version,
+            state.application.channel.rawValue, state.application.enterpriseType.rawValue,
+            state.application.proposedName, state.openedBy, state.openedAt, state.updatedAt, state.closedAt,
+            try Self.json(state),
+        ])
     }
 
     /// Rewrites the projection row; with `previousVersion`, refuses (as stale) if another writer
     /// moved the case on meanwhile.
     func updateCase(_ state: RegistrationCase, previousVersion: Int?, _ db: Database) throws {
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 UPDATE registration_case SET stage = ?, version = ?, updated_at = ?, closed_at = ?, state_json = ?
                 WHERE number = ? AND (? IS NULL OR version = ?)
-                """,
-            arguments: [
-                state.stage, state.version, state.updatedAt, state.closedAt, try Self.json(state),
-                state.number.description, previousVersion, previousVersion,
-            ])
+                """
+        ).execute(arguments: [
+            state.stage, state.version, state.updatedAt, state.closedAt, try Self.json(state),
+            state.number.description, previousVersion, previousVersion,
+        ])
         if db.changesCount != 1 {
             let actual = try Int.fetchOne(
                 db, sql: "SELECT version FROM registration_case WHERE number = ?", arguments: [state.number.description]
@@ -123,18 +184,21 @@ extension CaseStore {
     }
 
     func append(_ events: [CaseEvent], to number: CaseNumber, _ db: Database) throws {
+        let statement = try db.cachedStatement(
+            sql: """
+                INSERT INTO case_event (case_number, sequence, at, kind, actor, role, transition, from_stage,
+                    to_stage, task, reason, automatic, data_json)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
         for event in events {
-            try db.execute(
-                sql: """
-                    INSERT INTO case_event (case_number, sequence, at, kind, actor, role, transition, from_stage,
-                        to_stage, task, reason, automatic, event_json)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [
-                    number.description, event.sequence, event.at, event.kind.rawValue, event.actor, event.role,
-                    event.transition, event.fromStage, event.toStage, event.task, event.reason, event.automatic,
-                    try Self.json(event),
-                ])
+            var data: String?
+            if let application = event.application, let definition = event.definition {
+                data = try Self.json(OpeningData(application: application, definition: definition))
+            }
+            try statement.execute(arguments: [
+                number.description, event.sequence, event.at, event.kind.rawValue, event.actor, event.role,
+                event.transition, event.fromStage, event.toStage, event.task, event.reason, event.automatic, data,
+            ])
         }
     }
 }

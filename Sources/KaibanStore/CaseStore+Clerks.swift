@@ -38,7 +38,8 @@ extension CaseStore {
     }
 
     func fetchClerk(_ id: String, _ db: Database) throws -> Clerk {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM clerk WHERE id = ?", arguments: [id]) else {
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM clerk WHERE id = ?"), arguments: [id])
+        else {
             throw StoreError.clerkNotFound(id)
         }
         return Self.clerk(from: row)

@@ -37,17 +37,16 @@ extension CaseStore {
 
     /// The newest registered version of workflow `id`.
     public func latestDefinition(_ id: String) throws -> WorkflowDefinition {
-        let json = try read { db in
-            try String.fetchOne(
-                db,
-                sql:
-                    "SELECT definition_json FROM workflow_definition WHERE workflow_id = ? ORDER BY version DESC LIMIT 1",
+        try read { db in try latestDefinition(id, db) }
+    }
+
+    func latestDefinition(_ id: String, _ db: Database) throws -> WorkflowDefinition {
+        guard
+            let version = try Int.fetchOne(
+                db.cachedStatement(sql: "SELECT MAX(version) FROM workflow_definition WHERE workflow_id = ?"),
                 arguments: [id])
-        }
-        guard let json else { throw StoreError.noDefinition(id) }
-        let definition = try Self.decode(WorkflowDefinition.self, json)
-        definitionCache.withLock { $0[definition.key] = definition }
-        return definition
+        else { throw StoreError.noDefinition(id) }
+        return try definition(WorkflowDefinition.Key(id: id, version: version), db)
     }
 
     /// Every registered version, newest first within each workflow.

@@ -64,14 +64,25 @@ public final class CaseStore: Sendable {
 
     static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .iso8601
+        // Foundation's ISO 8601 formatter is slow on Linux; the same text, computed directly.
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(HallTime.utcText(of: date))
+        }
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return encoder
     }()
 
     static let decoder: JSONDecoder = {
         let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
+        decoder.dateDecodingStrategy = .custom { decoder in
+            let container = try decoder.singleValueContainer()
+            let text = try container.decode(String.self)
+            guard let date = HallTime.parse(text) else {
+                throw DecodingError.dataCorruptedError(in: container, debugDescription: "not an instant: \(text)")
+            }
+            return date
+        }
         return decoder
     }()
 

@@ -37,7 +37,7 @@ struct WorkflowCommand: ParsableCommand {
 /// `kaiban admin`: maintenance.
 struct AdminCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "admin", abstract: "Maintenance commands.", subcommands: [Rebuild.self])
+        commandName: "admin", abstract: "Maintenance commands.", subcommands: [Rebuild.self, SynthesizeCommand.self])
 
     /// `kaiban admin rebuild`: current state recomputed from the history.
     struct Rebuild: ParsableCommand {
@@ -60,6 +60,53 @@ struct AdminCommand: ParsableCommand {
                         : "rebuilt \(report.cases) cases from \(report.events) events; \(report.repaired.count) differed and were repaired"
                 )
                 for number in report.repaired { Console.print("  \(number)") }
+            }
+        }
+    }
+}
+
+/// `kaiban admin synthesize`: realistic cases in bulk, for benchmarks.
+struct SynthesizeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "synthesize",
+        abstract: "Generate realistic cases in bulk for benchmarks (never on a production database).")
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: "How many cases.")
+    var cases: Int
+
+    @Option(help: "Share of cases left open at some stage (0-1).")
+    var openShare = 0.02
+
+    @Option(help: "Cases per working day.")
+    var perDay = 60
+
+    @Option(help: "The last intake day (yyyy-MM-dd).")
+    var until = "2026-11-26"
+
+    @Option(help: "Random seed.")
+    var seed: UInt64 = 2026
+
+    func validate() throws {
+        guard cases > 0 else { throw ValidationError("--cases must be positive") }
+        guard (0...1).contains(openShare) else { throw ValidationError("--open-share must be between 0 and 1") }
+        guard perDay > 0 else { throw ValidationError("--per-day must be positive") }
+        guard CivilDate(until) != nil else { throw ValidationError("--until: \"\(until)\" is not a yyyy-MM-dd date") }
+    }
+
+    func run() throws {
+        try withDesk(global) { desk in
+            let existing = Set(try desk.store.clerks().map(\.id))
+            for clerk in SyntheticCases.clerks where !existing.contains(clerk.id) {
+                try desk.store.addClerk(clerk, by: existing.isEmpty && clerk.id == "zhouqiang" ? nil : "zhouqiang")
+            }
+            var generator = SyntheticCases(
+                hall: desk.configuration.hall, workflowID: desk.configuration.workflowID, openShare: openShare,
+                random: SyntheticCases.Generator(state: seed))
+            guard let lastDay = CivilDate(until) else { throw ValidationError("--until: not a date") }
+            try generator.generate(count: cases, lastDay: lastDay, perDay: perDay, into: desk.store) { written in
+                if written % 20_000 == 0 || written == cases { Console.error("\(written)/\(cases)") }
             }
         }
     }

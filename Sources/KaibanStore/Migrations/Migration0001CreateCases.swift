@@ -58,7 +58,9 @@ extension KaibanMigrations {
             t.column("task", .text)
             t.column("reason", .text)
             t.column("automatic", .boolean).notNull().defaults(to: false)
-            t.column("event_json", .text).notNull()
+            // Only the opening event carries data beyond the columns: the application and the
+            // workflow version, as JSON.
+            t.column("data_json", .text)
             t.primaryKey(["case_number", "sequence"])
         }
         // History is append-only: the database itself refuses edits and deletions.
