@@ -162,10 +162,13 @@ def lunch(t):
     return 13 * 60 + 30 if 12 * 60 <= t < 13 * 60 + 30 else t
 
 
-def script(index, start, window, plan, tasks):
+def script(index, start, window, plan, tasks, channel):
     reviewer = REVIEWERS[index % 2]
     t = to_minutes(start)
     steps = []
+    if channel == "mail":
+        # The application was posted earlier; the clock starts when the documents reach the desk.
+        steps.append(("step", start, window, "receive-documents", None))
 
     def step(delta, who, action, reason=None):
         nonlocal t
@@ -227,8 +230,9 @@ def main():
     for index, (file, channel, kind, name, capital, scope, legal, investors, tasks, start, window, plan) in enumerate(CASES):
         (OUT / "cases" / f"{file}.xml").write_text(
             application(index, channel, kind, name, capital, scope, legal, investors, tasks), encoding="utf-8")
-        day.append(f'  <case file="cases/{file}.xml" at="{start}" by="{window}">')
-        for kind_, at, who, what, reason in script(index, start, window, plan, tasks):
+        posted = f"2026-11-{23 + index % 3} {15 + index % 3}:{10 + index:02d}" if channel == "mail" else start
+        day.append(f'  <case file="cases/{file}.xml" at="{posted}" by="{window}">')
+        for kind_, at, who, what, reason in script(index, start, window, plan, tasks, channel):
             attr = "done" if kind_ == "task" else "do"
             extra = f" reason={quoteattr(reason)}" if reason else ""
             day.append(f'    <{kind_} at="{at}" by="{who}" {attr}="{what}"{extra}/>')

@@ -30,7 +30,9 @@ public enum KaibanExit {
                 return (notFound, error.message(language))
             case .storage: return (storage, error.message(language))
             case .definitionChanged: return (configuration, error.message(language))
-            case .clerkExists, .notAdministrator, .notEmpty: return (refused, error.message(language))
+            case .clerkExists, .notAdministrator, .notEmpty, .calendarYearExists:
+                return (refused, error.message(language))
+            case .noOfficeHours: return (configuration, error.message(language))
             }
         case let error as HistoryError:
             return (storage, error.message(language))

@@ -16,6 +16,11 @@ public struct KaibanConfiguration: Sendable {
     public var hall: String
     /// The workflow new cases run under. Env `KAIBAN_WORKFLOW`, default `company-formation`.
     public var workflowID: String
+    /// The calendar folder (holiday notices, office hours). Env `KAIBAN_CALENDAR`, default
+    /// `seeds/calendar` beside Forms/.
+    public var calendarPath: String?
+    /// Share of a budget at which a case counts as at risk. Env `KAIBAN_SLA_RISK`, default 0.75.
+    public var riskThreshold: Double
 
     public static let defaultDatabasePath = "kaiban.sqlite"
     public static let defaultHall = "510811"
@@ -28,6 +33,9 @@ public struct KaibanConfiguration: Sendable {
         formsPath = options.forms ?? environment["KAIBAN_FORMS"].nonEmpty
         hall = environment["KAIBAN_HALL"].nonEmpty ?? Self.defaultHall
         workflowID = environment["KAIBAN_WORKFLOW"].nonEmpty ?? Self.defaultWorkflow
+        calendarPath = environment["KAIBAN_CALENDAR"].nonEmpty
+        let risk = environment["KAIBAN_SLA_RISK"].nonEmpty.flatMap(Double.init) ?? 0.75
+        riskThreshold = (0.01...1).contains(risk) ? risk : 0.75
     }
 }
 

@@ -13,8 +13,8 @@ public struct CivilDate: Sendable, Hashable, Comparable, Codable, CustomStringCo
         self.day = day
     }
 
-    /// For computed dates that are valid by construction.
-    init(uncheckedYear year: Int, month: Int, day: Int) {
+    /// For dates valid by construction (computed, or constants); an invalid one is not checked.
+    public init(uncheckedYear year: Int, month: Int, day: Int) {
         self.year = year
         self.month = month
         self.day = day

@@ -17,6 +17,8 @@ public struct RegistrationCase: Sendable, Equatable, Codable {
     /// The reason given with the last step that needed one (补正、不予受理、驳回、撤回).
     public var lastReason: String?
     public var openedBy: String
+    /// The case's time in each stage, for the SLA clock.
+    public var segments: [ClockSegment]
 
     public var isOpen: Bool { closedAt == nil }
 
@@ -35,9 +37,12 @@ public struct RegistrationCase: Sendable, Equatable, Codable {
                 number: number, sequence: events.first?.sequence ?? 0,
                 problem: "the first event is not a well-formed opening")
         }
+        let opening = ClockSegment(
+            stage: stage, effect: definition.stage(stage)?.clock ?? .running, start: first.at, reason: first.reason)
         var state = RegistrationCase(
             number: number, definition: key, application: application, stage: stage, tasks: [], version: first.sequence,
-            openedAt: first.at, updatedAt: first.at, closedAt: nil, lastReason: nil, openedBy: first.actor)
+            openedAt: first.at, updatedAt: first.at, closedAt: nil, lastReason: nil, openedBy: first.actor,
+            segments: [opening])
         guard first.sequence == 1 else {
             throw HistoryError(number: number, sequence: first.sequence, problem: "history does not start at 1")
         }
@@ -62,6 +67,11 @@ public struct RegistrationCase: Sendable, Equatable, Codable {
                     problem: "transition from \(event.fromStage ?? "?") while the case is in \(stage)")
             }
             stage = target
+            if !segments.isEmpty { segments[segments.count - 1].end = event.at }
+            let effect = definition.stage(target)?.clock ?? .running
+            if effect != .stopped {
+                segments.append(ClockSegment(stage: target, effect: effect, start: event.at, reason: event.reason))
+            }
             if let group = definition.taskGroup(inStage: target), tasks.isEmpty {
                 let offered = Set(group.tasks.map(\.id))
                 tasks = application.requestedTasks.filter(offered.contains).map { TaskProgress(task: $0) }

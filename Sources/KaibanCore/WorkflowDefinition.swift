@@ -10,6 +10,14 @@ public enum ClockEffect: String, Sendable, Codable, CaseIterable {
     case stopped
 }
 
+/// How a case ended, for reports and the exchange's status codes.
+public enum CaseOutcome: String, Sendable, Codable, CaseIterable {
+    case completed
+    case refused
+    case rejected
+    case withdrawn
+}
+
 /// A named condition a transition needs besides the role. The vocabulary is fixed in code;
 /// definitions choose among it.
 public enum TransitionGuard: String, Sendable, Codable, CaseIterable {
@@ -55,13 +63,19 @@ public struct WorkflowDefinition: Sendable, Equatable, Codable {
         public var terminal: Bool
         /// Working minutes the stage may take, if it has a budget.
         public var budgetMinutes: Int?
+        /// For a terminal stage, how the case ended.
+        public var outcome: CaseOutcome?
 
-        public init(id: String, name: LocalizedText, clock: ClockEffect, terminal: Bool, budgetMinutes: Int? = nil) {
+        public init(
+            id: String, name: LocalizedText, clock: ClockEffect, terminal: Bool, budgetMinutes: Int? = nil,
+            outcome: CaseOutcome? = nil
+        ) {
             self.id = id
             self.name = name
             self.clock = clock
             self.terminal = terminal
             self.budgetMinutes = budgetMinutes
+            self.outcome = outcome
         }
     }
 
@@ -127,17 +141,24 @@ public struct WorkflowDefinition: Sendable, Equatable, Codable {
     public var key: Key
     public var title: LocalizedText
     public var initialStage: String
+    /// Channels whose cases start elsewhere (mail: documents in transit), by channel raw value.
+    public var channelInitialStages: [String: String]
     /// Roles that may take a case in (收件).
     public var intakeRoles: [String]
+    /// Working minutes the whole case may take (0.4 working day = 192 for company formation).
+    public var budgetMinutes: Int?
     public var roles: [Role]
     public var stages: [Stage]
     public var transitions: [Transition]
     public var taskGroups: [TaskGroup]
 
     public init(
-        key: Key, title: LocalizedText, initialStage: String, intakeRoles: [String], roles: [Role], stages: [Stage],
-        transitions: [Transition], taskGroups: [TaskGroup]
+        key: Key, title: LocalizedText, initialStage: String, channelInitialStages: [String: String] = [:],
+        intakeRoles: [String], budgetMinutes: Int? = nil, roles: [Role], stages: [Stage], transitions: [Transition],
+        taskGroups: [TaskGroup]
     ) {
+        self.channelInitialStages = channelInitialStages
+        self.budgetMinutes = budgetMinutes
         self.key = key
         self.title = title
         self.initialStage = initialStage
@@ -149,6 +170,11 @@ public struct WorkflowDefinition: Sendable, Equatable, Codable {
     }
 
     public func stage(_ id: String) -> Stage? { stages.first { $0.id == id } }
+
+    /// Where a case from `channel` starts.
+    public func initialStage(for channel: Channel) -> String {
+        channelInitialStages[channel.rawValue] ?? initialStage
+    }
 
     public func role(_ id: String) -> Role? { roles.first { $0.id == id } }
 

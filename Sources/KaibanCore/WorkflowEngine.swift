@@ -27,7 +27,8 @@ public struct WorkflowEngine: Sendable {
             definition.intakeRoles, held: definition.effectiveRoles(clerk.roles), clerk: clerk,
             step: LocalizedText(zh: "收件", en: "intake"))
         return CaseEvent(
-            sequence: 1, at: now, kind: .opened, actor: clerk.id, role: role, toStage: definition.initialStage,
+            sequence: 1, at: now, kind: .opened, actor: clerk.id, role: role,
+            toStage: definition.initialStage(for: application.channel),
             application: application, definition: definition.key)
     }
 

@@ -42,7 +42,14 @@ public struct DeskDay: Sendable {
                 roles: Set(($0["roles"] ?? "").split(separator: " ").map(String.init)))
         }
         func instant(_ element: ParsedElement) throws(XMLProblem) -> Date {
-            let parts = (element["at"] ?? "").split(separator: ":").compactMap { Int($0) }
+            let text = element["at"] ?? ""
+            if text.count > 5 {
+                guard let parsed = HallTime.parse(text) else {
+                    throw XMLProblem(source: source, line: element.line, "bad time \(text)")
+                }
+                return parsed
+            }
+            let parts = text.split(separator: ":").compactMap { Int($0) }
             guard parts.count == 2 else { throw XMLProblem(source: source, line: element.line, "bad time") }
             return HallTime.instant(date, hour: parts[0], minute: parts[1])
         }

@@ -9,6 +9,8 @@ public struct FormsLibrary: Sendable {
     public let workflowSchema: XMLSchema
     public let caseSchema: XMLSchema
     public let deskDaySchema: XMLSchema
+    public let calendarSchema: XMLSchema
+    public let officeHoursSchema: XMLSchema
 
     /// Opens the Forms folder at `root`, compiling its schemas.
     public init(root: URL) throws(XMLProblem) {
@@ -17,11 +19,17 @@ public struct FormsLibrary: Sendable {
         self.workflowSchema = try XMLSchema(contentsOf: schemas.appendingPathComponent("workflow-1.xsd"))
         self.caseSchema = try XMLSchema(contentsOf: schemas.appendingPathComponent("case-1.xsd"))
         self.deskDaySchema = try XMLSchema(contentsOf: schemas.appendingPathComponent("desk-day-1.xsd"))
+        self.calendarSchema = try XMLSchema(contentsOf: schemas.appendingPathComponent("calendar-1.xsd"))
+        self.officeHoursSchema = try XMLSchema(contentsOf: schemas.appendingPathComponent("office-hours-1.xsd"))
     }
 
     public var workflowLoader: WorkflowDefinitionLoader { WorkflowDefinitionLoader(schema: workflowSchema) }
 
     public var caseFileLoader: CaseFileLoader { CaseFileLoader(schema: caseSchema) }
+
+    public var calendarLoader: CalendarLoader {
+        CalendarLoader(calendarSchema: calendarSchema, officeHoursSchema: officeHoursSchema)
+    }
 
     /// The workflow definition files (Forms/workflows/*.xml), sorted by name.
     public static func workflowFiles(in root: URL) -> [URL] {

@@ -42,7 +42,8 @@ public struct WorkflowDefinitionLoader: Sendable {
         let stages = stageElements.map {
             WorkflowDefinition.Stage(
                 id: $0["id"] ?? "", name: named($0), clock: ClockEffect(rawValue: $0["clock"] ?? "") ?? .running,
-                terminal: flag($0["terminal"]), budgetMinutes: $0["budget-minutes"].flatMap { Int($0) })
+                terminal: flag($0["terminal"]), budgetMinutes: $0["budget-minutes"].flatMap { Int($0) },
+                outcome: $0["outcome"].flatMap(CaseOutcome.init(rawValue:)))
         }
         let roleIDs = Set(roles.map(\.id))
         let stageByID = Dictionary(stages.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
@@ -74,8 +75,19 @@ public struct WorkflowDefinitionLoader: Sendable {
             if flag(element["terminal"]) && element["clock"] != "stopped" {
                 fail(element, "terminal stage \"\(element["id"] ?? "")\" must have clock=\"stopped\"")
             }
-            if flag(element["terminal"]) && flag(element["initial"]) {
-                fail(element, "the initial stage cannot be terminal")
+            if flag(element["terminal"]) && (flag(element["initial"]) || element["initial-for"] != nil) {
+                fail(element, "a terminal stage cannot be where cases start")
+            }
+            if flag(element["terminal"]) != (element["outcome"] != nil) {
+                fail(element, "terminal stages, and only they, need an outcome")
+            }
+        }
+
+        var channelStarts: [String: String] = [:]
+        for element in stageElements {
+            for channel in list(element["initial-for"])
+            where channelStarts.updateValue(element["id"] ?? "", forKey: channel) != nil {
+                fail(element, "channel \"\(channel)\" starts in two stages")
             }
         }
 
@@ -142,7 +154,9 @@ public struct WorkflowDefinitionLoader: Sendable {
         let definition = WorkflowDefinition(
             key: WorkflowDefinition.Key(id: root["id"] ?? "", version: Int(root["version"] ?? "") ?? 0),
             title: LocalizedText(zh: root["title"] ?? "", en: root["title-en"] ?? ""),
-            initialStage: initials.first?["id"] ?? "", intakeRoles: list(root["intake-roles"]), roles: roles,
+            initialStage: initials.first?["id"] ?? "", channelInitialStages: channelStarts,
+            intakeRoles: list(root["intake-roles"]), budgetMinutes: root["budget-minutes"].flatMap { Int($0) },
+            roles: roles,
             stages: stages, transitions: transitions,
             taskGroups: groups)
 
@@ -162,8 +176,8 @@ public struct WorkflowDefinitionLoader: Sendable {
     }
 
     static func reachableStages(_ definition: WorkflowDefinition) -> Set<String> {
-        var seen: Set<String> = [definition.initialStage]
-        var pending = [definition.initialStage]
+        var seen = Set([definition.initialStage] + definition.channelInitialStages.values)
+        var pending = Array(seen)
         while let stage = pending.popLast() {
             for transition in definition.transitions(from: stage) where seen.insert(transition.to).inserted {
                 pending.append(transition.to)

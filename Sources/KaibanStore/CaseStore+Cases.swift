@@ -152,14 +152,15 @@ extension CaseStore {
         try db.cachedStatement(
             sql: """
                 INSERT INTO registration_case (number, workflow_id, workflow_version, stage, version, channel,
-                    enterprise_type, proposed_name, opened_by, opened_at, updated_at, closed_at, state_json)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    enterprise_type, proposed_name, opened_by, opened_at, updated_at, closed_at, state_json,
+                    clock_segments)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """
         ).execute(arguments: [
             state.number.description, state.definition.id, state.definition.version, state.stage, state.version,
             state.application.channel.rawValue, state.application.enterpriseType.rawValue,
             state.application.proposedName, state.openedBy, state.openedAt, state.updatedAt, state.closedAt,
-            try Self.json(state),
+            try Self.json(state), ClockSegment.encode(state.segments),
         ])
     }
 
@@ -168,11 +169,13 @@ extension CaseStore {
     func updateCase(_ state: RegistrationCase, previousVersion: Int?, _ db: Database) throws {
         try db.cachedStatement(
             sql: """
-                UPDATE registration_case SET stage = ?, version = ?, updated_at = ?, closed_at = ?, state_json = ?
+                UPDATE registration_case SET stage = ?, version = ?, updated_at = ?, closed_at = ?, state_json = ?,
+                    clock_segments = ?
                 WHERE number = ? AND (? IS NULL OR version = ?)
                 """
         ).execute(arguments: [
             state.stage, state.version, state.updatedAt, state.closedAt, try Self.json(state),
+            ClockSegment.encode(state.segments),
             state.number.description, previousVersion, previousVersion,
         ])
         if db.changesCount != 1 {

@@ -13,6 +13,17 @@ public struct QueueEntry: Sendable, Equatable, Codable {
     public var updatedAt: Date
     public var version: Int
     public var workflow: WorkflowDefinition.Key
+    /// The case's clock segments, for its SLA figures.
+    public var segments: [ClockSegment]
+}
+
+/// A closed case as the SLA report needs it.
+public struct ClosedCaseRow: Sendable {
+    public var channel: String
+    public var enterpriseType: String
+    public var openedBy: String
+    public var workflow: WorkflowDefinition.Key
+    public var segments: [ClockSegment]
 }
 
 /// Counts for the end-of-day summary.
@@ -35,11 +46,11 @@ public struct RebuildReport: Sendable, Equatable, Codable {
 extension CaseStore {
     /// Open cases, oldest first (the most urgent until SLA figures exist), optionally only in
     /// `stages`. Uses the partial indexes on open cases: closed cases are never scanned.
-    public func queue(stages: [String]?, limit: Int) throws -> [QueueEntry] {
+    public func queue(stages: [String]?, limit: Int?) throws -> [QueueEntry] {
         try read { db in
             var sql = """
                 SELECT number, stage, channel, enterprise_type, proposed_name, opened_at, updated_at, version,
-                    workflow_id, workflow_version
+                    workflow_id, workflow_version, clock_segments
                 FROM registration_case WHERE closed_at IS NULL
                 """
             var arguments: StatementArguments = []
@@ -48,8 +59,10 @@ extension CaseStore {
                 sql += " AND stage IN (\(stages.map { _ in "?" }.joined(separator: ",")))"
                 arguments += StatementArguments(stages)
             }
-            sql += " ORDER BY opened_at, number LIMIT ?"
-            arguments += [limit]
+            if let limit {
+                sql += " ORDER BY opened_at, number LIMIT ?"
+                arguments += [limit]
+            }
             return try Row.fetchAll(db, sql: sql, arguments: arguments).compactMap { row in
                 guard let number = CaseNumber(row["number"]),
                     let channel = Channel(rawValue: row["channel"]),
@@ -59,7 +72,8 @@ extension CaseStore {
                     number: number, stage: row["stage"], channel: channel, enterpriseType: type,
                     proposedName: row["proposed_name"], openedAt: row["opened_at"], updatedAt: row["updated_at"],
                     version: row["version"],
-                    workflow: WorkflowDefinition.Key(id: row["workflow_id"], version: row["workflow_version"]))
+                    workflow: WorkflowDefinition.Key(id: row["workflow_id"], version: row["workflow_version"]),
+                    segments: ClockSegment.decode((row["clock_segments"] as String?)?[...] ?? "") ?? [])
             }
         }
     }
@@ -73,6 +87,34 @@ extension CaseStore {
                 sql:
                     "EXPLAIN QUERY PLAN SELECT number FROM registration_case WHERE closed_at IS NULL\(filter) ORDER BY opened_at, number LIMIT 50"
             ).map { $0["detail"] as String }.joined(separator: "\n")
+        }
+    }
+
+    /// Cases closed in `stages` between two instants (the SLA report's population), read through
+    /// the index on closing time.
+    public func closedCases(from: Date, to: Date, stages: [String]) throws -> [ClosedCaseRow] {
+        guard !stages.isEmpty else { return [] }
+        return try read { db in
+            let placeholders = stages.map { _ in "?" }.joined(separator: ",")
+            let rows = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT channel, enterprise_type, opened_by, workflow_id, workflow_version, clock_segments
+                    FROM registration_case
+                    WHERE closed_at IS NOT NULL AND closed_at >= ? AND closed_at < ? AND stage IN (\(placeholders))
+                    """,
+                arguments: StatementArguments([from, to] as [any DatabaseValueConvertible]) + StatementArguments(stages)
+            )
+            var result: [ClosedCaseRow] = []
+            while let row = try rows.next() {
+                let text: String = row["clock_segments"]
+                result.append(
+                    ClosedCaseRow(
+                        channel: row["channel"], enterpriseType: row["enterprise_type"], openedBy: row["opened_by"],
+                        workflow: WorkflowDefinition.Key(id: row["workflow_id"], version: row["workflow_version"]),
+                        segments: ClockSegment.decode(text[...]) ?? []))
+            }
+            return result
         }
     }
 

@@ -14,6 +14,10 @@ public enum StoreError: ClerkReadable, Sendable, Equatable {
     case definitionChanged(WorkflowDefinition.Key)
     /// The database holds cases and the operation needs an empty one.
     case notEmpty(path: String, cases: Int)
+    /// A year of the calendar is already known with other dates (import with --replace).
+    case calendarYearExists(Int)
+    /// The hall has no office hours on record.
+    case noOfficeHours(String)
     /// The database failed (locked beyond the timeout, disk full, corrupt file…).
     case storage(String)
 
@@ -42,6 +46,14 @@ public enum StoreError: ClerkReadable, Sendable, Equatable {
             return zh
                 ? "数据库\(path)已有\(cases)件办件，演示不会改动它；请用新的 --db 路径"
                 : "the database \(path) holds \(cases) cases; the demo will not touch it: give a new --db path"
+        case .calendarYearExists(let year):
+            return zh
+                ? "\(year)年的节假日安排已存在且内容不同；确需更正请加 --replace 并用 --reason 说明"
+                : "the calendar already holds \(year) with other dates; to correct it, add --replace and a --reason"
+        case .noOfficeHours(let hall):
+            return zh
+                ? "没有\(hall)的办公时间（seeds/calendar/office-hours.xml）"
+                : "no office hours for hall \(hall) (seeds/calendar/office-hours.xml)"
         case .storage(let detail):
             return zh ? "数据库出错：\(detail)" : "storage failure: \(detail)"
         }

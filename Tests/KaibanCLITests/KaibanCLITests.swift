@@ -55,8 +55,12 @@ import Testing
         let last = try kaiban.run(["task", number, "tax", "--as", "wangfang", "--lang", "en"])
         #expect(last.stdout.contains("complete (automatic): start-up tasks → completed"), "\(last)")
         let show = try kaiban.run(["show", number, "--json"])
-        let state = try JSONSerialization.jsonObject(with: Data(show.stdout.utf8)) as? [String: Any]
-        #expect(state?["stage"] as? String == "completed")
+        let view = try JSONSerialization.jsonObject(with: Data(show.stdout.utf8)) as? [String: Any]
+        #expect((view?["case"] as? [String: Any])?["stage"] as? String == "completed")
+        let sla = view?["sla"] as? [String: Any]
+        // Intake 09:05, four steps at 09:30, the tasks at "now" (later): all government time.
+        #expect(sla?["running"] as? Bool == false)
+        #expect((sla?["governmentMinutes"] as? Int ?? 0) >= 25)
         let history = try kaiban.run(["history", number])
         #expect(history.stdout.contains("核准") && history.stdout.contains("lijun") && history.stdout.contains("审查员"))
         let rebuild = try kaiban.run(["admin", "rebuild", "--json"])
@@ -148,6 +152,8 @@ import Testing
         #expect(demo.status == 0, "\(demo)")
         #expect(demo.stdout.contains("办件22件"))
         #expect(demo.stdout.contains("已办结 14"))
+        #expect(demo.stdout.contains("时限报告：2026-11-26"))
+        #expect(demo.stdout.contains("合计    14"))
         let again = try kaiban.run(["demo"])
         #expect(again.status == 65)
         #expect(again.stderr.contains("已有22件办件"))

@@ -19,11 +19,13 @@ struct EngineHarness {
         "received": [], "correction": ["request-correction"], "accepted": ["accept"], "review": ["accept", "review"],
         "approved": ["accept", "review", "approve"], "startup": ["accept", "review", "approve", "issue-licence"],
         "refused": ["refuse"], "rejected": ["accept", "review", "reject"], "withdrawn": ["withdraw"],
+        "in-transit": [],
     ]
 
-    func opened(tasks: [String] = ["seal", "tax", "bank"]) throws -> RegistrationCase {
+    func opened(tasks: [String] = ["seal", "tax", "bank"], channel: Channel = .window) throws -> RegistrationCase {
         let event = try engine.open(
-            application: Fixtures.application(tasks: tasks), by: Fixtures.window, at: Fixtures.at(9, 0))
+            application: Fixtures.application(channel: channel, tasks: tasks), by: Fixtures.window,
+            at: Fixtures.at(9, 0))
         return try RegistrationCase.replay([event], number: number, definition: definition)
     }
 
@@ -38,7 +40,7 @@ struct EngineHarness {
     }
 
     func reach(_ stage: String, tasks: [String] = ["seal", "tax", "bank"]) throws -> RegistrationCase {
-        var state = try opened(tasks: tasks)
+        var state = try opened(tasks: tasks, channel: stage == "in-transit" ? .mail : .window)
         for transition in Self.paths[stage] ?? [] {
             state = try step(state, .transition(transition, reason: "理由")).0
         }
@@ -117,6 +119,15 @@ struct EngineHarness {
             application: Fixtures.application(), by: Fixtures.supervisor, at: Fixtures.at(9, 0))
         #expect(opened.role == "window")
         #expect(opened.toStage == "received")
+    }
+
+    @Test func mailCasesWaitForTheirDocuments() throws {
+        let posted = try harness.opened(channel: .mail)
+        #expect(posted.stage == "in-transit")
+        #expect(harness.definition.stage(posted.stage)?.clock == .paused)
+        let received = try harness.step(posted, .transition("receive-documents", reason: nil), as: Fixtures.window).0
+        #expect(received.stage == "received")
+        #expect(received.segments.map(\.effect) == [.paused, .running])
     }
 
     @Test func aSupervisorActsThroughTheRolesItIncludes() throws {

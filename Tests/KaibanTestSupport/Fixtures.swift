@@ -76,3 +76,24 @@ public enum Fixtures {
         return store
     }
 }
+
+extension Fixtures {
+    /// The committed calendar: holiday notices 2020-2026 and the Zhaohua hall's office hours.
+    public static func calendar() throws -> WorkingCalendar {
+        let loader = try forms().calendarLoader
+        let folder = packageRoot.appendingPathComponent("seeds/calendar")
+        var years: [HolidayYear] = []
+        for year in 2020...2026 {
+            let url = folder.appendingPathComponent("holidays-\(year).xml")
+            years += try loader.holidayYears(try Data(contentsOf: url), source: url.path)
+        }
+        let hoursURL = folder.appendingPathComponent("office-hours.xml")
+        let hours = try loader.officeHours(try Data(contentsOf: hoursURL), source: hoursURL.path)
+        return WorkingCalendar(years: years, officeHours: hours)
+    }
+
+    /// An instant in Asia/Shanghai from "yyyy-MM-dd HH:mm".
+    public static func local(_ text: String) -> Date {
+        HallTime.parse(text) ?? Date(timeIntervalSince1970: 0)
+    }
+}

@@ -70,11 +70,14 @@ struct DemoCommand: ParsableCommand {
                 throw DemoScriptError(source: source, line: action.line, underlying: error.message(.en))
             }
         }
+        let closing = HallTime.instant(script.date, hour: 17, minute: 30)
         Console.print("")
-        Console.print(zh ? "== 下班时的待办 ==" : "== Worklist at closing time ==")
-        Console.print(presenter.queue(try desk.store.queue(stages: nil, limit: 100)))
+        Console.print(zh ? "== 下班时（17:30）的待办 ==" : "== Worklist at closing time (17:30) ==")
+        Console.print(presenter.worklist(try desk.worklist(stages: nil, now: closing, clock: desk.slaClock())))
         Console.print("")
         Console.print(summary(try desk.store.summary(), presenter: presenter, zh: zh))
+        Console.print("")
+        Console.print(presenter.report(try desk.slaReport(from: script.date, to: script.date, by: .channel)))
         Console.print(
             zh
                 ? "\n数据库：\(desk.configuration.databasePath)。可继续查看，例如：kaiban queue --db \(desk.configuration.databasePath)"

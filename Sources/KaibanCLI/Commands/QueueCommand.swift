@@ -6,7 +6,8 @@ import KaibanStore
 /// `kaiban queue`: the worklist of open cases, most urgent first.
 struct QueueCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "queue", abstract: "List open cases, most urgent first (待办).")
+        commandName: "queue", abstract: "List open cases, least time left first, with their SLA figures (待办).",
+        discussion: "Elapsed and remaining are working minutes of government time against the 0.4-working-day budget.")
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var output: OutputOptions
@@ -19,6 +20,8 @@ struct QueueCommand: ParsableCommand {
 
     @Option(help: "At most this many cases.")
     var limit = 50
+
+    @OptionGroup var time: InstantOption
 
     func validate() throws {
         guard (1...10_000).contains(limit) else { throw ValidationError("--limit must be between 1 and 10000") }
@@ -42,17 +45,18 @@ struct QueueCommand: ParsableCommand {
                 }
                 stages = stages.map { $0.filter { $0 == stage } } ?? [stage]
             }
-            let entries = try desk.store.queue(stages: stages, limit: limit)
+            let items = Array(
+                try desk.worklist(stages: stages, now: time.instant(), clock: desk.slaClock()).prefix(limit))
             if output.json {
-                try Console.json(entries)
+                try Console.json(items)
                 return
             }
             guard let newest = definitions.first else { return }
-            if entries.isEmpty {
+            if items.isEmpty {
                 Console.print(desk.language == .zh ? "没有待办的办件" : "no open cases")
                 return
             }
-            Console.print(CasePresenter(definition: newest, language: desk.language).queue(entries))
+            Console.print(CasePresenter(definition: newest, language: desk.language).worklist(items))
         }
     }
 }

@@ -12,13 +12,24 @@ struct ShowCommand: ParsableCommand {
     @Argument(help: "Case number, e.g. 510811-20261126-0007.")
     var number: CaseNumber
 
+    @OptionGroup var time: InstantOption
+
+    /// A case with its SLA figures, as printed in JSON.
+    struct View: Encodable {
+        var `case`: RegistrationCase
+        var sla: SLAFigures
+    }
+
     func run() throws {
         try withDesk(global) { desk in
             let state = try desk.store.registrationCase(number)
+            let definition = try desk.store.definition(state.definition)
+            let figures = try desk.slaClock().measure(state, definition: definition, now: time.instant())
             if output.json {
-                try Console.json(state)
+                try Console.json(View(case: state, sla: figures))
             } else {
-                Console.print(try desk.presenter(for: state.definition).detail(state))
+                let presenter = try desk.presenter(for: state.definition)
+                Console.print(presenter.detail(state) + "\n\n" + presenter.slaDetail(figures))
             }
         }
     }

@@ -5,6 +5,7 @@ enum KaibanMigrations {
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("0001-create-cases", migrate: createCases)
+        migrator.registerMigration("0002-calendar-and-clock", migrate: calendarAndClock)
         return migrator
     }
 }

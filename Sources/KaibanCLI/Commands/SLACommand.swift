@@ -1,0 +1,151 @@
+import ArgumentParser
+import Foundation
+import KaibanCore
+import KaibanStore
+
+extension SLAGrouping: ExpressibleByArgument {}
+
+/// `kaiban sla`: cases about to miss the 0.4-working-day target, and the report.
+struct SLACommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sla", abstract: "Time limits: cases at risk or breached, and the report (时限监控).",
+        subcommands: [List.self, Report.self], defaultSubcommand: List.self)
+
+    /// `kaiban sla`: open cases at risk or breached now.
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Open cases at risk or breached now.")
+
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var output: OutputOptions
+        @OptionGroup var time: InstantOption
+
+        func run() throws {
+            try withDesk(global) { desk in
+                let items = try desk.worklist(stages: nil, now: time.instant(), clock: desk.slaClock())
+                    .filter { $0.figures.state != .onTrack }
+                if output.json {
+                    try Console.json(items)
+                    return
+                }
+                let definition = try desk.store.latestDefinition(desk.configuration.workflowID)
+                if items.isEmpty {
+                    Console.print(desk.language == .zh ? "没有临近超时或已超时的办件" : "no case is at risk or breached")
+                } else {
+                    Console.print(CasePresenter(definition: definition, language: desk.language).worklist(items))
+                }
+            }
+        }
+    }
+
+    /// `kaiban sla report --from --to [--by]`
+    struct Report: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract:
+                "Elapsed working time of the cases completed in a period: count, median, 90th percentile, maximum and share within 0.4 day."
+        )
+
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var output: OutputOptions
+
+        @Option(help: "First completion day (yyyy-MM-dd, default: --to).")
+        var from: String?
+
+        @Option(help: "Last completion day (yyyy-MM-dd, default: today).")
+        var to: String?
+
+        @Option(help: "Group by all, channel, type, clerk (who took the case in) or stage.")
+        var by: SLAGrouping = .all
+
+        func validate() throws {
+            for (flag, value) in [("--from", from), ("--to", to)] {
+                if let value, CivilDate(value) == nil {
+                    throw ValidationError("\(flag): \"\(value)\" is not a yyyy-MM-dd date")
+                }
+            }
+            if let from, let to, let a = CivilDate(from), let b = CivilDate(to), a > b {
+                throw ValidationError("--from \(from) is after --to \(to)")
+            }
+        }
+
+        func run() throws {
+            try withDesk(global) { desk in
+                let last = to.flatMap(CivilDate.init) ?? HallTime.localDate(of: Date())
+                let first = from.flatMap(CivilDate.init) ?? last
+                let report = try desk.slaReport(from: first, to: last, by: by)
+                if output.json {
+                    try Console.json(report)
+                } else {
+                    let definition = try desk.store.latestDefinition(desk.configuration.workflowID)
+                    Console.print(CasePresenter(definition: definition, language: desk.language).report(report))
+                }
+            }
+        }
+    }
+}
+
+extension Desk {
+    /// The SLA report over cases completed (outcome `completed`) from `first` to `last` (local days).
+    func slaReport(from first: CivilDate, to last: CivilDate, by grouping: SLAGrouping) throws -> SLAReport {
+        let definitions = try store.definitions()
+        let completed = Array(Set(definitions.flatMap { $0.stages.filter { $0.outcome == .completed }.map(\.id) }))
+            .sorted()
+        let start = HallTime.instant(first, hour: 0, minute: 0)
+        let end = HallTime.instant(
+            HallTime.civilDate(fromDaysSinceEpoch: HallTime.daysSinceEpoch(last) + 1), hour: 0, minute: 0)
+        let rows = try store.closedCases(from: start, to: end, stages: completed)
+        let newest = try store.latestDefinition(configuration.workflowID)
+        return SLAReport(
+            cases: rows.map {
+                SLAReport.Input(channel: $0.channel, type: $0.enterpriseType, clerk: $0.openedBy, segments: $0.segments)
+            }, from: first, to: last, grouping: grouping,
+            budgetMinutes: newest.budgetMinutes ?? WorkingDuration.minutesPerDay, stageBudgets: newest.stageBudgets,
+            calendar: try calendar())
+    }
+}
+
+extension CasePresenter {
+    func report(_ report: SLAReport) -> String {
+        let period = report.from == report.to ? "\(report.from)" : "\(report.from) – \(report.to)"
+        var lines = [
+            zh
+                ? "时限报告：\(period) 办结的办件，时限\(report.budgetMinutes)个工作分钟（0.4个工作日）"
+                : "SLA report: cases completed \(period); budget \(report.budgetMinutes) working minutes (0.4 working day)"
+        ]
+        guard let total = report.total else {
+            return (lines + [zh ? "该期间没有办结的办件" : "no case was completed in the period"]).joined(separator: "\n")
+        }
+        func label(_ group: String) -> String {
+            switch report.grouping {
+            case .all: return zh ? "合计" : "all"
+            case .channel: return Channel(rawValue: group)?.name.text(language) ?? group
+            case .type: return EnterpriseType(rawValue: group)?.name.text(language) ?? group
+            case .clerk: return group
+            case .stage: return stage(group)
+            }
+        }
+        var table = TextTable(
+            zh
+                ? ["分组", "件数", "中位数", "90%分位", "最长", "时限内占比"]
+                : ["group", "cases", "median", "p90", "max", "within budget"])
+        for row in report.grouping == .all ? [total] : report.groups + [total] {
+            table.add([
+                row.group == "all" ? (zh ? "合计" : "all") : label(row.group), "\(row.count)", minutes(row.medianMinutes),
+                minutes(row.p90Minutes), minutes(row.maxMinutes), String(format: "%.1f%%", row.withinBudgetShare * 100),
+            ])
+        }
+        lines.append(table.rendered)
+        if report.grouping == .stage {
+            lines.append(
+                zh
+                    ? "按环节分组时，占比按各环节自身时限计算；合计按整体时限。"
+                    : "By stage, the share is against each stage's own budget; the total against the whole budget.")
+        }
+        if total.provisional {
+            lines.append(
+                zh
+                    ? "注意：部分时间落在未载入节假日安排的年份，结果为暂估。"
+                    : "note: some time falls in years without a holiday notice; figures are provisional.")
+        }
+        return lines.joined(separator: "\n")
+    }
+}

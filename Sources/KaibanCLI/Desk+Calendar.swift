@@ -1,0 +1,47 @@
+import Foundation
+import KaibanCore
+import KaibanForms
+import KaibanStore
+import KaibanXML
+
+extension Desk {
+    /// The calendar folder: KAIBAN_CALENDAR, or seeds/calendar beside Forms/.
+    var calendarFolder: URL {
+        configuration.calendarPath.map { URL(fileURLWithPath: $0) }
+            ?? formsRoot.deletingLastPathComponent().appendingPathComponent("seeds/calendar")
+    }
+
+    /// Brings the stored calendar in step with the calendar folder (only files whose text changed
+    /// are parsed; each change is recorded with the file as its reason), then builds the hall's
+    /// working calendar.
+    func calendar() throws -> WorkingCalendar {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: calendarFolder.path)) ?? []
+        var library: FormsLibrary?
+        for name in names.filter({ $0.hasSuffix(".xml") }).sorted() {
+            let url = calendarFolder.appendingPathComponent(name)
+            let data: Data
+            do {
+                data = try Data(contentsOf: url)
+            } catch {
+                throw XMLProblem(source: url.path, "cannot read: \(error.localizedDescription)")
+            }
+            let text = String(decoding: data, as: UTF8.self)
+            if try store.isCalendarFileCurrent(name: name, text: text) { continue }
+            if library == nil { library = try forms() }
+            guard let loader = library?.calendarLoader else { continue }
+            let reason = "seeds/calendar/\(name)"
+            if name.hasPrefix("office-hours") {
+                let hours = try loader.officeHours(data, source: url.path)
+                try store.loadOfficeHours(hours, name: name, text: text, reason: reason, at: Date())
+            } else {
+                let years = try loader.holidayYears(data, source: url.path)
+                try store.loadCalendarFile(name: name, text: text, years: years, reason: reason, by: nil, at: Date())
+            }
+        }
+        return try store.workingCalendar(hall: configuration.hall)
+    }
+
+    func slaClock() throws -> SLAClock {
+        SLAClock(calendar: try calendar(), riskThreshold: configuration.riskThreshold)
+    }
+}

@@ -1,0 +1,146 @@
+import Foundation
+
+/// Where a case stands against its time budget.
+public enum SLAState: String, Sendable, Codable, CaseIterable, Comparable {
+    case onTrack = "on-track"
+    case atRisk = "at-risk"
+    case breached
+
+    public var name: LocalizedText {
+        switch self {
+        case .onTrack: LocalizedText(zh: "正常", en: "on track")
+        case .atRisk: LocalizedText(zh: "临近超时", en: "at risk")
+        case .breached: LocalizedText(zh: "已超时", en: "breached")
+        }
+    }
+
+    public static func < (lhs: SLAState, rhs: SLAState) -> Bool {
+        allCases.firstIndex(of: lhs) ?? 0 < allCases.firstIndex(of: rhs) ?? 0
+    }
+}
+
+/// A case's time, measured in working minutes: government time (stages that run the clock)
+/// apart from applicant time (stages that pause it), against the whole budget and the current
+/// stage's budget.
+public struct SLAFigures: Sendable, Equatable, Codable {
+    /// A stretch when the clock waited on the applicant, and why.
+    public struct Pause: Sendable, Equatable, Codable {
+        public var stage: String
+        public var from: Date
+        public var to: Date?
+        public var workingMinutes: Int
+        public var reason: String?
+    }
+
+    /// Government working minutes so far.
+    public var governmentMinutes: Int
+    /// Working minutes spent waiting on the applicant.
+    public var applicantMinutes: Int
+    public var budgetMinutes: Int?
+    /// Budget minus government time (negative when breached).
+    public var remainingMinutes: Int?
+    public var state: SLAState
+    /// The stage now, its government minutes and its budget.
+    public var stage: String
+    public var stageMinutes: Int
+    public var stageBudgetMinutes: Int?
+    /// Government minutes per stage over the case's life.
+    public var minutesByStage: [String: Int]
+    /// When the clock first ran (the case complete at the desk); nil if it never has.
+    public var clockStartedAt: Date?
+    /// When the whole budget runs out if the clock keeps running from now; nil while paused or stopped.
+    public var deadline: Date?
+    public var running: Bool
+    public var pauses: [Pause]
+    /// True when any figure rests on years the calendar does not know.
+    public var provisional: Bool
+}
+
+/// Measures cases against their budgets on a working calendar. Pure: `now` is an argument.
+public struct SLAClock: Sendable {
+    public let calendar: WorkingCalendar
+    /// Share of a budget at which a case is at risk (default 75%).
+    public let riskThreshold: Double
+
+    public init(calendar: WorkingCalendar, riskThreshold: Double = 0.75) {
+        self.calendar = calendar
+        self.riskThreshold = riskThreshold
+    }
+
+    /// The state of `minutes` spent against `budget`.
+    public func state(_ minutes: Int, budget: Int?) -> SLAState {
+        guard let budget, budget > 0 else { return .onTrack }
+        if minutes >= budget { return .breached }
+        return Double(minutes) >= Double(budget) * riskThreshold ? .atRisk : .onTrack
+    }
+
+    /// Figures for a case with `segments` (from its history), as of `now`.
+    public func measure(
+        _ segments: [ClockSegment], budgetMinutes: Int?, stageBudgets: [String: Int], now: Date
+    ) -> SLAFigures {
+        var government = 0
+        var applicant = 0
+        var provisional = false
+        var byStage: [String: Int] = [:]
+        var pauses: [SLAFigures.Pause] = []
+        for segment in segments {
+            let end = min(segment.end ?? now, max(now, segment.start))
+            let time = calendar.elapsed(from: segment.start, to: end)
+            provisional = provisional || time.provisional
+            switch segment.effect {
+            case .running:
+                government += time.minutes
+                byStage[segment.stage, default: 0] += time.minutes
+            case .paused:
+                applicant += time.minutes
+                pauses.append(
+                    SLAFigures.Pause(
+                        stage: segment.stage, from: segment.start, to: segment.end, workingMinutes: time.minutes,
+                        reason: segment.reason))
+            case .stopped:
+                break
+            }
+        }
+        let current = segments.last
+        let running = current?.end == nil && current?.effect == .running
+        let stage = current?.end == nil ? current?.stage ?? "" : ""
+        let stageMinutes = running ? calendar.elapsed(from: current?.start ?? now, to: now).minutes : 0
+        let stageBudget = stageBudgets[stage]
+        let remaining = budgetMinutes.map { $0 - government }
+        var deadline: Date?
+        if running, let remaining {
+            let due = calendar.adding(minutes: max(0, remaining), to: now)
+            deadline = due.instant
+            provisional = provisional || due.provisional
+        }
+        return SLAFigures(
+            governmentMinutes: government, applicantMinutes: applicant, budgetMinutes: budgetMinutes,
+            remainingMinutes: remaining,
+            state: max(
+                state(government, budget: budgetMinutes), running ? state(stageMinutes, budget: stageBudget) : .onTrack),
+            stage: stage, stageMinutes: stageMinutes, stageBudgetMinutes: stageBudget, minutesByStage: byStage,
+            clockStartedAt: segments.first { $0.effect == .running }.map { clockStart($0.start) }, deadline: deadline,
+            running: running,
+            pauses: pauses, provisional: provisional)
+    }
+
+    /// The first working instant at or after `instant` (a case submitted at 23:00 starts its
+    /// clock at the next office opening).
+    public func clockStart(_ instant: Date) -> Date {
+        calendar.adding(minutes: 1, to: instant).instant.addingTimeInterval(-60)
+    }
+
+    /// Figures for `state` under `definition`'s budgets.
+    public func measure(_ state: RegistrationCase, definition: WorkflowDefinition, now: Date) -> SLAFigures {
+        measure(
+            state.segments, budgetMinutes: definition.budgetMinutes, stageBudgets: definition.stageBudgets,
+            now: state.closedAt ?? now)
+    }
+}
+
+extension WorkflowDefinition {
+    /// Each stage's budget in working minutes, where it has one.
+    public var stageBudgets: [String: Int] {
+        Dictionary(uniqueKeysWithValues: stages.compactMap { stage in stage.budgetMinutes.map { (stage.id, $0) } })
+    }
+}

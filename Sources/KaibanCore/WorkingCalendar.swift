@@ -1,0 +1,212 @@
+import Foundation
+
+/// A figure of working time and whether it rests on years the calendar does not know
+/// (weekends only there), which makes it provisional.
+public struct WorkingTime: Sendable, Equatable, Codable {
+    public var minutes: Int
+    public var provisional: Bool
+
+    public init(minutes: Int, provisional: Bool) {
+        self.minutes = minutes
+        self.provisional = provisional
+    }
+}
+
+/// An instant computed on the working calendar, provisional when it rests on unknown years.
+public struct WorkingInstant: Sendable, Equatable, Codable {
+    public var instant: Date
+    public var provisional: Bool
+}
+
+/// China's working calendar for one hall: weekends off except make-up working days, statutory
+/// holidays off, and the hall's seasonal office hours. Cumulative working seconds are
+/// precomputed per day, so elapsed time is O(1) and adding time O(log n).
+public struct WorkingCalendar: Sendable {
+    /// What a day is.
+    public enum DayKind: Sendable, Equatable {
+        case workday
+        case weekend
+        case holiday(LocalizedText)
+        case makeUpWorkday(LocalizedText)
+
+        public var isWorking: Bool {
+            switch self {
+            case .workday, .makeUpWorkday: true
+            case .weekend, .holiday: false
+            }
+        }
+    }
+
+    /// The first and last day the tables cover.
+    public static let firstYear = 2000
+    public static let lastYear = 2060
+
+    public let years: [HolidayYear]
+    public let officeHours: OfficeHours
+    /// The years whose notice is known.
+    public let coveredYears: Set<Int>
+
+    let firstDay: Int
+    /// cumulative[i]: working seconds from the first day's midnight to day i's midnight.
+    let cumulative: [Int]
+    /// Index into officeHours.seasons for each working day; -1 for days off.
+    let seasonOfDay: [Int8]
+    let holidayNames: [Int: LocalizedText]
+    let makeUpNames: [Int: LocalizedText]
+
+    public init(years: [HolidayYear], officeHours: OfficeHours) {
+        self.years = years.sorted { $0.year < $1.year }
+        self.officeHours = officeHours
+        coveredYears = Set(years.map(\.year))
+        var holidays: [Int: LocalizedText] = [:]
+        var makeUps: [Int: LocalizedText] = [:]
+        for year in years {
+            for holiday in year.holidays {
+                for day in HallTime.daysSinceEpoch(
+                    holiday.from)...max(HallTime.daysSinceEpoch(holiday.from), HallTime.daysSinceEpoch(holiday.to))
+                {
+                    holidays[day] = holiday.name
+                }
+            }
+            for makeUp in year.makeUpDays { makeUps[HallTime.daysSinceEpoch(makeUp.date)] = makeUp.holiday }
+        }
+        holidayNames = holidays
+        makeUpNames = makeUps
+        let first = HallTime.daysSinceEpoch(CivilDate(uncheckedYear: Self.firstYear, month: 1, day: 1))
+        let last = HallTime.daysSinceEpoch(CivilDate(uncheckedYear: Self.lastYear, month: 12, day: 31))
+        firstDay = first
+        var cumulative = [0]
+        var seasons: [Int8] = []
+        cumulative.reserveCapacity(last - first + 2)
+        seasons.reserveCapacity(last - first + 1)
+        for day in first...last {
+            let date = HallTime.civilDate(fromDaysSinceEpoch: day)
+            let working = Self.kind(day: day, date: date, holidays: holidays, makeUps: makeUps).isWorking
+            let seasonIndex = working ? officeHours.seasons.firstIndex { $0.contains(date) } : nil
+            let seconds =
+                seasonIndex.map { officeHours.seasons[$0].sessions.reduce(0) { $0 + ($1.end - $1.start) * 60 } } ?? 0
+            seasons.append(Int8(seasonIndex ?? -1))
+            cumulative.append((cumulative.last ?? 0) + seconds)
+        }
+        self.cumulative = cumulative
+        self.seasonOfDay = seasons
+    }
+
+    /// Saturday or Sunday.
+    public static func isWeekend(_ date: CivilDate) -> Bool {
+        // 1970-01-01 was a Thursday; 0 = Thursday … 2 = Saturday, 3 = Sunday.
+        let weekday = ((HallTime.daysSinceEpoch(date) % 7) + 7) % 7
+        return weekday == 2 || weekday == 3
+    }
+
+    static func kind(day: Int, date: CivilDate, holidays: [Int: LocalizedText], makeUps: [Int: LocalizedText])
+        -> DayKind
+    {
+        if let name = holidays[day] { return .holiday(name) }
+        if let name = makeUps[day] { return .makeUpWorkday(name) }
+        return isWeekend(date) ? .weekend : .workday
+    }
+
+    /// What `date` is.
+    public func kind(of date: CivilDate) -> DayKind {
+        Self.kind(day: HallTime.daysSinceEpoch(date), date: date, holidays: holidayNames, makeUps: makeUpNames)
+    }
+
+    /// The office sessions of `date` (none on a day off).
+    public func sessions(on date: CivilDate) -> [OfficeHours.Session] {
+        let index = HallTime.daysSinceEpoch(date) - firstDay
+        guard seasonOfDay.indices.contains(index), seasonOfDay[index] >= 0 else { return [] }
+        return officeHours.seasons[Int(seasonOfDay[index])].sessions
+    }
+
+    /// Whether every year from `from` to `to` is known.
+    public func covers(from: Int, to: Int) -> Bool {
+        from > to ? true : (from...to).allSatisfy(coveredYears.contains)
+    }
+
+    /// The range of instants the tables can answer for.
+    public static var supportedRange: ClosedRange<Date> {
+        HallTime.instant(
+            CivilDate(uncheckedYear: firstYear, month: 1, day: 1), hour: 0, minute: 0)...HallTime.instant(
+                CivilDate(uncheckedYear: lastYear, month: 12, day: 31), hour: 23, minute: 59)
+    }
+
+    /// Day index and second of the local day of `instant`, clamped to the tables.
+    func position(_ instant: Date) -> (index: Int, second: Int) {
+        let local = Int(instant.timeIntervalSince1970.rounded(.down)) + HallTime.offsetSeconds
+        let day = Int((Double(local) / 86_400).rounded(.down))
+        let index = day - firstDay
+        if index < 0 { return (0, 0) }
+        if index >= seasonOfDay.count { return (seasonOfDay.count - 1, 86_400) }
+        return (index, local - day * 86_400)
+    }
+
+    /// Working seconds from the tables' start to `instant`.
+    func workingSeconds(upTo instant: Date) -> Int {
+        let (index, second) = position(instant)
+        var total = cumulative[index]
+        let season = seasonOfDay[index]
+        if season >= 0 {
+            for session in officeHours.seasons[Int(season)].sessions {
+                total += min(max(second - session.start * 60, 0), (session.end - session.start) * 60)
+            }
+        }
+        return total
+    }
+
+    func provisional(_ from: Date, _ to: Date) -> Bool {
+        let years = [from, to].map { HallTime.localDate(of: $0).year }
+        return !covers(from: years.min() ?? 0, to: years.max() ?? 0)
+    }
+
+    /// Working minutes between two instants (zero when `to` is not after `from`).
+    public func elapsed(from: Date, to: Date) -> WorkingTime {
+        guard to > from else { return WorkingTime(minutes: 0, provisional: provisional(to, from)) }
+        let seconds = workingSeconds(upTo: to) - workingSeconds(upTo: from)
+        return WorkingTime(minutes: seconds / 60, provisional: provisional(from, to))
+    }
+
+    /// The instant at which `minutes` of working time after `from` are used up. Lands on the end
+    /// of a session rather than the start of the next when the time runs out exactly there.
+    public func adding(minutes: Int, to from: Date) -> WorkingInstant {
+        let target = workingSeconds(upTo: from) + max(0, minutes) * 60
+        guard minutes > 0 else { return WorkingInstant(instant: from, provisional: provisional(from, from)) }
+        // The first day whose end reaches the target.
+        var low = position(from).index
+        var high = seasonOfDay.count - 1
+        while low < high {
+            let middle = (low + high) / 2
+            if cumulative[middle + 1] >= target { high = middle } else { low = middle + 1 }
+        }
+        var remaining = target - cumulative[low]
+        let date = HallTime.civilDate(fromDaysSinceEpoch: firstDay + low)
+        var second = 24 * 3600
+        if seasonOfDay[low] >= 0 {
+            for session in officeHours.seasons[Int(seasonOfDay[low])].sessions {
+                let length = (session.end - session.start) * 60
+                if remaining <= length {
+                    second = session.start * 60 + remaining
+                    break
+                }
+                remaining -= length
+            }
+        }
+        let instant = HallTime.instant(date, hour: 0, minute: 0, second: second)
+        return WorkingInstant(instant: instant, provisional: provisional(from, instant))
+    }
+
+    /// The close of office on the `days`-th working day after the day of `from` (a deadline
+    /// counted in whole working days, such as a supplement deadline).
+    public func adding(workingDays days: Int, to from: Date) -> WorkingInstant {
+        var index = position(from).index
+        var counted = 0
+        while counted < max(1, days) && index < seasonOfDay.count - 1 {
+            index += 1
+            if seasonOfDay[index] >= 0 { counted += 1 }
+        }
+        let date = HallTime.civilDate(fromDaysSinceEpoch: firstDay + index)
+        let end = sessions(on: date).last?.end ?? 24 * 60
+        let instant = HallTime.instant(date, hour: end / 60, minute: end % 60)
+        return WorkingInstant(instant: instant, provisional: provisional(from, instant))
+    }
+}

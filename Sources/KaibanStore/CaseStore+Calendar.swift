@@ -1,0 +1,159 @@
+import Foundation
+import GRDB
+import KaibanCore
+
+/// One recorded change to the working calendar.
+public struct CalendarChange: Sendable, Equatable, Codable {
+    public var at: Date
+    /// `2027` for a year, `office-hours 510811` for a hall's hours.
+    public var subject: String
+    /// `added` or `replaced`.
+    public var change: String
+    public var reason: String
+    public var by: String?
+}
+
+/// A year the calendar knows, and where it came from.
+public struct CalendarYearInfo: Sendable, Equatable, Codable {
+    public var year: Int
+    public var notice: String
+    public var source: String
+    public var loadedAt: Date
+    public var loadedBy: String?
+}
+
+extension CaseStore {
+    /// Whether the calendar file `name` was already read with exactly this text.
+    public func isCalendarFileCurrent(name: String, text: String) throws -> Bool {
+        try read { db in
+            try String.fetchOne(db, sql: "SELECT text FROM calendar_file WHERE name = ?", arguments: [name]) == text
+        }
+    }
+
+    /// Records the years of a calendar file (added or replaced; unchanged years are left alone),
+    /// remembering the file's text. Every change is kept with `reason`.
+    public func loadCalendarFile(
+        name: String, text: String, years: [HolidayYear], reason: String, by clerk: String?, at now: Date
+    ) throws {
+        try write { db in
+            for year in years {
+                try upsert(year, source: name, reason: reason, by: clerk, at: now, db)
+            }
+            try db.execute(
+                sql:
+                    "INSERT INTO calendar_file (name, text) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET text = excluded.text",
+                arguments: [name, text])
+        }
+    }
+
+    /// Adds years from a notice a clerk imports. A year already known with other dates is refused
+    /// unless `replace` is set.
+    public func importCalendar(
+        _ years: [HolidayYear], source: String, replace: Bool, reason: String, by clerk: String, at now: Date
+    ) throws -> [CalendarChange] {
+        try write { db in
+            var changes: [CalendarChange] = []
+            for year in years {
+                if !replace,
+                    let stored = try String.fetchOne(
+                        db, sql: "SELECT data_json FROM calendar_year WHERE year = ?", arguments: [year.year]),
+                    stored != (try Self.json(year))
+                {
+                    throw StoreError.calendarYearExists(year.year)
+                }
+                if let change = try upsert(year, source: source, reason: reason, by: clerk, at: now, db) {
+                    changes.append(change)
+                }
+            }
+            return changes
+        }
+    }
+
+    @discardableResult
+    func upsert(_ year: HolidayYear, source: String, reason: String, by clerk: String?, at now: Date, _ db: Database)
+        throws -> CalendarChange?
+    {
+        let json = try Self.json(year)
+        let stored = try String.fetchOne(
+            db, sql: "SELECT data_json FROM calendar_year WHERE year = ?", arguments: [year.year])
+        guard stored != json else { return nil }
+        try db.execute(
+            sql: """
+                INSERT INTO calendar_year (year, notice, data_json, source, loaded_at, loaded_by) VALUES (?, ?, ?, ?, ?, ?)
+                ON CONFLICT(year) DO UPDATE SET notice = excluded.notice, data_json = excluded.data_json,
+                    source = excluded.source, loaded_at = excluded.loaded_at, loaded_by = excluded.loaded_by
+                """, arguments: [year.year, year.notice, json, source, now, clerk])
+        let change = CalendarChange(
+            at: now, subject: "\(year.year)", change: stored == nil ? "added" : "replaced", reason: reason, by: clerk)
+        try record(change, db)
+        return change
+    }
+
+    func record(_ change: CalendarChange, _ db: Database) throws {
+        try db.execute(
+            sql: "INSERT INTO calendar_change (at, subject, change, reason, by) VALUES (?, ?, ?, ?, ?)",
+            arguments: [change.at, change.subject, change.change, change.reason, change.by])
+    }
+
+    /// Records a hall's office hours read from `name` (a change is kept with its reason).
+    public func loadOfficeHours(_ hours: OfficeHours, name: String, text: String, reason: String, at now: Date) throws {
+        try write { db in
+            let json = try Self.json(hours)
+            let stored = try String.fetchOne(
+                db, sql: "SELECT data_json FROM office_hours WHERE hall = ?", arguments: [hours.hall])
+            if stored != json {
+                try db.execute(
+                    sql: """
+                        INSERT INTO office_hours (hall, data_json, source, loaded_at) VALUES (?, ?, ?, ?)
+                        ON CONFLICT(hall) DO UPDATE SET data_json = excluded.data_json, source = excluded.source,
+                            loaded_at = excluded.loaded_at
+                        """, arguments: [hours.hall, json, name, now])
+                try record(
+                    CalendarChange(
+                        at: now, subject: "office-hours \(hours.hall)", change: stored == nil ? "added" : "replaced",
+                        reason: reason, by: nil), db)
+            }
+            try db.execute(
+                sql:
+                    "INSERT INTO calendar_file (name, text) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET text = excluded.text",
+                arguments: [name, text])
+        }
+    }
+
+    /// The hall's working calendar from the years and office hours stored.
+    public func workingCalendar(hall: String) throws -> WorkingCalendar {
+        try read { db in
+            let years = try String.fetchAll(db, sql: "SELECT data_json FROM calendar_year ORDER BY year")
+                .map { try Self.decode(HolidayYear.self, $0) }
+            guard
+                let hoursJSON = try String.fetchOne(
+                    db, sql: "SELECT data_json FROM office_hours WHERE hall = ?", arguments: [hall])
+            else { throw StoreError.noOfficeHours(hall) }
+            return WorkingCalendar(years: years, officeHours: try Self.decode(OfficeHours.self, hoursJSON))
+        }
+    }
+
+    /// The known years and their sources.
+    public func calendarYears() throws -> [CalendarYearInfo] {
+        try read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT year, notice, source, loaded_at, loaded_by FROM calendar_year ORDER BY year"
+            )
+            .map {
+                CalendarYearInfo(
+                    year: $0["year"], notice: $0["notice"], source: $0["source"], loadedAt: $0["loaded_at"],
+                    loadedBy: $0["loaded_by"])
+            }
+        }
+    }
+
+    /// Every change to the calendar, oldest first.
+    public func calendarChanges() throws -> [CalendarChange] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM calendar_change ORDER BY id").map {
+                CalendarChange(
+                    at: $0["at"], subject: $0["subject"], change: $0["change"], reason: $0["reason"], by: $0["by"])
+            }
+        }
+    }
+}

@@ -1,0 +1,122 @@
+import Foundation
+import KaibanCore
+import KaibanTestSupport
+import Testing
+
+@Suite struct WorkingCalendarTests {
+    let calendar: WorkingCalendar
+
+    init() throws {
+        calendar = try Fixtures.calendar()
+    }
+
+    func minutes(_ from: String, _ to: String) -> Int {
+        calendar.elapsed(from: Fixtures.local(from), to: Fixtures.local(to)).minutes
+    }
+
+    func date(_ text: String) throws -> CivilDate {
+        try #require(CivilDate(text))
+    }
+
+    @Test func springFestival2021() throws {
+        #expect(calendar.kind(of: try date("2021-02-07")).isWorking)
+        #expect(calendar.kind(of: try date("2021-02-20")).isWorking)
+        for day in 11...17 {
+            #expect(!calendar.kind(of: try date("2021-02-\(day)")).isWorking, "02-\(day)")
+        }
+        #expect(minutes("2021-02-07 00:00", "2021-02-08 00:00") == 420)
+        #expect(minutes("2021-02-10 17:30", "2021-02-18 09:00") == 0)
+        #expect(minutes("2021-02-10 09:00", "2021-02-18 12:00") == 600)
+        #expect(minutes("2021-02-20 00:00", "2021-02-22 00:00") == 420)
+    }
+
+    @Test func nationalDay2021CrossesFromSummerToWinterHours() {
+        // 09-30 is on summer hours (until 18:00); 10-01..07 are off; 10-08 on winter hours.
+        #expect(minutes("2021-09-30 17:00", "2021-10-08 09:30") == 90)
+        #expect(calendar.kind(of: CivilDate(uncheckedYear: 2021, month: 9, day: 26)).isWorking)
+        #expect(calendar.kind(of: CivilDate(uncheckedYear: 2021, month: 10, day: 9)).isWorking)
+    }
+
+    @Test func theLunchBreakDoesNotCount() {
+        #expect(minutes("2026-11-26 11:30", "2026-11-26 14:00") == 60)
+        #expect(minutes("2026-11-26 12:10", "2026-11-26 13:20") == 0)
+    }
+
+    @Test func intervalsThatStartAndEndOutsideOfficeHours() {
+        #expect(minutes("2026-11-26 07:00", "2026-11-26 20:00") == 420)
+        #expect(minutes("2026-11-27 18:00", "2026-11-30 08:00") == 0)
+        #expect(minutes("2026-11-27 20:00", "2026-11-30 09:10") == 10)
+    }
+
+    @Test func summerAndWinterHoursSwitch() {
+        // 04-30 winter (13:30 after lunch); 05-01..05 Labour Day; 05-06 summer (14:00 after lunch).
+        #expect(minutes("2026-04-30 13:00", "2026-05-06 15:00") == 480)
+        #expect(minutes("2026-09-30 14:00", "2026-10-08 14:00") == 450)
+        #expect(minutes("2026-05-06 13:30", "2026-05-06 14:00") == 0)
+        #expect(minutes("2026-11-26 13:30", "2026-11-26 14:00") == 30)
+    }
+
+    @Test func addingWorkingTime() {
+        let start = Fixtures.local("2026-11-26 09:00")
+        #expect(calendar.adding(minutes: 192, to: start).instant == Fixtures.local("2026-11-26 13:42"))
+        #expect(calendar.adding(minutes: 180, to: start).instant == Fixtures.local("2026-11-26 12:00"))
+        #expect(
+            calendar.adding(minutes: 1, to: Fixtures.local("2026-11-26 12:00")).instant
+                == Fixtures.local("2026-11-26 13:31"))
+        #expect(
+            calendar.adding(minutes: 30, to: Fixtures.local("2026-11-27 17:20")).instant
+                == Fixtures.local("2026-11-30 09:20"))
+        let deadline = calendar.adding(workingDays: 5, to: Fixtures.local("2026-09-29 10:00"))
+        #expect(deadline.instant == Fixtures.local("2026-10-12 17:30"))
+        #expect(!deadline.provisional)
+    }
+
+    @Test(arguments: [("0.4d", 192), ("192m", 192), ("3.2h", 192), ("5d", 2400), ("1.5h", 90)])
+    func durationsAreWholeWorkingMinutes(text: String, minutes: Int) {
+        #expect(WorkingDuration(text) == .minutes(minutes))
+    }
+
+    @Test(arguments: ["", "0d", "-1d", "0.001d", "5", "5x", "1.5wd", "abc"])
+    func badDurationsAreRefused(text: String) {
+        #expect(WorkingDuration(text) == nil)
+    }
+
+    @Test func elapsedAndAddingAgree() {
+        var instant = Fixtures.local("2026-01-02 10:17")
+        for step in [1, 7, 59, 180, 192, 421, 1000, 2400] {
+            let later = calendar.adding(minutes: step, to: instant).instant
+            #expect(calendar.elapsed(from: instant, to: later).minutes == step, "\(step) from \(instant)")
+            instant = later
+        }
+    }
+
+    @Test func aYearBeyondTheDataIsProvisionalWeekendsOnly() {
+        let beyond = calendar.elapsed(from: Fixtures.local("2027-03-01 09:00"), to: Fixtures.local("2027-03-02 09:00"))
+        #expect(beyond == WorkingTime(minutes: 420, provisional: true))
+        // 2027-01-01 is a Friday: no notice loaded, so it counts as a working day.
+        #expect(
+            calendar.elapsed(from: Fixtures.local("2026-12-31 17:00"), to: Fixtures.local("2027-01-01 10:00"))
+                .provisional)
+        #expect(
+            !calendar.elapsed(from: Fixtures.local("2026-12-30 09:00"), to: Fixtures.local("2026-12-31 10:00"))
+                .provisional)
+        #expect(calendar.adding(minutes: 480, to: Fixtures.local("2026-12-31 15:00")).provisional)
+    }
+
+    @Test func holidayYearsAreCheckedForConsistency() throws {
+        let bad = HolidayYear(
+            year: 2027, notice: "test",
+            holidays: [
+                .init(
+                    name: LocalizedText(zh: "元旦", en: "New Year"), from: try date("2027-01-01"),
+                    to: try date("2027-01-03"))
+            ],
+            makeUpDays: [
+                .init(date: try date("2027-01-02"), holiday: LocalizedText(zh: "元旦", en: "New Year")),
+                .init(date: try date("2027-01-06"), holiday: LocalizedText(zh: "元旦", en: "New Year")),
+            ])
+        let problems = bad.problems()
+        #expect(problems.contains { $0.contains("2027-01-02 is both") })
+        #expect(problems.contains { $0.contains("2027-01-06 is not a weekend day") })
+    }
+}
