@@ -1,0 +1,87 @@
+import Foundation
+import KaibanTestSupport
+import Testing
+
+/// `kaiban calendar` and `kaiban sla` through the real executable.
+@Suite struct CalendarCLITests {
+    let kaiban: KaibanProcess
+
+    init() throws {
+        kaiban = try KaibanProcess()
+    }
+
+    func json(_ arguments: [String]) throws -> [String: Any] {
+        let result = try kaiban.run(arguments + ["--json"])
+        #expect(result.status == 0, "\(result)")
+        return try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+    }
+
+    @Test func elapsedAndAddSpeakJSON() throws {
+        let festival = try json(["calendar", "elapsed", "2021-02-10T09:00", "2021-02-18T12:00"])
+        #expect(festival["workingMinutes"] as? Int == 600)
+        #expect(festival["provisional"] as? Bool == false)
+        let beyond = try json(["calendar", "elapsed", "2027-03-01T09:00", "2027-03-02T09:00"])
+        #expect(beyond["provisional"] as? Bool == true)
+        let target = try json(["calendar", "add", "2026-11-26T09:00", "0.4d"])
+        #expect(target["local"] as? String == "2026-11-26 13:42")
+        #expect(try kaiban.run(["calendar", "add", "2026-11-26T09:00", "0.001d"]).status == 64)
+        #expect(try kaiban.run(["calendar", "elapsed", "yesterday", "2026-11-26T09:00"]).status == 64)
+    }
+
+    @Test func showMarksHolidaysAndMakeUpDays() throws {
+        let month = try kaiban.run(["calendar", "show", "2026-02"])
+        #expect(
+            month.stdout.contains("14班") && month.stdout.contains("15休") && month.stdout.contains("28班"), "\(month)")
+        let status = try kaiban.run(["calendar", "status"])
+        #expect(status.stdout.contains("2020、2021、2022、2023、2024、2025、2026"), "\(status)")
+        let future = try kaiban.run(["calendar", "show", "2027-01", "--lang", "en"])
+        #expect(future.stdout.contains("provisional"))
+    }
+
+    @Test func importIsForSupervisorsAndValidated() throws {
+        for arguments in [
+            ["clerk", "add", "zhouqiang", "--name", "周强", "--role", "supervisor"],
+            ["clerk", "add", "wangfang", "--name", "王芳", "--role", "window", "--as", "zhouqiang"],
+        ] {
+            #expect(try kaiban.run(arguments).status == 0)
+        }
+        let folder = URL(fileURLWithPath: kaiban.database).deletingLastPathComponent()
+        let file = folder.appendingPathComponent("holidays-2027.xml")
+        try """
+        <?xml version="1.0" encoding="UTF-8"?>
+        <holiday-calendar xmlns="urn:kaiban:calendar:1">
+          <year value="2027" notice="国务院办公厅关于2027年部分节假日安排的通知">
+            <holiday name="元旦" name-en="New Year's Day" from="2027-01-01" to="2027-01-03"/>
+          </year>
+        </holiday-calendar>
+        """.write(to: file, atomically: true, encoding: .utf8)
+        #expect(try kaiban.run(["calendar", "import", file.path, "--as", "wangfang"]).status == 65)
+        let imported = try kaiban.run(["calendar", "import", file.path, "--as", "zhouqiang"])
+        #expect(imported.status == 0, "\(imported)")
+        let newYear = try json(["calendar", "elapsed", "2027-01-01T09:00", "2027-01-01T17:30"])
+        #expect(newYear["workingMinutes"] as? Int == 0)
+        #expect(newYear["provisional"] as? Bool == false)
+        let broken = folder.appendingPathComponent("broken.xml")
+        try String(contentsOf: file, encoding: .utf8).replacingOccurrences(of: "2027-01-03", with: "2026-01-03")
+            .write(to: broken, atomically: true, encoding: .utf8)
+        let refused = try kaiban.run(["calendar", "import", broken.path, "--as", "zhouqiang"])
+        #expect(refused.status == 78)
+        #expect(refused.stderr.contains("broken.xml:3:"), "\(refused)")
+    }
+
+    @Test func theDemoDayFeedsTheWorklistAndTheReport() throws {
+        #expect(try kaiban.run(["demo", "--quiet"]).status == 0)
+        let report = try json(["sla", "report", "--from", "2026-11-26", "--to", "2026-11-26", "--by", "channel"])
+        let total = try #require(report["total"] as? [String: Any])
+        #expect(total["count"] as? Int == 14)
+        #expect((report["groups"] as? [Any])?.count == 6)
+        let result = try kaiban.run(["queue", "--json", "--at", "2026-11-26T17:30"])
+        let items = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])
+        #expect(items.count == 5)
+        let remaining = items.compactMap { $0["running"] as? Bool == true ? $0["remainingMinutes"] as? Int : nil }
+        #expect(remaining == remaining.sorted())
+        #expect(items.last?["running"] as? Bool == false)
+        let risky = try kaiban.run(["sla", "--at", "2026-11-26T17:30", "--json"])
+        #expect(risky.stdout.contains("breached"))
+    }
+}
