@@ -66,9 +66,12 @@ struct SyntheticCases {
             return BatchStep(command, by: clerk, at: at)
         }
         var full: [BatchStep] = []
+        if application.channel == .mail {
+            full.append(next(.transition("receive-documents", reason: nil), "wangfang"))
+        }
         let roll = Double(random.next() % 10_000) / 10_000
         if roll < 0.03 {
-            return [next(.transition("refuse", reason: "不属于登记范围"), "wangfang")]
+            return full + [next(.transition("refuse", reason: "不属于登记范围"), "wangfang")]
         }
         if roll < 0.05 {
             full.append(next(.transition("request-correction", reason: "章程缺少签字页"), "wangfang"))

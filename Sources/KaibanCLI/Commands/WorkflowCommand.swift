@@ -37,7 +37,8 @@ struct WorkflowCommand: ParsableCommand {
 /// `kaiban admin`: maintenance.
 struct AdminCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "admin", abstract: "Maintenance commands.", subcommands: [Rebuild.self, SynthesizeCommand.self])
+        commandName: "admin", abstract: "Maintenance commands.",
+        subcommands: [Rebuild.self, SynthesizeCommand.self, BenchCalendarCommand.self])
 
     /// `kaiban admin rebuild`: current state recomputed from the history.
     struct Rebuild: ParsableCommand {
@@ -108,6 +109,37 @@ struct SynthesizeCommand: ParsableCommand {
             try generator.generate(count: cases, lastDay: lastDay, perDay: perDay, into: desk.store) { written in
                 if written % 20_000 == 0 || written == cases { Console.error("\(written)/\(cases)") }
             }
+        }
+    }
+}
+
+/// `kaiban admin bench-calendar`: a fixed load of working-time computations for Scripts/bench
+/// (hyperfine times the whole run; computations per second = iterations / seconds).
+struct BenchCalendarCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench-calendar", abstract: "Run N elapsed-time and N add-time computations (for Scripts/bench).",
+        shouldDisplay: false)
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: "How many of each.")
+    var iterations = 1_000_000
+
+    func run() throws {
+        try withDesk(global) { desk in
+            let calendar = try desk.calendar()
+            var random = SyntheticCases.Generator(state: 7)
+            let base = HallTime.instant(CivilDate(uncheckedYear: 2021, month: 1, day: 1), hour: 0, minute: 0)
+            let span = 6.0 * 365 * 86_400
+            var checksum = 0
+            for _ in 0..<iterations {
+                let from = base.addingTimeInterval(Double(random.next() % UInt64(span)))
+                let to = from.addingTimeInterval(Double(random.next() % (30 * 86_400)))
+                checksum &+= calendar.elapsed(from: from, to: to).minutes
+                checksum &+= Int(
+                    calendar.adding(minutes: Int(random.next() % 2_400), to: from).instant.timeIntervalSince1970)
+            }
+            Console.print("\(iterations) elapsed + \(iterations) add computations, checksum \(checksum)")
         }
     }
 }
