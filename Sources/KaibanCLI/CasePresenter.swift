@@ -43,7 +43,8 @@ struct CasePresenter {
     /// The one-line result of a step.
     func stepSummary(_ outcome: StepOutcome) -> String {
         outcome.events.map { event in
-            let move = event.kind == .taskCompleted ? "" : "：\(stage(event.fromStage)) → \(stage(event.toStage))"
+            var move = event.kind == .taskCompleted ? "" : "：\(stage(event.fromStage)) → \(stage(event.toStage))"
+            if let code = event.creditCode { move += zh ? "，统一社会信用代码\(code)" : ", unified social credit code \(code)" }
             return zh
                 ? "办件\(outcome.state.number) \(action(event))\(move)"
                 : "case \(outcome.state.number) \(action(event))\(move.replacingOccurrences(of: "：", with: ": "))"
@@ -104,6 +105,7 @@ struct CasePresenter {
             (zh ? "联系人" : "contact", "\(app.contact.name) \(app.contact.phone)"),
             (zh ? "收件" : "received", "\(time(state.openedAt)) \(state.openedBy)"),
         ]
+        if let code = state.creditCode { lines.append((zh ? "统一社会信用代码" : "credit code", code)) }
         if let closed = state.closedAt { lines.append((zh ? "结束时间" : "closed", time(closed))) }
         if let reason = state.lastReason { lines.append((zh ? "最近说明" : "last reason", reason)) }
         let labelWidth = lines.map { TextTable.width($0.0) }.max() ?? 0

@@ -52,9 +52,18 @@ extension CaseApplication {
             case .person:
                 checkID(investor.idNumber, "\(path).idNumber")
             case .company, .institution:
-                require(
-                    investor.idNumber.count == 18, "\(path).idNumber", "单位出资人应提供18位统一社会信用代码",
-                    "an organisation investor needs its 18-character unified social credit code")
+                do {
+                    _ = try CreditCode(investor.idNumber)
+                } catch {
+                    found.append(
+                        FieldProblem(
+                            field: "\(path).idNumber",
+                            reason: LocalizedText(
+                                zh: "统一社会信用代码\(investor.idNumber)无效：\(error.message(.zh))",
+                                en:
+                                    "unified social credit code \(investor.idNumber) is not valid: \(error.message(.en))"
+                            )))
+                }
             }
             require(investor.contribution.fen >= 0, "\(path).contribution", "出资额不能为负", "the contribution is negative")
         }

@@ -31,12 +31,16 @@ public struct CaseEvent: Sendable, Equatable, Codable {
     public var definition: WorkflowDefinition.Key?
     /// Set when the engine took the step itself (a join), triggered by the clerk's action.
     public var automatic: Bool
+    /// The unified social credit code issued with this step (发照), filled in by the store.
+    public var creditCode: String?
 
     public init(
         sequence: Int, at: Date, kind: Kind, actor: String, role: String? = nil, transition: String? = nil,
         fromStage: String? = nil, toStage: String? = nil, task: String? = nil, reason: String? = nil,
-        application: CaseApplication? = nil, definition: WorkflowDefinition.Key? = nil, automatic: Bool = false
+        application: CaseApplication? = nil, definition: WorkflowDefinition.Key? = nil, automatic: Bool = false,
+        creditCode: String? = nil
     ) {
+        self.creditCode = creditCode
         self.sequence = sequence
         self.at = at
         self.kind = kind

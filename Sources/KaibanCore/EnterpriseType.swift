@@ -20,6 +20,16 @@ public enum EnterpriseType: String, Sendable, CaseIterable, Codable {
         }
     }
 
+    /// Position 2 of the unified social credit code issued by market regulation (authority 9):
+    /// 1 enterprise, 2 individual business, 3 farmers' cooperative.
+    public var creditCodeType: Character {
+        switch self {
+        case .individualBusiness: "2"
+        case .farmersCooperative: "3"
+        default: "1"
+        }
+    }
+
     /// Whether the entity is a company with a registered capital subscribed by its investors.
     public var hasRegisteredCapital: Bool {
         self == .limitedLiabilityCompany || self == .onePersonCompany

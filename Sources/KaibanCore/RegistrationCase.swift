@@ -19,6 +19,8 @@ public struct RegistrationCase: Sendable, Equatable, Codable {
     public var openedBy: String
     /// The case's time in each stage, for the SLA clock.
     public var segments: [ClockSegment]
+    /// The unified social credit code issued with the licence.
+    public var creditCode: String?
 
     public var isOpen: Bool { closedAt == nil }
 
@@ -42,7 +44,7 @@ public struct RegistrationCase: Sendable, Equatable, Codable {
         var state = RegistrationCase(
             number: number, definition: key, application: application, stage: stage, tasks: [], version: first.sequence,
             openedAt: first.at, updatedAt: first.at, closedAt: nil, lastReason: nil, openedBy: first.actor,
-            segments: [opening])
+            segments: [opening], creditCode: nil)
         guard first.sequence == 1 else {
             throw HistoryError(number: number, sequence: first.sequence, problem: "history does not start at 1")
         }
@@ -78,6 +80,7 @@ public struct RegistrationCase: Sendable, Equatable, Codable {
             }
             if definition.stage(target)?.terminal == true { closedAt = event.at }
             if let reason = event.reason { lastReason = reason }
+            if let code = event.creditCode { creditCode = code }
         case .taskCompleted:
             guard let task = event.task, let index = tasks.firstIndex(where: { $0.task == task }), !tasks[index].isDone
             else {

@@ -93,12 +93,15 @@ public struct WorkflowDefinition: Sendable, Equatable, Codable {
         public var requiresReason: Bool
         /// Taken by the engine itself as soon as its guard holds.
         public var automatic: Bool
+        /// The step issues the licence's unified social credit code (发照).
+        public var issuesCreditCode: Bool
 
         public init(
             id: String, name: LocalizedText, from: [String], fromAnyOpenStage: Bool = false, to: String,
             roles: [String], guardCondition: TransitionGuard? = nil, requiresReason: Bool = false,
-            automatic: Bool = false
+            automatic: Bool = false, issuesCreditCode: Bool = false
         ) {
+            self.issuesCreditCode = issuesCreditCode
             self.id = id
             self.name = name
             self.from = from

@@ -11,6 +11,8 @@ public struct FormsLibrary: Sendable {
     public let deskDaySchema: XMLSchema
     public let calendarSchema: XMLSchema
     public let officeHoursSchema: XMLSchema
+    public let divisionsSchema: XMLSchema
+    public let nameRulesSchema: XMLSchema
 
     /// Opens the Forms folder at `root`, compiling its schemas.
     public init(root: URL) throws(XMLProblem) {
@@ -21,11 +23,27 @@ public struct FormsLibrary: Sendable {
         self.deskDaySchema = try XMLSchema(contentsOf: schemas.appendingPathComponent("desk-day-1.xsd"))
         self.calendarSchema = try XMLSchema(contentsOf: schemas.appendingPathComponent("calendar-1.xsd"))
         self.officeHoursSchema = try XMLSchema(contentsOf: schemas.appendingPathComponent("office-hours-1.xsd"))
+        self.divisionsSchema = try XMLSchema(contentsOf: schemas.appendingPathComponent("divisions-1.xsd"))
+        self.nameRulesSchema = try XMLSchema(contentsOf: schemas.appendingPathComponent("name-rules-1.xsd"))
     }
 
     public var workflowLoader: WorkflowDefinitionLoader { WorkflowDefinitionLoader(schema: workflowSchema) }
 
     public var caseFileLoader: CaseFileLoader { CaseFileLoader(schema: caseSchema) }
+
+    public var divisionLoader: DivisionLoader { DivisionLoader(schema: divisionsSchema) }
+
+    /// The name rules of Forms/names/name-rules.xml.
+    public func nameRules() throws(XMLProblem) -> NameRules {
+        let url = root.appendingPathComponent("names/name-rules.xml")
+        let data: Data
+        do {
+            data = try Data(contentsOf: url)
+        } catch {
+            throw XMLProblem(source: url.path, "cannot read: \(error.localizedDescription)")
+        }
+        return try NameRulesLoader(schema: nameRulesSchema).load(data, source: url.path)
+    }
 
     public var calendarLoader: CalendarLoader {
         CalendarLoader(calendarSchema: calendarSchema, officeHoursSchema: officeHoursSchema)

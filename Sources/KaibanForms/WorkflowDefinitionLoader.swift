@@ -118,7 +118,7 @@ public struct WorkflowDefinitionLoader: Sendable {
                 WorkflowDefinition.Transition(
                     id: id, name: named(element), from: from, fromAnyOpenStage: anyOpen, to: to, roles: transitionRoles,
                     guardCondition: guardCondition, requiresReason: flag(element["requires-reason"]),
-                    automatic: automatic))
+                    automatic: automatic, issuesCreditCode: flag(element["issues-credit-code"])))
         }
 
         var groups: [WorkflowDefinition.TaskGroup] = []

@@ -32,7 +32,8 @@ extension CaseStore {
         /// gives it the next case number of `hall` for its local intake date, and stores the
         /// opening event.
         public func intake(
-            _ application: CaseApplication, workflowID: String, hall: String, by clerkID: String, at now: Date
+            _ application: CaseApplication, workflowID: String, hall: String, by clerkID: String, at now: Date,
+            nameParts: NameParts? = nil
         ) throws -> RegistrationCase {
             let definition = try store.latestDefinition(workflowID, db)
             let problems = application.problems(knownTasks: definition.allTaskIDs)
@@ -50,6 +51,11 @@ extension CaseStore {
             let number = CaseNumber(division: hall, date: date, sequence: sequence)
             let state = try RegistrationCase.replay([event], number: number, definition: definition)
             try store.insertCase(state, db)
+            if let nameParts {
+                try db.execute(
+                    sql: "UPDATE registration_case SET trade_name = ?, industry = ? WHERE number = ?",
+                    arguments: [nameParts.tradeName, nameParts.industry, number.description])
+            }
             try store.append([event], to: number, db)
             return state
         }
@@ -68,9 +74,13 @@ extension CaseStore {
             for (index, step) in steps.enumerated() {
                 let clerk = try clerks[step.clerk] ?? store.fetchClerk(step.clerk, db)
                 clerks[step.clerk] = clerk
-                let events = try engine.decide(
+                var events = try engine.decide(
                     step.command, on: state, by: clerk, at: step.at, expectedVersion: index == 0 ? expectedVersion : nil
                 )
+                for position in events.indices
+                where events[position].transition.flatMap(definition.transition)?.issuesCreditCode == true {
+                    events[position].creditCode = try store.issueCreditCode(for: state, at: step.at, db).value
+                }
                 for event in events { try state.apply(event, definition: definition) }
                 appended += events
             }
@@ -85,11 +95,14 @@ extension CaseStore {
         try write { db in try body(Batch(store: self, db: db)) }
     }
 
-    /// Takes in one application in its own transaction (see ``Batch/intake(_:workflowID:hall:by:at:)``).
+    /// Takes in one application in its own transaction (see ``Batch/intake(_:workflowID:hall:by:at:nameParts:)``).
     public func intake(
-        _ application: CaseApplication, workflowID: String, hall: String, by clerkID: String, at now: Date
+        _ application: CaseApplication, workflowID: String, hall: String, by clerkID: String, at now: Date,
+        nameParts: NameParts? = nil
     ) throws -> RegistrationCase {
-        try batch { try $0.intake(application, workflowID: workflowID, hall: hall, by: clerkID, at: now) }
+        try batch {
+            try $0.intake(application, workflowID: workflowID, hall: hall, by: clerkID, at: now, nameParts: nameParts)
+        }
     }
 
     /// Applies `command` to case `number` as clerk `clerkID` at `now`, in one transaction. When
@@ -144,7 +157,7 @@ extension CaseStore {
                 transition: row["transition"], fromStage: row["from_stage"], toStage: row["to_stage"],
                 task: row["task"],
                 reason: row["reason"], application: data?.application, definition: data?.definition,
-                automatic: row["automatic"])
+                automatic: row["automatic"], creditCode: row["credit_code"])
         }
     }
 
@@ -190,8 +203,8 @@ extension CaseStore {
         let statement = try db.cachedStatement(
             sql: """
                 INSERT INTO case_event (case_number, sequence, at, kind, actor, role, transition, from_stage,
-                    to_stage, task, reason, automatic, data_json)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    to_stage, task, reason, automatic, data_json, credit_code)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
         for event in events {
             var data: String?
@@ -201,6 +214,7 @@ extension CaseStore {
             try statement.execute(arguments: [
                 number.description, event.sequence, event.at, event.kind.rawValue, event.actor, event.role,
                 event.transition, event.fromStage, event.toStage, event.task, event.reason, event.automatic, data,
+                event.creditCode,
             ])
         }
     }

@@ -18,6 +18,8 @@ public enum StoreError: ClerkReadable, Sendable, Equatable {
     case calendarYearExists(Int)
     /// The hall has no office hours on record.
     case noOfficeHours(String)
+    /// Another enterprise registered the same trade name in the same industry first.
+    case nameTaken(name: String, holder: String)
     /// The database failed (locked beyond the timeout, disk full, corrupt file…).
     case storage(String)
 
@@ -54,6 +56,10 @@ public enum StoreError: ClerkReadable, Sendable, Equatable {
             return zh
                 ? "没有\(hall)的办公时间（seeds/calendar/office-hours.xml）"
                 : "no office hours for hall \(hall) (seeds/calendar/office-hours.xml)"
+        case .nameTaken(let name, let holder):
+            return zh
+                ? "“\(name)”与已登记的“\(holder)”字号、行业相同，不能发照"
+                : "\"\(name)\" has the trade name and industry of the registered \"\(holder)\"; no licence can be issued"
         case .storage(let detail):
             return zh ? "数据库出错：\(detail)" : "storage failure: \(detail)"
         }

@@ -46,9 +46,7 @@ struct DemoCommand: ParsableCommand {
             do {
                 switch action.kind {
                 case .intake(let application, _):
-                    let state = try desk.store.intake(
-                        application, workflowID: desk.configuration.workflowID, hall: script.hall, by: action.clerk,
-                        at: action.at)
+                    let (state, _) = try desk.intake(application, by: action.clerk, at: action.at, hall: script.hall)
                     numbers[action.caseIndex] = state.number
                     if !quiet {
                         Console.print(

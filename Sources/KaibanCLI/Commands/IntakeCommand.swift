@@ -124,9 +124,12 @@ struct IntakeCommand: ParsableCommand {
             } else {
                 application = try applicationFromFlags()
             }
-            let state = try desk.store.intake(
-                application, workflowID: desk.configuration.workflowID, hall: desk.configuration.hall, by: clerk,
-                at: time.instant())
+            let (state, warnings) = try desk.intake(application, by: clerk, at: time.instant())
+            for warning in warnings {
+                Console.error(
+                    (desk.language == .zh ? "提示：" : "note: ")
+                        + "\(warning.field): \(warning.reason.text(desk.language))")
+            }
             if output.json {
                 try Console.json(state)
                 return

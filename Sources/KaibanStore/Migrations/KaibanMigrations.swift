@@ -6,6 +6,7 @@ enum KaibanMigrations {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("0001-create-cases", migrate: createCases)
         migrator.registerMigration("0002-calendar-and-clock", migrate: calendarAndClock)
+        migrator.registerMigration("0003-codes-and-names", migrate: codesAndNames)
         return migrator
     }
 }

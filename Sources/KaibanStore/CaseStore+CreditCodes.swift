@@ -1,0 +1,91 @@
+import Foundation
+import GRDB
+import KaibanCore
+
+/// The parts of a proposed name that conflicts are judged on.
+public struct NameParts: Sendable, Equatable {
+    public var tradeName: String
+    public var industry: String
+
+    public init(tradeName: String, industry: String) {
+        self.tradeName = tradeName
+        self.industry = industry
+    }
+}
+
+/// A name registered in a division, for conflict checks.
+public struct RegisteredName: Sendable, Equatable {
+    public var caseNumber: String
+    public var name: String
+    public var tradeName: String
+    public var industry: String
+}
+
+extension CaseStore {
+    /// Issues a new unified social credit code for `state` inside the licence's transaction: the
+    /// next issue number of market regulation (9), the entity's type and the hall's division, with
+    /// both check characters. The code is unique and never reused; the name is registered with it.
+    func issueCreditCode(for state: RegistrationCase, at now: Date, _ db: Database) throws -> CreditCode {
+        let type = state.application.enterpriseType.creditCodeType
+        let division = state.number.division
+        let prefix = "9\(type)\(division)"
+        let serial =
+            try Int.fetchOne(
+                db.cachedStatement(
+                    sql: """
+                        INSERT INTO credit_code_counter (prefix, last) VALUES (?, 1)
+                        ON CONFLICT(prefix) DO UPDATE SET last = last + 1 RETURNING last
+                        """), arguments: [prefix]) ?? 1
+        guard let body = CreditCode.organizationBody(serial: serial),
+            let code = CreditCode.make(authority: "9", type: type, division: division, organizationBody: body)
+        else { throw StoreError.storage("credit code range exhausted for \(prefix)") }
+        try db.cachedStatement(sql: "INSERT INTO credit_code (code, case_number, issued_at) VALUES (?, ?, ?)")
+            .execute(arguments: [code.value, state.number.description, now])
+        let parts = try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT trade_name, industry FROM registration_case WHERE number = ?"),
+            arguments: [state.number.description])
+        let tradeName: String = parts?["trade_name"] ?? ""
+        let industry: String = parts?["industry"] ?? ""
+        if !tradeName.isEmpty {
+            if let holder = try String.fetchOne(
+                db.cachedStatement(
+                    sql: "SELECT name FROM registered_name WHERE division = ? AND trade_name = ? AND industry = ?"),
+                arguments: [division, tradeName, industry])
+            {
+                throw StoreError.nameTaken(name: state.application.proposedName, holder: holder)
+            }
+            try db.cachedStatement(
+                sql:
+                    "INSERT INTO registered_name (case_number, division, name, trade_name, industry) VALUES (?, ?, ?, ?, ?)"
+            ).execute(arguments: [
+                state.number.description, division, state.application.proposedName, tradeName, industry,
+            ])
+        }
+        return code
+    }
+
+    /// Names registered in `division` with `tradeName` or in `industry`, for conflict checks.
+    public func registeredNames(division: String, tradeName: String, industry: String) throws -> [RegisteredName] {
+        try read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT case_number, name, trade_name, industry FROM registered_name
+                    WHERE division = ? AND trade_name = ?
+                    UNION
+                    SELECT case_number, name, trade_name, industry FROM registered_name
+                    WHERE division = ? AND industry = ?
+                    """, arguments: [division, tradeName, division, industry]
+            ).map {
+                RegisteredName(
+                    caseNumber: $0["case_number"], name: $0["name"], tradeName: $0["trade_name"],
+                    industry: $0["industry"])
+            }
+        }
+    }
+
+    /// Every code issued, for checks and reports.
+    public func issuedCreditCodes() throws -> [String] {
+        try read { db in try String.fetchAll(db, sql: "SELECT code FROM credit_code ORDER BY code") }
+    }
+}
