@@ -111,6 +111,58 @@ import Testing
         #expect(try kaiban.run(["queue", "--json"]).stdout.contains("["))
     }
 
+    @Test func intakeChecksDivisionsNamesAndCodes() throws {
+        try staffed()
+        let abolished = try kaiban.run(Self.intakeFlags.map { $0 == "510811" ? "500105" : $0 })
+        #expect(abolished.status == 65)
+        #expect(abolished.stderr.contains("domicileDivision"), "\(abolished)")
+        let restricted = try kaiban.run(Self.intakeFlags.map { $0 == "广元市昭化区青禾农业科技有限公司" ? "广元市昭化区中国青禾农业科技有限公司" : $0 })
+        #expect(restricted.status == 65)
+        #expect(restricted.stderr.contains("proposedName") && restricted.stderr.contains("中国"), "\(restricted)")
+        let badOrganisation = try kaiban.run(
+            Self.intakeFlags.map {
+                $0 == "李秀英:510811198503120178:200000" ? "某某公司:91510811MA6BX7K207:200000:company" : $0
+            })
+        #expect(badOrganisation.status == 65)
+        #expect(badOrganisation.stderr.contains("investors[2].idNumber"), "\(badOrganisation)")
+        // The first registration of a name wins; the same trade name and industry is then refused.
+        let first = try intake()
+        for (step, clerk) in [("accept", "wangfang"), ("review", "lijun"), ("approve", "lijun")] {
+            #expect(try kaiban.run(["step", first, step, "--as", clerk]).status == 0)
+        }
+        let licence = try kaiban.run(["step", first, "issue-licence", "--as", "wangfang", "--json"])
+        #expect(licence.stdout.contains("\"creditCode\" : \"91510811MA"), "\(licence)")
+        let again = try kaiban.run(Self.intakeFlags)
+        #expect(again.status == 65)
+        #expect(again.stderr.contains("字号、行业相同"), "\(again)")
+    }
+
+    @Test func checksExitZeroOnlyWhenValid() throws {
+        let valid = try kaiban.run(["check", "uscc", "91350100M000100Y43", "--json"])
+        #expect(valid.status == 0)
+        #expect(valid.stdout.contains("\"valid\" : true"))
+        let invalid = try kaiban.run(["check", "uscc", "91350100M000100Y44", "--lang", "en"])
+        #expect(invalid.status == 65)
+        #expect(invalid.stdout.contains("expected 3"))
+        let person = try kaiban.run(["check", "id", "11010519491231002X", "--on", "2026-11-27", "--json"])
+        #expect(person.status == 0)
+        #expect(person.stdout.contains("\"age\" : \"76\"") && person.stdout.contains("朝阳区"), "\(person)")
+        let legacy = try kaiban.run(["check", "id", "110105491231002"])
+        #expect(legacy.status == 65)
+        #expect(legacy.stdout.contains("15位"))
+        // Issued in 元坝区 (510811 before 2013): still valid, with a warning about the division's history.
+        let oldDivision = try kaiban.run(["check", "division", "510811", "--on", "2010-06-01"])
+        #expect(oldDivision.status == 0)
+        #expect(oldDivision.stdout.contains("元坝区"))
+        let merged = try kaiban.run(["check", "division", "500112", "--on", "2026-01-01"])
+        #expect(merged.status == 65)
+        #expect(try kaiban.run(["check", "division", "500112", "--on", "2024-01-01"]).status == 0)
+        let name = try kaiban.run(["check", "name", "广元市昭化区青禾农业科技有限公司", "--type", "llc", "--json"])
+        #expect(name.status == 0)
+        #expect(name.stdout.contains("\"tradeName\" : \"青禾\""))
+        #expect(try kaiban.run(["check", "name", "广元市昭化区青禾农业科技有限公司", "--type", "farmers-cooperative"]).status == 65)
+    }
+
     @Test func theWorklistFiltersByRole() throws {
         try staffed()
         let first = try intake()

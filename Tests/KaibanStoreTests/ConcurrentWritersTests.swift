@@ -95,3 +95,43 @@ final class Outcomes: @unchecked Sendable {
 
     var all: [Result<String, any Error>] { lock.withLock { results } }
 }
+
+/// Licences issued by two writers at once.
+@Suite struct ConcurrentLicencesTests {
+    @Test func twoClerksIssuingAtOnceNeverGetTheSameCode() throws {
+        let path = Fixtures.temporaryDatabasePath()
+        let setup = try Fixtures.store(path: path)
+        var numbers: [CaseNumber] = []
+        for index in 0..<40 {
+            let opened = try setup.intake(
+                Fixtures.application(tasks: []), workflowID: "company-formation", hall: "510811", by: "wangfang",
+                at: Fixtures.at(9, index))
+            for step in ["accept", "review", "approve"] {
+                _ = try setup.apply(
+                    .transition(step, reason: nil), to: opened.number, by: "zhouqiang", at: Fixtures.at(10, 0))
+            }
+            numbers.append(opened.number)
+        }
+        let stores = [try CaseStore(path: path), try CaseStore(path: path)]
+        let failures = Failures()
+        let cases = numbers
+        DispatchQueue.concurrentPerform(iterations: 2) { writer in
+            for number in cases.enumerated().filter({ $0.offset % 2 == writer }).map(\.element) {
+                do {
+                    _ = try stores[writer].apply(
+                        .transition("issue-licence", reason: nil), to: number, by: "wangfang", at: Fixtures.at(11, 0))
+                } catch {
+                    failures.record("\(number): \(error)")
+                }
+            }
+        }
+        #expect(failures.all.isEmpty, "\(failures.all)")
+        let codes = try setup.issuedCreditCodes()
+        #expect(codes.count == 40)
+        #expect(Set(codes).count == 40)
+        for code in codes { _ = try CreditCode(code) }
+        let states = try numbers.map { try setup.registrationCase($0) }
+        #expect(Set(states.compactMap(\.creditCode)) == Set(codes))
+        #expect(states.allSatisfy { $0.stage == "completed" })
+    }
+}

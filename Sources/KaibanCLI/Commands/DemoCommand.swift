@@ -75,6 +75,14 @@ struct DemoCommand: ParsableCommand {
         Console.print("")
         Console.print(summary(try desk.store.summary(), presenter: presenter, zh: zh))
         Console.print("")
+        Console.print(zh ? "== 今日发照 ==" : "== Licences issued today ==")
+        var licences = TextTable(zh ? ["办件编号", "名称", "统一社会信用代码"] : ["case", "name", "unified social credit code"])
+        for number in numbers.values.sorted() {
+            let state = try desk.store.registrationCase(number)
+            if let code = state.creditCode { licences.add([number.description, state.application.proposedName, code]) }
+        }
+        Console.print(licences.rendered)
+        Console.print("")
         Console.print(presenter.report(try desk.slaReport(from: script.date, to: script.date, by: .channel)))
         Console.print(
             zh
