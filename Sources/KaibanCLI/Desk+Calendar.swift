@@ -19,12 +19,7 @@ extension Desk {
         var library: FormsLibrary?
         for name in names.filter({ $0.hasSuffix(".xml") }).sorted() {
             let url = calendarFolder.appendingPathComponent(name)
-            let data: Data
-            do {
-                data = try Data(contentsOf: url)
-            } catch {
-                throw XMLProblem(source: url.path, "cannot read: \(error.localizedDescription)")
-            }
+            let data = try XMLDocumentParser.read(url)
             let text = String(decoding: data, as: UTF8.self)
             if try store.isCalendarFileCurrent(name: name, text: text) { continue }
             if library == nil { library = try forms() }

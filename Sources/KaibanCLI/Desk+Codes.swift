@@ -19,12 +19,7 @@ extension Desk {
 
     /// Loads the divisions file into the database when its text changed since the last load.
     func syncDivisions() throws {
-        let data: Data
-        do {
-            data = try Data(contentsOf: divisionsFile)
-        } catch {
-            throw XMLProblem(source: divisionsFile.path, "cannot read: \(error.localizedDescription)")
-        }
+        let data = try XMLDocumentParser.read(divisionsFile)
         let text = String(decoding: data, as: UTF8.self)
         let name = divisionsFile.lastPathComponent
         if try store.isDivisionFileCurrent(name: name, text: text) { return }

@@ -39,12 +39,7 @@ struct Desk {
                 source: formsRoot.appendingPathComponent("workflows").path, "no workflow definitions found")
         }
         for file in files {
-            let data: Data
-            do {
-                data = try Data(contentsOf: file)
-            } catch {
-                throw XMLProblem(source: file.path, "cannot read: \(error.localizedDescription)")
-            }
+            let data = try XMLDocumentParser.read(file)
             let text = String(decoding: data, as: UTF8.self)
             if try store.isRegistered(sourceXML: text) { continue }
             if library == nil { library = try forms() }

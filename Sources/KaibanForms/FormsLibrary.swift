@@ -36,12 +36,7 @@ public struct FormsLibrary: Sendable {
     /// The name rules of Forms/names/name-rules.xml.
     public func nameRules() throws(XMLProblem) -> NameRules {
         let url = root.appendingPathComponent("names/name-rules.xml")
-        let data: Data
-        do {
-            data = try Data(contentsOf: url)
-        } catch {
-            throw XMLProblem(source: url.path, "cannot read: \(error.localizedDescription)")
-        }
+        let data = try XMLDocumentParser.read(url)
         return try NameRulesLoader(schema: nameRulesSchema).load(data, source: url.path)
     }
 

@@ -41,13 +41,7 @@ extension CaseStore {
             let clerk = try store.fetchClerk(clerkID, db)
             let event = try WorkflowEngine(definition: definition).open(application: application, by: clerk, at: now)
             let date = HallTime.localDate(of: now)
-            let sequence =
-                try Int.fetchOne(
-                    db.cachedStatement(
-                        sql: """
-                            INSERT INTO case_number_counter (prefix, last) VALUES (?, 1)
-                            ON CONFLICT(prefix) DO UPDATE SET last = last + 1 RETURNING last
-                            """), arguments: ["\(hall)-\(date.compact)"]) ?? 1
+            let sequence = try store.next(in: "case_number_counter", prefix: "\(hall)-\(date.compact)", db)
             let number = CaseNumber(division: hall, date: date, sequence: sequence)
             let state = try RegistrationCase.replay([event], number: number, definition: definition)
             try store.insertCase(state, db)

@@ -29,13 +29,7 @@ extension CaseStore {
         let type = state.application.enterpriseType.creditCodeType
         let division = state.number.division
         let prefix = "9\(type)\(division)"
-        let serial =
-            try Int.fetchOne(
-                db.cachedStatement(
-                    sql: """
-                        INSERT INTO credit_code_counter (prefix, last) VALUES (?, 1)
-                        ON CONFLICT(prefix) DO UPDATE SET last = last + 1 RETURNING last
-                        """), arguments: [prefix]) ?? 1
+        let serial = try next(in: "credit_code_counter", prefix: prefix, db)
         guard let body = CreditCode.organizationBody(serial: serial),
             let code = CreditCode.make(authority: "9", type: type, division: division, organizationBody: body)
         else { throw StoreError.storage("credit code range exhausted for \(prefix)") }
@@ -62,6 +56,17 @@ extension CaseStore {
             ])
         }
         return code
+    }
+
+    /// The next number of a counter table (`case_number_counter`, `credit_code_counter`): 1 for a new
+    /// prefix, then one more each time, inside the caller's transaction.
+    func next(in table: String, prefix: String, _ db: Database) throws -> Int {
+        try Int.fetchOne(
+            db.cachedStatement(
+                sql: """
+                    INSERT INTO \(table) (prefix, last) VALUES (?, 1)
+                    ON CONFLICT(prefix) DO UPDATE SET last = last + 1 RETURNING last
+                    """), arguments: [prefix]) ?? 1
     }
 
     /// Names registered in `division` with `tradeName` or in `industry`, for conflict checks.

@@ -28,13 +28,16 @@ public enum XMLDocumentParser {
 
     /// Reads a file and parses it; a missing file is an `XMLProblem` too.
     public static func parseFile(_ url: URL, schema: XMLSchema? = nil) throws(XMLProblem) -> ParsedElement {
-        let data: Data
+        try parse(try read(url), source: url.path, schema: schema)
+    }
+
+    /// The bytes of a data file, or an `XMLProblem` naming it.
+    public static func read(_ url: URL) throws(XMLProblem) -> Data {
         do {
-            data = try Data(contentsOf: url)
+            return try Data(contentsOf: url)
         } catch {
             throw XMLProblem(source: url.path, "cannot read the file: \(error.localizedDescription)")
         }
-        return try parse(data, source: url.path, schema: schema)
     }
 
     /// libxml2 must initialise its globals once before threads use it; Swift runs this exactly once.

@@ -294,12 +294,7 @@ struct CalendarCommand: ParsableCommand {
                     throw StoreError.notAdministrator(clerkID)
                 }
                 _ = try desk.calendar()
-                let data: Data
-                do {
-                    data = try Data(contentsOf: URL(fileURLWithPath: file))
-                } catch {
-                    throw XMLProblem(source: file, "cannot read the file: \(error.localizedDescription)")
-                }
+                let data = try XMLDocumentParser.read(URL(fileURLWithPath: file))
                 let years = try desk.forms().calendarLoader.holidayYears(data, source: file)
                 let name = URL(fileURLWithPath: file).lastPathComponent
                 let changes = try desk.store.importCalendar(

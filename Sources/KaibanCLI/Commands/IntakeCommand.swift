@@ -120,7 +120,8 @@ struct IntakeCommand: ParsableCommand {
             let clerk = try desk.requireClerk()
             let application: CaseApplication
             if let file {
-                application = try desk.forms().caseFileLoader.load(try readFile(file), source: file)
+                application = try desk.forms().caseFileLoader.load(
+                    try XMLDocumentParser.read(URL(fileURLWithPath: file)), source: file)
             } else {
                 application = try applicationFromFlags()
             }
@@ -143,13 +144,6 @@ struct IntakeCommand: ParsableCommand {
         }
     }
 
-    func readFile(_ path: String) throws -> Data {
-        do {
-            return try Data(contentsOf: URL(fileURLWithPath: path))
-        } catch {
-            throw XMLProblem(source: path, "cannot read the file: \(error.localizedDescription)")
-        }
-    }
 }
 
 extension Channel: ExpressibleByArgument {}
