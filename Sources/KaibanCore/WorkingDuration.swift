@@ -9,11 +9,16 @@ public enum WorkingDuration: Sendable, Equatable {
     /// Minutes in a working day for targets such as 0.4 day (STANDARDS.md §1).
     public static let minutesPerDay = 480
 
+    /// The longest duration accepted: about forty years of working time.
+    public static let maximumMinutes = 5_000_000
+
     /// Parses `192m`, `3.2h`, `0.4d`, `5wd`; nil when malformed or not a whole number of minutes.
     public init?(_ text: String) {
         let trimmed = text.trimmingCharacters(in: .whitespaces).lowercased()
         if trimmed.hasSuffix("wd") {
-            guard let days = Int(trimmed.dropLast(2)), days > 0 else { return nil }
+            guard let days = Int(trimmed.dropLast(2)), days > 0, days <= Self.maximumMinutes / Self.minutesPerDay else {
+                return nil
+            }
             self = .workingDays(days)
             return
         }
@@ -21,8 +26,8 @@ public enum WorkingDuration: Sendable, Equatable {
         guard let (suffix, factor) = units.first(where: { trimmed.hasSuffix($0.0) }),
             let hundredths = Money(yuan: String(trimmed.dropLast(suffix.count)))?.fen
         else { return nil }
-        let scaled = hundredths * Int64(factor)
-        guard scaled % 100 == 0, scaled > 0 else { return nil }
+        let (scaled, overflow) = hundredths.multipliedReportingOverflow(by: Int64(factor))
+        guard !overflow, scaled % 100 == 0, scaled > 0, scaled / 100 <= Self.maximumMinutes else { return nil }
         self = .minutes(Int(scaled / 100))
     }
 }

@@ -100,4 +100,26 @@ import Testing
                 source: "b.xsd")
         }
     }
+
+    @Test func mangledDefinitionsAreRefusedOrReadNeverCrash() throws {
+        let original = [UInt8](try Data(contentsOf: Fixtures.workflowFile))
+        let schema = try XMLSchema(contentsOf: Fixtures.formsRoot.appendingPathComponent("schemas/workflow-1.xsd"))
+        var state: UInt64 = 7
+        var refused = 0
+        for _ in 0..<500 {
+            var bytes = original
+            for _ in 0..<3 {
+                state = state &* 6_364_136_223_846_793_005 &+ 1
+                let position = Int((state >> 33) % UInt64(bytes.count))
+                bytes[position] = UInt8(truncatingIfNeeded: state >> 17)
+            }
+            do {
+                _ = try XMLDocumentParser.parse(Data(bytes), source: "mangled.xml", schema: schema)
+            } catch {
+                refused += 1
+                #expect(!error.issues.isEmpty)
+            }
+        }
+        #expect(refused > 0)
+    }
 }
