@@ -84,11 +84,12 @@ struct DemoCommand: ParsableCommand {
         Console.print(licences.rendered)
         Console.print("")
         Console.print(presenter.report(try desk.slaReport(from: script.date, to: script.date, by: .channel)))
+        let me = CommandLine.arguments.first ?? "kaiban"
+        let db = desk.configuration.databasePath
         Console.print(
             zh
-                ? "\n数据库：\(desk.configuration.databasePath)。可继续查看，例如：kaiban queue --db \(desk.configuration.databasePath)"
-                : "\nDatabase: \(desk.configuration.databasePath). Explore it, e.g.: kaiban queue --db \(desk.configuration.databasePath) --lang en"
-        )
+                ? "\n数据库：\(db)。可继续查看，例如：\(me) queue --db \(db) --at \(script.date)T17:30"
+                : "\nDatabase: \(db). Explore it, e.g.: \(me) queue --db \(db) --at \(script.date)T17:30 --lang en")
     }
 
     func number(_ action: DeskDay.Action, _ numbers: [Int: CaseNumber]) throws -> CaseNumber {
