@@ -29,26 +29,65 @@ public struct ClockSegment: Sendable, Equatable, Codable {
         }.joined(separator: ";")
     }
 
-    /// Reads ``encode(_:)``'s form; nil when malformed.
+    /// Reads ``encode(_:)``'s form; nil when malformed. Works on the UTF-8 bytes directly: the
+    /// SLA report decodes a million of these.
     public static func decode(_ text: Substring) -> [ClockSegment]? {
-        guard !text.isEmpty else { return [] }
+        if let result = text.utf8.withContiguousStorageIfAvailable({ decode(bytes: $0) }) { return result }
+        return Array(text.utf8).withUnsafeBufferPointer { decode(bytes: $0) }
+    }
+
+    static func decode(bytes: UnsafeBufferPointer<UInt8>) -> [ClockSegment]? {
+        let comma = UInt8(ascii: ",")
+        let semicolon = UInt8(ascii: ";")
         var segments: [ClockSegment] = []
-        for part in text.split(separator: ";") {
-            let fields = part.split(separator: ",", omittingEmptySubsequences: false)
-            guard fields.count == 4, let start = Int(fields[2]) else { return nil }
+        var index = 0
+        func number(until terminators: (UInt8, UInt8)) -> Int?? {
+            var value = 0
+            var digits = 0
+            var negative = false
+            if index < bytes.count && bytes[index] == UInt8(ascii: "-") {
+                negative = true
+                index += 1
+            }
+            while index < bytes.count && bytes[index] != terminators.0 && bytes[index] != terminators.1 {
+                let digit = Int(bytes[index]) - 48
+                guard (0...9).contains(digit), digits < 15 else { return .some(nil) }
+                value = value * 10 + digit
+                digits += 1
+                index += 1
+            }
+            if digits == 0 { return negative ? .some(nil) : .none }
+            return .some(negative ? -value : value)
+        }
+        while index < bytes.count {
             let effect: ClockEffect
-            switch fields[0] {
-            case "r": effect = .running
-            case "p": effect = .paused
-            case "s": effect = .stopped
+            switch bytes[index] {
+            case UInt8(ascii: "r"): effect = .running
+            case UInt8(ascii: "p"): effect = .paused
+            case UInt8(ascii: "s"): effect = .stopped
             default: return nil
             }
-            let end = fields[3].isEmpty ? nil : Int(fields[3]).map { Date(timeIntervalSince1970: TimeInterval($0)) }
-            if !fields[3].isEmpty && end == nil { return nil }
+            index += 1
+            guard index < bytes.count, bytes[index] == comma else { return nil }
+            index += 1
+            let stageStart = index
+            while index < bytes.count && bytes[index] != comma { index += 1 }
+            guard index < bytes.count, index > stageStart else { return nil }
+            let stage = String(decoding: UnsafeBufferPointer(rebasing: bytes[stageStart..<index]), as: UTF8.self)
+            index += 1
+            guard case .some(.some(let start)) = number(until: (comma, comma)), index < bytes.count else { return nil }
+            index += 1
+            let end: Int?
+            switch number(until: (semicolon, semicolon)) {
+            case .none: end = nil
+            case .some(.none): return nil
+            case .some(.some(let value)): end = value
+            }
+            if index < bytes.count { index += 1 }
             segments.append(
                 ClockSegment(
-                    stage: String(fields[1]), effect: effect, start: Date(timeIntervalSince1970: TimeInterval(start)),
-                    end: end))
+                    stage: stage, effect: effect, start: Date(timeIntervalSince1970: TimeInterval(start)),
+                    end: end.map { Date(timeIntervalSince1970: TimeInterval($0)) }))
         }
         return segments
     }

@@ -56,24 +56,38 @@ public struct SLAReport: Sendable, Equatable, Codable {
         }
     }
 
-    /// Builds the report; `stageBudget` gives each stage's budget for `--by stage` (whose share is
+    /// Builds the report; `stageBudgets` gives each stage's budget for `--by stage` (whose share is
     /// then the share of cases within that stage's budget).
     public init(
         cases: [Input], from: CivilDate, to: CivilDate, grouping: SLAGrouping, budgetMinutes: Int,
         stageBudgets: [String: Int], calendar: WorkingCalendar
     ) {
-        self.from = from
-        self.to = to
-        self.grouping = grouping
-        self.budgetMinutes = budgetMinutes
+        var builder = Builder(grouping: grouping, calendar: calendar)
+        for item in cases { builder.add(item) }
+        self = builder.report(from: from, to: to, budgetMinutes: budgetMinutes, stageBudgets: stageBudgets)
+    }
+
+    /// Accumulates cases one at a time (the store streams them), keeping only minutes per case.
+    public struct Builder {
+        let grouping: SLAGrouping
+        let calendar: WorkingCalendar
         var totals: [Int] = []
-        var provisional = false
         var grouped: [String: [Int]] = [:]
-        totals.reserveCapacity(cases.count)
-        for item in cases {
+        var provisional = false
+
+        public init(grouping: SLAGrouping, calendar: WorkingCalendar) {
+            self.grouping = grouping
+            self.calendar = calendar
+        }
+
+        public mutating func add(_ item: Input) {
+            add(channel: item.channel, type: item.type, clerk: item.clerk, segments: item.segments)
+        }
+
+        public mutating func add(channel: String, type: String, clerk: String, segments: [ClockSegment]) {
             var government = 0
             var byStage: [String: Int] = [:]
-            for segment in item.segments where segment.effect == .running {
+            for segment in segments where segment.effect == .running {
                 let time = calendar.elapsed(from: segment.start, to: segment.end ?? segment.start)
                 government += time.minutes
                 provisional = provisional || time.provisional
@@ -82,18 +96,36 @@ public struct SLAReport: Sendable, Equatable, Codable {
             totals.append(government)
             switch grouping {
             case .all: break
-            case .channel: grouped[item.channel, default: []].append(government)
-            case .type: grouped[item.type, default: []].append(government)
-            case .clerk: grouped[item.clerk, default: []].append(government)
+            case .channel: grouped[channel, default: []].append(government)
+            case .type: grouped[type, default: []].append(government)
+            case .clerk: grouped[clerk, default: []].append(government)
             case .stage: for (stage, minutes) in byStage { grouped[stage, default: []].append(minutes) }
             }
         }
-        total = SLAStatistics(group: "all", minutes: totals, budget: budgetMinutes, provisional: provisional)
-        groups = grouped.keys.sorted().compactMap { key in
-            SLAStatistics(
-                group: key, minutes: grouped[key] ?? [],
-                budget: grouping == .stage ? stageBudgets[key] ?? budgetMinutes : budgetMinutes,
-                provisional: provisional)
+
+        public func report(from: CivilDate, to: CivilDate, budgetMinutes: Int, stageBudgets: [String: Int]) -> SLAReport
+        {
+            SLAReport(
+                from: from, to: to, grouping: grouping, budgetMinutes: budgetMinutes,
+                total: SLAStatistics(group: "all", minutes: totals, budget: budgetMinutes, provisional: provisional),
+                groups: grouped.keys.sorted().compactMap { key in
+                    SLAStatistics(
+                        group: key, minutes: grouped[key] ?? [],
+                        budget: grouping == .stage ? stageBudgets[key] ?? budgetMinutes : budgetMinutes,
+                        provisional: provisional)
+                })
         }
+    }
+
+    init(
+        from: CivilDate, to: CivilDate, grouping: SLAGrouping, budgetMinutes: Int, total: SLAStatistics?,
+        groups: [SLAStatistics]
+    ) {
+        self.from = from
+        self.to = to
+        self.grouping = grouping
+        self.budgetMinutes = budgetMinutes
+        self.total = total
+        self.groups = groups
     }
 }

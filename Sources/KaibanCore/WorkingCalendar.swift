@@ -53,6 +53,8 @@ public struct WorkingCalendar: Sendable {
     let seasonOfDay: [Int8]
     let holidayNames: [Int: LocalizedText]
     let makeUpNames: [Int: LocalizedText]
+    /// uncoveredBefore[i]: days before day i in years without a notice (provisional figures).
+    let uncoveredBefore: [Int32]
 
     public init(years: [HolidayYear], officeHours: OfficeHours) {
         self.years = years.sorted { $0.year < $1.year }
@@ -76,6 +78,7 @@ public struct WorkingCalendar: Sendable {
         let last = HallTime.daysSinceEpoch(CivilDate(uncheckedYear: Self.lastYear, month: 12, day: 31))
         firstDay = first
         var cumulative = [0]
+        var uncovered: [Int32] = [0]
         var seasons: [Int8] = []
         cumulative.reserveCapacity(last - first + 2)
         seasons.reserveCapacity(last - first + 1)
@@ -87,8 +90,10 @@ public struct WorkingCalendar: Sendable {
                 seasonIndex.map { officeHours.seasons[$0].sessions.reduce(0) { $0 + ($1.end - $1.start) * 60 } } ?? 0
             seasons.append(Int8(seasonIndex ?? -1))
             cumulative.append((cumulative.last ?? 0) + seconds)
+            uncovered.append((uncovered.last ?? 0) + (coveredYears.contains(date.year) ? 0 : 1))
         }
         self.cumulative = cumulative
+        self.uncoveredBefore = uncovered
         self.seasonOfDay = seasons
     }
 
@@ -143,7 +148,11 @@ public struct WorkingCalendar: Sendable {
 
     /// Working seconds from the tables' start to `instant`.
     func workingSeconds(upTo instant: Date) -> Int {
-        let (index, second) = position(instant)
+        workingSeconds(at: position(instant))
+    }
+
+    func workingSeconds(at position: (index: Int, second: Int)) -> Int {
+        let (index, second) = position
         var total = cumulative[index]
         let season = seasonOfDay[index]
         if season >= 0 {
@@ -155,15 +164,27 @@ public struct WorkingCalendar: Sendable {
     }
 
     func provisional(_ from: Date, _ to: Date) -> Bool {
-        let years = [from, to].map { HallTime.localDate(of: $0).year }
-        return !covers(from: years.min() ?? 0, to: years.max() ?? 0)
+        provisional(
+            position(min(from, to)).index, position(max(from, to)).index,
+            outside: min(from, to) < Self.tableStart || max(from, to) > Self.tableEnd)
     }
+
+    /// Whether days `first…last` include one of a year without a notice (O(1)).
+    func provisional(_ first: Int, _ last: Int, outside: Bool) -> Bool {
+        outside || uncoveredBefore[last + 1] - uncoveredBefore[first] > 0
+    }
+
+    static let tableStart = HallTime.instant(CivilDate(uncheckedYear: firstYear, month: 1, day: 1), hour: 0, minute: 0)
+    static let tableEnd = HallTime.instant(CivilDate(uncheckedYear: lastYear + 1, month: 1, day: 1), hour: 0, minute: 0)
 
     /// Working minutes between two instants (zero when `to` is not after `from`).
     public func elapsed(from: Date, to: Date) -> WorkingTime {
-        guard to > from else { return WorkingTime(minutes: 0, provisional: provisional(to, from)) }
-        let seconds = workingSeconds(upTo: to) - workingSeconds(upTo: from)
-        return WorkingTime(minutes: seconds / 60, provisional: provisional(from, to))
+        let (start, end) = to > from ? (from, to) : (to, from)
+        let first = position(start)
+        let last = position(end)
+        let outside = start < Self.tableStart || end > Self.tableEnd
+        let seconds = to > from ? workingSeconds(at: last) - workingSeconds(at: first) : 0
+        return WorkingTime(minutes: seconds / 60, provisional: provisional(first.index, last.index, outside: outside))
     }
 
     /// The instant at which `minutes` of working time after `from` are used up. Lands on the end

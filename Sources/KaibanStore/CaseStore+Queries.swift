@@ -90,11 +90,12 @@ extension CaseStore {
         }
     }
 
-    /// Cases closed in `stages` between two instants (the SLA report's population), read through
-    /// the index on closing time.
-    public func closedCases(from: Date, to: Date, stages: [String]) throws -> [ClosedCaseRow] {
-        guard !stages.isEmpty else { return [] }
-        return try read { db in
+    /// Streams the cases closed in `stages` between two instants (the SLA report's population) to
+    /// `body`, read through the covering index on closing time: the wide rows are never touched.
+    public func forEachClosedCase(from: Date, to: Date, stages: [String], _ body: (ClosedCaseRow) throws -> Void) throws
+    {
+        guard !stages.isEmpty else { return }
+        try read { db in
             let placeholders = stages.map { _ in "?" }.joined(separator: ",")
             let rows = try Row.fetchCursor(
                 db,
@@ -105,17 +106,27 @@ extension CaseStore {
                     """,
                 arguments: StatementArguments([from, to] as [any DatabaseValueConvertible]) + StatementArguments(stages)
             )
-            var result: [ClosedCaseRow] = []
+            var keys: [String: WorkflowDefinition.Key] = [:]
             while let row = try rows.next() {
-                let text: String = row["clock_segments"]
-                result.append(
+                // Positional access: this loop runs once per closed case.
+                let workflowID: String = row[3]
+                let version: Int = row[4]
+                let key = keys["\(workflowID)/\(version)"] ?? WorkflowDefinition.Key(id: workflowID, version: version)
+                keys["\(workflowID)/\(version)"] = key
+                let text: String = row[5]
+                try body(
                     ClosedCaseRow(
-                        channel: row["channel"], enterpriseType: row["enterprise_type"], openedBy: row["opened_by"],
-                        workflow: WorkflowDefinition.Key(id: row["workflow_id"], version: row["workflow_version"]),
+                        channel: row[0], enterpriseType: row[1], openedBy: row[2], workflow: key,
                         segments: ClockSegment.decode(text[...]) ?? []))
             }
-            return result
         }
+    }
+
+    /// The cases closed in `stages` between two instants, as a list.
+    public func closedCases(from: Date, to: Date, stages: [String]) throws -> [ClosedCaseRow] {
+        var result: [ClosedCaseRow] = []
+        try forEachClosedCase(from: from, to: to, stages: stages) { result.append($0) }
+        return result
     }
 
     public func caseCount() throws -> Int {

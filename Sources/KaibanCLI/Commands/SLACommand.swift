@@ -92,14 +92,14 @@ extension Desk {
         let start = HallTime.instant(first, hour: 0, minute: 0)
         let end = HallTime.instant(
             HallTime.civilDate(fromDaysSinceEpoch: HallTime.daysSinceEpoch(last) + 1), hour: 0, minute: 0)
-        let rows = try store.closedCases(from: start, to: end, stages: completed)
         let newest = try store.latestDefinition(configuration.workflowID)
-        return SLAReport(
-            cases: rows.map {
-                SLAReport.Input(channel: $0.channel, type: $0.enterpriseType, clerk: $0.openedBy, segments: $0.segments)
-            }, from: first, to: last, grouping: grouping,
-            budgetMinutes: newest.budgetMinutes ?? WorkingDuration.minutesPerDay, stageBudgets: newest.stageBudgets,
-            calendar: try calendar())
+        var builder = SLAReport.Builder(grouping: grouping, calendar: try calendar())
+        try store.forEachClosedCase(from: start, to: end, stages: completed) {
+            builder.add(channel: $0.channel, type: $0.enterpriseType, clerk: $0.openedBy, segments: $0.segments)
+        }
+        return builder.report(
+            from: first, to: last, budgetMinutes: newest.budgetMinutes ?? WorkingDuration.minutesPerDay,
+            stageBudgets: newest.stageBudgets)
     }
 }
 

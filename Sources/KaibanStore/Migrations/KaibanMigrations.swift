@@ -7,6 +7,7 @@ enum KaibanMigrations {
         migrator.registerMigration("0001-create-cases", migrate: createCases)
         migrator.registerMigration("0002-calendar-and-clock", migrate: calendarAndClock)
         migrator.registerMigration("0003-codes-and-names", migrate: codesAndNames)
+        migrator.registerMigration("0004-report-index", migrate: reportIndex)
         return migrator
     }
 }
