@@ -65,20 +65,6 @@ struct CasePresenter {
         return table.rendered
     }
 
-    func queue(_ entries: [QueueEntry]) -> String {
-        var table = TextTable(
-            zh
-                ? ["办件编号", "环节", "渠道", "类型", "名称", "收件时间"]
-                : ["case", "stage", "channel", "type", "name", "received"])
-        for entry in entries {
-            table.add([
-                entry.number.description, stage(entry.stage), entry.channel.name.text(language),
-                entry.enterpriseType.name.text(language), entry.proposedName, time(entry.openedAt),
-            ])
-        }
-        return table.rendered
-    }
-
     /// The full view of one case, with the steps allowed next.
     func detail(_ state: RegistrationCase) -> String {
         let app = state.application

@@ -122,6 +122,20 @@ extension CaseStore {
         }
     }
 
+    /// The query plan of the SLA report's read (for tests and benchmarks).
+    public func closedCasesPlan() throws -> String {
+        try read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    EXPLAIN QUERY PLAN SELECT channel, enterprise_type, opened_by, workflow_id, workflow_version,
+                        clock_segments
+                    FROM registration_case WHERE closed_at IS NOT NULL AND closed_at >= ? AND closed_at < ? AND stage IN (?)
+                    """, arguments: [Date(timeIntervalSince1970: 0), Date(), "completed"]
+            ).map { $0["detail"] as String }.joined(separator: "\n")
+        }
+    }
+
     /// The cases closed in `stages` between two instants, as a list.
     public func closedCases(from: Date, to: Date, stages: [String]) throws -> [ClosedCaseRow] {
         var result: [ClosedCaseRow] = []
