@@ -43,11 +43,22 @@ struct InstantOption: ParsableArguments {
     }
 
     func validate() throws {
-        if let at, HallTime.parse(at) == nil {
-            throw ValidationError(
-                "--at: \"\(at)\" is not an ISO 8601 time such as 2026-11-26T09:05 or 2026-11-26T01:05Z")
-        }
+        if let at { try requireInstant("--at", at) }
     }
+}
+
+/// A usage error unless `value` is an ISO 8601 instant.
+func requireInstant(_ name: String, _ value: String) throws {
+    if HallTime.parse(value) == nil {
+        throw ValidationError(
+            "\(name): \"\(value)\" is not an ISO 8601 time such as 2026-11-26T09:05 (Asia/Shanghai) or 2026-11-26T01:05Z"
+        )
+    }
+}
+
+/// A usage error unless `value` (when given) is a yyyy-MM-dd date.
+func requireDate(_ name: String, _ value: String?) throws {
+    if let value, CivilDate(value) == nil { throw ValidationError("\(name): \"\(value)\" is not a yyyy-MM-dd date") }
 }
 
 /// A case number argument, checked at parse time.

@@ -91,7 +91,7 @@ struct CheckCommand: ParsableCommand {
         var on: String?
 
         func validate() throws {
-            if let on, CivilDate(on) == nil { throw ValidationError("--on: \"\(on)\" is not a yyyy-MM-dd date") }
+            try requireDate("--on", on)
         }
 
         func run() throws {
@@ -152,7 +152,7 @@ struct CheckCommand: ParsableCommand {
             guard code.count == 6, code.allSatisfy({ $0.isASCII && $0.isNumber }) else {
                 throw ValidationError("CODE: \"\(code)\" is not a 6-digit division code")
             }
-            if let on, CivilDate(on) == nil { throw ValidationError("--on: \"\(on)\" is not a yyyy-MM-dd date") }
+            try requireDate("--on", on)
         }
 
         func run() throws {

@@ -57,11 +57,8 @@ struct SLACommand: ParsableCommand {
         var by: SLAGrouping = .all
 
         func validate() throws {
-            for (flag, value) in [("--from", from), ("--to", to)] {
-                if let value, CivilDate(value) == nil {
-                    throw ValidationError("\(flag): \"\(value)\" is not a yyyy-MM-dd date")
-                }
-            }
+            try requireDate("--from", from)
+            try requireDate("--to", to)
             if let from, let to, let a = CivilDate(from), let b = CivilDate(to), a > b {
                 throw ValidationError("--from \(from) is after --to \(to)")
             }

@@ -1,0 +1,103 @@
+import ArgumentParser
+import Foundation
+import KaibanCore
+
+extension CalendarCommand {
+    /// `kaiban calendar elapsed FROM TO`
+    struct Elapsed: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Working minutes between two instants (ISO 8601; Asia/Shanghai unless an offset is given).")
+
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var output: OutputOptions
+
+        @Argument(help: "From, e.g. 2026-11-26T09:00.")
+        var from: String
+
+        @Argument(help: "To, e.g. 2026-11-27T10:30.")
+        var to: String
+
+        func validate() throws {
+            try requireInstant("FROM", from)
+            try requireInstant("TO", to)
+        }
+
+        struct View: Encodable {
+            var from: Date
+            var to: Date
+            var workingMinutes: Int
+            var provisional: Bool
+        }
+
+        func run() throws {
+            try withDesk(global) { desk in
+                let calendar = try desk.calendar()
+                guard let start = HallTime.parse(from), let end = HallTime.parse(to) else { return }
+                let time = calendar.elapsed(from: start, to: end)
+                if output.json {
+                    try Console.json(
+                        View(from: start, to: end, workingMinutes: time.minutes, provisional: time.provisional))
+                    return
+                }
+                let zh = desk.language == .zh
+                let note =
+                    time.provisional
+                    ? (zh ? "（暂估：含未载入节假日安排的年份）" : " (provisional: a year without a holiday notice)") : ""
+                Console.print(zh ? "工作时间\(time.minutes)分钟\(note)" : "\(time.minutes) working minutes\(note)")
+            }
+        }
+    }
+
+    /// `kaiban calendar add FROM DURATION`
+    struct Add: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract:
+                "When a working duration that starts at FROM ends: 192m, 3.2h, 0.4d (d = 8 working hours) or 5wd (whole working days)."
+        )
+
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var output: OutputOptions
+
+        @Argument(help: "From, e.g. 2026-11-26T09:00.")
+        var from: String
+
+        @Argument(help: "The duration: 192m, 3.2h, 0.4d or 5wd.")
+        var duration: String
+
+        func validate() throws {
+            try requireInstant("FROM", from)
+            if WorkingDuration(duration) == nil {
+                throw ValidationError(
+                    "DURATION: \"\(duration)\" is not a duration such as 192m, 3.2h, 0.4d or 5wd (whole minutes only)")
+            }
+        }
+
+        struct View: Encodable {
+            var from: Date
+            var until: Date
+            var local: String
+            var provisional: Bool
+        }
+
+        func run() throws {
+            try withDesk(global) { desk in
+                let calendar = try desk.calendar()
+                guard let start = HallTime.parse(from), let parsed = WorkingDuration(duration) else { return }
+                let result: WorkingInstant
+                switch parsed {
+                case .minutes(let minutes): result = calendar.adding(minutes: minutes, to: start)
+                case .workingDays(let days): result = calendar.adding(workingDays: days, to: start)
+                }
+                let local = HallTime.localText(of: result.instant)
+                if output.json {
+                    try Console.json(
+                        View(from: start, until: result.instant, local: local, provisional: result.provisional))
+                    return
+                }
+                let zh = desk.language == .zh
+                let note = result.provisional ? (zh ? "（暂估）" : " (provisional)") : ""
+                Console.print(zh ? "届满时间：\(local)\(note)" : "ends at \(local)\(note)")
+            }
+        }
+    }
+}
