@@ -229,12 +229,13 @@ public struct WorkflowDefinition: Sendable, Equatable, Codable {
         return result
     }
 
-    /// Stages where a clerk holding `role` has something to do (a manual transition or a task).
+    /// Stages where a clerk holding `role` has work: a manual transition that leaves that stage
+    /// in particular, or a task. Steps open from every stage (撤回) do not make a stage work.
     public func stages(actionableBy role: String) -> [String] {
         let held = effectiveRoles([role])
         return stages.filter { stage in
             let byTransition = transitions(from: stage.id).contains {
-                !$0.automatic && !held.isDisjoint(with: $0.roles)
+                !$0.automatic && !$0.fromAnyOpenStage && !held.isDisjoint(with: $0.roles)
             }
             let byTask = taskGroup(inStage: stage.id)?.tasks.contains { !held.isDisjoint(with: $0.roles) } ?? false
             return !stage.terminal && (byTransition || byTask)

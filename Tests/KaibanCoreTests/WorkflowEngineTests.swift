@@ -130,6 +130,18 @@ struct EngineHarness {
         #expect(received.segments.map(\.effect) == [.paused, .running])
     }
 
+    @Test func eachRoleSeesTheStagesWhereItHasWork() {
+        let definition = harness.definition
+        #expect(definition.stages(actionableBy: "reviewer") == ["accepted", "review"])
+        #expect(
+            definition.stages(actionableBy: "window") == [
+                "received", "in-transit", "correction", "approved", "startup",
+            ])
+        #expect(
+            Set(definition.stages(actionableBy: "supervisor"))
+                == Set(definition.stages.filter { !$0.terminal }.map(\.id)))
+    }
+
     @Test func aSupervisorActsThroughTheRolesItIncludes() throws {
         let state = try harness.reach("accepted")
         let (_, events) = try harness.step(state, .transition("review", reason: nil), as: Fixtures.supervisor)
