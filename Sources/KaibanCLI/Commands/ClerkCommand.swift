@@ -35,6 +35,9 @@ struct ClerkCommand: ParsableCommand {
                 throw ValidationError("clerk id \"\(id)\": use 1-32 lower-case letters, digits, '.', '_' or '-'")
             }
             guard !roles.isEmpty else { throw ValidationError("--role: give at least one role") }
+            guard !name.trimmingCharacters(in: .whitespaces).isEmpty else {
+                throw ValidationError("--name: give the clerk's name")
+            }
         }
 
         func run() throws {
