@@ -76,6 +76,21 @@ extension Desk {
         let name = try analyzeName(application.proposedName, type: application.enterpriseType, on: date)
         problems += name.problems.map { FieldProblem(field: "proposedName", reason: $0) }
         warnings += name.warnings.map { FieldProblem(field: "proposedName", reason: $0) }
+        if name.isValid {
+            let pending = try store.openApplications(
+                hall: configuration.hall, tradeName: name.tradeName, industry: name.industry)
+            if !pending.isEmpty {
+                let list = pending.joined(separator: ", ")
+                warnings.append(
+                    FieldProblem(
+                        field: "proposedName",
+                        reason: LocalizedText(
+                            zh: "同一字号、行业的申请正在办理（\(list)），先发照者登记",
+                            en:
+                                "an application for the same trade name and industry is in progress (\(list)); the first licensed keeps the name"
+                        )))
+            }
+        }
         var people = [("legalRepresentative.idNumber", application.legalRepresentative.idNumber)]
         for (index, investor) in application.investors.enumerated() where investor.kind == .person {
             people.append(("investors[\(index + 1)].idNumber", investor.idNumber))

@@ -89,6 +89,19 @@ extension CaseStore {
         }
     }
 
+    /// Open applications of the hall with the same trade name and industry (not yet registered).
+    public func openApplications(hall: String, tradeName: String, industry: String) throws -> [String] {
+        try read { db in
+            try String.fetchAll(
+                db,
+                sql: """
+                    SELECT number FROM registration_case
+                    WHERE closed_at IS NULL AND trade_name = ? AND industry = ? AND number LIKE ?
+                    ORDER BY number
+                    """, arguments: [tradeName, industry, "\(hall)-%"])
+        }
+    }
+
     /// Every code issued, for checks and reports.
     public func issuedCreditCodes() throws -> [String] {
         try read { db in try String.fetchAll(db, sql: "SELECT code FROM credit_code ORDER BY code") }

@@ -122,6 +122,19 @@ extension CaseStore {
         }
     }
 
+    /// The query plan of the open-applications-by-name read (for tests).
+    public func openNamesPlan() throws -> String {
+        try read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    EXPLAIN QUERY PLAN SELECT number FROM registration_case
+                    WHERE closed_at IS NULL AND trade_name = ? AND industry = ? AND number LIKE ?
+                    """, arguments: ["青禾", "农业科技", "510811-%"]
+            ).map { $0["detail"] as String }.joined(separator: "\n")
+        }
+    }
+
     /// The query plan of the SLA report's read (for tests and benchmarks).
     public func closedCasesPlan() throws -> String {
         try read { db in

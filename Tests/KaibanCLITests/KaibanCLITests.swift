@@ -127,6 +127,9 @@ import Testing
         #expect(badOrganisation.stderr.contains("investors[2].idNumber"), "\(badOrganisation)")
         // The first registration of a name wins; the same trade name and industry is then refused.
         let first = try intake()
+        let pending = try kaiban.run(Self.intakeFlags)
+        #expect(pending.status == 0)
+        #expect(pending.stderr.contains("同一字号、行业的申请正在办理（\(first)）"), "\(pending)")
         for (step, clerk) in [("accept", "wangfang"), ("review", "lijun"), ("approve", "lijun")] {
             #expect(try kaiban.run(["step", first, step, "--as", clerk]).status == 0)
         }

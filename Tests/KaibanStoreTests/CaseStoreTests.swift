@@ -137,6 +137,8 @@ import Testing
         let byStage = try store.queuePlan(stages: ["accepted", "review"])
         #expect(all.contains("USING INDEX registration_case_open"), "\(all)")
         #expect(byStage.contains("USING INDEX registration_case_open"), "\(byStage)")
+        let names = try store.openNamesPlan()
+        #expect(names.contains("USING INDEX registration_case_open_names"), "\(names)")
         let report = try store.closedCasesPlan()
         #expect(report.contains("USING COVERING INDEX registration_case_report"), "\(report)")
     }

@@ -8,6 +8,7 @@ enum KaibanMigrations {
         migrator.registerMigration("0002-calendar-and-clock", migrate: calendarAndClock)
         migrator.registerMigration("0003-codes-and-names", migrate: codesAndNames)
         migrator.registerMigration("0004-report-index", migrate: reportIndex)
+        migrator.registerMigration("0005-open-name-index", migrate: openNameIndex)
         return migrator
     }
 }
