@@ -30,7 +30,7 @@ public enum KaibanExit {
                 return (notFound, error.message(language))
             case .storage: return (storage, error.message(language))
             case .definitionChanged: return (configuration, error.message(language))
-            case .clerkExists, .notAdministrator, .notEmpty, .calendarYearExists, .nameTaken:
+            case .clerkExists, .notAdministrator, .administratorRequired, .notEmpty, .calendarYearExists, .nameTaken:
                 return (refused, error.message(language))
             case .noOfficeHours: return (configuration, error.message(language))
             }

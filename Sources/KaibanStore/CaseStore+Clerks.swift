@@ -12,7 +12,7 @@ extension CaseStore {
         try write { db in
             let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM clerk") ?? 0
             if count > 0 {
-                guard let actor else { throw StoreError.notAdministrator("?") }
+                guard let actor else { throw StoreError.administratorRequired }
                 let acting = try fetchClerk(actor, db)
                 guard acting.roles.contains(Self.administratorRole), acting.active else {
                     throw StoreError.notAdministrator(actor)

@@ -8,6 +8,8 @@ public enum StoreError: ClerkReadable, Sendable, Equatable {
     case clerkExists(String)
     /// Clerk administration needs the supervisor role.
     case notAdministrator(String)
+    /// The database has clerks; the one adding another must say who they are.
+    case administratorRequired
     case noDefinition(String)
     case definitionNotFound(WorkflowDefinition.Key)
     /// The same id and version was registered before with other content.
@@ -36,6 +38,10 @@ public enum StoreError: ClerkReadable, Sendable, Equatable {
             return zh ? "工作人员\(id)已登记" : "clerk \(id) already exists"
         case .notAdministrator(let id):
             return zh ? "只有负责人（supervisor）可以管理工作人员，\(id)不是" : "only a supervisor can manage clerks; \(id) is not one"
+        case .administratorRequired:
+            return zh
+                ? "本库已有工作人员：请由负责人用 --as（或 KAIBAN_CLERK）登记新的工作人员"
+                : "this database has clerks already: a supervisor must add new ones (--as or KAIBAN_CLERK)"
         case .noDefinition(let id):
             return zh ? "数据库中没有流程定义\(id)" : "no workflow definition \(id) in the database"
         case .definitionNotFound(let key):
