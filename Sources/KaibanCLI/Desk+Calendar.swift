@@ -15,6 +15,7 @@ extension Desk {
     /// are parsed; each change is recorded with the file as its reason), then builds the hall's
     /// working calendar.
     func calendar() throws -> WorkingCalendar {
+        if let calendar = memo.calendar { return calendar }
         let names = (try? FileManager.default.contentsOfDirectory(atPath: calendarFolder.path)) ?? []
         var library: FormsLibrary?
         for name in names.filter({ $0.hasSuffix(".xml") }).sorted() {
@@ -33,7 +34,9 @@ extension Desk {
                 try store.loadCalendarFile(name: name, text: text, years: years, reason: reason, by: nil, at: Date())
             }
         }
-        return try store.workingCalendar(hall: configuration.hall)
+        let calendar = try store.workingCalendar(hall: configuration.hall)
+        memo.calendar = calendar
+        return calendar
     }
 
     func slaClock() throws -> SLAClock {

@@ -19,12 +19,15 @@ extension Desk {
 
     /// Loads the divisions file into the database when its text changed since the last load.
     func syncDivisions() throws {
+        guard !memo.divisionsSynced else { return }
         let data = try XMLDocumentParser.read(divisionsFile)
         let text = String(decoding: data, as: UTF8.self)
         let name = divisionsFile.lastPathComponent
-        if try store.isDivisionFileCurrent(name: name, text: text) { return }
-        let divisions = try forms().divisionLoader.load(data, source: divisionsFile.path)
-        try store.loadDivisions(divisions, name: name, text: text)
+        if try !store.isDivisionFileCurrent(name: name, text: text) {
+            let divisions = try forms().divisionLoader.load(data, source: divisionsFile.path)
+            try store.loadDivisions(divisions, name: name, text: text)
+        }
+        memo.divisionsSynced = true
     }
 
     /// What is known of a division code on `date`.
@@ -42,7 +45,7 @@ extension Desk {
     /// A proposed name taken apart and checked against the rules and the names registered here.
     func analyzeName(_ name: String, type: EnterpriseType, on date: CivilDate) throws -> NameAnalysis {
         var analysis = NameAnalysis(
-            name: name, type: type, divisionNames: try hallDivisionNames(on: date), rules: try forms().nameRules())
+            name: name, type: type, divisionNames: try hallDivisionNames(on: date), rules: try nameRules())
         let registered = try store.registeredNames(
             division: configuration.hall, tradeName: analysis.tradeName, industry: analysis.industry)
         analysis.check(

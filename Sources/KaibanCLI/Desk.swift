@@ -11,6 +11,16 @@ struct Desk {
     let configuration: KaibanConfiguration
     let store: CaseStore
     let formsRoot: URL
+    /// What one command computes once: compiled schemas, reference data brought in step.
+    let memo = Memo()
+
+    /// Per-command memory; a command runs on one thread.
+    final class Memo {
+        var forms: FormsLibrary?
+        var nameRules: NameRules?
+        var divisionsSynced = false
+        var calendar: WorkingCalendar?
+    }
 
     var language: Language { configuration.language }
 
@@ -26,7 +36,18 @@ struct Desk {
 
     /// Compiles the schemas (only when something has to be parsed).
     func forms() throws -> FormsLibrary {
-        try FormsLibrary(root: formsRoot)
+        if let forms = memo.forms { return forms }
+        let forms = try FormsLibrary(root: formsRoot)
+        memo.forms = forms
+        return forms
+    }
+
+    /// The name rules of Forms/names/name-rules.xml, read once per command.
+    func nameRules() throws -> NameRules {
+        if let rules = memo.nameRules { return rules }
+        let rules = try forms().nameRules()
+        memo.nameRules = rules
+        return rules
     }
 
     /// Registers each definition file whose exact text the database does not know yet. Unchanged
