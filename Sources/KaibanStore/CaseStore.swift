@@ -3,6 +3,12 @@ import GRDB
 import KaibanCore
 import Synchronization
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// The one entry point to Kaiban's database. Every write is a named operation run in one IMMEDIATE
 /// transaction: load, let the core decide, append the history, update the projection, commit. A
 /// refusal writes nothing.
@@ -27,14 +33,29 @@ public final class CaseStore: Sendable {
         } catch {
             throw StoreError.storage("\(path): \(Self.describe(error))")
         }
-        try self.init(writer: pool, location: path)
+        // Several processes may open a new database at once: GRDB's migrator decides what to run
+        // before its transactions, so migrations are serialised with a lock on the file itself
+        // (flock, which does not interfere with SQLite's own fcntl locks).
+        let pending = try Self.guarded { try !pool.read(KaibanMigrations.migrator.hasCompletedMigrations) }
+        if pending {
+            let descriptor = open(path, O_RDWR)
+            guard descriptor >= 0 else { throw StoreError.storage("\(path): cannot open for the migration lock") }
+            defer { close(descriptor) }
+            flock(descriptor, LOCK_EX)
+            defer { flock(descriptor, LOCK_UN) }
+            try self.init(writer: pool, location: path)
+        } else {
+            try self.init(writer: pool, location: path, migrate: false)
+        }
     }
 
     /// Uses an already opened database (an in-memory `DatabaseQueue` in tests).
-    public init(writer: any DatabaseWriter, location: String = ":memory:") throws {
+    public init(writer: any DatabaseWriter, location: String = ":memory:", migrate: Bool = true) throws {
         self.writer = writer
         self.location = location
-        try Self.guarded { try KaibanMigrations.migrator.migrate(writer) }
+        if migrate {
+            try Self.guarded { try KaibanMigrations.migrator.migrate(writer) }
+        }
     }
 
     /// Runs a database operation, turning GRDB's errors into ``StoreError/storage(_:)`` and

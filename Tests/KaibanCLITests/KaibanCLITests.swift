@@ -189,6 +189,14 @@ import Testing
         #expect(numbers.count == 12)
     }
 
+    @Test func processesOpeningANewDatabaseAtOnceAllSucceed() throws {
+        let commands = [["workflow"], ["calendar", "status"], ["check", "division", "510811"], ["queue"]]
+        let processes = try (commands + commands).map { try kaiban.start($0) }
+        let results = processes.map { $0.finish() }
+        #expect(results.allSatisfy { $0.status == 0 }, "\(results.filter { $0.status != 0 })")
+        #expect(try kaiban.run(["workflow", "--json"]).stdout.contains("company-formation"))
+    }
+
     @Test func aBrokenDefinitionIsRefusedWithFileAndLine() throws {
         let forms = URL(fileURLWithPath: kaiban.database).deletingLastPathComponent().appendingPathComponent("Forms")
         try FileManager.default.copyItem(at: Fixtures.formsRoot, to: forms)
