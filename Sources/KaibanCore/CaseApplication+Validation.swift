@@ -70,12 +70,17 @@ extension CaseApplication {
         if enterpriseType.hasRegisteredCapital {
             require(
                 registeredCapital.fen > 0, "registeredCapital", "注册资本应大于零", "the registered capital must be above zero")
-            let subscribed = investors.reduce(Money.zero) { $0 + $1.contribution }
-            require(
-                subscribed == registeredCapital, "investors",
-                "股东认缴出资合计\(subscribed.yuanText)元，与注册资本\(registeredCapital.yuanText)元不符",
-                "the investors subscribe \(subscribed.yuanText) yuan in all, not the registered capital of \(registeredCapital.yuanText) yuan"
-            )
+            if let subscribed = Money.total(investors.map(\.contribution)) {
+                require(
+                    subscribed == registeredCapital, "investors",
+                    "股东认缴出资合计\(subscribed.yuanText)元，与注册资本\(registeredCapital.yuanText)元不符",
+                    "the investors subscribe \(subscribed.yuanText) yuan in all, not the registered capital of \(registeredCapital.yuanText) yuan"
+                )
+            } else {
+                require(
+                    false, "investors", "认缴出资合计数额过大，请核对各出资额",
+                    "the contributions add up to an amount too large; check each one")
+            }
         }
         var seen: Set<String> = []
         for task in requestedTasks {

@@ -30,7 +30,16 @@ public struct Money: Sendable, Hashable, Comparable, Codable, CustomStringConver
 
     public static func < (lhs: Money, rhs: Money) -> Bool { lhs.fen < rhs.fen }
 
-    public static func + (lhs: Money, rhs: Money) -> Money { Money(fen: lhs.fen + rhs.fen) }
+    /// The sum of `amounts`, or nil when it does not fit (input, not arithmetic, decides the sizes).
+    public static func total(_ amounts: some Sequence<Money>) -> Money? {
+        var sum: Int64 = 0
+        for amount in amounts {
+            let (next, overflow) = sum.addingReportingOverflow(amount.fen)
+            if overflow { return nil }
+            sum = next
+        }
+        return Money(fen: sum)
+    }
 
     public static let zero = Money(fen: 0)
 

@@ -50,3 +50,18 @@ import Testing
         #expect(rejection.message(.en).contains("businessScope: the business scope is empty"))
     }
 }
+
+@Suite struct ApplicationOverflowTests {
+    @Test func hugeContributionsAreAProblemNotACrash() throws {
+        var application = Fixtures.application()
+        let huge = try #require(Money(yuan: "999999999999999.99"))
+        application.requestedTasks = ["lottery"]
+        application.investors = (0..<93).map {
+            Investor(name: "出资人\($0)", kind: .person, idNumber: Fixtures.idZhang, contribution: huge)
+        }
+        let problems = application.problems(knownTasks: ["seal"])
+        #expect(problems.contains { $0.field == "investors" && $0.reason.en.contains("too large") })
+        // Still every problem at once: the task after it is reported too.
+        #expect(problems.contains { $0.field == "requestedTasks" })
+    }
+}
