@@ -90,6 +90,7 @@ extension ParsableCommand {
     /// error and exiting with the matching code.
     func withDesk(_ options: GlobalOptions, _ body: (Desk) throws -> Void) throws {
         let configuration = options.configuration
+        if let problem = configuration.problems.first { throw ValidationError(problem) }
         do {
             try body(try Desk.open(configuration))
         } catch let error as ExitCode {

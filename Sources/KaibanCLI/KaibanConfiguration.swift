@@ -21,6 +21,8 @@ public struct KaibanConfiguration: Sendable {
     public var calendarPath: String?
     /// Share of a budget at which a case counts as at risk. Env `KAIBAN_SLA_RISK`, default 0.75.
     public var riskThreshold: Double
+    /// Settings from the environment that are not usable, each naming its variable.
+    public var problems: [String] = []
 
     public static let defaultDatabasePath = "kaiban.sqlite"
     public static let defaultHall = "510811"
@@ -29,13 +31,26 @@ public struct KaibanConfiguration: Sendable {
     init(options: GlobalOptions, environment: [String: String] = ProcessInfo.processInfo.environment) {
         databasePath = options.db ?? environment["KAIBAN_DB"].nonEmpty ?? Self.defaultDatabasePath
         clerk = options.clerk ?? environment["KAIBAN_CLERK"].nonEmpty
-        language = options.lang ?? environment["KAIBAN_LANG"].nonEmpty.flatMap(Language.init(rawValue:)) ?? .zh
+        let lang = environment["KAIBAN_LANG"].nonEmpty
+        language = options.lang ?? lang.flatMap(Language.init(rawValue:)) ?? .zh
+        if options.lang == nil, let lang, Language(rawValue: lang) == nil {
+            problems.append("KAIBAN_LANG=\(lang): use zh or en")
+        }
         formsPath = options.forms ?? environment["KAIBAN_FORMS"].nonEmpty
         hall = environment["KAIBAN_HALL"].nonEmpty ?? Self.defaultHall
+        if hall.count != 6 || !hall.allSatisfy({ $0.isASCII && $0.isNumber }) {
+            problems.append("KAIBAN_HALL=\(hall): give the hall's 6-digit division code, e.g. 510811")
+        }
         workflowID = environment["KAIBAN_WORKFLOW"].nonEmpty ?? Self.defaultWorkflow
         calendarPath = environment["KAIBAN_CALENDAR"].nonEmpty
-        let risk = environment["KAIBAN_SLA_RISK"].nonEmpty.flatMap(Double.init) ?? 0.75
-        riskThreshold = (0.01...1).contains(risk) ? risk : 0.75
+        riskThreshold = 0.75
+        if let text = environment["KAIBAN_SLA_RISK"].nonEmpty {
+            if let risk = Double(text), (0.01...1).contains(risk) {
+                riskThreshold = risk
+            } else {
+                problems.append("KAIBAN_SLA_RISK=\(text): give a share between 0.01 and 1, e.g. 0.75")
+            }
+        }
     }
 }
 

@@ -106,6 +106,12 @@ import Testing
         #expect(malformed.status == 64)
         let unknownClerk = try kaiban.run(Self.intakeFlags.map { $0 == "wangfang" ? "ghost" : $0 })
         #expect(unknownClerk.status == 66)
+        for (variable, value) in [("KAIBAN_HALL", "5108"), ("KAIBAN_SLA_RISK", "abc"), ("KAIBAN_LANG", "fr")] {
+            let unusable = try kaiban.run(["queue"], extraEnvironment: [variable: value])
+            #expect(unusable.status == 64, "\(variable): \(unusable)")
+            #expect(unusable.stderr.contains("\(variable)=\(value)"), "\(unusable)")
+        }
+        #expect(try kaiban.run(["queue", "--lang", "en"], extraEnvironment: ["KAIBAN_LANG": "fr"]).status == 0)
         let badTime = try kaiban.run(Self.intakeFlags.map { $0 == "2026-11-26T09:05" ? "tomorrow" : $0 })
         #expect(badTime.status == 64)
         #expect(try kaiban.run(["queue", "--json"]).stdout.contains("["))
