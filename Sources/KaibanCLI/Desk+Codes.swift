@@ -36,18 +36,18 @@ extension Desk {
         return try store.division(code, on: date)
     }
 
-    /// The hall's division names, outermost first (四川省, 广元市, 昭化区).
-    func hallDivisionNames(on date: CivilDate) throws -> [String] {
-        let status = try division(configuration.hall, on: date)
+    /// A hall's division names, outermost first (四川省, 广元市, 昭化区).
+    func divisionNames(of hall: String, on date: CivilDate) throws -> [String] {
+        let status = try division(hall, on: date)
         return (status.fullName ?? "").split(separator: " ").map(String.init)
     }
 
     /// A proposed name taken apart and checked against the rules and the names registered here.
-    func analyzeName(_ name: String, type: EnterpriseType, on date: CivilDate) throws -> NameAnalysis {
+    func analyzeName(_ name: String, type: EnterpriseType, hall: String, on date: CivilDate) throws -> NameAnalysis {
         var analysis = NameAnalysis(
-            name: name, type: type, divisionNames: try hallDivisionNames(on: date), rules: try nameRules())
+            name: name, type: type, divisionNames: try divisionNames(of: hall, on: date), rules: try nameRules())
         let registered = try store.registeredNames(
-            division: configuration.hall, tradeName: analysis.tradeName, industry: analysis.industry)
+            division: hall, tradeName: analysis.tradeName, industry: analysis.industry)
         analysis.check(
             against: registered.map {
                 var other = analysis
@@ -60,7 +60,7 @@ extension Desk {
     }
 
     /// The checks intake runs on every name, division and ID number of an application.
-    func review(_ application: CaseApplication, at now: Date) throws -> IntakeReview {
+    func review(_ application: CaseApplication, hall: String, at now: Date) throws -> IntakeReview {
         let date = HallTime.localDate(of: now)
         var problems: [FieldProblem] = []
         var warnings: [FieldProblem] = []
@@ -76,12 +76,12 @@ extension Desk {
                             "division \(application.domicileDivision) is not in force on \(date)\(domicile.name.map { " (was \($0))" } ?? "")"
                     )))
         }
-        let name = try analyzeName(application.proposedName, type: application.enterpriseType, on: date)
+        let name = try analyzeName(application.proposedName, type: application.enterpriseType, hall: hall, on: date)
         problems += name.problems.map { FieldProblem(field: "proposedName", reason: $0) }
         warnings += name.warnings.map { FieldProblem(field: "proposedName", reason: $0) }
         if name.isValid {
             let pending = try store.openApplications(
-                hall: configuration.hall, tradeName: name.tradeName, industry: name.industry)
+                hall: hall, tradeName: name.tradeName, industry: name.industry)
             if !pending.isEmpty {
                 let list = pending.joined(separator: ", ")
                 warnings.append(
@@ -127,11 +127,12 @@ extension Desk {
         RegistrationCase, [FieldProblem]
     ) {
         let definition = try store.latestDefinition(configuration.workflowID)
-        let review = try review(application, at: now)
+        let hall = hall ?? configuration.hall
+        let review = try review(application, hall: hall, at: now)
         let problems = application.problems(knownTasks: definition.allTaskIDs) + review.problems
         guard problems.isEmpty else { throw ApplicationRejected(problems: problems) }
         let state = try store.intake(
-            application, workflowID: configuration.workflowID, hall: hall ?? configuration.hall, by: clerk, at: now,
+            application, workflowID: configuration.workflowID, hall: hall, by: clerk, at: now,
             nameParts: NameParts(tradeName: review.name.tradeName, industry: review.name.industry))
         return (state, review.warnings)
     }

@@ -204,7 +204,8 @@ struct CheckCommand: ParsableCommand {
         func run() throws {
             try withDesk(global) { desk in
                 let language = desk.language
-                let analysis = try desk.analyzeName(name, type: type, on: HallTime.localDate(of: Date()))
+                let analysis = try desk.analyzeName(
+                    name, type: type, hall: desk.configuration.hall, on: HallTime.localDate(of: Date()))
                 let verdict = Verdict(
                     value: name, valid: analysis.isValid, problems: analysis.problems.map { $0.text(language) },
                     warnings: analysis.warnings.map { $0.text(language) },
