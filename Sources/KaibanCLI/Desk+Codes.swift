@@ -100,23 +100,10 @@ extension Desk {
         }
         for (field, number) in people {
             guard let id = try? CitizenID(number) else { continue }
-            let status = try division(id.divisionCode, on: date)
-            if status.state == .unknown {
-                warnings.append(
-                    FieldProblem(
-                        field: field,
-                        reason: LocalizedText(
-                            zh: "发证地区划代码\(id.divisionCode)不在区划库中，请核对证件",
-                            en: "issuing division \(id.divisionCode) is unknown; check the document")))
-            } else if status.state == .notInForce {
-                warnings.append(
-                    FieldProblem(
-                        field: field,
-                        reason: LocalizedText(
-                            zh: "发证地\(id.divisionCode)（\(status.name ?? "")）已撤销，号码仍然有效",
-                            en:
-                                "issuing division \(id.divisionCode) (\(status.name ?? "")) was abolished; the number stays valid"
-                        )))
+            if let warning = try division(id.divisionCode, on: date).lifelongIdentifierWarning(
+                DivisionStatus.issuingDivision)
+            {
+                warnings.append(FieldProblem(field: field, reason: warning))
             }
         }
         return IntakeReview(problems: problems, warnings: warnings, name: name)

@@ -64,3 +64,26 @@ public struct DivisionStatus: Sendable, Equatable, Codable {
         fullName = name.map { (parentNames + [$0]).joined(separator: " ") }
     }
 }
+
+extension DivisionStatus {
+    /// The warning for an identifier (ID number, credit code) whose embedded division is unknown
+    /// or no longer in force; the identifier itself stays valid for life (STANDARDS.md §3).
+    /// `what` names the division's role, e.g. the ID number's issuing division.
+    public func lifelongIdentifierWarning(_ what: LocalizedText) -> LocalizedText? {
+        switch state {
+        case .current:
+            return nil
+        case .unknown:
+            return LocalizedText(
+                zh: "\(what.zh)\(code)不在区划库中，请核对", en: "\(what.en) \(code) is not in the division data; check it")
+        case .notInForce:
+            return LocalizedText(
+                zh: "\(what.zh)\(code)（\(name ?? "")）已撤销或更名；该号码终身有效",
+                en: "\(what.en) \(code) (\(name ?? "")) was abolished or renamed; the identifier stays valid for life")
+        }
+    }
+
+    public static let issuingDivision = LocalizedText(zh: "身份证号码的发证地", en: "the ID number's issuing division")
+    public static let registeringDivision = LocalizedText(
+        zh: "统一社会信用代码的登记机关区划", en: "the code's registering division")
+}

@@ -153,6 +153,12 @@ import Testing
         let invalid = try kaiban.run(["check", "uscc", "91350100M000100Y44", "--lang", "en"])
         #expect(invalid.status == 65)
         #expect(invalid.stdout.contains("expected 3"))
+        // 崇明县 became a district: the code is still valid, with a warning.
+        let renamed = try kaiban.run(["check", "uscc", "91310230MA1K314J7C", "--lang", "en"])
+        #expect(renamed.status == 0)
+        #expect(
+            renamed.stdout.contains("310230 (崇明县) was abolished or renamed; the identifier stays valid for life"),
+            "\(renamed)")
         let person = try kaiban.run(["check", "id", "11010519491231002X", "--on", "2026-11-27", "--json"])
         #expect(person.status == 0)
         #expect(person.stdout.contains("\"age\" : \"76\"") && person.stdout.contains("朝阳区"), "\(person)")

@@ -59,15 +59,8 @@ struct CheckCommand: ParsableCommand {
                         String(parsed.organizationCode.prefix(8)) + "-" + String(parsed.organizationCode.suffix(1))
                     let division = try desk.division(parsed.divisionCode, on: HallTime.localDate(of: Date()))
                     verdict.details["division"] = parsed.divisionCode + " " + (division.fullName ?? "")
-                    if division.state == .unknown {
-                        verdict.warnings.append(
-                            language == .zh
-                                ? "登记机关区划\(parsed.divisionCode)不在区划库中" : "division \(parsed.divisionCode) is unknown")
-                    } else if division.state == .notInForce {
-                        verdict.warnings.append(
-                            language == .zh
-                                ? "登记机关区划\(parsed.divisionCode)已调整；代码终身有效"
-                                : "division \(parsed.divisionCode) has since changed; the code stays valid for life")
+                    if let warning = division.lifelongIdentifierWarning(DivisionStatus.registeringDivision) {
+                        verdict.warnings.append(warning.text(language))
                     }
                 }
                 try CheckCommand.finish(verdict, json: output.json, language: language)
@@ -115,17 +108,8 @@ struct CheckCommand: ParsableCommand {
                     }
                     let division = try desk.division(id.divisionCode, on: day)
                     verdict.details["division"] = id.divisionCode + " " + (division.fullName ?? "")
-                    switch division.state {
-                    case .current: break
-                    case .notInForce:
-                        verdict.warnings.append(
-                            zh
-                                ? "发证地\(id.divisionCode)（\(division.name ?? "")）已撤销或更名，号码仍然有效"
-                                : "issuing division \(id.divisionCode) (\(division.name ?? "")) was abolished or renamed; the number stays valid"
-                        )
-                    case .unknown:
-                        verdict.warnings.append(
-                            zh ? "发证地\(id.divisionCode)不在区划库中" : "issuing division \(id.divisionCode) is unknown")
+                    if let warning = division.lifelongIdentifierWarning(DivisionStatus.issuingDivision) {
+                        verdict.warnings.append(warning.text(language))
                     }
                 }
                 try CheckCommand.finish(verdict, json: output.json, language: language)
