@@ -43,11 +43,12 @@ struct CasePresenter {
     /// The one-line result of a step.
     func stepSummary(_ outcome: StepOutcome) -> String {
         outcome.events.map { event in
-            var move = event.kind == .taskCompleted ? "" : "：\(stage(event.fromStage)) → \(stage(event.toStage))"
-            if let code = event.creditCode { move += zh ? "，统一社会信用代码\(code)" : ", unified social credit code \(code)" }
-            return zh
-                ? "办件\(outcome.state.number) \(action(event))\(move)"
-                : "case \(outcome.state.number) \(action(event))\(move.replacingOccurrences(of: "：", with: ": "))"
+            var line = (zh ? "办件" : "case ") + "\(outcome.state.number) \(action(event))"
+            if event.kind != .taskCompleted {
+                line += (zh ? "：" : ": ") + "\(stage(event.fromStage)) → \(stage(event.toStage))"
+            }
+            if let code = event.creditCode { line += zh ? "，统一社会信用代码\(code)" : ", unified social credit code \(code)" }
+            return line
         }.joined(separator: "\n")
     }
 

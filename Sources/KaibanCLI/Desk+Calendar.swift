@@ -17,15 +17,14 @@ extension Desk {
     func calendar() throws -> WorkingCalendar {
         if let calendar = memo.calendar { return calendar }
         let names = (try? FileManager.default.contentsOfDirectory(atPath: calendarFolder.path)) ?? []
-        var library: FormsLibrary?
         for name in names.filter({ $0.hasSuffix(".xml") }).sorted() {
             let url = calendarFolder.appendingPathComponent(name)
             let data = try XMLDocumentParser.read(url)
             let text = String(decoding: data, as: UTF8.self)
             if try store.isCalendarFileCurrent(name: name, text: text) { continue }
-            if library == nil { library = try forms() }
-            guard let loader = library?.calendarLoader else { continue }
-            let reason = "seeds/calendar/\(name)"
+            let loader = try forms().calendarLoader
+            // The change's reason: the file it came from (the calendar folder may be KAIBAN_CALENDAR).
+            let reason = url.path
             if name.hasPrefix("office-hours") {
                 let hours = try loader.officeHours(data, source: url.path)
                 try store.loadOfficeHours(hours, name: name, text: text, reason: reason, at: Date())

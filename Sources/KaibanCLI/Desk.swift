@@ -53,7 +53,6 @@ struct Desk {
     /// Registers each definition file whose exact text the database does not know yet. Unchanged
     /// files cost one query and no parsing.
     func syncDefinitions() throws {
-        var library: FormsLibrary?
         let files = FormsLibrary.workflowFiles(in: formsRoot)
         guard !files.isEmpty else {
             throw XMLProblem(
@@ -63,9 +62,7 @@ struct Desk {
             let data = try XMLDocumentParser.read(file)
             let text = String(decoding: data, as: UTF8.self)
             if try store.isRegistered(sourceXML: text) { continue }
-            if library == nil { library = try forms() }
-            guard let library else { continue }
-            let definition = try library.workflowLoader.load(data, source: file.path)
+            let definition = try forms().workflowLoader.load(data, source: file.path)
             try store.register(definition, sourceXML: text, at: Date())
         }
     }

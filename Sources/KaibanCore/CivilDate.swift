@@ -66,18 +66,20 @@ public enum HallTime {
 
     /// The local date of `instant` in Asia/Shanghai.
     public static func localDate(of instant: Date) -> CivilDate {
-        let local = instant.timeIntervalSince1970 + Double(offsetSeconds)
-        let days = Int((local / 86_400).rounded(.down))
-        return civilDate(fromDaysSinceEpoch: days)
+        split(instant, offset: offsetSeconds).date
+    }
+
+    /// The date and second of the day of `instant`, `offset` seconds east of UTC.
+    static func split(_ instant: Date, offset: Int) -> (date: CivilDate, second: Int) {
+        let seconds = Int(instant.timeIntervalSince1970.rounded(.down)) + offset
+        let days = Int((Double(seconds) / 86_400).rounded(.down))
+        return (civilDate(fromDaysSinceEpoch: days), seconds - days * 86_400)
     }
 
     /// "yyyy-MM-dd HH:mm" in Asia/Shanghai.
     public static func localText(of instant: Date) -> String {
-        let seconds = Int((instant.timeIntervalSince1970).rounded(.down)) + offsetSeconds
-        let days = Int((Double(seconds) / 86_400).rounded(.down))
-        let secondOfDay = seconds - days * 86_400
-        let date = civilDate(fromDaysSinceEpoch: days)
-        return "\(date) " + String(format: "%02d:%02d", secondOfDay / 3600, (secondOfDay % 3600) / 60)
+        let (date, second) = split(instant, offset: offsetSeconds)
+        return "\(date) " + String(format: "%02d:%02d", second / 3600, (second % 3600) / 60)
     }
 
     /// The instant of local `date` at `hour:minute` in Asia/Shanghai.
@@ -114,12 +116,8 @@ public enum HallTime {
 
     /// "yyyy-MM-ddTHH:mm:ssZ" in UTC, as instants are stored (fractions of a second are dropped).
     public static func utcText(of instant: Date) -> String {
-        let seconds = Int(instant.timeIntervalSince1970.rounded(.down))
-        let days = Int((Double(seconds) / 86_400).rounded(.down))
-        let secondOfDay = seconds - days * 86_400
-        let date = civilDate(fromDaysSinceEpoch: days)
-        return "\(date)T"
-            + String(format: "%02d:%02d:%02dZ", secondOfDay / 3600, (secondOfDay % 3600) / 60, secondOfDay % 60)
+        let (date, second) = split(instant, offset: 0)
+        return "\(date)T" + String(format: "%02d:%02d:%02dZ", second / 3600, (second % 3600) / 60, second % 60)
     }
 
     /// Parses an ISO 8601 instant: "2026-11-26T09:05", "2026-11-26 09:05:30", with an optional

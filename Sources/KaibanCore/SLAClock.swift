@@ -84,7 +84,8 @@ public struct SLAClock: Sendable {
         var byStage: [String: Int] = [:]
         var pauses: [SLAFigures.Pause] = []
         for segment in segments {
-            let end = min(segment.end ?? now, max(now, segment.start))
+            // Measured up to `now` at the latest (a figure as of a past moment), never before the start.
+            let end = max(segment.start, min(segment.end ?? now, now))
             let time = calendar.elapsed(from: segment.start, to: end)
             provisional = provisional || time.provisional
             switch segment.effect {

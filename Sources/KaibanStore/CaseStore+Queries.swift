@@ -106,17 +106,13 @@ extension CaseStore {
                     """,
                 arguments: StatementArguments([from, to] as [any DatabaseValueConvertible]) + StatementArguments(stages)
             )
-            var keys: [String: WorkflowDefinition.Key] = [:]
             while let row = try rows.next() {
                 // Positional access: this loop runs once per closed case.
-                let workflowID: String = row[3]
-                let version: Int = row[4]
-                let key = keys["\(workflowID)/\(version)"] ?? WorkflowDefinition.Key(id: workflowID, version: version)
-                keys["\(workflowID)/\(version)"] = key
                 let text: String = row[5]
                 try body(
                     ClosedCaseRow(
-                        channel: row[0], enterpriseType: row[1], openedBy: row[2], workflow: key,
+                        channel: row[0], enterpriseType: row[1], openedBy: row[2],
+                        workflow: WorkflowDefinition.Key(id: row[3], version: row[4]),
                         segments: ClockSegment.decode(text[...]) ?? []))
             }
         }
