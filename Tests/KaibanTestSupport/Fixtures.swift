@@ -92,8 +92,12 @@ extension Fixtures {
         return WorkingCalendar(years: years, officeHours: hours)
     }
 
-    /// An instant in Asia/Shanghai from "yyyy-MM-dd HH:mm".
+    /// An instant in Asia/Shanghai from "yyyy-MM-dd HH:mm". A mistyped fixture stops the run:
+    /// falling back to some instant would let a test compare two wrong values and pass.
     public static func local(_ text: String) -> Date {
-        HallTime.parse(text) ?? Date(timeIntervalSince1970: 0)
+        guard let instant = HallTime.parse(text) else {
+            preconditionFailure("fixture time \"\(text)\" is not ISO 8601")
+        }
+        return instant
     }
 }
