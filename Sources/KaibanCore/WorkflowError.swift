@@ -45,9 +45,12 @@ public enum WorkflowError: ClerkReadable, Sendable, Equatable {
                 ? "办件\(number)尚有开办事项未办结：\(pending.joined(language))"
                 : "case \(number) still has start-up tasks open: \(pending.joined(language))"
         case .unknownTask(let number, let task, let known):
+            let list =
+                known.isEmpty
+                ? (zh ? "申请人未申请开办事项" : "the applicant asked for none") : known.joined(separator: zh ? "、" : ", ")
             return zh
-                ? "办件\(number)没有开办事项“\(task)”（本件事项：\(known.joined(separator: "、"))）"
-                : "case \(number) has no start-up task \"\(task)\" (its tasks: \(known.joined(separator: ", ")))"
+                ? "办件\(number)没有开办事项“\(task)”（本件事项：\(list)）"
+                : "case \(number) has no start-up task \"\(task)\" (its tasks: \(list))"
         case .taskNotOpen(let number, let task, let stage):
             return zh
                 ? "办件\(number)当前为“\(stage.zh)”，开办事项“\(task.zh)”尚未开始或已结束"

@@ -114,6 +114,11 @@ import Testing
             #expect(unusable.stderr.contains("\(variable)=\(value)"), "\(unusable)")
         }
         #expect(try kaiban.run(["queue", "--lang", "en"], extraEnvironment: ["KAIBAN_LANG": "fr"]).status == 0)
+        let mixed = try kaiban.run([
+            "intake", "--as", "wangfang", "--file", "seeds/demo/cases/01-llc-window.xml", "--tasks", "seal",
+        ])
+        #expect(mixed.status == 64)
+        #expect(mixed.stderr.contains("--file cannot be combined with --tasks"), "\(mixed)")
         let badTime = try kaiban.run(Self.intakeFlags.map { $0 == "2026-11-26T09:05" ? "tomorrow" : $0 })
         #expect(badTime.status == 64)
         #expect(try kaiban.run(["queue", "--json"]).stdout.contains("["))

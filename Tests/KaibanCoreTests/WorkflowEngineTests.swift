@@ -198,6 +198,12 @@ struct EngineHarness {
             guard case .unknownTask(_, "bank", ["seal"]) = error as? WorkflowError else { return false }
             return true
         }
+        let none = try harness.reach("approved", tasks: [])
+        #expect {
+            try harness.step(none, .completeTask("bank", note: nil))
+        } throws: { error in
+            (error as? WorkflowError)?.message(.en).contains("its tasks: the applicant asked for none") == true
+        }
         let sealed = try harness.step(startup, .completeTask("seal", note: nil)).0
         #expect(throws: WorkflowError.self) { try harness.step(sealed, .completeTask("seal", note: nil)) }
     }

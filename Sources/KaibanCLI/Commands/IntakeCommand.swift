@@ -59,8 +59,18 @@ struct IntakeCommand: ParsableCommand {
 
     func validate() throws {
         if file != nil {
-            let given = [channel != nil, type != nil, name != nil, capital != nil, legalRep != nil, !investor.isEmpty]
-            if given.contains(true) { throw ValidationError("--file cannot be combined with the application flags") }
+            let flags: [(String, Bool)] = [
+                ("--channel", channel != nil), ("--type", type != nil), ("--name", name != nil),
+                ("--capital", capital != nil), ("--domicile", domicile != nil), ("--division", division != nil),
+                ("--scope", scope != nil), ("--legal-rep", legalRep != nil), ("--investor", !investor.isEmpty),
+                ("--contact", contact != nil), ("--tasks", tasks != nil),
+            ]
+            let given = flags.filter(\.1).map(\.0)
+            if !given.isEmpty {
+                throw ValidationError(
+                    "--file cannot be combined with \(given.joined(separator: ", ")): the file holds the whole application"
+                )
+            }
             return
         }
         _ = try applicationFromFlags()
