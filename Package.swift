@@ -20,29 +20,35 @@ let package = Package(
         .target(name: "KaibanCore"),
         .target(name: "KaibanXML", dependencies: ["CLibXML2"]),
         .target(name: "KaibanForms", dependencies: ["KaibanCore", "KaibanXML"]),
+        // The use cases every channel runs; storage only through its DeskStore protocol.
+        .target(name: "KaibanDesk", dependencies: ["KaibanCore", "KaibanForms"]),
+        // DeskStore on SQLite: the only module that sees GRDB.
         .target(
             name: "KaibanStore",
-            dependencies: ["KaibanCore", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["KaibanCore", "KaibanDesk", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .target(
             name: "KaibanCLI",
             dependencies: [
-                "KaibanCore", "KaibanForms", "KaibanStore",
+                "KaibanCore", "KaibanForms", "KaibanDesk", "KaibanStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(name: "kaiban", dependencies: ["KaibanCLI"]),
         .target(
             name: "KaibanTestSupport",
-            dependencies: ["KaibanCore", "KaibanForms", "KaibanStore"],
+            dependencies: ["KaibanCore", "KaibanForms", "KaibanDesk", "KaibanStore"],
             path: "Tests/KaibanTestSupport"
         ),
         .testTarget(name: "KaibanCoreTests", dependencies: ["KaibanCore", "KaibanTestSupport"]),
         .testTarget(name: "KaibanXMLTests", dependencies: ["KaibanXML", "KaibanTestSupport"]),
         .testTarget(name: "KaibanFormsTests", dependencies: ["KaibanForms", "KaibanTestSupport"]),
+        .testTarget(name: "KaibanDeskTests", dependencies: ["KaibanDesk", "KaibanStore", "KaibanTestSupport"]),
         .testTarget(
             name: "KaibanStoreTests",
-            dependencies: ["KaibanStore", "KaibanTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: [
+                "KaibanStore", "KaibanDesk", "KaibanTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+            ]
         ),
         .testTarget(name: "KaibanCLITests", dependencies: ["KaibanCLI", "KaibanTestSupport", "kaiban"]),
     ]

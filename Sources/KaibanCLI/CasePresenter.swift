@@ -1,6 +1,6 @@
 import Foundation
 import KaibanCore
-import KaibanStore
+import KaibanDesk
 
 /// Renders cases, histories and worklists for people, in the clerk's language.
 struct CasePresenter {
@@ -67,7 +67,8 @@ struct CasePresenter {
     }
 
     /// The full view of one case, with the steps allowed next.
-    func detail(_ state: RegistrationCase) -> String {
+    func detail(_ view: CaseView) -> String {
+        let state = view.case
         let app = state.application
         let yuan = zh ? "元" : " yuan"
         var lines: [(String, String)] = [
@@ -123,12 +124,14 @@ struct CasePresenter {
             text += ["", tasks.rendered]
         }
         if state.isOpen {
-            let next = WorkflowEngine(definition: definition).manualTransitions(from: state.stage).map {
-                "\($0.id)（\($0.name.text(language))，\($0.roles.map { role($0) }.joined(separator: "/"))）"
+            let sep = zh ? "、" : ", "
+            let next = view.nextSteps.map {
+                "\($0.id)" + (zh ? "（" : " (") + $0.name.text(language) + (zh ? "，" : ", ")
+                    + $0.roles.map { role($0) }.joined(separator: "/") + (zh ? "）" : ")")
             }
             text += [
                 "",
-                (zh ? "可办理：" : "next steps: ") + (next.isEmpty ? (zh ? "无" : "none") : next.joined(separator: "  ")),
+                (zh ? "可办理：" : "next steps: ") + (next.isEmpty ? (zh ? "无" : "none") : next.joined(separator: sep)),
             ]
         }
         return text.joined(separator: "\n")

@@ -1,48 +1,56 @@
 import ArgumentParser
 import Foundation
 import KaibanCore
-import KaibanStore
-import KaibanXML
 
 /// Kaiban's exit codes (sysexits-style), documented in the README.
 public enum KaibanExit {
-    /// Bad flags or arguments (swift-argument-parser's own validation code).
+    /// Bad flags, arguments or settings (swift-argument-parser's own validation code).
     public static let usage: Int32 = 64
-    /// The rules refused the step or the application.
+    /// The rules refused the step or the application, or the clerk may not do it.
     public static let refused: Int32 = 65
-    /// The case or clerk does not exist.
+    /// The case, clerk or file does not exist.
     public static let notFound: Int32 = 66
     /// The database failed.
     public static let storage: Int32 = 74
     /// A definition, schema or data file is broken.
     public static let configuration: Int32 = 78
 
-    /// The exit code and the message for `error` in `language`.
-    static func describe(_ error: any Error, _ language: Language) -> (code: Int32, message: String) {
-        switch error {
-        case let error as WorkflowError:
-            return (refused, error.message(language))
-        case let error as ApplicationRejected:
-            return (refused, error.message(language))
-        case let error as StoreError:
-            switch error {
-            case .caseNotFound, .clerkNotFound, .noDefinition, .definitionNotFound:
-                return (notFound, error.message(language))
-            case .storage: return (storage, error.message(language))
-            case .definitionChanged: return (configuration, error.message(language))
-            case .clerkExists, .notAdministrator, .administratorRequired, .notEmpty, .calendarYearExists, .nameTaken:
-                return (refused, error.message(language))
-            case .noOfficeHours: return (configuration, error.message(language))
-            }
-        case let error as HistoryError:
-            return (storage, error.message(language))
-        case let error as XMLProblem:
-            let head = language == .zh ? "文件有误：" : "invalid file:"
-            return (configuration, head + "\n" + error.description)
-        case let error as ClerkReadable:
-            return (refused, error.message(language))
+    /// The exit code of a problem's kind.
+    static func code(_ kind: ProblemKind) -> Int32 {
+        switch kind {
+        case .invalid: usage
+        case .refused, .forbidden, .conflict: refused
+        case .notFound: notFound
+        case .storage: storage
+        case .brokenData: configuration
+        }
+    }
+
+    /// What the clerk can do about a problem at this command line: the flag or command to use.
+    /// Texts from the desk never name one; this is the edge's own addition.
+    static func hint(_ problem: Problem, _ language: Language) -> String? {
+        let zh = language == .zh
+        switch problem.code {
+        case "actor.required":
+            return zh ? "用 --as 或环境变量 KAIBAN_CLERK 指明办理人" : "say who is acting with --as or KAIBAN_CLERK"
+        case "clerk.not-found":
+            return zh
+                ? "用 kaiban clerk add 登记，或检查 --as / KAIBAN_CLERK"
+                : "register with kaiban clerk add, or check --as / KAIBAN_CLERK"
+        case "step.reason-required", "calendar.reason-required":
+            return zh ? "用 --reason 说明理由" : "give it with --reason"
+        case "calendar.year-exists":
+            return zh ? "确需更正请加 --replace 并用 --reason 说明" : "to correct it, add --replace and a --reason"
+        case "database.not-empty":
+            return zh ? "请用新的 --db 路径" : "give a new --db path"
+        case "case.stale":
+            return zh ? "用 kaiban show 重新查看" : "look again with kaiban show"
+        case "calendar.no-office-hours":
+            return zh
+                ? "见 seeds/calendar/office-hours.xml 或 KAIBAN_CALENDAR"
+                : "see seeds/calendar/office-hours.xml or KAIBAN_CALENDAR"
         default:
-            return (storage, "\(error)")
+            return nil
         }
     }
 }

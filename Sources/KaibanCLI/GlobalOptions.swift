@@ -17,17 +17,15 @@ struct GlobalOptions: ParsableArguments {
 
     @Option(name: .long, help: "The Forms folder with workflows and schemas (env KAIBAN_FORMS).")
     var forms: String?
-
-    var configuration: KaibanConfiguration { KaibanConfiguration(options: self) }
 }
 
 /// `--json` for read commands.
 struct OutputOptions: ParsableArguments {
-    @Flag(name: .long, help: "Print JSON for scripts instead of a table.")
+    @Flag(name: .long, help: "Print JSON for scripts instead of a table (problems as JSON on standard error).")
     var json = false
 }
 
-/// `--at` for commands that record something: the instant it happened.
+/// `--at` for commands that record or measure something: the instant it happened.
 struct InstantOption: ParsableArguments {
     @Option(
         name: .long,
@@ -36,11 +34,8 @@ struct InstantOption: ParsableArguments {
     )
     var at: String?
 
-    /// The instant given, or the current time at the edge (whole seconds): the core never reads a clock.
-    func instant() -> Date {
-        if let at, let parsed = HallTime.parse(at) { return parsed }
-        return Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
-    }
+    /// The instant given, or nil for the desk's clock.
+    var instant: Date? { at.flatMap(HallTime.parse) }
 
     func validate() throws {
         if let at { try requireInstant("--at", at) }

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 
 /// `kaiban`: the clerk's command line for company-formation cases at the hall.
-public struct KaibanCommand: ParsableCommand {
+public struct KaibanCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "kaiban",
         abstract: "开办 Kaiban: company-formation cases at the service hall (企业开办窗口).",
@@ -22,4 +22,20 @@ public struct KaibanCommand: ParsableCommand {
     )
 
     public init() {}
+}
+
+extension KaibanCommand {
+    /// Parses the command line and runs the command asynchronously, exiting with its code.
+    public static func runAsync() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
 }

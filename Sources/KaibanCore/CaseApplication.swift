@@ -79,7 +79,7 @@ public struct CaseApplication: Sendable, Hashable, Codable {
 }
 
 /// One thing wrong with an application, naming the field.
-public struct FieldProblem: Sendable, Equatable, CustomStringConvertible {
+public struct FieldProblem: Sendable, Equatable, Codable, CustomStringConvertible {
     /// The field's path, e.g. `investors[2].idNumber`.
     public var field: String
     public var reason: LocalizedText
@@ -93,15 +93,20 @@ public struct FieldProblem: Sendable, Equatable, CustomStringConvertible {
 }
 
 /// An application that cannot be taken in, with every problem found (一次性告知: all at once).
-public struct ApplicationRejected: ClerkReadable, Sendable, Equatable {
+public struct ApplicationRejected: ClerkReadable, ProblemConvertible, Sendable, Equatable {
     public var problems: [FieldProblem]
 
     public init(problems: [FieldProblem]) {
         self.problems = problems
     }
 
+    public var problem: Problem {
+        Problem(
+            .refused, "application.invalid", zh: "申请材料有误，不能收件：", en: "the application cannot be taken in:",
+            fields: problems)
+    }
+
     public func message(_ language: Language) -> String {
-        let head = language == .zh ? "申请材料有误，不能收件：" : "the application cannot be taken in:"
-        return ([head] + problems.map { "  - \($0.field): \($0.reason.text(language))" }).joined(separator: "\n")
+        problem.message(language)
     }
 }

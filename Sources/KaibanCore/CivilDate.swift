@@ -56,6 +56,36 @@ public struct CivilDate: Sendable, Hashable, Comparable, Codable, CustomStringCo
     public static func < (lhs: CivilDate, rhs: CivilDate) -> Bool {
         (lhs.year, lhs.month, lhs.day) < (rhs.year, rhs.month, rhs.day)
     }
+
+    enum CodingKeys: String, CodingKey {
+        case year, month, day
+    }
+
+    /// JSON is `"2026-11-26"`; the `{year, month, day}` object stored by earlier versions is read too.
+    public init(from decoder: any Decoder) throws {
+        if let container = try? decoder.singleValueContainer(), let text = try? container.decode(String.self) {
+            guard let date = CivilDate(text) else {
+                throw DecodingError.dataCorruptedError(
+                    in: container, debugDescription: "\"\(text)\" is not a yyyy-MM-dd date")
+            }
+            self = date
+            return
+        }
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let year = try container.decode(Int.self, forKey: .year)
+        let month = try container.decode(Int.self, forKey: .month)
+        let day = try container.decode(Int.self, forKey: .day)
+        guard let date = CivilDate(year: year, month: month, day: day) else {
+            throw DecodingError.dataCorruptedError(
+                forKey: .day, in: container, debugDescription: "\(year)-\(month)-\(day) is not a date")
+        }
+        self = date
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(description)
+    }
 }
 
 /// Conversions between instants and the hall's local time (Asia/Shanghai, UTC+8, no daylight
@@ -112,6 +142,12 @@ public enum HallTime {
         let m = mp < 10 ? mp + 3 : mp - 9
         let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
         return CivilDate(uncheckedYear: y, month: m, day: d)
+    }
+
+    /// "yyyy-MM-ddTHH:mm:ss+08:00": ISO 8601 in hall time with its offset, as JSON shows instants.
+    public static func isoText(of instant: Date) -> String {
+        let (date, second) = split(instant, offset: offsetSeconds)
+        return "\(date)T" + String(format: "%02d:%02d:%02d+08:00", second / 3600, (second % 3600) / 60, second % 60)
     }
 
     /// "yyyy-MM-ddTHH:mm:ssZ" in UTC, as instants are stored (fractions of a second are dropped).

@@ -8,6 +8,12 @@ public struct Clerk: Sendable, Equatable, Codable {
     public var roles: Set<String>
     public var active: Bool
 
+    /// The role that administers the hall: clerks, the calendar, maintenance.
+    public static let supervisorRole = "supervisor"
+
+    /// Whether the clerk is an active supervisor.
+    public var isSupervisor: Bool { active && roles.contains(Self.supervisorRole) }
+
     public init(id: String, name: String, roles: Set<String>, active: Bool = true) {
         self.id = id
         self.name = name

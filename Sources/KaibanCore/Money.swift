@@ -53,13 +53,22 @@ public struct Money: Sendable, Hashable, Comparable, Codable, CustomStringConver
 
     public var description: String { yuanText }
 
+    enum CodingKeys: String, CodingKey {
+        case fen
+    }
+
+    /// JSON says its unit: `{"fen": 50000000}`. A bare integer (fen), as stored by earlier
+    /// versions, is read too.
     public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        self.fen = try container.decode(Int64.self)
+        if let container = try? decoder.singleValueContainer(), let fen = try? container.decode(Int64.self) {
+            self.fen = fen
+            return
+        }
+        self.fen = try decoder.container(keyedBy: CodingKeys.self).decode(Int64.self, forKey: .fen)
     }
 
     public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(fen)
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(fen, forKey: .fen)
     }
 }

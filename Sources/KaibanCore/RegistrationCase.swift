@@ -37,7 +37,7 @@ public struct RegistrationCase: Sendable, Equatable, Codable {
         else {
             throw HistoryError(
                 number: number, sequence: events.first?.sequence ?? 0,
-                problem: "the first event is not a well-formed opening")
+                issue: "the first event is not a well-formed opening")
         }
         let opening = ClockSegment(
             stage: stage, effect: definition.stage(stage)?.clock ?? .running, start: first.at, reason: first.reason)
@@ -46,7 +46,7 @@ public struct RegistrationCase: Sendable, Equatable, Codable {
             openedAt: first.at, updatedAt: first.at, closedAt: nil, lastReason: nil, openedBy: first.actor,
             segments: [opening], creditCode: nil)
         guard first.sequence == 1 else {
-            throw HistoryError(number: number, sequence: first.sequence, problem: "history does not start at 1")
+            throw HistoryError(number: number, sequence: first.sequence, issue: "history does not start at 1")
         }
         for event in events.dropFirst() {
             try state.apply(event, definition: definition)
@@ -57,16 +57,16 @@ public struct RegistrationCase: Sendable, Equatable, Codable {
     /// Applies one event to the state; the event must follow the current version.
     public mutating func apply(_ event: CaseEvent, definition: WorkflowDefinition) throws(HistoryError) {
         guard event.sequence == version + 1 else {
-            throw HistoryError(number: number, sequence: event.sequence, problem: "expected event \(version + 1)")
+            throw HistoryError(number: number, sequence: event.sequence, issue: "expected event \(version + 1)")
         }
         switch event.kind {
         case .opened:
-            throw HistoryError(number: number, sequence: event.sequence, problem: "a case is opened only once")
+            throw HistoryError(number: number, sequence: event.sequence, issue: "a case is opened only once")
         case .transitioned:
             guard event.fromStage == stage, let target = event.toStage, definition.stage(target) != nil else {
                 throw HistoryError(
                     number: number, sequence: event.sequence,
-                    problem: "transition from \(event.fromStage ?? "?") while the case is in \(stage)")
+                    issue: "transition from \(event.fromStage ?? "?") while the case is in \(stage)")
             }
             stage = target
             if !segments.isEmpty { segments[segments.count - 1].end = event.at }
@@ -85,7 +85,7 @@ public struct RegistrationCase: Sendable, Equatable, Codable {
             guard let task = event.task, let index = tasks.firstIndex(where: { $0.task == task }), !tasks[index].isDone
             else {
                 throw HistoryError(
-                    number: number, sequence: event.sequence, problem: "task \(event.task ?? "?") is not open")
+                    number: number, sequence: event.sequence, issue: "task \(event.task ?? "?") is not open")
             }
             tasks[index].doneAt = event.at
             tasks[index].doneBy = event.actor
@@ -96,21 +96,26 @@ public struct RegistrationCase: Sendable, Equatable, Codable {
 }
 
 /// A history that cannot be folded: a corrupted or hand-edited event log.
-public struct HistoryError: ClerkReadable, Sendable, Equatable {
+public struct HistoryError: ClerkReadable, ProblemConvertible, Sendable, Equatable {
     public var number: CaseNumber
     public var sequence: Int
-    public var problem: String
+    /// What is wrong at that event.
+    public var issue: String
 
-    public init(number: CaseNumber, sequence: Int, problem: String) {
+    public init(number: CaseNumber, sequence: Int, issue: String) {
         self.number = number
         self.sequence = sequence
-        self.problem = problem
+        self.issue = issue
+    }
+
+    public var problem: Problem {
+        Problem(.storage, "history.inconsistent", LocalizedText(zh: message(.zh), en: message(.en)))
     }
 
     public func message(_ language: Language) -> String {
         switch language {
-        case .zh: "办件\(number)的历史记录第\(sequence)条不一致：\(problem)"
-        case .en: "the history of case \(number) is inconsistent at event \(sequence): \(problem)"
+        case .zh: "办件\(number)的历史记录第\(sequence)条不一致：\(issue)"
+        case .en: "the history of case \(number) is inconsistent at event \(sequence): \(issue)"
         }
     }
 }

@@ -12,17 +12,22 @@ public struct SLAStatistics: Sendable, Equatable, Codable {
     public var withinBudgetShare: Double
     public var provisional: Bool
 
-    /// Statistics of `minutes`; nil for an empty group.
+    /// Statistics of `minutes`, all against one `budget`; nil for an empty group.
     public init?(group: String, minutes: [Int], budget: Int, provisional: Bool) {
-        guard !minutes.isEmpty else { return nil }
-        let sorted = minutes.sorted()
+        self.init(group: group, measured: minutes.map { ($0, $0 <= budget) }, provisional: provisional)
+    }
+
+    /// Statistics of cases each measured against its own budget; nil for an empty group.
+    public init?(group: String, measured: [(minutes: Int, withinBudget: Bool)], provisional: Bool) {
+        guard !measured.isEmpty else { return nil }
+        let sorted = measured.map(\.minutes).sorted()
         func rank(_ p: Double) -> Int { sorted[max(0, Int((p * Double(sorted.count)).rounded(.up)) - 1)] }
         self.group = group
         count = sorted.count
         medianMinutes = rank(0.5)
         p90Minutes = rank(0.9)
         maxMinutes = sorted[sorted.count - 1]
-        withinBudgetShare = Double(sorted.filter { $0 <= budget }.count) / Double(sorted.count)
+        withinBudgetShare = Double(measured.filter(\.withinBudget).count) / Double(sorted.count)
         self.provisional = provisional
     }
 }
@@ -37,22 +42,41 @@ public struct SLAReport: Sendable, Equatable, Codable {
     public var from: CivilDate
     public var to: CivilDate
     public var grouping: SLAGrouping
+    /// The budget of the newest workflow version, for the heading; each case is measured against
+    /// the budgets of the version it ran under.
     public var budgetMinutes: Int
     public var total: SLAStatistics?
     public var groups: [SLAStatistics]
 
-    /// One closed case: its group keys and its clock segments.
+    /// One closed case: its group keys, its clock segments and the budgets of its workflow version.
     public struct Input: Sendable {
         public var channel: String
         public var type: String
         public var clerk: String
         public var segments: [ClockSegment]
+        public var budgets: Budgets?
 
-        public init(channel: String, type: String, clerk: String, segments: [ClockSegment]) {
+        public init(channel: String, type: String, clerk: String, segments: [ClockSegment], budgets: Budgets? = nil) {
             self.channel = channel
             self.type = type
             self.clerk = clerk
             self.segments = segments
+            self.budgets = budgets
+        }
+    }
+
+    /// A workflow version's budgets: the whole case's and each stage's, in working minutes.
+    public struct Budgets: Sendable, Equatable {
+        public var whole: Int
+        public var stages: [String: Int]
+
+        public init(whole: Int, stages: [String: Int]) {
+            self.whole = whole
+            self.stages = stages
+        }
+
+        public init(_ definition: WorkflowDefinition) {
+            self.init(whole: definition.budgetMinutes ?? WorkingDuration.minutesPerDay, stages: definition.stageBudgets)
         }
     }
 
@@ -63,16 +87,17 @@ public struct SLAReport: Sendable, Equatable, Codable {
         stageBudgets: [String: Int], calendar: WorkingCalendar
     ) {
         var builder = Builder(grouping: grouping, calendar: calendar)
-        for item in cases { builder.add(item) }
-        self = builder.report(from: from, to: to, budgetMinutes: budgetMinutes, stageBudgets: stageBudgets)
+        let budgets = Budgets(whole: budgetMinutes, stages: stageBudgets)
+        for item in cases { builder.add(item, budgets: item.budgets ?? budgets) }
+        self = builder.report(from: from, to: to, budgetMinutes: budgetMinutes)
     }
 
     /// Accumulates cases one at a time (the store streams them), keeping only minutes per case.
-    public struct Builder {
+    public struct Builder: Sendable {
         let grouping: SLAGrouping
         let calendar: WorkingCalendar
-        var totals: [Int] = []
-        var grouped: [String: [Int]] = [:]
+        var totals: [(minutes: Int, withinBudget: Bool)] = []
+        var grouped: [String: [(minutes: Int, withinBudget: Bool)]] = [:]
         var provisional = false
 
         public init(grouping: SLAGrouping, calendar: WorkingCalendar) {
@@ -80,39 +105,37 @@ public struct SLAReport: Sendable, Equatable, Codable {
             self.calendar = calendar
         }
 
-        public mutating func add(_ item: Input) {
-            add(channel: item.channel, type: item.type, clerk: item.clerk, segments: item.segments)
-        }
-
-        public mutating func add(channel: String, type: String, clerk: String, segments: [ClockSegment]) {
+        /// Adds one case, measured against `budgets` (its own workflow version's).
+        public mutating func add(_ item: Input, budgets: Budgets) {
             var government = 0
             var byStage: [String: Int] = [:]
-            for segment in segments where segment.effect == .running {
+            for segment in item.segments where segment.effect == .running {
                 let time = calendar.elapsed(from: segment.start, to: segment.end ?? segment.start)
                 government += time.minutes
                 provisional = provisional || time.provisional
                 if grouping == .stage { byStage[segment.stage, default: 0] += time.minutes }
             }
-            totals.append(government)
+            let measured = (government, government <= budgets.whole)
+            totals.append(measured)
             switch grouping {
             case .all: break
-            case .channel: grouped[channel, default: []].append(government)
-            case .type: grouped[type, default: []].append(government)
-            case .clerk: grouped[clerk, default: []].append(government)
-            case .stage: for (stage, minutes) in byStage { grouped[stage, default: []].append(minutes) }
+            case .channel: grouped[item.channel, default: []].append(measured)
+            case .type: grouped[item.type, default: []].append(measured)
+            case .clerk: grouped[item.clerk, default: []].append(measured)
+            case .stage:
+                for (stage, minutes) in byStage {
+                    grouped[stage, default: []].append((minutes, minutes <= budgets.stages[stage] ?? budgets.whole))
+                }
             }
         }
 
-        public func report(from: CivilDate, to: CivilDate, budgetMinutes: Int, stageBudgets: [String: Int]) -> SLAReport
-        {
+        /// The report; `budgetMinutes` is the heading's (the newest version's).
+        public func report(from: CivilDate, to: CivilDate, budgetMinutes: Int) -> SLAReport {
             SLAReport(
                 from: from, to: to, grouping: grouping, budgetMinutes: budgetMinutes,
-                total: SLAStatistics(group: "all", minutes: totals, budget: budgetMinutes, provisional: provisional),
+                total: SLAStatistics(group: "all", measured: totals, provisional: provisional),
                 groups: grouped.keys.sorted().compactMap { key in
-                    SLAStatistics(
-                        group: key, minutes: grouped[key] ?? [],
-                        budget: grouping == .stage ? stageBudgets[key] ?? budgetMinutes : budgetMinutes,
-                        provisional: provisional)
+                    SLAStatistics(group: key, measured: grouped[key] ?? [], provisional: provisional)
                 })
         }
     }

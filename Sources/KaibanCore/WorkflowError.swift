@@ -1,7 +1,7 @@
 import Foundation
 
 /// Why the engine refused a step. A refusal writes nothing.
-public enum WorkflowError: ClerkReadable, Sendable, Equatable {
+public enum WorkflowError: ClerkReadable, ProblemConvertible, Sendable, Equatable {
     /// The case's stage does not allow the transition; lists what is allowed.
     case notAllowedFromStage(
         case: CaseNumber, stage: LocalizedText, transition: LocalizedText, allowed: [LocalizedText])
@@ -19,6 +19,25 @@ public enum WorkflowError: ClerkReadable, Sendable, Equatable {
     /// The clerk decided on an older state of the case than the one stored.
     case stale(case: CaseNumber, expected: Int, actual: Int)
     case clerkInactive(clerk: String)
+
+    /// The stable code and kind of each refusal.
+    public var problem: Problem {
+        let (kind, code): (ProblemKind, String)
+        switch self {
+        case .notAllowedFromStage: (kind, code) = (.refused, "step.not-allowed")
+        case .unknownTransition: (kind, code) = (.refused, "step.unknown")
+        case .roleRequired: (kind, code) = (.forbidden, "role.required")
+        case .reasonRequired: (kind, code) = (.refused, "step.reason-required")
+        case .tasksPending: (kind, code) = (.refused, "task.pending")
+        case .unknownTask: (kind, code) = (.refused, "task.unknown")
+        case .taskNotOpen: (kind, code) = (.refused, "task.not-open")
+        case .taskAlreadyDone: (kind, code) = (.conflict, "task.already-done")
+        case .caseClosed: (kind, code) = (.refused, "case.closed")
+        case .stale: (kind, code) = (.conflict, "case.stale")
+        case .clerkInactive: (kind, code) = (.forbidden, "clerk.inactive")
+        }
+        return Problem(kind, code, LocalizedText(zh: message(.zh), en: message(.en)))
+    }
 
     public func message(_ language: Language) -> String {
         let zh = language == .zh
@@ -39,7 +58,7 @@ public enum WorkflowError: ClerkReadable, Sendable, Equatable {
                 ? "\(clerk)没有“\(step.zh)”所需的角色（需要：\(required.joined(language))；现有：\(heldList)）"
                 : "\(clerk) lacks the role for \(step.en) (needs: \(required.joined(language)); holds: \(heldList))"
         case .reasonRequired(let step):
-            return zh ? "“\(step.zh)”须说明理由（--reason）" : "\(step.en) needs a reason (--reason)"
+            return zh ? "“\(step.zh)”须说明理由" : "\(step.en) needs a reason"
         case .tasksPending(let number, let pending):
             return zh
                 ? "办件\(number)尚有开办事项未办结：\(pending.joined(language))"

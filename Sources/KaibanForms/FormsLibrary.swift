@@ -50,22 +50,4 @@ public struct FormsLibrary: Sendable {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
         return names.filter { $0.hasSuffix(".xml") }.sorted().map { folder.appendingPathComponent($0) }
     }
-
-    /// Finds the Forms folder: `explicit` if given, else `./Forms`, else `Forms` beside the
-    /// executable's package checkout (for `swift run` from elsewhere).
-    public static func locate(explicit: String?, executable: URL?) -> URL {
-        if let explicit { return URL(fileURLWithPath: explicit) }
-        let cwd = URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent("Forms")
-        if FileManager.default.fileExists(atPath: cwd.path) { return cwd }
-        var folder = executable?.deletingLastPathComponent()
-        for _ in 0..<5 {
-            guard let current = folder else { break }
-            let candidate = current.appendingPathComponent("Forms")
-            if FileManager.default.fileExists(atPath: candidate.appendingPathComponent("schemas").path) {
-                return candidate
-            }
-            folder = current.deletingLastPathComponent()
-        }
-        return cwd
-    }
 }

@@ -1,54 +1,25 @@
 import Foundation
 import GRDB
 import KaibanCore
-
-/// One recorded change to the working calendar.
-public struct CalendarChange: Sendable, Equatable, Codable {
-    public var at: Date
-    /// `2027` for a year, `office-hours 510811` for a hall's hours.
-    public var subject: String
-    /// `added` or `replaced`.
-    public var change: String
-    public var reason: String
-    public var by: String?
-}
-
-/// A year the calendar knows, and where it came from.
-public struct CalendarYearInfo: Sendable, Equatable, Codable {
-    public var year: Int
-    public var notice: String
-    public var source: String
-    public var loadedAt: Date
-    public var loadedBy: String?
-}
+import KaibanDesk
 
 extension CaseStore {
-    /// Whether the calendar file `name` was already read with exactly this text.
-    public func isCalendarFileCurrent(name: String, text: String) throws -> Bool {
-        try read { db in
-            try String.fetchOne(db, sql: "SELECT text FROM calendar_file WHERE name = ?", arguments: [name]) == text
-        }
-    }
-
-    /// Records the years of a calendar file (added or replaced; unchanged years are left alone),
-    /// remembering the file's text. Every change is kept with `reason`.
-    public func loadCalendarFile(
-        name: String, text: String, years: [HolidayYear], reason: String, by clerk: String?, at now: Date
-    ) throws {
+    /// Records the years of a holiday-notice file (added or replaced; unchanged years are left
+    /// alone), remembering the file's text. Every change is kept with `reason`.
+    package func loadHolidayYears(_ years: [HolidayYear], source: ReferenceSource, reason: String, at now: Date)
+        throws
+    {
         try write { db in
             for year in years {
-                try upsert(year, source: name, reason: reason, by: clerk, at: now, db)
+                try upsert(year, source: Self.fileName(source), reason: reason, by: nil, at: now, db)
             }
-            try db.execute(
-                sql:
-                    "INSERT INTO calendar_file (name, text) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET text = excluded.text",
-                arguments: [name, text])
+            try recordReference(source, db)
         }
     }
 
     /// Adds years from a notice a clerk imports. A year already known with other dates is refused
     /// unless `replace` is set.
-    public func importCalendar(
+    package func importCalendar(
         _ years: [HolidayYear], source: String, replace: Bool, reason: String, by clerk: String, at now: Date
     ) throws -> [CalendarChange] {
         try write { db in
@@ -95,8 +66,8 @@ extension CaseStore {
             arguments: [change.at, change.subject, change.change, change.reason, change.by])
     }
 
-    /// Records a hall's office hours read from `name` (a change is kept with its reason).
-    public func loadOfficeHours(_ hours: OfficeHours, name: String, text: String, reason: String, at now: Date) throws {
+    /// Records a hall's office hours read from `source` (a change is kept with its reason).
+    package func loadOfficeHours(_ hours: OfficeHours, source: ReferenceSource, reason: String, at now: Date) throws {
         try write { db in
             let json = try Self.json(hours)
             let stored = try String.fetchOne(
@@ -107,21 +78,18 @@ extension CaseStore {
                         INSERT INTO office_hours (hall, data_json, source, loaded_at) VALUES (?, ?, ?, ?)
                         ON CONFLICT(hall) DO UPDATE SET data_json = excluded.data_json, source = excluded.source,
                             loaded_at = excluded.loaded_at
-                        """, arguments: [hours.hall, json, name, now])
+                        """, arguments: [hours.hall, json, Self.fileName(source), now])
                 try record(
                     CalendarChange(
                         at: now, subject: "office-hours \(hours.hall)", change: stored == nil ? "added" : "replaced",
                         reason: reason, by: nil), db)
             }
-            try db.execute(
-                sql:
-                    "INSERT INTO calendar_file (name, text) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET text = excluded.text",
-                arguments: [name, text])
+            try recordReference(source, db)
         }
     }
 
     /// The hall's working calendar from the years and office hours stored.
-    public func workingCalendar(hall: String) throws -> WorkingCalendar {
+    package func workingCalendar(hall: String) throws -> WorkingCalendar {
         try read { db in
             let years = try String.fetchAll(db, sql: "SELECT data_json FROM calendar_year ORDER BY year")
                 .map { try Self.decode(HolidayYear.self, $0) }
@@ -134,7 +102,7 @@ extension CaseStore {
     }
 
     /// The known years and their sources.
-    public func calendarYears() throws -> [CalendarYearInfo] {
+    package func calendarYears() throws -> [CalendarYearInfo] {
         try read { db in
             try Row.fetchAll(
                 db, sql: "SELECT year, notice, source, loaded_at, loaded_by FROM calendar_year ORDER BY year"
@@ -148,7 +116,7 @@ extension CaseStore {
     }
 
     /// Every change to the calendar, oldest first.
-    public func calendarChanges() throws -> [CalendarChange] {
+    package func calendarChanges() throws -> [CalendarChange] {
         try read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM calendar_change ORDER BY id").map {
                 CalendarChange(

@@ -1,37 +1,19 @@
 import Foundation
 import GRDB
 import KaibanCore
-
-/// The result of a step: the case as it now stands and the events appended.
-public struct StepOutcome: Sendable {
-    public var state: RegistrationCase
-    public var events: [CaseEvent]
-}
-
-/// One step of a ``CaseStore/Batch``: what, by whom, when.
-public struct BatchStep: Sendable {
-    public var command: CaseCommand
-    public var clerk: String
-    public var at: Date
-
-    public init(_ command: CaseCommand, by clerk: String, at: Date) {
-        self.command = command
-        self.clerk = clerk
-        self.at = at
-    }
-}
+import KaibanDesk
 
 extension CaseStore {
     /// Many operations in one transaction (imports, generated data for benchmarks). Every operation
     /// follows the same rules as on its own; if any is refused, nothing of the batch is written.
-    public struct Batch {
+    package struct Batch {
         let store: CaseStore
         let db: Database
 
         /// Takes in an application (收件) under the newest version of `workflowID`: checks it,
         /// gives it the next case number of `hall` for its local intake date, and stores the
         /// opening event.
-        public func intake(
+        package func intake(
             _ application: CaseApplication, workflowID: String, hall: String, by clerkID: String, at now: Date,
             nameParts: NameParts? = nil
         ) throws -> RegistrationCase {
@@ -56,7 +38,7 @@ extension CaseStore {
 
         /// Applies `steps` to case `number` in order; with `expectedVersion`, the first step is
         /// refused as stale if the case moved on since that version.
-        public func apply(_ steps: [BatchStep], to number: CaseNumber, expectedVersion: Int? = nil) throws
+        package func apply(_ steps: [BatchStep], to number: CaseNumber, expectedVersion: Int? = nil) throws
             -> StepOutcome
         {
             var state = try store.fetchCase(number, db)
@@ -85,12 +67,12 @@ extension CaseStore {
     }
 
     /// Runs `body` with a ``Batch`` in one IMMEDIATE transaction.
-    public func batch<T>(_ body: (Batch) throws -> T) throws -> T {
+    package func batch<T>(_ body: (Batch) throws -> T) throws -> T {
         try write { db in try body(Batch(store: self, db: db)) }
     }
 
     /// Takes in one application in its own transaction (see ``Batch/intake(_:workflowID:hall:by:at:nameParts:)``).
-    public func intake(
+    package func intake(
         _ application: CaseApplication, workflowID: String, hall: String, by clerkID: String, at now: Date,
         nameParts: NameParts? = nil
     ) throws -> RegistrationCase {
@@ -101,7 +83,7 @@ extension CaseStore {
 
     /// Applies `command` to case `number` as clerk `clerkID` at `now`, in one transaction. When
     /// `expectedVersion` is given and the case has moved on since, the step is refused as stale.
-    public func apply(
+    package func apply(
         _ command: CaseCommand, to number: CaseNumber, by clerkID: String, at now: Date, expectedVersion: Int? = nil
     ) throws -> StepOutcome {
         try batch {
@@ -110,12 +92,12 @@ extension CaseStore {
     }
 
     /// The case as it stands.
-    public func registrationCase(_ number: CaseNumber) throws -> RegistrationCase {
+    package func registrationCase(_ number: CaseNumber) throws -> RegistrationCase {
         try read { db in try fetchCase(number, db) }
     }
 
     /// The case's full history, oldest first.
-    public func history(_ number: CaseNumber) throws -> [CaseEvent] {
+    package func history(_ number: CaseNumber) throws -> [CaseEvent] {
         try read { db in
             _ = try fetchCase(number, db)
             return try fetchEvents(number, db)

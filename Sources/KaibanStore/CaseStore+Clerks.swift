@@ -1,22 +1,25 @@
 import Foundation
 import GRDB
 import KaibanCore
+import KaibanDesk
 
 extension CaseStore {
-    /// The role that may manage clerks.
-    public static let administratorRole = "supervisor"
+    /// What only a supervisor may do with clerks, for messages.
+    package static let clerkAdministration = LocalizedText(zh: "登记工作人员", en: "register clerks")
 
-    /// Registers a clerk. The first clerk of a new database needs no one's authority (and should
-    /// be a supervisor); after that, `actor` must be a supervisor.
-    public func addClerk(_ clerk: Clerk, by actor: String?) throws {
+    /// Registers a clerk. The first clerk of a new database needs no one's authority and must be a
+    /// supervisor; after that, `actor` must be an active supervisor.
+    package func addClerk(_ clerk: Clerk, by actor: String?) throws {
         try write { db in
             let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM clerk") ?? 0
             if count > 0 {
-                guard let actor else { throw StoreError.administratorRequired }
+                guard let actor else { throw StoreError.actorRequired }
                 let acting = try fetchClerk(actor, db)
-                guard acting.roles.contains(Self.administratorRole), acting.active else {
-                    throw StoreError.notAdministrator(actor)
+                guard acting.isSupervisor else {
+                    throw StoreError.supervisorRequired(clerk: actor, act: Self.clerkAdministration)
                 }
+            } else if !clerk.isSupervisor {
+                throw StoreError.firstClerkNotSupervisor(clerk.id)
             }
             if try Bool.fetchOne(db, sql: "SELECT 1 FROM clerk WHERE id = ?", arguments: [clerk.id]) == true {
                 throw StoreError.clerkExists(clerk.id)
@@ -27,11 +30,11 @@ extension CaseStore {
         }
     }
 
-    public func clerk(_ id: String) throws -> Clerk {
+    package func clerk(_ id: String) throws -> Clerk {
         try read { db in try fetchClerk(id, db) }
     }
 
-    public func clerks() throws -> [Clerk] {
+    package func clerks() throws -> [Clerk] {
         try read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM clerk ORDER BY id").map(Self.clerk(from:))
         }

@@ -1,25 +1,7 @@
 import Foundation
 import GRDB
 import KaibanCore
-
-/// The parts of a proposed name that conflicts are judged on.
-public struct NameParts: Sendable, Equatable {
-    public var tradeName: String
-    public var industry: String
-
-    public init(tradeName: String, industry: String) {
-        self.tradeName = tradeName
-        self.industry = industry
-    }
-}
-
-/// A name registered in a division, for conflict checks.
-public struct RegisteredName: Sendable, Equatable {
-    public var caseNumber: String
-    public var name: String
-    public var tradeName: String
-    public var industry: String
-}
+import KaibanDesk
 
 extension CaseStore {
     /// Issues a new unified social credit code for `state` inside the licence's transaction: the
@@ -70,7 +52,7 @@ extension CaseStore {
     }
 
     /// Names registered in `division` with `tradeName` or in `industry`, for conflict checks.
-    public func registeredNames(division: String, tradeName: String, industry: String) throws -> [RegisteredName] {
+    package func registeredNames(division: String, tradeName: String, industry: String) throws -> [RegisteredName] {
         try read { db in
             try Row.fetchAll(
                 db,
@@ -90,7 +72,7 @@ extension CaseStore {
     }
 
     /// Open applications of the hall with the same trade name and industry (not yet registered).
-    public func openApplications(hall: String, tradeName: String, industry: String) throws -> [String] {
+    package func openApplications(hall: String, tradeName: String, industry: String) throws -> [String] {
         try read { db in
             try String.fetchAll(
                 db,
@@ -103,7 +85,7 @@ extension CaseStore {
     }
 
     /// Every code issued, for checks and reports.
-    public func issuedCreditCodes() throws -> [String] {
+    package func issuedCreditCodes() throws -> [String] {
         try read { db in try String.fetchAll(db, sql: "SELECT code FROM credit_code ORDER BY code") }
     }
 }

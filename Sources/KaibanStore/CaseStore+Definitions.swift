@@ -1,13 +1,16 @@
 import Foundation
 import GRDB
 import KaibanCore
+import KaibanDesk
 
 extension CaseStore {
     /// Registers a workflow definition version. Returns false when that exact version and content
     /// is already registered; refuses a changed definition that kept its version number.
     @discardableResult
-    public func register(_ definition: WorkflowDefinition, sourceXML: String, at now: Date) throws -> Bool {
+    package func register(_ definition: WorkflowDefinition, source: ReferenceSource, at now: Date) throws -> Bool {
         try write { db in
+            try recordReference(source, db)
+            let sourceXML = source.text
             let key = definition.key
             if let stored = try String.fetchOne(
                 db, sql: "SELECT source_xml FROM workflow_definition WHERE workflow_id = ? AND version = ?",
@@ -26,17 +29,30 @@ extension CaseStore {
         }
     }
 
-    /// Whether `sourceXML` is exactly what is registered for its workflow id (cheap: no parsing).
-    public func isRegistered(sourceXML: String) throws -> Bool {
+    /// Whether `source` was already taken in with exactly this text (cheap: no parsing).
+    package func isReferenceCurrent(_ source: ReferenceSource) throws -> Bool {
         try read { db in
-            try Bool.fetchOne(
-                db, sql: "SELECT 1 FROM workflow_definition WHERE source_xml = ? LIMIT 1", arguments: [sourceXML])
-                ?? false
+            try String.fetchOne(
+                db.cachedStatement(sql: "SELECT text FROM reference_file WHERE key = ?"), arguments: [source.key])
+                == source.text
         }
     }
 
+    /// Remembers the text of a reference file, inside the transaction that took it in.
+    func recordReference(_ source: ReferenceSource, _ db: Database) throws {
+        try db.execute(
+            sql:
+                "INSERT INTO reference_file (key, text) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET text = excluded.text",
+            arguments: [source.key, source.text])
+    }
+
+    /// The file name part of a reference key (`calendar:holidays-2026.xml` → `holidays-2026.xml`).
+    static func fileName(_ source: ReferenceSource) -> String {
+        source.key.split(separator: ":", maxSplits: 1).last.map(String.init) ?? source.key
+    }
+
     /// The newest registered version of workflow `id`.
-    public func latestDefinition(_ id: String) throws -> WorkflowDefinition {
+    package func latestDefinition(_ id: String) throws -> WorkflowDefinition {
         try read { db in try latestDefinition(id, db) }
     }
 
@@ -50,7 +66,7 @@ extension CaseStore {
     }
 
     /// Every registered version, newest first within each workflow.
-    public func definitions() throws -> [WorkflowDefinition] {
+    package func definitions() throws -> [WorkflowDefinition] {
         try read { db in
             try String.fetchAll(
                 db, sql: "SELECT definition_json FROM workflow_definition ORDER BY workflow_id, version DESC")
@@ -58,7 +74,7 @@ extension CaseStore {
     }
 
     /// One exact version, from the cache when already decoded.
-    public func definition(_ key: WorkflowDefinition.Key) throws -> WorkflowDefinition {
+    package func definition(_ key: WorkflowDefinition.Key) throws -> WorkflowDefinition {
         if let cached = definitionCache.withLock({ $0[key] }) { return cached }
         return try read { db in try definition(key, db) }
     }

@@ -1,17 +1,11 @@
 import Foundation
 import GRDB
 import KaibanCore
+import KaibanDesk
 
 extension CaseStore {
-    /// Whether the divisions file `name` was already loaded with exactly this text.
-    public func isDivisionFileCurrent(name: String, text: String) throws -> Bool {
-        try read { db in
-            try String.fetchOne(db, sql: "SELECT text FROM division_file WHERE name = ?", arguments: [name]) == text
-        }
-    }
-
     /// Replaces the stored divisions with those of a file.
-    public func loadDivisions(_ divisions: [Division], name: String, text: String) throws {
+    package func loadDivisions(_ divisions: [Division], source: ReferenceSource) throws {
         try write { db in
             try db.execute(sql: "DELETE FROM division")
             let insert = try db.makeStatement(
@@ -22,15 +16,12 @@ extension CaseStore {
                     division.note,
                 ])
             }
-            try db.execute(
-                sql:
-                    "INSERT INTO division_file (name, text) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET text = excluded.text",
-                arguments: [name, text])
+            try recordReference(source, db)
         }
     }
 
     /// What is known of `code` on `date`: its names over time and its parents' names.
-    public func division(_ code: String, on date: CivilDate) throws -> DivisionStatus {
+    package func division(_ code: String, on date: CivilDate) throws -> DivisionStatus {
         try read { db in try division(code, on: date, db) }
     }
 
@@ -50,7 +41,7 @@ extension CaseStore {
     }
 
     /// How many divisions are loaded (0 before the first sync).
-    public func divisionCount() throws -> Int {
+    package func divisionCount() throws -> Int {
         try read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM division") ?? 0 }
     }
 }

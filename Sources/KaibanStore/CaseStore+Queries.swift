@@ -1,52 +1,12 @@
 import Foundation
 import GRDB
 import KaibanCore
-
-/// One line of the worklist.
-public struct QueueEntry: Sendable, Equatable, Codable {
-    public var number: CaseNumber
-    public var stage: String
-    public var channel: Channel
-    public var enterpriseType: EnterpriseType
-    public var proposedName: String
-    public var openedAt: Date
-    public var updatedAt: Date
-    public var version: Int
-    public var workflow: WorkflowDefinition.Key
-    /// The case's clock segments, for its SLA figures.
-    public var segments: [ClockSegment]
-}
-
-/// A closed case as the SLA report needs it.
-public struct ClosedCaseRow: Sendable {
-    public var channel: String
-    public var enterpriseType: String
-    public var openedBy: String
-    public var workflow: WorkflowDefinition.Key
-    public var segments: [ClockSegment]
-}
-
-/// Counts for the end-of-day summary.
-public struct DeskSummary: Sendable, Equatable, Codable {
-    public var total: Int
-    public var open: Int
-    public var byStage: [String: Int]
-    public var byChannel: [String: Int]
-    public var events: Int
-}
-
-/// What `kaiban admin rebuild` found.
-public struct RebuildReport: Sendable, Equatable, Codable {
-    public var cases: Int
-    public var events: Int
-    /// Cases whose stored state differed from the replay of their history (and were rewritten).
-    public var repaired: [String]
-}
+import KaibanDesk
 
 extension CaseStore {
     /// Open cases, oldest first (the most urgent until SLA figures exist), optionally only in
     /// `stages`. Uses the partial indexes on open cases: closed cases are never scanned.
-    public func queue(stages: [String]?, limit: Int?) throws -> [QueueEntry] {
+    package func queue(stages: [String]?, limit: Int?) throws -> [QueueEntry] {
         try read { db in
             var sql = """
                 SELECT number, stage, channel, enterprise_type, proposed_name, opened_at, updated_at, version,
@@ -79,7 +39,7 @@ extension CaseStore {
     }
 
     /// The query plan SQLite picks for the worklist (for tests and benchmarks).
-    public func queuePlan(stages: [String]?) throws -> String {
+    package func queuePlan(stages: [String]?) throws -> String {
         try read { db in
             let filter = stages.map { " AND stage IN (\($0.map { "'\($0)'" }.joined(separator: ",")))" } ?? ""
             return try Row.fetchAll(
@@ -92,7 +52,8 @@ extension CaseStore {
 
     /// Streams the cases closed in `stages` between two instants (the SLA report's population) to
     /// `body`, read through the covering index on closing time: the wide rows are never touched.
-    public func forEachClosedCase(from: Date, to: Date, stages: [String], _ body: (ClosedCaseRow) throws -> Void) throws
+    package func forEachClosedCase(from: Date, to: Date, stages: [String], _ body: (ClosedCaseRow) throws -> Void)
+        throws
     {
         guard !stages.isEmpty else { return }
         try read { db in
@@ -119,7 +80,7 @@ extension CaseStore {
     }
 
     /// The query plan of the open-applications-by-name read (for tests).
-    public func openNamesPlan() throws -> String {
+    package func openNamesPlan() throws -> String {
         try read { db in
             try Row.fetchAll(
                 db,
@@ -132,7 +93,7 @@ extension CaseStore {
     }
 
     /// The query plan of the SLA report's read (for tests and benchmarks).
-    public func closedCasesPlan() throws -> String {
+    package func closedCasesPlan() throws -> String {
         try read { db in
             try Row.fetchAll(
                 db,
@@ -146,17 +107,17 @@ extension CaseStore {
     }
 
     /// The cases closed in `stages` between two instants, as a list.
-    public func closedCases(from: Date, to: Date, stages: [String]) throws -> [ClosedCaseRow] {
+    package func closedCases(from: Date, to: Date, stages: [String]) throws -> [ClosedCaseRow] {
         var result: [ClosedCaseRow] = []
         try forEachClosedCase(from: from, to: to, stages: stages) { result.append($0) }
         return result
     }
 
-    public func caseCount() throws -> Int {
+    package func caseCount() throws -> Int {
         try read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM registration_case") ?? 0 }
     }
 
-    public func summary() throws -> DeskSummary {
+    package func summary() throws -> DeskSummary {
         try read { db in
             func grouped(_ column: String, _ filter: String = "") throws -> [String: Int] {
                 let rows = try Row.fetchAll(
@@ -174,7 +135,7 @@ extension CaseStore {
 
     /// Replays every case's history and rewrites its current-state row from it, reporting any row
     /// that differed. Proves that the history is the truth.
-    public func rebuild() throws -> RebuildReport {
+    package func rebuild() throws -> RebuildReport {
         try write { db in
             var report = RebuildReport(cases: 0, events: 0, repaired: [])
             let numbers = try String.fetchAll(db, sql: "SELECT number FROM registration_case ORDER BY number")
@@ -182,7 +143,7 @@ extension CaseStore {
                 guard let number = CaseNumber(text) else { throw StoreError.storage("malformed case number \(text)") }
                 let events = try fetchEvents(number, db)
                 guard let key = events.first?.definition else {
-                    throw HistoryError(number: number, sequence: 0, problem: "no opening event")
+                    throw HistoryError(number: number, sequence: 0, issue: "no opening event")
                 }
                 let replayed = try RegistrationCase.replay(events, number: number, definition: try definition(key, db))
                 let stored = try fetchCase(number, db)

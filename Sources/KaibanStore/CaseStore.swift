@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import KaibanCore
+import KaibanDesk
 import Synchronization
 
 #if canImport(Glibc)
@@ -27,6 +28,8 @@ public final class CaseStore: Sendable {
         configuration.busyMode = .timeout(Self.busyTimeout)
         configuration.foreignKeysEnabled = true
         configuration.label = "kaiban"
+        // Durability: a committed step survives a power cut (GRDB's WAL default is NORMAL).
+        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
         let pool: DatabasePool
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
@@ -50,7 +53,7 @@ public final class CaseStore: Sendable {
     }
 
     /// Uses an already opened database (an in-memory `DatabaseQueue` in tests).
-    public init(writer: any DatabaseWriter, location: String = ":memory:", migrate: Bool = true) throws {
+    package init(writer: any DatabaseWriter, location: String = ":memory:", migrate: Bool = true) throws {
         self.writer = writer
         self.location = location
         if migrate {

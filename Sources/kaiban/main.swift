@@ -1,3 +1,3 @@
 import KaibanCLI
 
-KaibanCommand.main()
+await KaibanCommand.runAsync()

@@ -23,7 +23,7 @@ import Testing
         let beyond = try json(["calendar", "elapsed", "2027-03-01T09:00", "2027-03-02T09:00"])
         #expect(beyond["provisional"] as? Bool == true)
         let target = try json(["calendar", "add", "2026-11-26T09:00", "0.4d"])
-        #expect(target["local"] as? String == "2026-11-26 13:42")
+        #expect(target["until"] as? String == "2026-11-26T13:42:00+08:00")
         #expect(try kaiban.run(["calendar", "add", "2026-11-26T09:00", "0.001d"]).status == 64)
         #expect(try kaiban.run(["calendar", "elapsed", "yesterday", "2026-11-26T09:00"]).status == 64)
     }
@@ -78,9 +78,11 @@ import Testing
         let result = try kaiban.run(["queue", "--json", "--at", "2026-11-26T17:30"])
         let items = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])
         #expect(items.count == 5)
-        let remaining = items.compactMap { $0["running"] as? Bool == true ? $0["remainingMinutes"] as? Int : nil }
+        let figures = items.compactMap { $0["sla"] as? [String: Any] }
+        #expect(figures.count == items.count)
+        let remaining = figures.compactMap { $0["running"] as? Bool == true ? $0["remainingMinutes"] as? Int : nil }
         #expect(remaining == remaining.sorted())
-        #expect(items.last?["running"] as? Bool == false)
+        #expect(figures.last?["running"] as? Bool == false)
         let risky = try kaiban.run(["sla", "--at", "2026-11-26T17:30", "--json"])
         #expect(risky.stdout.contains("breached"))
     }

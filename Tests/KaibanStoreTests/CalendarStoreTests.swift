@@ -1,5 +1,6 @@
 import Foundation
 import KaibanCore
+import KaibanDesk
 import KaibanStore
 import KaibanTestSupport
 import Testing
@@ -18,10 +19,12 @@ import Testing
     func store() throws -> CaseStore {
         let store = try Fixtures.store()
         let calendar = try Fixtures.calendar()
-        try store.loadCalendarFile(
-            name: "seed", text: "seed", years: calendar.years, reason: "seed", by: nil, at: Fixtures.at(8, 0))
+        try store.loadHolidayYears(
+            calendar.years, source: ReferenceSource(key: "calendar:seed", text: "seed"), reason: "seed",
+            at: Fixtures.at(8, 0))
         try store.loadOfficeHours(
-            calendar.officeHours, name: "hours", text: "hours", reason: "seed", at: Fixtures.at(8, 0))
+            calendar.officeHours, source: ReferenceSource(key: "calendar:hours", text: "hours"), reason: "seed",
+            at: Fixtures.at(8, 0))
         return store
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import KaibanCore
+import KaibanDesk
 import KaibanStore
 import KaibanTestSupport
 import Testing
@@ -145,8 +146,10 @@ import Testing
 
     @Test func clerksAreManagedBySupervisorsOnly() throws {
         let newcomer = Clerk(id: "newcomer", name: "新人", roles: ["window"])
-        #expect(throws: StoreError.notAdministrator("wangfang")) { try store.addClerk(newcomer, by: "wangfang") }
-        #expect(throws: StoreError.administratorRequired) { try store.addClerk(newcomer, by: nil) }
+        #expect(throws: StoreError.supervisorRequired(clerk: "wangfang", act: CaseStore.clerkAdministration)) {
+            try store.addClerk(newcomer, by: "wangfang")
+        }
+        #expect(throws: StoreError.actorRequired) { try store.addClerk(newcomer, by: nil) }
         try store.addClerk(newcomer, by: "zhouqiang")
         #expect(throws: StoreError.clerkExists("newcomer")) { try store.addClerk(newcomer, by: "zhouqiang") }
         #expect(try store.clerk("newcomer").roles == ["window"])

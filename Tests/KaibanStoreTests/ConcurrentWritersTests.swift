@@ -1,5 +1,6 @@
 import Foundation
 import KaibanCore
+import KaibanDesk
 import KaibanStore
 import KaibanTestSupport
 import Testing

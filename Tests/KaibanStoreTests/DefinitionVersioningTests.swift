@@ -1,5 +1,6 @@
 import Foundation
 import KaibanCore
+import KaibanDesk
 import KaibanStore
 import KaibanTestSupport
 import Testing
@@ -25,8 +26,8 @@ import Testing
             at: Fixtures.at(9, 0))
         let (v2, source) = try versionTwo()
         #expect(v2.transition("refuse")?.roles == ["supervisor"])
-        #expect(try store.register(v2, sourceXML: source, at: Fixtures.at(9, 30)))
-        #expect(try !store.register(v2, sourceXML: source, at: Fixtures.at(9, 31)))
+        #expect(try store.register(v2, source: Fixtures.workflowSource(source), at: Fixtures.at(9, 30)))
+        #expect(try !store.register(v2, source: Fixtures.workflowSource(source), at: Fixtures.at(9, 31)))
         let new = try store.intake(
             Fixtures.application(), workflowID: "company-formation", hall: "510811", by: "wangfang",
             at: Fixtures.at(10, 0))
@@ -49,7 +50,7 @@ import Testing
         let (v1, source) = try Fixtures.companyFormation()
         let edited = source.replacingOccurrences(of: "title=\"企业开办\"", with: "title=\"企业开办（新）\"")
         #expect(throws: StoreError.definitionChanged(v1.key)) {
-            try store.register(v1, sourceXML: edited, at: Fixtures.at(9, 0))
+            try store.register(v1, source: Fixtures.workflowSource(edited), at: Fixtures.at(9, 0))
         }
     }
 }

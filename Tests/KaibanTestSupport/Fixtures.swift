@@ -1,5 +1,6 @@
 import Foundation
 import KaibanCore
+import KaibanDesk
 import KaibanForms
 import KaibanStore
 
@@ -57,6 +58,11 @@ public enum Fixtures {
             contact: Contact(name: "张伟", phone: "13800000000"), requestedTasks: tasks)
     }
 
+    /// The committed workflow file as the desk presents it to a store.
+    public static func workflowSource(_ text: String) -> ReferenceSource {
+        ReferenceSource(key: "workflow:company-formation.xml", text: text)
+    }
+
     /// A new database file in a fresh temporary folder.
     public static func temporaryDatabasePath() -> String {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kaiban-tests-\(UUID().uuidString)")
@@ -68,7 +74,7 @@ public enum Fixtures {
     public static func store(path: String = temporaryDatabasePath()) throws -> CaseStore {
         let store = try CaseStore(path: path)
         let (definition, source) = try companyFormation()
-        try store.register(definition, sourceXML: source, at: at(8, 0))
+        try store.register(definition, source: workflowSource(source), at: at(8, 0))
         try store.addClerk(supervisor, by: nil)
         for clerk in [window, reviewer, trainee] {
             try store.addClerk(clerk, by: supervisor.id)

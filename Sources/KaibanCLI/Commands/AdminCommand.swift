@@ -1,30 +1,31 @@
 import ArgumentParser
 import Foundation
 import KaibanCore
+import KaibanDesk
 
 /// `kaiban admin`: maintenance.
-struct AdminCommand: ParsableCommand {
+struct AdminCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "admin", abstract: "Maintenance commands.",
-        subcommands: [Rebuild.self, SynthesizeCommand.self, BenchCalendarCommand.self])
+        commandName: "admin", abstract: "Maintenance commands (supervisors).",
+        subcommands: [Rebuild.self, SynthesizeCommand.self, BenchCalendarCommand.self, BenchStepsCommand.self])
 
     /// `kaiban admin rebuild`: current state recomputed from the history.
-    struct Rebuild: ParsableCommand {
+    struct Rebuild: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Recompute every case's current state from its history and report any difference.")
+            abstract: "Recompute every case's current state from its history and report any difference (supervisors).")
 
         @OptionGroup var global: GlobalOptions
         @OptionGroup var output: OutputOptions
 
-        func run() throws {
-            try withDesk(global) { desk in
-                let report = try desk.store.rebuild()
+        func run() async throws {
+            try await withDesk(global, json: output.json) { session in
+                let report = try await session.desk.rebuild(as: session.actor)
                 if output.json {
                     try Console.json(report)
                     return
                 }
                 Console.print(
-                    desk.language == .zh
+                    session.zh
                         ? "已从\(report.events)条历史记录重建\(report.cases)件办件；与原状态不一致并已修复：\(report.repaired.count)件"
                         : "rebuilt \(report.cases) cases from \(report.events) events; \(report.repaired.count) differed and were repaired"
                 )
@@ -35,10 +36,12 @@ struct AdminCommand: ParsableCommand {
 }
 
 /// `kaiban admin synthesize`: realistic cases in bulk, for benchmarks.
-struct SynthesizeCommand: ParsableCommand {
+struct SynthesizeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "synthesize",
-        abstract: "Generate realistic cases in bulk for benchmarks (never on a production database).")
+        abstract:
+            "Generate realistic cases in bulk for benchmarks (never on a production database; a supervisor's act unless the database has no clerks)."
+    )
 
     @OptionGroup var global: GlobalOptions
 
@@ -64,18 +67,14 @@ struct SynthesizeCommand: ParsableCommand {
         try requireDate("--until", until)
     }
 
-    func run() throws {
-        try withDesk(global) { desk in
-            let existing = Set(try desk.store.clerks().map(\.id))
-            for clerk in SyntheticCases.clerks where !existing.contains(clerk.id) {
-                try desk.store.addClerk(clerk, by: existing.isEmpty && clerk.id == "zhouqiang" ? nil : "zhouqiang")
-            }
-            var generator = SyntheticCases(
-                hall: desk.configuration.hall, workflowID: desk.configuration.workflowID, openShare: openShare,
-                random: SyntheticCases.Generator(state: seed))
+    func run() async throws {
+        try await withDesk(global) { session in
             guard let lastDay = CivilDate(until) else { throw ValidationError("--until: not a date") }
-            try generator.generate(count: cases, lastDay: lastDay, perDay: perDay, into: desk.store) { written in
-                if written % 20_000 == 0 || written == cases { Console.error("\(written)/\(cases)") }
+            let total = cases
+            try await session.desk.synthesize(
+                count: total, lastDay: lastDay, perDay: perDay, openShare: openShare, seed: seed, as: session.actor
+            ) { written in
+                if written % 20_000 == 0 || written == total { Console.error("\(written)/\(total)") }
             }
         }
     }
@@ -83,7 +82,7 @@ struct SynthesizeCommand: ParsableCommand {
 
 /// `kaiban admin bench-calendar`: a fixed load of working-time computations for Scripts/bench
 /// (hyperfine times the whole run; computations per second = iterations / seconds).
-struct BenchCalendarCommand: ParsableCommand {
+struct BenchCalendarCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench-calendar", abstract: "Run N elapsed-time and N add-time computations (for Scripts/bench).",
         shouldDisplay: false)
@@ -93,9 +92,9 @@ struct BenchCalendarCommand: ParsableCommand {
     @Option(help: "How many of each.")
     var iterations = 1_000_000
 
-    func run() throws {
-        try withDesk(global) { desk in
-            let calendar = try desk.calendar()
+    func run() async throws {
+        try await withDesk(global) { session in
+            let calendar = try await session.desk.workingCalendar()
             var random = SyntheticCases.Generator(state: 7)
             let base = HallTime.instant(CivilDate(uncheckedYear: 2021, month: 1, day: 1), hour: 0, minute: 0)
             let span = 6.0 * 365 * 86_400
@@ -108,6 +107,71 @@ struct BenchCalendarCommand: ParsableCommand {
                     calendar.adding(minutes: Int(random.next() % 2_400), to: from).instant.timeIntervalSince1970)
             }
             Console.print("\(iterations) elapsed + \(iterations) add computations, checksum \(checksum)")
+        }
+    }
+}
+
+/// `kaiban admin bench-steps`: the rate of durable steps through the store's own operations,
+/// for Scripts/bench-steps to set against raw SQLite doing the same writes.
+struct BenchStepsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench-steps",
+        abstract: "Time N cases x S workflow steps on a new database (for Scripts/bench-steps).",
+        shouldDisplay: false)
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: "How many cases.")
+    var cases = 2_000
+
+    @Option(help: "Steps per case (1-3: accept, review, approve).")
+    var steps = 3
+
+    func validate() throws {
+        guard cases > 0 else { throw ValidationError("--cases must be positive") }
+        guard (1...3).contains(steps) else { throw ValidationError("--steps must be 1, 2 or 3") }
+    }
+
+    func run() async throws {
+        try await withDesk(global) { session in
+            let desk = session.desk
+            try await desk.requireEmpty()
+            for clerk in SyntheticCases.clerks {
+                _ = try await desk.addClerk(
+                    id: clerk.id, name: clerk.name, roles: clerk.roles,
+                    as: clerk.isSupervisor ? .anonymous : .clerk(SyntheticCases.clerks[0].id))
+            }
+            var generator = SyntheticCases(
+                hall: desk.settings.hall, workflowID: desk.settings.workflowID, openShare: 0,
+                random: SyntheticCases.Generator(state: 11))
+            let start = HallTime.instant(CivilDate(uncheckedYear: 2026, month: 11, day: 26), hour: 9, minute: 0)
+            let imports = (0..<cases).map { _ in
+                var application = generator.application()
+                application.channel = .window
+                return CaseImport(
+                    application: application, workflowID: desk.settings.workflowID, hall: desk.settings.hall,
+                    clerk: "wangfang", at: start, steps: [])
+            }
+            try await desk.store.importCases(imports)
+            let numbers = (1...cases).map {
+                CaseNumber(division: desk.settings.hall, date: HallTime.localDate(of: start), sequence: $0)
+            }
+            let plan = [("accept", "wangfang"), ("review", "lijun"), ("approve", "lijun")].prefix(steps)
+            let clock = ContinuousClock()
+            let began = clock.now
+            for (index, (step, clerk)) in plan.enumerated() {
+                let at = start.addingTimeInterval(TimeInterval(60 * (index + 1)))
+                for number in numbers {
+                    _ = try await desk.store.apply(
+                        .transition(step, reason: nil), to: number, by: clerk, at: at, expectedVersion: nil)
+                }
+            }
+            let elapsed = clock.now - began
+            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            let total = cases * steps
+            Console.print(
+                "kaiban-store: \(total) steps in \(String(format: "%.3f", seconds)) s = \(Int(Double(total) / seconds)) steps/s"
+            )
         }
     }
 }

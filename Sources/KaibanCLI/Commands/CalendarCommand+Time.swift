@@ -4,7 +4,7 @@ import KaibanCore
 
 extension CalendarCommand {
     /// `kaiban calendar elapsed FROM TO`
-    struct Elapsed: ParsableCommand {
+    struct Elapsed: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Working minutes between two instants (ISO 8601; Asia/Shanghai unless an offset is given).")
 
@@ -22,34 +22,26 @@ extension CalendarCommand {
             try requireInstant("TO", to)
         }
 
-        struct View: Encodable {
-            var from: Date
-            var to: Date
-            var workingMinutes: Int
-            var provisional: Bool
-        }
-
-        func run() throws {
-            try withDesk(global) { desk in
-                let calendar = try desk.calendar()
+        func run() async throws {
+            try await withDesk(global, json: output.json) { session in
                 guard let start = HallTime.parse(from), let end = HallTime.parse(to) else { return }
-                let time = calendar.elapsed(from: start, to: end)
+                let time = try await session.desk.elapsed(from: start, to: end)
                 if output.json {
-                    try Console.json(
-                        View(from: start, to: end, workingMinutes: time.minutes, provisional: time.provisional))
+                    try Console.json(time)
                     return
                 }
-                let zh = desk.language == .zh
+                let zh = session.zh
                 let note =
                     time.provisional
                     ? (zh ? "（暂估：含未载入节假日安排的年份）" : " (provisional: a year without a holiday notice)") : ""
-                Console.print(zh ? "工作时间\(time.minutes)分钟\(note)" : "\(time.minutes) working minutes\(note)")
+                Console.print(
+                    zh ? "工作时间\(time.workingMinutes)分钟\(note)" : "\(time.workingMinutes) working minutes\(note)")
             }
         }
     }
 
     /// `kaiban calendar add FROM DURATION`
-    struct Add: ParsableCommand {
+    struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract:
                 "When a working duration that starts at FROM ends: 192m, 3.2h, 0.4d (d = 8 working hours) or 5wd (whole working days)."
@@ -72,31 +64,17 @@ extension CalendarCommand {
             }
         }
 
-        struct View: Encodable {
-            var from: Date
-            var until: Date
-            var local: String
-            var provisional: Bool
-        }
-
-        func run() throws {
-            try withDesk(global) { desk in
-                let calendar = try desk.calendar()
+        func run() async throws {
+            try await withDesk(global, json: output.json) { session in
                 guard let start = HallTime.parse(from), let parsed = WorkingDuration(duration) else { return }
-                let result: WorkingInstant
-                switch parsed {
-                case .minutes(let minutes): result = calendar.adding(minutes: minutes, to: start)
-                case .workingDays(let days): result = calendar.adding(workingDays: days, to: start)
-                }
-                let local = HallTime.localText(of: result.instant)
+                let result = try await session.desk.adding(parsed, to: start)
                 if output.json {
-                    try Console.json(
-                        View(from: start, until: result.instant, local: local, provisional: result.provisional))
+                    try Console.json(result)
                     return
                 }
-                let zh = desk.language == .zh
-                let note = result.provisional ? (zh ? "（暂估）" : " (provisional)") : ""
-                Console.print(zh ? "届满时间：\(local)\(note)" : "ends at \(local)\(note)")
+                let local = HallTime.localText(of: result.until)
+                let note = result.provisional ? (session.zh ? "（暂估）" : " (provisional)") : ""
+                Console.print(session.zh ? "届满时间：\(local)\(note)" : "ends at \(local)\(note)")
             }
         }
     }

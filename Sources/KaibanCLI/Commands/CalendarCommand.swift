@@ -1,68 +1,61 @@
 import ArgumentParser
 import Foundation
 import KaibanCore
-import KaibanStore
-import KaibanXML
+import KaibanDesk
+import KaibanForms
 
 /// `kaiban calendar`: the working calendar (holidays, make-up days, office hours).
-struct CalendarCommand: ParsableCommand {
+struct CalendarCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "calendar", abstract: "The working calendar (工作日历).",
         subcommands: [Status.self, Show.self, Elapsed.self, Add.self, Import.self], defaultSubcommand: Status.self)
 
     /// `kaiban calendar status`
-    struct Status: ParsableCommand {
+    struct Status: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Which years the calendar knows, and its changes.")
 
         @OptionGroup var global: GlobalOptions
         @OptionGroup var output: OutputOptions
 
-        struct View: Encodable {
-            var years: [CalendarYearInfo]
-            var officeHours: OfficeHours
-            var changes: [CalendarChange]
-        }
-
-        func run() throws {
-            try withDesk(global) { desk in
-                let calendar = try desk.calendar()
-                let years = try desk.store.calendarYears()
-                let changes = try desk.store.calendarChanges()
+        func run() async throws {
+            try await withDesk(global, json: output.json) { session in
+                let status = try await session.desk.calendarStatus()
                 if output.json {
-                    try Console.json(View(years: years, officeHours: calendar.officeHours, changes: changes))
+                    try Console.json(status)
                     return
                 }
-                let zh = desk.language == .zh
-                let covered = years.map(\.year)
+                let zh = session.zh
+                let covered = status.years.map { String($0.year) }
                 Console.print(
                     zh
-                        ? "已载入节假日安排：\(covered.map(String.init).joined(separator: "、"))年；其他年份只按周末计算，结果标注“暂估”。"
-                        : "holiday notices loaded for \(covered.map(String.init).joined(separator: ", ")); other years count weekends only and their figures are marked provisional."
+                        ? "已载入节假日安排：\(covered.joined(separator: "、"))年；其他年份只按周末计算，结果标注“暂估”。"
+                        : "holiday notices loaded for \(covered.joined(separator: ", ")); other years count weekends only and their figures are marked provisional."
                 )
                 var table = TextTable(zh ? ["年份", "依据", "来源", "载入时间"] : ["year", "notice", "source", "loaded"])
-                for year in years {
+                for year in status.years {
                     table.add(["\(year.year)", year.notice, year.source, HallTime.localText(of: year.loadedAt)])
                 }
                 Console.print(table.rendered)
                 Console.print("")
-                Console.print((zh ? "办公时间（" : "office hours (") + calendar.officeHours.name + (zh ? "）：" : "):"))
-                for season in calendar.officeHours.seasons {
+                Console.print((zh ? "办公时间（" : "office hours (") + status.officeHours.name + (zh ? "）：" : "):"))
+                for season in status.officeHours.seasons {
                     let sessions = season.sessions.map { clock($0.start) + "–" + clock($0.end) }.joined(separator: ", ")
                     Console.print(
-                        "  \(season.name.text(desk.language)) \(monthDay(season.from))–\(monthDay(season.to)): \(sessions)"
+                        "  \(season.name.text(session.language)) \(monthDay(season.from))–\(monthDay(season.to)): \(sessions)"
                     )
                 }
-                if let last = changes.last {
+                if let last = status.changes.last {
                     Console.print(
                         (zh ? "\n最近一次变更：" : "\nlast change: ")
-                            + "\(HallTime.localText(of: last.at)) \(last.subject) \(last.change)（\(last.reason)）")
+                            + "\(HallTime.localText(of: last.at)) \(last.subject) \(last.change)"
+                            + (zh ? "（\(last.reason)）" : " (\(last.reason))"))
                 }
             }
         }
     }
 
     /// `kaiban calendar show 2026-02`
-    struct Show: ParsableCommand {
+    struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Print a month: working days, holidays and make-up days.")
 
@@ -80,62 +73,43 @@ struct CalendarCommand: ParsableCommand {
             }
         }
 
-        struct Day: Encodable {
-            var date: String
-            var kind: String
-            var name: String?
-            var workingMinutes: Int
-        }
-
-        func run() throws {
-            try withDesk(global) { desk in
-                let calendar = try desk.calendar()
+        func run() async throws {
+            try await withDesk(global, json: output.json) { session in
                 guard let first else { return }
-                let start = HallTime.daysSinceEpoch(first)
-                let days = (0..<31).map { HallTime.civilDate(fromDaysSinceEpoch: start + $0) }.filter {
-                    $0.month == first.month
-                }
-                let zh = desk.language == .zh
-                let provisional = !calendar.coveredYears.contains(first.year)
+                let view = try await session.desk.calendarMonth(year: first.year, month: first.month)
                 if output.json {
-                    try Console.json(
-                        days.map { date in
-                            let kind = calendar.kind(of: date)
-                            return Day(
-                                date: date.description, kind: kindCode(kind), name: kindName(kind)?.text(desk.language),
-                                workingMinutes: calendar.sessions(on: date).reduce(0) { $0 + $1.end - $1.start })
-                        })
+                    try Console.json(view)
                     return
                 }
+                let zh = session.zh
                 Console.print(
                     zh ? "\(first.year)年\(first.month)月" : "\(first.year)-\(String(format: "%02d", first.month))")
                 Console.print(zh ? " 一   二   三   四   五   六   日" : " Mo   Tu   We   Th   Fr   Sa   Su")
+                let start = HallTime.daysSinceEpoch(first)
                 // 1970-01-01 was a Thursday: Monday-based column of the first day.
                 var line = String(repeating: "     ", count: ((start % 7) + 7 + 3) % 7)
-                for date in days {
+                for day in view.days {
                     let mark: String
-                    switch calendar.kind(of: date) {
+                    switch day.kind {
                     case .holiday: mark = zh ? "休" : "H"
                     case .makeUpWorkday: mark = zh ? "班" : "W"
-                    default: mark = zh ? "  " : " "
+                    case .workday, .weekend: mark = zh ? "  " : " "
                     }
-                    line += String(format: "%3d", date.day) + mark + (zh ? "" : " ")
-                    if ((HallTime.daysSinceEpoch(date) % 7) + 7) % 7 == 3 {
+                    line += String(format: "%3d", day.date.day) + mark + (zh ? "" : " ")
+                    if ((HallTime.daysSinceEpoch(day.date) % 7) + 7) % 7 == 3 {
                         Console.print(line)
                         line = ""
                     }
                 }
                 if !line.isEmpty { Console.print(line) }
                 Console.print(zh ? "休 = 法定节假日，班 = 调休上班（周末）" : "H = statutory holiday, W = make-up working weekend day")
-                for date in days {
-                    let kind = calendar.kind(of: date)
-                    if let name = kindName(kind) {
-                        Console.print(
-                            "  \(date) \(name.text(desk.language))\(kind.isWorking ? (zh ? "（调休上班）" : " (make-up working day)") : "")"
-                        )
+                for day in view.days {
+                    if let name = day.name {
+                        let makeUp = day.kind == .makeUpWorkday ? (zh ? "（调休上班）" : " (make-up working day)") : ""
+                        Console.print("  \(day.date) \(name.text(session.language))\(makeUp)")
                     }
                 }
-                if provisional {
+                if view.provisional {
                     Console.print(
                         zh
                             ? "注意：尚未载入\(first.year)年的节假日安排，本月只按周末计算（暂估）。"
@@ -143,32 +117,17 @@ struct CalendarCommand: ParsableCommand {
                 }
             }
         }
-
-        func kindCode(_ kind: WorkingCalendar.DayKind) -> String {
-            switch kind {
-            case .workday: "workday"
-            case .weekend: "weekend"
-            case .holiday: "holiday"
-            case .makeUpWorkday: "make-up-workday"
-            }
-        }
-
-        func kindName(_ kind: WorkingCalendar.DayKind) -> LocalizedText? {
-            switch kind {
-            case .holiday(let name), .makeUpWorkday(let name): name
-            case .workday, .weekend: nil
-            }
-        }
     }
 
     /// `kaiban calendar import FILE`
-    struct Import: ParsableCommand {
+    struct Import: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract:
                 "Load a year's holiday notice from a file (format: seeds/calendar/holidays-2026.xml); supervisors only."
         )
 
         @OptionGroup var global: GlobalOptions
+        @OptionGroup var output: OutputOptions
 
         @Argument(help: "The file (Forms/schemas/calendar-1.xsd).")
         var file: String
@@ -179,27 +138,16 @@ struct CalendarCommand: ParsableCommand {
         @Option(help: "Why (kept with the change).")
         var reason: String?
 
-        func validate() throws {
-            if replace && (reason ?? "").trimmingCharacters(in: .whitespaces).isEmpty {
-                throw ValidationError("--replace needs a --reason")
-            }
-        }
-
-        func run() throws {
-            try withDesk(global) { desk in
-                let clerkID = try desk.requireClerk()
-                let clerk = try desk.store.clerk(clerkID)
-                guard clerk.roles.contains(CaseStore.administratorRole) else {
-                    throw StoreError.notAdministrator(clerkID)
+        func run() async throws {
+            try await withDesk(global, json: output.json) { session in
+                let data = try DataFile.read(URL(fileURLWithPath: file))
+                let changes = try await session.desk.importCalendar(
+                    data, source: file, replace: replace, reason: reason, as: session.actor)
+                if output.json {
+                    try Console.json(changes)
+                    return
                 }
-                _ = try desk.calendar()
-                let data = try XMLDocumentParser.read(URL(fileURLWithPath: file))
-                let years = try desk.forms().calendarLoader.holidayYears(data, source: file)
-                let name = URL(fileURLWithPath: file).lastPathComponent
-                let changes = try desk.store.importCalendar(
-                    years, source: name, replace: replace, reason: reason ?? "imported \(name)", by: clerkID, at: Date()
-                )
-                let zh = desk.language == .zh
+                let zh = session.zh
                 if changes.isEmpty {
                     Console.print(zh ? "内容与已载入的相同，未作变更" : "nothing changed: the same dates are already loaded")
                 }

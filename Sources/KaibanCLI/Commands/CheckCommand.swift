@@ -1,39 +1,60 @@
 import ArgumentParser
 import Foundation
 import KaibanCore
-import KaibanStore
+import KaibanDesk
 
 /// `kaiban check`: official codes and names, checked as the window does. Exit 0 when valid
 /// (warnings included), 65 when not.
-struct CheckCommand: ParsableCommand {
+struct CheckCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check", abstract: "Check a credit code, ID number, division or enterprise name (核验).",
         subcommands: [CreditCodeCheck.self, IDCheck.self, DivisionCheck.self, NameCheck.self])
 
-    /// The result every check prints.
-    struct Verdict: Encodable {
-        var value: String
-        var valid: Bool
-        var problems: [String]
-        var warnings: [String]
-        var details: [String: String]
-    }
-
-    static func finish(_ verdict: Verdict, json: Bool, language: Language) throws {
+    /// Prints a verdict and exits 65 when the value is not valid.
+    static func finish(_ verdict: CheckVerdict, json: Bool, session: Session) throws {
         if json {
             try Console.json(verdict)
         } else {
-            let zh = language == .zh
+            let zh = session.zh
+            let language = session.language
             Console.print("\(verdict.value)：" + (verdict.valid ? (zh ? "有效" : "valid") : (zh ? "无效" : "not valid")))
-            for (key, value) in verdict.details.sorted(by: { $0.key < $1.key }) { Console.print("  \(key): \(value)") }
-            for problem in verdict.problems { Console.print((zh ? "  错误：" : "  problem: ") + problem) }
-            for warning in verdict.warnings { Console.print((zh ? "  提示：" : "  warning: ") + warning) }
+            for (label, value) in details(verdict.details, session) { Console.print("  \(label): \(value)") }
+            for problem in verdict.problems { Console.print((zh ? "  错误：" : "  problem: ") + problem.text(language)) }
+            for warning in verdict.warnings { Console.print((zh ? "  提示：" : "  warning: ") + warning.text(language)) }
         }
         if !verdict.valid { throw ExitCode(KaibanExit.refused) }
     }
 
+    /// The details worth printing, labelled in the clerk's language.
+    static func details(_ details: CheckDetails, _ session: Session) -> [(String, String)] {
+        let zh = session.zh
+        let language = session.language
+        var lines: [(String, String)] = []
+        func add(_ zhLabel: String, _ enLabel: String, _ value: String?) {
+            if let value { lines.append((zh ? zhLabel : enLabel, value)) }
+        }
+        add("登记机关", "authority", details.authority?.text(language))
+        add("主体类型", "type", details.entityType?.text(language))
+        add("组织机构代码", "organisation code", details.organizationCode)
+        add("区划", "division", details.divisionCode.map { "\($0) \(details.divisionName ?? "")" })
+        add("出生日期", "birth date", details.birthDate?.description)
+        add("年龄", "age", details.age.map(String.init))
+        add("日期", "on", details.on?.description)
+        for entry in details.history ?? [] {
+            add(
+                "沿革", "history",
+                "\(entry.name) \(entry.validFrom) – \(entry.validTo?.description ?? (zh ? "至今" : "now"))"
+                    + (entry.note.map { " (\($0))" } ?? ""))
+        }
+        add("行政区划", "division part", details.nameDivision)
+        add("字号", "trade name", details.tradeName)
+        add("行业", "industry", details.industry)
+        add("组织形式", "form", details.form)
+        return lines
+    }
+
     /// `kaiban check uscc CODE`
-    struct CreditCodeCheck: ParsableCommand {
+    struct CreditCodeCheck: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "uscc", abstract: "A unified social credit code (GB 32100-2015 with GB 11714).")
 
@@ -43,33 +64,16 @@ struct CheckCommand: ParsableCommand {
         @Argument(help: "The 18-character code.")
         var code: String
 
-        func run() throws {
-            try withDesk(global) { desk in
-                let language = desk.language
-                var verdict = Verdict(value: code, valid: true, problems: [], warnings: [], details: [:])
-                switch Result(catching: { () throws(CreditCode.Problem) -> CreditCode in try CreditCode(code) }) {
-                case .failure(let problem):
-                    verdict.valid = false
-                    verdict.problems.append(problem.message(language))
-                case .success(let parsed):
-                    let authority = CreditCode.authorities[parsed.authority]
-                    verdict.details["authority"] = authority?.name.text(language)
-                    verdict.details["type"] = authority?.types[parsed.entityType]?.text(language)
-                    verdict.details["organizationCode"] =
-                        String(parsed.organizationCode.prefix(8)) + "-" + String(parsed.organizationCode.suffix(1))
-                    let division = try desk.division(parsed.divisionCode, on: HallTime.localDate(of: Date()))
-                    verdict.details["division"] = parsed.divisionCode + " " + (division.fullName ?? "")
-                    if let warning = division.lifelongIdentifierWarning(DivisionStatus.registeringDivision) {
-                        verdict.warnings.append(warning.text(language))
-                    }
-                }
-                try CheckCommand.finish(verdict, json: output.json, language: language)
+        func run() async throws {
+            try await withDesk(global, json: output.json) { session in
+                try CheckCommand.finish(
+                    try await session.desk.checkCreditCode(code), json: output.json, session: session)
             }
         }
     }
 
     /// `kaiban check id NUMBER`
-    struct IDCheck: ParsableCommand {
+    struct IDCheck: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "id",
             abstract: "A citizen ID number (GB 11643-1999): length, birth date, check character, division, age.")
@@ -87,38 +91,16 @@ struct CheckCommand: ParsableCommand {
             try requireDate("--on", on)
         }
 
-        func run() throws {
-            try withDesk(global) { desk in
-                let language = desk.language
-                let zh = language == .zh
-                let day = on.flatMap(CivilDate.init) ?? HallTime.localDate(of: Date())
-                var verdict = Verdict(value: number, valid: true, problems: [], warnings: [], details: [:])
-                switch Result(catching: { () throws(CitizenID.Problem) -> CitizenID in try CitizenID(number) }) {
-                case .failure(let problem):
-                    verdict.valid = false
-                    verdict.problems.append(problem.message(language))
-                case .success(let id):
-                    let birth = CivilDate(uncheckedYear: id.birthYear, month: id.birthMonth, day: id.birthDay)
-                    let age = day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day) ? 1 : 0)
-                    verdict.details["birthDate"] = birth.description
-                    verdict.details["age"] = "\(age)"
-                    if birth > day {
-                        verdict.valid = false
-                        verdict.problems.append(zh ? "出生日期晚于\(day)" : "the birth date is after \(day)")
-                    }
-                    let division = try desk.division(id.divisionCode, on: day)
-                    verdict.details["division"] = id.divisionCode + " " + (division.fullName ?? "")
-                    if let warning = division.lifelongIdentifierWarning(DivisionStatus.issuingDivision) {
-                        verdict.warnings.append(warning.text(language))
-                    }
-                }
-                try CheckCommand.finish(verdict, json: output.json, language: language)
+        func run() async throws {
+            try await withDesk(global, json: output.json) { session in
+                let verdict = try await session.desk.checkCitizenID(number, on: on.flatMap(CivilDate.init))
+                try CheckCommand.finish(verdict, json: output.json, session: session)
             }
         }
     }
 
     /// `kaiban check division CODE [--on DATE]`
-    struct DivisionCheck: ParsableCommand {
+    struct DivisionCheck: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "division", abstract: "An administrative division code (GB/T 2260) on a day, with its history."
         )
@@ -139,36 +121,16 @@ struct CheckCommand: ParsableCommand {
             try requireDate("--on", on)
         }
 
-        func run() throws {
-            try withDesk(global) { desk in
-                let zh = desk.language == .zh
-                let day = on.flatMap(CivilDate.init) ?? HallTime.localDate(of: Date())
-                let status = try desk.division(code, on: day)
-                var verdict = Verdict(
-                    value: code, valid: status.state == .current, problems: [], warnings: [],
-                    details: ["name": status.fullName ?? "", "on": day.description])
-                for entry in status.history {
-                    verdict.details["history \(entry.validFrom)"] =
-                        "\(entry.name) \(entry.validFrom) – \(entry.validTo?.description ?? (zh ? "至今" : "now"))"
-                        + (entry.note.map { " (\($0))" } ?? "")
-                }
-                switch status.state {
-                case .current: break
-                case .notInForce:
-                    verdict.problems.append(
-                        zh
-                            ? "\(day)时该代码不是现行区划（曾为\(status.name ?? "")）"
-                            : "not in force on \(day) (was \(status.name ?? ""))")
-                case .unknown:
-                    verdict.problems.append(zh ? "区划库中没有该代码" : "no such division code")
-                }
-                try CheckCommand.finish(verdict, json: output.json, language: desk.language)
+        func run() async throws {
+            try await withDesk(global, json: output.json) { session in
+                let verdict = try await session.desk.checkDivision(code, on: on.flatMap(CivilDate.init))
+                try CheckCommand.finish(verdict, json: output.json, session: session)
             }
         }
     }
 
     /// `kaiban check name NAME --type TYPE`
-    struct NameCheck: ParsableCommand {
+    struct NameCheck: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "name",
             abstract:
@@ -185,19 +147,10 @@ struct CheckCommand: ParsableCommand {
             help: "llc, one-person-llc, sole-proprietorship, partnership, individual-business or farmers-cooperative.")
         var type: EnterpriseType
 
-        func run() throws {
-            try withDesk(global) { desk in
-                let language = desk.language
-                let analysis = try desk.analyzeName(
-                    name, type: type, hall: desk.configuration.hall, on: HallTime.localDate(of: Date()))
-                let verdict = Verdict(
-                    value: name, valid: analysis.isValid, problems: analysis.problems.map { $0.text(language) },
-                    warnings: analysis.warnings.map { $0.text(language) },
-                    details: [
-                        "division": analysis.division, "tradeName": analysis.tradeName, "industry": analysis.industry,
-                        "form": analysis.form,
-                    ])
-                try CheckCommand.finish(verdict, json: output.json, language: language)
+        func run() async throws {
+            try await withDesk(global, json: output.json) { session in
+                try CheckCommand.finish(
+                    try await session.desk.checkName(name, type: type), json: output.json, session: session)
             }
         }
     }

@@ -1,11 +1,11 @@
 import ArgumentParser
 import Foundation
 import KaibanCore
+import KaibanDesk
 import KaibanForms
-import KaibanStore
 
 /// `kaiban demo`: plays a scripted day at the Zhaohua hall into a new database.
-struct DemoCommand: ParsableCommand {
+struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
         abstract: "Play a realistic desk day into a new database (演示).",
@@ -19,73 +19,77 @@ struct DemoCommand: ParsableCommand {
     @Flag(help: "Print only the worklist and the summary, not every step.")
     var quiet = false
 
-    func run() throws {
-        try withDesk(global) { desk in
-            let count = try desk.store.caseCount()
-            guard count == 0 else { throw StoreError.notEmpty(path: desk.configuration.databasePath, cases: count) }
+    func run() async throws {
+        try await withDesk(global) { session in
+            try await session.desk.requireEmpty()
             let dayURL =
                 day.map { URL(fileURLWithPath: $0) }
-                ?? desk.formsRoot.deletingLastPathComponent().appendingPathComponent("seeds/demo/desk-day.xml")
-            let script = try DeskDay.load(dayURL, forms: try desk.forms())
-            try play(script, source: dayURL.path, desk: desk)
+                ?? session.settings.formsRoot.deletingLastPathComponent().appendingPathComponent(
+                    "seeds/demo/desk-day.xml")
+            let script = try DeskDay.load(dayURL, forms: try session.desk.forms())
+            try await play(script, source: dayURL.path, session: session)
         }
     }
 
-    func play(_ script: DeskDay, source: String, desk: Desk) throws {
-        let zh = desk.language == .zh
-        try addClerks(script.clerks, desk: desk)
+    func play(_ script: DeskDay, source: String, session: Session) async throws {
+        let desk = session.desk
+        let zh = session.zh
+        try await addClerks(script.clerks, desk: desk)
         Console.print(
             zh
                 ? "== 演示：\(script.date) 昭化区政务服务中心企业开办窗口（\(script.caseCount)件申请）=="
                 : "== Demo: \(script.date) at the Zhaohua hall's start-up desk (\(script.caseCount) applications) ==")
         var numbers: [Int: CaseNumber] = [:]
-        let definition = try desk.store.latestDefinition(desk.configuration.workflowID)
-        let presenter = CasePresenter(definition: definition, language: desk.language)
+        let presenter = CasePresenter(definition: try await desk.latestDefinition(), language: session.language)
         for action in script.actions {
             let clock = String(HallTime.localText(of: action.at).suffix(5))
+            let actor = DeskActor.clerk(action.clerk)
             do {
                 switch action.kind {
                 case .intake(let application, _):
-                    let (state, _) = try desk.intake(application, by: action.clerk, at: action.at, hall: script.hall)
-                    numbers[action.caseIndex] = state.number
+                    let result = try await desk.intake(application, as: actor, at: action.at, hall: script.hall)
+                    numbers[action.caseIndex] = result.case.number
                     if !quiet {
                         Console.print(
-                            "\(clock) \(action.clerk) \(zh ? "收件" : "intake") \(state.number) [\(application.channel.name.text(desk.language))] \(application.proposedName)"
+                            "\(clock) \(action.clerk) \(zh ? "收件" : "intake") \(result.case.number) [\(application.channel.name.text(session.language))] \(application.proposedName)"
                         )
                     }
                 case .step(let transition, let reason):
-                    let outcome = try desk.store.apply(
-                        .transition(transition, reason: reason), to: try number(action, numbers), by: action.clerk,
-                        at: action.at)
+                    let outcome = try await desk.step(
+                        try number(action, numbers), transition, reason: reason, as: actor, at: action.at)
                     if !quiet { Console.print("\(clock) \(action.clerk) \(presenter.stepSummary(outcome))") }
                 case .task(let task):
-                    let outcome = try desk.store.apply(
-                        .completeTask(task, note: nil), to: try number(action, numbers), by: action.clerk, at: action.at
-                    )
+                    let outcome = try await desk.completeTask(
+                        try number(action, numbers), task, as: actor, at: action.at)
                     if !quiet { Console.print("\(clock) \(action.clerk) \(presenter.stepSummary(outcome))") }
                 }
-            } catch let error as ClerkReadable {
-                throw DemoScriptError(source: source, line: action.line, underlying: error.message(.en))
+            } catch let problem as Problem where problem.kind != .storage {
+                throw Problem(
+                    .brokenData, "demo.script-invalid", zh: "\(source):\(action.line): \(problem.message(.zh))",
+                    en: "\(source):\(action.line): \(problem.message(.en))")
             }
         }
         let closing = HallTime.instant(script.date, hour: 17, minute: 30)
         Console.print("")
         Console.print(zh ? "== 下班时（17:30）的待办 ==" : "== Worklist at closing time (17:30) ==")
-        Console.print(presenter.worklist(try desk.worklist(stages: nil, now: closing, clock: desk.slaClock())))
+        Console.print(
+            CasePresenter.worklist(
+                try await desk.worklist(limit: 10_000, at: closing), definitions: try await desk.definitions(),
+                language: session.language))
         Console.print("")
-        Console.print(summary(try desk.store.summary(), presenter: presenter, zh: zh))
+        Console.print(summary(try await desk.summary(), presenter: presenter, zh: zh))
         Console.print("")
         Console.print(zh ? "== 今日发照 ==" : "== Licences issued today ==")
         var licences = TextTable(zh ? ["办件编号", "名称", "统一社会信用代码"] : ["case", "name", "unified social credit code"])
         for number in numbers.values.sorted() {
-            let state = try desk.store.registrationCase(number)
+            let state = try await desk.caseView(number).case
             if let code = state.creditCode { licences.add([number.description, state.application.proposedName, code]) }
         }
         Console.print(licences.rendered)
         Console.print("")
-        Console.print(presenter.report(try desk.slaReport(from: script.date, to: script.date, by: .channel)))
+        Console.print(presenter.report(try await desk.slaReport(from: script.date, to: script.date, by: .channel)))
         let me = CommandLine.arguments.first ?? "kaiban"
-        let db = desk.configuration.databasePath
+        let db = session.settings.database
         Console.print(
             zh
                 ? "\n数据库：\(db)。可继续查看，例如：\(me) queue --db \(db) --at \(script.date)T17:30"
@@ -94,17 +98,22 @@ struct DemoCommand: ParsableCommand {
 
     func number(_ action: DeskDay.Action, _ numbers: [Int: CaseNumber]) throws -> CaseNumber {
         guard let number = numbers[action.caseIndex] else {
-            throw DemoScriptError(source: "", line: action.line, underlying: "a step comes before the case's intake")
+            throw Problem(
+                .brokenData, "demo.script-invalid", zh: "第\(action.line)行：该步骤早于办件收件",
+                en: "line \(action.line): a step comes before the case's intake")
         }
         return number
     }
 
-    func addClerks(_ clerks: [Clerk], desk: Desk) throws {
-        let existing = Set(try desk.store.clerks().map(\.id))
-        let supervisor = clerks.first { $0.roles.contains(CaseStore.administratorRole) }
+    /// The day's clerks, its supervisor first (the first clerk of a new database must be one).
+    func addClerks(_ clerks: [Clerk], desk: Desk) async throws {
+        let existing = Set(try await desk.clerks().map(\.id))
+        let supervisor = clerks.first { $0.isSupervisor }
         let ordered = (supervisor.map { [$0] } ?? []) + clerks.filter { $0.id != supervisor?.id }
         for clerk in ordered where !existing.contains(clerk.id) {
-            try desk.store.addClerk(clerk, by: supervisor?.id)
+            let actor: DeskActor = supervisor.map { .clerk($0.id) } ?? .anonymous
+            _ = try await desk.addClerk(
+                id: clerk.id, name: clerk.name, roles: clerk.roles, as: clerk.id == supervisor?.id ? .anonymous : actor)
         }
     }
 
@@ -127,16 +136,5 @@ struct DemoCommand: ParsableCommand {
             by stage: \(stages.joined(separator: sep))
             by channel: \(channels.joined(separator: sep))
             """
-    }
-}
-
-/// A step of the demo day that the rules refused: the script itself is wrong.
-struct DemoScriptError: ClerkReadable {
-    var source: String
-    var line: Int
-    var underlying: String
-
-    func message(_ language: Language) -> String {
-        "\(source):\(line): \(underlying)"
     }
 }

@@ -1,10 +1,11 @@
 import ArgumentParser
 import Foundation
 import KaibanCore
-import KaibanXML
+import KaibanDesk
+import KaibanForms
 
 /// `kaiban intake`: take in a company-formation application (收件), from flags or a case file.
-struct IntakeCommand: ParsableCommand {
+struct IntakeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "intake",
         abstract: "Take in an application (收件).",
@@ -90,7 +91,7 @@ struct IntakeCommand: ParsableCommand {
         let type = try required(self.type, "--type")
         var capitalMoney = Money.zero
         if let capital {
-            guard let parsed = Money(yuan: capital) else {
+            guard let parsed = Self.amount(capital) else {
                 throw ValidationError("--capital: \"\(capital)\" is not an amount in yuan (e.g. 500000 or 12.50)")
             }
             capitalMoney = parsed
@@ -106,7 +107,7 @@ struct IntakeCommand: ParsableCommand {
                 throw ValidationError(
                     "--investor #\(index + 1): expected NAME:ID-NUMBER:CONTRIBUTION[:KIND], got \"\(text)\"")
             }
-            guard let amount = Money(yuan: parts[2]) else {
+            guard let amount = Self.amount(parts[2]) else {
                 throw ValidationError("--investor #\(index + 1): \"\(parts[2])\" is not an amount in yuan")
             }
             let kind = parts.count == 4 ? InvestorKind(rawValue: parts[3]) : .person
@@ -125,35 +126,42 @@ struct IntakeCommand: ParsableCommand {
             requestedTasks: (tasks ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
     }
 
-    func run() throws {
-        try withDesk(global) { desk in
-            let clerk = try desk.requireClerk()
+    /// An amount in yuan as typed; a minus sign is read too, so that a negative amount is refused
+    /// by the rules (65) like any other bad application, not as unreadable input.
+    static func amount(_ text: String) -> Money? {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        if trimmed.hasPrefix("-") { return Money(yuan: String(trimmed.dropFirst())).map { Money(fen: -$0.fen) } }
+        return Money(yuan: trimmed)
+    }
+
+    func run() async throws {
+        try await withDesk(global, json: output.json) { session in
             let application: CaseApplication
             if let file {
-                application = try desk.forms().caseFileLoader.load(
-                    try XMLDocumentParser.read(URL(fileURLWithPath: file)), source: file)
+                let data = try DataFile.read(URL(fileURLWithPath: file))
+                application = try session.desk.application(fromCaseFile: data, source: file)
             } else {
                 application = try applicationFromFlags()
             }
-            let (state, warnings) = try desk.intake(application, by: clerk, at: time.instant())
-            for warning in warnings {
+            let result = try await session.desk.intake(application, as: session.actor, at: time.instant)
+            for warning in result.warnings {
                 Console.error(
-                    (desk.language == .zh ? "提示：" : "note: ")
-                        + "\(warning.field): \(warning.reason.text(desk.language))")
+                    (session.zh ? "提示：" : "note: ") + "\(warning.field): \(warning.reason.text(session.language))")
             }
             if output.json {
-                try Console.json(state)
+                try Console.json(result)
                 return
             }
-            let presenter = try desk.presenter(for: state.definition)
+            let state = result.case
+            let presenter = CasePresenter(
+                definition: try await session.desk.definition(state.definition), language: session.language)
             Console.print(
-                desk.language == .zh
+                session.zh
                     ? "已收件：\(state.number)（\(application.enterpriseType.name.zh) \(application.proposedName)），当前：\(presenter.stage(state.stage))"
                     : "received: \(state.number) (\(application.enterpriseType.name.en) \(application.proposedName)), now \(presenter.stage(state.stage))"
             )
         }
     }
-
 }
 
 extension Channel: ExpressibleByArgument {}

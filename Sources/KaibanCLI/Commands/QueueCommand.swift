@@ -1,10 +1,10 @@
 import ArgumentParser
 import Foundation
 import KaibanCore
-import KaibanStore
+import KaibanDesk
 
 /// `kaiban queue`: the worklist of open cases, most urgent first.
-struct QueueCommand: ParsableCommand {
+struct QueueCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "queue", abstract: "List open cases, least time left first, with their SLA figures (待办).",
         discussion: "Elapsed and remaining are working minutes of government time against the 0.4-working-day budget.")
@@ -27,36 +27,18 @@ struct QueueCommand: ParsableCommand {
         guard (1...10_000).contains(limit) else { throw ValidationError("--limit must be between 1 and 10000") }
     }
 
-    func run() throws {
-        try withDesk(global) { desk in
-            let definitions = try desk.store.definitions()
-            var stages: [String]?
-            if let role {
-                guard definitions.contains(where: { $0.role(role) != nil }) else {
-                    let known = Set(definitions.flatMap { $0.roles.map(\.id) }).sorted().joined(separator: ", ")
-                    throw ValidationError("--role: unknown role \"\(role)\" (known: \(known))")
-                }
-                stages = Array(Set(definitions.flatMap { $0.stages(actionableBy: role) })).sorted()
-            }
-            if let stage {
-                guard definitions.contains(where: { $0.stage(stage) != nil }) else {
-                    let known = Set(definitions.flatMap { $0.stages.map(\.id) }).sorted().joined(separator: ", ")
-                    throw ValidationError("--stage: unknown stage \"\(stage)\" (known: \(known))")
-                }
-                stages = stages.map { $0.filter { $0 == stage } } ?? [stage]
-            }
-            let items = Array(
-                try desk.worklist(stages: stages, now: time.instant(), clock: desk.slaClock()).prefix(limit))
+    func run() async throws {
+        try await withDesk(global, json: output.json) { session in
+            let items = try await session.desk.worklist(role: role, stage: stage, limit: limit, at: time.instant)
             if output.json {
                 try Console.json(items)
-                return
+            } else if items.isEmpty {
+                Console.print(session.zh ? "没有待办的办件" : "no open cases")
+            } else {
+                Console.print(
+                    CasePresenter.worklist(
+                        items, definitions: try await session.desk.definitions(), language: session.language))
             }
-            guard let newest = definitions.first else { return }
-            if items.isEmpty {
-                Console.print(desk.language == .zh ? "没有待办的办件" : "no open cases")
-                return
-            }
-            Console.print(CasePresenter(definition: newest, language: desk.language).worklist(items))
         }
     }
 }

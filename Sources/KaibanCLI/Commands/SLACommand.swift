@@ -1,44 +1,42 @@
 import ArgumentParser
 import Foundation
 import KaibanCore
-import KaibanStore
+import KaibanDesk
 
 extension SLAGrouping: ExpressibleByArgument {}
 
 /// `kaiban sla`: cases about to miss the 0.4-working-day target, and the report.
-struct SLACommand: ParsableCommand {
+struct SLACommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sla", abstract: "Time limits: cases at risk or breached, and the report (时限监控).",
         subcommands: [List.self, Report.self], defaultSubcommand: List.self)
 
     /// `kaiban sla`: open cases at risk or breached now.
-    struct List: ParsableCommand {
+    struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Open cases at risk or breached now.")
 
         @OptionGroup var global: GlobalOptions
         @OptionGroup var output: OutputOptions
         @OptionGroup var time: InstantOption
 
-        func run() throws {
-            try withDesk(global) { desk in
-                let items = try desk.worklist(stages: nil, now: time.instant(), clock: desk.slaClock())
-                    .filter { $0.figures.state != .onTrack }
+        func run() async throws {
+            try await withDesk(global, json: output.json) { session in
+                let items = try await session.desk.atRisk(at: time.instant)
                 if output.json {
                     try Console.json(items)
-                    return
-                }
-                let definition = try desk.store.latestDefinition(desk.configuration.workflowID)
-                if items.isEmpty {
-                    Console.print(desk.language == .zh ? "没有临近超时或已超时的办件" : "no case is at risk or breached")
+                } else if items.isEmpty {
+                    Console.print(session.zh ? "没有临近超时或已超时的办件" : "no case is at risk or breached")
                 } else {
-                    Console.print(CasePresenter(definition: definition, language: desk.language).worklist(items))
+                    Console.print(
+                        CasePresenter.worklist(
+                            items, definitions: try await session.desk.definitions(), language: session.language))
                 }
             }
         }
     }
 
     /// `kaiban sla report --from --to [--by]`
-    struct Report: ParsableCommand {
+    struct Report: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract:
                 "Elapsed working time of the cases completed in a period: count, median, 90th percentile, maximum and share within 0.4 day."
@@ -64,39 +62,19 @@ struct SLACommand: ParsableCommand {
             }
         }
 
-        func run() throws {
-            try withDesk(global) { desk in
-                let last = to.flatMap(CivilDate.init) ?? HallTime.localDate(of: Date())
+        func run() async throws {
+            try await withDesk(global, json: output.json) { session in
+                let last = to.flatMap(CivilDate.init) ?? session.desk.today()
                 let first = from.flatMap(CivilDate.init) ?? last
-                let report = try desk.slaReport(from: first, to: last, by: by)
+                let report = try await session.desk.slaReport(from: first, to: last, by: by)
                 if output.json {
                     try Console.json(report)
                 } else {
-                    let definition = try desk.store.latestDefinition(desk.configuration.workflowID)
-                    Console.print(CasePresenter(definition: definition, language: desk.language).report(report))
+                    let definition = try await session.desk.latestDefinition()
+                    Console.print(CasePresenter(definition: definition, language: session.language).report(report))
                 }
             }
         }
-    }
-}
-
-extension Desk {
-    /// The SLA report over cases completed (outcome `completed`) from `first` to `last` (local days).
-    func slaReport(from first: CivilDate, to last: CivilDate, by grouping: SLAGrouping) throws -> SLAReport {
-        let definitions = try store.definitions()
-        let completed = Array(Set(definitions.flatMap { $0.stages.filter { $0.outcome == .completed }.map(\.id) }))
-            .sorted()
-        let start = HallTime.instant(first, hour: 0, minute: 0)
-        let end = HallTime.instant(
-            HallTime.civilDate(fromDaysSinceEpoch: HallTime.daysSinceEpoch(last) + 1), hour: 0, minute: 0)
-        let newest = try store.latestDefinition(configuration.workflowID)
-        var builder = SLAReport.Builder(grouping: grouping, calendar: try calendar())
-        try store.forEachClosedCase(from: start, to: end, stages: completed) {
-            builder.add(channel: $0.channel, type: $0.enterpriseType, clerk: $0.openedBy, segments: $0.segments)
-        }
-        return builder.report(
-            from: first, to: last, budgetMinutes: newest.budgetMinutes ?? WorkingDuration.minutesPerDay,
-            stageBudgets: newest.stageBudgets)
     }
 }
 

@@ -1,9 +1,10 @@
 import ArgumentParser
 import Foundation
 import KaibanCore
+import KaibanDesk
 
 /// `kaiban show N`: one case in full, with the steps allowed next.
-struct ShowCommand: ParsableCommand {
+struct ShowCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a case (查看办件).")
 
     @OptionGroup var global: GlobalOptions
@@ -14,29 +15,22 @@ struct ShowCommand: ParsableCommand {
 
     @OptionGroup var time: InstantOption
 
-    /// A case with its SLA figures, as printed in JSON.
-    struct View: Encodable {
-        var `case`: RegistrationCase
-        var sla: SLAFigures
-    }
-
-    func run() throws {
-        try withDesk(global) { desk in
-            let state = try desk.store.registrationCase(number)
-            let definition = try desk.store.definition(state.definition)
-            let figures = try desk.slaClock().measure(state, definition: definition, now: time.instant())
+    func run() async throws {
+        try await withDesk(global, json: output.json) { session in
+            let view = try await session.desk.caseView(number, at: time.instant)
             if output.json {
-                try Console.json(View(case: state, sla: figures))
+                try Console.json(view)
             } else {
-                let presenter = try desk.presenter(for: state.definition)
-                Console.print(presenter.detail(state) + "\n\n" + presenter.slaDetail(figures))
+                let presenter = CasePresenter(
+                    definition: try await session.desk.definition(view.case.definition), language: session.language)
+                Console.print(presenter.detail(view) + "\n\n" + presenter.slaDetail(view.sla))
             }
         }
     }
 }
 
 /// `kaiban history N`: every step ever taken on a case.
-struct HistoryCommand: ParsableCommand {
+struct HistoryCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "history", abstract: "Show a case's full history (办理记录).")
 
@@ -46,13 +40,15 @@ struct HistoryCommand: ParsableCommand {
     @Argument(help: "Case number, e.g. 510811-20261126-0007.")
     var number: CaseNumber
 
-    func run() throws {
-        try withDesk(global) { desk in
-            let events = try desk.store.history(number)
+    func run() async throws {
+        try await withDesk(global, json: output.json) { session in
+            let events = try await session.desk.history(number)
             if output.json {
                 try Console.json(events)
             } else if let key = events.first?.definition {
-                Console.print(try desk.presenter(for: key).history(events))
+                let presenter = CasePresenter(
+                    definition: try await session.desk.definition(key), language: session.language)
+                Console.print(presenter.history(events))
             }
         }
     }

@@ -3,7 +3,7 @@ import Foundation
 import KaibanCore
 
 /// `kaiban workflow`: the workflow definition versions registered in the database.
-struct WorkflowCommand: ParsableCommand {
+struct WorkflowCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "workflow", abstract: "List the workflow definition versions in use (流程定义).",
         discussion:
@@ -13,19 +13,18 @@ struct WorkflowCommand: ParsableCommand {
     @OptionGroup var global: GlobalOptions
     @OptionGroup var output: OutputOptions
 
-    func run() throws {
-        try withDesk(global) { desk in
-            let definitions = try desk.store.definitions()
+    func run() async throws {
+        try await withDesk(global, json: output.json) { session in
+            let definitions = try await session.desk.definitions()
             if output.json {
                 try Console.json(definitions)
                 return
             }
-            let zh = desk.language == .zh
             var table = TextTable(
-                zh ? ["流程", "版本", "名称", "环节数", "步骤数"] : ["workflow", "version", "title", "stages", "steps"])
+                session.zh ? ["流程", "版本", "名称", "环节数", "步骤数"] : ["workflow", "version", "title", "stages", "steps"])
             for definition in definitions {
                 table.add([
-                    definition.key.id, "\(definition.key.version)", definition.title.text(desk.language),
+                    definition.key.id, "\(definition.key.version)", definition.title.text(session.language),
                     "\(definition.stages.count)", "\(definition.transitions.count)",
                 ])
             }

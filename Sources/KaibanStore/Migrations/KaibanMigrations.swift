@@ -9,6 +9,7 @@ enum KaibanMigrations {
         migrator.registerMigration("0003-codes-and-names", migrate: codesAndNames)
         migrator.registerMigration("0004-report-index", migrate: reportIndex)
         migrator.registerMigration("0005-open-name-index", migrate: openNameIndex)
+        migrator.registerMigration("0006-reference-files", migrate: referenceFiles)
         return migrator
     }
 }

@@ -1,16 +1,19 @@
 import Foundation
 import KaibanCore
-import KaibanStore
 
 /// Generates realistic closed and open cases in bulk, for benchmarks: working-day intakes spread
 /// over office hours, most completed through every step, some refused, rejected or withdrawn, a
 /// share still open at every stage. Deterministic for a given seed.
-struct SyntheticCases {
+public struct SyntheticCases: Sendable {
     /// SplitMix64: small, fast, reproducible.
-    struct Generator: RandomNumberGenerator {
-        var state: UInt64
+    public struct Generator: RandomNumberGenerator, Sendable {
+        public var state: UInt64
 
-        mutating func next() -> UInt64 {
+        public init(state: UInt64) {
+            self.state = state
+        }
+
+        public mutating func next() -> UInt64 {
             state &+= 0x9E37_79B9_7F4A_7C15
             var z = state
             z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -19,7 +22,7 @@ struct SyntheticCases {
         }
     }
 
-    static let clerks = [
+    public static let clerks = [
         Clerk(id: "zhouqiang", name: "周强", roles: ["supervisor"]),
         Clerk(id: "wangfang", name: "王芳", roles: ["window"]),
         Clerk(id: "lijun", name: "李军", roles: ["reviewer"]),
@@ -31,13 +34,21 @@ struct SyntheticCases {
     let openShare: Double
     var random: Generator
 
+    public init(hall: String, workflowID: String, openShare: Double, random: Generator) {
+        self.hall = hall
+        self.workflowID = workflowID
+        self.openShare = openShare
+        self.random = random
+    }
+
     /// Valid GB 11643 numbers to draw from.
     static let people = [
         ("张伟", "11010519491231002X"), ("李秀英", "510811198503120178"), ("王磊", "510802197909080240"),
         ("陈静", "500103199002190586"),
     ]
 
-    mutating func application() -> CaseApplication {
+    /// A valid limited-liability application with a random channel, people and tasks.
+    public mutating func application() -> CaseApplication {
         let channel = Channel.allCases[Int(random.next() % UInt64(Channel.allCases.count))]
         let tasks = ["seal", "tax", "social-insurance", "provident-fund", "bank"].filter { _ in random.next() % 3 != 0 }
         let (name, id) = Self.people[Int(random.next() % UInt64(Self.people.count))]
@@ -93,36 +104,27 @@ struct SyntheticCases {
         return full
     }
 
-    /// Writes `count` cases ending on `lastDay`, going back one working day per `perDay` cases.
-    mutating func generate(count: Int, lastDay: CivilDate, perDay: Int, into store: CaseStore, progress: (Int) -> Void)
-        throws
-    {
-        var dayNumber = HallTime.daysSinceEpoch(lastDay)
-        let batchSize = 2_000
-        var written = 0
-        var onThisDay = 0
-        while written < count {
-            try store.batch { batch in
-                for _ in 0..<min(batchSize, count - written) {
-                    // 1970-01-01 was a Thursday: skip Saturdays and Sundays.
-                    while (dayNumber % 7 + 7) % 7 == 2 || (dayNumber % 7 + 7) % 7 == 3 { dayNumber -= 1 }
-                    let date = HallTime.civilDate(fromDaysSinceEpoch: dayNumber)
-                    let minute = Int(random.next() % 420)
-                    let start = HallTime.instant(date, hour: 9 + minute / 60, minute: minute % 60)
-                    let application = application()
-                    let opened = try batch.intake(
-                        application, workflowID: workflowID, hall: hall, by: "wangfang", at: start)
-                    let steps = steps(for: application, from: start)
-                    if !steps.isEmpty { _ = try batch.apply(steps, to: opened.number) }
-                    written += 1
-                    onThisDay += 1
-                    if onThisDay == perDay {
-                        onThisDay = 0
-                        dayNumber -= 1
-                    }
-                }
+    /// The next `count` cases of a day-by-day sequence ending on `lastDay`, going back one working
+    /// day per `perDay` cases; `position` carries the day and the count on it between batches.
+    mutating func cases(count: Int, position: inout (day: Int, onDay: Int), perDay: Int) -> [CaseImport] {
+        var result: [CaseImport] = []
+        for _ in 0..<count {
+            // 1970-01-01 was a Thursday: skip Saturdays and Sundays.
+            while (position.day % 7 + 7) % 7 == 2 || (position.day % 7 + 7) % 7 == 3 { position.day -= 1 }
+            let date = HallTime.civilDate(fromDaysSinceEpoch: position.day)
+            let minute = Int(random.next() % 420)
+            let start = HallTime.instant(date, hour: 9 + minute / 60, minute: minute % 60)
+            let application = application()
+            result.append(
+                CaseImport(
+                    application: application, workflowID: workflowID, hall: hall, clerk: "wangfang", at: start,
+                    steps: steps(for: application, from: start)))
+            position.onDay += 1
+            if position.onDay == perDay {
+                position.onDay = 0
+                position.day -= 1
             }
-            progress(written)
         }
+        return result
     }
 }

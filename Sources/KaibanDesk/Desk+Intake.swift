@@ -1,8 +1,13 @@
 import Foundation
 import KaibanCore
 import KaibanForms
-import KaibanStore
 import KaibanXML
+
+/// What intake returns: the new case and what the desk noticed without refusing.
+public struct IntakeResult: Sendable, Equatable, Codable {
+    public var `case`: RegistrationCase
+    public var warnings: [FieldProblem]
+}
 
 /// What the desk found on an application before taking it in.
 struct IntakeReview {
@@ -12,41 +17,54 @@ struct IntakeReview {
 }
 
 extension Desk {
-    /// The divisions file: seeds/divisions/divisions.xml beside Forms/.
-    var divisionsFile: URL {
-        formsRoot.deletingLastPathComponent().appendingPathComponent("seeds/divisions/divisions.xml")
-    }
-
-    /// Loads the divisions file into the database when its text changed since the last load.
-    func syncDivisions() throws {
-        guard !memo.divisionsSynced else { return }
-        let data = try XMLDocumentParser.read(divisionsFile)
-        let text = String(decoding: data, as: UTF8.self)
-        let name = divisionsFile.lastPathComponent
-        if try !store.isDivisionFileCurrent(name: name, text: text) {
-            let divisions = try forms().divisionLoader.load(data, source: divisionsFile.path)
-            try store.loadDivisions(divisions, name: name, text: text)
+    /// Reads an application file (Forms/schemas/case-1.xsd). A file that breaks the schema is a
+    /// bad application like any other, with its lines named.
+    public func application(fromCaseFile data: Data, source: String) throws -> CaseApplication {
+        do {
+            return try forms().caseFileLoader.load(data, source: source)
+        } catch let problem as XMLProblem {
+            throw Problem(
+                .refused, "application.invalid", zh: "申请文件\(source)有误，不能收件：",
+                en: "the application file \(source) cannot be taken in:",
+                fields: problem.problem.fields)
+        } catch {
+            throw Problem.from(error)
         }
-        memo.divisionsSynced = true
     }
 
-    /// What is known of a division code on `date`.
-    func division(_ code: String, on date: CivilDate) throws -> DivisionStatus {
-        try syncDivisions()
-        return try store.division(code, on: date)
+    /// Reviews and takes in an application (收件) as `actor`, numbered under `hall` (default: the
+    /// settings' hall). Refuses with every problem at once; returns the warnings with the case.
+    public func intake(
+        _ application: CaseApplication, as actor: DeskActor, at instant: Date? = nil, hall: String? = nil
+    ) async throws -> IntakeResult {
+        try await run {
+            let clerk = try requireClerk(actor)
+            let now = self.instant(instant)
+            let definition = try await latestDefinition()
+            let hall = hall ?? settings.hall
+            let review = try await review(application, hall: hall, at: now)
+            let problems = application.problems(knownTasks: definition.allTaskIDs) + review.problems
+            guard problems.isEmpty else { throw ApplicationRejected(problems: problems) }
+            let state = try await store.intake(
+                application, workflowID: settings.workflowID, hall: hall, by: clerk, at: now,
+                nameParts: NameParts(tradeName: review.name.tradeName, industry: review.name.industry))
+            return IntakeResult(case: state, warnings: review.warnings)
+        }
     }
 
     /// A hall's division names, outermost first (四川省, 广元市, 昭化区).
-    func divisionNames(of hall: String, on date: CivilDate) throws -> [String] {
-        let status = try division(hall, on: date)
+    func divisionNames(of hall: String, on date: CivilDate) async throws -> [String] {
+        let status = try await division(hall, on: date)
         return (status.fullName ?? "").split(separator: " ").map(String.init)
     }
 
     /// A proposed name taken apart and checked against the rules and the names registered here.
-    func analyzeName(_ name: String, type: EnterpriseType, hall: String, on date: CivilDate) throws -> NameAnalysis {
+    func analyzeName(_ name: String, type: EnterpriseType, hall: String, on date: CivilDate) async throws
+        -> NameAnalysis
+    {
         var analysis = NameAnalysis(
-            name: name, type: type, divisionNames: try divisionNames(of: hall, on: date), rules: try nameRules())
-        let registered = try store.registeredNames(
+            name: name, type: type, divisionNames: try await divisionNames(of: hall, on: date), rules: try nameRules())
+        let registered = try await store.registeredNames(
             division: hall, tradeName: analysis.tradeName, industry: analysis.industry)
         analysis.check(
             against: registered.map {
@@ -60,11 +78,11 @@ extension Desk {
     }
 
     /// The checks intake runs on every name, division and ID number of an application.
-    func review(_ application: CaseApplication, hall: String, at now: Date) throws -> IntakeReview {
+    func review(_ application: CaseApplication, hall: String, at now: Date) async throws -> IntakeReview {
         let date = HallTime.localDate(of: now)
         var problems: [FieldProblem] = []
         var warnings: [FieldProblem] = []
-        let domicile = try division(application.domicileDivision, on: date)
+        let domicile = try await division(application.domicileDivision, on: date)
         if domicile.state != .current {
             problems.append(
                 FieldProblem(
@@ -76,11 +94,12 @@ extension Desk {
                             "division \(application.domicileDivision) is not in force on \(date)\(domicile.name.map { " (was \($0))" } ?? "")"
                     )))
         }
-        let name = try analyzeName(application.proposedName, type: application.enterpriseType, hall: hall, on: date)
+        let name = try await analyzeName(
+            application.proposedName, type: application.enterpriseType, hall: hall, on: date)
         problems += name.problems.map { FieldProblem(field: "proposedName", reason: $0) }
         warnings += name.warnings.map { FieldProblem(field: "proposedName", reason: $0) }
         if name.isValid {
-            let pending = try store.openApplications(
+            let pending = try await store.openApplications(
                 hall: hall, tradeName: name.tradeName, industry: name.industry)
             if !pending.isEmpty {
                 let list = pending.joined(separator: ", ")
@@ -100,27 +119,12 @@ extension Desk {
         }
         for (field, number) in people {
             guard let id = try? CitizenID(number) else { continue }
-            if let warning = try division(id.divisionCode, on: date).lifelongIdentifierWarning(
+            if let warning = try await division(id.divisionCode, on: date).lifelongIdentifierWarning(
                 DivisionStatus.issuingDivision)
             {
                 warnings.append(FieldProblem(field: field, reason: warning))
             }
         }
         return IntakeReview(problems: problems, warnings: warnings, name: name)
-    }
-
-    /// Reviews and takes in an application; refuses with every problem, prints the warnings.
-    func intake(_ application: CaseApplication, by clerk: String, at now: Date, hall: String? = nil) throws -> (
-        RegistrationCase, [FieldProblem]
-    ) {
-        let definition = try store.latestDefinition(configuration.workflowID)
-        let hall = hall ?? configuration.hall
-        let review = try review(application, hall: hall, at: now)
-        let problems = application.problems(knownTasks: definition.allTaskIDs) + review.problems
-        guard problems.isEmpty else { throw ApplicationRejected(problems: problems) }
-        let state = try store.intake(
-            application, workflowID: configuration.workflowID, hall: hall, by: clerk, at: now,
-            nameParts: NameParts(tradeName: review.name.tradeName, industry: review.name.industry))
-        return (state, review.warnings)
     }
 }

@@ -1,0 +1,68 @@
+import Foundation
+import KaibanCore
+
+/// Writing to the terminal.
+enum Console {
+    static func print(_ text: String) {
+        FileHandle.standardOutput.write(Data((text + "\n").utf8))
+    }
+
+    static func error(_ text: String) {
+        FileHandle.standardError.write(Data((text + "\n").utf8))
+    }
+
+    /// One JSON vocabulary for every command: keys sorted, instants ISO 8601 in hall time with
+    /// their offset, civil dates `yyyy-MM-dd`, money in fen.
+    static let jsonEncoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(HallTime.isoText(of: date))
+        }
+        return encoder
+    }()
+
+    static func jsonText<T: Encodable>(_ value: T) throws -> String {
+        String(decoding: try jsonEncoder.encode(value), as: UTF8.self)
+    }
+
+    static func json<T: Encodable>(_ value: T) throws {
+        print(try jsonText(value))
+    }
+
+    /// A problem as `--json` prints it on standard error.
+    struct ProblemView: Encodable {
+        struct Field: Encodable {
+            var field: String
+            var message: String
+        }
+
+        var code: String
+        var kind: ProblemKind
+        var message: String
+        var hint: String?
+        var fields: [Field]
+        var exitCode: Int32
+    }
+
+    /// Prints `problem` on standard error and returns its exit code.
+    static func report(_ problem: Problem, _ output: ProblemOutput) -> Int32 {
+        let code = KaibanExit.code(problem.kind)
+        let hint = KaibanExit.hint(problem, output.language)
+        if output.json {
+            let view = ProblemView(
+                code: problem.code, kind: problem.kind, message: problem.text.text(output.language), hint: hint,
+                fields: problem.fields.map { .init(field: $0.field, message: $0.reason.text(output.language)) },
+                exitCode: code)
+            error((try? jsonText(["problem": view])) ?? problem.description)
+        } else {
+            let tail = hint.map { (output.language == .zh ? "（" : " (") + $0 + (output.language == .zh ? "）" : ")") }
+            let lines = problem.message(output.language).split(separator: "\n", omittingEmptySubsequences: false)
+            error(
+                ([String(lines.first ?? "") + (tail ?? "")] + lines.dropFirst().map(String.init)).joined(
+                    separator: "\n"))
+        }
+        return code
+    }
+}

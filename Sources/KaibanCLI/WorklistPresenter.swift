@@ -1,0 +1,63 @@
+import Foundation
+import KaibanCore
+import KaibanDesk
+
+extension CasePresenter {
+    func minutes(_ value: Int?) -> String {
+        guard let value else { return "-" }
+        return zh ? "\(value)分" : "\(value)m"
+    }
+
+    func slaState(_ figures: SLAFigures) -> String {
+        let base = figures.running ? figures.state.name.text(language) : (zh ? "暂停" : "paused")
+        return figures.provisional ? base + (zh ? "（暂估）" : " (provisional)") : base
+    }
+
+    /// The worklist as a table, each case's stage named by its own workflow version.
+    static func worklist(_ items: [WorklistItem], definitions: [WorkflowDefinition], language: Language) -> String {
+        let zh = language == .zh
+        var presenters: [WorkflowDefinition.Key: CasePresenter] = [:]
+        for definition in definitions {
+            presenters[definition.key] = CasePresenter(definition: definition, language: language)
+        }
+        var table = TextTable(
+            zh
+                ? ["办件编号", "环节", "渠道", "类型", "名称", "收件时间", "已用", "剩余", "时限状态"]
+                : ["case", "stage", "channel", "type", "name", "received", "elapsed", "left", "SLA"])
+        for item in items {
+            guard let presenter = presenters[item.workflow] else { continue }
+            table.add([
+                item.number.description, presenter.stage(item.stage), item.channel.name.text(language),
+                item.enterpriseType.name.text(language), item.proposedName, presenter.time(item.openedAt),
+                presenter.minutes(item.sla.governmentMinutes), presenter.minutes(item.sla.remainingMinutes),
+                presenter.slaState(item.sla),
+            ])
+        }
+        return table.rendered
+    }
+
+    /// The SLA lines of `show`.
+    func slaDetail(_ figures: SLAFigures) -> String {
+        var lines: [String] = []
+        let budget = figures.budgetMinutes.map { minutes($0) } ?? "-"
+        lines.append(
+            zh
+                ? "时限：政府用时\(minutes(figures.governmentMinutes))/\(budget)，剩余\(minutes(figures.remainingMinutes))，申请人用时\(minutes(figures.applicantMinutes))，\(slaState(figures))"
+                : "SLA: government time \(minutes(figures.governmentMinutes)) of \(budget), \(minutes(figures.remainingMinutes)) left, applicant time \(minutes(figures.applicantMinutes)), \(slaState(figures))"
+        )
+        if let started = figures.clockStartedAt {
+            lines.append((zh ? "计时起点：" : "clock started: ") + time(started))
+        }
+        if let deadline = figures.deadline {
+            lines.append((zh ? "预计时限届满：" : "budget runs out at: ") + time(deadline))
+        }
+        for pause in figures.pauses {
+            let span = "\(time(pause.from)) → \(pause.to.map(time) ?? (zh ? "至今" : "now"))"
+            lines.append(
+                (zh ? "暂停计时：" : "paused: ")
+                    + "\(stage(pause.stage)) \(span) \(minutes(pause.workingMinutes))"
+                    + (pause.reason.map { zh ? "（\($0)）" : " (\($0))" } ?? ""))
+        }
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,64 @@
+import Foundation
+import KaibanCore
+
+extension Desk {
+    static let rebuildAct = LocalizedText(zh: "从历史记录重建办件状态", en: "rebuild cases from their history")
+    static let synthesizeAct = LocalizedText(zh: "生成测试办件", en: "generate synthetic cases")
+
+    /// Recomputes every case's current state from its history and reports what differed; a
+    /// supervisor's act.
+    public func rebuild(as actor: DeskActor) async throws -> RebuildReport {
+        try await run {
+            _ = try await requireSupervisor(actor, for: Self.rebuildAct)
+            try await bringInStep(.workflow)
+            return try await store.rebuild()
+        }
+    }
+
+    /// Counts for the end-of-day summary.
+    public func summary() async throws -> DeskSummary {
+        try await run { try await store.summary() }
+    }
+
+    /// Refuses unless the database holds no case (the demo plays only into a new one).
+    public func requireEmpty() async throws {
+        try await run {
+            let count = try await store.caseCount()
+            guard count == 0 else { throw StoreError.notEmpty(location: store.location, cases: count) }
+        }
+    }
+
+    /// Generates `count` realistic cases for benchmarks, ending on `lastDay`, `perDay` a working
+    /// day. On a database without clerks it registers its own (a supervisor first); on any
+    /// other, only a supervisor may run it. `progress` hears how many are written.
+    public func synthesize(
+        count: Int, lastDay: CivilDate, perDay: Int, openShare: Double, seed: UInt64, as actor: DeskActor,
+        progress: @Sendable (Int) -> Void = { _ in }
+    ) async throws {
+        try await run {
+            try await bringInStep(.workflow)
+            let existing = Set(try await store.clerks().map(\.id))
+            if existing.isEmpty {
+                for clerk in SyntheticCases.clerks {
+                    try await store.addClerk(clerk, by: clerk.isSupervisor ? nil : SyntheticCases.clerks[0].id)
+                }
+            } else {
+                let supervisor = try await requireSupervisor(actor, for: Self.synthesizeAct)
+                for clerk in SyntheticCases.clerks where !existing.contains(clerk.id) {
+                    try await store.addClerk(clerk, by: supervisor.id)
+                }
+            }
+            var generator = SyntheticCases(
+                hall: settings.hall, workflowID: settings.workflowID, openShare: openShare,
+                random: SyntheticCases.Generator(state: seed))
+            var position = (day: HallTime.daysSinceEpoch(lastDay), onDay: 0)
+            var written = 0
+            while written < count {
+                let batch = generator.cases(count: min(2_000, count - written), position: &position, perDay: perDay)
+                try await store.importCases(batch)
+                written += batch.count
+                progress(written)
+            }
+        }
+    }
+}

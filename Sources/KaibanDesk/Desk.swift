@@ -1,0 +1,99 @@
+import Foundation
+import KaibanCore
+import KaibanForms
+import Synchronization
+
+/// Every use case a clerk, a portal or a partner province runs, as asynchronous functions that
+/// take who is acting and return Codable results or throw a ``Problem``. The edges (the command
+/// line, later the HTTP server and the exchange) parse, call the desk and present; the desk holds
+/// the rules that need reference data, reads the time from its clock and reaches storage only
+/// through ``DeskStore``.
+public final class Desk: Sendable {
+    public let settings: KaibanSettings
+    public let store: any DeskStore
+    public let clock: any DeskClock
+    let cache = Mutex(Cache())
+
+    /// Reference data read once and kept while its files do not change.
+    struct Cache {
+        var forms: FormsLibrary?
+        var nameRules: NameRules?
+        var calendar: WorkingCalendar?
+        var inStep: Set<ReferenceKind> = []
+    }
+
+    public init(settings: KaibanSettings, store: any DeskStore, clock: any DeskClock = SystemClock()) {
+        self.settings = settings
+        self.store = store
+        self.clock = clock
+    }
+
+    /// Forgets the reference data read so far: the next call brings in whatever file changed
+    /// (for a long-running server; each command-line run starts afresh anyway).
+    public func reload() {
+        cache.withLock { $0 = Cache() }
+    }
+
+    /// Runs a use case, turning every failure into a ``Problem``.
+    func run<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch {
+            throw Problem.from(error)
+        }
+    }
+
+    /// The compiled Forms library (schemas compiled once).
+    public func forms() throws -> FormsLibrary {
+        if let forms = cache.withLock({ $0.forms }) { return forms }
+        let forms = try FormsLibrary(root: settings.formsRoot)
+        cache.withLock { $0.forms = forms }
+        return forms
+    }
+
+    /// The name rules of Forms/names/name-rules.xml.
+    func nameRules() throws -> NameRules {
+        if let rules = cache.withLock({ $0.nameRules }) { return rules }
+        let rules = try forms().nameRules()
+        cache.withLock { $0.nameRules = rules }
+        return rules
+    }
+
+    /// The hall's working calendar, with the calendar files brought in step first.
+    public func workingCalendar() async throws -> WorkingCalendar {
+        try await run {
+            if let calendar = cache.withLock({ $0.calendar }) { return calendar }
+            try await bringInStep(.calendar)
+            let calendar = try await store.workingCalendar(hall: settings.hall)
+            cache.withLock { $0.calendar = calendar }
+            return calendar
+        }
+    }
+
+    func slaClock() async throws -> SLAClock {
+        SLAClock(calendar: try await workingCalendar(), riskThreshold: settings.riskThreshold)
+    }
+
+    /// The acting clerk's id, or a problem saying someone must act.
+    func requireClerk(_ actor: DeskActor) throws -> String {
+        guard let id = actor.clerkID else { throw StoreError.actorRequired }
+        return id
+    }
+
+    /// The acting clerk, who must be an active supervisor to do `act`.
+    func requireSupervisor(_ actor: DeskActor, for act: LocalizedText) async throws -> Clerk {
+        let clerk = try await store.clerk(try requireClerk(actor))
+        guard clerk.isSupervisor else { throw StoreError.supervisorRequired(clerk: clerk.id, act: act) }
+        return clerk
+    }
+
+    /// The instant a step happened: the one given, or now.
+    func instant(_ given: Date?) -> Date {
+        given ?? clock.now()
+    }
+
+    /// Today in the hall.
+    public func today() -> CivilDate {
+        HallTime.localDate(of: clock.now())
+    }
+}

@@ -1,0 +1,88 @@
+import Foundation
+import KaibanCore
+
+/// The desk's storage, as one asynchronous contract. An implementation keeps the history
+/// append-only and runs every write as one transaction: load, let the core decide, append the
+/// events, update what is derived from them, commit; a refusal writes nothing. It throws
+/// ``StoreError``, ``WorkflowError``, ``ApplicationRejected`` or ``HistoryError``. Nothing here
+/// depends on how or where the data is kept.
+public protocol DeskStore: Sendable {
+    /// Where the data lives, for messages.
+    var location: String { get }
+
+    // MARK: Reference data (brought in step by ``Desk``)
+
+    /// Whether `source` was already taken in with exactly this text.
+    func isReferenceCurrent(_ source: ReferenceSource) async throws -> Bool
+    /// Registers a workflow definition version read from `source`; false when that exact version
+    /// is already registered. A changed definition that kept its version is refused.
+    @discardableResult
+    func register(_ definition: WorkflowDefinition, source: ReferenceSource, at now: Date) async throws -> Bool
+    /// The newest registered version of workflow `id`.
+    func latestDefinition(_ id: String) async throws -> WorkflowDefinition
+    /// Every registered version, newest first within each workflow.
+    func definitions() async throws -> [WorkflowDefinition]
+    /// One exact version.
+    func definition(_ key: WorkflowDefinition.Key) async throws -> WorkflowDefinition
+    /// Replaces the stored divisions with those of `source`.
+    func loadDivisions(_ divisions: [Division], source: ReferenceSource) async throws
+    /// What is known of a division code on `date`: its names over time and its parents' names.
+    func division(_ code: String, on date: CivilDate) async throws -> DivisionStatus
+    /// Records the years of a holiday-notice file (unchanged years are left alone); each change
+    /// is kept with `reason`.
+    func loadHolidayYears(_ years: [HolidayYear], source: ReferenceSource, reason: String, at now: Date)
+        async throws
+    /// Records a hall's office hours read from `source`; a change is kept with `reason`.
+    func loadOfficeHours(_ hours: OfficeHours, source: ReferenceSource, reason: String, at now: Date) async throws
+    /// Adds years a supervisor imports; a year known with other dates is refused unless `replace`.
+    func importCalendar(
+        _ years: [HolidayYear], source: String, replace: Bool, reason: String, by clerk: String, at now: Date
+    ) async throws -> [CalendarChange]
+    /// The hall's working calendar from the years and office hours stored.
+    func workingCalendar(hall: String) async throws -> WorkingCalendar
+    func calendarYears() async throws -> [CalendarYearInfo]
+    /// Every change to the calendar, oldest first.
+    func calendarChanges() async throws -> [CalendarChange]
+
+    // MARK: Clerks
+
+    /// Registers a clerk. The first clerk needs no one's authority and must be a supervisor;
+    /// after that `actor` must be an active supervisor (checked in the same transaction).
+    func addClerk(_ clerk: Clerk, by actor: String?) async throws
+    func clerk(_ id: String) async throws -> Clerk
+    func clerks() async throws -> [Clerk]
+
+    // MARK: Cases
+
+    /// Takes in an application under the newest version of `workflowID`: the next case number of
+    /// `hall` for the local date of `now`, and the opening event.
+    func intake(
+        _ application: CaseApplication, workflowID: String, hall: String, by clerk: String, at now: Date,
+        nameParts: NameParts?
+    ) async throws -> RegistrationCase
+    /// Applies `command`; with `expectedVersion`, refuses as stale if the case moved on since.
+    func apply(_ command: CaseCommand, to number: CaseNumber, by clerk: String, at now: Date, expectedVersion: Int?)
+        async throws -> StepOutcome
+    func registrationCase(_ number: CaseNumber) async throws -> RegistrationCase
+    /// The case's full history, oldest first.
+    func history(_ number: CaseNumber) async throws -> [CaseEvent]
+    /// Open cases, oldest first, optionally only in `stages`, at most `limit`.
+    func queue(stages: [String]?, limit: Int?) async throws -> [QueueEntry]
+    /// Folds the cases closed in `stages` between two instants (the SLA report's population),
+    /// streamed: the whole population is never held at once.
+    func closedCases<Accumulator: Sendable>(
+        from: Date, to: Date, stages: [String], into initial: Accumulator,
+        _ fold: @escaping @Sendable (inout Accumulator, ClosedCaseRow) -> Void
+    ) async throws -> Accumulator
+    /// Names registered in `division` with `tradeName` or in `industry`, for conflict checks.
+    func registeredNames(division: String, tradeName: String, industry: String) async throws -> [RegisteredName]
+    /// Open applications of the hall with the same trade name and industry.
+    func openApplications(hall: String, tradeName: String, industry: String) async throws -> [String]
+    func caseCount() async throws -> Int
+    func summary() async throws -> DeskSummary
+    /// Replays every case's history, rewrites what differs, and reports it.
+    func rebuild() async throws -> RebuildReport
+    /// Takes in cases with their steps, all in one transaction (imports, generated data): the
+    /// same rules as one by one; if any is refused, nothing is written.
+    func importCases(_ cases: [CaseImport]) async throws
+}

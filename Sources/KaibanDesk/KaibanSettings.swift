@@ -1,0 +1,140 @@
+import Foundation
+import KaibanCore
+
+/// The process's settings, read once from flags and the environment: where the data is, which
+/// hall, which workflow, where the definitions and reference data are, when a case is at risk.
+/// What changes per call (who acts, the language, the time) is not here.
+public struct KaibanSettings: Sendable {
+    /// The database. Flag `--db`, env `KAIBAN_DB`, default `./kaiban.sqlite`.
+    public var database: String
+    /// GB/T 2260 code of the hall, the prefix of its case numbers. Env `KAIBAN_HALL`, default 510811 (昭化区).
+    public var hall: String
+    /// The workflow new cases run under. Env `KAIBAN_WORKFLOW`, default `company-formation`.
+    public var workflowID: String
+    /// The Forms/ folder (definitions, schemas, name rules). Flag `--forms`, env `KAIBAN_FORMS`,
+    /// default `./Forms` or the checkout's.
+    public var formsRoot: URL
+    /// Holiday notices and office hours. Env `KAIBAN_CALENDAR`, default `seeds/calendar` beside Forms/.
+    public var calendarFolder: URL
+    /// GB/T 2260 divisions: `seeds/divisions/divisions.xml` beside Forms/.
+    public var divisionsFile: URL
+    /// Share of a budget at which a case counts as at risk. Env `KAIBAN_SLA_RISK`, default 0.75.
+    public var riskThreshold: Double
+
+    public static let defaultDatabase = "kaiban.sqlite"
+    public static let defaultHall = "510811"
+    public static let defaultWorkflow = "company-formation"
+    public static let defaultRiskThreshold = 0.75
+
+    public init(
+        database: String = defaultDatabase, hall: String = defaultHall, workflowID: String = defaultWorkflow,
+        formsRoot: URL, calendarFolder: URL? = nil, riskThreshold: Double = defaultRiskThreshold
+    ) {
+        self.database = database
+        self.hall = hall
+        self.workflowID = workflowID
+        self.formsRoot = formsRoot
+        let seeds = formsRoot.deletingLastPathComponent().appendingPathComponent("seeds")
+        self.calendarFolder = calendarFolder ?? seeds.appendingPathComponent("calendar")
+        self.divisionsFile = seeds.appendingPathComponent("divisions/divisions.xml")
+        self.riskThreshold = riskThreshold
+    }
+
+    /// The settings from flags (`database`, `forms`; nil when not given) and `environment`.
+    /// An unusable value is a problem naming its variable, never silently replaced by a default.
+    public static func resolve(
+        database: String?, forms: String?, environment: [String: String], executable: URL?
+    ) throws(Problem) -> KaibanSettings {
+        func value(_ name: String) -> String? {
+            guard let text = environment[name], !text.isEmpty else { return nil }
+            return text
+        }
+        var problems: [FieldProblem] = []
+        let hall = value("KAIBAN_HALL") ?? defaultHall
+        if hall.count != 6 || !hall.allSatisfy({ $0.isASCII && $0.isNumber }) {
+            problems.append(
+                FieldProblem(
+                    field: "KAIBAN_HALL",
+                    reason: LocalizedText(
+                        zh: "“\(hall)”不是6位行政区划代码（例如510811）",
+                        en: "\"\(hall)\" is not the hall's 6-digit division code, e.g. 510811")))
+        }
+        var risk = defaultRiskThreshold
+        if let text = value("KAIBAN_SLA_RISK") {
+            if let parsed = Double(text), (0.01...1).contains(parsed) {
+                risk = parsed
+            } else {
+                problems.append(
+                    FieldProblem(
+                        field: "KAIBAN_SLA_RISK",
+                        reason: LocalizedText(
+                            zh: "“\(text)”不是0.01至1之间的比例（例如0.75）",
+                            en: "\"\(text)\" is not a share between 0.01 and 1, e.g. 0.75")))
+            }
+        }
+        guard problems.isEmpty else {
+            throw Problem(.invalid, "settings.invalid", zh: "设置有误：", en: "unusable settings:", fields: problems)
+        }
+        let formsRoot = locateForms(explicit: forms ?? value("KAIBAN_FORMS"), executable: executable)
+        return KaibanSettings(
+            database: database ?? value("KAIBAN_DB") ?? defaultDatabase, hall: hall,
+            workflowID: value("KAIBAN_WORKFLOW") ?? defaultWorkflow, formsRoot: formsRoot,
+            calendarFolder: value("KAIBAN_CALENDAR").map { URL(fileURLWithPath: $0) }, riskThreshold: risk)
+    }
+
+    /// Finds the Forms folder: `explicit` if given, else `./Forms`, else `Forms` beside the
+    /// executable's package checkout (for a build run from elsewhere).
+    static func locateForms(explicit: String?, executable: URL?) -> URL {
+        if let explicit { return URL(fileURLWithPath: explicit) }
+        let cwd = URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent("Forms")
+        if FileManager.default.fileExists(atPath: cwd.path) { return cwd }
+        var folder = executable?.deletingLastPathComponent()
+        for _ in 0..<5 {
+            guard let current = folder else { break }
+            let candidate = current.appendingPathComponent("Forms")
+            if FileManager.default.fileExists(atPath: candidate.appendingPathComponent("schemas").path) {
+                return candidate
+            }
+            folder = current.deletingLastPathComponent()
+        }
+        return cwd
+    }
+}
+
+/// Where the desk reads the time: the system clock in production, a fixed instant in tests.
+public protocol DeskClock: Sendable {
+    func now() -> Date
+}
+
+/// The system clock, to whole seconds (as instants are stored).
+public struct SystemClock: DeskClock {
+    public init() {}
+
+    public func now() -> Date {
+        Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
+    }
+}
+
+/// A clock that always says the same instant.
+public struct FixedClock: DeskClock {
+    public var instant: Date
+
+    public init(_ instant: Date) {
+        self.instant = instant
+    }
+
+    public func now() -> Date { instant }
+}
+
+/// Who is calling the desk.
+public enum DeskActor: Sendable, Equatable {
+    /// A clerk of the hall, by id.
+    case clerk(String)
+    /// Nobody named (reads, and bootstrapping an empty database).
+    case anonymous
+
+    public var clerkID: String? {
+        if case .clerk(let id) = self { return id }
+        return nil
+    }
+}

@@ -1,0 +1,93 @@
+import Foundation
+import KaibanCore
+
+/// Why a store could not do what was asked (the workflow's own refusals are ``WorkflowError``).
+/// Part of the ``DeskStore`` contract: every store implementation throws these.
+public enum StoreError: ClerkReadable, ProblemConvertible, Sendable, Equatable {
+    case caseNotFound(String)
+    case clerkNotFound(String)
+    case clerkExists(String)
+    /// An act reserved to supervisors, attempted by someone who is not one.
+    case supervisorRequired(clerk: String, act: LocalizedText)
+    /// The database has clerks; the one adding another must say who they are.
+    case actorRequired
+    /// The first clerk of a database must be a supervisor, or no one could ever add another.
+    case firstClerkNotSupervisor(String)
+    case noDefinition(String)
+    case definitionNotFound(WorkflowDefinition.Key)
+    /// The same id and version was registered before with other content.
+    case definitionChanged(WorkflowDefinition.Key)
+    /// The database holds cases and the operation needs an empty one.
+    case notEmpty(location: String, cases: Int)
+    /// A year of the calendar is already known with other dates (a replacement needs a reason).
+    case calendarYearExists(Int)
+    /// The hall has no office hours on record.
+    case noOfficeHours(String)
+    /// Another enterprise registered the same trade name in the same industry first.
+    case nameTaken(name: String, holder: String)
+    /// The database failed (locked beyond the timeout, disk full, corrupt file…).
+    case storage(String)
+
+    public var problem: Problem {
+        let text = LocalizedText(zh: message(.zh), en: message(.en))
+        switch self {
+        case .caseNotFound: return Problem(.notFound, "case.not-found", text)
+        case .clerkNotFound: return Problem(.notFound, "clerk.not-found", text)
+        case .clerkExists: return Problem(.conflict, "clerk.exists", text)
+        case .supervisorRequired: return Problem(.forbidden, "role.supervisor-required", text)
+        case .actorRequired: return Problem(.invalid, "actor.required", text)
+        case .firstClerkNotSupervisor: return Problem(.refused, "clerk.first-not-supervisor", text)
+        case .noDefinition, .definitionNotFound: return Problem(.notFound, "workflow.not-found", text)
+        case .definitionChanged: return Problem(.brokenData, "workflow.version-not-raised", text)
+        case .notEmpty: return Problem(.refused, "database.not-empty", text)
+        case .calendarYearExists: return Problem(.conflict, "calendar.year-exists", text)
+        case .noOfficeHours: return Problem(.brokenData, "calendar.no-office-hours", text)
+        case .nameTaken: return Problem(.conflict, "name.taken", text)
+        case .storage: return Problem(.storage, "storage.failed", text)
+        }
+    }
+
+    public func message(_ language: Language) -> String {
+        let zh = language == .zh
+        switch self {
+        case .caseNotFound(let number):
+            return zh ? "找不到办件\(number)" : "no case \(number)"
+        case .clerkNotFound(let id):
+            return zh ? "找不到工作人员\(id)" : "no clerk \(id)"
+        case .clerkExists(let id):
+            return zh ? "工作人员\(id)已登记" : "clerk \(id) already exists"
+        case .supervisorRequired(let id, let act):
+            return zh ? "只有负责人（supervisor）可以\(act.zh)，\(id)不是负责人" : "only a supervisor can \(act.en); \(id) is not one"
+        case .actorRequired:
+            return zh ? "须指明办理人" : "say who is acting"
+        case .firstClerkNotSupervisor(let id):
+            return zh
+                ? "新库的第一位工作人员须为负责人（supervisor），否则无人能登记其他工作人员；\(id)不是"
+                : "the first clerk of a new database must be a supervisor, or no one could add another; \(id) is not"
+        case .noDefinition(let id):
+            return zh ? "数据库中没有流程定义\(id)" : "no workflow definition \(id) in the database"
+        case .definitionNotFound(let key):
+            return zh ? "数据库中没有流程定义\(key)" : "no workflow definition \(key) in the database"
+        case .definitionChanged(let key):
+            return zh
+                ? "流程定义\(key)的内容与已登记的不同：修改流程须提高 version"
+                : "workflow \(key) differs from the one registered under that version: raise the version to change it"
+        case .notEmpty(let location, let cases):
+            return zh
+                ? "数据库\(location)已有\(cases)件办件，演示只在新库中进行"
+                : "the database \(location) holds \(cases) cases; the demo runs only on a new database"
+        case .calendarYearExists(let year):
+            return zh
+                ? "\(year)年的节假日安排已存在且内容不同；更正须说明理由"
+                : "the calendar already holds \(year) with other dates; a correction needs a reason"
+        case .noOfficeHours(let hall):
+            return zh ? "没有\(hall)的办公时间" : "no office hours for hall \(hall)"
+        case .nameTaken(let name, let holder):
+            return zh
+                ? "“\(name)”与已登记的“\(holder)”字号、行业相同，不能发照"
+                : "\"\(name)\" has the trade name and industry of the registered \"\(holder)\"; no licence can be issued"
+        case .storage(let detail):
+            return zh ? "数据库出错：\(detail)" : "storage failure: \(detail)"
+        }
+    }
+}

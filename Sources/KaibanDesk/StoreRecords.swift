@@ -1,0 +1,208 @@
+import Foundation
+import KaibanCore
+
+/// A reference data file as the store remembers it: its key (`workflow:company-formation.xml`,
+/// `calendar:holidays-2026.xml`, `divisions:divisions.xml`) and its exact text.
+public struct ReferenceSource: Sendable, Equatable {
+    public var key: String
+    public var text: String
+
+    public init(key: String, text: String) {
+        self.key = key
+        self.text = text
+    }
+}
+
+/// The result of a step: the case as it now stands and the events appended.
+public struct StepOutcome: Sendable, Equatable, Codable {
+    public var state: RegistrationCase
+    public var events: [CaseEvent]
+
+    public init(state: RegistrationCase, events: [CaseEvent]) {
+        self.state = state
+        self.events = events
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case state = "case"
+        case events
+    }
+}
+
+/// One step of an imported case: what, by whom, when.
+public struct BatchStep: Sendable {
+    public var command: CaseCommand
+    public var clerk: String
+    public var at: Date
+
+    public init(_ command: CaseCommand, by clerk: String, at: Date) {
+        self.command = command
+        self.clerk = clerk
+        self.at = at
+    }
+}
+
+/// A case to import: its intake and the steps taken on it since.
+public struct CaseImport: Sendable {
+    public var application: CaseApplication
+    public var workflowID: String
+    public var hall: String
+    public var clerk: String
+    public var at: Date
+    public var steps: [BatchStep]
+
+    public init(
+        application: CaseApplication, workflowID: String, hall: String, clerk: String, at: Date, steps: [BatchStep]
+    ) {
+        self.application = application
+        self.workflowID = workflowID
+        self.hall = hall
+        self.clerk = clerk
+        self.at = at
+        self.steps = steps
+    }
+}
+
+/// One line of the worklist as stored.
+public struct QueueEntry: Sendable, Equatable, Codable {
+    public var number: CaseNumber
+    public var stage: String
+    public var channel: Channel
+    public var enterpriseType: EnterpriseType
+    public var proposedName: String
+    public var openedAt: Date
+    public var updatedAt: Date
+    public var version: Int
+    public var workflow: WorkflowDefinition.Key
+    /// The case's clock segments, for its SLA figures.
+    public var segments: [ClockSegment]
+
+    public init(
+        number: CaseNumber, stage: String, channel: Channel, enterpriseType: EnterpriseType, proposedName: String,
+        openedAt: Date, updatedAt: Date, version: Int, workflow: WorkflowDefinition.Key, segments: [ClockSegment]
+    ) {
+        self.number = number
+        self.stage = stage
+        self.channel = channel
+        self.enterpriseType = enterpriseType
+        self.proposedName = proposedName
+        self.openedAt = openedAt
+        self.updatedAt = updatedAt
+        self.version = version
+        self.workflow = workflow
+        self.segments = segments
+    }
+}
+
+/// A closed case as the SLA report needs it.
+public struct ClosedCaseRow: Sendable {
+    public var channel: String
+    public var enterpriseType: String
+    public var openedBy: String
+    public var workflow: WorkflowDefinition.Key
+    public var segments: [ClockSegment]
+
+    public init(
+        channel: String, enterpriseType: String, openedBy: String, workflow: WorkflowDefinition.Key,
+        segments: [ClockSegment]
+    ) {
+        self.channel = channel
+        self.enterpriseType = enterpriseType
+        self.openedBy = openedBy
+        self.workflow = workflow
+        self.segments = segments
+    }
+}
+
+/// Counts for the end-of-day summary.
+public struct DeskSummary: Sendable, Equatable, Codable {
+    public var total: Int
+    public var open: Int
+    public var byStage: [String: Int]
+    public var byChannel: [String: Int]
+    public var events: Int
+
+    public init(total: Int, open: Int, byStage: [String: Int], byChannel: [String: Int], events: Int) {
+        self.total = total
+        self.open = open
+        self.byStage = byStage
+        self.byChannel = byChannel
+        self.events = events
+    }
+}
+
+/// What a rebuild found.
+public struct RebuildReport: Sendable, Equatable, Codable {
+    public var cases: Int
+    public var events: Int
+    /// Cases whose stored state differed from the replay of their history (and were rewritten).
+    public var repaired: [String]
+
+    public init(cases: Int, events: Int, repaired: [String]) {
+        self.cases = cases
+        self.events = events
+        self.repaired = repaired
+    }
+}
+
+/// One recorded change to the working calendar.
+public struct CalendarChange: Sendable, Equatable, Codable {
+    public var at: Date
+    /// `2027` for a year, `office-hours 510811` for a hall's hours.
+    public var subject: String
+    /// `added` or `replaced`.
+    public var change: String
+    public var reason: String
+    public var by: String?
+
+    public init(at: Date, subject: String, change: String, reason: String, by: String?) {
+        self.at = at
+        self.subject = subject
+        self.change = change
+        self.reason = reason
+        self.by = by
+    }
+}
+
+/// A year the calendar knows, and where it came from.
+public struct CalendarYearInfo: Sendable, Equatable, Codable {
+    public var year: Int
+    public var notice: String
+    public var source: String
+    public var loadedAt: Date
+    public var loadedBy: String?
+
+    public init(year: Int, notice: String, source: String, loadedAt: Date, loadedBy: String?) {
+        self.year = year
+        self.notice = notice
+        self.source = source
+        self.loadedAt = loadedAt
+        self.loadedBy = loadedBy
+    }
+}
+
+/// The parts of a proposed name that conflicts are judged on.
+public struct NameParts: Sendable, Equatable {
+    public var tradeName: String
+    public var industry: String
+
+    public init(tradeName: String, industry: String) {
+        self.tradeName = tradeName
+        self.industry = industry
+    }
+}
+
+/// A name registered in a division, for conflict checks.
+public struct RegisteredName: Sendable, Equatable {
+    public var caseNumber: String
+    public var name: String
+    public var tradeName: String
+    public var industry: String
+
+    public init(caseNumber: String, name: String, tradeName: String, industry: String) {
+        self.caseNumber = caseNumber
+        self.name = name
+        self.tradeName = tradeName
+        self.industry = industry
+    }
+}

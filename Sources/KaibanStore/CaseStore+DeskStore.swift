@@ -1,0 +1,162 @@
+import Foundation
+import KaibanCore
+import KaibanDesk
+
+/// The desk's asynchronous contract on SQLite. Each operation runs the store's synchronous
+/// transaction on a dispatch queue, never on Swift concurrency's few cooperative threads.
+extension CaseStore: DeskStore {
+    static let workQueue = DispatchQueue(label: "kaiban.store", qos: .userInitiated, attributes: .concurrent)
+
+    /// Runs `body` off the cooperative pool and resumes with its result.
+    func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            Self.workQueue.async { continuation.resume(with: Result { try body() }) }
+        }
+    }
+
+    public func isReferenceCurrent(_ source: ReferenceSource) async throws -> Bool {
+        try await offPool { try self.isReferenceCurrent(source) }
+    }
+
+    @discardableResult
+    public func register(_ definition: WorkflowDefinition, source: ReferenceSource, at now: Date) async throws -> Bool {
+        try await offPool { try self.register(definition, source: source, at: now) }
+    }
+
+    public func latestDefinition(_ id: String) async throws -> WorkflowDefinition {
+        try await offPool { try self.latestDefinition(id) }
+    }
+
+    public func definitions() async throws -> [WorkflowDefinition] {
+        try await offPool { try self.definitions() }
+    }
+
+    public func definition(_ key: WorkflowDefinition.Key) async throws -> WorkflowDefinition {
+        if let cached = definitionCache.withLock({ $0[key] }) { return cached }
+        return try await offPool { try self.definition(key) }
+    }
+
+    public func loadDivisions(_ divisions: [Division], source: ReferenceSource) async throws {
+        try await offPool { try self.loadDivisions(divisions, source: source) }
+    }
+
+    public func division(_ code: String, on date: CivilDate) async throws -> DivisionStatus {
+        try await offPool { try self.division(code, on: date) }
+    }
+
+    public func loadHolidayYears(_ years: [HolidayYear], source: ReferenceSource, reason: String, at now: Date)
+        async throws
+    {
+        try await offPool { try self.loadHolidayYears(years, source: source, reason: reason, at: now) }
+    }
+
+    public func loadOfficeHours(_ hours: OfficeHours, source: ReferenceSource, reason: String, at now: Date)
+        async throws
+    {
+        try await offPool { try self.loadOfficeHours(hours, source: source, reason: reason, at: now) }
+    }
+
+    public func importCalendar(
+        _ years: [HolidayYear], source: String, replace: Bool, reason: String, by clerk: String, at now: Date
+    ) async throws -> [CalendarChange] {
+        try await offPool {
+            try self.importCalendar(years, source: source, replace: replace, reason: reason, by: clerk, at: now)
+        }
+    }
+
+    public func workingCalendar(hall: String) async throws -> WorkingCalendar {
+        try await offPool { try self.workingCalendar(hall: hall) }
+    }
+
+    public func calendarYears() async throws -> [CalendarYearInfo] {
+        try await offPool { try self.calendarYears() }
+    }
+
+    public func calendarChanges() async throws -> [CalendarChange] {
+        try await offPool { try self.calendarChanges() }
+    }
+
+    public func addClerk(_ clerk: Clerk, by actor: String?) async throws {
+        try await offPool { try self.addClerk(clerk, by: actor) }
+    }
+
+    public func clerk(_ id: String) async throws -> Clerk {
+        try await offPool { try self.clerk(id) }
+    }
+
+    public func clerks() async throws -> [Clerk] {
+        try await offPool { try self.clerks() }
+    }
+
+    public func intake(
+        _ application: CaseApplication, workflowID: String, hall: String, by clerk: String, at now: Date,
+        nameParts: NameParts?
+    ) async throws -> RegistrationCase {
+        try await offPool {
+            try self.intake(application, workflowID: workflowID, hall: hall, by: clerk, at: now, nameParts: nameParts)
+        }
+    }
+
+    public func apply(
+        _ command: CaseCommand, to number: CaseNumber, by clerk: String, at now: Date, expectedVersion: Int?
+    ) async throws -> StepOutcome {
+        try await offPool { try self.apply(command, to: number, by: clerk, at: now, expectedVersion: expectedVersion) }
+    }
+
+    public func registrationCase(_ number: CaseNumber) async throws -> RegistrationCase {
+        try await offPool { try self.registrationCase(number) }
+    }
+
+    public func history(_ number: CaseNumber) async throws -> [CaseEvent] {
+        try await offPool { try self.history(number) }
+    }
+
+    public func queue(stages: [String]?, limit: Int?) async throws -> [QueueEntry] {
+        try await offPool { try self.queue(stages: stages, limit: limit) }
+    }
+
+    public func closedCases<Accumulator: Sendable>(
+        from: Date, to: Date, stages: [String], into initial: Accumulator,
+        _ fold: @escaping @Sendable (inout Accumulator, ClosedCaseRow) -> Void
+    ) async throws -> Accumulator {
+        try await offPool {
+            var accumulator = initial
+            try self.forEachClosedCase(from: from, to: to, stages: stages) { fold(&accumulator, $0) }
+            return accumulator
+        }
+    }
+
+    public func registeredNames(division: String, tradeName: String, industry: String) async throws
+        -> [RegisteredName]
+    {
+        try await offPool { try self.registeredNames(division: division, tradeName: tradeName, industry: industry) }
+    }
+
+    public func openApplications(hall: String, tradeName: String, industry: String) async throws -> [String] {
+        try await offPool { try self.openApplications(hall: hall, tradeName: tradeName, industry: industry) }
+    }
+
+    public func caseCount() async throws -> Int {
+        try await offPool { try self.caseCount() }
+    }
+
+    public func summary() async throws -> DeskSummary {
+        try await offPool { try self.summary() }
+    }
+
+    public func rebuild() async throws -> RebuildReport {
+        try await offPool { try self.rebuild() }
+    }
+
+    public func importCases(_ cases: [CaseImport]) async throws {
+        try await offPool {
+            try self.batch { batch in
+                for item in cases {
+                    let opened = try batch.intake(
+                        item.application, workflowID: item.workflowID, hall: item.hall, by: item.clerk, at: item.at)
+                    if !item.steps.isEmpty { _ = try batch.apply(item.steps, to: opened.number) }
+                }
+            }
+        }
+    }
+}
