@@ -1,1 +1,167 @@
+import Foundation
+import KaibanCore
+import KaibanDesk
+import KaibanStore
+import KaibanTestSupport
 import Testing
+
+/// The desk's use cases, in process, on a real SQLite store.
+@Suite struct DeskTests {
+    let window = DeskActor.clerk("wangfang")
+    let reviewer = DeskActor.clerk("lijun")
+    let supervisor = DeskActor.clerk("zhouqiang")
+
+    @Test func aCaseGoesFromIntakeToCompletionThroughTheDesk() async throws {
+        let desk = try await Fixtures.desk()
+        let intake = try await desk.intake(
+            Fixtures.application(tasks: ["seal", "bank"]), as: window, at: Fixtures.at(9, 5))
+        let number = intake.case.number
+        #expect(number.description == "510811-20261126-0001")
+        #expect(intake.case.stage == "received")
+        let plan: [(String, DeskActor, Int)] = [
+            ("accept", window, 20), ("review", reviewer, 30), ("approve", reviewer, 40), ("issue-licence", window, 50),
+        ]
+        for (step, actor, minute) in plan {
+            _ = try await desk.step(number, step, as: actor, at: Fixtures.at(9, minute))
+        }
+        let started = try await desk.caseView(number, at: Fixtures.at(10, 0))
+        #expect(started.case.stage == "startup")
+        #expect(started.case.creditCode?.hasPrefix("91510811MA") == true)
+        // Pending start-up tasks are among the next steps, with who may do them.
+        #expect(started.nextSteps.filter { $0.kind == .task }.map(\.id) == ["seal", "bank"])
+        _ = try await desk.completeTask(number, "seal", as: window, at: Fixtures.at(10, 5))
+        let done = try await desk.completeTask(number, "bank", as: window, at: Fixtures.at(10, 10))
+        #expect(done.state.stage == "completed")
+        #expect(done.events.map(\.kind) == [.taskCompleted, .transitioned])
+        let view = try await desk.caseView(number, at: Fixtures.at(17, 0))
+        #expect(view.nextSteps.isEmpty)
+        // 09:05 to 10:10, all government time, measured to the close, not to 17:00.
+        #expect(view.sla.governmentMinutes == 65)
+        #expect(try await desk.history(number).count == 8)
+    }
+
+    @Test func refusalsAreProblemsWithKindsAndStableCodes() async throws {
+        let desk = try await Fixtures.desk()
+        let number = try await desk.intake(Fixtures.application(), as: window, at: Fixtures.at(9, 5)).case.number
+        let cases: [(String, ProblemKind, () async throws -> Void)] = [
+            ("step.not-allowed", .refused, { _ = try await desk.step(number, "approve", as: self.reviewer) }),
+            ("step.unknown", .refused, { _ = try await desk.step(number, "teleport", as: self.window) }),
+            ("role.required", .forbidden, { _ = try await desk.step(number, "accept", as: self.reviewer) }),
+            ("step.reason-required", .refused, { _ = try await desk.step(number, "refuse", as: self.window) }),
+            ("actor.required", .invalid, { _ = try await desk.step(number, "accept", as: .anonymous) }),
+            ("clerk.not-found", .notFound, { _ = try await desk.step(number, "accept", as: .clerk("ghost")) }),
+            (
+                "case.not-found", .notFound,
+                {
+                    _ = try await desk.step(
+                        CaseNumber(division: "510811", date: Fixtures.day, sequence: 99), "accept", as: self.window)
+                }
+            ),
+            (
+                "case.stale", .conflict,
+                { _ = try await desk.step(number, "accept", as: self.window, expectedVersion: 7) }
+            ),
+            ("role.supervisor-required", .forbidden, { _ = try await desk.rebuild(as: self.window) }),
+            ("worklist.unknown-role", .invalid, { _ = try await desk.worklist(role: "janitor") }),
+        ]
+        for (code, kind, body) in cases {
+            let problem = await Fixtures.problem(body)
+            #expect(problem?.code == code, "\(code): \(String(describing: problem))")
+            #expect(problem?.kind == kind, "\(code)")
+            for language in Language.allCases {
+                let text = problem?.message(language) ?? ""
+                #expect(!text.contains("--") && !text.contains("kaiban ") && !text.contains("KAIBAN_"), "\(text)")
+            }
+        }
+        // Every refusal left the case as it was.
+        #expect(try await desk.history(number).count == 1)
+    }
+
+    @Test func aBadApplicationIsRefusedWithEveryFieldAndWritesNothing() async throws {
+        let desk = try await Fixtures.desk()
+        var application = Fixtures.application()
+        application.registeredCapital = Money(fen: -100)
+        application.legalRepresentative.idNumber = "11010519491231002Y"
+        let problem = await Fixtures.problem { _ = try await desk.intake(application, as: self.window) }
+        #expect(problem?.code == "application.invalid")
+        #expect(problem?.kind == .refused)
+        let fields = Set(problem?.fields.map(\.field) ?? [])
+        #expect(fields.isSuperset(of: ["registeredCapital", "legalRepresentative.idNumber"]), "\(fields)")
+        #expect(try await desk.summary().total == 0)
+    }
+
+    @Test func anApplicationFileThatBreaksItsSchemaIsABadApplicationWithItsLine() async throws {
+        let desk = try await Fixtures.desk()
+        let url = Fixtures.packageRoot.appendingPathComponent("seeds/demo/cases/01-llc-window.xml")
+        let text = try String(contentsOf: url, encoding: .utf8)
+            .replacingOccurrences(of: "<capital>500000</capital>", with: "<capital>-500000</capital>")
+        let problem = await Fixtures.problem {
+            _ = try desk.application(fromCaseFile: Data(text.utf8), source: "negative.xml")
+        }
+        #expect(problem?.code == "application.invalid")
+        #expect(problem?.kind == .refused)
+        #expect(problem?.fields.first?.field == "negative.xml:4", "\(String(describing: problem))")
+    }
+
+    @Test func theFirstClerkMustBeASupervisorAndLaterOnesAreAddedByOne() async throws {
+        let path = Fixtures.temporaryDatabasePath()
+        let desk = Desk(
+            settings: KaibanSettings(database: path, formsRoot: Fixtures.formsRoot),
+            store: try CaseStore(path: path), clock: FixedClock(Fixtures.at(9, 0)))
+        let first = await Fixtures.problem {
+            _ = try await desk.addClerk(id: "wangfang", name: "王芳", roles: ["window"], as: .anonymous)
+        }
+        #expect(first?.code == "clerk.first-not-supervisor")
+        #expect(try await desk.clerks().isEmpty)
+        _ = try await desk.addClerk(id: "zhouqiang", name: "周强", roles: ["supervisor"], as: .anonymous)
+        let anonymous = await Fixtures.problem {
+            _ = try await desk.addClerk(id: "wangfang", name: "王芳", roles: ["window"], as: .anonymous)
+        }
+        #expect(anonymous?.code == "actor.required")
+        _ = try await desk.addClerk(id: "wangfang", name: "王芳", roles: ["window"], as: .clerk("zhouqiang"))
+        let byWindow = await Fixtures.problem {
+            _ = try await desk.addClerk(id: "liuyang", name: "刘洋", roles: ["window"], as: .clerk("wangfang"))
+        }
+        #expect(byWindow?.code == "role.supervisor-required")
+        let unknownRole = await Fixtures.problem {
+            _ = try await desk.addClerk(id: "liuyang", name: "刘洋", roles: ["janitor"], as: .clerk("zhouqiang"))
+        }
+        #expect(unknownRole?.fields.map(\.field) == ["roles"])
+        #expect(try await desk.clerks().map(\.id) == ["wangfang", "zhouqiang"])
+    }
+
+    @Test func calendarImportAndSynthesisAreSupervisorsActsAndSaySo() async throws {
+        let desk = try await Fixtures.desk()
+        let file = Fixtures.packageRoot.appendingPathComponent("seeds/calendar/holidays-2026.xml")
+        let importing = await Fixtures.problem {
+            _ = try await desk.importCalendar(
+                try Data(contentsOf: file), source: file.path, replace: false, reason: nil, as: self.window)
+        }
+        #expect(importing?.code == "role.supervisor-required")
+        #expect(importing?.message(.zh).contains("节假日") == true, "\(String(describing: importing))")
+        #expect(importing?.message(.zh).contains("工作人员") == false)
+        let synthesizing = await Fixtures.problem {
+            try await desk.synthesize(
+                count: 10, lastDay: Fixtures.day, perDay: 5, openShare: 0, seed: 1, as: self.window)
+        }
+        #expect(synthesizing?.code == "role.supervisor-required")
+        #expect(try await desk.summary().total == 0)
+        try await desk.synthesize(count: 10, lastDay: Fixtures.day, perDay: 5, openShare: 0, seed: 1, as: supervisor)
+        #expect(try await desk.summary().total == 10)
+        #expect(try await desk.rebuild(as: supervisor).repaired.isEmpty)
+    }
+
+    @Test func concurrentIntakesGetDistinctDenseNumbers() async throws {
+        let desk = try await Fixtures.desk()
+        let numbers = try await withThrowingTaskGroup(of: String.self) { group in
+            for minute in 0..<12 {
+                group.addTask {
+                    try await desk.intake(Fixtures.application(), as: self.window, at: Fixtures.at(10, minute)).case
+                        .number.description
+                }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(numbers.sorted() == (1...12).map { String(format: "510811-20261126-%04d", $0) })
+    }
+}

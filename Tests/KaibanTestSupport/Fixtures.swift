@@ -34,6 +34,9 @@ public enum Fixtures {
         thursdayMidnight.addingTimeInterval(TimeInterval((day - 26) * 86_400 + hour * 3600 + minute * 60))
     }
 
+    /// 2026-11-26, the Thursday of `at`.
+    public static let day = CivilDate(uncheckedYear: 2026, month: 11, day: 26)
+
     public static let window = Clerk(id: "wangfang", name: "王芳", roles: ["window"])
     public static let reviewer = Clerk(id: "lijun", name: "李军", roles: ["reviewer"])
     public static let supervisor = Clerk(id: "zhouqiang", name: "周强", roles: ["supervisor"])

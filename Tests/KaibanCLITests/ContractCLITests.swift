@@ -1,0 +1,84 @@
+import Foundation
+import KaibanTestSupport
+import Testing
+
+/// The command line's side of the desk's contract: exit codes by kind, problems as JSON.
+@Suite struct ContractCLITests {
+    let kaiban: KaibanProcess
+
+    init() throws {
+        kaiban = try KaibanProcess()
+    }
+
+    func staffed() throws {
+        #expect(try kaiban.run(["clerk", "add", "zhouqiang", "--name", "周强", "--role", "supervisor"]).status == 0)
+        let window = try kaiban.run([
+            "clerk", "add", "wangfang", "--name", "王芳", "--role", "window", "--as", "zhouqiang",
+        ])
+        #expect(window.status == 0, "\(window)")
+    }
+
+    @Test func aRefusalUnderJSONIsJSONOnStandardErrorWithItsCode() throws {
+        try staffed()
+        let result = try kaiban.run(["show", "510811-20261126-0999", "--json"])
+        #expect(result.status == 66)
+        #expect(result.stdout.isEmpty)
+        let json = try JSONSerialization.jsonObject(with: Data(result.stderr.utf8)) as? [String: Any]
+        let problem = try #require(json?["problem"] as? [String: Any], "\(result)")
+        #expect(problem["code"] as? String == "case.not-found")
+        #expect(problem["kind"] as? String == "not-found")
+        #expect(problem["exitCode"] as? Int == 66)
+        #expect((problem["message"] as? String)?.contains("510811-20261126-0999") == true)
+    }
+
+    @Test func aBadApplicationIs65FromFlagsAndFromAFile() throws {
+        try staffed()
+        var flags = KaibanCLITests.intakeFlags
+        if let capital = flags.firstIndex(of: "--capital") {
+            flags.replaceSubrange(capital...(capital + 1), with: ["--capital=-500000"])
+        }
+        flags += ["--json"]
+        let byFlags = try kaiban.run(flags)
+        #expect(byFlags.status == 65, "\(byFlags)")
+        let problem = try JSONSerialization.jsonObject(with: Data(byFlags.stderr.utf8)) as? [String: Any]
+        let fields = ((problem?["problem"] as? [String: Any])?["fields"] as? [[String: Any]])?.compactMap {
+            $0["field"] as? String
+        }
+        #expect(fields?.contains("registeredCapital") == true, "\(byFlags)")
+        let source = Fixtures.packageRoot.appendingPathComponent("seeds/demo/cases/01-llc-window.xml")
+        let file = URL(fileURLWithPath: kaiban.database).deletingLastPathComponent().appendingPathComponent("neg.xml")
+        try String(contentsOf: source, encoding: .utf8)
+            .replacingOccurrences(of: "<capital>500000</capital>", with: "<capital>-500000</capital>")
+            .write(to: file, atomically: true, encoding: .utf8)
+        let byFile = try kaiban.run(["intake", "--as", "wangfang", "--file", file.path])
+        #expect(byFile.status == 65, "\(byFile)")
+        #expect(byFile.stderr.contains("neg.xml:4"), "\(byFile)")
+        let queue = try kaiban.run(["queue", "--json"])
+        #expect((try JSONSerialization.jsonObject(with: Data(queue.stdout.utf8)) as? [Any])?.isEmpty == true)
+    }
+
+    @Test func aMissingInputFileIs66AndAFolderIsAClearMessage() throws {
+        try staffed()
+        let missing = try kaiban.run(["intake", "--as", "wangfang", "--file", "/nonexistent/case.xml"])
+        #expect(missing.status == 66)
+        #expect(missing.stderr.contains("找不到文件/nonexistent/case.xml"), "\(missing)")
+        let folder = try kaiban.run(["calendar", "import", "/tmp", "--as", "zhouqiang", "--lang", "en"])
+        #expect(folder.status == 64)
+        #expect(folder.stderr.contains("/tmp is a folder"), "\(folder)")
+        #expect(!folder.stderr.contains("NSCocoaErrorDomain"))
+    }
+
+    @Test func hintsNameTheFlagsTheDeskLeavesOut() throws {
+        try staffed()
+        let refused = try kaiban.run(["clerk", "add", "liuyang", "--name", "刘洋", "--role", "window"])
+        #expect(refused.status == 64)
+        #expect(refused.stderr.contains("--as"), "\(refused)")
+        let first = try KaibanProcess()
+        let window = try first.run(["clerk", "add", "wangfang", "--name", "王芳", "--role", "window"])
+        #expect(window.status == 65)
+        #expect(window.stderr.contains("负责人"), "\(window)")
+        let synthetic = try kaiban.run(["admin", "synthesize", "--cases", "5", "--as", "wangfang"])
+        #expect(synthetic.status == 65)
+        #expect(synthetic.stderr.contains("生成测试办件"), "\(synthetic)")
+    }
+}

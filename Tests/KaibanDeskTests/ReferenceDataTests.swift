@@ -1,0 +1,102 @@
+import Foundation
+import KaibanCore
+import KaibanDesk
+import KaibanTestSupport
+import Testing
+
+/// Reference data comes in through one mechanism, and each case keeps its own workflow version.
+@Suite struct ReferenceDataTests {
+    let window = DeskActor.clerk("wangfang")
+    let reviewer = DeskActor.clerk("lijun")
+
+    /// Raises the copy's workflow to version 2 with a 30-minute budget and a renamed review stage.
+    func raiseVersion(_ forms: URL) throws {
+        let file = forms.appendingPathComponent("workflows/company-formation.xml")
+        let text = try String(contentsOf: file, encoding: .utf8)
+            .replacingOccurrences(of: "version=\"1\"", with: "version=\"2\"")
+            .replacingOccurrences(of: "budget-minutes=\"192\"", with: "budget-minutes=\"30\"")
+            .replacingOccurrences(of: "name=\"审查中\"", with: "name=\"审核中\"")
+        try text.write(to: file, atomically: true, encoding: .utf8)
+    }
+
+    /// The sample application under another trade name, so that several can be licensed.
+    func application(_ tradeName: String, tasks: [String] = []) -> CaseApplication {
+        var application = Fixtures.application(tasks: tasks)
+        application.proposedName = "广元市昭化区\(tradeName)农业科技有限公司"
+        return application
+    }
+
+    /// Takes a window case from intake at 09:00 to completion at 09:45 (45 government minutes).
+    func complete(_ desk: Desk, _ tradeName: String, day: Int) async throws -> CaseNumber {
+        let number = try await desk.intake(application(tradeName), as: window, at: Fixtures.at(9, 0, day: day)).case
+            .number
+        for (step, actor, minute) in [
+            ("accept", window, 10), ("review", reviewer, 20), ("approve", reviewer, 30), ("issue-licence", window, 45),
+        ] {
+            _ = try await desk.step(number, step, as: actor, at: Fixtures.at(9, minute, day: day))
+        }
+        return number
+    }
+
+    @Test func eachCaseIsMeasuredAgainstItsOwnWorkflowVersion() async throws {
+        let forms = try Fixtures.formsCopy()
+        let path = Fixtures.temporaryDatabasePath()
+        let before = try await Fixtures.desk(formsRoot: forms, path: path)
+        let old = try await complete(before, "青禾", day: 24)
+        let oldOpen = try await before.intake(application("青木"), as: window, at: Fixtures.at(9, 0)).case.number
+        try raiseVersion(forms)
+        before.reload()
+        let newOpen = try await before.intake(application("青松"), as: window, at: Fixtures.at(9, 1)).case.number
+        let new = try await complete(before, "青山", day: 25)
+        #expect(try await before.caseView(old).case.definition.version == 1)
+        #expect(try await before.caseView(new).case.definition.version == 2)
+        // 45 minutes: within version 1's 192, beyond version 2's 30.
+        let report = try await before.slaReport(
+            from: CivilDate(uncheckedYear: 2026, month: 11, day: 24), to: Fixtures.day, by: .all)
+        #expect(report.total?.count == 2)
+        #expect(report.total?.withinBudgetShare == 0.5)
+        #expect(report.budgetMinutes == 30)
+        // The worklist measures each open case against its own version's budget.
+        let items = try await before.worklist(at: Fixtures.at(9, 30))
+        let budgets = Dictionary(uniqueKeysWithValues: items.map { ($0.number, $0.sla.budgetMinutes) })
+        #expect(budgets[oldOpen] == 192)
+        #expect(budgets[newOpen] == 30)
+        #expect(items.first { $0.number == newOpen }?.workflow.version == 2)
+    }
+
+    @Test func referenceFilesAreTakenInOnlyWhenTheirTextChanges() async throws {
+        let calendar = FileManager.default.temporaryDirectory.appendingPathComponent("kaiban-cal-\(UUID().uuidString)")
+        try FileManager.default.copyItem(
+            at: Fixtures.packageRoot.appendingPathComponent("seeds/calendar"), to: calendar)
+        try FileManager.default.removeItem(at: calendar.appendingPathComponent("holidays-2026.xml"))
+        let path = Fixtures.temporaryDatabasePath()
+        let desk = try await Fixtures.desk(calendarFolder: calendar, path: path)
+        let first = try await desk.calendarStatus()
+        #expect(first.years.map(\.year) == Array(2020...2025))
+        #expect(try await desk.elapsed(from: Fixtures.at(9, 0), to: Fixtures.at(10, 0)).provisional)
+        // Read again with nothing changed: nothing is recorded again.
+        desk.reload()
+        #expect(try await desk.calendarStatus().changes.count == first.changes.count)
+        // A new notice in the folder is taken in on the next reload, with the file as its reason.
+        try FileManager.default.copyItem(
+            at: Fixtures.packageRoot.appendingPathComponent("seeds/calendar/holidays-2026.xml"),
+            to: calendar.appendingPathComponent("holidays-2026.xml"))
+        desk.reload()
+        let later = try await desk.calendarStatus()
+        #expect(later.years.map(\.year) == Array(2020...2026))
+        #expect(later.changes.count == first.changes.count + 1)
+        #expect(later.changes.last?.reason.hasSuffix("holidays-2026.xml") == true)
+        #expect(try await !desk.elapsed(from: Fixtures.at(9, 0), to: Fixtures.at(10, 0)).provisional)
+    }
+
+    @Test func aBrokenDefinitionIsBrokenDataNamingFileAndLine() async throws {
+        let forms = try Fixtures.formsCopy()
+        let file = forms.appendingPathComponent("workflows/company-formation.xml")
+        try String(contentsOf: file, encoding: .utf8)
+            .replacingOccurrences(of: "to=\"review\" roles=\"reviewer\"", with: "to=\"reveiw\" roles=\"reviewer\"")
+            .write(to: file, atomically: true, encoding: .utf8)
+        let problem = await Fixtures.problem { _ = try await Fixtures.desk(formsRoot: forms) }
+        #expect(problem?.kind == .brokenData)
+        #expect(problem?.fields.first?.field.hasPrefix(file.path + ":") == true, "\(String(describing: problem))")
+    }
+}

@@ -1,0 +1,46 @@
+import Foundation
+import KaibanCore
+import KaibanDesk
+import KaibanStore
+
+extension Fixtures {
+    /// A desk on a new temporary SQLite database with the checkout's Forms/ and seeds/, a clock
+    /// fixed at `now`, and the four clerks (the supervisor first, registered by no one).
+    public static func desk(
+        at now: Date = at(9, 0), formsRoot: URL = formsRoot, calendarFolder: URL? = nil,
+        path: String = temporaryDatabasePath()
+    ) async throws -> Desk {
+        let settings = KaibanSettings(
+            database: path, formsRoot: formsRoot,
+            calendarFolder: calendarFolder ?? packageRoot.appendingPathComponent("seeds/calendar"))
+        let desk = Desk(settings: settings, store: try CaseStore(path: path), clock: FixedClock(now))
+        _ = try await desk.addClerk(
+            id: supervisor.id, name: supervisor.name, roles: supervisor.roles, as: .anonymous)
+        for clerk in [window, reviewer] {
+            _ = try await desk.addClerk(id: clerk.id, name: clerk.name, roles: clerk.roles, as: .clerk(supervisor.id))
+        }
+        return desk
+    }
+
+    /// A copy of the checkout's Forms/ in a new temporary folder, to edit, with the checkout's
+    /// seeds/ beside it (linked).
+    public static func formsCopy() throws -> URL {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kaiban-forms-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let copy = folder.appendingPathComponent("Forms")
+        try FileManager.default.copyItem(at: formsRoot, to: copy)
+        try FileManager.default.createSymbolicLink(
+            at: folder.appendingPathComponent("seeds"), withDestinationURL: packageRoot.appendingPathComponent("seeds"))
+        return copy
+    }
+
+    /// The problem `body` throws, or nil when it throws none.
+    public static func problem(_ body: () async throws -> Void) async -> Problem? {
+        do {
+            try await body()
+            return nil
+        } catch {
+            return Problem.from(error)
+        }
+    }
+}
