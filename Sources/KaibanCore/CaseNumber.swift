@@ -26,7 +26,7 @@ public struct CaseNumber: Sendable, Hashable, Comparable, Codable, CustomStringC
     }
 
     public var description: String {
-        "\(division)-\(date.compact)-\(String(format: "%04d", sequence))"
+        "\(division)-\(date.compact)-\(padded(sequence, 4))"
     }
 
     public static func < (lhs: CaseNumber, rhs: CaseNumber) -> Bool {

@@ -45,12 +45,12 @@ public struct CivilDate: Sendable, Hashable, Comparable, Codable, CustomStringCo
 
     /// "yyyy-MM-dd".
     public var description: String {
-        String(format: "%04d-%02d-%02d", year, month, day)
+        "\(padded(year, 4))-\(padded(month, 2))-\(padded(day, 2))"
     }
 
     /// "yyyyMMdd", as used in case numbers.
     public var compact: String {
-        String(format: "%04d%02d%02d", year, month, day)
+        padded(year, 4) + padded(month, 2) + padded(day, 2)
     }
 
     public static func < (lhs: CivilDate, rhs: CivilDate) -> Bool {
@@ -90,6 +90,19 @@ public struct CivilDate: Sendable, Hashable, Comparable, Codable, CustomStringCo
 
 /// Conversions between instants and the hall's local time (Asia/Shanghai, UTC+8, no daylight
 /// saving). Pure arithmetic: no time-zone database, no clock.
+/// `value` in decimal, left-padded with zeros to `width` digits (String(format:) is slow on Linux,
+/// and these run for every stored instant and case number).
+func padded(_ value: Int, _ width: Int) -> String {
+    let digits = String(value.magnitude)
+    let sign = value < 0 ? "-" : ""
+    return sign + String(repeating: "0", count: max(0, width - digits.count)) + digits
+}
+
+/// "HH:mm:ss" of a second of the day.
+func clockText(_ second: Int) -> String {
+    "\(padded(second / 3600, 2)):\(padded((second % 3600) / 60, 2)):\(padded(second % 60, 2))"
+}
+
 public enum HallTime {
     /// Asia/Shanghai's offset from UTC in seconds.
     public static let offsetSeconds = 8 * 3600
@@ -109,7 +122,7 @@ public enum HallTime {
     /// "yyyy-MM-dd HH:mm" in Asia/Shanghai.
     public static func localText(of instant: Date) -> String {
         let (date, second) = split(instant, offset: offsetSeconds)
-        return "\(date) " + String(format: "%02d:%02d", second / 3600, (second % 3600) / 60)
+        return "\(date) \(padded(second / 3600, 2)):\(padded((second % 3600) / 60, 2))"
     }
 
     /// The instant of local `date` at `hour:minute` in Asia/Shanghai.
@@ -147,13 +160,13 @@ public enum HallTime {
     /// "yyyy-MM-ddTHH:mm:ss+08:00": ISO 8601 in hall time with its offset, as JSON shows instants.
     public static func isoText(of instant: Date) -> String {
         let (date, second) = split(instant, offset: offsetSeconds)
-        return "\(date)T" + String(format: "%02d:%02d:%02d+08:00", second / 3600, (second % 3600) / 60, second % 60)
+        return "\(date)T\(clockText(second))+08:00"
     }
 
     /// "yyyy-MM-ddTHH:mm:ssZ" in UTC, as instants are stored (fractions of a second are dropped).
     public static func utcText(of instant: Date) -> String {
         let (date, second) = split(instant, offset: 0)
-        return "\(date)T" + String(format: "%02d:%02d:%02dZ", second / 3600, (second % 3600) / 60, second % 60)
+        return "\(date)T\(clockText(second))Z"
     }
 
     /// Parses an ISO 8601 instant: "2026-11-26T09:05", "2026-11-26 09:05:30", with an optional

@@ -9,6 +9,8 @@ extension CaseStore {
     package struct Batch {
         let store: CaseStore
         let db: Database
+        /// The opening events written, remembered once the batch commits.
+        let openings = OpeningsWritten()
 
         /// Takes in an application (收件) under the newest version of `workflowID`: checks it,
         /// gives it the next case number of `hall` for its local intake date, and stores the
@@ -32,7 +34,7 @@ extension CaseStore {
                     sql: "UPDATE registration_case SET trade_name = ?, industry = ? WHERE number = ?",
                     arguments: [nameParts.tradeName, nameParts.industry, number.description])
             }
-            try store.append([event], to: number, db)
+            try store.append([event], to: number, db, openings: openings)
             return state
         }
 
@@ -68,7 +70,21 @@ extension CaseStore {
 
     /// Runs `body` with a ``Batch`` in one IMMEDIATE transaction.
     package func batch<T>(_ body: (Batch) throws -> T) throws -> T {
-        try write { db in try body(Batch(store: self, db: db)) }
+        let openings = OpeningsWritten()
+        let result = try write { db in
+            let batch = Batch(store: self, db: db)
+            let result = try body(batch)
+            openings.entries = batch.openings.entries
+            return result
+        }
+        // Committed: the applications just written need not be decoded again by the next step.
+        remember(openings.entries)
+        return result
+    }
+
+    /// Opening events written in a transaction: case, stored text, value.
+    package final class OpeningsWritten {
+        var entries: [(key: String, text: String, data: OpeningData)] = []
     }
 
     /// Takes in one application in its own transaction (see ``Batch/intake(_:workflowID:hall:by:at:nameParts:)``).
@@ -99,41 +115,76 @@ extension CaseStore {
     /// The case's full history, oldest first.
     package func history(_ number: CaseNumber) throws -> [CaseEvent] {
         try read { db in
-            _ = try fetchCase(number, db)
-            return try fetchEvents(number, db)
+            let events = try fetchEvents(number, db)
+            guard !events.isEmpty else { throw StoreError.caseNotFound(number.description) }
+            return events
         }
     }
 
+    /// The case as it stands: the fold of its history (the truth), read through the history's
+    /// primary key. The projection row serves queries only, so no step re-encodes the case.
     func fetchCase(_ number: CaseNumber, _ db: Database) throws -> RegistrationCase {
-        guard
-            let json = try String.fetchOne(
-                db.cachedStatement(sql: "SELECT state_json FROM registration_case WHERE number = ?"),
-                arguments: [number.description])
-        else { throw StoreError.caseNotFound(number.description) }
-        return try Self.decode(RegistrationCase.self, json)
+        let events = try fetchEvents(number, db)
+        guard let key = events.first?.definition else {
+            if events.isEmpty { throw StoreError.caseNotFound(number.description) }
+            throw HistoryError(number: number, sequence: 1, issue: "the first event is not a well-formed opening")
+        }
+        return try RegistrationCase.replay(events, number: number, definition: try definition(key, db))
     }
 
     /// What an opening event holds beyond the columns.
-    struct OpeningData: Codable {
+    struct OpeningData: Codable, Sendable {
         var application: CaseApplication
         var definition: WorkflowDefinition.Key
     }
 
+    /// Decoded opening events by case, each with the exact text it was decoded from: a step reads
+    /// the text (the history is the truth) and decodes it only when it is not the text remembered.
+    struct OpeningCache: Sendable {
+        static let capacity = 8_192
+        var entries: [String: (text: String, data: OpeningData)] = [:]
+    }
+
+    /// The opening event's data from its stored text, decoded once per text.
+    func openingData(_ number: CaseNumber, _ text: String) throws -> OpeningData {
+        let key = number.description
+        if let cached = openings.withLock({ $0.entries[key] }), cached.text == text { return cached.data }
+        let data = try Self.decode(OpeningData.self, text)
+        remember([(key, text, data)])
+        return data
+    }
+
+    /// Keeps decoded opening events (only ever from committed or stored text).
+    func remember(_ entries: [(key: String, text: String, data: OpeningData)]) {
+        guard !entries.isEmpty else { return }
+        openings.withLock { cache in
+            for entry in entries {
+                if cache.entries.count >= OpeningCache.capacity { cache.entries.removeAll(keepingCapacity: true) }
+                cache.entries[entry.key] = (entry.text, entry.data)
+            }
+        }
+    }
+
     func fetchEvents(_ number: CaseNumber, _ db: Database) throws -> [CaseEvent] {
+        // Positional access: this runs for every event of the case at every step.
         try Row.fetchAll(
-            db.cachedStatement(sql: "SELECT * FROM case_event WHERE case_number = ? ORDER BY sequence"),
+            db.cachedStatement(
+                sql: """
+                    SELECT sequence, at, kind, actor, role, transition, from_stage, to_stage, task, reason, automatic,
+                        data_json, credit_code
+                    FROM case_event WHERE case_number = ? ORDER BY sequence
+                    """),
             arguments: [number.description]
         ).map { row in
-            guard let kind = CaseEvent.Kind(rawValue: row["kind"]) else {
-                throw StoreError.storage("case \(number): unknown event kind \(row["kind"] as String? ?? "")")
+            let kindText: String = row[2]
+            guard let kind = CaseEvent.Kind(rawValue: kindText) else {
+                throw StoreError.storage("case \(number): unknown event kind \(kindText)")
             }
-            let data = try (row["data_json"] as String?).map { try Self.decode(OpeningData.self, $0) }
+            let data = try (row[11] as String?).map { try openingData(number, $0) }
             return CaseEvent(
-                sequence: row["sequence"], at: row["at"], kind: kind, actor: row["actor"], role: row["role"],
-                transition: row["transition"], fromStage: row["from_stage"], toStage: row["to_stage"],
-                task: row["task"],
-                reason: row["reason"], application: data?.application, definition: data?.definition,
-                automatic: row["automatic"], creditCode: row["credit_code"])
+                sequence: row[0], at: row[1], kind: kind, actor: row[3], role: row[4], transition: row[5],
+                fromStage: row[6], toStage: row[7], task: row[8], reason: row[9], application: data?.application,
+                definition: data?.definition, automatic: row[10], creditCode: row[12])
         }
     }
 
@@ -141,15 +192,15 @@ extension CaseStore {
         try db.cachedStatement(
             sql: """
                 INSERT INTO registration_case (number, workflow_id, workflow_version, stage, version, channel,
-                    enterprise_type, proposed_name, opened_by, opened_at, updated_at, closed_at, state_json,
-                    clock_segments)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    enterprise_type, proposed_name, opened_by, opened_at, updated_at, closed_at, clock_segments)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """
         ).execute(arguments: [
             state.number.description, state.definition.id, state.definition.version, state.stage, state.version,
             state.application.channel.rawValue, state.application.enterpriseType.rawValue,
-            state.application.proposedName, state.openedBy, state.openedAt, state.updatedAt, state.closedAt,
-            try Self.json(state), ClockSegment.encode(state.segments),
+            state.application.proposedName, state.openedBy, Self.storageText(state.openedAt),
+            Self.storageText(state.updatedAt), state.closedAt.map(Self.storageText),
+            ClockSegment.encode(state.segments),
         ])
     }
 
@@ -158,12 +209,11 @@ extension CaseStore {
     func updateCase(_ state: RegistrationCase, previousVersion: Int?, _ db: Database) throws {
         try db.cachedStatement(
             sql: """
-                UPDATE registration_case SET stage = ?, version = ?, updated_at = ?, closed_at = ?, state_json = ?,
-                    clock_segments = ?
+                UPDATE registration_case SET stage = ?, version = ?, updated_at = ?, closed_at = ?, clock_segments = ?
                 WHERE number = ? AND (? IS NULL OR version = ?)
                 """
         ).execute(arguments: [
-            state.stage, state.version, state.updatedAt, state.closedAt, try Self.json(state),
+            state.stage, state.version, Self.storageText(state.updatedAt), state.closedAt.map(Self.storageText),
             ClockSegment.encode(state.segments),
             state.number.description, previousVersion, previousVersion,
         ])
@@ -175,7 +225,7 @@ extension CaseStore {
         }
     }
 
-    func append(_ events: [CaseEvent], to number: CaseNumber, _ db: Database) throws {
+    func append(_ events: [CaseEvent], to number: CaseNumber, _ db: Database, openings: OpeningsWritten? = nil) throws {
         let statement = try db.cachedStatement(
             sql: """
                 INSERT INTO case_event (case_number, sequence, at, kind, actor, role, transition, from_stage,
@@ -185,10 +235,14 @@ extension CaseStore {
         for event in events {
             var data: String?
             if let application = event.application, let definition = event.definition {
-                data = try Self.json(OpeningData(application: application, definition: definition))
+                let opening = OpeningData(application: application, definition: definition)
+                let text = try Self.json(opening)
+                openings?.entries.append((number.description, text, opening))
+                data = text
             }
             try statement.execute(arguments: [
-                number.description, event.sequence, event.at, event.kind.rawValue, event.actor, event.role,
+                number.description, event.sequence, Self.storageText(event.at), event.kind.rawValue, event.actor,
+                event.role,
                 event.transition, event.fromStage, event.toStage, event.task, event.reason, event.automatic, data,
                 event.creditCode,
             ])

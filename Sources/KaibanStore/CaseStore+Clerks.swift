@@ -36,12 +36,14 @@ extension CaseStore {
 
     package func clerks() throws -> [Clerk] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM clerk ORDER BY id").map(Self.clerk(from:))
+            try Row.fetchAll(db, sql: "SELECT id, name, roles, active FROM clerk ORDER BY id").map(Self.clerk(from:))
         }
     }
 
     func fetchClerk(_ id: String, _ db: Database) throws -> Clerk {
-        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM clerk WHERE id = ?"), arguments: [id])
+        guard
+            let row = try Row.fetchOne(
+                db.cachedStatement(sql: "SELECT id, name, roles, active FROM clerk WHERE id = ?"), arguments: [id])
         else {
             throw StoreError.clerkNotFound(id)
         }
@@ -49,9 +51,8 @@ extension CaseStore {
     }
 
     static func clerk(from row: Row) -> Clerk {
-        let roles: String = row["roles"]
-        return Clerk(
-            id: row["id"], name: row["name"], roles: Set(roles.split(separator: " ").map(String.init)),
-            active: row["active"])
+        // Positional: the acting clerk is read at every step.
+        let roles: String = row[2]
+        return Clerk(id: row[0], name: row[1], roles: Set(roles.split(separator: " ").map(String.init)), active: row[3])
     }
 }

@@ -18,6 +18,7 @@ public final class CaseStore: Sendable {
     /// A label for messages (the file path).
     public let location: String
     let definitionCache = Mutex<[WorkflowDefinition.Key: WorkflowDefinition]>([:])
+    let openings = Mutex(OpeningCache())
 
     /// How long a writer waits for another process's transaction before giving up.
     public static let busyTimeout: TimeInterval = 15
@@ -109,6 +110,23 @@ public final class CaseStore: Sendable {
         }
         return decoder
     }()
+
+    /// An instant as GRDB stores dates ("yyyy-MM-dd HH:mm:ss.SSS", UTC), written directly: GRDB's
+    /// own conversion goes through a DateFormatter, which is slow on Linux, and every step
+    /// stores two or three instants.
+    package static func storageText(_ date: Date) -> String {
+        let millis = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
+        let seconds = Int(millis >= 0 ? millis / 1000 : (millis - 999) / 1000)
+        let fraction = Int(millis - Int64(seconds) * 1000)
+        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
+        let second = seconds - days * 86_400
+        func pad(_ value: Int, _ width: Int) -> String {
+            let digits = String(value)
+            return String(repeating: "0", count: max(0, width - digits.count)) + digits
+        }
+        return "\(HallTime.civilDate(fromDaysSinceEpoch: days)) \(pad(second / 3600, 2)):\(pad(second % 3600 / 60, 2)):"
+            + "\(pad(second % 60, 2)).\(pad(fraction, 3))"
+    }
 
     static func json<T: Encodable>(_ value: T) throws -> String {
         String(decoding: try encoder.encode(value), as: UTF8.self)

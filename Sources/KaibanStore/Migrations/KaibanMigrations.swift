@@ -10,6 +10,7 @@ enum KaibanMigrations {
         migrator.registerMigration("0004-report-index", migrate: reportIndex)
         migrator.registerMigration("0005-open-name-index", migrate: openNameIndex)
         migrator.registerMigration("0006-reference-files", migrate: referenceFiles)
+        migrator.registerMigration("0007-history-is-the-state", migrate: historyIsTheState)
         return migrator
     }
 }
