@@ -8,9 +8,18 @@ extension CasePresenter {
         return zh ? "\(value)分" : "\(value)m"
     }
 
+    /// The case against its whole budget; a stage overrun apart; closed cases as closed.
     func slaState(_ figures: SLAFigures) -> String {
-        let base = figures.running ? figures.state.name.text(language) : (zh ? "暂停" : "paused")
-        return figures.provisional ? base + (zh ? "（暂估）" : " (provisional)") : base
+        var text: String
+        if figures.running {
+            text = figures.state.name.text(language)
+            if figures.stageState == .breached { text += zh ? "，环节超时" : ", stage overrun" }
+        } else if figures.stage.isEmpty {
+            text = (zh ? "已结束" : "closed") + (figures.state == .breached ? (zh ? "（超时）" : " (late)") : "")
+        } else {
+            text = (zh ? "暂停" : "paused") + (figures.state == .onTrack ? "" : "·" + figures.state.name.text(language))
+        }
+        return figures.provisional ? text + (zh ? "（暂估）" : " (provisional)") : text
     }
 
     /// The worklist as a table, each case's stage named by its own workflow version.
@@ -49,7 +58,10 @@ extension CasePresenter {
             lines.append((zh ? "计时起点：" : "clock started: ") + time(started))
         }
         if let deadline = figures.deadline {
-            lines.append((zh ? "预计时限届满：" : "budget runs out at: ") + time(deadline))
+            let label =
+                figures.state == .breached
+                ? (zh ? "时限已于此时届满：" : "budget ran out at: ") : (zh ? "预计时限届满：" : "budget runs out at: ")
+            lines.append(label + time(deadline))
         }
         for pause in figures.pauses {
             let span = "\(time(pause.from)) → \(pause.to.map(time) ?? (zh ? "至今" : "now"))"

@@ -39,7 +39,11 @@ public struct SLAFigures: Sendable, Equatable, Codable {
     public var budgetMinutes: Int?
     /// Budget minus government time (negative when breached).
     public var remainingMinutes: Int?
+    /// The case against its whole budget (0.4 working day): the hall's promise.
     public var state: SLAState
+    /// The current stage against its own budget while the clock runs there: a stage that
+    /// lingers, reported apart from the case's state.
+    public var stageState: SLAState
     /// The stage now, its government minutes and its budget.
     public var stage: String
     public var stageMinutes: Int
@@ -48,12 +52,28 @@ public struct SLAFigures: Sendable, Equatable, Codable {
     public var minutesByStage: [String: Int]
     /// When the clock first ran (the case complete at the desk); nil if it never has.
     public var clockStartedAt: Date?
-    /// When the whole budget runs out if the clock keeps running from now; nil while paused or stopped.
+    /// While the clock runs: when the whole budget runs out if it keeps running, or, for a
+    /// breached case, when it ran out. Nil while paused or stopped.
     public var deadline: Date?
     public var running: Bool
     public var pauses: [Pause]
     /// True when any figure rests on years the calendar does not know.
     public var provisional: Bool
+}
+
+/// An open case's place in the worklist (see ``SLAClock/schedule(_:budgetMinutes:)``).
+public struct CaseSchedule: Sendable, Equatable {
+    /// Government minutes in the stretches that have ended.
+    public var governmentMinutes: Int
+    public var remainingMinutes: Int?
+    /// While the clock runs: the instant the whole budget runs out, or ran out.
+    public var dueAt: Date?
+
+    public init(governmentMinutes: Int, remainingMinutes: Int?, dueAt: Date?) {
+        self.governmentMinutes = governmentMinutes
+        self.remainingMinutes = remainingMinutes
+        self.dueAt = dueAt
+    }
 }
 
 /// Measures cases against their budgets on a working calendar. Pure: `now` is an argument.
@@ -108,21 +128,40 @@ public struct SLAClock: Sendable {
         let stageMinutes = running ? calendar.elapsed(from: current?.start ?? now, to: now).minutes : 0
         let stageBudget = stageBudgets[stage]
         let remaining = budgetMinutes.map { $0 - government }
-        var deadline: Date?
-        if running, let remaining {
-            let due = calendar.adding(minutes: max(0, remaining), to: now)
-            deadline = due.instant
-            provisional = provisional || due.provisional
-        }
+        let due = schedule(segments, budgetMinutes: budgetMinutes).dueAt
+        provisional = provisional || (due.map { calendar.adding(minutes: 0, to: $0).provisional } ?? false)
         return SLAFigures(
             governmentMinutes: government, applicantMinutes: applicant, budgetMinutes: budgetMinutes,
-            remainingMinutes: remaining,
-            state: max(
-                state(government, budget: budgetMinutes), running ? state(stageMinutes, budget: stageBudget) : .onTrack),
-            stage: stage, stageMinutes: stageMinutes, stageBudgetMinutes: stageBudget, minutesByStage: byStage,
-            clockStartedAt: segments.first { $0.effect == .running }.map { clockStart($0.start) }, deadline: deadline,
+            remainingMinutes: remaining, state: state(government, budget: budgetMinutes),
+            stageState: running ? state(stageMinutes, budget: stageBudget) : .onTrack, stage: stage,
+            stageMinutes: stageMinutes, stageBudgetMinutes: stageBudget, minutesByStage: byStage,
+            clockStartedAt: segments.first { $0.effect == .running }.map { clockStart($0.start) }, deadline: due,
             running: running,
             pauses: pauses, provisional: provisional)
+    }
+
+    /// What the worklist orders open cases by, fixed between two events while the calendar does
+    /// not change: government minutes up to the last event, what is left of the budget, and, while
+    /// the clock runs, when the budget runs (or ran) out.
+    public func schedule(_ segments: [ClockSegment], budgetMinutes: Int?) -> CaseSchedule {
+        let running = segments.last.map { $0.end == nil && $0.effect == .running } ?? false
+        var spent = 0
+        var due: Date?
+        for segment in segments where segment.effect == .running {
+            guard let end = segment.end else {
+                if due == nil, let budgetMinutes {
+                    due = calendar.adding(minutes: budgetMinutes - spent, to: segment.start).instant
+                }
+                break
+            }
+            let minutes = calendar.elapsed(from: segment.start, to: end).minutes
+            if running, due == nil, let budgetMinutes, spent + minutes >= budgetMinutes {
+                due = calendar.adding(minutes: budgetMinutes - spent, to: segment.start).instant
+            }
+            spent += minutes
+        }
+        return CaseSchedule(
+            governmentMinutes: spent, remainingMinutes: budgetMinutes.map { $0 - spent }, dueAt: running ? due : nil)
     }
 
     /// The first working instant at or after `instant` (a case submitted at 23:00 starts its

@@ -10,8 +10,7 @@ extension Desk {
     public func rebuild(as actor: DeskActor) async throws -> RebuildReport {
         try await run {
             _ = try await requireSupervisor(actor, for: Self.rebuildAct)
-            try await bringInStep(.workflow)
-            return try await store.rebuild()
+            return try await store.rebuild(clock: try await slaClock())
         }
     }
 
@@ -52,10 +51,11 @@ extension Desk {
                 hall: settings.hall, workflowID: settings.workflowID, openShare: openShare,
                 random: SyntheticCases.Generator(state: seed))
             var position = (day: HallTime.daysSinceEpoch(lastDay), onDay: 0)
+            let clock = try await slaClock()
             var written = 0
             while written < count {
                 let batch = generator.cases(count: min(2_000, count - written), position: &position, perDay: perDay)
-                try await store.importCases(batch)
+                try await store.importCases(batch, clock: clock)
                 written += batch.count
                 progress(written)
             }

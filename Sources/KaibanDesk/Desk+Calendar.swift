@@ -133,7 +133,10 @@ extension Desk {
             let changes = try await store.importCalendar(
                 years, source: name, replace: replace, reason: trimmed.isEmpty ? "imported \(name)" : trimmed,
                 by: clerk.id, at: clock.now())
-            cache.withLock { $0.calendar = nil }
+            cache.withLock {
+                $0.calendar = nil
+                $0.scheduled = false
+            }
             return changes
         }
     }

@@ -47,7 +47,8 @@ extension Desk {
             guard problems.isEmpty else { throw ApplicationRejected(problems: problems) }
             let state = try await store.intake(
                 application, workflowID: settings.workflowID, hall: hall, by: clerk, at: now,
-                nameParts: NameParts(tradeName: review.name.tradeName, industry: review.name.industry))
+                nameParts: NameParts(tradeName: review.name.tradeName, industry: review.name.industry),
+                clock: try await slaClock())
             return IntakeResult(case: state, warnings: review.warnings)
         }
     }

@@ -28,66 +28,114 @@ public struct WorklistItem: Sendable, Equatable, Codable {
 
 extension Desk {
     /// Open cases where `role` has something to do and (or) at `stage`, with their SLA figures
-    /// as of `instant` (default now), the least time left first; cases waiting on the applicant
-    /// after those whose clock runs. At most `limit`.
+    /// as of `instant` (default now), at most `limit`: first the cases whose clock runs, by when
+    /// their budget runs out (or ran out: breached cases first), then those waiting on the
+    /// applicant, by what is left of their budget. Read a page at a time in that order; only the
+    /// page's cases are measured.
     public func worklist(role: String? = nil, stage: String? = nil, limit: Int = 50, at instant: Date? = nil)
         async throws -> [WorklistItem]
     {
         try await run {
-            let definitions = try await definitions()
-            var stages: [String]?
-            if let role {
-                guard definitions.contains(where: { $0.role(role) != nil }) else {
-                    let known = Set(definitions.flatMap { $0.roles.map(\.id) }).sorted().joined(separator: ", ")
-                    throw Problem(
-                        .invalid, "worklist.unknown-role", zh: "未知角色“\(role)”（可选：\(known)）",
-                        en: "unknown role \"\(role)\" (known: \(known))")
-                }
-                stages = Array(Set(definitions.flatMap { $0.stages(actionableBy: role) })).sorted()
+            let stages = try await stagesFor(role: role, stage: stage)
+            let now = self.instant(instant)
+            let clock = try await slaClock()
+            var entries = try await store.worklistPage(stages: stages, running: true, offset: 0, limit: limit)
+            if entries.count < limit {
+                entries += try await store.worklistPage(
+                    stages: stages, running: false, offset: 0, limit: limit - entries.count)
             }
-            if let stage {
-                guard definitions.contains(where: { $0.stage(stage) != nil }) else {
-                    let known = Set(definitions.flatMap { $0.stages.map(\.id) }).sorted().joined(separator: ", ")
-                    throw Problem(
-                        .invalid, "worklist.unknown-stage", zh: "未知环节“\(stage)”（可选：\(known)）",
-                        en: "unknown stage \"\(stage)\" (known: \(known))")
-                }
-                stages = stages.map { $0.filter { $0 == stage } } ?? [stage]
-            }
-            return Array(try await measuredQueue(stages: stages, at: self.instant(instant)).prefix(limit))
+            var measurer = Measurer(desk: self, clock: clock, now: now)
+            var items: [WorklistItem] = []
+            for entry in entries { items.append(try await measurer.item(entry)) }
+            return items
         }
     }
 
-    /// Open cases at risk or breached as of `instant` (default now), the least time left first.
-    public func atRisk(at instant: Date? = nil) async throws -> [WorklistItem] {
+    /// Open cases at risk of missing, or past, their whole budget as of `instant` (default now),
+    /// in worklist order, at most `limit`. Only cases that could be at risk are measured: running
+    /// ones until their budget runs out later than any budget's risk margin from now, waiting
+    /// ones until more is left than any budget's margin.
+    public func atRisk(limit: Int = 100, at instant: Date? = nil) async throws -> [WorklistItem] {
         try await run {
-            try await measuredQueue(stages: nil, at: self.instant(instant)).filter { $0.sla.state != .onTrack }
+            let now = self.instant(instant)
+            let clock = try await slaClock()
+            let budgets = try await definitions().compactMap(\.budgetMinutes)
+            guard let widest = budgets.max() else { return [] }
+            let margin = Int((Double(widest) * (1 - settings.riskThreshold)).rounded(.up))
+            let cutoff = clock.calendar.adding(minutes: margin, to: now).instant
+            var measurer = Measurer(desk: self, clock: clock, now: now)
+            var found: [WorklistItem] = []
+            let page = max(limit, 200)
+            for running in [true, false] {
+                var offset = 0
+                scan: while found.count < limit {
+                    let entries = try await store.worklistPage(
+                        stages: nil, running: running, offset: offset, limit: page)
+                    for entry in entries {
+                        if running, let due = entry.dueAt, due > cutoff { break scan }
+                        if !running, let remaining = entry.remainingMinutes, remaining > margin { break scan }
+                        let item = try await measurer.item(entry)
+                        if item.sla.state != .onTrack { found.append(item) }
+                        if found.count == limit { break scan }
+                    }
+                    if entries.count < page { break }
+                    offset += page
+                }
+            }
+            return found
         }
     }
 
-    /// Open cases in `stages` measured at `now`, each against its own workflow version, sorted.
-    func measuredQueue(stages: [String]?, at now: Date) async throws -> [WorklistItem] {
-        let clock = try await slaClock()
+    /// The stages a worklist covers: where `role` has work and (or) `stage`; nil for all.
+    func stagesFor(role: String?, stage: String?) async throws -> [String]? {
+        let definitions = try await definitions()
+        var stages: [String]?
+        if let role {
+            guard definitions.contains(where: { $0.role(role) != nil }) else {
+                let known = Set(definitions.flatMap { $0.roles.map(\.id) }).sorted().joined(separator: ", ")
+                throw Problem(
+                    .invalid, "worklist.unknown-role", zh: "未知角色“\(role)”（可选：\(known)）",
+                    en: "unknown role \"\(role)\" (known: \(known))")
+            }
+            stages = Array(Set(definitions.flatMap { $0.stages(actionableBy: role) })).sorted()
+        }
+        if let stage {
+            guard definitions.contains(where: { $0.stage(stage) != nil }) else {
+                let known = Set(definitions.flatMap { $0.stages.map(\.id) }).sorted().joined(separator: ", ")
+                throw Problem(
+                    .invalid, "worklist.unknown-stage", zh: "未知环节“\(stage)”（可选：\(known)）",
+                    en: "unknown stage \"\(stage)\" (known: \(known))")
+            }
+            stages = stages.map { $0.filter { $0 == stage } } ?? [stage]
+        }
+        return stages
+    }
+
+    /// Measures worklist entries at one instant, each against its own workflow version.
+    struct Measurer {
+        let desk: Desk
+        let clock: SLAClock
+        let now: Date
         var definitions: [WorkflowDefinition.Key: WorkflowDefinition] = [:]
-        var items: [WorklistItem] = []
-        for entry in try await store.queue(stages: stages, limit: nil) {
+
+        init(desk: Desk, clock: SLAClock, now: Date) {
+            self.desk = desk
+            self.clock = clock
+            self.now = now
+        }
+
+        mutating func item(_ entry: QueueEntry) async throws -> WorklistItem {
             let definition: WorkflowDefinition
             if let known = definitions[entry.workflow] {
                 definition = known
             } else {
-                definition = try await store.definition(entry.workflow)
+                definition = try await desk.store.definition(entry.workflow)
                 definitions[entry.workflow] = definition
             }
             let figures = clock.measure(
                 entry.segments, budgetMinutes: definition.budgetMinutes, stageBudgets: definition.stageBudgets, now: now
             )
-            items.append(WorklistItem(entry, sla: figures))
-        }
-        return items.sorted { a, b in
-            if a.sla.running != b.sla.running { return a.sla.running }
-            let ra = a.sla.remainingMinutes ?? Int.max
-            let rb = b.sla.remainingMinutes ?? Int.max
-            return ra != rb ? ra < rb : a.openedAt < b.openedAt
+            return WorklistItem(entry, sla: figures)
         }
     }
 }

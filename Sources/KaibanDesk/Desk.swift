@@ -20,6 +20,8 @@ public final class Desk: Sendable {
         var nameRules: NameRules?
         var calendar: WorkingCalendar?
         var inStep: Set<ReferenceKind> = []
+        /// Whether the store's worklist order was brought in step with this calendar.
+        var scheduled = false
     }
 
     public init(settings: KaibanSettings, store: any DeskStore, clock: any DeskClock = SystemClock()) {
@@ -70,8 +72,18 @@ public final class Desk: Sendable {
         }
     }
 
-    func slaClock() async throws -> SLAClock {
-        SLAClock(calendar: try await workingCalendar(), riskThreshold: settings.riskThreshold)
+    /// The SLA clock on the hall's calendar, with the store's worklist order brought in step with
+    /// that calendar (once per desk, and only when the calendar changed since).
+    public func slaClock() async throws -> SLAClock {
+        try await run {
+            let clock = SLAClock(calendar: try await workingCalendar(), riskThreshold: settings.riskThreshold)
+            if !cache.withLock({ $0.scheduled }) {
+                try await bringInStep(.workflow)
+                _ = try await store.refreshSchedules(clock: clock)
+                cache.withLock { $0.scheduled = true }
+            }
+            return clock
+        }
     }
 
     /// The acting clerk's id, or a problem saying someone must act.
@@ -87,9 +99,10 @@ public final class Desk: Sendable {
         return clerk
     }
 
-    /// The instant a step happened: the one given, or now.
+    /// The instant a step happened: the one given, or now, to whole seconds (as stored).
     func instant(_ given: Date?) -> Date {
-        given ?? clock.now()
+        let instant = given ?? clock.now()
+        return Date(timeIntervalSince1970: instant.timeIntervalSince1970.rounded(.down))
     }
 
     /// Today in the hall.

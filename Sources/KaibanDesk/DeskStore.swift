@@ -55,19 +55,27 @@ public protocol DeskStore: Sendable {
     // MARK: Cases
 
     /// Takes in an application under the newest version of `workflowID`: the next case number of
-    /// `hall` for the local date of `now`, and the opening event.
+    /// `hall` for the local date of `now`, and the opening event. `clock` places the case in the
+    /// worklist (``SLAClock/schedule(_:budgetMinutes:)``).
     func intake(
         _ application: CaseApplication, workflowID: String, hall: String, by clerk: String, at now: Date,
-        nameParts: NameParts?
+        nameParts: NameParts?, clock: SLAClock
     ) async throws -> RegistrationCase
     /// Applies `command`; with `expectedVersion`, refuses as stale if the case moved on since.
-    func apply(_ command: CaseCommand, to number: CaseNumber, by clerk: String, at now: Date, expectedVersion: Int?)
-        async throws -> StepOutcome
+    func apply(
+        _ command: CaseCommand, to number: CaseNumber, by clerk: String, at now: Date, expectedVersion: Int?,
+        clock: SLAClock
+    ) async throws -> StepOutcome
     func registrationCase(_ number: CaseNumber) async throws -> RegistrationCase
     /// The case's full history, oldest first.
     func history(_ number: CaseNumber) async throws -> [CaseEvent]
-    /// Open cases, oldest first, optionally only in `stages`, at most `limit`.
-    func queue(stages: [String]?, limit: Int?) async throws -> [QueueEntry]
+    /// One page of open cases in worklist order, optionally only in `stages`: with `running`, the
+    /// cases whose clock runs, by when their budget runs (ran) out; otherwise those waiting on the
+    /// applicant, by what is left of their budget. Read in order, without measuring other cases.
+    func worklistPage(stages: [String]?, running: Bool, offset: Int, limit: Int) async throws -> [QueueEntry]
+    /// Recomputes the worklist order of open cases with `clock` if the calendar changed since it
+    /// was last computed; returns how many cases were rescheduled.
+    func refreshSchedules(clock: SLAClock) async throws -> Int
     /// Folds the cases closed in `stages` between two instants (the SLA report's population),
     /// streamed: the whole population is never held at once.
     func closedCases<Accumulator: Sendable>(
@@ -80,9 +88,10 @@ public protocol DeskStore: Sendable {
     func openApplications(hall: String, tradeName: String, industry: String) async throws -> [String]
     func caseCount() async throws -> Int
     func summary() async throws -> DeskSummary
-    /// Replays every case's history, rewrites what differs, and reports it.
-    func rebuild() async throws -> RebuildReport
+    /// Replays every case's history, rewrites every derived column that differs (the worklist
+    /// order with `clock`), and reports it.
+    func rebuild(clock: SLAClock) async throws -> RebuildReport
     /// Takes in cases with their steps, all in one transaction (imports, generated data): the
     /// same rules as one by one; if any is refused, nothing is written.
-    func importCases(_ cases: [CaseImport]) async throws
+    func importCases(_ cases: [CaseImport], clock: SLAClock) async throws
 }

@@ -76,11 +76,18 @@ public struct QueueEntry: Sendable, Equatable, Codable {
     public var workflow: WorkflowDefinition.Key
     /// The case's clock segments, for its SLA figures.
     public var segments: [ClockSegment]
+    /// While the clock runs: when the budget runs (ran) out; the worklist's order.
+    public var dueAt: Date?
+    /// While waiting on the applicant: what is left of the budget; the order after running cases.
+    public var remainingMinutes: Int?
 
     public init(
         number: CaseNumber, stage: String, channel: Channel, enterpriseType: EnterpriseType, proposedName: String,
-        openedAt: Date, updatedAt: Date, version: Int, workflow: WorkflowDefinition.Key, segments: [ClockSegment]
+        openedAt: Date, updatedAt: Date, version: Int, workflow: WorkflowDefinition.Key, segments: [ClockSegment],
+        dueAt: Date? = nil, remainingMinutes: Int? = nil
     ) {
+        self.dueAt = dueAt
+        self.remainingMinutes = remainingMinutes
         self.number = number
         self.stage = stage
         self.channel = channel

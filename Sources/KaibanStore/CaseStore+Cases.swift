@@ -9,6 +9,8 @@ extension CaseStore {
     package struct Batch {
         let store: CaseStore
         let db: Database
+        /// Places each case written in the worklist (its schedule columns).
+        let clock: SLAClock
         /// The opening events written, remembered once the batch commits.
         let openings = OpeningsWritten()
 
@@ -28,7 +30,8 @@ extension CaseStore {
             let sequence = try store.next(in: "case_number_counter", prefix: "\(hall)-\(date.compact)", db)
             let number = CaseNumber(division: hall, date: date, sequence: sequence)
             let state = try RegistrationCase.replay([event], number: number, definition: definition)
-            try store.insertCase(state, db)
+            try store.insertCase(
+                state, schedule: clock.schedule(state.segments, budgetMinutes: definition.budgetMinutes), db)
             if let nameParts {
                 try db.execute(
                     sql: "UPDATE registration_case SET trade_name = ?, industry = ? WHERE number = ?",
@@ -63,16 +66,18 @@ extension CaseStore {
                 appended += events
             }
             try store.append(appended, to: number, db)
-            try store.updateCase(state, previousVersion: previousVersion, db)
+            try store.updateCase(
+                state, schedule: clock.schedule(state.segments, budgetMinutes: definition.budgetMinutes),
+                previousVersion: previousVersion, db)
             return StepOutcome(state: state, events: appended)
         }
     }
 
     /// Runs `body` with a ``Batch`` in one IMMEDIATE transaction.
-    package func batch<T>(_ body: (Batch) throws -> T) throws -> T {
+    package func batch<T>(clock: SLAClock, _ body: (Batch) throws -> T) throws -> T {
         let openings = OpeningsWritten()
         let result = try write { db in
-            let batch = Batch(store: self, db: db)
+            let batch = Batch(store: self, db: db, clock: clock)
             let result = try body(batch)
             openings.entries = batch.openings.entries
             return result
@@ -90,9 +95,9 @@ extension CaseStore {
     /// Takes in one application in its own transaction (see ``Batch/intake(_:workflowID:hall:by:at:nameParts:)``).
     package func intake(
         _ application: CaseApplication, workflowID: String, hall: String, by clerkID: String, at now: Date,
-        nameParts: NameParts? = nil
+        nameParts: NameParts? = nil, clock: SLAClock
     ) throws -> RegistrationCase {
-        try batch {
+        try batch(clock: clock) {
             try $0.intake(application, workflowID: workflowID, hall: hall, by: clerkID, at: now, nameParts: nameParts)
         }
     }
@@ -100,9 +105,10 @@ extension CaseStore {
     /// Applies `command` to case `number` as clerk `clerkID` at `now`, in one transaction. When
     /// `expectedVersion` is given and the case has moved on since, the step is refused as stale.
     package func apply(
-        _ command: CaseCommand, to number: CaseNumber, by clerkID: String, at now: Date, expectedVersion: Int? = nil
+        _ command: CaseCommand, to number: CaseNumber, by clerkID: String, at now: Date, expectedVersion: Int? = nil,
+        clock: SLAClock
     ) throws -> StepOutcome {
-        try batch {
+        try batch(clock: clock) {
             try $0.apply([BatchStep(command, by: clerkID, at: now)], to: number, expectedVersion: expectedVersion)
         }
     }
@@ -149,7 +155,7 @@ extension CaseStore {
     func openingData(_ number: CaseNumber, _ text: String) throws -> OpeningData {
         let key = number.description
         if let cached = openings.withLock({ $0.entries[key] }), cached.text == text { return cached.data }
-        let data = try Self.decode(OpeningData.self, text)
+        let data = try Self.decodeStorage(OpeningData.self, text)
         remember([(key, text, data)])
         return data
     }
@@ -181,40 +187,51 @@ extension CaseStore {
                 throw StoreError.storage("case \(number): unknown event kind \(kindText)")
             }
             let data = try (row[11] as String?).map { try openingData(number, $0) }
+            let seconds: Int64 = row[1]
             return CaseEvent(
-                sequence: row[0], at: row[1], kind: kind, actor: row[3], role: row[4], transition: row[5],
+                sequence: row[0], at: Date(timeIntervalSince1970: TimeInterval(seconds)), kind: kind, actor: row[3],
+                role: row[4], transition: row[5],
                 fromStage: row[6], toStage: row[7], task: row[8], reason: row[9], application: data?.application,
                 definition: data?.definition, automatic: row[10], creditCode: row[12])
         }
     }
 
-    func insertCase(_ state: RegistrationCase, _ db: Database) throws {
+    func insertCase(_ state: RegistrationCase, schedule: CaseSchedule, _ db: Database) throws {
         try db.cachedStatement(
             sql: """
                 INSERT INTO registration_case (number, workflow_id, workflow_version, stage, version, channel,
-                    enterprise_type, proposed_name, opened_by, opened_at, updated_at, closed_at, clock_segments)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    enterprise_type, proposed_name, opened_by, opened_at, updated_at, closed_at, clock_segments,
+                    government_minutes, remaining_minutes, due_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """
         ).execute(arguments: [
             state.number.description, state.definition.id, state.definition.version, state.stage, state.version,
             state.application.channel.rawValue, state.application.enterpriseType.rawValue,
             state.application.proposedName, state.openedBy, Self.storageText(state.openedAt),
             Self.storageText(state.updatedAt), state.closedAt.map(Self.storageText),
-            ClockSegment.encode(state.segments),
+            ClockSegment.encode(state.segments), schedule.governmentMinutes, schedule.remainingMinutes,
+            schedule.dueAt.map(Self.seconds),
         ])
+    }
+
+    /// Unix seconds, as events and schedules store instants.
+    static func seconds(_ date: Date) -> Int64 {
+        Int64(date.timeIntervalSince1970.rounded(.down))
     }
 
     /// Rewrites the projection row; with `previousVersion`, refuses (as stale) if another writer
     /// moved the case on meanwhile.
-    func updateCase(_ state: RegistrationCase, previousVersion: Int?, _ db: Database) throws {
+    func updateCase(_ state: RegistrationCase, schedule: CaseSchedule, previousVersion: Int?, _ db: Database) throws {
         try db.cachedStatement(
             sql: """
-                UPDATE registration_case SET stage = ?, version = ?, updated_at = ?, closed_at = ?, clock_segments = ?
+                UPDATE registration_case SET stage = ?, version = ?, updated_at = ?, closed_at = ?, clock_segments = ?,
+                    government_minutes = ?, remaining_minutes = ?, due_at = ?
                 WHERE number = ? AND (? IS NULL OR version = ?)
                 """
         ).execute(arguments: [
             state.stage, state.version, Self.storageText(state.updatedAt), state.closedAt.map(Self.storageText),
-            ClockSegment.encode(state.segments),
+            ClockSegment.encode(state.segments), schedule.governmentMinutes, schedule.remainingMinutes,
+            schedule.dueAt.map(Self.seconds),
             state.number.description, previousVersion, previousVersion,
         ])
         if db.changesCount != 1 {
@@ -236,12 +253,12 @@ extension CaseStore {
             var data: String?
             if let application = event.application, let definition = event.definition {
                 let opening = OpeningData(application: application, definition: definition)
-                let text = try Self.json(opening)
+                let text = try Self.storageJSON(opening)
                 openings?.entries.append((number.description, text, opening))
                 data = text
             }
             try statement.execute(arguments: [
-                number.description, event.sequence, Self.storageText(event.at), event.kind.rawValue, event.actor,
+                number.description, event.sequence, Self.seconds(event.at), event.kind.rawValue, event.actor,
                 event.role,
                 event.transition, event.fromStage, event.toStage, event.task, event.reason, event.automatic, data,
                 event.creditCode,

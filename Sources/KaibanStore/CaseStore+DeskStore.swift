@@ -90,17 +90,21 @@ extension CaseStore: DeskStore {
 
     public func intake(
         _ application: CaseApplication, workflowID: String, hall: String, by clerk: String, at now: Date,
-        nameParts: NameParts?
+        nameParts: NameParts?, clock: SLAClock
     ) async throws -> RegistrationCase {
         try await offPool {
-            try self.intake(application, workflowID: workflowID, hall: hall, by: clerk, at: now, nameParts: nameParts)
+            try self.intake(
+                application, workflowID: workflowID, hall: hall, by: clerk, at: now, nameParts: nameParts, clock: clock)
         }
     }
 
     public func apply(
-        _ command: CaseCommand, to number: CaseNumber, by clerk: String, at now: Date, expectedVersion: Int?
+        _ command: CaseCommand, to number: CaseNumber, by clerk: String, at now: Date, expectedVersion: Int?,
+        clock: SLAClock
     ) async throws -> StepOutcome {
-        try await offPool { try self.apply(command, to: number, by: clerk, at: now, expectedVersion: expectedVersion) }
+        try await offPool {
+            try self.apply(command, to: number, by: clerk, at: now, expectedVersion: expectedVersion, clock: clock)
+        }
     }
 
     public func registrationCase(_ number: CaseNumber) async throws -> RegistrationCase {
@@ -111,8 +115,12 @@ extension CaseStore: DeskStore {
         try await offPool { try self.history(number) }
     }
 
-    public func queue(stages: [String]?, limit: Int?) async throws -> [QueueEntry] {
-        try await offPool { try self.queue(stages: stages, limit: limit) }
+    public func worklistPage(stages: [String]?, running: Bool, offset: Int, limit: Int) async throws -> [QueueEntry] {
+        try await offPool { try self.worklistPage(stages: stages, running: running, offset: offset, limit: limit) }
+    }
+
+    public func refreshSchedules(clock: SLAClock) async throws -> Int {
+        try await offPool { try self.refreshSchedules(clock: clock) }
     }
 
     public func closedCases<Accumulator: Sendable>(
@@ -144,13 +152,13 @@ extension CaseStore: DeskStore {
         try await offPool { try self.summary() }
     }
 
-    public func rebuild() async throws -> RebuildReport {
-        try await offPool { try self.rebuild() }
+    public func rebuild(clock: SLAClock) async throws -> RebuildReport {
+        try await offPool { try self.rebuild(clock: clock) }
     }
 
-    public func importCases(_ cases: [CaseImport]) async throws {
+    public func importCases(_ cases: [CaseImport], clock: SLAClock) async throws {
         try await offPool {
-            try self.batch { batch in
+            try self.batch(clock: clock) { batch in
                 for item in cases {
                     let opened = try batch.intake(
                         item.application, workflowID: item.workflowID, hall: item.hall, by: item.clerk, at: item.at)

@@ -4,49 +4,100 @@ import KaibanCore
 import KaibanDesk
 
 extension CaseStore {
-    /// Open cases, oldest first (the most urgent until SLA figures exist), optionally only in
-    /// `stages`. Uses the partial indexes on open cases: closed cases are never scanned.
-    package func queue(stages: [String]?, limit: Int?) throws -> [QueueEntry] {
-        try read { db in
-            var sql = """
-                SELECT number, stage, channel, enterprise_type, proposed_name, opened_at, updated_at, version,
-                    workflow_id, workflow_version, clock_segments
-                FROM registration_case WHERE closed_at IS NULL
-                """
-            var arguments: StatementArguments = []
-            if let stages {
-                guard !stages.isEmpty else { return [] }
-                sql += " AND stage IN (\(stages.map { _ in "?" }.joined(separator: ",")))"
-                arguments += StatementArguments(stages)
-            }
-            if let limit {
-                sql += " ORDER BY opened_at, number LIMIT ?"
-                arguments += [limit]
-            }
-            return try Row.fetchAll(db, sql: sql, arguments: arguments).compactMap { row in
-                guard let number = CaseNumber(row["number"]),
-                    let channel = Channel(rawValue: row["channel"]),
-                    let type = EnterpriseType(rawValue: row["enterprise_type"])
+    /// The worklist's read: open cases whose clock runs (`running`), by when their budget runs
+    /// out, or those waiting on the applicant, by what is left of their budget; optionally only in
+    /// `stages`. Each page is read in order from a partial index on open cases.
+    static func worklistSQL(stages: Int?, running: Bool) -> String {
+        var sql = """
+            SELECT number, stage, channel, enterprise_type, proposed_name, opened_at, updated_at, version,
+                workflow_id, workflow_version, clock_segments, due_at, remaining_minutes
+            FROM registration_case WHERE closed_at IS NULL
+            """
+        sql += running ? " AND due_at IS NOT NULL" : " AND due_at IS NULL"
+        if let stages { sql += " AND stage IN (\(Array(repeating: "?", count: stages).joined(separator: ",")))" }
+        sql += running ? " ORDER BY due_at, number" : " ORDER BY remaining_minutes, opened_at, number"
+        return sql + " LIMIT ? OFFSET ?"
+    }
+
+    /// One page of the worklist (see ``worklistSQL(stages:running:)``).
+    package func worklistPage(stages: [String]?, running: Bool, offset: Int, limit: Int) throws -> [QueueEntry] {
+        if let stages, stages.isEmpty { return [] }
+        return try read { db in
+            let arguments = StatementArguments(stages ?? []) + [limit, offset]
+            return try Row.fetchAll(
+                db.cachedStatement(sql: Self.worklistSQL(stages: stages?.count, running: running)), arguments: arguments
+            ).compactMap { row in
+                guard let number = CaseNumber(row[0]), let channel = Channel(rawValue: row[2]),
+                    let type = EnterpriseType(rawValue: row[3])
                 else { return nil }
+                let due: Int64? = row[11]
                 return QueueEntry(
-                    number: number, stage: row["stage"], channel: channel, enterpriseType: type,
-                    proposedName: row["proposed_name"], openedAt: row["opened_at"], updatedAt: row["updated_at"],
-                    version: row["version"],
-                    workflow: WorkflowDefinition.Key(id: row["workflow_id"], version: row["workflow_version"]),
-                    segments: ClockSegment.decode((row["clock_segments"] as String?)?[...] ?? "") ?? [])
+                    number: number, stage: row[1], channel: channel, enterpriseType: type, proposedName: row[4],
+                    openedAt: row[5], updatedAt: row[6], version: row[7],
+                    workflow: WorkflowDefinition.Key(id: row[8], version: row[9]),
+                    segments: ClockSegment.decode((row[10] as String?)?[...] ?? "") ?? [],
+                    dueAt: due.map { Date(timeIntervalSince1970: TimeInterval($0)) }, remainingMinutes: row[12])
             }
         }
     }
 
-    /// The query plan SQLite picks for the worklist (for tests and benchmarks).
+    /// The first `limit` open cases in worklist order: running ones, then those waiting.
+    package func queue(stages: [String]?, limit: Int) throws -> [QueueEntry] {
+        let running = try worklistPage(stages: stages, running: true, offset: 0, limit: limit)
+        guard running.count < limit else { return running }
+        return running + (try worklistPage(stages: stages, running: false, offset: 0, limit: limit - running.count))
+    }
+
+    /// The query plans SQLite picks for the worklist's two reads (for tests and benchmarks).
     package func queuePlan(stages: [String]?) throws -> String {
         try read { db in
-            let filter = stages.map { " AND stage IN (\($0.map { "'\($0)'" }.joined(separator: ",")))" } ?? ""
-            return try Row.fetchAll(
+            try [true, false].map { running in
+                try Row.fetchAll(
+                    db, sql: "EXPLAIN QUERY PLAN " + Self.worklistSQL(stages: stages?.count, running: running),
+                    arguments: StatementArguments(stages ?? []) + [50, 0]
+                ).map { $0["detail"] as String }.joined(separator: "\n")
+            }.joined(separator: "\n")
+        }
+    }
+
+    /// Recomputes the schedule columns of every open case when the calendar changed since they
+    /// were computed (or never were); returns how many were rewritten.
+    package func refreshSchedules(clock: SLAClock) throws -> Int {
+        let changes = try read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM calendar_change") ?? 0 }
+        let stamp = "\(changes)"
+        let current = try read { db in
+            try String.fetchOne(db, sql: "SELECT value FROM store_meta WHERE key = 'schedule-calendar'")
+        }
+        guard current != stamp else { return 0 }
+        return try write { db in
+            var budgets: [WorkflowDefinition.Key: Int?] = [:]
+            let rows = try Row.fetchAll(
                 db,
+                sql: """
+                    SELECT number, workflow_id, workflow_version, clock_segments FROM registration_case
+                    WHERE closed_at IS NULL OR government_minutes IS NULL
+                    """)
+            let update = try db.makeStatement(
                 sql:
-                    "EXPLAIN QUERY PLAN SELECT number FROM registration_case WHERE closed_at IS NULL\(filter) ORDER BY opened_at, number LIMIT 50"
-            ).map { $0["detail"] as String }.joined(separator: "\n")
+                    "UPDATE registration_case SET government_minutes = ?, remaining_minutes = ?, due_at = ? WHERE number = ?"
+            )
+            for row in rows {
+                let key = WorkflowDefinition.Key(id: row[1], version: row[2])
+                let budget = try budgets[key] ?? definition(key, db).budgetMinutes
+                budgets[key] = budget
+                let segments = ClockSegment.decode((row[3] as String?)?[...] ?? "") ?? []
+                let schedule = clock.schedule(segments, budgetMinutes: budget)
+                try update.execute(arguments: [
+                    schedule.governmentMinutes, schedule.remainingMinutes, schedule.dueAt.map(Self.seconds),
+                    row[0] as String,
+                ])
+            }
+            try db.execute(
+                sql: """
+                    INSERT INTO store_meta (key, value) VALUES ('schedule-calendar', ?)
+                    ON CONFLICT(key) DO UPDATE SET value = excluded.value
+                    """, arguments: [stamp])
+            return rows.count
         }
     }
 
@@ -136,14 +187,15 @@ extension CaseStore {
     /// Replays every case's history and rewrites every derived column of its projection row
     /// that differs from the replay, reporting the cases repaired. Proves that the history is the
     /// truth.
-    package func rebuild() throws -> RebuildReport {
+    package func rebuild(clock: SLAClock) throws -> RebuildReport {
         try write { db in
             var report = RebuildReport(cases: 0, events: 0, repaired: [])
             let rows = try Row.fetchAll(
                 db,
                 sql: """
                     SELECT number, workflow_id, workflow_version, stage, version, channel, enterprise_type,
-                        proposed_name, opened_by, opened_at, updated_at, closed_at, clock_segments
+                        proposed_name, opened_by, opened_at, updated_at, closed_at, clock_segments,
+                        government_minutes, remaining_minutes, due_at
                     FROM registration_case ORDER BY number
                     """)
             for row in rows {
@@ -151,11 +203,13 @@ extension CaseStore {
                 guard let number = CaseNumber(text) else { throw StoreError.storage("malformed case number \(text)") }
                 let events = try fetchEvents(number, db)
                 let state = try fetchCase(number, db)
+                let budget = try definition(state.definition, db).budgetMinutes
+                let schedule = clock.schedule(state.segments, budgetMinutes: budget)
                 report.cases += 1
                 report.events += events.count
-                if Self.projection(of: state) != Self.projection(of: row) {
+                if Self.projection(of: state, schedule) != Self.projection(of: row) {
                     report.repaired.append(text)
-                    try repairProjection(state, db)
+                    try repairProjection(state, schedule, db)
                 }
             }
             return report
@@ -163,13 +217,15 @@ extension CaseStore {
     }
 
     /// The derived columns of a case's projection row, as the replay of its history gives them.
-    static func projection(of state: RegistrationCase) -> [String] {
+    static func projection(of state: RegistrationCase, _ schedule: CaseSchedule) -> [String] {
         [
             state.definition.id, "\(state.definition.version)", state.stage, "\(state.version)",
             state.application.channel.rawValue, state.application.enterpriseType.rawValue,
             state.application.proposedName,
             state.openedBy, HallTime.utcText(of: state.openedAt), HallTime.utcText(of: state.updatedAt),
             state.closedAt.map(HallTime.utcText(of:)) ?? "", ClockSegment.encode(state.segments),
+            "\(schedule.governmentMinutes)", schedule.remainingMinutes.map(String.init) ?? "",
+            schedule.dueAt.map { "\(seconds($0))" } ?? "",
         ]
     }
 
@@ -184,23 +240,27 @@ extension CaseStore {
             row["workflow_id"], "\(version)", row["stage"], "\(caseVersion)", row["channel"], row["enterprise_type"],
             row["proposed_name"], row["opened_by"], HallTime.utcText(of: opened), HallTime.utcText(of: updated),
             closed.map(HallTime.utcText(of:)) ?? "", row["clock_segments"],
+            (row["government_minutes"] as Int?).map(String.init) ?? "",
+            (row["remaining_minutes"] as Int?).map(String.init) ?? "", (row["due_at"] as Int64?).map(String.init) ?? "",
         ]
     }
 
     /// Rewrites every derived column of the case's projection row from `state`.
-    func repairProjection(_ state: RegistrationCase, _ db: Database) throws {
+    func repairProjection(_ state: RegistrationCase, _ schedule: CaseSchedule, _ db: Database) throws {
         try db.execute(
             sql: """
                 UPDATE registration_case SET workflow_id = ?, workflow_version = ?, stage = ?, version = ?, channel = ?,
                     enterprise_type = ?, proposed_name = ?, opened_by = ?, opened_at = ?, updated_at = ?, closed_at = ?,
-                    clock_segments = ?
+                    clock_segments = ?, government_minutes = ?, remaining_minutes = ?, due_at = ?
                 WHERE number = ?
                 """,
             arguments: [
                 state.definition.id, state.definition.version, state.stage, state.version,
                 state.application.channel.rawValue, state.application.enterpriseType.rawValue,
-                state.application.proposedName, state.openedBy, state.openedAt, state.updatedAt, state.closedAt,
-                ClockSegment.encode(state.segments), state.number.description,
+                state.application.proposedName, state.openedBy, Self.storageText(state.openedAt),
+                Self.storageText(state.updatedAt), state.closedAt.map(Self.storageText),
+                ClockSegment.encode(state.segments), schedule.governmentMinutes, schedule.remainingMinutes,
+                schedule.dueAt.map(Self.seconds), state.number.description,
             ])
     }
 }

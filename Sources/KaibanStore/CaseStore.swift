@@ -128,6 +128,62 @@ public final class CaseStore: Sendable {
             + "\(pad(second % 60, 2)).\(pad(fraction, 3))"
     }
 
+    /// Short names for the keys of stored applications (the history keeps one per case: a
+    /// million cases save about 200 MB). Reading maps them back; full names are read as they are.
+    static let storageKeys: [String: String] = [
+        "application": "a", "businessScope": "bs", "channel": "ch", "contact": "ct", "name": "n", "phone": "p",
+        "domicile": "d", "domicileDivision": "dd", "enterpriseType": "t", "investors": "iv", "contribution": "c",
+        "fen": "f", "form": "fm", "idNumber": "i", "kind": "k", "legalRepresentative": "lr", "proposedName": "pn",
+        "registeredCapital": "rc", "requestedTasks": "rt", "definition": "wf", "version": "v",
+    ]
+    static let storageNames = Dictionary(uniqueKeysWithValues: storageKeys.map { ($0.value, $0.key) })
+
+    struct StorageKey: CodingKey {
+        var stringValue: String
+        var intValue: Int?
+
+        init(stringValue: String) {
+            self.stringValue = stringValue
+        }
+
+        init(intValue: Int) {
+            stringValue = "\(intValue)"
+            self.intValue = intValue
+        }
+    }
+
+    static let storageEncoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.keyEncodingStrategy = .custom { path in
+            let key = path.last?.stringValue ?? ""
+            return StorageKey(stringValue: storageKeys[key] ?? key)
+        }
+        return encoder
+    }()
+
+    static let storageDecoder: JSONDecoder = {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .custom { path in
+            let key = path.last?.stringValue ?? ""
+            return StorageKey(stringValue: storageNames[key] ?? key)
+        }
+        return decoder
+    }()
+
+    /// A stored application's compact JSON.
+    static func storageJSON<T: Encodable>(_ value: T) throws -> String {
+        String(decoding: try storageEncoder.encode(value), as: UTF8.self)
+    }
+
+    static func decodeStorage<T: Decodable>(_ type: T.Type, _ text: String) throws -> T {
+        do {
+            return try storageDecoder.decode(type, from: Data(text.utf8))
+        } catch {
+            throw StoreError.storage("undecodable stored \(type): \(error)")
+        }
+    }
+
     static func json<T: Encodable>(_ value: T) throws -> String {
         String(decoding: try encoder.encode(value), as: UTF8.self)
     }

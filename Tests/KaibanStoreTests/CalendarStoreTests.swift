@@ -71,11 +71,11 @@ import Testing
         let store = try store()
         let opened = try store.intake(
             Fixtures.application(tasks: []), workflowID: "company-formation", hall: "510811", by: "wangfang",
-            at: Fixtures.local("2026-11-26 09:00"))
+            at: Fixtures.local("2026-11-26 09:00"), clock: try Fixtures.sla())
         for (step, at) in [("accept", "09:10"), ("review", "09:30"), ("approve", "10:00"), ("issue-licence", "10:30")] {
             _ = try store.apply(
                 .transition(step, reason: nil), to: opened.number, by: "zhouqiang",
-                at: Fixtures.local("2026-11-26 \(at)"))
+                at: Fixtures.local("2026-11-26 \(at)"), clock: try Fixtures.sla())
         }
         let closed = try store.closedCases(
             from: Fixtures.local("2026-11-26 00:00"), to: Fixtures.local("2026-11-27 00:00"), stages: ["completed"])

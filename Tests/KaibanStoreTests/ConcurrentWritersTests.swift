@@ -19,10 +19,10 @@ import Testing
                 do {
                     let opened = try stores[writer].intake(
                         Fixtures.application(), workflowID: "company-formation", hall: "510811", by: "wangfang",
-                        at: Fixtures.at(9, index))
+                        at: Fixtures.at(9, index), clock: try Fixtures.sla())
                     _ = try stores[writer].apply(
                         .transition("accept", reason: nil), to: opened.number, by: "wangfang",
-                        at: Fixtures.at(10, index))
+                        at: Fixtures.at(10, index), clock: try Fixtures.sla())
                 } catch {
                     failures.record("writer \(writer) #\(index): \(error)")
                 }
@@ -33,7 +33,7 @@ import Testing
         #expect(entries.count == stores.count * perWriter)
         #expect(Set(entries.map(\.number.sequence)) == Set(1...(stores.count * perWriter)))
         #expect(entries.allSatisfy { $0.stage == "accepted" && $0.version == 2 })
-        #expect(try stores[1].rebuild().repaired.isEmpty)
+        #expect(try stores[1].rebuild(clock: try Fixtures.sla()).repaired.isEmpty)
     }
 
     @Test func conflictingStepsOnOneCaseLetExactlyOneWin() throws {
@@ -43,10 +43,11 @@ import Testing
         for round in 0..<10 {
             let opened = try setup.intake(
                 Fixtures.application(), workflowID: "company-formation", hall: "510811", by: "wangfang",
-                at: Fixtures.at(9, round))
+                at: Fixtures.at(9, round), clock: try Fixtures.sla())
             for transition in ["accept", "review"] {
                 _ = try setup.apply(
-                    .transition(transition, reason: nil), to: opened.number, by: "zhouqiang", at: Fixtures.at(9, 30))
+                    .transition(transition, reason: nil), to: opened.number, by: "zhouqiang", at: Fixtures.at(9, 30),
+                    clock: try Fixtures.sla())
             }
             let commands: [CaseCommand] = [
                 .transition("approve", reason: nil), .transition("reject", reason: "经营范围不符"),
@@ -55,7 +56,8 @@ import Testing
             DispatchQueue.concurrentPerform(iterations: 2) { writer in
                 do {
                     let outcome = try stores[writer].apply(
-                        commands[writer], to: opened.number, by: "lijun", at: Fixtures.at(10, 0), expectedVersion: 3)
+                        commands[writer], to: opened.number, by: "lijun", at: Fixtures.at(10, 0), expectedVersion: 3,
+                        clock: try Fixtures.sla())
                     outcomes.record(.success(outcome.state.stage))
                 } catch {
                     outcomes.record(.failure(error))
@@ -106,10 +108,11 @@ final class Outcomes: @unchecked Sendable {
         for index in 0..<40 {
             let opened = try setup.intake(
                 Fixtures.application(tasks: []), workflowID: "company-formation", hall: "510811", by: "wangfang",
-                at: Fixtures.at(9, index))
+                at: Fixtures.at(9, index), clock: try Fixtures.sla())
             for step in ["accept", "review", "approve"] {
                 _ = try setup.apply(
-                    .transition(step, reason: nil), to: opened.number, by: "zhouqiang", at: Fixtures.at(10, 0))
+                    .transition(step, reason: nil), to: opened.number, by: "zhouqiang", at: Fixtures.at(10, 0),
+                    clock: try Fixtures.sla())
             }
             numbers.append(opened.number)
         }
@@ -120,7 +123,8 @@ final class Outcomes: @unchecked Sendable {
             for number in cases.enumerated().filter({ $0.offset % 2 == writer }).map(\.element) {
                 do {
                     _ = try stores[writer].apply(
-                        .transition("issue-licence", reason: nil), to: number, by: "wangfang", at: Fixtures.at(11, 0))
+                        .transition("issue-licence", reason: nil), to: number, by: "wangfang", at: Fixtures.at(11, 0),
+                        clock: try Fixtures.sla())
                 } catch {
                     failures.record("\(number): \(error)")
                 }

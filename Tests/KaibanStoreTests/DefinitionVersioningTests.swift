@@ -23,26 +23,28 @@ import Testing
         let store = try Fixtures.store()
         let old = try store.intake(
             Fixtures.application(), workflowID: "company-formation", hall: "510811", by: "wangfang",
-            at: Fixtures.at(9, 0))
+            at: Fixtures.at(9, 0), clock: try Fixtures.sla())
         let (v2, source) = try versionTwo()
         #expect(v2.transition("refuse")?.roles == ["supervisor"])
         #expect(try store.register(v2, source: Fixtures.workflowSource(source), at: Fixtures.at(9, 30)))
         #expect(try !store.register(v2, source: Fixtures.workflowSource(source), at: Fixtures.at(9, 31)))
         let new = try store.intake(
             Fixtures.application(), workflowID: "company-formation", hall: "510811", by: "wangfang",
-            at: Fixtures.at(10, 0))
+            at: Fixtures.at(10, 0), clock: try Fixtures.sla())
         #expect(old.definition.version == 1)
         #expect(new.definition.version == 2)
         // v1's rules still apply to the old case; v2's to the new one.
         let refused = try store.apply(
-            .transition("refuse", reason: "不属于登记范围"), to: old.number, by: "wangfang", at: Fixtures.at(10, 5))
+            .transition("refuse", reason: "不属于登记范围"), to: old.number, by: "wangfang", at: Fixtures.at(10, 5),
+            clock: try Fixtures.sla())
         #expect(refused.state.stage == "refused")
         #expect(throws: WorkflowError.self) {
             try store.apply(
-                .transition("refuse", reason: "不属于登记范围"), to: new.number, by: "wangfang", at: Fixtures.at(10, 5))
+                .transition("refuse", reason: "不属于登记范围"), to: new.number, by: "wangfang", at: Fixtures.at(10, 5),
+                clock: try Fixtures.sla())
         }
         #expect(try store.definitions().map(\.key.version) == [2, 1])
-        #expect(try store.rebuild().repaired.isEmpty)
+        #expect(try store.rebuild(clock: try Fixtures.sla()).repaired.isEmpty)
     }
 
     @Test func changingADefinitionWithoutRaisingItsVersionIsRefused() throws {

@@ -110,3 +110,10 @@ extension Fixtures {
         return instant
     }
 }
+
+extension Fixtures {
+    /// The SLA clock on the committed calendar, as the desk gives it to the store.
+    public static func sla() throws -> SLAClock {
+        SLAClock(calendar: try calendar())
+    }
+}

@@ -152,7 +152,8 @@ struct BenchStepsCommand: AsyncParsableCommand {
                     application: application, workflowID: desk.settings.workflowID, hall: desk.settings.hall,
                     clerk: "wangfang", at: start, steps: [])
             }
-            try await desk.store.importCases(imports)
+            let slaClock = try await desk.slaClock()
+            try await desk.store.importCases(imports, clock: slaClock)
             let numbers = (1...cases).map {
                 CaseNumber(division: desk.settings.hall, date: HallTime.localDate(of: start), sequence: $0)
             }
@@ -163,7 +164,8 @@ struct BenchStepsCommand: AsyncParsableCommand {
                 let at = start.addingTimeInterval(TimeInterval(60 * (index + 1)))
                 for number in numbers {
                     _ = try await desk.store.apply(
-                        .transition(step, reason: nil), to: number, by: clerk, at: at, expectedVersion: nil)
+                        .transition(step, reason: nil), to: number, by: clerk, at: at, expectedVersion: nil,
+                        clock: slaClock)
                 }
             }
             let elapsed = clock.now - began

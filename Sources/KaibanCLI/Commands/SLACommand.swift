@@ -19,9 +19,16 @@ struct SLACommand: AsyncParsableCommand {
         @OptionGroup var output: OutputOptions
         @OptionGroup var time: InstantOption
 
+        @Option(help: "At most this many cases, most urgent first.")
+        var limit = 100
+
+        func validate() throws {
+            guard (1...10_000).contains(limit) else { throw ValidationError("--limit must be between 1 and 10000") }
+        }
+
         func run() async throws {
             try await withDesk(global, json: output.json) { session in
-                let items = try await session.desk.atRisk(at: time.instant)
+                let items = try await session.desk.atRisk(limit: limit, at: time.instant)
                 if output.json {
                     try Console.json(items)
                 } else if items.isEmpty {

@@ -11,6 +11,7 @@ enum KaibanMigrations {
         migrator.registerMigration("0005-open-name-index", migrate: openNameIndex)
         migrator.registerMigration("0006-reference-files", migrate: referenceFiles)
         migrator.registerMigration("0007-history-is-the-state", migrate: historyIsTheState)
+        migrator.registerMigration("0008-compact-history-and-schedules", migrate: compactHistoryAndSchedules)
         return migrator
     }
 }
