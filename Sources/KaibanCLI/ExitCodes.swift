@@ -32,7 +32,7 @@ public enum KaibanExit {
         let zh = language == .zh
         switch problem.code {
         case "actor.required":
-            return zh ? "用 --as 或环境变量 KAIBAN_CLERK 指明办理人" : "say who is acting with --as or KAIBAN_CLERK"
+            return zh ? "用 --as 或环境变量 KAIBAN_CLERK" : "use --as or KAIBAN_CLERK"
         case "clerk.not-found":
             return zh
                 ? "用 kaiban clerk add 登记，或检查 --as / KAIBAN_CLERK"

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import KaibanCore
 
 /// `kaiban`: the clerk's command line for company-formation cases at the hall.
 public struct KaibanCommand: AsyncParsableCommand {
@@ -35,6 +36,13 @@ extension KaibanCommand {
                 try command.run()
             }
         } catch {
+            // Under --json even a usage error is a problem in JSON on standard error.
+            let code = exitCode(for: error)
+            if CommandLine.arguments.contains("--json"), code != .success, !(error is ExitCode) {
+                let problem = Problem(
+                    .invalid, "usage.invalid", zh: fullMessage(for: error), en: fullMessage(for: error))
+                Foundation.exit(Console.report(problem, ProblemOutput(language: .en, json: true)))
+            }
             exit(withError: error)
         }
     }

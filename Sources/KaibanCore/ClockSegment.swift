@@ -36,6 +36,64 @@ public struct ClockSegment: Sendable, Equatable, Codable {
         return Array(text.utf8).withUnsafeBufferPointer { decode(bytes: $0) }
     }
 
+    /// Calls `body` with each running stretch of ``encode(_:)``'s form, without building segments:
+    /// the stage's bytes, and start and end in Unix seconds (end nil while open). False when the
+    /// text is malformed. The SLA report walks a million of these.
+    @discardableResult
+    public static func forEachRunning(
+        in text: String, _ body: (_ stage: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int?) -> Void
+    ) -> Bool {
+        var copy = text
+        return copy.withUTF8 { bytes in
+            var index = 0
+            func number() -> Int?? {
+                var value = 0
+                var digits = 0
+                var negative = false
+                if index < bytes.count && bytes[index] == UInt8(ascii: "-") {
+                    negative = true
+                    index += 1
+                }
+                while index < bytes.count && bytes[index] != UInt8(ascii: ",") && bytes[index] != UInt8(ascii: ";") {
+                    let digit = Int(bytes[index]) - 48
+                    guard (0...9).contains(digit), digits < 15 else { return .some(nil) }
+                    value = value * 10 + digit
+                    digits += 1
+                    index += 1
+                }
+                if digits == 0 { return negative ? .some(nil) : .none }
+                return .some(negative ? -value : value)
+            }
+            while index < bytes.count {
+                let effect = bytes[index]
+                guard effect == UInt8(ascii: "r") || effect == UInt8(ascii: "p") || effect == UInt8(ascii: "s"),
+                    index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: ",")
+                else { return false }
+                index += 2
+                let stageStart = index
+                while index < bytes.count && bytes[index] != UInt8(ascii: ",") { index += 1 }
+                guard index < bytes.count, index > stageStart else { return false }
+                let stage = UnsafeBufferPointer(rebasing: bytes[stageStart..<index])
+                index += 1
+                guard case .some(.some(let start)) = number(), index < bytes.count, bytes[index] == UInt8(ascii: ",")
+                else { return false }
+                index += 1
+                let end: Int?
+                switch number() {
+                case .none: end = nil
+                case .some(.none): return false
+                case .some(.some(let value)): end = value
+                }
+                if index < bytes.count {
+                    guard bytes[index] == UInt8(ascii: ";") else { return false }
+                    index += 1
+                }
+                if effect == UInt8(ascii: "r") { body(stage, start, end) }
+            }
+            return true
+        }
+    }
+
     static func decode(bytes: UnsafeBufferPointer<UInt8>) -> [ClockSegment]? {
         let comma = UInt8(ascii: ",")
         let semicolon = UInt8(ascii: ";")

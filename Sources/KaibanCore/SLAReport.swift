@@ -105,6 +105,32 @@ public struct SLAReport: Sendable, Equatable, Codable {
             self.calendar = calendar
         }
 
+        /// Adds one case from its clock segments in their stored compact form (see
+        /// ``ClockSegment/encode(_:)``), measured against `budgets`; the report's fast path.
+        public mutating func add(group: String, clockSegments: String, budgets: Budgets) {
+            var government = 0
+            var byStage: [String: Int] = [:]
+            var late = false
+            let stages = grouping == .stage
+            ClockSegment.forEachRunning(in: clockSegments) { stage, start, end in
+                let time = calendar.elapsed(
+                    from: Date(timeIntervalSince1970: TimeInterval(start)),
+                    to: Date(timeIntervalSince1970: TimeInterval(end ?? start)))
+                government += time.minutes
+                late = late || time.provisional
+                if stages { byStage[String(decoding: stage, as: UTF8.self), default: 0] += time.minutes }
+            }
+            provisional = provisional || late
+            record(government, byStage: byStage, group: group, budgets: budgets)
+        }
+
+        /// Adds the cases another builder (over another stretch of time) accumulated.
+        public mutating func merge(_ other: Builder) {
+            totals += other.totals
+            grouped.merge(other.grouped) { $0 + $1 }
+            provisional = provisional || other.provisional
+        }
+
         /// Adds one case, measured against `budgets` (its own workflow version's).
         public mutating func add(_ item: Input, budgets: Budgets) {
             var government = 0
@@ -115,13 +141,23 @@ public struct SLAReport: Sendable, Equatable, Codable {
                 provisional = provisional || time.provisional
                 if grouping == .stage { byStage[segment.stage, default: 0] += time.minutes }
             }
+            let group: String
+            switch grouping {
+            case .channel: group = item.channel
+            case .type: group = item.type
+            case .clerk: group = item.clerk
+            case .all, .stage: group = ""
+            }
+            record(government, byStage: byStage, group: group, budgets: budgets)
+        }
+
+        /// Records one case's minutes under its `group` (by channel, type or clerk) or its stages.
+        mutating func record(_ government: Int, byStage: [String: Int], group: String, budgets: Budgets) {
             let measured = (government, government <= budgets.whole)
             totals.append(measured)
             switch grouping {
             case .all: break
-            case .channel: grouped[item.channel, default: []].append(measured)
-            case .type: grouped[item.type, default: []].append(measured)
-            case .clerk: grouped[item.clerk, default: []].append(measured)
+            case .channel, .type, .clerk: grouped[group, default: []].append(measured)
             case .stage:
                 for (stage, minutes) in byStage {
                     grouped[stage, default: []].append((minutes, minutes <= budgets.stages[stage] ?? budgets.whole))

@@ -42,6 +42,7 @@ public struct WorkflowEngine: Sendable {
             throw .stale(case: state.number, expected: expectedVersion, actual: state.version)
         }
         guard state.isOpen else { throw .caseClosed(case: state.number, stage: definition.stageName(state.stage)) }
+        guard now >= state.updatedAt else { throw .beforeLastEvent(case: state.number, at: now, last: state.updatedAt) }
         let held = definition.effectiveRoles(clerk.roles)
         var first: CaseEvent
         switch command {

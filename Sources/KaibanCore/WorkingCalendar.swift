@@ -45,6 +45,9 @@ public struct WorkingCalendar: Sendable {
     public let officeHours: OfficeHours
     /// The years whose notice is known.
     public let coveredYears: Set<Int>
+    /// Which state of the stored calendar this is (the number of changes recorded when it was
+    /// read): what was computed with an older revision is out of date.
+    public var revision = 0
 
     let firstDay: Int
     /// cumulative[i]: working seconds from the first day's midnight to day i's midnight.

@@ -53,7 +53,7 @@ extension Desk {
             let clerk = try requireClerk(actor)
             try await bringInStep(.workflow)
             return try await store.apply(
-                command, to: number, by: clerk, at: self.instant(instant), expectedVersion: expectedVersion,
+                command, to: number, by: clerk, at: try self.instant(instant), expectedVersion: expectedVersion,
                 clock: try await slaClock())
         }
     }
@@ -63,7 +63,7 @@ extension Desk {
         try await run {
             let state = try await store.registrationCase(number)
             let definition = try await definition(state.definition)
-            let figures = try await slaClock().measure(state, definition: definition, now: self.instant(instant))
+            let figures = try await slaClock().measure(state, definition: definition, now: try self.instant(instant))
             return CaseView(case: state, sla: figures, nextSteps: nextSteps(state, definition))
         }
     }

@@ -37,7 +37,13 @@ extension Desk {
     func bringInStep(_ kind: ReferenceKind) async throws {
         if cache.withLock({ $0.inStep.contains(kind) }) { return }
         for url in try referenceFiles(kind) {
-            let data = try DataFile.read(url)
+            let data: Data
+            do throws(Problem) {
+                data = try DataFile.read(url)
+            } catch {
+                // A reference file missing or unreadable is a broken installation, not bad input.
+                throw Problem(.brokenData, "data.unreadable", error.text)
+            }
             let source = ReferenceSource(
                 key: "\(kind.rawValue):\(url.lastPathComponent)", text: String(decoding: data, as: UTF8.self))
             if try await store.isReferenceCurrent(source) { continue }

@@ -36,8 +36,9 @@ extension Desk {
         async throws -> [WorklistItem]
     {
         try await run {
+            try requireLimit(limit)
             let stages = try await stagesFor(role: role, stage: stage)
-            let now = self.instant(instant)
+            let now = try self.instant(instant)
             let clock = try await slaClock()
             var entries = try await store.worklistPage(stages: stages, running: true, offset: 0, limit: limit)
             if entries.count < limit {
@@ -57,7 +58,8 @@ extension Desk {
     /// ones until more is left than any budget's margin.
     public func atRisk(limit: Int = 100, at instant: Date? = nil) async throws -> [WorklistItem] {
         try await run {
-            let now = self.instant(instant)
+            try requireLimit(limit)
+            let now = try self.instant(instant)
             let clock = try await slaClock()
             let budgets = try await definitions().compactMap(\.budgetMinutes)
             guard let widest = budgets.max() else { return [] }

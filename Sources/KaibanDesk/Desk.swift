@@ -99,10 +99,30 @@ public final class Desk: Sendable {
         return clerk
     }
 
-    /// The instant a step happened: the one given, or now, to whole seconds (as stored).
-    func instant(_ given: Date?) -> Date {
-        let instant = given ?? clock.now()
-        return Date(timeIntervalSince1970: instant.timeIntervalSince1970.rounded(.down))
+    /// The instant a step happened or a read is for: the one given, or now, to whole seconds (as
+    /// stored). Instants the working calendar cannot measure are refused, never stored.
+    func instant(_ given: Date?) throws -> Date {
+        let instant = Date(timeIntervalSince1970: (given ?? clock.now()).timeIntervalSince1970.rounded(.down))
+        let year = HallTime.localDate(of: instant).year
+        guard (WorkingCalendar.firstYear...WorkingCalendar.lastYear).contains(year) else {
+            throw Problem(
+                .invalid, "instant.out-of-range",
+                zh:
+                    "\(HallTime.localText(of: instant))不在工作日历的范围内（\(WorkingCalendar.firstYear)至\(WorkingCalendar.lastYear)年）",
+                en:
+                    "\(HallTime.localText(of: instant)) is outside the working calendar (\(WorkingCalendar.firstYear) to \(WorkingCalendar.lastYear))"
+            )
+        }
+        return instant
+    }
+
+    /// A page size the desk serves: 1 to 10,000.
+    func requireLimit(_ limit: Int) throws {
+        guard (1...10_000).contains(limit) else {
+            throw Problem(
+                .invalid, "limit.out-of-range", zh: "条数\(limit)应在1至10000之间",
+                en: "a limit of \(limit) is not between 1 and 10000")
+        }
     }
 
     /// Today in the hall.

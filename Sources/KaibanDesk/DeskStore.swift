@@ -79,9 +79,11 @@ public protocol DeskStore: Sendable {
     /// Folds the cases closed in `stages` between two instants (the SLA report's population),
     /// streamed: the whole population is never held at once.
     func closedCases<Accumulator: Sendable>(
-        from: Date, to: Date, stages: [String], into initial: Accumulator,
+        from: Date, to: Date, stages: [String], groupedBy grouping: SLAGrouping, into initial: Accumulator,
         _ fold: @escaping @Sendable (inout Accumulator, ClosedCaseRow) -> Void
     ) async throws -> Accumulator
+    /// The first and last closing instants of the cases closed in `stages` between two instants.
+    func closedSpan(from: Date, to: Date, stages: [String]) async throws -> (first: Date, last: Date)?
     /// Names registered in `division` with `tradeName` or in `industry`, for conflict checks.
     func registeredNames(division: String, tradeName: String, industry: String) async throws -> [RegisteredName]
     /// Open applications of the hall with the same trade name and industry.

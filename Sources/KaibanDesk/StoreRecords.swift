@@ -103,21 +103,21 @@ public struct QueueEntry: Sendable, Equatable, Codable {
 
 /// A closed case as the SLA report needs it.
 public struct ClosedCaseRow: Sendable {
-    public var channel: String
-    public var enterpriseType: String
-    public var openedBy: String
+    /// The case's value of the report's grouping (its channel, type or intake clerk; empty for
+    /// all and by stage).
+    public var group: String
     public var workflow: WorkflowDefinition.Key
-    public var segments: [ClockSegment]
+    /// The case's clock segments in their compact form (``ClockSegment/encode(_:)``): the report
+    /// walks them without building segments.
+    public var clockSegments: String
 
-    public init(
-        channel: String, enterpriseType: String, openedBy: String, workflow: WorkflowDefinition.Key,
-        segments: [ClockSegment]
-    ) {
-        self.channel = channel
-        self.enterpriseType = enterpriseType
-        self.openedBy = openedBy
+    /// The clock segments, decoded.
+    public var segments: [ClockSegment] { ClockSegment.decode(clockSegments[...]) ?? [] }
+
+    public init(group: String, workflow: WorkflowDefinition.Key, clockSegments: String) {
+        self.group = group
         self.workflow = workflow
-        self.segments = segments
+        self.clockSegments = clockSegments
     }
 }
 

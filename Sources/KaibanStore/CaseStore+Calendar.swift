@@ -28,7 +28,7 @@ extension CaseStore {
                 if !replace,
                     let stored = try String.fetchOne(
                         db, sql: "SELECT data_json FROM calendar_year WHERE year = ?", arguments: [year.year]),
-                    stored != (try Self.json(year))
+                    !Self.holds(stored, year)
                 {
                     throw StoreError.calendarYearExists(year.year)
                 }
@@ -47,7 +47,7 @@ extension CaseStore {
         let json = try Self.json(year)
         let stored = try String.fetchOne(
             db, sql: "SELECT data_json FROM calendar_year WHERE year = ?", arguments: [year.year])
-        guard stored != json else { return nil }
+        guard !Self.holds(stored, year) else { return nil }
         try db.execute(
             sql: """
                 INSERT INTO calendar_year (year, notice, data_json, source, loaded_at, loaded_by) VALUES (?, ?, ?, ?, ?, ?)
@@ -72,7 +72,7 @@ extension CaseStore {
             let json = try Self.json(hours)
             let stored = try String.fetchOne(
                 db, sql: "SELECT data_json FROM office_hours WHERE hall = ?", arguments: [hours.hall])
-            if stored != json {
+            if stored.flatMap({ try? Self.decode(OfficeHours.self, $0) }) != hours {
                 try db.execute(
                     sql: """
                         INSERT INTO office_hours (hall, data_json, source, loaded_at) VALUES (?, ?, ?, ?)
@@ -97,8 +97,22 @@ extension CaseStore {
                 let hoursJSON = try String.fetchOne(
                     db, sql: "SELECT data_json FROM office_hours WHERE hall = ?", arguments: [hall])
             else { throw StoreError.noOfficeHours(hall) }
-            return WorkingCalendar(years: years, officeHours: try Self.decode(OfficeHours.self, hoursJSON))
+            var calendar = WorkingCalendar(years: years, officeHours: try Self.decode(OfficeHours.self, hoursJSON))
+            calendar.revision = try Self.calendarRevision(db)
+            return calendar
         }
+    }
+
+    /// The stored calendar's revision: the number of changes recorded.
+    static func calendarRevision(_ db: Database) throws -> Int {
+        try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM calendar_change")) ?? 0
+    }
+
+    /// Whether a stored year already holds `year`'s dates (compared as values: earlier versions
+    /// stored dates in another JSON form).
+    static func holds(_ stored: String?, _ year: HolidayYear) -> Bool {
+        guard let stored, let value = try? decode(HolidayYear.self, stored) else { return false }
+        return value == year
     }
 
     /// The known years and their sources.

@@ -31,12 +31,8 @@ extension CaseStore {
             let number = CaseNumber(division: hall, date: date, sequence: sequence)
             let state = try RegistrationCase.replay([event], number: number, definition: definition)
             try store.insertCase(
-                state, schedule: clock.schedule(state.segments, budgetMinutes: definition.budgetMinutes), db)
-            if let nameParts {
-                try db.execute(
-                    sql: "UPDATE registration_case SET trade_name = ?, industry = ? WHERE number = ?",
-                    arguments: [nameParts.tradeName, nameParts.industry, number.description])
-            }
+                state, schedule: clock.schedule(state.segments, budgetMinutes: definition.budgetMinutes),
+                nameParts: nameParts, db)
             try store.append([event], to: number, db, openings: openings)
             return state
         }
@@ -75,19 +71,20 @@ extension CaseStore {
 
     /// Runs `body` with a ``Batch`` in one IMMEDIATE transaction.
     package func batch<T>(clock: SLAClock, _ body: (Batch) throws -> T) throws -> T {
-        let openings = OpeningsWritten()
+        var written: [(key: String, text: String, data: OpeningData)] = []
         let result = try write { db in
             let batch = Batch(store: self, db: db, clock: clock)
             let result = try body(batch)
-            openings.entries = batch.openings.entries
+            try invalidateSchedules(ifOlderThanStored: clock, db)
+            written = batch.openings.entries
             return result
         }
         // Committed: the applications just written need not be decoded again by the next step.
-        remember(openings.entries)
+        remember(written)
         return result
     }
 
-    /// Opening events written in a transaction: case, stored text, value.
+    /// Opening events written in a batch: case, stored text, value.
     package final class OpeningsWritten {
         var entries: [(key: String, text: String, data: OpeningData)] = []
     }
@@ -196,13 +193,13 @@ extension CaseStore {
         }
     }
 
-    func insertCase(_ state: RegistrationCase, schedule: CaseSchedule, _ db: Database) throws {
+    func insertCase(_ state: RegistrationCase, schedule: CaseSchedule, nameParts: NameParts?, _ db: Database) throws {
         try db.cachedStatement(
             sql: """
                 INSERT INTO registration_case (number, workflow_id, workflow_version, stage, version, channel,
                     enterprise_type, proposed_name, opened_by, opened_at, updated_at, closed_at, clock_segments,
-                    government_minutes, remaining_minutes, due_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    government_minutes, remaining_minutes, due_at, trade_name, industry)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """
         ).execute(arguments: [
             state.number.description, state.definition.id, state.definition.version, state.stage, state.version,
@@ -210,7 +207,7 @@ extension CaseStore {
             state.application.proposedName, state.openedBy, Self.storageText(state.openedAt),
             Self.storageText(state.updatedAt), state.closedAt.map(Self.storageText),
             ClockSegment.encode(state.segments), schedule.governmentMinutes, schedule.remainingMinutes,
-            schedule.dueAt.map(Self.seconds),
+            schedule.dueAt.map(Self.seconds), nameParts?.tradeName ?? "", nameParts?.industry ?? "",
         ])
     }
 

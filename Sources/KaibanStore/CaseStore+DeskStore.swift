@@ -124,14 +124,21 @@ extension CaseStore: DeskStore {
     }
 
     public func closedCases<Accumulator: Sendable>(
-        from: Date, to: Date, stages: [String], into initial: Accumulator,
+        from: Date, to: Date, stages: [String], groupedBy grouping: SLAGrouping, into initial: Accumulator,
         _ fold: @escaping @Sendable (inout Accumulator, ClosedCaseRow) -> Void
     ) async throws -> Accumulator {
         try await offPool {
             var accumulator = initial
-            try self.forEachClosedCase(from: from, to: to, stages: stages) { fold(&accumulator, $0) }
+            try self.forEachClosedCase(from: from, to: to, stages: stages, groupedBy: grouping) {
+                fold(&accumulator, $0)
+            }
             return accumulator
         }
+    }
+
+    public func closedSpan(from: Date, to: Date, stages: [String]) async throws -> (first: Date, last: Date)? {
+        try await offPool { try self.closedSpan(from: from, to: to, stages: stages).map { SendableSpan(span: $0) } }?
+            .span
     }
 
     public func registeredNames(division: String, tradeName: String, industry: String) async throws
@@ -167,4 +174,9 @@ extension CaseStore: DeskStore {
             }
         }
     }
+}
+
+/// A pair of instants that crosses the pool.
+struct SendableSpan: Sendable {
+    var span: (first: Date, last: Date)
 }

@@ -15,7 +15,10 @@ extension CaseStore {
             """
         sql += running ? " AND due_at IS NOT NULL" : " AND due_at IS NULL"
         if let stages { sql += " AND stage IN (\(Array(repeating: "?", count: stages).joined(separator: ",")))" }
-        sql += running ? " ORDER BY due_at, number" : " ORDER BY remaining_minutes, opened_at, number"
+        // Cases without a budget (no remaining minutes) come last.
+        sql +=
+            running
+            ? " ORDER BY due_at, number" : " ORDER BY remaining_minutes IS NULL, remaining_minutes, opened_at, number"
         return sql + " LIMIT ? OFFSET ?"
     }
 
@@ -26,10 +29,14 @@ extension CaseStore {
             let arguments = StatementArguments(stages ?? []) + [limit, offset]
             return try Row.fetchAll(
                 db.cachedStatement(sql: Self.worklistSQL(stages: stages?.count, running: running)), arguments: arguments
-            ).compactMap { row in
+            ).map { row in
                 guard let number = CaseNumber(row[0]), let channel = Channel(rawValue: row[2]),
                     let type = EnterpriseType(rawValue: row[3])
-                else { return nil }
+                else {
+                    throw StoreError.storage(
+                        "unreadable worklist row \(row[0] as String? ?? "?"): \(row[2] as String? ?? "?") \(row[3] as String? ?? "?")"
+                    )
+                }
                 let due: Int64? = row[11]
                 return QueueEntry(
                     number: number, stage: row[1], channel: channel, enterpriseType: type, proposedName: row[4],
@@ -61,30 +68,29 @@ extension CaseStore {
     }
 
     /// Recomputes the schedule columns of every open case when the calendar changed since they
-    /// were computed (or never were); returns how many were rewritten.
+    /// were computed (or never were); returns how many were rewritten. A clock older than the
+    /// stored calendar changes nothing: the next desk with the current calendar does it.
     package func refreshSchedules(clock: SLAClock) throws -> Int {
-        let changes = try read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM calendar_change") ?? 0 }
-        let stamp = "\(changes)"
-        let current = try read { db in
+        let fresh = try read { db in
             try String.fetchOne(db, sql: "SELECT value FROM store_meta WHERE key = 'schedule-calendar'")
+                == "\(try Self.calendarRevision(db))"
         }
-        guard current != stamp else { return 0 }
+        guard !fresh else { return 0 }
         return try write { db in
-            var budgets: [WorkflowDefinition.Key: Int?] = [:]
+            let revision = try Self.calendarRevision(db)
+            guard clock.calendar.revision == revision else { return 0 }
             let rows = try Row.fetchAll(
                 db,
                 sql: """
                     SELECT number, workflow_id, workflow_version, clock_segments FROM registration_case
-                    WHERE closed_at IS NULL OR government_minutes IS NULL
+                    WHERE closed_at IS NULL
                     """)
             let update = try db.makeStatement(
                 sql:
                     "UPDATE registration_case SET government_minutes = ?, remaining_minutes = ?, due_at = ? WHERE number = ?"
             )
             for row in rows {
-                let key = WorkflowDefinition.Key(id: row[1], version: row[2])
-                let budget = try budgets[key] ?? definition(key, db).budgetMinutes
-                budgets[key] = budget
+                let budget = try definition(WorkflowDefinition.Key(id: row[1], version: row[2]), db).budgetMinutes
                 let segments = ClockSegment.decode((row[3] as String?)?[...] ?? "") ?? []
                 let schedule = clock.schedule(segments, budgetMinutes: budget)
                 try update.execute(arguments: [
@@ -96,36 +102,54 @@ extension CaseStore {
                 sql: """
                     INSERT INTO store_meta (key, value) VALUES ('schedule-calendar', ?)
                     ON CONFLICT(key) DO UPDATE SET value = excluded.value
-                    """, arguments: [stamp])
+                    """, arguments: ["\(revision)"])
             return rows.count
         }
     }
 
+    /// After a write with a clock older than the stored calendar: the schedules it wrote are
+    /// out of date, so the next refresh recomputes them all.
+    func invalidateSchedules(ifOlderThanStored clock: SLAClock, _ db: Database) throws {
+        guard try Self.calendarRevision(db) != clock.calendar.revision else { return }
+        try db.execute(sql: "DELETE FROM store_meta WHERE key = 'schedule-calendar'")
+    }
+
+    /// The SLA report's read: closed cases by closing time, from the covering index.
+    static func closedCasesSQL(stages: Int, groupedBy grouping: SLAGrouping) -> String {
+        let group =
+            switch grouping {
+            case .channel: "channel"
+            case .type: "enterprise_type"
+            case .clerk: "opened_by"
+            case .all, .stage: "''"
+            }
+        return """
+            SELECT \(group), workflow_id, workflow_version, clock_segments
+            FROM registration_case
+            WHERE closed_at IS NOT NULL AND closed_at >= ? AND closed_at < ?
+                AND stage IN (\(Array(repeating: "?", count: stages).joined(separator: ",")))
+            """
+    }
+
     /// Streams the cases closed in `stages` between two instants (the SLA report's population) to
     /// `body`, read through the covering index on closing time: the wide rows are never touched.
-    package func forEachClosedCase(from: Date, to: Date, stages: [String], _ body: (ClosedCaseRow) throws -> Void)
-        throws
-    {
+    package func forEachClosedCase(
+        from: Date, to: Date, stages: [String], groupedBy grouping: SLAGrouping = .all,
+        _ body: (ClosedCaseRow) throws -> Void
+    ) throws {
         guard !stages.isEmpty else { return }
         try read { db in
-            let placeholders = stages.map { _ in "?" }.joined(separator: ",")
             let rows = try Row.fetchCursor(
-                db,
-                sql: """
-                    SELECT channel, enterprise_type, opened_by, workflow_id, workflow_version, clock_segments
-                    FROM registration_case
-                    WHERE closed_at IS NOT NULL AND closed_at >= ? AND closed_at < ? AND stage IN (\(placeholders))
-                    """,
-                arguments: StatementArguments([from, to] as [any DatabaseValueConvertible]) + StatementArguments(stages)
+                db, sql: Self.closedCasesSQL(stages: stages.count, groupedBy: grouping),
+                arguments: StatementArguments([Self.storageText(from), Self.storageText(to)])
+                    + StatementArguments(stages)
             )
             while let row = try rows.next() {
                 // Positional access: this loop runs once per closed case.
-                let text: String = row[5]
                 try body(
                     ClosedCaseRow(
-                        channel: row[0], enterpriseType: row[1], openedBy: row[2],
-                        workflow: WorkflowDefinition.Key(id: row[3], version: row[4]),
-                        segments: ClockSegment.decode(text[...]) ?? []))
+                        group: row[0], workflow: WorkflowDefinition.Key(id: row[1], version: row[2]),
+                        clockSegments: row[3]))
             }
         }
     }
@@ -143,16 +167,33 @@ extension CaseStore {
         }
     }
 
+    /// The first and last closing instants in a period (two index probes).
+    package func closedSpan(from: Date, to: Date, stages: [String]) throws -> (first: Date, last: Date)? {
+        guard !stages.isEmpty else { return nil }
+        return try read { db in
+            let filter = Array(repeating: "?", count: stages.count).joined(separator: ",")
+            let arguments =
+                StatementArguments([Self.storageText(from), Self.storageText(to)]) + StatementArguments(stages)
+            func probe(_ order: String) throws -> Date? {
+                try Date.fetchOne(
+                    db,
+                    sql: """
+                        SELECT closed_at FROM registration_case
+                        WHERE closed_at IS NOT NULL AND closed_at >= ? AND closed_at < ? AND stage IN (\(filter))
+                        ORDER BY closed_at \(order) LIMIT 1
+                        """, arguments: arguments)
+            }
+            guard let first = try probe("ASC"), let last = try probe("DESC") else { return nil }
+            return (first, last)
+        }
+    }
+
     /// The query plan of the SLA report's read (for tests and benchmarks).
     package func closedCasesPlan() throws -> String {
         try read { db in
             try Row.fetchAll(
-                db,
-                sql: """
-                    EXPLAIN QUERY PLAN SELECT channel, enterprise_type, opened_by, workflow_id, workflow_version,
-                        clock_segments
-                    FROM registration_case WHERE closed_at IS NOT NULL AND closed_at >= ? AND closed_at < ? AND stage IN (?)
-                    """, arguments: [Date(timeIntervalSince1970: 0), Date(), "completed"]
+                db, sql: "EXPLAIN QUERY PLAN " + Self.closedCasesSQL(stages: 1, groupedBy: .channel),
+                arguments: [Self.storageText(Date(timeIntervalSince1970: 0)), Self.storageText(Date()), "completed"]
             ).map { $0["detail"] as String }.joined(separator: "\n")
         }
     }

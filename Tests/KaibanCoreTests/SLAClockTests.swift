@@ -121,3 +121,46 @@ import Testing
         #expect(report.groups.map(\.maxMinutes) == [20, 200])
     }
 }
+
+@Suite struct ScheduleTests {
+    let clock: SLAClock
+
+    init() throws {
+        clock = SLAClock(calendar: try Fixtures.calendar())
+    }
+
+    @Test func aRunningCaseIsDueWhenItsBudgetRunsOutAndABreachedOneWhenItRanOut() {
+        let open = [ClockSegment(stage: "received", effect: .running, start: Fixtures.local("2026-11-26 09:00"))]
+        let due = clock.schedule(open, budgetMinutes: 192)
+        #expect(due.dueAt == Fixtures.local("2026-11-26 13:42"))
+        #expect(due.governmentMinutes == 0)
+        // Measured long after: breached, and the deadline shown is when the budget ran out, not now.
+        let figures = clock.measure(
+            open, budgetMinutes: 192, stageBudgets: [:], now: Fixtures.local("2026-11-27 10:00"))
+        #expect(figures.state == .breached)
+        #expect(figures.deadline == Fixtures.local("2026-11-26 13:42"))
+        // Ran out in an earlier stretch: due then, whatever the current stretch.
+        let earlier = [
+            ClockSegment(
+                stage: "received", effect: .running, start: Fixtures.local("2026-11-26 09:00"),
+                end: Fixtures.local("2026-11-26 15:00")),
+            ClockSegment(stage: "accepted", effect: .running, start: Fixtures.local("2026-11-26 15:00")),
+        ]
+        #expect(clock.schedule(earlier, budgetMinutes: 192).dueAt == Fixtures.local("2026-11-26 13:42"))
+        // 09:00-12:00 and 13:30-15:00 on winter hours: 270 minutes.
+        #expect(clock.schedule(earlier, budgetMinutes: 192).remainingMinutes == 192 - 270)
+    }
+
+    @Test func aPausedCaseHasNoDueInstantAndKeepsWhatIsLeft() {
+        let paused = [
+            ClockSegment(
+                stage: "received", effect: .running, start: Fixtures.local("2026-11-26 09:00"),
+                end: Fixtures.local("2026-11-26 09:30")),
+            ClockSegment(stage: "correction", effect: .paused, start: Fixtures.local("2026-11-26 09:30")),
+        ]
+        let schedule = clock.schedule(paused, budgetMinutes: 192)
+        #expect(schedule.dueAt == nil)
+        #expect(schedule.governmentMinutes == 30)
+        #expect(schedule.remainingMinutes == 162)
+    }
+}

@@ -41,7 +41,7 @@ import Testing
     }
 
     @Test func refusalsAreProblemsWithKindsAndStableCodes() async throws {
-        let desk = try await Fixtures.desk()
+        let desk = try await Fixtures.desk(at: Fixtures.at(12, 0))
         let number = try await desk.intake(Fixtures.application(), as: window, at: Fixtures.at(9, 5)).case.number
         let cases: [(String, ProblemKind, () async throws -> Void)] = [
             ("step.not-allowed", .refused, { _ = try await desk.step(number, "approve", as: self.reviewer) }),
@@ -163,5 +163,33 @@ import Testing
             return try await group.reduce(into: []) { $0.append($1) }
         }
         #expect(numbers.sorted() == (1...12).map { String(format: "510811-20261126-%04d", $0) })
+    }
+}
+
+@Suite struct DeskInstantTests {
+    let window = DeskActor.clerk("wangfang")
+
+    @Test func aStepDatedBeforeTheCasesLastEventIsRefused() async throws {
+        let desk = try await Fixtures.desk()
+        let number = try await desk.intake(Fixtures.application(), as: window, at: Fixtures.at(10, 0)).case.number
+        let problem = await Fixtures.problem {
+            _ = try await desk.step(number, "accept", as: self.window, at: Fixtures.at(9, 0))
+        }
+        #expect(problem?.code == "step.before-last-event")
+        #expect(try await desk.history(number).count == 1)
+        _ = try await desk.step(number, "accept", as: window, at: Fixtures.at(10, 0))
+    }
+
+    @Test func instantsTheCalendarCannotMeasureAreRefusedNeverStored() async throws {
+        let desk = try await Fixtures.desk()
+        for text in ["2099-01-05T10:00", "1999-12-31T10:00"] {
+            let problem = await Fixtures.problem {
+                _ = try await desk.intake(Fixtures.application(), as: self.window, at: Fixtures.local(text))
+            }
+            #expect(problem?.code == "instant.out-of-range", "\(text)")
+        }
+        #expect(try await desk.summary().total == 0)
+        let page = await Fixtures.problem { _ = try await desk.worklist(limit: -1) }
+        #expect(page?.code == "limit.out-of-range")
     }
 }

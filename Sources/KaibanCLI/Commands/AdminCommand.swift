@@ -7,7 +7,10 @@ import KaibanDesk
 struct AdminCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "admin", abstract: "Maintenance commands (supervisors).",
-        subcommands: [Rebuild.self, SynthesizeCommand.self, BenchCalendarCommand.self, BenchStepsCommand.self])
+        subcommands: [
+            Rebuild.self, SynthesizeCommand.self, BenchCalendarCommand.self, BenchStepsCommand.self,
+            BenchDeskCommand.self,
+        ])
 
     /// `kaiban admin rebuild`: current state recomputed from the history.
     struct Rebuild: AsyncParsableCommand {
@@ -174,6 +177,49 @@ struct BenchStepsCommand: AsyncParsableCommand {
             Console.print(
                 "kaiban-store: \(total) steps in \(String(format: "%.3f", seconds)) s = \(Int(Double(total) / seconds)) steps/s"
             )
+        }
+    }
+}
+
+/// `kaiban admin bench-desk`: the desk's reads timed in process on an existing database (for
+/// Scripts/bench): the worklist's first page, the at-risk list and the whole-history report.
+struct BenchDeskCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench-desk", abstract: "Time the worklist, the at-risk list and the report in process.",
+        shouldDisplay: false)
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: "Repetitions of each read (the median is printed).")
+    var runs = 20
+
+    func run() async throws {
+        try await withDesk(global) { session in
+            let desk = session.desk
+            _ = try await desk.slaClock()
+            let clock = ContinuousClock()
+            func median(_ label: String, runs: Int, _ body: () async throws -> Int) async throws {
+                var times: [Double] = []
+                var size = 0
+                for _ in 0..<runs {
+                    let began = clock.now
+                    size = try await body()
+                    let elapsed = clock.now - began
+                    times.append(
+                        Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15)
+                }
+                let sorted = times.sorted()
+                Console.print("\(label): median \(String(format: "%.2f", sorted[sorted.count / 2])) ms (\(size) rows)")
+            }
+            try await median("worklist first page (50)", runs: runs) { try await desk.worklist(limit: 50).count }
+            try await median("worklist of reviewers (50)", runs: runs) {
+                try await desk.worklist(role: "reviewer", limit: 50).count
+            }
+            try await median("at-risk list (100)", runs: runs) { try await desk.atRisk(limit: 100).count }
+            let first = CivilDate(uncheckedYear: 2000, month: 1, day: 1)
+            try await median("SLA report over the whole history", runs: 3) {
+                try await desk.slaReport(from: first, to: desk.today(), by: .channel).total?.count ?? 0
+            }
         }
     }
 }

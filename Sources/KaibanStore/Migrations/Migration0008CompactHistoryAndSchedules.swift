@@ -52,7 +52,8 @@ extension KaibanMigrations {
                 CREATE INDEX registration_case_due
                     ON registration_case(due_at, number) WHERE closed_at IS NULL AND due_at IS NOT NULL;
                 CREATE INDEX registration_case_waiting
-                    ON registration_case(remaining_minutes, opened_at, number) WHERE closed_at IS NULL AND due_at IS NULL;
+                    ON registration_case(remaining_minutes IS NULL, remaining_minutes, opened_at, number)
+                    WHERE closed_at IS NULL AND due_at IS NULL;
                 DROP INDEX registration_case_open;
                 DROP INDEX registration_case_open_by_stage;
 
