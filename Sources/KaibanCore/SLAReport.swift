@@ -124,6 +124,16 @@ public struct SLAReport: Sendable, Equatable, Codable {
             record(government, byStage: byStage, group: group, budgets: budgets)
         }
 
+        /// Adds one case by its government minutes (not by stage).
+        public mutating func add(group: String, governmentMinutes: Int, budgets: Budgets) {
+            record(governmentMinutes, byStage: [:], group: group, budgets: budgets)
+        }
+
+        /// Marks the report provisional (some time falls in years without a holiday notice).
+        public mutating func markProvisional() {
+            provisional = true
+        }
+
         /// Adds the cases another builder (over another stretch of time) accumulated.
         public mutating func merge(_ other: Builder) {
             totals += other.totals

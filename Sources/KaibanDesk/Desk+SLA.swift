@@ -23,7 +23,9 @@ extension Desk {
             let start = HallTime.instant(first, hour: 0, minute: 0)
             let end = HallTime.instant(
                 HallTime.civilDate(fromDaysSinceEpoch: HallTime.daysSinceEpoch(last) + 1), hour: 0, minute: 0)
-            let empty = SLAReport.Builder(grouping: grouping, calendar: try await workingCalendar())
+            // The clock, not only the calendar: stored minutes are brought in step with it first.
+            let calendar = try await slaClock().calendar
+            let empty = SLAReport.Builder(grouping: grouping, calendar: calendar)
             guard let span = try await store.closedSpan(from: start, to: end, stages: completed) else {
                 return empty.report(from: first, to: last, budgetMinutes: fallback.whole)
             }
@@ -42,9 +44,12 @@ extension Desk {
                             from: bounds[part], to: bounds[part + 1], stages: completed, groupedBy: grouping,
                             into: empty
                         ) { builder, row in
-                            builder.add(
-                                group: row.group, clockSegments: row.clockSegments,
-                                budgets: budgets[row.workflow] ?? fallback)
+                            let budget = budgets[row.workflow] ?? fallback
+                            if grouping != .stage, let minutes = row.governmentMinutes {
+                                builder.add(group: row.group, governmentMinutes: minutes, budgets: budget)
+                            } else {
+                                builder.add(group: row.group, clockSegments: row.clockSegments, budgets: budget)
+                            }
                         }
                     }
                 }
@@ -52,7 +57,12 @@ extension Desk {
                 for try await part in group { merged.merge(part) }
                 return merged
             }
-            return builder.report(from: first, to: last, budgetMinutes: fallback.whole)
+            // Stored minutes carry no provisional mark: cases closed in a year without a holiday
+            // notice make the report provisional.
+            var report = builder
+            let years = HallTime.localDate(of: span.first).year...HallTime.localDate(of: span.last).year
+            if years.contains(where: { !calendar.coveredYears.contains($0) }) { report.markProvisional() }
+            return report.report(from: first, to: last, budgetMinutes: fallback.whole)
         }
     }
 }

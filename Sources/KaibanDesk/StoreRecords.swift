@@ -107,16 +107,19 @@ public struct ClosedCaseRow: Sendable {
     /// all and by stage).
     public var group: String
     public var workflow: WorkflowDefinition.Key
-    /// The case's clock segments in their compact form (``ClockSegment/encode(_:)``): the report
-    /// walks them without building segments.
+    /// Government minutes as computed at its last event (or the last calendar change).
+    public var governmentMinutes: Int?
+    /// The case's clock segments in their compact form (``ClockSegment/encode(_:)``), when the
+    /// report needs them (by stage, or no minutes stored): walked without building segments.
     public var clockSegments: String
 
     /// The clock segments, decoded.
     public var segments: [ClockSegment] { ClockSegment.decode(clockSegments[...]) ?? [] }
 
-    public init(group: String, workflow: WorkflowDefinition.Key, clockSegments: String) {
+    public init(group: String, workflow: WorkflowDefinition.Key, governmentMinutes: Int?, clockSegments: String) {
         self.group = group
         self.workflow = workflow
+        self.governmentMinutes = governmentMinutes
         self.clockSegments = clockSegments
     }
 }

@@ -67,8 +67,9 @@ extension CaseStore {
         }
     }
 
-    /// Recomputes the schedule columns of every open case when the calendar changed since they
-    /// were computed (or never were); returns how many were rewritten. A clock older than the
+    /// Recomputes the schedule columns of every case (open ones: their place in the worklist;
+    /// closed ones: their government minutes, which the report reads) when the calendar changed
+    /// since they were computed (or never were); returns how many were rewritten. A clock older than the
     /// stored calendar changes nothing: the next desk with the current calendar does it.
     package func refreshSchedules(clock: SLAClock) throws -> Int {
         let fresh = try read { db in
@@ -83,7 +84,6 @@ extension CaseStore {
                 db,
                 sql: """
                     SELECT number, workflow_id, workflow_version, clock_segments FROM registration_case
-                    WHERE closed_at IS NULL
                     """)
             let update = try db.makeStatement(
                 sql:
@@ -114,7 +114,8 @@ extension CaseStore {
         try db.execute(sql: "DELETE FROM store_meta WHERE key = 'schedule-calendar'")
     }
 
-    /// The SLA report's read: closed cases by closing time, from the covering index.
+    /// The SLA report's read: closed cases by closing time, from the covering index; their stored
+    /// government minutes, and their clock segments only by stage (or where no minutes are stored).
     static func closedCasesSQL(stages: Int, groupedBy grouping: SLAGrouping) -> String {
         let group =
             switch grouping {
@@ -123,8 +124,10 @@ extension CaseStore {
             case .clerk: "opened_by"
             case .all, .stage: "''"
             }
+        let segments =
+            grouping == .stage ? "clock_segments" : "CASE WHEN government_minutes IS NULL THEN clock_segments END"
         return """
-            SELECT \(group), workflow_id, workflow_version, clock_segments
+            SELECT \(group), workflow_id, workflow_version, government_minutes, \(segments)
             FROM registration_case
             WHERE closed_at IS NOT NULL AND closed_at >= ? AND closed_at < ?
                 AND stage IN (\(Array(repeating: "?", count: stages).joined(separator: ",")))
@@ -149,7 +152,7 @@ extension CaseStore {
                 try body(
                     ClosedCaseRow(
                         group: row[0], workflow: WorkflowDefinition.Key(id: row[1], version: row[2]),
-                        clockSegments: row[3]))
+                        governmentMinutes: row[3], clockSegments: row[4] ?? ""))
             }
         }
     }
@@ -199,9 +202,11 @@ extension CaseStore {
     }
 
     /// The cases closed in `stages` between two instants, as a list.
-    package func closedCases(from: Date, to: Date, stages: [String]) throws -> [ClosedCaseRow] {
+    package func closedCases(from: Date, to: Date, stages: [String], groupedBy grouping: SLAGrouping = .all) throws
+        -> [ClosedCaseRow]
+    {
         var result: [ClosedCaseRow] = []
-        try forEachClosedCase(from: from, to: to, stages: stages) { result.append($0) }
+        try forEachClosedCase(from: from, to: to, stages: stages, groupedBy: grouping) { result.append($0) }
         return result
     }
 

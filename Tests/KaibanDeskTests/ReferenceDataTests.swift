@@ -100,3 +100,40 @@ import Testing
         #expect(problem?.fields.first?.field.hasPrefix(file.path + ":") == true, "\(String(describing: problem))")
     }
 }
+
+@Suite struct ReportRefreshTests {
+    @Test func aCalendarCorrectionReachesTheReportAndTheWorklist() async throws {
+        let desk = try await Fixtures.desk(at: Fixtures.at(17, 0))
+        let window = DeskActor.clerk("wangfang")
+        let reviewer = DeskActor.clerk("lijun")
+        let done = try await desk.intake(Fixtures.application(tasks: []), as: window, at: Fixtures.at(9, 0)).case.number
+        for (step, actor, minute) in [
+            ("accept", window, 10), ("review", reviewer, 20), ("approve", reviewer, 30), ("issue-licence", window, 45),
+        ] {
+            _ = try await desk.step(done, step, as: actor, at: Fixtures.at(9, minute))
+        }
+        var open = Fixtures.application()
+        open.proposedName = "广元市昭化区青木农业科技有限公司"
+        let waiting = try await desk.intake(open, as: window, at: Fixtures.at(10, 0)).case.number
+        let before = try await desk.slaReport(from: Fixtures.day, to: Fixtures.day, by: .channel)
+        let stages = try await desk.slaReport(from: Fixtures.day, to: Fixtures.day, by: .stage)
+        #expect(before.total?.maxMinutes == 45)
+        #expect(stages.total?.maxMinutes == 45)
+        #expect(try await desk.worklist(at: Fixtures.at(11, 0)).first?.sla.deadline == Fixtures.at(13, 42 + 60))
+        // The supervisor corrects 2026: the 26th becomes a holiday.
+        let file = Fixtures.packageRoot.appendingPathComponent("seeds/calendar/holidays-2026.xml")
+        let corrected = try String(contentsOf: file, encoding: .utf8).replacingOccurrences(
+            of: "    <holiday name=\"元旦\"",
+            with:
+                "    <holiday name=\"测试\" name-en=\"test\" from=\"2026-11-26\" to=\"2026-11-26\"/>\n    <holiday name=\"元旦\""
+        )
+        _ = try await desk.importCalendar(
+            Data(corrected.utf8), source: "holidays-2026.xml", replace: true, reason: "更正",
+            as: .clerk("zhouqiang"))
+        let after = try await desk.slaReport(from: Fixtures.day, to: Fixtures.day, by: .channel)
+        #expect(after.total?.maxMinutes == 0)
+        // The waiting case's budget now runs out on the next working day.
+        let item = try await desk.worklist(at: Fixtures.at(11, 0)).first { $0.number == waiting }
+        #expect(item?.sla.deadline == Fixtures.at(13, 42, day: 27))
+    }
+}

@@ -80,8 +80,13 @@ import Testing
         let closed = try store.closedCases(
             from: Fixtures.local("2026-11-26 00:00"), to: Fixtures.local("2026-11-27 00:00"), stages: ["completed"])
         #expect(closed.count == 1)
+        // The government minutes stored with the closing step, and the same from the segments.
+        #expect(closed.first?.governmentMinutes == 90)
+        let byStage = try store.closedCases(
+            from: Fixtures.local("2026-11-26 00:00"), to: Fixtures.local("2026-11-27 00:00"), stages: ["completed"],
+            groupedBy: .stage)
         let calendar = try store.workingCalendar(hall: "510811")
-        let minutes = closed[0].segments.filter { $0.effect == .running }.reduce(0) {
+        let minutes = (byStage.first?.segments ?? []).filter { $0.effect == .running }.reduce(0) {
             $0 + calendar.elapsed(from: $1.start, to: $1.end ?? $1.start).minutes
         }
         #expect(minutes == 90)

@@ -4,8 +4,9 @@ extension KaibanMigrations {
     /// The history clustered by case (no rowid, no second index), instants of events as Unix
     /// seconds; credit codes likewise; and each case's place in the worklist: government minutes,
     /// what is left of its budget and, while its clock runs, when the budget runs out. The
-    /// worklist pages through the two partial indexes instead of measuring every open case. The
-    /// schedule columns of existing cases are filled by the store's next schedule refresh.
+    /// worklist pages through the two partial indexes instead of measuring every open case, and the
+    /// SLA report reads a closed case's government minutes from its covering index. The schedule
+    /// columns of existing cases are filled by the store's next schedule refresh.
     static func compactHistoryAndSchedules(_ db: Database) throws {
         try db.execute(
             sql: """
@@ -54,6 +55,11 @@ extension KaibanMigrations {
                 CREATE INDEX registration_case_waiting
                     ON registration_case(remaining_minutes IS NULL, remaining_minutes, opened_at, number)
                     WHERE closed_at IS NULL AND due_at IS NULL;
+                DROP INDEX registration_case_report;
+                CREATE INDEX registration_case_report ON registration_case(
+                    closed_at, stage, channel, enterprise_type, opened_by, workflow_id, workflow_version,
+                    government_minutes, clock_segments)
+                    WHERE closed_at IS NOT NULL;
                 DROP INDEX registration_case_open;
                 DROP INDEX registration_case_open_by_stage;
 
