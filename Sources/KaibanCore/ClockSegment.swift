@@ -29,11 +29,17 @@ public struct ClockSegment: Sendable, Equatable, Codable {
         }.joined(separator: ";")
     }
 
-    /// Reads ``encode(_:)``'s form; nil when malformed. Works on the UTF-8 bytes directly: the
-    /// SLA report decodes a million of these.
+    /// Reads ``encode(_:)``'s form; nil when malformed.
     public static func decode(_ text: Substring) -> [ClockSegment]? {
-        if let result = text.utf8.withContiguousStorageIfAvailable({ decode(bytes: $0) }) { return result }
-        return Array(text.utf8).withUnsafeBufferPointer { decode(bytes: $0) }
+        var segments: [ClockSegment] = []
+        let wellFormed = forEach(in: String(text)) { effect, stage, start, end in
+            segments.append(
+                ClockSegment(
+                    stage: String(decoding: stage, as: UTF8.self), effect: effect,
+                    start: Date(timeIntervalSince1970: TimeInterval(start)),
+                    end: end.map { Date(timeIntervalSince1970: TimeInterval($0)) }))
+        }
+        return wellFormed ? segments : nil
     }
 
     /// Calls `body` with each running stretch of ``encode(_:)``'s form, without building segments:
@@ -42,6 +48,17 @@ public struct ClockSegment: Sendable, Equatable, Codable {
     @discardableResult
     public static func forEachRunning(
         in text: String, _ body: (_ stage: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int?) -> Void
+    ) -> Bool {
+        forEach(in: text) { effect, stage, start, end in
+            if effect == .running { body(stage, start, end) }
+        }
+    }
+
+    /// Calls `body` with each stretch of ``encode(_:)``'s form, working on its UTF-8 bytes
+    /// directly; false when the text is malformed.
+    static func forEach(
+        in text: String,
+        _ body: (_ effect: ClockEffect, _ stage: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int?) -> Void
     ) -> Bool {
         var copy = text
         return copy.withUTF8 { bytes in
@@ -65,10 +82,14 @@ public struct ClockSegment: Sendable, Equatable, Codable {
                 return .some(negative ? -value : value)
             }
             while index < bytes.count {
-                let effect = bytes[index]
-                guard effect == UInt8(ascii: "r") || effect == UInt8(ascii: "p") || effect == UInt8(ascii: "s"),
-                    index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: ",")
-                else { return false }
+                let effect: ClockEffect
+                switch bytes[index] {
+                case UInt8(ascii: "r"): effect = .running
+                case UInt8(ascii: "p"): effect = .paused
+                case UInt8(ascii: "s"): effect = .stopped
+                default: return false
+                }
+                guard index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: ",") else { return false }
                 index += 2
                 let stageStart = index
                 while index < bytes.count && bytes[index] != UInt8(ascii: ",") { index += 1 }
@@ -88,65 +109,9 @@ public struct ClockSegment: Sendable, Equatable, Codable {
                     guard bytes[index] == UInt8(ascii: ";") else { return false }
                     index += 1
                 }
-                if effect == UInt8(ascii: "r") { body(stage, start, end) }
+                body(effect, stage, start, end)
             }
             return true
         }
-    }
-
-    static func decode(bytes: UnsafeBufferPointer<UInt8>) -> [ClockSegment]? {
-        let comma = UInt8(ascii: ",")
-        let semicolon = UInt8(ascii: ";")
-        var segments: [ClockSegment] = []
-        var index = 0
-        func number(until terminators: (UInt8, UInt8)) -> Int?? {
-            var value = 0
-            var digits = 0
-            var negative = false
-            if index < bytes.count && bytes[index] == UInt8(ascii: "-") {
-                negative = true
-                index += 1
-            }
-            while index < bytes.count && bytes[index] != terminators.0 && bytes[index] != terminators.1 {
-                let digit = Int(bytes[index]) - 48
-                guard (0...9).contains(digit), digits < 15 else { return .some(nil) }
-                value = value * 10 + digit
-                digits += 1
-                index += 1
-            }
-            if digits == 0 { return negative ? .some(nil) : .none }
-            return .some(negative ? -value : value)
-        }
-        while index < bytes.count {
-            let effect: ClockEffect
-            switch bytes[index] {
-            case UInt8(ascii: "r"): effect = .running
-            case UInt8(ascii: "p"): effect = .paused
-            case UInt8(ascii: "s"): effect = .stopped
-            default: return nil
-            }
-            index += 1
-            guard index < bytes.count, bytes[index] == comma else { return nil }
-            index += 1
-            let stageStart = index
-            while index < bytes.count && bytes[index] != comma { index += 1 }
-            guard index < bytes.count, index > stageStart else { return nil }
-            let stage = String(decoding: UnsafeBufferPointer(rebasing: bytes[stageStart..<index]), as: UTF8.self)
-            index += 1
-            guard case .some(.some(let start)) = number(until: (comma, comma)), index < bytes.count else { return nil }
-            index += 1
-            let end: Int?
-            switch number(until: (semicolon, semicolon)) {
-            case .none: end = nil
-            case .some(.none): return nil
-            case .some(.some(let value)): end = value
-            }
-            if index < bytes.count { index += 1 }
-            segments.append(
-                ClockSegment(
-                    stage: stage, effect: effect, start: Date(timeIntervalSince1970: TimeInterval(start)),
-                    end: end.map { Date(timeIntervalSince1970: TimeInterval($0)) }))
-        }
-        return segments
     }
 }
