@@ -175,13 +175,14 @@ extension CaseStore {
                 sql: """
                     SELECT sequence, at, kind, actor, role, transition, from_stage, to_stage, task, reason, automatic,
                         data_json, credit_code
-                    FROM case_event WHERE case_number = ? ORDER BY sequence
+                    FROM case_event WHERE case_id = (SELECT id FROM registration_case WHERE number = ?)
+                    ORDER BY sequence
                     """),
             arguments: [number.description]
         ).map { row in
-            let kindText: String = row[2]
-            guard let kind = CaseEvent.Kind(rawValue: kindText) else {
-                throw StoreError.storage("case \(number): unknown event kind \(kindText)")
+            let code: Int = row[2]
+            guard let kind = Self.eventKind(code: code) else {
+                throw StoreError.storage("case \(number): unknown event kind \(code)")
             }
             let data = try (row[11] as String?).map { try openingData(number, $0) }
             let seconds: Int64 = row[1]
@@ -209,6 +210,19 @@ extension CaseStore {
             ClockSegment.encode(state.segments), schedule.governmentMinutes, schedule.remainingMinutes,
             schedule.dueAt.map(Self.seconds), nameParts?.tradeName ?? "", nameParts?.industry ?? "",
         ])
+    }
+
+    /// How the history stores an event's kind: 0 opened, 1 transitioned, 2 task completed.
+    static func eventKindCode(_ kind: CaseEvent.Kind) -> Int {
+        switch kind {
+        case .opened: 0
+        case .transitioned: 1
+        case .taskCompleted: 2
+        }
+    }
+
+    static func eventKind(code: Int) -> CaseEvent.Kind? {
+        CaseEvent.Kind.allCases.first { eventKindCode($0) == code }
     }
 
     /// Unix seconds, as events and schedules store instants.
@@ -242,9 +256,9 @@ extension CaseStore {
     func append(_ events: [CaseEvent], to number: CaseNumber, _ db: Database, openings: OpeningsWritten? = nil) throws {
         let statement = try db.cachedStatement(
             sql: """
-                INSERT INTO case_event (case_number, sequence, at, kind, actor, role, transition, from_stage,
+                INSERT INTO case_event (case_id, sequence, at, kind, actor, role, transition, from_stage,
                     to_stage, task, reason, automatic, data_json, credit_code)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                VALUES ((SELECT id FROM registration_case WHERE number = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
         for event in events {
             var data: String?
@@ -255,7 +269,7 @@ extension CaseStore {
                 data = text
             }
             try statement.execute(arguments: [
-                number.description, event.sequence, Self.seconds(event.at), event.kind.rawValue, event.actor,
+                number.description, event.sequence, Self.seconds(event.at), Self.eventKindCode(event.kind), event.actor,
                 event.role,
                 event.transition, event.fromStage, event.toStage, event.task, event.reason, event.automatic, data,
                 event.creditCode,

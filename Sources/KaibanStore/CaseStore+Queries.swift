@@ -114,8 +114,8 @@ extension CaseStore {
         try db.execute(sql: "DELETE FROM store_meta WHERE key = 'schedule-calendar'")
     }
 
-    /// The SLA report's read: closed cases by closing time, from the covering index; their stored
-    /// government minutes, and their clock segments only by stage (or where no minutes are stored).
+    /// The SLA report's read: closed cases by closing time; their stored government minutes, and
+    /// their clock segments by stage.
     static func closedCasesSQL(stages: Int, groupedBy grouping: SLAGrouping) -> String {
         let group =
             switch grouping {
@@ -124,8 +124,9 @@ extension CaseStore {
             case .clerk: "opened_by"
             case .all, .stage: "''"
             }
-        let segments =
-            grouping == .stage ? "clock_segments" : "CASE WHEN government_minutes IS NULL THEN clock_segments END"
+        // By stage the report walks each case's clock segments (read from the rows); otherwise the
+        // covering index holds all it reads.
+        let segments = grouping == .stage ? "clock_segments" : "''"
         return """
             SELECT \(group), workflow_id, workflow_version, government_minutes, \(segments)
             FROM registration_case
@@ -135,7 +136,7 @@ extension CaseStore {
     }
 
     /// Streams the cases closed in `stages` between two instants (the SLA report's population) to
-    /// `body`, read through the covering index on closing time: the wide rows are never touched.
+    /// `body`, read through the covering index on closing time (the rows only by stage).
     package func forEachClosedCase(
         from: Date, to: Date, stages: [String], groupedBy grouping: SLAGrouping = .all,
         _ body: (ClosedCaseRow) throws -> Void
@@ -149,6 +150,10 @@ extension CaseStore {
             )
             while let row = try rows.next() {
                 // Positional access: this loop runs once per closed case.
+                if grouping != .stage && (row[3] as Int?) == nil {
+                    throw StoreError.storage(
+                        "a closed case has no stored government minutes; its projection needs rebuilding")
+                }
                 try body(
                     ClosedCaseRow(
                         group: row[0], workflow: WorkflowDefinition.Key(id: row[1], version: row[2]),

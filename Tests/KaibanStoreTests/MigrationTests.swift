@@ -1,0 +1,68 @@
+import Foundation
+import GRDB
+import KaibanCore
+import KaibanDesk
+import KaibanTestSupport
+import Testing
+
+@testable import KaibanStore
+
+/// A database written by an earlier version keeps every case and event through the migrations.
+@Suite struct MigrationTests {
+    @Test func aCaseStoredInTheEarlierFormatsSurvivesTheCompactHistory() throws {
+        let path = Fixtures.temporaryDatabasePath()
+        let queue = try DatabaseQueue(path: path)
+        try KaibanMigrations.migrator.migrate(queue, upTo: "0007-history-is-the-state")
+        let (definition, source) = try Fixtures.companyFormation()
+        let application = Fixtures.application(tasks: [])
+        // The earlier forms: text instants, text kinds, long JSON keys, money as a bare integer.
+        var opening = try CaseStore.json(
+            CaseStore.OpeningData(application: application, definition: definition.key))
+        opening = opening.replacingOccurrences(of: "{\"fen\":50000000}", with: "50000000")
+        try queue.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO workflow_definition (workflow_id, version, title, source_xml, definition_json, registered_at)
+                    VALUES (?, ?, ?, ?, ?, '2026-11-26 00:00:00.000')
+                    """,
+                arguments: [definition.key.id, definition.key.version, "企业开办", source, try CaseStore.json(definition)])
+            try db.execute(
+                sql: """
+                    INSERT INTO registration_case (number, workflow_id, workflow_version, stage, version, channel,
+                        enterprise_type, proposed_name, opened_by, opened_at, updated_at, clock_segments, trade_name,
+                        industry)
+                    VALUES ('510811-20261126-0001', 'company-formation', 1, 'accepted', 2, 'window', 'llc', ?,
+                        'wangfang', '2026-11-26 01:00:00.000', '2026-11-26 01:10:00.000',
+                        'r,received,1795654800,1795655400;r,accepted,1795655400,', '青禾', '农业科技')
+                    """, arguments: [application.proposedName])
+            try db.execute(
+                sql: """
+                    INSERT INTO case_event (case_number, sequence, at, kind, actor, role, to_stage, data_json)
+                    VALUES ('510811-20261126-0001', 1, '2026-11-26 01:00:00.000', 'opened', 'wangfang', 'window',
+                        'received', ?);
+                    INSERT INTO case_event (case_number, sequence, at, kind, actor, role, transition, from_stage, to_stage)
+                    VALUES ('510811-20261126-0001', 2, '2026-11-26 01:10:00.000', 'transitioned', 'wangfang', 'window',
+                        'accept', 'received', 'accepted');
+                    """, arguments: [opening])
+        }
+        let store = try CaseStore(path: path)
+        let number = try #require(CaseNumber("510811-20261126-0001"))
+        let state = try store.registrationCase(number)
+        #expect(state.stage == "accepted")
+        #expect(state.application == application)
+        #expect(state.updatedAt == Fixtures.at(9, 10))
+        let history = try store.history(number)
+        #expect(history.map(\.kind) == [.opened, .transitioned])
+        #expect(history.map(\.at) == [Fixtures.at(9, 0), Fixtures.at(9, 10)])
+        // The projection is filled in by the first schedule refresh, and then agrees with the history.
+        #expect(try store.refreshSchedules(clock: try Fixtures.sla()) == 1)
+        #expect(try store.rebuild(clock: try Fixtures.sla()).repaired.isEmpty)
+        #expect(try store.queue(stages: nil, limit: 10).map(\.number) == [number])
+        try store.addClerk(Fixtures.supervisor, by: nil)
+        try store.addClerk(Fixtures.reviewer, by: Fixtures.supervisor.id)
+        let reviewed = try store.apply(
+            .transition("review", reason: nil), to: number, by: Fixtures.reviewer.id, at: Fixtures.at(9, 20),
+            clock: try Fixtures.sla())
+        #expect(reviewed.state.version == 3)
+    }
+}
