@@ -3,22 +3,22 @@
  *
  * How many "step" transactions per second SQLite itself does, through its C API, on the same two
  * tables as Kaiban (registration_case and case_event, with every index and trigger of migrations
- * 0001-0006) and with the durability the application is meant to have: WAL, synchronous=FULL,
+ * 0001-0008) and with the durability the application is meant to have: WAL, synchronous=FULL,
  * foreign keys on, a 15 s busy timeout.
  *
  *   gcc -O2 -o sqlite-steps sqlite-steps.c -lsqlite3
  *   sqlite-steps DBFILE CASES STEPS_PER_CASE        e.g. sqlite-steps /tmp/b.sqlite 2000 3
  *
- * DBFILE must not exist (nor its -wal and -shm). CASES cases, each with a ~1.2 KB state_json and
- * an opening event carrying ~0.8 KB of data_json, are written in one untimed transaction. Then,
+ * DBFILE must not exist (nor its -wal and -shm). CASES cases, each with an opening event carrying
+ * ~0.8 KB of data_json (the application), are written in one untimed transaction. Then,
  * timed, CASES * STEPS_PER_CASE transactions, case by case (case 1 step 1, case 2 step 1, ...,
  * then step 2 of every case, ...), each exactly:
  *
  *   BEGIN IMMEDIATE
- *   SELECT the case row by its number (primary key)
- *   INSERT one case_event row (the next sequence)
- *   UPDATE registration_case SET stage, version, updated_at, clock_segments
- *       WHERE number = ? AND version = ?            (exactly one row, or it is an error)
+ *   SELECT the case row by its number (unique index)
+ *   INSERT one case_event row (the next sequence; the case id looked up by number)
+ *   UPDATE registration_case SET stage, version, updated_at, clock_segments, government_minutes,
+ *       remaining_minutes, due_at WHERE number = ? AND version = ?   (exactly one row, or an error)
  *   COMMIT
  *
  * with prepared statements reused across transactions. Prints one line:
@@ -192,42 +192,45 @@ static const char *const schema =
     "\"registered_at\" DATETIME NOT NULL, PRIMARY KEY (\"workflow_id\", \"version\"));\n"
     "INSERT INTO workflow_definition VALUES ('company-formation', 1, '有限责任公司设立登记', '<workflow/>', '{}', "
     "'2026-11-01 00:00:00.000');\n"
-    /* The schema as migrations 0001-0006 leave it (sqlite3 .schema of a migrated database). */
-    "CREATE TABLE \"registration_case\" (\"number\" TEXT PRIMARY KEY NOT NULL, \"workflow_id\" TEXT NOT NULL, "
-    "\"workflow_version\" INTEGER NOT NULL, \"stage\" TEXT NOT NULL, \"version\" INTEGER NOT NULL, "
-    "\"channel\" TEXT NOT NULL, \"enterprise_type\" TEXT NOT NULL, \"proposed_name\" TEXT NOT NULL, "
-    "\"opened_by\" TEXT NOT NULL, \"opened_at\" DATETIME NOT NULL, \"updated_at\" DATETIME NOT NULL, "
-    "\"closed_at\" DATETIME, \"state_json\" TEXT NOT NULL, \"clock_segments\" TEXT NOT NULL DEFAULT '', "
-    "\"trade_name\" TEXT NOT NULL DEFAULT '', \"industry\" TEXT NOT NULL DEFAULT '', "
-    "FOREIGN KEY (\"workflow_id\", \"workflow_version\") REFERENCES \"workflow_definition\"(\"workflow_id\", "
-    "\"version\"));\n"
-    "CREATE INDEX registration_case_open_by_stage ON registration_case(stage, opened_at) WHERE closed_at IS NULL;\n"
-    "CREATE INDEX registration_case_open ON registration_case(opened_at) WHERE closed_at IS NULL;\n"
-    "CREATE INDEX registration_case_report ON registration_case(closed_at, stage, channel, enterprise_type, "
-    "opened_by, workflow_id, workflow_version, clock_segments) WHERE closed_at IS NOT NULL;\n"
-    "CREATE INDEX registration_case_open_names ON registration_case(trade_name, industry) WHERE closed_at IS NULL;\n"
-    "CREATE TABLE \"case_event\" (\"case_number\" TEXT NOT NULL REFERENCES \"registration_case\"(\"number\") "
-    "ON DELETE RESTRICT, \"sequence\" INTEGER NOT NULL, \"at\" DATETIME NOT NULL, \"kind\" TEXT NOT NULL, "
-    "\"actor\" TEXT NOT NULL, \"role\" TEXT, \"transition\" TEXT, \"from_stage\" TEXT, \"to_stage\" TEXT, "
-    "\"task\" TEXT, \"reason\" TEXT, \"automatic\" BOOLEAN NOT NULL DEFAULT 0, \"data_json\" TEXT, "
-    "\"credit_code\" TEXT, PRIMARY KEY (\"case_number\", \"sequence\"));\n"
+    /* The schema as migrations 0001-0008 leave it (sqlite3 .schema of a migrated database). */
+    "CREATE TABLE registration_case (id INTEGER PRIMARY KEY, number TEXT NOT NULL UNIQUE, "
+    "workflow_id TEXT NOT NULL, workflow_version INTEGER NOT NULL, stage TEXT NOT NULL, version INTEGER NOT NULL, "
+    "channel TEXT NOT NULL, enterprise_type TEXT NOT NULL, proposed_name TEXT NOT NULL, opened_by TEXT NOT NULL, "
+    "opened_at DATETIME NOT NULL, updated_at DATETIME NOT NULL, closed_at DATETIME, "
+    "clock_segments TEXT NOT NULL DEFAULT '', trade_name TEXT NOT NULL DEFAULT '', "
+    "industry TEXT NOT NULL DEFAULT '', government_minutes INTEGER, remaining_minutes INTEGER, due_at INTEGER, "
+    "FOREIGN KEY (workflow_id, workflow_version) REFERENCES workflow_definition(workflow_id, version));\n"
+    "CREATE TABLE case_event (case_id INTEGER NOT NULL REFERENCES registration_case(id) ON DELETE RESTRICT, "
+    "sequence INTEGER NOT NULL, at INTEGER NOT NULL, kind INTEGER NOT NULL, actor TEXT NOT NULL, role TEXT, "
+    "transition TEXT, from_stage TEXT, to_stage TEXT, task TEXT, reason TEXT, "
+    "automatic INTEGER NOT NULL DEFAULT 0, data_json TEXT, credit_code TEXT, "
+    "PRIMARY KEY (case_id, sequence)) WITHOUT ROWID;\n"
     "CREATE TRIGGER case_event_no_update BEFORE UPDATE ON case_event\n"
     "BEGIN SELECT RAISE(ABORT, 'case history is append-only'); END;\n"
     "CREATE TRIGGER case_event_no_delete BEFORE DELETE ON case_event\n"
-    "BEGIN SELECT RAISE(ABORT, 'case history is append-only'); END;\n";
+    "BEGIN SELECT RAISE(ABORT, 'case history is append-only'); END;\n"
+    "CREATE INDEX registration_case_report ON registration_case(closed_at, stage, channel, enterprise_type, "
+    "opened_by, workflow_id, workflow_version, government_minutes) WHERE closed_at IS NOT NULL;\n"
+    "CREATE INDEX registration_case_open_names ON registration_case(trade_name, industry) WHERE closed_at IS NULL;\n"
+    "CREATE INDEX registration_case_due ON registration_case(due_at, number) "
+    "WHERE closed_at IS NULL AND due_at IS NOT NULL;\n"
+    "CREATE INDEX registration_case_waiting ON registration_case(remaining_minutes IS NULL, remaining_minutes, "
+    "opened_at, number) WHERE closed_at IS NULL AND due_at IS NULL;\n";
 
 /* The application's statements, as in CaseStore+Cases.swift (the UPDATE narrowed as specified). */
 static const char insert_case_sql[] =
     "INSERT INTO registration_case (number, workflow_id, workflow_version, stage, version, channel, "
-    "enterprise_type, proposed_name, opened_by, opened_at, updated_at, closed_at, state_json, clock_segments, "
-    "trade_name, industry) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    "enterprise_type, proposed_name, opened_by, opened_at, updated_at, closed_at, clock_segments, "
+    "trade_name, industry, government_minutes, remaining_minutes, due_at) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 static const char insert_event_sql[] =
-    "INSERT INTO case_event (case_number, sequence, at, kind, actor, role, transition, from_stage, to_stage, task, "
-    "reason, automatic, data_json, credit_code) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-static const char select_case_sql[] = "SELECT state_json, stage, version FROM registration_case WHERE number = ?";
+    "INSERT INTO case_event (case_id, sequence, at, kind, actor, role, transition, from_stage, to_stage, task, "
+    "reason, automatic, data_json, credit_code) "
+    "VALUES ((SELECT id FROM registration_case WHERE number = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+static const char select_case_sql[] = "SELECT stage, version FROM registration_case WHERE number = ?";
 static const char update_case_sql[] =
-    "UPDATE registration_case SET stage = ?, version = ?, updated_at = ?, clock_segments = ? "
-    "WHERE number = ? AND version = ?";
+    "UPDATE registration_case SET stage = ?, version = ?, updated_at = ?, clock_segments = ?, "
+    "government_minutes = ?, remaining_minutes = ?, due_at = ? WHERE number = ? AND version = ?";
 
 static long parse_count(const char *text, const char *name, long max) {
     char *end;
@@ -291,8 +294,8 @@ int main(int argc, char **argv) {
 
     /* The cases, untimed, in one transaction. */
     size_t json_size = sizeof application_json + 1024;
-    char *state_json = malloc(json_size), *data_json = malloc(json_size);
-    if (!state_json || !data_json) fatal("out of memory", NULL);
+    char *data_json = malloc(json_size);
+    if (!data_json) fatal("out of memory", NULL);
     run(&begin);
     for (long i = 0; i < cases; i++) {
         char number[40], at[32], iso[32], segments[64];
@@ -301,14 +304,7 @@ int main(int argc, char **argv) {
         instant_text(at, opened);
         iso_text(iso, opened);
         clock_segments(segments, sizeof segments, opened, 0);
-        int n = snprintf(state_json, json_size,
-                         "{\"application\":%s,\"closedAt\":null,\"definition\":{\"id\":\"company-formation\","
-                         "\"version\":1},\"lastReason\":null,\"number\":\"%s\",\"openedAt\":\"%s\","
-                         "\"openedBy\":\"wangfang\",\"segments\":[{\"effect\":\"running\",\"stage\":\"received\","
-                         "\"start\":\"%s\"}],\"stage\":\"received\",\"tasks\":[],\"updatedAt\":\"%s\",\"version\":1}",
-                         application_json, number, iso, iso, iso);
-        if (n < 0 || (size_t)n >= json_size) fatal("state_json too long", NULL);
-        n = snprintf(data_json, json_size, "{\"application\":%s,\"definition\":{\"id\":\"company-formation\",\"version\":1}}",
+        int n = snprintf(data_json, json_size, "{\"application\":%s,\"definition\":{\"id\":\"company-formation\",\"version\":1}}",
                      application_json);
         if (n < 0 || (size_t)n >= json_size) fatal("data_json too long", NULL);
 
@@ -324,16 +320,18 @@ int main(int argc, char **argv) {
         bind_text(&insert_case, 10, at);
         bind_text(&insert_case, 11, at);
         bind_null(&insert_case, 12);
-        bind_text(&insert_case, 13, state_json);
-        bind_text(&insert_case, 14, segments);
-        bind_text(&insert_case, 15, "青禾");
-        bind_text(&insert_case, 16, "农业科技");
+        bind_text(&insert_case, 13, segments);
+        bind_text(&insert_case, 14, "青禾");
+        bind_text(&insert_case, 15, "农业科技");
+        bind_int(&insert_case, 16, 0);
+        bind_int(&insert_case, 17, 192);
+        bind_int(&insert_case, 18, (sqlite3_int64)opened + 4 * 3600);
         run(&insert_case);
 
         bind_text(&insert_event, 1, number);
         bind_int(&insert_event, 2, 1);
-        bind_text(&insert_event, 3, at);
-        bind_text(&insert_event, 4, "opened");
+        bind_int(&insert_event, 3, (sqlite3_int64)opened);
+        bind_int(&insert_event, 4, 0);
         bind_text(&insert_event, 5, "wangfang");
         bind_text(&insert_event, 6, "window");
         bind_null(&insert_event, 7);
@@ -362,12 +360,9 @@ int main(int argc, char **argv) {
 
             bind_text(&select_case, 1, number);
             check(sqlite3_step(select_case.stmt), SQLITE_ROW, "sqlite3_step", select_case.sql);
-            const unsigned char *state = sqlite3_column_text(select_case.stmt, 0);
-            int state_bytes = sqlite3_column_bytes(select_case.stmt, 0);
-            const unsigned char *current = sqlite3_column_text(select_case.stmt, 1);
-            sqlite3_int64 version = sqlite3_column_int64(select_case.stmt, 2);
-            if (!state || state_bytes < 2 || state[0] != '{' || !current || strlen((const char *)current) >= sizeof stage)
-                fatal("unexpected case row", number);
+            const unsigned char *current = sqlite3_column_text(select_case.stmt, 0);
+            sqlite3_int64 version = sqlite3_column_int64(select_case.stmt, 1);
+            if (!current || strlen((const char *)current) >= sizeof stage) fatal("unexpected case row", number);
             strcpy(stage, (const char *)current);
             check(sqlite3_reset(select_case.stmt), SQLITE_OK, "sqlite3_reset", select_case.sql);
             if (version != s + 1) fatal("unexpected case version", number);
@@ -378,8 +373,8 @@ int main(int argc, char **argv) {
 
             bind_text(&insert_event, 1, number);
             bind_int(&insert_event, 2, version + 1);
-            bind_text(&insert_event, 3, at);
-            bind_text(&insert_event, 4, "transitioned");
+            bind_int(&insert_event, 3, (sqlite3_int64)(opened + (time_t)(s + 1) * STEP_SECONDS));
+            bind_int(&insert_event, 4, 1);
             bind_text(&insert_event, 5, line[k].actor);
             bind_text(&insert_event, 6, line[k].role);
             bind_text(&insert_event, 7, line[k].transition);
@@ -396,8 +391,11 @@ int main(int argc, char **argv) {
             bind_int(&update_case, 2, version + 1);
             bind_text(&update_case, 3, at);
             bind_text(&update_case, 4, segments);
-            bind_text(&update_case, 5, number);
-            bind_int(&update_case, 6, version);
+            bind_int(&update_case, 5, (sqlite3_int64)(s + 1) * 5);
+            bind_int(&update_case, 6, 192 - (sqlite3_int64)(s + 1) * 5);
+            bind_int(&update_case, 7, (sqlite3_int64)opened + 4 * 3600);
+            bind_text(&update_case, 8, number);
+            bind_int(&update_case, 9, version);
             run(&update_case);
             if (sqlite3_changes(db) != 1) fatal("the UPDATE did not change exactly one row", number);
 
@@ -419,7 +417,6 @@ int main(int argc, char **argv) {
     for (size_t k = 0; k < sizeof all / sizeof all[0]; k++) finalize(all[k]);
     check(sqlite3_close(db), SQLITE_OK, "sqlite3_close", NULL);
     db = NULL;
-    free(state_json);
     free(data_json);
 
     printf("raw-sqlite: %ld transactions in %.3f s = %.0f tx/s\n", transactions, seconds, transactions / seconds);
