@@ -22,6 +22,19 @@ extension CaseApplication {
             }
         }
 
+        func text(_ value: String, _ field: String, _ limit: Int) {
+            if let problem = FreeText.problem(value, limit: limit) {
+                found.append(FieldProblem(field: field, reason: problem))
+            }
+        }
+        text(domicile, "domicile", FreeText.addressLimit)
+        text(businessScope, "businessScope", FreeText.scopeLimit)
+        text(legalRepresentative.name, "legalRepresentative.name", FreeText.nameLimit)
+        text(contact.name, "contact.name", FreeText.nameLimit)
+        for (index, investor) in investors.enumerated() {
+            text(investor.name, "investors[\(index + 1)].name", FreeText.addressLimit)
+            text(investor.form, "investors[\(index + 1)].form", FreeText.nameLimit)
+        }
         require(!blank(proposedName), "proposedName", "拟申请名称不能为空", "the proposed name is empty")
         require(proposedName.count <= 100, "proposedName", "名称过长（最多100字）", "the name is longer than 100 characters")
         require(!blank(domicile), "domicile", "住所不能为空", "the domicile is empty")

@@ -59,6 +59,9 @@ public struct WorkflowEngine: Sendable {
             let role = try requireRole(transition.roles, held: held, clerk: clerk, step: transition.name)
             let trimmed = reason?.trimmingCharacters(in: .whitespacesAndNewlines)
             let givenReason = (trimmed?.isEmpty ?? true) ? nil : trimmed
+            if let givenReason, let problem = FreeText.problem(givenReason, limit: FreeText.reasonLimit) {
+                throw .textNotAccepted(field: "reason", problem: problem)
+            }
             if transition.requiresReason && givenReason == nil { throw .reasonRequired(step: transition.name) }
             try check(transition.guardCondition, on: state)
             first = CaseEvent(
@@ -75,6 +78,9 @@ public struct WorkflowEngine: Sendable {
                 throw .taskAlreadyDone(case: state.number, task: task.name, doneBy: doneBy)
             }
             let role = try requireRole(task.roles, held: held, clerk: clerk, step: task.name)
+            if let note, let problem = FreeText.problem(note, limit: FreeText.reasonLimit) {
+                throw .textNotAccepted(field: "note", problem: problem)
+            }
             first = CaseEvent(
                 sequence: state.version + 1, at: now, kind: .taskCompleted, actor: clerk.id, role: role, task: id,
                 reason: note)

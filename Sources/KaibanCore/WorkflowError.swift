@@ -19,6 +19,8 @@ public enum WorkflowError: ClerkReadable, ProblemConvertible, Sendable, Equatabl
     /// The clerk decided on an older state of the case than the one stored.
     case stale(case: CaseNumber, expected: Int, actual: Int)
     case clerkInactive(clerk: String)
+    /// A reason or note that is not one line of visible text of bounded length.
+    case textNotAccepted(field: String, problem: LocalizedText)
     /// A step dated before the case's previous event: the history would run backwards.
     case beforeLastEvent(case: CaseNumber, at: Date, last: Date)
 
@@ -38,6 +40,7 @@ public enum WorkflowError: ClerkReadable, ProblemConvertible, Sendable, Equatabl
         case .stale: (kind, code) = (.conflict, "case.stale")
         case .clerkInactive: (kind, code) = (.forbidden, "clerk.inactive")
         case .beforeLastEvent: (kind, code) = (.refused, "step.before-last-event")
+        case .textNotAccepted: (kind, code) = (.refused, "text.not-accepted")
         }
         return Problem(kind, code, LocalizedText(zh: message(.zh), en: message(.en)))
     }
@@ -89,6 +92,8 @@ public enum WorkflowError: ClerkReadable, ProblemConvertible, Sendable, Equatabl
                 : "case \(number) changed meanwhile (you saw version \(expected), it is now \(actual)); look again and retry"
         case .clerkInactive(let clerk):
             return zh ? "工作人员\(clerk)已停用" : "clerk \(clerk) is deactivated"
+        case .textNotAccepted(let field, let problem):
+            return zh ? "\(field == "note" ? "备注" : "理由")\(problem.zh)" : "the \(field) \(problem.en)"
         case .beforeLastEvent(let number, let at, let last):
             return zh
                 ? "办件\(number)的上一条记录在\(HallTime.localText(of: last))，不能在其之前（\(HallTime.localText(of: at))）办理"

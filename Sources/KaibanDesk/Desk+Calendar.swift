@@ -123,6 +123,11 @@ extension Desk {
         try await run {
             let clerk = try await requireSupervisor(actor, for: Self.calendarAdministration)
             let trimmed = reason?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+            if let problem = FreeText.problem(trimmed, limit: FreeText.reasonLimit) {
+                throw Problem(
+                    .refused, "text.not-accepted", zh: "理由\(problem.zh)", en: "the reason \(problem.en)",
+                    fields: [FieldProblem(field: "reason", reason: problem)])
+            }
             if replace && trimmed.isEmpty {
                 throw Problem(
                     .invalid, "calendar.reason-required", zh: "更正已载入的年份须说明理由", en: "a correction needs a reason")

@@ -30,7 +30,9 @@ extension Desk {
                             zh: "“\(id)”不可用：工号为1至32个小写字母、数字、“.”“_”或“-”",
                             en: "\"\(id)\": use 1-32 lower-case letters, digits, '.', '_' or '-'")))
             }
-            if name.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            if let problem = FreeText.problem(name, limit: FreeText.nameLimit) {
+                problems.append(FieldProblem(field: "name", reason: problem))
+            } else if name.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
                 problems.append(
                     FieldProblem(field: "name", reason: LocalizedText(zh: "须填写姓名", en: "give the clerk's name")))
             }

@@ -193,3 +193,33 @@ import Testing
         #expect(page?.code == "limit.out-of-range")
     }
 }
+
+@Suite struct FreeTextTests {
+    let window = DeskActor.clerk("wangfang")
+
+    @Test func reasonsNotesAndNamesAreOneLineOfVisibleTextOfBoundedLength() async throws {
+        let desk = try await Fixtures.desk(at: Fixtures.at(12, 0))
+        let number = try await desk.intake(Fixtures.application(), as: window, at: Fixtures.at(9, 0)).case.number
+        for reason in [
+            "缺少签字页\n2026-11-26 10:00  zhouqiang  核准", "缺少\u{1B}[31m签字页", "缺少\u{200B}签字页",
+            String(repeating: "长", count: 501),
+        ] {
+            let problem = await Fixtures.problem {
+                _ = try await desk.step(number, "request-correction", reason: reason, as: self.window)
+            }
+            #expect(problem?.code == "text.not-accepted", "\(reason.prefix(20))")
+        }
+        #expect(try await desk.history(number).count == 1)
+        _ = try await desk.step(number, "request-correction", reason: String(repeating: "长", count: 500), as: window)
+        let clerk = await Fixtures.problem {
+            _ = try await desk.addClerk(
+                id: "liuyang", name: "刘洋\nzhouqiang", roles: ["window"], as: .clerk("zhouqiang"))
+        }
+        #expect(clerk?.fields.map(\.field) == ["name"])
+        var application = Fixtures.application()
+        application.domicile = "四川省广元市昭化区\t元坝镇中街12号"
+        application.contact.name = "张伟\u{202E}"
+        let intake = await Fixtures.problem { _ = try await desk.intake(application, as: self.window) }
+        #expect(Set(intake?.fields.map(\.field) ?? []) == ["domicile", "contact.name"])
+    }
+}
