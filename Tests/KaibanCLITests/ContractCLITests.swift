@@ -82,3 +82,61 @@ import Testing
         #expect(synthetic.stderr.contains("生成测试办件"), "\(synthetic)")
     }
 }
+
+/// The README's examples run as written on the demo's database (issue 8, class 12).
+@Suite struct ReadmeExamplesTests {
+    /// The `$K …` commands of the README's "After the demo" block, each split into arguments.
+    static func examples() throws -> [[String]] {
+        let readme = try String(
+            contentsOf: Fixtures.packageRoot.appendingPathComponent("README.md"), encoding: .utf8)
+        guard let start = readme.range(of: "## After the demo"),
+            let block = readme[start.upperBound...].range(of: "```sh\n"),
+            let end = readme[block.upperBound...].range(of: "```")
+        else { return [] }
+        var commands: [[String]] = []
+        for line in readme[block.upperBound..<end.lowerBound].split(separator: "\n") {
+            for part in line.components(separatedBy: ";") {
+                let command = part.trimmingCharacters(in: .whitespaces)
+                guard command.hasPrefix("$K ") else { continue }
+                commands.append(words(String(command.dropFirst(3))))
+            }
+        }
+        return commands
+    }
+
+    /// Shell-like words: spaces separate, double quotes group, `#` after a space starts a comment.
+    static func words(_ text: String) -> [String] {
+        var words: [String] = []
+        var current = ""
+        var quoted = false
+        var hasWord = false
+        for character in text {
+            if character == "\"" {
+                quoted.toggle()
+                hasWord = true
+            } else if character == " " && !quoted {
+                if hasWord { words.append(current) }
+                current = ""
+                hasWord = false
+            } else if character == "#" && !quoted && !hasWord {
+                break
+            } else {
+                current.append(character)
+                hasWord = true
+            }
+        }
+        if hasWord { words.append(current) }
+        return words
+    }
+
+    @Test func everyExampleRunsAsWrittenOnTheDemoDatabase() throws {
+        let kaiban = try KaibanProcess()
+        #expect(try kaiban.run(["demo", "--quiet"]).status == 0)
+        let examples = try Self.examples()
+        #expect(examples.count >= 15, "\(examples)")
+        for arguments in examples {
+            let result = try kaiban.run(arguments, extraEnvironment: ["KAIBAN_CLERK": "wangfang"])
+            #expect(result.status == 0, "\(arguments.joined(separator: " ")): \(result)")
+        }
+    }
+}
