@@ -220,13 +220,19 @@ public struct WorkingCalendar: Sendable {
     }
 
     /// The close of office on the `days`-th working day after the day of `from` (a deadline
-    /// counted in whole working days, such as a supplement deadline).
+    /// counted in whole working days, such as a supplement deadline); the first instant after the
+    /// tables when that day lies beyond them.
     public func adding(workingDays days: Int, to from: Date) -> WorkingInstant {
         var index = position(from).index
         var counted = 0
         while counted < max(1, days) && index < seasonOfDay.count - 1 {
             index += 1
             if seasonOfDay[index] >= 0 { counted += 1 }
+        }
+        if counted < max(1, days) {
+            // Beyond the tables: the first instant after them, which callers refuse.
+            let after = HallTime.civilDate(fromDaysSinceEpoch: firstDay + seasonOfDay.count)
+            return WorkingInstant(instant: HallTime.instant(after, hour: 0, minute: 0), provisional: true)
         }
         let date = HallTime.civilDate(fromDaysSinceEpoch: firstDay + index)
         let end = sessions(on: date).last?.end ?? 24 * 60

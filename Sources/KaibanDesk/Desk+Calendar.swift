@@ -97,6 +97,14 @@ extension Desk {
     /// Working minutes between two instants.
     public func elapsed(from: Date, to: Date) async throws -> ElapsedWorkingTime {
         try await run {
+            _ = try instant(from)
+            _ = try instant(to)
+            guard from <= to else {
+                throw Problem(
+                    .invalid, "period.reversed",
+                    zh: "起点\(HallTime.localText(of: from))晚于终点\(HallTime.localText(of: to))",
+                    en: "the start \(HallTime.localText(of: from)) is after the end \(HallTime.localText(of: to))")
+            }
             let time = try await workingCalendar().elapsed(from: from, to: to)
             return ElapsedWorkingTime(from: from, to: to, workingMinutes: time.minutes, provisional: time.provisional)
         }
@@ -105,11 +113,19 @@ extension Desk {
     /// When `duration` of working time that starts at `from` ends.
     public func adding(_ duration: WorkingDuration, to from: Date) async throws -> WorkingDeadline {
         try await run {
+            _ = try instant(from)
             let calendar = try await workingCalendar()
             let result: WorkingInstant
             switch duration {
             case .minutes(let minutes): result = calendar.adding(minutes: minutes, to: from)
             case .workingDays(let days): result = calendar.adding(workingDays: days, to: from)
+            }
+            // Past the calendar's last day the tables cannot say when it ends: refused, not guessed.
+            guard result.instant >= from, HallTime.localDate(of: result.instant).year <= WorkingCalendar.lastYear else {
+                throw Problem(
+                    .invalid, "calendar.out-of-range",
+                    zh: "该时长的届满时间超出工作日历的范围（至\(WorkingCalendar.lastYear)年）",
+                    en: "the duration ends beyond the working calendar (which runs to \(WorkingCalendar.lastYear))")
             }
             return WorkingDeadline(from: from, until: result.instant, provisional: result.provisional)
         }

@@ -84,6 +84,19 @@ extension Desk {
         var problems: [FieldProblem] = []
         var warnings: [FieldProblem] = []
         let domicile = try await division(application.domicileDivision, on: date)
+        let jurisdiction = settings.jurisdiction ?? [hall]
+        if domicile.state == .current, !jurisdiction.contains(application.domicileDivision) {
+            let here = try await division(hall, on: date).fullName ?? hall
+            problems.append(
+                FieldProblem(
+                    field: "domicileDivision",
+                    reason: LocalizedText(
+                        zh:
+                            "住所所在区划\(application.domicileDivision)（\(domicile.fullName ?? "")）不属于本厅（\(here)）的管辖范围，应向住所地登记机关申请",
+                        en:
+                            "the domicile's division \(application.domicileDivision) (\(domicile.fullName ?? "")) is outside this hall's jurisdiction (\(here)); apply to the registration authority there"
+                    )))
+        }
         if domicile.state != .current {
             problems.append(
                 FieldProblem(

@@ -20,6 +20,9 @@ public struct KaibanSettings: Sendable {
     public var divisionsFile: URL
     /// Share of a budget at which a case counts as at risk. Env `KAIBAN_SLA_RISK`, default 0.75.
     public var riskThreshold: Double
+    /// The county-level divisions whose enterprises the hall registers. Env `KAIBAN_JURISDICTION`
+    /// (comma-separated codes); nil: the hall's own division only.
+    public var jurisdiction: [String]?
 
     public static let defaultDatabase = "kaiban.sqlite"
     public static let defaultHall = "510811"
@@ -72,14 +75,32 @@ public struct KaibanSettings: Sendable {
                             en: "\"\(text)\" is not a share between 0.01 and 1, e.g. 0.75")))
             }
         }
+        var jurisdiction: [String]?
+        if let text = value("KAIBAN_JURISDICTION") {
+            let codes = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            if codes.isEmpty || !codes.allSatisfy({ $0.count == 6 && $0.allSatisfy { $0.isASCII && $0.isNumber } }) {
+                problems.append(
+                    FieldProblem(
+                        field: "KAIBAN_JURISDICTION",
+                        reason: LocalizedText(
+                            zh: "“\(text)”不是以逗号分隔的6位行政区划代码（例如510811,510812）",
+                            en:
+                                "\"\(text)\" is not a comma-separated list of 6-digit division codes, e.g. 510811,510812"
+                        )))
+            } else {
+                jurisdiction = codes
+            }
+        }
         guard problems.isEmpty else {
             throw Problem(.invalid, "settings.invalid", zh: "设置有误：", en: "unusable settings:", fields: problems)
         }
         let formsRoot = locateForms(explicit: forms ?? value("KAIBAN_FORMS"), executable: executable)
-        return KaibanSettings(
+        var settings = KaibanSettings(
             database: database ?? value("KAIBAN_DB") ?? defaultDatabase, hall: hall,
             workflowID: value("KAIBAN_WORKFLOW") ?? defaultWorkflow, formsRoot: formsRoot,
             calendarFolder: value("KAIBAN_CALENDAR").map { URL(fileURLWithPath: $0) }, riskThreshold: risk)
+        settings.jurisdiction = jurisdiction
+        return settings
     }
 
     /// Finds the Forms folder: `explicit` if given, else `./Forms`, else `Forms` beside the

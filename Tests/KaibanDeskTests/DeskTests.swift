@@ -223,3 +223,43 @@ import Testing
         #expect(Set(intake?.fields.map(\.field) ?? []) == ["domicile", "contact.name"])
     }
 }
+
+@Suite struct JurisdictionAndRangeTests {
+    let window = DeskActor.clerk("wangfang")
+
+    @Test func aDomicileOutsideTheHallsJurisdictionIsRefusedUnlessConfigured() async throws {
+        let desk = try await Fixtures.desk()
+        for code in ["510812", "110105", "510000"] {
+            var application = Fixtures.application()
+            application.domicileDivision = code
+            let problem = await Fixtures.problem { _ = try await desk.intake(application, as: self.window) }
+            #expect(problem?.code == "application.invalid", "\(code)")
+            #expect(problem?.fields.map(\.field).contains("domicileDivision") == true, "\(code)")
+        }
+        #expect(try await desk.summary().total == 0)
+        // A hall that serves the next district too says so in its settings.
+        var settings = desk.settings
+        settings.jurisdiction = ["510811", "510812"]
+        let wider = Desk(settings: settings, store: desk.store, clock: desk.clock)
+        var application = Fixtures.application()
+        application.domicileDivision = "510812"
+        #expect(try await wider.intake(application, as: window).case.number.division == "510811")
+    }
+
+    @Test func theCalendarMeasuresWhatItCanAndRefusesTheRest() async throws {
+        let desk = try await Fixtures.desk()
+        let reversed = await Fixtures.problem {
+            _ = try await desk.elapsed(from: Fixtures.at(12, 0), to: Fixtures.at(9, 0))
+        }
+        #expect(reversed?.code == "period.reversed")
+        let beyond = await Fixtures.problem {
+            _ = try await desk.elapsed(from: Fixtures.local("2061-01-05T09:00"), to: Fixtures.local("2061-01-06T09:00"))
+        }
+        #expect(beyond?.code == "instant.out-of-range")
+        let tooLong = await Fixtures.problem {
+            _ = try await desk.adding(.workingDays(400), to: Fixtures.local("2060-06-01T09:00"))
+        }
+        #expect(tooLong?.code == "calendar.out-of-range")
+        #expect(try await desk.elapsed(from: Fixtures.at(9, 0), to: Fixtures.at(12, 0)).workingMinutes == 180)
+    }
+}
