@@ -163,7 +163,8 @@ public struct CreditCode: Sendable, Hashable, Codable, CustomStringConvertible {
 
     /// Validates `text` (surrounding spaces ignored; letters must be capitals).
     public init(_ text: String) throws(Problem) {
-        let characters = Array(text.trimmingCharacters(in: .whitespaces))
+        // As a citizen ID number is read: surrounding spaces ignored, letters in either case.
+        let characters = Array(text.trimmingCharacters(in: .whitespaces).uppercased())
         guard characters.count == 18 else { throw .wrongLength(characters.count) }
         var values: [Int] = []
         for (index, character) in characters.enumerated() {

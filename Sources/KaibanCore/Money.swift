@@ -10,9 +10,19 @@ public struct Money: Sendable, Hashable, Comparable, Codable, CustomStringConver
     }
 
     /// Parses a yuan amount written as digits with at most two decimals ("500000", "12.5",
-    /// "1,000.00"). Returns nil for anything else, negative amounts included.
+    /// "1,000.00", commas only between groups of three). Returns nil for anything else, negative
+    /// amounts included.
     public init?(yuan text: String) {
-        let cleaned = text.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: ",", with: "")
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        // Commas only as thousands separators ("1,000,000.00"), never anywhere ("5,0,0,000").
+        let integral = trimmed.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+        if integral.contains(",") {
+            let groups = integral.split(separator: ",", omittingEmptySubsequences: false)
+            guard let head = groups.first, (1...3).contains(head.count),
+                groups.dropFirst().allSatisfy({ $0.count == 3 })
+            else { return nil }
+        }
+        let cleaned = trimmed.replacingOccurrences(of: ",", with: "")
         let parts = cleaned.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 1 || parts.count == 2 else { return nil }
         let whole = parts[0]

@@ -111,6 +111,13 @@ extension Desk {
             verdict.details.history = status.history
             switch status.state {
             case .current: break
+            case .notInForce where status.history.allSatisfy({ $0.validFrom > day }):
+                verdict.problems.append(
+                    LocalizedText(
+                        zh: "\(day)时该代码尚未设立（\(status.history.first.map { "\($0.validFrom)起为\($0.name)" } ?? "")）",
+                        en:
+                            "not yet created on \(day) (\(status.history.first.map { "\($0.name) from \($0.validFrom)" } ?? ""))"
+                    ))
             case .notInForce:
                 verdict.problems.append(
                     LocalizedText(

@@ -100,3 +100,25 @@ import Testing
         }
     }
 }
+
+@Suite struct StrictParsingTests {
+    @Test func datesAndInstantsAreDigitsOnly() {
+        #expect(CivilDate("2026-+1-+1") == nil)
+        #expect(CivilDate("2026-01-01") != nil)
+        #expect(HallTime.parse("2026-+1-+1T09:00") == nil)
+        #expect(HallTime.parse("2026-01-01T09:00") != nil)
+    }
+
+    @Test func commasInAmountsOnlySeparateThousands() {
+        #expect(Money(yuan: "5,0,0,000") == nil)
+        #expect(Money(yuan: "50,0000") == nil)
+        #expect(Money(yuan: ",500") == nil)
+        #expect(Money(yuan: "1,000,000.50") == Money(fen: 100_000_050))
+        #expect(Money(yuan: "500000") == Money(fen: 50_000_000))
+    }
+
+    @Test func creditCodesAndIDNumbersAreReadAlike() throws {
+        #expect(try CreditCode(" 91350100m000100y43 ").value == "91350100M000100Y43")
+        #expect(try CitizenID(" 11010519491231002x ").value == "11010519491231002X")
+    }
+}

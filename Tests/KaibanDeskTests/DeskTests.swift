@@ -263,3 +263,14 @@ import Testing
         #expect(try await desk.elapsed(from: Fixtures.at(9, 0), to: Fixtures.at(12, 0)).workingMinutes == 180)
     }
 }
+
+@Suite struct DivisionCheckTests {
+    @Test func aCodeBeforeItExistedIsNotYetCreatedNotFormerlySomething() async throws {
+        let desk = try await Fixtures.desk()
+        let before = try await desk.checkDivision("510811", on: CivilDate(uncheckedYear: 1900, month: 1, day: 1))
+        #expect(!before.valid)
+        #expect(before.problems.first?.en.hasPrefix("not yet created on 1900-01-01") == true, "\(before.problems)")
+        let renamed = try await desk.checkDivision("510811", on: CivilDate(uncheckedYear: 2010, month: 1, day: 1))
+        #expect(renamed.valid)
+    }
+}
