@@ -53,7 +53,7 @@ extension Desk {
             let clerk = try requireClerk(actor)
             try await bringInStep(.workflow)
             return try await store.apply(
-                command, to: number, by: clerk, at: try self.instant(instant), expectedVersion: expectedVersion,
+                command, to: number, by: clerk, at: try recordingInstant(instant), expectedVersion: expectedVersion,
                 clock: try await slaClock())
         }
     }

@@ -39,7 +39,7 @@ extension Desk {
     ) async throws -> IntakeResult {
         try await run {
             let clerk = try requireClerk(actor)
-            let now = try self.instant(instant)
+            let now = try recordingInstant(instant)
             let definition = try await latestDefinition()
             let hall = hall ?? settings.hall
             let review = try await review(application, hall: hall, at: now)

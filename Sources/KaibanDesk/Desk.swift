@@ -116,6 +116,26 @@ public final class Desk: Sendable {
         return instant
     }
 
+    /// How far ahead of the clock a recorded step may be dated (clocks of desks drift a little).
+    public static let futureTolerance: TimeInterval = 5 * 60
+
+    /// The instant a step or an intake is recorded at: as ``instant(_:)``, and never later than now
+    /// (within ``futureTolerance``): a step dated in the future would make every later step look
+    /// backdated and its SLA figures wrong.
+    func recordingInstant(_ given: Date?) throws -> Date {
+        let instant = try instant(given)
+        let now = clock.now()
+        guard instant <= now.addingTimeInterval(Self.futureTolerance) else {
+            throw Problem(
+                .refused, "instant.in-future",
+                zh: "\(HallTime.localText(of: instant))晚于现在（\(HallTime.localText(of: now))），不能记录尚未发生的办理",
+                en:
+                    "\(HallTime.localText(of: instant)) is later than now (\(HallTime.localText(of: now))); what has not happened cannot be recorded"
+            )
+        }
+        return instant
+    }
+
     /// A page size the desk serves: 1 to 10,000.
     func requireLimit(_ limit: Int) throws {
         guard (1...10_000).contains(limit) else {

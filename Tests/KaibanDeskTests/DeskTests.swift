@@ -274,3 +274,22 @@ import Testing
         #expect(renamed.valid)
     }
 }
+
+@Suite struct FutureInstantTests {
+    @Test func aStepOrIntakeDatedInTheFutureIsRefusedAndCannotLockTheCase() async throws {
+        let desk = try await Fixtures.desk(at: Fixtures.at(10, 0))
+        let window = DeskActor.clerk("wangfang")
+        let future = await Fixtures.problem {
+            _ = try await desk.intake(Fixtures.application(), as: window, at: Fixtures.at(9, 0, day: 28))
+        }
+        #expect(future?.code == "instant.in-future")
+        let number = try await desk.intake(Fixtures.application(), as: window, at: Fixtures.at(9, 30)).case.number
+        let ahead = await Fixtures.problem {
+            _ = try await desk.step(number, "accept", as: window, at: Fixtures.local("2059-06-01T10:00"))
+        }
+        #expect(ahead?.code == "instant.in-future")
+        // Within the tolerance for clocks that drift, and then later steps still go through.
+        _ = try await desk.step(number, "accept", as: window, at: Fixtures.at(10, 4))
+        #expect(try await desk.history(number).count == 2)
+    }
+}

@@ -7,7 +7,7 @@ extension Fixtures {
     /// A desk on a new temporary SQLite database with the checkout's Forms/ and seeds/, a clock
     /// fixed at `now`, and the four clerks (the supervisor first, registered by no one).
     public static func desk(
-        at now: Date = at(9, 0), formsRoot: URL = formsRoot, calendarFolder: URL? = nil,
+        at now: Date = at(18, 0), formsRoot: URL = formsRoot, calendarFolder: URL? = nil,
         path: String = temporaryDatabasePath()
     ) async throws -> Desk {
         let settings = KaibanSettings(
