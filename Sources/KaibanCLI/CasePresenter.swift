@@ -55,15 +55,23 @@ struct CasePresenter {
     func history(_ events: [CaseEvent]) -> String {
         var table = TextTable(
             zh
-                ? ["序号", "时间", "办理人", "角色", "操作", "从", "到", "说明"]
-                : ["#", "time", "clerk", "role", "action", "from", "to", "reason"])
+                ? ["序号", "时间", "办理人", "角色", "操作", "从", "到", "说明", "录入"]
+                : ["#", "time", "clerk", "role", "action", "from", "to", "reason", "recorded"])
         for event in events {
             table.add([
                 "\(event.sequence)", time(event.at), event.actor, role(event.role), action(event),
-                stage(event.fromStage), stage(event.toStage), event.reason ?? "",
+                stage(event.fromStage), stage(event.toStage), event.reason ?? "", recorded(event),
             ])
         }
         return table.rendered
+    }
+
+    /// When the event was written, and for a late entry (补录) by whom and why.
+    func recorded(_ event: CaseEvent) -> String {
+        let when = event.recordedAt.map(time) ?? "—"
+        guard let reason = event.lateReason else { return when }
+        let by = event.recordedBy ?? "?"
+        return zh ? "\(when) 补录（\(by)：\(reason)）" : "\(when) late entry (\(by): \(reason))"
     }
 
     /// The full view of one case, with the steps allowed next.

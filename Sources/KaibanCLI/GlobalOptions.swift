@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import KaibanCore
+import KaibanDesk
 
 extension Language: ExpressibleByArgument {}
 
@@ -39,6 +40,26 @@ struct InstantOption: ParsableArguments {
 
     func validate() throws {
         if let at { try requireInstant("--at", at) }
+    }
+}
+
+/// `--late-reason` and `--done-by` for commands that record a step: a late entry (补录), a
+/// supervisor's act for a step that happened more than 15 minutes before now.
+struct LateEntryOptions: ParsableArguments {
+    @Option(
+        name: .customLong("late-reason"),
+        help: "Enter a past step (补录, supervisors; with --at): why it is entered after the fact.")
+    var lateReason: String?
+
+    @Option(name: .customLong("done-by"), help: "With --late-reason: the clerk who did the step (default: you).")
+    var doneBy: String?
+
+    var late: LateEntry? { lateReason.map { LateEntry(reason: $0, doneBy: doneBy) } }
+
+    func validate() throws {
+        if doneBy != nil && lateReason == nil {
+            throw ValidationError("--done-by: only with --late-reason (a supervisor entering a past step)")
+        }
     }
 }
 

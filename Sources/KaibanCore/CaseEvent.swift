@@ -33,6 +33,23 @@ public struct CaseEvent: Sendable, Equatable, Codable {
     public var automatic: Bool
     /// The unified social credit code issued with this step (发照), filled in by the store.
     public var creditCode: String?
+    /// When the event was written, by the system clock (never user input); nil for events
+    /// written before this was kept.
+    public var recordedAt: Date?
+    /// Set on a late entry (补录): the supervisor who entered the event after the fact.
+    public var recordedBy: String?
+    /// Set on a late entry: why it was entered after the fact (a paper case after an outage).
+    public var lateReason: String?
+
+    /// Whether the event was entered after the fact by a supervisor.
+    public var isLateEntry: Bool { lateReason != nil }
+
+    /// Stamps the event with how it was written.
+    public mutating func stamp(_ recording: Recording) {
+        recordedAt = recording.at
+        recordedBy = recording.lateEntryBy
+        lateReason = recording.lateReason
+    }
 
     public init(
         sequence: Int, at: Date, kind: Kind, actor: String, role: String? = nil, transition: String? = nil,
@@ -54,6 +71,20 @@ public struct CaseEvent: Sendable, Equatable, Codable {
         self.application = application
         self.definition = definition
         self.automatic = automatic
+    }
+}
+
+/// How events are written: when (the system clock) and, for a late entry (补录), by which
+/// supervisor and why.
+public struct Recording: Sendable, Equatable {
+    public var at: Date
+    public var lateEntryBy: String?
+    public var lateReason: String?
+
+    public init(at: Date, lateEntryBy: String? = nil, lateReason: String? = nil) {
+        self.at = at
+        self.lateEntryBy = lateEntryBy
+        self.lateReason = lateReason
     }
 }
 

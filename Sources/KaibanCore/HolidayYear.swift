@@ -136,14 +136,38 @@ public struct OfficeHours: Sendable, Equatable, Codable {
             }
         }
         var day = HallTime.daysSinceEpoch(CivilDate(uncheckedYear: 2024, month: 1, day: 1))
+        var uncovered = false
+        var overlapping = false
         for _ in 0..<366 {
             let date = HallTime.civilDate(fromDaysSinceEpoch: day)
-            if season(of: date) == nil {
-                found.append("no season covers \(String(format: "%02d-%02d", date.month, date.day))")
-                break
+            let covering = seasons.filter { $0.contains(date) }
+            let monthDay = String(format: "%02d-%02d", date.month, date.day)
+            if covering.isEmpty && !uncovered {
+                found.append("no season covers \(monthDay)")
+                uncovered = true
+            }
+            if covering.count > 1 && !overlapping {
+                found.append(
+                    "seasons overlap: \(covering.map(\.name.zh).joined(separator: ", ")) all cover \(monthDay)")
+                overlapping = true
             }
             day += 1
         }
         return found
     }
+}
+
+/// Office hours in force from a date on (until the next version's date): a change of hours
+/// applies from its date and leaves the time spent before it measured as it was.
+public struct OfficeHoursVersion: Sendable, Equatable, Codable {
+    public var effectiveFrom: CivilDate
+    public var hours: OfficeHours
+
+    public init(effectiveFrom: CivilDate, hours: OfficeHours) {
+        self.effectiveFrom = effectiveFrom
+        self.hours = hours
+    }
+
+    /// The first day the calendar measures: hours in force from the start.
+    public static let beginning = CivilDate(uncheckedYear: WorkingCalendar.firstYear, month: 1, day: 1)
 }

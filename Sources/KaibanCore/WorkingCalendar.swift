@@ -42,7 +42,10 @@ public struct WorkingCalendar: Sendable {
     public static let lastYear = 2060
 
     public let years: [HolidayYear]
-    public let officeHours: OfficeHours
+    /// The hall's office hours, each version in force from its date, oldest first.
+    public let officeHoursVersions: [OfficeHoursVersion]
+    /// The latest version's hours (in force now or from a coming date).
+    public var officeHours: OfficeHours { officeHoursVersions[officeHoursVersions.count - 1].hours }
     /// The years whose notice is known.
     public let coveredYears: Set<Int>
     /// Which state of the stored calendar this is (the number of changes recorded when it was
@@ -52,16 +55,34 @@ public struct WorkingCalendar: Sendable {
     let firstDay: Int
     /// cumulative[i]: working seconds from the first day's midnight to day i's midnight.
     let cumulative: [Int]
-    /// Index into officeHours.seasons for each working day; -1 for days off.
-    let seasonOfDay: [Int8]
+    /// Index into `daySessions` for each working day; -1 for days off.
+    let seasonOfDay: [Int16]
+    /// The sessions of every season of every version of the office hours.
+    let daySessions: [[OfficeHours.Session]]
     let holidayNames: [Int: LocalizedText]
     let makeUpNames: [Int: LocalizedText]
     /// uncoveredBefore[i]: days before day i in years without a notice (provisional figures).
     let uncoveredBefore: [Int32]
 
+    /// A calendar whose office hours never changed.
     public init(years: [HolidayYear], officeHours: OfficeHours) {
+        self.init(
+            years: years,
+            officeHours: [OfficeHoursVersion(effectiveFrom: OfficeHoursVersion.beginning, hours: officeHours)])
+    }
+
+    /// A calendar with office hours that changed over time: each day is measured with the
+    /// version in force on it (the latest whose date is not after the day). Days before the
+    /// first version use the first version.
+    public init(years: [HolidayYear], officeHours versions: [OfficeHoursVersion]) {
         self.years = years.sorted { $0.year < $1.year }
-        self.officeHours = officeHours
+        let versions = versions.sorted { $0.effectiveFrom < $1.effectiveFrom }
+        self.officeHoursVersions =
+            versions.isEmpty
+            ? [
+                OfficeHoursVersion(
+                    effectiveFrom: OfficeHoursVersion.beginning, hours: OfficeHours(hall: "", name: "", seasons: []))
+            ] : versions
         coveredYears = Set(years.map(\.year))
         var holidays: [Int: LocalizedText] = [:]
         var makeUps: [Int: LocalizedText] = [:]
@@ -77,27 +98,46 @@ public struct WorkingCalendar: Sendable {
         }
         holidayNames = holidays
         makeUpNames = makeUps
+        var sessions: [[OfficeHours.Session]] = []
+        var firstSeason: [Int] = []
+        var starts: [Int] = []
+        for version in officeHoursVersions {
+            firstSeason.append(sessions.count)
+            starts.append(HallTime.daysSinceEpoch(version.effectiveFrom))
+            sessions += version.hours.seasons.map(\.sessions)
+        }
+        daySessions = sessions
         let first = HallTime.daysSinceEpoch(CivilDate(uncheckedYear: Self.firstYear, month: 1, day: 1))
         let last = HallTime.daysSinceEpoch(CivilDate(uncheckedYear: Self.lastYear, month: 12, day: 31))
         firstDay = first
         var cumulative = [0]
         var uncovered: [Int32] = [0]
-        var seasons: [Int8] = []
+        var seasons: [Int16] = []
         cumulative.reserveCapacity(last - first + 2)
         seasons.reserveCapacity(last - first + 1)
+        var version = 0
         for day in first...last {
+            while version + 1 < starts.count && starts[version + 1] <= day { version += 1 }
             let date = HallTime.civilDate(fromDaysSinceEpoch: day)
             let working = Self.kind(day: day, date: date, holidays: holidays, makeUps: makeUps).isWorking
-            let seasonIndex = working ? officeHours.seasons.firstIndex { $0.contains(date) } : nil
-            let seconds =
-                seasonIndex.map { officeHours.seasons[$0].sessions.reduce(0) { $0 + ($1.end - $1.start) * 60 } } ?? 0
-            seasons.append(Int8(seasonIndex ?? -1))
+            let seasonIndex =
+                working
+                ? officeHoursVersions[version].hours.seasons.firstIndex { $0.contains(date) }.map {
+                    firstSeason[version] + $0
+                } : nil
+            let seconds = seasonIndex.map { sessions[$0].reduce(0) { $0 + ($1.end - $1.start) * 60 } } ?? 0
+            seasons.append(Int16(seasonIndex ?? -1))
             cumulative.append((cumulative.last ?? 0) + seconds)
             uncovered.append((uncovered.last ?? 0) + (coveredYears.contains(date.year) ? 0 : 1))
         }
         self.cumulative = cumulative
         self.uncoveredBefore = uncovered
         self.seasonOfDay = seasons
+    }
+
+    /// The office hours in force on `date`.
+    public func officeHours(on date: CivilDate) -> OfficeHours {
+        (officeHoursVersions.last { $0.effectiveFrom <= date } ?? officeHoursVersions[0]).hours
     }
 
     /// Saturday or Sunday.
@@ -124,7 +164,7 @@ public struct WorkingCalendar: Sendable {
     public func sessions(on date: CivilDate) -> [OfficeHours.Session] {
         let index = HallTime.daysSinceEpoch(date) - firstDay
         guard seasonOfDay.indices.contains(index), seasonOfDay[index] >= 0 else { return [] }
-        return officeHours.seasons[Int(seasonOfDay[index])].sessions
+        return daySessions[Int(seasonOfDay[index])]
     }
 
     /// Whether every year from `from` to `to` is known.
@@ -159,7 +199,7 @@ public struct WorkingCalendar: Sendable {
         var total = cumulative[index]
         let season = seasonOfDay[index]
         if season >= 0 {
-            for session in officeHours.seasons[Int(season)].sessions {
+            for session in daySessions[Int(season)] {
                 total += min(max(second - session.start * 60, 0), (session.end - session.start) * 60)
             }
         }
@@ -206,7 +246,7 @@ public struct WorkingCalendar: Sendable {
         let date = HallTime.civilDate(fromDaysSinceEpoch: firstDay + low)
         var second = 24 * 3600
         if seasonOfDay[low] >= 0 {
-            for session in officeHours.seasons[Int(seasonOfDay[low])].sessions {
+            for session in daySessions[Int(seasonOfDay[low])] {
                 let length = (session.end - session.start) * 60
                 if remaining <= length {
                     second = session.start * 60 + remaining

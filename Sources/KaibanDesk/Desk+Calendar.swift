@@ -1,10 +1,17 @@
 import Foundation
 import KaibanCore
+import KaibanForms
 
 /// The calendar as a supervisor reviews it: the years known, the office hours, every change.
 public struct CalendarStatus: Sendable, Equatable, Codable {
     public var years: [CalendarYearInfo]
+    /// The office hours in force today.
     public var officeHours: OfficeHours
+    /// Every version of the office hours, oldest first, each in force from its date.
+    public var officeHoursVersions: [OfficeHoursRecord]
+    /// True when the office-hours file differs from the hours in force today: an edited file is
+    /// not applied by itself (see `kaiban calendar hours`).
+    public var officeHoursFileDiffers: Bool
     public var changes: [CalendarChange]
 }
 
@@ -56,9 +63,19 @@ extension Desk {
     public func calendarStatus() async throws -> CalendarStatus {
         try await run {
             let calendar = try await workingCalendar()
+            let inForce = calendar.officeHours(on: today())
+            var differs = false
+            for url in try referenceFiles(.calendar) where url.lastPathComponent.hasPrefix("office-hours") {
+                if let data = try? DataFile.read(url),
+                    let hours = try? forms().calendarLoader.officeHours(data, source: url.path), hours != inForce
+                {
+                    differs = true
+                }
+            }
             return CalendarStatus(
-                years: try await store.calendarYears(), officeHours: calendar.officeHours,
-                changes: try await store.calendarChanges())
+                years: try await store.calendarYears(), officeHours: inForce,
+                officeHoursVersions: try await store.officeHoursHistory(hall: settings.hall),
+                officeHoursFileDiffers: differs, changes: try await store.calendarChanges())
         }
     }
 
@@ -131,6 +148,55 @@ extension Desk {
         }
     }
 
+    /// What the supervisor acts on when changing the office hours, for messages.
+    static let officeHoursAdministration = LocalizedText(zh: "变更办公时间", en: "change the office hours")
+
+    /// Brings in new office hours from a file (Forms/schemas/office-hours-1.xsd), in force from
+    /// `date` on; a supervisor's act with a reason. The date must be after today: time already
+    /// spent stays measured with the hours then in force.
+    public func changeOfficeHours(
+        _ data: Data, source: String, from date: CivilDate, reason: String, as actor: DeskActor
+    )
+        async throws -> CalendarChange
+    {
+        try await run {
+            let clerk = try await requireSupervisor(actor, for: Self.officeHoursAdministration)
+            let trimmed = try self.reason(
+                reason, field: "reason", label: LocalizedText(zh: "理由", en: "the reason"), required: true)
+            let today = today()
+            guard date > today else {
+                throw Problem(
+                    .refused, "office-hours.retroactive",
+                    zh:
+                        "新的办公时间只能从明天（\(HallTime.civilDate(fromDaysSinceEpoch: HallTime.daysSinceEpoch(today) + 1))）或以后生效：已经过去的时间按当时的办公时间计算",
+                    en:
+                        "new office hours can take effect from tomorrow (\(HallTime.civilDate(fromDaysSinceEpoch: HallTime.daysSinceEpoch(today) + 1))) at the earliest: time already spent stays measured with the hours then in force"
+                )
+            }
+            guard date.year <= WorkingCalendar.lastYear else {
+                throw Problem(
+                    .invalid, "calendar.out-of-range", zh: "\(date)超出工作日历的范围（至\(WorkingCalendar.lastYear)年）",
+                    en: "\(date) is beyond the working calendar (which runs to \(WorkingCalendar.lastYear))")
+            }
+            try await bringInStep(.calendar)
+            let hours = try forms().calendarLoader.officeHours(data, source: source)
+            guard hours.hall == settings.hall else {
+                throw Problem(
+                    .refused, "office-hours.other-hall", zh: "文件中的办公时间属于\(hours.hall)，不是本厅\(settings.hall)",
+                    en: "the file holds the office hours of \(hours.hall), not of this hall (\(settings.hall))")
+            }
+            let change = try await store.addOfficeHours(
+                OfficeHoursVersion(effectiveFrom: date, hours: hours),
+                source: URL(fileURLWithPath: source).lastPathComponent,
+                reason: trimmed, by: clerk.id, at: clock.now())
+            cache.withLock {
+                $0.calendar = nil
+                $0.scheduled = false
+            }
+            return change
+        }
+    }
+
     /// Loads a year's holiday notice from a file (Forms/schemas/calendar-1.xsd); a supervisor's
     /// act. A year already known with other dates needs `replace` and a reason.
     public func importCalendar(
@@ -138,12 +204,8 @@ extension Desk {
     ) async throws -> [CalendarChange] {
         try await run {
             let clerk = try await requireSupervisor(actor, for: Self.calendarAdministration)
-            let trimmed = reason?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
-            if let problem = FreeText.problem(trimmed, limit: FreeText.reasonLimit) {
-                throw Problem(
-                    .refused, "text.not-accepted", zh: "理由\(problem.zh)", en: "the reason \(problem.en)",
-                    fields: [FieldProblem(field: "reason", reason: problem)])
-            }
+            let trimmed = try self.reason(
+                reason, field: "reason", label: LocalizedText(zh: "理由", en: "the reason"), required: false)
             if replace && trimmed.isEmpty {
                 throw Problem(
                     .invalid, "calendar.reason-required", zh: "更正已载入的年份须说明理由", en: "a correction needs a reason")

@@ -20,6 +20,10 @@ public struct CaseView: Sendable, Equatable, Codable {
     public var `case`: RegistrationCase
     public var sla: SLAFigures
     public var nextSteps: [NextStep]
+    /// True when the view is of an earlier instant than the case's last event: the case as it
+    /// stood then, rebuilt from its history (nothing can be done then: no next steps).
+    public var asOf: Date
+    public var reconstructed: Bool
 }
 
 extension Desk {
@@ -27,44 +31,65 @@ extension Desk {
     /// `expectedVersion`, refuses as stale if the case moved on since the clerk looked.
     public func step(
         _ number: CaseNumber, _ transition: String, reason: String? = nil, as actor: DeskActor, at instant: Date? = nil,
-        expectedVersion: Int? = nil
+        expectedVersion: Int? = nil, late: LateEntry? = nil
     ) async throws -> StepOutcome {
-        try await perform(.transition(transition, reason: reason), on: number, as: actor, at: instant, expectedVersion)
+        try await perform(
+            .transition(transition, reason: reason), on: number, as: actor, at: instant, expectedVersion, late: late)
     }
 
     /// Marks start-up task `task` of case `number` done; the case completes with the last one.
     public func completeTask(
-        _ number: CaseNumber, _ task: String, note: String? = nil, as actor: DeskActor, at instant: Date? = nil
+        _ number: CaseNumber, _ task: String, note: String? = nil, as actor: DeskActor, at instant: Date? = nil,
+        late: LateEntry? = nil
     ) async throws -> StepOutcome {
-        try await perform(.completeTask(task, note: note), on: number, as: actor, at: instant, nil)
+        try await perform(.completeTask(task, note: note), on: number, as: actor, at: instant, nil, late: late)
     }
 
     /// The applicant withdraws (撤回) from any open stage.
-    public func withdraw(_ number: CaseNumber, reason: String, as actor: DeskActor, at instant: Date? = nil)
-        async throws -> StepOutcome
-    {
-        try await perform(.transition("withdraw", reason: reason), on: number, as: actor, at: instant, nil)
+    public func withdraw(
+        _ number: CaseNumber, reason: String, as actor: DeskActor, at instant: Date? = nil, late: LateEntry? = nil
+    ) async throws -> StepOutcome {
+        try await perform(.transition("withdraw", reason: reason), on: number, as: actor, at: instant, nil, late: late)
     }
 
     func perform(
-        _ command: CaseCommand, on number: CaseNumber, as actor: DeskActor, at instant: Date?, _ expectedVersion: Int?
+        _ command: CaseCommand, on number: CaseNumber, as actor: DeskActor, at instant: Date?, _ expectedVersion: Int?,
+        late: LateEntry?
     ) async throws -> StepOutcome {
         try await run {
-            let clerk = try requireClerk(actor)
+            let (clerk, at, recording) = try await recording(instant, as: actor, late: late)
             try await bringInStep(.workflow)
             return try await store.apply(
-                command, to: number, by: clerk, at: try recordingInstant(instant), expectedVersion: expectedVersion,
+                command, to: number, by: clerk, at: at, expectedVersion: expectedVersion, recording: recording,
                 clock: try await slaClock())
         }
     }
 
-    /// The case as it stands, its SLA figures as of `instant` (default now) and its next steps.
+    /// The case as it stands, its SLA figures as of `instant` (default now) and its next steps; for
+    /// an instant before its last event, the case as it stood then, rebuilt from its history.
     public func caseView(_ number: CaseNumber, at instant: Date? = nil) async throws -> CaseView {
         try await run {
-            let state = try await store.registrationCase(number)
+            let now = try self.instant(instant)
+            var state = try await store.registrationCase(number)
             let definition = try await definition(state.definition)
-            let figures = try await slaClock().measure(state, definition: definition, now: try self.instant(instant))
-            return CaseView(case: state, sla: figures, nextSteps: nextSteps(state, definition))
+            let reconstructed = now < state.updatedAt
+            if reconstructed {
+                let events = try await store.history(number).prefix { $0.at <= now }
+                guard !events.isEmpty else {
+                    throw Problem(
+                        .notFound, "case.not-yet-opened",
+                        zh:
+                            "办件\(number)于\(HallTime.localText(of: state.openedAt))收件，\(HallTime.localText(of: now))时尚不存在",
+                        en:
+                            "case \(number) was taken in at \(HallTime.localText(of: state.openedAt)); it did not exist at \(HallTime.localText(of: now))"
+                    )
+                }
+                state = try RegistrationCase.replay(Array(events), number: number, definition: definition)
+            }
+            let figures = try await slaClock().measure(state, definition: definition, now: now)
+            return CaseView(
+                case: state, sla: figures, nextSteps: reconstructed ? [] : nextSteps(state, definition), asOf: now,
+                reconstructed: reconstructed)
         }
     }
 

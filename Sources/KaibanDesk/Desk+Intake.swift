@@ -35,11 +35,11 @@ extension Desk {
     /// Reviews and takes in an application (收件) as `actor`, numbered under `hall` (default: the
     /// settings' hall). Refuses with every problem at once; returns the warnings with the case.
     public func intake(
-        _ application: CaseApplication, as actor: DeskActor, at instant: Date? = nil, hall: String? = nil
+        _ application: CaseApplication, as actor: DeskActor, at instant: Date? = nil, hall: String? = nil,
+        late: LateEntry? = nil
     ) async throws -> IntakeResult {
         try await run {
-            let clerk = try requireClerk(actor)
-            let now = try recordingInstant(instant)
+            let (clerk, now, recording) = try await recording(instant, as: actor, late: late)
             let definition = try await latestDefinition()
             let hall = hall ?? settings.hall
             let review = try await review(application, hall: hall, at: now)
@@ -48,7 +48,7 @@ extension Desk {
             let state = try await store.intake(
                 application, workflowID: settings.workflowID, hall: hall, by: clerk, at: now,
                 nameParts: NameParts(tradeName: review.name.tradeName, industry: review.name.industry),
-                clock: try await slaClock())
+                recording: recording, clock: try await slaClock())
             return IntakeResult(case: state, warnings: review.warnings)
         }
     }

@@ -24,6 +24,18 @@ public struct WorklistItem: Sendable, Equatable, Codable {
         workflow = entry.workflow
         self.sla = sla
     }
+
+    init(_ state: RegistrationCase, sla: SLAFigures) {
+        number = state.number
+        stage = state.stage
+        channel = state.application.channel
+        enterpriseType = state.application.enterpriseType
+        proposedName = state.application.proposedName
+        openedAt = state.openedAt
+        version = state.version
+        workflow = state.definition
+        self.sla = sla
+    }
 }
 
 extension Desk {
@@ -40,6 +52,7 @@ extension Desk {
             let stages = try await stagesFor(role: role, stage: stage)
             let now = try self.instant(instant)
             let clock = try await slaClock()
+            if isPast(now) { return Array(try await pastWorklist(stages: stages, at: now, clock: clock).prefix(limit)) }
             var entries = try await store.worklistPage(stages: stages, running: true, offset: 0, limit: limit)
             if entries.count < limit {
                 entries += try await store.worklistPage(
@@ -61,6 +74,11 @@ extension Desk {
             try requireLimit(limit)
             let now = try self.instant(instant)
             let clock = try await slaClock()
+            if isPast(now) {
+                return Array(
+                    try await pastWorklist(stages: nil, at: now, clock: clock).filter { $0.sla.state != .onTrack }
+                        .prefix(limit))
+            }
             let budgets = try await definitions().compactMap(\.budgetMinutes)
             guard let widest = budgets.max() else { return [] }
             let margin = Int((Double(widest) * (1 - settings.riskThreshold)).rounded(.up))
@@ -85,6 +103,60 @@ extension Desk {
                 }
             }
             return found
+        }
+    }
+
+    /// Whether `instant` lies before now: a read then is reconstructed from the history (the
+    /// truth), not taken from the cases as they stand.
+    func isPast(_ instant: Date) -> Bool {
+        instant < Date(timeIntervalSince1970: clock.now().timeIntervalSince1970.rounded(.down))
+    }
+
+    /// How many cases a read in the past reconstructs at most.
+    public static let pastReadLimit = 20_000
+
+    /// The cases open at `instant` as they stood then (replayed from their history up to it),
+    /// in `stages` then, measured at `instant`, in worklist order: first those whose clock ran,
+    /// by when their budget ran (would run) out, then those waiting on the applicant, by what was
+    /// left of their budget.
+    func pastWorklist(stages: [String]?, at instant: Date, clock: SLAClock) async throws -> [WorklistItem] {
+        guard let histories = try await store.histories(openAt: instant, limit: Self.pastReadLimit) else {
+            throw Problem(
+                .refused, "read.too-far-back",
+                zh:
+                    "\(HallTime.localText(of: instant))时未结的办件超过\(Self.pastReadLimit)件，不能逐件重建；请用 kaiban sla report 查看过去的时限情况",
+                en:
+                    "more than \(Self.pastReadLimit) cases were open at \(HallTime.localText(of: instant)), too many to rebuild one by one; use kaiban sla report for the past"
+            )
+        }
+        var definitions: [WorkflowDefinition.Key: WorkflowDefinition] = [:]
+        var items: [WorklistItem] = []
+        for history in histories {
+            let events = history.events.prefix { $0.at <= instant }
+            guard let key = events.first?.definition else { continue }
+            let definition: WorkflowDefinition
+            if let known = definitions[key] {
+                definition = known
+            } else {
+                definition = try await store.definition(key)
+                definitions[key] = definition
+            }
+            let state = try RegistrationCase.replay(Array(events), number: history.number, definition: definition)
+            guard state.isOpen, stages.map({ $0.contains(state.stage) }) ?? true else { continue }
+            let figures = clock.measure(
+                state.segments, budgetMinutes: definition.budgetMinutes, stageBudgets: definition.stageBudgets,
+                now: instant)
+            items.append(WorklistItem(state, sla: figures))
+        }
+        return items.sorted { a, b in
+            if a.sla.running != b.sla.running { return a.sla.running }
+            if a.sla.running, a.sla.deadline != b.sla.deadline {
+                return (a.sla.deadline ?? .distantFuture) < (b.sla.deadline ?? .distantFuture)
+            }
+            if !a.sla.running, a.sla.remainingMinutes != b.sla.remainingMinutes {
+                return (a.sla.remainingMinutes ?? .max) < (b.sla.remainingMinutes ?? .max)
+            }
+            return (a.openedAt, a.number.description) < (b.openedAt, b.number.description)
         }
     }
 

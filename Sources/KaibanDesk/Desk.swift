@@ -136,6 +136,60 @@ public final class Desk: Sendable {
         return instant
     }
 
+    /// How long after the fact a step may still be entered as it happens (a clerk finishing with
+    /// the applicant first). Anything older is a late entry (补录).
+    public static let lateEntryTolerance: TimeInterval = 15 * 60
+
+    /// The act a late entry is, for messages.
+    static let lateEntryAct = LocalizedText(zh: "补录过去的办理", en: "enter a past step")
+
+    /// Who a step is recorded for, when it happened and how it is written. A step dated more
+    /// than ``lateEntryTolerance`` before now is a late entry (补录: paper cases after an outage):
+    /// only a supervisor enters one, with a reason, for the clerk who did it (`late.doneBy`, by
+    /// default the supervisor); the history shows both instants, the supervisor and the reason.
+    func recording(_ given: Date?, as actor: DeskActor, late: LateEntry?) async throws
+        -> (clerk: String, at: Date, recording: Recording)
+    {
+        let clerk = try requireClerk(actor)
+        let at = try recordingInstant(given)
+        let now = Date(timeIntervalSince1970: clock.now().timeIntervalSince1970.rounded(.down))
+        let isLate = at < now.addingTimeInterval(-Self.lateEntryTolerance)
+        guard let late else {
+            guard !isLate else {
+                throw Problem(
+                    .refused, "instant.late-entry",
+                    zh:
+                        "\(HallTime.localText(of: at))早于现在（\(HallTime.localText(of: now))）\(Int(now.timeIntervalSince(at)) / 60)分钟：补录过去的办理须由负责人以 --late-reason 说明原因（--done-by 指明经办人）",
+                    en:
+                        "\(HallTime.localText(of: at)) is \(Int(now.timeIntervalSince(at)) / 60) minutes before now (\(HallTime.localText(of: now))): a past step is entered by a supervisor with --late-reason (and --done-by for the clerk who did it)"
+                )
+            }
+            return (clerk, at, Recording(at: now))
+        }
+        let supervisor = try await requireSupervisor(actor, for: Self.lateEntryAct)
+        let reason = try reason(
+            late.reason, field: "lateReason", label: LocalizedText(zh: "补录原因", en: "the late entry's reason"),
+            required: true)
+        let doer = late.doneBy.map { $0.trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : $0 }
+        return (doer ?? supervisor.id, at, Recording(at: now, lateEntryBy: supervisor.id, lateReason: reason))
+    }
+
+    /// A reason as kept with an act: trimmed, one line of visible text of bounded length, and
+    /// not empty when `required`; `label` names it in the problem.
+    func reason(_ text: String?, field: String, label: LocalizedText, required: Bool) throws -> String {
+        let trimmed = text?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        let problem =
+            trimmed.isEmpty
+            ? (required ? LocalizedText(zh: "不能为空", en: "is empty") : nil)
+            : FreeText.problem(trimmed, limit: FreeText.reasonLimit)
+        if let problem {
+            throw Problem(
+                .refused, "text.not-accepted", zh: "\(label.zh)\(problem.zh)", en: "\(label.en) \(problem.en)",
+                fields: [FieldProblem(field: field, reason: problem)])
+        }
+        return trimmed
+    }
+
     /// A page size the desk serves: 1 to 10,000.
     func requireLimit(_ limit: Int) throws {
         guard (1...10_000).contains(limit) else {

@@ -32,8 +32,15 @@ public protocol DeskStore: Sendable {
     /// is kept with `reason`.
     func loadHolidayYears(_ years: [HolidayYear], source: ReferenceSource, reason: String, at now: Date)
         async throws
-    /// Records a hall's office hours read from `source`; a change is kept with `reason`.
+    /// Takes in a hall's office hours from its seed file as the version in force from the start,
+    /// when the hall has none yet; hours already kept are never replaced from a file.
     func loadOfficeHours(_ hours: OfficeHours, source: ReferenceSource, reason: String, at now: Date) async throws
+    /// Adds a version of a hall's office hours in force from its date on; a version for a date
+    /// already kept is refused.
+    func addOfficeHours(_ version: OfficeHoursVersion, source: String, reason: String, by clerk: String, at now: Date)
+        async throws -> CalendarChange
+    /// Every version of a hall's office hours, oldest first.
+    func officeHoursHistory(hall: String) async throws -> [OfficeHoursRecord]
     /// Adds years a supervisor imports; a year known with other dates is refused unless `replace`.
     func importCalendar(
         _ years: [HolidayYear], source: String, replace: Bool, reason: String, by clerk: String, at now: Date
@@ -59,12 +66,13 @@ public protocol DeskStore: Sendable {
     /// worklist (``SLAClock/schedule(_:budgetMinutes:)``).
     func intake(
         _ application: CaseApplication, workflowID: String, hall: String, by clerk: String, at now: Date,
-        nameParts: NameParts?, clock: SLAClock
+        nameParts: NameParts?, recording: Recording, clock: SLAClock
     ) async throws -> RegistrationCase
-    /// Applies `command`; with `expectedVersion`, refuses as stale if the case moved on since.
+    /// Applies `command` as `clerk` at `now` (when it happened), its events written as
+    /// `recording` says; with `expectedVersion`, refuses as stale if the case moved on since.
     func apply(
         _ command: CaseCommand, to number: CaseNumber, by clerk: String, at now: Date, expectedVersion: Int?,
-        clock: SLAClock
+        recording: Recording, clock: SLAClock
     ) async throws -> StepOutcome
     func registrationCase(_ number: CaseNumber) async throws -> RegistrationCase
     /// The case's full history, oldest first.
@@ -73,6 +81,9 @@ public protocol DeskStore: Sendable {
     /// cases whose clock runs, by when their budget runs (ran) out; otherwise those waiting on the
     /// applicant, by what is left of their budget. Read in order, without measuring other cases.
     func worklistPage(stages: [String]?, running: Bool, offset: Int, limit: Int) async throws -> [QueueEntry]
+    /// The histories of the cases open at `instant` (taken in by then, not closed by then), for
+    /// reads in the past; at most `limit`, nil when there are more.
+    func histories(openAt instant: Date, limit: Int) async throws -> [CaseHistory]?
     /// Recomputes the worklist order of open cases with `clock` if the calendar changed since it
     /// was last computed; returns how many cases were rescheduled.
     func refreshSchedules(clock: SLAClock) async throws -> Int

@@ -1,5 +1,6 @@
 import Foundation
 import KaibanCore
+import Synchronization
 
 /// The process's settings, read once from flags and the environment: where the data is, which
 /// hall, which workflow, where the definitions and reference data are, when a case is at risk.
@@ -157,5 +158,33 @@ public enum DeskActor: Sendable, Equatable {
     public var clerkID: String? {
         if case .clerk(let id) = self { return id }
         return nil
+    }
+}
+
+/// A step entered after the fact (补录) by a supervisor: why, and which clerk did it (by default
+/// the supervisor).
+public struct LateEntry: Sendable, Equatable {
+    public var reason: String
+    public var doneBy: String?
+
+    public init(reason: String, doneBy: String? = nil) {
+        self.reason = reason
+        self.doneBy = doneBy
+    }
+}
+
+/// A clock a script moves: the demo plays its day at the instants of its steps.
+public final class ManualClock: DeskClock {
+    let current: Mutex<Date>
+
+    public init(_ now: Date) {
+        current = Mutex(now)
+    }
+
+    public func now() -> Date { current.withLock { $0 } }
+
+    /// Moves the clock to `instant`.
+    public func set(_ instant: Date) {
+        current.withLock { $0 = instant }
     }
 }

@@ -23,6 +23,8 @@ public enum StoreError: ClerkReadable, ProblemConvertible, Sendable, Equatable {
     case calendarYearExists(Int)
     /// The hall has no office hours on record.
     case noOfficeHours(String)
+    /// A version of the hall's office hours from that date is already kept.
+    case officeHoursExist(hall: String, from: String)
     /// Another enterprise registered the same trade name in the same industry first.
     case nameTaken(name: String, holder: String)
     /// The database failed (locked beyond the timeout, disk full, corrupt file…).
@@ -42,6 +44,7 @@ public enum StoreError: ClerkReadable, ProblemConvertible, Sendable, Equatable {
         case .notEmpty: return Problem(.refused, "database.not-empty", text)
         case .calendarYearExists: return Problem(.conflict, "calendar.year-exists", text)
         case .noOfficeHours: return Problem(.brokenData, "calendar.no-office-hours", text)
+        case .officeHoursExist: return Problem(.conflict, "office-hours.version-exists", text)
         case .nameTaken: return Problem(.conflict, "name.taken", text)
         case .storage: return Problem(.storage, "storage.failed", text)
         }
@@ -82,6 +85,10 @@ public enum StoreError: ClerkReadable, ProblemConvertible, Sendable, Equatable {
                 : "the calendar already holds \(year) with other dates; a correction needs a reason"
         case .noOfficeHours(let hall):
             return zh ? "没有\(hall)的办公时间" : "no office hours for hall \(hall)"
+        case .officeHoursExist(let hall, let from):
+            return zh
+                ? "\(hall)自\(from)起的办公时间已有记录；更正请另定生效日期"
+                : "office hours of \(hall) from \(from) are already kept; a correction takes another effective date"
         case .nameTaken(let name, let holder):
             return zh
                 ? "“\(name)”与已登记的“\(holder)”字号、行业相同，不能发照"

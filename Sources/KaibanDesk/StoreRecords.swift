@@ -34,11 +34,14 @@ public struct BatchStep: Sendable {
     public var command: CaseCommand
     public var clerk: String
     public var at: Date
+    /// How the step's events are written; nil for generated data (no system clock involved).
+    public var recording: Recording?
 
-    public init(_ command: CaseCommand, by clerk: String, at: Date) {
+    public init(_ command: CaseCommand, by clerk: String, at: Date, recording: Recording? = nil) {
         self.command = command
         self.clerk = clerk
         self.at = at
+        self.recording = recording
     }
 }
 
@@ -174,6 +177,24 @@ public struct CalendarChange: Sendable, Equatable, Codable {
     }
 }
 
+/// One version of a hall's office hours and who brought it in, when and why.
+public struct OfficeHoursRecord: Sendable, Equatable, Codable {
+    public var version: OfficeHoursVersion
+    public var source: String
+    public var recordedAt: Date
+    /// The supervisor who added it; nil for the hours taken from the seed file.
+    public var recordedBy: String?
+    public var reason: String
+
+    public init(version: OfficeHoursVersion, source: String, recordedAt: Date, recordedBy: String?, reason: String) {
+        self.version = version
+        self.source = source
+        self.recordedAt = recordedAt
+        self.recordedBy = recordedBy
+        self.reason = reason
+    }
+}
+
 /// A year the calendar knows, and where it came from.
 public struct CalendarYearInfo: Sendable, Equatable, Codable {
     public var year: Int
@@ -214,5 +235,16 @@ public struct RegisteredName: Sendable, Equatable {
         self.name = name
         self.tradeName = tradeName
         self.industry = industry
+    }
+}
+
+/// A case's whole history, oldest first.
+public struct CaseHistory: Sendable, Equatable {
+    public var number: CaseNumber
+    public var events: [CaseEvent]
+
+    public init(number: CaseNumber, events: [CaseEvent]) {
+        self.number = number
+        self.events = events
     }
 }

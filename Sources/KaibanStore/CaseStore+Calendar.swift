@@ -66,25 +66,81 @@ extension CaseStore {
             arguments: [change.at, change.subject, change.change, change.reason, change.by])
     }
 
-    /// Records a hall's office hours read from `source` (a change is kept with its reason).
+    /// Takes in a hall's office hours from its seed file, as the version in force from the start,
+    /// when the hall has none yet. Hours already kept are never replaced from a file: a change
+    /// applies from a date on, as a supervisor's act (``addOfficeHours(_:source:reason:by:at:)``).
     package func loadOfficeHours(_ hours: OfficeHours, source: ReferenceSource, reason: String, at now: Date) throws {
         try write { db in
-            let json = try Self.json(hours)
-            let stored = try String.fetchOne(
-                db, sql: "SELECT data_json FROM office_hours WHERE hall = ?", arguments: [hours.hall])
-            if stored.flatMap({ try? Self.decode(OfficeHours.self, $0) }) != hours {
-                try db.execute(
-                    sql: """
-                        INSERT INTO office_hours (hall, data_json, source, loaded_at) VALUES (?, ?, ?, ?)
-                        ON CONFLICT(hall) DO UPDATE SET data_json = excluded.data_json, source = excluded.source,
-                            loaded_at = excluded.loaded_at
-                        """, arguments: [hours.hall, json, Self.fileName(source), now])
-                try record(
-                    CalendarChange(
-                        at: now, subject: "office-hours \(hours.hall)", change: stored == nil ? "added" : "replaced",
-                        reason: reason, by: nil), db)
+            let known = try Bool.fetchOne(
+                db, sql: "SELECT EXISTS (SELECT 1 FROM office_hours_version WHERE hall = ?)", arguments: [hours.hall])
+            if known != true {
+                let version = OfficeHoursVersion(effectiveFrom: OfficeHoursVersion.beginning, hours: hours)
+                try insert(version, source: Self.fileName(source), reason: reason, by: nil, at: now, db)
             }
             try recordReference(source, db)
+        }
+    }
+
+    /// Adds a version of a hall's office hours in force from its date on. A version for the same
+    /// date is refused: what was announced is kept, a correction is a later version.
+    package func addOfficeHours(
+        _ version: OfficeHoursVersion, source: String, reason: String, by clerk: String, at now: Date
+    ) throws -> CalendarChange {
+        try write { db in
+            let exists = try Bool.fetchOne(
+                db,
+                sql: "SELECT EXISTS (SELECT 1 FROM office_hours_version WHERE hall = ? AND effective_from = ?)",
+                arguments: [version.hours.hall, version.effectiveFrom.description])
+            if exists == true {
+                throw StoreError.officeHoursExist(hall: version.hours.hall, from: version.effectiveFrom.description)
+            }
+            return try insert(version, source: source, reason: reason, by: clerk, at: now, db)
+        }
+    }
+
+    @discardableResult
+    func insert(
+        _ version: OfficeHoursVersion, source: String, reason: String, by clerk: String?, at now: Date, _ db: Database
+    ) throws -> CalendarChange {
+        try db.execute(
+            sql: """
+                INSERT INTO office_hours_version (hall, effective_from, data_json, source, recorded_at, recorded_by,
+                    reason)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                version.hours.hall, version.effectiveFrom.description, try Self.json(version.hours), source, now, clerk,
+                reason,
+            ])
+        let change = CalendarChange(
+            at: now, subject: "office-hours \(version.hours.hall) \(version.effectiveFrom)", change: "added",
+            reason: reason, by: clerk)
+        try record(change, db)
+        return change
+    }
+
+    /// Every version of a hall's office hours, oldest first.
+    package func officeHoursHistory(hall: String) throws -> [OfficeHoursRecord] {
+        try read { db in try officeHoursHistory(hall: hall, db) }
+    }
+
+    func officeHoursHistory(hall: String, _ db: Database) throws -> [OfficeHoursRecord] {
+        try Row.fetchAll(
+            db,
+            sql: """
+                SELECT effective_from, data_json, source, recorded_at, recorded_by, reason FROM office_hours_version
+                WHERE hall = ? ORDER BY effective_from
+                """, arguments: [hall]
+        ).map { row in
+            let text: String = row["effective_from"]
+            guard let from = CivilDate(text) else {
+                throw StoreError.storage("office hours of \(hall): unreadable date \(text)")
+            }
+            return OfficeHoursRecord(
+                version: OfficeHoursVersion(
+                    effectiveFrom: from, hours: try Self.decode(OfficeHours.self, row["data_json"])),
+                source: row["source"], recordedAt: row["recorded_at"], recordedBy: row["recorded_by"],
+                reason: row["reason"])
         }
     }
 
@@ -93,11 +149,9 @@ extension CaseStore {
         try read { db in
             let years = try String.fetchAll(db, sql: "SELECT data_json FROM calendar_year ORDER BY year")
                 .map { try Self.decode(HolidayYear.self, $0) }
-            guard
-                let hoursJSON = try String.fetchOne(
-                    db, sql: "SELECT data_json FROM office_hours WHERE hall = ?", arguments: [hall])
-            else { throw StoreError.noOfficeHours(hall) }
-            var calendar = WorkingCalendar(years: years, officeHours: try Self.decode(OfficeHours.self, hoursJSON))
+            let versions = try officeHoursHistory(hall: hall, db).map(\.version)
+            guard !versions.isEmpty else { throw StoreError.noOfficeHours(hall) }
+            var calendar = WorkingCalendar(years: years, officeHours: versions)
             calendar.revision = try Self.calendarRevision(db)
             return calendar
         }

@@ -19,13 +19,14 @@ extension CaseStore {
         /// opening event.
         package func intake(
             _ application: CaseApplication, workflowID: String, hall: String, by clerkID: String, at now: Date,
-            nameParts: NameParts? = nil
+            nameParts: NameParts? = nil, recording: Recording? = nil
         ) throws -> RegistrationCase {
             let definition = try store.latestDefinition(workflowID, db)
             let problems = application.problems(knownTasks: definition.allTaskIDs)
             guard problems.isEmpty else { throw ApplicationRejected(problems: problems) }
             let clerk = try store.fetchClerk(clerkID, db)
-            let event = try WorkflowEngine(definition: definition).open(application: application, by: clerk, at: now)
+            var event = try WorkflowEngine(definition: definition).open(application: application, by: clerk, at: now)
+            if let recording { event.stamp(recording) }
             let date = HallTime.localDate(of: now)
             let sequence = try store.next(in: "case_number_counter", prefix: "\(hall)-\(date.compact)", db)
             let number = CaseNumber(division: hall, date: date, sequence: sequence)
@@ -54,9 +55,11 @@ extension CaseStore {
                 var events = try engine.decide(
                     step.command, on: state, by: clerk, at: step.at, expectedVersion: index == 0 ? expectedVersion : nil
                 )
-                for position in events.indices
-                where events[position].transition.flatMap(definition.transition)?.issuesCreditCode == true {
-                    events[position].creditCode = try store.issueCreditCode(for: state, at: step.at, db).value
+                for position in events.indices {
+                    if let recording = step.recording { events[position].stamp(recording) }
+                    if events[position].transition.flatMap(definition.transition)?.issuesCreditCode == true {
+                        events[position].creditCode = try store.issueCreditCode(for: state, at: step.at, db).value
+                    }
                 }
                 for event in events { try state.apply(event, definition: definition) }
                 appended += events
@@ -92,10 +95,12 @@ extension CaseStore {
     /// Takes in one application in its own transaction (see ``Batch/intake(_:workflowID:hall:by:at:nameParts:)``).
     package func intake(
         _ application: CaseApplication, workflowID: String, hall: String, by clerkID: String, at now: Date,
-        nameParts: NameParts? = nil, clock: SLAClock
+        nameParts: NameParts? = nil, recording: Recording? = nil, clock: SLAClock
     ) throws -> RegistrationCase {
         try batch(clock: clock) {
-            try $0.intake(application, workflowID: workflowID, hall: hall, by: clerkID, at: now, nameParts: nameParts)
+            try $0.intake(
+                application, workflowID: workflowID, hall: hall, by: clerkID, at: now, nameParts: nameParts,
+                recording: recording)
         }
     }
 
@@ -103,10 +108,12 @@ extension CaseStore {
     /// `expectedVersion` is given and the case has moved on since, the step is refused as stale.
     package func apply(
         _ command: CaseCommand, to number: CaseNumber, by clerkID: String, at now: Date, expectedVersion: Int? = nil,
-        clock: SLAClock
+        recording: Recording? = nil, clock: SLAClock
     ) throws -> StepOutcome {
         try batch(clock: clock) {
-            try $0.apply([BatchStep(command, by: clerkID, at: now)], to: number, expectedVersion: expectedVersion)
+            try $0.apply(
+                [BatchStep(command, by: clerkID, at: now, recording: recording)], to: number,
+                expectedVersion: expectedVersion)
         }
     }
 
@@ -174,7 +181,7 @@ extension CaseStore {
             db.cachedStatement(
                 sql: """
                     SELECT sequence, at, kind, actor, role, transition, from_stage, to_stage, task, reason, automatic,
-                        data_json, credit_code
+                        data_json, credit_code, recorded_at, recorded_by, late_reason
                     FROM case_event WHERE case_id = (SELECT id FROM registration_case WHERE number = ?)
                     ORDER BY sequence
                     """),
@@ -186,11 +193,15 @@ extension CaseStore {
             }
             let data = try (row[11] as String?).map { try openingData(number, $0) }
             let seconds: Int64 = row[1]
-            return CaseEvent(
+            var event = CaseEvent(
                 sequence: row[0], at: Date(timeIntervalSince1970: TimeInterval(seconds)), kind: kind, actor: row[3],
                 role: row[4], transition: row[5],
                 fromStage: row[6], toStage: row[7], task: row[8], reason: row[9], application: data?.application,
                 definition: data?.definition, automatic: row[10], creditCode: row[12])
+            event.recordedAt = (row[13] as Int64?).map { Date(timeIntervalSince1970: TimeInterval($0)) }
+            event.recordedBy = row[14]
+            event.lateReason = row[15]
+            return event
         }
     }
 
@@ -257,8 +268,9 @@ extension CaseStore {
         let statement = try db.cachedStatement(
             sql: """
                 INSERT INTO case_event (case_id, sequence, at, kind, actor, role, transition, from_stage,
-                    to_stage, task, reason, automatic, data_json, credit_code)
-                VALUES ((SELECT id FROM registration_case WHERE number = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    to_stage, task, reason, automatic, data_json, credit_code, recorded_at, recorded_by, late_reason)
+                VALUES ((SELECT id FROM registration_case WHERE number = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+                    ?, ?, ?)
                 """)
         for event in events {
             var data: String?
@@ -272,7 +284,7 @@ extension CaseStore {
                 number.description, event.sequence, Self.seconds(event.at), Self.eventKindCode(event.kind), event.actor,
                 event.role,
                 event.transition, event.fromStage, event.toStage, event.task, event.reason, event.automatic, data,
-                event.creditCode,
+                event.creditCode, event.recordedAt.map(Self.seconds), event.recordedBy, event.lateReason,
             ])
         }
     }

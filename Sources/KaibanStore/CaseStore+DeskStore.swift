@@ -56,6 +56,16 @@ extension CaseStore: DeskStore {
         try await offPool { try self.loadOfficeHours(hours, source: source, reason: reason, at: now) }
     }
 
+    public func addOfficeHours(
+        _ version: OfficeHoursVersion, source: String, reason: String, by clerk: String, at now: Date
+    ) async throws -> CalendarChange {
+        try await offPool { try self.addOfficeHours(version, source: source, reason: reason, by: clerk, at: now) }
+    }
+
+    public func officeHoursHistory(hall: String) async throws -> [OfficeHoursRecord] {
+        try await offPool { try self.officeHoursHistory(hall: hall) }
+    }
+
     public func importCalendar(
         _ years: [HolidayYear], source: String, replace: Bool, reason: String, by clerk: String, at now: Date
     ) async throws -> [CalendarChange] {
@@ -90,21 +100,28 @@ extension CaseStore: DeskStore {
 
     public func intake(
         _ application: CaseApplication, workflowID: String, hall: String, by clerk: String, at now: Date,
-        nameParts: NameParts?, clock: SLAClock
+        nameParts: NameParts?, recording: Recording, clock: SLAClock
     ) async throws -> RegistrationCase {
         try await offPool {
             try self.intake(
-                application, workflowID: workflowID, hall: hall, by: clerk, at: now, nameParts: nameParts, clock: clock)
+                application, workflowID: workflowID, hall: hall, by: clerk, at: now, nameParts: nameParts,
+                recording: recording, clock: clock)
         }
     }
 
     public func apply(
         _ command: CaseCommand, to number: CaseNumber, by clerk: String, at now: Date, expectedVersion: Int?,
-        clock: SLAClock
+        recording: Recording, clock: SLAClock
     ) async throws -> StepOutcome {
         try await offPool {
-            try self.apply(command, to: number, by: clerk, at: now, expectedVersion: expectedVersion, clock: clock)
+            try self.apply(
+                command, to: number, by: clerk, at: now, expectedVersion: expectedVersion, recording: recording,
+                clock: clock)
         }
+    }
+
+    public func histories(openAt instant: Date, limit: Int) async throws -> [CaseHistory]? {
+        try await offPool { try self.histories(openAt: instant, limit: limit) }
     }
 
     public func registrationCase(_ number: CaseNumber) async throws -> RegistrationCase {

@@ -315,3 +315,38 @@ extension CaseStore {
             ])
     }
 }
+
+extension CaseStore {
+    /// The cases open at `instant` (taken in by then and not closed by then): those still open,
+    /// through the open cases' partial index, and those closed since, through the report index.
+    static let openAtSQL = """
+        SELECT number FROM registration_case WHERE closed_at IS NULL AND due_at IS NOT NULL AND opened_at <= ?1
+        UNION ALL
+        SELECT number FROM registration_case WHERE closed_at IS NULL AND due_at IS NULL AND opened_at <= ?1
+        UNION ALL
+        SELECT number FROM registration_case WHERE closed_at > ?1 AND opened_at <= ?1
+        LIMIT ?2
+        """
+
+    /// The histories of the cases open at `instant`, at most `limit`; nil when there are more.
+    package func histories(openAt instant: Date, limit: Int) throws -> [CaseHistory]? {
+        try read { db in
+            let numbers = try String.fetchAll(
+                db.cachedStatement(sql: Self.openAtSQL), arguments: [Self.storageText(instant), limit + 1])
+            guard numbers.count <= limit else { return nil }
+            return try numbers.map { text in
+                guard let number = CaseNumber(text) else { throw StoreError.storage("unreadable case number \(text)") }
+                return CaseHistory(number: number, events: try fetchEvents(number, db))
+            }
+        }
+    }
+
+    /// How SQLite runs ``openAtSQL``, for tests.
+    package func openAtPlan() throws -> String {
+        try read { db in
+            try Row.fetchAll(
+                db, sql: "EXPLAIN QUERY PLAN " + Self.openAtSQL, arguments: [Self.storageText(Date()), 10]
+            ).map { $0["detail"] as String }.joined(separator: "\n")
+        }
+    }
+}

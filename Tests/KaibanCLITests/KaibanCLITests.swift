@@ -22,13 +22,21 @@ import Testing
         }
     }
 
-    static let intakeFlags = [
-        "intake", "--as", "wangfang", "--at", "2026-11-26T09:05", "--channel", "window", "--type", "llc", "--name",
-        "广元市昭化区青禾农业科技有限公司", "--capital", "500000", "--domicile", "四川省广元市昭化区元坝镇中街12号", "--division",
-        "510811", "--scope", "农业技术推广服务", "--legal-rep", "张伟:11010519491231002X", "--investor",
-        "张伟:11010519491231002X:300000", "--investor", "李秀英:510811198503120178:200000", "--contact", "张伟:13800000000",
-        "--tasks", "seal,tax",
-    ]
+    /// A step entered after the fact (the tests play a fixed day, before today): the supervisor
+    /// enters it for the clerk who did it.
+    static func late(_ clerk: String, at instant: String) -> [String] {
+        ["--as", "zhouqiang", "--done-by", clerk, "--at", instant, "--late-reason", "测试：按固定时刻补录"]
+    }
+
+    static let intakeFlags =
+        ["intake"] + late("wangfang", at: "2026-11-26T09:05") + [
+            "--channel", "window", "--type", "llc", "--name",
+            "广元市昭化区青禾农业科技有限公司", "--capital", "500000", "--domicile", "四川省广元市昭化区元坝镇中街12号", "--division",
+            "510811", "--scope", "农业技术推广服务", "--legal-rep", "张伟:11010519491231002X", "--investor",
+            "张伟:11010519491231002X:300000", "--investor", "李秀英:510811198503120178:200000", "--contact",
+            "张伟:13800000000",
+            "--tasks", "seal,tax",
+        ]
 
     /// Takes in the sample application and returns its case number.
     func intake(_ extra: [String] = []) throws -> String {
@@ -48,7 +56,7 @@ import Testing
         for (step, clerk) in [
             ("accept", "wangfang"), ("review", "lijun"), ("approve", "lijun"), ("issue-licence", "wangfang"),
         ] {
-            let result = try kaiban.run(["step", number, step, "--as", clerk, "--at", "2026-11-26T09:30"])
+            let result = try kaiban.run(["step", number, step] + Self.late(clerk, at: "2026-11-26T09:30"))
             #expect(result.status == 0, "\(step): \(result)")
         }
         #expect(try kaiban.run(["task", number, "seal", "--as", "wangfang"]).status == 0)
@@ -91,7 +99,7 @@ import Testing
 
     @Test func distinctExitCodesForUsageNotFoundAndBadData() throws {
         try staffed()
-        let missingClerk = try kaiban.run(Array(Self.intakeFlags.filter { $0 != "--as" && $0 != "wangfang" }))
+        let missingClerk = try kaiban.run(Array(Self.intakeFlags.filter { $0 != "--as" && $0 != "zhouqiang" }))
         #expect(missingClerk.status == 64, "\(missingClerk)")
         #expect(missingClerk.stderr.contains("--as"))
         let badCapital = try kaiban.run(Self.intakeFlags.map { $0 == "500000" ? "50万" : $0 })

@@ -13,7 +13,7 @@ import Testing
 
     @Test func aCaseGoesFromIntakeToCompletionThroughTheDesk() async throws {
         let desk = try await Fixtures.desk()
-        let intake = try await desk.intake(
+        let intake = try await desk.playing(Fixtures.at(9, 5)).intake(
             Fixtures.application(tasks: ["seal", "bank"]), as: window, at: Fixtures.at(9, 5))
         let number = intake.case.number
         #expect(number.description == "510811-20261126-0001")
@@ -22,15 +22,16 @@ import Testing
             ("accept", window, 20), ("review", reviewer, 30), ("approve", reviewer, 40), ("issue-licence", window, 50),
         ]
         for (step, actor, minute) in plan {
-            _ = try await desk.step(number, step, as: actor, at: Fixtures.at(9, minute))
+            _ = try await desk.playing(Fixtures.at(9, minute)).step(number, step, as: actor, at: Fixtures.at(9, minute))
         }
         let started = try await desk.caseView(number, at: Fixtures.at(10, 0))
         #expect(started.case.stage == "startup")
         #expect(started.case.creditCode?.hasPrefix("91510811MA") == true)
         // Pending start-up tasks are among the next steps, with who may do them.
         #expect(started.nextSteps.filter { $0.kind == .task }.map(\.id) == ["seal", "bank"])
-        _ = try await desk.completeTask(number, "seal", as: window, at: Fixtures.at(10, 5))
-        let done = try await desk.completeTask(number, "bank", as: window, at: Fixtures.at(10, 10))
+        _ = try await desk.playing(Fixtures.at(10, 5)).completeTask(number, "seal", as: window, at: Fixtures.at(10, 5))
+        let done = try await desk.playing(Fixtures.at(10, 10)).completeTask(
+            number, "bank", as: window, at: Fixtures.at(10, 10))
         #expect(done.state.stage == "completed")
         #expect(done.events.map(\.kind) == [.taskCompleted, .transitioned])
         let view = try await desk.caseView(number, at: Fixtures.at(17, 0))
@@ -42,7 +43,9 @@ import Testing
 
     @Test func refusalsAreProblemsWithKindsAndStableCodes() async throws {
         let desk = try await Fixtures.desk(at: Fixtures.at(12, 0))
-        let number = try await desk.intake(Fixtures.application(), as: window, at: Fixtures.at(9, 5)).case.number
+        let number = try await desk.playing(Fixtures.at(9, 5)).intake(
+            Fixtures.application(), as: window, at: Fixtures.at(9, 5)
+        ).case.number
         let cases: [(String, ProblemKind, () async throws -> Void)] = [
             ("step.not-allowed", .refused, { _ = try await desk.step(number, "approve", as: self.reviewer) }),
             ("step.unknown", .refused, { _ = try await desk.step(number, "teleport", as: self.window) }),
@@ -152,7 +155,7 @@ import Testing
     }
 
     @Test func concurrentIntakesGetDistinctDenseNumbers() async throws {
-        let desk = try await Fixtures.desk()
+        let desk = try await Fixtures.desk(at: Fixtures.at(10, 12))
         let numbers = try await withThrowingTaskGroup(of: String.self) { group in
             for minute in 0..<12 {
                 group.addTask {
@@ -171,13 +174,15 @@ import Testing
 
     @Test func aStepDatedBeforeTheCasesLastEventIsRefused() async throws {
         let desk = try await Fixtures.desk()
-        let number = try await desk.intake(Fixtures.application(), as: window, at: Fixtures.at(10, 0)).case.number
+        let number = try await desk.playing(Fixtures.at(10, 0)).intake(
+            Fixtures.application(), as: window, at: Fixtures.at(10, 0)
+        ).case.number
         let problem = await Fixtures.problem {
-            _ = try await desk.step(number, "accept", as: self.window, at: Fixtures.at(9, 0))
+            _ = try await desk.playing(Fixtures.at(9, 0)).step(number, "accept", as: self.window, at: Fixtures.at(9, 0))
         }
         #expect(problem?.code == "step.before-last-event")
         #expect(try await desk.history(number).count == 1)
-        _ = try await desk.step(number, "accept", as: window, at: Fixtures.at(10, 0))
+        _ = try await desk.playing(Fixtures.at(10, 0)).step(number, "accept", as: window, at: Fixtures.at(10, 0))
     }
 
     @Test func instantsTheCalendarCannotMeasureAreRefusedNeverStored() async throws {
@@ -199,7 +204,9 @@ import Testing
 
     @Test func reasonsNotesAndNamesAreOneLineOfVisibleTextOfBoundedLength() async throws {
         let desk = try await Fixtures.desk(at: Fixtures.at(12, 0))
-        let number = try await desk.intake(Fixtures.application(), as: window, at: Fixtures.at(9, 0)).case.number
+        let number = try await desk.playing(Fixtures.at(9, 0)).intake(
+            Fixtures.application(), as: window, at: Fixtures.at(9, 0)
+        ).case.number
         for reason in [
             "缺少签字页\n2026-11-26 10:00  zhouqiang  核准", "缺少\u{1B}[31m签字页", "缺少\u{200B}签字页",
             String(repeating: "长", count: 501),
@@ -283,7 +290,7 @@ import Testing
             _ = try await desk.intake(Fixtures.application(), as: window, at: Fixtures.at(9, 0, day: 28))
         }
         #expect(future?.code == "instant.in-future")
-        let number = try await desk.intake(Fixtures.application(), as: window, at: Fixtures.at(9, 30)).case.number
+        let number = try await desk.intake(Fixtures.application(), as: window, at: Fixtures.at(9, 50)).case.number
         let ahead = await Fixtures.problem {
             _ = try await desk.step(number, "accept", as: window, at: Fixtures.local("2059-06-01T10:00"))
         }

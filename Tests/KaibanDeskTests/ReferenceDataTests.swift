@@ -28,12 +28,15 @@ import Testing
 
     /// Takes a window case from intake at 09:00 to completion at 09:45 (45 government minutes).
     func complete(_ desk: Desk, _ tradeName: String, day: Int) async throws -> CaseNumber {
-        let number = try await desk.intake(application(tradeName), as: window, at: Fixtures.at(9, 0, day: day)).case
+        let number = try await desk.playing(Fixtures.at(9, 0, day: day)).intake(
+            application(tradeName), as: window, at: Fixtures.at(9, 0, day: day)
+        ).case
             .number
         for (step, actor, minute) in [
             ("accept", window, 10), ("review", reviewer, 20), ("approve", reviewer, 30), ("issue-licence", window, 45),
         ] {
-            _ = try await desk.step(number, step, as: actor, at: Fixtures.at(9, minute, day: day))
+            _ = try await desk.playing(Fixtures.at(9, minute, day: day)).step(
+                number, step, as: actor, at: Fixtures.at(9, minute, day: day))
         }
         return number
     }
@@ -43,10 +46,14 @@ import Testing
         let path = Fixtures.temporaryDatabasePath()
         let before = try await Fixtures.desk(formsRoot: forms, path: path)
         let old = try await complete(before, "青禾", day: 24)
-        let oldOpen = try await before.intake(application("青木"), as: window, at: Fixtures.at(9, 0)).case.number
+        let oldOpen = try await before.playing(Fixtures.at(9, 0)).intake(
+            application("青木"), as: window, at: Fixtures.at(9, 0)
+        ).case.number
         try raiseVersion(forms)
         before.reload()
-        let newOpen = try await before.intake(application("青松"), as: window, at: Fixtures.at(9, 1)).case.number
+        let newOpen = try await before.playing(Fixtures.at(9, 1)).intake(
+            application("青松"), as: window, at: Fixtures.at(9, 1)
+        ).case.number
         let new = try await complete(before, "青山", day: 25)
         #expect(try await before.caseView(old).case.definition.version == 1)
         #expect(try await before.caseView(new).case.definition.version == 2)
@@ -106,15 +113,18 @@ import Testing
         let desk = try await Fixtures.desk(at: Fixtures.at(17, 0))
         let window = DeskActor.clerk("wangfang")
         let reviewer = DeskActor.clerk("lijun")
-        let done = try await desk.intake(Fixtures.application(tasks: []), as: window, at: Fixtures.at(9, 0)).case.number
+        let done = try await desk.playing(Fixtures.at(9, 0)).intake(
+            Fixtures.application(tasks: []), as: window, at: Fixtures.at(9, 0)
+        ).case.number
         for (step, actor, minute) in [
             ("accept", window, 10), ("review", reviewer, 20), ("approve", reviewer, 30), ("issue-licence", window, 45),
         ] {
-            _ = try await desk.step(done, step, as: actor, at: Fixtures.at(9, minute))
+            _ = try await desk.playing(Fixtures.at(9, minute)).step(done, step, as: actor, at: Fixtures.at(9, minute))
         }
         var open = Fixtures.application()
         open.proposedName = "广元市昭化区青木农业科技有限公司"
-        let waiting = try await desk.intake(open, as: window, at: Fixtures.at(10, 0)).case.number
+        let waiting = try await desk.playing(Fixtures.at(10, 0)).intake(open, as: window, at: Fixtures.at(10, 0)).case
+            .number
         let before = try await desk.slaReport(from: Fixtures.day, to: Fixtures.day, by: .channel)
         let stages = try await desk.slaReport(from: Fixtures.day, to: Fixtures.day, by: .stage)
         #expect(before.total?.maxMinutes == 45)

@@ -13,7 +13,7 @@ extension Fixtures {
         let settings = KaibanSettings(
             database: path, formsRoot: formsRoot,
             calendarFolder: calendarFolder ?? packageRoot.appendingPathComponent("seeds/calendar"))
-        let desk = Desk(settings: settings, store: try CaseStore(path: path), clock: FixedClock(now))
+        let desk = Desk(settings: settings, store: try CaseStore(path: path), clock: ManualClock(now))
         _ = try await desk.addClerk(
             id: supervisor.id, name: supervisor.name, roles: supervisor.roles, as: .anonymous)
         for clerk in [window, reviewer] {
@@ -42,5 +42,14 @@ extension Fixtures {
         } catch {
             return Problem.from(error)
         }
+    }
+}
+
+extension Desk {
+    /// The desk with its clock (the fixtures' ``ManualClock``) moved to `instant`: tests play a
+    /// day in order, each step recorded as it happens, as the demo does.
+    public func playing(_ instant: Date) -> Desk {
+        (clock as? ManualClock)?.set(instant)
+        return self
     }
 }

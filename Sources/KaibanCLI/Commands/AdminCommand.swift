@@ -168,7 +168,7 @@ struct BenchStepsCommand: AsyncParsableCommand {
                 for number in numbers {
                     _ = try await desk.store.apply(
                         .transition(step, reason: nil), to: number, by: clerk, at: at, expectedVersion: nil,
-                        clock: slaClock)
+                        recording: Recording(at: at), clock: slaClock)
                 }
             }
             let elapsed = clock.now - began

@@ -8,7 +8,8 @@ import KaibanForms
 struct CalendarCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "calendar", abstract: "The working calendar (工作日历).",
-        subcommands: [Status.self, Show.self, Elapsed.self, Add.self, Import.self], defaultSubcommand: Status.self)
+        subcommands: [Status.self, Show.self, Elapsed.self, Add.self, Import.self, Hours.self],
+        defaultSubcommand: Status.self)
 
     /// `kaiban calendar status`
     struct Status: AsyncParsableCommand {
@@ -37,11 +38,31 @@ struct CalendarCommand: AsyncParsableCommand {
                 }
                 Console.print(table.rendered)
                 Console.print("")
-                Console.print((zh ? "办公时间（" : "office hours (") + status.officeHours.name + (zh ? "）：" : "):"))
+                Console.print(
+                    (zh ? "现行办公时间（" : "office hours in force (") + status.officeHours.name + (zh ? "）：" : "):"))
                 for season in status.officeHours.seasons {
                     let sessions = season.sessions.map { clock($0.start) + "–" + clock($0.end) }.joined(separator: ", ")
                     Console.print(
                         "  \(season.name.text(session.language)) \(monthDay(season.from))–\(monthDay(season.to)): \(sessions)"
+                    )
+                }
+                var versions = TextTable(
+                    zh ? ["生效日期", "来源", "记录时间", "负责人", "理由"] : ["in force from", "source", "recorded", "by", "reason"])
+                for record in status.officeHoursVersions {
+                    versions.add([
+                        record.version.effectiveFrom == OfficeHoursVersion.beginning
+                            ? (zh ? "起始" : "the start") : record.version.effectiveFrom.description,
+                        record.source, HallTime.localText(of: record.recordedAt), record.recordedBy ?? "—",
+                        record.reason,
+                    ])
+                }
+                Console.print(zh ? "办公时间的各个版本：" : "versions of the office hours:")
+                Console.print(versions.rendered)
+                if status.officeHoursFileDiffers {
+                    Console.print(
+                        zh
+                            ? "注意：办公时间文件与现行办公时间不同，文件的修改不会自动生效；由负责人执行 kaiban calendar hours 文件 --from 生效日期 --reason 理由"
+                            : "note: the office-hours file differs from the hours in force; an edited file is not applied by itself: a supervisor runs kaiban calendar hours FILE --from DATE --reason R"
                     )
                 }
                 if let last = status.changes.last {
@@ -157,6 +178,50 @@ struct CalendarCommand: AsyncParsableCommand {
                             ? "\(change.subject)年节假日安排：\(change.change == "added" ? "已载入" : "已更正")"
                             : "\(change.subject): \(change.change)")
                 }
+            }
+        }
+    }
+
+    /// `kaiban calendar hours FILE --from D --reason R`
+    struct Hours: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Change the office hours from a date on (supervisors; format: seeds/calendar/office-hours.xml).",
+            discussion: """
+                The new hours apply from --from (tomorrow at the earliest) on; time already spent stays measured \
+                with the hours then in force. Each version is kept with who brought it in and why.
+                """)
+
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var output: OutputOptions
+
+        @Argument(help: "The file (Forms/schemas/office-hours-1.xsd).")
+        var file: String
+
+        @Option(help: "The first day the new hours apply, yyyy-MM-dd (after today).")
+        var from: String
+
+        @Option(help: "Why the hours change (kept with the change).")
+        var reason: String
+
+        func validate() throws {
+            try requireDate("--from", from)
+        }
+
+        func run() async throws {
+            try await withDesk(global, json: output.json) { session in
+                guard let date = CivilDate(from) else { return }
+                let data = try DataFile.read(URL(fileURLWithPath: file))
+                let change = try await session.desk.changeOfficeHours(
+                    data, source: file, from: date, reason: reason, as: session.actor)
+                if output.json {
+                    try Console.json(change)
+                    return
+                }
+                Console.print(
+                    session.zh
+                        ? "新的办公时间自\(date)起生效；此前的时间仍按原办公时间计算"
+                        : "the new office hours apply from \(date) on; time before stays measured with the hours then in force"
+                )
             }
         }
     }

@@ -27,12 +27,14 @@ struct DemoCommand: AsyncParsableCommand {
                 ?? session.settings.formsRoot.deletingLastPathComponent().appendingPathComponent(
                     "seeds/demo/desk-day.xml")
             let script = try DeskDay.load(dayURL, forms: try session.desk.forms())
-            try await play(script, source: dayURL.path, session: session)
+            // The day is played at its own instants: each step is recorded as it happens.
+            let clock = ManualClock(script.actions.first?.at ?? HallTime.instant(script.date, hour: 8, minute: 30))
+            let desk = Desk(settings: session.settings, store: session.desk.store, clock: clock)
+            try await play(script, source: dayURL.path, session: session, desk: desk, clock: clock)
         }
     }
 
-    func play(_ script: DeskDay, source: String, session: Session) async throws {
-        let desk = session.desk
+    func play(_ script: DeskDay, source: String, session: Session, desk: Desk, clock: ManualClock) async throws {
         let zh = session.zh
         try await addClerks(script.clerks, desk: desk)
         Console.print(
@@ -42,8 +44,9 @@ struct DemoCommand: AsyncParsableCommand {
         var numbers: [Int: CaseNumber] = [:]
         let presenter = CasePresenter(definition: try await desk.latestDefinition(), language: session.language)
         for action in script.actions {
-            let clock = String(HallTime.localText(of: action.at).suffix(5))
+            let time = String(HallTime.localText(of: action.at).suffix(5))
             let actor = DeskActor.clerk(action.clerk)
+            clock.set(action.at)
             do {
                 switch action.kind {
                 case .intake(let application, _):
@@ -51,17 +54,17 @@ struct DemoCommand: AsyncParsableCommand {
                     numbers[action.caseIndex] = result.case.number
                     if !quiet {
                         Console.print(
-                            "\(clock) \(action.clerk) \(zh ? "收件" : "intake") \(result.case.number) [\(application.channel.name.text(session.language))] \(application.proposedName)"
+                            "\(time) \(action.clerk) \(zh ? "收件" : "intake") \(result.case.number) [\(application.channel.name.text(session.language))] \(application.proposedName)"
                         )
                     }
                 case .step(let transition, let reason):
                     let outcome = try await desk.step(
                         try number(action, numbers), transition, reason: reason, as: actor, at: action.at)
-                    if !quiet { Console.print("\(clock) \(action.clerk) \(presenter.stepSummary(outcome))") }
+                    if !quiet { Console.print("\(time) \(action.clerk) \(presenter.stepSummary(outcome))") }
                 case .task(let task):
                     let outcome = try await desk.completeTask(
                         try number(action, numbers), task, as: actor, at: action.at)
-                    if !quiet { Console.print("\(clock) \(action.clerk) \(presenter.stepSummary(outcome))") }
+                    if !quiet { Console.print("\(time) \(action.clerk) \(presenter.stepSummary(outcome))") }
                 }
             } catch let problem as Problem where problem.kind != .storage {
                 throw Problem(
@@ -70,6 +73,7 @@ struct DemoCommand: AsyncParsableCommand {
             }
         }
         let closing = HallTime.instant(script.date, hour: 17, minute: 30)
+        clock.set(max(clock.now(), closing))
         Console.print("")
         Console.print(zh ? "== 下班时（17:30）的待办 ==" : "== Worklist at closing time (17:30) ==")
         Console.print(

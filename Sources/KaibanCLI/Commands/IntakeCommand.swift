@@ -20,6 +20,7 @@ struct IntakeCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var time: InstantOption
+    @OptionGroup var lateEntry: LateEntryOptions
     @OptionGroup var output: OutputOptions
 
     @Option(help: "An application file (XML).")
@@ -143,7 +144,8 @@ struct IntakeCommand: AsyncParsableCommand {
             } else {
                 application = try applicationFromFlags()
             }
-            let result = try await session.desk.intake(application, as: session.actor, at: time.instant)
+            let result = try await session.desk.intake(
+                application, as: session.actor, at: time.instant, late: lateEntry.late)
             for warning in result.warnings {
                 Console.error(
                     (session.zh ? "提示：" : "note: ") + "\(warning.field): \(warning.reason.text(session.language))")

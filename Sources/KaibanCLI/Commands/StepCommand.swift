@@ -17,6 +17,7 @@ struct StepCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var time: InstantOption
+    @OptionGroup var lateEntry: LateEntryOptions
     @OptionGroup var output: OutputOptions
 
     @Argument(help: "Case number.")
@@ -34,7 +35,8 @@ struct StepCommand: AsyncParsableCommand {
     func run() async throws {
         try await withDesk(global, json: output.json) { session in
             let outcome = try await session.desk.step(
-                number, transition, reason: reason, as: session.actor, at: time.instant, expectedVersion: expectVersion)
+                number, transition, reason: reason, as: session.actor, at: time.instant, expectedVersion: expectVersion,
+                late: lateEntry.late)
             try await present(outcome, session, json: output.json)
         }
     }
@@ -47,6 +49,7 @@ struct WithdrawCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var time: InstantOption
+    @OptionGroup var lateEntry: LateEntryOptions
     @OptionGroup var output: OutputOptions
 
     @Argument(help: "Case number.")
@@ -57,7 +60,8 @@ struct WithdrawCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await withDesk(global, json: output.json) { session in
-            let outcome = try await session.desk.withdraw(number, reason: reason, as: session.actor, at: time.instant)
+            let outcome = try await session.desk.withdraw(
+                number, reason: reason, as: session.actor, at: time.instant, late: lateEntry.late)
             try await present(outcome, session, json: output.json)
         }
     }
@@ -74,6 +78,7 @@ struct TaskCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var time: InstantOption
+    @OptionGroup var lateEntry: LateEntryOptions
     @OptionGroup var output: OutputOptions
 
     @Argument(help: "Case number.")
@@ -88,7 +93,7 @@ struct TaskCommand: AsyncParsableCommand {
     func run() async throws {
         try await withDesk(global, json: output.json) { session in
             let outcome = try await session.desk.completeTask(
-                number, task, note: note, as: session.actor, at: time.instant)
+                number, task, note: note, as: session.actor, at: time.instant, late: lateEntry.late)
             try await present(outcome, session, json: output.json)
         }
     }

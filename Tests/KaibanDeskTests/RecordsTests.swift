@@ -1,0 +1,265 @@
+import Foundation
+import KaibanCore
+import KaibanDesk
+import KaibanTestSupport
+import Testing
+
+/// Issue 8, class 1: each event keeps when it happened and when it was written; a past step is a
+/// supervisor's late entry with a reason.
+@Suite struct LateEntryTests {
+    let window = DeskActor.clerk("wangfang")
+    let reviewer = DeskActor.clerk("lijun")
+    let supervisor = DeskActor.clerk("zhouqiang")
+
+    @Test func aStepDatedHoursAgoIsRefusedUnlessASupervisorEntersItWithAReason() async throws {
+        let desk = try await Fixtures.desk(at: Fixtures.at(18, 0))
+        let refused = await Fixtures.problem {
+            _ = try await desk.intake(Fixtures.application(), as: self.window, at: Fixtures.at(9, 5))
+        }
+        #expect(refused?.code == "instant.late-entry")
+        #expect(refused?.kind == .refused)
+        let notSupervisor = await Fixtures.problem {
+            _ = try await desk.intake(
+                Fixtures.application(), as: self.window, at: Fixtures.at(9, 5),
+                late: LateEntry(reason: "停电后补录纸质收件"))
+        }
+        #expect(notSupervisor?.code == "role.supervisor-required")
+        let noReason = await Fixtures.problem {
+            _ = try await desk.intake(
+                Fixtures.application(), as: self.supervisor, at: Fixtures.at(9, 5),
+                late: LateEntry(reason: "  ", doneBy: "wangfang"))
+        }
+        #expect(noReason?.code == "text.not-accepted")
+        #expect(noReason?.fields.first?.field == "lateReason")
+        #expect(try await desk.summary().total == 0)
+
+        let number = try await desk.intake(
+            Fixtures.application(), as: supervisor, at: Fixtures.at(9, 5),
+            late: LateEntry(reason: "停电后补录纸质收件", doneBy: "wangfang")
+        ).case.number
+        // The clerk who did it needs the step's role: a reviewer cannot have taken in a case.
+        let wrongRole = await Fixtures.problem {
+            _ = try await desk.step(
+                number, "accept", as: self.supervisor, at: Fixtures.at(9, 20),
+                late: LateEntry(reason: "停电后补录", doneBy: "lijun"))
+        }
+        #expect(wrongRole?.code == "role.required", "\(String(describing: wrongRole))")
+        _ = try await desk.step(
+            number, "accept", as: supervisor, at: Fixtures.at(9, 20),
+            late: LateEntry(reason: "停电后补录", doneBy: "wangfang"))
+        // Within the tolerance a clerk records a step as usual.
+        _ = try await desk.step(number, "review", as: reviewer, at: Fixtures.at(17, 50))
+
+        let history = try await desk.history(number)
+        #expect(history.map(\.actor) == ["wangfang", "wangfang", "lijun"])
+        #expect(history.map(\.at) == [Fixtures.at(9, 5), Fixtures.at(9, 20), Fixtures.at(17, 50)])
+        #expect(history.map(\.recordedAt) == [Fixtures.at(18, 0), Fixtures.at(18, 0), Fixtures.at(18, 0)])
+        #expect(history.map(\.recordedBy) == ["zhouqiang", "zhouqiang", nil])
+        #expect(history.map(\.lateReason) == ["停电后补录纸质收件", "停电后补录", nil])
+        #expect(history.map(\.isLateEntry) == [true, true, false])
+    }
+
+    @Test func aLateEntryStillCannotPrecedeTheCasesLastEvent() async throws {
+        let desk = try await Fixtures.desk(at: Fixtures.at(18, 0))
+        let number = try await desk.playing(Fixtures.at(10, 0)).intake(
+            Fixtures.application(), as: window, at: Fixtures.at(10, 0)
+        ).case.number
+        _ = desk.playing(Fixtures.at(18, 0))
+        let problem = await Fixtures.problem {
+            _ = try await desk.step(
+                number, "accept", as: self.supervisor, at: Fixtures.at(9, 30),
+                late: LateEntry(reason: "补录", doneBy: "wangfang"))
+        }
+        #expect(problem?.code == "step.before-last-event")
+        #expect(try await desk.history(number).count == 1)
+    }
+}
+
+/// Issue 8, class 3: office hours have effective dates; a change applies from a date on and
+/// leaves time already spent as it was measured.
+@Suite struct OfficeHoursHistoryTests {
+    let window = DeskActor.clerk("wangfang")
+    let reviewer = DeskActor.clerk("lijun")
+    let supervisor = DeskActor.clerk("zhouqiang")
+
+    /// A copy of seeds/calendar in a new folder, to edit.
+    func calendarCopy() throws -> URL {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kaiban-cal-\(UUID().uuidString)")
+        try FileManager.default.copyItem(
+            at: Fixtures.packageRoot.appendingPathComponent("seeds/calendar"), to: folder)
+        return folder
+    }
+
+    /// Winter hours that start at 08:00 and end at 18:00, with the same lunch break.
+    func longerHours(hall: String = "510811", overlapping: Bool = false) -> Data {
+        let summerFrom = overlapping ? "04-01" : "05-01"
+        return Data(
+            """
+            <?xml version="1.0" encoding="UTF-8"?>
+            <office-hours xmlns="urn:kaiban:office-hours:1" hall="\(hall)" name="昭化区政务服务中心">
+              <season name="冬季作息" name-en="winter hours" from="10-01" to="04-30">
+                <session from="08:00" to="12:00"/>
+                <session from="13:30" to="18:00"/>
+              </season>
+              <season name="夏季作息" name-en="summer hours" from="\(summerFrom)" to="09-30">
+                <session from="09:00" to="12:00"/>
+                <session from="14:00" to="18:00"/>
+              </season>
+            </office-hours>
+            """.utf8)
+    }
+
+    /// A case taken in at 09:05 and licensed at 09:50 without start-up tasks (45 minutes).
+    func closedCase(_ desk: Desk) async throws -> CaseNumber {
+        let number = try await desk.playing(Fixtures.at(9, 5)).intake(
+            Fixtures.application(tasks: []), as: window, at: Fixtures.at(9, 5)
+        ).case.number
+        for (step, actor, minute) in [
+            ("accept", window, 10), ("review", reviewer, 20), ("approve", reviewer, 30), ("issue-licence", window, 50),
+        ] {
+            _ = try await desk.playing(Fixtures.at(9, minute)).step(number, step, as: actor, at: Fixtures.at(9, minute))
+        }
+        return number
+    }
+
+    @Test func aChangeAppliesFromItsDateOnAndLeavesThePastAsItWas() async throws {
+        let desk = try await Fixtures.desk(at: Fixtures.at(18, 0))
+        _ = try await closedCase(desk)
+        _ = desk.playing(Fixtures.at(18, 0))
+        let before = try await desk.slaReport(from: Fixtures.day, to: Fixtures.day, by: .channel)
+        #expect(before.total?.maxMinutes == 45)
+
+        let today = await Fixtures.problem {
+            _ = try await desk.changeOfficeHours(
+                longerHours(), source: "hours.xml", from: Fixtures.day, reason: "冬季延长服务", as: self.supervisor)
+        }
+        #expect(today?.code == "office-hours.retroactive")
+        let byWindow = await Fixtures.problem {
+            _ = try await desk.changeOfficeHours(
+                longerHours(), source: "hours.xml", from: CivilDate(uncheckedYear: 2026, month: 11, day: 27),
+                reason: "冬季延长服务", as: self.window)
+        }
+        #expect(byWindow?.code == "role.supervisor-required")
+        let otherHall = await Fixtures.problem {
+            _ = try await desk.changeOfficeHours(
+                longerHours(hall: "510802"), source: "hours.xml",
+                from: CivilDate(uncheckedYear: 2026, month: 11, day: 27), reason: "冬季延长服务", as: self.supervisor)
+        }
+        #expect(otherHall?.code == "office-hours.other-hall")
+        let overlapping = await Fixtures.problem {
+            _ = try await desk.changeOfficeHours(
+                longerHours(overlapping: true), source: "hours.xml",
+                from: CivilDate(uncheckedYear: 2026, month: 11, day: 27), reason: "冬季延长服务", as: self.supervisor)
+        }
+        #expect(overlapping?.kind == .brokenData, "\(String(describing: overlapping))")
+        #expect(overlapping?.fields.contains { $0.reason.en.contains("seasons overlap") } == true)
+
+        let change = try await desk.changeOfficeHours(
+            longerHours(), source: "hours.xml", from: CivilDate(uncheckedYear: 2026, month: 11, day: 27),
+            reason: "冬季延长服务", as: supervisor)
+        #expect(change.by == "zhouqiang")
+        // The 26th keeps the old hours: 08:00–09:00 was not office time then.
+        #expect(try await desk.elapsed(from: Fixtures.at(8, 0), to: Fixtures.at(9, 0)).workingMinutes == 0)
+        // From the 27th, it is.
+        #expect(
+            try await desk.elapsed(from: Fixtures.at(8, 0, day: 27), to: Fixtures.at(9, 0, day: 27)).workingMinutes
+                == 60)
+        let after = try await desk.slaReport(from: Fixtures.day, to: Fixtures.day, by: .channel)
+        #expect(after.total?.maxMinutes == 45)
+        #expect(try await desk.rebuild(as: supervisor).repaired.isEmpty)
+        let status = try await desk.calendarStatus()
+        #expect(status.officeHoursVersions.map(\.version.effectiveFrom.description) == ["2000-01-01", "2026-11-27"])
+        #expect(status.officeHoursVersions.last?.recordedBy == "zhouqiang")
+        #expect(status.officeHoursVersions.last?.reason == "冬季延长服务")
+        let again = await Fixtures.problem {
+            _ = try await desk.changeOfficeHours(
+                longerHours(), source: "hours.xml", from: CivilDate(uncheckedYear: 2026, month: 11, day: 27),
+                reason: "再次", as: self.supervisor)
+        }
+        #expect(again?.code == "office-hours.version-exists")
+    }
+
+    @Test func anEditedOfficeHoursFileChangesNothingByItself() async throws {
+        let calendar = try calendarCopy()
+        let path = Fixtures.temporaryDatabasePath()
+        let desk = try await Fixtures.desk(at: Fixtures.at(18, 0), calendarFolder: calendar, path: path)
+        _ = try await closedCase(desk)
+        _ = desk.playing(Fixtures.at(18, 0))
+        #expect(try await desk.calendarStatus().officeHoursFileDiffers == false)
+        try longerHours().write(to: calendar.appendingPathComponent("office-hours.xml"))
+        desk.reload()
+        #expect(try await desk.elapsed(from: Fixtures.at(8, 0), to: Fixtures.at(9, 0)).workingMinutes == 0)
+        #expect(try await desk.slaReport(from: Fixtures.day, to: Fixtures.day, by: .channel).total?.maxMinutes == 45)
+        let status = try await desk.calendarStatus()
+        #expect(status.officeHoursFileDiffers)
+        #expect(status.officeHoursVersions.count == 1)
+    }
+
+    @Test func overlappingSeasonsAreAnError() throws {
+        let session = [OfficeHours.Session(start: 540, end: 720)]
+        let hours = OfficeHours(
+            hall: "510811", name: "test",
+            seasons: [
+                .init(name: LocalizedText(zh: "冬", en: "winter"), from: 1001, to: 430, sessions: session),
+                .init(name: LocalizedText(zh: "夏", en: "summer"), from: 401, to: 930, sessions: session),
+            ])
+        #expect(hours.problems().contains { $0.hasPrefix("seasons overlap: 冬, 夏 all cover 04-01") })
+    }
+}
+
+/// Issue 8, class 10: a read at an earlier instant shows the cases as they stood then, rebuilt
+/// from their history.
+@Suite struct PastReadTests {
+    let window = DeskActor.clerk("wangfang")
+    let reviewer = DeskActor.clerk("lijun")
+
+    @Test func showAndTheWorklistAtAnEarlierInstantShowThatInstant() async throws {
+        let desk = try await Fixtures.desk(at: Fixtures.at(18, 0))
+        let first = try await desk.playing(Fixtures.at(9, 5)).intake(
+            Fixtures.application(tasks: []), as: window, at: Fixtures.at(9, 5)
+        ).case.number
+        for (step, actor, minute) in [
+            ("accept", window, 20), ("review", reviewer, 30), ("approve", reviewer, 40), ("issue-licence", window, 50),
+        ] {
+            _ = try await desk.playing(Fixtures.at(9, minute)).step(first, step, as: actor, at: Fixtures.at(9, minute))
+        }
+        var other = Fixtures.application()
+        other.proposedName = "广元市昭化区青木农业科技有限公司"
+        let second = try await desk.playing(Fixtures.at(11, 0)).intake(other, as: window, at: Fixtures.at(11, 0)).case
+            .number
+        _ = desk.playing(Fixtures.at(18, 0))
+
+        let then = try await desk.caseView(first, at: Fixtures.at(9, 25))
+        #expect(then.reconstructed)
+        #expect(then.case.stage == "accepted")
+        #expect(then.case.version == 2)
+        #expect(then.case.isOpen)
+        #expect(then.nextSteps.isEmpty)
+        #expect(then.sla.governmentMinutes == 20)
+        let now = try await desk.caseView(first)
+        #expect(!now.reconstructed)
+        #expect(now.case.stage == "completed")
+        let before = await Fixtures.problem { _ = try await desk.caseView(second, at: Fixtures.at(10, 0)) }
+        #expect(before?.code == "case.not-yet-opened")
+
+        let morning = try await desk.worklist(at: Fixtures.at(9, 25))
+        #expect(morning.map(\.number) == [first])
+        #expect(morning.first?.stage == "accepted")
+        let lateMorning = try await desk.worklist(at: Fixtures.at(10, 30))
+        #expect(lateMorning.isEmpty)
+        let afternoon = try await desk.worklist(at: Fixtures.at(14, 0))
+        #expect(afternoon.map(\.number) == [second])
+        #expect(afternoon.first?.stage == "received")
+        // Filters apply to the stage then: at 09:25 the case awaited review, no longer intake.
+        #expect(try await desk.worklist(role: "reviewer", at: Fixtures.at(9, 25)).map(\.number) == [first])
+        #expect(try await desk.worklist(stage: "received", at: Fixtures.at(9, 25)).isEmpty)
+    }
+
+    @Test func theCasesOpenAtAnInstantAreFoundThroughIndexes() throws {
+        let store = try Fixtures.store()
+        let plan = try store.openAtPlan()
+        #expect(!plan.contains("SCAN registration_case\n") && !plan.hasSuffix("SCAN registration_case"), "\(plan)")
+        #expect(plan.contains("USING INDEX registration_case_report"), "\(plan)")
+        #expect(plan.contains("USING INDEX registration_case_due"), "\(plan)")
+    }
+}
