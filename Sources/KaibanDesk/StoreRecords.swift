@@ -213,7 +213,7 @@ public struct CalendarYearInfo: Sendable, Equatable, Codable {
 }
 
 /// The parts of a proposed name that conflicts are judged on.
-public struct NameParts: Sendable, Equatable {
+public struct NameParts: Sendable, Equatable, Codable {
     public var tradeName: String
     public var industry: String
 

@@ -34,7 +34,7 @@ extension CaseStore {
             try store.insertCase(
                 state, schedule: clock.schedule(state.segments, budgetMinutes: definition.budgetMinutes),
                 nameParts: nameParts, db)
-            try store.append([event], to: number, db, openings: openings)
+            try store.append([event], to: number, db, openings: openings, nameParts: nameParts)
             return state
         }
 
@@ -142,10 +142,13 @@ extension CaseStore {
         return try RegistrationCase.replay(events, number: number, definition: try definition(key, db))
     }
 
-    /// What an opening event holds beyond the columns.
+    /// What an opening event holds beyond the columns: the application, the workflow version
+    /// and the name as analysed at intake (trade name and industry, for conflict checks; absent
+    /// in events written before it was kept).
     struct OpeningData: Codable, Sendable {
         var application: CaseApplication
         var definition: WorkflowDefinition.Key
+        var nameParts: NameParts?
     }
 
     /// Decoded opening events by case, each with the exact text it was decoded from: a step reads
@@ -264,7 +267,10 @@ extension CaseStore {
         }
     }
 
-    func append(_ events: [CaseEvent], to number: CaseNumber, _ db: Database, openings: OpeningsWritten? = nil) throws {
+    func append(
+        _ events: [CaseEvent], to number: CaseNumber, _ db: Database, openings: OpeningsWritten? = nil,
+        nameParts: NameParts? = nil
+    ) throws {
         let statement = try db.cachedStatement(
             sql: """
                 INSERT INTO case_event (case_id, sequence, at, kind, actor, role, transition, from_stage,
@@ -275,7 +281,7 @@ extension CaseStore {
         for event in events {
             var data: String?
             if let application = event.application, let definition = event.definition {
-                let opening = OpeningData(application: application, definition: definition)
+                let opening = OpeningData(application: application, definition: definition, nameParts: nameParts)
                 let text = try Self.storageJSON(opening)
                 openings?.entries.append((number.description, text, opening))
                 data = text

@@ -235,40 +235,81 @@ extension CaseStore {
         }
     }
 
+    /// Cases a rebuild checks per transaction: short enough that intake and steps go on meanwhile.
+    package static let rebuildChunk = 500
+
     /// Replays every case's history and rewrites every derived column of its projection row
-    /// that differs from the replay, reporting the cases repaired. Proves that the history is the
-    /// truth.
-    package func rebuild(clock: SLAClock) throws -> RebuildReport {
-        try write { db in
-            var report = RebuildReport(cases: 0, events: 0, repaired: [])
-            let rows = try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT number, workflow_id, workflow_version, stage, version, channel, enterprise_type,
-                        proposed_name, opened_by, opened_at, updated_at, closed_at, clock_segments,
-                        government_minutes, remaining_minutes, due_at
-                    FROM registration_case ORDER BY number
-                    """)
-            for row in rows {
-                let text: String = row["number"]
-                guard let number = CaseNumber(text) else { throw StoreError.storage("malformed case number \(text)") }
-                let events = try fetchEvents(number, db)
-                let state = try fetchCase(number, db)
-                let budget = try definition(state.definition, db).budgetMinutes
-                let schedule = clock.schedule(state.segments, budgetMinutes: budget)
-                report.cases += 1
-                report.events += events.count
-                if Self.projection(of: state, schedule) != Self.projection(of: row) {
-                    report.repaired.append(text)
-                    try repairProjection(state, schedule, db)
-                }
-            }
-            return report
+    /// that differs from the replay (stage, version, instants, clock segments, schedule, name
+    /// parts) and every credit code its history issued that the registry lacks, reporting the
+    /// cases repaired. Proves that the history is the truth. Works through the cases in chunks of
+    /// `chunk`, each its own short transaction, so the desk stays open while it runs.
+    package func rebuild(clock: SLAClock, chunk: Int = rebuildChunk) throws -> RebuildReport {
+        var report = RebuildReport(cases: 0, events: 0, repaired: [])
+        var after: Int64 = -1
+        while true {
+            let part = try write { db in try rebuildChunk(after: after, limit: chunk, clock: clock, db) }
+            report.cases += part.report.cases
+            report.events += part.report.events
+            report.repaired += part.report.repaired
+            guard let last = part.last else { break }
+            after = last
         }
+        return report
+    }
+
+    /// One chunk of a rebuild: the cases after id `after`, at most `limit`; the last id seen.
+    func rebuildChunk(after: Int64, limit: Int, clock: SLAClock, _ db: Database) throws -> (
+        report: RebuildReport, last: Int64?
+    ) {
+        var report = RebuildReport(cases: 0, events: 0, repaired: [])
+        let rows = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT id, number, workflow_id, workflow_version, stage, version, channel, enterprise_type,
+                    proposed_name, opened_by, opened_at, updated_at, closed_at, clock_segments,
+                    government_minutes, remaining_minutes, due_at, trade_name, industry
+                FROM registration_case WHERE id > ? ORDER BY id LIMIT ?
+                """, arguments: [after, limit])
+        for row in rows {
+            let text: String = row["number"]
+            guard let number = CaseNumber(text) else { throw StoreError.storage("malformed case number \(text)") }
+            let events = try fetchEvents(number, db)
+            let state = try fetchCase(number, db)
+            let budget = try definition(state.definition, db).budgetMinutes
+            let schedule = clock.schedule(state.segments, budgetMinutes: budget)
+            let opening = try String.fetchOne(
+                db.cachedStatement(sql: "SELECT data_json FROM case_event WHERE case_id = ? AND sequence = 1"),
+                arguments: [row["id"] as Int64])
+            // Cases taken in before the name parts were kept: what is stored is all there is.
+            let parts =
+                try opening.flatMap { try openingData(number, $0).nameParts }
+                ?? NameParts(tradeName: row["trade_name"], industry: row["industry"])
+            report.cases += 1
+            report.events += events.count
+            var repaired = false
+            if Self.projection(of: state, schedule, parts) != Self.projection(of: row) {
+                repaired = true
+                try repairProjection(state, schedule, parts, db)
+            }
+            if let code = state.creditCode,
+                try String.fetchOne(
+                    db.cachedStatement(sql: "SELECT case_number FROM credit_code WHERE code = ?"), arguments: [code])
+                    != text
+            {
+                repaired = true
+                try db.cachedStatement(sql: "DELETE FROM credit_code WHERE case_number = ? OR code = ?")
+                    .execute(arguments: [text, code])
+                let issued = events.first { $0.creditCode == code }?.at ?? state.updatedAt
+                try db.cachedStatement(sql: "INSERT INTO credit_code (code, case_number, issued_at) VALUES (?, ?, ?)")
+                    .execute(arguments: [code, text, issued])
+            }
+            if repaired { report.repaired.append(text) }
+        }
+        return (report, rows.last.map { $0["id"] as Int64 })
     }
 
     /// The derived columns of a case's projection row, as the replay of its history gives them.
-    static func projection(of state: RegistrationCase, _ schedule: CaseSchedule) -> [String] {
+    static func projection(of state: RegistrationCase, _ schedule: CaseSchedule, _ parts: NameParts) -> [String] {
         [
             state.definition.id, "\(state.definition.version)", state.stage, "\(state.version)",
             state.application.channel.rawValue, state.application.enterpriseType.rawValue,
@@ -276,7 +317,7 @@ extension CaseStore {
             state.openedBy, HallTime.utcText(of: state.openedAt), HallTime.utcText(of: state.updatedAt),
             state.closedAt.map(HallTime.utcText(of:)) ?? "", ClockSegment.encode(state.segments),
             "\(schedule.governmentMinutes)", schedule.remainingMinutes.map(String.init) ?? "",
-            schedule.dueAt.map { "\(seconds($0))" } ?? "",
+            schedule.dueAt.map { "\(seconds($0))" } ?? "", parts.tradeName, parts.industry,
         ]
     }
 
@@ -293,16 +334,20 @@ extension CaseStore {
             closed.map(HallTime.utcText(of:)) ?? "", row["clock_segments"],
             (row["government_minutes"] as Int?).map(String.init) ?? "",
             (row["remaining_minutes"] as Int?).map(String.init) ?? "", (row["due_at"] as Int64?).map(String.init) ?? "",
+            row["trade_name"], row["industry"],
         ]
     }
 
     /// Rewrites every derived column of the case's projection row from `state`.
-    func repairProjection(_ state: RegistrationCase, _ schedule: CaseSchedule, _ db: Database) throws {
+    func repairProjection(_ state: RegistrationCase, _ schedule: CaseSchedule, _ parts: NameParts, _ db: Database)
+        throws
+    {
         try db.execute(
             sql: """
                 UPDATE registration_case SET workflow_id = ?, workflow_version = ?, stage = ?, version = ?, channel = ?,
                     enterprise_type = ?, proposed_name = ?, opened_by = ?, opened_at = ?, updated_at = ?, closed_at = ?,
-                    clock_segments = ?, government_minutes = ?, remaining_minutes = ?, due_at = ?
+                    clock_segments = ?, government_minutes = ?, remaining_minutes = ?, due_at = ?, trade_name = ?,
+                    industry = ?
                 WHERE number = ?
                 """,
             arguments: [
@@ -311,7 +356,7 @@ extension CaseStore {
                 state.application.proposedName, state.openedBy, Self.storageText(state.openedAt),
                 Self.storageText(state.updatedAt), state.closedAt.map(Self.storageText),
                 ClockSegment.encode(state.segments), schedule.governmentMinutes, schedule.remainingMinutes,
-                schedule.dueAt.map(Self.seconds), state.number.description,
+                schedule.dueAt.map(Self.seconds), parts.tradeName, parts.industry, state.number.description,
             ])
     }
 }

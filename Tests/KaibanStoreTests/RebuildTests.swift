@@ -1,0 +1,77 @@
+import Foundation
+import GRDB
+import KaibanCore
+import KaibanDesk
+import KaibanTestSupport
+import Testing
+
+@testable import KaibanStore
+
+/// Issue 8, class 4: a rebuild compares every derived column the reads use, including the name
+/// parts and the credit-code registry, and works in short transactions.
+@Suite struct RebuildTests {
+    let window = DeskActor.clerk("wangfang")
+    let reviewer = DeskActor.clerk("lijun")
+    let supervisor = DeskActor.clerk("zhouqiang")
+
+    /// Five cases through the desk, the first licensed; returns the desk, the path and the numbers.
+    func desk() async throws -> (Desk, String, [CaseNumber]) {
+        let path = Fixtures.temporaryDatabasePath()
+        let desk = try await Fixtures.desk(at: Fixtures.at(18, 0), path: path)
+        var numbers: [CaseNumber] = []
+        for (index, trade) in ["青禾", "青木", "青松", "青竹", "青梅"].enumerated() {
+            var application = Fixtures.application(tasks: ["seal"])
+            application.proposedName = "广元市昭化区\(trade)农业科技有限公司"
+            numbers.append(
+                try await desk.playing(Fixtures.at(9, index)).intake(application, as: window, at: Fixtures.at(9, index))
+                    .case.number)
+        }
+        for (step, actor, minute) in [
+            ("accept", window, 10), ("review", reviewer, 20), ("approve", reviewer, 30), ("issue-licence", window, 40),
+        ] {
+            _ = try await desk.playing(Fixtures.at(9, minute)).step(
+                numbers[0], step, as: actor, at: Fixtures.at(9, minute))
+        }
+        _ = desk.playing(Fixtures.at(18, 0))
+        return (desk, path, numbers)
+    }
+
+    @Test func everyDerivedColumnThatDriftedIsFoundAndRepaired() async throws {
+        let (desk, path, numbers) = try await desk()
+        #expect(try await desk.rebuild(as: supervisor).repaired.isEmpty)
+        let first = numbers[0].description
+        let drifts = [
+            "due_at = 1", "due_at = NULL", "government_minutes = 999", "remaining_minutes = 0",
+            "trade_name = '别的'", "industry = ''", "stage = 'completed', closed_at = '2026-11-26 02:00:00.000'",
+        ]
+        for drift in drifts {
+            try await DatabaseQueue(path: path).write { db in
+                try db.execute(sql: "UPDATE registration_case SET \(drift) WHERE number = ?", arguments: [first])
+            }
+            let report = try await desk.rebuild(as: supervisor)
+            #expect(report.cases == 5)
+            #expect(report.repaired == [first], "\(drift)")
+            #expect(try await desk.rebuild(as: supervisor).repaired.isEmpty, "\(drift)")
+        }
+        // The registry of credit codes is checked against the codes the histories issued.
+        let code = try #require(try await desk.caseView(numbers[0]).case.creditCode)
+        try await DatabaseQueue(path: path).write { db in
+            try db.execute(sql: "DELETE FROM credit_code WHERE code = ?", arguments: [code])
+        }
+        #expect(try await desk.rebuild(as: supervisor).repaired == [first])
+        let store = try CaseStore(path: path)
+        #expect(try store.issuedCreditCodes() == [code])
+    }
+
+    @Test func aRebuildWorksInChunksAndCoversEveryCase() async throws {
+        let (_, path, numbers) = try await desk()
+        try await DatabaseQueue(path: path).write { db in
+            try db.execute(sql: "UPDATE registration_case SET government_minutes = 999")
+        }
+        let store = try CaseStore(path: path)
+        let report = try store.rebuild(clock: try Fixtures.sla(), chunk: 2)
+        #expect(report.cases == 5)
+        #expect(report.repaired.sorted() == numbers.map(\.description).sorted())
+        #expect(try store.rebuild(clock: try Fixtures.sla(), chunk: 2).repaired.isEmpty)
+    }
+}
