@@ -92,7 +92,10 @@ struct CasePresenter {
             lines.append((zh ? "注册资本" : "registered capital", app.registeredCapital.yuanText + yuan))
         }
         lines += [
-            (zh ? "住所" : "domicile", "\(app.domicile)（\(app.domicileDivision)）"),
+            (
+                zh ? "住所" : "domicile",
+                zh ? "\(app.domicile)（\(app.domicileDivision)）" : "\(app.domicile) (\(app.domicileDivision))"
+            ),
             (zh ? "经营范围" : "business scope", app.businessScope),
             (
                 zh ? "法定代表人" : "legal representative",

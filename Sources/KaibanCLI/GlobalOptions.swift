@@ -58,7 +58,9 @@ struct LateEntryOptions: ParsableArguments {
 
     func validate() throws {
         if doneBy != nil && lateReason == nil {
-            throw ValidationError("--done-by: only with --late-reason (a supervisor entering a past step)")
+            throw usageError(
+                zh: "--done-by 只能与 --late-reason 一起使用（由负责人补录过去的办理）",
+                en: "--done-by: only with --late-reason (a supervisor entering a past step)")
         }
     }
 }
@@ -66,15 +68,20 @@ struct LateEntryOptions: ParsableArguments {
 /// A usage error unless `value` is an ISO 8601 instant.
 func requireInstant(_ name: String, _ value: String) throws {
     if HallTime.parse(value) == nil {
-        throw ValidationError(
-            "\(name): \"\(value)\" is not an ISO 8601 time such as 2026-11-26T09:05 (Asia/Shanghai) or 2026-11-26T01:05Z"
+        throw usageError(
+            zh: "\(name)：“\(value)”不是 ISO 8601 时间，应如 2026-11-26T09:05（北京时间）或 2026-11-26T01:05Z",
+            en:
+                "\(name): \"\(value)\" is not an ISO 8601 time such as 2026-11-26T09:05 (Asia/Shanghai) or 2026-11-26T01:05Z"
         )
     }
 }
 
 /// A usage error unless `value` (when given) is a yyyy-MM-dd date.
 func requireDate(_ name: String, _ value: String?) throws {
-    if let value, CivilDate(value) == nil { throw ValidationError("\(name): \"\(value)\" is not a yyyy-MM-dd date") }
+    if let value, CivilDate(value) == nil {
+        throw usageError(
+            zh: "\(name)：“\(value)”不是 yyyy-MM-dd 格式的日期", en: "\(name): \"\(value)\" is not a yyyy-MM-dd date")
+    }
 }
 
 /// A case number argument, checked at parse time.

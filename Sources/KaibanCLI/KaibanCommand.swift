@@ -38,10 +38,16 @@ extension KaibanCommand {
         } catch {
             // Under --json even a usage error is a problem in JSON on standard error.
             let code = exitCode(for: error)
+            let language = RunLanguage.current
             if CommandLine.arguments.contains("--json"), code != .success, !(error is ExitCode) {
-                let problem = Problem(
-                    .invalid, "usage.invalid", zh: fullMessage(for: error), en: fullMessage(for: error))
-                Foundation.exit(Console.report(problem, ProblemOutput(language: .en, json: true)))
+                let message = fullMessage(for: error)
+                let problem = Problem(.invalid, "usage.invalid", zh: UsageText.chinese(message), en: message)
+                Foundation.exit(Console.report(problem, ProblemOutput(language: language, json: true)))
+            }
+            // A usage error in the clerk's language (help and version go out as they are).
+            if language == .zh, code == .validationFailure {
+                FileHandle.standardError.write(Data((UsageText.chinese(fullMessage(for: error)) + "\n").utf8))
+                Foundation.exit(code.rawValue)
             }
             exit(withError: error)
         }

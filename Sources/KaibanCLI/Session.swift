@@ -23,7 +23,42 @@ struct ProblemOutput {
     var json: Bool
 }
 
+/// A command that may create the database (the first clerk, the demo, generated data).
+protocol CreatesDatabase {}
+
+/// A command that reads only reference data (checks, the calendar, the workflow): without a
+/// database file it works on one in memory instead of creating the file.
+protocol ReadsReferenceOnly {}
+
+extension ClerkCommand.Add: CreatesDatabase {}
+extension DemoCommand: CreatesDatabase {}
+extension SynthesizeCommand: CreatesDatabase {}
+extension CheckCommand.CreditCodeCheck: ReadsReferenceOnly {}
+extension CheckCommand.IDCheck: ReadsReferenceOnly {}
+extension CheckCommand.DivisionCheck: ReadsReferenceOnly {}
+extension CheckCommand.NameCheck: ReadsReferenceOnly {}
+extension CalendarCommand.Status: ReadsReferenceOnly {}
+extension CalendarCommand.Show: ReadsReferenceOnly {}
+extension CalendarCommand.Elapsed: ReadsReferenceOnly {}
+extension CalendarCommand.Add: ReadsReferenceOnly {}
+extension WorkflowCommand: ReadsReferenceOnly {}
+
 extension AsyncParsableCommand {
+    /// The store at `path`. Only a command that may create the database creates a missing file:
+    /// any other would leave an empty database behind a mistyped `--db`.
+    func openStore(_ path: String) throws -> CaseStore {
+        if self is CreatesDatabase || FileManager.default.fileExists(atPath: path) {
+            return try CaseStore(path: path)
+        }
+        if self is ReadsReferenceOnly { return try CaseStore.inMemory() }
+        throw Problem(
+            .notFound, "database.not-found",
+            zh: "数据库文件\(path)不存在（--db 或 KAIBAN_DB 是否写错？）；新库由 kaiban clerk add（第一位负责人）或 kaiban demo 创建",
+            en:
+                "no database file \(path) (is --db or KAIBAN_DB mistyped?); a new database is created by kaiban clerk add (the first supervisor) or kaiban demo"
+        )
+    }
+
     /// Opens the desk on the configured database and runs `body`. A problem is printed in the
     /// clerk's language (or as JSON with `json`) on standard error, with the exit code of its kind.
     func withDesk(_ options: GlobalOptions, json: Bool = false, _ body: (Session) async throws -> Void) async throws {
@@ -31,7 +66,7 @@ extension AsyncParsableCommand {
         var language = options.lang ?? .zh
         if options.lang == nil, let text = environment["KAIBAN_LANG"], !text.isEmpty {
             guard let parsed = Language(rawValue: text) else {
-                throw ValidationError("KAIBAN_LANG=\(text): use zh or en")
+                throw usageError(zh: "KAIBAN_LANG=\(text)：应为 zh 或 en", en: "KAIBAN_LANG=\(text): use zh or en")
             }
             language = parsed
         }
@@ -42,7 +77,7 @@ extension AsyncParsableCommand {
                 executable: Bundle.main.executableURL)
             let store: CaseStore
             do {
-                store = try CaseStore(path: settings.database)
+                store = try openStore(settings.database)
             } catch {
                 throw Problem.from(error)
             }

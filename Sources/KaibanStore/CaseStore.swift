@@ -53,6 +53,12 @@ public final class CaseStore: Sendable {
         }
     }
 
+    /// A new database in memory, gone when the process ends: for commands that read only the
+    /// reference data (checks, the calendar) when no database file exists.
+    public static func inMemory() throws -> CaseStore {
+        try guarded { try CaseStore(writer: try DatabaseQueue(), location: ":memory:") }
+    }
+
     /// Uses an already opened database (an in-memory `DatabaseQueue` in tests).
     package init(writer: any DatabaseWriter, location: String = ":memory:", migrate: Bool = true) throws {
         self.writer = writer

@@ -217,11 +217,49 @@ import Testing
     }
 
     @Test func processesOpeningANewDatabaseAtOnceAllSucceed() throws {
+        // An empty file is a new SQLite database: every process finds it unmigrated.
+        #expect(FileManager.default.createFile(atPath: kaiban.database, contents: nil))
         let commands = [["workflow"], ["calendar", "status"], ["check", "division", "510811"], ["queue"]]
         let processes = try (commands + commands).map { try kaiban.start($0) }
         let results = processes.map { $0.finish() }
         #expect(results.allSatisfy { $0.status == 0 }, "\(results.filter { $0.status != 0 })")
         #expect(try kaiban.run(["workflow", "--json"]).stdout.contains("company-formation"))
+    }
+
+    @Test func aMistypedDatabaseIsNotCreatedByAReadButNamed() throws {
+        try staffed()
+        let mistyped = kaiban.database + "x"
+        for command in [["queue"], ["show", "510811-20261126-0001"], ["sla"], ["history", "510811-20261126-0001"]] {
+            let result = try kaiban.run(command + ["--db", mistyped])
+            #expect(result.status == 66, "\(command): \(result)")
+            #expect(result.stderr.contains(mistyped), "\(result)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: mistyped))
+        // A check needs no database: it runs on reference data alone, and leaves no file behind.
+        #expect(try kaiban.run(["check", "id", "11010519491231002X", "--db", mistyped]).status == 0)
+        #expect(
+            try kaiban.run(["calendar", "elapsed", "2026-11-26T09:00", "2026-11-26T10:00", "--db", mistyped]).status
+                == 0)
+        #expect(!FileManager.default.fileExists(atPath: mistyped))
+    }
+
+    @Test func usageErrorsSpeakTheClerksLanguage() throws {
+        let missing = try kaiban.run(["step"])
+        #expect(missing.status == 64)
+        #expect(missing.stderr.contains("用法错误：缺少参数 <number>"), "\(missing)")
+        #expect(missing.stderr.contains("详见 kaiban step --help"), "\(missing)")
+        let english = try kaiban.run(["step", "--lang", "en"])
+        #expect(english.status == 64)
+        #expect(english.stderr.contains("Error: Missing expected argument '<number>'"), "\(english)")
+        let time = try kaiban.run(["queue", "--at", "tomorrow"])
+        #expect(time.status == 64)
+        #expect(time.stderr.contains("“tomorrow”不是 ISO 8601 时间"), "\(time)")
+        let unknown = try kaiban.run(["queue", "--bogus"], extraEnvironment: ["KAIBAN_LANG": "zh"])
+        #expect(unknown.stderr.contains("用法错误：未知选项 --bogus"), "\(unknown)")
+        let json = try kaiban.run(["step", "--json"])
+        #expect(json.status == 64)
+        #expect(json.stderr.contains("\"code\" : \"usage.invalid\""), "\(json)")
+        #expect(json.stderr.contains("缺少参数"), "\(json)")
     }
 
     @Test func aBrokenDefinitionIsRefusedWithFileAndLine() throws {
@@ -231,7 +269,7 @@ import Testing
         let text = try String(contentsOf: file, encoding: .utf8)
         try text.replacingOccurrences(of: "to=\"review\" roles=\"reviewer\"", with: "to=\"reveiw\" roles=\"reviewer\"")
             .write(to: file, atomically: true, encoding: .utf8)
-        let result = try kaiban.run(["queue"], extraEnvironment: ["KAIBAN_FORMS": forms.path])
+        let result = try kaiban.run(["workflow"], extraEnvironment: ["KAIBAN_FORMS": forms.path])
         #expect(result.status == 78)
         #expect(result.stderr.contains("company-formation.xml:"), "\(result)")
         #expect(result.stderr.contains("unknown stage \"reveiw\""))

@@ -1,0 +1,66 @@
+import ArgumentParser
+import Foundation
+import KaibanCore
+
+/// The language of this run, known before the command line is parsed (from `--lang` or
+/// KAIBAN_LANG; Simplified Chinese by default), so that usage errors speak it too.
+enum RunLanguage {
+    static let current: Language = detect(CommandLine.arguments, ProcessInfo.processInfo.environment)
+
+    static func detect(_ arguments: [String], _ environment: [String: String]) -> Language {
+        if let index = arguments.firstIndex(of: "--lang"), index + 1 < arguments.count,
+            let language = Language(rawValue: arguments[index + 1])
+        {
+            return language
+        }
+        if let argument = arguments.first(where: { $0.hasPrefix("--lang=") }),
+            let language = Language(rawValue: String(argument.dropFirst("--lang=".count)))
+        {
+            return language
+        }
+        if let text = environment["KAIBAN_LANG"], let language = Language(rawValue: text) { return language }
+        return .zh
+    }
+}
+
+/// A message in the language of this run.
+func localized(zh: String, en: String) -> String {
+    RunLanguage.current == .zh ? zh : en
+}
+
+/// A usage error (exit 64) in the language of this run.
+func usageError(zh: String, en: String) -> ValidationError {
+    ValidationError(localized(zh: zh, en: en))
+}
+
+enum UsageText {
+    /// The command-line parser's English report of a usage error, in Chinese: its own messages
+    /// translated line by line (a message it phrases otherwise is kept as it is).
+    static func chinese(_ text: String) -> String {
+        text.split(separator: "\n", omittingEmptySubsequences: false).map { translate(String($0)) }
+            .joined(separator: "\n")
+    }
+
+    static let patterns: [(NSRegularExpression, String)] = [
+        (#"^Error: Missing expected argument '(.+)'$"#, "用法错误：缺少参数 $1"),
+        (#"^Error: Unknown option '([^']+)'\. Did you mean '([^']+)'\?$"#, "用法错误：未知选项 $1（是否要用 $2？）"),
+        (#"^Error: Unknown option '([^']+)'$"#, "用法错误：未知选项 $1"),
+        (#"^Error: The value '(.*)' is invalid for '([^']+)'(: .*)?$"#, "用法错误：“$1”不是有效的 $2$3"),
+        (#"^Error: Unexpected argument '(.*)'$"#, "用法错误：多余的参数“$1”（或没有这个命令）"),
+        (#"^Error: Missing value for '([^']+)'$"#, "用法错误：$1 缺少取值"),
+        (#"^Error: (.*)$"#, "用法错误：$1"),
+        (#"^Help:  (.*)$"#, "说明：$1"),
+        (#"^Usage: (.*)$"#, "用法：$1"),
+        (#"^  See '(.+)' for more information\.$"#, "  详见 $1"),
+    ].compactMap { pattern, template in
+        (try? NSRegularExpression(pattern: pattern)).map { ($0, template) }
+    }
+
+    static func translate(_ line: String) -> String {
+        let range = NSRange(line.startIndex..., in: line)
+        for (expression, template) in patterns where expression.firstMatch(in: line, range: range) != nil {
+            return expression.stringByReplacingMatches(in: line, range: range, withTemplate: template)
+        }
+        return line
+    }
+}
