@@ -22,7 +22,7 @@ extension CaseStore {
             nameParts: NameParts? = nil
         ) throws -> RegistrationCase {
             let definition = try store.latestDefinition(workflowID, db)
-            let problems = application.problems(knownTasks: definition.allTaskIDs)
+            let problems = application.problems(knownTasks: definition.allTaskIDs, on: HallTime.localDate(of: now))
             guard problems.isEmpty else { throw ApplicationRejected(problems: problems) }
             let clerk = try store.fetchClerk(clerkID, db)
             let event = try WorkflowEngine(definition: definition).open(application: application, by: clerk, at: now)
