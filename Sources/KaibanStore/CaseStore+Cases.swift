@@ -24,6 +24,9 @@ extension CaseStore {
             let definition = try store.latestDefinition(workflowID, db)
             let problems = application.problems(knownTasks: definition.allTaskIDs, on: HallTime.localDate(of: now))
             guard problems.isEmpty else { throw ApplicationRejected(problems: problems) }
+            // Names are stored in their normalised form, as the desk's intake stores them.
+            var application = application
+            application.proposedName = EnterpriseNameText.normalized(application.proposedName)
             let clerk = try store.fetchClerk(clerkID, db)
             let event = try WorkflowEngine(definition: definition).open(application: application, by: clerk, at: now)
             let date = HallTime.localDate(of: now)

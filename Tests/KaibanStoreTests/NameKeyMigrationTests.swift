@@ -76,6 +76,20 @@ import Testing
         #expect(try await store.openApplications(hall: "510811", tradeName: "一凡", industry: "农业科技") == [open])
     }
 
+    @Test func theStoreKeepsTheNormalisedNameAlsoOnTheBatchPath() throws {
+        let store = try Fixtures.store()
+        // ⼴ is the Kangxi radical U+2F34 (NFKC 广); the ASCII brackets become full-width.
+        var application = Fixtures.application()
+        application.enterpriseType = .partnership
+        application.registeredCapital = .zero
+        application.proposedName = " ⼴元市昭化区明德企业管理咨询中心(普通合伙) "
+        let state = try store.intake(
+            application, workflowID: "company-formation", hall: "510811", by: Fixtures.window.id,
+            at: Fixtures.at(9, 0), clock: try Fixtures.sla())
+        let stored = try store.registrationCase(state.number).application.proposedName
+        #expect(Array(stored.unicodeScalars) == Array("广元市昭化区明德企业管理咨询中心（普通合伙）".unicodeScalars))
+    }
+
     @Test func theMigrationIsRegisteredAfterTheEarlierOnes() {
         let names = KaibanMigrations.migrator.migrations
         #expect(names.last == "0011-normalized-name-keys")
