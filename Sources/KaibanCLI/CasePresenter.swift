@@ -98,7 +98,7 @@ struct CasePresenter {
             ),
             (zh ? "经营范围" : "business scope", app.businessScope),
             (
-                zh ? "法定代表人" : "legal representative",
+                app.enterpriseType.representativeRole.text(language),
                 "\(app.legalRepresentative.name) \(app.legalRepresentative.idNumber)"
             ),
             (zh ? "联系人" : "contact", "\(app.contact.name) \(app.contact.phone)"),

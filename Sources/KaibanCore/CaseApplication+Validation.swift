@@ -1,26 +1,16 @@
 import Foundation
 
 extension CaseApplication {
-    /// Every problem that keeps the application from being taken in, each naming its field.
-    /// `knownTasks` are the start-up task ids the workflow offers.
-    public func problems(knownTasks: Set<String>) -> [FieldProblem] {
+    /// Every problem that keeps the application from being taken in on `day` (the intake's date in
+    /// Asia/Shanghai), each naming its field. `knownTasks` are the start-up task ids the workflow
+    /// offers. The people's rules are ``peopleProblems(on:)``; the name's characters and length
+    /// are ``EnterpriseNameText/problems(_:)``, the rule `check name` applies too.
+    public func problems(knownTasks: Set<String>, on day: CivilDate) -> [FieldProblem] {
         var found: [FieldProblem] = []
         func require(_ ok: Bool, _ field: String, _ zh: String, _ en: String) {
             if !ok { found.append(FieldProblem(field: field, reason: LocalizedText(zh: zh, en: en))) }
         }
         func blank(_ s: String) -> Bool { s.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }
-        func checkID(_ number: String, _ field: String) {
-            do {
-                _ = try CitizenID(number)
-            } catch {
-                found.append(
-                    FieldProblem(
-                        field: field,
-                        reason: LocalizedText(
-                            zh: "身份证号码\(number)无效：\(error.message(.zh))",
-                            en: "ID number \(number) is not valid: \(error.message(.en))")))
-            }
-        }
 
         func text(_ value: String, _ field: String, _ limit: Int) {
             if let problem = FreeText.problem(value, limit: limit) {
@@ -35,17 +25,13 @@ extension CaseApplication {
             text(investor.name, "investors[\(index + 1)].name", FreeText.addressLimit)
             text(investor.form, "investors[\(index + 1)].form", FreeText.nameLimit)
         }
-        require(!blank(proposedName), "proposedName", "拟申请名称不能为空", "the proposed name is empty")
-        require(proposedName.count <= 100, "proposedName", "名称过长（最多100字）", "the name is longer than 100 characters")
+        found += EnterpriseNameText.problems(proposedName).map { FieldProblem(field: "proposedName", reason: $0) }
         require(!blank(domicile), "domicile", "住所不能为空", "the domicile is empty")
         require(
             domicileDivision.count == 6 && domicileDivision.allSatisfy { $0.isASCII && $0.isNumber },
             "domicileDivision", "住所行政区划代码应为6位数字", "the domicile division code must be 6 digits")
         require(!blank(businessScope), "businessScope", "经营范围不能为空", "the business scope is empty")
-        require(
-            !blank(legalRepresentative.name), "legalRepresentative.name", "法定代表人（负责人）姓名不能为空",
-            "the legal representative's name is empty")
-        checkID(legalRepresentative.idNumber, "legalRepresentative.idNumber")
+        found += representativeProblems(on: day)
         require(!blank(contact.name), "contact.name", "联系人姓名不能为空", "the contact's name is empty")
         let phoneDigits = contact.phone.filter { $0 != "-" && $0 != " " }
         require(
@@ -58,28 +44,7 @@ extension CaseApplication {
             "\(enterpriseType.name.zh)的出资人应为\(range.lowerBound)至\(range.upperBound)人，实际\(investors.count)人",
             "a \(enterpriseType.name.en) needs \(range.lowerBound) to \(range.upperBound) investors, has \(investors.count)"
         )
-        for (index, investor) in investors.enumerated() {
-            let path = "investors[\(index + 1)]"
-            require(!blank(investor.name), "\(path).name", "出资人姓名（名称）不能为空", "the investor's name is empty")
-            switch investor.kind {
-            case .person:
-                checkID(investor.idNumber, "\(path).idNumber")
-            case .company, .institution:
-                do {
-                    _ = try CreditCode(investor.idNumber)
-                } catch {
-                    found.append(
-                        FieldProblem(
-                            field: "\(path).idNumber",
-                            reason: LocalizedText(
-                                zh: "统一社会信用代码\(investor.idNumber)无效：\(error.message(.zh))",
-                                en:
-                                    "unified social credit code \(investor.idNumber) is not valid: \(error.message(.en))"
-                            )))
-                }
-            }
-            require(investor.contribution.fen >= 0, "\(path).contribution", "出资额不能为负", "the contribution is negative")
-        }
+        found += investorProblems(on: day)
         if enterpriseType.hasRegisteredCapital {
             require(
                 registeredCapital.fen > 0, "registeredCapital", "注册资本应大于零", "the registered capital must be above zero")
@@ -94,6 +59,12 @@ extension CaseApplication {
                     false, "investors", "认缴出资合计数额过大，请核对各出资额",
                     "the contributions add up to an amount too large; check each one")
             }
+        } else {
+            // Refused, not dropped: a type without registered capital has none to record.
+            require(
+                registeredCapital == .zero, "registeredCapital",
+                "\(enterpriseType.name.zh)不登记注册资本（出资额按出资人分别填写）",
+                "a \(enterpriseType.name.en) has no registered capital (give each investor's contribution instead)")
         }
         var seen: Set<String> = []
         for task in requestedTasks {

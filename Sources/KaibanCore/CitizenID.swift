@@ -75,3 +75,55 @@ public struct CitizenID: Sendable, Hashable, Codable {
         self.birthDay = day
     }
 }
+
+/// What a citizen ID number is on a given day: the one check `check id` and intake both run.
+public struct CitizenIDCheck: Sendable, Equatable {
+    /// The number, when it is well formed (GB 11643-1999).
+    public var id: CitizenID?
+    public var birthDate: CivilDate?
+    /// The age in whole years on the day of the check.
+    public var age: Int?
+    /// Why the number cannot identify a living person on the day; empty when it can.
+    public var problems: [LocalizedText]
+
+    public var isValid: Bool { problems.isEmpty }
+}
+
+extension CitizenID {
+    /// The oldest age the desk believes: a birth date further back names no living person (the
+    /// oldest person on record lived to 122).
+    public static let oldestAge = 120
+
+    /// The birth date written in the number.
+    public var birthDate: CivilDate {
+        CivilDate(uncheckedYear: birthYear, month: birthMonth, day: birthDay)
+    }
+
+    /// The age in whole years on `day` (negative before the birth date).
+    public func age(on day: CivilDate) -> Int {
+        day.year - birthYear - ((day.month, day.day) < (birthMonth, birthDay) ? 1 : 0)
+    }
+
+    /// Checks `number` on `day` (a date in Asia/Shanghai; the core reads no clock): the standard's
+    /// rules, then a birth date neither after `day` nor more than ``oldestAge`` years before it.
+    public static func check(_ number: String, on day: CivilDate) -> CitizenIDCheck {
+        let id: CitizenID
+        do throws(Problem) {
+            id = try CitizenID(number)
+        } catch {
+            return CitizenIDCheck(problems: [LocalizedText(zh: error.message(.zh), en: error.message(.en))])
+        }
+        var result = CitizenIDCheck(id: id, birthDate: id.birthDate, age: id.age(on: day), problems: [])
+        if id.birthDate > day {
+            result.problems.append(LocalizedText(zh: "出生日期晚于\(day)", en: "the birth date is after \(day)"))
+        } else if id.age(on: day) > oldestAge {
+            result.problems.append(
+                LocalizedText(
+                    zh: "出生日期\(id.birthDate)距\(day)超过\(oldestAge)年，不可信",
+                    en:
+                        "the birth date \(id.birthDate) is more than \(oldestAge) years before \(day), which is not believable"
+                ))
+        }
+        return result
+    }
+}

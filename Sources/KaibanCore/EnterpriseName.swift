@@ -44,12 +44,13 @@ public struct NameAnalysis: Sendable, Equatable, Codable {
     public var isValid: Bool { problems.isEmpty }
 
     /// Takes `name` apart for an enterprise of `type` registering where the division names
-    /// `divisionNames` apply (e.g. ["四川省", "广元市", "昭化区"], outermost first).
+    /// `divisionNames` apply (e.g. ["四川省", "广元市", "昭化区"], outermost first). The name is
+    /// read in its normalised form (``EnterpriseNameText``), whose characters are checked first;
+    /// its parts are taken from the comparison key, so that they are what conflicts compare.
     public init(name raw: String, type: EnterpriseType, divisionNames: [String], rules: NameRules) {
-        let name = raw.trimmingCharacters(in: .whitespaces)
-            .replacingOccurrences(of: "(", with: "（").replacingOccurrences(of: ")", with: "）")
-        self.name = name
-        var problems: [LocalizedText] = []
+        self.name = EnterpriseNameText.normalized(raw)
+        let name = EnterpriseNameText.comparisonKey(raw)
+        var problems = EnterpriseNameText.problems(raw)
         var warnings: [LocalizedText] = []
         // Division: the longest acceptable prefix (广元市昭化区, 昭化区, 广元市, 四川省, 四川).
         var prefixes: [String] = []
@@ -85,11 +86,10 @@ public struct NameAnalysis: Sendable, Equatable, Codable {
             )
         }
         let tradeName = String(rest.dropLast(industry.count))
-        if tradeName.count < 2 && !form.isEmpty {
+        // A trade name of emoji or letters is refused for its characters above, not its length.
+        let readable = tradeName.unicodeScalars.allSatisfy(EnterpriseNameText.isChineseCharacter)
+        if tradeName.count < 2 && !form.isEmpty && readable {
             problems.append(LocalizedText(zh: "字号应不少于两个字", en: "the trade name needs at least two characters"))
-        }
-        if tradeName.contains(where: { $0.isASCII && $0.isLetter }) {
-            problems.append(LocalizedText(zh: "名称不得含有外文字母", en: "the name may not contain Latin letters"))
         }
         for word in rules.words where name.contains(word.word) {
             let kind =
@@ -111,8 +111,14 @@ public struct NameAnalysis: Sendable, Equatable, Codable {
     /// Adds the conflicts with names already registered in the same division: the same trade name
     /// in the same industry is refused; the same trade name in another industry, or a trade name
     /// one character away in the same industry, is a warning.
+    /// Trade names and industries are compared on their comparison keys (NFKC, no blanks or
+    /// invisible characters), also those of names stored before these rules.
     public mutating func check(against registered: [NameAnalysis]) {
-        for other in registered where other.name != name || other.industry == industry {
+        let tradeName = EnterpriseNameText.comparisonKey(tradeName)
+        let industry = EnterpriseNameText.comparisonKey(industry)
+        for var other in registered {
+            other.tradeName = EnterpriseNameText.comparisonKey(other.tradeName)
+            other.industry = EnterpriseNameText.comparisonKey(other.industry)
             if other.tradeName == tradeName && other.industry == industry {
                 problems.append(
                     LocalizedText(

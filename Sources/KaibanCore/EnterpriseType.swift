@@ -20,6 +20,23 @@ public enum EnterpriseType: String, Sendable, CaseIterable, Codable {
         }
     }
 
+    /// What the person in the application's representative field is for this type: a partnership
+    /// has a managing partner (执行事务合伙人), not a legal representative; an individual business
+    /// its operator (经营者); a sole proprietorship its owner (投资人).
+    public var representativeRole: LocalizedText {
+        switch self {
+        case .partnership: LocalizedText(zh: "执行事务合伙人", en: "managing partner")
+        case .individualBusiness: LocalizedText(zh: "经营者", en: "operator")
+        case .soleProprietorship: LocalizedText(zh: "投资人", en: "owner")
+        default: LocalizedText(zh: "法定代表人", en: "legal representative")
+        }
+    }
+
+    /// Whether the type's single owner must be a natural person (个人独资企业, 个体工商户).
+    public var ownerIsNaturalPerson: Bool {
+        self == .soleProprietorship || self == .individualBusiness
+    }
+
     /// Position 2 of the unified social credit code issued by market regulation (authority 9):
     /// 1 enterprise, 2 individual business, 3 farmers' cooperative.
     public var creditCodeType: Character {

@@ -67,23 +67,13 @@ extension Desk {
     public func checkCitizenID(_ number: String, on date: CivilDate? = nil) async throws -> CheckVerdict {
         try await run {
             let day = date ?? today()
-            var verdict = CheckVerdict(value: number, valid: true)
+            // The same check intake runs on every person of an application.
+            let check = CitizenID.check(number, on: day)
+            var verdict = CheckVerdict(value: number, valid: check.isValid, problems: check.problems)
             verdict.details.on = day
-            let id: CitizenID
-            do throws(CitizenID.Problem) {
-                id = try CitizenID(number)
-            } catch {
-                verdict.valid = false
-                verdict.problems.append(LocalizedText(zh: error.message(.zh), en: error.message(.en)))
-                return verdict
-            }
-            let birth = CivilDate(uncheckedYear: id.birthYear, month: id.birthMonth, day: id.birthDay)
-            verdict.details.birthDate = birth
-            verdict.details.age = day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day) ? 1 : 0)
-            if birth > day {
-                verdict.valid = false
-                verdict.problems.append(LocalizedText(zh: "出生日期晚于\(day)", en: "the birth date is after \(day)"))
-            }
+            verdict.details.birthDate = check.birthDate
+            verdict.details.age = check.age
+            guard let id = check.id else { return verdict }
             let division = try await division(id.divisionCode, on: day)
             verdict.details.divisionCode = id.divisionCode
             verdict.details.divisionName = division.fullName

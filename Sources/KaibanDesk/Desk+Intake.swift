@@ -43,8 +43,13 @@ extension Desk {
             let definition = try await latestDefinition()
             let hall = hall ?? settings.hall
             let review = try await review(application, hall: hall, at: now)
-            let problems = application.problems(knownTasks: definition.allTaskIDs) + review.problems
+            let problems =
+                application.problems(knownTasks: definition.allTaskIDs, on: HallTime.localDate(of: now))
+                + review.problems
             guard problems.isEmpty else { throw ApplicationRejected(problems: problems) }
+            // The name is registered in its normalised form, the one conflicts are compared on.
+            var application = application
+            application.proposedName = review.name.name
             let state = try await store.intake(
                 application, workflowID: settings.workflowID, hall: hall, by: clerk, at: now,
                 nameParts: NameParts(tradeName: review.name.tradeName, industry: review.name.industry),
@@ -110,7 +115,11 @@ extension Desk {
         }
         let name = try await analyzeName(
             application.proposedName, type: application.enterpriseType, hall: hall, on: date)
-        problems += name.problems.map { FieldProblem(field: "proposedName", reason: $0) }
+        // The name's characters and length are the application's own rule, reported once.
+        let characters = EnterpriseNameText.problems(application.proposedName)
+        problems += name.problems.filter { !characters.contains($0) }.map {
+            FieldProblem(field: "proposedName", reason: $0)
+        }
         warnings += name.warnings.map { FieldProblem(field: "proposedName", reason: $0) }
         if name.isValid {
             let pending = try await store.openApplications(

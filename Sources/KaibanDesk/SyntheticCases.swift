@@ -47,16 +47,23 @@ public struct SyntheticCases: Sendable {
         ("陈静", "500103199002190586"),
     ]
 
+    static let numerals = ["〇", "一", "二", "三", "四", "五", "六", "七", "八", "九"]
+
     /// A valid limited-liability application with a random channel, people and tasks.
     public mutating func application() -> CaseApplication {
         let channel = Channel.allCases[Int(random.next() % UInt64(Channel.allCases.count))]
         let tasks = ["seal", "tax", "social-insurance", "provident-fund", "bank"].filter { _ in random.next() % 3 != 0 }
-        let (name, id) = Self.people[Int(random.next() % UInt64(Self.people.count))]
-        let (partnerName, partnerID) = Self.people[Int(random.next() % UInt64(Self.people.count))]
+        let first = Int(random.next() % UInt64(Self.people.count))
+        let (name, id) = Self.people[first]
+        // Another person: one person is never two investors.
+        let second = (first + 1 + Int(random.next() % UInt64(Self.people.count - 1))) % Self.people.count
+        let (partnerName, partnerID) = Self.people[second]
         let capital = Int64(1 + random.next() % 500) * 1_000_000
+        // Names hold Chinese characters only: the serial is written in them (三〇七 for 307).
+        let serial = String(random.next() % 100_000).map { Self.numerals[$0.wholeNumberValue ?? 0] }.joined()
         return CaseApplication(
             channel: channel, enterpriseType: .limitedLiabilityCompany,
-            proposedName: "广元市昭化区\(name)\(random.next() % 100_000)科技有限公司", registeredCapital: Money(fen: capital),
+            proposedName: "广元市昭化区\(name)\(serial)科技有限公司", registeredCapital: Money(fen: capital),
             domicile: "四川省广元市昭化区元坝镇中街\(random.next() % 200 + 1)号", domicileDivision: "510811",
             businessScope: "技术服务；技术开发", legalRepresentative: Person(name: name, idNumber: id),
             investors: [

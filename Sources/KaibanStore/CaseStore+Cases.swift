@@ -22,8 +22,11 @@ extension CaseStore {
             nameParts: NameParts? = nil, recording: Recording? = nil
         ) throws -> RegistrationCase {
             let definition = try store.latestDefinition(workflowID, db)
-            let problems = application.problems(knownTasks: definition.allTaskIDs)
+            let problems = application.problems(knownTasks: definition.allTaskIDs, on: HallTime.localDate(of: now))
             guard problems.isEmpty else { throw ApplicationRejected(problems: problems) }
+            // Names are stored in their normalised form, as the desk's intake stores them.
+            var application = application
+            application.proposedName = EnterpriseNameText.normalized(application.proposedName)
             let clerk = try store.fetchClerk(clerkID, db)
             var event = try WorkflowEngine(definition: definition).open(application: application, by: clerk, at: now)
             if let recording { event.stamp(recording) }

@@ -35,7 +35,7 @@ struct IntakeCommand: AsyncParsableCommand {
     @Option(help: "Proposed enterprise name.")
     var name: String?
 
-    @Option(help: "Registered capital in yuan (exact, up to two decimals).")
+    @Option(help: "Registered capital in yuan (exact, up to two decimals); companies only (llc, one-person-llc).")
     var capital: String?
 
     @Option(help: "Domicile address.")
@@ -47,7 +47,11 @@ struct IntakeCommand: AsyncParsableCommand {
     @Option(help: "Business scope.")
     var scope: String?
 
-    @Option(name: .customLong("legal-rep"), help: "Legal representative as NAME:ID-NUMBER.")
+    @Option(
+        name: .customLong("legal-rep"),
+        help:
+            "Legal representative (a partnership's managing partner, an individual business's operator, a sole proprietorship's owner) as NAME:ID-NUMBER."
+    )
     var legalRep: String?
 
     @Option(help: "An investor as NAME:ID-NUMBER:CONTRIBUTION[:person|company|institution]; repeat for each.")

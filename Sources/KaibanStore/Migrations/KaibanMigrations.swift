@@ -14,6 +14,7 @@ enum KaibanMigrations {
         migrator.registerMigration("0008-compact-history-and-schedules", migrate: compactHistoryAndSchedules)
         migrator.registerMigration(
             "0009-recording-and-office-hours-history", migrate: recordingAndOfficeHoursHistory)
+        migrator.registerMigration("0011-normalized-name-keys", migrate: normalizedNameKeys)
         return migrator
     }
 }

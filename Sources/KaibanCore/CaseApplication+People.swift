@@ -1,0 +1,114 @@
+import Foundation
+
+extension CaseApplication {
+    /// The age from which a person may represent an enterprise or invest in one as a natural person.
+    public static let fullAge = 18
+
+    /// Every problem with the application's people on `day` (the intake's date in Asia/Shanghai):
+    /// each citizen ID number passes ``CitizenID/check(_:on:)``, the check `check id` runs; the
+    /// representative (named for the type: 法定代表人, 执行事务合伙人, …) and every natural-person
+    /// investor are of full age on `day`; an organisation's credit code is valid; no party is two
+    /// investors (same ID number or credit code); every contribution is above zero; a sole
+    /// proprietorship's or an individual business's owner is a natural person.
+    public func peopleProblems(on day: CivilDate) -> [FieldProblem] {
+        representativeProblems(on: day) + investorProblems(on: day)
+    }
+
+    /// The representative's problems on `day`: a name, a valid ID number, full age.
+    public func representativeProblems(on day: CivilDate) -> [FieldProblem] {
+        var found: [FieldProblem] = []
+        let role = enterpriseType.representativeRole
+        if legalRepresentative.name.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            found.append(
+                FieldProblem(
+                    field: "legalRepresentative.name",
+                    reason: LocalizedText(zh: "\(role.zh)姓名不能为空", en: "the \(role.en)'s name is empty")))
+        }
+        _ = Self.personProblems(
+            role, legalRepresentative.name, legalRepresentative.idNumber, "legalRepresentative.idNumber", on: day,
+            into: &found)
+        return found
+    }
+
+    /// A person's ID number checked on `day` as `check id` checks it, then their age; returns the
+    /// number's key when it is valid.
+    static func personProblems(
+        _ who: LocalizedText, _ name: String, _ number: String, _ field: String, on day: CivilDate,
+        into found: inout [FieldProblem]
+    ) -> String? {
+        let check = CitizenID.check(number, on: day)
+        guard let id = check.id, check.isValid else {
+            found.append(
+                FieldProblem(
+                    field: field,
+                    reason: LocalizedText(
+                        zh: "\(who.zh)的身份证号码\(number)无效：\(check.problems.map(\.zh).joined(separator: "；"))",
+                        en:
+                            "the \(who.en)'s ID number \(number) is not valid: \(check.problems.map(\.en).joined(separator: "; "))"
+                    )))
+            return nil
+        }
+        let age = id.age(on: day)
+        if age < fullAge {
+            found.append(
+                FieldProblem(
+                    field: field,
+                    reason: LocalizedText(
+                        zh: "\(who.zh)\(name)未满\(fullAge)周岁（\(id.birthDate)出生，\(day)时\(age)岁）",
+                        en: "the \(who.en) \(name) is under \(fullAge) (born \(id.birthDate), aged \(age) on \(day))")))
+        }
+        return id.value
+    }
+
+    /// The investors' problems on `day`: identity, age, kind, duplicates, contributions.
+    public func investorProblems(on day: CivilDate) -> [FieldProblem] {
+        var found: [FieldProblem] = []
+        func add(_ field: String, _ zh: String, _ en: String) {
+            found.append(FieldProblem(field: field, reason: LocalizedText(zh: zh, en: en)))
+        }
+        func blank(_ s: String) -> Bool { s.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }
+        let investorWord = LocalizedText(zh: "出资人", en: "investor")
+        var first: [String: Int] = [:]
+        for (index, investor) in investors.enumerated() {
+            let path = "investors[\(index + 1)]"
+            if blank(investor.name) {
+                add("\(path).name", "出资人姓名（名称）不能为空", "the investor's name is empty")
+            }
+            if enterpriseType.ownerIsNaturalPerson && investor.kind != .person {
+                add(
+                    "\(path).kind", "\(enterpriseType.name.zh)的出资人应为自然人，不能是\(investor.kind.name.zh)",
+                    "a \(enterpriseType.name.en)'s owner must be a natural person, not a \(investor.kind.name.en)")
+            }
+            let key: String?
+            switch investor.kind {
+            case .person:
+                key = Self.personProblems(
+                    investorWord, investor.name, investor.idNumber, "\(path).idNumber", on: day, into: &found)
+            case .company, .institution:
+                do throws(CreditCode.Problem) {
+                    key = try CreditCode(investor.idNumber).value
+                } catch {
+                    key = nil
+                    add(
+                        "\(path).idNumber", "统一社会信用代码\(investor.idNumber)无效：\(error.message(.zh))",
+                        "unified social credit code \(investor.idNumber) is not valid: \(error.message(.en))")
+                }
+            }
+            if let key {
+                if let earlier = first[key] {
+                    add(
+                        "\(path).idNumber", "与第\(earlier)位出资人为同一人（证件号码\(key)相同），不能重复出资",
+                        "the same party as investor \(earlier) (same number \(key)); list each investor once")
+                } else {
+                    first[key] = index + 1
+                }
+            }
+            if investor.contribution.fen <= 0 {
+                add(
+                    "\(path).contribution", "出资额应大于零（实际\(investor.contribution.yuanText)元）",
+                    "the contribution must be above zero (is \(investor.contribution.yuanText) yuan)")
+            }
+        }
+        return found
+    }
+}

@@ -1,0 +1,64 @@
+import Foundation
+import KaibanTestSupport
+import Testing
+
+/// The people's rules at the command line (issue 8, class 6): an option that does not apply to the
+/// type is a field error, and a partnership shows its managing partner.
+@Suite struct PeopleCLITests {
+    let kaiban: KaibanProcess
+
+    init() throws {
+        kaiban = try KaibanProcess()
+        #expect(try kaiban.run(["clerk", "add", "zhouqiang", "--name", "周强", "--role", "supervisor"]).status == 0)
+        let window = try kaiban.run([
+            "clerk", "add", "wangfang", "--name", "王芳", "--role", "window", "--as", "zhouqiang",
+        ])
+        #expect(window.status == 0, "\(window)")
+    }
+
+    /// The fields of a refusal printed as JSON on standard error.
+    func fields(_ result: KaibanProcess.Result) throws -> [String] {
+        let json = try JSONSerialization.jsonObject(with: Data(result.stderr.utf8)) as? [String: Any]
+        let problem = try #require(json?["problem"] as? [String: Any], "\(result)")
+        return (problem["fields"] as? [[String: Any]] ?? []).compactMap { $0["field"] as? String }
+    }
+
+    @Test func capitalForAnIndividualBusinessIsAFieldErrorFromFlagsAndFromAFile() throws {
+        let byFlags = try kaiban.run([
+            "intake", "--as", "wangfang", "--at", "2026-11-26T09:05", "--channel", "window", "--type",
+            "individual-business", "--name", "广元市昭化区杨帆小吃店", "--capital", "50000", "--domicile",
+            "四川省广元市昭化区卫子镇新华街5号", "--division", "510811", "--scope", "餐饮服务", "--legal-rep",
+            "杨帆:510811199507040639", "--investor", "杨帆:510811199507040639:30000", "--contact", "杨帆:15000015838",
+            "--json",
+        ])
+        #expect(byFlags.status == 65, "\(byFlags)")
+        #expect(try fields(byFlags) == ["registeredCapital"], "\(byFlags)")
+
+        let source = Fixtures.packageRoot.appendingPathComponent("seeds/demo/cases/03-individual-mobile.xml")
+        let file = URL(fileURLWithPath: kaiban.database).deletingLastPathComponent().appendingPathComponent("cap.xml")
+        try String(contentsOf: source, encoding: .utf8)
+            .replacingOccurrences(of: "<domicile", with: "<capital>50000</capital>\n  <domicile")
+            .write(to: file, atomically: true, encoding: .utf8)
+        let byFile = try kaiban.run([
+            "intake", "--as", "wangfang", "--at", "2026-11-26T09:05", "--file", file.path, "--json",
+        ])
+        #expect(byFile.status == 65, "\(byFile)")
+        #expect(try fields(byFile) == ["registeredCapital"], "\(byFile)")
+    }
+
+    @Test func aPartnershipShowsItsManagingPartnerNotALegalRepresentative() throws {
+        let file = Fixtures.packageRoot.appendingPathComponent("seeds/demo/cases/05-partnership-appointment.xml")
+        let intake = try kaiban.run([
+            "intake", "--as", "wangfang", "--at", "2026-11-26T09:30", "--file", file.path, "--json",
+        ])
+        #expect(intake.status == 0, "\(intake)")
+        let json = try JSONSerialization.jsonObject(with: Data(intake.stdout.utf8)) as? [String: Any]
+        let number = try #require((json?["case"] as? [String: Any])?["number"] as? String, "\(intake)")
+        let zh = try kaiban.run(["show", number])
+        #expect(zh.status == 0, "\(zh)")
+        #expect(zh.stdout.contains("执行事务合伙人"), "\(zh.stdout)")
+        #expect(!zh.stdout.contains("法定代表人"), "\(zh.stdout)")
+        let en = try kaiban.run(["show", number, "--lang", "en"])
+        #expect(en.stdout.contains("managing partner") && !en.stdout.contains("legal representative"), "\(en.stdout)")
+    }
+}

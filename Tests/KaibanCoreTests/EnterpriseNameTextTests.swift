@@ -1,0 +1,52 @@
+import Foundation
+import KaibanCore
+import KaibanTestSupport
+import Testing
+
+/// The name rule in the core (issue 8, class 5; STANDARDS.md §10), on the committed name rules.
+@Suite struct EnterpriseNameTextTests {
+    let rules: NameRules
+    let zhaohua = ["四川省", "广元市", "昭化区"]
+
+    init() throws {
+        rules = try Fixtures.forms().nameRules()
+    }
+
+    func analyze(_ name: String, _ type: EnterpriseType = .limitedLiabilityCompany) -> NameAnalysis {
+        NameAnalysis(name: name, type: type, divisionNames: zhaohua, rules: rules)
+    }
+
+    @Test(arguments: [
+        ("广元市昭化区青禾ā农业科技有限公司", "U+0101", "拼音"),
+        ("广元市昭化区あお农业科技有限公司", "U+3042", "规范汉字"),
+        ("广元市昭化区青禾Ⅷ农业科技有限公司", "U+2167", "外文字母"),
+        ("广元市昭化区青禾①农业科技有限公司", "U+2460", "阿拉伯数字"),
+        ("广元市昭化区青禾\u{FEFF}农业科技有限公司", "U+FEFF", "不可见"),
+        ("广元市昭化区青禾\u{202E}农业科技有限公司", "U+202E", "不可见"),
+    ])
+    func eachCharacterIsNamedWithTheRuleItBreaks(name: String, code: String, rule: String) {
+        let analysis = analyze(name)
+        #expect(!analysis.isValid)
+        #expect(analysis.problems.contains { $0.zh.contains(code) && $0.zh.contains(rule) }, "\(analysis.problems)")
+    }
+
+    @Test func bracketsComeInPairsWithTextInside() {
+        for name in ["广元市昭化区青禾（农业科技有限公司", "广元市昭化区青禾（）农业科技有限公司", "广元市昭化区青禾）（农业科技有限公司"] {
+            let analysis = analyze(name)
+            #expect(analysis.problems.contains { $0.zh.contains("括号") }, "\(name): \(analysis.problems)")
+        }
+        #expect(analyze("广元市昭化区盛源投资合伙企业(有限合伙)", .partnership).isValid)
+    }
+
+    @Test func numbersWrittenInChineseCharactersAreCharacters() {
+        let analysis = analyze("广元市昭化区三〇七科技有限公司")
+        #expect(analysis.isValid, "\(analysis.problems)")
+        #expect(analysis.tradeName == "三〇七")
+    }
+
+    @Test func aForbiddenWordSplitByABlankIsStillFound() {
+        let analysis = analyze("广元市昭化区政\u{200B}府农业科技有限公司")
+        #expect(analysis.problems.contains { $0.zh.contains("“政府”") }, "\(analysis.problems)")
+        #expect(analysis.problems.contains { $0.zh.contains("U+200B") }, "\(analysis.problems)")
+    }
+}
