@@ -88,6 +88,11 @@ public protocol DeskStore: Sendable {
     func registeredNames(division: String, tradeName: String, industry: String) async throws -> [RegisteredName]
     /// Open applications of the hall with the same trade name and industry.
     func openApplications(hall: String, tradeName: String, industry: String) async throws -> [String]
+    /// Cases filed under `key` as one of `kinds` (``CaseLookup/entries(of:tradeName:creditCode:)``,
+    /// kept in the transaction of every intake and licence), or under a key starting with it when
+    /// `prefix`; newest first, `limit` from `offset`. Read through an index, never by scanning cases.
+    func findCases(kinds: [CaseLookup.Kind], key: String, prefix: Bool, offset: Int, limit: Int) async throws
+        -> [FoundCase]
     func caseCount() async throws -> Int
     func summary() async throws -> DeskSummary
     /// Replays every case's history, rewrites every derived column that differs (the worklist

@@ -34,6 +34,8 @@ extension CaseStore {
                 state, schedule: clock.schedule(state.segments, budgetMinutes: definition.budgetMinutes),
                 nameParts: nameParts, db)
             try store.append([event], to: number, db, openings: openings)
+            try store.fileLookup(
+                CaseLookup.entries(of: application, tradeName: nameParts?.tradeName, creditCode: nil), for: number, db)
             return state
         }
 

@@ -151,6 +151,12 @@ extension CaseStore: DeskStore {
         try await offPool { try self.openApplications(hall: hall, tradeName: tradeName, industry: industry) }
     }
 
+    public func findCases(kinds: [CaseLookup.Kind], key: String, prefix: Bool, offset: Int, limit: Int) async throws
+        -> [FoundCase]
+    {
+        try await offPool { try self.findCases(kinds: kinds, key: key, prefix: prefix, offset: offset, limit: limit) }
+    }
+
     public func caseCount() async throws -> Int {
         try await offPool { try self.caseCount() }
     }

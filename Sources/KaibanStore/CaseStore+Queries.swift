@@ -246,7 +246,7 @@ extension CaseStore {
                 sql: """
                     SELECT number, workflow_id, workflow_version, stage, version, channel, enterprise_type,
                         proposed_name, opened_by, opened_at, updated_at, closed_at, clock_segments,
-                        government_minutes, remaining_minutes, due_at
+                        government_minutes, remaining_minutes, due_at, trade_name
                     FROM registration_case ORDER BY number
                     """)
             for row in rows {
@@ -258,9 +258,12 @@ extension CaseStore {
                 let schedule = clock.schedule(state.segments, budgetMinutes: budget)
                 report.cases += 1
                 report.events += events.count
+                let lookupRepaired = try repairLookup(state, tradeName: row["trade_name"], db)
                 if Self.projection(of: state, schedule) != Self.projection(of: row) {
                     report.repaired.append(text)
                     try repairProjection(state, schedule, db)
+                } else if lookupRepaired {
+                    report.repaired.append(text)
                 }
             }
             return report
