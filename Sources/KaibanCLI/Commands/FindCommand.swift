@@ -19,6 +19,7 @@ struct FindCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var output: OutputOptions
+    @OptionGroup var ids: IDOptions
 
     @Argument(help: "What to look for, e.g. 张伟, 青禾, 51081119850312017X, 130-0000-0000, 91510811MA….")
     var query: String
@@ -42,7 +43,8 @@ struct FindCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await withDesk(global, json: output.json) { session in
-            let result = try await session.desk.find(query, by: by, exact: exact, limit: limit, offset: offset)
+            let result = ids.disclosure.apply(
+                try await session.desk.find(query, by: by, exact: exact, limit: limit, offset: offset))
             if output.json {
                 try Console.json(result)
                 return

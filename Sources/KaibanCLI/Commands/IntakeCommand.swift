@@ -21,6 +21,7 @@ struct IntakeCommand: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
     @OptionGroup var time: InstantOption
     @OptionGroup var output: OutputOptions
+    @OptionGroup var ids: IDOptions
 
     @Option(help: "An application file (XML).")
     var file: String?
@@ -143,7 +144,8 @@ struct IntakeCommand: AsyncParsableCommand {
             } else {
                 application = try applicationFromFlags()
             }
-            let result = try await session.desk.intake(application, as: session.actor, at: time.instant)
+            let result = ids.disclosure.apply(
+                try await session.desk.intake(application, as: session.actor, at: time.instant))
             for warning in result.warnings {
                 Console.error(
                     (session.zh ? "提示：" : "note: ") + "\(warning.field): \(warning.reason.text(session.language))")

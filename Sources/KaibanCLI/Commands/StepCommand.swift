@@ -18,6 +18,7 @@ struct StepCommand: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
     @OptionGroup var time: InstantOption
     @OptionGroup var output: OutputOptions
+    @OptionGroup var ids: IDOptions
 
     @Argument(help: "Case number.")
     var number: CaseNumber
@@ -35,7 +36,7 @@ struct StepCommand: AsyncParsableCommand {
         try await withDesk(global, json: output.json) { session in
             let outcome = try await session.desk.step(
                 number, transition, reason: reason, as: session.actor, at: time.instant, expectedVersion: expectVersion)
-            try await present(outcome, session, json: output.json)
+            try await present(ids.disclosure.apply(outcome), session, json: output.json)
         }
     }
 }
@@ -48,6 +49,7 @@ struct WithdrawCommand: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
     @OptionGroup var time: InstantOption
     @OptionGroup var output: OutputOptions
+    @OptionGroup var ids: IDOptions
 
     @Argument(help: "Case number.")
     var number: CaseNumber
@@ -58,7 +60,7 @@ struct WithdrawCommand: AsyncParsableCommand {
     func run() async throws {
         try await withDesk(global, json: output.json) { session in
             let outcome = try await session.desk.withdraw(number, reason: reason, as: session.actor, at: time.instant)
-            try await present(outcome, session, json: output.json)
+            try await present(ids.disclosure.apply(outcome), session, json: output.json)
         }
     }
 }
@@ -75,6 +77,7 @@ struct TaskCommand: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
     @OptionGroup var time: InstantOption
     @OptionGroup var output: OutputOptions
+    @OptionGroup var ids: IDOptions
 
     @Argument(help: "Case number.")
     var number: CaseNumber
@@ -89,7 +92,7 @@ struct TaskCommand: AsyncParsableCommand {
         try await withDesk(global, json: output.json) { session in
             let outcome = try await session.desk.completeTask(
                 number, task, note: note, as: session.actor, at: time.instant)
-            try await present(outcome, session, json: output.json)
+            try await present(ids.disclosure.apply(outcome), session, json: output.json)
         }
     }
 }
