@@ -38,7 +38,7 @@ extension Desk {
         _ application: CaseApplication, as actor: DeskActor, at instant: Date? = nil, hall: String? = nil
     ) async throws -> IntakeResult {
         try await run {
-            let clerk = try requireClerk(actor)
+            let clerk = try await requireActiveClerk(actor).id
             let now = try recordingInstant(instant)
             let definition = try await latestDefinition()
             let hall = hall ?? settings.hall

@@ -92,9 +92,16 @@ public final class Desk: Sendable {
         return id
     }
 
+    /// The acting clerk, who must be active (a deactivated clerk cannot act).
+    func requireActiveClerk(_ actor: DeskActor) async throws -> Clerk {
+        let clerk = try await store.clerk(try requireClerk(actor))
+        guard clerk.active else { throw WorkflowError.clerkInactive(clerk: clerk.id) }
+        return clerk
+    }
+
     /// The acting clerk, who must be an active supervisor to do `act`.
     func requireSupervisor(_ actor: DeskActor, for act: LocalizedText) async throws -> Clerk {
-        let clerk = try await store.clerk(try requireClerk(actor))
+        let clerk = try await requireActiveClerk(actor)
         guard clerk.isSupervisor else { throw StoreError.supervisorRequired(clerk: clerk.id, act: act) }
         return clerk
     }

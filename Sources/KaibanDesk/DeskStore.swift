@@ -46,9 +46,17 @@ public protocol DeskStore: Sendable {
 
     // MARK: Clerks
 
-    /// Registers a clerk. The first clerk needs no one's authority and must be a supervisor;
-    /// after that `actor` must be an active supervisor (checked in the same transaction).
-    func addClerk(_ clerk: Clerk, by actor: String?) async throws
+    /// Registers a clerk, with an `added` entry in the clerk's history at `now`. The first clerk
+    /// needs no one's authority and must be a supervisor; after that `actor` must be an active
+    /// supervisor (checked in the same transaction).
+    func addClerk(_ clerk: Clerk, by actor: String?, at now: Date) async throws
+    /// A supervisor's change to a clerk, with its reason and its entry in the clerk's
+    /// (append-only) history, in one transaction: `actor` must be an active supervisor; a
+    /// deactivated clerk is not changed; the last active supervisor keeps the role and stays active.
+    func changeClerk(_ id: String, _ change: ClerkChange, reason: String, by actor: String, at now: Date)
+        async throws -> Clerk
+    /// A clerk's history, oldest first.
+    func clerkHistory(_ id: String) async throws -> [ClerkEvent]
     func clerk(_ id: String) async throws -> Clerk
     func clerks() async throws -> [Clerk]
 

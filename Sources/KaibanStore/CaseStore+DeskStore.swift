@@ -76,8 +76,18 @@ extension CaseStore: DeskStore {
         try await offPool { try self.calendarChanges() }
     }
 
-    public func addClerk(_ clerk: Clerk, by actor: String?) async throws {
-        try await offPool { try self.addClerk(clerk, by: actor) }
+    public func addClerk(_ clerk: Clerk, by actor: String?, at now: Date) async throws {
+        try await offPool { try self.addClerk(clerk, by: actor, at: now) }
+    }
+
+    public func changeClerk(_ id: String, _ change: ClerkChange, reason: String, by actor: String, at now: Date)
+        async throws -> Clerk
+    {
+        try await offPool { try self.changeClerk(id, change, reason: reason, by: actor, at: now) }
+    }
+
+    public func clerkHistory(_ id: String) async throws -> [ClerkEvent] {
+        try await offPool { try self.clerkHistory(id) }
     }
 
     public func clerk(_ id: String) async throws -> Clerk {

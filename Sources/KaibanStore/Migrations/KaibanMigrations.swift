@@ -13,6 +13,7 @@ enum KaibanMigrations {
         migrator.registerMigration("0007-history-is-the-state", migrate: historyIsTheState)
         migrator.registerMigration("0008-compact-history-and-schedules", migrate: compactHistoryAndSchedules)
         migrator.registerMigration("0010-case-lookup", migrate: caseLookup)
+        migrator.registerMigration("0012-clerk-history", migrate: clerkHistory)
         return migrator
     }
 }
