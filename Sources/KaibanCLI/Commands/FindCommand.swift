@@ -21,7 +21,7 @@ struct FindCommand: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
     @OptionGroup var ids: IDOptions
 
-    @Argument(help: "What to look for, e.g. 张伟, 青禾, 51081119850312017X, 130-0000-0000, 91510811MA….")
+    @Argument(help: "What to look for, e.g. 张伟, 青禾, 11010519491231002X, 130-0000-0000, 91510811MA….")
     var query: String
 
     @Option(help: "Take the query as: name, id-number, phone or credit-code.")
