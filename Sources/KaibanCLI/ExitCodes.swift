@@ -37,7 +37,7 @@ public enum KaibanExit {
             return zh
                 ? "用 kaiban clerk add 登记，或检查 --as / KAIBAN_CLERK"
                 : "register with kaiban clerk add, or check --as / KAIBAN_CLERK"
-        case "step.reason-required", "calendar.reason-required":
+        case "step.reason-required", "calendar.reason-required", "clerk.reason-required":
             return zh ? "用 --reason 说明理由" : "give it with --reason"
         case "calendar.year-exists":
             return zh ? "确需更正请加 --replace 并用 --reason 说明" : "to correct it, add --replace and a --reason"

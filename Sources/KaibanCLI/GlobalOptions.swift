@@ -26,6 +26,17 @@ struct OutputOptions: ParsableArguments {
     var json = false
 }
 
+/// `--show-ids` for commands that print a case's people: citizen ID numbers are masked
+/// (510811********0178) on screen and in JSON unless the clerk asks for them.
+struct IDOptions: ParsableArguments {
+    @Flag(
+        name: .customLong("show-ids"),
+        help: "Show citizen ID numbers in full (otherwise masked, e.g. 510811********0178, in JSON too).")
+    var showIDs = false
+
+    var disclosure: IDDisclosure { showIDs ? .full : .masked }
+}
+
 /// `--at` for commands that record or measure something: the instant it happened.
 struct InstantOption: ParsableArguments {
     @Option(

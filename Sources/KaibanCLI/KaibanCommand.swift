@@ -15,7 +15,8 @@ public struct KaibanCommand: AsyncParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [
-            IntakeCommand.self, QueueCommand.self, ShowCommand.self, HistoryCommand.self, StepCommand.self,
+            IntakeCommand.self, QueueCommand.self, FindCommand.self, ShowCommand.self, HistoryCommand.self,
+            StepCommand.self,
             TaskCommand.self, WithdrawCommand.self, SLACommand.self, CalendarCommand.self, CheckCommand.self,
             ClerkCommand.self,
             WorkflowCommand.self, AdminCommand.self, DemoCommand.self,

@@ -39,12 +39,13 @@ extension Desk {
             let existing = Set(try await store.clerks().map(\.id))
             if existing.isEmpty {
                 for clerk in SyntheticCases.clerks {
-                    try await store.addClerk(clerk, by: clerk.isSupervisor ? nil : SyntheticCases.clerks[0].id)
+                    try await store.addClerk(
+                        clerk, by: clerk.isSupervisor ? nil : SyntheticCases.clerks[0].id, at: clock.now())
                 }
             } else {
                 let supervisor = try await requireSupervisor(actor, for: Self.synthesizeAct)
                 for clerk in SyntheticCases.clerks where !existing.contains(clerk.id) {
-                    try await store.addClerk(clerk, by: supervisor.id)
+                    try await store.addClerk(clerk, by: supervisor.id, at: clock.now())
                 }
             }
             var generator = SyntheticCases(

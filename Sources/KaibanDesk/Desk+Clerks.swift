@@ -36,28 +36,34 @@ extension Desk {
                 problems.append(
                     FieldProblem(field: "name", reason: LocalizedText(zh: "须填写姓名", en: "give the clerk's name")))
             }
-            let known = Set(try await definitions().flatMap { $0.roles.map(\.id) })
-            let unknown = roles.subtracting(known)
-            if roles.isEmpty {
-                problems.append(
-                    FieldProblem(field: "roles", reason: LocalizedText(zh: "至少给一个角色", en: "give at least one role")))
-            } else if !unknown.isEmpty {
-                let list = known.sorted().joined(separator: ", ")
-                problems.append(
-                    FieldProblem(
-                        field: "roles",
-                        reason: LocalizedText(
-                            zh: "未知角色\(unknown.sorted().joined(separator: "、"))（可选：\(list)）",
-                            en: "unknown \(unknown.sorted().joined(separator: ", ")) (known: \(list))")))
-            }
+            problems += try await roleProblems(roles)
             guard problems.isEmpty else {
                 throw Problem(
                     .invalid, "clerk.invalid", zh: "工作人员信息有误：", en: "the clerk cannot be registered:", fields: problems)
             }
             let clerk = Clerk(id: id, name: name.trimmingCharacters(in: .whitespacesAndNewlines), roles: roles)
-            try await store.addClerk(clerk, by: actor.clerkID)
+            try await store.addClerk(clerk, by: actor.clerkID, at: clock.now())
             return ClerkView(clerk)
         }
+    }
+
+    /// What is wrong with `roles` for a clerk: none, or one the workflows do not know.
+    func roleProblems(_ roles: Set<String>) async throws -> [FieldProblem] {
+        let known = Set(try await definitions().flatMap { $0.roles.map(\.id) })
+        let unknown = roles.subtracting(known)
+        if roles.isEmpty {
+            return [FieldProblem(field: "roles", reason: LocalizedText(zh: "至少给一个角色", en: "give at least one role"))]
+        } else if !unknown.isEmpty {
+            let list = known.sorted().joined(separator: ", ")
+            return [
+                FieldProblem(
+                    field: "roles",
+                    reason: LocalizedText(
+                        zh: "未知角色\(unknown.sorted().joined(separator: "、"))（可选：\(list)）",
+                        en: "unknown \(unknown.sorted().joined(separator: ", ")) (known: \(list))"))
+            ]
+        }
+        return []
     }
 
     /// Every clerk, by id.

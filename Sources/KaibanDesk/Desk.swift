@@ -92,9 +92,16 @@ public final class Desk: Sendable {
         return id
     }
 
+    /// The acting clerk, who must be active (a deactivated clerk cannot act).
+    func requireActiveClerk(_ actor: DeskActor) async throws -> Clerk {
+        let clerk = try await store.clerk(try requireClerk(actor))
+        guard clerk.active else { throw WorkflowError.clerkInactive(clerk: clerk.id) }
+        return clerk
+    }
+
     /// The acting clerk, who must be an active supervisor to do `act`.
     func requireSupervisor(_ actor: DeskActor, for act: LocalizedText) async throws -> Clerk {
-        let clerk = try await store.clerk(try requireClerk(actor))
+        let clerk = try await requireActiveClerk(actor)
         guard clerk.isSupervisor else { throw StoreError.supervisorRequired(clerk: clerk.id, act: act) }
         return clerk
     }
@@ -150,7 +157,6 @@ public final class Desk: Sendable {
     func recording(_ given: Date?, as actor: DeskActor, late: LateEntry?) async throws
         -> (clerk: String, at: Date, recording: Recording)
     {
-        let clerk = try requireClerk(actor)
         let at = try recordingInstant(given)
         let now = Date(timeIntervalSince1970: clock.now().timeIntervalSince1970.rounded(.down))
         let isLate = at < now.addingTimeInterval(-Self.lateEntryTolerance)
@@ -164,7 +170,7 @@ public final class Desk: Sendable {
                         "\(HallTime.localText(of: at)) is \(Int(now.timeIntervalSince(at)) / 60) minutes before now (\(HallTime.localText(of: now))): a past step is entered by a supervisor with --late-reason (and --done-by for the clerk who did it)"
                 )
             }
-            return (clerk, at, Recording(at: now))
+            return (try await requireActiveClerk(actor).id, at, Recording(at: now))
         }
         let supervisor = try await requireSupervisor(actor, for: Self.lateEntryAct)
         let reason = try reason(

@@ -53,9 +53,17 @@ public protocol DeskStore: Sendable {
 
     // MARK: Clerks
 
-    /// Registers a clerk. The first clerk needs no one's authority and must be a supervisor;
-    /// after that `actor` must be an active supervisor (checked in the same transaction).
-    func addClerk(_ clerk: Clerk, by actor: String?) async throws
+    /// Registers a clerk, with an `added` entry in the clerk's history at `now`. The first clerk
+    /// needs no one's authority and must be a supervisor; after that `actor` must be an active
+    /// supervisor (checked in the same transaction).
+    func addClerk(_ clerk: Clerk, by actor: String?, at now: Date) async throws
+    /// A supervisor's change to a clerk, with its reason and its entry in the clerk's
+    /// (append-only) history, in one transaction: `actor` must be an active supervisor; a
+    /// deactivated clerk is not changed; the last active supervisor keeps the role and stays active.
+    func changeClerk(_ id: String, _ change: ClerkChange, reason: String, by actor: String, at now: Date)
+        async throws -> Clerk
+    /// A clerk's history, oldest first.
+    func clerkHistory(_ id: String) async throws -> [ClerkEvent]
     func clerk(_ id: String) async throws -> Clerk
     func clerks() async throws -> [Clerk]
 
@@ -99,6 +107,11 @@ public protocol DeskStore: Sendable {
     func registeredNames(division: String, tradeName: String, industry: String) async throws -> [RegisteredName]
     /// Open applications of the hall with the same trade name and industry.
     func openApplications(hall: String, tradeName: String, industry: String) async throws -> [String]
+    /// Cases filed under `key` as one of `kinds` (``CaseLookup/entries(of:tradeName:creditCode:)``,
+    /// kept in the transaction of every intake and licence), or under a key starting with it when
+    /// `prefix`; newest first, `limit` from `offset`. Read through an index, never by scanning cases.
+    func findCases(kinds: [CaseLookup.Kind], key: String, prefix: Bool, offset: Int, limit: Int) async throws
+        -> [FoundCase]
     func caseCount() async throws -> Int
     func summary() async throws -> DeskSummary
     /// Replays every case's history, rewrites every derived column that differs (the worklist

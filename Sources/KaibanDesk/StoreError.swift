@@ -27,6 +27,12 @@ public enum StoreError: ClerkReadable, ProblemConvertible, Sendable, Equatable {
     case officeHoursExist(hall: String, from: String)
     /// Another enterprise registered the same trade name in the same industry first.
     case nameTaken(name: String, holder: String)
+    /// The clerk is deactivated already (a clerk is deactivated once; their roles no longer matter).
+    case clerkAlreadyInactive(String)
+    /// The change would leave the hall without an active supervisor, and no one could administer it.
+    case lastSupervisor(String)
+    /// The clerk already holds exactly these roles.
+    case rolesUnchanged(String)
     /// The database failed (locked beyond the timeout, disk full, corrupt file…).
     case storage(String)
 
@@ -46,6 +52,9 @@ public enum StoreError: ClerkReadable, ProblemConvertible, Sendable, Equatable {
         case .noOfficeHours: return Problem(.brokenData, "calendar.no-office-hours", text)
         case .officeHoursExist: return Problem(.conflict, "office-hours.version-exists", text)
         case .nameTaken: return Problem(.conflict, "name.taken", text)
+        case .clerkAlreadyInactive: return Problem(.conflict, "clerk.already-inactive", text)
+        case .lastSupervisor: return Problem(.refused, "clerk.last-supervisor", text)
+        case .rolesUnchanged: return Problem(.refused, "clerk.roles-unchanged", text)
         case .storage: return Problem(.storage, "storage.failed", text)
         }
     }
@@ -93,6 +102,16 @@ public enum StoreError: ClerkReadable, ProblemConvertible, Sendable, Equatable {
             return zh
                 ? "“\(name)”与已登记的“\(holder)”字号、行业相同，不能发照"
                 : "\"\(name)\" has the trade name and industry of the registered \"\(holder)\"; no licence can be issued"
+        case .clerkAlreadyInactive(let id):
+            return zh
+                ? "工作人员\(id)已停用，不能再次停用或变更角色"
+                : "clerk \(id) is deactivated already: not again, and their roles no longer change"
+        case .lastSupervisor(let id):
+            return zh
+                ? "\(id)是唯一在岗的负责人（supervisor），停用或取消其负责人角色后将无人能管理工作人员；请先指定另一位负责人"
+                : "\(id) is the only active supervisor; without one no one could administer the clerks: make another supervisor first"
+        case .rolesUnchanged(let id):
+            return zh ? "工作人员\(id)已是这些角色" : "clerk \(id) holds exactly these roles already"
         case .storage(let detail):
             return zh ? "数据库出错：\(detail)" : "storage failure: \(detail)"
         }

@@ -38,6 +38,8 @@ extension CaseStore {
                 state, schedule: clock.schedule(state.segments, budgetMinutes: definition.budgetMinutes),
                 nameParts: nameParts, db)
             try store.append([event], to: number, db, openings: openings, nameParts: nameParts)
+            try store.fileLookup(
+                CaseLookup.entries(of: application, tradeName: nameParts?.tradeName, creditCode: nil), for: number, db)
             return state
         }
 

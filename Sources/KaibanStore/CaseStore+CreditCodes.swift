@@ -17,6 +17,9 @@ extension CaseStore {
         else { throw StoreError.storage("credit code range exhausted for \(prefix)") }
         try db.cachedStatement(sql: "INSERT INTO credit_code (code, case_number, issued_at) VALUES (?, ?, ?)")
             .execute(arguments: [code.value, state.number.description, now])
+        try fileLookup(
+            [CaseLookup.Entry(kind: .creditCode, key: CaseLookup.codeKey(code.value), field: "creditCode")],
+            for: state.number, db)
         let parts = try Row.fetchOne(
             db.cachedStatement(sql: "SELECT trade_name, industry FROM registration_case WHERE number = ?"),
             arguments: [state.number.description])

@@ -86,8 +86,18 @@ extension CaseStore: DeskStore {
         try await offPool { try self.calendarChanges() }
     }
 
-    public func addClerk(_ clerk: Clerk, by actor: String?) async throws {
-        try await offPool { try self.addClerk(clerk, by: actor) }
+    public func addClerk(_ clerk: Clerk, by actor: String?, at now: Date) async throws {
+        try await offPool { try self.addClerk(clerk, by: actor, at: now) }
+    }
+
+    public func changeClerk(_ id: String, _ change: ClerkChange, reason: String, by actor: String, at now: Date)
+        async throws -> Clerk
+    {
+        try await offPool { try self.changeClerk(id, change, reason: reason, by: actor, at: now) }
+    }
+
+    public func clerkHistory(_ id: String) async throws -> [ClerkEvent] {
+        try await offPool { try self.clerkHistory(id) }
     }
 
     public func clerk(_ id: String) async throws -> Clerk {
@@ -166,6 +176,12 @@ extension CaseStore: DeskStore {
 
     public func openApplications(hall: String, tradeName: String, industry: String) async throws -> [String] {
         try await offPool { try self.openApplications(hall: hall, tradeName: tradeName, industry: industry) }
+    }
+
+    public func findCases(kinds: [CaseLookup.Kind], key: String, prefix: Bool, offset: Int, limit: Int) async throws
+        -> [FoundCase]
+    {
+        try await offPool { try self.findCases(kinds: kinds, key: key, prefix: prefix, offset: offset, limit: limit) }
     }
 
     public func caseCount() async throws -> Int {

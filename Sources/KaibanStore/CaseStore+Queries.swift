@@ -286,7 +286,7 @@ extension CaseStore {
                 ?? NameParts(tradeName: row["trade_name"], industry: row["industry"])
             report.cases += 1
             report.events += events.count
-            var repaired = false
+            var repaired = try repairLookup(state, tradeName: parts.tradeName, db)
             if Self.projection(of: state, schedule, parts) != Self.projection(of: row) {
                 repaired = true
                 try repairProjection(state, schedule, parts, db)

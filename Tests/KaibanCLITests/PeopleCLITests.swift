@@ -25,7 +25,8 @@ import Testing
 
     @Test func capitalForAnIndividualBusinessIsAFieldErrorFromFlagsAndFromAFile() throws {
         let byFlags = try kaiban.run([
-            "intake", "--as", "wangfang", "--at", "2026-11-26T09:05", "--channel", "window", "--type",
+            "intake", "--as", "zhouqiang", "--done-by", "wangfang", "--late-reason", "测试：按固定时刻补录", "--at",
+            "2026-11-26T09:05", "--channel", "window", "--type",
             "individual-business", "--name", "广元市昭化区杨帆小吃店", "--capital", "50000", "--domicile",
             "四川省广元市昭化区卫子镇新华街5号", "--division", "510811", "--scope", "餐饮服务", "--legal-rep",
             "杨帆:510811199507040639", "--investor", "杨帆:510811199507040639:30000", "--contact", "杨帆:15000015838",
@@ -40,7 +41,8 @@ import Testing
             .replacingOccurrences(of: "<domicile", with: "<capital>50000</capital>\n  <domicile")
             .write(to: file, atomically: true, encoding: .utf8)
         let byFile = try kaiban.run([
-            "intake", "--as", "wangfang", "--at", "2026-11-26T09:05", "--file", file.path, "--json",
+            "intake", "--as", "zhouqiang", "--done-by", "wangfang", "--late-reason", "测试：按固定时刻补录", "--at",
+            "2026-11-26T09:05", "--file", file.path, "--json",
         ])
         #expect(byFile.status == 65, "\(byFile)")
         #expect(try fields(byFile) == ["registeredCapital"], "\(byFile)")
@@ -49,7 +51,8 @@ import Testing
     @Test func aPartnershipShowsItsManagingPartnerNotALegalRepresentative() throws {
         let file = Fixtures.packageRoot.appendingPathComponent("seeds/demo/cases/05-partnership-appointment.xml")
         let intake = try kaiban.run([
-            "intake", "--as", "wangfang", "--at", "2026-11-26T09:30", "--file", file.path, "--json",
+            "intake", "--as", "zhouqiang", "--done-by", "wangfang", "--late-reason", "测试：按固定时刻补录", "--at",
+            "2026-11-26T09:30", "--file", file.path, "--json",
         ])
         #expect(intake.status == 0, "\(intake)")
         let json = try JSONSerialization.jsonObject(with: Data(intake.stdout.utf8)) as? [String: Any]

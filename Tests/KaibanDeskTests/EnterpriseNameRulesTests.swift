@@ -19,18 +19,21 @@ import Testing
 
     /// Takes in `name` and licenses it, so that it is a registered name of the hall.
     func register(_ name: String, on desk: Desk) async throws {
-        let number = try await desk.intake(application(named: name), as: window, at: Fixtures.at(9, 0)).case.number
+        let number = try await desk.playing(Fixtures.at(9, 0)).intake(
+            application(named: name), as: window, at: Fixtures.at(9, 0)
+        ).case.number
         for (step, actor, minute) in [
             ("accept", window, 5), ("review", reviewer, 10), ("approve", reviewer, 15), ("issue-licence", window, 20),
         ] {
-            _ = try await desk.step(number, step, as: actor, at: Fixtures.at(9, minute))
+            _ = try await desk.playing(Fixtures.at(9, minute)).step(number, step, as: actor, at: Fixtures.at(9, minute))
         }
     }
 
     /// The proposed-name problems of refusing `name` at intake (empty when it is taken).
     func intakeProblems(_ name: String, on desk: Desk, minute: Int = 30) async -> [LocalizedText] {
         let problem = await Fixtures.problem {
-            _ = try await desk.intake(application(named: name), as: window, at: Fixtures.at(10, minute))
+            _ = try await desk.playing(Fixtures.at(10, minute)).intake(
+                application(named: name), as: window, at: Fixtures.at(10, minute))
         }
         return (problem?.fields ?? []).filter { $0.field == "proposedName" }.map(\.reason)
     }
@@ -102,7 +105,8 @@ import Testing
 
     @Test func anOpenApplicationIsFoundUnderItsNormalisedName() async throws {
         let desk = try await Fixtures.desk()
-        _ = try await desk.intake(application(named: "广元市昭化区金山农业科技有限公司"), as: window, at: Fixtures.at(9, 0))
+        _ = try await desk.playing(Fixtures.at(9, 0)).intake(
+            application(named: "广元市昭化区金山农业科技有限公司"), as: window, at: Fixtures.at(9, 0))
         let second = try await desk.intake(
             application(named: "广元市昭化区\u{2FA6}\u{2F2D}农业科技有限公司"), as: window, at: Fixtures.at(9, 5))
         #expect(second.warnings.contains { $0.field == "proposedName" && $0.reason.zh.contains("正在办理") }, "\(second)")

@@ -36,7 +36,7 @@ import Testing
             application.legalRepresentative.idNumber = number
             application.investors[0].idNumber = number
             let fields = await refusedFields {
-                _ = try await desk.intake(application, as: window, at: Fixtures.at(9, 5))
+                _ = try await desk.playing(Fixtures.at(9, 5)).intake(application, as: window, at: Fixtures.at(9, 5))
             }
             for field in ["legalRepresentative.idNumber", "investors[1].idNumber"] {
                 let problem = try #require(fields.first { $0.field == field }, "\(number) \(field): \(fields)")
@@ -53,7 +53,9 @@ import Testing
         let desk = try await Fixtures.desk()
         var application = Fixtures.application()
         application.legalRepresentative = Person(name: "张小宝", idNumber: Self.bornIn2020)
-        let fields = await refusedFields { _ = try await desk.intake(application, as: window, at: Fixtures.at(9, 5)) }
+        let fields = await refusedFields {
+            _ = try await desk.playing(Fixtures.at(9, 5)).intake(application, as: window, at: Fixtures.at(9, 5))
+        }
         #expect(fields.map(\.field) == ["legalRepresentative.idNumber"], "\(fields)")
         #expect(fields.first?.reason.zh.contains("法定代表人") == true, "\(fields)")
         #expect(fields.first?.reason.zh.contains("未满18周岁") == true, "\(fields)")
@@ -68,13 +70,15 @@ import Testing
         adult.legalRepresentative = Person(name: "周宁", idNumber: Self.eighteenOnTheDay)
         adult.investors[0] = Investor(
             name: "周宁", kind: .person, idNumber: Self.eighteenOnTheDay, contribution: Money(fen: 30_000_000))
-        let taken = try await desk.intake(adult, as: window, at: justAfterMidnight)
+        let taken = try await desk.playing(justAfterMidnight).intake(adult, as: window, at: justAfterMidnight)
         #expect(taken.case.number.description == "510811-20261126-0001")
 
         var minor = Fixtures.application()
         minor.investors[1] = Investor(
             name: "吴越", kind: .person, idNumber: Self.eighteenTheDayAfter, contribution: Money(fen: 20_000_000))
-        let fields = await refusedFields { _ = try await desk.intake(minor, as: window, at: justAfterMidnight) }
+        let fields = await refusedFields {
+            _ = try await desk.playing(justAfterMidnight).intake(minor, as: window, at: justAfterMidnight)
+        }
         #expect(fields.map(\.field) == ["investors[2].idNumber"], "\(fields)")
         #expect(fields.first?.reason.zh.contains("未满18周岁") == true, "\(fields)")
     }
@@ -88,7 +92,9 @@ import Testing
                 name: "张伟", kind: .person, idNumber: Fixtures.idZhang.lowercased(), contribution: Money(fen: 10_000_000)
             )
         )
-        let fields = await refusedFields { _ = try await desk.intake(application, as: window, at: Fixtures.at(9, 5)) }
+        let fields = await refusedFields {
+            _ = try await desk.playing(Fixtures.at(9, 5)).intake(application, as: window, at: Fixtures.at(9, 5))
+        }
         #expect(fields.map(\.field) == ["investors[3].idNumber"], "\(fields)")
         #expect(fields.first?.reason.zh.contains("第1位出资人") == true, "\(fields)")
 
@@ -99,7 +105,9 @@ import Testing
             Investor(
                 name: "广元市昭化区农投发展有限公司", kind: .company, idNumber: " \(code) ", contribution: Money(fen: 20_000_000)),
         ]
-        let twice = await refusedFields { _ = try await desk.intake(companies, as: window, at: Fixtures.at(9, 5)) }
+        let twice = await refusedFields {
+            _ = try await desk.playing(Fixtures.at(9, 5)).intake(companies, as: window, at: Fixtures.at(9, 5))
+        }
         #expect(twice.map(\.field) == ["investors[2].idNumber"], "\(twice)")
     }
 
@@ -108,7 +116,9 @@ import Testing
         var application = Fixtures.application()
         application.registeredCapital = Money(fen: 30_000_000)
         application.investors[1].contribution = .zero
-        let fields = await refusedFields { _ = try await desk.intake(application, as: window, at: Fixtures.at(9, 5)) }
+        let fields = await refusedFields {
+            _ = try await desk.playing(Fixtures.at(9, 5)).intake(application, as: window, at: Fixtures.at(9, 5))
+        }
         #expect(fields.map(\.field) == ["investors[2].contribution"], "\(fields)")
         #expect(fields.first?.reason.zh.contains("大于零") == true, "\(fields)")
     }
@@ -132,7 +142,7 @@ import Testing
         ] {
             let application = oneOwner(type, name: name, owner: company)
             let fields = await refusedFields {
-                _ = try await desk.intake(application, as: window, at: Fixtures.at(9, 5))
+                _ = try await desk.playing(Fixtures.at(9, 5)).intake(application, as: window, at: Fixtures.at(9, 5))
             }
             #expect(fields.map(\.field) == ["investors[1].kind"], "\(type): \(fields)")
             #expect(fields.first?.reason.zh.contains("自然人") == true, "\(fields)")
@@ -144,13 +154,15 @@ import Testing
         let owner = Investor(name: "张伟", kind: .person, idNumber: Fixtures.idZhang, contribution: Money(fen: 5_000_000))
         let application = oneOwner(
             .individualBusiness, name: "广元市昭化区青禾小吃店", owner: owner, capital: Money(fen: 50_000_000))
-        let fields = await refusedFields { _ = try await desk.intake(application, as: window, at: Fixtures.at(9, 5)) }
+        let fields = await refusedFields {
+            _ = try await desk.playing(Fixtures.at(9, 5)).intake(application, as: window, at: Fixtures.at(9, 5))
+        }
         #expect(fields.map(\.field) == ["registeredCapital"], "\(fields)")
         #expect(fields.first?.reason.zh.contains("个体工商户") == true, "\(fields)")
         // Without the capital the same application is taken.
         var without = application
         without.registeredCapital = .zero
-        _ = try await desk.intake(without, as: window, at: Fixtures.at(9, 6))
+        _ = try await desk.playing(Fixtures.at(9, 6)).intake(without, as: window, at: Fixtures.at(9, 6))
     }
 
     @Test func aPartnershipsRepresentativeIsItsManagingPartner() async throws {
@@ -160,13 +172,17 @@ import Testing
         application.proposedName = "广元市昭化区明德企业管理咨询中心（普通合伙）"
         application.registeredCapital = .zero
         application.legalRepresentative = Person(name: "张小宝", idNumber: Self.bornIn2020)
-        let fields = await refusedFields { _ = try await desk.intake(application, as: window, at: Fixtures.at(9, 5)) }
+        let fields = await refusedFields {
+            _ = try await desk.playing(Fixtures.at(9, 5)).intake(application, as: window, at: Fixtures.at(9, 5))
+        }
         let problem = try #require(fields.first { $0.field == "legalRepresentative.idNumber" }, "\(fields)")
         #expect(problem.reason.zh.contains("执行事务合伙人"), "\(problem)")
         #expect(!problem.reason.zh.contains("法定代表人"), "\(problem)")
         #expect(problem.reason.en.contains("managing partner"), "\(problem)")
         application.legalRepresentative.name = " "
-        let blank = await refusedFields { _ = try await desk.intake(application, as: window, at: Fixtures.at(9, 5)) }
+        let blank = await refusedFields {
+            _ = try await desk.playing(Fixtures.at(9, 5)).intake(application, as: window, at: Fixtures.at(9, 5))
+        }
         let name = try #require(blank.first { $0.field == "legalRepresentative.name" }, "\(blank)")
         #expect(name.reason.zh.contains("执行事务合伙人") && !name.reason.zh.contains("法定代表人"), "\(name)")
     }
@@ -181,7 +197,9 @@ import Testing
             Investor(name: "李秀英", kind: .person, idNumber: Self.bornIn2020, contribution: Money(fen: 30_000_000)),
             Investor(name: "张伟", kind: .person, idNumber: Self.bornIn1985, contribution: .zero),
         ]
-        let fields = await refusedFields { _ = try await desk.intake(application, as: window, at: Fixtures.at(9, 5)) }
+        let fields = await refusedFields {
+            _ = try await desk.playing(Fixtures.at(9, 5)).intake(application, as: window, at: Fixtures.at(9, 5))
+        }
         #expect(
             Set(fields.map(\.field)) == [
                 "legalRepresentative.idNumber", "investors[2].idNumber", "investors[3].idNumber",

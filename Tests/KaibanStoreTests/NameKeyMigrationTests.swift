@@ -21,13 +21,16 @@ import Testing
 
     /// Takes in `name` at `hour`:00 and, when `license`, licenses it.
     func take(_ name: String, hour: Int, license: Bool, on desk: Desk) async throws -> String {
-        let number = try await desk.intake(application(named: name), as: window, at: Fixtures.at(hour, 0)).case.number
+        let number = try await desk.playing(Fixtures.at(hour, 0)).intake(
+            application(named: name), as: window, at: Fixtures.at(hour, 0)
+        ).case.number
         if license {
             for (step, actor, minute) in [
                 ("accept", window, 5), ("review", reviewer, 10), ("approve", reviewer, 15),
                 ("issue-licence", window, 20),
             ] {
-                _ = try await desk.step(number, step, as: actor, at: Fixtures.at(hour, minute))
+                _ = try await desk.playing(Fixtures.at(hour, minute)).step(
+                    number, step, as: actor, at: Fixtures.at(hour, minute))
             }
         }
         return number.description
@@ -92,7 +95,10 @@ import Testing
 
     @Test func theMigrationIsRegisteredAfterTheEarlierOnes() {
         let names = KaibanMigrations.migrator.migrations
-        #expect(names.last == "0011-normalized-name-keys")
-        #expect(names.contains("0008-compact-history-and-schedules"))
+        // Migrations run in the order of their numbers; a new one goes last.
+        #expect(names == names.sorted())
+        #expect(
+            names.firstIndex(of: "0011-normalized-name-keys") == names.firstIndex(of: "0010-case-lookup").map { $0 + 1 }
+        )
     }
 }

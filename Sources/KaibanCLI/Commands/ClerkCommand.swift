@@ -6,7 +6,7 @@ import KaibanCore
 struct ClerkCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "clerk", abstract: "Manage clerks and their roles (工作人员).",
-        subcommands: [Add.self, List.self], defaultSubcommand: List.self)
+        subcommands: [Add.self, List.self, Roles.self, Deactivate.self, History.self], defaultSubcommand: List.self)
 
     /// `kaiban clerk add ID --name NAME --role window,reviewer`
     struct Add: AsyncParsableCommand {

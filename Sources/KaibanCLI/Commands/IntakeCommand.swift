@@ -22,6 +22,7 @@ struct IntakeCommand: AsyncParsableCommand {
     @OptionGroup var time: InstantOption
     @OptionGroup var lateEntry: LateEntryOptions
     @OptionGroup var output: OutputOptions
+    @OptionGroup var ids: IDOptions
 
     @Option(help: "An application file (XML).")
     var file: String?
@@ -148,8 +149,8 @@ struct IntakeCommand: AsyncParsableCommand {
             } else {
                 application = try applicationFromFlags()
             }
-            let result = try await session.desk.intake(
-                application, as: session.actor, at: time.instant, late: lateEntry.late)
+            let result = ids.disclosure.apply(
+                try await session.desk.intake(application, as: session.actor, at: time.instant, late: lateEntry.late))
             for warning in result.warnings {
                 Console.error(
                     (session.zh ? "提示：" : "note: ") + "\(warning.field): \(warning.reason.text(session.language))")

@@ -9,6 +9,7 @@ struct ShowCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var output: OutputOptions
+    @OptionGroup var ids: IDOptions
 
     @Argument(help: "Case number, e.g. 510811-20261126-0007.")
     var number: CaseNumber
@@ -17,7 +18,7 @@ struct ShowCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await withDesk(global, json: output.json) { session in
-            let view = try await session.desk.caseView(number, at: time.instant)
+            let view = ids.disclosure.apply(try await session.desk.caseView(number, at: time.instant))
             if output.json {
                 try Console.json(view)
             } else {
@@ -36,13 +37,14 @@ struct HistoryCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var output: OutputOptions
+    @OptionGroup var ids: IDOptions
 
     @Argument(help: "Case number, e.g. 510811-20261126-0007.")
     var number: CaseNumber
 
     func run() async throws {
         try await withDesk(global, json: output.json) { session in
-            let events = try await session.desk.history(number)
+            let events = ids.disclosure.apply(try await session.desk.history(number))
             if output.json {
                 try Console.json(events)
             } else if let key = events.first?.definition {

@@ -19,6 +19,7 @@ struct StepCommand: AsyncParsableCommand {
     @OptionGroup var time: InstantOption
     @OptionGroup var lateEntry: LateEntryOptions
     @OptionGroup var output: OutputOptions
+    @OptionGroup var ids: IDOptions
 
     @Argument(help: "Case number.")
     var number: CaseNumber
@@ -37,7 +38,7 @@ struct StepCommand: AsyncParsableCommand {
             let outcome = try await session.desk.step(
                 number, transition, reason: reason, as: session.actor, at: time.instant, expectedVersion: expectVersion,
                 late: lateEntry.late)
-            try await present(outcome, session, json: output.json)
+            try await present(ids.disclosure.apply(outcome), session, json: output.json)
         }
     }
 }
@@ -51,6 +52,7 @@ struct WithdrawCommand: AsyncParsableCommand {
     @OptionGroup var time: InstantOption
     @OptionGroup var lateEntry: LateEntryOptions
     @OptionGroup var output: OutputOptions
+    @OptionGroup var ids: IDOptions
 
     @Argument(help: "Case number.")
     var number: CaseNumber
@@ -62,7 +64,7 @@ struct WithdrawCommand: AsyncParsableCommand {
         try await withDesk(global, json: output.json) { session in
             let outcome = try await session.desk.withdraw(
                 number, reason: reason, as: session.actor, at: time.instant, late: lateEntry.late)
-            try await present(outcome, session, json: output.json)
+            try await present(ids.disclosure.apply(outcome), session, json: output.json)
         }
     }
 }
@@ -80,6 +82,7 @@ struct TaskCommand: AsyncParsableCommand {
     @OptionGroup var time: InstantOption
     @OptionGroup var lateEntry: LateEntryOptions
     @OptionGroup var output: OutputOptions
+    @OptionGroup var ids: IDOptions
 
     @Argument(help: "Case number.")
     var number: CaseNumber
@@ -94,7 +97,7 @@ struct TaskCommand: AsyncParsableCommand {
         try await withDesk(global, json: output.json) { session in
             let outcome = try await session.desk.completeTask(
                 number, task, note: note, as: session.actor, at: time.instant, late: lateEntry.late)
-            try await present(outcome, session, json: output.json)
+            try await present(ids.disclosure.apply(outcome), session, json: output.json)
         }
     }
 }

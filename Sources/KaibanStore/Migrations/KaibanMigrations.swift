@@ -14,7 +14,9 @@ enum KaibanMigrations {
         migrator.registerMigration("0008-compact-history-and-schedules", migrate: compactHistoryAndSchedules)
         migrator.registerMigration(
             "0009-recording-and-office-hours-history", migrate: recordingAndOfficeHoursHistory)
+        migrator.registerMigration("0010-case-lookup", migrate: caseLookup)
         migrator.registerMigration("0011-normalized-name-keys", migrate: normalizedNameKeys)
+        migrator.registerMigration("0012-clerk-history", migrate: clerkHistory)
         return migrator
     }
 }

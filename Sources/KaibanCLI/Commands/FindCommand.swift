@@ -1,0 +1,105 @@
+import ArgumentParser
+import Foundation
+import KaibanCore
+import KaibanDesk
+
+extension CaseLookup.Kind: ExpressibleByArgument {}
+
+/// `kaiban find QUERY`: cases by a name, ID number, phone number or credit code.
+struct FindCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "find", abstract: "Find cases by a name, ID number, phone number or credit code (查找办件).",
+        discussion: """
+            Names (legal representative, investors, contact, the proposed name and its trade name) match whole or \
+            by their beginning (--exact: whole only); ID numbers, phone numbers (spaces and dashes ignored) and \
+            credit codes match whole, letters in either case. Without --by, 18 letters and digits are looked up \
+            as an ID number and a credit code, digits as a phone number, anything else as a name. Newest case \
+            first.
+            """)
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var output: OutputOptions
+    @OptionGroup var ids: IDOptions
+
+    @Argument(help: "What to look for, e.g. 张伟, 青禾, 11010519491231002X, 130-0000-0000, 91510811MA….")
+    var query: String
+
+    @Option(help: "Take the query as: name, id-number, phone or credit-code.")
+    var by: CaseLookup.Kind?
+
+    @Flag(help: "Names: whole names only, not names that begin with the query.")
+    var exact = false
+
+    @Option(help: "At most this many cases (1-10000).")
+    var limit = 20
+
+    @Option(help: "Skip this many cases first (the next page).")
+    var offset = 0
+
+    func validate() throws {
+        guard (1...10_000).contains(limit) else { throw ValidationError("--limit must be between 1 and 10000") }
+        guard offset >= 0 else { throw ValidationError("--offset cannot be negative") }
+    }
+
+    func run() async throws {
+        try await withDesk(global, json: output.json) { session in
+            let result = ids.disclosure.apply(
+                try await session.desk.find(query, by: by, exact: exact, limit: limit, offset: offset))
+            if output.json {
+                try Console.json(result)
+                return
+            }
+            let zh = session.zh
+            guard !result.cases.isEmpty else {
+                Console.print(zh ? "没有找到办件" : "no case found")
+                return
+            }
+            var presenters: [WorkflowDefinition.Key: CasePresenter] = [:]
+            for definition in try await session.desk.definitions() {
+                presenters[definition.key] = CasePresenter(definition: definition, language: session.language)
+            }
+            var table = TextTable(
+                zh
+                    ? ["办件编号", "名称", "环节", "状态", "收件日期", "匹配"]
+                    : ["case", "name", "stage", "state", "received", "matched"])
+            for found in result.cases {
+                table.add([
+                    found.number.description, found.proposedName,
+                    presenters[found.workflow]?.stage(found.stage) ?? found.stage,
+                    found.open ? (zh ? "办理中" : "open") : (zh ? "已结束" : "closed"),
+                    HallTime.localDate(of: found.openedAt).description,
+                    found.matched.map { Self.fieldName($0, zh: zh) }.joined(separator: zh ? "、" : ", "),
+                ])
+            }
+            Console.print(table.rendered)
+            if result.more {
+                Console.print(
+                    zh
+                        ? "还有更多：用 --offset \(result.offset + result.limit) 查看下一页"
+                        : "more cases match: --offset \(result.offset + result.limit) for the next page")
+            }
+        }
+    }
+
+    /// A matched field in words: `investors[2].name` → 出资人2 / investor 2.
+    static func fieldName(_ field: String, zh: Bool) -> String {
+        let parts = field.split(separator: ".").map(String.init)
+        var subject = parts.first ?? field
+        var index = ""
+        if let open = subject.firstIndex(of: "["), let close = subject.firstIndex(of: "]"), open < close {
+            index = String(subject[subject.index(after: open)..<close])
+            subject = String(subject[..<open])
+        }
+        let names: [String: (String, String)] = [
+            "proposedName": ("名称", "name"), "tradeName": ("字号", "trade name"),
+            "legalRepresentative": ("法定代表人", "legal representative"), "investors": ("出资人", "investor "),
+            "contact": ("联系人", "contact"), "creditCode": ("统一社会信用代码", "credit code"),
+        ]
+        let attributes: [String: (String, String)] = [
+            "name": ("", ""), "idNumber": ("证件号码", " ID"), "phone": ("电话", " phone"),
+        ]
+        let name = names[subject].map { zh ? $0.0 : $0.1 } ?? subject
+        let attribute = parts.count > 1 ? (attributes[parts[1]].map { zh ? $0.0 : $0.1 } ?? parts[1]) : ""
+        return name + index + attribute
+    }
+}

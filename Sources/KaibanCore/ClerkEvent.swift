@@ -1,0 +1,49 @@
+import Foundation
+
+/// One entry of a clerk's append-only history: registered, roles changed, deactivated; who did it,
+/// when (the desk's clock, never typed in) and why.
+public struct ClerkEvent: Sendable, Equatable, Codable {
+    public enum Kind: String, Sendable, Codable, CaseIterable {
+        /// Registered (by a supervisor; the first clerk of a database by no one).
+        case added
+        /// Given another set of roles.
+        case rolesChanged = "roles-changed"
+        /// No longer able to act.
+        case deactivated
+    }
+
+    public var clerk: String
+    /// 1 for the clerk's first event, then consecutive.
+    public var sequence: Int
+    public var at: Date
+    public var kind: Kind
+    /// The supervisor who did it; nil for the first clerk of a database.
+    public var actor: String?
+    /// The clerk's roles after the event, sorted.
+    public var roles: [String]
+    /// With `roles-changed`: the roles before, sorted.
+    public var previousRoles: [String]?
+    public var reason: String?
+
+    public init(
+        clerk: String, sequence: Int, at: Date, kind: Kind, actor: String?, roles: [String],
+        previousRoles: [String]? = nil, reason: String? = nil
+    ) {
+        self.clerk = clerk
+        self.sequence = sequence
+        self.at = at
+        self.kind = kind
+        self.actor = actor
+        self.roles = roles
+        self.previousRoles = previousRoles
+        self.reason = reason
+    }
+}
+
+/// A supervisor's change to a clerk.
+public enum ClerkChange: Sendable, Equatable {
+    /// The clerk's roles become exactly these.
+    case roles(Set<String>)
+    /// The clerk can no longer act.
+    case deactivate
+}

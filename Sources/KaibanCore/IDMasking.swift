@@ -1,0 +1,68 @@
+import Foundation
+
+/// A value that can be shown with its citizen ID numbers masked. The rule for what is shown on a
+/// screen, in a terminal's scroll-back or a pasted JSON: a citizen ID number keeps its first six
+/// characters (the issuing division) and its last four, the birth date and the rest are stars
+/// (`510811********0178`). Credit codes are public and stay as they are.
+public protocol IDMaskable {
+    /// The same value with every citizen ID number masked.
+    func maskingIDs() -> Self
+}
+
+extension CitizenID {
+    /// `number` masked: the first six and last four characters kept, every other one a star;
+    /// anything of ten characters or fewer (not an ID number, but maybe part of one) all stars.
+    public static func masked(_ number: String) -> String {
+        let characters = Array(number)
+        guard characters.count > 10 else { return String(repeating: "*", count: characters.count) }
+        return String(characters.prefix(6)) + String(repeating: "*", count: characters.count - 10)
+            + String(characters.suffix(4))
+    }
+}
+
+extension Person: IDMaskable {
+    public func maskingIDs() -> Person {
+        Person(name: name, idNumber: CitizenID.masked(idNumber))
+    }
+}
+
+extension Investor: IDMaskable {
+    /// A natural person's ID number masked; an organisation's credit code as it is.
+    public func maskingIDs() -> Investor {
+        guard kind == .person else { return self }
+        var masked = self
+        masked.idNumber = CitizenID.masked(idNumber)
+        return masked
+    }
+}
+
+extension CaseApplication: IDMaskable {
+    public func maskingIDs() -> CaseApplication {
+        var masked = self
+        masked.legalRepresentative = legalRepresentative.maskingIDs()
+        masked.investors = investors.map { $0.maskingIDs() }
+        return masked
+    }
+}
+
+extension RegistrationCase: IDMaskable {
+    public func maskingIDs() -> RegistrationCase {
+        var masked = self
+        masked.application = application.maskingIDs()
+        return masked
+    }
+}
+
+extension CaseEvent: IDMaskable {
+    public func maskingIDs() -> CaseEvent {
+        var masked = self
+        masked.application = application?.maskingIDs()
+        return masked
+    }
+}
+
+extension Array: IDMaskable where Element: IDMaskable {
+    public func maskingIDs() -> [Element] {
+        map { $0.maskingIDs() }
+    }
+}

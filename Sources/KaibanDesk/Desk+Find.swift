@@ -1,0 +1,83 @@
+import Foundation
+import KaibanCore
+
+/// A case found by a name, ID number, phone or credit code: enough to pick it out of a list.
+public struct FoundCase: Sendable, Equatable, Codable {
+    public var number: CaseNumber
+    public var proposedName: String
+    public var stage: String
+    public var workflow: WorkflowDefinition.Key
+    public var open: Bool
+    public var openedAt: Date
+    public var closedAt: Date?
+    /// The credit code issued with the licence, if any.
+    public var creditCode: String?
+    /// The fields of the application the query matched (`legalRepresentative.name`, …), sorted.
+    public var matched: [String]
+
+    public init(
+        number: CaseNumber, proposedName: String, stage: String, workflow: WorkflowDefinition.Key, openedAt: Date,
+        closedAt: Date?, creditCode: String?, matched: [String]
+    ) {
+        self.number = number
+        self.proposedName = proposedName
+        self.stage = stage
+        self.workflow = workflow
+        self.open = closedAt == nil
+        self.openedAt = openedAt
+        self.closedAt = closedAt
+        self.creditCode = creditCode
+        self.matched = matched
+    }
+}
+
+/// One page of what `find` found, newest case first.
+public struct FindResult: Sendable, Equatable, Codable {
+    /// The query as it was matched (normalised).
+    public var query: String
+    /// What the query was taken for.
+    public var kinds: [CaseLookup.Kind]
+    /// Whether names were matched whole (otherwise by prefix).
+    public var exact: Bool
+    public var offset: Int
+    public var limit: Int
+    /// Whether more cases match beyond this page.
+    public var more: Bool
+    public var cases: [FoundCase]
+}
+
+extension Desk {
+    /// Finds cases by a person's or the enterprise's name (exactly, or by prefix unless `exact`),
+    /// a citizen ID number, a phone number or a credit code (exactly), through the lookup the
+    /// store keeps with every intake and licence; never by reading every case. `kind` nil: the
+    /// query's look decides (``CaseLookup/likelyKinds(of:)``). Newest case first, `limit` from
+    /// `offset`.
+    public func find(
+        _ query: String, by kind: CaseLookup.Kind? = nil, exact: Bool = false, limit: Int = 20, offset: Int = 0
+    ) async throws -> FindResult {
+        try await run {
+            try requireLimit(limit)
+            guard offset >= 0 else {
+                throw Problem(
+                    .invalid, "find.offset-negative", zh: "起始位置不能为负数（\(offset)）",
+                    en: "the offset cannot be negative (\(offset))")
+            }
+            let kinds = kind.map { [$0] } ?? CaseLookup.likelyKinds(of: query)
+            let primary = kinds[0]
+            if let problem = CaseLookup.problem(query, as: primary) {
+                throw Problem(
+                    .invalid, "find.query-invalid", zh: "查询内容有误：\(problem.zh)",
+                    en: "cannot search for that: \(problem.en)",
+                    fields: [FieldProblem(field: "query", reason: problem)])
+            }
+            let key = CaseLookup.key(query, as: primary)
+            let prefix = primary == .name && !exact
+            var found = try await store.findCases(
+                kinds: kinds, key: key, prefix: prefix, offset: offset, limit: limit + 1)
+            let more = found.count > limit
+            if more { found.removeLast() }
+            return FindResult(
+                query: key, kinds: kinds, exact: !prefix, offset: offset, limit: limit, more: more, cases: found)
+        }
+    }
+}

@@ -1,0 +1,59 @@
+import Foundation
+import KaibanTestSupport
+import Testing
+
+/// Citizen ID numbers are masked wherever the command line prints a case's people, in text and in
+/// JSON, unless `--show-ids` asks for them.
+@Suite struct IDMaskingCLITests {
+    let kaiban: KaibanProcess
+
+    init() throws {
+        kaiban = try KaibanProcess()
+        for arguments in [
+            ["clerk", "add", "zhouqiang", "--name", "周强", "--role", "supervisor"],
+            ["clerk", "add", "wangfang", "--name", "王芳", "--role", "window", "--as", "zhouqiang"],
+        ] {
+            let result = try kaiban.run(arguments)
+            guard result.status == 0 else { throw CocoaError(.executableLoad, userInfo: ["result": "\(result)"]) }
+        }
+    }
+
+    static let full = ["11010519491231002X", "510811198503120178"]
+    static let masked = ["110105********002X", "510811********0178"]
+
+    func expectMasked(_ result: KaibanProcess.Result, _ label: String) {
+        #expect(result.status == 0, "\(label): \(result)")
+        for number in Self.full { #expect(!result.stdout.contains(number), "\(label): \(result.stdout)") }
+        #expect(result.stdout.contains(Self.masked[0]), "\(label): \(result.stdout)")
+    }
+
+    func expectFull(_ result: KaibanProcess.Result, _ label: String) {
+        #expect(result.status == 0, "\(label): \(result)")
+        for number in Self.full { #expect(result.stdout.contains(number), "\(label): \(result.stdout)") }
+        #expect(!result.stdout.contains("********"), "\(label): \(result.stdout)")
+    }
+
+    @Test func everyCommandThatPrintsACasesPeopleMasksTheirIDNumbers() throws {
+        let intake = try kaiban.run(KaibanCLITests.intakeFlags + ["--json"])
+        expectMasked(intake, "intake --json")
+        let number = "510811-20261126-0001"
+        expectMasked(try kaiban.run(["show", number]), "show")
+        expectMasked(try kaiban.run(["show", number, "--json"]), "show --json")
+        expectMasked(try kaiban.run(["history", number, "--json"]), "history --json")
+        let step = try kaiban.run([
+            "step", number, "accept", "--as", "zhouqiang", "--done-by", "wangfang", "--late-reason", "测试：按固定时刻补录",
+            "--at", "2026-11-26T09:30", "--json",
+        ])
+        expectMasked(step, "step --json")
+        let found = try kaiban.run(["find", Self.full[0], "--json"])
+        #expect(found.stdout.contains("\"query\" : \"110105********002X\""), "\(found)")
+        #expect(!found.stdout.contains(Self.full[0]), "\(found)")
+    }
+
+    @Test func showIDsRevealsThem() throws {
+        expectFull(try kaiban.run(KaibanCLITests.intakeFlags + ["--json", "--show-ids"]), "intake --json --show-ids")
+        let number = "510811-20261126-0001"
+        expectFull(try kaiban.run(["show", number, "--show-ids"]), "show --show-ids")
+        expectFull(try kaiban.run(["history", number, "--json", "--show-ids"]), "history --json --show-ids")
+    }
+}

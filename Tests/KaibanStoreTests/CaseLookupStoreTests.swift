@@ -1,0 +1,101 @@
+import Foundation
+import GRDB
+import KaibanCore
+import KaibanDesk
+import KaibanTestSupport
+import Testing
+
+@testable import KaibanStore
+
+/// The lookup `find` reads: kept with every intake and licence, read through its index, filled
+/// for existing databases by its migration, checked and repaired by rebuild.
+@Suite struct CaseLookupStoreTests {
+    let store: CaseStore
+    let path: String
+
+    init() throws {
+        path = Fixtures.temporaryDatabasePath()
+        store = try Fixtures.store(path: path)
+    }
+
+    func intake(_ minute: Int) throws -> RegistrationCase {
+        try store.intake(
+            Fixtures.application(), workflowID: "company-formation", hall: "510811", by: "wangfang",
+            at: Fixtures.at(9, minute), nameParts: NameParts(tradeName: "青禾", industry: "农业科技"),
+            clock: try Fixtures.sla())
+    }
+
+    func found(_ key: String, _ kinds: [CaseLookup.Kind], prefix: Bool = false) throws -> [String] {
+        try store.findCases(kinds: kinds, key: key, prefix: prefix, offset: 0, limit: 50).map(\.number.description)
+    }
+
+    @Test func theFindReadSearchesTheLookupsKeyAndReadsCasesByTheirID() throws {
+        for (kinds, prefix) in [([CaseLookup.Kind.name], true), ([.name], false), ([.idNumber, .creditCode], false)] {
+            let plan = try store.findPlan(kinds: kinds, prefix: prefix)
+            // The lookup through its primary key on (kind, key); each case by its integer id; no scan.
+            #expect(plan.contains("SEARCH case_lookup USING PRIMARY KEY (kind=? AND key>? AND key<?)"), "\(plan)")
+            #expect(plan.contains("SEARCH c USING INTEGER PRIMARY KEY (rowid=?)"), "\(plan)")
+            #expect(!plan.contains("SCAN case_lookup") && !plan.contains("SCAN c"), "\(plan)")
+        }
+    }
+
+    @Test func intakeAndTheLicenceFileTheCaseInTheirTransactions() throws {
+        let opened = try intake(5)
+        let number = opened.number.description
+        #expect(try found("青禾", [.name]) == [number])
+        #expect(try found(Fixtures.idLi, [.idNumber]) == [number])
+        #expect(try found("13800000000", [.phone]) == [number])
+        var code: String?
+        for (step, clerk) in [
+            ("accept", "wangfang"), ("review", "lijun"), ("approve", "lijun"), ("issue-licence", "wangfang"),
+        ] {
+            let outcome = try store.apply(
+                .transition(step, reason: nil), to: opened.number, by: clerk, at: Fixtures.at(10, 0),
+                clock: try Fixtures.sla())
+            code = outcome.state.creditCode ?? code
+        }
+        #expect(try found(try #require(code), [.creditCode]) == [number])
+    }
+
+    @Test func anExistingDatabaseIsFiledByTheMigrationFromItsHistory() throws {
+        let first = try intake(5).number
+        let second = try intake(6).number
+        // The database as it was before migration 0010: no lookup.
+        let queue = try DatabaseQueue(path: path)
+        try queue.write { db in
+            try db.execute(
+                sql: """
+                    DROP TABLE case_lookup;
+                    DELETE FROM grdb_migrations WHERE identifier = '0010-case-lookup';
+                    """)
+        }
+        try queue.close()
+        let migrated = try CaseStore(path: path)
+        let names = try migrated.findCases(kinds: [.name], key: "张伟", prefix: false, offset: 0, limit: 10)
+        #expect(names.map(\.number) == [second, first])
+        #expect(names[0].matched == ["contact.name", "investors[1].name", "legalRepresentative.name"])
+        #expect(
+            try migrated.findCases(kinds: [.name], key: "青禾", prefix: false, offset: 0, limit: 10).map(\.number)
+                == [second, first])
+        #expect(try migrated.rebuild(clock: try Fixtures.sla()).repaired.isEmpty)
+    }
+
+    @Test func rebuildRefilesACaseWhoseLookupWasTamperedWith() throws {
+        let first = try intake(5).number
+        let second = try intake(6).number
+        #expect(try store.rebuild(clock: try Fixtures.sla()).repaired.isEmpty)
+        try store.write { db in
+            try db.execute(sql: "DELETE FROM case_lookup WHERE key = ?", arguments: [Fixtures.idZhang])
+            try db.execute(
+                sql:
+                    "UPDATE case_lookup SET key = '王五' WHERE key = '李秀英' AND case_id = (SELECT id FROM registration_case WHERE number = ?)",
+                arguments: [second.description])
+        }
+        #expect(try found(Fixtures.idZhang, [.idNumber]).isEmpty)
+        let report = try store.rebuild(clock: try Fixtures.sla())
+        #expect(report.repaired == [first.description, second.description])
+        #expect(try found(Fixtures.idZhang, [.idNumber]) == [second.description, first.description])
+        #expect(try found("王五", [.name]).isEmpty)
+        #expect(try store.rebuild(clock: try Fixtures.sla()).repaired.isEmpty)
+    }
+}
