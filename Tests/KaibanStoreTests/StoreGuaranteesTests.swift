@@ -91,6 +91,15 @@ import Testing
         for sql in [
             "UPDATE case_event SET actor = 'someone-else'", "UPDATE case_event SET reason = NULL WHERE sequence = 2",
             "DELETE FROM case_event", "DELETE FROM case_event WHERE sequence = 2",
+            // REPLACE deletes the row it meets without firing delete triggers: refused on insert.
+            """
+            INSERT OR REPLACE INTO case_event (case_id, sequence, at, kind, actor)
+            SELECT case_id, sequence, at, kind, 'someone-else' FROM case_event WHERE sequence = 1
+            """,
+            """
+            REPLACE INTO case_event (case_id, sequence, at, kind, actor, reason)
+            SELECT case_id, 2, at, 1, 'wangfang', '' FROM case_event WHERE sequence = 1
+            """,
         ] {
             let error = #expect(throws: DatabaseError.self, "\(sql)") {
                 try queue.write { db in try db.execute(sql: sql) }
