@@ -12,7 +12,7 @@ enum KaibanMigrations {
         migrator.registerMigration("0006-reference-files", migrate: referenceFiles)
         migrator.registerMigration("0007-history-is-the-state", migrate: historyIsTheState)
         migrator.registerMigration("0008-compact-history-and-schedules", migrate: compactHistoryAndSchedules)
-        migrator.registerMigration("0009-history-refuses-replace", migrate: historyRefusesReplace)
+        migrator.registerMigration("0013-history-refuses-replace", migrate: historyRefusesReplace)
         return migrator
     }
 }
