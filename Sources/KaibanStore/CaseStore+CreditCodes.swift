@@ -54,18 +54,20 @@ extension CaseStore {
                     """), arguments: [prefix]) ?? 1
     }
 
+    /// Names registered in a division with a trade name, or in an industry.
+    static let registeredNamesSQL = """
+        SELECT case_number, name, trade_name, industry FROM registered_name
+        WHERE division = ? AND trade_name = ?
+        UNION
+        SELECT case_number, name, trade_name, industry FROM registered_name
+        WHERE division = ? AND industry = ?
+        """
+
     /// Names registered in `division` with `tradeName` or in `industry`, for conflict checks.
     package func registeredNames(division: String, tradeName: String, industry: String) throws -> [RegisteredName] {
         try read { db in
             try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT case_number, name, trade_name, industry FROM registered_name
-                    WHERE division = ? AND trade_name = ?
-                    UNION
-                    SELECT case_number, name, trade_name, industry FROM registered_name
-                    WHERE division = ? AND industry = ?
-                    """, arguments: [division, tradeName, division, industry]
+                db, sql: Self.registeredNamesSQL, arguments: [division, tradeName, division, industry]
             ).map {
                 RegisteredName(
                     caseNumber: $0["case_number"], name: $0["name"], tradeName: $0["trade_name"],
@@ -74,17 +76,26 @@ extension CaseStore {
         }
     }
 
+    /// Open cases with a trade name and industry whose number starts with a prefix.
+    static let openApplicationsSQL = """
+        SELECT number FROM registration_case
+        WHERE closed_at IS NULL AND trade_name = ? AND industry = ? AND number LIKE ?
+        ORDER BY number
+        """
+
     /// Open applications of the hall with the same trade name and industry (not yet registered).
     package func openApplications(hall: String, tradeName: String, industry: String) throws -> [String] {
         try read { db in
-            try String.fetchAll(
-                db,
-                sql: """
-                    SELECT number FROM registration_case
-                    WHERE closed_at IS NULL AND trade_name = ? AND industry = ? AND number LIKE ?
-                    ORDER BY number
-                    """, arguments: [tradeName, industry, "\(hall)-%"])
+            try String.fetchAll(db, sql: Self.openApplicationsSQL, arguments: [tradeName, industry, "\(hall)-%"])
         }
+    }
+
+    /// The query plans of the two name reads above (for tests).
+    package func namePlans() throws -> (open: String, registered: String) {
+        (
+            try queryPlan(Self.openApplicationsSQL, ["青禾", "农业科技", "510811-%"]),
+            try queryPlan(Self.registeredNamesSQL, ["510811", "青禾", "510811", "农业科技"])
+        )
     }
 
     /// Every code issued, for checks and reports.

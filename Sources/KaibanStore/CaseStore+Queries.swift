@@ -57,13 +57,19 @@ extension CaseStore {
 
     /// The query plans SQLite picks for the worklist's two reads (for tests and benchmarks).
     package func queuePlan(stages: [String]?) throws -> String {
+        try [true, false].map { running in
+            try queryPlan(
+                Self.worklistSQL(stages: stages?.count, running: running),
+                StatementArguments(stages ?? []) + [50, 0])
+        }.joined(separator: "\n")
+    }
+
+    /// What EXPLAIN QUERY PLAN says of `sql` with `arguments`, one line per step: tests run it on
+    /// the very statements the reads run.
+    func queryPlan(_ sql: String, _ arguments: StatementArguments) throws -> String {
         try read { db in
-            try [true, false].map { running in
-                try Row.fetchAll(
-                    db, sql: "EXPLAIN QUERY PLAN " + Self.worklistSQL(stages: stages?.count, running: running),
-                    arguments: StatementArguments(stages ?? []) + [50, 0]
-                ).map { $0["detail"] as String }.joined(separator: "\n")
-            }.joined(separator: "\n")
+            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: arguments)
+                .map { $0["detail"] as String }.joined(separator: "\n")
         }
     }
 
@@ -162,48 +168,48 @@ extension CaseStore {
         }
     }
 
-    /// The query plan of the open-applications-by-name read (for tests).
-    package func openNamesPlan() throws -> String {
-        try read { db in
-            try Row.fetchAll(
-                db,
-                sql: """
-                    EXPLAIN QUERY PLAN SELECT number FROM registration_case
-                    WHERE closed_at IS NULL AND trade_name = ? AND industry = ? AND number LIKE ?
-                    """, arguments: ["青禾", "农业科技", "510811-%"]
-            ).map { $0["detail"] as String }.joined(separator: "\n")
-        }
+    /// The first (`order` ASC) or last (DESC) closing instant in a period, in `stages`.
+    static func closedSpanSQL(stages: Int, order: String) -> String {
+        """
+        SELECT closed_at FROM registration_case
+        WHERE closed_at IS NOT NULL AND closed_at >= ? AND closed_at < ?
+            AND stage IN (\(Array(repeating: "?", count: stages).joined(separator: ",")))
+        ORDER BY closed_at \(order) LIMIT 1
+        """
+    }
+
+    /// The query plans of ``closedSpan(from:to:stages:)``'s two probes (for tests).
+    package func closedSpanPlan() throws -> String {
+        let arguments: StatementArguments = [
+            Self.storageText(Date(timeIntervalSince1970: 0)), Self.storageText(Date(timeIntervalSince1970: 1)),
+            "completed",
+        ]
+        return try ["ASC", "DESC"].map { try queryPlan(Self.closedSpanSQL(stages: 1, order: $0), arguments) }
+            .joined(separator: "\n")
     }
 
     /// The first and last closing instants in a period (two index probes).
     package func closedSpan(from: Date, to: Date, stages: [String]) throws -> (first: Date, last: Date)? {
         guard !stages.isEmpty else { return nil }
         return try read { db in
-            let filter = Array(repeating: "?", count: stages.count).joined(separator: ",")
             let arguments =
                 StatementArguments([Self.storageText(from), Self.storageText(to)]) + StatementArguments(stages)
             func probe(_ order: String) throws -> Date? {
-                try Date.fetchOne(
-                    db,
-                    sql: """
-                        SELECT closed_at FROM registration_case
-                        WHERE closed_at IS NOT NULL AND closed_at >= ? AND closed_at < ? AND stage IN (\(filter))
-                        ORDER BY closed_at \(order) LIMIT 1
-                        """, arguments: arguments)
+                try Date.fetchOne(db, sql: Self.closedSpanSQL(stages: stages.count, order: order), arguments: arguments)
             }
             guard let first = try probe("ASC"), let last = try probe("DESC") else { return nil }
             return (first, last)
         }
     }
 
-    /// The query plan of the SLA report's read (for tests and benchmarks).
-    package func closedCasesPlan() throws -> String {
-        try read { db in
-            try Row.fetchAll(
-                db, sql: "EXPLAIN QUERY PLAN " + Self.closedCasesSQL(stages: 1, groupedBy: .channel),
-                arguments: [Self.storageText(Date(timeIntervalSince1970: 0)), Self.storageText(Date()), "completed"]
-            ).map { $0["detail"] as String }.joined(separator: "\n")
-        }
+    /// The query plan of the SLA report's read grouped by `grouping` (for tests and benchmarks).
+    package func closedCasesPlan(groupedBy grouping: SLAGrouping = .channel) throws -> String {
+        try queryPlan(
+            Self.closedCasesSQL(stages: 2, groupedBy: grouping),
+            [
+                Self.storageText(Date(timeIntervalSince1970: 0)), Self.storageText(Date(timeIntervalSince1970: 1)),
+                "completed", "withdrawn",
+            ])
     }
 
     /// The cases closed in `stages` between two instants, as a list.

@@ -83,6 +83,69 @@ import Testing
     }
 }
 
+/// Steps on a version the clerk saw, and a database that cannot be used.
+@Suite struct GuardedStepsCLITests {
+    let kaiban: KaibanProcess
+
+    init() throws {
+        kaiban = try KaibanProcess()
+    }
+
+    /// The problem a `--json` run printed on standard error.
+    func problem(_ result: KaibanProcess.Result) -> [String: Any]? {
+        let json = try? JSONSerialization.jsonObject(with: Data(result.stderr.utf8)) as? [String: Any]
+        return json?["problem"] as? [String: Any]
+    }
+
+    @Test func aStepOnAVersionThatMovedOnIsRefusedWith65AndWritesNothing() throws {
+        for arguments in [
+            ["clerk", "add", "zhouqiang", "--name", "周强", "--role", "supervisor"],
+            ["clerk", "add", "wangfang", "--name", "王芳", "--role", "window", "--as", "zhouqiang"],
+            ["clerk", "add", "lijun", "--name", "李军", "--role", "reviewer", "--as", "zhouqiang"],
+        ] {
+            #expect(try kaiban.run(arguments).status == 0, "\(arguments)")
+        }
+        let intake = try kaiban.run(KaibanCLITests.intakeFlags + ["--json"])
+        let json = try JSONSerialization.jsonObject(with: Data(intake.stdout.utf8)) as? [String: Any]
+        let number = try #require((json?["case"] as? [String: Any])?["number"] as? String, "\(intake)")
+        let accepted = try kaiban.run(["step", number, "accept", "--as", "wangfang", "--expect-version", "1"])
+        #expect(accepted.status == 0, "\(accepted)")
+        // The reviewer looked at version 1; the case is at version 2 now.
+        let stale = try kaiban.run(["step", number, "review", "--as", "lijun", "--expect-version", "1", "--json"])
+        #expect(stale.status == 65, "\(stale)")
+        let refusal = try #require(problem(stale), "\(stale)")
+        #expect(refusal["code"] as? String == "case.stale")
+        #expect(refusal["kind"] as? String == "conflict")
+        #expect((refusal["message"] as? String)?.contains("第1版，现为第2版") == true, "\(stale)")
+        let plain = try kaiban.run(["step", number, "review", "--as", "lijun", "--expect-version", "1", "--lang", "en"])
+        #expect(plain.status == 65)
+        #expect(plain.stderr.contains("you saw version 1, it is now 2"), "\(plain)")
+        #expect(plain.stderr.contains("kaiban show"), "\(plain)")
+        let history = try kaiban.run(["history", number, "--json"])
+        #expect((try JSONSerialization.jsonObject(with: Data(history.stdout.utf8)) as? [Any])?.count == 2)
+        let current = try kaiban.run(["step", number, "review", "--as", "lijun", "--expect-version", "2"])
+        #expect(current.status == 0, "\(current)")
+    }
+
+    @Test func aDatabaseFileThatIsNotADatabaseIsAStorageProblemWith74() throws {
+        // A file of another kind where the database should be (a mistyped path, a damaged copy).
+        try Data(repeating: 0x42, count: 8192).write(to: URL(fileURLWithPath: kaiban.database))
+        for arguments in [["queue"], ["clerk", "add", "zhouqiang", "--name", "周强", "--role", "supervisor"]] {
+            let result = try kaiban.run(arguments + ["--json"])
+            #expect(result.status == 74, "\(arguments): \(result)")
+            let refusal = problem(result)
+            #expect(refusal?["code"] as? String == "storage.failed", "\(result)")
+            #expect(refusal?["exitCode"] as? Int == 74)
+            #expect((refusal?["message"] as? String)?.contains(kaiban.database) == true, "\(result)")
+        }
+        let plain = try kaiban.run(["queue", "--lang", "en"])
+        #expect(plain.status == 74)
+        #expect(plain.stderr.contains("storage failure") && plain.stderr.contains("not a database"), "\(plain)")
+        // Nothing was written over it.
+        #expect(try Data(contentsOf: URL(fileURLWithPath: kaiban.database)) == Data(repeating: 0x42, count: 8192))
+    }
+}
+
 /// The README's examples run as written on the demo's database (issue 8, class 12).
 @Suite struct ReadmeExamplesTests {
     /// The `$K …` commands of the README's "After the demo" block, each split into arguments.

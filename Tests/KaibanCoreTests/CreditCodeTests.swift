@@ -20,21 +20,79 @@ import Testing
         #expect(OrganizationCode.checkCharacter(for: Array("6000373")) == nil)
     }
 
-    @Test func everySingleCharacterChangeIsDetected() throws {
-        for code in ["91350100M000100Y43", "91310230MA1K314J7C", "91110000600037341L", "N2510811MA6CQW8F3K"] {
-            guard let valid = try? CreditCode(code) else { continue }
-            let characters = Array(valid.value)
-            var variants = 0
-            for position in characters.indices {
-                for replacement in CreditCode.alphabet where replacement != characters[position] {
-                    var changed = characters
-                    changed[position] = replacement
-                    variants += 1
-                    #expect(throws: CreditCode.Problem.self, "\(String(changed))") { try CreditCode(String(changed)) }
-                }
-            }
-            #expect(variants == 18 * 30)
+    /// GB 32100-2015's authorities (position 1) and the entity types (position 2) each registers,
+    /// written out from the standard, not read from the code under test.
+    static let typesByAuthority: [Character: String] = [
+        "1": "1239", "2": "19", "3": "123459", "4": "19", "5": "1239", "6": "129", "7": "129", "8": "19", "9": "123",
+        "A": "19", "N": "1239", "Y": "1",
+    ]
+
+    /// A character's value in the organisation code of GB 11714 (0-9, then A = 10 … Z = 35).
+    static func organizationValue(_ character: Character) -> Int {
+        character.wholeNumberValue ?? Int(character.asciiValue ?? 0) - 55
+    }
+
+    /// The refusal a one-character change must meet, by where it falls: the authority or type no
+    /// longer exists, the division is no longer digits, the organisation code's own check fails
+    /// (unless the change is a multiple of 11 there, which only the final check sees), or the
+    /// final check character fails.
+    static func expectedProblem(original: [Character], changed: [Character], position: Int) -> (
+        CreditCode.Problem
+    ) -> Bool {
+        let replacement = changed[position]
+        let finalCheckFails: (CreditCode.Problem) -> Bool = {
+            guard case .wrongCheckCharacter(let expected) = $0 else { return false }
+            return expected != changed[17] && (position != 17 || expected == original[17])
         }
+        switch position {
+        case 0:
+            guard let types = typesByAuthority[replacement] else { return { $0 == .unknownAuthority(replacement) } }
+            guard types.contains(original[1]) else {
+                return { $0 == .unknownType(authority: replacement, type: original[1]) }
+            }
+            return finalCheckFails
+        case 1:
+            guard typesByAuthority[original[0]]?.contains(replacement) == true else {
+                return { $0 == .unknownType(authority: original[0], type: replacement) }
+            }
+            return finalCheckFails
+        case 2..<8:
+            return replacement.isNumber ? finalCheckFails : { $0 == .divisionNotDigits }
+        case 8..<16:
+            if (organizationValue(replacement) - organizationValue(original[position])) % 11 == 0 {
+                return finalCheckFails
+            }
+            return {
+                guard case .wrongOrganizationCheck(let expected) = $0 else { return false }
+                return expected != original[16]
+            }
+        case 16:
+            return { $0 == .wrongOrganizationCheck(expected: original[16]) }
+        default:
+            return finalCheckFails
+        }
+    }
+
+    @Test(arguments: ["91350100M000100Y43", "91310230MA1K314J7C", "91110000600037341L", "N2510811MA6CQW8F1B"])
+    func everySingleCharacterChangeIsDetectedForWhatItBreaks(code: String) throws {
+        let original = Array(try CreditCode(code).value)
+        var variants = 0
+        var byFinalCheck = 0
+        for position in original.indices {
+            for replacement in CreditCode.alphabet where replacement != original[position] {
+                var changed = original
+                changed[position] = replacement
+                variants += 1
+                let text = String(changed)
+                let problem = #expect(throws: CreditCode.Problem.self, "\(text)") { try CreditCode(text) }
+                let matches = Self.expectedProblem(original: original, changed: changed, position: position)
+                #expect(problem.map(matches) == true, "\(text): \(String(describing: problem))")
+                if case .wrongCheckCharacter = problem { byFinalCheck += 1 }
+            }
+        }
+        #expect(variants == 18 * 30)
+        // The final check character catches, among others, every change of the division and of itself.
+        #expect(byFinalCheck >= 30 + 6 * 9)
     }
 
     @Test func lettersAsAuthorityAreLegalWhenTheirChecksHold() throws {

@@ -55,36 +55,7 @@ struct EngineHarness {
         harness = try EngineHarness()
     }
 
-    @Test func everyStepIsAllowedExactlyFromTheStagesTheDefinitionNames() throws {
-        let manual = harness.definition.transitions.filter { !$0.automatic }
-        var checked = 0
-        for stage in EngineHarness.paths.keys.sorted() {
-            let state = try harness.reach(stage)
-            #expect(state.stage == stage)
-            for transition in manual {
-                let legal = harness.definition.transition(transition, leavesFrom: stage)
-                do {
-                    let (next, events) = try harness.step(state, .transition(transition.id, reason: "理由"))
-                    #expect(legal, "\(transition.id) from \(stage) should be refused")
-                    #expect(events.first?.fromStage == stage)
-                    #expect(events.first?.toStage == transition.to)
-                    #expect(next.version == state.version + events.count)
-                } catch let error as WorkflowError {
-                    #expect(!legal, "\(transition.id) from \(stage) was refused: \(error.message(.en))")
-                    if state.isOpen {
-                        guard case .notAllowedFromStage = error else {
-                            Issue.record("unexpected refusal \(error)")
-                            continue
-                        }
-                    } else {
-                        #expect(error == .caseClosed(case: state.number, stage: harness.definition.stageName(stage)))
-                    }
-                }
-                checked += 1
-            }
-        }
-        #expect(checked == EngineHarness.paths.count * manual.count)
-    }
+    // Which step leaves which stage, and who may take it: WorkflowMatrixTests, against literal tables.
 
     @Test func aRefusalListsTheStepsAllowedInTheClerksLanguage() throws {
         let state = try harness.reach("accepted")
@@ -100,10 +71,19 @@ struct EngineHarness {
 
     @Test func aClerkWithoutTheRoleIsRefused() throws {
         let state = try harness.reach("accepted")
-        #expect(throws: WorkflowError.self) {
+        let definition = harness.definition
+        #expect(
+            throws: WorkflowError.roleRequired(
+                clerk: "wangfang", step: try #require(definition.transition("review")?.name),
+                required: [definition.roleName("reviewer")], held: [definition.roleName("window")])
+        ) {
             try harness.step(state, .transition("review", reason: nil), as: Fixtures.window)
         }
-        #expect(throws: WorkflowError.self) {
+        #expect(
+            throws: WorkflowError.roleRequired(
+                clerk: "trainee", step: try #require(definition.transition("withdraw")?.name),
+                required: [definition.roleName("window")], held: [])
+        ) {
             try harness.step(state, .transition("withdraw", reason: "x"), as: Fixtures.trainee)
         }
         let (reviewed, events) = try harness.step(state, .transition("review", reason: nil), as: Fixtures.reviewer)
@@ -112,7 +92,11 @@ struct EngineHarness {
     }
 
     @Test func onlyTheIntakeRolesTakeCasesIn() throws {
-        #expect(throws: WorkflowError.self) {
+        #expect(
+            throws: WorkflowError.roleRequired(
+                clerk: "lijun", step: LocalizedText(zh: "收件", en: "intake"),
+                required: [harness.definition.roleName("window")], held: [harness.definition.roleName("reviewer")])
+        ) {
             try harness.engine.open(application: Fixtures.application(), by: Fixtures.reviewer, at: Fixtures.at(9, 0))
         }
         let opened = try harness.engine.open(
@@ -152,7 +136,13 @@ struct EngineHarness {
     @Test(arguments: ["request-correction", "refuse", "withdraw"])
     func stepsThatNeedAReasonRefuseWithoutOne(transition: String) throws {
         let state = try harness.reach("received")
-        #expect(throws: WorkflowError.self) { try harness.step(state, .transition(transition, reason: "  ")) }
+        let name = try #require(harness.definition.transition(transition)?.name)
+        #expect(throws: WorkflowError.reasonRequired(step: name)) {
+            try harness.step(state, .transition(transition, reason: "  "))
+        }
+        #expect(throws: WorkflowError.reasonRequired(step: name)) {
+            try harness.step(state, .transition(transition, reason: nil))
+        }
         let (next, _) = try harness.step(state, .transition(transition, reason: "章程缺签字页"))
         #expect(next.lastReason == "章程缺签字页")
     }
@@ -169,7 +159,12 @@ struct EngineHarness {
     @Test func licenceOpensTheRequestedTasksAndTheLastOneCompletesTheCase() throws {
         var state = try harness.reach("startup", tasks: ["seal", "tax", "bank"])
         #expect(state.tasks.map(\.task) == ["seal", "tax", "bank"])
-        #expect(throws: WorkflowError.self) { try harness.step(state, .transition("complete", reason: nil)) }
+        // The automatic step is not a clerk's to take.
+        #expect(
+            throws: WorkflowError.unknownTransition(case: state.number, transition: "complete", allowed: ["withdraw"])
+        ) {
+            try harness.step(state, .transition("complete", reason: nil))
+        }
         state = try harness.step(state, .completeTask("tax", note: nil), as: Fixtures.window).0
         state = try harness.step(state, .completeTask("bank", note: nil), as: Fixtures.window).0
         #expect(state.isOpen)
@@ -190,7 +185,11 @@ struct EngineHarness {
 
     @Test func tasksAreRefusedBeforeLicenceTwiceOrWhenNotRequested() throws {
         let accepted = try harness.reach("accepted")
-        #expect(throws: WorkflowError.self) { try harness.step(accepted, .completeTask("seal", note: nil)) }
+        let seal = try #require(harness.definition.task("seal")?.name)
+        #expect(
+            throws: WorkflowError.taskNotOpen(
+                case: accepted.number, task: seal, stage: harness.definition.stageName("accepted"))
+        ) { try harness.step(accepted, .completeTask("seal", note: nil)) }
         let startup = try harness.reach("startup", tasks: ["seal"])
         #expect {
             try harness.step(startup, .completeTask("bank", note: nil))
@@ -204,8 +203,14 @@ struct EngineHarness {
         } throws: { error in
             (error as? WorkflowError)?.message(.en).contains("its tasks: the applicant asked for none") == true
         }
-        let sealed = try harness.step(startup, .completeTask("seal", note: nil)).0
-        #expect(throws: WorkflowError.self) { try harness.step(sealed, .completeTask("seal", note: nil)) }
+        // Done once, a task is refused a second time (the case stays open on its other task).
+        let sealed = try harness.step(
+            try harness.reach("startup", tasks: ["seal", "tax"]), .completeTask("seal", note: nil)
+        ).0
+        #expect(sealed.isOpen)
+        #expect(throws: WorkflowError.taskAlreadyDone(case: sealed.number, task: seal, doneBy: "zhouqiang")) {
+            try harness.step(sealed, .completeTask("seal", note: nil))
+        }
     }
 
     @Test func aStepDecidedOnAStaleVersionIsRefused() throws {
@@ -234,6 +239,8 @@ struct EngineHarness {
         var skipped = events[0]
         skipped.sequence += 1
         var copy = state
-        #expect(throws: HistoryError.self) { try copy.apply(skipped, definition: harness.definition) }
+        #expect(throws: HistoryError(number: state.number, sequence: 4, issue: "expected event 3")) {
+            try copy.apply(skipped, definition: harness.definition)
+        }
     }
 }

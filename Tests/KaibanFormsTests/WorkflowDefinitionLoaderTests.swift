@@ -66,7 +66,7 @@ import Testing
 
     @Test func aDuplicateStageIsRefused() {
         let edited = source.replacingOccurrences(of: "<stage id=\"rejected\"", with: "<stage id=\"refused\"")
-        #expect(throws: XMLProblem.self) { try load(edited) }
+        expectRefused(edited, line: line(of: "<stage id=\"rejected\""), "duplicate stage id \"refused\"")
     }
 
     @Test func anUnreachableStageIsRefused() {
@@ -90,7 +90,9 @@ import Testing
     @Test func aDoctypeIsRefused() {
         let edited = source.replacingOccurrences(
             of: "<?xml version=\"1.0\" encoding=\"UTF-8\"?>", with: "<?xml version=\"1.0\"?><!DOCTYPE workflow>")
-        #expect(throws: XMLProblem.self) { try load(edited) }
+        #expect(throws: XMLProblem(source: "edited.xml", line: 1, "DOCTYPE declarations are not accepted")) {
+            try load(edited)
+        }
     }
 }
 

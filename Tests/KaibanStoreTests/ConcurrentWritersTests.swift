@@ -69,9 +69,58 @@ import Testing
             let stored = try setup.registrationCase(opened.number)
             #expect(stored.stage == won.first)
             #expect(stored.version == 4)
+            // The loser decided on version 3; it is refused as stale, whatever its step.
             for case .failure(let error) in results {
-                #expect(error is WorkflowError, "round \(round): \(error)")
+                #expect(
+                    error as? WorkflowError == .stale(case: opened.number, expected: 3, actual: 4),
+                    "round \(round): \(error)")
             }
+        }
+    }
+}
+
+/// Two clerks finishing different start-up tasks of one case at once, each on the version they
+/// saw: both steps are legal in either order, so only the version check refuses the second.
+@Suite struct ConcurrentStaleStepsTests {
+    @Test func ofTwoStepsOnTheSameVersionOneWinsAndTheOtherIsStale() throws {
+        let path = Fixtures.temporaryDatabasePath()
+        let setup = try Fixtures.store(path: path)
+        let stores = [try CaseStore(path: path), try CaseStore(path: path)]
+        for round in 0..<6 {
+            let opened = try setup.intake(
+                Fixtures.application(tasks: ["seal", "tax", "bank"]), workflowID: "company-formation", hall: "510811",
+                by: "wangfang", at: Fixtures.at(9, round), clock: try Fixtures.sla())
+            for transition in ["accept", "review", "approve", "issue-licence"] {
+                _ = try setup.apply(
+                    .transition(transition, reason: nil), to: opened.number, by: "zhouqiang", at: Fixtures.at(9, 30),
+                    clock: try Fixtures.sla())
+            }
+            let tasks = ["seal", "tax"]
+            let outcomes = Outcomes()
+            DispatchQueue.concurrentPerform(iterations: 2) { writer in
+                do {
+                    let outcome = try stores[writer].apply(
+                        .completeTask(tasks[writer], note: nil), to: opened.number, by: "wangfang",
+                        at: Fixtures.at(10, 0), expectedVersion: 5, clock: try Fixtures.sla())
+                    outcomes.record(.success(outcome.events.first?.task ?? ""))
+                } catch {
+                    outcomes.record(.failure(error))
+                }
+            }
+            let results = outcomes.all
+            let won = results.compactMap { result -> String? in
+                if case .success(let task) = result { return task }
+                return nil
+            }
+            #expect(won.count == 1, "round \(round): \(results)")
+            for case .failure(let error) in results {
+                #expect(
+                    error as? WorkflowError == .stale(case: opened.number, expected: 5, actual: 6),
+                    "round \(round): \(error)")
+            }
+            let stored = try setup.registrationCase(opened.number)
+            #expect(stored.version == 6)
+            #expect(stored.tasks.filter(\.isDone).map(\.task) == won)
         }
     }
 }

@@ -64,5 +64,17 @@ import Testing
             .transition("review", reason: nil), to: number, by: Fixtures.reviewer.id, at: Fixtures.at(9, 20),
             clock: try Fixtures.sla())
         #expect(reviewed.state.version == 3)
+        // The migrated history is append-only too, REPLACE included.
+        let replaced = #expect(throws: DatabaseError.self) {
+            try DatabaseQueue(path: path).write { db in
+                try db.execute(
+                    sql: """
+                        INSERT OR REPLACE INTO case_event (case_id, sequence, at, kind, actor)
+                        SELECT case_id, sequence, at, kind, 'someone-else' FROM case_event WHERE sequence = 1
+                        """)
+            }
+        }
+        #expect(replaced?.message == "case history is append-only")
+        #expect(try store.history(number).map(\.actor) == ["wangfang", "wangfang", "lijun"])
     }
 }

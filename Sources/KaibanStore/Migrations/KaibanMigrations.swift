@@ -17,6 +17,7 @@ enum KaibanMigrations {
         migrator.registerMigration("0010-case-lookup", migrate: caseLookup)
         migrator.registerMigration("0011-normalized-name-keys", migrate: normalizedNameKeys)
         migrator.registerMigration("0012-clerk-history", migrate: clerkHistory)
+        migrator.registerMigration("0013-history-refuses-replace", migrate: historyRefusesReplace)
         return migrator
     }
 }

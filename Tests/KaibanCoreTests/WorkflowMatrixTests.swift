@@ -1,0 +1,193 @@
+import Foundation
+import KaibanCore
+import KaibanTestSupport
+import Testing
+
+/// The committed company-formation workflow (Forms/workflows/company-formation.xml) as literal
+/// tables, written out by hand from the file: which step leaves which stage for where, and who
+/// may take it. The engine is checked against these tables, never against the definition's own
+/// answers, so a wrong loader, a wrong `transition(_:leavesFrom:)` or a missing check shows.
+@Suite struct WorkflowMatrixTests {
+    let harness: EngineHarness
+
+    init() throws {
+        harness = try EngineHarness()
+    }
+
+    /// Every manual step of the workflow.
+    static let steps = [
+        "receive-documents", "accept", "request-correction", "resubmit", "refuse", "review", "approve", "reject",
+        "issue-licence", "withdraw",
+    ]
+
+    /// Stage × step → the stage the step leads to. A step missing from a stage's row is refused.
+    static let next: [String: [String: String]] = [
+        "in-transit": ["receive-documents": "received", "withdraw": "withdrawn"],
+        "received": [
+            "accept": "accepted", "request-correction": "correction", "refuse": "refused", "withdraw": "withdrawn",
+        ],
+        "correction": ["resubmit": "received", "withdraw": "withdrawn"],
+        "accepted": ["review": "review", "withdraw": "withdrawn"],
+        "review": ["approve": "approved", "reject": "rejected", "withdraw": "withdrawn"],
+        "approved": ["issue-licence": "startup", "withdraw": "withdrawn"],
+        "startup": ["withdraw": "withdrawn"],
+        "completed": [:], "refused": [:], "rejected": [:], "withdrawn": [:],
+    ]
+
+    /// The stages that close a case: every step is refused there as the case is closed.
+    static let terminal: Set<String> = ["completed", "refused", "rejected", "withdrawn"]
+
+    /// Step → the roles that may take it, as the file names them (a supervisor includes both).
+    static let roles: [String: String] = [
+        "receive-documents": "window", "accept": "window", "request-correction": "window", "resubmit": "window",
+        "refuse": "window", "review": "reviewer", "approve": "reviewer", "reject": "reviewer",
+        "issue-licence": "window", "withdraw": "window",
+    ]
+
+    /// Step → one stage it is taken from (from the table above).
+    static let legalFrom: [String: String] = [
+        "receive-documents": "in-transit", "accept": "received", "request-correction": "received",
+        "resubmit": "correction", "refuse": "received", "review": "accepted", "approve": "review", "reject": "review",
+        "issue-licence": "approved", "withdraw": "received",
+    ]
+
+    /// A case at `stage`, brought there by a supervisor; `completed` has no tasks to wait on.
+    func reach(_ stage: String) throws -> RegistrationCase {
+        if stage == "completed" {
+            let done = try harness.step(
+                try harness.reach("approved", tasks: []), .transition("issue-licence", reason: nil)
+            ).0
+            #expect(done.stage == "completed")
+            return done
+        }
+        let state = try harness.reach(stage)
+        #expect(state.stage == stage)
+        return state
+    }
+
+    @Test func theTablesNameEveryStageAndStepOfTheFile() {
+        let definition = harness.definition
+        #expect(Set(definition.stages.map(\.id)) == Set(Self.next.keys))
+        #expect(Set(definition.transitions.filter { !$0.automatic }.map(\.id)) == Set(Self.steps))
+        #expect(Set(definition.stages.filter(\.terminal).map(\.id)) == Self.terminal)
+    }
+
+    @Test func everyStepLeadsWhereTheTableSaysOrIsRefusedForItsStage() throws {
+        var checked = 0
+        for stage in Self.next.keys.sorted() {
+            let state = try reach(stage)
+            let row = Self.next[stage] ?? [:]
+            for step in Self.steps {
+                checked += 1
+                let command = CaseCommand.transition(step, reason: "理由")
+                if let target = row[step] {
+                    let (next, events) = try harness.step(state, command)
+                    #expect(next.stage == target, "\(step) from \(stage)")
+                    #expect(events.first?.fromStage == stage, "\(step) from \(stage)")
+                    #expect(events.first?.toStage == target, "\(step) from \(stage)")
+                    #expect(events.first?.transition == step)
+                    #expect(next.version == state.version + events.count)
+                    continue
+                }
+                let error = #expect(throws: WorkflowError.self, "\(step) from \(stage)") {
+                    _ = try harness.step(state, command)
+                }
+                if Self.terminal.contains(stage) {
+                    #expect(error == .caseClosed(case: state.number, stage: harness.definition.stageName(stage)))
+                } else {
+                    let allowed = Self.steps.filter { row[$0] != nil }.compactMap {
+                        harness.definition.transition($0)?.name
+                    }
+                    #expect(
+                        error
+                            == .notAllowedFromStage(
+                                case: state.number, stage: harness.definition.stageName(stage),
+                                transition: try #require(harness.definition.transition(step)?.name), allowed: allowed),
+                        "\(step) from \(stage)")
+                }
+            }
+        }
+        #expect(checked == Self.next.count * Self.steps.count)
+    }
+
+    @Test func eachStepIsTakenOnlyByItsRolesAndBySupervisors() throws {
+        let clerks = [Fixtures.window, Fixtures.reviewer, Fixtures.supervisor, Fixtures.trainee]
+        for step in Self.steps {
+            let stage = try #require(Self.legalFrom[step])
+            let state = try reach(stage)
+            let needed = try #require(Self.roles[step])
+            for clerk in clerks {
+                let command = CaseCommand.transition(step, reason: "理由")
+                if clerk.roles.contains(needed) || clerk.roles.contains("supervisor") {
+                    let (_, events) = try harness.step(state, command, as: clerk)
+                    #expect(events.first?.actor == clerk.id, "\(step) by \(clerk.id)")
+                    // A supervisor acts in the role the step needs, and the history says which.
+                    #expect(events.first?.role == needed, "\(step) by \(clerk.id)")
+                } else {
+                    let required = [harness.definition.roleName(needed)]
+                    let held = clerk.roles.sorted().map(harness.definition.roleName)
+                    #expect(
+                        throws: WorkflowError.roleRequired(
+                            clerk: clerk.id, step: try #require(harness.definition.transition(step)?.name),
+                            required: required, held: held),
+                        "\(step) by \(clerk.id)"
+                    ) { _ = try harness.step(state, command, as: clerk) }
+                }
+            }
+        }
+    }
+
+    @Test func startUpTasksAreForWindowClerksAndSupervisors() throws {
+        let tasks = ["seal", "tax", "social-insurance", "provident-fund", "bank"]
+        let state = try harness.reach("startup", tasks: tasks)
+        for task in tasks {
+            let name = try #require(harness.definition.task(task)?.name)
+            for clerk in [Fixtures.reviewer, Fixtures.trainee] {
+                #expect(
+                    throws: WorkflowError.roleRequired(
+                        clerk: clerk.id, step: name, required: [harness.definition.roleName("window")],
+                        held: clerk.roles.sorted().map(harness.definition.roleName)),
+                    "\(task) by \(clerk.id)"
+                ) { _ = try harness.step(state, .completeTask(task, note: nil), as: clerk) }
+            }
+            for clerk in [Fixtures.window, Fixtures.supervisor] {
+                let (_, events) = try harness.step(state, .completeTask(task, note: nil), as: clerk)
+                #expect(events.first?.role == "window", "\(task) by \(clerk.id)")
+            }
+        }
+    }
+
+    @Test func onlyWindowClerksAndSupervisorsTakeCasesIn() throws {
+        for clerk in [Fixtures.reviewer, Fixtures.trainee] {
+            #expect(
+                throws: WorkflowError.roleRequired(
+                    clerk: clerk.id, step: LocalizedText(zh: "收件", en: "intake"),
+                    required: [harness.definition.roleName("window")],
+                    held: clerk.roles.sorted().map(harness.definition.roleName))
+            ) {
+                try harness.engine.open(application: Fixtures.application(), by: clerk, at: Fixtures.at(9, 0))
+            }
+        }
+        for clerk in [Fixtures.window, Fixtures.supervisor] {
+            let opened = try harness.engine.open(application: Fixtures.application(), by: clerk, at: Fixtures.at(9, 0))
+            #expect(opened.role == "window")
+            #expect(opened.actor == clerk.id)
+        }
+    }
+
+    @Test func aDeactivatedClerkCanNeitherTakeInNorStepEvenAsSupervisor() throws {
+        let retired = Clerk(id: "retired", name: "退休", roles: ["supervisor"], active: false)
+        #expect(!retired.isSupervisor)
+        #expect(throws: WorkflowError.clerkInactive(clerk: "retired")) {
+            try harness.engine.open(application: Fixtures.application(), by: retired, at: Fixtures.at(9, 0))
+        }
+        let state = try harness.reach("received")
+        #expect(throws: WorkflowError.clerkInactive(clerk: "retired")) {
+            _ = try harness.step(state, .transition("accept", reason: nil), as: retired)
+        }
+        let startup = try harness.reach("startup", tasks: ["seal"])
+        #expect(throws: WorkflowError.clerkInactive(clerk: "retired")) {
+            _ = try harness.step(startup, .completeTask("seal", note: nil), as: retired)
+        }
+    }
+}
