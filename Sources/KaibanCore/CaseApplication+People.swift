@@ -42,9 +42,10 @@ extension CaseApplication {
                 FieldProblem(
                     field: field,
                     reason: LocalizedText(
-                        zh: "\(who.zh)的身份证号码\(number)无效：\(check.problems.map(\.zh).joined(separator: "；"))",
+                        zh:
+                            "\(who.zh)的身份证号码\(CitizenID.masked(number))无效：\(check.problems.map(\.zh).joined(separator: "；"))",
                         en:
-                            "the \(who.en)'s ID number \(number) is not valid: \(check.problems.map(\.en).joined(separator: "; "))"
+                            "the \(who.en)'s ID number \(CitizenID.masked(number)) is not valid: \(check.problems.map(\.en).joined(separator: "; "))"
                     )))
             return nil
         }

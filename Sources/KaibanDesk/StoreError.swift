@@ -33,6 +33,9 @@ public enum StoreError: ClerkReadable, ProblemConvertible, Sendable, Equatable {
     case lastSupervisor(String)
     /// The clerk already holds exactly these roles.
     case rolesUnchanged(String)
+    /// A case's derived row disagrees with its history (edited by hand, or a failed repair):
+    /// `admin rebuild` brings it back in step.
+    case projectionOutOfStep(case: String, history: Int, row: Int)
     /// The database failed (locked beyond the timeout, disk full, corrupt file…).
     case storage(String)
 
@@ -55,6 +58,7 @@ public enum StoreError: ClerkReadable, ProblemConvertible, Sendable, Equatable {
         case .clerkAlreadyInactive: return Problem(.conflict, "clerk.already-inactive", text)
         case .lastSupervisor: return Problem(.refused, "clerk.last-supervisor", text)
         case .rolesUnchanged: return Problem(.refused, "clerk.roles-unchanged", text)
+        case .projectionOutOfStep: return Problem(.brokenData, "case.projection-out-of-step", text)
         case .storage: return Problem(.storage, "storage.failed", text)
         }
     }
@@ -112,6 +116,10 @@ public enum StoreError: ClerkReadable, ProblemConvertible, Sendable, Equatable {
                 : "\(id) is the only active supervisor; without one no one could administer the clerks: make another supervisor first"
         case .rolesUnchanged(let id):
             return zh ? "工作人员\(id)已是这些角色" : "clerk \(id) holds exactly these roles already"
+        case .projectionOutOfStep(let number, let history, let row):
+            return zh
+                ? "办件\(number)的汇总记录（第\(row)版）与其历史记录（第\(history)版）不一致，未作办理；请负责人执行 kaiban admin rebuild 修复"
+                : "the derived record of case \(number) (version \(row)) disagrees with its history (version \(history)); nothing was done: a supervisor runs kaiban admin rebuild to repair it"
         case .storage(let detail):
             return zh ? "数据库出错：\(detail)" : "storage failure: \(detail)"
         }

@@ -268,7 +268,10 @@ extension CaseStore {
             let actual = try Int.fetchOne(
                 db, sql: "SELECT version FROM registration_case WHERE number = ?", arguments: [state.number.description]
             )
-            throw WorkflowError.stale(case: state.number, expected: previousVersion ?? -1, actual: actual ?? -1)
+            // Every write is one IMMEDIATE transaction, so no other writer moved the case meanwhile:
+            // the row disagrees with the history it is derived from.
+            throw StoreError.projectionOutOfStep(
+                case: state.number.description, history: previousVersion ?? -1, row: actual ?? -1)
         }
     }
 
