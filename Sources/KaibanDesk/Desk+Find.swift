@@ -43,7 +43,21 @@ public struct FindResult: Sendable, Equatable, Codable {
     public var limit: Int
     /// Whether more cases match beyond this page.
     public var more: Bool
+    /// True when more names start with the query than a search by beginning reads (a common
+    /// surname): only the cases with exactly that name are listed.
+    public var prefixLimited: Bool
     public var cases: [FoundCase]
+}
+
+/// A page of found cases as the store reads it.
+public struct FindPage: Sendable, Equatable {
+    public var cases: [FoundCase]
+    public var prefixLimited: Bool
+
+    public init(cases: [FoundCase], prefixLimited: Bool) {
+        self.cases = cases
+        self.prefixLimited = prefixLimited
+    }
 }
 
 extension Desk {
@@ -72,12 +86,14 @@ extension Desk {
             }
             let key = CaseLookup.key(query, as: primary)
             let prefix = primary == .name && !exact
-            var found = try await store.findCases(
+            let page = try await store.findCases(
                 kinds: kinds, key: key, prefix: prefix, offset: offset, limit: limit + 1)
+            var found = page.cases
             let more = found.count > limit
             if more { found.removeLast() }
             return FindResult(
-                query: key, kinds: kinds, exact: !prefix, offset: offset, limit: limit, more: more, cases: found)
+                query: key, kinds: kinds, exact: !prefix || page.prefixLimited, offset: offset, limit: limit,
+                more: more, prefixLimited: page.prefixLimited, cases: found)
         }
     }
 }

@@ -111,7 +111,7 @@ public protocol DeskStore: Sendable {
     /// kept in the transaction of every intake and licence), or under a key starting with it when
     /// `prefix`; newest first, `limit` from `offset`. Read through an index, never by scanning cases.
     func findCases(kinds: [CaseLookup.Kind], key: String, prefix: Bool, offset: Int, limit: Int) async throws
-        -> [FoundCase]
+        -> FindPage
     func caseCount() async throws -> Int
     func summary() async throws -> DeskSummary
     /// Replays every case's history, rewrites every derived column that differs (the worklist

@@ -179,7 +179,7 @@ extension CaseStore: DeskStore {
     }
 
     public func findCases(kinds: [CaseLookup.Kind], key: String, prefix: Bool, offset: Int, limit: Int) async throws
-        -> [FoundCase]
+        -> FindPage
     {
         try await offPool { try self.findCases(kinds: kinds, key: key, prefix: prefix, offset: offset, limit: limit) }
     }

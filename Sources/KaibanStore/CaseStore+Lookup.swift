@@ -59,58 +59,105 @@ extension CaseStore {
         return true
     }
 
-    /// The find read: the cases filed under a key range of some kinds, newest first. The lookup is
-    /// searched through its primary key (kind, key), each case read by its id.
-    static func findSQL(kinds: Int) -> String {
+    /// The rows filed under one key of one kind, newest case first: the primary key (kind, key,
+    /// case id) read backwards, so a page costs its own rows however common the name.
+    static let exactLookupSQL = """
+        SELECT case_id, field FROM case_lookup WHERE kind = ? AND key = ? ORDER BY case_id DESC
         """
+
+    /// The rows filed under keys starting with a prefix, in key order, at most a bound.
+    static let prefixLookupSQL = """
+        SELECT case_id, field FROM case_lookup WHERE kind = ? AND key >= ? AND key <= ? LIMIT ?
+        """
+
+    /// One found case, by its integer id.
+    static let foundCaseSQL = """
         SELECT c.number, c.proposed_name, c.stage, c.workflow_id, c.workflow_version, c.opened_at, c.closed_at,
-            (SELECT code FROM credit_code WHERE case_number = c.number), m.fields
-        FROM (
-            SELECT case_id, group_concat(field, ' ') AS fields FROM case_lookup
-            WHERE kind IN (\(Array(repeating: "?", count: kinds).joined(separator: ","))) AND key >= ? AND key <= ?
-            GROUP BY case_id
-        ) AS m
-        JOIN registration_case c ON c.id = m.case_id
-        ORDER BY m.case_id DESC LIMIT ? OFFSET ?
+            (SELECT code FROM credit_code WHERE case_number = c.number)
+        FROM registration_case c WHERE c.id = ?
         """
-    }
 
-    /// The key range of a query: the key itself, or every key starting with it.
-    static func findArguments(kinds: [CaseLookup.Kind], key: String, prefix: Bool, offset: Int, limit: Int)
-        -> StatementArguments
-    {
-        // U+10FFFF sorts after every other character in UTF-8 (SQLite compares text bytewise).
-        StatementArguments(kinds.map(lookupCode)) + [key, prefix ? key + "\u{10FFFF}" : key, limit, offset]
-    }
+    /// How many rows a prefix search reads at most before it answers with whole-key matches only.
+    package static let prefixBound = 5_000
 
-    package func findCases(kinds: [CaseLookup.Kind], key: String, prefix: Bool, offset: Int, limit: Int) throws
-        -> [FoundCase]
-    {
-        guard !kinds.isEmpty else { return [] }
+    /// Cases filed under `key` as one of `kinds`, or under keys starting with it when `prefix`;
+    /// newest first, `limit` from `offset`. Whole keys are read newest first straight from the
+    /// lookup's primary key; a prefix reads at most ``prefixBound`` rows, and when more start
+    /// with it (a common surname), only the whole key's cases are listed (`prefixLimited`).
+    package func findCases(
+        kinds: [CaseLookup.Kind], key: String, prefix: Bool, offset: Int, limit: Int, bound: Int = prefixBound
+    ) throws -> FindPage {
+        guard !kinds.isEmpty, limit > 0 else { return FindPage(cases: [], prefixLimited: false) }
         return try read { db in
-            try Row.fetchAll(
-                db.cachedStatement(sql: Self.findSQL(kinds: kinds.count)),
-                arguments: Self.findArguments(kinds: kinds, key: key, prefix: prefix, offset: offset, limit: limit)
-            ).map { row in
-                guard let number = CaseNumber(row[0]) else {
-                    throw StoreError.storage("malformed case number \(row[0] as String? ?? "?")")
+            let wanted = offset + limit
+            var order: [Int64] = []
+            var fields: [Int64: Set<String>] = [:]
+            var limited = false
+            if prefix {
+                var rows: [Row] = []
+                for kind in kinds where rows.count <= bound {
+                    rows += try Row.fetchAll(
+                        db.cachedStatement(sql: Self.prefixLookupSQL),
+                        arguments: [
+                            Self.lookupCode(kind), key, key + "\u{10FFFF}", bound + 1 - rows.count,
+                        ])
                 }
-                let fields: String = row[8]
+                if rows.count <= bound {
+                    for row in rows { fields[row[0], default: []].insert(row[1]) }
+                    order = Array(fields.keys.sorted(by: >).prefix(wanted))
+                } else {
+                    limited = true
+                    fields = [:]
+                }
+            }
+            if !prefix || limited {
+                // Merge the kinds' rows, each newest first, until one case beyond the page.
+                var cursors = try kinds.map { kind in
+                    try Row.fetchCursor(
+                        db.makeStatement(sql: Self.exactLookupSQL), arguments: [Self.lookupCode(kind), key])
+                }
+                var heads = try cursors.indices.map { try cursors[$0].next() }
+                while true {
+                    var best: Int?
+                    for (index, head) in heads.enumerated() {
+                        guard let head else { continue }
+                        if best.map({ (heads[$0]?[0] as Int64? ?? 0) < head[0] as Int64 }) ?? true { best = index }
+                    }
+                    guard let index = best, let row = heads[index] else { break }
+                    let id: Int64 = row[0]
+                    if fields[id] == nil {
+                        if order.count == wanted { break }
+                        order.append(id)
+                    }
+                    fields[id, default: []].insert(row[1])
+                    heads[index] = try cursors[index].next()
+                }
+            }
+            let cases = try order.dropFirst(offset).map { id -> FoundCase in
+                guard let row = try Row.fetchOne(db.cachedStatement(sql: Self.foundCaseSQL), arguments: [id]),
+                    let number = CaseNumber(row[0] as String? ?? "")
+                else { throw StoreError.storage("case id \(id) of the lookup has no readable case") }
                 return FoundCase(
                     number: number, proposedName: row[1], stage: row[2],
                     workflow: WorkflowDefinition.Key(id: row[3], version: row[4]), openedAt: row[5], closedAt: row[6],
-                    creditCode: row[7], matched: Array(Set(fields.split(separator: " ").map(String.init))).sorted())
+                    creditCode: row[7], matched: (fields[id] ?? []).sorted())
             }
+            return FindPage(cases: cases, prefixLimited: limited)
         }
     }
 
-    /// The query plan of the find read (for tests): the lookup searched through its primary key.
-    package func findPlan(kinds: [CaseLookup.Kind], prefix: Bool) throws -> String {
+    /// The query plans of the find read (for tests): the lookup searched through its primary key,
+    /// newest first without sorting for a whole key, and each case read by its id.
+    package func findPlan(prefix: Bool) throws -> String {
         try read { db in
-            try Row.fetchAll(
-                db, sql: "EXPLAIN QUERY PLAN " + Self.findSQL(kinds: kinds.count),
-                arguments: Self.findArguments(kinds: kinds, key: "张", prefix: prefix, offset: 0, limit: 21)
-            ).map { $0["detail"] as String }.joined(separator: "\n")
+            let lookup =
+                prefix
+                ? ("EXPLAIN QUERY PLAN " + Self.prefixLookupSQL, ["n", "张", "张\u{10FFFF}", 10] as StatementArguments)
+                : ("EXPLAIN QUERY PLAN " + Self.exactLookupSQL, ["n", "张伟"] as StatementArguments)
+            let plans = [lookup, ("EXPLAIN QUERY PLAN " + Self.foundCaseSQL, [1] as StatementArguments)]
+            return try plans.flatMap { sql, arguments in
+                try Row.fetchAll(db, sql: sql, arguments: arguments).map { $0["detail"] as String }
+            }.joined(separator: "\n")
         }
     }
 }

@@ -26,17 +26,43 @@ import Testing
     }
 
     func found(_ key: String, _ kinds: [CaseLookup.Kind], prefix: Bool = false) throws -> [String] {
-        try store.findCases(kinds: kinds, key: key, prefix: prefix, offset: 0, limit: 50).map(\.number.description)
+        try store.findCases(kinds: kinds, key: key, prefix: prefix, offset: 0, limit: 50).cases.map(
+            \.number.description)
     }
 
     @Test func theFindReadSearchesTheLookupsKeyAndReadsCasesByTheirID() throws {
-        for (kinds, prefix) in [([CaseLookup.Kind.name], true), ([.name], false), ([.idNumber, .creditCode], false)] {
-            let plan = try store.findPlan(kinds: kinds, prefix: prefix)
-            // The lookup through its primary key on (kind, key); each case by its integer id; no scan.
-            #expect(plan.contains("SEARCH case_lookup USING PRIMARY KEY (kind=? AND key>? AND key<?)"), "\(plan)")
+        // A whole key: the primary key read backwards, newest case first, with no sort of all
+        // the matches (a common name costs a page, not every case with that name).
+        let exact = try store.findPlan(prefix: false)
+        #expect(exact.contains("SEARCH case_lookup USING PRIMARY KEY (kind=? AND key=?)"), "\(exact)")
+        #expect(!exact.contains("TEMP B-TREE"), "\(exact)")
+        let prefix = try store.findPlan(prefix: true)
+        #expect(prefix.contains("SEARCH case_lookup USING PRIMARY KEY (kind=? AND key>? AND key<?)"), "\(prefix)")
+        for plan in [exact, prefix] {
             #expect(plan.contains("SEARCH c USING INTEGER PRIMARY KEY (rowid=?)"), "\(plan)")
             #expect(!plan.contains("SCAN case_lookup") && !plan.contains("SCAN c"), "\(plan)")
         }
+    }
+
+    @Test func aCommonNameIsListedNewestFirstAndAPrefixTooBroadFallsBackToTheWholeName() throws {
+        let numbers = try (0..<5).map { try intake($0).number.description }
+        // 张伟 is in every case (legal representative, investor, contact): newest first, paged.
+        let page = try store.findCases(kinds: [.name], key: "张伟", prefix: false, offset: 1, limit: 2)
+        #expect(page.cases.map(\.number.description) == [numbers[3], numbers[2]])
+        #expect(page.cases.first?.matched.contains("legalRepresentative.name") == true)
+        #expect(!page.prefixLimited)
+        // More rows start with 张 than the bound: only the whole key 张 (none) would be listed;
+        // with the bound wide enough, every case.
+        let narrow = try store.findCases(kinds: [.name], key: "张", prefix: true, offset: 0, limit: 10, bound: 3)
+        #expect(narrow.prefixLimited)
+        #expect(narrow.cases.isEmpty)
+        let wide = try store.findCases(kinds: [.name], key: "张", prefix: true, offset: 0, limit: 10, bound: 100)
+        #expect(!wide.prefixLimited)
+        #expect(wide.cases.map(\.number.description) == numbers.reversed())
+        let broadButWhole = try store.findCases(
+            kinds: [.name], key: "张伟", prefix: true, offset: 0, limit: 2, bound: 3)
+        #expect(broadButWhole.prefixLimited)
+        #expect(broadButWhole.cases.map(\.number.description) == [numbers[4], numbers[3]])
     }
 
     @Test func intakeAndTheLicenceFileTheCaseInTheirTransactions() throws {
@@ -71,11 +97,11 @@ import Testing
         }
         try queue.close()
         let migrated = try CaseStore(path: path)
-        let names = try migrated.findCases(kinds: [.name], key: "张伟", prefix: false, offset: 0, limit: 10)
+        let names = try migrated.findCases(kinds: [.name], key: "张伟", prefix: false, offset: 0, limit: 10).cases
         #expect(names.map(\.number) == [second, first])
         #expect(names[0].matched == ["contact.name", "investors[1].name", "legalRepresentative.name"])
         #expect(
-            try migrated.findCases(kinds: [.name], key: "青禾", prefix: false, offset: 0, limit: 10).map(\.number)
+            try migrated.findCases(kinds: [.name], key: "青禾", prefix: false, offset: 0, limit: 10).cases.map(\.number)
                 == [second, first])
         #expect(try migrated.rebuild(clock: try Fixtures.sla()).repaired.isEmpty)
     }

@@ -50,6 +50,13 @@ struct FindCommand: AsyncParsableCommand {
                 return
             }
             let zh = session.zh
+            if result.prefixLimited {
+                Console.print(
+                    zh
+                        ? "以“\(result.query)”开头的登记过多，只列出完全为“\(result.query)”的；请输入更完整的名称"
+                        : "too many names begin with \"\(result.query)\": only those that are exactly \"\(result.query)\" are listed; type more of the name"
+                )
+            }
             guard !result.cases.isEmpty else {
                 Console.print(zh ? "没有找到办件" : "no case found")
                 return
