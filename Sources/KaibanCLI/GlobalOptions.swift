@@ -7,22 +7,39 @@ extension Language: ExpressibleByArgument {}
 
 /// Options every command shares.
 struct GlobalOptions: ParsableArguments {
-    @Option(name: .long, help: "SQLite database file (env KAIBAN_DB; default ./kaiban.sqlite).")
+    @Option(
+        name: .long,
+        help: .localized(
+            zh: "SQLite 数据库文件（环境变量 KAIBAN_DB；默认 ./kaiban.sqlite）。",
+            en: "SQLite database file (env KAIBAN_DB; default ./kaiban.sqlite)."))
     var db: String?
 
-    @Option(name: .customLong("as"), help: "The clerk acting (env KAIBAN_CLERK).")
+    @Option(
+        name: .customLong("as"),
+        help: .localized(zh: "办理人的工号（环境变量 KAIBAN_CLERK）。", en: "The clerk acting (env KAIBAN_CLERK)."))
     var clerk: String?
 
-    @Option(name: .long, help: "Output language: zh (default) or en (env KAIBAN_LANG).")
+    @Option(
+        name: .long,
+        help: .localized(
+            zh: "输出语言：zh（默认）或 en（环境变量 KAIBAN_LANG）。", en: "Output language: zh (default) or en (env KAIBAN_LANG)."))
     var lang: Language?
 
-    @Option(name: .long, help: "The Forms folder with workflows and schemas (env KAIBAN_FORMS).")
+    @Option(
+        name: .long,
+        help: .localized(
+            zh: "存放流程定义和表单结构的 Forms 目录（环境变量 KAIBAN_FORMS）。",
+            en: "The Forms folder with workflows and schemas (env KAIBAN_FORMS)."))
     var forms: String?
 }
 
 /// `--json` for read commands.
 struct OutputOptions: ParsableArguments {
-    @Flag(name: .long, help: "Print JSON for scripts instead of a table (problems as JSON on standard error).")
+    @Flag(
+        name: .long,
+        help: .localized(
+            zh: "输出供脚本使用的 JSON，而非表格（错误以 JSON 写到标准错误）。",
+            en: "Print JSON for scripts instead of a table (problems as JSON on standard error)."))
     var json = false
 }
 
@@ -31,7 +48,9 @@ struct OutputOptions: ParsableArguments {
 struct IDOptions: ParsableArguments {
     @Flag(
         name: .customLong("show-ids"),
-        help: "Show citizen ID numbers in full (otherwise masked, e.g. 510811********0178, in JSON too).")
+        help: .localized(
+            zh: "完整显示身份证号码（否则遮蔽显示，如 510811********0178，JSON 中亦同）。",
+            en: "Show citizen ID numbers in full (otherwise masked, e.g. 510811********0178, in JSON too)."))
     var showIDs = false
 
     var disclosure: IDDisclosure { showIDs ? .full : .masked }
@@ -41,8 +60,11 @@ struct IDOptions: ParsableArguments {
 struct InstantOption: ParsableArguments {
     @Option(
         name: .long,
-        help:
-            "When it happened, ISO 8601 (e.g. 2026-11-26T09:05; Asia/Shanghai unless an offset is given). Default: now."
+        help: .localized(
+            zh: "办理时间，ISO 8601 格式（如 2026-11-26T09:05；未写时区偏移的按北京时间）。默认为当前时间。",
+            en:
+                "When it happened, ISO 8601 (e.g. 2026-11-26T09:05; Asia/Shanghai unless an offset is given). Default: now."
+        )
     )
     var at: String?
 
@@ -59,10 +81,16 @@ struct InstantOption: ParsableArguments {
 struct LateEntryOptions: ParsableArguments {
     @Option(
         name: .customLong("late-reason"),
-        help: "Enter a past step (补录, supervisors; with --at): why it is entered after the fact.")
+        help: .localized(
+            zh: "补录过去的办理（限负责人，须同时用 --at）：事后补录的理由。",
+            en: "Enter a past step (补录, supervisors; with --at): why it is entered after the fact."))
     var lateReason: String?
 
-    @Option(name: .customLong("done-by"), help: "With --late-reason: the clerk who did the step (default: you).")
+    @Option(
+        name: .customLong("done-by"),
+        help: .localized(
+            zh: "与 --late-reason 同用：实际办理的工作人员工号（默认为本人）。",
+            en: "With --late-reason: the clerk who did the step (default: you)."))
     var doneBy: String?
 
     var late: LateEntry? { lateReason.map { LateEntry(reason: $0, doneBy: doneBy) } }

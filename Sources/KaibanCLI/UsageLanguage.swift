@@ -21,6 +21,23 @@ enum RunLanguage {
         if let text = environment["KAIBAN_LANG"], let language = Language(rawValue: text) { return language }
         return .zh
     }
+
+    /// The arguments for the parser. The parser's own `help` command takes no options, so
+    /// `kaiban help step --lang en` has its `--lang` (read already) taken out.
+    static func parserArguments(_ arguments: [String]) -> [String] {
+        guard arguments.first == "help" else { return arguments }
+        var result: [String] = []
+        var index = arguments.startIndex
+        while index < arguments.endIndex {
+            if arguments[index] == "--lang" {
+                index += 2
+                continue
+            }
+            if !arguments[index].hasPrefix("--lang=") { result.append(arguments[index]) }
+            index += 1
+        }
+        return result
+    }
 }
 
 /// A message in the language of this run.

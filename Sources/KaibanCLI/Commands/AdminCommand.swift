@@ -6,7 +6,7 @@ import KaibanDesk
 /// `kaiban admin`: maintenance.
 struct AdminCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "admin", abstract: "Maintenance commands (supervisors).",
+        commandName: "admin", abstract: localized(zh: "维护命令（负责人使用）。", en: "Maintenance commands (supervisors)."),
         subcommands: [
             Rebuild.self, SynthesizeCommand.self, BenchCalendarCommand.self, BenchStepsCommand.self,
             BenchDeskCommand.self,
@@ -15,7 +15,9 @@ struct AdminCommand: AsyncParsableCommand {
     /// `kaiban admin rebuild`: current state recomputed from the history.
     struct Rebuild: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Recompute every case's current state from its history and report any difference (supervisors).")
+            abstract: localized(
+                zh: "根据办理记录重新计算每件办件的当前状态，并报告不一致之处（负责人使用）。",
+                en: "Recompute every case's current state from its history and report any difference (supervisors)."))
 
         @OptionGroup var global: GlobalOptions
         @OptionGroup var output: OutputOptions
@@ -42,25 +44,28 @@ struct AdminCommand: AsyncParsableCommand {
 struct SynthesizeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "synthesize",
-        abstract:
-            "Generate realistic cases in bulk for benchmarks (never on a production database; a supervisor's act unless the database has no clerks)."
+        abstract: localized(
+            zh: "批量生成仿真办件，供性能测试使用（切勿用于生产数据库；数据库已有工作人员时须由负责人执行）。",
+            en:
+                "Generate realistic cases in bulk for benchmarks (never on a production database; a supervisor's act unless the database has no clerks)."
+        )
     )
 
     @OptionGroup var global: GlobalOptions
 
-    @Option(help: "How many cases.")
+    @Option(help: .localized(zh: "办件数。", en: "How many cases."))
     var cases: Int
 
-    @Option(help: "Share of cases left open at some stage (0-1).")
+    @Option(help: .localized(zh: "停留在某一环节、未办结的办件比例（0-1）。", en: "Share of cases left open at some stage (0-1)."))
     var openShare = 0.02
 
-    @Option(help: "Cases per working day.")
+    @Option(help: .localized(zh: "每个工作日的办件数。", en: "Cases per working day."))
     var perDay = 60
 
-    @Option(help: "The last intake day (yyyy-MM-dd).")
+    @Option(help: .localized(zh: "最后一个收件日（yyyy-MM-dd）。", en: "The last intake day (yyyy-MM-dd)."))
     var until = "2026-11-26"
 
-    @Option(help: "Random seed.")
+    @Option(help: .localized(zh: "随机数种子。", en: "Random seed."))
     var seed: UInt64 = 2026
 
     func validate() throws {
@@ -87,12 +92,15 @@ struct SynthesizeCommand: AsyncParsableCommand {
 /// (hyperfine times the whole run; computations per second = iterations / seconds).
 struct BenchCalendarCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bench-calendar", abstract: "Run N elapsed-time and N add-time computations (for Scripts/bench).",
+        commandName: "bench-calendar",
+        abstract: localized(
+            zh: "执行 N 次已用工作时间计算和 N 次届满时间推算（供 Scripts/bench 使用）。",
+            en: "Run N elapsed-time and N add-time computations (for Scripts/bench)."),
         shouldDisplay: false)
 
     @OptionGroup var global: GlobalOptions
 
-    @Option(help: "How many of each.")
+    @Option(help: .localized(zh: "每种计算的次数。", en: "How many of each."))
     var iterations = 1_000_000
 
     func run() async throws {
@@ -119,15 +127,17 @@ struct BenchCalendarCommand: AsyncParsableCommand {
 struct BenchStepsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench-steps",
-        abstract: "Time N cases x S workflow steps on a new database (for Scripts/bench-steps).",
+        abstract: localized(
+            zh: "在新数据库上计时 N 件办件各办理 S 个流程步骤（供 Scripts/bench-steps 使用）。",
+            en: "Time N cases x S workflow steps on a new database (for Scripts/bench-steps)."),
         shouldDisplay: false)
 
     @OptionGroup var global: GlobalOptions
 
-    @Option(help: "How many cases.")
+    @Option(help: .localized(zh: "办件数。", en: "How many cases."))
     var cases = 2_000
 
-    @Option(help: "Steps per case (1-3: accept, review, approve).")
+    @Option(help: .localized(zh: "每件办件的步骤数（1-3：受理、审查、核准）。", en: "Steps per case (1-3: accept, review, approve)."))
     var steps = 3
 
     func validate() throws {
@@ -185,12 +195,14 @@ struct BenchStepsCommand: AsyncParsableCommand {
 /// Scripts/bench): the worklist's first page, the at-risk list and the whole-history report.
 struct BenchDeskCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bench-desk", abstract: "Time the worklist, the at-risk list and the report in process.",
+        commandName: "bench-desk",
+        abstract: localized(
+            zh: "在进程内计时待办列表、临近超时列表和时限报告的查询。", en: "Time the worklist, the at-risk list and the report in process."),
         shouldDisplay: false)
 
     @OptionGroup var global: GlobalOptions
 
-    @Option(help: "Repetitions of each read (the median is printed).")
+    @Option(help: .localized(zh: "每项查询的重复次数（输出中位数）。", en: "Repetitions of each read (the median is printed)."))
     var runs = 20
 
     func run() async throws {

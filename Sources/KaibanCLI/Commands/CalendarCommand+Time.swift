@@ -6,15 +6,17 @@ extension CalendarCommand {
     /// `kaiban calendar elapsed FROM TO`
     struct Elapsed: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Working minutes between two instants (ISO 8601; Asia/Shanghai unless an offset is given).")
+            abstract: localized(
+                zh: "两个时间之间的工作分钟数（ISO 8601 格式；未写时区偏移的按北京时间）。",
+                en: "Working minutes between two instants (ISO 8601; Asia/Shanghai unless an offset is given)."))
 
         @OptionGroup var global: GlobalOptions
         @OptionGroup var output: OutputOptions
 
-        @Argument(help: "From, e.g. 2026-11-26T09:00.")
+        @Argument(help: .localized(zh: "起始时间，如 2026-11-26T09:00。", en: "From, e.g. 2026-11-26T09:00."))
         var from: String
 
-        @Argument(help: "To, e.g. 2026-11-27T10:30.")
+        @Argument(help: .localized(zh: "截止时间，如 2026-11-27T10:30。", en: "To, e.g. 2026-11-27T10:30."))
         var to: String
 
         func validate() throws {
@@ -43,17 +45,20 @@ extension CalendarCommand {
     /// `kaiban calendar add FROM DURATION`
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract:
-                "When a working duration that starts at FROM ends: 192m, 3.2h, 0.4d (d = 8 working hours) or 5wd (whole working days)."
+            abstract: localized(
+                zh: "自 FROM 起算一段工作时间的届满时间：192m、3.2h、0.4d（d 为 8 个工作小时）或 5wd（整工作日）。",
+                en:
+                    "When a working duration that starts at FROM ends: 192m, 3.2h, 0.4d (d = 8 working hours) or 5wd (whole working days)."
+            )
         )
 
         @OptionGroup var global: GlobalOptions
         @OptionGroup var output: OutputOptions
 
-        @Argument(help: "From, e.g. 2026-11-26T09:00.")
+        @Argument(help: .localized(zh: "起始时间，如 2026-11-26T09:00。", en: "From, e.g. 2026-11-26T09:00."))
         var from: String
 
-        @Argument(help: "The duration: 192m, 3.2h, 0.4d or 5wd.")
+        @Argument(help: .localized(zh: "工作时长：192m、3.2h、0.4d 或 5wd。", en: "The duration: 192m, 3.2h, 0.4d or 5wd."))
         var duration: String
 
         func validate() throws {

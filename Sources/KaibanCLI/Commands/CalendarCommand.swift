@@ -7,13 +7,14 @@ import KaibanForms
 /// `kaiban calendar`: the working calendar (holidays, make-up days, office hours).
 struct CalendarCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "calendar", abstract: "The working calendar (工作日历).",
+        commandName: "calendar", abstract: localized(zh: "工作日历：节假日、调休上班日和办公时间。", en: "The working calendar (工作日历)."),
         subcommands: [Status.self, Show.self, Elapsed.self, Add.self, Import.self, Hours.self],
         defaultSubcommand: Status.self)
 
     /// `kaiban calendar status`
     struct Status: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Which years the calendar knows, and its changes.")
+        static let configuration = CommandConfiguration(
+            abstract: localized(zh: "日历已载入节假日安排的年份、办公时间及其变更。", en: "Which years the calendar knows, and its changes."))
 
         @OptionGroup var global: GlobalOptions
         @OptionGroup var output: OutputOptions
@@ -78,12 +79,13 @@ struct CalendarCommand: AsyncParsableCommand {
     /// `kaiban calendar show 2026-02`
     struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Print a month: working days, holidays and make-up days.")
+            abstract: localized(
+                zh: "显示一个月的日历：工作日、法定节假日和调休上班日。", en: "Print a month: working days, holidays and make-up days."))
 
         @OptionGroup var global: GlobalOptions
         @OptionGroup var output: OutputOptions
 
-        @Argument(help: "The month, yyyy-MM.")
+        @Argument(help: .localized(zh: "月份，yyyy-MM。", en: "The month, yyyy-MM."))
         var month: String
 
         var first: CivilDate? { CivilDate(month + "-01") }
@@ -143,20 +145,28 @@ struct CalendarCommand: AsyncParsableCommand {
     /// `kaiban calendar import FILE`
     struct Import: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract:
-                "Load a year's holiday notice from a file (format: seeds/calendar/holidays-2026.xml); supervisors only."
+            abstract: localized(
+                zh: "从文件载入某一年的节假日安排（格式见 seeds/calendar/holidays-2026.xml）；限负责人。",
+                en:
+                    "Load a year's holiday notice from a file (format: seeds/calendar/holidays-2026.xml); supervisors only."
+            )
         )
 
         @OptionGroup var global: GlobalOptions
         @OptionGroup var output: OutputOptions
 
-        @Argument(help: "The file (Forms/schemas/calendar-1.xsd).")
+        @Argument(
+            help: .localized(
+                zh: "节假日安排文件（结构见 Forms/schemas/calendar-1.xsd）。", en: "The file (Forms/schemas/calendar-1.xsd)."))
         var file: String
 
-        @Flag(help: "Replace a year already loaded with other dates (a correction; give --reason).")
+        @Flag(
+            help: .localized(
+                zh: "以不同的日期替换已载入的年份（属于更正，须用 --reason 说明）。",
+                en: "Replace a year already loaded with other dates (a correction; give --reason)."))
         var replace = false
 
-        @Option(help: "Why (kept with the change).")
+        @Option(help: .localized(zh: "理由（与变更一并保存）。", en: "Why (kept with the change)."))
         var reason: String?
 
         func run() async throws {
@@ -185,22 +195,36 @@ struct CalendarCommand: AsyncParsableCommand {
     /// `kaiban calendar hours FILE --from D --reason R`
     struct Hours: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Change the office hours from a date on (supervisors; format: seeds/calendar/office-hours.xml).",
-            discussion: """
-                The new hours apply from --from (tomorrow at the earliest) on; time already spent stays measured \
-                with the hours then in force. Each version is kept with who brought it in and why.
-                """)
+            abstract: localized(
+                zh: "自某日起变更办公时间（限负责人；格式见 seeds/calendar/office-hours.xml）。",
+                en: "Change the office hours from a date on (supervisors; format: seeds/calendar/office-hours.xml)."),
+            discussion: localized(
+                zh: """
+                    新的办公时间自 --from 指定的日期起生效（最早为明天）；此前已经过的时间仍按当时施行的办公时间计算。\
+                    每个版本都记录由谁引入、因何变更。
+                    """,
+                en: """
+                    The new hours apply from --from (tomorrow at the earliest) on; time already spent stays measured \
+                    with the hours then in force. Each version is kept with who brought it in and why.
+                    """
+            ))
 
         @OptionGroup var global: GlobalOptions
         @OptionGroup var output: OutputOptions
 
-        @Argument(help: "The file (Forms/schemas/office-hours-1.xsd).")
+        @Argument(
+            help: .localized(
+                zh: "办公时间文件（结构见 Forms/schemas/office-hours-1.xsd）。", en: "The file (Forms/schemas/office-hours-1.xsd).")
+        )
         var file: String
 
-        @Option(help: "The first day the new hours apply, yyyy-MM-dd (after today).")
+        @Option(
+            help: .localized(
+                zh: "新办公时间生效的第一天，yyyy-MM-dd（须晚于今天）。", en: "The first day the new hours apply, yyyy-MM-dd (after today)."
+            ))
         var from: String
 
-        @Option(help: "Why the hours change (kept with the change).")
+        @Option(help: .localized(zh: "变更办公时间的理由（与变更一并保存）。", en: "Why the hours change (kept with the change)."))
         var reason: String
 
         func validate() throws {

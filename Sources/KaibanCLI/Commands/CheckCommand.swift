@@ -7,7 +7,10 @@ import KaibanDesk
 /// (warnings included), 65 when not.
 struct CheckCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "check", abstract: "Check a credit code, ID number, division or enterprise name (核验).",
+        commandName: "check",
+        abstract: localized(
+            zh: "核验统一社会信用代码、身份证号码、行政区划代码或企业名称。", en: "Check a credit code, ID number, division or enterprise name (核验)."
+        ),
         subcommands: [CreditCodeCheck.self, IDCheck.self, DivisionCheck.self, NameCheck.self])
 
     /// Prints a verdict and exits 65 when the value is not valid.
@@ -56,12 +59,15 @@ struct CheckCommand: AsyncParsableCommand {
     /// `kaiban check uscc CODE`
     struct CreditCodeCheck: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "uscc", abstract: "A unified social credit code (GB 32100-2015 with GB 11714).")
+            commandName: "uscc",
+            abstract: localized(
+                zh: "核验统一社会信用代码（GB 32100-2015 及 GB 11714）。",
+                en: "A unified social credit code (GB 32100-2015 with GB 11714)."))
 
         @OptionGroup var global: GlobalOptions
         @OptionGroup var output: OutputOptions
 
-        @Argument(help: "The 18-character code.")
+        @Argument(help: .localized(zh: "18 位代码。", en: "The 18-character code."))
         var code: String
 
         func run() async throws {
@@ -76,15 +82,19 @@ struct CheckCommand: AsyncParsableCommand {
     struct IDCheck: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "id",
-            abstract: "A citizen ID number (GB 11643-1999): length, birth date, check character, division, age.")
+            abstract: localized(
+                zh: "核验身份证号码（GB 11643-1999）：位数、出生日期、校验码、行政区划和年龄。",
+                en: "A citizen ID number (GB 11643-1999): length, birth date, check character, division, age."))
 
         @OptionGroup var global: GlobalOptions
         @OptionGroup var output: OutputOptions
 
-        @Argument(help: "The 18-character number.")
+        @Argument(help: .localized(zh: "18 位号码。", en: "The 18-character number."))
         var number: String
 
-        @Option(help: "The day to compute the age on (yyyy-MM-dd, default today).")
+        @Option(
+            help: .localized(
+                zh: "计算年龄的日期（yyyy-MM-dd，默认今天）。", en: "The day to compute the age on (yyyy-MM-dd, default today)."))
         var on: String?
 
         func validate() throws {
@@ -102,16 +112,19 @@ struct CheckCommand: AsyncParsableCommand {
     /// `kaiban check division CODE [--on DATE]`
     struct DivisionCheck: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "division", abstract: "An administrative division code (GB/T 2260) on a day, with its history."
+            commandName: "division",
+            abstract: localized(
+                zh: "核验某日的行政区划代码（GB/T 2260）及其沿革。",
+                en: "An administrative division code (GB/T 2260) on a day, with its history.")
         )
 
         @OptionGroup var global: GlobalOptions
         @OptionGroup var output: OutputOptions
 
-        @Argument(help: "The 6-digit code.")
+        @Argument(help: .localized(zh: "6 位代码。", en: "The 6-digit code."))
         var code: String
 
-        @Option(help: "The day (yyyy-MM-dd, default today).")
+        @Option(help: .localized(zh: "日期（yyyy-MM-dd，默认今天）。", en: "The day (yyyy-MM-dd, default today)."))
         var on: String?
 
         func validate() throws {
@@ -133,18 +146,25 @@ struct CheckCommand: AsyncParsableCommand {
     struct NameCheck: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "name",
-            abstract:
-                "An enterprise name: structure, organisational form, forbidden words, conflicts in the hall's division."
+            abstract: localized(
+                zh: "核验企业名称：名称结构、组织形式、禁用字词，以及与本中心辖区内已有名称的冲突。",
+                en:
+                    "An enterprise name: structure, organisational form, forbidden words, conflicts in the hall's division."
+            )
         )
 
         @OptionGroup var global: GlobalOptions
         @OptionGroup var output: OutputOptions
 
-        @Argument(help: "The proposed name, e.g. 广元市昭化区青禾农业科技有限公司.")
+        @Argument(help: .localized(zh: "申请的企业名称，如 广元市昭化区青禾农业科技有限公司。", en: "The proposed name, e.g. 广元市昭化区青禾农业科技有限公司."))
         var name: String
 
         @Option(
-            help: "llc, one-person-llc, sole-proprietorship, partnership, individual-business or farmers-cooperative.")
+            help: .localized(
+                zh:
+                    "企业类型：llc（有限责任公司）、one-person-llc（一人有限责任公司）、sole-proprietorship（个人独资企业）、partnership（合伙企业）、individual-business（个体工商户）或 farmers-cooperative（农民专业合作社）。",
+                en: "llc, one-person-llc, sole-proprietorship, partnership, individual-business or farmers-cooperative."
+            ))
         var type: EnterpriseType
 
         func run() async throws {

@@ -7,20 +7,26 @@ extension ClerkCommand {
     /// `kaiban clerk roles ID --role window,reviewer --reason R`
     struct Roles: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract:
-                "Give a clerk exactly these roles, with a reason kept in the clerk's history (supervisors; the last active supervisor keeps the role)."
+            abstract: localized(
+                zh: "将工作人员的角色设为所列角色，理由记入其变更记录（限负责人；最后一名在岗负责人须保留负责人角色）。",
+                en:
+                    "Give a clerk exactly these roles, with a reason kept in the clerk's history (supervisors; the last active supervisor keeps the role)."
+            )
         )
 
         @OptionGroup var global: GlobalOptions
         @OptionGroup var output: OutputOptions
 
-        @Argument(help: "Clerk id.")
+        @Argument(help: .localized(zh: "工号。", en: "Clerk id."))
         var id: String
 
-        @Option(help: "The clerk's roles from now on, comma-separated: window, reviewer, supervisor.")
+        @Option(
+            help: .localized(
+                zh: "此后的角色，以逗号分隔：window（窗口人员）、reviewer（审查人员）、supervisor（负责人）。",
+                en: "The clerk's roles from now on, comma-separated: window, reviewer, supervisor."))
         var role: String
 
-        @Option(help: "Why (kept in the clerk's history).")
+        @Option(help: .localized(zh: "理由（记入工作人员的变更记录）。", en: "Why (kept in the clerk's history)."))
         var reason: String?
 
         func run() async throws {
@@ -46,17 +52,20 @@ extension ClerkCommand {
     /// `kaiban clerk deactivate ID --reason R`
     struct Deactivate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract:
-                "Deactivate a clerk: they can no longer act. With a reason kept in the clerk's history (supervisors; not the last active supervisor)."
+            abstract: localized(
+                zh: "停用工作人员，停用后不能再办理；理由记入其变更记录（限负责人；不能停用最后一名在岗负责人）。",
+                en:
+                    "Deactivate a clerk: they can no longer act. With a reason kept in the clerk's history (supervisors; not the last active supervisor)."
+            )
         )
 
         @OptionGroup var global: GlobalOptions
         @OptionGroup var output: OutputOptions
 
-        @Argument(help: "Clerk id.")
+        @Argument(help: .localized(zh: "工号。", en: "Clerk id."))
         var id: String
 
-        @Option(help: "Why (kept in the clerk's history).")
+        @Option(help: .localized(zh: "理由（记入工作人员的变更记录）。", en: "Why (kept in the clerk's history)."))
         var reason: String?
 
         func run() async throws {
@@ -76,12 +85,14 @@ extension ClerkCommand {
     /// `kaiban clerk history ID`
     struct History: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "A clerk's history: registered, roles changed, deactivated; by whom, when and why.")
+            abstract: localized(
+                zh: "工作人员的变更记录：登记、角色变更和停用，以及由谁、何时、因何办理。",
+                en: "A clerk's history: registered, roles changed, deactivated; by whom, when and why."))
 
         @OptionGroup var global: GlobalOptions
         @OptionGroup var output: OutputOptions
 
-        @Argument(help: "Clerk id.")
+        @Argument(help: .localized(zh: "工号。", en: "Clerk id."))
         var id: String
 
         func run() async throws {

@@ -5,26 +5,34 @@ import KaibanCore
 /// `kaiban clerk`: the hall's staff and their roles.
 struct ClerkCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "clerk", abstract: "Manage clerks and their roles (工作人员).",
+        commandName: "clerk", abstract: localized(zh: "管理工作人员及其角色。", en: "Manage clerks and their roles (工作人员)."),
         subcommands: [Add.self, List.self, Roles.self, Deactivate.self, History.self], defaultSubcommand: List.self)
 
     /// `kaiban clerk add ID --name NAME --role window,reviewer`
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract:
-                "Register a clerk. The first clerk of a new database must be a supervisor; later ones are added by a supervisor (--as)."
+            abstract: localized(
+                zh: "登记工作人员。新数据库登记的第一名工作人员必须是负责人；此后由负责人（--as）登记。",
+                en:
+                    "Register a clerk. The first clerk of a new database must be a supervisor; later ones are added by a supervisor (--as)."
+            )
         )
 
         @OptionGroup var global: GlobalOptions
         @OptionGroup var output: OutputOptions
 
-        @Argument(help: "Clerk id: lower-case letters, digits, '.', '_' or '-'.")
+        @Argument(
+            help: .localized(
+                zh: "工号：小写字母、数字、“.”、“_”或“-”。", en: "Clerk id: lower-case letters, digits, '.', '_' or '-'."))
         var id: String
 
-        @Option(help: "Full name.")
+        @Option(help: .localized(zh: "姓名。", en: "Full name."))
         var name: String
 
-        @Option(help: "Roles, comma-separated: window, reviewer, supervisor.")
+        @Option(
+            help: .localized(
+                zh: "角色，以逗号分隔：window（窗口人员）、reviewer（审查人员）、supervisor（负责人）。",
+                en: "Roles, comma-separated: window, reviewer, supervisor."))
         var role: String
 
         var roles: Set<String> {
@@ -47,7 +55,7 @@ struct ClerkCommand: AsyncParsableCommand {
 
     /// `kaiban clerk list`
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List clerks.")
+        static let configuration = CommandConfiguration(abstract: localized(zh: "列出工作人员。", en: "List clerks."))
 
         @OptionGroup var global: GlobalOptions
         @OptionGroup var output: OutputOptions

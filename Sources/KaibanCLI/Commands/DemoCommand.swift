@@ -8,15 +8,20 @@ import KaibanForms
 struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
-        abstract: "Play a realistic desk day into a new database (演示).",
-        discussion: "Refuses a database that already holds cases. Afterwards, explore it with queue, show and history.")
+        abstract: localized(zh: "演示：在新数据库中模拟企业开办窗口的一个工作日。", en: "Play a realistic desk day into a new database (演示)."),
+        discussion: localized(
+            zh: "数据库中已有办件时不予执行。演示后可用 queue、show 和 history 查看。",
+            en: "Refuses a database that already holds cases. Afterwards, explore it with queue, show and history."))
 
     @OptionGroup var global: GlobalOptions
 
-    @Option(help: "The day to play (default: seeds/demo/desk-day.xml beside Forms/).")
+    @Option(
+        help: .localized(
+            zh: "要演示的工作日脚本（默认为 Forms/ 旁的 seeds/demo/desk-day.xml）。",
+            en: "The day to play (default: seeds/demo/desk-day.xml beside Forms/)."))
     var day: String?
 
-    @Flag(help: "Print only the worklist and the summary, not every step.")
+    @Flag(help: .localized(zh: "只输出待办列表和小结，不逐条输出办理步骤。", en: "Print only the worklist and the summary, not every step."))
     var quiet = false
 
     func run() async throws {

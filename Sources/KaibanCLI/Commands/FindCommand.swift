@@ -8,32 +8,51 @@ extension CaseLookup.Kind: ExpressibleByArgument {}
 /// `kaiban find QUERY`: cases by a name, ID number, phone number or credit code.
 struct FindCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "find", abstract: "Find cases by a name, ID number, phone number or credit code (查找办件).",
-        discussion: """
-            Names (legal representative, investors, contact, the proposed name and its trade name) match whole or \
-            by their beginning (--exact: whole only); ID numbers, phone numbers (spaces and dashes ignored) and \
-            credit codes match whole, letters in either case. Without --by, 18 letters and digits are looked up \
-            as an ID number and a credit code, digits as a phone number, anything else as a name. Newest case \
-            first.
-            """)
+        commandName: "find",
+        abstract: localized(
+            zh: "按姓名或名称、身份证号码、电话号码或统一社会信用代码查找办件。",
+            en: "Find cases by a name, ID number, phone number or credit code (查找办件)."),
+        discussion: localized(
+            zh: """
+                姓名和名称（法定代表人、出资人、联系人的姓名，申请的企业名称及其字号）可全文匹配，也可按开头匹配\
+                （--exact：只按全文匹配）；身份证号码、电话号码（忽略空格和连字符）和统一社会信用代码须完整匹配，字母不区分\
+                大小写。未用 --by 时，18 位字母和数字按身份证号码和统一社会信用代码查找，纯数字按电话号码查找，其余按姓名或名称\
+                查找。最新的办件排在最前。
+                """,
+            en: """
+                Names (legal representative, investors, contact, the proposed name and its trade name) match whole or \
+                by their beginning (--exact: whole only); ID numbers, phone numbers (spaces and dashes ignored) and \
+                credit codes match whole, letters in either case. Without --by, 18 letters and digits are looked up \
+                as an ID number and a credit code, digits as a phone number, anything else as a name. Newest case \
+                first.
+                """
+        ))
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var output: OutputOptions
     @OptionGroup var ids: IDOptions
 
-    @Argument(help: "What to look for, e.g. 张伟, 青禾, 11010519491231002X, 130-0000-0000, 91510811MA….")
+    @Argument(
+        help: .localized(
+            zh: "查找内容，如 张伟、青禾、11010519491231002X、130-0000-0000、91510811MA…。",
+            en: "What to look for, e.g. 张伟, 青禾, 11010519491231002X, 130-0000-0000, 91510811MA…."))
     var query: String
 
-    @Option(help: "Take the query as: name, id-number, phone or credit-code.")
+    @Option(
+        help: .localized(
+            zh: "查找内容的类别：name（姓名或名称）、id-number（身份证号码）、phone（电话号码）或 credit-code（统一社会信用代码）。",
+            en: "Take the query as: name, id-number, phone or credit-code."))
     var by: CaseLookup.Kind?
 
-    @Flag(help: "Names: whole names only, not names that begin with the query.")
+    @Flag(
+        help: .localized(
+            zh: "姓名和名称只按全文匹配，不匹配以查找内容开头的。", en: "Names: whole names only, not names that begin with the query."))
     var exact = false
 
-    @Option(help: "At most this many cases (1-10000).")
+    @Option(help: .localized(zh: "最多列出的办件数（1-10000）。", en: "At most this many cases (1-10000)."))
     var limit = 20
 
-    @Option(help: "Skip this many cases first (the next page).")
+    @Option(help: .localized(zh: "先跳过的办件数（用于翻页）。", en: "Skip this many cases first (the next page)."))
     var offset = 0
 
     func validate() throws {

@@ -8,15 +8,25 @@ import KaibanForms
 struct IntakeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "intake",
-        abstract: "Take in an application (收件).",
-        discussion: """
-            Either --file with an application file (see seeds/demo/cases/ and Forms/schemas/case-1.xsd), or the \
-            flags. Example:
-              kaiban intake --as wangfang --channel window --type llc --name 广元市昭化区青禾农业科技有限公司 \\
-                --capital 500000 --domicile 四川省广元市昭化区元坝镇中街12号 --division 510811 \\
-                --scope 农业技术推广服务 --legal-rep 张伟:11010519491231002X \\
-                --investor 张伟:11010519491231002X:500000 --contact 张伟:13800000000 --tasks seal,tax,bank
-            """)
+        abstract: localized(zh: "收件：登记一件企业开办申请。", en: "Take in an application (收件)."),
+        discussion: localized(
+            zh: """
+                用 --file 提供申请文件（参见 seeds/demo/cases/ 和 Forms/schemas/case-1.xsd），或用以下选项逐项填写。\
+                示例：
+                  kaiban intake --as wangfang --channel window --type llc --name 广元市昭化区青禾农业科技有限公司 \\
+                    --capital 500000 --domicile 四川省广元市昭化区元坝镇中街12号 --division 510811 \\
+                    --scope 农业技术推广服务 --legal-rep 张伟:11010519491231002X \\
+                    --investor 张伟:11010519491231002X:500000 --contact 张伟:13800000000 --tasks seal,tax,bank
+                """,
+            en: """
+                Either --file with an application file (see seeds/demo/cases/ and Forms/schemas/case-1.xsd), or the \
+                flags. Example:
+                  kaiban intake --as wangfang --channel window --type llc --name 广元市昭化区青禾农业科技有限公司 \\
+                    --capital 500000 --domicile 四川省广元市昭化区元坝镇中街12号 --division 510811 \\
+                    --scope 农业技术推广服务 --legal-rep 张伟:11010519491231002X \\
+                    --investor 张伟:11010519491231002X:500000 --contact 张伟:13800000000 --tasks seal,tax,bank
+                """
+        ))
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var time: InstantOption
@@ -24,44 +34,65 @@ struct IntakeCommand: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
     @OptionGroup var ids: IDOptions
 
-    @Option(help: "An application file (XML).")
+    @Option(help: .localized(zh: "申请文件（XML）。", en: "An application file (XML)."))
     var file: String?
 
-    @Option(help: "window, online, mobile, mail, appointment or special.")
+    @Option(
+        help: .localized(
+            zh: "收件渠道：window（窗口办）、online（网上办）、mobile（掌上办）、mail（寄递办）、appointment（预约办）或 special（特殊办）。",
+            en: "window, online, mobile, mail, appointment or special."))
     var channel: Channel?
 
-    @Option(help: "llc, one-person-llc, sole-proprietorship, partnership, individual-business or farmers-cooperative.")
+    @Option(
+        help: .localized(
+            zh:
+                "企业类型：llc（有限责任公司）、one-person-llc（一人有限责任公司）、sole-proprietorship（个人独资企业）、partnership（合伙企业）、individual-business（个体工商户）或 farmers-cooperative（农民专业合作社）。",
+            en: "llc, one-person-llc, sole-proprietorship, partnership, individual-business or farmers-cooperative."))
     var type: EnterpriseType?
 
-    @Option(help: "Proposed enterprise name.")
+    @Option(help: .localized(zh: "申请的企业名称。", en: "Proposed enterprise name."))
     var name: String?
 
-    @Option(help: "Registered capital in yuan (exact, up to two decimals); companies only (llc, one-person-llc).")
+    @Option(
+        help: .localized(
+            zh: "注册资本，单位元（精确值，最多两位小数）；仅限公司（llc、one-person-llc）。",
+            en: "Registered capital in yuan (exact, up to two decimals); companies only (llc, one-person-llc)."))
     var capital: String?
 
-    @Option(help: "Domicile address.")
+    @Option(help: .localized(zh: "住所。", en: "Domicile address."))
     var domicile: String?
 
-    @Option(help: "GB/T 2260 code of the domicile's county (e.g. 510811).")
+    @Option(
+        help: .localized(
+            zh: "住所所在县级行政区划代码（GB/T 2260，如 510811）。", en: "GB/T 2260 code of the domicile's county (e.g. 510811)."))
     var division: String?
 
-    @Option(help: "Business scope.")
+    @Option(help: .localized(zh: "经营范围。", en: "Business scope."))
     var scope: String?
 
     @Option(
         name: .customLong("legal-rep"),
-        help:
-            "Legal representative (a partnership's managing partner, an individual business's operator, a sole proprietorship's owner) as NAME:ID-NUMBER."
+        help: .localized(
+            zh: "法定代表人（合伙企业为执行事务合伙人，个体工商户为经营者，个人独资企业为投资人），格式为 姓名:身份证号码。",
+            en:
+                "Legal representative (a partnership's managing partner, an individual business's operator, a sole proprietorship's owner) as NAME:ID-NUMBER."
+        )
     )
     var legalRep: String?
 
-    @Option(help: "An investor as NAME:ID-NUMBER:CONTRIBUTION[:person|company|institution]; repeat for each.")
+    @Option(
+        help: .localized(
+            zh: "出资人，格式为 姓名:证件号码:出资额[:person|company|institution]；每位出资人各写一次。",
+            en: "An investor as NAME:ID-NUMBER:CONTRIBUTION[:person|company|institution]; repeat for each."))
     var investor: [String] = []
 
-    @Option(help: "Contact as NAME:PHONE.")
+    @Option(help: .localized(zh: "联系人，格式为 姓名:电话。", en: "Contact as NAME:PHONE."))
     var contact: String?
 
-    @Option(help: "Start-up tasks wanted, comma-separated: seal,tax,social-insurance,provident-fund,bank.")
+    @Option(
+        help: .localized(
+            zh: "申请办理的开办事项，以逗号分隔：seal,tax,social-insurance,provident-fund,bank。",
+            en: "Start-up tasks wanted, comma-separated: seal,tax,social-insurance,provident-fund,bank."))
     var tasks: String?
 
     func validate() throws {

@@ -8,18 +8,21 @@ extension SLAGrouping: ExpressibleByArgument {}
 /// `kaiban sla`: cases about to miss the 0.4-working-day target, and the report.
 struct SLACommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "sla", abstract: "Time limits: cases at risk or breached, and the report (时限监控).",
+        commandName: "sla",
+        abstract: localized(
+            zh: "时限监控：临近超时和已超时的办件，以及时限报告。", en: "Time limits: cases at risk or breached, and the report (时限监控)."),
         subcommands: [List.self, Report.self], defaultSubcommand: List.self)
 
     /// `kaiban sla`: open cases at risk or breached now.
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Open cases at risk or breached now.")
+        static let configuration = CommandConfiguration(
+            abstract: localized(zh: "当前临近超时或已超时的未办结办件。", en: "Open cases at risk or breached now."))
 
         @OptionGroup var global: GlobalOptions
         @OptionGroup var output: OutputOptions
         @OptionGroup var time: InstantOption
 
-        @Option(help: "At most this many cases, most urgent first.")
+        @Option(help: .localized(zh: "最多列出的办件数，最紧急的排在最前。", en: "At most this many cases, most urgent first."))
         var limit = 100
 
         func validate() throws {
@@ -45,20 +48,30 @@ struct SLACommand: AsyncParsableCommand {
     /// `kaiban sla report --from --to [--by]`
     struct Report: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract:
-                "Elapsed working time of the cases completed in a period: count, median, 90th percentile, maximum and share within 0.4 day."
+            abstract: localized(
+                zh: "某一期间办结的办件所用的工作时间：件数、中位数、90% 分位数、最长用时及 0.4 个工作日内办结的占比。",
+                en:
+                    "Elapsed working time of the cases completed in a period: count, median, 90th percentile, maximum and share within 0.4 day."
+            )
         )
 
         @OptionGroup var global: GlobalOptions
         @OptionGroup var output: OutputOptions
 
-        @Option(help: "First completion day (yyyy-MM-dd, default: --to).")
+        @Option(
+            help: .localized(
+                zh: "统计的第一个办结日（yyyy-MM-dd，默认同 --to）。", en: "First completion day (yyyy-MM-dd, default: --to)."))
         var from: String?
 
-        @Option(help: "Last completion day (yyyy-MM-dd, default: today).")
+        @Option(
+            help: .localized(
+                zh: "统计的最后一个办结日（yyyy-MM-dd，默认今天）。", en: "Last completion day (yyyy-MM-dd, default: today)."))
         var to: String?
 
-        @Option(help: "Group by all, channel, type, clerk (who took the case in) or stage.")
+        @Option(
+            help: .localized(
+                zh: "分组方式：all（合计）、channel（渠道）、type（企业类型）、clerk（收件人员）或 stage（环节）。",
+                en: "Group by all, channel, type, clerk (who took the case in) or stage."))
         var by: SLAGrouping = .all
 
         func validate() throws {

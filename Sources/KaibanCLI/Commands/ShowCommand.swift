@@ -5,13 +5,14 @@ import KaibanDesk
 
 /// `kaiban show N`: one case in full, with the steps allowed next.
 struct ShowCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a case (查看办件).")
+    static let configuration = CommandConfiguration(
+        commandName: "show", abstract: localized(zh: "查看办件。", en: "Show a case (查看办件)."))
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var output: OutputOptions
     @OptionGroup var ids: IDOptions
 
-    @Argument(help: "Case number, e.g. 510811-20261126-0007.")
+    @Argument(help: .localized(zh: "办件编号，如 510811-20261126-0007。", en: "Case number, e.g. 510811-20261126-0007."))
     var number: CaseNumber
 
     @OptionGroup var time: InstantOption
@@ -33,13 +34,13 @@ struct ShowCommand: AsyncParsableCommand {
 /// `kaiban history N`: every step ever taken on a case.
 struct HistoryCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "history", abstract: "Show a case's full history (办理记录).")
+        commandName: "history", abstract: localized(zh: "查看办件的全部办理记录。", en: "Show a case's full history (办理记录)."))
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var output: OutputOptions
     @OptionGroup var ids: IDOptions
 
-    @Argument(help: "Case number, e.g. 510811-20261126-0007.")
+    @Argument(help: .localized(zh: "办件编号，如 510811-20261126-0007。", en: "Case number, e.g. 510811-20261126-0007."))
     var number: CaseNumber
 
     func run() async throws {
