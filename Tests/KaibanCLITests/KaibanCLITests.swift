@@ -126,7 +126,7 @@ import Testing
             "intake", "--as", "wangfang", "--file", "seeds/demo/cases/01-llc-window.xml", "--tasks", "seal",
         ])
         #expect(mixed.status == 64)
-        #expect(mixed.stderr.contains("--file cannot be combined with --tasks"), "\(mixed)")
+        #expect(mixed.stderr.contains("--file 不能与 --tasks 同用"), "\(mixed)")
         let badTime = try kaiban.run(Self.intakeFlags.map { $0 == "2026-11-26T09:05" ? "tomorrow" : $0 })
         #expect(badTime.status == 64)
         #expect(try kaiban.run(["queue", "--json"]).stdout.contains("["))

@@ -69,15 +69,19 @@ struct SynthesizeCommand: AsyncParsableCommand {
     var seed: UInt64 = 2026
 
     func validate() throws {
-        guard cases > 0 else { throw ValidationError("--cases must be positive") }
-        guard (0...1).contains(openShare) else { throw ValidationError("--open-share must be between 0 and 1") }
-        guard perDay > 0 else { throw ValidationError("--per-day must be positive") }
+        guard cases > 0 else { throw usageError(zh: "--cases 应为正数", en: "--cases must be positive") }
+        guard (0...1).contains(openShare) else {
+            throw usageError(zh: "--open-share 应在0至1之间", en: "--open-share must be between 0 and 1")
+        }
+        guard perDay > 0 else { throw usageError(zh: "--per-day 应为正数", en: "--per-day must be positive") }
         try requireDate("--until", until)
     }
 
     func run() async throws {
         try await withDesk(global) { session in
-            guard let lastDay = CivilDate(until) else { throw ValidationError("--until: not a date") }
+            guard let lastDay = CivilDate(until) else {
+                throw usageError(zh: "--until：不是日期（yyyy-MM-dd）", en: "--until: not a date")
+            }
             let total = cases
             try await session.desk.synthesize(
                 count: total, lastDay: lastDay, perDay: perDay, openShare: openShare, seed: seed, as: session.actor
@@ -141,8 +145,8 @@ struct BenchStepsCommand: AsyncParsableCommand {
     var steps = 3
 
     func validate() throws {
-        guard cases > 0 else { throw ValidationError("--cases must be positive") }
-        guard (1...3).contains(steps) else { throw ValidationError("--steps must be 1, 2 or 3") }
+        guard cases > 0 else { throw usageError(zh: "--cases 应为正数", en: "--cases must be positive") }
+        guard (1...3).contains(steps) else { throw usageError(zh: "--steps 应为1、2或3", en: "--steps must be 1, 2 or 3") }
     }
 
     func run() async throws {

@@ -64,8 +64,11 @@ extension CalendarCommand {
         func validate() throws {
             try requireInstant("FROM", from)
             if WorkingDuration(duration) == nil {
-                throw ValidationError(
-                    "DURATION: \"\(duration)\" is not a duration such as 192m, 3.2h, 0.4d or 5wd (whole minutes only)")
+                throw usageError(
+                    zh: "时长：“\(duration)”不是如 192m、3.2h、0.4d 或 5wd 的时长（只计整分钟）",
+                    en:
+                        "DURATION: \"\(duration)\" is not a duration such as 192m, 3.2h, 0.4d or 5wd (whole minutes only)"
+                )
             }
         }
 

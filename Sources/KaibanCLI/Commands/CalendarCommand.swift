@@ -92,7 +92,9 @@ struct CalendarCommand: AsyncParsableCommand {
 
         func validate() throws {
             guard let first, (WorkingCalendar.firstYear...WorkingCalendar.lastYear).contains(first.year) else {
-                throw ValidationError("month: \"\(month)\" is not a month yyyy-MM between 2000 and 2060")
+                throw usageError(
+                    zh: "月份：“\(month)”不是2000至2060年间的 yyyy-MM 月份",
+                    en: "month: \"\(month)\" is not a month yyyy-MM between 2000 and 2060")
             }
         }
 

@@ -129,7 +129,7 @@ struct CheckCommand: AsyncParsableCommand {
 
         func validate() throws {
             guard code.count == 6, code.allSatisfy({ $0.isASCII && $0.isNumber }) else {
-                throw ValidationError("CODE: \"\(code)\" is not a 6-digit division code")
+                throw usageError(zh: "代码：“\(code)”不是6位行政区划代码", en: "CODE: \"\(code)\" is not a 6-digit division code")
             }
             try requireDate("--on", on)
         }

@@ -56,8 +56,10 @@ struct FindCommand: AsyncParsableCommand {
     var offset = 0
 
     func validate() throws {
-        guard (1...10_000).contains(limit) else { throw ValidationError("--limit must be between 1 and 10000") }
-        guard offset >= 0 else { throw ValidationError("--offset cannot be negative") }
+        guard (1...10_000).contains(limit) else {
+            throw usageError(zh: "--limit 应在1至10000之间", en: "--limit must be between 1 and 10000")
+        }
+        guard offset >= 0 else { throw usageError(zh: "--offset 不能为负数", en: "--offset cannot be negative") }
     }
 
     func run() async throws {

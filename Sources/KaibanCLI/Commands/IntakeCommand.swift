@@ -105,8 +105,10 @@ struct IntakeCommand: AsyncParsableCommand {
             ]
             let given = flags.filter(\.1).map(\.0)
             if !given.isEmpty {
-                throw ValidationError(
-                    "--file cannot be combined with \(given.joined(separator: ", ")): the file holds the whole application"
+                throw usageError(
+                    zh: "--file 不能与 \(given.joined(separator: "、")) 同用：申请文件已包含全部申请内容",
+                    en:
+                        "--file cannot be combined with \(given.joined(separator: ", ")): the file holds the whole application"
                 )
             }
             return
@@ -117,39 +119,54 @@ struct IntakeCommand: AsyncParsableCommand {
     /// The application given by the flags, or a usage error naming the first flag that is wrong.
     func applicationFromFlags() throws -> CaseApplication {
         func required<T>(_ value: T?, _ flag: String) throws -> T {
-            guard let value else { throw ValidationError("\(flag) is required (or give --file)") }
+            guard let value else {
+                throw usageError(zh: "缺少 \(flag)（或用 --file 提交申请文件）", en: "\(flag) is required (or give --file)")
+            }
             return value
         }
         func pair(_ text: String, _ flag: String) throws -> (String, String) {
             let parts = text.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
-            guard parts.count == 2 else { throw ValidationError("\(flag): expected NAME:VALUE, got \"\(text)\"") }
+            guard parts.count == 2 else {
+                throw usageError(
+                    zh: "\(flag)：应为“姓名:值”，实际为“\(text)”", en: "\(flag): expected NAME:VALUE, got \"\(text)\"")
+            }
             return (parts[0], parts[1])
         }
         let type = try required(self.type, "--type")
         var capitalMoney = Money.zero
         if let capital {
             guard let parsed = Self.amount(capital) else {
-                throw ValidationError("--capital: \"\(capital)\" is not an amount in yuan (e.g. 500000 or 12.50)")
+                throw usageError(
+                    zh: "--capital：“\(capital)”不是以元为单位的金额（如 500000 或 12.50）",
+                    en: "--capital: \"\(capital)\" is not an amount in yuan (e.g. 500000 or 12.50)")
             }
             capitalMoney = parsed
         } else if type.hasRegisteredCapital {
-            throw ValidationError("--capital is required for a \(type.name.en)")
+            throw usageError(
+                zh: "\(type.name.zh)须填写 --capital（注册资本）", en: "--capital is required for a \(type.name.en)")
         }
         let legal = try pair(try required(legalRep, "--legal-rep"), "--legal-rep")
         let contactPair = try pair(try required(contact, "--contact"), "--contact")
-        guard !investor.isEmpty else { throw ValidationError("--investor is required (repeat it for each investor)") }
+        guard !investor.isEmpty else {
+            throw usageError(zh: "缺少 --investor（每位出资人一个）", en: "--investor is required (repeat it for each investor)")
+        }
         let investors = try investor.enumerated().map { index, text in
             let parts = text.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
             guard (3...4).contains(parts.count) else {
-                throw ValidationError(
-                    "--investor #\(index + 1): expected NAME:ID-NUMBER:CONTRIBUTION[:KIND], got \"\(text)\"")
+                throw usageError(
+                    zh: "第\(index + 1)个 --investor：应为“姓名:证件号码:出资额[:类别]”，实际为“\(text)”",
+                    en: "--investor #\(index + 1): expected NAME:ID-NUMBER:CONTRIBUTION[:KIND], got \"\(text)\"")
             }
             guard let amount = Self.amount(parts[2]) else {
-                throw ValidationError("--investor #\(index + 1): \"\(parts[2])\" is not an amount in yuan")
+                throw usageError(
+                    zh: "第\(index + 1)个 --investor：“\(parts[2])”不是以元为单位的金额",
+                    en: "--investor #\(index + 1): \"\(parts[2])\" is not an amount in yuan")
             }
             let kind = parts.count == 4 ? InvestorKind(rawValue: parts[3]) : .person
             guard let kind else {
-                throw ValidationError("--investor #\(index + 1): kind must be person, company or institution")
+                throw usageError(
+                    zh: "第\(index + 1)个 --investor：类别应为 person、company 或 institution",
+                    en: "--investor #\(index + 1): kind must be person, company or institution")
             }
             return Investor(name: parts[0], kind: kind, idNumber: parts[1], contribution: amount)
         }

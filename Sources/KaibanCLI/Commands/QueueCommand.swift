@@ -34,7 +34,9 @@ struct QueueCommand: AsyncParsableCommand {
     @OptionGroup var time: InstantOption
 
     func validate() throws {
-        guard (1...10_000).contains(limit) else { throw ValidationError("--limit must be between 1 and 10000") }
+        guard (1...10_000).contains(limit) else {
+            throw usageError(zh: "--limit 应在1至10000之间", en: "--limit must be between 1 and 10000")
+        }
     }
 
     func run() async throws {

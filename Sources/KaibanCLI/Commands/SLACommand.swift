@@ -26,7 +26,9 @@ struct SLACommand: AsyncParsableCommand {
         var limit = 100
 
         func validate() throws {
-            guard (1...10_000).contains(limit) else { throw ValidationError("--limit must be between 1 and 10000") }
+            guard (1...10_000).contains(limit) else {
+                throw usageError(zh: "--limit 应在1至10000之间", en: "--limit must be between 1 and 10000")
+            }
         }
 
         func run() async throws {
@@ -78,7 +80,7 @@ struct SLACommand: AsyncParsableCommand {
             try requireDate("--from", from)
             try requireDate("--to", to)
             if let from, let to, let a = CivilDate(from), let b = CivilDate(to), a > b {
-                throw ValidationError("--from \(from) is after --to \(to)")
+                throw usageError(zh: "--from \(from) 晚于 --to \(to)", en: "--from \(from) is after --to \(to)")
             }
         }
 
