@@ -94,6 +94,13 @@ extension CitizenID {
     /// oldest person on record lived to 122).
     public static let oldestAge = 120
 
+    /// The earliest birth date believed on `day`: the same day ``oldestAge`` years before (28
+    /// February for a 29 February then not a leap day).
+    public static func earliestBirth(on day: CivilDate) -> CivilDate {
+        CivilDate(year: day.year - oldestAge, month: day.month, day: day.day)
+            ?? CivilDate(uncheckedYear: day.year - oldestAge, month: day.month, day: 28)
+    }
+
     /// The birth date written in the number.
     public var birthDate: CivilDate {
         CivilDate(uncheckedYear: birthYear, month: birthMonth, day: birthDay)
@@ -116,7 +123,7 @@ extension CitizenID {
         var result = CitizenIDCheck(id: id, birthDate: id.birthDate, age: id.age(on: day), problems: [])
         if id.birthDate > day {
             result.problems.append(LocalizedText(zh: "出生日期晚于\(day)", en: "the birth date is after \(day)"))
-        } else if id.age(on: day) > oldestAge {
+        } else if id.birthDate < earliestBirth(on: day) {
             result.problems.append(
                 LocalizedText(
                     zh: "出生日期\(id.birthDate)距\(day)超过\(oldestAge)年，不可信",

@@ -16,9 +16,10 @@ public enum FreeText {
 
     /// What is wrong with `text`, or nil when it is acceptable.
     public static func problem(_ text: String, limit: Int) -> LocalizedText? {
-        if let scalar = text.unicodeScalars.first(where: {
-            $0.properties.generalCategory == .control || $0.properties.generalCategory == .format
-        }) {
+        // Control and format characters, and the line and paragraph separators (U+2028, U+2029),
+        // which break a line as a newline does.
+        let refused: Set<Unicode.GeneralCategory> = [.control, .format, .lineSeparator, .paragraphSeparator]
+        if let scalar = text.unicodeScalars.first(where: { refused.contains($0.properties.generalCategory) }) {
             let code = String(format: "U+%04X", scalar.value)
             return LocalizedText(
                 zh: "含有不可见或控制字符（\(code)）", en: "contains an invisible or control character (\(code))")

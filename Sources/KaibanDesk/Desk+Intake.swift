@@ -90,7 +90,16 @@ extension Desk {
         var warnings: [FieldProblem] = []
         let domicile = try await division(application.domicileDivision, on: date)
         let jurisdiction = settings.jurisdiction ?? [hall]
-        if domicile.state == .current, !jurisdiction.contains(application.domicileDivision) {
+        if domicile.state == .current, !KaibanSettings.isCountyLevel(application.domicileDivision) {
+            problems.append(
+                FieldProblem(
+                    field: "domicileDivision",
+                    reason: LocalizedText(
+                        zh: "住所所在区划\(application.domicileDivision)（\(domicile.fullName ?? "")）不是县级区划：住所应写到区县",
+                        en:
+                            "the domicile's division \(application.domicileDivision) (\(domicile.fullName ?? "")) is not county-level: give the district or county"
+                    )))
+        } else if domicile.state == .current, !jurisdiction.contains(application.domicileDivision) {
             let here = try await division(hall, on: date).fullName ?? hall
             problems.append(
                 FieldProblem(

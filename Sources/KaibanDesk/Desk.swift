@@ -126,9 +126,10 @@ public final class Desk: Sendable {
     /// How far ahead of the clock a recorded step may be dated (clocks of desks drift a little).
     public static let futureTolerance: TimeInterval = 5 * 60
 
-    /// The instant a step or an intake is recorded at: as ``instant(_:)``, and never later than now
-    /// (within ``futureTolerance``): a step dated in the future would make every later step look
-    /// backdated and its SLA figures wrong.
+    /// The instant a step or an intake is recorded at: as ``instant(_:)``, and never later than now:
+    /// an instant up to ``futureTolerance`` ahead (a desk clock that drifts) is taken as now, one
+    /// further ahead is refused (a step dated in the future would make every later step look
+    /// backdated and its SLA figures wrong).
     func recordingInstant(_ given: Date?) throws -> Date {
         let instant = try instant(given)
         let now = clock.now()
@@ -140,7 +141,14 @@ public final class Desk: Sendable {
                     "\(HallTime.localText(of: instant)) is later than now (\(HallTime.localText(of: now))); what has not happened cannot be recorded"
             )
         }
-        return instant
+        // A desk clock a little ahead: the step is recorded as happening now, never later (a
+        // later instant would hide the step from reads now and refuse the next step as early).
+        return min(instant, self.instant(nowRounded: now))
+    }
+
+    /// `now` to whole seconds, as stored.
+    func instant(nowRounded now: Date) -> Date {
+        Date(timeIntervalSince1970: now.timeIntervalSince1970.rounded(.down))
     }
 
     /// How long after the fact a step may still be entered as it happens (a clerk finishing with

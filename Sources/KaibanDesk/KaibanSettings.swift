@@ -44,6 +44,11 @@ public struct KaibanSettings: Sendable {
         self.riskThreshold = riskThreshold
     }
 
+    /// Whether `code` is a county-level division code: six digits, the last two not 00.
+    public static func isCountyLevel(_ code: String) -> Bool {
+        code.count == 6 && code.allSatisfy { $0.isASCII && $0.isNumber } && !code.hasSuffix("00")
+    }
+
     /// The settings from flags (`database`, `forms`; nil when not given) and `environment`.
     /// An unusable value is a problem naming its variable, never silently replaced by a default.
     public static func resolve(
@@ -79,17 +84,19 @@ public struct KaibanSettings: Sendable {
         var jurisdiction: [String]?
         if let text = value("KAIBAN_JURISDICTION") {
             let codes = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-            if codes.isEmpty || !codes.allSatisfy({ $0.count == 6 && $0.allSatisfy { $0.isASCII && $0.isNumber } }) {
+            // County-level codes only: a province (510000) or a prefecture (510800) is no domicile.
+            if codes.isEmpty || !codes.allSatisfy({ Self.isCountyLevel($0) }) {
                 problems.append(
                     FieldProblem(
                         field: "KAIBAN_JURISDICTION",
                         reason: LocalizedText(
-                            zh: "“\(text)”不是以逗号分隔的6位行政区划代码（例如510811,510812）",
+                            zh: "“\(text)”不是以逗号分隔的县级行政区划代码（6位，末两位不为00，例如510811,510812）",
                             en:
-                                "\"\(text)\" is not a comma-separated list of 6-digit division codes, e.g. 510811,510812"
+                                "\"\(text)\" is not a comma-separated list of county-level division codes (6 digits, not ending in 00), e.g. 510811,510812"
                         )))
             } else {
-                jurisdiction = codes
+                // The hall's own division is always within its jurisdiction.
+                jurisdiction = codes.contains(hall) ? codes : [hall] + codes
             }
         }
         guard problems.isEmpty else {

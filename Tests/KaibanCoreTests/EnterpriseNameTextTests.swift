@@ -50,3 +50,25 @@ import Testing
         #expect(analysis.problems.contains { $0.zh.contains("U+200B") }, "\(analysis.problems)")
     }
 }
+
+@Suite struct OldestBirthTests {
+    @Test func aBirthDateMoreThan120YearsBeforeTheDayIsRefusedToTheDay() throws {
+        let day = CivilDate(uncheckedYear: 2026, month: 11, day: 27)
+        // 120 years and 364 days before: refused; exactly 120 years before: believed.
+        #expect(!CitizenID.check("11010519051128001X", on: day).isValid)
+        #expect(CitizenID.earliestBirth(on: day) == CivilDate(uncheckedYear: 1906, month: 11, day: 27))
+        let leap = CivilDate(uncheckedYear: 2020, month: 2, day: 29)
+        #expect(CitizenID.earliestBirth(on: leap) == CivilDate(uncheckedYear: 1900, month: 2, day: 28))
+    }
+}
+
+@Suite struct LineSeparatorTests {
+    @Test func lineAndParagraphSeparatorsAreRefusedLikeNewlines() {
+        for separator in ["\u{2028}", "\u{2029}", "\n"] {
+            let problem = FreeText.problem("撤回\(separator)第二行", limit: FreeText.reasonLimit)
+            #expect(
+                problem?.en.contains("invisible or control character") == true,
+                "\(separator.unicodeScalars.first?.value ?? 0)")
+        }
+    }
+}

@@ -263,3 +263,37 @@ import Testing
         #expect(plan.contains("USING INDEX registration_case_due"), "\(plan)")
     }
 }
+
+/// Issue 8, class 7: the jurisdiction is the hall's own county plus those configured, all
+/// county-level.
+@Suite struct JurisdictionSettingsTests {
+    @Test func theHallsOwnCountyIsAlwaysInItsJurisdictionAndOnlyCountiesCount() async throws {
+        let settings = try KaibanSettings.resolve(
+            database: nil, forms: Fixtures.formsRoot.path, environment: ["KAIBAN_JURISDICTION": "510812"],
+            executable: nil)
+        #expect(settings.jurisdiction == ["510811", "510812"])
+        for text in ["510000", "510800", "510812,510800"] {
+            let problem = await Fixtures.problem {
+                _ = try KaibanSettings.resolve(
+                    database: nil, forms: Fixtures.formsRoot.path, environment: ["KAIBAN_JURISDICTION": text],
+                    executable: nil)
+            }
+            #expect(problem?.code == "settings.invalid", "\(text)")
+            #expect(problem?.fields.first?.field == "KAIBAN_JURISDICTION", "\(text)")
+        }
+    }
+
+    @Test func aDomicileGivenAsAProvinceOrPrefectureIsRefused() async throws {
+        let desk = try await Fixtures.desk(at: Fixtures.at(9, 10))
+        for code in ["510000", "510800"] {
+            var application = Fixtures.application()
+            application.domicileDivision = code
+            let problem = await Fixtures.problem {
+                _ = try await desk.intake(application, as: .clerk("wangfang"), at: Fixtures.at(9, 5))
+            }
+            #expect(
+                problem?.fields.contains { $0.field == "domicileDivision" && $0.reason.en.contains("county-level") }
+                    == true, "\(code): \(String(describing: problem))")
+        }
+    }
+}
