@@ -12,6 +12,9 @@ public struct CalendarStatus: Sendable, Equatable, Codable {
     /// True when the office-hours file differs from the hours in force today: an edited file is
     /// not applied by itself (see `kaiban calendar hours`).
     public var officeHoursFileDiffers: Bool
+    /// Years whose holiday-notice file differs from the dates the calendar holds: an edited file
+    /// is not applied by itself (see `kaiban calendar import --replace`).
+    public var holidayFilesDiffer: [Int]
     public var changes: [CalendarChange]
 }
 
@@ -65,17 +68,23 @@ extension Desk {
             let calendar = try await workingCalendar()
             let inForce = calendar.officeHours(on: today())
             var differs = false
-            for url in try referenceFiles(.calendar) where url.lastPathComponent.hasPrefix("office-hours") {
-                if let data = try? DataFile.read(url),
-                    let hours = try? forms().calendarLoader.officeHours(data, source: url.path), hours != inForce
-                {
-                    differs = true
+            var yearsDiffer: [Int] = []
+            let held = Dictionary(calendar.years.map { ($0.year, $0) }, uniquingKeysWith: { first, _ in first })
+            for url in try referenceFiles(.calendar) {
+                guard let data = try? DataFile.read(url) else { continue }
+                if url.lastPathComponent.hasPrefix("office-hours") {
+                    if let hours = try? forms().calendarLoader.officeHours(data, source: url.path), hours != inForce {
+                        differs = true
+                    }
+                } else if let years = try? forms().calendarLoader.holidayYears(data, source: url.path) {
+                    yearsDiffer += years.filter { year in held[year.year].map { $0 != year } ?? false }.map(\.year)
                 }
             }
             return CalendarStatus(
                 years: try await store.calendarYears(), officeHours: inForce,
                 officeHoursVersions: try await store.officeHoursHistory(hall: settings.hall),
-                officeHoursFileDiffers: differs, changes: try await store.calendarChanges())
+                officeHoursFileDiffers: differs, holidayFilesDiffer: yearsDiffer.sorted(),
+                changes: try await store.calendarChanges())
         }
     }
 

@@ -4,13 +4,18 @@ import KaibanCore
 import KaibanDesk
 
 extension CaseStore {
-    /// Records the years of a holiday-notice file (added or replaced; unchanged years are left
-    /// alone), remembering the file's text. Every change is kept with `reason`.
+    /// Records the years of a holiday-notice file that the calendar does not know yet (each kept
+    /// with `reason`), remembering the file's text. A year already known is never replaced from a
+    /// file: a correction is a supervisor's act with a reason (`importCalendar(replace:)`), since
+    /// it changes figures of time already spent.
     package func loadHolidayYears(_ years: [HolidayYear], source: ReferenceSource, reason: String, at now: Date)
         throws
     {
         try write { db in
             for year in years {
+                let known = try Bool.fetchOne(
+                    db, sql: "SELECT EXISTS (SELECT 1 FROM calendar_year WHERE year = ?)", arguments: [year.year])
+                if known == true { continue }
                 try upsert(year, source: Self.fileName(source), reason: reason, by: nil, at: now, db)
             }
             try recordReference(source, db)

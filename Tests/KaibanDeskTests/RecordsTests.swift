@@ -297,3 +297,27 @@ import Testing
         }
     }
 }
+
+/// Issue 8, class 3 (holiday notices): an edited notice of a year already loaded changes no
+/// figure by itself; a new year comes in from its file.
+@Suite struct HolidayFileTests {
+    @Test func anEditedNoticeOfALoadedYearChangesNothingByItself() async throws {
+        let calendar = FileManager.default.temporaryDirectory.appendingPathComponent("kaiban-cal-\(UUID().uuidString)")
+        try FileManager.default.copyItem(
+            at: Fixtures.packageRoot.appendingPathComponent("seeds/calendar"), to: calendar)
+        let desk = try await Fixtures.desk(at: Fixtures.at(18, 0), calendarFolder: calendar)
+        #expect(try await desk.elapsed(from: Fixtures.at(9, 0), to: Fixtures.at(10, 0)).workingMinutes == 60)
+        #expect(try await desk.calendarStatus().holidayFilesDiffer.isEmpty)
+        let file = calendar.appendingPathComponent("holidays-2026.xml")
+        try String(contentsOf: file, encoding: .utf8).replacingOccurrences(
+            of: "    <holiday name=\"元旦\"",
+            with:
+                "    <holiday name=\"测试\" name-en=\"test\" from=\"2026-11-26\" to=\"2026-11-26\"/>\n    <holiday name=\"元旦\""
+        ).write(to: file, atomically: true, encoding: .utf8)
+        desk.reload()
+        #expect(try await desk.elapsed(from: Fixtures.at(9, 0), to: Fixtures.at(10, 0)).workingMinutes == 60)
+        let status = try await desk.calendarStatus()
+        #expect(status.holidayFilesDiffer == [2026])
+        #expect(status.changes.allSatisfy { $0.change == "added" })
+    }
+}

@@ -59,6 +59,14 @@ struct CalendarCommand: AsyncParsableCommand {
                 }
                 Console.print(zh ? "办公时间的各个版本：" : "versions of the office hours:")
                 Console.print(versions.rendered)
+                if !status.holidayFilesDiffer.isEmpty {
+                    let years = status.holidayFilesDiffer.map(String.init)
+                    Console.print(
+                        zh
+                            ? "注意：\(years.joined(separator: "、"))年的节假日安排文件与已载入的不同，文件的修改不会自动生效；更正由负责人执行 kaiban calendar import 文件 --replace --reason 理由"
+                            : "note: the holiday-notice file of \(years.joined(separator: ", ")) differs from the dates loaded; an edited file is not applied by itself: a supervisor corrects with kaiban calendar import FILE --replace --reason R"
+                    )
+                }
                 if status.officeHoursFileDiffers {
                     Console.print(
                         zh
@@ -69,7 +77,8 @@ struct CalendarCommand: AsyncParsableCommand {
                 if let last = status.changes.last {
                     Console.print(
                         (zh ? "\n最近一次变更：" : "\nlast change: ")
-                            + "\(HallTime.localText(of: last.at)) \(last.subject) \(last.change)"
+                            + "\(HallTime.localText(of: last.at)) \(last.subject) "
+                            + (zh ? (last.change == "added" ? "载入" : "更正") : last.change)
                             + (zh ? "（\(last.reason)）" : " (\(last.reason))"))
                 }
             }
