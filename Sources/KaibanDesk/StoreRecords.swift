@@ -150,11 +150,14 @@ public struct RebuildReport: Sendable, Equatable, Codable {
     public var events: Int
     /// Cases whose stored state differed from the replay of their history (and were rewritten).
     public var repaired: [String]
+    /// Clerks whose roles or standing differed from their history (and were rewritten).
+    public var clerksRepaired: [String]
 
-    public init(cases: Int, events: Int, repaired: [String]) {
+    public init(cases: Int, events: Int, repaired: [String], clerksRepaired: [String] = []) {
         self.cases = cases
         self.events = events
         self.repaired = repaired
+        self.clerksRepaired = clerksRepaired
     }
 }
 

@@ -241,15 +241,18 @@ extension CaseStore {
         }
     }
 
-    /// Cases a rebuild checks per transaction: short enough that intake and steps go on meanwhile.
-    package static let rebuildChunk = 500
+    /// Cases a rebuild checks per transaction (well under 100 ms of work): short enough that
+    /// intake and steps go on meanwhile.
+    package static let rebuildChunk = 200
 
     /// Replays every case's history and rewrites every derived column of its projection row
     /// that differs from the replay (stage, version, instants, clock segments, schedule, name
     /// parts) and every credit code its history issued that the registry lacks, reporting the
     /// cases repaired. Proves that the history is the truth. Works through the cases in chunks of
     /// `chunk`, each its own short transaction, so the desk stays open while it runs.
-    package func rebuild(clock: SLAClock, chunk: Int = rebuildChunk) throws -> RebuildReport {
+    package func rebuild(clock: SLAClock, chunk: Int = rebuildChunk, pause: Duration = rebuildPause) throws
+        -> RebuildReport
+    {
         var report = RebuildReport(cases: 0, events: 0, repaired: [])
         var after: Int64 = -1
         while true {
@@ -257,10 +260,70 @@ extension CaseStore {
             report.cases += part.report.cases
             report.events += part.report.events
             report.repaired += part.report.repaired
-            guard let last = part.last else { break }
+            guard let last = part.last, part.report.cases == chunk else { break }
             after = last
+            // Room for the desk: a writer waiting for the lock retries at least every 100 ms.
+            Thread.sleep(
+                forTimeInterval: Double(pause.components.seconds) + Double(pause.components.attoseconds) / 1e18)
         }
+        report.clerksRepaired = try write { db in try rebuildClerks(db) }
         return report
+    }
+
+    /// How long a rebuild leaves the lock to others between chunks: longer than the longest wait
+    /// between a blocked writer's retries.
+    package static let rebuildPause = Duration.milliseconds(120)
+
+    /// Rewrites every clerk whose roles or standing differ from their history (clerks registered
+    /// before the history was kept have none, and are left as they are); the clerks rewritten.
+    func rebuildClerks(_ db: Database) throws -> [String] {
+        var repaired: [String] = []
+        let rows = try Row.fetchAll(
+            db, sql: "SELECT clerk_id, kind, roles FROM clerk_event ORDER BY clerk_id, sequence")
+        var derived: [String: (roles: Set<String>, active: Bool)] = [:]
+        for row in rows {
+            let id: String = row[0]
+            let roles = Set((row[2] as String).split(separator: " ").map(String.init))
+            switch ClerkEvent.Kind(rawValue: row[1]) {
+            case .added: derived[id] = (roles, true)
+            case .rolesChanged: derived[id] = (roles, derived[id]?.active ?? true)
+            case .deactivated: derived[id] = (derived[id]?.roles ?? roles, false)
+            case nil: throw StoreError.storage("clerk \(id): unknown event kind \(row[1] as String? ?? "?")")
+            }
+        }
+        for (id, state) in derived.sorted(by: { $0.key < $1.key }) {
+            let stored = try fetchClerk(id, db)
+            if stored.roles != state.roles || stored.active != state.active {
+                try db.execute(
+                    sql: "UPDATE clerk SET roles = ?, active = ? WHERE id = ?",
+                    arguments: [state.roles.sorted().joined(separator: " "), state.active, id])
+                repaired.append(id)
+            }
+        }
+        return repaired
+    }
+
+    /// Makes the case's registered name the one its licence registered (or none before the
+    /// licence); true when it differed and was rewritten.
+    func repairRegisteredName(_ state: RegistrationCase, _ parts: NameParts, _ db: Database) throws -> Bool {
+        let number = state.number.description
+        let expected: [String]? =
+            state.creditCode != nil && !parts.tradeName.isEmpty
+            ? [state.number.division, state.application.proposedName, parts.tradeName, parts.industry] : nil
+        let stored = try Row.fetchOne(
+            db.cachedStatement(
+                sql: "SELECT division, name, trade_name, industry FROM registered_name WHERE case_number = ?"),
+            arguments: [number]
+        ).map { [$0[0] as String, $0[1] as String, $0[2] as String, $0[3] as String] }
+        guard stored != expected else { return false }
+        try db.cachedStatement(sql: "DELETE FROM registered_name WHERE case_number = ?").execute(arguments: [number])
+        if let expected {
+            try db.cachedStatement(
+                sql:
+                    "INSERT INTO registered_name (case_number, division, name, trade_name, industry) VALUES (?, ?, ?, ?, ?)"
+            ).execute(arguments: [number] + StatementArguments(expected))
+        }
+        return true
     }
 
     /// One chunk of a rebuild: the cases after id `after`, at most `limit`; the last id seen.
@@ -293,6 +356,7 @@ extension CaseStore {
             report.cases += 1
             report.events += events.count
             var repaired = try repairLookup(state, tradeName: parts.tradeName, db)
+            if try repairRegisteredName(state, parts, db) { repaired = true }
             if Self.projection(of: state, schedule, parts) != Self.projection(of: row) {
                 repaired = true
                 try repairProjection(state, schedule, parts, db)

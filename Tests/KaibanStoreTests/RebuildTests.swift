@@ -74,4 +74,25 @@ import Testing
         #expect(report.repaired.sorted() == numbers.map(\.description).sorted())
         #expect(try store.rebuild(clock: try Fixtures.sla(), chunk: 2).repaired.isEmpty)
     }
+
+    @Test func theRegisteredNameAndTheClerksAreCheckedAgainstTheirHistories() async throws {
+        let (desk, path, numbers) = try await desk()
+        let first = numbers[0].description
+        try await DatabaseQueue(path: path).write { db in
+            try db.execute(sql: "DELETE FROM registered_name WHERE case_number = ?", arguments: [first])
+            try db.execute(sql: "UPDATE clerk SET roles = 'supervisor' WHERE id = 'wangfang'")
+            try db.execute(sql: "UPDATE clerk SET active = 0 WHERE id = 'lijun'")
+        }
+        // Without its registered name, the licensed name would look free.
+        #expect(try await desk.checkName("广元市昭化区青禾农业科技有限公司", type: .limitedLiabilityCompany).valid)
+        let report = try await desk.rebuild(as: supervisor)
+        #expect(report.repaired == [first])
+        #expect(report.clerksRepaired == ["lijun", "wangfang"])
+        #expect(try await !desk.checkName("广元市昭化区青禾农业科技有限公司", type: .limitedLiabilityCompany).valid)
+        let clerks = try await desk.clerks()
+        #expect(clerks.first { $0.id == "wangfang" }?.roles == ["window"])
+        #expect(clerks.first { $0.id == "lijun" }?.active == true)
+        let again = try await desk.rebuild(as: supervisor)
+        #expect(again.repaired.isEmpty && again.clerksRepaired.isEmpty)
+    }
 }

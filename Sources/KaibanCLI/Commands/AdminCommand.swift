@@ -35,6 +35,13 @@ struct AdminCommand: AsyncParsableCommand {
                         : "rebuilt \(report.cases) cases from \(report.events) events; \(report.repaired.count) differed and were repaired"
                 )
                 for number in report.repaired { Console.print("  \(number)") }
+                if !report.clerksRepaired.isEmpty {
+                    Console.print(
+                        session.zh
+                            ? "工作人员的角色或状态与其记录不一致并已修复：\(report.clerksRepaired.joined(separator: "、"))"
+                            : "clerks whose roles or standing differed from their history, repaired: \(report.clerksRepaired.joined(separator: ", "))"
+                    )
+                }
             }
         }
     }
