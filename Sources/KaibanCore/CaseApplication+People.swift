@@ -91,15 +91,18 @@ extension CaseApplication {
                 } catch {
                     key = nil
                     add(
-                        "\(path).idNumber", "统一社会信用代码\(investor.idNumber)无效：\(error.message(.zh))",
-                        "unified social credit code \(investor.idNumber) is not valid: \(error.message(.en))")
+                        "\(path).idNumber", "统一社会信用代码\(CitizenID.masked(investor.idNumber))无效：\(error.message(.zh))",
+                        "unified social credit code \(CitizenID.masked(investor.idNumber)) is not valid: \(error.message(.en))"
+                    )
                 }
             }
             if let key {
                 if let earlier = first[key] {
                     add(
-                        "\(path).idNumber", "与第\(earlier)位出资人为同一人（证件号码\(key)相同），不能重复出资",
-                        "the same party as investor \(earlier) (same number \(key)); list each investor once")
+                        "\(path).idNumber",
+                        "与第\(earlier)位出资人为同一人（证件号码\(investor.kind == .person ? CitizenID.masked(key) : key)相同），不能重复出资",
+                        "the same party as investor \(earlier) (same number \(investor.kind == .person ? CitizenID.masked(key) : key)); list each investor once"
+                    )
                 } else {
                     first[key] = index + 1
                 }

@@ -34,7 +34,9 @@ public enum CaseLookup {
 
     /// A name's key: surrounding spaces dropped, Latin letters in lower case.
     public static func nameKey(_ text: String) -> String {
-        text.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        // Read as names are read (NFKC): a Kangxi radical or a full-width letter is the
+        // character it stands for, typed either way.
+        text.precomposedStringWithCompatibilityMapping.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
     }
 
     /// An ID number's or a credit code's key, read as `check id` and `check uscc` read them:

@@ -41,7 +41,10 @@ extension StepOutcome: IDMaskable {
 extension FindResult: IDMaskable {
     /// The query masked when it was taken for an ID number (the cases carry none).
     public func maskingIDs() -> FindResult {
-        guard kinds.contains(.idNumber) else { return self }
+        // A credit code is public: an 18-character query that reads as one stays as typed.
+        guard kinds.contains(.idNumber), !(kinds.contains(.creditCode) && (try? CreditCode(query)) != nil) else {
+            return self
+        }
         var masked = self
         masked.query = CitizenID.masked(query)
         return masked

@@ -321,3 +321,32 @@ import Testing
         #expect(status.changes.allSatisfy { $0.change == "added" })
     }
 }
+
+/// What the hostile trial found in `find`: a name typed with compatibility characters, and a
+/// public credit code shown masked.
+@Suite struct FindReadingTests {
+    @Test func aNameTypedWithKangxiRadicalsIsFoundAndACreditCodeIsNotMasked() async throws {
+        let desk = try await Fixtures.desk(at: Fixtures.at(18, 0))
+        var application = Fixtures.application(tasks: [])
+        application.proposedName = "广元市昭化区山色农业科技有限公司"
+        let window = DeskActor.clerk("wangfang")
+        let reviewer = DeskActor.clerk("lijun")
+        let number = try await desk.playing(Fixtures.at(9, 0)).intake(application, as: window, at: Fixtures.at(9, 0))
+            .case.number
+        for (step, actor, minute) in [
+            ("accept", window, 10), ("review", reviewer, 20), ("approve", reviewer, 30), ("issue-licence", window, 40),
+        ] {
+            _ = try await desk.playing(Fixtures.at(9, minute)).step(number, step, as: actor, at: Fixtures.at(9, minute))
+        }
+        // U+2F2D and U+2F8A are the Kangxi radicals that read 山 and 色.
+        for query in ["山色", "\u{2F2D}\u{2F8A}"] {
+            #expect(try await desk.find(query).cases.map(\.number) == [number], "\(query.unicodeScalars.map(\.value))")
+        }
+        let code = try #require(try await desk.caseView(number).case.creditCode)
+        let byCode = try await desk.find(code)
+        #expect(byCode.cases.map(\.number) == [number])
+        #expect(byCode.maskingIDs().query == code)
+        let byID = try await desk.find(Fixtures.idLi).maskingIDs()
+        #expect(byID.query == CitizenID.masked(Fixtures.idLi))
+    }
+}
