@@ -35,8 +35,16 @@ public enum KaibanExit {
             return zh ? "用 --as 或环境变量 KAIBAN_CLERK" : "use --as or KAIBAN_CLERK"
         case "clerk.not-found":
             return zh
-                ? "用 kaiban clerk add 登记，或检查 --as / KAIBAN_CLERK"
-                : "register with kaiban clerk add, or check --as / KAIBAN_CLERK"
+                ? "kaiban clerk list 列出已登记的工作人员；新人由负责人用 kaiban clerk add 登记"
+                : "kaiban clerk list shows the clerks registered; a supervisor registers others with kaiban clerk add"
+        case "instant.late-entry":
+            return zh
+                ? "负责人补录：--as 负责人 --late-reason 原因 --done-by 经办人"
+                : "a supervisor enters it: --as SUPERVISOR --late-reason REASON --done-by CLERK"
+        case "case.projection-out-of-step":
+            return zh ? "负责人执行 kaiban admin rebuild" : "a supervisor runs kaiban admin rebuild"
+        case "database.not-found":
+            return zh ? "检查 --db 或 KAIBAN_DB" : "check --db or KAIBAN_DB"
         case "step.reason-required", "calendar.reason-required", "clerk.reason-required":
             return zh ? "用 --reason 说明理由" : "give it with --reason"
         case "calendar.year-exists":

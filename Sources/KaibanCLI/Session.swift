@@ -47,7 +47,9 @@ extension AsyncParsableCommand {
     /// The store at `path`. Only a command that may create the database creates a missing file:
     /// any other would leave an empty database behind a mistyped `--db`.
     func openStore(_ path: String) throws -> CaseStore {
-        if self is CreatesDatabase || FileManager.default.fileExists(atPath: path) {
+        // An empty file is no database yet either (a read would write the whole schema into it).
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue
+        if self is CreatesDatabase || (size ?? 0) > 0 {
             return try CaseStore(path: path)
         }
         if self is ReadsReferenceOnly { return try CaseStore.inMemory() }

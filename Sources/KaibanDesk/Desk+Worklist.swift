@@ -124,9 +124,9 @@ extension Desk {
             throw Problem(
                 .refused, "read.too-far-back",
                 zh:
-                    "\(HallTime.localText(of: instant))时未结的办件超过\(Self.pastReadLimit)件，不能逐件重建；请用 kaiban sla report 查看过去的时限情况",
+                    "\(HallTime.localText(of: instant))时未结的办件超过\(Self.pastReadLimit)件，不能逐件重建；过去的时限情况见时限报告",
                 en:
-                    "more than \(Self.pastReadLimit) cases were open at \(HallTime.localText(of: instant)), too many to rebuild one by one; use kaiban sla report for the past"
+                    "more than \(Self.pastReadLimit) cases were open at \(HallTime.localText(of: instant)), too many to rebuild one by one; the SLA report covers the past"
             )
         }
         var definitions: [WorkflowDefinition.Key: WorkflowDefinition] = [:]

@@ -173,9 +173,9 @@ public final class Desk: Sendable {
                 throw Problem(
                     .refused, "instant.late-entry",
                     zh:
-                        "\(HallTime.localText(of: at))早于现在（\(HallTime.localText(of: now))）\(Int(now.timeIntervalSince(at)) / 60)分钟：补录过去的办理须由负责人以 --late-reason 说明原因（--done-by 指明经办人）",
+                        "\(HallTime.localText(of: at))早于现在（\(HallTime.localText(of: now))）\(Int(now.timeIntervalSince(at)) / 60)分钟：补录过去的办理须由负责人说明补录原因，并指明经办人",
                     en:
-                        "\(HallTime.localText(of: at)) is \(Int(now.timeIntervalSince(at)) / 60) minutes before now (\(HallTime.localText(of: now))): a past step is entered by a supervisor with --late-reason (and --done-by for the clerk who did it)"
+                        "\(HallTime.localText(of: at)) is \(Int(now.timeIntervalSince(at)) / 60) minutes before now (\(HallTime.localText(of: now))): a past step is entered by a supervisor, with the reason and the clerk who did it"
                 )
             }
             return (try await requireActiveClerk(actor).id, at, Recording(at: now))

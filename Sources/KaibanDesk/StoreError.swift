@@ -118,8 +118,8 @@ public enum StoreError: ClerkReadable, ProblemConvertible, Sendable, Equatable {
             return zh ? "工作人员\(id)已是这些角色" : "clerk \(id) holds exactly these roles already"
         case .projectionOutOfStep(let number, let history, let row):
             return zh
-                ? "办件\(number)的汇总记录（第\(row)版）与其历史记录（第\(history)版）不一致，未作办理；请负责人执行 kaiban admin rebuild 修复"
-                : "the derived record of case \(number) (version \(row)) disagrees with its history (version \(history)); nothing was done: a supervisor runs kaiban admin rebuild to repair it"
+                ? "办件\(number)的汇总记录（第\(row)版）与其历史记录（第\(history)版）不一致，未作办理；须由负责人从历史记录重建"
+                : "the derived record of case \(number) (version \(row)) disagrees with its history (version \(history)); nothing was done: a supervisor rebuilds it from the history"
         case .storage(let detail):
             return zh ? "数据库出错：\(detail)" : "storage failure: \(detail)"
         }

@@ -217,13 +217,23 @@ import Testing
     }
 
     @Test func processesOpeningANewDatabaseAtOnceAllSucceed() throws {
-        // An empty file is a new SQLite database: every process finds it unmigrated.
-        #expect(FileManager.default.createFile(atPath: kaiban.database, contents: nil))
-        let commands = [["workflow"], ["calendar", "status"], ["check", "division", "510811"], ["queue"]]
-        let processes = try (commands + commands).map { try kaiban.start($0) }
+        // Four processes create and migrate one new database at once (one of them becomes its
+        // first supervisor, the others are refused by the rules), while reads of reference data
+        // run beside them: none fails on storage.
+        let bootstrap = (0..<4).map { ["clerk", "add", "boss\($0)", "--name", "负责人", "--role", "supervisor"] }
+        let reads = [["workflow"], ["calendar", "status"], ["check", "division", "510811"]]
+        let processes = try (bootstrap + reads).map { try kaiban.start($0) }
         let results = processes.map { $0.finish() }
-        #expect(results.allSatisfy { $0.status == 0 }, "\(results.filter { $0.status != 0 })")
-        #expect(try kaiban.run(["workflow", "--json"]).stdout.contains("company-formation"))
+        #expect(results.allSatisfy { [0, 64, 65].contains($0.status) }, "\(results.filter { $0.status != 0 })")
+        #expect(results.prefix(4).filter { $0.status == 0 }.count == 1, "\(results)")
+        #expect(results.suffix(3).allSatisfy { $0.status == 0 }, "\(results)")
+        #expect(try kaiban.run(["queue", "--json"]).status == 0)
+        // An empty file is no database: a read names it instead of writing the schema into it.
+        let empty = kaiban.database + ".empty"
+        #expect(FileManager.default.createFile(atPath: empty, contents: nil))
+        #expect(try kaiban.run(["queue", "--db", empty]).status == 66)
+        let size = try FileManager.default.attributesOfItem(atPath: empty)[.size] as? NSNumber
+        #expect(size?.intValue == 0)
     }
 
     @Test func aMistypedDatabaseIsNotCreatedByAReadButNamed() throws {
