@@ -62,6 +62,10 @@ enum UsageText {
         (#"^Error: Missing expected argument '(.+)'$"#, "用法错误：缺少参数 $1"),
         (#"^Error: Unknown option '([^']+)'\. Did you mean '([^']+)'\?$"#, "用法错误：未知选项 $1（是否要用 $2？）"),
         (#"^Error: Unknown option '([^']+)'$"#, "用法错误：未知选项 $1"),
+        (
+            #"^Error: The value '(.*)' is invalid for '([^']+)'\. Please provide one of (.*)\.$"#,
+            "用法错误：“$1”不是有效的 $2（可选：$3）"
+        ),
         (#"^Error: The value '(.*)' is invalid for '([^']+)'(: .*)?$"#, "用法错误：“$1”不是有效的 $2$3"),
         (#"^Error: Unexpected argument '(.*)'$"#, "用法错误：多余的参数“$1”（或没有这个命令）"),
         (#"^Error: Missing value for '([^']+)'$"#, "用法错误：$1 缺少取值"),

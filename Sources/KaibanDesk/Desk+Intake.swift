@@ -61,7 +61,15 @@ extension Desk {
     /// A hall's division names, outermost first (四川省, 广元市, 昭化区).
     func divisionNames(of hall: String, on date: CivilDate) async throws -> [String] {
         let status = try await division(hall, on: date)
-        return (status.fullName ?? "").split(separator: " ").map(String.init)
+        // The hall's own code (KAIBAN_HALL) must name a division in force: every name and number
+        // is made from it.
+        guard status.state == .current, let name = status.fullName, !name.isEmpty else {
+            throw Problem(
+                .brokenData, "settings.hall-unknown",
+                zh: "本厅的行政区划代码\(hall)（KAIBAN_HALL）在\(date)不是现行区划",
+                en: "the hall's division code \(hall) (KAIBAN_HALL) is not a division in force on \(date)")
+        }
+        return name.split(separator: " ").map(String.init)
     }
 
     /// A proposed name taken apart and checked against the rules and the names registered here.
