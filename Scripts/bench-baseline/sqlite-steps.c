@@ -204,10 +204,14 @@ static const char *const schema =
     "sequence INTEGER NOT NULL, at INTEGER NOT NULL, kind INTEGER NOT NULL, actor TEXT NOT NULL, role TEXT, "
     "transition TEXT, from_stage TEXT, to_stage TEXT, task TEXT, reason TEXT, "
     "automatic INTEGER NOT NULL DEFAULT 0, data_json TEXT, credit_code TEXT, "
+    "recorded_at INTEGER, recorded_by TEXT, late_reason TEXT, "
     "PRIMARY KEY (case_id, sequence)) WITHOUT ROWID;\n"
     "CREATE TRIGGER case_event_no_update BEFORE UPDATE ON case_event\n"
     "BEGIN SELECT RAISE(ABORT, 'case history is append-only'); END;\n"
     "CREATE TRIGGER case_event_no_delete BEFORE DELETE ON case_event\n"
+    "BEGIN SELECT RAISE(ABORT, 'case history is append-only'); END;\n"
+    "CREATE TRIGGER case_event_no_replace BEFORE INSERT ON case_event\n"
+    "WHEN EXISTS (SELECT 1 FROM case_event WHERE case_id = NEW.case_id AND sequence = NEW.sequence)\n"
     "BEGIN SELECT RAISE(ABORT, 'case history is append-only'); END;\n"
     "CREATE INDEX registration_case_report ON registration_case(closed_at, stage, channel, enterprise_type, "
     "opened_by, workflow_id, workflow_version, government_minutes) WHERE closed_at IS NOT NULL;\n"
@@ -225,8 +229,8 @@ static const char insert_case_sql[] =
     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 static const char insert_event_sql[] =
     "INSERT INTO case_event (case_id, sequence, at, kind, actor, role, transition, from_stage, to_stage, task, "
-    "reason, automatic, data_json, credit_code) "
-    "VALUES ((SELECT id FROM registration_case WHERE number = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    "reason, automatic, data_json, credit_code, recorded_at, recorded_by, late_reason) "
+    "VALUES ((SELECT id FROM registration_case WHERE number = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 static const char select_case_sql[] = "SELECT stage, version FROM registration_case WHERE number = ?";
 static const char update_case_sql[] =
     "UPDATE registration_case SET stage = ?, version = ?, updated_at = ?, clock_segments = ?, "
@@ -342,6 +346,9 @@ int main(int argc, char **argv) {
         bind_int(&insert_event, 12, 0);
         bind_text(&insert_event, 13, data_json);
         bind_null(&insert_event, 14);
+        bind_int(&insert_event, 15, (sqlite3_int64)opened);
+        bind_null(&insert_event, 16);
+        bind_null(&insert_event, 17);
         run(&insert_event);
     }
     run(&commit);
@@ -385,6 +392,9 @@ int main(int argc, char **argv) {
             bind_int(&insert_event, 12, 0);
             bind_null(&insert_event, 13);
             bind_null(&insert_event, 14);
+            bind_int(&insert_event, 15, (sqlite3_int64)(opened + (time_t)(s + 1) * STEP_SECONDS));
+            bind_null(&insert_event, 16);
+            bind_null(&insert_event, 17);
             run(&insert_event);
 
             bind_text(&update_case, 1, line[k].to_stage);
