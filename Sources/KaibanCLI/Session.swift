@@ -33,6 +33,8 @@ protocol ReadsReferenceOnly {}
 extension ClerkCommand.Add: CreatesDatabase {}
 extension DemoCommand: CreatesDatabase {}
 extension SynthesizeCommand: CreatesDatabase {}
+extension BenchStepsCommand: CreatesDatabase {}
+extension BenchCalendarCommand: ReadsReferenceOnly {}
 extension CheckCommand.CreditCodeCheck: ReadsReferenceOnly {}
 extension CheckCommand.IDCheck: ReadsReferenceOnly {}
 extension CheckCommand.DivisionCheck: ReadsReferenceOnly {}
