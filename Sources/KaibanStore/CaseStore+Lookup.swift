@@ -14,12 +14,54 @@ extension CaseStore {
         }
     }
 
+    /// How the lookup table stores the field an entry comes from: a code of one or a few
+    /// characters (the table has a row per name, number and phone of every case).
+    static func fieldCode(_ field: String) -> String {
+        switch field {
+        case "proposedName": return "n"
+        case "tradeName": return "t"
+        case "legalRepresentative.name": return "r"
+        case "legalRepresentative.idNumber": return "R"
+        case "contact.name": return "c"
+        case "contact.phone": return "p"
+        case "creditCode": return "k"
+        default:
+            // investors[3].name → i3, investors[3].idNumber → I3
+            if field.hasPrefix("investors["), let close = field.firstIndex(of: "]") {
+                let index = field[field.index(field.startIndex, offsetBy: 10)..<close]
+                if field.hasSuffix("].name") { return "i\(index)" }
+                if field.hasSuffix("].idNumber") { return "I\(index)" }
+            }
+            return field
+        }
+    }
+
+    /// The field an entry's stored code stands for.
+    static func fieldName(_ code: String) -> String {
+        switch code {
+        case "n": return "proposedName"
+        case "t": return "tradeName"
+        case "r": return "legalRepresentative.name"
+        case "R": return "legalRepresentative.idNumber"
+        case "c": return "contact.name"
+        case "p": return "contact.phone"
+        case "k": return "creditCode"
+        default:
+            if let first = code.first, first == "i" || first == "I", code.dropFirst().allSatisfy(\.isNumber),
+                code.count > 1
+            {
+                return "investors[\(code.dropFirst())]" + (first == "i" ? ".name" : ".idNumber")
+            }
+            return code
+        }
+    }
+
     /// Files the case with id `caseID` under `entries`, in the caller's transaction.
     static func fileLookup(_ entries: [CaseLookup.Entry], caseID: Int64, _ db: Database) throws {
         let statement = try db.cachedStatement(
             sql: "INSERT OR IGNORE INTO case_lookup (kind, key, case_id, field) VALUES (?, ?, ?, ?)")
         for entry in entries {
-            try statement.execute(arguments: [lookupCode(entry.kind), entry.key, caseID, entry.field])
+            try statement.execute(arguments: [lookupCode(entry.kind), entry.key, caseID, fieldCode(entry.field)])
         }
     }
 
@@ -45,7 +87,7 @@ extension CaseStore {
         let id = try caseID(state.number, db)
         let expected = Set(
             CaseLookup.entries(of: state.application, tradeName: tradeName, creditCode: state.creditCode).map {
-                [Self.lookupCode($0.kind), $0.key, $0.field]
+                [Self.lookupCode($0.kind), $0.key, Self.fieldCode($0.field)]
             })
         let stored = Set(
             try Row.fetchAll(
@@ -103,7 +145,7 @@ extension CaseStore {
                         ])
                 }
                 if rows.count <= bound {
-                    for row in rows { fields[row[0], default: []].insert(row[1]) }
+                    for row in rows { fields[row[0], default: []].insert(Self.fieldName(row[1])) }
                     order = Array(fields.keys.sorted(by: >).prefix(wanted))
                 } else {
                     limited = true
@@ -129,7 +171,7 @@ extension CaseStore {
                         if order.count == wanted { break }
                         order.append(id)
                     }
-                    fields[id, default: []].insert(row[1])
+                    fields[id, default: []].insert(Self.fieldName(row[1]))
                     heads[index] = try cursors[index].next()
                 }
             }

@@ -95,4 +95,16 @@ import Testing
         let again = try await desk.rebuild(as: supervisor)
         #expect(again.repaired.isEmpty && again.clerksRepaired.isEmpty)
     }
+
+    @Test func theLookupStoresEachFieldAsAShortCodeThatReadsBack() {
+        let application = Fixtures.application()
+        let fields =
+            CaseLookup.entries(of: application, tradeName: "青禾", creditCode: "91510811MA00000747").map(\.field)
+            + ["investors[12].name", "investors[12].idNumber"]
+        for field in fields {
+            let code = CaseStore.fieldCode(field)
+            #expect(code.utf8.count <= 3, "\(field)")
+            #expect(CaseStore.fieldName(code) == field)
+        }
+    }
 }

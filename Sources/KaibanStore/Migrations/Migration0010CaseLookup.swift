@@ -5,7 +5,8 @@ import KaibanDesk
 
 extension KaibanMigrations {
     /// Cases filed by the names, ID numbers, phone and credit codes in them, for `find`: one row
-    /// per key (kind, key, case, field), searched through its primary key; kept in the transaction
+    /// per key (kind, key, case, field: a short code, `CaseStore.fieldCode`), searched through its
+    /// primary key; kept in the transaction
     /// of every intake and licence, recomputed by rebuild. Existing cases are filed from their
     /// opening event (the application), their trade name and the credit code issued to them.
     static func caseLookup(_ db: Database) throws {
