@@ -47,18 +47,26 @@ enum Console {
     }
 
     /// Prints `problem` on standard error and returns its exit code.
+    /// A message as it may reach a terminal: what was typed and echoed back keeps no control
+    /// character (shown as its code point; the message's own line breaks stay) and no citizen ID
+    /// number in full.
+    static func safe(_ text: String) -> String {
+        text.split(separator: "\n", omittingEmptySubsequences: false).map { visible(maskingIDNumbers(String($0))) }
+            .joined(separator: "\n")
+    }
+
     static func report(_ problem: Problem, _ output: ProblemOutput) -> Int32 {
         let code = KaibanExit.code(problem.kind)
         let hint = KaibanExit.hint(problem, output.language)
         if output.json {
             let view = ProblemView(
-                code: problem.code, kind: problem.kind, message: problem.text.text(output.language), hint: hint,
-                fields: problem.fields.map { .init(field: $0.field, message: $0.reason.text(output.language)) },
+                code: problem.code, kind: problem.kind, message: safe(problem.text.text(output.language)), hint: hint,
+                fields: problem.fields.map { .init(field: $0.field, message: safe($0.reason.text(output.language))) },
                 exitCode: code)
             error((try? jsonText(["problem": view])) ?? problem.description)
         } else {
             let tail = hint.map { (output.language == .zh ? "（" : " (") + $0 + (output.language == .zh ? "）" : ")") }
-            let lines = problem.message(output.language).split(separator: "\n", omittingEmptySubsequences: false)
+            let lines = safe(problem.message(output.language)).split(separator: "\n", omittingEmptySubsequences: false)
             error(
                 ([String(lines.first ?? "") + (tail ?? "")] + lines.dropFirst().map(String.init)).joined(
                     separator: "\n"))

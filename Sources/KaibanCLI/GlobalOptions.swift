@@ -96,6 +96,11 @@ struct LateEntryOptions: ParsableArguments {
     var late: LateEntry? { lateReason.map { LateEntry(reason: $0, doneBy: doneBy) } }
 
     func validate() throws {
+        if lateReason != nil && !CommandLine.arguments.contains(where: { $0 == "--at" || $0.hasPrefix("--at=") }) {
+            throw usageError(
+                zh: "--late-reason 须与 --at 一起使用：补录的是过去某一时刻的办理",
+                en: "--late-reason: only with --at (a late entry is a step that happened at an earlier instant)")
+        }
         if doneBy != nil && lateReason == nil {
             throw usageError(
                 zh: "--done-by 只能与 --late-reason 一起使用（由负责人补录过去的办理）",

@@ -49,7 +49,7 @@ extension KaibanCommand {
             let code = exitCode(for: error)
             let language = RunLanguage.current
             if CommandLine.arguments.contains("--json"), code != .success, !(error is ExitCode) {
-                let message = fullMessage(for: error)
+                let message = Console.safe(fullMessage(for: error))
                 let problem = Problem(.invalid, "usage.invalid", zh: UsageText.chinese(message), en: message)
                 Foundation.exit(Console.report(problem, ProblemOutput(language: language, json: true)))
             }
@@ -63,7 +63,12 @@ extension KaibanCommand {
             }
             // A usage error in the clerk's language (a version or completion script goes out as it is).
             if language == .zh, code == .validationFailure {
-                FileHandle.standardError.write(Data((UsageText.chinese(fullMessage(for: error)) + "\n").utf8))
+                FileHandle.standardError.write(
+                    Data((UsageText.chinese(Console.safe(fullMessage(for: error))) + "\n").utf8))
+                Foundation.exit(code.rawValue)
+            }
+            if code == .validationFailure {
+                FileHandle.standardError.write(Data((Console.safe(fullMessage(for: error)) + "\n").utf8))
                 Foundation.exit(code.rawValue)
             }
             exit(withError: error)

@@ -51,15 +51,22 @@ extension AsyncParsableCommand {
     func openStore(_ path: String) throws -> CaseStore {
         // An empty file is no database yet either (a read would write the whole schema into it).
         let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue
-        if self is CreatesDatabase || (size ?? 0) > 0 {
+        if (size ?? 0) > 0 {
+            // Another program's SQLite file is not migrated into a Kaiban database by a typo.
+            if CaseStore.isKaibanDatabase(path) == false {
+                throw Problem(
+                    .brokenData, "database.not-kaiban", zh: "文件\(path)是其他程序的数据库，不是开办系统的数据库",
+                    en: "\(path) is another program's database, not Kaiban's")
+            }
             return try CaseStore(path: path)
         }
+        if self is CreatesDatabase { return try CaseStore(path: path) }
         if self is ReadsReferenceOnly { return try CaseStore.inMemory() }
         throw Problem(
             .notFound, "database.not-found",
-            zh: "数据库文件\(path)不存在（--db 或 KAIBAN_DB 是否写错？）；新库由 kaiban clerk add（第一位负责人）或 kaiban demo 创建",
+            zh: "数据库文件\(path)不存在或为空；新库由第一位负责人登记时（clerk add）或演示（demo）创建",
             en:
-                "no database file \(path) (is --db or KAIBAN_DB mistyped?); a new database is created by kaiban clerk add (the first supervisor) or kaiban demo"
+                "no database at \(path) (no file, or an empty one); a new database is created with its first supervisor (clerk add) or by the demo"
         )
     }
 

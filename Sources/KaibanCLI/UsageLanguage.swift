@@ -66,6 +66,14 @@ enum UsageText {
             #"^Error: The value '(.*)' is invalid for '([^']+)'\. Please provide one of (.*)\.$"#,
             "用法错误：“$1”不是有效的 $2（可选：$3）"
         ),
+        (
+            #"^Error: The value '(.*)' is invalid for '([^']+)'\. Please provide one of the following:$"#,
+            "用法错误：“$1”不是有效的 $2，可选："
+        ),
+        (
+            #"^Error: The option '([^']+)' does not take any value, but '(.*)' was specified\.$"#,
+            "用法错误：选项 $1 不取值，却给了“$2”"
+        ),
         (#"^Error: The value '(.*)' is invalid for '([^']+)'(: .*)?$"#, "用法错误：“$1”不是有效的 $2$3"),
         (#"^Error: Unexpected argument '(.*)'$"#, "用法错误：多余的参数“$1”（或没有这个命令）"),
         (#"^Error: Missing value for '([^']+)'$"#, "用法错误：$1 缺少取值"),

@@ -55,8 +55,8 @@ extension CaseApplication {
                 FieldProblem(
                     field: field,
                     reason: LocalizedText(
-                        zh: "\(who.zh)\(name)未满\(fullAge)周岁（\(id.birthDate)出生，\(day)时\(age)岁）",
-                        en: "the \(who.en) \(name) is under \(fullAge) (born \(id.birthDate), aged \(age) on \(day))")))
+                        zh: "\(who.zh)\(name)未满\(fullAge)周岁（\(day)时\(age)岁）",
+                        en: "the \(who.en) \(name) is under \(fullAge) (aged \(age) on \(day))")))
         }
         return id.value
     }

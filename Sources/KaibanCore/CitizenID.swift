@@ -126,9 +126,9 @@ extension CitizenID {
         } else if id.birthDate < earliestBirth(on: day) {
             result.problems.append(
                 LocalizedText(
-                    zh: "出生日期\(id.birthDate)距\(day)超过\(oldestAge)年，不可信",
-                    en:
-                        "the birth date \(id.birthDate) is more than \(oldestAge) years before \(day), which is not believable"
+                    // The birth date itself is not repeated: it is the part a masked number hides.
+                    zh: "出生日期距\(day)超过\(oldestAge)年，不可信",
+                    en: "the birth date is more than \(oldestAge) years before \(day), which is not believable"
                 ))
         }
         return result

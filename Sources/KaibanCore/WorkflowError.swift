@@ -42,7 +42,11 @@ public enum WorkflowError: ClerkReadable, ProblemConvertible, Sendable, Equatabl
         case .beforeLastEvent: (kind, code) = (.refused, "step.before-last-event")
         case .textNotAccepted: (kind, code) = (.refused, "text.not-accepted")
         }
-        return Problem(kind, code, LocalizedText(zh: message(.zh), en: message(.en)))
+        var fields: [FieldProblem] = []
+        if case .textNotAccepted(let field, let problem) = self {
+            fields = [FieldProblem(field: field, reason: problem)]
+        }
+        return Problem(kind, code, LocalizedText(zh: message(.zh), en: message(.en)), fields: fields)
     }
 
     public func message(_ language: Language) -> String {

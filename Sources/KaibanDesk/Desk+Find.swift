@@ -71,6 +71,13 @@ extension Desk {
     ) async throws -> FindResult {
         try await run {
             try requireLimit(limit)
+            // No one pages a million cases deep: past that the offset is a mistake (and `offset +
+            // limit` must not overflow).
+            guard offset <= 1_000_000 else {
+                throw Problem(
+                    .invalid, "find.offset-negative", zh: "起始位置\(offset)过大（最多1000000）",
+                    en: "the offset \(offset) is too large (at most 1000000)")
+            }
             guard offset >= 0 else {
                 throw Problem(
                     .invalid, "find.offset-negative", zh: "起始位置不能为负数（\(offset)）",

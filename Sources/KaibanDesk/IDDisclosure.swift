@@ -41,10 +41,12 @@ extension StepOutcome: IDMaskable {
 extension FindResult: IDMaskable {
     /// The query masked when it was taken for an ID number (the cases carry none).
     public func maskingIDs() -> FindResult {
-        // A credit code is public: an 18-character query that reads as one stays as typed.
-        guard kinds.contains(.idNumber), !(kinds.contains(.creditCode) && (try? CreditCode(query)) != nil) else {
-            return self
-        }
+        // A credit code is public: a query that reads as one stays as typed. Anything else that
+        // looks like a citizen ID number (whatever it was searched as) is masked.
+        let looksLikeID =
+            query.count >= 15 && query.dropLast().allSatisfy { $0.isASCII && $0.isNumber }
+            && (query.last.map { $0.isASCII && ($0.isNumber || $0 == "X" || $0 == "x") } ?? false)
+        guard kinds.contains(.idNumber) || looksLikeID, (try? CreditCode(query)) == nil else { return self }
         var masked = self
         masked.query = CitizenID.masked(query)
         return masked

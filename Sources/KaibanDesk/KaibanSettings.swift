@@ -60,13 +60,15 @@ public struct KaibanSettings: Sendable {
         }
         var problems: [FieldProblem] = []
         let hall = value("KAIBAN_HALL") ?? defaultHall
-        if hall.count != 6 || !hall.allSatisfy({ $0.isASCII && $0.isNumber }) {
+        if !Self.isCountyLevel(hall) {
             problems.append(
                 FieldProblem(
                     field: "KAIBAN_HALL",
                     reason: LocalizedText(
-                        zh: "“\(hall)”不是6位行政区划代码（例如510811）",
-                        en: "\"\(hall)\" is not the hall's 6-digit division code, e.g. 510811")))
+                        zh: "“\(hall)”不是本厅所在的县级行政区划代码（6位，末两位不为00，例如510811）",
+                        en:
+                            "\"\(hall)\" is not the hall's county-level division code (6 digits, not ending in 00), e.g. 510811"
+                    )))
         }
         var risk = defaultRiskThreshold
         if let text = value("KAIBAN_SLA_RISK") {

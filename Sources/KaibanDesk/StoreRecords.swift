@@ -152,12 +152,15 @@ public struct RebuildReport: Sendable, Equatable, Codable {
     public var repaired: [String]
     /// Clerks whose roles or standing differed from their history (and were rewritten).
     public var clerksRepaired: [String]
+    /// Lookup and registered-name rows of no existing case, removed.
+    public var orphansRemoved: Int
 
-    public init(cases: Int, events: Int, repaired: [String], clerksRepaired: [String] = []) {
+    public init(cases: Int, events: Int, repaired: [String], clerksRepaired: [String] = [], orphansRemoved: Int = 0) {
         self.cases = cases
         self.events = events
         self.repaired = repaired
         self.clerksRepaired = clerksRepaired
+        self.orphansRemoved = orphansRemoved
     }
 }
 

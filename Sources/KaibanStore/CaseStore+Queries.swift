@@ -267,6 +267,15 @@ extension CaseStore {
                 forTimeInterval: Double(pause.components.seconds) + Double(pause.components.attoseconds) / 1e18)
         }
         report.clerksRepaired = try write { db in try rebuildClerks(db) }
+        // Rows derived from cases that do not exist: filed or registered by no history.
+        report.orphansRemoved = try write { db in
+            try db.execute(sql: "DELETE FROM case_lookup WHERE case_id NOT IN (SELECT id FROM registration_case)")
+            var removed = db.changesCount
+            try db.execute(
+                sql: "DELETE FROM registered_name WHERE case_number NOT IN (SELECT number FROM registration_case)")
+            removed += db.changesCount
+            return removed
+        }
         return report
     }
 
@@ -292,7 +301,15 @@ extension CaseStore {
             }
         }
         for (id, state) in derived.sorted(by: { $0.key < $1.key }) {
-            let stored = try fetchClerk(id, db)
+            guard let stored = try? fetchClerk(id, db) else {
+                // A clerk with a history but no row: back, under their id (the name is not kept in
+                // the history).
+                try db.execute(
+                    sql: "INSERT INTO clerk (id, name, roles, active) VALUES (?, ?, ?, ?)",
+                    arguments: [id, id, state.roles.sorted().joined(separator: " "), state.active])
+                repaired.append(id)
+                continue
+            }
             if stored.roles != state.roles || stored.active != state.active {
                 try db.execute(
                     sql: "UPDATE clerk SET roles = ?, active = ? WHERE id = ?",
@@ -384,8 +401,10 @@ extension CaseStore {
             state.definition.id, "\(state.definition.version)", state.stage, "\(state.version)",
             state.application.channel.rawValue, state.application.enterpriseType.rawValue,
             state.application.proposedName,
-            state.openedBy, HallTime.utcText(of: state.openedAt), HallTime.utcText(of: state.updatedAt),
-            state.closedAt.map(HallTime.utcText(of:)) ?? "", ClockSegment.encode(state.segments),
+            // Instants as stored text: queries compare the text, so the same instant written
+            // another way is a difference too.
+            state.openedBy, storageText(state.openedAt), storageText(state.updatedAt),
+            state.closedAt.map(storageText) ?? "", ClockSegment.encode(state.segments),
             "\(schedule.governmentMinutes)", schedule.remainingMinutes.map(String.init) ?? "",
             schedule.dueAt.map { "\(seconds($0))" } ?? "", parts.tradeName, parts.industry,
         ]
@@ -395,13 +414,12 @@ extension CaseStore {
     static func projection(of row: Row) -> [String] {
         let version: Int = row["workflow_version"]
         let caseVersion: Int = row["version"]
-        let opened: Date = row["opened_at"]
-        let updated: Date = row["updated_at"]
-        let closed: Date? = row["closed_at"]
+        let opened: String = row["opened_at"]
+        let updated: String = row["updated_at"]
+        let closed: String? = row["closed_at"]
         return [
             row["workflow_id"], "\(version)", row["stage"], "\(caseVersion)", row["channel"], row["enterprise_type"],
-            row["proposed_name"], row["opened_by"], HallTime.utcText(of: opened), HallTime.utcText(of: updated),
-            closed.map(HallTime.utcText(of:)) ?? "", row["clock_segments"],
+            row["proposed_name"], row["opened_by"], opened, updated, closed ?? "", row["clock_segments"],
             (row["government_minutes"] as Int?).map(String.init) ?? "",
             (row["remaining_minutes"] as Int?).map(String.init) ?? "", (row["due_at"] as Int64?).map(String.init) ?? "",
             row["trade_name"], row["industry"],

@@ -53,6 +53,15 @@ public final class CaseStore: Sendable {
         }
     }
 
+    /// Whether the SQLite file at `path` is a Kaiban database (it has Kaiban's migrations table),
+    /// read without changing it; nil when it cannot be read as SQLite at all.
+    public static func isKaibanDatabase(_ path: String) -> Bool? {
+        var configuration = Configuration()
+        configuration.readonly = true
+        guard let queue = try? DatabaseQueue(path: path, configuration: configuration) else { return nil }
+        return try? queue.read { db in try db.tableExists("grdb_migrations") }
+    }
+
     /// A new database in memory, gone when the process ends: for commands that read only the
     /// reference data (checks, the calendar) when no database file exists.
     public static func inMemory() throws -> CaseStore {

@@ -107,4 +107,31 @@ import Testing
             #expect(CaseStore.fieldName(code) == field)
         }
     }
+
+    @Test func rowsOfNoCaseAndInstantsWrittenAnotherWayAreFoundToo() async throws {
+        let (desk, path, numbers) = try await desk()
+        let second = numbers[1].description
+        // As a sqlite3 shell would (foreign keys off).
+        var shell = Configuration()
+        shell.foreignKeysEnabled = false
+        try await DatabaseQueue(path: path, configuration: shell).write { db in
+            try db.execute(sql: "INSERT INTO case_lookup VALUES ('n', '孤儿', 99999, 'r')")
+            try db.execute(
+                sql: "INSERT INTO registered_name VALUES ('NOPE', '510811', '广元市昭化区幽灵科技有限公司', '幽灵', '科技')")
+            // The same instant, written as text that sorts differently.
+            try db.execute(
+                sql: "UPDATE registration_case SET opened_at = '2026-11-26T01:01:00.000Z' WHERE number = ?",
+                arguments: [second])
+            try db.execute(sql: "DELETE FROM clerk WHERE id = 'lijun'")
+        }
+        let report = try await desk.rebuild(as: supervisor)
+        #expect(report.repaired == [second])
+        #expect(report.orphansRemoved == 2)
+        #expect(report.clerksRepaired == ["lijun"])
+        #expect(try await desk.find("孤儿").cases.isEmpty)
+        #expect(try await desk.checkName("广元市昭化区幽灵科技有限公司", type: .limitedLiabilityCompany).valid)
+        #expect(try await desk.clerks().first { $0.id == "lijun" }?.roles == ["reviewer"])
+        let again = try await desk.rebuild(as: supervisor)
+        #expect(again.repaired.isEmpty && again.clerksRepaired.isEmpty && again.orphansRemoved == 0)
+    }
 }

@@ -35,6 +35,12 @@ struct AdminCommand: AsyncParsableCommand {
                         : "rebuilt \(report.cases) cases from \(report.events) events; \(report.repaired.count) differed and were repaired"
                 )
                 for number in report.repaired { Console.print("  \(number)") }
+                if report.orphansRemoved > 0 {
+                    Console.print(
+                        session.zh
+                            ? "删除了不属于任何办件的检索或名称登记记录：\(report.orphansRemoved)条"
+                            : "removed \(report.orphansRemoved) lookup or registered-name rows of no case")
+                }
                 if !report.clerksRepaired.isEmpty {
                     Console.print(
                         session.zh
