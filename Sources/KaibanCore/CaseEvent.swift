@@ -80,11 +80,15 @@ public struct Recording: Sendable, Equatable {
     public var at: Date
     public var lateEntryBy: String?
     public var lateReason: String?
+    /// For a late entry: the clerk who did the step as they stood when it happened (their roles
+    /// and standing then, not now), which the step's rules are checked against.
+    public var doneByThen: Clerk?
 
-    public init(at: Date, lateEntryBy: String? = nil, lateReason: String? = nil) {
+    public init(at: Date, lateEntryBy: String? = nil, lateReason: String? = nil, doneByThen: Clerk? = nil) {
         self.at = at
         self.lateEntryBy = lateEntryBy
         self.lateReason = lateReason
+        self.doneByThen = doneByThen
     }
 }
 

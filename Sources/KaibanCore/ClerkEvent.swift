@@ -47,3 +47,21 @@ public enum ClerkChange: Sendable, Equatable {
     /// The clerk can no longer act.
     case deactivate
 }
+
+extension Clerk {
+    /// The clerk as they stood at `instant` by their `history` (oldest first): their roles and
+    /// whether they were active then; nil when they were not registered yet. A clerk registered
+    /// before the history was kept (no events) is taken as they stand now.
+    public func asOf(_ instant: Date, history: [ClerkEvent]) -> Clerk? {
+        guard !history.isEmpty else { return self }
+        var then: Clerk?
+        for event in history where event.at <= instant {
+            switch event.kind {
+            case .added: then = Clerk(id: id, name: name, roles: Set(event.roles), active: true)
+            case .rolesChanged: then?.roles = Set(event.roles)
+            case .deactivated: then?.active = false
+            }
+        }
+        return then
+    }
+}

@@ -184,8 +184,23 @@ public final class Desk: Sendable {
         let reason = try reason(
             late.reason, field: "lateReason", label: LocalizedText(zh: "补录原因", en: "the late entry's reason"),
             required: true)
-        let doer = late.doneBy.map { $0.trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : $0 }
-        return (doer ?? supervisor.id, at, Recording(at: now, lateEntryBy: supervisor.id, lateReason: reason))
+        let doer =
+            late.doneBy.map { $0.trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : $0 }
+            ?? supervisor.id
+        // The step is checked against the clerk as they stood when it happened.
+        let current = try await store.clerk(doer)
+        guard let then = current.asOf(at, history: try await store.clerkHistory(doer)) else {
+            throw Problem(
+                .refused, "clerk.not-yet-registered",
+                zh: "工作人员\(doer)在\(HallTime.localText(of: at))时尚未登记，不能记为该办理的经办人",
+                en:
+                    "clerk \(doer) was not registered yet at \(HallTime.localText(of: at)); they cannot have done the step"
+            )
+        }
+        return (
+            doer, at,
+            Recording(at: now, lateEntryBy: supervisor.id, lateReason: reason, doneByThen: then)
+        )
     }
 
     /// A reason as kept with an act: trimmed, one line of visible text of bounded length, and

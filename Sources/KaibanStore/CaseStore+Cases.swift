@@ -27,7 +27,7 @@ extension CaseStore {
             // Names are stored in their normalised form, as the desk's intake stores them.
             var application = application
             application.proposedName = EnterpriseNameText.normalized(application.proposedName)
-            let clerk = try store.fetchClerk(clerkID, db)
+            let clerk = try recording?.doneByThen ?? store.fetchClerk(clerkID, db)
             var event = try WorkflowEngine(definition: definition).open(application: application, by: clerk, at: now)
             if let recording { event.stamp(recording) }
             let date = HallTime.localDate(of: now)
@@ -55,8 +55,8 @@ extension CaseStore {
             var appended: [CaseEvent] = []
             var clerks: [String: Clerk] = [:]
             for (index, step) in steps.enumerated() {
-                let clerk = try clerks[step.clerk] ?? store.fetchClerk(step.clerk, db)
-                clerks[step.clerk] = clerk
+                let clerk = try step.recording?.doneByThen ?? clerks[step.clerk] ?? store.fetchClerk(step.clerk, db)
+                if step.recording?.doneByThen == nil { clerks[step.clerk] = clerk }
                 var events = try engine.decide(
                     step.command, on: state, by: clerk, at: step.at, expectedVersion: index == 0 ? expectedVersion : nil
                 )

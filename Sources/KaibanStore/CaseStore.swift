@@ -53,13 +53,17 @@ public final class CaseStore: Sendable {
         }
     }
 
-    /// Whether the SQLite file at `path` is a Kaiban database (it has Kaiban's migrations table),
-    /// read without changing it; nil when it cannot be read as SQLite at all.
+    /// Whether the SQLite file at `path` is a Kaiban database (it has Kaiban's migrations table, or
+    /// no table at all yet), read without changing it; nil when it cannot be read as SQLite.
     public static func isKaibanDatabase(_ path: String) -> Bool? {
         var configuration = Configuration()
         configuration.readonly = true
         guard let queue = try? DatabaseQueue(path: path, configuration: configuration) else { return nil }
-        return try? queue.read { db in try db.tableExists("grdb_migrations") }
+        // A file another process is creating right now holds no table yet: that is Kaiban's too.
+        return try? queue.read { db in
+            try db.tableExists("grdb_migrations")
+                || (try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") ?? 0) == 0
+        }
     }
 
     /// A new database in memory, gone when the process ends: for commands that read only the

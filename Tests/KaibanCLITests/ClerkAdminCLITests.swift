@@ -6,16 +6,10 @@ import Testing
 @Suite struct ClerkAdminCLITests {
     let kaiban: KaibanProcess
 
-    init() throws {
+    init() async throws {
         kaiban = try KaibanProcess()
-        for arguments in [
-            ["clerk", "add", "zhouqiang", "--name", "周强", "--role", "supervisor"],
-            ["clerk", "add", "wangfang", "--name", "王芳", "--role", "window", "--as", "zhouqiang"],
-            ["clerk", "add", "lijun", "--name", "李军", "--role", "reviewer", "--as", "zhouqiang"],
-        ] {
-            let result = try kaiban.run(arguments)
-            guard result.status == 0 else { throw CocoaError(.executableLoad, userInfo: ["result": "\(result)"]) }
-        }
+        // Staff registered before the fixed day the tests enter as late entries.
+        try await Fixtures.staff(kaiban.database)
     }
 
     @Test func aSupervisorChangesRolesAndDeactivatesAndTheHistoryShowsIt() throws {
@@ -39,10 +33,17 @@ import Testing
         #expect(events?.map { $0["kind"] as? String } == ["added", "deactivated"])
         #expect(events?.last?["reason"] as? String == "调离")
         #expect(events?.last?["actor"] as? String == "zhouqiang")
-        // The deactivated clerk cannot act.
-        let intake = try kaiban.run(KaibanCLITests.intakeFlags + ["--lang", "en"])
+        // The deactivated clerk cannot act now…
+        // (the sample intake without its late entry: "--as zhouqiang --done-by wangfang" becomes
+        // "--as wangfang")
+        let lateFlags: Set = ["--at", "2026-11-26T09:05", "--late-reason", "测试：按固定时刻补录", "--done-by", "zhouqiang"]
+        let now = KaibanCLITests.intakeFlags.filter { !lateFlags.contains($0) }
+        let intake = try kaiban.run(now + ["--lang", "en"])
         #expect(intake.status == 65, "\(intake)")
         #expect(intake.stderr.contains("clerk wangfang is deactivated"), "\(intake)")
+        // …but what they did before, entered late by a supervisor, is theirs (active then).
+        let earlier = try kaiban.run(KaibanCLITests.intakeFlags + ["--json"])
+        #expect(earlier.status == 0, "\(earlier)")
     }
 
     @Test func refusalsHaveTheirExitCodes() throws {

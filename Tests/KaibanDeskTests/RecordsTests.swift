@@ -75,6 +75,38 @@ import Testing
     }
 }
 
+/// A late entry checks the clerk who did the step as they stood when it happened.
+@Suite struct LateEntryClerkTests {
+    let supervisor = DeskActor.clerk("zhouqiang")
+
+    @Test func theClerkWhoDidAPastStepIsCheckedAsTheyStoodThen() async throws {
+        let desk = try await Fixtures.desk(at: Fixtures.at(18, 0))
+        // Registered, given the window role, and wangfang deactivated: all at 18:00.
+        _ = try await desk.addClerk(id: "newbie", name: "新人", roles: ["window"], as: supervisor)
+        _ = try await desk.changeRoles(of: "lijun", to: ["reviewer", "window"], reason: "调岗", as: supervisor)
+        _ = try await desk.deactivateClerk("wangfang", reason: "调离", as: supervisor)
+        let notYet = await Fixtures.problem {
+            _ = try await desk.intake(
+                Fixtures.application(), as: self.supervisor, at: Fixtures.at(9, 0),
+                late: LateEntry(reason: "停电补录", doneBy: "newbie"))
+        }
+        #expect(notYet?.code == "clerk.not-yet-registered")
+        let roleLater = await Fixtures.problem {
+            _ = try await desk.intake(
+                Fixtures.application(), as: self.supervisor, at: Fixtures.at(9, 0),
+                late: LateEntry(reason: "停电补录", doneBy: "lijun"))
+        }
+        #expect(roleLater?.code == "role.required")
+        #expect(try await desk.summary().total == 0)
+        // wangfang was an active window clerk at 09:00, though deactivated since.
+        let number = try await desk.intake(
+            Fixtures.application(), as: supervisor, at: Fixtures.at(9, 0),
+            late: LateEntry(reason: "停电补录", doneBy: "wangfang")
+        ).case.number
+        #expect(try await desk.history(number).first?.actor == "wangfang")
+    }
+}
+
 /// Issue 8, class 3: office hours have effective dates; a change applies from a date on and
 /// leaves time already spent as it was measured.
 @Suite struct OfficeHoursHistoryTests {

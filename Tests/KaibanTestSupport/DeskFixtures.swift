@@ -13,13 +13,23 @@ extension Fixtures {
         let settings = KaibanSettings(
             database: path, formsRoot: formsRoot,
             calendarFolder: calendarFolder ?? packageRoot.appendingPathComponent("seeds/calendar"))
-        let desk = Desk(settings: settings, store: try CaseStore(path: path), clock: ManualClock(now))
+        // The staff were registered at the start of the month, before anything the tests play.
+        let clock = ManualClock(at(8, 0, day: 2))
+        let desk = Desk(settings: settings, store: try CaseStore(path: path), clock: clock)
         _ = try await desk.addClerk(
             id: supervisor.id, name: supervisor.name, roles: supervisor.roles, as: .anonymous)
         for clerk in [window, reviewer] {
             _ = try await desk.addClerk(id: clerk.id, name: clerk.name, roles: clerk.roles, as: .clerk(supervisor.id))
         }
+        clock.set(now)
         return desk
+    }
+
+    /// A database file at `path` with the fixtures' staff (zhouqiang supervisor, wangfang window,
+    /// lijun reviewer), registered at the start of the month: a command-line test can then enter
+    /// the steps of a fixed day as late entries done by them.
+    public static func staff(_ path: String) async throws {
+        _ = try await desk(path: path)
     }
 
     /// A copy of the checkout's Forms/ in a new temporary folder, to edit, with the checkout's
