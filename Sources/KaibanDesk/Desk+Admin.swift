@@ -35,6 +35,17 @@ extension Desk {
         progress: @Sendable (Int) -> Void = { _ in }
     ) async throws {
         try await run {
+            // Generated cases are for a database of their own, dated no later than today and
+            // within what the calendar measures: never mixed into a hall's records.
+            guard lastDay <= today(), lastDay.year >= WorkingCalendar.firstYear else {
+                throw Problem(
+                    .invalid, "calendar.out-of-range",
+                    zh: "生成办件的最后一天\(lastDay)应在\(WorkingCalendar.firstYear)年至今天（\(today())）之间",
+                    en:
+                        "the last day of generated cases, \(lastDay), must lie between \(WorkingCalendar.firstYear) and today (\(today()))"
+                )
+            }
+            try await requireEmpty()
             try await bringInStep(.workflow)
             let existing = Set(try await store.clerks().map(\.id))
             if existing.isEmpty {

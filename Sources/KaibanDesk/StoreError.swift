@@ -90,8 +90,8 @@ public enum StoreError: ClerkReadable, ProblemConvertible, Sendable, Equatable {
                 : "workflow \(key) differs from the one registered under that version: raise the version to change it"
         case .notEmpty(let location, let cases):
             return zh
-                ? "数据库\(location)已有\(cases)件办件，演示只在新库中进行"
-                : "the database \(location) holds \(cases) cases; the demo runs only on a new database"
+                ? "数据库\(location)已有\(cases)件办件；演示和生成的办件只写入新库"
+                : "the database \(location) holds \(cases) cases; the demo and generated cases go only into a new database"
         case .calendarYearExists(let year):
             return zh
                 ? "\(year)年的节假日安排已存在且内容不同；更正须说明理由"

@@ -382,3 +382,25 @@ import Testing
         #expect(byID.query == CitizenID.masked(Fixtures.idLi))
     }
 }
+
+/// Generated cases never mix with a hall's records nor carry instants the calendar cannot measure.
+@Suite struct SyntheticCasesPlaceTests {
+    @Test func generatedCasesGoOnlyIntoANewDatabaseAndNoLaterThanToday() async throws {
+        let desk = try await Fixtures.desk(at: Fixtures.at(18, 0))
+        let supervisor = DeskActor.clerk("zhouqiang")
+        let future = await Fixtures.problem {
+            try await desk.synthesize(
+                count: 5, lastDay: CivilDate(uncheckedYear: 2061, month: 6, day: 1), perDay: 5, openShare: 0, seed: 1,
+                as: supervisor)
+        }
+        #expect(future?.code == "calendar.out-of-range")
+        _ = try await desk.playing(Fixtures.at(9, 0)).intake(
+            Fixtures.application(), as: .clerk("wangfang"), at: Fixtures.at(9, 0))
+        let mixed = await Fixtures.problem {
+            try await desk.synthesize(
+                count: 5, lastDay: Fixtures.day, perDay: 5, openShare: 0, seed: 1, as: supervisor)
+        }
+        #expect(mixed?.code == "database.not-empty")
+        #expect(try await desk.summary().total == 1)
+    }
+}
