@@ -130,7 +130,9 @@ public struct OfficeHours: Sendable, Equatable, Codable {
             var previousEnd = -1
             for session in season.sessions {
                 if session.start >= session.end || session.start < previousEnd || session.end > 24 * 60 {
-                    found.append("season \(season.name.zh): sessions must be in order, not overlap and end by 24:00")
+                    found.append(
+                        "作息“\(season.name.zh)”的时段须按先后排列、互不重叠、于24:00前结束（season \(season.name.zh): sessions must be in order, not overlap and end by 24:00）"
+                    )
                 }
                 previousEnd = session.end
             }
@@ -143,12 +145,13 @@ public struct OfficeHours: Sendable, Equatable, Codable {
             let covering = seasons.filter { $0.contains(date) }
             let monthDay = String(format: "%02d-%02d", date.month, date.day)
             if covering.isEmpty && !uncovered {
-                found.append("no season covers \(monthDay)")
+                found.append("没有作息季节包括\(monthDay)（no season covers \(monthDay)）")
                 uncovered = true
             }
             if covering.count > 1 && !overlapping {
                 found.append(
-                    "seasons overlap: \(covering.map(\.name.zh).joined(separator: ", ")) all cover \(monthDay)")
+                    "作息季节重叠：\(covering.map(\.name.zh).joined(separator: "、"))都包括\(monthDay)（seasons overlap: \(covering.map(\.name.zh).joined(separator: ", ")) all cover \(monthDay)）"
+                )
                 overlapping = true
             }
             day += 1

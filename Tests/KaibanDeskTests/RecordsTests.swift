@@ -235,7 +235,7 @@ import Testing
                 .init(name: LocalizedText(zh: "冬", en: "winter"), from: 1001, to: 430, sessions: session),
                 .init(name: LocalizedText(zh: "夏", en: "summer"), from: 401, to: 930, sessions: session),
             ])
-        #expect(hours.problems().contains { $0.hasPrefix("seasons overlap: 冬, 夏 all cover 04-01") })
+        #expect(hours.problems().contains { $0.hasPrefix("作息季节重叠：冬、夏都包括04-01（seasons overlap: 冬, 夏 all cover 04-01）") })
     }
 }
 

@@ -50,6 +50,12 @@ struct QueueCommand: AsyncParsableCommand {
                 Console.print(
                     CasePresenter.worklist(
                         items, definitions: try await session.desk.definitions(), language: session.language))
+                if items.count == limit {
+                    Console.print(
+                        session.zh
+                            ? "只列出最紧急的\(limit)件；更多用 --limit（最多10000）"
+                            : "only the \(limit) most urgent are listed; see more with --limit (up to 10000)")
+                }
             }
         }
     }
