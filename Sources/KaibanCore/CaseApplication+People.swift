@@ -27,6 +27,17 @@ extension CaseApplication {
         _ = Self.personProblems(
             role, legalRepresentative.name, legalRepresentative.idNumber, "legalRepresentative.idNumber", on: day,
             into: &found)
+        if let agent {
+            let word = LocalizedText(zh: "委托代理人", en: "agent")
+            if agent.name.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+                found.append(
+                    FieldProblem(
+                        field: "agent.name", reason: LocalizedText(zh: "委托代理人姓名不能为空", en: "the agent's name is empty")))
+            } else if let problem = FreeText.problem(agent.name, limit: FreeText.nameLimit) {
+                found.append(FieldProblem(field: "agent.name", reason: problem))
+            }
+            _ = Self.personProblems(word, agent.name, agent.idNumber, "agent.idNumber", on: day, into: &found)
+        }
         return found
     }
 

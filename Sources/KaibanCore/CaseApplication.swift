@@ -42,6 +42,16 @@ public struct Contact: Sendable, Hashable, Codable {
     }
 }
 
+/// How the domicile is held, which decides the proof it needs (STANDARDS.md §9, item 7).
+public enum DomicileTenure: String, Sendable, Hashable, Codable, CaseIterable {
+    /// Owned: the property certificate.
+    case owned
+    /// Leased: the lease and the lessor's property certificate.
+    case leased
+    /// Declared: the signed domicile declaration (住所申报承诺), where the hall accepts it.
+    case declared
+}
+
 /// What an applicant asks the hall to register: the registered items of STANDARDS.md §9 and the
 /// start-up tasks wanted.
 public struct CaseApplication: Sendable, Hashable, Codable {
@@ -58,12 +68,19 @@ public struct CaseApplication: Sendable, Hashable, Codable {
     public var contact: Contact
     /// Start-up tasks the applicant asked for (ids from the workflow's task group).
     public var requestedTasks: [String]
+    /// How the domicile is held; nil when the application does not say (older applications).
+    public var domicileTenure: DomicileTenure?
+    /// The agent the applicant authorised (指定代表或者共同委托代理人), if any.
+    public var agent: Person?
 
     public init(
         channel: Channel, enterpriseType: EnterpriseType, proposedName: String, registeredCapital: Money,
         domicile: String, domicileDivision: String, businessScope: String, legalRepresentative: Person,
-        investors: [Investor], contact: Contact, requestedTasks: [String]
+        investors: [Investor], contact: Contact, requestedTasks: [String], domicileTenure: DomicileTenure? = nil,
+        agent: Person? = nil
     ) {
+        self.domicileTenure = domicileTenure
+        self.agent = agent
         self.channel = channel
         self.enterpriseType = enterpriseType
         self.proposedName = proposedName

@@ -43,7 +43,9 @@ public struct CaseFileLoader: Sendable {
             legalRepresentative: Person(name: legal["name"] ?? "", idNumber: legal["id-number"] ?? ""),
             investors: investors,
             contact: Contact(name: contact["name"] ?? "", phone: contact["phone"] ?? ""),
-            requestedTasks: (root.childText("tasks") ?? "").split(whereSeparator: \.isWhitespace).map(String.init))
+            requestedTasks: (root.childText("tasks") ?? "").split(whereSeparator: \.isWhitespace).map(String.init),
+            domicileTenure: domicile["tenure"].flatMap(DomicileTenure.init(rawValue:)),
+            agent: root.child("agent").map { Person(name: $0["name"] ?? "", idNumber: $0["id-number"] ?? "") })
         guard issues.isEmpty else { throw XMLProblem(source: source, issues: issues) }
         return application
     }

@@ -154,6 +154,7 @@ public final class CaseStore: Sendable {
         "domicile": "d", "domicileDivision": "dd", "enterpriseType": "t", "investors": "iv", "contribution": "c",
         "fen": "f", "form": "fm", "idNumber": "i", "kind": "k", "legalRepresentative": "lr", "proposedName": "pn",
         "registeredCapital": "rc", "requestedTasks": "rt", "definition": "wf", "version": "v",
+        "domicileTenure": "dt", "agent": "ag", "nameParts": "np", "tradeName": "tn", "industry": "ind",
     ]
     static let storageNames = Dictionary(uniqueKeysWithValues: storageKeys.map { ($0.value, $0.key) })
 

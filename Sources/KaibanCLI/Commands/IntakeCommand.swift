@@ -91,6 +91,18 @@ struct IntakeCommand: AsyncParsableCommand {
 
     @Option(
         help: .localized(
+            zh: "住所使用方式：owned（自有）、leased（租赁）或 declared（住所申报承诺）。",
+            en: "How the domicile is held: owned, leased or declared (a signed domicile declaration)."))
+    var tenure: DomicileTenure?
+
+    @Option(
+        help: .localized(
+            zh: "委托代理人（指定代表或者共同委托代理人），格式为 姓名:身份证号码。",
+            en: "The agent the applicant authorised, as NAME:ID-NUMBER."))
+    var agent: String?
+
+    @Option(
+        help: .localized(
             zh: "申请办理的开办事项，以逗号分隔：seal,tax,social-insurance,provident-fund,bank。",
             en: "Start-up tasks wanted, comma-separated: seal,tax,social-insurance,provident-fund,bank."))
     var tasks: String?
@@ -101,7 +113,8 @@ struct IntakeCommand: AsyncParsableCommand {
                 ("--channel", channel != nil), ("--type", type != nil), ("--name", name != nil),
                 ("--capital", capital != nil), ("--domicile", domicile != nil), ("--division", division != nil),
                 ("--scope", scope != nil), ("--legal-rep", legalRep != nil), ("--investor", !investor.isEmpty),
-                ("--contact", contact != nil), ("--tasks", tasks != nil),
+                ("--contact", contact != nil), ("--tasks", tasks != nil), ("--tenure", tenure != nil),
+                ("--agent", agent != nil),
             ]
             let given = flags.filter(\.1).map(\.0)
             if !given.isEmpty {
@@ -180,7 +193,9 @@ struct IntakeCommand: AsyncParsableCommand {
             domicileDivision: try required(division, "--division"), businessScope: try required(scope, "--scope"),
             legalRepresentative: Person(name: legal.0, idNumber: legal.1), investors: investors,
             contact: Contact(name: contactPair.0, phone: contactPair.1),
-            requestedTasks: (tasks ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+            requestedTasks: (tasks ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) },
+            domicileTenure: tenure,
+            agent: try agent.map { try pair($0, "--agent") }.map { Person(name: $0.0, idNumber: $0.1) })
     }
 
     /// An amount in yuan as typed; a minus sign is read too, so that a negative amount is refused
@@ -223,6 +238,7 @@ struct IntakeCommand: AsyncParsableCommand {
 }
 
 extension Channel: ExpressibleByArgument {}
+extension DomicileTenure: ExpressibleByArgument {}
 extension EnterpriseType: ExpressibleByArgument {
 }
 
