@@ -33,6 +33,18 @@ struct CasePresenter {
             return event.automatic ? name + (zh ? "（自动）" : " (automatic)") : name
         case .taskCompleted:
             return (zh ? "完成：" : "done: ") + taskName(event.task ?? "")
+        case .documentReceived:
+            let form = event.document.map { documentForm($0.form) } ?? ""
+            return (zh ? "材料：" : "document: ") + (event.document?.code ?? "") + (zh ? "（\(form)）" : " (\(form))")
+        }
+    }
+
+    /// How a document came, in words.
+    func documentForm(_ form: ReceivedDocument.Form) -> String {
+        switch form {
+        case .paper: zh ? "纸质" : "paper"
+        case .electronic: zh ? "电子" : "electronic"
+        case .post: zh ? "邮寄" : "by post"
         }
     }
 
@@ -44,7 +56,7 @@ struct CasePresenter {
     func stepSummary(_ outcome: StepOutcome) -> String {
         outcome.events.map { event in
             var line = (zh ? "办件" : "case ") + "\(outcome.state.number) \(action(event))"
-            if event.kind != .taskCompleted {
+            if event.kind == .transitioned || event.kind == .opened {
                 line += (zh ? "：" : ": ") + "\(stage(event.fromStage)) → \(stage(event.toStage))"
             }
             if let code = event.creditCode { line += zh ? "，统一社会信用代码\(code)" : ", unified social credit code \(code)" }

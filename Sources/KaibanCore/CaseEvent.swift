@@ -10,6 +10,8 @@ public struct CaseEvent: Sendable, Equatable, Codable {
         case transitioned
         /// A start-up task was done.
         case taskCompleted = "task-completed"
+        /// A document of the checklist was received (at the window, electronically or by post).
+        case documentReceived = "document-received"
     }
 
     /// 1 for the first event of a case, then consecutive.
@@ -41,6 +43,9 @@ public struct CaseEvent: Sendable, Equatable, Codable {
     /// Set on a late entry: why it was entered after the fact (a paper case after an outage).
     public var lateReason: String?
 
+    /// Only on `document-received`: which document, in what form.
+    public var document: ReceivedDocument?
+
     /// Whether the event was entered after the fact by a supervisor.
     public var isLateEntry: Bool { lateReason != nil }
 
@@ -71,6 +76,46 @@ public struct CaseEvent: Sendable, Equatable, Codable {
         self.application = application
         self.definition = definition
         self.automatic = automatic
+    }
+}
+
+/// A document as received: its checklist code, how it came and, for an electronic file, its
+/// SHA-256 (64 lowercase hex digits).
+public struct ReceivedDocument: Sendable, Hashable, Codable {
+    public enum Form: String, Sendable, Hashable, Codable, CaseIterable {
+        /// Handed in on paper at the window.
+        case paper
+        /// An electronic file, identified by its digest.
+        case electronic
+        /// Posted to the hall (寄递).
+        case post
+    }
+
+    public var code: String
+    public var form: Form
+    public var sha256: String?
+
+    public init(code: String, form: Form, sha256: String? = nil) {
+        self.code = code
+        self.form = form
+        self.sha256 = sha256
+    }
+
+    /// What is wrong with it as given: an electronic document needs its digest, and only an
+    /// electronic one has one.
+    public var problem: LocalizedText? {
+        if let sha256 {
+            guard form == .electronic else {
+                return LocalizedText(zh: "只有电子材料才有摘要（SHA-256）", en: "only an electronic document has a SHA-256")
+            }
+            guard sha256.count == 64, sha256.allSatisfy({ $0.isASCII && $0.isHexDigit && !$0.isUppercase }) else {
+                return LocalizedText(
+                    zh: "SHA-256摘要应为64位小写十六进制数字", en: "the SHA-256 must be 64 lowercase hexadecimal digits")
+            }
+        } else if form == .electronic {
+            return LocalizedText(zh: "电子材料须附SHA-256摘要", en: "an electronic document needs its SHA-256")
+        }
+        return nil
     }
 }
 

@@ -21,6 +21,8 @@ public struct RegistrationCase: Sendable, Equatable, Codable {
     public var segments: [ClockSegment]
     /// The unified social credit code issued with the licence.
     public var creditCode: String?
+    /// The documents received so far, by checklist code: the latest receipt of each.
+    public var documents: [String: DocumentReceipt] = [:]
 
     public var isOpen: Bool { closedAt == nil }
 
@@ -89,9 +91,29 @@ public struct RegistrationCase: Sendable, Equatable, Codable {
             }
             tasks[index].doneAt = event.at
             tasks[index].doneBy = event.actor
+        case .documentReceived:
+            guard let document = event.document, isOpen else {
+                throw HistoryError(
+                    number: number, sequence: event.sequence,
+                    issue: "a document receipt without a document, or after closing")
+            }
+            documents[document.code] = DocumentReceipt(document: document, at: event.at, by: event.actor)
         }
         version = event.sequence
         updatedAt = event.at
+    }
+}
+
+/// A document's receipt as the case keeps it.
+public struct DocumentReceipt: Sendable, Equatable, Codable {
+    public var document: ReceivedDocument
+    public var at: Date
+    public var by: String
+
+    public init(document: ReceivedDocument, at: Date, by: String) {
+        self.document = document
+        self.at = at
+        self.by = by
     }
 }
 

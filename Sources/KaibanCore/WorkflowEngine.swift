@@ -6,6 +6,8 @@ public enum CaseCommand: Sendable, Equatable {
     case transition(String, reason: String?)
     /// Mark one start-up task done.
     case completeTask(String, note: String?)
+    /// Record a document received (the code is checked against the case's checklist by the desk).
+    case receiveDocument(ReceivedDocument)
 }
 
 /// Interprets one version of a workflow definition. Pure: takes the state, the clerk and the
@@ -84,6 +86,16 @@ public struct WorkflowEngine: Sendable {
             first = CaseEvent(
                 sequence: state.version + 1, at: now, kind: .taskCompleted, actor: clerk.id, role: role, task: id,
                 reason: note)
+        case .receiveDocument(let document):
+            if let problem = document.problem { throw .textNotAccepted(field: "document", problem: problem) }
+            let role = try requireRole(
+                definition.intakeRoles, held: held, clerk: clerk,
+                step: LocalizedText(zh: "材料签收", en: "receive a document"))
+            var event = CaseEvent(
+                sequence: state.version + 1, at: now, kind: .documentReceived, actor: clerk.id, role: role)
+            event.document = document
+            // A document received moves no stage: no automatic step follows it.
+            return [event]
         }
         return follow(first, from: state, by: clerk, at: now)
     }

@@ -189,7 +189,8 @@ extension CaseStore {
             db.cachedStatement(
                 sql: """
                     SELECT sequence, at, kind, actor, role, transition, from_stage, to_stage, task, reason, automatic,
-                        data_json, credit_code, recorded_at, recorded_by, late_reason
+                        data_json, credit_code, recorded_at, recorded_by, late_reason, document, document_form,
+                        document_sha256
                     FROM case_event WHERE case_id = (SELECT id FROM registration_case WHERE number = ?)
                     ORDER BY sequence
                     """),
@@ -209,6 +210,13 @@ extension CaseStore {
             event.recordedAt = (row[13] as Int64?).map { Date(timeIntervalSince1970: TimeInterval($0)) }
             event.recordedBy = row[14]
             event.lateReason = row[15]
+            if let code = row[16] as String? {
+                let formText: String = row[17] ?? ""
+                guard let form = ReceivedDocument.Form(rawValue: formText) else {
+                    throw StoreError.storage("case \(number): unknown document form \(formText)")
+                }
+                event.document = ReceivedDocument(code: code, form: form, sha256: row[18])
+            }
             return event
         }
     }
@@ -237,6 +245,7 @@ extension CaseStore {
         case .opened: 0
         case .transitioned: 1
         case .taskCompleted: 2
+        case .documentReceived: 3
         }
     }
 
@@ -282,9 +291,10 @@ extension CaseStore {
         let statement = try db.cachedStatement(
             sql: """
                 INSERT INTO case_event (case_id, sequence, at, kind, actor, role, transition, from_stage,
-                    to_stage, task, reason, automatic, data_json, credit_code, recorded_at, recorded_by, late_reason)
+                    to_stage, task, reason, automatic, data_json, credit_code, recorded_at, recorded_by, late_reason,
+                    document, document_form, document_sha256)
                 VALUES ((SELECT id FROM registration_case WHERE number = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
-                    ?, ?, ?)
+                    ?, ?, ?, ?, ?, ?)
                 """)
         for event in events {
             var data: String?
@@ -299,6 +309,7 @@ extension CaseStore {
                 event.role,
                 event.transition, event.fromStage, event.toStage, event.task, event.reason, event.automatic, data,
                 event.creditCode, event.recordedAt.map(Self.seconds), event.recordedBy, event.lateReason,
+                event.document?.code, event.document?.form.rawValue, event.document?.sha256,
             ])
         }
     }

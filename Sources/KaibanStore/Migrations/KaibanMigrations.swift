@@ -18,6 +18,7 @@ enum KaibanMigrations {
         migrator.registerMigration("0011-normalized-name-keys", migrate: normalizedNameKeys)
         migrator.registerMigration("0012-clerk-history", migrate: clerkHistory)
         migrator.registerMigration("0013-history-refuses-replace", migrate: historyRefusesReplace)
+        migrator.registerMigration("0014-document-receipts", migrate: documentReceipts)
         return migrator
     }
 }
