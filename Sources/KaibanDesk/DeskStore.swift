@@ -82,6 +82,11 @@ public protocol DeskStore: Sendable {
         _ command: CaseCommand, to number: CaseNumber, by clerk: String, at now: Date, expectedVersion: Int?,
         recording: Recording, clock: SLAClock
     ) async throws -> StepOutcome
+    /// Applies `commands` in order, all in one transaction: if any is refused, none is written.
+    func apply(
+        all commands: [CaseCommand], to number: CaseNumber, by clerk: String, at now: Date, recording: Recording,
+        clock: SLAClock
+    ) async throws -> StepOutcome
     func registrationCase(_ number: CaseNumber) async throws -> RegistrationCase
     /// The case's full history, oldest first.
     func history(_ number: CaseNumber) async throws -> [CaseEvent]

@@ -134,6 +134,18 @@ extension CaseStore: DeskStore {
         try await offPool { try self.histories(openAt: instant, limit: limit) }
     }
 
+    public func apply(
+        all commands: [CaseCommand], to number: CaseNumber, by clerk: String, at now: Date, recording: Recording,
+        clock: SLAClock
+    ) async throws -> StepOutcome {
+        try await offPool {
+            try self.batch(clock: clock) {
+                try $0.apply(
+                    commands.map { BatchStep($0, by: clerk, at: now, recording: recording) }, to: number)
+            }
+        }
+    }
+
     public func registrationCase(_ number: CaseNumber) async throws -> RegistrationCase {
         try await offPool { try self.registrationCase(number) }
     }
