@@ -134,6 +134,13 @@ import Testing
         expectRefused(text, line: line(of: "<prior-permit-terms>"), "no prior-permit term")
     }
 
+    @Test func aPriorPermitTermIsListedOnce() {
+        let text = edited(
+            #"<term name="药品零售" name-en="pharmaceutical retail"/>"#,
+            #"<term name="药品零售" name-en="pharmaceutical retail"/><term name="药品零售" name-en="again"/>"#)
+        expectRefused(text, line: line(of: "name-en=\"pharmaceutical retail\""), "uniqueTerm")
+    }
+
     @Test func aDoctypeIsRefused() {
         let text = edited(#"<?xml version="1.0" encoding="UTF-8"?>"#, #"<?xml version="1.0"?><!DOCTYPE checklist>"#)
         #expect(throws: XMLProblem(source: "edited.xml", line: 1, "DOCTYPE declarations are not accepted")) {

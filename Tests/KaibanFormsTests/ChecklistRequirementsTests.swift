@@ -177,4 +177,19 @@ import Testing
             ])
         #expect(Set(codes).count == codes.count)
     }
+
+    @Test func everyDemoCaseNeedsItsFormAndOneDomicileProof() throws {
+        let forms = try Fixtures.forms()
+        let folder = Fixtures.packageRoot.appendingPathComponent("seeds/demo/cases")
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".xml") }
+        #expect(!files.isEmpty)
+        let proofs: Set<String> = ["domicile-title", "lease", "domicile-declaration"]
+        for file in files {
+            let data = try Data(contentsOf: folder.appendingPathComponent(file))
+            let codes = codes(try forms.caseFileLoader.load(data, source: file))
+            #expect(codes.first == "application-form", "\(file)")
+            #expect(codes.filter(proofs.contains).count == 1, "\(file)")
+            #expect(Set(codes).count == codes.count, "\(file)")
+        }
+    }
 }
