@@ -2,8 +2,8 @@ import Foundation
 import KaibanCore
 import KaibanXML
 
-/// The Forms/ folder: schemas compiled once, workflow definitions and application files read
-/// through them.
+/// The Forms/ folder: schemas compiled once, workflow definitions, document checklists and
+/// application files read through them.
 public struct FormsLibrary: Sendable {
     public let root: URL
     public let workflowSchema: XMLSchema
@@ -13,6 +13,7 @@ public struct FormsLibrary: Sendable {
     public let officeHoursSchema: XMLSchema
     public let divisionsSchema: XMLSchema
     public let nameRulesSchema: XMLSchema
+    public let checklistSchema: XMLSchema
 
     /// Opens the Forms folder at `root`, compiling its schemas.
     public init(root: URL) throws(XMLProblem) {
@@ -25,9 +26,12 @@ public struct FormsLibrary: Sendable {
         self.officeHoursSchema = try XMLSchema(contentsOf: schemas.appendingPathComponent("office-hours-1.xsd"))
         self.divisionsSchema = try XMLSchema(contentsOf: schemas.appendingPathComponent("divisions-1.xsd"))
         self.nameRulesSchema = try XMLSchema(contentsOf: schemas.appendingPathComponent("name-rules-1.xsd"))
+        self.checklistSchema = try XMLSchema(contentsOf: schemas.appendingPathComponent("checklist-1.xsd"))
     }
 
     public var workflowLoader: WorkflowDefinitionLoader { WorkflowDefinitionLoader(schema: workflowSchema) }
+
+    public var checklistLoader: ChecklistLoader { ChecklistLoader(schema: checklistSchema) }
 
     public var caseFileLoader: CaseFileLoader { CaseFileLoader(schema: caseSchema) }
 
@@ -47,6 +51,13 @@ public struct FormsLibrary: Sendable {
     /// The workflow definition files (Forms/workflows/*.xml), sorted by name.
     public static func workflowFiles(in root: URL) -> [URL] {
         let folder = root.appendingPathComponent("workflows")
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+        return names.filter { $0.hasSuffix(".xml") }.sorted().map { folder.appendingPathComponent($0) }
+    }
+
+    /// The document checklist files (Forms/checklists/*.xml), sorted by name.
+    public static func checklistFiles(in root: URL) -> [URL] {
+        let folder = root.appendingPathComponent("checklists")
         let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
         return names.filter { $0.hasSuffix(".xml") }.sorted().map { folder.appendingPathComponent($0) }
     }
