@@ -19,6 +19,7 @@ public final class Desk: Sendable {
         var forms: FormsLibrary?
         var nameRules: NameRules?
         var calendar: WorkingCalendar?
+        var checklist: DocumentChecklist?
         var inStep: Set<ReferenceKind> = []
         /// Whether the store's worklist order was brought in step with this calendar.
         var scheduled = false

@@ -1,0 +1,128 @@
+import Foundation
+import KaibanCore
+import KaibanForms
+
+/// One document of a case's checklist and where it stands.
+public struct DocumentStatus: Sendable, Equatable, Codable {
+    public enum State: String, Sendable, Codable {
+        /// Received.
+        case present
+        /// A main document not received: the case cannot be accepted (补正).
+        case missingMain = "missing-main"
+        /// A secondary document not received that may be deferred against a commitment (容缺).
+        case missingDeferrable = "missing-secondary-deferrable"
+        /// A secondary document not received that may not be deferred.
+        case missingSecondary = "missing-secondary"
+    }
+
+    public var requirement: DocumentRequirement
+    public var state: State
+    /// The latest receipt, when received.
+    public var receipt: DocumentReceipt?
+}
+
+/// A case's documents against its checklist (`kaiban documents N`).
+public struct CaseDocuments: Sendable, Equatable, Codable {
+    public var number: CaseNumber
+    public var checklist: DocumentChecklist.Key
+    public var documents: [DocumentStatus]
+
+    /// The codes of the main documents still missing (what 补正 asks for, all at once).
+    public var missingMain: [String] { documents.filter { $0.state == .missingMain }.map(\.requirement.code) }
+}
+
+extension Desk {
+    /// The hall's document checklist: the newest version in Forms/checklists.
+    public func checklist() throws -> DocumentChecklist {
+        if let checklist = cache.withLock({ $0.checklist }) { return checklist }
+        let loader = try forms().checklistLoader
+        var newest: DocumentChecklist?
+        for url in FormsLibrary.checklistFiles(in: settings.formsRoot) {
+            let data: Data
+            do throws(Problem) {
+                data = try DataFile.read(url)
+            } catch {
+                throw Problem(.brokenData, "data.unreadable", error.text)
+            }
+            let checklist = try loader.load(data, source: url.path)
+            if checklist.key.version > newest?.key.version ?? 0 { newest = checklist }
+        }
+        guard let newest else {
+            throw Problem(
+                .brokenData, "checklist.none", zh: "\(settings.formsRoot.path)/checklists中没有材料清单",
+                en: "no document checklist in \(settings.formsRoot.path)/checklists")
+        }
+        cache.withLock { $0.checklist = newest }
+        return newest
+    }
+
+    /// Case `number`'s documents: every one its application needs, received or missing.
+    public func documents(_ number: CaseNumber) async throws -> CaseDocuments {
+        try await run {
+            let state = try await store.registrationCase(number)
+            return try documents(of: state)
+        }
+    }
+
+    func documents(of state: RegistrationCase) throws -> CaseDocuments {
+        let checklist = try checklist()
+        let statuses = checklist.requirements(for: state.application).map { requirement -> DocumentStatus in
+            let receipt = state.documents[requirement.code]
+            let status: DocumentStatus.State =
+                receipt != nil
+                ? .present
+                : requirement.importance == .main
+                    ? .missingMain : requirement.deferrable ? .missingDeferrable : .missingSecondary
+            return DocumentStatus(requirement: requirement, state: status, receipt: receipt)
+        }
+        return CaseDocuments(number: state.number, checklist: checklist.key, documents: statuses)
+    }
+
+    /// Records documents received for case `number` (at the window, electronically with the
+    /// file's SHA-256, or by post), each one an event of the history, all in one transaction. Every code
+    /// must be one the case's checklist asks for.
+    public func receiveDocuments(
+        _ number: CaseNumber, _ received: [ReceivedDocument], as actor: DeskActor, at instant: Date? = nil,
+        late: LateEntry? = nil
+    ) async throws -> StepOutcome {
+        try await run {
+            guard !received.isEmpty else {
+                throw Problem(.invalid, "document.none", zh: "未指明收到的材料", en: "no document given")
+            }
+            let state = try await store.registrationCase(number)
+            let needed = try checklist().requirements(for: state.application).map(\.code)
+            var problems: [FieldProblem] = []
+            var seen: Set<String> = []
+            for (index, document) in received.enumerated() {
+                let field = "documents[\(index + 1)]"
+                if !needed.contains(document.code) {
+                    problems.append(
+                        FieldProblem(
+                            field: field,
+                            reason: LocalizedText(
+                                zh: "办件\(number)的材料清单中没有“\(document.code)”（可选：\(needed.joined(separator: "、"))）",
+                                en:
+                                    "the checklist of case \(number) has no \"\(document.code)\" (known: \(needed.joined(separator: ", ")))"
+                            )))
+                } else if !seen.insert(document.code).inserted {
+                    problems.append(
+                        FieldProblem(
+                            field: field,
+                            reason: LocalizedText(
+                                zh: "“\(document.code)”重复", en: "\"\(document.code)\" is given twice")))
+                }
+                if let problem = document.problem { problems.append(FieldProblem(field: field, reason: problem)) }
+            }
+            guard problems.isEmpty else {
+                throw Problem(
+                    .refused, "document.invalid", zh: "材料签收有误：", en: "the documents cannot be recorded:",
+                    fields: problems)
+            }
+            let (clerk, at, recording) = try await recording(instant, as: actor, late: late)
+            try await bringInStep(.workflow)
+            return try await store.apply(
+                all: received.map { .receiveDocument($0) }, to: number, by: clerk, at: at, recording: recording,
+                clock: try await slaClock())
+        }
+    }
+}

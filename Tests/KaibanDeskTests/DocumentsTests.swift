@@ -1,0 +1,73 @@
+import Foundation
+import KaibanCore
+import KaibanDesk
+import KaibanTestSupport
+import Testing
+
+/// Issue 9, the desk's part so far: a case's documents against the hall's checklist, and the
+/// documents received, each an event of the history.
+@Suite struct DocumentsTests {
+    let window = DeskActor.clerk("wangfang")
+
+    func states(_ documents: CaseDocuments) -> [String: DocumentStatus.State] {
+        Dictionary(uniqueKeysWithValues: documents.documents.map { ($0.requirement.code, $0.state) })
+    }
+
+    @Test func aCompanysChecklistFollowsItsApplication() async throws {
+        let desk = try await Fixtures.desk(at: Fixtures.at(9, 10))
+        let number = try await desk.intake(Fixtures.application(), as: window, at: Fixtures.at(9, 5)).case.number
+        let plain = try await desk.documents(number)
+        #expect(plain.checklist == DocumentChecklist.Key(id: "company-formation", version: 1))
+        #expect(
+            states(plain) == [
+                "application-form": .missingMain, "articles": .missingMain, "investor-id": .missingMain,
+                "officer-appointment": .missingDeferrable, "representative-appointment": .missingMain,
+                "name-declaration": .missingSecondary, "domicile-title": .missingMain,
+            ])
+        var leased = Fixtures.application()
+        leased.proposedName = "广元市昭化区青木农业科技有限公司"
+        leased.domicileTenure = .leased
+        leased.agent = Person(name: "李秀英", idNumber: Fixtures.idLi)
+        let second = try await desk.intake(leased, as: window, at: Fixtures.at(9, 6)).case.number
+        let documents = states(try await desk.documents(second))
+        #expect(documents["lease"] == .missingMain)
+        #expect(documents["lessor-title"] == .missingDeferrable)
+        #expect(documents["agent-authorisation"] == .missingDeferrable)
+        #expect(documents["domicile-title"] == nil)
+    }
+
+    @Test func documentsReceivedAreKeptAndWrongOnesRefusedAllAtOnce() async throws {
+        let desk = try await Fixtures.desk(at: Fixtures.at(9, 10))
+        let number = try await desk.intake(Fixtures.application(), as: window, at: Fixtures.at(9, 5)).case.number
+        _ = desk.playing(Fixtures.at(9, 25))
+        let refused = await Fixtures.problem {
+            _ = try await desk.receiveDocuments(
+                number,
+                [
+                    ReceivedDocument(code: "application-form", form: .paper),
+                    ReceivedDocument(code: "lease", form: .paper),
+                    ReceivedDocument(code: "application-form", form: .post),
+                    ReceivedDocument(code: "articles", form: .electronic),
+                ], as: self.window)
+        }
+        #expect(refused?.code == "document.invalid")
+        #expect(refused?.fields.map(\.field) == ["documents[2]", "documents[3]", "documents[4]"])
+        #expect(try await desk.history(number).count == 1)
+
+        let digest = String(repeating: "0f", count: 32)
+        let outcome = try await desk.receiveDocuments(
+            number,
+            [
+                ReceivedDocument(code: "application-form", form: .paper),
+                ReceivedDocument(code: "articles", form: .electronic, sha256: digest),
+            ], as: window, at: Fixtures.at(9, 20))
+        #expect(outcome.events.map(\.kind) == [.documentReceived, .documentReceived])
+        #expect(outcome.state.stage == "received")
+        let documents = try await desk.documents(number)
+        let received = documents.documents.filter { $0.state == .present }
+        #expect(received.map(\.requirement.code) == ["application-form", "articles"])
+        #expect(received.last?.receipt?.document.sha256 == digest)
+        #expect(received.first?.receipt?.at == Fixtures.at(9, 20))
+        #expect(documents.missingMain == ["investor-id", "representative-appointment", "domicile-title"])
+    }
+}
