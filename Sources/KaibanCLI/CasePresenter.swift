@@ -41,6 +41,10 @@ struct CasePresenter {
 
     /// How a document came, in words.
     func documentForm(_ form: ReceivedDocument.Form) -> String {
+        Self.documentForm(form, zh: zh)
+    }
+
+    static func documentForm(_ form: ReceivedDocument.Form, zh: Bool) -> String {
         switch form {
         case .paper: zh ? "纸质" : "paper"
         case .electronic: zh ? "电子" : "electronic"

@@ -48,7 +48,8 @@ struct DocumentsCommand: AsyncParsableCommand {
                 table.add([
                     requirement.code, requirement.name.text(session.language), kind, state,
                     status.receipt.map { HallTime.localText(of: $0.at) } ?? "",
-                    status.receipt.map { Self.form($0.document.form, zh: zh) } ?? "", status.receipt?.by ?? "",
+                    status.receipt.map { CasePresenter.documentForm($0.document.form, zh: zh) } ?? "",
+                    status.receipt?.by ?? "",
                 ])
             }
             Console.print(table.rendered)
@@ -59,14 +60,6 @@ struct DocumentsCommand: AsyncParsableCommand {
                     : (zh
                         ? "缺少主要材料\(missing.count)件，不能受理"
                         : "\(missing.count) main documents missing: not acceptable yet"))
-        }
-    }
-
-    static func form(_ form: ReceivedDocument.Form, zh: Bool) -> String {
-        switch form {
-        case .paper: zh ? "纸质" : "paper"
-        case .electronic: zh ? "电子" : "electronic"
-        case .post: zh ? "邮寄" : "by post"
         }
     }
 }
