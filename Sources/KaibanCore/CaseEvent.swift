@@ -45,6 +45,8 @@ public struct CaseEvent: Sendable, Equatable, Codable {
 
     /// Only on `document-received`: which document, in what form.
     public var document: ReceivedDocument?
+    /// Only on `opened`: the documents the case needs, from the checklist in force at intake.
+    public var checklist: CaseChecklist?
 
     /// Whether the event was entered after the fact by a supervisor.
     public var isLateEntry: Bool { lateReason != nil }

@@ -41,6 +41,18 @@ public struct DocumentRequirement: Sendable, Hashable, Codable {
     }
 }
 
+/// The documents a case needs, fixed at intake from the checklist version then in force: the
+/// case keeps them for life, as it keeps its workflow version.
+public struct CaseChecklist: Sendable, Hashable, Codable {
+    public var key: DocumentChecklist.Key
+    public var documents: [DocumentRequirement]
+
+    public init(key: DocumentChecklist.Key, documents: [DocumentRequirement]) {
+        self.key = key
+        self.documents = documents
+    }
+}
+
 /// A hall's document checklist for company formation, one version (open cases keep the version
 /// they started under, like workflows): per enterprise type the documents every case needs, and
 /// documents needed only when a condition over the application holds.

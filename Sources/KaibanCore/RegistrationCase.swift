@@ -23,6 +23,8 @@ public struct RegistrationCase: Sendable, Equatable, Codable {
     public var creditCode: String?
     /// The documents received so far, by checklist code: the latest receipt of each.
     public var documents: [String: DocumentReceipt] = [:]
+    /// The documents the case needs, fixed at intake (nil for cases taken in before checklists).
+    public var checklist: CaseChecklist?
 
     public var isOpen: Bool { closedAt == nil }
 
@@ -47,6 +49,7 @@ public struct RegistrationCase: Sendable, Equatable, Codable {
             number: number, definition: key, application: application, stage: stage, tasks: [], version: first.sequence,
             openedAt: first.at, updatedAt: first.at, closedAt: nil, lastReason: nil, openedBy: first.actor,
             segments: [opening], creditCode: nil)
+        state.checklist = first.checklist
         guard first.sequence == 1 else {
             throw HistoryError(number: number, sequence: first.sequence, issue: "history does not start at 1")
         }

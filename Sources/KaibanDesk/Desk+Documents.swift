@@ -64,9 +64,22 @@ extension Desk {
         }
     }
 
-    func documents(of state: RegistrationCase) throws -> CaseDocuments {
+    /// The documents an application needs under the checklist in force now: what a new case
+    /// keeps for life.
+    func caseChecklist(for application: CaseApplication) throws -> CaseChecklist {
         let checklist = try checklist()
-        let statuses = checklist.requirements(for: state.application).map { requirement -> DocumentStatus in
+        return CaseChecklist(key: checklist.key, documents: checklist.requirements(for: application))
+    }
+
+    /// The documents case `state` needs: those fixed at its intake (or, for a case taken in
+    /// before checklists, the current checklist's).
+    func neededDocuments(_ state: RegistrationCase) throws -> CaseChecklist {
+        try state.checklist ?? caseChecklist(for: state.application)
+    }
+
+    func documents(of state: RegistrationCase) throws -> CaseDocuments {
+        let checklist = try neededDocuments(state)
+        let statuses = checklist.documents.map { requirement -> DocumentStatus in
             let receipt = state.documents[requirement.code]
             let status: DocumentStatus.State =
                 receipt != nil
@@ -90,7 +103,7 @@ extension Desk {
                 throw Problem(.invalid, "document.none", zh: "未指明收到的材料", en: "no document given")
             }
             let state = try await store.registrationCase(number)
-            let needed = try checklist().requirements(for: state.application).map(\.code)
+            let needed = try neededDocuments(state).documents.map(\.code)
             var problems: [FieldProblem] = []
             var seen: Set<String> = []
             for (index, document) in received.enumerated() {

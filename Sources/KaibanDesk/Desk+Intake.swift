@@ -53,7 +53,7 @@ extension Desk {
             let state = try await store.intake(
                 application, workflowID: settings.workflowID, hall: hall, by: clerk, at: now,
                 nameParts: NameParts(tradeName: review.name.tradeName, industry: review.name.industry),
-                recording: recording, clock: try await slaClock())
+                recording: recording, checklist: try caseChecklist(for: application), clock: try await slaClock())
             return IntakeResult(case: state, warnings: review.warnings)
         }
     }

@@ -74,7 +74,7 @@ public protocol DeskStore: Sendable {
     /// worklist (``SLAClock/schedule(_:budgetMinutes:)``).
     func intake(
         _ application: CaseApplication, workflowID: String, hall: String, by clerk: String, at now: Date,
-        nameParts: NameParts?, recording: Recording, clock: SLAClock
+        nameParts: NameParts?, recording: Recording, checklist: CaseChecklist?, clock: SLAClock
     ) async throws -> RegistrationCase
     /// Applies `command` as `clerk` at `now` (when it happened), its events written as
     /// `recording` says; with `expectedVersion`, refuses as stale if the case moved on since.

@@ -19,7 +19,7 @@ extension CaseStore {
         /// opening event.
         package func intake(
             _ application: CaseApplication, workflowID: String, hall: String, by clerkID: String, at now: Date,
-            nameParts: NameParts? = nil, recording: Recording? = nil
+            nameParts: NameParts? = nil, recording: Recording? = nil, checklist: CaseChecklist? = nil
         ) throws -> RegistrationCase {
             let definition = try store.latestDefinition(workflowID, db)
             let problems = application.problems(knownTasks: definition.allTaskIDs, on: HallTime.localDate(of: now))
@@ -30,6 +30,7 @@ extension CaseStore {
             let clerk = try recording?.doneByThen ?? store.fetchClerk(clerkID, db)
             var event = try WorkflowEngine(definition: definition).open(application: application, by: clerk, at: now)
             if let recording { event.stamp(recording) }
+            event.checklist = checklist
             let date = HallTime.localDate(of: now)
             let sequence = try store.next(in: "case_number_counter", prefix: "\(hall)-\(date.compact)", db)
             let number = CaseNumber(division: hall, date: date, sequence: sequence)
@@ -100,12 +101,12 @@ extension CaseStore {
     /// Takes in one application in its own transaction (see ``Batch/intake(_:workflowID:hall:by:at:nameParts:)``).
     package func intake(
         _ application: CaseApplication, workflowID: String, hall: String, by clerkID: String, at now: Date,
-        nameParts: NameParts? = nil, recording: Recording? = nil, clock: SLAClock
+        nameParts: NameParts? = nil, recording: Recording? = nil, checklist: CaseChecklist? = nil, clock: SLAClock
     ) throws -> RegistrationCase {
         try batch(clock: clock) {
             try $0.intake(
                 application, workflowID: workflowID, hall: hall, by: clerkID, at: now, nameParts: nameParts,
-                recording: recording)
+                recording: recording, checklist: checklist)
         }
     }
 
@@ -154,6 +155,7 @@ extension CaseStore {
         var application: CaseApplication
         var definition: WorkflowDefinition.Key
         var nameParts: NameParts?
+        var checklist: CaseChecklist?
     }
 
     /// Decoded opening events by case, each with the exact text it was decoded from: a step reads
@@ -207,6 +209,7 @@ extension CaseStore {
                 role: row[4], transition: row[5],
                 fromStage: row[6], toStage: row[7], task: row[8], reason: row[9], application: data?.application,
                 definition: data?.definition, automatic: row[10], creditCode: row[12])
+            event.checklist = data?.checklist
             event.recordedAt = (row[13] as Int64?).map { Date(timeIntervalSince1970: TimeInterval($0)) }
             event.recordedBy = row[14]
             event.lateReason = row[15]
@@ -299,7 +302,9 @@ extension CaseStore {
         for event in events {
             var data: String?
             if let application = event.application, let definition = event.definition {
-                let opening = OpeningData(application: application, definition: definition, nameParts: nameParts)
+                let opening = OpeningData(
+                    application: application, definition: definition, nameParts: nameParts,
+                    checklist: event.checklist)
                 let text = try Self.storageJSON(opening)
                 openings?.entries.append((number.description, text, opening))
                 data = text

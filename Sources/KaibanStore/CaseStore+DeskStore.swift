@@ -110,12 +110,12 @@ extension CaseStore: DeskStore {
 
     public func intake(
         _ application: CaseApplication, workflowID: String, hall: String, by clerk: String, at now: Date,
-        nameParts: NameParts?, recording: Recording, clock: SLAClock
+        nameParts: NameParts?, recording: Recording, checklist: CaseChecklist?, clock: SLAClock
     ) async throws -> RegistrationCase {
         try await offPool {
             try self.intake(
                 application, workflowID: workflowID, hall: hall, by: clerk, at: now, nameParts: nameParts,
-                recording: recording, clock: clock)
+                recording: recording, checklist: checklist, clock: clock)
         }
     }
 

@@ -155,6 +155,8 @@ public final class CaseStore: Sendable {
         "fen": "f", "form": "fm", "idNumber": "i", "kind": "k", "legalRepresentative": "lr", "proposedName": "pn",
         "registeredCapital": "rc", "requestedTasks": "rt", "definition": "wf", "version": "v",
         "domicileTenure": "dt", "agent": "ag", "nameParts": "np", "tradeName": "tn", "industry": "ind",
+        "checklist": "cl", "documents": "ds", "importance": "im", "deferrable": "df", "maxDeferralDays": "md",
+        "blocks": "bl", "code": "cd",
     ]
     static let storageNames = Dictionary(uniqueKeysWithValues: storageKeys.map { ($0.value, $0.key) })
 
