@@ -33,8 +33,33 @@ extension Desk {
         _ number: CaseNumber, _ transition: String, reason: String? = nil, as actor: DeskActor, at instant: Date? = nil,
         expectedVersion: Int? = nil, late: LateEntry? = nil
     ) async throws -> StepOutcome {
-        try await perform(
+        var reason = reason
+        if transition == Self.correctionTransition {
+            reason = try await run { try await correctionNotice(number, reason: reason) }
+        }
+        return try await perform(
             .transition(transition, reason: reason), on: number, as: actor, at: instant, expectedVersion, late: late)
+    }
+
+    /// The step that returns a case for correction (补正).
+    static let correctionTransition = "request-correction"
+
+    /// What a request for correction tells the applicant, all at once (一次性告知): the clerk's
+    /// reason, then every document of the case's checklist still missing, main ones first.
+    func correctionNotice(_ number: CaseNumber, reason: String?) async throws -> String? {
+        let given = reason?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        let documents = try documents(of: try await store.registrationCase(number)).documents
+        let main = documents.filter { $0.state == .missingMain }.map(\.requirement.name.zh)
+        let other = documents.filter { $0.state == .missingSecondary || $0.state == .missingDeferrable }.map {
+            $0.requirement.name.zh + ($0.state == .missingDeferrable ? "（可容缺）" : "")
+        }
+        var parts: [String] = given.isEmpty ? [] : [given]
+        if !main.isEmpty { parts.append("缺少主要材料：" + main.joined(separator: "、")) }
+        if !other.isEmpty { parts.append("缺少其他材料：" + other.joined(separator: "、")) }
+        let notice = parts.joined(separator: "；")
+        // A reason already near the limit stays as given (the list is in `documents` anyway).
+        if notice.count > FreeText.reasonLimit { return reason }
+        return parts.isEmpty ? nil : notice
     }
 
     /// Marks start-up task `task` of case `number` done; the case completes with the last one.

@@ -96,4 +96,27 @@ import Testing
         #expect(current.documents.contains { $0.requirement.code == "name-declaration-retired" })
         #expect(!current.documents.contains { $0.requirement.code == "name-declaration" })
     }
+
+    @Test func aRequestForCorrectionListsEveryMissingDocumentAtOnce() async throws {
+        let desk = try await Fixtures.desk(at: Fixtures.at(9, 10))
+        let number = try await desk.intake(Fixtures.application(), as: window, at: Fixtures.at(9, 5)).case.number
+        _ = try await desk.receiveDocuments(
+            number,
+            [
+                ReceivedDocument(code: "application-form", form: .paper),
+                ReceivedDocument(code: "articles", form: .paper),
+            ], as: window)
+        // Without a reason of the clerk's own, the missing documents are the reason.
+        let outcome = try await desk.step(number, "request-correction", as: window)
+        let reason = try #require(outcome.events.first?.reason)
+        #expect(
+            reason
+                == "缺少主要材料：自然人股东身份证件复印件、法定代表人任职文件及身份证件复印件、住所（经营场所）产权证明；"
+                + "缺少其他材料：董事、监事和经理的任职文件及身份证件复印件（可容缺）、企业名称自主申报告知书",
+            "\(reason)")
+        #expect(!reason.contains("公司登记（备案）申请书"))
+        _ = try await desk.step(number, "resubmit", as: window)
+        let again = try await desk.step(number, "request-correction", reason: "章程签字不全", as: window)
+        #expect(again.events.first?.reason?.hasPrefix("章程签字不全；缺少主要材料：") == true)
+    }
 }
