@@ -57,17 +57,8 @@ public struct CaseChecklist: Sendable, Hashable, Codable {
 /// they started under, like workflows): per enterprise type the documents every case needs, and
 /// documents needed only when a condition over the application holds.
 public struct DocumentChecklist: Sendable, Equatable, Codable {
-    public struct Key: Sendable, Hashable, Codable, CustomStringConvertible {
-        public var id: String
-        public var version: Int
-
-        public init(id: String, version: Int) {
-            self.id = id
-            self.version = version
-        }
-
-        public var description: String { "\(id)@\(version)" }
-    }
+    /// Identifies one version of one checklist (as a workflow's: an id and a version).
+    public typealias Key = WorkflowDefinition.Key
 
     /// When a conditional document is needed.
     public enum Condition: Sendable, Hashable, Codable {
