@@ -51,8 +51,10 @@ enum Console {
     /// character (shown as its code point; the message's own line breaks stay) and no citizen ID
     /// number in full.
     static func safe(_ text: String) -> String {
-        text.split(separator: "\n", omittingEmptySubsequences: false).map { visible(maskingIDNumbers(String($0))) }
-            .joined(separator: "\n")
+        text.split(separator: "\n", omittingEmptySubsequences: false).map {
+            FreeText.showingHidden(CitizenID.maskingNumbers(in: String($0)))
+        }
+        .joined(separator: "\n")
     }
 
     static func report(_ problem: Problem, _ output: ProblemOutput) -> Int32 {

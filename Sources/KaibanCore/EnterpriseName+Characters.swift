@@ -72,10 +72,7 @@ public enum EnterpriseNameText {
     }
 
     static func isInvisible(_ scalar: Unicode.Scalar) -> Bool {
-        switch scalar.properties.generalCategory {
-        case .control, .format, .lineSeparator, .paragraphSeparator: true
-        default: scalar.properties.isDefaultIgnorableCodePoint
-        }
+        FreeText.isHidden(scalar) || scalar.properties.isDefaultIgnorableCodePoint
     }
 
     /// "U+200B", or "U+1F468 U+200D U+1F469" for a character of several scalars.

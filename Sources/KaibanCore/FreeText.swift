@@ -14,13 +14,30 @@ public enum FreeText {
     /// A business scope.
     public static let scopeLimit = 2_000
 
+    /// Whether `scalar` is not shown as itself: a control or format character, or a line or
+    /// paragraph separator (U+2028, U+2029), which breaks a line as a newline does.
+    public static func isHidden(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.properties.generalCategory {
+        case .control, .format, .lineSeparator, .paragraphSeparator: true
+        default: false
+        }
+    }
+
+    /// `U+001B`, as messages name a character.
+    public static func codePoint(_ scalar: Unicode.Scalar) -> String {
+        String(format: "U+%04X", scalar.value)
+    }
+
+    /// `text` with every hidden character shown as its code point (`<U+001B>`): what was typed,
+    /// echoed to a terminal without reaching it as an escape or a line break.
+    public static func showingHidden(_ text: String) -> String {
+        text.unicodeScalars.map { isHidden($0) ? "<\(codePoint($0))>" : String($0) }.joined()
+    }
+
     /// What is wrong with `text`, or nil when it is acceptable.
     public static func problem(_ text: String, limit: Int) -> LocalizedText? {
-        // Control and format characters, and the line and paragraph separators (U+2028, U+2029),
-        // which break a line as a newline does.
-        let refused: Set<Unicode.GeneralCategory> = [.control, .format, .lineSeparator, .paragraphSeparator]
-        if let scalar = text.unicodeScalars.first(where: { refused.contains($0.properties.generalCategory) }) {
-            let code = String(format: "U+%04X", scalar.value)
+        if let scalar = text.unicodeScalars.first(where: isHidden) {
+            let code = codePoint(scalar)
             return LocalizedText(
                 zh: "含有不可见或控制字符（\(code)）", en: "contains an invisible or control character (\(code))")
         }

@@ -20,6 +20,36 @@ extension CitizenID {
     }
 }
 
+extension CitizenID {
+    /// Whether `text` looks like a citizen ID number (14 digits or more, then a digit or X),
+    /// valid or not: what is masked wherever a number typed is echoed.
+    public static func looksLikeNumber<S: StringProtocol>(_ text: S) -> Bool {
+        text.count >= 15 && text.dropLast().allSatisfy { $0.isASCII && $0.isNumber }
+            && (text.last.map { $0.isASCII && ($0.isNumber || $0 == "X" || $0 == "x") } ?? false)
+    }
+
+    /// `text` with every run of characters that looks like a citizen ID number masked (messages
+    /// that echo what was typed).
+    public static func maskingNumbers(in text: String) -> String {
+        var result = ""
+        var run = ""
+        func flush() {
+            result += looksLikeNumber(run) ? masked(run) : run
+            run = ""
+        }
+        for character in text {
+            if character.isASCII && (character.isNumber || character == "X" || character == "x") {
+                run.append(character)
+            } else {
+                flush()
+                result.append(character)
+            }
+        }
+        flush()
+        return result
+    }
+}
+
 extension Person: IDMaskable {
     public func maskingIDs() -> Person {
         Person(name: name, idNumber: CitizenID.masked(idNumber))

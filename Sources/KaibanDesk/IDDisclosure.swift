@@ -43,10 +43,9 @@ extension FindResult: IDMaskable {
     public func maskingIDs() -> FindResult {
         // A credit code is public: a query that reads as one stays as typed. Anything else that
         // looks like a citizen ID number (whatever it was searched as) is masked.
-        let looksLikeID =
-            query.count >= 15 && query.dropLast().allSatisfy { $0.isASCII && $0.isNumber }
-            && (query.last.map { $0.isASCII && ($0.isNumber || $0 == "X" || $0 == "x") } ?? false)
-        guard kinds.contains(.idNumber) || looksLikeID, (try? CreditCode(query)) == nil else { return self }
+        guard kinds.contains(.idNumber) || CitizenID.looksLikeNumber(query), (try? CreditCode(query)) == nil else {
+            return self
+        }
         var masked = self
         masked.query = CitizenID.masked(query)
         return masked

@@ -199,18 +199,14 @@ public final class CaseStore: Sendable {
     }
 
     static func decodeStorage<T: Decodable>(_ type: T.Type, _ text: String) throws -> T {
-        do {
-            return try storageDecoder.decode(type, from: Data(text.utf8))
-        } catch {
-            throw StoreError.storage("undecodable stored \(type): \(error)")
-        }
+        try decode(type, text, with: storageDecoder)
     }
 
     static func json<T: Encodable>(_ value: T) throws -> String {
         String(decoding: try encoder.encode(value), as: UTF8.self)
     }
 
-    static func decode<T: Decodable>(_ type: T.Type, _ text: String) throws -> T {
+    static func decode<T: Decodable>(_ type: T.Type, _ text: String, with decoder: JSONDecoder = decoder) throws -> T {
         do {
             return try decoder.decode(type, from: Data(text.utf8))
         } catch {

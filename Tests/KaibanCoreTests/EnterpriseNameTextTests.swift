@@ -72,3 +72,14 @@ import Testing
         }
     }
 }
+
+@Suite struct EchoedTextTests {
+    @Test func numbersThatLookLikeIDsAreMaskedAndHiddenCharactersShown() {
+        #expect(
+            CitizenID.maskingNumbers(in: "--legal-rep 李四:510811198001010016:x")
+                == "--legal-rep 李四:510811********0016:x")
+        #expect(CitizenID.maskingNumbers(in: "5108111980010100161") == "510811*********0161")
+        #expect(CitizenID.maskingNumbers(in: "第12个，电话13800000000") == "第12个，电话13800000000")
+        #expect(FreeText.showingHidden("a\u{1B}[2J\tb\u{2028}") == "a<U+001B>[2J<U+0009>b<U+2028>")
+    }
+}

@@ -14,6 +14,14 @@ import Testing
     let reviewer = DeskActor.clerk("lijun")
     let supervisor = DeskActor.clerk("zhouqiang")
 
+    /// A connection as a sqlite3 shell's (foreign keys off), waiting for the store's own like it.
+    static func shell(_ path: String) throws -> DatabaseQueue {
+        var configuration = Configuration()
+        configuration.foreignKeysEnabled = false
+        configuration.busyMode = .timeout(CaseStore.busyTimeout)
+        return try DatabaseQueue(path: path, configuration: configuration)
+    }
+
     /// Five cases through the desk, the first licensed; returns the desk, the path and the numbers.
     func desk() async throws -> (Desk, String, [CaseNumber]) {
         let path = Fixtures.temporaryDatabasePath()
@@ -45,7 +53,7 @@ import Testing
             "trade_name = '别的'", "industry = ''", "stage = 'completed', closed_at = '2026-11-26 02:00:00.000'",
         ]
         for drift in drifts {
-            try await DatabaseQueue(path: path).write { db in
+            try await Self.shell(path).write { db in
                 try db.execute(sql: "UPDATE registration_case SET \(drift) WHERE number = ?", arguments: [first])
             }
             let report = try await desk.rebuild(as: supervisor)
@@ -55,7 +63,7 @@ import Testing
         }
         // The registry of credit codes is checked against the codes the histories issued.
         let code = try #require(try await desk.caseView(numbers[0]).case.creditCode)
-        try await DatabaseQueue(path: path).write { db in
+        try await Self.shell(path).write { db in
             try db.execute(sql: "DELETE FROM credit_code WHERE code = ?", arguments: [code])
         }
         #expect(try await desk.rebuild(as: supervisor).repaired == [first])
@@ -65,7 +73,7 @@ import Testing
 
     @Test func aRebuildWorksInChunksAndCoversEveryCase() async throws {
         let (_, path, numbers) = try await desk()
-        try await DatabaseQueue(path: path).write { db in
+        try await Self.shell(path).write { db in
             try db.execute(sql: "UPDATE registration_case SET government_minutes = 999")
         }
         let store = try CaseStore(path: path)
@@ -78,7 +86,7 @@ import Testing
     @Test func theRegisteredNameAndTheClerksAreCheckedAgainstTheirHistories() async throws {
         let (desk, path, numbers) = try await desk()
         let first = numbers[0].description
-        try await DatabaseQueue(path: path).write { db in
+        try await Self.shell(path).write { db in
             try db.execute(sql: "DELETE FROM registered_name WHERE case_number = ?", arguments: [first])
             try db.execute(sql: "UPDATE clerk SET roles = 'supervisor' WHERE id = 'wangfang'")
             try db.execute(sql: "UPDATE clerk SET active = 0 WHERE id = 'lijun'")
@@ -111,10 +119,7 @@ import Testing
     @Test func rowsOfNoCaseAndInstantsWrittenAnotherWayAreFoundToo() async throws {
         let (desk, path, numbers) = try await desk()
         let second = numbers[1].description
-        // As a sqlite3 shell would (foreign keys off).
-        var shell = Configuration()
-        shell.foreignKeysEnabled = false
-        try await DatabaseQueue(path: path, configuration: shell).write { db in
+        try await Self.shell(path).write { db in
             try db.execute(sql: "INSERT INTO case_lookup VALUES ('n', '孤儿', 99999, 'r')")
             try db.execute(
                 sql: "INSERT INTO registered_name VALUES ('NOPE', '510811', '广元市昭化区幽灵科技有限公司', '幽灵', '科技')")

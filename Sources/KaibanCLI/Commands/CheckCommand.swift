@@ -21,7 +21,7 @@ struct CheckCommand: AsyncParsableCommand {
             let zh = session.zh
             let language = session.language
             Console.print(
-                visible(verdict.value) + (zh ? "：" : ": ")
+                FreeText.showingHidden(verdict.value) + (zh ? "：" : ": ")
                     + (verdict.valid ? (zh ? "有效" : "valid") : (zh ? "无效" : "not valid")))
             for (label, value) in details(verdict.details, session) { Console.print("  \(label): \(value)") }
             for problem in verdict.problems { Console.print((zh ? "  错误：" : "  problem: ") + problem.text(language)) }
@@ -176,13 +176,4 @@ struct CheckCommand: AsyncParsableCommand {
             }
         }
     }
-}
-
-/// `text` as typed, with control and invisible characters shown as their code points (an ANSI
-/// escape or a tab in a checked value must not reach the terminal as such).
-func visible(_ text: String) -> String {
-    let hidden: Set<Unicode.GeneralCategory> = [.control, .format, .lineSeparator, .paragraphSeparator]
-    return text.unicodeScalars.map {
-        hidden.contains($0.properties.generalCategory) ? String(format: "<U+%04X>", $0.value) : String($0)
-    }.joined()
 }

@@ -141,8 +141,8 @@ struct IntakeCommand: AsyncParsableCommand {
             let parts = text.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
             guard parts.count == 2 else {
                 throw usageError(
-                    zh: "\(flag)：应为“姓名:值”，实际为“\(maskingIDNumbers(text))”",
-                    en: "\(flag): expected NAME:VALUE, got \"\(maskingIDNumbers(text))\"")
+                    zh: "\(flag)：应为“姓名:值”，实际为“\(CitizenID.maskingNumbers(in: text))”",
+                    en: "\(flag): expected NAME:VALUE, got \"\(CitizenID.maskingNumbers(in: text))\"")
             }
             return (parts[0], parts[1])
         }
@@ -168,9 +168,9 @@ struct IntakeCommand: AsyncParsableCommand {
             let parts = text.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
             guard (3...4).contains(parts.count) else {
                 throw usageError(
-                    zh: "第\(index + 1)个 --investor：应为“姓名:证件号码:出资额[:类别]”，实际为“\(maskingIDNumbers(text))”",
+                    zh: "第\(index + 1)个 --investor：应为“姓名:证件号码:出资额[:类别]”，实际为“\(CitizenID.maskingNumbers(in: text))”",
                     en:
-                        "--investor #\(index + 1): expected NAME:ID-NUMBER:CONTRIBUTION[:KIND], got \"\(maskingIDNumbers(text))\""
+                        "--investor #\(index + 1): expected NAME:ID-NUMBER:CONTRIBUTION[:KIND], got \"\(CitizenID.maskingNumbers(in: text))\""
                 )
             }
             guard let amount = Self.amount(parts[2]) else {
@@ -240,16 +240,4 @@ struct IntakeCommand: AsyncParsableCommand {
 extension Channel: ExpressibleByArgument {}
 extension DomicileTenure: ExpressibleByArgument {}
 extension EnterpriseType: ExpressibleByArgument {
-}
-
-/// `text` with anything that looks like a citizen ID number masked, for messages that echo
-/// what was typed.
-func maskingIDNumbers(_ text: String) -> String {
-    guard let expression = try? NSRegularExpression(pattern: "[0-9]{14,17}[0-9Xx]") else { return text }
-    var result = text
-    for match in expression.matches(in: text, range: NSRange(text.startIndex..., in: text)).reversed() {
-        guard let range = Range(match.range, in: result) else { continue }
-        result.replaceSubrange(range, with: CitizenID.masked(String(result[range])))
-    }
-    return result
 }
