@@ -53,8 +53,11 @@ extension Clerk {
     /// whether they were active then; nil when they were not registered yet. A clerk registered
     /// before the history was kept (no events) is taken as they stand now.
     public func asOf(_ instant: Date, history: [ClerkEvent]) -> Clerk? {
-        guard !history.isEmpty else { return self }
-        var then: Clerk?
+        guard let first = history.first else { return self }
+        // Registered before the history was kept: active, with the roles held before its first event.
+        var then: Clerk? =
+            first.kind == .added
+            ? nil : Clerk(id: id, name: name, roles: Set(first.previousRoles ?? first.roles), active: true)
         for event in history where event.at <= instant {
             switch event.kind {
             case .added: then = Clerk(id: id, name: name, roles: Set(event.roles), active: true)

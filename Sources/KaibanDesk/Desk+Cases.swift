@@ -49,17 +49,28 @@ extension Desk {
     func correctionNotice(_ number: CaseNumber, reason: String?) async throws -> String? {
         let given = reason?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
         let documents = try documents(of: try await store.registrationCase(number)).documents
-        let main = documents.filter { $0.state == .missingMain }.map(\.requirement.name.zh)
-        let other = documents.filter { $0.state == .missingSecondary || $0.state == .missingDeferrable }.map {
-            $0.requirement.name.zh + ($0.state == .missingDeferrable ? "（可容缺）" : "")
+        // By name; by code when the names would not fit in a reason.
+        for byName in [true, false] {
+            func label(_ status: DocumentStatus) -> String {
+                byName ? status.requirement.name.zh : status.requirement.code
+            }
+            let main = documents.filter { $0.state == .missingMain }.map(label)
+            let other = documents.filter { $0.state == .missingSecondary || $0.state == .missingDeferrable }.map {
+                label($0) + ($0.state == .missingDeferrable ? "（可容缺）" : "")
+            }
+            var parts: [String] = given.isEmpty ? [] : [given]
+            if !main.isEmpty { parts.append("缺少主要材料：" + main.joined(separator: "、")) }
+            if !other.isEmpty { parts.append("缺少其他材料：" + other.joined(separator: "、")) }
+            let notice = parts.joined(separator: "；")
+            if notice.count <= FreeText.reasonLimit { return parts.isEmpty ? nil : notice }
         }
-        var parts: [String] = given.isEmpty ? [] : [given]
-        if !main.isEmpty { parts.append("缺少主要材料：" + main.joined(separator: "、")) }
-        if !other.isEmpty { parts.append("缺少其他材料：" + other.joined(separator: "、")) }
-        let notice = parts.joined(separator: "；")
-        // A reason already near the limit stays as given (the list is in `documents` anyway).
-        if notice.count > FreeText.reasonLimit { return reason }
-        return parts.isEmpty ? nil : notice
+        // The list is never dropped: the clerk's own words make room for it.
+        let problem = LocalizedText(
+            zh: "与缺少材料清单合计超过\(FreeText.reasonLimit)字，请缩短",
+            en: "with the list of missing documents exceeds \(FreeText.reasonLimit) characters; shorten it")
+        throw Problem(
+            .refused, "text.not-accepted", zh: "补正理由\(problem.zh)", en: "the reason \(problem.en)",
+            fields: [FieldProblem(field: "reason", reason: problem)])
     }
 
     /// Marks start-up task `task` of case `number` done; the case completes with the last one.

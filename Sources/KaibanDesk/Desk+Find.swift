@@ -75,7 +75,7 @@ extension Desk {
             // limit` must not overflow).
             guard offset <= 1_000_000 else {
                 throw Problem(
-                    .invalid, "find.offset-negative", zh: "起始位置\(offset)过大（最多1000000）",
+                    .invalid, "find.offset-too-large", zh: "起始位置\(offset)过大（最多1000000）",
                     en: "the offset \(offset) is too large (at most 1000000)")
             }
             guard offset >= 0 else {

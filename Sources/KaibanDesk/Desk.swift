@@ -181,6 +181,15 @@ public final class Desk: Sendable {
             }
             return (try await requireActiveClerk(actor).id, at, Recording(at: now))
         }
+        guard isLate else {
+            // Recording a step of now under another clerk's name is no late entry.
+            throw Problem(
+                .refused, "instant.not-late",
+                zh: "\(HallTime.localText(of: at))距现在不足\(Int(Self.lateEntryTolerance) / 60)分钟，不是补录：由经办人本人办理",
+                en:
+                    "\(HallTime.localText(of: at)) is less than \(Int(Self.lateEntryTolerance) / 60) minutes ago, no late entry: the clerk who does it records it"
+            )
+        }
         let supervisor = try await requireSupervisor(actor, for: Self.lateEntryAct)
         let reason = try reason(
             late.reason, field: "lateReason", label: LocalizedText(zh: "补录原因", en: "the late entry's reason"),

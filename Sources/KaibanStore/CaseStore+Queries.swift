@@ -97,7 +97,13 @@ extension CaseStore {
             )
             for row in rows {
                 let budget = try definition(WorkflowDefinition.Key(id: row[1], version: row[2]), db).budgetMinutes
-                let segments = ClockSegment.decode((row[3] as String?)?[...] ?? "") ?? []
+                // Unreadable segments (a damaged row) are taken from the history, the truth.
+                let number: String = row[0]
+                let segments =
+                    try ClockSegment.decode((row[3] as String?)?[...] ?? "")
+                    ?? fetchCase(
+                        CaseNumber(number) ?? { throw StoreError.storage("malformed case number \(number)") }(), db
+                    ).segments
                 let schedule = clock.schedule(segments, budgetMinutes: budget)
                 try update.execute(arguments: [
                     schedule.governmentMinutes, schedule.remainingMinutes, schedule.dueAt.map(Self.seconds),

@@ -404,3 +404,42 @@ import Testing
         #expect(try await desk.summary().total == 1)
     }
 }
+
+/// The review's findings on late entries and requests for correction.
+@Suite struct LateEntryReviewTests {
+    let supervisor = DeskActor.clerk("zhouqiang")
+
+    @Test func aClerkRegisteredBeforeTheHistoryIsTakenAsTheyStoodThen() {
+        let now = Clerk(id: "oldhand", name: "老手", roles: ["supervisor"])
+        let promoted = ClerkEvent(
+            clerk: "oldhand", sequence: 1, at: Fixtures.at(18, 0), kind: .rolesChanged, actor: "zhouqiang",
+            roles: ["supervisor"], previousRoles: ["reviewer", "window"], reason: "提拔")
+        #expect(now.asOf(Fixtures.at(9, 0), history: [promoted])?.roles == ["reviewer", "window"])
+        #expect(now.asOf(Fixtures.at(19, 0), history: [promoted])?.roles == ["supervisor"])
+        #expect(now.asOf(Fixtures.at(9, 0), history: [])?.roles == ["supervisor"])
+    }
+
+    @Test func aLateEntryForNowIsRefused() async throws {
+        let desk = try await Fixtures.desk(at: Fixtures.at(9, 10))
+        let problem = await Fixtures.problem {
+            _ = try await desk.intake(
+                Fixtures.application(), as: self.supervisor, at: Fixtures.at(9, 5),
+                late: LateEntry(reason: "代录", doneBy: "wangfang"))
+        }
+        #expect(problem?.code == "instant.not-late")
+        #expect(try await desk.summary().total == 0)
+    }
+
+    @Test func aCorrectionNeverDropsTheListOfMissingDocuments() async throws {
+        let desk = try await Fixtures.desk(at: Fixtures.at(9, 10))
+        let number = try await desk.intake(Fixtures.application(), as: .clerk("wangfang"), at: Fixtures.at(9, 5))
+            .case.number
+        let problem = await Fixtures.problem {
+            _ = try await desk.step(
+                number, "request-correction", reason: String(repeating: "缺", count: 480), as: .clerk("wangfang"))
+        }
+        #expect(problem?.code == "text.not-accepted")
+        #expect(problem?.fields.first?.field == "reason")
+        #expect(try await desk.history(number).count == 1)
+    }
+}
