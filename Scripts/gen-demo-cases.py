@@ -45,7 +45,7 @@ ALL_TASKS = "seal tax social-insurance provident-fund bank"
 ROAD = ["元坝镇中街", "昭化镇太守街", "卫子镇新华街", "红岩镇临江路", "磨滩镇滨河路", "柏林沟镇兴隆街", "虎跳镇花园路", "王家镇正街"]
 
 
-def application(index, channel, kind, name, capital, scope, legal, investors, tasks):
+def application(index, channel, kind, name, capital, scope, legal, investors, tasks, tenure=None):
     """investors: list of (name, contribution yuan, kind)"""
     road = ROAD[index % len(ROAD)]
     contact = investors[0][0] if investors else legal
@@ -57,7 +57,7 @@ def application(index, channel, kind, name, capital, scope, legal, investors, ta
     if capital is not None:
         lines.append(f"  <capital>{capital}</capital>")
     lines += [
-        f'  <domicile division="510811">四川省广元市昭化区{road}{index + 3}号</domicile>',
+        f'  <domicile division="510811"{f" tenure={quoteattr(tenure)}" if tenure else ""}>四川省广元市昭化区{road}{index + 3}号</domicile>',
         f"  <scope>{escape(scope)}</scope>",
         f'  <legal-representative name="{legal}" id-number="{PEOPLE[legal]}"/>',
     ]
@@ -119,7 +119,7 @@ CASES = [
     ("11-llc-online-withdrawn", "online", "llc", "广元市昭化区桔柏渡餐饮管理有限公司", 300000, "餐饮管理；餐饮服务", "郭涛",
      [("郭涛", 300000, "person")], "seal tax", "10:15", "wangfang", "withdrawn"),
     ("12-llc-appointment", "appointment", "llc", "广元市昭化区山水康养服务有限公司", 3000000, "养老服务；健康咨询服务", "林峰",
-     [("林峰", 1500000, "person"), ("广元市昭化区农投发展有限公司", 1500000, "company")], ALL_TASKS, "10:30", "chenjing", "full"),
+     [("林峰", 1500000, "person"), ("广元市昭化区农投发展有限公司", 1500000, "company")], ALL_TASKS, "10:30", "chenjing", "deferred"),
     ("13-individual-mail", "mail", "individual-business", "广元市昭化区罗娟服装店", None, "服装零售", "罗娟",
      [("罗娟", 20000, "person")], None, "10:41", "liuyang", "full"),
     ("14-one-person-window-rejected", "window", "one-person-llc", "广元市昭化区梁勇矿产开发有限公司", 500000, "矿产资源开采", "梁勇",
@@ -143,9 +143,29 @@ CASES = [
      [("高燕", 1000000, "person")], "seal tax", "16:55", "chenjing", "received"),
     ("22-individual-special", "special", "individual-business", "广元市昭化区邓春花杂货店", None, "日用百货零售", "邓春花",
      [("邓春花", 10000, "person")], "tax", "14:30", "wangfang", "full"),
+    # Taken in on Monday with the lessor's property certificate deferred for one working day (容缺);
+    # the licence came first (先照后补) and the case completed with the deferral open (办结（容缺通过）).
+    # The certificate never came: on the day it is overdue, for the supervisor.
+    ("23-llc-window-deferred-overdue", "window", "llc", "广元市昭化区太守街文化传媒有限公司", 200000, "文艺创作；广告制作", "彭桂兰",
+     [("彭桂兰", 200000, "person")], "seal tax", "2026-11-23 10:05", "liuyang", "deferred-overdue"),
 ]
 
+# Documents a case's intake lacks, and the plans that defer them (容缺) or return the case (补正).
+MISSING = {
+    "07-llc-window-correction": "articles",
+    "09-llc-mobile-correction": "articles",
+    "20-partnership-window-correction": "managing-partner-appointment",
+    # The directors' appointment papers must be re-signed: deferred, supplied the same morning.
+    "12-llc-appointment": "officer-appointment",
+    "23-llc-window-deferred-overdue": "lessor-title",
+}
+TENURE = {"23-llc-window-deferred-overdue": "leased"}
+
 REVIEWERS = ["lijun", "zhaomin"]
+
+
+def legal_of(file):
+    return next(case[6] for case in CASES if case[0] == file)
 
 
 def clock(minutes):
@@ -164,7 +184,7 @@ def lunch(t):
 
 def script(index, start, window, plan, tasks, channel):
     reviewer = REVIEWERS[index % 2]
-    t = to_minutes(start)
+    t = to_minutes(start.split()[-1])
     steps = []
     if channel == "mail":
         # The application was posted earlier; the clock starts when the documents reach the desk.
@@ -190,7 +210,8 @@ def script(index, start, window, plan, tasks, channel):
         finish_tasks(open_last=plan == "startup")
     elif plan == "correction":
         step(8, window, "request-correction", "公司章程缺少全体股东签字页，请补签后提交")
-        step(55, window, "resubmit")
+        step(55, window, "receive", "articles")
+        step(0, window, "resubmit")
         for delta, who, action in NORMAL:
             step(delta, window if who == "W" else reviewer, action)
         finish_tasks()
@@ -211,6 +232,26 @@ def script(index, start, window, plan, tasks, channel):
         step(20, reviewer, "review")
     elif plan == "accepted":
         step(7, window, "accept")
+    elif plan == "deferred":
+        step(5, window, "defer", "officer-appointment")
+        step(1, window, "accept")
+        step(12, reviewer, "review")
+        step(20, reviewer, "approve")
+        step(25, window, "supplement", "officer-appointment")
+        step(3, window, "issue-licence")
+        finish_tasks()
+    elif plan == "deferred-overdue":
+        day_ = start.split()[0]
+        for at, who, action, argument in [
+            ("10:10", window, "defer", "lessor-title"), ("10:12", window, "accept", None),
+            ("10:25", reviewer, "review", None), ("10:45", reviewer, "approve", None),
+            ("10:55", window, "issue-licence", None), ("11:05", window, "task:seal", None),
+            ("11:15", window, "task:tax", None),
+        ]:
+            if action.startswith("task:"):
+                steps.append(("task", f"{day_} {at}", who, action[5:], None))
+            else:
+                steps.append(("step", f"{day_} {at}", who, action, argument))
     return steps
 
 
@@ -229,13 +270,28 @@ def main():
     ]
     for index, (file, channel, kind, name, capital, scope, legal, investors, tasks, start, window, plan) in enumerate(CASES):
         (OUT / "cases" / f"{file}.xml").write_text(
-            application(index, channel, kind, name, capital, scope, legal, investors, tasks), encoding="utf-8")
+            application(index, channel, kind, name, capital, scope, legal, investors, tasks, TENURE.get(file)),
+            encoding="utf-8")
         posted = f"2026-11-{23 + index % 3} {15 + index % 3}:{10 + index:02d}" if channel == "mail" else start
-        day.append(f'  <case file="cases/{file}.xml" at="{posted}" by="{window}">')
+        # Papers handed in at the window come with the application; posted ones arrive with the post.
+        received = "none" if channel == "mail" else "all"
+        missing = f' missing="{MISSING[file]}"' if file in MISSING else ""
+        day.append(f'  <case file="cases/{file}.xml" at="{posted}" by="{window}" received="{received}"{missing}>')
         for kind_, at, who, what, reason in script(index, start, window, plan, tasks, channel):
+            if kind_ == "step" and what in ("receive", "supplement"):
+                day.append(f'    <{what} at="{at}" by="{who}" codes="{reason}"/>')
+                continue
+            if kind_ == "step" and what == "defer":
+                signer = legal_of(file)
+                day.append(
+                    f'    <defer at="{at}" by="{who}" codes="{reason}" signer="{signer}" signer-id="{PEOPLE[signer]}"'
+                    + (' days="1"' if plan == "deferred-overdue" else "") + "/>")
+                continue
             attr = "done" if kind_ == "task" else "do"
             extra = f" reason={quoteattr(reason)}" if reason else ""
             day.append(f'    <{kind_} at="{at}" by="{who}" {attr}="{what}"{extra}/>')
+            if kind_ == "step" and what == "receive-documents":
+                day.append(f'    <receive at="{at}" by="{who}" codes="all" form="post"/>')
         day.append("  </case>")
     day.append("</desk-day>")
     (OUT / "desk-day.xml").write_text("\n".join(day) + "\n", encoding="utf-8")

@@ -26,7 +26,9 @@ struct CasePresenter {
     func action(_ event: CaseEvent) -> String {
         switch event.kind {
         case .opened:
-            return zh ? "收件" : "intake"
+            let count = event.documentsReceived?.count ?? 0
+            guard count > 0 else { return zh ? "收件" : "intake" }
+            return zh ? "收件（随附材料\(count)件）" : "intake (\(count) documents handed in)"
         case .transitioned:
             let name =
                 event.transition.flatMap { definition.transition($0)?.name.text(language) } ?? event.transition ?? ""
@@ -36,6 +38,15 @@ struct CasePresenter {
         case .documentReceived:
             let form = event.document.map { documentForm($0.form) } ?? ""
             return (zh ? "材料：" : "document: ") + (event.document?.code ?? "") + (zh ? "（\(form)）" : " (\(form))")
+        case .deferralCommitted:
+            let items = event.commitment?.items.map { "\($0.code) \(HallTime.localText(of: $0.deadline))" } ?? []
+            return (zh ? "容缺承诺：" : "deferral committed: ") + items.joined(separator: zh ? "、" : ", ")
+                + (event.commitment.map { zh ? "（签署人\($0.signer)）" : " (signed by \($0.signer))" } ?? "")
+        case .deferralExtended:
+            let deadline = event.deferralExtension.map { HallTime.localText(of: $0.deadline) } ?? ""
+            return (zh ? "容缺期限延至" : "deferral extended to ") + deadline
+        case .deferralFulfilled:
+            return zh ? "容缺材料已补齐（自动）" : "deferred documents all in (automatic)"
         }
     }
 

@@ -12,6 +12,12 @@ public struct CaseEvent: Sendable, Equatable, Codable {
         case taskCompleted = "task-completed"
         /// A document of the checklist was received (at the window, electronically or by post).
         case documentReceived = "document-received"
+        /// The applicant signed a commitment to supply deferred documents (容缺受理承诺书).
+        case deferralCommitted = "deferral-committed"
+        /// A supervisor extended a deferral's deadline, once, with a reason.
+        case deferralExtended = "deferral-extended"
+        /// The last deferred document came in: the deferral closed (taken by the engine).
+        case deferralFulfilled = "deferral-fulfilled"
     }
 
     /// 1 for the first event of a case, then consecutive.
@@ -47,6 +53,12 @@ public struct CaseEvent: Sendable, Equatable, Codable {
     public var document: ReceivedDocument?
     /// Only on `opened`: the documents the case needs, from the checklist in force at intake.
     public var checklist: CaseChecklist?
+    /// Only on `opened`: the documents handed in with the application (received at intake).
+    public var documentsReceived: [ReceivedDocument]?
+    /// Only on `deferral-committed`: what the applicant signed.
+    public var commitment: DeferralCommitment?
+    /// Only on `deferral-extended`: the new deadline.
+    public var deferralExtension: DeferralExtension?
 
     /// Whether the event was entered after the fact by a supervisor.
     public var isLateEntry: Bool { lateReason != nil }

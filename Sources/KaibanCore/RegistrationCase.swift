@@ -25,8 +25,15 @@ public struct RegistrationCase: Sendable, Equatable, Codable {
     public var documents: [String: DocumentReceipt] = [:]
     /// The documents the case needs, fixed at intake (nil for cases taken in before checklists).
     public var checklist: CaseChecklist?
+    /// The applicant's commitment to supply deferred documents (容缺), as it stands.
+    public var deferral: Deferral?
 
     public var isOpen: Bool { closedAt == nil }
+
+    /// The documents of the case's checklist not received, in checklist order.
+    public var missingDocuments: [DocumentRequirement] {
+        (checklist?.documents ?? []).filter { documents[$0.code] == nil }
+    }
 
     /// Tasks not yet done.
     public var pendingTasks: [String] { tasks.filter { !$0.isDone }.map(\.task) }
@@ -50,6 +57,9 @@ public struct RegistrationCase: Sendable, Equatable, Codable {
             openedAt: first.at, updatedAt: first.at, closedAt: nil, lastReason: nil, openedBy: first.actor,
             segments: [opening], creditCode: nil)
         state.checklist = first.checklist
+        for document in first.documentsReceived ?? [] {
+            state.documents[document.code] = DocumentReceipt(document: document, at: first.at, by: first.actor)
+        }
         guard first.sequence == 1 else {
             throw HistoryError(number: number, sequence: first.sequence, issue: "history does not start at 1")
         }
@@ -95,12 +105,38 @@ public struct RegistrationCase: Sendable, Equatable, Codable {
             tasks[index].doneAt = event.at
             tasks[index].doneBy = event.actor
         case .documentReceived:
-            guard let document = event.document, isOpen else {
+            guard let document = event.document,
+                isOpen || deferral?.outstanding.contains(where: { $0.code == document.code }) == true
+            else {
                 throw HistoryError(
                     number: number, sequence: event.sequence,
                     issue: "a document receipt without a document, or after closing")
             }
             documents[document.code] = DocumentReceipt(document: document, at: event.at, by: event.actor)
+            if deferral?.outstanding.contains(where: { $0.code == document.code }) == true {
+                deferral?.supplied[document.code] = event.at
+            }
+        case .deferralCommitted:
+            guard let commitment = event.commitment, deferral == nil else {
+                throw HistoryError(
+                    number: number, sequence: event.sequence, issue: "a commitment without items, or a second one")
+            }
+            deferral = Deferral(commitment: commitment, recordedBy: event.actor, recordedAt: event.at)
+        case .deferralExtended:
+            guard let granted = event.deferralExtension, deferral?.isOpen == true else {
+                throw HistoryError(
+                    number: number, sequence: event.sequence, issue: "an extension without an open deferral")
+            }
+            deferral?.extensionGranted = granted
+            deferral?.extendedBy = event.actor
+            deferral?.extendedAt = event.at
+            deferral?.extensionReason = event.reason
+        case .deferralFulfilled:
+            guard deferral?.isOpen == true, deferral?.outstanding.isEmpty == true else {
+                throw HistoryError(
+                    number: number, sequence: event.sequence, issue: "a deferral closed with documents outstanding")
+            }
+            deferral?.fulfilledAt = event.at
         }
         version = event.sequence
         updatedAt = event.at

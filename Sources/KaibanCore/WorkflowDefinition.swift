@@ -16,6 +16,15 @@ public enum CaseOutcome: String, Sendable, Codable, CaseIterable {
     case refused
     case rejected
     case withdrawn
+    /// Completed with a deferral still open (national status 12, 办结（容缺通过）).
+    case completedWithDeferral = "completed-with-deferral"
+    /// Ended by a supervisor before the licence: a deferral was not honoured (终止办理).
+    case terminated
+    /// The registration was revoked after the licence (national status 15, 撤销).
+    case revoked
+
+    /// Whether the case was completed (with or without a deferral open): what the SLA report measures.
+    public var isCompletion: Bool { self == .completed || self == .completedWithDeferral }
 }
 
 /// A named condition a transition needs besides the role. The vocabulary is fixed in code;
@@ -23,6 +32,36 @@ public enum CaseOutcome: String, Sendable, Codable, CaseIterable {
 public enum TransitionGuard: String, Sendable, Codable, CaseIterable {
     /// Every start-up task the applicant asked for is done.
     case allTasksDone = "all-tasks-done"
+    /// No document that blocks acceptance is missing, and every missing deferrable one is
+    /// deferred under a signed commitment (容缺).
+    case acceptanceDocuments = "acceptance-documents"
+    /// No document that blocks the licence (or acceptance) is missing, deferred or not.
+    case licenceDocuments = "licence-documents"
+    /// Some document that blocks the licence is missing: the case waits on the applicant.
+    case licenceDocumentsMissing = "licence-documents-missing"
+    /// A deferral is open (items outstanding).
+    case deferralOpen = "deferral-open"
+    /// No deferral is open.
+    case noDeferralOpen = "no-deferral-open"
+    /// A deferred item is past its deadline.
+    case deferralOverdue = "deferral-overdue"
+}
+
+/// Who may take an applicant's commitment to supply documents later (容缺) and who may extend it,
+/// and the matter's promised time limit that no deadline may pass.
+public struct DeferralPolicy: Sendable, Equatable, Codable {
+    /// Roles that record a commitment and the supplies.
+    public var roles: [String]
+    /// Roles that extend an overdue deferral (once, with a reason).
+    public var extendRoles: [String]
+    /// The matter's promised time limit (承诺期限) in working days: no deadline goes beyond it.
+    public var promisedDays: Int
+
+    public init(roles: [String], extendRoles: [String], promisedDays: Int) {
+        self.roles = roles
+        self.extendRoles = extendRoles
+        self.promisedDays = promisedDays
+    }
 }
 
 /// A versioned workflow definition, interpreted by ``WorkflowEngine``. Built from Forms/ by
@@ -89,7 +128,8 @@ public struct WorkflowDefinition: Sendable, Equatable, Codable {
         public var to: String
         /// Roles that may take it (a clerk needs one of them, directly or by inclusion).
         public var roles: [String]
-        public var guardCondition: TransitionGuard?
+        /// Conditions that must all hold.
+        public var guards: [TransitionGuard]
         public var requiresReason: Bool
         /// Taken by the engine itself as soon as its guard holds.
         public var automatic: Bool
@@ -98,7 +138,7 @@ public struct WorkflowDefinition: Sendable, Equatable, Codable {
 
         public init(
             id: String, name: LocalizedText, from: [String], fromAnyOpenStage: Bool = false, to: String,
-            roles: [String], guardCondition: TransitionGuard? = nil, requiresReason: Bool = false,
+            roles: [String], guards: [TransitionGuard] = [], requiresReason: Bool = false,
             automatic: Bool = false, issuesCreditCode: Bool = false
         ) {
             self.issuesCreditCode = issuesCreditCode
@@ -108,9 +148,47 @@ public struct WorkflowDefinition: Sendable, Equatable, Codable {
             self.fromAnyOpenStage = fromAnyOpenStage
             self.to = to
             self.roles = roles
-            self.guardCondition = guardCondition
+            self.guards = guards
             self.requiresReason = requiresReason
             self.automatic = automatic
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case id, name, from, fromAnyOpenStage, to, roles, guards, requiresReason, automatic, issuesCreditCode
+            /// Definitions stored before transitions had several guards kept one here.
+            case guardCondition
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            id = try container.decode(String.self, forKey: .id)
+            name = try container.decode(LocalizedText.self, forKey: .name)
+            from = try container.decode([String].self, forKey: .from)
+            fromAnyOpenStage = try container.decode(Bool.self, forKey: .fromAnyOpenStage)
+            to = try container.decode(String.self, forKey: .to)
+            roles = try container.decode([String].self, forKey: .roles)
+            if let guards = try container.decodeIfPresent([TransitionGuard].self, forKey: .guards) {
+                self.guards = guards
+            } else {
+                guards = try container.decodeIfPresent(TransitionGuard.self, forKey: .guardCondition).map { [$0] } ?? []
+            }
+            requiresReason = try container.decode(Bool.self, forKey: .requiresReason)
+            automatic = try container.decode(Bool.self, forKey: .automatic)
+            issuesCreditCode = try container.decode(Bool.self, forKey: .issuesCreditCode)
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(id, forKey: .id)
+            try container.encode(name, forKey: .name)
+            try container.encode(from, forKey: .from)
+            try container.encode(fromAnyOpenStage, forKey: .fromAnyOpenStage)
+            try container.encode(to, forKey: .to)
+            try container.encode(roles, forKey: .roles)
+            try container.encode(guards, forKey: .guards)
+            try container.encode(requiresReason, forKey: .requiresReason)
+            try container.encode(automatic, forKey: .automatic)
+            try container.encode(issuesCreditCode, forKey: .issuesCreditCode)
         }
     }
 
@@ -154,12 +232,15 @@ public struct WorkflowDefinition: Sendable, Equatable, Codable {
     public var stages: [Stage]
     public var transitions: [Transition]
     public var taskGroups: [TaskGroup]
+    /// How this workflow takes deferrals (容缺); nil: it takes none.
+    public var deferral: DeferralPolicy?
 
     public init(
         key: Key, title: LocalizedText, initialStage: String, channelInitialStages: [String: String] = [:],
         intakeRoles: [String], budgetMinutes: Int? = nil, roles: [Role], stages: [Stage], transitions: [Transition],
-        taskGroups: [TaskGroup]
+        taskGroups: [TaskGroup], deferral: DeferralPolicy? = nil
     ) {
+        self.deferral = deferral
         self.channelInitialStages = channelInitialStages
         self.budgetMinutes = budgetMinutes
         self.key = key
@@ -204,6 +285,12 @@ public struct WorkflowDefinition: Sendable, Equatable, Codable {
 
     public func task(_ id: String) -> Task? {
         taskGroups.lazy.flatMap(\.tasks).first { $0.id == id }
+    }
+
+    /// Stages where a case still waits for acceptance: a transition guarded by the acceptance
+    /// documents leaves them. A commitment to defer documents is signed there.
+    public var stagesBeforeAcceptance: [String] {
+        transitions.filter { $0.guards.contains(.acceptanceDocuments) }.flatMap(\.from)
     }
 
     /// Whether `transition` can leave from `stage`.

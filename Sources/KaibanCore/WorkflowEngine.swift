@@ -7,7 +7,13 @@ public enum CaseCommand: Sendable, Equatable {
     /// Mark one start-up task done.
     case completeTask(String, note: String?)
     /// Record a document received (the code is checked against the case's checklist by the desk).
+    /// A deferred document received is supplied; the last one closes the deferral.
     case receiveDocument(ReceivedDocument)
+    /// Record the applicant's commitment to supply missing secondary documents by their
+    /// deadlines (容缺受理承诺书), before acceptance.
+    case commitDeferral(DeferralCommitment)
+    /// Extend an open deferral once, with a reason.
+    case extendDeferral(DeferralExtension, reason: String?)
 }
 
 /// Interprets one version of a workflow definition. Pure: takes the state, the clerk and the
@@ -43,7 +49,9 @@ public struct WorkflowEngine: Sendable {
         if let expectedVersion, expectedVersion != state.version {
             throw .stale(case: state.number, expected: expectedVersion, actual: state.version)
         }
-        guard state.isOpen else { throw .caseClosed(case: state.number, stage: definition.stageName(state.stage)) }
+        guard state.isOpen || allowedOnClosedCase(command, state) else {
+            throw .caseClosed(case: state.number, stage: definition.stageName(state.stage))
+        }
         guard now >= state.updatedAt else { throw .beforeLastEvent(case: state.number, at: now, last: state.updatedAt) }
         let held = definition.effectiveRoles(clerk.roles)
         var first: CaseEvent
@@ -65,7 +73,7 @@ public struct WorkflowEngine: Sendable {
                 throw .textNotAccepted(field: "reason", problem: problem)
             }
             if transition.requiresReason && givenReason == nil { throw .reasonRequired(step: transition.name) }
-            try check(transition.guardCondition, on: state)
+            try check(transition.guards, on: state, at: now, step: transition.name)
             first = CaseEvent(
                 sequence: state.version + 1, at: now, kind: .transitioned, actor: clerk.id, role: role,
                 transition: transition.id, fromStage: state.stage, toStage: transition.to, reason: givenReason)
@@ -94,8 +102,11 @@ public struct WorkflowEngine: Sendable {
             var event = CaseEvent(
                 sequence: state.version + 1, at: now, kind: .documentReceived, actor: clerk.id, role: role)
             event.document = document
-            // A document received moves no stage: no automatic step follows it.
-            return [event]
+            first = event
+        case .commitDeferral(let commitment):
+            first = try commit(commitment, on: state, by: clerk, held: held, at: now)
+        case .extendDeferral(let granted, let reason):
+            first = try extend(state, to: granted, reason: reason, by: clerk, held: held, at: now)
         }
         return follow(first, from: state, by: clerk, at: now)
     }
@@ -105,15 +116,24 @@ public struct WorkflowEngine: Sendable {
         definition.transitions(from: stage).filter { !$0.automatic }
     }
 
-    /// `event` followed by every automatic transition whose guard then holds.
+    /// `event` followed by the deferral's closing when it brought the last deferred document, then
+    /// every automatic transition whose guard then holds.
     func follow(_ event: CaseEvent, from state: RegistrationCase, by clerk: Clerk, at now: Date) -> [CaseEvent] {
         var events = [event]
         var current = state
         guard (try? current.apply(event, definition: definition)) != nil else { return events }
+        if event.kind == .documentReceived, let deferral = current.deferral, deferral.isOpen,
+            deferral.outstanding.isEmpty
+        {
+            let closing = CaseEvent(
+                sequence: current.version + 1, at: now, kind: .deferralFulfilled, actor: clerk.id, automatic: true)
+            guard (try? current.apply(closing, definition: definition)) != nil else { return events }
+            events.append(closing)
+        }
         for _ in 0..<Self.automaticStepLimit {
             guard current.isOpen,
                 let next = definition.transitions(from: current.stage).first(where: {
-                    $0.automatic && (try? check($0.guardCondition, on: current)) != nil
+                    $0.automatic && (try? check($0.guards, on: current, at: now, step: $0.name)) != nil
                 })
             else { break }
             let auto = CaseEvent(
@@ -136,10 +156,34 @@ public struct WorkflowEngine: Sendable {
             held: clerk.roles.sorted().map(definition.roleName))
     }
 
-    func check(_ condition: TransitionGuard?, on state: RegistrationCase) throws(WorkflowError) {
+    /// Whether `command` may be taken on a closed case: a transition that leaves its terminal
+    /// stage by name (撤销), or the supply or extension of a deferral still open.
+    func allowedOnClosedCase(_ command: CaseCommand, _ state: RegistrationCase) -> Bool {
+        switch command {
+        case .transition(let id, _):
+            return definition.transition(id)?.from.contains(state.stage) == true
+        case .receiveDocument(let document):
+            return state.deferral?.outstanding.contains { $0.code == document.code } == true
+        case .extendDeferral:
+            return state.deferral?.isOpen == true
+        case .completeTask, .commitDeferral:
+            return false
+        }
+    }
+
+    func check(_ guards: [TransitionGuard], on state: RegistrationCase, at now: Date, step: LocalizedText)
+        throws(WorkflowError)
+    {
+        for condition in guards {
+            try check(condition, on: state, at: now, step: step)
+        }
+    }
+
+    func check(_ condition: TransitionGuard, on state: RegistrationCase, at now: Date, step: LocalizedText)
+        throws(WorkflowError)
+    {
+        let missing = state.missingDocuments
         switch condition {
-        case nil:
-            return
         case .allTasksDone:
             let pending = state.pendingTasks
             if !pending.isEmpty {
@@ -147,6 +191,134 @@ public struct WorkflowEngine: Sendable {
                     case: state.number,
                     pending: pending.map { definition.task($0)?.name ?? LocalizedText(zh: $0, en: $0) })
             }
+        case .acceptanceDocuments:
+            let blocking = missing.filter { $0.blocks == .acceptance }
+            if !blocking.isEmpty {
+                throw .documentsMissing(case: state.number, step: step, missing: blocking.map(\.name))
+            }
+            let deferred = Set(state.deferral?.codes ?? [])
+            let undeferred = missing.filter { $0.deferrable && !deferred.contains($0.code) }
+            if !undeferred.isEmpty {
+                throw .deferralRequired(case: state.number, missing: undeferred.map(\.name))
+            }
+        case .licenceDocuments:
+            let blocking = missing.filter { $0.blocks != .nothing }
+            if !blocking.isEmpty {
+                throw .documentsMissing(case: state.number, step: step, missing: blocking.map(\.name))
+            }
+        case .licenceDocumentsMissing:
+            if !missing.contains(where: { $0.blocks != .nothing }) {
+                throw .deferralRefused(
+                    case: state.number, code: "nothing-missing",
+                    reason: LocalizedText(zh: "发照所需材料已齐", en: "the licence lacks no document"))
+            }
+        case .deferralOpen:
+            if state.deferral?.isOpen != true {
+                throw .deferralRefused(
+                    case: state.number, code: "none", reason: LocalizedText(zh: "没有未补齐的容缺材料", en: "no deferral is open")
+                )
+            }
+        case .noDeferralOpen:
+            if state.deferral?.isOpen == true {
+                throw .deferralRefused(
+                    case: state.number, code: "open",
+                    reason: LocalizedText(zh: "尚有容缺材料未补齐", en: "a deferral is still open"))
+            }
+        case .deferralOverdue:
+            guard let deferral = state.deferral, deferral.isOverdue(at: now) else {
+                throw .deferralRefused(
+                    case: state.number, code: "not-overdue",
+                    reason: LocalizedText(
+                        zh: "没有逾期未补的容缺材料，不能“\(step.zh)”",
+                        en: "no deferred document is overdue, so it cannot \(step.en)"))
+            }
         }
+    }
+
+    /// The commitment's event, when the case may take it: the workflow takes deferrals, the case
+    /// waits for acceptance and has none yet, and every item is a missing deferrable document
+    /// with a deadline after now.
+    func commit(
+        _ commitment: DeferralCommitment, on state: RegistrationCase, by clerk: Clerk, held: Set<String>, at now: Date
+    )
+        throws(WorkflowError) -> CaseEvent
+    {
+        func refuse(_ code: String, _ zh: String, _ en: String) -> WorkflowError {
+            .deferralRefused(case: state.number, code: code, reason: LocalizedText(zh: zh, en: en))
+        }
+        guard let policy = definition.deferral, state.checklist != nil else {
+            throw refuse("not-offered", "本流程不办理容缺受理", "this workflow takes no deferrals")
+        }
+        let role = try requireRole(
+            policy.roles, held: held, clerk: clerk, step: LocalizedText(zh: "容缺承诺", en: "record a commitment"))
+        guard definition.stagesBeforeAcceptance.contains(state.stage) else {
+            throw refuse(
+                "stage", "当前为“\(definition.stageName(state.stage).zh)”，容缺承诺须在受理前签署",
+                "the case is at \(definition.stageName(state.stage).en); a commitment is signed before acceptance")
+        }
+        if state.deferral != nil {
+            throw refuse("exists", "已签署过容缺受理承诺书", "a commitment was already signed")
+        }
+        if commitment.items.isEmpty { throw refuse("no-items", "承诺书未列明容缺材料", "the commitment lists no document") }
+        if commitment.signedAt > now {
+            throw refuse("signed-later", "承诺书的签署时间晚于现在", "the commitment is dated after now")
+        }
+        let missing = Dictionary(
+            state.missingDocuments.map { ($0.code, $0) }, uniquingKeysWith: { first, _ in first })
+        var seen: Set<String> = []
+        for item in commitment.items {
+            guard seen.insert(item.code).inserted else {
+                throw refuse("duplicate", "“\(item.code)”重复", "\"\(item.code)\" is given twice")
+            }
+            guard let requirement = missing[item.code] else {
+                throw refuse(
+                    "not-missing", "“\(item.code)”不是本件尚缺的材料", "\"\(item.code)\" is not a document the case lacks")
+            }
+            guard requirement.deferrable, requirement.blocks != .acceptance else {
+                throw refuse(
+                    "not-deferrable", "“\(requirement.name.zh)”不可容缺", "\(requirement.name.en) may not be deferred")
+            }
+            guard item.deadline > now else {
+                throw refuse(
+                    "deadline", "“\(requirement.name.zh)”的补交期限已过", "the deadline of \(requirement.name.en) is past")
+            }
+        }
+        var event = CaseEvent(
+            sequence: state.version + 1, at: now, kind: .deferralCommitted, actor: clerk.id, role: role)
+        event.commitment = commitment
+        return event
+    }
+
+    /// The extension's event: once per deferral, with a reason, to a later deadline.
+    func extend(
+        _ state: RegistrationCase, to granted: DeferralExtension, reason: String?, by clerk: Clerk, held: Set<String>,
+        at now: Date
+    ) throws(WorkflowError) -> CaseEvent {
+        func refuse(_ code: String, _ zh: String, _ en: String) -> WorkflowError {
+            .deferralRefused(case: state.number, code: code, reason: LocalizedText(zh: zh, en: en))
+        }
+        let step = LocalizedText(zh: "延长容缺期限", en: "extend a deferral")
+        guard let policy = definition.deferral else {
+            throw refuse("not-offered", "本流程不办理容缺受理", "this workflow takes no deferrals")
+        }
+        let role = try requireRole(policy.extendRoles, held: held, clerk: clerk, step: step)
+        guard let deferral = state.deferral, deferral.isOpen else {
+            throw refuse("none", "没有未补齐的容缺材料", "no deferral is open")
+        }
+        if deferral.extensionGranted != nil {
+            throw refuse("already-extended", "容缺期限只能延长一次", "a deferral is extended only once")
+        }
+        let trimmed = reason?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        guard !trimmed.isEmpty else { throw .reasonRequired(step: step) }
+        if let problem = FreeText.problem(trimmed, limit: FreeText.reasonLimit) {
+            throw .textNotAccepted(field: "reason", problem: problem)
+        }
+        guard granted.deadline > deferral.lastDeadline, granted.deadline > now else {
+            throw refuse("deadline", "延长后的期限须晚于原期限和现在", "the new deadline must be after the old one and after now")
+        }
+        var event = CaseEvent(
+            sequence: state.version + 1, at: now, kind: .deferralExtended, actor: clerk.id, role: role, reason: trimmed)
+        event.deferralExtension = granted
+        return event
     }
 }

@@ -23,6 +23,12 @@ public enum WorkflowError: ClerkReadable, ProblemConvertible, Sendable, Equatabl
     case textNotAccepted(field: String, problem: LocalizedText)
     /// A step dated before the case's previous event: the history would run backwards.
     case beforeLastEvent(case: CaseNumber, at: Date, last: Date)
+    /// Documents the step needs are missing (acceptance, the licence).
+    case documentsMissing(case: CaseNumber, step: LocalizedText, missing: [LocalizedText])
+    /// Deferrable documents are missing and not deferred: a commitment (容缺) or 补正 is needed.
+    case deferralRequired(case: CaseNumber, missing: [LocalizedText])
+    /// A deferral act refused; `code` is the last part of `deferral.CODE`.
+    case deferralRefused(case: CaseNumber, code: String, reason: LocalizedText)
 
     /// The stable code and kind of each refusal.
     public var problem: Problem {
@@ -41,6 +47,12 @@ public enum WorkflowError: ClerkReadable, ProblemConvertible, Sendable, Equatabl
         case .clerkInactive: (kind, code) = (.forbidden, "clerk.inactive")
         case .beforeLastEvent: (kind, code) = (.refused, "step.before-last-event")
         case .textNotAccepted: (kind, code) = (.refused, "text.not-accepted")
+        case .documentsMissing: (kind, code) = (.refused, "document.missing")
+        case .deferralRequired: (kind, code) = (.refused, "deferral.required")
+        case .deferralRefused(_, let suffix, _):
+            (kind, code) = (
+                suffix == "already-extended" || suffix == "exists" ? .conflict : .refused, "deferral.\(suffix)"
+            )
         }
         var fields: [FieldProblem] = []
         if case .textNotAccepted(let field, let problem) = self {
@@ -102,6 +114,16 @@ public enum WorkflowError: ClerkReadable, ProblemConvertible, Sendable, Equatabl
             return zh
                 ? "办件\(number)的上一条记录在\(HallTime.localText(of: last))，不能在其之前（\(HallTime.localText(of: at))）办理"
                 : "case \(number) was last changed at \(HallTime.localText(of: last)); a step cannot be dated earlier (\(HallTime.localText(of: at)))"
+        case .documentsMissing(let number, let step, let missing):
+            return zh
+                ? "办件\(number)尚缺材料，不能“\(step.zh)”：\(missing.joined(language))"
+                : "case \(number) lacks documents, so it cannot \(step.en): \(missing.joined(language))"
+        case .deferralRequired(let number, let missing):
+            return zh
+                ? "办件\(number)尚缺次要材料：\(missing.joined(language))；须由申请人签署容缺受理承诺书，或一次性告知补正"
+                : "case \(number) lacks secondary documents: \(missing.joined(language)); the applicant signs a commitment to supply them, or the case is returned for correction"
+        case .deferralRefused(let number, _, let reason):
+            return zh ? "办件\(number)：\(reason.zh)" : "case \(number): \(reason.en)"
         }
     }
 }

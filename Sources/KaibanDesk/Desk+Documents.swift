@@ -13,12 +13,18 @@ public struct DocumentStatus: Sendable, Equatable, Codable {
         case missingDeferrable = "missing-secondary-deferrable"
         /// A secondary document not received that may not be deferred.
         case missingSecondary = "missing-secondary"
+        /// Deferred under the applicant's commitment (容缺), not yet supplied: see the deadline.
+        case deferred
+        /// Deferred, and supplied after its deadline.
+        case suppliedLate = "supplied-late"
     }
 
     public var requirement: DocumentRequirement
     public var state: State
     /// The latest receipt, when received.
     public var receipt: DocumentReceipt?
+    /// For a deferred document: its deadline as it stands (after any extension).
+    public var deadline: Date?
 }
 
 /// A case's documents against its checklist (`kaiban documents N`).
@@ -31,7 +37,54 @@ public struct CaseDocuments: Sendable, Equatable, Codable {
     public var missingMain: [String] { documents.filter { $0.state == .missingMain }.map(\.requirement.code) }
 }
 
+/// Documents handed in with an application.
+public enum DocumentSelection: Sendable, Equatable {
+    case none
+    /// Every document the application needs (the clerk checked the whole checklist).
+    case all
+    case some([ReceivedDocument])
+
+    /// The receipts this selection stands for under `checklist`, on paper for `all`.
+    func documents(of checklist: CaseChecklist) -> [ReceivedDocument] {
+        switch self {
+        case .none: []
+        case .all: checklist.documents.map { ReceivedDocument(code: $0.code, form: .paper) }
+        case .some(let documents): documents
+        }
+    }
+}
+
 extension Desk {
+    /// What is wrong with `received` against the codes a case needs: unknown codes, codes given
+    /// twice, malformed digests. Field names count from 1.
+    static func receiptProblems(_ received: [ReceivedDocument], needed: [String], case number: CaseNumber?)
+        -> [FieldProblem]
+    {
+        var problems: [FieldProblem] = []
+        var seen: Set<String> = []
+        let whose =
+            number.map { LocalizedText(zh: "办件\($0)的材料清单", en: "the checklist of case \($0)") }
+            ?? LocalizedText(zh: "本申请的材料清单", en: "this application's checklist")
+        for (index, document) in received.enumerated() {
+            let field = "documents[\(index + 1)]"
+            if !needed.contains(document.code) {
+                problems.append(
+                    FieldProblem(
+                        field: field,
+                        reason: LocalizedText(
+                            zh: "\(whose.zh)中没有“\(document.code)”（可选：\(needed.joined(separator: "、"))）",
+                            en: "\(whose.en) has no \"\(document.code)\" (known: \(needed.joined(separator: ", ")))")))
+            } else if !seen.insert(document.code).inserted {
+                problems.append(
+                    FieldProblem(
+                        field: field,
+                        reason: LocalizedText(zh: "“\(document.code)”重复", en: "\"\(document.code)\" is given twice")))
+            }
+            if let problem = document.problem { problems.append(FieldProblem(field: field, reason: problem)) }
+        }
+        return problems
+    }
+
     /// The hall's document checklist: the newest version in Forms/checklists.
     public func checklist() throws -> DocumentChecklist {
         if let checklist = cache.withLock({ $0.checklist }) { return checklist }
@@ -81,12 +134,19 @@ extension Desk {
         let checklist = try neededDocuments(state)
         let statuses = checklist.documents.map { requirement -> DocumentStatus in
             let receipt = state.documents[requirement.code]
-            let status: DocumentStatus.State =
-                receipt != nil
-                ? .present
-                : requirement.importance == .main
+            let deferred = state.deferral?.commitment.items.first { $0.code == requirement.code }
+            let deadline = deferred.flatMap { state.deferral?.deadline(of: $0) }
+            let status: DocumentStatus.State
+            if let receipt {
+                status = deadline.map { receipt.at > $0 } == true ? .suppliedLate : .present
+            } else if deferred != nil {
+                status = .deferred
+            } else {
+                status =
+                    requirement.importance == .main
                     ? .missingMain : requirement.deferrable ? .missingDeferrable : .missingSecondary
-            return DocumentStatus(requirement: requirement, state: status, receipt: receipt)
+            }
+            return DocumentStatus(requirement: requirement, state: status, receipt: receipt, deadline: deadline)
         }
         return CaseDocuments(number: state.number, checklist: checklist.key, documents: statuses)
     }
@@ -104,28 +164,7 @@ extension Desk {
             }
             let state = try await store.registrationCase(number)
             let needed = try neededDocuments(state).documents.map(\.code)
-            var problems: [FieldProblem] = []
-            var seen: Set<String> = []
-            for (index, document) in received.enumerated() {
-                let field = "documents[\(index + 1)]"
-                if !needed.contains(document.code) {
-                    problems.append(
-                        FieldProblem(
-                            field: field,
-                            reason: LocalizedText(
-                                zh: "办件\(number)的材料清单中没有“\(document.code)”（可选：\(needed.joined(separator: "、"))）",
-                                en:
-                                    "the checklist of case \(number) has no \"\(document.code)\" (known: \(needed.joined(separator: ", ")))"
-                            )))
-                } else if !seen.insert(document.code).inserted {
-                    problems.append(
-                        FieldProblem(
-                            field: field,
-                            reason: LocalizedText(
-                                zh: "“\(document.code)”重复", en: "\"\(document.code)\" is given twice")))
-                }
-                if let problem = document.problem { problems.append(FieldProblem(field: field, reason: problem)) }
-            }
+            let problems = Self.receiptProblems(received, needed: needed, case: number)
             guard problems.isEmpty else {
                 throw Problem(
                     .refused, "document.invalid", zh: "材料签收有误：", en: "the documents cannot be recorded:",

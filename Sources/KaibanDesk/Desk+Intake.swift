@@ -34,18 +34,22 @@ extension Desk {
 
     /// Reviews and takes in an application (收件) as `actor`, numbered under `hall` (default: the
     /// settings' hall). Refuses with every problem at once; returns the warnings with the case.
+    /// `documents` are those handed in with the application (received in the same transaction);
+    /// ``DocumentSelection/all`` stands for every document the application needs.
     public func intake(
-        _ application: CaseApplication, as actor: DeskActor, at instant: Date? = nil, hall: String? = nil,
-        late: LateEntry? = nil
+        _ application: CaseApplication, documents: DocumentSelection = .none, as actor: DeskActor,
+        at instant: Date? = nil, hall: String? = nil, late: LateEntry? = nil
     ) async throws -> IntakeResult {
         try await run {
             let (clerk, now, recording) = try await recording(instant, as: actor, late: late)
             let definition = try await latestDefinition()
             let hall = hall ?? settings.hall
             let review = try await review(application, hall: hall, at: now)
+            let checklist = try caseChecklist(for: application)
+            let received = documents.documents(of: checklist)
             let problems =
                 application.problems(knownTasks: definition.allTaskIDs, on: HallTime.localDate(of: now))
-                + review.problems
+                + review.problems + Self.receiptProblems(received, needed: checklist.documents.map(\.code), case: nil)
             guard problems.isEmpty else { throw ApplicationRejected(problems: problems) }
             // The name is registered in its normalised form, the one conflicts are compared on.
             var application = application
@@ -53,7 +57,7 @@ extension Desk {
             let state = try await store.intake(
                 application, workflowID: settings.workflowID, hall: hall, by: clerk, at: now,
                 nameParts: NameParts(tradeName: review.name.tradeName, industry: review.name.industry),
-                recording: recording, checklist: try caseChecklist(for: application), clock: try await slaClock())
+                recording: recording, checklist: checklist, documents: received, clock: try await slaClock())
             return IntakeResult(case: state, warnings: review.warnings)
         }
     }

@@ -14,8 +14,10 @@ extension Desk {
                     en: "the period starts (\(first)) after it ends (\(last))")
             }
             let definitions = try await definitions()
-            let completed = Array(Set(definitions.flatMap { $0.stages.filter { $0.outcome == .completed }.map(\.id) }))
-                .sorted()
+            let completed = Array(
+                Set(definitions.flatMap { $0.stages.filter { $0.outcome?.isCompletion == true }.map(\.id) })
+            )
+            .sorted()
             let budgets = Dictionary(
                 definitions.map { ($0.key, SLAReport.Budgets($0)) }, uniquingKeysWith: { first, _ in first })
             let newest = try await latestDefinition()

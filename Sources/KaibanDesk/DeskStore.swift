@@ -71,10 +71,12 @@ public protocol DeskStore: Sendable {
 
     /// Takes in an application under the newest version of `workflowID`: the next case number of
     /// `hall` for the local date of `now`, and the opening event. `clock` places the case in the
-    /// worklist (``SLAClock/schedule(_:budgetMinutes:)``).
+    /// worklist (``SLAClock/schedule(_:budgetMinutes:)``). `documents` handed in with the
+    /// application are received in the same transaction.
     func intake(
         _ application: CaseApplication, workflowID: String, hall: String, by clerk: String, at now: Date,
-        nameParts: NameParts?, recording: Recording, checklist: CaseChecklist?, clock: SLAClock
+        nameParts: NameParts?, recording: Recording, checklist: CaseChecklist?, documents: [ReceivedDocument],
+        clock: SLAClock
     ) async throws -> RegistrationCase
     /// Applies `command` as `clerk` at `now` (when it happened), its events written as
     /// `recording` says; with `expectedVersion`, refuses as stale if the case moved on since.
@@ -122,6 +124,17 @@ public protocol DeskStore: Sendable {
     /// Replays every case's history, rewrites every derived column that differs (the worklist
     /// order with `clock`), and reports it.
     func rebuild(clock: SLAClock) async throws -> RebuildReport
+    /// The open deferrals whose next deadline lies between `dueFrom` and `dueBy` (either may be
+    /// open-ended), earliest first, at most `limit`; read through the deadline index.
+    func deferrals(dueFrom: Date?, dueBy: Date?, limit: Int) async throws -> [CaseNumber]
+    /// Each person's standing for a deferral at `now` (flag, broken commitments).
+    func applicantStanding(_ ids: [String], at now: Date) async throws -> [ApplicantStanding]
+    /// Every flag and clearing of a person, oldest first.
+    func applicantFlags(_ id: String) async throws -> [ApplicantFlag]
+    /// Records a supervisor's flag or clearing (the actor is checked in the same transaction).
+    func recordApplicantFlag(_ flag: ApplicantFlag) async throws
+    /// The 容缺 figures of a period (``DeferralFigures``) at `now`.
+    func deferralFigures(from: Date, to: Date, stages: [String], at now: Date) async throws -> DeferralFigures
     /// Takes in cases with their steps, all in one transaction (imports, generated data): the
     /// same rules as one by one; if any is refused, nothing is written.
     func importCases(_ cases: [CaseImport], clock: SLAClock) async throws

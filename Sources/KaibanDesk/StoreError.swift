@@ -38,6 +38,8 @@ public enum StoreError: ClerkReadable, ProblemConvertible, Sendable, Equatable {
     case projectionOutOfStep(case: String, history: Int, row: Int)
     /// The database failed (locked beyond the timeout, disk full, corrupt file…).
     case storage(String)
+    /// Flagging an applicant already flagged, or clearing one who is not.
+    case applicantFlagUnchanged(flagged: Bool)
 
     public var problem: Problem {
         let text = LocalizedText(zh: message(.zh), en: message(.en))
@@ -60,6 +62,7 @@ public enum StoreError: ClerkReadable, ProblemConvertible, Sendable, Equatable {
         case .rolesUnchanged: return Problem(.refused, "clerk.roles-unchanged", text)
         case .projectionOutOfStep: return Problem(.brokenData, "case.projection-out-of-step", text)
         case .storage: return Problem(.storage, "storage.failed", text)
+        case .applicantFlagUnchanged: return Problem(.conflict, "applicant.flag-unchanged", text)
         }
     }
 
@@ -122,6 +125,10 @@ public enum StoreError: ClerkReadable, ProblemConvertible, Sendable, Equatable {
                 : "the derived record of case \(number) (version \(row)) disagrees with its history (version \(history)); nothing was done: a supervisor rebuilds it from the history"
         case .storage(let detail):
             return zh ? "数据库出错：\(detail)" : "storage failure: \(detail)"
+        case .applicantFlagUnchanged(let flagged):
+            return flagged
+                ? (zh ? "该申请人已被标记为失信" : "the applicant is flagged already")
+                : (zh ? "该申请人没有失信标记" : "the applicant is not flagged")
         }
     }
 }

@@ -254,3 +254,57 @@ public struct CaseHistory: Sendable, Equatable {
         self.events = events
     }
 }
+
+/// A supervisor's dishonesty flag (失信) on a person, or its clearing, by ID number.
+public struct ApplicantFlag: Sendable, Equatable, Codable {
+    public var idNumber: String
+    /// True for a flag, false for a clearing (which also forgives earlier broken commitments).
+    public var flagged: Bool
+    public var at: Date
+    public var actor: String
+    public var reason: String
+
+    public init(idNumber: String, flagged: Bool, at: Date, actor: String, reason: String) {
+        self.idNumber = idNumber
+        self.flagged = flagged
+        self.at = at
+        self.actor = actor
+        self.reason = reason
+    }
+}
+
+/// Whether a person may commit to a deferral: not while flagged, nor with a commitment broken
+/// since a supervisor last cleared them.
+public struct ApplicantStanding: Sendable, Equatable, Codable {
+    public var idNumber: String
+    /// The flag in force, if any.
+    public var flag: ApplicantFlag?
+    /// Cases whose deferral this person broke (supplied late, or outstanding past its deadline).
+    public var brokenCommitments: [CaseNumber]
+
+    public init(idNumber: String, flag: ApplicantFlag?, brokenCommitments: [CaseNumber]) {
+        self.idNumber = idNumber
+        self.flag = flag
+        self.brokenCommitments = brokenCommitments
+    }
+
+    public var excluded: Bool { flag != nil || !brokenCommitments.isEmpty }
+}
+
+/// The hall's 容缺 figures over a period.
+public struct DeferralFigures: Sendable, Equatable, Codable {
+    /// Cases completed in the period that were accepted with a deferral.
+    public var completedWithDeferral = 0
+    /// Commitments signed in the period, and how they stand.
+    public var committed = 0
+    public var suppliedOnTime = 0
+    public var suppliedLate = 0
+    /// Still outstanding past the deadline.
+    public var overdue = 0
+    public var extended = 0
+
+    public init() {}
+
+    /// Commitments settled: supplied (on time or late) or overdue.
+    public var settled: Int { suppliedOnTime + suppliedLate + overdue }
+}

@@ -8,9 +8,13 @@ public struct DeskDay: Sendable {
     /// One thing a clerk does at a moment of the day.
     public struct Action: Sendable {
         public enum Kind: Sendable, Equatable {
-            case intake(CaseApplication, file: String)
+            /// Intake; with `receivedAll`, every document the checklist asks for is handed in but `missing`.
+            case intake(CaseApplication, file: String, receivedAll: Bool, missing: [String])
             case step(String, reason: String?)
             case task(String)
+            case receive([String], form: ReceivedDocument.Form)
+            case supplement([String], form: ReceivedDocument.Form)
+            case deferral([String], signer: String, signerID: String, days: Int?)
         }
 
         public var at: Date
@@ -53,6 +57,7 @@ public struct DeskDay: Sendable {
             guard parts.count == 2 else { throw XMLProblem(source: source, line: element.line, "bad time") }
             return HallTime.instant(date, hour: parts[0], minute: parts[1])
         }
+        func codes(_ text: String?) -> [String] { (text ?? "").split(separator: " ").map(String.init) }
         var actions: [Action] = []
         let caseElements = root.children("case")
         for (index, element) in caseElements.enumerated() {
@@ -68,11 +73,23 @@ public struct DeskDay: Sendable {
             actions.append(
                 Action(
                     at: try instant(element), clerk: element["by"] ?? "", caseIndex: index,
-                    kind: .intake(application, file: file), line: element.line))
+                    kind: .intake(
+                        application, file: file, receivedAll: element["received"] == "all",
+                        missing: codes(element["missing"])),
+                    line: element.line))
             for child in element.children {
+                let form = ReceivedDocument.Form(rawValue: child["form"] ?? "paper") ?? .paper
                 let kind: Action.Kind =
-                    child.name == "task"
-                    ? .task(child["done"] ?? "") : .step(child["do"] ?? "", reason: child["reason"])
+                    switch child.name {
+                    case "task": .task(child["done"] ?? "")
+                    case "receive": .receive(codes(child["codes"]), form: form)
+                    case "supplement": .supplement(codes(child["codes"]), form: form)
+                    case "defer":
+                        .deferral(
+                            codes(child["codes"]), signer: child["signer"] ?? "", signerID: child["signer-id"] ?? "",
+                            days: child["days"].flatMap { Int($0) })
+                    default: .step(child["do"] ?? "", reason: child["reason"])
+                    }
                 actions.append(
                     Action(
                         at: try instant(child), clerk: child["by"] ?? "", caseIndex: index, kind: kind, line: child.line

@@ -99,7 +99,10 @@ public struct WorkflowDefinitionLoader: Sendable {
             let from = anyOpen ? [] : list(fromText)
             for stage in from {
                 if let known = stageByID[stage] {
-                    if known.terminal { fail(element, "transition \"\(id)\" leaves from terminal stage \"\(stage)\"") }
+                    // A terminal stage is left only by a supervisor's act on a closed case (撤销).
+                    if known.terminal && flag(element["automatic"]) {
+                        fail(element, "automatic transition \"\(id)\" leaves from terminal stage \"\(stage)\"")
+                    }
                 } else {
                     fail(element, "transition \"\(id)\" leaves from unknown stage \"\(stage)\"")
                 }
@@ -111,13 +114,13 @@ public struct WorkflowDefinitionLoader: Sendable {
                 fail(element, "transition \"\(id)\" names unknown role \"\(role)\"")
             }
             let automatic = flag(element["automatic"])
-            let guardCondition = element["guard"].flatMap(TransitionGuard.init(rawValue:))
-            if automatic && guardCondition == nil { fail(element, "automatic transition \"\(id)\" needs a guard") }
+            let guards = list(element["guard"]).compactMap(TransitionGuard.init(rawValue:))
+            if automatic && guards.isEmpty { fail(element, "automatic transition \"\(id)\" needs a guard") }
             if !automatic && transitionRoles.isEmpty { fail(element, "transition \"\(id)\" needs roles") }
             transitions.append(
                 WorkflowDefinition.Transition(
                     id: id, name: named(element), from: from, fromAnyOpenStage: anyOpen, to: to, roles: transitionRoles,
-                    guardCondition: guardCondition, requiresReason: flag(element["requires-reason"]),
+                    guards: guards, requiresReason: flag(element["requires-reason"]),
                     automatic: automatic, issuesCreditCode: flag(element["issues-credit-code"])))
         }
 
@@ -133,7 +136,7 @@ public struct WorkflowDefinitionLoader: Sendable {
                 fail(element, "task group \"\(element["id"] ?? "")\" names unknown stage \"\(stage)\"")
             }
             if !groupStages.insert(stage).inserted { fail(element, "stage \"\(stage)\" has two task groups") }
-            let joins = transitions.filter { $0.from.contains(stage) && $0.guardCondition == .allTasksDone }
+            let joins = transitions.filter { $0.from.contains(stage) && $0.guards.contains(.allTasksDone) }
             if joins.isEmpty {
                 fail(
                     element,
@@ -151,6 +154,22 @@ public struct WorkflowDefinitionLoader: Sendable {
             groups.append(WorkflowDefinition.TaskGroup(id: element["id"] ?? "", stage: stage, tasks: tasks))
         }
 
+        var deferral: DeferralPolicy?
+        if let element = root.child("deferral") {
+            let policy = DeferralPolicy(
+                roles: list(element["roles"]), extendRoles: list(element["extend-roles"]),
+                promisedDays: Int(element["promised-days"] ?? "") ?? 0)
+            for role in policy.roles + policy.extendRoles where !roleIDs.contains(role) {
+                fail(element, "deferral names unknown role \"\(role)\"")
+            }
+            if !transitions.contains(where: { $0.guards.contains(.acceptanceDocuments) }) {
+                fail(
+                    element,
+                    "deferral needs a transition with guard=\"acceptance-documents\" (where commitments are signed)")
+            }
+            deferral = policy
+        }
+
         let definition = WorkflowDefinition(
             key: WorkflowDefinition.Key(id: root["id"] ?? "", version: Int(root["version"] ?? "") ?? 0),
             title: LocalizedText(zh: root["title"] ?? "", en: root["title-en"] ?? ""),
@@ -158,7 +177,7 @@ public struct WorkflowDefinitionLoader: Sendable {
             intakeRoles: list(root["intake-roles"]), budgetMinutes: root["budget-minutes"].flatMap { Int($0) },
             roles: roles,
             stages: stages, transitions: transitions,
-            taskGroups: groups)
+            taskGroups: groups, deferral: deferral)
 
         if issues.isEmpty {
             for (element, stage) in zip(stageElements, stages) where !stage.terminal {

@@ -19,7 +19,8 @@ extension CaseStore {
         /// opening event.
         package func intake(
             _ application: CaseApplication, workflowID: String, hall: String, by clerkID: String, at now: Date,
-            nameParts: NameParts? = nil, recording: Recording? = nil, checklist: CaseChecklist? = nil
+            nameParts: NameParts? = nil, recording: Recording? = nil, checklist: CaseChecklist? = nil,
+            documents: [ReceivedDocument] = []
         ) throws -> RegistrationCase {
             let definition = try store.latestDefinition(workflowID, db)
             let problems = application.problems(knownTasks: definition.allTaskIDs, on: HallTime.localDate(of: now))
@@ -31,6 +32,7 @@ extension CaseStore {
             var event = try WorkflowEngine(definition: definition).open(application: application, by: clerk, at: now)
             if let recording { event.stamp(recording) }
             event.checklist = checklist
+            event.documentsReceived = documents.isEmpty ? nil : documents
             let date = HallTime.localDate(of: now)
             let sequence = try store.next(in: "case_number_counter", prefix: "\(hall)-\(date.compact)", db)
             let number = CaseNumber(division: hall, date: date, sequence: sequence)
@@ -74,6 +76,7 @@ extension CaseStore {
             try store.updateCase(
                 state, schedule: clock.schedule(state.segments, budgetMinutes: definition.budgetMinutes),
                 previousVersion: previousVersion, db)
+            if state.deferral != nil { try store.writeDeferral(state, db) }
             return StepOutcome(state: state, events: appended)
         }
     }
@@ -101,12 +104,13 @@ extension CaseStore {
     /// Takes in one application in its own transaction (see ``Batch/intake(_:workflowID:hall:by:at:nameParts:)``).
     package func intake(
         _ application: CaseApplication, workflowID: String, hall: String, by clerkID: String, at now: Date,
-        nameParts: NameParts? = nil, recording: Recording? = nil, checklist: CaseChecklist? = nil, clock: SLAClock
+        nameParts: NameParts? = nil, recording: Recording? = nil, checklist: CaseChecklist? = nil,
+        documents: [ReceivedDocument] = [], clock: SLAClock
     ) throws -> RegistrationCase {
         try batch(clock: clock) {
             try $0.intake(
                 application, workflowID: workflowID, hall: hall, by: clerkID, at: now, nameParts: nameParts,
-                recording: recording, checklist: checklist)
+                recording: recording, checklist: checklist, documents: documents)
         }
     }
 
@@ -156,6 +160,8 @@ extension CaseStore {
         var definition: WorkflowDefinition.Key
         var nameParts: NameParts?
         var checklist: CaseChecklist?
+        /// The documents handed in with the application.
+        var received: [ReceivedDocument]?
     }
 
     /// Decoded opening events by case, each with the exact text it was decoded from: a step reads
@@ -202,7 +208,8 @@ extension CaseStore {
             guard let kind = Self.eventKind(code: code) else {
                 throw StoreError.storage("case \(number): unknown event kind \(code)")
             }
-            let data = try (row[11] as String?).map { try openingData(number, $0) }
+            let text = row[11] as String?
+            let data = try kind == .opened ? text.map { try openingData(number, $0) } : nil
             let seconds: Int64 = row[1]
             var event = CaseEvent(
                 sequence: row[0], at: Date(timeIntervalSince1970: TimeInterval(seconds)), kind: kind, actor: row[3],
@@ -210,6 +217,15 @@ extension CaseStore {
                 fromStage: row[6], toStage: row[7], task: row[8], reason: row[9], application: data?.application,
                 definition: data?.definition, automatic: row[10], creditCode: row[12])
             event.checklist = data?.checklist
+            event.documentsReceived = data?.received
+            switch kind {
+            case .deferralCommitted:
+                event.commitment = try text.map { try Self.decodeStorage(DeferralCommitment.self, $0) }
+            case .deferralExtended:
+                event.deferralExtension = try text.map { try Self.decodeStorage(DeferralExtension.self, $0) }
+            default:
+                break
+            }
             event.recordedAt = (row[13] as Int64?).map { Date(timeIntervalSince1970: TimeInterval($0)) }
             event.recordedBy = row[14]
             event.lateReason = row[15]
@@ -249,6 +265,9 @@ extension CaseStore {
         case .transitioned: 1
         case .taskCompleted: 2
         case .documentReceived: 3
+        case .deferralCommitted: 4
+        case .deferralExtended: 5
+        case .deferralFulfilled: 6
         }
     }
 
@@ -304,10 +323,14 @@ extension CaseStore {
             if let application = event.application, let definition = event.definition {
                 let opening = OpeningData(
                     application: application, definition: definition, nameParts: nameParts,
-                    checklist: event.checklist)
+                    checklist: event.checklist, received: event.documentsReceived)
                 let text = try Self.storageJSON(opening)
                 openings?.entries.append((number.description, text, opening))
                 data = text
+            } else if let commitment = event.commitment {
+                data = try Self.storageJSON(commitment)
+            } else if let granted = event.deferralExtension {
+                data = try Self.storageJSON(granted)
             }
             try statement.execute(arguments: [
                 number.description, event.sequence, Self.seconds(event.at), Self.eventKindCode(event.kind), event.actor,

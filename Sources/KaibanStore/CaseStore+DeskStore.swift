@@ -14,6 +14,26 @@ extension CaseStore: DeskStore {
         }
     }
 
+    public func deferrals(dueFrom: Date?, dueBy: Date?, limit: Int) async throws -> [CaseNumber] {
+        try await offPool { try self.deferrals(dueFrom: dueFrom, dueBy: dueBy, limit: limit) }
+    }
+
+    public func applicantStanding(_ ids: [String], at now: Date) async throws -> [ApplicantStanding] {
+        try await offPool { try self.applicantStanding(ids, at: now) }
+    }
+
+    public func applicantFlags(_ id: String) async throws -> [ApplicantFlag] {
+        try await offPool { try self.applicantFlags(id) }
+    }
+
+    public func recordApplicantFlag(_ flag: ApplicantFlag) async throws {
+        try await offPool { try self.recordApplicantFlag(flag) }
+    }
+
+    public func deferralFigures(from: Date, to: Date, stages: [String], at now: Date) async throws -> DeferralFigures {
+        try await offPool { try self.deferralFigures(from: from, to: to, stages: stages, at: now) }
+    }
+
     public func isReferenceCurrent(_ source: ReferenceSource) async throws -> Bool {
         try await offPool { try self.isReferenceCurrent(source) }
     }
@@ -110,12 +130,13 @@ extension CaseStore: DeskStore {
 
     public func intake(
         _ application: CaseApplication, workflowID: String, hall: String, by clerk: String, at now: Date,
-        nameParts: NameParts?, recording: Recording, checklist: CaseChecklist?, clock: SLAClock
+        nameParts: NameParts?, recording: Recording, checklist: CaseChecklist?, documents: [ReceivedDocument],
+        clock: SLAClock
     ) async throws -> RegistrationCase {
         try await offPool {
             try self.intake(
                 application, workflowID: workflowID, hall: hall, by: clerk, at: now, nameParts: nameParts,
-                recording: recording, checklist: checklist, clock: clock)
+                recording: recording, checklist: checklist, documents: documents, clock: clock)
         }
     }
 

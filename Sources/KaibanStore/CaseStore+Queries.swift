@@ -280,6 +280,10 @@ extension CaseStore {
             try db.execute(
                 sql: "DELETE FROM registered_name WHERE case_number NOT IN (SELECT number FROM registration_case)")
             removed += db.changesCount
+            try db.execute(sql: "DELETE FROM case_deferral WHERE case_id NOT IN (SELECT id FROM registration_case)")
+            removed += db.changesCount
+            try db.execute(sql: "DELETE FROM deferral_party WHERE case_id NOT IN (SELECT id FROM registration_case)")
+            removed += db.changesCount
             return removed
         }
         return report
@@ -380,6 +384,7 @@ extension CaseStore {
             report.events += events.count
             var repaired = try repairLookup(state, tradeName: parts.tradeName, db)
             if try repairRegisteredName(state, parts, db) { repaired = true }
+            if try repairDeferral(state, caseID: row["id"], db) { repaired = true }
             if Self.projection(of: state, schedule, parts) != Self.projection(of: row) {
                 repaired = true
                 try repairProjection(state, schedule, parts, db)

@@ -39,7 +39,63 @@ struct EngineHarness {
         return (next, events)
     }
 
+    /// A small checklist: a main document, a deferrable one the licence waits for, and a deferrable
+    /// one that may follow the licence (先照后补).
+    static let checklist = CaseChecklist(
+        key: DocumentChecklist.Key(id: "test", version: 1),
+        documents: [
+            DocumentRequirement(
+                code: "form", name: LocalizedText(zh: "申请书", en: "form"), importance: .main, deferrable: false,
+                maxDeferralDays: nil, blocks: .acceptance),
+            DocumentRequirement(
+                code: "lessor-title", name: LocalizedText(zh: "出租方产权证明", en: "lessor's title"),
+                importance: .secondary, deferrable: true, maxDeferralDays: 5, blocks: .licence),
+            DocumentRequirement(
+                code: "minutes", name: LocalizedText(zh: "会议纪要", en: "minutes"), importance: .secondary,
+                deferrable: true, maxDeferralDays: 5, blocks: .nothing),
+        ])
+
+    /// A new case that keeps ``checklist``, none of its documents in yet.
+    func openedWithChecklist(tasks: [String] = []) throws -> RegistrationCase {
+        var event = try engine.open(
+            application: Fixtures.application(tasks: tasks), by: Fixtures.window, at: Fixtures.at(9, 0))
+        event.checklist = Self.checklist
+        return try RegistrationCase.replay([event], number: number, definition: definition)
+    }
+
+    /// A commitment signed at the case's last event for `codes`, each due `after` later.
+    func commitment(_ state: RegistrationCase, _ codes: [String], after: TimeInterval) -> DeferralCommitment {
+        let at = state.updatedAt.addingTimeInterval(300)
+        return DeferralCommitment(
+            signer: "张三", signerID: "110101199003074514", signedAt: at,
+            items: codes.map { DeferredItem(code: $0, deadline: at.addingTimeInterval(after)) })
+    }
+
+    /// A case with ``checklist`` brought to the stages only a deferral reaches: `supplement` (the
+    /// licence waits for the lessor's title), `completed-deferred` (the minutes follow the licence),
+    /// and `terminated` / `revoked` after the deadline (`after`) passed.
+    func reachDeferred(_ stage: String, after: TimeInterval = 86_400) throws -> RegistrationCase {
+        var state = try openedWithChecklist()
+        state = try step(state, .receiveDocument(ReceivedDocument(code: "form", form: .paper))).0
+        let waitsForLicence = stage == "supplement" || stage == "terminated"
+        if !waitsForLicence {
+            state = try step(state, .receiveDocument(ReceivedDocument(code: "lessor-title", form: .paper))).0
+        }
+        let deferred = waitsForLicence ? ["lessor-title", "minutes"] : ["minutes"]
+        state = try step(state, .commitDeferral(commitment(state, deferred, after: after))).0
+        for transition in ["accept", "review", "approve"] + (waitsForLicence ? [] : ["issue-licence"]) {
+            state = try step(state, .transition(transition, reason: nil)).0
+        }
+        if stage == "terminated" || stage == "revoked" {
+            state = try step(state, .transition(stage == "terminated" ? "terminate" : "revoke", reason: "逾期未补交")).0
+        }
+        return state
+    }
+
     func reach(_ stage: String, tasks: [String] = ["seal", "tax", "bank"]) throws -> RegistrationCase {
+        if ["supplement", "completed-deferred", "terminated", "revoked"].contains(stage) {
+            return try reachDeferred(stage, after: stage == "terminated" || stage == "revoked" ? 600 : 86_400)
+        }
         var state = try opened(tasks: tasks, channel: stage == "in-transit" ? .mail : .window)
         for transition in Self.paths[stage] ?? [] {
             state = try step(state, .transition(transition, reason: "理由")).0
@@ -64,8 +120,9 @@ struct EngineHarness {
         } throws: { error in
             let message = (error as? WorkflowError)?.message(.zh) ?? ""
             let english = (error as? WorkflowError)?.message(.en) ?? ""
-            return message.contains("当前为“已受理”，不能“发照”") && message.contains("审查")
-                && english.contains("is at accepted; it cannot go to issue licence, only: start review, withdraw")
+            return message.contains("当前为“已受理”，不能“发照”") && message.contains("审查") && message.contains("终止办理")
+                && english.contains(
+                    "is at accepted; it cannot go to issue licence, only: start review, terminate, withdraw")
         }
     }
 
@@ -161,7 +218,8 @@ struct EngineHarness {
         #expect(state.tasks.map(\.task) == ["seal", "tax", "bank"])
         // The automatic step is not a clerk's to take.
         #expect(
-            throws: WorkflowError.unknownTransition(case: state.number, transition: "complete", allowed: ["withdraw"])
+            throws: WorkflowError.unknownTransition(
+                case: state.number, transition: "complete", allowed: ["revoke", "withdraw"])
         ) {
             try harness.step(state, .transition("complete", reason: nil))
         }

@@ -14,10 +14,10 @@ import Testing
         harness = try EngineHarness()
     }
 
-    /// Every manual step of the workflow.
+    /// Every manual step of the workflow, in the file's order.
     static let steps = [
         "receive-documents", "accept", "request-correction", "resubmit", "refuse", "review", "approve", "reject",
-        "issue-licence", "withdraw",
+        "issue-licence", "terminate", "revoke", "withdraw",
     ]
 
     /// Stage × step → the stage the step leads to. A step missing from a stage's row is refused.
@@ -30,25 +30,38 @@ import Testing
         "accepted": ["review": "review", "withdraw": "withdrawn"],
         "review": ["approve": "approved", "reject": "rejected", "withdraw": "withdrawn"],
         "approved": ["issue-licence": "startup", "withdraw": "withdrawn"],
+        "supplement": ["withdraw": "withdrawn"],
         "startup": ["withdraw": "withdrawn"],
-        "completed": [:], "refused": [:], "rejected": [:], "withdrawn": [:],
+        "completed": [:], "refused": [:], "rejected": [:], "withdrawn": [:], "completed-deferred": [:],
+        "terminated": [:], "revoked": [:],
     ]
 
-    /// The stages that close a case: every step is refused there as the case is closed.
-    static let terminal: Set<String> = ["completed", "refused", "rejected", "withdrawn"]
+    /// Stage × step that leave the stage but whose guard refuses them for the case the table
+    /// reaches: a supervisor ends a case only for an overdue deferral (none is overdue there).
+    static let guarded: [String: Set<String>] = [
+        "accepted": ["terminate"], "review": ["terminate"], "approved": ["terminate"], "supplement": ["terminate"],
+        "startup": ["revoke"], "completed-deferred": ["revoke"],
+    ]
+
+    /// The stages that close a case: every step is refused there as the case is closed (but a
+    /// registration completed with a deferral open may still be revoked).
+    static let terminal: Set<String> = [
+        "completed", "refused", "rejected", "withdrawn", "completed-deferred", "terminated", "revoked",
+    ]
 
     /// Step → the roles that may take it, as the file names them (a supervisor includes both).
     static let roles: [String: String] = [
         "receive-documents": "window", "accept": "window", "request-correction": "window", "resubmit": "window",
         "refuse": "window", "review": "reviewer", "approve": "reviewer", "reject": "reviewer",
-        "issue-licence": "window", "withdraw": "window",
+        "issue-licence": "window", "withdraw": "window", "terminate": "supervisor", "revoke": "supervisor",
     ]
 
     /// Step → one stage it is taken from (from the table above).
     static let legalFrom: [String: String] = [
         "receive-documents": "in-transit", "accept": "received", "request-correction": "received",
         "resubmit": "correction", "refuse": "received", "review": "accepted", "approve": "review", "reject": "review",
-        "issue-licence": "approved", "withdraw": "received",
+        "issue-licence": "approved", "withdraw": "received", "terminate": "supplement",
+        "revoke": "completed-deferred",
     ]
 
     /// A case at `stage`, brought there by a supervisor; `completed` has no tasks to wait on.
@@ -92,12 +105,15 @@ import Testing
                 let error = #expect(throws: WorkflowError.self, "\(step) from \(stage)") {
                     _ = try harness.step(state, command)
                 }
-                if Self.terminal.contains(stage) {
+                if Self.guarded[stage]?.contains(step) == true {
+                    #expect(error?.problem.code == "deferral.not-overdue", "\(step) from \(stage)")
+                } else if Self.terminal.contains(stage) {
                     #expect(error == .caseClosed(case: state.number, stage: harness.definition.stageName(stage)))
                 } else {
-                    let allowed = Self.steps.filter { row[$0] != nil }.compactMap {
-                        harness.definition.transition($0)?.name
-                    }
+                    let allowed = Self.steps.filter { row[$0] != nil || Self.guarded[stage]?.contains($0) == true }
+                        .compactMap {
+                            harness.definition.transition($0)?.name
+                        }
                     #expect(
                         error
                             == .notAllowedFromStage(
@@ -114,7 +130,9 @@ import Testing
         let clerks = [Fixtures.window, Fixtures.reviewer, Fixtures.supervisor, Fixtures.trainee]
         for step in Self.steps {
             let stage = try #require(Self.legalFrom[step])
-            let state = try reach(stage)
+            // Ending a case needs an overdue deferral: one due a minute after it was signed.
+            let state =
+                ["terminate", "revoke"].contains(step) ? try harness.reachDeferred(stage, after: 60) : try reach(stage)
             let needed = try #require(Self.roles[step])
             for clerk in clerks {
                 let command = CaseCommand.transition(step, reason: "理由")

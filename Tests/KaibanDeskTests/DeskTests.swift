@@ -14,7 +14,7 @@ import Testing
     @Test func aCaseGoesFromIntakeToCompletionThroughTheDesk() async throws {
         let desk = try await Fixtures.desk()
         let intake = try await desk.playing(Fixtures.at(9, 5)).intake(
-            Fixtures.application(tasks: ["seal", "bank"]), as: window, at: Fixtures.at(9, 5))
+            Fixtures.application(tasks: ["seal", "bank"]), documents: .all, as: window, at: Fixtures.at(9, 5))
         let number = intake.case.number
         #expect(number.description == "510811-20261126-0001")
         #expect(intake.case.stage == "received")
@@ -175,7 +175,7 @@ import Testing
     @Test func aStepDatedBeforeTheCasesLastEventIsRefused() async throws {
         let desk = try await Fixtures.desk()
         let number = try await desk.playing(Fixtures.at(10, 0)).intake(
-            Fixtures.application(), as: window, at: Fixtures.at(10, 0)
+            Fixtures.application(), documents: .all, as: window, at: Fixtures.at(10, 0)
         ).case.number
         let problem = await Fixtures.problem {
             _ = try await desk.playing(Fixtures.at(9, 0)).step(number, "accept", as: self.window, at: Fixtures.at(9, 0))
@@ -292,7 +292,9 @@ import Testing
             _ = try await desk.intake(Fixtures.application(), as: window, at: Fixtures.at(9, 0, day: 28))
         }
         #expect(future?.code == "instant.in-future")
-        let number = try await desk.intake(Fixtures.application(), as: window, at: Fixtures.at(9, 50)).case.number
+        let number = try await desk.intake(
+            Fixtures.application(), documents: .all, as: window, at: Fixtures.at(9, 50)
+        ).case.number
         let ahead = await Fixtures.problem {
             _ = try await desk.step(number, "accept", as: window, at: Fixtures.local("2059-06-01T10:00"))
         }

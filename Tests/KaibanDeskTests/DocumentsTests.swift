@@ -17,7 +17,7 @@ import Testing
         let desk = try await Fixtures.desk(at: Fixtures.at(9, 10))
         let number = try await desk.intake(Fixtures.application(), as: window, at: Fixtures.at(9, 5)).case.number
         let plain = try await desk.documents(number)
-        #expect(plain.checklist == DocumentChecklist.Key(id: "company-formation", version: 1))
+        #expect(plain.checklist == DocumentChecklist.Key(id: "company-formation", version: 2))
         #expect(
             states(plain) == [
                 "application-form": .missingMain, "articles": .missingMain, "investor-id": .missingMain,
@@ -76,11 +76,11 @@ import Testing
         let path = Fixtures.temporaryDatabasePath()
         let before = try await Fixtures.desk(at: Fixtures.at(9, 10), formsRoot: forms, path: path)
         let old = try await before.intake(Fixtures.application(), as: window, at: Fixtures.at(9, 5)).case.number
-        // Version 2 drops the name declaration from every type.
+        // Version 3 drops the name declaration from every type.
         let file = forms.appendingPathComponent("checklists/company-formation.xml")
         var text = try String(contentsOf: file, encoding: .utf8)
         text = text.replacingOccurrences(
-            of: "id=\"company-formation\" version=\"1\"", with: "id=\"company-formation\" version=\"2\""
+            of: "id=\"company-formation\" version=\"2\"", with: "id=\"company-formation\" version=\"3\""
         )
         .replacingOccurrences(of: "code=\"name-declaration\"", with: "code=\"name-declaration-retired\"")
         try text.write(to: file, atomically: true, encoding: .utf8)
@@ -89,10 +89,10 @@ import Testing
         other.proposedName = "广元市昭化区青木农业科技有限公司"
         let new = try await before.intake(other, as: window, at: Fixtures.at(9, 6)).case.number
         let kept = try await before.documents(old)
-        #expect(kept.checklist.version == 1)
+        #expect(kept.checklist.version == 2)
         #expect(kept.documents.contains { $0.requirement.code == "name-declaration" })
         let current = try await before.documents(new)
-        #expect(current.checklist.version == 2)
+        #expect(current.checklist.version == 3)
         #expect(current.documents.contains { $0.requirement.code == "name-declaration-retired" })
         #expect(!current.documents.contains { $0.requirement.code == "name-declaration" })
     }

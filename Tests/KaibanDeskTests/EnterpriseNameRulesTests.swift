@@ -20,7 +20,7 @@ import Testing
     /// Takes in `name` and licenses it, so that it is a registered name of the hall.
     func register(_ name: String, on desk: Desk) async throws {
         let number = try await desk.playing(Fixtures.at(9, 0)).intake(
-            application(named: name), as: window, at: Fixtures.at(9, 0)
+            application(named: name), documents: .all, as: window, at: Fixtures.at(9, 0)
         ).case.number
         for (step, actor, minute) in [
             ("accept", window, 5), ("review", reviewer, 10), ("approve", reviewer, 15), ("issue-licence", window, 20),

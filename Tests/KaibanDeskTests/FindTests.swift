@@ -26,7 +26,7 @@ import Testing
     func twoCases() async throws -> (Desk, CaseNumber, CaseNumber, String) {
         let desk = try await Fixtures.desk()
         let first = try await desk.playing(Fixtures.at(9, 5)).intake(
-            Fixtures.application(), as: window, at: Fixtures.at(9, 5)
+            Fixtures.application(), documents: .all, as: window, at: Fixtures.at(9, 5)
         ).case.number
         var code = ""
         for (step, actor, minute) in [
@@ -37,7 +37,7 @@ import Testing
             code = outcome.state.creditCode ?? code
         }
         let second = try await desk.playing(Fixtures.at(10, 5)).intake(
-            Self.otherApplication(), as: window, at: Fixtures.at(10, 5)
+            Self.otherApplication(), documents: .all, as: window, at: Fixtures.at(10, 5)
         ).case.number
         return (desk, first, second, code)
     }
@@ -109,7 +109,7 @@ import Testing
         for minute in [1, 2, 3, 4, 5] {
             numbers.append(
                 try await desk.playing(Fixtures.at(9, minute)).intake(
-                    Fixtures.application(), as: window, at: Fixtures.at(9, minute)
+                    Fixtures.application(), documents: .all, as: window, at: Fixtures.at(9, minute)
                 ).case.number)
         }
         let page1 = try await desk.find("张伟", limit: 2)

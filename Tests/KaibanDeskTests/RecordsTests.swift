@@ -14,19 +14,19 @@ import Testing
     @Test func aStepDatedHoursAgoIsRefusedUnlessASupervisorEntersItWithAReason() async throws {
         let desk = try await Fixtures.desk(at: Fixtures.at(18, 0))
         let refused = await Fixtures.problem {
-            _ = try await desk.intake(Fixtures.application(), as: self.window, at: Fixtures.at(9, 5))
+            _ = try await desk.intake(Fixtures.application(), documents: .all, as: self.window, at: Fixtures.at(9, 5))
         }
         #expect(refused?.code == "instant.late-entry")
         #expect(refused?.kind == .refused)
         let notSupervisor = await Fixtures.problem {
             _ = try await desk.intake(
-                Fixtures.application(), as: self.window, at: Fixtures.at(9, 5),
+                Fixtures.application(), documents: .all, as: self.window, at: Fixtures.at(9, 5),
                 late: LateEntry(reason: "停电后补录纸质收件"))
         }
         #expect(notSupervisor?.code == "role.supervisor-required")
         let noReason = await Fixtures.problem {
             _ = try await desk.intake(
-                Fixtures.application(), as: self.supervisor, at: Fixtures.at(9, 5),
+                Fixtures.application(), documents: .all, as: self.supervisor, at: Fixtures.at(9, 5),
                 late: LateEntry(reason: "  ", doneBy: "wangfang"))
         }
         #expect(noReason?.code == "text.not-accepted")
@@ -34,7 +34,7 @@ import Testing
         #expect(try await desk.summary().total == 0)
 
         let number = try await desk.intake(
-            Fixtures.application(), as: supervisor, at: Fixtures.at(9, 5),
+            Fixtures.application(), documents: .all, as: supervisor, at: Fixtures.at(9, 5),
             late: LateEntry(reason: "停电后补录纸质收件", doneBy: "wangfang")
         ).case.number
         // The clerk who did it needs the step's role: a reviewer cannot have taken in a case.
@@ -62,7 +62,7 @@ import Testing
     @Test func aLateEntryStillCannotPrecedeTheCasesLastEvent() async throws {
         let desk = try await Fixtures.desk(at: Fixtures.at(18, 0))
         let number = try await desk.playing(Fixtures.at(10, 0)).intake(
-            Fixtures.application(), as: window, at: Fixtures.at(10, 0)
+            Fixtures.application(), documents: .all, as: window, at: Fixtures.at(10, 0)
         ).case.number
         _ = desk.playing(Fixtures.at(18, 0))
         let problem = await Fixtures.problem {
@@ -87,20 +87,20 @@ import Testing
         _ = try await desk.deactivateClerk("wangfang", reason: "调离", as: supervisor)
         let notYet = await Fixtures.problem {
             _ = try await desk.intake(
-                Fixtures.application(), as: self.supervisor, at: Fixtures.at(9, 0),
+                Fixtures.application(), documents: .all, as: self.supervisor, at: Fixtures.at(9, 0),
                 late: LateEntry(reason: "停电补录", doneBy: "newbie"))
         }
         #expect(notYet?.code == "clerk.not-yet-registered")
         let roleLater = await Fixtures.problem {
             _ = try await desk.intake(
-                Fixtures.application(), as: self.supervisor, at: Fixtures.at(9, 0),
+                Fixtures.application(), documents: .all, as: self.supervisor, at: Fixtures.at(9, 0),
                 late: LateEntry(reason: "停电补录", doneBy: "lijun"))
         }
         #expect(roleLater?.code == "role.required")
         #expect(try await desk.summary().total == 0)
         // wangfang was an active window clerk at 09:00, though deactivated since.
         let number = try await desk.intake(
-            Fixtures.application(), as: supervisor, at: Fixtures.at(9, 0),
+            Fixtures.application(), documents: .all, as: supervisor, at: Fixtures.at(9, 0),
             late: LateEntry(reason: "停电补录", doneBy: "wangfang")
         ).case.number
         #expect(try await desk.history(number).first?.actor == "wangfang")
@@ -144,7 +144,7 @@ import Testing
     /// A case taken in at 09:05 and licensed at 09:50 without start-up tasks (45 minutes).
     func closedCase(_ desk: Desk) async throws -> CaseNumber {
         let number = try await desk.playing(Fixtures.at(9, 5)).intake(
-            Fixtures.application(tasks: []), as: window, at: Fixtures.at(9, 5)
+            Fixtures.application(tasks: []), documents: .all, as: window, at: Fixtures.at(9, 5)
         ).case.number
         for (step, actor, minute) in [
             ("accept", window, 10), ("review", reviewer, 20), ("approve", reviewer, 30), ("issue-licence", window, 50),
@@ -248,7 +248,7 @@ import Testing
     @Test func showAndTheWorklistAtAnEarlierInstantShowThatInstant() async throws {
         let desk = try await Fixtures.desk(at: Fixtures.at(18, 0))
         let first = try await desk.playing(Fixtures.at(9, 5)).intake(
-            Fixtures.application(tasks: []), as: window, at: Fixtures.at(9, 5)
+            Fixtures.application(tasks: []), documents: .all, as: window, at: Fixtures.at(9, 5)
         ).case.number
         for (step, actor, minute) in [
             ("accept", window, 20), ("review", reviewer, 30), ("approve", reviewer, 40), ("issue-licence", window, 50),
@@ -257,7 +257,9 @@ import Testing
         }
         var other = Fixtures.application()
         other.proposedName = "广元市昭化区青木农业科技有限公司"
-        let second = try await desk.playing(Fixtures.at(11, 0)).intake(other, as: window, at: Fixtures.at(11, 0)).case
+        let second = try await desk.playing(Fixtures.at(11, 0)).intake(
+            other, documents: .all, as: window, at: Fixtures.at(11, 0)
+        ).case
             .number
         _ = desk.playing(Fixtures.at(18, 0))
 
@@ -321,7 +323,7 @@ import Testing
             var application = Fixtures.application()
             application.domicileDivision = code
             let problem = await Fixtures.problem {
-                _ = try await desk.intake(application, as: .clerk("wangfang"), at: Fixtures.at(9, 5))
+                _ = try await desk.intake(application, documents: .all, as: .clerk("wangfang"), at: Fixtures.at(9, 5))
             }
             #expect(
                 problem?.fields.contains { $0.field == "domicileDivision" && $0.reason.en.contains("county-level") }
@@ -363,8 +365,10 @@ import Testing
         application.proposedName = "广元市昭化区山色农业科技有限公司"
         let window = DeskActor.clerk("wangfang")
         let reviewer = DeskActor.clerk("lijun")
-        let number = try await desk.playing(Fixtures.at(9, 0)).intake(application, as: window, at: Fixtures.at(9, 0))
-            .case.number
+        let number = try await desk.playing(Fixtures.at(9, 0)).intake(
+            application, documents: .all, as: window, at: Fixtures.at(9, 0)
+        )
+        .case.number
         for (step, actor, minute) in [
             ("accept", window, 10), ("review", reviewer, 20), ("approve", reviewer, 30), ("issue-licence", window, 40),
         ] {
@@ -395,7 +399,7 @@ import Testing
         }
         #expect(future?.code == "calendar.out-of-range")
         _ = try await desk.playing(Fixtures.at(9, 0)).intake(
-            Fixtures.application(), as: .clerk("wangfang"), at: Fixtures.at(9, 0))
+            Fixtures.application(), documents: .all, as: .clerk("wangfang"), at: Fixtures.at(9, 0))
         let mixed = await Fixtures.problem {
             try await desk.synthesize(
                 count: 5, lastDay: Fixtures.day, perDay: 5, openShare: 0, seed: 1, as: supervisor)
@@ -423,7 +427,7 @@ import Testing
         let desk = try await Fixtures.desk(at: Fixtures.at(9, 10))
         let problem = await Fixtures.problem {
             _ = try await desk.intake(
-                Fixtures.application(), as: self.supervisor, at: Fixtures.at(9, 5),
+                Fixtures.application(), documents: .all, as: self.supervisor, at: Fixtures.at(9, 5),
                 late: LateEntry(reason: "代录", doneBy: "wangfang"))
         }
         #expect(problem?.code == "instant.not-late")

@@ -13,7 +13,9 @@ import Testing
     func raiseVersion(_ forms: URL) throws {
         let file = forms.appendingPathComponent("workflows/company-formation.xml")
         let text = try String(contentsOf: file, encoding: .utf8)
-            .replacingOccurrences(of: "version=\"1\"", with: "version=\"2\"")
+            .replacingOccurrences(
+                of: "id=\"company-formation\" version=\"2\"", with: "id=\"company-formation\" version=\"3\""
+            )
             .replacingOccurrences(of: "budget-minutes=\"192\"", with: "budget-minutes=\"30\"")
             .replacingOccurrences(of: "name=\"审查中\"", with: "name=\"审核中\"")
         try text.write(to: file, atomically: true, encoding: .utf8)
@@ -29,7 +31,7 @@ import Testing
     /// Takes a window case from intake at 09:00 to completion at 09:45 (45 government minutes).
     func complete(_ desk: Desk, _ tradeName: String, day: Int) async throws -> CaseNumber {
         let number = try await desk.playing(Fixtures.at(9, 0, day: day)).intake(
-            application(tradeName), as: window, at: Fixtures.at(9, 0, day: day)
+            application(tradeName), documents: .all, as: window, at: Fixtures.at(9, 0, day: day)
         ).case
             .number
         for (step, actor, minute) in [
@@ -47,17 +49,17 @@ import Testing
         let before = try await Fixtures.desk(formsRoot: forms, path: path)
         let old = try await complete(before, "青禾", day: 24)
         let oldOpen = try await before.playing(Fixtures.at(9, 0)).intake(
-            application("青木"), as: window, at: Fixtures.at(9, 0)
+            application("青木"), documents: .all, as: window, at: Fixtures.at(9, 0)
         ).case.number
         try raiseVersion(forms)
         before.reload()
         let newOpen = try await before.playing(Fixtures.at(9, 1)).intake(
-            application("青松"), as: window, at: Fixtures.at(9, 1)
+            application("青松"), documents: .all, as: window, at: Fixtures.at(9, 1)
         ).case.number
         let new = try await complete(before, "青山", day: 25)
-        #expect(try await before.caseView(old).case.definition.version == 1)
-        #expect(try await before.caseView(new).case.definition.version == 2)
-        // 45 minutes: within version 1's 192, beyond version 2's 30.
+        #expect(try await before.caseView(old).case.definition.version == 2)
+        #expect(try await before.caseView(new).case.definition.version == 3)
+        // 45 minutes: within version 2's 192, beyond version 3's 30.
         let report = try await before.slaReport(
             from: CivilDate(uncheckedYear: 2026, month: 11, day: 24), to: Fixtures.day, by: .all)
         #expect(report.total?.count == 2)
@@ -68,7 +70,7 @@ import Testing
         let budgets = Dictionary(uniqueKeysWithValues: items.map { ($0.number, $0.sla.budgetMinutes) })
         #expect(budgets[oldOpen] == 192)
         #expect(budgets[newOpen] == 30)
-        #expect(items.first { $0.number == newOpen }?.workflow.version == 2)
+        #expect(items.first { $0.number == newOpen }?.workflow.version == 3)
     }
 
     @Test func referenceFilesAreTakenInOnlyWhenTheirTextChanges() async throws {
@@ -114,7 +116,7 @@ import Testing
         let window = DeskActor.clerk("wangfang")
         let reviewer = DeskActor.clerk("lijun")
         let done = try await desk.playing(Fixtures.at(9, 0)).intake(
-            Fixtures.application(tasks: []), as: window, at: Fixtures.at(9, 0)
+            Fixtures.application(tasks: []), documents: .all, as: window, at: Fixtures.at(9, 0)
         ).case.number
         for (step, actor, minute) in [
             ("accept", window, 10), ("review", reviewer, 20), ("approve", reviewer, 30), ("issue-licence", window, 45),
@@ -123,7 +125,9 @@ import Testing
         }
         var open = Fixtures.application()
         open.proposedName = "广元市昭化区青木农业科技有限公司"
-        let waiting = try await desk.playing(Fixtures.at(10, 0)).intake(open, as: window, at: Fixtures.at(10, 0)).case
+        let waiting = try await desk.playing(Fixtures.at(10, 0)).intake(
+            open, documents: .all, as: window, at: Fixtures.at(10, 0)
+        ).case
             .number
         let before = try await desk.slaReport(from: Fixtures.day, to: Fixtures.day, by: .channel)
         let stages = try await desk.slaReport(from: Fixtures.day, to: Fixtures.day, by: .stage)

@@ -36,9 +36,16 @@ import Testing
 
     @Test func theCommittedDefinitionLoads() throws {
         let definition = try load(source)
-        #expect(definition.key == WorkflowDefinition.Key(id: "company-formation", version: 1))
+        #expect(definition.key == WorkflowDefinition.Key(id: "company-formation", version: 2))
         #expect(definition.initialStage == "received")
-        #expect(definition.stages.filter(\.terminal).map(\.id) == ["completed", "refused", "rejected", "withdrawn"])
+        #expect(
+            definition.stages.filter(\.terminal).map(\.id) == [
+                "completed", "completed-deferred", "terminated", "revoked", "refused", "rejected", "withdrawn",
+            ])
+        #expect(definition.deferral == DeferralPolicy(roles: ["window"], extendRoles: ["supervisor"], promisedDays: 3))
+        #expect(definition.transition("accept")?.guards == [.acceptanceDocuments])
+        #expect(definition.transition("complete")?.guards == [.allTasksDone, .noDeferralOpen])
+        #expect(definition.stage("supplement")?.clock == .paused)
         #expect(
             definition.taskGroups.first?.tasks.map(\.id) == [
                 "seal", "tax", "social-insurance", "provident-fund", "bank",
@@ -54,8 +61,9 @@ import Testing
 
     @Test func aTransitionToAnUnknownStageIsRefused() {
         let edited = source.replacingOccurrences(
-            of: "to=\"accepted\" roles=\"window\"", with: "to=\"acepted\" roles=\"window\"")
-        expectRefused(edited, line: line(of: "transition id=\"accept\""), "unknown stage \"acepted\"")
+            of: "to=\"accepted\" roles=\"window\"\n", with: "to=\"acepted\" roles=\"window\"\n")
+        // A start tag over two lines is reported at the line that closes it.
+        expectRefused(edited, line: line(of: "guard=\"acceptance-documents\"/>"), "unknown stage \"acepted\"")
     }
 
     @Test func anUnknownRoleIsRefused() {
@@ -83,7 +91,9 @@ import Testing
 
     @Test func aTaskGroupNeedsAJoin() {
         let edited = source.replacingOccurrences(
-            of: "guard=\"all-tasks-done\" automatic=\"true\"", with: "roles=\"window\"")
+            of: "guard=\"all-tasks-done no-deferral-open\" automatic=\"true\"", with: "roles=\"window\""
+        ).replacingOccurrences(
+            of: "guard=\"all-tasks-done deferral-open\" automatic=\"true\"", with: "roles=\"window\"")
         expectRefused(edited, line: line(of: "<task-group"), "all-tasks-done")
     }
 

@@ -31,10 +31,10 @@ import Testing
                     INSERT INTO registration_case (number, workflow_id, workflow_version, stage, version, channel,
                         enterprise_type, proposed_name, opened_by, opened_at, updated_at, clock_segments, trade_name,
                         industry)
-                    VALUES ('510811-20261126-0001', 'company-formation', 1, 'accepted', 2, 'window', 'llc', ?,
+                    VALUES ('510811-20261126-0001', 'company-formation', ?, 'accepted', 2, 'window', 'llc', ?,
                         'wangfang', '2026-11-26 01:00:00.000', '2026-11-26 01:10:00.000',
                         'r,received,1795654800,1795655400;r,accepted,1795655400,', '青禾', '农业科技')
-                    """, arguments: [application.proposedName])
+                    """, arguments: [definition.key.version, application.proposedName])
             try db.execute(
                 sql: """
                     INSERT INTO case_event (case_number, sequence, at, kind, actor, role, to_stage, data_json)

@@ -22,7 +22,7 @@ import Testing
     /// Takes in `name` at `hour`:00 and, when `license`, licenses it.
     func take(_ name: String, hour: Int, license: Bool, on desk: Desk) async throws -> String {
         let number = try await desk.playing(Fixtures.at(hour, 0)).intake(
-            application(named: name), as: window, at: Fixtures.at(hour, 0)
+            application(named: name), documents: .all, as: window, at: Fixtures.at(hour, 0)
         ).case.number
         if license {
             for (step, actor, minute) in [

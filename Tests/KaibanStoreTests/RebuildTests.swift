@@ -31,8 +31,10 @@ import Testing
             var application = Fixtures.application(tasks: ["seal"])
             application.proposedName = "广元市昭化区\(trade)农业科技有限公司"
             numbers.append(
-                try await desk.playing(Fixtures.at(9, index)).intake(application, as: window, at: Fixtures.at(9, index))
-                    .case.number)
+                try await desk.playing(Fixtures.at(9, index)).intake(
+                    application, documents: .all, as: window, at: Fixtures.at(9, index)
+                )
+                .case.number)
         }
         for (step, actor, minute) in [
             ("accept", window, 10), ("review", reviewer, 20), ("approve", reviewer, 30), ("issue-licence", window, 40),

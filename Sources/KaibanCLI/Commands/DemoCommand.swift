@@ -54,8 +54,15 @@ struct DemoCommand: AsyncParsableCommand {
             clock.set(action.at)
             do {
                 switch action.kind {
-                case .intake(let application, _):
-                    let result = try await desk.intake(application, as: actor, at: action.at, hall: script.hall)
+                case .intake(let application, _, let receivedAll, let missing):
+                    var documents = DocumentSelection.none
+                    if receivedAll {
+                        let needed = try desk.checklist().requirements(for: application).map(\.code)
+                        documents = .some(
+                            needed.filter { !missing.contains($0) }.map { ReceivedDocument(code: $0, form: .paper) })
+                    }
+                    let result = try await desk.intake(
+                        application, documents: documents, as: actor, at: action.at, hall: script.hall)
                     numbers[action.caseIndex] = result.case.number
                     if !quiet {
                         Console.print(
@@ -69,6 +76,27 @@ struct DemoCommand: AsyncParsableCommand {
                 case .task(let task):
                     let outcome = try await desk.completeTask(
                         try number(action, numbers), task, as: actor, at: action.at)
+                    if !quiet { Console.print("\(time) \(action.clerk) \(presenter.stepSummary(outcome))") }
+                case .receive(let codes, let form):
+                    let number = try number(action, numbers)
+                    // "all": every document still missing.
+                    let received =
+                        codes == ["all"]
+                        ? try await desk.documents(number).documents.filter { $0.receipt == nil }.map(
+                            \.requirement.code)
+                        : codes
+                    let outcome = try await desk.receiveDocuments(
+                        number, received.map { ReceivedDocument(code: $0, form: form) }, as: actor, at: action.at)
+                    if !quiet { Console.print("\(time) \(action.clerk) \(presenter.stepSummary(outcome))") }
+                case .supplement(let codes, let form):
+                    let outcome = try await desk.supplement(
+                        try number(action, numbers), codes.map { ReceivedDocument(code: $0, form: form) }, as: actor,
+                        at: action.at)
+                    if !quiet { Console.print("\(time) \(action.clerk) \(presenter.stepSummary(outcome))") }
+                case .deferral(let codes, let signer, let signerID, let days):
+                    let outcome = try await desk.commitDeferral(
+                        try number(action, numbers), codes: codes, signer: signer, signerID: signerID, days: days,
+                        as: actor, at: action.at)
                     if !quiet { Console.print("\(time) \(action.clerk) \(presenter.stepSummary(outcome))") }
                 }
             } catch let problem as Problem where problem.kind != .storage {

@@ -25,8 +25,8 @@ struct DocumentsCommand: AsyncParsableCommand {
             let zh = session.zh
             var table = TextTable(
                 zh
-                    ? ["代码", "材料", "类别", "状态", "收到时间", "方式", "经办人"]
-                    : ["code", "document", "kind", "state", "received", "form", "by"])
+                    ? ["代码", "材料", "类别", "状态", "收到时间", "方式", "经办人", "补交期限"]
+                    : ["code", "document", "kind", "state", "received", "form", "by", "deadline"])
             for status in documents.documents {
                 let requirement = status.requirement
                 let kind =
@@ -44,12 +44,14 @@ struct DocumentsCommand: AsyncParsableCommand {
                 case .missingMain: state = zh ? "缺（主要）" : "missing (main)"
                 case .missingDeferrable: state = zh ? "缺（可容缺）" : "missing (deferrable)"
                 case .missingSecondary: state = zh ? "缺（次要）" : "missing (secondary)"
+                case .deferred: state = zh ? "容缺待补" : "deferred"
+                case .suppliedLate: state = zh ? "逾期补交" : "supplied late"
                 }
                 table.add([
                     requirement.code, requirement.name.text(session.language), kind, state,
                     status.receipt.map { HallTime.localText(of: $0.at) } ?? "",
                     status.receipt.map { CasePresenter.documentForm($0.document.form, zh: zh) } ?? "",
-                    status.receipt?.by ?? "",
+                    status.receipt?.by ?? "", status.deadline.map(HallTime.localText(of:)) ?? "",
                 ])
             }
             Console.print(table.rendered)
@@ -84,6 +86,23 @@ struct ReceiveCommand: AsyncParsableCommand {
     @Argument(help: .localized(zh: "收到的材料代码，可多个。", en: "The documents' codes."))
     var codes: [String]
 
+    @OptionGroup var how: DocumentFormOptions
+
+    func validate() throws {
+        try how.validate(codes)
+    }
+
+    func run() async throws {
+        try await withDesk(global, json: output.json) { session in
+            let outcome = try await session.desk.receiveDocuments(
+                number, how.documents(codes), as: session.actor, at: time.instant, late: lateEntry.late)
+            try await present(outcome, session, json: output.json)
+        }
+    }
+}
+
+/// How documents came (paper, electronic with its SHA-256, post), for `receive` and `supplement`.
+struct DocumentFormOptions: ParsableArguments {
     @Option(
         help: .localized(
             zh: "方式：paper（纸质，默认）、electronic（电子）或 post（邮寄）。", en: "How they came: paper (default), electronic or post."))
@@ -94,19 +113,14 @@ struct ReceiveCommand: AsyncParsableCommand {
             zh: "电子材料文件的SHA-256摘要（64位小写十六进制）。", en: "An electronic file's SHA-256 (64 lowercase hex digits)."))
     var sha256: String?
 
-    func validate() throws {
+    func validate(_ codes: [String]) throws {
         if sha256 != nil && codes.count != 1 {
             throw usageError(zh: "--sha256 一次只能用于一件材料", en: "--sha256 goes with one document at a time")
         }
     }
 
-    func run() async throws {
-        try await withDesk(global, json: output.json) { session in
-            let received = codes.map { ReceivedDocument(code: $0, form: form, sha256: sha256) }
-            let outcome = try await session.desk.receiveDocuments(
-                number, received, as: session.actor, at: time.instant, late: lateEntry.late)
-            try await present(outcome, session, json: output.json)
-        }
+    func documents(_ codes: [String]) -> [ReceivedDocument] {
+        codes.map { ReceivedDocument(code: $0, form: form, sha256: sha256) }
     }
 }
 

@@ -107,6 +107,24 @@ struct IntakeCommand: AsyncParsableCommand {
             en: "Start-up tasks wanted, comma-separated: seal,tax,social-insurance,provident-fund,bank."))
     var tasks: String?
 
+    @Option(
+        help: .localized(
+            zh: "随申请一并收到的纸质材料：all（材料清单所列全部）或以逗号分隔的材料代码。",
+            en:
+                "Paper documents handed in with the application: all (every one the checklist asks for) or codes, comma-separated."
+        ))
+    var received: String?
+
+    /// The documents `--received` names.
+    var receivedDocuments: DocumentSelection {
+        guard let received else { return .none }
+        let codes = received.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter {
+            !$0.isEmpty
+        }
+        if codes == ["all"] { return .all }
+        return .some(codes.map { ReceivedDocument(code: $0, form: .paper) })
+    }
+
     func validate() throws {
         if file != nil {
             let flags: [(String, Bool)] = [
@@ -216,7 +234,9 @@ struct IntakeCommand: AsyncParsableCommand {
                 application = try applicationFromFlags()
             }
             let result = ids.disclosure.apply(
-                try await session.desk.intake(application, as: session.actor, at: time.instant, late: lateEntry.late))
+                try await session.desk.intake(
+                    application, documents: receivedDocuments, as: session.actor, at: time.instant, late: lateEntry.late
+                ))
             for warning in result.warnings {
                 Console.error(
                     (session.zh ? "提示：" : "note: ") + "\(warning.field): \(warning.reason.text(session.language))")

@@ -19,6 +19,7 @@ enum KaibanMigrations {
         migrator.registerMigration("0012-clerk-history", migrate: clerkHistory)
         migrator.registerMigration("0013-history-refuses-replace", migrate: historyRefusesReplace)
         migrator.registerMigration("0014-document-receipts", migrate: documentReceipts)
+        migrator.registerMigration("0015-deferrals", migrate: deferrals)
         return migrator
     }
 }

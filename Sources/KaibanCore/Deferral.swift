@@ -1,0 +1,106 @@
+import Foundation
+
+/// One document deferred under a commitment (容缺), with the instant by which it must be in:
+/// the close of office on the last working day allowed.
+public struct DeferredItem: Sendable, Hashable, Codable {
+    public var code: String
+    public var deadline: Date
+
+    public init(code: String, deadline: Date) {
+        self.code = code
+        self.deadline = deadline
+    }
+}
+
+/// The applicant's signed commitment (容缺受理承诺书, STANDARDS.md §4): who signed, when, and each
+/// item with its deadline. The desk counts the deadlines on the working calendar; the engine
+/// only checks that the items are ones the case may defer.
+public struct DeferralCommitment: Sendable, Hashable, Codable {
+    /// The signer's name: the legal representative or an investor.
+    public var signer: String
+    /// The signer's ID number (the applicant's credit is kept by it).
+    public var signerID: String
+    /// When the commitment was signed (at most the instant it is recorded).
+    public var signedAt: Date
+    public var items: [DeferredItem]
+
+    public init(signer: String, signerID: String, signedAt: Date, items: [DeferredItem]) {
+        self.signer = signer
+        self.signerID = signerID
+        self.signedAt = signedAt
+        self.items = items
+    }
+}
+
+/// The one extension a supervisor may grant a deferral, with its reason (in the event).
+public struct DeferralExtension: Sendable, Hashable, Codable {
+    /// The new deadline of every item still outstanding.
+    public var deadline: Date
+
+    public init(deadline: Date) {
+        self.deadline = deadline
+    }
+}
+
+/// A case's deferral as it stands: the commitment, its extension, what came in and when.
+public struct Deferral: Sendable, Equatable, Codable {
+    public var commitment: DeferralCommitment
+    /// The clerk who recorded the commitment, and when.
+    public var recordedBy: String
+    public var recordedAt: Date
+    public var extensionGranted: DeferralExtension?
+    public var extendedBy: String?
+    public var extendedAt: Date?
+    public var extensionReason: String?
+    /// When each deferred item was supplied, by code.
+    public var supplied: [String: Date]
+    /// When the last outstanding item came in: the deferral closed.
+    public var fulfilledAt: Date?
+
+    public init(commitment: DeferralCommitment, recordedBy: String, recordedAt: Date) {
+        self.commitment = commitment
+        self.recordedBy = recordedBy
+        self.recordedAt = recordedAt
+        self.supplied = [:]
+    }
+
+    public var isOpen: Bool { fulfilledAt == nil }
+
+    /// The codes deferred, in commitment order.
+    public var codes: [String] { commitment.items.map(\.code) }
+
+    /// The deferred items not yet supplied, in commitment order.
+    public var outstanding: [DeferredItem] { commitment.items.filter { supplied[$0.code] == nil } }
+
+    /// The deadline of `item` as it stands: the extension's when granted and later.
+    public func deadline(of item: DeferredItem) -> Date {
+        guard let extended = extensionGranted?.deadline else { return item.deadline }
+        return max(item.deadline, extended)
+    }
+
+    /// The earliest deadline among the items outstanding; nil once all are in.
+    public var nextDeadline: Date? { outstanding.map(deadline(of:)).min() }
+
+    /// The latest deadline of any item (what an extension must go beyond).
+    public var lastDeadline: Date { commitment.items.map(deadline(of:)).max() ?? commitment.signedAt }
+
+    /// Whether an item outstanding is past its deadline at `now`.
+    public func isOverdue(at now: Date) -> Bool {
+        outstanding.contains { now > deadline(of: $0) }
+    }
+
+    /// Whether an item came in after its deadline.
+    public var suppliedLate: Bool {
+        commitment.items.contains { item in supplied[item.code].map { $0 > deadline(of: item) } ?? false }
+    }
+
+    /// Whether the commitment was broken at `now`: an item came in late, or one is outstanding
+    /// past its deadline.
+    public func isBroken(at now: Date) -> Bool { suppliedLate || isOverdue(at: now) }
+
+    /// Whether the deferral is due within the window ending at `horizon` (and not overdue at `now`).
+    public func isDue(at now: Date, by horizon: Date) -> Bool {
+        guard let next = nextDeadline else { return false }
+        return next >= now && next <= horizon
+    }
+}

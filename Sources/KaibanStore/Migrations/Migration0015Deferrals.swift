@@ -1,0 +1,42 @@
+import GRDB
+
+extension KaibanMigrations {
+    /// 容缺: each case's deferral as it stands (derived from the history, rebuilt by `admin
+    /// rebuild`), the people it binds (by ID number, for the applicant's credit), and the
+    /// supervisors' dishonesty (失信) flags on applicants, append-only like every history.
+    static func deferrals(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                CREATE TABLE case_deferral (
+                    case_id INTEGER PRIMARY KEY REFERENCES registration_case(id) ON DELETE RESTRICT,
+                    signer_id TEXT NOT NULL,
+                    committed_at INTEGER NOT NULL,
+                    next_deadline INTEGER,
+                    last_deadline INTEGER NOT NULL,
+                    fulfilled_at INTEGER,
+                    supplied_late INTEGER NOT NULL,
+                    extended INTEGER NOT NULL
+                );
+                CREATE INDEX case_deferral_open ON case_deferral(next_deadline) WHERE next_deadline IS NOT NULL;
+                CREATE INDEX case_deferral_committed ON case_deferral(committed_at);
+                CREATE TABLE deferral_party (
+                    id_number TEXT NOT NULL,
+                    case_id INTEGER NOT NULL REFERENCES registration_case(id) ON DELETE RESTRICT,
+                    PRIMARY KEY (id_number, case_id)
+                ) WITHOUT ROWID;
+                CREATE TABLE applicant_flag (
+                    sequence INTEGER PRIMARY KEY,
+                    id_number TEXT NOT NULL,
+                    flagged INTEGER NOT NULL,
+                    at INTEGER NOT NULL,
+                    actor TEXT NOT NULL,
+                    reason TEXT NOT NULL
+                );
+                CREATE INDEX applicant_flag_by_id ON applicant_flag(id_number, sequence);
+                CREATE TRIGGER applicant_flag_no_update BEFORE UPDATE ON applicant_flag
+                BEGIN SELECT RAISE(ABORT, 'applicant flags are append-only'); END;
+                CREATE TRIGGER applicant_flag_no_delete BEFORE DELETE ON applicant_flag
+                BEGIN SELECT RAISE(ABORT, 'applicant flags are append-only'); END;
+                """)
+    }
+}
