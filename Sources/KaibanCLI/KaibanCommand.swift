@@ -25,7 +25,8 @@ public struct KaibanCommand: AsyncParsableCommand {
         subcommands: [
             IntakeCommand.self, QueueCommand.self, FindCommand.self, ShowCommand.self, HistoryCommand.self,
             StepCommand.self,
-            TaskCommand.self, WithdrawCommand.self, DocumentsCommand.self, ReceiveCommand.self, SLACommand.self,
+            TaskCommand.self, WithdrawCommand.self, DocumentsCommand.self, ReceiveCommand.self, NoticeCommand.self,
+            SLACommand.self,
             CalendarCommand.self, CheckCommand.self,
             ClerkCommand.self,
             WorkflowCommand.self, AdminCommand.self, DemoCommand.self,
