@@ -10,6 +10,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         .systemLibrary(
@@ -27,10 +28,15 @@ let package = Package(
             name: "KaibanStore",
             dependencies: ["KaibanCore", "KaibanDesk", .product(name: "GRDB", package: "GRDB.swift")]
         ),
+        // The notices the applicant takes home, rendered from the templates in Forms/notices.
+        .target(
+            name: "KaibanNotices",
+            dependencies: ["KaibanCore", "KaibanDesk", .product(name: "Mustache", package: "swift-mustache")]
+        ),
         .target(
             name: "KaibanCLI",
             dependencies: [
-                "KaibanCore", "KaibanForms", "KaibanDesk", "KaibanStore",
+                "KaibanCore", "KaibanForms", "KaibanDesk", "KaibanStore", "KaibanNotices",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -49,6 +55,10 @@ let package = Package(
             dependencies: [
                 "KaibanStore", "KaibanDesk", "KaibanTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
             ]
+        ),
+        .testTarget(
+            name: "KaibanNoticesTests",
+            dependencies: ["KaibanNotices", "KaibanDesk", "KaibanStore", "KaibanTestSupport"]
         ),
         .testTarget(name: "KaibanCLITests", dependencies: ["KaibanCLI", "KaibanTestSupport", "kaiban"]),
     ]
