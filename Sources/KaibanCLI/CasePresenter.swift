@@ -101,6 +101,45 @@ struct CasePresenter {
         return zh ? "\(when) 补录（\(by)：\(reason)）" : "\(when) late entry (\(by): \(reason))"
     }
 
+    /// A case's deferral (容缺): who signed, each item with its deadline and where it stands.
+    func deferral(_ deferral: Deferral, of state: RegistrationCase, at now: Date) -> String {
+        let commitment = deferral.commitment
+        var lines = [
+            zh
+                ? "容缺承诺：\(commitment.signer) \(commitment.signerID)于\(time(commitment.signedAt))签署，\(deferral.recordedBy)登记"
+                : "deferral: signed by \(commitment.signer) \(commitment.signerID) at \(time(commitment.signedAt)), recorded by \(deferral.recordedBy)"
+        ]
+        if let extended = deferral.extensionGranted {
+            lines.append(
+                zh
+                    ? "延期：\(deferral.extendedBy ?? "")于\(time(deferral.extendedAt))延至\(time(extended.deadline))（\(deferral.extensionReason ?? "")）"
+                    : "extended by \(deferral.extendedBy ?? "") at \(time(deferral.extendedAt)) to \(time(extended.deadline)) (\(deferral.extensionReason ?? ""))"
+            )
+        }
+        let names = Dictionary(
+            (state.checklist?.documents ?? []).map { ($0.code, $0.name.text(language)) },
+            uniquingKeysWith: { first, _ in first })
+        var table = TextTable(
+            zh ? ["容缺材料", "补交期限", "状态", "补交时间"] : ["deferred document", "deadline", "state", "supplied"])
+        for item in commitment.items {
+            let deadline = deferral.deadline(of: item)
+            let supplied = deferral.supplied[item.code]
+            let status: String
+            switch supplied {
+            case let at? where at > deadline: status = zh ? "逾期补交" : "supplied late"
+            case .some: status = zh ? "已补交" : "supplied"
+            case nil where now > deadline: status = zh ? "逾期未补" : "overdue"
+            case nil: status = zh ? "待补交" : "outstanding"
+            }
+            table.add([names[item.code] ?? item.code, time(deadline), status, time(supplied)])
+        }
+        lines.append(table.rendered)
+        if let fulfilled = deferral.fulfilledAt {
+            lines.append(zh ? "容缺材料已于\(time(fulfilled))补齐" : "all deferred documents in at \(time(fulfilled))")
+        }
+        return lines.joined(separator: "\n")
+    }
+
     /// The full view of one case, with the steps allowed next.
     func detail(_ view: CaseView) -> String {
         let state = view.case
@@ -161,6 +200,7 @@ struct CasePresenter {
             }
             text += ["", tasks.rendered]
         }
+        if let deferral = state.deferral { text += ["", self.deferral(deferral, of: state, at: view.asOf)] }
         if state.isOpen {
             let sep = zh ? "、" : ", "
             let next = view.nextSteps.map {

@@ -104,3 +104,29 @@ public struct Deferral: Sendable, Equatable, Codable {
         return next >= now && next <= horizon
     }
 }
+
+/// The hall's 容缺 figures over a period.
+public struct DeferralFigures: Sendable, Equatable, Codable {
+    /// Cases completed in the period that were accepted with a deferral.
+    public var completedWithDeferral = 0
+    /// Commitments signed in the period, and how they stand.
+    public var committed = 0
+    public var suppliedOnTime = 0
+    public var suppliedLate = 0
+    /// Still outstanding past the deadline.
+    public var overdue = 0
+    public var extended = 0
+
+    public init() {}
+
+    /// Commitments settled: supplied (on time or late) or overdue.
+    public var settled: Int { suppliedOnTime + suppliedLate + overdue }
+
+    /// Completed cases accepted with a deferral, of `completed` (nil without any).
+    public func deferralShare(completed: Int) -> Double? {
+        completed == 0 ? nil : Double(completedWithDeferral) / Double(completed)
+    }
+
+    /// Commitments honoured on time, of those settled (nil before any is settled).
+    public var onTimeShare: Double? { settled == 0 ? nil : Double(suppliedOnTime) / Double(settled) }
+}

@@ -79,6 +79,15 @@ extension RegistrationCase: IDMaskable {
     public func maskingIDs() -> RegistrationCase {
         var masked = self
         masked.application = application.maskingIDs()
+        if let deferral { masked.deferral?.commitment = deferral.commitment.maskingIDs() }
+        return masked
+    }
+}
+
+extension DeferralCommitment: IDMaskable {
+    public func maskingIDs() -> DeferralCommitment {
+        var masked = self
+        masked.signerID = CitizenID.masked(signerID)
         return masked
     }
 }
@@ -87,6 +96,7 @@ extension CaseEvent: IDMaskable {
     public func maskingIDs() -> CaseEvent {
         var masked = self
         masked.application = application?.maskingIDs()
+        masked.commitment = commitment?.maskingIDs()
         return masked
     }
 }

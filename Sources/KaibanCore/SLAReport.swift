@@ -47,6 +47,9 @@ public struct SLAReport: Sendable, Equatable, Codable {
     public var budgetMinutes: Int
     public var total: SLAStatistics?
     public var groups: [SLAStatistics]
+    /// The period's 容缺 figures: completed cases accepted with a deferral, and how the
+    /// commitments signed in the period stand (nil when not computed).
+    public var deferrals: DeferralFigures?
 
     /// One closed case: its group keys, its clock segments and the budgets of its workflow version.
     public struct Input: Sendable {

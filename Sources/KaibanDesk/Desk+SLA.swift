@@ -28,8 +28,12 @@ extension Desk {
             // The clock, not only the calendar: stored minutes are brought in step with it first.
             let calendar = try await slaClock().calendar
             let empty = SLAReport.Builder(grouping: grouping, calendar: calendar)
+            let deferrals = try await store.deferralFigures(
+                from: start, to: end, stages: completed, at: instant(nowRounded: clock.now()))
             guard let span = try await store.closedSpan(from: start, to: end, stages: completed) else {
-                return empty.report(from: first, to: last, budgetMinutes: fallback.whole)
+                var report = empty.report(from: first, to: last, budgetMinutes: fallback.whole)
+                report.deferrals = deferrals
+                return report
             }
             // The closing times in as many stretches as there are processors, folded at once, merged.
             let parts = max(1, min(8, ProcessInfo.processInfo.activeProcessorCount))
@@ -64,7 +68,9 @@ extension Desk {
             var report = builder
             let years = HallTime.localDate(of: span.first).year...HallTime.localDate(of: span.last).year
             if years.contains(where: { !calendar.coveredYears.contains($0) }) { report.markProvisional() }
-            return report.report(from: first, to: last, budgetMinutes: fallback.whole)
+            var result = report.report(from: first, to: last, budgetMinutes: fallback.whole)
+            result.deferrals = deferrals
+            return result
         }
     }
 }

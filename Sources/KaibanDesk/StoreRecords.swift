@@ -290,21 +290,3 @@ public struct ApplicantStanding: Sendable, Equatable, Codable {
 
     public var excluded: Bool { flag != nil || !brokenCommitments.isEmpty }
 }
-
-/// The hall's 容缺 figures over a period.
-public struct DeferralFigures: Sendable, Equatable, Codable {
-    /// Cases completed in the period that were accepted with a deferral.
-    public var completedWithDeferral = 0
-    /// Commitments signed in the period, and how they stand.
-    public var committed = 0
-    public var suppliedOnTime = 0
-    public var suppliedLate = 0
-    /// Still outstanding past the deadline.
-    public var overdue = 0
-    public var extended = 0
-
-    public init() {}
-
-    /// Commitments settled: supplied (on time or late) or overdue.
-    public var settled: Int { suppliedOnTime + suppliedLate + overdue }
-}

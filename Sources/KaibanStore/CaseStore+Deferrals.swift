@@ -71,15 +71,16 @@ extension CaseStore {
 
     /// The open deferrals (an item outstanding), earliest deadline first: all of them, those whose
     /// next deadline is at most `dueBy`, or those already past it at `overdueAt`.
+    static let deferralsSQL = """
+        SELECT c.number FROM case_deferral d JOIN registration_case c ON c.id = d.case_id
+        WHERE d.next_deadline IS NOT NULL AND d.next_deadline >= ? AND d.next_deadline <= ?
+        ORDER BY d.next_deadline, d.case_id LIMIT ?
+        """
+
     package func deferrals(dueFrom: Date?, dueBy: Date?, limit: Int) throws -> [CaseNumber] {
         try read { db in
             let texts = try String.fetchAll(
-                db.cachedStatement(
-                    sql: """
-                        SELECT c.number FROM case_deferral d JOIN registration_case c ON c.id = d.case_id
-                        WHERE d.next_deadline IS NOT NULL AND d.next_deadline >= ? AND d.next_deadline <= ?
-                        ORDER BY d.next_deadline, d.case_id LIMIT ?
-                        """),
+                db.cachedStatement(sql: Self.deferralsSQL),
                 arguments: [dueFrom.map(Self.seconds) ?? Int64.min, dueBy.map(Self.seconds) ?? Int64.max, limit])
             return try texts.map { text in
                 guard let number = CaseNumber(text) else { throw StoreError.storage("unreadable case number \(text)") }

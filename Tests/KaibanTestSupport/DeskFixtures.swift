@@ -8,13 +8,13 @@ extension Fixtures {
     /// fixed at `now`, and the four clerks (the supervisor first, registered by no one).
     public static func desk(
         at now: Date = at(18, 0), formsRoot: URL = formsRoot, calendarFolder: URL? = nil,
-        path: String = temporaryDatabasePath()
+        path: String = temporaryDatabasePath(), staffFrom: Date = at(8, 0, day: 2)
     ) async throws -> Desk {
         let settings = KaibanSettings(
             database: path, formsRoot: formsRoot,
             calendarFolder: calendarFolder ?? packageRoot.appendingPathComponent("seeds/calendar"))
         // The staff were registered at the start of the month, before anything the tests play.
-        let clock = ManualClock(at(8, 0, day: 2))
+        let clock = ManualClock(staffFrom)
         let desk = Desk(settings: settings, store: try CaseStore(path: path), clock: clock)
         _ = try await desk.addClerk(
             id: supervisor.id, name: supervisor.name, roles: supervisor.roles, as: .anonymous)

@@ -143,24 +143,30 @@ struct ListDeferrals: AsyncParsableCommand {
                 Console.print(none)
                 return
             }
-            var table = TextTable(
-                zh
-                    ? ["办件编号", "企业名称", "阶段", "签署人", "待补材料", "最近期限", "状态"]
-                    : ["case", "name", "stage", "signer", "outstanding", "next deadline", "state"])
-            for listing in listings {
-                let state =
-                    listing.overdue
-                    ? (zh ? "逾期" : "overdue") : (zh ? "待补" : "open")
-                let extended = listing.extended ? (zh ? "（已延期）" : " (extended)") : ""
-                table.add([
-                    listing.number.description, listing.proposedName, listing.stageName.text(session.language),
-                    "\(listing.signer) \(listing.signerID)",
-                    listing.outstanding.map(\.code).joined(separator: ","),
-                    listing.nextDeadline.map(HallTime.localText(of:)) ?? "", state + extended,
-                ])
-            }
-            Console.print(table.rendered)
+            Console.print(ListDeferrals.table(listings, language: session.language))
         }
+    }
+
+    /// Open deferrals as a table: the case, who signed, what is outstanding, the next deadline.
+    static func table(_ listings: [DeferralListing], language: Language) -> String {
+        let zh = language == .zh
+        var table = TextTable(
+            zh
+                ? ["办件编号", "企业名称", "阶段", "签署人", "待补材料", "最近期限", "状态"]
+                : ["case", "name", "stage", "signer", "outstanding", "next deadline", "state"])
+        for listing in listings {
+            let state =
+                listing.overdue
+                ? (zh ? "逾期" : "overdue") : (zh ? "待补" : "open")
+            let extended = listing.extended ? (zh ? "（已延期）" : " (extended)") : ""
+            table.add([
+                listing.number.description, listing.proposedName, listing.stageName.text(language),
+                "\(listing.signer) \(listing.signerID)",
+                listing.outstanding.map(\.code).joined(separator: ","),
+                listing.nextDeadline.map(HallTime.localText(of:)) ?? "", state + extended,
+            ])
+        }
+        return table.rendered
     }
 }
 

@@ -114,6 +114,13 @@ struct DemoCommand: AsyncParsableCommand {
                 try await desk.worklist(limit: 10_000, at: closing), definitions: try await desk.definitions(),
                 language: session.language))
         Console.print("")
+        Console.print(
+            zh ? "== 容缺待补（17:30）：逾期的交负责人处理 ==" : "== Open deferrals at 17:30 (overdue ones go to a supervisor) ==")
+        let deferrals = try await desk.deferrals(.open, at: closing)
+        Console.print(
+            deferrals.isEmpty
+                ? (zh ? "无" : "none") : ListDeferrals.table(deferrals, language: session.language))
+        Console.print("")
         Console.print(summary(try await desk.summary(), presenter: presenter, zh: zh))
         Console.print("")
         Console.print(zh ? "== 今日发照 ==" : "== Licences issued today ==")

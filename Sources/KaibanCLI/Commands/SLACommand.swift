@@ -109,7 +109,9 @@ extension CasePresenter {
                 : "SLA report: cases completed \(period); budget \(report.budgetMinutes) working minutes (0.4 working day)"
         ]
         guard let total = report.total else {
-            return (lines + [zh ? "该期间没有办结的办件" : "no case was completed in the period"]).joined(separator: "\n")
+            lines.append(zh ? "该期间没有办结的办件" : "no case was completed in the period")
+            if let deferrals = report.deferrals { lines.append(deferralLines(deferrals, completed: 0)) }
+            return lines.joined(separator: "\n")
         }
         func label(_ group: String) -> String {
             switch report.grouping {
@@ -143,6 +145,28 @@ extension CasePresenter {
                     ? "注意：部分时间落在未载入节假日安排的年份，结果为暂估。"
                     : "note: some time falls in years without a holiday notice; figures are provisional.")
         }
+        if let deferrals = report.deferrals { lines.append(deferralLines(deferrals, completed: total.count)) }
         return lines.joined(separator: "\n")
+    }
+
+    /// The 容缺 figures as the hall reports them: the share of completed cases accepted with a
+    /// deferral, and of the commitments signed in the period, the share honoured on time.
+    func deferralLines(_ figures: DeferralFigures, completed: Int) -> String {
+        func percent(_ share: Double?) -> String { share.map { String(format: "%.1f%%", $0 * 100) } ?? "—" }
+        let share = percent(figures.deferralShare(completed: completed))
+        let onTime = percent(figures.onTimeShare)
+        return zh
+            ? """
+            容缺受理：办结\(completed)件中容缺受理\(figures.completedWithDeferral)件（\(share)）。\
+            本期签署承诺\(figures.committed)件：按期补齐\(figures.suppliedOnTime)件，逾期补交\(figures.suppliedLate)件，\
+            逾期未补\(figures.overdue)件，延期\(figures.extended)件；按期补齐率\(onTime)（已到期或已补齐者中）。\
+            待补材料的时间计入申请人用时，不计入0.4个工作日。
+            """
+            : """
+            deferrals (容缺): \(figures.completedWithDeferral) of \(completed) completed cases accepted with a deferral \
+            (\(share)). Commitments signed in the period: \(figures.committed); supplied on time \(figures.suppliedOnTime), \
+            late \(figures.suppliedLate), overdue \(figures.overdue), extended \(figures.extended); on time \(onTime) of \
+            those settled. Time waiting for deferred documents is the applicant's, outside the 0.4-day clock.
+            """
     }
 }

@@ -50,7 +50,7 @@ struct StepCommand: AsyncParsableCommand {
             let outcome = try await session.desk.step(
                 number, transition, reason: reason, as: session.actor, at: time.instant, expectedVersion: expectVersion,
                 late: lateEntry.late)
-            try await present(ids.disclosure.apply(outcome), session, json: output.json)
+            try await present(outcome, session, json: output.json, disclosure: ids.disclosure)
         }
     }
 }
@@ -77,7 +77,7 @@ struct WithdrawCommand: AsyncParsableCommand {
         try await withDesk(global, json: output.json) { session in
             let outcome = try await session.desk.withdraw(
                 number, reason: reason, as: session.actor, at: time.instant, late: lateEntry.late)
-            try await present(ids.disclosure.apply(outcome), session, json: output.json)
+            try await present(outcome, session, json: output.json, disclosure: ids.disclosure)
         }
     }
 }
@@ -114,13 +114,15 @@ struct TaskCommand: AsyncParsableCommand {
         try await withDesk(global, json: output.json) { session in
             let outcome = try await session.desk.completeTask(
                 number, task, note: note, as: session.actor, at: time.instant, late: lateEntry.late)
-            try await present(ids.disclosure.apply(outcome), session, json: output.json)
+            try await present(outcome, session, json: output.json, disclosure: ids.disclosure)
         }
     }
 }
 
 /// Prints what a step did: the events in JSON, or one line per event.
-func present(_ outcome: StepOutcome, _ session: Session, json: Bool) async throws {
+/// Shows a step's outcome; ID numbers masked unless `disclosure` says otherwise.
+func present(_ outcome: StepOutcome, _ session: Session, json: Bool, disclosure: IDDisclosure = .masked) async throws {
+    let outcome = disclosure.apply(outcome)
     if json {
         try Console.json(outcome)
     } else {

@@ -1,0 +1,314 @@
+import Foundation
+import KaibanCore
+import KaibanDesk
+import KaibanTestSupport
+import Testing
+
+/// Issue 9: 容缺受理 — accepting with secondary documents missing against the applicant's signed
+/// commitment, supplying them, and what happens when they do not come.
+@Suite struct DeferralTests {
+    let window = DeskActor.clerk("wangfang")
+    let reviewer = DeskActor.clerk("lijun")
+    let supervisor = DeskActor.clerk("zhouqiang")
+
+    /// Takes in `application` at `instant` with every document it needs but `missing`.
+    func intake(
+        _ desk: Desk, _ application: CaseApplication = Fixtures.application(), missing: [String],
+        at instant: Date = Fixtures.at(9, 5)
+    ) async throws -> CaseNumber {
+        let needed = try desk.checklist().requirements(for: application).map(\.code)
+        let handed = needed.filter { !missing.contains($0) }.map { ReceivedDocument(code: $0, form: .paper) }
+        return try await desk.playing(instant).intake(application, documents: .some(handed), as: window).case.number
+    }
+
+    /// Defers `codes` for case `number`, signed by the legal representative at `instant`.
+    func commit(_ desk: Desk, _ number: CaseNumber, _ codes: [String], days: Int? = nil, at instant: Date) async throws
+        -> StepOutcome
+    {
+        try await desk.playing(instant).commitDeferral(
+            number, codes: codes, signer: "张伟", signerID: Fixtures.idZhang, days: days, as: window)
+    }
+
+    /// Accepts, reviews and approves case `number` from `hour`:`minute` on, a step every 5 minutes.
+    func throughApproval(_ desk: Desk, _ number: CaseNumber, from start: Date) async throws -> RegistrationCase {
+        var state: RegistrationCase?
+        for (index, (step, actor)) in [("accept", window), ("review", reviewer), ("approve", reviewer)].enumerated() {
+            let at = start.addingTimeInterval(TimeInterval(index * 300))
+            state = try await desk.playing(at).step(number, step, as: actor).state
+        }
+        return try #require(state)
+    }
+
+    @Test func aCaseWithEveryDocumentIsAcceptedWithoutAnyCommitment() async throws {
+        let desk = try await Fixtures.desk(at: Fixtures.at(9, 5))
+        let number = try await intake(desk, missing: [])
+        let accepted = try await desk.playing(Fixtures.at(9, 10)).step(number, "accept", as: window).state
+        #expect(accepted.stage == "accepted" && accepted.deferral == nil)
+        let documents = try await desk.documents(number)
+        #expect(documents.documents.allSatisfy { $0.state == .present })
+    }
+
+    @Test func aMissingMainDocumentStopsAcceptanceAndNoCommitmentCoversIt() async throws {
+        let desk = try await Fixtures.desk(at: Fixtures.at(9, 5))
+        let number = try await intake(desk, missing: ["articles", "officer-appointment"])
+        let refused = await Fixtures.problem {
+            _ = try await desk.playing(Fixtures.at(9, 10)).step(number, "accept", as: window)
+        }
+        #expect(refused?.code == "document.missing")
+        #expect(refused?.text.zh.contains("公司章程") == true, "\(refused?.text.zh ?? "")")
+        // The articles are main: no commitment defers them.
+        let deferMain = await Fixtures.problem {
+            _ = try await commit(desk, number, ["articles"], at: Fixtures.at(9, 11))
+        }
+        #expect(deferMain?.code == "deferral.not-deferrable")
+        // The whole list at once (一次性告知) with the return for correction.
+        let returned = try await desk.playing(Fixtures.at(9, 12)).step(number, "request-correction", as: window)
+        #expect(returned.state.lastReason?.contains("公司章程") == true)
+        #expect(returned.state.lastReason?.contains("董事、监事和经理的任职文件及身份证件复印件（可容缺）") == true)
+        #expect(try await desk.history(number).count == 2)
+    }
+
+    @Test func aDeferrableDocumentNeedsACommitmentAndThenTheLicenceWaitsOnTheApplicantsTime() async throws {
+        let desk = try await Fixtures.desk(at: Fixtures.at(9, 5))
+        let number = try await intake(desk, missing: ["officer-appointment"])
+        let unsigned = await Fixtures.problem {
+            _ = try await desk.playing(Fixtures.at(9, 10)).step(number, "accept", as: window)
+        }
+        #expect(unsigned?.code == "deferral.required")
+        #expect(unsigned?.text.zh.contains("董事、监事和经理的任职文件") == true)
+        // Thursday 09:12 + at most 3 working days (the matter's promised limit, below the item's 5):
+        // Friday, Monday, Tuesday; due at the close of office on Tuesday 2026-12-01.
+        let committed = try await commit(desk, number, ["officer-appointment"], at: Fixtures.at(9, 12))
+        let deferral = try #require(committed.state.deferral)
+        #expect(
+            deferral.commitment.items == [
+                DeferredItem(code: "officer-appointment", deadline: Fixtures.local("2026-12-01T17:30"))
+            ])
+        #expect(deferral.commitment.signer == "张伟" && deferral.commitment.signedAt == Fixtures.at(9, 12))
+        let approved = try await throughApproval(desk, number, from: Fixtures.at(9, 15))
+        // The licence waits for the appointment papers: on the applicant's time, the clock paused.
+        #expect(approved.stage == "supplement")
+        #expect(approved.segments.last?.effect == .paused)
+        let licence = await Fixtures.problem {
+            _ = try await desk.playing(Fixtures.at(9, 30)).step(number, "issue-licence", as: window)
+        }
+        #expect(licence?.code == "step.not-allowed")
+        let due = try await desk.deferrals(.due, at: Fixtures.local("2026-11-30T09:00"))
+        #expect(due.map(\.number) == [number])
+        #expect(try await desk.deferrals(.due, at: Fixtures.at(9, 40)).isEmpty)
+        #expect(
+            try await desk.documents(number).documents.first { $0.requirement.code == "officer-appointment" }?.state
+                == .deferred)
+        // Supplied on time: the deferral closes and the case goes back to the window for the licence.
+        let supplied = try await desk.playing(Fixtures.at(10, 30)).supplement(
+            number, [ReceivedDocument(code: "officer-appointment", form: .paper)], as: window)
+        #expect(supplied.events.map(\.kind) == [.documentReceived, .deferralFulfilled, .transitioned])
+        #expect(supplied.state.stage == "approved" && supplied.state.deferral?.fulfilledAt == Fixtures.at(10, 30))
+        #expect(try await desk.deferrals(.open, at: Fixtures.at(10, 31)).isEmpty)
+        let issued = try await desk.playing(Fixtures.at(10, 35)).step(number, "issue-licence", as: window).state
+        #expect(issued.stage == "startup" && issued.creditCode != nil)
+        // 09:05–09:25 and 10:30–10:35 are government time; 09:25–10:30 waited on the applicant.
+        let figures = try await desk.caseView(number, at: Fixtures.at(10, 35)).sla
+        #expect(figures.governmentMinutes == 25 && figures.applicantMinutes == 65, "\(figures)")
+        let shares = try await desk.deferralFigures(from: Fixtures.day, to: Fixtures.day)
+        #expect(shares.committed == 1 && shares.suppliedOnTime == 1 && shares.overdue == 0)
+    }
+
+    @Test func aDocumentThatMayFollowTheLicenceCompletesTheCaseWithTheDeferralOpen() async throws {
+        let desk = try await Fixtures.desk(at: Fixtures.at(9, 5))
+        var application = Fixtures.application(tasks: ["seal"])
+        application.domicileTenure = .leased
+        let number = try await intake(desk, application, missing: ["lessor-title"])
+        _ = try await commit(desk, number, ["lessor-title"], days: 1, at: Fixtures.at(9, 10))
+        let approved = try await throughApproval(desk, number, from: Fixtures.at(9, 15))
+        #expect(approved.stage == "approved")
+        _ = try await desk.playing(Fixtures.at(9, 35)).step(number, "issue-licence", as: window)
+        let done = try await desk.playing(Fixtures.at(9, 45)).completeTask(number, "seal", as: window).state
+        // 办结（容缺通过）: national status 12, its own outcome.
+        #expect(done.stage == "completed-deferred" && !done.isOpen)
+        let definition = try await desk.definition(done.definition)
+        #expect(definition.stage(done.stage)?.outcome == .completedWithDeferral)
+        // The report counts it as completed.
+        let report = try await desk.slaReport(from: Fixtures.day, to: Fixtures.day, by: .all)
+        #expect(report.total?.count == 1)
+        // Supplied after completion, on time: the deferral closes; the case stays as it ended.
+        let supplied = try await desk.playing(Fixtures.at(16, 0)).supplement(
+            number, [ReceivedDocument(code: "lessor-title", form: .post)], as: window)
+        #expect(supplied.state.stage == "completed-deferred" && supplied.state.deferral?.isOpen == false)
+        #expect(supplied.state.deferral?.suppliedLate == false)
+    }
+
+    @Test func anOverdueDeferralIsExtendedOnceByASupervisorWithAReason() async throws {
+        let desk = try await Fixtures.desk(at: Fixtures.at(9, 5))
+        let number = try await intake(desk, missing: ["officer-appointment"])
+        _ = try await commit(desk, number, ["officer-appointment"], days: 1, at: Fixtures.at(9, 10))
+        _ = try await throughApproval(desk, number, from: Fixtures.at(9, 15))
+        // Due Friday 17:30; on Monday morning it is overdue.
+        let monday = Fixtures.local("2026-11-30T09:00")
+        #expect(try await desk.deferrals(.overdue, at: monday).map(\.number) == [number])
+        #expect(try await desk.deferrals(.overdue, at: Fixtures.local("2026-11-27T17:30")).isEmpty)
+        let byClerk = await Fixtures.problem {
+            _ = try await desk.playing(monday).extendDeferral(number, days: 2, reason: "不可抗力", as: window)
+        }
+        #expect(byClerk?.code == "role.required")
+        let noReason = await Fixtures.problem {
+            _ = try await desk.playing(monday).extendDeferral(number, days: 2, reason: "  ", as: supervisor)
+        }
+        #expect(noReason?.code == "step.reason-required")
+        let tooLong = await Fixtures.problem {
+            _ = try await desk.playing(monday).extendDeferral(number, days: 4, reason: "不可抗力", as: supervisor)
+        }
+        #expect(tooLong?.code == "deferral.days")
+        // Two working days from Monday (after the old deadline): Wednesday 2026-12-02 17:30.
+        let extended = try await desk.playing(monday).extendDeferral(
+            number, days: 2, reason: "出租方在外地，邮寄途中", as: supervisor)
+        #expect(extended.state.deferral?.nextDeadline == Fixtures.local("2026-12-02T17:30"))
+        #expect(extended.events.first?.kind == .deferralExtended && extended.events.first?.reason == "出租方在外地，邮寄途中")
+        #expect(try await desk.deferrals(.overdue, at: monday).isEmpty)
+        let again = await Fixtures.problem {
+            _ = try await desk.playing(monday.addingTimeInterval(60)).extendDeferral(
+                number, days: 1, reason: "再次延期", as: supervisor)
+        }
+        #expect(again?.code == "deferral.already-extended")
+        // Supplied within the extension: on time.
+        let supplied = try await desk.playing(Fixtures.local("2026-12-02T10:00")).supplement(
+            number, [ReceivedDocument(code: "officer-appointment", form: .paper)], as: window)
+        #expect(supplied.state.deferral?.suppliedLate == false)
+    }
+
+    @Test func anOverdueDeferralEndsTheCaseOrRevokesTheRegistrationAndBarsTheApplicant() async throws {
+        let desk = try await Fixtures.desk(at: Fixtures.at(9, 5))
+        var application = Fixtures.application(tasks: ["seal"])
+        application.domicileTenure = .leased
+        let licensed = try await intake(desk, application, missing: ["lessor-title"])
+        _ = try await commit(desk, licensed, ["lessor-title"], days: 1, at: Fixtures.at(9, 10))
+        _ = try await throughApproval(desk, licensed, from: Fixtures.at(9, 15))
+        _ = try await desk.playing(Fixtures.at(9, 35)).step(licensed, "issue-licence", as: window)
+        _ = try await desk.playing(Fixtures.at(9, 40)).completeTask(licensed, "seal", as: window)
+        var other = Fixtures.application()
+        other.proposedName = "广元市昭化区青木农业科技有限公司"
+        let waiting = try await intake(desk, other, missing: ["officer-appointment"], at: Fixtures.at(10, 0))
+        _ = try await commit(desk, waiting, ["officer-appointment"], days: 1, at: Fixtures.at(10, 5))
+        _ = try await throughApproval(desk, waiting, from: Fixtures.at(10, 10))
+        // Not overdue yet: a supervisor cannot end either.
+        let early = await Fixtures.problem {
+            _ = try await desk.playing(Fixtures.at(11, 0)).step(licensed, "revoke", reason: "逾期", as: supervisor)
+        }
+        #expect(early?.code == "deferral.not-overdue")
+        let monday = Fixtures.local("2026-11-30T09:00")
+        #expect(Set(try await desk.deferrals(.overdue, at: monday).map(\.number)) == [licensed, waiting])
+        let byClerk = await Fixtures.problem {
+            _ = try await desk.playing(monday).step(waiting, "terminate", reason: "逾期未补交", as: window)
+        }
+        #expect(byClerk?.code == "role.required")
+        let revoked = try await desk.playing(monday).step(
+            licensed, "revoke", reason: "逾期未补交出租方产权证明", as: supervisor)
+        #expect(revoked.state.stage == "revoked" && revoked.events.first?.fromStage == "completed-deferred")
+        let terminated = try await desk.playing(monday.addingTimeInterval(60)).step(
+            waiting, "terminate", reason: "逾期未补交任职文件", as: supervisor)
+        #expect(terminated.state.stage == "terminated" && !terminated.state.isOpen)
+        // A broken commitment bars the people of the case from the next deferral.
+        var third = Fixtures.application()
+        third.proposedName = "广元市昭化区青松农业科技有限公司"
+        let next = try await intake(desk, third, missing: ["officer-appointment"], at: monday.addingTimeInterval(120))
+        let barred = await Fixtures.problem {
+            _ = try await commit(desk, next, ["officer-appointment"], at: monday.addingTimeInterval(180))
+        }
+        #expect(barred?.code == "deferral.applicant-excluded")
+        #expect(barred?.text.zh.contains(licensed.description) == true, "\(barred?.text.zh ?? "")")
+        #expect(barred?.text.zh.contains(Fixtures.idZhang) == false)
+        let figures = try await desk.deferralFigures(from: Fixtures.day, to: Fixtures.day)
+        #expect(figures.committed == 2 && figures.overdue == 2 && figures.suppliedOnTime == 0)
+    }
+
+    @Test func aFlaggedApplicantIsRefusedDeferralUntilASupervisorClearsTheFlag() async throws {
+        let desk = try await Fixtures.desk(at: Fixtures.at(9, 0))
+        let byClerk = await Fixtures.problem {
+            _ = try await desk.flagApplicant(Fixtures.idLi, flagged: true, reason: "列入失信名单", as: window)
+        }
+        #expect(byClerk?.code == "role.supervisor-required")
+        let badID = await Fixtures.problem {
+            _ = try await desk.flagApplicant("510811198503120179", flagged: true, reason: "列入失信名单", as: supervisor)
+        }
+        #expect(badID?.code == "applicant.id-invalid")
+        // 李秀英 is an investor of the case, not its signer: the exclusion follows her too.
+        _ = try await desk.flagApplicant(Fixtures.idLi, flagged: true, reason: "列入严重失信主体名单", as: supervisor)
+        let twice = await Fixtures.problem {
+            _ = try await desk.flagApplicant(Fixtures.idLi, flagged: true, reason: "再次标记", as: supervisor)
+        }
+        #expect(twice?.code == "applicant.flag-unchanged")
+        let number = try await intake(desk, missing: ["officer-appointment"])
+        let refused = await Fixtures.problem {
+            _ = try await commit(desk, number, ["officer-appointment"], at: Fixtures.at(9, 10))
+        }
+        #expect(refused?.code == "deferral.applicant-excluded")
+        #expect(refused?.text.zh.contains("失信") == true)
+        #expect(try await desk.history(number).count == 1)
+        let (standing, flags) = try await desk.applicant(Fixtures.idLi)
+        #expect(standing.excluded && flags.count == 1)
+        _ = try await desk.playing(Fixtures.at(9, 20)).flagApplicant(
+            Fixtures.idLi, flagged: false, reason: "已完成信用修复", as: supervisor)
+        let committed = try await commit(desk, number, ["officer-appointment"], at: Fixtures.at(9, 25))
+        #expect(committed.state.deferral != nil)
+    }
+
+    @Test func aCommitmentIsSignedByAnApplicantBeforeAcceptanceForMissingDeferrableItemsOnly() async throws {
+        let desk = try await Fixtures.desk(at: Fixtures.at(9, 5))
+        let number = try await intake(desk, missing: ["officer-appointment"])
+        let stranger = await Fixtures.problem {
+            _ = try await desk.playing(Fixtures.at(9, 10)).commitDeferral(
+                number, codes: ["officer-appointment"], signer: "王五", signerID: "110101199003074514", as: window)
+        }
+        #expect(stranger?.code == "deferral.signer")
+        let notMissing = await Fixtures.problem {
+            _ = try await commit(desk, number, ["articles"], at: Fixtures.at(9, 10))
+        }
+        #expect(notMissing?.code == "deferral.not-missing")
+        let twice = await Fixtures.problem {
+            _ = try await commit(desk, number, ["officer-appointment", "officer-appointment"], at: Fixtures.at(9, 10))
+        }
+        #expect(twice?.code == "deferral.duplicate")
+        let reviewerSigns = await Fixtures.problem {
+            _ = try await desk.playing(Fixtures.at(9, 10)).commitDeferral(
+                number, codes: ["officer-appointment"], signer: "张伟", signerID: Fixtures.idZhang, as: reviewer)
+        }
+        #expect(reviewerSigns?.code == "role.required")
+        // An investor may sign (lower-case x in an ID is read as X).
+        let byInvestor = try await desk.playing(Fixtures.at(9, 11)).commitDeferral(
+            number, codes: ["officer-appointment"], signer: "李秀英", signerID: Fixtures.idLi, as: window)
+        #expect(byInvestor.state.deferral?.commitment.signerID == Fixtures.idLi)
+        let again = await Fixtures.problem {
+            _ = try await commit(desk, number, ["officer-appointment"], at: Fixtures.at(9, 12))
+        }
+        #expect(again?.code == "deferral.exists")
+        _ = try await desk.playing(Fixtures.at(9, 13)).step(number, "accept", as: window)
+        let notDeferred = await Fixtures.problem {
+            _ = try await desk.playing(Fixtures.at(9, 14)).supplement(
+                number, [ReceivedDocument(code: "articles", form: .paper)], as: window)
+        }
+        #expect(notDeferred?.code == "document.invalid")
+    }
+
+    @Test func deadlinesAreCountedInWorkingDaysAcrossAHolidayAndItsMakeUpDay() async throws {
+        // 2026-09-30 (Wednesday) before National Day: 10-01 to 10-07 off, 10-08 Thursday (1),
+        // 10-09 Friday (2), 10-10 Saturday, a make-up working day (3).
+        let signed = Fixtures.local("2026-09-30T10:00")
+        let desk = try await Fixtures.desk(at: signed, staffFrom: Fixtures.local("2026-09-01T08:00"))
+        let number = try await intake(desk, missing: ["officer-appointment"], at: Fixtures.local("2026-09-30T09:50"))
+        let committed = try await commit(desk, number, ["officer-appointment"], at: signed)
+        let deadline = try #require(committed.state.deferral?.commitment.items.first?.deadline)
+        #expect(HallTime.localDate(of: deadline) == CivilDate(uncheckedYear: 2026, month: 10, day: 10))
+        _ = try await desk.playing(signed.addingTimeInterval(60)).step(number, "accept", as: window)
+        let notice = try await desk.notice(number, .deferralAcceptance)
+        #expect(notice.deferredItems.map(\.name) == ["董事、监事和经理的任职文件及身份证件复印件"])
+        #expect(notice.deferredItems.first?.deadline == CivilDate(uncheckedYear: 2026, month: 10, day: 10))
+        #expect(notice.deferredItems.first?.deadlineText?.hasPrefix("二〇二六年十月十日") == true)
+        #expect(notice.consequence == NoticeContent.deferralConsequence)
+        #expect(notice.signer?.name == "张伟" && notice.signer?.idNumber == "110105********002X")
+        let commitment = try await desk.notice(number, .deferralCommitment)
+        #expect(commitment.dateText == "二〇二六年九月三十日")
+        // A plain acceptance notice is not what a deferred case gets.
+        let plain = await Fixtures.problem { _ = try await desk.notice(number, .acceptance) }
+        #expect(plain?.code == "notice.not-applicable")
+    }
+}
