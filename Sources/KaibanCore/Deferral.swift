@@ -116,6 +116,10 @@ public struct DeferralFigures: Sendable, Equatable, Codable {
     /// Still outstanding past the deadline.
     public var overdue = 0
     public var extended = 0
+    /// Working minutes the completed cases waited for deferred documents before their licence
+    /// (the applicant's time, outside the 0.4-day clock), and how many cases waited at all.
+    public var waitingMinutes = 0
+    public var casesThatWaited = 0
 
     public init() {}
 

@@ -267,8 +267,7 @@ extension Desk {
             let start = HallTime.instant(first, hour: 0, minute: 0)
             let end = HallTime.instant(
                 HallTime.civilDate(fromDaysSinceEpoch: HallTime.daysSinceEpoch(last) + 1), hour: 0, minute: 0)
-            return try await store.deferralFigures(
-                from: start, to: end, stages: completed, at: instant(nowRounded: clock.now()))
+            return try await deferralFigures(from: start, to: end, stages: completed, definitions: definitions)
         }
     }
 }

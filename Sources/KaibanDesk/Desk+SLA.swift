@@ -28,8 +28,7 @@ extension Desk {
             // The clock, not only the calendar: stored minutes are brought in step with it first.
             let calendar = try await slaClock().calendar
             let empty = SLAReport.Builder(grouping: grouping, calendar: calendar)
-            let deferrals = try await store.deferralFigures(
-                from: start, to: end, stages: completed, at: instant(nowRounded: clock.now()))
+            let deferrals = try await deferralFigures(from: start, to: end, stages: completed, definitions: definitions)
             guard let span = try await store.closedSpan(from: start, to: end, stages: completed) else {
                 var report = empty.report(from: first, to: last, budgetMinutes: fallback.whole)
                 report.deferrals = deferrals
@@ -72,5 +71,29 @@ extension Desk {
             result.deferrals = deferrals
             return result
         }
+    }
+
+    /// The 容缺 figures of the period, with the working minutes completed cases waited in the
+    /// stages where the licence waits for documents (on the applicant's time).
+    func deferralFigures(from start: Date, to end: Date, stages completed: [String], definitions: [WorkflowDefinition])
+        async throws -> DeferralFigures
+    {
+        let records = try await store.deferralFigures(
+            from: start, to: end, stages: completed, at: instant(nowRounded: clock.now()))
+        // Where the licence waits: the stages an automatic step takes a case to when it lacks them.
+        let waiting = Set(
+            definitions.flatMap { definition in
+                definition.transitions.filter { $0.automatic && $0.guards.contains(.licenceDocumentsMissing) }.map(\.to)
+            })
+        let calendar = try await workingCalendar()
+        var figures = records.figures
+        for text in records.segments {
+            let minutes = (ClockSegment.decode(text[...]) ?? []).filter { waiting.contains($0.stage) }.reduce(0) {
+                $0 + calendar.elapsed(from: $1.start, to: $1.end ?? $1.start).minutes
+            }
+            figures.waitingMinutes += minutes
+            if minutes > 0 { figures.casesThatWaited += 1 }
+        }
+        return figures
     }
 }

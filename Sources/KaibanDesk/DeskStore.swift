@@ -134,7 +134,7 @@ public protocol DeskStore: Sendable {
     /// Records a supervisor's flag or clearing (the actor is checked in the same transaction).
     func recordApplicantFlag(_ flag: ApplicantFlag) async throws
     /// The 容缺 figures of a period (``DeferralFigures``) at `now`.
-    func deferralFigures(from: Date, to: Date, stages: [String], at now: Date) async throws -> DeferralFigures
+    func deferralFigures(from: Date, to: Date, stages: [String], at now: Date) async throws -> DeferralRecords
     /// Takes in cases with their steps, all in one transaction (imports, generated data): the
     /// same rules as one by one; if any is refused, nothing is written.
     func importCases(_ cases: [CaseImport], clock: SLAClock) async throws

@@ -290,3 +290,13 @@ public struct ApplicantStanding: Sendable, Equatable, Codable {
 
     public var excluded: Bool { flag != nil || !brokenCommitments.isEmpty }
 }
+
+/// The 容缺 figures of a period as stored, with the clock segments of the completed cases that
+/// had a deferral (for the time they waited, measured by the desk on its calendar).
+public struct DeferralRecords: Sendable, Equatable {
+    public var figures = DeferralFigures()
+    /// ``ClockSegment/encode(_:)`` text of each such case.
+    public var segments: [String] = []
+
+    public init() {}
+}

@@ -155,11 +155,11 @@ extension CaseStore {
 
     /// The deferral figures of the cases closed in `stages` between two instants, and of the
     /// deferrals committed then, at `now`.
-    package func deferralFigures(from: Date, to: Date, stages: [String], at now: Date) throws -> DeferralFigures {
+    package func deferralFigures(from: Date, to: Date, stages: [String], at now: Date) throws -> DeferralRecords {
         try read { db in
-            var figures = DeferralFigures()
+            var figures = DeferralRecords()
             if !stages.isEmpty {
-                figures.completedWithDeferral =
+                figures.figures.completedWithDeferral =
                     try Int.fetchOne(
                         db,
                         sql: """
@@ -169,6 +169,17 @@ extension CaseStore {
                             """,
                         arguments: StatementArguments([Self.storageText(from), Self.storageText(to)])
                             + StatementArguments(stages)) ?? 0
+            }
+            if !stages.isEmpty {
+                figures.segments = try String.fetchAll(
+                    db,
+                    sql: """
+                        SELECT c.clock_segments FROM case_deferral d JOIN registration_case c ON c.id = d.case_id
+                        WHERE c.closed_at >= ? AND c.closed_at < ?
+                            AND c.stage IN (\(Array(repeating: "?", count: stages.count).joined(separator: ",")))
+                        """,
+                    arguments: StatementArguments([Self.storageText(from), Self.storageText(to)])
+                        + StatementArguments(stages))
             }
             let row = try Row.fetchOne(
                 db,
@@ -181,11 +192,11 @@ extension CaseStore {
                     FROM case_deferral WHERE committed_at >= ?1 AND committed_at < ?2
                     """, arguments: [Self.seconds(from), Self.seconds(to), Self.seconds(now)])
             if let row {
-                figures.committed = row[0]
-                figures.suppliedOnTime = row[1]
-                figures.suppliedLate = row[2]
-                figures.overdue = row[3]
-                figures.extended = row[4]
+                figures.figures.committed = row[0]
+                figures.figures.suppliedOnTime = row[1]
+                figures.figures.suppliedLate = row[2]
+                figures.figures.overdue = row[3]
+                figures.figures.extended = row[4]
             }
             return figures
         }

@@ -30,7 +30,7 @@ extension CaseStore: DeskStore {
         try await offPool { try self.recordApplicantFlag(flag) }
     }
 
-    public func deferralFigures(from: Date, to: Date, stages: [String], at now: Date) async throws -> DeferralFigures {
+    public func deferralFigures(from: Date, to: Date, stages: [String], at now: Date) async throws -> DeferralRecords {
         try await offPool { try self.deferralFigures(from: from, to: to, stages: stages, at: now) }
     }
 

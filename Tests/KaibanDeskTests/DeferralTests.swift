@@ -110,8 +110,15 @@ import Testing
         // 09:05–09:25 and 10:30–10:35 are government time; 09:25–10:30 waited on the applicant.
         let figures = try await desk.caseView(number, at: Fixtures.at(10, 35)).sla
         #expect(figures.governmentMinutes == 25 && figures.applicantMinutes == 65, "\(figures)")
+        for (minute, task) in [(40, "seal"), (45, "tax"), (50, "bank")] {
+            _ = try await desk.playing(Fixtures.at(10, minute)).completeTask(number, task, as: window)
+        }
         let shares = try await desk.deferralFigures(from: Fixtures.day, to: Fixtures.day)
         #expect(shares.committed == 1 && shares.suppliedOnTime == 1 && shares.overdue == 0)
+        // Completed as 办结 (the deferral closed first); it waited 65 minutes for the papers.
+        #expect(shares.completedWithDeferral == 1 && shares.casesThatWaited == 1 && shares.waitingMinutes == 65)
+        let report = try await desk.slaReport(from: Fixtures.day, to: Fixtures.day, by: .all)
+        #expect(report.total?.medianMinutes == 40 && report.deferrals == shares)
     }
 
     @Test func aDocumentThatMayFollowTheLicenceCompletesTheCaseWithTheDeferralOpen() async throws {
@@ -128,9 +135,10 @@ import Testing
         #expect(done.stage == "completed-deferred" && !done.isOpen)
         let definition = try await desk.definition(done.definition)
         #expect(definition.stage(done.stage)?.outcome == .completedWithDeferral)
-        // The report counts it as completed.
+        // The report counts it as completed, accepted with a deferral, and it never waited.
         let report = try await desk.slaReport(from: Fixtures.day, to: Fixtures.day, by: .all)
         #expect(report.total?.count == 1)
+        #expect(report.deferrals?.completedWithDeferral == 1 && report.deferrals?.casesThatWaited == 0)
         // Supplied after completion, on time: the deferral closes; the case stays as it ended.
         let supplied = try await desk.playing(Fixtures.at(16, 0)).supplement(
             number, [ReceivedDocument(code: "lessor-title", form: .post)], as: window)

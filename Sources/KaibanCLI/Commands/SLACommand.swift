@@ -160,13 +160,14 @@ extension CasePresenter {
             容缺受理：办结\(completed)件中容缺受理\(figures.completedWithDeferral)件（\(share)）。\
             本期签署承诺\(figures.committed)件：按期补齐\(figures.suppliedOnTime)件，逾期补交\(figures.suppliedLate)件，\
             逾期未补\(figures.overdue)件，延期\(figures.extended)件；按期补齐率\(onTime)（已到期或已补齐者中）。\
-            待补材料的时间计入申请人用时，不计入0.4个工作日。
+            发照前等待补齐材料\(figures.casesThatWaited)件，共\(figures.waitingMinutes)个工作分钟，计入申请人用时，不计入0.4个工作日。
             """
             : """
             deferrals (容缺): \(figures.completedWithDeferral) of \(completed) completed cases accepted with a deferral \
             (\(share)). Commitments signed in the period: \(figures.committed); supplied on time \(figures.suppliedOnTime), \
             late \(figures.suppliedLate), overdue \(figures.overdue), extended \(figures.extended); on time \(onTime) of \
-            those settled. Time waiting for deferred documents is the applicant's, outside the 0.4-day clock.
+            those settled. \(figures.casesThatWaited) cases waited \(figures.waitingMinutes) working minutes in all for \
+            documents before their licence: the applicant's time, outside the 0.4-day clock.
             """
     }
 }
