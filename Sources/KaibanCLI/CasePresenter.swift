@@ -168,7 +168,10 @@ struct CasePresenter {
                 "\(app.legalRepresentative.name) \(app.legalRepresentative.idNumber)"
             ),
             (zh ? "联系人" : "contact", "\(app.contact.name) \(app.contact.phone)"),
-            (zh ? "收件" : "received", "\(time(state.openedAt)) \(state.openedBy)"),
+        ]
+        if let agent = app.agent { lines.append((zh ? "委托代理人" : "agent", "\(agent.name) \(agent.idNumber)")) }
+        lines += [
+            (zh ? "收件" : "received", "\(time(state.openedAt)) \(state.openedBy)")
         ]
         if let code = state.creditCode { lines.append((zh ? "统一社会信用代码" : "credit code", code)) }
         if let closed = state.closedAt { lines.append((zh ? "结束时间" : "closed", time(closed))) }

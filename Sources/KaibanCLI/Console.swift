@@ -3,12 +3,28 @@ import KaibanCore
 
 /// Writing to the terminal.
 enum Console {
+    /// Writes a line on standard output; when it cannot be written (a full disk, a closed
+    /// terminal), says so on standard error and exits 74: what was recorded stays recorded.
     static func print(_ text: String) {
-        FileHandle.standardOutput.write(Data((text + "\n").utf8))
+        do {
+            try write(text + "\n")
+        } catch {
+            let message =
+                RunLanguage.current == .zh
+                ? "无法写出标准输出（\(error.localizedDescription)）；已办理的事项已记录，请勿重复办理"
+                : "standard output cannot be written (\(error.localizedDescription)); what was done is recorded: do not repeat it"
+            Console.error(message)
+            exit(KaibanExit.storage)
+        }
+    }
+
+    /// Writes `text` as it is on standard output (throws when it cannot be written).
+    static func write(_ text: String) throws {
+        try FileHandle.standardOutput.write(contentsOf: Data(text.utf8))
     }
 
     static func error(_ text: String) {
-        FileHandle.standardError.write(Data((text + "\n").utf8))
+        try? FileHandle.standardError.write(contentsOf: Data((text + "\n").utf8))
     }
 
     /// One JSON vocabulary for every command: keys sorted, instants ISO 8601 in hall time with

@@ -34,11 +34,15 @@ public struct DeferralCommitment: Sendable, Hashable, Codable {
 
 /// The one extension a supervisor may grant a deferral, with its reason (in the event).
 public struct DeferralExtension: Sendable, Hashable, Codable {
-    /// The new deadline of every item still outstanding.
+    /// The new deadline of the items it covers.
     public var deadline: Date
+    /// The items still outstanding when it was granted (set by the engine): those supplied
+    /// before keep their deadline, late or not.
+    public var codes: [String]
 
-    public init(deadline: Date) {
+    public init(deadline: Date, codes: [String] = []) {
         self.deadline = deadline
+        self.codes = codes
     }
 }
 
@@ -56,6 +60,9 @@ public struct Deferral: Sendable, Equatable, Codable {
     public var supplied: [String: Date]
     /// When the last outstanding item came in: the deferral closed.
     public var fulfilledAt: Date?
+    /// When the case ended otherwise (withdrawn, refused, terminated, revoked) with items
+    /// outstanding: the deferral ended with it, nothing more is supplied.
+    public var endedAt: Date?
 
     public init(commitment: DeferralCommitment, recordedBy: String, recordedAt: Date) {
         self.commitment = commitment
@@ -64,7 +71,7 @@ public struct Deferral: Sendable, Equatable, Codable {
         self.supplied = [:]
     }
 
-    public var isOpen: Bool { fulfilledAt == nil }
+    public var isOpen: Bool { fulfilledAt == nil && endedAt == nil }
 
     /// The codes deferred, in commitment order.
     public var codes: [String] { commitment.items.map(\.code) }
@@ -72,21 +79,28 @@ public struct Deferral: Sendable, Equatable, Codable {
     /// The deferred items not yet supplied, in commitment order.
     public var outstanding: [DeferredItem] { commitment.items.filter { supplied[$0.code] == nil } }
 
-    /// The deadline of `item` as it stands: the extension's when granted and later.
+    /// The deadline of `item` as it stands: the extension's when it covers the item and is later.
     public func deadline(of item: DeferredItem) -> Date {
-        guard let extended = extensionGranted?.deadline else { return item.deadline }
-        return max(item.deadline, extended)
+        guard let granted = extensionGranted, granted.codes.contains(item.code) else { return item.deadline }
+        return max(item.deadline, granted.deadline)
     }
 
-    /// The earliest deadline among the items outstanding; nil once all are in.
-    public var nextDeadline: Date? { outstanding.map(deadline(of:)).min() }
+    /// The earliest deadline among the items outstanding while the deferral is open; nil once
+    /// all are in or the case ended.
+    public var nextDeadline: Date? { isOpen ? outstanding.map(deadline(of:)).min() : nil }
 
     /// The latest deadline of any item (what an extension must go beyond).
     public var lastDeadline: Date { commitment.items.map(deadline(of:)).max() ?? commitment.signedAt }
 
-    /// Whether an item outstanding is past its deadline at `now`.
+    /// Whether an item outstanding is past its deadline at `now` while the deferral is open.
     public func isOverdue(at now: Date) -> Bool {
-        outstanding.contains { now > deadline(of: $0) }
+        isOpen && outstanding.contains { now > deadline(of: $0) }
+    }
+
+    /// Whether the case ended with an item outstanding past its deadline (terminated, revoked).
+    public var endedOverdue: Bool {
+        guard let endedAt else { return false }
+        return outstanding.contains { endedAt > deadline(of: $0) }
     }
 
     /// Whether an item came in after its deadline.
@@ -94,9 +108,12 @@ public struct Deferral: Sendable, Equatable, Codable {
         commitment.items.contains { item in supplied[item.code].map { $0 > deadline(of: item) } ?? false }
     }
 
-    /// Whether the commitment was broken at `now`: an item came in late, or one is outstanding
-    /// past its deadline.
-    public func isBroken(at now: Date) -> Bool { suppliedLate || isOverdue(at: now) }
+    /// Whether the commitment was broken at `now`: an item came in late, one is outstanding past
+    /// its deadline, or the case ended with one overdue.
+    public func isBroken(at now: Date) -> Bool { suppliedLate || endedOverdue || isOverdue(at: now) }
+
+    /// Broken for good, whatever the time: an item came in late or the case ended with one overdue.
+    public var brokenForGood: Bool { suppliedLate || endedOverdue }
 
     /// Whether the deferral is due within the window ending at `horizon` (and not overdue at `now`).
     public func isDue(at now: Date, by horizon: Date) -> Bool {

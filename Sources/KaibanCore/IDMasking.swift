@@ -71,6 +71,7 @@ extension CaseApplication: IDMaskable {
         var masked = self
         masked.legalRepresentative = legalRepresentative.maskingIDs()
         masked.investors = investors.map { $0.maskingIDs() }
+        masked.agent = agent?.maskingIDs()
         return masked
     }
 }

@@ -83,17 +83,26 @@ public struct RegistrationCase: Sendable, Equatable, Codable {
                     number: number, sequence: event.sequence,
                     issue: "transition from \(event.fromStage ?? "?") while the case is in \(stage)")
             }
+            // A closed case that is acted on again (a registration revoked after completion) keeps
+            // its clock as it stopped and its closing time: the time it took stays as it was.
+            let wasClosed = closedAt != nil
             stage = target
-            if !segments.isEmpty { segments[segments.count - 1].end = event.at }
-            let effect = definition.stage(target)?.clock ?? .running
-            if effect != .stopped {
-                segments.append(ClockSegment(stage: target, effect: effect, start: event.at, reason: event.reason))
+            if !wasClosed {
+                if !segments.isEmpty { segments[segments.count - 1].end = event.at }
+                let effect = definition.stage(target)?.clock ?? .running
+                if effect != .stopped {
+                    segments.append(ClockSegment(stage: target, effect: effect, start: event.at, reason: event.reason))
+                }
             }
             if let group = definition.taskGroup(inStage: target), tasks.isEmpty {
                 let offered = Set(group.tasks.map(\.id))
                 tasks = application.requestedTasks.filter(offered.contains).map { TaskProgress(task: $0) }
             }
-            if definition.stage(target)?.terminal == true { closedAt = event.at }
+            if let terminal = definition.stage(target), terminal.terminal {
+                if !wasClosed { closedAt = event.at }
+                // Ended otherwise than completed: a deferral still open ends with the case.
+                if terminal.outcome?.isCompletion != true, deferral?.isOpen == true { deferral?.endedAt = event.at }
+            }
             if let reason = event.reason { lastReason = reason }
             if let code = event.creditCode { creditCode = code }
         case .taskCompleted:
@@ -105,17 +114,15 @@ public struct RegistrationCase: Sendable, Equatable, Codable {
             tasks[index].doneAt = event.at
             tasks[index].doneBy = event.actor
         case .documentReceived:
-            guard let document = event.document,
-                isOpen || deferral?.outstanding.contains(where: { $0.code == document.code }) == true
-            else {
+            let supplies =
+                deferral.map { $0.isOpen && $0.outstanding.contains { $0.code == event.document?.code } } ?? false
+            guard let document = event.document, isOpen || supplies else {
                 throw HistoryError(
                     number: number, sequence: event.sequence,
                     issue: "a document receipt without a document, or after closing")
             }
             documents[document.code] = DocumentReceipt(document: document, at: event.at, by: event.actor)
-            if deferral?.outstanding.contains(where: { $0.code == document.code }) == true {
-                deferral?.supplied[document.code] = event.at
-            }
+            if supplies { deferral?.supplied[document.code] = event.at }
         case .deferralCommitted:
             guard let commitment = event.commitment, deferral == nil else {
                 throw HistoryError(

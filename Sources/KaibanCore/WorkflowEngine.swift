@@ -14,6 +14,8 @@ public enum CaseCommand: Sendable, Equatable {
     case commitDeferral(DeferralCommitment)
     /// Extend an open deferral once, with a reason.
     case extendDeferral(DeferralExtension, reason: String?)
+    /// Record a deferred document supplied (补交): refused unless it is still outstanding.
+    case supplyDeferred(ReceivedDocument)
 }
 
 /// Interprets one version of a workflow definition. Pure: takes the state, the clerk and the
@@ -94,8 +96,21 @@ public struct WorkflowEngine: Sendable {
             first = CaseEvent(
                 sequence: state.version + 1, at: now, kind: .taskCompleted, actor: clerk.id, role: role, task: id,
                 reason: note)
-        case .receiveDocument(let document):
+        case .receiveDocument(let document), .supplyDeferred(let document):
             if let problem = document.problem { throw .textNotAccepted(field: "document", problem: problem) }
+            if case .supplyDeferred = command,
+                state.deferral?.isOpen != true
+                    || state.deferral?.outstanding.contains(where: { $0.code == document.code }) != true
+            {
+                throw .deferralRefused(
+                    case: state.number, code: "not-outstanding",
+                    reason: LocalizedText(
+                        zh: "“\(document.code)”不是待补交的容缺材料",
+                        en: "\"\(document.code)\" is not a deferred document outstanding"))
+            }
+            if let receipt = state.documents[document.code] {
+                throw .documentAlreadyReceived(case: state.number, code: document.code, at: receipt.at)
+            }
             let role = try requireRole(
                 definition.intakeRoles, held: held, clerk: clerk,
                 step: LocalizedText(zh: "材料签收", en: "receive a document"))
@@ -162,8 +177,9 @@ public struct WorkflowEngine: Sendable {
         switch command {
         case .transition(let id, _):
             return definition.transition(id)?.from.contains(state.stage) == true
-        case .receiveDocument(let document):
-            return state.deferral?.outstanding.contains { $0.code == document.code } == true
+        case .receiveDocument(let document), .supplyDeferred(let document):
+            return state.deferral?.isOpen == true
+                && state.deferral?.outstanding.contains { $0.code == document.code } == true
         case .extendDeferral:
             return state.deferral?.isOpen == true
         case .completeTask, .commitDeferral:
@@ -200,6 +216,14 @@ public struct WorkflowEngine: Sendable {
             let undeferred = missing.filter { $0.deferrable && !deferred.contains($0.code) }
             if !undeferred.isEmpty {
                 throw .deferralRequired(case: state.number, missing: undeferred.map(\.name))
+            }
+            // A commitment already broken accepts nothing: the documents are needed now.
+            if state.deferral?.isOverdue(at: now) == true {
+                throw .deferralRefused(
+                    case: state.number, code: "overdue",
+                    reason: LocalizedText(
+                        zh: "容缺材料的补交期限已过，不能“\(step.zh)”：须补齐材料",
+                        en: "the deferred documents are overdue, so it cannot \(step.en): they are needed first"))
             }
         case .licenceDocuments:
             let blocking = missing.filter { $0.blocks != .nothing }
@@ -263,6 +287,14 @@ public struct WorkflowEngine: Sendable {
         if commitment.signedAt > now {
             throw refuse("signed-later", "承诺书的签署时间晚于现在", "the commitment is dated after now")
         }
+        // 容缺 only when the main documents are complete (STANDARDS §4): otherwise 补正.
+        let blocking = state.missingDocuments.filter { $0.blocks == .acceptance }
+        if !blocking.isEmpty {
+            throw refuse(
+                "main-missing", "主要材料不齐（\(blocking.map(\.name.zh).joined(separator: "、"))），不适用容缺受理，应一次性告知补正",
+                "main documents are missing (\(blocking.map(\.name.en).joined(separator: ", "))): no deferral, the case is returned for correction"
+            )
+        }
         let missing = Dictionary(
             state.missingDocuments.map { ($0.code, $0) }, uniquingKeysWith: { first, _ in first })
         var seen: Set<String> = []
@@ -318,7 +350,8 @@ public struct WorkflowEngine: Sendable {
         }
         var event = CaseEvent(
             sequence: state.version + 1, at: now, kind: .deferralExtended, actor: clerk.id, role: role, reason: trimmed)
-        event.deferralExtension = granted
+        // It covers what is still outstanding; what came in already keeps its deadline.
+        event.deferralExtension = DeferralExtension(deadline: granted.deadline, codes: deferral.outstanding.map(\.code))
         return event
     }
 }

@@ -27,6 +27,8 @@ public enum WorkflowError: ClerkReadable, ProblemConvertible, Sendable, Equatabl
     case documentsMissing(case: CaseNumber, step: LocalizedText, missing: [LocalizedText])
     /// Deferrable documents are missing and not deferred: a commitment (容缺) or 补正 is needed.
     case deferralRequired(case: CaseNumber, missing: [LocalizedText])
+    /// A document already received (a second receipt would replace the first).
+    case documentAlreadyReceived(case: CaseNumber, code: String, at: Date)
     /// A deferral act refused; `code` is the last part of `deferral.CODE`.
     case deferralRefused(case: CaseNumber, code: String, reason: LocalizedText)
 
@@ -49,6 +51,7 @@ public enum WorkflowError: ClerkReadable, ProblemConvertible, Sendable, Equatabl
         case .textNotAccepted: (kind, code) = (.refused, "text.not-accepted")
         case .documentsMissing: (kind, code) = (.refused, "document.missing")
         case .deferralRequired: (kind, code) = (.refused, "deferral.required")
+        case .documentAlreadyReceived: (kind, code) = (.conflict, "document.already-received")
         case .deferralRefused(_, let suffix, _):
             (kind, code) = (
                 suffix == "already-extended" || suffix == "exists" ? .conflict : .refused, "deferral.\(suffix)"
@@ -122,6 +125,10 @@ public enum WorkflowError: ClerkReadable, ProblemConvertible, Sendable, Equatabl
             return zh
                 ? "办件\(number)尚缺次要材料：\(missing.joined(language))；须由申请人签署容缺受理承诺书，或一次性告知补正"
                 : "case \(number) lacks secondary documents: \(missing.joined(language)); the applicant signs a commitment to supply them, or the case is returned for correction"
+        case .documentAlreadyReceived(let number, let code, let at):
+            return zh
+                ? "办件\(number)已于\(HallTime.localText(of: at))收到“\(code)”"
+                : "case \(number) received \"\(code)\" already, at \(HallTime.localText(of: at))"
         case .deferralRefused(let number, _, let reason):
             return zh ? "办件\(number)：\(reason.zh)" : "case \(number): \(reason.en)"
         }

@@ -51,20 +51,23 @@ extension Desk {
             let name = try reason(
                 signer, field: "signer", label: LocalizedText(zh: "签署人姓名", en: "the signer's name"), required: true)
             let id = signerID.trimmingCharacters(in: .whitespaces).uppercased()
-            let people =
-                [state.application.legalRepresentative.idNumber.uppercased()]
-                + state.application.investors.filter { $0.kind == .person }.map { $0.idNumber.uppercased() }
-            guard people.contains(id) else {
+            // The applicant signs: the legal representative (负责人, 执行事务合伙人…), by name and ID.
+            let representative = state.application.legalRepresentative
+            guard id == representative.idNumber.uppercased(), name == representative.name else {
                 throw Problem(
                     .refused, "deferral.signer",
-                    zh: "承诺书须由法定代表人或自然人投资人签署；身份证号\(CitizenID.masked(id))不是本件的法定代表人或投资人",
+                    zh: "承诺书须由本件的\(state.application.enterpriseType.representativeRole.zh)本人签署（姓名、身份证号与申请一致）",
                     en:
-                        "the commitment is signed by the legal representative or an individual investor; ID \(CitizenID.masked(id)) is neither on this case",
+                        "the commitment is signed by the case's \(state.application.enterpriseType.representativeRole.en) in person (name and ID number as in the application)",
                     fields: [
                         FieldProblem(
-                            field: "signerID", reason: LocalizedText(zh: "不是本件申请人", en: "not an applicant of the case"))
+                            field: id == representative.idNumber.uppercased() ? "signer" : "signerID",
+                            reason: LocalizedText(zh: "与申请不符", en: "does not match the application"))
                     ])
             }
+            let people =
+                [representative.idNumber.uppercased()]
+                + state.application.investors.filter { $0.kind == .person }.map { $0.idNumber.uppercased() }
             if let days, !(1...policy.promisedDays).contains(days) {
                 throw Problem(
                     .refused, "deferral.days",
@@ -106,8 +109,17 @@ extension Desk {
                         zh: "“\(requirement.name.zh)”至多容缺\(allowed)个工作日",
                         en: "\(requirement.name.en) may be deferred at most \(allowed) working days")
                 }
-                let deadline = calendar.adding(workingDays: days ?? allowed, to: at).instant
-                items.append(DeferredItem(code: code, deadline: deadline))
+                let deadline = calendar.adding(workingDays: days ?? allowed, to: at)
+                // A deadline the applicant signs for is counted on a known calendar, never guessed.
+                if deadline.provisional {
+                    throw Problem(
+                        .refused, "deferral.calendar-unknown",
+                        zh: "补交期限\(HallTime.localText(of: deadline.instant))所在年份的节假日安排尚未载入，不能计算工作日；请负责人先导入",
+                        en:
+                            "the deadline \(HallTime.localText(of: deadline.instant)) falls in a year whose holiday notice is not loaded; working days cannot be counted until a supervisor imports it"
+                    )
+                }
+                items.append(DeferredItem(code: code, deadline: deadline.instant))
             }
             let commitment = DeferralCommitment(signer: name, signerID: id, signedAt: at, items: items)
             try await bringInStep(.workflow)
@@ -133,7 +145,10 @@ extension Desk {
                     case: number, code: "none", reason: LocalizedText(zh: "没有待补交的容缺材料", en: "no deferral is open"))
             }
             let outstanding = deferral.outstanding.map(\.code)
-            let problems = Self.receiptProblems(supplied, needed: outstanding, case: number)
+            let problems = Self.receiptProblems(
+                supplied, needed: outstanding, case: number,
+                list: LocalizedText(
+                    zh: "办件\(number)待补交的容缺材料", en: "the deferred documents outstanding on case \(number)"))
             guard problems.isEmpty else {
                 throw Problem(
                     .refused, "document.invalid", zh: "补交材料有误（待补交：\(outstanding.joined(separator: "、"))）：",
@@ -143,7 +158,7 @@ extension Desk {
             let (clerk, at, recording) = try await recording(instant, as: actor, late: late)
             try await bringInStep(.workflow)
             return try await store.apply(
-                all: supplied.map { .receiveDocument($0) }, to: number, by: clerk, at: at, recording: recording,
+                all: supplied.map { .supplyDeferred($0) }, to: number, by: clerk, at: at, recording: recording,
                 clock: try await slaClock())
         }
     }
@@ -169,7 +184,14 @@ extension Desk {
             }
             let (clerk, at, recording) = try await recording(instant, as: actor, late: nil)
             let from = max(at, deferral.lastDeadline)
-            let deadline = try await workingCalendar().adding(workingDays: days, to: from).instant
+            let counted = try await workingCalendar().adding(workingDays: days, to: from)
+            if counted.provisional {
+                throw Problem(
+                    .refused, "deferral.calendar-unknown",
+                    zh: "延长后的期限所在年份的节假日安排尚未载入，不能计算工作日；请先导入",
+                    en: "the new deadline falls in a year whose holiday notice is not loaded; import it first")
+            }
+            let deadline = counted.instant
             try await bringInStep(.workflow)
             return try await store.apply(
                 .extendDeferral(DeferralExtension(deadline: deadline), reason: reason), to: number, by: clerk, at: at,
@@ -225,15 +247,7 @@ extension Desk {
                 ? LocalizedText(zh: "标记失信申请人", en: "flag an applicant as dishonest")
                 : LocalizedText(zh: "解除申请人的失信标记", en: "clear an applicant's flag")
             let supervisor = try await requireSupervisor(actor, for: act)
-            let id = idNumber.trimmingCharacters(in: .whitespaces).uppercased()
-            do throws(CitizenID.Problem) {
-                _ = try CitizenID(id)
-            } catch {
-                let text = LocalizedText(zh: error.message(.zh), en: error.message(.en))
-                throw Problem(
-                    .invalid, "applicant.id-invalid", zh: "身份证号有误：\(text.zh)", en: "the ID number is wrong: \(text.en)",
-                    fields: [FieldProblem(field: "idNumber", reason: text)])
-            }
+            let id = try Self.citizenID(idNumber)
             let text = try self.reason(
                 reason, field: "reason", label: LocalizedText(zh: "理由", en: "the reason"), required: true)
             let flag = ApplicantFlag(
@@ -244,10 +258,24 @@ extension Desk {
         }
     }
 
+    /// A citizen ID number as typed, checked and in upper case.
+    static func citizenID(_ text: String) throws -> String {
+        let id = text.trimmingCharacters(in: .whitespaces).uppercased()
+        do throws(CitizenID.Problem) {
+            _ = try CitizenID(id)
+        } catch {
+            let reason = LocalizedText(zh: error.message(.zh), en: error.message(.en))
+            throw Problem(
+                .invalid, "applicant.id-invalid", zh: "身份证号有误：\(reason.zh)", en: "the ID number is wrong: \(reason.en)",
+                fields: [FieldProblem(field: "idNumber", reason: reason)])
+        }
+        return id
+    }
+
     /// A person's standing for a deferral now, with every flag and clearing.
     public func applicant(_ idNumber: String) async throws -> (standing: ApplicantStanding, flags: [ApplicantFlag]) {
         try await run {
-            let id = idNumber.trimmingCharacters(in: .whitespaces).uppercased()
+            let id = try Self.citizenID(idNumber)
             let now = instant(nowRounded: clock.now())
             let standing = try await store.applicantStanding([id], at: now)
             return (

@@ -25,6 +25,9 @@ public struct DocumentStatus: Sendable, Equatable, Codable {
     public var receipt: DocumentReceipt?
     /// For a deferred document: its deadline as it stands (after any extension).
     public var deadline: Date?
+    /// For a deferrable document: the working days it may be deferred on this case (the
+    /// checklist's limit, never beyond the workflow's promised time limit).
+    public var deferralDays: Int?
 }
 
 /// A case's documents against its checklist (`kaiban documents N`).
@@ -57,13 +60,13 @@ public enum DocumentSelection: Sendable, Equatable {
 extension Desk {
     /// What is wrong with `received` against the codes a case needs: unknown codes, codes given
     /// twice, malformed digests. Field names count from 1.
-    static func receiptProblems(_ received: [ReceivedDocument], needed: [String], case number: CaseNumber?)
-        -> [FieldProblem]
-    {
+    static func receiptProblems(
+        _ received: [ReceivedDocument], needed: [String], case number: CaseNumber?, list: LocalizedText? = nil
+    ) -> [FieldProblem] {
         var problems: [FieldProblem] = []
         var seen: Set<String> = []
         let whose =
-            number.map { LocalizedText(zh: "办件\($0)的材料清单", en: "the checklist of case \($0)") }
+            list ?? number.map { LocalizedText(zh: "办件\($0)的材料清单", en: "the checklist of case \($0)") }
             ?? LocalizedText(zh: "本申请的材料清单", en: "this application's checklist")
         for (index, document) in received.enumerated() {
             let field = "documents[\(index + 1)]"
@@ -113,7 +116,8 @@ extension Desk {
     public func documents(_ number: CaseNumber) async throws -> CaseDocuments {
         try await run {
             let state = try await store.registrationCase(number)
-            return try documents(of: state)
+            let promised = try await definition(state.definition).deferral?.promisedDays
+            return try documents(of: state, promisedDays: promised)
         }
     }
 
@@ -130,7 +134,7 @@ extension Desk {
         try state.checklist ?? caseChecklist(for: state.application)
     }
 
-    func documents(of state: RegistrationCase) throws -> CaseDocuments {
+    func documents(of state: RegistrationCase, promisedDays: Int? = nil) throws -> CaseDocuments {
         let checklist = try neededDocuments(state)
         let statuses = checklist.documents.map { requirement -> DocumentStatus in
             let receipt = state.documents[requirement.code]
@@ -146,7 +150,11 @@ extension Desk {
                     requirement.importance == .main
                     ? .missingMain : requirement.deferrable ? .missingDeferrable : .missingSecondary
             }
-            return DocumentStatus(requirement: requirement, state: status, receipt: receipt, deadline: deadline)
+            let days =
+                requirement.deferrable
+                ? [requirement.maxDeferralDays, promisedDays].compactMap { $0 }.min() : nil
+            return DocumentStatus(
+                requirement: requirement, state: status, receipt: receipt, deadline: deadline, deferralDays: days)
         }
         return CaseDocuments(number: state.number, checklist: checklist.key, documents: statuses)
     }

@@ -47,9 +47,20 @@ extension Desk {
             let review = try await review(application, hall: hall, at: now)
             let checklist = try caseChecklist(for: application)
             let received = documents.documents(of: checklist)
+            // Documents posted to the hall are received when the post arrives, not at intake.
+            let posted =
+                application.channel == .mail && !received.isEmpty
+                ? [
+                    FieldProblem(
+                        field: "documents",
+                        reason: LocalizedText(
+                            zh: "寄递办的材料在邮件送达时签收，不在收件时登记",
+                            en: "a mail application's documents are received when the post arrives"))
+                ] : []
             let problems =
                 application.problems(knownTasks: definition.allTaskIDs, on: HallTime.localDate(of: now))
                 + review.problems + Self.receiptProblems(received, needed: checklist.documents.map(\.code), case: nil)
+                + posted
             guard problems.isEmpty else { throw ApplicationRejected(problems: problems) }
             // The name is registered in its normalised form, the one conflicts are compared on.
             var application = application

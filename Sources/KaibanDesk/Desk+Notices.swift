@@ -150,7 +150,8 @@ extension Desk {
             (state.checklist?.documents ?? []).map { ($0.code, $0.name.zh) }, uniquingKeysWith: { first, _ in first })
         return deferral.commitment.items.map { item in
             let name = names[item.code] ?? item.code
-            let deadline = deferral.deadline(of: item)
+            // As signed and notified: an extension granted later is its own act, not a new notice.
+            let deadline = item.deadline
             var notice = NoticeItem(
                 code: item.code, name: name, form: name.contains("复印件") ? "复印件" : "原件",
                 deadline: HallTime.localDate(of: deadline))

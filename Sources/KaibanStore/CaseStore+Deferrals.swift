@@ -9,7 +9,8 @@ extension CaseStore {
         [
             deferral.commitment.signerID.databaseValue, seconds(deferral.recordedAt).databaseValue,
             deferral.nextDeadline.map(seconds).databaseValue, seconds(deferral.lastDeadline).databaseValue,
-            deferral.fulfilledAt.map(seconds).databaseValue, (deferral.suppliedLate ? 1 : 0).databaseValue,
+            deferral.fulfilledAt.map(seconds).databaseValue, deferral.endedAt.map(seconds).databaseValue,
+            (deferral.brokenForGood ? 1 : 0).databaseValue,
             (deferral.extensionGranted == nil ? 0 : 1).databaseValue,
         ]
     }
@@ -21,7 +22,7 @@ extension CaseStore {
         let people =
             [deferral.commitment.signerID, state.application.legalRepresentative.idNumber]
             + state.application.investors.filter { $0.kind == .person }.map(\.idNumber)
-        return Array(Set(people.filter { !$0.isEmpty })).sorted()
+        return Array(Set(people.filter { !$0.isEmpty }.map { $0.uppercased() })).sorted()
     }
 
     /// Writes the case's deferral row (and, the first time, its parties) from `state`.
@@ -34,12 +35,12 @@ extension CaseStore {
         try db.cachedStatement(
             sql: """
                 INSERT INTO case_deferral (case_id, signer_id, committed_at, next_deadline, last_deadline, fulfilled_at,
-                    supplied_late, extended)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    ended_at, broken, extended)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT(case_id) DO UPDATE SET signer_id = excluded.signer_id,
                     committed_at = excluded.committed_at, next_deadline = excluded.next_deadline,
                     last_deadline = excluded.last_deadline, fulfilled_at = excluded.fulfilled_at,
-                    supplied_late = excluded.supplied_late, extended = excluded.extended
+                    ended_at = excluded.ended_at, broken = excluded.broken, extended = excluded.extended
                 """
         ).execute(arguments: StatementArguments([caseID.databaseValue] + Self.deferralColumns(deferral)))
         for id in Self.deferralParties(state) {
@@ -54,10 +55,10 @@ extension CaseStore {
         let stored = try Row.fetchOne(
             db.cachedStatement(
                 sql: """
-                    SELECT signer_id, committed_at, next_deadline, last_deadline, fulfilled_at, supplied_late, extended
+                    SELECT signer_id, committed_at, next_deadline, last_deadline, fulfilled_at, ended_at, broken, extended
                     FROM case_deferral WHERE case_id = ?
                     """), arguments: [caseID]
-        ).map { row in (0..<7).map { row[$0] as DatabaseValue } }
+        ).map { row in (0..<8).map { row[$0] as DatabaseValue } }
         let expected = state.deferral.map(Self.deferralColumns)
         let parties = try String.fetchAll(
             db.cachedStatement(sql: "SELECT id_number FROM deferral_party WHERE case_id = ? ORDER BY id_number"),
@@ -96,23 +97,32 @@ extension CaseStore {
         try read { db in
             try ids.map { id in
                 let flags = try applicantFlags(id, db)
-                let cleared = flags.last { !$0.flagged }.map { Self.seconds($0.at) } ?? Int64.min
-                let broken = try String.fetchAll(
-                    db.cachedStatement(
-                        sql: """
-                            SELECT c.number FROM deferral_party p
-                            JOIN case_deferral d ON d.case_id = p.case_id
-                            JOIN registration_case c ON c.id = p.case_id
-                            WHERE p.id_number = ? AND d.committed_at > ?
-                                AND (d.supplied_late = 1 OR (d.next_deadline IS NOT NULL AND d.next_deadline < ?))
-                            ORDER BY c.id
-                            """),
-                    arguments: [id, cleared, Self.seconds(now)]
-                ).compactMap(CaseNumber.init)
                 let current = flags.last.flatMap { $0.flagged ? $0 : nil }
-                return ApplicantStanding(idNumber: id, flag: current, brokenCommitments: broken)
+                return ApplicantStanding(
+                    idNumber: id, flag: current, brokenCommitments: try brokenCommitments(id, since: flags, at: now, db)
+                )
             }
         }
+    }
+
+    /// The cases whose commitment `id` broke (an item supplied late, outstanding past its
+    /// deadline at `now`, or the case ended with one overdue) since the last clearing in `flags`.
+    func brokenCommitments(_ id: String, since flags: [ApplicantFlag], at now: Date, _ db: Database) throws
+        -> [CaseNumber]
+    {
+        let cleared = flags.last { !$0.flagged }.map { Self.seconds($0.at) } ?? Int64.min
+        return try String.fetchAll(
+            db.cachedStatement(
+                sql: """
+                    SELECT c.number FROM deferral_party p
+                    JOIN case_deferral d ON d.case_id = p.case_id
+                    JOIN registration_case c ON c.id = p.case_id
+                    WHERE p.id_number = ? AND d.committed_at > ?
+                        AND (d.broken = 1 OR (d.next_deadline IS NOT NULL AND d.next_deadline < ?))
+                    ORDER BY c.id
+                    """),
+            arguments: [id, cleared, Self.seconds(now)]
+        ).compactMap(CaseNumber.init)
     }
 
     func applicantFlags(_ id: String, _ db: Database) throws -> [ApplicantFlag] {
@@ -145,8 +155,14 @@ extension CaseStore {
                         ? LocalizedText(zh: "标记失信申请人", en: "flag an applicant as dishonest")
                         : LocalizedText(zh: "解除申请人的失信标记", en: "clear an applicant's flag"))
             }
-            let flagged = try applicantFlags(flag.idNumber, db).last?.flagged ?? false
-            if flagged == flag.flagged { throw StoreError.applicantFlagUnchanged(flagged: flagged) }
+            let flags = try applicantFlags(flag.idNumber, db)
+            let flagged = flags.last?.flagged ?? false
+            // A clearing also forgives the commitments broken before it: it is refused only for a
+            // person neither flagged nor with a broken commitment since the last clearing.
+            let broken = try brokenCommitments(flag.idNumber, since: flags, at: flag.at, db)
+            if flag.flagged == flagged && (flag.flagged || broken.isEmpty) {
+                throw StoreError.applicantFlagUnchanged(flagged: flagged)
+            }
             try db.execute(
                 sql: "INSERT INTO applicant_flag (id_number, flagged, at, actor, reason) VALUES (?, ?, ?, ?, ?)",
                 arguments: [flag.idNumber, flag.flagged, Self.seconds(flag.at), flag.actor, flag.reason])
@@ -185,9 +201,9 @@ extension CaseStore {
                 db,
                 sql: """
                     SELECT count(*),
-                        coalesce(sum(fulfilled_at IS NOT NULL AND supplied_late = 0), 0),
-                        coalesce(sum(supplied_late = 1), 0),
-                        coalesce(sum(fulfilled_at IS NULL AND next_deadline < ?3), 0),
+                        coalesce(sum(fulfilled_at IS NOT NULL AND broken = 0), 0),
+                        coalesce(sum(fulfilled_at IS NOT NULL AND broken = 1), 0),
+                        coalesce(sum(fulfilled_at IS NULL AND (broken = 1 OR next_deadline < ?3)), 0),
                         coalesce(sum(extended = 1), 0)
                     FROM case_deferral WHERE committed_at >= ?1 AND committed_at < ?2
                     """, arguments: [Self.seconds(from), Self.seconds(to), Self.seconds(now)])

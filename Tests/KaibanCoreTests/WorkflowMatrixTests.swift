@@ -130,9 +130,9 @@ import Testing
         let clerks = [Fixtures.window, Fixtures.reviewer, Fixtures.supervisor, Fixtures.trainee]
         for step in Self.steps {
             let stage = try #require(Self.legalFrom[step])
-            // Ending a case needs an overdue deferral: one due a minute after it was signed.
+            // Ending a case needs an overdue deferral: one due six minutes after it was signed (after acceptance).
             let state =
-                ["terminate", "revoke"].contains(step) ? try harness.reachDeferred(stage, after: 60) : try reach(stage)
+                ["terminate", "revoke"].contains(step) ? try harness.reachDeferred(stage, after: 360) : try reach(stage)
             let needed = try #require(Self.roles[step])
             for clerk in clerks {
                 let command = CaseCommand.transition(step, reason: "理由")

@@ -56,11 +56,16 @@ import Testing
         }
         #expect(refused?.code == "document.missing")
         #expect(refused?.text.zh.contains("公司章程") == true, "\(refused?.text.zh ?? "")")
-        // The articles are main: no commitment defers them.
+        // The articles are main: no commitment defers them, nor anything else while they are missing.
         let deferMain = await Fixtures.problem {
             _ = try await commit(desk, number, ["articles"], at: Fixtures.at(9, 11))
         }
-        #expect(deferMain?.code == "deferral.not-deferrable")
+        #expect(deferMain?.code == "deferral.main-missing")
+        let deferOther = await Fixtures.problem {
+            _ = try await commit(desk, number, ["officer-appointment"], at: Fixtures.at(9, 11))
+        }
+        #expect(deferOther?.code == "deferral.main-missing")
+        #expect(deferOther?.text.zh.contains("公司章程") == true)
         // The whole list at once (一次性告知) with the return for correction.
         let returned = try await desk.playing(Fixtures.at(9, 12)).step(number, "request-correction", as: window)
         #expect(returned.state.lastReason?.contains("公司章程") == true)
@@ -281,10 +286,21 @@ import Testing
                 number, codes: ["officer-appointment"], signer: "张伟", signerID: Fixtures.idZhang, as: reviewer)
         }
         #expect(reviewerSigns?.code == "role.required")
-        // An investor may sign (lower-case x in an ID is read as X).
-        let byInvestor = try await desk.playing(Fixtures.at(9, 11)).commitDeferral(
-            number, codes: ["officer-appointment"], signer: "李秀英", signerID: Fixtures.idLi, as: window)
-        #expect(byInvestor.state.deferral?.commitment.signerID == Fixtures.idLi)
+        // The legal representative signs, by the name and ID in the application; not an investor alone.
+        let byInvestor = await Fixtures.problem {
+            _ = try await desk.playing(Fixtures.at(9, 11)).commitDeferral(
+                number, codes: ["officer-appointment"], signer: "李秀英", signerID: Fixtures.idLi, as: window)
+        }
+        #expect(byInvestor?.code == "deferral.signer")
+        let otherName = await Fixtures.problem {
+            _ = try await desk.playing(Fixtures.at(9, 11)).commitDeferral(
+                number, codes: ["officer-appointment"], signer: "张三", signerID: Fixtures.idZhang, as: window)
+        }
+        #expect(otherName?.code == "deferral.signer" && otherName?.fields.first?.field == "signer")
+        // A lower-case x in the ID is read as X.
+        let signed = try await desk.playing(Fixtures.at(9, 11)).commitDeferral(
+            number, codes: ["officer-appointment"], signer: "张伟", signerID: Fixtures.idZhang.lowercased(), as: window)
+        #expect(signed.state.deferral?.commitment.signerID == Fixtures.idZhang)
         let again = await Fixtures.problem {
             _ = try await commit(desk, number, ["officer-appointment"], at: Fixtures.at(9, 12))
         }
@@ -295,6 +311,20 @@ import Testing
                 number, [ReceivedDocument(code: "articles", form: .paper)], as: window)
         }
         #expect(notDeferred?.code == "document.invalid")
+        #expect(notDeferred?.fields.first?.reason.zh.contains("待补交的容缺材料") == true)
+        _ = try await desk.playing(Fixtures.at(9, 15)).supplement(
+            number, [ReceivedDocument(code: "officer-appointment", form: .paper)], as: window)
+        // Supplied once: neither a second supply nor a second receipt replaces it.
+        let secondSupply = await Fixtures.problem {
+            _ = try await desk.playing(Fixtures.at(9, 16)).supplement(
+                number, [ReceivedDocument(code: "officer-appointment", form: .paper)], as: window)
+        }
+        #expect(secondSupply?.code == "deferral.none")
+        let receipt = await Fixtures.problem {
+            _ = try await desk.playing(Fixtures.at(9, 16)).receiveDocuments(
+                number, [ReceivedDocument(code: "officer-appointment", form: .post)], as: window)
+        }
+        #expect(receipt?.code == "document.already-received")
     }
 
     @Test func deadlinesAreCountedInWorkingDaysAcrossAHolidayAndItsMakeUpDay() async throws {
@@ -318,5 +348,140 @@ import Testing
         // A plain acceptance notice is not what a deferred case gets.
         let plain = await Fixtures.problem { _ = try await desk.notice(number, .acceptance) }
         #expect(plain?.code == "notice.not-applicable")
+    }
+}
+
+/// Issue 9, the hostile trial: what must hold when a deferral meets the rest of the case's life.
+@Suite struct DeferralEdgeTests {
+    let window = DeskActor.clerk("wangfang")
+    let reviewer = DeskActor.clerk("lijun")
+    let supervisor = DeskActor.clerk("zhouqiang")
+    let paths = DeferralTests()
+
+    @Test func anOverdueCommitmentAcceptsNothing() async throws {
+        let desk = try await Fixtures.desk(at: Fixtures.at(9, 5))
+        let number = try await paths.intake(desk, missing: ["officer-appointment"])
+        _ = try await paths.commit(desk, number, ["officer-appointment"], days: 1, at: Fixtures.at(9, 10))
+        let monday = Fixtures.local("2026-11-30T09:00")
+        let late = await Fixtures.problem { _ = try await desk.playing(monday).step(number, "accept", as: window) }
+        #expect(late?.code == "deferral.overdue")
+        // Supplied, even late, the case is accepted; the commitment stays broken.
+        _ = try await desk.playing(monday).supplement(
+            number, [ReceivedDocument(code: "officer-appointment", form: .paper)], as: window)
+        let accepted = try await desk.playing(monday.addingTimeInterval(60)).step(number, "accept", as: window)
+        #expect(accepted.state.stage == "accepted" && accepted.state.deferral?.suppliedLate == true)
+        #expect(try await desk.applicant(Fixtures.idZhang).standing.brokenCommitments == [number])
+    }
+
+    @Test func aCaseThatEndsEndsItsDeferralAndOnlyAnOverdueOneIsHeldAgainstTheApplicant() async throws {
+        let desk = try await Fixtures.desk(at: Fixtures.at(9, 5))
+        let number = try await paths.intake(desk, missing: ["officer-appointment"])
+        _ = try await paths.commit(desk, number, ["officer-appointment"], days: 1, at: Fixtures.at(9, 10))
+        let withdrawn = try await desk.playing(Fixtures.at(9, 20)).withdraw(number, reason: "申请人撤回", as: window)
+        #expect(withdrawn.state.deferral?.endedAt == Fixtures.at(9, 20))
+        let monday = Fixtures.local("2026-11-30T09:00")
+        #expect(try await desk.deferrals(.overdue, at: monday).isEmpty)
+        #expect(try await desk.applicant(Fixtures.idZhang).standing.excluded == false)
+        let supplied = await Fixtures.problem {
+            _ = try await desk.playing(monday).supplement(
+                number, [ReceivedDocument(code: "officer-appointment", form: .paper)], as: window)
+        }
+        #expect(supplied?.code == "deferral.none")
+    }
+
+    @Test func revokingARegistrationKeepsTheTimeItTookAndWhenItClosed() async throws {
+        let desk = try await Fixtures.desk(at: Fixtures.at(9, 5))
+        var application = Fixtures.application(tasks: ["seal"])
+        application.domicileTenure = .leased
+        let number = try await paths.intake(desk, application, missing: ["lessor-title"])
+        _ = try await paths.commit(desk, number, ["lessor-title"], days: 1, at: Fixtures.at(9, 10))
+        _ = try await paths.throughApproval(desk, number, from: Fixtures.at(9, 15))
+        _ = try await desk.playing(Fixtures.at(9, 35)).step(number, "issue-licence", as: window)
+        let done = try await desk.playing(Fixtures.at(9, 45)).completeTask(number, "seal", as: window).state
+        let before = try await desk.caseView(number, at: Fixtures.at(18, 0)).sla
+        let monday = Fixtures.local("2026-11-30T09:00")
+        let revoked = try await desk.playing(monday).step(number, "revoke", reason: "逾期未补交", as: supervisor).state
+        #expect(revoked.stage == "revoked" && revoked.closedAt == done.closedAt && revoked.segments == done.segments)
+        let after = try await desk.playing(monday).caseView(number, at: monday).sla
+        #expect(after.governmentMinutes == before.governmentMinutes && before.governmentMinutes == 40)
+        // The revoked registration broke its commitment: its people are barred.
+        #expect(try await desk.applicant(Fixtures.idLi).standing.brokenCommitments == [number])
+        #expect(try await desk.deferrals(.overdue, at: monday).isEmpty)
+    }
+
+    @Test func anIDWithALowerCaseXIsTheSamePersonAndAClearingForgivesABrokenCommitment() async throws {
+        let desk = try await Fixtures.desk(at: Fixtures.at(9, 5))
+        var application = Fixtures.application()
+        application.legalRepresentative.idNumber = Fixtures.idZhang.lowercased()
+        application.investors[0].idNumber = Fixtures.idZhang.lowercased()
+        let number = try await paths.intake(desk, application, missing: ["officer-appointment"])
+        _ = try await desk.playing(Fixtures.at(9, 10)).commitDeferral(
+            number, codes: ["officer-appointment"], signer: "张伟", signerID: Fixtures.idZhang, days: 1, as: window)
+        let monday = Fixtures.local("2026-11-30T09:00")
+        _ = desk.playing(monday)
+        #expect(try await desk.applicant(Fixtures.idZhang).standing.brokenCommitments == [number])
+        #expect(try await desk.applicant(Fixtures.idZhang.lowercased()).standing.excluded)
+        // Not flagged, but barred: a supervisor's clearing forgives it.
+        let cleared = try await desk.flagApplicant(
+            Fixtures.idZhang.lowercased(), flagged: false, reason: "已补交并完成信用修复", as: supervisor)
+        #expect(cleared.idNumber == Fixtures.idZhang && !cleared.flagged)
+        #expect(try await desk.applicant(Fixtures.idZhang).standing.excluded == false)
+        let twice = await Fixtures.problem {
+            _ = try await desk.flagApplicant(Fixtures.idZhang, flagged: false, reason: "再次解除", as: supervisor)
+        }
+        #expect(twice?.code == "applicant.flag-unchanged")
+        let invalid = await Fixtures.problem { _ = try await desk.applicant("abc") }
+        #expect(invalid?.code == "applicant.id-invalid")
+    }
+
+    @Test func anExtensionCoversOnlyWhatIsOutstandingAndTheNoticesKeepTheSignedDeadlines() async throws {
+        let desk = try await Fixtures.desk(at: Fixtures.at(9, 5))
+        var application = Fixtures.application()
+        application.domicileTenure = .leased
+        let number = try await paths.intake(desk, application, missing: ["officer-appointment", "lessor-title"])
+        _ = try await paths.commit(
+            desk, number, ["officer-appointment", "lessor-title"], days: 1, at: Fixtures.at(9, 10))
+        _ = try await desk.playing(Fixtures.at(9, 15)).step(number, "accept", as: window)
+        let monday = Fixtures.local("2026-11-30T09:00")
+        // One came in late; the other is extended.
+        _ = try await desk.playing(monday).supplement(
+            number, [ReceivedDocument(code: "lessor-title", form: .paper)], as: window)
+        let extended = try await desk.playing(monday.addingTimeInterval(60)).extendDeferral(
+            number, days: 2, reason: "任职文件待公证", as: supervisor)
+        let deferral = try #require(extended.state.deferral)
+        #expect(deferral.extensionGranted?.codes == ["officer-appointment"])
+        #expect(deferral.suppliedLate)
+        let documents = try await desk.documents(number).documents
+        #expect(documents.first { $0.requirement.code == "lessor-title" }?.state == .suppliedLate)
+        #expect(
+            documents.first { $0.requirement.code == "officer-appointment" }?.deadline
+                == Fixtures.local("2026-12-02T17:30"))
+        #expect(documents.first { $0.requirement.code == "officer-appointment" }?.deferralDays == 3)
+        #expect(try await desk.applicant(Fixtures.idZhang).standing.brokenCommitments == [number])
+        let notice = try await desk.notice(number, .deferralCommitment)
+        #expect(notice.deferredItems.allSatisfy { $0.deadline == CivilDate(uncheckedYear: 2026, month: 11, day: 27) })
+    }
+
+    @Test func aDeadlineInAYearWithoutItsHolidayNoticeIsNotGuessed() async throws {
+        // 2026-12-30: three working days reach into 2027, whose notice is not loaded.
+        let desk = try await Fixtures.desk(at: Fixtures.local("2026-12-30T10:00"))
+        let number = try await paths.intake(
+            desk, missing: ["officer-appointment"], at: Fixtures.local("2026-12-30T09:50"))
+        let unknown = await Fixtures.problem {
+            _ = try await paths.commit(desk, number, ["officer-appointment"], at: Fixtures.local("2026-12-30T10:00"))
+        }
+        #expect(unknown?.code == "deferral.calendar-unknown")
+        // One working day stays in 2026.
+        let one = try await paths.commit(
+            desk, number, ["officer-appointment"], days: 1, at: Fixtures.local("2026-12-30T10:00"))
+        #expect(one.state.deferral?.commitment.items.first?.deadline == Fixtures.local("2026-12-31T17:30"))
+    }
+
+    @Test func aMailApplicationsDocumentsAreReceivedWhenThePostArrives() async throws {
+        let desk = try await Fixtures.desk(at: Fixtures.at(9, 5))
+        let problem = await Fixtures.problem {
+            _ = try await desk.intake(Fixtures.application(channel: .mail), documents: .all, as: window)
+        }
+        #expect(problem?.fields.contains { $0.field == "documents" } == true)
     }
 }

@@ -116,9 +116,18 @@ struct ListDeferrals: AsyncParsableCommand {
     @Flag(help: .localized(zh: "只列已逾期的。", en: "Only the overdue."))
     var overdue = false
 
-    @OptionGroup var time: InstantOption
+    @Option(
+        help: .localized(
+            zh: "按该时刻判断到期和逾期（ISO 8601，默认现在）；列出的是现在仍待补交的。",
+            en:
+                "Judge due and overdue as of this instant (ISO 8601, default now); the list is of what is outstanding now."
+        ))
+    var at: String?
 
     func validate() throws {
+        if let at, HallTime.parse(at) == nil {
+            throw usageError(zh: "--at：无法识别的时刻“\(at)”", en: "--at: \"\(at)\" is not an instant")
+        }
         if due && overdue {
             throw usageError(zh: "--due 与 --overdue 只能选一个", en: "choose --due or --overdue, not both")
         }
@@ -127,7 +136,7 @@ struct ListDeferrals: AsyncParsableCommand {
     func run() async throws {
         try await withDesk(global, json: output.json) { session in
             let filter: DeferralFilter = due ? .due : overdue ? .overdue : .open
-            let listings = try await session.desk.deferrals(filter, at: time.instant)
+            let listings = try await session.desk.deferrals(filter, at: at.flatMap(HallTime.parse))
             if output.json {
                 try Console.json(listings)
                 return

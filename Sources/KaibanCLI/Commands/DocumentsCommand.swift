@@ -33,11 +33,9 @@ struct DocumentsCommand: AsyncParsableCommand {
                     requirement.importance == .main
                     ? (zh ? "主要" : "main")
                     : (zh ? "次要" : "secondary")
-                        + (requirement.deferrable
-                            ? (zh
-                                ? "，可容缺\(requirement.maxDeferralDays ?? 0)个工作日"
-                                : ", deferrable \(requirement.maxDeferralDays ?? 0) wd")
-                            : "")
+                        + (status.deferralDays.map {
+                            zh ? "，可容缺\($0)个工作日" : ", deferrable \($0) wd"
+                        } ?? "")
                 let state: String
                 switch status.state {
                 case .present: state = zh ? "已收" : "received"

@@ -72,10 +72,23 @@ struct NoticeCommand: AsyncParsableCommand {
             let content = try await session.desk.notice(number, kind)
             let text = try NoticeRenderer(formsRoot: session.settings.formsRoot).render(content, as: format)
             guard let output else {
-                FileHandle.standardOutput.write(Data(text.utf8))
+                do {
+                    try Console.write(text)
+                } catch {
+                    throw Problem(
+                        .storage, "output.unwritable", zh: "无法写出标准输出", en: "standard output cannot be written")
+                }
                 return
             }
             let url = URL(fileURLWithPath: output)
+            // Only a regular file is replaced: never a device, a pipe or what a link points to.
+            if let type = (try? FileManager.default.attributesOfItem(atPath: output))?[.type] as? FileAttributeType,
+                type != .typeRegular
+            {
+                throw Problem(
+                    .invalid, "file.unwritable", zh: "\(url.path)不是普通文件，不予覆盖",
+                    en: "\(url.path) is not a regular file; it is not replaced")
+            }
             do {
                 try Data(text.utf8).write(to: url, options: .atomic)
             } catch {

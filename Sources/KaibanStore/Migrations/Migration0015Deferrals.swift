@@ -2,7 +2,9 @@ import GRDB
 
 extension KaibanMigrations {
     /// 容缺: each case's deferral as it stands (derived from the history, rebuilt by `admin
-    /// rebuild`), the people it binds (by ID number, for the applicant's credit), and the
+    /// rebuild`): its next deadline while open (NULL once fulfilled or ended with the case), and
+    /// whether it is broken for good (an item supplied late, or the case ended with one overdue);
+    /// the people it binds (by ID number, upper case, for the applicant's credit); and the
     /// supervisors' dishonesty (失信) flags on applicants, append-only like every history.
     static func deferrals(_ db: Database) throws {
         try db.execute(
@@ -14,7 +16,8 @@ extension KaibanMigrations {
                     next_deadline INTEGER,
                     last_deadline INTEGER NOT NULL,
                     fulfilled_at INTEGER,
-                    supplied_late INTEGER NOT NULL,
+                    ended_at INTEGER,
+                    broken INTEGER NOT NULL,
                     extended INTEGER NOT NULL
                 );
                 CREATE INDEX case_deferral_open ON case_deferral(next_deadline) WHERE next_deadline IS NOT NULL;
