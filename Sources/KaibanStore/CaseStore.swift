@@ -31,12 +31,7 @@ public final class CaseStore: Sendable {
         configuration.label = "kaiban"
         // Durability: a committed step survives a power cut (GRDB's WAL default is NORMAL).
         configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
-        let pool: DatabasePool
-        do {
-            pool = try DatabasePool(path: path, configuration: configuration)
-        } catch {
-            throw StoreError.storage("\(path): \(Self.describe(error))")
-        }
+        let pool = try Self.openPool(path, configuration)
         // Several processes may open a new database at once: GRDB's migrator decides what to run
         // before its transactions, so migrations are serialised with a lock on the file itself
         // (flock, which does not interfere with SQLite's own fcntl locks).
@@ -50,6 +45,23 @@ public final class CaseStore: Sendable {
             try self.init(writer: pool, location: path)
         } else {
             try self.init(writer: pool, location: path, migrate: false)
+        }
+    }
+
+    /// Opens the pool. Several processes opening a new file at once contend for the switch to WAL,
+    /// which SQLite may refuse as busy without waiting: that is retried within the busy timeout.
+    static func openPool(_ path: String, _ configuration: Configuration) throws -> DatabasePool {
+        let deadline = Date().addingTimeInterval(busyTimeout)
+        while true {
+            do {
+                return try DatabasePool(path: path, configuration: configuration)
+            } catch let error as DatabaseError
+                where (error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED) && Date() < deadline
+            {
+                Thread.sleep(forTimeInterval: 0.05)
+            } catch {
+                throw StoreError.storage("\(path): \(Self.describe(error))")
+            }
         }
     }
 
