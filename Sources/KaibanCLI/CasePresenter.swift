@@ -128,6 +128,7 @@ struct CasePresenter {
             switch supplied {
             case let at? where at > deadline: status = zh ? "逾期补交" : "supplied late"
             case .some: status = zh ? "已补交" : "supplied"
+            case nil where deferral.endedAt != nil: status = zh ? "随办件终结" : "ended with the case"
             case nil where now > deadline: status = zh ? "逾期未补" : "overdue"
             case nil: status = zh ? "待补交" : "outstanding"
             }

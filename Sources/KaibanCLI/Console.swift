@@ -11,8 +11,8 @@ enum Console {
         } catch {
             let message =
                 RunLanguage.current == .zh
-                ? "无法写出标准输出（\(error.localizedDescription)）；已办理的事项已记录，请勿重复办理"
-                : "standard output cannot be written (\(error.localizedDescription)); what was done is recorded: do not repeat it"
+                ? "无法写出标准输出（\(error.localizedDescription)）；如为办理事项的命令，办理已经记录，请先查看再决定是否重办"
+                : "standard output cannot be written (\(error.localizedDescription)); a step it was recording is recorded: look before repeating it"
             Console.error(message)
             exit(KaibanExit.storage)
         }

@@ -16,7 +16,7 @@ public struct DeferredItem: Sendable, Hashable, Codable {
 /// item with its deadline. The desk counts the deadlines on the working calendar; the engine
 /// only checks that the items are ones the case may defer.
 public struct DeferralCommitment: Sendable, Hashable, Codable {
-    /// The signer's name: the legal representative or an investor.
+    /// The signer's name: the legal representative's.
     public var signer: String
     /// The signer's ID number (the applicant's credit is kept by it).
     public var signerID: String
@@ -114,6 +114,17 @@ public struct Deferral: Sendable, Equatable, Codable {
 
     /// Broken for good, whatever the time: an item came in late or the case ended with one overdue.
     public var brokenForGood: Bool { suppliedLate || endedOverdue }
+
+    /// When the commitment was first broken for good: the earliest deadline an item missed (came
+    /// in after it, or the case ended after it with the item outstanding); nil if none.
+    public var breachedAt: Date? {
+        commitment.items.compactMap { item -> Date? in
+            let deadline = deadline(of: item)
+            if let at = supplied[item.code] { return at > deadline ? deadline : nil }
+            if let endedAt, endedAt > deadline { return deadline }
+            return nil
+        }.min()
+    }
 
     /// Whether the deferral is due within the window ending at `horizon` (and not overdue at `now`).
     public func isDue(at now: Date, by horizon: Date) -> Bool {

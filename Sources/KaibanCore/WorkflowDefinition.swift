@@ -32,8 +32,9 @@ public enum CaseOutcome: String, Sendable, Codable, CaseIterable {
 public enum TransitionGuard: String, Sendable, Codable, CaseIterable {
     /// Every start-up task the applicant asked for is done.
     case allTasksDone = "all-tasks-done"
-    /// No document that blocks acceptance is missing, and every missing deferrable one is
-    /// deferred under a signed commitment (容缺).
+    /// Every document that blocks acceptance or the licence is in or deferred under a signed
+    /// commitment (容缺); only deferrable ones can be deferred, and an overdue commitment defers
+    /// nothing.
     case acceptanceDocuments = "acceptance-documents"
     /// No document that blocks the licence (or acceptance) is missing, deferred or not.
     case licenceDocuments = "licence-documents"
@@ -45,6 +46,10 @@ public enum TransitionGuard: String, Sendable, Codable, CaseIterable {
     case noDeferralOpen = "no-deferral-open"
     /// A deferred item is past its deadline.
     case deferralOverdue = "deferral-overdue"
+    /// No deferred item is past its deadline (an overdue deferral stops the licence).
+    case deferralNotOverdue = "deferral-not-overdue"
+    /// No licence has been issued yet (a registration is not withdrawn, it is revoked).
+    case beforeLicence = "before-licence"
 }
 
 /// Who may take an applicant's commitment to supply documents later (容缺) and who may extend it,

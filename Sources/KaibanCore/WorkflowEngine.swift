@@ -126,6 +126,11 @@ public struct WorkflowEngine: Sendable {
         return follow(first, from: state, by: clerk, at: now)
     }
 
+    /// Whether `guards` hold for `state` at `now` (for showing what can be done, not deciding).
+    public func holds(_ guards: [TransitionGuard], on state: RegistrationCase, at now: Date) -> Bool {
+        (try? check(guards, on: state, at: now, step: LocalizedText(zh: "", en: ""))) != nil
+    }
+
     /// The manual transitions a clerk could take from `stage`.
     public func manualTransitions(from stage: String) -> [WorkflowDefinition.Transition] {
         definition.transitions(from: stage).filter { !$0.automatic }
@@ -208,11 +213,13 @@ public struct WorkflowEngine: Sendable {
                     pending: pending.map { definition.task($0)?.name ?? LocalizedText(zh: $0, en: $0) })
             }
         case .acceptanceDocuments:
-            let blocking = missing.filter { $0.blocks == .acceptance }
+            // What cannot be deferred must be in: everything that blocks acceptance, and what
+            // blocks the licence but may not be deferred (the licence would wait with no deadline).
+            let blocking = missing.filter { $0.blocks == .acceptance || ($0.blocks == .licence && !$0.deferrable) }
             if !blocking.isEmpty {
                 throw .documentsMissing(case: state.number, step: step, missing: blocking.map(\.name))
             }
-            let deferred = Set(state.deferral?.codes ?? [])
+            let deferred = Set(state.deferral?.isOpen == true ? state.deferral?.codes ?? [] : [])
             let undeferred = missing.filter { $0.deferrable && !deferred.contains($0.code) }
             if !undeferred.isEmpty {
                 throw .deferralRequired(case: state.number, missing: undeferred.map(\.name))
@@ -247,6 +254,20 @@ public struct WorkflowEngine: Sendable {
                 throw .deferralRefused(
                     case: state.number, code: "open",
                     reason: LocalizedText(zh: "尚有容缺材料未补齐", en: "a deferral is still open"))
+            }
+        case .deferralNotOverdue:
+            if state.deferral?.isOverdue(at: now) == true {
+                throw .deferralRefused(
+                    case: state.number, code: "overdue",
+                    reason: LocalizedText(
+                        zh: "容缺材料已逾期未补，不能“\(step.zh)”：待补齐或由负责人处理",
+                        en:
+                            "deferred documents are overdue, so it cannot \(step.en): they come first, or a supervisor decides"
+                    ))
+            }
+        case .beforeLicence:
+            if state.creditCode != nil {
+                throw .afterLicence(case: state.number, step: step)
             }
         case .deferralOverdue:
             guard let deferral = state.deferral, deferral.isOverdue(at: now) else {
@@ -284,11 +305,22 @@ public struct WorkflowEngine: Sendable {
             throw refuse("exists", "已签署过容缺受理承诺书", "a commitment was already signed")
         }
         if commitment.items.isEmpty { throw refuse("no-items", "承诺书未列明容缺材料", "the commitment lists no document") }
+        // The applicant signs: the legal representative, by the name and ID of the application.
+        let representative = state.application.legalRepresentative
+        guard commitment.signerID.uppercased() == representative.idNumber.uppercased(),
+            commitment.signer == representative.name
+        else {
+            let role = state.application.enterpriseType.representativeRole
+            throw refuse(
+                "signer", "承诺书须由本件的\(role.zh)本人签署（姓名、身份证号与申请一致）",
+                "the commitment is signed by the case's \(role.en) in person (name and ID number as in the application)"
+            )
+        }
         if commitment.signedAt > now {
             throw refuse("signed-later", "承诺书的签署时间晚于现在", "the commitment is dated after now")
         }
         // 容缺 only when the main documents are complete (STANDARDS §4): otherwise 补正.
-        let blocking = state.missingDocuments.filter { $0.blocks == .acceptance }
+        let blocking = state.missingDocuments.filter { $0.importance == .main || $0.blocks == .acceptance }
         if !blocking.isEmpty {
             throw refuse(
                 "main-missing", "主要材料不齐（\(blocking.map(\.name.zh).joined(separator: "、"))），不适用容缺受理，应一次性告知补正",

@@ -27,6 +27,8 @@ public enum WorkflowError: ClerkReadable, ProblemConvertible, Sendable, Equatabl
     case documentsMissing(case: CaseNumber, step: LocalizedText, missing: [LocalizedText])
     /// Deferrable documents are missing and not deferred: a commitment (容缺) or 补正 is needed.
     case deferralRequired(case: CaseNumber, missing: [LocalizedText])
+    /// A step a case with its licence issued no longer takes (withdrawal: the registration is revoked instead).
+    case afterLicence(case: CaseNumber, step: LocalizedText)
     /// A document already received (a second receipt would replace the first).
     case documentAlreadyReceived(case: CaseNumber, code: String, at: Date)
     /// A deferral act refused; `code` is the last part of `deferral.CODE`.
@@ -52,6 +54,7 @@ public enum WorkflowError: ClerkReadable, ProblemConvertible, Sendable, Equatabl
         case .documentsMissing: (kind, code) = (.refused, "document.missing")
         case .deferralRequired: (kind, code) = (.refused, "deferral.required")
         case .documentAlreadyReceived: (kind, code) = (.conflict, "document.already-received")
+        case .afterLicence: (kind, code) = (.refused, "step.after-licence")
         case .deferralRefused(_, let suffix, _):
             (kind, code) = (
                 suffix == "already-extended" || suffix == "exists" ? .conflict : .refused, "deferral.\(suffix)"
@@ -125,6 +128,10 @@ public enum WorkflowError: ClerkReadable, ProblemConvertible, Sendable, Equatabl
             return zh
                 ? "办件\(number)尚缺次要材料：\(missing.joined(language))；须由申请人签署容缺受理承诺书，或一次性告知补正"
                 : "case \(number) lacks secondary documents: \(missing.joined(language)); the applicant signs a commitment to supply them, or the case is returned for correction"
+        case .afterLicence(let number, let step):
+            return zh
+                ? "办件\(number)已发照，不能“\(step.zh)”；已登记的须依法撤销或注销"
+                : "case \(number) has its licence, so it cannot \(step.en); a registration is revoked or deregistered instead"
         case .documentAlreadyReceived(let number, let code, let at):
             return zh
                 ? "办件\(number)已于\(HallTime.localText(of: at))收到“\(code)”"

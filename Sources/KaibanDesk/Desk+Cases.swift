@@ -55,8 +55,11 @@ extension Desk {
                 byName ? status.requirement.name.zh : status.requirement.code
             }
             let main = documents.filter { $0.state == .missingMain }.map(label)
-            let other = documents.filter { $0.state == .missingSecondary || $0.state == .missingDeferrable }.map {
-                label($0) + ($0.state == .missingDeferrable ? "（可容缺）" : "")
+            let other = documents.filter {
+                $0.state == .missingSecondary || $0.state == .missingDeferrable || $0.state == .deferred
+            }.map {
+                label($0)
+                    + ($0.state == .missingDeferrable ? "（可容缺）" : $0.state == .deferred ? "（容缺，待补交）" : "")
             }
             var parts: [String] = given.isEmpty ? [] : [given]
             if !main.isEmpty { parts.append("缺少主要材料：" + main.joined(separator: "、")) }
@@ -124,15 +127,23 @@ extension Desk {
             }
             let figures = try await slaClock().measure(state, definition: definition, now: now)
             return CaseView(
-                case: state, sla: figures, nextSteps: reconstructed ? [] : nextSteps(state, definition), asOf: now,
+                case: state, sla: figures, nextSteps: reconstructed ? [] : nextSteps(state, definition, at: now),
+                asOf: now,
                 reconstructed: reconstructed)
         }
     }
 
-    /// The manual transitions open to the case, then its start-up tasks not yet done.
-    func nextSteps(_ state: RegistrationCase, _ definition: WorkflowDefinition) -> [NextStep] {
-        guard state.isOpen else { return [] }
-        let steps = WorkflowEngine(definition: definition).manualTransitions(from: state.stage).map {
+    /// The manual transitions open to the case, then its start-up tasks not yet done. A closed
+    /// case shows only the acts that leave its stage by name (撤销); the steps that only a
+    /// condition of the case's own allows (ending it for an overdue deferral, withdrawing before
+    /// the licence) show only when it holds.
+    func nextSteps(_ state: RegistrationCase, _ definition: WorkflowDefinition, at now: Date) -> [NextStep] {
+        let engine = WorkflowEngine(definition: definition)
+        let conditional: Set<TransitionGuard> = [.deferralOverdue, .beforeLicence]
+        let steps = engine.manualTransitions(from: state.stage).filter { transition in
+            (state.isOpen || transition.from.contains(state.stage))
+                && engine.holds(transition.guards.filter(conditional.contains), on: state, at: now)
+        }.map {
             NextStep(kind: .step, id: $0.id, name: $0.name, roles: $0.roles)
         }
         let tasks = state.pendingTasks.compactMap { id in

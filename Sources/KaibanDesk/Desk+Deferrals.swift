@@ -34,8 +34,8 @@ extension Desk {
     /// Records the applicant's signed commitment (容缺受理承诺书) to supply `codes` later, on case
     /// `number`: each deadline is `days` working days (default: the most the checklist allows
     /// the item) after the step, never beyond the workflow's promised time limit. Refused for a
-    /// signer who is not the legal representative or an individual investor, and for an
-    /// application whose people are flagged (失信) or broke an earlier commitment.
+    /// signer who is not the legal representative, and for an application whose people are
+    /// flagged (失信) or broke an earlier commitment.
     public func commitDeferral(
         _ number: CaseNumber, codes: [String], signer: String, signerID: String, days: Int? = nil,
         as actor: DeskActor, at instant: Date? = nil, late: LateEntry? = nil
@@ -219,7 +219,8 @@ extension Desk {
             var listings: [DeferralListing] = []
             for number in numbers {
                 let state = try await store.registrationCase(number)
-                guard let deferral = state.deferral else { continue }
+                // As of `now`: a commitment signed later is not listed.
+                guard let deferral = state.deferral, deferral.recordedAt <= now else { continue }
                 let definition = try await definition(state.definition)
                 let outstanding = deferral.outstanding.map {
                     DeferredItem(code: $0.code, deadline: deferral.deadline(of: $0))

@@ -138,7 +138,11 @@ extension Desk {
         let checklist = try neededDocuments(state)
         let statuses = checklist.documents.map { requirement -> DocumentStatus in
             let receipt = state.documents[requirement.code]
-            let deferred = state.deferral?.commitment.items.first { $0.code == requirement.code }
+            // Deferred while the deferral runs; once it ended with the case, missing as any other.
+            let deferred =
+                state.deferral.map { deferral in
+                    deferral.endedAt == nil || deferral.supplied[requirement.code] != nil
+                } == true ? state.deferral?.commitment.items.first { $0.code == requirement.code } : nil
             let deadline = deferred.flatMap { state.deferral?.deadline(of: $0) }
             let status: DocumentStatus.State
             if let receipt {

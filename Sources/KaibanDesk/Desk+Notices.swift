@@ -69,7 +69,12 @@ extension Desk {
                 )
             }
             let accepted = events.last { $0.kind == .transitioned && $0.transition == Self.acceptTransition }
-            let deferred = deferralNoticeItems(of: state) ?? []
+            // Accepted with a deferral (容缺) only when documents were still outstanding then.
+            let deferralAtAcceptance =
+                state.deferral.map { deferral in
+                    accepted.map { accepted in deferral.fulfilledAt.map { $0 > accepted.at } ?? true } ?? true
+                } ?? false
+            let deferred = deferralAtAcceptance ? deferralNoticeItems(of: state) ?? [] : []
             var content = try await baseNotice(kind, state, at: accepted?.at ?? state.updatedAt)
             switch kind {
             case .acceptance:
@@ -95,7 +100,9 @@ extension Desk {
                 let documents = try documents(of: then).documents
                 content.missingDocuments =
                     documents.filter { $0.state == .missingMain }.map { Self.missingItem($0) }
-                    + documents.filter { $0.state == .missingDeferrable || $0.state == .missingSecondary }.map {
+                    + documents.filter {
+                        $0.state == .missingDeferrable || $0.state == .missingSecondary || $0.state == .deferred
+                    }.map {
                         Self.missingItem($0)
                     }
                 content.reason = Self.clerksOwnWords(returned.reason).map(CitizenID.maskingNumbers(in:))
@@ -117,6 +124,9 @@ extension Desk {
                 }
                 if kind == .deferralAcceptance, accepted == nil {
                     throw notApplicable(zh: "尚未受理", en: "has not been accepted")
+                }
+                if state.deferral?.endedAt != nil {
+                    throw notApplicable(zh: "已终结，容缺材料不再补交", en: "has ended; nothing more is supplied")
                 }
                 content.deferredItems = deferred
                 if let commitment = state.deferral?.commitment {
@@ -204,6 +214,7 @@ extension Desk {
         switch status.state {
         case .missingMain: note = "主要材料"
         case .missingDeferrable: note = "次要材料，可容缺"
+        case .deferred: note = "容缺材料，待补交"
         default: note = "次要材料"
         }
         return NoticeItem(code: status.requirement.code, name: status.requirement.name.zh, note: note)

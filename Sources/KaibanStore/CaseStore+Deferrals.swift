@@ -10,7 +10,8 @@ extension CaseStore {
             deferral.commitment.signerID.databaseValue, seconds(deferral.recordedAt).databaseValue,
             deferral.nextDeadline.map(seconds).databaseValue, seconds(deferral.lastDeadline).databaseValue,
             deferral.fulfilledAt.map(seconds).databaseValue, deferral.endedAt.map(seconds).databaseValue,
-            (deferral.brokenForGood ? 1 : 0).databaseValue,
+            (deferral.suppliedLate ? 1 : deferral.endedOverdue ? 2 : 0).databaseValue,
+            deferral.breachedAt.map(seconds).databaseValue,
             (deferral.extensionGranted == nil ? 0 : 1).databaseValue,
         ]
     }
@@ -35,12 +36,13 @@ extension CaseStore {
         try db.cachedStatement(
             sql: """
                 INSERT INTO case_deferral (case_id, signer_id, committed_at, next_deadline, last_deadline, fulfilled_at,
-                    ended_at, broken, extended)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    ended_at, broken, breached_at, extended)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT(case_id) DO UPDATE SET signer_id = excluded.signer_id,
                     committed_at = excluded.committed_at, next_deadline = excluded.next_deadline,
                     last_deadline = excluded.last_deadline, fulfilled_at = excluded.fulfilled_at,
-                    ended_at = excluded.ended_at, broken = excluded.broken, extended = excluded.extended
+                    ended_at = excluded.ended_at, broken = excluded.broken, breached_at = excluded.breached_at,
+                    extended = excluded.extended
                 """
         ).execute(arguments: StatementArguments([caseID.databaseValue] + Self.deferralColumns(deferral)))
         for id in Self.deferralParties(state) {
@@ -55,10 +57,11 @@ extension CaseStore {
         let stored = try Row.fetchOne(
             db.cachedStatement(
                 sql: """
-                    SELECT signer_id, committed_at, next_deadline, last_deadline, fulfilled_at, ended_at, broken, extended
+                    SELECT signer_id, committed_at, next_deadline, last_deadline, fulfilled_at, ended_at, broken,
+                        breached_at, extended
                     FROM case_deferral WHERE case_id = ?
                     """), arguments: [caseID]
-        ).map { row in (0..<8).map { row[$0] as DatabaseValue } }
+        ).map { row in (0..<9).map { row[$0] as DatabaseValue } }
         let expected = state.deferral.map(Self.deferralColumns)
         let parties = try String.fetchAll(
             db.cachedStatement(sql: "SELECT id_number FROM deferral_party WHERE case_id = ? ORDER BY id_number"),
@@ -106,7 +109,8 @@ extension CaseStore {
     }
 
     /// The cases whose commitment `id` broke (an item supplied late, outstanding past its
-    /// deadline at `now`, or the case ended with one overdue) since the last clearing in `flags`.
+    /// deadline at `now`, or the case ended with one overdue) after the last clearing in `flags`:
+    /// a clearing forgives breaches before it, not commitments still running.
     func brokenCommitments(_ id: String, since flags: [ApplicantFlag], at now: Date, _ db: Database) throws
         -> [CaseNumber]
     {
@@ -117,8 +121,9 @@ extension CaseStore {
                     SELECT c.number FROM deferral_party p
                     JOIN case_deferral d ON d.case_id = p.case_id
                     JOIN registration_case c ON c.id = p.case_id
-                    WHERE p.id_number = ? AND d.committed_at > ?
-                        AND (d.broken = 1 OR (d.next_deadline IS NOT NULL AND d.next_deadline < ?))
+                    WHERE p.id_number = ?1
+                        AND ((d.breached_at IS NOT NULL AND d.breached_at > ?2)
+                            OR (d.next_deadline IS NOT NULL AND d.next_deadline < ?3 AND d.next_deadline > ?2))
                     ORDER BY c.id
                     """),
             arguments: [id, cleared, Self.seconds(now)]
@@ -202,8 +207,8 @@ extension CaseStore {
                 sql: """
                     SELECT count(*),
                         coalesce(sum(fulfilled_at IS NOT NULL AND broken = 0), 0),
-                        coalesce(sum(fulfilled_at IS NOT NULL AND broken = 1), 0),
-                        coalesce(sum(fulfilled_at IS NULL AND (broken = 1 OR next_deadline < ?3)), 0),
+                        coalesce(sum(broken = 1 AND NOT (next_deadline IS NOT NULL AND next_deadline < ?3)), 0),
+                        coalesce(sum(broken = 2 OR (next_deadline IS NOT NULL AND next_deadline < ?3)), 0),
                         coalesce(sum(extended = 1), 0)
                     FROM case_deferral WHERE committed_at >= ?1 AND committed_at < ?2
                     """, arguments: [Self.seconds(from), Self.seconds(to), Self.seconds(now)])

@@ -67,7 +67,7 @@ struct EngineHarness {
     func commitment(_ state: RegistrationCase, _ codes: [String], after: TimeInterval) -> DeferralCommitment {
         let at = state.updatedAt.addingTimeInterval(300)
         return DeferralCommitment(
-            signer: "张三", signerID: "110101199003074514", signedAt: at,
+            signer: "张伟", signerID: Fixtures.idZhang, signedAt: at,
             items: codes.map { DeferredItem(code: $0, deadline: at.addingTimeInterval(after)) })
     }
 
@@ -94,7 +94,9 @@ struct EngineHarness {
 
     func reach(_ stage: String, tasks: [String] = ["seal", "tax", "bank"]) throws -> RegistrationCase {
         if ["supplement", "completed-deferred", "terminated", "revoked"].contains(stage) {
-            return try reachDeferred(stage, after: stage == "terminated" || stage == "revoked" ? 600 : 86_400)
+            // Overdue by the end: after acceptance for terminated, after the licence for revoked.
+            let after: TimeInterval = stage == "terminated" ? 600 : stage == "revoked" ? 1_300 : 86_400
+            return try reachDeferred(stage, after: after)
         }
         var state = try opened(tasks: tasks, channel: stage == "in-transit" ? .mail : .window)
         for transition in Self.paths[stage] ?? [] {

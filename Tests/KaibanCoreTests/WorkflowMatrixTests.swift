@@ -130,9 +130,12 @@ import Testing
         let clerks = [Fixtures.window, Fixtures.reviewer, Fixtures.supervisor, Fixtures.trainee]
         for step in Self.steps {
             let stage = try #require(Self.legalFrom[step])
-            // Ending a case needs an overdue deferral: one due six minutes after it was signed (after acceptance).
+            // Ending a case needs an overdue deferral: due after acceptance (terminate) or after the
+            // licence (revoke), overdue when the supervisor acts.
             let state =
-                ["terminate", "revoke"].contains(step) ? try harness.reachDeferred(stage, after: 360) : try reach(stage)
+                step == "terminate"
+                ? try harness.reachDeferred(stage, after: 360)
+                : step == "revoke" ? try harness.reachDeferred(stage, after: 1_300) : try reach(stage)
             let needed = try #require(Self.roles[step])
             for clerk in clerks {
                 let command = CaseCommand.transition(step, reason: "理由")

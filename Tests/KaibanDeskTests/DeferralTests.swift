@@ -484,4 +484,83 @@ import Testing
         }
         #expect(problem?.fields.contains { $0.field == "documents" } == true)
     }
+
+    @Test func aClearingForgivesPastBreachesNotCommitmentsStillRunning() async throws {
+        let desk = try await Fixtures.desk(at: Fixtures.at(9, 0))
+        // 张伟 signs twice: on the 24th, due the 25th; on the 25th, due Monday the 30th.
+        let first = try await paths.intake(desk, missing: ["officer-appointment"], at: Fixtures.at(9, 0, day: 24))
+        _ = try await paths.commit(desk, first, ["officer-appointment"], days: 1, at: Fixtures.at(9, 5, day: 24))
+        var other = Fixtures.application()
+        other.proposedName = "广元市昭化区青木农业科技有限公司"
+        let second = try await paths.intake(
+            desk, other, missing: ["officer-appointment"], at: Fixtures.at(9, 10, day: 25))
+        _ = try await paths.commit(desk, second, ["officer-appointment"], days: 3, at: Fixtures.at(9, 15, day: 25))
+        // The first broke on the 25th; a supervisor clears 张伟 on the 26th.
+        #expect(
+            try await desk.playing(Fixtures.at(9, 0)).applicant(Fixtures.idZhang).standing.brokenCommitments == [first])
+        _ = try await desk.playing(Fixtures.at(9, 20)).flagApplicant(
+            Fixtures.idZhang, flagged: false, reason: "已说明情况", as: supervisor)
+        #expect(try await desk.applicant(Fixtures.idZhang).standing.excluded == false)
+        // The second, signed before the clearing, breaks after it: that counts.
+        _ = desk.playing(Fixtures.local("2026-12-01T09:00"))
+        #expect(try await desk.applicant(Fixtures.idZhang).standing.brokenCommitments == [second])
+    }
+
+    @Test func aLicensedCaseIsNotWithdrawnAndAnOverdueDeferralStopsTheLicence() async throws {
+        let desk = try await Fixtures.desk(at: Fixtures.at(9, 5))
+        var application = Fixtures.application(tasks: ["seal"])
+        application.domicileTenure = .leased
+        let number = try await paths.intake(desk, application, missing: ["lessor-title"])
+        _ = try await paths.commit(desk, number, ["lessor-title"], days: 1, at: Fixtures.at(9, 10))
+        _ = try await paths.throughApproval(desk, number, from: Fixtures.at(9, 15))
+        let monday = Fixtures.local("2026-11-30T09:00")
+        // The certificate may follow the licence, but not once it is overdue.
+        let licence = await Fixtures.problem {
+            _ = try await desk.playing(monday).step(number, "issue-licence", as: window)
+        }
+        #expect(licence?.code == "deferral.overdue")
+        _ = try await desk.playing(monday).supplement(
+            number, [ReceivedDocument(code: "lessor-title", form: .paper)], as: window)
+        _ = try await desk.playing(monday.addingTimeInterval(60)).step(number, "issue-licence", as: window)
+        let withdraw = await Fixtures.problem {
+            _ = try await desk.playing(monday.addingTimeInterval(120)).withdraw(number, reason: "不想办了", as: window)
+        }
+        #expect(withdraw?.code == "step.after-licence")
+        let view = try await desk.playing(monday.addingTimeInterval(120)).caseView(
+            number, at: monday.addingTimeInterval(120))
+        #expect(!view.nextSteps.contains { $0.id == "withdraw" || $0.id == "revoke" })
+    }
+
+    @Test func aDocumentThatMayNotBeDeferredIsNeededForAcceptance() async throws {
+        let desk = try await Fixtures.desk(at: Fixtures.at(9, 5))
+        let number = try await paths.intake(desk, missing: ["name-declaration"])
+        let refused = await Fixtures.problem {
+            _ = try await desk.playing(Fixtures.at(9, 10)).step(number, "accept", as: window)
+        }
+        #expect(refused?.code == "document.missing")
+        #expect(refused?.text.zh.contains("企业名称自主申报告知书") == true)
+        let deferNot = await Fixtures.problem {
+            _ = try await paths.commit(desk, number, ["name-declaration"], at: Fixtures.at(9, 10))
+        }
+        #expect(deferNot?.code == "deferral.not-deferrable")
+    }
+
+    @Test func aReturnForCorrectionListsTheDeferredDocumentsAndTheNoticesFollowTheDeferral() async throws {
+        let desk = try await Fixtures.desk(at: Fixtures.at(9, 5))
+        let number = try await paths.intake(desk, missing: ["officer-appointment"])
+        _ = try await paths.commit(desk, number, ["officer-appointment"], days: 1, at: Fixtures.at(9, 10))
+        let monday = Fixtures.local("2026-11-30T09:00")
+        let returned = try await desk.playing(monday).step(number, "request-correction", as: window)
+        #expect(returned.state.lastReason?.contains("董事、监事和经理的任职文件及身份证件复印件（容缺，待补交）") == true)
+        let notice = try await desk.notice(number, .correction)
+        #expect(notice.missingDocuments.map(\.code) == ["officer-appointment"])
+        // Supplied before acceptance: a plain acceptance, no 容缺 notice.
+        _ = try await desk.playing(monday.addingTimeInterval(60)).supplement(
+            number, [ReceivedDocument(code: "officer-appointment", form: .paper)], as: window)
+        _ = try await desk.playing(monday.addingTimeInterval(120)).step(number, "resubmit", as: window)
+        _ = try await desk.playing(monday.addingTimeInterval(180)).step(number, "accept", as: window)
+        _ = try await desk.notice(number, .acceptance)
+        let deferral = await Fixtures.problem { _ = try await desk.notice(number, .deferralAcceptance) }
+        #expect(deferral?.code == "notice.not-applicable")
+    }
 }

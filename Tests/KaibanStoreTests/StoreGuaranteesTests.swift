@@ -126,8 +126,14 @@ import Testing
     @Test func licencesGetDistinctCodesThatAreNeverReused() throws {
         let first = try approved(1, tasks: ["seal"])
         let firstCode = try #require(try step(first, "issue-licence", as: Fixtures.window).state.creditCode)
-        // Withdrawn after its licence: its code stays issued, to it alone.
-        try step(first, "withdraw", as: Fixtures.window, reason: "申请人撤回")
+        // A licensed case is not withdrawn (its registration would be revoked); completed, its code
+        // stays issued, to it alone.
+        #expect(throws: WorkflowError.afterLicence(case: first, step: LocalizedText(zh: "撤回", en: "withdraw"))) {
+            try step(first, "withdraw", as: Fixtures.window, reason: "申请人撤回")
+        }
+        _ = try store.apply(
+            .completeTask("seal", note: nil), to: first, by: Fixtures.window.id, at: Fixtures.at(11, 0),
+            clock: try Fixtures.sla())
         let second = try approved(2)
         let secondCode = try #require(try step(second, "issue-licence", as: Fixtures.window).state.creditCode)
         #expect(firstCode != secondCode)

@@ -11,13 +11,13 @@ struct DeferCommand: AsyncParsableCommand {
             zh: "登记申请人签署的容缺受理承诺书：所缺次要材料及补交期限。", en: "Record the applicant's commitment to supply documents later (容缺)."),
         discussion: localized(
             zh: """
-                受理前，主要材料齐全而仅缺可容缺的次要材料时，由法定代表人或自然人投资人签署承诺书，列明所缺材料；\
+                受理前，主要材料齐全而仅缺可容缺的次要材料时，由法定代表人（负责人、执行事务合伙人）本人签署承诺书，列明所缺材料；\
                 补交期限按工作日计算，默认取材料清单允许的最长期限，且不超过本事项的承诺期限。登记后即可受理（kaiban step N accept）。\
                 被标记失信或曾未按期补交的申请人不适用容缺。
                 """,
             en: """
                 Before acceptance, when the main documents are complete and only deferrable secondary ones are missing, \
-                the legal representative or an individual investor signs a commitment listing them; deadlines are \
+                the legal representative signs a commitment listing them; deadlines are \
                 counted in working days, by default the most the checklist allows, never beyond the matter's promised \
                 limit. The case can then be accepted (kaiban step N accept). Applicants flagged as dishonest or with a \
                 broken commitment get no deferral.

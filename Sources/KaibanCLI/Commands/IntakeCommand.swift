@@ -126,6 +126,11 @@ struct IntakeCommand: AsyncParsableCommand {
     }
 
     func validate() throws {
+        if let received, received.split(separator: ",").allSatisfy({ $0.trimmingCharacters(in: .whitespaces).isEmpty })
+        {
+            throw usageError(
+                zh: "--received 须为 all 或材料代码（以逗号分隔）", en: "--received takes all or document codes, comma-separated")
+        }
         if file != nil {
             let flags: [(String, Bool)] = [
                 ("--channel", channel != nil), ("--type", type != nil), ("--name", name != nil),

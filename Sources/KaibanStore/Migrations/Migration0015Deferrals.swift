@@ -3,7 +3,8 @@ import GRDB
 extension KaibanMigrations {
     /// 容缺: each case's deferral as it stands (derived from the history, rebuilt by `admin
     /// rebuild`): its next deadline while open (NULL once fulfilled or ended with the case), and
-    /// whether it is broken for good (an item supplied late, or the case ended with one overdue);
+    /// whether it is broken for good (1: an item supplied late; 2: the case ended with one overdue)
+    /// and when (the first deadline missed);
     /// the people it binds (by ID number, upper case, for the applicant's credit); and the
     /// supervisors' dishonesty (失信) flags on applicants, append-only like every history.
     static func deferrals(_ db: Database) throws {
@@ -18,6 +19,7 @@ extension KaibanMigrations {
                     fulfilled_at INTEGER,
                     ended_at INTEGER,
                     broken INTEGER NOT NULL,
+                    breached_at INTEGER,
                     extended INTEGER NOT NULL
                 );
                 CREATE INDEX case_deferral_open ON case_deferral(next_deadline) WHERE next_deadline IS NOT NULL;
