@@ -18,11 +18,18 @@ let package = Package(
             pkgConfig: "libxml-2.0",
             providers: [.apt(["libxml2-dev"])]
         ),
+        // OpenSSL's libcrypto (digests, random bytes, PBKDF2; later 国密).
+        .systemLibrary(
+            name: "CLibCrypto",
+            pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]
+        ),
         .target(name: "KaibanCore"),
+        .target(name: "KaibanCrypto", dependencies: ["CLibCrypto"]),
         .target(name: "KaibanXML", dependencies: ["CLibXML2"]),
         .target(name: "KaibanForms", dependencies: ["KaibanCore", "KaibanXML"]),
         // The use cases every channel runs; storage only through its DeskStore protocol.
-        .target(name: "KaibanDesk", dependencies: ["KaibanCore", "KaibanForms"]),
+        .target(name: "KaibanDesk", dependencies: ["KaibanCore", "KaibanForms", "KaibanCrypto"]),
         // DeskStore on SQLite: the only module that sees GRDB.
         .target(
             name: "KaibanStore",
@@ -47,6 +54,7 @@ let package = Package(
             path: "Tests/KaibanTestSupport"
         ),
         .testTarget(name: "KaibanCoreTests", dependencies: ["KaibanCore", "KaibanTestSupport"]),
+        .testTarget(name: "KaibanCryptoTests", dependencies: ["KaibanCrypto"]),
         .testTarget(name: "KaibanXMLTests", dependencies: ["KaibanXML", "KaibanTestSupport"]),
         .testTarget(name: "KaibanFormsTests", dependencies: ["KaibanForms", "KaibanTestSupport"]),
         .testTarget(name: "KaibanDeskTests", dependencies: ["KaibanDesk", "KaibanStore", "KaibanTestSupport"]),

@@ -42,35 +42,48 @@ extension Desk {
     ) async throws -> IntakeResult {
         try await run {
             let (clerk, now, recording) = try await recording(instant, as: actor, late: late)
-            let definition = try await latestDefinition()
             let hall = hall ?? settings.hall
-            let review = try await review(application, hall: hall, at: now)
-            let checklist = try caseChecklist(for: application)
-            let received = documents.documents(of: checklist)
-            // Documents posted to the hall are received when the post arrives, not at intake.
-            let posted =
-                application.channel == .mail && !received.isEmpty
-                ? [
-                    FieldProblem(
-                        field: "documents",
-                        reason: LocalizedText(
-                            zh: "寄递办的材料在邮件送达时签收，不在收件时登记",
-                            en: "a mail application's documents are received when the post arrives"))
-                ] : []
-            let problems =
-                application.problems(knownTasks: definition.allTaskIDs, on: HallTime.localDate(of: now))
-                + review.problems + Self.receiptProblems(received, needed: checklist.documents.map(\.code), case: nil)
-                + posted
-            guard problems.isEmpty else { throw ApplicationRejected(problems: problems) }
-            // The name is registered in its normalised form, the one conflicts are compared on.
-            var application = application
-            application.proposedName = review.name.name
+            let prepared = try await prepare(application, documents: documents, hall: hall, at: now)
+            let application = prepared.application
+            let review = prepared.review
+            let checklist = prepared.checklist
+            let received = prepared.received
             let state = try await store.intake(
                 application, workflowID: settings.workflowID, hall: hall, by: clerk, at: now,
                 nameParts: NameParts(tradeName: review.name.tradeName, industry: review.name.industry),
                 recording: recording, checklist: checklist, documents: received, clock: try await slaClock())
             return IntakeResult(case: state, warnings: review.warnings)
         }
+    }
+
+    /// An application checked as intake checks it (every problem at once), with its name in the
+    /// normalised form it is registered under, its checklist and the documents handed in with it.
+    func prepare(_ application: CaseApplication, documents: DocumentSelection, hall: String, at now: Date) async throws
+        -> (application: CaseApplication, review: IntakeReview, checklist: CaseChecklist, received: [ReceivedDocument])
+    {
+        let definition = try await latestDefinition()
+        let review = try await review(application, hall: hall, at: now)
+        let checklist = try caseChecklist(for: application)
+        let received = documents.documents(of: checklist)
+        // Documents posted to the hall are received when the post arrives, not at intake.
+        let posted =
+            application.channel == .mail && !received.isEmpty
+            ? [
+                FieldProblem(
+                    field: "documents",
+                    reason: LocalizedText(
+                        zh: "寄递办的材料在邮件送达时签收，不在收件时登记",
+                        en: "a mail application's documents are received when the post arrives"))
+            ] : []
+        let problems =
+            application.problems(knownTasks: definition.allTaskIDs, on: HallTime.localDate(of: now))
+            + review.problems + Self.receiptProblems(received, needed: checklist.documents.map(\.code), case: nil)
+            + posted
+        guard problems.isEmpty else { throw ApplicationRejected(problems: problems) }
+        // The name is registered in its normalised form, the one conflicts are compared on.
+        var normalised = application
+        normalised.proposedName = review.name.name
+        return (normalised, review, checklist, received)
     }
 
     /// A hall's division names, outermost first (四川省, 广元市, 昭化区).

@@ -135,6 +135,32 @@ public protocol DeskStore: Sendable {
     func recordApplicantFlag(_ flag: ApplicantFlag) async throws
     /// The 容缺 figures of a period (``DeferralFigures``) at `now`.
     func deferralFigures(from: Date, to: Date, stages: [String], at now: Date) async throws -> DeferralRecords
+    // MARK: Portals
+
+    /// Registers a portal with its token's hash; `portal.createdBy` must be an active supervisor
+    /// (checked in the same transaction); an id already used is refused.
+    func addPortal(_ portal: Portal, tokenHash: String) async throws
+    /// Every portal, active and revoked, by id.
+    func portals() async throws -> [Portal]
+    /// Revokes a portal once, by an active supervisor, with a reason.
+    func revokePortal(_ id: String, by actor: String, reason: String, at now: Date) async throws -> Portal
+    /// The portal whose token hashes to `tokenHash`, if any.
+    func portal(tokenHash: String) async throws -> Portal?
+    /// The submission an active portal made earlier under the same idempotency key, if any.
+    func earlierSubmission(portalID: String, keySHA256: String) async throws -> EarlierSubmission?
+    /// Takes in an application submitted through a portal (as ``intake(_:workflowID:hall:by:at:nameParts:recording:checklist:documents:clock:)``,
+    /// the engine acting as `clerk`), with its idempotency record and access, in one transaction;
+    /// a concurrent submission under the same key loses to the first (``StoreError/submissionExists``).
+    func intake(
+        _ application: CaseApplication, submission: PortalSubmission, workflowID: String, hall: String, as clerk: Clerk,
+        at now: Date, nameParts: NameParts?, recording: Recording, checklist: CaseChecklist?, clock: SLAClock
+    ) async throws -> RegistrationCase
+    /// Which portal submitted case `number`, and its password hash; nil for a case taken in at the window.
+    func caseAccess(_ number: CaseNumber) async throws -> CaseAccess?
+    /// Records a failed password for case `number` and returns the failures since `since`.
+    func recordAccessFailure(_ number: CaseNumber, at now: Date, countingSince since: Date) async throws -> Int
+    /// Failed password attempts on case `number` since `since`.
+    func accessFailures(_ number: CaseNumber, since: Date) async throws -> Int
     /// Takes in cases with their steps, all in one transaction (imports, generated data): the
     /// same rules as one by one; if any is refused, nothing is written.
     func importCases(_ cases: [CaseImport], clock: SLAClock) async throws

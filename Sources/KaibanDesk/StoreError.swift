@@ -40,6 +40,11 @@ public enum StoreError: ClerkReadable, ProblemConvertible, Sendable, Equatable {
     case storage(String)
     /// Flagging an applicant already flagged, or clearing one who is not.
     case applicantFlagUnchanged(flagged: Bool)
+    case portalExists(String)
+    case portalNotFound(String)
+    case portalAlreadyRevoked(String)
+    /// Another request under the same portal and idempotency key was taken in first.
+    case submissionExists
 
     public var problem: Problem {
         let text = LocalizedText(zh: message(.zh), en: message(.en))
@@ -63,6 +68,10 @@ public enum StoreError: ClerkReadable, ProblemConvertible, Sendable, Equatable {
         case .projectionOutOfStep: return Problem(.brokenData, "case.projection-out-of-step", text)
         case .storage: return Problem(.storage, "storage.failed", text)
         case .applicantFlagUnchanged: return Problem(.conflict, "applicant.flag-unchanged", text)
+        case .portalExists: return Problem(.conflict, "portal.exists", text)
+        case .portalNotFound: return Problem(.notFound, "portal.not-found", text)
+        case .portalAlreadyRevoked: return Problem(.conflict, "portal.already-revoked", text)
+        case .submissionExists: return Problem(.conflict, "submission.in-progress", text)
         }
     }
 
@@ -125,6 +134,16 @@ public enum StoreError: ClerkReadable, ProblemConvertible, Sendable, Equatable {
                 : "the derived record of case \(number) (version \(row)) disagrees with its history (version \(history)); nothing was done: a supervisor rebuilds it from the history"
         case .storage(let detail):
             return zh ? "数据库出错：\(detail)" : "storage failure: \(detail)"
+        case .portalExists(let id):
+            return zh ? "门户\(id)已登记" : "portal \(id) exists already"
+        case .portalNotFound(let id):
+            return zh ? "找不到门户\(id)" : "no portal \(id)"
+        case .portalAlreadyRevoked(let id):
+            return zh ? "门户\(id)已停用" : "portal \(id) is revoked already"
+        case .submissionExists:
+            return zh
+                ? "同一幂等键的申请正在受理或已受理，请稍后用同一幂等键重试以取得结果"
+                : "a submission under this idempotency key was taken in first; retry with the same key for its answer"
         case .applicantFlagUnchanged(let flagged):
             return flagged
                 ? (zh ? "该申请人已被标记为失信" : "the applicant is flagged already")

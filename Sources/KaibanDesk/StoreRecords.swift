@@ -300,3 +300,47 @@ public struct DeferralRecords: Sendable, Equatable {
 
     public init() {}
 }
+
+/// A submission through a portal as the store takes it in, in one transaction with its
+/// idempotency record and the case's access: the portal, the SHA-256 of the idempotency key and
+/// of the request, the hashed and the sealed query password.
+public struct PortalSubmission: Sendable, Equatable {
+    public var portal: Portal
+    public var keySHA256: String
+    public var requestSHA256: String
+    public var passwordHash: String
+    public var sealedPassword: String
+
+    public init(portal: Portal, keySHA256: String, requestSHA256: String, passwordHash: String, sealedPassword: String)
+    {
+        self.portal = portal
+        self.keySHA256 = keySHA256
+        self.requestSHA256 = requestSHA256
+        self.passwordHash = passwordHash
+        self.sealedPassword = sealedPassword
+    }
+}
+
+/// A submission already taken in under the same portal and idempotency key.
+public struct EarlierSubmission: Sendable, Equatable {
+    public var number: CaseNumber
+    public var requestSHA256: String
+    public var sealedPassword: String
+
+    public init(number: CaseNumber, requestSHA256: String, sealedPassword: String) {
+        self.number = number
+        self.requestSHA256 = requestSHA256
+        self.sealedPassword = sealedPassword
+    }
+}
+
+/// Which portal submitted a case, and its hashed query password.
+public struct CaseAccess: Sendable, Equatable {
+    public var portalID: String
+    public var passwordHash: String
+
+    public init(portalID: String, passwordHash: String) {
+        self.portalID = portalID
+        self.passwordHash = passwordHash
+    }
+}

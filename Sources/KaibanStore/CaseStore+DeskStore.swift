@@ -14,6 +14,49 @@ extension CaseStore: DeskStore {
         }
     }
 
+    public func addPortal(_ portal: Portal, tokenHash: String) async throws {
+        try await offPool { try self.addPortal(portal, tokenHash: tokenHash) }
+    }
+
+    public func portals() async throws -> [Portal] {
+        try await offPool { try self.portals() }
+    }
+
+    public func revokePortal(_ id: String, by actor: String, reason: String, at now: Date) async throws -> Portal {
+        try await offPool { try self.revokePortal(id, by: actor, reason: reason, at: now) }
+    }
+
+    public func portal(tokenHash: String) async throws -> Portal? {
+        try await offPool { try self.portal(tokenHash: tokenHash) }
+    }
+
+    public func earlierSubmission(portalID: String, keySHA256: String) async throws -> EarlierSubmission? {
+        try await offPool { try self.earlierSubmission(portalID: portalID, keySHA256: keySHA256) }
+    }
+
+    public func intake(
+        _ application: CaseApplication, submission: PortalSubmission, workflowID: String, hall: String, as clerk: Clerk,
+        at now: Date, nameParts: NameParts?, recording: Recording, checklist: CaseChecklist?, clock: SLAClock
+    ) async throws -> RegistrationCase {
+        try await offPool {
+            try self.intake(
+                application, submission: submission, workflowID: workflowID, hall: hall, as: clerk, at: now,
+                nameParts: nameParts, recording: recording, checklist: checklist, clock: clock)
+        }
+    }
+
+    public func caseAccess(_ number: CaseNumber) async throws -> CaseAccess? {
+        try await offPool { try self.caseAccess(number) }
+    }
+
+    public func recordAccessFailure(_ number: CaseNumber, at now: Date, countingSince since: Date) async throws -> Int {
+        try await offPool { try self.recordAccessFailure(number, at: now, countingSince: since) }
+    }
+
+    public func accessFailures(_ number: CaseNumber, since: Date) async throws -> Int {
+        try await offPool { try self.accessFailures(number, since: since) }
+    }
+
     public func deferrals(dueFrom: Date?, dueBy: Date?, limit: Int) async throws -> [CaseNumber] {
         try await offPool { try self.deferrals(dueFrom: dueFrom, dueBy: dueBy, limit: limit) }
     }

@@ -20,6 +20,7 @@ enum KaibanMigrations {
         migrator.registerMigration("0013-history-refuses-replace", migrate: historyRefusesReplace)
         migrator.registerMigration("0014-document-receipts", migrate: documentReceipts)
         migrator.registerMigration("0015-deferrals", migrate: deferrals)
+        migrator.registerMigration("0016-portals", migrate: portals)
         return migrator
     }
 }

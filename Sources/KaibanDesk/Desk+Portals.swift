@@ -1,0 +1,231 @@
+import Foundation
+import KaibanCore
+import KaibanCrypto
+
+/// A portal just registered, with its token: shown once, kept only hashed.
+public struct PortalRegistration: Sendable, Equatable, Codable {
+    public var portal: Portal
+    public var token: String
+}
+
+/// What a portal's submission answers: the case (ID numbers masked), the applicant's query
+/// password (查询密码, the same on a retry with the same idempotency key) and whether this was such
+/// a retry.
+public struct SubmissionReceipt: Sendable, Equatable, Codable {
+    public var `case`: RegistrationCase
+    public var queryPassword: String
+    public var replayed: Bool
+    public var warnings: [FieldProblem]
+}
+
+extension Desk {
+    /// Failed query passwords on one case within ``accessWindow`` before it is locked for the rest of it.
+    public static let accessAttempts = 5
+    public static let accessWindow: TimeInterval = 15 * 60
+    /// PBKDF2 iterations of a stored query password (the rate limit does the rest).
+    static let queryPasswordIterations = 20_000
+
+    /// A supervisor registers a portal (the online site or the mobile app) and gets its token, once.
+    public func addPortal(id: String, name: String, channel: Channel, as actor: DeskActor) async throws
+        -> PortalRegistration
+    {
+        try await run {
+            let supervisor = try await requireSupervisor(
+                actor, for: LocalizedText(zh: "登记门户", en: "register a portal"))
+            var fields: [FieldProblem] = []
+            if let problem = Portal.idProblem(id) { fields.append(FieldProblem(field: "id", reason: problem)) }
+            if !Portal.channels.contains(channel) {
+                fields.append(
+                    FieldProblem(
+                        field: "channel",
+                        reason: LocalizedText(zh: "门户的渠道为网上办或掌上办", en: "a portal is the online or the mobile channel")))
+            }
+            let trimmed = name.trimmingCharacters(in: .whitespaces)
+            if let problem = trimmed.isEmpty
+                ? LocalizedText(zh: "不能为空", en: "is empty") : FreeText.problem(trimmed, limit: 60)
+            {
+                fields.append(FieldProblem(field: "name", reason: problem))
+            }
+            guard fields.isEmpty else {
+                throw Problem(
+                    .invalid, "portal.invalid", zh: "门户登记有误：", en: "the portal cannot be registered:", fields: fields)
+            }
+            let token = try Self.secret { try Secrets.token() }
+            let portal = Portal(
+                id: id, name: trimmed, channel: channel, createdAt: instant(nowRounded: clock.now()),
+                createdBy: supervisor.id)
+            try await store.addPortal(portal, tokenHash: Secrets.sha256Hex(token))
+            return PortalRegistration(portal: portal, token: token)
+        }
+    }
+
+    public func portals() async throws -> [Portal] {
+        try await run { try await store.portals() }
+    }
+
+    /// A supervisor revokes a portal, with a reason: its token no longer works.
+    public func revokePortal(_ id: String, reason: String?, as actor: DeskActor) async throws -> Portal {
+        try await run {
+            let supervisor = try await requireSupervisor(actor, for: LocalizedText(zh: "停用门户", en: "revoke a portal"))
+            let text = try self.reason(
+                reason, field: "reason", label: LocalizedText(zh: "理由", en: "the reason"), required: true)
+            return try await store.revokePortal(
+                id, by: supervisor.id, reason: text, at: instant(nowRounded: clock.now()))
+        }
+    }
+
+    /// The active portal whose token `token` is; refused (`portal.unauthorized`) otherwise.
+    public func portal(token: String) async throws -> Portal {
+        try await run {
+            guard !token.isEmpty, token.count <= 200,
+                let portal = try await store.portal(tokenHash: Secrets.sha256Hex(token)), portal.isActive
+            else {
+                throw Problem(
+                    .forbidden, "portal.unauthorized", zh: "门户令牌无效或已停用", en: "the portal token is unknown or revoked")
+            }
+            return portal
+        }
+    }
+
+    /// Takes in an application submitted by `portal` (网上办/掌上办): the same checks as intake at
+    /// the window, every problem at once; the channel is the portal's. The idempotency key makes a
+    /// retry safe: the same key with the same request (`requestBody`, byte for byte) answers what the
+    /// first answered, the same key with another request is refused (`idempotency.key-reused`).
+    public func submit(
+        _ application: CaseApplication, through portal: Portal, idempotencyKey: String, requestBody: Data
+    ) async throws -> SubmissionReceipt {
+        try await run {
+            guard !idempotencyKey.isEmpty, idempotencyKey.count <= 200,
+                idempotencyKey.unicodeScalars.allSatisfy({ $0.isASCII && $0.value > 0x20 && $0.value < 0x7F })
+            else {
+                throw Problem(
+                    .invalid, "idempotency.key-invalid", zh: "幂等键须为1至200个可见ASCII字符",
+                    en: "an idempotency key is 1 to 200 visible ASCII characters")
+            }
+            let keySHA = Secrets.sha256Hex(idempotencyKey)
+            let requestSHA = Secrets.sha256Hex(Array(requestBody))
+            if let earlier = try await store.earlierSubmission(portalID: portal.id, keySHA256: keySHA) {
+                return try await replay(earlier, key: idempotencyKey, requestSHA: requestSHA)
+            }
+            var application = application
+            application.channel = portal.channel
+            let now = instant(nowRounded: clock.now())
+            let prepared = try await prepare(application, documents: .none, hall: settings.hall, at: now)
+            let definition = try await latestDefinition()
+            let password = try Self.secret { try Secrets.queryPassword() }
+            let submission = PortalSubmission(
+                portal: portal, keySHA256: keySHA, requestSHA256: requestSHA,
+                passwordHash: try Self.secret {
+                    try Secrets.passwordHash(password, iterations: Self.queryPasswordIterations)
+                },
+                sealedPassword: Self.seal(password, key: idempotencyKey))
+            // The engine takes the case in as the portal, in the workflow's intake role.
+            let acting = Clerk(id: portal.actorID, name: portal.name, roles: Set(definition.intakeRoles))
+            do {
+                let state = try await store.intake(
+                    prepared.application, submission: submission, workflowID: settings.workflowID, hall: settings.hall,
+                    as: acting, at: now,
+                    nameParts: NameParts(
+                        tradeName: prepared.review.name.tradeName, industry: prepared.review.name.industry),
+                    recording: Recording(at: now), checklist: prepared.checklist, clock: try await slaClock())
+                return SubmissionReceipt(
+                    case: state.maskingIDs(), queryPassword: password, replayed: false,
+                    warnings: prepared.review.warnings)
+            } catch StoreError.submissionExists {
+                // A concurrent request under the same key was taken in first: answer as it was.
+                guard let earlier = try await store.earlierSubmission(portalID: portal.id, keySHA256: keySHA) else {
+                    throw StoreError.submissionExists
+                }
+                return try await replay(earlier, key: idempotencyKey, requestSHA: requestSHA)
+            }
+        }
+    }
+
+    /// The answer to a retry: the same case and password, or a refusal when the key came with
+    /// another request.
+    func replay(_ earlier: EarlierSubmission, key: String, requestSHA: String) async throws -> SubmissionReceipt {
+        guard earlier.requestSHA256 == requestSHA else {
+            throw Problem(
+                .conflict, "idempotency.key-reused", zh: "该幂等键已用于另一份申请（办件\(earlier.number)）",
+                en: "this idempotency key was used for another request (case \(earlier.number))")
+        }
+        guard let password = Self.unseal(earlier.sealedPassword, key: key) else {
+            throw StoreError.storage("the sealed query password of case \(earlier.number) cannot be read")
+        }
+        let state = try await store.registrationCase(earlier.number)
+        return SubmissionReceipt(case: state.maskingIDs(), queryPassword: password, replayed: true, warnings: [])
+    }
+
+    /// Case `number` as its applicant reads it through `portal` with its query password: the
+    /// case, its SLA figures and next steps as `kaiban show` gives them (ID numbers masked). A
+    /// case of another portal, or taken in at the window, is not found; wrong passwords are
+    /// counted and, after ``accessAttempts`` within ``accessWindow``, refused for the rest of it.
+    public func portalCase(_ number: CaseNumber, password: String, through portal: Portal) async throws -> CaseView {
+        try await run {
+            let now = instant(nowRounded: clock.now())
+            guard let access = try await store.caseAccess(number), access.portalID == portal.id else {
+                throw StoreError.caseNotFound(number.description)
+            }
+            let since = now.addingTimeInterval(-Self.accessWindow)
+            if try await store.accessFailures(number, since: since) >= Self.accessAttempts {
+                throw Self.rateLimited(number)
+            }
+            guard Secrets.verify(password, against: access.passwordHash) else {
+                let failures = try await store.recordAccessFailure(number, at: now, countingSince: since)
+                if failures >= Self.accessAttempts { throw Self.rateLimited(number) }
+                throw Problem(
+                    .forbidden, "access.password-wrong", zh: "查询密码不正确", en: "the query password is wrong")
+            }
+            return try await caseView(number, at: now).maskingIDs()
+        }
+    }
+
+    static func rateLimited(_ number: CaseNumber) -> Problem {
+        Problem(
+            .forbidden, "access.rate-limited",
+            zh: "办件\(number)的查询密码错误次数过多，请\(Int(accessWindow) / 60)分钟后再试",
+            en: "too many wrong query passwords for case \(number); try again in \(Int(accessWindow) / 60) minutes")
+    }
+
+    /// Runs a secret's making; a failure of the system's random generator is a storage problem.
+    static func secret<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch {
+            throw Problem(.storage, "secret.unavailable", zh: "无法生成随机密钥", en: "no random secret could be made")
+        }
+    }
+
+    /// The query password sealed under the idempotency key: XOR with a SHA-256 keystream of the
+    /// key, hex. Only a request that carries the key (a retry) can open it.
+    static func seal(_ password: String, key: String) -> String {
+        let stream = keystream(key)
+        return Array(password.utf8).enumerated().map { String(format: "%02x", $1 ^ stream[$0 % stream.count]) }
+            .joined()
+    }
+
+    static func unseal(_ sealed: String, key: String) -> String? {
+        let stream = keystream(key)
+        var bytes: [UInt8] = []
+        var index = sealed.startIndex
+        while index < sealed.endIndex {
+            let next = sealed.index(index, offsetBy: 2, limitedBy: sealed.endIndex) ?? sealed.endIndex
+            guard let byte = UInt8(sealed[index..<next], radix: 16) else { return nil }
+            bytes.append(byte ^ stream[bytes.count % stream.count])
+            index = next
+        }
+        return String(bytes: bytes, encoding: .utf8)
+    }
+
+    static func keystream(_ key: String) -> [UInt8] {
+        let hex = Secrets.sha256Hex("kaiban:query-password:" + key)
+        var bytes: [UInt8] = []
+        var index = hex.startIndex
+        while index < hex.endIndex {
+            let next = hex.index(index, offsetBy: 2)
+            bytes.append(UInt8(hex[index..<next], radix: 16) ?? 0)
+            index = next
+        }
+        return bytes
+    }
+}

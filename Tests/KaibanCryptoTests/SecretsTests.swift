@@ -1,0 +1,52 @@
+import Foundation
+import Testing
+
+@testable import KaibanCrypto
+
+@Suite struct SecretsTests {
+    @Test func sha256MatchesTheStandardVectors() {
+        // FIPS 180-2 examples.
+        #expect(Secrets.sha256Hex("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        #expect(Secrets.sha256Hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(
+            Secrets.sha256Hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq")
+                == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
+    }
+
+    @Test func pbkdf2MatchesTheRFC7914Vector() {
+        // RFC 7914 §11: PBKDF2-HMAC-SHA256 ("passwd", "salt", 1 iteration, 64 bytes).
+        let derived = Secrets.pbkdf2("passwd", salt: Array("salt".utf8), iterations: 1, length: 64)
+        #expect(
+            Secrets.hex(derived)
+                == "55ac046e56e3089fec1691c22544b605f94185216dde0465e68b9d57c20dacbc"
+                + "49ca9cccf179b645991664b39d77ef317c71b845b1e30bd509112041d3a19783")
+    }
+
+    @Test func aStoredPasswordVerifiesOnlyItself() throws {
+        let stored = try Secrets.passwordHash("ABCD2345EF", iterations: 1_000)
+        #expect(stored.hasPrefix("pbkdf2-sha256$1000$"))
+        #expect(Secrets.verify("ABCD2345EF", against: stored))
+        #expect(!Secrets.verify("ABCD2345EG", against: stored))
+        #expect(!Secrets.verify("", against: stored))
+        // Salted anew each time: the same password is stored differently.
+        #expect(try Secrets.passwordHash("ABCD2345EF", iterations: 1_000) != stored)
+        for broken in ["", "pbkdf2-sha256$x$00$00", "md5$1$00$00", "pbkdf2-sha256$1000$zz$00", "a$b$c"] {
+            #expect(!Secrets.verify("ABCD2345EF", against: broken), "\(broken)")
+        }
+    }
+
+    @Test func tokensAndPasswordsAreFreshAndReadable() throws {
+        let tokens = try (0..<50).map { _ in try Secrets.token() }
+        #expect(Set(tokens).count == 50)
+        #expect(
+            tokens.allSatisfy {
+                $0.count == 43 && $0.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }
+            })
+        let passwords = try (0..<200).map { _ in try Secrets.queryPassword() }
+        #expect(Set(passwords).count == 200)
+        let alphabet = Set(Secrets.passwordAlphabet)
+        #expect(passwords.allSatisfy { $0.count == 10 && $0.allSatisfy(alphabet.contains) })
+        // Every character of the alphabet turns up: the draw covers it.
+        #expect(Set(passwords.joined()) == alphabet)
+    }
+}

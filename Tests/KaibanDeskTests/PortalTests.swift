@@ -1,0 +1,138 @@
+import Foundation
+import KaibanCore
+import KaibanDesk
+import KaibanTestSupport
+import Testing
+
+/// Issue 10: portals, their tokens, idempotent submissions and applicants' query passwords.
+@Suite struct PortalTests {
+    let supervisor = DeskActor.clerk("zhouqiang")
+    let window = DeskActor.clerk("wangfang")
+
+    func body(_ text: String = "{\"name\":\"青禾\"}") -> Data { Data(text.utf8) }
+
+    @Test func onlyASupervisorRegistersAPortalAndItsTokenIsShownOnceAndKeptHashed() async throws {
+        let desk = try await Fixtures.desk(at: Fixtures.at(9, 0))
+        let byClerk = await Fixtures.problem {
+            _ = try await desk.addPortal(id: "gov-web", name: "四川政务服务网", channel: .online, as: window)
+        }
+        #expect(byClerk?.code == "role.supervisor-required")
+        let bad = await Fixtures.problem {
+            _ = try await desk.addPortal(id: "Gov Web", name: "", channel: .window, as: supervisor)
+        }
+        #expect(bad?.code == "portal.invalid")
+        #expect(Set(bad?.fields.map(\.field) ?? []) == ["id", "name", "channel"])
+        let web = try await desk.addPortal(id: "gov-web", name: "四川政务服务网", channel: .online, as: supervisor)
+        #expect(web.token.count == 43 && web.portal.createdBy == "zhouqiang")
+        let again = await Fixtures.problem {
+            _ = try await desk.addPortal(id: "gov-web", name: "重复", channel: .online, as: supervisor)
+        }
+        #expect(again?.code == "portal.exists")
+        #expect(try await desk.portal(token: web.token).id == "gov-web")
+        let wrong = await Fixtures.problem { _ = try await desk.portal(token: web.token + "x") }
+        #expect(wrong?.code == "portal.unauthorized")
+        // Revoked: the token stops working at once; a portal is revoked once.
+        _ = try await desk.revokePortal("gov-web", reason: "令牌泄露", as: supervisor)
+        let revoked = await Fixtures.problem { _ = try await desk.portal(token: web.token) }
+        #expect(revoked?.code == "portal.unauthorized")
+        let twice = await Fixtures.problem { _ = try await desk.revokePortal("gov-web", reason: "再次", as: supervisor) }
+        #expect(twice?.code == "portal.already-revoked")
+        #expect(try await desk.portals().first?.revokeReason == "令牌泄露")
+    }
+
+    @Test func aSubmissionIsTakenInOnceWhateverTheRetriesAndItsChannelIsThePortals() async throws {
+        let desk = try await Fixtures.desk(at: Fixtures.at(9, 0))
+        let app = try await desk.addPortal(id: "gov-app", name: "天府通办", channel: .mobile, as: supervisor)
+        let first = try await desk.submit(
+            Fixtures.application(channel: .window), through: app.portal, idempotencyKey: "k-1", requestBody: body())
+        #expect(!first.replayed && first.case.application.channel == .mobile)
+        #expect(first.case.application.legalRepresentative.idNumber == "110105********002X")
+        #expect(first.queryPassword.count == 10)
+        let history = try await desk.history(first.case.number)
+        #expect(history.first?.actor == "portal:gov-app")
+        // A retry: the same answer, no second case.
+        let retry = try await desk.submit(
+            Fixtures.application(channel: .window), through: app.portal, idempotencyKey: "k-1", requestBody: body())
+        #expect(retry.replayed && retry.case.number == first.case.number && retry.queryPassword == first.queryPassword)
+        // The same key with another request: refused.
+        let other = await Fixtures.problem {
+            _ = try await desk.submit(
+                Fixtures.application(), through: app.portal, idempotencyKey: "k-1", requestBody: body("{}"))
+        }
+        #expect(other?.code == "idempotency.key-reused" && other?.kind == .conflict)
+        let badKey = await Fixtures.problem {
+            _ = try await desk.submit(
+                Fixtures.application(), through: app.portal, idempotencyKey: "键", requestBody: body())
+        }
+        #expect(badKey?.code == "idempotency.key-invalid")
+        #expect(try await desk.summary().total == 1)
+        // The same checks as at the window, every problem at once.
+        var broken = Fixtures.application()
+        broken.proposedName = "青禾"
+        broken.legalRepresentative.idNumber = "123"
+        let rejected = await Fixtures.problem {
+            _ = try await desk.submit(broken, through: app.portal, idempotencyKey: "k-2", requestBody: body("2"))
+        }
+        #expect(rejected?.code == "application.invalid" && (rejected?.fields.count ?? 0) >= 2)
+    }
+
+    @Test func concurrentRetriesMakeOneCase() async throws {
+        let desk = try await Fixtures.desk(at: Fixtures.at(9, 0))
+        let web = try await desk.addPortal(id: "gov-web", name: "四川政务服务网", channel: .online, as: supervisor)
+        let receipts = try await withThrowingTaskGroup(of: SubmissionReceipt.self) { group in
+            for _ in 0..<6 {
+                group.addTask {
+                    try await desk.submit(
+                        Fixtures.application(), through: web.portal, idempotencyKey: "same", requestBody: self.body())
+                }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(Set(receipts.map(\.case.number)).count == 1)
+        #expect(Set(receipts.map(\.queryPassword)).count == 1)
+        #expect(receipts.filter { !$0.replayed }.count == 1)
+        #expect(try await desk.summary().total == 1)
+    }
+
+    @Test func anApplicantReadsOnlyTheirCaseWithItsPasswordAndGuessingIsStopped() async throws {
+        let desk = try await Fixtures.desk(at: Fixtures.at(9, 0))
+        let web = try await desk.addPortal(id: "gov-web", name: "四川政务服务网", channel: .online, as: supervisor)
+        let app = try await desk.addPortal(id: "gov-app", name: "天府通办", channel: .mobile, as: supervisor)
+        let receipt = try await desk.submit(
+            Fixtures.application(), through: web.portal, idempotencyKey: "a", requestBody: body())
+        let number = receipt.case.number
+        let view = try await desk.portalCase(number, password: receipt.queryPassword, through: web.portal)
+        #expect(view.case.number == number && view.case.application.investors[0].idNumber == "110105********002X")
+        // Another portal does not see it, nor a case taken in at the window.
+        let elsewhere = await Fixtures.problem {
+            _ = try await desk.portalCase(number, password: receipt.queryPassword, through: app.portal)
+        }
+        #expect(elsewhere?.code == "case.not-found")
+        var other = Fixtures.application()
+        other.proposedName = "广元市昭化区青木农业科技有限公司"
+        let counter = try await desk.intake(other, as: window).case.number
+        let windowCase = await Fixtures.problem {
+            _ = try await desk.portalCase(counter, password: receipt.queryPassword, through: web.portal)
+        }
+        #expect(windowCase?.code == "case.not-found")
+        // Wrong passwords: counted, then refused for a while even with the right one.
+        for attempt in 1...4 {
+            let wrong = await Fixtures.problem {
+                _ = try await desk.portalCase(number, password: "WRONG\(attempt)", through: web.portal)
+            }
+            #expect(wrong?.code == "access.password-wrong")
+        }
+        let fifth = await Fixtures.problem {
+            _ = try await desk.portalCase(number, password: "WRONG5", through: web.portal)
+        }
+        #expect(fifth?.code == "access.rate-limited")
+        let locked = await Fixtures.problem {
+            _ = try await desk.portalCase(number, password: receipt.queryPassword, through: web.portal)
+        }
+        #expect(locked?.code == "access.rate-limited")
+        _ = desk.playing(Fixtures.at(9, 20))
+        #expect(
+            try await desk.portalCase(number, password: receipt.queryPassword, through: web.portal).case.number
+                == number)
+    }
+}
