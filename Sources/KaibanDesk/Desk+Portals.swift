@@ -157,27 +157,100 @@ extension Desk {
     }
 
     /// Case `number` as its applicant reads it through `portal` with its query password: the
-    /// case, its SLA figures and next steps as `kaiban show` gives them (ID numbers masked). A
-    /// case of another portal, or taken in at the window, is not found; wrong passwords are
-    /// counted and, after ``accessAttempts`` within ``accessWindow``, refused for the rest of it.
+    /// case, its SLA figures and next steps as `kaiban show` gives them (ID numbers masked).
     public func portalCase(_ number: CaseNumber, password: String, through portal: Portal) async throws -> CaseView {
         try await run {
-            let now = instant(nowRounded: clock.now())
-            guard let access = try await store.caseAccess(number), access.portalID == portal.id else {
-                throw StoreError.caseNotFound(number.description)
-            }
-            let since = now.addingTimeInterval(-Self.accessWindow)
-            if try await store.accessFailures(number, since: since) >= Self.accessAttempts {
-                throw Self.rateLimited(number)
-            }
-            guard Secrets.verify(password, against: access.passwordHash) else {
-                let failures = try await store.recordAccessFailure(number, at: now, countingSince: since)
-                if failures >= Self.accessAttempts { throw Self.rateLimited(number) }
-                throw Problem(
-                    .forbidden, "access.password-wrong", zh: "查询密码不正确", en: "the query password is wrong")
-            }
+            let now = try await authorize(number, password: password, through: portal)
             return try await caseView(number, at: now).maskingIDs()
         }
+    }
+
+    /// Case `number`'s history as its applicant reads it (ID numbers masked).
+    public func portalHistory(_ number: CaseNumber, password: String, through portal: Portal) async throws
+        -> [CaseEvent]
+    {
+        try await run {
+            _ = try await authorize(number, password: password, through: portal)
+            return try await store.history(number).maskingIDs()
+        }
+    }
+
+    /// The applicant withdraws case `number` (撤回) through its portal, with a reason.
+    public func portalWithdraw(_ number: CaseNumber, password: String, reason: String?, through portal: Portal)
+        async throws -> StepOutcome
+    {
+        try await run {
+            let now = try await authorize(number, password: password, through: portal)
+            return try await actAsPortal(
+                portal, .transition(Self.withdrawTransition, reason: reason), on: number, at: now)
+        }
+    }
+
+    /// The applicant supplies deferred documents (补交, electronic with their SHA-256) through the
+    /// case's portal; the last one closes the deferral.
+    public func portalSupplement(
+        _ number: CaseNumber, password: String, documents: [ReceivedDocument], through portal: Portal
+    ) async throws -> StepOutcome {
+        try await run {
+            let now = try await authorize(number, password: password, through: portal)
+            guard !documents.isEmpty else {
+                throw Problem(.invalid, "document.none", zh: "未指明补交的材料", en: "no document given")
+            }
+            let state = try await store.registrationCase(number)
+            let outstanding = state.deferral?.isOpen == true ? state.deferral?.outstanding.map(\.code) ?? [] : []
+            let problems = Self.receiptProblems(
+                documents, needed: outstanding, case: number,
+                list: LocalizedText(
+                    zh: "办件\(number)待补交的容缺材料", en: "the deferred documents outstanding on case \(number)"))
+            guard problems.isEmpty else {
+                throw Problem(
+                    .refused, "document.invalid", zh: "补交材料有误：", en: "the documents cannot be recorded:",
+                    fields: problems)
+            }
+            try await bringInStep(.workflow)
+            let clerk = try await portalClerk(portal)
+            return try await store.apply(
+                all: documents.map { .supplyDeferred($0) }, to: number, by: clerk.id, at: now,
+                recording: Recording(at: now, doneByThen: clerk), clock: try await slaClock())
+        }
+    }
+
+    /// The step withdrawing a case.
+    static let withdrawTransition = "withdraw"
+
+    /// The portal as the engine sees it: acting in the workflow's intake role.
+    func portalClerk(_ portal: Portal) async throws -> Clerk {
+        Clerk(id: portal.actorID, name: portal.name, roles: Set(try await latestDefinition().intakeRoles))
+    }
+
+    func actAsPortal(_ portal: Portal, _ command: CaseCommand, on number: CaseNumber, at now: Date) async throws
+        -> StepOutcome
+    {
+        try await bringInStep(.workflow)
+        let clerk = try await portalClerk(portal)
+        return try await store.apply(
+            command, to: number, by: clerk.id, at: now, expectedVersion: nil,
+            recording: Recording(at: now, doneByThen: clerk), clock: try await slaClock())
+    }
+
+    /// Now, once `password` opens case `number` for `portal`: a case of another portal (or of the
+    /// window) is not found; wrong passwords are counted and, after ``accessAttempts`` within
+    /// ``accessWindow``, refused for the rest of it, the right one too.
+    func authorize(_ number: CaseNumber, password: String, through portal: Portal) async throws -> Date {
+        let now = instant(nowRounded: clock.now())
+        guard let access = try await store.caseAccess(number), access.portalID == portal.id else {
+            throw StoreError.caseNotFound(number.description)
+        }
+        let since = now.addingTimeInterval(-Self.accessWindow)
+        if try await store.accessFailures(number, since: since) >= Self.accessAttempts {
+            throw Self.rateLimited(number)
+        }
+        guard Secrets.verify(password, against: access.passwordHash) else {
+            let failures = try await store.recordAccessFailure(number, at: now, countingSince: since)
+            if failures >= Self.accessAttempts { throw Self.rateLimited(number) }
+            throw Problem(.forbidden, "access.password-wrong", zh: "查询密码不正确", en: "the query password is wrong")
+        }
+        return now
     }
 
     static func rateLimited(_ number: CaseNumber) -> Problem {

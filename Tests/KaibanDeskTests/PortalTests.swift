@@ -135,4 +135,42 @@ import Testing
             try await desk.portalCase(number, password: receipt.queryPassword, through: web.portal).case.number
                 == number)
     }
+
+    @Test func anApplicantWithdrawsAndSuppliesThroughTheirPortal() async throws {
+        let desk = try await Fixtures.desk(at: Fixtures.at(9, 0))
+        let web = try await desk.addPortal(id: "gov-web", name: "四川政务服务网", channel: .online, as: supervisor)
+        let receipt = try await desk.submit(
+            Fixtures.application(), through: web.portal, idempotencyKey: "w", requestBody: body())
+        let number = receipt.case.number
+        // The window receives the papers, the applicant signs for the officers' appointment.
+        let needed = try await desk.documents(number).documents.map(\.requirement.code).filter {
+            $0 != "officer-appointment"
+        }
+        _ = try await desk.playing(Fixtures.at(9, 10)).receiveDocuments(
+            number, needed.map { ReceivedDocument(code: $0, form: .paper) }, as: window)
+        _ = try await desk.playing(Fixtures.at(9, 12)).commitDeferral(
+            number, codes: ["officer-appointment"], signer: "张伟", signerID: Fixtures.idZhang, as: window)
+        let digest = String(repeating: "ab", count: 32)
+        let notDeferred = await Fixtures.problem {
+            _ = try await desk.portalSupplement(
+                number, password: receipt.queryPassword,
+                documents: [ReceivedDocument(code: "articles", form: .electronic, sha256: digest)], through: web.portal)
+        }
+        #expect(notDeferred?.code == "document.invalid")
+        let supplied = try await desk.playing(Fixtures.at(9, 20)).portalSupplement(
+            number, password: receipt.queryPassword,
+            documents: [ReceivedDocument(code: "officer-appointment", form: .electronic, sha256: digest)],
+            through: web.portal)
+        #expect(supplied.state.deferral?.isOpen == false && supplied.events.first?.actor == "portal:gov-web")
+        let wrong = await Fixtures.problem {
+            _ = try await desk.portalWithdraw(number, password: "NOPE", reason: "不办了", through: web.portal)
+        }
+        #expect(wrong?.code == "access.password-wrong")
+        let withdrawn = try await desk.playing(Fixtures.at(9, 30)).portalWithdraw(
+            number, password: receipt.queryPassword, reason: "申请人撤回", through: web.portal)
+        #expect(withdrawn.state.stage == "withdrawn")
+        let history = try await desk.portalHistory(number, password: receipt.queryPassword, through: web.portal)
+        #expect(history.last?.transition == "withdraw" && history.last?.actor == "portal:gov-web")
+        #expect(history.first?.application?.legalRepresentative.idNumber == "110105********002X")
+    }
 }
