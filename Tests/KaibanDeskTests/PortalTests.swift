@@ -173,4 +173,32 @@ import Testing
         #expect(history.last?.transition == "withdraw" && history.last?.actor == "portal:gov-web")
         #expect(history.first?.application?.legalRepresentative.idNumber == "110105********002X")
     }
+
+    /// The sample application as a portal sends it.
+    static let formJSON = """
+        {"enterpriseType": "llc", "proposedName": "广元市昭化区青禾农业科技有限公司", "registeredCapital": "500000",
+         "domicile": "四川省广元市昭化区元坝镇中街12号", "domicileDivision": "510811", "domicileTenure": "owned",
+         "businessScope": "农业技术推广服务", "legalRepresentative": {"name": "张伟", "idNumber": "11010519491231002X"},
+         "investors": [{"name": "张伟", "idNumber": "11010519491231002X", "contribution": "300000"},
+                       {"name": "李秀英", "idNumber": "510811198503120178", "contribution": "200000.00"}],
+         "contact": {"name": "张伟", "phone": "13800000000"}, "requestedTasks": ["seal", "tax"]}
+        """
+
+    @Test func aPortalsFormBecomesTheApplicationOrSaysEveryFieldWrong() throws {
+        let form = try JSONDecoder().decode(ApplicationForm.self, from: Data(Self.formJSON.utf8))
+        var expected = Fixtures.application(channel: .online, tasks: ["seal", "tax"])
+        expected.domicileTenure = .owned
+        #expect(try form.application(channel: .online) == expected)
+        let broken = try JSONDecoder().decode(
+            ApplicationForm.self,
+            from: Data(
+                #"{"enterpriseType": "plc", "registeredCapital": "50万", "investors": [{"kind": "alien"}]}"#.utf8))
+        let rejected = #expect(throws: ApplicationRejected.self) { try broken.application(channel: .online) }
+        let fields = Set(rejected?.problems.map(\.field) ?? [])
+        #expect(
+            fields.isSuperset(of: [
+                "enterpriseType", "registeredCapital", "proposedName", "domicile", "legalRepresentative.name",
+                "investors[1].name", "investors[1].kind", "investors[1].idNumber", "contact.phone",
+            ]), "\(fields)")
+    }
 }

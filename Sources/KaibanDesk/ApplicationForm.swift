@@ -1,0 +1,115 @@
+import Foundation
+import KaibanCore
+
+/// An application as a portal sends it (JSON): every field optional, so that what is missing
+/// or unreadable is reported field by field with the rest of the application's problems, never
+/// as an undecodable body. The channel is not in it: it is the portal's.
+public struct ApplicationForm: Sendable, Equatable, Codable {
+    public struct PersonForm: Sendable, Equatable, Codable {
+        public var name: String?
+        public var idNumber: String?
+    }
+
+    public struct InvestorForm: Sendable, Equatable, Codable {
+        public var name: String?
+        /// `person` (default), `company` or `institution`.
+        public var kind: String?
+        public var idNumber: String?
+        /// Yuan, as text with at most two decimals: "300000" or "300000.50".
+        public var contribution: String?
+        /// 货币 by default.
+        public var form: String?
+    }
+
+    public struct ContactForm: Sendable, Equatable, Codable {
+        public var name: String?
+        public var phone: String?
+    }
+
+    public var enterpriseType: String?
+    public var proposedName: String?
+    /// Yuan, as text; absent for types without registered capital.
+    public var registeredCapital: String?
+    public var domicile: String?
+    public var domicileDivision: String?
+    /// `owned`, `leased` or `declared`.
+    public var domicileTenure: String?
+    public var businessScope: String?
+    public var legalRepresentative: PersonForm?
+    public var investors: [InvestorForm]?
+    public var contact: ContactForm?
+    public var requestedTasks: [String]?
+    public var agent: PersonForm?
+
+    /// The application, or every field that is missing or unreadable at once. The application's
+    /// own rules (names, ID numbers, divisions…) are checked afterwards, by intake.
+    public func application(channel: Channel) throws(ApplicationRejected) -> CaseApplication {
+        var problems: [FieldProblem] = []
+        func missing(_ field: String) {
+            problems.append(FieldProblem(field: field, reason: LocalizedText(zh: "缺少此项", en: "is missing")))
+        }
+        func unreadable(_ field: String, _ zh: String, _ en: String) {
+            problems.append(FieldProblem(field: field, reason: LocalizedText(zh: zh, en: en)))
+        }
+        func text(_ value: String?, _ field: String) -> String {
+            guard let value else {
+                missing(field)
+                return ""
+            }
+            return value
+        }
+        func money(_ value: String?, _ field: String) -> Money {
+            guard let value else { return .zero }
+            guard let parsed = Money(yuan: value) else {
+                unreadable(
+                    field, "金额应为元，至多两位小数，如300000.50", "an amount in yuan with at most two decimals, e.g. 300000.50")
+                return .zero
+            }
+            return parsed
+        }
+        func person(_ value: PersonForm?, _ field: String) -> Person {
+            Person(name: text(value?.name, field + ".name"), idNumber: text(value?.idNumber, field + ".idNumber"))
+        }
+        var type = EnterpriseType.limitedLiabilityCompany
+        if let raw = enterpriseType {
+            if let known = EnterpriseType(rawValue: raw) {
+                type = known
+            } else {
+                let names = EnterpriseType.allCases.map(\.rawValue).joined(separator: ", ")
+                unreadable("enterpriseType", "企业类型应为：\(names)", "the enterprise type is one of: \(names)")
+            }
+        } else {
+            missing("enterpriseType")
+        }
+        var tenure: DomicileTenure?
+        if let raw = domicileTenure {
+            tenure = DomicileTenure(rawValue: raw)
+            if tenure == nil { unreadable("domicileTenure", "应为owned、leased或declared", "is owned, leased or declared") }
+        }
+        let investors = (self.investors ?? []).enumerated().map { index, form -> Investor in
+            let field = "investors[\(index + 1)]"
+            var kind = InvestorKind.person
+            if let raw = form.kind {
+                if let known = InvestorKind(rawValue: raw) {
+                    kind = known
+                } else {
+                    unreadable(field + ".kind", "应为person、company或institution", "is person, company or institution")
+                }
+            }
+            return Investor(
+                name: text(form.name, field + ".name"), kind: kind, idNumber: text(form.idNumber, field + ".idNumber"),
+                contribution: money(form.contribution, field + ".contribution"), form: form.form ?? "货币")
+        }
+        if self.investors == nil { missing("investors") }
+        let application = CaseApplication(
+            channel: channel, enterpriseType: type, proposedName: text(proposedName, "proposedName"),
+            registeredCapital: money(registeredCapital, "registeredCapital"), domicile: text(domicile, "domicile"),
+            domicileDivision: text(domicileDivision, "domicileDivision"),
+            businessScope: text(businessScope, "businessScope"),
+            legalRepresentative: person(legalRepresentative, "legalRepresentative"), investors: investors,
+            contact: Contact(name: text(contact?.name, "contact.name"), phone: text(contact?.phone, "contact.phone")),
+            requestedTasks: requestedTasks ?? [], domicileTenure: tenure, agent: agent.map { person($0, "agent") })
+        guard problems.isEmpty else { throw ApplicationRejected(problems: problems) }
+        return application
+    }
+}
