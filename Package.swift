@@ -11,6 +11,13 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        // The HTTP server. Its default traits (swift-configuration support, full Foundation) are
+        // not used: leaving them out keeps swift-configuration out of the build.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        // Already in the build through Hummingbird; named for the bind errors and the service group.
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         .systemLibrary(
@@ -40,11 +47,25 @@ let package = Package(
             name: "KaibanNotices",
             dependencies: ["KaibanCore", "KaibanDesk", .product(name: "Mustache", package: "swift-mustache")]
         ),
+        // The HTTP face (Hummingbird): translates requests into desk calls and problems into
+        // application/problem+json; holds no business rule.
+        .target(
+            name: "KaibanServer",
+            dependencies: [
+                "KaibanCore", "KaibanDesk",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ]
+        ),
         .target(
             name: "KaibanCLI",
             dependencies: [
-                "KaibanCore", "KaibanForms", "KaibanDesk", "KaibanStore", "KaibanNotices",
+                "KaibanCore", "KaibanForms", "KaibanDesk", "KaibanStore", "KaibanNotices", "KaibanServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(name: "kaiban", dependencies: ["KaibanCLI"]),
@@ -69,5 +90,14 @@ let package = Package(
             dependencies: ["KaibanNotices", "KaibanDesk", "KaibanStore", "KaibanTestSupport"]
         ),
         .testTarget(name: "KaibanCLITests", dependencies: ["KaibanCLI", "KaibanTestSupport", "kaiban"]),
+        // The real server on 127.0.0.1, spoken to over HTTP (URLSession and plain sockets), in
+        // process and as `kaiban serve`.
+        .testTarget(
+            name: "KaibanServerTests",
+            dependencies: [
+                "KaibanServer", "KaibanDesk", "KaibanStore", "KaibanTestSupport", "kaiban",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
     ]
 )

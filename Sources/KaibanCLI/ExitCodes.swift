@@ -51,6 +51,8 @@ public enum KaibanExit {
             return zh ? "确需更正请加 --replace 并用 --reason 说明" : "to correct it, add --replace and a --reason"
         case "database.not-empty":
             return zh ? "请用新的 --db 路径" : "give a new --db path"
+        case "server.port-taken":
+            return zh ? "用 --port 另选端口，或先停止占用该端口的程序" : "choose another with --port, or stop the program that holds it"
         case "case.stale":
             return zh ? "用 kaiban show 重新查看" : "look again with kaiban show"
         case "calendar.no-office-hours":

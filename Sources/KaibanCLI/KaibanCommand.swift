@@ -29,7 +29,7 @@ public struct KaibanCommand: AsyncParsableCommand {
             SupplementCommand.self, DeferralsCommand.self, ApplicantCommand.self, NoticeCommand.self, SLACommand.self,
             CalendarCommand.self, CheckCommand.self,
             ClerkCommand.self, PortalCommand.self,
-            WorkflowCommand.self, AdminCommand.self, DemoCommand.self,
+            WorkflowCommand.self, AdminCommand.self, ServeCommand.self, DemoCommand.self,
         ]
     )
 

@@ -1,0 +1,144 @@
+import Foundation
+import Hummingbird
+import KaibanCore
+
+/// Kaiban's one JSON vocabulary over HTTP, as `--json` writes it on the command line: keys
+/// sorted, instants ISO 8601 in hall time with their offset, slashes unescaped.
+public enum KaibanJSON {
+    public static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(HallTime.isoText(of: date))
+        }
+        return encoder
+    }()
+
+    /// Instants as `HallTime.parse` reads them (an offset, or hall time without one).
+    public static let decoder: JSONDecoder = {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .custom { decoder in
+            let container = try decoder.singleValueContainer()
+            let text = try container.decode(String.self)
+            guard let date = HallTime.parse(text) else {
+                throw DecodingError.dataCorruptedError(
+                    in: container, debugDescription: "not an ISO 8601 instant such as 2026-11-26T09:05:00+08:00")
+            }
+            return date
+        }
+        return decoder
+    }()
+}
+
+/// A desk result (any `Encodable`) as a JSON response: what a route returns,
+/// `return JSONResponse(try await desk.caseView(number))`, or with `status: .created`.
+public struct JSONResponse<Value: Encodable & Sendable>: ResponseGenerator, Sendable {
+    public var value: Value
+    public var status: HTTPResponse.Status
+    public var headers: HTTPFields
+
+    public init(_ value: Value, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) {
+        self.value = value
+        self.status = status
+        self.headers = headers
+    }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        let data = try KaibanJSON.encoder.encode(value)
+        var headers: HTTPFields = [.contentType: "application/json", .contentLength: String(data.count)]
+        headers.append(contentsOf: self.headers)
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}
+
+/// Reads a request's JSON body for `request.decode(as:context:)`: a body that is not
+/// `application/json` is 415, one that is not JSON 400, one whose fields are missing or of the
+/// wrong type 422 with every such field (`body.invalid`). The desk's own checks come after.
+public struct KaibanRequestDecoder: RequestDecoder {
+    public init() {}
+
+    public func decode<T: Decodable>(_ type: T.Type, from request: Request, context: some RequestContext) async throws
+        -> T
+    {
+        let contentType = request.headers[.contentType]
+        guard let contentType, Self.isJSON(contentType) else {
+            throw HTTPProblem.unsupportedMediaType(contentType, expected: "application/json")
+        }
+        let buffer = try await request.body.collect(upTo: context.maxUploadSize)
+        do {
+            return try KaibanJSON.decoder.decode(T.self, from: Data(buffer.readableBytesView))
+        } catch let error as DecodingError {
+            throw Self.problem(error)
+        }
+    }
+
+    /// `application/json` or a `+json` type, with or without parameters.
+    static func isJSON(_ contentType: String) -> Bool {
+        let mediaType = contentType.split(separator: ";").first.map {
+            $0.trimmingCharacters(in: .whitespaces).lowercased()
+        }
+        guard let mediaType else { return false }
+        return mediaType == "application/json" || (mediaType.hasPrefix("application/") && mediaType.hasSuffix("+json"))
+    }
+
+    /// A decoding error as the problem to answer.
+    static func problem(_ error: DecodingError) -> HTTPProblem {
+        switch error {
+        case .dataCorrupted(let context) where context.codingPath.isEmpty:
+            return .malformedJSON
+        case .dataCorrupted(let context):
+            return .invalidBody([
+                FieldProblem(
+                    field: path(context.codingPath),
+                    reason: LocalizedText(zh: "值无法识别", en: "is not readable: \(context.debugDescription)"))
+            ])
+        case .keyNotFound(let key, let context):
+            return .invalidBody([
+                FieldProblem(
+                    field: path(context.codingPath + [key]), reason: LocalizedText(zh: "缺少此项", en: "is missing"))
+            ])
+        case .valueNotFound(let type, let context):
+            return .invalidBody([
+                FieldProblem(
+                    field: path(context.codingPath),
+                    reason: LocalizedText(zh: "不能为空（应为\(typeName(type))）", en: "is null (expected \(typeName(type)))"))
+            ])
+        case .typeMismatch(let type, let context):
+            return .invalidBody([
+                FieldProblem(
+                    field: path(context.codingPath),
+                    reason: LocalizedText(
+                        zh: "类型不符（应为\(typeName(type))）", en: "has the wrong type (expected \(typeName(type)))")
+                )
+            ])
+        @unknown default:
+            return .malformedJSON
+        }
+    }
+
+    /// A coding path as the desk names fields: `investors[1].idNumber`.
+    static func path(_ keys: [any CodingKey]) -> String {
+        var text = ""
+        for key in keys {
+            if let index = key.intValue {
+                text += "[\(index)]"
+            } else {
+                text += (text.isEmpty ? "" : ".") + key.stringValue
+            }
+        }
+        return text.isEmpty ? "(body)" : text
+    }
+
+    /// A JSON type name for a Swift type.
+    static func typeName(_ type: Any.Type) -> String {
+        switch type {
+        case is String.Type: "string"
+        case is Bool.Type: "boolean"
+        case is Int.Type, is Int64.Type, is Int32.Type, is UInt.Type: "integer"
+        case is Double.Type, is Float.Type, is Decimal.Type: "number"
+        case is [Any].Type: "array"
+        default: "object"
+        }
+    }
+}

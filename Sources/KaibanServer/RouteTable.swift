@@ -1,0 +1,105 @@
+import Foundation
+import Hummingbird
+
+/// The routes of the API, registered through here (never on the router directly) so that every
+/// route runs behind the problem and body-limit middleware, a known path with another method is
+/// answered 405 with `Allow`, and the OpenAPI document can be checked against the list.
+///
+/// Paths are written as in the OpenAPI document, parameters in braces: `/cases/{number}`, read in
+/// the handler with `context.parameters.require("number")`. A handler returns any
+/// `ResponseGenerator` (a ``JSONResponse`` of a desk result) or throws: a desk ``KaibanCore/Problem``
+/// or an ``HTTPProblem`` becomes its problem answer, anything else a 500 without details.
+public final class RouteTable {
+    /// The Hummingbird router the routes go on.
+    public let router: Router<KaibanRequestContext>
+    /// Every route registered, in order: method and path.
+    public private(set) var routes: [(method: HTTPRequest.Method, path: String)] = []
+
+    /// The methods a path that exists may be asked with, for the 405 answers.
+    static let methods: [HTTPRequest.Method] = [.get, .head, .post, .put, .patch, .delete, .options]
+
+    init(bodyLimit: Int) {
+        router = Router(context: KaibanRequestContext.self, options: [.autoGenerateHeadEndpoints])
+        router.add(middleware: ProblemMiddleware(bodyLimit: bodyLimit))
+        router.add(middleware: BodyLimitMiddleware(limit: bodyLimit))
+    }
+
+    /// Adds a route.
+    @discardableResult
+    public func on(
+        _ path: String, method: HTTPRequest.Method,
+        use handler: @escaping @Sendable (Request, KaibanRequestContext) async throws -> some ResponseGenerator
+    ) -> Self {
+        router.on(RouterPath(path), method: method, use: handler)
+        routes.append((method, path))
+        return self
+    }
+
+    /// Adds a GET route (``on(_:method:use:)``).
+    @discardableResult
+    public func get(
+        _ path: String,
+        use handler: @escaping @Sendable (Request, KaibanRequestContext) async throws -> some ResponseGenerator
+    ) -> Self {
+        on(path, method: .get, use: handler)
+    }
+
+    /// Adds a POST route (``on(_:method:use:)``).
+    @discardableResult
+    public func post(
+        _ path: String,
+        use handler: @escaping @Sendable (Request, KaibanRequestContext) async throws -> some ResponseGenerator
+    ) -> Self {
+        on(path, method: .post, use: handler)
+    }
+
+    /// Adds a PUT route (``on(_:method:use:)``).
+    @discardableResult
+    public func put(
+        _ path: String,
+        use handler: @escaping @Sendable (Request, KaibanRequestContext) async throws -> some ResponseGenerator
+    ) -> Self {
+        on(path, method: .put, use: handler)
+    }
+
+    /// Adds a PATCH route (``on(_:method:use:)``).
+    @discardableResult
+    public func patch(
+        _ path: String,
+        use handler: @escaping @Sendable (Request, KaibanRequestContext) async throws -> some ResponseGenerator
+    ) -> Self {
+        on(path, method: .patch, use: handler)
+    }
+
+    /// Adds a DELETE route (``on(_:method:use:)``).
+    @discardableResult
+    public func delete(
+        _ path: String,
+        use handler: @escaping @Sendable (Request, KaibanRequestContext) async throws -> some ResponseGenerator
+    ) -> Self {
+        on(path, method: .delete, use: handler)
+    }
+
+    /// The methods each path takes (HEAD with GET), in the order registered.
+    public var allowed: [(path: String, methods: [HTTPRequest.Method])] {
+        var order: [String] = []
+        var methods: [String: [HTTPRequest.Method]] = [:]
+        for (method, path) in routes {
+            if methods[path] == nil { order.append(path) }
+            methods[path, default: []].append(method)
+            if method == .get && !(methods[path]?.contains(.head) ?? false) { methods[path]?.append(.head) }
+        }
+        return order.map { ($0, methods[$0] ?? []) }
+    }
+
+    /// Adds the 405 answers: every other method on a path that exists. Called once, last.
+    func finish() {
+        for (path, allowed) in allowed {
+            for method in Self.methods where !allowed.contains(method) {
+                router.on(RouterPath(path), method: method) { request, _ -> Response in
+                    throw HTTPProblem.methodNotAllowed(method, path: request.uri.path, allowed: allowed)
+                }
+            }
+        }
+    }
+}

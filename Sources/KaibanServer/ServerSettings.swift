@@ -1,0 +1,103 @@
+import Foundation
+import KaibanCore
+import Logging
+
+/// The HTTP server's settings, read once from flags and the environment (the desk's own settings,
+/// database and Forms/ among them, are ``KaibanDesk/KaibanSettings``).
+public struct ServerSettings: Sendable {
+    /// The address to listen on. Flag `--host`, env `KAIBAN_HOST`, default 127.0.0.1 (this machine
+    /// only: a portal reaches it through the hall's reverse proxy).
+    public var host: String
+    /// The port. Flag `--port`, env `KAIBAN_PORT`, default 8080; 0 takes a free port (logged at start).
+    public var port: Int
+    /// The largest request body taken, in bytes: a larger one is answered 413 before any route
+    /// sees it. Flag `--max-body`, env `KAIBAN_MAX_BODY`, default 1 MiB.
+    public var maxBodyBytes: Int
+    /// The OpenAPI document served at `/openapi.yaml`: `api/openapi.yaml` in Forms/.
+    public var openAPIDocument: URL
+    /// The version `/healthz` reports (the command's own).
+    public var version: String
+    /// How long the requests in flight at SIGTERM or SIGINT may take to finish before they are
+    /// cancelled. Default 30 s.
+    public var shutdownGracePeriod: Duration
+    /// How long a keep-alive connection may stay idle before the server closes it. Default 60 s.
+    public var idleTimeout: Duration
+    /// What the server logs. Flag `--log-level`, env `KAIBAN_LOG_LEVEL`, default info (start,
+    /// stop, server errors); debug adds one line per request.
+    public var logLevel: Logger.Level
+
+    public static let defaultHost = "127.0.0.1"
+    public static let defaultPort = 8080
+    public static let defaultMaxBodyBytes = 1 << 20
+
+    public init(
+        host: String = defaultHost, port: Int = defaultPort, maxBodyBytes: Int = defaultMaxBodyBytes,
+        openAPIDocument: URL, version: String, logLevel: Logger.Level = .info
+    ) {
+        self.host = host
+        self.port = port
+        self.maxBodyBytes = maxBodyBytes
+        self.openAPIDocument = openAPIDocument
+        self.version = version
+        self.shutdownGracePeriod = .seconds(30)
+        self.idleTimeout = .seconds(60)
+        self.logLevel = logLevel
+    }
+
+    /// The OpenAPI document of a Forms/ folder.
+    public static func openAPIDocument(in formsRoot: URL) -> URL {
+        formsRoot.appendingPathComponent("api/openapi.yaml")
+    }
+
+    /// The settings from flags (nil when not given) and `environment`. An unusable value is a
+    /// problem naming its flag's variable, never silently replaced by a default.
+    public static func resolve(
+        host: String?, port: Int?, maxBodyBytes: Int?, logLevel: String?, environment: [String: String],
+        formsRoot: URL, version: String
+    ) throws(Problem) -> ServerSettings {
+        func value(_ name: String) -> String? {
+            guard let text = environment[name], !text.isEmpty else { return nil }
+            return text
+        }
+        var problems: [FieldProblem] = []
+        func refuse(_ field: String, zh: String, en: String) {
+            problems.append(FieldProblem(field: field, reason: LocalizedText(zh: zh, en: en)))
+        }
+        var settings = ServerSettings(openAPIDocument: openAPIDocument(in: formsRoot), version: version)
+        if let host = host ?? value("KAIBAN_HOST") {
+            if host.trimmingCharacters(in: .whitespaces).isEmpty || host.contains(where: { $0.isWhitespace }) {
+                refuse("KAIBAN_HOST", zh: "“\(host)”不是主机名或IP地址", en: "\"\(host)\" is not a host name or IP address")
+            }
+            settings.host = host
+        }
+        if let text = port.map(String.init) ?? value("KAIBAN_PORT") {
+            settings.port = Int(text) ?? -1
+            if !(0...65_535).contains(settings.port) {
+                refuse(
+                    "KAIBAN_PORT", zh: "端口“\(text)”应为0至65535之间的整数",
+                    en: "port \"\(text)\" is not a whole number from 0 to 65535")
+            }
+        }
+        if let text = maxBodyBytes.map(String.init) ?? value("KAIBAN_MAX_BODY") {
+            settings.maxBodyBytes = Int(text) ?? -1
+            if !(1...(1 << 30)).contains(settings.maxBodyBytes) {
+                refuse(
+                    "KAIBAN_MAX_BODY", zh: "请求正文上限“\(text)”应为1至1073741824之间的字节数",
+                    en: "a body limit of \"\(text)\" is not a number of bytes from 1 to 1073741824")
+            }
+        }
+        if let text = logLevel ?? value("KAIBAN_LOG_LEVEL") {
+            if let level = Logger.Level(rawValue: text.lowercased()) {
+                settings.logLevel = level
+            } else {
+                refuse(
+                    "KAIBAN_LOG_LEVEL", zh: "“\(text)”不是日志级别（trace、debug、info、notice、warning、error、critical）",
+                    en: "\"\(text)\" is not a log level (trace, debug, info, notice, warning, error, critical)")
+            }
+        }
+        guard problems.isEmpty else {
+            throw Problem(.invalid, "settings.invalid", zh: "设置有误：", en: "unusable settings:", fields: problems)
+        }
+        return settings
+    }
+}

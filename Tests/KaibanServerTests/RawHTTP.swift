@@ -1,0 +1,126 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+
+    private let streamSocket = Int32(SOCK_STREAM.rawValue)
+    private let sendFlags = Int32(MSG_NOSIGNAL)
+    private func sendBytes(_ socket: Int32, _ bytes: UnsafeRawPointer, _ count: Int, _ flags: Int32) -> Int {
+        Glibc.send(socket, bytes, count, flags)
+    }
+#elseif canImport(Darwin)
+    import Darwin
+
+    private let streamSocket = SOCK_STREAM
+    private let sendFlags: Int32 = 0
+    private func sendBytes(_ socket: Int32, _ bytes: UnsafeRawPointer, _ count: Int, _ flags: Int32) -> Int {
+        Darwin.send(socket, bytes, count, flags)
+    }
+#endif
+
+/// A plain TCP connection to 127.0.0.1, for what URLSession cannot do: send a request in pieces
+/// (a body that arrives slowly, a chunked body) and read the answer as it comes.
+final class RawConnection {
+    let descriptor: Int32
+
+    /// Connects, or throws `POSIXError` (ECONNREFUSED when nothing listens).
+    init(port: Int) throws {
+        descriptor = socket(AF_INET, streamSocket, 0)
+        guard descriptor >= 0 else { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
+        var address = Loopback.address(port: port)
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard result == 0 else {
+            let code = errno
+            close(descriptor)
+            throw POSIXError(.init(rawValue: code) ?? .EIO)
+        }
+    }
+
+    deinit {
+        close(descriptor)
+    }
+
+    func send(_ text: String) throws {
+        try send(Data(text.utf8))
+    }
+
+    func send(_ data: Data) throws {
+        var offset = 0
+        while offset < data.count {
+            let sent = data.withUnsafeBytes { bytes in
+                guard let base = bytes.baseAddress else { return -1 }
+                return sendBytes(descriptor, base + offset, data.count - offset, sendFlags)
+            }
+            guard sent > 0 else { throw POSIXError(.init(rawValue: errno) ?? .EPIPE) }
+            offset += sent
+        }
+    }
+
+    /// Reads one whole answer (headers, then as many bytes as its Content-Length says), or what
+    /// came before the connection closed or `timeout` ran out.
+    func readAnswer(timeout: TimeInterval = 30) -> String {
+        var received = Data()
+        let deadline = Date().addingTimeInterval(timeout)
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        while Date() < deadline {
+            if Self.isComplete(received) { break }
+            var poller = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+            guard poll(&poller, 1, 200) > 0 else { continue }
+            let count = recv(descriptor, &buffer, buffer.count, 0)
+            if count <= 0 { break }
+            received.append(contentsOf: buffer[0..<count])
+        }
+        return String(decoding: received, as: UTF8.self)
+    }
+
+    /// Whether `data` holds the headers and the whole body they announce.
+    static func isComplete(_ data: Data) -> Bool {
+        guard let end = data.range(of: Data("\r\n\r\n".utf8)) else { return false }
+        let head = String(decoding: data[..<end.lowerBound], as: UTF8.self).lowercased()
+        let length =
+            head.split(separator: "\r\n").first { $0.hasPrefix("content-length:") }
+            .flatMap { Int($0.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces)) } ?? 0
+        return data.count - end.upperBound >= length
+    }
+}
+
+/// A socket listening on 127.0.0.1 (a port someone else holds).
+final class Loopback {
+    let descriptor: Int32
+    let port: Int
+
+    init() throws {
+        let descriptor = socket(AF_INET, streamSocket, 0)
+        var address = Self.address(port: 0)
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(descriptor, $0, length) == 0 && listen(descriptor, 1) == 0
+                    && getsockname(descriptor, $0, &length) == 0
+            }
+        }
+        guard bound else {
+            let code = errno
+            close(descriptor)
+            throw POSIXError(.init(rawValue: code) ?? .EIO)
+        }
+        self.descriptor = descriptor
+        port = Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    deinit {
+        close(descriptor)
+    }
+
+    static func address(port: Int) -> sockaddr_in {
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = UInt16(port).bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        return address
+    }
+}

@@ -1,0 +1,45 @@
+import Foundation
+import KaibanCore
+import KaibanServer
+import KaibanTestSupport
+import Testing
+
+/// Starting and stopping, in this process: a graceful stop lets the request in flight finish; a
+/// port already taken is a problem, not a crash.
+@Suite struct ServerLifecycleTests {
+    @Test func stoppingLetsTheRequestInFlightFinish() async throws {
+        let server = try await TestServer.start { routes in
+            // A slow route of the test's own.
+            routes.get("/test/slow") { _, _ -> String in
+                try await Task.sleep(for: .milliseconds(1500))
+                return "done"
+            }
+        }
+        let request = Task { try await server.send("GET", "/test/slow") }
+        try await Task.sleep(for: .milliseconds(500))
+        let started = ContinuousClock.now
+        try await server.stop()
+        let answer = try await request.value
+        #expect(answer.status == 200, "\(answer)")
+        #expect(answer.text == "done")
+        // stop() returned only once the request was answered.
+        #expect(ContinuousClock.now - started >= .milliseconds(500))
+        // And nothing listens any more.
+        #expect(throws: (any Error).self) { try RawConnection(port: server.port) }
+    }
+
+    @Test func aPortTakenIsAProblem() async throws {
+        try await TestServer.with { first in
+            let problem = await Fixtures.problem {
+                let second = try await TestServer.start(desk: first.desk, port: first.port)
+                try await second.stop()
+            }
+            #expect(problem?.code == "server.port-taken", "\(String(describing: problem))")
+            #expect(problem?.kind == .storage)
+            #expect(problem?.text.en == "port \(first.port) on 127.0.0.1 is already in use: the server cannot start")
+            // The first one still answers.
+            let answer = try await first.send("GET", "/healthz")
+            #expect(answer.status == 200)
+        }
+    }
+}
