@@ -42,6 +42,19 @@ public struct HTTPProblem: Error, Sendable, Equatable {
                 problem.text
             }
         self.init(status, problem.code, title: Self.title(of: problem.kind), detail: detail, fields: problem.fields)
+        // Codes whose HTTP meaning is sharper than their kind's.
+        switch problem.code {
+        case "portal.unauthorized":
+            self.status = .unauthorized
+            self.headers = [.wwwAuthenticate: "Bearer realm=\"kaiban\""]
+        case "access.password-wrong":
+            self.status = .unauthorized
+        case "access.rate-limited":
+            self.status = .tooManyRequests
+            self.headers = [.retryAfter: "900"]
+        default:
+            break
+        }
     }
 
     /// The HTTP status of a desk problem's kind: `invalid` 400 (the request itself is unreadable

@@ -44,6 +44,7 @@ public struct KaibanServer: Sendable {
     /// Registers every route of the API.
     func addRoutes(_ routes: RouteTable) {
         addHealthRoutes(routes)
+        addPortalRoutes(routes)
     }
 
     /// The API's routes, then `extra` ones (tests add their own), then the 405 answers.

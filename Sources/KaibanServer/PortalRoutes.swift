@@ -1,0 +1,108 @@
+import Foundation
+import Hummingbird
+import KaibanCore
+import KaibanDesk
+
+/// The body of a withdrawal: why.
+struct WithdrawalRequest: Codable, Sendable {
+    var reason: String?
+}
+
+/// The body of a supply of deferred documents: each electronic file by its checklist code and
+/// SHA-256.
+struct SupplyRequest: Codable, Sendable {
+    struct Document: Codable, Sendable {
+        var code: String
+        var sha256: String
+    }
+
+    var documents: [Document]
+}
+
+extension KaibanServer {
+    /// The portals' routes (网上办, 掌上办). Every one needs the portal's bearer token; a case is
+    /// read or acted on only with its query password (header `X-Query-Password`), and only by
+    /// the portal that submitted it.
+    /// - `POST /applications` (header `Idempotency-Key`): submit; 201 with the case and its query
+    ///   password, 200 with the same answer on a retry.
+    /// - `GET /cases/{number}`: the case, its SLA figures and next steps, as `kaiban show`.
+    /// - `GET /cases/{number}/history`: its events.
+    /// - `POST /cases/{number}/withdrawal`: withdraw, with a reason.
+    /// - `POST /cases/{number}/supplies`: deferred documents supplied (补交).
+    func addPortalRoutes(_ routes: RouteTable) {
+        let desk = desk
+        routes.post("/applications") { request, context in
+            let portal = try await Self.portal(request, desk)
+            guard let key = Self.header(request, "idempotency-key") else {
+                throw Problem(
+                    .invalid, "idempotency.key-missing", zh: "缺少Idempotency-Key请求头",
+                    en: "the Idempotency-Key header is missing")
+            }
+            let body = try await request.body.collect(upTo: context.maxUploadSize)
+            let form = try await KaibanRequestDecoder().decode(
+                ApplicationForm.self, from: Request(head: request.head, body: .init(buffer: body)), context: context)
+            let application = try form.application(channel: portal.channel)
+            let receipt = try await desk.submit(
+                application, through: portal, idempotencyKey: key, requestBody: Data(body.readableBytesView))
+            return JSONResponse(
+                receipt, status: receipt.replayed ? .ok : .created,
+                headers: [.location: "/cases/\(receipt.case.number)"])
+        }
+        routes.get("/cases/{number}") { request, context in
+            let (portal, number, password) = try await Self.caseAccess(request, context, desk)
+            return JSONResponse(try await desk.portalCase(number, password: password, through: portal))
+        }
+        routes.get("/cases/{number}/history") { request, context in
+            let (portal, number, password) = try await Self.caseAccess(request, context, desk)
+            return JSONResponse(try await desk.portalHistory(number, password: password, through: portal))
+        }
+        routes.post("/cases/{number}/withdrawal") { request, context in
+            let (portal, number, password) = try await Self.caseAccess(request, context, desk)
+            let body = try await request.decode(as: WithdrawalRequest.self, context: context)
+            return JSONResponse(
+                try await desk.portalWithdraw(number, password: password, reason: body.reason, through: portal))
+        }
+        routes.post("/cases/{number}/supplies") { request, context in
+            let (portal, number, password) = try await Self.caseAccess(request, context, desk)
+            let body = try await request.decode(as: SupplyRequest.self, context: context)
+            let documents = body.documents.map { ReceivedDocument(code: $0.code, form: .electronic, sha256: $0.sha256) }
+            return JSONResponse(
+                try await desk.portalSupplement(number, password: password, documents: documents, through: portal))
+        }
+    }
+
+    /// The value of the request's header `name` (lower case), if any.
+    static func header(_ request: Request, _ name: String) -> String? {
+        request.headers.first { $0.name.canonicalName == name }?.value
+    }
+
+    /// The portal whose bearer token the request carries.
+    static func portal(_ request: Request, _ desk: Desk) async throws -> Portal {
+        let header = request.headers[.authorization] ?? ""
+        let prefix = "Bearer "
+        guard header.hasPrefix(prefix) else {
+            throw Problem(
+                .forbidden, "portal.unauthorized", zh: "缺少门户令牌（Authorization: Bearer …）",
+                en: "the portal token is missing (Authorization: Bearer …)")
+        }
+        return try await desk.portal(token: String(header.dropFirst(prefix.count)).trimmingCharacters(in: .whitespaces))
+    }
+
+    /// The portal, the case number of the path and the query password of a case route.
+    static func caseAccess(_ request: Request, _ context: KaibanRequestContext, _ desk: Desk) async throws
+        -> (Portal, CaseNumber, String)
+    {
+        let portal = try await portal(request, desk)
+        let text = context.parameters.get("number") ?? ""
+        guard let number = CaseNumber(text) else {
+            throw Problem(
+                .invalid, "case.number-invalid", zh: "办件编号“\(text)”格式有误", en: "\"\(text)\" is not a case number")
+        }
+        guard let password = Self.header(request, "x-query-password"), !password.isEmpty else {
+            throw Problem(
+                .forbidden, "access.password-wrong", zh: "缺少查询密码（X-Query-Password）",
+                en: "the query password is missing (X-Query-Password)")
+        }
+        return (portal, number, password)
+    }
+}

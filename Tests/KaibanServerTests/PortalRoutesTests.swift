@@ -1,0 +1,114 @@
+import Foundation
+import KaibanCore
+import KaibanDesk
+import KaibanTestSupport
+import Testing
+
+/// Issue 10: the portal routes over real HTTP on 127.0.0.1.
+@Suite struct PortalRoutesTests {
+    static let form = """
+        {"enterpriseType": "llc", "proposedName": "广元市昭化区青禾农业科技有限公司", "registeredCapital": "500000",
+         "domicile": "四川省广元市昭化区元坝镇中街12号", "domicileDivision": "510811",
+         "businessScope": "农业技术推广服务", "legalRepresentative": {"name": "张伟", "idNumber": "11010519491231002X"},
+         "investors": [{"name": "张伟", "idNumber": "11010519491231002X", "contribution": "300000"},
+                       {"name": "李秀英", "idNumber": "510811198503120178", "contribution": "200000"}],
+         "contact": {"name": "张伟", "phone": "13800000000"}, "requestedTasks": ["seal"]}
+        """
+
+    func json(_ answer: HTTPAnswer) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: answer.body) as? [String: Any], "\(answer)")
+    }
+
+    @Test func aPortalSubmitsRetriesReadsAndWithdrawsItsCase() async throws {
+        try await TestServer.with { server in
+            let desk = server.desk
+            let web = try await desk.addPortal(
+                id: "gov-web", name: "四川政务服务网", channel: .online, as: .clerk("zhouqiang"))
+            let app = try await desk.addPortal(id: "gov-app", name: "天府通办", channel: .mobile, as: .clerk("zhouqiang"))
+            let auth = ["Authorization": "Bearer \(web.token)", "Content-Type": "application/json"]
+            let body = Data(Self.form.utf8)
+            // No token, a wrong one: 401.
+            let anonymous = try await server.send(
+                "POST", "/applications", headers: ["Content-Type": "application/json"], body: body)
+            #expect(anonymous.status == 401 && anonymous.problem?.code == "portal.unauthorized", "\(anonymous)")
+            #expect(anonymous.header("WWW-Authenticate")?.hasPrefix("Bearer") == true)
+            let noKey = try await server.send("POST", "/applications", headers: auth, body: body)
+            #expect(noKey.status == 400 && noKey.problem?.code == "idempotency.key-missing", "\(noKey)")
+            let created = try await server.send(
+                "POST", "/applications", headers: auth.merging(["Idempotency-Key": "k1"]) { $1 }, body: body)
+            #expect(created.status == 201, "\(created)")
+            let receipt = try json(created)
+            let number = try #require((receipt["case"] as? [String: Any])?["number"] as? String)
+            let password = try #require(receipt["queryPassword"] as? String)
+            #expect(
+                ((receipt["case"] as? [String: Any])?["application"] as? [String: Any])?["channel"] as? String
+                    == "online")
+            #expect(!created.text.contains("11010519491231002X"))
+            // The same key and body: the same answer; another body: 409.
+            let retry = try await server.send(
+                "POST", "/applications", headers: auth.merging(["Idempotency-Key": "k1"]) { $1 }, body: body)
+            let again = try json(retry)
+            #expect(retry.status == 200 && again["queryPassword"] as? String == password, "\(retry)")
+            let reused = try await server.send(
+                "POST", "/applications", headers: auth.merging(["Idempotency-Key": "k1"]) { $1 },
+                body: Data(Self.form.replacingOccurrences(of: "青禾", with: "青木").utf8))
+            #expect(reused.status == 409 && reused.problem?.code == "idempotency.key-reused", "\(reused)")
+            #expect(try await desk.summary().total == 1)
+            // A form with problems: 422 with every field.
+            let bad = try await server.send(
+                "POST", "/applications", headers: auth.merging(["Idempotency-Key": "k2"]) { $1 },
+                body: Data(#"{"enterpriseType": "llc", "registeredCapital": "50万"}"#.utf8))
+            #expect(bad.status == 422 && bad.problem?.code == "application.invalid", "\(bad)")
+            #expect(bad.problem?.fields.contains { $0.field == "registeredCapital" } == true)
+            // Reading: the password and the portal must fit.
+            let read = try await server.send(
+                "GET", "/cases/\(number)",
+                headers: ["Authorization": "Bearer \(web.token)", "X-Query-Password": password])
+            #expect(read.status == 200 && read.text.contains(number), "\(read)")
+            let wrong = try await server.send(
+                "GET", "/cases/\(number)",
+                headers: ["Authorization": "Bearer \(web.token)", "X-Query-Password": "WRONG"])
+            #expect(wrong.status == 401 && wrong.problem?.code == "access.password-wrong", "\(wrong)")
+            let otherPortal = try await server.send(
+                "GET", "/cases/\(number)",
+                headers: ["Authorization": "Bearer \(app.token)", "X-Query-Password": password])
+            #expect(otherPortal.status == 404, "\(otherPortal)")
+            let history = try await server.send(
+                "GET", "/cases/\(number)/history",
+                headers: ["Authorization": "Bearer \(web.token)", "X-Query-Password": password])
+            #expect(history.status == 200 && history.text.contains("portal:gov-web"), "\(history)")
+            let withdrawn = try await server.send(
+                "POST", "/cases/\(number)/withdrawal",
+                headers: auth.merging(["X-Query-Password": password]) { $1 }, body: Data(#"{"reason": "申请人撤回"}"#.utf8))
+            #expect(withdrawn.status == 200 && withdrawn.text.contains("\"withdrawn\""), "\(withdrawn)")
+            // A revoked portal's token stops working.
+            _ = try await desk.revokePortal("gov-web", reason: "令牌泄露", as: .clerk("zhouqiang"))
+            let revoked = try await server.send(
+                "GET", "/cases/\(number)",
+                headers: ["Authorization": "Bearer \(web.token)", "X-Query-Password": password])
+            #expect(revoked.status == 401, "\(revoked)")
+        }
+    }
+
+    @Test func guessingAPasswordIsStoppedWith429() async throws {
+        try await TestServer.with { server in
+            let web = try await server.desk.addPortal(
+                id: "gov-web", name: "四川政务服务网", channel: .online, as: .clerk("zhouqiang"))
+            let created = try await server.send(
+                "POST", "/applications",
+                headers: [
+                    "Authorization": "Bearer \(web.token)", "Content-Type": "application/json", "Idempotency-Key": "g",
+                ],
+                body: Data(Self.form.utf8))
+            let number = try #require((try json(created)["case"] as? [String: Any])?["number"] as? String)
+            var statuses: [Int] = []
+            for attempt in 0..<6 {
+                let answer = try await server.send(
+                    "GET", "/cases/\(number)",
+                    headers: ["Authorization": "Bearer \(web.token)", "X-Query-Password": "GUESS\(attempt)"])
+                statuses.append(answer.status)
+            }
+            #expect(statuses == [401, 401, 401, 401, 429, 429], "\(statuses)")
+        }
+    }
+}
