@@ -14,6 +14,7 @@ let package = Package(
         // The HTTP server. Its default traits (swift-configuration support, full Foundation) are
         // not used: leaving them out keeps swift-configuration out of the build.
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         // Already in the build through Hummingbird; named for the bind errors and the service group.
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
@@ -54,6 +55,7 @@ let package = Package(
             dependencies: [
                 "KaibanCore", "KaibanDesk",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

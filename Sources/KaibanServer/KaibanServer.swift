@@ -27,6 +27,8 @@ public struct KaibanServer: Sendable {
     public let logger: Logger
     /// The OpenAPI document, read once at start.
     let openAPIDocument: ByteBuffer
+    /// Requests counted and timed, and the desk's figures at each scrape (`/metrics`).
+    public let metrics = ServerMetrics()
 
     /// A server on `desk`; a missing OpenAPI document is a problem (`server.openapi-missing`).
     public init(desk: Desk, settings: ServerSettings, logger: Logger) throws(Problem) {
@@ -44,12 +46,13 @@ public struct KaibanServer: Sendable {
     /// Registers every route of the API.
     func addRoutes(_ routes: RouteTable) {
         addHealthRoutes(routes)
+        addMetricsRoutes(routes)
         addPortalRoutes(routes)
     }
 
     /// The API's routes, then `extra` ones (tests add their own), then the 405 answers.
     public func routeTable(adding extra: (RouteTable) -> Void = { _ in }) -> RouteTable {
-        let routes = RouteTable(bodyLimit: settings.maxBodyBytes)
+        let routes = RouteTable(bodyLimit: settings.maxBodyBytes, metrics: metrics)
         addRoutes(routes)
         extra(routes)
         routes.finish()

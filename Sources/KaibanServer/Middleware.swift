@@ -10,6 +10,7 @@ struct ProblemMiddleware: RouterMiddleware {
     typealias Context = KaibanRequestContext
 
     let bodyLimit: Int
+    let metrics: ServerMetrics?
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
         async throws -> Response
@@ -31,9 +32,14 @@ struct ProblemMiddleware: RouterMiddleware {
             response = ProblemDocument(problem, language: context.language).response(
                 headers: problem.headers, language: context.language, head: request.method == .head)
         }
+        let elapsed = ContinuousClock.now - start
+        metrics?.record(
+            route: context.endpointPath.flatMap { $0 == "NotFound" ? nil : $0 } ?? "unmatched",
+            method: request.method.rawValue, status: response.status.code,
+            duration: elapsed)
         context.logger.debug(
             "\(request.method) \(request.uri.path) \(response.status.code)",
-            metadata: ["ms": "\((ContinuousClock.now - start).milliseconds)"])
+            metadata: ["ms": "\(elapsed.milliseconds)"])
         return response
     }
 }

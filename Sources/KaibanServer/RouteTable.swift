@@ -18,9 +18,9 @@ public final class RouteTable {
     /// The methods a path that exists may be asked with, for the 405 answers.
     static let methods: [HTTPRequest.Method] = [.get, .head, .post, .put, .patch, .delete, .options]
 
-    init(bodyLimit: Int) {
+    init(bodyLimit: Int, metrics: ServerMetrics? = nil) {
         router = Router(context: KaibanRequestContext.self, options: [.autoGenerateHeadEndpoints])
-        router.add(middleware: ProblemMiddleware(bodyLimit: bodyLimit))
+        router.add(middleware: ProblemMiddleware(bodyLimit: bodyLimit, metrics: metrics))
         router.add(middleware: BodyLimitMiddleware(limit: bodyLimit))
     }
 

@@ -112,3 +112,28 @@ import Testing
         }
     }
 }
+
+/// Issue 10: `/metrics` in Prometheus' text format.
+@Suite struct MetricsRoutesTests {
+    @Test func metricsCountRequestsByRouteAndTheCasesByStageChannelAndSLAState() async throws {
+        try await TestServer.with { server in
+            _ = try await server.desk.playing(Fixtures.at(9, 0)).intake(Fixtures.application(), as: .clerk("wangfang"))
+            _ = server.desk.playing(Fixtures.at(18, 0))
+            _ = try await server.send("GET", "/healthz")
+            _ = try await server.send("GET", "/healthz")
+            _ = try await server.send("GET", "/nowhere")
+            let answer = try await server.send("GET", "/metrics")
+            #expect(answer.status == 200 && answer.header("Content-Type")?.hasPrefix("text/plain") == true)
+            let text = answer.text
+            #expect(
+                text.contains(#"kaiban_http_requests_total{route="/healthz",method="GET",status="200"} 2"#), "\(text)")
+            #expect(text.contains(#"kaiban_http_requests_total{route="unmatched",method="GET",status="404"} 1"#))
+            #expect(text.contains(#"kaiban_http_request_duration_seconds_count{route="/healthz",method="GET"} 2"#))
+            #expect(text.contains(#"kaiban_cases_by_stage{stage="received"} 1.0"#))
+            #expect(text.contains(#"kaiban_cases_by_channel{channel="window"} 1.0"#))
+            // The fixture's clock stands at 18:00: the case taken in at 09:00 ran out of its budget.
+            #expect(text.contains(#"kaiban_open_cases_sla{state="breached"} 1.0"#), "\(text)")
+            #expect(text.contains(#"kaiban_open_cases_sla{state="on-track"} 0.0"#))
+        }
+    }
+}

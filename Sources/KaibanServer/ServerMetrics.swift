@@ -1,0 +1,73 @@
+import Foundation
+import Hummingbird
+import KaibanCore
+import KaibanDesk
+import Prometheus
+
+/// The server's metrics in Prometheus' text format (`GET /metrics`): requests and their latencies
+/// by route, method and status, counted as they are answered; and, read from the desk at each
+/// scrape, the cases by stage and by channel and the open cases by SLA state.
+public final class ServerMetrics: Sendable {
+    let registry = PrometheusCollectorRegistry()
+    static let buckets: [Duration] = [
+        .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25),
+        .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5),
+    ]
+
+    public init() {}
+
+    /// One answered request: `route` is the path template (`/cases/{number}`), or `unmatched`.
+    func record(route: String, method: String, status: Int, duration: Duration) {
+        registry.makeCounter(
+            name: "kaiban_http_requests_total",
+            labels: [("route", route), ("method", method), ("status", String(status))],
+            help: "HTTP requests answered, by route template, method and status."
+        ).increment()
+        registry.makeDurationHistogram(
+            name: "kaiban_http_request_duration_seconds", labels: [("route", route), ("method", method)],
+            buckets: Self.buckets, help: "Time to answer an HTTP request, by route template and method."
+        ).record(duration)
+    }
+
+    /// The text of a scrape, after the desk's figures are read.
+    func scrape(_ desk: Desk) async throws -> String {
+        let summary = try await desk.summary()
+        for (stage, count) in summary.byStage {
+            registry.makeGauge(
+                name: "kaiban_cases_by_stage", labels: [("stage", stage)], help: "Cases by current stage."
+            ).set(to: Double(count))
+        }
+        for (channel, count) in summary.byChannel {
+            registry.makeGauge(
+                name: "kaiban_cases_by_channel", labels: [("channel", channel)], help: "Cases by channel."
+            ).set(to: Double(count))
+        }
+        // At risk or breached against the whole budget (0.4 working day); the rest of the open are on track.
+        let watched = try await desk.atRisk(limit: 10_000)
+        let breached = watched.filter { $0.sla.state == .breached }.count
+        let atRisk = watched.count - breached
+        for (state, count) in [
+            ("on-track", max(0, summary.open - watched.count)), ("at-risk", atRisk), ("breached", breached),
+        ] {
+            registry.makeGauge(
+                name: "kaiban_open_cases_sla", labels: [("state", state)],
+                help: "Open cases by SLA state against the 0.4-working-day budget."
+            ).set(to: Double(count))
+        }
+        return registry.emitToString()
+    }
+}
+
+extension KaibanServer {
+    /// `GET /metrics`: Prometheus' text exposition format.
+    func addMetricsRoutes(_ routes: RouteTable) {
+        let desk = desk
+        let metrics = metrics
+        routes.get("/metrics") { _, _ in
+            let text = try await metrics.scrape(desk)
+            return Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(string: text)))
+        }
+    }
+}
