@@ -41,6 +41,29 @@ public struct ApplicationForm: Sendable, Equatable, Codable {
     public var requestedTasks: [String]?
     public var agent: PersonForm?
 
+    public init() {}
+
+    /// The form a portal would send for `application` (its channel aside).
+    public init(_ application: CaseApplication) {
+        enterpriseType = application.enterpriseType.rawValue
+        proposedName = application.proposedName
+        registeredCapital = application.registeredCapital.yuanText
+        domicile = application.domicile
+        domicileDivision = application.domicileDivision
+        domicileTenure = application.domicileTenure?.rawValue
+        businessScope = application.businessScope
+        legalRepresentative = PersonForm(
+            name: application.legalRepresentative.name, idNumber: application.legalRepresentative.idNumber)
+        investors = application.investors.map {
+            InvestorForm(
+                name: $0.name, kind: $0.kind.rawValue, idNumber: $0.idNumber, contribution: $0.contribution.yuanText,
+                form: $0.form)
+        }
+        contact = ContactForm(name: application.contact.name, phone: application.contact.phone)
+        requestedTasks = application.requestedTasks
+        agent = application.agent.map { PersonForm(name: $0.name, idNumber: $0.idNumber) }
+    }
+
     /// The application, or every field that is missing or unreadable at once. The application's
     /// own rules (names, ID numbers, divisions…) are checked afterwards, by intake.
     public func application(channel: Channel) throws(ApplicationRejected) -> CaseApplication {

@@ -42,6 +42,22 @@ struct DemoCommand: AsyncParsableCommand {
     func play(_ script: DeskDay, source: String, session: Session, desk: Desk, clock: ManualClock) async throws {
         let zh = session.zh
         try await addClerks(script.clerks, desk: desk)
+        // The online and mobile applications come through the portal API, as they would.
+        let supervisor = script.clerks.first { $0.isSupervisor }?.id ?? ""
+        let portals = try await DemoPortals.start(desk: desk, settings: session.settings, supervisor: supervisor)
+        do {
+            try await play(script, source: source, session: session, desk: desk, clock: clock, portals: portals)
+            try await portals.stop()
+        } catch {
+            try? await portals.stop()
+            throw error
+        }
+    }
+
+    func play(
+        _ script: DeskDay, source: String, session: Session, desk: Desk, clock: ManualClock, portals: DemoPortals
+    ) async throws {
+        let zh = session.zh
         Console.print(
             zh
                 ? "== 演示：\(script.date) 昭化区政务服务中心企业开办窗口（\(script.caseCount)件申请）=="
@@ -61,12 +77,22 @@ struct DemoCommand: AsyncParsableCommand {
                         documents = .some(
                             needed.filter { !missing.contains($0) }.map { ReceivedDocument(code: $0, form: .paper) })
                     }
-                    let result = try await desk.intake(
-                        application, documents: documents, as: actor, at: action.at, hall: script.hall)
-                    numbers[action.caseIndex] = result.case.number
+                    let number: CaseNumber
+                    if Portal.channels.contains(application.channel) {
+                        // Submitted over HTTP by the portal; the papers reach the window with it.
+                        number = try await portals.submit(application, key: "demo-\(action.line)")
+                        if case .some(let received) = documents, !received.isEmpty {
+                            _ = try await desk.receiveDocuments(number, received, as: actor, at: action.at)
+                        }
+                    } else {
+                        number = try await desk.intake(
+                            application, documents: documents, as: actor, at: action.at, hall: script.hall
+                        ).case.number
+                    }
+                    numbers[action.caseIndex] = number
                     if !quiet {
                         Console.print(
-                            "\(time) \(action.clerk) \(zh ? "收件" : "intake") \(result.case.number) [\(application.channel.name.text(session.language))] \(application.proposedName)"
+                            "\(time) \(action.clerk) \(zh ? "收件" : "intake") \(number) [\(application.channel.name.text(session.language))] \(application.proposedName)"
                         )
                     }
                 case .step(let transition, let reason):
