@@ -137,3 +137,52 @@ import Testing
         }
     }
 }
+
+/// Issue 10: what a portal sends that the desk must never see, and when an online case's clock starts.
+@Suite struct PortalSubmissionEdgeTests {
+    @Test func anApplicationSentAtNightStartsItsClockAtTheNextOpening() async throws {
+        try await TestServer.with { server in
+            let web = try await server.desk.addPortal(
+                id: "gov-web", name: "四川政务服务网", channel: .online, as: .clerk("zhouqiang"))
+            _ = server.desk.playing(Fixtures.at(21, 30))
+            let created = try await server.send(
+                "POST", "/applications",
+                headers: [
+                    "Authorization": "Bearer \(web.token)", "Content-Type": "application/json", "Idempotency-Key": "n",
+                ],
+                body: Data(PortalRoutesTests.form.utf8))
+            #expect(created.status == 201, "\(created)")
+            let receipt = try #require(try JSONSerialization.jsonObject(with: created.body) as? [String: Any])
+            let number = try #require(CaseNumber((receipt["case"] as? [String: Any])?["number"] as? String ?? ""))
+            // Friday 09:00, the next opening: the same figures as `kaiban show`.
+            let view = try await server.desk.caseView(number, at: Fixtures.at(9, 30, day: 27))
+            #expect(view.sla.clockStartedAt == Fixtures.at(9, 0, day: 27))
+            #expect(view.sla.governmentMinutes == 30)
+        }
+    }
+
+    @Test func oversizeMalformedAndWronglyTypedBodiesNeverReachTheDesk() async throws {
+        try await TestServer.with(maxBodyBytes: 4_096) { server in
+            let web = try await server.desk.addPortal(
+                id: "gov-web", name: "四川政务服务网", channel: .online, as: .clerk("zhouqiang"))
+            let auth = ["Authorization": "Bearer \(web.token)", "Idempotency-Key": "b"]
+            let huge = try await server.send(
+                "POST", "/applications", headers: auth.merging(["Content-Type": "application/json"]) { $1 },
+                body: Data(repeating: UInt8(ascii: " "), count: 10_000))
+            #expect(huge.status == 413 && huge.problem?.code == "body.too-large", "\(huge)")
+            let malformed = try await server.send(
+                "POST", "/applications", headers: auth.merging(["Content-Type": "application/json"]) { $1 },
+                body: Data("{\"enterpriseType\": ".utf8))
+            #expect(malformed.status == 400 && malformed.problem?.code == "body.malformed", "\(malformed)")
+            let typed = try await server.send(
+                "POST", "/applications", headers: auth.merging(["Content-Type": "text/plain"]) { $1 },
+                body: Data(PortalRoutesTests.form.utf8))
+            #expect(typed.status == 415, "\(typed)")
+            let wrongType = try await server.send(
+                "POST", "/applications", headers: auth.merging(["Content-Type": "application/json"]) { $1 },
+                body: Data(#"{"investors": "张伟"}"#.utf8))
+            #expect(wrongType.status == 422 && wrongType.problem?.code == "body.invalid", "\(wrongType)")
+            #expect(try await server.desk.summary().total == 0)
+        }
+    }
+}
