@@ -123,6 +123,9 @@ struct HTTPAnswer: CustomStringConvertible {
         if !headers.keys.contains(where: { $0.lowercased() == "accept-language" }) {
             request.setValue("", forHTTPHeaderField: "Accept-Language")
         }
+        // No connection kept alive between exchanges: servers of the tests come and go on ports
+        // the system hands out again, and a pooled connection to a stopped one would hang.
+        request.setValue("close", forHTTPHeaderField: "Connection")
         for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
         request.httpBody = body
         let (data, response) = try await session.data(for: request)
