@@ -76,7 +76,10 @@ extension CaseStore {
             try store.updateCase(
                 state, schedule: clock.schedule(state.segments, budgetMinutes: definition.budgetMinutes),
                 previousVersion: previousVersion, db)
-            if state.deferral != nil { try store.writeDeferral(state, db) }
+            if state.deferral != nil {
+                try store.writeDeferral(
+                    state, parties: appended.contains { $0.kind == .deferralCommitted }, db)
+            }
             return StepOutcome(state: state, events: appended)
         }
     }

@@ -26,8 +26,12 @@ extension CaseStore {
         return Array(Set(people.filter { !$0.isEmpty }.map { $0.uppercased() })).sorted()
     }
 
-    /// Writes the case's deferral row (and, the first time, its parties) from `state`.
-    func writeDeferral(_ state: RegistrationCase, _ db: Database) throws {
+    /// The query a rebuild compares a case's parties with (through `deferral_party_by_case`).
+    static let partiesSQL = "SELECT id_number FROM deferral_party WHERE case_id = ? ORDER BY id_number"
+
+    /// Writes the case's deferral row from `state`, and its parties when `parties` (they are
+    /// fixed by the commitment: written with it, and by a rebuild).
+    func writeDeferral(_ state: RegistrationCase, parties: Bool, _ db: Database) throws {
         guard let deferral = state.deferral else { return }
         let caseID = try Int64.fetchOne(
             db.cachedStatement(sql: "SELECT id FROM registration_case WHERE number = ?"),
@@ -45,7 +49,7 @@ extension CaseStore {
                     extended = excluded.extended
                 """
         ).execute(arguments: StatementArguments([caseID.databaseValue] + Self.deferralColumns(deferral)))
-        for id in Self.deferralParties(state) {
+        for id in parties ? Self.deferralParties(state) : [] {
             try db.cachedStatement(sql: "INSERT OR IGNORE INTO deferral_party (id_number, case_id) VALUES (?, ?)")
                 .execute(arguments: [id, caseID])
         }
@@ -64,12 +68,12 @@ extension CaseStore {
         ).map { row in (0..<9).map { row[$0] as DatabaseValue } }
         let expected = state.deferral.map(Self.deferralColumns)
         let parties = try String.fetchAll(
-            db.cachedStatement(sql: "SELECT id_number FROM deferral_party WHERE case_id = ? ORDER BY id_number"),
+            db.cachedStatement(sql: Self.partiesSQL),
             arguments: [caseID])
         guard stored != expected || parties != Self.deferralParties(state) else { return false }
         try db.cachedStatement(sql: "DELETE FROM case_deferral WHERE case_id = ?").execute(arguments: [caseID])
         try db.cachedStatement(sql: "DELETE FROM deferral_party WHERE case_id = ?").execute(arguments: [caseID])
-        try writeDeferral(state, db)
+        try writeDeferral(state, parties: true, db)
         return true
     }
 

@@ -67,5 +67,11 @@ import Testing
         }
         #expect(plan.contains("case_deferral_open"), "\(plan)")
         #expect(!plan.contains("SCAN c"), "\(plan)")
+        // A rebuild reads each case's parties by its id, not by scanning everyone's.
+        let parties = try store.read { db in
+            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + CaseStore.partiesSQL, arguments: [1])
+                .map { $0["detail"] as String }.joined(separator: "\n")
+        }
+        #expect(parties.contains("deferral_party_by_case") && !parties.contains("SCAN"), "\(parties)")
     }
 }

@@ -29,6 +29,7 @@ extension KaibanMigrations {
                     case_id INTEGER NOT NULL REFERENCES registration_case(id) ON DELETE RESTRICT,
                     PRIMARY KEY (id_number, case_id)
                 ) WITHOUT ROWID;
+                CREATE INDEX deferral_party_by_case ON deferral_party(case_id);
                 CREATE TABLE applicant_flag (
                     sequence INTEGER PRIMARY KEY,
                     id_number TEXT NOT NULL,
