@@ -10,14 +10,31 @@ public enum Secrets {
     }
 
     /// The SHA-256 of `bytes`, 64 lowercase hexadecimal digits.
-    public static func sha256Hex(_ bytes: some Collection<UInt8>) -> String {
+    public static func sha256Hex(_ bytes: some Collection<UInt8>) -> String { hex(sha256(bytes)) }
+
+    /// The SHA-256 of `bytes`, 32 bytes.
+    static func sha256(_ bytes: some Collection<UInt8>) -> [UInt8] {
         var digest = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
         var length: UInt32 = 0
         let input = Array(bytes)
         _ = input.withUnsafeBytes { buffer in
             EVP_Digest(buffer.baseAddress, buffer.count, &digest, &length, EVP_sha256(), nil)
         }
-        return hex(digest.prefix(Int(length)))
+        return Array(digest.prefix(Int(length)))
+    }
+
+    /// `secret` (at most 32 bytes of UTF-8) sealed under `key`: XOR with the SHA-256 of the key
+    /// (a one-time pad as long as each key seals one secret), hex. Only who holds the key opens it.
+    public static func seal(_ secret: String, key: String) -> String {
+        let pad = sha256(Array(("kaiban:seal:" + key).utf8))
+        return hex(Array(secret.utf8).enumerated().map { $1 ^ pad[$0 % pad.count] })
+    }
+
+    /// What ``seal(_:key:)`` sealed under `key`; nil when `sealed` is not such a text.
+    public static func unseal(_ sealed: String, key: String) -> String? {
+        guard let bytes = bytes(hex: sealed) else { return nil }
+        let pad = sha256(Array(("kaiban:seal:" + key).utf8))
+        return String(bytes: bytes.enumerated().map { $1 ^ pad[$0 % pad.count] }, encoding: .utf8)
     }
 
     /// The SHA-256 of a text's UTF-8 bytes.

@@ -118,7 +118,7 @@ extension Desk {
                 passwordHash: try Self.secret {
                     try Secrets.passwordHash(password, iterations: Self.queryPasswordIterations)
                 },
-                sealedPassword: Self.seal(password, key: idempotencyKey))
+                sealedPassword: Secrets.seal(password, key: idempotencyKey))
             // The engine takes the case in as the portal, in the workflow's intake role.
             let acting = Clerk(id: portal.actorID, name: portal.name, roles: Set(definition.intakeRoles))
             do {
@@ -149,7 +149,7 @@ extension Desk {
                 .conflict, "idempotency.key-reused", zh: "该幂等键已用于另一份申请（办件\(earlier.number)）",
                 en: "this idempotency key was used for another request (case \(earlier.number))")
         }
-        guard let password = Self.unseal(earlier.sealedPassword, key: key) else {
+        guard let password = Secrets.unseal(earlier.sealedPassword, key: key) else {
             throw StoreError.storage("the sealed query password of case \(earlier.number) cannot be read")
         }
         let state = try await store.registrationCase(earlier.number)
@@ -267,38 +267,5 @@ extension Desk {
         } catch {
             throw Problem(.storage, "secret.unavailable", zh: "无法生成随机密钥", en: "no random secret could be made")
         }
-    }
-
-    /// The query password sealed under the idempotency key: XOR with a SHA-256 keystream of the
-    /// key, hex. Only a request that carries the key (a retry) can open it.
-    static func seal(_ password: String, key: String) -> String {
-        let stream = keystream(key)
-        return Array(password.utf8).enumerated().map { String(format: "%02x", $1 ^ stream[$0 % stream.count]) }
-            .joined()
-    }
-
-    static func unseal(_ sealed: String, key: String) -> String? {
-        let stream = keystream(key)
-        var bytes: [UInt8] = []
-        var index = sealed.startIndex
-        while index < sealed.endIndex {
-            let next = sealed.index(index, offsetBy: 2, limitedBy: sealed.endIndex) ?? sealed.endIndex
-            guard let byte = UInt8(sealed[index..<next], radix: 16) else { return nil }
-            bytes.append(byte ^ stream[bytes.count % stream.count])
-            index = next
-        }
-        return String(bytes: bytes, encoding: .utf8)
-    }
-
-    static func keystream(_ key: String) -> [UInt8] {
-        let hex = Secrets.sha256Hex("kaiban:query-password:" + key)
-        var bytes: [UInt8] = []
-        var index = hex.startIndex
-        while index < hex.endIndex {
-            let next = hex.index(index, offsetBy: 2)
-            bytes.append(UInt8(hex[index..<next], radix: 16) ?? 0)
-            index = next
-        }
-        return bytes
     }
 }

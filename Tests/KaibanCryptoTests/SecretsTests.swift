@@ -49,4 +49,14 @@ import Testing
         // Every character of the alphabet turns up: the draw covers it.
         #expect(Set(passwords.joined()) == alphabet)
     }
+
+    @Test func aSealedSecretOpensOnlyWithItsKey() {
+        let sealed = Secrets.seal("ABCD2345EF", key: "idempotency-1")
+        #expect(sealed.count == 20 && !sealed.contains("ABCD"))
+        #expect(Secrets.unseal(sealed, key: "idempotency-1") == "ABCD2345EF")
+        #expect(Secrets.unseal(sealed, key: "idempotency-2") != "ABCD2345EF")
+        #expect(Secrets.seal("ABCD2345EF", key: "idempotency-2") != sealed)
+        #expect(Secrets.unseal("zz", key: "idempotency-1") == nil)
+        #expect(Secrets.unseal("abc", key: "idempotency-1") == nil)
+    }
 }
