@@ -136,30 +136,37 @@ extension Desk {
         late: LateEntry? = nil
     ) async throws -> StepOutcome {
         try await run {
-            guard !supplied.isEmpty else {
-                throw Problem(.invalid, "document.none", zh: "未指明补交的材料", en: "no document given")
-            }
-            let state = try await store.registrationCase(number)
-            guard let deferral = state.deferral, deferral.isOpen else {
-                throw WorkflowError.deferralRefused(
-                    case: number, code: "none", reason: LocalizedText(zh: "没有待补交的容缺材料", en: "no deferral is open"))
-            }
-            let outstanding = deferral.outstanding.map(\.code)
-            let problems = Self.receiptProblems(
-                supplied, needed: outstanding, case: number,
-                list: LocalizedText(
-                    zh: "办件\(number)待补交的容缺材料", en: "the deferred documents outstanding on case \(number)"))
-            guard problems.isEmpty else {
-                throw Problem(
-                    .refused, "document.invalid", zh: "补交材料有误（待补交：\(outstanding.joined(separator: "、"))）：",
-                    en: "the documents cannot be recorded (outstanding: \(outstanding.joined(separator: ", "))):",
-                    fields: problems)
-            }
+            try await checkSupply(supplied, on: number)
             let (clerk, at, recording) = try await recording(instant, as: actor, late: late)
             try await bringInStep(.workflow)
             return try await store.apply(
                 all: supplied.map { .supplyDeferred($0) }, to: number, by: clerk, at: at, recording: recording,
                 clock: try await slaClock())
+        }
+    }
+
+    /// Refuses a supply (补交) that names no document, comes with no deferral open, or names a
+    /// document that is not outstanding (with the list of those that are). The engine checks the
+    /// same again inside the write.
+    func checkSupply(_ supplied: [ReceivedDocument], on number: CaseNumber) async throws {
+        guard !supplied.isEmpty else {
+            throw Problem(.invalid, "document.none", zh: "未指明补交的材料", en: "no document given")
+        }
+        let state = try await store.registrationCase(number)
+        guard let deferral = state.deferral, deferral.isOpen else {
+            throw WorkflowError.deferralRefused(
+                case: number, code: "none", reason: LocalizedText(zh: "没有待补交的容缺材料", en: "no deferral is open"))
+        }
+        let outstanding = deferral.outstanding.map(\.code)
+        let problems = Self.receiptProblems(
+            supplied, needed: outstanding, case: number,
+            list: LocalizedText(
+                zh: "办件\(number)待补交的容缺材料", en: "the deferred documents outstanding on case \(number)"))
+        guard problems.isEmpty else {
+            throw Problem(
+                .refused, "document.invalid", zh: "补交材料有误（待补交：\(outstanding.joined(separator: "、"))）：",
+                en: "the documents cannot be recorded (outstanding: \(outstanding.joined(separator: ", "))):",
+                fields: problems)
         }
     }
 

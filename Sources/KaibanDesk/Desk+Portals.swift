@@ -193,20 +193,7 @@ extension Desk {
     ) async throws -> StepOutcome {
         try await run {
             let now = try await authorize(number, password: password, through: portal)
-            guard !documents.isEmpty else {
-                throw Problem(.invalid, "document.none", zh: "未指明补交的材料", en: "no document given")
-            }
-            let state = try await store.registrationCase(number)
-            let outstanding = state.deferral?.isOpen == true ? state.deferral?.outstanding.map(\.code) ?? [] : []
-            let problems = Self.receiptProblems(
-                documents, needed: outstanding, case: number,
-                list: LocalizedText(
-                    zh: "办件\(number)待补交的容缺材料", en: "the deferred documents outstanding on case \(number)"))
-            guard problems.isEmpty else {
-                throw Problem(
-                    .refused, "document.invalid", zh: "补交材料有误：", en: "the documents cannot be recorded:",
-                    fields: problems)
-            }
+            try await checkSupply(documents, on: number)
             try await bringInStep(.workflow)
             let clerk = try await portalClerk(portal)
             return try await store.apply(
