@@ -25,6 +25,18 @@ public final class Desk: Sendable {
         var scheduled = false
     }
 
+    /// Query passwords already verified against their stored hashes, so that an applicant's
+    /// repeated reads pay the slow hash (PBKDF2) once: each entry is the SHA-256 of the stored
+    /// hash and the password together, never the password itself. Bounded: when full it starts
+    /// again empty.
+    let verifiedSecrets = Mutex(Set<String>())
+    static let verifiedSecretsCapacity = 50_000
+    /// The last view an applicant read of each case, by case number, with the case's version: the
+    /// same case at the same version and the same second is the same answer, so a portal polling
+    /// a case is answered without folding its history again. Bounded like ``verifiedSecrets``.
+    let portalViews = Mutex([String: (version: Int, view: CaseView)]())
+    static let portalViewsCapacity = 10_000
+
     public init(settings: KaibanSettings, store: any DeskStore, clock: any DeskClock = SystemClock()) {
         self.settings = settings
         self.store = store

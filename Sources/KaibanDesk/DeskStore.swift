@@ -155,12 +155,11 @@ public protocol DeskStore: Sendable {
         _ application: CaseApplication, submission: PortalSubmission, workflowID: String, hall: String, as clerk: Clerk,
         at now: Date, nameParts: NameParts?, recording: Recording, checklist: CaseChecklist?, clock: SLAClock
     ) async throws -> RegistrationCase
-    /// Which portal submitted case `number`, and its password hash; nil for a case taken in at the window.
-    func caseAccess(_ number: CaseNumber) async throws -> CaseAccess?
+    /// Which portal submitted case `number`, its password hash, the failed passwords since
+    /// `failuresSince` and the case's version, in one read; nil for a case taken in at the window.
+    func caseAccess(_ number: CaseNumber, failuresSince: Date) async throws -> CaseAccess?
     /// Records a failed password for case `number` and returns the failures since `since`.
     func recordAccessFailure(_ number: CaseNumber, at now: Date, countingSince since: Date) async throws -> Int
-    /// Failed password attempts on case `number` since `since`.
-    func accessFailures(_ number: CaseNumber, since: Date) async throws -> Int
     /// Takes in cases with their steps, all in one transaction (imports, generated data): the
     /// same rules as one by one; if any is refused, nothing is written.
     func importCases(_ cases: [CaseImport], clock: SLAClock) async throws

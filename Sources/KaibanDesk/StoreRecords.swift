@@ -334,13 +334,18 @@ public struct EarlierSubmission: Sendable, Equatable {
     }
 }
 
-/// Which portal submitted a case, and its hashed query password.
+/// Which portal submitted a case, its hashed query password, the failed passwords counted since
+/// the instant asked about, and the case's version (read together, in one read).
 public struct CaseAccess: Sendable, Equatable {
     public var portalID: String
     public var passwordHash: String
+    public var failures: Int
+    public var version: Int
 
-    public init(portalID: String, passwordHash: String) {
+    public init(portalID: String, passwordHash: String, failures: Int = 0, version: Int = 0) {
         self.portalID = portalID
         self.passwordHash = passwordHash
+        self.failures = failures
+        self.version = version
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import KaibanCore
+import Synchronization
 
 /// Kaiban's one JSON vocabulary over HTTP, as `--json` writes it on the command line: keys
 /// sorted, instants ISO 8601 in hall time with their offset, slashes unescaped.
@@ -140,5 +141,41 @@ public struct KaibanRequestDecoder: RequestDecoder {
         case is [Any].Type: "array"
         default: "object"
         }
+    }
+}
+
+/// JSON already encoded, answered as it is (``JSONResponse``'s headers).
+public struct EncodedJSONResponse: ResponseGenerator, Sendable {
+    public var data: Data
+    public var status: HTTPResponse.Status = .ok
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        Response(
+            status: status, headers: [.contentType: "application/json", .contentLength: String(data.count)],
+            body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}
+
+/// The last encoding of a value by key, reused while the value's `stamp` (what makes two values
+/// of a key the same answer: a case's version and the instant its figures are as of) is unchanged.
+/// JSON encoding is the largest cost of a status read; a portal polling a case gets the same bytes
+/// within the same second. Bounded: when full it starts again empty.
+public final class EncodedCache<Stamp: Hashable & Sendable>: Sendable {
+    private let entries = Mutex([String: (stamp: Stamp, data: Data)]())
+    let capacity: Int
+
+    public init(capacity: Int = 10_000) {
+        self.capacity = capacity
+    }
+
+    /// The encoding of `value` under `key`: the one kept when `stamp` is the same, else a new one.
+    public func encoded(_ value: some Encodable, key: String, stamp: Stamp) throws -> Data {
+        if let entry = entries.withLock({ $0[key] }), entry.stamp == stamp { return entry.data }
+        let data = try KaibanJSON.encoder.encode(value)
+        entries.withLock {
+            if $0.count >= capacity { $0.removeAll(keepingCapacity: true) }
+            $0[key] = (stamp, data)
+        }
+        return data
     }
 }

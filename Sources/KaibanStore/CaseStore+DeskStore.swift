@@ -26,8 +26,10 @@ extension CaseStore: DeskStore {
         try await offPool { try self.revokePortal(id, by: actor, reason: reason, at: now) }
     }
 
+    // The two reads of every portal request run in place: each is one indexed row, shorter than
+    // the hop to the work queue and back, and a read never waits for a writer (WAL).
     public func portal(tokenHash: String) async throws -> Portal? {
-        try await offPool { try self.portal(tokenHash: tokenHash) }
+        try fetchPortal(tokenHash: tokenHash)
     }
 
     public func earlierSubmission(portalID: String, keySHA256: String) async throws -> EarlierSubmission? {
@@ -38,23 +40,17 @@ extension CaseStore: DeskStore {
         _ application: CaseApplication, submission: PortalSubmission, workflowID: String, hall: String, as clerk: Clerk,
         at now: Date, nameParts: NameParts?, recording: Recording, checklist: CaseChecklist?, clock: SLAClock
     ) async throws -> RegistrationCase {
-        try await offPool {
-            try self.intake(
-                application, submission: submission, workflowID: workflowID, hall: hall, as: clerk, at: now,
-                nameParts: nameParts, recording: recording, checklist: checklist, clock: clock)
-        }
+        try await groupedIntake(
+            application, submission: submission, workflowID: workflowID, hall: hall, as: clerk, at: now,
+            nameParts: nameParts, recording: recording, checklist: checklist, clock: clock)
     }
 
-    public func caseAccess(_ number: CaseNumber) async throws -> CaseAccess? {
-        try await offPool { try self.caseAccess(number) }
+    public func caseAccess(_ number: CaseNumber, failuresSince: Date) async throws -> CaseAccess? {
+        try fetchCaseAccess(number, failuresSince: failuresSince)
     }
 
     public func recordAccessFailure(_ number: CaseNumber, at now: Date, countingSince since: Date) async throws -> Int {
         try await offPool { try self.recordAccessFailure(number, at: now, countingSince: since) }
-    }
-
-    public func accessFailures(_ number: CaseNumber, since: Date) async throws -> Int {
-        try await offPool { try self.accessFailures(number, since: since) }
     }
 
     public func deferrals(dueFrom: Date?, dueBy: Date?, limit: Int) async throws -> [CaseNumber] {

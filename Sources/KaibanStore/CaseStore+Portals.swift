@@ -63,7 +63,7 @@ extension CaseStore {
         }
     }
 
-    package func portal(tokenHash: String) throws -> Portal? {
+    package func fetchPortal(tokenHash: String) throws -> Portal? {
         try read { db in
             try Row.fetchOne(
                 db.cachedStatement(sql: "SELECT * FROM portal WHERE token_hash = ?"), arguments: [tokenHash]
@@ -96,48 +96,80 @@ extension CaseStore {
         at now: Date, nameParts: NameParts?, recording: Recording, checklist: CaseChecklist?, clock: SLAClock
     ) throws -> RegistrationCase {
         try batch(clock: clock) { batch in
-            let db = batch.db
-            // The portal must still be active when the case is written.
-            guard
-                let row = try Row.fetchOne(
-                    db, sql: "SELECT * FROM portal WHERE id = ?", arguments: [submission.portal.id]),
-                try Self.portal(row).isActive
-            else { throw StoreError.portalNotFound(submission.portal.id) }
-            if try earlierSubmission(portalID: submission.portal.id, keySHA256: submission.keySHA256, db) != nil {
-                throw StoreError.submissionExists
-            }
-            var acting = recording
-            acting.doneByThen = clerk
-            let state = try batch.intake(
-                application, workflowID: workflowID, hall: hall, by: clerk.id, at: now, nameParts: nameParts,
-                recording: acting, checklist: checklist)
-            let caseID = try Int64.fetchOne(
-                db, sql: "SELECT id FROM registration_case WHERE number = ?", arguments: [state.number.description])
-            try db.execute(
-                sql: "INSERT INTO case_access (case_id, portal_id, password_hash) VALUES (?, ?, ?)",
-                arguments: [caseID, submission.portal.id, submission.passwordHash])
-            try db.execute(
-                sql: """
-                    INSERT INTO submission (portal_id, key_sha256, request_sha256, case_id, sealed_password, created_at)
-                    VALUES (?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [
-                    submission.portal.id, submission.keySHA256, submission.requestSHA256, caseID,
-                    submission.sealedPassword, Self.seconds(recording.at),
-                ])
-            return state
+            try batch.intake(
+                application, submission: submission, workflowID: workflowID, hall: hall, as: clerk, at: now,
+                nameParts: nameParts, recording: recording, checklist: checklist)
         }
     }
 
-    package func caseAccess(_ number: CaseNumber) throws -> CaseAccess? {
+    /// ``intake(_:submission:workflowID:hall:as:at:nameParts:recording:checklist:clock:)`` with
+    /// group commit: concurrent submissions share one transaction, each in its own savepoint, and
+    /// each is answered once that transaction has committed.
+    package func groupedIntake(
+        _ application: CaseApplication, submission: PortalSubmission, workflowID: String, hall: String, as clerk: Clerk,
+        at now: Date, nameParts: NameParts?, recording: Recording, checklist: CaseChecklist?, clock: SLAClock
+    ) async throws -> RegistrationCase {
+        try await groupedBatch(clock: clock) { batch in
+            try batch.intake(
+                application, submission: submission, workflowID: workflowID, hall: hall, as: clerk, at: now,
+                nameParts: nameParts, recording: recording, checklist: checklist)
+        }
+    }
+}
+
+extension CaseStore.Batch {
+    /// Takes in a portal's submission with its idempotency record and access.
+    package func intake(
+        _ application: CaseApplication, submission: PortalSubmission, workflowID: String, hall: String, as clerk: Clerk,
+        at now: Date, nameParts: NameParts?, recording: Recording, checklist: CaseChecklist?
+    ) throws -> RegistrationCase {
+        let batch = self
+        let db = batch.db
+        // The portal must still be active when the case is written.
+        guard
+            let row = try Row.fetchOne(
+                db, sql: "SELECT * FROM portal WHERE id = ?", arguments: [submission.portal.id]),
+            try CaseStore.portal(row).isActive
+        else { throw StoreError.portalNotFound(submission.portal.id) }
+        if try store.earlierSubmission(portalID: submission.portal.id, keySHA256: submission.keySHA256, db) != nil {
+            throw StoreError.submissionExists
+        }
+        var acting = recording
+        acting.doneByThen = clerk
+        let state = try batch.intake(
+            application, workflowID: workflowID, hall: hall, by: clerk.id, at: now, nameParts: nameParts,
+            recording: acting, checklist: checklist)
+        let caseID = try Int64.fetchOne(
+            db, sql: "SELECT id FROM registration_case WHERE number = ?", arguments: [state.number.description])
+        try db.execute(
+            sql: "INSERT INTO case_access (case_id, portal_id, password_hash) VALUES (?, ?, ?)",
+            arguments: [caseID, submission.portal.id, submission.passwordHash])
+        try db.execute(
+            sql: """
+                INSERT INTO submission (portal_id, key_sha256, request_sha256, case_id, sealed_password, created_at)
+                VALUES (?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                submission.portal.id, submission.keySHA256, submission.requestSHA256, caseID,
+                submission.sealedPassword, CaseStore.seconds(recording.at),
+            ])
+        return state
+    }
+}
+
+extension CaseStore {
+
+    package func fetchCaseAccess(_ number: CaseNumber, failuresSince since: Date) throws -> CaseAccess? {
         try read { db in
             try Row.fetchOne(
                 db.cachedStatement(
                     sql: """
-                        SELECT a.portal_id, a.password_hash FROM case_access a
-                        WHERE a.case_id = (SELECT id FROM registration_case WHERE number = ?)
-                        """), arguments: [number.description]
-            ).map { CaseAccess(portalID: $0[0], passwordHash: $0[1]) }
+                        SELECT a.portal_id, a.password_hash, c.version,
+                            (SELECT count(*) FROM access_failure f WHERE f.case_number = c.number AND f.at >= ?)
+                        FROM registration_case c JOIN case_access a ON a.case_id = c.id
+                        WHERE c.number = ?
+                        """), arguments: [Self.seconds(since), number.description]
+            ).map { CaseAccess(portalID: $0[0], passwordHash: $0[1], failures: $0[3], version: $0[2]) }
         }
     }
 
@@ -145,10 +177,6 @@ extension CaseStore {
         try Int.fetchOne(
             db.cachedStatement(sql: "SELECT count(*) FROM access_failure WHERE case_number = ? AND at >= ?"),
             arguments: [number.description, Self.seconds(since)]) ?? 0
-    }
-
-    package func accessFailures(_ number: CaseNumber, since: Date) throws -> Int {
-        try read { db in try accessFailures(number, since: since, db) }
     }
 
     package func recordAccessFailure(_ number: CaseNumber, at now: Date, countingSince since: Date) throws -> Int {

@@ -19,6 +19,8 @@ public final class CaseStore: Sendable {
     public let location: String
     let definitionCache = Mutex<[WorkflowDefinition.Key: WorkflowDefinition]>([:])
     let openings = Mutex(OpeningCache())
+    /// Concurrent portal submissions gathered into shared transactions (group commit).
+    package let committer = GroupCommitter()
 
     /// How long a writer waits for another process's transaction before giving up.
     public static let busyTimeout: TimeInterval = 15

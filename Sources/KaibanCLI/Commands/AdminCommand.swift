@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import KaibanCore
 import KaibanDesk
+import KaibanServer
+import Logging
 
 /// `kaiban admin`: maintenance.
 struct AdminCommand: AsyncParsableCommand {
@@ -9,7 +11,7 @@ struct AdminCommand: AsyncParsableCommand {
         commandName: "admin", abstract: localized(zh: "维护命令（负责人使用）。", en: "Maintenance commands (supervisors)."),
         subcommands: [
             Rebuild.self, SynthesizeCommand.self, BenchCalendarCommand.self, BenchStepsCommand.self,
-            BenchDeskCommand.self,
+            BenchDeskCommand.self, BenchBareHTTPCommand.self,
         ])
 
     /// `kaiban admin rebuild`: current state recomputed from the history.
@@ -250,5 +252,34 @@ struct BenchDeskCommand: AsyncParsableCommand {
                 try await desk.slaReport(from: first, to: desk.today(), by: .channel).total?.count ?? 0
             }
         }
+    }
+}
+
+/// `kaiban admin bench-bare-http`: a bare Hummingbird route (`GET /status`, a fixed body, no
+/// middleware, no database) for Scripts/bench-http to set Kaiban's status reads against.
+struct BenchBareHTTPCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench-bare-http",
+        abstract: localized(
+            zh: "启动一个最简HTTP服务（GET /status，固定答复），作为 Scripts/bench-http 的基准。",
+            en: "Run a bare HTTP server (GET /status, a fixed answer), the yardstick of Scripts/bench-http."),
+        shouldDisplay: false)
+
+    @Option(help: .localized(zh: "监听地址。", en: "Address to listen on."))
+    var host = "127.0.0.1"
+
+    @Option(help: .localized(zh: "监听端口。", en: "Port to listen on."))
+    var port: Int
+
+    func validate() throws {
+        guard (1...65535).contains(port) else {
+            throw usageError(zh: "--port 应在1至65535之间", en: "--port must be from 1 to 65535")
+        }
+    }
+
+    func run() async throws {
+        var logger = Logger(label: "kaiban.bench-bare-http")
+        logger.logLevel = .warning
+        try await BareServer.run(host: host, port: port, logger: logger)
     }
 }
