@@ -1,6 +1,7 @@
 import Foundation
 import KaibanCore
 import KaibanDesk
+import KaibanStore
 import KaibanTestSupport
 import Testing
 
@@ -134,6 +135,33 @@ import Testing
         #expect(
             try await desk.portalCase(number, password: receipt.queryPassword, through: web.portal).case.number
                 == number)
+    }
+
+    @Test func aRepeatedReadShowsTheCaseAsItStandsEvenWithinTheSameSecond() async throws {
+        // The server's desk and a clerk's command in another process, on one file.
+        let path = Fixtures.temporaryDatabasePath()
+        let desk = try await Fixtures.desk(at: Fixtures.at(9, 0), path: path)
+        let web = try await desk.addPortal(id: "gov-web", name: "四川政务服务网", channel: .online, as: supervisor)
+        let receipt = try await desk.submit(
+            Fixtures.application(), through: web.portal, idempotencyKey: "r", requestBody: body())
+        let number = receipt.case.number
+        let first = try await desk.portalCase(number, password: receipt.queryPassword, through: web.portal)
+        #expect(first.case.version == 1)
+        // A password verified once is remembered; another one is still checked, and refused.
+        let wrong = await Fixtures.problem {
+            _ = try await desk.portalCase(number, password: receipt.queryPassword + "X", through: web.portal)
+        }
+        #expect(wrong?.code == "access.password-wrong")
+        let settings = KaibanSettings(
+            database: path, formsRoot: Fixtures.formsRoot,
+            calendarFolder: Fixtures.packageRoot.appendingPathComponent("seeds/calendar"))
+        let clerk = Desk(settings: settings, store: try CaseStore(path: path), clock: ManualClock(Fixtures.at(9, 0)))
+        _ = try await clerk.receiveDocuments(
+            number, [ReceivedDocument(code: "articles", form: .paper)], as: window)
+        // Same second, same desk: the step taken elsewhere shows at once.
+        let second = try await desk.portalCase(number, password: receipt.queryPassword, through: web.portal)
+        #expect(second.case.version == 2 && second.asOf == first.asOf)
+        #expect(second.case.version != first.case.version)
     }
 
     @Test func anApplicantWithdrawsAndSuppliesThroughTheirPortal() async throws {
