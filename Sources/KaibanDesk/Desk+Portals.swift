@@ -74,19 +74,33 @@ extension Desk {
             let supervisor = try await requireSupervisor(actor, for: LocalizedText(zh: "停用门户", en: "revoke a portal"))
             let text = try self.reason(
                 reason, field: "reason", label: LocalizedText(zh: "理由", en: "the reason"), required: true)
-            return try await store.revokePortal(
+            let revoked = try await store.revokePortal(
                 id, by: supervisor.id, reason: text, at: instant(nowRounded: clock.now()))
+            portalsByToken.withLock { $0 = $0.filter { $0.value.portal.id != id } }
+            return revoked
         }
     }
 
-    /// The active portal whose token `token` is; refused (`portal.unauthorized`) otherwise.
+    /// The active portal whose token `token` is; refused (`portal.unauthorized`) otherwise. A
+    /// token found active is trusted for ``portalTokenLifetime`` without reading it again (see
+    /// ``portalsByToken``); an unknown or revoked one is read every time.
     public func portal(token: String) async throws -> Portal {
         try await run {
-            guard !token.isEmpty, token.count <= 200,
-                let portal = try await store.portal(tokenHash: Secrets.sha256Hex(token)), portal.isActive
-            else {
-                throw Problem(
-                    .forbidden, "portal.unauthorized", zh: "门户令牌无效或已停用", en: "the portal token is unknown or revoked")
+            let unauthorized = Problem(
+                .forbidden, "portal.unauthorized", zh: "门户令牌无效或已停用", en: "the portal token is unknown or revoked")
+            guard !token.isEmpty, token.count <= 200 else { throw unauthorized }
+            let hash = Secrets.sha256Hex(token)
+            let now = ContinuousClock.now
+            if let known = portalsByToken.withLock({ $0[hash] }), now - known.readAt < Self.portalTokenLifetime {
+                return known.portal
+            }
+            guard let portal = try await store.portal(tokenHash: hash), portal.isActive else {
+                portalsByToken.withLock { _ = $0.removeValue(forKey: hash) }
+                throw unauthorized
+            }
+            portalsByToken.withLock {
+                if $0.count >= 1_000 { $0.removeAll(keepingCapacity: true) }
+                $0[hash] = (portal, now)
             }
             return portal
         }

@@ -36,6 +36,11 @@ public final class Desk: Sendable {
     /// a case is answered without folding its history again. Bounded like ``verifiedSecrets``.
     let portalViews = Mutex([String: (version: Int, view: CaseView)]())
     static let portalViewsCapacity = 10_000
+    /// Active portals by the SHA-256 of their token, each with when it was read: a token is looked
+    /// up again after ``portalTokenLifetime``, so a revocation made by another process (the
+    /// command line) reaches a running server within that time; one made through this desk at once.
+    let portalsByToken = Mutex([String: (portal: Portal, readAt: ContinuousClock.Instant)]())
+    public static let portalTokenLifetime = Duration.seconds(1)
 
     public init(settings: KaibanSettings, store: any DeskStore, clock: any DeskClock = SystemClock()) {
         self.settings = settings

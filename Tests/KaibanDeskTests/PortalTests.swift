@@ -164,6 +164,22 @@ import Testing
         #expect(second.case.version != first.case.version)
     }
 
+    @Test func aPortalRevokedByAnotherProcessIsRefusedOnceItsTokenIsReadAgain() async throws {
+        let path = Fixtures.temporaryDatabasePath()
+        let server = try await Fixtures.desk(at: Fixtures.at(9, 0), path: path)
+        let web = try await server.addPortal(id: "gov-web", name: "四川政务服务网", channel: .online, as: supervisor)
+        #expect(try await server.portal(token: web.token).id == "gov-web")
+        let settings = KaibanSettings(
+            database: path, formsRoot: Fixtures.formsRoot,
+            calendarFolder: Fixtures.packageRoot.appendingPathComponent("seeds/calendar"))
+        let command = Desk(settings: settings, store: try CaseStore(path: path), clock: ManualClock(Fixtures.at(9, 1)))
+        _ = try await command.revokePortal("gov-web", reason: "令牌泄露", as: supervisor)
+        // The server trusts a token it found active for at most its lifetime, then reads it again.
+        try await Task.sleep(for: Desk.portalTokenLifetime + .milliseconds(100))
+        let refused = await Fixtures.problem { _ = try await server.portal(token: web.token) }
+        #expect(refused?.code == "portal.unauthorized")
+    }
+
     @Test func anApplicantWithdrawsAndSuppliesThroughTheirPortal() async throws {
         let desk = try await Fixtures.desk(at: Fixtures.at(9, 0))
         let web = try await desk.addPortal(id: "gov-web", name: "四川政务服务网", channel: .online, as: supervisor)
