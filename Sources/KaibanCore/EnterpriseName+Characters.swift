@@ -51,6 +51,13 @@ public enum EnterpriseNameText {
         }
         var reported: Set<Character> = []
         for character in raw.trimmingCharacters(in: .whitespacesAndNewlines) {
+            // A Chinese character or a full-width bracket alone is its own compatibility form (no
+            // unified ideograph decomposes): the common case, without Foundation's NFKC per character.
+            if character.unicodeScalars.count == 1, let scalar = character.unicodeScalars.first,
+                isChineseCharacter(scalar) || scalar == "（" || scalar == "）"
+            {
+                continue
+            }
             let form = compatibilityForm(String(character))
             guard !form.unicodeScalars.allSatisfy({ isChineseCharacter($0) || $0 == "（" || $0 == "）" }),
                 reported.insert(character).inserted
