@@ -25,6 +25,11 @@ package final class GroupCommitter: Sendable {
     /// The most writes in one transaction.
     static let groupLimit = 256
 
+    /// Where drains run: a serial queue of its own, so that a drain (which lasts as long as writes
+    /// keep coming) never holds one of the few threads of the concurrent work queue the reads use;
+    /// libdispatch gives a serial queue a thread of its own when the pool's are busy.
+    static let drainQueue = DispatchQueue(label: "kaiban.group-commit", qos: .userInitiated)
+
     private struct State {
         var waiting: [Job] = []
         var draining = false
@@ -109,7 +114,7 @@ extension CaseStore {
                     continuation.resume(with: result.mapError { Self.storageError($0) })
                 })
             if committer.enqueue(job) {
-                Self.workQueue.async { self.drainGroups() }
+                GroupCommitter.drainQueue.async { self.drainGroups() }
             }
         }
     }
