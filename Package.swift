@@ -19,6 +19,9 @@ let package = Package(
         // Already in the build through Hummingbird; named for the bind errors and the service group.
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        // Already in the build through Hummingbird; named for the channel handler that answers
+        // `Expect: 100-continue` (HTTP parts as swift-http-types values).
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
     ],
     targets: [
         .systemLibrary(
@@ -53,11 +56,12 @@ let package = Package(
         .target(
             name: "KaibanServer",
             dependencies: [
-                "KaibanCore", "KaibanDesk",
+                "KaibanCore", "KaibanDesk", "KaibanCrypto",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
@@ -84,7 +88,8 @@ let package = Package(
         .testTarget(
             name: "KaibanStoreTests",
             dependencies: [
-                "KaibanStore", "KaibanDesk", "KaibanTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+                "KaibanStore", "KaibanDesk", "KaibanCrypto", "KaibanTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
         .testTarget(
@@ -97,7 +102,7 @@ let package = Package(
         .testTarget(
             name: "KaibanServerTests",
             dependencies: [
-                "KaibanServer", "KaibanDesk", "KaibanStore", "KaibanTestSupport", "kaiban",
+                "KaibanServer", "KaibanDesk", "KaibanStore", "KaibanCrypto", "KaibanTestSupport", "kaiban",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -105,7 +105,8 @@ public enum Secrets {
         return output
     }
 
-    static func hex(_ bytes: some Collection<UInt8>) -> String {
+    /// `bytes` as lowercase hexadecimal digits, two a byte.
+    public static func hex(_ bytes: some Collection<UInt8>) -> String {
         let digits = Array("0123456789abcdef")
         var text = ""
         text.reserveCapacity(bytes.count * 2)
@@ -116,7 +117,8 @@ public enum Secrets {
         return text
     }
 
-    static func bytes(hex text: String) -> [UInt8]? {
+    /// The bytes lowercase hexadecimal digits stand for; nil for any other text.
+    public static func bytes(hex text: String) -> [UInt8]? {
         let characters = Array(text.utf8)
         guard characters.count % 2 == 0 else { return nil }
         var bytes: [UInt8] = []

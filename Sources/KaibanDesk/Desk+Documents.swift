@@ -28,6 +28,8 @@ public struct DocumentStatus: Sendable, Equatable, Codable {
     /// For a deferrable document: the working days it may be deferred on this case (the
     /// checklist's limit, never beyond the workflow's promised time limit).
     public var deferralDays: Int?
+    /// The file, when the document came as one through a portal.
+    public var attachment: DocumentAttachment?
 }
 
 /// A case's documents against its checklist (`kaiban documents N`).
@@ -117,7 +119,7 @@ extension Desk {
         try await run {
             let state = try await store.registrationCase(number)
             let promised = try await definition(state.definition).deferral?.promisedDays
-            return try documents(of: state, promisedDays: promised)
+            return try documents(of: state, promisedDays: promised, attachments: try await store.attachments(number))
         }
     }
 
@@ -134,7 +136,9 @@ extension Desk {
         try state.checklist ?? caseChecklist(for: state.application)
     }
 
-    func documents(of state: RegistrationCase, promisedDays: Int? = nil) throws -> CaseDocuments {
+    func documents(of state: RegistrationCase, promisedDays: Int? = nil, attachments: [DocumentAttachment] = [])
+        throws -> CaseDocuments
+    {
         let checklist = try neededDocuments(state)
         let statuses = checklist.documents.map { requirement -> DocumentStatus in
             let receipt = state.documents[requirement.code]
@@ -158,9 +162,22 @@ extension Desk {
                 requirement.deferrable
                 ? [requirement.maxDeferralDays, promisedDays].compactMap { $0 }.min() : nil
             return DocumentStatus(
-                requirement: requirement, state: status, receipt: receipt, deadline: deadline, deferralDays: days)
+                requirement: requirement, state: status, receipt: receipt, deadline: deadline, deferralDays: days,
+                attachment: attachments.first { $0.code == requirement.code })
         }
         return CaseDocuments(number: state.number, checklist: checklist.key, documents: statuses)
+    }
+
+    /// Refuses documents received that case `state`'s checklist does not ask for, that are given
+    /// twice or whose digests are malformed (every problem at once). The engine refuses the rest
+    /// (a document already received, a closed case) inside the write.
+    func checkReceipt(_ received: [ReceivedDocument], on state: RegistrationCase) throws {
+        let needed = try neededDocuments(state).documents.map(\.code)
+        let problems = Self.receiptProblems(received, needed: needed, case: state.number)
+        guard problems.isEmpty else {
+            throw Problem(
+                .refused, "document.invalid", zh: "材料签收有误：", en: "the documents cannot be recorded:", fields: problems)
+        }
     }
 
     /// Records documents received for case `number` (at the window, electronically with the
@@ -174,14 +191,7 @@ extension Desk {
             guard !received.isEmpty else {
                 throw Problem(.invalid, "document.none", zh: "未指明收到的材料", en: "no document given")
             }
-            let state = try await store.registrationCase(number)
-            let needed = try neededDocuments(state).documents.map(\.code)
-            let problems = Self.receiptProblems(received, needed: needed, case: number)
-            guard problems.isEmpty else {
-                throw Problem(
-                    .refused, "document.invalid", zh: "材料签收有误：", en: "the documents cannot be recorded:",
-                    fields: problems)
-            }
+            try checkReceipt(received, on: try await store.registrationCase(number))
             let (clerk, at, recording) = try await recording(instant, as: actor, late: late)
             try await bringInStep(.workflow)
             return try await store.apply(

@@ -206,14 +206,16 @@ extension Desk {
         }
     }
 
-    /// The applicant withdraws case `number` (撤回) through its portal, with a reason.
+    /// The applicant withdraws case `number` (撤回) through its portal, with a reason (the outcome
+    /// with ID numbers masked).
     public func portalWithdraw(_ number: CaseNumber, password: String, reason: String?, through portal: Portal)
         async throws -> StepOutcome
     {
         try await run {
             let now = try await authorize(number, password: password, through: portal)
             return try await actAsPortal(
-                portal, .transition(Self.withdrawTransition, reason: reason), on: number, at: now)
+                portal, .transition(Self.withdrawTransition, reason: reason), on: number, at: now
+            ).maskingIDs()
         }
     }
 
@@ -229,7 +231,8 @@ extension Desk {
             let clerk = try await portalClerk(portal)
             return try await store.apply(
                 all: documents.map { .supplyDeferred($0) }, to: number, by: clerk.id, at: now,
-                recording: Recording(at: now, doneByThen: clerk), clock: try await slaClock())
+                recording: Recording(at: now, doneByThen: clerk), clock: try await slaClock()
+            ).maskingIDs()
         }
     }
 

@@ -160,6 +160,23 @@ public protocol DeskStore: Sendable {
     func caseAccess(_ number: CaseNumber, failuresSince: Date) async throws -> CaseAccess?
     /// Records a failed password for case `number` and returns the failures since `since`.
     func recordAccessFailure(_ number: CaseNumber, at now: Date, countingSince since: Date) async throws -> Int
+
+    // MARK: Attachments
+
+    /// Keeps `content` in `directory` under its SHA-256 (`attachment.sha256`), durably, before
+    /// anything refers to it; then applies `command` as `clerk` at `attachment.receivedAt` and
+    /// records `attachment` (with the sequence of the event that records the document) in one
+    /// transaction. A refusal then records nothing: at most the file stays, referred to by no
+    /// record. A record never refers to a file that is not kept.
+    func attach(
+        _ attachment: DocumentAttachment, content: Data, in directory: URL, command: CaseCommand,
+        to number: CaseNumber, by clerk: String, recording: Recording, clock: SLAClock
+    ) async throws -> AttachmentOutcome
+    /// Case `number`'s attachments, by document code.
+    func attachments(_ number: CaseNumber) async throws -> [DocumentAttachment]
+    /// The file kept in `directory` under `sha256`; nil when there is none.
+    func attachmentContent(sha256: String, in directory: URL) async throws -> Data?
+
     /// Takes in cases with their steps, all in one transaction (imports, generated data): the
     /// same rules as one by one; if any is refused, nothing is written.
     func importCases(_ cases: [CaseImport], clock: SLAClock) async throws

@@ -24,6 +24,10 @@ public struct KaibanSettings: Sendable {
     /// The county-level divisions whose enterprises the hall registers. Env `KAIBAN_JURISDICTION`
     /// (comma-separated codes); nil: the hall's own division only.
     public var jurisdiction: [String]?
+    /// Where the files of electronic documents are kept (content-addressed, by SHA-256). Env
+    /// `KAIBAN_DATA_DIR`, default `NAME.files` beside the database `NAME.sqlite`
+    /// (``defaultDataDirectory(forDatabase:)``).
+    public var dataDirectory: URL
 
     public static let defaultDatabase = "kaiban.sqlite"
     public static let defaultHall = "510811"
@@ -42,6 +46,15 @@ public struct KaibanSettings: Sendable {
         self.calendarFolder = calendarFolder ?? seeds.appendingPathComponent("calendar")
         self.divisionsFile = seeds.appendingPathComponent("divisions/divisions.xml")
         self.riskThreshold = riskThreshold
+        self.dataDirectory = Self.defaultDataDirectory(forDatabase: database)
+    }
+
+    /// The folder beside a database file for its documents' files: `kaiban.sqlite` keeps them in
+    /// `kaiban.files`.
+    public static func defaultDataDirectory(forDatabase database: String) -> URL {
+        let file = URL(fileURLWithPath: database)
+        let stem = file.deletingPathExtension().lastPathComponent
+        return file.deletingLastPathComponent().appendingPathComponent("\(stem.isEmpty ? "kaiban" : stem).files")
     }
 
     /// Whether `code` is a county-level division code: six digits, the last two not 00.
@@ -110,6 +123,7 @@ public struct KaibanSettings: Sendable {
             workflowID: value("KAIBAN_WORKFLOW") ?? defaultWorkflow, formsRoot: formsRoot,
             calendarFolder: value("KAIBAN_CALENDAR").map { URL(fileURLWithPath: $0) }, riskThreshold: risk)
         settings.jurisdiction = jurisdiction
+        if let folder = value("KAIBAN_DATA_DIR") { settings.dataDirectory = URL(fileURLWithPath: folder) }
         return settings
     }
 

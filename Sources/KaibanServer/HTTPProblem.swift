@@ -52,6 +52,9 @@ public struct HTTPProblem: Error, Sendable, Equatable {
         case "access.rate-limited":
             self.status = .tooManyRequests
             self.headers = [.retryAfter: "900"]
+        case "document.unsupported-type":
+            self.status = .unsupportedMediaType
+            self.headers = [.accept: DocumentFileType.allCases.map(\.mediaType).joined(separator: ", ")]
         default:
             break
         }

@@ -68,9 +68,14 @@ public struct KaibanServer: Sendable {
         async throws -> RunningServer
     {
         let (listening, announce) = AsyncStream<Int>.makeStream()
+        let routes = routeTable(adding: extra)
+        let limits = routes.bodyLimits
         let app = Application(
-            router: routeTable(adding: extra).router,
-            server: .http1(configuration: .init(idleTimeout: TimeAmount(settings.idleTimeout))),
+            router: routes.router,
+            server: .http1(
+                configuration: .init(
+                    additionalChannelHandlers: [ExpectContinueHandler(limits: limits)],
+                    idleTimeout: TimeAmount(settings.idleTimeout))),
             configuration: .init(address: .hostname(settings.host, port: settings.port)),
             onServerRunning: { channel in
                 announce.yield(channel.localAddress?.port ?? 0)

@@ -2,6 +2,8 @@ import Foundation
 import Hummingbird
 import KaibanCore
 import Logging
+import NIOCore
+import Synchronization
 
 /// The outermost middleware: picks the answer's language, and turns whatever a route or an inner
 /// middleware throws into an `application/problem+json` answer (never an empty 500), logging the
@@ -44,17 +46,59 @@ struct ProblemMiddleware: RouterMiddleware {
     }
 }
 
-/// Reads every request body before any route, up to the limit: a body declared or found larger
-/// is answered 413 and never reaches a route (nor the desk). Routes then read it from memory.
+/// The largest body each route takes: the server's limit (`--max-body`), or a route's own when it
+/// was registered with one (the documents' files). Filled as the routes are registered, read for
+/// every request after.
+final class BodyLimits: Sendable {
+    /// The limit of every request whose route has none of its own (and of unknown paths).
+    let standard: Int
+    let ownLimits = Mutex<[String: Int]>([:])
+
+    init(standard: Int) {
+        self.standard = standard
+    }
+
+    /// Gives the route `method path` (its template: `/cases/{number}`) a limit of its own.
+    func set(_ limit: Int, method: HTTPRequest.Method, path: String) {
+        ownLimits.withLock { $0["\(method.rawValue) \(path)"] = limit }
+    }
+
+    /// The limit of the route matched (`context.endpointPath`), or the standard one.
+    func limit(method: HTTPRequest.Method, endpoint: String?) -> Int {
+        guard let endpoint else { return standard }
+        return ownLimits.withLock { $0["\(method.rawValue) \(endpoint)"] } ?? standard
+    }
+
+    /// The limit of a request for `path` before the router matched it: the route whose template
+    /// (`/cases/{number}/documents/{code}`) fits the path segment by segment, or the standard one.
+    func limit(method: HTTPRequest.Method, path: String) -> Int {
+        let segments = path.split(separator: "/", omittingEmptySubsequences: false)
+        return ownLimits.withLock { limits in
+            limits.first { key, _ in
+                let parts = key.split(separator: " ", maxSplits: 1)
+                guard parts.count == 2, parts[0] == method.rawValue else { return false }
+                let template = parts[1].split(separator: "/", omittingEmptySubsequences: false)
+                return template.count == segments.count
+                    && zip(template, segments).allSatisfy { $0.hasPrefix("{") || $0 == $1 }
+            }?.value
+        } ?? standard
+    }
+}
+
+/// Reads every request body before its route runs, up to the route's limit: a body declared or
+/// found larger is answered 413 and never reaches the route (nor the desk). Routes then read it
+/// from memory. (Hummingbird runs the router's middleware once the path is matched, so the
+/// route's template is known here.)
 struct BodyLimitMiddleware: RouterMiddleware {
     typealias Context = KaibanRequestContext
 
-    let limit: Int
+    let limits: BodyLimits
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
         async throws -> Response
     {
         var context = context
+        let limit = limits.limit(method: request.method, endpoint: context.endpointPath)
         context.maxUploadSize = limit
         if let declared = request.headers[.contentLength] {
             guard let length = Int(declared), length >= 0 else {
@@ -66,7 +110,11 @@ struct BodyLimitMiddleware: RouterMiddleware {
             if length == 0 { return try await next(request, context) }
         }
         var request = request
-        _ = try await request.collectBody(upTo: limit)
+        do {
+            _ = try await request.collectBody(upTo: limit)
+        } catch is NIOTooManyBytesError {
+            throw HTTPProblem.bodyTooLarge(limit: limit)
+        }
         return try await next(request, context)
     }
 }

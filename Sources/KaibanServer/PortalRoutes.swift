@@ -35,6 +35,7 @@ extension KaibanServer {
     /// - `GET /cases/{number}/history`: its events.
     /// - `POST /cases/{number}/withdrawal`: withdraw, with a reason.
     /// - `POST /cases/{number}/supplies`: deferred documents supplied (补交).
+    /// - the documents' files (``addDocumentRoutes(_:)``).
     func addPortalRoutes(_ routes: RouteTable) {
         let desk = desk
         routes.post("/applications") { request, context in
@@ -79,6 +80,7 @@ extension KaibanServer {
             return JSONResponse(
                 try await desk.portalSupplement(number, password: password, documents: documents, through: portal))
         }
+        addDocumentRoutes(routes)
     }
 
     /// The value of the request's header `name` (lower case), if any.

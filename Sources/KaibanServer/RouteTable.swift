@@ -18,24 +18,30 @@ public final class RouteTable {
     /// The methods a path that exists may be asked with, for the 405 answers.
     static let methods: [HTTPRequest.Method] = [.get, .head, .post, .put, .patch, .delete, .options]
 
+    /// The body limit of each route.
+    let bodyLimits: BodyLimits
+
+    /// A table whose routes take bodies of at most `bodyLimit` bytes unless registered with a limit of their own.
     init(bodyLimit: Int, metrics: ServerMetrics? = nil) {
         router = Router(context: KaibanRequestContext.self, options: [.autoGenerateHeadEndpoints])
+        bodyLimits = BodyLimits(standard: bodyLimit)
         router.add(middleware: ProblemMiddleware(bodyLimit: bodyLimit, metrics: metrics))
-        router.add(middleware: BodyLimitMiddleware(limit: bodyLimit))
+        router.add(middleware: BodyLimitMiddleware(limits: bodyLimits))
     }
 
-    /// Adds a route.
+    /// Adds a route; `bodyLimit` replaces the table's body limit for it (a route that takes files).
     @discardableResult
     public func on(
-        _ path: String, method: HTTPRequest.Method,
+        _ path: String, method: HTTPRequest.Method, bodyLimit: Int? = nil,
         use handler: @escaping @Sendable (Request, KaibanRequestContext) async throws -> some ResponseGenerator
     ) -> Self {
         router.on(RouterPath(path), method: method, use: handler)
+        if let bodyLimit { bodyLimits.set(bodyLimit, method: method, path: RouterPath(path).description) }
         routes.append((method, path))
         return self
     }
 
-    /// Adds a GET route (``on(_:method:use:)``).
+    /// Adds a GET route (``on(_:method:bodyLimit:use:)``).
     @discardableResult
     public func get(
         _ path: String,
@@ -44,16 +50,16 @@ public final class RouteTable {
         on(path, method: .get, use: handler)
     }
 
-    /// Adds a POST route (``on(_:method:use:)``).
+    /// Adds a POST route (``on(_:method:bodyLimit:use:)``).
     @discardableResult
     public func post(
-        _ path: String,
+        _ path: String, bodyLimit: Int? = nil,
         use handler: @escaping @Sendable (Request, KaibanRequestContext) async throws -> some ResponseGenerator
     ) -> Self {
-        on(path, method: .post, use: handler)
+        on(path, method: .post, bodyLimit: bodyLimit, use: handler)
     }
 
-    /// Adds a PUT route (``on(_:method:use:)``).
+    /// Adds a PUT route (``on(_:method:bodyLimit:use:)``).
     @discardableResult
     public func put(
         _ path: String,
@@ -62,7 +68,7 @@ public final class RouteTable {
         on(path, method: .put, use: handler)
     }
 
-    /// Adds a PATCH route (``on(_:method:use:)``).
+    /// Adds a PATCH route (``on(_:method:bodyLimit:use:)``).
     @discardableResult
     public func patch(
         _ path: String,
@@ -71,7 +77,7 @@ public final class RouteTable {
         on(path, method: .patch, use: handler)
     }
 
-    /// Adds a DELETE route (``on(_:method:use:)``).
+    /// Adds a DELETE route (``on(_:method:bodyLimit:use:)``).
     @discardableResult
     public func delete(
         _ path: String,

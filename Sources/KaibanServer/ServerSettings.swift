@@ -13,6 +13,9 @@ public struct ServerSettings: Sendable {
     /// The largest request body taken, in bytes: a larger one is answered 413 before any route
     /// sees it. Flag `--max-body`, env `KAIBAN_MAX_BODY`, default 1 MiB.
     public var maxBodyBytes: Int
+    /// The largest file a portal may attach to a case (the documents' route, and no other, takes
+    /// bodies this large), in bytes. Flag `--max-document`, env `KAIBAN_MAX_DOCUMENT`, default 10 MiB.
+    public var maxDocumentBytes: Int
     /// The OpenAPI document served at `/openapi.yaml`: `api/openapi.yaml` in Forms/.
     public var openAPIDocument: URL
     /// The version `/healthz` reports (the command's own).
@@ -29,14 +32,17 @@ public struct ServerSettings: Sendable {
     public static let defaultHost = "127.0.0.1"
     public static let defaultPort = 8080
     public static let defaultMaxBodyBytes = 1 << 20
+    public static let defaultMaxDocumentBytes = 10 << 20
 
     public init(
         host: String = defaultHost, port: Int = defaultPort, maxBodyBytes: Int = defaultMaxBodyBytes,
-        openAPIDocument: URL, version: String, logLevel: Logger.Level = .info
+        maxDocumentBytes: Int = defaultMaxDocumentBytes, openAPIDocument: URL, version: String,
+        logLevel: Logger.Level = .info
     ) {
         self.host = host
         self.port = port
         self.maxBodyBytes = maxBodyBytes
+        self.maxDocumentBytes = maxDocumentBytes
         self.openAPIDocument = openAPIDocument
         self.version = version
         self.shutdownGracePeriod = .seconds(30)
@@ -52,8 +58,8 @@ public struct ServerSettings: Sendable {
     /// The settings from flags (nil when not given) and `environment`. An unusable value is a
     /// problem naming its flag's variable, never silently replaced by a default.
     public static func resolve(
-        host: String?, port: Int?, maxBodyBytes: Int?, logLevel: String?, environment: [String: String],
-        formsRoot: URL, version: String
+        host: String?, port: Int?, maxBodyBytes: Int?, maxDocumentBytes: Int? = nil, logLevel: String?,
+        environment: [String: String], formsRoot: URL, version: String
     ) throws(Problem) -> ServerSettings {
         func value(_ name: String) -> String? {
             guard let text = environment[name], !text.isEmpty else { return nil }
@@ -78,14 +84,22 @@ public struct ServerSettings: Sendable {
                     en: "port \"\(text)\" is not a whole number from 0 to 65535")
             }
         }
-        if let text = maxBodyBytes.map(String.init) ?? value("KAIBAN_MAX_BODY") {
-            settings.maxBodyBytes = Int(text) ?? -1
-            if !(1...(1 << 30)).contains(settings.maxBodyBytes) {
+        /// A byte limit from its flag or variable, 1 byte to 1 GiB.
+        func byteLimit(_ flag: Int?, _ variable: String, _ name: LocalizedText, into limit: inout Int) {
+            guard let text = flag.map(String.init) ?? value(variable) else { return }
+            limit = Int(text) ?? -1
+            if !(1...(1 << 30)).contains(limit) {
                 refuse(
-                    "KAIBAN_MAX_BODY", zh: "请求正文上限“\(text)”应为1至1073741824之间的字节数",
-                    en: "a body limit of \"\(text)\" is not a number of bytes from 1 to 1073741824")
+                    variable, zh: "\(name.zh)“\(text)”应为1至1073741824之间的字节数",
+                    en: "a \(name.en) of \"\(text)\" is not a number of bytes from 1 to 1073741824")
             }
         }
+        byteLimit(
+            maxBodyBytes, "KAIBAN_MAX_BODY", LocalizedText(zh: "请求正文上限", en: "body limit"), into: &settings.maxBodyBytes
+        )
+        byteLimit(
+            maxDocumentBytes, "KAIBAN_MAX_DOCUMENT", LocalizedText(zh: "材料文件上限", en: "document limit"),
+            into: &settings.maxDocumentBytes)
         if let text = logLevel ?? value("KAIBAN_LOG_LEVEL") {
             if let level = Logger.Level(rawValue: text.lowercased()) {
                 settings.logLevel = level

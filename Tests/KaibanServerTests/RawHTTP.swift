@@ -63,6 +63,11 @@ final class RawConnection {
     /// Reads one whole answer (headers, then as many bytes as its Content-Length says), or what
     /// came before the connection closed or `timeout` ran out.
     func readAnswer(timeout: TimeInterval = 30) -> String {
+        String(decoding: readAnswerData(timeout: timeout), as: UTF8.self)
+    }
+
+    /// ``readAnswer(timeout:)``'s bytes, as they came.
+    func readAnswerData(timeout: TimeInterval = 30) -> Data {
         var received = Data()
         let deadline = Date().addingTimeInterval(timeout)
         var buffer = [UInt8](repeating: 0, count: 65_536)
@@ -74,7 +79,7 @@ final class RawConnection {
             if count <= 0 { break }
             received.append(contentsOf: buffer[0..<count])
         }
-        return String(decoding: received, as: UTF8.self)
+        return received
     }
 
     /// Whether `data` holds the headers and the whole body they announce.

@@ -53,6 +53,15 @@ struct DocumentsCommand: AsyncParsableCommand {
                 ])
             }
             Console.print(table.rendered)
+            for status in documents.documents {
+                guard let file = status.attachment else { continue }
+                let name = file.fileName.map { FreeText.showingHidden($0) } ?? "-"
+                Console.print(
+                    zh
+                        ? "附件 \(file.code)：\(name)，\(file.mediaType)，\(file.size)字节，SHA-256 \(file.sha256)，经\(file.portal)"
+                        : "file \(file.code): \(name), \(file.mediaType), \(file.size) bytes, SHA-256 \(file.sha256), via \(file.portal)"
+                )
+            }
             let missing = documents.missingMain
             Console.print(
                 missing.isEmpty

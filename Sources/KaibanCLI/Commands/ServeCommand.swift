@@ -52,6 +52,15 @@ struct ServeCommand: AsyncParsableCommand {
     var maxBody: Int?
 
     @Option(
+        name: .customLong("max-document"),
+        help: .localized(
+            zh: "门户上传的材料文件的字节数上限，仅适用于材料文件接口（环境变量 KAIBAN_MAX_DOCUMENT；默认 10485760）。",
+            en:
+                "Largest document file a portal may upload, in bytes; only the documents' route takes it (env KAIBAN_MAX_DOCUMENT; default 10485760)."
+        ))
+    var maxDocument: Int?
+
+    @Option(
         name: .customLong("log-level"),
         help: .localized(
             zh: "日志级别：trace、debug（每个请求一行）、info（默认）、notice、warning、error、critical（环境变量 KAIBAN_LOG_LEVEL）。",
@@ -63,7 +72,7 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         try await withDesk(global) { session in
             let settings = try ServerSettings.resolve(
-                host: host, port: port, maxBodyBytes: maxBody, logLevel: logLevel,
+                host: host, port: port, maxBodyBytes: maxBody, maxDocumentBytes: maxDocument, logLevel: logLevel,
                 environment: ProcessInfo.processInfo.environment, formsRoot: session.settings.formsRoot,
                 version: KaibanCommand.configuration.version)
             let level = settings.logLevel
@@ -79,7 +88,9 @@ struct ServeCommand: AsyncParsableCommand {
                 // first request.
                 _ = try await session.desk.slaClock()
                 let server = try KaibanServer(desk: session.desk, settings: settings, logger: logger)
-                logger.info("database \(session.settings.database)")
+                logger.info(
+                    "database \(session.settings.database)",
+                    metadata: ["dataDirectory": "\(session.settings.dataDirectory.path)"])
                 try await server.run()
             } catch {
                 try? store?.closeDatabase()

@@ -21,6 +21,7 @@ enum KaibanMigrations {
         migrator.registerMigration("0014-document-receipts", migrate: documentReceipts)
         migrator.registerMigration("0015-deferrals", migrate: deferrals)
         migrator.registerMigration("0016-portals", migrate: portals)
+        migrator.registerMigration("0017-attachments", migrate: attachments)
         return migrator
     }
 }

@@ -1,0 +1,99 @@
+import Foundation
+import KaibanDesk
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// The documents' files in the data directory, content-addressed: a file whose SHA-256 is
+/// `ab12…` is `ab/ab12…`. A file is written to a temporary name, flushed to the disk, renamed into
+/// place and its folder flushed, so that once ``keep(_:sha256:)`` returns the file survives a
+/// crash, and no reader ever sees half of one. The same content is kept once.
+struct DocumentFiles {
+    let root: URL
+
+    /// The path of the file whose SHA-256 is `sha256`; nil for a text that is no SHA-256 (it
+    /// would name some other path).
+    func path(_ sha256: String) -> URL? {
+        guard sha256.count == 64, sha256.allSatisfy({ $0.isASCII && $0.isHexDigit && !$0.isUppercase }) else {
+            return nil
+        }
+        return root.appendingPathComponent(String(sha256.prefix(2))).appendingPathComponent(sha256)
+    }
+
+    /// Keeps `content` under `sha256` (its digest, computed by the caller) unless a file of its
+    /// size is already there; returns whether it wrote one.
+    @discardableResult
+    func keep(_ content: Data, sha256: String) throws -> Bool {
+        guard let target = path(sha256) else { throw StoreError.storage("\(sha256) is not a SHA-256") }
+        let folder = target.deletingLastPathComponent()
+        var status = stat()
+        if stat(target.path, &status) == 0, Int(status.st_size) == content.count { return false }
+        try makeFolder(folder)
+        let temporary = folder.appendingPathComponent(".\(sha256).\(UUID().uuidString).tmp")
+        let descriptor = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL, 0o640)
+        guard descriptor >= 0 else { throw failure("cannot create \(temporary.path)") }
+        var written = false
+        defer {
+            if !written { unlink(temporary.path) }
+        }
+        do {
+            defer { close(descriptor) }
+            try content.withUnsafeBytes { buffer in
+                var offset = 0
+                while offset < buffer.count {
+                    let result = write(descriptor, buffer.baseAddress?.advanced(by: offset), buffer.count - offset)
+                    if result < 0 && errno == EINTR { continue }
+                    guard result > 0 else { throw failure("cannot write \(temporary.path)") }
+                    offset += result
+                }
+            }
+            guard fsync(descriptor) == 0 else { throw failure("cannot flush \(temporary.path)") }
+        }
+        guard rename(temporary.path, target.path) == 0 else { throw failure("cannot rename into \(target.path)") }
+        written = true
+        try flush(folder)
+        return true
+    }
+
+    /// The file kept under `sha256`, or nil when there is none.
+    func read(_ sha256: String) throws -> Data? {
+        guard let target = path(sha256), FileManager.default.fileExists(atPath: target.path) else { return nil }
+        do {
+            return try Data(contentsOf: target)
+        } catch {
+            throw StoreError.storage("cannot read \(target.path): \(error.localizedDescription)")
+        }
+    }
+
+    /// Creates `folder` and the data directory above it as needed, each new one flushed into its
+    /// parent so that it survives a crash with the file in it.
+    func makeFolder(_ folder: URL) throws {
+        var missing: [URL] = []
+        var current = folder
+        while !FileManager.default.fileExists(atPath: current.path) {
+            missing.append(current)
+            let parent = current.deletingLastPathComponent()
+            guard parent.path != current.path else { break }
+            current = parent
+        }
+        for created in missing.reversed() {
+            if mkdir(created.path, 0o750) != 0 && errno != EEXIST { throw failure("cannot create \(created.path)") }
+            try flush(created.deletingLastPathComponent())
+        }
+    }
+
+    /// Flushes a folder's entries (a file renamed or created in it) to the disk.
+    func flush(_ folder: URL) throws {
+        let descriptor = open(folder.path, O_RDONLY | O_DIRECTORY)
+        guard descriptor >= 0 else { throw failure("cannot open \(folder.path)") }
+        defer { close(descriptor) }
+        guard fsync(descriptor) == 0 else { throw failure("cannot flush \(folder.path)") }
+    }
+
+    func failure(_ what: String) -> StoreError {
+        StoreError.storage("\(what): \(String(cString: strerror(errno)))")
+    }
+}
