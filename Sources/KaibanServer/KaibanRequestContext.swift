@@ -9,7 +9,7 @@ public struct KaibanRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// The language of the answer's texts: zh unless the request prefers en.
     public var language: Language = .zh
-    /// The largest body a route may read (the server's `maxBodyBytes`).
+    /// The largest body the route may read (its own limit, or the server's `maxBodyBytes`).
     public var maxUploadSize: Int = ServerSettings.defaultMaxBodyBytes
 
     public init(source: ApplicationRequestContextSource) {
