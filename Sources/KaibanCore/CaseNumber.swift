@@ -15,9 +15,12 @@ public struct CaseNumber: Sendable, Hashable, Comparable, Codable, CustomStringC
 
     /// Parses `510811-20261126-0007`.
     public init?(_ text: String) {
-        let parts = text.trimmingCharacters(in: .whitespaces).split(separator: "-")
-        guard parts.count == 3, parts[0].count == 6, parts[0].allSatisfy({ $0.isASCII && $0.isNumber }),
-            parts[1].count == 8, parts[2].count >= 4, parts[2].count <= 6,
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let parts = trimmed.split(separator: "-", omittingEmptySubsequences: false)
+        // Digits only (no sign), and the sequence as it is written: four digits, more only when needed.
+        guard parts.count == 3, parts.allSatisfy({ $0.allSatisfy { $0.isASCII && $0.isNumber } }),
+            parts[0].count == 6, parts[1].count == 8, parts[2].count >= 4, parts[2].count <= 6,
+            parts[2].count == 4 || parts[2].first != "0",
             let y = Int(parts[1].prefix(4)), let m = Int(parts[1].dropFirst(4).prefix(2)),
             let d = Int(parts[1].suffix(2)), let date = CivilDate(year: y, month: m, day: d),
             let seq = Int(parts[2]), seq > 0

@@ -58,11 +58,16 @@ extension Desk {
 
     /// An application checked as intake checks it (every problem at once), with its name in the
     /// normalised form it is registered under, its checklist and the documents handed in with it.
-    func prepare(_ application: CaseApplication, documents: DocumentSelection, hall: String, at now: Date) async throws
+    /// `namingCases` false (a portal's applicant): a warning about other applications for the same
+    /// name says how many there are, not which (their numbers are other applicants' business).
+    func prepare(
+        _ application: CaseApplication, documents: DocumentSelection, hall: String, at now: Date,
+        namingCases: Bool = true
+    ) async throws
         -> (application: CaseApplication, review: IntakeReview, checklist: CaseChecklist, received: [ReceivedDocument])
     {
         let definition = try await latestDefinition()
-        let review = try await review(application, hall: hall, at: now)
+        let review = try await review(application, hall: hall, at: now, namingCases: namingCases)
         let checklist = try caseChecklist(for: application)
         let received = documents.documents(of: checklist)
         // Documents posted to the hall are received when the post arrives, not at intake.
@@ -120,7 +125,9 @@ extension Desk {
     }
 
     /// The checks intake runs on every name, division and ID number of an application.
-    func review(_ application: CaseApplication, hall: String, at now: Date) async throws -> IntakeReview {
+    func review(_ application: CaseApplication, hall: String, at now: Date, namingCases: Bool = true) async throws
+        -> IntakeReview
+    {
         let date = HallTime.localDate(of: now)
         var problems: [FieldProblem] = []
         var warnings: [FieldProblem] = []
@@ -169,7 +176,16 @@ extension Desk {
         if name.isValid {
             let pending = try await store.openApplications(
                 hall: hall, tradeName: name.tradeName, industry: name.industry)
-            if !pending.isEmpty {
+            if !pending.isEmpty && !namingCases {
+                warnings.append(
+                    FieldProblem(
+                        field: "proposedName",
+                        reason: LocalizedText(
+                            zh: "同一字号、行业的申请正在办理（\(pending.count)件），先发照者登记",
+                            en:
+                                "\(pending.count) application(s) for the same trade name and industry are in progress; the first licensed keeps the name"
+                        )))
+            } else if !pending.isEmpty {
                 let list = pending.joined(separator: ", ")
                 warnings.append(
                     FieldProblem(

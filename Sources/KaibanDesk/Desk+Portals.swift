@@ -86,8 +86,7 @@ extension Desk {
     /// ``portalsByToken``); an unknown or revoked one is read every time.
     public func portal(token: String) async throws -> Portal {
         try await run {
-            let unauthorized = Problem(
-                .forbidden, "portal.unauthorized", zh: "门户令牌无效或已停用", en: "the portal token is unknown or revoked")
+            let unauthorized = Self.unauthorized
             guard !token.isEmpty, token.count <= 200 else { throw unauthorized }
             let hash = Secrets.sha256Hex(token)
             let now = ContinuousClock.now
@@ -129,7 +128,8 @@ extension Desk {
             var application = application
             application.channel = portal.channel
             let now = instant(nowRounded: clock.now())
-            let prepared = try await prepare(application, documents: .none, hall: settings.hall, at: now)
+            let prepared = try await prepare(
+                application, documents: .none, hall: settings.hall, at: now, namingCases: false)
             let definition = try await latestDefinition()
             let password = try Self.secret { try Secrets.queryPassword() }
             let submission = PortalSubmission(
@@ -156,6 +156,10 @@ extension Desk {
                     throw StoreError.submissionExists
                 }
                 return try await replay(earlier, key: idempotencyKey, requestSHA: requestSHA)
+            } catch StoreError.portalNotFound {
+                // Revoked since its token was last read (the store checks it in the transaction).
+                portalsByToken.withLock { $0 = $0.filter { $0.value.portal.id != portal.id } }
+                throw Self.unauthorized
             }
         }
     }
@@ -235,6 +239,10 @@ extension Desk {
             ).maskingIDs()
         }
     }
+
+    /// A token unknown or revoked.
+    static let unauthorized = Problem(
+        .forbidden, "portal.unauthorized", zh: "门户令牌无效或已停用", en: "the portal token is unknown or revoked")
 
     /// The step withdrawing a case.
     static let withdrawTransition = "withdraw"

@@ -71,10 +71,15 @@ import Testing
         let later = try #require(CaseNumber("510811-20261127-0001"))
         let twelve = try #require(CaseNumber("510811-20261126-0012"))
         #expect([later, twelve, seven].sorted() == [seven, twelve, later])
+        // Past 9,999 a day the sequence takes the digits it needs.
+        #expect(CaseNumber("510811-20261126-12345")?.sequence == 12_345)
     }
 
     @Test(arguments: [
         "", "510811-20261126", "51081-20261126-0001", "510811-20261332-0001", "510811-20261126-0000", "x",
+        // Only the number as written: no sign, no extra leading zero, no empty part.
+        "510811-20261127-+272", "510811-20261127-00272", "510811-20261127-000272", "510811-+0261127-0272",
+        "510811-20261127-0272-", "510811--20261127-0272",
     ])
     func refusesMalformedNumbers(text: String) {
         #expect(CaseNumber(text) == nil)

@@ -180,6 +180,39 @@ import Testing
         #expect(refused?.code == "portal.unauthorized")
     }
 
+    @Test func aPortalsWarningCountsOtherApplicationsForTheNameWithoutNamingThem() async throws {
+        let desk = try await Fixtures.desk(at: Fixtures.at(9, 0))
+        let web = try await desk.addPortal(id: "gov-web", name: "四川政务服务网", channel: .online, as: supervisor)
+        let counter = try await desk.intake(Fixtures.application(), as: window).case.number
+        let receipt = try await desk.submit(
+            Fixtures.application(), through: web.portal, idempotencyKey: "n", requestBody: body())
+        let warning = try #require(receipt.warnings.first { $0.reason.en.contains("in progress") })
+        #expect(warning.reason.en.hasPrefix("1 application(s)") && warning.reason.zh.contains("1件"))
+        #expect(!warning.reason.en.contains(counter.description) && !warning.reason.zh.contains(counter.description))
+        // At the window the clerk sees which.
+        let again = try await desk.intake(Fixtures.application(), as: window)
+        #expect(again.warnings.contains { $0.reason.en.contains(counter.description) })
+    }
+
+    @Test func aSubmissionJustAfterItsPortalWasRevokedElsewhereIsUnauthorized() async throws {
+        let path = Fixtures.temporaryDatabasePath()
+        let server = try await Fixtures.desk(at: Fixtures.at(9, 0), path: path)
+        let web = try await server.addPortal(id: "gov-web", name: "四川政务服务网", channel: .online, as: supervisor)
+        let portal = try await server.portal(token: web.token)
+        let settings = KaibanSettings(
+            database: path, formsRoot: Fixtures.formsRoot,
+            calendarFolder: Fixtures.packageRoot.appendingPathComponent("seeds/calendar"))
+        let command = Desk(settings: settings, store: try CaseStore(path: path), clock: ManualClock(Fixtures.at(9, 1)))
+        _ = try await command.revokePortal("gov-web", reason: "令牌泄露", as: supervisor)
+        // Still trusted by the server's desk, refused by the store's own check in the transaction.
+        let refused = await Fixtures.problem {
+            _ = try await server.submit(
+                Fixtures.application(), through: portal, idempotencyKey: "late", requestBody: body())
+        }
+        #expect(refused?.code == "portal.unauthorized")
+        #expect(try await server.store.caseCount() == 0)
+    }
+
     @Test func anApplicantWithdrawsAndSuppliesThroughTheirPortal() async throws {
         let desk = try await Fixtures.desk(at: Fixtures.at(9, 0))
         let web = try await desk.addPortal(id: "gov-web", name: "四川政务服务网", channel: .online, as: supervisor)
