@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import KaibanCore
 import NIOCore
+import NIOHTTP1
 
 /// A problem as the HTTP API answers it: a status, a stable code, a title that is the same for
 /// every problem of the code, the text of this occurrence, the fields concerned, and headers
@@ -151,6 +152,20 @@ extension HTTPProblem {
         detail: LocalizedText(zh: "服务器内部错误，已记入日志", en: "an internal error occurred (logged)"))
 
     /// A request cut short by the server stopping (503, `server.stopping`).
+    /// A request whose connection ended before its body did (400, `request.incomplete`; nobody
+    /// is left to read it, but the figures count it as the client's, not as a server error).
+    public static let requestIncomplete = HTTPProblem(
+        .badRequest, "request.incomplete", title: LocalizedText(zh: "请求不完整", en: "Incomplete request"),
+        detail: LocalizedText(zh: "连接在请求正文结束前关闭", en: "the connection closed before the request body ended"))
+
+    /// Too many large bodies being received at once (503, `server.busy`, `Retry-After: 1`): the
+    /// memory they may take together is bounded.
+    public static let busy = HTTPProblem(
+        .serviceUnavailable, "server.busy", title: LocalizedText(zh: "服务繁忙", en: "Server busy"),
+        detail: LocalizedText(
+            zh: "同时上传的文件过多，请稍后重试", en: "too many files are being uploaded at once; try again shortly"),
+        headers: [.retryAfter: "1"])
+
     public static let stopping = HTTPProblem(
         .serviceUnavailable, "server.stopping", title: LocalizedText(zh: "服务正在停止", en: "Server stopping"),
         detail: LocalizedText(zh: "服务正在停止，请稍后重试", en: "the server is stopping; try again later"))
@@ -194,6 +209,11 @@ extension HTTPProblem {
             return (.bodyTooLarge(limit: limit), false)
         case is CancellationError:
             return (.stopping, false)
+        case let error as HTTPParserError where error == .invalidEOFState || error == .closedConnection:
+            // The client hung up before its body ended: its fault, nothing to log as an error.
+            return (.requestIncomplete, false)
+        case let error as ChannelError where error == .eof || error == .ioOnClosedChannel || error == .inputClosed:
+            return (.requestIncomplete, false)
         default:
             return (.internalError, true)
         }

@@ -52,7 +52,10 @@ public struct KaibanServer: Sendable {
 
     /// The API's routes, then `extra` ones (tests add their own), then the 405 answers.
     public func routeTable(adding extra: (RouteTable) -> Void = { _ in }) -> RouteTable {
-        let routes = RouteTable(bodyLimit: settings.maxBodyBytes, metrics: metrics)
+        // Four files of the largest size may be read at once (memory bounded whoever sends them).
+        let routes = RouteTable(
+            bodyLimit: settings.maxBodyBytes, uploadBudget: 4 * settings.maxDocumentBytes,
+            metrics: metrics)
         addRoutes(routes)
         extra(routes)
         routes.finish()

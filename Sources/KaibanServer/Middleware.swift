@@ -65,8 +65,13 @@ final class BodyLimits: Sendable {
 
     /// The limit of the route matched (`context.endpointPath`), or the standard one.
     func limit(method: HTTPRequest.Method, endpoint: String?) -> Int {
-        guard let endpoint else { return standard }
-        return ownLimits.withLock { $0["\(method.rawValue) \(endpoint)"] } ?? standard
+        ownLimit(method: method, endpoint: endpoint) ?? standard
+    }
+
+    /// The route's own limit, if it has one (a route that takes files).
+    func ownLimit(method: HTTPRequest.Method, endpoint: String?) -> Int? {
+        guard let endpoint else { return nil }
+        return ownLimits.withLock { $0["\(method.rawValue) \(endpoint)"] }
     }
 
     /// The limit of a request for `path` before the router matched it: the route whose template
@@ -93,6 +98,9 @@ struct BodyLimitMiddleware: RouterMiddleware {
     typealias Context = KaibanRequestContext
 
     let limits: BodyLimits
+    /// The bytes that the bodies of routes taking files may take together while they are read: without it, clients that send large bodies slowly, even without a token (checked
+    /// only once the body is read), could hold the server's memory.
+    let uploads: UploadBudget
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
         async throws -> Response
@@ -109,6 +117,13 @@ struct BodyLimitMiddleware: RouterMiddleware {
             guard length <= limit else { throw HTTPProblem.bodyTooLarge(limit: limit) }
             if length == 0 { return try await next(request, context) }
         }
+        // A body for a route that takes files reserves its size (declared, or the limit) first.
+        var reserved = 0
+        if limits.ownLimit(method: request.method, endpoint: context.endpointPath) != nil {
+            reserved = request.headers[.contentLength].flatMap { Int($0) } ?? limit
+            guard uploads.reserve(reserved) else { throw HTTPProblem.busy }
+        }
+        defer { if reserved > 0 { uploads.release(reserved) } }
         var request = request
         do {
             _ = try await request.collectBody(upTo: limit)
@@ -117,6 +132,31 @@ struct BodyLimitMiddleware: RouterMiddleware {
         }
         return try await next(request, context)
     }
+}
+
+/// Bytes that may be reserved at once, shared by every request of a server.
+final class UploadBudget: Sendable {
+    let total: Int
+    private let used = Mutex(0)
+
+    init(total: Int) {
+        self.total = total
+    }
+
+    /// Reserves `bytes` if they fit in what is left.
+    func reserve(_ bytes: Int) -> Bool {
+        used.withLock { used in
+            guard used + bytes <= total else { return false }
+            used += bytes
+            return true
+        }
+    }
+
+    func release(_ bytes: Int) {
+        used.withLock { $0 -= bytes }
+    }
+
+    var inUse: Int { used.withLock { $0 } }
 }
 
 extension Duration {

@@ -21,12 +21,18 @@ public final class RouteTable {
     /// The body limit of each route.
     let bodyLimits: BodyLimits
 
-    /// A table whose routes take bodies of at most `bodyLimit` bytes unless registered with a limit of their own.
-    init(bodyLimit: Int, metrics: ServerMetrics? = nil) {
+    /// The bytes the bodies over `bodyLimit` (files) may take together while they are read.
+    let uploads: UploadBudget
+
+    /// A table whose routes take bodies of at most `bodyLimit` bytes unless registered with a limit
+    /// of their own; the larger bodies read at once take at most `uploadBudget` bytes together (a
+    /// request that would pass it is 503 `server.busy`).
+    init(bodyLimit: Int, uploadBudget: Int = 64 << 20, metrics: ServerMetrics? = nil) {
         router = Router(context: KaibanRequestContext.self, options: [.autoGenerateHeadEndpoints])
         bodyLimits = BodyLimits(standard: bodyLimit)
+        uploads = UploadBudget(total: uploadBudget)
         router.add(middleware: ProblemMiddleware(bodyLimit: bodyLimit, metrics: metrics))
-        router.add(middleware: BodyLimitMiddleware(limits: bodyLimits))
+        router.add(middleware: BodyLimitMiddleware(limits: bodyLimits, uploads: uploads))
     }
 
     /// Adds a route; `bodyLimit` replaces the table's body limit for it (a route that takes files).

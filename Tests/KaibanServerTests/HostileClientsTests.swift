@@ -1,0 +1,94 @@
+import Foundation
+import KaibanCore
+import KaibanTestSupport
+import Testing
+
+/// Issue 10, from a hostile trial: clients that hang up mid-body or hold large bodies open.
+@Suite struct HostileClientsTests {
+    /// Runs blocking socket work on a thread of its own, never on the few threads that also run
+    /// the servers of the tests in this process.
+    func onThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread { continuation.resume(with: Result { try body() }) }.start()
+        }
+    }
+
+    /// The `/metrics` lines counting answers of `status`.
+    func counted(_ server: TestServer, status: Int) async throws -> [String] {
+        let metrics = try await server.send("GET", "/metrics")
+        return metrics.text.split(separator: "\n").map(String.init).filter {
+            $0.hasPrefix("kaiban_http_requests_total") && $0.contains("status=\"\(status)\"")
+        }
+    }
+
+    @Test func aClientHangingUpMidBodyIsCountedAsItsOwnFaultNotAsAServerError() async throws {
+        try await TestServer.with { server in
+            let port = server.port
+            try await onThread {
+                for _ in 0..<3 {
+                    let connection = try RawConnection(port: port)
+                    try connection.send(
+                        "POST /applications HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                            + "Content-Length: 100\r\n\r\n{\"a\"")
+                    // Dropped: the connection closes with 96 bytes of its body never sent.
+                }
+            }
+            var incomplete: [String] = []
+            for _ in 0..<50 where incomplete.isEmpty {
+                try await Task.sleep(for: .milliseconds(100))
+                incomplete = try await counted(server, status: 400).filter { $0.contains("/applications") }
+            }
+            #expect(!incomplete.isEmpty, "the aborted requests are counted, as 400")
+            #expect(try await counted(server, status: 500).isEmpty)
+        }
+    }
+
+    @Test func largeBodiesReadAtOnceHaveABoundedBudgetWhoeverSendsThem() async throws {
+        // Files up to 1,000 bytes: four may be read at once.
+        try await TestServer.with(maxDocumentBytes: 1_000) { server in
+            let path = "/cases/510811-20261126-0001/documents/articles"
+            let head =
+                "POST \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/pdf\r\n"
+                + "Content-Length: 1000\r\n\r\n%PDF-"
+            // Clients without a token send the start of a file and wait, one after another: each
+            // held open is reading its body; the first answered at once is refused for the budget.
+            let port = server.port
+            let (holding, fifth) = try await onThread {
+                var holding: [RawConnection] = []
+                while holding.count < 12 {
+                    let connection = try RawConnection(port: port)
+                    try connection.send(head)
+                    let answer = connection.readAnswer(timeout: 1.5)
+                    if !answer.isEmpty { return (holding, answer) }
+                    holding.append(connection)
+                }
+                return (holding, "")
+            }
+            // Four reserve the budget; under load a refusal slower than the wait may count as held.
+            #expect(holding.count >= 4 && holding.count < 12, "\(holding.count) held before the refusal")
+            #expect(fifth.hasPrefix("HTTP/1.1 503") && fifth.contains("server.busy"), "\(fifth)")
+            #expect(fifth.lowercased().contains("retry-after: 1"))
+            // When the four hang up, their share is free again: the next one is read (and then
+            // refused for having no token).
+            for connection in holding { connection.hangUp() }
+            var later = ""
+            for _ in 0..<20 {
+                later = try await onThread {
+                    let connection = try RawConnection(port: port)
+                    try connection.send(head + String(repeating: "x", count: 995))
+                    return connection.readAnswer(timeout: 2)
+                }
+                if !later.contains(" 503 ") { break }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            #expect(later.hasPrefix("HTTP/1.1 401"), "\(later)")
+        }
+    }
+}
+
+extension RawConnection: @unchecked Sendable {
+    /// Closes the sending and receiving sides now (the descriptor itself closes with the object).
+    func hangUp() {
+        _ = shutdown(descriptor, Int32(SHUT_RDWR))
+    }
+}
