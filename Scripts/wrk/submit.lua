@@ -2,13 +2,10 @@
 -- (thread number and counter), so that every request is a new submission, and a trade name of
 -- its own (the form's "青禾" replaced by three characters chosen by the counter), as real
 -- applications rarely share a name.
-local counter = 0
-local threads = {}
+dofile(debug.getinfo(1, "S").source:match("^@(.*/)") .. "common.lua")
+counting(201, "not-created")
 
-function setup(thread)
-  thread:set("thread_id", #threads + 1)
-  table.insert(threads, thread)
-end
+local counter = 0
 
 local pool = {}
 for character in ("青禾丰泽瑞恒通达安康宏远嘉润博信华盛鑫源晨星天宇金茂兴旺明德"):gmatch("[\224-\239][\128-\191][\128-\191]") do
@@ -34,19 +31,4 @@ function request()
     .. pool[math.floor(n / (#pool * #pool)) % #pool + 1]
   local body = form:gsub("青禾", name, 1)
   return wrk.format(nil, "/applications", nil, body)
-end
-
--- Counts the answers that are not 201 Created (wrk counts only non-2xx), to be printed at the end.
-function response(status, headers, body)
-  if status ~= 201 then
-    wrong = (wrong or 0) + 1
-  end
-end
-
-function done(summary, latency, requests)
-  local wrong = 0
-  for _, thread in ipairs(threads) do
-    wrong = wrong + (thread:get("wrong") or 0)
-  end
-  io.write(string.format("not-created: %d\n", wrong))
 end

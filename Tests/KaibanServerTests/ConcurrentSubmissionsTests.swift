@@ -2,17 +2,11 @@ import Foundation
 import KaibanCore
 import KaibanDesk
 import KaibanTestSupport
-import Synchronization
 import Testing
 
 /// Issue 10: submissions arriving together over HTTP are written together (group commit) and
 /// each is answered only once written; a retry among them makes no second case.
 @Suite struct ConcurrentSubmissionsTests {
-    final class Collected: Sendable {
-        let answers = Mutex<[(String, HTTPAnswer)]>([])
-        func add(_ key: String, _ answer: HTTPAnswer) { answers.withLock { $0.append((key, answer)) } }
-        var all: [(String, HTTPAnswer)] { answers.withLock { $0 } }
-    }
 
     @Test func concurrentSubmissionsAreEachTakenInOnceWithDenseNumbers() async throws {
         try await TestServer.with { server in
@@ -22,33 +16,23 @@ import Testing
             // 20 applications with their own keys and names, and the first one sent twice more.
             let requests: [(key: String, name: Character)] =
                 names.enumerated().map { ("k\($0.offset)", $0.element) } + [("k0", names[0]), ("k0", names[0])]
-            // Raw connections on threads of their own, all sent at once (URLSession on Linux
-            // queues concurrent requests to one host).
-            let port = server.port
-            let answers: [(String, HTTPAnswer)] = await withCheckedContinuation { continuation in
-                let collected = Collected()
-                let group = DispatchGroup()
+            // Sent at once: `send` puts each request with a body on a connection and a thread of its own.
+            let answers = try await withThrowingTaskGroup(of: (String, HTTPAnswer).self) { group in
                 for (key, name) in requests {
-                    group.enter()
-                    // A thread each: blocked on its socket, a client must not hold one of the
-                    // dispatch pool's few threads, which the server in this process needs.
-                    Thread {
-                        defer { group.leave() }
-                        let body = Data(PortalRoutesTests.form.replacingOccurrences(of: "青禾", with: "\(name)禾").utf8)
-                        let head =
-                            "POST /applications HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(web.token)\r\n"
-                            + "Content-Type: application/json\r\nIdempotency-Key: \(key)\r\n"
-                            + "Content-Length: \(body.count)\r\nConnection: close\r\n\r\n"
-                        do {
-                            let connection = try RawConnection(port: port)
-                            try connection.send(Data(head.utf8) + body)
-                            collected.add(key, HTTPAnswer(raw: connection.readAnswer()))
-                        } catch {
-                            collected.add(key, HTTPAnswer(status: 0, headers: [:], body: Data("\(error)".utf8)))
-                        }
-                    }.start()
+                    group.addTask {
+                        let body = PortalRoutesTests.form.replacingOccurrences(of: "青禾", with: "\(name)禾")
+                        let answer = try await server.send(
+                            "POST", "/applications",
+                            headers: [
+                                "Authorization": "Bearer \(web.token)", "Content-Type": "application/json",
+                                "Idempotency-Key": key,
+                            ], body: Data(body.utf8))
+                        return (key, answer)
+                    }
                 }
-                group.notify(queue: .global()) { continuation.resume(returning: collected.all) }
+                var answers: [(String, HTTPAnswer)] = []
+                for try await answer in group { answers.append(answer) }
+                return answers
             }
             #expect(answers.count == requests.count)
             #expect(answers.allSatisfy { [200, 201].contains($0.1.status) }, "\(answers.map(\.1.status))")
@@ -66,21 +50,5 @@ import Testing
             #expect(Set(numbers.map(\.sequence)) == Set(1...names.count))
             #expect(try await server.desk.store.caseCount() == names.count)
         }
-    }
-}
-
-extension HTTPAnswer {
-    /// An answer read whole from a raw connection (status 0 when it is not one).
-    init(raw: String) {
-        let parts = raw.components(separatedBy: "\r\n\r\n")
-        let head = parts.first?.components(separatedBy: "\r\n") ?? []
-        let status = head.first?.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0
-        var headers: [String: String] = [:]
-        for line in head.dropFirst() {
-            guard let colon = line.firstIndex(of: ":") else { continue }
-            headers[String(line[..<colon])] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
-        }
-        self.init(
-            status: status, headers: headers, body: Data(parts.dropFirst().joined(separator: "\r\n\r\n").utf8))
     }
 }
