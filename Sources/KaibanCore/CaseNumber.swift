@@ -13,23 +13,49 @@ public struct CaseNumber: Sendable, Hashable, Comparable, Codable, CustomStringC
         self.sequence = sequence
     }
 
-    /// Parses `510811-20261126-0007`.
+    /// Parses `510811-20261126-0007` (blanks around it ignored): digits only, no sign, and the
+    /// sequence as it is written: four digits, more only when needed. Read byte by byte: every
+    /// portal request parses one.
     public init?(_ text: String) {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
-        let parts = trimmed.split(separator: "-", omittingEmptySubsequences: false)
-        // Digits only (no sign), and the sequence as it is written: four digits, more only when needed.
-        guard parts.count == 3, parts.allSatisfy({ $0.allSatisfy { $0.isASCII && $0.isNumber } }),
-            parts[0].count == 6, parts[1].count == 8, parts[2].count >= 4, parts[2].count <= 6,
-            parts[2].count == 4 || parts[2].first != "0",
-            let y = Int(parts[1].prefix(4)), let m = Int(parts[1].dropFirst(4).prefix(2)),
-            let d = Int(parts[1].suffix(2)), let date = CivilDate(year: y, month: m, day: d),
-            let seq = Int(parts[2]), seq > 0
+        var text = Substring(text)
+        while let first = text.unicodeScalars.first, Self.isBlank(first) { text.unicodeScalars.removeFirst() }
+        while let last = text.unicodeScalars.last, Self.isBlank(last) { text.unicodeScalars.removeLast() }
+        let bytes = Array(text.utf8)
+        // 6 + 1 + 8 + 1 + (4...6)
+        guard (20...22).contains(bytes.count), bytes[6] == UInt8(ascii: "-"), bytes[15] == UInt8(ascii: "-") else {
+            return nil
+        }
+        func number(_ range: Range<Int>) -> Int? {
+            var value = 0
+            for index in range {
+                let digit = bytes[index] &- UInt8(ascii: "0")
+                guard digit < 10 else { return nil }
+                value = value * 10 + Int(digit)
+            }
+            return value
+        }
+        let sequenceDigits = 16..<bytes.count
+        guard number(0..<6) != nil, let y = number(7..<11), let m = number(11..<13), let d = number(13..<15),
+            let date = CivilDate(year: y, month: m, day: d), let seq = number(sequenceDigits), seq > 0,
+            sequenceDigits.count == 4 || bytes[16] != UInt8(ascii: "0")
         else { return nil }
-        self.init(division: String(parts[0]), date: date, sequence: seq)
+        self.init(division: String(decoding: bytes[0..<6], as: UTF8.self), date: date, sequence: seq)
+    }
+
+    /// What `trimmingCharacters(in: .whitespaces)` trims: tab and the space separators (Zs).
+    static func isBlank(_ scalar: Unicode.Scalar) -> Bool {
+        scalar == "\t" || scalar.properties.generalCategory == .spaceSeparator
     }
 
     public var description: String {
-        "\(division)-\(date.compact)-\(padded(sequence, 4))"
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(22)
+        bytes.append(contentsOf: division.utf8)
+        bytes.append(UInt8(ascii: "-"))
+        for (value, width) in [(date.year, 4), (date.month, 2), (date.day, 2)] { appendDigits(value, width, &bytes) }
+        bytes.append(UInt8(ascii: "-"))
+        appendDigits(sequence, 4, &bytes)
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     public static func < (lhs: CaseNumber, rhs: CaseNumber) -> Bool {
@@ -49,4 +75,20 @@ public struct CaseNumber: Sendable, Hashable, Comparable, Codable, CustomStringC
         var container = encoder.singleValueContainer()
         try container.encode(description)
     }
+}
+
+/// The decimal digits of `value` (not negative), padded with zeros to `width`.
+func appendDigits(_ value: Int, _ width: Int, _ bytes: inout [UInt8]) {
+    guard value >= 0 else {
+        bytes.append(contentsOf: padded(value, width).utf8)
+        return
+    }
+    var digits: [UInt8] = []
+    var rest = value
+    repeat {
+        digits.append(UInt8(ascii: "0") + UInt8(rest % 10))
+        rest /= 10
+    } while rest > 0
+    bytes.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: max(0, width - digits.count)))
+    bytes.append(contentsOf: digits.reversed())
 }

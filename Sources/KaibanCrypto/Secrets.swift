@@ -16,10 +16,15 @@ public enum Secrets {
     static func sha256(_ bytes: some Collection<UInt8>) -> [UInt8] {
         var digest = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
         var length: UInt32 = 0
-        let input = Array(bytes)
-        _ = input.withUnsafeBytes { buffer in
-            EVP_Digest(buffer.baseAddress, buffer.count, &digest, &length, EVP_sha256(), nil)
-        }
+        let md = Digests.sha256.md
+        let done =
+            bytes.withContiguousStorageIfAvailable { buffer in
+                EVP_Digest(buffer.baseAddress, buffer.count, &digest, &length, md, nil)
+            }
+            ?? Array(bytes).withUnsafeBytes { buffer in
+                EVP_Digest(buffer.baseAddress, buffer.count, &digest, &length, md, nil)
+            }
+        precondition(done == 1, "libcrypto could not compute a SHA-256")
         return Array(digest.prefix(Int(length)))
     }
 
@@ -98,7 +103,8 @@ public enum Secrets {
         _ = secret.withUnsafeBufferPointer { secretBuffer in
             secretBuffer.withMemoryRebound(to: CChar.self) { chars in
                 PKCS5_PBKDF2_HMAC(
-                    chars.baseAddress, Int32(chars.count), salt, Int32(salt.count), Int32(iterations), EVP_sha256(),
+                    chars.baseAddress, Int32(chars.count), salt, Int32(salt.count), Int32(iterations),
+                    Digests.sha256.md,
                     Int32(length), &output)
             }
         }
@@ -107,15 +113,16 @@ public enum Secrets {
 
     /// `bytes` as lowercase hexadecimal digits, two a byte.
     public static func hex(_ bytes: some Collection<UInt8>) -> String {
-        let digits = Array("0123456789abcdef")
-        var text = ""
+        var text: [UInt8] = []
         text.reserveCapacity(bytes.count * 2)
         for byte in bytes {
-            text.append(digits[Int(byte >> 4)])
-            text.append(digits[Int(byte & 0x0F)])
+            text.append(hexDigits[Int(byte >> 4)])
+            text.append(hexDigits[Int(byte & 0x0F)])
         }
-        return text
+        return String(decoding: text, as: UTF8.self)
     }
+
+    static let hexDigits = Array("0123456789abcdef".utf8)
 
     /// The bytes lowercase hexadecimal digits stand for; nil for any other text.
     public static func bytes(hex text: String) -> [UInt8]? {
@@ -139,4 +146,14 @@ public enum Secrets {
         default: nil
         }
     }
+}
+
+/// Digest algorithms fetched from libcrypto's provider once: `EVP_sha256()` alone makes every
+/// digest look its implementation up again (OpenSSL 3's implicit fetch), a cost paid on each
+/// portal request.
+struct Digests: @unchecked Sendable {
+    // An EVP_MD is immutable once fetched and may be shared by threads (OpenSSL 3 documentation).
+    let md: OpaquePointer?
+
+    static let sha256 = Digests(md: EVP_MD_fetch(nil, "SHA256", nil) ?? EVP_sha256())
 }

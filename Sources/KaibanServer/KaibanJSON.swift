@@ -144,15 +144,16 @@ public struct KaibanRequestDecoder: RequestDecoder {
     }
 }
 
-/// JSON already encoded, answered as it is (``JSONResponse``'s headers).
+/// JSON already encoded, answered as it is (``JSONResponse``'s headers). The buffer is shared,
+/// not copied, with the cache that keeps it.
 public struct EncodedJSONResponse: ResponseGenerator, Sendable {
-    public var data: Data
+    public var body: ByteBuffer
     public var status: HTTPResponse.Status = .ok
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         Response(
-            status: status, headers: [.contentType: "application/json", .contentLength: String(data.count)],
-            body: .init(byteBuffer: ByteBuffer(bytes: data)))
+            status: status, headers: [.contentType: "application/json", .contentLength: String(body.readableBytes)],
+            body: .init(byteBuffer: body))
     }
 }
 
@@ -161,7 +162,7 @@ public struct EncodedJSONResponse: ResponseGenerator, Sendable {
 /// JSON encoding is the largest cost of a status read; a portal polling a case gets the same bytes
 /// within the same second. Bounded: when full it starts again empty.
 public final class EncodedCache<Stamp: Hashable & Sendable>: Sendable {
-    private let entries = Mutex([String: (stamp: Stamp, data: Data)]())
+    private let entries = Mutex([String: (stamp: Stamp, body: ByteBuffer)]())
     let capacity: Int
 
     public init(capacity: Int = 10_000) {
@@ -169,13 +170,13 @@ public final class EncodedCache<Stamp: Hashable & Sendable>: Sendable {
     }
 
     /// The encoding of `value` under `key`: the one kept when `stamp` is the same, else a new one.
-    public func encoded(_ value: some Encodable, key: String, stamp: Stamp) throws -> Data {
-        if let entry = entries.withLock({ $0[key] }), entry.stamp == stamp { return entry.data }
-        let data = try KaibanJSON.encoder.encode(value)
+    public func encoded(_ value: some Encodable, key: String, stamp: Stamp) throws -> ByteBuffer {
+        if let entry = entries.withLock({ $0[key] }), entry.stamp == stamp { return entry.body }
+        let body = ByteBuffer(bytes: try KaibanJSON.encoder.encode(value))
         entries.withLock {
             if $0.count >= capacity { $0.removeAll(keepingCapacity: true) }
-            $0[key] = (stamp, data)
+            $0[key] = (stamp, body)
         }
-        return data
+        return body
     }
 }

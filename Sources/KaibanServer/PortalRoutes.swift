@@ -60,7 +60,7 @@ extension KaibanServer {
             let (portal, number, password) = try await Self.caseAccess(request, context, desk)
             let view = try await desk.portalCase(number, password: password, through: portal)
             return EncodedJSONResponse(
-                data: try views.encoded(
+                body: try views.encoded(
                     view, key: number.description, stamp: CaseViewStamp(version: view.case.version, asOf: view.asOf)))
         }
         routes.get("/cases/{number}/history") { request, context in
@@ -97,7 +97,10 @@ extension KaibanServer {
                 .forbidden, "portal.unauthorized", zh: "缺少门户令牌（Authorization: Bearer …）",
                 en: "the portal token is missing (Authorization: Bearer …)")
         }
-        return try await desk.portal(token: String(header.dropFirst(prefix.count)).trimmingCharacters(in: .whitespaces))
+        var token = header.utf8.dropFirst(prefix.utf8.count)
+        while let first = token.first, first == UInt8(ascii: " ") || first == UInt8(ascii: "\t") { token.removeFirst() }
+        while let last = token.last, last == UInt8(ascii: " ") || last == UInt8(ascii: "\t") { token.removeLast() }
+        return try await desk.portal(token: String(decoding: token, as: UTF8.self))
     }
 
     /// The portal, the case number of the path and the query password of a case route.

@@ -3,6 +3,7 @@ import Hummingbird
 import KaibanCore
 import KaibanDesk
 import Prometheus
+import Synchronization
 
 /// The server's metrics in Prometheus' text format (`GET /metrics`): requests and their latencies
 /// by route, method and status, counted as they are answered; and, read from the desk at each
@@ -16,17 +17,40 @@ public final class ServerMetrics: Sendable {
 
     public init() {}
 
+    /// The counter and histogram of each route, method and status seen: the registry's own
+    /// lookup (names checked, labels compared) would be paid on every request.
+    let series = Mutex([SeriesKey: (requests: Counter, durations: DurationHistogram)]())
+
+    static let methods: Set = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT", "QUERY"]
+
+    struct SeriesKey: Hashable {
+        var route: String
+        var method: String
+        var status: Int
+    }
+
     /// One answered request: `route` is the path template (`/cases/{number}`), or `unmatched`.
     func record(route: String, method: String, status: Int, duration: Duration) {
-        registry.makeCounter(
+        // A client may send any method token: the unknown ones are one series, not one each.
+        let method = Self.methods.contains(method) ? method : "other"
+        let key = SeriesKey(route: route, method: method, status: status)
+        let known = series.withLock { $0[key] }
+        let (requests, durations) = known ?? makeSeries(key)
+        requests.increment()
+        durations.record(duration)
+    }
+
+    func makeSeries(_ key: SeriesKey) -> (requests: Counter, durations: DurationHistogram) {
+        let requests = registry.makeCounter(
             name: "kaiban_http_requests_total",
-            labels: [("route", route), ("method", method), ("status", String(status))],
-            help: "HTTP requests answered, by route template, method and status."
-        ).increment()
-        registry.makeDurationHistogram(
-            name: "kaiban_http_request_duration_seconds", labels: [("route", route), ("method", method)],
-            buckets: Self.buckets, help: "Time to answer an HTTP request, by route template and method."
-        ).record(duration)
+            labels: [("route", key.route), ("method", key.method), ("status", String(key.status))],
+            help: "HTTP requests answered, by route template, method and status.")
+        let durations = registry.makeDurationHistogram(
+            name: "kaiban_http_request_duration_seconds", labels: [("route", key.route), ("method", key.method)],
+            buckets: Self.buckets, help: "Time to answer an HTTP request, by route template and method.")
+        // Unknown paths are one route (`unmatched`), methods and statuses a short list: bounded.
+        series.withLock { $0[key] = (requests, durations) }
+        return (requests, durations)
     }
 
     /// The text of a scrape, after the desk's figures are read.

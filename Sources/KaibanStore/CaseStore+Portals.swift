@@ -160,7 +160,7 @@ extension CaseStore.Batch {
 extension CaseStore {
 
     package func fetchCaseAccess(_ number: CaseNumber, failuresSince since: Date) throws -> CaseAccess? {
-        try read { db in
+        try readStatement { db in
             try Row.fetchOne(
                 db.cachedStatement(
                     sql: """

@@ -116,6 +116,13 @@ public final class CaseStore: Sendable {
         try Self.guarded { try writer.read(body) }
     }
 
+    /// ``read(_:)`` without a transaction around it, for a body that runs one statement (alone
+    /// it sees one state of the file): the BEGIN and COMMIT are most of the cost of a small read
+    /// on every portal request.
+    func readStatement<T>(_ body: (Database) throws -> T) throws -> T {
+        try Self.guarded { try writer.unsafeRead(body) }
+    }
+
     func write<T>(_ body: (Database) throws -> T) throws -> T {
         try Self.guarded { try writer.write(body) }
     }

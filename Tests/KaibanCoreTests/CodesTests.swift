@@ -73,13 +73,25 @@ import Testing
         #expect([later, twelve, seven].sorted() == [seven, twelve, later])
         // Past 9,999 a day the sequence takes the digits it needs.
         #expect(CaseNumber("510811-20261126-12345")?.sequence == 12_345)
+        #expect(CaseNumber("510811-20261126-12345")?.description == "510811-20261126-12345")
+    }
+
+    @Test func ignoresBlanksAroundTheNumberOnly() throws {
+        // Spaces, tabs, the ideographic space of a Chinese keyboard and a no-break space around it.
+        let number = try #require(CaseNumber(" \t510811-20261126-0007\u{3000}\u{00A0}"))
+        let date = try #require(CivilDate(year: 2026, month: 11, day: 26))
+        #expect(number == CaseNumber(division: "510811", date: date, sequence: 7))
+        #expect(CaseNumber("510811 -20261126-0007") == nil)
+        #expect(CaseNumber("510811-20261126-0007\u{200B}") == nil)  // a zero-width space is no blank
+        #expect(CaseNumber("５１０８１１-20261126-0007") == nil)  // full-width digits are not read as digits
     }
 
     @Test(arguments: [
         "", "510811-20261126", "51081-20261126-0001", "510811-20261332-0001", "510811-20261126-0000", "x",
         // Only the number as written: no sign, no extra leading zero, no empty part.
         "510811-20261127-+272", "510811-20261127-00272", "510811-20261127-000272", "510811-+0261127-0272",
-        "510811-20261127-0272-", "510811--20261127-0272",
+        "510811-20261127-0272-", "510811--20261127-0272", "510811-2026112a-0001", "510811-20261126-00a1",
+        "5108a1-20261126-0001", "510811-20260229-0001", "510811-20261126-1234567",
     ])
     func refusesMalformedNumbers(text: String) {
         #expect(CaseNumber(text) == nil)

@@ -122,12 +122,17 @@ import Testing
             _ = try await server.send("GET", "/healthz")
             _ = try await server.send("GET", "/healthz")
             _ = try await server.send("GET", "/nowhere")
+            // Methods no route serves (WebDAV's, which the HTTP parser lets through): one series between them.
+            _ = try await server.send("PROPFIND", "/nowhere")
+            _ = try await server.send("MKCOL", "/nowhere")
             let answer = try await server.send("GET", "/metrics")
             #expect(answer.status == 200 && answer.header("Content-Type")?.hasPrefix("text/plain") == true)
             let text = answer.text
             #expect(
                 text.contains(#"kaiban_http_requests_total{route="/healthz",method="GET",status="200"} 2"#), "\(text)")
             #expect(text.contains(#"kaiban_http_requests_total{route="unmatched",method="GET",status="404"} 1"#))
+            #expect(!text.contains("PROPFIND") && !text.contains("MKCOL"), "\(text)")
+            #expect(text.contains(#"kaiban_http_request_duration_seconds_count{route="unmatched",method="other"} 2"#))
             #expect(text.contains(#"kaiban_http_request_duration_seconds_count{route="/healthz",method="GET"} 2"#))
             #expect(text.contains(#"kaiban_cases_by_stage{stage="received"} 1.0"#))
             #expect(text.contains(#"kaiban_cases_by_channel{channel="window"} 1.0"#))
