@@ -127,3 +127,25 @@ extension CaseApplication {
         return found
     }
 }
+
+extension CaseApplication {
+    /// The application with each valid ID number written one way: a citizen ID's check character
+    /// `x` as `X`, a credit code in capitals, blanks around either dropped, as ``CitizenID`` and
+    /// ``CreditCode`` read them. What the case keeps, and what is found and masked later, is then
+    /// the same whoever typed it; a number that does not read is left as typed (its problem is
+    /// reported by the checks).
+    public func withCanonicalIDNumbers() -> CaseApplication {
+        func citizen(_ text: String) -> String { (try? CitizenID(text))?.value ?? text }
+        var copy = self
+        copy.legalRepresentative.idNumber = citizen(legalRepresentative.idNumber)
+        copy.agent?.idNumber = citizen(agent?.idNumber ?? "")
+        copy.investors = investors.map { investor in
+            var investor = investor
+            investor.idNumber =
+                investor.kind == .person
+                ? citizen(investor.idNumber) : (try? CreditCode(investor.idNumber))?.value ?? investor.idNumber
+            return investor
+        }
+        return copy
+    }
+}

@@ -29,6 +29,8 @@ public struct Problem: ClerkReadable, Sendable, Equatable, Codable, CustomString
     public var text: LocalizedText
     /// Field problems, for a request with several things wrong (一次性告知).
     public var fields: [FieldProblem]
+    /// For a refusal that lifts by itself (too many wrong passwords): in how many seconds.
+    public var retryAfterSeconds: Int?
 
     public init(_ kind: ProblemKind, _ code: String, _ text: LocalizedText, fields: [FieldProblem] = []) {
         self.kind = kind

@@ -280,11 +280,13 @@ extension Desk {
             throw StoreError.caseNotFound(number.description)
         }
         if access.failures >= Self.accessAttempts {
-            throw Self.rateLimited(number)
+            throw try await rateLimited(number, failures: access.failures, at: now, since: since)
         }
         guard verify(password, against: access.passwordHash) else {
             let failures = try await store.recordAccessFailure(number, at: now, countingSince: since)
-            if failures >= Self.accessAttempts { throw Self.rateLimited(number) }
+            if failures >= Self.accessAttempts {
+                throw try await rateLimited(number, failures: failures, at: now, since: since)
+            }
             throw Problem(.forbidden, "access.password-wrong", zh: "查询密码不正确", en: "the query password is wrong")
         }
         return (now, access.version)
@@ -303,11 +305,23 @@ extension Desk {
         return true
     }
 
-    static func rateLimited(_ number: CaseNumber) -> Problem {
-        Problem(
+    /// Case `number` locked at `now` by `failures` wrong passwords counted since `since`: it opens
+    /// again when so many have left the window that fewer than ``accessAttempts`` remain (more than
+    /// that many only when guesses raced each other past the lock).
+    func rateLimited(_ number: CaseNumber, failures: Int, at now: Date, since: Date) async throws -> Problem {
+        let leaving =
+            try await store.accessFailure(number, since: since, skipping: failures - Self.accessAttempts) ?? now
+        // A failure counts while it is at or after now − window: it leaves a second after that.
+        let seconds = max(1, Int(leaving.addingTimeInterval(Self.accessWindow).timeIntervalSince(now).rounded(.up)) + 1)
+        let minutes = (seconds + 59) / 60
+        var problem = Problem(
             .forbidden, "access.rate-limited",
-            zh: "办件\(number)的查询密码错误次数过多，请\(Int(accessWindow) / 60)分钟后再试",
-            en: "too many wrong query passwords for case \(number); try again in \(Int(accessWindow) / 60) minutes")
+            zh: "办件\(number)的查询密码错误次数过多，请\(minutes)分钟后再试",
+            en:
+                "too many wrong query passwords for case \(number); try again in \(minutes) minute\(minutes == 1 ? "" : "s")"
+        )
+        problem.retryAfterSeconds = seconds
+        return problem
     }
 
     /// Runs a secret's making; a failure of the system's random generator is a storage problem.

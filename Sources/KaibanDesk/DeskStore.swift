@@ -160,6 +160,10 @@ public protocol DeskStore: Sendable {
     func caseAccess(_ number: CaseNumber, failuresSince: Date) async throws -> CaseAccess?
     /// Records a failed password for case `number` and returns the failures since `since`.
     func recordAccessFailure(_ number: CaseNumber, at now: Date, countingSince since: Date) async throws -> Int
+    /// The instant of a wrong query password for case `number` at or after `since`: the earliest
+    /// when `skipping` is 0, else the one after the first `skipping` of them; nil when there are
+    /// not that many.
+    func accessFailure(_ number: CaseNumber, since: Date, skipping: Int) async throws -> Date?
 
     // MARK: Attachments
 

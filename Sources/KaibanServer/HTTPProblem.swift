@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import KaibanCore
+import KaibanDesk
 import NIOCore
 import NIOHTTP1
 
@@ -52,7 +53,8 @@ public struct HTTPProblem: Error, Sendable, Equatable {
             self.status = .unauthorized
         case "access.rate-limited":
             self.status = .tooManyRequests
-            self.headers = [.retryAfter: "900"]
+            // When the lock lifts (RFC 9110 §10.2.3); the whole window when the desk did not say.
+            self.headers = [.retryAfter: String(problem.retryAfterSeconds ?? Int(Desk.accessWindow))]
         case "document.unsupported-type":
             self.status = .unsupportedMediaType
             self.headers = [.accept: DocumentFileType.allCases.map(\.mediaType).joined(separator: ", ")]

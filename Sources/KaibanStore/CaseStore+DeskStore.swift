@@ -53,6 +53,10 @@ extension CaseStore: DeskStore {
         try await offPool { try self.recordAccessFailure(number, at: now, countingSince: since) }
     }
 
+    public func accessFailure(_ number: CaseNumber, since: Date, skipping: Int) async throws -> Date? {
+        try await offPool { try self.accessFailure(number, since: since, skipping: skipping) }
+    }
+
     public func deferrals(dueFrom: Date?, dueBy: Date?, limit: Int) async throws -> [CaseNumber] {
         try await offPool { try self.deferrals(dueFrom: dueFrom, dueBy: dueBy, limit: limit) }
     }

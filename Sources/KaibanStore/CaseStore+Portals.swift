@@ -179,6 +179,16 @@ extension CaseStore {
             arguments: [number.description, Self.seconds(since)]) ?? 0
     }
 
+    package func accessFailure(_ number: CaseNumber, since: Date, skipping: Int) throws -> Date? {
+        try readStatement { db in
+            try Int64.fetchOne(
+                db.cachedStatement(
+                    sql: "SELECT at FROM access_failure WHERE case_number = ? AND at >= ? ORDER BY at LIMIT 1 OFFSET ?"),
+                arguments: [number.description, Self.seconds(since), max(0, skipping)]
+            ).map { Date(timeIntervalSince1970: TimeInterval($0)) }
+        }
+    }
+
     package func recordAccessFailure(_ number: CaseNumber, at now: Date, countingSince since: Date) throws -> Int {
         try write { db in
             try db.execute(

@@ -41,6 +41,23 @@ import Testing
         #expect(try await desk.history(number).count == 8)
     }
 
+    @Test func idNumbersAreKeptWrittenOneWayWhoeverTypedThem() async throws {
+        let desk = try await Fixtures.desk()
+        var application = Fixtures.application()
+        // A lower-case check character and blanks around: valid, and kept as `X`, without the blanks.
+        application.legalRepresentative.idNumber = " 11010519491231002x"
+        application.investors[0].idNumber = "11010519491231002x "
+        let intake = try await desk.playing(Fixtures.at(9, 5)).intake(application, as: window, at: Fixtures.at(9, 5))
+        let kept = intake.case.application
+        #expect(kept.legalRepresentative.idNumber == Fixtures.idZhang)
+        #expect(kept.investors.map(\.idNumber) == [Fixtures.idZhang, Fixtures.idLi])
+        let opened = try #require(try await desk.history(intake.case.number).first)
+        #expect(opened.kind == .opened && opened.application?.legalRepresentative.idNumber == Fixtures.idZhang)
+        // Found by the number as anyone writes it.
+        let found = try await desk.find("11010519491231002X")
+        #expect(found.cases.map(\.number) == [intake.case.number])
+    }
+
     @Test func refusalsAreProblemsWithKindsAndStableCodes() async throws {
         let desk = try await Fixtures.desk(at: Fixtures.at(12, 0))
         let number = try await desk.playing(Fixtures.at(9, 5)).intake(

@@ -118,19 +118,35 @@ import Testing
         #expect(windowCase?.code == "case.not-found")
         // Wrong passwords: counted, then refused for a while even with the right one.
         for attempt in 1...4 {
+            // The first at 09:00, the others at 09:03.
+            if attempt == 2 { _ = desk.playing(Fixtures.at(9, 3)) }
             let wrong = await Fixtures.problem {
                 _ = try await desk.portalCase(number, password: "WRONG\(attempt)", through: web.portal)
             }
             #expect(wrong?.code == "access.password-wrong")
+            #expect(wrong?.retryAfterSeconds == nil)
         }
         let fifth = await Fixtures.problem {
             _ = try await desk.portalCase(number, password: "WRONG5", through: web.portal)
         }
         #expect(fifth?.code == "access.rate-limited")
+        // Counted are the failures at or after now − 15 min: the one of 09:00:00 leaves the count
+        // at 09:15:01, leaving four; the lock lifts then, 12 min 1 s after 09:03.
+        #expect(fifth?.retryAfterSeconds == 721)
+        _ = desk.playing(Fixtures.at(9, 15))
         let locked = await Fixtures.problem {
             _ = try await desk.portalCase(number, password: receipt.queryPassword, through: web.portal)
         }
-        #expect(locked?.code == "access.rate-limited")
+        #expect(locked?.code == "access.rate-limited" && locked?.retryAfterSeconds == 1)
+        _ = desk.playing(Fixtures.at(9, 15).addingTimeInterval(1))
+        #expect(
+            try await desk.portalCase(number, password: receipt.queryPassword, through: web.portal).case.number
+                == number)
+        // One more wrong guess: five again, and now the earliest counted is of 09:03.
+        let again = await Fixtures.problem {
+            _ = try await desk.portalCase(number, password: "WRONG6", through: web.portal)
+        }
+        #expect(again?.code == "access.rate-limited" && again?.retryAfterSeconds == 180)
         _ = desk.playing(Fixtures.at(9, 20))
         #expect(
             try await desk.portalCase(number, password: receipt.queryPassword, through: web.portal).case.number

@@ -102,13 +102,18 @@ import Testing
                 body: Data(Self.form.utf8))
             let number = try #require((try json(created)["case"] as? [String: Any])?["number"] as? String)
             var statuses: [Int] = []
+            var retryAfter: [String?] = []
             for attempt in 0..<6 {
                 let answer = try await server.send(
                     "GET", "/cases/\(number)",
                     headers: ["Authorization": "Bearer \(web.token)", "X-Query-Password": "GUESS\(attempt)"])
                 statuses.append(answer.status)
+                retryAfter.append(answer.header("Retry-After"))
             }
             #expect(statuses == [401, 401, 401, 401, 429, 429], "\(statuses)")
+            // The desk's clock stands still: every guess at one instant, counted for 15 minutes,
+            // so the lock lifts 901 s later (the second after the window).
+            #expect(retryAfter == [nil, nil, nil, nil, "901", "901"], "\(retryAfter)")
         }
     }
 }
