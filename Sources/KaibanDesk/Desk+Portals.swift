@@ -185,8 +185,15 @@ extension Desk {
         try await run {
             let (now, version) = try await access(number, password: password, through: portal)
             let key = number.description
-            if let cached = portalViews.withLock({ $0[key] }), cached.version == version, cached.view.asOf == now {
-                return cached.view
+            if let cached = portalViews.withLock({ $0[key] }), cached.version == version {
+                if cached.view.asOf == now { return cached.view }
+                // The same version a moment later: only the figures and the steps open move with
+                // the clock; the case itself (read, decoded, masked) is the one kept.
+                if now >= cached.view.case.updatedAt {
+                    let view = try await movingOn(cached.view, to: now)
+                    portalViews.withLock { $0[key] = (version, view) }
+                    return view
+                }
             }
             let view = try await caseView(number, at: now).maskingIDs()
             // Kept only when the view is of the version the access read saw (no step came between).
@@ -198,6 +205,17 @@ extension Desk {
             }
             return view
         }
+    }
+
+    /// `view` (not reconstructed) as of the later instant `now`, the case unchanged: what
+    /// ``caseView(_:at:)`` gives for the same case then.
+    func movingOn(_ view: CaseView, to now: Date) async throws -> CaseView {
+        let definition = try await definition(view.case.definition)
+        var moved = view
+        moved.sla = try await slaClock().measure(view.case, definition: definition, now: now)
+        moved.nextSteps = nextSteps(view.case, definition, at: now)
+        moved.asOf = now
+        return moved
     }
 
     /// Case `number`'s history as its applicant reads it (ID numbers masked).

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import KaibanCore
+import KaibanDesk
 import Synchronization
 
 /// Kaiban's one JSON vocabulary over HTTP, as `--json` writes it on the command line: keys
@@ -157,26 +158,58 @@ public struct EncodedJSONResponse: ResponseGenerator, Sendable {
     }
 }
 
-/// The last encoding of a value by key, reused while the value's `stamp` (what makes two values
-/// of a key the same answer: a case's version and the instant its figures are as of) is unchanged.
-/// JSON encoding is the largest cost of a status read; a portal polling a case gets the same bytes
-/// within the same second. Bounded: when full it starts again empty.
-public final class EncodedCache<Stamp: Hashable & Sendable>: Sendable {
-    private let entries = Mutex([String: (stamp: Stamp, body: ByteBuffer)]())
+/// The bodies of `GET /cases/{number}`: the last one of each case, answered again while the
+/// case's version and the instant of its figures are the same (a portal polling a case gets the
+/// same bytes within the same second); and the case's own JSON, by far the largest part, kept
+/// while its version is the same, so that a new second encodes only the figures and the steps
+/// open. Bounded: when full it starts again empty.
+public final class CaseViewBodies: Sendable {
+    struct Entry {
+        var version: Int
+        var asOf: Date
+        var body: ByteBuffer
+        var caseJSON: Data
+    }
+
+    private let entries = Mutex([String: Entry]())
     let capacity: Int
 
     public init(capacity: Int = 10_000) {
         self.capacity = capacity
     }
 
-    /// The encoding of `value` under `key`: the one kept when `stamp` is the same, else a new one.
-    public func encoded(_ value: some Encodable, key: String, stamp: Stamp) throws -> ByteBuffer {
-        if let entry = entries.withLock({ $0[key] }), entry.stamp == stamp { return entry.body }
-        let body = ByteBuffer(bytes: try KaibanJSON.encoder.encode(value))
+    /// `view` as JSON: byte for byte what ``KaibanJSON/encoder`` makes of it.
+    public func body(of view: CaseView) throws -> ByteBuffer {
+        let key = view.case.number.description
+        let known = entries.withLock { $0[key] }
+        if let known, known.version == view.case.version, known.asOf == view.asOf { return known.body }
+        let caseJSON =
+            if let known, known.version == view.case.version { known.caseJSON } else {
+                try KaibanJSON.encoder.encode(view.case)
+            }
+        let body = try Self.splice(view, caseJSON: caseJSON)
         entries.withLock {
             if $0.count >= capacity { $0.removeAll(keepingCapacity: true) }
-            $0[key] = (stamp, body)
+            $0[key] = Entry(version: view.case.version, asOf: view.asOf, body: body, caseJSON: caseJSON)
         }
+        return body
+    }
+
+    /// The object ``KaibanJSON/encoder`` writes for `view` (its keys sorted, no blanks), with
+    /// the case's part already encoded. The keys are CaseView's: a test compares the two.
+    static func splice(_ view: CaseView, caseJSON: Data) throws -> ByteBuffer {
+        let encoder = KaibanJSON.encoder
+        var body = ByteBuffer()
+        body.reserveCapacity(caseJSON.count + 1_024)
+        body.writeString(#"{"asOf":"#)
+        body.writeBytes(try encoder.encode(view.asOf))
+        body.writeString(#","case":"#)
+        body.writeBytes(caseJSON)
+        body.writeString(#","nextSteps":"#)
+        body.writeBytes(try encoder.encode(view.nextSteps))
+        body.writeString(view.reconstructed ? #","reconstructed":true,"sla":"# : #","reconstructed":false,"sla":"#)
+        body.writeBytes(try encoder.encode(view.sla))
+        body.writeString("}")
         return body
     }
 }

@@ -19,12 +19,6 @@ struct SupplyRequest: Codable, Sendable {
     var documents: [Document]
 }
 
-/// What makes two views of a case the same answer: the case's version and the instant of its figures.
-struct CaseViewStamp: Hashable, Sendable {
-    var version: Int
-    var asOf: Date
-}
-
 extension KaibanServer {
     /// The portals' routes (网上办, 掌上办). Every one needs the portal's bearer token; a case is
     /// read or acted on only with its query password (header `X-Query-Password`), and only by
@@ -55,13 +49,11 @@ extension KaibanServer {
                 receipt, status: receipt.replayed ? .ok : .created,
                 headers: [.location: "/cases/\(receipt.case.number)"])
         }
-        let views = EncodedCache<CaseViewStamp>()
+        let views = CaseViewBodies()
         routes.get("/cases/{number}") { request, context in
             let (portal, number, password) = try await Self.caseAccess(request, context, desk)
             let view = try await desk.portalCase(number, password: password, through: portal)
-            return EncodedJSONResponse(
-                body: try views.encoded(
-                    view, key: number.description, stamp: CaseViewStamp(version: view.case.version, asOf: view.asOf)))
+            return EncodedJSONResponse(body: try views.body(of: view))
         }
         routes.get("/cases/{number}/history") { request, context in
             let (portal, number, password) = try await Self.caseAccess(request, context, desk)

@@ -180,6 +180,30 @@ import Testing
         #expect(second.case.version != first.case.version)
     }
 
+    @Test func aCaseReadAgainLaterGivesWhatShowGivesThen() async throws {
+        let desk = try await Fixtures.desk(at: Fixtures.at(9, 0))
+        let web = try await desk.addPortal(id: "gov-web", name: "四川政务服务网", channel: .online, as: supervisor)
+        let receipt = try await desk.submit(
+            Fixtures.application(), through: web.portal, idempotencyKey: "t", requestBody: body())
+        let number = receipt.case.number
+        // The same version read at later instants (the second read reuses the case of the first):
+        // the figures and steps move with the clock, as `kaiban show` has them then.
+        let instants = [
+            Fixtures.at(9, 0), Fixtures.at(9, 30), Fixtures.at(12, 10), Fixtures.at(16, 59), Fixtures.at(9, 0, day: 27),
+        ]
+        var minutes: [Int] = []
+        for instant in instants {
+            _ = desk.playing(instant)
+            let read = try await desk.portalCase(number, password: receipt.queryPassword, through: web.portal)
+            let shown = try await desk.caseView(number, at: instant).maskingIDs()
+            #expect(read == shown, "at \(instant)")
+            #expect(read.asOf == instant && read.case.version == 1)
+            minutes.append(read.sla.governmentMinutes)
+        }
+        // Winter hours 09:00–12:00 and 13:30–17:30: 0, 30, 180, 180 + 209, then the whole day, 420.
+        #expect(minutes == [0, 30, 180, 389, 420])
+    }
+
     @Test func aPortalRevokedByAnotherProcessIsRefusedOnceItsTokenIsReadAgain() async throws {
         let path = Fixtures.temporaryDatabasePath()
         let server = try await Fixtures.desk(at: Fixtures.at(9, 0), path: path)
