@@ -76,11 +76,7 @@ struct ServeCommand: AsyncParsableCommand {
                 environment: ProcessInfo.processInfo.environment, formsRoot: session.settings.formsRoot,
                 version: KaibanCommand.configuration.version)
             let level = settings.logLevel
-            LoggingSystem.bootstrap { label in
-                var handler = StreamLogHandler.standardError(label: label)
-                handler.logLevel = level
-                return handler
-            }
+            LoggingSystem.bootstrap { label in ServerLogHandler(label: label, level: level) }
             let logger = Logger(label: "kaiban.server")
             let store = session.desk.store as? CaseStore
             do {
