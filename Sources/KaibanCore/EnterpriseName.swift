@@ -78,8 +78,12 @@ public struct NameAnalysis: Sendable, Equatable, Codable {
                 ))
         }
         rest = String(rest.dropLast(form.count))
+        // The longest term that ends the rest and leaves a trade name before it (the first listed
+        // of equally long ones), found without sorting the list each time.
+        let restLength = rest.count
         let industry =
-            rules.industries.sorted { $0.count > $1.count }.first { rest.hasSuffix($0) && rest.count > $0.count } ?? ""
+            rules.industries.lazy.filter { rest.hasSuffix($0) }.map { ($0, $0.count) }.filter { $0.1 < restLength }
+            .max { $0.1 < $1.1 }?.0 ?? ""
         if industry.isEmpty && !form.isEmpty {
             warnings.append(
                 LocalizedText(zh: "未识别行业表述，请核对名称中的行业用语", en: "no known industry term found; check the industry wording")
