@@ -47,6 +47,8 @@ struct CasePresenter {
             return (zh ? "容缺期限延至" : "deferral extended to ") + deadline
         case .deferralFulfilled:
             return zh ? "容缺材料已补齐（自动）" : "deferred documents all in (automatic)"
+        case .specialFlagged, .specialUnflagged, .visitRecorded:
+            return specialAction(event)
         }
     }
 
@@ -205,6 +207,7 @@ struct CasePresenter {
             text += ["", tasks.rendered]
         }
         if let deferral = state.deferral { text += ["", self.deferral(deferral, of: state, at: view.asOf)] }
+        if state.special != nil || !state.visits.isEmpty { text += ["", special(state)] }
         if state.isOpen {
             let sep = zh ? "、" : ", "
             let next = view.nextSteps.map {
