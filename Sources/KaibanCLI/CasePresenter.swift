@@ -27,8 +27,15 @@ struct CasePresenter {
         switch event.kind {
         case .opened:
             let count = event.documentsReceived?.count ?? 0
-            guard count > 0 else { return zh ? "收件" : "intake" }
-            return zh ? "收件（随附材料\(count)件）" : "intake (\(count) documents handed in)"
+            let special = event.application?.special.map {
+                zh ? "，特殊办：\($0.kind.name.zh)" : ", special service: \($0.kind.name.en)"
+            }
+            guard count > 0 else {
+                return special.map { zh ? "收件（\($0.dropFirst())）" : "intake (\($0.dropFirst(2)))" }
+                    ?? (zh ? "收件" : "intake")
+            }
+            return zh
+                ? "收件（随附材料\(count)件\(special ?? "")）" : "intake (\(count) documents handed in\(special ?? ""))"
         case .transitioned:
             let name =
                 event.transition.flatMap { definition.transition($0)?.name.text(language) } ?? event.transition ?? ""
