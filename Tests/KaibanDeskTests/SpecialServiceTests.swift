@@ -146,7 +146,12 @@ import Testing
             _ = try await desk.recordVisit(
                 flagged, at: Fixtures.at(16, 0, day: 25), place: "昭化镇太守街5号", clerks: ["wangfang"], as: window)
         }
-        #expect(old?.code == "step.before-last-event" || old?.code == "instant.late-entry")
+        #expect(old?.code == "instant.late-entry")
+        // Within 12 hours, the clerk back at the hall records it as it happened (90 minutes ago).
+        let back = try await desk.recordVisit(
+            flagged, at: Fixtures.at(9, 30), place: "昭化镇太守街5号", clerks: ["wangfang"], as: window)
+        #expect(back.events.first?.at == Fixtures.at(9, 30) && back.events.first?.lateReason == nil)
+        #expect(back.events.first?.recordedAt == Fixtures.at(11, 0))
     }
 
     /// The worked example of the README's rule, on Thursday 2026-11-26 (winter hours 09:00-12:00,
