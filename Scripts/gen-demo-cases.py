@@ -69,6 +69,9 @@ def application(index, channel, kind, name, capital, scope, legal, investors, ta
     lines.append(f'  <contact name="{contact}" phone="1{(3 + index % 6)}{(index * 7919) % 10**9:09d}"/>')
     if tasks:
         lines.append(f"  <tasks>{tasks}</tasks>")
+    if file_of(index) in SPECIAL:
+        kind_, reason = SPECIAL[file_of(index)]
+        lines.append(f'  <special kind="{kind_}">{escape(reason)}</special>')
     lines.append("</application>")
     return "\n".join(lines) + "\n"
 
@@ -88,6 +91,19 @@ def uscc(prefix, org8):
 
 def inv_kind_code(name):
     return uscc("91510811", "MA6BX7K2") if "农投" in name else uscc("91500103", "MA5U4Q0N")
+
+
+# Special service (特殊办) asked for at intake: kind and reason.
+SPECIAL = {
+    "06-cooperative-special": ("elderly", "法定代表人冯建国66岁，走绿色通道优先办理"),
+    "22-individual-special": ("door-to-door", "经营者邓春花腿部骨折行动不便，申请上门收件"),
+}
+# Where the door-to-door visits went.
+VISIT_PLACE = {"22-individual-special": "四川省广元市昭化区柏林沟镇兴隆街24号"}
+
+
+def file_of(index):
+    return CASES[index][0]
 
 
 # (file, channel, type, name, capital, scope, legal rep, investors, tasks, intake time, intake clerk, script)
@@ -142,7 +158,7 @@ CASES = [
     ("21-llc-mail-late", "mail", "llc", "广元市昭化区嘉陵江渔业有限公司", 1000000, "水产品批发；渔业技术服务", "高燕",
      [("高燕", 1000000, "person")], "seal tax", "16:55", "chenjing", "received"),
     ("22-individual-special", "special", "individual-business", "广元市昭化区邓春花杂货店", None, "日用百货零售", "邓春花",
-     [("邓春花", 10000, "person")], "tax", "14:30", "wangfang", "full"),
+     [("邓春花", 10000, "person")], "tax", "14:30", "wangfang", "door-to-door"),
     # Taken in on Monday with the lessor's property certificate deferred for one working day (容缺);
     # the licence came first (先照后补) and the case completed with the deferral open (办结（容缺通过）).
     # The certificate never came: on the day it is overdue, for the supervisor.
@@ -215,6 +231,13 @@ def script(index, start, window, plan, tasks, channel):
         for delta, who, action in NORMAL:
             step(delta, window if who == "W" else reviewer, action)
         finish_tasks()
+    elif plan == "door-to-door":
+        # Taken in by phone; the clerks visit, collect every document, and the clock starts there.
+        step(25, window, "visit", VISIT_PLACE[file_of(index)])
+        step(0, window, "receive", "all")
+        for delta, who, action in NORMAL:
+            step(delta, window if who == "W" else reviewer, action)
+        finish_tasks()
     elif plan == "correction-open":
         step(9, window, "request-correction", "合伙协议未载明执行事务合伙人，请补充")
     elif plan == "refused":
@@ -274,12 +297,17 @@ def main():
             encoding="utf-8")
         posted = f"2026-11-{23 + index % 3} {15 + index % 3}:{10 + index:02d}" if channel == "mail" else start
         # Papers handed in at the window come with the application; posted ones arrive with the post.
-        received = "none" if channel == "mail" else "all"
+        received = "none" if channel == "mail" or plan == "door-to-door" else "all"
         missing = f' missing="{MISSING[file]}"' if file in MISSING else ""
         day.append(f'  <case file="cases/{file}.xml" at="{posted}" by="{window}" received="{received}"{missing}>')
         for kind_, at, who, what, reason in script(index, start, window, plan, tasks, channel):
             if kind_ == "step" and what in ("receive", "supplement"):
                 day.append(f'    <{what} at="{at}" by="{who}" codes="{reason}"/>')
+                continue
+            if kind_ == "step" and what == "visit":
+                day.append(
+                    f'    <visit at="{at}" by="{who}" place={quoteattr(reason)} clerks="{who} chenjing"'
+                    ' note="上门收取全部申请材料"/>')
                 continue
             if kind_ == "step" and what == "defer":
                 signer = legal_of(file)

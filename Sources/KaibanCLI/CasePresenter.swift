@@ -27,8 +27,15 @@ struct CasePresenter {
         switch event.kind {
         case .opened:
             let count = event.documentsReceived?.count ?? 0
-            guard count > 0 else { return zh ? "收件" : "intake" }
-            return zh ? "收件（随附材料\(count)件）" : "intake (\(count) documents handed in)"
+            let special = event.application?.special.map {
+                zh ? "，特殊办：\($0.kind.name.zh)" : ", special service: \($0.kind.name.en)"
+            }
+            guard count > 0 else {
+                return special.map { zh ? "收件（\($0.dropFirst())）" : "intake (\($0.dropFirst(2)))" }
+                    ?? (zh ? "收件" : "intake")
+            }
+            return zh
+                ? "收件（随附材料\(count)件\(special ?? "")）" : "intake (\(count) documents handed in\(special ?? ""))"
         case .transitioned:
             let name =
                 event.transition.flatMap { definition.transition($0)?.name.text(language) } ?? event.transition ?? ""
@@ -47,6 +54,8 @@ struct CasePresenter {
             return (zh ? "容缺期限延至" : "deferral extended to ") + deadline
         case .deferralFulfilled:
             return zh ? "容缺材料已补齐（自动）" : "deferred documents all in (automatic)"
+        case .specialFlagged, .specialUnflagged, .visitRecorded:
+            return specialAction(event)
         }
     }
 
@@ -205,6 +214,7 @@ struct CasePresenter {
             text += ["", tasks.rendered]
         }
         if let deferral = state.deferral { text += ["", self.deferral(deferral, of: state, at: view.asOf)] }
+        if state.special != nil || !state.visits.isEmpty { text += ["", special(state)] }
         if state.isOpen {
             let sep = zh ? "、" : ", "
             let next = view.nextSteps.map {

@@ -31,12 +31,13 @@ extension CasePresenter {
         }
         var table = TextTable(
             zh
-                ? ["办件编号", "环节", "渠道", "类型", "名称", "收件时间", "已用", "剩余", "时限状态"]
-                : ["case", "stage", "channel", "type", "name", "received", "elapsed", "left", "SLA"])
+                ? ["办件编号", "环节", "特殊办", "渠道", "类型", "名称", "收件时间", "已用", "剩余", "时限状态"]
+                : ["case", "stage", "special", "channel", "type", "name", "received", "elapsed", "left", "SLA"])
         for item in items {
             guard let presenter = presenters[item.workflow] else { continue }
             table.add([
-                item.number.description, presenter.stage(item.stage), item.channel.name.text(language),
+                item.number.description, presenter.stage(item.stage),
+                item.special.map { (zh ? "★" : "* ") + $0.name.text(language) } ?? "", item.channel.name.text(language),
                 item.enterpriseType.name.text(language), item.proposedName, presenter.time(item.openedAt),
                 presenter.minutes(item.sla.governmentMinutes), presenter.minutes(item.sla.remainingMinutes),
                 presenter.slaState(item.sla),
@@ -68,7 +69,7 @@ extension CasePresenter {
             lines.append(
                 (zh ? "暂停计时：" : "paused: ")
                     + "\(stage(pause.stage)) \(span) \(minutes(pause.workingMinutes))"
-                    + (pause.reason.map { zh ? "（\($0)）" : " (\($0))" } ?? ""))
+                    + (pause.reason.map { zh ? "（\($0)）" : " (\(pauseReason($0)))" } ?? ""))
         }
         return lines.joined(separator: "\n")
     }

@@ -45,6 +45,7 @@ extension CaseApplication {
             "a \(enterpriseType.name.en) needs \(range.lowerBound) to \(range.upperBound) investors, has \(investors.count)"
         )
         found += investorProblems(on: day)
+        found += special?.problems ?? []
         if enterpriseType.hasRegisteredCapital {
             require(
                 registeredCapital.fen > 0, "registeredCapital", "注册资本应大于零", "the registered capital must be above zero")

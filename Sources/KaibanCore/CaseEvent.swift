@@ -18,6 +18,12 @@ public struct CaseEvent: Sendable, Equatable, Codable {
         case deferralExtended = "deferral-extended"
         /// The last deferred document came in: the deferral closed (taken by the engine).
         case deferralFulfilled = "deferral-fulfilled"
+        /// The case was flagged for special service (特殊办) by a supervisor, with its reason.
+        case specialFlagged = "special-flagged"
+        /// A supervisor removed the special-service flag, with a reason.
+        case specialUnflagged = "special-unflagged"
+        /// A clerk recorded a visit to the applicant (上门服务): when (the event's instant), where, who went.
+        case visitRecorded = "visit-recorded"
     }
 
     /// 1 for the first event of a case, then consecutive.
@@ -59,6 +65,10 @@ public struct CaseEvent: Sendable, Equatable, Codable {
     public var commitment: DeferralCommitment?
     /// Only on `deferral-extended`: the new deadline.
     public var deferralExtension: DeferralExtension?
+    /// Only on `special-flagged`: the kind and reason of the flag.
+    public var special: SpecialRequest?
+    /// Only on `visit-recorded`: where and who went.
+    public var visit: VisitDetails?
 
     /// Whether the event was entered after the fact by a supervisor.
     public var isLateEntry: Bool { lateReason != nil }

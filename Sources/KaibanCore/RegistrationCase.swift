@@ -27,6 +27,10 @@ public struct RegistrationCase: Sendable, Equatable, Codable {
     public var checklist: CaseChecklist?
     /// The applicant's commitment to supply deferred documents (容缺), as it stands.
     public var deferral: Deferral?
+    /// The special-service flag (特殊办) as it stands: set at intake or by a supervisor.
+    public var special: SpecialFlag?
+    /// The visits to the applicant (上门服务), oldest first.
+    public var visits: [Visit] = []
 
     public var isOpen: Bool { closedAt == nil }
 
@@ -59,6 +63,11 @@ public struct RegistrationCase: Sendable, Equatable, Codable {
         state.checklist = first.checklist
         for document in first.documentsReceived ?? [] {
             state.documents[document.code] = DocumentReceipt(document: document, at: first.at, by: first.actor)
+        }
+        if let request = application.special {
+            state.special = SpecialFlag(
+                kind: request.kind, reason: request.reason, flaggedBy: first.actor, flaggedAt: first.at)
+            if request.kind == .doorToDoor { state.pauseForVisit(at: first.at) }
         }
         guard first.sequence == 1 else {
             throw HistoryError(number: number, sequence: first.sequence, issue: "history does not start at 1")
@@ -144,6 +153,8 @@ public struct RegistrationCase: Sendable, Equatable, Codable {
                     number: number, sequence: event.sequence, issue: "a deferral closed with documents outstanding")
             }
             deferral?.fulfilledAt = event.at
+        case .specialFlagged, .specialUnflagged, .visitRecorded:
+            try applySpecial(event)
         }
         version = event.sequence
         updatedAt = event.at

@@ -16,6 +16,12 @@ public enum CaseCommand: Sendable, Equatable {
     case extendDeferral(DeferralExtension, reason: String?)
     /// Record a deferred document supplied (补交): refused unless it is still outstanding.
     case supplyDeferred(ReceivedDocument)
+    /// Flag the case for special service (特殊办) with its kind and reason: a supervisor's act.
+    case flagSpecial(SpecialRequest)
+    /// Remove the special-service flag, with a reason: a supervisor's act.
+    case unflagSpecial(reason: String)
+    /// Record a visit to the applicant (上门服务) at the command's instant.
+    case recordVisit(VisitDetails)
 }
 
 /// Interprets one version of a workflow definition. Pure: takes the state, the clerk and the
@@ -122,6 +128,8 @@ public struct WorkflowEngine: Sendable {
             first = try commit(commitment, on: state, by: clerk, held: held, at: now)
         case .extendDeferral(let granted, let reason):
             first = try extend(state, to: granted, reason: reason, by: clerk, held: held, at: now)
+        case .flagSpecial, .unflagSpecial, .recordVisit:
+            first = try special(command, on: state, by: clerk, held: held, at: now)
         }
         return follow(first, from: state, by: clerk, at: now)
     }
@@ -187,7 +195,7 @@ public struct WorkflowEngine: Sendable {
                 && state.deferral?.outstanding.contains { $0.code == document.code } == true
         case .extendDeferral:
             return state.deferral?.isOpen == true
-        case .completeTask, .commitDeferral:
+        case .completeTask, .commitDeferral, .flagSpecial, .unflagSpecial, .recordVisit:
             return false
         }
     }

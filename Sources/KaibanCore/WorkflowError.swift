@@ -33,6 +33,8 @@ public enum WorkflowError: ClerkReadable, ProblemConvertible, Sendable, Equatabl
     case documentAlreadyReceived(case: CaseNumber, code: String, at: Date)
     /// A deferral act refused; `code` is the last part of `deferral.CODE`.
     case deferralRefused(case: CaseNumber, code: String, reason: LocalizedText)
+    /// A special-service act refused; `code` is the last part of `special.CODE`.
+    case specialRefused(case: CaseNumber, code: String, reason: LocalizedText)
 
     /// The stable code and kind of each refusal.
     public var problem: Problem {
@@ -59,6 +61,8 @@ public enum WorkflowError: ClerkReadable, ProblemConvertible, Sendable, Equatabl
             (kind, code) = (
                 suffix == "already-extended" || suffix == "exists" ? .conflict : .refused, "deferral.\(suffix)"
             )
+        case .specialRefused(_, let suffix, _):
+            (kind, code) = (suffix == "already-flagged" ? .conflict : .refused, "special.\(suffix)")
         }
         var fields: [FieldProblem] = []
         if case .textNotAccepted(let field, let problem) = self {
@@ -115,7 +119,8 @@ public enum WorkflowError: ClerkReadable, ProblemConvertible, Sendable, Equatabl
         case .clerkInactive(let clerk):
             return zh ? "工作人员\(clerk)已停用" : "clerk \(clerk) is deactivated"
         case .textNotAccepted(let field, let problem):
-            return zh ? "\(field == "note" ? "备注" : "理由")\(problem.zh)" : "the \(field) \(problem.en)"
+            let label = field == "note" ? "备注" : field == "place" ? "地点" : "理由"
+            return zh ? "\(label)\(problem.zh)" : "the \(field == "special.reason" ? "reason" : field) \(problem.en)"
         case .beforeLastEvent(let number, let at, let last):
             return zh
                 ? "办件\(number)的上一条记录在\(HallTime.localText(of: last))，不能在其之前（\(HallTime.localText(of: at))）办理"
@@ -136,7 +141,7 @@ public enum WorkflowError: ClerkReadable, ProblemConvertible, Sendable, Equatabl
             return zh
                 ? "办件\(number)已于\(HallTime.localText(of: at))收到“\(code)”"
                 : "case \(number) received \"\(code)\" already, at \(HallTime.localText(of: at))"
-        case .deferralRefused(let number, _, let reason):
+        case .deferralRefused(let number, _, let reason), .specialRefused(let number, _, let reason):
             return zh ? "办件\(number)：\(reason.zh)" : "case \(number): \(reason.en)"
         }
     }

@@ -11,6 +11,8 @@ public struct WorklistItem: Sendable, Equatable, Codable {
     public var openedAt: Date
     public var version: Int
     public var workflow: WorkflowDefinition.Key
+    /// The special-service flag's kind (特殊办), when flagged: the case is first in its stage.
+    public var special: SpecialKind?
     public var sla: SLAFigures
 
     init(_ entry: QueueEntry, sla: SLAFigures) {
@@ -22,6 +24,7 @@ public struct WorklistItem: Sendable, Equatable, Codable {
         openedAt = entry.openedAt
         version = entry.version
         workflow = entry.workflow
+        special = entry.special
         self.sla = sla
     }
 
@@ -34,6 +37,7 @@ public struct WorklistItem: Sendable, Equatable, Codable {
         openedAt = state.openedAt
         version = state.version
         workflow = state.definition
+        special = state.special?.kind
         self.sla = sla
     }
 }
@@ -43,7 +47,9 @@ extension Desk {
     /// as of `instant` (default now), at most `limit`: first the cases whose clock runs, by when
     /// their budget runs out (or ran out: breached cases first), then those waiting on the
     /// applicant, by what is left of their budget. Read a page at a time in that order; only the
-    /// page's cases are measured.
+    /// page's cases are measured. Within each stage, the cases flagged for special service (特殊办)
+    /// come first: each stage keeps the places it has on the page, and fills them with its
+    /// flagged cases (in the same order), then its others.
     public func worklist(role: String? = nil, stage: String? = nil, limit: Int = 50, at instant: Date? = nil)
         async throws -> [WorklistItem]
     {
@@ -52,12 +58,24 @@ extension Desk {
             let stages = try await stagesFor(role: role, stage: stage)
             let now = try self.instant(instant)
             let clock = try await slaClock()
-            if isPast(now) { return Array(try await pastWorklist(stages: stages, at: now, clock: clock).prefix(limit)) }
+            if isPast(now) {
+                // The flagged cases of each stage first, as they stood then.
+                let all = try await pastWorklist(stages: stages, at: now, clock: clock)
+                return try await Self.specialFirst(
+                    Array(all.prefix(limit)), number: \.number.description, stage: \.stage,
+                    flagged: { $0.special != nil },
+                    specials: { stage, count in
+                        Array(all.filter { $0.stage == stage && $0.special != nil }.prefix(count))
+                    })
+            }
             var entries = try await store.worklistPage(stages: stages, running: true, offset: 0, limit: limit)
             if entries.count < limit {
                 entries += try await store.worklistPage(
                     stages: stages, running: false, offset: 0, limit: limit - entries.count)
             }
+            entries = try await Self.specialFirst(
+                entries, number: \.number.description, stage: \.stage, flagged: { $0.special != nil },
+                specials: { [store] stage, count in try await store.openSpecialCases(stages: [stage], limit: count) })
             var measurer = Measurer(desk: self, clock: clock, now: now)
             var items: [WorklistItem] = []
             for entry in entries { items.append(try await measurer.item(entry)) }

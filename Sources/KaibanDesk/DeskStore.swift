@@ -96,6 +96,9 @@ public protocol DeskStore: Sendable {
     /// cases whose clock runs, by when their budget runs (ran) out; otherwise those waiting on the
     /// applicant, by what is left of their budget. Read in order, without measuring other cases.
     func worklistPage(stages: [String]?, running: Bool, offset: Int, limit: Int) async throws -> [QueueEntry]
+    /// The open cases flagged for special service (特殊办), optionally only in `stages`, in worklist
+    /// order, at most `limit`: read without touching the other open cases.
+    func openSpecialCases(stages: [String]?, limit: Int) async throws -> [QueueEntry]
     /// The histories of the cases open at `instant` (taken in by then, not closed by then), for
     /// reads in the past; at most `limit`, nil when there are more.
     func histories(openAt instant: Date, limit: Int) async throws -> [CaseHistory]?

@@ -83,12 +83,15 @@ public struct QueueEntry: Sendable, Equatable, Codable {
     public var dueAt: Date?
     /// While waiting on the applicant: what is left of the budget; the order after running cases.
     public var remainingMinutes: Int?
+    /// The special-service flag's kind (特殊办), when the case is flagged: first in its stage.
+    public var special: SpecialKind?
 
     public init(
         number: CaseNumber, stage: String, channel: Channel, enterpriseType: EnterpriseType, proposedName: String,
         openedAt: Date, updatedAt: Date, version: Int, workflow: WorkflowDefinition.Key, segments: [ClockSegment],
-        dueAt: Date? = nil, remainingMinutes: Int? = nil
+        dueAt: Date? = nil, remainingMinutes: Int? = nil, special: SpecialKind? = nil
     ) {
+        self.special = special
         self.dueAt = dueAt
         self.remainingMinutes = remainingMinutes
         self.number = number

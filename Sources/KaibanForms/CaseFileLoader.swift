@@ -45,7 +45,15 @@ public struct CaseFileLoader: Sendable {
             contact: Contact(name: contact["name"] ?? "", phone: contact["phone"] ?? ""),
             requestedTasks: (root.childText("tasks") ?? "").split(whereSeparator: \.isWhitespace).map(String.init),
             domicileTenure: domicile["tenure"].flatMap(DomicileTenure.init(rawValue:)),
-            agent: root.child("agent").map { Person(name: $0["name"] ?? "", idNumber: $0["id-number"] ?? "") })
+            agent: root.child("agent").map { Person(name: $0["name"] ?? "", idNumber: $0["id-number"] ?? "") },
+            special: root.child("special").map { element in
+                guard let kind = SpecialKind(rawValue: element["kind"] ?? "") else {
+                    issues.append(
+                        .init(line: element.line, message: "special: unknown kind \"\(element["kind"] ?? "")\""))
+                    return SpecialRequest(kind: .elderly, reason: "")
+                }
+                return SpecialRequest(kind: kind, reason: element.text.trimmingCharacters(in: .whitespacesAndNewlines))
+            })
         guard issues.isEmpty else { throw XMLProblem(source: source, issues: issues) }
         return application
     }

@@ -15,6 +15,8 @@ public struct DeskDay: Sendable {
             case receive([String], form: ReceivedDocument.Form)
             case supplement([String], form: ReceivedDocument.Form)
             case deferral([String], signer: String, signerID: String, days: Int?)
+            /// A visit to the applicant (上门服务): where and which clerks went.
+            case visit(place: String, clerks: [String], note: String?)
         }
 
         public var at: Date
@@ -84,6 +86,8 @@ public struct DeskDay: Sendable {
                     case "task": .task(child["done"] ?? "")
                     case "receive": .receive(codes(child["codes"]), form: form)
                     case "supplement": .supplement(codes(child["codes"]), form: form)
+                    case "visit":
+                        .visit(place: child["place"] ?? "", clerks: codes(child["clerks"]), note: child["note"])
                     case "defer":
                         .deferral(
                             codes(child["codes"]), signer: child["signer"] ?? "", signerID: child["signer-id"] ?? "",

@@ -226,6 +226,10 @@ extension CaseStore {
                 event.commitment = try text.map { try Self.decodeStorage(DeferralCommitment.self, $0) }
             case .deferralExtended:
                 event.deferralExtension = try text.map { try Self.decodeStorage(DeferralExtension.self, $0) }
+            case .specialFlagged:
+                event.special = try text.map { try Self.decodeStorage(SpecialRequest.self, $0) }
+            case .visitRecorded:
+                event.visit = try text.map { try Self.decodeStorage(VisitDetails.self, $0) }
             default:
                 break
             }
@@ -248,8 +252,8 @@ extension CaseStore {
             sql: """
                 INSERT INTO registration_case (number, workflow_id, workflow_version, stage, version, channel,
                     enterprise_type, proposed_name, opened_by, opened_at, updated_at, closed_at, clock_segments,
-                    government_minutes, remaining_minutes, due_at, trade_name, industry)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    government_minutes, remaining_minutes, due_at, trade_name, industry, special_kind)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """
         ).execute(arguments: [
             state.number.description, state.definition.id, state.definition.version, state.stage, state.version,
@@ -258,6 +262,7 @@ extension CaseStore {
             Self.storageText(state.updatedAt), state.closedAt.map(Self.storageText),
             ClockSegment.encode(state.segments), schedule.governmentMinutes, schedule.remainingMinutes,
             schedule.dueAt.map(Self.seconds), nameParts?.tradeName ?? "", nameParts?.industry ?? "",
+            state.special?.kind.rawValue,
         ])
     }
 
@@ -271,6 +276,10 @@ extension CaseStore {
         case .deferralCommitted: 4
         case .deferralExtended: 5
         case .deferralFulfilled: 6
+        // Special service (migration 0019) from 20 on: other branches take 7 to 19.
+        case .specialFlagged: 20
+        case .specialUnflagged: 21
+        case .visitRecorded: 22
         }
     }
 
@@ -289,13 +298,13 @@ extension CaseStore {
         try db.cachedStatement(
             sql: """
                 UPDATE registration_case SET stage = ?, version = ?, updated_at = ?, closed_at = ?, clock_segments = ?,
-                    government_minutes = ?, remaining_minutes = ?, due_at = ?
+                    government_minutes = ?, remaining_minutes = ?, due_at = ?, special_kind = ?
                 WHERE number = ? AND (? IS NULL OR version = ?)
                 """
         ).execute(arguments: [
             state.stage, state.version, Self.storageText(state.updatedAt), state.closedAt.map(Self.storageText),
             ClockSegment.encode(state.segments), schedule.governmentMinutes, schedule.remainingMinutes,
-            schedule.dueAt.map(Self.seconds),
+            schedule.dueAt.map(Self.seconds), state.special?.kind.rawValue,
             state.number.description, previousVersion, previousVersion,
         ])
         if db.changesCount != 1 {
@@ -334,6 +343,10 @@ extension CaseStore {
                 data = try Self.storageJSON(commitment)
             } else if let granted = event.deferralExtension {
                 data = try Self.storageJSON(granted)
+            } else if let special = event.special {
+                data = try Self.storageJSON(special)
+            } else if let visit = event.visit {
+                data = try Self.storageJSON(visit)
             }
             try statement.execute(arguments: [
                 number.description, event.sequence, Self.seconds(event.at), Self.eventKindCode(event.kind), event.actor,

@@ -222,6 +222,10 @@ extension CaseStore: DeskStore {
         try await offPool { try self.worklistPage(stages: stages, running: running, offset: offset, limit: limit) }
     }
 
+    public func openSpecialCases(stages: [String]?, limit: Int) async throws -> [QueueEntry] {
+        try await offPool { try self.openSpecialCases(stages: stages, limit: limit) }
+    }
+
     public func refreshSchedules(clock: SLAClock) async throws -> Int {
         try await offPool { try self.refreshSchedules(clock: clock) }
     }

@@ -10,7 +10,7 @@ extension CaseStore {
     static func worklistSQL(stages: Int?, running: Bool) -> String {
         var sql = """
             SELECT number, stage, channel, enterprise_type, proposed_name, opened_at, updated_at, version,
-                workflow_id, workflow_version, clock_segments, due_at, remaining_minutes
+                workflow_id, workflow_version, clock_segments, due_at, remaining_minutes, special_kind
             FROM registration_case WHERE closed_at IS NULL
             """
         sql += running ? " AND due_at IS NOT NULL" : " AND due_at IS NULL"
@@ -27,24 +27,66 @@ extension CaseStore {
         if let stages, stages.isEmpty { return [] }
         return try read { db in
             let arguments = StatementArguments(stages ?? []) + [limit, offset]
-            return try Row.fetchAll(
-                db.cachedStatement(sql: Self.worklistSQL(stages: stages?.count, running: running)), arguments: arguments
-            ).map { row in
-                guard let number = CaseNumber(row[0]), let channel = Channel(rawValue: row[2]),
-                    let type = EnterpriseType(rawValue: row[3])
-                else {
-                    throw StoreError.storage(
-                        "unreadable worklist row \(row[0] as String? ?? "?"): \(row[2] as String? ?? "?") \(row[3] as String? ?? "?")"
-                    )
-                }
-                let due: Int64? = row[11]
-                return QueueEntry(
-                    number: number, stage: row[1], channel: channel, enterpriseType: type, proposedName: row[4],
-                    openedAt: row[5], updatedAt: row[6], version: row[7],
-                    workflow: WorkflowDefinition.Key(id: row[8], version: row[9]),
-                    segments: ClockSegment.decode((row[10] as String?)?[...] ?? "") ?? [],
-                    dueAt: due.map { Date(timeIntervalSince1970: TimeInterval($0)) }, remainingMinutes: row[12])
+            return try Self.queueEntries(
+                Row.fetchAll(
+                    db.cachedStatement(sql: Self.worklistSQL(stages: stages?.count, running: running)),
+                    arguments: arguments))
+        }
+    }
+
+    /// The open cases flagged for special service (特殊办), optionally only in `stages`, read
+    /// through the partial index on open flagged cases (never the other open cases), in
+    /// worklist order: those whose clock runs by when their budget runs out, then the others
+    /// by what is left of their budget; at most `limit`.
+    static func specialSQL(stages: Int?) -> String {
+        var sql = """
+            SELECT number, stage, channel, enterprise_type, proposed_name, opened_at, updated_at, version,
+                workflow_id, workflow_version, clock_segments, due_at, remaining_minutes, special_kind
+            FROM registration_case INDEXED BY registration_case_special
+            WHERE closed_at IS NULL AND special_kind IS NOT NULL
+            """
+        if let stages { sql += " AND stage IN (\(Array(repeating: "?", count: stages).joined(separator: ",")))" }
+        return sql
+            + """
+             ORDER BY due_at IS NULL, due_at, remaining_minutes IS NULL, remaining_minutes, opened_at, number
+             LIMIT ?
+            """
+    }
+
+    /// The open flagged cases (see ``specialSQL(stages:)``).
+    package func openSpecialCases(stages: [String]?, limit: Int) throws -> [QueueEntry] {
+        if let stages, stages.isEmpty { return [] }
+        return try read { db in
+            try Self.queueEntries(
+                Row.fetchAll(
+                    db.cachedStatement(sql: Self.specialSQL(stages: stages?.count)),
+                    arguments: StatementArguments(stages ?? []) + [limit]))
+        }
+    }
+
+    /// How SQLite reads the open flagged cases, for tests.
+    package func specialPlan(stages: [String]?) throws -> String {
+        try queryPlan(Self.specialSQL(stages: stages?.count), StatementArguments(stages ?? []) + [50])
+    }
+
+    /// Worklist rows as entries.
+    static func queueEntries(_ rows: [Row]) throws -> [QueueEntry] {
+        try rows.map { row in
+            guard let number = CaseNumber(row[0]), let channel = Channel(rawValue: row[2]),
+                let type = EnterpriseType(rawValue: row[3])
+            else {
+                throw StoreError.storage(
+                    "unreadable worklist row \(row[0] as String? ?? "?"): \(row[2] as String? ?? "?") \(row[3] as String? ?? "?")"
+                )
             }
+            let due: Int64? = row[11]
+            return QueueEntry(
+                number: number, stage: row[1], channel: channel, enterpriseType: type, proposedName: row[4],
+                openedAt: row[5], updatedAt: row[6], version: row[7],
+                workflow: WorkflowDefinition.Key(id: row[8], version: row[9]),
+                segments: ClockSegment.decode((row[10] as String?)?[...] ?? "") ?? [],
+                dueAt: due.map { Date(timeIntervalSince1970: TimeInterval($0)) }, remainingMinutes: row[12],
+                special: (row[13] as String?).flatMap(SpecialKind.init(rawValue:)))
         }
     }
 
@@ -363,7 +405,7 @@ extension CaseStore {
             sql: """
                 SELECT id, number, workflow_id, workflow_version, stage, version, channel, enterprise_type,
                     proposed_name, opened_by, opened_at, updated_at, closed_at, clock_segments,
-                    government_minutes, remaining_minutes, due_at, trade_name, industry
+                    government_minutes, remaining_minutes, due_at, trade_name, industry, special_kind
                 FROM registration_case WHERE id > ? ORDER BY id LIMIT ?
                 """, arguments: [after, limit])
         for row in rows {
@@ -418,6 +460,7 @@ extension CaseStore {
             state.closedAt.map(storageText) ?? "", ClockSegment.encode(state.segments),
             "\(schedule.governmentMinutes)", schedule.remainingMinutes.map(String.init) ?? "",
             schedule.dueAt.map { "\(seconds($0))" } ?? "", parts.tradeName, parts.industry,
+            state.special?.kind.rawValue ?? "",
         ]
     }
 
@@ -433,7 +476,7 @@ extension CaseStore {
             row["proposed_name"], row["opened_by"], opened, updated, closed ?? "", row["clock_segments"],
             (row["government_minutes"] as Int?).map(String.init) ?? "",
             (row["remaining_minutes"] as Int?).map(String.init) ?? "", (row["due_at"] as Int64?).map(String.init) ?? "",
-            row["trade_name"], row["industry"],
+            row["trade_name"], row["industry"], (row["special_kind"] as String?) ?? "",
         ]
     }
 
@@ -446,7 +489,7 @@ extension CaseStore {
                 UPDATE registration_case SET workflow_id = ?, workflow_version = ?, stage = ?, version = ?, channel = ?,
                     enterprise_type = ?, proposed_name = ?, opened_by = ?, opened_at = ?, updated_at = ?, closed_at = ?,
                     clock_segments = ?, government_minutes = ?, remaining_minutes = ?, due_at = ?, trade_name = ?,
-                    industry = ?
+                    industry = ?, special_kind = ?
                 WHERE number = ?
                 """,
             arguments: [
@@ -455,7 +498,8 @@ extension CaseStore {
                 state.application.proposedName, state.openedBy, Self.storageText(state.openedAt),
                 Self.storageText(state.updatedAt), state.closedAt.map(Self.storageText),
                 ClockSegment.encode(state.segments), schedule.governmentMinutes, schedule.remainingMinutes,
-                schedule.dueAt.map(Self.seconds), parts.tradeName, parts.industry, state.number.description,
+                schedule.dueAt.map(Self.seconds), parts.tradeName, parts.industry, state.special?.kind.rawValue,
+                state.number.description,
             ])
     }
 }

@@ -119,6 +119,10 @@ struct DemoCommand: AsyncParsableCommand {
                         try number(action, numbers), codes.map { ReceivedDocument(code: $0, form: form) }, as: actor,
                         at: action.at)
                     if !quiet { Console.print("\(time) \(action.clerk) \(presenter.stepSummary(outcome))") }
+                case .visit(let place, let clerks, let note):
+                    let outcome = try await desk.recordVisit(
+                        try number(action, numbers), at: action.at, place: place, clerks: clerks, note: note, as: actor)
+                    if !quiet { Console.print("\(time) \(action.clerk) \(presenter.stepSummary(outcome))") }
                 case .deferral(let codes, let signer, let signerID, let days):
                     let outcome = try await desk.commitDeferral(
                         try number(action, numbers), codes: codes, signer: signer, signerID: signerID, days: days,

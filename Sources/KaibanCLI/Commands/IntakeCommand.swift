@@ -115,6 +115,40 @@ struct IntakeCommand: AsyncParsableCommand {
         ))
     var received: String?
 
+    @Option(
+        help: .localized(
+            zh:
+                "特殊办（绿色通道）：elderly（老年人）、disabled（残疾人）、key-project（重点项目）或 door-to-door（上门服务）；须同时用 --special-reason；未写 --channel 时渠道为 special。",
+            en:
+                "Special service (green channel): elderly, disabled, key-project or door-to-door; needs --special-reason; the channel is special unless --channel says otherwise."
+        ))
+    var special: String?
+
+    @Option(
+        name: .customLong("special-reason"),
+        help: .localized(zh: "特殊办的理由。", en: "Why the case gets special service."))
+    var specialReason: String?
+
+    /// The special service `--special` and `--special-reason` ask for, or a usage error.
+    func specialRequest() throws -> SpecialRequest? {
+        guard let special else {
+            if specialReason != nil {
+                throw usageError(
+                    zh: "--special-reason 须与 --special 同用", en: "--special-reason goes with --special")
+            }
+            return nil
+        }
+        guard let kind = SpecialKind(rawValue: special.trimmingCharacters(in: .whitespaces)) else {
+            throw usageError(
+                zh: "--special：未知的特殊办类别“\(special)”（可选：\(SpecialKind.known(.zh))）",
+                en: "--special: unknown kind \"\(special)\" (known: \(SpecialKind.known(.en)))")
+        }
+        guard let specialReason else {
+            throw usageError(zh: "--special 须同时用 --special-reason 说明理由", en: "--special needs --special-reason")
+        }
+        return SpecialRequest(kind: kind, reason: specialReason.trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+
     /// The documents `--received` names.
     var receivedDocuments: DocumentSelection {
         guard let received else { return .none }
@@ -137,7 +171,7 @@ struct IntakeCommand: AsyncParsableCommand {
                 ("--capital", capital != nil), ("--domicile", domicile != nil), ("--division", division != nil),
                 ("--scope", scope != nil), ("--legal-rep", legalRep != nil), ("--investor", !investor.isEmpty),
                 ("--contact", contact != nil), ("--tasks", tasks != nil), ("--tenure", tenure != nil),
-                ("--agent", agent != nil),
+                ("--agent", agent != nil), ("--special", special != nil), ("--special-reason", specialReason != nil),
             ]
             let given = flags.filter(\.1).map(\.0)
             if !given.isEmpty {
@@ -169,6 +203,7 @@ struct IntakeCommand: AsyncParsableCommand {
             }
             return (parts[0], parts[1])
         }
+        let special = try specialRequest()
         let type = try required(self.type, "--type")
         var capitalMoney = Money.zero
         if let capital {
@@ -210,7 +245,7 @@ struct IntakeCommand: AsyncParsableCommand {
             return Investor(name: parts[0], kind: kind, idNumber: parts[1], contribution: amount)
         }
         return CaseApplication(
-            channel: try required(channel, "--channel"), enterpriseType: type,
+            channel: try required(channel ?? (special != nil ? .special : nil), "--channel"), enterpriseType: type,
             proposedName: try required(name, "--name"),
             registeredCapital: capitalMoney, domicile: try required(domicile, "--domicile"),
             domicileDivision: try required(division, "--division"), businessScope: try required(scope, "--scope"),
@@ -218,7 +253,8 @@ struct IntakeCommand: AsyncParsableCommand {
             contact: Contact(name: contactPair.0, phone: contactPair.1),
             requestedTasks: (tasks ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) },
             domicileTenure: tenure,
-            agent: try agent.map { try pair($0, "--agent") }.map { Person(name: $0.0, idNumber: $0.1) })
+            agent: try agent.map { try pair($0, "--agent") }.map { Person(name: $0.0, idNumber: $0.1) },
+            special: special)
     }
 
     /// An amount in yuan as typed; a minus sign is read too, so that a negative amount is refused
