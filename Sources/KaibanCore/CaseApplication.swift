@@ -72,13 +72,16 @@ public struct CaseApplication: Sendable, Hashable, Codable {
     public var domicileTenure: DomicileTenure?
     /// The agent the applicant authorised (指定代表或者共同委托代理人), if any.
     public var agent: Person?
+    /// Where the hall posts the licence and notices (邮寄地址); required for the mail channel.
+    public var mailingAddress: String?
 
     public init(
         channel: Channel, enterpriseType: EnterpriseType, proposedName: String, registeredCapital: Money,
         domicile: String, domicileDivision: String, businessScope: String, legalRepresentative: Person,
         investors: [Investor], contact: Contact, requestedTasks: [String], domicileTenure: DomicileTenure? = nil,
-        agent: Person? = nil
+        agent: Person? = nil, mailingAddress: String? = nil
     ) {
+        self.mailingAddress = mailingAddress
         self.domicileTenure = domicileTenure
         self.agent = agent
         self.channel = channel

@@ -18,6 +18,10 @@ public struct CaseEvent: Sendable, Equatable, Codable {
         case deferralExtended = "deferral-extended"
         /// The last deferred document came in: the deferral closed (taken by the engine).
         case deferralFulfilled = "deferral-fulfilled"
+        /// The application's documents arrived by post (寄递办): carrier and tracking number.
+        case mailReceived = "mail-received"
+        /// The hall posted something back (the licence, notices): carrier, tracking, items, address.
+        case mailSent = "mail-sent"
     }
 
     /// 1 for the first event of a case, then consecutive.
@@ -59,6 +63,8 @@ public struct CaseEvent: Sendable, Equatable, Codable {
     public var commitment: DeferralCommitment?
     /// Only on `deferral-extended`: the new deadline.
     public var deferralExtension: DeferralExtension?
+    /// Only on `mail-received` and `mail-sent`: the post.
+    public var post: PostalItem?
 
     /// Whether the event was entered after the fact by a supervisor.
     public var isLateEntry: Bool { lateReason != nil }

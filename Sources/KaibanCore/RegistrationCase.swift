@@ -27,6 +27,10 @@ public struct RegistrationCase: Sendable, Equatable, Codable {
     public var checklist: CaseChecklist?
     /// The applicant's commitment to supply deferred documents (容缺), as it stands.
     public var deferral: Deferral?
+    /// When the licence was issued (the step that issued the credit code).
+    public var licensedAt: Date?
+    /// The posts of the case (寄递办), once there is one.
+    public var mail: CaseMail?
 
     public var isOpen: Bool { closedAt == nil }
 
@@ -104,7 +108,10 @@ public struct RegistrationCase: Sendable, Equatable, Codable {
                 if terminal.outcome?.isCompletion != true, deferral?.isOpen == true { deferral?.endedAt = event.at }
             }
             if let reason = event.reason { lastReason = reason }
-            if let code = event.creditCode { creditCode = code }
+            if let code = event.creditCode {
+                creditCode = code
+                licensedAt = event.at
+            }
         case .taskCompleted:
             guard let task = event.task, let index = tasks.firstIndex(where: { $0.task == task }), !tasks[index].isDone
             else {
@@ -144,6 +151,22 @@ public struct RegistrationCase: Sendable, Equatable, Codable {
                     number: number, sequence: event.sequence, issue: "a deferral closed with documents outstanding")
             }
             deferral?.fulfilledAt = event.at
+        case .mailReceived:
+            guard let post = event.post, mail?.received == nil, isOpen else {
+                throw HistoryError(
+                    number: number, sequence: event.sequence,
+                    issue: "a post received without its tracking, twice, or after closing")
+            }
+            var posts = mail ?? CaseMail()
+            posts.received = PostRecord(post: post, at: event.at, by: event.actor)
+            mail = posts
+        case .mailSent:
+            guard let post = event.post else {
+                throw HistoryError(number: number, sequence: event.sequence, issue: "a post sent without its tracking")
+            }
+            var posts = mail ?? CaseMail()
+            posts.sent.append(PostRecord(post: post, at: event.at, by: event.actor))
+            mail = posts
         }
         version = event.sequence
         updatedAt = event.at

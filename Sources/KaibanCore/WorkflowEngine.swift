@@ -16,6 +16,11 @@ public enum CaseCommand: Sendable, Equatable {
     case extendDeferral(DeferralExtension, reason: String?)
     /// Record a deferred document supplied (补交): refused unless it is still outstanding.
     case supplyDeferred(ReceivedDocument)
+    /// The application's documents arrived by post (寄递办): the post is recorded and the case
+    /// leaves its stage for documents in the post (``WorkflowEngine/mailArrivalTransition``).
+    case receiveMail(PostalItem)
+    /// The hall posted items back to the application's mailing address.
+    case sendMail(PostalItem)
 }
 
 /// Interprets one version of a workflow definition. Pure: takes the state, the clerk and the
@@ -122,6 +127,13 @@ public struct WorkflowEngine: Sendable {
             first = try commit(commitment, on: state, by: clerk, held: held, at: now)
         case .extendDeferral(let granted, let reason):
             first = try extend(state, to: granted, reason: reason, by: clerk, held: held, at: now)
+        case .receiveMail(let post):
+            let events = try receiveMail(post, on: state, by: clerk, held: held, at: now)
+            var current = state
+            guard (try? current.apply(events[0], definition: definition)) != nil else { return events }
+            return [events[0]] + follow(events[1], from: current, by: clerk, at: now)
+        case .sendMail(let post):
+            first = try sendMail(post, on: state, by: clerk, held: held, at: now)
         }
         return follow(first, from: state, by: clerk, at: now)
     }
@@ -187,7 +199,10 @@ public struct WorkflowEngine: Sendable {
                 && state.deferral?.outstanding.contains { $0.code == document.code } == true
         case .extendDeferral:
             return state.deferral?.isOpen == true
-        case .completeTask, .commitDeferral:
+        case .sendMail:
+            // The licence and notices go out after the case ended too (completed, refused).
+            return true
+        case .completeTask, .commitDeferral, .receiveMail:
             return false
         }
     }

@@ -33,6 +33,8 @@ public enum WorkflowError: ClerkReadable, ProblemConvertible, Sendable, Equatabl
     case documentAlreadyReceived(case: CaseNumber, code: String, at: Date)
     /// A deferral act refused; `code` is the last part of `deferral.CODE`.
     case deferralRefused(case: CaseNumber, code: String, reason: LocalizedText)
+    /// A post (寄递办) refused; `code` is the last part of `mail.CODE`.
+    case mailRefused(case: CaseNumber, code: String, reason: LocalizedText)
 
     /// The stable code and kind of each refusal.
     public var problem: Problem {
@@ -58,6 +60,11 @@ public enum WorkflowError: ClerkReadable, ProblemConvertible, Sendable, Equatabl
         case .deferralRefused(_, let suffix, _):
             (kind, code) = (
                 suffix == "already-extended" || suffix == "exists" ? .conflict : .refused, "deferral.\(suffix)"
+            )
+        case .mailRefused(_, let suffix, _):
+            (kind, code) = (
+                suffix == "already-received" || suffix == "licence-already-sent" ? .conflict : .refused,
+                "mail.\(suffix)"
             )
         }
         var fields: [FieldProblem] = []
@@ -136,7 +143,7 @@ public enum WorkflowError: ClerkReadable, ProblemConvertible, Sendable, Equatabl
             return zh
                 ? "办件\(number)已于\(HallTime.localText(of: at))收到“\(code)”"
                 : "case \(number) received \"\(code)\" already, at \(HallTime.localText(of: at))"
-        case .deferralRefused(let number, _, let reason):
+        case .deferralRefused(let number, _, let reason), .mailRefused(let number, _, let reason):
             return zh ? "办件\(number)：\(reason.zh)" : "case \(number): \(reason.en)"
         }
     }

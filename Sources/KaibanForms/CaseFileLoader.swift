@@ -45,7 +45,8 @@ public struct CaseFileLoader: Sendable {
             contact: Contact(name: contact["name"] ?? "", phone: contact["phone"] ?? ""),
             requestedTasks: (root.childText("tasks") ?? "").split(whereSeparator: \.isWhitespace).map(String.init),
             domicileTenure: domicile["tenure"].flatMap(DomicileTenure.init(rawValue:)),
-            agent: root.child("agent").map { Person(name: $0["name"] ?? "", idNumber: $0["id-number"] ?? "") })
+            agent: root.child("agent").map { Person(name: $0["name"] ?? "", idNumber: $0["id-number"] ?? "") },
+            mailingAddress: root.childText("mailing-address"))
         guard issues.isEmpty else { throw XMLProblem(source: source, issues: issues) }
         return application
     }

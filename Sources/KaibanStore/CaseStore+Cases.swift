@@ -43,6 +43,7 @@ extension CaseStore {
             try store.append([event], to: number, db, openings: openings, nameParts: nameParts)
             try store.fileLookup(
                 CaseLookup.entries(of: application, tradeName: nameParts?.tradeName, creditCode: nil), for: number, db)
+            try store.writeMail(state, definition, db)
             return state
         }
 
@@ -80,6 +81,7 @@ extension CaseStore {
                 try store.writeDeferral(
                     state, parties: appended.contains { $0.kind == .deferralCommitted }, db)
             }
+            try store.writeMail(state, definition, db)
             return StepOutcome(state: state, events: appended)
         }
     }
@@ -226,6 +228,8 @@ extension CaseStore {
                 event.commitment = try text.map { try Self.decodeStorage(DeferralCommitment.self, $0) }
             case .deferralExtended:
                 event.deferralExtension = try text.map { try Self.decodeStorage(DeferralExtension.self, $0) }
+            case .mailReceived, .mailSent:
+                event.post = try text.map { try Self.decodeStorage(PostalItem.self, $0) }
             default:
                 break
             }
@@ -271,6 +275,8 @@ extension CaseStore {
         case .deferralCommitted: 4
         case .deferralExtended: 5
         case .deferralFulfilled: 6
+        case .mailReceived: 7
+        case .mailSent: 8
         }
     }
 
@@ -334,6 +340,8 @@ extension CaseStore {
                 data = try Self.storageJSON(commitment)
             } else if let granted = event.deferralExtension {
                 data = try Self.storageJSON(granted)
+            } else if let post = event.post {
+                data = try Self.storageJSON(post)
             }
             try statement.execute(arguments: [
                 number.description, event.sequence, Self.seconds(event.at), Self.eventKindCode(event.kind), event.actor,

@@ -102,6 +102,13 @@ struct IntakeCommand: AsyncParsableCommand {
     var agent: String?
 
     @Option(
+        name: .customLong("mailing-address"),
+        help: .localized(
+            zh: "邮寄地址（营业执照、通知书寄往此处）；寄递办必填。",
+            en: "The mailing address the licence and notices are posted to; required for the mail channel."))
+    var mailingAddress: String?
+
+    @Option(
         help: .localized(
             zh: "申请办理的开办事项，以逗号分隔：seal,tax,social-insurance,provident-fund,bank。",
             en: "Start-up tasks wanted, comma-separated: seal,tax,social-insurance,provident-fund,bank."))
@@ -137,7 +144,7 @@ struct IntakeCommand: AsyncParsableCommand {
                 ("--capital", capital != nil), ("--domicile", domicile != nil), ("--division", division != nil),
                 ("--scope", scope != nil), ("--legal-rep", legalRep != nil), ("--investor", !investor.isEmpty),
                 ("--contact", contact != nil), ("--tasks", tasks != nil), ("--tenure", tenure != nil),
-                ("--agent", agent != nil),
+                ("--agent", agent != nil), ("--mailing-address", mailingAddress != nil),
             ]
             let given = flags.filter(\.1).map(\.0)
             if !given.isEmpty {
@@ -218,7 +225,8 @@ struct IntakeCommand: AsyncParsableCommand {
             contact: Contact(name: contactPair.0, phone: contactPair.1),
             requestedTasks: (tasks ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) },
             domicileTenure: tenure,
-            agent: try agent.map { try pair($0, "--agent") }.map { Person(name: $0.0, idNumber: $0.1) })
+            agent: try agent.map { try pair($0, "--agent") }.map { Person(name: $0.0, idNumber: $0.1) },
+            mailingAddress: mailingAddress)
     }
 
     /// An amount in yuan as typed; a minus sign is read too, so that a negative amount is refused
