@@ -123,18 +123,10 @@ struct IntakeCommand: AsyncParsableCommand {
     var received: String?
 
     /// The documents `--received` names.
-    var receivedDocuments: DocumentSelection {
-        guard let received else { return .none }
-        let codes = received.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter {
-            !$0.isEmpty
-        }
-        if codes == ["all"] { return .all }
-        return .some(codes.map { ReceivedDocument(code: $0, form: .paper) })
-    }
+    var receivedDocuments: DocumentSelection { DocumentSelection.named(received, form: .paper) ?? .none }
 
     func validate() throws {
-        if let received, received.split(separator: ",").allSatisfy({ $0.trimmingCharacters(in: .whitespaces).isEmpty })
-        {
+        if DocumentSelection.named(received, form: .paper) == nil {
             throw usageError(
                 zh: "--received 须为 all 或材料代码（以逗号分隔）", en: "--received takes all or document codes, comma-separated")
         }

@@ -52,28 +52,18 @@ struct MailReceiveCommand: AsyncParsableCommand {
     var documents: String?
 
     func validate() throws {
-        if let documents,
-            documents.split(separator: ",").allSatisfy({ $0.trimmingCharacters(in: .whitespaces).isEmpty })
-        {
+        if DocumentSelection.named(documents, form: .post) == nil {
             throw usageError(
                 zh: "--documents 须为 all 或材料代码（以逗号分隔）", en: "--documents takes all or document codes, comma-separated")
         }
-    }
-
-    var selection: DocumentSelection {
-        guard let documents else { return .none }
-        let codes = documents.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter {
-            !$0.isEmpty
-        }
-        if codes == ["all"] { return .all }
-        return .some(codes.map { ReceivedDocument(code: $0, form: .post) })
     }
 
     func run() async throws {
         try await withDesk(global, json: output.json) { session in
             let item = try Desk.postalItem(carrier: post.carrier, tracking: post.tracking)
             let outcome = try await session.desk.receiveMail(
-                number, post: item, documents: selection, as: session.actor, at: time.instant, late: lateEntry.late)
+                number, post: item, documents: DocumentSelection.named(documents, form: .post) ?? .none,
+                as: session.actor, at: time.instant, late: lateEntry.late)
             try await present(outcome, session, json: output.json)
         }
     }
