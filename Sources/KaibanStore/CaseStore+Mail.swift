@@ -5,20 +5,28 @@ import KaibanDesk
 
 extension CaseStore {
     /// The mail columns of a case as its history gives them, in the order of `case_mail`; nil for
-    /// a case with no row (not a mail case, and nothing posted).
+    /// a case with no row (nothing waits on the post and nothing was posted).
     static func mailColumns(_ state: RegistrationCase, _ definition: WorkflowDefinition) -> [DatabaseValue]? {
         guard state.application.channel == .mail || state.mail != nil else { return nil }
-        return [
+        let columns: [DatabaseValue] = [
             (state.awaitsInboundPost(definition) ? seconds(state.openedAt) : nil).databaseValue,
             state.mail?.received.map { seconds($0.at) }.databaseValue ?? .null,
             state.licenceAwaitingPostSince(definition).map(seconds).databaseValue,
             state.mail?.licencePost.map { seconds($0.at) }.databaseValue ?? .null,
         ]
+        return columns.allSatisfy(\.isNull) ? nil : columns
     }
 
-    /// Writes the case's mail row from `state` (mail cases, and cases with a post).
+    /// Writes the case's mail row from `state` (mail cases, and cases with a post), or removes it
+    /// when nothing of it is left.
     func writeMail(_ state: RegistrationCase, _ definition: WorkflowDefinition, _ db: Database) throws {
-        guard let columns = Self.mailColumns(state, definition) else { return }
+        guard state.application.channel == .mail || state.mail != nil else { return }
+        guard let columns = Self.mailColumns(state, definition) else {
+            try db.cachedStatement(
+                sql: "DELETE FROM case_mail WHERE case_id = (SELECT id FROM registration_case WHERE number = ?)"
+            ).execute(arguments: [state.number.description])
+            return
+        }
         try db.cachedStatement(
             sql: """
                 INSERT INTO case_mail (case_id, inbound_waiting_since, received_at, licence_waiting_since,

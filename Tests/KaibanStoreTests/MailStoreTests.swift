@@ -41,6 +41,37 @@ import Testing
         }
     }
 
+    @Test func theMigrationDerivesTheRowsOfCasesTakenInBeforePostsWereRecorded() async throws {
+        let path = Fixtures.temporaryDatabasePath()
+        let desk = try await Fixtures.desk(at: Fixtures.at(9, 0), path: path)
+        let posted = try await desk.playing(Fixtures.at(9, 0)).intake(Fixtures.application(channel: .mail), as: window)
+        // Received with the bare step (as before posts were kept), then licensed.
+        let licensed = try await desk.playing(Fixtures.at(9, 5)).intake(
+            Fixtures.application(channel: .mail, tasks: ["seal"]), as: window
+        ).case.number
+        _ = try await desk.playing(Fixtures.at(9, 10)).step(licensed, "receive-documents", as: window)
+        _ = try await desk.playing(Fixtures.at(9, 11)).receiveDocuments(
+            licensed,
+            try await desk.documents(licensed).documents.map {
+                ReceivedDocument(code: $0.requirement.code, form: .post)
+            },
+            as: window)
+        for (index, (step, actor)) in [("accept", window), ("review", reviewer), ("approve", reviewer)].enumerated() {
+            _ = try await desk.playing(Fixtures.at(9, 15 + index * 5)).step(licensed, step, as: actor)
+        }
+        _ = try await desk.playing(Fixtures.at(9, 35)).step(licensed, "issue-licence", as: window)
+        _ = desk.playing(Fixtures.at(18, 0))
+        let before = try await desk.mailPending()
+        #expect(before.awaitingDocuments.map(\.number) == [posted.case.number])
+        #expect(before.awaitingLicencePost.map(\.number) == [licensed])
+        try await RebuildTests.shell(path).write { db in
+            try db.execute(sql: "DELETE FROM case_mail")
+            try KaibanMigrations.backfillMail(db)
+        }
+        #expect(try await desk.mailPending() == before)
+        #expect(try await desk.rebuild(as: supervisor).repaired.isEmpty)
+    }
+
     @Test func thePendingListsAndTheWorklistReadThroughIndexes() throws {
         let store = try Fixtures.store()
         let plan = try store.mailPendingPlan()
