@@ -45,7 +45,22 @@ ALL_TASKS = "seal tax social-insurance provident-fund bank"
 ROAD = ["元坝镇中街", "昭化镇太守街", "卫子镇新华街", "红岩镇临江路", "磨滩镇滨河路", "柏林沟镇兴隆街", "虎跳镇花园路", "王家镇正街"]
 
 
-def application(index, channel, kind, name, capital, scope, legal, investors, tasks, tenure=None):
+# 寄递办: where each mail case's licence goes, the post that brought its documents (carrier, tracking
+# number) and what the hall posted back (at, carrier, tracking number, items).
+MAILING = {
+    "04-one-person-mail": "重庆市渝中区解放碑民族路188号 陈静收 16000023757",
+    "13-individual-mail": "四川省广元市昭化区昭化镇太守街21号 罗娟收 13000095028",
+    "21-llc-mail-late": "四川省广元市利州区东坝街道万达广场3栋1201室 高燕收 15000158380",
+}
+MAIL_RECEIVED = {
+    "04-one-person-mail": ("EMS", "1186352019705"),
+    "13-individual-mail": ("SF", "SF1402837365512"),
+    "21-llc-mail-late": ("EMS", "EA402718365CN"),
+}
+MAIL_SENT = {"04-one-person-mail": ("11:05", "EMS", "1186352047216", "licence notices")}
+
+
+def application(index, channel, kind, name, capital, scope, legal, investors, tasks, tenure=None, mailing=None):
     """investors: list of (name, contribution yuan, kind)"""
     road = ROAD[index % len(ROAD)]
     contact = investors[0][0] if investors else legal
@@ -67,6 +82,8 @@ def application(index, channel, kind, name, capital, scope, legal, investors, ta
         else:
             lines.append(f'  <investor name="{inv_name}" kind="{inv_kind}" id-number="{inv_kind_code(inv_name)}" contribution="{amount}"/>')
     lines.append(f'  <contact name="{contact}" phone="1{(3 + index % 6)}{(index * 7919) % 10**9:09d}"/>')
+    if mailing:
+        lines.append(f"  <mailing-address>{escape(mailing)}</mailing-address>")
     if tasks:
         lines.append(f"  <tasks>{tasks}</tasks>")
     if file_of(index) in SPECIAL:
@@ -293,7 +310,8 @@ def main():
     ]
     for index, (file, channel, kind, name, capital, scope, legal, investors, tasks, start, window, plan) in enumerate(CASES):
         (OUT / "cases" / f"{file}.xml").write_text(
-            application(index, channel, kind, name, capital, scope, legal, investors, tasks, TENURE.get(file)),
+            application(
+                index, channel, kind, name, capital, scope, legal, investors, tasks, TENURE.get(file), MAILING.get(file)),
             encoding="utf-8")
         posted = f"2026-11-{23 + index % 3} {15 + index % 3}:{10 + index:02d}" if channel == "mail" else start
         # Papers handed in at the window come with the application; posted ones arrive with the post.
@@ -315,11 +333,19 @@ def main():
                     f'    <defer at="{at}" by="{who}" codes="{reason}" signer="{signer}" signer-id="{PEOPLE[signer]}"'
                     + (' days="1"' if plan == "deferred-overdue" else "") + "/>")
                 continue
+            if kind_ == "step" and what == "receive-documents":
+                # The post arrives (邮件签收) with every document in it.
+                carrier, tracking = MAIL_RECEIVED[file]
+                day.append(f'    <mail-receive at="{at}" by="{who}" carrier="{carrier}" tracking="{tracking}"/>')
+                day.append(f'    <receive at="{at}" by="{who}" codes="all" form="post"/>')
+                continue
             attr = "done" if kind_ == "task" else "do"
             extra = f" reason={quoteattr(reason)}" if reason else ""
             day.append(f'    <{kind_} at="{at}" by="{who}" {attr}="{what}"{extra}/>')
-            if kind_ == "step" and what == "receive-documents":
-                day.append(f'    <receive at="{at}" by="{who}" codes="all" form="post"/>')
+        if file in MAIL_SENT:
+            at, carrier, tracking, items = MAIL_SENT[file]
+            day.append(
+                f'    <mail-send at="{at}" by="{window}" carrier="{carrier}" tracking="{tracking}" items="{items}"/>')
         day.append("  </case>")
     day.append("</desk-day>")
     (OUT / "desk-day.xml").write_text("\n".join(day) + "\n", encoding="utf-8")

@@ -56,7 +56,22 @@ struct CasePresenter {
             return zh ? "容缺材料已补齐（自动）" : "deferred documents all in (automatic)"
         case .specialFlagged, .specialUnflagged, .visitRecorded:
             return specialAction(event)
+        case .mailReceived:
+            return (zh ? "邮件签收：" : "post received: ") + (event.post.map(post) ?? "")
+        case .mailSent:
+            return (zh ? "邮寄送达：" : "posted: ") + (event.post.map(post) ?? "")
         }
+    }
+
+    /// A post in words: carrier, tracking number and, for one sent, its items and address.
+    func post(_ post: PostalItem) -> String {
+        var text = "\(post.carrier.name.text(language)) \(post.tracking)"
+        if let items = post.items {
+            text += (zh ? "（" : " (") + items.map { $0.name.text(language) }.joined(separator: zh ? "、" : ", ")
+            if let address = post.address { text += (zh ? "，寄往" : ", to ") + address }
+            text += zh ? "）" : ")"
+        }
+        return text
     }
 
     /// How a document came, in words.
@@ -180,10 +195,26 @@ struct CasePresenter {
             (zh ? "联系人" : "contact", "\(app.contact.name) \(app.contact.phone)"),
         ]
         if let agent = app.agent { lines.append((zh ? "委托代理人" : "agent", "\(agent.name) \(agent.idNumber)")) }
+        if let address = app.mailingAddress { lines.append((zh ? "邮寄地址" : "mailing address", address)) }
         lines += [
             (zh ? "收件" : "received", "\(time(state.openedAt)) \(state.openedBy)")
         ]
+        if let received = state.mail?.received {
+            lines.append((zh ? "邮件签收" : "post received", "\(time(received.at)) \(received.by) \(post(received.post))"))
+        } else if app.channel == .mail && state.isOpen {
+            lines.append((zh ? "邮件签收" : "post received", zh ? "材料寄递中，尚未送达" : "documents still in the post"))
+        }
         if let code = state.creditCode { lines.append((zh ? "统一社会信用代码" : "credit code", code)) }
+        for sent in state.mail?.sent ?? [] {
+            lines.append((zh ? "邮寄送达" : "posted", "\(time(sent.at)) \(sent.by) \(post(sent.post))"))
+        }
+        if let since = state.licenceAwaitingPostSince(definition) {
+            lines.append(
+                (
+                    zh ? "邮寄送达" : "posted",
+                    zh ? "营业执照待寄出（\(time(since))发照）" : "licence waiting to be posted (issued \(time(since)))"
+                ))
+        }
         if let closed = state.closedAt { lines.append((zh ? "结束时间" : "closed", time(closed))) }
         if let reason = state.lastReason { lines.append((zh ? "最近说明" : "last reason", reason)) }
         let labelWidth = lines.map { TextTable.width($0.0) }.max() ?? 0

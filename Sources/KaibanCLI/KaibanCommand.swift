@@ -26,7 +26,7 @@ public struct KaibanCommand: AsyncParsableCommand {
             IntakeCommand.self, QueueCommand.self, FindCommand.self, ShowCommand.self, HistoryCommand.self,
             StepCommand.self,
             TaskCommand.self, WithdrawCommand.self, DocumentsCommand.self, ReceiveCommand.self, DeferCommand.self,
-            SupplementCommand.self, DeferralsCommand.self, ApplicantCommand.self, SpecialCommand.self,
+            SupplementCommand.self, DeferralsCommand.self, MailCommand.self, ApplicantCommand.self, SpecialCommand.self,
             NoticeCommand.self, SLACommand.self,
             CalendarCommand.self, CheckCommand.self,
             ClerkCommand.self, PortalCommand.self,

@@ -31,8 +31,8 @@ extension CasePresenter {
         }
         var table = TextTable(
             zh
-                ? ["办件编号", "环节", "特殊办", "渠道", "类型", "名称", "收件时间", "已用", "剩余", "时限状态"]
-                : ["case", "stage", "special", "channel", "type", "name", "received", "elapsed", "left", "SLA"])
+                ? ["办件编号", "环节", "特殊办", "渠道", "类型", "名称", "收件时间", "已用", "剩余", "时限状态", "提示"]
+                : ["case", "stage", "special", "channel", "type", "name", "received", "elapsed", "left", "SLA", "flags"])
         for item in items {
             guard let presenter = presenters[item.workflow] else { continue }
             table.add([
@@ -41,6 +41,7 @@ extension CasePresenter {
                 item.enterpriseType.name.text(language), item.proposedName, presenter.time(item.openedAt),
                 presenter.minutes(item.sla.governmentMinutes), presenter.minutes(item.sla.remainingMinutes),
                 presenter.slaState(item.sla),
+                item.flags.map { $0.name.text(language) }.joined(separator: zh ? "、" : ", "),
             ])
         }
         return table.rendered

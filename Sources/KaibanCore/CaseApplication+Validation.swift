@@ -30,6 +30,14 @@ extension CaseApplication {
         require(
             domicileDivision.count == 6 && domicileDivision.allSatisfy { $0.isASCII && $0.isNumber },
             "domicileDivision", "住所行政区划代码应为6位数字", "the domicile division code must be 6 digits")
+        if let mailingAddress {
+            text(mailingAddress, "mailingAddress", FreeText.addressLimit)
+            require(!blank(mailingAddress), "mailingAddress", "邮寄地址不能为空", "the mailing address is empty")
+        } else {
+            require(
+                channel != .mail, "mailingAddress", "寄递办须填写邮寄地址（营业执照、通知书寄往此处）",
+                "a mail application needs a mailing address (the licence and notices are posted there)")
+        }
         require(!blank(businessScope), "businessScope", "经营范围不能为空", "the business scope is empty")
         found += representativeProblems(on: day)
         require(!blank(contact.name), "contact.name", "联系人姓名不能为空", "the contact's name is empty")

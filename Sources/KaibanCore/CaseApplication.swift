@@ -74,14 +74,17 @@ public struct CaseApplication: Sendable, Hashable, Codable {
     public var agent: Person?
     /// Special service (特殊办) asked for at intake, with its reason; nil for none.
     public var special: SpecialRequest?
+    /// Where the hall posts the licence and notices (邮寄地址); required for the mail channel.
+    public var mailingAddress: String?
 
     public init(
         channel: Channel, enterpriseType: EnterpriseType, proposedName: String, registeredCapital: Money,
         domicile: String, domicileDivision: String, businessScope: String, legalRepresentative: Person,
         investors: [Investor], contact: Contact, requestedTasks: [String], domicileTenure: DomicileTenure? = nil,
-        agent: Person? = nil, special: SpecialRequest? = nil
+        agent: Person? = nil, special: SpecialRequest? = nil, mailingAddress: String? = nil
     ) {
         self.special = special
+        self.mailingAddress = mailingAddress
         self.domicileTenure = domicileTenure
         self.agent = agent
         self.channel = channel

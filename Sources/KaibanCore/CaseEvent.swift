@@ -24,6 +24,10 @@ public struct CaseEvent: Sendable, Equatable, Codable {
         case specialUnflagged = "special-unflagged"
         /// A clerk recorded a visit to the applicant (上门服务): when (the event's instant), where, who went.
         case visitRecorded = "visit-recorded"
+        /// The application's documents arrived by post (寄递办): carrier and tracking number.
+        case mailReceived = "mail-received"
+        /// The hall posted something back (the licence, notices): carrier, tracking, items, address.
+        case mailSent = "mail-sent"
     }
 
     /// 1 for the first event of a case, then consecutive.
@@ -69,6 +73,8 @@ public struct CaseEvent: Sendable, Equatable, Codable {
     public var special: SpecialRequest?
     /// Only on `visit-recorded`: where and who went.
     public var visit: VisitDetails?
+    /// Only on `mail-received` and `mail-sent`: the post.
+    public var post: PostalItem?
 
     /// Whether the event was entered after the fact by a supervisor.
     public var isLateEntry: Bool { lateReason != nil }

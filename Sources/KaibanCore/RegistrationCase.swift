@@ -31,6 +31,10 @@ public struct RegistrationCase: Sendable, Equatable, Codable {
     public var special: SpecialFlag?
     /// The visits to the applicant (上门服务), oldest first.
     public var visits: [Visit] = []
+    /// When the licence was issued (the step that issued the credit code).
+    public var licensedAt: Date?
+    /// The posts of the case (寄递办), once there is one.
+    public var mail: CaseMail?
 
     public var isOpen: Bool { closedAt == nil }
 
@@ -113,7 +117,10 @@ public struct RegistrationCase: Sendable, Equatable, Codable {
                 if terminal.outcome?.isCompletion != true, deferral?.isOpen == true { deferral?.endedAt = event.at }
             }
             if let reason = event.reason { lastReason = reason }
-            if let code = event.creditCode { creditCode = code }
+            if let code = event.creditCode {
+                creditCode = code
+                licensedAt = event.at
+            }
         case .taskCompleted:
             guard let task = event.task, let index = tasks.firstIndex(where: { $0.task == task }), !tasks[index].isDone
             else {
@@ -155,6 +162,22 @@ public struct RegistrationCase: Sendable, Equatable, Codable {
             deferral?.fulfilledAt = event.at
         case .specialFlagged, .specialUnflagged, .visitRecorded:
             try applySpecial(event)
+        case .mailReceived:
+            guard let post = event.post, mail?.received == nil, isOpen else {
+                throw HistoryError(
+                    number: number, sequence: event.sequence,
+                    issue: "a post received without its tracking, twice, or after closing")
+            }
+            var posts = mail ?? CaseMail()
+            posts.received = PostRecord(post: post, at: event.at, by: event.actor)
+            mail = posts
+        case .mailSent:
+            guard let post = event.post else {
+                throw HistoryError(number: number, sequence: event.sequence, issue: "a post sent without its tracking")
+            }
+            var posts = mail ?? CaseMail()
+            posts.sent.append(PostRecord(post: post, at: event.at, by: event.actor))
+            mail = posts
         }
         version = event.sequence
         updatedAt = event.at

@@ -22,6 +22,11 @@ public enum CaseCommand: Sendable, Equatable {
     case unflagSpecial(reason: String)
     /// Record a visit to the applicant (上门服务) at the command's instant.
     case recordVisit(VisitDetails)
+    /// The application's documents arrived by post (寄递办): the post is recorded and the case
+    /// leaves its stage for documents in the post (``WorkflowEngine/mailArrivalTransition``).
+    case receiveMail(PostalItem)
+    /// The hall posted items back to the application's mailing address.
+    case sendMail(PostalItem)
 }
 
 /// Interprets one version of a workflow definition. Pure: takes the state, the clerk and the
@@ -130,6 +135,13 @@ public struct WorkflowEngine: Sendable {
             first = try extend(state, to: granted, reason: reason, by: clerk, held: held, at: now)
         case .flagSpecial, .unflagSpecial, .recordVisit:
             first = try special(command, on: state, by: clerk, held: held, at: now)
+        case .receiveMail(let post):
+            let events = try receiveMail(post, on: state, by: clerk, held: held, at: now)
+            var current = state
+            guard (try? current.apply(events[0], definition: definition)) != nil else { return events }
+            return [events[0]] + follow(events[1], from: current, by: clerk, at: now)
+        case .sendMail(let post):
+            first = try sendMail(post, on: state, by: clerk, held: held, at: now)
         }
         return follow(first, from: state, by: clerk, at: now)
     }
@@ -195,7 +207,10 @@ public struct WorkflowEngine: Sendable {
                 && state.deferral?.outstanding.contains { $0.code == document.code } == true
         case .extendDeferral:
             return state.deferral?.isOpen == true
-        case .completeTask, .commitDeferral, .flagSpecial, .unflagSpecial, .recordVisit:
+        case .sendMail:
+            // The licence and notices go out after the case ended too (completed, refused).
+            return true
+        case .completeTask, .commitDeferral, .flagSpecial, .unflagSpecial, .recordVisit, .receiveMail:
             return false
         }
     }

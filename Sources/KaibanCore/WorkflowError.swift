@@ -35,6 +35,8 @@ public enum WorkflowError: ClerkReadable, ProblemConvertible, Sendable, Equatabl
     case deferralRefused(case: CaseNumber, code: String, reason: LocalizedText)
     /// A special-service act refused; `code` is the last part of `special.CODE`.
     case specialRefused(case: CaseNumber, code: String, reason: LocalizedText)
+    /// A post (寄递办) refused; `code` is the last part of `mail.CODE`.
+    case mailRefused(case: CaseNumber, code: String, reason: LocalizedText)
 
     /// The stable code and kind of each refusal.
     public var problem: Problem {
@@ -63,6 +65,11 @@ public enum WorkflowError: ClerkReadable, ProblemConvertible, Sendable, Equatabl
             )
         case .specialRefused(_, let suffix, _):
             (kind, code) = (suffix == "already-flagged" ? .conflict : .refused, "special.\(suffix)")
+        case .mailRefused(_, let suffix, _):
+            (kind, code) = (
+                suffix == "already-received" || suffix == "licence-already-sent" ? .conflict : .refused,
+                "mail.\(suffix)"
+            )
         }
         var fields: [FieldProblem] = []
         if case .textNotAccepted(let field, let problem) = self {
@@ -141,7 +148,8 @@ public enum WorkflowError: ClerkReadable, ProblemConvertible, Sendable, Equatabl
             return zh
                 ? "办件\(number)已于\(HallTime.localText(of: at))收到“\(code)”"
                 : "case \(number) received \"\(code)\" already, at \(HallTime.localText(of: at))"
-        case .deferralRefused(let number, _, let reason), .specialRefused(let number, _, let reason):
+        case .deferralRefused(let number, _, let reason), .specialRefused(let number, _, let reason),
+            .mailRefused(let number, _, let reason):
             return zh ? "办件\(number)：\(reason.zh)" : "case \(number): \(reason.en)"
         }
     }

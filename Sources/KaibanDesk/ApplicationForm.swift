@@ -40,6 +40,8 @@ public struct ApplicationForm: Sendable, Equatable, Codable {
     public var contact: ContactForm?
     public var requestedTasks: [String]?
     public var agent: PersonForm?
+    /// Where the licence and notices are posted, if the applicant wants them posted.
+    public var mailingAddress: String?
 
     public init() {}
 
@@ -62,6 +64,7 @@ public struct ApplicationForm: Sendable, Equatable, Codable {
         contact = ContactForm(name: application.contact.name, phone: application.contact.phone)
         requestedTasks = application.requestedTasks
         agent = application.agent.map { PersonForm(name: $0.name, idNumber: $0.idNumber) }
+        mailingAddress = application.mailingAddress
     }
 
     /// The application, or every field that is missing or unreadable at once. The application's
@@ -131,7 +134,8 @@ public struct ApplicationForm: Sendable, Equatable, Codable {
             businessScope: text(businessScope, "businessScope"),
             legalRepresentative: person(legalRepresentative, "legalRepresentative"), investors: investors,
             contact: Contact(name: text(contact?.name, "contact.name"), phone: text(contact?.phone, "contact.phone")),
-            requestedTasks: requestedTasks ?? [], domicileTenure: tenure, agent: agent.map { person($0, "agent") })
+            requestedTasks: requestedTasks ?? [], domicileTenure: tenure, agent: agent.map { person($0, "agent") },
+            mailingAddress: mailingAddress)
         guard problems.isEmpty else { throw ApplicationRejected(problems: problems) }
         return application
     }

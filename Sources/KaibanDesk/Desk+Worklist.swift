@@ -1,6 +1,19 @@
 import Foundation
 import KaibanCore
 
+/// Something about a worklist line a clerk should see besides its time.
+public enum WorklistFlag: String, Sendable, Equatable, Codable, CaseIterable {
+    /// A mail case's licence issued and not posted within one working day
+    /// (``MailDeadlines/licencePostingDays``).
+    case licenceNotPosted = "licence-not-posted"
+
+    public var name: LocalizedText {
+        switch self {
+        case .licenceNotPosted: LocalizedText(zh: "执照逾期未寄出", en: "licence not posted")
+        }
+    }
+}
+
 /// A worklist line: the open case and its SLA figures (the same `sla` object as ``CaseView``).
 public struct WorklistItem: Sendable, Equatable, Codable {
     public var number: CaseNumber
@@ -14,6 +27,8 @@ public struct WorklistItem: Sendable, Equatable, Codable {
     /// The special-service flag's kind (特殊办), when flagged: the case is first in its stage.
     public var special: SpecialKind?
     public var sla: SLAFigures
+    /// What else the clerk should see (``WorklistFlag``), empty for most cases.
+    public var flags: [WorklistFlag] = []
 
     init(_ entry: QueueEntry, sla: SLAFigures) {
         number = entry.number
@@ -164,7 +179,13 @@ extension Desk {
             let figures = clock.measure(
                 state.segments, budgetMinutes: definition.budgetMinutes, stageBudgets: definition.stageBudgets,
                 now: instant)
-            items.append(WorklistItem(state, sla: figures))
+            var item = WorklistItem(state, sla: figures)
+            if let since = state.licenceAwaitingPostSince(definition),
+                MailDeadlines.licencePostingLate(issuedAt: since, at: instant, calendar: clock.calendar)
+            {
+                item.flags.append(.licenceNotPosted)
+            }
+            items.append(item)
         }
         return items.sorted { a, b in
             if a.sla.running != b.sla.running { return a.sla.running }
@@ -227,7 +248,13 @@ extension Desk {
             let figures = clock.measure(
                 entry.segments, budgetMinutes: definition.budgetMinutes, stageBudgets: definition.stageBudgets, now: now
             )
-            return WorklistItem(entry, sla: figures)
+            var item = WorklistItem(entry, sla: figures)
+            if let since = entry.licenceAwaitingPostSince,
+                MailDeadlines.licencePostingLate(issuedAt: since, at: now, calendar: clock.calendar)
+            {
+                item.flags.append(.licenceNotPosted)
+            }
+            return item
         }
     }
 }

@@ -138,6 +138,9 @@ public protocol DeskStore: Sendable {
     func recordApplicantFlag(_ flag: ApplicantFlag) async throws
     /// The 容缺 figures of a period (``DeferralFigures``) at `now`.
     func deferralFigures(from: Date, to: Date, stages: [String], at now: Date) async throws -> DeferralRecords
+    /// Mail cases whose documents have not arrived, and mail cases' licences not yet posted, each
+    /// longest waiting first, at most `limit` of each; read through indexes kept with every step.
+    func mailPending(limit: Int) async throws -> MailPendingRecords
     // MARK: Portals
 
     /// Registers a portal with its token's hash; `portal.createdBy` must be an active supervisor

@@ -28,7 +28,11 @@ public struct KaibanSettings: Sendable {
     /// `KAIBAN_DATA_DIR`, default `NAME.files` beside the database `NAME.sqlite`
     /// (``defaultDataDirectory(forDatabase:)``).
     public var dataDirectory: URL
+    /// Working days after its intake when a supervisor may close a mail case whose documents
+    /// never arrived. Env `KAIBAN_MAIL_CLOSE_DAYS`, default 10 (1 to 60).
+    public var mailCloseDays: Int = defaultMailCloseDays
 
+    public static let defaultMailCloseDays = 10
     public static let defaultDatabase = "kaiban.sqlite"
     public static let defaultHall = "510811"
     public static let defaultWorkflow = "company-formation"
@@ -96,6 +100,19 @@ public struct KaibanSettings: Sendable {
                             en: "\"\(text)\" is not a share between 0.01 and 1, e.g. 0.75")))
             }
         }
+        var mailCloseDays = defaultMailCloseDays
+        if let text = value("KAIBAN_MAIL_CLOSE_DAYS") {
+            if let parsed = Int(text), (1...60).contains(parsed) {
+                mailCloseDays = parsed
+            } else {
+                problems.append(
+                    FieldProblem(
+                        field: "KAIBAN_MAIL_CLOSE_DAYS",
+                        reason: LocalizedText(
+                            zh: "“\(text)”不是1至60之间的工作日数（例如10）",
+                            en: "\"\(text)\" is not a number of working days between 1 and 60, e.g. 10")))
+            }
+        }
         var jurisdiction: [String]?
         if let text = value("KAIBAN_JURISDICTION") {
             let codes = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
@@ -123,6 +140,7 @@ public struct KaibanSettings: Sendable {
             workflowID: value("KAIBAN_WORKFLOW") ?? defaultWorkflow, formsRoot: formsRoot,
             calendarFolder: value("KAIBAN_CALENDAR").map { URL(fileURLWithPath: $0) }, riskThreshold: risk)
         settings.jurisdiction = jurisdiction
+        settings.mailCloseDays = mailCloseDays
         if let folder = value("KAIBAN_DATA_DIR") { settings.dataDirectory = URL(fileURLWithPath: folder) }
         return settings
     }

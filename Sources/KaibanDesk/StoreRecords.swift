@@ -85,13 +85,17 @@ public struct QueueEntry: Sendable, Equatable, Codable {
     public var remainingMinutes: Int?
     /// The special-service flag's kind (特殊办), when the case is flagged: first in its stage.
     public var special: SpecialKind?
+    /// A mail case's licence not yet posted: since when it waits (its issue).
+    public var licenceAwaitingPostSince: Date?
 
     public init(
         number: CaseNumber, stage: String, channel: Channel, enterpriseType: EnterpriseType, proposedName: String,
         openedAt: Date, updatedAt: Date, version: Int, workflow: WorkflowDefinition.Key, segments: [ClockSegment],
-        dueAt: Date? = nil, remainingMinutes: Int? = nil, special: SpecialKind? = nil
+        dueAt: Date? = nil, remainingMinutes: Int? = nil, special: SpecialKind? = nil,
+        licenceAwaitingPostSince: Date? = nil
     ) {
         self.special = special
+        self.licenceAwaitingPostSince = licenceAwaitingPostSince
         self.dueAt = dueAt
         self.remainingMinutes = remainingMinutes
         self.number = number
@@ -350,5 +354,30 @@ public struct CaseAccess: Sendable, Equatable {
         self.passwordHash = passwordHash
         self.failures = failures
         self.version = version
+    }
+}
+
+/// A case waiting on the post (寄递办), as stored: its documents to arrive, or its licence to go.
+public struct MailPendingRecord: Sendable, Equatable {
+    public var number: CaseNumber
+    public var proposedName: String
+    /// Since when it waits: the intake (documents to arrive) or the licence's issue.
+    public var since: Date
+
+    public init(number: CaseNumber, proposedName: String, since: Date) {
+        self.number = number
+        self.proposedName = proposedName
+        self.since = since
+    }
+}
+
+/// The two lists of ``DeskStore/mailPending(limit:)``, each longest waiting first.
+public struct MailPendingRecords: Sendable, Equatable {
+    public var inbound: [MailPendingRecord]
+    public var licences: [MailPendingRecord]
+
+    public init(inbound: [MailPendingRecord], licences: [MailPendingRecord]) {
+        self.inbound = inbound
+        self.licences = licences
     }
 }

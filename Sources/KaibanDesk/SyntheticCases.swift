@@ -73,7 +73,7 @@ public struct SyntheticCases: Sendable {
                     contribution: Money(fen: capital - capital / 2)),
             ],
             contact: Contact(name: name, phone: "138\(String(format: "%08d", random.next() % 100_000_000))"),
-            requestedTasks: tasks)
+            requestedTasks: tasks, mailingAddress: channel == .mail ? "四川省广元市昭化区元坝镇中街1号 \(name)收" : nil)
     }
 
     /// The steps a case takes, `minutes` apart from its intake at `start`.

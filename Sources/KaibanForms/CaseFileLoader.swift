@@ -53,7 +53,8 @@ public struct CaseFileLoader: Sendable {
                     return SpecialRequest(kind: .elderly, reason: "")
                 }
                 return SpecialRequest(kind: kind, reason: element.text.trimmingCharacters(in: .whitespacesAndNewlines))
-            })
+            },
+            mailingAddress: root.childText("mailing-address"))
         guard issues.isEmpty else { throw XMLProblem(source: source, issues: issues) }
         return application
     }

@@ -17,6 +17,10 @@ public struct DeskDay: Sendable {
             case deferral([String], signer: String, signerID: String, days: Int?)
             /// A visit to the applicant (上门服务): where and which clerks went.
             case visit(place: String, clerks: [String], note: String?)
+            /// A mail case's documents arrived by post.
+            case mailReceive(carrier: String?, tracking: String)
+            /// Items posted back to the applicant.
+            case mailSend(carrier: String?, tracking: String, items: [String])
         }
 
         public var at: Date
@@ -92,6 +96,11 @@ public struct DeskDay: Sendable {
                         .deferral(
                             codes(child["codes"]), signer: child["signer"] ?? "", signerID: child["signer-id"] ?? "",
                             days: child["days"].flatMap { Int($0) })
+                    case "mail-receive": .mailReceive(carrier: child["carrier"], tracking: child["tracking"] ?? "")
+                    case "mail-send":
+                        .mailSend(
+                            carrier: child["carrier"], tracking: child["tracking"] ?? "",
+                            items: codes(child["items"] ?? "licence"))
                     default: .step(child["do"] ?? "", reason: child["reason"])
                     }
                 actions.append(

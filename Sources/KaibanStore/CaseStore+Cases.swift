@@ -43,6 +43,7 @@ extension CaseStore {
             try store.append([event], to: number, db, openings: openings, nameParts: nameParts)
             try store.fileLookup(
                 CaseLookup.entries(of: application, tradeName: nameParts?.tradeName, creditCode: nil), for: number, db)
+            try store.writeMail(state, definition, db)
             return state
         }
 
@@ -80,6 +81,7 @@ extension CaseStore {
                 try store.writeDeferral(
                     state, parties: appended.contains { $0.kind == .deferralCommitted }, db)
             }
+            try store.writeMail(state, definition, db)
             return StepOutcome(state: state, events: appended)
         }
     }
@@ -230,6 +232,8 @@ extension CaseStore {
                 event.special = try text.map { try Self.decodeStorage(SpecialRequest.self, $0) }
             case .visitRecorded:
                 event.visit = try text.map { try Self.decodeStorage(VisitDetails.self, $0) }
+            case .mailReceived, .mailSent:
+                event.post = try text.map { try Self.decodeStorage(PostalItem.self, $0) }
             default:
                 break
             }
@@ -280,6 +284,8 @@ extension CaseStore {
         case .specialFlagged: 20
         case .specialUnflagged: 21
         case .visitRecorded: 22
+        case .mailReceived: 7
+        case .mailSent: 8
         }
     }
 
@@ -347,6 +353,8 @@ extension CaseStore {
                 data = try Self.storageJSON(special)
             } else if let visit = event.visit {
                 data = try Self.storageJSON(visit)
+            } else if let post = event.post {
+                data = try Self.storageJSON(post)
             }
             try statement.execute(arguments: [
                 number.description, event.sequence, Self.seconds(event.at), Self.eventKindCode(event.kind), event.actor,

@@ -61,6 +61,10 @@ extension CaseStore: DeskStore {
         try await offPool { try self.deferrals(dueFrom: dueFrom, dueBy: dueBy, limit: limit) }
     }
 
+    public func mailPending(limit: Int) async throws -> MailPendingRecords {
+        try await offPool { try self.mailPending(limit: limit) }
+    }
+
     public func applicantStanding(_ ids: [String], at now: Date) async throws -> [ApplicantStanding] {
         try await offPool { try self.applicantStanding(ids, at: now) }
     }

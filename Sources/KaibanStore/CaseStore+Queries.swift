@@ -10,7 +10,8 @@ extension CaseStore {
     static func worklistSQL(stages: Int?, running: Bool) -> String {
         var sql = """
             SELECT number, stage, channel, enterprise_type, proposed_name, opened_at, updated_at, version,
-                workflow_id, workflow_version, clock_segments, due_at, remaining_minutes, special_kind
+                workflow_id, workflow_version, clock_segments, due_at, remaining_minutes, special_kind,
+                (SELECT licence_waiting_since FROM case_mail WHERE case_id = registration_case.id)
             FROM registration_case WHERE closed_at IS NULL
             """
         sql += running ? " AND due_at IS NOT NULL" : " AND due_at IS NULL"
@@ -41,7 +42,8 @@ extension CaseStore {
     static func specialSQL(stages: Int?) -> String {
         var sql = """
             SELECT number, stage, channel, enterprise_type, proposed_name, opened_at, updated_at, version,
-                workflow_id, workflow_version, clock_segments, due_at, remaining_minutes, special_kind
+                workflow_id, workflow_version, clock_segments, due_at, remaining_minutes, special_kind,
+                (SELECT licence_waiting_since FROM case_mail WHERE case_id = registration_case.id)
             FROM registration_case INDEXED BY registration_case_special
             WHERE closed_at IS NULL AND special_kind IS NOT NULL
             """
@@ -80,13 +82,15 @@ extension CaseStore {
                 )
             }
             let due: Int64? = row[11]
+            let licence: Int64? = row[14]
             return QueueEntry(
                 number: number, stage: row[1], channel: channel, enterpriseType: type, proposedName: row[4],
                 openedAt: row[5], updatedAt: row[6], version: row[7],
                 workflow: WorkflowDefinition.Key(id: row[8], version: row[9]),
                 segments: ClockSegment.decode((row[10] as String?)?[...] ?? "") ?? [],
                 dueAt: due.map { Date(timeIntervalSince1970: TimeInterval($0)) }, remainingMinutes: row[12],
-                special: (row[13] as String?).flatMap(SpecialKind.init(rawValue:)))
+                special: (row[13] as String?).flatMap(SpecialKind.init(rawValue:)),
+                licenceAwaitingPostSince: licence.map { Date(timeIntervalSince1970: TimeInterval($0)) })
         }
     }
 
@@ -326,6 +330,8 @@ extension CaseStore {
             removed += db.changesCount
             try db.execute(sql: "DELETE FROM deferral_party WHERE case_id NOT IN (SELECT id FROM registration_case)")
             removed += db.changesCount
+            try db.execute(sql: "DELETE FROM case_mail WHERE case_id NOT IN (SELECT id FROM registration_case)")
+            removed += db.changesCount
             return removed
         }
         return report
@@ -427,6 +433,7 @@ extension CaseStore {
             var repaired = try repairLookup(state, tradeName: parts.tradeName, db)
             if try repairRegisteredName(state, parts, db) { repaired = true }
             if try repairDeferral(state, caseID: row["id"], db) { repaired = true }
+            if try repairMail(state, caseID: row["id"], db) { repaired = true }
             if Self.projection(of: state, schedule, parts) != Self.projection(of: row) {
                 repaired = true
                 try repairProjection(state, schedule, parts, db)

@@ -58,8 +58,12 @@ public enum Fixtures {
                 Investor(name: "张伟", kind: .person, idNumber: idZhang, contribution: Money(fen: 30_000_000)),
                 Investor(name: "李秀英", kind: .person, idNumber: idLi, contribution: Money(fen: 20_000_000)),
             ],
-            contact: Contact(name: "张伟", phone: "13800000000"), requestedTasks: tasks)
+            contact: Contact(name: "张伟", phone: "13800000000"), requestedTasks: tasks,
+            mailingAddress: channel == .mail ? mailingAddress : nil)
     }
+
+    /// Where a mail application's licence goes.
+    public static let mailingAddress = "四川省广元市昭化区元坝镇中街12号 张伟收 13800000000"
 
     /// The committed workflow file as the desk presents it to a store.
     public static func workflowSource(_ text: String) -> ReferenceSource {

@@ -114,6 +114,17 @@ struct DemoCommand: AsyncParsableCommand {
                     let outcome = try await desk.receiveDocuments(
                         number, received.map { ReceivedDocument(code: $0, form: form) }, as: actor, at: action.at)
                     if !quiet { Console.print("\(time) \(action.clerk) \(presenter.stepSummary(outcome))") }
+                case .mailReceive(let carrier, let tracking):
+                    let outcome = try await desk.receiveMail(
+                        try number(action, numbers), post: try Desk.postalItem(carrier: carrier, tracking: tracking),
+                        as: actor, at: action.at)
+                    if !quiet { Console.print("\(time) \(action.clerk) \(presenter.stepSummary(outcome))") }
+                case .mailSend(let carrier, let tracking, let items):
+                    let outcome = try await desk.sendMail(
+                        try number(action, numbers),
+                        post: try Desk.postalItem(carrier: carrier, tracking: tracking, items: items), as: actor,
+                        at: action.at)
+                    if !quiet { Console.print("\(time) \(action.clerk) \(presenter.stepSummary(outcome))") }
                 case .supplement(let codes, let form):
                     let outcome = try await desk.supplement(
                         try number(action, numbers), codes.map { ReceivedDocument(code: $0, form: form) }, as: actor,

@@ -132,3 +132,15 @@ struct DocumentFormOptions: ParsableArguments {
 }
 
 extension ReceivedDocument.Form: ExpressibleByArgument {}
+
+extension DocumentSelection {
+    /// The documents `--received` or `--documents` names: `all`, or codes separated by commas,
+    /// each received in `form`; `.none` without the flag, nil when the text names nothing.
+    static func named(_ text: String?, form: ReceivedDocument.Form) -> DocumentSelection? {
+        guard let text else { return DocumentSelection.none }
+        let codes = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        if codes.isEmpty { return nil }
+        if codes == ["all"] { return .all }
+        return .some(codes.map { ReceivedDocument(code: $0, form: form) })
+    }
+}

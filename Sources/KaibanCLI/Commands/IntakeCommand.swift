@@ -102,6 +102,13 @@ struct IntakeCommand: AsyncParsableCommand {
     var agent: String?
 
     @Option(
+        name: .customLong("mailing-address"),
+        help: .localized(
+            zh: "邮寄地址（营业执照、通知书寄往此处）；寄递办必填。",
+            en: "The mailing address the licence and notices are posted to; required for the mail channel."))
+    var mailingAddress: String?
+
+    @Option(
         help: .localized(
             zh: "申请办理的开办事项，以逗号分隔：seal,tax,social-insurance,provident-fund,bank。",
             en: "Start-up tasks wanted, comma-separated: seal,tax,social-insurance,provident-fund,bank."))
@@ -150,18 +157,10 @@ struct IntakeCommand: AsyncParsableCommand {
     }
 
     /// The documents `--received` names.
-    var receivedDocuments: DocumentSelection {
-        guard let received else { return .none }
-        let codes = received.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter {
-            !$0.isEmpty
-        }
-        if codes == ["all"] { return .all }
-        return .some(codes.map { ReceivedDocument(code: $0, form: .paper) })
-    }
+    var receivedDocuments: DocumentSelection { DocumentSelection.named(received, form: .paper) ?? .none }
 
     func validate() throws {
-        if let received, received.split(separator: ",").allSatisfy({ $0.trimmingCharacters(in: .whitespaces).isEmpty })
-        {
+        if DocumentSelection.named(received, form: .paper) == nil {
             throw usageError(
                 zh: "--received 须为 all 或材料代码（以逗号分隔）", en: "--received takes all or document codes, comma-separated")
         }
@@ -172,6 +171,7 @@ struct IntakeCommand: AsyncParsableCommand {
                 ("--scope", scope != nil), ("--legal-rep", legalRep != nil), ("--investor", !investor.isEmpty),
                 ("--contact", contact != nil), ("--tasks", tasks != nil), ("--tenure", tenure != nil),
                 ("--agent", agent != nil), ("--special", special != nil), ("--special-reason", specialReason != nil),
+                ("--mailing-address", mailingAddress != nil),
             ]
             let given = flags.filter(\.1).map(\.0)
             if !given.isEmpty {
@@ -254,7 +254,7 @@ struct IntakeCommand: AsyncParsableCommand {
             requestedTasks: (tasks ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) },
             domicileTenure: tenure,
             agent: try agent.map { try pair($0, "--agent") }.map { Person(name: $0.0, idNumber: $0.1) },
-            special: special)
+            special: special, mailingAddress: mailingAddress)
     }
 
     /// An amount in yuan as typed; a minus sign is read too, so that a negative amount is refused

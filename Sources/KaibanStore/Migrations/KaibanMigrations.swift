@@ -22,8 +22,7 @@ enum KaibanMigrations {
         migrator.registerMigration("0015-deferrals", migrate: deferrals)
         migrator.registerMigration("0016-portals", migrate: portals)
         migrator.registerMigration("0017-attachments", migrate: attachments)
-        // 0018 is another branch's (mail and appointments): migrations run in this order, and one
-        // registered before an applied one still runs on a database that lacks it.
+        migrator.registerMigration("0018-mail", migrate: mail)
         migrator.registerMigration("0019-special-service", migrate: specialService)
         return migrator
     }
