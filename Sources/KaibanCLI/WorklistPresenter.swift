@@ -32,7 +32,10 @@ extension CasePresenter {
         var table = TextTable(
             zh
                 ? ["办件编号", "环节", "特殊办", "渠道", "类型", "名称", "收件时间", "已用", "剩余", "时限状态", "提示"]
-                : ["case", "stage", "special", "channel", "type", "name", "received", "elapsed", "left", "SLA", "flags"])
+                : [
+                    "case", "stage", "special", "channel", "type", "name", "received", "elapsed", "left", "SLA",
+                    "flags",
+                ])
         for item in items {
             guard let presenter = presenters[item.workflow] else { continue }
             table.add([
