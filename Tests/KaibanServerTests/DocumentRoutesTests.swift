@@ -192,7 +192,7 @@ import Testing
             }
             let connection = try RawConnection(port: server.port)
             try connection.send(head(file.count))
-            let interim = connection.readAnswer(timeout: 10)
+            let interim = connection.readAnswer(timeout: 10, interim: true)
             #expect(interim.hasPrefix("HTTP/1.1 100 Continue\r\n"), "\(interim)")
             try connection.send(file)
             let answer = connection.readAnswer(timeout: 30)

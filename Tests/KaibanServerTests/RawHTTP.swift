@@ -61,18 +61,19 @@ final class RawConnection {
     }
 
     /// Reads one whole answer (headers, then as many bytes as its Content-Length says), or what
-    /// came before the connection closed or `timeout` ran out.
-    func readAnswer(timeout: TimeInterval = 30) -> String {
-        String(decoding: readAnswerData(timeout: timeout), as: UTF8.self)
+    /// came before the connection closed or `timeout` ran out; with `interim`, an interim 1xx
+    /// answer is one too (otherwise it is read past, to the final one).
+    func readAnswer(timeout: TimeInterval = 30, interim: Bool = false) -> String {
+        String(decoding: readAnswerData(timeout: timeout, interim: interim), as: UTF8.self)
     }
 
-    /// ``readAnswer(timeout:)``'s bytes, as they came.
-    func readAnswerData(timeout: TimeInterval = 30) -> Data {
+    /// ``readAnswer(timeout:interim:)``'s bytes, as they came.
+    func readAnswerData(timeout: TimeInterval = 30, interim: Bool = false) -> Data {
         var received = Data()
         let deadline = Date().addingTimeInterval(timeout)
         var buffer = [UInt8](repeating: 0, count: 65_536)
         while Date() < deadline {
-            if Self.isComplete(received) { break }
+            if Self.isComplete(received, interim: interim) { break }
             var poller = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
             guard poll(&poller, 1, 200) > 0 else { continue }
             let count = recv(descriptor, &buffer, buffer.count, 0)
@@ -82,14 +83,29 @@ final class RawConnection {
         return received
     }
 
-    /// Whether `data` holds the headers and the whole body they announce.
-    static func isComplete(_ data: Data) -> Bool {
-        guard let end = data.range(of: Data("\r\n\r\n".utf8)) else { return false }
-        let head = String(decoding: data[..<end.lowerBound], as: UTF8.self).lowercased()
-        let length =
-            head.split(separator: "\r\n").first { $0.hasPrefix("content-length:") }
-            .flatMap { Int($0.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces)) } ?? 0
-        return data.count - end.upperBound >= length
+    /// Whether `data` holds a final answer's headers and the whole body they announce (past any
+    /// interim 1xx answer, unless `interim` takes one as an answer; a chunked body up to its last,
+    /// empty chunk).
+    static func isComplete(_ data: Data, interim: Bool = false) -> Bool {
+        var rest = data[...]
+        while let end = rest.range(of: Data("\r\n\r\n".utf8)) {
+            let head = String(decoding: rest[..<end.lowerBound], as: UTF8.self).lowercased()
+            let lines = head.split(separator: "\r\n")
+            let status = lines.first.flatMap { Int($0.split(separator: " ").dropFirst().first ?? "") } ?? 0
+            rest = rest[end.upperBound...]
+            if (100..<200).contains(status) {
+                if interim { return true }
+                continue
+            }
+            if lines.contains(where: { $0.hasPrefix("transfer-encoding:") && $0.hasSuffix("chunked") }) {
+                return rest.starts(with: Data("0\r\n\r\n".utf8)) || rest.range(of: Data("\r\n0\r\n\r\n".utf8)) != nil
+            }
+            let length =
+                lines.first { $0.hasPrefix("content-length:") }
+                .flatMap { Int($0.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces)) } ?? 0
+            return rest.count >= length
+        }
+        return false
     }
 }
 

@@ -132,7 +132,7 @@ struct HTTPAnswer: CustomStringConvertible {
                         let connection = try RawConnection(port: port)
                         // The server may answer (413) and close before it has read the whole body.
                         try? connection.send(request)
-                        return connection.readAnswerData(timeout: 60)
+                        return connection.readAnswerData(timeout: 180)
                     })
             }.start()
         }
