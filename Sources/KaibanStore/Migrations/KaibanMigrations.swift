@@ -22,6 +22,7 @@ enum KaibanMigrations {
         migrator.registerMigration("0015-deferrals", migrate: deferrals)
         migrator.registerMigration("0016-portals", migrate: portals)
         migrator.registerMigration("0017-attachments", migrate: attachments)
+        migrator.registerMigration("0020-appointments", migrate: appointments)
         return migrator
     }
 }
