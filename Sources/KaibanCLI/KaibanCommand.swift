@@ -28,7 +28,7 @@ public struct KaibanCommand: AsyncParsableCommand {
             TaskCommand.self, WithdrawCommand.self, DocumentsCommand.self, ReceiveCommand.self, DeferCommand.self,
             SupplementCommand.self, DeferralsCommand.self, ApplicantCommand.self, NoticeCommand.self, SLACommand.self,
             CalendarCommand.self, CheckCommand.self,
-            ClerkCommand.self, PortalCommand.self,
+            ClerkCommand.self, PortalCommand.self, AppointmentsCommand.self,
             WorkflowCommand.self, AdminCommand.self, ServeCommand.self, DemoCommand.self,
         ]
     )
