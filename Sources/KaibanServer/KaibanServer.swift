@@ -48,6 +48,7 @@ public struct KaibanServer: Sendable {
         addHealthRoutes(routes)
         addMetricsRoutes(routes)
         addPortalRoutes(routes)
+        addAppointmentRoutes(routes)
     }
 
     /// The API's routes, then `extra` ones (tests add their own), then the 405 answers.

@@ -45,6 +45,11 @@ struct IntakeCommand: AsyncParsableCommand {
 
     @Option(
         help: .localized(
+            zh: "到场办理的预约编号（渠道为预约办，可不写 --channel）。", en: "The booking checked in (channel appointment)."))
+    var appointment: Int64?
+
+    @Option(
+        help: .localized(
             zh:
                 "企业类型：llc（有限责任公司）、one-person-llc（一人有限责任公司）、sole-proprietorship（个人独资企业）、partnership（合伙企业）、individual-business（个体工商户）或 farmers-cooperative（农民专业合作社）。",
             en: "llc, one-person-llc, sole-proprietorship, partnership, individual-business or farmers-cooperative."))
@@ -245,7 +250,9 @@ struct IntakeCommand: AsyncParsableCommand {
             return Investor(name: parts[0], kind: kind, idNumber: parts[1], contribution: amount)
         }
         return CaseApplication(
-            channel: try required(channel ?? (special != nil ? .special : nil), "--channel"), enterpriseType: type,
+            channel: try required(
+                appointment != nil ? .appointment : (channel ?? (special != nil ? .special : nil)), "--channel"),
+            enterpriseType: type,
             proposedName: try required(name, "--name"),
             registeredCapital: capitalMoney, domicile: try required(domicile, "--domicile"),
             domicileDivision: try required(division, "--division"), businessScope: try required(scope, "--scope"),
@@ -275,9 +282,10 @@ struct IntakeCommand: AsyncParsableCommand {
                 application = try applicationFromFlags()
             }
             let result = ids.disclosure.apply(
-                try await session.desk.intake(
-                    application, documents: receivedDocuments, as: session.actor, at: time.instant, late: lateEntry.late
-                ))
+                try await admit(
+                    application, documents: receivedDocuments, as: session.actor, at: time.instant,
+                    late: lateEntry.late,
+                    desk: session.desk))
             for warning in result.warnings {
                 Console.error(
                     (session.zh ? "提示：" : "note: ") + "\(warning.field): \(warning.reason.text(session.language))")

@@ -24,6 +24,7 @@ enum KaibanMigrations {
         migrator.registerMigration("0017-attachments", migrate: attachments)
         migrator.registerMigration("0018-mail", migrate: mail)
         migrator.registerMigration("0019-special-service", migrate: specialService)
+        migrator.registerMigration("0020-appointments", migrate: appointments)
         return migrator
     }
 }
