@@ -3,7 +3,9 @@ import KaibanTestSupport
 import Testing
 
 /// `kaiban appointments` as a clerk and a supervisor type it. The command line runs on the real
-/// clock: the bookings are for a working Tuesday ahead, 2027-03-02.
+/// clock (bookings are acts of now, never entered late): the bookings are for a Tuesday decades
+/// ahead, 2059-03-04, inside the working calendar's range (to 2060) and with no holiday notice
+/// yet, so an ordinary working day whenever the test runs.
 @Suite struct AppointmentsCLITests {
     let kaiban: KaibanProcess
 
@@ -14,40 +16,40 @@ import Testing
 
     func book(_ id: String, _ name: String) throws -> KaibanProcess.Result {
         try kaiban.run([
-            "appointments", "book", "--as", "wangfang", "--date", "2027-03-02", "--time", "09:00", "--name", name,
+            "appointments", "book", "--as", "wangfang", "--date", "2059-03-04", "--time", "09:00", "--name", name,
             "--id", id, "--phone", "13800000000", "--json",
         ])
     }
 
     @Test func aSupervisorSetsTheCapacityAndClerksBookListAndCancel() throws {
-        let byClerk = try kaiban.run(["appointments", "capacity", "2", "--from", "2027-03-01", "--as", "wangfang"])
+        let byClerk = try kaiban.run(["appointments", "capacity", "2", "--from", "2059-03-03", "--as", "wangfang"])
         #expect(byClerk.status != 0, "\(byClerk)")
-        let set = try kaiban.run(["appointments", "capacity", "2", "--from", "2027-03-01", "--as", "zhouqiang"])
+        let set = try kaiban.run(["appointments", "capacity", "2", "--from", "2059-03-03", "--as", "zhouqiang"])
         #expect(set.status == 0 && set.stdout.contains("2个名额"), "\(set)")
         #expect(try book("11010519491231002X", "张伟").status == 0)
         #expect(try book("510811198503120178", "李秀英").status == 0)
         let full = try book("510811198001010016", "王五")
         #expect(full.status != 0 && full.stderr.contains("appointment.slot-full"), "\(full)")
         let twice = try kaiban.run([
-            "appointments", "book", "--as", "wangfang", "--date", "2027-03-02", "--time", "10:00", "--name", "张伟",
+            "appointments", "book", "--as", "wangfang", "--date", "2059-03-04", "--time", "10:00", "--name", "张伟",
             "--id", "11010519491231002X", "--phone", "13800000000", "--json",
         ])
         #expect(twice.stderr.contains("appointment.applicant-has-booking"), "\(twice)")
-        let badDate = try kaiban.run(["appointments", "2027-02-30"])
+        let badDate = try kaiban.run(["appointments", "2059-02-30"])
         #expect(badDate.status == 64, "\(badDate)")
-        let list = try kaiban.run(["appointments", "2027-03-02", "--json"])
+        let list = try kaiban.run(["appointments", "2059-03-04", "--json"])
         #expect(list.status == 0, "\(list)")
         let day = try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [String: Any]
         #expect((day?["appointments"] as? [Any])?.count == 2 && day?["booked"] as? Int == 2)
         #expect(!list.stdout.contains("11010519491231002X"))
         let cancel = try kaiban.run(["appointments", "cancel", "1", "--reason", "另有安排", "--as", "wangfang"])
         #expect(cancel.status == 0 && cancel.stdout.contains("已取消"), "\(cancel)")
-        let english = try kaiban.run(["appointments", "2027-03-02", "--lang", "en"])
+        let english = try kaiban.run(["appointments", "2059-03-04", "--lang", "en"])
         #expect(english.stdout.contains("cancelled 1") && english.stdout.contains("09:00"), "\(english)")
-        let weekend = try kaiban.run(["appointments", "2027-03-06", "--lang", "en"])
+        let weekend = try kaiban.run(["appointments", "2059-03-08", "--lang", "en"])
         #expect(weekend.status == 0 && weekend.stdout.contains("no slots"), "\(weekend)")
         let extend = try kaiban.run([
-            "appointments", "extend", "--date", "2027-03-06", "--from", "09:00", "--to", "11:00", "--reason", "周末延时服务",
+            "appointments", "extend", "--date", "2059-03-08", "--from", "09:00", "--to", "11:00", "--reason", "周末延时服务",
             "--as", "zhouqiang",
         ])
         #expect(extend.status == 0 && extend.stdout.contains("延时服务"), "\(extend)")
