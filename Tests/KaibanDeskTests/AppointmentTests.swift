@@ -162,9 +162,21 @@ import Testing
 
     @Test func checkInTakesTheApplicationInOnTheAppointmentChannel() async throws {
         let desk = try await Fixtures.desk(at: Fixtures.at(8, 0))
-        let booking = try await desk.book(date: Fixtures.day, time: "09:30", for: applicant(1), as: window)
+        // Booked by the application's legal representative, the ID's check character typed lower case.
+        let zhang = BookingApplicant(name: "张伟", idNumber: Fixtures.idZhang.lowercased(), phone: "0839-5551234")
+        let booking = try await desk.book(date: Fixtures.day, time: "09:30", for: zhang, as: window)
+        var li = zhang
+        li.idNumber = Fixtures.idLi
         let tomorrow = try await desk.book(
-            date: CivilDate(uncheckedYear: 2026, month: 11, day: 27), time: "09:30", for: applicant(2), as: window)
+            date: CivilDate(uncheckedYear: 2026, month: 11, day: 27), time: "09:30", for: li, as: window)
+        // Someone else's booking does not take this application in.
+        let stranger = try await desk.book(date: Fixtures.day, time: "10:00", for: applicant(1), as: window)
+        let notTheirs = await Fixtures.problem {
+            _ = try await desk.playing(Fixtures.at(9, 35)).checkIn(
+                appointment: stranger.id, Fixtures.application(), as: window)
+        }
+        #expect(notTheirs?.code == "appointment.other-applicant", "\(String(describing: notTheirs))")
+        #expect(try await desk.store.caseCount() == 0)
         let result = try await desk.playing(Fixtures.at(9, 40)).checkIn(
             appointment: booking.id, Fixtures.application(), as: window)
         #expect(result.case.application.channel == .appointment)
