@@ -246,6 +246,15 @@ struct CasePresenter {
         }
         if let deferral = state.deferral { text += ["", self.deferral(deferral, of: state, at: view.asOf)] }
         if state.special != nil || !state.visits.isEmpty { text += ["", special(state)] }
+        if let hours = state.extendedHours {
+            let span = "\(time(hours.opensAt))–\(time(hours.closesAt).suffix(5))"
+            text += [
+                "",
+                zh
+                    ? "延时服务受理（\(span)）：自收件至\(time(hours.closesAt))按工作时间计时"
+                    : "taken in during extended hours (\(span)): the clock counts from intake to \(time(hours.closesAt)) as working time",
+            ]
+        }
         if state.isOpen {
             let sep = zh ? "、" : ", "
             let next = view.nextSteps.map {

@@ -75,6 +75,8 @@ public struct CaseEvent: Sendable, Equatable, Codable {
     public var visit: VisitDetails?
     /// Only on `mail-received` and `mail-sent`: the post.
     public var post: PostalItem?
+    /// Only on `opened`: the extended hours (延时服务) the case was taken in during.
+    public var extendedHours: ExtendedHoursIntake?
 
     /// Whether the event was entered after the fact by a supervisor.
     public var isLateEntry: Bool { lateReason != nil }

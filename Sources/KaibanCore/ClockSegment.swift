@@ -21,26 +21,51 @@ public struct ClockSegment: Sendable, Equatable, Codable {
 
     /// A compact text form for a database column: `r,received,1795622400,1795623000;p,…`
     /// (effect, stage, start and end in Unix seconds; end empty while open). Reasons are left out.
-    public static func encode(_ segments: [ClockSegment]) -> String {
-        segments.map { segment in
-            let effect = segment.effect.rawValue.prefix(1)
-            let end = segment.end.map { "\(Int($0.timeIntervalSince1970))" } ?? ""
-            return "\(effect),\(segment.stage),\(Int(segment.start.timeIntervalSince1970)),\(end)"
-        }.joined(separator: ";")
+    /// A case's extra working stretches (extended hours it was taken in during) come first, as
+    /// `x,extended,start,end` records.
+    public static func encode(_ segments: [ClockSegment], extra: [DateInterval] = []) -> String {
+        let stretches = extra.map {
+            "x,extended,\(Int($0.start.timeIntervalSince1970)),\(Int($0.end.timeIntervalSince1970))"
+        }
+        return
+            (stretches
+            + segments.map { segment in
+                let effect = segment.effect.rawValue.prefix(1)
+                let end = segment.end.map { "\(Int($0.timeIntervalSince1970))" } ?? ""
+                return "\(effect),\(segment.stage),\(Int(segment.start.timeIntervalSince1970)),\(end)"
+            }).joined(separator: ";")
     }
 
-    /// Reads ``encode(_:)``'s form; nil when malformed.
+    /// Reads ``encode(_:extra:)``'s form (the segments only); nil when malformed.
     public static func decode(_ text: Substring) -> [ClockSegment]? {
-        var segments: [ClockSegment] = []
-        let wellFormed = forEach(in: String(text)) { effect, stage, start, end in
-            segments.append(
-                ClockSegment(
-                    stage: String(decoding: stage, as: UTF8.self), effect: effect,
-                    start: Date(timeIntervalSince1970: TimeInterval(start)),
-                    end: end.map { Date(timeIntervalSince1970: TimeInterval($0)) }))
-        }
-        return wellFormed ? segments : nil
+        decodeTimeline(text)?.segments
     }
+
+    /// Reads ``encode(_:extra:)``'s form: the segments and the extra working stretches; nil when malformed.
+    public static func decodeTimeline(_ text: Substring) -> (segments: [ClockSegment], extra: [DateInterval])? {
+        var segments: [ClockSegment] = []
+        var extra: [DateInterval] = []
+        let wellFormed = forEach(
+            in: String(text),
+            { effect, stage, start, end in
+                segments.append(
+                    ClockSegment(
+                        stage: String(decoding: stage, as: UTF8.self), effect: effect,
+                        start: Date(timeIntervalSince1970: TimeInterval(start)),
+                        end: end.map { Date(timeIntervalSince1970: TimeInterval($0)) }))
+            },
+            extra: { start, end in
+                extra.append(
+                    DateInterval(
+                        start: Date(timeIntervalSince1970: TimeInterval(start)),
+                        end: Date(timeIntervalSince1970: TimeInterval(end))))
+            })
+        return wellFormed ? (segments, extra) : nil
+    }
+
+    /// Whether ``encode(_:extra:)``'s text carries extra working stretches (then
+    /// ``forEachRunning(in:_:)`` alone does not measure the case).
+    public static func hasExtra(_ text: String) -> Bool { text.utf8.first == UInt8(ascii: "x") }
 
     /// Calls `body` with each running stretch of ``encode(_:)``'s form, without building segments:
     /// the stage's bytes, and start and end in Unix seconds (end nil while open). False when the
@@ -58,7 +83,8 @@ public struct ClockSegment: Sendable, Equatable, Codable {
     /// directly; false when the text is malformed.
     static func forEach(
         in text: String,
-        _ body: (_ effect: ClockEffect, _ stage: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int?) -> Void
+        _ body: (_ effect: ClockEffect, _ stage: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int?) -> Void,
+        extra: (_ start: Int, _ end: Int) -> Void = { _, _ in }
     ) -> Bool {
         var copy = text
         return copy.withUTF8 { bytes in
@@ -81,9 +107,14 @@ public struct ClockSegment: Sendable, Equatable, Codable {
                 if digits == 0 { return negative ? .some(nil) : .none }
                 return .some(negative ? -value : value)
             }
+            var seenSegment = false
             while index < bytes.count {
                 let effect: ClockEffect
+                var isExtra = false
                 switch bytes[index] {
+                case UInt8(ascii: "x"):
+                    effect = .running
+                    isExtra = true
                 case UInt8(ascii: "r"): effect = .running
                 case UInt8(ascii: "p"): effect = .paused
                 case UInt8(ascii: "s"): effect = .stopped
@@ -109,7 +140,16 @@ public struct ClockSegment: Sendable, Equatable, Codable {
                     guard bytes[index] == UInt8(ascii: ";") else { return false }
                     index += 1
                 }
-                body(effect, stage, start, end)
+                if isExtra {
+                    // Only before the segments, named `extended`, closed and not backwards.
+                    guard !seenSegment, let end, end >= start, stage.elementsEqual("extended".utf8) else {
+                        return false
+                    }
+                    extra(start, end)
+                } else {
+                    seenSegment = true
+                    body(effect, stage, start, end)
+                }
             }
             return true
         }

@@ -35,6 +35,18 @@ public struct RegistrationCase: Sendable, Equatable, Codable {
     public var licensedAt: Date?
     /// The posts of the case (寄递办), once there is one.
     public var mail: CaseMail?
+    /// The extended hours (延时服务) the case was taken in during, if it was.
+    public var extendedHours: ExtendedHoursIntake?
+
+    /// Stretches outside office time that count on the case's clock: from intake to the close of
+    /// the extended hours it was taken in during.
+    public var extraWorkingTime: [DateInterval] {
+        guard let extendedHours, extendedHours.closesAt > openedAt else { return [] }
+        return [DateInterval(start: openedAt, end: extendedHours.closesAt)]
+    }
+
+    /// The case's clock segments with its extra working stretches.
+    public var timeline: (segments: [ClockSegment], extra: [DateInterval]) { (segments, extraWorkingTime) }
 
     public var isOpen: Bool { closedAt == nil }
 
@@ -65,6 +77,7 @@ public struct RegistrationCase: Sendable, Equatable, Codable {
             openedAt: first.at, updatedAt: first.at, closedAt: nil, lastReason: nil, openedBy: first.actor,
             segments: [opening], creditCode: nil)
         state.checklist = first.checklist
+        state.extendedHours = first.extendedHours
         for document in first.documentsReceived ?? [] {
             state.documents[document.code] = DocumentReceipt(document: document, at: first.at, by: first.actor)
         }

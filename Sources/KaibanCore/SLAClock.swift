@@ -94,10 +94,18 @@ public struct SLAClock: Sendable {
         return Double(minutes) >= Double(budget) * riskThreshold ? .atRisk : .onTrack
     }
 
-    /// Figures for a case with `segments` (from its history), as of `now`.
+    /// The calendar as a case with `extra` working stretches (extended hours it was taken in
+    /// during) sees it.
+    public func timeline(_ extra: [DateInterval]) -> CaseTimeline {
+        CaseTimeline(calendar: calendar, extra: extra)
+    }
+
+    /// Figures for a case with `segments` (from its history) and `extra` working stretches, as of `now`.
     public func measure(
-        _ segments: [ClockSegment], budgetMinutes: Int?, stageBudgets: [String: Int], now: Date
+        _ segments: [ClockSegment], extra: [DateInterval] = [], budgetMinutes: Int?, stageBudgets: [String: Int],
+        now: Date
     ) -> SLAFigures {
+        let calendar = timeline(extra)
         var government = 0
         var applicant = 0
         var provisional = false
@@ -128,14 +136,15 @@ public struct SLAClock: Sendable {
         let stageMinutes = running ? calendar.elapsed(from: current?.start ?? now, to: now).minutes : 0
         let stageBudget = stageBudgets[stage]
         let remaining = budgetMinutes.map { $0 - government }
-        let due = schedule(segments, budgetMinutes: budgetMinutes).dueAt
-        provisional = provisional || (due.map { calendar.adding(minutes: 0, to: $0).provisional } ?? false)
+        let due = schedule(segments, extra: extra, budgetMinutes: budgetMinutes).dueAt
+        provisional = provisional || (due.map { self.calendar.adding(minutes: 0, to: $0).provisional } ?? false)
         return SLAFigures(
             governmentMinutes: government, applicantMinutes: applicant, budgetMinutes: budgetMinutes,
             remainingMinutes: remaining, state: state(government, budget: budgetMinutes),
             stageState: running ? state(stageMinutes, budget: stageBudget) : .onTrack, stage: stage,
             stageMinutes: stageMinutes, stageBudgetMinutes: stageBudget, minutesByStage: byStage,
-            clockStartedAt: segments.first { $0.effect == .running }.map { clockStart($0.start) }, deadline: due,
+            clockStartedAt: segments.first { $0.effect == .running }.map { clockStart($0.start, extra: extra) },
+            deadline: due,
             running: running,
             pauses: pauses, provisional: provisional)
     }
@@ -143,7 +152,8 @@ public struct SLAClock: Sendable {
     /// What the worklist orders open cases by, fixed between two events while the calendar does
     /// not change: government minutes up to the last event, what is left of the budget, and, while
     /// the clock runs, when the budget runs (or ran) out.
-    public func schedule(_ segments: [ClockSegment], budgetMinutes: Int?) -> CaseSchedule {
+    public func schedule(_ segments: [ClockSegment], extra: [DateInterval] = [], budgetMinutes: Int?) -> CaseSchedule {
+        let calendar = timeline(extra)
         let running = segments.last.map { $0.end == nil && $0.effect == .running } ?? false
         var spent = 0
         var due: Date?
@@ -166,15 +176,20 @@ public struct SLAClock: Sendable {
 
     /// The first working instant at or after `instant` (a case submitted at 23:00 starts its
     /// clock at the next office opening).
-    public func clockStart(_ instant: Date) -> Date {
-        calendar.adding(minutes: 1, to: instant).instant.addingTimeInterval(-60)
+    public func clockStart(_ instant: Date, extra: [DateInterval] = []) -> Date {
+        timeline(extra).adding(minutes: 1, to: instant).instant.addingTimeInterval(-60)
+    }
+
+    /// What the worklist orders `state` by (see ``schedule(_:extra:budgetMinutes:)``).
+    public func schedule(_ state: RegistrationCase, budgetMinutes: Int?) -> CaseSchedule {
+        schedule(state.segments, extra: state.extraWorkingTime, budgetMinutes: budgetMinutes)
     }
 
     /// Figures for `state` under `definition`'s budgets.
     public func measure(_ state: RegistrationCase, definition: WorkflowDefinition, now: Date) -> SLAFigures {
         measure(
-            state.segments, budgetMinutes: definition.budgetMinutes, stageBudgets: definition.stageBudgets,
-            now: state.closedAt ?? now)
+            state.segments, extra: state.extraWorkingTime, budgetMinutes: definition.budgetMinutes,
+            stageBudgets: definition.stageBudgets, now: state.closedAt ?? now)
     }
 }
 

@@ -57,13 +57,19 @@ public struct SLAReport: Sendable, Equatable, Codable {
         public var type: String
         public var clerk: String
         public var segments: [ClockSegment]
+        /// Extended hours the case was taken in during (see ``CaseTimeline``).
+        public var extra: [DateInterval]
         public var budgets: Budgets?
 
-        public init(channel: String, type: String, clerk: String, segments: [ClockSegment], budgets: Budgets? = nil) {
+        public init(
+            channel: String, type: String, clerk: String, segments: [ClockSegment], extra: [DateInterval] = [],
+            budgets: Budgets? = nil
+        ) {
             self.channel = channel
             self.type = type
             self.clerk = clerk
             self.segments = segments
+            self.extra = extra
             self.budgets = budgets
         }
     }
@@ -111,6 +117,12 @@ public struct SLAReport: Sendable, Equatable, Codable {
         /// Adds one case from its clock segments in their stored compact form (see
         /// ``ClockSegment/encode(_:)``), measured against `budgets`; the report's fast path.
         public mutating func add(group: String, clockSegments: String, budgets: Budgets) {
+            if ClockSegment.hasExtra(clockSegments) {
+                // A case taken in during extended hours: measured on its own timeline (rare).
+                let (segments, extra) = ClockSegment.decodeTimeline(clockSegments[...]) ?? ([], [])
+                measureSegments(segments, extra: extra, group: group, budgets: budgets)
+                return
+            }
             var government = 0
             var byStage: [String: Int] = [:]
             var late = false
@@ -146,20 +158,28 @@ public struct SLAReport: Sendable, Equatable, Codable {
 
         /// Adds one case, measured against `budgets` (its own workflow version's).
         public mutating func add(_ item: Input, budgets: Budgets) {
-            var government = 0
-            var byStage: [String: Int] = [:]
-            for segment in item.segments where segment.effect == .running {
-                let time = calendar.elapsed(from: segment.start, to: segment.end ?? segment.start)
-                government += time.minutes
-                provisional = provisional || time.provisional
-                if grouping == .stage { byStage[segment.stage, default: 0] += time.minutes }
-            }
             let group: String
             switch grouping {
             case .channel: group = item.channel
             case .type: group = item.type
             case .clerk: group = item.clerk
             case .all, .stage: group = ""
+            }
+            measureSegments(item.segments, extra: item.extra, group: group, budgets: budgets)
+        }
+
+        /// Adds one case measured from its segments on its own timeline.
+        mutating func measureSegments(
+            _ segments: [ClockSegment], extra: [DateInterval], group: String, budgets: Budgets
+        ) {
+            let timeline = CaseTimeline(calendar: calendar, extra: extra)
+            var government = 0
+            var byStage: [String: Int] = [:]
+            for segment in segments where segment.effect == .running {
+                let time = timeline.elapsed(from: segment.start, to: segment.end ?? segment.start)
+                government += time.minutes
+                provisional = provisional || time.provisional
+                if grouping == .stage { byStage[segment.stage, default: 0] += time.minutes }
             }
             record(government, byStage: byStage, group: group, budgets: budgets)
         }

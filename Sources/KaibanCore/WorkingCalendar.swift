@@ -233,8 +233,13 @@ public struct WorkingCalendar: Sendable {
     /// The instant at which `minutes` of working time after `from` are used up. Lands on the end
     /// of a session rather than the start of the next when the time runs out exactly there.
     public func adding(minutes: Int, to from: Date) -> WorkingInstant {
-        let target = workingSeconds(upTo: from) + max(0, minutes) * 60
-        guard minutes > 0 else { return WorkingInstant(instant: from, provisional: provisional(from, from)) }
+        adding(seconds: max(0, minutes) * 60, to: from)
+    }
+
+    /// The instant at which `seconds` of working time after `from` are used up.
+    func adding(seconds: Int, to from: Date) -> WorkingInstant {
+        let target = workingSeconds(upTo: from) + max(0, seconds)
+        guard seconds > 0 else { return WorkingInstant(instant: from, provisional: provisional(from, from)) }
         // The first day whose end reaches the target.
         var low = position(from).index
         var high = seasonOfDay.count - 1

@@ -87,7 +87,7 @@ extension Desk {
                 let budget = definition.budgetMinutes
                 content.promisedMinutes = budget
                 content.promisedLimitText = budget.map(Self.workingTimeText)
-                content.promisedBy = try await slaClock().schedule(then.segments, budgetMinutes: budget).dueAt
+                content.promisedBy = try await slaClock().schedule(then, budgetMinutes: budget).dueAt
                 content.promisedByText = content.promisedBy.map(HallTime.chineseDateTime)
             case .correction:
                 guard

@@ -88,8 +88,10 @@ extension Desk {
         let calendar = try await workingCalendar()
         var figures = records.figures
         for text in records.segments {
-            let minutes = (ClockSegment.decode(text[...]) ?? []).filter { waiting.contains($0.stage) }.reduce(0) {
-                $0 + calendar.elapsed(from: $1.start, to: $1.end ?? $1.start).minutes
+            let (segments, extra) = ClockSegment.decodeTimeline(text[...]) ?? ([], [])
+            let timeline = CaseTimeline(calendar: calendar, extra: extra)
+            let minutes = segments.filter { waiting.contains($0.stage) }.reduce(0) {
+                $0 + timeline.elapsed(from: $1.start, to: $1.end ?? $1.start).minutes
             }
             figures.waitingMinutes += minutes
             if minutes > 0 { figures.casesThatWaited += 1 }

@@ -177,8 +177,8 @@ extension Desk {
             let state = try RegistrationCase.replay(Array(events), number: history.number, definition: definition)
             guard state.isOpen, stages.map({ $0.contains(state.stage) }) ?? true else { continue }
             let figures = clock.measure(
-                state.segments, budgetMinutes: definition.budgetMinutes, stageBudgets: definition.stageBudgets,
-                now: instant)
+                state.segments, extra: state.extraWorkingTime, budgetMinutes: definition.budgetMinutes,
+                stageBudgets: definition.stageBudgets, now: instant)
             var item = WorklistItem(state, sla: figures)
             if let since = state.licenceAwaitingPostSince(definition),
                 MailDeadlines.licencePostingLate(issuedAt: since, at: instant, calendar: clock.calendar)
@@ -246,8 +246,8 @@ extension Desk {
                 definitions[entry.workflow] = definition
             }
             let figures = clock.measure(
-                entry.segments, budgetMinutes: definition.budgetMinutes, stageBudgets: definition.stageBudgets, now: now
-            )
+                entry.segments, extra: entry.extra, budgetMinutes: definition.budgetMinutes,
+                stageBudgets: definition.stageBudgets, now: now)
             var item = WorklistItem(entry, sla: figures)
             if let since = entry.licenceAwaitingPostSince,
                 MailDeadlines.licencePostingLate(issuedAt: since, at: now, calendar: clock.calendar)

@@ -79,6 +79,8 @@ public struct QueueEntry: Sendable, Equatable, Codable {
     public var workflow: WorkflowDefinition.Key
     /// The case's clock segments, for its SLA figures.
     public var segments: [ClockSegment]
+    /// Extended hours the case was taken in during (see ``CaseTimeline``).
+    public var extra: [DateInterval]
     /// While the clock runs: when the budget runs (ran) out; the worklist's order.
     public var dueAt: Date?
     /// While waiting on the applicant: what is left of the budget; the order after running cases.
@@ -91,9 +93,10 @@ public struct QueueEntry: Sendable, Equatable, Codable {
     public init(
         number: CaseNumber, stage: String, channel: Channel, enterpriseType: EnterpriseType, proposedName: String,
         openedAt: Date, updatedAt: Date, version: Int, workflow: WorkflowDefinition.Key, segments: [ClockSegment],
-        dueAt: Date? = nil, remainingMinutes: Int? = nil, special: SpecialKind? = nil,
+        extra: [DateInterval] = [], dueAt: Date? = nil, remainingMinutes: Int? = nil, special: SpecialKind? = nil,
         licenceAwaitingPostSince: Date? = nil
     ) {
+        self.extra = extra
         self.special = special
         self.licenceAwaitingPostSince = licenceAwaitingPostSince
         self.dueAt = dueAt

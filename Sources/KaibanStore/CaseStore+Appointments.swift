@@ -86,6 +86,18 @@ extension CaseStore: AppointmentStore {
         }
     }
 
+    /// The extended hours (延时服务) open at `instant`, if any: a case taken in at the window then
+    /// counts them on its clock (read in the intake's transaction, through the index on date).
+    func extendedHours(at instant: Date, _ db: Database) throws -> ExtendedHoursIntake? {
+        let date = HallTime.localDate(of: instant)
+        for opened in try extensions(on: date, db) {
+            let opens = HallTime.instant(date, hour: 0, minute: opened.startMinute)
+            let closes = HallTime.instant(date, hour: 0, minute: opened.endMinute)
+            if opens <= instant && instant < closes { return ExtendedHoursIntake(opensAt: opens, closesAt: closes) }
+        }
+        return nil
+    }
+
     static func civilDate(_ text: String) throws -> CivilDate {
         guard let date = CivilDate(text) else { throw StoreError.storage("unreadable date \(text)") }
         return date

@@ -34,11 +34,14 @@ extension CaseStore {
             event.checklist = checklist
             event.documentsReceived = documents.isEmpty ? nil : documents
             let date = HallTime.localDate(of: now)
+            if ExtendedHoursIntake.applies(to: application.channel) {
+                event.extendedHours = try store.extendedHours(at: now, db)
+            }
             let sequence = try store.next(in: "case_number_counter", prefix: "\(hall)-\(date.compact)", db)
             let number = CaseNumber(division: hall, date: date, sequence: sequence)
             let state = try RegistrationCase.replay([event], number: number, definition: definition)
             try store.insertCase(
-                state, schedule: clock.schedule(state.segments, budgetMinutes: definition.budgetMinutes),
+                state, schedule: clock.schedule(state, budgetMinutes: definition.budgetMinutes),
                 nameParts: nameParts, db)
             try store.append([event], to: number, db, openings: openings, nameParts: nameParts)
             try store.fileLookup(
@@ -75,7 +78,7 @@ extension CaseStore {
             }
             try store.append(appended, to: number, db)
             try store.updateCase(
-                state, schedule: clock.schedule(state.segments, budgetMinutes: definition.budgetMinutes),
+                state, schedule: clock.schedule(state, budgetMinutes: definition.budgetMinutes),
                 previousVersion: previousVersion, db)
             if state.deferral != nil {
                 try store.writeDeferral(
@@ -167,6 +170,8 @@ extension CaseStore {
         var checklist: CaseChecklist?
         /// The documents handed in with the application.
         var received: [ReceivedDocument]?
+        /// The extended hours the case was taken in during.
+        var extendedHours: ExtendedHoursIntake?
     }
 
     /// Decoded opening events by case, each with the exact text it was decoded from: a step reads
@@ -223,6 +228,7 @@ extension CaseStore {
                 definition: data?.definition, automatic: row[10], creditCode: row[12])
             event.checklist = data?.checklist
             event.documentsReceived = data?.received
+            event.extendedHours = data?.extendedHours
             switch kind {
             case .deferralCommitted:
                 event.commitment = try text.map { try Self.decodeStorage(DeferralCommitment.self, $0) }
@@ -264,7 +270,8 @@ extension CaseStore {
             state.application.channel.rawValue, state.application.enterpriseType.rawValue,
             state.application.proposedName, state.openedBy, Self.storageText(state.openedAt),
             Self.storageText(state.updatedAt), state.closedAt.map(Self.storageText),
-            ClockSegment.encode(state.segments), schedule.governmentMinutes, schedule.remainingMinutes,
+            ClockSegment.encode(state.segments, extra: state.extraWorkingTime), schedule.governmentMinutes,
+            schedule.remainingMinutes,
             schedule.dueAt.map(Self.seconds), nameParts?.tradeName ?? "", nameParts?.industry ?? "",
             state.special?.kind.rawValue,
         ])
@@ -309,7 +316,8 @@ extension CaseStore {
                 """
         ).execute(arguments: [
             state.stage, state.version, Self.storageText(state.updatedAt), state.closedAt.map(Self.storageText),
-            ClockSegment.encode(state.segments), schedule.governmentMinutes, schedule.remainingMinutes,
+            ClockSegment.encode(state.segments, extra: state.extraWorkingTime), schedule.governmentMinutes,
+            schedule.remainingMinutes,
             schedule.dueAt.map(Self.seconds), state.special?.kind.rawValue,
             state.number.description, previousVersion, previousVersion,
         ])
@@ -341,7 +349,7 @@ extension CaseStore {
             if let application = event.application, let definition = event.definition {
                 let opening = OpeningData(
                     application: application, definition: definition, nameParts: nameParts,
-                    checklist: event.checklist, received: event.documentsReceived)
+                    checklist: event.checklist, received: event.documentsReceived, extendedHours: event.extendedHours)
                 let text = try Self.storageJSON(opening)
                 openings?.entries.append((number.description, text, opening))
                 data = text

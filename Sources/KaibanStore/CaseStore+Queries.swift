@@ -83,11 +83,12 @@ extension CaseStore {
             }
             let due: Int64? = row[11]
             let licence: Int64? = row[14]
+            let timeline = ClockSegment.decodeTimeline((row[10] as String?)?[...] ?? "") ?? ([], [])
             return QueueEntry(
                 number: number, stage: row[1], channel: channel, enterpriseType: type, proposedName: row[4],
                 openedAt: row[5], updatedAt: row[6], version: row[7],
                 workflow: WorkflowDefinition.Key(id: row[8], version: row[9]),
-                segments: ClockSegment.decode((row[10] as String?)?[...] ?? "") ?? [],
+                segments: timeline.segments, extra: timeline.extra,
                 dueAt: due.map { Date(timeIntervalSince1970: TimeInterval($0)) }, remainingMinutes: row[12],
                 special: (row[13] as String?).flatMap(SpecialKind.init(rawValue:)),
                 licenceAwaitingPostSince: licence.map { Date(timeIntervalSince1970: TimeInterval($0)) })
@@ -145,12 +146,12 @@ extension CaseStore {
                 let budget = try definition(WorkflowDefinition.Key(id: row[1], version: row[2]), db).budgetMinutes
                 // Unreadable segments (a damaged row) are taken from the history, the truth.
                 let number: String = row[0]
-                let segments =
-                    try ClockSegment.decode((row[3] as String?)?[...] ?? "")
+                let timeline =
+                    try ClockSegment.decodeTimeline((row[3] as String?)?[...] ?? "")
                     ?? fetchCase(
                         CaseNumber(number) ?? { throw StoreError.storage("malformed case number \(number)") }(), db
-                    ).segments
-                let schedule = clock.schedule(segments, budgetMinutes: budget)
+                    ).timeline
+                let schedule = clock.schedule(timeline.segments, extra: timeline.extra, budgetMinutes: budget)
                 try update.execute(arguments: [
                     schedule.governmentMinutes, schedule.remainingMinutes, schedule.dueAt.map(Self.seconds),
                     row[0] as String,
@@ -420,7 +421,7 @@ extension CaseStore {
             let events = try fetchEvents(number, db)
             let state = try fetchCase(number, db)
             let budget = try definition(state.definition, db).budgetMinutes
-            let schedule = clock.schedule(state.segments, budgetMinutes: budget)
+            let schedule = clock.schedule(state, budgetMinutes: budget)
             let opening = try String.fetchOne(
                 db.cachedStatement(sql: "SELECT data_json FROM case_event WHERE case_id = ? AND sequence = 1"),
                 arguments: [row["id"] as Int64])
@@ -464,7 +465,7 @@ extension CaseStore {
             // Instants as stored text: queries compare the text, so the same instant written
             // another way is a difference too.
             state.openedBy, storageText(state.openedAt), storageText(state.updatedAt),
-            state.closedAt.map(storageText) ?? "", ClockSegment.encode(state.segments),
+            state.closedAt.map(storageText) ?? "", ClockSegment.encode(state.segments, extra: state.extraWorkingTime),
             "\(schedule.governmentMinutes)", schedule.remainingMinutes.map(String.init) ?? "",
             schedule.dueAt.map { "\(seconds($0))" } ?? "", parts.tradeName, parts.industry,
             state.special?.kind.rawValue ?? "",
@@ -504,7 +505,8 @@ extension CaseStore {
                 state.application.channel.rawValue, state.application.enterpriseType.rawValue,
                 state.application.proposedName, state.openedBy, Self.storageText(state.openedAt),
                 Self.storageText(state.updatedAt), state.closedAt.map(Self.storageText),
-                ClockSegment.encode(state.segments), schedule.governmentMinutes, schedule.remainingMinutes,
+                ClockSegment.encode(state.segments, extra: state.extraWorkingTime), schedule.governmentMinutes,
+                schedule.remainingMinutes,
                 schedule.dueAt.map(Self.seconds), parts.tradeName, parts.industry, state.special?.kind.rawValue,
                 state.number.description,
             ])

@@ -96,6 +96,11 @@ import Testing
         #expect(decoded.map(\.stage) == ["received", "correction"])
         #expect(decoded.map(\.end) == [Fixtures.local("2026-11-26 09:10"), nil])
         #expect(ClockSegment.decode("x,received,1,2") == nil)
+        // A stretch is named `extended`, closed, not backwards, and comes before the segments.
+        #expect(ClockSegment.decode("x,extended,1,2;r,received,1,") != nil)
+        #expect(ClockSegment.decode("x,extended,1,;r,received,1,") == nil)
+        #expect(ClockSegment.decode("x,extended,5,2") == nil)
+        #expect(ClockSegment.decode("r,received,1,;x,extended,1,2") == nil)
         #expect(ClockSegment.decode("r,received,abc,") == nil)
     }
 
@@ -162,5 +167,119 @@ import Testing
         #expect(schedule.dueAt == nil)
         #expect(schedule.governmentMinutes == 30)
         #expect(schedule.remainingMinutes == 162)
+    }
+
+    // Extended hours (延时服务, issue 11): a case taken in during them counts every minute from its
+    // intake to their close; outside them the calendar decides.
+
+    func segment(_ stage: String, _ effect: ClockEffect, _ from: String, _ to: String?) -> ClockSegment {
+        ClockSegment(stage: stage, effect: effect, start: Fixtures.local(from), end: to.map(Fixtures.local))
+    }
+
+    @Test func aCaseTakenInAtLunchCountsTheExtendedHoursThenTheAfternoon() {
+        // Thursday 2026-11-26, winter hours 09:00–12:00 and 13:30–17:30; extended hours 12:00–13:30.
+        let extra = [DateInterval(start: Fixtures.local("2026-11-26 12:10"), end: Fixtures.local("2026-11-26 13:30"))]
+        let timeline = clock.timeline(extra)
+        #expect(
+            timeline.elapsed(from: Fixtures.local("2026-11-26 12:10"), to: Fixtures.local("2026-11-26 12:40")).minutes
+                == 30)
+        // 12:10–13:30 (80) then 13:30–14:00 (30).
+        #expect(
+            timeline.elapsed(from: Fixtures.local("2026-11-26 12:10"), to: Fixtures.local("2026-11-26 14:00")).minutes
+                == 110)
+        // Before the intake the lunch break is still no working time, for this case too.
+        #expect(
+            timeline.elapsed(from: Fixtures.local("2026-11-26 11:50"), to: Fixtures.local("2026-11-26 12:10")).minutes
+                == 10)
+        // 192 minutes: 80 in the extended hours, 112 from 13:30.
+        #expect(
+            timeline.adding(minutes: 192, to: Fixtures.local("2026-11-26 12:10")).instant
+                == Fixtures.local("2026-11-26 15:22"))
+        #expect(
+            timeline.adding(minutes: 50, to: Fixtures.local("2026-11-26 12:10")).instant
+                == Fixtures.local("2026-11-26 13:00"))
+        let segments = [
+            segment("received", .running, "2026-11-26 12:10", "2026-11-26 12:40"),
+            segment("accepted", .running, "2026-11-26 12:40", nil),
+        ]
+        let figures = clock.measure(
+            segments, extra: extra, budgetMinutes: 192, stageBudgets: [:], now: Fixtures.local("2026-11-26 14:00"))
+        #expect(figures.governmentMinutes == 110)
+        #expect(figures.minutesByStage == ["received": 30, "accepted": 80])
+        #expect(figures.clockStartedAt == Fixtures.local("2026-11-26 12:10"))
+        #expect(figures.deadline == Fixtures.local("2026-11-26 15:22"))
+        #expect(clock.schedule(segments, extra: extra, budgetMinutes: 192).dueAt == Fixtures.local("2026-11-26 15:22"))
+        // The same case without the rule: its clock would wait for 13:30.
+        let plain = clock.measure(
+            segments, budgetMinutes: 192, stageBudgets: [:], now: Fixtures.local("2026-11-26 14:00"))
+        #expect(plain.governmentMinutes == 30 && plain.clockStartedAt == Fixtures.local("2026-11-26 13:30"))
+    }
+
+    @Test func aCaseTakenInOnASaturdayMorningRunsOnToMonday() {
+        // Saturday 2026-11-28, extended hours 09:00–12:00; Monday 11-30 a working day.
+        let extra = [DateInterval(start: Fixtures.local("2026-11-28 09:30"), end: Fixtures.local("2026-11-28 12:00"))]
+        let timeline = clock.timeline(extra)
+        #expect(
+            timeline.elapsed(from: Fixtures.local("2026-11-28 09:30"), to: Fixtures.local("2026-11-30 10:00")).minutes
+                == 150 + 60)
+        #expect(
+            timeline.adding(minutes: 192, to: Fixtures.local("2026-11-28 09:30")).instant
+                == Fixtures.local("2026-11-30 09:42"))
+        // Exactly the extended hours' 150 minutes end at their close, not on Monday.
+        #expect(
+            timeline.adding(minutes: 150, to: Fixtures.local("2026-11-28 09:30")).instant
+                == Fixtures.local("2026-11-28 12:00"))
+        // Used up before: inside the stretch.
+        #expect(
+            timeline.adding(minutes: 1, to: Fixtures.local("2026-11-28 09:30")).instant
+                == Fixtures.local("2026-11-28 09:31"))
+    }
+
+    @Test func officeTimeInsideAStretchCountsOnceAndNoStretchIsTheCalendar() {
+        // A stretch over 11:00–12:30 covers an hour of office time: 90 minutes, not 150.
+        let extra = [DateInterval(start: Fixtures.local("2026-11-26 11:00"), end: Fixtures.local("2026-11-26 12:30"))]
+        let timeline = clock.timeline(extra)
+        #expect(
+            timeline.elapsed(from: Fixtures.local("2026-11-26 10:00"), to: Fixtures.local("2026-11-26 14:30")).minutes
+                == 60 + 90 + 60)
+        #expect(
+            timeline.adding(minutes: 120, to: Fixtures.local("2026-11-26 10:00")).instant
+                == Fixtures.local("2026-11-26 12:00"))
+        // Overlapping stretches are merged.
+        let doubled = clock.timeline(
+            extra + [DateInterval(start: Fixtures.local("2026-11-26 12:00"), end: Fixtures.local("2026-11-26 12:30"))])
+        #expect(doubled.extra.count == 1)
+        #expect(
+            doubled.elapsed(from: Fixtures.local("2026-11-26 10:00"), to: Fixtures.local("2026-11-26 14:30")).minutes
+                == 210)
+        let none = clock.timeline([])
+        for (from, to) in [("2026-11-26 08:00", "2026-11-30 10:00"), ("2026-09-30 09:30", "2026-10-09 10:00")] {
+            #expect(
+                none.elapsed(from: Fixtures.local(from), to: Fixtures.local(to))
+                    == clock.calendar.elapsed(from: Fixtures.local(from), to: Fixtures.local(to)))
+        }
+    }
+
+    @Test func theStoredFormKeepsTheStretchesAndOldTextReadsAsBefore() throws {
+        let extra = [DateInterval(start: Fixtures.local("2026-11-26 12:10"), end: Fixtures.local("2026-11-26 13:30"))]
+        let segments = [segment("received", .running, "2026-11-26 12:10", "2026-11-26 12:40")]
+        let text = ClockSegment.encode(segments, extra: extra)
+        #expect(text.hasPrefix("x,extended,") && ClockSegment.hasExtra(text))
+        let read = try #require(ClockSegment.decodeTimeline(text[...]))
+        #expect(
+            read.segments
+                == segments.map { ClockSegment(stage: $0.stage, effect: $0.effect, start: $0.start, end: $0.end) })
+        #expect(read.extra == extra)
+        #expect(ClockSegment.decode(text[...])?.count == 1)
+        let plain = ClockSegment.encode(segments)
+        #expect(!ClockSegment.hasExtra(plain) && ClockSegment.decodeTimeline(plain[...])?.extra == [])
+        // The report's fast path measures such a case on its own timeline: 30 minutes, not 0.
+        var builder = SLAReport.Builder(grouping: .stage, calendar: clock.calendar)
+        builder.add(group: "", clockSegments: text, budgets: SLAReport.Budgets(whole: 192, stages: [:]))
+        var without = SLAReport.Builder(grouping: .stage, calendar: clock.calendar)
+        without.add(group: "", clockSegments: plain, budgets: SLAReport.Budgets(whole: 192, stages: [:]))
+        let report = builder.report(from: Fixtures.day, to: Fixtures.day, budgetMinutes: 192)
+        let plainReport = without.report(from: Fixtures.day, to: Fixtures.day, budgetMinutes: 192)
+        #expect(report.total?.medianMinutes == 30 && plainReport.total?.medianMinutes == 0)
     }
 }

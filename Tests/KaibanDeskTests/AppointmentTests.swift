@@ -239,6 +239,72 @@ import Testing
         #expect(calendar.elapsed(from: Fixtures.at(12, 0), to: Fixtures.at(13, 30)).minutes == 0)
     }
 
+    @Test func aCaseTakenInDuringExtendedHoursCountsThemOnItsClock() async throws {
+        let path = Fixtures.temporaryDatabasePath()
+        let desk = try await Fixtures.desk(at: Fixtures.at(8, 0), path: path)
+        let reviewer = DeskActor.clerk("lijun")
+        _ = try await desk.openAppointmentExtension(
+            date: Fixtures.day, from: "12:00", to: "13:30", capacity: 2, reason: "午间延时服务", as: supervisor)
+        let zhang = BookingApplicant(name: "张伟", idNumber: Fixtures.idZhang, phone: "0839-5551234")
+        let booking = try await desk.book(date: Fixtures.day, time: "12:00", for: zhang, as: window)
+        #expect(booking.extended)
+        func application(_ tradeName: String) -> CaseApplication {
+            var application = Fixtures.application(tasks: [])
+            application.proposedName = "广元市昭化区\(tradeName)农业科技有限公司"
+            return application
+        }
+        // Checked in at 12:10, inside the extended hours.
+        let lunch = try await desk.playing(Fixtures.at(12, 10)).checkIn(
+            appointment: booking.id, application("青禾"), documents: .all, as: window
+        ).case
+        #expect(lunch.extendedHours == ExtendedHoursIntake(opensAt: Fixtures.at(12, 0), closesAt: Fixtures.at(13, 30)))
+        // A walk-in taken in at the window in the same hours counts them too; one taken in before
+        // them, and an online application arriving during them, do not.
+        let walkIn = try await desk.playing(Fixtures.at(12, 20)).intake(
+            application("青木"), documents: .all, as: window
+        ).case
+        #expect(walkIn.extendedHours?.closesAt == Fixtures.at(13, 30))
+        let morning = try await desk.playing(Fixtures.at(11, 50)).intake(
+            application("青松"), documents: .all, as: window, at: Fixtures.at(11, 50)
+        ).case
+        #expect(morning.extendedHours == nil)
+        let online = try await desk.playing(Fixtures.at(12, 30)).intake(
+            {
+                var a = application("青山")
+                a.channel = .online
+                return a
+            }(), as: window
+        ).case
+        #expect(online.extendedHours == nil)
+
+        // 12:10–13:30 (80) + 13:30–14:00 (30): 110 working minutes at 14:00, against 30 for a case
+        // whose clock waited for the afternoon session.
+        let view = try await desk.caseView(lunch.number, at: Fixtures.at(14, 0))
+        #expect(view.sla.governmentMinutes == 110)
+        #expect(view.sla.clockStartedAt == Fixtures.at(12, 10))
+        #expect(view.sla.deadline == Fixtures.at(15, 22))
+        #expect(try await desk.caseView(online.number, at: Fixtures.at(14, 0)).sla.governmentMinutes == 30)
+        // The worklist orders it by the same deadline.
+        let list = try await desk.worklist(at: Fixtures.at(14, 0))
+        #expect(list.first { $0.number == lunch.number }?.sla.deadline == Fixtures.at(15, 22))
+
+        // Completed at 13:40: 80 + 10 = 90 minutes, in the case's figures and the SLA report alike.
+        for (step, actor, minute) in [("accept", window, 20), ("review", reviewer, 25), ("approve", reviewer, 30)] {
+            _ = try await desk.playing(Fixtures.at(13, minute)).step(lunch.number, step, as: actor)
+        }
+        _ = try await desk.playing(Fixtures.at(13, 40)).step(lunch.number, "issue-licence", as: window)
+        let done = try await desk.caseView(lunch.number, at: Fixtures.at(17, 0))
+        #expect(done.case.closedAt == Fixtures.at(13, 40) && done.sla.governmentMinutes == 90)
+        let report = try await desk.slaReport(from: Fixtures.day, to: Fixtures.day, by: .stage)
+        #expect(report.total?.count == 1 && report.total?.maxMinutes == 90)
+        let byChannel = try await desk.slaReport(from: Fixtures.day, to: Fixtures.day, by: .channel)
+        #expect(byChannel.total?.maxMinutes == 90)
+
+        // The history alone decides: a second store on the file replays the same figures.
+        let reopened = Desk(settings: desk.settings, store: try CaseStore(path: path), clock: desk.clock)
+        #expect(try await reopened.caseView(lunch.number, at: Fixtures.at(17, 0)).sla.governmentMinutes == 90)
+    }
+
     @Test func aPortalSeesAndChangesOnlyItsOwnBookings() async throws {
         let desk = try await Fixtures.desk(at: Fixtures.at(8, 0))
         let web = try await desk.addPortal(id: "gov-web", name: "四川政务服务网", channel: .online, as: supervisor).portal
