@@ -50,6 +50,9 @@ public struct SLAReport: Sendable, Equatable, Codable {
     /// The period's 容缺 figures: completed cases accepted with a deferral, and how the
     /// commitments signed in the period stand (nil when not computed).
     public var deferrals: DeferralFigures?
+    /// By channel: what came in and went out through each channel in the period, bookings and
+    /// posts included (nil when not grouped by channel).
+    public var channels: ChannelActivity?
 
     /// One closed case: its group keys, its clock segments and the budgets of its workflow version.
     public struct Input: Sendable {

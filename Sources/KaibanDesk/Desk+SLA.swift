@@ -29,9 +29,13 @@ extension Desk {
             let calendar = try await slaClock().calendar
             let empty = SLAReport.Builder(grouping: grouping, calendar: calendar)
             let deferrals = try await deferralFigures(from: start, to: end, stages: completed, definitions: definitions)
+            let channels =
+                grouping == .channel
+                ? try await channelActivity(from: first, to: last, definitions: definitions) : nil
             guard let span = try await store.closedSpan(from: start, to: end, stages: completed) else {
                 var report = empty.report(from: first, to: last, budgetMinutes: fallback.whole)
                 report.deferrals = deferrals
+                report.channels = channels
                 return report
             }
             // The closing times in as many stretches as there are processors, folded at once, merged.
@@ -69,8 +73,30 @@ extension Desk {
             if years.contains(where: { !calendar.coveredYears.contains($0) }) { report.markProvisional() }
             var result = report.report(from: first, to: last, budgetMinutes: fallback.whole)
             result.deferrals = deferrals
+            result.channels = channels
             return result
         }
+    }
+
+    /// What came in and went out through each channel from `first` to `last` (local days), with
+    /// the bookings as they stand now (see ``ChannelActivity``).
+    public func channelActivity(from first: CivilDate, to last: CivilDate) async throws -> ChannelActivity {
+        try await run { try await channelActivity(from: first, to: last, definitions: try await definitions()) }
+    }
+
+    func channelActivity(from first: CivilDate, to last: CivilDate, definitions: [WorkflowDefinition]) async throws
+        -> ChannelActivity
+    {
+        let start = HallTime.instant(first, hour: 0, minute: 0)
+        let end = HallTime.instant(
+            HallTime.civilDate(fromDaysSinceEpoch: HallTime.daysSinceEpoch(last) + 1), hour: 0, minute: 0)
+        let records = try await store.channelActivity(from: start, to: end, firstDay: first, lastDay: last)
+        // A stage's outcome by its id, from the newest version that has it.
+        var outcomes: [String: CaseOutcome] = [:]
+        for definition in definitions {
+            for stage in definition.stages { if let outcome = stage.outcome { outcomes[stage.id] = outcome } }
+        }
+        return records.activity(outcome: { outcomes[$0] }, at: instant(nowRounded: clock.now()))
     }
 
     /// The 容缺 figures of the period, with the working minutes completed cases waited in the

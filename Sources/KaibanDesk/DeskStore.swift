@@ -138,6 +138,10 @@ public protocol DeskStore: AppointmentStore {
     func recordApplicantFlag(_ flag: ApplicantFlag) async throws
     /// The 容缺 figures of a period (``DeferralFigures``) at `now`.
     func deferralFigures(from: Date, to: Date, stages: [String], at now: Date) async throws -> DeferralRecords
+    /// What came in and went out through each channel between two instants (cases by intake and
+    /// closing instant, posts by theirs) and the bookings for the local days `firstDay`…`lastDay`.
+    func channelActivity(from: Date, to: Date, firstDay: CivilDate, lastDay: CivilDate) async throws
+        -> ChannelActivityRecords
     /// Mail cases whose documents have not arrived, and mail cases' licences not yet posted, each
     /// longest waiting first, at most `limit` of each; read through indexes kept with every step.
     func mailPending(limit: Int) async throws -> MailPendingRecords

@@ -77,6 +77,12 @@ extension CaseStore: DeskStore {
         try await offPool { try self.recordApplicantFlag(flag) }
     }
 
+    public func channelActivity(from: Date, to: Date, firstDay: CivilDate, lastDay: CivilDate) async throws
+        -> ChannelActivityRecords
+    {
+        try await offPool { try self.channelActivity(from: from, to: to, firstDay: firstDay, lastDay: lastDay) }
+    }
+
     public func deferralFigures(from: Date, to: Date, stages: [String], at now: Date) async throws -> DeferralRecords {
         try await offPool { try self.deferralFigures(from: from, to: to, stages: stages, at: now) }
     }

@@ -76,7 +76,37 @@ struct SLACommand: AsyncParsableCommand {
                 en: "Group by all, channel, type, clerk (who took the case in) or stage."))
         var by: SLAGrouping = .all
 
+        @Option(
+            help: .localized(
+                zh: "统计一个自然月（yyyy-MM，代替 --from/--to），如按渠道的月度统计。",
+                en: "A calendar month (yyyy-MM, instead of --from/--to), such as the monthly count per channel."))
+        var month: String?
+
+        /// The first and last day of `--month`.
+        var monthDays: (first: CivilDate, last: CivilDate)? {
+            guard let month else { return nil }
+            let parts = month.split(separator: "-", omittingEmptySubsequences: false)
+            guard parts.count == 2, parts[0].count == 4, parts[1].count == 2, let year = Int(parts[0]),
+                let number = Int(parts[1]), let first = CivilDate(year: year, month: number, day: 1)
+            else { return nil }
+            let next =
+                number == 12
+                ? CivilDate(year: year + 1, month: 1, day: 1) : CivilDate(year: year, month: number + 1, day: 1)
+            guard let next else { return nil }
+            return (first, HallTime.civilDate(fromDaysSinceEpoch: HallTime.daysSinceEpoch(next) - 1))
+        }
+
         func validate() throws {
+            if let month {
+                guard monthDays != nil else {
+                    throw usageError(
+                        zh: "--month：“\(month)”不是 yyyy-MM 格式的月份", en: "--month: \"\(month)\" is not a yyyy-MM month")
+                }
+                guard from == nil, to == nil else {
+                    throw usageError(
+                        zh: "--month 与 --from/--to 只能用其一", en: "give either --month or --from/--to, not both")
+                }
+            }
             try requireDate("--from", from)
             try requireDate("--to", to)
             if let from, let to, let a = CivilDate(from), let b = CivilDate(to), a > b {
@@ -86,8 +116,8 @@ struct SLACommand: AsyncParsableCommand {
 
         func run() async throws {
             try await withDesk(global, json: output.json) { session in
-                let last = to.flatMap(CivilDate.init) ?? session.desk.today()
-                let first = from.flatMap(CivilDate.init) ?? last
+                let last = monthDays?.last ?? to.flatMap(CivilDate.init) ?? session.desk.today()
+                let first = monthDays?.first ?? from.flatMap(CivilDate.init) ?? last
                 let report = try await session.desk.slaReport(from: first, to: last, by: by)
                 if output.json {
                     try Console.json(report)
@@ -146,7 +176,41 @@ extension CasePresenter {
                     : "note: some time falls in years without a holiday notice; figures are provisional.")
         }
         if let deferrals = report.deferrals { lines.append(deferralLines(deferrals, completed: total.count)) }
+        if let channels = report.channels { lines.append(channelLines(channels)) }
         return lines.joined(separator: "\n")
+    }
+
+    /// The count per channel: cases in and out, bookings and posts.
+    func channelLines(_ activity: ChannelActivity) -> String {
+        var table = TextTable(
+            zh
+                ? ["渠道", "收件", "办结", "不予受理/驳回", "撤回", "其他终止", "特殊办标记"]
+                : [
+                    "channel", "received", "completed", "refused/rejected", "withdrawn", "otherwise ended",
+                    "flagged special",
+                ])
+        for row in activity.channels + [activity.total] {
+            let name =
+                row.channel == "all"
+                ? (zh ? "合计" : "all") : Channel(rawValue: row.channel)?.name.text(language) ?? row.channel
+            table.add([
+                name, "\(row.received)", "\(row.completed)", "\(row.refused)", "\(row.withdrawn)",
+                "\(row.otherwiseEnded)",
+                "\(row.flaggedSpecial)",
+            ])
+        }
+        let bookings = activity.bookings
+        let posts = activity.posts
+        return [
+            zh ? "各渠道办件量（收件按收件时间，办结等按结束时间）：" : "cases per channel (received by intake, the rest by closing):",
+            table.rendered,
+            zh
+                ? "预约办：预约\(bookings.booked)个（其中延时服务\(bookings.extended)个），到场\(bookings.checkedIn)，爽约\(bookings.noShows)，待到场\(bookings.waiting)；已取消\(bookings.cancelled)个。"
+                : "appointments: \(bookings.booked) booked (\(bookings.extended) in extended hours), \(bookings.checkedIn) checked in, \(bookings.noShows) no-shows, \(bookings.waiting) still to come; \(bookings.cancelled) cancelled.",
+            zh
+                ? "寄递办：收到邮寄材料\(posts.documentsReceived)件，寄出执照\(posts.licencesPosted)件。"
+                : "mail: \(posts.documentsReceived) applications' documents received by post, \(posts.licencesPosted) licences posted.",
+        ].joined(separator: "\n")
     }
 
     /// The 容缺 figures as the hall reports them: the share of completed cases accepted with a

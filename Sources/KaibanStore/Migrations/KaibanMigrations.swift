@@ -25,6 +25,7 @@ enum KaibanMigrations {
         migrator.registerMigration("0018-mail", migrate: mail)
         migrator.registerMigration("0019-special-service", migrate: specialService)
         migrator.registerMigration("0020-appointments", migrate: appointments)
+        migrator.registerMigration("0021-channel-activity", migrate: channelActivity)
         return migrator
     }
 }
