@@ -38,6 +38,7 @@ for args in [
     ("宋佳", "510822", "19991230", 42), ("郑红", "510811", "19620301", 53), ("谢斌", "510811", "19810714", 65),
     ("韩雪", "500113", "19940206", 76), ("唐明", "510811", "19780919", 87), ("冯建国", "510811", "19600515", 19),
     ("邓春花", "510811", "19670722", 28), ("曹志强", "510811", "19710810", 39), ("彭桂兰", "510811", "19640125", 44),
+    ("钱进", "510811", "19860412", 23), ("孔亮", "510812", "19900808", 57),
 ]:
     person(*args)
 
@@ -58,6 +59,19 @@ MAIL_RECEIVED = {
     "21-llc-mail-late": ("EMS", "EA402718365CN"),
 }
 MAIL_SENT = {"04-one-person-mail": ("11:05", "EMS", "1186352047216", "licence notices")}
+
+# 预约办: the supervisor opens lunch-time extended hours (延时服务) before the day starts; the window
+# books slots by phone at 08:30-08:45. Each appointment case checks in with its booking; 孔亮's 11:00
+# booking is never used (a no-show at 11:15).
+EXTENDED_HOURS = ("08:20", "zhouqiang", "12:00", "13:30", 2, "午间延时服务：为上午无法到场的预约申请人办理")
+BOOKINGS = [
+    # (ref, booked at, by, slot, name, phone, case file or None)
+    ("b-05", "08:30", "liuyang", "09:30", "赵敏", "13900072318", "05-partnership-appointment"),
+    ("b-12", "08:33", "chenjing", "10:30", "林峰", "15000188412", "12-llc-appointment"),
+    ("b-no-show", "08:36", "wangfang", "11:00", "孔亮", "13700057601", None),
+    ("b-24", "08:40", "wangfang", "12:00", "钱进", "18800023419", "24-llc-appointment-lunch"),
+    ("b-18", "08:45", "liuyang", "13:30", "周婷", "13600092873", "18-sole-appointment-startup"),
+]
 
 
 def application(index, channel, kind, name, capital, scope, legal, investors, tasks, tenure=None, mailing=None):
@@ -181,6 +195,10 @@ CASES = [
     # The certificate never came: on the day it is overdue, for the supervisor.
     ("23-llc-window-deferred-overdue", "window", "llc", "广元市昭化区太守街文化传媒有限公司", 200000, "文艺创作；广告制作", "彭桂兰",
      [("彭桂兰", 200000, "person")], "seal tax", "2026-11-23 10:05", "liuyang", "deferred-overdue"),
+    # Booked for the lunch-time extended hours (延时服务): taken in at 12:10 and completed before the
+    # afternoon session; its clock counts those minutes (the hall chose to work).
+    ("24-llc-appointment-lunch", "appointment", "llc", "广元市昭化区钱记粮油贸易有限公司", 300000, "粮油零售；农副产品收购", "钱进",
+     [("钱进", 300000, "person")], "seal tax", "12:10", "wangfang", "lunch"),
 ]
 
 # Documents a case's intake lacks, and the plans that defer them (容缺) or return the case (补正).
@@ -280,6 +298,16 @@ def script(index, start, window, plan, tasks, channel):
         step(25, window, "supplement", "officer-appointment")
         step(3, window, "issue-licence")
         finish_tasks()
+    elif plan == "lunch":
+        # During the extended hours, so not moved to 13:30 as other steps are.
+        for at, who, action in [
+            ("12:16", window, "accept"), ("12:25", reviewer, "review"), ("12:40", reviewer, "approve"),
+            ("12:48", window, "issue-licence"), ("12:55", window, "task:seal"), ("13:05", window, "task:tax"),
+        ]:
+            if action.startswith("task:"):
+                steps.append(("task", at, who, action[5:], None))
+            else:
+                steps.append(("step", at, who, action, None))
     elif plan == "deferred-overdue":
         day_ = start.split()[0]
         for at, who, action, argument in [
@@ -308,6 +336,17 @@ def main():
         '  <clerk id="lijun" name="李军" roles="reviewer"/>',
         '  <clerk id="zhaomin" name="赵敏" roles="reviewer"/>',
     ]
+    at, by, start, end, capacity, reason = EXTENDED_HOURS
+    day.append(
+        f'  <extended-hours at="{at}" by="{by}" from="{start}" to="{end}" capacity="{capacity}"'
+        f' reason={quoteattr(reason)}/>')
+    booking_of = {}
+    for ref, at, by, slot, name, phone, file in BOOKINGS:
+        day.append(
+            f'  <booking at="{at}" by="{by}" ref="{ref}" time="{slot}" name="{name}" id-number="{PEOPLE[name]}"'
+            f' phone="{phone}"/>')
+        if file:
+            booking_of[file] = ref
     for index, (file, channel, kind, name, capital, scope, legal, investors, tasks, start, window, plan) in enumerate(CASES):
         (OUT / "cases" / f"{file}.xml").write_text(
             application(
@@ -317,7 +356,9 @@ def main():
         # Papers handed in at the window come with the application; posted ones arrive with the post.
         received = "none" if channel == "mail" or plan == "door-to-door" else "all"
         missing = f' missing="{MISSING[file]}"' if file in MISSING else ""
-        day.append(f'  <case file="cases/{file}.xml" at="{posted}" by="{window}" received="{received}"{missing}>')
+        booked = f' appointment="{booking_of[file]}"' if file in booking_of else ""
+        day.append(
+            f'  <case file="cases/{file}.xml" at="{posted}" by="{window}" received="{received}"{missing}{booked}>')
         for kind_, at, who, what, reason in script(index, start, window, plan, tasks, channel):
             if kind_ == "step" and what in ("receive", "supplement"):
                 day.append(f'    <{what} at="{at}" by="{who}" codes="{reason}"/>')

@@ -8,8 +8,13 @@ public struct DeskDay: Sendable {
     /// One thing a clerk does at a moment of the day.
     public struct Action: Sendable {
         public enum Kind: Sendable, Equatable {
-            /// Intake; with `receivedAll`, every document the checklist asks for is handed in but `missing`.
-            case intake(CaseApplication, file: String, receivedAll: Bool, missing: [String])
+            /// Intake; with `receivedAll`, every document the checklist asks for is handed in but `missing`;
+            /// with `appointment`, a check-in with that booking (its `ref`).
+            case intake(CaseApplication, file: String, receivedAll: Bool, missing: [String], appointment: String?)
+            /// A supervisor opens extended hours (延时服务) on the day, `HH:MM` to `HH:MM`.
+            case openExtendedHours(from: String, to: String, capacity: Int?, reason: String?)
+            /// A booking for the day's slot at `time` (`HH:MM`), known to the script as `ref`.
+            case book(ref: String, time: String, name: String, idNumber: String, phone: String, enterpriseName: String?)
             case step(String, reason: String?)
             case task(String)
             case receive([String], form: ReceivedDocument.Form)
@@ -25,7 +30,8 @@ public struct DeskDay: Sendable {
 
         public var at: Date
         public var clerk: String
-        /// Index of the case in the day's list (0-based): the number is known only once taken in.
+        /// Index of the case in the day's list (0-based): the number is known only once taken in;
+        /// -1 for what belongs to the day (extended hours, bookings).
         public var caseIndex: Int
         public var kind: Kind
         /// Line in the day file, for messages.
@@ -65,6 +71,25 @@ public struct DeskDay: Sendable {
         }
         func codes(_ text: String?) -> [String] { (text ?? "").split(separator: " ").map(String.init) }
         var actions: [Action] = []
+        for element in root.children("extended-hours") {
+            actions.append(
+                Action(
+                    at: try instant(element), clerk: element["by"] ?? "", caseIndex: -1,
+                    kind: .openExtendedHours(
+                        from: element["from"] ?? "", to: element["to"] ?? "",
+                        capacity: element["capacity"].flatMap { Int($0) }, reason: element["reason"]),
+                    line: element.line))
+        }
+        for element in root.children("booking") {
+            actions.append(
+                Action(
+                    at: try instant(element), clerk: element["by"] ?? "", caseIndex: -1,
+                    kind: .book(
+                        ref: element["ref"] ?? "", time: element["time"] ?? "", name: element["name"] ?? "",
+                        idNumber: element["id-number"] ?? "", phone: element["phone"] ?? "",
+                        enterpriseName: element["enterprise-name"]),
+                    line: element.line))
+        }
         let caseElements = root.children("case")
         for (index, element) in caseElements.enumerated() {
             let file = element["file"] ?? ""
@@ -81,7 +106,7 @@ public struct DeskDay: Sendable {
                     at: try instant(element), clerk: element["by"] ?? "", caseIndex: index,
                     kind: .intake(
                         application, file: file, receivedAll: element["received"] == "all",
-                        missing: codes(element["missing"])),
+                        missing: codes(element["missing"]), appointment: element["appointment"]),
                     line: element.line))
             for child in element.children {
                 let form = ReceivedDocument.Form(rawValue: child["form"] ?? "paper") ?? .paper

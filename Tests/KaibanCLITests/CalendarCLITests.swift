@@ -73,8 +73,17 @@ import Testing
         #expect(try kaiban.run(["demo", "--quiet"]).status == 0)
         let report = try json(["sla", "report", "--from", "2026-11-26", "--to", "2026-11-26", "--by", "channel"])
         let total = try #require(report["total"] as? [String: Any])
-        #expect(total["count"] as? Int == 14)
+        #expect(total["count"] as? Int == 15)
         #expect((report["groups"] as? [Any])?.count == 6)
+        // The count per channel comes with it: 24 cases, 20 of them taken in on the day (the mail
+        // applications and the overdue deferral's case came earlier).
+        let channels = try #require(report["channels"] as? [String: Any])
+        let bookings = try #require(channels["bookings"] as? [String: Any])
+        #expect(
+            bookings["noShows"] as? Int == 1 && bookings["checkedIn"] as? Int == 4 && bookings["extended"] as? Int == 1)
+        let rows = try #require(channels["channels"] as? [[String: Any]])
+        #expect(rows.compactMap { $0["received"] as? Int }.reduce(0, +) == 20)
+        #expect(rows.first { $0["channel"] as? String == "appointment" }?["received"] as? Int == 4)
         let result = try kaiban.run(["queue", "--json", "--at", "2026-11-26T17:30"])
         let items = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])
         #expect(items.count == 5)

@@ -283,17 +283,24 @@ import Testing
     @Test func theDemoPlaysADayAndRefusesADatabaseWithCases() throws {
         let demo = try kaiban.run(["demo", "--quiet"])
         #expect(demo.status == 0, "\(demo)")
-        #expect(demo.stdout.contains("办件23件"))
-        #expect(demo.stdout.contains("已办结 14"))
+        #expect(demo.stdout.contains("办件24件"))
+        #expect(demo.stdout.contains("已办结 15"))
         #expect(demo.stdout.contains("时限报告：2026-11-26"))
-        #expect(demo.stdout.contains("合计    14"))
+        #expect(demo.stdout.contains("合计    15"))
+        // Every channel, a no-show and a posted licence, in the day's counts per channel.
+        #expect(demo.stdout.contains("预约办：预约5个（其中延时服务1个），到场4，爽约1"), "\(demo.stdout)")
+        #expect(demo.stdout.contains("寄递办：收到邮寄材料3件，寄出执照1件"))
+        // The case taken in at 12:10 during the lunch-time extended hours and done at 13:05.
+        let lunch = try kaiban.run(["show", "510811-20261126-0014"])
+        #expect(lunch.stdout.contains("延时服务受理（2026-11-26 12:00–13:30）"), "\(lunch)")
+        #expect(lunch.stdout.contains("政府用时55分/192分"))
         let again = try kaiban.run(["demo"])
         #expect(again.status == 65)
-        #expect(again.stderr.contains("已有23件办件"))
+        #expect(again.stderr.contains("已有24件办件"))
         #expect(try kaiban.run(["admin", "rebuild"]).status == 64)
         #expect(try kaiban.run(["admin", "rebuild", "--as", "wangfang"]).status == 65)
         let rebuild = try kaiban.run(["admin", "rebuild", "--lang", "en", "--as", "zhouqiang"])
-        #expect(rebuild.stdout.contains("rebuilt 23 cases"), "\(rebuild)")
+        #expect(rebuild.stdout.contains("rebuilt 24 cases"), "\(rebuild)")
         #expect(rebuild.stdout.contains("0 differed"))
     }
 }

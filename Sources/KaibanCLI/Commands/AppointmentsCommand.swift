@@ -84,25 +84,33 @@ struct ListAppointments: AsyncParsableCommand {
                 ])
             }
             Console.print(slots.rendered)
-            if !day.appointments.isEmpty {
-                var table = TextTable(
-                    zh
-                        ? ["编号", "时段", "姓名", "身份证号", "电话", "状态", "办件编号"]
-                        : ["id", "slot", "name", "ID number", "phone", "state", "case"])
-                for booking in day.appointments {
-                    table.add([
-                        "\(booking.id)", booking.time, booking.name, booking.idNumber, booking.phone,
-                        booking.state.name.text(session.language), booking.caseNumber ?? "",
-                    ])
-                }
-                Console.print(table.rendered)
-            }
-            Console.print(
-                zh
-                    ? "待到场\(day.booked)，已到场\(day.checkedIn)，爽约\(day.noShows)，已取消\(day.cancelled)"
-                    : "booked \(day.booked), checked in \(day.checkedIn), no-shows \(day.noShows), cancelled \(day.cancelled)"
-            )
+            Console.print(Self.bookings(day, language: session.language))
         }
+    }
+
+    /// The day's bookings as they stand (ID numbers masked) and the day's counts.
+    static func bookings(_ day: AppointmentDay, language: Language) -> String {
+        let zh = language == .zh
+        var lines: [String] = []
+        if !day.appointments.isEmpty {
+            var table = TextTable(
+                zh
+                    ? ["编号", "时段", "姓名", "身份证号", "电话", "状态", "办件编号"]
+                    : ["id", "slot", "name", "ID number", "phone", "state", "case"])
+            for booking in day.appointments {
+                table.add([
+                    "\(booking.id)", booking.time, booking.name, booking.idNumber, booking.phone,
+                    booking.state.name.text(language), booking.caseNumber ?? "",
+                ])
+            }
+            lines.append(table.rendered)
+        }
+        lines.append(
+            zh
+                ? "待到场\(day.booked)，已到场\(day.checkedIn)，爽约\(day.noShows)，已取消\(day.cancelled)"
+                : "booked \(day.booked), checked in \(day.checkedIn), no-shows \(day.noShows), cancelled \(day.cancelled)"
+        )
+        return lines.joined(separator: "\n")
     }
 }
 

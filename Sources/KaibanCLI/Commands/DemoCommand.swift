@@ -63,6 +63,7 @@ struct DemoCommand: AsyncParsableCommand {
                 ? "== 演示：\(script.date) 昭化区政务服务中心企业开办窗口（\(script.caseCount)件申请）=="
                 : "== Demo: \(script.date) at the Zhaohua hall's start-up desk (\(script.caseCount) applications) ==")
         var numbers: [Int: CaseNumber] = [:]
+        var bookings: [String: Int64] = [:]
         let presenter = CasePresenter(definition: try await desk.latestDefinition(), language: session.language)
         for action in script.actions {
             let time = String(HallTime.localText(of: action.at).suffix(5))
@@ -70,7 +71,31 @@ struct DemoCommand: AsyncParsableCommand {
             clock.set(action.at)
             do {
                 switch action.kind {
-                case .intake(let application, _, let receivedAll, let missing):
+                case .openExtendedHours(let from, let to, let capacity, let reason):
+                    let opened = try await desk.openAppointmentExtension(
+                        date: script.date, from: from, to: to, capacity: capacity, reason: reason, as: actor)
+                    if !quiet {
+                        Console.print(
+                            zh
+                                ? "\(time) \(action.clerk) 开放延时服务 \(from)–\(to)，每个时段\(opened.capacity)个名额"
+                                : "\(time) \(action.clerk) opens extended hours \(from)–\(to), \(opened.capacity) places per slot"
+                        )
+                    }
+                case .book(let ref, let slot, let name, let idNumber, let phone, let enterpriseName):
+                    let booked = try await desk.book(
+                        date: script.date, time: slot,
+                        for: BookingApplicant(
+                            name: name, idNumber: idNumber, phone: phone, enterpriseName: enterpriseName),
+                        as: actor)
+                    bookings[ref] = booked.id
+                    if !quiet {
+                        let kind = booked.extended ? (zh ? "（延时服务）" : " (extended hours)") : ""
+                        Console.print(
+                            zh
+                                ? "\(time) \(action.clerk) 预约\(booked.id)：\(slot)\(kind) \(name)"
+                                : "\(time) \(action.clerk) booking \(booked.id): \(slot)\(kind) \(name)")
+                    }
+                case .intake(let application, _, let receivedAll, let missing, let appointment):
                     var documents = DocumentSelection.none
                     if receivedAll {
                         let needed = try desk.checklist().requirements(for: application).map(\.code)
@@ -78,7 +103,16 @@ struct DemoCommand: AsyncParsableCommand {
                             needed.filter { !missing.contains($0) }.map { ReceivedDocument(code: $0, form: .paper) })
                     }
                     let number: CaseNumber
-                    if Portal.channels.contains(application.channel) {
+                    if let appointment {
+                        guard let booking = bookings[appointment] else {
+                            throw Problem(
+                                .invalid, "demo.booking-unknown", zh: "没有编号为\(appointment)的预约",
+                                en: "no booking is known as \(appointment)")
+                        }
+                        number = try await desk.checkIn(
+                            appointment: booking, application, documents: documents, as: actor, at: action.at
+                        ).case.number
+                    } else if Portal.channels.contains(application.channel) {
                         // Submitted over HTTP by the portal; the papers reach the window with it.
                         number = try await portals.submit(application, key: "demo-\(action.line)")
                         if case .some(let received) = documents, !received.isEmpty {
@@ -93,6 +127,7 @@ struct DemoCommand: AsyncParsableCommand {
                     if !quiet {
                         Console.print(
                             "\(time) \(action.clerk) \(zh ? "收件" : "intake") \(number) [\(application.channel.name.text(session.language))] \(application.proposedName)"
+                                + (appointment == nil ? "" : zh ? "（预约到场）" : " (checked in)")
                         )
                     }
                 case .step(let transition, let reason):
@@ -154,6 +189,11 @@ struct DemoCommand: AsyncParsableCommand {
             CasePresenter.worklist(
                 try await desk.worklist(limit: 10_000, at: closing), definitions: try await desk.definitions(),
                 language: session.language))
+        Console.print("")
+        Console.print(zh ? "== 当日预约（17:30）==" : "== The day's bookings at 17:30 ==")
+        Console.print(
+            ListAppointments.bookings(
+                try await desk.appointmentDay(script.date, at: closing), language: session.language))
         Console.print("")
         Console.print(
             zh ? "== 容缺待补（17:30）：逾期的交负责人处理 ==" : "== Open deferrals at 17:30 (overdue ones go to a supervisor) ==")
