@@ -42,6 +42,22 @@ public struct ApplicationForm: Sendable, Equatable, Codable {
     public var agent: PersonForm?
     /// Where the licence and notices are posted, if the applicant wants them posted.
     public var mailingAddress: String?
+    /// A request for special service (特殊办): the elderly, the disabled or door-to-door service,
+    /// with its reason. A key project is the hall's designation, not the applicant's.
+    public var special: SpecialForm?
+
+    public struct SpecialForm: Sendable, Equatable, Codable {
+        public var kind: String?
+        public var reason: String?
+
+        public init(kind: String? = nil, reason: String? = nil) {
+            self.kind = kind
+            self.reason = reason
+        }
+    }
+
+    /// The kinds of special service an applicant may ask for.
+    public static let requestableSpecialKinds: [SpecialKind] = [.elderly, .disabled, .doorToDoor]
 
     public init() {}
 
@@ -65,6 +81,7 @@ public struct ApplicationForm: Sendable, Equatable, Codable {
         requestedTasks = application.requestedTasks
         agent = application.agent.map { PersonForm(name: $0.name, idNumber: $0.idNumber) }
         mailingAddress = application.mailingAddress
+        special = application.special.map { SpecialForm(kind: $0.kind.rawValue, reason: $0.reason) }
     }
 
     /// The application, or every field that is missing or unreadable at once. The application's
@@ -127,6 +144,20 @@ public struct ApplicationForm: Sendable, Equatable, Codable {
                 contribution: money(form.contribution, field + ".contribution"), form: form.form ?? "货币")
         }
         if self.investors == nil { missing("investors") }
+        var special: SpecialRequest?
+        if let form = self.special {
+            let kinds = Self.requestableSpecialKinds
+            let names = kinds.map(\.rawValue).joined(separator: ", ")
+            if let raw = form.kind, let kind = SpecialKind(rawValue: raw), kinds.contains(kind) {
+                special = SpecialRequest(kind: kind, reason: text(form.reason, "special.reason"))
+            } else if form.kind == nil {
+                missing("special.kind")
+            } else {
+                unreadable(
+                    "special.kind", "申请人可申请的特殊办类型为：\(names)（重点项目由本厅负责人标记）",
+                    "an applicant may ask for: \(names) (a key project is flagged by the hall's supervisor)")
+            }
+        }
         let application = CaseApplication(
             channel: channel, enterpriseType: type, proposedName: text(proposedName, "proposedName"),
             registeredCapital: money(registeredCapital, "registeredCapital"), domicile: text(domicile, "domicile"),
@@ -135,7 +166,7 @@ public struct ApplicationForm: Sendable, Equatable, Codable {
             legalRepresentative: person(legalRepresentative, "legalRepresentative"), investors: investors,
             contact: Contact(name: text(contact?.name, "contact.name"), phone: text(contact?.phone, "contact.phone")),
             requestedTasks: requestedTasks ?? [], domicileTenure: tenure, agent: agent.map { person($0, "agent") },
-            mailingAddress: mailingAddress)
+            special: special, mailingAddress: mailingAddress)
         guard problems.isEmpty else { throw ApplicationRejected(problems: problems) }
         return application
     }

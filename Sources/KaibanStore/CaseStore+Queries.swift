@@ -516,12 +516,14 @@ extension CaseStore {
 extension CaseStore {
     /// The cases open at `instant` (taken in by then and not closed by then): those still open,
     /// through the open cases' partial index, and those closed since, through the report index.
+    /// (`+opened_at`: the open cases are found through the indexes of open and closed cases, never
+    /// through the intake-instant index, which would read every case taken in before the instant.)
     static let openAtSQL = """
-        SELECT number FROM registration_case WHERE closed_at IS NULL AND due_at IS NOT NULL AND opened_at <= ?1
+        SELECT number FROM registration_case WHERE closed_at IS NULL AND due_at IS NOT NULL AND +opened_at <= ?1
         UNION ALL
-        SELECT number FROM registration_case WHERE closed_at IS NULL AND due_at IS NULL AND opened_at <= ?1
+        SELECT number FROM registration_case WHERE closed_at IS NULL AND due_at IS NULL AND +opened_at <= ?1
         UNION ALL
-        SELECT number FROM registration_case WHERE closed_at > ?1 AND opened_at <= ?1
+        SELECT number FROM registration_case WHERE closed_at > ?1 AND +opened_at <= ?1
         LIMIT ?2
         """
 

@@ -106,3 +106,19 @@ import Testing
         #expect(early.bookings.noShows == 0 && early.bookings.waiting == 2)
     }
 }
+
+extension ChannelActivityTests {
+    @Test func everyReadOfTheCountGoesThroughAnIndex() throws {
+        let plans = try Fixtures.store().channelActivityPlans()
+        #expect(plans.count == 5)
+        for plan in plans {
+            #expect(
+                plan.contains("USING") && !plan.contains("SCAN registration_case") && !plan.contains("SCAN case_mail"),
+                "\(plan)")
+            #expect(!plan.contains("SCAN appointment"), "\(plan)")
+        }
+        #expect(
+            plans[0].contains("registration_case_received") && plans[1].contains("registration_case_report"), "\(plans)"
+        )
+    }
+}
