@@ -234,12 +234,16 @@ extension CaseStore: AppointmentStore {
                     SELECT count(*) FROM appointment WHERE date = ? AND start_minute = ?
                     AND state IN ('booked', 'checked-in', 'no-show')
                     """, arguments: [request.date.description, request.startMinute]) ?? 0
-        guard taken < request.capacity else {
+        // The places as they stand in this transaction: a supervisor's setting (or extended hours'
+        // capacity) written since the slot was read counts; the default, the active window clerks,
+        // is the desk's count.
+        let capacity = try storedCapacity(request, db) ?? request.capacity
+        guard taken < capacity else {
             let time = AppointmentRules.text(ofMinute: request.startMinute)
             throw Problem(
                 .conflict, "appointment.slot-full",
-                zh: "\(request.date) \(time)的时段已约满（\(request.capacity)个名额）；请选其他时段",
-                en: "the slot \(request.date) \(time) is full (\(request.capacity) places); choose another",
+                zh: "\(request.date) \(time)的时段已约满（\(capacity)个名额）；请选其他时段",
+                en: "the slot \(request.date) \(time) is full (\(capacity) places); choose another",
                 fields: [FieldProblem(field: "time", reason: LocalizedText(zh: "已约满", en: "is full"))])
         }
         try db.execute(
@@ -257,6 +261,21 @@ extension CaseStore: AppointmentStore {
         try recordAppointmentEvent(id, kind: "booked", at: now, actor: request.bookedBy, db)
         guard let appointment = try fetchAppointment(id, db) else { throw StoreError.storage("booking \(id) lost") }
         return appointment
+    }
+
+    /// The places of the request's slot as stored: its extended hours' capacity, or the capacity
+    /// setting in force on its day; nil when neither exists (the default applies).
+    func storedCapacity(_ request: BookingRequest, _ db: Database) throws -> Int? {
+        if let extensionID = request.extensionID {
+            return try Int.fetchOne(
+                db, sql: "SELECT capacity FROM appointment_extension WHERE id = ?", arguments: [extensionID])
+        }
+        return try Int.fetchOne(
+            db,
+            sql: """
+                SELECT capacity FROM appointment_capacity
+                WHERE effective_from <= ? ORDER BY effective_from DESC, sequence DESC LIMIT 1
+                """, arguments: [request.date.description])
     }
 
     /// Booking `id`, open at `now`, of `portalID` when given (another portal's is not found).

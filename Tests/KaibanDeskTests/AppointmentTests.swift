@@ -305,6 +305,26 @@ import Testing
         #expect(try await reopened.caseView(lunch.number, at: Fixtures.at(17, 0)).sla.governmentMinutes == 90)
     }
 
+    @Test func aSlotReadBeforeTheSupervisorLoweredItsPlacesIsCheckedAgainstTheNewCapacity() async throws {
+        let desk = try await Fixtures.desk(at: Fixtures.at(8, 0))
+        let from = CivilDate(uncheckedYear: 2026, month: 11, day: 27)
+        _ = try await desk.setAppointmentCapacity(3, from: from, as: supervisor)
+        // A clerk's screen read the slot with 3 places; the supervisor then sets 1 place.
+        let slot = try #require(try await desk.appointmentSlots(on: from).first { $0.time == "10:00" })
+        #expect(slot.capacity == 3)
+        _ = try await desk.book(date: from, time: "10:00", for: applicant(1), as: window)
+        _ = try await desk.setAppointmentCapacity(1, from: from, as: supervisor)
+        let stale = BookingRequest(
+            date: from, startMinute: slot.startMinute, startsAt: slot.startsAt, extensionID: nil,
+            capacity: slot.capacity, name: "申请人2", idNumber: Self.citizenID(2), phone: "0839-5551234",
+            enterpriseName: nil, bookedBy: "wangfang")
+        let full = await Fixtures.problem { _ = try await desk.store.book(stale, at: Fixtures.at(8, 0)) }
+        #expect(
+            full?.code == "appointment.slot-full" && full?.text.zh.contains("1个名额") == true,
+            "\(String(describing: full))")
+        #expect(try await desk.appointmentDay(from).appointments.count == 1)
+    }
+
     @Test func aPortalSeesAndChangesOnlyItsOwnBookings() async throws {
         let desk = try await Fixtures.desk(at: Fixtures.at(8, 0))
         let web = try await desk.addPortal(id: "gov-web", name: "四川政务服务网", channel: .online, as: supervisor).portal
