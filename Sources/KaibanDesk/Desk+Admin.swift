@@ -10,9 +10,16 @@ extension Desk {
     public func rebuild(as actor: DeskActor) async throws -> RebuildReport {
         try await run {
             _ = try await requireSupervisor(actor, for: Self.rebuildAct)
-            return try await store.rebuild(clock: try await slaClock())
+            var report = try await store.rebuild(clock: try await slaClock())
+            // Files an hour old or more: an upload being committed now keeps its file.
+            report.files = try await store.checkDocumentFiles(
+                in: settings.dataDirectory, olderThan: clock.now().addingTimeInterval(-Self.documentFileGrace))
+            return report
         }
     }
+
+    /// How old a file no record names must be before a rebuild removes it (seconds).
+    public static let documentFileGrace: TimeInterval = 3600
 
     /// Counts for the end-of-day summary.
     public func summary() async throws -> DeskSummary {

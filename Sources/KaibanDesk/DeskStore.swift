@@ -190,6 +190,9 @@ public protocol DeskStore: AppointmentStore {
     func attachments(_ number: CaseNumber) async throws -> [DocumentAttachment]
     /// The file kept in `directory` under `sha256`; nil when there is none.
     func attachmentContent(sha256: String, in directory: URL) async throws -> Data?
+    /// Checks the files under `directory` against the attachment records, removing files no
+    /// record names and temporary files, when last modified before `olderThan`.
+    func checkDocumentFiles(in directory: URL, olderThan: Date) async throws -> DocumentFileCheck
 
     /// Takes in cases with their steps, all in one transaction (imports, generated data): the
     /// same rules as one by one; if any is refused, nothing is written.

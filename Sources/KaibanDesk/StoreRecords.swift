@@ -164,6 +164,8 @@ public struct RebuildReport: Sendable, Equatable, Codable {
     public var clerksRepaired: [String]
     /// Lookup and registered-name rows of no existing case, removed.
     public var orphansRemoved: Int
+    /// The documents' files, checked against the attachment records (nil when not checked).
+    public var files: DocumentFileCheck?
 
     public init(cases: Int, events: Int, repaired: [String], clerksRepaired: [String] = [], orphansRemoved: Int = 0) {
         self.cases = cases
@@ -172,6 +174,23 @@ public struct RebuildReport: Sendable, Equatable, Codable {
         self.clerksRepaired = clerksRepaired
         self.orphansRemoved = orphansRemoved
     }
+}
+
+/// The documents' files against the attachment records: files kept before a transaction that
+/// never committed (a refusal, a crash) are no record's and go; so do temporary files a crash
+/// left behind; a record whose file is missing or of another size is reported.
+public struct DocumentFileCheck: Sendable, Equatable, Codable {
+    /// Attachment records whose file was found with its size.
+    public var verified = 0
+    /// Digests of attachment records whose file is missing or not of the recorded size.
+    public var missing: [String] = []
+    /// Files no attachment record names, removed (only those older than the grace, so an upload
+    /// being committed right now keeps its file).
+    public var orphansRemoved = 0
+    /// Temporary files of an interrupted write, removed (older than the grace too).
+    public var temporaryRemoved = 0
+
+    public init() {}
 }
 
 /// One recorded change to the working calendar.

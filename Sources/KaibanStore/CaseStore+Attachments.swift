@@ -72,4 +72,19 @@ extension CaseStore {
     public func attachmentContent(sha256: String, in directory: URL) async throws -> Data? {
         try await offPool { try DocumentFiles(root: directory).read(sha256) }
     }
+
+    public func checkDocumentFiles(in directory: URL, olderThan: Date) async throws -> DocumentFileCheck {
+        try await offPool { try self.checkDocumentFiles(in: directory, olderThan: olderThan) }
+    }
+
+    /// See ``DeskStore/checkDocumentFiles(in:olderThan:)``. The records are read first; a file
+    /// younger than `olderThan` is left alone whatever it is.
+    package func checkDocumentFiles(in directory: URL, olderThan: Date) throws -> DocumentFileCheck {
+        let recorded = try read { db in
+            try Row.fetchAll(db, sql: "SELECT DISTINCT sha256, size FROM attachment").map {
+                (sha256: $0[0] as String, size: $0[1] as Int)
+            }
+        }
+        return try DocumentFiles(root: directory).check(recorded: recorded, olderThan: olderThan)
+    }
 }

@@ -58,6 +58,53 @@ struct DocumentFiles {
         return true
     }
 
+    /// Checks the files against `recorded` (digest and size of every attachment record): removes
+    /// files no record names and temporary files when last modified before `olderThan`; reports
+    /// records whose file is missing or of another size. Only the two-hex-digit folders and the
+    /// names this type writes are touched.
+    func check(recorded: [(sha256: String, size: Int)], olderThan: Date) throws -> DocumentFileCheck {
+        var result = DocumentFileCheck()
+        var sizes: [String: Int] = [:]
+        for record in recorded { sizes[record.sha256] = record.size }
+        for record in recorded {
+            var status = stat()
+            if let target = path(record.sha256), stat(target.path, &status) == 0, Int(status.st_size) == record.size {
+                result.verified += 1
+            } else {
+                result.missing.append(record.sha256)
+            }
+        }
+        result.missing.sort()
+        let manager = FileManager.default
+        guard manager.fileExists(atPath: root.path) else { return result }
+        let limit = olderThan.timeIntervalSince1970
+        let hex = Set("0123456789abcdef")
+        for folder in try contents(root) where folder.count == 2 && folder.allSatisfy(hex.contains) {
+            let folderURL = root.appendingPathComponent(folder)
+            for name in try contents(folderURL) {
+                let file = folderURL.appendingPathComponent(name)
+                var status = stat()
+                guard lstat(file.path, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG,
+                    TimeInterval(status.st_mtim.tv_sec) < limit
+                else { continue }
+                let temporary = name.hasPrefix(".") && name.hasSuffix(".tmp")
+                let orphan = path(name)?.deletingLastPathComponent().lastPathComponent == folder && sizes[name] == nil
+                guard temporary || orphan else { continue }
+                guard unlink(file.path) == 0 else { throw failure("cannot remove \(file.path)") }
+                if temporary { result.temporaryRemoved += 1 } else { result.orphansRemoved += 1 }
+            }
+        }
+        return result
+    }
+
+    func contents(_ folder: URL) throws -> [String] {
+        do {
+            return try FileManager.default.contentsOfDirectory(atPath: folder.path)
+        } catch {
+            throw StoreError.storage("cannot list \(folder.path): \(error.localizedDescription)")
+        }
+    }
+
     /// The file kept under `sha256`, or nil when there is none.
     func read(_ sha256: String) throws -> Data? {
         guard let target = path(sha256), FileManager.default.fileExists(atPath: target.path) else { return nil }

@@ -72,4 +72,51 @@ import Testing
         #expect(keptFiles().count == 2)
         #expect(try store.registrationCase(number).documents["articles"]?.document.sha256 == Secrets.sha256Hex(content))
     }
+
+    @Test func aCheckRemovesOldFilesNoRecordNamesAndReportsMissingOnes() throws {
+        let number = try store.intake(
+            Fixtures.application(tasks: []), workflowID: "company-formation", hall: "510811", by: "wangfang",
+            at: Fixtures.at(9, 0), clock: try Fixtures.sla()
+        ).number
+        let recorded = SampleFiles.pdf(size: 2_000)
+        _ = try attach(recorded, code: "application-form", to: number, minute: 5)
+        let other = SampleFiles.pdf(size: 3_000)
+        _ = try attach(other, code: "articles", to: number, minute: 6)
+        let files = DocumentFiles(root: folder)
+        // Kept before a transaction that never committed (a refusal, a kill -9): no record names them.
+        let orphan = SampleFiles.pdf(size: 4_000)
+        let young = SampleFiles.pdf(size: 5_000)
+        try files.keep(orphan, sha256: Secrets.sha256Hex(orphan))
+        try files.keep(young, sha256: Secrets.sha256Hex(young))
+        // A temporary file an interrupted write left, and a file that is none of ours.
+        let digest = Secrets.sha256Hex(orphan)
+        let temporary = folder.appendingPathComponent("\(digest.prefix(2))/.\(digest).0000.tmp")
+        try Data("half".utf8).write(to: temporary)
+        let foreign = folder.appendingPathComponent("\(digest.prefix(2))/README")
+        try Data("not a document".utf8).write(to: foreign)
+        // One recorded file lost.
+        let lost = Secrets.sha256Hex(other)
+        try FileManager.default.removeItem(at: folder.appendingPathComponent("\(lost.prefix(2))/\(lost)"))
+        // Everything but the young orphan is two hours old.
+        let old = Date().addingTimeInterval(-7_200)
+        for file in [
+            folder.appendingPathComponent("\(digest.prefix(2))/\(digest)"), temporary, foreign,
+            folder.appendingPathComponent("\(Secrets.sha256Hex(recorded).prefix(2))/\(Secrets.sha256Hex(recorded))"),
+        ] {
+            try FileManager.default.setAttributes([.modificationDate: old], ofItemAtPath: file.path)
+        }
+        let check = try store.checkDocumentFiles(in: folder, olderThan: Date().addingTimeInterval(-3_600))
+        #expect(check.verified == 1 && check.missing == [lost])
+        #expect(check.orphansRemoved == 1 && check.temporaryRemoved == 1)
+        let left = Set(keptFiles())
+        #expect(left.contains("\(Secrets.sha256Hex(recorded).prefix(2))/\(Secrets.sha256Hex(recorded))"))
+        #expect(left.contains("\(Secrets.sha256Hex(young).prefix(2))/\(Secrets.sha256Hex(young))"))
+        #expect(left.contains("\(digest.prefix(2))/README"))
+        #expect(
+            !left.contains("\(digest.prefix(2))/\(digest)") && !left.contains("\(digest.prefix(2))/.\(digest).0000.tmp")
+        )
+        // A second check finds nothing more to remove.
+        let again = try store.checkDocumentFiles(in: folder, olderThan: Date().addingTimeInterval(-3_600))
+        #expect(again.orphansRemoved == 0 && again.temporaryRemoved == 0 && again.verified == 1)
+    }
 }

@@ -43,6 +43,14 @@ struct AdminCommand: AsyncParsableCommand {
                             ? "删除了不属于任何办件的检索或名称登记记录：\(report.orphansRemoved)条"
                             : "removed \(report.orphansRemoved) lookup or registered-name rows of no case")
                 }
+                if let files = report.files {
+                    Console.print(
+                        session.zh
+                            ? "电子材料文件：核对\(files.verified)个；删除无记录的文件\(files.orphansRemoved)个、中断写入的临时文件\(files.temporaryRemoved)个；缺失或大小不符\(files.missing.count)个"
+                            : "document files: \(files.verified) checked; removed \(files.orphansRemoved) no record names and \(files.temporaryRemoved) temporary ones of interrupted writes; \(files.missing.count) missing or of another size"
+                    )
+                    for digest in files.missing { Console.print("  \(digest)") }
+                }
                 if !report.clerksRepaired.isEmpty {
                     Console.print(
                         session.zh
