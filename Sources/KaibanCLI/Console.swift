@@ -39,6 +39,14 @@ enum Console {
         return encoder
     }()
 
+    /// `value` as one line of JSON (for a stream of records, such as `sla watch --json`).
+    static func jsonLine<T: Encodable>(_ value: T) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = jsonEncoder.dateEncodingStrategy
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+
     static func jsonText<T: Encodable>(_ value: T) throws -> String {
         String(decoding: try jsonEncoder.encode(value), as: UTF8.self)
     }

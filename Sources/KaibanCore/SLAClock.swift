@@ -174,6 +174,30 @@ public struct SLAClock: Sendable {
             governmentMinutes: spent, remainingMinutes: budgetMinutes.map { $0 - spent }, dueAt: running ? due : nil)
     }
 
+    /// The instant a case's government minutes reach `minutes`, from its segments and extra
+    /// stretches: within a stretch that has ended, or in the one running now (if it keeps
+    /// running); nil when they never reach it.
+    public func instant(reaching minutes: Int, _ segments: [ClockSegment], extra: [DateInterval] = []) -> Date? {
+        let calendar = timeline(extra)
+        var spent = 0
+        for segment in segments where segment.effect == .running {
+            guard let end = segment.end else {
+                return calendar.adding(minutes: max(0, minutes - spent), to: segment.start).instant
+            }
+            let length = calendar.elapsed(from: segment.start, to: end).minutes
+            if spent + length >= minutes {
+                return calendar.adding(minutes: max(0, minutes - spent), to: segment.start).instant
+            }
+            spent += length
+        }
+        return nil
+    }
+
+    /// The government minutes at which a case with `budget` becomes at risk.
+    public func riskMinutes(budget: Int) -> Int {
+        Int((Double(budget) * riskThreshold).rounded(.up))
+    }
+
     /// The first working instant at or after `instant` (a case submitted at 23:00 starts its
     /// clock at the next office opening).
     public func clockStart(_ instant: Date, extra: [DateInterval] = []) -> Date {

@@ -125,3 +125,54 @@ extension Desk {
         return figures
     }
 }
+
+/// A case crossing a line of its budget: at risk (75% used), or breached (all used).
+public struct SLACrossing: Sendable, Equatable, Codable {
+    public var number: CaseNumber
+    public var proposedName: String
+    public var stage: String
+    public var state: SLAState
+    public var at: Date
+    /// The case's budget in working minutes.
+    public var budgetMinutes: Int
+}
+
+extension Desk {
+    /// The most crossings one call reports (a window over a whole backlog is cut there).
+    public static let crossingLimit = 10_000
+
+    /// The open cases whose clock runs that cross the at-risk line or their whole budget after
+    /// `after` and at or before `through`, in the order they cross; as the cases stand now (a case
+    /// paused or closed before its crossing does not cross). `kaiban sla watch` asks this for
+    /// each stretch of time it watches.
+    public func slaCrossings(after: Date, through: Date) async throws -> [SLACrossing] {
+        try await run {
+            guard after < through else { return [] }
+            let clock = try await slaClock()
+            let definitions = try await definitions()
+            // A case crossing its at-risk line by `through` runs out of budget within what is
+            // left after that line: no later than this.
+            let margin = definitions.compactMap(\.budgetMinutes).map { $0 - clock.riskMinutes(budget: $0) }.max() ?? 0
+            let horizon = clock.calendar.adding(minutes: margin, to: through).instant
+            let entries = try await store.runningCases(dueAfter: after, through: horizon, limit: Self.crossingLimit)
+            var known: [WorkflowDefinition.Key: WorkflowDefinition] = [:]
+            for definition in definitions { known[definition.key] = definition }
+            var crossings: [SLACrossing] = []
+            for entry in entries {
+                guard let budget = (known[entry.workflow] ?? definitions.last)?.budgetMinutes else { continue }
+                for (state, minutes) in [(SLAState.atRisk, clock.riskMinutes(budget: budget)), (.breached, budget)] {
+                    guard let at = clock.instant(reaching: minutes, entry.segments, extra: entry.extra),
+                        at > after, at <= through
+                    else { continue }
+                    crossings.append(
+                        SLACrossing(
+                            number: entry.number, proposedName: entry.proposedName, stage: entry.stage, state: state,
+                            at: at, budgetMinutes: budget))
+                }
+            }
+            return crossings.sorted {
+                ($0.at, $0.number.description, $0.state) < ($1.at, $1.number.description, $1.state)
+            }
+        }
+    }
+}

@@ -96,6 +96,9 @@ public protocol DeskStore: AppointmentStore {
     /// cases whose clock runs, by when their budget runs (ran) out; otherwise those waiting on the
     /// applicant, by what is left of their budget. Read in order, without measuring other cases.
     func worklistPage(stages: [String]?, running: Bool, offset: Int, limit: Int) async throws -> [QueueEntry]
+    /// Open cases whose clock runs and whose budget runs out after `after` and at or before
+    /// `through`, by that instant, at most `limit` (through the index on open running cases).
+    func runningCases(dueAfter after: Date, through: Date, limit: Int) async throws -> [QueueEntry]
     /// The open cases flagged for special service (特殊办), optionally only in `stages`, in worklist
     /// order, at most `limit`: read without touching the other open cases.
     func openSpecialCases(stages: [String]?, limit: Int) async throws -> [QueueEntry]

@@ -253,6 +253,10 @@ extension CaseStore: DeskStore {
         }
     }
 
+    public func runningCases(dueAfter after: Date, through: Date, limit: Int) async throws -> [QueueEntry] {
+        try await offPool { try self.runningCases(dueAfter: after, through: through, limit: limit) }
+    }
+
     public func closedSpan(from: Date, to: Date, stages: [String]) async throws -> (first: Date, last: Date)? {
         try await offPool { try self.closedSpan(from: from, to: to, stages: stages).map { SendableSpan(span: $0) } }?
             .span

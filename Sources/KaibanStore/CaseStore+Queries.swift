@@ -35,6 +35,29 @@ extension CaseStore {
         }
     }
 
+    static let runningDueSQL = """
+        SELECT number, stage, channel, enterprise_type, proposed_name, opened_at, updated_at, version,
+            workflow_id, workflow_version, clock_segments, due_at, remaining_minutes, special_kind,
+            (SELECT licence_waiting_since FROM case_mail WHERE case_id = registration_case.id)
+        FROM registration_case WHERE closed_at IS NULL AND due_at IS NOT NULL AND due_at > ? AND due_at <= ?
+        ORDER BY due_at, number LIMIT ?
+        """
+
+    /// See ``DeskStore/runningCases(dueAfter:through:limit:)``.
+    package func runningCases(dueAfter after: Date, through: Date, limit: Int) throws -> [QueueEntry] {
+        try read { db in
+            try Self.queueEntries(
+                Row.fetchAll(
+                    db.cachedStatement(sql: Self.runningDueSQL),
+                    arguments: [Self.seconds(after), Self.seconds(through), limit]))
+        }
+    }
+
+    /// How SQLite reads the running cases due in a window, for tests.
+    package func runningDuePlan() throws -> String {
+        try queryPlan(Self.runningDueSQL, [0, 1, 10])
+    }
+
     /// The open cases flagged for special service (特殊办), optionally only in `stages`, read
     /// through the partial index on open flagged cases (never the other open cases), in
     /// worklist order: those whose clock runs by when their budget runs out, then the others

@@ -294,6 +294,22 @@ import Testing
         let lunch = try kaiban.run(["show", "510811-20261126-0014"])
         #expect(lunch.stdout.contains("延时服务受理（2026-11-26 12:00–13:30）"), "\(lunch)")
         #expect(lunch.stdout.contains("政府用时55分/192分"))
+        // The afternoon's crossings, as a supervisor's watch printed them.
+        let watched = try kaiban.run(["sla", "watch", "--from", "2026-11-26T13:00", "--until", "2026-11-26T17:30"])
+        #expect(watched.status == 0, "\(watched)")
+        #expect(
+            watched.stdout.contains(
+                "2026-11-26 16:47 已超时 510811-20261126-0015 广元市昭化区周婷花艺工作室（开办事项办理中）：政府用时已满192分"),
+            "\(watched)")
+        #expect(try kaiban.run(["sla", "watch", "--from", "2026-11-26T13:00"]).status == 64)
+        #expect(try kaiban.run(["sla", "watch", "--every", "0"]).status == 64)
+        // Live: it says it watches, and Ctrl-C ends it cleanly.
+        let live = try kaiban.start(["sla", "watch", "--every", "1"])
+        #expect(live.readUntil("Ctrl-C"))
+        live.interrupt()
+        let stopped = live.finish()
+        #expect(
+            stopped.status == 0 && stopped.stdout.contains("开始盯办") && stopped.stdout.contains("已结束盯办"), "\(stopped)")
         let again = try kaiban.run(["demo"])
         #expect(again.status == 65)
         #expect(again.stderr.contains("已有24件办件"))

@@ -72,6 +72,8 @@ public struct KaibanProcess: Sendable {
         let process: Process
         let out: Pipe
         let err: Pipe
+        /// Standard output read so far by ``readUntil(_:)``.
+        var early = Data()
 
         init(process: Process, out: Pipe, err: Pipe) {
             self.process = process
@@ -79,9 +81,22 @@ public struct KaibanProcess: Sendable {
             self.err = err
         }
 
+        /// Reads standard output until it holds `text` (true) or ends without it (false).
+        public func readUntil(_ text: String) -> Bool {
+            while !String(decoding: early, as: UTF8.self).contains(text) {
+                let chunk = out.fileHandleForReading.availableData
+                if chunk.isEmpty { return false }
+                early.append(chunk)
+            }
+            return true
+        }
+
+        /// Sends SIGINT, as Ctrl-C in a terminal does.
+        public func interrupt() { process.interrupt() }
+
         /// Reads its output and waits for it to end.
         public func finish() -> Result {
-            let stdout = out.fileHandleForReading.readDataToEndOfFile()
+            let stdout = early + out.fileHandleForReading.readDataToEndOfFile()
             let stderr = err.fileHandleForReading.readDataToEndOfFile()
             process.waitUntilExit()
             return Result(

@@ -11,7 +11,7 @@ struct SLACommand: AsyncParsableCommand {
         commandName: "sla",
         abstract: localized(
             zh: "时限监控：临近超时和已超时的办件，以及时限报告。", en: "Time limits: cases at risk or breached, and the report (时限监控)."),
-        subcommands: [List.self, Report.self], defaultSubcommand: List.self)
+        subcommands: [List.self, Report.self, Watch.self], defaultSubcommand: List.self)
 
     /// `kaiban sla`: open cases at risk or breached now.
     struct List: AsyncParsableCommand {
