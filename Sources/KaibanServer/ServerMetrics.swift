@@ -78,6 +78,18 @@ public final class ServerMetrics: Sendable {
                 help: "Open cases by SLA state against the 0.4-working-day budget."
             ).set(to: Double(count))
         }
+        // What a supervisor must act on: 容缺 deferrals past their deadline, mail cases' licences
+        // not posted within a working day (Forms/monitoring/alerts.yml alerts on both).
+        let overdue = try await desk.deferrals(.overdue, limit: 10_000).count
+        registry.makeGauge(
+            name: "kaiban_deferrals_overdue", labels: [],
+            help: "Open deferrals (容缺) past their deadline, for a supervisor."
+        ).set(to: Double(overdue))
+        let late = try await desk.mailPending().awaitingLicencePost.filter(\.overdue).count
+        registry.makeGauge(
+            name: "kaiban_mail_licences_late", labels: [],
+            help: "Mail cases' licences not posted within one working day of their issue."
+        ).set(to: Double(late))
         return registry.emitToString()
     }
 }

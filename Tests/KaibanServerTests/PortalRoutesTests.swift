@@ -144,6 +144,20 @@ import Testing
             // The fixture's clock stands at 18:00: the case taken in at 09:00 ran out of its budget.
             #expect(text.contains(#"kaiban_open_cases_sla{state="breached"} 1.0"#), "\(text)")
             #expect(text.contains(#"kaiban_open_cases_sla{state="on-track"} 0.0"#))
+            #expect(
+                text.contains("kaiban_deferrals_overdue 0.0") && text.contains("kaiban_mail_licences_late 0.0"),
+                "\(text)")
+            // Every metric the alert rules name is one this scrape serves (`up` is Prometheus' own).
+            let rules = try String(
+                contentsOf: Fixtures.formsRoot.appendingPathComponent("monitoring/alerts.yml"), encoding: .utf8)
+            let named = Set(
+                rules.split(whereSeparator: { !($0.isLetter || $0.isNumber || $0 == "_") }).map(String.init)
+                    .filter { $0.hasPrefix("kaiban_") })
+            #expect(named.count >= 5, "\(named)")
+            for metric in named {
+                let served = metric.hasSuffix("_bucket") ? String(metric.dropLast("_bucket".count)) : metric
+                #expect(text.contains(served), "alerts.yml names \(metric), which /metrics does not serve")
+            }
         }
     }
 }
