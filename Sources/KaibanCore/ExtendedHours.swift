@@ -32,18 +32,16 @@ public struct CaseTimeline: Sendable {
 
     public init(calendar: WorkingCalendar, extra: [DateInterval]) {
         self.calendar = calendar
-        var sorted = extra.filter { $0.duration > 0 }.sorted { $0.start < $1.start }
-        // Overlapping stretches merged, so no second counts twice.
+        // Sorted, and overlapping stretches merged, so no second counts twice.
         var merged: [DateInterval] = []
-        for stretch in sorted {
+        for stretch in extra.filter({ $0.duration > 0 }).sorted(by: { $0.start < $1.start }) {
             if let last = merged.last, stretch.start <= last.end {
                 merged[merged.count - 1] = DateInterval(start: last.start, end: max(last.end, stretch.end))
             } else {
                 merged.append(stretch)
             }
         }
-        sorted = merged
-        self.extra = sorted
+        self.extra = merged
     }
 
     static func wallSeconds(_ instant: Date) -> Int { Int(instant.timeIntervalSince1970.rounded(.down)) }
