@@ -176,3 +176,36 @@ extension Desk {
         }
     }
 }
+
+extension Desk {
+    /// The hall's figures from `first` to `last` (local days): see ``HallFigures`` and the
+    /// README's definitions.
+    public func hallFigures(from first: CivilDate, to last: CivilDate) async throws -> HallFigures {
+        try await run {
+            guard first <= last else {
+                throw Problem(
+                    .invalid, "period.reversed", zh: "起始日\(first)晚于截止日\(last)",
+                    en: "the period starts (\(first)) after it ends (\(last))")
+            }
+            let definitions = try await definitions()
+            let start = HallTime.instant(first, hour: 0, minute: 0)
+            let end = HallTime.instant(
+                HallTime.civilDate(fromDaysSinceEpoch: HallTime.daysSinceEpoch(last) + 1), hour: 0, minute: 0)
+            let records = try await store.hallFigureRecords(
+                from: start, to: end, accept: Self.acceptTransition, correction: Self.correctionTransition)
+            var outcomes: [String: CaseOutcome] = [:]
+            for definition in definitions {
+                for stage in definition.stages { if let outcome = stage.outcome { outcomes[stage.id] = outcome } }
+            }
+            let counts = records.counts(outcome: { outcomes[$0] })
+            let byChannel = try await slaReport(from: first, to: last, by: .channel)
+            let byType = try await slaReport(from: first, to: last, by: .type)
+            return HallFigures(
+                from: first, to: last, budgetMinutes: byChannel.budgetMinutes, total: counts.total,
+                byChannel: counts.byChannel, byType: counts.byType, time: byChannel.total,
+                timeByChannel: byChannel.groups, timeByType: byType.groups,
+                returnedForCorrection: records.returnedForCorrection, deferrals: byChannel.deferrals,
+                bookings: byChannel.channels?.bookings ?? ChannelActivity.Bookings())
+        }
+    }
+}

@@ -141,6 +141,8 @@ public protocol DeskStore: AppointmentStore {
     func recordApplicantFlag(_ flag: ApplicantFlag) async throws
     /// The 容缺 figures of a period (``DeferralFigures``) at `now`.
     func deferralFigures(from: Date, to: Date, stages: [String], at now: Date) async throws -> DeferralRecords
+    /// The rows of the hall's figures between two instants (``HallFigureRecords``).
+    func hallFigureRecords(from: Date, to: Date, accept: String, correction: String) async throws -> HallFigureRecords
     /// What came in and went out through each channel between two instants (cases by intake and
     /// closing instant, posts by theirs) and the bookings for the local days `firstDay`…`lastDay`.
     func channelActivity(from: Date, to: Date, firstDay: CivilDate, lastDay: CivilDate) async throws

@@ -77,6 +77,12 @@ extension CaseStore: DeskStore {
         try await offPool { try self.recordApplicantFlag(flag) }
     }
 
+    public func hallFigureRecords(from: Date, to: Date, accept: String, correction: String) async throws
+        -> HallFigureRecords
+    {
+        try await offPool { try self.hallFigureRecords(from: from, to: to, accept: accept, correction: correction) }
+    }
+
     public func channelActivity(from: Date, to: Date, firstDay: CivilDate, lastDay: CivilDate) async throws
         -> ChannelActivityRecords
     {

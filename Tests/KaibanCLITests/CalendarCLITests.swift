@@ -84,6 +84,18 @@ import Testing
         let rows = try #require(channels["channels"] as? [[String: Any]])
         #expect(rows.compactMap { $0["received"] as? Int }.reduce(0, +) == 20)
         #expect(rows.first { $0["channel"] as? String == "appointment" }?["received"] as? Int == 4)
+        // The month's figures: 24 cases taken in during November (20 on the day, 3 mail applications
+        // posted 11-23..25, 1 on 11-23), 21 accepted (not the refused one, the one awaiting its
+        // correction, the mail case whose post came late), 16 completed (15 on the day and the
+        // 11-23 case completed with its deferral open).
+        let month = try json(["stats", "month", "2026-11"])
+        let counts = try #require(month["total"] as? [String: Any])
+        #expect(
+            counts["received"] as? Int == 24 && counts["accepted"] as? Int == 21 && counts["completed"] as? Int == 16)
+        for bad in ["2026-+1", "+026-11", "2026-13", "2026-1", "２０２６-11"] {
+            #expect(try kaiban.run(["stats", "month", bad]).status == 64, "\(bad)")
+            #expect(try kaiban.run(["sla", "report", "--month", bad]).status == 64, "\(bad)")
+        }
         let result = try kaiban.run(["queue", "--json", "--at", "2026-11-26T17:30"])
         let items = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])
         #expect(items.count == 5)

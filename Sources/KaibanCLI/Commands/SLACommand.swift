@@ -83,18 +83,7 @@ struct SLACommand: AsyncParsableCommand {
         var month: String?
 
         /// The first and last day of `--month`.
-        var monthDays: (first: CivilDate, last: CivilDate)? {
-            guard let month else { return nil }
-            let parts = month.split(separator: "-", omittingEmptySubsequences: false)
-            guard parts.count == 2, parts[0].count == 4, parts[1].count == 2, let year = Int(parts[0]),
-                let number = Int(parts[1]), let first = CivilDate(year: year, month: number, day: 1)
-            else { return nil }
-            let next =
-                number == 12
-                ? CivilDate(year: year + 1, month: 1, day: 1) : CivilDate(year: year, month: number + 1, day: 1)
-            guard let next else { return nil }
-            return (first, HallTime.civilDate(fromDaysSinceEpoch: HallTime.daysSinceEpoch(next) - 1))
-        }
+        var monthDays: (first: CivilDate, last: CivilDate)? { month.flatMap(monthRange) }
 
         func validate() throws {
             if let month {

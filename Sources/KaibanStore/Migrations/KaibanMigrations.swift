@@ -26,6 +26,7 @@ enum KaibanMigrations {
         migrator.registerMigration("0019-special-service", migrate: specialService)
         migrator.registerMigration("0020-appointments", migrate: appointments)
         migrator.registerMigration("0021-channel-activity", migrate: channelActivity)
+        migrator.registerMigration("0022-transition-index", migrate: transitionIndex)
         return migrator
     }
 }

@@ -1,0 +1,60 @@
+import Foundation
+import GRDB
+import KaibanCore
+import KaibanDesk
+
+extension CaseStore {
+    static let figuresReceivedSQL = """
+        SELECT channel, enterprise_type, COUNT(*) FROM registration_case
+        WHERE opened_at >= ? AND opened_at < ? GROUP BY 1, 2
+        """
+    static let figuresClosedSQL = """
+        SELECT channel, enterprise_type, stage, COUNT(*) FROM registration_case
+        WHERE closed_at IS NOT NULL AND closed_at >= ? AND closed_at < ? GROUP BY 1, 2, 3
+        """
+    /// Cases accepted in the period: each case once, however many times the step was taken.
+    static let figuresAcceptedSQL = """
+        SELECT c.channel, c.enterprise_type, COUNT(DISTINCT e.case_id) FROM case_event e
+        JOIN registration_case c ON c.id = e.case_id
+        WHERE e.transition = ? AND e.at >= ? AND e.at < ? GROUP BY 1, 2
+        """
+    /// Of the cases received in the period, those returned for correction at least once.
+    static let figuresCorrectedSQL = """
+        SELECT COUNT(*) FROM registration_case c
+        WHERE c.opened_at >= ? AND c.opened_at < ?
+            AND EXISTS (SELECT 1 FROM case_event e WHERE e.case_id = c.id AND e.transition = ?)
+        """
+
+    /// The rows of ``HallFigures`` for the instants `from`..<`to`: `accept` and `correction` name
+    /// the workflow's transitions that accept a case and return it for correction.
+    package func hallFigureRecords(from: Date, to: Date, accept: String, correction: String) throws
+        -> HallFigureRecords
+    {
+        let start = Self.storageText(from)
+        let end = Self.storageText(to)
+        return try read { db in
+            let received = try Row.fetchAll(db, sql: Self.figuresReceivedSQL, arguments: [start, end]).map {
+                (channel: $0[0] as String, type: $0[1] as String, count: $0[2] as Int)
+            }
+            let accepted = try Row.fetchAll(
+                db, sql: Self.figuresAcceptedSQL, arguments: [accept, Self.seconds(from), Self.seconds(to)]
+            ).map { (channel: $0[0] as String, type: $0[1] as String, count: $0[2] as Int) }
+            let closed = try Row.fetchAll(db, sql: Self.figuresClosedSQL, arguments: [start, end]).map {
+                (channel: $0[0] as String, type: $0[1] as String, stage: $0[2] as String, count: $0[3] as Int)
+            }
+            let corrected =
+                try Int.fetchOne(db, sql: Self.figuresCorrectedSQL, arguments: [start, end, correction]) ?? 0
+            return HallFigureRecords(
+                received: received, accepted: accepted, closed: closed, returnedForCorrection: corrected)
+        }
+    }
+
+    /// How SQLite runs each read of the hall's figures, for tests.
+    package func hallFigurePlans() throws -> [String] {
+        try [
+            queryPlan(Self.figuresReceivedSQL, ["", ""]), queryPlan(Self.figuresClosedSQL, ["", ""]),
+            queryPlan(Self.figuresAcceptedSQL, ["accept", 0, 1]),
+            queryPlan(Self.figuresCorrectedSQL, ["", "", "request-correction"]),
+        ]
+    }
+}
