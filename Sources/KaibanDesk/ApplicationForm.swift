@@ -149,7 +149,10 @@ public struct ApplicationForm: Sendable, Equatable, Codable {
             let kinds = Self.requestableSpecialKinds
             let names = kinds.map(\.rawValue).joined(separator: ", ")
             if let raw = form.kind, let kind = SpecialKind(rawValue: raw), kinds.contains(kind) {
-                special = SpecialRequest(kind: kind, reason: text(form.reason, "special.reason"))
+                // Kept as the window keeps it: without blanks or invisible characters at either end.
+                special = SpecialRequest(
+                    kind: kind,
+                    reason: text(form.reason, "special.reason").trimmingCharacters(in: .whitespacesAndNewlines))
             } else if form.kind == nil {
                 missing("special.kind")
             } else {

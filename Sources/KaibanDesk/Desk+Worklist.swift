@@ -245,9 +245,21 @@ extension Desk {
                 definition = try await desk.store.definition(entry.workflow)
                 definitions[entry.workflow] = definition
             }
-            let figures = clock.measure(
+            var figures = clock.measure(
                 entry.segments, extra: entry.extra, budgetMinutes: definition.budgetMinutes,
                 stageBudgets: definition.stageBudgets, now: now)
+            // The stored clock keeps no reasons: a case that paused takes its pauses' reasons from
+            // its history, so the worklist says why it waits as `show` does.
+            if !figures.pauses.isEmpty {
+                let segments = try RegistrationCase.replay(
+                    try await desk.store.history(entry.number), number: entry.number, definition: definition
+                ).segments
+                for index in figures.pauses.indices {
+                    let pause = figures.pauses[index]
+                    figures.pauses[index].reason =
+                        segments.first { $0.start == pause.from && $0.stage == pause.stage }?.reason
+                }
+            }
             var item = WorklistItem(entry, sla: figures)
             if let since = entry.licenceAwaitingPostSince,
                 MailDeadlines.licencePostingLate(issuedAt: since, at: now, calendar: clock.calendar)

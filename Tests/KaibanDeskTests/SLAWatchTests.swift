@@ -44,6 +44,10 @@ import Testing
         let day = try await later.slaCrossings(after: Fixtures.at(8, 0), through: Fixtures.at(17, 30))
         #expect(day.count == 4 && !day.contains { $0.number == paused })
         #expect(try await later.slaCrossings(after: Fixtures.at(14, 0), through: Fixtures.at(14, 0)).isEmpty)
+        // The worklist says why the paused case waits, as `show` does (the stored clock keeps no reasons).
+        let waiting = try await later.worklist().first { $0.number == paused }
+        #expect(waiting?.sla.pauses.map(\.reason) == ["章程缺少签字页"])
+        #expect(try await later.caseView(paused).sla.pauses.map(\.reason) == ["章程缺少签字页"])
     }
 
     @Test func theCasesDueInAWindowAreReadThroughTheIndexOfOpenRunningCases() throws {

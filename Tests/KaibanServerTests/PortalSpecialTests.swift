@@ -33,7 +33,7 @@ import Testing
             #expect(try await server.desk.summary().total == 0)
 
             let created = try await submit(
-                form(special: #"{"kind": "door-to-door", "reason": "法定代表人行动不便，申请上门服务"}"#), key: "s3")
+                form(special: #"{"kind": "door-to-door", "reason": " 法定代表人行动不便，申请上门服务\u200b"}"#), key: "s3")
             #expect(created.status == 201, "\(created)")
             let receipt = try #require(try JSONSerialization.jsonObject(with: created.body) as? [String: Any])
             let state = try #require(receipt["case"] as? [String: Any])
