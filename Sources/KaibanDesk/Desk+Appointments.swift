@@ -58,7 +58,20 @@ extension Desk {
         }
     }
 
+    /// Refuses a day the working calendar does not reach (its days would have no office hours).
+    static func requireCalendarDay(_ date: CivilDate, field: String = "date") throws {
+        guard (WorkingCalendar.firstYear...WorkingCalendar.lastYear).contains(date.year) else {
+            throw Problem(
+                .invalid, "calendar.out-of-range",
+                zh: "\(date)超出工作日历的范围（\(WorkingCalendar.firstYear)至\(WorkingCalendar.lastYear)年）",
+                en:
+                    "\(date) is outside the working calendar (\(WorkingCalendar.firstYear) to \(WorkingCalendar.lastYear))",
+                fields: [FieldProblem(field: field, reason: LocalizedText(zh: "超出工作日历范围", en: "outside the calendar"))])
+        }
+    }
+
     func slots(on date: CivilDate, bookings: [Appointment]) async throws -> [AppointmentSlot] {
+        try Self.requireCalendarDay(date)
         let calendar = try await workingCalendar()
         var taken: [Int: Int] = [:]
         for booking in bookings where booking.state.holdsPlace {
@@ -110,9 +123,20 @@ extension Desk {
                     fields: [FieldProblem(field: "capacity", reason: LocalizedText(zh: "应为1至100", en: "1 to 100"))])
             }
             let now = try instant(nil)
+            let today = HallTime.localDate(of: now)
+            if let from {
+                try Self.requireCalendarDay(from, field: "from")
+                // Past days keep the places they had: their bookings were made against them.
+                guard from >= today else {
+                    throw Problem(
+                        .refused, "appointment.capacity-retroactive",
+                        zh: "名额只能从今天（\(today)）或以后起设定：\(from)已经过去",
+                        en: "places can be set from today (\(today)) on, not from \(from), which is past",
+                        fields: [FieldProblem(field: "from", reason: LocalizedText(zh: "已经过去", en: "is past"))])
+                }
+            }
             let setting = AppointmentCapacitySetting(
-                effectiveFrom: from ?? HallTime.localDate(of: now), capacity: capacity, setBy: supervisor.id,
-                setAt: now)
+                effectiveFrom: from ?? today, capacity: capacity, setBy: supervisor.id, setAt: now)
             try await store.setAppointmentCapacity(setting)
             return setting
         }
@@ -125,6 +149,7 @@ extension Desk {
     ) async throws -> AppointmentExtension {
         try await run {
             let supervisor = try await requireSupervisor(actor, for: Self.extensionAct)
+            try Self.requireCalendarDay(date)
             let why = try self.reason(
                 reason, field: "reason", label: LocalizedText(zh: "开放延时服务的理由", en: "the reason"), required: true)
             guard let start = AppointmentRules.minute(of: from) else { throw Self.timeProblem(from, field: "from") }

@@ -88,12 +88,16 @@ extension CaseStore: AppointmentStore {
 
     /// The extended hours (延时服务) open at `instant`, if any: a case taken in at the window then
     /// counts them on its clock (read in the intake's transaction, through the index on date).
+    /// Hours opened after they began are open only from the moment they were opened: a case entered
+    /// late (补录) as taken in before then does not count them.
     func extendedHours(at instant: Date, _ db: Database) throws -> ExtendedHoursIntake? {
         let date = HallTime.localDate(of: instant)
         for opened in try extensions(on: date, db) {
             let opens = HallTime.instant(date, hour: 0, minute: opened.startMinute)
             let closes = HallTime.instant(date, hour: 0, minute: opened.endMinute)
-            if opens <= instant && instant < closes { return ExtendedHoursIntake(opensAt: opens, closesAt: closes) }
+            if opens <= instant && instant < closes && opened.openedAt <= instant {
+                return ExtendedHoursIntake(opensAt: opens, closesAt: closes)
+            }
         }
         return nil
     }

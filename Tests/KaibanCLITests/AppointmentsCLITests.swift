@@ -37,6 +37,23 @@ import Testing
         #expect(twice.stderr.contains("appointment.applicant-has-booking"), "\(twice)")
         let badDate = try kaiban.run(["appointments", "2059-02-30"])
         #expect(badDate.status == 64, "\(badDate)")
+        // A check-in is never a late entry: said at once, with the intake's usage.
+        let lateCheckIn = try kaiban.run([
+            "intake", "--file", Fixtures.packageRoot.appendingPathComponent("seeds/demo/cases/01-llc-window.xml").path,
+            "--appointment", "1", "--as", "zhouqiang", "--late-reason", "补录", "--done-by", "wangfang", "--at",
+            "2026-11-26T09:00",
+        ])
+        #expect(lateCheckIn.status == 64 && lateCheckIn.stderr.contains("补录收件请去掉 --appointment"), "\(lateCheckIn)")
+        #expect(lateCheckIn.stderr.contains("kaiban intake"), "\(lateCheckIn)")
+        // Past days keep their places; days beyond the calendar have no slots to offer.
+        let past = try kaiban.run(["appointments", "capacity", "7", "--from", "2020-01-06", "--as", "zhouqiang"])
+        #expect(past.status != 0 && past.stderr.contains("已经过去"), "\(past)")
+        let beyond = try kaiban.run([
+            "appointments", "extend", "--date", "2099-01-05", "--from", "09:00", "--to", "17:00", "--reason", "r",
+            "--as", "zhouqiang",
+        ])
+        #expect(beyond.status != 0 && beyond.stderr.contains("超出工作日历的范围"), "\(beyond)")
+        #expect(try kaiban.run(["appointments", "2099-01-05"]).status != 0)
         let list = try kaiban.run(["appointments", "2059-03-04", "--json"])
         #expect(list.status == 0, "\(list)")
         let day = try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [String: Any]

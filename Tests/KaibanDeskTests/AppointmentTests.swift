@@ -305,6 +305,30 @@ import Testing
         #expect(try await reopened.caseView(lunch.number, at: Fixtures.at(17, 0)).sla.governmentMinutes == 90)
     }
 
+    @Test func extendedHoursOpenedLateCountOnlyFromTheirOpening() async throws {
+        let desk = try await Fixtures.desk(at: Fixtures.at(8, 0))
+        // Lunch hours opened at 12:05, five minutes into them.
+        _ = try await desk.playing(Fixtures.at(12, 5)).openAppointmentExtension(
+            date: Fixtures.day, from: "12:00", to: "13:30", capacity: 2, reason: "临时午间延时服务", as: supervisor)
+        func application(_ tradeName: String) -> CaseApplication {
+            var application = Fixtures.application(tasks: [])
+            application.proposedName = "广元市昭化区\(tradeName)农业科技有限公司"
+            return application
+        }
+        // Entered at 12:06 as taken in at 12:02 (within the quarter hour a clerk may enter a step as
+        // it happened): before the hours were open, so not counted.
+        let before = try await desk.playing(Fixtures.at(12, 6)).intake(
+            application("青禾"), documents: .all, as: window, at: Fixtures.at(12, 2)
+        ).case
+        #expect(before.extendedHours == nil)
+        let after = try await desk.playing(Fixtures.at(12, 10)).intake(
+            application("青木"), documents: .all, as: window
+        ).case
+        #expect(after.extendedHours?.opensAt == Fixtures.at(12, 0))
+        #expect(try await desk.caseView(after.number, at: Fixtures.at(13, 30)).sla.governmentMinutes == 80)
+        #expect(try await desk.caseView(before.number, at: Fixtures.at(13, 30)).sla.governmentMinutes == 0)
+    }
+
     @Test func aSlotReadBeforeTheSupervisorLoweredItsPlacesIsCheckedAgainstTheNewCapacity() async throws {
         let desk = try await Fixtures.desk(at: Fixtures.at(8, 0))
         let from = CivilDate(uncheckedYear: 2026, month: 11, day: 27)

@@ -277,12 +277,17 @@ extension IntakeCommand {
         guard let appointment else {
             return try await desk.intake(application, documents: documents, as: actor, at: instant, late: late)
         }
-        guard late == nil else {
-            throw usageError(
-                zh: "--appointment 不能与 --late-reason 同用：到场办理即时登记",
-                en: "--appointment cannot go with --late-reason: a check-in is recorded as it happens")
+        do {
+            return try await desk.checkIn(
+                appointment: appointment, application, documents: documents, as: actor, at: instant)
+        } catch let problem as Problem where problem.code == "instant.late-entry" {
+            // Not the generic advice (a supervisor's late entry): a check-in is never one.
+            throw Problem(
+                .refused, "appointment.check-in-late",
+                zh: "到场办理须即时登记，不能补录（\(problem.message(.zh))）；补录收件请去掉 --appointment，由负责人补录",
+                en:
+                    "a check-in is recorded as it happens, never entered late (\(problem.message(.en))); enter a late intake without --appointment"
+            )
         }
-        return try await desk.checkIn(
-            appointment: appointment, application, documents: documents, as: actor, at: instant)
     }
 }

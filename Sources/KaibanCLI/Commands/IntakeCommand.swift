@@ -165,6 +165,13 @@ struct IntakeCommand: AsyncParsableCommand {
     var receivedDocuments: DocumentSelection { DocumentSelection.named(received, form: .paper) ?? .none }
 
     func validate() throws {
+        if appointment != nil && lateEntry.lateReason != nil {
+            throw usageError(
+                zh: "--appointment 不能与 --late-reason 同用：到场办理即时登记；补录收件请去掉 --appointment",
+                en:
+                    "--appointment cannot go with --late-reason: a check-in is recorded as it happens; enter a late intake without --appointment"
+            )
+        }
         if DocumentSelection.named(received, form: .paper) == nil {
             throw usageError(
                 zh: "--received 须为 all 或材料代码（以逗号分隔）", en: "--received takes all or document codes, comma-separated")
