@@ -167,16 +167,31 @@ import Testing
         #expect(String(decoding: try tree.canonicalForm(withComments: true), as: UTF8.self) == "<a><!--c--><b></b></a>")
     }
 
+    /// xmllint's --exc-c14n keeps comments: compared without comments on a document that has
+    /// none, and with comments on one that has some.
     @Test func xmllintMakesTheSameCanonicalForm() throws {
         let xmllint = try CommandLineTool("xmllint")
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kaiban-c14n-\(UUID())")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
-        let file = folder.appendingPathComponent("cut.xml")
-        try Data(Self.cutOut.utf8).write(to: file)
-        let output = try xmllint.run(["--exc-c14n", file.path])
-        #expect(output.status == 0, "\(output.stderr)")
+        func xmllintForm(_ text: String) throws -> String {
+            let file = folder.appendingPathComponent("\(UUID()).xml")
+            try Data(text.utf8).write(to: file)
+            let output = try xmllint.run(["--exc-c14n", file.path])
+            #expect(output.status == 0, "\(output.stderr)")
+            return String(decoding: output.stdout, as: UTF8.self)
+        }
+        #expect(try xmllintForm(Self.cutOut) == canonical(Self.signed, excluding: Self.signature))
+        func commented(_ text: String) -> String {
+            text.replacingOccurrences(of: "<Envelope", with: "<!-- before -->\n<Envelope")
+                .replacingOccurrences(of: "<Body>", with: "<!-- a b --><Body>")
+        }
+        let tree = try XMLTree(Data(commented(Self.signed).utf8), source: "commented.xml")
+        let withComments = try tree.canonicalForm(excluding: Self.signature, withComments: true)
+        #expect(try xmllintForm(commented(Self.cutOut)) == String(decoding: withComments, as: UTF8.self))
+        #expect(String(decoding: withComments, as: UTF8.self).contains("<!-- a b -->"))
         #expect(
-            String(decoding: output.stdout, as: UTF8.self) == (try canonical(Self.signed, excluding: Self.signature)))
+            try tree.canonicalForm(excluding: Self.signature)
+                == Data(try canonical(Self.signed, excluding: Self.signature).utf8))
     }
 }
