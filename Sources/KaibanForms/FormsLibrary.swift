@@ -14,6 +14,8 @@ public struct FormsLibrary: Sendable {
     public let divisionsSchema: XMLSchema
     public let nameRulesSchema: XMLSchema
     public let checklistSchema: XMLSchema
+    /// The 川渝通办 exchange messages (Forms/exchange/exchange-1.xsd).
+    public let exchangeSchema: XMLSchema
 
     /// Opens the Forms folder at `root`, compiling its schemas.
     public init(root: URL) throws(XMLProblem) {
@@ -27,6 +29,7 @@ public struct FormsLibrary: Sendable {
         self.divisionsSchema = try XMLSchema(contentsOf: schemas.appendingPathComponent("divisions-1.xsd"))
         self.nameRulesSchema = try XMLSchema(contentsOf: schemas.appendingPathComponent("name-rules-1.xsd"))
         self.checklistSchema = try XMLSchema(contentsOf: schemas.appendingPathComponent("checklist-1.xsd"))
+        self.exchangeSchema = try XMLSchema(contentsOf: root.appendingPathComponent("exchange/exchange-1.xsd"))
     }
 
     public var workflowLoader: WorkflowDefinitionLoader { WorkflowDefinitionLoader(schema: workflowSchema) }

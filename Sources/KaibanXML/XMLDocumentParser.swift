@@ -46,13 +46,20 @@ public enum XMLDocumentParser {
         return true
     }()
 
-    /// Parses into a libxml2 document the caller must free, refusing unsafe input.
-    static func readDocument(_ data: Data, source: String, maximumSize: Int) throws(XMLProblem) -> xmlDocPtr? {
+    /// Parses into a libxml2 document the caller must free, refusing unsafe input. With
+    /// `utf8Only`, anything but UTF-8 (a UTF-16 or UTF-32 byte order mark, a NUL byte, another
+    /// declared encoding) is refused too.
+    static func readDocument(
+        _ data: Data, source: String, maximumSize: Int, utf8Only: Bool = false
+    ) throws(XMLProblem) -> xmlDocPtr? {
         precondition(libraryInitialized)
         guard !data.isEmpty else { throw XMLProblem(source: source, "the document is empty") }
         guard data.count <= maximumSize else {
             throw XMLProblem(
                 source: source, "the document is \(data.count) bytes, more than the \(maximumSize) allowed")
+        }
+        if utf8Only {
+            try checkUTF8Bytes(data, source: source)
         }
         if let line = doctypeLine(in: data) {
             throw XMLProblem(source: source, line: line, "DOCTYPE declarations are not accepted")
@@ -68,14 +75,47 @@ public enum XMLDocumentParser {
             if let doc { xmlFreeDoc(doc) }
             let issues =
                 collector.issues.isEmpty
-                ? [XMLProblem.Issue(line: 0, message: "not well-formed XML")] : collector.issues
+                ? [XMLProblem.Issue(line: 0, message: "not well-formed XML")] : collector.issues.map(explained)
             throw XMLProblem(source: source, issues: issues)
         }
         if doc.pointee.intSubset != nil || doc.pointee.extSubset != nil {
             xmlFreeDoc(doc)
             throw XMLProblem(source: source, "DOCTYPE declarations are not accepted")
         }
+        if utf8Only, let declared = string(doc.pointee.encoding),
+            declared.uppercased() != "UTF-8" && declared.uppercased() != "UTF8"
+        {
+            xmlFreeDoc(doc)
+            throw XMLProblem(
+                source: source, line: 1, "the document declares the encoding \(declared); only UTF-8 is accepted")
+        }
         return doc
+    }
+
+    /// Refuses a UTF-16 or UTF-32 byte order mark and any NUL byte (which UTF-8 XML never holds
+    /// and UTF-16 or UTF-32 text always does), naming the line of the first NUL.
+    static func checkUTF8Bytes(_ data: Data, source: String) throws(XMLProblem) {
+        let head = [UInt8](data.prefix(4))
+        if head.starts(with: [0xFE, 0xFF]) || head.starts(with: [0xFF, 0xFE]) || head.starts(with: [0, 0, 0xFE, 0xFF]) {
+            throw XMLProblem(
+                source: source, line: 1,
+                "the document starts with a UTF-16 or UTF-32 byte order mark; only UTF-8 is accepted")
+        }
+        guard let nul = data.firstIndex(of: 0) else { return }
+        let line = 1 + data[data.startIndex..<nul].reduce(0) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) }
+        throw XMLProblem(
+            source: source, line: line,
+            "the document holds a NUL byte (at byte \(nul - data.startIndex)); XML text never does, and UTF-16 is not accepted"
+        )
+    }
+
+    /// libxml2's issue in words that fit Kaiban's refusal: its depth message advises the very
+    /// option (XML_PARSE_HUGE) that STANDARDS.md §6 forbids.
+    static func explained(_ issue: XMLProblem.Issue) -> XMLProblem.Issue {
+        guard issue.message.hasPrefix("Excessive depth in document") else { return issue }
+        return XMLProblem.Issue(
+            line: issue.line,
+            message: "Excessive depth in document: elements nested deeper than 257 levels are not accepted")
     }
 
     /// The line of a `<!DOCTYPE` in the raw bytes, if any.

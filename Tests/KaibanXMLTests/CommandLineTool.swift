@@ -1,0 +1,51 @@
+import Foundation
+
+/// Runs a system command-line tool (`xmllint`, `openssl`) as an independent check of Kaiban's
+/// own results. A missing tool is an error, not a skip: Scripts/test installs both.
+struct CommandLineTool {
+    struct Output {
+        var status: Int32
+        var stdout: Data
+        var stderr: String
+    }
+
+    struct Missing: Error, CustomStringConvertible {
+        var name: String
+        var description: String { "\(name) is not installed (apt-get install libxml2-utils openssl)" }
+    }
+
+    let url: URL
+
+    init(_ name: String) throws {
+        let folders = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")
+        guard
+            let found = folders.map({ URL(fileURLWithPath: String($0)).appendingPathComponent(name) })
+                .first(where: { FileManager.default.isExecutableFile(atPath: $0.path) })
+        else { throw Missing(name: name) }
+        url = found
+    }
+
+    /// Runs the tool with `arguments`, feeding it `input`, and waits for it.
+    func run(_ arguments: [String], input: Data = Data()) throws -> Output {
+        let process = Process()
+        process.executableURL = url
+        process.arguments = arguments
+        let stdin = Pipe()
+        let stdout = Pipe()
+        let stderr = FileManager.default.temporaryDirectory.appendingPathComponent("kaiban-tool-\(UUID()).err")
+        FileManager.default.createFile(atPath: stderr.path, contents: nil)
+        defer { try? FileManager.default.removeItem(at: stderr) }
+        let stderrHandle = try FileHandle(forWritingTo: stderr)
+        process.standardInput = stdin
+        process.standardOutput = stdout
+        process.standardError = stderrHandle
+        try process.run()
+        stdin.fileHandleForWriting.write(input)
+        try stdin.fileHandleForWriting.close()
+        let output = stdout.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        try stderrHandle.close()
+        let errors = (try? String(contentsOf: stderr, encoding: .utf8)) ?? ""
+        return Output(status: process.terminationStatus, stdout: output, stderr: errors)
+    }
+}
