@@ -1,6 +1,6 @@
 # Sourced by Scripts/*: makes sure the system libraries Kaiban links against are installed.
 # As root it installs what is missing with apt-get; otherwise it says exactly what to install.
-kaiban_packages=(libsqlite3-dev libxml2-dev libssl-dev pkg-config)
+kaiban_packages=(libsqlite3-dev libxml2-dev libssl-dev openssl pkg-config)
 missing=()
 for p in "${kaiban_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
