@@ -18,7 +18,7 @@ extension CaseApplication {
     public func representativeProblems(on day: CivilDate) -> [FieldProblem] {
         var found: [FieldProblem] = []
         let role = enterpriseType.representativeRole
-        if legalRepresentative.name.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+        if legalRepresentative.name.isBlank {
             found.append(
                 FieldProblem(
                     field: "legalRepresentative.name",
@@ -29,7 +29,7 @@ extension CaseApplication {
             into: &found)
         if let agent {
             let word = LocalizedText(zh: "委托代理人", en: "agent")
-            if agent.name.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            if agent.name.isBlank {
                 found.append(
                     FieldProblem(
                         field: "agent.name", reason: LocalizedText(zh: "委托代理人姓名不能为空", en: "the agent's name is empty")))
@@ -78,7 +78,7 @@ extension CaseApplication {
         func add(_ field: String, _ zh: String, _ en: String) {
             found.append(FieldProblem(field: field, reason: LocalizedText(zh: zh, en: en)))
         }
-        func blank(_ s: String) -> Bool { s.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }
+        func blank(_ s: String) -> Bool { s.isBlank }
         let investorWord = LocalizedText(zh: "出资人", en: "investor")
         var first: [String: Int] = [:]
         for (index, investor) in investors.enumerated() {

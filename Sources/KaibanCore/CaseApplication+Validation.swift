@@ -10,7 +10,7 @@ extension CaseApplication {
         func require(_ ok: Bool, _ field: String, _ zh: String, _ en: String) {
             if !ok { found.append(FieldProblem(field: field, reason: LocalizedText(zh: zh, en: en))) }
         }
-        func blank(_ s: String) -> Bool { s.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }
+        func blank(_ s: String) -> Bool { s.isBlank }
 
         func text(_ value: String, _ field: String, _ limit: Int) {
             if let problem = FreeText.problem(value, limit: limit) {

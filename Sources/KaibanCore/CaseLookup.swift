@@ -36,13 +36,13 @@ public enum CaseLookup {
     public static func nameKey(_ text: String) -> String {
         // Read as names are read (NFKC): a Kangxi radical or a full-width letter is the
         // character it stands for, typed either way.
-        text.precomposedStringWithCompatibilityMapping.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        text.precomposedStringWithCompatibilityMapping.trimmingWhitespace().lowercased()
     }
 
     /// An ID number's or a credit code's key, read as `check id` and `check uscc` read them:
     /// surrounding spaces dropped, letters (the final X) in either case.
     public static func codeKey(_ text: String) -> String {
-        text.trimmingCharacters(in: .whitespaces).uppercased()
+        text.trimmingSpaces().uppercased()
     }
 
     /// A phone number's key: spaces and dashes ignored.

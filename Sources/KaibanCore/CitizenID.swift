@@ -47,7 +47,7 @@ public struct CitizenID: Sendable, Hashable, Codable {
 
     /// Validates `text`; lower-case x is accepted as X.
     public init(_ text: String) throws(Problem) {
-        let chars = Array(text.trimmingCharacters(in: .whitespaces).uppercased())
+        let chars = Array(text.trimmingSpaces().uppercased())
         if chars.count == 15 && chars.allSatisfy({ $0.isASCII && $0.isNumber }) {
             throw .legacyFifteenDigits
         }

@@ -12,7 +12,7 @@ public enum EnterpriseNameText {
 
     /// The form a name is registered in (NFKC, trimmed, brackets full-width).
     public static func normalized(_ raw: String) -> String {
-        compatibilityForm(raw.trimmingCharacters(in: .whitespacesAndNewlines))
+        compatibilityForm(raw.trimmingWhitespace())
     }
 
     /// The key names are compared on for conflicts: the normalised form without any blank or
@@ -50,7 +50,7 @@ public enum EnterpriseNameText {
                     en: "the name is too long (\(name.count) characters, at most \(limit))"))
         }
         var reported: Set<Character> = []
-        for character in raw.trimmingCharacters(in: .whitespacesAndNewlines) {
+        for character in raw.trimmingWhitespace() {
             // A Chinese character or a full-width bracket alone is its own compatibility form (no
             // unified ideograph decomposes): the common case, without Foundation's NFKC per character.
             if character.unicodeScalars.count == 1, let scalar = character.unicodeScalars.first,
@@ -70,7 +70,10 @@ public enum EnterpriseNameText {
 
     /// NFKC with round brackets full-width.
     static func compatibilityForm(_ text: String) -> String {
-        text.precomposedStringWithCompatibilityMapping
+        // Chinese characters and full-width brackets only (nearly every name): already the form.
+        // No unified ideograph decomposes, and NFKC's "(" for "（" is turned back below.
+        if text.unicodeScalars.allSatisfy({ isChineseCharacter($0) || $0 == "（" || $0 == "）" }) { return text }
+        return text.precomposedStringWithCompatibilityMapping
             .replacingOccurrences(of: "(", with: "（").replacingOccurrences(of: ")", with: "）")
     }
 

@@ -13,7 +13,7 @@ public struct Money: Sendable, Hashable, Comparable, Codable, CustomStringConver
     /// "1,000.00", commas only between groups of three). Returns nil for anything else, negative
     /// amounts included.
     public init?(yuan text: String) {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let trimmed = text.trimmingSpaces()
         // Commas only as thousands separators ("1,000,000.00"), never anywhere ("5,0,0,000").
         let integral = trimmed.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
         if integral.contains(",") {

@@ -71,6 +71,7 @@ extension Desk {
         case .divisions:
             let divisions = try forms().divisionLoader.load(data, source: url.path)
             try await store.loadDivisions(divisions, source: source)
+            divisionStatuses.withLock { $0.removeAll() }
         }
     }
 
@@ -98,11 +99,21 @@ extension Desk {
         }
     }
 
-    /// What is known of a division code on `date`.
+    /// What is known of a division code on `date`. Divisions are reference data, taken in from
+    /// their file once per desk (see ``bringInStep(_:)``): a status read once is kept in memory
+    /// (``divisionStatuses``) until the file is taken in again or the desk reloads, so an intake
+    /// does not read the table for the domicile, the hall and every ID number's issuing division.
     public func division(_ code: String, on date: CivilDate) async throws -> DivisionStatus {
         try await run {
             try await bringInStep(.divisions)
-            return try await store.division(code, on: date)
+            let key = "\(code) \(date)"
+            if let known = divisionStatuses.withLock({ $0[key] }) { return known }
+            let status = try await store.division(code, on: date)
+            divisionStatuses.withLock {
+                if $0.count >= Self.divisionStatusesCapacity { $0.removeAll(keepingCapacity: true) }
+                $0[key] = status
+            }
+            return status
         }
     }
 }

@@ -41,6 +41,11 @@ public final class Desk: Sendable {
     /// command line) reaches a running server within that time; one made through this desk at once.
     let portalsByToken = Mutex([String: (portal: Portal, readAt: ContinuousClock.Instant)]())
     public static let portalTokenLifetime = Duration.seconds(1)
+    /// Division statuses read, by code and date (see ``division(_:on:)``): reference data, kept
+    /// until the divisions file is taken in again or ``reload()``. Bounded: when full it starts
+    /// again empty.
+    let divisionStatuses = Mutex([String: DivisionStatus]())
+    static let divisionStatusesCapacity = 20_000
 
     public init(settings: KaibanSettings, store: any DeskStore, clock: any DeskClock = SystemClock()) {
         self.settings = settings
@@ -52,6 +57,7 @@ public final class Desk: Sendable {
     /// (for a long-running server; each command-line run starts afresh anyway).
     public func reload() {
         cache.withLock { $0 = Cache() }
+        divisionStatuses.withLock { $0.removeAll() }
     }
 
     /// Runs a use case, turning every failure into a ``Problem``.

@@ -54,6 +54,16 @@ public struct JSONResponse<Value: Encodable & Sendable>: ResponseGenerator, Send
     }
 }
 
+extension KaibanJSON {
+    /// Portals' receipts as ``encoder`` writes them, each checklist encoded once.
+    static let receipts = ChecklistJSON(encoder: encoder)
+
+    /// A submission's receipt: byte for byte what ``encoder`` makes of it.
+    static func body(of receipt: SubmissionReceipt) throws -> ByteBuffer {
+        ByteBuffer(bytes: try receipts.encode(receipt, checklist: receipt.case.checklist) { $0.case.checklist = $1 })
+    }
+}
+
 /// Reads a request's JSON body for `request.decode(as:context:)`: a body that is not
 /// `application/json` is 415, one that is not JSON 400, one whose fields are missing or of the
 /// wrong type 422 with every such field (`body.invalid`). The desk's own checks come after.
@@ -78,7 +88,7 @@ public struct KaibanRequestDecoder: RequestDecoder {
     /// `application/json` or a `+json` type, with or without parameters.
     static func isJSON(_ contentType: String) -> Bool {
         let mediaType = contentType.split(separator: ";").first.map {
-            $0.trimmingCharacters(in: .whitespaces).lowercased()
+            $0.trimmingSpaces().lowercased()
         }
         guard let mediaType else { return false }
         return mediaType == "application/json" || (mediaType.hasPrefix("application/") && mediaType.hasSuffix("+json"))
@@ -150,11 +160,12 @@ public struct KaibanRequestDecoder: RequestDecoder {
 public struct EncodedJSONResponse: ResponseGenerator, Sendable {
     public var body: ByteBuffer
     public var status: HTTPResponse.Status = .ok
+    public var headers: HTTPFields = [:]
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
-        Response(
-            status: status, headers: [.contentType: "application/json", .contentLength: String(body.readableBytes)],
-            body: .init(byteBuffer: body))
+        var headers: HTTPFields = [.contentType: "application/json", .contentLength: String(body.readableBytes)]
+        headers.append(contentsOf: self.headers)
+        return Response(status: status, headers: headers, body: .init(byteBuffer: body))
     }
 }
 

@@ -45,8 +45,8 @@ extension KaibanServer {
             let application = try form.application(channel: portal.channel)
             let receipt = try await desk.submit(
                 application, through: portal, idempotencyKey: key, requestBody: Data(body.readableBytesView))
-            return JSONResponse(
-                receipt, status: receipt.replayed ? .ok : .created,
+            return EncodedJSONResponse(
+                body: try KaibanJSON.body(of: receipt), status: receipt.replayed ? .ok : .created,
                 headers: [.location: "/cases/\(receipt.case.number)"])
         }
         let views = CaseViewBodies()

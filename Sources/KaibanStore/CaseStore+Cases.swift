@@ -350,7 +350,9 @@ extension CaseStore {
                 let opening = OpeningData(
                     application: application, definition: definition, nameParts: nameParts,
                     checklist: event.checklist, received: event.documentsReceived, extendedHours: event.extendedHours)
-                let text = try Self.storageJSON(opening)
+                let text = String(
+                    decoding: try Self.openingJSON.encode(opening, checklist: opening.checklist) { $0.checklist = $1 },
+                    as: UTF8.self)
                 openings?.entries.append((number.description, text, opening))
                 data = text
             } else if let commitment = event.commitment {

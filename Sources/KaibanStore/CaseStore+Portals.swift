@@ -128,7 +128,7 @@ extension CaseStore.Batch {
         // The portal must still be active when the case is written.
         guard
             let row = try Row.fetchOne(
-                db, sql: "SELECT * FROM portal WHERE id = ?", arguments: [submission.portal.id]),
+                db.cachedStatement(sql: "SELECT * FROM portal WHERE id = ?"), arguments: [submission.portal.id]),
             try CaseStore.portal(row).isActive
         else { throw StoreError.portalNotFound(submission.portal.id) }
         if try store.earlierSubmission(portalID: submission.portal.id, keySHA256: submission.keySHA256, db) != nil {
@@ -139,16 +139,18 @@ extension CaseStore.Batch {
         let state = try batch.intake(
             application, workflowID: workflowID, hall: hall, by: clerk.id, at: now, nameParts: nameParts,
             recording: acting, checklist: checklist)
+        // Statements prepared once per connection (every portal submission runs them).
         let caseID = try Int64.fetchOne(
-            db, sql: "SELECT id FROM registration_case WHERE number = ?", arguments: [state.number.description])
-        try db.execute(
-            sql: "INSERT INTO case_access (case_id, portal_id, password_hash) VALUES (?, ?, ?)",
-            arguments: [caseID, submission.portal.id, submission.passwordHash])
-        try db.execute(
+            db.cachedStatement(sql: "SELECT id FROM registration_case WHERE number = ?"),
+            arguments: [state.number.description])
+        try db.cachedStatement(sql: "INSERT INTO case_access (case_id, portal_id, password_hash) VALUES (?, ?, ?)")
+            .execute(arguments: [caseID, submission.portal.id, submission.passwordHash])
+        try db.cachedStatement(
             sql: """
                 INSERT INTO submission (portal_id, key_sha256, request_sha256, case_id, sealed_password, created_at)
                 VALUES (?, ?, ?, ?, ?, ?)
-                """,
+                """
+        ).execute(
             arguments: [
                 submission.portal.id, submission.keySHA256, submission.requestSHA256, caseID,
                 submission.sealedPassword, CaseStore.seconds(recording.at),

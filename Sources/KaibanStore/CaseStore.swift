@@ -214,6 +214,9 @@ public final class CaseStore: Sendable {
         return decoder
     }()
 
+    /// Opening events' JSON as ``storageEncoder`` writes it, each checklist encoded once.
+    static let openingJSON = ChecklistJSON(encoder: storageEncoder)
+
     /// A stored application's compact JSON.
     static func storageJSON<T: Encodable>(_ value: T) throws -> String {
         String(decoding: try storageEncoder.encode(value), as: UTF8.self)

@@ -30,6 +30,21 @@ import Testing
         #expect(analysis.problems.contains { $0.zh.contains(code) && $0.zh.contains(rule) }, "\(analysis.problems)")
     }
 
+    @Test func aNameOfChineseCharactersIsAlreadyItsNormalisedForm() {
+        // The shortcut for names of Chinese characters and full-width brackets gives what NFKC
+        // with full-width brackets gives.
+        for name in [
+            "广元市昭化区青禾农业科技有限公司", "广元市昭化区盛源投资合伙企业（有限合伙）", "〇〇科技", "𠀀𪚥商贸有限公司", "（）",
+        ] {
+            let nfkc = name.precomposedStringWithCompatibilityMapping
+                .replacingOccurrences(of: "(", with: "（").replacingOccurrences(of: ")", with: "）")
+            #expect(EnterpriseNameText.normalized(name).unicodeScalars.elementsEqual(nfkc.unicodeScalars), "\(name)")
+        }
+        // Anything else still goes through NFKC: full-width Latin and compatibility ideographs.
+        #expect(EnterpriseNameText.normalized(" 青禾ＡＢ(有限合伙) ") == "青禾AB（有限合伙）")
+        #expect(EnterpriseNameText.normalized("\u{F900}山").unicodeScalars.first?.value == 0x8C48)
+    }
+
     @Test func bracketsComeInPairsWithTextInside() {
         for name in ["广元市昭化区青禾（农业科技有限公司", "广元市昭化区青禾（）农业科技有限公司", "广元市昭化区青禾）（农业科技有限公司"] {
             let analysis = analyze(name)

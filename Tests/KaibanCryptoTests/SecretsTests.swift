@@ -22,6 +22,39 @@ import Testing
                 + "49ca9cccf179b645991664b39d77ef317c71b845b1e30bd509112041d3a19783")
     }
 
+    @Test func pbkdf2GivesLibcryptosOutput() async {
+        // The shim's PBKDF2 against libcrypto's PKCS5_PBKDF2_HMAC: passwords shorter and longer
+        // than SHA-256's block (a long one is hashed first), outputs of one, several and a partial
+        // block, iteration counts around the query password's.
+        let long = String(repeating: "口令", count: 40)
+        for password in ["", "ABCD2345EF", long] {
+            for salt in [[], Array("salt".utf8), (0..<16).map { UInt8($0 * 13) }] {
+                // Yields between salts: the tests share two threads with servers under test.
+                await Task.yield()
+                for iterations in [1, 2, 3, 1_000] {
+                    for length in [1, 32, 33, 64, 80] {
+                        #expect(
+                            Secrets.pbkdf2(password, salt: salt, iterations: iterations, length: length)
+                                == Secrets.libcryptoPBKDF2(password, salt: salt, iterations: iterations, length: length),
+                            "\(password.count) \(salt.count) \(iterations) \(length)")
+                    }
+                }
+            }
+        }
+    }
+
+    @Test func aHashStoredThroughLibcryptoStillVerifies() {
+        // Hashes stored before the shim's PBKDF2 were libcrypto's: the same scheme, still verified.
+        let salt: [UInt8] = Array(0..<16)
+        let old = Secrets.libcryptoPBKDF2("K7MQ2XW9PA", salt: salt, iterations: 2_000)
+        let stored = "pbkdf2-sha256$2000$\(Secrets.hex(salt))$\(Secrets.hex(old))"
+        #expect(Secrets.verify("K7MQ2XW9PA", against: stored))
+        #expect(!Secrets.verify("K7MQ2XW9PB", against: stored))
+        // An oversized salt or an empty hash in a damaged row is refused, not computed.
+        let hugeSalt = String(repeating: "00", count: 1_025)
+        #expect(!Secrets.verify("K7MQ2XW9PA", against: "pbkdf2-sha256$2000$\(hugeSalt)$\(Secrets.hex(old))"))
+    }
+
     @Test func aStoredPasswordVerifiesOnlyItself() throws {
         let stored = try Secrets.passwordHash("ABCD2345EF", iterations: 1_000)
         #expect(stored.hasPrefix("pbkdf2-sha256$1000$"))

@@ -1,6 +1,7 @@
 import Foundation
 import KaibanCore
 import KaibanDesk
+import KaibanStore
 import KaibanTestSupport
 import Testing
 
@@ -96,6 +97,33 @@ import Testing
         #expect(later.changes.count == first.changes.count + 1)
         #expect(later.changes.last?.reason.hasSuffix("holidays-2026.xml") == true)
         #expect(try await !desk.elapsed(from: Fixtures.at(9, 0), to: Fixtures.at(10, 0)).provisional)
+    }
+
+    @Test func aDivisionIsReadFromMemoryUntilItsFileIsTakenInAgain() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kaiban-div-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let file = folder.appendingPathComponent("divisions.xml")
+        try FileManager.default.copyItem(
+            at: Fixtures.packageRoot.appendingPathComponent("seeds/divisions/divisions.xml"), to: file)
+        var settings = KaibanSettings(database: Fixtures.temporaryDatabasePath(), formsRoot: Fixtures.formsRoot)
+        settings.divisionsFile = file
+        let desk = Desk(
+            settings: settings, store: try CaseStore(path: settings.database), clock: ManualClock(Fixtures.at(9, 0)))
+        let day = Fixtures.day
+        #expect(try await desk.division("510812", on: day).fullName == "四川省 广元市 朝天区")
+        #expect(try await desk.division("510812", on: day).fullName == "四川省 广元市 朝天区")
+        // The file renames the district: this desk took the file in already and keeps what it read
+        // (as it kept the table's rows before); once reloaded it takes the new file in and reads anew.
+        try String(contentsOf: file, encoding: .utf8)
+            .replacingOccurrences(of: "name=\"朝天区\"", with: "name=\"朝天新区\"")
+            .write(to: file, atomically: true, encoding: .utf8)
+        #expect(try await desk.division("510812", on: day).fullName == "四川省 广元市 朝天区")
+        desk.reload()
+        #expect(try await desk.division("510812", on: day).fullName == "四川省 广元市 朝天新区")
+        // Another desk on the same database reads what this one took in.
+        let other = Desk(
+            settings: settings, store: try CaseStore(path: settings.database), clock: ManualClock(Fixtures.at(9, 0)))
+        #expect(try await other.division("510812", on: day).fullName == "四川省 广元市 朝天新区")
     }
 
     @Test func aBrokenDefinitionIsBrokenDataNamingFileAndLine() async throws {

@@ -35,4 +35,30 @@ import Testing
         #expect(moved.case.version != views[0].case.version)
         #expect(Data(try bodies.body(of: moved).readableBytesView) == (try KaibanJSON.encoder.encode(moved)))
     }
+
+    @Test func aReceiptIsTheEncodersToTheByteWithEachChecklistEncodedOnce() async throws {
+        let desk = try await Fixtures.desk(at: Fixtures.at(9, 0))
+        var leased = Fixtures.application()
+        leased.proposedName = "广元市昭化区青松农业科技有限公司"
+        leased.domicileTenure = .leased
+        let portal = try await desk.addPortal(
+            id: "gov-web", name: "四川政务服务网", channel: .online, as: .clerk(Fixtures.supervisor.id)
+        ).portal
+        var receipts: [SubmissionReceipt] = []
+        for (index, application) in [Fixtures.application(), leased].enumerated() {
+            receipts.append(
+                try await desk.submit(
+                    application, through: portal, idempotencyKey: "key-\(index)", requestBody: Data("\(index)".utf8)))
+        }
+        #expect(receipts[0].case.checklist != nil && receipts[0].case.checklist != receipts[1].case.checklist)
+        // A text holding the placeholder's own JSON is an escaped string, not the placeholder.
+        var tricky = receipts[0]
+        tricky.queryPassword = String(decoding: try KaibanJSON.encoder.encode(ChecklistJSON.placeholder), as: UTF8.self)
+        var bare = receipts[0]
+        bare.case.checklist = nil
+        for receipt in receipts + receipts + [tricky, bare] {
+            let body = try KaibanJSON.body(of: receipt)
+            #expect(Data(body.readableBytesView) == (try KaibanJSON.encoder.encode(receipt)))
+        }
+    }
 }
