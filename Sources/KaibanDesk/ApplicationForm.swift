@@ -152,7 +152,7 @@ public struct ApplicationForm: Sendable, Equatable, Codable {
                 // Kept as the window keeps it: without blanks or invisible characters at either end.
                 special = SpecialRequest(
                     kind: kind,
-                    reason: text(form.reason, "special.reason").trimmingCharacters(in: .whitespacesAndNewlines))
+                    reason: text(form.reason, "special.reason").trimmingWhitespace())
             } else if form.kind == nil {
                 missing("special.kind")
             } else {

@@ -135,6 +135,9 @@ public struct SLACrossing: Sendable, Equatable, Codable {
     public var at: Date
     /// The case's budget in working minutes.
     public var budgetMinutes: Int
+    /// The government minutes reached at the crossing: the at-risk line (the risk threshold's
+    /// share of the budget) or the whole budget.
+    public var minutes: Int
 }
 
 extension Desk {
@@ -167,7 +170,7 @@ extension Desk {
                     crossings.append(
                         SLACrossing(
                             number: entry.number, proposedName: entry.proposedName, stage: entry.stage, state: state,
-                            at: at, budgetMinutes: budget))
+                            at: at, budgetMinutes: budget, minutes: minutes))
                 }
             }
             return crossings.sorted {

@@ -301,6 +301,13 @@ import Testing
             watched.stdout.contains(
                 "2026-11-26 16:47 已超时 510811-20261126-0015 广元市昭化区周婷花艺工作室（开办事项办理中）：政府用时已满192分"),
             "\(watched)")
+        // With the risk line at half the budget (KAIBAN_SLA_RISK), the case taken in at 13:35 is at
+        // risk 96 minutes later, and the line says so.
+        let half = try kaiban.run(
+            ["sla", "watch", "--from", "2026-11-26T13:00", "--until", "2026-11-26T17:30"],
+            extraEnvironment: ["KAIBAN_SLA_RISK": "0.5"])
+        #expect(half.stdout.contains("2026-11-26 15:11 临近超时 510811-20261126-0015"), "\(half)")
+        #expect(half.stdout.contains("政府用时已达96分（时限192分）"), "\(half)")
         #expect(try kaiban.run(["sla", "watch", "--from", "2026-11-26T13:00"]).status == 64)
         #expect(try kaiban.run(["sla", "watch", "--every", "0"]).status == 64)
         // Live: it says it watches, and Ctrl-C ends it cleanly.

@@ -36,6 +36,7 @@ import Testing
         #expect(morning.map(\.number) == [early, early])
         #expect(morning.map(\.state) == [.atRisk, .breached])
         #expect(morning.map(\.at) == [Fixtures.at(11, 24), Fixtures.at(13, 42)])
+        #expect(morning.map(\.minutes) == [144, 192])
         // 13:40 + 144 = 16:04, + 192 = 16:52; a window's start is not in it, its end is.
         let rest = try await later.slaCrossings(after: Fixtures.at(13, 42), through: Fixtures.at(16, 52))
         #expect(rest.map(\.number) == [afternoon, afternoon])

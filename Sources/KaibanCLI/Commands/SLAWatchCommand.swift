@@ -103,13 +103,12 @@ extension SLACommand {
             let stage = definition.stageName(crossing.stage).text(session.language)
             let time = HallTime.localText(of: crossing.at)
             let state = crossing.state.name.text(session.language)
-            let risk = Int((Double(crossing.budgetMinutes) * 0.75).rounded(.up))
             let detail =
                 crossing.state == .breached
                 ? (zh ? "政府用时已满\(crossing.budgetMinutes)分" : "government time reached \(crossing.budgetMinutes) min")
                 : (zh
-                    ? "政府用时已达\(risk)分（时限\(crossing.budgetMinutes)分的75%）"
-                    : "government time reached \(risk) min (75% of \(crossing.budgetMinutes))")
+                    ? "政府用时已达\(crossing.minutes)分（时限\(crossing.budgetMinutes)分）"
+                    : "government time reached \(crossing.minutes) min (of \(crossing.budgetMinutes))")
             return zh
                 ? "\(time) \(state) \(crossing.number) \(crossing.proposedName)（\(stage)）：\(detail)"
                 : "\(time) \(state) \(crossing.number) \(crossing.proposedName) (\(stage)): \(detail)"
