@@ -7,6 +7,24 @@ extension Desk {
     public func slaReport(from first: CivilDate, to last: CivilDate, by grouping: SLAGrouping) async throws
         -> SLAReport
     {
+        try await slaReport(from: first, to: last, by: grouping, withFigures: true)
+    }
+
+    /// The instants a period of local days spans: from the first day's midnight to the midnight
+    /// after the last.
+    static func period(_ first: CivilDate, _ last: CivilDate) -> (start: Date, end: Date) {
+        (
+            HallTime.instant(first, hour: 0, minute: 0),
+            HallTime.instant(
+                HallTime.civilDate(fromDaysSinceEpoch: HallTime.daysSinceEpoch(last) + 1), hour: 0, minute: 0)
+        )
+    }
+
+    /// The report; `withFigures` false leaves out the 容缺 figures and the count per channel (for a
+    /// caller that has them from another report of the same period).
+    func slaReport(from first: CivilDate, to last: CivilDate, by grouping: SLAGrouping, withFigures: Bool)
+        async throws -> SLAReport
+    {
         try await run {
             guard first <= last else {
                 throw Problem(
@@ -22,15 +40,15 @@ extension Desk {
                 definitions.map { ($0.key, SLAReport.Budgets($0)) }, uniquingKeysWith: { first, _ in first })
             let newest = try await latestDefinition()
             let fallback = SLAReport.Budgets(newest)
-            let start = HallTime.instant(first, hour: 0, minute: 0)
-            let end = HallTime.instant(
-                HallTime.civilDate(fromDaysSinceEpoch: HallTime.daysSinceEpoch(last) + 1), hour: 0, minute: 0)
+            let (start, end) = Self.period(first, last)
             // The clock, not only the calendar: stored minutes are brought in step with it first.
             let calendar = try await slaClock().calendar
             let empty = SLAReport.Builder(grouping: grouping, calendar: calendar)
-            let deferrals = try await deferralFigures(from: start, to: end, stages: completed, definitions: definitions)
+            let deferrals =
+                withFigures
+                ? try await deferralFigures(from: start, to: end, stages: completed, definitions: definitions) : nil
             let channels =
-                grouping == .channel
+                withFigures && grouping == .channel
                 ? try await channelActivity(from: first, to: last, definitions: definitions) : nil
             guard let span = try await store.closedSpan(from: start, to: end, stages: completed) else {
                 var report = empty.report(from: first, to: last, budgetMinutes: fallback.whole)
@@ -87,9 +105,7 @@ extension Desk {
     func channelActivity(from first: CivilDate, to last: CivilDate, definitions: [WorkflowDefinition]) async throws
         -> ChannelActivity
     {
-        let start = HallTime.instant(first, hour: 0, minute: 0)
-        let end = HallTime.instant(
-            HallTime.civilDate(fromDaysSinceEpoch: HallTime.daysSinceEpoch(last) + 1), hour: 0, minute: 0)
+        let (start, end) = Self.period(first, last)
         let records = try await store.channelActivity(from: start, to: end, firstDay: first, lastDay: last)
         // A stage's outcome by its id, from the newest version that has it.
         var outcomes: [String: CaseOutcome] = [:]
@@ -191,9 +207,7 @@ extension Desk {
                     en: "the period starts (\(first)) after it ends (\(last))")
             }
             let definitions = try await definitions()
-            let start = HallTime.instant(first, hour: 0, minute: 0)
-            let end = HallTime.instant(
-                HallTime.civilDate(fromDaysSinceEpoch: HallTime.daysSinceEpoch(last) + 1), hour: 0, minute: 0)
+            let (start, end) = Self.period(first, last)
             let records = try await store.hallFigureRecords(
                 from: start, to: end, accept: Self.acceptTransition, correction: Self.correctionTransition)
             var outcomes: [String: CaseOutcome] = [:]
@@ -202,7 +216,7 @@ extension Desk {
             }
             let counts = records.counts(outcome: { outcomes[$0] })
             let byChannel = try await slaReport(from: first, to: last, by: .channel)
-            let byType = try await slaReport(from: first, to: last, by: .type)
+            let byType = try await slaReport(from: first, to: last, by: .type, withFigures: false)
             return HallFigures(
                 from: first, to: last, budgetMinutes: byChannel.budgetMinutes, total: counts.total,
                 byChannel: counts.byChannel, byType: counts.byType, time: byChannel.total,
