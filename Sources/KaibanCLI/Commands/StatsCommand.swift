@@ -66,7 +66,8 @@ struct StatsCommand: AsyncParsableCommand {
 
         func validate() throws {
             guard days != nil else {
-                throw usageError(zh: "“\(year)”不是四位数的年份", en: "\"\(year)\" is not a four-digit year")
+                throw usageError(
+                    zh: "“\(year)”不是有效的年份（四位数字，如2026）", en: "\"\(year)\" is not a year (four digits, e.g. 2026)")
             }
         }
 
