@@ -41,6 +41,8 @@ let package = Package(
         .target(name: "KaibanForms", dependencies: ["KaibanCore", "KaibanXML"]),
         // The use cases every channel runs; storage only through its DeskStore protocol.
         .target(name: "KaibanDesk", dependencies: ["KaibanCore", "KaibanForms", "KaibanCrypto"]),
+        // The 川渝通办 exchange: signed XML messages with the partner province (Forms/exchange/).
+        .target(name: "KaibanExchange", dependencies: ["KaibanCore", "KaibanXML", "KaibanCrypto", "KaibanDesk"]),
         // DeskStore on SQLite: the only module that sees GRDB.
         .target(
             name: "KaibanStore",
@@ -84,6 +86,10 @@ let package = Package(
         .testTarget(name: "KaibanCoreTests", dependencies: ["KaibanCore", "KaibanTestSupport"]),
         .testTarget(name: "KaibanCryptoTests", dependencies: ["KaibanCrypto"]),
         .testTarget(name: "KaibanXMLTests", dependencies: ["KaibanXML", "KaibanTestSupport"]),
+        .testTarget(
+            name: "KaibanExchangeTests",
+            dependencies: ["KaibanExchange", "KaibanXML", "KaibanCrypto", "KaibanForms", "KaibanTestSupport"]
+        ),
         .testTarget(name: "KaibanFormsTests", dependencies: ["KaibanForms", "KaibanTestSupport"]),
         .testTarget(name: "KaibanDeskTests", dependencies: ["KaibanDesk", "KaibanStore", "KaibanTestSupport"]),
         .testTarget(

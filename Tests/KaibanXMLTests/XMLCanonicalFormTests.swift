@@ -1,4 +1,5 @@
 import Foundation
+import KaibanTestSupport
 import KaibanXML
 import Testing
 

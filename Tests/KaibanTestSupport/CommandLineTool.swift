@@ -2,21 +2,21 @@ import Foundation
 
 /// Runs a system command-line tool (`xmllint`, `openssl`) as an independent check of Kaiban's
 /// own results. A missing tool is an error, not a skip: Scripts/test installs both.
-struct CommandLineTool {
-    struct Output {
-        var status: Int32
-        var stdout: Data
-        var stderr: String
+public struct CommandLineTool {
+    public struct Output: Sendable {
+        public var status: Int32
+        public var stdout: Data
+        public var stderr: String
     }
 
-    struct Missing: Error, CustomStringConvertible {
-        var name: String
-        var description: String { "\(name) is not installed (apt-get install libxml2-utils openssl)" }
+    public struct Missing: Error, CustomStringConvertible {
+        public var name: String
+        public var description: String { "\(name) is not installed (apt-get install libxml2-utils openssl)" }
     }
 
-    let url: URL
+    public let url: URL
 
-    init(_ name: String) throws {
+    public init(_ name: String) throws {
         let folders = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")
         guard
             let found = folders.map({ URL(fileURLWithPath: String($0)).appendingPathComponent(name) })
@@ -26,7 +26,7 @@ struct CommandLineTool {
     }
 
     /// Runs the tool with `arguments`, feeding it `input`, and waits for it.
-    func run(_ arguments: [String], input: Data = Data()) throws -> Output {
+    public func run(_ arguments: [String], input: Data = Data()) throws -> Output {
         let process = Process()
         process.executableURL = url
         process.arguments = arguments
