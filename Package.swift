@@ -88,7 +88,10 @@ let package = Package(
         .testTarget(name: "KaibanXMLTests", dependencies: ["KaibanXML", "KaibanTestSupport"]),
         .testTarget(
             name: "KaibanExchangeTests",
-            dependencies: ["KaibanExchange", "KaibanXML", "KaibanCrypto", "KaibanForms", "KaibanTestSupport"]
+            dependencies: [
+                "KaibanExchange", "KaibanCore", "KaibanDesk", "KaibanXML", "KaibanCrypto", "KaibanForms",
+                "KaibanTestSupport",
+            ]
         ),
         .testTarget(name: "KaibanFormsTests", dependencies: ["KaibanForms", "KaibanTestSupport"]),
         .testTarget(name: "KaibanDeskTests", dependencies: ["KaibanDesk", "KaibanStore", "KaibanTestSupport"]),

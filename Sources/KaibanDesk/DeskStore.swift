@@ -6,7 +6,7 @@ import KaibanCore
 /// events, update what is derived from them, commit; a refusal writes nothing. It throws
 /// ``StoreError``, ``WorkflowError``, ``ApplicationRejected`` or ``HistoryError``. Nothing here
 /// depends on how or where the data is kept.
-public protocol DeskStore: AppointmentStore {
+public protocol DeskStore: AppointmentStore, ExchangeStore {
     /// Where the data lives, for messages.
     var location: String { get }
 

@@ -33,6 +33,21 @@ public struct KaibanSettings: Sendable {
     public var mailCloseDays: Int = defaultMailCloseDays
 
     public static let defaultMailCloseDays = 10
+    /// The authority this hall speaks for in the 川渝通办 exchange (its market regulator): env
+    /// `KAIBAN_AUTHORITY_CODE` (a unified social credit code) and `KAIBAN_AUTHORITY_NAME`; for the
+    /// default hall 510811 the fictitious Zhaohua regulator of Forms/exchange/examples.
+    public var authorityCode: String? = "11510811MB1530521R"
+    public var authorityName: String? = "广元市昭化区市场监督管理局"
+    /// This hall's SM2 private key for the exchange (made by `kaiban exchange keygen`). Env
+    /// `KAIBAN_EXCHANGE_KEY`, default `exchange/key.pem` in the data directory.
+    public var exchangeKeyOverride: URL?
+    /// Whether this is a test system of the exchange (it takes and sends only test messages).
+    /// Env `KAIBAN_EXCHANGE_TEST` = `true` or `false` (default).
+    public var exchangeTest = false
+
+    public var exchangeKeyFile: URL {
+        exchangeKeyOverride ?? dataDirectory.appendingPathComponent("exchange/key.pem")
+    }
     public static let defaultDatabase = "kaiban.sqlite"
     public static let defaultHall = "510811"
     public static let defaultWorkflow = "company-formation"
@@ -131,6 +146,42 @@ public struct KaibanSettings: Sendable {
                 jurisdiction = codes.contains(hall) ? codes : [hall] + codes
             }
         }
+        var authorityCode: String? = hall == defaultHall ? "11510811MB1530521R" : nil
+        var authorityName: String? = hall == defaultHall ? "广元市昭化区市场监督管理局" : nil
+        if let text = value("KAIBAN_AUTHORITY_CODE") {
+            if (try? CreditCode(text))?.value == text {
+                authorityCode = text
+            } else {
+                problems.append(
+                    FieldProblem(
+                        field: "KAIBAN_AUTHORITY_CODE",
+                        reason: LocalizedText(
+                            zh: "“\(text)”不是有效的统一社会信用代码（18位，校验码正确）",
+                            en:
+                                "\"\(text)\" is not a valid unified social credit code (18 characters, right check characters)"
+                        )))
+            }
+        }
+        if let text = value("KAIBAN_AUTHORITY_NAME") {
+            if let reason = FreeText.problem(text, limit: 200) {
+                problems.append(FieldProblem(field: "KAIBAN_AUTHORITY_NAME", reason: reason))
+            } else {
+                authorityName = text
+            }
+        }
+        var exchangeTest = false
+        if let text = value("KAIBAN_EXCHANGE_TEST") {
+            switch text {
+            case "true": exchangeTest = true
+            case "false": exchangeTest = false
+            default:
+                problems.append(
+                    FieldProblem(
+                        field: "KAIBAN_EXCHANGE_TEST",
+                        reason: LocalizedText(
+                            zh: "“\(text)”应为 true 或 false", en: "\"\(text)\" is neither true nor false")))
+            }
+        }
         guard problems.isEmpty else {
             throw Problem(.invalid, "settings.invalid", zh: "设置有误：", en: "unusable settings:", fields: problems)
         }
@@ -142,6 +193,10 @@ public struct KaibanSettings: Sendable {
         settings.jurisdiction = jurisdiction
         settings.mailCloseDays = mailCloseDays
         if let folder = value("KAIBAN_DATA_DIR") { settings.dataDirectory = URL(fileURLWithPath: folder) }
+        settings.authorityCode = authorityCode
+        settings.authorityName = authorityName
+        settings.exchangeTest = exchangeTest
+        settings.exchangeKeyOverride = value("KAIBAN_EXCHANGE_KEY").map { URL(fileURLWithPath: $0) }
         return settings
     }
 

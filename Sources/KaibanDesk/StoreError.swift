@@ -43,6 +43,11 @@ public enum StoreError: ClerkReadable, ProblemConvertible, Sendable, Equatable {
     case portalExists(String)
     case portalNotFound(String)
     case portalAlreadyRevoked(String)
+    /// A partner authority of the exchange registered already (by credit code).
+    case partnerExists(String)
+    case partnerNotFound(String)
+    /// That public key is registered already (by fingerprint), for `partner`.
+    case partnerKeyExists(fingerprint: String, partner: String)
     /// Another request under the same portal and idempotency key was taken in first.
     case submissionExists
 
@@ -71,6 +76,9 @@ public enum StoreError: ClerkReadable, ProblemConvertible, Sendable, Equatable {
         case .portalExists: return Problem(.conflict, "portal.exists", text)
         case .portalNotFound: return Problem(.notFound, "portal.not-found", text)
         case .portalAlreadyRevoked: return Problem(.conflict, "portal.already-revoked", text)
+        case .partnerExists: return Problem(.conflict, "partner.exists", text)
+        case .partnerNotFound: return Problem(.notFound, "partner.not-found", text)
+        case .partnerKeyExists: return Problem(.conflict, "partner.key-exists", text)
         case .submissionExists: return Problem(.conflict, "submission.in-progress", text)
         }
     }
@@ -140,6 +148,15 @@ public enum StoreError: ClerkReadable, ProblemConvertible, Sendable, Equatable {
             return zh ? "找不到门户\(id)" : "no portal \(id)"
         case .portalAlreadyRevoked(let id):
             return zh ? "门户\(id)已停用" : "portal \(id) is revoked already"
+        case .partnerExists(let code):
+            return zh
+                ? "协同机构\(code)已登记（换用新公钥请加 --add-key）" : "partner \(code) exists already (add a new key with --add-key)"
+        case .partnerNotFound(let code):
+            return zh ? "找不到协同机构\(code)" : "no partner \(code)"
+        case .partnerKeyExists(let fingerprint, let partner):
+            return zh
+                ? "公钥\(fingerprint.prefix(16))…已登记给协同机构\(partner)"
+                : "key \(fingerprint.prefix(16))… is registered already, for partner \(partner)"
         case .submissionExists:
             return zh
                 ? "同一幂等键的申请正在受理或已受理，请稍后用同一幂等键重试以取得结果"

@@ -1,0 +1,136 @@
+import Foundation
+import KaibanCore
+import KaibanCrypto
+
+/// A cross-province case with its status history, for `kaiban exchange cases`.
+public struct ExchangeCaseView: Sendable, Equatable, Codable {
+    public var `case`: ExchangeCase
+    public var partnerName: String?
+    public var statuses: [ExchangeStatusEntry]
+}
+
+extension Desk {
+    /// A supervisor registers a partner authority of the exchange with its public key (PEM).
+    public func addExchangePartner(
+        code: String, name: String, endpoint: String?, publicKeyPEM: Data, as actor: DeskActor
+    ) async throws -> ExchangePartner {
+        try await run {
+            let supervisor = try await requireSupervisor(
+                actor, for: LocalizedText(zh: "登记协同机构", en: "register an exchange partner"))
+            var fields: [FieldProblem] = []
+            if (try? CreditCode(code))?.value != code {
+                fields.append(
+                    FieldProblem(
+                        field: "code",
+                        reason: LocalizedText(
+                            zh: "不是有效的统一社会信用代码（18位大写，校验码正确）",
+                            en: "is not a valid unified social credit code (18 capitals, right check characters)")))
+            }
+            let trimmed = name.trimmingWhitespace()
+            if let problem = trimmed.isEmpty
+                ? LocalizedText(zh: "不能为空", en: "is empty") : FreeText.problem(trimmed, limit: 200)
+            {
+                fields.append(FieldProblem(field: "name", reason: problem))
+            }
+            if let endpoint, let problem = Self.endpointProblem(endpoint) {
+                fields.append(FieldProblem(field: "endpoint", reason: problem))
+            }
+            if code == settings.authorityCode {
+                fields.append(
+                    FieldProblem(
+                        field: "code",
+                        reason: LocalizedText(zh: "是本机构自己的代码", en: "is this hall's own authority")))
+            }
+            let (key, keyProblem) = partnerKey(publicKeyPEM, by: supervisor.id)
+            if let keyProblem { fields.append(keyProblem) }
+            guard fields.isEmpty, let key else {
+                throw Problem(
+                    .invalid, "partner.invalid", zh: "协同机构登记有误：", en: "the partner cannot be registered:",
+                    fields: fields)
+            }
+            let partner = ExchangePartner(
+                code: code, name: trimmed, endpoint: endpoint, addedAt: key.addedAt, addedBy: supervisor.id, keys: [key]
+            )
+            try await store.addExchangePartner(partner)
+            return partner
+        }
+    }
+
+    /// A supervisor adds another public key to a partner (when it changes keys; the old one keeps
+    /// verifying what it signed).
+    public func addExchangePartnerKey(code: String, publicKeyPEM: Data, as actor: DeskActor) async throws
+        -> ExchangePartner
+    {
+        try await run {
+            let supervisor = try await requireSupervisor(
+                actor, for: LocalizedText(zh: "登记协同机构公钥", en: "register a partner's key"))
+            let (key, problem) = partnerKey(publicKeyPEM, by: supervisor.id)
+            guard let key else {
+                throw Problem(
+                    .invalid, "partner.invalid", zh: "协同机构公钥有误：", en: "the partner's key cannot be registered:",
+                    fields: problem.map { [$0] } ?? [])
+            }
+            return try await store.addExchangePartnerKey(key, to: code)
+        }
+    }
+
+    /// The key a PEM text holds, or what is wrong with it.
+    func partnerKey(_ pem: Data, by clerk: String) -> (key: PartnerKey?, problem: FieldProblem?) {
+        do {
+            let key = try SM2.PublicKey(pem: pem)
+            let record = PartnerKey(
+                fingerprint: key.fingerprint, der: Data(key.der), addedAt: instant(nowRounded: clock.now()),
+                addedBy: clerk)
+            return (record, nil)
+        } catch {
+            return (
+                nil,
+                FieldProblem(
+                    field: "key",
+                    reason: LocalizedText(
+                        zh: "不是SM2公钥（PEM格式，openssl pkey -pubout 所输出）：\(error)",
+                        en: "is not an SM2 public key in PEM (as openssl pkey -pubout writes it): \(error)"))
+            )
+        }
+    }
+
+    /// What is wrong with a partner's endpoint: an http(s) base address or an absolute folder.
+    static func endpointProblem(_ endpoint: String) -> LocalizedText? {
+        if endpoint.hasPrefix("http://") || endpoint.hasPrefix("https://") {
+            guard let url = URL(string: endpoint), url.host != nil, !endpoint.contains(where: \.isWhitespace) else {
+                return LocalizedText(zh: "不是有效的网址", en: "is not a valid address")
+            }
+            return nil
+        }
+        guard endpoint.hasPrefix("/"), FreeText.problem(endpoint, limit: 1000) == nil else {
+            return LocalizedText(
+                zh: "应为 http(s):// 地址或绝对路径的收件目录", en: "is neither an http(s):// address nor an absolute spool folder")
+        }
+        return nil
+    }
+
+    public func exchangePartners() async throws -> [ExchangePartner] {
+        try await run { try await store.exchangePartners() }
+    }
+
+    /// The dead letters, newest first.
+    public func exchangeDeadLetters(limit: Int = 100) async throws -> [DeadLetter] {
+        try await run { try await store.deadLetters(limit: max(1, min(limit, 1000))) }
+    }
+
+    /// The cross-province cases, newest first, each with its status history.
+    public func exchangeCases(limit: Int = 50) async throws -> [ExchangeCaseView] {
+        try await run {
+            let partners = Dictionary(
+                try await store.exchangePartners().map { ($0.code, $0.name) }, uniquingKeysWith: { first, _ in first })
+            var views: [ExchangeCaseView] = []
+            for found in try await store.exchangeCases(limit: max(1, min(limit, 1000))) {
+                views.append(
+                    ExchangeCaseView(
+                        case: found, partnerName: partners[found.partnerCode],
+                        statuses: try await store.exchangeStatuses(found.collaborationNumber)))
+            }
+            return views
+        }
+    }
+}

@@ -1,0 +1,251 @@
+import Foundation
+import KaibanCore
+
+/// A partner authority of the 川渝通办 exchange: its credit code and name, where its messages go,
+/// and the public keys its signatures are checked with (several while it changes keys).
+public struct ExchangePartner: Sendable, Equatable, Codable {
+    public var code: String
+    public var name: String
+    /// Where messages to it are delivered: an `http(s)://` base address or a spool folder; nil
+    /// while none is configured.
+    public var endpoint: String?
+    public var addedAt: Date
+    public var addedBy: String
+    public var keys: [PartnerKey]
+
+    public init(code: String, name: String, endpoint: String?, addedAt: Date, addedBy: String, keys: [PartnerKey]) {
+        self.code = code
+        self.name = name
+        self.endpoint = endpoint
+        self.addedAt = addedAt
+        self.addedBy = addedBy
+        self.keys = keys
+    }
+}
+
+/// One public key of a partner: SubjectPublicKeyInfo DER, named by its SM3 fingerprint.
+public struct PartnerKey: Sendable, Equatable, Codable {
+    public var fingerprint: String
+    public var der: Data
+    public var addedAt: Date
+    public var addedBy: String
+
+    public init(fingerprint: String, der: Data, addedAt: Date, addedBy: String) {
+        self.fingerprint = fingerprint
+        self.der = der
+        self.addedAt = addedAt
+        self.addedBy = addedBy
+    }
+}
+
+/// Which side sent the case transfer: this hall to the partner (it decides), or the partner to
+/// this hall.
+public enum ExchangeDirection: String, Sendable, Codable {
+    /// This hall took the case in and transferred it (收件地).
+    case outbound
+    /// The partner transferred the case to this hall (办理地).
+    case inbound
+}
+
+/// A cross-province case as this side knows it, by its collaboration number (业务协同编号).
+public struct ExchangeCase: Sendable, Equatable, Codable {
+    public var collaborationNumber: String
+    public var partnerCode: String
+    public var direction: ExchangeDirection
+    /// `full-online`, `remote-intake` or `joint`.
+    public var mode: String
+    /// This hall's case number, when it has a case for it.
+    public var localCase: String?
+    /// The partner's case number (its `CaseReference`).
+    public var partnerReference: String?
+    public var enterpriseName: String
+    public var openedAt: Date
+    /// The current national status (1–15): the change with the latest time.
+    public var status: Int?
+    public var statusAt: Date?
+    /// The licence, once a `Result` came or went.
+    public var licence: ExchangeLicence?
+
+    public init(
+        collaborationNumber: String, partnerCode: String, direction: ExchangeDirection, mode: String,
+        localCase: String?, partnerReference: String?, enterpriseName: String, openedAt: Date, status: Int? = nil,
+        statusAt: Date? = nil, licence: ExchangeLicence? = nil
+    ) {
+        self.collaborationNumber = collaborationNumber
+        self.partnerCode = partnerCode
+        self.direction = direction
+        self.mode = mode
+        self.localCase = localCase
+        self.partnerReference = partnerReference
+        self.enterpriseName = enterpriseName
+        self.openedAt = openedAt
+        self.status = status
+        self.statusAt = statusAt
+        self.licence = licence
+    }
+
+    /// Statuses after which nothing follows: 2 withdrawn before acceptance, 4 and 5 not taken or
+    /// refused, 11–15 completed, withdrawn or revoked.
+    public static let finalStatuses: Set<Int> = [2, 4, 5, 11, 12, 13, 14, 15]
+
+    public var isClosed: Bool { status.map { Self.finalStatuses.contains($0) } ?? false }
+}
+
+/// The licence of a completed cross-province case.
+public struct ExchangeLicence: Sendable, Equatable, Codable {
+    public var enterpriseName: String
+    public var creditCode: String
+    public var licenceNumber: String
+    public var issueDate: String
+    public var completedAt: Date
+    public var carrier: String?
+    public var trackingNumber: String?
+    public var recipient: String?
+
+    public init(
+        enterpriseName: String, creditCode: String, licenceNumber: String, issueDate: String, completedAt: Date,
+        carrier: String? = nil, trackingNumber: String? = nil, recipient: String? = nil
+    ) {
+        self.enterpriseName = enterpriseName
+        self.creditCode = creditCode
+        self.licenceNumber = licenceNumber
+        self.issueDate = issueDate
+        self.completedAt = completedAt
+        self.carrier = carrier
+        self.trackingNumber = trackingNumber
+        self.recipient = recipient
+    }
+}
+
+/// One national status change of a cross-province case, in the order it was recorded.
+public struct ExchangeStatusEntry: Sendable, Equatable, Codable {
+    public var status: Int
+    public var time: Date
+    public var reason: String?
+    /// Where it came from: `in:<sender code>:<message id>:<record id>`, or `out:…` when this hall sent it.
+    public var source: String
+    /// Whether it was current when recorded (a change older than the current one is history only).
+    public var madeCurrent: Bool
+
+    public init(status: Int, time: Date, reason: String?, source: String, madeCurrent: Bool) {
+        self.status = status
+        self.time = time
+        self.reason = reason
+        self.source = source
+        self.madeCurrent = madeCurrent
+    }
+}
+
+/// A message received and processed (from the signature check on): its octets, its receipt,
+/// and whether it was applied. The key of idempotency is (sender, message id).
+public struct InboundMessage: Sendable, Equatable, Codable {
+    public var senderCode: String
+    public var messageID: String
+    /// SM3 of ``raw``.
+    public var digest: String
+    public var type: String
+    public var collaborationNumber: String
+    public var receivedAt: Date
+    /// Whether every record was applied.
+    public var accepted: Bool
+    /// The refusal's code when it was not.
+    public var code: String?
+    public var raw: Data
+    /// The signed receipt sent back, octet for octet (none for a receipt, which is not answered).
+    public var receipt: Data?
+
+    public init(
+        senderCode: String, messageID: String, digest: String, type: String, collaborationNumber: String,
+        receivedAt: Date, accepted: Bool, code: String?, raw: Data, receipt: Data?
+    ) {
+        self.senderCode = senderCode
+        self.messageID = messageID
+        self.digest = digest
+        self.type = type
+        self.collaborationNumber = collaborationNumber
+        self.receivedAt = receivedAt
+        self.accepted = accepted
+        self.code = code
+        self.raw = raw
+        self.receipt = receipt
+    }
+}
+
+/// A message refused before anything was applied (the dead-letter list, `kaiban exchange failed`).
+public struct DeadLetter: Sendable, Equatable, Codable {
+    public var id: Int64?
+    public var receivedAt: Date
+    /// Where it came from: the spool file or the HTTP peer.
+    public var origin: String
+    public var senderCode: String?
+    public var messageID: String?
+    public var digest: String
+    public var code: String
+    public var reason: String
+    public var raw: Data
+    public var receipt: Data?
+
+    public init(
+        id: Int64? = nil, receivedAt: Date, origin: String, senderCode: String?, messageID: String?, digest: String,
+        code: String, reason: String, raw: Data, receipt: Data?
+    ) {
+        self.id = id
+        self.receivedAt = receivedAt
+        self.origin = origin
+        self.senderCode = senderCode
+        self.messageID = messageID
+        self.digest = digest
+        self.code = code
+        self.reason = reason
+        self.raw = raw
+        self.receipt = receipt
+    }
+}
+
+/// What applying an inbound message changes, decided inside the store's transaction from the
+/// case as stored there: the case's new state (nil: unchanged), the status changes to append,
+/// and the message's record with its receipt. A refused message changes no case.
+public struct InboundDecision: Sendable {
+    public var caseState: ExchangeCase?
+    public var statuses: [ExchangeStatusEntry]
+    public var message: InboundMessage
+
+    public init(caseState: ExchangeCase?, statuses: [ExchangeStatusEntry], message: InboundMessage) {
+        self.caseState = caseState
+        self.statuses = statuses
+        self.message = message
+    }
+}
+
+/// The storage of the exchange, a part of ``DeskStore``: partners and their keys, the inbound
+/// messages (kept raw, append-only, one per sender and id), the dead letters, and the
+/// cross-province cases with their status history (append-only).
+public protocol ExchangeStore: Sendable {
+    /// Registers a partner with its first key; `partner.addedBy` must be an active supervisor.
+    func addExchangePartner(_ partner: ExchangePartner) async throws
+    /// Adds another key to a registered partner (a key change); the same key twice is refused.
+    func addExchangePartnerKey(_ key: PartnerKey, to code: String) async throws -> ExchangePartner
+    func exchangePartners() async throws -> [ExchangePartner]
+    func exchangePartner(_ code: String) async throws -> ExchangePartner?
+    /// The message `messageID` from `sender` processed earlier, if any.
+    func inboundMessage(sender: String, messageID: String) async throws -> InboundMessage?
+    /// Applies an inbound message in one transaction: reads the case `collaborationNumber` names,
+    /// lets `decide` say what changes, writes it and the message's record. When the same sender
+    /// and id were recorded meanwhile (another process), nothing is applied and that earlier
+    /// record is returned instead (`decide` is then not consulted).
+    func receiveExchangeMessage(
+        sender: String, messageID: String, collaborationNumber: String,
+        decide: @escaping @Sendable (ExchangeCase?) throws -> InboundDecision
+    ) async throws -> (message: InboundMessage, applied: Bool)
+    func recordDeadLetter(_ letter: DeadLetter) async throws
+    /// The newest dead letters first, at most `limit`.
+    func deadLetters(limit: Int) async throws -> [DeadLetter]
+    func exchangeCase(_ collaborationNumber: String) async throws -> ExchangeCase?
+    /// Records a case this hall transfers to a partner (its first status, 1 已接件, with it); a
+    /// collaboration number already held is refused.
+    func recordOutboundCase(_ state: ExchangeCase, statuses: [ExchangeStatusEntry]) async throws
+    /// The newest cross-province cases first, at most `limit`.
+    func exchangeCases(limit: Int) async throws -> [ExchangeCase]
+    /// The status changes of a case in the order they were recorded.
+    func exchangeStatuses(_ collaborationNumber: String) async throws -> [ExchangeStatusEntry]
+}

@@ -1,0 +1,296 @@
+import Foundation
+import KaibanCore
+import KaibanCrypto
+import KaibanDesk
+
+/// Who this hall is in the exchange: its authority, its signing key, production or test.
+public struct ExchangeIdentity: Sendable {
+    public var authority: Authority
+    public var key: SM2.PrivateKey
+    public var test: Bool
+
+    public init(authority: Authority, key: SM2.PrivateKey, test: Bool) {
+        self.authority = authority
+        self.key = key
+        self.test = test
+    }
+}
+
+/// Where the files of a transferred case's documents manifest are found, by SM3 (README §9):
+/// beside the message in a spool folder, or from the sender over HTTP.
+public protocol DocumentSource: Sendable {
+    /// The file with digest `sm3`, nil when there is none; at most `limit` octets are read.
+    func file(sm3: String, limit: Int) throws -> Data?
+}
+
+/// The files in a spool folder, each named by its SM3 (`{sm3}`).
+public struct SpoolDocuments: DocumentSource {
+    public var folder: URL
+
+    public init(folder: URL) {
+        self.folder = folder
+    }
+
+    public func file(sm3: String, limit: Int) throws -> Data? {
+        // The name is 64 hex digits (the schema checked it), never a path.
+        guard sm3.count == 64, sm3.utf8.allSatisfy(PartialHeader.isLowerHex) else { return nil }
+        let url = folder.appendingPathComponent(sm3)
+        guard let handle = try? FileHandle(forReadingFrom: url) else { return nil }
+        defer { try? handle.close() }
+        return try handle.read(upToCount: limit + 1) ?? Data()
+    }
+}
+
+/// What the receiver answers to octets received (README §4, §9).
+public struct InboundAnswer: Sendable, Equatable {
+    public enum Outcome: String, Sendable, Codable {
+        /// Every record applied.
+        case applied
+        /// Answered with a rejecting receipt; nothing applied.
+        case rejected
+        /// The same message again: the first receipt, nothing applied again.
+        case duplicate
+        /// Refused without a receipt (too large, unreadable, no header to answer).
+        case refused
+    }
+
+    public var outcome: Outcome
+    /// 200 with a receipt (or nothing, for a receipt received), 400 or 413 without.
+    public var httpStatus: Int
+    /// The signed receipt to send back, octet for octet.
+    public var receipt: Data?
+    public var messageID: String?
+    public var senderCode: String?
+    public var type: String?
+    /// The refusal's result code (README §7).
+    public var code: String?
+    /// Why, in words, for the log and the command line.
+    public var reason: String?
+}
+
+/// Takes in messages from partners: checks 1–11 of README §4 in order, idempotent by sender and
+/// message id, each message kept raw and applied in one transaction or not at all; refusals
+/// answered by a signed receipt and listed as dead letters.
+public struct ExchangeInbox: Sendable {
+    public let desk: Desk
+    public let codec: ExchangeCodec
+    public let identity: ExchangeIdentity
+
+    public init(desk: Desk, codec: ExchangeCodec, identity: ExchangeIdentity) {
+        self.desk = desk
+        self.codec = codec
+        self.identity = identity
+    }
+
+    /// At most this many octets of a message refused as too large or unreadable are kept.
+    static let keptPrefix = 4096
+
+    public func receive(_ data: Data, origin: String, documents: (any DocumentSource)?) async throws -> InboundAnswer {
+        let now = Date(timeIntervalSince1970: desk.clock.now().timeIntervalSince1970.rounded(.down))
+        let digest = SM3.hex(data)
+        let opened: OpenedMessage
+        do {
+            opened = try codec.open(data, source: origin)
+        } catch {
+            return try await refuseUnopened(error, data: data, digest: digest, origin: origin, at: now)
+        }
+        let message = opened.message
+        let header = message.header
+        var answer = InboundAnswer(
+            outcome: .rejected, httpStatus: 200, messageID: header.messageID, senderCode: header.sender.code,
+            type: header.type.rawValue)
+        // Checks 4–6: refused, answered, not recorded against the id (a forgery must not block it).
+        if header.schemaVersion != ExchangeMessage.schemaVersion {
+            return try await reject(
+                answer,
+                Rejection(
+                    code: "message.version-unsupported",
+                    message: "报文版本\(header.schemaVersion)不受支持，仅支持\(ExchangeMessage.schemaVersion)"),
+                opened: opened, origin: origin, at: now)
+        }
+        let partner = try await desk.store.exchangePartner(header.sender.code)
+        let keys = (partner?.keys ?? []).compactMap { try? SM2.PublicKey(der: Array($0.der)) }
+        guard partner != nil, keys.contains(where: { $0.fingerprint == opened.keyFingerprint }) else {
+            return try await reject(
+                answer,
+                Rejection(
+                    code: "message.sender-unknown",
+                    message: partner == nil
+                        ? "发送方\(header.sender.code)不是已登记的协同机构" : "签名公钥\(opened.keyFingerprint)不是发送方已登记的公钥"),
+                opened: opened, origin: origin, at: now)
+        }
+        guard opened.verifies(with: keys) else {
+            return try await reject(
+                answer, Rejection(code: "message.signature-invalid", message: "签名验证失败（SM2-SM3，规范化形式见交换规范§3）"),
+                opened: opened, origin: origin, at: now)
+        }
+        // Check 9 first among the recorded ones: a message already processed is answered as it was.
+        if let earlier = try await desk.store.inboundMessage(sender: header.sender.code, messageID: header.messageID) {
+            return try await repeated(earlier, answer: answer, opened: opened, origin: origin, at: now)
+        }
+        // Checks 7, 8, 10: refused and recorded.
+        var refusal: Rejection?
+        if header.receiver.code != identity.authority.code {
+            refusal = Rejection(
+                code: "message.receiver-mismatch",
+                message: "接收方\(header.receiver.code)不是本机构（\(identity.authority.code)）")
+        } else if header.test != identity.test {
+            refusal = Rejection(
+                code: "message.test-mismatch",
+                message: identity.test ? "本系统为测试系统，只接收测试报文" : "本系统为生产系统，不接收测试报文")
+        } else if header.type != message.body.type {
+            refusal = Rejection(
+                code: "message.type-mismatch", message: "报文类型\(header.type.rawValue)与报文体\(message.body.type.rawValue)不符"
+            )
+        } else if header.caseReference == nil, header.type != .receipt {
+            refusal = Rejection(code: "message.schema-invalid", message: "缺少本方办件编号（CaseReference）")
+        }
+        let rules = RecordRules(
+            identity: identity, jurisdiction: desk.settings.jurisdiction ?? [desk.settings.hall], now: now)
+        // Check 11, the part that needs no stored state: identity numbers, codes, documents.
+        let stateless = refusal == nil ? rules.statelessProblems(message, documents: documents) : [:]
+        let codec = self.codec
+        let identity = self.identity
+        let wholeRefusal = refusal
+        let outcome = try await desk.store.receiveExchangeMessage(
+            sender: header.sender.code, messageID: header.messageID, collaborationNumber: header.collaborationNumber
+        ) { stored in
+            let decision =
+                wholeRefusal.map { RecordRules.Decision(rejection: $0) }
+                ?? rules.decide(message, stored: stored, stateless: stateless)
+            let receipt: Data? =
+                header.type == .receipt
+                ? nil
+                : try codec.write(
+                    Self.receipt(
+                        answering: opened, outcome: decision.outcome, identity: identity, reference: stored?.localCase,
+                        at: now), signedWith: identity.key)
+            return InboundDecision(
+                caseState: decision.accepted ? decision.caseState : nil,
+                statuses: decision.accepted ? decision.statuses : [],
+                message: InboundMessage(
+                    senderCode: header.sender.code, messageID: header.messageID, digest: opened.digest,
+                    type: header.type.rawValue, collaborationNumber: header.collaborationNumber, receivedAt: now,
+                    accepted: decision.accepted, code: decision.code, raw: data, receipt: receipt))
+        }
+        if !outcome.applied {
+            // Another process recorded the same id between the read above and this transaction.
+            return try await repeated(outcome.message, answer: answer, opened: opened, origin: origin, at: now)
+        }
+        answer.receipt = outcome.message.receipt
+        answer.outcome = outcome.message.accepted ? .applied : .rejected
+        answer.code = outcome.message.code
+        answer.reason = outcome.message.accepted ? nil : outcome.message.code
+        return answer
+    }
+
+    /// The same sender and id again: the same octets get the first receipt; others are refused.
+    func repeated(
+        _ earlier: InboundMessage, answer: InboundAnswer, opened: OpenedMessage, origin: String, at now: Date
+    ) async throws -> InboundAnswer {
+        guard earlier.digest == opened.digest else {
+            return try await reject(
+                answer,
+                Rejection(
+                    code: "message.id-reused",
+                    message: "报文编号\(earlier.messageID)已于\(HallTime.localText(of: earlier.receivedAt))用于内容不同的报文，以首次报文为准"),
+                opened: opened, origin: origin, at: now)
+        }
+        var repeated = answer
+        repeated.outcome = .duplicate
+        repeated.receipt = earlier.receipt
+        repeated.code = earlier.code
+        return repeated
+    }
+
+    /// A whole message refused before it was recorded: a signed receipt, and a dead letter.
+    func reject(_ answer: InboundAnswer, _ rejection: Rejection, opened: OpenedMessage, origin: String, at now: Date)
+        async throws -> InboundAnswer
+    {
+        var refused = answer
+        refused.code = rejection.code
+        refused.reason = rejection.message
+        if opened.message.header.type != .receipt {
+            refused.receipt = try codec.write(
+                Self.receipt(
+                    answering: opened, outcome: .messageRejected(rejection), identity: identity, reference: nil, at: now
+                ),
+                signedWith: identity.key)
+        }
+        try await desk.store.recordDeadLetter(
+            DeadLetter(
+                receivedAt: now, origin: origin, senderCode: opened.message.header.sender.code,
+                messageID: opened.message.header.messageID, digest: opened.digest, code: rejection.code,
+                reason: rejection.message, raw: opened.raw, receipt: refused.receipt))
+        return refused
+    }
+
+    /// Checks 1–3 failed: a receipt only when the header can be read (and the message is no receipt).
+    func refuseUnopened(_ failure: OpenFailure, data: Data, digest: String, origin: String, at now: Date) async throws
+        -> InboundAnswer
+    {
+        var answer = InboundAnswer(outcome: .refused, httpStatus: 400)
+        let code: String
+        let reason: String
+        switch failure {
+        case .tooLarge(let bytes, let limit):
+            answer.httpStatus = 413
+            code = "message.too-large"
+            reason = "报文\(bytes)字节，超过上限\(limit)字节"
+        case .unreadable(let problem):
+            code = "message.unreadable"
+            reason = "报文无法读取（须为UTF-8、格式良好、无DOCTYPE、嵌套不超过257层）：\(problem.description)"
+        case .invalid(let header, let details):
+            code = "message.schema-invalid"
+            reason =
+                "报文不符合 exchange-1.xsd："
+                + details.prefix(3).map { "第\($0.line ?? 0)行 \($0.text)" }.joined(separator: "；")
+            if let header {
+                answer.outcome = .rejected
+                answer.httpStatus = 200
+                answer.messageID = header.messageID
+                answer.senderCode = header.sender.code
+                let receipt = Receipt(
+                    requestMessageID: header.messageID, requestDigest: digest, receivedTime: now,
+                    outcome: .messageRejected(
+                        Rejection(code: code, message: "报文不符合 exchange-1.xsd", details: details)))
+                let message = ExchangeMessage(
+                    header: MessageHeader(
+                        messageID: Self.newMessageID(), type: .receipt, sender: identity.authority,
+                        receiver: header.sender, collaborationNumber: header.collaborationNumber, caseReference: nil,
+                        sendTime: now, test: identity.test),
+                    body: .receipt(receipt))
+                answer.receipt = try codec.write(message, signedWith: identity.key)
+            }
+        }
+        answer.code = code
+        answer.reason = reason
+        var kept = data
+        if case .invalid = failure {} else if kept.count > Self.keptPrefix { kept = kept.prefix(Self.keptPrefix) }
+        try await desk.store.recordDeadLetter(
+            DeadLetter(
+                receivedAt: now, origin: origin, senderCode: answer.senderCode, messageID: answer.messageID,
+                digest: digest, code: code, reason: reason, raw: kept, receipt: answer.receipt))
+        return answer
+    }
+
+    /// A receipt answering `opened`, from this hall.
+    static func receipt(
+        answering opened: OpenedMessage, outcome: Receipt.Outcome, identity: ExchangeIdentity, reference: String?,
+        at now: Date
+    ) -> ExchangeMessage {
+        let header = opened.message.header
+        return ExchangeMessage(
+            header: MessageHeader(
+                messageID: newMessageID(), type: .receipt, sender: identity.authority, receiver: header.sender,
+                collaborationNumber: header.collaborationNumber, caseReference: reference, sendTime: now,
+                test: identity.test),
+            body: .receipt(
+                Receipt(
+                    requestMessageID: header.messageID, requestDigest: opened.digest, receivedTime: now,
+                    outcome: outcome)))
+    }
+
+    /// A new random (version 4) UUID in lower case.
+    public static func newMessageID() -> String { UUID().uuidString.lowercased() }
+}

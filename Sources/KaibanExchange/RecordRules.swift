@@ -1,0 +1,228 @@
+import Foundation
+import KaibanCore
+import KaibanCrypto
+import KaibanDesk
+
+/// Check 11 of README §4: each record on its own, then what an accepted message changes. Pure:
+/// the stored case comes in, the decision goes out; the store runs ``decide(_:stored:stateless:)``
+/// inside the transaction that writes its result.
+struct RecordRules: Sendable {
+    var identity: ExchangeIdentity
+    /// The county-level divisions whose enterprises this hall registers.
+    var jurisdiction: [String]
+    var now: Date
+
+    struct Decision: Sendable {
+        var outcome: Receipt.Outcome
+        var accepted: Bool
+        var code: String?
+        var caseState: ExchangeCase?
+        var statuses: [ExchangeStatusEntry] = []
+
+        init(rejection: Rejection) {
+            outcome = .messageRejected(rejection)
+            accepted = false
+            code = rejection.code
+        }
+
+        init(
+            outcome: Receipt.Outcome, accepted: Bool, code: String?, caseState: ExchangeCase?,
+            statuses: [ExchangeStatusEntry]
+        ) {
+            self.outcome = outcome
+            self.accepted = accepted
+            self.code = code
+            self.caseState = caseState
+            self.statuses = statuses
+        }
+    }
+
+    /// The largest document file (README §6).
+    static let maximumFile = 52_428_800
+
+    /// Problems of records that no stored state can change, by record id: check characters of
+    /// identity numbers and credit codes, competence, and the documents' files.
+    func statelessProblems(_ message: ExchangeMessage, documents: (any DocumentSource)?) -> [String: Rejection] {
+        switch message.body {
+        case .caseTransfer(let transfer):
+            if let problem = transferProblem(transfer, documents: documents) { return [transfer.recordID: problem] }
+        case .result(let result):
+            if (try? CreditCode(result.creditCode))?.value != result.creditCode {
+                return [
+                    result.recordID: Rejection(
+                        code: "case.invalid", message: "统一社会信用代码\(result.creditCode)校验码错误",
+                        details: [Rejection.Detail(text: "Licence/CreditCode")])
+                ]
+            }
+        case .receipt, .statusUpdate, .withdrawal:
+            break
+        }
+        return [:]
+    }
+
+    func transferProblem(_ transfer: TransferredCase, documents: (any DocumentSource)?) -> Rejection? {
+        if transfer.decidingAuthority.code != identity.authority.code {
+            return Rejection(
+                code: "case.not-competent", message: "办理地机构\(transfer.decidingAuthority.code)不是本机构")
+        }
+        let domicile = transfer.application.domicile.division
+        if !jurisdiction.contains(domicile) {
+            return Rejection(
+                code: "case.not-competent",
+                message: "住所所在行政区划\(domicile)不属于本机关管辖（\(jurisdiction.joined(separator: "、"))）")
+        }
+        var details: [Rejection.Detail] = []
+        let application = transfer.application
+        var parties: [(String, Party)] = [("LegalRepresentative", application.legalRepresentative)]
+        parties += application.investors.enumerated().map { ("Investor[\($0.offset + 1)]", $0.element.party) }
+        if let agent = application.agent { parties.append(("Agent", agent)) }
+        for (path, party) in parties {
+            switch party.idType {
+            case "resident-id":
+                do {
+                    _ = try CitizenID(party.idNumber)
+                } catch {
+                    details.append(Rejection.Detail(text: "\(path)/IdNumber：\(error.message(.zh))"))
+                }
+            case "credit-code":
+                if (try? CreditCode(party.idNumber))?.value != party.idNumber {
+                    details.append(Rejection.Detail(text: "\(path)/IdNumber：统一社会信用代码校验码错误"))
+                }
+            default:
+                break
+            }
+        }
+        if !details.isEmpty {
+            return Rejection(code: "case.invalid", message: "身份证件号码或统一社会信用代码有误", details: details)
+        }
+        var missing: [Rejection.Detail] = []
+        var mismatched: [Rejection.Detail] = []
+        for document in transfer.documents {
+            let file = try? documents?.file(sm3: document.sm3, limit: Self.maximumFile)
+            guard let file = file ?? nil else {
+                missing.append(Rejection.Detail(text: "材料\(document.number)（\(document.title)）：未取得文件 \(document.sm3)"))
+                continue
+            }
+            if file.count != document.size || SM3.hex(file) != document.sm3 {
+                mismatched.append(
+                    Rejection.Detail(
+                        text: "材料\(document.number)（\(document.title)）：文件\(file.count)字节，与清单的大小或SM3不符"))
+            }
+        }
+        if !missing.isEmpty { return Rejection(code: "document.missing", message: "材料文件缺失", details: missing) }
+        if !mismatched.isEmpty {
+            return Rejection(code: "document.digest-mismatch", message: "材料文件与清单不符", details: mismatched)
+        }
+        return nil
+    }
+
+    func source(_ header: MessageHeader, _ record: String) -> String {
+        "in:\(header.sender.code):\(header.messageID):\(record)"
+    }
+
+    /// The decision on `message` given the case as stored: every record accepted and applied, or none.
+    func decide(_ message: ExchangeMessage, stored: ExchangeCase?, stateless: [String: Rejection]) -> Decision {
+        let header = message.header
+        var results: [String: Rejection] = stateless
+        var state = stored
+        var statuses: [ExchangeStatusEntry] = []
+        func unknown(_ record: String) {
+            results[record] =
+                results[record]
+                ?? Rejection(code: "case.unknown", message: "本机构无业务协同编号为\(header.collaborationNumber)的办件")
+        }
+        // A case of another partner, or of the other direction, is not this sender's to change.
+        let mine = stored.map { $0.partnerCode == header.sender.code } ?? false
+        switch message.body {
+        case .caseTransfer(let transfer):
+            if stored != nil {
+                results[transfer.recordID] = Rejection(
+                    code: "case.duplicate", message: "业务协同编号\(header.collaborationNumber)的办件已转来")
+            } else if results[transfer.recordID] == nil {
+                state = ExchangeCase(
+                    collaborationNumber: header.collaborationNumber, partnerCode: header.sender.code,
+                    direction: .inbound, mode: transfer.mode.rawValue, localCase: nil,
+                    partnerReference: header.caseReference, enterpriseName: transfer.application.proposedName,
+                    openedAt: now, status: 1, statusAt: now)
+                statuses.append(
+                    ExchangeStatusEntry(
+                        status: 1, time: now, reason: nil, source: source(header, transfer.recordID), madeCurrent: true)
+                )
+            }
+        case .statusUpdate(let changes):
+            for change in changes {
+                guard var current = state, mine, current.direction == .outbound else {
+                    unknown(change.recordID)
+                    continue
+                }
+                if current.isClosed, let at = current.statusAt, change.time > at {
+                    results[change.recordID] = Rejection(
+                        code: "status.not-allowed",
+                        message: "办件已于\(HallTime.localText(of: at))终结（状态\(current.status ?? 0)），不能再变更")
+                    continue
+                }
+                let makeCurrent = current.statusAt.map { change.time >= $0 } ?? true
+                if makeCurrent {
+                    current.status = change.status
+                    current.statusAt = change.time
+                    current.partnerReference = current.partnerReference ?? header.caseReference
+                    state = current
+                }
+                statuses.append(
+                    ExchangeStatusEntry(
+                        status: change.status, time: change.time, reason: change.reason,
+                        source: source(header, change.recordID), madeCurrent: makeCurrent))
+            }
+        case .result(let result):
+            if var current = state, mine, current.direction == .outbound {
+                if current.isClosed {
+                    results[result.recordID] =
+                        results[result.recordID]
+                        ?? Rejection(code: "case.closed", message: "办件已终结（状态\(current.status ?? 0)）")
+                } else if results[result.recordID] == nil {
+                    current.status = result.status
+                    current.statusAt = result.completedTime
+                    current.licence = ExchangeLicence(
+                        enterpriseName: result.enterpriseName, creditCode: result.creditCode,
+                        licenceNumber: result.licenceNumber, issueDate: result.issueDate,
+                        completedAt: result.completedTime, carrier: result.post?.carrier,
+                        trackingNumber: result.post?.trackingNumber, recipient: result.post?.recipient)
+                    state = current
+                    statuses.append(
+                        ExchangeStatusEntry(
+                            status: result.status, time: result.completedTime, reason: nil,
+                            source: source(header, result.recordID), madeCurrent: true))
+                }
+            } else {
+                unknown(result.recordID)
+            }
+        case .withdrawal(let request):
+            if var current = state, mine, current.direction == .inbound {
+                if current.isClosed {
+                    results[request.recordID] = Rejection(
+                        code: "case.closed", message: "办件已终结（状态\(current.status ?? 0)），不能撤回")
+                } else {
+                    // Before acceptance (3) it is 2 已撤件; after, 14 撤回.
+                    let accepted = (current.status ?? 1) >= 3
+                    let status = accepted ? 14 : 2
+                    current.status = status
+                    current.statusAt = now
+                    state = current
+                    statuses.append(
+                        ExchangeStatusEntry(
+                            status: status, time: now, reason: request.reason, source: source(header, request.recordID),
+                            madeCurrent: true))
+                }
+            } else {
+                unknown(request.recordID)
+            }
+        case .receipt:
+            return Decision(outcome: .records([]), accepted: true, code: nil, caseState: nil, statuses: [])
+        }
+        let records = message.body.recordIDs.map { RecordResult(recordID: $0, rejection: results[$0]) }
+        let firstRejection = records.lazy.compactMap(\.rejection).first
+        return Decision(
+            outcome: .records(records), accepted: firstRejection == nil, code: firstRejection?.code,
+            caseState: firstRejection == nil ? state : nil, statuses: firstRejection == nil ? statuses : [])
+    }
+}

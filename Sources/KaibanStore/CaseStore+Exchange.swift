@@ -1,0 +1,327 @@
+import Foundation
+import GRDB
+import KaibanCore
+import KaibanDesk
+
+extension CaseStore {
+    static func date(_ row: Row, _ column: String) -> Date? {
+        (row[column] as Int64?).map { Date(timeIntervalSince1970: TimeInterval($0)) }
+    }
+
+    package func addExchangePartner(_ partner: ExchangePartner) throws {
+        try write { db in
+            try requireSupervisor(
+                partner.addedBy, act: LocalizedText(zh: "登记协同机构", en: "register an exchange partner"), db)
+            if try Bool.fetchOne(db, sql: "SELECT 1 FROM exchange_partner WHERE code = ?", arguments: [partner.code])
+                == true
+            {
+                throw StoreError.partnerExists(partner.code)
+            }
+            try db.execute(
+                sql: "INSERT INTO exchange_partner (code, name, endpoint, added_at, added_by) VALUES (?, ?, ?, ?, ?)",
+                arguments: [
+                    partner.code, partner.name, partner.endpoint, Self.seconds(partner.addedAt), partner.addedBy,
+                ])
+            for key in partner.keys { try insertPartnerKey(key, partner: partner.code, db) }
+        }
+    }
+
+    func insertPartnerKey(_ key: PartnerKey, partner: String, _ db: Database) throws {
+        if let holder = try String.fetchOne(
+            db, sql: "SELECT partner_code FROM exchange_partner_key WHERE fingerprint = ?", arguments: [key.fingerprint]
+        ) {
+            throw StoreError.partnerKeyExists(fingerprint: key.fingerprint, partner: holder)
+        }
+        try db.execute(
+            sql: """
+                INSERT INTO exchange_partner_key (fingerprint, partner_code, der, added_at, added_by)
+                VALUES (?, ?, ?, ?, ?)
+                """,
+            arguments: [key.fingerprint, partner, key.der, Self.seconds(key.addedAt), key.addedBy])
+    }
+
+    package func addExchangePartnerKey(_ key: PartnerKey, to code: String) throws -> ExchangePartner {
+        try write { db in
+            try requireSupervisor(
+                key.addedBy, act: LocalizedText(zh: "登记协同机构公钥", en: "register a partner's key"), db)
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM exchange_partner WHERE code = ?", arguments: [code]) == true
+            else { throw StoreError.partnerNotFound(code) }
+            try insertPartnerKey(key, partner: code, db)
+            guard let partner = try fetchPartners(code: code, db).first else { throw StoreError.partnerNotFound(code) }
+            return partner
+        }
+    }
+
+    func fetchPartners(code: String?, _ db: Database) throws -> [ExchangePartner] {
+        let rows =
+            if let code {
+                try Row.fetchAll(db, sql: "SELECT * FROM exchange_partner WHERE code = ?", arguments: [code])
+            } else {
+                try Row.fetchAll(db, sql: "SELECT * FROM exchange_partner ORDER BY code")
+            }
+        return try rows.map { row in
+            let partnerCode: String = row["code"]
+            let keys = try Row.fetchAll(
+                db, sql: "SELECT * FROM exchange_partner_key WHERE partner_code = ? ORDER BY added_at, fingerprint",
+                arguments: [partnerCode]
+            ).map { key in
+                PartnerKey(
+                    fingerprint: key["fingerprint"], der: key["der"],
+                    addedAt: Self.date(key, "added_at") ?? .distantPast,
+                    addedBy: key["added_by"])
+            }
+            return ExchangePartner(
+                code: partnerCode, name: row["name"], endpoint: row["endpoint"],
+                addedAt: Self.date(row, "added_at") ?? .distantPast, addedBy: row["added_by"], keys: keys)
+        }
+    }
+
+    package func exchangePartners() throws -> [ExchangePartner] {
+        try read { db in try fetchPartners(code: nil, db) }
+    }
+
+    package func exchangePartner(_ code: String) throws -> ExchangePartner? {
+        try read { db in try fetchPartners(code: code, db).first }
+    }
+
+    static func inboundMessage(_ row: Row) -> InboundMessage {
+        InboundMessage(
+            senderCode: row["sender_code"], messageID: row["message_id"], digest: row["digest"], type: row["type"],
+            collaborationNumber: row["collaboration_number"], receivedAt: date(row, "received_at") ?? .distantPast,
+            accepted: row["accepted"], code: row["code"], raw: row["raw"], receipt: row["receipt"])
+    }
+
+    func fetchInbound(sender: String, messageID: String, _ db: Database) throws -> InboundMessage? {
+        try Row.fetchOne(
+            db, sql: "SELECT * FROM exchange_inbox WHERE sender_code = ? AND message_id = ?",
+            arguments: [sender, messageID]
+        ).map(Self.inboundMessage)
+    }
+
+    package func inboundMessage(sender: String, messageID: String) throws -> InboundMessage? {
+        try read { db in try fetchInbound(sender: sender, messageID: messageID, db) }
+    }
+
+    package func recordOutboundCase(_ state: ExchangeCase, statuses: [ExchangeStatusEntry]) throws {
+        try write { db in
+            if try fetchExchangeCase(state.collaborationNumber, db) != nil {
+                throw StoreError.storage("collaboration number \(state.collaborationNumber) is held already")
+            }
+            try saveExchangeCase(state, db)
+            try appendStatuses(statuses, to: state.collaborationNumber, db)
+        }
+    }
+
+    func appendStatuses(_ statuses: [ExchangeStatusEntry], to collaborationNumber: String, _ db: Database) throws {
+        guard !statuses.isEmpty else { return }
+        var seq =
+            try Int.fetchOne(
+                db, sql: "SELECT coalesce(max(seq), 0) FROM exchange_status WHERE collaboration_number = ?",
+                arguments: [collaborationNumber]) ?? 0
+        for entry in statuses {
+            seq += 1
+            try db.execute(
+                sql: """
+                    INSERT INTO exchange_status (collaboration_number, seq, status, at, reason, source, made_current)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    collaborationNumber, seq, entry.status, Self.seconds(entry.time), entry.reason, entry.source,
+                    entry.madeCurrent,
+                ])
+        }
+    }
+
+    package func receiveExchangeMessage(
+        sender: String, messageID: String, collaborationNumber: String,
+        decide: (ExchangeCase?) throws -> InboundDecision
+    ) throws -> (message: InboundMessage, applied: Bool) {
+        try write { db in
+            if let earlier = try fetchInbound(sender: sender, messageID: messageID, db) { return (earlier, false) }
+            let decision = try decide(try fetchExchangeCase(collaborationNumber, db))
+            if let state = decision.caseState { try saveExchangeCase(state, db) }
+            try appendStatuses(decision.statuses, to: collaborationNumber, db)
+            let message = decision.message
+            try db.execute(
+                sql: """
+                    INSERT INTO exchange_inbox (sender_code, message_id, digest, type, collaboration_number,
+                        received_at, accepted, code, raw, receipt)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    message.senderCode, message.messageID, message.digest, message.type, message.collaborationNumber,
+                    Self.seconds(message.receivedAt), message.accepted, message.code, message.raw, message.receipt,
+                ])
+            return (message, true)
+        }
+    }
+
+    func saveExchangeCase(_ state: ExchangeCase, _ db: Database) throws {
+        let licence = try state.licence.map { String(decoding: try Self.encoder.encode($0), as: UTF8.self) }
+        try db.execute(
+            sql: """
+                INSERT INTO exchange_case (collaboration_number, partner_code, direction, mode, local_case,
+                    partner_reference, enterprise_name, opened_at, status, status_at, licence_json)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (collaboration_number) DO UPDATE SET local_case = excluded.local_case,
+                    partner_reference = excluded.partner_reference, enterprise_name = excluded.enterprise_name,
+                    status = excluded.status, status_at = excluded.status_at, licence_json = excluded.licence_json
+                """,
+            arguments: [
+                state.collaborationNumber, state.partnerCode, state.direction.rawValue, state.mode, state.localCase,
+                state.partnerReference, state.enterpriseName, Self.seconds(state.openedAt), state.status,
+                state.statusAt.map(Self.seconds), licence,
+            ])
+    }
+
+    static func exchangeCase(_ row: Row) throws -> ExchangeCase {
+        let directionText: String = row["direction"]
+        guard let direction = ExchangeDirection(rawValue: directionText) else {
+            throw StoreError.storage(
+                "exchange case \(row["collaboration_number"] as String): direction \(directionText)")
+        }
+        let licence = try (row["licence_json"] as String?).map {
+            try Self.decoder.decode(ExchangeLicence.self, from: Data($0.utf8))
+        }
+        return ExchangeCase(
+            collaborationNumber: row["collaboration_number"], partnerCode: row["partner_code"], direction: direction,
+            mode: row["mode"], localCase: row["local_case"], partnerReference: row["partner_reference"],
+            enterpriseName: row["enterprise_name"], openedAt: date(row, "opened_at") ?? .distantPast,
+            status: row["status"], statusAt: date(row, "status_at"), licence: licence)
+    }
+
+    func fetchExchangeCase(_ number: String, _ db: Database) throws -> ExchangeCase? {
+        try Row.fetchOne(db, sql: "SELECT * FROM exchange_case WHERE collaboration_number = ?", arguments: [number])
+            .map(Self.exchangeCase)
+    }
+
+    package func exchangeCase(_ number: String) throws -> ExchangeCase? {
+        try read { db in try fetchExchangeCase(number, db) }
+    }
+
+    package func exchangeCases(limit: Int) throws -> [ExchangeCase] {
+        try read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM exchange_case ORDER BY opened_at DESC, collaboration_number DESC LIMIT ?",
+                arguments: [limit]
+            ).map(Self.exchangeCase)
+        }
+    }
+
+    package func exchangeStatuses(_ number: String) throws -> [ExchangeStatusEntry] {
+        try read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM exchange_status WHERE collaboration_number = ? ORDER BY seq",
+                arguments: [number]
+            ).map { row in
+                ExchangeStatusEntry(
+                    status: row["status"], time: Self.date(row, "at") ?? .distantPast, reason: row["reason"],
+                    source: row["source"], madeCurrent: row["made_current"])
+            }
+        }
+    }
+
+    package func recordDeadLetter(_ letter: DeadLetter) throws {
+        try write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO exchange_dead_letter (received_at, origin, sender_code, message_id, digest, code,
+                        reason, raw, receipt)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    Self.seconds(letter.receivedAt), letter.origin, letter.senderCode, letter.messageID, letter.digest,
+                    letter.code, letter.reason, letter.raw, letter.receipt,
+                ])
+        }
+    }
+
+    /// The dead letters: those refused before they were recorded, and the recorded messages that
+    /// were refused (whose record and receipt the inbox keeps), newest first.
+    package func deadLetters(limit: Int) throws -> [DeadLetter] {
+        try read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT * FROM (
+                        SELECT id, received_at, origin, sender_code, message_id, digest, code, reason, raw, receipt
+                        FROM exchange_dead_letter
+                        UNION ALL
+                        SELECT NULL, received_at, 'inbox', sender_code, message_id, digest, code, type, raw, receipt
+                        FROM exchange_inbox WHERE accepted = 0
+                    ) ORDER BY received_at DESC LIMIT ?
+                    """, arguments: [limit]
+            ).map { row in
+                DeadLetter(
+                    id: row["id"], receivedAt: Self.date(row, "received_at") ?? .distantPast, origin: row["origin"],
+                    senderCode: row["sender_code"], messageID: row["message_id"], digest: row["digest"],
+                    code: row["code"] ?? "", reason: row["reason"], raw: row["raw"], receipt: row["receipt"])
+            }
+        }
+    }
+}
+
+// The exchange's part of DeskStore: each call off the cooperative pool.
+extension CaseStore {
+    public func addExchangePartner(_ partner: ExchangePartner) async throws {
+        try await offPool { try self.addExchangePartner(partner) }
+    }
+
+    public func addExchangePartnerKey(_ key: PartnerKey, to code: String) async throws -> ExchangePartner {
+        try await offPool { try self.addExchangePartnerKey(key, to: code) }
+    }
+
+    public func exchangePartners() async throws -> [ExchangePartner] {
+        try await offPool { try self.exchangePartners() }
+    }
+
+    public func exchangePartner(_ code: String) async throws -> ExchangePartner? {
+        try await offPool { try self.exchangePartner(code) }
+    }
+
+    public func inboundMessage(sender: String, messageID: String) async throws -> InboundMessage? {
+        try await offPool { try self.inboundMessage(sender: sender, messageID: messageID) }
+    }
+
+    public func receiveExchangeMessage(
+        sender: String, messageID: String, collaborationNumber: String,
+        decide: @escaping @Sendable (ExchangeCase?) throws -> InboundDecision
+    ) async throws -> (message: InboundMessage, applied: Bool) {
+        let outcome = try await offPool {
+            let result = try self.receiveExchangeMessage(
+                sender: sender, messageID: messageID, collaborationNumber: collaborationNumber, decide: decide)
+            return ReceiveOutcome(message: result.message, applied: result.applied)
+        }
+        return (outcome.message, outcome.applied)
+    }
+
+    public func recordOutboundCase(_ state: ExchangeCase, statuses: [ExchangeStatusEntry]) async throws {
+        try await offPool { try self.recordOutboundCase(state, statuses: statuses) }
+    }
+
+    public func recordDeadLetter(_ letter: DeadLetter) async throws {
+        try await offPool { try self.recordDeadLetter(letter) }
+    }
+
+    public func deadLetters(limit: Int) async throws -> [DeadLetter] {
+        try await offPool { try self.deadLetters(limit: limit) }
+    }
+
+    public func exchangeCase(_ collaborationNumber: String) async throws -> ExchangeCase? {
+        try await offPool { try self.exchangeCase(collaborationNumber) }
+    }
+
+    public func exchangeCases(limit: Int) async throws -> [ExchangeCase] {
+        try await offPool { try self.exchangeCases(limit: limit) }
+    }
+
+    public func exchangeStatuses(_ collaborationNumber: String) async throws -> [ExchangeStatusEntry] {
+        try await offPool { try self.exchangeStatuses(collaborationNumber) }
+    }
+}
+
+/// A tuple is not Sendable; this carries ``CaseStore/receiveExchangeMessage`` back from the pool.
+struct ReceiveOutcome: Sendable {
+    var message: InboundMessage
+    var applied: Bool
+}

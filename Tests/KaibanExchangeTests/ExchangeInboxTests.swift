@@ -1,0 +1,304 @@
+import Foundation
+import KaibanCore
+import KaibanCrypto
+import KaibanDesk
+import KaibanTestSupport
+import Testing
+
+@testable import KaibanExchange
+
+/// The inbound side on a real SQLite desk: README §4's checks in order, idempotency by sender and
+/// id, whole-or-nothing application, dead letters.
+@Suite struct ExchangeInboxTests {
+    /// Zhaohua's side: a desk, its own key, a registered partner (Yuzhong) with its key, and a spool
+    /// folder holding the transfer's files.
+    struct Hall {
+        var desk: Desk
+        var inbox: ExchangeInbox
+        var ownKey: SM2.PrivateKey
+        var partnerKey: SM2.PrivateKey
+        var spool: URL
+        var codec: ExchangeCodec
+
+        /// `message` written and signed by the partner (or by `key`).
+        func fromPartner(_ message: ExchangeMessage, key: SM2.PrivateKey? = nil) throws -> Data {
+            try codec.write(message, signedWith: key ?? partnerKey)
+        }
+
+        func receive(_ data: Data) async throws -> InboundAnswer {
+            try await inbox.receive(data, origin: "test", documents: SpoolDocuments(folder: spool))
+        }
+
+        /// The receipt in `answer`, opened and verified with this hall's key.
+        func receipt(_ answer: InboundAnswer) throws -> Receipt {
+            let opened = try codec.open(try #require(answer.receipt), source: "receipt")
+            #expect(opened.verifies(with: [ownKey.publicKey]))
+            #expect(opened.message.header.sender == SampleMessages.zhaohua)
+            guard case .receipt(let receipt) = opened.message.body else {
+                Issue.record("the answer is not a receipt")
+                throw CancellationError()
+            }
+            return receipt
+        }
+    }
+
+    static func hall() async throws -> Hall {
+        let desk = try await Fixtures.desk(at: Fixtures.at(10, 45))
+        let ownKey = try SM2.PrivateKey.generate()
+        let partnerKey = try SM2.PrivateKey.generate()
+        _ = try await desk.addExchangePartner(
+            code: SampleMessages.yuzhong.code, name: SampleMessages.yuzhong.name, endpoint: nil,
+            publicKeyPEM: Data(partnerKey.publicKey.pem.utf8), as: .clerk(Fixtures.supervisor.id))
+        let codec = try SampleMessages.codec()
+        let spool = FileManager.default.temporaryDirectory.appendingPathComponent("kaiban-spool-\(UUID())")
+        try FileManager.default.createDirectory(at: spool, withIntermediateDirectories: true)
+        for content in Self.files { try content.write(to: spool.appendingPathComponent(SM3.hex(content))) }
+        let inbox = ExchangeInbox(
+            desk: desk, codec: codec,
+            identity: ExchangeIdentity(authority: SampleMessages.zhaohua, key: ownKey, test: false))
+        return Hall(desk: desk, inbox: inbox, ownKey: ownKey, partnerKey: partnerKey, spool: spool, codec: codec)
+    }
+
+    static let files = [Data("公司登记申请书 PDF".utf8), Data("公司章程 OFD".utf8)]
+
+    /// Yuzhong transfers a company of Zhaohua (510811) to Zhaohua, with two documents.
+    static func inboundTransfer(id: String = "9a1b2c3d-4e5f-4a6b-8c7d-0e1f2a3b4c5d", name: String = "昭化青禾农业科技有限公司")
+        -> ExchangeMessage
+    {
+        var transfer = SampleMessages.transfer
+        transfer.receivingAuthority = CaseAuthority(
+            code: SampleMessages.yuzhong.code, name: SampleMessages.yuzhong.name, division: "500103")
+        transfer.decidingAuthority = CaseAuthority(
+            code: SampleMessages.zhaohua.code, name: SampleMessages.zhaohua.name, division: "510811")
+        transfer.application.proposedName = name
+        transfer.application.domicile = Domicile(address: "广元市昭化区元坝镇中街12号", division: "510811", tenure: "owned")
+        transfer.application.investors = [transfer.application.investors[0]]
+        transfer.documents = files.enumerated().map { index, content in
+            ManifestDocument(
+                number: index + 1, title: index == 0 ? "申请书" : "章程", checklistCode: nil, fileName: "\(index + 1).pdf",
+                mediaType: "application/pdf", size: content.count, sm3: SM3.hex(content))
+        }
+        var header = SampleMessages.header(
+            .caseTransfer, id: id, from: SampleMessages.yuzhong, to: SampleMessages.zhaohua,
+            caseReference: "500103-20261126-0003")
+        header.collaborationNumber = "CY500103202611260003"
+        return ExchangeMessage(header: header, body: .caseTransfer(transfer))
+    }
+
+    @Test func aTransferIsAppliedOnceAndTheSameOctetsGetTheSameReceipt() async throws {
+        let hall = try await Self.hall()
+        let data = try hall.fromPartner(Self.inboundTransfer())
+        let first = try await hall.receive(data)
+        #expect(first.outcome == .applied)
+        let receipt = try hall.receipt(first)
+        #expect(receipt.requestDigest == SM3.hex(data))
+        #expect(receipt.outcome == .records([RecordResult(recordID: "case")]))
+        let stored = try #require(try await hall.desk.store.exchangeCase("CY500103202611260003"))
+        #expect(stored.direction == .inbound)
+        #expect(stored.status == 1)
+        #expect(stored.partnerReference == "500103-20261126-0003")
+        // Delivered again (a retry): nothing applied again, the same receipt octet for octet.
+        let second = try await hall.receive(data)
+        #expect(second.outcome == .duplicate)
+        #expect(second.receipt == first.receipt)
+        #expect(try await hall.desk.store.exchangeStatuses("CY500103202611260003").count == 1)
+        // The raw message is kept as received.
+        let kept = try #require(
+            try await hall.desk.store.inboundMessage(
+                sender: SampleMessages.yuzhong.code, messageID: "9a1b2c3d-4e5f-4a6b-8c7d-0e1f2a3b4c5d"))
+        #expect(kept.raw == data)
+    }
+
+    @Test func theSameIDWithOtherContentIsRefusedAndTheFirstStands() async throws {
+        let hall = try await Self.hall()
+        _ = try await hall.receive(try hall.fromPartner(Self.inboundTransfer()))
+        let other = try await hall.receive(try hall.fromPartner(Self.inboundTransfer(name: "昭化另一家有限公司")))
+        #expect(other.outcome == .rejected)
+        #expect(other.code == "message.id-reused")
+        #expect(try hall.receipt(other).firstCode == "message.id-reused")
+        #expect(try await hall.desk.store.exchangeCase("CY500103202611260003")?.enterpriseName == "昭化青禾农业科技有限公司")
+        let dead = try await hall.desk.exchangeDeadLetters()
+        #expect(dead.map(\.code) == ["message.id-reused"])
+    }
+
+    @Test func forgeriesAreRefusedWithoutBlockingTheRealMessage() async throws {
+        let hall = try await Self.hall()
+        let real = try hall.fromPartner(Self.inboundTransfer())
+        // Signed by an unknown key; then the real message with a byte changed outside the signature.
+        let forged = try await hall.receive(
+            try hall.fromPartner(Self.inboundTransfer(), key: try SM2.PrivateKey.generate()))
+        #expect(forged.code == "message.sender-unknown")
+        let tampered = Data(
+            String(decoding: real, as: UTF8.self).replacingOccurrences(of: "昭化青禾", with: "昭化青木").utf8)
+        let broken = try await hall.receive(tampered)
+        #expect(broken.code == "message.signature-invalid")
+        #expect(try hall.receipt(broken).firstCode == "message.signature-invalid")
+        #expect(try await hall.desk.store.exchangeCase("CY500103202611260003") == nil)
+        // The genuine message with the same id is still applied.
+        #expect(try await hall.receive(real).outcome == .applied)
+        // An unregistered sender.
+        var stranger = Self.inboundTransfer(id: "0c9e8d7f-6a5b-4c3d-8e2f-1a0b9c8d7e6f")
+        stranger.header.sender = Authority(code: "11500113MB1234567X", name: "重庆市巴南区市场监督管理局")
+        #expect(try await hall.receive(try hall.fromPartner(stranger)).code == "message.sender-unknown")
+    }
+
+    @Test func wrongReceiverTestFlagAndSchemaErrorsAreAnsweredAndListed() async throws {
+        let hall = try await Self.hall()
+        var elsewhere = Self.inboundTransfer(id: "1d2e3f4a-5b6c-4d7e-8f9a-0b1c2d3e4f5a")
+        elsewhere.header.receiver = SampleMessages.yuzhong
+        #expect(try await hall.receive(try hall.fromPartner(elsewhere)).code == "message.receiver-mismatch")
+        var test = Self.inboundTransfer(id: "2e3f4a5b-6c7d-4e8f-9a0b-1c2d3e4f5a6b")
+        test.header.test = true
+        #expect(try await hall.receive(try hall.fromPartner(test)).code == "message.test-mismatch")
+        let valid = String(decoding: try hall.fromPartner(Self.inboundTransfer()), as: UTF8.self)
+        let invalid = valid.replacingOccurrences(of: "<Mode>remote-intake</Mode>", with: "<Mode>异地代收代办</Mode>")
+        let schema = try await hall.receive(Data(invalid.utf8))
+        #expect(schema.code == "message.schema-invalid")
+        let detail = try hall.receipt(schema)
+        guard case .messageRejected(let rejection) = detail.outcome else {
+            Issue.record("a schema error was not refused whole")
+            return
+        }
+        #expect(rejection.details.contains { $0.line != nil && $0.text.contains("Mode") })
+        let garbage = try await hall.receive(Data("<not xml".utf8))
+        #expect(garbage.httpStatus == 400 && garbage.receipt == nil)
+        let huge = try await hall.receive(Data(repeating: 0x20, count: 1_048_577))
+        #expect(huge.httpStatus == 413)
+        let dead = try await hall.desk.exchangeDeadLetters()
+        #expect(
+            Set(dead.map(\.code)) == [
+                "message.receiver-mismatch", "message.test-mismatch", "message.schema-invalid", "message.unreadable",
+                "message.too-large",
+            ])
+        #expect(dead.first { $0.code == "message.too-large" }?.raw.count == 4096)
+        #expect(try await hall.desk.store.exchangeCase("CY500103202611260003") == nil)
+    }
+
+    @Test func missingOrAlteredFilesAndAForeignDomicileRejectTheRecord() async throws {
+        let hall = try await Self.hall()
+        try FileManager.default.removeItem(at: hall.spool.appendingPathComponent(SM3.hex(Self.files[1])))
+        let missing = try await hall.receive(try hall.fromPartner(Self.inboundTransfer()))
+        #expect(missing.code == "document.missing")
+        let receipt = try hall.receipt(missing)
+        guard case .records(let records) = receipt.outcome else {
+            Issue.record("a record rejection was answered whole")
+            return
+        }
+        #expect(records.first?.rejection?.details.first?.text.contains("材料2") == true)
+        // The file comes back altered: its digest no longer matches.
+        try Data("另一份文件".utf8).write(to: hall.spool.appendingPathComponent(SM3.hex(Self.files[1])))
+        let altered = try await hall.receive(
+            try hall.fromPartner(Self.inboundTransfer(id: "3f4a5b6c-7d8e-4f9a-8b1c-2d3e4f5a6b7c")))
+        #expect(altered.code == "document.digest-mismatch")
+        var foreign = Self.inboundTransfer(id: "4a5b6c7d-8e9f-4a0b-9c2d-3e4f5a6b7c8d")
+        if case .caseTransfer(var record) = foreign.body {
+            record.application.domicile.division = "500103"
+            foreign.body = .caseTransfer(record)
+        }
+        #expect(try await hall.receive(try hall.fromPartner(foreign)).code == "case.not-competent")
+        #expect(try await hall.desk.store.exchangeCase("CY500103202611260003") == nil)
+    }
+
+    /// A case Zhaohua transferred to Yuzhong, as the outbox will record it.
+    static func outbound(_ hall: Hall) async throws {
+        try await hall.desk.store.recordOutboundCase(
+            ExchangeCase(
+                collaborationNumber: "CY510811202611260007", partnerCode: SampleMessages.yuzhong.code,
+                direction: .outbound, mode: "remote-intake", localCase: "510811-20261126-0007", partnerReference: nil,
+                enterpriseName: "重庆青禾农业科技有限公司", openedAt: Fixtures.at(10, 41), status: 1,
+                statusAt: Fixtures.at(10, 41)),
+            statuses: [
+                ExchangeStatusEntry(status: 1, time: Fixtures.at(10, 41), reason: nil, source: "out", madeCurrent: true)
+            ])
+    }
+
+    static func statusUpdate(_ id: String, _ changes: [StatusChange]) -> ExchangeMessage {
+        ExchangeMessage(
+            header: SampleMessages.header(
+                .statusUpdate, id: id, from: SampleMessages.yuzhong, to: SampleMessages.zhaohua,
+                caseReference: "500103-0015"),
+            body: .statusUpdate(changes))
+    }
+
+    @Test func lateStatusUpdatesAreHistoryAndNothingFollowsAFinalStatus() async throws {
+        let hall = try await Self.hall()
+        try await Self.outbound(hall)
+        let number = "CY510811202611260007"
+        let later = try await hall.receive(
+            try hall.fromPartner(
+                Self.statusUpdate(
+                    "5b6c7d8e-9f0a-4b1c-8d3e-4f5a6b7c8d9e",
+                    [StatusChange(recordID: "s2", status: 8, time: Fixtures.at(14, 35))])))
+        #expect(later.outcome == .applied)
+        // The earlier change arrives afterwards (a retry): recorded, not current.
+        let earlier = try await hall.receive(
+            try hall.fromPartner(
+                Self.statusUpdate(
+                    "6c7d8e9f-0a1b-4c2d-9e4f-5a6b7c8d9e0f",
+                    [StatusChange(recordID: "s1", status: 3, time: Fixtures.at(14, 20))])))
+        #expect(earlier.outcome == .applied)
+        #expect(try await hall.desk.store.exchangeCase(number)?.status == 8)
+        #expect(try await hall.desk.store.exchangeStatuses(number).map(\.madeCurrent) == [true, true, false])
+        let result = ExchangeMessage(
+            header: SampleMessages.header(
+                .result, id: "7d8e9f0a-1b2c-4d3e-8f5a-6b7c8d9e0f1a", from: SampleMessages.yuzhong,
+                to: SampleMessages.zhaohua, caseReference: "500103-0015"),
+            body: .result(
+                LicenceResult(
+                    status: 11, completedTime: Fixtures.at(16, 0), enterpriseName: "重庆青禾农业科技有限公司",
+                    creditCode: SampleMessages.yuzhong.code, licenceNumber: "500103000123456", issueDate: "2026-11-26"))
+        )
+        #expect(try await hall.receive(try hall.fromPartner(result)).outcome == .applied)
+        let closed = try #require(try await hall.desk.store.exchangeCase(number))
+        #expect(closed.status == 11 && closed.licence?.licenceNumber == "500103000123456")
+        // After 11, a later change is refused, and with it the whole message (an older one included).
+        let after = try await hall.receive(
+            try hall.fromPartner(
+                Self.statusUpdate(
+                    "8e9f0a1b-2c3d-4e4f-9a6b-7c8d9e0f1a2b",
+                    [
+                        StatusChange(recordID: "a", status: 9, time: Fixtures.at(15, 0)),
+                        StatusChange(recordID: "b", status: 15, time: Fixtures.at(17, 0)),
+                    ])))
+        #expect(after.code == "status.not-allowed")
+        let receipt = try hall.receipt(after)
+        #expect(
+            receipt.outcome
+                == .records([
+                    RecordResult(recordID: "a"),
+                    RecordResult(
+                        recordID: "b", rejection: try #require(receipt.outcome.recordRejection("b"))),
+                ]))
+        #expect(try await hall.desk.store.exchangeStatuses(number).count == 4)
+        // A status for a case Zhaohua does not hold.
+        var unknown = Self.statusUpdate(
+            "9f0a1b2c-3d4e-4f5a-8b7c-8d9e0f1a2b3c", [StatusChange(recordID: "x", status: 3, time: Fixtures.at(9, 0))])
+        unknown.header.collaborationNumber = "CY510811202611269999"
+        #expect(try await hall.receive(try hall.fromPartner(unknown)).code == "case.unknown")
+    }
+
+    @Test func aWithdrawalBeforeAcceptanceEndsTheTransferredCaseWithStatus2() async throws {
+        let hall = try await Self.hall()
+        _ = try await hall.receive(try hall.fromPartner(Self.inboundTransfer()))
+        var header = SampleMessages.header(
+            .withdrawal, id: "0a1b2c3d-4e5f-4a6b-9c8d-9e0f1a2b3c4d", from: SampleMessages.yuzhong,
+            to: SampleMessages.zhaohua, caseReference: "500103-20261126-0003")
+        header.collaborationNumber = "CY500103202611260003"
+        let withdrawal = ExchangeMessage(
+            header: header,
+            body: .withdrawal(
+                WithdrawalRequest(withdrawnBy: "applicant", requestedTime: Fixtures.at(10, 50), reason: "申请人撤回")))
+        #expect(try await hall.receive(try hall.fromPartner(withdrawal)).outcome == .applied)
+        #expect(try await hall.desk.store.exchangeCase("CY500103202611260003")?.status == 2)
+        header.messageID = "1b2c3d4e-5f6a-4b7c-8d9e-0f1a2b3c4d5e"
+        let again = ExchangeMessage(header: header, body: withdrawal.body)
+        #expect(try await hall.receive(try hall.fromPartner(again)).code == "case.closed")
+    }
+}
+
+extension Receipt.Outcome {
+    func recordRejection(_ id: String) -> Rejection? {
+        if case .records(let records) = self { return records.first { $0.recordID == id }?.rejection }
+        return nil
+    }
+}
