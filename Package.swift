@@ -73,6 +73,7 @@ let package = Package(
             name: "KaibanCLI",
             dependencies: [
                 "KaibanCore", "KaibanForms", "KaibanDesk", "KaibanStore", "KaibanNotices", "KaibanServer",
+                "KaibanExchange",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -29,7 +29,7 @@ public struct KaibanCommand: AsyncParsableCommand {
             SupplementCommand.self, DeferralsCommand.self, MailCommand.self, ApplicantCommand.self, SpecialCommand.self,
             NoticeCommand.self, SLACommand.self, StatsCommand.self,
             CalendarCommand.self, CheckCommand.self,
-            ClerkCommand.self, PortalCommand.self, AppointmentsCommand.self,
+            ClerkCommand.self, PortalCommand.self, AppointmentsCommand.self, PartnerCommand.self, ExchangeCommand.self,
             WorkflowCommand.self, AdminCommand.self, ServeCommand.self, DemoCommand.self,
         ]
     )

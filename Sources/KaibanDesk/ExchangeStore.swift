@@ -150,13 +150,18 @@ public struct InboundMessage: Sendable, Equatable, Codable {
     public var accepted: Bool
     /// The refusal's code when it was not.
     public var code: String?
+    /// The refusal in words (the first rejected record's message).
+    public var reason: String?
+    /// Where it came from: the spool file or the HTTP peer.
+    public var origin: String
     public var raw: Data
     /// The signed receipt sent back, octet for octet (none for a receipt, which is not answered).
     public var receipt: Data?
 
     public init(
         senderCode: String, messageID: String, digest: String, type: String, collaborationNumber: String,
-        receivedAt: Date, accepted: Bool, code: String?, raw: Data, receipt: Data?
+        receivedAt: Date, accepted: Bool, code: String?, reason: String? = nil, origin: String, raw: Data,
+        receipt: Data?
     ) {
         self.senderCode = senderCode
         self.messageID = messageID
@@ -166,6 +171,8 @@ public struct InboundMessage: Sendable, Equatable, Codable {
         self.receivedAt = receivedAt
         self.accepted = accepted
         self.code = code
+        self.reason = reason
+        self.origin = origin
         self.raw = raw
         self.receipt = receipt
     }

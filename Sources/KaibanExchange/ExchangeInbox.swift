@@ -171,7 +171,9 @@ public struct ExchangeInbox: Sendable {
                 message: InboundMessage(
                     senderCode: header.sender.code, messageID: header.messageID, digest: opened.digest,
                     type: header.type.rawValue, collaborationNumber: header.collaborationNumber, receivedAt: now,
-                    accepted: decision.accepted, code: decision.code, raw: data, receipt: receipt))
+                    accepted: decision.accepted, code: decision.code, reason: decision.reason, origin: origin,
+                    raw: data,
+                    receipt: receipt))
         }
         if !outcome.applied {
             // Another process recorded the same id between the read above and this transaction.
@@ -180,7 +182,7 @@ public struct ExchangeInbox: Sendable {
         answer.receipt = outcome.message.receipt
         answer.outcome = outcome.message.accepted ? .applied : .rejected
         answer.code = outcome.message.code
-        answer.reason = outcome.message.accepted ? nil : outcome.message.code
+        answer.reason = outcome.message.reason
         return answer
     }
 
@@ -200,6 +202,7 @@ public struct ExchangeInbox: Sendable {
         repeated.outcome = .duplicate
         repeated.receipt = earlier.receipt
         repeated.code = earlier.code
+        repeated.reason = earlier.reason
         return repeated
     }
 

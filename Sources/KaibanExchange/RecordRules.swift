@@ -16,6 +16,7 @@ struct RecordRules: Sendable {
         var outcome: Receipt.Outcome
         var accepted: Bool
         var code: String?
+        var reason: String?
         var caseState: ExchangeCase?
         var statuses: [ExchangeStatusEntry] = []
 
@@ -23,6 +24,7 @@ struct RecordRules: Sendable {
             outcome = .messageRejected(rejection)
             accepted = false
             code = rejection.code
+            reason = rejection.message
         }
 
         init(
@@ -34,6 +36,9 @@ struct RecordRules: Sendable {
             self.code = code
             self.caseState = caseState
             self.statuses = statuses
+            if case .records(let records) = outcome, let rejection = records.lazy.compactMap(\.rejection).first {
+                reason = rejection.message
+            }
         }
     }
 

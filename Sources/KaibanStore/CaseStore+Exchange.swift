@@ -88,7 +88,8 @@ extension CaseStore {
         InboundMessage(
             senderCode: row["sender_code"], messageID: row["message_id"], digest: row["digest"], type: row["type"],
             collaborationNumber: row["collaboration_number"], receivedAt: date(row, "received_at") ?? .distantPast,
-            accepted: row["accepted"], code: row["code"], raw: row["raw"], receipt: row["receipt"])
+            accepted: row["accepted"], code: row["code"], reason: row["reason"], origin: row["origin"], raw: row["raw"],
+            receipt: row["receipt"])
     }
 
     func fetchInbound(sender: String, messageID: String, _ db: Database) throws -> InboundMessage? {
@@ -145,12 +146,13 @@ extension CaseStore {
             try db.execute(
                 sql: """
                     INSERT INTO exchange_inbox (sender_code, message_id, digest, type, collaboration_number,
-                        received_at, accepted, code, raw, receipt)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        received_at, accepted, code, reason, origin, raw, receipt)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
                     message.senderCode, message.messageID, message.digest, message.type, message.collaborationNumber,
-                    Self.seconds(message.receivedAt), message.accepted, message.code, message.raw, message.receipt,
+                    Self.seconds(message.receivedAt), message.accepted, message.code, message.reason, message.origin,
+                    message.raw, message.receipt,
                 ])
             return (message, true)
         }
@@ -247,7 +249,8 @@ extension CaseStore {
                         SELECT id, received_at, origin, sender_code, message_id, digest, code, reason, raw, receipt
                         FROM exchange_dead_letter
                         UNION ALL
-                        SELECT NULL, received_at, 'inbox', sender_code, message_id, digest, code, type, raw, receipt
+                        SELECT NULL, received_at, origin, sender_code, message_id, digest, code,
+                            coalesce(reason, type), raw, receipt
                         FROM exchange_inbox WHERE accepted = 0
                     ) ORDER BY received_at DESC LIMIT ?
                     """, arguments: [limit]

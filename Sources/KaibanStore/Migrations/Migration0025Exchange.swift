@@ -31,6 +31,8 @@ extension KaibanMigrations {
                     received_at INTEGER NOT NULL,
                     accepted INTEGER NOT NULL CHECK (accepted IN (0, 1)),
                     code TEXT,
+                    reason TEXT,
+                    origin TEXT NOT NULL,
                     raw BLOB NOT NULL,
                     receipt BLOB,
                     PRIMARY KEY (sender_code, message_id)

@@ -1,0 +1,359 @@
+import ArgumentParser
+import Foundation
+import KaibanCore
+import KaibanDesk
+import KaibanExchange
+
+/// `kaiban partner add|list`: the partner authorities of the 川渝通办 exchange and their keys.
+struct PartnerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "partner",
+        abstract: localized(
+            zh: "川渝通办协同机构及其SM2公钥：登记、查看（负责人）。",
+            en: "The exchange's partner authorities and their SM2 keys: add, list (supervisors)."),
+        subcommands: [Add.self, List.self])
+
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "add",
+            abstract: localized(
+                zh: "登记协同机构及其公钥；已登记的机构换新公钥时加 --add-key。",
+                en: "Register a partner with its public key; --add-key adds a new key to a registered one."))
+
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var output: OutputOptions
+        @Argument(help: .localized(zh: "机构的统一社会信用代码。", en: "The authority's unified social credit code."))
+        var code: String
+        @Option(help: .localized(zh: "机构名称。", en: "Its name."))
+        var name: String?
+        @Option(help: .localized(zh: "SM2公钥文件（PEM）。", en: "Its SM2 public key file (PEM)."))
+        var key: String
+        @Option(
+            help: .localized(
+                zh: "报文投递地址：http(s):// 地址或收件目录。", en: "Where its messages go: an http(s):// address or a spool folder.")
+        )
+        var endpoint: String?
+        @Flag(
+            name: .customLong("add-key"), help: .localized(zh: "为已登记的机构增加公钥。", en: "Add a key to a registered partner.")
+        )
+        var addKey = false
+
+        func run() async throws {
+            try await withDesk(global, json: output.json) { session in
+                let zh = session.zh
+                let pem: Data
+                do {
+                    pem = try Data(contentsOf: URL(fileURLWithPath: key))
+                } catch {
+                    throw Problem(
+                        .notFound, "file.unreadable", zh: "无法读取公钥文件 \(key)", en: "cannot read the key file \(key)")
+                }
+                let partner: ExchangePartner
+                if addKey {
+                    partner = try await session.desk.addExchangePartnerKey(
+                        code: code, publicKeyPEM: pem, as: session.actor)
+                } else {
+                    guard let name else {
+                        throw usageError(zh: "登记协同机构须给出 --name", en: "--name is needed to register a partner")
+                    }
+                    partner = try await session.desk.addExchangePartner(
+                        code: code, name: name, endpoint: endpoint, publicKeyPEM: pem, as: session.actor)
+                }
+                if output.json {
+                    try Console.json(partner)
+                    return
+                }
+                let fingerprint = partner.keys.last?.fingerprint ?? ""
+                Console.print(
+                    zh
+                        ? "已登记协同机构\(partner.name)（\(partner.code)），公钥指纹 \(fingerprint)，共\(partner.keys.count)把公钥"
+                        : "partner \(partner.name) (\(partner.code)) registered, key fingerprint \(fingerprint), \(partner.keys.count) key(s)"
+                )
+            }
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "list", abstract: localized(zh: "列出协同机构。", en: "List the partners."))
+
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            try await withDesk(global, json: output.json) { session in
+                let partners = try await session.desk.exchangePartners()
+                if output.json {
+                    try Console.json(partners)
+                    return
+                }
+                let zh = session.zh
+                var table = TextTable(
+                    zh
+                        ? ["代码", "名称", "投递地址", "公钥指纹", "登记"]
+                        : ["code", "name", "endpoint", "key fingerprints", "registered"])
+                for partner in partners {
+                    table.add([
+                        partner.code, partner.name, partner.endpoint ?? "—",
+                        partner.keys.map { String($0.fingerprint.prefix(16)) + "…" }.joined(separator: " "),
+                        HallTime.localText(of: partner.addedAt) + " \(partner.addedBy)",
+                    ])
+                }
+                Console.print(partners.isEmpty ? (zh ? "尚未登记协同机构" : "no partner registered") : table.rendered)
+            }
+        }
+    }
+}
+
+/// `kaiban exchange keygen|import|failed|cases`: the signed XML exchange with the partner province.
+struct ExchangeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "exchange",
+        abstract: localized(
+            zh: "川渝通办报文交换：生成密钥、导入收件目录、查看失败报文与跨省办件。",
+            en:
+                "The 川渝通办 exchange: make the key, import a spool folder, list refused messages and cross-province cases."
+        ),
+        subcommands: [Keygen.self, Import.self, Failed.self, Cases.self])
+
+    struct Keygen: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "keygen",
+            abstract: localized(
+                zh: "生成本机构的SM2密钥对（私钥文件权限0600），显示公钥指纹。",
+                en: "Make this hall's SM2 key pair (private key file mode 0600) and show its fingerprint."))
+
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var output: OutputOptions
+        @Flag(help: .localized(zh: "替换已有的密钥。", en: "Replace the existing key."))
+        var replace = false
+
+        func run() async throws {
+            try await withDesk(global, json: output.json) { session in
+                let generated = try ExchangeKeys.generate(session.settings, replacing: replace)
+                if output.json {
+                    try Console.json(generated)
+                    return
+                }
+                Console.print(
+                    session.zh
+                        ? "已生成本机构交换密钥：私钥 \(generated.privateKey)（仅本人可读），公钥 \(generated.publicKey)\n公钥指纹 \(generated.fingerprint)：请把公钥文件交给各协同机构登记。"
+                        : "exchange key made: private key \(generated.privateKey) (owner only), public key \(generated.publicKey)\nfingerprint \(generated.fingerprint): give the public key file to each partner to register."
+                )
+            }
+        }
+    }
+
+    struct Import: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "import",
+            abstract: localized(
+                zh: "导入收件目录中的报文（*.xml，材料文件以其SM3命名放在旁边），回执写入 receipts/ 子目录；有报文被拒时以非零状态退出。",
+                en:
+                    "Import the messages of a spool folder (*.xml, document files beside them named by SM3); receipts go to receipts/; exits non-zero when any was refused."
+            ))
+
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var output: OutputOptions
+        @Argument(help: .localized(zh: "收件目录。", en: "The spool folder."))
+        var folder: String
+
+        struct Line: Codable {
+            var file: String
+            var answer: InboundAnswer.Outcome
+            var type: String?
+            var messageID: String?
+            var sender: String?
+            var code: String?
+            var reason: String?
+            var receipt: String?
+        }
+
+        func run() async throws {
+            try await withDesk(global, json: output.json) { session in
+                let zh = session.zh
+                let inbox = try ExchangeInbox.open(session.desk)
+                let directory = URL(fileURLWithPath: folder)
+                let names: [String]
+                do {
+                    names = try FileManager.default.contentsOfDirectory(atPath: directory.path)
+                        .filter { $0.hasSuffix(".xml") }.sorted()
+                } catch {
+                    throw Problem(
+                        .notFound, "folder.unreadable", zh: "无法读取收件目录 \(folder)",
+                        en: "cannot read the spool folder \(folder)")
+                }
+                let receipts = directory.appendingPathComponent("receipts")
+                var lines: [Line] = []
+                for name in names {
+                    let file = directory.appendingPathComponent(name)
+                    let data: Data
+                    do {
+                        data = try Self.read(file)
+                    } catch {
+                        lines.append(Line(file: name, answer: .refused, code: "file.unreadable", reason: "\(error)"))
+                        continue
+                    }
+                    let answer = try await inbox.receive(
+                        data, origin: file.path, documents: SpoolDocuments(folder: directory))
+                    var line = Line(
+                        file: name, answer: answer.outcome, type: answer.type, messageID: answer.messageID,
+                        sender: answer.senderCode, code: answer.code, reason: answer.reason)
+                    if let receipt = answer.receipt {
+                        try FileManager.default.createDirectory(at: receipts, withIntermediateDirectories: true)
+                        let target = receipts.appendingPathComponent("receipt-\(answer.messageID ?? name).xml")
+                        try receipt.write(to: target, options: .atomic)
+                        line.receipt = target.path
+                    }
+                    lines.append(line)
+                }
+                if output.json {
+                    try Console.json(lines)
+                } else {
+                    for line in lines { Console.print(Self.text(line, zh: zh)) }
+                    let refused = lines.filter(Self.isRefusal).count
+                    Console.print(
+                        zh
+                            ? "共\(lines.count)份报文：\(lines.count - refused)份已受理或重复，\(refused)份被拒"
+                            : "\(lines.count) messages: \(lines.count - refused) applied or repeated, \(refused) refused"
+                    )
+                }
+                if lines.contains(where: Self.isRefusal) {
+                    throw ExitCode(KaibanExit.refused)
+                }
+            }
+        }
+
+        /// Whether the message was refused, now or (repeated) the first time.
+        static func isRefusal(_ line: Line) -> Bool {
+            line.answer == .rejected || line.answer == .refused || (line.answer == .duplicate && line.code != nil)
+        }
+
+        /// A spool file, at most one octet over the message limit (the inbox refuses it as too large).
+        static func read(_ file: URL) throws -> Data {
+            let handle = try FileHandle(forReadingFrom: file)
+            defer { try? handle.close() }
+            return try handle.read(upToCount: ExchangeMessage.maximumSize + 1) ?? Data()
+        }
+
+        static func text(_ line: Line, zh: Bool) -> String {
+            let what = [line.type, line.messageID].compactMap { $0 }.joined(separator: " ")
+            switch line.answer {
+            case .applied: return zh ? "✓ \(line.file)：已受理 \(what)" : "✓ \(line.file): applied \(what)"
+            case .duplicate:
+                let first =
+                    line.code.map {
+                        zh ? "（首次被拒 \($0)：\(line.reason ?? "")）" : " (first refused \($0): \(line.reason ?? ""))"
+                    } ?? ""
+                return zh
+                    ? "= \(line.file)：重复报文，已按首次回执答复 \(what)\(first)"
+                    : "= \(line.file): repeated, first receipt sent again \(what)\(first)"
+            case .rejected, .refused:
+                return zh
+                    ? "✗ \(line.file)：被拒 \(line.code ?? "")：\(line.reason ?? "")"
+                    : "✗ \(line.file): refused \(line.code ?? ""): \(line.reason ?? "")"
+            }
+        }
+    }
+
+    struct Failed: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "failed",
+            abstract: localized(zh: "列出被拒的报文（死信），新的在前。", en: "List the refused messages (dead letters), newest first."))
+
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var output: OutputOptions
+        @Option(help: .localized(zh: "最多列出几条。", en: "At most this many."))
+        var limit = 50
+
+        struct Entry: Codable {
+            var receivedAt: Date
+            var origin: String
+            var sender: String?
+            var messageID: String?
+            var code: String
+            var reason: String
+            var digest: String
+        }
+
+        func run() async throws {
+            try await withDesk(global, json: output.json) { session in
+                let letters = try await session.desk.exchangeDeadLetters(limit: limit)
+                if output.json {
+                    try Console.json(
+                        letters.map {
+                            Entry(
+                                receivedAt: $0.receivedAt, origin: $0.origin, sender: $0.senderCode,
+                                messageID: $0.messageID, code: $0.code, reason: $0.reason, digest: $0.digest)
+                        })
+                    return
+                }
+                let zh = session.zh
+                var table = TextTable(
+                    zh
+                        ? ["收到", "来源", "发送方", "报文编号", "结果码", "原因"]
+                        : ["received", "from", "sender", "message id", "code", "reason"])
+                for letter in letters {
+                    table.add([
+                        HallTime.localText(of: letter.receivedAt), letter.origin, letter.senderCode ?? "—",
+                        letter.messageID ?? "—", letter.code, letter.reason,
+                    ])
+                }
+                Console.print(letters.isEmpty ? (zh ? "没有被拒的报文" : "no refused message") : table.rendered)
+            }
+        }
+    }
+
+    struct Cases: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "cases",
+            abstract: localized(zh: "列出跨省办件及其全国状态。", en: "List the cross-province cases and their national status."))
+
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var output: OutputOptions
+        @Option(help: .localized(zh: "最多列出几件。", en: "At most this many."))
+        var limit = 50
+
+        func run() async throws {
+            try await withDesk(global, json: output.json) { session in
+                let views = try await session.desk.exchangeCases(limit: limit)
+                if output.json {
+                    try Console.json(views)
+                    return
+                }
+                let zh = session.zh
+                var table = TextTable(
+                    zh
+                        ? ["业务协同编号", "方向", "协同机构", "企业名称", "状态", "状态时间", "本方办件"]
+                        : ["collaboration", "direction", "partner", "enterprise", "status", "since", "local case"])
+                for view in views {
+                    let found = view.case
+                    table.add([
+                        found.collaborationNumber,
+                        found.direction == .outbound ? (zh ? "转出" : "out") : (zh ? "转入" : "in"),
+                        view.partnerName ?? found.partnerCode, found.enterpriseName,
+                        found.status.map { "\($0) \(NationalStatus.name($0, zh: zh))" } ?? "—",
+                        found.statusAt.map(HallTime.localText(of:)) ?? "—", found.localCase ?? "—",
+                    ])
+                }
+                Console.print(views.isEmpty ? (zh ? "没有跨省办件" : "no cross-province case") : table.rendered)
+            }
+        }
+    }
+}
+
+/// The national case statuses (STANDARDS.md §5) in words.
+enum NationalStatus {
+    static let names: [Int: (zh: String, en: String)] = [
+        1: ("已接件", "received"), 2: ("已撤件", "withdrawn before acceptance"), 3: ("已受理", "accepted"),
+        4: ("不受理", "not taken"), 5: ("不予受理", "refused acceptance"), 6: ("补正（开始）", "correction requested"),
+        7: ("补正（结束）", "correction supplied"), 8: ("部门开始办理", "handling started"),
+        9: ("特别程序（开始）", "special procedure started"), 10: ("特别程序（结束）", "special procedure ended"),
+        11: ("办结（通过）", "approved"), 12: ("办结（容缺通过）", "approved, documents deferred"),
+        13: ("办结（不通过）", "refused"), 14: ("撤回", "withdrawn"), 15: ("撤销", "revoked"),
+    ]
+
+    static func name(_ status: Int, zh: Bool) -> String {
+        names[status].map { zh ? $0.zh : $0.en } ?? "?"
+    }
+}

@@ -1,0 +1,81 @@
+import Foundation
+import KaibanTestSupport
+import Testing
+
+/// `kaiban exchange keygen|import|failed|cases` and `kaiban partner add|list`, as a supervisor at
+/// the terminal would run them, on the committed example messages.
+@Suite struct ExchangeCLITests {
+    static let examples = Fixtures.formsRoot.appendingPathComponent("exchange/examples")
+
+    @Test func keygenPartnerAddAndImportOfTheExamples() throws {
+        let path = Fixtures.temporaryDatabasePath()
+        let kaiban = try KaibanProcess(database: path)
+        let first = try kaiban.run(["clerk", "add", "zhouqiang", "--name", "周强", "--role", "supervisor"])
+        #expect(first.status == 0, "\(first)")
+        let keygen = try kaiban.run(["exchange", "keygen"])
+        #expect(keygen.status == 0, "\(keygen)")
+        let keyFile = URL(fileURLWithPath: path).deletingPathExtension().appendingPathExtension("files")
+            .appendingPathComponent("exchange/key.pem")
+        let mode = try FileManager.default.attributesOfItem(atPath: keyFile.path)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+        // A second keygen keeps the key.
+        let again = try kaiban.run(["exchange", "keygen"])
+        #expect(again.status == 65 && again.stderr.contains("--replace"))
+        // Registering a partner is a supervisor's act.
+        let key = Self.examples.appendingPathComponent("keys/11500103MB164887X0.pem").path
+        let anonymous = try kaiban.run([
+            "partner", "add", "11500103MB164887X0", "--name", "重庆市渝中区市场监督管理局", "--key", key,
+        ])
+        #expect(anonymous.status != 0)
+        let added = try kaiban.run([
+            "partner", "add", "11500103MB164887X0", "--name", "重庆市渝中区市场监督管理局", "--key", key, "--as", "zhouqiang",
+        ])
+        #expect(added.status == 0, "\(added)")
+        #expect(added.stdout.contains("1b5edcb0ad9918cc12c0643c03062b102059e6ef9eb74616573ca8d9e25a29c3"))
+        let list = try kaiban.run(["partner", "list"])
+        #expect(list.stdout.contains("重庆市渝中区市场监督管理局"))
+
+        let spool = FileManager.default.temporaryDirectory.appendingPathComponent("kaiban-spool-\(UUID())")
+        try FileManager.default.createDirectory(at: spool, withIntermediateDirectories: true)
+        for name in ["02-receipt.xml", "03-status-update.xml", "07-case-transfer-to-zhaohua.xml"] {
+            try FileManager.default.copyItem(
+                at: Self.examples.appendingPathComponent(name), to: spool.appendingPathComponent(name))
+        }
+        try Data("<!DOCTYPE x [<!ENTITY a \"b\">]><x>&a;</x>".utf8).write(
+            to: spool.appendingPathComponent("99-xxe.xml"))
+        let imported = try kaiban.run(["exchange", "import", spool.path])
+        // Refused messages make the run fail, each named with its reason.
+        #expect(imported.status == 65, "\(imported)")
+        #expect(imported.stdout.contains("✓ 02-receipt.xml"))
+        #expect(imported.stdout.contains("03-status-update.xml：被拒 case.unknown"))
+        #expect(imported.stdout.contains("07-case-transfer-to-zhaohua.xml：被拒 message.sender-unknown"))
+        #expect(imported.stdout.contains("99-xxe.xml：被拒 message.unreadable"))
+        // Receipts written for the messages that get one (not for a receipt, nor the unreadable file).
+        let receipts = try FileManager.default.contentsOfDirectory(
+            atPath: spool.appendingPathComponent("receipts").path)
+        #expect(receipts.count == 2)
+        let failed = try kaiban.run(["exchange", "failed", "--json"])
+        #expect(failed.status == 0)
+        let entries = try JSONSerialization.jsonObject(with: Data(failed.stdout.utf8)) as? [[String: Any]]
+        #expect(
+            Set((entries ?? []).compactMap { $0["code"] as? String }) == [
+                "case.unknown", "message.sender-unknown", "message.unreadable",
+            ])
+        // Imported again: the same answers, nothing applied twice.
+        let twice = try kaiban.run(["exchange", "import", spool.path, "--lang", "en"])
+        #expect(twice.stdout.contains("= 03-status-update.xml: repeated"))
+        #expect(twice.status == 65)
+        let cases = try kaiban.run(["exchange", "cases"])
+        #expect(cases.stdout.contains("没有跨省办件"))
+    }
+
+    @Test func importWithoutAKeySaysToRunKeygen() throws {
+        let kaiban = try KaibanProcess()
+        #expect(try kaiban.run(["clerk", "add", "zhouqiang", "--name", "周强", "--role", "supervisor"]).status == 0)
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kaiban-spool-\(UUID())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let result = try kaiban.run(["exchange", "import", folder.path])
+        #expect(result.status == 66)
+        #expect(result.stderr.contains("kaiban exchange keygen"))
+    }
+}
