@@ -58,7 +58,7 @@ let package = Package(
         .target(
             name: "KaibanServer",
             dependencies: [
-                "KaibanCore", "KaibanDesk", "KaibanCrypto",
+                "KaibanCore", "KaibanDesk", "KaibanCrypto", "KaibanExchange",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),
@@ -113,7 +113,8 @@ let package = Package(
         .testTarget(
             name: "KaibanServerTests",
             dependencies: [
-                "KaibanServer", "KaibanDesk", "KaibanStore", "KaibanCrypto", "KaibanTestSupport", "kaiban",
+                "KaibanServer", "KaibanDesk", "KaibanStore", "KaibanCrypto", "KaibanExchange", "KaibanTestSupport",
+                "kaiban",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
