@@ -209,6 +209,96 @@ public struct DeadLetter: Sendable, Equatable, Codable {
     }
 }
 
+/// Where a message this hall sends stands.
+public enum OutboundState: String, Sendable, Codable, CaseIterable {
+    /// Written, not yet delivered (or to be tried again at `nextAttemptAt`).
+    case pending
+    /// Delivered (to the partner's spool folder, or over HTTP without a receipt yet): awaiting its receipt.
+    case sent
+    /// The partner's receipt accepted every record.
+    case acknowledged
+    /// The partner's receipt refused the message or a record.
+    case rejected
+    /// Given up after too many attempts, or refused unread by the partner: a supervisor looks.
+    case failed
+}
+
+/// A message this hall sends: written (signed) once in the transaction of the change that causes
+/// it, and delivered by the sender, the same octets on every attempt.
+public struct OutboundMessage: Sendable, Equatable, Codable {
+    public var messageID: String
+    public var partnerCode: String
+    public var type: String
+    public var collaborationNumber: String
+    public var raw: Data
+    /// SM3 of ``raw``: what the partner's receipt must bind.
+    public var digest: String
+    public var createdAt: Date
+    public var state: OutboundState
+    public var attempts: Int
+    public var nextAttemptAt: Date?
+    public var lastError: String?
+    public var sentAt: Date?
+    public var receipt: Data?
+    public var receiptCode: String?
+    public var answeredAt: Date?
+
+    public init(
+        messageID: String, partnerCode: String, type: String, collaborationNumber: String, raw: Data, digest: String,
+        createdAt: Date, state: OutboundState = .pending, attempts: Int = 0, nextAttemptAt: Date? = nil,
+        lastError: String? = nil, sentAt: Date? = nil, receipt: Data? = nil, receiptCode: String? = nil,
+        answeredAt: Date? = nil
+    ) {
+        self.messageID = messageID
+        self.partnerCode = partnerCode
+        self.type = type
+        self.collaborationNumber = collaborationNumber
+        self.raw = raw
+        self.digest = digest
+        self.createdAt = createdAt
+        self.state = state
+        self.attempts = attempts
+        self.nextAttemptAt = nextAttemptAt ?? createdAt
+        self.lastError = lastError
+        self.sentAt = sentAt
+        self.receipt = receipt
+        self.receiptCode = receiptCode
+        self.answeredAt = answeredAt
+    }
+}
+
+/// What one delivery attempt came to.
+public enum DeliveryResult: Sendable, Equatable {
+    /// Delivered; with the partner's receipt when it answered with one (HTTP).
+    case delivered(at: Date, receipt: ReceiptBinding?)
+    /// Not delivered: tried again at `retryAt`, or given up when nil.
+    case notDelivered(at: Date, error: String, retryAt: Date?)
+}
+
+/// A receipt that binds a message this hall sent (its id and the SM3 of its octets).
+public struct ReceiptBinding: Sendable, Equatable, Codable {
+    public var requestMessageID: String
+    public var requestDigest: String
+    public var partnerCode: String
+    public var accepted: Bool
+    public var code: String?
+    public var raw: Data
+    public var at: Date
+
+    public init(
+        requestMessageID: String, requestDigest: String, partnerCode: String, accepted: Bool, code: String?, raw: Data,
+        at: Date
+    ) {
+        self.requestMessageID = requestMessageID
+        self.requestDigest = requestDigest
+        self.partnerCode = partnerCode
+        self.accepted = accepted
+        self.code = code
+        self.raw = raw
+        self.at = at
+    }
+}
+
 /// What applying an inbound message changes, decided inside the store's transaction from the
 /// case as stored there: the case's new state (nil: unchanged), the status changes to append,
 /// and the message's record with its receipt. A refused message changes no case.
@@ -216,11 +306,17 @@ public struct InboundDecision: Sendable {
     public var caseState: ExchangeCase?
     public var statuses: [ExchangeStatusEntry]
     public var message: InboundMessage
+    /// A receipt received: the message of this hall's it answers, bound in the same transaction.
+    public var binding: ReceiptBinding?
 
-    public init(caseState: ExchangeCase?, statuses: [ExchangeStatusEntry], message: InboundMessage) {
+    public init(
+        caseState: ExchangeCase?, statuses: [ExchangeStatusEntry], message: InboundMessage,
+        binding: ReceiptBinding? = nil
+    ) {
         self.caseState = caseState
         self.statuses = statuses
         self.message = message
+        self.binding = binding
     }
 }
 
@@ -248,9 +344,30 @@ public protocol ExchangeStore: Sendable {
     /// The newest dead letters first, at most `limit`.
     func deadLetters(limit: Int) async throws -> [DeadLetter]
     func exchangeCase(_ collaborationNumber: String) async throws -> ExchangeCase?
-    /// Records a case this hall transfers to a partner (its first status, 1 已接件, with it); a
-    /// collaboration number already held is refused.
-    func recordOutboundCase(_ state: ExchangeCase, statuses: [ExchangeStatusEntry]) async throws
+    /// Records a case this hall transfers to a partner, in one transaction: assigns the next
+    /// collaboration number starting with `prefix` (`CY` + division + yyyyMMdd; 4 digits follow,
+    /// dense per prefix), lets `build` make the case, its first statuses and the transfer message
+    /// (signed, with that number), and writes all three.
+    func openOutboundCase(
+        prefix: String,
+        build: @escaping @Sendable (String) throws -> (ExchangeCase, [ExchangeStatusEntry], OutboundMessage)
+    ) async throws -> ExchangeCase
+    /// Changes a cross-province case this hall holds and writes the message that tells the partner,
+    /// in one transaction: `build` sees the case as stored (nil when unknown) and returns its new
+    /// state, the statuses to append and the message.
+    func changeExchangeCase(
+        _ collaborationNumber: String,
+        build: @escaping @Sendable (ExchangeCase?) throws -> (ExchangeCase, [ExchangeStatusEntry], OutboundMessage)
+    ) async throws -> ExchangeCase
+    /// Pending messages due by `now`, oldest due first, at most `limit`.
+    func dueOutbound(at now: Date, limit: Int) async throws -> [OutboundMessage]
+    /// Records one delivery attempt of `messageID` (and the receipt bound, when it came with it).
+    func recordDelivery(_ messageID: String, _ result: DeliveryResult) async throws
+    func outboundMessage(_ messageID: String) async throws -> OutboundMessage?
+    /// The outbox, newest first, optionally only in `states`, at most `limit`.
+    func outboundMessages(states: [OutboundState]?, limit: Int) async throws -> [OutboundMessage]
+    /// How many messages are in each state.
+    func outboundCounts() async throws -> [OutboundState: Int]
     /// The newest cross-province cases first, at most `limit`.
     func exchangeCases(limit: Int) async throws -> [ExchangeCase]
     /// The status changes of a case in the order they were recorded.

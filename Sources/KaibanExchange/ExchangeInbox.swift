@@ -3,6 +3,10 @@ import KaibanCore
 import KaibanCrypto
 import KaibanDesk
 
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
 /// Who this hall is in the exchange: its authority, its signing key, production or test.
 public struct ExchangeIdentity: Sendable {
     public var authority: Authority
@@ -19,11 +23,18 @@ public struct ExchangeIdentity: Sendable {
 /// Where the files of a transferred case's documents manifest are found, by SM3 (README §9):
 /// beside the message in a spool folder, or from the sender over HTTP.
 public protocol DocumentSource: Sendable {
-    /// The file with digest `sm3`, nil when there is none; at most `limit` octets are read.
-    func file(sm3: String, limit: Int) throws -> Data?
+    /// The file with digest `sm3`, nil when there is none; at most `limit` + 1 octets are read.
+    func file(sm3: String, limit: Int) async -> Data?
 }
 
-/// The files in a spool folder, each named by its SM3 (`{sm3}`).
+/// Whether `text` is an SM3 digest as the schema writes it (64 lower-case hex digits): the only
+/// names a document file may have, never a path.
+func isDigestName(_ text: String) -> Bool {
+    text.utf8.count == 64 && text.utf8.allSatisfy(PartialHeader.isLowerHex)
+}
+
+/// The files in a folder, each named by its SM3 (`{sm3}`): a spool folder, or this hall's own
+/// exchange files.
 public struct SpoolDocuments: DocumentSource {
     public var folder: URL
 
@@ -31,13 +42,34 @@ public struct SpoolDocuments: DocumentSource {
         self.folder = folder
     }
 
-    public func file(sm3: String, limit: Int) throws -> Data? {
-        // The name is 64 hex digits (the schema checked it), never a path.
-        guard sm3.count == 64, sm3.utf8.allSatisfy(PartialHeader.isLowerHex) else { return nil }
-        let url = folder.appendingPathComponent(sm3)
-        guard let handle = try? FileHandle(forReadingFrom: url) else { return nil }
+    public func file(sm3: String, limit: Int) async -> Data? {
+        guard isDigestName(sm3), let handle = try? FileHandle(forReadingFrom: folder.appendingPathComponent(sm3))
+        else { return nil }
         defer { try? handle.close() }
-        return try handle.read(upToCount: limit + 1) ?? Data()
+        return (try? handle.read(upToCount: limit + 1)) ?? Data()
+    }
+}
+
+/// The files of a partner's transfer fetched from it: `GET {endpoint}/exchange/files/{sm3}`.
+public struct PartnerDocuments: DocumentSource {
+    public var endpoint: String
+    public var timeout: TimeInterval
+
+    public init(endpoint: String, timeout: TimeInterval = 60) {
+        self.endpoint = endpoint
+        self.timeout = timeout
+    }
+
+    public func file(sm3: String, limit: Int) async -> Data? {
+        let base = endpoint.hasSuffix("/") ? String(endpoint.dropLast()) : endpoint
+        guard isDigestName(sm3), base.hasPrefix("http://") || base.hasPrefix("https://"),
+            let url = URL(string: base + "/exchange/files/" + sm3)
+        else { return nil }
+        let request = URLRequest(url: url, timeoutInterval: timeout)
+        guard let (data, response) = try? await URLSession.shared.data(for: request),
+            (response as? HTTPURLResponse)?.statusCode == 200
+        else { return nil }
+        return data.count > limit ? data.prefix(limit + 1) : data
     }
 }
 
@@ -148,16 +180,24 @@ public struct ExchangeInbox: Sendable {
         let rules = RecordRules(
             identity: identity, jurisdiction: desk.settings.jurisdiction ?? [desk.settings.hall], now: now)
         // Check 11, the part that needs no stored state: identity numbers, codes, documents.
-        let stateless = refusal == nil ? rules.statelessProblems(message, documents: documents) : [:]
+        var stateless: [String: Rejection] = [:]
+        if refusal == nil {
+            let source = documents ?? partner?.endpoint.map { PartnerDocuments(endpoint: $0) as any DocumentSource }
+            let checked = await rules.statelessProblems(message, documents: source)
+            stateless = checked.problems
+            // The files of an accepted transfer are kept by SM3 before the transfer is recorded.
+            if checked.problems.isEmpty { try keep(checked.files) }
+        }
         let codec = self.codec
         let identity = self.identity
         let wholeRefusal = refusal
+        let recordProblems = stateless
         let outcome = try await desk.store.receiveExchangeMessage(
             sender: header.sender.code, messageID: header.messageID, collaborationNumber: header.collaborationNumber
         ) { stored in
             let decision =
                 wholeRefusal.map { RecordRules.Decision(rejection: $0) }
-                ?? rules.decide(message, stored: stored, stateless: stateless)
+                ?? rules.decide(message, stored: stored, stateless: recordProblems)
             let receipt: Data? =
                 header.type == .receipt
                 ? nil
@@ -165,6 +205,14 @@ public struct ExchangeInbox: Sendable {
                     Self.receipt(
                         answering: opened, outcome: decision.outcome, identity: identity, reference: stored?.localCase,
                         at: now), signedWith: identity.key)
+            var binding: ReceiptBinding?
+            if wholeRefusal == nil, case .receipt(let answered) = message.body {
+                binding = ReceiptBinding(
+                    requestMessageID: answered.requestMessageID, requestDigest: answered.requestDigest,
+                    partnerCode: header.sender.code, accepted: answered.isAcceptance, code: answered.firstCode,
+                    raw: data,
+                    at: now)
+            }
             return InboundDecision(
                 caseState: decision.accepted ? decision.caseState : nil,
                 statuses: decision.accepted ? decision.statuses : [],
@@ -173,7 +221,8 @@ public struct ExchangeInbox: Sendable {
                     type: header.type.rawValue, collaborationNumber: header.collaborationNumber, receivedAt: now,
                     accepted: decision.accepted, code: decision.code, reason: decision.reason, origin: origin,
                     raw: data,
-                    receipt: receipt))
+                    receipt: receipt),
+                binding: binding)
         }
         if !outcome.applied {
             // Another process recorded the same id between the read above and this transaction.
@@ -184,6 +233,29 @@ public struct ExchangeInbox: Sendable {
         answer.code = outcome.message.code
         answer.reason = outcome.message.reason
         return answer
+    }
+
+    /// This hall's copy of the exchange's files, by SM3: what it received and what it sends.
+    public static func filesFolder(_ settings: KaibanSettings) -> URL {
+        settings.dataDirectory.appendingPathComponent("exchange/files")
+    }
+
+    /// Writes each file under its SM3, durably, unless it is there already.
+    func keep(_ files: [String: Data]) throws {
+        guard !files.isEmpty else { return }
+        let folder = Self.filesFolder(desk.settings)
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        for (sm3, content) in files where isDigestName(sm3) {
+            let target = folder.appendingPathComponent(sm3)
+            if FileManager.default.fileExists(atPath: target.path) { continue }
+            let temporary = folder.appendingPathComponent(".\(sm3).\(UUID().uuidString).part")
+            try content.write(to: temporary)
+            let handle = try FileHandle(forWritingTo: temporary)
+            try handle.synchronize()
+            try handle.close()
+            try? FileManager.default.moveItem(at: temporary, to: target)
+            try? FileManager.default.removeItem(at: temporary)
+        }
     }
 
     /// The same sender and id again: the same octets get the first receipt; others are refused.

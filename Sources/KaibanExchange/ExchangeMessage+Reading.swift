@@ -115,10 +115,10 @@ struct MessageReader {
 
     static func application(_ element: ParsedElement) throws(Failure) -> TransferredApplication {
         let domicile = try element.required("Domicile")
-        var investors: [Investor] = []
+        var investors: [TransferredInvestor] = []
         for investor in element.children("Investor") {
             investors.append(
-                Investor(
+                TransferredInvestor(
                     party: try party(investor), kind: try investor.value("Kind"),
                     contribution: try investor.value("Contribution"),
                     contributionForm: try investor.value("ContributionForm"),
@@ -128,13 +128,13 @@ struct MessageReader {
         return TransferredApplication(
             enterpriseType: try element.value("EnterpriseType"), proposedName: try element.value("ProposedName"),
             registeredCapital: element.child("RegisteredCapital")?.text,
-            domicile: Domicile(
+            domicile: TransferredDomicile(
                 address: domicile.text, division: try domicile.attribute("division"),
                 tenure: try domicile.attribute("tenure")),
             businessScope: try element.value("BusinessScope"),
             legalRepresentative: try party(try element.required("LegalRepresentative")), investors: investors,
             agent: try element.child("Agent").map { (agent) throws(Failure) in try party(agent) },
-            contact: Contact(name: try contact.value("Name"), phone: try contact.value("Phone")),
+            contact: TransferredContact(name: try contact.value("Name"), phone: try contact.value("Phone")),
             mailingAddress: element.child("MailingAddress")?.text)
     }
 

@@ -178,18 +178,18 @@ public struct TransferredApplication: Sendable, Equatable {
     public var proposedName: String
     /// Yuan with at most two decimals; none for types without registered capital.
     public var registeredCapital: String?
-    public var domicile: Domicile
+    public var domicile: TransferredDomicile
     public var businessScope: String
     public var legalRepresentative: Party
-    public var investors: [Investor]
+    public var investors: [TransferredInvestor]
     public var agent: Party?
-    public var contact: Contact
+    public var contact: TransferredContact
     public var mailingAddress: String?
 
     public init(
-        enterpriseType: String, proposedName: String, registeredCapital: String?, domicile: Domicile,
-        businessScope: String, legalRepresentative: Party, investors: [Investor], agent: Party? = nil,
-        contact: Contact, mailingAddress: String? = nil
+        enterpriseType: String, proposedName: String, registeredCapital: String?, domicile: TransferredDomicile,
+        businessScope: String, legalRepresentative: Party, investors: [TransferredInvestor], agent: Party? = nil,
+        contact: TransferredContact, mailingAddress: String? = nil
     ) {
         self.enterpriseType = enterpriseType
         self.proposedName = proposedName
@@ -204,7 +204,7 @@ public struct TransferredApplication: Sendable, Equatable {
     }
 }
 
-public struct Domicile: Sendable, Equatable {
+public struct TransferredDomicile: Sendable, Equatable {
     public var address: String
     public var division: String
     /// `owned`, `leased` or `declared`.
@@ -233,7 +233,7 @@ public struct Party: Sendable, Equatable {
     }
 }
 
-public struct Investor: Sendable, Equatable {
+public struct TransferredInvestor: Sendable, Equatable {
     public var party: Party
     /// `person`, `company` or `institution`.
     public var kind: String
@@ -251,7 +251,7 @@ public struct Investor: Sendable, Equatable {
     }
 }
 
-public struct Contact: Sendable, Equatable {
+public struct TransferredContact: Sendable, Equatable {
     public var name: String
     public var phone: String
 

@@ -47,25 +47,35 @@ struct RecordRules: Sendable {
 
     /// Problems of records that no stored state can change, by record id: check characters of
     /// identity numbers and credit codes, competence, and the documents' files.
-    func statelessProblems(_ message: ExchangeMessage, documents: (any DocumentSource)?) -> [String: Rejection] {
+    func statelessProblems(_ message: ExchangeMessage, documents: (any DocumentSource)?) async
+        -> (problems: [String: Rejection], files: [String: Data])
+    {
         switch message.body {
         case .caseTransfer(let transfer):
-            if let problem = transferProblem(transfer, documents: documents) { return [transfer.recordID: problem] }
+            var files: [String: Data] = [:]
+            if let problem = await transferProblem(transfer, documents: documents, files: &files) {
+                return ([transfer.recordID: problem], [:])
+            }
+            return ([:], files)
         case .result(let result):
             if (try? CreditCode(result.creditCode))?.value != result.creditCode {
-                return [
-                    result.recordID: Rejection(
-                        code: "case.invalid", message: "统一社会信用代码\(result.creditCode)校验码错误",
-                        details: [Rejection.Detail(text: "Licence/CreditCode")])
-                ]
+                return (
+                    [
+                        result.recordID: Rejection(
+                            code: "case.invalid", message: "统一社会信用代码\(result.creditCode)校验码错误",
+                            details: [Rejection.Detail(text: "Licence/CreditCode")])
+                    ], [:]
+                )
             }
         case .receipt, .statusUpdate, .withdrawal:
             break
         }
-        return [:]
+        return ([:], [:])
     }
 
-    func transferProblem(_ transfer: TransferredCase, documents: (any DocumentSource)?) -> Rejection? {
+    func transferProblem(_ transfer: TransferredCase, documents: (any DocumentSource)?, files: inout [String: Data])
+        async -> Rejection?
+    {
         if transfer.decidingAuthority.code != identity.authority.code {
             return Rejection(
                 code: "case.not-competent", message: "办理地机构\(transfer.decidingAuthority.code)不是本机构")
@@ -103,8 +113,8 @@ struct RecordRules: Sendable {
         var missing: [Rejection.Detail] = []
         var mismatched: [Rejection.Detail] = []
         for document in transfer.documents {
-            let file = try? documents?.file(sm3: document.sm3, limit: Self.maximumFile)
-            guard let file = file ?? nil else {
+            let file = await documents?.file(sm3: document.sm3, limit: Self.maximumFile)
+            guard let file else {
                 missing.append(Rejection.Detail(text: "材料\(document.number)（\(document.title)）：未取得文件 \(document.sm3)"))
                 continue
             }
@@ -112,6 +122,8 @@ struct RecordRules: Sendable {
                 mismatched.append(
                     Rejection.Detail(
                         text: "材料\(document.number)（\(document.title)）：文件\(file.count)字节，与清单的大小或SM3不符"))
+            } else {
+                files[document.sm3] = file
             }
         }
         if !missing.isEmpty { return Rejection(code: "document.missing", message: "材料文件缺失", details: missing) }

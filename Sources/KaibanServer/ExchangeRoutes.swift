@@ -64,3 +64,26 @@ extension KaibanServer {
         }
     }
 }
+
+extension KaibanServer {
+    /// `GET /exchange/files/{sm3}`: a file of a manifest this hall sent or received, by its SM3,
+    /// for the partner that decides the case (README §9). Knowing the digest is needed to ask;
+    /// a name that is not a digest is 404 like a file that is not kept.
+    func addExchangeFileRoutes(_ routes: RouteTable) {
+        let folder = ExchangeInbox.filesFolder(desk.settings)
+        routes.get("/exchange/files/{sm3}") { _, context in
+            let sm3 = try context.parameters.require("sm3")
+            guard sm3.utf8.count == 64, sm3.utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) }),
+                let content = FileManager.default.contents(atPath: folder.appendingPathComponent(sm3).path)
+            else {
+                throw HTTPProblem(
+                    .notFound, "exchange.file-not-found", title: LocalizedText(zh: "文件不存在", en: "No such file"),
+                    detail: LocalizedText(zh: "没有SM3为\(sm3)的交换文件", en: "no exchange file with SM3 \(sm3)"))
+            }
+            return Response(
+                status: .ok,
+                headers: [.contentType: "application/octet-stream", .contentLength: String(content.count)],
+                body: .init(byteBuffer: ByteBuffer(bytes: content)))
+        }
+    }
+}

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import KaibanCore
 import KaibanDesk
+import KaibanExchange
 import Logging
 import NIOCore
 import ServiceLifecycle
@@ -50,6 +51,7 @@ public struct KaibanServer: Sendable {
         addPortalRoutes(routes)
         addAppointmentRoutes(routes)
         addExchangeRoutes(routes)
+        addExchangeFileRoutes(routes)
     }
 
     /// The API's routes, then `extra` ones (tests add their own), then the 405 answers.
@@ -87,11 +89,19 @@ public struct KaibanServer: Sendable {
                 announce.finish()
             },
             logger: logger)
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: app),
+            .init(service: ShutdownNotice(logger: logger), successTerminationBehavior: .ignore),
+        ]
+        if let interval = settings.exchangeSendInterval, let sender = try? ExchangeOutbox.open(desk) {
+            services.append(
+                .init(
+                    service: OutboxService(
+                        sender: ExchangeSender(desk: desk, codec: sender.codec), interval: interval, logger: logger),
+                    successTerminationBehavior: .ignore))
+        }
         var configuration = ServiceGroupConfiguration(
-            services: [
-                .init(service: app),
-                .init(service: ShutdownNotice(logger: logger), successTerminationBehavior: .ignore),
-            ],
+            services: services,
             gracefulShutdownSignals: shutdownSignals, logger: logger)
         configuration.maximumGracefulShutdownDuration = settings.shutdownGracePeriod
         let group = ServiceGroup(configuration: configuration)
@@ -175,6 +185,35 @@ public final class RunningServer: Sendable {
 
 /// Says in the log when a graceful shutdown begins (the services stop last first: this one
 /// before the server).
+/// Delivers the exchange's outbox every `interval` while the server runs; stops at shutdown.
+struct OutboxService: Service {
+    let sender: ExchangeSender
+    let interval: Duration
+    let logger: Logger
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do {
+                    let pass = try await sender.pass(at: sender.desk.clock.now())
+                    if pass.delivered + pass.retrying + pass.failed > 0 {
+                        logger.info(
+                            "exchange: outbox delivered",
+                            metadata: [
+                                "delivered": "\(pass.delivered)", "acknowledged": "\(pass.acknowledged)",
+                                "rejected": "\(pass.rejected)", "retrying": "\(pass.retrying)",
+                                "failed": "\(pass.failed)",
+                            ])
+                    }
+                } catch {
+                    logger.error("exchange: the outbox could not be delivered", metadata: ["error": "\(error)"])
+                }
+                try? await Task.sleep(for: interval)
+            }
+        }
+    }
+}
+
 struct ShutdownNotice: Service {
     let logger: Logger
 

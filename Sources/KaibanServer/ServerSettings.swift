@@ -28,6 +28,9 @@ public struct ServerSettings: Sendable {
     /// What the server logs. Flag `--log-level`, env `KAIBAN_LOG_LEVEL`, default info (start,
     /// stop, server errors); debug adds one line per request.
     public var logLevel: Logger.Level
+    /// How often the server delivers the exchange's outbox (when the hall has its exchange key);
+    /// nil: never (a test or another process sends).
+    public var exchangeSendInterval: Duration? = .seconds(10)
 
     public static let defaultHost = "127.0.0.1"
     public static let defaultPort = 8080

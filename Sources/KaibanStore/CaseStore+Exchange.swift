@@ -103,13 +103,152 @@ extension CaseStore {
         try read { db in try fetchInbound(sender: sender, messageID: messageID, db) }
     }
 
-    package func recordOutboundCase(_ state: ExchangeCase, statuses: [ExchangeStatusEntry]) throws {
+    package func openOutboundCase(
+        prefix: String, build: (String) throws -> (ExchangeCase, [ExchangeStatusEntry], OutboundMessage)
+    ) throws -> ExchangeCase {
         try write { db in
-            if try fetchExchangeCase(state.collaborationNumber, db) != nil {
-                throw StoreError.storage("collaboration number \(state.collaborationNumber) is held already")
-            }
+            let last = try String.fetchOne(
+                db,
+                sql: """
+                    SELECT max(collaboration_number) FROM exchange_case
+                    WHERE collaboration_number >= ? AND collaboration_number < ?
+                    """,
+                arguments: [prefix, prefix + ":"])
+            let sequence = (last.flatMap { Int($0.dropFirst(prefix.count)) } ?? 0) + 1
+            guard sequence <= 9999 else { throw StoreError.storage("collaboration numbers of \(prefix) used up") }
+            let number = prefix + String(repeating: "0", count: 4 - String(sequence).count) + String(sequence)
+            let (state, statuses, message) = try build(number)
             try saveExchangeCase(state, db)
-            try appendStatuses(statuses, to: state.collaborationNumber, db)
+            try appendStatuses(statuses, to: number, db)
+            try insertOutbound(message, db)
+            return state
+        }
+    }
+
+    package func changeExchangeCase(
+        _ number: String, build: (ExchangeCase?) throws -> (ExchangeCase, [ExchangeStatusEntry], OutboundMessage)
+    ) throws -> ExchangeCase {
+        try write { db in
+            let (state, statuses, message) = try build(try fetchExchangeCase(number, db))
+            try saveExchangeCase(state, db)
+            try appendStatuses(statuses, to: number, db)
+            try insertOutbound(message, db)
+            return state
+        }
+    }
+
+    func insertOutbound(_ message: OutboundMessage, _ db: Database) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO exchange_outbox (message_id, partner_code, type, collaboration_number, raw, digest,
+                    created_at, state, attempts, next_attempt_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                message.messageID, message.partnerCode, message.type, message.collaborationNumber, message.raw,
+                message.digest, Self.seconds(message.createdAt), message.state.rawValue, message.attempts,
+                message.nextAttemptAt.map(Self.seconds),
+            ])
+    }
+
+    static func outbound(_ row: Row) throws -> OutboundMessage {
+        let stateText: String = row["state"]
+        guard let state = OutboundState(rawValue: stateText) else {
+            throw StoreError.storage("outbound message \(row["message_id"] as String): state \(stateText)")
+        }
+        return OutboundMessage(
+            messageID: row["message_id"], partnerCode: row["partner_code"], type: row["type"],
+            collaborationNumber: row["collaboration_number"], raw: row["raw"], digest: row["digest"],
+            createdAt: date(row, "created_at") ?? .distantPast, state: state, attempts: row["attempts"],
+            nextAttemptAt: date(row, "next_attempt_at"), lastError: row["last_error"], sentAt: date(row, "sent_at"),
+            receipt: row["receipt"], receiptCode: row["receipt_code"], answeredAt: date(row, "answered_at"))
+    }
+
+    package func dueOutbound(at now: Date, limit: Int) throws -> [OutboundMessage] {
+        try read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT * FROM exchange_outbox WHERE state = 'pending' AND next_attempt_at <= ?
+                    ORDER BY next_attempt_at, created_at LIMIT ?
+                    """, arguments: [Self.seconds(now), limit]
+            ).map(Self.outbound)
+        }
+    }
+
+    package func recordDelivery(_ messageID: String, _ result: DeliveryResult) throws {
+        try write { db in
+            switch result {
+            case .delivered(let at, let receipt):
+                try db.execute(
+                    sql: """
+                        UPDATE exchange_outbox SET state = 'sent', attempts = attempts + 1, sent_at = ?,
+                            next_attempt_at = NULL, last_error = NULL
+                        WHERE message_id = ? AND state = 'pending'
+                        """, arguments: [Self.seconds(at), messageID])
+                if let receipt { try bind(receipt, db) }
+            case .notDelivered(let at, let error, let retryAt):
+                try db.execute(
+                    sql: """
+                        UPDATE exchange_outbox SET state = ?, attempts = attempts + 1, next_attempt_at = ?,
+                            last_error = ?, answered_at = CASE WHEN ? IS NULL THEN ? ELSE answered_at END
+                        WHERE message_id = ? AND state = 'pending'
+                        """,
+                    arguments: [
+                        retryAt == nil ? "failed" : "pending", retryAt.map(Self.seconds), error,
+                        retryAt.map(Self.seconds), Self.seconds(at), messageID,
+                    ])
+            }
+        }
+    }
+
+    /// Binds a receipt to the message it answers: same id, same digest, same partner; a receipt
+    /// that binds nothing changes nothing.
+    @discardableResult
+    func bind(_ receipt: ReceiptBinding, _ db: Database) throws -> Bool {
+        try db.execute(
+            sql: """
+                UPDATE exchange_outbox SET state = ?, receipt = ?, receipt_code = ?, answered_at = ?,
+                    next_attempt_at = NULL
+                WHERE message_id = ? AND digest = ? AND partner_code = ? AND state IN ('pending', 'sent')
+                """,
+            arguments: [
+                receipt.accepted ? "acknowledged" : "rejected", receipt.raw, receipt.code, Self.seconds(receipt.at),
+                receipt.requestMessageID, receipt.requestDigest, receipt.partnerCode,
+            ])
+        return db.changesCount > 0
+    }
+
+    package func outboundMessage(_ messageID: String) throws -> OutboundMessage? {
+        try read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM exchange_outbox WHERE message_id = ?", arguments: [messageID])
+                .map(Self.outbound)
+        }
+    }
+
+    package func outboundMessages(states: [OutboundState]?, limit: Int) throws -> [OutboundMessage] {
+        try read { db in
+            if let states {
+                let marks = states.map { _ in "?" }.joined(separator: ", ")
+                return try Row.fetchAll(
+                    db,
+                    sql: "SELECT * FROM exchange_outbox WHERE state IN (\(marks)) ORDER BY created_at DESC LIMIT ?",
+                    arguments: StatementArguments(states.map { $0.rawValue as any DatabaseValueConvertible } + [limit])
+                ).map(Self.outbound)
+            }
+            return try Row.fetchAll(
+                db, sql: "SELECT * FROM exchange_outbox ORDER BY created_at DESC LIMIT ?", arguments: [limit]
+            ).map(Self.outbound)
+        }
+    }
+
+    package func outboundCounts() throws -> [OutboundState: Int] {
+        try read { db in
+            var counts: [OutboundState: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT state, count(*) AS n FROM exchange_outbox GROUP BY state") {
+                if let state = OutboundState(rawValue: row["state"]) { counts[state] = row["n"] }
+            }
+            return counts
         }
     }
 
@@ -142,6 +281,7 @@ extension CaseStore {
             let decision = try decide(try fetchExchangeCase(collaborationNumber, db))
             if let state = decision.caseState { try saveExchangeCase(state, db) }
             try appendStatuses(decision.statuses, to: collaborationNumber, db)
+            if let binding = decision.binding { try bind(binding, db) }
             let message = decision.message
             try db.execute(
                 sql: """
@@ -298,8 +438,38 @@ extension CaseStore {
         return (outcome.message, outcome.applied)
     }
 
-    public func recordOutboundCase(_ state: ExchangeCase, statuses: [ExchangeStatusEntry]) async throws {
-        try await offPool { try self.recordOutboundCase(state, statuses: statuses) }
+    public func openOutboundCase(
+        prefix: String,
+        build: @escaping @Sendable (String) throws -> (ExchangeCase, [ExchangeStatusEntry], OutboundMessage)
+    ) async throws -> ExchangeCase {
+        try await offPool { try self.openOutboundCase(prefix: prefix, build: build) }
+    }
+
+    public func changeExchangeCase(
+        _ collaborationNumber: String,
+        build: @escaping @Sendable (ExchangeCase?) throws -> (ExchangeCase, [ExchangeStatusEntry], OutboundMessage)
+    ) async throws -> ExchangeCase {
+        try await offPool { try self.changeExchangeCase(collaborationNumber, build: build) }
+    }
+
+    public func dueOutbound(at now: Date, limit: Int) async throws -> [OutboundMessage] {
+        try await offPool { try self.dueOutbound(at: now, limit: limit) }
+    }
+
+    public func recordDelivery(_ messageID: String, _ result: DeliveryResult) async throws {
+        try await offPool { try self.recordDelivery(messageID, result) }
+    }
+
+    public func outboundMessage(_ messageID: String) async throws -> OutboundMessage? {
+        try await offPool { try self.outboundMessage(messageID) }
+    }
+
+    public func outboundMessages(states: [OutboundState]?, limit: Int) async throws -> [OutboundMessage] {
+        try await offPool { try self.outboundMessages(states: states, limit: limit) }
+    }
+
+    public func outboundCounts() async throws -> [OutboundState: Int] {
+        try await offPool { try self.outboundCounts() }
     }
 
     public func recordDeadLetter(_ letter: DeadLetter) async throws {

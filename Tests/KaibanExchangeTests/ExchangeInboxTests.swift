@@ -71,7 +71,8 @@ import Testing
         transfer.decidingAuthority = CaseAuthority(
             code: SampleMessages.zhaohua.code, name: SampleMessages.zhaohua.name, division: "510811")
         transfer.application.proposedName = name
-        transfer.application.domicile = Domicile(address: "广元市昭化区元坝镇中街12号", division: "510811", tenure: "owned")
+        transfer.application.domicile = TransferredDomicile(
+            address: "广元市昭化区元坝镇中街12号", division: "510811", tenure: "owned")
         transfer.application.investors = [transfer.application.investors[0]]
         transfer.documents = files.enumerated().map { index, content in
             ManifestDocument(
@@ -199,31 +200,41 @@ import Testing
         #expect(try await hall.desk.store.exchangeCase("CY500103202611260003") == nil)
     }
 
-    /// A case Zhaohua transferred to Yuzhong, as the outbox will record it.
-    static func outbound(_ hall: Hall) async throws {
-        try await hall.desk.store.recordOutboundCase(
-            ExchangeCase(
-                collaborationNumber: "CY510811202611260007", partnerCode: SampleMessages.yuzhong.code,
-                direction: .outbound, mode: "remote-intake", localCase: "510811-20261126-0007", partnerReference: nil,
-                enterpriseName: "重庆青禾农业科技有限公司", openedAt: Fixtures.at(10, 41), status: 1,
-                statusAt: Fixtures.at(10, 41)),
-            statuses: [
-                ExchangeStatusEntry(status: 1, time: Fixtures.at(10, 41), reason: nil, source: "out", madeCurrent: true)
-            ])
+    /// A case Zhaohua transferred to Yuzhong, as the outbox records it: its number.
+    static func outbound(_ hall: Hall) async throws -> String {
+        try await hall.desk.store.openOutboundCase(prefix: "CY51081120261126") { number in
+            (
+                ExchangeCase(
+                    collaborationNumber: number, partnerCode: SampleMessages.yuzhong.code, direction: .outbound,
+                    mode: "remote-intake", localCase: "510811-20261126-0007", partnerReference: nil,
+                    enterpriseName: "重庆青禾农业科技有限公司", openedAt: Fixtures.at(10, 41), status: 1,
+                    statusAt: Fixtures.at(10, 41)),
+                [
+                    ExchangeStatusEntry(
+                        status: 1, time: Fixtures.at(10, 41), reason: nil, source: "out", madeCurrent: true)
+                ],
+                OutboundMessage(
+                    messageID: "3f6c2a9e-8d41-4b7a-9e15-c07d2b5a4e81", partnerCode: SampleMessages.yuzhong.code,
+                    type: "CaseTransfer", collaborationNumber: number, raw: Data("<transfer/>".utf8),
+                    digest: SM3.hex(Data("<transfer/>".utf8)), createdAt: Fixtures.at(10, 41))
+            )
+        }.collaborationNumber
     }
 
-    static func statusUpdate(_ id: String, _ changes: [StatusChange]) -> ExchangeMessage {
-        ExchangeMessage(
-            header: SampleMessages.header(
-                .statusUpdate, id: id, from: SampleMessages.yuzhong, to: SampleMessages.zhaohua,
-                caseReference: "500103-0015"),
-            body: .statusUpdate(changes))
+    static func statusUpdate(_ id: String, _ changes: [StatusChange], number: String = "CY510811202611260001")
+        -> ExchangeMessage
+    {
+        var header = SampleMessages.header(
+            .statusUpdate, id: id, from: SampleMessages.yuzhong, to: SampleMessages.zhaohua,
+            caseReference: "500103-0015")
+        header.collaborationNumber = number
+        return ExchangeMessage(header: header, body: .statusUpdate(changes))
     }
 
     @Test func lateStatusUpdatesAreHistoryAndNothingFollowsAFinalStatus() async throws {
         let hall = try await Self.hall()
-        try await Self.outbound(hall)
-        let number = "CY510811202611260007"
+        let number = try await Self.outbound(hall)
+        #expect(number == "CY510811202611260001")
         let later = try await hall.receive(
             try hall.fromPartner(
                 Self.statusUpdate(
@@ -239,10 +250,12 @@ import Testing
         #expect(earlier.outcome == .applied)
         #expect(try await hall.desk.store.exchangeCase(number)?.status == 8)
         #expect(try await hall.desk.store.exchangeStatuses(number).map(\.madeCurrent) == [true, true, false])
+        var resultHeader = SampleMessages.header(
+            .result, id: "7d8e9f0a-1b2c-4d3e-8f5a-6b7c8d9e0f1a", from: SampleMessages.yuzhong,
+            to: SampleMessages.zhaohua, caseReference: "500103-0015")
+        resultHeader.collaborationNumber = number
         let result = ExchangeMessage(
-            header: SampleMessages.header(
-                .result, id: "7d8e9f0a-1b2c-4d3e-8f5a-6b7c8d9e0f1a", from: SampleMessages.yuzhong,
-                to: SampleMessages.zhaohua, caseReference: "500103-0015"),
+            header: resultHeader,
             body: .result(
                 LicenceResult(
                     status: 11, completedTime: Fixtures.at(16, 0), enterpriseName: "重庆青禾农业科技有限公司",
@@ -274,6 +287,31 @@ import Testing
         var unknown = Self.statusUpdate(
             "9f0a1b2c-3d4e-4f5a-8b7c-8d9e0f1a2b3c", [StatusChange(recordID: "x", status: 3, time: Fixtures.at(9, 0))])
         unknown.header.collaborationNumber = "CY510811202611269999"
+        // A receipt binding the transfer this hall sent marks it acknowledged.
+        let transfer = try #require(try await hall.desk.store.outboundMessage("3f6c2a9e-8d41-4b7a-9e15-c07d2b5a4e81"))
+        var receiptHeader = SampleMessages.header(
+            .receipt, id: "a81d4fae-7dec-41d0-a765-00a0c91e6bf6", from: SampleMessages.yuzhong,
+            to: SampleMessages.zhaohua, caseReference: "500103-0015")
+        receiptHeader.collaborationNumber = number
+        let stray = ExchangeMessage(
+            header: receiptHeader,
+            body: .receipt(
+                Receipt(
+                    requestMessageID: transfer.messageID, requestDigest: String(repeating: "0", count: 64),
+                    receivedTime: Fixtures.at(10, 42), outcome: .records([RecordResult(recordID: "case")]))))
+        // One that does not bind its digest changes nothing.
+        #expect(try await hall.receive(try hall.fromPartner(stray)).outcome == .applied)
+        #expect(try await hall.desk.store.outboundMessage(transfer.messageID)?.state == .pending)
+        receiptHeader.messageID = "b81d4fae-7dec-41d0-a765-00a0c91e6bf6"
+        let binding = ExchangeMessage(
+            header: receiptHeader,
+            body: .receipt(
+                Receipt(
+                    requestMessageID: transfer.messageID, requestDigest: transfer.digest,
+                    receivedTime: Fixtures.at(10, 42), outcome: .records([RecordResult(recordID: "case")]))))
+        let bound = try await hall.receive(try hall.fromPartner(binding))
+        #expect(bound.outcome == .applied && bound.receipt == nil)
+        #expect(try await hall.desk.store.outboundMessage(transfer.messageID)?.state == .acknowledged)
         #expect(try await hall.receive(try hall.fromPartner(unknown)).code == "case.unknown")
     }
 

@@ -44,20 +44,20 @@ enum SampleMessages {
         receivedTime: Fixtures.at(10, 5), promisedLimit: "3", resultDelivery: "post-to-applicant",
         application: TransferredApplication(
             enterpriseType: "llc", proposedName: "重庆青禾农业科技有限公司", registeredCapital: "500000.00",
-            domicile: Domicile(address: "重庆市渝中区民族路188号8楼801室 <A&B>", division: "500103", tenure: "declared"),
+            domicile: TransferredDomicile(address: "重庆市渝中区民族路188号8楼801室 <A&B>", division: "500103", tenure: "declared"),
             businessScope: "农业技术推广服务；\n农产品销售",
             legalRepresentative: Party(
                 name: "张伟", idType: "resident-id", idNumber: "510811197809031413", phone: "13890001234"),
             investors: [
-                Investor(
+                TransferredInvestor(
                     party: Party(name: "张伟", idType: "resident-id", idNumber: "510811197809031413"), kind: "person",
                     contribution: "300000.00", contributionForm: "货币", contributionDate: "2031-11-25"),
-                Investor(
+                TransferredInvestor(
                     party: Party(name: "青禾控股有限公司", idType: "credit-code", idNumber: "91500103MA5U8XKQ3L"),
                     kind: "company", contribution: "200000", contributionForm: "货币", contributionDate: nil),
             ],
             agent: Party(name: "王静", idType: "resident-id", idNumber: "510811199204160043"),
-            contact: Contact(name: "王静", phone: "139 9000 5678"), mailingAddress: "四川省广元市昭化区元坝镇中街12号"),
+            contact: TransferredContact(name: "王静", phone: "139 9000 5678"), mailingAddress: "四川省广元市昭化区元坝镇中街12号"),
         documents: [
             ManifestDocument(
                 number: 1, title: "公司登记（备案）申请书", checklistCode: "application-form", fileName: "01.pdf",

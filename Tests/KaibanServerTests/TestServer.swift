@@ -59,6 +59,8 @@ struct TestServer {
             openAPIDocument: ServerSettings.openAPIDocument(in: Fixtures.formsRoot),
             version: "test")
         settings.shutdownGracePeriod = .seconds(10)
+        // The tests deliver the exchange's outbox themselves, at the instants they choose.
+        settings.exchangeSendInterval = nil
         var logger = Logger(label: "kaiban.server.test")
         logger.logLevel = .critical
         let server = try KaibanServer(desk: desk, settings: settings, logger: logger)

@@ -114,7 +114,7 @@ struct ExchangeCommand: AsyncParsableCommand {
             en:
                 "The 川渝通办 exchange: make the key, import a spool folder, list refused messages and cross-province cases."
         ),
-        subcommands: [Keygen.self, Import.self, Failed.self, Cases.self])
+        subcommands: [Keygen.self, Import.self, Send.self, Status.self, Failed.self, Cases.self])
 
     struct Keygen: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -252,6 +252,118 @@ struct ExchangeCommand: AsyncParsableCommand {
                 return zh
                     ? "✗ \(line.file)：被拒 \(line.code ?? "")：\(line.reason ?? "")"
                     : "✗ \(line.file): refused \(line.code ?? ""): \(line.reason ?? "")"
+            }
+        }
+    }
+
+    struct Send: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "send",
+            abstract: localized(
+                zh: "投递发件箱中到期的报文（HTTP 或对方收件目录），失败的按退避时间重试。",
+                en:
+                    "Deliver the outbox's due messages (HTTP or the partner's spool folder); failures are retried with backoff."
+            ))
+
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            try await withDesk(global, json: output.json) { session in
+                let outbox = try ExchangeOutbox.open(session.desk)
+                let sender = ExchangeSender(desk: session.desk, codec: outbox.codec)
+                let pass = try await sender.pass(at: session.desk.clock.now())
+                if output.json {
+                    try Console.json(pass)
+                    return
+                }
+                Console.print(
+                    session.zh
+                        ? "已投递\(pass.delivered)份（对方回执确认\(pass.acknowledged)份、拒收\(pass.rejected)份），待重试\(pass.retrying)份，放弃\(pass.failed)份"
+                        : "delivered \(pass.delivered) (acknowledged \(pass.acknowledged), rejected \(pass.rejected)), retrying \(pass.retrying), given up \(pass.failed)"
+                )
+                if pass.failed > 0 { throw ExitCode(KaibanExit.refused) }
+            }
+        }
+    }
+
+    struct Status: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "status",
+            abstract: localized(
+                zh: "发件箱：待发、已发、已确认、被拒、失败的报文。",
+                en: "The outbox: pending, sent, acknowledged, rejected and failed messages."))
+
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var output: OutputOptions
+        @Option(help: .localized(zh: "最多列出几份。", en: "At most this many."))
+        var limit = 50
+
+        struct Entry: Codable {
+            var messageID: String
+            var partner: String
+            var type: String
+            var collaborationNumber: String
+            var state: OutboundState
+            var attempts: Int
+            var createdAt: Date
+            var nextAttemptAt: Date?
+            var lastError: String?
+            var receiptCode: String?
+        }
+
+        struct Report: Codable {
+            var counts: [String: Int]
+            var messages: [Entry]
+        }
+
+        func run() async throws {
+            try await withDesk(global, json: output.json) { session in
+                let store = session.desk.store
+                let counts = try await store.outboundCounts()
+                let messages = try await store.outboundMessages(states: nil, limit: max(1, min(limit, 1000)))
+                if output.json {
+                    try Console.json(
+                        Report(
+                            counts: Dictionary(
+                                uniqueKeysWithValues: OutboundState.allCases.map { ($0.rawValue, counts[$0] ?? 0) }),
+                            messages: messages.map {
+                                Entry(
+                                    messageID: $0.messageID, partner: $0.partnerCode, type: $0.type,
+                                    collaborationNumber: $0.collaborationNumber, state: $0.state, attempts: $0.attempts,
+                                    createdAt: $0.createdAt, nextAttemptAt: $0.nextAttemptAt, lastError: $0.lastError,
+                                    receiptCode: $0.receiptCode)
+                            }))
+                    return
+                }
+                let zh = session.zh
+                let names: [OutboundState: (String, String)] = [
+                    .pending: ("待发", "pending"), .sent: ("已发待回执", "sent"), .acknowledged: ("已确认", "acknowledged"),
+                    .rejected: ("被拒", "rejected"), .failed: ("失败", "failed"),
+                ]
+                Console.print(
+                    OutboundState.allCases.map { state in
+                        let name = names[state].map { zh ? $0.0 : $0.1 } ?? state.rawValue
+                        return "\(name) \(counts[state] ?? 0)"
+                    }.joined(separator: zh ? "，" : ", "))
+                guard !messages.isEmpty else { return }
+                var table = TextTable(
+                    zh
+                        ? ["报文编号", "类型", "业务协同编号", "协同机构", "状态", "尝试", "下次尝试", "说明"]
+                        : [
+                            "message id", "type", "collaboration", "partner", "state", "attempts", "next attempt",
+                            "note",
+                        ])
+                for message in messages {
+                    table.add([
+                        message.messageID, message.type, message.collaborationNumber, message.partnerCode,
+                        names[message.state].map { zh ? $0.0 : $0.1 } ?? message.state.rawValue,
+                        String(message.attempts),
+                        message.state == .pending ? message.nextAttemptAt.map(HallTime.localText(of:)) ?? "—" : "—",
+                        message.receiptCode ?? message.lastError ?? "",
+                    ])
+                }
+                Console.print(table.rendered)
             }
         }
     }

@@ -70,6 +70,29 @@ extension KaibanMigrations {
                     licence_json TEXT
                 );
                 CREATE INDEX exchange_case_opened ON exchange_case(opened_at);
+                CREATE TABLE exchange_outbox (
+                    message_id TEXT PRIMARY KEY NOT NULL,
+                    partner_code TEXT NOT NULL REFERENCES exchange_partner(code),
+                    type TEXT NOT NULL,
+                    collaboration_number TEXT NOT NULL,
+                    raw BLOB NOT NULL,
+                    digest TEXT NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    state TEXT NOT NULL CHECK (state IN ('pending', 'sent', 'acknowledged', 'rejected', 'failed')),
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    next_attempt_at INTEGER,
+                    last_error TEXT,
+                    sent_at INTEGER,
+                    receipt BLOB,
+                    receipt_code TEXT,
+                    answered_at INTEGER
+                );
+                CREATE INDEX exchange_outbox_due ON exchange_outbox(next_attempt_at) WHERE state = 'pending';
+                CREATE INDEX exchange_outbox_state ON exchange_outbox(state, created_at);
+                CREATE INDEX exchange_outbox_case ON exchange_outbox(collaboration_number, created_at);
+                CREATE TRIGGER exchange_outbox_fixed BEFORE UPDATE OF message_id, partner_code, type,
+                    collaboration_number, raw, digest, created_at ON exchange_outbox
+                BEGIN SELECT RAISE(ABORT, 'an outbound message is never changed once written'); END;
                 CREATE TABLE exchange_status (
                     collaboration_number TEXT NOT NULL REFERENCES exchange_case(collaboration_number),
                     seq INTEGER NOT NULL,

@@ -1,0 +1,165 @@
+import Foundation
+import KaibanCore
+import KaibanCrypto
+import KaibanDesk
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+/// How a message reaches a partner (README §9): an HTTP POST, or a file in its spool folder.
+public protocol ExchangeTransport: Sendable {
+    /// Delivers `raw` to `partner`; returns the receipt's octets when the partner answered with
+    /// one at once. Throws ``DeliveryFailure``.
+    func deliver(_ raw: Data, messageID: String, to partner: ExchangePartner) async throws(DeliveryFailure) -> Data?
+}
+
+/// Why a delivery failed, and whether trying again may help.
+public struct DeliveryFailure: Error, Sendable, Equatable, CustomStringConvertible {
+    public var message: String
+    /// False when the partner refused the octets themselves (400, 413): the same octets will never pass.
+    public var retryable: Bool
+
+    public init(_ message: String, retryable: Bool = true) {
+        self.message = message
+        self.retryable = retryable
+    }
+
+    public var description: String { message }
+}
+
+/// Delivers by the partner's endpoint: `http(s)://…` → POST `{endpoint}/exchange/messages`;
+/// an absolute folder → `{folder}/{MessageId}.xml`, written whole (a temporary file renamed).
+public struct EndpointTransport: ExchangeTransport {
+    public var timeout: TimeInterval
+
+    public init(timeout: TimeInterval = 30) {
+        self.timeout = timeout
+    }
+
+    public func deliver(_ raw: Data, messageID: String, to partner: ExchangePartner) async throws(DeliveryFailure)
+        -> Data?
+    {
+        guard let endpoint = partner.endpoint else {
+            throw DeliveryFailure("协同机构\(partner.code)未登记投递地址（partner add --endpoint）")
+        }
+        if endpoint.hasPrefix("http://") || endpoint.hasPrefix("https://") {
+            return try await post(raw, to: endpoint)
+        }
+        let folder = URL(fileURLWithPath: endpoint)
+        let target = folder.appendingPathComponent("\(messageID).xml")
+        let temporary = folder.appendingPathComponent(".\(messageID).xml.part")
+        do {
+            try raw.write(to: temporary)
+            if FileManager.default.fileExists(atPath: target.path) {
+                try FileManager.default.removeItem(at: target)
+            }
+            try FileManager.default.moveItem(at: temporary, to: target)
+        } catch {
+            try? FileManager.default.removeItem(at: temporary)
+            throw DeliveryFailure("无法写入收件目录 \(folder.path)：\(error.localizedDescription)")
+        }
+        return nil
+    }
+
+    func post(_ raw: Data, to endpoint: String) async throws(DeliveryFailure) -> Data? {
+        let base = endpoint.hasSuffix("/") ? String(endpoint.dropLast()) : endpoint
+        guard let url = URL(string: base + "/exchange/messages") else {
+            throw DeliveryFailure("投递地址无效：\(endpoint)", retryable: false)
+        }
+        var request = URLRequest(url: url, timeoutInterval: timeout)
+        request.httpMethod = "POST"
+        request.setValue("application/xml", forHTTPHeaderField: "Content-Type")
+        request.httpBody = raw
+        let data: Data
+        let response: URLResponse
+        do {
+            (data, response) = try await URLSession.shared.data(for: request)
+        } catch {
+            throw DeliveryFailure("无法连接 \(url.absoluteString)：\(error.localizedDescription)")
+        }
+        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+        switch status {
+        case 200: return data
+        case 204: return nil
+        case 400, 413, 415:
+            throw DeliveryFailure(
+                "对方拒收（HTTP \(status)）：\(String(decoding: data.prefix(500), as: UTF8.self))", retryable: false)
+        default:
+            throw DeliveryFailure("对方暂不可用（HTTP \(status)）")
+        }
+    }
+}
+
+/// Delivers the outbox: each due message sent, the same octets every time, with backoff between
+/// attempts; a receipt that comes with the answer is checked (the partner's signature, the id and
+/// digest of what was sent) and bound in the same write.
+public struct ExchangeSender: Sendable {
+    public let desk: Desk
+    public let codec: ExchangeCodec
+    public let transport: any ExchangeTransport
+
+    public init(desk: Desk, codec: ExchangeCodec, transport: any ExchangeTransport = EndpointTransport()) {
+        self.desk = desk
+        self.codec = codec
+        self.transport = transport
+    }
+
+    /// Attempts before a message is given up (and a supervisor alerted): with the backoff below,
+    /// about a working day and a half of trying.
+    public static let maximumAttempts = 20
+
+    /// The wait after the `attempts`-th failed attempt: 30 s, doubling, at most an hour.
+    public static func backoff(afterAttempts attempts: Int) -> TimeInterval {
+        min(3600, 30 * pow(2, Double(max(0, attempts - 1))))
+    }
+
+    public struct Pass: Sendable, Equatable, Codable {
+        public var delivered = 0
+        public var acknowledged = 0
+        public var rejected = 0
+        public var retrying = 0
+        public var failed = 0
+    }
+
+    /// One pass over the messages due at `now` (at most `limit`).
+    public func pass(at now: Date, limit: Int = 100) async throws -> Pass {
+        var pass = Pass()
+        let partners = Dictionary(
+            try await desk.store.exchangePartners().map { ($0.code, $0) }, uniquingKeysWith: { first, _ in first })
+        for message in try await desk.store.dueOutbound(at: now, limit: limit) {
+            guard let partner = partners[message.partnerCode] else { continue }
+            let result: DeliveryResult
+            do {
+                let answer = try await transport.deliver(message.raw, messageID: message.messageID, to: partner)
+                let binding = answer.flatMap { bind($0, to: message, partner: partner, at: now) }
+                result = .delivered(at: now, receipt: binding)
+                pass.delivered += 1
+                if let binding { binding.accepted ? (pass.acknowledged += 1) : (pass.rejected += 1) }
+            } catch {
+                let attempts = message.attempts + 1
+                let retry = error.retryable && attempts < Self.maximumAttempts
+                result = .notDelivered(
+                    at: now, error: error.message,
+                    retryAt: retry ? now.addingTimeInterval(Self.backoff(afterAttempts: attempts)) : nil)
+                retry ? (pass.retrying += 1) : (pass.failed += 1)
+            }
+            try await desk.store.recordDelivery(message.messageID, result)
+        }
+        return pass
+    }
+
+    /// The receipt in `octets` when it is the partner's, signed, and about `message`; nil (the
+    /// message stays sent, awaiting a receipt) for anything else.
+    func bind(_ octets: Data, to message: OutboundMessage, partner: ExchangePartner, at now: Date) -> ReceiptBinding? {
+        guard let opened = try? codec.open(octets, source: "receipt from \(partner.code)"),
+            opened.message.header.sender.code == partner.code,
+            opened.verifies(with: partner.keys.compactMap { try? SM2.PublicKey(der: Array($0.der)) }),
+            case .receipt(let receipt) = opened.message.body,
+            receipt.requestMessageID == message.messageID, receipt.requestDigest == message.digest
+        else { return nil }
+        return ReceiptBinding(
+            requestMessageID: message.messageID, requestDigest: message.digest, partnerCode: partner.code,
+            accepted: receipt.isAcceptance, code: receipt.firstCode, raw: octets, at: now)
+    }
+}

@@ -1,0 +1,157 @@
+import Foundation
+import KaibanCore
+import KaibanCrypto
+import KaibanDesk
+import KaibanExchange
+import KaibanServer
+import KaibanStore
+import KaibanTestSupport
+import Testing
+
+/// Two Kaiban halls on 127.0.0.1, each with its own database, key and server: Zhaohua (Sichuan)
+/// and a partner simulator playing the Yuzhong regulator (Chongqing). A case taken in at Zhaohua
+/// for a Yuzhong company is transferred, delivered once Yuzhong is reachable again, fetched with
+/// its files, acknowledged, and followed by Yuzhong's status updates and result.
+@Suite struct ExchangeEndToEndTests {
+    static let zhaohua = Authority(code: "11510811MB1530521R", name: "广元市昭化区市场监督管理局")
+    static let yuzhong = Authority(code: "11500103MB164887X0", name: "重庆市渝中区市场监督管理局")
+
+    /// Yuzhong's desk: hall 500103, its own authority and jurisdiction, a supervisor.
+    static func yuzhongDesk(at now: Date) async throws -> Desk {
+        let path = Fixtures.temporaryDatabasePath()
+        var settings = KaibanSettings(
+            database: path, hall: "500103", formsRoot: Fixtures.formsRoot,
+            calendarFolder: Fixtures.packageRoot.appendingPathComponent("seeds/calendar"))
+        settings.authorityCode = yuzhong.code
+        settings.authorityName = yuzhong.name
+        settings.jurisdiction = ["500103"]
+        let desk = Desk(settings: settings, store: try CaseStore(path: path), clock: ManualClock(now))
+        _ = try await desk.addClerk(id: "chenli", name: "陈丽", roles: ["supervisor"], as: .anonymous)
+        return desk
+    }
+
+    static let files = [Data("%PDF-1.7 申请书\n%%EOF\n".utf8), Data("%PDF-1.7 章程\n%%EOF\n".utf8)]
+
+    static func transfer() -> TransferredCase {
+        TransferredCase(
+            mode: .remoteIntake, itemCode: "11500103MB164887X04000110000001", itemName: "有限责任公司设立登记",
+            receivingAuthority: CaseAuthority(code: zhaohua.code, name: zhaohua.name, division: "510811"),
+            decidingAuthority: CaseAuthority(code: yuzhong.code, name: yuzhong.name, division: "500103"),
+            receivedTime: Fixtures.at(10, 5), promisedLimit: "3", resultDelivery: "post-to-applicant",
+            application: TransferredApplication(
+                enterpriseType: "llc", proposedName: "重庆青禾农业科技有限公司", registeredCapital: "500000.00",
+                domicile: TransferredDomicile(address: "重庆市渝中区民族路188号8楼801室", division: "500103", tenure: "declared"),
+                businessScope: "农业技术推广服务",
+                legalRepresentative: Party(
+                    name: "张伟", idType: "resident-id", idNumber: "510811197809031413", phone: "13890001234"),
+                investors: [
+                    TransferredInvestor(
+                        party: Party(name: "张伟", idType: "resident-id", idNumber: "510811197809031413"), kind: "person",
+                        contribution: "500000.00", contributionForm: "货币", contributionDate: "2031-11-25")
+                ],
+                contact: TransferredContact(name: "张伟", phone: "13890001234"), mailingAddress: "四川省广元市昭化区元坝镇中街12号"),
+            documents: files.enumerated().map { index, content in
+                ManifestDocument(
+                    number: index + 1, title: index == 0 ? "公司登记（备案）申请书" : "公司章程", checklistCode: nil,
+                    fileName: "\(index + 1).pdf", mediaType: "application/pdf", size: content.count,
+                    sm3: SM3.hex(content))
+            })
+    }
+
+    @Test func aTransferReachesAPartnerThatWasDownAndItsStatusAndResultComeBack() async throws {
+        let now = Fixtures.at(10, 41)
+        let here = try await Fixtures.desk(at: now)
+        let there = try await Self.yuzhongDesk(at: now)
+        let hereKey = try ExchangeKeys.generate(here.settings, replacing: false)
+        let thereKey = try ExchangeKeys.generate(there.settings, replacing: false)
+        let hereServer = try await TestServer.start(desk: here)
+        // Yuzhong's server runs, is noted, and stops: its port is where Zhaohua delivers.
+        var thereServer = try await TestServer.start(desk: there)
+        let therePort = thereServer.port
+        try await thereServer.stop()
+        _ = try await here.addExchangePartner(
+            code: Self.yuzhong.code, name: Self.yuzhong.name, endpoint: "http://127.0.0.1:\(therePort)",
+            publicKeyPEM: try Data(contentsOf: URL(fileURLWithPath: thereKey.publicKey)), as: .clerk("zhouqiang"))
+        _ = try await there.addExchangePartner(
+            code: Self.zhaohua.code, name: Self.zhaohua.name, endpoint: "http://127.0.0.1:\(hereServer.port)",
+            publicKeyPEM: try Data(contentsOf: URL(fileURLWithPath: hereKey.publicKey)), as: .clerk("chenli"))
+
+        let hereOutbox = try ExchangeOutbox.open(here)
+        let transferred = try await hereOutbox.transfer(
+            Self.transfer(), caseReference: "510811-20261126-0007", files: Self.files, by: "wangfang")
+        #expect(transferred.collaborationNumber == "CY510811202611260001")
+        let hereSender = ExchangeSender(desk: here, codec: hereOutbox.codec)
+        // Yuzhong is down: the attempt fails and is tried again after the backoff.
+        let down = try await hereSender.pass(at: now)
+        #expect(down.retrying == 1 && down.delivered == 0)
+        let waiting = try #require(try await here.store.outboundMessages(states: [.pending], limit: 5).first)
+        #expect(waiting.attempts == 1)
+        #expect(waiting.nextAttemptAt == now.addingTimeInterval(30))
+        #expect(try await hereSender.pass(at: now.addingTimeInterval(10)).delivered == 0)  // not due yet
+
+        // Yuzhong is back on its port: delivered, its files fetched from Zhaohua, acknowledged.
+        thereServer = try await TestServer.start(desk: there, port: therePort)
+        let back = try await hereSender.pass(at: now.addingTimeInterval(31))
+        #expect(back.delivered == 1 && back.acknowledged == 1, "\(back)")
+        let sent = try #require(try await here.store.outboundMessage(waiting.messageID))
+        #expect(sent.state == .acknowledged)
+        #expect(sent.attempts == 2)
+        let received = try #require(try await there.store.exchangeCase(transferred.collaborationNumber))
+        #expect(received.direction == .inbound && received.status == 1)
+        #expect(received.partnerReference == "510811-20261126-0007")
+        for file in Self.files {
+            let kept = ExchangeInbox.filesFolder(there.settings).appendingPathComponent(SM3.hex(file))
+            #expect(FileManager.default.contents(atPath: kept.path) == file)
+        }
+
+        // Yuzhong accepts and starts handling (two changes), then issues the licence.
+        let thereOutbox = try ExchangeOutbox.open(there)
+        _ = try await thereOutbox.send(
+            .statusUpdate([
+                StatusChange(recordID: "s1", status: 3, time: Fixtures.at(14, 20)),
+                StatusChange(recordID: "s2", status: 8, time: Fixtures.at(14, 35), reason: "转登记科审查"),
+            ]), about: transferred.collaborationNumber)
+        _ = try await thereOutbox.send(
+            .result(
+                LicenceResult(
+                    status: 11, completedTime: Fixtures.at(16, 0), enterpriseName: "重庆青禾农业科技有限公司",
+                    creditCode: try #require(
+                        CreditCode.make(authority: "9", type: "1", division: "500103", organizationBody: "MA5U8XKQ")
+                    )
+                    .value, licenceNumber: "500103000123456",
+                    issueDate: "2026-11-26",
+                    post: PostRecord(carrier: "EMS", trackingNumber: "1173652890429", recipient: "applicant"))),
+            about: transferred.collaborationNumber)
+        let thereSender = ExchangeSender(desk: there, codec: thereOutbox.codec)
+        let answered = try await thereSender.pass(at: Fixtures.at(16, 1))
+        #expect(answered.delivered == 2 && answered.acknowledged == 2, "\(answered)")
+        let done = try #require(try await here.store.exchangeCase(transferred.collaborationNumber))
+        #expect(done.status == 11)
+        #expect(done.licence?.trackingNumber == "1173652890429")
+        #expect(try await here.store.exchangeStatuses(transferred.collaborationNumber).map(\.status) == [1, 3, 8, 11])
+        #expect(try await there.store.exchangeCase(transferred.collaborationNumber)?.status == 11)
+
+        // Every message either side wrote validates with xmllint against the committed schema.
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kaiban-e2e-\(UUID())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        var paths: [String] = []
+        for (side, desk) in [("here", here), ("there", there)] {
+            for message in try await desk.store.outboundMessages(states: nil, limit: 10) {
+                let file = folder.appendingPathComponent("\(side)-\(message.messageID).xml")
+                try message.raw.write(to: file)
+                paths.append(file.path)
+                if let receipt = message.receipt {
+                    let receiptFile = folder.appendingPathComponent("\(side)-receipt-\(message.messageID).xml")
+                    try receipt.write(to: receiptFile)
+                    paths.append(receiptFile.path)
+                }
+            }
+        }
+        #expect(paths.count == 6)
+        let schema = Fixtures.formsRoot.appendingPathComponent("exchange/exchange-1.xsd").path
+        let lint = try CommandLineTool("xmllint").run(["--noout", "--schema", schema] + paths)
+        #expect(lint.status == 0, "\(lint.stderr)")
+        try await thereServer.stop()
+        try await hereServer.stop()
+    }
+}
