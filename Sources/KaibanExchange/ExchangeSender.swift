@@ -135,14 +135,16 @@ public struct ExchangeSender: Sendable {
                 let binding = answer.flatMap { bind($0, to: message, partner: partner, at: now) }
                 result = .delivered(at: now, receipt: binding)
                 pass.delivered += 1
-                if let binding { binding.accepted ? (pass.acknowledged += 1) : (pass.rejected += 1) }
+                if let binding {
+                    if binding.accepted { pass.acknowledged += 1 } else { pass.rejected += 1 }
+                }
             } catch {
                 let attempts = message.attempts + 1
                 let retry = error.retryable && attempts < Self.maximumAttempts
                 result = .notDelivered(
                     at: now, error: error.message,
                     retryAt: retry ? now.addingTimeInterval(Self.backoff(afterAttempts: attempts)) : nil)
-                retry ? (pass.retrying += 1) : (pass.failed += 1)
+                if retry { pass.retrying += 1 } else { pass.failed += 1 }
             }
             try await desk.store.recordDelivery(message.messageID, result)
         }
