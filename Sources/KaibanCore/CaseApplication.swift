@@ -1,5 +1,18 @@
 import Foundation
 
+/// The cross-province case (川渝通办) an application belongs to.
+public struct CrossProvinceReference: Sendable, Hashable, Codable {
+    /// 业务协同编号, `CY` + division + date + sequence.
+    public var collaborationNumber: String
+    /// The partner authority's unified social credit code.
+    public var partnerCode: String
+
+    public init(collaborationNumber: String, partnerCode: String) {
+        self.collaborationNumber = collaborationNumber
+        self.partnerCode = partnerCode
+    }
+}
+
 /// A natural person named in an application: legal representative, operator or contact.
 public struct Person: Sendable, Hashable, Codable {
     public var name: String
@@ -76,6 +89,8 @@ public struct CaseApplication: Sendable, Hashable, Codable {
     public var special: SpecialRequest?
     /// Where the hall posts the licence and notices (邮寄地址); required for the mail channel.
     public var mailingAddress: String?
+    /// For a case of the 川渝通办 exchange: its collaboration number (业务协同编号) and partner.
+    public var crossProvince: CrossProvinceReference?
 
     public init(
         channel: Channel, enterpriseType: EnterpriseType, proposedName: String, registeredCapital: Money,

@@ -72,6 +72,8 @@ public enum Channel: String, Sendable, CaseIterable, Codable {
     case mail
     case appointment
     case special
+    /// 川渝通办: a case the partner province's authority took in and transferred to this hall.
+    case crossProvince = "cross-province"
 
     public var name: LocalizedText {
         switch self {
@@ -81,6 +83,7 @@ public enum Channel: String, Sendable, CaseIterable, Codable {
         case .mail: LocalizedText(zh: "寄递办", en: "mail")
         case .appointment: LocalizedText(zh: "预约办", en: "appointment")
         case .special: LocalizedText(zh: "特殊办", en: "special")
+        case .crossProvince: LocalizedText(zh: "川渝通办", en: "cross-province")
         }
     }
 }

@@ -134,3 +134,36 @@ extension Desk {
         }
     }
 }
+
+extension Desk {
+    /// Takes in a case the partner province transferred to this hall (川渝通办, this hall decides):
+    /// the same checks as intake at the window, channel 川渝通办, taken in by the exchange as the
+    /// partner, with the documents that came with the transfer (those of this hall's checklist);
+    /// the cross-province case gets its case number in the same transaction.
+    public func intakeTransferred(
+        _ application: CaseApplication, reference: CrossProvinceReference, partnerName: String,
+        documents: [ReceivedDocument]
+    ) async throws -> IntakeResult {
+        try await run {
+            var application = application
+            application.channel = .crossProvince
+            application.crossProvince = reference
+            let now = instant(nowRounded: clock.now())
+            let needed = Set(try caseChecklist(for: application.withCanonicalIDNumbers()).documents.map(\.code))
+            var seen: Set<String> = []
+            let received = documents.filter { needed.contains($0.code) && seen.insert($0.code).inserted }
+            let prepared = try await prepare(application, documents: .some(received), hall: settings.hall, at: now)
+            let definition = try await latestDefinition()
+            // The exchange takes the case in as the partner, in the workflow's intake role.
+            let acting = Clerk(
+                id: "exchange:\(reference.partnerCode)", name: partnerName, roles: Set(definition.intakeRoles))
+            let state = try await store.intake(
+                prepared.application, workflowID: settings.workflowID, hall: settings.hall, by: acting.id, at: now,
+                nameParts: NameParts(
+                    tradeName: prepared.review.name.tradeName, industry: prepared.review.name.industry),
+                recording: Recording(at: now, doneByThen: acting), checklist: prepared.checklist,
+                documents: prepared.received, clock: try await slaClock())
+            return IntakeResult(case: state, warnings: prepared.review.warnings)
+        }
+    }
+}

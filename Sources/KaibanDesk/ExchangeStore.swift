@@ -65,6 +65,9 @@ public struct ExchangeCase: Sendable, Equatable, Codable {
     public var statusAt: Date?
     /// The licence, once a `Result` came or went.
     public var licence: ExchangeLicence?
+    /// For a case transferred to this hall: how many events of its local case were told to the
+    /// partner (the next status update starts after them).
+    public var reportedEvents: Int = 0
 
     public init(
         collaborationNumber: String, partnerCode: String, direction: ExchangeDirection, mode: String,
@@ -344,6 +347,10 @@ public protocol ExchangeStore: Sendable {
     /// The newest dead letters first, at most `limit`.
     func deadLetters(limit: Int) async throws -> [DeadLetter]
     func exchangeCase(_ collaborationNumber: String) async throws -> ExchangeCase?
+    /// Cases transferred to this hall that are not closed, oldest first, at most `limit`.
+    func openInboundCases(limit: Int) async throws -> [ExchangeCase]
+    /// The accepted transfer message of case `collaborationNumber`.
+    func inboundTransfer(_ collaborationNumber: String) async throws -> InboundMessage?
     /// Records a case this hall transfers to a partner, in one transaction: assigns the next
     /// collaboration number starting with `prefix` (`CY` + division + yyyyMMdd; 4 digits follow,
     /// dense per prefix), lets `build` make the case, its first statuses and the transfer message
@@ -352,12 +359,12 @@ public protocol ExchangeStore: Sendable {
         prefix: String,
         build: @escaping @Sendable (String) throws -> (ExchangeCase, [ExchangeStatusEntry], OutboundMessage)
     ) async throws -> ExchangeCase
-    /// Changes a cross-province case this hall holds and writes the message that tells the partner,
-    /// in one transaction: `build` sees the case as stored (nil when unknown) and returns its new
-    /// state, the statuses to append and the message.
+    /// Changes a cross-province case this hall holds and writes the messages that tell the
+    /// partner, in one transaction: `build` sees the case as stored (nil when unknown) and returns
+    /// its new state, the statuses to append and the messages.
     func changeExchangeCase(
         _ collaborationNumber: String,
-        build: @escaping @Sendable (ExchangeCase?) throws -> (ExchangeCase, [ExchangeStatusEntry], OutboundMessage)
+        build: @escaping @Sendable (ExchangeCase?) throws -> (ExchangeCase, [ExchangeStatusEntry], [OutboundMessage])
     ) async throws -> ExchangeCase
     /// Pending messages due by `now`, oldest due first, at most `limit`.
     func dueOutbound(at now: Date, limit: Int) async throws -> [OutboundMessage]

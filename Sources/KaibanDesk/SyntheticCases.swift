@@ -51,7 +51,9 @@ public struct SyntheticCases: Sendable {
 
     /// A valid limited-liability application with a random channel, people and tasks.
     public mutating func application() -> CaseApplication {
-        let channel = Channel.allCases[Int(random.next() % UInt64(Channel.allCases.count))]
+        // The channels a hall takes cases in by itself (a cross-province case comes by the exchange).
+        let channels = Channel.allCases.filter { $0 != .crossProvince }
+        let channel = channels[Int(random.next() % UInt64(channels.count))]
         let tasks = ["seal", "tax", "social-insurance", "provident-fund", "bank"].filter { _ in random.next() % 3 != 0 }
         let first = Int(random.next() % UInt64(Self.people.count))
         let (name, id) = Self.people[first]

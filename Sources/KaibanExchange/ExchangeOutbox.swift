@@ -78,8 +78,13 @@ public struct ExchangeOutbox: Sendable {
 
     /// Tells the partner of case `collaborationNumber` of national status changes this hall made
     /// (as the deciding authority), or sends the result or a withdrawal: the case's new state and
-    /// the signed message are written in one transaction.
-    public func send(_ body: MessageBody, about collaborationNumber: String) async throws -> ExchangeCase {
+    /// the signed messages are written in one transaction. With `advancing`, the case's count of
+    /// reported local events moves from `from` to `to` in the same transaction, and nothing is
+    /// written when another sender moved it first (``ExchangeOutbox/Superseded``).
+    @discardableResult
+    public func send(_ bodies: [MessageBody], about collaborationNumber: String, advancing: (from: Int, to: Int)? = nil)
+        async throws -> ExchangeCase
+    {
         let now = Date(timeIntervalSince1970: desk.clock.now().timeIntervalSince1970.rounded(.down))
         let identity = self.identity
         let codec = self.codec
@@ -91,46 +96,57 @@ public struct ExchangeOutbox: Sendable {
                     .notFound, "exchange.case-not-found", zh: "没有业务协同编号为\(collaborationNumber)的跨省办件",
                     en: "no cross-province case \(collaborationNumber)")
             }
-            let message = ExchangeMessage(
-                header: MessageHeader(
-                    messageID: ExchangeInbox.newMessageID(), type: body.type, sender: identity.authority,
-                    receiver: Authority(code: partner.code, name: partner.name),
-                    collaborationNumber: collaborationNumber,
-                    caseReference: state.localCase ?? state.collaborationNumber, sendTime: now, test: identity.test),
-                body: body)
-            let raw = try codec.write(message, signedWith: identity.key)
+            if let advancing {
+                guard state.reportedEvents == advancing.from else { throw Superseded() }
+                state.reportedEvents = advancing.to
+            }
             var statuses: [ExchangeStatusEntry] = []
-            func record(_ status: Int, _ time: Date, _ reason: String?, _ recordID: String) {
-                let current = state.statusAt.map { time >= $0 } ?? true
-                if current {
-                    state.status = status
-                    state.statusAt = time
+            var messages: [OutboundMessage] = []
+            for body in bodies {
+                let message = ExchangeMessage(
+                    header: MessageHeader(
+                        messageID: ExchangeInbox.newMessageID(), type: body.type, sender: identity.authority,
+                        receiver: Authority(code: partner.code, name: partner.name),
+                        collaborationNumber: collaborationNumber,
+                        caseReference: state.localCase ?? collaborationNumber,
+                        sendTime: now, test: identity.test),
+                    body: body)
+                let raw = try codec.write(message, signedWith: identity.key)
+                func record(_ status: Int, _ time: Date, _ reason: String?, _ recordID: String) {
+                    let current = state.statusAt.map { time >= $0 } ?? true
+                    if current {
+                        state.status = status
+                        state.statusAt = time
+                    }
+                    statuses.append(
+                        ExchangeStatusEntry(
+                            status: status, time: time, reason: reason,
+                            source: "out:\(message.header.messageID):\(recordID)", madeCurrent: current))
                 }
-                statuses.append(
-                    ExchangeStatusEntry(
-                        status: status, time: time, reason: reason,
-                        source: "out:\(message.header.messageID):\(recordID)",
-                        madeCurrent: current))
+                switch body {
+                case .statusUpdate(let changes):
+                    for change in changes { record(change.status, change.time, change.reason, change.recordID) }
+                case .result(let result):
+                    record(result.status, result.completedTime, nil, result.recordID)
+                    state.licence = ExchangeLicence(
+                        enterpriseName: result.enterpriseName, creditCode: result.creditCode,
+                        licenceNumber: result.licenceNumber, issueDate: result.issueDate,
+                        completedAt: result.completedTime, carrier: result.post?.carrier,
+                        trackingNumber: result.post?.trackingNumber, recipient: result.post?.recipient)
+                case .withdrawal(let request):
+                    record((state.status ?? 1) >= 3 ? 14 : 2, request.requestedTime, request.reason, request.recordID)
+                case .caseTransfer, .receipt:
+                    break
+                }
+                messages.append(
+                    OutboundMessage(
+                        messageID: message.header.messageID, partnerCode: partner.code, type: body.type.rawValue,
+                        collaborationNumber: collaborationNumber, raw: raw, digest: SM3.hex(raw), createdAt: now))
             }
-            switch body {
-            case .statusUpdate(let changes):
-                for change in changes { record(change.status, change.time, change.reason, change.recordID) }
-            case .result(let result):
-                record(result.status, result.completedTime, nil, result.recordID)
-                state.licence = ExchangeLicence(
-                    enterpriseName: result.enterpriseName, creditCode: result.creditCode,
-                    licenceNumber: result.licenceNumber, issueDate: result.issueDate, completedAt: result.completedTime,
-                    carrier: result.post?.carrier, trackingNumber: result.post?.trackingNumber,
-                    recipient: result.post?.recipient)
-            case .withdrawal(let request):
-                record((state.status ?? 1) >= 3 ? 14 : 2, request.requestedTime, request.reason, request.recordID)
-            case .caseTransfer, .receipt:
-                break
-            }
-            let outbound = OutboundMessage(
-                messageID: message.header.messageID, partnerCode: partner.code, type: body.type.rawValue,
-                collaborationNumber: collaborationNumber, raw: raw, digest: SM3.hex(raw), createdAt: now)
-            return (state, statuses, outbound)
+            return (state, statuses, messages)
         }
     }
+
+    /// Another sender reported the same local events first; nothing was written.
+    public struct Superseded: Error, Sendable {}
 }

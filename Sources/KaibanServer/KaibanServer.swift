@@ -93,11 +93,10 @@ public struct KaibanServer: Sendable {
             .init(service: app),
             .init(service: ShutdownNotice(logger: logger), successTerminationBehavior: .ignore),
         ]
-        if let interval = settings.exchangeSendInterval, let sender = try? ExchangeOutbox.open(desk) {
+        if let interval = settings.exchangeSendInterval, let worker = try? ExchangeWorker.open(desk) {
             services.append(
                 .init(
-                    service: OutboxService(
-                        sender: ExchangeSender(desk: desk, codec: sender.codec), interval: interval, logger: logger),
+                    service: OutboxService(worker: worker, interval: interval, logger: logger),
                     successTerminationBehavior: .ignore))
         }
         var configuration = ServiceGroupConfiguration(
@@ -187,7 +186,7 @@ public final class RunningServer: Sendable {
 /// before the server).
 /// Delivers the exchange's outbox every `interval` while the server runs; stops at shutdown.
 struct OutboxService: Service {
-    let sender: ExchangeSender
+    let worker: ExchangeWorker
     let interval: Duration
     let logger: Logger
 
@@ -195,11 +194,14 @@ struct OutboxService: Service {
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 do {
-                    let pass = try await sender.pass(at: sender.desk.clock.now())
-                    if pass.delivered + pass.retrying + pass.failed > 0 {
+                    let report = try await worker.run(at: worker.outbox.desk.clock.now())
+                    let pass = report.delivery
+                    if pass.delivered + pass.retrying + pass.failed + report.takenIn.count + report.told > 0 {
                         logger.info(
-                            "exchange: outbox delivered",
+                            "exchange: a pass",
                             metadata: [
+                                "takenIn": "\(report.takenIn.count)", "refused": "\(report.refused.count)",
+                                "told": "\(report.told)",
                                 "delivered": "\(pass.delivered)", "acknowledged": "\(pass.acknowledged)",
                                 "rejected": "\(pass.rejected)", "retrying": "\(pass.retrying)",
                                 "failed": "\(pass.failed)",

@@ -47,6 +47,19 @@ extension CaseStore {
             try store.fileLookup(
                 CaseLookup.entries(of: application, tradeName: nameParts?.tradeName, creditCode: nil), for: number, db)
             try store.writeMail(state, definition, db)
+            if let reference = application.crossProvince {
+                // The cross-province case gets its case here in the same transaction, once.
+                try db.execute(
+                    sql: """
+                        UPDATE exchange_case SET local_case = ?
+                        WHERE collaboration_number = ? AND partner_code = ? AND local_case IS NULL
+                        """,
+                    arguments: [number.description, reference.collaborationNumber, reference.partnerCode])
+                guard db.changesCount == 1 else {
+                    throw StoreError.storage(
+                        "cross-province case \(reference.collaborationNumber) is unknown or has a case already")
+                }
+            }
             return state
         }
 

@@ -126,13 +126,13 @@ extension CaseStore {
     }
 
     package func changeExchangeCase(
-        _ number: String, build: (ExchangeCase?) throws -> (ExchangeCase, [ExchangeStatusEntry], OutboundMessage)
+        _ number: String, build: (ExchangeCase?) throws -> (ExchangeCase, [ExchangeStatusEntry], [OutboundMessage])
     ) throws -> ExchangeCase {
         try write { db in
-            let (state, statuses, message) = try build(try fetchExchangeCase(number, db))
+            let (state, statuses, messages) = try build(try fetchExchangeCase(number, db))
             try saveExchangeCase(state, db)
             try appendStatuses(statuses, to: number, db)
-            try insertOutbound(message, db)
+            for message in messages { try insertOutbound(message, db) }
             return state
         }
     }
@@ -303,16 +303,17 @@ extension CaseStore {
         try db.execute(
             sql: """
                 INSERT INTO exchange_case (collaboration_number, partner_code, direction, mode, local_case,
-                    partner_reference, enterprise_name, opened_at, status, status_at, licence_json)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    partner_reference, enterprise_name, opened_at, status, status_at, licence_json, reported_events)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (collaboration_number) DO UPDATE SET local_case = excluded.local_case,
                     partner_reference = excluded.partner_reference, enterprise_name = excluded.enterprise_name,
-                    status = excluded.status, status_at = excluded.status_at, licence_json = excluded.licence_json
+                    status = excluded.status, status_at = excluded.status_at, licence_json = excluded.licence_json,
+                    reported_events = excluded.reported_events
                 """,
             arguments: [
                 state.collaborationNumber, state.partnerCode, state.direction.rawValue, state.mode, state.localCase,
                 state.partnerReference, state.enterpriseName, Self.seconds(state.openedAt), state.status,
-                state.statusAt.map(Self.seconds), licence,
+                state.statusAt.map(Self.seconds), licence, state.reportedEvents,
             ])
     }
 
@@ -325,11 +326,13 @@ extension CaseStore {
         let licence = try (row["licence_json"] as String?).map {
             try Self.decoder.decode(ExchangeLicence.self, from: Data($0.utf8))
         }
-        return ExchangeCase(
+        var found = ExchangeCase(
             collaborationNumber: row["collaboration_number"], partnerCode: row["partner_code"], direction: direction,
             mode: row["mode"], localCase: row["local_case"], partnerReference: row["partner_reference"],
             enterpriseName: row["enterprise_name"], openedAt: date(row, "opened_at") ?? .distantPast,
             status: row["status"], statusAt: date(row, "status_at"), licence: licence)
+        found.reportedEvents = row["reported_events"]
+        return found
     }
 
     func fetchExchangeCase(_ number: String, _ db: Database) throws -> ExchangeCase? {
@@ -339,6 +342,31 @@ extension CaseStore {
 
     package func exchangeCase(_ number: String) throws -> ExchangeCase? {
         try read { db in try fetchExchangeCase(number, db) }
+    }
+
+    package func openInboundCases(limit: Int) throws -> [ExchangeCase] {
+        try read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT * FROM exchange_case WHERE direction = 'inbound'
+                        AND (status IS NULL OR status NOT IN (2, 4, 5, 11, 12, 13, 14, 15))
+                    ORDER BY opened_at LIMIT ?
+                    """, arguments: [limit]
+            ).map(Self.exchangeCase)
+        }
+    }
+
+    package func inboundTransfer(_ number: String) throws -> InboundMessage? {
+        try read { db in
+            try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT * FROM exchange_inbox WHERE collaboration_number = ? AND type = 'CaseTransfer' AND accepted = 1
+                    ORDER BY received_at LIMIT 1
+                    """, arguments: [number]
+            ).map(Self.inboundMessage)
+        }
     }
 
     package func exchangeCases(limit: Int) throws -> [ExchangeCase] {
@@ -447,7 +475,7 @@ extension CaseStore {
 
     public func changeExchangeCase(
         _ collaborationNumber: String,
-        build: @escaping @Sendable (ExchangeCase?) throws -> (ExchangeCase, [ExchangeStatusEntry], OutboundMessage)
+        build: @escaping @Sendable (ExchangeCase?) throws -> (ExchangeCase, [ExchangeStatusEntry], [OutboundMessage])
     ) async throws -> ExchangeCase {
         try await offPool { try self.changeExchangeCase(collaborationNumber, build: build) }
     }
@@ -482,6 +510,14 @@ extension CaseStore {
 
     public func exchangeCase(_ collaborationNumber: String) async throws -> ExchangeCase? {
         try await offPool { try self.exchangeCase(collaborationNumber) }
+    }
+
+    public func openInboundCases(limit: Int) async throws -> [ExchangeCase] {
+        try await offPool { try self.openInboundCases(limit: limit) }
+    }
+
+    public func inboundTransfer(_ collaborationNumber: String) async throws -> InboundMessage? {
+        try await offPool { try self.inboundTransfer(collaborationNumber) }
     }
 
     public func exchangeCases(limit: Int) async throws -> [ExchangeCase] {

@@ -106,21 +106,25 @@ import Testing
 
         // Yuzhong accepts and starts handling (two changes), then issues the licence.
         let thereOutbox = try ExchangeOutbox.open(there)
-        _ = try await thereOutbox.send(
-            .statusUpdate([
-                StatusChange(recordID: "s1", status: 3, time: Fixtures.at(14, 20)),
-                StatusChange(recordID: "s2", status: 8, time: Fixtures.at(14, 35), reason: "转登记科审查"),
-            ]), about: transferred.collaborationNumber)
-        _ = try await thereOutbox.send(
-            .result(
-                LicenceResult(
-                    status: 11, completedTime: Fixtures.at(16, 0), enterpriseName: "重庆青禾农业科技有限公司",
-                    creditCode: try #require(
-                        CreditCode.make(authority: "9", type: "1", division: "500103", organizationBody: "MA5U8XKQ")
-                    )
-                    .value, licenceNumber: "500103000123456",
-                    issueDate: "2026-11-26",
-                    post: PostRecord(carrier: "EMS", trackingNumber: "1173652890429", recipient: "applicant"))),
+        try await thereOutbox.send(
+            [
+                .statusUpdate([
+                    StatusChange(recordID: "s1", status: 3, time: Fixtures.at(14, 20)),
+                    StatusChange(recordID: "s2", status: 8, time: Fixtures.at(14, 35), reason: "转登记科审查"),
+                ])
+            ], about: transferred.collaborationNumber)
+        try await thereOutbox.send(
+            [
+                .result(
+                    LicenceResult(
+                        status: 11, completedTime: Fixtures.at(16, 0), enterpriseName: "重庆青禾农业科技有限公司",
+                        creditCode: try #require(
+                            CreditCode.make(authority: "9", type: "1", division: "500103", organizationBody: "MA5U8XKQ")
+                        )
+                        .value, licenceNumber: "500103000123456",
+                        issueDate: "2026-11-26",
+                        post: PostRecord(carrier: "EMS", trackingNumber: "1173652890429", recipient: "applicant")))
+            ],
             about: transferred.collaborationNumber)
         let thereSender = ExchangeSender(desk: there, codec: thereOutbox.codec)
         let answered = try await thereSender.pass(at: Fixtures.at(16, 1))
@@ -151,6 +155,85 @@ import Testing
         let schema = Fixtures.formsRoot.appendingPathComponent("exchange/exchange-1.xsd").path
         let lint = try CommandLineTool("xmllint").run(["--noout", "--schema", schema] + paths)
         #expect(lint.status == 0, "\(lint.stderr)")
+        try await thereServer.stop()
+        try await hereServer.stop()
+    }
+
+    /// The other way: Yuzhong (收件地) transfers a Zhaohua company; Zhaohua takes it into its own
+    /// workflow (channel 川渝通办), its clerks handle it, and the partner learns each national status
+    /// and the result; a second transfer Zhaohua cannot take (a name taken) is answered 5 不予受理.
+    @Test func aCaseTransferredToZhaohuaRunsInItsWorkflowAndItsStatusesGoBack() async throws {
+        let now = Fixtures.at(9, 30)
+        let here = try await Fixtures.desk(at: now)
+        let there = try await Self.yuzhongDesk(at: now)
+        let hereKey = try ExchangeKeys.generate(here.settings, replacing: false)
+        let thereKey = try ExchangeKeys.generate(there.settings, replacing: false)
+        let hereServer = try await TestServer.start(desk: here)
+        let thereServer = try await TestServer.start(desk: there)
+        _ = try await here.addExchangePartner(
+            code: Self.yuzhong.code, name: Self.yuzhong.name, endpoint: "http://127.0.0.1:\(thereServer.port)",
+            publicKeyPEM: try Data(contentsOf: URL(fileURLWithPath: thereKey.publicKey)), as: .clerk("zhouqiang"))
+        _ = try await there.addExchangePartner(
+            code: Self.zhaohua.code, name: Self.zhaohua.name, endpoint: "http://127.0.0.1:\(hereServer.port)",
+            publicKeyPEM: try Data(contentsOf: URL(fileURLWithPath: hereKey.publicKey)), as: .clerk("chenli"))
+        _ = try await there.addClerk(id: "liuwei", name: "刘伟", roles: ["window"], as: .clerk("chenli"))
+
+        var record = Self.transfer()
+        record.receivingAuthority = CaseAuthority(code: Self.yuzhong.code, name: Self.yuzhong.name, division: "500103")
+        record.decidingAuthority = CaseAuthority(code: Self.zhaohua.code, name: Self.zhaohua.name, division: "510811")
+        record.application.proposedName = "广元市昭化区青禾农业科技有限公司"
+        record.application.domicile = TransferredDomicile(
+            address: "广元市昭化区元坝镇中街12号", division: "510811", tenure: "owned")
+        record.documents[0].checklistCode = "application-form"
+        let thereOutbox = try ExchangeOutbox.open(there)
+        let transferred = try await thereOutbox.transfer(
+            record, caseReference: "500103-20261126-0003", files: Self.files, by: "liuwei")
+        #expect(transferred.collaborationNumber == "CY500103202611260001")
+        let thereWorker = try ExchangeWorker.open(there)
+        #expect(try await thereWorker.run(at: now).delivery.acknowledged == 1)
+
+        // Zhaohua's pass takes the case in: channel 川渝通办, the application form received electronically.
+        let hereWorker = try ExchangeWorker.open(here)
+        let first = try await hereWorker.run(at: now)
+        let localText = try #require(first.takenIn[transferred.collaborationNumber], "\(first)")
+        let local = try #require(CaseNumber(localText))
+        let taken = try await here.store.registrationCase(local)
+        #expect(taken.application.channel == .crossProvince)
+        #expect(taken.application.crossProvince?.collaborationNumber == transferred.collaborationNumber)
+        #expect(taken.documents["application-form"]?.document.form == .electronic)
+        #expect(try await here.store.exchangeCase(transferred.collaborationNumber)?.localCase == localText)
+        // A second pass does not take it in twice.
+        #expect(try await hereWorker.run(at: now).takenIn.isEmpty)
+
+        // The window receives the paper originals and the case runs its course.
+        let missing = try await here.documents(local).documents.filter { $0.state != .present }.map(\.requirement.code)
+        _ = try await here.playing(Fixtures.at(9, 40)).receiveDocuments(
+            local, missing.map { ReceivedDocument(code: $0, form: .paper) }, as: .clerk("wangfang"))
+        for (step, clerk, minute) in [
+            ("accept", "wangfang", 45), ("review", "lijun", 50), ("approve", "lijun", 55),
+            ("issue-licence", "wangfang", 58),
+        ] {
+            _ = try await here.playing(Fixtures.at(9, minute)).step(local, step, as: .clerk(clerk))
+        }
+        let told = try await hereWorker.run(at: Fixtures.at(10, 0))
+        #expect(told.told == 2)  // one status update (3, 8), one result
+        #expect(told.delivery.acknowledged == 2, "\(told.delivery)")
+        let seen = try #require(try await there.store.exchangeCase(transferred.collaborationNumber))
+        #expect(seen.status == 11)
+        #expect(seen.licence?.creditCode == (try await here.store.registrationCase(local)).creditCode)
+        #expect(try await there.store.exchangeStatuses(transferred.collaborationNumber).map(\.status) == [1, 3, 8, 11])
+        // Nothing more to tell.
+        #expect(try await hereWorker.run(at: Fixtures.at(10, 5)).told == 0)
+
+        // A transfer under a name Zhaohua registered meanwhile: taken in? No: 5 不予受理, with why.
+        var again = record
+        again.application.proposedName = "广元市昭化区青禾农业科技有限公司"
+        let second = try await thereOutbox.transfer(
+            again, caseReference: "500103-20261126-0004", files: Self.files, by: "liuwei")
+        _ = try await thereWorker.run(at: Fixtures.at(10, 10))
+        let refusal = try await hereWorker.run(at: Fixtures.at(10, 11))
+        #expect(refusal.refused[second.collaborationNumber] != nil)
+        #expect(try await there.store.exchangeCase(second.collaborationNumber)?.status == 5)
         try await thereServer.stop()
         try await hereServer.stop()
     }

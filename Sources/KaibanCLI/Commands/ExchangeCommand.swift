@@ -270,17 +270,24 @@ struct ExchangeCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await withDesk(global, json: output.json) { session in
-                let outbox = try ExchangeOutbox.open(session.desk)
-                let sender = ExchangeSender(desk: session.desk, codec: outbox.codec)
-                let pass = try await sender.pass(at: session.desk.clock.now())
+                let worker = try ExchangeWorker.open(session.desk)
+                let report = try await worker.run(at: session.desk.clock.now())
                 if output.json {
-                    try Console.json(pass)
+                    try Console.json(report)
                     return
                 }
+                let zh = session.zh
+                for (number, local) in report.takenIn.sorted(by: { $0.key < $1.key }) {
+                    Console.print(zh ? "转入办件\(number)已收件为\(local)" : "transferred case \(number) taken in as \(local)")
+                }
+                for (number, reason) in report.refused.sorted(by: { $0.key < $1.key }) {
+                    Console.print(zh ? "转入办件\(number)不予受理：\(reason)" : "transferred case \(number) refused: \(reason)")
+                }
+                let pass = report.delivery
                 Console.print(
-                    session.zh
-                        ? "已投递\(pass.delivered)份（对方回执确认\(pass.acknowledged)份、拒收\(pass.rejected)份），待重试\(pass.retrying)份，放弃\(pass.failed)份"
-                        : "delivered \(pass.delivered) (acknowledged \(pass.acknowledged), rejected \(pass.rejected)), retrying \(pass.retrying), given up \(pass.failed)"
+                    zh
+                        ? "新写报文\(report.told)份；已投递\(pass.delivered)份（对方回执确认\(pass.acknowledged)份、拒收\(pass.rejected)份），待重试\(pass.retrying)份，放弃\(pass.failed)份"
+                        : "\(report.told) messages written; delivered \(pass.delivered) (acknowledged \(pass.acknowledged), rejected \(pass.rejected)), retrying \(pass.retrying), given up \(pass.failed)"
                 )
                 if pass.failed > 0 { throw ExitCode(KaibanExit.refused) }
             }

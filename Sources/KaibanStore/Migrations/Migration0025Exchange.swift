@@ -67,9 +67,11 @@ extension KaibanMigrations {
                     opened_at INTEGER NOT NULL,
                     status INTEGER,
                     status_at INTEGER,
-                    licence_json TEXT
+                    licence_json TEXT,
+                    reported_events INTEGER NOT NULL DEFAULT 0
                 );
                 CREATE INDEX exchange_case_opened ON exchange_case(opened_at);
+                CREATE INDEX exchange_case_open ON exchange_case(direction, status);
                 CREATE TABLE exchange_outbox (
                     message_id TEXT PRIMARY KEY NOT NULL,
                     partner_code TEXT NOT NULL REFERENCES exchange_partner(code),

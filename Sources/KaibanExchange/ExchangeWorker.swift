@@ -1,0 +1,176 @@
+import Foundation
+import KaibanCore
+import KaibanCrypto
+import KaibanDesk
+
+/// The exchange's background work, one pass at a time (`kaiban exchange send`, and the server
+/// every few seconds): cases transferred to this hall are taken into its own workflow; what
+/// happens to them there is told to the partner as national status changes and the result; then
+/// the outbox is delivered. Every step is idempotent: a pass interrupted anywhere is finished by
+/// the next, and two passes at once never tell the same event twice.
+public struct ExchangeWorker: Sendable {
+    public let outbox: ExchangeOutbox
+    public let sender: ExchangeSender
+
+    public init(outbox: ExchangeOutbox, transport: any ExchangeTransport = EndpointTransport()) {
+        self.outbox = outbox
+        self.sender = ExchangeSender(desk: outbox.desk, codec: outbox.codec, transport: transport)
+    }
+
+    public static func open(_ desk: Desk, transport: any ExchangeTransport = EndpointTransport()) throws
+        -> ExchangeWorker
+    {
+        ExchangeWorker(outbox: try ExchangeOutbox.open(desk), transport: transport)
+    }
+
+    var desk: Desk { outbox.desk }
+
+    public struct Report: Sendable, Equatable, Codable {
+        /// Cases taken in here from transfers: collaboration number and local case number.
+        public var takenIn: [String: String] = [:]
+        /// Transfers this hall could not take in (answered with status 5 不予受理), with why.
+        public var refused: [String: String] = [:]
+        /// Status and result messages written for the partners.
+        public var told = 0
+        public var delivery = ExchangeSender.Pass()
+    }
+
+    /// One pass at `now`.
+    public func run(at now: Date) async throws -> Report {
+        var report = Report()
+        for found in try await desk.store.openInboundCases(limit: 500) {
+            do {
+                if found.localCase == nil {
+                    try await takeIn(found, into: &report)
+                } else {
+                    report.told += try await tell(found)
+                }
+            } catch is ExchangeOutbox.Superseded {
+                continue
+            }
+        }
+        report.delivery = try await sender.pass(at: now)
+        return report
+    }
+
+    /// Takes a transferred case into this hall's workflow, or answers 5 不予受理 with the reasons.
+    func takeIn(_ found: ExchangeCase, into report: inout Report) async throws {
+        guard let message = try await desk.store.inboundTransfer(found.collaborationNumber) else { return }
+        let opened = try outbox.codec.open(message.raw, source: "transfer \(found.collaborationNumber)")
+        guard case .caseTransfer(let transfer) = opened.message.body else { return }
+        let partner = try await desk.store.exchangePartner(found.partnerCode)
+        do {
+            let application = try Self.application(transfer)
+            let result = try await desk.intakeTransferred(
+                application,
+                reference: CrossProvinceReference(
+                    collaborationNumber: found.collaborationNumber, partnerCode: found.partnerCode),
+                partnerName: partner?.name ?? found.partnerCode, documents: documents(of: transfer))
+            report.takenIn[found.collaborationNumber] = result.case.number.description
+        } catch let problem as Problem where problem.kind == .invalid || problem.kind == .refused {
+            let details = problem.fields.map { "\($0.field)：\($0.reason.zh)" }.joined(separator: "；")
+            let reason = String((problem.text.zh + details).prefix(1900))
+            let now = Date(timeIntervalSince1970: desk.clock.now().timeIntervalSince1970.rounded(.down))
+            try await outbox.send(
+                [.statusUpdate([StatusChange(recordID: "refused", status: 5, time: now, reason: reason)])],
+                about: found.collaborationNumber)
+            report.refused[found.collaborationNumber] = reason
+        }
+    }
+
+    /// The documents of a transfer as received here: those with a checklist code whose file is kept.
+    func documents(of transfer: TransferredCase) -> [ReceivedDocument] {
+        let folder = ExchangeInbox.filesFolder(desk.settings)
+        return transfer.documents.compactMap { document in
+            guard let code = document.checklistCode,
+                let content = FileManager.default.contents(atPath: folder.appendingPathComponent(document.sm3).path)
+            else { return nil }
+            return ReceivedDocument(code: code, form: .electronic, sha256: Secrets.sha256Hex(Array(content)))
+        }
+    }
+
+    /// Tells the partner what happened to the local case since the last report; the number of
+    /// messages written.
+    func tell(_ found: ExchangeCase) async throws -> Int {
+        guard let local = found.localCase, let number = CaseNumber(local) else { return 0 }
+        let history = try await desk.store.history(number)
+        guard history.count > found.reportedEvents else { return 0 }
+        let state = try await desk.store.registrationCase(number)
+        let bodies = Self.messages(for: history.dropFirst(found.reportedEvents), of: state)
+        try await outbox.send(
+            bodies, about: found.collaborationNumber, advancing: (found.reportedEvents, history.count))
+        return bodies.count
+    }
+
+    /// The national statuses (STANDARDS.md §5) the local events stand for: one status update with
+    /// the changes, then the result when the licence was issued.
+    static func messages(for events: ArraySlice<CaseEvent>, of state: RegistrationCase) -> [MessageBody] {
+        var changes: [StatusChange] = []
+        var result: LicenceResult?
+        for event in events where event.kind == .transitioned {
+            let reason = event.reason.map { String($0.prefix(1900)) }
+            let status: Int?
+            switch event.transition {
+            case "accept": status = 3
+            case "request-correction": status = 6
+            case "resubmit": status = 7
+            case "review": status = 8
+            case "refuse": status = 5
+            case "reject", "terminate": status = 13
+            case "revoke": status = 15
+            case "withdraw":
+                status = ["received", "in-transit", "correction"].contains(event.fromStage ?? "") ? 2 : 14
+            case "issue-licence":
+                status = nil
+                if let code = event.creditCode {
+                    result = LicenceResult(
+                        recordID: "licence", status: 11, completedTime: event.at,
+                        enterpriseName: state.application.proposedName, creditCode: code, licenceNumber: code,
+                        issueDate: HallTime.localDate(of: event.at).description)
+                }
+            default: status = nil
+            }
+            if let status, changes.count < 20 {
+                changes.append(
+                    StatusChange(recordID: "e\(event.sequence)", status: status, time: event.at, reason: reason))
+            }
+        }
+        var bodies: [MessageBody] = changes.isEmpty ? [] : [.statusUpdate(changes)]
+        if let result { bodies.append(.result(result)) }
+        return bodies
+    }
+
+    /// The application of a transfer in this hall's terms; a value it cannot take is a problem.
+    static func application(_ transfer: TransferredCase) throws -> CaseApplication {
+        let form = transfer.application
+        guard let type = EnterpriseType(rawValue: form.enterpriseType) else {
+            throw Problem(
+                .invalid, "exchange.application-invalid", zh: "企业类型\(form.enterpriseType)本厅不办理",
+                en: "this hall does not register \(form.enterpriseType)")
+        }
+        var investors: [Investor] = []
+        for investor in form.investors {
+            guard let kind = InvestorKind(rawValue: investor.kind), let amount = Money(yuan: investor.contribution)
+            else {
+                throw Problem(
+                    .invalid, "exchange.application-invalid", zh: "出资人\(investor.party.name)的类型或出资额有误",
+                    en: "investor \(investor.party.name): kind or contribution unusable")
+            }
+            investors.append(
+                Investor(
+                    name: investor.party.name, kind: kind, idNumber: investor.party.idNumber, contribution: amount,
+                    form: investor.contributionForm))
+        }
+        return CaseApplication(
+            channel: .crossProvince, enterpriseType: type, proposedName: form.proposedName,
+            registeredCapital: form.registeredCapital.flatMap { Money(yuan: $0) } ?? .zero,
+            domicile: form.domicile.address, domicileDivision: form.domicile.division,
+            businessScope: form.businessScope,
+            legalRepresentative: Person(
+                name: form.legalRepresentative.name, idNumber: form.legalRepresentative.idNumber),
+            investors: investors, contact: Contact(name: form.contact.name, phone: form.contact.phone),
+            requestedTasks: [], domicileTenure: DomicileTenure(rawValue: form.domicile.tenure),
+            agent: form.agent.map { Person(name: $0.name, idNumber: $0.idNumber) },
+            mailingAddress: form.mailingAddress)
+    }
+}
