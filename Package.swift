@@ -22,6 +22,9 @@ let package = Package(
         // Already in the build through Hummingbird; named for the channel handler that answers
         // `Expect: 100-continue` (HTTP parts as swift-http-types values).
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
+        // The exchange's HTTP client (delivery to the partner, its documents): HTTPS-capable, on
+        // NIO; Foundation's URLSession on Linux is not safe under concurrent use.
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         .systemLibrary(
@@ -42,7 +45,13 @@ let package = Package(
         // The use cases every channel runs; storage only through its DeskStore protocol.
         .target(name: "KaibanDesk", dependencies: ["KaibanCore", "KaibanForms", "KaibanCrypto"]),
         // The 川渝通办 exchange: signed XML messages with the partner province (Forms/exchange/).
-        .target(name: "KaibanExchange", dependencies: ["KaibanCore", "KaibanXML", "KaibanCrypto", "KaibanDesk"]),
+        .target(
+            name: "KaibanExchange",
+            dependencies: [
+                "KaibanCore", "KaibanXML", "KaibanCrypto", "KaibanDesk",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
         // DeskStore on SQLite: the only module that sees GRDB.
         .target(
             name: "KaibanStore",

@@ -1,11 +1,9 @@
+import AsyncHTTPClient
 import Foundation
 import KaibanCore
 import KaibanCrypto
 import KaibanDesk
-
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
+import NIOCore
 
 /// Who this hall is in the exchange: its authority, its signing key, production or test.
 public struct ExchangeIdentity: Sendable {
@@ -62,14 +60,13 @@ public struct PartnerDocuments: DocumentSource {
 
     public func file(sm3: String, limit: Int) async -> Data? {
         let base = endpoint.hasSuffix("/") ? String(endpoint.dropLast()) : endpoint
-        guard isDigestName(sm3), base.hasPrefix("http://") || base.hasPrefix("https://"),
-            let url = URL(string: base + "/exchange/files/" + sm3)
+        guard isDigestName(sm3), base.hasPrefix("http://") || base.hasPrefix("https://") else { return nil }
+        let request = HTTPClientRequest(url: base + "/exchange/files/" + sm3)
+        guard let response = try? await HTTPClient.shared.execute(request, timeout: .seconds(Int64(timeout))),
+            response.status == .ok,
+            let body = try? await response.body.collect(upTo: limit + 1)
         else { return nil }
-        let request = URLRequest(url: url, timeoutInterval: timeout)
-        guard let (data, response) = try? await URLSession.shared.data(for: request),
-            (response as? HTTPURLResponse)?.statusCode == 200
-        else { return nil }
-        return data.count > limit ? data.prefix(limit + 1) : data
+        return Data(body.readableBytesView)
     }
 }
 

@@ -1,11 +1,9 @@
+import AsyncHTTPClient
 import Foundation
 import KaibanCore
 import KaibanCrypto
 import KaibanDesk
-
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
+import NIOCore
 
 /// How a message reaches a partner (README §9): an HTTP POST, or a file in its spool folder.
 public protocol ExchangeTransport: Sendable {
@@ -33,7 +31,7 @@ public struct DeliveryFailure: Error, Sendable, Equatable, CustomStringConvertib
 public struct EndpointTransport: ExchangeTransport {
     public var timeout: TimeInterval
 
-    public init(timeout: TimeInterval = 30) {
+    public init(timeout: TimeInterval = 15) {
         self.timeout = timeout
     }
 
@@ -64,21 +62,20 @@ public struct EndpointTransport: ExchangeTransport {
 
     func post(_ raw: Data, to endpoint: String) async throws(DeliveryFailure) -> Data? {
         let base = endpoint.hasSuffix("/") ? String(endpoint.dropLast()) : endpoint
-        guard let url = URL(string: base + "/exchange/messages") else {
-            throw DeliveryFailure("投递地址无效：\(endpoint)", retryable: false)
-        }
-        var request = URLRequest(url: url, timeoutInterval: timeout)
-        request.httpMethod = "POST"
-        request.setValue("application/xml", forHTTPHeaderField: "Content-Type")
-        request.httpBody = raw
+        let url = base + "/exchange/messages"
+        var request = HTTPClientRequest(url: url)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/xml")
+        request.body = .bytes(ByteBuffer(bytes: raw))
+        let status: Int
         let data: Data
-        let response: URLResponse
         do {
-            (data, response) = try await URLSession.shared.data(for: request)
+            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(Int64(timeout)))
+            status = Int(response.status.code)
+            data = Data(try await response.body.collect(upTo: ExchangeMessage.maximumSize + 65_536).readableBytesView)
         } catch {
-            throw DeliveryFailure("无法连接 \(url.absoluteString)：\(error.localizedDescription)")
+            throw DeliveryFailure("无法投递至 \(url)：\(error)")
         }
-        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
         switch status {
         case 200: return data
         case 204: return nil

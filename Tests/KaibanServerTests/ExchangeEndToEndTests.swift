@@ -80,7 +80,8 @@ import Testing
         let transferred = try await hereOutbox.transfer(
             Self.transfer(), caseReference: "510811-20261126-0007", files: Self.files, by: "wangfang")
         #expect(transferred.collaborationNumber == "CY510811202611260001")
-        let hereSender = ExchangeSender(desk: here, codec: hereOutbox.codec)
+        // A short deadline: a partner that is down takes the whole of it (the client retries connecting).
+        let hereSender = ExchangeSender(desk: here, codec: hereOutbox.codec, transport: EndpointTransport(timeout: 2))
         // Yuzhong is down: the attempt fails and is tried again after the backoff.
         let down = try await hereSender.pass(at: now)
         #expect(down.retrying == 1 && down.delivered == 0)
