@@ -375,6 +375,8 @@ public protocol ExchangeStore: Sendable {
     func outboundMessages(states: [OutboundState]?, limit: Int) async throws -> [OutboundMessage]
     /// How many messages are in each state.
     func outboundCounts() async throws -> [OutboundState: Int]
+    /// When the oldest message still without its partner's receipt (pending or sent) was written.
+    func oldestUnansweredOutbound() async throws -> Date?
     /// The newest cross-province cases first, at most `limit`.
     func exchangeCases(limit: Int) async throws -> [ExchangeCase]
     /// The status changes of a case in the order they were recorded.

@@ -90,6 +90,22 @@ public final class ServerMetrics: Sendable {
             name: "kaiban_mail_licences_late", labels: [],
             help: "Mail cases' licences not posted within one working day of their issue."
         ).set(to: Double(late))
+        // The exchange with the partner province: messages by state, and how long the oldest one
+        // has waited for its receipt (Forms/monitoring/alerts.yml alerts when the outbox is stuck).
+        let outbox = try await desk.store.outboundCounts()
+        for state in OutboundState.allCases {
+            registry.makeGauge(
+                name: "kaiban_exchange_outbox", labels: [("state", state.rawValue)],
+                help: "Messages to the partner province by state (pending, sent, acknowledged, rejected, failed)."
+            ).set(to: Double(outbox[state] ?? 0))
+        }
+        let waiting = try await desk.store.oldestUnansweredOutbound().map {
+            max(0, desk.clock.now().timeIntervalSince($0))
+        }
+        registry.makeGauge(
+            name: "kaiban_exchange_outbox_oldest_unanswered_seconds", labels: [],
+            help: "Seconds the oldest message to the partner province has waited for its receipt (0: none waiting)."
+        ).set(to: waiting ?? 0)
         return registry.emitToString()
     }
 }

@@ -242,6 +242,17 @@ extension CaseStore {
         }
     }
 
+    package func oldestUnansweredOutbound() throws -> Date? {
+        try read { db in
+            // Two index lookups (state, created_at), not a scan.
+            let oldest = try [OutboundState.pending, .sent].compactMap { state in
+                try Int64.fetchOne(
+                    db, sql: "SELECT min(created_at) FROM exchange_outbox WHERE state = ?", arguments: [state.rawValue])
+            }.min()
+            return oldest.map { Date(timeIntervalSince1970: TimeInterval($0)) }
+        }
+    }
+
     package func outboundCounts() throws -> [OutboundState: Int] {
         try read { db in
             var counts: [OutboundState: Int] = [:]
@@ -494,6 +505,10 @@ extension CaseStore {
 
     public func outboundMessages(states: [OutboundState]?, limit: Int) async throws -> [OutboundMessage] {
         try await offPool { try self.outboundMessages(states: states, limit: limit) }
+    }
+
+    public func oldestUnansweredOutbound() async throws -> Date? {
+        try await offPool { try self.oldestUnansweredOutbound() }
     }
 
     public func outboundCounts() async throws -> [OutboundState: Int] {
