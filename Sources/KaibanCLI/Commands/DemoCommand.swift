@@ -44,18 +44,28 @@ struct DemoCommand: AsyncParsableCommand {
         try await addClerks(script.clerks, desk: desk)
         // The online and mobile applications come through the portal API, as they would.
         let supervisor = script.clerks.first { $0.isSupervisor }?.id ?? ""
+        // The hall's exchange key first: the server opens its exchange route with it.
+        let exchangeSetup = try await DemoExchange.prepare(settings: session.settings, at: clock.now())
         let portals = try await DemoPortals.start(desk: desk, settings: session.settings, supervisor: supervisor)
+        var exchange: DemoExchange?
         do {
-            try await play(script, source: source, session: session, desk: desk, clock: clock, portals: portals)
+            // The partner simulator (Chongqing's Yuzhong regulator) on its own database and port.
+            exchange = try await exchangeSetup.start(portals.running.port)
+            try await play(
+                script, source: source, session: session, desk: desk, clock: clock, portals: portals,
+                exchange: exchange)
+            try await exchange?.stop()
             try await portals.stop()
         } catch {
+            try? await exchange?.stop()
             try? await portals.stop()
             throw error
         }
     }
 
     func play(
-        _ script: DeskDay, source: String, session: Session, desk: Desk, clock: ManualClock, portals: DemoPortals
+        _ script: DeskDay, source: String, session: Session, desk: Desk, clock: ManualClock, portals: DemoPortals,
+        exchange: DemoExchange?
     ) async throws {
         let zh = session.zh
         Console.print(
@@ -181,6 +191,17 @@ struct DemoCommand: AsyncParsableCommand {
                     en: "\(source):\(action.line): \(problem.message(.en))")
             }
         }
+        if let exchange {
+            Console.print("")
+            Console.print(zh ? "== 川渝通办：各转办一件 ==" : "== 川渝通办: one case transferred each way ==")
+            let supervisor = script.clerks.first { $0.isSupervisor }?.id ?? ""
+            if let local = try await exchange.play(
+                here: desk, clock: clock, date: script.date, supervisor: supervisor,
+                say: { if !quiet { Console.print($0) } })
+            {
+                numbers[Int.max] = local
+            }
+        }
         let closing = HallTime.instant(script.date, hour: 17, minute: 30)
         clock.set(max(clock.now(), closing))
         Console.print("")
@@ -211,6 +232,9 @@ struct DemoCommand: AsyncParsableCommand {
             if let code = state.creditCode { licences.add([number.description, state.application.proposedName, code]) }
         }
         Console.print(licences.rendered)
+        Console.print("")
+        Console.print(zh ? "== 川渝通办办件 ==" : "== Cross-province cases ==")
+        Console.print(ExchangeCommand.Cases.table(try await desk.exchangeCases(), zh: zh))
         Console.print("")
         Console.print(presenter.report(try await desk.slaReport(from: script.date, to: script.date, by: .channel)))
         let me = CommandLine.arguments.first ?? "kaiban"

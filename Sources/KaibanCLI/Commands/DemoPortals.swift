@@ -18,12 +18,12 @@ struct DemoPortals {
     static func start(desk: Desk, settings: KaibanSettings, supervisor: String) async throws -> DemoPortals {
         var logger = Logger(label: "kaiban.demo.server")
         logger.logLevel = .error
-        let server = try KaibanServer(
-            desk: desk,
-            settings: ServerSettings(
-                port: 0, openAPIDocument: ServerSettings.openAPIDocument(in: settings.formsRoot), version: "demo",
-                logLevel: .error),
-            logger: logger)
+        var serverSettings = ServerSettings(
+            port: 0, openAPIDocument: ServerSettings.openAPIDocument(in: settings.formsRoot), version: "demo",
+            logLevel: .error)
+        // The demo delivers the exchange's outbox itself, at the day's instants.
+        serverSettings.exchangeSendInterval = nil
+        let server = try KaibanServer(desk: desk, settings: serverSettings, logger: logger)
         let running = try await server.start()
         var tokens: [Channel: String] = [:]
         for (id, name, channel) in [("gov-web", "四川政务服务网", Channel.online), ("gov-app", "天府通办", .mobile)] {

@@ -440,23 +440,27 @@ struct ExchangeCommand: AsyncParsableCommand {
                     try Console.json(views)
                     return
                 }
-                let zh = session.zh
-                var table = TextTable(
-                    zh
-                        ? ["业务协同编号", "方向", "协同机构", "企业名称", "状态", "状态时间", "本方办件"]
-                        : ["collaboration", "direction", "partner", "enterprise", "status", "since", "local case"])
-                for view in views {
-                    let found = view.case
-                    table.add([
-                        found.collaborationNumber,
-                        found.direction == .outbound ? (zh ? "转出" : "out") : (zh ? "转入" : "in"),
-                        view.partnerName ?? found.partnerCode, found.enterpriseName,
-                        found.status.map { "\($0) \(NationalStatus.name($0, zh: zh))" } ?? "—",
-                        found.statusAt.map(HallTime.localText(of:)) ?? "—", found.localCase ?? "—",
-                    ])
-                }
-                Console.print(views.isEmpty ? (zh ? "没有跨省办件" : "no cross-province case") : table.rendered)
+                Console.print(Self.table(views, zh: session.zh))
             }
+        }
+
+        /// The cross-province cases as a table for a terminal.
+        static func table(_ views: [ExchangeCaseView], zh: Bool) -> String {
+            var table = TextTable(
+                zh
+                    ? ["业务协同编号", "方向", "协同机构", "企业名称", "状态", "状态时间", "本方办件"]
+                    : ["collaboration", "direction", "partner", "enterprise", "status", "since", "local case"])
+            for view in views {
+                let found = view.case
+                table.add([
+                    found.collaborationNumber,
+                    found.direction == .outbound ? (zh ? "转出" : "out") : (zh ? "转入" : "in"),
+                    view.partnerName ?? found.partnerCode, found.enterpriseName,
+                    found.status.map { "\($0) \(NationalStatus.name($0, zh: zh))" } ?? "—",
+                    found.statusAt.map(HallTime.localText(of:)) ?? "—", found.localCase ?? "—",
+                ])
+            }
+            return views.isEmpty ? (zh ? "没有跨省办件" : "no cross-province case") : table.rendered
         }
     }
 }
