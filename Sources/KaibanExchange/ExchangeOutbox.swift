@@ -128,11 +128,7 @@ public struct ExchangeOutbox: Sendable {
                     for change in changes { record(change.status, change.time, change.reason, change.recordID) }
                 case .result(let result):
                     record(result.status, result.completedTime, nil, result.recordID)
-                    state.licence = ExchangeLicence(
-                        enterpriseName: result.enterpriseName, creditCode: result.creditCode,
-                        licenceNumber: result.licenceNumber, issueDate: result.issueDate,
-                        completedAt: result.completedTime, carrier: result.post?.carrier,
-                        trackingNumber: result.post?.trackingNumber, recipient: result.post?.recipient)
+                    state.licence = ExchangeLicence(result)
                 case .withdrawal(let request):
                     record((state.status ?? 1) >= 3 ? 14 : 2, request.requestedTime, request.reason, request.recordID)
                 case .caseTransfer, .receipt:

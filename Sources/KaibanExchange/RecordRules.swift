@@ -199,11 +199,7 @@ struct RecordRules: Sendable {
                 } else if results[result.recordID] == nil {
                     current.status = result.status
                     current.statusAt = result.completedTime
-                    current.licence = ExchangeLicence(
-                        enterpriseName: result.enterpriseName, creditCode: result.creditCode,
-                        licenceNumber: result.licenceNumber, issueDate: result.issueDate,
-                        completedAt: result.completedTime, carrier: result.post?.carrier,
-                        trackingNumber: result.post?.trackingNumber, recipient: result.post?.recipient)
+                    current.licence = ExchangeLicence(result)
                     state = current
                     statuses.append(
                         ExchangeStatusEntry(
@@ -241,5 +237,15 @@ struct RecordRules: Sendable {
         return Decision(
             outcome: .records(records), accepted: firstRejection == nil, code: firstRejection?.code,
             caseState: firstRejection == nil ? state : nil, statuses: firstRejection == nil ? statuses : [])
+    }
+}
+
+extension ExchangeLicence {
+    /// The licence a `Result` carries.
+    init(_ result: LicenceResult) {
+        self.init(
+            enterpriseName: result.enterpriseName, creditCode: result.creditCode, licenceNumber: result.licenceNumber,
+            issueDate: result.issueDate, completedAt: result.completedTime, carrier: result.post?.carrier,
+            trackingNumber: result.post?.trackingNumber, recipient: result.post?.recipient)
     }
 }
