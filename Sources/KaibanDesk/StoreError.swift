@@ -45,6 +45,8 @@ public enum StoreError: ClerkReadable, ProblemConvertible, Sendable, Equatable {
     case portalAlreadyRevoked(String)
     /// Another request under the same portal and idempotency key was taken in first.
     case submissionExists
+    /// The clerk holds no valid token to revoke.
+    case clerkTokenNotFound(String)
 
     public var problem: Problem {
         let text = LocalizedText(zh: message(.zh), en: message(.en))
@@ -71,6 +73,7 @@ public enum StoreError: ClerkReadable, ProblemConvertible, Sendable, Equatable {
         case .portalExists: return Problem(.conflict, "portal.exists", text)
         case .portalNotFound: return Problem(.notFound, "portal.not-found", text)
         case .portalAlreadyRevoked: return Problem(.conflict, "portal.already-revoked", text)
+        case .clerkTokenNotFound: return Problem(.notFound, "clerk-token.not-found", text)
         case .submissionExists: return Problem(.conflict, "submission.in-progress", text)
         }
     }
@@ -140,6 +143,8 @@ public enum StoreError: ClerkReadable, ProblemConvertible, Sendable, Equatable {
             return zh ? "找不到门户\(id)" : "no portal \(id)"
         case .portalAlreadyRevoked(let id):
             return zh ? "门户\(id)已停用" : "portal \(id) is revoked already"
+        case .clerkTokenNotFound(let id):
+            return zh ? "工作人员\(id)没有有效的令牌" : "clerk \(id) holds no valid token"
         case .submissionExists:
             return zh
                 ? "同一幂等键的申请正在受理或已受理，请稍后用同一幂等键重试以取得结果"

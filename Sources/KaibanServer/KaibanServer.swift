@@ -49,6 +49,7 @@ public struct KaibanServer: Sendable {
         addMetricsRoutes(routes)
         addPortalRoutes(routes)
         addAppointmentRoutes(routes)
+        addDashboardRoutes(routes)
     }
 
     /// The API's routes, then `extra` ones (tests add their own), then the 405 answers.
