@@ -45,17 +45,24 @@ extension KaibanServer {
     /// How often the served page refreshes its at-risk list.
     static let dashboardRefreshSeconds = 45
 
+    /// The name of the sign-in cookie (``addDashboardRoutes(_:)``).
+    static let sessionCookie = "kaiban_dashboard"
+
     /// The supervisors' routes, each for an active supervisor's bearer token (`kaiban clerk token
     /// issue`): none 401, a portal's or another clerk's 403.
     /// - `GET /dashboard?month=yyyy-MM`: the dashboard page (default: this month), the same page
     ///   `kaiban dashboard` writes, refreshing its at-risk list by itself.
     /// - `GET /dashboard/at-risk`: the open cases at risk or breached, now (JSON); the page's own
     ///   ticket opens it too.
+    /// - `GET /dashboard/login`, `POST /dashboard/login`: a browser's sign-in (it cannot send a
+    ///   bearer token by itself): the token posted in a form becomes a session cookie (HttpOnly,
+    ///   SameSite=Strict, for `/dashboard` only, 12 hours) that stands for it as a ticket does.
     func addDashboardRoutes(_ routes: RouteTable) {
         let desk = desk
         let tickets = DashboardTickets()
+        let sessions = DashboardTickets()
         routes.get("/dashboard") { request, context in
-            let secret = Self.bearer(request) ?? ""
+            let secret = Self.bearer(request) ?? Self.cookie(request).flatMap(sessions.secret(for:)) ?? ""
             _ = try await desk.supervisor(bearer: secret)
             // Now by the desk's clock: the system's in production, a fixed one in tests.
             let now = desk.clock.now()
@@ -72,21 +79,64 @@ extension KaibanServer {
                 path: "/dashboard/at-risk", ticket: try tickets.issue(for: secret),
                 seconds: Self.dashboardRefreshSeconds, nonce: Secrets.hex(try Secrets.randomBytes(16)))
             let page = DashboardPage(data: data, language: context.language, refresh: refresh)
-            let body = ByteBuffer(string: page.html())
-            var headers: HTTPFields = [
-                .contentType: "text/html; charset=utf-8", .contentLength: String(body.readableBytes),
-                .contentSecurityPolicy: page.contentSecurityPolicy + "; frame-ancestors 'none'",
-                .cacheControl: "no-store", .xContentTypeOptions: "nosniff",
-            ]
-            if let referrer = HTTPFields.Element.Name("Referrer-Policy") { headers[referrer] = "no-referrer" }
-            return Response(status: .ok, headers: headers, body: .init(byteBuffer: body))
+            return Self.html(page.html(), policy: page.contentSecurityPolicy + "; frame-ancestors 'none'")
         }
         routes.get("/dashboard/at-risk") { request, _ in
-            let presented = Self.bearer(request) ?? ""
-            _ = try await desk.supervisor(bearer: tickets.secret(for: presented) ?? presented)
+            let presented = Self.bearer(request)
+            let secret =
+                presented.map { tickets.secret(for: $0) ?? $0 } ?? Self.cookie(request).flatMap(sessions.secret(for:))
+            _ = try await desk.supervisor(bearer: secret ?? "")
             return JSONResponse(
                 try await desk.dashboardAtRisk(at: desk.clock.now()), headers: [.cacheControl: "no-store"])
         }
+        addDashboardLoginRoutes(routes, sessions: sessions)
+    }
+
+    /// The sign-in form and its answer (see ``addDashboardRoutes(_:)``).
+    func addDashboardLoginRoutes(_ routes: RouteTable, sessions: DashboardTickets) {
+        let desk = desk
+        routes.get("/dashboard/login") { _, context in
+            Self.html(
+                DashboardLoginPage(language: context.language).html(), policy: DashboardLoginPage.contentSecurityPolicy)
+        }
+        routes.post("/dashboard/login") { request, context in
+            let body = try await request.body.collect(upTo: 4096)
+            let form = String(decoding: body.readableBytesView, as: UTF8.self).replacingOccurrences(of: "+", with: " ")
+            let token =
+                URLComponents(string: "?" + form)?.queryItems?.first { $0.name == "token" }?.value?
+                .trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+            _ = try await desk.supervisor(bearer: token)
+            let ticket = try sessions.issue(for: token)
+            return Response(
+                status: .seeOther,
+                headers: [
+                    .location: "/dashboard", .cacheControl: "no-store", .contentLength: "0",
+                    .setCookie:
+                        "\(Self.sessionCookie)=\(ticket); Path=/dashboard; HttpOnly; SameSite=Strict; Max-Age=\(Int(DashboardTickets.lifetime.components.seconds))",
+                ])
+        }
+    }
+
+    /// An HTML answer that no one caches, framed by no one, under `policy`.
+    static func html(_ text: String, policy: String) -> Response {
+        let body = ByteBuffer(string: text)
+        var headers: HTTPFields = [
+            .contentType: "text/html; charset=utf-8", .contentLength: String(body.readableBytes),
+            .contentSecurityPolicy: policy, .cacheControl: "no-store", .xContentTypeOptions: "nosniff",
+        ]
+        if let referrer = HTTPFields.Element.Name("Referrer-Policy") { headers[referrer] = "no-referrer" }
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: body))
+    }
+
+    /// The sign-in cookie's value, if the request carries it.
+    static func cookie(_ request: Request) -> String? {
+        for header in request.headers[values: .cookie] {
+            for pair in header.split(separator: ";") {
+                let parts = pair.trimmingCharacters(in: .whitespaces).split(separator: "=", maxSplits: 1)
+                if parts.count == 2, parts[0] == sessionCookie { return String(parts[1]) }
+            }
+        }
+        return nil
     }
 
     /// The bearer credential of the request's `Authorization` header, trimmed; nil without one.

@@ -12,8 +12,7 @@ import Testing
         let supervisor = try await desk.issueClerkToken(for: "zhouqiang", as: .clerk("zhouqiang"))
         let window = try await desk.issueClerkToken(for: "wangfang", as: .clerk("zhouqiang"))
         let portal = try await desk.addPortal(id: "gov-web", name: "四川政务服务网", channel: .online, as: .clerk("zhouqiang"))
-        let server = try await TestServer.start(desk: desk)
-        do {
+        try await TestServer.with(desk: desk) { server in
             func get(_ path: String, _ token: String?) async throws -> HTTPAnswer {
                 try await server.send("GET", path, headers: token.map { ["Authorization": "Bearer \($0)"] } ?? [:])
             }
@@ -53,10 +52,44 @@ import Testing
             _ = try await desk.revokeClerkToken(for: "zhouqiang", reason: "调岗", as: .clerk("zhouqiang"))
             #expect(try await get("/dashboard/at-risk", ticket).status == 401)
             #expect(try await get("/dashboard", supervisor.secret).status == 401)
-            try await server.stop()
-        } catch {
-            try? await server.stop()
-            throw error
+        }
+    }
+
+    @Test func aBrowserSignsInWithTheTokenAndGetsASessionCookie() async throws {
+        let desk = try await Fixtures.desk(at: Fixtures.local("2026-11-26 08:00"))
+        _ = try await Fixtures.dashboardMonth(desk)
+        let supervisor = try await desk.issueClerkToken(for: "zhouqiang", as: .clerk("zhouqiang"))
+        let window = try await desk.issueClerkToken(for: "wangfang", as: .clerk("zhouqiang"))
+        try await TestServer.with(desk: desk) { server in
+            let form = try await server.send("GET", "/dashboard/login")
+            #expect(form.status == 200 && form.text.contains("name=\"token\""), "\(form)")
+            #expect(form.header("Content-Security-Policy")?.contains("form-action 'self'") == true)
+            func login(_ token: String) async throws -> HTTPAnswer {
+                try await server.send(
+                    "POST", "/dashboard/login", headers: ["Content-Type": "application/x-www-form-urlencoded"],
+                    body: Data("token=\(token.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")".utf8)
+                )
+            }
+            let refused = try await login(window.secret)
+            #expect(refused.status == 403 && refused.problem?.code == "staff.supervisor-required", "\(refused)")
+            #expect(try await login("wrong").status == 401)
+            let signedIn = try await login(supervisor.secret)
+            #expect(signedIn.status == 303 && signedIn.header("Location") == "/dashboard", "\(signedIn)")
+            let cookie = try #require(signedIn.header("Set-Cookie"))
+            #expect(
+                cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict") && cookie.contains("Path=/dashboard"))
+            let session = String(cookie.prefix { $0 != ";" })
+            #expect(!session.contains(supervisor.secret))
+            let page = try await server.send("GET", "/dashboard?month=2026-11", headers: ["Cookie": session])
+            #expect(
+                page.status == 200 && page.text.contains("data-figure=\"received\" data-value=\"5\""), "\(page.status)")
+            #expect(try await server.send("GET", "/dashboard/at-risk", headers: ["Cookie": session]).status == 200)
+            #expect(
+                try await server.send("GET", "/dashboard", headers: ["Cookie": "kaiban_dashboard=forged"]).status == 401
+            )
+            // Revoking the token ends the session.
+            _ = try await desk.revokeClerkToken(for: "zhouqiang", reason: "调岗", as: .clerk("zhouqiang"))
+            #expect(try await server.send("GET", "/dashboard", headers: ["Cookie": session]).status == 401)
         }
     }
 
