@@ -65,6 +65,23 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: current))
     }
 
+    @Test func aSupervisorIssuesListsAndRevokesAClerksToken() async throws {
+        try await Fixtures.staff(kaiban.database)
+        #expect(try kaiban.run(["clerk", "token", "issue", "zhouqiang", "--as", "wangfang"]).status == 65)
+        let issued = try kaiban.run(["clerk", "token", "issue", "zhouqiang", "--as", "zhouqiang", "--json"])
+        #expect(issued.status == 0, "\(issued)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(issued.stdout.utf8)) as? [String: Any])
+        let secret = try #require(json["secret"] as? String)
+        let plain = try kaiban.run(["clerk", "token", "issue", "zhouqiang", "--days", "7", "--as", "zhouqiang"])
+        #expect(plain.stdout.contains("原令牌已停用") && plain.stdout.contains("只显示这一次"), "\(plain)")
+        let list = try kaiban.run(["clerk", "token", "list"])
+        #expect(list.stdout.contains("有效") && list.stdout.contains("已停用") && !list.stdout.contains(secret), "\(list)")
+        let revoked = try kaiban.run(["clerk", "token", "revoke", "zhouqiang", "--reason", "调岗", "--as", "zhouqiang"])
+        #expect(revoked.status == 0 && revoked.stdout.contains("已停用工作人员zhouqiang的令牌"), "\(revoked)")
+        let again = try kaiban.run(["clerk", "token", "revoke", "zhouqiang", "--reason", "调岗", "--as", "zhouqiang"])
+        #expect(again.status == 66 && again.stderr.contains("没有有效的令牌"), "\(again)")
+    }
+
     static let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first {
         FileManager.default.isExecutableFile(atPath: $0)
     }

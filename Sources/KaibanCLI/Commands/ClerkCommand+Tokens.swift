@@ -97,10 +97,8 @@ extension ClerkCommand {
                         zh ? ["工号", "签发", "有效至", "状态"] : ["clerk", "issued", "valid until", "state"])
                     for token in tokens {
                         let state =
-                            token.revokedAt.map {
-                                (zh ? "已停用 " : "revoked ") + HallTime.localText(of: $0) + " \(token.revokedBy ?? "")："
-                                    + (token.revokeReason ?? "")
-                            } ?? (token.isValid(at: now) ? (zh ? "有效" : "valid") : (zh ? "已过期" : "expired"))
+                            revocation(token.revokedAt, by: token.revokedBy, reason: token.revokeReason, zh: zh)
+                            ?? (token.isValid(at: now) ? (zh ? "有效" : "valid") : (zh ? "已过期" : "expired"))
                         table.add([
                             token.clerk, HallTime.localText(of: token.issuedAt) + " \(token.issuedBy)",
                             HallTime.localText(of: token.expiresAt), state,
