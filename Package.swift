@@ -62,12 +62,14 @@ let package = Package(
             name: "KaibanNotices",
             dependencies: ["KaibanCore", "KaibanDesk", .product(name: "Mustache", package: "swift-mustache")]
         ),
+        // The supervisors' dashboard as one self-contained HTML page with inline SVG charts.
+        .target(name: "KaibanDashboard", dependencies: ["KaibanCore", "KaibanDesk"]),
         // The HTTP face (Hummingbird): translates requests into desk calls and problems into
         // application/problem+json; holds no business rule.
         .target(
             name: "KaibanServer",
             dependencies: [
-                "KaibanCore", "KaibanDesk", "KaibanCrypto", "KaibanExchange",
+                "KaibanCore", "KaibanDesk", "KaibanCrypto", "KaibanExchange", "KaibanDashboard",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),
@@ -83,6 +85,7 @@ let package = Package(
             dependencies: [
                 "KaibanCore", "KaibanForms", "KaibanDesk", "KaibanStore", "KaibanNotices", "KaibanServer",
                 "KaibanExchange",
+                "KaibanDashboard",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -115,6 +118,10 @@ let package = Package(
         .testTarget(
             name: "KaibanNoticesTests",
             dependencies: ["KaibanNotices", "KaibanDesk", "KaibanStore", "KaibanTestSupport"]
+        ),
+        .testTarget(
+            name: "KaibanDashboardTests",
+            dependencies: ["KaibanDashboard", "KaibanDesk", "KaibanStore", "KaibanXML", "KaibanTestSupport"]
         ),
         .testTarget(name: "KaibanCLITests", dependencies: ["KaibanCLI", "KaibanTestSupport", "kaiban"]),
         // The real server on 127.0.0.1, spoken to over HTTP (URLSession and plain sockets), in

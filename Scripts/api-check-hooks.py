@@ -8,6 +8,10 @@ cannot give them (loaded through SCHEMATHESIS_HOOKS).
   (KAIBAN_CHECK_CASES: "number:password" pairs, comma-separated, in the order of ROLES below), with
   its password: without it every case route stops at 404 or at the password.
 - Files that are what they say they are (PDF, JPEG, PNG, OFD) for those attachments.
+- For the supervisors' sign-in, part of the requests post a supervisor's token
+  (KAIBAN_CHECK_SUPERVISOR), so that its answer (303 with the session cookie) is checked too. The
+  supervisors' GET routes get the run's portal token (`--header` wins over a hook's), so only
+  their 403 is checked here; their pages and lists are checked by the tests.
 
 Which requests are made real is decided by a checksum of what was generated: the same run with
 the same seed makes the same choices.
@@ -24,6 +28,7 @@ import zlib
 import schemathesis
 
 APPLICATION = json.loads(os.environ.get("KAIBAN_CHECK_APPLICATION") or "{}")
+SUPERVISOR = os.environ.get("KAIBAN_CHECK_SUPERVISOR", "")
 CASES = [tuple(pair.split(":", 1)) for pair in os.environ.get("KAIBAN_CHECK_CASES", "").split(",") if ":" in pair]
 # Which of the script's cases each operation may act on: 0 stays received (documents attached
 # to it), 1 and 2 have the officers' appointment deferred (1 gets it as a file, 2 as a supply),
@@ -80,6 +85,9 @@ def map_case(context, case):
     if operation == "submitApplication" and APPLICATION and choice(case, 2) == 0:
         case.body = APPLICATION
         case.media_type = "application/json"
+    elif operation == "signInToDashboard" and SUPERVISOR and choice(case, 2) == 0:
+        case.body = {"token": SUPERVISOR}
+        case.media_type = "application/x-www-form-urlencoded"
     elif operation in CASE_OPERATIONS and CASES:
         usable = [CASES[i] for i in ROLES.get(operation, range(len(CASES))) if i < len(CASES)] or CASES
         pick = choice(case, len(usable) + 1)

@@ -27,7 +27,7 @@ public struct KaibanCommand: AsyncParsableCommand {
             StepCommand.self,
             TaskCommand.self, WithdrawCommand.self, DocumentsCommand.self, ReceiveCommand.self, DeferCommand.self,
             SupplementCommand.self, DeferralsCommand.self, MailCommand.self, ApplicantCommand.self, SpecialCommand.self,
-            NoticeCommand.self, SLACommand.self, StatsCommand.self,
+            NoticeCommand.self, SLACommand.self, StatsCommand.self, DashboardCommand.self,
             CalendarCommand.self, CheckCommand.self,
             ClerkCommand.self, PortalCommand.self, AppointmentsCommand.self, PartnerCommand.self, ExchangeCommand.self,
             WorkflowCommand.self, AdminCommand.self, ServeCommand.self, DemoCommand.self,

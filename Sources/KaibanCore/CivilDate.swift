@@ -206,3 +206,19 @@ public enum HallTime {
         return Date(timeIntervalSince1970: TimeInterval(total))
     }
 }
+
+extension CivilDate {
+    /// The first and last day of a `yyyy-MM` month (ASCII digits only, no sign), or nil.
+    public static func month(_ text: String) -> (first: CivilDate, last: CivilDate)? {
+        let bytes = Array(text.utf8)
+        guard bytes.count == 7, bytes[4] == UInt8(ascii: "-"),
+            bytes.enumerated().allSatisfy({ $0.offset == 4 || (48...57).contains($0.element) })
+        else { return nil }
+        guard let year = Int(text.prefix(4)), let month = Int(text.suffix(2)),
+            let first = CivilDate(year: year, month: month, day: 1),
+            let next = month == 12
+                ? CivilDate(year: year + 1, month: 1, day: 1) : CivilDate(year: year, month: month + 1, day: 1)
+        else { return nil }
+        return (first, HallTime.civilDate(fromDaysSinceEpoch: HallTime.daysSinceEpoch(next) - 1))
+    }
+}

@@ -143,6 +143,9 @@ public protocol DeskStore: AppointmentStore, ExchangeStore {
     func deferralFigures(from: Date, to: Date, stages: [String], at now: Date) async throws -> DeferralRecords
     /// The rows of the hall's figures between two instants (``HallFigureRecords``).
     func hallFigureRecords(from: Date, to: Date, accept: String, correction: String) async throws -> HallFigureRecords
+    /// The cases closed in `stages` between two instants, with their closing instant, stored
+    /// minutes and clock segments (the dashboard's pictures); read through the index on closing time.
+    func closedCaseTimes(from: Date, to: Date, stages: [String]) async throws -> [ClosedCaseTime]
     /// What came in and went out through each channel between two instants (cases by intake and
     /// closing instant, posts by theirs) and the bookings for the local days `firstDay`…`lastDay`.
     func channelActivity(from: Date, to: Date, firstDay: CivilDate, lastDay: CivilDate) async throws
@@ -179,6 +182,19 @@ public protocol DeskStore: AppointmentStore, ExchangeStore {
     /// when `skipping` is 0, else the one after the first `skipping` of them; nil when there are
     /// not that many.
     func accessFailure(_ number: CaseNumber, since: Date, skipping: Int) async throws -> Date?
+
+    // MARK: Clerk tokens
+
+    /// Records a token issued to `token.clerk` (who must be an active clerk) by `token.issuedBy`
+    /// (an active supervisor, checked in the same transaction), revoking with `replacedReason` the
+    /// token the clerk held; whether there was one.
+    func issueClerkToken(_ token: ClerkToken, tokenHash: String, replacedReason: String) async throws -> Bool
+    /// Revokes the clerk's valid token, by an active supervisor, with a reason.
+    func revokeClerkToken(of clerk: String, by actor: String, reason: String, at now: Date) async throws -> ClerkToken
+    /// Every token (or the clerk's), newest first, revoked and expired ones too.
+    func clerkTokens(of clerk: String?) async throws -> [ClerkToken]
+    /// The token whose hash is `tokenHash`, with its clerk as they stand now.
+    func clerkToken(tokenHash: String) async throws -> (token: ClerkToken, clerk: Clerk)?
 
     // MARK: Attachments
 

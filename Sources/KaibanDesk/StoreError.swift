@@ -50,6 +50,8 @@ public enum StoreError: ClerkReadable, ProblemConvertible, Sendable, Equatable {
     case partnerKeyExists(fingerprint: String, partner: String)
     /// Another request under the same portal and idempotency key was taken in first.
     case submissionExists
+    /// The clerk holds no valid token to revoke.
+    case clerkTokenNotFound(String)
 
     public var problem: Problem {
         let text = LocalizedText(zh: message(.zh), en: message(.en))
@@ -79,6 +81,7 @@ public enum StoreError: ClerkReadable, ProblemConvertible, Sendable, Equatable {
         case .partnerExists: return Problem(.conflict, "partner.exists", text)
         case .partnerNotFound: return Problem(.notFound, "partner.not-found", text)
         case .partnerKeyExists: return Problem(.conflict, "partner.key-exists", text)
+        case .clerkTokenNotFound: return Problem(.notFound, "clerk-token.not-found", text)
         case .submissionExists: return Problem(.conflict, "submission.in-progress", text)
         }
     }
@@ -157,6 +160,8 @@ public enum StoreError: ClerkReadable, ProblemConvertible, Sendable, Equatable {
             return zh
                 ? "公钥\(fingerprint.prefix(16))…已登记给协同机构\(partner)"
                 : "key \(fingerprint.prefix(16))… is registered already, for partner \(partner)"
+        case .clerkTokenNotFound(let id):
+            return zh ? "工作人员\(id)没有有效的令牌" : "clerk \(id) holds no valid token"
         case .submissionExists:
             return zh
                 ? "同一幂等键的申请正在受理或已受理，请稍后用同一幂等键重试以取得结果"

@@ -137,6 +137,23 @@ public struct ClosedCaseRow: Sendable {
     }
 }
 
+/// A case closed in a period as the dashboard's pictures need it (``DashboardTimes``).
+public struct ClosedCaseTime: Sendable {
+    public var closedAt: Date
+    public var workflow: WorkflowDefinition.Key
+    /// Government minutes as stored (nil: measured from the segments).
+    public var governmentMinutes: Int?
+    /// The clock segments in their stored form (``ClockSegment/encode(_:extra:)``).
+    public var clockSegments: String
+
+    public init(closedAt: Date, workflow: WorkflowDefinition.Key, governmentMinutes: Int?, clockSegments: String) {
+        self.closedAt = closedAt
+        self.workflow = workflow
+        self.governmentMinutes = governmentMinutes
+        self.clockSegments = clockSegments
+    }
+}
+
 /// Counts for the end-of-day summary.
 public struct DeskSummary: Sendable, Equatable, Codable {
     public var total: Int

@@ -46,7 +46,7 @@ public struct HTTPProblem: Error, Sendable, Equatable {
         self.init(status, problem.code, title: Self.title(of: problem.kind), detail: detail, fields: problem.fields)
         // Codes whose HTTP meaning is sharper than their kind's.
         switch problem.code {
-        case "portal.unauthorized":
+        case "portal.unauthorized", "staff.unauthorized":
             self.status = .unauthorized
             self.headers = [.wwwAuthenticate: "Bearer realm=\"kaiban\""]
         case "access.password-wrong":

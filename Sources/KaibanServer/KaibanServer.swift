@@ -52,6 +52,7 @@ public struct KaibanServer: Sendable {
         addAppointmentRoutes(routes)
         addExchangeRoutes(routes)
         addExchangeFileRoutes(routes)
+        addDashboardRoutes(routes)
     }
 
     /// The API's routes, then `extra` ones (tests add their own), then the 405 answers.

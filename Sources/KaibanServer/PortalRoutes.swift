@@ -82,17 +82,12 @@ extension KaibanServer {
 
     /// The portal whose bearer token the request carries.
     static func portal(_ request: Request, _ desk: Desk) async throws -> Portal {
-        let header = request.headers[.authorization] ?? ""
-        let prefix = "Bearer "
-        guard header.hasPrefix(prefix) else {
+        guard let token = bearer(request) else {
             throw Problem(
                 .forbidden, "portal.unauthorized", zh: "缺少门户令牌（Authorization: Bearer …）",
                 en: "the portal token is missing (Authorization: Bearer …)")
         }
-        var token = header.utf8.dropFirst(prefix.utf8.count)
-        while let first = token.first, first == UInt8(ascii: " ") || first == UInt8(ascii: "\t") { token.removeFirst() }
-        while let last = token.last, last == UInt8(ascii: " ") || last == UInt8(ascii: "\t") { token.removeLast() }
-        return try await desk.portal(token: String(decoding: token, as: UTF8.self))
+        return try await desk.portal(token: token)
     }
 
     /// The portal, the case number of the path and the query password of a case route.

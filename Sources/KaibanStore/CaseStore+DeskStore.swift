@@ -83,6 +83,29 @@ extension CaseStore: DeskStore {
         try await offPool { try self.hallFigureRecords(from: from, to: to, accept: accept, correction: correction) }
     }
 
+    public func closedCaseTimes(from: Date, to: Date, stages: [String]) async throws -> [ClosedCaseTime] {
+        try await offPool { try self.closedCaseTimes(from: from, to: to, stages: stages) }
+    }
+
+    public func issueClerkToken(_ token: ClerkToken, tokenHash: String, replacedReason: String) async throws -> Bool {
+        try await offPool { try self.issueClerkToken(token, tokenHash: tokenHash, replacedReason: replacedReason) }
+    }
+
+    public func revokeClerkToken(of clerk: String, by actor: String, reason: String, at now: Date) async throws
+        -> ClerkToken
+    {
+        try await offPool { try self.revokeClerkToken(of: clerk, by: actor, reason: reason, at: now) }
+    }
+
+    public func clerkTokens(of clerk: String?) async throws -> [ClerkToken] {
+        try await offPool { try self.clerkTokens(of: clerk) }
+    }
+
+    // One indexed row, read in place (as a portal's token).
+    public func clerkToken(tokenHash: String) async throws -> (token: ClerkToken, clerk: Clerk)? {
+        try fetchClerkToken(tokenHash: tokenHash)
+    }
+
     public func channelActivity(from: Date, to: Date, firstDay: CivilDate, lastDay: CivilDate) async throws
         -> ChannelActivityRecords
     {

@@ -18,11 +18,13 @@ extension CaseStore {
         JOIN registration_case c ON c.id = e.case_id
         WHERE e.transition = ? AND e.at >= ? AND e.at < ? GROUP BY 1, 2
         """
-    /// Of the cases received in the period, those returned for correction at least once.
+    /// Of the cases received in the period, those returned for correction at least once: read
+    /// from the returns made since the period began (none precedes its case's intake), through the
+    /// index on transitions by instant. (Asked case by case, SQLite took the same index for each
+    /// case, reading every return ever made: 49 s for a month of a million cases.)
     static let figuresCorrectedSQL = """
-        SELECT COUNT(*) FROM registration_case c
-        WHERE c.opened_at >= ? AND c.opened_at < ?
-            AND EXISTS (SELECT 1 FROM case_event e WHERE e.case_id = c.id AND e.transition = ?)
+        SELECT COUNT(DISTINCT e.case_id) FROM case_event e JOIN registration_case c ON c.id = e.case_id
+        WHERE e.transition = ? AND e.at >= ? AND c.opened_at >= ? AND c.opened_at < ?
         """
 
     /// The rows of ``HallFigures`` for the instants `from`..<`to`: `accept` and `correction` name
@@ -43,7 +45,8 @@ extension CaseStore {
                 (channel: $0[0] as String, type: $0[1] as String, stage: $0[2] as String, count: $0[3] as Int)
             }
             let corrected =
-                try Int.fetchOne(db, sql: Self.figuresCorrectedSQL, arguments: [start, end, correction]) ?? 0
+                try Int.fetchOne(
+                    db, sql: Self.figuresCorrectedSQL, arguments: [correction, Self.seconds(from), start, end]) ?? 0
             return HallFigureRecords(
                 received: received, accepted: accepted, closed: closed, returnedForCorrection: corrected)
         }
@@ -54,7 +57,7 @@ extension CaseStore {
         try [
             queryPlan(Self.figuresReceivedSQL, ["", ""]), queryPlan(Self.figuresClosedSQL, ["", ""]),
             queryPlan(Self.figuresAcceptedSQL, ["accept", 0, 1]),
-            queryPlan(Self.figuresCorrectedSQL, ["", "", "request-correction"]),
+            queryPlan(Self.figuresCorrectedSQL, ["request-correction", 0, "", ""]),
         ]
     }
 }

@@ -79,5 +79,7 @@ import Testing
                     && !plan.contains("SCAN case_event"), "\(plan)")
         }
         #expect(plans[2].contains("case_event_by_transition"), "\(plans[2])")
+        // The returns for correction from the period's start on, never every return ever made.
+        #expect(plans[3].contains("case_event_by_transition (transition=? AND at>?)"), "\(plans[3])")
     }
 }

@@ -40,6 +40,16 @@ struct TestServer {
         _ body: (TestServer) async throws -> T
     ) async throws -> T {
         let server = try await start(maxBodyBytes: maxBodyBytes, maxDocumentBytes: maxDocumentBytes, adding: extra)
+        return try await running(server, body)
+    }
+
+    /// Runs `body` with a server on `desk` (a desk the test prepared), and stops it after.
+    static func with<T>(desk: Desk, _ body: (TestServer) async throws -> T) async throws -> T {
+        try await running(try await start(desk: desk), body)
+    }
+
+    /// Runs `body` with `server`, then stops it, also when `body` throws.
+    static func running<T>(_ server: TestServer, _ body: (TestServer) async throws -> T) async throws -> T {
         do {
             let result = try await body(server)
             try await server.stop()

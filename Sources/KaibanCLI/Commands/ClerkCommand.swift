@@ -6,7 +6,8 @@ import KaibanCore
 struct ClerkCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "clerk", abstract: localized(zh: "管理工作人员及其角色。", en: "Manage clerks and their roles (工作人员)."),
-        subcommands: [Add.self, List.self, Roles.self, Deactivate.self, History.self], defaultSubcommand: List.self)
+        subcommands: [Add.self, List.self, Roles.self, Deactivate.self, History.self, Token.self],
+        defaultSubcommand: List.self)
 
     /// `kaiban clerk add ID --name NAME --role window,reviewer`
     struct Add: AsyncParsableCommand {

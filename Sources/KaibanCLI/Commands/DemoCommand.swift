@@ -239,6 +239,16 @@ struct DemoCommand: AsyncParsableCommand {
         Console.print(presenter.report(try await desk.slaReport(from: script.date, to: script.date, by: .channel)))
         let me = CommandLine.arguments.first ?? "kaiban"
         let db = session.settings.database
+        // The day's dashboard (its month, the at-risk list at closing time) beside the database.
+        let dashboard = URL(fileURLWithPath: db).deletingPathExtension().path + "-dashboard.html"
+        if let month = CivilDate.month(String(format: "%04d-%02d", script.date.year, script.date.month)) {
+            let url = try await DashboardCommand.write(
+                desk, from: month.first, to: month.last, at: clock.now(), language: session.language, to: dashboard)
+            Console.print(
+                zh
+                    ? "\n当日监控看板（\(script.date)，按月统计）：\(url.path)"
+                    : "\nThe day's dashboard (\(script.date), its month's figures): \(url.path)")
+        }
         Console.print(
             zh
                 ? "\n数据库：\(db)。可继续查看，例如：\(me) queue --db \(db) --at \(script.date)T17:30"

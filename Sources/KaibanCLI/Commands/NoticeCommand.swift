@@ -54,16 +54,7 @@ struct NoticeCommand: AsyncParsableCommand {
                 zh: "通知书种类“\(kind)”无效，可选：\(Self.kindNames.joined(separator: "、"))",
                 en: "no notice kind \"\(kind)\"; use one of \(Self.kindNames.joined(separator: ", "))")
         }
-        if let output {
-            var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: output, isDirectory: &isDirectory), isDirectory.boolValue {
-                throw usageError(
-                    zh: "--output：\(output)是文件夹，不能写成通知书文件", en: "--output: \(output) is a folder, not a file to write")
-            }
-            if output.isEmpty {
-                throw usageError(zh: "--output：文件名为空", en: "--output: the file name is empty")
-            }
-        }
+        if let output { try OutputFile.validate(output, what: "通知书文件") }
     }
 
     func run() async throws {
@@ -80,21 +71,7 @@ struct NoticeCommand: AsyncParsableCommand {
                 }
                 return
             }
-            let url = URL(fileURLWithPath: output)
-            // Only a regular file is replaced: never a device, a pipe or what a link points to.
-            if let type = (try? FileManager.default.attributesOfItem(atPath: output))?[.type] as? FileAttributeType,
-                type != .typeRegular
-            {
-                throw Problem(
-                    .invalid, "file.unwritable", zh: "\(url.path)不是普通文件，不予覆盖",
-                    en: "\(url.path) is not a regular file; it is not replaced")
-            }
-            do {
-                try Data(text.utf8).write(to: url, options: .atomic)
-            } catch {
-                throw Problem(
-                    .invalid, "file.unwritable", zh: "无法写入文件\(url.path)", en: "cannot write the file \(url.path)")
-            }
+            let url = try OutputFile.write(text, to: output)
             Console.print(
                 session.zh
                     ? "已出具\(kind.title.zh)（办件\(number)）：\(url.path)"

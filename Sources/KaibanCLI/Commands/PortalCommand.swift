@@ -62,10 +62,8 @@ struct PortalCommand: AsyncParsableCommand {
                     zh ? ["标识", "名称", "渠道", "登记", "状态"] : ["id", "name", "channel", "registered", "state"])
                 for portal in portals {
                     let state =
-                        portal.revokedAt.map {
-                            (zh ? "已停用 " : "revoked ") + HallTime.localText(of: $0) + " \(portal.revokedBy ?? "")："
-                                + (portal.revokeReason ?? "")
-                        } ?? (zh ? "在用" : "active")
+                        revocation(portal.revokedAt, by: portal.revokedBy, reason: portal.revokeReason, zh: zh)
+                        ?? (zh ? "在用" : "active")
                     table.add([
                         portal.id, portal.name, portal.channel.name.text(session.language),
                         HallTime.localText(of: portal.createdAt) + " \(portal.createdBy)", state,
@@ -99,4 +97,9 @@ struct PortalCommand: AsyncParsableCommand {
             }
         }
     }
+}
+
+/// "已停用 2026-11-26 17:30 zhouqiang：理由" for something revoked (a portal, a clerk's token), or nil.
+func revocation(_ at: Date?, by: String?, reason: String?, zh: Bool) -> String? {
+    at.map { (zh ? "已停用 " : "revoked ") + HallTime.localText(of: $0) + " \(by ?? "")：" + (reason ?? "") }
 }

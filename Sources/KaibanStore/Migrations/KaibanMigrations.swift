@@ -27,6 +27,7 @@ enum KaibanMigrations {
         migrator.registerMigration("0020-appointments", migrate: appointments)
         migrator.registerMigration("0021-channel-activity", migrate: channelActivity)
         migrator.registerMigration("0022-transition-index", migrate: transitionIndex)
+        migrator.registerMigration("0023-clerk-tokens", migrate: clerkTokens)
         migrator.registerMigration("0025-exchange", migrate: exchange)
         return migrator
     }

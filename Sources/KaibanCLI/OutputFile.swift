@@ -1,0 +1,55 @@
+import Foundation
+import KaibanCore
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// A file a command writes (`--output`): replaced whole, never half-written. The text goes to a
+/// temporary file beside it, which is then renamed over it; only a regular file is replaced.
+enum OutputFile {
+    /// Refuses `path` as an output file before any work (a usage error): empty, or a folder.
+    static func validate(_ path: String, what: String) throws {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw usageError(
+                zh: "--output：\(path)是文件夹，不能写成\(what)", en: "--output: \(path) is a folder, not a file to write")
+        }
+        if path.isEmpty { throw usageError(zh: "--output：文件名为空", en: "--output: the file name is empty") }
+    }
+
+    /// Writes `text` to `path` through a temporary file and a rename; the file's URL.
+    @discardableResult
+    static func write(_ text: String, to path: String) throws -> URL {
+        let url = URL(fileURLWithPath: path)
+        // Only a regular file is replaced: never a device, a pipe or what a link points to.
+        if let type = (try? FileManager.default.attributesOfItem(atPath: path))?[.type] as? FileAttributeType,
+            type != .typeRegular
+        {
+            throw Problem(
+                .invalid, "file.unwritable", zh: "\(url.path)不是普通文件，不予覆盖",
+                en: "\(url.path) is not a regular file; it is not replaced")
+        }
+        let folder = url.deletingLastPathComponent()
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory), isDirectory.boolValue
+        else {
+            throw Problem(
+                .invalid, "file.unwritable", zh: "无法写入文件\(url.path)：文件夹\(folder.path)不存在",
+                en: "cannot write the file \(url.path): there is no folder \(folder.path)")
+        }
+        let temporary = folder.appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp")
+        do {
+            try Data(text.utf8).write(to: temporary, options: .withoutOverwriting)
+            guard rename(temporary.path, url.path) == 0 else { throw CocoaError(.fileWriteUnknown) }
+        } catch {
+            try? FileManager.default.removeItem(at: temporary)
+            throw Problem(
+                .invalid, "file.unwritable", zh: "无法写入文件\(url.path)（无写入权限或磁盘已满）",
+                en: "cannot write the file \(url.path) (no permission, or the disk is full)")
+        }
+        return url
+    }
+}

@@ -1,0 +1,115 @@
+import Foundation
+
+/// The dashboard's pictures of a period's completed cases, beside the hall's figures
+/// (``HallFigures``): how their government minutes are distributed, each day's median and p90,
+/// and the government's time against the applicant's (the clock paused: 补正, documents in the
+/// post, waiting for documents or a visit). All from what the history derives (closing instants,
+/// stored minutes, clock segments), so `admin rebuild` never changes them.
+public struct DashboardTimes: Sendable, Equatable, Codable {
+    /// One bar of the distribution: cases whose government minutes lie in `lower`…`upper`
+    /// (more than `lower`, at most `upper`; the first bar from 0); the last bar has no upper
+    /// bound.
+    public struct Bin: Sendable, Equatable, Codable {
+        public var lower: Int
+        public var upper: Int?
+        public var count: Int
+    }
+
+    /// Working minutes the applicant's side took, in one paused stage.
+    public struct Pause: Sendable, Equatable, Codable {
+        public var stage: String
+        public var minutes: Int
+        /// Completed cases that paused there at least one working minute.
+        public var cases: Int
+    }
+
+    /// The budget the distribution is drawn against (the newest version's: 192 minutes = 0.4
+    /// working day for company formation).
+    public var budgetMinutes: Int
+    /// Width of a bar: an eighth of the budget, so the budget falls on a bar's edge.
+    public var binMinutes: Int
+    public var bins: [Bin]
+    /// Each local day's completed cases (by closing instant): `group` is the date, yyyy-MM-dd.
+    public var days: [SLAStatistics]
+    /// Completed cases measured.
+    public var cases: Int
+    /// Government working minutes of all of them together.
+    public var governmentMinutes: Int
+    /// The applicant's working minutes (the clock paused) of all of them together, and by stage.
+    public var applicantMinutes: Int
+    public var pauses: [Pause]
+    /// Some time falls in a year without a holiday notice.
+    public var provisional: Bool
+
+    /// How many bars below the open-ended last one: up to two and a half budgets.
+    public static let boundedBins = 20
+
+    /// Accumulates completed cases one at a time.
+    public struct Builder: Sendable {
+        let calendar: WorkingCalendar
+        let budgetMinutes: Int
+        let binMinutes: Int
+        var counts: [Int]
+        var days: [CivilDate: [(minutes: Int, withinBudget: Bool)]] = [:]
+        var cases = 0
+        var government = 0
+        var applicant = 0
+        var pauses: [String: (minutes: Int, cases: Int)] = [:]
+        var provisional = false
+
+        public init(calendar: WorkingCalendar, budgetMinutes: Int) {
+            self.calendar = calendar
+            self.budgetMinutes = budgetMinutes
+            binMinutes = max(1, budgetMinutes / 8)
+            counts = Array(repeating: 0, count: DashboardTimes.boundedBins + 1)
+        }
+
+        /// Adds one completed case: when it closed, its government minutes as stored (nil: measured
+        /// from its segments), whether that is within its own version's budget (nil: against the
+        /// heading's), and its clock segments in their stored form (``ClockSegment/encode(_:extra:)``).
+        public mutating func add(closedAt: Date, governmentMinutes stored: Int?, budget: Int?, clockSegments: String) {
+            let (segments, extra) = ClockSegment.decodeTimeline(clockSegments[...]) ?? ([], [])
+            let timeline = CaseTimeline(calendar: calendar, extra: extra)
+            var measured = 0
+            var paused: [String: Int] = [:]
+            for segment in segments where segment.effect != .stopped {
+                let time = timeline.elapsed(from: segment.start, to: segment.end ?? segment.start)
+                provisional = provisional || time.provisional
+                if segment.effect == .running {
+                    measured += time.minutes
+                } else {
+                    paused[segment.stage, default: 0] += time.minutes
+                }
+            }
+            let minutes = stored ?? measured
+            cases += 1
+            government += minutes
+            counts[minutes == 0 ? 0 : min(DashboardTimes.boundedBins, (minutes - 1) / binMinutes)] += 1
+            days[HallTime.localDate(of: closedAt), default: []].append((minutes, minutes <= (budget ?? budgetMinutes)))
+            for (stage, minutes) in paused where minutes > 0 {
+                applicant += minutes
+                pauses[stage, default: (0, 0)].minutes += minutes
+                pauses[stage, default: (0, 0)].cases += 1
+            }
+        }
+
+        public func times() -> DashboardTimes {
+            DashboardTimes(
+                budgetMinutes: budgetMinutes, binMinutes: binMinutes,
+                bins: counts.indices.map { index in
+                    Bin(
+                        lower: index * binMinutes,
+                        upper: index < DashboardTimes.boundedBins ? (index + 1) * binMinutes : nil, count: counts[index]
+                    )
+                },
+                days: days.keys.sorted().compactMap { day in
+                    SLAStatistics(group: day.description, measured: days[day] ?? [], provisional: provisional)
+                },
+                cases: cases, governmentMinutes: government, applicantMinutes: applicant,
+                pauses: pauses.keys.sorted().map {
+                    Pause(stage: $0, minutes: pauses[$0]?.minutes ?? 0, cases: pauses[$0]?.cases ?? 0)
+                },
+                provisional: provisional)
+        }
+    }
+}

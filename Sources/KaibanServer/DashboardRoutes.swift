@@ -1,0 +1,152 @@
+import Foundation
+import Hummingbird
+import KaibanCore
+import KaibanCrypto
+import KaibanDashboard
+import KaibanDesk
+import Synchronization
+
+/// The bearer tickets the served dashboard pages carry for their own refreshes: each stands for
+/// the supervisor's token that fetched the page, for ``lifetime``, and opens only the at-risk
+/// list; every use checks that token again (revoked, expired, or its clerk no longer an active
+/// supervisor: refused). Kept in memory: a restart ends them (the page is fetched again).
+final class DashboardTickets: Sendable {
+    static let lifetime = Duration.seconds(12 * 3600)
+    static let capacity = 10_000
+    private let tickets = Mutex([String: (secret: String, until: ContinuousClock.Instant)]())
+
+    /// A new ticket for the token `secret`.
+    func issue(for secret: String) throws -> String {
+        let ticket = "page-" + Secrets.hex(try Secrets.randomBytes(24))
+        let now = ContinuousClock.now
+        tickets.withLock { tickets in
+            if tickets.count >= Self.capacity { tickets = tickets.filter { $0.value.until > now } }
+            if tickets.count >= Self.capacity { tickets.removeAll() }
+            tickets[Secrets.sha256Hex(ticket)] = (secret, now + Self.lifetime)
+        }
+        return ticket
+    }
+
+    /// The token a live ticket stands for, if `ticket` is one.
+    func secret(for ticket: String) -> String? {
+        let key = Secrets.sha256Hex(ticket)
+        return tickets.withLock { tickets in
+            guard let entry = tickets[key] else { return nil }
+            guard entry.until > ContinuousClock.now else {
+                tickets.removeValue(forKey: key)
+                return nil
+            }
+            return entry.secret
+        }
+    }
+}
+
+extension KaibanServer {
+    /// How often the served page refreshes its at-risk list.
+    static let dashboardRefreshSeconds = 45
+
+    /// The name of the sign-in cookie (``addDashboardRoutes(_:)``).
+    static let sessionCookie = "kaiban_dashboard"
+
+    /// The supervisors' routes, each for an active supervisor's bearer token (`kaiban clerk token
+    /// issue`): none 401, a portal's or another clerk's 403.
+    /// - `GET /dashboard?month=yyyy-MM`: the dashboard page (default: this month), the same page
+    ///   `kaiban dashboard` writes, refreshing its at-risk list by itself.
+    /// - `GET /dashboard/at-risk`: the open cases at risk or breached, now (JSON); the page's own
+    ///   ticket opens it too.
+    /// - `GET /dashboard/login`, `POST /dashboard/login`: a browser's sign-in (it cannot send a
+    ///   bearer token by itself): the token posted in a form becomes a session cookie (HttpOnly,
+    ///   SameSite=Strict, for `/dashboard` only, 12 hours) that stands for it as a ticket does.
+    func addDashboardRoutes(_ routes: RouteTable) {
+        let desk = desk
+        let tickets = DashboardTickets()
+        let sessions = DashboardTickets()
+        routes.get("/dashboard") { request, context in
+            let secret = Self.bearer(request) ?? Self.cookie(request).flatMap(sessions.secret(for:)) ?? ""
+            _ = try await desk.supervisor(bearer: secret)
+            // Now by the desk's clock: the system's in production, a fixed one in tests.
+            let now = desk.clock.now()
+            let month = request.uri.queryParameters.get("month")
+            let today = HallTime.localDate(of: now)
+            guard let days = CivilDate.month(month ?? String(format: "%04d-%02d", today.year, today.month)) else {
+                throw Problem(
+                    .invalid, "month.invalid", zh: "月份“\(month ?? "")”应为 yyyy-MM 格式（如 2026-11）",
+                    en: "the month \"\(month ?? "")\" is not yyyy-MM (e.g. 2026-11)",
+                    fields: [FieldProblem(field: "month", reason: LocalizedText(zh: "应为 yyyy-MM", en: "not yyyy-MM"))])
+            }
+            let data = try await desk.dashboard(from: days.first, to: days.last, at: now)
+            let refresh = DashboardPage.Refresh(
+                path: "/dashboard/at-risk", ticket: try tickets.issue(for: secret),
+                seconds: Self.dashboardRefreshSeconds, nonce: Secrets.hex(try Secrets.randomBytes(16)))
+            let page = DashboardPage(data: data, language: context.language, refresh: refresh)
+            return Self.html(page.html(), policy: page.contentSecurityPolicy + "; frame-ancestors 'none'")
+        }
+        routes.get("/dashboard/at-risk") { request, _ in
+            let presented = Self.bearer(request)
+            let secret =
+                presented.map { tickets.secret(for: $0) ?? $0 } ?? Self.cookie(request).flatMap(sessions.secret(for:))
+            _ = try await desk.supervisor(bearer: secret ?? "")
+            return JSONResponse(
+                try await desk.dashboardAtRisk(at: desk.clock.now()), headers: [.cacheControl: "no-store"])
+        }
+        addDashboardLoginRoutes(routes, sessions: sessions)
+    }
+
+    /// The sign-in form and its answer (see ``addDashboardRoutes(_:)``).
+    func addDashboardLoginRoutes(_ routes: RouteTable, sessions: DashboardTickets) {
+        let desk = desk
+        routes.get("/dashboard/login") { _, context in
+            Self.html(
+                DashboardLoginPage(language: context.language).html(), policy: DashboardLoginPage.contentSecurityPolicy)
+        }
+        routes.post("/dashboard/login") { request, context in
+            let body = try await request.body.collect(upTo: 4096)
+            let form = String(decoding: body.readableBytesView, as: UTF8.self).replacingOccurrences(of: "+", with: " ")
+            let token =
+                URLComponents(string: "?" + form)?.queryItems?.first { $0.name == "token" }?.value?
+                .trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+            _ = try await desk.supervisor(bearer: token)
+            let ticket = try sessions.issue(for: token)
+            return Response(
+                status: .seeOther,
+                headers: [
+                    .location: "/dashboard", .cacheControl: "no-store", .contentLength: "0",
+                    .setCookie:
+                        "\(Self.sessionCookie)=\(ticket); Path=/dashboard; HttpOnly; SameSite=Strict; Max-Age=\(Int(DashboardTickets.lifetime.components.seconds))",
+                ])
+        }
+    }
+
+    /// An HTML answer that no one caches, framed by no one, under `policy`.
+    static func html(_ text: String, policy: String) -> Response {
+        let body = ByteBuffer(string: text)
+        var headers: HTTPFields = [
+            .contentType: "text/html; charset=utf-8", .contentLength: String(body.readableBytes),
+            .contentSecurityPolicy: policy, .cacheControl: "no-store", .xContentTypeOptions: "nosniff",
+        ]
+        if let referrer = HTTPFields.Element.Name("Referrer-Policy") { headers[referrer] = "no-referrer" }
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: body))
+    }
+
+    /// The sign-in cookie's value, if the request carries it.
+    static func cookie(_ request: Request) -> String? {
+        for header in request.headers[values: .cookie] {
+            for pair in header.split(separator: ";") {
+                let parts = pair.trimmingCharacters(in: .whitespaces).split(separator: "=", maxSplits: 1)
+                if parts.count == 2, parts[0] == sessionCookie { return String(parts[1]) }
+            }
+        }
+        return nil
+    }
+
+    /// The bearer credential of the request's `Authorization` header, trimmed; nil without one.
+    static func bearer(_ request: Request) -> String? {
+        let header = request.headers[.authorization] ?? ""
+        let prefix = "Bearer "
+        guard header.hasPrefix(prefix) else { return nil }
+        var token = header.utf8.dropFirst(prefix.utf8.count)
+        while let first = token.first, first == UInt8(ascii: " ") || first == UInt8(ascii: "\t") { token.removeFirst() }
+        while let last = token.last, last == UInt8(ascii: " ") || last == UInt8(ascii: "\t") { token.removeLast() }
+        return String(decoding: token, as: UTF8.self)
+    }
+}

@@ -1,0 +1,109 @@
+import Foundation
+import KaibanTestSupport
+import Testing
+
+/// Issue 13: `kaiban dashboard` writes the month's page, with the figures of `kaiban stats`; the
+/// demo ends by writing the day's; `Scripts/render-dashboard` renders it with headless Chromium.
+@Suite(.serialized) struct DashboardCLITests {
+    let kaiban: KaibanProcess
+
+    init() throws {
+        kaiban = try KaibanProcess()
+    }
+
+    var folder: URL { URL(fileURLWithPath: kaiban.database).deletingLastPathComponent() }
+
+    /// The attribute `data-value` of the headline figure `key` in `html`.
+    static func figure(_ key: String, in html: String) -> String? {
+        guard let start = html.range(of: "data-figure=\"\(key)\" data-value=\"") else { return nil }
+        return String(html[start.upperBound...].prefix { $0 != "\"" })
+    }
+
+    @Test func theDemoEndsWithItsDashboardAndTheFiguresAreThoseOfStats() throws {
+        let demo = try kaiban.run(["demo", "--quiet"])
+        #expect(demo.status == 0, "\(demo)")
+        let beside = URL(fileURLWithPath: kaiban.database).deletingPathExtension().path + "-dashboard.html"
+        #expect(demo.stdout.contains("当日监控看板（2026-11-26，按月统计）：\(beside)"), "\(demo.stdout.suffix(300))")
+        #expect(FileManager.default.fileExists(atPath: beside))
+        let output = folder.appendingPathComponent("november.html").path
+        let written = try kaiban.run(["dashboard", "--month", "2026-11", "--output", output])
+        #expect(written.status == 0 && written.stdout.contains("已写出2026-11的监控看板：\(output)"), "\(written)")
+        let html = try String(contentsOfFile: output, encoding: .utf8)
+        let stats = try kaiban.run(["stats", "month", "2026-11", "--json"])
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(stats.stdout.utf8)) as? [String: Any])
+        let total = try #require(json["total"] as? [String: Any])
+        let time = try #require(json["time"] as? [String: Any])
+        for key in ["received", "accepted", "completed", "refused", "withdrawn"] {
+            #expect(Self.figure(key, in: html) == "\(total[key] as? Int ?? -1)", "\(key)")
+        }
+        #expect(Self.figure("median", in: html) == "\(time["medianMinutes"] as? Int ?? -1)")
+        #expect(Self.figure("p90", in: html) == "\(time["p90Minutes"] as? Int ?? -1)")
+        let share = try #require(time["withinBudgetShare"] as? Double)
+        #expect(Self.figure("within-budget", in: html) == String(format: "%.4f", share))
+        // No temporary file is left beside it.
+        let left = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".tmp") }
+        #expect(left.isEmpty, "\(left)")
+        let english = try kaiban.run(["dashboard", "--month", "2026-11", "--output", output, "--lang", "en"])
+        #expect(english.status == 0 && english.stdout.contains("written to"))
+        #expect(try String(contentsOfFile: output, encoding: .utf8).contains("Time to completion"))
+    }
+
+    @Test func aBadMonthOrAnUnwritablePathIsRefusedInChinese() async throws {
+        try await Fixtures.staff(kaiban.database)
+        let month = try kaiban.run(["dashboard", "--month", "2026-13", "--output", "x.html"])
+        #expect(month.status == 64 && month.stderr.contains("“2026-13”不是 yyyy-MM 格式的月份"), "\(month)")
+        let nowhere = folder.appendingPathComponent("no-such-folder/page.html").path
+        let missing = try kaiban.run(["dashboard", "--month", "2026-11", "--output", nowhere])
+        #expect(missing.status != 0 && missing.stderr.contains("无法写入文件"), "\(missing)")
+        #expect(missing.stderr.contains("不存在"))
+        let directory = try kaiban.run(["dashboard", "--output", folder.path])
+        #expect(directory.status == 64 && directory.stderr.contains("是文件夹"), "\(directory)")
+        // Without --month: this month, in hall time.
+        let current = folder.appendingPathComponent("now.html").path
+        let now = try kaiban.run(["dashboard", "--output", current])
+        #expect(now.status == 0, "\(now)")
+        #expect(FileManager.default.fileExists(atPath: current))
+    }
+
+    @Test func aSupervisorIssuesListsAndRevokesAClerksToken() async throws {
+        try await Fixtures.staff(kaiban.database)
+        #expect(try kaiban.run(["clerk", "token", "issue", "zhouqiang", "--as", "wangfang"]).status == 65)
+        let issued = try kaiban.run(["clerk", "token", "issue", "zhouqiang", "--as", "zhouqiang", "--json"])
+        #expect(issued.status == 0, "\(issued)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(issued.stdout.utf8)) as? [String: Any])
+        let secret = try #require(json["secret"] as? String)
+        let plain = try kaiban.run(["clerk", "token", "issue", "zhouqiang", "--days", "7", "--as", "zhouqiang"])
+        #expect(plain.stdout.contains("原令牌已停用") && plain.stdout.contains("只显示这一次"), "\(plain)")
+        let list = try kaiban.run(["clerk", "token", "list"])
+        #expect(list.stdout.contains("有效") && list.stdout.contains("已停用") && !list.stdout.contains(secret), "\(list)")
+        let revoked = try kaiban.run(["clerk", "token", "revoke", "zhouqiang", "--reason", "调岗", "--as", "zhouqiang"])
+        #expect(revoked.status == 0 && revoked.stdout.contains("已停用工作人员zhouqiang的令牌"), "\(revoked)")
+        let again = try kaiban.run(["clerk", "token", "revoke", "zhouqiang", "--reason", "调岗", "--as", "zhouqiang"])
+        #expect(again.status == 66 && again.stderr.contains("没有有效的令牌"), "\(again)")
+    }
+
+    static let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first {
+        FileManager.default.isExecutableFile(atPath: $0)
+    }
+
+    @Test(
+        .enabled(
+            if: chromium != nil,
+            "headless Chromium is not installed (apt-get install chromium fonts-noto-cjk; Scripts/test does as root)"))
+    func headlessChromiumRendersThePage() async throws {
+        try await Fixtures.staff(kaiban.database)
+        let page = folder.appendingPathComponent("page.html").path
+        #expect(try kaiban.run(["dashboard", "--month", "2026-11", "--output", page]).status == 0)
+        let png = folder.appendingPathComponent("page.png")
+        let process = Process()
+        process.executableURL = Fixtures.packageRoot.appendingPathComponent("Scripts/render-dashboard")
+        process.arguments = [page, png.path]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        let bytes = try Data(contentsOf: png)
+        #expect(bytes.starts(with: [0x89, 0x50, 0x4E, 0x47]) && bytes.count > 10_000, "\(bytes.count) bytes")
+    }
+}

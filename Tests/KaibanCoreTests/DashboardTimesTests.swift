@@ -1,0 +1,50 @@
+import Foundation
+import KaibanCore
+import KaibanTestSupport
+import Testing
+
+/// The dashboard's pictures of completed cases (``DashboardTimes``), case by case.
+@Suite struct DashboardTimesTests {
+    @Test func barsAreAnEighthOfTheBudgetWideWithTheBudgetOnAnEdge() throws {
+        var builder = DashboardTimes.Builder(calendar: try Fixtures.calendar(), budgetMinutes: 192)
+        let closed = Fixtures.local("2026-11-26 17:00")
+        for minutes in [0, 24, 25, 192, 193, 480, 481, 2_000] {
+            builder.add(closedAt: closed, governmentMinutes: minutes, budget: nil, clockSegments: "")
+        }
+        let times = builder.times()
+        func count(_ lower: Int) -> Int? { times.bins.first { $0.lower == lower }?.count }
+        // 0 and 24 in the first bar (0–24), 25 in the second; 192 the last bar within the budget.
+        #expect(count(0) == 2 && count(24) == 1 && count(168) == 1 && count(192) == 1)
+        #expect(count(456) == 1 && count(480) == 2 && times.bins.last?.upper == nil)
+        #expect(times.bins.map(\.count).reduce(0, +) == 8)
+        // One day, its nearest-rank median and p90, and the share within each case's budget.
+        #expect(times.days.count == 1 && times.days[0].medianMinutes == 192 && times.days[0].p90Minutes == 2_000)
+        #expect(times.days[0].withinBudgetShare == 0.5)
+    }
+
+    @Test func pausedStretchesAreTheApplicantsTimeByStage() throws {
+        let calendar = try Fixtures.calendar()
+        var builder = DashboardTimes.Builder(calendar: calendar, budgetMinutes: 192)
+        // Thursday 2026-11-26: received 09:00–09:30, correction 09:30–10:30, accepted 10:30–11:00
+        // (on the clock 60 minutes), stopped from 11:00. No minutes stored: measured from segments.
+        let segments = [
+            ClockSegment(
+                stage: "received", effect: .running, start: Fixtures.local("2026-11-26 09:00"),
+                end: Fixtures.local("2026-11-26 09:30")),
+            ClockSegment(
+                stage: "correction", effect: .paused, start: Fixtures.local("2026-11-26 09:30"),
+                end: Fixtures.local("2026-11-26 10:30")),
+            ClockSegment(
+                stage: "accepted", effect: .running, start: Fixtures.local("2026-11-26 10:30"),
+                end: Fixtures.local("2026-11-26 11:00")),
+            ClockSegment(stage: "completed", effect: .stopped, start: Fixtures.local("2026-11-26 11:00")),
+        ]
+        builder.add(
+            closedAt: Fixtures.local("2026-11-26 11:00"), governmentMinutes: nil, budget: 192,
+            clockSegments: ClockSegment.encode(segments))
+        let times = builder.times()
+        #expect(times.governmentMinutes == 60 && times.applicantMinutes == 60)
+        #expect(times.pauses.map(\.stage) == ["correction"] && times.pauses.first?.cases == 1)
+        #expect(times.days.map(\.group) == ["2026-11-26"])
+    }
+}

@@ -1,0 +1,130 @@
+import Foundation
+import KaibanCore
+import KaibanDesk
+import KaibanTestSupport
+import Testing
+
+/// Issue 13: the dashboard served at `/dashboard` to supervisors only, over real HTTP.
+@Suite struct DashboardRoutesTests {
+    @Test func onlyAnActiveSupervisorsTokenOpensTheDashboard() async throws {
+        let desk = try await Fixtures.desk(at: Fixtures.local("2026-11-26 08:00"))
+        let (numbers, _) = try await Fixtures.dashboardMonth(desk)
+        let supervisor = try await desk.issueClerkToken(for: "zhouqiang", as: .clerk("zhouqiang"))
+        let window = try await desk.issueClerkToken(for: "wangfang", as: .clerk("zhouqiang"))
+        let portal = try await desk.addPortal(id: "gov-web", name: "四川政务服务网", channel: .online, as: .clerk("zhouqiang"))
+        try await TestServer.with(desk: desk) { server in
+            func get(_ path: String, _ token: String?) async throws -> HTTPAnswer {
+                try await server.send("GET", path, headers: token.map { ["Authorization": "Bearer \($0)"] } ?? [:])
+            }
+            for path in ["/dashboard", "/dashboard/at-risk"] {
+                let none = try await get(path, nil)
+                #expect(none.status == 401 && none.problem?.code == "staff.unauthorized", "\(none)")
+                #expect(none.header("Content-Type") == "application/problem+json")
+                #expect(none.header("WWW-Authenticate")?.hasPrefix("Bearer") == true)
+                #expect(try await get(path, "not-a-token").status == 401)
+                let byPortal = try await get(path, portal.token)
+                #expect(byPortal.status == 403 && byPortal.problem?.code == "staff.portal-token", "\(byPortal)")
+                let byWindow = try await get(path, window.secret)
+                #expect(byWindow.status == 403 && byWindow.problem?.code == "staff.supervisor-required", "\(byWindow)")
+            }
+            let page = try await get("/dashboard?month=2026-11", supervisor.secret)
+            #expect(page.status == 200, "\(page.status) \(page.text.prefix(300))")
+            #expect(page.header("Content-Type") == "text/html; charset=utf-8")
+            #expect(page.header("Cache-Control") == "no-store")
+            let policy = try #require(page.header("Content-Security-Policy"))
+            #expect(policy.contains("default-src 'none'") && policy.contains("script-src 'nonce-"), "\(policy)")
+            #expect(page.text.contains("data-figure=\"received\" data-value=\"5\""))
+            #expect(page.text.contains(numbers[3].description) && page.text.contains("setInterval"))
+            let bad = try await get("/dashboard?month=2026-13", supervisor.secret)
+            #expect(bad.status == 400 && bad.problem?.code == "month.invalid", "\(bad)")
+            // The page refreshes its list with its own ticket: the same cases, as JSON.
+            let ticket = try #require(Self.ticket(in: page.text))
+            #expect(ticket != supervisor.secret)
+            let list = try await get("/dashboard/at-risk", ticket)
+            #expect(list.status == 200, "\(list)")
+            let json = try #require(try JSONSerialization.jsonObject(with: list.body) as? [String: Any])
+            let cases = try #require(json["cases"] as? [[String: Any]])
+            #expect(cases.compactMap { $0["number"] as? String } == [numbers[4].description, numbers[3].description])
+            #expect(json["asOf"] as? String == "2026-11-30T11:30:00+08:00")
+            // The ticket opens nothing else.
+            #expect(try await get("/dashboard", ticket).status == 401)
+            // Revoked: neither the token nor the tickets of its pages work any more.
+            _ = try await desk.revokeClerkToken(for: "zhouqiang", reason: "调岗", as: .clerk("zhouqiang"))
+            #expect(try await get("/dashboard/at-risk", ticket).status == 401)
+            #expect(try await get("/dashboard", supervisor.secret).status == 401)
+        }
+    }
+
+    @Test func aBrowserSignsInWithTheTokenAndGetsASessionCookie() async throws {
+        let desk = try await Fixtures.desk(at: Fixtures.local("2026-11-26 08:00"))
+        _ = try await Fixtures.dashboardMonth(desk)
+        let supervisor = try await desk.issueClerkToken(for: "zhouqiang", as: .clerk("zhouqiang"))
+        let window = try await desk.issueClerkToken(for: "wangfang", as: .clerk("zhouqiang"))
+        try await TestServer.with(desk: desk) { server in
+            let form = try await server.send("GET", "/dashboard/login")
+            #expect(form.status == 200 && form.text.contains("name=\"token\""), "\(form)")
+            #expect(form.header("Content-Security-Policy")?.contains("form-action 'self'") == true)
+            func login(_ token: String) async throws -> HTTPAnswer {
+                try await server.send(
+                    "POST", "/dashboard/login", headers: ["Content-Type": "application/x-www-form-urlencoded"],
+                    body: Data("token=\(token.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")".utf8)
+                )
+            }
+            let refused = try await login(window.secret)
+            #expect(refused.status == 403 && refused.problem?.code == "staff.supervisor-required", "\(refused)")
+            #expect(try await login("wrong").status == 401)
+            let signedIn = try await login(supervisor.secret)
+            #expect(signedIn.status == 303 && signedIn.header("Location") == "/dashboard", "\(signedIn)")
+            let cookie = try #require(signedIn.header("Set-Cookie"))
+            #expect(
+                cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict") && cookie.contains("Path=/dashboard"))
+            let session = String(cookie.prefix { $0 != ";" })
+            #expect(!session.contains(supervisor.secret))
+            let page = try await server.send("GET", "/dashboard?month=2026-11", headers: ["Cookie": session])
+            #expect(
+                page.status == 200 && page.text.contains("data-figure=\"received\" data-value=\"5\""), "\(page.status)")
+            #expect(try await server.send("GET", "/dashboard/at-risk", headers: ["Cookie": session]).status == 200)
+            #expect(
+                try await server.send("GET", "/dashboard", headers: ["Cookie": "kaiban_dashboard=forged"]).status == 401
+            )
+            // Revoking the token ends the session.
+            _ = try await desk.revokeClerkToken(for: "zhouqiang", reason: "调岗", as: .clerk("zhouqiang"))
+            #expect(try await server.send("GET", "/dashboard", headers: ["Cookie": session]).status == 401)
+        }
+    }
+
+    @Test func tokensAreASupervisorsActShownOnceAndKeptHashed() async throws {
+        let desk = try await Fixtures.desk()
+        let refused = await Fixtures.problem {
+            _ = try await desk.issueClerkToken(for: "wangfang", as: .clerk("wangfang"))
+        }
+        #expect(refused?.code == "role.supervisor-required")
+        let tooLong = await Fixtures.problem {
+            _ = try await desk.issueClerkToken(for: "wangfang", days: 400, as: .clerk("zhouqiang"))
+        }
+        #expect(tooLong?.code == "clerk-token.days-out-of-range")
+        let first = try await desk.issueClerkToken(for: "wangfang", days: 30, as: .clerk("zhouqiang"))
+        #expect(!first.replaced && first.token.expiresAt == first.token.issuedAt.addingTimeInterval(30 * 86_400))
+        let second = try await desk.issueClerkToken(for: "wangfang", as: .clerk("zhouqiang"))
+        #expect(second.replaced && second.secret != first.secret)
+        let tokens = try await desk.clerkTokens(of: "wangfang")
+        #expect(tokens.count == 2 && tokens.filter { $0.revokedAt == nil }.count == 1)
+        let none = await Fixtures.problem {
+            _ = try await desk.revokeClerkToken(for: "lijun", reason: "无", as: .clerk("zhouqiang"))
+        }
+        #expect(none?.code == "clerk-token.not-found")
+        // An expired token opens nothing: 90 days later.
+        let supervisor = try await desk.issueClerkToken(for: "zhouqiang", days: 1, as: .clerk("zhouqiang"))
+        #expect(try await desk.supervisor(bearer: supervisor.secret).id == "zhouqiang")
+        let expired = await Fixtures.problem {
+            _ = try await desk.playing(Fixtures.at(18, 1, day: 27)).supervisor(bearer: supervisor.secret)
+        }
+        #expect(expired?.code == "staff.unauthorized")
+    }
+
+    /// The page's refresh ticket, from its labels block.
+    static func ticket(in html: String) -> String? {
+        guard let start = html.range(of: "\"ticket\":\"") else { return nil }
+        return String(html[start.upperBound...].prefix { $0 != "\"" })
+    }
+}
