@@ -9,7 +9,7 @@ struct SVGChart {
     let height: Double
     var left = 52.0
     var right = 16.0
-    var top = 16.0
+    var top = 24.0
     var bottom = 40.0
     private(set) var body: [String] = []
 
@@ -64,7 +64,7 @@ struct SVGChart {
             text(HTMLText.point(value), x: left - 6, y: y + 4, anchor: "end", className: "tick")
             value += step
         }
-        text(unit, x: 4, y: top - 4, anchor: "start", className: "unit")
+        text(unit, x: 4, y: 10, anchor: "start", className: "unit")
     }
 
     /// A round step (1, 2 or 5 times a power of ten) at least `raw`.
