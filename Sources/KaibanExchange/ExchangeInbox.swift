@@ -308,7 +308,7 @@ public struct ExchangeInbox: Sendable {
         case .tooLarge(let bytes, let limit):
             answer.httpStatus = 413
             code = "message.too-large"
-            reason = "报文\(bytes)字节，超过上限\(limit)字节"
+            reason = "报文超过上限\(limit)字节（读到\(bytes)字节即停止）"
         case .unreadable(let problem):
             code = "message.unreadable"
             reason = "报文无法读取（须为UTF-8、格式良好、无DOCTYPE、嵌套不超过257层）：\(problem.description)"

@@ -43,6 +43,9 @@ import Testing
         }
         try Data("<!DOCTYPE x [<!ENTITY a \"b\">]><x>&a;</x>".utf8).write(
             to: spool.appendingPathComponent("99-xxe.xml"))
+        // A link in the spool is not followed (it could bring any local file into the dead letters).
+        try FileManager.default.createSymbolicLink(
+            atPath: spool.appendingPathComponent("98-link.xml").path, withDestinationPath: "/etc/hostname")
         let imported = try kaiban.run(["exchange", "import", spool.path])
         // Refused messages make the run fail, each named with its reason.
         #expect(imported.status == 65, "\(imported)")
@@ -50,6 +53,7 @@ import Testing
         #expect(imported.stdout.contains("03-status-update.xml：被拒 case.unknown"))
         #expect(imported.stdout.contains("07-case-transfer-to-zhaohua.xml：被拒 message.sender-unknown"))
         #expect(imported.stdout.contains("99-xxe.xml：被拒 message.unreadable"))
+        #expect(imported.stdout.contains("98-link.xml：被拒 file.not-regular"))
         // Receipts written for the messages that get one (not for a receipt, nor the unreadable file).
         let receipts = try FileManager.default.contentsOfDirectory(
             atPath: spool.appendingPathComponent("receipts").path)

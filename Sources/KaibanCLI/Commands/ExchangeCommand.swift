@@ -187,6 +187,16 @@ struct ExchangeCommand: AsyncParsableCommand {
                 var lines: [Line] = []
                 for name in names {
                     let file = directory.appendingPathComponent(name)
+                    // Only the spool's own files: a link could bring any file of this machine in.
+                    let type =
+                        (try? FileManager.default.attributesOfItem(atPath: file.path))?[.type] as? FileAttributeType
+                    guard type == .typeRegular else {
+                        lines.append(
+                            Line(
+                                file: name, answer: .refused, code: "file.not-regular",
+                                reason: zh ? "不是普通文件（链接或目录），未读取" : "not a regular file (a link or a folder); not read"))
+                        continue
+                    }
                     let data: Data
                     do {
                         data = try Self.read(file)
