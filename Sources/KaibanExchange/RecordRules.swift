@@ -47,13 +47,45 @@ struct RecordRules: Sendable {
 
     /// Problems of records that no stored state can change, by record id: check characters of
     /// identity numbers and credit codes, competence, and the documents' files.
+    /// How far ahead of this hall's clock a partner's instant may be (clocks drift a little).
+    static let clockTolerance: TimeInterval = 600
+
+    /// A rejection when `instant` lies ahead of this hall's clock: a status or a result dated in
+    /// the future would become current and shut out every real change until then.
+    func futureProblem(_ instant: Date, _ element: String) -> Rejection? {
+        guard instant > now.addingTimeInterval(Self.clockTolerance) else { return nil }
+        return Rejection(
+            code: "case.invalid",
+            message: "\(element)为\(HallTime.localText(of: instant))，晚于本机构收到报文的时间\(HallTime.localText(of: now))",
+            details: [Rejection.Detail(text: element)])
+    }
+
     func statelessProblems(_ message: ExchangeMessage, documents: (any DocumentSource)?) async
         -> (problems: [String: Rejection], files: [String: Data])
     {
+        var future: [String: Rejection] = [:]
+        switch message.body {
+        case .caseTransfer(let transfer):
+            future[transfer.recordID] =
+                futureProblem(transfer.receivedTime, "ReceivedTime")
+                ?? transfer.acceptedTime.flatMap { futureProblem($0, "AcceptedTime") }
+        case .statusUpdate(let changes):
+            for change in changes { future[change.recordID] = futureProblem(change.time, "StatusChange/Time") }
+        case .result(let result):
+            future[result.recordID] = futureProblem(result.completedTime, "Licence/CompletedTime")
+        case .withdrawal(let request):
+            future[request.recordID] = futureProblem(request.requestedTime, "Request/RequestedTime")
+        case .receipt:
+            break
+        }
+        future = future.compactMapValues { $0 }
+        if !future.isEmpty { return (future, [:]) }
         switch message.body {
         case .caseTransfer(let transfer):
             var files: [String: Data] = [:]
-            if let problem = await transferProblem(transfer, documents: documents, files: &files) {
+            if let problem = await transferProblem(
+                transfer, sender: message.header.sender.code, documents: documents, files: &files)
+            {
                 return ([transfer.recordID: problem], [:])
             }
             return ([:], files)
@@ -73,9 +105,15 @@ struct RecordRules: Sendable {
         return ([:], [:])
     }
 
-    func transferProblem(_ transfer: TransferredCase, documents: (any DocumentSource)?, files: inout [String: Data])
-        async -> Rejection?
-    {
+    func transferProblem(
+        _ transfer: TransferredCase, sender: String, documents: (any DocumentSource)?, files: inout [String: Data]
+    ) async -> Rejection? {
+        if transfer.receivingAuthority.code != sender {
+            return Rejection(
+                code: "case.invalid",
+                message: "收件地机构\(transfer.receivingAuthority.code)不是发送方\(sender)：办件由收件地机构转办",
+                details: [Rejection.Detail(text: "Case/ReceivingAuthority/Code")])
+        }
         if transfer.decidingAuthority.code != identity.authority.code {
             return Rejection(
                 code: "case.not-competent", message: "办理地机构\(transfer.decidingAuthority.code)不是本机构")
@@ -168,8 +206,14 @@ struct RecordRules: Sendable {
             }
         case .statusUpdate(let changes):
             for change in changes {
-                guard var current = state, mine, current.direction == .outbound else {
+                guard var current = state, mine else {
                     unknown(change.recordID)
+                    continue
+                }
+                guard current.direction == .outbound else {
+                    results[change.recordID] = Rejection(
+                        code: "status.not-allowed",
+                        message: "办件\(header.collaborationNumber)由本机构办理，其状态由本机构发送，不接收对方的状态变更")
                     continue
                 }
                 if current.isClosed, let at = current.statusAt, change.time > at {

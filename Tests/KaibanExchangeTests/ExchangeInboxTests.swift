@@ -43,7 +43,8 @@ import Testing
     }
 
     static func hall() async throws -> Hall {
-        let desk = try await Fixtures.desk(at: Fixtures.at(10, 45))
+        // At 18:00: every instant of the day's messages has passed.
+        let desk = try await Fixtures.desk(at: Fixtures.at(18, 0))
         let ownKey = try SM2.PrivateKey.generate()
         let partnerKey = try SM2.PrivateKey.generate()
         _ = try await desk.addExchangePartner(
@@ -331,6 +332,53 @@ import Testing
         header.messageID = "1b2c3d4e-5f6a-4b7c-8d9e-0f1a2b3c4d5e"
         let again = ExchangeMessage(header: header, body: withdrawal.body)
         #expect(try await hall.receive(try hall.fromPartner(again)).code == "case.closed")
+    }
+
+    /// Odd input from a partner that would make a record wrong: an instant ahead of this hall's
+    /// clock (it would stay current and shut out every real change), a status for a case this hall
+    /// decides itself, and a transfer that names another authority as the one that took it in.
+    @Test func futureInstantsForeignStatusesAndAnotherReceivingAuthorityAreRejected() async throws {
+        let hall = try await Self.hall()
+        let number = try await Self.outbound(hall)
+        let future = try await hall.receive(
+            try hall.fromPartner(
+                Self.statusUpdate(
+                    "2b3c4d5e-6f7a-4b8c-9d0e-1f2a3b4c5d6e",
+                    [
+                        StatusChange(recordID: "s1", status: 3, time: Fixtures.at(17, 0)),
+                        StatusChange(recordID: "s2", status: 11, time: Fixtures.at(9, 0, day: 30)),
+                    ], number: number)))
+        #expect(future.code == "case.invalid")
+        #expect(try hall.receipt(future).outcome.recordRejection("s2")?.details.first?.text == "StatusChange/Time")
+        #expect(try await hall.desk.store.exchangeCase(number)?.status == 1)
+        // A change ten minutes ahead is a clock's drift, and is taken.
+        let drift = try await hall.receive(
+            try hall.fromPartner(
+                Self.statusUpdate(
+                    "3c4d5e6f-7a8b-4c9d-8e1f-2a3b4c5d6e7f",
+                    [StatusChange(recordID: "s1", status: 3, time: Fixtures.at(18, 9))], number: number)))
+        #expect(drift.outcome == .applied)
+
+        _ = try await hall.receive(try hall.fromPartner(Self.inboundTransfer()))
+        let foreign = try await hall.receive(
+            try hall.fromPartner(
+                Self.statusUpdate(
+                    "4d5e6f7a-8b9c-4d0e-9f2a-3b4c5d6e7f8a",
+                    [StatusChange(recordID: "x", status: 11, time: Fixtures.at(17, 0))],
+                    number: "CY500103202611260003")))
+        #expect(foreign.code == "status.not-allowed")
+        #expect(try await hall.desk.store.exchangeCase("CY500103202611260003")?.status == 1)
+
+        var elsewhere = Self.inboundTransfer(id: "5e6f7a8b-9c0d-4e1f-8a3b-4c5d6e7f8a9b")
+        elsewhere.header.collaborationNumber = "CY500103202611260004"
+        if case .caseTransfer(var record) = elsewhere.body {
+            record.receivingAuthority = CaseAuthority(
+                code: "11500113MB1759238R", name: "重庆市巴南区市场监督管理局", division: "500113")
+            elsewhere.body = .caseTransfer(record)
+        }
+        let claimed = try await hall.receive(try hall.fromPartner(elsewhere))
+        #expect(claimed.code == "case.invalid")
+        #expect(try await hall.desk.store.exchangeCase("CY500103202611260004") == nil)
     }
 }
 

@@ -128,6 +128,8 @@ import Testing
             ],
             about: transferred.collaborationNumber)
         let thereSender = ExchangeSender(desk: there, codec: thereOutbox.codec)
+        // Zhaohua receives them at 16:01 (a status dated after its clock would be refused).
+        _ = here.playing(Fixtures.at(16, 1))
         let answered = try await thereSender.pass(at: Fixtures.at(16, 1))
         #expect(answered.delivered == 2 && answered.acknowledged == 2, "\(answered)")
         let done = try #require(try await here.store.exchangeCase(transferred.collaborationNumber))
@@ -186,6 +188,7 @@ import Testing
         record.application.domicile = TransferredDomicile(
             address: "广元市昭化区元坝镇中街12号", division: "510811", tenure: "owned")
         record.documents[0].checklistCode = "application-form"
+        record.receivedTime = Fixtures.at(9, 0)
         let thereOutbox = try ExchangeOutbox.open(there)
         let transferred = try await thereOutbox.transfer(
             record, caseReference: "500103-20261126-0003", files: Self.files, by: "liuwei")
@@ -216,6 +219,7 @@ import Testing
         ] {
             _ = try await here.playing(Fixtures.at(9, minute)).step(local, step, as: .clerk(clerk))
         }
+        _ = there.playing(Fixtures.at(10, 0))
         let told = try await hereWorker.run(at: Fixtures.at(10, 0))
         #expect(told.told == 2)  // one status update (3, 8), one result
         #expect(told.delivery.acknowledged == 2, "\(told.delivery)")
@@ -231,7 +235,9 @@ import Testing
         again.application.proposedName = "广元市昭化区青禾农业科技有限公司"
         let second = try await thereOutbox.transfer(
             again, caseReference: "500103-20261126-0004", files: Self.files, by: "liuwei")
+        _ = there.playing(Fixtures.at(10, 11))
         _ = try await thereWorker.run(at: Fixtures.at(10, 10))
+        _ = here.playing(Fixtures.at(10, 11))
         let refusal = try await hereWorker.run(at: Fixtures.at(10, 11))
         #expect(refusal.refused[second.collaborationNumber] != nil)
         #expect(try await there.store.exchangeCase(second.collaborationNumber)?.status == 5)
