@@ -25,7 +25,8 @@ public struct KaibanCommand: AsyncParsableCommand {
         subcommands: [
             IntakeCommand.self, QueueCommand.self, FindCommand.self, ShowCommand.self, HistoryCommand.self,
             StepCommand.self,
-            TaskCommand.self, WithdrawCommand.self, DocumentsCommand.self, ReceiveCommand.self, DeferCommand.self,
+            TaskCommand.self, WithdrawCommand.self, TransferCommand.self, DocumentsCommand.self, ReceiveCommand.self,
+            DeferCommand.self,
             SupplementCommand.self, DeferralsCommand.self, MailCommand.self, ApplicantCommand.self, SpecialCommand.self,
             NoticeCommand.self, SLACommand.self, StatsCommand.self, DashboardCommand.self,
             CalendarCommand.self, CheckCommand.self,

@@ -91,6 +91,10 @@ public struct CaseApplication: Sendable, Hashable, Codable {
     public var mailingAddress: String?
     /// For a case of the 川渝通办 exchange: its collaboration number (业务协同编号) and partner.
     public var crossProvince: CrossProvinceReference?
+    /// For a case taken in here for the partner authority that decides it (川渝通办, 异地代收代办):
+    /// that authority's unified social credit code. The window checks the documents and transfers
+    /// the case; the partner accepts and decides it.
+    public var transferTo: String?
 
     public init(
         channel: Channel, enterpriseType: EnterpriseType, proposedName: String, registeredCapital: Money,

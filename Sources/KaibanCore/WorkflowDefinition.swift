@@ -50,6 +50,19 @@ public enum TransitionGuard: String, Sendable, Codable, CaseIterable {
     case deferralNotOverdue = "deferral-not-overdue"
     /// No licence has been issued yet (a registration is not withdrawn, it is revoked).
     case beforeLicence = "before-licence"
+    /// The case was taken in here for a partner authority that decides it (川渝通办, 异地代收代办).
+    case transferCase = "transfer-case"
+    /// The case is decided here (not taken in for a partner authority).
+    case localCase = "local-case"
+}
+
+/// A step of the 川渝通办 exchange, never taken as a plain step.
+public enum ExchangeStep: String, Sendable, Codable, CaseIterable {
+    /// The window transfers the case to the authority that decides it: the step and the signed
+    /// case transfer are written in one transaction (`kaiban transfer`).
+    case transfer
+    /// Taken when the deciding authority's status or result arrives, by the exchange.
+    case partner
 }
 
 /// Who may take an applicant's commitment to supply documents later (容缺) and who may extend it,
@@ -140,13 +153,16 @@ public struct WorkflowDefinition: Sendable, Equatable, Codable {
         public var automatic: Bool
         /// The step issues the licence's unified social credit code (发照).
         public var issuesCreditCode: Bool
+        /// A step of the exchange (nil: a plain step).
+        public var exchange: ExchangeStep?
 
         public init(
             id: String, name: LocalizedText, from: [String], fromAnyOpenStage: Bool = false, to: String,
             roles: [String], guards: [TransitionGuard] = [], requiresReason: Bool = false,
-            automatic: Bool = false, issuesCreditCode: Bool = false
+            automatic: Bool = false, issuesCreditCode: Bool = false, exchange: ExchangeStep? = nil
         ) {
             self.issuesCreditCode = issuesCreditCode
+            self.exchange = exchange
             self.id = id
             self.name = name
             self.from = from
@@ -160,6 +176,7 @@ public struct WorkflowDefinition: Sendable, Equatable, Codable {
 
         enum CodingKeys: String, CodingKey {
             case id, name, from, fromAnyOpenStage, to, roles, guards, requiresReason, automatic, issuesCreditCode
+            case exchange
             /// Definitions stored before transitions had several guards kept one here.
             case guardCondition
         }
@@ -180,6 +197,7 @@ public struct WorkflowDefinition: Sendable, Equatable, Codable {
             requiresReason = try container.decode(Bool.self, forKey: .requiresReason)
             automatic = try container.decode(Bool.self, forKey: .automatic)
             issuesCreditCode = try container.decode(Bool.self, forKey: .issuesCreditCode)
+            exchange = try container.decodeIfPresent(ExchangeStep.self, forKey: .exchange)
         }
 
         public func encode(to encoder: any Encoder) throws {
@@ -194,6 +212,7 @@ public struct WorkflowDefinition: Sendable, Equatable, Codable {
             try container.encode(requiresReason, forKey: .requiresReason)
             try container.encode(automatic, forKey: .automatic)
             try container.encode(issuesCreditCode, forKey: .issuesCreditCode)
+            try container.encodeIfPresent(exchange, forKey: .exchange)
         }
     }
 

@@ -4,6 +4,9 @@ import Foundation
 public enum CaseCommand: Sendable, Equatable {
     /// Take a transition of the workflow, e.g. `accept`, with a reason where one is needed.
     case transition(String, reason: String?)
+    /// Take a step of the 川渝通办 exchange (``ExchangeStep``): only the exchange issues it, in
+    /// the transaction that writes its message or applies the partner's.
+    case exchangeStep(String, reason: String?)
     /// Mark one start-up task done.
     case completeTask(String, note: String?)
     /// Record a document received (the code is checked against the case's checklist by the desk).
@@ -69,10 +72,31 @@ public struct WorkflowEngine: Sendable {
         let held = definition.effectiveRoles(clerk.roles)
         var first: CaseEvent
         switch command {
-        case .transition(let id, let reason):
+        case .transition(let id, let reason), .exchangeStep(let id, let reason):
             guard let transition = definition.transition(id), !transition.automatic else {
                 throw .unknownTransition(
                     case: state.number, transition: id, allowed: manualTransitions(from: state.stage).map(\.id))
+            }
+            if case .exchangeStep = command, transition.exchange == nil {
+                throw .exchangeRefused(
+                    case: state.number, code: "not-an-exchange-step",
+                    reason: LocalizedText(
+                        zh: "“\(transition.name.zh)”不是跨省协同的环节", en: "\(transition.name.en) is no step of the exchange"))
+            }
+            if case .transition = command, let exchange = transition.exchange {
+                throw .exchangeRefused(
+                    case: state.number, code: exchange == .transfer ? "use-transfer" : "partner-step",
+                    reason: exchange == .transfer
+                        ? LocalizedText(
+                            zh: "“\(transition.name.zh)”须用 kaiban transfer 办理（同时生成并签发转办报文）",
+                            en:
+                                "\(transition.name.en) is taken with kaiban transfer (which writes and signs the transfer)"
+                        )
+                        : LocalizedText(
+                            zh: "“\(transition.name.zh)”由办理地机关的回传报文触发，不能手工办理",
+                            en:
+                                "\(transition.name.en) follows the deciding authority's message; it is not taken by hand"
+                        ))
             }
             guard definition.transition(transition, leavesFrom: state.stage) else {
                 throw .notAllowedFromStage(
@@ -153,7 +177,7 @@ public struct WorkflowEngine: Sendable {
 
     /// The manual transitions a clerk could take from `stage`.
     public func manualTransitions(from stage: String) -> [WorkflowDefinition.Transition] {
-        definition.transitions(from: stage).filter { !$0.automatic }
+        definition.transitions(from: stage).filter { !$0.automatic && $0.exchange != .partner }
     }
 
     /// `event` followed by the deferral's closing when it brought the last deferred document, then
@@ -200,7 +224,7 @@ public struct WorkflowEngine: Sendable {
     /// stage by name (撤销), or the supply or extension of a deferral still open.
     func allowedOnClosedCase(_ command: CaseCommand, _ state: RegistrationCase) -> Bool {
         switch command {
-        case .transition(let id, _):
+        case .transition(let id, _), .exchangeStep(let id, _):
             return definition.transition(id)?.from.contains(state.stage) == true
         case .receiveDocument(let document), .supplyDeferred(let document):
             return state.deferral?.isOpen == true
@@ -291,6 +315,24 @@ public struct WorkflowEngine: Sendable {
         case .beforeLicence:
             if state.creditCode != nil {
                 throw .afterLicence(case: state.number, step: step)
+            }
+        case .transferCase:
+            guard state.application.transferTo != nil else {
+                throw .exchangeRefused(
+                    case: state.number, code: "not-a-transfer",
+                    reason: LocalizedText(
+                        zh: "本件由本厅办理，不是代收转办的办件，不能“\(step.zh)”",
+                        en: "the case is decided here, not taken in for another authority, so it cannot \(step.en)"))
+            }
+        case .localCase:
+            if let partner = state.application.transferTo {
+                throw .exchangeRefused(
+                    case: state.number, code: "transfer-case",
+                    reason: LocalizedText(
+                        zh: "本件为代收件，由办理地机关（\(partner)）受理和审批：核对材料后用 kaiban transfer 转办，不能“\(step.zh)”",
+                        en:
+                            "the case was taken in for the deciding authority (\(partner)), which accepts and decides it: check the documents and transfer it with kaiban transfer; it cannot \(step.en)"
+                    ))
             }
         case .deferralOverdue:
             guard let deferral = state.deferral, deferral.isOverdue(at: now) else {

@@ -37,6 +37,8 @@ public enum WorkflowError: ClerkReadable, ProblemConvertible, Sendable, Equatabl
     case specialRefused(case: CaseNumber, code: String, reason: LocalizedText)
     /// A post (寄递办) refused; `code` is the last part of `mail.CODE`.
     case mailRefused(case: CaseNumber, code: String, reason: LocalizedText)
+    /// A step of the 川渝通办 exchange refused; `code` is the last part of `exchange.CODE`.
+    case exchangeRefused(case: CaseNumber, code: String, reason: LocalizedText)
 
     /// The stable code and kind of each refusal.
     public var problem: Problem {
@@ -65,6 +67,7 @@ public enum WorkflowError: ClerkReadable, ProblemConvertible, Sendable, Equatabl
             )
         case .specialRefused(_, let suffix, _):
             (kind, code) = (suffix == "already-flagged" ? .conflict : .refused, "special.\(suffix)")
+        case .exchangeRefused(_, let suffix, _): (kind, code) = (.refused, "exchange.\(suffix)")
         case .mailRefused(_, let suffix, _):
             (kind, code) = (
                 suffix == "already-received" || suffix == "licence-already-sent" ? .conflict : .refused,
@@ -149,7 +152,7 @@ public enum WorkflowError: ClerkReadable, ProblemConvertible, Sendable, Equatabl
                 ? "办件\(number)已于\(HallTime.localText(of: at))收到“\(code)”"
                 : "case \(number) received \"\(code)\" already, at \(HallTime.localText(of: at))"
         case .deferralRefused(let number, _, let reason), .specialRefused(let number, _, let reason),
-            .mailRefused(let number, _, let reason):
+            .mailRefused(let number, _, let reason), .exchangeRefused(let number, _, let reason):
             return zh ? "办件\(number)：\(reason.zh)" : "case \(number): \(reason.en)"
         }
     }

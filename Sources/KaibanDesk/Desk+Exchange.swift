@@ -156,7 +156,8 @@ extension Desk {
             let definition = try await latestDefinition()
             // The exchange takes the case in as the partner, in the workflow's intake role.
             let acting = Clerk(
-                id: "exchange:\(reference.partnerCode)", name: partnerName, roles: Set(definition.intakeRoles))
+                id: LocalCaseStep.actorID(partner: reference.partnerCode), name: partnerName,
+                roles: Set(definition.intakeRoles))
             let state = try await store.intake(
                 prepared.application, workflowID: settings.workflowID, hall: settings.hall, by: acting.id, at: now,
                 nameParts: NameParts(
@@ -164,6 +165,83 @@ extension Desk {
                 recording: Recording(at: now, doneByThen: acting), checklist: prepared.checklist,
                 documents: prepared.received, clock: try await slaClock())
             return IntakeResult(case: state, warnings: prepared.review.warnings)
+        }
+    }
+}
+
+/// What a window transfer is made from: the case, its workflow, its documents with the files
+/// that came through a portal (by document code), and the partner that decides it.
+public struct TransferSource: Sendable {
+    public var state: RegistrationCase
+    public var definition: WorkflowDefinition
+    public var documents: CaseDocuments
+    public var attachedFiles: [String: Data]
+    public var partner: ExchangePartner
+}
+
+extension Desk {
+    /// The collaboration numbers (业务协同编号) this hall opens at `instant`: `CY` + division + date.
+    public func collaborationPrefix(at instant: Date) -> String {
+        "CY" + settings.hall + HallTime.localDate(of: instant).compact
+    }
+
+    /// What case `number`, taken in for a partner (川渝通办, 异地代收代办), is transferred with.
+    public func transferSource(_ number: CaseNumber) async throws -> TransferSource {
+        try await run {
+            let state = try await store.registrationCase(number)
+            guard let code = state.application.transferTo else {
+                throw WorkflowError.exchangeRefused(
+                    case: number, code: "not-a-transfer",
+                    reason: LocalizedText(
+                        zh: "本件由本厅办理，不是代收转办的办件（收件时未指定 --transfer-to）",
+                        en: "the case is decided here; it was not taken in for another authority (no --transfer-to)"))
+            }
+            guard let partner = try await store.exchangePartner(code) else { throw StoreError.partnerNotFound(code) }
+            let definition = try await definition(state.definition)
+            let attachments = try await store.attachments(number)
+            var files: [String: Data] = [:]
+            for attachment in attachments {
+                if let content = try await store.attachmentContent(
+                    sha256: attachment.sha256, in: settings.dataDirectory),
+                    Secrets.sha256Hex(content) == attachment.sha256
+                {
+                    files[attachment.code] = content
+                }
+            }
+            return TransferSource(
+                state: state, definition: definition,
+                documents: try documents(
+                    of: state, promisedDays: definition.deferral?.promisedDays, attachments: attachments),
+                attachedFiles: files, partner: partner)
+        }
+    }
+
+    /// The window transfers case `number` to the partner that decides it, as `actor`: the
+    /// workflow's transfer step and the cross-province case `build` makes (with its signed
+    /// transfer, given the collaboration number and the step's instant) are written in one
+    /// transaction, refused as stale when the case moved on from `expectedVersion`.
+    public func transferCase(
+        _ number: CaseNumber, expectedVersion: Int, reason: String?, as actor: DeskActor,
+        build: @escaping @Sendable (String, Date) throws -> (ExchangeCase, [ExchangeStatusEntry], OutboundMessage)
+    ) async throws -> (step: StepOutcome, exchange: ExchangeCase) {
+        try await run {
+            let (clerk, at, recording) = try await recording(nil, as: actor, late: nil)
+            try await bringInStep(.workflow)
+            let state = try await store.registrationCase(number)
+            guard
+                let transition = try await definition(state.definition).transitions.first(where: {
+                    $0.exchange == .transfer
+                })
+            else {
+                throw WorkflowError.exchangeRefused(
+                    case: number, code: "no-transfer-step",
+                    reason: LocalizedText(
+                        zh: "本件所用流程版本没有转办环节", en: "the workflow version of the case has no transfer step"))
+            }
+            return try await store.transferCase(
+                number, transition: transition.id, reason: reason, by: clerk, at: at, expectedVersion: expectedVersion,
+                recording: recording, clock: try await slaClock(), prefix: collaborationPrefix(at: at),
+                build: { try build($0, at) })
         }
     }
 }

@@ -135,6 +135,15 @@ extension Desk {
         var warnings: [FieldProblem] = []
         let domicile = try await division(application.domicileDivision, on: date)
         let jurisdiction = settings.jurisdiction ?? [hall]
+        // A case taken in for a partner authority: its domicile is the partner's, and so is the name's prefix.
+        var naming = hall
+        if let partnerCode = application.transferTo {
+            let transfer = try await transferProblems(application, partnerCode: partnerCode, jurisdiction: jurisdiction)
+            problems += transfer
+            if domicile.state == .current, KaibanSettings.isCountyLevel(application.domicileDivision) {
+                naming = application.domicileDivision
+            }
+        }
         if domicile.state == .current, !KaibanSettings.isCountyLevel(application.domicileDivision) {
             problems.append(
                 FieldProblem(
@@ -144,7 +153,9 @@ extension Desk {
                         en:
                             "the domicile's division \(application.domicileDivision) (\(domicile.fullName ?? "")) is not county-level: give the district or county"
                     )))
-        } else if domicile.state == .current, !jurisdiction.contains(application.domicileDivision) {
+        } else if domicile.state == .current, application.transferTo == nil,
+            !jurisdiction.contains(application.domicileDivision)
+        {
             let here = try await division(hall, on: date).fullName ?? hall
             problems.append(
                 FieldProblem(
@@ -168,7 +179,7 @@ extension Desk {
                     )))
         }
         let name = try await analyzeName(
-            application.proposedName, type: application.enterpriseType, hall: hall, on: date)
+            application.proposedName, type: application.enterpriseType, hall: naming, on: date)
         // The name's characters and length are the application's own rule, reported once.
         let characters = EnterpriseNameText.problems(application.proposedName)
         problems += name.problems.filter { !characters.contains($0) }.map {
@@ -177,7 +188,7 @@ extension Desk {
         warnings += name.warnings.map { FieldProblem(field: "proposedName", reason: $0) }
         if name.isValid {
             let pending = try await store.openApplications(
-                hall: hall, tradeName: name.tradeName, industry: name.industry)
+                hall: naming, tradeName: name.tradeName, industry: name.industry)
             if !pending.isEmpty && !namingCases {
                 warnings.append(
                     FieldProblem(
@@ -212,5 +223,60 @@ extension Desk {
             }
         }
         return IntakeReview(problems: problems, warnings: warnings, name: name)
+    }
+
+    /// What is wrong with taking `application` in for partner `partnerCode` (川渝通办, 异地代收代办):
+    /// the partner must be registered, the domicile within its division and outside this hall's
+    /// jurisdiction, and no start-up task asked of this hall (the partner's region does them).
+    func transferProblems(_ application: CaseApplication, partnerCode: String, jurisdiction: [String]) async throws
+        -> [FieldProblem]
+    {
+        func problem(_ field: String, _ zh: String, _ en: String) -> FieldProblem {
+            FieldProblem(field: field, reason: LocalizedText(zh: zh, en: en))
+        }
+        var problems: [FieldProblem] = []
+        let partner = try await store.exchangePartner(partnerCode)
+        let division = application.domicileDivision
+        if partner == nil {
+            problems.append(
+                problem(
+                    "transferTo", "“\(FreeText.showingHidden(partnerCode))”不是已登记的协同机构（kaiban partner list）",
+                    "\"\(FreeText.showingHidden(partnerCode))\" is no registered exchange partner (kaiban partner list)"
+                ))
+        } else if jurisdiction.contains(division) {
+            problems.append(
+                problem(
+                    "transferTo", "住所在本厅管辖范围内（\(division)），由本厅受理，不转办",
+                    "the domicile (\(division)) is within this hall's jurisdiction: the case is decided here"))
+        } else if let partner, let region = Self.partnerRegion(partner.code), !division.hasPrefix(region) {
+            problems.append(
+                problem(
+                    "domicileDivision", "住所所在区划\(division)不属于办理地机关\(partner.name)的辖区",
+                    "the domicile's division \(division) is outside the region of \(partner.name)"))
+        }
+        if application.domicileTenure == nil {
+            problems.append(
+                problem(
+                    "domicileTenure", "转办须写明住所使用方式（自有、租赁或住所申报承诺）",
+                    "a transfer states how the domicile is held (owned, leased or declared)"))
+        }
+        if !application.requestedTasks.isEmpty {
+            problems.append(
+                problem(
+                    "requestedTasks", "代收转办的办件由办理地办理开办事项，本厅不受理开办事项",
+                    "start-up tasks of a transferred case are done in the deciding authority's region, not here"))
+        }
+        return problems
+    }
+
+    /// The divisions an authority's credit code says it serves: its division code (characters 3 to
+    /// 8) without the trailing zero pairs (`500103` → `500103`, `500100` → `5001`, `500000` → `50`).
+    static func partnerRegion(_ code: String) -> String? {
+        let characters = Array(code)
+        guard characters.count == 18 else { return nil }
+        var division = String(characters[2..<8])
+        guard division.allSatisfy(\.isASCII), division.allSatisfy(\.isNumber) else { return nil }
+        while division.hasSuffix("00") && division.count > 2 { division.removeLast(2) }
+        return division
     }
 }

@@ -311,16 +311,51 @@ public struct InboundDecision: Sendable {
     public var message: InboundMessage
     /// A receipt received: the message of this hall's it answers, bound in the same transaction.
     public var binding: ReceiptBinding?
+    /// What the message does to the local case, taken in the same transaction when the case's
+    /// stage still allows it (a case that moved on meanwhile is left as it is).
+    public var localStep: LocalCaseStep?
 
     public init(
         caseState: ExchangeCase?, statuses: [ExchangeStatusEntry], message: InboundMessage,
-        binding: ReceiptBinding? = nil
+        binding: ReceiptBinding? = nil, localStep: LocalCaseStep? = nil
     ) {
         self.caseState = caseState
         self.statuses = statuses
         self.message = message
         self.binding = binding
+        self.localStep = localStep
     }
+}
+
+/// A step a partner's message takes on the local case: the deciding authority's answer moves a
+/// case transferred there (办理地已发照, 不予受理…), its withdrawal withdraws a case transferred
+/// here. The exchange takes it as the partner (`exchange:` + its code), holding the step's roles.
+public struct LocalCaseStep: Sendable, Equatable {
+    public var caseNumber: CaseNumber
+    public var transition: String
+    public var reason: String?
+    /// When it happened at the partner; written no earlier than the case's last event.
+    public var at: Date
+    public var partnerCode: String
+    public var partnerName: String
+
+    public init(
+        caseNumber: CaseNumber, transition: String, reason: String?, at: Date, partnerCode: String,
+        partnerName: String
+    ) {
+        self.caseNumber = caseNumber
+        self.transition = transition
+        self.reason = reason
+        self.at = at
+        self.partnerCode = partnerCode
+        self.partnerName = partnerName
+    }
+
+    /// The actor id steps of the exchange are recorded under.
+    public static func actorID(partner code: String) -> String { actorPrefix + code }
+
+    /// How the ids of the exchange's actors begin.
+    public static let actorPrefix = "exchange:"
 }
 
 /// The storage of the exchange, a part of ``DeskStore``: partners and their keys, the inbound
@@ -340,7 +375,7 @@ public protocol ExchangeStore: Sendable {
     /// and id were recorded meanwhile (another process), nothing is applied and that earlier
     /// record is returned instead (`decide` is then not consulted).
     func receiveExchangeMessage(
-        sender: String, messageID: String, collaborationNumber: String,
+        sender: String, messageID: String, collaborationNumber: String, clock: SLAClock?,
         decide: @escaping @Sendable (ExchangeCase?) throws -> InboundDecision
     ) async throws -> (message: InboundMessage, applied: Bool)
     func recordDeadLetter(_ letter: DeadLetter) async throws
@@ -349,6 +384,8 @@ public protocol ExchangeStore: Sendable {
     func exchangeCase(_ collaborationNumber: String) async throws -> ExchangeCase?
     /// Cases transferred to this hall that are not closed, oldest first, at most `limit`.
     func openInboundCases(limit: Int) async throws -> [ExchangeCase]
+    /// Cases this hall transferred to a partner that are not closed, oldest first, at most `limit`.
+    func openOutboundCases(limit: Int) async throws -> [ExchangeCase]
     /// The accepted transfer message of case `collaborationNumber`.
     func inboundTransfer(_ collaborationNumber: String) async throws -> InboundMessage?
     /// Records a case this hall transfers to a partner, in one transaction: assigns the next
@@ -359,6 +396,14 @@ public protocol ExchangeStore: Sendable {
         prefix: String,
         build: @escaping @Sendable (String) throws -> (ExchangeCase, [ExchangeStatusEntry], OutboundMessage)
     ) async throws -> ExchangeCase
+    /// The window transfers local case `number` (step `transition` of the exchange, as
+    /// `clerkID`, refused as stale unless the case is at `expectedVersion`) and opens its
+    /// cross-province case as ``openOutboundCase(prefix:build:)`` does, in one transaction.
+    func transferCase(
+        _ number: CaseNumber, transition: String, reason: String?, by clerkID: String, at now: Date,
+        expectedVersion: Int, recording: Recording, clock: SLAClock, prefix: String,
+        build: @escaping @Sendable (String) throws -> (ExchangeCase, [ExchangeStatusEntry], OutboundMessage)
+    ) async throws -> (step: StepOutcome, exchange: ExchangeCase)
     /// Changes a cross-province case this hall holds and writes the messages that tell the
     /// partner, in one transaction: `build` sees the case as stored (nil when unknown) and returns
     /// its new state, the statuses to append and the messages.

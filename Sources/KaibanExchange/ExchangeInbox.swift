@@ -189,8 +189,11 @@ public struct ExchangeInbox: Sendable {
         let identity = self.identity
         let wholeRefusal = refusal
         let recordProblems = stateless
+        let partnerName = partner?.name ?? header.sender.name
         let outcome = try await desk.store.receiveExchangeMessage(
-            sender: header.sender.code, messageID: header.messageID, collaborationNumber: header.collaborationNumber
+            sender: header.sender.code, messageID: header.messageID, collaborationNumber: header.collaborationNumber,
+            // A hall whose calendar cannot measure (no office hours) takes no case in either.
+            clock: try? await desk.slaClock()
         ) { stored in
             let decision =
                 wholeRefusal.map { RecordRules.Decision(rejection: $0) }
@@ -219,7 +222,11 @@ public struct ExchangeInbox: Sendable {
                     accepted: decision.accepted, code: decision.code, reason: decision.reason, origin: origin,
                     raw: data,
                     receipt: receipt),
-                binding: binding)
+                binding: binding,
+                localStep: decision.accepted
+                    ? Self.localStep(
+                        message.body, statuses: decision.statuses, stored: decision.caseState ?? stored,
+                        partner: (header.sender.code, partnerName)) : nil)
         }
         if !outcome.applied {
             // Another process recorded the same id between the read above and this transaction.
@@ -365,4 +372,58 @@ public struct ExchangeInbox: Sendable {
 
     /// A new random (version 4) UUID in lower case.
     public static func newMessageID() -> String { UUID().uuidString.lowercased() }
+}
+
+extension ExchangeInbox {
+    /// The step an accepted message takes on the local case: the deciding authority's newest
+    /// current status moves a case transferred there (correction 6 and 7, licence 11 or 12,
+    /// refusal 5, rejection 13, withdrawal 2 or 14); a withdrawal withdraws a case transferred here.
+    static func localStep(
+        _ body: MessageBody, statuses: [ExchangeStatusEntry], stored: ExchangeCase?,
+        partner: (code: String, name: String)
+    ) -> LocalCaseStep? {
+        guard let stored, let local = stored.localCase, let number = CaseNumber(local) else { return nil }
+        func step(_ transition: String, _ reason: String?, _ at: Date) -> LocalCaseStep {
+            LocalCaseStep(
+                caseNumber: number, transition: transition, reason: reason.map(Self.visibleLine),
+                at: at, partnerCode: partner.code, partnerName: partner.name)
+        }
+        switch (stored.direction, body) {
+        case (.inbound, .withdrawal(let request)):
+            return step("withdraw", "\(partner.name)转来撤回申请：\(request.reason)", request.requestedTime)
+        case (.outbound, .statusUpdate), (.outbound, .result):
+            guard let newest = statuses.last(where: \.madeCurrent) else { return nil }
+            let transition: String
+            switch newest.status {
+            case 6: transition = "partner-correction"
+            case 7: transition = "partner-resubmitted"
+            case 11, 12: transition = "partner-licensed"
+            case 5: transition = "partner-refused"
+            case 13: transition = "partner-rejected"
+            case 2, 14: transition = "partner-withdrawn"
+            default: return nil
+            }
+            var reason = "\(partner.name)：\(NationalStatus.name(newest.status))"
+            if let licence = stored.licence, transition == "partner-licensed" {
+                reason += "，统一社会信用代码\(licence.creditCode)，执照编号\(licence.licenceNumber)"
+                if let tracking = licence.trackingNumber {
+                    reason +=
+                        "，\(licence.carrier ?? "")\(tracking)寄\(licence.recipient == "applicant" ? "申请人" : licence.recipient ?? "")"
+                }
+            } else if let given = newest.reason, !given.isEmpty {
+                reason += "：\(given)"
+            }
+            return step(transition, reason, newest.time)
+        default:
+            return nil
+        }
+    }
+
+    /// A partner's text as one line of visible characters a step's reason can keep: hidden
+    /// characters become spaces, and it is cut to the reason's limit.
+    static func visibleLine(_ text: String) -> String {
+        let scalars = text.unicodeScalars.map { FreeText.isHidden($0) ? " " : Character($0) }
+        let line = String(scalars).split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ")
+        return String(line.prefix(FreeText.reasonLimit))
+    }
 }

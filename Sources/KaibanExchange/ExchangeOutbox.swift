@@ -51,7 +51,7 @@ public struct ExchangeOutbox: Sendable {
         }
         try ExchangeInbox(desk: desk, codec: codec, identity: identity).keep(kept)
         let now = Date(timeIntervalSince1970: desk.clock.now().timeIntervalSince1970.rounded(.down))
-        let prefix = "CY" + desk.settings.hall + HallTime.localDate(of: now).compact
+        let prefix = desk.collaborationPrefix(at: now)
         let identity = self.identity
         let codec = self.codec
         return try await desk.store.openOutboundCase(prefix: prefix) { number in
@@ -74,6 +74,118 @@ public struct ExchangeOutbox: Sendable {
                 collaborationNumber: number, raw: raw, digest: SM3.hex(raw), createdAt: now)
             return (state, [status], outbound)
         }
+    }
+
+    /// The window transfers case `number`, taken in here for the partner that decides it (川渝通办,
+    /// 异地代收代办), as `actor`: the case's application and every document received, each with
+    /// its file — the scan the clerk gives (`scans`, by document code) or the file that came
+    /// through a portal — go in one signed `CaseTransfer`, written with the workflow's transfer
+    /// step and the cross-province case (status 1) in one transaction.
+    public func transferCase(
+        _ number: CaseNumber, scans: [String: Data] = [:], mode: ExchangeMode = .remoteIntake, as actor: DeskActor
+    ) async throws -> (step: StepOutcome, exchange: ExchangeCase) {
+        let source = try await desk.transferSource(number)
+        let record = try Self.record(source, scans: scans, mode: mode, receiving: identity, hall: desk.settings.hall)
+        var kept: [String: Data] = [:]
+        for content in record.files.values { kept[SM3.hex(content)] = content }
+        try ExchangeInbox(desk: desk, codec: codec, identity: identity).keep(kept)
+        let identity = self.identity
+        let codec = self.codec
+        let partner = source.partner
+        let transfer = record.transfer
+        return try await desk.transferCase(
+            number, expectedVersion: source.state.version, reason: "转\(partner.name)（\(mode.name)）", as: actor
+        ) { collaborationNumber, now in
+            var transfer = transfer
+            transfer.receivedTime = min(transfer.receivedTime, now)
+            let message = ExchangeMessage(
+                header: MessageHeader(
+                    messageID: ExchangeInbox.newMessageID(), type: .caseTransfer, sender: identity.authority,
+                    receiver: Authority(code: partner.code, name: partner.name),
+                    collaborationNumber: collaborationNumber, caseReference: number.description, sendTime: now,
+                    test: identity.test),
+                body: .caseTransfer(transfer))
+            let raw = try codec.write(message, signedWith: identity.key)
+            let state = ExchangeCase(
+                collaborationNumber: collaborationNumber, partnerCode: partner.code, direction: .outbound,
+                mode: mode.rawValue, localCase: number.description, partnerReference: nil,
+                enterpriseName: transfer.application.proposedName, openedAt: now, status: 1, statusAt: now)
+            let status = ExchangeStatusEntry(
+                status: 1, time: now, reason: nil, source: "out:\(message.header.messageID):\(transfer.recordID)",
+                madeCurrent: true)
+            let outbound = OutboundMessage(
+                messageID: message.header.messageID, partnerCode: partner.code, type: MessageType.caseTransfer.rawValue,
+                collaborationNumber: collaborationNumber, raw: raw, digest: SM3.hex(raw), createdAt: now)
+            return (state, [status], outbound)
+        }
+    }
+
+    /// The transfer of a case as the window sends it, and the files of its manifest by document
+    /// code; a document received without a file (paper not scanned) is refused, naming it.
+    static func record(
+        _ source: TransferSource, scans: [String: Data], mode: ExchangeMode, receiving identity: ExchangeIdentity,
+        hall: String
+    ) throws -> (transfer: TransferredCase, files: [String: Data]) {
+        let state = source.state
+        let application = state.application
+        var manifest: [ManifestDocument] = []
+        var files: [String: Data] = [:]
+        var unscanned: [String] = []
+        var problems: [FieldProblem] = []
+        let needed = Set(source.documents.documents.map(\.requirement.code))
+        for code in scans.keys.sorted() where !needed.contains(code) {
+            problems.append(
+                FieldProblem(
+                    field: "scan.\(code)",
+                    reason: LocalizedText(zh: "不是本件材料清单中的材料", en: "is not a document of the case's checklist")))
+        }
+        for document in source.documents.documents where document.receipt != nil {
+            let code = document.requirement.code
+            guard let content = scans[code] ?? source.attachedFiles[code] else {
+                unscanned.append("\(code)（\(document.requirement.name.zh)）")
+                continue
+            }
+            guard let type = DocumentFileType.sniff(content) else {
+                problems.append(
+                    FieldProblem(
+                        field: "scan.\(code)",
+                        reason: LocalizedText(
+                            zh: "不是PDF、JPEG、PNG或OFD文件", en: "is not a PDF, JPEG, PNG or OFD file")))
+                continue
+            }
+            files[code] = content
+            manifest.append(
+                ManifestDocument(
+                    number: manifest.count + 1, title: document.requirement.name.zh, checklistCode: code,
+                    fileName: "\(manifest.count + 1)-\(code).\(type.fileExtension)", mediaType: type.mediaType,
+                    size: content.count, sm3: SM3.hex(content)))
+        }
+        if !unscanned.isEmpty {
+            problems.append(
+                FieldProblem(
+                    field: "scan",
+                    reason: LocalizedText(
+                        zh: "以下已收材料没有扫描件，请用 --scan 代码=文件 提供：" + unscanned.joined(separator: "、"),
+                        en: "these documents received have no scan; give each with --scan CODE=FILE: "
+                            + unscanned.joined(separator: ", "))))
+        }
+        guard problems.isEmpty else {
+            throw Problem(
+                .invalid, "exchange.documents-missing", zh: "转办材料不齐：", en: "the transfer's files are incomplete:",
+                fields: problems)
+        }
+        let partner = source.partner
+        let transfer = TransferredCase(
+            mode: mode, itemCode: "\(partner.code)04000110000001",
+            itemName: "\(application.enterpriseType.name.zh)设立登记",
+            receivingAuthority: CaseAuthority(
+                code: identity.authority.code, name: identity.authority.name, division: hall),
+            decidingAuthority: CaseAuthority(
+                code: partner.code, name: partner.name, division: application.domicileDivision),
+            receivedTime: state.openedAt, promisedLimit: String(source.definition.deferral?.promisedDays ?? 3),
+            resultDelivery: application.mailingAddress == nil ? "post-to-receiving-window" : "post-to-applicant",
+            application: TransferredApplication(application), documents: manifest)
+        return (transfer, files)
     }
 
     /// Tells the partner of case `collaborationNumber` of national status changes this hall made

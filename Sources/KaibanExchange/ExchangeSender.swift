@@ -30,9 +30,28 @@ public struct DeliveryFailure: Error, Sendable, Equatable, CustomStringConvertib
 /// an absolute folder → `{folder}/{MessageId}.xml`, written whole (a temporary file renamed).
 public struct EndpointTransport: ExchangeTransport {
     public var timeout: TimeInterval
+    /// This hall's files by SM3: a transfer written to a spool folder takes the files of its
+    /// manifest with it, each beside the message under its SM3 (over HTTP the partner fetches them).
+    public var filesFolder: URL?
 
-    public init(timeout: TimeInterval = 15) {
+    public init(timeout: TimeInterval = 15, filesFolder: URL? = nil) {
         self.timeout = timeout
+        self.filesFolder = filesFolder
+    }
+
+    /// The SM3 digests a message written here names in its manifest.
+    static func manifestDigests(_ raw: Data) -> [String] {
+        let text = String(decoding: raw, as: UTF8.self)
+        var found: [String] = []
+        var rest = text[...]
+        while let open = rest.range(of: "<SM3>") {
+            let after = rest[open.upperBound...]
+            guard let close = after.range(of: "</SM3>") else { break }
+            let digest = String(after[..<close.lowerBound])
+            if isDigestName(digest) { found.append(digest) }
+            rest = after[close.upperBound...]
+        }
+        return found
     }
 
     public func deliver(_ raw: Data, messageID: String, to partner: ExchangePartner) async throws(DeliveryFailure)
@@ -48,6 +67,17 @@ public struct EndpointTransport: ExchangeTransport {
         let target = folder.appendingPathComponent("\(messageID).xml")
         let temporary = folder.appendingPathComponent(".\(messageID).xml.part")
         do {
+            // The files first: the message is never in the folder before what it names.
+            if let filesFolder {
+                for digest in Self.manifestDigests(raw) {
+                    let copy = folder.appendingPathComponent(digest)
+                    if FileManager.default.fileExists(atPath: copy.path) { continue }
+                    let part = folder.appendingPathComponent(".\(digest).part")
+                    try? FileManager.default.removeItem(at: part)
+                    try FileManager.default.copyItem(at: filesFolder.appendingPathComponent(digest), to: part)
+                    try FileManager.default.moveItem(at: part, to: copy)
+                }
+            }
             try raw.write(to: temporary)
             if FileManager.default.fileExists(atPath: target.path) {
                 try FileManager.default.removeItem(at: target)

@@ -17,10 +17,10 @@ public struct ExchangeWorker: Sendable {
         self.sender = ExchangeSender(desk: outbox.desk, codec: outbox.codec, transport: transport)
     }
 
-    public static func open(_ desk: Desk, transport: any ExchangeTransport = EndpointTransport()) throws
-        -> ExchangeWorker
-    {
-        ExchangeWorker(outbox: try ExchangeOutbox.open(desk), transport: transport)
+    public static func open(_ desk: Desk, transport: (any ExchangeTransport)? = nil) throws -> ExchangeWorker {
+        ExchangeWorker(
+            outbox: try ExchangeOutbox.open(desk),
+            transport: transport ?? EndpointTransport(filesFolder: ExchangeInbox.filesFolder(desk.settings)))
     }
 
     var desk: Desk { outbox.desk }
@@ -49,8 +49,43 @@ public struct ExchangeWorker: Sendable {
                 continue
             }
         }
+        for found in try await desk.store.openOutboundCases(limit: 500) where found.localCase != nil {
+            do {
+                report.told += try await tellWithdrawal(found)
+            } catch is ExchangeOutbox.Superseded {
+                continue
+            }
+        }
         report.delivery = try await sender.pass(at: now)
         return report
+    }
+
+    /// Tells the deciding authority that the applicant withdrew, at this hall's window, a case
+    /// transferred to it (撤回): the one local event after the transfer it must know of.
+    func tellWithdrawal(_ found: ExchangeCase) async throws -> Int {
+        guard let local = found.localCase, let number = CaseNumber(local) else { return 0 }
+        let history: [CaseEvent]
+        do {
+            history = try await desk.store.history(number)
+        } catch StoreError.caseNotFound {
+            // Transferred without a case of this hall's workflow behind it (ExchangeOutbox.transfer).
+            return 0
+        }
+        guard history.count > found.reportedEvents else { return 0 }
+        let withdrawal = history.dropFirst(found.reportedEvents).first {
+            $0.kind == .transitioned && $0.transition == "withdraw" && !$0.actor.hasPrefix(LocalCaseStep.actorPrefix)
+        }
+        let bodies: [MessageBody] =
+            withdrawal.map {
+                [
+                    .withdrawal(
+                        WithdrawalRequest(
+                            withdrawnBy: "applicant", requestedTime: $0.at, reason: $0.reason ?? "申请人撤回申请"))
+                ]
+            } ?? []
+        try await outbox.send(
+            bodies, about: found.collaborationNumber, advancing: (found.reportedEvents, history.count))
+        return bodies.count
     }
 
     /// Takes a transferred case into this hall's workflow, or answers 5 不予受理 with the reasons.
@@ -107,7 +142,8 @@ public struct ExchangeWorker: Sendable {
     static func messages(for events: ArraySlice<CaseEvent>, of state: RegistrationCase) -> [MessageBody] {
         var changes: [StatusChange] = []
         var result: LicenceResult?
-        for event in events where event.kind == .transitioned {
+        // What the partner's own messages did here is not told back to it.
+        for event in events where event.kind == .transitioned && !event.actor.hasPrefix(LocalCaseStep.actorPrefix) {
             let reason = event.reason.map { String($0.prefix(1900)) }
             let status: Int?
             switch event.transition {

@@ -222,7 +222,8 @@ struct RecordRules: Sendable {
                         message: "办件已于\(HallTime.localText(of: at))终结（状态\(current.status ?? 0)），不能再变更")
                     continue
                 }
-                let makeCurrent = current.statusAt.map { change.time >= $0 } ?? true
+                // A closed case keeps its final status: an earlier change arriving late is history.
+                let makeCurrent = !current.isClosed && (current.statusAt.map { change.time >= $0 } ?? true)
                 if makeCurrent {
                     current.status = change.status
                     current.statusAt = change.time

@@ -117,11 +117,15 @@ public struct WorkflowDefinitionLoader: Sendable {
             let guards = list(element["guard"]).compactMap(TransitionGuard.init(rawValue:))
             if automatic && guards.isEmpty { fail(element, "automatic transition \"\(id)\" needs a guard") }
             if !automatic && transitionRoles.isEmpty { fail(element, "transition \"\(id)\" needs roles") }
+            if automatic && element["exchange"] != nil {
+                fail(element, "automatic transition \"\(id)\" cannot be a step of the exchange")
+            }
             transitions.append(
                 WorkflowDefinition.Transition(
                     id: id, name: named(element), from: from, fromAnyOpenStage: anyOpen, to: to, roles: transitionRoles,
                     guards: guards, requiresReason: flag(element["requires-reason"]),
-                    automatic: automatic, issuesCreditCode: flag(element["issues-credit-code"])))
+                    automatic: automatic, issuesCreditCode: flag(element["issues-credit-code"]),
+                    exchange: element["exchange"].flatMap(ExchangeStep.init(rawValue:))))
         }
 
         var groups: [WorkflowDefinition.TaskGroup] = []

@@ -106,7 +106,67 @@ extension CaseStore {
     package func openOutboundCase(
         prefix: String, build: (String) throws -> (ExchangeCase, [ExchangeStatusEntry], OutboundMessage)
     ) throws -> ExchangeCase {
-        try write { db in
+        try write { db in try openOutbound(prefix: prefix, build: build, db) }
+    }
+
+    package func transferCase(
+        _ number: CaseNumber, transition: String, reason: String?, by clerkID: String, at now: Date,
+        expectedVersion: Int, recording: Recording, clock: SLAClock, prefix: String,
+        build: (String) throws -> (ExchangeCase, [ExchangeStatusEntry], OutboundMessage)
+    ) throws -> (step: StepOutcome, exchange: ExchangeCase) {
+        try batch(clock: clock) { batch in
+            let step = try batch.apply(
+                [BatchStep(.exchangeStep(transition, reason: reason), by: clerkID, at: now, recording: recording)],
+                to: number, expectedVersion: expectedVersion)
+            // The events up to the transfer are the partner's to know from the transfer itself.
+            let opened = try openOutbound(
+                prefix: prefix,
+                build: { number in
+                    var (state, statuses, message) = try build(number)
+                    state.reportedEvents = step.state.version
+                    return (state, statuses, message)
+                }, batch.db)
+            return (step, opened)
+        }
+    }
+
+    /// Takes a partner's step on the local case inside the message's transaction, when the case's
+    /// stage still allows it; false when it does not (the case moved on, or is not here).
+    func takeLocalStep(_ step: LocalCaseStep, clock: SLAClock, at now: Date, _ db: Database) throws -> Bool {
+        let state: RegistrationCase
+        do {
+            state = try fetchCase(step.caseNumber, db)
+        } catch StoreError.caseNotFound {
+            return false
+        }
+        let definition = try definition(state.definition, db)
+        guard let transition = definition.transition(step.transition),
+            definition.transition(transition, leavesFrom: state.stage) || transition.from.contains(state.stage)
+        else { return false }
+        let actor = Clerk(
+            id: LocalCaseStep.actorID(partner: step.partnerCode), name: step.partnerName, roles: Set(transition.roles))
+        // Never before the case's last event (clocks differ), never after now.
+        let at = min(max(step.at, state.updatedAt), now)
+        let command: CaseCommand =
+            transition.exchange == nil
+            ? .transition(transition.id, reason: step.reason) : .exchangeStep(transition.id, reason: step.reason)
+        do {
+            _ = try Batch(store: self, db: db, clock: clock).apply(
+                [BatchStep(command, by: actor.id, at: at, recording: Recording(at: now, doneByThen: actor))],
+                to: step.caseNumber)
+        } catch is WorkflowError {
+            // A guard of the case's own refuses (a licensed case is not withdrawn): nothing written.
+            return false
+        }
+        try invalidateSchedules(ifOlderThanStored: clock, db)
+        return true
+    }
+
+    func openOutbound(
+        prefix: String, build: (String) throws -> (ExchangeCase, [ExchangeStatusEntry], OutboundMessage),
+        _ db: Database
+    ) throws -> ExchangeCase {
+        do {
             let last = try String.fetchOne(
                 db,
                 sql: """
@@ -284,13 +344,16 @@ extension CaseStore {
     }
 
     package func receiveExchangeMessage(
-        sender: String, messageID: String, collaborationNumber: String,
+        sender: String, messageID: String, collaborationNumber: String, clock: SLAClock?,
         decide: (ExchangeCase?) throws -> InboundDecision
     ) throws -> (message: InboundMessage, applied: Bool) {
         try write { db in
             if let earlier = try fetchInbound(sender: sender, messageID: messageID, db) { return (earlier, false) }
             let decision = try decide(try fetchExchangeCase(collaborationNumber, db))
             if let state = decision.caseState { try saveExchangeCase(state, db) }
+            if let step = decision.localStep, let clock {
+                _ = try takeLocalStep(step, clock: clock, at: decision.message.receivedAt, db)
+            }
             try appendStatuses(decision.statuses, to: collaborationNumber, db)
             if let binding = decision.binding { try bind(binding, db) }
             let message = decision.message
@@ -356,14 +419,22 @@ extension CaseStore {
     }
 
     package func openInboundCases(limit: Int) throws -> [ExchangeCase] {
+        try openExchangeCases(direction: .inbound, limit: limit)
+    }
+
+    package func openOutboundCases(limit: Int) throws -> [ExchangeCase] {
+        try openExchangeCases(direction: .outbound, limit: limit)
+    }
+
+    func openExchangeCases(direction: ExchangeDirection, limit: Int) throws -> [ExchangeCase] {
         try read { db in
             try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT * FROM exchange_case WHERE direction = 'inbound'
+                    SELECT * FROM exchange_case WHERE direction = ?
                         AND (status IS NULL OR status NOT IN (2, 4, 5, 11, 12, 13, 14, 15))
                     ORDER BY opened_at LIMIT ?
-                    """, arguments: [limit]
+                    """, arguments: [direction.rawValue, limit]
             ).map(Self.exchangeCase)
         }
     }
@@ -466,12 +537,13 @@ extension CaseStore {
     }
 
     public func receiveExchangeMessage(
-        sender: String, messageID: String, collaborationNumber: String,
+        sender: String, messageID: String, collaborationNumber: String, clock: SLAClock?,
         decide: @escaping @Sendable (ExchangeCase?) throws -> InboundDecision
     ) async throws -> (message: InboundMessage, applied: Bool) {
         let outcome = try await offPool {
             let result = try self.receiveExchangeMessage(
-                sender: sender, messageID: messageID, collaborationNumber: collaborationNumber, decide: decide)
+                sender: sender, messageID: messageID, collaborationNumber: collaborationNumber, clock: clock,
+                decide: decide)
             return ReceiveOutcome(message: result.message, applied: result.applied)
         }
         return (outcome.message, outcome.applied)
@@ -482,6 +554,20 @@ extension CaseStore {
         build: @escaping @Sendable (String) throws -> (ExchangeCase, [ExchangeStatusEntry], OutboundMessage)
     ) async throws -> ExchangeCase {
         try await offPool { try self.openOutboundCase(prefix: prefix, build: build) }
+    }
+
+    public func transferCase(
+        _ number: CaseNumber, transition: String, reason: String?, by clerkID: String, at now: Date,
+        expectedVersion: Int, recording: Recording, clock: SLAClock, prefix: String,
+        build: @escaping @Sendable (String) throws -> (ExchangeCase, [ExchangeStatusEntry], OutboundMessage)
+    ) async throws -> (step: StepOutcome, exchange: ExchangeCase) {
+        let outcome = try await offPool {
+            let result = try self.transferCase(
+                number, transition: transition, reason: reason, by: clerkID, at: now,
+                expectedVersion: expectedVersion, recording: recording, clock: clock, prefix: prefix, build: build)
+            return TransferOutcome(step: result.step, exchange: result.exchange)
+        }
+        return (outcome.step, outcome.exchange)
     }
 
     public func changeExchangeCase(
@@ -527,6 +613,10 @@ extension CaseStore {
         try await offPool { try self.exchangeCase(collaborationNumber) }
     }
 
+    public func openOutboundCases(limit: Int) async throws -> [ExchangeCase] {
+        try await offPool { try self.openOutboundCases(limit: limit) }
+    }
+
     public func openInboundCases(limit: Int) async throws -> [ExchangeCase] {
         try await offPool { try self.openInboundCases(limit: limit) }
     }
@@ -545,6 +635,11 @@ extension CaseStore {
 }
 
 /// A tuple is not Sendable; this carries ``CaseStore/receiveExchangeMessage`` back from the pool.
+struct TransferOutcome: Sendable {
+    var step: StepOutcome
+    var exchange: ExchangeCase
+}
+
 struct ReceiveOutcome: Sendable {
     var message: InboundMessage
     var applied: Bool

@@ -241,6 +241,200 @@ import Testing
         let refusal = try await hereWorker.run(at: Fixtures.at(10, 11))
         #expect(refusal.refused[second.collaborationNumber] != nil)
         #expect(try await there.store.exchangeCase(second.collaborationNumber)?.status == 5)
+
+        // A third is taken in here, then withdrawn at Yuzhong: the local case is withdrawn with it,
+        // by the exchange, and that withdrawal is not told back.
+        var third = record
+        third.application.proposedName = "广元市昭化区青苗农业科技有限公司"
+        _ = there.playing(Fixtures.at(10, 20))
+        let withdrawn = try await thereOutbox.transfer(
+            third, caseReference: "500103-20261126-0005", files: Self.files, by: "liuwei")
+        _ = try await thereWorker.run(at: Fixtures.at(10, 20))
+        _ = here.playing(Fixtures.at(10, 21))
+        let thirdText = try await hereWorker.run(at: Fixtures.at(10, 21)).takenIn[withdrawn.collaborationNumber]
+        let thirdLocal = try #require(thirdText.flatMap(CaseNumber.init))
+        try await thereOutbox.send(
+            [
+                .withdrawal(
+                    WithdrawalRequest(withdrawnBy: "applicant", requestedTime: Fixtures.at(10, 25), reason: "申请人改期办理"))
+            ], about: withdrawn.collaborationNumber)
+        _ = here.playing(Fixtures.at(10, 26))
+        #expect(try await thereWorker.run(at: Fixtures.at(10, 26)).delivery.acknowledged == 1)
+        let ended = try await here.store.registrationCase(thirdLocal)
+        #expect(ended.stage == "withdrawn")
+        #expect(ended.updatedAt == Fixtures.at(10, 25))
+        #expect(try await here.store.history(thirdLocal).last?.actor == "exchange:\(Self.yuzhong.code)")
+        #expect(try await here.store.exchangeCase(withdrawn.collaborationNumber)?.status == 2)
+        #expect(try await hereWorker.run(at: Fixtures.at(10, 30)).told == 0)
+        try await thereServer.stop()
+        try await hereServer.stop()
+    }
+
+    /// Flow 1 at the window: an application for a Yuzhong company is taken in at Zhaohua for
+    /// Yuzhong (`transferTo`), checked, and transferred with its scans (the step and the signed
+    /// transfer in one transaction); Yuzhong's statuses move the local case (its correction pauses
+    /// the clock) and its result completes it. The clock ran while Yuzhong decided, and the report
+    /// by stage shows that time apart; a refused second case and a withdrawal at the window follow.
+    @Test func aCaseTakenInForThePartnerIsTransferredAndItsAnswersMoveTheLocalCase() async throws {
+        let here = try await Fixtures.desk(at: Fixtures.at(9, 0))
+        let there = try await Self.yuzhongDesk(at: Fixtures.at(9, 0))
+        let hereKey = try ExchangeKeys.generate(here.settings, replacing: false)
+        let thereKey = try ExchangeKeys.generate(there.settings, replacing: false)
+        let hereServer = try await TestServer.start(desk: here)
+        let thereServer = try await TestServer.start(desk: there)
+        _ = try await here.addExchangePartner(
+            code: Self.yuzhong.code, name: Self.yuzhong.name, endpoint: "http://127.0.0.1:\(thereServer.port)",
+            publicKeyPEM: try Data(contentsOf: URL(fileURLWithPath: thereKey.publicKey)), as: .clerk("zhouqiang"))
+        _ = try await there.addExchangePartner(
+            code: Self.zhaohua.code, name: Self.zhaohua.name, endpoint: "http://127.0.0.1:\(hereServer.port)",
+            publicKeyPEM: try Data(contentsOf: URL(fileURLWithPath: hereKey.publicKey)), as: .clerk("chenli"))
+
+        var application = Fixtures.application(tasks: [])
+        application.proposedName = "重庆市渝中区青禾农业科技有限公司"
+        application.domicile = "重庆市渝中区民族路188号8楼801室"
+        application.domicileDivision = "500103"
+        application.domicileTenure = .leased
+        // Without a transfer, a Yuzhong domicile is outside Zhaohua's jurisdiction.
+        let outside = await Fixtures.problem {
+            _ = try await here.playing(Fixtures.at(10, 0)).intake(application, documents: .all, as: .clerk("wangfang"))
+        }
+        #expect(outside?.fields.map(\.field).contains("domicileDivision") == true)
+        // A transfer to an authority not registered, or with start-up tasks asked of this hall, is refused.
+        var unknown = application
+        unknown.transferTo = "11500104MB1548797N"
+        unknown.requestedTasks = ["seal"]
+        let refused = await Fixtures.problem {
+            _ = try await here.intake(unknown, documents: .all, as: .clerk("wangfang"))
+        }
+        #expect(Set(refused?.fields.map(\.field) ?? []) == ["transferTo", "requestedTasks"])
+
+        application.transferTo = Self.yuzhong.code
+        let taken = try await here.intake(application, documents: .all, as: .clerk("wangfang"))
+        let local = taken.case.number
+        // Not accepted here: accepting is the deciding authority's; the plain step cannot transfer.
+        let accept = await Fixtures.problem {
+            _ = try await here.step(local, "accept", as: .clerk("wangfang"))
+        }
+        #expect(accept?.code == "exchange.transfer-case")
+        let plain = await Fixtures.problem {
+            _ = try await here.step(local, "transfer", as: .clerk("wangfang"))
+        }
+        #expect(plain?.code == "exchange.use-transfer")
+        let outbox = try ExchangeOutbox.open(here)
+        // Every paper document needs its scan; a file that is no PDF or image is refused.
+        let codes = try await here.documents(local).documents.map(\.requirement.code)
+        let unscanned = await Fixtures.problem {
+            _ = try await outbox.transferCase(local, scans: [codes[0]: Data("plain text".utf8)], as: .clerk("wangfang"))
+        }
+        #expect(unscanned?.code == "exchange.documents-missing")
+        #expect(unscanned?.fields.map(\.field) == ["scan.\(codes[0])", "scan"])
+        #expect(try await here.store.registrationCase(local).stage == "received")
+        let scans = Dictionary(
+            uniqueKeysWithValues: codes.map { ($0, Data("%PDF-1.7 \($0)\n%%EOF\n".utf8)) })
+        // A reviewer cannot transfer.
+        let reviewer = await Fixtures.problem {
+            _ = try await outbox.transferCase(local, scans: scans, as: .clerk("lijun"))
+        }
+        #expect(reviewer?.code == "role.required")
+
+        _ = here.playing(Fixtures.at(10, 10))
+        let transfer = try await outbox.transferCase(local, scans: scans, as: .clerk("wangfang"))
+        #expect(transfer.step.state.stage == "transferred")
+        let number = transfer.exchange.collaborationNumber
+        #expect(number == "CY510811202611260001")
+        #expect(transfer.exchange.localCase == local.description)
+        let pending = try #require(try await here.store.outboundMessages(states: [.pending], limit: 5).first)
+        #expect(pending.collaborationNumber == number)
+
+        // Delivered; Yuzhong fetches the scans and checks them by SM3.
+        let hereWorker = try ExchangeWorker.open(here)
+        _ = there.playing(Fixtures.at(10, 11))
+        #expect(try await hereWorker.run(at: Fixtures.at(10, 11)).delivery.acknowledged == 1)
+        let received = try #require(try await there.store.exchangeCase(number))
+        #expect(received.direction == .inbound && received.partnerReference == local.description)
+        let opened = try outbox.codec.open(try #require(try await there.store.inboundTransfer(number)).raw, source: "t")
+        guard case .caseTransfer(let sent) = opened.message.body else {
+            Issue.record("not a transfer")
+            return
+        }
+        #expect(sent.documents.count == codes.count)
+        #expect(sent.application.proposedName == "重庆市渝中区青禾农业科技有限公司")
+        #expect(sent.application.domicile.tenure == "leased")
+        #expect(sent.receivingAuthority.code == Self.zhaohua.code && sent.decidingAuthority.code == Self.yuzhong.code)
+
+        // Yuzhong accepts, asks for a correction at 11:00, has it at 14:00, licenses at 15:00.
+        let thereOutbox = try ExchangeOutbox.open(there)
+        let thereSender = ExchangeSender(desk: there, codec: thereOutbox.codec)
+        func partnerSays(_ bodies: [MessageBody], at instant: Date) async throws {
+            try await thereOutbox.send(bodies, about: number)
+            _ = here.playing(instant)
+            let pass = try await thereSender.pass(at: instant)
+            #expect(pass.acknowledged == bodies.count, "\(pass)")
+        }
+        try await partnerSays(
+            [
+                .statusUpdate([
+                    StatusChange(recordID: "s1", status: 3, time: Fixtures.at(10, 30)),
+                    StatusChange(recordID: "s2", status: 6, time: Fixtures.at(11, 0), reason: "章程缺少\u{200B}股东签字页"),
+                ])
+            ], at: Fixtures.at(11, 1))
+        var state = try await here.store.registrationCase(local)
+        #expect(state.stage == "transferred-correction")
+        #expect(state.updatedAt == Fixtures.at(11, 0))
+        let correction = try #require(try await here.store.history(local).last)
+        #expect(correction.actor == "exchange:\(Self.yuzhong.code)")
+        #expect(correction.reason == "重庆市渝中区市场监督管理局：补正（开始）：章程缺少 股东签字页")
+        try await partnerSays(
+            [.statusUpdate([StatusChange(recordID: "s3", status: 7, time: Fixtures.at(14, 0))])], at: Fixtures.at(14, 1)
+        )
+        #expect(try await here.store.registrationCase(local).stage == "transferred")
+        let code = try #require(
+            CreditCode.make(authority: "9", type: "1", division: "500103", organizationBody: "MA5U8XKQ")?.value)
+        try await partnerSays(
+            [
+                .result(
+                    LicenceResult(
+                        status: 11, completedTime: Fixtures.at(15, 0), enterpriseName: "重庆市渝中区青禾农业科技有限公司",
+                        creditCode: code, licenceNumber: "500103000123456", issueDate: "2026-11-26",
+                        post: PostRecord(carrier: "EMS", trackingNumber: "1173652890429", recipient: "applicant")))
+            ], at: Fixtures.at(15, 2))
+        state = try await here.store.registrationCase(local)
+        #expect(state.stage == "completed")
+        #expect(state.updatedAt == Fixtures.at(15, 0))
+        #expect(try await here.store.history(local).last?.reason?.contains("EMS1173652890429寄申请人") == true)
+        // A status dated before the result, arriving late, is history: the case stays completed.
+        try await partnerSays(
+            [.statusUpdate([StatusChange(recordID: "s4", status: 8, time: Fixtures.at(14, 30))])],
+            at: Fixtures.at(15, 3))
+        #expect(try await here.store.exchangeCase(number)?.status == 11)
+        #expect(try await here.store.registrationCase(local).stage == "completed")
+
+        // The clock: 10:00-11:00 and 14:00-15:00 are government time (120 minutes); the correction,
+        // 11:00-12:00 and 13:30-14:00 of office time, is the applicant's (90).
+        let view = try await here.caseView(local, at: Fixtures.at(16, 0))
+        #expect(view.sla.governmentMinutes == 120)
+        #expect(view.sla.applicantMinutes == 90)
+        let day = try #require(CivilDate(year: 2026, month: 11, day: 26))
+        let report = try await here.slaReport(from: day, to: day, by: .stage)
+        let byStage = Dictionary(uniqueKeysWithValues: report.groups.map { ($0.group, $0.medianMinutes) })
+        #expect(byStage["received"] == 10)
+        #expect(byStage["transferred"] == 110)
+
+        // The window withdraws a second transferred case at the applicant's request: Yuzhong is told.
+        var second = application
+        second.proposedName = "重庆市渝中区青苗农业科技有限公司"
+        _ = here.playing(Fixtures.at(15, 10))
+        let other = try await here.intake(second, documents: .all, as: .clerk("wangfang")).case.number
+        _ = try await outbox.transferCase(other, scans: scans, as: .clerk("wangfang"))
+        _ = there.playing(Fixtures.at(15, 11))
+        _ = try await hereWorker.run(at: Fixtures.at(15, 11))
+        _ = try await here.playing(Fixtures.at(15, 20)).withdraw(other, reason: "申请人改在渝中区办理", as: .clerk("wangfang"))
+        _ = there.playing(Fixtures.at(15, 21))
+        let told = try await hereWorker.run(at: Fixtures.at(15, 21))
+        #expect(told.told == 1 && told.delivery.acknowledged == 1, "\(told)")
+        #expect(try await there.store.exchangeCase("CY510811202611260002")?.status == 2)
+        // Nothing more to tell.
+        #expect(try await hereWorker.run(at: Fixtures.at(15, 25)).told == 0)
         try await thereServer.stop()
         try await hereServer.stop()
     }

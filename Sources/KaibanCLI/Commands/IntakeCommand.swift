@@ -141,6 +141,15 @@ struct IntakeCommand: AsyncParsableCommand {
         help: .localized(zh: "特殊办的理由。", en: "Why the case gets special service."))
     var specialReason: String?
 
+    @Option(
+        name: .customLong("transfer-to"),
+        help: .localized(
+            zh: "川渝通办（异地代收代办）：住所在协同省份的，填办理地登记机关的统一社会信用代码（kaiban partner list）；本厅核对材料后用 kaiban transfer 转办。",
+            en:
+                "川渝通办 (taken in here for another province): the deciding authority's credit code (kaiban partner list) for a domicile there; the window checks the documents and transfers the case with kaiban transfer."
+        ))
+    var transferTo: String?
+
     /// The special service `--special` and `--special-reason` ask for, or a usage error.
     func specialRequest() throws -> SpecialRequest? {
         guard let special else {
@@ -281,12 +290,15 @@ struct IntakeCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await withDesk(global, json: output.json) { session in
-            let application: CaseApplication
+            var application: CaseApplication
             if let file {
                 let data = try DataFile.read(URL(fileURLWithPath: file))
                 application = try session.desk.application(fromCaseFile: data, source: file)
             } else {
                 application = try applicationFromFlags()
+            }
+            if let transferTo {
+                application.transferTo = transferTo.trimmingCharacters(in: .whitespaces)
             }
             let result = ids.disclosure.apply(
                 try await admit(
