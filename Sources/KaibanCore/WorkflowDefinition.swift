@@ -346,7 +346,7 @@ public struct WorkflowDefinition: Sendable, Equatable, Codable {
         let held = effectiveRoles([role])
         return stages.filter { stage in
             let byTransition = transitions(from: stage.id).contains {
-                !$0.automatic && !$0.fromAnyOpenStage && !held.isDisjoint(with: $0.roles)
+                !$0.automatic && !$0.fromAnyOpenStage && $0.exchange != .partner && !held.isDisjoint(with: $0.roles)
             }
             let byTask = taskGroup(inStage: stage.id)?.tasks.contains { !held.isDisjoint(with: $0.roles) } ?? false
             return !stage.terminal && (byTransition || byTask)

@@ -75,7 +75,7 @@ public struct WorkflowEngine: Sendable {
         case .transition(let id, let reason), .exchangeStep(let id, let reason):
             guard let transition = definition.transition(id), !transition.automatic else {
                 throw .unknownTransition(
-                    case: state.number, transition: id, allowed: manualTransitions(from: state.stage).map(\.id))
+                    case: state.number, transition: id, allowed: manualTransitions(for: state).map(\.id))
             }
             if case .exchangeStep = command, transition.exchange == nil {
                 throw .exchangeRefused(
@@ -101,7 +101,7 @@ public struct WorkflowEngine: Sendable {
             guard definition.transition(transition, leavesFrom: state.stage) else {
                 throw .notAllowedFromStage(
                     case: state.number, stage: definition.stageName(state.stage), transition: transition.name,
-                    allowed: manualTransitions(from: state.stage).map(\.name))
+                    allowed: manualTransitions(for: state).map(\.name))
             }
             let role = try requireRole(transition.roles, held: held, clerk: clerk, step: transition.name)
             let trimmed = reason?.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -173,6 +173,15 @@ public struct WorkflowEngine: Sendable {
     /// Whether `guards` hold for `state` at `now` (for showing what can be done, not deciding).
     public func holds(_ guards: [TransitionGuard], on state: RegistrationCase, at now: Date) -> Bool {
         (try? check(guards, on: state, at: now, step: LocalizedText(zh: "", en: ""))) != nil
+    }
+
+    /// The manual transitions a clerk could take on `state`: those from its stage, less the ones
+    /// for the other kind of case (transferred to a partner, or decided here).
+    public func manualTransitions(for state: RegistrationCase) -> [WorkflowDefinition.Transition] {
+        let transfer = state.application.transferTo != nil
+        return manualTransitions(from: state.stage).filter {
+            !$0.guards.contains(transfer ? .localCase : .transferCase)
+        }
     }
 
     /// The manual transitions a clerk could take from `stage`.

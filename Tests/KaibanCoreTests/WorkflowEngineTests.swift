@@ -29,6 +29,15 @@ struct EngineHarness {
         return try RegistrationCase.replay([event], number: number, definition: definition)
     }
 
+    /// A new case taken in for the partner authority that decides it (川渝通办, 异地代收代办).
+    func openedForTransfer() throws -> RegistrationCase {
+        var application = Fixtures.application(tasks: [])
+        application.domicileDivision = "500103"
+        application.transferTo = "11500103MB164887X0"
+        let event = try engine.open(application: application, by: Fixtures.window, at: Fixtures.at(9, 0))
+        return try RegistrationCase.replay([event], number: number, definition: definition)
+    }
+
     /// Applies `command` as `clerk` and folds the events into the state.
     func step(_ state: RegistrationCase, _ command: CaseCommand, as clerk: Clerk = Fixtures.supervisor) throws
         -> (RegistrationCase, [CaseEvent])
@@ -182,7 +191,9 @@ struct EngineHarness {
             ])
         #expect(
             Set(definition.stages(actionableBy: "supervisor"))
-                == Set(definition.stages.filter { !$0.terminal }.map(\.id)))
+                == Set(definition.stages.filter { !$0.terminal }.map(\.id))
+                // A transferred case waits on the deciding authority: no one here has work on it.
+                .subtracting(["transferred", "transferred-correction"]))
     }
 
     @Test func aSupervisorActsThroughTheRolesItIncludes() throws {

@@ -32,8 +32,22 @@ import Testing
         "approved": ["issue-licence": "startup", "withdraw": "withdrawn"],
         "supplement": ["withdraw": "withdrawn"],
         "startup": ["withdraw": "withdrawn"],
+        "transferred": ["withdraw": "withdrawn"],
+        "transferred-correction": ["withdraw": "withdrawn"],
         "completed": [:], "refused": [:], "rejected": [:], "withdrawn": [:], "completed-deferred": [:],
         "terminated": [:], "revoked": [:],
+    ]
+
+    /// The steps of the 川渝通办 exchange (taken only as ``CaseCommand/exchangeStep(_:reason:)``):
+    /// step → the stages it leaves and where it leads, and how a plain step of it is refused.
+    static let exchangeSteps: [String: (from: [String], to: String, refusal: String)] = [
+        "transfer": (["received"], "transferred", "exchange.use-transfer"),
+        "partner-correction": (["transferred"], "transferred-correction", "exchange.partner-step"),
+        "partner-resubmitted": (["transferred-correction"], "transferred", "exchange.partner-step"),
+        "partner-licensed": (["transferred", "transferred-correction"], "completed", "exchange.partner-step"),
+        "partner-refused": (["transferred", "transferred-correction"], "refused", "exchange.partner-step"),
+        "partner-rejected": (["transferred", "transferred-correction"], "rejected", "exchange.partner-step"),
+        "partner-withdrawn": (["transferred", "transferred-correction"], "withdrawn", "exchange.partner-step"),
     ]
 
     /// Stage × step that leave the stage but whose guard refuses them for the case the table
@@ -66,6 +80,14 @@ import Testing
 
     /// A case at `stage`, brought there by a supervisor; `completed` has no tasks to wait on.
     func reach(_ stage: String) throws -> RegistrationCase {
+        if stage.hasPrefix("transferred") {
+            var state = try harness.step(try harness.openedForTransfer(), .exchangeStep("transfer", reason: nil)).0
+            if stage == "transferred-correction" {
+                state = try harness.step(state, .exchangeStep("partner-correction", reason: "补正")).0
+            }
+            #expect(state.stage == stage)
+            return state
+        }
         if stage == "completed" {
             let done = try harness.step(
                 try harness.reach("approved", tasks: []), .transition("issue-licence", reason: nil)
@@ -81,7 +103,13 @@ import Testing
     @Test func theTablesNameEveryStageAndStepOfTheFile() {
         let definition = harness.definition
         #expect(Set(definition.stages.map(\.id)) == Set(Self.next.keys))
-        #expect(Set(definition.transitions.filter { !$0.automatic }.map(\.id)) == Set(Self.steps))
+        #expect(
+            Set(definition.transitions.filter { !$0.automatic }.map(\.id))
+                == Set(Self.steps).union(Self.exchangeSteps.keys))
+        for (id, step) in Self.exchangeSteps {
+            #expect(definition.transition(id)?.from == step.from, "\(id)")
+            #expect(definition.transition(id)?.to == step.to, "\(id)")
+        }
         #expect(Set(definition.stages.filter(\.terminal).map(\.id)) == Self.terminal)
     }
 
@@ -90,6 +118,17 @@ import Testing
         for stage in Self.next.keys.sorted() {
             let state = try reach(stage)
             let row = Self.next[stage] ?? [:]
+            for step in Self.exchangeSteps.keys.sorted() {
+                // Never a plain step: refused in every stage (a closed case first as closed).
+                let error = #expect(throws: WorkflowError.self, "\(step) from \(stage)") {
+                    _ = try harness.step(state, .transition(step, reason: "理由"))
+                }
+                if Self.terminal.contains(stage) {
+                    #expect(error == .caseClosed(case: state.number, stage: harness.definition.stageName(stage)))
+                } else {
+                    #expect(error?.problem.code == Self.exchangeSteps[step]?.refusal, "\(step) from \(stage)")
+                }
+            }
             for step in Self.steps {
                 checked += 1
                 let command = CaseCommand.transition(step, reason: "理由")
@@ -124,6 +163,49 @@ import Testing
             }
         }
         #expect(checked == Self.next.count * Self.steps.count)
+    }
+
+    @Test func theExchangesStepsAreTakenOnlyByTheExchangeAndOnlyOnTransferredCases() throws {
+        for (id, step) in Self.exchangeSteps {
+            for stage in step.from {
+                let state = stage == "received" ? try harness.openedForTransfer() : try reach(stage)
+                let (next, events) = try harness.step(state, .exchangeStep(id, reason: "办理地回传"))
+                #expect(next.stage == step.to, "\(id) from \(stage)")
+                #expect(events.first?.transition == id)
+                // As a plain step it is refused, and nothing happens.
+                let error = #expect(throws: WorkflowError.self, "\(id) from \(stage)") {
+                    _ = try harness.step(state, .transition(id, reason: "理由"))
+                }
+                #expect(error?.problem.code == step.refusal, "\(id) from \(stage)")
+            }
+            // From a stage it does not leave, it is refused like any step.
+            let elsewhere = try reach("accepted")
+            let error = #expect(throws: WorkflowError.self, "\(id) from accepted") {
+                _ = try harness.step(elsewhere, .exchangeStep(id, reason: nil))
+            }
+            #expect(error?.problem.code == "step.not-allowed", "\(id)")
+        }
+        // A plain step is no step of the exchange.
+        let local = try reach("received")
+        let plain = #expect(throws: WorkflowError.self) {
+            _ = try harness.step(local, .exchangeStep("accept", reason: nil))
+        }
+        #expect(plain?.problem.code == "exchange.not-an-exchange-step")
+        // A case decided here is not transferred; one taken in for the partner is not accepted here.
+        let notTransfer = #expect(throws: WorkflowError.self) {
+            _ = try harness.step(local, .exchangeStep("transfer", reason: nil))
+        }
+        #expect(notTransfer?.problem.code == "exchange.not-a-transfer")
+        let forPartner = try harness.openedForTransfer()
+        let accept = #expect(throws: WorkflowError.self) {
+            _ = try harness.step(forPartner, .transition("accept", reason: nil))
+        }
+        #expect(accept?.problem.code == "exchange.transfer-case")
+        // Its refusal lists what it can take: transfer, not accept.
+        let refusal = #expect(throws: WorkflowError.self) {
+            _ = try harness.step(forPartner, .transition("approve", reason: nil))
+        }
+        #expect(refusal?.message(.en).contains("only: transfer to the deciding authority, request correction") == true)
     }
 
     @Test func eachStepIsTakenOnlyByItsRolesAndBySupervisors() throws {

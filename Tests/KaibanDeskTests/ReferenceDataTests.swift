@@ -71,7 +71,7 @@ import Testing
         let budgets = Dictionary(uniqueKeysWithValues: items.map { ($0.number, $0.sla.budgetMinutes) })
         #expect(budgets[oldOpen] == 192)
         #expect(budgets[newOpen] == 30)
-        #expect(items.first { $0.number == newOpen }?.workflow.version == 3)
+        #expect(items.first { $0.number == newOpen }?.workflow.version == 4)
     }
 
     @Test func referenceFilesAreTakenInOnlyWhenTheirTextChanges() async throws {

@@ -43,7 +43,7 @@ import Testing
                 "completed", "completed-deferred", "terminated", "revoked", "refused", "rejected", "withdrawn",
             ])
         #expect(definition.deferral == DeferralPolicy(roles: ["window"], extendRoles: ["supervisor"], promisedDays: 3))
-        #expect(definition.transition("accept")?.guards == [.acceptanceDocuments])
+        #expect(definition.transition("accept")?.guards == [.acceptanceDocuments, .localCase])
         #expect(definition.transition("complete")?.guards == [.allTasksDone, .noDeferralOpen])
         #expect(definition.stage("supplement")?.clock == .paused)
         #expect(
@@ -63,7 +63,8 @@ import Testing
         let edited = source.replacingOccurrences(
             of: "to=\"accepted\" roles=\"window\"\n", with: "to=\"acepted\" roles=\"window\"\n")
         // A start tag over two lines is reported at the line that closes it.
-        expectRefused(edited, line: line(of: "guard=\"acceptance-documents\"/>"), "unknown stage \"acepted\"")
+        expectRefused(
+            edited, line: line(of: "guard=\"acceptance-documents local-case\"/>"), "unknown stage \"acepted\"")
     }
 
     @Test func anUnknownRoleIsRefused() {
@@ -79,7 +80,10 @@ import Testing
 
     @Test func anUnreachableStageIsRefused() {
         let edited = source.replacingOccurrences(
-            of: "from=\"review\" to=\"rejected\"", with: "from=\"review\" to=\"refused\"")
+            of: "from=\"review\" to=\"rejected\"", with: "from=\"review\" to=\"refused\""
+        ).replacingOccurrences(
+            of: "from=\"transferred transferred-correction\" to=\"rejected\"",
+            with: "from=\"transferred transferred-correction\" to=\"refused\"")
         expectRefused(edited, line: line(of: "<stage id=\"rejected\""), "cannot be reached")
     }
 

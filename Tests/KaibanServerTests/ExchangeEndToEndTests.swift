@@ -92,7 +92,10 @@ import Testing
 
         // Yuzhong is back on its port: delivered, its files fetched from Zhaohua, acknowledged.
         thereServer = try await TestServer.start(desk: there, port: therePort)
-        let back = try await hereSender.pass(at: now.addingTimeInterval(31))
+        // The usual deadline now: Yuzhong fetches the files from Zhaohua before it answers, and a
+        // loaded machine can take more than the 2 s that served to find it down.
+        let backSender = ExchangeSender(desk: here, codec: hereOutbox.codec, transport: EndpointTransport())
+        let back = try await backSender.pass(at: now.addingTimeInterval(31))
         #expect(back.delivered == 1 && back.acknowledged == 1, "\(back)")
         let sent = try #require(try await here.store.outboundMessage(waiting.messageID))
         #expect(sent.state == .acknowledged)

@@ -43,7 +43,7 @@ import Testing
                 .transition("refuse", reason: "不属于登记范围"), to: new.number, by: "wangfang", at: Fixtures.at(10, 5),
                 clock: try Fixtures.sla())
         }
-        #expect(try store.definitions().map(\.key.version) == [3, 2])
+        #expect(try store.definitions().map(\.key.version) == [4, 3])
         #expect(try store.rebuild(clock: try Fixtures.sla()).repaired.isEmpty)
     }
 
