@@ -73,26 +73,28 @@ import Testing
         #expect(try kaiban.run(["demo", "--quiet"]).status == 0)
         let report = try json(["sla", "report", "--from", "2026-11-26", "--to", "2026-11-26", "--by", "channel"])
         let total = try #require(report["total"] as? [String: Any])
-        #expect(total["count"] as? Int == 16)
+        #expect(total["count"] as? Int == 17)
         #expect((report["groups"] as? [Any])?.count == 7)
-        // The count per channel comes with it: 25 cases, 21 of them taken in on the day (the mail
-        // applications and the overdue deferral's case came earlier; one came from Chongqing).
+        // The count per channel comes with it: 26 cases, 22 of them taken in on the day (the mail
+        // applications and the overdue deferral's case came earlier; one came from Chongqing, one
+        // was taken in for Chongqing and transferred there).
         let channels = try #require(report["channels"] as? [String: Any])
         let bookings = try #require(channels["bookings"] as? [String: Any])
         #expect(
             bookings["noShows"] as? Int == 1 && bookings["checkedIn"] as? Int == 4 && bookings["extended"] as? Int == 1)
         let rows = try #require(channels["channels"] as? [[String: Any]])
-        #expect(rows.compactMap { $0["received"] as? Int }.reduce(0, +) == 21)
+        #expect(rows.compactMap { $0["received"] as? Int }.reduce(0, +) == 22)
         #expect(rows.first { $0["channel"] as? String == "cross-province" }?["received"] as? Int == 1)
         #expect(rows.first { $0["channel"] as? String == "appointment" }?["received"] as? Int == 4)
-        // The month's figures: 25 cases taken in during November (21 on the day, one of them
-        // transferred from Chongqing, 3 mail applications posted 11-23..25, 1 on 11-23), 22 accepted
-        // (not the refused one, the one awaiting its correction, the mail case whose post came
-        // late), 17 completed (16 on the day and the 11-23 case completed with its deferral open).
+        // The month's figures: 26 cases taken in during November (22 on the day, one of them
+        // transferred from Chongqing, one taken in for Chongqing, 3 mail applications posted
+        // 11-23..25, 1 on 11-23), 22 accepted (not the refused one, the one awaiting its correction,
+        // the mail case whose post came late, the one Chongqing accepted), 18 completed (17 on the
+        // day, the one Chongqing licensed among them, and the 11-23 case completed with its deferral open).
         let month = try json(["stats", "month", "2026-11"])
         let counts = try #require(month["total"] as? [String: Any])
         #expect(
-            counts["received"] as? Int == 25 && counts["accepted"] as? Int == 22 && counts["completed"] as? Int == 17)
+            counts["received"] as? Int == 26 && counts["accepted"] as? Int == 22 && counts["completed"] as? Int == 18)
         for bad in ["2026-+1", "+026-11", "2026-13", "2026-1", "２０２６-11"] {
             #expect(try kaiban.run(["stats", "month", bad]).status == 64, "\(bad)")
             #expect(try kaiban.run(["sla", "report", "--month", bad]).status == 64, "\(bad)")

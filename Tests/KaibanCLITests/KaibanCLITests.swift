@@ -283,10 +283,10 @@ import Testing
     @Test func theDemoPlaysADayAndRefusesADatabaseWithCases() throws {
         let demo = try kaiban.run(["demo", "--quiet"])
         #expect(demo.status == 0, "\(demo)")
-        #expect(demo.stdout.contains("办件25件"))
-        #expect(demo.stdout.contains("已办结 16"))
+        #expect(demo.stdout.contains("办件26件"))
+        #expect(demo.stdout.contains("已办结 17"))
         #expect(demo.stdout.contains("时限报告：2026-11-26"))
-        #expect(demo.stdout.contains("合计      16"))
+        #expect(demo.stdout.contains("合计      17"))
         // Every channel, a no-show and a posted licence, in the day's counts per channel.
         #expect(demo.stdout.contains("预约办：预约5个（其中延时服务1个），到场4，爽约1"), "\(demo.stdout)")
         #expect(demo.stdout.contains("寄递办：收到邮寄材料3件，寄出执照1件"))
@@ -294,6 +294,11 @@ import Testing
         #expect(demo.stdout.contains("CY500103202611260001  转入  重庆市渝中区市场监督管理局"), "\(demo.stdout)")
         #expect(demo.stdout.contains("11 办结（通过）  2026-11-26 17:12  510811-20261126-0021"))
         #expect(demo.stdout.contains("CY510811202611260001  转出"))
+        // The one taken in here for Yuzhong: transferred by the window, completed by Yuzhong's result.
+        #expect(demo.stdout.contains("11 办结（通过）  2026-11-26 17:18  510811-20261126-0022"), "\(demo.stdout)")
+        let transferred = try kaiban.run(["history", "510811-20261126-0022"])
+        #expect(transferred.stdout.contains("转办理地") && transferred.stdout.contains("办理地已发照"), "\(transferred)")
+        #expect(try kaiban.run(["show", "510811-20261126-0022"]).stdout.contains("政府用时20分/192分"))
         // The case taken in at 12:10 during the lunch-time extended hours and done at 13:05.
         let lunch = try kaiban.run(["show", "510811-20261126-0014"])
         #expect(lunch.stdout.contains("延时服务受理（2026-11-26 12:00–13:30）"), "\(lunch)")
@@ -323,11 +328,11 @@ import Testing
             stopped.status == 0 && stopped.stdout.contains("开始盯办") && stopped.stdout.contains("已结束盯办"), "\(stopped)")
         let again = try kaiban.run(["demo"])
         #expect(again.status == 65)
-        #expect(again.stderr.contains("已有25件办件"))
+        #expect(again.stderr.contains("已有26件办件"))
         #expect(try kaiban.run(["admin", "rebuild"]).status == 64)
         #expect(try kaiban.run(["admin", "rebuild", "--as", "wangfang"]).status == 65)
         let rebuild = try kaiban.run(["admin", "rebuild", "--lang", "en", "--as", "zhouqiang"])
-        #expect(rebuild.stdout.contains("rebuilt 25 cases"), "\(rebuild)")
+        #expect(rebuild.stdout.contains("rebuilt 26 cases"), "\(rebuild)")
         #expect(rebuild.stdout.contains("0 differed"))
     }
 }

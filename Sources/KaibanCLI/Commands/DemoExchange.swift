@@ -116,21 +116,8 @@ struct DemoExchange {
             publicKeyPEM: try Data(contentsOf: URL(fileURLWithPath: partnerKeyFile)), as: .clerk(supervisor))
         let zhaohuaAuthority = CaseAuthority(code: Self.zhaohua.code, name: Self.zhaohua.name, division: "510811")
         let yuzhongAuthority = CaseAuthority(code: Self.yuzhong.code, name: Self.yuzhong.name, division: "500103")
-        // 1. 异地代收代办 at Zhaohua for a company registering in Yuzhong: the window transfers it.
-        let hereOutbox = try ExchangeOutbox.open(here)
-        let outbound = try await hereOutbox.transfer(
-            Self.record(
-                name: "重庆市渝中区青禾农业科技有限公司",
-                domicile: TransferredDomicile(address: "重庆市渝中区民族路188号8楼801室", division: "500103", tenure: "declared"),
-                receiving: zhaohuaAuthority, deciding: yuzhongAuthority, received: at(16, 30)),
-            caseReference: "510811-\(date.compact)-X001", files: Self.files, by: "chenjing")
-        say("16:56 陈静 转办 \(outbound.collaborationNumber) 重庆市渝中区青禾农业科技有限公司 → 渝中区市场监督管理局（异地代收代办）")
         let hereWorker = try ExchangeWorker.open(here)
-        both(at(16, 57))
-        let sent = try await hereWorker.run(at: at(16, 57))
-        say("16:57 发件箱投递\(sent.delivery.delivered)份，对方回执确认\(sent.delivery.acknowledged)份")
-        // 2. The other way: Yuzhong takes in a Zhaohua company and transfers it here.
-        both(at(16, 58))
+        // 1. Yuzhong took in a Zhaohua company and transfers it here: this hall decides it.
         let partnerOutbox = try ExchangeOutbox.open(partner)
         let inbound = try await partnerOutbox.transfer(
             Self.record(
@@ -139,16 +126,46 @@ struct DemoExchange {
                 receiving: yuzhongAuthority, deciding: zhaohuaAuthority, received: at(16, 40)),
             caseReference: "500103-\(date.compact)-0003", files: Self.files, by: "liuwei")
         let partnerWorker = try ExchangeWorker.open(partner)
-        _ = try await partnerWorker.sender.pass(at: at(16, 58))
-        say("16:58 渝中区转来 \(inbound.collaborationNumber) 广元市昭化区嘉陵渡农业科技有限公司（材料从对方取回并核对SM3）")
-        both(at(16, 59))
-        let takenIn = try await hereWorker.run(at: at(16, 59))
+        _ = try await partnerWorker.sender.pass(at: at(16, 56))
+        say("16:56 渝中区转来 \(inbound.collaborationNumber) 广元市昭化区嘉陵渡农业科技有限公司（材料从对方取回并核对SM3）")
+        both(at(16, 57))
+        let takenIn = try await hereWorker.run(at: at(16, 57))
         guard let localText = takenIn.takenIn[inbound.collaborationNumber], let local = CaseNumber(localText) else {
             say("转入办件未能收件：\(takenIn.refused.values.joined(separator: "；"))")
             return nil
         }
-        say("16:59 转入办件收件为 \(local)（川渝通办），按本厅流程办理")
-        clock.set(at(17, 0))
+        say("16:57 转入办件收件为 \(local)（川渝通办），按本厅流程办理")
+        // 2. 异地代收代办 at Zhaohua for a company registering in Yuzhong: the window takes it in for
+        //    Yuzhong, checks every document and transfers it with the scans.
+        both(at(16, 58))
+        var application = CaseApplication(
+            channel: .window, enterpriseType: .limitedLiabilityCompany, proposedName: "重庆市渝中区青禾农业科技有限公司",
+            registeredCapital: Money(fen: 50_000_000), domicile: "重庆市渝中区民族路188号8楼801室", domicileDivision: "500103",
+            businessScope: "农业技术推广服务；农产品销售",
+            legalRepresentative: Person(name: "张伟", idNumber: "510811197809031413"),
+            investors: [
+                Investor(
+                    name: "张伟", kind: .person, idNumber: "510811197809031413", contribution: Money(fen: 50_000_000))
+            ],
+            contact: Contact(name: "张伟", phone: "13890001234"), requestedTasks: [], domicileTenure: .leased,
+            mailingAddress: "四川省广元市昭化区元坝镇中街12号 张伟收")
+        application.transferTo = Self.yuzhong.code
+        let taken = try await here.intake(application, documents: .all, as: .clerk("chenjing"))
+        let outboundLocal = taken.case.number
+        say("16:58 陈静 收件 \(outboundLocal) 重庆市渝中区青禾农业科技有限公司（住所在渝中区：代收，转渝中区市场监督管理局办理）")
+        both(at(17, 0))
+        let codes = try await here.documents(outboundLocal).documents.map(\.requirement.code)
+        let scans = Dictionary(
+            uniqueKeysWithValues: codes.map { ($0, Data("%PDF-1.4\n% \($0)（扫描件）\n%%EOF\n".utf8)) })
+        let outbound = try await ExchangeOutbox.open(here).transferCase(
+            outboundLocal, scans: scans, as: .clerk("chenjing"))
+        say(
+            "17:00 陈静 核对材料\(codes.count)件后转办 \(outbound.exchange.collaborationNumber) → 渝中区市场监督管理局（异地代收代办，办件进入“已转办理地办理”，计时继续）"
+        )
+        let sent = try await hereWorker.run(at: at(17, 0))
+        say("17:00 发件箱投递\(sent.delivery.delivered)份，对方取回扫描件核对SM3后回执确认\(sent.delivery.acknowledged)份")
+        // This hall's clerks carry the inbound case to its licence.
+        clock.set(at(17, 1))
         let missing = try await here.documents(local).documents.filter { $0.state != .present }.map(\.requirement.code)
         if !missing.isEmpty {
             _ = try await here.receiveDocuments(
@@ -162,12 +179,13 @@ struct DemoExchange {
             _ = try await here.step(local, step, as: .clerk(clerk))
         }
         say("17:12 \(local) 发照；状态与结果将回传渝中区")
-        // The partner decides the case transferred to it and sends its statuses and result.
+        // Yuzhong decides the case transferred to it and sends its statuses and result; they move
+        // the case here on, in the transaction that takes each in.
         both(at(17, 20))
         try await partnerOutbox.send(
             [
                 .statusUpdate([
-                    StatusChange(recordID: "s1", status: 3, time: at(17, 1)),
+                    StatusChange(recordID: "s1", status: 3, time: at(17, 3)),
                     StatusChange(recordID: "s2", status: 8, time: at(17, 6), reason: "转登记科审查"),
                 ]),
                 .result(
@@ -178,9 +196,11 @@ struct DemoExchange {
                             ?? Self.yuzhong.code,
                         licenceNumber: "500103000123456", issueDate: date.description,
                         post: PostRecord(carrier: "EMS", trackingNumber: "1173652890429", recipient: "applicant"))),
-            ], about: outbound.collaborationNumber)
+            ], about: outbound.exchange.collaborationNumber)
         let back = try await partnerWorker.sender.pass(at: at(17, 20))
-        say("17:20 渝中区回传状态与结果\(back.delivered)份（已受理、部门开始办理、办结，执照EMS寄申请人）")
+        say(
+            "17:20 渝中区回传状态与结果\(back.delivered)份（已受理、部门开始办理、17:18办结，执照EMS寄申请人）：\(outboundLocal) 随之办结"
+        )
         let told = try await hereWorker.run(at: at(17, 21))
         say("17:21 本厅回传 \(inbound.collaborationNumber) 的状态与结果\(told.told)份，对方确认\(told.delivery.acknowledged)份")
         return local
