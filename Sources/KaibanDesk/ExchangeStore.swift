@@ -327,6 +327,25 @@ public struct InboundDecision: Sendable {
     }
 }
 
+/// One inbound message to apply: who sent it, its id, the case it names, and what it changes,
+/// decided from that case as stored.
+public struct InboundItem: Sendable {
+    public var sender: String
+    public var messageID: String
+    public var collaborationNumber: String
+    public var decide: @Sendable (ExchangeCase?) throws -> InboundDecision
+
+    public init(
+        sender: String, messageID: String, collaborationNumber: String,
+        decide: @escaping @Sendable (ExchangeCase?) throws -> InboundDecision
+    ) {
+        self.sender = sender
+        self.messageID = messageID
+        self.collaborationNumber = collaborationNumber
+        self.decide = decide
+    }
+}
+
 /// A step a partner's message takes on the local case: the deciding authority's answer moves a
 /// case transferred there (办理地已发照, 不予受理…), its withdrawal withdraws a case transferred
 /// here. The exchange takes it as the partner (`exchange:` + its code), holding the step's roles.
@@ -370,14 +389,14 @@ public protocol ExchangeStore: Sendable {
     func exchangePartner(_ code: String) async throws -> ExchangePartner?
     /// The message `messageID` from `sender` processed earlier, if any.
     func inboundMessage(sender: String, messageID: String) async throws -> InboundMessage?
-    /// Applies an inbound message in one transaction: reads the case `collaborationNumber` names,
-    /// lets `decide` say what changes, writes it and the message's record. When the same sender
-    /// and id were recorded meanwhile (another process), nothing is applied and that earlier
-    /// record is returned instead (`decide` is then not consulted).
-    func receiveExchangeMessage(
-        sender: String, messageID: String, collaborationNumber: String, clock: SLAClock?,
-        decide: @escaping @Sendable (ExchangeCase?) throws -> InboundDecision
-    ) async throws -> (message: InboundMessage, applied: Bool)
+    /// Applies inbound messages in one transaction, in order: for each, reads the case its
+    /// collaboration number names (as the messages before it left it), lets its `decide` say what
+    /// changes, writes it and the message's record, and takes its local step with `clock`. When the
+    /// same sender and id were recorded before (another process, or earlier in the batch), nothing
+    /// is applied for it and that earlier record is returned instead (`decide` is not consulted).
+    /// Any error writes none of them.
+    func receiveExchangeMessages(_ items: [InboundItem], clock: SLAClock?) async throws
+        -> [(message: InboundMessage, applied: Bool)]
     func recordDeadLetter(_ letter: DeadLetter) async throws
     /// The newest dead letters first, at most `limit`.
     func deadLetters(limit: Int) async throws -> [DeadLetter]

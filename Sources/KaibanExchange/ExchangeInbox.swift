@@ -115,13 +115,103 @@ public struct ExchangeInbox: Sendable {
     static let keptPrefix = 4096
 
     public func receive(_ data: Data, origin: String, documents: (any DocumentSource)?) async throws -> InboundAnswer {
+        try await receiveAll([(data, origin)], documents: documents)[0]
+    }
+
+    /// Messages received together (a spool folder): checks 1–10 and the stateless part of 11 for
+    /// several at once, the files of the accepted transfers kept with one flush, then every message
+    /// applied in one transaction, in the order given (each sees the cases as those before it left
+    /// them); the answers in that order. The same answers as receiving them one by one.
+    public func receiveAll(_ messages: [(data: Data, origin: String)], documents: (any DocumentSource)?)
+        async throws -> [InboundAnswer]
+    {
+        var steps: [Step?] = Array(repeating: nil, count: messages.count)
+        try await withThrowingTaskGroup(of: (Int, Step).self) { group in
+            var next = 0
+            func start() {
+                let index = next
+                next += 1
+                group.addTask {
+                    (
+                        index,
+                        try await self.prepare(
+                            messages[index].data, origin: messages[index].origin, documents: documents)
+                    )
+                }
+            }
+            while next < min(Self.width, messages.count) { start() }
+            while let (index, step) = try await group.next() {
+                steps[index] = step
+                if next < messages.count { start() }
+            }
+        }
+        var files: [String: Data] = [:]
+        var pending: [(index: Int, ready: Ready)] = []
+        for (index, step) in steps.enumerated() {
+            if case .ready(let ready)? = step {
+                pending.append((index, ready))
+                files.merge(ready.files) { first, _ in first }
+            }
+        }
+        // The files of an accepted transfer are kept before the transfer is recorded.
+        try keep(files)
+        let clock = try? await desk.slaClock()
+        let outcomes =
+            pending.isEmpty
+            ? [] : try await desk.store.receiveExchangeMessages(pending.map { item(for: $0.ready) }, clock: clock)
+        var answers: [InboundAnswer] = []
+        var applied = zip(pending.map(\.index), outcomes).makeIterator()
+        var upcoming = applied.next()
+        for (index, step) in steps.enumerated() {
+            switch step {
+            case .answered(let answer)?:
+                answers.append(answer)
+            case .ready(let ready)?:
+                guard let (at, outcome) = upcoming, at == index else {
+                    throw StoreError.storage("inbox: outcome missing")
+                }
+                upcoming = applied.next()
+                answers.append(try await finish(ready, outcome))
+            case nil:
+                throw StoreError.storage("inbox: a message was not checked")
+            }
+        }
+        return answers
+    }
+
+    /// How many messages are checked at once: the cores of the machine, at least two.
+    static var width: Int { max(2, ProcessInfo.processInfo.activeProcessorCount) }
+
+    /// A message checked: answered already (refused, or a repeat), or ready to apply.
+    enum Step: Sendable {
+        case answered(InboundAnswer)
+        case ready(Ready)
+    }
+
+    /// What applying a checked message needs.
+    struct Ready: Sendable {
+        var answer: InboundAnswer
+        var opened: OpenedMessage
+        var data: Data
+        var origin: String
+        var now: Date
+        var wholeRefusal: Rejection?
+        var stateless: [String: Rejection]
+        var files: [String: Data]
+        var rules: RecordRules
+        var partnerName: String
+    }
+
+    /// Checks 1–10 and the stateless part of 11; refusals before the signature is checked are
+    /// answered here.
+    func prepare(_ data: Data, origin: String, documents: (any DocumentSource)?) async throws -> Step {
         let now = Date(timeIntervalSince1970: desk.clock.now().timeIntervalSince1970.rounded(.down))
         let digest = SM3.hex(data)
         let opened: OpenedMessage
         do {
             opened = try codec.open(data, source: origin)
         } catch {
-            return try await refuseUnopened(error, data: data, digest: digest, origin: origin, at: now)
+            return .answered(try await refuseUnopened(error, data: data, digest: digest, origin: origin, at: now))
         }
         let message = opened.message
         let header = message.header
@@ -130,32 +220,35 @@ public struct ExchangeInbox: Sendable {
             type: header.type.rawValue)
         // Checks 4–6: refused, answered, not recorded against the id (a forgery must not block it).
         if header.schemaVersion != ExchangeMessage.schemaVersion {
-            return try await reject(
-                answer,
-                Rejection(
-                    code: "message.version-unsupported",
-                    message: "报文版本\(header.schemaVersion)不受支持，仅支持\(ExchangeMessage.schemaVersion)"),
-                opened: opened, origin: origin, at: now)
+            return .answered(
+                try await reject(
+                    answer,
+                    Rejection(
+                        code: "message.version-unsupported",
+                        message: "报文版本\(header.schemaVersion)不受支持，仅支持\(ExchangeMessage.schemaVersion)"),
+                    opened: opened, origin: origin, at: now))
         }
         let partner = try await desk.store.exchangePartner(header.sender.code)
         let keys = (partner?.keys ?? []).compactMap { try? SM2.PublicKey(der: Array($0.der)) }
         guard partner != nil, keys.contains(where: { $0.fingerprint == opened.keyFingerprint }) else {
-            return try await reject(
-                answer,
-                Rejection(
-                    code: "message.sender-unknown",
-                    message: partner == nil
-                        ? "发送方\(header.sender.code)不是已登记的协同机构" : "签名公钥\(opened.keyFingerprint)不是发送方已登记的公钥"),
-                opened: opened, origin: origin, at: now)
+            return .answered(
+                try await reject(
+                    answer,
+                    Rejection(
+                        code: "message.sender-unknown",
+                        message: partner == nil
+                            ? "发送方\(header.sender.code)不是已登记的协同机构" : "签名公钥\(opened.keyFingerprint)不是发送方已登记的公钥"),
+                    opened: opened, origin: origin, at: now))
         }
         guard opened.verifies(with: keys) else {
-            return try await reject(
-                answer, Rejection(code: "message.signature-invalid", message: "签名验证失败（SM2-SM3，规范化形式见交换规范§3）"),
-                opened: opened, origin: origin, at: now)
+            return .answered(
+                try await reject(
+                    answer, Rejection(code: "message.signature-invalid", message: "签名验证失败（SM2-SM3，规范化形式见交换规范§3）"),
+                    opened: opened, origin: origin, at: now))
         }
         // Check 9 first among the recorded ones: a message already processed is answered as it was.
         if let earlier = try await desk.store.inboundMessage(sender: header.sender.code, messageID: header.messageID) {
-            return try await repeated(earlier, answer: answer, opened: opened, origin: origin, at: now)
+            return .answered(try await repeated(earlier, answer: answer, opened: opened, origin: origin, at: now))
         }
         // Checks 7, 8, 10: refused and recorded.
         var refusal: Rejection?
@@ -178,60 +271,71 @@ public struct ExchangeInbox: Sendable {
             identity: identity, jurisdiction: desk.settings.jurisdiction ?? [desk.settings.hall], now: now)
         // Check 11, the part that needs no stored state: identity numbers, codes, documents.
         var stateless: [String: Rejection] = [:]
+        var files: [String: Data] = [:]
         if refusal == nil {
             let source = documents ?? partner?.endpoint.map { PartnerDocuments(endpoint: $0) as any DocumentSource }
             let checked = await rules.statelessProblems(message, documents: source)
             stateless = checked.problems
-            // The files of an accepted transfer are kept by SM3 before the transfer is recorded.
-            if checked.problems.isEmpty { try keep(checked.files) }
+            if checked.problems.isEmpty { files = checked.files }
         }
+        return .ready(
+            Ready(
+                answer: answer, opened: opened, data: data, origin: origin, now: now, wholeRefusal: refusal,
+                stateless: stateless, files: files, rules: rules, partnerName: partner?.name ?? header.sender.name))
+    }
+
+    /// The store's part of applying a checked message: what it changes, decided inside the
+    /// transaction from the case as stored, with the signed receipt.
+    func item(for ready: Ready) -> InboundItem {
         let codec = self.codec
         let identity = self.identity
-        let wholeRefusal = refusal
-        let recordProblems = stateless
-        let partnerName = partner?.name ?? header.sender.name
-        let outcome = try await desk.store.receiveExchangeMessage(
-            sender: header.sender.code, messageID: header.messageID, collaborationNumber: header.collaborationNumber,
-            // A hall whose calendar cannot measure (no office hours) takes no case in either.
-            clock: try? await desk.slaClock()
+        let opened = ready.opened
+        let message = opened.message
+        let header = message.header
+        return InboundItem(
+            sender: header.sender.code, messageID: header.messageID, collaborationNumber: header.collaborationNumber
         ) { stored in
             let decision =
-                wholeRefusal.map { RecordRules.Decision(rejection: $0) }
-                ?? rules.decide(message, stored: stored, stateless: recordProblems)
+                ready.wholeRefusal.map { RecordRules.Decision(rejection: $0) }
+                ?? ready.rules.decide(message, stored: stored, stateless: ready.stateless)
             let receipt: Data? =
                 header.type == .receipt
                 ? nil
                 : try codec.write(
                     Self.receipt(
                         answering: opened, outcome: decision.outcome, identity: identity, reference: stored?.localCase,
-                        at: now), signedWith: identity.key)
+                        at: ready.now), signedWith: identity.key)
             var binding: ReceiptBinding?
-            if wholeRefusal == nil, case .receipt(let answered) = message.body {
+            if ready.wholeRefusal == nil, case .receipt(let answered) = message.body {
                 binding = ReceiptBinding(
                     requestMessageID: answered.requestMessageID, requestDigest: answered.requestDigest,
                     partnerCode: header.sender.code, accepted: answered.isAcceptance, code: answered.firstCode,
-                    raw: data,
-                    at: now)
+                    raw: ready.data, at: ready.now)
             }
             return InboundDecision(
                 caseState: decision.accepted ? decision.caseState : nil,
                 statuses: decision.accepted ? decision.statuses : [],
                 message: InboundMessage(
                     senderCode: header.sender.code, messageID: header.messageID, digest: opened.digest,
-                    type: header.type.rawValue, collaborationNumber: header.collaborationNumber, receivedAt: now,
-                    accepted: decision.accepted, code: decision.code, reason: decision.reason, origin: origin,
-                    raw: data,
-                    receipt: receipt),
+                    type: header.type.rawValue, collaborationNumber: header.collaborationNumber,
+                    receivedAt: ready.now, accepted: decision.accepted, code: decision.code, reason: decision.reason,
+                    origin: ready.origin, raw: ready.data, receipt: receipt),
                 binding: binding,
                 localStep: decision.accepted
                     ? Self.localStep(
                         message.body, statuses: decision.statuses, stored: decision.caseState ?? stored,
-                        partner: (header.sender.code, partnerName)) : nil)
+                        partner: (header.sender.code, ready.partnerName)) : nil)
         }
+    }
+
+    /// The answer to a message once the store applied it, or found it recorded already.
+    func finish(_ ready: Ready, _ outcome: (message: InboundMessage, applied: Bool)) async throws -> InboundAnswer {
         if !outcome.applied {
-            // Another process recorded the same id between the read above and this transaction.
-            return try await repeated(outcome.message, answer: answer, opened: opened, origin: origin, at: now)
+            // Recorded before: by another process since the check, or earlier in the same batch.
+            return try await repeated(
+                outcome.message, answer: ready.answer, opened: ready.opened, origin: ready.origin, at: ready.now)
         }
+        var answer = ready.answer
         answer.receipt = outcome.message.receipt
         answer.outcome = outcome.message.accepted ? .applied : .rejected
         answer.code = outcome.message.code
@@ -249,16 +353,26 @@ public struct ExchangeInbox: Sendable {
         guard !files.isEmpty else { return }
         let folder = Self.filesFolder(desk.settings)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        var written: [(temporary: URL, target: URL)] = []
         for (sm3, content) in files where isDigestName(sm3) {
             let target = folder.appendingPathComponent(sm3)
             if FileManager.default.fileExists(atPath: target.path) { continue }
             let temporary = folder.appendingPathComponent(".\(sm3).\(UUID().uuidString).part")
             try content.write(to: temporary)
-            let handle = try FileHandle(forWritingTo: temporary)
+            written.append((temporary, target))
+        }
+        guard !written.isEmpty else { return }
+        // Written all first, then each flushed: the first flush takes the others' data with it (the
+        // file system commits them together), then each takes its name: a file under its SM3 is
+        // always whole.
+        for file in written {
+            let handle = try FileHandle(forWritingTo: file.temporary)
             try handle.synchronize()
             try handle.close()
-            try? FileManager.default.moveItem(at: temporary, to: target)
-            try? FileManager.default.removeItem(at: temporary)
+        }
+        for file in written {
+            try? FileManager.default.moveItem(at: file.temporary, to: file.target)
+            try? FileManager.default.removeItem(at: file.temporary)
         }
     }
 

@@ -343,13 +343,24 @@ extension CaseStore {
         }
     }
 
-    package func receiveExchangeMessage(
-        sender: String, messageID: String, collaborationNumber: String, clock: SLAClock?,
-        decide: (ExchangeCase?) throws -> InboundDecision
-    ) throws -> (message: InboundMessage, applied: Bool) {
+    package func receiveExchangeMessages(_ items: [InboundItem], clock: SLAClock?) throws
+        -> [ReceiveOutcome]
+    {
         try write { db in
-            if let earlier = try fetchInbound(sender: sender, messageID: messageID, db) { return (earlier, false) }
-            let decision = try decide(try fetchExchangeCase(collaborationNumber, db))
+            try items.map {
+                let (message, applied) = try receive($0, clock: clock, db)
+                return ReceiveOutcome(message: message, applied: applied)
+            }
+        }
+    }
+
+    func receive(_ item: InboundItem, clock: SLAClock?, _ db: Database) throws -> (InboundMessage, Bool) {
+        do {
+            if let earlier = try fetchInbound(sender: item.sender, messageID: item.messageID, db) {
+                return (earlier, false)
+            }
+            let decision = try item.decide(try fetchExchangeCase(item.collaborationNumber, db))
+            let collaborationNumber = item.collaborationNumber
             if let state = decision.caseState { try saveExchangeCase(state, db) }
             if let step = decision.localStep, let clock {
                 _ = try takeLocalStep(step, clock: clock, at: decision.message.receivedAt, db)
@@ -536,17 +547,10 @@ extension CaseStore {
         try await offPool { try self.inboundMessage(sender: sender, messageID: messageID) }
     }
 
-    public func receiveExchangeMessage(
-        sender: String, messageID: String, collaborationNumber: String, clock: SLAClock?,
-        decide: @escaping @Sendable (ExchangeCase?) throws -> InboundDecision
-    ) async throws -> (message: InboundMessage, applied: Bool) {
-        let outcome = try await offPool {
-            let result = try self.receiveExchangeMessage(
-                sender: sender, messageID: messageID, collaborationNumber: collaborationNumber, clock: clock,
-                decide: decide)
-            return ReceiveOutcome(message: result.message, applied: result.applied)
-        }
-        return (outcome.message, outcome.applied)
+    public func receiveExchangeMessages(_ items: [InboundItem], clock: SLAClock?) async throws
+        -> [(message: InboundMessage, applied: Bool)]
+    {
+        try await offPool { try self.receiveExchangeMessages(items, clock: clock) }.map { ($0.message, $0.applied) }
     }
 
     public func openOutboundCase(
@@ -640,7 +644,7 @@ struct TransferOutcome: Sendable {
     var exchange: ExchangeCase
 }
 
-struct ReceiveOutcome: Sendable {
-    var message: InboundMessage
-    var applied: Bool
+package struct ReceiveOutcome: Sendable {
+    package var message: InboundMessage
+    package var applied: Bool
 }

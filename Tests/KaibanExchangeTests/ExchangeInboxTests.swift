@@ -111,6 +111,41 @@ import Testing
         #expect(kept.raw == data)
     }
 
+    /// A spool received together: the answers are those of receiving the messages one by one, in
+    /// order: a repeat within the batch gets the first one's receipt, other content under the same
+    /// id is refused, a forgery is refused unrecorded, and two transfers both apply.
+    @Test func messagesReceivedTogetherAreAnsweredAsOneByOne() async throws {
+        let hall = try await Self.hall()
+        let first = try hall.fromPartner(Self.inboundTransfer())
+        let reused = try hall.fromPartner(Self.inboundTransfer(name: "昭化另一家有限公司"))
+        var secondMessage = Self.inboundTransfer(id: "7f1b2c3d-4e5f-4a6b-8c7d-0e1f2a3b4c5d", name: "昭化青苗农业科技有限公司")
+        secondMessage.header.collaborationNumber = "CY500103202611260004"
+        let second = try hall.fromPartner(secondMessage)
+        let forged = try hall.fromPartner(
+            Self.inboundTransfer(id: "6f1b2c3d-4e5f-4a6b-8c7d-0e1f2a3b4c5d"), key: try SM2.PrivateKey.generate())
+        let answers = try await hall.inbox.receiveAll(
+            [(first, "a"), (first, "b"), (reused, "c"), (forged, "d"), (second, "e")],
+            documents: SpoolDocuments(folder: hall.spool))
+        #expect(answers.map(\.outcome) == [.applied, .duplicate, .rejected, .rejected, .applied])
+        #expect(answers[1].receipt == answers[0].receipt)
+        #expect(answers[2].code == "message.id-reused")
+        #expect(answers[3].code == "message.sender-unknown")
+        #expect(try await hall.desk.store.exchangeCase("CY500103202611260003")?.enterpriseName == "昭化青禾农业科技有限公司")
+        #expect(try await hall.desk.store.exchangeCase("CY500103202611260004")?.status == 1)
+        // The forgery did not block its id: the real message under it still applies.
+        var realMessage = Self.inboundTransfer(id: "6f1b2c3d-4e5f-4a6b-8c7d-0e1f2a3b4c5d", name: "昭化白龙农业科技有限公司")
+        realMessage.header.collaborationNumber = "CY500103202611260005"
+        #expect(try await hall.receive(try hall.fromPartner(realMessage)).outcome == .applied)
+        #expect(
+            try await hall.desk.exchangeDeadLetters().map(\.code).sorted() == [
+                "message.id-reused", "message.sender-unknown",
+            ])
+        for content in Self.files {
+            let kept = ExchangeInbox.filesFolder(hall.desk.settings).appendingPathComponent(SM3.hex(content))
+            #expect(FileManager.default.contents(atPath: kept.path) == content)
+        }
+    }
+
     @Test func theSameIDWithOtherContentIsRefusedAndTheFirstStands() async throws {
         let hall = try await Self.hall()
         _ = try await hall.receive(try hall.fromPartner(Self.inboundTransfer()))

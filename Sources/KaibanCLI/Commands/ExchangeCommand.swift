@@ -185,12 +185,33 @@ struct ExchangeCommand: AsyncParsableCommand {
                 }
                 let receipts = directory.appendingPathComponent("receipts")
                 var lines: [Line] = []
+                // Read, then received in batches: checked concurrently, applied in one transaction each.
+                var batch: [(name: String, data: Data, origin: String)] = []
+                func flush() async throws {
+                    guard !batch.isEmpty else { return }
+                    let answers = try await inbox.receiveAll(
+                        batch.map { ($0.data, $0.origin) }, documents: SpoolDocuments(folder: directory))
+                    for (item, answer) in zip(batch, answers) {
+                        var line = Line(
+                            file: item.name, answer: answer.outcome, type: answer.type, messageID: answer.messageID,
+                            sender: answer.senderCode, code: answer.code, reason: answer.reason)
+                        if let receipt = answer.receipt {
+                            try FileManager.default.createDirectory(at: receipts, withIntermediateDirectories: true)
+                            let target = receipts.appendingPathComponent("receipt-\(answer.messageID ?? item.name).xml")
+                            try receipt.write(to: target, options: .atomic)
+                            line.receipt = target.path
+                        }
+                        lines.append(line)
+                    }
+                    batch.removeAll()
+                }
                 for name in names {
                     let file = directory.appendingPathComponent(name)
                     // Only the spool's own files: a link could bring any file of this machine in.
                     let type =
                         (try? FileManager.default.attributesOfItem(atPath: file.path))?[.type] as? FileAttributeType
                     guard type == .typeRegular else {
+                        try await flush()  // the lines stay in the files' order
                         lines.append(
                             Line(
                                 file: name, answer: .refused, code: "file.not-regular",
@@ -201,22 +222,14 @@ struct ExchangeCommand: AsyncParsableCommand {
                     do {
                         data = try Self.read(file)
                     } catch {
+                        try await flush()
                         lines.append(Line(file: name, answer: .refused, code: "file.unreadable", reason: "\(error)"))
                         continue
                     }
-                    let answer = try await inbox.receive(
-                        data, origin: file.path, documents: SpoolDocuments(folder: directory))
-                    var line = Line(
-                        file: name, answer: answer.outcome, type: answer.type, messageID: answer.messageID,
-                        sender: answer.senderCode, code: answer.code, reason: answer.reason)
-                    if let receipt = answer.receipt {
-                        try FileManager.default.createDirectory(at: receipts, withIntermediateDirectories: true)
-                        let target = receipts.appendingPathComponent("receipt-\(answer.messageID ?? name).xml")
-                        try receipt.write(to: target, options: .atomic)
-                        line.receipt = target.path
-                    }
-                    lines.append(line)
+                    batch.append((name, data, file.path))
+                    if batch.count == Self.batchSize { try await flush() }
                 }
+                try await flush()
                 if output.json {
                     try Console.json(lines)
                 } else {
@@ -233,6 +246,9 @@ struct ExchangeCommand: AsyncParsableCommand {
                 }
             }
         }
+
+        /// How many spool messages are applied in one transaction.
+        static let batchSize = 200
 
         /// Whether the message was refused, now or (repeated) the first time.
         static func isRefusal(_ line: Line) -> Bool {
