@@ -112,6 +112,8 @@ public struct PartialHeader: Sendable, Equatable {
     public var sender: Authority
     public var collaborationNumber: String
     public var test: Bool?
+    /// The message says it is a receipt (by its type or its body): never answered with a receipt.
+    public var claimsReceipt: Bool
 
     init?(_ envelope: ParsedElement) {
         guard let header = envelope.child("Header"), let id = header.child("MessageId")?.text,
@@ -124,6 +126,8 @@ public struct PartialHeader: Sendable, Equatable {
         self.messageID = id
         self.sender = Authority(code: code, name: nameUsable ? name : code)
         self.collaborationNumber = collaboration
+        self.claimsReceipt =
+            header.child("MessageType")?.text == "Receipt" || envelope.child("Body")?.child("Receipt") != nil
         switch header.child("Test")?.text {
         case "true": self.test = true
         case "false": self.test = false

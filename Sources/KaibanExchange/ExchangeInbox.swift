@@ -439,10 +439,13 @@ public struct ExchangeInbox: Sendable {
                 "报文不符合 exchange-1.xsd："
                 + details.prefix(3).map { "第\($0.line ?? 0)行 \($0.text)" }.joined(separator: "；")
             if let header {
-                answer.outcome = .rejected
-                answer.httpStatus = 200
                 answer.messageID = header.messageID
                 answer.senderCode = header.sender.code
+            }
+            // A receipt is never answered with a receipt (two systems would answer each other).
+            if let header, !header.claimsReceipt {
+                answer.outcome = .rejected
+                answer.httpStatus = 200
                 let receipt = Receipt(
                     requestMessageID: header.messageID, requestDigest: digest, receivedTime: now,
                     outcome: .messageRejected(

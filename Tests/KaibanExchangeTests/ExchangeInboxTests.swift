@@ -197,6 +197,22 @@ import Testing
             return
         }
         #expect(rejection.details.contains { $0.line != nil && $0.text.contains("Mode") })
+        // A partner's receipt that breaks the schema is refused and listed, never answered with a
+        // receipt (the two systems would answer each other's answers).
+        let brokenReceipt = ExchangeMessage(
+            header: SampleMessages.header(
+                .receipt, id: "c81d4fae-7dec-41d0-a765-00a0c91e6bf6", from: SampleMessages.yuzhong,
+                to: SampleMessages.zhaohua, caseReference: nil),
+            body: .receipt(
+                Receipt(
+                    requestMessageID: "3f6c2a9e-8d41-4b7a-9e15-c07d2b5a4e81",
+                    requestDigest: String(repeating: "0", count: 64),
+                    receivedTime: Fixtures.at(10, 42), outcome: .records([RecordResult(recordID: "case")]))))
+        let brokenText = String(decoding: try hall.fromPartner(brokenReceipt), as: UTF8.self)
+            .replacingOccurrences(of: String(repeating: "0", count: 64), with: "not a digest")
+        let answered = try await hall.receive(Data(brokenText.utf8))
+        #expect(answered.code == "message.schema-invalid" && answered.receipt == nil, "\(answered)")
+        #expect(answered.httpStatus == 400 && answered.messageID == "c81d4fae-7dec-41d0-a765-00a0c91e6bf6")
         let garbage = try await hall.receive(Data("<not xml".utf8))
         #expect(garbage.httpStatus == 400 && garbage.receipt == nil)
         let huge = try await hall.receive(Data(repeating: 0x20, count: 1_048_577))
