@@ -198,6 +198,18 @@ extension Desk {
             }
             guard let partner = try await store.exchangePartner(code) else { throw StoreError.partnerNotFound(code) }
             let definition = try await definition(state.definition)
+            // A case that cannot take the step now is told so before its files are asked for.
+            let engine = WorkflowEngine(definition: definition)
+            guard state.isOpen else {
+                throw WorkflowError.caseClosed(case: number, stage: definition.stageName(state.stage))
+            }
+            if let transfer = definition.transitions.first(where: { $0.exchange == .transfer }),
+                !definition.transition(transfer, leavesFrom: state.stage)
+            {
+                throw WorkflowError.notAllowedFromStage(
+                    case: number, stage: definition.stageName(state.stage), transition: transfer.name,
+                    allowed: engine.manualTransitions(for: state).map(\.name))
+            }
             let attachments = try await store.attachments(number)
             var files: [String: Data] = [:]
             for attachment in attachments {

@@ -405,6 +405,11 @@ import Testing
         #expect(state.stage == "completed")
         #expect(state.updatedAt == Fixtures.at(15, 0))
         #expect(try await here.store.history(local).last?.reason?.contains("EMS1173652890429寄申请人") == true)
+        // A completed case is not transferred again: said before its files are asked for.
+        let again = await Fixtures.problem {
+            _ = try await outbox.transferCase(local, as: .clerk("wangfang"))
+        }
+        #expect(again?.code == "case.closed")
         // A status dated before the result, arriving late, is history: the case stays completed.
         try await partnerSays(
             [.statusUpdate([StatusChange(recordID: "s4", status: 8, time: Fixtures.at(14, 30))])],
