@@ -51,14 +51,28 @@ public struct HallFigures: Sendable, Equatable, Codable {
     public var bookings: ChannelActivity.Bookings
     /// Of the bookings that came due (checked in or no-show), the share that were no-shows.
     public var noShowRate: Double?
-    /// 川渝通办: cases transferred to or from the partner province. Not counted until the exchange
-    /// (issue 12) exists: nil.
-    public var crossProvince: Int?
+    /// 川渝通办: the period's cross-province cases, both ways.
+    public var crossProvince: CrossProvince
+
+    /// Cross-province cases (川渝通办) of a period, each way counted once.
+    public struct CrossProvince: Sendable, Equatable, Codable {
+        /// Transferred here by the partner province and taken in (channel 川渝通办), by intake
+        /// instant: the same cases as the channel's `received`.
+        public var inbound: Int
+        /// Transferred from here to the partner that decides them, by the instant this hall opened
+        /// the cross-province case (its collaboration number).
+        public var outbound: Int
+
+        public init(inbound: Int, outbound: Int) {
+            self.inbound = inbound
+            self.outbound = outbound
+        }
+    }
 
     public init(
         from: CivilDate, to: CivilDate, budgetMinutes: Int, total: Counts, byChannel: [Counts], byType: [Counts],
         time: SLAStatistics?, timeByChannel: [SLAStatistics], timeByType: [SLAStatistics], returnedForCorrection: Int,
-        deferrals: DeferralFigures?, bookings: ChannelActivity.Bookings
+        deferrals: DeferralFigures?, bookings: ChannelActivity.Bookings, crossProvinceOutbound: Int
     ) {
         self.from = from
         self.to = to
@@ -75,7 +89,9 @@ public struct HallFigures: Sendable, Equatable, Codable {
         self.bookings = bookings
         let due = bookings.checkedIn + bookings.noShows
         self.noShowRate = due > 0 ? Double(bookings.noShows) / Double(due) : nil
-        self.crossProvince = nil
+        self.crossProvince = CrossProvince(
+            inbound: byChannel.first { $0.group == Channel.crossProvince.rawValue }?.received ?? 0,
+            outbound: crossProvinceOutbound)
     }
 }
 
@@ -89,16 +105,20 @@ public struct HallFigureRecords: Sendable {
     public var closed: [(channel: String, type: String, stage: String, count: Int)]
     /// Of the cases received in the period, those with a return for correction.
     public var returnedForCorrection: Int
+    /// Cross-province cases this hall opened in the period as the sending side (outbound).
+    public var crossProvinceOutbound: Int
 
     public init(
         received: [(channel: String, type: String, count: Int)],
         accepted: [(channel: String, type: String, count: Int)],
-        closed: [(channel: String, type: String, stage: String, count: Int)], returnedForCorrection: Int
+        closed: [(channel: String, type: String, stage: String, count: Int)], returnedForCorrection: Int,
+        crossProvinceOutbound: Int
     ) {
         self.received = received
         self.accepted = accepted
         self.closed = closed
         self.returnedForCorrection = returnedForCorrection
+        self.crossProvinceOutbound = crossProvinceOutbound
     }
 
     /// The counts by channel (every channel, in order), by type (every type, in order) and in all,

@@ -134,6 +134,14 @@ public struct DashboardPage: Sendable {
                 "correction-rate", t("补正率", "correction rate"), HTMLText.percent(figures.correctionRate),
                 figures.correctionRate.map { String(format: "%.4f", $0) } ?? ""
             ),
+            (
+                "cross-province-inbound", t("川渝通办转入", "cross-province in"), "\(figures.crossProvince.inbound)",
+                "\(figures.crossProvince.inbound)"
+            ),
+            (
+                "cross-province-outbound", t("川渝通办转出", "cross-province out"), "\(figures.crossProvince.outbound)",
+                "\(figures.crossProvince.outbound)"
+            ),
         ]
         let cells = items.map { key, label, shown, value in
             "<div class=\"figure\"><dt>\(HTMLText.escape(label))</dt><dd\(HTMLText.attributes(["data-figure": key, "data-value": value]))>\(HTMLText.escape(shown))</dd></div>"

@@ -222,7 +222,8 @@ extension Desk {
                 byChannel: counts.byChannel, byType: counts.byType, time: byChannel.total,
                 timeByChannel: byChannel.groups, timeByType: byType.groups,
                 returnedForCorrection: records.returnedForCorrection, deferrals: byChannel.deferrals,
-                bookings: byChannel.channels?.bookings ?? ChannelActivity.Bookings())
+                bookings: byChannel.channels?.bookings ?? ChannelActivity.Bookings(),
+                crossProvinceOutbound: records.crossProvinceOutbound)
         }
     }
 }

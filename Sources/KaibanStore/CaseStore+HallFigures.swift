@@ -27,6 +27,13 @@ extension CaseStore {
         WHERE e.transition = ? AND e.at >= ? AND c.opened_at >= ? AND c.opened_at < ?
         """
 
+    /// Cross-province cases this hall opened as the sending side in the period: the exchange's
+    /// outbound cases by opening instant (a case transferred here has its inbound row, and is
+    /// counted by its channel instead), read through `exchange_case_direction_opened`.
+    static let figuresOutboundSQL = """
+        SELECT COUNT(*) FROM exchange_case WHERE direction = 'outbound' AND opened_at >= ? AND opened_at < ?
+        """
+
     /// The rows of ``HallFigures`` for the instants `from`..<`to`: `accept` and `correction` name
     /// the workflow's transitions that accept a case and return it for correction.
     package func hallFigureRecords(from: Date, to: Date, accept: String, correction: String) throws
@@ -47,8 +54,12 @@ extension CaseStore {
             let corrected =
                 try Int.fetchOne(
                     db, sql: Self.figuresCorrectedSQL, arguments: [correction, Self.seconds(from), start, end]) ?? 0
+            let outbound =
+                try Int.fetchOne(db, sql: Self.figuresOutboundSQL, arguments: [Self.seconds(from), Self.seconds(to)])
+                ?? 0
             return HallFigureRecords(
-                received: received, accepted: accepted, closed: closed, returnedForCorrection: corrected)
+                received: received, accepted: accepted, closed: closed, returnedForCorrection: corrected,
+                crossProvinceOutbound: outbound)
         }
     }
 
@@ -58,6 +69,7 @@ extension CaseStore {
             queryPlan(Self.figuresReceivedSQL, ["", ""]), queryPlan(Self.figuresClosedSQL, ["", ""]),
             queryPlan(Self.figuresAcceptedSQL, ["accept", 0, 1]),
             queryPlan(Self.figuresCorrectedSQL, ["request-correction", 0, "", ""]),
+            queryPlan(Self.figuresOutboundSQL, [0, 1]),
         ]
     }
 }

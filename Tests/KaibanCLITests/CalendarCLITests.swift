@@ -95,6 +95,13 @@ import Testing
         let counts = try #require(month["total"] as? [String: Any])
         #expect(
             counts["received"] as? Int == 26 && counts["accepted"] as? Int == 22 && counts["completed"] as? Int == 18)
+        // 川渝通办 both ways: the case from Chongqing, and the one the demo transferred there.
+        let table = try kaiban.run(["stats", "month", "2026-11"])
+        #expect(table.stdout.contains("川渝通办（跨省）：省外转来本厅受理1件，本厅收件转省外办理1件"), "\(table.stdout)")
+        let english = try kaiban.run(["stats", "month", "2026-11", "--lang", "en"])
+        #expect(
+            english.stdout.contains("川渝通办 (cross-province): 1 transferred here and taken in, 1 transferred from here"),
+            "\(english.stdout)")
         for bad in ["2026-+1", "+026-11", "2026-13", "2026-1", "２０２６-11"] {
             #expect(try kaiban.run(["stats", "month", bad]).status == 64, "\(bad)")
             #expect(try kaiban.run(["sla", "report", "--month", bad]).status == 64, "\(bad)")

@@ -40,6 +40,11 @@ import Testing
         #expect(Self.figure("p90", in: html) == "\(time["p90Minutes"] as? Int ?? -1)")
         let share = try #require(time["withinBudgetShare"] as? Double)
         #expect(Self.figure("within-budget", in: html) == String(format: "%.4f", share))
+        // 川渝通办: the demo's one case each way with Chongqing, in the JSON and the headline.
+        let crossProvince = try #require(json["crossProvince"] as? [String: Any])
+        #expect(crossProvince["inbound"] as? Int == 1 && crossProvince["outbound"] as? Int == 1, "\(crossProvince)")
+        #expect(Self.figure("cross-province-inbound", in: html) == "1")
+        #expect(Self.figure("cross-province-outbound", in: html) == "1")
         // No temporary file is left beside it.
         let left = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".tmp") }
         #expect(left.isEmpty, "\(left)")

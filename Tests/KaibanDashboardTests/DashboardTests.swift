@@ -84,6 +84,7 @@ import Testing
         #expect(figure("median") == "\(figures.time?.medianMinutes ?? -1)")
         #expect(figure("p90") == "\(figures.time?.p90Minutes ?? -1)")
         #expect(figure("within-budget") == "66.7%")
+        #expect(figure("cross-province-inbound") == "0" && figure("cross-province-outbound") == "0")
         // Every chart is an <svg> with a <title>.
         let charts = Self.elements(root) { $0.name == "svg" }
         #expect(

@@ -59,7 +59,8 @@ import Testing
         #expect(october.time?.count == 1 && october.time?.medianMinutes == 90 && october.time?.maxMinutes == 90)
         // Of the two received in October, B was returned for correction: 50%.
         #expect(october.returnedForCorrection == 1 && october.correctionRate == 0.5)
-        #expect(october.crossProvince == nil)
+        // No case came from or went to the partner province.
+        #expect(october.crossProvince == HallFigures.CrossProvince(inbound: 0, outbound: 0))
         let september = try await later.hallFigures(
             from: CivilDate(uncheckedYear: 2026, month: 9, day: 1),
             to: CivilDate(uncheckedYear: 2026, month: 9, day: 30))
@@ -72,7 +73,7 @@ import Testing
 
     @Test func everyReadOfTheFiguresGoesThroughAnIndex() throws {
         let plans = try Fixtures.store().hallFigurePlans()
-        #expect(plans.count == 4)
+        #expect(plans.count == 5)
         for plan in plans {
             #expect(
                 !plan.contains("SCAN registration_case\n") && !plan.hasSuffix("SCAN registration_case")
@@ -81,5 +82,10 @@ import Testing
         #expect(plans[2].contains("case_event_by_transition"), "\(plans[2])")
         // The returns for correction from the period's start on, never every return ever made.
         #expect(plans[3].contains("case_event_by_transition (transition=? AND at>?)"), "\(plans[3])")
+        // The outbound cross-province cases through the index on direction and opening instant.
+        #expect(
+            plans[4].contains(
+                "COVERING INDEX exchange_case_direction_opened (direction=? AND opened_at>? AND opened_at<?)"),
+            "\(plans[4])")
     }
 }

@@ -158,8 +158,12 @@ extension CasePresenter {
                 ? "预约办：预约\(bookings.booked)个，到场\(bookings.checkedIn)，爽约\(bookings.noShows)（爽约率\(percent(figures.noShowRate))），待到场\(bookings.waiting)，取消\(bookings.cancelled)"
                 : "appointments: \(bookings.booked) booked, \(bookings.checkedIn) checked in, \(bookings.noShows) no-shows (\(percent(figures.noShowRate))), \(bookings.waiting) to come, \(bookings.cancelled) cancelled"
         )
+        let crossProvince = figures.crossProvince
         lines.append(
-            zh ? "川渝通办（跨省）：尚未统计（待数据交换上线）" : "川渝通办 (cross-province): not counted yet (comes with the exchange)")
+            zh
+                ? "川渝通办（跨省）：省外转来本厅受理\(crossProvince.inbound)件，本厅收件转省外办理\(crossProvince.outbound)件"
+                : "川渝通办 (cross-province): \(crossProvince.inbound) transferred here and taken in, \(crossProvince.outbound) transferred from here to the partner"
+        )
         return lines.joined(separator: "\n")
     }
 }

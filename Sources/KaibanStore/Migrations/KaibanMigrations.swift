@@ -29,6 +29,7 @@ enum KaibanMigrations {
         migrator.registerMigration("0022-transition-index", migrate: transitionIndex)
         migrator.registerMigration("0023-clerk-tokens", migrate: clerkTokens)
         migrator.registerMigration("0025-exchange", migrate: exchange)
+        migrator.registerMigration("0026-figures-indexes", migrate: figuresIndexes)
         return migrator
     }
 }
