@@ -37,6 +37,26 @@ public struct ChannelActivity: Sendable, Equatable, Codable {
         public var extended = 0
 
         public init() {}
+
+        /// The bookings `rows` (state as kept, slot start, in extended hours) as they stand at
+        /// `now`: a booking not checked in within its grace is a no-show.
+        public init(_ rows: [(state: AppointmentState, startsAt: Date, extended: Bool)], at now: Date) {
+            for booking in rows {
+                var state = booking.state
+                if state == .booked, AppointmentRules.isNoShow(startsAt: booking.startsAt, at: now) { state = .noShow }
+                if state.holdsPlace {
+                    booked += 1
+                    if booking.extended { extended += 1 }
+                }
+                switch state {
+                case .checkedIn: checkedIn += 1
+                case .noShow: noShows += 1
+                case .cancelled: cancelled += 1
+                case .booked: waiting += 1
+                case .moved: break
+                }
+            }
+        }
     }
 
     /// 寄递办: the posts of the period.
@@ -117,22 +137,6 @@ public struct ChannelActivityRecords: Sendable {
             default: rows[at].otherwiseEnded += row.count
             }
         }
-        var counts = ChannelActivity.Bookings()
-        for booking in bookings {
-            var state = booking.state
-            if state == .booked, AppointmentRules.isNoShow(startsAt: booking.startsAt, at: now) { state = .noShow }
-            if state.holdsPlace {
-                counts.booked += 1
-                if booking.extended { counts.extended += 1 }
-            }
-            switch state {
-            case .checkedIn: counts.checkedIn += 1
-            case .noShow: counts.noShows += 1
-            case .cancelled: counts.cancelled += 1
-            case .booked: counts.waiting += 1
-            case .moved: break
-            }
-        }
-        return ChannelActivity(channels: rows, bookings: counts, posts: posts)
+        return ChannelActivity(channels: rows, bookings: ChannelActivity.Bookings(bookings, at: now), posts: posts)
     }
 }

@@ -107,18 +107,21 @@ public struct HallFigureRecords: Sendable {
     public var returnedForCorrection: Int
     /// Cross-province cases this hall opened in the period as the sending side (outbound).
     public var crossProvinceOutbound: Int
+    /// The bookings for the period's days: state as kept, slot start, in extended hours.
+    public var bookings: [(state: AppointmentState, startsAt: Date, extended: Bool)]
 
     public init(
         received: [(channel: String, type: String, count: Int)],
         accepted: [(channel: String, type: String, count: Int)],
         closed: [(channel: String, type: String, stage: String, count: Int)], returnedForCorrection: Int,
-        crossProvinceOutbound: Int
+        crossProvinceOutbound: Int, bookings: [(state: AppointmentState, startsAt: Date, extended: Bool)]
     ) {
         self.received = received
         self.accepted = accepted
         self.closed = closed
         self.returnedForCorrection = returnedForCorrection
         self.crossProvinceOutbound = crossProvinceOutbound
+        self.bookings = bookings
     }
 
     /// The counts by channel (every channel, in order), by type (every type, in order) and in all,

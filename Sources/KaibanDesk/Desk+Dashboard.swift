@@ -34,9 +34,7 @@ extension Desk {
             let figures = try await hallFigures(from: first, to: last)
             let byStage = try await slaReport(from: first, to: last, by: .stage, withFigures: false)
             let definitions = try await definitions()
-            let completed = Array(
-                Set(definitions.flatMap { $0.stages.filter { $0.outcome?.isCompletion == true }.map(\.id) })
-            ).sorted()
+            let completed = Self.completionStages(definitions)
             var budgets: [WorkflowDefinition.Key: Int] = [:]
             var names: [String: LocalizedText] = [:]
             for definition in definitions {

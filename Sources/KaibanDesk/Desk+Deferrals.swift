@@ -297,9 +297,7 @@ extension Desk {
     public func deferralFigures(from first: CivilDate, to last: CivilDate) async throws -> DeferralFigures {
         try await run {
             let definitions = try await definitions()
-            let completed = Array(
-                Set(definitions.flatMap { $0.stages.filter { $0.outcome?.isCompletion == true }.map(\.id) })
-            ).sorted()
+            let completed = Self.completionStages(definitions)
             let start = HallTime.instant(first, hour: 0, minute: 0)
             let end = HallTime.instant(
                 HallTime.civilDate(fromDaysSinceEpoch: HallTime.daysSinceEpoch(last) + 1), hour: 0, minute: 0)

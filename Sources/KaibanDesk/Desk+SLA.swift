@@ -20,6 +20,11 @@ extension Desk {
         )
     }
 
+    /// The ids of the stages that complete a case in any of `definitions`, sorted.
+    static func completionStages(_ definitions: [WorkflowDefinition]) -> [String] {
+        Array(Set(definitions.flatMap { $0.stages.filter { $0.outcome?.isCompletion == true }.map(\.id) })).sorted()
+    }
+
     /// The report; `withFigures` false leaves out the 容缺 figures and the count per channel (for a
     /// caller that has them from another report of the same period).
     func slaReport(from first: CivilDate, to last: CivilDate, by grouping: SLAGrouping, withFigures: Bool)
@@ -32,10 +37,7 @@ extension Desk {
                     en: "the period starts (\(first)) after it ends (\(last))")
             }
             let definitions = try await definitions()
-            let completed = Array(
-                Set(definitions.flatMap { $0.stages.filter { $0.outcome?.isCompletion == true }.map(\.id) })
-            )
-            .sorted()
+            let completed = Self.completionStages(definitions)
             let budgets = Dictionary(
                 definitions.map { ($0.key, SLAReport.Budgets($0)) }, uniquingKeysWith: { first, _ in first })
             let newest = try await latestDefinition()
@@ -207,22 +209,33 @@ extension Desk {
                     en: "the period starts (\(first)) after it ends (\(last))")
             }
             let definitions = try await definitions()
+            // The reference data and the clock are brought in step once, before the three reads
+            // below run at once (each on its own connection of the pool).
+            _ = try await slaClock()
             let (start, end) = Self.period(first, last)
-            let records = try await store.hallFigureRecords(
-                from: start, to: end, accept: Self.acceptTransition, correction: Self.correctionTransition)
+            async let recordsRead = store.hallFigureRecords(
+                from: start, to: end, firstDay: first, lastDay: last, accept: Self.acceptTransition,
+                correction: Self.correctionTransition)
+            // The reports' time figures only: the counts per channel are the records' own (the
+            // bookings come with them), not read a second time.
+            async let byChannelRead = slaReport(from: first, to: last, by: .channel, withFigures: false)
+            async let byTypeRead = slaReport(from: first, to: last, by: .type, withFigures: false)
+            async let deferralsRead = deferralFigures(
+                from: start, to: end, stages: Self.completionStages(definitions), definitions: definitions)
             var outcomes: [String: CaseOutcome] = [:]
             for definition in definitions {
                 for stage in definition.stages { if let outcome = stage.outcome { outcomes[stage.id] = outcome } }
             }
+            let records = try await recordsRead
             let counts = records.counts(outcome: { outcomes[$0] })
-            let byChannel = try await slaReport(from: first, to: last, by: .channel)
-            let byType = try await slaReport(from: first, to: last, by: .type, withFigures: false)
+            let byChannel = try await byChannelRead
+            let byType = try await byTypeRead
             return HallFigures(
                 from: first, to: last, budgetMinutes: byChannel.budgetMinutes, total: counts.total,
                 byChannel: counts.byChannel, byType: counts.byType, time: byChannel.total,
                 timeByChannel: byChannel.groups, timeByType: byType.groups,
-                returnedForCorrection: records.returnedForCorrection, deferrals: byChannel.deferrals,
-                bookings: byChannel.channels?.bookings ?? ChannelActivity.Bookings(),
+                returnedForCorrection: records.returnedForCorrection, deferrals: try await deferralsRead,
+                bookings: ChannelActivity.Bookings(records.bookings, at: instant(nowRounded: clock.now())),
                 crossProvinceOutbound: records.crossProvinceOutbound)
         }
     }

@@ -141,8 +141,11 @@ public protocol DeskStore: AppointmentStore, ExchangeStore {
     func recordApplicantFlag(_ flag: ApplicantFlag) async throws
     /// The 容缺 figures of a period (``DeferralFigures``) at `now`.
     func deferralFigures(from: Date, to: Date, stages: [String], at now: Date) async throws -> DeferralRecords
-    /// The rows of the hall's figures between two instants (``HallFigureRecords``).
-    func hallFigureRecords(from: Date, to: Date, accept: String, correction: String) async throws -> HallFigureRecords
+    /// The rows of the hall's figures between two instants, with the bookings of the days
+    /// `firstDay`...`lastDay` (``HallFigureRecords``).
+    func hallFigureRecords(
+        from: Date, to: Date, firstDay: CivilDate, lastDay: CivilDate, accept: String, correction: String
+    ) async throws -> HallFigureRecords
     /// The cases closed in `stages` between two instants, with their closing instant, stored
     /// minutes and clock segments (the dashboard's pictures); read through the index on closing time.
     func closedCaseTimes(from: Date, to: Date, stages: [String]) async throws -> [ClosedCaseTime]

@@ -29,6 +29,22 @@ extension CaseStore {
         }
     }
 
+    /// The bookings for the days `firstDay`...`lastDay` (through the index on slots by day).
+    static func bookingRows(firstDay: CivilDate, lastDay: CivilDate, _ db: Database) throws
+        -> [(state: AppointmentState, startsAt: Date, extended: Bool)]
+    {
+        try Row.fetchAll(db, sql: bookingsSQL, arguments: [firstDay.description, lastDay.description]).map { row in
+            let text: String = row[0]
+            guard let state = AppointmentState(rawValue: text) else {
+                throw StoreError.storage("unreadable booking state \(text)")
+            }
+            let seconds: Int64 = row[1]
+            return (
+                state: state, startsAt: Date(timeIntervalSince1970: TimeInterval(seconds)), extended: row[2] as Bool
+            )
+        }
+    }
+
     /// The store's rows for ``ChannelActivity``: each through an index (intake instant, the report
     /// index on closing instant, the bookings by day, the posts by instant), in one read.
     package func channelActivity(from: Date, to: Date, firstDay: CivilDate, lastDay: CivilDate) throws
@@ -43,18 +59,7 @@ extension CaseStore {
             let closed = try Row.fetchAll(
                 db, sql: Self.closedSQL, arguments: [start, end]
             ).map { (channel: $0[0] as String, stage: $0[1] as String, count: $0[2] as Int) }
-            let bookings = try Row.fetchAll(
-                db, sql: Self.bookingsSQL, arguments: [firstDay.description, lastDay.description]
-            ).map { row in
-                let text: String = row[0]
-                guard let state = AppointmentState(rawValue: text) else {
-                    throw StoreError.storage("unreadable booking state \(text)")
-                }
-                let seconds: Int64 = row[1]
-                return (
-                    state: state, startsAt: Date(timeIntervalSince1970: TimeInterval(seconds)), extended: row[2] as Bool
-                )
-            }
+            let bookings = try Self.bookingRows(firstDay: firstDay, lastDay: lastDay, db)
             var posts = ChannelActivity.Posts()
             posts.documentsReceived =
                 try Int.fetchOne(

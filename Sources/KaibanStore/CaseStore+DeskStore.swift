@@ -77,10 +77,13 @@ extension CaseStore: DeskStore {
         try await offPool { try self.recordApplicantFlag(flag) }
     }
 
-    public func hallFigureRecords(from: Date, to: Date, accept: String, correction: String) async throws
-        -> HallFigureRecords
-    {
-        try await offPool { try self.hallFigureRecords(from: from, to: to, accept: accept, correction: correction) }
+    public func hallFigureRecords(
+        from: Date, to: Date, firstDay: CivilDate, lastDay: CivilDate, accept: String, correction: String
+    ) async throws -> HallFigureRecords {
+        try await offPool {
+            try self.hallFigureRecords(
+                from: from, to: to, firstDay: firstDay, lastDay: lastDay, accept: accept, correction: correction)
+        }
     }
 
     public func closedCaseTimes(from: Date, to: Date, stages: [String]) async throws -> [ClosedCaseTime] {

@@ -34,11 +34,12 @@ extension CaseStore {
         SELECT COUNT(*) FROM exchange_case WHERE direction = 'outbound' AND opened_at >= ? AND opened_at < ?
         """
 
-    /// The rows of ``HallFigures`` for the instants `from`..<`to`: `accept` and `correction` name
-    /// the workflow's transitions that accept a case and return it for correction.
-    package func hallFigureRecords(from: Date, to: Date, accept: String, correction: String) throws
-        -> HallFigureRecords
-    {
+    /// The rows of ``HallFigures`` for the instants `from`..<`to` (the bookings of the days
+    /// `firstDay`...`lastDay`): `accept` and `correction` name the workflow's transitions that
+    /// accept a case and return it for correction.
+    package func hallFigureRecords(
+        from: Date, to: Date, firstDay: CivilDate, lastDay: CivilDate, accept: String, correction: String
+    ) throws -> HallFigureRecords {
         let start = Self.storageText(from)
         let end = Self.storageText(to)
         return try read { db in
@@ -59,7 +60,8 @@ extension CaseStore {
                 ?? 0
             return HallFigureRecords(
                 received: received, accepted: accepted, closed: closed, returnedForCorrection: corrected,
-                crossProvinceOutbound: outbound)
+                crossProvinceOutbound: outbound,
+                bookings: try Self.bookingRows(firstDay: firstDay, lastDay: lastDay, db))
         }
     }
 

@@ -101,6 +101,11 @@ import Testing
         let report = try await later.slaReport(from: Fixtures.day, to: Fixtures.day, by: .channel)
         #expect(report.channels == day)
         #expect(try await later.slaReport(from: Fixtures.day, to: Fixtures.day, by: .all).channels == nil)
+        // The hall's figures read the same bookings with their own counts: 1 no-show of the 2
+        // that came due; and the same cases received per channel.
+        let figures = try await later.hallFigures(from: Fixtures.day, to: Fixtures.day)
+        #expect(figures.bookings == day.bookings && figures.noShowRate == 0.5)
+        #expect(figures.byChannel.map(\.received) == day.channels.map(\.received))
         // Counted at 10:10 the 10:00 booking is within its 15 minutes: still to come, not a no-show.
         let early = try await desk.playing(Fixtures.at(10, 10)).channelActivity(from: Fixtures.day, to: Fixtures.day)
         #expect(early.bookings.noShows == 0 && early.bookings.waiting == 2)

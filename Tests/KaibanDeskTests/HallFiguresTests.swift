@@ -79,6 +79,10 @@ import Testing
                 !plan.contains("SCAN registration_case\n") && !plan.hasSuffix("SCAN registration_case")
                     && !plan.contains("SCAN case_event"), "\(plan)")
         }
+        // The cases received, by channel and type, from the covering index alone (no case row).
+        #expect(
+            plans[0].contains("COVERING INDEX registration_case_received_by_type (opened_at>? AND opened_at<?)"),
+            "\(plans[0])")
         #expect(plans[2].contains("case_event_by_transition"), "\(plans[2])")
         // The returns for correction from the period's start on, never every return ever made.
         #expect(plans[3].contains("case_event_by_transition (transition=? AND at>?)"), "\(plans[3])")
