@@ -55,25 +55,36 @@ public struct ExchangeOutbox: Sendable {
         let identity = self.identity
         let codec = self.codec
         return try await desk.store.openOutboundCase(prefix: prefix) { number in
-            let message = ExchangeMessage(
-                header: MessageHeader(
-                    messageID: ExchangeInbox.newMessageID(), type: .caseTransfer, sender: identity.authority,
-                    receiver: Authority(code: partner.code, name: partner.name), collaborationNumber: number,
-                    caseReference: caseReference, sendTime: now, test: identity.test),
-                body: .caseTransfer(record))
-            let raw = try codec.write(message, signedWith: identity.key)
-            let state = ExchangeCase(
-                collaborationNumber: number, partnerCode: partner.code, direction: .outbound,
-                mode: record.mode.rawValue, localCase: caseReference, partnerReference: nil,
-                enterpriseName: record.application.proposedName, openedAt: now, status: 1, statusAt: now)
-            let status = ExchangeStatusEntry(
-                status: 1, time: now, reason: nil, source: "out:\(message.header.messageID):\(record.recordID)",
-                madeCurrent: true)
-            let outbound = OutboundMessage(
-                messageID: message.header.messageID, partnerCode: partner.code, type: MessageType.caseTransfer.rawValue,
-                collaborationNumber: number, raw: raw, digest: SM3.hex(raw), createdAt: now)
-            return (state, [status], outbound)
+            try Self.opening(
+                record, number: number, caseReference: caseReference, partner: partner, at: now, identity: identity,
+                codec: codec)
         }
+    }
+
+    /// A new outbound case `number` at `now`: its state (status 1, the local case `caseReference`),
+    /// its first status and the signed `CaseTransfer` of `record`.
+    static func opening(
+        _ record: TransferredCase, number: String, caseReference: String, partner: ExchangePartner, at now: Date,
+        identity: ExchangeIdentity, codec: ExchangeCodec
+    ) throws -> (ExchangeCase, [ExchangeStatusEntry], OutboundMessage) {
+        let message = ExchangeMessage(
+            header: MessageHeader(
+                messageID: ExchangeInbox.newMessageID(), type: .caseTransfer, sender: identity.authority,
+                receiver: Authority(code: partner.code, name: partner.name), collaborationNumber: number,
+                caseReference: caseReference, sendTime: now, test: identity.test),
+            body: .caseTransfer(record))
+        let raw = try codec.write(message, signedWith: identity.key)
+        let state = ExchangeCase(
+            collaborationNumber: number, partnerCode: partner.code, direction: .outbound,
+            mode: record.mode.rawValue, localCase: caseReference, partnerReference: nil,
+            enterpriseName: record.application.proposedName, openedAt: now, status: 1, statusAt: now)
+        let status = ExchangeStatusEntry(
+            status: 1, time: now, reason: nil, source: "out:\(message.header.messageID):\(record.recordID)",
+            madeCurrent: true)
+        let outbound = OutboundMessage(
+            messageID: message.header.messageID, partnerCode: partner.code, type: MessageType.caseTransfer.rawValue,
+            collaborationNumber: number, raw: raw, digest: SM3.hex(raw), createdAt: now)
+        return (state, [status], outbound)
     }
 
     /// The window transfers case `number`, taken in here for the partner that decides it (川渝通办,
@@ -98,25 +109,9 @@ public struct ExchangeOutbox: Sendable {
         ) { collaborationNumber, now in
             var transfer = transfer
             transfer.receivedTime = min(transfer.receivedTime, now)
-            let message = ExchangeMessage(
-                header: MessageHeader(
-                    messageID: ExchangeInbox.newMessageID(), type: .caseTransfer, sender: identity.authority,
-                    receiver: Authority(code: partner.code, name: partner.name),
-                    collaborationNumber: collaborationNumber, caseReference: number.description, sendTime: now,
-                    test: identity.test),
-                body: .caseTransfer(transfer))
-            let raw = try codec.write(message, signedWith: identity.key)
-            let state = ExchangeCase(
-                collaborationNumber: collaborationNumber, partnerCode: partner.code, direction: .outbound,
-                mode: mode.rawValue, localCase: number.description, partnerReference: nil,
-                enterpriseName: transfer.application.proposedName, openedAt: now, status: 1, statusAt: now)
-            let status = ExchangeStatusEntry(
-                status: 1, time: now, reason: nil, source: "out:\(message.header.messageID):\(transfer.recordID)",
-                madeCurrent: true)
-            let outbound = OutboundMessage(
-                messageID: message.header.messageID, partnerCode: partner.code, type: MessageType.caseTransfer.rawValue,
-                collaborationNumber: collaborationNumber, raw: raw, digest: SM3.hex(raw), createdAt: now)
-            return (state, [status], outbound)
+            return try Self.opening(
+                transfer, number: collaborationNumber, caseReference: number.description, partner: partner, at: now,
+                identity: identity, codec: codec)
         }
     }
 
