@@ -311,19 +311,19 @@ public struct InboundDecision: Sendable {
     public var message: InboundMessage
     /// A receipt received: the message of this hall's it answers, bound in the same transaction.
     public var binding: ReceiptBinding?
-    /// What the message does to the local case, taken in the same transaction when the case's
-    /// stage still allows it (a case that moved on meanwhile is left as it is).
-    public var localStep: LocalCaseStep?
+    /// What the message does to the local case, in order, each taken in the same transaction when
+    /// the case's stage then allows it (a case that moved on meanwhile is left as it is).
+    public var localSteps: [LocalCaseStep]
 
     public init(
         caseState: ExchangeCase?, statuses: [ExchangeStatusEntry], message: InboundMessage,
-        binding: ReceiptBinding? = nil, localStep: LocalCaseStep? = nil
+        binding: ReceiptBinding? = nil, localSteps: [LocalCaseStep] = []
     ) {
         self.caseState = caseState
         self.statuses = statuses
         self.message = message
         self.binding = binding
-        self.localStep = localStep
+        self.localSteps = localSteps
     }
 }
 

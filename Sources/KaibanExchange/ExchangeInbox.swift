@@ -321,10 +321,10 @@ public struct ExchangeInbox: Sendable {
                     receivedAt: ready.now, accepted: decision.accepted, code: decision.code, reason: decision.reason,
                     origin: ready.origin, raw: ready.data, receipt: receipt),
                 binding: binding,
-                localStep: decision.accepted
-                    ? Self.localStep(
+                localSteps: decision.accepted
+                    ? Self.localSteps(
                         message.body, statuses: decision.statuses, stored: decision.caseState ?? stored,
-                        partner: (header.sender.code, ready.partnerName)) : nil)
+                        partner: (header.sender.code, ready.partnerName)) : [])
         }
     }
 
@@ -492,14 +492,15 @@ public struct ExchangeInbox: Sendable {
 }
 
 extension ExchangeInbox {
-    /// The step an accepted message takes on the local case: the deciding authority's newest
-    /// current status moves a case transferred there (correction 6 and 7, licence 11 or 12,
-    /// refusal 5, rejection 13, withdrawal 2 or 14); a withdrawal withdraws a case transferred here.
-    static func localStep(
+    /// The steps an accepted message takes on the local case, in order: each current status of
+    /// the deciding authority moves a case transferred there (correction 6 and 7, licence 11 or
+    /// 12, refusal 5, rejection 13, withdrawal 2 or 14: a correction asked and answered in one
+    /// message still pauses the clock between); a withdrawal withdraws a case transferred here.
+    static func localSteps(
         _ body: MessageBody, statuses: [ExchangeStatusEntry], stored: ExchangeCase?,
         partner: (code: String, name: String)
-    ) -> LocalCaseStep? {
-        guard let stored, let local = stored.localCase, let number = CaseNumber(local) else { return nil }
+    ) -> [LocalCaseStep] {
+        guard let stored, let local = stored.localCase, let number = CaseNumber(local) else { return [] }
         func step(_ transition: String, _ reason: String?, _ at: Date) -> LocalCaseStep {
             LocalCaseStep(
                 caseNumber: number, transition: transition, reason: reason.map(Self.visibleLine),
@@ -507,32 +508,33 @@ extension ExchangeInbox {
         }
         switch (stored.direction, body) {
         case (.inbound, .withdrawal(let request)):
-            return step("withdraw", "\(partner.name)转来撤回申请：\(request.reason)", request.requestedTime)
+            return [step("withdraw", "\(partner.name)转来撤回申请：\(request.reason)", request.requestedTime)]
         case (.outbound, .statusUpdate), (.outbound, .result):
-            guard let newest = statuses.last(where: \.madeCurrent) else { return nil }
-            let transition: String
-            switch newest.status {
-            case 6: transition = "partner-correction"
-            case 7: transition = "partner-resubmitted"
-            case 11, 12: transition = "partner-licensed"
-            case 5: transition = "partner-refused"
-            case 13: transition = "partner-rejected"
-            case 2, 14: transition = "partner-withdrawn"
-            default: return nil
-            }
-            var reason = "\(partner.name)：\(NationalStatus.name(newest.status))"
-            if let licence = stored.licence, transition == "partner-licensed" {
-                reason += "，统一社会信用代码\(licence.creditCode)，执照编号\(licence.licenceNumber)"
-                if let tracking = licence.trackingNumber {
-                    reason +=
-                        "，\(licence.carrier ?? "")\(tracking)寄\(licence.recipient == "applicant" ? "申请人" : licence.recipient ?? "")"
+            return statuses.filter(\.madeCurrent).compactMap { change in
+                let transition: String
+                switch change.status {
+                case 6: transition = "partner-correction"
+                case 7: transition = "partner-resubmitted"
+                case 11, 12: transition = "partner-licensed"
+                case 5: transition = "partner-refused"
+                case 13: transition = "partner-rejected"
+                case 2, 14: transition = "partner-withdrawn"
+                default: return nil
                 }
-            } else if let given = newest.reason, !given.isEmpty {
-                reason += "：\(given)"
+                var reason = "\(partner.name)：\(NationalStatus.name(change.status))"
+                if let licence = stored.licence, transition == "partner-licensed" {
+                    reason += "，统一社会信用代码\(licence.creditCode)，执照编号\(licence.licenceNumber)"
+                    if let tracking = licence.trackingNumber {
+                        reason +=
+                            "，\(licence.carrier ?? "")\(tracking)寄\(licence.recipient == "applicant" ? "申请人" : licence.recipient ?? "")"
+                    }
+                } else if let given = change.reason, !given.isEmpty {
+                    reason += "：\(given)"
+                }
+                return step(transition, reason, change.time)
             }
-            return step(transition, reason, newest.time)
         default:
-            return nil
+            return []
         }
     }
 

@@ -362,8 +362,10 @@ extension CaseStore {
             let decision = try item.decide(try fetchExchangeCase(item.collaborationNumber, db))
             let collaborationNumber = item.collaborationNumber
             if let state = decision.caseState { try saveExchangeCase(state, db) }
-            if let step = decision.localStep, let clock {
-                _ = try takeLocalStep(step, clock: clock, at: decision.message.receivedAt, db)
+            if let clock {
+                for step in decision.localSteps {
+                    _ = try takeLocalStep(step, clock: clock, at: decision.message.receivedAt, db)
+                }
             }
             try appendStatuses(decision.statuses, to: collaborationNumber, db)
             if let binding = decision.binding { try bind(binding, db) }

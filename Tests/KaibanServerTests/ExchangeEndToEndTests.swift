@@ -443,6 +443,28 @@ import Testing
         #expect(try await there.store.exchangeCase("CY510811202611260002")?.status == 2)
         // Nothing more to tell.
         #expect(try await hereWorker.run(at: Fixtures.at(15, 25)).told == 0)
+
+        // A correction asked and answered in one message still pauses the clock between the two.
+        var third = application
+        third.proposedName = "重庆市渝中区青松农业科技有限公司"
+        _ = here.playing(Fixtures.at(15, 30))
+        let quick = try await here.intake(third, documents: .all, as: .clerk("wangfang")).case.number
+        let quickTransfer = try await outbox.transferCase(quick, scans: scans, as: .clerk("wangfang"))
+        _ = there.playing(Fixtures.at(15, 31))
+        _ = try await hereWorker.run(at: Fixtures.at(15, 31))
+        try await thereOutbox.send(
+            [
+                .statusUpdate([
+                    StatusChange(recordID: "q1", status: 6, time: Fixtures.at(15, 40), reason: "补签字"),
+                    StatusChange(recordID: "q2", status: 7, time: Fixtures.at(16, 0)),
+                ])
+            ], about: quickTransfer.exchange.collaborationNumber)
+        _ = here.playing(Fixtures.at(16, 1))
+        #expect(try await thereSender.pass(at: Fixtures.at(16, 1)).acknowledged == 1)
+        #expect(try await here.store.registrationCase(quick).stage == "transferred")
+        let quickView = try await here.caseView(quick, at: Fixtures.at(16, 10))
+        #expect(quickView.sla.applicantMinutes == 20)
+        #expect(quickView.sla.governmentMinutes == 20)
         try await thereServer.stop()
         try await hereServer.stop()
     }
