@@ -139,8 +139,8 @@ extension Desk {
     /// the licence) show only when it holds.
     func nextSteps(_ state: RegistrationCase, _ definition: WorkflowDefinition, at now: Date) -> [NextStep] {
         let engine = WorkflowEngine(definition: definition)
-        let conditional: Set<TransitionGuard> = [.deferralOverdue, .beforeLicence, .transferCase, .localCase]
-        let steps = engine.manualTransitions(from: state.stage).filter { transition in
+        let conditional: Set<TransitionGuard> = [.deferralOverdue, .beforeLicence]
+        let steps = engine.manualTransitions(for: state).filter { transition in
             (state.isOpen || transition.from.contains(state.stage))
                 && engine.holds(transition.guards.filter(conditional.contains), on: state, at: now)
         }.map {

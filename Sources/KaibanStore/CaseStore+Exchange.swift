@@ -141,7 +141,7 @@ extension CaseStore {
         }
         let definition = try definition(state.definition, db)
         guard let transition = definition.transition(step.transition),
-            definition.transition(transition, leavesFrom: state.stage) || transition.from.contains(state.stage)
+            definition.transition(transition, leavesFrom: state.stage)
         else { return false }
         let actor = Clerk(
             id: LocalCaseStep.actorID(partner: step.partnerCode), name: step.partnerName, roles: Set(transition.roles))

@@ -33,7 +33,7 @@ struct SynthesizeTransfersCommand: AsyncParsableCommand {
     }
 
     /// The simulated partner: Chongqing's Yuzhong regulator, as in the demo.
-    static let partner = Authority(code: "11500103MB164887X0", name: "重庆市渝中区市场监督管理局")
+    static let partner = DemoExchange.yuzhong
 
     func run() async throws {
         try await withDesk(global) { session in
@@ -60,34 +60,21 @@ struct SynthesizeTransfersCommand: AsyncParsableCommand {
                 let trade = String([trades[index % trades.count], trades[(index / trades.count) % trades.count]])
                 let file = Data("%PDF-1.7\n% 公司登记（备案）申请书 \(index)\n%%EOF\n".utf8)
                 try file.write(to: folder.appendingPathComponent(SM3.hex(file)))
-                let record = TransferredCase(
-                    mode: .remoteIntake, itemCode: "\(here.authority.code)04000110000001", itemName: "有限责任公司设立登记",
-                    receivingAuthority: CaseAuthority(
-                        code: Self.partner.code, name: Self.partner.name, division: "500103"),
-                    decidingAuthority: CaseAuthority(
+                // The demo's transfer to Zhaohua, under its own name, address and document.
+                var record = DemoExchange.record(
+                    name: "广元市昭化区\(trade)农业科技有限公司",
+                    domicile: TransferredDomicile(
+                        address: "广元市昭化区元坝镇中街\(index + 1)号", division: desk.settings.hall, tenure: "owned"),
+                    receiving: CaseAuthority(code: Self.partner.code, name: Self.partner.name, division: "500103"),
+                    deciding: CaseAuthority(
                         code: here.authority.code, name: here.authority.name, division: desk.settings.hall),
-                    receivedTime: now.addingTimeInterval(-3600), promisedLimit: "3",
-                    resultDelivery: "post-to-applicant",
-                    application: TransferredApplication(
-                        enterpriseType: "llc", proposedName: "广元市昭化区\(trade)农业科技有限公司", registeredCapital: "500000.00",
-                        domicile: TransferredDomicile(
-                            address: "广元市昭化区元坝镇中街\(index + 1)号", division: desk.settings.hall, tenure: "owned"),
-                        businessScope: "农业技术推广服务；农产品销售",
-                        legalRepresentative: Party(
-                            name: "张伟", idType: "resident-id", idNumber: "510811197809031413", phone: "13890001234"),
-                        investors: [
-                            TransferredInvestor(
-                                party: Party(name: "张伟", idType: "resident-id", idNumber: "510811197809031413"),
-                                kind: "person", contribution: "500000.00", contributionForm: "货币",
-                                contributionDate: "2031-11-25")
-                        ],
-                        contact: TransferredContact(name: "张伟", phone: "13890001234"),
-                        mailingAddress: "四川省广元市昭化区元坝镇中街\(index + 1)号 张伟收"),
-                    documents: [
-                        ManifestDocument(
-                            number: 1, title: "公司登记（备案）申请书", checklistCode: "application-form", fileName: "1.pdf",
-                            mediaType: "application/pdf", size: file.count, sm3: SM3.hex(file))
-                    ])
+                    received: now.addingTimeInterval(-3600))
+                record.application.mailingAddress = "四川省广元市昭化区元坝镇中街\(index + 1)号 张伟收"
+                record.documents = [
+                    ManifestDocument(
+                        number: 1, title: "公司登记（备案）申请书", checklistCode: "application-form", fileName: "1.pdf",
+                        mediaType: "application/pdf", size: file.count, sm3: SM3.hex(file))
+                ]
                 let sequence = String(index + 1)
                 let message = ExchangeMessage(
                     header: MessageHeader(
