@@ -30,6 +30,16 @@ extension Desk {
     func slaReport(from first: CivilDate, to last: CivilDate, by grouping: SLAGrouping, withFigures: Bool)
         async throws -> SLAReport
     {
+        let reports = try await slaReports(from: first, to: last, by: grouping, thenBy: nil, withFigures: withFigures)
+        return reports.first
+    }
+
+    /// The report by `grouping` and, when `second` is given, the report of the same cases by
+    /// `second`, both from one reading of the closed cases.
+    func slaReports(
+        from first: CivilDate, to last: CivilDate, by grouping: SLAGrouping, thenBy second: SLAGrouping?,
+        withFigures: Bool
+    ) async throws -> (first: SLAReport, second: SLAReport?) {
         try await run {
             guard first <= last else {
                 throw Problem(
@@ -45,18 +55,25 @@ extension Desk {
             let (start, end) = Self.period(first, last)
             // The clock, not only the calendar: stored minutes are brought in step with it first.
             let calendar = try await slaClock().calendar
-            let empty = SLAReport.Builder(grouping: grouping, calendar: calendar)
+            let groupings = [grouping] + (second.map { [$0] } ?? [])
+            let empty = groupings.map { SLAReport.Builder(grouping: $0, calendar: calendar) }
             let deferrals =
                 withFigures
                 ? try await deferralFigures(from: start, to: end, stages: completed, definitions: definitions) : nil
             let channels =
                 withFigures && grouping == .channel
                 ? try await channelActivity(from: first, to: last, definitions: definitions) : nil
+            func finished(_ builders: [SLAReport.Builder]) -> (first: SLAReport, second: SLAReport?) {
+                let reports = builders.map {
+                    var report = $0.report(from: first, to: last, budgetMinutes: fallback.whole)
+                    report.deferrals = deferrals
+                    report.channels = channels
+                    return report
+                }
+                return (reports[0], reports.count > 1 ? reports[1] : nil)
+            }
             guard let span = try await store.closedSpan(from: start, to: end, stages: completed) else {
-                var report = empty.report(from: first, to: last, budgetMinutes: fallback.whole)
-                report.deferrals = deferrals
-                report.channels = channels
-                return report
+                return finished(empty)
             }
             // The closing times in as many stretches as there are processors, folded at once, merged.
             let parts = max(1, min(8, ProcessInfo.processInfo.activeProcessorCount))
@@ -66,35 +83,39 @@ extension Desk {
             let bounds = (0...parts).map {
                 $0 == parts ? high : low.addingTimeInterval((step * Double($0)).rounded(.down))
             }
-            let builder = try await withThrowingTaskGroup(of: SLAReport.Builder.self) { group in
+            var builders = try await withThrowingTaskGroup(of: [SLAReport.Builder].self) { group in
                 for part in 0..<parts {
                     group.addTask { [store] in
                         try await store.closedCases(
                             from: bounds[part], to: bounds[part + 1], stages: completed, groupedBy: grouping,
-                            into: empty
-                        ) { builder, row in
+                            thenBy: second, into: empty
+                        ) { builders, row in
                             let budget = budgets[row.workflow] ?? fallback
-                            if grouping != .stage, let minutes = row.governmentMinutes {
-                                builder.add(group: row.group, governmentMinutes: minutes, budgets: budget)
-                            } else {
-                                builder.add(group: row.group, clockSegments: row.clockSegments, budgets: budget)
+                            for index in builders.indices {
+                                let group = index == 0 ? row.group : row.secondGroup
+                                if groupings[index] != .stage, let minutes = row.governmentMinutes {
+                                    builders[index].add(group: group, governmentMinutes: minutes, budgets: budget)
+                                } else {
+                                    builders[index].add(
+                                        group: group, clockSegments: row.clockSegments, budgets: budget)
+                                }
                             }
                         }
                     }
                 }
                 var merged = empty
-                for try await part in group { merged.merge(part) }
+                for try await part in group {
+                    for index in merged.indices { merged[index].merge(part[index]) }
+                }
                 return merged
             }
             // Stored minutes carry no provisional mark: cases closed in a year without a holiday
             // notice make the report provisional.
-            var report = builder
             let years = HallTime.localDate(of: span.first).year...HallTime.localDate(of: span.last).year
-            if years.contains(where: { !calendar.coveredYears.contains($0) }) { report.markProvisional() }
-            var result = report.report(from: first, to: last, budgetMinutes: fallback.whole)
-            result.deferrals = deferrals
-            result.channels = channels
-            return result
+            if years.contains(where: { !calendar.coveredYears.contains($0) }) {
+                for index in builders.indices { builders[index].markProvisional() }
+            }
+            return finished(builders)
         }
     }
 
@@ -214,12 +235,11 @@ extension Desk {
             _ = try await slaClock()
             let (start, end) = Self.period(first, last)
             async let recordsRead = store.hallFigureRecords(
-                from: start, to: end, firstDay: first, lastDay: last, accept: Self.acceptTransition,
-                correction: Self.correctionTransition)
+                from: start, to: end, firstDay: first, lastDay: last, correction: Self.correctionTransition)
             // The reports' time figures only: the counts per channel are the records' own (the
             // bookings come with them), not read a second time.
-            async let byChannelRead = slaReport(from: first, to: last, by: .channel, withFigures: false)
-            async let byTypeRead = slaReport(from: first, to: last, by: .type, withFigures: false)
+            // Both from one reading of the period's closed cases.
+            async let timesRead = slaReports(from: first, to: last, by: .channel, thenBy: .type, withFigures: false)
             async let deferralsRead = deferralFigures(
                 from: start, to: end, stages: Self.completionStages(definitions), definitions: definitions)
             var outcomes: [String: CaseOutcome] = [:]
@@ -228,8 +248,9 @@ extension Desk {
             }
             let records = try await recordsRead
             let counts = records.counts(outcome: { outcomes[$0] })
-            let byChannel = try await byChannelRead
-            let byType = try await byTypeRead
+            let times = try await timesRead
+            let byChannel = times.first
+            let byType = times.second ?? times.first
             return HallFigures(
                 from: first, to: last, budgetMinutes: byChannel.budgetMinutes, total: counts.total,
                 byChannel: counts.byChannel, byType: counts.byType, time: byChannel.total,

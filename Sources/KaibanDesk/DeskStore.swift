@@ -111,7 +111,8 @@ public protocol DeskStore: AppointmentStore, ExchangeStore {
     /// Folds the cases closed in `stages` between two instants (the SLA report's population),
     /// streamed: the whole population is never held at once.
     func closedCases<Accumulator: Sendable>(
-        from: Date, to: Date, stages: [String], groupedBy grouping: SLAGrouping, into initial: Accumulator,
+        from: Date, to: Date, stages: [String], groupedBy grouping: SLAGrouping, thenBy second: SLAGrouping?,
+        into initial: Accumulator,
         _ fold: @escaping @Sendable (inout Accumulator, ClosedCaseRow) -> Void
     ) async throws -> Accumulator
     /// The first and last closing instants of the cases closed in `stages` between two instants.
@@ -141,10 +142,12 @@ public protocol DeskStore: AppointmentStore, ExchangeStore {
     func recordApplicantFlag(_ flag: ApplicantFlag) async throws
     /// The 容缺 figures of a period (``DeferralFigures``) at `now`.
     func deferralFigures(from: Date, to: Date, stages: [String], at now: Date) async throws -> DeferralRecords
-    /// The rows of the hall's figures between two instants, with the bookings of the days
-    /// `firstDay`...`lastDay` (``HallFigureRecords``).
+    /// The rows of the hall's figures between two instants (the local days `firstDay`...`lastDay`),
+    /// with the bookings of those days (``HallFigureRecords``): a case counts as accepted on its
+    /// first step of the transition `accept`; `correction` names the one that returns a case for
+    /// correction.
     func hallFigureRecords(
-        from: Date, to: Date, firstDay: CivilDate, lastDay: CivilDate, accept: String, correction: String
+        from: Date, to: Date, firstDay: CivilDate, lastDay: CivilDate, correction: String
     ) async throws -> HallFigureRecords
     /// The cases closed in `stages` between two instants, with their closing instant, stored
     /// minutes and clock segments (the dashboard's pictures); read through the index on closing time.

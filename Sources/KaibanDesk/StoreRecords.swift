@@ -119,6 +119,8 @@ public struct ClosedCaseRow: Sendable {
     /// The case's value of the report's grouping (its channel, type or intake clerk; empty for
     /// all and by stage).
     public var group: String
+    /// Its value of a second grouping read in the same pass (empty when none was asked).
+    public var secondGroup = ""
     public var workflow: WorkflowDefinition.Key
     /// Government minutes as computed at its last event (or the last calendar change).
     public var governmentMinutes: Int?
@@ -181,6 +183,9 @@ public struct RebuildReport: Sendable, Equatable, Codable {
     public var clerksRepaired: [String]
     /// Lookup and registered-name rows of no existing case, removed.
     public var orphansRemoved: Int
+    /// Rows of the hall's counts by day (``HallFigures``) that differed from the cases and their
+    /// histories (and were rewritten).
+    public var figureDaysRepaired = 0
     /// The documents' files, checked against the attachment records (nil when not checked).
     public var files: DocumentFileCheck?
 

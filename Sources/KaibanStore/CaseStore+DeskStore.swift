@@ -78,11 +78,10 @@ extension CaseStore: DeskStore {
     }
 
     public func hallFigureRecords(
-        from: Date, to: Date, firstDay: CivilDate, lastDay: CivilDate, accept: String, correction: String
+        from: Date, to: Date, firstDay: CivilDate, lastDay: CivilDate, correction: String
     ) async throws -> HallFigureRecords {
         try await offPool {
-            try self.hallFigureRecords(
-                from: from, to: to, firstDay: firstDay, lastDay: lastDay, accept: accept, correction: correction)
+            try self.hallFigureRecords(from: from, to: to, firstDay: firstDay, lastDay: lastDay, correction: correction)
         }
     }
 
@@ -273,12 +272,13 @@ extension CaseStore: DeskStore {
     }
 
     public func closedCases<Accumulator: Sendable>(
-        from: Date, to: Date, stages: [String], groupedBy grouping: SLAGrouping, into initial: Accumulator,
+        from: Date, to: Date, stages: [String], groupedBy grouping: SLAGrouping, thenBy second: SLAGrouping?,
+        into initial: Accumulator,
         _ fold: @escaping @Sendable (inout Accumulator, ClosedCaseRow) -> Void
     ) async throws -> Accumulator {
         try await offPool {
             var accumulator = initial
-            try self.forEachClosedCase(from: from, to: to, stages: stages, groupedBy: grouping) {
+            try self.forEachClosedCase(from: from, to: to, stages: stages, groupedBy: grouping, thenBy: second) {
                 fold(&accumulator, $0)
             }
             return accumulator

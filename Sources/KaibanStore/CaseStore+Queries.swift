@@ -198,19 +198,22 @@ extension CaseStore {
 
     /// The SLA report's read: closed cases by closing time; their stored government minutes, and
     /// their clock segments by stage.
-    static func closedCasesSQL(stages: Int, groupedBy grouping: SLAGrouping) -> String {
-        let group =
+    static func closedCasesSQL(stages: Int, groupedBy grouping: SLAGrouping, thenBy second: SLAGrouping? = nil)
+        -> String
+    {
+        func column(_ grouping: SLAGrouping?) -> String {
             switch grouping {
             case .channel: "channel"
             case .type: "enterprise_type"
             case .clerk: "opened_by"
-            case .all, .stage: "''"
+            case .all, .stage, nil: "''"
             }
+        }
         // By stage the report walks each case's clock segments (read from the rows); otherwise the
         // covering index holds all it reads.
-        let segments = grouping == .stage ? "clock_segments" : "''"
+        let segments = grouping == .stage || second == .stage ? "clock_segments" : "''"
         return """
-            SELECT \(group), workflow_id, workflow_version, government_minutes, \(segments)
+            SELECT \(column(grouping)), workflow_id, workflow_version, government_minutes, \(segments), \(column(second))
             FROM registration_case
             WHERE closed_at IS NOT NULL AND closed_at >= ? AND closed_at < ?
                 AND stage IN (\(Array(repeating: "?", count: stages).joined(separator: ",")))
@@ -221,25 +224,28 @@ extension CaseStore {
     /// `body`, read through the covering index on closing time (the rows only by stage).
     package func forEachClosedCase(
         from: Date, to: Date, stages: [String], groupedBy grouping: SLAGrouping = .all,
+        thenBy second: SLAGrouping? = nil,
         _ body: (ClosedCaseRow) throws -> Void
     ) throws {
         guard !stages.isEmpty else { return }
+        let needsMinutes = grouping != .stage && second != .stage
         try read { db in
             let rows = try Row.fetchCursor(
-                db, sql: Self.closedCasesSQL(stages: stages.count, groupedBy: grouping),
+                db, sql: Self.closedCasesSQL(stages: stages.count, groupedBy: grouping, thenBy: second),
                 arguments: StatementArguments([Self.storageText(from), Self.storageText(to)])
                     + StatementArguments(stages)
             )
             while let row = try rows.next() {
                 // Positional access: this loop runs once per closed case.
-                if grouping != .stage && (row[3] as Int?) == nil {
+                if needsMinutes && (row[3] as Int?) == nil {
                     throw StoreError.storage(
                         "a closed case has no stored government minutes; its projection needs rebuilding")
                 }
-                try body(
-                    ClosedCaseRow(
-                        group: row[0], workflow: WorkflowDefinition.Key(id: row[1], version: row[2]),
-                        governmentMinutes: row[3], clockSegments: row[4] ?? ""))
+                var closed = ClosedCaseRow(
+                    group: row[0], workflow: WorkflowDefinition.Key(id: row[1], version: row[2]),
+                    governmentMinutes: row[3], clockSegments: row[4] ?? "")
+                closed.secondGroup = row[5]
+                try body(closed)
             }
         }
     }
@@ -358,6 +364,7 @@ extension CaseStore {
             removed += db.changesCount
             return removed
         }
+        report.figureDaysRepaired = try repairFigureDays(pause: pause)
         return report
     }
 

@@ -17,6 +17,7 @@ struct AdminCommand: AsyncParsableCommand {
     /// `kaiban admin rebuild`: current state recomputed from the history.
     struct Rebuild: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "rebuild",
             abstract: localized(
                 zh: "根据办理记录重新计算每件办件的当前状态，并报告不一致之处（负责人使用）。",
                 en: "Recompute every case's current state from its history and report any difference (supervisors)."))
@@ -42,6 +43,13 @@ struct AdminCommand: AsyncParsableCommand {
                         session.zh
                             ? "删除了不属于任何办件的检索或名称登记记录：\(report.orphansRemoved)条"
                             : "removed \(report.orphansRemoved) lookup or registered-name rows of no case")
+                }
+                if report.figureDaysRepaired > 0 {
+                    Console.print(
+                        session.zh
+                            ? "按日统计数与办件历史不一致并已修复：\(report.figureDaysRepaired)条"
+                            : "\(report.figureDaysRepaired) rows of the counts by day differed from the cases' histories and were repaired"
+                    )
                 }
                 if let files = report.files {
                     Console.print(

@@ -6,6 +6,7 @@ extension CalendarCommand {
     /// `kaiban calendar elapsed FROM TO`
     struct Elapsed: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "elapsed",
             abstract: localized(
                 zh: "两个时间之间的工作分钟数（ISO 8601 格式；未写时区偏移的按北京时间）。",
                 en: "Working minutes between two instants (ISO 8601; Asia/Shanghai unless an offset is given)."))
@@ -45,6 +46,7 @@ extension CalendarCommand {
     /// `kaiban calendar add FROM DURATION`
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "add",
             abstract: localized(
                 zh: "自 FROM 起算一段工作时间的届满时间：192m、3.2h、0.4d（d 为 8 个工作小时）或 5wd（整工作日）。",
                 en:

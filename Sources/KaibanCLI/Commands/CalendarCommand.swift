@@ -14,6 +14,7 @@ struct CalendarCommand: AsyncParsableCommand {
     /// `kaiban calendar status`
     struct Status: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "status",
             abstract: localized(zh: "日历已载入节假日安排的年份、办公时间及其变更。", en: "Which years the calendar knows, and its changes."))
 
         @OptionGroup var global: GlobalOptions
@@ -88,6 +89,7 @@ struct CalendarCommand: AsyncParsableCommand {
     /// `kaiban calendar show 2026-02`
     struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "show",
             abstract: localized(
                 zh: "显示一个月的日历：工作日、法定节假日和调休上班日。", en: "Print a month: working days, holidays and make-up days."))
 
@@ -156,6 +158,7 @@ struct CalendarCommand: AsyncParsableCommand {
     /// `kaiban calendar import FILE`
     struct Import: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "import",
             abstract: localized(
                 zh: "从文件载入某一年的节假日安排（格式见 seeds/calendar/holidays-2026.xml）；限负责人。",
                 en:
@@ -206,6 +209,7 @@ struct CalendarCommand: AsyncParsableCommand {
     /// `kaiban calendar hours FILE --from D --reason R`
     struct Hours: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "hours",
             abstract: localized(
                 zh: "自某日起变更办公时间（限负责人；格式见 seeds/calendar/office-hours.xml）。",
                 en: "Change the office hours from a date on (supervisors; format: seeds/calendar/office-hours.xml)."),

@@ -7,6 +7,7 @@ extension ClerkCommand {
     /// `kaiban clerk roles ID --role window,reviewer --reason R`
     struct Roles: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "roles",
             abstract: localized(
                 zh: "将工作人员的角色设为所列角色，理由记入其变更记录（限负责人；最后一名在岗负责人须保留负责人角色）。",
                 en:
@@ -52,6 +53,7 @@ extension ClerkCommand {
     /// `kaiban clerk deactivate ID --reason R`
     struct Deactivate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "deactivate",
             abstract: localized(
                 zh: "停用工作人员，停用后不能再办理；理由记入其变更记录（限负责人；不能停用最后一名在岗负责人）。",
                 en:
@@ -85,6 +87,7 @@ extension ClerkCommand {
     /// `kaiban clerk history ID`
     struct History: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "history",
             abstract: localized(
                 zh: "工作人员的变更记录：登记、角色变更和停用，以及由谁、何时、因何办理。",
                 en: "A clerk's history: registered, roles changed, deactivated; by whom, when and why."))

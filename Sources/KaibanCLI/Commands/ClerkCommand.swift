@@ -12,6 +12,7 @@ struct ClerkCommand: AsyncParsableCommand {
     /// `kaiban clerk add ID --name NAME --role window,reviewer`
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "add",
             abstract: localized(
                 zh: "登记工作人员。新数据库登记的第一名工作人员必须是负责人；此后由负责人（--as）登记。",
                 en:
@@ -56,7 +57,8 @@ struct ClerkCommand: AsyncParsableCommand {
 
     /// `kaiban clerk list`
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: localized(zh: "列出工作人员。", en: "List clerks."))
+        static let configuration = CommandConfiguration(
+            commandName: "list", abstract: localized(zh: "列出工作人员。", en: "List clerks."))
 
         @OptionGroup var global: GlobalOptions
         @OptionGroup var output: OutputOptions

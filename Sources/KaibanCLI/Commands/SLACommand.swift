@@ -16,6 +16,7 @@ struct SLACommand: AsyncParsableCommand {
     /// `kaiban sla`: open cases at risk or breached now.
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "list",
             abstract: localized(zh: "当前临近超时或已超时的未办结办件。", en: "Open cases at risk or breached now."))
 
         @OptionGroup var global: GlobalOptions
@@ -50,6 +51,7 @@ struct SLACommand: AsyncParsableCommand {
     /// `kaiban sla report --from --to [--by]`
     struct Report: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "report",
             abstract: localized(
                 zh: "某一期间办结的办件所用的工作时间：件数、中位数、90% 分位数、最长用时及 0.4 个工作日内办结的占比。",
                 en:

@@ -16,6 +16,7 @@ extension SLACommand {
     /// stretch of time, then it exits.
     struct Watch: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "watch",
             abstract: localized(
                 zh: "时限盯办：办件临近超时（已用75%）或超时时各打印一行，按 Ctrl-C 结束。",
                 en: "Watch: a line when a case becomes at risk (75% used) or breaches; Ctrl-C stops it."),

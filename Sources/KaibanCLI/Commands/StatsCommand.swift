@@ -21,6 +21,7 @@ struct StatsCommand: AsyncParsableCommand {
 
     struct Month: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "month",
             abstract: localized(zh: "某月的统计（yyyy-MM）。", en: "A month's figures (yyyy-MM)."))
         @OptionGroup var global: GlobalOptions
         @OptionGroup var output: OutputOptions
@@ -41,6 +42,7 @@ struct StatsCommand: AsyncParsableCommand {
 
     struct Year: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "year",
             abstract: localized(zh: "某年的统计（yyyy）。", en: "A year's figures (yyyy)."))
         @OptionGroup var global: GlobalOptions
         @OptionGroup var output: OutputOptions
@@ -70,6 +72,7 @@ struct StatsCommand: AsyncParsableCommand {
 
     struct Range: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "range",
             abstract: localized(zh: "某时段的统计（含首尾两日）。", en: "A range's figures (both days included)."))
         @OptionGroup var global: GlobalOptions
         @OptionGroup var output: OutputOptions

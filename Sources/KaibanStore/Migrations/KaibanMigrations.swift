@@ -30,6 +30,7 @@ enum KaibanMigrations {
         migrator.registerMigration("0023-clerk-tokens", migrate: clerkTokens)
         migrator.registerMigration("0025-exchange", migrate: exchange)
         migrator.registerMigration("0026-figures-indexes", migrate: figuresIndexes)
+        migrator.registerMigration("0027-figure-days", migrate: figureDays)
         return migrator
     }
 }
