@@ -19,16 +19,83 @@ public struct SLAStatistics: Sendable, Equatable, Codable {
 
     /// Statistics of cases each measured against its own budget; nil for an empty group.
     public init?(group: String, measured: [(minutes: Int, withinBudget: Bool)], provisional: Bool) {
-        guard !measured.isEmpty else { return nil }
-        let sorted = measured.map(\.minutes).sorted()
-        func rank(_ p: Double) -> Int { sorted[max(0, Int((p * Double(sorted.count)).rounded(.up)) - 1)] }
+        var tally = MinuteTally()
+        for (minutes, within) in measured { tally.add(minutes, withinBudget: within) }
+        self.init(group: group, tally: tally, provisional: provisional)
+    }
+
+    /// Statistics of the cases counted in `tally`; nil for an empty group.
+    public init?(group: String, tally: MinuteTally, provisional: Bool) {
+        guard tally.count > 0, let maximum = tally.maximum else { return nil }
         self.group = group
-        count = sorted.count
-        medianMinutes = rank(0.5)
-        p90Minutes = rank(0.9)
-        maxMinutes = sorted[sorted.count - 1]
-        withinBudgetShare = Double(measured.filter(\.withinBudget).count) / Double(sorted.count)
+        count = tally.count
+        medianMinutes = tally.nearestRank(0.5)
+        p90Minutes = tally.nearestRank(0.9)
+        maxMinutes = maximum
+        withinBudgetShare = Double(tally.withinBudget) / Double(tally.count)
         self.provisional = provisional
+    }
+}
+
+/// Cases counted by their working minutes, with how many were within their budget: what the
+/// nearest-rank percentiles need, without keeping or sorting the cases (a whole history of a
+/// million cases is some hundred distinct values).
+public struct MinuteTally: Sendable, Equatable {
+    /// Cases by minutes, for 0..<`denseLimit` minutes (grown as needed).
+    var dense: [Int] = []
+    /// Cases by minutes outside the dense range (negative, or a case open for years).
+    var sparse: [Int: Int] = [:]
+    public private(set) var count = 0
+    public private(set) var withinBudget = 0
+
+    /// Minutes below this (68 working days) are counted in an array (128 KB at most), the rest in
+    /// a dictionary.
+    static let denseLimit = 1 << 14
+
+    public init() {}
+
+    public mutating func add(_ minutes: Int, withinBudget within: Bool, times: Int = 1) {
+        count += times
+        if within { withinBudget += times }
+        guard minutes >= 0, minutes < Self.denseLimit else {
+            sparse[minutes, default: 0] += times
+            return
+        }
+        if minutes >= dense.count {
+            dense.append(contentsOf: repeatElement(0, count: max(minutes + 1, dense.count * 2) - dense.count))
+        }
+        dense[minutes] += times
+    }
+
+    public mutating func merge(_ other: MinuteTally) {
+        if other.dense.count > dense.count {
+            dense.append(contentsOf: repeatElement(0, count: other.dense.count - dense.count))
+        }
+        for (minutes, times) in other.dense.enumerated() where times != 0 { dense[minutes] += times }
+        sparse.merge(other.sparse, uniquingKeysWith: +)
+        count += other.count
+        withinBudget += other.withinBudget
+    }
+
+    /// The distinct minutes counted, ascending, with their counts.
+    func ascending() -> [(minutes: Int, times: Int)] {
+        let low = sparse.filter { $0.key < 0 }.sorted { $0.key < $1.key }.map { (minutes: $0.key, times: $0.value) }
+        let high = sparse.filter { $0.key >= 0 }.sorted { $0.key < $1.key }.map { (minutes: $0.key, times: $0.value) }
+        let middle = dense.enumerated().filter { $0.element != 0 }.map { (minutes: $0.offset, times: $0.element) }
+        return low + middle + high
+    }
+
+    public var maximum: Int? { ascending().last?.minutes }
+
+    /// The nearest-rank percentile `p` (0 < p ≤ 1): the k-th smallest, k = ⌈p·count⌉ (at least 1).
+    public func nearestRank(_ p: Double) -> Int {
+        let rank = max(1, Int((p * Double(count)).rounded(.up)))
+        var seen = 0
+        for (minutes, times) in ascending() {
+            seen += times
+            if seen >= rank { return minutes }
+        }
+        return maximum ?? 0
     }
 }
 
@@ -108,8 +175,8 @@ public struct SLAReport: Sendable, Equatable, Codable {
     public struct Builder: Sendable {
         let grouping: SLAGrouping
         let calendar: WorkingCalendar
-        var totals: [(minutes: Int, withinBudget: Bool)] = []
-        var grouped: [String: [(minutes: Int, withinBudget: Bool)]] = [:]
+        var totals = MinuteTally()
+        var grouped: [String: MinuteTally] = [:]
         var provisional = false
 
         public init(grouping: SLAGrouping, calendar: WorkingCalendar) {
@@ -154,8 +221,8 @@ public struct SLAReport: Sendable, Equatable, Codable {
 
         /// Adds the cases another builder (over another stretch of time) accumulated.
         public mutating func merge(_ other: Builder) {
-            totals += other.totals
-            grouped.merge(other.grouped) { $0 + $1 }
+            totals.merge(other.totals)
+            for (key, tally) in other.grouped { grouped[key, default: MinuteTally()].merge(tally) }
             provisional = provisional || other.provisional
         }
 
@@ -189,14 +256,15 @@ public struct SLAReport: Sendable, Equatable, Codable {
 
         /// Records one case's minutes under its `group` (by channel, type or clerk) or its stages.
         mutating func record(_ government: Int, byStage: [String: Int], group: String, budgets: Budgets) {
-            let measured = (government, government <= budgets.whole)
-            totals.append(measured)
+            let within = government <= budgets.whole
+            totals.add(government, withinBudget: within)
             switch grouping {
             case .all: break
-            case .channel, .type, .clerk: grouped[group, default: []].append(measured)
+            case .channel, .type, .clerk: grouped[group, default: MinuteTally()].add(government, withinBudget: within)
             case .stage:
                 for (stage, minutes) in byStage {
-                    grouped[stage, default: []].append((minutes, minutes <= budgets.stages[stage] ?? budgets.whole))
+                    grouped[stage, default: MinuteTally()].add(
+                        minutes, withinBudget: minutes <= budgets.stages[stage] ?? budgets.whole)
                 }
             }
         }
@@ -205,9 +273,9 @@ public struct SLAReport: Sendable, Equatable, Codable {
         public func report(from: CivilDate, to: CivilDate, budgetMinutes: Int) -> SLAReport {
             SLAReport(
                 from: from, to: to, grouping: grouping, budgetMinutes: budgetMinutes,
-                total: SLAStatistics(group: "all", measured: totals, provisional: provisional),
+                total: SLAStatistics(group: "all", tally: totals, provisional: provisional),
                 groups: grouped.keys.sorted().compactMap { key in
-                    SLAStatistics(group: key, measured: grouped[key] ?? [], provisional: provisional)
+                    grouped[key].flatMap { SLAStatistics(group: key, tally: $0, provisional: provisional) }
                 })
         }
     }

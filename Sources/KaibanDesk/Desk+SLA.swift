@@ -48,8 +48,8 @@ extension Desk {
             }
             let definitions = try await definitions()
             let completed = Self.completionStages(definitions)
-            let budgets = Dictionary(
-                definitions.map { ($0.key, SLAReport.Budgets($0)) }, uniquingKeysWith: { first, _ in first })
+            // A few versions: found by comparing, cheaper per case than hashing the key.
+            let budgets = definitions.map { (key: $0.key, budgets: SLAReport.Budgets($0)) }
             let newest = try await latestDefinition()
             let fallback = SLAReport.Budgets(newest)
             let (start, end) = Self.period(first, last)
@@ -90,7 +90,7 @@ extension Desk {
                             from: bounds[part], to: bounds[part + 1], stages: completed, groupedBy: grouping,
                             thenBy: second, into: empty
                         ) { builders, row in
-                            let budget = budgets[row.workflow] ?? fallback
+                            let budget = budgets.first { $0.key == row.workflow }?.budgets ?? fallback
                             for index in builders.indices {
                                 let group = index == 0 ? row.group : row.secondGroup
                                 if groupings[index] != .stage, let minutes = row.governmentMinutes {

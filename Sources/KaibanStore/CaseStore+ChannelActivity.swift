@@ -4,13 +4,16 @@ import KaibanCore
 import KaibanDesk
 
 extension CaseStore {
+    /// The cases received in the local days `?`...`?` by channel, 特殊办 or not (the counts by day of
+    /// ``KaibanMigrations/figureDays(_:)``).
     static let receivedSQL = """
-        SELECT channel, special_kind IS NOT NULL, COUNT(*) FROM registration_case
-        WHERE opened_at >= ? AND opened_at < ? GROUP BY 1, 2
+        SELECT channel, stage = 'special', SUM(count) FROM case_figure_day
+        WHERE measure = 'received' AND day >= ? AND day <= ? GROUP BY 1, 2 HAVING SUM(count) <> 0
         """
+    /// The cases closed in the local days `?`...`?` by channel and terminal stage.
     static let closedSQL = """
-        SELECT channel, stage, COUNT(*) FROM registration_case
-        WHERE closed_at IS NOT NULL AND closed_at >= ? AND closed_at < ? GROUP BY 1, 2
+        SELECT channel, stage, SUM(count) FROM case_figure_day
+        WHERE measure = 'closed' AND day >= ? AND day <= ? GROUP BY 1, 2 HAVING SUM(count) <> 0
         """
     static let bookingsSQL = """
         SELECT state, starts_at, extension_id IS NOT NULL FROM appointment WHERE date >= ? AND date <= ?
@@ -45,19 +48,19 @@ extension CaseStore {
         }
     }
 
-    /// The store's rows for ``ChannelActivity``: each through an index (intake instant, the report
-    /// index on closing instant, the bookings by day, the posts by instant), in one read.
+    /// The store's rows for ``ChannelActivity`` between two instants, the local days
+    /// `firstDay`...`lastDay`: each through an index (the counts by day, the bookings by day, the
+    /// posts by instant), in one read.
     package func channelActivity(from: Date, to: Date, firstDay: CivilDate, lastDay: CivilDate) throws
         -> ChannelActivityRecords
     {
-        let start = Self.storageText(from)
-        let end = Self.storageText(to)
+        let days: StatementArguments = [firstDay.description, lastDay.description]
         return try read { db in
             let received = try Row.fetchAll(
-                db, sql: Self.receivedSQL, arguments: [start, end]
+                db, sql: Self.receivedSQL, arguments: days
             ).map { (channel: $0[0] as String, special: $0[1] as Bool, count: $0[2] as Int) }
             let closed = try Row.fetchAll(
-                db, sql: Self.closedSQL, arguments: [start, end]
+                db, sql: Self.closedSQL, arguments: days
             ).map { (channel: $0[0] as String, stage: $0[1] as String, count: $0[2] as Int) }
             let bookings = try Self.bookingRows(firstDay: firstDay, lastDay: lastDay, db)
             var posts = ChannelActivity.Posts()

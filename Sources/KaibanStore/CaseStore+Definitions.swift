@@ -65,12 +65,15 @@ extension CaseStore {
         return try definition(WorkflowDefinition.Key(id: id, version: version), db)
     }
 
-    /// Every registered version, newest first within each workflow.
+    /// Every registered version, newest first within each workflow; each decoded once per store
+    /// (a registered version never changes), since reports ask for them several times.
     package func definitions() throws -> [WorkflowDefinition] {
         try read { db in
-            try String.fetchAll(
-                db, sql: "SELECT definition_json FROM workflow_definition ORDER BY workflow_id, version DESC")
-        }.map { try Self.decode(WorkflowDefinition.self, $0) }
+            try Row.fetchAll(
+                db, sql: "SELECT workflow_id, version FROM workflow_definition ORDER BY workflow_id, version DESC"
+            )
+            .map { try definition(WorkflowDefinition.Key(id: $0[0], version: $0[1]), db) }
+        }
     }
 
     /// One exact version, from the cache when already decoded.

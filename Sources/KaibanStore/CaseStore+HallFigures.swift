@@ -13,8 +13,9 @@ extension CaseStore {
         let closed = bounded ? "AND closed_at >= ?1 AND closed_at < ?2" : ""
         let accepted = bounded ? "AND e.at >= ?3 AND e.at < ?4" : ""
         return """
-            SELECT ifnull(date(opened_at, '+8 hours'), ''), 'received', channel, enterprise_type, '', COUNT(*)
-                FROM registration_case \(opened) GROUP BY 1, 3, 4
+            SELECT ifnull(date(opened_at, '+8 hours'), ''), 'received', channel, enterprise_type,
+                    iif(special_kind IS NULL, '', 'special'), COUNT(*)
+                FROM registration_case \(opened) GROUP BY 1, 3, 4, 5
             UNION ALL
             SELECT ifnull(date(closed_at, '+8 hours'), ''), 'closed', channel, enterprise_type, stage, COUNT(*)
                 FROM registration_case WHERE closed_at IS NOT NULL \(closed) GROUP BY 1, 3, 4, 5

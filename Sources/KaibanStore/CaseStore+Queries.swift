@@ -196,11 +196,13 @@ extension CaseStore {
         try db.execute(sql: "DELETE FROM store_meta WHERE key = 'schedule-calendar'")
     }
 
-    /// The SLA report's read: closed cases by closing time; their stored government minutes, and
-    /// their clock segments by stage.
-    static func closedCasesSQL(stages: Int, groupedBy grouping: SLAGrouping, thenBy second: SLAGrouping? = nil)
-        -> String
-    {
+    /// The SLA report's read: closed cases by closing time; their workflow (its id as its place
+    /// among `workflows`, the text only for an id not among them), version and stored government
+    /// minutes, the columns of the groupings asked for, and the clock segments by stage. Only the
+    /// columns needed: each read column costs the loop a call into SQLite per case.
+    static func closedCasesSQL(
+        stages: Int, groupedBy grouping: SLAGrouping, thenBy second: SLAGrouping? = nil, workflows: Int = 0
+    ) -> String {
         func column(_ grouping: SLAGrouping?) -> String {
             switch grouping {
             case .channel: "channel"
@@ -209,11 +211,18 @@ extension CaseStore {
             case .all, .stage, nil: "''"
             }
         }
+        let places = (0..<workflows).map { "WHEN ? THEN \($0)" }.joined(separator: " ")
+        let known = workflows == 0 ? "-1" : "CASE workflow_id \(places) ELSE -1 END"
         // By stage the report walks each case's clock segments (read from the rows); otherwise the
         // covering index holds all it reads.
-        let segments = grouping == .stage || second == .stage ? "clock_segments" : "''"
+        let segments = grouping == .stage || second == .stage ? ", clock_segments" : ""
+        var groups: [String] = []
+        for case let asked? in [grouping, second] where asked != .all && asked != .stage {
+            groups.append(column(asked))
+        }
         return """
-            SELECT \(column(grouping)), workflow_id, workflow_version, government_minutes, \(segments), \(column(second))
+            SELECT \(known), iif(\(known) < 0, workflow_id, NULL), workflow_version, government_minutes\(
+                groups.map { ", " + $0 }.joined())\(segments)
             FROM registration_case
             WHERE closed_at IS NOT NULL AND closed_at >= ? AND closed_at < ?
                 AND stage IN (\(Array(repeating: "?", count: stages).joined(separator: ",")))
@@ -230,21 +239,39 @@ extension CaseStore {
         guard !stages.isEmpty else { return }
         let needsMinutes = grouping != .stage && second != .stage
         try read { db in
+            // The workflows' ids, once: each case's is then a number, not a string made per case.
+            let workflows = try String.fetchAll(
+                db, sql: "SELECT DISTINCT workflow_id FROM workflow_definition ORDER BY workflow_id")
+            let sql = Self.closedCasesSQL(
+                stages: stages.count, groupedBy: grouping, thenBy: second, workflows: workflows.count)
             let rows = try Row.fetchCursor(
-                db, sql: Self.closedCasesSQL(stages: stages.count, groupedBy: grouping, thenBy: second),
-                arguments: StatementArguments([Self.storageText(from), Self.storageText(to)])
-                    + StatementArguments(stages)
+                db, sql: sql,
+                arguments: StatementArguments(workflows + workflows)
+                    + StatementArguments([Self.storageText(from), Self.storageText(to)]) + StatementArguments(stages)
             )
+            // The places of the optional columns, in the order the query names them.
+            var next = 4
+            func place(_ grouping: SLAGrouping?) -> Int? {
+                guard let grouping, grouping != .all, grouping != .stage else { return nil }
+                defer { next += 1 }
+                return next
+            }
+            let firstGroup = place(grouping)
+            let secondGroup = place(second)
+            let segments = grouping == .stage || second == .stage ? next : nil
             while let row = try rows.next() {
                 // Positional access: this loop runs once per closed case.
-                if needsMinutes && (row[3] as Int?) == nil {
+                let minutes: Int? = row[3]
+                if needsMinutes && minutes == nil {
                     throw StoreError.storage(
                         "a closed case has no stored government minutes; its projection needs rebuilding")
                 }
+                let place: Int = row[0]
+                let id = place >= 0 && place < workflows.count ? workflows[place] : (row[1] as String? ?? "")
                 var closed = ClosedCaseRow(
-                    group: row[0], workflow: WorkflowDefinition.Key(id: row[1], version: row[2]),
-                    governmentMinutes: row[3], clockSegments: row[4] ?? "")
-                closed.secondGroup = row[5]
+                    group: firstGroup.map { row[$0] } ?? "", workflow: WorkflowDefinition.Key(id: id, version: row[2]),
+                    governmentMinutes: minutes, clockSegments: segments.map { row[$0] ?? "" } ?? "")
+                if let secondGroup { closed.secondGroup = row[secondGroup] }
                 try body(closed)
             }
         }

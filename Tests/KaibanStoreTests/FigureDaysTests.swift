@@ -80,10 +80,15 @@ import Testing
             try db.execute(
                 sql: "UPDATE registration_case SET stage = 'rejected' WHERE number = ?",
                 arguments: [numbers[1].description])
+            // A 特殊办 case is received apart (the count per channel shows it).
+            try db.execute(
+                sql: "UPDATE registration_case SET special_kind = 'elderly' WHERE number = ?",
+                arguments: [numbers[3].description])
         }
         let stored = try Self.stored(path)
         #expect(stored["2026-11-25 received online llc "] == 1)
-        #expect(stored["2026-11-26 received window llc "] == 4)
+        #expect(stored["2026-11-26 received window llc "] == 3)
+        #expect(stored["2026-11-26 received window llc special"] == 1)
         #expect(stored["2026-11-26 accepted online llc "] == 1 && stored["2026-11-26 accepted window llc "] == 1)
         #expect(stored["2026-11-26 closed online llc withdrawn"] == 1)
         #expect(

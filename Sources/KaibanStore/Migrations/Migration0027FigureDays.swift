@@ -4,8 +4,9 @@ extension KaibanMigrations {
     /// The hall's counts by local day, kept by triggers in the same transaction as every change of
     /// a case row or history, so that a month's counts read some hundred rows instead of every
     /// case of the month (`stats month` on a million cases read 56,000 index entries and
-    /// 18,000 case rows for them):
-    /// - `received`: cases by the local day of their intake, channel and enterprise type;
+    /// 18,000 case rows for them), and the count per channel of a whole history some thousands:
+    /// - `received`: cases by the local day of their intake, channel and enterprise type, the stage
+    ///   column `special` for a 特殊办 case (a special service kind) and empty for the others;
     /// - `closed`: cases by the local day they closed, channel, enterprise type and closing stage;
     /// - `accepted`: cases by the local day of their first `accept` step (the transition of that
     ///   id), channel and enterprise type.
@@ -29,7 +30,8 @@ extension KaibanMigrations {
 
                 CREATE TRIGGER case_figure_day_insert AFTER INSERT ON registration_case BEGIN
                     INSERT INTO case_figure_day VALUES
-                        (ifnull(date(NEW.opened_at, '+8 hours'), ''), 'received', NEW.channel, NEW.enterprise_type, '', 1)
+                        (ifnull(date(NEW.opened_at, '+8 hours'), ''), 'received', NEW.channel, NEW.enterprise_type,
+                            iif(NEW.special_kind IS NULL, '', 'special'), 1)
                         ON CONFLICT DO UPDATE SET count = count + 1;
                     INSERT INTO case_figure_day
                         SELECT ifnull(date(NEW.closed_at, '+8 hours'), ''), 'closed', NEW.channel, NEW.enterprise_type,
@@ -41,7 +43,8 @@ extension KaibanMigrations {
                 CREATE TRIGGER case_figure_day_delete AFTER DELETE ON registration_case BEGIN
                     UPDATE case_figure_day SET count = count - 1
                         WHERE measure = 'received' AND day = ifnull(date(OLD.opened_at, '+8 hours'), '')
-                            AND channel = OLD.channel AND enterprise_type = OLD.enterprise_type AND stage = '';
+                            AND channel = OLD.channel AND enterprise_type = OLD.enterprise_type
+                            AND stage = iif(OLD.special_kind IS NULL, '', 'special');
                     UPDATE case_figure_day SET count = count - 1
                         WHERE OLD.closed_at IS NOT NULL AND measure = 'closed'
                             AND day = ifnull(date(OLD.closed_at, '+8 hours'), '') AND channel = OLD.channel
@@ -53,16 +56,19 @@ extension KaibanMigrations {
                                 WHERE case_id = OLD.id AND transition = 'accept' ORDER BY sequence LIMIT 1);
                 END;
 
-                CREATE TRIGGER case_figure_day_received AFTER UPDATE OF opened_at, channel, enterprise_type
-                    ON registration_case
+                CREATE TRIGGER case_figure_day_received
+                    AFTER UPDATE OF opened_at, channel, enterprise_type, special_kind ON registration_case
                     WHEN OLD.opened_at IS NOT NEW.opened_at OR OLD.channel IS NOT NEW.channel
                         OR OLD.enterprise_type IS NOT NEW.enterprise_type
+                        OR (OLD.special_kind IS NULL) IS NOT (NEW.special_kind IS NULL)
                 BEGIN
                     UPDATE case_figure_day SET count = count - 1
                         WHERE measure = 'received' AND day = ifnull(date(OLD.opened_at, '+8 hours'), '')
-                            AND channel = OLD.channel AND enterprise_type = OLD.enterprise_type AND stage = '';
+                            AND channel = OLD.channel AND enterprise_type = OLD.enterprise_type
+                            AND stage = iif(OLD.special_kind IS NULL, '', 'special');
                     INSERT INTO case_figure_day VALUES
-                        (ifnull(date(NEW.opened_at, '+8 hours'), ''), 'received', NEW.channel, NEW.enterprise_type, '', 1)
+                        (ifnull(date(NEW.opened_at, '+8 hours'), ''), 'received', NEW.channel, NEW.enterprise_type,
+                            iif(NEW.special_kind IS NULL, '', 'special'), 1)
                         ON CONFLICT DO UPDATE SET count = count + 1;
                 END;
 
