@@ -372,8 +372,7 @@ extension CaseStore {
             guard let last = part.last, part.report.cases == chunk else { break }
             after = last
             // Room for the desk: a writer waiting for the lock retries at least every 100 ms.
-            Thread.sleep(
-                forTimeInterval: Double(pause.components.seconds) + Double(pause.components.attoseconds) / 1e18)
+            Self.leaveRoom(pause)
         }
         report.clerksRepaired = try write { db in try rebuildClerks(db) }
         // Rows derived from cases that do not exist: filed or registered by no history.
@@ -398,6 +397,11 @@ extension CaseStore {
     /// How long a rebuild leaves the lock to others between chunks: longer than the longest wait
     /// between a blocked writer's retries.
     package static let rebuildPause = Duration.milliseconds(120)
+
+    /// Sleeps `pause` between two of a rebuild's transactions, so that writers waiting go first.
+    static func leaveRoom(_ pause: Duration) {
+        Thread.sleep(forTimeInterval: Double(pause.components.seconds) + Double(pause.components.attoseconds) / 1e18)
+    }
 
     /// Rewrites every clerk whose roles or standing differ from their history (clerks registered
     /// before the history was kept have none, and are left as they are); the clerks rewritten.
