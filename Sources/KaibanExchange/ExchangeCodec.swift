@@ -101,7 +101,12 @@ public struct OpenedMessage: Sendable {
     /// Whether the signature verifies with the one of `keys` whose fingerprint it names.
     public func verifies(with keys: [SM2.PublicKey]) -> Bool {
         guard let key = keys.first(where: { $0.fingerprint == keyFingerprint }) else { return false }
-        return (try? key.verify(base64Signature: signatureValue, of: canonical)) ?? false
+        return verifies(with: key)
+    }
+
+    /// Whether the signature verifies with `key` (the caller matched its fingerprint).
+    public func verifies(with key: SM2.PublicKey) -> Bool {
+        (try? key.verify(base64Signature: signatureValue, of: canonical)) ?? false
     }
 }
 

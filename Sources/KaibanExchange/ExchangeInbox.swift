@@ -4,6 +4,7 @@ import KaibanCore
 import KaibanCrypto
 import KaibanDesk
 import NIOCore
+import Synchronization
 
 /// Who this hall is in the exchange: its authority, its signing key, production or test.
 public struct ExchangeIdentity: Sendable {
@@ -125,6 +126,21 @@ public struct ExchangeInbox: Sendable {
     public func receiveAll(_ messages: [(data: Data, origin: String)], documents: (any DocumentSource)?)
         async throws -> [InboundAnswer]
     {
+        try await apply(try await check(messages, documents: documents))
+    }
+
+    /// Messages checked together, not yet applied (see ``check(_:documents:)``).
+    public struct CheckedBatch: Sendable {
+        var steps: [Step?]
+    }
+
+    /// The first half of ``receiveAll(_:documents:)``: checks 1–10 and the stateless part of 11
+    /// for several messages at once. Nothing is applied yet, so a batch can be checked while the
+    /// one before it is applied: everything that depends on what is stored is decided again in
+    /// the transaction of ``apply(_:)``.
+    public func check(_ messages: [(data: Data, origin: String)], documents: (any DocumentSource)?)
+        async throws -> CheckedBatch
+    {
         var steps: [Step?] = Array(repeating: nil, count: messages.count)
         try await withThrowingTaskGroup(of: (Int, Step).self) { group in
             var next = 0
@@ -145,6 +161,14 @@ public struct ExchangeInbox: Sendable {
                 if next < messages.count { start() }
             }
         }
+        return CheckedBatch(steps: steps)
+    }
+
+    /// The second half of ``receiveAll(_:documents:)``: the files of the accepted transfers kept
+    /// with one flush, then every message applied in one transaction, in the order given; the
+    /// answers in that order.
+    public func apply(_ batch: CheckedBatch) async throws -> [InboundAnswer] {
+        let steps = batch.steps
         var files: [String: Data] = [:]
         var pending: [(index: Int, ready: Ready)] = []
         for (index, step) in steps.enumerated() {
@@ -200,6 +224,14 @@ public struct ExchangeInbox: Sendable {
         var files: [String: Data]
         var rules: RecordRules
         var partnerName: String
+        var presigned: Presigned?
+    }
+
+    /// A receipt signed before the transaction, for the outcome decided on the case as read then.
+    struct Presigned: Sendable {
+        var outcome: Receipt.Outcome
+        var reference: String?
+        var receipt: Data
     }
 
     /// Checks 1–10 and the stateless part of 11; refusals before the signature is checked are
@@ -229,8 +261,9 @@ public struct ExchangeInbox: Sendable {
                     opened: opened, origin: origin, at: now))
         }
         let partner = try await desk.store.exchangePartner(header.sender.code)
-        let keys = (partner?.keys ?? []).compactMap { try? SM2.PublicKey(der: Array($0.der)) }
-        guard partner != nil, keys.contains(where: { $0.fingerprint == opened.keyFingerprint }) else {
+        let key = (partner?.keys ?? []).lazy.compactMap { PartnerKeys.shared.key(der: $0.der) }
+            .first { $0.fingerprint == opened.keyFingerprint }
+        guard partner != nil, let key else {
             return .answered(
                 try await reject(
                     answer,
@@ -240,7 +273,7 @@ public struct ExchangeInbox: Sendable {
                             ? "发送方\(header.sender.code)不是已登记的协同机构" : "签名公钥\(opened.keyFingerprint)不是发送方已登记的公钥"),
                     opened: opened, origin: origin, at: now))
         }
-        guard opened.verifies(with: keys) else {
+        guard opened.verifies(with: key.key) else {
             return .answered(
                 try await reject(
                     answer, Rejection(code: "message.signature-invalid", message: "签名验证失败（SM2-SM3，规范化形式见交换规范§3）"),
@@ -278,10 +311,28 @@ public struct ExchangeInbox: Sendable {
             stateless = checked.problems
             if checked.problems.isEmpty { files = checked.files }
         }
-        return .ready(
-            Ready(
-                answer: answer, opened: opened, data: data, origin: origin, now: now, wholeRefusal: refusal,
-                stateless: stateless, files: files, rules: rules, partnerName: partner?.name ?? header.sender.name))
+        var ready = Ready(
+            answer: answer, opened: opened, data: data, origin: origin, now: now, wholeRefusal: refusal,
+            stateless: stateless, files: files, rules: rules, partnerName: partner?.name ?? header.sender.name)
+        // The receipt, signed here where messages are checked side by side, for the case as it is
+        // stored now; the transaction decides again and uses it only if it decides the same.
+        if header.type != .receipt {
+            let stored = try await desk.store.exchangeCase(header.collaborationNumber)
+            let decision = decision(ready, stored: stored)
+            ready.presigned = Presigned(
+                outcome: decision.outcome, reference: stored?.localCase,
+                receipt: try codec.write(
+                    Self.receipt(
+                        answering: opened, outcome: decision.outcome, identity: identity, reference: stored?.localCase,
+                        at: now), signedWith: identity.key))
+        }
+        return .ready(ready)
+    }
+
+    /// What applying `ready` to the case as `stored` decides.
+    func decision(_ ready: Ready, stored: ExchangeCase?) -> RecordRules.Decision {
+        ready.wholeRefusal.map { RecordRules.Decision(rejection: $0) }
+            ?? ready.rules.decide(ready.opened.message, stored: stored, stateless: ready.stateless)
     }
 
     /// The store's part of applying a checked message: what it changes, decided inside the
@@ -295,16 +346,20 @@ public struct ExchangeInbox: Sendable {
         return InboundItem(
             sender: header.sender.code, messageID: header.messageID, collaborationNumber: header.collaborationNumber
         ) { stored in
-            let decision =
-                ready.wholeRefusal.map { RecordRules.Decision(rejection: $0) }
-                ?? ready.rules.decide(message, stored: stored, stateless: ready.stateless)
-            let receipt: Data? =
-                header.type == .receipt
-                ? nil
-                : try codec.write(
+            let decision = self.decision(ready, stored: stored)
+            let receipt: Data?
+            if header.type == .receipt {
+                receipt = nil
+            } else if let presigned = ready.presigned, presigned.outcome == decision.outcome,
+                presigned.reference == stored?.localCase
+            {
+                receipt = presigned.receipt
+            } else {
+                receipt = try codec.write(
                     Self.receipt(
                         answering: opened, outcome: decision.outcome, identity: identity, reference: stored?.localCase,
                         at: ready.now), signedWith: identity.key)
+            }
             var binding: ReceiptBinding?
             if ready.wholeRefusal == nil, case .receipt(let answered) = message.body {
                 binding = ReceiptBinding(
@@ -544,5 +599,34 @@ extension ExchangeInbox {
         let scalars = text.unicodeScalars.map { FreeText.isHidden($0) ? " " : Character($0) }
         let line = String(scalars).split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ")
         return String(line.prefix(FreeText.reasonLimit))
+    }
+}
+
+/// Partners' public keys as libcrypto read them, by their DER, for the whole process: reading and
+/// checking a key (its point on the curve and of the group's order) costs as much as half a
+/// signature check, and every message names one of a few keys. Public data; an entry is the same
+/// key for the same octets, so a key removed from a partner is simply no longer asked for.
+final class PartnerKeys: Sendable {
+    static let shared = PartnerKeys()
+
+    struct Entry: Sendable {
+        var fingerprint: String
+        var key: SM2.PublicKey
+    }
+
+    /// More keys than any hall has partners' keys: past it, the cache starts again.
+    static let limit = 256
+    private let entries = Mutex<[Data: Entry]>([:])
+
+    /// The key `der` holds with its fingerprint; nil when it is no usable SM2 public key.
+    func key(der: Data) -> Entry? {
+        if let found = entries.withLock({ $0[der] }) { return found }
+        guard let key = try? SM2.PublicKey(der: Array(der)) else { return nil }
+        let entry = Entry(fingerprint: key.fingerprint, key: key)
+        entries.withLock {
+            if $0.count >= Self.limit { $0.removeAll() }
+            $0[der] = entry
+        }
+        return entry
     }
 }

@@ -55,14 +55,16 @@ extension CaseStore {
     func fetchPartners(code: String?, _ db: Database) throws -> [ExchangePartner] {
         let rows =
             if let code {
-                try Row.fetchAll(db, sql: "SELECT * FROM exchange_partner WHERE code = ?", arguments: [code])
+                try Row.fetchAll(
+                    db.cachedStatement(sql: "SELECT * FROM exchange_partner WHERE code = ?"), arguments: [code])
             } else {
                 try Row.fetchAll(db, sql: "SELECT * FROM exchange_partner ORDER BY code")
             }
         return try rows.map { row in
             let partnerCode: String = row["code"]
             let keys = try Row.fetchAll(
-                db, sql: "SELECT * FROM exchange_partner_key WHERE partner_code = ? ORDER BY added_at, fingerprint",
+                db.cachedStatement(
+                    sql: "SELECT * FROM exchange_partner_key WHERE partner_code = ? ORDER BY added_at, fingerprint"),
                 arguments: [partnerCode]
             ).map { key in
                 PartnerKey(
@@ -94,7 +96,7 @@ extension CaseStore {
 
     func fetchInbound(sender: String, messageID: String, _ db: Database) throws -> InboundMessage? {
         try Row.fetchOne(
-            db, sql: "SELECT * FROM exchange_inbox WHERE sender_code = ? AND message_id = ?",
+            db.cachedStatement(sql: "SELECT * FROM exchange_inbox WHERE sender_code = ? AND message_id = ?"),
             arguments: [sender, messageID]
         ).map(Self.inboundMessage)
     }
@@ -370,12 +372,13 @@ extension CaseStore {
             try appendStatuses(decision.statuses, to: collaborationNumber, db)
             if let binding = decision.binding { try bind(binding, db) }
             let message = decision.message
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     INSERT INTO exchange_inbox (sender_code, message_id, digest, type, collaboration_number,
                         received_at, accepted, code, reason, origin, raw, receipt)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
+                    """
+            ).execute(
                 arguments: [
                     message.senderCode, message.messageID, message.digest, message.type, message.collaborationNumber,
                     Self.seconds(message.receivedAt), message.accepted, message.code, message.reason, message.origin,
@@ -387,7 +390,7 @@ extension CaseStore {
 
     func saveExchangeCase(_ state: ExchangeCase, _ db: Database) throws {
         let licence = try state.licence.map { String(decoding: try Self.encoder.encode($0), as: UTF8.self) }
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT INTO exchange_case (collaboration_number, partner_code, direction, mode, local_case,
                     partner_reference, enterprise_name, opened_at, status, status_at, licence_json, reported_events)
@@ -396,7 +399,8 @@ extension CaseStore {
                     partner_reference = excluded.partner_reference, enterprise_name = excluded.enterprise_name,
                     status = excluded.status, status_at = excluded.status_at, licence_json = excluded.licence_json,
                     reported_events = excluded.reported_events
-                """,
+                """
+        ).execute(
             arguments: [
                 state.collaborationNumber, state.partnerCode, state.direction.rawValue, state.mode, state.localCase,
                 state.partnerReference, state.enterpriseName, Self.seconds(state.openedAt), state.status,
@@ -423,8 +427,10 @@ extension CaseStore {
     }
 
     func fetchExchangeCase(_ number: String, _ db: Database) throws -> ExchangeCase? {
-        try Row.fetchOne(db, sql: "SELECT * FROM exchange_case WHERE collaboration_number = ?", arguments: [number])
-            .map(Self.exchangeCase)
+        try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT * FROM exchange_case WHERE collaboration_number = ?"), arguments: [number]
+        )
+        .map(Self.exchangeCase)
     }
 
     package func exchangeCase(_ number: String) throws -> ExchangeCase? {

@@ -146,6 +146,29 @@ import Testing
         }
     }
 
+    /// A batch checked while the one before it is not applied yet (how `exchange import` works
+    /// through a spool): what depends on the stored cases is decided again when it is applied. A
+    /// repeat gets the first receipt; a second transfer of the same case, checked when the case
+    /// was not there yet, is refused as a duplicate, and its receipt says so (not the acceptance
+    /// signed while it was checked).
+    @Test func aBatchCheckedBeforeTheOneBeforeItIsAppliedIsDecidedOnWhatIsStored() async throws {
+        let hall = try await Self.hall()
+        let first = try hall.fromPartner(Self.inboundTransfer())
+        let again = try hall.fromPartner(Self.inboundTransfer(id: "5f1b2c3d-4e5f-4a6b-8c7d-0e1f2a3b4c5d"))
+        let source = SpoolDocuments(folder: hall.spool)
+        let earlier = try await hall.inbox.check([(first, "a")], documents: source)
+        let later = try await hall.inbox.check([(first, "b"), (again, "c")], documents: source)
+        let applied = try await hall.inbox.apply(earlier)
+        let answers = try await hall.inbox.apply(later)
+        #expect(applied.map(\.outcome) == [.applied])
+        #expect(answers.map(\.outcome) == [.duplicate, .rejected])
+        #expect(answers[0].receipt == applied[0].receipt)
+        #expect(answers[1].code == "case.duplicate")
+        #expect(try hall.receipt(answers[1]).firstCode == "case.duplicate")
+        #expect(try hall.receipt(applied[0]).isAcceptance)
+        #expect(try await hall.desk.store.exchangeStatuses("CY500103202611260003").count == 1)
+    }
+
     @Test func theSameIDWithOtherContentIsRefusedAndTheFirstStands() async throws {
         let hall = try await Self.hall()
         _ = try await hall.receive(try hall.fromPartner(Self.inboundTransfer()))

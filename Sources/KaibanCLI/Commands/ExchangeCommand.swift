@@ -185,13 +185,20 @@ struct ExchangeCommand: AsyncParsableCommand {
                 }
                 let receipts = directory.appendingPathComponent("receipts")
                 var lines: [Line] = []
-                // Read, then received in batches: checked concurrently, applied in one transaction each.
+                // Read, then received in batches: each checked concurrently while the one before it
+                // is applied, in one transaction each.
                 var batch: [(name: String, data: Data, origin: String)] = []
-                func flush() async throws {
-                    guard !batch.isEmpty else { return }
-                    let answers = try await inbox.receiveAll(
-                        batch.map { ($0.data, $0.origin) }, documents: SpoolDocuments(folder: directory))
-                    for (item, answer) in zip(batch, answers) {
+                var checking:
+                    (
+                        items: [(name: String, data: Data, origin: String)],
+                        checked: Task<ExchangeInbox.CheckedBatch, any Error>
+                    )?
+                // Applies the batch being checked and writes its lines.
+                func applyChecked() async throws {
+                    guard let current = checking else { return }
+                    checking = nil
+                    let answers = try await inbox.apply(try await current.checked.value)
+                    for (item, answer) in zip(current.items, answers) {
                         var line = Line(
                             file: item.name, answer: answer.outcome, type: answer.type, messageID: answer.messageID,
                             sender: answer.senderCode, code: answer.code, reason: answer.reason)
@@ -203,7 +210,21 @@ struct ExchangeCommand: AsyncParsableCommand {
                         }
                         lines.append(line)
                     }
-                    batch.removeAll()
+                }
+                // Starts checking the batch read, then applies the one checked before it;
+                // `drain` applies this one too (before a line of its own, and at the end).
+                func flush(drain: Bool = true) async throws {
+                    if !batch.isEmpty {
+                        let items = batch
+                        batch.removeAll()
+                        let task = Task {
+                            try await inbox.check(
+                                items.map { ($0.data, $0.origin) }, documents: SpoolDocuments(folder: directory))
+                        }
+                        try await applyChecked()
+                        checking = (items, task)
+                    }
+                    if drain { try await applyChecked() }
                 }
                 for name in names {
                     let file = directory.appendingPathComponent(name)
@@ -227,7 +248,7 @@ struct ExchangeCommand: AsyncParsableCommand {
                         continue
                     }
                     batch.append((name, data, file.path))
-                    if batch.count == Self.batchSize { try await flush() }
+                    if batch.count == Self.batchSize { try await flush(drain: false) }
                 }
                 try await flush()
                 if output.json {
