@@ -25,6 +25,8 @@ let package = Package(
         // The exchange's HTTP client (delivery to the partner, its documents): HTTPS-capable, on
         // NIO; Foundation's URLSession on Linux is not safe under concurrent use.
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        // The province-scale store (issue 14): the desk's store on PostgreSQL.
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         .systemLibrary(
@@ -56,6 +58,16 @@ let package = Package(
         .target(
             name: "KaibanStore",
             dependencies: ["KaibanCore", "KaibanDesk", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        // The desk's store on PostgreSQL, for several halls and servers on one database (issue 14;
+        // begun: the connection, versioned migrations, case numbering and the append-only history).
+        .target(
+            name: "KaibanPostgres",
+            dependencies: [
+                "KaibanCore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         // The notices the applicant takes home, rendered from the templates in Forms/notices.
         .target(
@@ -109,6 +121,13 @@ let package = Package(
             ]
         ),
         .testTarget(name: "KaibanFormsTests", dependencies: ["KaibanForms", "KaibanTestSupport"]),
+        // Against a throw-away PostgreSQL server that Scripts/test starts (KAIBAN_TEST_POSTGRES).
+        .testTarget(
+            name: "KaibanPostgresTests",
+            dependencies: [
+                "KaibanPostgres", "KaibanCore", .product(name: "PostgresNIO", package: "postgres-nio"),
+            ]
+        ),
         .testTarget(name: "KaibanDeskTests", dependencies: ["KaibanDesk", "KaibanStore", "KaibanTestSupport"]),
         .testTarget(
             name: "KaibanStoreTests",

@@ -1,0 +1,89 @@
+/// The PostgreSQL schema, versioned like the SQLite store's migrations: each version applied once,
+/// in order, in its own transaction, recorded in `kaiban_migration`. Several servers starting at
+/// once take turns (a transaction-scoped advisory lock), so each version is applied exactly once.
+struct PostgresMigration: Sendable {
+    var version: Int
+    var name: String
+    var statements: [String]
+}
+
+enum PostgresMigrations {
+    /// The advisory lock every migration run takes (any constant of 64 bits: "kaiban" in ASCII).
+    static let lock: Int64 = 0x6B61_6962_616E
+
+    static let ledger = """
+        CREATE TABLE IF NOT EXISTS kaiban_migration (
+            version integer PRIMARY KEY,
+            name text NOT NULL,
+            applied_at timestamptz NOT NULL DEFAULT now()
+        )
+        """
+
+    static let all: [PostgresMigration] = [
+        PostgresMigration(
+            version: 1, name: "cases-and-history",
+            statements: [
+                // Case numbers: dense per hall and local day. A number is taken by updating the
+                // day's row, whose lock is held to the end of the transaction: a second server
+                // waits, and a transaction that rolls back gives its number back.
+                """
+                CREATE TABLE case_number_counter (
+                    hall text NOT NULL,
+                    day date NOT NULL,
+                    last integer NOT NULL CHECK (last BETWEEN 1 AND 9999),
+                    PRIMARY KEY (hall, day)
+                )
+                """,
+                """
+                CREATE TABLE registration_case (
+                    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                    number text NOT NULL UNIQUE,
+                    hall text NOT NULL,
+                    channel text NOT NULL CHECK (channel <> ''),
+                    stage text NOT NULL CHECK (stage <> ''),
+                    opened_at timestamptz NOT NULL,
+                    closed_at timestamptz
+                )
+                """,
+                // The history, as the SQLite store keeps it: one row per event, numbered from 1.
+                """
+                CREATE TABLE case_event (
+                    case_id bigint NOT NULL REFERENCES registration_case (id) ON DELETE RESTRICT,
+                    sequence integer NOT NULL CHECK (sequence >= 1),
+                    at timestamptz NOT NULL,
+                    kind smallint NOT NULL,
+                    actor text NOT NULL,
+                    role text,
+                    transition text,
+                    from_stage text,
+                    to_stage text,
+                    task text,
+                    reason text,
+                    automatic boolean NOT NULL DEFAULT false,
+                    data_json text,
+                    credit_code text,
+                    written_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+                    PRIMARY KEY (case_id, sequence)
+                )
+                """,
+                // Append-only in the database itself, whoever connects: no update, no delete, no
+                // truncate of the history.
+                """
+                CREATE FUNCTION kaiban_refuse_history_change() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    RAISE EXCEPTION 'case_event is append-only: % refused', TG_OP
+                        USING ERRCODE = 'restrict_violation';
+                END
+                $$
+                """,
+                """
+                CREATE TRIGGER case_event_append_only BEFORE UPDATE OR DELETE ON case_event
+                    FOR EACH ROW EXECUTE FUNCTION kaiban_refuse_history_change()
+                """,
+                """
+                CREATE TRIGGER case_event_no_truncate BEFORE TRUNCATE ON case_event
+                    FOR EACH STATEMENT EXECUTE FUNCTION kaiban_refuse_history_change()
+                """,
+            ])
+    ]
+}

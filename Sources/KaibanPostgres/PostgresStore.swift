@@ -1,0 +1,231 @@
+import Foundation
+import KaibanCore
+import Logging
+import PostgresNIO
+
+/// The desk's store on PostgreSQL (issue 14), for a city's or a province's halls and several
+/// `kaiban serve` processes on one database. Begun: the connection pool, versioned migrations,
+/// dense case numbering across servers and the append-only history, each enforced by the
+/// database; the rest of `DeskStore` is still to come (see the README).
+public final class PostgresStore: Sendable {
+    let client: PostgresClient
+    let logger: Logger
+
+    init(client: PostgresClient, logger: Logger) {
+        self.client = client
+        self.logger = logger
+    }
+
+    /// Runs `body` with a store connected to `location`, its connection pool running for the
+    /// duration; the pool is closed when `body` returns or throws.
+    public static func withStore<Result: Sendable>(
+        _ location: PostgresLocation, logger: Logger = Logger(label: "kaiban.postgres"),
+        _ body: (PostgresStore) async throws -> Result
+    ) async throws -> Result {
+        let client = PostgresClient(configuration: location.configuration, backgroundLogger: logger)
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await client.run() }
+            defer { group.cancelAll() }
+            return try await body(PostgresStore(client: client, logger: logger))
+        }
+    }
+
+    /// Applies the migrations this version knows and the database lacks, in order, each in its own
+    /// transaction; returns the versions applied now (none when the database is current).
+    @discardableResult
+    public func migrate() async throws -> [Int] {
+        try await guarded {
+            try await client.withTransaction(logger: logger) { connection in
+                _ = try await connection.query(
+                    "SELECT pg_advisory_xact_lock(\(PostgresMigrations.lock))", logger: logger)
+                _ = try await connection.query(PostgresQuery(unsafeSQL: PostgresMigrations.ledger), logger: logger)
+                var applied: Set<Int> = []
+                for try await version in try await connection.query(
+                    "SELECT version FROM kaiban_migration", logger: logger
+                ).decode(Int.self) {
+                    applied.insert(version)
+                }
+                var now: [Int] = []
+                for migration in PostgresMigrations.all where !applied.contains(migration.version) {
+                    for statement in migration.statements {
+                        _ = try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                    }
+                    _ = try await connection.query(
+                        "INSERT INTO kaiban_migration (version, name) VALUES (\(migration.version), \(migration.name))",
+                        logger: logger)
+                    now.append(migration.version)
+                }
+                return now
+            }
+        }
+    }
+
+    /// The versions recorded as applied, in order.
+    public func appliedMigrations() async throws -> [Int] {
+        try await guarded {
+            var versions: [Int] = []
+            for try await version in try await client.query(
+                "SELECT version FROM kaiban_migration ORDER BY version", logger: logger
+            ).decode(Int.self) {
+                versions.append(version)
+            }
+            return versions
+        }
+    }
+
+    /// Opens a case: takes the hall's next number of `day` and records the opening event, in one
+    /// transaction (a failure after the number was taken gives it back).
+    public func openCase(
+        hall: String, day: CivilDate, channel: String, stage: String, actor: String, at: Date
+    ) async throws -> CaseNumber {
+        try await guarded {
+            try await client.withTransaction(logger: logger) { connection in
+                let sequence = try await Self.nextNumber(hall: hall, day: day, connection, logger)
+                let number = CaseNumber(division: hall, date: day, sequence: sequence)
+                let rows = try await connection.query(
+                    """
+                    INSERT INTO registration_case (number, hall, channel, stage, opened_at)
+                    VALUES (\(number.description), \(hall), \(channel), \(stage), \(at)) RETURNING id
+                    """, logger: logger)
+                guard let id = try await rows.decode(Int64.self).first(where: { _ in true }) else {
+                    throw PostgresStoreError.storage("the new case \(number) was not given an id")
+                }
+                _ = try await connection.query(
+                    """
+                    INSERT INTO case_event (case_id, sequence, at, kind, actor, to_stage)
+                    VALUES (\(id), 1, \(at), 0, \(actor), \(stage))
+                    """, logger: logger)
+                return number
+            }
+        }
+    }
+
+    /// Appends an event to a case's history (the case row locked meanwhile, so two servers append
+    /// one after the other); returns its sequence number.
+    @discardableResult
+    public func appendEvent(
+        to number: CaseNumber, transition: String, actor: String, toStage: String, at: Date
+    ) async throws -> Int {
+        try await guarded {
+            try await client.withTransaction(logger: logger) { connection in
+                let found = try await connection.query(
+                    "SELECT id FROM registration_case WHERE number = \(number.description) FOR UPDATE", logger: logger)
+                guard let id = try await found.decode(Int64.self).first(where: { _ in true }) else {
+                    throw PostgresStoreError.unknownCase(number.description)
+                }
+                let next = try await connection.query(
+                    "SELECT coalesce(max(sequence), 0) + 1 FROM case_event WHERE case_id = \(id)", logger: logger)
+                let sequence = try await next.decode(Int.self).first(where: { _ in true }) ?? 1
+                _ = try await connection.query(
+                    """
+                    INSERT INTO case_event (case_id, sequence, at, kind, actor, transition, to_stage)
+                    VALUES (\(id), \(sequence), \(at), 1, \(actor), \(transition), \(toStage))
+                    """, logger: logger)
+                _ = try await connection.query(
+                    "UPDATE registration_case SET stage = \(toStage) WHERE id = \(id)", logger: logger)
+                return sequence
+            }
+        }
+    }
+
+    /// A case's history in order: sequence, transition (nil for the opening), actor, stage after.
+    public func history(of number: CaseNumber) async throws -> [StoredEvent] {
+        try await guarded {
+            let rows = try await client.query(
+                """
+                SELECT e.sequence, e.transition, e.actor, e.to_stage, e.at FROM case_event e
+                JOIN registration_case c ON c.id = e.case_id
+                WHERE c.number = \(number.description) ORDER BY e.sequence
+                """, logger: logger)
+            var events: [StoredEvent] = []
+            for try await (sequence, transition, actor, stage, at) in rows.decode(
+                (Int, String?, String, String?, Date).self)
+            {
+                events.append(
+                    StoredEvent(sequence: sequence, transition: transition, actor: actor, toStage: stage, at: at))
+            }
+            return events
+        }
+    }
+
+    /// Runs one SQL statement as given (for tests and `admin` tools that check what the database
+    /// itself refuses); a refusal comes back as ``PostgresStoreError/refused(_:)``.
+    package func execute(_ sql: String) async throws {
+        try await guarded { _ = try await client.query(PostgresQuery(unsafeSQL: sql), logger: logger) }
+    }
+
+    /// The next number of `hall` on `day`, its row locked until the transaction ends.
+    static func nextNumber(hall: String, day: CivilDate, _ connection: PostgresConnection, _ logger: Logger)
+        async throws -> Int
+    {
+        let rows = try await connection.query(
+            """
+            INSERT INTO case_number_counter (hall, day, last) VALUES (\(hall), \(day.description)::date, 1)
+            ON CONFLICT (hall, day) DO UPDATE SET last = case_number_counter.last + 1
+            RETURNING last
+            """, logger: logger)
+        guard let last = try await rows.decode(Int.self).first(where: { _ in true }) else {
+            throw PostgresStoreError.storage("no case number was returned for \(hall) on \(day)")
+        }
+        return last
+    }
+
+    /// `body`, with PostgreSQL's errors said in words: the server unreachable, a statement
+    /// refused (with the server's message), the day's numbers used up.
+    func guarded<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as PostgresStoreError {
+            throw error
+        } catch let error as PSQLError {
+            throw PostgresStoreError(error)
+        } catch let error as PostgresTransactionError {
+            if let inner = error.closureError as? PostgresStoreError { throw inner }
+            if let inner = (error.closureError ?? error.beginError ?? error.commitError) as? PSQLError {
+                throw PostgresStoreError(inner)
+            }
+            throw PostgresStoreError.storage(String(describing: error))
+        }
+    }
+}
+
+/// One event of a case's history as the PostgreSQL store keeps it.
+public struct StoredEvent: Sendable, Equatable {
+    public var sequence: Int
+    public var transition: String?
+    public var actor: String
+    public var toStage: String?
+    public var at: Date
+}
+
+/// What went wrong in the PostgreSQL store, in words.
+public enum PostgresStoreError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The server could not be reached or the connection was lost (exit 74, HTTP 503).
+    case unreachable(String)
+    /// The database refused the statement (a constraint, a trigger): its message.
+    case refused(String)
+    /// The hall has given its 9,999 numbers of the day.
+    case numbersExhausted
+    case unknownCase(String)
+    case storage(String)
+
+    init(_ error: PSQLError) {
+        if let message = error.serverInfo?[.message] {
+            let state = error.serverInfo?[.sqlState] ?? ""
+            // 23514: check_violation, here the counter's 1…9999.
+            self = state == "23514" && message.contains("case_number_counter") ? .numbersExhausted : .refused(message)
+        } else {
+            self = .unreachable(String(describing: error.code))
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .unreachable(let why): "PostgreSQL cannot be reached (\(why))"
+        case .refused(let message): "PostgreSQL refused the change: \(message)"
+        case .numbersExhausted: "the hall has used all 9,999 case numbers of the day"
+        case .unknownCase(let number): "no case \(number)"
+        case .storage(let message): "PostgreSQL store: \(message)"
+        }
+    }
+}

@@ -1,0 +1,42 @@
+import Testing
+
+@testable import KaibanPostgres
+
+/// The addresses `--db` and `KAIBAN_DB` take for PostgreSQL (no server needed).
+struct PostgresLocationTests {
+    @Test func aFullAddressIsReadPartByPart() throws {
+        let location = try PostgresLocation("postgres://kaiban:s%40cret@db.example.cn:6543/zhaohua")
+        #expect(location.host == "db.example.cn")
+        #expect(location.port == 6543)
+        #expect(location.username == "kaiban")
+        #expect(location.password == "s@cret")
+        #expect(location.database == "zhaohua")
+        // The password never appears in what is printed or logged.
+        #expect(location.description == "postgres://kaiban@db.example.cn:6543/zhaohua")
+        #expect(try PostgresLocation("postgresql://k@127.0.0.1/kaiban").port == 5432)
+    }
+
+    @Test(arguments: [
+        ("kaiban.sqlite", "not a PostgreSQL address"),
+        ("postgres://127.0.0.1/kaiban", "no user"),
+        ("postgres://kaiban@/kaiban", "no host"),
+        ("postgres://kaiban@127.0.0.1:5432", "no database"),
+        ("postgres://kaiban@127.0.0.1:5432/", "no database"),
+        ("postgres://kaiban@127.0.0.1:70000/kaiban", "from 1 to 65535"),
+    ])
+    func aFaultyAddressIsRefusedNamingThePart(text: String, says: String) {
+        #expect(throws: PostgresLocation.Invalid.self) { try PostgresLocation(text) }
+        do {
+            _ = try PostgresLocation(text)
+        } catch {
+            #expect(error.description.contains(says), "\(error.description)")
+        }
+    }
+
+    @Test func onlyPostgresAddressesChooseThisStore() {
+        #expect(PostgresLocation.isPostgres("postgres://k@h/d"))
+        #expect(PostgresLocation.isPostgres("postgresql://k@h/d"))
+        #expect(!PostgresLocation.isPostgres("/var/lib/kaiban/hall.sqlite"))
+        #expect(!PostgresLocation.isPostgres("Postgres://k@h/d"))
+    }
+}

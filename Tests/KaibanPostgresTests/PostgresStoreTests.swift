@@ -1,0 +1,156 @@
+import Foundation
+import KaibanCore
+import Logging
+import PostgresNIO
+import Testing
+
+@testable import KaibanPostgres
+
+/// The server the tests use, from KAIBAN_TEST_POSTGRES.
+enum TestServer {
+    static let location = ProcessInfo.processInfo.environment["KAIBAN_TEST_POSTGRES"].flatMap {
+        try? PostgresLocation($0)
+    }
+}
+
+/// The PostgreSQL store against a real server: the throw-away one Scripts/test starts on
+/// 127.0.0.1 and names in KAIBAN_TEST_POSTGRES. Each test works in a database of its own.
+@Suite(
+    .enabled(
+        if: TestServer.location != nil,
+        "no PostgreSQL server for tests: Scripts/test starts one (apt-get install postgresql) and sets KAIBAN_TEST_POSTGRES"
+    ))
+struct PostgresStoreTests {
+    static let server = TestServer.location
+
+    static let day = CivilDate(uncheckedYear: 2026, month: 11, day: 26)
+    static let morning = Date(timeIntervalSince1970: 1_795_660_800)  // 2026-11-26 09:20 in Shanghai
+
+    /// `body` with a store on a new, empty database, dropped afterwards.
+    func withFreshDatabase(_ body: (PostgresLocation) async throws -> Void) async throws {
+        let server = try #require(Self.server)
+        let name = "kaiban_test_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+        try await PostgresStore.withStore(server) { try await $0.execute("CREATE DATABASE \(name)") }
+        var location = server
+        location.database = name
+        do {
+            try await body(location)
+        } catch {
+            try? await PostgresStore.withStore(server) { try await $0.execute("DROP DATABASE \(name) WITH (FORCE)") }
+            throw error
+        }
+        try await PostgresStore.withStore(server) { try await $0.execute("DROP DATABASE \(name) WITH (FORCE)") }
+    }
+
+    @Test func migrationsApplyOnceEvenFromTwoServersAtOnce() async throws {
+        try await withFreshDatabase { location in
+            // Two pools, as two servers starting together: each version is applied by one of them.
+            async let first = PostgresStore.withStore(location) { try await $0.migrate() }
+            async let second = PostgresStore.withStore(location) { try await $0.migrate() }
+            let applied = try await [first, second]
+            #expect(applied.flatMap { $0 }.sorted() == PostgresMigrations.all.map(\.version))
+            let (again, recorded) = try await PostgresStore.withStore(location) { store in
+                (try await store.migrate(), try await store.appliedMigrations())
+            }
+            #expect(again == [])
+            #expect(recorded == PostgresMigrations.all.map(\.version))
+        }
+    }
+
+    @Test func theHistoryIsAppendOnlyInTheDatabaseItself() async throws {
+        try await withFreshDatabase { location in
+            try await PostgresStore.withStore(location) { store in
+                try await store.migrate()
+                let number = try await store.openCase(
+                    hall: "510811", day: Self.day, channel: "window", stage: "received", actor: "wangfang",
+                    at: Self.morning)
+                try await store.appendEvent(
+                    to: number, transition: "accept", actor: "wangfang", toStage: "accepted",
+                    at: Self.morning.addingTimeInterval(600))
+                let before = try await store.history(of: number)
+                #expect(before.map(\.sequence) == [1, 2])
+                #expect(before.map(\.transition) == [nil, "accept"])
+                for change in [
+                    "UPDATE case_event SET actor = 'someone-else'", "DELETE FROM case_event WHERE sequence = 2",
+                    "TRUNCATE case_event CASCADE",
+                ] {
+                    await #expect {
+                        try await store.execute(change)
+                    } throws: { error in
+                        guard case .refused(let message) = error as? PostgresStoreError else { return false }
+                        return message.contains("append-only")
+                    }
+                }
+                #expect(try await store.history(of: number) == before)
+            }
+        }
+    }
+
+    @Test func numbersAreDensePerHallAndDayWithTwoServersTakingCasesAtOnce() async throws {
+        try await withFreshDatabase { location in
+            try await PostgresStore.withStore(location) { try await $0.migrate() }
+            // Two pools (two servers), 20 cases each at once, and between them openings that fail
+            // after their number was taken (an empty channel): those numbers are given back.
+            let numbers = try await withThrowingTaskGroup(of: [CaseNumber].self) { group in
+                for server in 0..<2 {
+                    group.addTask {
+                        try await PostgresStore.withStore(location) { store in
+                            try await withThrowingTaskGroup(of: CaseNumber?.self) { cases in
+                                for index in 0..<24 {
+                                    cases.addTask {
+                                        do {
+                                            return try await store.openCase(
+                                                hall: "510811", day: Self.day,
+                                                channel: index % 6 == 5 ? "" : (server == 0 ? "online" : "mobile"),
+                                                stage: "received", actor: "portal-\(server)", at: Self.morning)
+                                        } catch PostgresStoreError.refused {
+                                            return nil
+                                        }
+                                    }
+                                }
+                                var taken: [CaseNumber] = []
+                                for try await number in cases { if let number { taken.append(number) } }
+                                return taken
+                            }
+                        }
+                    }
+                }
+                var all: [CaseNumber] = []
+                for try await part in group { all += part }
+                return all
+            }
+            #expect(numbers.count == 40)
+            #expect(numbers.map(\.sequence).sorted() == Array(1...40))
+            #expect(Set(numbers.map(\.description)).count == 40)
+            try await PostgresStore.withStore(location) { store in
+                // Another day and another hall each start at 1.
+                let nextDay = try await store.openCase(
+                    hall: "510811", day: CivilDate(uncheckedYear: 2026, month: 11, day: 27), channel: "window",
+                    stage: "received", actor: "wangfang", at: Self.morning.addingTimeInterval(86_400))
+                let otherHall = try await store.openCase(
+                    hall: "500103", day: Self.day, channel: "window", stage: "received", actor: "yuzhong",
+                    at: Self.morning)
+                #expect(nextDay.description == "510811-20261127-0001")
+                #expect(otherHall.description == "500103-20261126-0001")
+                // The 41st of the day follows the 40th.
+                let next = try await store.openCase(
+                    hall: "510811", day: Self.day, channel: "window", stage: "received", actor: "wangfang",
+                    at: Self.morning)
+                #expect(next.sequence == 41)
+            }
+        }
+    }
+
+    @Test func anEventForAnUnknownCaseIsRefusedNamingIt() async throws {
+        try await withFreshDatabase { location in
+            try await PostgresStore.withStore(location) { store in
+                try await store.migrate()
+                let number = CaseNumber(division: "510811", date: Self.day, sequence: 7)
+                await #expect(throws: PostgresStoreError.unknownCase("510811-20261126-0007")) {
+                    try await store.appendEvent(
+                        to: number, transition: "accept", actor: "wangfang", toStage: "accepted", at: Self.morning)
+                }
+            }
+        }
+    }
+}
