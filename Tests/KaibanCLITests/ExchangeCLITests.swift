@@ -73,6 +73,46 @@ import Testing
         #expect(cases.stdout.contains("没有跨省办件"))
     }
 
+    /// A forged copy of a message (its id, other content) is refused with its own receipt, written
+    /// beside the genuine message's receipt, never over it.
+    @Test func aForgedCopyDoesNotReplaceTheGenuineMessagesReceipt() throws {
+        let path = Fixtures.temporaryDatabasePath()
+        let kaiban = try KaibanProcess(database: path)
+        #expect(try kaiban.run(["clerk", "add", "zhouqiang", "--name", "周强", "--role", "supervisor"]).status == 0)
+        #expect(try kaiban.run(["exchange", "keygen"]).status == 0)
+        let key = Self.examples.appendingPathComponent("keys/11500103MB164887X0.pem").path
+        let added = try kaiban.run([
+            "partner", "add", "11500103MB164887X0", "--name", "重庆市渝中区市场监督管理局", "--key", key, "--as", "zhouqiang",
+        ])
+        #expect(added.status == 0, "\(added)")
+        let spool = FileManager.default.temporaryDirectory.appendingPathComponent("kaiban-spool-\(UUID())")
+        try FileManager.default.createDirectory(at: spool, withIntermediateDirectories: true)
+        let genuine = try Data(contentsOf: Self.examples.appendingPathComponent("03-status-update.xml"))
+        try genuine.write(to: spool.appendingPathComponent("a-status.xml"))
+        let forged = String(decoding: genuine, as: UTF8.self).replacingOccurrences(of: "转登记科审查", with: "已办结")
+        try Data(forged.utf8).write(to: spool.appendingPathComponent("b-forged.xml"))
+        let imported = try kaiban.run(["exchange", "import", spool.path])
+        #expect(imported.stdout.contains("a-status.xml：被拒 case.unknown"), "\(imported)")
+        #expect(imported.stdout.contains("b-forged.xml：被拒 message.signature-invalid"), "\(imported)")
+        let folder = spool.appendingPathComponent("receipts")
+        let first = try String(
+            contentsOf: folder.appendingPathComponent("receipt-0b7e6f3c-52d9-4e8a-b1c4-6a9f2e7d3c10.xml"),
+            encoding: .utf8)
+        let second = try String(
+            contentsOf: folder.appendingPathComponent("receipt-0b7e6f3c-52d9-4e8a-b1c4-6a9f2e7d3c10-2.xml"),
+            encoding: .utf8)
+        #expect(first.contains("case.unknown") && !first.contains("message.signature-invalid"))
+        #expect(second.contains("message.signature-invalid"))
+        // Again: the genuine message is a repeat answered with its first receipt (the same file,
+        // unchanged); the forgery, never recorded, gets a new refusal of its own.
+        _ = try kaiban.run(["exchange", "import", spool.path])
+        let again = try String(
+            contentsOf: folder.appendingPathComponent("receipt-0b7e6f3c-52d9-4e8a-b1c4-6a9f2e7d3c10.xml"),
+            encoding: .utf8)
+        #expect(again == first)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).count == 3)
+    }
+
     @Test func importWithoutAKeySaysToRunKeygen() throws {
         let kaiban = try KaibanProcess()
         #expect(try kaiban.run(["clerk", "add", "zhouqiang", "--name", "周强", "--role", "supervisor"]).status == 0)

@@ -204,9 +204,9 @@ struct ExchangeCommand: AsyncParsableCommand {
                             sender: answer.senderCode, code: answer.code, reason: answer.reason)
                         if let receipt = answer.receipt {
                             try FileManager.default.createDirectory(at: receipts, withIntermediateDirectories: true)
-                            let target = receipts.appendingPathComponent("receipt-\(answer.messageID ?? item.name).xml")
-                            try receipt.write(to: target, options: .atomic)
-                            line.receipt = target.path
+                            line.receipt = try Self.keepReceipt(
+                                receipt, named: "receipt-\(answer.messageID ?? item.name)", in: receipts
+                            ).path
                         }
                         lines.append(line)
                     }
@@ -265,6 +265,23 @@ struct ExchangeCommand: AsyncParsableCommand {
                 if lines.contains(where: Self.isRefusal) {
                     throw ExitCode(KaibanExit.refused)
                 }
+            }
+        }
+
+        /// Writes `receipt` as `NAME.xml` in `folder`, unless a receipt with other content is there
+        /// already under that name: a forgery or a reuse of a message's id gets its own refusal,
+        /// and must not replace the receipt of the genuine message (`NAME-2.xml`, `NAME-3.xml`, …
+        /// instead). The same receipt again (a repeat) is the same file.
+        static func keepReceipt(_ receipt: Data, named name: String, in folder: URL) throws -> URL {
+            var copy = 1
+            while true {
+                let target = folder.appendingPathComponent(copy == 1 ? "\(name).xml" : "\(name)-\(copy).xml")
+                guard let existing = FileManager.default.contents(atPath: target.path) else {
+                    try receipt.write(to: target, options: .atomic)
+                    return target
+                }
+                if existing == receipt { return target }
+                copy += 1
             }
         }
 
