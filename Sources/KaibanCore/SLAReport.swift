@@ -29,8 +29,9 @@ public struct SLAStatistics: Sendable, Equatable, Codable {
         guard tally.count > 0, let maximum = tally.maximum else { return nil }
         self.group = group
         count = tally.count
-        medianMinutes = tally.nearestRank(0.5)
-        p90Minutes = tally.nearestRank(0.9)
+        let ranks = tally.nearestRanks([0.5, 0.9])
+        medianMinutes = ranks[0]
+        p90Minutes = ranks[1]
         maxMinutes = maximum
         withinBudgetShare = Double(tally.withinBudget) / Double(tally.count)
         self.provisional = provisional
@@ -85,17 +86,28 @@ public struct MinuteTally: Sendable, Equatable {
         return low + middle + high
     }
 
-    public var maximum: Int? { ascending().last?.minutes }
+    /// The largest minutes counted, without ordering the others.
+    public var maximum: Int? {
+        if let high = sparse.keys.filter({ $0 >= 0 }).max() { return high }
+        if let last = dense.lastIndex(where: { $0 != 0 }) { return last }
+        return sparse.keys.max()
+    }
 
     /// The nearest-rank percentile `p` (0 < p ≤ 1): the k-th smallest, k = ⌈p·count⌉ (at least 1).
-    public func nearestRank(_ p: Double) -> Int {
-        let rank = max(1, Int((p * Double(count)).rounded(.up)))
+    public func nearestRank(_ p: Double) -> Int { nearestRanks([p])[0] }
+
+    /// ``nearestRank(_:)`` of each of `ps`, from one ascending pass over the counts.
+    public func nearestRanks(_ ps: [Double]) -> [Int] {
+        let ranks = ps.map { max(1, Int(($0 * Double(count)).rounded(.up))) }
+        var found: [Int?] = Array(repeating: nil, count: ps.count)
         var seen = 0
         for (minutes, times) in ascending() {
             seen += times
-            if seen >= rank { return minutes }
+            for index in ranks.indices where found[index] == nil && seen >= ranks[index] { found[index] = minutes }
+            if !found.contains(where: { $0 == nil }) { break }
         }
-        return maximum ?? 0
+        let last = maximum ?? 0
+        return found.map { $0 ?? last }
     }
 }
 

@@ -321,10 +321,8 @@ public struct ExchangeInbox: Sendable {
             let decision = decision(ready, stored: stored)
             ready.presigned = Presigned(
                 outcome: decision.outcome, reference: stored?.localCase,
-                receipt: try codec.write(
-                    Self.receipt(
-                        answering: opened, outcome: decision.outcome, identity: identity, reference: stored?.localCase,
-                        at: now), signedWith: identity.key))
+                receipt: try signedReceipt(
+                    answering: opened, decision.outcome, reference: stored?.localCase, at: now))
         }
         return .ready(ready)
     }
@@ -338,8 +336,6 @@ public struct ExchangeInbox: Sendable {
     /// The store's part of applying a checked message: what it changes, decided inside the
     /// transaction from the case as stored, with the signed receipt.
     func item(for ready: Ready) -> InboundItem {
-        let codec = self.codec
-        let identity = self.identity
         let opened = ready.opened
         let message = opened.message
         let header = message.header
@@ -355,10 +351,8 @@ public struct ExchangeInbox: Sendable {
             {
                 receipt = presigned.receipt
             } else {
-                receipt = try codec.write(
-                    Self.receipt(
-                        answering: opened, outcome: decision.outcome, identity: identity, reference: stored?.localCase,
-                        at: ready.now), signedWith: identity.key)
+                receipt = try self.signedReceipt(
+                    answering: opened, decision.outcome, reference: stored?.localCase, at: ready.now)
             }
             var binding: ReceiptBinding?
             if ready.wholeRefusal == nil, case .receipt(let answered) = message.body {
@@ -459,11 +453,8 @@ public struct ExchangeInbox: Sendable {
         refused.code = rejection.code
         refused.reason = rejection.message
         if opened.message.header.type != .receipt {
-            refused.receipt = try codec.write(
-                Self.receipt(
-                    answering: opened, outcome: .messageRejected(rejection), identity: identity, reference: nil, at: now
-                ),
-                signedWith: identity.key)
+            refused.receipt = try signedReceipt(
+                answering: opened, .messageRejected(rejection), reference: nil, at: now)
         }
         try await desk.store.recordDeadLetter(
             DeadLetter(
@@ -523,6 +514,15 @@ public struct ExchangeInbox: Sendable {
                 receivedAt: now, origin: origin, senderCode: answer.senderCode, messageID: answer.messageID,
                 digest: digest, code: code, reason: reason, raw: kept, receipt: answer.receipt))
         return answer
+    }
+
+    /// This hall's signed receipt answering `opened`, as the octets to send.
+    func signedReceipt(answering opened: OpenedMessage, _ outcome: Receipt.Outcome, reference: String?, at now: Date)
+        throws -> Data
+    {
+        try codec.write(
+            Self.receipt(answering: opened, outcome: outcome, identity: identity, reference: reference, at: now),
+            signedWith: identity.key)
     }
 
     /// A receipt answering `opened`, from this hall.

@@ -55,5 +55,10 @@ import Testing
                 "round \(round)")
         }
         #expect(SLAStatistics(group: "empty", tally: MinuteTally(), provisional: false) == nil)
+        // Only minutes below zero (a damaged record): the largest of them is the maximum.
+        var negative = MinuteTally()
+        for value in [-40, -3, -17] { negative.add(value, withinBudget: true) }
+        #expect(negative.maximum == -3)
+        #expect(negative.nearestRanks([0.5, 0.9, 1]) == [-17, -3, -3])
     }
 }

@@ -141,6 +141,27 @@ struct PostgresStoreTests {
         }
     }
 
+    /// The 9,999th case of a hall's day is the last: the next opening is refused as such, and
+    /// another hall still takes its first.
+    @Test func theTenThousandthCaseOfADayIsRefusedInWords() async throws {
+        try await withFreshDatabase { location in
+            try await PostgresStore.withStore(location) { store in
+                try await store.migrate()
+                try await store.execute(
+                    "INSERT INTO case_number_counter (hall, day, last) VALUES ('510811', '2026-11-26', 9999)")
+                await #expect(throws: PostgresStoreError.numbersExhausted) {
+                    try await store.openCase(
+                        hall: "510811", day: Self.day, channel: "window", stage: "received", actor: "wangfang",
+                        at: Self.morning)
+                }
+                let other = try await store.openCase(
+                    hall: "510802", day: Self.day, channel: "window", stage: "received", actor: "wangfang",
+                    at: Self.morning)
+                #expect(other.sequence == 1)
+            }
+        }
+    }
+
     @Test func anEventForAnUnknownCaseIsRefusedNamingIt() async throws {
         try await withFreshDatabase { location in
             try await PostgresStore.withStore(location) { store in
