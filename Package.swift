@@ -40,12 +40,14 @@ let package = Package(
             pkgConfig: "libcrypto",
             providers: [.apt(["libssl-dev"])]
         ),
+        // The C library's calls Swift's Glibc module leaves out (syncfs).
+        .systemLibrary(name: "CKaibanSystem"),
         .target(name: "KaibanCore"),
         .target(name: "KaibanCrypto", dependencies: ["CLibCrypto"]),
         .target(name: "KaibanXML", dependencies: ["CLibXML2"]),
         .target(name: "KaibanForms", dependencies: ["KaibanCore", "KaibanXML"]),
         // The use cases every channel runs; storage only through its DeskStore protocol.
-        .target(name: "KaibanDesk", dependencies: ["KaibanCore", "KaibanForms", "KaibanCrypto"]),
+        .target(name: "KaibanDesk", dependencies: ["KaibanCore", "KaibanForms", "KaibanCrypto", "CKaibanSystem"]),
         // The 川渝通办 exchange: signed XML messages with the partner province (Forms/exchange/).
         .target(
             name: "KaibanExchange",

@@ -397,32 +397,16 @@ public struct ExchangeInbox: Sendable {
         settings.dataDirectory.appendingPathComponent("exchange/files")
     }
 
-    /// Writes each file under its SM3, durably, unless it is there already.
+    /// Writes each file under its SM3, durably, unless it is there already: all of them with one
+    /// flush of the disk (``DurableFiles``), so that a file under its SM3 is always whole.
     func keep(_ files: [String: Data]) throws {
-        guard !files.isEmpty else { return }
         let folder = Self.filesFolder(desk.settings)
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        var written: [(temporary: URL, target: URL)] = []
-        for (sm3, content) in files where isDigestName(sm3) {
-            let target = folder.appendingPathComponent(sm3)
-            if FileManager.default.fileExists(atPath: target.path) { continue }
-            let temporary = folder.appendingPathComponent(".\(sm3).\(UUID().uuidString).part")
-            try content.write(to: temporary)
-            written.append((temporary, target))
+        let missing = files.filter { sm3, _ in
+            isDigestName(sm3) && !FileManager.default.fileExists(atPath: folder.appendingPathComponent(sm3).path)
         }
-        guard !written.isEmpty else { return }
-        // Written all first, then each flushed: the first flush takes the others' data with it (the
-        // file system commits them together), then each takes its name: a file under its SM3 is
-        // always whole.
-        for file in written {
-            let handle = try FileHandle(forWritingTo: file.temporary)
-            try handle.synchronize()
-            try handle.close()
-        }
-        for file in written {
-            try? FileManager.default.moveItem(at: file.temporary, to: file.target)
-            try? FileManager.default.removeItem(at: file.temporary)
-        }
+        // Sorted: the same files are written in the same order from run to run.
+        try DurableFiles.write(
+            missing.sorted { $0.key < $1.key }.map { (folder.appendingPathComponent($0.key), $0.value) }, mode: 0o640)
     }
 
     /// The same sender and id again: the same octets get the first receipt; others are refused.

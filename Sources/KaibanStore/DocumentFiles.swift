@@ -32,29 +32,7 @@ struct DocumentFiles {
         var status = stat()
         if stat(target.path, &status) == 0, Int(status.st_size) == content.count { return false }
         try makeFolder(folder)
-        let temporary = folder.appendingPathComponent(".\(sha256).\(UUID().uuidString).tmp")
-        let descriptor = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL, 0o640)
-        guard descriptor >= 0 else { throw failure("cannot create \(temporary.path)") }
-        var written = false
-        defer {
-            if !written { unlink(temporary.path) }
-        }
-        do {
-            defer { close(descriptor) }
-            try content.withUnsafeBytes { buffer in
-                var offset = 0
-                while offset < buffer.count {
-                    let result = write(descriptor, buffer.baseAddress?.advanced(by: offset), buffer.count - offset)
-                    if result < 0 && errno == EINTR { continue }
-                    guard result > 0 else { throw failure("cannot write \(temporary.path)") }
-                    offset += result
-                }
-            }
-            guard fsync(descriptor) == 0 else { throw failure("cannot flush \(temporary.path)") }
-        }
-        guard rename(temporary.path, target.path) == 0 else { throw failure("cannot rename into \(target.path)") }
-        written = true
-        try flush(folder)
+        try DurableFiles.write([(target, content)], mode: 0o640)
         return true
     }
 

@@ -198,18 +198,24 @@ struct ExchangeCommand: AsyncParsableCommand {
                     guard let current = checking else { return }
                     checking = nil
                     let answers = try await inbox.apply(try await current.checked.value)
+                    // The batch's new receipts are written together, with one flush of the disk.
+                    var planned: [String: Data] = [:]
                     for (item, answer) in zip(current.items, answers) {
                         var line = Line(
                             file: item.name, answer: answer.outcome, type: answer.type, messageID: answer.messageID,
                             sender: answer.senderCode, code: answer.code, reason: answer.reason)
                         if let receipt = answer.receipt {
-                            try FileManager.default.createDirectory(at: receipts, withIntermediateDirectories: true)
-                            line.receipt = try Self.keepReceipt(
-                                receipt, named: "receipt-\(answer.messageID ?? item.name)", in: receipts
-                            ).path
+                            line.receipt =
+                                Self.receiptFile(
+                                    receipt, named: "receipt-\(answer.messageID ?? item.name)", in: receipts,
+                                    planned: &planned
+                                ).path
                         }
                         lines.append(line)
                     }
+                    try DurableFiles.write(
+                        planned.sorted { $0.key < $1.key }.map { (URL(fileURLWithPath: $0.key), $0.value) }, mode: 0o644
+                    )
                 }
                 // Starts checking the batch read, then applies the one checked before it;
                 // `drain` applies this one too (before a line of its own, and at the end).
@@ -229,9 +235,10 @@ struct ExchangeCommand: AsyncParsableCommand {
                 for name in names {
                     let file = directory.appendingPathComponent(name)
                     // Only the spool's own files: a link could bring any file of this machine in.
-                    let type =
-                        (try? FileManager.default.attributesOfItem(atPath: file.path))?[.type] as? FileAttributeType
-                    guard type == .typeRegular else {
+                    // lstat(2) itself: Foundation's attributes read the owner's and group's names
+                    // (/etc/passwd and /etc/group) for every file.
+                    var status = stat()
+                    guard lstat(file.path, &status) == 0, status.st_mode & S_IFMT == S_IFREG else {
                         try await flush()  // the lines stay in the files' order
                         lines.append(
                             Line(
@@ -268,20 +275,24 @@ struct ExchangeCommand: AsyncParsableCommand {
             }
         }
 
-        /// Writes `receipt` as `NAME.xml` in `folder`, unless a receipt with other content is there
-        /// already under that name: a forgery or a reuse of a message's id gets its own refusal,
-        /// and must not replace the receipt of the genuine message (`NAME-2.xml`, `NAME-3.xml`, …
-        /// instead). The same receipt again (a repeat) is the same file.
-        static func keepReceipt(_ receipt: Data, named name: String, in folder: URL) throws -> URL {
+        /// The file of `receipt`: `NAME.xml` in `folder`, unless a receipt with other content is
+        /// there already under that name, or planned in this batch: a forgery or a reuse of a
+        /// message's id gets its own refusal, and must not replace the receipt of the genuine
+        /// message (`NAME-2.xml`, `NAME-3.xml`, … instead). The same receipt again (a repeat) is the
+        /// same file. A file to write is added to `planned` (path to content).
+        static func receiptFile(_ receipt: Data, named name: String, in folder: URL, planned: inout [String: Data])
+            -> URL
+        {
             var copy = 1
             while true {
                 let target = folder.appendingPathComponent(copy == 1 ? "\(name).xml" : "\(name)-\(copy).xml")
-                guard let existing = FileManager.default.contents(atPath: target.path) else {
-                    try receipt.write(to: target, options: .atomic)
-                    return target
+                if let earlier = planned[target.path] ?? FileManager.default.contents(atPath: target.path) {
+                    if earlier == receipt { return target }
+                    copy += 1
+                    continue
                 }
-                if existing == receipt { return target }
-                copy += 1
+                planned[target.path] = receipt
+                return target
             }
         }
 

@@ -1,0 +1,20 @@
+#ifndef KAIBAN_CKAIBANSYSTEM_SHIM_H
+#define KAIBAN_CKAIBANSYSTEM_SHIM_H
+
+// The GNU C library's calls that Swift's Glibc module leaves out (declared only under _GNU_SOURCE).
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE 1
+#endif
+#include <unistd.h>
+
+/// Flushes every file of the file system holding `fd` to the disk at once (syncfs(2), Linux);
+/// 0, or -1 with errno set.
+static inline int kaiban_syncfs(int fd) {
+#ifdef __linux__
+    return syncfs(fd);
+#else
+    return fsync(fd);
+#endif
+}
+
+#endif
