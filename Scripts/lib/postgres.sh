@@ -2,7 +2,9 @@
 #   start_test_postgres     installs Debian's postgresql when missing (as root, starting no
 #                           service), starts a cluster in a temporary folder on a free port and
 #                           exports KAIBAN_TEST_POSTGRES=postgres://kaiban@127.0.0.1:PORT/kaiban;
-#                           returns 1 (saying what to install) when it cannot.
+#                           returns 1 (saying what to install) when it cannot. Also exports
+#                           KAIBAN_TEST_POSTGRES_CONTROL: a script that stops (`stop`) and starts
+#                           (`start`) the same server again, for the tests of a database restart.
 #   stop_test_postgres      stops it and removes its folder (call it from the script's EXIT trap).
 kaiban_pg_dir=""
 
@@ -40,7 +42,19 @@ start_test_postgres() {
     -o "-p $port -k $kaiban_pg_dir -c listen_addresses=127.0.0.1 -c fsync=on" start >/dev/null ||
     { echo "PostgreSQL did not start:" >&2; cat "$kaiban_pg_dir/log" >&2; return 1; }
   "${run[@]}" "$bin/createdb" -h 127.0.0.1 -p "$port" -U kaiban kaiban
+  cat >"$kaiban_pg_dir/control" <<EOF
+#!/bin/sh
+# The tests' PostgreSQL server on 127.0.0.1:$port: stop | start.
+case "\$1" in
+  stop) exec ${run[*]} "$bin/pg_ctl" -D "$kaiban_pg_dir/data" -m fast -w stop >/dev/null ;;
+  start) exec ${run[*]} "$bin/pg_ctl" -D "$kaiban_pg_dir/data" -l "$kaiban_pg_dir/log" -w \\
+    -o "-p $port -k $kaiban_pg_dir -c listen_addresses=127.0.0.1 -c fsync=on" start >/dev/null ;;
+  *) echo "usage: \$0 stop|start" >&2; exit 2 ;;
+esac
+EOF
+  chmod 755 "$kaiban_pg_dir/control"
   export KAIBAN_TEST_POSTGRES="postgres://kaiban@127.0.0.1:$port/kaiban"
+  export KAIBAN_TEST_POSTGRES_CONTROL="$kaiban_pg_dir/control"
   echo "== PostgreSQL $("$bin/postgres" --version | awk '{print $3}') for the tests at $KAIBAN_TEST_POSTGRES" >&2
 }
 

@@ -10,23 +10,31 @@ import PostgresNIO
 public final class PostgresStore: Sendable {
     let client: PostgresClient
     let logger: Logger
+    /// How long an operation waits for the database (a connection, its statements, its commit)
+    /// before it is answered ``PostgresStoreError/unreachable(_:)``.
+    let deadline: Duration
 
-    init(client: PostgresClient, logger: Logger) {
+    init(client: PostgresClient, logger: Logger, deadline: Duration) {
         self.client = client
         self.logger = logger
+        self.deadline = deadline
     }
+
+    /// How long an operation waits for the database unless told otherwise: a clerk or a portal
+    /// gets a clear answer (exit 74, HTTP 503) rather than waiting for the pool's minute.
+    public static let defaultDeadline: Duration = .seconds(5)
 
     /// Runs `body` with a store connected to `location`, its connection pool running for the
     /// duration; the pool is closed when `body` returns or throws.
     public static func withStore<Result: Sendable>(
         _ location: PostgresLocation, logger: Logger = Logger(label: "kaiban.postgres"),
-        _ body: (PostgresStore) async throws -> Result
+        deadline: Duration = defaultDeadline, _ body: (PostgresStore) async throws -> Result
     ) async throws -> Result {
         let client = PostgresClient(configuration: location.configuration, backgroundLogger: logger)
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await client.run() }
             defer { group.cancelAll() }
-            return try await body(PostgresStore(client: client, logger: logger))
+            return try await body(PostgresStore(client: client, logger: logger, deadline: deadline))
         }
     }
 
@@ -34,8 +42,8 @@ public final class PostgresStore: Sendable {
     /// transaction; returns the versions applied now (none when the database is current).
     @discardableResult
     public func migrate() async throws -> [Int] {
-        try await guarded {
-            try await client.withTransaction(logger: logger) { connection in
+        try await guarded { [self] in
+            try await transaction { [self] connection in
                 _ = try await connection.query(
                     "SELECT pg_advisory_xact_lock(\(PostgresMigrations.lock))", logger: logger)
                 _ = try await connection.query(PostgresQuery(unsafeSQL: PostgresMigrations.ledger), logger: logger)
@@ -62,7 +70,7 @@ public final class PostgresStore: Sendable {
 
     /// The versions recorded as applied, in order.
     public func appliedMigrations() async throws -> [Int] {
-        try await guarded {
+        try await guarded { [self] in
             var versions: [Int] = []
             for try await version in try await client.query(
                 "SELECT version FROM kaiban_migration ORDER BY version", logger: logger
@@ -78,8 +86,8 @@ public final class PostgresStore: Sendable {
     public func openCase(
         hall: String, day: CivilDate, channel: String, stage: String, actor: String, at: Date
     ) async throws -> CaseNumber {
-        try await guarded {
-            try await client.withTransaction(logger: logger) { connection in
+        try await guarded { [self] in
+            try await transaction { [self] connection in
                 let sequence = try await Self.nextNumber(hall: hall, day: day, connection, logger)
                 let number = CaseNumber(division: hall, date: day, sequence: sequence)
                 let rows = try await connection.query(
@@ -106,8 +114,8 @@ public final class PostgresStore: Sendable {
     public func appendEvent(
         to number: CaseNumber, transition: String, actor: String, toStage: String, at: Date
     ) async throws -> Int {
-        try await guarded {
-            try await client.withTransaction(logger: logger) { connection in
+        try await guarded { [self] in
+            try await transaction { [self] connection in
                 let found = try await connection.query(
                     "SELECT id FROM registration_case WHERE number = \(number.description) FOR UPDATE", logger: logger)
                 guard let id = try await found.decode(Int64.self).first(where: { _ in true }) else {
@@ -130,7 +138,7 @@ public final class PostgresStore: Sendable {
 
     /// A case's history in order: sequence, transition (nil for the opening), actor, stage after.
     public func history(of number: CaseNumber) async throws -> [StoredEvent] {
-        try await guarded {
+        try await guarded { [self] in
             let rows = try await client.query(
                 """
                 SELECT e.sequence, e.transition, e.actor, e.to_stage, e.at FROM case_event e
@@ -151,7 +159,7 @@ public final class PostgresStore: Sendable {
     /// Runs one SQL statement as given (for tests and `admin` tools that check what the database
     /// itself refuses); a refusal comes back as ``PostgresStoreError/refused(_:)``.
     package func execute(_ sql: String) async throws {
-        try await guarded { _ = try await client.query(PostgresQuery(unsafeSQL: sql), logger: logger) }
+        try await guarded { [self] in _ = try await client.query(PostgresQuery(unsafeSQL: sql), logger: logger) }
     }
 
     /// The next number of `hall` on `day`, its row locked until the transaction ends.
@@ -170,11 +178,25 @@ public final class PostgresStore: Sendable {
         return last
     }
 
-    /// `body`, with PostgreSQL's errors said in words: the server unreachable, a statement
-    /// refused (with the server's message), the day's numbers used up.
-    func guarded<T>(_ body: () async throws -> T) async throws -> T {
+    /// `body` in one transaction, committed only if the operation is still wanted (its time not
+    /// up, its caller still waiting): else rolled back.
+    func transaction<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T
+    {
+        try await client.withTransaction(logger: logger) { connection in
+            let value = try await body(connection)
+            try Task.checkCancellation()
+            return value
+        }
+    }
+
+    /// `body` within the store's deadline, with PostgreSQL's errors said in words: the server
+    /// unreachable (also when it does not answer in time), a statement refused (with the
+    /// server's message), the day's numbers used up.
+    func guarded<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
         do {
-            return try await body()
+            return try await PostgresDeadline.run(deadline, body)
+        } catch let error as PostgresDeadline<T>.Exceeded {
+            throw PostgresStoreError.unreachable("no answer within \(error.limit)")
         } catch let error as PostgresStoreError {
             throw error
         } catch let error as PSQLError {
@@ -183,6 +205,16 @@ public final class PostgresStore: Sendable {
             if let inner = error.closureError as? PostgresStoreError { throw inner }
             if let inner = (error.closureError ?? error.beginError ?? error.commitError) as? PSQLError {
                 throw PostgresStoreError(inner)
+            }
+            if error.closureError is CancellationError { throw CancellationError() }
+            throw PostgresStoreError.storage(String(describing: error))
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            // The pool's own refusals (its circuit breaker tripped after a minute of failed
+            // connections) are not PSQLErrors: they say the server cannot be reached.
+            if String(reflecting: type(of: error)).contains("ConnectionPoolError") {
+                throw PostgresStoreError.unreachable(String(describing: error))
             }
             throw PostgresStoreError.storage(String(describing: error))
         }

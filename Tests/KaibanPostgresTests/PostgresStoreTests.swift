@@ -11,11 +11,39 @@ enum TestServer {
     static let location = ProcessInfo.processInfo.environment["KAIBAN_TEST_POSTGRES"].flatMap {
         try? PostgresLocation($0)
     }
+
+    /// The script that stops and starts that server (Scripts/lib/postgres.sh), if given.
+    static let control = ProcessInfo.processInfo.environment["KAIBAN_TEST_POSTGRES_CONTROL"]
+
+    /// Stops (`stop`) or starts (`start`) the tests' server and waits until it has. (Spawned
+    /// and waited for on a thread of its own: Foundation's `Process.waitUntilExit` from a
+    /// test's task sometimes never saw the script end.)
+    static func run(_ action: String) async throws {
+        let script = try #require(control)
+        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                var argv: [UnsafeMutablePointer<CChar>?] = [strdup(script), strdup(action), nil]
+                defer { for argument in argv { free(argument) } }
+                var pid: pid_t = 0
+                let spawned = posix_spawn(&pid, script, nil, nil, &argv, environ)
+                guard spawned == 0 else {
+                    continuation.resume(throwing: POSIXError(POSIXErrorCode(rawValue: spawned) ?? .EIO))
+                    return
+                }
+                var status: Int32 = 0
+                while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+                continuation.resume(returning: status)
+            }
+        }
+        try #require(status == 0, "the test server's \(action) failed (status \(status))")
+    }
 }
 
 /// The PostgreSQL store against a real server: the throw-away one Scripts/test starts on
-/// 127.0.0.1 and names in KAIBAN_TEST_POSTGRES. Each test works in a database of its own.
+/// 127.0.0.1 and names in KAIBAN_TEST_POSTGRES. Each test works in a database of its own; one
+/// after the other, as one of them restarts the server.
 @Suite(
+    .serialized,
     .enabled(
         if: TestServer.location != nil,
         "no PostgreSQL server for tests: Scripts/test starts one (apt-get install postgresql) and sets KAIBAN_TEST_POSTGRES"
@@ -171,6 +199,50 @@ struct PostgresStoreTests {
                     try await store.appendEvent(
                         to: number, transition: "accept", actor: "wangfang", toStage: "accepted", at: Self.morning)
                 }
+            }
+        }
+    }
+
+    /// The database stops under a running store (PostgreSQL restarted): an operation meanwhile is
+    /// answered `unreachable` within the store's deadline, not after the pool's minute, and
+    /// writes nothing (its case number is not used up); once the database is back the same
+    /// store works again by itself, the history before the restart intact.
+    @Test(.enabled(if: TestServer.control != nil, "no KAIBAN_TEST_POSTGRES_CONTROL to restart the server with"))
+    func aDatabaseRestartIsAnsweredUnreachableAndTheStoreRecoversByItself() async throws {
+        try await withFreshDatabase { location in
+            try await PostgresStore.withStore(location, deadline: .seconds(2)) { store in
+                try await store.migrate()
+                let first = try await store.openCase(
+                    hall: "510811", day: Self.day, channel: "window", stage: "received", actor: "wangfang",
+                    at: Self.morning)
+                try await TestServer.run("stop")
+                // Nothing between here and the start below throws: the server comes back for the
+                // tests that follow whatever the expectations find.
+                let asked = ContinuousClock.now
+                await #expect {
+                    try await store.openCase(
+                        hall: "510811", day: Self.day, channel: "window", stage: "received", actor: "wangfang",
+                        at: Self.morning)
+                } throws: { error in
+                    guard case .unreachable = error as? PostgresStoreError else { return false }
+                    return true
+                }
+                // Answered by the deadline (2 s), with room for a slow machine; the pool alone
+                // would have kept it a minute.
+                #expect(ContinuousClock.now - asked < .seconds(20))
+                try await TestServer.run("start")
+                // The same store, with no new pool: it reconnects by itself.
+                var second: CaseNumber?
+                let back = ContinuousClock.now
+                while second == nil && ContinuousClock.now - back < .seconds(60) {
+                    second = try? await store.openCase(
+                        hall: "510811", day: Self.day, channel: "window", stage: "received", actor: "wangfang",
+                        at: Self.morning)
+                    if second == nil { try await Task.sleep(for: .milliseconds(200)) }
+                }
+                // The opening refused during the restart took no number.
+                #expect(second?.sequence == 2)
+                #expect(try await store.history(of: first).map(\.sequence) == [1])
             }
         }
     }
