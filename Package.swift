@@ -66,7 +66,7 @@ let package = Package(
         .target(
             name: "KaibanPostgres",
             dependencies: [
-                "KaibanCore",
+                "KaibanCore", "KaibanDesk",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -127,7 +127,7 @@ let package = Package(
         .testTarget(
             name: "KaibanPostgresTests",
             dependencies: [
-                "KaibanPostgres", "KaibanCore", .product(name: "PostgresNIO", package: "postgres-nio"),
+                "KaibanPostgres", "KaibanCore", "KaibanDesk", .product(name: "PostgresNIO", package: "postgres-nio"),
             ]
         ),
         .testTarget(name: "KaibanDeskTests", dependencies: ["KaibanDesk", "KaibanStore", "KaibanTestSupport"]),

@@ -84,6 +84,53 @@ enum PostgresMigrations {
                 CREATE TRIGGER case_event_no_truncate BEFORE TRUNCATE ON case_event
                     FOR EACH STATEMENT EXECUTE FUNCTION kaiban_refuse_history_change()
                 """,
-            ])
+            ]),
+        PostgresMigration(
+            version: 2, name: "exchange-outbox",
+            statements: [
+                // The messages to the partner province, as the SQLite store keeps them (the
+                // partners' table, and with it the foreign key, comes with the rest of the
+                // exchange). Several servers' senders take due messages with FOR UPDATE SKIP
+                // LOCKED and hold them until a time of their choosing (next_attempt_at).
+                """
+                CREATE TABLE exchange_outbox (
+                    message_id text PRIMARY KEY,
+                    partner_code text NOT NULL CHECK (partner_code <> ''),
+                    type text NOT NULL,
+                    collaboration_number text NOT NULL,
+                    raw bytea NOT NULL,
+                    digest text NOT NULL,
+                    created_at timestamptz NOT NULL,
+                    state text NOT NULL CHECK (state IN ('pending', 'sent', 'acknowledged', 'rejected', 'failed')),
+                    attempts integer NOT NULL DEFAULT 0,
+                    next_attempt_at timestamptz,
+                    last_error text,
+                    sent_at timestamptz,
+                    receipt bytea,
+                    receipt_code text,
+                    answered_at timestamptz
+                )
+                """,
+                "CREATE INDEX exchange_outbox_due ON exchange_outbox (next_attempt_at) WHERE state = 'pending'",
+                "CREATE INDEX exchange_outbox_state ON exchange_outbox (state, created_at)",
+                // What was sent is never changed: its octets, digest, partner and identity.
+                """
+                CREATE FUNCTION kaiban_refuse_outbox_change() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    IF (NEW.message_id, NEW.partner_code, NEW.type, NEW.collaboration_number, NEW.raw, NEW.digest,
+                        NEW.created_at) IS DISTINCT FROM (OLD.message_id, OLD.partner_code, OLD.type,
+                        OLD.collaboration_number, OLD.raw, OLD.digest, OLD.created_at) THEN
+                        RAISE EXCEPTION 'an outbound message is never changed once written'
+                            USING ERRCODE = 'restrict_violation';
+                    END IF;
+                    RETURN NEW;
+                END
+                $$
+                """,
+                """
+                CREATE TRIGGER exchange_outbox_fixed BEFORE UPDATE ON exchange_outbox
+                    FOR EACH ROW EXECUTE FUNCTION kaiban_refuse_outbox_change()
+                """,
+            ]),
     ]
 }

@@ -1,5 +1,6 @@
 import Foundation
 import KaibanCore
+import KaibanDesk
 import Logging
 import PostgresNIO
 import Testing
@@ -243,6 +244,97 @@ struct PostgresStoreTests {
                 // The opening refused during the restart took no number.
                 #expect(second?.sequence == 2)
                 #expect(try await store.history(of: first).map(\.sequence) == [1])
+            }
+        }
+    }
+
+    static func outbound(_ index: Int) -> OutboundMessage {
+        let written = morning.addingTimeInterval(Double(index))
+        return OutboundMessage(
+            messageID: String(format: "00000000-0000-4000-8000-%012d", index), partnerCode: "11500103MB164887X0",
+            type: "StatusUpdate", collaborationNumber: "CY-510811-\(index)", raw: Data("<m n=\"\(index)\"/>".utf8),
+            digest: String(repeating: "a", count: 64), createdAt: written, nextAttemptAt: written)
+    }
+
+    /// Two servers, three senders each, drain one outbox at once: every message is taken by
+    /// exactly one sender and delivered once.
+    @Test func sendersOnTwoServersNeverTakeTheSameMessage() async throws {
+        try await withFreshDatabase { location in
+            let count = 240
+            try await PostgresStore.withStore(location) { store in
+                try await store.migrate()
+                for index in 0..<count { try await store.enqueueOutbound(Self.outbound(index)) }
+            }
+            let now = Self.morning.addingTimeInterval(3600)
+            let taken = try await withThrowingTaskGroup(of: [String].self) { servers in
+                for _ in 0..<2 {
+                    servers.addTask {
+                        try await PostgresStore.withStore(location) { store in
+                            try await withThrowingTaskGroup(of: [String].self) { senders in
+                                for _ in 0..<3 {
+                                    senders.addTask {
+                                        var mine: [String] = []
+                                        while true {
+                                            let batch = try await store.claimDueOutbound(
+                                                at: now, limit: 7, holdUntil: now.addingTimeInterval(120))
+                                            if batch.isEmpty { return mine }
+                                            for message in batch {
+                                                mine.append(message.messageID)
+                                                try await store.recordDelivery(
+                                                    message.messageID, .delivered(at: now, receipt: nil))
+                                            }
+                                        }
+                                    }
+                                }
+                                var all: [String] = []
+                                for try await part in senders { all += part }
+                                return all
+                            }
+                        }
+                    }
+                }
+                var all: [String] = []
+                for try await part in servers { all += part }
+                return all
+            }
+            #expect(taken.count == count)
+            #expect(Set(taken) == Set((0..<count).map { Self.outbound($0).messageID }))
+            try await PostgresStore.withStore(location) { store in
+                let sample = try #require(try await store.outboundMessage(Self.outbound(17).messageID))
+                #expect(sample.state == .sent && sample.attempts == 1 && sample.sentAt == now)
+                #expect(sample.raw == Self.outbound(17).raw)
+            }
+        }
+    }
+
+    /// A message a sender took and never answered for (the sender died) is due again for
+    /// another sender once its hold ends, not before; what was sent is never changed.
+    @Test func aHeldMessageReturnsWhenItsHoldEndsAndItsOctetsNeverChange() async throws {
+        try await withFreshDatabase { location in
+            try await PostgresStore.withStore(location) { store in
+                try await store.migrate()
+                let message = Self.outbound(1)
+                try await store.enqueueOutbound(message)
+                let now = Self.morning.addingTimeInterval(60)
+                let first = try await store.claimDueOutbound(at: now, limit: 10, holdUntil: now.addingTimeInterval(120))
+                #expect(first.map(\.messageID) == [message.messageID])
+                #expect(
+                    try await store.claimDueOutbound(at: now.addingTimeInterval(119), limit: 10, holdUntil: now) == [])
+                let again = try await store.claimDueOutbound(
+                    at: now.addingTimeInterval(120), limit: 10, holdUntil: now.addingTimeInterval(240))
+                #expect(again.map(\.messageID) == [message.messageID])
+                try await store.recordDelivery(
+                    message.messageID,
+                    .notDelivered(at: now, error: "partner down", retryAt: now.addingTimeInterval(600)))
+                let stored = try #require(try await store.outboundMessage(message.messageID))
+                #expect(stored.state == .pending && stored.attempts == 1 && stored.lastError == "partner down")
+                #expect(stored.nextAttemptAt == now.addingTimeInterval(600))
+                await #expect {
+                    try await store.execute("UPDATE exchange_outbox SET raw = 'forged'::bytea")
+                } throws: { error in
+                    guard case .refused(let text) = error as? PostgresStoreError else { return false }
+                    return text.contains("never changed")
+                }
             }
         }
     }
