@@ -49,6 +49,23 @@ extension AsyncParsableCommand {
     /// The store at `path`. Only a command that may create the database creates a missing file:
     /// any other would leave an empty database behind a mistyped `--db`.
     func openStore(_ path: String) throws -> CaseStore {
+        // An address (`postgres://…`) is no file: taken as a path it would create folders named
+        // after it. The address is not repeated (it may hold a password).
+        if let colon = path.range(of: "://"), !path[..<colon.lowerBound].isEmpty,
+            path[..<colon.lowerBound].allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "+.-".contains($0)) })
+        {
+            let scheme = path[..<colon.lowerBound].lowercased()
+            if scheme == "postgres" || scheme == "postgresql" {
+                throw Problem(
+                    .invalid, "database.postgres-unavailable",
+                    zh: "这一版本的开办系统还不能使用 PostgreSQL 数据库；请用 SQLite 数据库文件的路径",
+                    en: "this version of Kaiban cannot use a PostgreSQL database yet; give the path of a SQLite file")
+            }
+            throw Problem(
+                .invalid, "database.address-unsupported",
+                zh: "数据库应为 SQLite 文件的路径，不是“\(scheme)://”地址",
+                en: "the database must be the path of a SQLite file, not a \(scheme):// address")
+        }
         // An empty file is no database yet either (a read would write the whole schema into it).
         let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue
         if (size ?? 0) > 0 {

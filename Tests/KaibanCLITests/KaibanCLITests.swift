@@ -127,6 +127,34 @@ import Testing
         #expect(try kaiban.run(["queue", "--json"]).stdout.contains("["))
     }
 
+    /// A database address instead of a file (PostgreSQL is not usable from `kaiban` yet) is
+    /// refused in words, before anything is created, and its password is not repeated.
+    @Test func aDatabaseAddressIsRefusedAndCreatesNothing() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kaiban-address-\(UUID())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        for (address, code) in [
+            ("postgres://kaiban:s3cret-pw@127.0.0.1:5432/kaiban", "database.postgres-unavailable"),
+            ("POSTGRESQL://kaiban:s3cret-pw@db.example/kaiban", "database.postgres-unavailable"),
+            ("mysql://kaiban:s3cret-pw@127.0.0.1/kaiban", "database.address-unsupported"),
+        ] {
+            let process = Process()
+            process.executableURL = kaiban.executable
+            process.currentDirectoryURL = folder
+            process.arguments = ["clerk", "add", "zhouqiang", "--name", "周强", "--role", "supervisor", "--db", address]
+            let errors = Pipe()
+            process.standardError = errors
+            process.standardOutput = Pipe()
+            try process.run()
+            let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 64, "\(address): \(stderr)")
+            #expect(stderr.contains(code == "database.postgres-unavailable" ? "PostgreSQL" : "SQLite"), "\(stderr)")
+            #expect(!stderr.contains("s3cret-pw"), "the password is not repeated: \(stderr)")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == [], "nothing created")
+        }
+    }
+
     @Test func intakeChecksDivisionsNamesAndCodes() async throws {
         try await staffed()
         let abolished = try kaiban.run(Self.intakeFlags.map { $0 == "510811" ? "500105" : $0 })
