@@ -127,7 +127,8 @@ let package = Package(
         .testTarget(
             name: "KaibanPostgresTests",
             dependencies: [
-                "KaibanPostgres", "KaibanCore", "KaibanDesk", .product(name: "PostgresNIO", package: "postgres-nio"),
+                "KaibanPostgres", "KaibanCore", "KaibanDesk", "KaibanTestSupport",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ]
         ),
         .testTarget(name: "KaibanDeskTests", dependencies: ["KaibanDesk", "KaibanStore", "KaibanTestSupport"]),

@@ -430,8 +430,11 @@ public protocol ExchangeStore: Sendable {
         _ collaborationNumber: String,
         build: @escaping @Sendable (ExchangeCase?) throws -> (ExchangeCase, [ExchangeStatusEntry], [OutboundMessage])
     ) async throws -> ExchangeCase
-    /// Pending messages due by `now`, oldest due first, at most `limit`.
-    func dueOutbound(at now: Date, limit: Int) async throws -> [OutboundMessage]
+    /// Takes the pending messages due by `now`, oldest due first, at most `limit`, for one sender,
+    /// and holds them until `holdUntil` (their next attempt moved there), so that another sender
+    /// (another process, another server) does not take them meanwhile; a sender that dies gives
+    /// them back when the hold ends. The sender then records each attempt (``recordDelivery(_:_:)``).
+    func claimDueOutbound(at now: Date, limit: Int, holdUntil: Date) async throws -> [OutboundMessage]
     /// Records one delivery attempt of `messageID` (and the receipt bound, when it came with it).
     func recordDelivery(_ messageID: String, _ result: DeliveryResult) async throws
     func outboundMessage(_ messageID: String) async throws -> OutboundMessage?

@@ -149,12 +149,23 @@ public struct ExchangeSender: Sendable {
         public var failed = 0
     }
 
-    /// One pass over the messages due at `now` (at most `limit`).
+    /// How long a message taken for delivery is held from other senders: far longer than one
+    /// delivery (its HTTP timeout), so that a sender that died gives it back within minutes.
+    public static let hold: TimeInterval = 300
+
+    /// One pass over the messages due at `now` (at most `limit`). Each message is taken (held
+    /// from other senders: the server's, `kaiban exchange send` in another process) just before
+    /// it is tried, so that no two senders deliver the same message.
     public func pass(at now: Date, limit: Int = 100) async throws -> Pass {
         var pass = Pass()
         let partners = Dictionary(
             try await desk.store.exchangePartners().map { ($0.code, $0) }, uniquingKeysWith: { first, _ in first })
-        for message in try await desk.store.dueOutbound(at: now, limit: limit) {
+        for _ in 0..<max(0, limit) {
+            // Held from the later of the pass's instant and the desk's clock: a long pass runs
+            // past its instant.
+            let holdUntil = max(now, desk.clock.now()).addingTimeInterval(Self.hold)
+            guard let message = try await desk.store.claimDueOutbound(at: now, limit: 1, holdUntil: holdUntil).first
+            else { break }
             guard let partner = partners[message.partnerCode] else { continue }
             let result: DeliveryResult
             do {

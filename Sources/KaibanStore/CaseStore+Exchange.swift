@@ -226,15 +226,23 @@ extension CaseStore {
             receipt: row["receipt"], receiptCode: row["receipt_code"], answeredAt: date(row, "answered_at"))
     }
 
-    package func dueOutbound(at now: Date, limit: Int) throws -> [OutboundMessage] {
-        try read { db in
-            try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT * FROM exchange_outbox WHERE state = 'pending' AND next_attempt_at <= ?
-                    ORDER BY next_attempt_at, created_at LIMIT ?
-                    """, arguments: [Self.seconds(now), limit]
+    /// The due messages taken and held in one write transaction: a second process's sender
+    /// waits for it, then finds them held.
+    package func claimDueOutbound(at now: Date, limit: Int, holdUntil: Date) throws -> [OutboundMessage] {
+        guard limit > 0 else { return [] }
+        return try write { db in
+            let due = try Row.fetchAll(
+                db.cachedStatement(
+                    sql: """
+                        SELECT * FROM exchange_outbox WHERE state = 'pending' AND next_attempt_at <= ?
+                        ORDER BY next_attempt_at, created_at LIMIT ?
+                        """), arguments: [Self.seconds(now), limit]
             ).map(Self.outbound)
+            for message in due {
+                try db.cachedStatement(sql: "UPDATE exchange_outbox SET next_attempt_at = ? WHERE message_id = ?")
+                    .execute(arguments: [Self.seconds(holdUntil), message.messageID])
+            }
+            return due
         }
     }
 
@@ -589,8 +597,8 @@ extension CaseStore {
         try await offPool { try self.changeExchangeCase(collaborationNumber, build: build) }
     }
 
-    public func dueOutbound(at now: Date, limit: Int) async throws -> [OutboundMessage] {
-        try await offPool { try self.dueOutbound(at: now, limit: limit) }
+    public func claimDueOutbound(at now: Date, limit: Int, holdUntil: Date) async throws -> [OutboundMessage] {
+        try await offPool { try self.claimDueOutbound(at: now, limit: limit, holdUntil: holdUntil) }
     }
 
     public func recordDelivery(_ messageID: String, _ result: DeliveryResult) async throws {

@@ -1,6 +1,7 @@
 import Foundation
 import KaibanCore
 import KaibanDesk
+import KaibanTestSupport
 import Logging
 import PostgresNIO
 import Testing
@@ -270,13 +271,7 @@ struct PostgresStoreTests {
         }
     }
 
-    static func outbound(_ index: Int) -> OutboundMessage {
-        let written = morning.addingTimeInterval(Double(index))
-        return OutboundMessage(
-            messageID: String(format: "00000000-0000-4000-8000-%012d", index), partnerCode: "11500103MB164887X0",
-            type: "StatusUpdate", collaborationNumber: "CY-510811-\(index)", raw: Data("<m n=\"\(index)\"/>".utf8),
-            digest: String(repeating: "a", count: 64), createdAt: written, nextAttemptAt: written)
-    }
+    static func outbound(_ index: Int) -> OutboundMessage { OutboxScenarios.message(index) }
 
     /// Two servers, three senders each, drain one outbox at once: every message is taken by
     /// exactly one sender and delivered once.
@@ -288,36 +283,19 @@ struct PostgresStoreTests {
                 for index in 0..<count { try await store.enqueueOutbound(Self.outbound(index)) }
             }
             let now = Self.morning.addingTimeInterval(3600)
-            let taken = try await withThrowingTaskGroup(of: [String].self) { servers in
-                for _ in 0..<2 {
-                    servers.addTask {
-                        try await PostgresStore.withStore(location, deadline: TestServer.patience) { store in
-                            try await withThrowingTaskGroup(of: [String].self) { senders in
-                                for _ in 0..<3 {
-                                    senders.addTask {
-                                        var mine: [String] = []
-                                        while true {
-                                            let batch = try await store.claimDueOutbound(
-                                                at: now, limit: 7, holdUntil: now.addingTimeInterval(120))
-                                            if batch.isEmpty { return mine }
-                                            for message in batch {
-                                                mine.append(message.messageID)
-                                                try await store.recordDelivery(
-                                                    message.messageID, .delivered(at: now, receipt: nil))
-                                            }
-                                        }
-                                    }
-                                }
-                                var all: [String] = []
-                                for try await part in senders { all += part }
-                                return all
-                            }
+            // Two pools (two servers), three senders each.
+            let taken = try await PostgresStore.withStore(location, deadline: TestServer.patience) { first in
+                try await PostgresStore.withStore(location, deadline: TestServer.patience) { second in
+                    try await OutboxScenarios.drain(senders: 6, rounds: count) { sender in
+                        let store = sender % 2 == 0 ? first : second
+                        let batch = try await store.claimDueOutbound(
+                            at: now, limit: 7, holdUntil: now.addingTimeInterval(120))
+                        for message in batch {
+                            try await store.recordDelivery(message.messageID, .delivered(at: now, receipt: nil))
                         }
+                        return batch.map(\.messageID)
                     }
                 }
-                var all: [String] = []
-                for try await part in servers { all += part }
-                return all
             }
             #expect(taken.count == count)
             #expect(Set(taken) == Set((0..<count).map { Self.outbound($0).messageID }))
