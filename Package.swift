@@ -5,7 +5,8 @@ let package = Package(
     name: "Kaiban",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "kaiban", targets: ["kaiban"])
+        .executable(name: "kaiban", targets: ["kaiban"]),
+        .executable(name: "kaiban-bench-postgres", targets: ["kaiban-bench-postgres"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -107,6 +108,11 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "kaiban", dependencies: ["KaibanCLI"]),
+        // Scripts/bench-postgres: the PostgreSQL store's write path under load (not part of `kaiban` yet).
+        .executableTarget(
+            name: "kaiban-bench-postgres",
+            dependencies: ["KaibanPostgres", "KaibanCore", .product(name: "Logging", package: "swift-log")]
+        ),
         .target(
             name: "KaibanTestSupport",
             dependencies: ["KaibanCore", "KaibanForms", "KaibanDesk", "KaibanStore"],
