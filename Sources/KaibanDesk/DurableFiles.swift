@@ -8,15 +8,16 @@ import Foundation
 #endif
 
 /// Files written together, durably, with one flush of the disk for all of them: each is written
-/// under a temporary name beside its target (`.NAME.RANDOM.tmp`), every file system holding one is flushed once
-/// (`syncfs`), then each file takes its name and its folder is flushed. A reader never sees half a
-/// file under its name, and once ``write(_:mode:)`` returns every file survives a crash. One flush
-/// for a batch instead of one per file: a spool of receipts or the files of 200 transfers cost
-/// what one file costs.
+/// under a temporary name beside its target (`.NAME.RANDOM.tmp`), every file system holding one is
+/// flushed once (`syncfs`; a single file is flushed alone), then each file takes its name and its
+/// folder is flushed. A reader never sees half a file under its name, and once
+/// ``write(_:mode:)`` returns every file survives a crash. One flush for a batch instead of one
+/// per file: a spool of receipts or the files of 200 transfers cost what one file costs.
 public enum DurableFiles {
     /// Writes each `content` at its `target` (replacing a file of that name), creating the
-    /// folders as needed, with permissions `mode` (before the umask). Nothing is renamed into
-    /// place unless every file was written and flushed; the temporary files of a failure are removed.
+    /// folders as needed (each new one flushed into its parent), with permissions `mode` (before
+    /// the umask). Nothing is renamed into place unless every file was written and flushed; the
+    /// temporary files of a failure are removed.
     public static func write(_ files: [(target: URL, content: Data)], mode: mode_t = 0o644) throws {
         guard !files.isEmpty else { return }
         var folders: [String] = []
@@ -24,12 +25,15 @@ public enum DurableFiles {
             let folder = file.target.deletingLastPathComponent().path
             if !folders.contains(folder) { folders.append(folder) }
         }
-        for folder in folders where !FileManager.default.fileExists(atPath: folder) {
-            do {
-                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-            } catch {
-                throw StoreError.storage("cannot create \(folder): \(error.localizedDescription)")
-            }
+        for folder in folders { try makeFolder(URL(fileURLWithPath: folder)) }
+        // The folders are opened before anything is written: syncfs reports the write-back
+        // errors that happen after its descriptor was opened.
+        var descriptors: [String: Int32] = [:]
+        defer { for descriptor in descriptors.values { close(descriptor) } }
+        for folder in folders {
+            let descriptor = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            guard descriptor >= 0 else { throw failure("cannot open \(folder)") }
+            descriptors[folder] = descriptor
         }
         var temporaries: [String] = []
         var renamed = 0
@@ -49,16 +53,7 @@ public enum DurableFiles {
             // A single file is flushed alone, without the rest of the file system's writes.
             if files.count == 1 && fsync(descriptor) != 0 { throw failure("cannot flush \(temporary)") }
         }
-        // One flush per file system (a device); then the names, then the folders' entries.
-        var flushed: Set<UInt64> = []
-        for folder in folders where files.count > 1 {
-            try withFolder(folder) { descriptor in
-                var status = stat()
-                guard fstat(descriptor, &status) == 0 else { throw failure("cannot read \(folder)") }
-                guard flushed.insert(UInt64(status.st_dev)).inserted else { return }
-                guard kaiban_syncfs(descriptor) == 0 else { throw failure("cannot flush the disk of \(folder)") }
-            }
-        }
+        if files.count > 1 { try flushAll(temporaries, folders: folders, descriptors: descriptors) }
         for (temporary, file) in zip(temporaries, files) {
             guard rename(temporary, file.target.path) == 0 else {
                 throw failure("cannot rename \(temporary) to \(file.target.path)")
@@ -66,9 +61,51 @@ public enum DurableFiles {
             renamed += 1
         }
         for folder in folders {
-            try withFolder(folder) { descriptor in
-                guard fsync(descriptor) == 0 else { throw failure("cannot flush \(folder)") }
+            guard let descriptor = descriptors[folder], fsync(descriptor) == 0 else {
+                throw failure("cannot flush \(folder)")
             }
+        }
+    }
+
+    /// One flush per file system (a device) through its folders' descriptors; where the system
+    /// has no syncfs, each file's own.
+    static func flushAll(_ temporaries: [String], folders: [String], descriptors: [String: Int32]) throws {
+        var flushed: Set<UInt64> = []
+        for folder in folders {
+            guard let descriptor = descriptors[folder] else { continue }
+            var status = stat()
+            guard fstat(descriptor, &status) == 0 else { throw failure("cannot read \(folder)") }
+            guard flushed.insert(UInt64(status.st_dev)).inserted else { continue }
+            if kaiban_syncfs(descriptor) == 0 { continue }
+            guard errno == ENOSYS else { throw failure("cannot flush the disk of \(folder)") }
+            for temporary in temporaries {
+                let file = open(temporary, O_RDONLY | O_CLOEXEC)
+                guard file >= 0 else { throw failure("cannot open \(temporary)") }
+                defer { close(file) }
+                guard fsync(file) == 0 else { throw failure("cannot flush \(temporary)") }
+            }
+            return
+        }
+    }
+
+    /// Creates `folder` and the folders above it as needed, each new one flushed into its parent,
+    /// so that it survives a crash with the files in it.
+    public static func makeFolder(_ folder: URL) throws {
+        var missing: [URL] = []
+        var current = folder
+        while !FileManager.default.fileExists(atPath: current.path) {
+            missing.append(current)
+            let parent = current.deletingLastPathComponent()
+            guard parent.path != current.path else { break }
+            current = parent
+        }
+        for created in missing.reversed() {
+            if mkdir(created.path, 0o750) != 0 && errno != EEXIST { throw failure("cannot create \(created.path)") }
+            let parent = created.deletingLastPathComponent().path
+            let descriptor = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            guard descriptor >= 0 else { throw failure("cannot open \(parent)") }
+            defer { close(descriptor) }
+            guard fsync(descriptor) == 0 else { throw failure("cannot flush \(parent)") }
         }
     }
 
@@ -82,13 +119,6 @@ public enum DurableFiles {
                 offset += result
             }
         }
-    }
-
-    static func withFolder(_ folder: String, _ body: (Int32) throws -> Void) throws {
-        let descriptor = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw failure("cannot open \(folder)") }
-        defer { close(descriptor) }
-        try body(descriptor)
     }
 
     static func failure(_ what: String) -> StoreError {

@@ -406,7 +406,7 @@ public struct ExchangeInbox: Sendable {
         }
         // Sorted: the same files are written in the same order from run to run.
         try DurableFiles.write(
-            missing.sorted { $0.key < $1.key }.map { (folder.appendingPathComponent($0.key), $0.value) }, mode: 0o640)
+            missing.sorted { $0.key < $1.key }.map { (folder.appendingPathComponent($0.key), $0.value) }, mode: 0o644)
     }
 
     /// The same sender and id again: the same octets get the first receipt; others are refused.

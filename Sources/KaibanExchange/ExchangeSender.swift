@@ -166,7 +166,11 @@ public struct ExchangeSender: Sendable {
             let holdUntil = max(now, desk.clock.now()).addingTimeInterval(Self.hold)
             guard let message = try await desk.store.claimDueOutbound(at: now, limit: 1, holdUntil: holdUntil).first
             else { break }
-            guard let partner = partners[message.partnerCode] else { continue }
+            // A partner registered since the pass began is read now (the outbox names only
+            // registered partners).
+            var known = partners[message.partnerCode]
+            if known == nil { known = try await desk.store.exchangePartner(message.partnerCode) }
+            guard let partner = known else { continue }
             let result: DeliveryResult
             do {
                 let answer = try await transport.deliver(message.raw, messageID: message.messageID, to: partner)

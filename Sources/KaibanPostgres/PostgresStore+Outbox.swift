@@ -11,14 +11,16 @@ extension PostgresStore {
     /// Writes `message` to the outbox (pending, due at its `nextAttemptAt`).
     public func enqueueOutbound(_ message: OutboundMessage) async throws {
         try await guarded { [self] in
-            _ = try await client.query(
-                """
-                INSERT INTO exchange_outbox (message_id, partner_code, type, collaboration_number, raw, digest,
-                    created_at, state, attempts, next_attempt_at)
-                VALUES (\(message.messageID), \(message.partnerCode), \(message.type), \(message.collaborationNumber),
-                    \(ByteBuffer(bytes: message.raw)), \(message.digest), \(message.createdAt),
-                    \(message.state.rawValue), \(message.attempts), \(message.nextAttemptAt))
-                """, logger: logger)
+            try await transaction { [self] connection in
+                _ = try await connection.query(
+                    """
+                    INSERT INTO exchange_outbox (message_id, partner_code, type, collaboration_number, raw, digest,
+                        created_at, state, attempts, next_attempt_at)
+                    VALUES (\(message.messageID), \(message.partnerCode), \(message.type),
+                        \(message.collaborationNumber), \(ByteBuffer(bytes: message.raw)), \(message.digest),
+                        \(message.createdAt), \(message.state.rawValue), \(message.attempts), \(message.nextAttemptAt))
+                    """, logger: logger)
+            }
         }
     }
 
@@ -32,19 +34,23 @@ extension PostgresStore {
                 let rows = try await connection.query(
                     """
                     WITH due AS (
-                        SELECT message_id AS due_id FROM exchange_outbox
+                        SELECT message_id AS due_id, next_attempt_at AS was_due FROM exchange_outbox
                         WHERE state = 'pending' AND next_attempt_at <= \(now)
                         ORDER BY next_attempt_at, created_at LIMIT \(limit)
                         FOR UPDATE SKIP LOCKED
                     )
                     UPDATE exchange_outbox o SET next_attempt_at = \(holdUntil)
                     FROM due WHERE o.message_id = due.due_id
-                    RETURNING \(unescaped: Self.outboundColumns)
+                    RETURNING \(unescaped: Self.claimedColumns)
                     """, logger: logger)
                 var messages: [OutboundMessage] = []
                 for try await row in rows { messages.append(try Self.outbound(row)) }
-                // Oldest due first, as the sender tries them (RETURNING keeps no order).
-                return messages.sorted { ($0.createdAt, $0.messageID) < ($1.createdAt, $1.messageID) }
+                // As the SQLite store answers: the messages as they were before the hold, oldest
+                // due first (RETURNING keeps no order).
+                return messages.sorted {
+                    ($0.nextAttemptAt ?? .distantPast, $0.createdAt, $0.messageID)
+                        < ($1.nextAttemptAt ?? .distantPast, $1.createdAt, $1.messageID)
+                }
             }
         }
     }
@@ -95,6 +101,12 @@ extension PostgresStore {
             return nil
         }
     }
+
+    /// ``outboundColumns`` of a claimed row, with its next attempt as it was before the hold.
+    static let claimedColumns = """
+        o.message_id, o.partner_code, o.type, o.collaboration_number, o.raw, o.digest, o.created_at, o.state,
+        o.attempts, due.was_due, o.last_error, o.sent_at, o.receipt, o.receipt_code, o.answered_at
+        """
 
     static let outboundColumns = """
         message_id, partner_code, type, collaboration_number, raw, digest, created_at, state, attempts,

@@ -159,7 +159,13 @@ public final class PostgresStore: Sendable {
     /// Runs one SQL statement as given (for tests and `admin` tools that check what the database
     /// itself refuses); a refusal comes back as ``PostgresStoreError/refused(_:)``.
     package func execute(_ sql: String) async throws {
-        try await guarded { [self] in _ = try await client.query(PostgresQuery(unsafeSQL: sql), logger: logger) }
+        // Outside a transaction (CREATE DATABASE refuses one), but not run once abandoned.
+        try await guarded { [self] in
+            try await client.withConnection { [self] connection in
+                try Task.checkCancellation()
+                _ = try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger)
+            }
+        }
     }
 
     /// The next number of `hall` on `day`, its row locked until the transaction ends.
@@ -178,13 +184,16 @@ public final class PostgresStore: Sendable {
         return last
     }
 
-    /// `body` in one transaction, committed only if the operation is still wanted (its time not
-    /// up, its caller still waiting): else rolled back.
+    /// `body` in one transaction, begun and committed only if the operation is still wanted (its
+    /// time not up, its caller still waiting): else rolled back. Once it enters its commit, its
+    /// caller waits for the commit's outcome (``PostgresDeadline``).
     func transaction<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T
     {
         try await client.withTransaction(logger: logger) { connection in
-            let value = try await body(connection)
+            // An abandoned operation takes no lock (the day's counter row) on its way out.
             try Task.checkCancellation()
+            let value = try await body(connection)
+            try PostgresCommitGate.enterCommit()
             return value
         }
     }

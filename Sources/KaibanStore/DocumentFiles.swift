@@ -28,10 +28,8 @@ struct DocumentFiles {
     @discardableResult
     func keep(_ content: Data, sha256: String) throws -> Bool {
         guard let target = path(sha256) else { throw StoreError.storage("\(sha256) is not a SHA-256") }
-        let folder = target.deletingLastPathComponent()
         var status = stat()
         if stat(target.path, &status) == 0, Int(status.st_size) == content.count { return false }
-        try makeFolder(folder)
         try DurableFiles.write([(target, content)], mode: 0o640)
         return true
     }
@@ -91,31 +89,6 @@ struct DocumentFiles {
         } catch {
             throw StoreError.storage("cannot read \(target.path): \(error.localizedDescription)")
         }
-    }
-
-    /// Creates `folder` and the data directory above it as needed, each new one flushed into its
-    /// parent so that it survives a crash with the file in it.
-    func makeFolder(_ folder: URL) throws {
-        var missing: [URL] = []
-        var current = folder
-        while !FileManager.default.fileExists(atPath: current.path) {
-            missing.append(current)
-            let parent = current.deletingLastPathComponent()
-            guard parent.path != current.path else { break }
-            current = parent
-        }
-        for created in missing.reversed() {
-            if mkdir(created.path, 0o750) != 0 && errno != EEXIST { throw failure("cannot create \(created.path)") }
-            try flush(created.deletingLastPathComponent())
-        }
-    }
-
-    /// Flushes a folder's entries (a file renamed or created in it) to the disk.
-    func flush(_ folder: URL) throws {
-        let descriptor = open(folder.path, O_RDONLY | O_DIRECTORY)
-        guard descriptor >= 0 else { throw failure("cannot open \(folder.path)") }
-        defer { close(descriptor) }
-        guard fsync(descriptor) == 0 else { throw failure("cannot flush \(folder.path)") }
     }
 
     func failure(_ what: String) -> StoreError {

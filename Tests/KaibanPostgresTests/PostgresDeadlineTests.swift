@@ -60,6 +60,58 @@ struct PostgresDeadlineTests {
         gate.open()
     }
 
+    /// Whichever comes first, the limit or the commit: the caller is told of a failure exactly
+    /// when the body did not commit (never a failure for a write that was saved, never a value
+    /// for one that was not). Run over timings that land on both sides.
+    @Test func theCallerIsToldOfAFailureExactlyWhenTheBodyDidNotCommit() async throws {
+        for round in 0..<40 {
+            let committed = Mutex<Bool?>(nil)
+            var answered: Int?
+            do {
+                answered = try await PostgresDeadline<Int>.run(.milliseconds(round % 8 + 1)) {
+                    _ = await Self.deaf(Double(round % 5) * 0.002, 0)
+                    do {
+                        try PostgresCommitGate.enterCommit()
+                    } catch {
+                        committed.withLock { $0 = false }
+                        throw error
+                    }
+                    committed.withLock { $0 = true }
+                    return await Self.deaf(0.01, round)
+                }
+            } catch is PostgresDeadline<Int>.Exceeded {
+                answered = nil
+            }
+            // The body decides in a moment (or already has).
+            for _ in 0..<500 where committed.withLock({ $0 }) == nil { try await Task.sleep(for: .milliseconds(5)) }
+            let outcome = try #require(committed.withLock { $0 })
+            #expect(
+                outcome == (answered == round),
+                "round \(round): committed \(outcome), answered \(String(describing: answered))")
+        }
+    }
+
+    /// A body whose caller was answered (the limit passed) may not commit afterwards.
+    @Test func aBodyAbandonedAtTheLimitMayNotCommitAfterwards() async throws {
+        let gate = Gate()
+        let outcome = Mutex<String?>(nil)
+        await #expect(throws: PostgresDeadline<Int>.Exceeded.self) {
+            try await PostgresDeadline.run(.milliseconds(100)) {
+                _ = await gate.wait(orAfter: 120)
+                do {
+                    try PostgresCommitGate.enterCommit()
+                    outcome.withLock { $0 = "committed" }
+                } catch {
+                    outcome.withLock { $0 = "refused" }
+                }
+                return 1
+            }
+        }
+        gate.open()
+        for _ in 0..<500 where outcome.withLock({ $0 }) == nil { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(outcome.withLock { $0 } == "refused")
+    }
+
     @Test func aBodyErrorComesThrough() async throws {
         struct Refused: Error, Equatable {}
         await #expect(throws: Refused()) {
