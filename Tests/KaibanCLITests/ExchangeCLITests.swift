@@ -113,6 +113,32 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).count == 3)
     }
 
+    /// Receipts that cannot be written (`receipts` is a file): the import says so and that the
+    /// messages were recorded (exit 74); once fixed, importing again writes their receipts.
+    @Test func receiptsThatCannotBeWrittenAreSaidAndWrittenByTheNextImport() throws {
+        let kaiban = try KaibanProcess(database: Fixtures.temporaryDatabasePath())
+        #expect(try kaiban.run(["clerk", "add", "zhouqiang", "--name", "周强", "--role", "supervisor"]).status == 0)
+        #expect(try kaiban.run(["exchange", "keygen"]).status == 0)
+        let key = Self.examples.appendingPathComponent("keys/11500103MB164887X0.pem").path
+        #expect(
+            try kaiban.run([
+                "partner", "add", "11500103MB164887X0", "--name", "重庆市渝中区市场监督管理局", "--key", key, "--as", "zhouqiang",
+            ]).status == 0)
+        let spool = FileManager.default.temporaryDirectory.appendingPathComponent("kaiban-spool-\(UUID())")
+        try FileManager.default.createDirectory(at: spool, withIntermediateDirectories: true)
+        try Data(contentsOf: Self.examples.appendingPathComponent("03-status-update.xml"))
+            .write(to: spool.appendingPathComponent("a-status.xml"))
+        let folder = spool.appendingPathComponent("receipts")
+        try Data().write(to: folder)
+        let blocked = try kaiban.run(["exchange", "import", spool.path])
+        #expect(blocked.status == 74, "\(blocked)")
+        #expect(blocked.stderr.contains("回执无法写入") && blocked.stderr.contains("报文已受理"), "\(blocked)")
+        try FileManager.default.removeItem(at: folder)
+        let again = try kaiban.run(["exchange", "import", spool.path])
+        #expect(again.stdout.contains("a-status.xml"), "\(again)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).count == 1)
+    }
+
     @Test func importWithoutAKeySaysToRunKeygen() throws {
         let kaiban = try KaibanProcess()
         #expect(try kaiban.run(["clerk", "add", "zhouqiang", "--name", "周强", "--role", "supervisor"]).status == 0)

@@ -213,9 +213,22 @@ struct ExchangeCommand: AsyncParsableCommand {
                         }
                         lines.append(line)
                     }
-                    try DurableFiles.write(
-                        planned.sorted { $0.key < $1.key }.map { (URL(fileURLWithPath: $0.key), $0.value) }, mode: 0o644
-                    )
+                    do {
+                        try DurableFiles.write(
+                            planned.sorted { $0.key < $1.key }.map { (URL(fileURLWithPath: $0.key), $0.value) },
+                            mode: 0o644)
+                    } catch {
+                        // The batch is recorded: a new import answers its messages as repeats
+                        // and writes their receipts then.
+                        let why: String
+                        if case .storage(let text)? = error as? StoreError { why = text } else { why = "\(error)" }
+                        throw Problem(
+                            .storage, "receipts.unwritable",
+                            zh: "回执无法写入 \(receipts.path)（\(why)）；报文已受理，排除问题后重新导入即可补写回执",
+                            en:
+                                "cannot write the receipts to \(receipts.path) (\(why)); the messages were applied: import again once fixed to write their receipts"
+                        )
+                    }
                 }
                 // Starts checking the batch read, then applies the one checked before it;
                 // `drain` applies this one too (before a line of its own, and at the end).
