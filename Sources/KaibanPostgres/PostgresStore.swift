@@ -90,19 +90,15 @@ public final class PostgresStore: Sendable {
             try await transaction { [self] connection in
                 let sequence = try await Self.nextNumber(hall: hall, day: day, connection, logger)
                 let number = CaseNumber(division: hall, date: day, sequence: sequence)
-                let rows = try await connection.query(
-                    """
-                    INSERT INTO registration_case (number, hall, channel, stage, opened_at)
-                    VALUES (\(number.description), \(hall), \(channel), \(stage), \(at)) RETURNING id
-                    """, logger: logger)
-                guard let id = try await rows.decode(Int64.self).first(where: { _ in true }) else {
+                let ids = try await connection.execute(
+                    PostgresStatements.InsertCase(
+                        number: number.description, hall: hall, channel: channel, stage: stage, at: at),
+                    logger: logger)
+                guard let id = try await ids.first(where: { _ in true }) else {
                     throw PostgresStoreError.storage("the new case \(number) was not given an id")
                 }
-                _ = try await connection.query(
-                    """
-                    INSERT INTO case_event (case_id, sequence, at, kind, actor, to_stage)
-                    VALUES (\(id), 1, \(at), 0, \(actor), \(stage))
-                    """, logger: logger)
+                _ = try await connection.execute(
+                    PostgresStatements.InsertOpening(caseID: id, at: at, actor: actor, stage: stage), logger: logger)
                 return number
             }
         }
@@ -172,13 +168,9 @@ public final class PostgresStore: Sendable {
     static func nextNumber(hall: String, day: CivilDate, _ connection: PostgresConnection, _ logger: Logger)
         async throws -> Int
     {
-        let rows = try await connection.query(
-            """
-            INSERT INTO case_number_counter (hall, day, last) VALUES (\(hall), \(day.description)::date, 1)
-            ON CONFLICT (hall, day) DO UPDATE SET last = case_number_counter.last + 1
-            RETURNING last
-            """, logger: logger)
-        guard let last = try await rows.decode(Int.self).first(where: { _ in true }) else {
+        let rows = try await connection.execute(
+            PostgresStatements.NextNumber(hall: hall, day: day.description), logger: logger)
+        guard let last = try await rows.first(where: { _ in true }) else {
             throw PostgresStoreError.storage("no case number was returned for \(hall) on \(day)")
         }
         return last
