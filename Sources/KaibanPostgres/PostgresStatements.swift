@@ -4,6 +4,13 @@ import PostgresNIO
 /// The statements of the hot paths, prepared once per connection (postgres-nio keeps them by
 /// name): parsing and planning each time was a large part of an opening's cost.
 enum PostgresStatements {
+    /// The values bound to a statement's $1, $2, … in order.
+    static func bindings<each Value: PostgresEncodable>(_ values: repeat each Value) throws -> PostgresBindings {
+        var bindings = PostgresBindings()
+        repeat try bindings.append(each values)
+        return bindings
+    }
+
     /// The next number of a hall's day; the counter row stays locked until the transaction ends.
     struct NextNumber: PostgresPreparedStatement {
         static let name = "kaiban_next_number"
@@ -16,12 +23,7 @@ enum PostgresStatements {
         var hall: String
         var day: String
 
-        func makeBindings() throws -> PostgresBindings {
-            var bindings = PostgresBindings()
-            bindings.append(hall)
-            bindings.append(day)
-            return bindings
-        }
+        func makeBindings() throws -> PostgresBindings { try PostgresStatements.bindings(hall, day) }
 
         func decodeRow(_ row: PostgresRow) throws -> Int { try row.decode(Int.self) }
     }
@@ -41,13 +43,7 @@ enum PostgresStatements {
         var at: Date
 
         func makeBindings() throws -> PostgresBindings {
-            var bindings = PostgresBindings()
-            bindings.append(number)
-            bindings.append(hall)
-            bindings.append(channel)
-            bindings.append(stage)
-            bindings.append(at)
-            return bindings
+            try PostgresStatements.bindings(number, hall, channel, stage, at)
         }
 
         func decodeRow(_ row: PostgresRow) throws -> Int64 { try row.decode(Int64.self) }
@@ -65,14 +61,7 @@ enum PostgresStatements {
         var actor: String
         var stage: String
 
-        func makeBindings() throws -> PostgresBindings {
-            var bindings = PostgresBindings()
-            bindings.append(caseID)
-            bindings.append(at)
-            bindings.append(actor)
-            bindings.append(stage)
-            return bindings
-        }
+        func makeBindings() throws -> PostgresBindings { try PostgresStatements.bindings(caseID, at, actor, stage) }
 
         func decodeRow(_ row: PostgresRow) throws {}
     }
