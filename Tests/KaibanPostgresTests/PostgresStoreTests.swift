@@ -60,6 +60,17 @@ struct PostgresStoreTests {
     static let day = CivilDate(uncheckedYear: 2026, month: 11, day: 26)
     static let morning = Date(timeIntervalSince1970: 1_795_660_800)  // 2026-11-26 09:20 in Shanghai
 
+    /// `body` with a store on `location`, migrated.
+    @discardableResult
+    static func migrated<Result: Sendable>(
+        _ location: PostgresLocation, _ body: (PostgresStore) async throws -> Result
+    ) async throws -> Result {
+        try await PostgresStore.withStore(location, deadline: TestServer.patience) { store in
+            try await store.migrate()
+            return try await body(store)
+        }
+    }
+
     /// `body` with a store on a new, empty database, dropped afterwards.
     func withFreshDatabase(_ body: (PostgresLocation) async throws -> Void) async throws {
         let server = try #require(Self.server)
@@ -104,8 +115,7 @@ struct PostgresStoreTests {
 
     @Test func theHistoryIsAppendOnlyInTheDatabaseItself() async throws {
         try await withFreshDatabase { location in
-            try await PostgresStore.withStore(location, deadline: TestServer.patience) { store in
-                try await store.migrate()
+            try await Self.migrated(location) { store in
                 let number = try await store.openCase(
                     hall: "510811", day: Self.day, channel: "window", stage: "received", actor: "wangfang",
                     at: Self.morning)
@@ -190,8 +200,7 @@ struct PostgresStoreTests {
     /// another hall still takes its first.
     @Test func theTenThousandthCaseOfADayIsRefusedInWords() async throws {
         try await withFreshDatabase { location in
-            try await PostgresStore.withStore(location, deadline: TestServer.patience) { store in
-                try await store.migrate()
+            try await Self.migrated(location) { store in
                 try await store.execute(
                     "INSERT INTO case_number_counter (hall, day, last) VALUES ('510811', '2026-11-26', 9999)")
                 await #expect(throws: PostgresStoreError.numbersExhausted) {
@@ -209,8 +218,7 @@ struct PostgresStoreTests {
 
     @Test func anEventForAnUnknownCaseIsRefusedNamingIt() async throws {
         try await withFreshDatabase { location in
-            try await PostgresStore.withStore(location, deadline: TestServer.patience) { store in
-                try await store.migrate()
+            try await Self.migrated(location) { store in
                 let number = CaseNumber(division: "510811", date: Self.day, sequence: 7)
                 await #expect(throws: PostgresStoreError.unknownCase("510811-20261126-0007")) {
                     try await store.appendEvent(
@@ -227,8 +235,7 @@ struct PostgresStoreTests {
     @Test(.enabled(if: TestServer.control != nil, "no KAIBAN_TEST_POSTGRES_CONTROL to restart the server with"))
     func aDatabaseRestartIsAnsweredUnreachableAndTheStoreRecoversByItself() async throws {
         try await withFreshDatabase { location in
-            let first = try await PostgresStore.withStore(location, deadline: TestServer.patience) { store in
-                try await store.migrate()
+            let first = try await Self.migrated(location) { store in
                 return try await store.openCase(
                     hall: "510811", day: Self.day, channel: "window", stage: "received", actor: "wangfang",
                     at: Self.morning)
@@ -278,8 +285,7 @@ struct PostgresStoreTests {
     @Test func sendersOnTwoServersNeverTakeTheSameMessage() async throws {
         try await withFreshDatabase { location in
             let count = 240
-            try await PostgresStore.withStore(location, deadline: TestServer.patience) { store in
-                try await store.migrate()
+            try await Self.migrated(location) { store in
                 for index in 0..<count { try await store.enqueueOutbound(Self.outbound(index)) }
             }
             let now = Self.morning.addingTimeInterval(3600)
@@ -311,8 +317,7 @@ struct PostgresStoreTests {
     /// another sender once its hold ends, not before; what was sent is never changed.
     @Test func aHeldMessageReturnsWhenItsHoldEndsAndItsOctetsNeverChange() async throws {
         try await withFreshDatabase { location in
-            try await PostgresStore.withStore(location, deadline: TestServer.patience) { store in
-                try await store.migrate()
+            try await Self.migrated(location) { store in
                 let message = Self.outbound(1)
                 try await store.enqueueOutbound(message)
                 let now = Self.morning.addingTimeInterval(60)
