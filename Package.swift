@@ -63,7 +63,7 @@ let package = Package(
             dependencies: ["KaibanCore", "KaibanDesk", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         // The desk's store on PostgreSQL, for several halls and servers on one database (issue 14;
-        // begun: the connection, versioned migrations, case numbering and the append-only history).
+        // begun: the connection with time limits, migrations, case numbering, the history, the outbox).
         .target(
             name: "KaibanPostgres",
             dependencies: [

@@ -4,9 +4,10 @@ import Logging
 import PostgresNIO
 
 /// The desk's store on PostgreSQL (issue 14), for a city's or a province's halls and several
-/// `kaiban serve` processes on one database. Begun: the connection pool, versioned migrations,
-/// dense case numbering across servers and the append-only history, each enforced by the
-/// database; the rest of `DeskStore` is still to come (see the README).
+/// `kaiban serve` processes on one database. Begun: the connection pool with a time limit on
+/// every operation, versioned migrations, dense case numbering across servers, the append-only
+/// history (each enforced by the database) and the exchange's outbox; the rest of `DeskStore` is
+/// still to come (see the README).
 public final class PostgresStore: Sendable {
     let client: PostgresClient
     let logger: Logger

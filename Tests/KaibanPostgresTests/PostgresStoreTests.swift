@@ -60,6 +60,12 @@ struct PostgresStoreTests {
     static let day = CivilDate(uncheckedYear: 2026, month: 11, day: 26)
     static let morning = Date(timeIntervalSince1970: 1_795_660_800)  // 2026-11-26 09:20 in Shanghai
 
+    /// A case opened at the window of `hall` on the tests' day, by wangfang.
+    static func openAtTheWindow(_ store: PostgresStore, hall: String = "510811") async throws -> CaseNumber {
+        try await store.openCase(
+            hall: hall, day: day, channel: "window", stage: "received", actor: "wangfang", at: morning)
+    }
+
     /// `body` with a store on `location`, migrated.
     @discardableResult
     static func migrated<Result: Sendable>(
@@ -116,9 +122,7 @@ struct PostgresStoreTests {
     @Test func theHistoryIsAppendOnlyInTheDatabaseItself() async throws {
         try await withFreshDatabase { location in
             try await Self.migrated(location) { store in
-                let number = try await store.openCase(
-                    hall: "510811", day: Self.day, channel: "window", stage: "received", actor: "wangfang",
-                    at: Self.morning)
+                let number = try await Self.openAtTheWindow(store)
                 try await store.appendEvent(
                     to: number, transition: "accept", actor: "wangfang", toStage: "accepted",
                     at: Self.morning.addingTimeInterval(600))
@@ -188,9 +192,7 @@ struct PostgresStoreTests {
                 #expect(nextDay.description == "510811-20261127-0001")
                 #expect(otherHall.description == "500103-20261126-0001")
                 // The 41st of the day follows the 40th.
-                let next = try await store.openCase(
-                    hall: "510811", day: Self.day, channel: "window", stage: "received", actor: "wangfang",
-                    at: Self.morning)
+                let next = try await Self.openAtTheWindow(store)
                 #expect(next.sequence == 41)
             }
         }
@@ -204,13 +206,9 @@ struct PostgresStoreTests {
                 try await store.execute(
                     "INSERT INTO case_number_counter (hall, day, last) VALUES ('510811', '2026-11-26', 9999)")
                 await #expect(throws: PostgresStoreError.numbersExhausted) {
-                    try await store.openCase(
-                        hall: "510811", day: Self.day, channel: "window", stage: "received", actor: "wangfang",
-                        at: Self.morning)
+                    try await Self.openAtTheWindow(store)
                 }
-                let other = try await store.openCase(
-                    hall: "510802", day: Self.day, channel: "window", stage: "received", actor: "wangfang",
-                    at: Self.morning)
+                let other = try await Self.openAtTheWindow(store, hall: "510802")
                 #expect(other.sequence == 1)
             }
         }
@@ -236,9 +234,7 @@ struct PostgresStoreTests {
     func aDatabaseRestartIsAnsweredUnreachableAndTheStoreRecoversByItself() async throws {
         try await withFreshDatabase { location in
             let first = try await Self.migrated(location) { store in
-                return try await store.openCase(
-                    hall: "510811", day: Self.day, channel: "window", stage: "received", actor: "wangfang",
-                    at: Self.morning)
+                return try await Self.openAtTheWindow(store)
             }
             try await PostgresStore.withStore(location, deadline: .seconds(2)) { store in
                 // A connection in the pool first (tried until the loaded machine gives it in time).
@@ -254,9 +250,7 @@ struct PostgresStoreTests {
                 // Answered by the store's own limit ("no answer within 2 seconds"), not by the
                 // pool's circuit breaker a minute later.
                 await #expect {
-                    try await store.openCase(
-                        hall: "510811", day: Self.day, channel: "window", stage: "received", actor: "wangfang",
-                        at: Self.morning)
+                    try await Self.openAtTheWindow(store)
                 } throws: { error in
                     guard case .unreachable(let why) = error as? PostgresStoreError else { return false }
                     return why.contains("within")
@@ -266,9 +260,7 @@ struct PostgresStoreTests {
                 var second: CaseNumber?
                 let back = ContinuousClock.now
                 while second == nil && ContinuousClock.now - back < .seconds(60) {
-                    second = try? await store.openCase(
-                        hall: "510811", day: Self.day, channel: "window", stage: "received", actor: "wangfang",
-                        at: Self.morning)
+                    second = try? await Self.openAtTheWindow(store)
                     if second == nil { try await Task.sleep(for: .milliseconds(200)) }
                 }
                 // The opening refused during the restart took no number.
