@@ -115,7 +115,7 @@ let package = Package(
         ),
         .target(
             name: "KaibanTestSupport",
-            dependencies: ["KaibanCore", "KaibanForms", "KaibanDesk", "KaibanStore"],
+            dependencies: ["KaibanCore", "KaibanForms", "KaibanDesk", "KaibanStore", "KaibanPostgres"],
             path: "Tests/KaibanTestSupport"
         ),
         .testTarget(name: "KaibanCoreTests", dependencies: ["KaibanCore", "KaibanTestSupport"]),

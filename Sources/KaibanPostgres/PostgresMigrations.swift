@@ -19,7 +19,10 @@ enum PostgresMigrations {
         )
         """
 
-    static let all: [PostgresMigration] = [
+    /// Every version, in order: those of the cases and the outbox, then each part's own.
+    static let all: [PostgresMigration] = casesAndOutbox + referenceData + clerks
+
+    static let casesAndOutbox: [PostgresMigration] = [
         PostgresMigration(
             version: 1, name: "cases-and-history",
             statements: [

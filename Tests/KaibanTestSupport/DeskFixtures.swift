@@ -4,18 +4,20 @@ import KaibanDesk
 import KaibanStore
 
 extension Fixtures {
-    /// A desk on a new temporary SQLite database with the checkout's Forms/ and seeds/, a clock
-    /// fixed at `now`, and the four clerks (the supervisor first, registered by no one).
+    /// A desk on a new store of `store` (a temporary SQLite database unless told otherwise) with
+    /// the checkout's Forms/ and seeds/, a clock fixed at `now`, and the four clerks (the
+    /// supervisor first, registered by no one).
     public static func desk(
         at now: Date = at(18, 0), formsRoot: URL = formsRoot, calendarFolder: URL? = nil,
-        path: String = temporaryDatabasePath(), staffFrom: Date = at(8, 0, day: 2)
+        path: String = temporaryDatabasePath(), staffFrom: Date = at(8, 0, day: 2), store kind: TestStoreKind = .sqlite
     ) async throws -> Desk {
+        let store = try await newStore(kind, path: path)
         let settings = KaibanSettings(
-            database: path, formsRoot: formsRoot,
+            database: kind == .sqlite ? path : store.location, formsRoot: formsRoot,
             calendarFolder: calendarFolder ?? packageRoot.appendingPathComponent("seeds/calendar"))
         // The staff were registered at the start of the month, before anything the tests play.
         let clock = ManualClock(staffFrom)
-        let desk = Desk(settings: settings, store: try CaseStore(path: path), clock: clock)
+        let desk = Desk(settings: settings, store: store, clock: clock)
         _ = try await desk.addClerk(
             id: supervisor.id, name: supervisor.name, roles: supervisor.roles, as: .anonymous)
         for clerk in [window, reviewer] {

@@ -1,0 +1,4 @@
+extension PostgresMigrations {
+    /// Clerks with their history, clerks' tokens and portals.
+    static let clerks: [PostgresMigration] = []
+}

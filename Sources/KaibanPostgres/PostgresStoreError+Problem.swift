@@ -1,0 +1,29 @@
+import KaibanCore
+
+/// The PostgreSQL store's failures as the desk's problems: all are storage problems (exit 74 at
+/// the command line, 503 over HTTP), each with its own code and text in both languages.
+extension PostgresStoreError: ProblemConvertible, ClerkReadable {
+    public var problem: Problem {
+        let text = LocalizedText(zh: message(.zh), en: message(.en))
+        switch self {
+        case .unreachable: return Problem(.storage, "database.unreachable", text)
+        case .refused: return Problem(.storage, "database.refused", text)
+        case .numbersExhausted: return Problem(.storage, "case.numbers-exhausted", text)
+        case .unknownCase: return Problem(.notFound, "case.not-found", text)
+        case .storage: return Problem(.storage, "storage.failed", text)
+        case .notYet: return Problem(.storage, "database.not-yet-on-postgres", text)
+        }
+    }
+
+    public func message(_ language: Language) -> String {
+        guard language == .zh else { return description }
+        switch self {
+        case .unreachable(let why): return "无法连接 PostgreSQL 数据库（\(why)），请稍后重试"
+        case .refused(let message): return "PostgreSQL 数据库拒绝了这项更改：\(message)"
+        case .numbersExhausted: return "本大厅当天的 9999 个办件编号已用完"
+        case .unknownCase(let number): return "找不到办件\(number)"
+        case .storage(let message): return "PostgreSQL 数据库出错：\(message)"
+        case .notYet(let part): return "PostgreSQL 数据库尚不支持\(part.zh)；请使用 SQLite 数据库办理"
+        }
+    }
+}
