@@ -62,8 +62,8 @@ let package = Package(
             name: "KaibanStore",
             dependencies: ["KaibanCore", "KaibanDesk", .product(name: "GRDB", package: "GRDB.swift")]
         ),
-        // The desk's store on PostgreSQL, for several halls and servers on one database (issue 14;
-        // begun: the connection with time limits, migrations, case numbering, the history, the outbox).
+        // The desk's store on PostgreSQL, for several halls and servers on one database (issue 14):
+        // chosen with `--db postgres://…`; the same operations, refusals and histories as SQLite.
         .target(
             name: "KaibanPostgres",
             dependencies: [
@@ -98,8 +98,8 @@ let package = Package(
         .target(
             name: "KaibanCLI",
             dependencies: [
-                "KaibanCore", "KaibanForms", "KaibanDesk", "KaibanStore", "KaibanNotices", "KaibanServer",
-                "KaibanExchange",
+                "KaibanCore", "KaibanForms", "KaibanDesk", "KaibanStore", "KaibanPostgres", "KaibanNotices",
+                "KaibanServer", "KaibanExchange",
                 "KaibanDashboard",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -137,7 +137,8 @@ let package = Package(
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ]
         ),
-        .testTarget(name: "KaibanDeskTests", dependencies: ["KaibanDesk", "KaibanStore", "KaibanTestSupport"]),
+        .testTarget(
+            name: "KaibanDeskTests", dependencies: ["KaibanDesk", "KaibanStore", "KaibanPostgres", "KaibanTestSupport"]),
         .testTarget(
             name: "KaibanStoreTests",
             dependencies: [

@@ -1,17 +1,51 @@
-# Sourced by Scripts/*: a throw-away PostgreSQL server on 127.0.0.1 for one run (TOOLCHAIN.md).
+# Sourced by Scripts/*: throw-away PostgreSQL servers on 127.0.0.1 for one run (TOOLCHAIN.md).
 #   start_test_postgres     installs Debian's postgresql when missing (as root, starting no
 #                           service), starts a cluster in a temporary folder on a free port and
 #                           exports KAIBAN_TEST_POSTGRES=postgres://kaiban@127.0.0.1:PORT/kaiban;
-#                           returns 1 (saying what to install) when it cannot. Also exports
-#                           KAIBAN_TEST_POSTGRES_CONTROL: a script that stops (`stop`) and starts
-#                           (`start`) the same server again, for the tests of a database restart.
-#   stop_test_postgres      stops it and removes its folder (call it from the script's EXIT trap).
-kaiban_pg_dir=""
+#                           returns 1 (saying what to install) when it cannot. Then starts a
+#                           second cluster the tests may stop and start again (a database restart
+#                           must not disturb the tests running on the first): exports
+#                           KAIBAN_TEST_POSTGRES_RESTARTABLE (its address) and
+#                           KAIBAN_TEST_POSTGRES_CONTROL (a script: `stop` | `start`).
+#   stop_test_postgres      stops both and removes their folders (call it from the script's EXIT trap).
+kaiban_pg_dirs=()
 
 kaiban_pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1; }
 
+# kaiban_pg_cluster: starts one cluster; prints its folder then its port (two lines).
+kaiban_pg_cluster() {
+  local bin="$1" dir port run=()
+  dir=$(mktemp -d "${TMPDIR:-/tmp}/kaiban-pg.XXXXXX")
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  # initdb refuses root: as root the cluster belongs to the postgres user.
+  if [ "$(id -u)" = "0" ]; then
+    chown postgres "$dir"
+    run=(runuser -u postgres --)
+  fi
+  "${run[@]}" "$bin/initdb" -D "$dir/data" -A trust -U kaiban -E UTF8 --locale C.UTF-8 >"$dir/initdb.log" 2>&1 ||
+    { echo "initdb failed:" >&2; cat "$dir/initdb.log" >&2; rm -rf "$dir"; return 1; }
+  # Room for the parameterised desk suites, which open many databases at once.
+  "${run[@]}" "$bin/pg_ctl" -D "$dir/data" -l "$dir/log" -w \
+    -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=on -c max_connections=300" start >/dev/null ||
+    { echo "PostgreSQL did not start:" >&2; cat "$dir/log" >&2; rm -rf "$dir"; return 1; }
+  "${run[@]}" "$bin/createdb" -h 127.0.0.1 -p "$port" -U kaiban kaiban
+  cat >"$dir/control" <<CONTROL
+#!/bin/sh
+# The tests' PostgreSQL server on 127.0.0.1:$port: stop | start.
+case "\$1" in
+  stop) exec ${run[*]} "$bin/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null ;;
+  start) exec ${run[*]} "$bin/pg_ctl" -D "$dir/data" -l "$dir/log" -w \\
+    -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=on -c max_connections=300" start >/dev/null ;;
+  *) echo "usage: \$0 stop|start" >&2; exit 2 ;;
+esac
+CONTROL
+  chmod 755 "$dir/control"
+  echo "$dir"
+  echo "$port"
+}
+
 start_test_postgres() {
-  local bin port
+  local bin out dir port
   bin=$(kaiban_pg_bin)
   if [ -z "$bin" ]; then
     if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
@@ -28,42 +62,25 @@ start_test_postgres() {
       return 1
     fi
   fi
-  kaiban_pg_dir=$(mktemp -d "${TMPDIR:-/tmp}/kaiban-pg.XXXXXX")
-  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-  # initdb refuses root: as root the cluster belongs to the postgres user.
-  local run=()
-  if [ "$(id -u)" = "0" ]; then
-    chown postgres "$kaiban_pg_dir"
-    run=(runuser -u postgres --)
-  fi
-  "${run[@]}" "$bin/initdb" -D "$kaiban_pg_dir/data" -A trust -U kaiban -E UTF8 --locale C.UTF-8 >"$kaiban_pg_dir/initdb.log" 2>&1 ||
-    { echo "initdb failed:" >&2; cat "$kaiban_pg_dir/initdb.log" >&2; return 1; }
-  "${run[@]}" "$bin/pg_ctl" -D "$kaiban_pg_dir/data" -l "$kaiban_pg_dir/log" -w \
-    -o "-p $port -k $kaiban_pg_dir -c listen_addresses=127.0.0.1 -c fsync=on" start >/dev/null ||
-    { echo "PostgreSQL did not start:" >&2; cat "$kaiban_pg_dir/log" >&2; return 1; }
-  "${run[@]}" "$bin/createdb" -h 127.0.0.1 -p "$port" -U kaiban kaiban
-  cat >"$kaiban_pg_dir/control" <<EOF
-#!/bin/sh
-# The tests' PostgreSQL server on 127.0.0.1:$port: stop | start.
-case "\$1" in
-  stop) exec ${run[*]} "$bin/pg_ctl" -D "$kaiban_pg_dir/data" -m fast -w stop >/dev/null ;;
-  start) exec ${run[*]} "$bin/pg_ctl" -D "$kaiban_pg_dir/data" -l "$kaiban_pg_dir/log" -w \\
-    -o "-p $port -k $kaiban_pg_dir -c listen_addresses=127.0.0.1 -c fsync=on" start >/dev/null ;;
-  *) echo "usage: \$0 stop|start" >&2; exit 2 ;;
-esac
-EOF
-  chmod 755 "$kaiban_pg_dir/control"
+  out=$(kaiban_pg_cluster "$bin") || return 1
+  dir=$(echo "$out" | sed -n 1p); port=$(echo "$out" | sed -n 2p)
+  kaiban_pg_dirs+=("$dir")
   export KAIBAN_TEST_POSTGRES="postgres://kaiban@127.0.0.1:$port/kaiban"
-  export KAIBAN_TEST_POSTGRES_CONTROL="$kaiban_pg_dir/control"
-  echo "== PostgreSQL $("$bin/postgres" --version | awk '{print $3}') for the tests at $KAIBAN_TEST_POSTGRES" >&2
+  out=$(kaiban_pg_cluster "$bin") || return 1
+  dir=$(echo "$out" | sed -n 1p); port=$(echo "$out" | sed -n 2p)
+  kaiban_pg_dirs+=("$dir")
+  export KAIBAN_TEST_POSTGRES_RESTARTABLE="postgres://kaiban@127.0.0.1:$port/kaiban"
+  export KAIBAN_TEST_POSTGRES_CONTROL="$dir/control"
+  echo "== PostgreSQL $("$bin/postgres" --version | awk '{print $3}') for the tests at $KAIBAN_TEST_POSTGRES (and one to restart at $KAIBAN_TEST_POSTGRES_RESTARTABLE)" >&2
 }
 
 stop_test_postgres() {
-  [ -n "$kaiban_pg_dir" ] || return 0
-  local bin run=()
+  local bin run=() dir
   bin=$(kaiban_pg_bin)
   [ "$(id -u)" = "0" ] && run=(runuser -u postgres --)
-  "${run[@]}" "$bin/pg_ctl" -D "$kaiban_pg_dir/data" -m fast -w stop >/dev/null 2>&1 || true
-  rm -rf "$kaiban_pg_dir"
-  kaiban_pg_dir=""
+  for dir in "${kaiban_pg_dirs[@]}"; do
+    "${run[@]}" "$bin/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1 || true
+    rm -rf "$dir"
+  done
+  kaiban_pg_dirs=()
 }

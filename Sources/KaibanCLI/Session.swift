@@ -2,7 +2,9 @@ import ArgumentParser
 import Foundation
 import KaibanCore
 import KaibanDesk
+import KaibanPostgres
 import KaibanStore
+import Logging
 
 /// One run of a command: the desk on the configured store, who is acting and the language.
 struct Session {
@@ -48,7 +50,7 @@ extension WorkflowCommand: ReadsReferenceOnly {}
 extension AsyncParsableCommand {
     /// The store at `path`. Only a command that may create the database creates a missing file:
     /// any other would leave an empty database behind a mistyped `--db`.
-    func openStore(_ path: String) throws -> CaseStore {
+    func openStore(_ path: String) async throws -> any DeskStore {
         // An address (`postgres://…`) is no file: taken as a path it would create folders named
         // after it. The address is not repeated (it may hold a password).
         if let colon = path.range(of: "://"), !path[..<colon.lowerBound].isEmpty,
@@ -56,15 +58,14 @@ extension AsyncParsableCommand {
         {
             let scheme = path[..<colon.lowerBound].lowercased()
             if scheme == "postgres" || scheme == "postgresql" {
-                throw Problem(
-                    .invalid, "database.postgres-unavailable",
-                    zh: "这一版本的开办系统还不能使用 PostgreSQL 数据库；请用 SQLite 数据库文件的路径",
-                    en: "this version of Kaiban cannot use a PostgreSQL database yet; give the path of a SQLite file")
+                return try await openPostgres(path)
             }
             throw Problem(
                 .invalid, "database.address-unsupported",
-                zh: "数据库应为 SQLite 文件的路径，不是“\(scheme)://”地址",
-                en: "the database must be the path of a SQLite file, not a \(scheme):// address")
+                zh: "数据库应为 SQLite 文件的路径或 postgres:// 地址，不是“\(scheme)://”地址",
+                en:
+                    "the database must be the path of a SQLite file or a postgres:// address, not a \(scheme):// address"
+            )
         }
         // An empty file is no database yet either (a read would write the whole schema into it).
         let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue
@@ -103,9 +104,9 @@ extension AsyncParsableCommand {
             let settings = try KaibanSettings.resolve(
                 database: options.db, forms: options.forms, environment: environment,
                 executable: Bundle.main.executableURL)
-            let store: CaseStore
+            let store: any DeskStore
             do {
-                store = try openStore(settings.database)
+                store = try await openStore(settings.database)
             } catch {
                 throw Problem.from(error)
             }
@@ -123,5 +124,37 @@ extension AsyncParsableCommand {
         } catch {
             throw ExitCode(Console.report(Problem.from(error), output))
         }
+    }
+}
+
+extension AsyncParsableCommand {
+    /// The PostgreSQL store at `address`, its schema brought up to date (several servers and
+    /// commands may do so at once: each version is applied once). The database itself must exist
+    /// (a database administrator creates it); an unreadable address is a usage error that does not
+    /// repeat the password, and a server that does not answer is a storage problem (exit 74).
+    func openPostgres(_ address: String, deadline: Duration = PostgresStore.defaultDeadline) async throws
+        -> PostgresStore
+    {
+        let location: PostgresLocation
+        do {
+            location = try PostgresLocation(address)
+        } catch {
+            throw Problem(
+                .invalid, "database.address-invalid",
+                zh: "PostgreSQL 地址有误（应为 postgres://用户@主机:端口/数据库）",
+                en: "the PostgreSQL address is unreadable (postgres://USER@HOST:PORT/DATABASE)")
+        }
+        // The pool's own reports (each failed connection attempt) are not the clerk's business: the
+        // command says what failed, as a problem.
+        var logger = Logger(label: "kaiban.postgres")
+        logger.logLevel = .critical
+        let store = PostgresStore.connected(location, logger: logger, deadline: deadline)
+        do {
+            try await store.migrate()
+        } catch {
+            store.close()
+            throw error
+        }
+        return store
     }
 }

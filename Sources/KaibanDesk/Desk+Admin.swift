@@ -4,6 +4,14 @@ import KaibanCore
 extension Desk {
     static let rebuildAct = LocalizedText(zh: "从历史记录重建办件状态", en: "rebuild cases from their history")
     static let synthesizeAct = LocalizedText(zh: "生成测试办件", en: "generate synthetic cases")
+    static let migrateAct = LocalizedText(zh: "将数据库迁移到 PostgreSQL", en: "move the database to PostgreSQL")
+
+    /// Checks that `actor` is an active supervisor, who may copy the hall's database elsewhere
+    /// (`kaiban admin migrate-to`); the clerk.
+    @discardableResult
+    public func authorizeMigration(as actor: DeskActor) async throws -> Clerk {
+        try await run { try await requireSupervisor(actor, for: Self.migrateAct) }
+    }
 
     /// Recomputes every case's current state from its history and reports what differed; a
     /// supervisor's act.

@@ -69,11 +69,24 @@ public struct KaibanSettings: Sendable {
     }
 
     /// The folder beside a database file for its documents' files: `kaiban.sqlite` keeps them in
-    /// `kaiban.files`.
+    /// `kaiban.files`. A database at an address (`postgres://…`) has no folder beside it: its
+    /// files go to `kaiban.files` in the working directory unless KAIBAN_DATA_DIR says otherwise.
     public static func defaultDataDirectory(forDatabase database: String) -> URL {
+        if database.contains("://") {
+            return URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent("kaiban.files")
+        }
         let file = URL(fileURLWithPath: database)
         let stem = file.deletingPathExtension().lastPathComponent
         return file.deletingLastPathComponent().appendingPathComponent("\(stem.isEmpty ? "kaiban" : stem).files")
+    }
+
+    /// Where files kept beside the database go, as a path without extension: beside a database
+    /// file (`hall.sqlite` → `hall`), or, for a database at an address, in the data directory
+    /// (`kaiban.files/kaiban`, the folder made when needed).
+    public func besideDatabase() throws -> URL {
+        guard database.contains("://") else { return URL(fileURLWithPath: database).deletingPathExtension() }
+        try FileManager.default.createDirectory(at: dataDirectory, withIntermediateDirectories: true)
+        return dataDirectory.appendingPathComponent("kaiban")
     }
 
     /// Whether `code` is a county-level division code: six digits, the last two not 00.

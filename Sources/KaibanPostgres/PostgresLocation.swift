@@ -13,7 +13,8 @@ public struct PostgresLocation: Sendable, Equatable, CustomStringConvertible {
 
     /// Whether `text` names a PostgreSQL database rather than a SQLite file.
     public static func isPostgres(_ text: String) -> Bool {
-        text.hasPrefix("postgres://") || text.hasPrefix("postgresql://")
+        let scheme = text.prefix(13).lowercased()
+        return scheme.hasPrefix("postgres://") || scheme.hasPrefix("postgresql://")
     }
 
     /// Why a location could not be read.

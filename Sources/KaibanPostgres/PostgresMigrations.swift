@@ -20,7 +20,9 @@ enum PostgresMigrations {
         """
 
     /// Every version, in order: those of the cases and the outbox, then each part's own.
-    static let all: [PostgresMigration] = casesAndOutbox + referenceData + clerks
+    static let all: [PostgresMigration] =
+        casesAndOutbox + referenceData + clerks + cases + deferrals + mail + portalSubmissions + attachments
+        + appointments + exchange + reports
 
     static let casesAndOutbox: [PostgresMigration] = [
         PostgresMigration(

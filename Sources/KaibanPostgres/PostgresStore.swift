@@ -2,12 +2,13 @@ import Foundation
 import KaibanCore
 import Logging
 import PostgresNIO
+import Synchronization
 
 /// The desk's store on PostgreSQL (issue 14), for a city's or a province's halls and several
-/// `kaiban serve` processes on one database. Begun: the connection pool with a time limit on
-/// every operation, versioned migrations, dense case numbering across servers, the append-only
-/// history (each enforced by the database) and the exchange's outbox; the rest of `DeskStore` is
-/// still to come (see the README).
+/// `kaiban serve` processes on one database: a connection pool with a time limit on every
+/// operation, versioned migrations, and every `DeskStore` operation with the same meaning as on
+/// SQLite, safe with several servers at once (row and advisory locks, unique constraints), its
+/// histories append-only in the database itself.
 public final class PostgresStore: Sendable {
     let client: PostgresClient
     let logger: Logger
@@ -16,6 +17,8 @@ public final class PostgresStore: Sendable {
     let deadline: Duration
     /// The address without its password, for messages.
     public let location: String
+    /// Decoded workflow definition versions (a version never changes once registered).
+    let definitionCache = Mutex<[WorkflowDefinition.Key: WorkflowDefinition]>([:])
     /// The pool's run, for a store made by ``connected(_:logger:deadline:)``: ended with the store.
     let running: Task<Void, Never>?
 
@@ -220,7 +223,9 @@ public final class PostgresStore: Sendable {
 
     /// `body` within the store's deadline, with PostgreSQL's errors said in words: the server
     /// unreachable (also when it does not answer in time), a statement refused (with the
-    /// server's message), the day's numbers used up.
+    /// server's message), the day's numbers used up. The desk's own refusals (``StoreError``,
+    /// ``WorkflowError``, a rejected application…), also when they end a transaction (which then
+    /// rolls back), go through as they are: the desk answers them by their codes.
     func guarded<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
         do {
             return try await PostgresDeadline.run(deadline, body)
@@ -231,14 +236,16 @@ public final class PostgresStore: Sendable {
         } catch let error as PSQLError {
             throw PostgresStoreError(error)
         } catch let error as PostgresTransactionError {
-            if let inner = error.closureError as? PostgresStoreError { throw inner }
             if let inner = (error.closureError ?? error.beginError ?? error.commitError) as? PSQLError {
                 throw PostgresStoreError(inner)
             }
             if error.closureError is CancellationError { throw CancellationError() }
+            if let inner = error.closureError as? any ProblemConvertible { throw inner }
             throw PostgresStoreError.storage(String(describing: error))
         } catch is CancellationError {
             throw CancellationError()
+        } catch let error as any ProblemConvertible {
+            throw error
         } catch {
             // The pool's own refusals (its circuit breaker tripped after a minute of failed
             // connections) are not PSQLErrors: they say the server cannot be reached.
@@ -269,9 +276,6 @@ public enum PostgresStoreError: Error, Sendable, Equatable, CustomStringConverti
     case numbersExhausted
     case unknownCase(String)
     case storage(String)
-    /// A part of the desk not yet kept on PostgreSQL (issue 14 is under way): named, refused
-    /// before anything is written.
-    case notYet(LocalizedText)
 
     init(_ error: PSQLError) {
         if let message = error.serverInfo?[.message] {
@@ -290,7 +294,6 @@ public enum PostgresStoreError: Error, Sendable, Equatable, CustomStringConverti
         case .numbersExhausted: "the hall has used all 9,999 case numbers of the day"
         case .unknownCase(let number): "no case \(number)"
         case .storage(let message): "PostgreSQL store: \(message)"
-        case .notYet(let part): "\(part.en) is not yet kept on PostgreSQL; use a SQLite database for it"
         }
     }
 }

@@ -11,7 +11,6 @@ extension PostgresStoreError: ProblemConvertible, ClerkReadable {
         case .numbersExhausted: return Problem(.storage, "case.numbers-exhausted", text)
         case .unknownCase: return Problem(.notFound, "case.not-found", text)
         case .storage: return Problem(.storage, "storage.failed", text)
-        case .notYet: return Problem(.storage, "database.not-yet-on-postgres", text)
         }
     }
 
@@ -23,7 +22,6 @@ extension PostgresStoreError: ProblemConvertible, ClerkReadable {
         case .numbersExhausted: return "本大厅当天的 9999 个办件编号已用完"
         case .unknownCase(let number): return "找不到办件\(number)"
         case .storage(let message): return "PostgreSQL 数据库出错：\(message)"
-        case .notYet(let part): return "PostgreSQL 数据库尚不支持\(part.zh)；请使用 SQLite 数据库办理"
         }
     }
 }

@@ -173,19 +173,8 @@ extension CaseStore {
         return try RegistrationCase.replay(events, number: number, definition: try definition(key, db))
     }
 
-    /// What an opening event holds beyond the columns: the application, the workflow version
-    /// and the name as analysed at intake (trade name and industry, for conflict checks; absent
-    /// in events written before it was kept).
-    struct OpeningData: Codable, Sendable {
-        var application: CaseApplication
-        var definition: WorkflowDefinition.Key
-        var nameParts: NameParts?
-        var checklist: CaseChecklist?
-        /// The documents handed in with the application.
-        var received: [ReceivedDocument]?
-        /// The extended hours the case was taken in during.
-        var extendedHours: ExtendedHoursIntake?
-    }
+    /// What an opening event holds beyond the columns (the form shared by every store).
+    typealias OpeningData = StoredHistory.Opening
 
     /// Decoded opening events by case, each with the exact text it was decoded from: a step reads
     /// the text (the history is the truth) and decodes it only when it is not the text remembered.
@@ -290,28 +279,10 @@ extension CaseStore {
         ])
     }
 
-    /// How the history stores an event's kind: 0 opened, 1 transitioned, 2 task completed.
-    static func eventKindCode(_ kind: CaseEvent.Kind) -> Int {
-        switch kind {
-        case .opened: 0
-        case .transitioned: 1
-        case .taskCompleted: 2
-        case .documentReceived: 3
-        case .deferralCommitted: 4
-        case .deferralExtended: 5
-        case .deferralFulfilled: 6
-        // Special service (migration 0019) from 20 on: other branches take 7 to 19.
-        case .specialFlagged: 20
-        case .specialUnflagged: 21
-        case .visitRecorded: 22
-        case .mailReceived: 7
-        case .mailSent: 8
-        }
-    }
+    /// How the history stores an event's kind (the numbering shared by every store).
+    static func eventKindCode(_ kind: CaseEvent.Kind) -> Int { StoredHistory.kindCode(kind) }
 
-    static func eventKind(code: Int) -> CaseEvent.Kind? {
-        CaseEvent.Kind.allCases.first { eventKindCode($0) == code }
-    }
+    static func eventKind(code: Int) -> CaseEvent.Kind? { StoredHistory.kind(code: code) }
 
     /// Unix seconds, as events and schedules store instants.
     static func seconds(_ date: Date) -> Int64 {

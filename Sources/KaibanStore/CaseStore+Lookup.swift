@@ -4,57 +4,10 @@ import KaibanCore
 import KaibanDesk
 
 extension CaseStore {
-    /// How the lookup table stores a key's kind.
-    static func lookupCode(_ kind: CaseLookup.Kind) -> String {
-        switch kind {
-        case .name: "n"
-        case .idNumber: "i"
-        case .phone: "p"
-        case .creditCode: "c"
-        }
-    }
-
-    /// How the lookup table stores the field an entry comes from: a code of one or a few
-    /// characters (the table has a row per name, number and phone of every case).
-    static func fieldCode(_ field: String) -> String {
-        switch field {
-        case "proposedName": return "n"
-        case "tradeName": return "t"
-        case "legalRepresentative.name": return "r"
-        case "legalRepresentative.idNumber": return "R"
-        case "contact.name": return "c"
-        case "contact.phone": return "p"
-        case "creditCode": return "k"
-        default:
-            // investors[3].name → i3, investors[3].idNumber → I3
-            if field.hasPrefix("investors["), let close = field.firstIndex(of: "]") {
-                let index = field[field.index(field.startIndex, offsetBy: 10)..<close]
-                if field.hasSuffix("].name") { return "i\(index)" }
-                if field.hasSuffix("].idNumber") { return "I\(index)" }
-            }
-            return field
-        }
-    }
-
-    /// The field an entry's stored code stands for.
-    static func fieldName(_ code: String) -> String {
-        switch code {
-        case "n": return "proposedName"
-        case "t": return "tradeName"
-        case "r": return "legalRepresentative.name"
-        case "R": return "legalRepresentative.idNumber"
-        case "c": return "contact.name"
-        case "p": return "contact.phone"
-        case "k": return "creditCode"
-        default:
-            if let first = code.first, first == "i" || first == "I", code.dropFirst().allSatisfy(\.isNumber),
-                code.count > 1
-            {
-                return "investors[\(code.dropFirst())]" + (first == "i" ? ".name" : ".idNumber")
-            }
-            return code
-        }
-    }
+    // How the lookup table stores kinds and fields is shared with the other stores.
+    static func lookupCode(_ kind: CaseLookup.Kind) -> String { StoredLookup.kindCode(kind) }
+    static func fieldCode(_ field: String) -> String { StoredLookup.fieldCode(field) }
+    static func fieldName(_ code: String) -> String { StoredLookup.fieldName(code) }
 
     /// Files the case with id `caseID` under `entries`, in the caller's transaction.
     static func fileLookup(_ entries: [CaseLookup.Entry], caseID: Int64, _ db: Database) throws {

@@ -127,29 +127,9 @@ public final class CaseStore: Sendable {
         try Self.guarded { try writer.write(body) }
     }
 
-    static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        // Foundation's ISO 8601 formatter is slow on Linux; the same text, computed directly.
-        encoder.dateEncodingStrategy = .custom { date, encoder in
-            var container = encoder.singleValueContainer()
-            try container.encode(HallTime.utcText(of: date))
-        }
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
-    }()
-
-    static let decoder: JSONDecoder = {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .custom { decoder in
-            let container = try decoder.singleValueContainer()
-            let text = try container.decode(String.self)
-            guard let date = HallTime.parse(text) else {
-                throw DecodingError.dataCorruptedError(in: container, debugDescription: "not an instant: \(text)")
-            }
-            return date
-        }
-        return decoder
-    }()
+    // The JSON of values that are not events, shared with the other stores.
+    static var encoder: JSONEncoder { StoredJSON.encoder }
+    static var decoder: JSONDecoder { StoredJSON.decoder }
 
     /// An instant as GRDB stores dates ("yyyy-MM-dd HH:mm:ss.SSS", UTC), written directly: GRDB's
     /// own conversion goes through a DateFormatter, which is slow on Linux, and every step
@@ -168,62 +148,17 @@ public final class CaseStore: Sendable {
             + "\(pad(second % 60, 2)).\(pad(fraction, 3))"
     }
 
-    /// Short names for the keys of stored applications (the history keeps one per case: a
-    /// million cases save about 200 MB). Reading maps them back; full names are read as they are.
-    static let storageKeys: [String: String] = [
-        "application": "a", "businessScope": "bs", "channel": "ch", "contact": "ct", "name": "n", "phone": "p",
-        "domicile": "d", "domicileDivision": "dd", "enterpriseType": "t", "investors": "iv", "contribution": "c",
-        "fen": "f", "form": "fm", "idNumber": "i", "kind": "k", "legalRepresentative": "lr", "proposedName": "pn",
-        "registeredCapital": "rc", "requestedTasks": "rt", "definition": "wf", "version": "v",
-        "domicileTenure": "dt", "agent": "ag", "nameParts": "np", "tradeName": "tn", "industry": "ind",
-        "checklist": "cl", "documents": "ds", "importance": "im", "deferrable": "df", "maxDeferralDays": "md",
-        "blocks": "bl", "code": "cd",
-    ]
-    static let storageNames = Dictionary(uniqueKeysWithValues: storageKeys.map { ($0.value, $0.key) })
-
-    struct StorageKey: CodingKey {
-        var stringValue: String
-        var intValue: Int?
-
-        init(stringValue: String) {
-            self.stringValue = stringValue
-        }
-
-        init(intValue: Int) {
-            stringValue = "\(intValue)"
-            self.intValue = intValue
-        }
-    }
-
-    static let storageEncoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        encoder.keyEncodingStrategy = .custom { path in
-            let key = path.last?.stringValue ?? ""
-            return StorageKey(stringValue: storageKeys[key] ?? key)
-        }
-        return encoder
-    }()
-
-    static let storageDecoder: JSONDecoder = {
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .custom { path in
-            let key = path.last?.stringValue ?? ""
-            return StorageKey(stringValue: storageNames[key] ?? key)
-        }
-        return decoder
-    }()
-
-    /// Opening events' JSON as ``storageEncoder`` writes it, each checklist encoded once.
-    static let openingJSON = ChecklistJSON(encoder: storageEncoder)
+    // The history's stored form is shared with the other stores (KaibanDesk's StoredHistory).
+    static var storageEncoder: JSONEncoder { StoredHistory.encoder }
+    static var openingJSON: ChecklistJSON { StoredHistory.openingJSON }
 
     /// A stored application's compact JSON.
     static func storageJSON<T: Encodable>(_ value: T) throws -> String {
-        String(decoding: try storageEncoder.encode(value), as: UTF8.self)
+        try StoredHistory.json(value)
     }
 
     static func decodeStorage<T: Decodable>(_ type: T.Type, _ text: String) throws -> T {
-        try decode(type, text, with: storageDecoder)
+        try StoredHistory.decode(type, text)
     }
 
     static func json<T: Encodable>(_ value: T) throws -> String {

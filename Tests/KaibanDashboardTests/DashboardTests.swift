@@ -14,14 +14,17 @@ import Testing
         CivilDate(uncheckedYear: 2026, month: 11, day: 1), CivilDate(uncheckedYear: 2026, month: 11, day: 30)
     )
 
-    func played() async throws -> (desk: Desk, numbers: [CaseNumber], at: Date, data: DashboardData) {
-        let desk = try await Fixtures.desk(at: Fixtures.local("2026-11-26 08:00"))
+    func played(_ store: TestStoreKind) async throws -> (
+        desk: Desk, numbers: [CaseNumber], at: Date, data: DashboardData
+    ) {
+        let desk = try await Fixtures.desk(at: Fixtures.local("2026-11-26 08:00"), store: store)
         let (numbers, at) = try await Fixtures.dashboardMonth(desk)
         return (desk, numbers, at, try await desk.dashboard(from: november.0, to: november.1, at: at))
     }
 
-    @Test func theMonthsPicturesFollowTheHandWorkedHistory() async throws {
-        let (desk, numbers, at, data) = try await played()
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases, .reports, .appointments, .exchange, .rebuild))
+    func theMonthsPicturesFollowTheHandWorkedHistory(store: TestStoreKind) async throws {
+        let (desk, numbers, at, data) = try await played(store)
         // The headline is `kaiban stats month`'s, the very same value.
         #expect(data.figures == (try await desk.hallFigures(from: november.0, to: november.1)))
         #expect(data.figures.total.received == 5 && data.figures.total.completed == 3)
@@ -70,8 +73,9 @@ import Testing
         }
     }
 
-    @Test func thePageShowsTheFiguresOfStatsAndItsCharts() async throws {
-        let (_, numbers, _, data) = try await played()
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases, .reports, .appointments, .exchange))
+    func thePageShowsTheFiguresOfStatsAndItsCharts(store: TestStoreKind) async throws {
+        let (_, numbers, _, data) = try await played(store)
         let html = DashboardPage(data: data).html()
         let root = try Self.parse(html)
         let figures = data.figures
@@ -122,8 +126,9 @@ import Testing
         }
     }
 
-    @Test func applicantsTextIsEscaped() async throws {
-        var (_, _, _, data) = try await played()
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases, .reports, .appointments, .exchange))
+    func applicantsTextIsEscaped(store: TestStoreKind) async throws {
+        var (_, _, _, data) = try await played(store)
         let hostile = "<script>alert('x')</script> & \"公司\""
         data.atRisk.cases[0].proposedName = hostile
         data.stageNames["received"] = LocalizedText(zh: "<b>已收件</b>", en: "<b>received</b>")

@@ -1,12 +1,14 @@
 import Foundation
 import KaibanCore
 import KaibanDesk
+import KaibanPostgres
 import KaibanStore
 import KaibanTestSupport
 import Testing
 
 /// Issue 11, 预约办: slots from the working calendar, capacity, booking rules and their races,
-/// check-in to intake, no-shows, extended hours and the portals' bookings.
+/// check-in to intake, no-shows, extended hours and the portals' bookings; on each real store
+/// (SQLite, and PostgreSQL where it keeps the parts).
 @Suite struct AppointmentTests {
     let window = DeskActor.clerk("wangfang")
     let supervisor = DeskActor.clerk("zhouqiang")
@@ -26,8 +28,9 @@ import Testing
         for sequence in [1, 2, 17, 999] { _ = try CitizenID(Self.citizenID(sequence)) }
     }
 
-    @Test func aWorkingDayHasHalfHourSlotsOverItsSessionsAndADayOffNone() async throws {
-        let desk = try await Fixtures.desk(at: Fixtures.at(8, 0))
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .appointments))
+    func aWorkingDayHasHalfHourSlotsOverItsSessionsAndADayOffNone(store: TestStoreKind) async throws {
+        let desk = try await Fixtures.desk(at: Fixtures.at(8, 0), store: store)
         // Thursday 2026-11-26, winter hours 09:00–12:00 and 13:30–17:30: 6 + 8 slots.
         let slots = try await desk.appointmentSlots(on: Fixtures.day)
         #expect(slots.count == 14)
@@ -42,8 +45,9 @@ import Testing
         #expect(try await desk.appointmentSlots(on: CivilDate(uncheckedYear: 2026, month: 10, day: 10)).count == 14)
     }
 
-    @Test func aSupervisorSetsTheCapacityFromADateAndOnlyASupervisor() async throws {
-        let desk = try await Fixtures.desk(at: Fixtures.at(8, 0))
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .appointments))
+    func aSupervisorSetsTheCapacityFromADateAndOnlyASupervisor(store: TestStoreKind) async throws {
+        let desk = try await Fixtures.desk(at: Fixtures.at(8, 0), store: store)
         let refused = await Fixtures.problem { _ = try await desk.setAppointmentCapacity(3, as: window) }
         #expect(refused?.code == "role.supervisor-required")
         let zero = await Fixtures.problem { _ = try await desk.setAppointmentCapacity(0, as: supervisor) }
@@ -55,11 +59,11 @@ import Testing
         #expect(try await desk.appointmentSlots(on: from).first?.capacity == 3)
     }
 
-    @Test func aFullSlotBookedTwiceAtOnceTakesOneAndRefusesTheOthers() async throws {
-        let path = Fixtures.temporaryDatabasePath()
-        let first = try await Fixtures.desk(at: Fixtures.at(8, 0), path: path)
-        // A second desk on its own connections to the same file, as another process would be.
-        let second = Desk(settings: first.settings, store: try CaseStore(path: path), clock: first.clock)
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .appointments))
+    func aFullSlotBookedTwiceAtOnceTakesOneAndRefusesTheOthers(store: TestStoreKind) async throws {
+        let first = try await Fixtures.desk(at: Fixtures.at(8, 0), store: store)
+        // A second desk on its own connections to the same database, as another process would be.
+        let second = Desk(settings: first.settings, store: try TestPostgres.secondStore(of: first), clock: first.clock)
         // Both desks have read the reference data before the race.
         #expect(try await first.appointmentSlots(on: Fixtures.day).count == 14)
         #expect(try await second.appointmentSlots(on: Fixtures.day).count == 14)
@@ -87,8 +91,9 @@ import Testing
         #expect(day.slots.first { $0.time == "10:00" }?.available == 0)
     }
 
-    @Test func noBookingOnAHolidayAWeekendOutsideTheSlotsInThePastOrWithABadID() async throws {
-        let desk = try await Fixtures.desk(at: Fixtures.at(10, 20))
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .appointments))
+    func noBookingOnAHolidayAWeekendOutsideTheSlotsInThePastOrWithABadID(store: TestStoreKind) async throws {
+        let desk = try await Fixtures.desk(at: Fixtures.at(10, 20), store: store)
         func code(_ date: CivilDate, _ time: String, _ who: BookingApplicant) async -> String? {
             await Fixtures.problem { _ = try await desk.book(date: date, time: time, for: who, as: window) }?.code
         }
@@ -112,8 +117,9 @@ import Testing
         #expect(try await desk.book(date: Fixtures.day, time: "14:00", for: applicant(1), as: window).state == .booked)
     }
 
-    @Test func oneOpenBookingPerApplicantPerDayAndCancellingOrMovingKeepsIt() async throws {
-        let desk = try await Fixtures.desk(at: Fixtures.at(8, 0))
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .appointments))
+    func oneOpenBookingPerApplicantPerDayAndCancellingOrMovingKeepsIt(store: TestStoreKind) async throws {
+        let desk = try await Fixtures.desk(at: Fixtures.at(8, 0), store: store)
         let booking = try await desk.book(date: Fixtures.day, time: "09:00", for: applicant(1), as: window)
         let again = await Fixtures.problem {
             _ = try await desk.book(date: Fixtures.day, time: "15:00", for: applicant(1), as: window)
@@ -140,8 +146,9 @@ import Testing
         #expect(day.appointments.allSatisfy { $0.idNumber.contains("*") })
     }
 
-    @Test func aBookingNotCheckedInWithinFifteenMinutesIsANoShow() async throws {
-        let desk = try await Fixtures.desk(at: Fixtures.at(8, 0))
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .appointments, .cases))
+    func aBookingNotCheckedInWithinFifteenMinutesIsANoShow(store: TestStoreKind) async throws {
+        let desk = try await Fixtures.desk(at: Fixtures.at(8, 0), store: store)
         let booking = try await desk.book(date: Fixtures.day, time: "10:00", for: applicant(1), as: window)
         // 10:15 is still within the grace; 10:16 is not.
         #expect(try await desk.appointmentDay(Fixtures.day, at: Fixtures.at(10, 15)).noShows == 0)
@@ -160,8 +167,9 @@ import Testing
         #expect(after.noShows == 1 && after.booked == 1)
     }
 
-    @Test func checkInTakesTheApplicationInOnTheAppointmentChannel() async throws {
-        let desk = try await Fixtures.desk(at: Fixtures.at(8, 0))
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .appointments, .cases))
+    func checkInTakesTheApplicationInOnTheAppointmentChannel(store: TestStoreKind) async throws {
+        let desk = try await Fixtures.desk(at: Fixtures.at(8, 0), store: store)
         // Booked by the application's legal representative, the ID's check character typed lower case.
         let zhang = BookingApplicant(name: "张伟", idNumber: Fixtures.idZhang.lowercased(), phone: "0839-5551234")
         let booking = try await desk.book(date: Fixtures.day, time: "09:30", for: zhang, as: window)
@@ -200,8 +208,9 @@ import Testing
         #expect(missing?.code == "appointment.not-found")
     }
 
-    @Test func extendedHoursOpenOnlyOutsideOfficeTimeAndCanBeBooked() async throws {
-        let desk = try await Fixtures.desk(at: Fixtures.at(8, 0))
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .appointments))
+    func extendedHoursOpenOnlyOutsideOfficeTimeAndCanBeBooked(store: TestStoreKind) async throws {
+        let desk = try await Fixtures.desk(at: Fixtures.at(8, 0), store: store)
         let saturday = CivilDate(uncheckedYear: 2026, month: 11, day: 28)
         let inside = await Fixtures.problem {
             _ = try await desk.openAppointmentExtension(
@@ -239,9 +248,9 @@ import Testing
         #expect(calendar.elapsed(from: Fixtures.at(12, 0), to: Fixtures.at(13, 30)).minutes == 0)
     }
 
-    @Test func aCaseTakenInDuringExtendedHoursCountsThemOnItsClock() async throws {
-        let path = Fixtures.temporaryDatabasePath()
-        let desk = try await Fixtures.desk(at: Fixtures.at(8, 0), path: path)
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .appointments, .cases, .reports))
+    func aCaseTakenInDuringExtendedHoursCountsThemOnItsClock(store: TestStoreKind) async throws {
+        let desk = try await Fixtures.desk(at: Fixtures.at(8, 0), store: store)
         let reviewer = DeskActor.clerk("lijun")
         _ = try await desk.openAppointmentExtension(
             date: Fixtures.day, from: "12:00", to: "13:30", capacity: 2, reason: "午间延时服务", as: supervisor)
@@ -300,13 +309,14 @@ import Testing
         let byChannel = try await desk.slaReport(from: Fixtures.day, to: Fixtures.day, by: .channel)
         #expect(byChannel.total?.maxMinutes == 90)
 
-        // The history alone decides: a second store on the file replays the same figures.
-        let reopened = Desk(settings: desk.settings, store: try CaseStore(path: path), clock: desk.clock)
+        // The history alone decides: a second store on the database replays the same figures.
+        let reopened = Desk(settings: desk.settings, store: try TestPostgres.secondStore(of: desk), clock: desk.clock)
         #expect(try await reopened.caseView(lunch.number, at: Fixtures.at(17, 0)).sla.governmentMinutes == 90)
     }
 
-    @Test func extendedHoursOpenedLateCountOnlyFromTheirOpening() async throws {
-        let desk = try await Fixtures.desk(at: Fixtures.at(8, 0))
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .appointments, .cases))
+    func extendedHoursOpenedLateCountOnlyFromTheirOpening(store: TestStoreKind) async throws {
+        let desk = try await Fixtures.desk(at: Fixtures.at(8, 0), store: store)
         // Lunch hours opened at 12:05, five minutes into them.
         _ = try await desk.playing(Fixtures.at(12, 5)).openAppointmentExtension(
             date: Fixtures.day, from: "12:00", to: "13:30", capacity: 2, reason: "临时午间延时服务", as: supervisor)
@@ -329,8 +339,9 @@ import Testing
         #expect(try await desk.caseView(before.number, at: Fixtures.at(13, 30)).sla.governmentMinutes == 0)
     }
 
-    @Test func aSlotReadBeforeTheSupervisorLoweredItsPlacesIsCheckedAgainstTheNewCapacity() async throws {
-        let desk = try await Fixtures.desk(at: Fixtures.at(8, 0))
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .appointments))
+    func aSlotReadBeforeTheSupervisorLoweredItsPlacesIsCheckedAgainstTheNewCapacity(store: TestStoreKind) async throws {
+        let desk = try await Fixtures.desk(at: Fixtures.at(8, 0), store: store)
         let from = CivilDate(uncheckedYear: 2026, month: 11, day: 27)
         _ = try await desk.setAppointmentCapacity(3, from: from, as: supervisor)
         // A clerk's screen read the slot with 3 places; the supervisor then sets 1 place.
@@ -349,8 +360,9 @@ import Testing
         #expect(try await desk.appointmentDay(from).appointments.count == 1)
     }
 
-    @Test func aPortalSeesAndChangesOnlyItsOwnBookings() async throws {
-        let desk = try await Fixtures.desk(at: Fixtures.at(8, 0))
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .appointments, .portals))
+    func aPortalSeesAndChangesOnlyItsOwnBookings(store: TestStoreKind) async throws {
+        let desk = try await Fixtures.desk(at: Fixtures.at(8, 0), store: store)
         let web = try await desk.addPortal(id: "gov-web", name: "四川政务服务网", channel: .online, as: supervisor).portal
         let app = try await desk.addPortal(id: "gov-app", name: "天府通办", channel: .mobile, as: supervisor).portal
         let body = Data("{\"a\":1}".utf8)

@@ -21,8 +21,9 @@ import Testing
         BookingApplicant(name: "申请人\(sequence)", idNumber: AppointmentTests.citizenID(sequence), phone: "0839-5551234")
     }
 
-    @Test func theDaysCountsPerChannelIncludeBookingsNoShowsAndPosts() async throws {
-        let desk = try await Fixtures.desk(at: Fixtures.at(8, 0))
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases, .reports, .mail, .appointments, .exchange))
+    func theDaysCountsPerChannelIncludeBookingsNoShowsAndPosts(store: TestStoreKind) async throws {
+        let desk = try await Fixtures.desk(at: Fixtures.at(8, 0), store: store)
         // A mail application from Tuesday 11-24, its documents posted in on Thursday 11-26.
         let mail = try await desk.playing(Fixtures.at(15, 0, day: 24)).intake(
             application("青邮", channel: .mail), as: window

@@ -18,8 +18,9 @@ import Testing
         return .clerk("sunli")
     }
 
-    @Test func aSupervisorChangesRolesAndDeactivatesWithTheReasonsKept() async throws {
-        let desk = try await Fixtures.desk()
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks))
+    func aSupervisorChangesRolesAndDeactivatesWithTheReasonsKept(store: TestStoreKind) async throws {
+        let desk = try await Fixtures.desk(store: store)
         let changed = try await desk.changeRoles(
             of: "lijun", to: ["reviewer", "window"], reason: "兼任窗口", as: supervisor)
         #expect(changed.roles == ["reviewer", "window"])
@@ -47,8 +48,9 @@ import Testing
         #expect(try await desk.clerkHistory("zhouqiang").events.map(\.actor) == [nil])
     }
 
-    @Test func aDeactivatedClerkCannotAct() async throws {
-        let desk = try await Fixtures.desk(at: Fixtures.at(12, 0))
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases, .rebuild))
+    func aDeactivatedClerkCannotAct(store: TestStoreKind) async throws {
+        let desk = try await Fixtures.desk(at: Fixtures.at(12, 0), store: store)
         let number = try await desk.playing(Fixtures.at(9, 5)).intake(
             Fixtures.application(), as: window, at: Fixtures.at(9, 5)
         ).case.number
@@ -85,8 +87,9 @@ import Testing
         #expect(try await desk.clerks().map(\.id) == ["lijun", "sunli", "wangfang", "zhouqiang"])
     }
 
-    @Test func onlyAnActiveSupervisorChangesClerks() async throws {
-        let desk = try await Fixtures.desk()
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks))
+    func onlyAnActiveSupervisorChangesClerks(store: TestStoreKind) async throws {
+        let desk = try await Fixtures.desk(store: store)
         let byWindow = await Fixtures.problem {
             _ = try await desk.deactivateClerk("lijun", reason: "调整", as: self.window)
         }
@@ -103,8 +106,9 @@ import Testing
         #expect(try await desk.clerkHistory("lijun").events.count == 1)
     }
 
-    @Test func aClerkIsDeactivatedOnceAndThenNotChanged() async throws {
-        let desk = try await Fixtures.desk()
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks))
+    func aClerkIsDeactivatedOnceAndThenNotChanged(store: TestStoreKind) async throws {
+        let desk = try await Fixtures.desk(store: store)
         _ = try await desk.deactivateClerk("wangfang", reason: "调离", as: supervisor)
         let again = await Fixtures.problem {
             _ = try await desk.deactivateClerk("wangfang", reason: "再次", as: self.supervisor)
@@ -118,8 +122,9 @@ import Testing
         #expect(try await desk.clerkHistory("wangfang").events.map(\.kind) == [.added, .deactivated])
     }
 
-    @Test func theLastActiveSupervisorKeepsTheRoleAndStaysActive() async throws {
-        let desk = try await Fixtures.desk()
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks))
+    func theLastActiveSupervisorKeepsTheRoleAndStaysActive(store: TestStoreKind) async throws {
+        let desk = try await Fixtures.desk(store: store)
         let cases: [(String, () async throws -> Void)] = [
             ("deactivate", { _ = try await desk.deactivateClerk("zhouqiang", reason: "退休", as: self.supervisor) }),
             (
@@ -152,8 +157,9 @@ import Testing
         #expect(after?.code == "role.supervisor-required")
     }
 
-    @Test func aChangeNeedsAReasonOnOneLineAndKnownNewRoles() async throws {
-        let desk = try await Fixtures.desk()
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks))
+    func aChangeNeedsAReasonOnOneLineAndKnownNewRoles(store: TestStoreKind) async throws {
+        let desk = try await Fixtures.desk(store: store)
         let cases: [(String, ProblemKind, () async throws -> Void)] = [
             (
                 "clerk.reason-required", .invalid,

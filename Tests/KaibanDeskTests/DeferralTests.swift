@@ -39,8 +39,9 @@ import Testing
         return try #require(state)
     }
 
-    @Test func aCaseWithEveryDocumentIsAcceptedWithoutAnyCommitment() async throws {
-        let desk = try await Fixtures.desk(at: Fixtures.at(9, 5))
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases))
+    func aCaseWithEveryDocumentIsAcceptedWithoutAnyCommitment(store: TestStoreKind) async throws {
+        let desk = try await Fixtures.desk(at: Fixtures.at(9, 5), store: store)
         let number = try await intake(desk, missing: [])
         let accepted = try await desk.playing(Fixtures.at(9, 10)).step(number, "accept", as: window).state
         #expect(accepted.stage == "accepted" && accepted.deferral == nil)
@@ -48,8 +49,9 @@ import Testing
         #expect(documents.documents.allSatisfy { $0.state == .present })
     }
 
-    @Test func aMissingMainDocumentStopsAcceptanceAndNoCommitmentCoversIt() async throws {
-        let desk = try await Fixtures.desk(at: Fixtures.at(9, 5))
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases, .deferrals))
+    func aMissingMainDocumentStopsAcceptanceAndNoCommitmentCoversIt(store: TestStoreKind) async throws {
+        let desk = try await Fixtures.desk(at: Fixtures.at(9, 5), store: store)
         let number = try await intake(desk, missing: ["articles", "officer-appointment"])
         let refused = await Fixtures.problem {
             _ = try await desk.playing(Fixtures.at(9, 10)).step(number, "accept", as: window)
@@ -73,8 +75,10 @@ import Testing
         #expect(try await desk.history(number).count == 2)
     }
 
-    @Test func aDeferrableDocumentNeedsACommitmentAndThenTheLicenceWaitsOnTheApplicantsTime() async throws {
-        let desk = try await Fixtures.desk(at: Fixtures.at(9, 5))
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases, .deferrals, .reports))
+    func aDeferrableDocumentNeedsACommitmentAndThenTheLicenceWaitsOnTheApplicantsTime(store: TestStoreKind) async throws
+    {
+        let desk = try await Fixtures.desk(at: Fixtures.at(9, 5), store: store)
         let number = try await intake(desk, missing: ["officer-appointment"])
         let unsigned = await Fixtures.problem {
             _ = try await desk.playing(Fixtures.at(9, 10)).step(number, "accept", as: window)
@@ -126,8 +130,9 @@ import Testing
         #expect(report.total?.medianMinutes == 40 && report.deferrals == shares)
     }
 
-    @Test func aDocumentThatMayFollowTheLicenceCompletesTheCaseWithTheDeferralOpen() async throws {
-        let desk = try await Fixtures.desk(at: Fixtures.at(9, 5))
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases, .deferrals, .reports))
+    func aDocumentThatMayFollowTheLicenceCompletesTheCaseWithTheDeferralOpen(store: TestStoreKind) async throws {
+        let desk = try await Fixtures.desk(at: Fixtures.at(9, 5), store: store)
         var application = Fixtures.application(tasks: ["seal"])
         application.domicileTenure = .leased
         let number = try await intake(desk, application, missing: ["lessor-title"])
@@ -151,8 +156,9 @@ import Testing
         #expect(supplied.state.deferral?.suppliedLate == false)
     }
 
-    @Test func anOverdueDeferralIsExtendedOnceByASupervisorWithAReason() async throws {
-        let desk = try await Fixtures.desk(at: Fixtures.at(9, 5))
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases, .deferrals))
+    func anOverdueDeferralIsExtendedOnceByASupervisorWithAReason(store: TestStoreKind) async throws {
+        let desk = try await Fixtures.desk(at: Fixtures.at(9, 5), store: store)
         let number = try await intake(desk, missing: ["officer-appointment"])
         _ = try await commit(desk, number, ["officer-appointment"], days: 1, at: Fixtures.at(9, 10))
         _ = try await throughApproval(desk, number, from: Fixtures.at(9, 15))
@@ -189,8 +195,9 @@ import Testing
         #expect(supplied.state.deferral?.suppliedLate == false)
     }
 
-    @Test func anOverdueDeferralEndsTheCaseOrRevokesTheRegistrationAndBarsTheApplicant() async throws {
-        let desk = try await Fixtures.desk(at: Fixtures.at(9, 5))
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases, .deferrals, .reports))
+    func anOverdueDeferralEndsTheCaseOrRevokesTheRegistrationAndBarsTheApplicant(store: TestStoreKind) async throws {
+        let desk = try await Fixtures.desk(at: Fixtures.at(9, 5), store: store)
         var application = Fixtures.application(tasks: ["seal"])
         application.domicileTenure = .leased
         let licensed = try await intake(desk, application, missing: ["lessor-title"])
@@ -234,8 +241,9 @@ import Testing
         #expect(figures.committed == 2 && figures.overdue == 2 && figures.suppliedOnTime == 0)
     }
 
-    @Test func aFlaggedApplicantIsRefusedDeferralUntilASupervisorClearsTheFlag() async throws {
-        let desk = try await Fixtures.desk(at: Fixtures.at(9, 0))
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases, .deferrals))
+    func aFlaggedApplicantIsRefusedDeferralUntilASupervisorClearsTheFlag(store: TestStoreKind) async throws {
+        let desk = try await Fixtures.desk(at: Fixtures.at(9, 0), store: store)
         let byClerk = await Fixtures.problem {
             _ = try await desk.flagApplicant(Fixtures.idLi, flagged: true, reason: "列入失信名单", as: window)
         }
@@ -265,8 +273,11 @@ import Testing
         #expect(committed.state.deferral != nil)
     }
 
-    @Test func aCommitmentIsSignedByAnApplicantBeforeAcceptanceForMissingDeferrableItemsOnly() async throws {
-        let desk = try await Fixtures.desk(at: Fixtures.at(9, 5))
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases, .deferrals))
+    func aCommitmentIsSignedByAnApplicantBeforeAcceptanceForMissingDeferrableItemsOnly(store: TestStoreKind)
+        async throws
+    {
+        let desk = try await Fixtures.desk(at: Fixtures.at(9, 5), store: store)
         let number = try await intake(desk, missing: ["officer-appointment"])
         let stranger = await Fixtures.problem {
             _ = try await desk.playing(Fixtures.at(9, 10)).commitDeferral(
@@ -327,11 +338,12 @@ import Testing
         #expect(receipt?.code == "document.already-received")
     }
 
-    @Test func deadlinesAreCountedInWorkingDaysAcrossAHolidayAndItsMakeUpDay() async throws {
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases, .deferrals))
+    func deadlinesAreCountedInWorkingDaysAcrossAHolidayAndItsMakeUpDay(store: TestStoreKind) async throws {
         // 2026-09-30 (Wednesday) before National Day: 10-01 to 10-07 off, 10-08 Thursday (1),
         // 10-09 Friday (2), 10-10 Saturday, a make-up working day (3).
         let signed = Fixtures.local("2026-09-30T10:00")
-        let desk = try await Fixtures.desk(at: signed, staffFrom: Fixtures.local("2026-09-01T08:00"))
+        let desk = try await Fixtures.desk(at: signed, staffFrom: Fixtures.local("2026-09-01T08:00"), store: store)
         let number = try await intake(desk, missing: ["officer-appointment"], at: Fixtures.local("2026-09-30T09:50"))
         let committed = try await commit(desk, number, ["officer-appointment"], at: signed)
         let deadline = try #require(committed.state.deferral?.commitment.items.first?.deadline)
@@ -358,8 +370,9 @@ import Testing
     let supervisor = DeskActor.clerk("zhouqiang")
     let paths = DeferralTests()
 
-    @Test func anOverdueCommitmentAcceptsNothing() async throws {
-        let desk = try await Fixtures.desk(at: Fixtures.at(9, 5))
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases, .deferrals))
+    func anOverdueCommitmentAcceptsNothing(store: TestStoreKind) async throws {
+        let desk = try await Fixtures.desk(at: Fixtures.at(9, 5), store: store)
         let number = try await paths.intake(desk, missing: ["officer-appointment"])
         _ = try await paths.commit(desk, number, ["officer-appointment"], days: 1, at: Fixtures.at(9, 10))
         let monday = Fixtures.local("2026-11-30T09:00")
@@ -373,8 +386,9 @@ import Testing
         #expect(try await desk.applicant(Fixtures.idZhang).standing.brokenCommitments == [number])
     }
 
-    @Test func aCaseThatEndsEndsItsDeferralAndOnlyAnOverdueOneIsHeldAgainstTheApplicant() async throws {
-        let desk = try await Fixtures.desk(at: Fixtures.at(9, 5))
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases, .deferrals))
+    func aCaseThatEndsEndsItsDeferralAndOnlyAnOverdueOneIsHeldAgainstTheApplicant(store: TestStoreKind) async throws {
+        let desk = try await Fixtures.desk(at: Fixtures.at(9, 5), store: store)
         let number = try await paths.intake(desk, missing: ["officer-appointment"])
         _ = try await paths.commit(desk, number, ["officer-appointment"], days: 1, at: Fixtures.at(9, 10))
         let withdrawn = try await desk.playing(Fixtures.at(9, 20)).withdraw(number, reason: "申请人撤回", as: window)
@@ -389,8 +403,9 @@ import Testing
         #expect(supplied?.code == "deferral.none")
     }
 
-    @Test func revokingARegistrationKeepsTheTimeItTookAndWhenItClosed() async throws {
-        let desk = try await Fixtures.desk(at: Fixtures.at(9, 5))
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases, .deferrals))
+    func revokingARegistrationKeepsTheTimeItTookAndWhenItClosed(store: TestStoreKind) async throws {
+        let desk = try await Fixtures.desk(at: Fixtures.at(9, 5), store: store)
         var application = Fixtures.application(tasks: ["seal"])
         application.domicileTenure = .leased
         let number = try await paths.intake(desk, application, missing: ["lessor-title"])
@@ -409,8 +424,9 @@ import Testing
         #expect(try await desk.deferrals(.overdue, at: monday).isEmpty)
     }
 
-    @Test func anIDWithALowerCaseXIsTheSamePersonAndAClearingForgivesABrokenCommitment() async throws {
-        let desk = try await Fixtures.desk(at: Fixtures.at(9, 5))
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases, .deferrals))
+    func anIDWithALowerCaseXIsTheSamePersonAndAClearingForgivesABrokenCommitment(store: TestStoreKind) async throws {
+        let desk = try await Fixtures.desk(at: Fixtures.at(9, 5), store: store)
         var application = Fixtures.application()
         application.legalRepresentative.idNumber = Fixtures.idZhang.lowercased()
         application.investors[0].idNumber = Fixtures.idZhang.lowercased()
@@ -434,8 +450,9 @@ import Testing
         #expect(invalid?.code == "applicant.id-invalid")
     }
 
-    @Test func anExtensionCoversOnlyWhatIsOutstandingAndTheNoticesKeepTheSignedDeadlines() async throws {
-        let desk = try await Fixtures.desk(at: Fixtures.at(9, 5))
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases, .deferrals))
+    func anExtensionCoversOnlyWhatIsOutstandingAndTheNoticesKeepTheSignedDeadlines(store: TestStoreKind) async throws {
+        let desk = try await Fixtures.desk(at: Fixtures.at(9, 5), store: store)
         var application = Fixtures.application()
         application.domicileTenure = .leased
         let number = try await paths.intake(desk, application, missing: ["officer-appointment", "lessor-title"])
@@ -462,9 +479,10 @@ import Testing
         #expect(notice.deferredItems.allSatisfy { $0.deadline == CivilDate(uncheckedYear: 2026, month: 11, day: 27) })
     }
 
-    @Test func aDeadlineInAYearWithoutItsHolidayNoticeIsNotGuessed() async throws {
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases, .deferrals))
+    func aDeadlineInAYearWithoutItsHolidayNoticeIsNotGuessed(store: TestStoreKind) async throws {
         // 2026-12-30: three working days reach into 2027, whose notice is not loaded.
-        let desk = try await Fixtures.desk(at: Fixtures.local("2026-12-30T10:00"))
+        let desk = try await Fixtures.desk(at: Fixtures.local("2026-12-30T10:00"), store: store)
         let number = try await paths.intake(
             desk, missing: ["officer-appointment"], at: Fixtures.local("2026-12-30T09:50"))
         let unknown = await Fixtures.problem {
@@ -477,16 +495,18 @@ import Testing
         #expect(one.state.deferral?.commitment.items.first?.deadline == Fixtures.local("2026-12-31T17:30"))
     }
 
-    @Test func aMailApplicationsDocumentsAreReceivedWhenThePostArrives() async throws {
-        let desk = try await Fixtures.desk(at: Fixtures.at(9, 5))
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases))
+    func aMailApplicationsDocumentsAreReceivedWhenThePostArrives(store: TestStoreKind) async throws {
+        let desk = try await Fixtures.desk(at: Fixtures.at(9, 5), store: store)
         let problem = await Fixtures.problem {
             _ = try await desk.intake(Fixtures.application(channel: .mail), documents: .all, as: window)
         }
         #expect(problem?.fields.contains { $0.field == "documents" } == true)
     }
 
-    @Test func aClearingForgivesPastBreachesNotCommitmentsStillRunning() async throws {
-        let desk = try await Fixtures.desk(at: Fixtures.at(9, 0))
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases, .deferrals))
+    func aClearingForgivesPastBreachesNotCommitmentsStillRunning(store: TestStoreKind) async throws {
+        let desk = try await Fixtures.desk(at: Fixtures.at(9, 0), store: store)
         // 张伟 signs twice: on the 24th, due the 25th; on the 25th, due Monday the 30th.
         let first = try await paths.intake(desk, missing: ["officer-appointment"], at: Fixtures.at(9, 0, day: 24))
         _ = try await paths.commit(desk, first, ["officer-appointment"], days: 1, at: Fixtures.at(9, 5, day: 24))
@@ -506,8 +526,9 @@ import Testing
         #expect(try await desk.applicant(Fixtures.idZhang).standing.brokenCommitments == [second])
     }
 
-    @Test func aLicensedCaseIsNotWithdrawnAndAnOverdueDeferralStopsTheLicence() async throws {
-        let desk = try await Fixtures.desk(at: Fixtures.at(9, 5))
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases, .deferrals))
+    func aLicensedCaseIsNotWithdrawnAndAnOverdueDeferralStopsTheLicence(store: TestStoreKind) async throws {
+        let desk = try await Fixtures.desk(at: Fixtures.at(9, 5), store: store)
         var application = Fixtures.application(tasks: ["seal"])
         application.domicileTenure = .leased
         let number = try await paths.intake(desk, application, missing: ["lessor-title"])
@@ -531,8 +552,9 @@ import Testing
         #expect(!view.nextSteps.contains { $0.id == "withdraw" || $0.id == "revoke" })
     }
 
-    @Test func aDocumentThatMayNotBeDeferredIsNeededForAcceptance() async throws {
-        let desk = try await Fixtures.desk(at: Fixtures.at(9, 5))
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases, .deferrals))
+    func aDocumentThatMayNotBeDeferredIsNeededForAcceptance(store: TestStoreKind) async throws {
+        let desk = try await Fixtures.desk(at: Fixtures.at(9, 5), store: store)
         let number = try await paths.intake(desk, missing: ["name-declaration"])
         let refused = await Fixtures.problem {
             _ = try await desk.playing(Fixtures.at(9, 10)).step(number, "accept", as: window)
@@ -545,8 +567,10 @@ import Testing
         #expect(deferNot?.code == "deferral.not-deferrable")
     }
 
-    @Test func aReturnForCorrectionListsTheDeferredDocumentsAndTheNoticesFollowTheDeferral() async throws {
-        let desk = try await Fixtures.desk(at: Fixtures.at(9, 5))
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases, .deferrals))
+    func aReturnForCorrectionListsTheDeferredDocumentsAndTheNoticesFollowTheDeferral(store: TestStoreKind) async throws
+    {
+        let desk = try await Fixtures.desk(at: Fixtures.at(9, 5), store: store)
         let number = try await paths.intake(desk, missing: ["officer-appointment"])
         _ = try await paths.commit(desk, number, ["officer-appointment"], days: 1, at: Fixtures.at(9, 10))
         let monday = Fixtures.local("2026-11-30T09:00")

@@ -5,14 +5,15 @@ import KaibanStore
 import KaibanTestSupport
 import Testing
 
-/// The desk's use cases, in process, on a real SQLite store.
+/// The desk's use cases, in process, on each real store (SQLite, and PostgreSQL where it keeps the parts).
 @Suite struct DeskTests {
     let window = DeskActor.clerk("wangfang")
     let reviewer = DeskActor.clerk("lijun")
     let supervisor = DeskActor.clerk("zhouqiang")
 
-    @Test func aCaseGoesFromIntakeToCompletionThroughTheDesk() async throws {
-        let desk = try await Fixtures.desk()
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases))
+    func aCaseGoesFromIntakeToCompletionThroughTheDesk(store: TestStoreKind) async throws {
+        let desk = try await Fixtures.desk(store: store)
         let intake = try await desk.playing(Fixtures.at(9, 5)).intake(
             Fixtures.application(tasks: ["seal", "bank"]), documents: .all, as: window, at: Fixtures.at(9, 5))
         let number = intake.case.number
@@ -41,8 +42,9 @@ import Testing
         #expect(try await desk.history(number).count == 8)
     }
 
-    @Test func idNumbersAreKeptWrittenOneWayWhoeverTypedThem() async throws {
-        let desk = try await Fixtures.desk()
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases, .find))
+    func idNumbersAreKeptWrittenOneWayWhoeverTypedThem(store: TestStoreKind) async throws {
+        let desk = try await Fixtures.desk(store: store)
         var application = Fixtures.application()
         // A lower-case check character and blanks around: valid, and kept as `X`, without the blanks.
         application.legalRepresentative.idNumber = " 11010519491231002x"
@@ -58,8 +60,10 @@ import Testing
         #expect(found.cases.map(\.number) == [intake.case.number])
     }
 
-    @Test func refusalsAreProblemsWithKindsAndStableCodes() async throws {
-        let desk = try await Fixtures.desk(at: Fixtures.at(12, 0))
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases)) func refusalsAreProblemsWithKindsAndStableCodes(
+        store: TestStoreKind
+    ) async throws {
+        let desk = try await Fixtures.desk(at: Fixtures.at(12, 0), store: store)
         let number = try await desk.playing(Fixtures.at(9, 5)).intake(
             Fixtures.application(), as: window, at: Fixtures.at(9, 5)
         ).case.number
@@ -97,8 +101,9 @@ import Testing
         #expect(try await desk.history(number).count == 1)
     }
 
-    @Test func aBadApplicationIsRefusedWithEveryFieldAndWritesNothing() async throws {
-        let desk = try await Fixtures.desk()
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases))
+    func aBadApplicationIsRefusedWithEveryFieldAndWritesNothing(store: TestStoreKind) async throws {
+        let desk = try await Fixtures.desk(store: store)
         var application = Fixtures.application()
         application.registeredCapital = Money(fen: -100)
         application.legalRepresentative.idNumber = "11010519491231002Y"
@@ -110,8 +115,9 @@ import Testing
         #expect(try await desk.summary().total == 0)
     }
 
-    @Test func anApplicationFileThatBreaksItsSchemaIsABadApplicationWithItsLine() async throws {
-        let desk = try await Fixtures.desk()
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks))
+    func anApplicationFileThatBreaksItsSchemaIsABadApplicationWithItsLine(store: TestStoreKind) async throws {
+        let desk = try await Fixtures.desk(store: store)
         let url = Fixtures.packageRoot.appendingPathComponent("seeds/demo/cases/01-llc-window.xml")
         let text = try String(contentsOf: url, encoding: .utf8)
             .replacingOccurrences(of: "<capital>500000</capital>", with: "<capital>-500000</capital>")
@@ -150,8 +156,9 @@ import Testing
         #expect(try await desk.clerks().map(\.id) == ["wangfang", "zhouqiang"])
     }
 
-    @Test func calendarImportAndSynthesisAreSupervisorsActsAndSaySo() async throws {
-        let desk = try await Fixtures.desk()
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases, .caseImport, .mail, .deferrals))
+    func calendarImportAndSynthesisAreSupervisorsActsAndSaySo(store: TestStoreKind) async throws {
+        let desk = try await Fixtures.desk(store: store)
         let file = Fixtures.packageRoot.appendingPathComponent("seeds/calendar/holidays-2026.xml")
         let importing = await Fixtures.problem {
             _ = try await desk.importCalendar(
@@ -171,8 +178,10 @@ import Testing
         #expect(try await desk.rebuild(as: supervisor).repaired.isEmpty)
     }
 
-    @Test func concurrentIntakesGetDistinctDenseNumbers() async throws {
-        let desk = try await Fixtures.desk(at: Fixtures.at(10, 12))
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases)) func concurrentIntakesGetDistinctDenseNumbers(
+        store: TestStoreKind
+    ) async throws {
+        let desk = try await Fixtures.desk(at: Fixtures.at(10, 12), store: store)
         let numbers = try await withThrowingTaskGroup(of: String.self) { group in
             for minute in 0..<12 {
                 group.addTask {
@@ -189,8 +198,10 @@ import Testing
 @Suite struct DeskInstantTests {
     let window = DeskActor.clerk("wangfang")
 
-    @Test func aStepDatedBeforeTheCasesLastEventIsRefused() async throws {
-        let desk = try await Fixtures.desk()
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases)) func aStepDatedBeforeTheCasesLastEventIsRefused(
+        store: TestStoreKind
+    ) async throws {
+        let desk = try await Fixtures.desk(store: store)
         let number = try await desk.playing(Fixtures.at(10, 0)).intake(
             Fixtures.application(), documents: .all, as: window, at: Fixtures.at(10, 0)
         ).case.number
@@ -202,8 +213,9 @@ import Testing
         _ = try await desk.playing(Fixtures.at(10, 0)).step(number, "accept", as: window, at: Fixtures.at(10, 0))
     }
 
-    @Test func instantsTheCalendarCannotMeasureAreRefusedNeverStored() async throws {
-        let desk = try await Fixtures.desk()
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases))
+    func instantsTheCalendarCannotMeasureAreRefusedNeverStored(store: TestStoreKind) async throws {
+        let desk = try await Fixtures.desk(store: store)
         for text in ["2099-01-05T10:00", "1999-12-31T10:00"] {
             let problem = await Fixtures.problem {
                 _ = try await desk.intake(Fixtures.application(), as: self.window, at: Fixtures.local(text))
@@ -219,8 +231,9 @@ import Testing
 @Suite struct FreeTextTests {
     let window = DeskActor.clerk("wangfang")
 
-    @Test func reasonsNotesAndNamesAreOneLineOfVisibleTextOfBoundedLength() async throws {
-        let desk = try await Fixtures.desk(at: Fixtures.at(12, 0))
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases))
+    func reasonsNotesAndNamesAreOneLineOfVisibleTextOfBoundedLength(store: TestStoreKind) async throws {
+        let desk = try await Fixtures.desk(at: Fixtures.at(12, 0), store: store)
         let number = try await desk.playing(Fixtures.at(9, 0)).intake(
             Fixtures.application(), as: window, at: Fixtures.at(9, 0)
         ).case.number
@@ -253,8 +266,9 @@ import Testing
 @Suite struct JurisdictionAndRangeTests {
     let window = DeskActor.clerk("wangfang")
 
-    @Test func aDomicileOutsideTheHallsJurisdictionIsRefusedUnlessConfigured() async throws {
-        let desk = try await Fixtures.desk()
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases))
+    func aDomicileOutsideTheHallsJurisdictionIsRefusedUnlessConfigured(store: TestStoreKind) async throws {
+        let desk = try await Fixtures.desk(store: store)
         for code in ["510812", "110105", "510000"] {
             var application = Fixtures.application()
             application.domicileDivision = code
@@ -272,8 +286,10 @@ import Testing
         #expect(try await wider.intake(application, as: window).case.number.division == "510811")
     }
 
-    @Test func theCalendarMeasuresWhatItCanAndRefusesTheRest() async throws {
-        let desk = try await Fixtures.desk()
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks)) func theCalendarMeasuresWhatItCanAndRefusesTheRest(
+        store: TestStoreKind
+    ) async throws {
+        let desk = try await Fixtures.desk(store: store)
         let reversed = await Fixtures.problem {
             _ = try await desk.elapsed(from: Fixtures.at(12, 0), to: Fixtures.at(9, 0))
         }
@@ -291,8 +307,9 @@ import Testing
 }
 
 @Suite struct DivisionCheckTests {
-    @Test func aCodeBeforeItExistedIsNotYetCreatedNotFormerlySomething() async throws {
-        let desk = try await Fixtures.desk()
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks))
+    func aCodeBeforeItExistedIsNotYetCreatedNotFormerlySomething(store: TestStoreKind) async throws {
+        let desk = try await Fixtures.desk(store: store)
         let before = try await desk.checkDivision("510811", on: CivilDate(uncheckedYear: 1900, month: 1, day: 1))
         #expect(!before.valid)
         #expect(before.problems.first?.en.hasPrefix("not yet created on 1900-01-01") == true, "\(before.problems)")
@@ -302,8 +319,9 @@ import Testing
 }
 
 @Suite struct FutureInstantTests {
-    @Test func aStepOrIntakeDatedInTheFutureIsRefusedAndCannotLockTheCase() async throws {
-        let desk = try await Fixtures.desk(at: Fixtures.at(10, 0))
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases))
+    func aStepOrIntakeDatedInTheFutureIsRefusedAndCannotLockTheCase(store: TestStoreKind) async throws {
+        let desk = try await Fixtures.desk(at: Fixtures.at(10, 0), store: store)
         let window = DeskActor.clerk("wangfang")
         let future = await Fixtures.problem {
             _ = try await desk.intake(Fixtures.application(), as: window, at: Fixtures.at(9, 0, day: 28))

@@ -13,9 +13,11 @@ import Testing
         Dictionary(uniqueKeysWithValues: documents.documents.map { ($0.requirement.code, $0.state) })
     }
 
-    @Test func aCompanysChecklistFollowsItsApplication() async throws {
-        let desk = try await Fixtures.desk(at: Fixtures.at(9, 10))
-        let number = try await desk.intake(Fixtures.application(), as: window, at: Fixtures.at(9, 5)).case.number
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases, .attachments))
+    func aCompanysChecklistFollowsItsApplication(store: TestStoreKind) async throws {
+        let desk = try await Fixtures.desk(at: Fixtures.at(9, 10), store: store)
+        let number = try await desk.intake(Fixtures.application(), as: window, at: Fixtures.at(9, 5))
+            .case.number
         let plain = try await desk.documents(number)
         #expect(plain.checklist == DocumentChecklist.Key(id: "company-formation", version: 2))
         #expect(
@@ -36,9 +38,11 @@ import Testing
         #expect(documents["domicile-title"] == nil)
     }
 
-    @Test func documentsReceivedAreKeptAndWrongOnesRefusedAllAtOnce() async throws {
-        let desk = try await Fixtures.desk(at: Fixtures.at(9, 10))
-        let number = try await desk.intake(Fixtures.application(), as: window, at: Fixtures.at(9, 5)).case.number
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases, .attachments))
+    func documentsReceivedAreKeptAndWrongOnesRefusedAllAtOnce(store: TestStoreKind) async throws {
+        let desk = try await Fixtures.desk(at: Fixtures.at(9, 10), store: store)
+        let number = try await desk.intake(Fixtures.application(), as: window, at: Fixtures.at(9, 5))
+            .case.number
         _ = desk.playing(Fixtures.at(9, 25))
         let refused = await Fixtures.problem {
             _ = try await desk.receiveDocuments(
@@ -68,21 +72,26 @@ import Testing
         #expect(received.map(\.requirement.code) == ["application-form", "articles"])
         #expect(received.last?.receipt?.document.sha256 == digest)
         #expect(received.first?.receipt?.at == Fixtures.at(9, 20))
-        #expect(documents.missingMain == ["investor-id", "representative-appointment", "domicile-title"])
+        #expect(
+            documents.missingMain == ["investor-id", "representative-appointment", "domicile-title"])
     }
 
-    @Test func anOpenCaseKeepsTheChecklistItStartedUnder() async throws {
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases, .attachments))
+    func anOpenCaseKeepsTheChecklistItStartedUnder(store: TestStoreKind) async throws {
         let forms = try Fixtures.formsCopy()
         let path = Fixtures.temporaryDatabasePath()
-        let before = try await Fixtures.desk(at: Fixtures.at(9, 10), formsRoot: forms, path: path)
-        let old = try await before.intake(Fixtures.application(), as: window, at: Fixtures.at(9, 5)).case.number
+        let before = try await Fixtures.desk(
+            at: Fixtures.at(9, 10), formsRoot: forms, path: path, store: store)
+        let old = try await before.intake(Fixtures.application(), as: window, at: Fixtures.at(9, 5))
+            .case.number
         // Version 3 drops the name declaration from every type.
         let file = forms.appendingPathComponent("checklists/company-formation.xml")
         var text = try String(contentsOf: file, encoding: .utf8)
         text = text.replacingOccurrences(
             of: "id=\"company-formation\" version=\"2\"", with: "id=\"company-formation\" version=\"3\""
         )
-        .replacingOccurrences(of: "code=\"name-declaration\"", with: "code=\"name-declaration-retired\"")
+        .replacingOccurrences(
+            of: "code=\"name-declaration\"", with: "code=\"name-declaration-retired\"")
         try text.write(to: file, atomically: true, encoding: .utf8)
         before.reload()
         var other = Fixtures.application()
@@ -97,9 +106,11 @@ import Testing
         #expect(!current.documents.contains { $0.requirement.code == "name-declaration" })
     }
 
-    @Test func aRequestForCorrectionListsEveryMissingDocumentAtOnce() async throws {
-        let desk = try await Fixtures.desk(at: Fixtures.at(9, 10))
-        let number = try await desk.intake(Fixtures.application(), as: window, at: Fixtures.at(9, 5)).case.number
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases))
+    func aRequestForCorrectionListsEveryMissingDocumentAtOnce(store: TestStoreKind) async throws {
+        let desk = try await Fixtures.desk(at: Fixtures.at(9, 10), store: store)
+        let number = try await desk.intake(Fixtures.application(), as: window, at: Fixtures.at(9, 5))
+            .case.number
         _ = try await desk.receiveDocuments(
             number,
             [

@@ -23,8 +23,8 @@ import Testing
     }
 
     /// Two cases: the sample (张伟, 李秀英) licensed, and another (李秀英, contact 张伟强) open.
-    func twoCases() async throws -> (Desk, CaseNumber, CaseNumber, String) {
-        let desk = try await Fixtures.desk()
+    func twoCases(store: TestStoreKind) async throws -> (Desk, CaseNumber, CaseNumber, String) {
+        let desk = try await Fixtures.desk(store: store)
         let first = try await desk.playing(Fixtures.at(9, 5)).intake(
             Fixtures.application(), documents: .all, as: window, at: Fixtures.at(9, 5)
         ).case.number
@@ -42,8 +42,9 @@ import Testing
         return (desk, first, second, code)
     }
 
-    @Test func namesMatchWholeOrByTheirBeginningNewestFirst() async throws {
-        let (desk, first, second, _) = try await twoCases()
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases, .find))
+    func namesMatchWholeOrByTheirBeginningNewestFirst(store: TestStoreKind) async throws {
+        let (desk, first, second, _) = try await twoCases(store: store)
         // 张伟 is the first case's legal representative, investor and contact; 张伟强 the second's contact.
         let prefix = try await desk.find("张伟")
         #expect(prefix.kinds == [.name])
@@ -64,8 +65,9 @@ import Testing
         #expect(found.creditCode?.hasPrefix("91510811MA") == true)
     }
 
-    @Test func idNumbersMatchWholeWithTheFinalXInEitherCase() async throws {
-        let (desk, first, second, _) = try await twoCases()
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases, .find))
+    func idNumbersMatchWholeWithTheFinalXInEitherCase(store: TestStoreKind) async throws {
+        let (desk, first, second, _) = try await twoCases(store: store)
         let upper = try await desk.find(Fixtures.idZhang)
         #expect(upper.kinds == [.idNumber, .creditCode])
         #expect(upper.cases.map(\.number) == [first])
@@ -80,8 +82,10 @@ import Testing
         #expect(part?.fields.map(\.field) == ["query"])
     }
 
-    @Test func phonesMatchIgnoringSpacesAndDashes() async throws {
-        let (desk, first, second, _) = try await twoCases()
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases, .find)) func phonesMatchIgnoringSpacesAndDashes(
+        store: TestStoreKind
+    ) async throws {
+        let (desk, first, second, _) = try await twoCases(store: store)
         let dashed = try await desk.find("139-1234-5678")
         #expect(dashed.kinds == [.phone])
         #expect(dashed.query == "13912345678")
@@ -92,8 +96,9 @@ import Testing
         #expect(letters?.code == "find.query-invalid")
     }
 
-    @Test func theLicencesCreditCodeFindsItsCaseAsCheckReadsIt() async throws {
-        let (desk, first, _, code) = try await twoCases()
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases, .find))
+    func theLicencesCreditCodeFindsItsCaseAsCheckReadsIt(store: TestStoreKind) async throws {
+        let (desk, first, _, code) = try await twoCases(store: store)
         #expect(code.count == 18)
         let found = try await desk.find("  " + code.lowercased())
         #expect(found.cases.map(\.number) == [first])
@@ -103,8 +108,10 @@ import Testing
         #expect(try await desk.find(code, by: .idNumber).cases.isEmpty)
     }
 
-    @Test func resultsComeInPagesWithMoreSaid() async throws {
-        let desk = try await Fixtures.desk()
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases, .find)) func resultsComeInPagesWithMoreSaid(
+        store: TestStoreKind
+    ) async throws {
+        let desk = try await Fixtures.desk(store: store)
         var numbers: [CaseNumber] = []
         for minute in [1, 2, 3, 4, 5] {
             numbers.append(

@@ -18,8 +18,9 @@ import Testing
         return application
     }
 
-    @Test func aMonthsFiguresFollowTheirDefinitions() async throws {
-        let desk = try await Fixtures.desk(at: Fixtures.local("2026-09-30 08:00"))
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases, .reports, .appointments, .exchange, .rebuild))
+    func aMonthsFiguresFollowTheirDefinitions(store: TestStoreKind) async throws {
+        let desk = try await Fixtures.desk(at: Fixtures.local("2026-09-30 08:00"), store: store)
         // A: taken in on 09-30 at 17:00, steps until 17:50, licensed after the holiday on 10-08 at
         // 09:30: completed in October.
         let a = try await desk.playing(Fixtures.local("2026-09-30 17:00")).intake(

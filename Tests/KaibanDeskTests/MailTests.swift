@@ -25,8 +25,9 @@ import Testing
         try await desk.playing(instant).intake(Fixtures.application(channel: .mail), as: window).case.number
     }
 
-    @Test func aMailCaseGoesEndToEndWithBothTrackings() async throws {
-        let desk = try await Fixtures.desk(at: nov(24, 15, 0))
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases, .mail, .reports))
+    func aMailCaseGoesEndToEndWithBothTrackings(store: TestStoreKind) async throws {
+        let desk = try await Fixtures.desk(at: nov(24, 15, 0), store: store)
         let number = try await intakeMail(desk, at: nov(24, 15, 0))
         var view = try await desk.caseView(number)
         #expect(view.case.stage == "in-transit" && view.case.mail == nil)
@@ -121,8 +122,9 @@ import Testing
         #expect(measured == calendar.elapsed(from: nov(26, 9, 0), to: nov(27, 17, 50)).minutes)
     }
 
-    @Test func mailThatNeverArrivesIsClosedBySupervisorAfterTheLimitAsWithdrawn() async throws {
-        let desk = try await Fixtures.desk(at: nov(9, 10, 0))
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases, .mail, .reports))
+    func mailThatNeverArrivesIsClosedBySupervisorAfterTheLimitAsWithdrawn(store: TestStoreKind) async throws {
+        let desk = try await Fixtures.desk(at: nov(9, 10, 0), store: store)
         let number = try await intakeMail(desk, at: nov(9, 10, 0))
         // Ten working days after Monday the 9th end at the close of office on Monday the 23rd.
         let pending = try await desk.playing(nov(23, 17, 0)).mailPending()
@@ -170,6 +172,43 @@ import Testing
         #expect(twice?.code == "mail.not-awaiting")
     }
 
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases, .mail))
+    func theWaitingListsFollowEachPostInAndOut(store: TestStoreKind) async throws {
+        let desk = try await Fixtures.desk(at: nov(24, 15, 0), store: store)
+        let first = try await intakeMail(desk, at: nov(24, 15, 0))
+        var other = Fixtures.application(channel: .mail)
+        other.proposedName = "广元市昭化区青木农业科技有限公司"
+        let second = try await desk.playing(nov(24, 16, 0)).intake(other, as: window).case.number
+        // Both wait for their documents, longest first, each since its intake; no licence waits.
+        var pending = try await desk.playing(nov(26, 9, 0)).mailPending()
+        #expect(pending.awaitingDocuments.map(\.number) == [first, second])
+        #expect(pending.awaitingDocuments.map(\.since) == [nov(24, 15, 0), nov(24, 16, 0)])
+        #expect(pending.awaitingDocuments.last?.proposedName == other.proposedName)
+        #expect(pending.awaitingLicencePost.isEmpty)
+        // The first's post arrives: it no longer waits for anything until its licence is issued.
+        _ = try await desk.playing(nov(26, 9, 0)).receiveMail(
+            first, post: try post("EA123456789CN"), documents: .all, as: window)
+        #expect(try await desk.mailPending().awaitingDocuments.map(\.number) == [second])
+        for (index, (step, actor)) in [("accept", window), ("review", reviewer), ("approve", reviewer)].enumerated() {
+            _ = try await desk.playing(nov(26, 9, 35 + index * 5)).step(first, step, as: actor)
+        }
+        #expect(try await desk.mailPending().awaitingLicencePost.isEmpty)
+        _ = try await desk.playing(nov(26, 9, 55)).step(first, "issue-licence", as: window)
+        pending = try await desk.playing(nov(26, 10, 0)).mailPending()
+        #expect(pending.awaitingLicencePost.map(\.number) == [first])
+        #expect(pending.awaitingLicencePost.first?.since == nov(26, 9, 55))
+        // Posted: the licence waits no more.
+        _ = try await desk.playing(nov(26, 10, 5)).sendMail(
+            first, post: try post("SF1402837365512", carrier: "sf"), as: window)
+        pending = try await desk.mailPending()
+        #expect(pending.awaitingLicencePost.isEmpty && pending.awaitingDocuments.map(\.number) == [second])
+        // The second's post never comes: closed by a supervisor, it leaves the list.
+        let late = Fixtures.local("2026-12-15T09:00")
+        _ = try await desk.playing(late).closeUnarrivedMail(second, reason: "寄递材料逾期未送达", as: supervisor)
+        pending = try await desk.mailPending()
+        #expect(pending.awaitingDocuments.isEmpty && pending.awaitingLicencePost.isEmpty)
+    }
+
     @Test func badTrackingNumbersAndCarriersAreRefusedNamingTheField() throws {
         for bad in ["", "EA-1234567CN", "1234567", "ABCDEFGHIJ", String(repeating: "1", count: 31), "１２３４５６７８９"] {
             #expect(throws: Problem.self, "\(bad)") { try post(bad) }
@@ -190,8 +229,9 @@ import Testing
         #expect(try post("1186352047216", carrier: "yunda").carrier == .yunda)
     }
 
-    @Test func postsAreRefusedWhereTheyDoNotBelongAndWriteNothing() async throws {
-        let desk = try await Fixtures.desk(at: nov(26, 9, 0))
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases, .mail))
+    func postsAreRefusedWhereTheyDoNotBelongAndWriteNothing(store: TestStoreKind) async throws {
+        let desk = try await Fixtures.desk(at: nov(26, 9, 0), store: store)
         // A window case expects no post, and has no address to post to.
         let windowCase = try await desk.playing(nov(26, 9, 0)).intake(
             Fixtures.application(), documents: .all, as: window
@@ -226,8 +266,9 @@ import Testing
         #expect(try await desk.history(number).count == 1)
     }
 
-    @Test func aMailApplicationNeedsAMailingAddress() async throws {
-        let desk = try await Fixtures.desk(at: nov(26, 9, 0))
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases, .mail))
+    func aMailApplicationNeedsAMailingAddress(store: TestStoreKind) async throws {
+        let desk = try await Fixtures.desk(at: nov(26, 9, 0), store: store)
         var application = Fixtures.application(channel: .mail)
         application.mailingAddress = nil
         let refused = await Fixtures.problem {

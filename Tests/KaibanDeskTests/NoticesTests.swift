@@ -11,7 +11,8 @@ import Testing
 
     /// A case taken in at 09:05 with the application form and the articles handed in.
     func caseWithTwoDocuments(_ desk: Desk) async throws -> CaseNumber {
-        let number = try await desk.intake(Fixtures.application(), as: window, at: Fixtures.at(9, 5)).case.number
+        let number = try await desk.intake(Fixtures.application(), as: window, at: Fixtures.at(9, 5))
+            .case.number
         _ = try await desk.playing(Fixtures.at(9, 10)).receiveDocuments(
             number,
             [
@@ -21,9 +22,11 @@ import Testing
         return number
     }
 
-    @Test func anAcceptanceNoticeCarriesTheDayAndThePromisedCompletion() async throws {
-        let desk = try await Fixtures.desk(at: Fixtures.at(9, 5))
-        let number = try await desk.intake(Fixtures.application(), documents: .all, as: window).case.number
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases))
+    func anAcceptanceNoticeCarriesTheDayAndThePromisedCompletion(store: TestStoreKind) async throws {
+        let desk = try await Fixtures.desk(at: Fixtures.at(9, 5), store: store)
+        let number = try await desk.intake(Fixtures.application(), documents: .all, as: window).case
+            .number
         _ = try await desk.playing(Fixtures.at(9, 30)).step(number, "accept", as: window)
         let notice = try await desk.playing(Fixtures.at(16, 0)).notice(number, .acceptance)
         #expect(notice.kind == .acceptance && notice.title == "受理通知书")
@@ -41,8 +44,9 @@ import Testing
         #expect(notice.missingDocuments.isEmpty && notice.deferredItems.isEmpty && notice.reason == nil)
     }
 
-    @Test func theApplicantsIDNumberIsNeverPrintedInFull() async throws {
-        let desk = try await Fixtures.desk(at: Fixtures.at(9, 5))
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases))
+    func theApplicantsIDNumberIsNeverPrintedInFull(store: TestStoreKind) async throws {
+        let desk = try await Fixtures.desk(at: Fixtures.at(9, 5), store: store)
         var application = Fixtures.application()
         application.agent = Person(name: "李秀英", idNumber: Fixtures.idLi)
         let number = try await desk.intake(application, documents: .all, as: window).case.number
@@ -55,10 +59,14 @@ import Testing
         #expect(!json.contains(Fixtures.idZhang) && !json.contains(Fixtures.idLi))
     }
 
-    @Test func aCorrectionNoticeListsExactlyTheDocumentsMissingWhenTheCaseWasReturned() async throws {
-        let desk = try await Fixtures.desk(at: Fixtures.at(9, 5))
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases))
+    func aCorrectionNoticeListsExactlyTheDocumentsMissingWhenTheCaseWasReturned(store: TestStoreKind)
+        async throws
+    {
+        let desk = try await Fixtures.desk(at: Fixtures.at(9, 5), store: store)
         let number = try await caseWithTwoDocuments(desk)
-        _ = try await desk.playing(Fixtures.at(9, 20)).step(number, "request-correction", reason: "章程签字不全", as: window)
+        _ = try await desk.playing(Fixtures.at(9, 20)).step(
+            number, "request-correction", reason: "章程签字不全", as: window)
         let notice = try await desk.notice(number, .correction)
         #expect(notice.title == "一次性补正告知书")
         // Main ones first, then the secondary ones, each by name; nothing received is listed.
@@ -92,8 +100,9 @@ import Testing
         #expect(again.at == Fixtures.at(9, 50))
     }
 
-    @Test func aCorrectionWithEveryDocumentInTellsTheClerksReasonAlone() async throws {
-        let desk = try await Fixtures.desk(at: Fixtures.at(9, 5))
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases, .attachments))
+    func aCorrectionWithEveryDocumentInTellsTheClerksReasonAlone(store: TestStoreKind) async throws {
+        let desk = try await Fixtures.desk(at: Fixtures.at(9, 5), store: store)
         let number = try await desk.intake(Fixtures.application(), as: window).case.number
         let codes = try await desk.documents(number).documents.map(\.requirement.code)
         _ = try await desk.playing(Fixtures.at(9, 10)).receiveDocuments(
@@ -105,11 +114,13 @@ import Testing
         #expect(notice.reason == "章程第五条出资日期与申请书不一致")
     }
 
-    @Test func aRefusalNoticeCarriesTheReasonGiven() async throws {
-        let desk = try await Fixtures.desk(at: Fixtures.at(9, 5))
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases))
+    func aRefusalNoticeCarriesTheReasonGiven(store: TestStoreKind) async throws {
+        let desk = try await Fixtures.desk(at: Fixtures.at(9, 5), store: store)
         let number = try await desk.intake(Fixtures.application(), as: window).case.number
         let reason = "经营范围含烟花爆竹批发，须先取得安全生产许可；申请人证件510811198503120178已注销"
-        _ = try await desk.playing(Fixtures.at(10, 17)).step(number, "refuse", reason: reason, as: window)
+        _ = try await desk.playing(Fixtures.at(10, 17)).step(
+            number, "refuse", reason: reason, as: window)
         let notice = try await desk.notice(number, .refusal)
         #expect(notice.title == "不予受理通知书")
         #expect(notice.reason == "经营范围含烟花爆竹批发，须先取得安全生产许可；申请人证件510811********0178已注销")
@@ -117,15 +128,17 @@ import Testing
         #expect(notice.missingDocuments.isEmpty && notice.promisedBy == nil)
     }
 
-    @Test func aNoticeThatDoesNotFitTheCaseIsRefused() async throws {
-        let desk = try await Fixtures.desk(at: Fixtures.at(9, 5))
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases, .attachments))
+    func aNoticeThatDoesNotFitTheCaseIsRefused(store: TestStoreKind) async throws {
+        let desk = try await Fixtures.desk(at: Fixtures.at(9, 5), store: store)
         let received = try await caseWithTwoDocuments(desk)
         // Received, never accepted, returned or refused: no notice at all.
         for kind in NoticeKind.allCases {
             let problem = await Fixtures.problem { _ = try await desk.notice(received, kind) }
             #expect(problem?.code == "notice.not-applicable", "\(kind)")
             #expect(problem?.kind == .refused)
-            #expect(problem?.text.zh.contains("不能出具\(kind.title.zh)") == true, "\(problem?.text.zh ?? "")")
+            #expect(
+                problem?.text.zh.contains("不能出具\(kind.title.zh)") == true, "\(problem?.text.zh ?? "")")
         }
         let acceptance = await Fixtures.problem { _ = try await desk.notice(received, .acceptance) }
         #expect(acceptance?.text.zh == "办件\(received)（当前为“已收件”）尚未受理，不能出具受理通知书")
@@ -139,28 +152,35 @@ import Testing
         _ = try await desk.playing(Fixtures.at(9, 30)).step(received, "accept", as: window)
         _ = try await desk.notice(received, .acceptance)
         let refusal = await Fixtures.problem { _ = try await desk.notice(received, .refusal) }
-        #expect(refusal?.code == "notice.not-applicable" && refusal?.text.en.contains("was not refused") == true)
+        #expect(
+            refusal?.code == "notice.not-applicable"
+                && refusal?.text.en.contains("was not refused") == true)
         let correction = await Fixtures.problem { _ = try await desk.notice(received, .correction) }
         #expect(correction?.text.zh.contains("未曾退回补正") == true)
         // 容缺 needs deferred documents: this case has none.
         for kind in [NoticeKind.deferralCommitment, .deferralAcceptance] {
             let problem = await Fixtures.problem { _ = try await desk.notice(received, kind) }
-            #expect(problem?.code == "notice.not-applicable" && problem?.text.zh.contains("没有容缺受理的材料") == true)
+            #expect(
+                problem?.code == "notice.not-applicable" && problem?.text.zh.contains("没有容缺受理的材料") == true)
         }
         let missing = await Fixtures.problem {
-            _ = try await desk.notice(CaseNumber(division: "510811", date: Fixtures.day, sequence: 99), .acceptance)
+            _ = try await desk.notice(
+                CaseNumber(division: "510811", date: Fixtures.day, sequence: 99), .acceptance)
         }
         #expect(missing?.code == "case.not-found")
     }
 
     @Test func kindsAreNamedAsTheClerkTypesThem() {
         #expect(
-            NoticeKind.allCases.map(\.argument) == ["acceptance", "correction", "commitment", "deferral", "refusal"])
+            NoticeKind.allCases.map(\.argument) == [
+                "acceptance", "correction", "commitment", "deferral", "refusal",
+            ])
         #expect(NoticeKind(argument: "commitment") == .deferralCommitment)
         #expect(NoticeKind(argument: "deferral") == .deferralAcceptance)
         #expect(NoticeKind(argument: "deferral-acceptance") == .deferralAcceptance)
         #expect(NoticeKind(argument: "Acceptance") == nil)
-        #expect(NoticeKind.allCases.map(\.title.zh) == ["受理通知书", "一次性补正告知书", "容缺受理承诺书", "容缺受理通知书", "不予受理通知书"])
+        #expect(
+            NoticeKind.allCases.map(\.title.zh) == ["受理通知书", "一次性补正告知书", "容缺受理承诺书", "容缺受理通知书", "不予受理通知书"])
         let item = NoticeItem(
             name: "出租方房屋产权证明", form: "原件", deadline: CivilDate(uncheckedYear: 2026, month: 12, day: 10))
         #expect(item.deadlineText == "二〇二六年十二月十日")

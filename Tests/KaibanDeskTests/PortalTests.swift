@@ -12,8 +12,11 @@ import Testing
 
     func body(_ text: String = "{\"name\":\"青禾\"}") -> Data { Data(text.utf8) }
 
-    @Test func onlyASupervisorRegistersAPortalAndItsTokenIsShownOnceAndKeptHashed() async throws {
-        let desk = try await Fixtures.desk(at: Fixtures.at(9, 0))
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .portals))
+    func onlyASupervisorRegistersAPortalAndItsTokenIsShownOnceAndKeptHashed(store: TestStoreKind)
+        async throws
+    {
+        let desk = try await Fixtures.desk(at: Fixtures.at(9, 0), store: store)
         let byClerk = await Fixtures.problem {
             _ = try await desk.addPortal(id: "gov-web", name: "四川政务服务网", channel: .online, as: window)
         }
@@ -23,7 +26,8 @@ import Testing
         }
         #expect(bad?.code == "portal.invalid")
         #expect(Set(bad?.fields.map(\.field) ?? []) == ["id", "name", "channel"])
-        let web = try await desk.addPortal(id: "gov-web", name: "四川政务服务网", channel: .online, as: supervisor)
+        let web = try await desk.addPortal(
+            id: "gov-web", name: "四川政务服务网", channel: .online, as: supervisor)
         #expect(web.token.count == 43 && web.portal.createdBy == "zhouqiang")
         let again = await Fixtures.problem {
             _ = try await desk.addPortal(id: "gov-web", name: "重复", channel: .online, as: supervisor)
@@ -36,16 +40,23 @@ import Testing
         _ = try await desk.revokePortal("gov-web", reason: "令牌泄露", as: supervisor)
         let revoked = await Fixtures.problem { _ = try await desk.portal(token: web.token) }
         #expect(revoked?.code == "portal.unauthorized")
-        let twice = await Fixtures.problem { _ = try await desk.revokePortal("gov-web", reason: "再次", as: supervisor) }
+        let twice = await Fixtures.problem {
+            _ = try await desk.revokePortal("gov-web", reason: "再次", as: supervisor)
+        }
         #expect(twice?.code == "portal.already-revoked")
         #expect(try await desk.portals().first?.revokeReason == "令牌泄露")
     }
 
-    @Test func aSubmissionIsTakenInOnceWhateverTheRetriesAndItsChannelIsThePortals() async throws {
-        let desk = try await Fixtures.desk(at: Fixtures.at(9, 0))
-        let app = try await desk.addPortal(id: "gov-app", name: "天府通办", channel: .mobile, as: supervisor)
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .portals, .cases, .portalSubmissions))
+    func aSubmissionIsTakenInOnceWhateverTheRetriesAndItsChannelIsThePortals(store: TestStoreKind)
+        async throws
+    {
+        let desk = try await Fixtures.desk(at: Fixtures.at(9, 0), store: store)
+        let app = try await desk.addPortal(
+            id: "gov-app", name: "天府通办", channel: .mobile, as: supervisor)
         let first = try await desk.submit(
-            Fixtures.application(channel: .window), through: app.portal, idempotencyKey: "k-1", requestBody: body())
+            Fixtures.application(channel: .window), through: app.portal, idempotencyKey: "k-1",
+            requestBody: body())
         #expect(!first.replayed && first.case.application.channel == .mobile)
         #expect(first.case.application.legalRepresentative.idNumber == "110105********002X")
         #expect(first.queryPassword.count == 10)
@@ -53,8 +64,11 @@ import Testing
         #expect(history.first?.actor == "portal:gov-app")
         // A retry: the same answer, no second case.
         let retry = try await desk.submit(
-            Fixtures.application(channel: .window), through: app.portal, idempotencyKey: "k-1", requestBody: body())
-        #expect(retry.replayed && retry.case.number == first.case.number && retry.queryPassword == first.queryPassword)
+            Fixtures.application(channel: .window), through: app.portal, idempotencyKey: "k-1",
+            requestBody: body())
+        #expect(
+            retry.replayed && retry.case.number == first.case.number
+                && retry.queryPassword == first.queryPassword)
         // The same key with another request: refused.
         let other = await Fixtures.problem {
             _ = try await desk.submit(
@@ -72,19 +86,23 @@ import Testing
         broken.proposedName = "青禾"
         broken.legalRepresentative.idNumber = "123"
         let rejected = await Fixtures.problem {
-            _ = try await desk.submit(broken, through: app.portal, idempotencyKey: "k-2", requestBody: body("2"))
+            _ = try await desk.submit(
+                broken, through: app.portal, idempotencyKey: "k-2", requestBody: body("2"))
         }
         #expect(rejected?.code == "application.invalid" && (rejected?.fields.count ?? 0) >= 2)
     }
 
-    @Test func concurrentRetriesMakeOneCase() async throws {
-        let desk = try await Fixtures.desk(at: Fixtures.at(9, 0))
-        let web = try await desk.addPortal(id: "gov-web", name: "四川政务服务网", channel: .online, as: supervisor)
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .portals, .cases, .portalSubmissions))
+    func concurrentRetriesMakeOneCase(store: TestStoreKind) async throws {
+        let desk = try await Fixtures.desk(at: Fixtures.at(9, 0), store: store)
+        let web = try await desk.addPortal(
+            id: "gov-web", name: "四川政务服务网", channel: .online, as: supervisor)
         let receipts = try await withThrowingTaskGroup(of: SubmissionReceipt.self) { group in
             for _ in 0..<6 {
                 group.addTask {
                     try await desk.submit(
-                        Fixtures.application(), through: web.portal, idempotencyKey: "same", requestBody: self.body())
+                        Fixtures.application(), through: web.portal, idempotencyKey: "same",
+                        requestBody: self.body())
                 }
             }
             return try await group.reduce(into: []) { $0.append($1) }
@@ -95,15 +113,23 @@ import Testing
         #expect(try await desk.summary().total == 1)
     }
 
-    @Test func anApplicantReadsOnlyTheirCaseWithItsPasswordAndGuessingIsStopped() async throws {
-        let desk = try await Fixtures.desk(at: Fixtures.at(9, 0))
-        let web = try await desk.addPortal(id: "gov-web", name: "四川政务服务网", channel: .online, as: supervisor)
-        let app = try await desk.addPortal(id: "gov-app", name: "天府通办", channel: .mobile, as: supervisor)
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .portals, .cases, .portalSubmissions))
+    func anApplicantReadsOnlyTheirCaseWithItsPasswordAndGuessingIsStopped(store: TestStoreKind)
+        async throws
+    {
+        let desk = try await Fixtures.desk(at: Fixtures.at(9, 0), store: store)
+        let web = try await desk.addPortal(
+            id: "gov-web", name: "四川政务服务网", channel: .online, as: supervisor)
+        let app = try await desk.addPortal(
+            id: "gov-app", name: "天府通办", channel: .mobile, as: supervisor)
         let receipt = try await desk.submit(
             Fixtures.application(), through: web.portal, idempotencyKey: "a", requestBody: body())
         let number = receipt.case.number
-        let view = try await desk.portalCase(number, password: receipt.queryPassword, through: web.portal)
-        #expect(view.case.number == number && view.case.application.investors[0].idNumber == "110105********002X")
+        let view = try await desk.portalCase(
+            number, password: receipt.queryPassword, through: web.portal)
+        #expect(
+            view.case.number == number
+                && view.case.application.investors[0].idNumber == "110105********002X")
         // Another portal does not see it, nor a case taken in at the window.
         let elsewhere = await Fixtures.problem {
             _ = try await desk.portalCase(number, password: receipt.queryPassword, through: app.portal)
@@ -140,7 +166,8 @@ import Testing
         #expect(locked?.code == "access.rate-limited" && locked?.retryAfterSeconds == 1)
         _ = desk.playing(Fixtures.at(9, 15).addingTimeInterval(1))
         #expect(
-            try await desk.portalCase(number, password: receipt.queryPassword, through: web.portal).case.number
+            try await desk.portalCase(number, password: receipt.queryPassword, through: web.portal).case
+                .number
                 == number)
         // One more wrong guess: five again, and now the earliest counted is of 09:03.
         let again = await Fixtures.problem {
@@ -149,7 +176,8 @@ import Testing
         #expect(again?.code == "access.rate-limited" && again?.retryAfterSeconds == 180)
         _ = desk.playing(Fixtures.at(9, 20))
         #expect(
-            try await desk.portalCase(number, password: receipt.queryPassword, through: web.portal).case.number
+            try await desk.portalCase(number, password: receipt.queryPassword, through: web.portal).case
+                .number
                 == number)
     }
 
@@ -157,44 +185,53 @@ import Testing
         // The server's desk and a clerk's command in another process, on one file.
         let path = Fixtures.temporaryDatabasePath()
         let desk = try await Fixtures.desk(at: Fixtures.at(9, 0), path: path)
-        let web = try await desk.addPortal(id: "gov-web", name: "四川政务服务网", channel: .online, as: supervisor)
+        let web = try await desk.addPortal(
+            id: "gov-web", name: "四川政务服务网", channel: .online, as: supervisor)
         let receipt = try await desk.submit(
             Fixtures.application(), through: web.portal, idempotencyKey: "r", requestBody: body())
         let number = receipt.case.number
-        let first = try await desk.portalCase(number, password: receipt.queryPassword, through: web.portal)
+        let first = try await desk.portalCase(
+            number, password: receipt.queryPassword, through: web.portal)
         #expect(first.case.version == 1)
         // A password verified once is remembered; another one is still checked, and refused.
         let wrong = await Fixtures.problem {
-            _ = try await desk.portalCase(number, password: receipt.queryPassword + "X", through: web.portal)
+            _ = try await desk.portalCase(
+                number, password: receipt.queryPassword + "X", through: web.portal)
         }
         #expect(wrong?.code == "access.password-wrong")
         let settings = KaibanSettings(
             database: path, formsRoot: Fixtures.formsRoot,
             calendarFolder: Fixtures.packageRoot.appendingPathComponent("seeds/calendar"))
-        let clerk = Desk(settings: settings, store: try CaseStore(path: path), clock: ManualClock(Fixtures.at(9, 0)))
+        let clerk = Desk(
+            settings: settings, store: try CaseStore(path: path), clock: ManualClock(Fixtures.at(9, 0)))
         _ = try await clerk.receiveDocuments(
             number, [ReceivedDocument(code: "articles", form: .paper)], as: window)
         // Same second, same desk: the step taken elsewhere shows at once.
-        let second = try await desk.portalCase(number, password: receipt.queryPassword, through: web.portal)
+        let second = try await desk.portalCase(
+            number, password: receipt.queryPassword, through: web.portal)
         #expect(second.case.version == 2 && second.asOf == first.asOf)
         #expect(second.case.version != first.case.version)
     }
 
-    @Test func aCaseReadAgainLaterGivesWhatShowGivesThen() async throws {
-        let desk = try await Fixtures.desk(at: Fixtures.at(9, 0))
-        let web = try await desk.addPortal(id: "gov-web", name: "四川政务服务网", channel: .online, as: supervisor)
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .portals, .cases, .portalSubmissions))
+    func aCaseReadAgainLaterGivesWhatShowGivesThen(store: TestStoreKind) async throws {
+        let desk = try await Fixtures.desk(at: Fixtures.at(9, 0), store: store)
+        let web = try await desk.addPortal(
+            id: "gov-web", name: "四川政务服务网", channel: .online, as: supervisor)
         let receipt = try await desk.submit(
             Fixtures.application(), through: web.portal, idempotencyKey: "t", requestBody: body())
         let number = receipt.case.number
         // The same version read at later instants (the second read reuses the case of the first):
         // the figures and steps move with the clock, as `kaiban show` has them then.
         let instants = [
-            Fixtures.at(9, 0), Fixtures.at(9, 30), Fixtures.at(12, 10), Fixtures.at(16, 59), Fixtures.at(9, 0, day: 27),
+            Fixtures.at(9, 0), Fixtures.at(9, 30), Fixtures.at(12, 10), Fixtures.at(16, 59),
+            Fixtures.at(9, 0, day: 27),
         ]
         var minutes: [Int] = []
         for instant in instants {
             _ = desk.playing(instant)
-            let read = try await desk.portalCase(number, password: receipt.queryPassword, through: web.portal)
+            let read = try await desk.portalCase(
+                number, password: receipt.queryPassword, through: web.portal)
             let shown = try await desk.caseView(number, at: instant).maskingIDs()
             #expect(read == shown, "at \(instant)")
             #expect(read.asOf == instant && read.case.version == 1)
@@ -207,12 +244,14 @@ import Testing
     @Test func aPortalRevokedByAnotherProcessIsRefusedOnceItsTokenIsReadAgain() async throws {
         let path = Fixtures.temporaryDatabasePath()
         let server = try await Fixtures.desk(at: Fixtures.at(9, 0), path: path)
-        let web = try await server.addPortal(id: "gov-web", name: "四川政务服务网", channel: .online, as: supervisor)
+        let web = try await server.addPortal(
+            id: "gov-web", name: "四川政务服务网", channel: .online, as: supervisor)
         #expect(try await server.portal(token: web.token).id == "gov-web")
         let settings = KaibanSettings(
             database: path, formsRoot: Fixtures.formsRoot,
             calendarFolder: Fixtures.packageRoot.appendingPathComponent("seeds/calendar"))
-        let command = Desk(settings: settings, store: try CaseStore(path: path), clock: ManualClock(Fixtures.at(9, 1)))
+        let command = Desk(
+            settings: settings, store: try CaseStore(path: path), clock: ManualClock(Fixtures.at(9, 1)))
         _ = try await command.revokePortal("gov-web", reason: "令牌泄露", as: supervisor)
         // The server trusts a token it found active for at most its lifetime, then reads it again.
         try await Task.sleep(for: Desk.portalTokenLifetime + .milliseconds(100))
@@ -220,15 +259,21 @@ import Testing
         #expect(refused?.code == "portal.unauthorized")
     }
 
-    @Test func aPortalsWarningCountsOtherApplicationsForTheNameWithoutNamingThem() async throws {
-        let desk = try await Fixtures.desk(at: Fixtures.at(9, 0))
-        let web = try await desk.addPortal(id: "gov-web", name: "四川政务服务网", channel: .online, as: supervisor)
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .portals, .cases, .portalSubmissions))
+    func aPortalsWarningCountsOtherApplicationsForTheNameWithoutNamingThem(store: TestStoreKind)
+        async throws
+    {
+        let desk = try await Fixtures.desk(at: Fixtures.at(9, 0), store: store)
+        let web = try await desk.addPortal(
+            id: "gov-web", name: "四川政务服务网", channel: .online, as: supervisor)
         let counter = try await desk.intake(Fixtures.application(), as: window).case.number
         let receipt = try await desk.submit(
             Fixtures.application(), through: web.portal, idempotencyKey: "n", requestBody: body())
         let warning = try #require(receipt.warnings.first { $0.reason.en.contains("in progress") })
         #expect(warning.reason.en.hasPrefix("1 application(s)") && warning.reason.zh.contains("1件"))
-        #expect(!warning.reason.en.contains(counter.description) && !warning.reason.zh.contains(counter.description))
+        #expect(
+            !warning.reason.en.contains(counter.description)
+                && !warning.reason.zh.contains(counter.description))
         // At the window the clerk sees which.
         let again = try await desk.intake(Fixtures.application(), as: window)
         #expect(again.warnings.contains { $0.reason.en.contains(counter.description) })
@@ -237,12 +282,14 @@ import Testing
     @Test func aSubmissionJustAfterItsPortalWasRevokedElsewhereIsUnauthorized() async throws {
         let path = Fixtures.temporaryDatabasePath()
         let server = try await Fixtures.desk(at: Fixtures.at(9, 0), path: path)
-        let web = try await server.addPortal(id: "gov-web", name: "四川政务服务网", channel: .online, as: supervisor)
+        let web = try await server.addPortal(
+            id: "gov-web", name: "四川政务服务网", channel: .online, as: supervisor)
         let portal = try await server.portal(token: web.token)
         let settings = KaibanSettings(
             database: path, formsRoot: Fixtures.formsRoot,
             calendarFolder: Fixtures.packageRoot.appendingPathComponent("seeds/calendar"))
-        let command = Desk(settings: settings, store: try CaseStore(path: path), clock: ManualClock(Fixtures.at(9, 1)))
+        let command = Desk(
+            settings: settings, store: try CaseStore(path: path), clock: ManualClock(Fixtures.at(9, 1)))
         _ = try await command.revokePortal("gov-web", reason: "令牌泄露", as: supervisor)
         // Still trusted by the server's desk, refused by the store's own check in the transaction.
         let refused = await Fixtures.problem {
@@ -253,9 +300,13 @@ import Testing
         #expect(try await server.store.caseCount() == 0)
     }
 
-    @Test func anApplicantWithdrawsAndSuppliesThroughTheirPortal() async throws {
-        let desk = try await Fixtures.desk(at: Fixtures.at(9, 0))
-        let web = try await desk.addPortal(id: "gov-web", name: "四川政务服务网", channel: .online, as: supervisor)
+    @Test(
+        arguments: Fixtures.stores(
+            for: .reference, .clerks, .portals, .cases, .portalSubmissions, .deferrals, .attachments))
+    func anApplicantWithdrawsAndSuppliesThroughTheirPortal(store: TestStoreKind) async throws {
+        let desk = try await Fixtures.desk(at: Fixtures.at(9, 0), store: store)
+        let web = try await desk.addPortal(
+            id: "gov-web", name: "四川政务服务网", channel: .online, as: supervisor)
         let receipt = try await desk.submit(
             Fixtures.application(), through: web.portal, idempotencyKey: "w", requestBody: body())
         let number = receipt.case.number
@@ -271,22 +322,26 @@ import Testing
         let notDeferred = await Fixtures.problem {
             _ = try await desk.portalSupplement(
                 number, password: receipt.queryPassword,
-                documents: [ReceivedDocument(code: "articles", form: .electronic, sha256: digest)], through: web.portal)
+                documents: [ReceivedDocument(code: "articles", form: .electronic, sha256: digest)],
+                through: web.portal)
         }
         #expect(notDeferred?.code == "document.invalid")
         let supplied = try await desk.playing(Fixtures.at(9, 20)).portalSupplement(
             number, password: receipt.queryPassword,
             documents: [ReceivedDocument(code: "officer-appointment", form: .electronic, sha256: digest)],
             through: web.portal)
-        #expect(supplied.state.deferral?.isOpen == false && supplied.events.first?.actor == "portal:gov-web")
+        #expect(
+            supplied.state.deferral?.isOpen == false && supplied.events.first?.actor == "portal:gov-web")
         let wrong = await Fixtures.problem {
-            _ = try await desk.portalWithdraw(number, password: "NOPE", reason: "不办了", through: web.portal)
+            _ = try await desk.portalWithdraw(
+                number, password: "NOPE", reason: "不办了", through: web.portal)
         }
         #expect(wrong?.code == "access.password-wrong")
         let withdrawn = try await desk.playing(Fixtures.at(9, 30)).portalWithdraw(
             number, password: receipt.queryPassword, reason: "申请人撤回", through: web.portal)
         #expect(withdrawn.state.stage == "withdrawn")
-        let history = try await desk.portalHistory(number, password: receipt.queryPassword, through: web.portal)
+        let history = try await desk.portalHistory(
+            number, password: receipt.queryPassword, through: web.portal)
         #expect(history.last?.transition == "withdraw" && history.last?.actor == "portal:gov-web")
         #expect(history.first?.application?.legalRepresentative.idNumber == "110105********002X")
     }
@@ -309,12 +364,16 @@ import Testing
         let broken = try JSONDecoder().decode(
             ApplicationForm.self,
             from: Data(
-                #"{"enterpriseType": "plc", "registeredCapital": "50万", "investors": [{"kind": "alien"}]}"#.utf8))
-        let rejected = #expect(throws: ApplicationRejected.self) { try broken.application(channel: .online) }
+                #"{"enterpriseType": "plc", "registeredCapital": "50万", "investors": [{"kind": "alien"}]}"#
+                    .utf8))
+        let rejected = #expect(throws: ApplicationRejected.self) {
+            try broken.application(channel: .online)
+        }
         let fields = Set(rejected?.problems.map(\.field) ?? [])
         #expect(
             fields.isSuperset(of: [
-                "enterpriseType", "registeredCapital", "proposedName", "domicile", "legalRepresentative.name",
+                "enterpriseType", "registeredCapital", "proposedName", "domicile",
+                "legalRepresentative.name",
                 "investors[1].name", "investors[1].kind", "investors[1].idNumber", "contact.phone",
             ]), "\(fields)")
     }

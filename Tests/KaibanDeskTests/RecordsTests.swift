@@ -11,8 +11,9 @@ import Testing
     let reviewer = DeskActor.clerk("lijun")
     let supervisor = DeskActor.clerk("zhouqiang")
 
-    @Test func aStepDatedHoursAgoIsRefusedUnlessASupervisorEntersItWithAReason() async throws {
-        let desk = try await Fixtures.desk(at: Fixtures.at(18, 0))
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases))
+    func aStepDatedHoursAgoIsRefusedUnlessASupervisorEntersItWithAReason(store: TestStoreKind) async throws {
+        let desk = try await Fixtures.desk(at: Fixtures.at(18, 0), store: store)
         let refused = await Fixtures.problem {
             _ = try await desk.intake(Fixtures.application(), documents: .all, as: self.window, at: Fixtures.at(9, 5))
         }
@@ -59,8 +60,9 @@ import Testing
         #expect(history.map(\.isLateEntry) == [true, true, false])
     }
 
-    @Test func aLateEntryStillCannotPrecedeTheCasesLastEvent() async throws {
-        let desk = try await Fixtures.desk(at: Fixtures.at(18, 0))
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases))
+    func aLateEntryStillCannotPrecedeTheCasesLastEvent(store: TestStoreKind) async throws {
+        let desk = try await Fixtures.desk(at: Fixtures.at(18, 0), store: store)
         let number = try await desk.playing(Fixtures.at(10, 0)).intake(
             Fixtures.application(), documents: .all, as: window, at: Fixtures.at(10, 0)
         ).case.number
@@ -79,8 +81,9 @@ import Testing
 @Suite struct LateEntryClerkTests {
     let supervisor = DeskActor.clerk("zhouqiang")
 
-    @Test func theClerkWhoDidAPastStepIsCheckedAsTheyStoodThen() async throws {
-        let desk = try await Fixtures.desk(at: Fixtures.at(18, 0))
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases))
+    func theClerkWhoDidAPastStepIsCheckedAsTheyStoodThen(store: TestStoreKind) async throws {
+        let desk = try await Fixtures.desk(at: Fixtures.at(18, 0), store: store)
         // Registered, given the window role, and wangfang deactivated: all at 18:00.
         _ = try await desk.addClerk(id: "newbie", name: "新人", roles: ["window"], as: supervisor)
         _ = try await desk.changeRoles(of: "lijun", to: ["reviewer", "window"], reason: "调岗", as: supervisor)
@@ -154,8 +157,9 @@ import Testing
         return number
     }
 
-    @Test func aChangeAppliesFromItsDateOnAndLeavesThePastAsItWas() async throws {
-        let desk = try await Fixtures.desk(at: Fixtures.at(18, 0))
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases, .reports, .appointments, .rebuild))
+    func aChangeAppliesFromItsDateOnAndLeavesThePastAsItWas(store: TestStoreKind) async throws {
+        let desk = try await Fixtures.desk(at: Fixtures.at(18, 0), store: store)
         _ = try await closedCase(desk)
         _ = desk.playing(Fixtures.at(18, 0))
         let before = try await desk.slaReport(from: Fixtures.day, to: Fixtures.day, by: .channel)
@@ -211,10 +215,11 @@ import Testing
         #expect(again?.code == "office-hours.version-exists")
     }
 
-    @Test func anEditedOfficeHoursFileChangesNothingByItself() async throws {
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases, .reports, .appointments))
+    func anEditedOfficeHoursFileChangesNothingByItself(store: TestStoreKind) async throws {
         let calendar = try calendarCopy()
         let path = Fixtures.temporaryDatabasePath()
-        let desk = try await Fixtures.desk(at: Fixtures.at(18, 0), calendarFolder: calendar, path: path)
+        let desk = try await Fixtures.desk(at: Fixtures.at(18, 0), calendarFolder: calendar, path: path, store: store)
         _ = try await closedCase(desk)
         _ = desk.playing(Fixtures.at(18, 0))
         #expect(try await desk.calendarStatus().officeHoursFileDiffers == false)
@@ -245,8 +250,9 @@ import Testing
     let window = DeskActor.clerk("wangfang")
     let reviewer = DeskActor.clerk("lijun")
 
-    @Test func showAndTheWorklistAtAnEarlierInstantShowThatInstant() async throws {
-        let desk = try await Fixtures.desk(at: Fixtures.at(18, 0))
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases))
+    func showAndTheWorklistAtAnEarlierInstantShowThatInstant(store: TestStoreKind) async throws {
+        let desk = try await Fixtures.desk(at: Fixtures.at(18, 0), store: store)
         let first = try await desk.playing(Fixtures.at(9, 5)).intake(
             Fixtures.application(tasks: []), documents: .all, as: window, at: Fixtures.at(9, 5)
         ).case.number
@@ -317,8 +323,9 @@ import Testing
         }
     }
 
-    @Test func aDomicileGivenAsAProvinceOrPrefectureIsRefused() async throws {
-        let desk = try await Fixtures.desk(at: Fixtures.at(9, 10))
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases))
+    func aDomicileGivenAsAProvinceOrPrefectureIsRefused(store: TestStoreKind) async throws {
+        let desk = try await Fixtures.desk(at: Fixtures.at(9, 10), store: store)
         for code in ["510000", "510800"] {
             var application = Fixtures.application()
             application.domicileDivision = code
@@ -335,11 +342,13 @@ import Testing
 /// Issue 8, class 3 (holiday notices): an edited notice of a year already loaded changes no
 /// figure by itself; a new year comes in from its file.
 @Suite struct HolidayFileTests {
-    @Test func anEditedNoticeOfALoadedYearChangesNothingByItself() async throws {
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks)) func anEditedNoticeOfALoadedYearChangesNothingByItself(
+        store: TestStoreKind
+    ) async throws {
         let calendar = FileManager.default.temporaryDirectory.appendingPathComponent("kaiban-cal-\(UUID().uuidString)")
         try FileManager.default.copyItem(
             at: Fixtures.packageRoot.appendingPathComponent("seeds/calendar"), to: calendar)
-        let desk = try await Fixtures.desk(at: Fixtures.at(18, 0), calendarFolder: calendar)
+        let desk = try await Fixtures.desk(at: Fixtures.at(18, 0), calendarFolder: calendar, store: store)
         #expect(try await desk.elapsed(from: Fixtures.at(9, 0), to: Fixtures.at(10, 0)).workingMinutes == 60)
         #expect(try await desk.calendarStatus().holidayFilesDiffer.isEmpty)
         let file = calendar.appendingPathComponent("holidays-2026.xml")
@@ -359,8 +368,9 @@ import Testing
 /// What the hostile trial found in `find`: a name typed with compatibility characters, and a
 /// public credit code shown masked.
 @Suite struct FindReadingTests {
-    @Test func aNameTypedWithKangxiRadicalsIsFoundAndACreditCodeIsNotMasked() async throws {
-        let desk = try await Fixtures.desk(at: Fixtures.at(18, 0))
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases, .find))
+    func aNameTypedWithKangxiRadicalsIsFoundAndACreditCodeIsNotMasked(store: TestStoreKind) async throws {
+        let desk = try await Fixtures.desk(at: Fixtures.at(18, 0), store: store)
         var application = Fixtures.application(tasks: [])
         application.proposedName = "广元市昭化区山色农业科技有限公司"
         let window = DeskActor.clerk("wangfang")
@@ -389,8 +399,9 @@ import Testing
 
 /// Generated cases never mix with a hall's records nor carry instants the calendar cannot measure.
 @Suite struct SyntheticCasesPlaceTests {
-    @Test func generatedCasesGoOnlyIntoANewDatabaseAndNoLaterThanToday() async throws {
-        let desk = try await Fixtures.desk(at: Fixtures.at(18, 0))
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases, .caseImport))
+    func generatedCasesGoOnlyIntoANewDatabaseAndNoLaterThanToday(store: TestStoreKind) async throws {
+        let desk = try await Fixtures.desk(at: Fixtures.at(18, 0), store: store)
         let supervisor = DeskActor.clerk("zhouqiang")
         let future = await Fixtures.problem {
             try await desk.synthesize(
@@ -423,8 +434,10 @@ import Testing
         #expect(now.asOf(Fixtures.at(9, 0), history: [])?.roles == ["supervisor"])
     }
 
-    @Test func aLateEntryForNowIsRefused() async throws {
-        let desk = try await Fixtures.desk(at: Fixtures.at(9, 10))
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases)) func aLateEntryForNowIsRefused(
+        store: TestStoreKind
+    ) async throws {
+        let desk = try await Fixtures.desk(at: Fixtures.at(9, 10), store: store)
         let problem = await Fixtures.problem {
             _ = try await desk.intake(
                 Fixtures.application(), documents: .all, as: self.supervisor, at: Fixtures.at(9, 5),
@@ -434,8 +447,9 @@ import Testing
         #expect(try await desk.summary().total == 0)
     }
 
-    @Test func aCorrectionNeverDropsTheListOfMissingDocuments() async throws {
-        let desk = try await Fixtures.desk(at: Fixtures.at(9, 10))
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases))
+    func aCorrectionNeverDropsTheListOfMissingDocuments(store: TestStoreKind) async throws {
+        let desk = try await Fixtures.desk(at: Fixtures.at(9, 10), store: store)
         let number = try await desk.intake(Fixtures.application(), as: .clerk("wangfang"), at: Fixtures.at(9, 5))
             .case.number
         let problem = await Fixtures.problem {

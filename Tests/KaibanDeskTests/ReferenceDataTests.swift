@@ -44,10 +44,11 @@ import Testing
         return number
     }
 
-    @Test func eachCaseIsMeasuredAgainstItsOwnWorkflowVersion() async throws {
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases, .reports))
+    func eachCaseIsMeasuredAgainstItsOwnWorkflowVersion(store: TestStoreKind) async throws {
         let forms = try Fixtures.formsCopy()
         let path = Fixtures.temporaryDatabasePath()
-        let before = try await Fixtures.desk(formsRoot: forms, path: path)
+        let before = try await Fixtures.desk(formsRoot: forms, path: path, store: store)
         let old = try await complete(before, "青禾", day: 24)
         let oldOpen = try await before.playing(Fixtures.at(9, 0)).intake(
             application("青木"), documents: .all, as: window, at: Fixtures.at(9, 0)
@@ -74,13 +75,14 @@ import Testing
         #expect(items.first { $0.number == newOpen }?.workflow.version == 4)
     }
 
-    @Test func referenceFilesAreTakenInOnlyWhenTheirTextChanges() async throws {
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks))
+    func referenceFilesAreTakenInOnlyWhenTheirTextChanges(store: TestStoreKind) async throws {
         let calendar = FileManager.default.temporaryDirectory.appendingPathComponent("kaiban-cal-\(UUID().uuidString)")
         try FileManager.default.copyItem(
             at: Fixtures.packageRoot.appendingPathComponent("seeds/calendar"), to: calendar)
         try FileManager.default.removeItem(at: calendar.appendingPathComponent("holidays-2026.xml"))
         let path = Fixtures.temporaryDatabasePath()
-        let desk = try await Fixtures.desk(calendarFolder: calendar, path: path)
+        let desk = try await Fixtures.desk(calendarFolder: calendar, path: path, store: store)
         let first = try await desk.calendarStatus()
         #expect(first.years.map(\.year) == Array(2020...2025))
         #expect(try await desk.elapsed(from: Fixtures.at(9, 0), to: Fixtures.at(10, 0)).provisional)
@@ -99,6 +101,7 @@ import Testing
         #expect(try await !desk.elapsed(from: Fixtures.at(9, 0), to: Fixtures.at(10, 0)).provisional)
     }
 
+    // SQLite only: two stores on one file (PostgresReferenceTests reads divisions on PostgreSQL).
     @Test func aDivisionIsReadFromMemoryUntilItsFileIsTakenInAgain() async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kaiban-div-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -126,21 +129,23 @@ import Testing
         #expect(try await other.division("510812", on: day).fullName == "四川省 广元市 朝天新区")
     }
 
-    @Test func aBrokenDefinitionIsBrokenDataNamingFileAndLine() async throws {
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks))
+    func aBrokenDefinitionIsBrokenDataNamingFileAndLine(store: TestStoreKind) async throws {
         let forms = try Fixtures.formsCopy()
         let file = forms.appendingPathComponent("workflows/company-formation.xml")
         try String(contentsOf: file, encoding: .utf8)
             .replacingOccurrences(of: "to=\"review\" roles=\"reviewer\"", with: "to=\"reveiw\" roles=\"reviewer\"")
             .write(to: file, atomically: true, encoding: .utf8)
-        let problem = await Fixtures.problem { _ = try await Fixtures.desk(formsRoot: forms) }
+        let problem = await Fixtures.problem { _ = try await Fixtures.desk(formsRoot: forms, store: store) }
         #expect(problem?.kind == .brokenData)
         #expect(problem?.fields.first?.field.hasPrefix(file.path + ":") == true, "\(String(describing: problem))")
     }
 }
 
 @Suite struct ReportRefreshTests {
-    @Test func aCalendarCorrectionReachesTheReportAndTheWorklist() async throws {
-        let desk = try await Fixtures.desk(at: Fixtures.at(17, 0))
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases, .reports))
+    func aCalendarCorrectionReachesTheReportAndTheWorklist(store: TestStoreKind) async throws {
+        let desk = try await Fixtures.desk(at: Fixtures.at(17, 0), store: store)
         let window = DeskActor.clerk("wangfang")
         let reviewer = DeskActor.clerk("lijun")
         let done = try await desk.playing(Fixtures.at(9, 0)).intake(

@@ -16,8 +16,9 @@ import Testing
         return application
     }
 
-    @Test func casesCrossTheirLinesAtTheInstantsWorkedOutByHand() async throws {
-        let desk = try await Fixtures.desk(at: Fixtures.at(8, 0))
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases))
+    func casesCrossTheirLinesAtTheInstantsWorkedOutByHand(store: TestStoreKind) async throws {
+        let desk = try await Fixtures.desk(at: Fixtures.at(8, 0), store: store)
         let early = try await desk.playing(Fixtures.at(9, 0)).intake(
             application("青禾"), documents: .all, as: window
         ).case.number

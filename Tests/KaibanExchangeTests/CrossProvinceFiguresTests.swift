@@ -45,8 +45,9 @@ import Testing
         return message
     }
 
-    @Test func casesTransferredEachWayAreCountedOnceInTheirPeriod() async throws {
-        let hall = try await ExchangeInboxTests.hall()
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases, .exchange, .reports, .rebuild))
+    func casesTransferredEachWayAreCountedOnceInTheirPeriod(store: TestStoreKind) async throws {
+        let hall = try await ExchangeInboxTests.hall(store: store)
         // Inbound: two transfers from Yuzhong, both applied (inbound cross-province cases); the
         // worker's pass at the desk's 18:00 of 2026-11-26 takes the second in (channel 川渝通办)
         // and answers the first 5 不予受理 (its application does not pass intake's checks).

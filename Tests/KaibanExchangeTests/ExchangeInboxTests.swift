@@ -7,7 +7,7 @@ import Testing
 
 @testable import KaibanExchange
 
-/// The inbound side on a real SQLite desk: README §4's checks in order, idempotency by sender and
+/// The inbound side on a real desk (each store): README §4's checks in order, idempotency by sender and
 /// id, whole-or-nothing application, dead letters.
 @Suite struct ExchangeInboxTests {
     /// Zhaohua's side: a desk, its own key, a registered partner (Yuzhong) with its key, and a spool
@@ -42,9 +42,18 @@ import Testing
         }
     }
 
-    static func hall() async throws -> Hall {
+    /// Zhaohua's side on a new store of `store`.
+    static func hall(store: TestStoreKind = .sqlite) async throws -> Hall {
         // At 18:00: every instant of the day's messages has passed.
-        let desk = try await Fixtures.desk(at: Fixtures.at(18, 0))
+        var desk = try await Fixtures.desk(at: Fixtures.at(18, 0), store: store)
+        if store == .postgres {
+            // Files of its own, as a SQLite desk keeps them beside its database (a PostgreSQL
+            // desk's default is the working directory's, shared by every test).
+            var settings = desk.settings
+            settings.dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "kaiban-files-\(UUID())")
+            desk = Desk(settings: settings, store: desk.store, clock: desk.clock)
+        }
         let ownKey = try SM2.PrivateKey.generate()
         let partnerKey = try SM2.PrivateKey.generate()
         _ = try await desk.addExchangePartner(
@@ -87,8 +96,9 @@ import Testing
         return ExchangeMessage(header: header, body: .caseTransfer(transfer))
     }
 
-    @Test func aTransferIsAppliedOnceAndTheSameOctetsGetTheSameReceipt() async throws {
-        let hall = try await Self.hall()
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases, .exchange))
+    func aTransferIsAppliedOnceAndTheSameOctetsGetTheSameReceipt(store: TestStoreKind) async throws {
+        let hall = try await Self.hall(store: store)
         let data = try hall.fromPartner(Self.inboundTransfer())
         let first = try await hall.receive(data)
         #expect(first.outcome == .applied)
@@ -114,8 +124,9 @@ import Testing
     /// A spool received together: the answers are those of receiving the messages one by one, in
     /// order: a repeat within the batch gets the first one's receipt, other content under the same
     /// id is refused, a forgery is refused unrecorded, and two transfers both apply.
-    @Test func messagesReceivedTogetherAreAnsweredAsOneByOne() async throws {
-        let hall = try await Self.hall()
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases, .exchange))
+    func messagesReceivedTogetherAreAnsweredAsOneByOne(store: TestStoreKind) async throws {
+        let hall = try await Self.hall(store: store)
         let first = try hall.fromPartner(Self.inboundTransfer())
         let reused = try hall.fromPartner(Self.inboundTransfer(name: "昭化另一家有限公司"))
         var secondMessage = Self.inboundTransfer(id: "7f1b2c3d-4e5f-4a6b-8c7d-0e1f2a3b4c5d", name: "昭化青苗农业科技有限公司")
@@ -151,8 +162,9 @@ import Testing
     /// repeat gets the first receipt; a second transfer of the same case, checked when the case
     /// was not there yet, is refused as a duplicate, and its receipt says so (not the acceptance
     /// signed while it was checked).
-    @Test func aBatchCheckedBeforeTheOneBeforeItIsAppliedIsDecidedOnWhatIsStored() async throws {
-        let hall = try await Self.hall()
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases, .exchange))
+    func aBatchCheckedBeforeTheOneBeforeItIsAppliedIsDecidedOnWhatIsStored(store: TestStoreKind) async throws {
+        let hall = try await Self.hall(store: store)
         let first = try hall.fromPartner(Self.inboundTransfer())
         let again = try hall.fromPartner(Self.inboundTransfer(id: "5f1b2c3d-4e5f-4a6b-8c7d-0e1f2a3b4c5d"))
         let source = SpoolDocuments(folder: hall.spool)
@@ -169,8 +181,9 @@ import Testing
         #expect(try await hall.desk.store.exchangeStatuses("CY500103202611260003").count == 1)
     }
 
-    @Test func theSameIDWithOtherContentIsRefusedAndTheFirstStands() async throws {
-        let hall = try await Self.hall()
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases, .exchange))
+    func theSameIDWithOtherContentIsRefusedAndTheFirstStands(store: TestStoreKind) async throws {
+        let hall = try await Self.hall(store: store)
         _ = try await hall.receive(try hall.fromPartner(Self.inboundTransfer()))
         let other = try await hall.receive(try hall.fromPartner(Self.inboundTransfer(name: "昭化另一家有限公司")))
         #expect(other.outcome == .rejected)
@@ -181,8 +194,9 @@ import Testing
         #expect(dead.map(\.code) == ["message.id-reused"])
     }
 
-    @Test func forgeriesAreRefusedWithoutBlockingTheRealMessage() async throws {
-        let hall = try await Self.hall()
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases, .exchange))
+    func forgeriesAreRefusedWithoutBlockingTheRealMessage(store: TestStoreKind) async throws {
+        let hall = try await Self.hall(store: store)
         let real = try hall.fromPartner(Self.inboundTransfer())
         // Signed by an unknown key; then the real message with a byte changed outside the signature.
         let forged = try await hall.receive(
@@ -202,8 +216,9 @@ import Testing
         #expect(try await hall.receive(try hall.fromPartner(stranger)).code == "message.sender-unknown")
     }
 
-    @Test func wrongReceiverTestFlagAndSchemaErrorsAreAnsweredAndListed() async throws {
-        let hall = try await Self.hall()
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases, .exchange))
+    func wrongReceiverTestFlagAndSchemaErrorsAreAnsweredAndListed(store: TestStoreKind) async throws {
+        let hall = try await Self.hall(store: store)
         var elsewhere = Self.inboundTransfer(id: "1d2e3f4a-5b6c-4d7e-8f9a-0b1c2d3e4f5a")
         elsewhere.header.receiver = SampleMessages.yuzhong
         #expect(try await hall.receive(try hall.fromPartner(elsewhere)).code == "message.receiver-mismatch")
@@ -250,8 +265,9 @@ import Testing
         #expect(try await hall.desk.store.exchangeCase("CY500103202611260003") == nil)
     }
 
-    @Test func missingOrAlteredFilesAndAForeignDomicileRejectTheRecord() async throws {
-        let hall = try await Self.hall()
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases, .exchange))
+    func missingOrAlteredFilesAndAForeignDomicileRejectTheRecord(store: TestStoreKind) async throws {
+        let hall = try await Self.hall(store: store)
         try FileManager.default.removeItem(at: hall.spool.appendingPathComponent(SM3.hex(Self.files[1])))
         let missing = try await hall.receive(try hall.fromPartner(Self.inboundTransfer()))
         #expect(missing.code == "document.missing")
@@ -306,8 +322,9 @@ import Testing
         return ExchangeMessage(header: header, body: .statusUpdate(changes))
     }
 
-    @Test func lateStatusUpdatesAreHistoryAndNothingFollowsAFinalStatus() async throws {
-        let hall = try await Self.hall()
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases, .exchange))
+    func lateStatusUpdatesAreHistoryAndNothingFollowsAFinalStatus(store: TestStoreKind) async throws {
+        let hall = try await Self.hall(store: store)
         let number = try await Self.outbound(hall)
         #expect(number == "CY510811202611260001")
         let later = try await hall.receive(
@@ -390,8 +407,9 @@ import Testing
         #expect(try await hall.receive(try hall.fromPartner(unknown)).code == "case.unknown")
     }
 
-    @Test func aWithdrawalBeforeAcceptanceEndsTheTransferredCaseWithStatus2() async throws {
-        let hall = try await Self.hall()
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases, .exchange))
+    func aWithdrawalBeforeAcceptanceEndsTheTransferredCaseWithStatus2(store: TestStoreKind) async throws {
+        let hall = try await Self.hall(store: store)
         _ = try await hall.receive(try hall.fromPartner(Self.inboundTransfer()))
         var header = SampleMessages.header(
             .withdrawal, id: "0a1b2c3d-4e5f-4a6b-9c8d-9e0f1a2b3c4d", from: SampleMessages.yuzhong,
@@ -411,8 +429,9 @@ import Testing
     /// Odd input from a partner that would make a record wrong: an instant ahead of this hall's
     /// clock (it would stay current and shut out every real change), a status for a case this hall
     /// decides itself, and a transfer that names another authority as the one that took it in.
-    @Test func futureInstantsForeignStatusesAndAnotherReceivingAuthorityAreRejected() async throws {
-        let hall = try await Self.hall()
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases, .exchange))
+    func futureInstantsForeignStatusesAndAnotherReceivingAuthorityAreRejected(store: TestStoreKind) async throws {
+        let hall = try await Self.hall(store: store)
         let number = try await Self.outbound(hall)
         let future = try await hall.receive(
             try hall.fromPartner(

@@ -37,6 +37,9 @@ struct PostgresLocationTests {
         #expect(PostgresLocation.isPostgres("postgres://k@h/d"))
         #expect(PostgresLocation.isPostgres("postgresql://k@h/d"))
         #expect(!PostgresLocation.isPostgres("/var/lib/kaiban/hall.sqlite"))
-        #expect(!PostgresLocation.isPostgres("Postgres://k@h/d"))
+        // A scheme is read in any case (RFC 3986 §3.1), as the command line reads it.
+        #expect(PostgresLocation.isPostgres("Postgres://k@h/d"))
+        #expect(!PostgresLocation.isPostgres("postgres:/k@h/d"))
+        #expect(!PostgresLocation.isPostgres("./postgres://k@h/d"))
     }
 }

@@ -17,32 +17,6 @@ enum TestServer {
     /// The time limit of the tests' stores: the whole suite runs at once on a small machine, and an
     /// operation there may wait for a thread for seconds (the restart test sets its own).
     static let patience: Duration = .seconds(120)
-
-    /// The script that stops and starts that server (Scripts/lib/postgres.sh), if given.
-    static let control = ProcessInfo.processInfo.environment["KAIBAN_TEST_POSTGRES_CONTROL"]
-
-    /// Stops (`stop`) or starts (`start`) the tests' server and waits until it has. (Spawned
-    /// and waited for on a thread of its own: Foundation's `Process.waitUntilExit` from a
-    /// test's task sometimes never saw the script end.)
-    static func run(_ action: String) async throws {
-        let script = try #require(control)
-        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
-            Thread.detachNewThread {
-                var argv: [UnsafeMutablePointer<CChar>?] = [strdup(script), strdup(action), nil]
-                defer { for argument in argv { free(argument) } }
-                var pid: pid_t = 0
-                let spawned = posix_spawn(&pid, script, nil, nil, &argv, environ)
-                guard spawned == 0 else {
-                    continuation.resume(throwing: POSIXError(POSIXErrorCode(rawValue: spawned) ?? .EIO))
-                    return
-                }
-                var status: Int32 = 0
-                while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-                continuation.resume(returning: status)
-            }
-        }
-        try #require(status == 0, "the test server's \(action) failed (status \(status))")
-    }
 }
 
 /// The PostgreSQL store against a real server: the throw-away one Scripts/test starts on
@@ -77,9 +51,12 @@ struct PostgresStoreTests {
         }
     }
 
-    /// `body` with a store on a new, empty database, dropped afterwards.
-    func withFreshDatabase(_ body: (PostgresLocation) async throws -> Void) async throws {
-        let server = try #require(Self.server)
+    /// `body` with a store on a new, empty database of `server` (the tests' own unless told),
+    /// dropped afterwards.
+    func withFreshDatabase(on server: PostgresLocation? = Self.server, _ body: (PostgresLocation) async throws -> Void)
+        async throws
+    {
+        let server = try #require(server)
         let name = "kaiban_test_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
         try await PostgresStore.withStore(server, deadline: TestServer.patience) {
             try await $0.execute("CREATE DATABASE \(name)")
@@ -230,42 +207,47 @@ struct PostgresStoreTests {
     /// answered `unreachable` within the store's deadline, not after the pool's minute, and
     /// writes nothing (its case number is not used up); once the database is back the same
     /// store works again by itself, the history before the restart intact.
-    @Test(.enabled(if: TestServer.control != nil, "no KAIBAN_TEST_POSTGRES_CONTROL to restart the server with"))
+    @Test(
+        .enabled(
+            if: TestPostgres.control != nil && TestPostgres.restartable != nil,
+            "no KAIBAN_TEST_POSTGRES_RESTARTABLE and KAIBAN_TEST_POSTGRES_CONTROL to restart a server with"))
     func aDatabaseRestartIsAnsweredUnreachableAndTheStoreRecoversByItself() async throws {
-        try await withFreshDatabase { location in
-            let first = try await Self.migrated(location) { store in
-                return try await Self.openAtTheWindow(store)
-            }
-            try await PostgresStore.withStore(location, deadline: .seconds(2)) { store in
-                // A connection in the pool first (tried until the loaded machine gives it in time).
-                var connected = false
-                let began = ContinuousClock.now
-                while !connected && ContinuousClock.now - began < .seconds(120) {
-                    connected = (try? await store.appliedMigrations()) != nil
+        try await TestPostgres.withRestartableServer {
+            try await withFreshDatabase(on: TestPostgres.restartable) { location in
+                let first = try await Self.migrated(location) { store in
+                    return try await Self.openAtTheWindow(store)
                 }
-                try #require(connected)
-                try await TestServer.run("stop")
-                // Nothing between here and the start below throws: the server comes back for the
-                // tests that follow whatever the expectations find.
-                // Answered by the store's own limit ("no answer within 2 seconds"), not by the
-                // pool's circuit breaker a minute later.
-                await #expect {
-                    try await Self.openAtTheWindow(store)
-                } throws: { error in
-                    guard case .unreachable(let why) = error as? PostgresStoreError else { return false }
-                    return why.contains("within")
+                try await PostgresStore.withStore(location, deadline: .seconds(2)) { store in
+                    // A connection in the pool first (tried until the loaded machine gives it in time).
+                    var connected = false
+                    let began = ContinuousClock.now
+                    while !connected && ContinuousClock.now - began < .seconds(120) {
+                        connected = (try? await store.appliedMigrations()) != nil
+                    }
+                    try #require(connected)
+                    try await TestPostgres.restartableServer("stop")
+                    // Nothing between here and the start below throws: the server comes back for the
+                    // tests that follow whatever the expectations find.
+                    // Answered by the store's own limit ("no answer within 2 seconds"), not by the
+                    // pool's circuit breaker a minute later.
+                    await #expect {
+                        try await Self.openAtTheWindow(store)
+                    } throws: { error in
+                        guard case .unreachable(let why) = error as? PostgresStoreError else { return false }
+                        return why.contains("within")
+                    }
+                    try await TestPostgres.restartableServer("start")
+                    // The same store, with no new pool: it reconnects by itself.
+                    var second: CaseNumber?
+                    let back = ContinuousClock.now
+                    while second == nil && ContinuousClock.now - back < .seconds(60) {
+                        second = try? await Self.openAtTheWindow(store)
+                        if second == nil { try await Task.sleep(for: .milliseconds(200)) }
+                    }
+                    // The opening refused during the restart took no number.
+                    #expect(second?.sequence == 2)
+                    #expect(try await store.history(of: first).map(\.sequence) == [1])
                 }
-                try await TestServer.run("start")
-                // The same store, with no new pool: it reconnects by itself.
-                var second: CaseNumber?
-                let back = ContinuousClock.now
-                while second == nil && ContinuousClock.now - back < .seconds(60) {
-                    second = try? await Self.openAtTheWindow(store)
-                    if second == nil { try await Task.sleep(for: .milliseconds(200)) }
-                }
-                // The opening refused during the restart took no number.
-                #expect(second?.sequence == 2)
-                #expect(try await store.history(of: first).map(\.sequence) == [1])
             }
         }
     }

@@ -16,7 +16,7 @@ final class ServeProcess: Sendable {
         process.executableURL = kaiban.executable
         process.arguments = ["serve", "--port", "0"] + arguments
         process.environment = kaiban.environment
-        process.currentDirectoryURL = URL(fileURLWithPath: database).deletingLastPathComponent()
+        process.currentDirectoryURL = kaiban.workingDirectory
         let err = Pipe()
         process.standardError = err
         process.standardOutput = FileHandle.nullDevice

@@ -12,9 +12,11 @@ extension Fixtures {
         path: String = temporaryDatabasePath(), staffFrom: Date = at(8, 0, day: 2), store kind: TestStoreKind = .sqlite
     ) async throws -> Desk {
         let store = try await newStore(kind, path: path)
-        let settings = KaibanSettings(
+        var settings = KaibanSettings(
             database: kind == .sqlite ? path : store.location, formsRoot: formsRoot,
             calendarFolder: calendarFolder ?? packageRoot.appendingPathComponent("seeds/calendar"))
+        // A database at an address has no folder beside it: its files go to one of the test's own.
+        if kind == .postgres { settings.dataDirectory = URL(fileURLWithPath: path + ".files") }
         // The staff were registered at the start of the month, before anything the tests play.
         let clock = ManualClock(staffFrom)
         let desk = Desk(settings: settings, store: store, clock: clock)

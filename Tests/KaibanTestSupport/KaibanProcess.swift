@@ -45,6 +45,13 @@ public struct KaibanProcess: Sendable {
         return found
     }
 
+    /// Where a run works: beside a database file, or for a database at an address (`postgres://`)
+    /// in the temporary folder (its documents' files then go to `kaiban.files` there).
+    public var workingDirectory: URL {
+        database.contains("://")
+            ? FileManager.default.temporaryDirectory : URL(fileURLWithPath: database).deletingLastPathComponent()
+    }
+
     /// Runs `kaiban arguments…` and waits for it.
     public func run(_ arguments: [String], extraEnvironment: [String: String] = [:]) throws -> Result {
         let process = try start(arguments, extraEnvironment: extraEnvironment)
@@ -57,7 +64,7 @@ public struct KaibanProcess: Sendable {
         process.executableURL = executable
         process.arguments = arguments
         process.environment = environment.merging(extraEnvironment) { $1 }
-        process.currentDirectoryURL = URL(fileURLWithPath: database).deletingLastPathComponent()
+        process.currentDirectoryURL = workingDirectory
         let out = Pipe()
         let err = Pipe()
         process.standardOutput = out

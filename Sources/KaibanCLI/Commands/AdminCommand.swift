@@ -11,7 +11,7 @@ struct AdminCommand: AsyncParsableCommand {
         commandName: "admin", abstract: localized(zh: "维护命令（负责人使用）。", en: "Maintenance commands (supervisors)."),
         subcommands: [
             Rebuild.self, SynthesizeCommand.self, BenchCalendarCommand.self, BenchStepsCommand.self,
-            BenchDeskCommand.self, BenchBareHTTPCommand.self, SynthesizeTransfersCommand.self,
+            BenchDeskCommand.self, BenchBareHTTPCommand.self, SynthesizeTransfersCommand.self, MigrateToCommand.self,
         ])
 
     /// `kaiban admin rebuild`: current state recomputed from the history.

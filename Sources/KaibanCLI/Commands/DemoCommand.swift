@@ -240,7 +240,7 @@ struct DemoCommand: AsyncParsableCommand {
         let me = CommandLine.arguments.first ?? "kaiban"
         let db = session.settings.database
         // The day's dashboard (its month, the at-risk list at closing time) beside the database.
-        let dashboard = URL(fileURLWithPath: db).deletingPathExtension().path + "-dashboard.html"
+        let dashboard = try session.settings.besideDatabase().path + "-dashboard.html"
         if let month = CivilDate.month(String(format: "%04d-%02d", script.date.year, script.date.month)) {
             let url = try await DashboardCommand.write(
                 desk, from: month.first, to: month.last, at: clock.now(), language: session.language, to: dashboard)
@@ -277,7 +277,10 @@ struct DemoCommand: AsyncParsableCommand {
     }
 
     func summary(_ summary: DeskSummary, presenter: CasePresenter, zh: Bool) -> String {
-        let stages = summary.byStage.sorted { $0.value > $1.value }.map { "\(presenter.stage($0.key)) \($0.value)" }
+        // Most cases first; stages with as many in their order of name, whichever store counted them.
+        let stages = summary.byStage.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.map {
+            "\(presenter.stage($0.key)) \($0.value)"
+        }
         let channels = summary.byChannel.sorted { $0.key < $1.key }.map {
             "\(Channel(rawValue: $0.key)?.name.text(presenter.language) ?? $0.key) \($0.value)"
         }

@@ -33,9 +33,7 @@ struct DemoExchange {
     static func startPartner(settings: KaibanSettings, at now: Date, herePort: Int, hereKey: ExchangeKeys.Generated)
         async throws -> DemoExchange
     {
-        let here = URL(fileURLWithPath: settings.database)
-        let stem = here.deletingPathExtension().lastPathComponent
-        let path = here.deletingLastPathComponent().appendingPathComponent("\(stem).partner-500103.sqlite").path
+        let path = try settings.besideDatabase().path + ".partner-500103.sqlite"
         // The simulator's own files from an earlier demo go: it starts afresh with the demo.
         for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
         try? FileManager.default.removeItem(at: KaibanSettings.defaultDataDirectory(forDatabase: path))

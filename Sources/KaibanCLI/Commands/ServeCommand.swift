@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import KaibanCore
 import KaibanDesk
+import KaibanPostgres
 import KaibanServer
 import KaibanStore
 import Logging
@@ -90,9 +91,11 @@ struct ServeCommand: AsyncParsableCommand {
                 try await server.run()
             } catch {
                 try? store?.closeDatabase()
+                (session.desk.store as? PostgresStore)?.close()
                 throw error
             }
             try store?.closeDatabase()
+            (session.desk.store as? PostgresStore)?.close()
             logger.info("database closed")
         }
     }

@@ -1,5 +1,4 @@
 import Foundation
-import KaibanDesk
 
 #if canImport(Glibc)
     import Glibc
@@ -10,13 +9,18 @@ import KaibanDesk
 /// The documents' files in the data directory, content-addressed: a file whose SHA-256 is
 /// `ab12…` is `ab/ab12…`. A file is written to a temporary name, flushed to the disk, renamed into
 /// place and its folder flushed, so that once ``keep(_:sha256:)`` returns the file survives a
-/// crash, and no reader ever sees half of one. The same content is kept once.
-struct DocumentFiles {
-    let root: URL
+/// crash, and no reader ever sees half of one. The same content is kept once. Every store keeps
+/// them so.
+package struct DocumentFiles {
+    package let root: URL
+
+    package init(root: URL) {
+        self.root = root
+    }
 
     /// The path of the file whose SHA-256 is `sha256`; nil for a text that is no SHA-256 (it
     /// would name some other path).
-    func path(_ sha256: String) -> URL? {
+    package func path(_ sha256: String) -> URL? {
         guard sha256.count == 64, sha256.allSatisfy({ $0.isASCII && $0.isHexDigit && !$0.isUppercase }) else {
             return nil
         }
@@ -26,7 +30,7 @@ struct DocumentFiles {
     /// Keeps `content` under `sha256` (its digest, computed by the caller) unless a file of its
     /// size is already there; returns whether it wrote one.
     @discardableResult
-    func keep(_ content: Data, sha256: String) throws -> Bool {
+    package func keep(_ content: Data, sha256: String) throws -> Bool {
         guard let target = path(sha256) else { throw StoreError.storage("\(sha256) is not a SHA-256") }
         var status = stat()
         if stat(target.path, &status) == 0, Int(status.st_size) == content.count { return false }
@@ -38,7 +42,7 @@ struct DocumentFiles {
     /// files no record names and temporary files when last modified before `olderThan`; reports
     /// records whose file is missing or of another size. Only the two-hex-digit folders and the
     /// names this type writes are touched.
-    func check(recorded: [(sha256: String, size: Int)], olderThan: Date) throws -> DocumentFileCheck {
+    package func check(recorded: [(sha256: String, size: Int)], olderThan: Date) throws -> DocumentFileCheck {
         var result = DocumentFileCheck()
         var sizes: [String: Int] = [:]
         for record in recorded { sizes[record.sha256] = record.size }
@@ -73,7 +77,7 @@ struct DocumentFiles {
         return result
     }
 
-    func contents(_ folder: URL) throws -> [String] {
+    package func contents(_ folder: URL) throws -> [String] {
         do {
             return try FileManager.default.contentsOfDirectory(atPath: folder.path)
         } catch {
@@ -82,7 +86,7 @@ struct DocumentFiles {
     }
 
     /// The file kept under `sha256`, or nil when there is none.
-    func read(_ sha256: String) throws -> Data? {
+    package func read(_ sha256: String) throws -> Data? {
         guard let target = path(sha256), FileManager.default.fileExists(atPath: target.path) else { return nil }
         do {
             return try Data(contentsOf: target)
@@ -91,7 +95,7 @@ struct DocumentFiles {
         }
     }
 
-    func failure(_ what: String) -> StoreError {
+    package func failure(_ what: String) -> StoreError {
         StoreError.storage("\(what): \(String(cString: strerror(errno)))")
     }
 }

@@ -1,0 +1,266 @@
+import ArgumentParser
+import Foundation
+import KaibanCore
+import KaibanDesk
+import KaibanPostgres
+import KaibanStore
+import Logging
+import Synchronization
+
+/// `kaiban admin migrate-to postgres://…`: a hall's SQLite database copied into an empty
+/// PostgreSQL database, in one transaction: the histories first and what is kept beside them, then
+/// every case and clerk rebuilt from its history on PostgreSQL and compared with what was copied,
+/// and the counts by day the database derives compared with the source's. Any difference, or
+/// anything the copy could not keep, rolls it all back.
+struct MigrateToCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "migrate-to",
+        abstract: localized(
+            zh: "将本大厅的 SQLite 数据库复制到一个空的 PostgreSQL 数据库，并从历史记录重建核对（负责人使用）。",
+            en:
+                "Copy the hall's SQLite database into an empty PostgreSQL database, rebuilt and checked from the histories (supervisors)."
+        ))
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(
+        help: .localized(
+            zh: "目标 PostgreSQL 数据库地址（postgres://用户@主机:端口/数据库）。",
+            en: "The target PostgreSQL database (postgres://USER@HOST:PORT/DATABASE)."))
+    var target: String
+
+    /// Rows handed from the SQLite read to the PostgreSQL writes at a time.
+    static let batch = 2_000
+
+    func run() async throws {
+        try await withDesk(global) { session in
+            guard let source = session.desk.store as? CaseStore else {
+                throw Problem(
+                    .invalid, "migrate.source-not-sqlite", zh: "迁移的来源须为 SQLite 数据库文件（--db）",
+                    en: "the copy's source must be a SQLite database file (--db)")
+            }
+            try await session.desk.authorizeMigration(as: session.actor)
+            let clock = try await session.desk.slaClock()
+            let destination = try await openPostgres(target, deadline: .seconds(24 * 3600))
+            defer { destination.close() }
+            let report = try await Self.copy(from: source, to: destination, clock: clock)
+            Self.say(report, zh: session.zh, to: destination.location)
+        }
+    }
+
+    /// What a copy wrote and checked.
+    struct Report {
+        var rows: [(table: String, count: Int)] = []
+        var cases = 0
+        var events = 0
+        var clerks = 0
+        var figureDays: Int?
+    }
+
+    static func copy(from source: CaseStore, to destination: PostgresStore, clock: SLAClock) async throws -> Report {
+        let existing = try await destination.deskCounts()
+        guard existing == (0, 0) else {
+            throw Problem(
+                .refused, "migrate.target-not-empty",
+                zh: "目标数据库已有\(existing.clerks)名工作人员、\(existing.cases)件办件；迁移只写入空的数据库",
+                en:
+                    "the target database holds \(existing.clerks) clerks and \(existing.cases) cases already; a copy goes only into an empty one"
+            )
+        }
+        let counts = try source.tableCounts()
+        let columns = try await destination.targetColumns()
+        for (table, count) in counts.sorted(by: { $0.key < $1.key }) where count > 0 {
+            guard PostgresStore.copiedTables.contains(table) || PostgresStore.derivedTables.contains(table) else {
+                throw Problem(
+                    .brokenData, "migrate.table-unknown", zh: "SQLite 数据库中的表\(table)不在迁移范围内，未作复制",
+                    en: "the SQLite database holds a table \(table) the copy does not know; nothing was copied")
+            }
+            guard PostgresStore.derivedTables.contains(table) || columns[table] != nil else {
+                throw Problem(
+                    .brokenData, "migrate.table-missing",
+                    zh: "SQLite 数据库中的\(table)（\(count)行）在 PostgreSQL 数据库中没有对应的表，未作复制",
+                    en:
+                        "the SQLite database holds \(count) rows of \(table), which the PostgreSQL database has no table for; nothing was copied"
+                )
+            }
+        }
+        let tables = PostgresStore.copiedTables.filter { (counts[$0] ?? 0) > 0 }
+        let definitions = Dictionary(try await source.definitions().map { ($0.key, $0) }) { first, _ in first }
+        let sourceDays = try Self.figureDays(of: source, counts)
+        let handoff = Handoff()
+        // The SQLite read runs on a thread of its own, one batch ahead of the writes at most.
+        Thread.detachNewThread {
+            do {
+                try source.export(tables, batch: batch) { rows in try handoff.put(rows) }
+                handoff.finish(nil)
+            } catch {
+                handoff.finish(error)
+            }
+        }
+        return try await destination.inTransaction { connection in
+            var report = Report()
+            do {
+                while let rows = try await handoff.take() {
+                    try await destination.copy(rows, into: columns[rows.table] ?? [:], connection)
+                    if report.rows.last?.table == rows.table {
+                        report.rows[report.rows.count - 1].count += rows.rows.count
+                    } else {
+                        report.rows.append((rows.table, rows.rows.count))
+                    }
+                }
+            } catch {
+                handoff.abandon()
+                throw error
+            }
+            try await destination.advanceSequences(columns, connection)
+            // Every case rebuilt from its history: nothing may differ from what was copied.
+            var after: Int64 = -1
+            var differing: [String] = []
+            while true {
+                let (part, last) = try await destination.rebuildChunk(
+                    after: after, definitions: definitions, clock: clock, connection)
+                report.cases += part.cases
+                report.events += part.events
+                differing += part.repaired
+                guard let last, part.cases == PostgresStore.rebuildChunk else { break }
+                after = last
+            }
+            let clerks = try await destination.rebuildClerks(connection)
+            report.clerks = report.rows.first { $0.table == "clerk" }?.count ?? 0
+            guard differing.isEmpty, clerks.isEmpty else {
+                throw Problem(
+                    .brokenData, "migrate.rebuild-differs",
+                    zh: "复制后从历史记录重建的结果与复制的记录不一致，已全部撤回：\((differing + clerks).prefix(20).joined(separator: "、"))",
+                    en:
+                        "rebuilt from their histories, these differ from what was copied; nothing was kept: \((differing + clerks).prefix(20).joined(separator: ", "))"
+                )
+            }
+            if let derived = try await destination.figureDays(columns, connection), let sourceDays {
+                guard derived == sourceDays else {
+                    let missing = sourceDays.subtracting(derived).count
+                    let extra = derived.subtracting(sourceDays).count
+                    throw Problem(
+                        .brokenData, "migrate.figures-differ",
+                        zh: "PostgreSQL 数据库按日统计数与 SQLite 不一致（缺\(missing)行、多\(extra)行），已全部撤回",
+                        en:
+                            "the counts by day PostgreSQL derived differ from SQLite's (\(missing) missing, \(extra) more); nothing was kept"
+                    )
+                }
+                report.figureDays = derived.count
+            }
+            return report
+        }
+    }
+
+    /// The source's counts by day (without zero counts), as the target derives them; nil when it
+    /// keeps none.
+    static func figureDays(of source: CaseStore, _ counts: [String: Int]) throws -> Set<[String]>? {
+        guard counts["case_figure_day"] != nil else { return nil }
+        var rows: Set<[String]> = []
+        try source.export(["case_figure_day"], batch: batch) { stored in
+            guard let count = stored.columns.firstIndex(of: "count") else { return }
+            let order = ["day", "measure", "channel", "enterprise_type", "stage"].compactMap {
+                stored.columns.firstIndex(of: $0)
+            }
+            for row in stored.rows {
+                let texts = (order + [count]).map { index -> String in
+                    switch row[index] {
+                    case .text(let text): text
+                    case .integer(let number): "\(number)"
+                    default: ""
+                    }
+                }
+                if texts.last != "0" { rows.insert(texts) }
+            }
+        }
+        return rows
+    }
+
+    static func say(_ report: Report, zh: Bool, to location: String) {
+        Console.print(
+            zh
+                ? "已复制到 \(location)："
+                : "copied to \(location):")
+        for (table, count) in report.rows { Console.print("  \(table)  \(count)") }
+        Console.print(
+            zh
+                ? "从历史记录重建核对：\(report.cases)件办件（\(report.events)条历史记录）、\(report.clerks)名工作人员，与复制的记录一致"
+                : "rebuilt from their histories: \(report.cases) cases (\(report.events) events) and \(report.clerks) clerks, the same as copied"
+        )
+        if let days = report.figureDays {
+            Console.print(zh ? "按日统计数：\(days)行，与 SQLite 一致" : "counts by day: \(days) rows, the same as SQLite's")
+        }
+    }
+}
+
+/// Hands batches of rows from the thread reading SQLite to the task writing PostgreSQL, one at a
+/// time: the reader waits while a batch is not yet taken, so memory holds at most two.
+final class Handoff: Sendable {
+    private struct State {
+        var waiting: StoredRows?
+        var finished = false
+        var failure: (any Error)?
+        var abandoned = false
+    }
+
+    private let state = Mutex(State())
+    // Made at 0 and raised: libdispatch refuses to free a semaphore left below the value it was
+    // made with, and a hand-off may end with its space taken.
+    private let space = DispatchSemaphore(value: 0)
+    private let ready = DispatchSemaphore(value: 0)
+
+    init() {
+        space.signal()
+    }
+
+    /// The reader's side: waits until the previous batch was taken.
+    func put(_ rows: StoredRows) throws {
+        space.wait()
+        let abandoned = state.withLock { state in
+            if !state.abandoned { state.waiting = rows }
+            return state.abandoned
+        }
+        if abandoned { throw CancellationError() }
+        ready.signal()
+    }
+
+    func finish(_ failure: (any Error)?) {
+        space.wait()
+        state.withLock { state in
+            state.finished = true
+            state.failure = failure
+        }
+        ready.signal()
+    }
+
+    /// The writer's side: the next batch, or nil once the reader finished (its failure thrown).
+    func take() async throws -> StoredRows? {
+        // Waited for on a thread of its own: a cooperative thread must not block.
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            Thread.detachNewThread {
+                self.ready.wait()
+                continuation.resume()
+            }
+        }
+        let (rows, finished, failure) = state.withLock { state in
+            let rows = state.waiting
+            state.waiting = nil
+            return (rows, state.finished, state.failure)
+        }
+        if let rows {
+            space.signal()
+            return rows
+        }
+        if let failure { throw failure }
+        guard finished else { throw StoreError.storage("the copy's reader handed over nothing") }
+        return nil
+    }
+
+    /// The writer gave up: the reader's next hand-off fails, and it is not waited for.
+    func abandon() {
+        state.withLock { $0.abandoned = true }
+        // Once for the reader's waiting hand-off, once for its finish.
+        space.signal()
+        space.signal()
+    }
+}

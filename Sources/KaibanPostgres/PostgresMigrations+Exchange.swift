@@ -1,0 +1,127 @@
+extension PostgresMigrations {
+    /// 川渝通办 (version 11), as the SQLite store keeps it: the partners and their keys, the
+    /// inbound messages kept raw with their receipts (one per sender and message id; append-only),
+    /// the dead letters, the cross-province cases and their national status history
+    /// (append-only), each append-only rule enforced by the database itself. The outbox is
+    /// version 2's, unchanged. Instants to whole seconds, as SQLite keeps them here; codes,
+    /// fingerprints and collaboration numbers compare and sort byte by byte, as SQLite's BINARY.
+    static let exchange: [PostgresMigration] = [
+        PostgresMigration(
+            version: 11, name: "exchange",
+            statements: [
+                """
+                CREATE TABLE exchange_partner (
+                    code text COLLATE "C" PRIMARY KEY,
+                    name text NOT NULL,
+                    endpoint text,
+                    added_at timestamptz NOT NULL,
+                    added_by text NOT NULL
+                )
+                """,
+                // A key (by its SM3 fingerprint) belongs to one partner, whichever adds it first.
+                """
+                CREATE TABLE exchange_partner_key (
+                    fingerprint text COLLATE "C" PRIMARY KEY,
+                    partner_code text COLLATE "C" NOT NULL REFERENCES exchange_partner (code) ON DELETE RESTRICT,
+                    der bytea NOT NULL,
+                    added_at timestamptz NOT NULL,
+                    added_by text NOT NULL
+                )
+                """,
+                "CREATE INDEX exchange_partner_key_partner ON exchange_partner_key (partner_code)",
+                // The key of idempotency: a message is recorded once per sender and id, by
+                // whichever server receives it first (see `receiveExchangeMessages`).
+                """
+                CREATE TABLE exchange_inbox (
+                    sender_code text COLLATE "C" NOT NULL,
+                    message_id text COLLATE "C" NOT NULL,
+                    digest text NOT NULL,
+                    type text NOT NULL,
+                    collaboration_number text COLLATE "C" NOT NULL,
+                    received_at timestamptz NOT NULL,
+                    accepted boolean NOT NULL,
+                    code text,
+                    reason text,
+                    origin text NOT NULL,
+                    raw bytea NOT NULL,
+                    receipt bytea,
+                    PRIMARY KEY (sender_code, message_id)
+                )
+                """,
+                "CREATE INDEX exchange_inbox_case ON exchange_inbox (collaboration_number, received_at)",
+                "CREATE INDEX exchange_inbox_refused ON exchange_inbox (received_at) WHERE NOT accepted",
+                """
+                CREATE TRIGGER exchange_inbox_append_only BEFORE UPDATE OR DELETE ON exchange_inbox
+                    FOR EACH ROW EXECUTE FUNCTION kaiban_refuse_history_change()
+                """,
+                """
+                CREATE TRIGGER exchange_inbox_no_truncate BEFORE TRUNCATE ON exchange_inbox
+                    FOR EACH STATEMENT EXECUTE FUNCTION kaiban_refuse_history_change()
+                """,
+                """
+                CREATE TABLE exchange_dead_letter (
+                    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                    received_at timestamptz NOT NULL,
+                    origin text NOT NULL,
+                    sender_code text,
+                    message_id text,
+                    digest text NOT NULL,
+                    code text NOT NULL,
+                    reason text NOT NULL,
+                    raw bytea NOT NULL,
+                    receipt bytea
+                )
+                """,
+                "CREATE INDEX exchange_dead_letter_received ON exchange_dead_letter (received_at)",
+                """
+                CREATE TABLE exchange_case (
+                    collaboration_number text COLLATE "C" PRIMARY KEY,
+                    partner_code text COLLATE "C" NOT NULL,
+                    direction text NOT NULL CHECK (direction IN ('outbound', 'inbound')),
+                    mode text NOT NULL,
+                    local_case text,
+                    partner_reference text,
+                    enterprise_name text NOT NULL,
+                    opened_at timestamptz NOT NULL,
+                    status integer,
+                    status_at timestamptz,
+                    licence_json text,
+                    reported_events integer NOT NULL DEFAULT 0
+                )
+                """,
+                "CREATE INDEX exchange_case_opened ON exchange_case (opened_at)",
+                "CREATE INDEX exchange_case_open ON exchange_case (direction, status)",
+                "CREATE INDEX exchange_case_direction_opened ON exchange_case (direction, opened_at)",
+                // This hall's collaboration numbers: dense per prefix (`CY` + division + day). A
+                // number is taken under its prefix's row lock, held to the end of the transaction:
+                // a second server waits, and a transaction that rolls back gives its number back.
+                """
+                CREATE TABLE exchange_collaboration_counter (
+                    prefix text COLLATE "C" PRIMARY KEY,
+                    last integer NOT NULL CHECK (last BETWEEN 0 AND 9999)
+                )
+                """,
+                """
+                CREATE TABLE exchange_status (
+                    collaboration_number text COLLATE "C" NOT NULL
+                        REFERENCES exchange_case (collaboration_number) ON DELETE RESTRICT,
+                    seq integer NOT NULL CHECK (seq >= 1),
+                    status integer NOT NULL CHECK (status BETWEEN 1 AND 15),
+                    at timestamptz NOT NULL,
+                    reason text,
+                    source text NOT NULL,
+                    made_current boolean NOT NULL,
+                    PRIMARY KEY (collaboration_number, seq)
+                )
+                """,
+                """
+                CREATE TRIGGER exchange_status_append_only BEFORE UPDATE OR DELETE ON exchange_status
+                    FOR EACH ROW EXECUTE FUNCTION kaiban_refuse_history_change()
+                """,
+                """
+                CREATE TRIGGER exchange_status_no_truncate BEFORE TRUNCATE ON exchange_status
+                    FOR EACH STATEMENT EXECUTE FUNCTION kaiban_refuse_history_change()
+                """,
+            ])
+    ]
+}

@@ -1,0 +1,190 @@
+import Foundation
+import KaibanCore
+import KaibanDesk
+import PostgresNIO
+
+/// 网上办/掌上办 on PostgreSQL, with the SQLite store's meaning: a portal's submission taken in
+/// with its idempotency record and the case's access in one transaction; applicants' access with
+/// their query passwords; failed guesses, counted for the rate limit. Several servers at once:
+/// - the same key submitted to two servers at once makes one case: the submission's primary key
+///   (portal, key) makes the second wait for the first's commit and then refuses it
+///   (``StoreError/submissionExists``), which rolls its case back (its number given back too);
+///   the desk then answers it as the first was answered;
+/// - a portal revoked meanwhile: the submission holds its portal's row (`FOR KEY SHARE`) from its
+///   check to its commit, so a revocation waits for it, or it sees the revocation;
+/// - wrong passwords for one case are counted one after the other (the case's access row locked),
+///   so each is told the count with those before it, as on SQLite.
+extension PostgresStore {
+    public func earlierSubmission(portalID: String, keySHA256: String) async throws
+        -> EarlierSubmission?
+    {
+        try await guarded { [self] in
+            for try await earlier in try await client.execute(
+                PortalEarlierSubmission(portalID: portalID, keySHA256: keySHA256), logger: logger)
+            {
+                return try earlier.get()
+            }
+            return nil
+        }
+    }
+
+    public func intake(
+        _ application: CaseApplication, submission: PortalSubmission, workflowID: String, hall: String,
+        as clerk: Clerk,
+        at now: Date, nameParts: NameParts?, recording: Recording, checklist: CaseChecklist?,
+        clock: SLAClock
+    ) async throws -> RegistrationCase {
+        // The engine takes the case in as the portal's clerk, as it stands now.
+        var acting = recording
+        acting.doneByThen = clerk
+        let opening = try await prepareOpening(
+            application, workflowID: workflowID, by: clerk.id, at: now, recording: acting,
+            checklist: checklist,
+            documents: [])
+        return try await guarded { [self] in
+            try await transaction { [self] connection in
+                let portalID = submission.portal.id
+                // The portal must still be active when the case is written; its row is held until
+                // the commit, so a revocation (which locks it FOR UPDATE) comes before or after.
+                let revoked = try await connection.query(
+                    "SELECT revoked_at IS NOT NULL FROM portal WHERE id = \(portalID) FOR KEY SHARE",
+                    logger: logger
+                ).decode(Bool.self).first(where: { _ in true })
+                guard revoked == false else { throw StoreError.portalNotFound(portalID) }
+                for try await _ in try await connection.execute(
+                    PortalEarlierSubmission(portalID: portalID, keySHA256: submission.keySHA256),
+                    logger: logger)
+                {
+                    throw StoreError.submissionExists
+                }
+                let (state, caseID) = try await intake(
+                    opening, hall: hall, nameParts: nameParts, clock: clock, connection)
+                _ = try await connection.query(
+                    """
+                    INSERT INTO case_access (case_id, portal_id, password_hash)
+                    VALUES (\(caseID), \(portalID), \(submission.passwordHash))
+                    """, logger: logger)
+                do {
+                    // Another server's submission under the same key, not yet committed, makes this
+                    // wait here; once it commits, this is refused and rolls back.
+                    _ = try await connection.query(
+                        """
+                        INSERT INTO submission (portal_id, key_sha256, request_sha256, case_id, sealed_password,
+                            created_at)
+                        VALUES (\(portalID), \(submission.keySHA256), \(submission.requestSHA256), \(caseID),
+                            \(submission.sealedPassword), \(Self.wholeSeconds(recording.at)))
+                        """, logger: logger)
+                } catch  where Self.portalUniqueViolation(error, of: "submission_pkey") {
+                    throw StoreError.submissionExists
+                }
+                return state
+            }
+        }
+    }
+
+    public func caseAccess(_ number: CaseNumber, failuresSince: Date) async throws -> CaseAccess? {
+        try await guarded { [self] in
+            for try await access in try await client.execute(
+                PortalCaseAccess(number: number.description, since: Self.wholeSeconds(failuresSince)),
+                logger: logger)
+            {
+                return access
+            }
+            return nil
+        }
+    }
+
+    public func recordAccessFailure(_ number: CaseNumber, at now: Date, countingSince since: Date)
+        async throws -> Int
+    {
+        try await guarded { [self] in
+            try await transaction { [self] connection in
+                // Failures for one case one after the other, across servers: each counts those before it.
+                _ = try await connection.query(
+                    """
+                    SELECT 1 FROM case_access
+                    WHERE case_id = (SELECT id FROM registration_case WHERE number = \(number.description))
+                    FOR UPDATE
+                    """, logger: logger)
+                _ = try await connection.query(
+                    """
+                    INSERT INTO access_failure (case_number, at) VALUES (\(number.description), \(Self.wholeSeconds(now)))
+                    """, logger: logger)
+                return try await connection.query(
+                    """
+                    SELECT count(*) FROM access_failure
+                    WHERE case_number = \(number.description) AND at >= \(Self.wholeSeconds(since))
+                    """, logger: logger
+                ).decode(Int.self).first(where: { _ in true }) ?? 0
+            }
+        }
+    }
+
+    public func accessFailure(_ number: CaseNumber, since: Date, skipping: Int) async throws -> Date? {
+        try await guarded { [self] in
+            try await client.query(
+                """
+                SELECT at FROM access_failure WHERE case_number = \(number.description) AND at >= \(Self.wholeSeconds(since))
+                ORDER BY at LIMIT 1 OFFSET \(max(0, skipping))
+                """, logger: logger
+            ).decode(Date.self).first(where: { _ in true })
+        }
+    }
+
+    /// Whether `error` is PostgreSQL's refusal of a duplicate under `constraint` (23505).
+    fileprivate static func portalUniqueViolation(_ error: any Error, of constraint: String) -> Bool {
+        guard let error = error as? PSQLError, error.serverInfo?[.sqlState] == "23505" else {
+            return false
+        }
+        return error.serverInfo?[.constraintName] == constraint
+    }
+}
+
+/// The submission a portal made under an idempotency key (read at every submission, hence
+/// prepared); a row with an unreadable case number comes back as its failure.
+private struct PortalEarlierSubmission: PostgresPreparedStatement {
+    static let name = "kaiban_portal_earlier_submission"
+    static let sql = """
+        SELECT c.number, s.request_sha256, s.sealed_password FROM submission s
+        JOIN registration_case c ON c.id = s.case_id
+        WHERE s.portal_id = $1 AND s.key_sha256 = $2
+        """
+    typealias Row = Result<EarlierSubmission, StoreError>
+    var portalID: String
+    var keySHA256: String
+
+    func makeBindings() throws -> PostgresBindings {
+        try PostgresStatements.bindings(portalID, keySHA256)
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Result<EarlierSubmission, StoreError> {
+        let (text, request, sealed) = try row.decode((String, String, String).self)
+        guard let number = CaseNumber(text) else {
+            return .failure(.storage("unreadable case number \(text)"))
+        }
+        return .success(
+            EarlierSubmission(number: number, requestSHA256: request, sealedPassword: sealed))
+    }
+}
+
+/// A portal case's access with its failed passwords since an instant and its version, in one read
+/// (at every request of an applicant, hence prepared).
+private struct PortalCaseAccess: PostgresPreparedStatement {
+    static let name = "kaiban_portal_case_access"
+    static let sql = """
+        SELECT a.portal_id, a.password_hash, c.version,
+            (SELECT count(*) FROM access_failure f WHERE f.case_number = c.number AND f.at >= $2)
+        FROM registration_case c JOIN case_access a ON a.case_id = c.id
+        WHERE c.number = $1
+        """
+    typealias Row = CaseAccess
+    var number: String
+    var since: Date
+
+    func makeBindings() throws -> PostgresBindings { try PostgresStatements.bindings(number, since) }
+
+    func decodeRow(_ row: PostgresRow) throws -> CaseAccess {
+        let (portal, hash, version, failures) = try row.decode((String, String, Int, Int).self)
+        return CaseAccess(portalID: portal, passwordHash: hash, failures: failures, version: version)
+    }
+}

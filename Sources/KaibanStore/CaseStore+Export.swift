@@ -1,0 +1,54 @@
+import Foundation
+import GRDB
+import KaibanDesk
+
+extension CaseStore {
+    /// The tables of the database, with how many rows each holds (SQLite's own and GRDB's left out).
+    package func tableCounts() throws -> [String: Int] {
+        try read { db in
+            var counts: [String: Int] = [:]
+            for table in try String.fetchAll(
+                db,
+                sql: """
+                    SELECT name FROM sqlite_master
+                    WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'grdb_%'
+                    """)
+            {
+                counts[table] = try Int.fetchOne(db, sql: "SELECT count(*) FROM \"\(table)\"") ?? 0
+            }
+            return counts
+        }
+    }
+
+    /// Reads `tables` in that order, each whole, in one read transaction (one state of the file,
+    /// whatever is written meanwhile), handing `batch` rows at a time to `each` (which may wait:
+    /// the read waits with it).
+    package func export(_ tables: [String], batch: Int, _ each: (StoredRows) throws -> Void) throws {
+        try read { db in
+            for table in tables {
+                let statement = try db.makeStatement(sql: "SELECT * FROM \"\(table)\"")
+                let columns = statement.columnNames
+                var rows: [[StoredValue]] = []
+                let cursor = try Row.fetchCursor(statement)
+                while let row = try cursor.next() {
+                    rows.append(columns.indices.map { Self.storedValue(row[$0] as DatabaseValue) })
+                    if rows.count == batch {
+                        try each(StoredRows(table: table, columns: columns, rows: rows))
+                        rows.removeAll(keepingCapacity: true)
+                    }
+                }
+                if !rows.isEmpty { try each(StoredRows(table: table, columns: columns, rows: rows)) }
+            }
+        }
+    }
+
+    static func storedValue(_ value: DatabaseValue) -> StoredValue {
+        switch value.storage {
+        case .null: .null
+        case .int64(let number): .integer(number)
+        case .double(let number): .real(number)
+        case .string(let text): .text(text)
+        case .blob(let data): .blob(data)
+        }
+    }
+}

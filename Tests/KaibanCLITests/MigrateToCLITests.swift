@@ -1,0 +1,130 @@
+import Foundation
+import KaibanCore
+import KaibanTestSupport
+import Testing
+
+/// `kaiban admin migrate-to`: a hall's SQLite database copied into PostgreSQL, checked by
+/// rebuilding every case from its history there; the desk then reads the same on either.
+@Suite(
+    .enabled(
+        if: TestPostgres.server != nil,
+        "no PostgreSQL server for tests: Scripts/test starts one (apt-get install postgresql) and sets KAIBAN_TEST_POSTGRES"
+    ))
+struct MigrateToCLITests {
+    /// A SQLite database with the fixtures' staff and `count` generated cases (licensed, open,
+    /// by mail, with deferrals…), as a hall's month.
+    static func hall(cases count: Int) async throws -> String {
+        let path = Fixtures.temporaryDatabasePath()
+        let desk = try await Fixtures.desk(path: path)
+        try await desk.synthesize(
+            count: count, lastDay: Fixtures.day, perDay: 20, openShare: 0.25, seed: 11, as: .clerk("zhouqiang"))
+        return path
+    }
+
+    @Test func aHallsDatabaseIsCopiedCheckedAndThenReadTheSameOnPostgres() async throws {
+        let path = try await Self.hall(cases: 90)
+        let address = try await TestPostgres.freshDatabase()
+        let sqlite = try KaibanProcess(database: path)
+        var postgres = try KaibanProcess(database: address)
+        postgres.environment["KAIBAN_DATA_DIR"] = path + ".files"
+
+        // The day's last case, taken in at the window before the copy.
+        let last = try sqlite.run(Self.intake(at: "2026-11-26T17:00"))
+        #expect(last.status == 0, "\(last)")
+
+        let copied = try sqlite.run(["admin", "migrate-to", address, "--as", "zhouqiang", "--lang", "en"])
+        #expect(copied.status == 0, "\(copied)")
+        #expect(copied.stdout.contains("registration_case  91"), "\(copied.stdout)")
+        #expect(copied.stdout.contains("rebuilt from their histories: 91 cases"), "\(copied.stdout)")
+        #expect(copied.stdout.contains("the same as copied"), "\(copied.stdout)")
+        // The address is said without any password, and the cases are on PostgreSQL now.
+        let found = try sqlite.run(["find", "张伟", "--json", "--as", "wangfang"])
+        #expect(found.status == 0, "\(found)")
+        let listed = try JSONSerialization.jsonObject(with: Data(found.stdout.utf8)) as? [String: Any]
+        let number = try #require(
+            (listed?["cases"] as? [[String: Any]])?.first?["number"] as? String, "\(found.stdout)")
+        for arguments in [
+            ["find", "张伟", "--json"], ["show", String(number), "--json", "--at", "2026-11-26T18:00"],
+            ["clerk", "list", "--json"], ["queue", "--json", "--at", "2026-11-26T18:00"],
+        ] {
+            let before = try sqlite.run(arguments + ["--as", "wangfang"])
+            let after = try postgres.run(arguments + ["--as", "wangfang"])
+            #expect(before.status == 0 && after.status == 0, "\(arguments): \(before) \(after)")
+            #expect(before.stdout == after.stdout, "\(arguments) reads otherwise on PostgreSQL")
+        }
+        // The next case of the day follows the copied ones on PostgreSQL.
+        let intake = try postgres.run(Self.intake(at: "2026-11-26T17:01"))
+        #expect(intake.status == 0, "\(intake)")
+        #expect(intake.stdout.contains(Self.next(after: last)), "\(intake.stdout)")
+
+        // A second copy into the database, which holds a desk now, is refused and changes nothing.
+        let again = try sqlite.run(["admin", "migrate-to", address, "--as", "zhouqiang", "--lang", "en"])
+        #expect(again.status != 0, "\(again)")
+        #expect(again.stderr.contains("holds"), "\(again.stderr)")
+    }
+
+    /// The window's intake of the fixtures' application at `instant` (entered late by the supervisor).
+    static func intake(at instant: String) -> [String] {
+        KaibanCLITests.intakeFlags.map { $0 == "2026-11-26T09:05" ? instant : $0 } + ["--json"]
+    }
+
+    /// The case number after the one an intake's JSON answer names.
+    static func next(after intake: KaibanProcess.Result) -> String {
+        let number = intake.stdout.components(separatedBy: "510811-20261126-").dropFirst().first.flatMap {
+            Int($0.prefix(4))
+        }
+        return String(format: "510811-20261126-%04d", (number ?? 0) + 1)
+    }
+
+    @Test func onlyASupervisorCopiesAndARefusedCopyWritesNothing() async throws {
+        let path = try await Self.hall(cases: 12)
+        let address = try await TestPostgres.freshDatabase()
+        let sqlite = try KaibanProcess(database: path)
+        let refused = try sqlite.run(["admin", "migrate-to", address, "--as", "wangfang", "--lang", "en"])
+        #expect(refused.status == 65, "\(refused)")
+        #expect(refused.stderr.contains("supervisor"), "\(refused.stderr)")
+        let unreadable = try sqlite.run(
+            ["admin", "migrate-to", "postgres://kaiban:s3cret@/nowhere", "--as", "zhouqiang", "--lang", "en"])
+        #expect(unreadable.status == 64, "\(unreadable)")
+        #expect(!unreadable.stderr.contains("s3cret"))
+        // The target stayed empty: a copy into it now goes through.
+        let copied = try sqlite.run(["admin", "migrate-to", address, "--as", "zhouqiang", "--lang", "en"])
+        #expect(copied.status == 0, "\(copied)")
+        #expect(copied.stdout.contains("rebuilt from their histories: 12 cases"), "\(copied.stdout)")
+    }
+}
+
+/// The demo day on either store: the same day, told the same (but where the database is).
+@Suite(
+    .enabled(
+        if: TestPostgres.server != nil,
+        "no PostgreSQL server for tests: Scripts/test starts one (apt-get install postgresql) and sets KAIBAN_TEST_POSTGRES"
+    ))
+struct PostgresDemoCLITests {
+    @Test func theDemoDayOnPostgresIsTheDemoDayOnSQLite() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kaiban-demo-\(UUID())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("day.sqlite").path
+        let address = try await TestPostgres.freshDatabase()
+        let sqlite = try KaibanProcess(database: path)
+        var postgres = try KaibanProcess(database: address)
+        postgres.environment["KAIBAN_DATA_DIR"] = folder.appendingPathComponent("pg.files").path
+        let onSQLite = try sqlite.run(["demo", "--lang", "en"])
+        let onPostgres = try postgres.run(["demo", "--lang", "en"])
+        #expect(onSQLite.status == 0, "\(onSQLite.stderr)")
+        #expect(onPostgres.status == 0, "\(onPostgres.stderr)")
+        // Where the database and the dashboard are is all that differs.
+        func day(_ text: String, _ database: String, _ dashboard: String) -> [String] {
+            text.replacingOccurrences(of: database, with: "DATABASE").replacingOccurrences(
+                of: dashboard, with: "DASHBOARD"
+            )
+            .components(separatedBy: "\n")
+        }
+        let told = day(onSQLite.stdout, path, folder.appendingPathComponent("day-dashboard.html").path)
+        let toldOnPostgres = day(
+            onPostgres.stdout, address, folder.appendingPathComponent("pg.files/kaiban-dashboard.html").path)
+        #expect(told.count > 100, "\(onSQLite.stdout)")
+        #expect(told == toldOnPostgres, "\(zip(told, toldOnPostgres).first { $0 != $1 }.map { "\($0)\n\($1)" } ?? "")")
+    }
+}
