@@ -53,13 +53,26 @@ extension PostgresStore {
         }
     }
 
-    /// How many clerks and cases the database holds (a copy goes only into an empty one).
-    package func deskCounts() async throws -> (clerks: Int, cases: Int) {
-        try await guarded { [self] in
-            try await client.query(
-                "SELECT (SELECT count(*) FROM clerk), (SELECT count(*) FROM registration_case)", logger: logger
-            ).decode((Int, Int).self).first(where: { _ in true }) ?? (0, 0)
+    /// Makes the transaction read instants written without an offset as UTC (SQLite's form),
+    /// whatever the server's time zone.
+    package func readInstantsAsUTC(_ connection: PostgresConnection) async throws {
+        _ = try await connection.query("SET LOCAL TimeZone = 'UTC'", logger: logger)
+    }
+
+    /// Locks `tables` (of ``copiedTables``) against every other writer until the transaction ends,
+    /// then answers those that hold any row.
+    package func lockAndFindRows(_ tables: [String], _ connection: PostgresConnection) async throws -> [String] {
+        let known = tables.filter { Self.copiedTables.contains($0) }
+        guard !known.isEmpty else { return [] }
+        let list = known.map { "\"\($0)\"" }.joined(separator: ", ")
+        _ = try await connection.query(PostgresQuery(unsafeSQL: "LOCK TABLE \(list) IN EXCLUSIVE MODE"), logger: logger)
+        var filled: [String] = []
+        for table in known {
+            let rows = try await connection.query(
+                PostgresQuery(unsafeSQL: "SELECT EXISTS (SELECT 1 FROM \"\(table)\")"), logger: logger)
+            if try await rows.decode(Bool.self).first(where: { _ in true }) == true { filled.append(table) }
         }
+        return filled
     }
 
     /// Runs `body` in one transaction within the store's time limit (set a long one for a copy).

@@ -252,6 +252,9 @@ extension PostgresStore {
 
     /// Rewrites every clerk whose roles or standing differ from their history; the clerks rewritten.
     package func rebuildClerks(_ connection: PostgresConnection) async throws -> [String] {
+        // The register held first, as a clerk's change holds it: no change commits between the
+        // history read here and the rows rewritten from it.
+        _ = try await connection.query("LOCK TABLE clerk IN SHARE ROW EXCLUSIVE MODE", logger: logger)
         var derived: [String: (roles: Set<String>, active: Bool)] = [:]
         for try await (id, kind, roles) in try await connection.query(
             "SELECT clerk_id, kind, roles FROM clerk_event ORDER BY clerk_id, sequence", logger: logger

@@ -272,8 +272,9 @@ public enum PostgresStoreError: Error, Sendable, Equatable, CustomStringConverti
     case unreachable(String)
     /// The database refused the statement (a constraint, a trigger): its message.
     case refused(String)
-    /// The hall has given its 9,999 numbers of the day.
-    case numbersExhausted
+    /// PostgreSQL gave up the change so that another could go through (a deadlock, a
+    /// serialization failure, a lock not to be had): nothing was written; trying again may succeed.
+    case busy(String)
     case unknownCase(String)
     case storage(String)
 
@@ -281,7 +282,8 @@ public enum PostgresStoreError: Error, Sendable, Equatable, CustomStringConverti
         if let message = error.serverInfo?[.message] {
             let state = error.serverInfo?[.sqlState] ?? ""
             // 23514: check_violation, here the counter's 1…9999.
-            self = state == "23514" && message.contains("case_number_counter") ? .numbersExhausted : .refused(message)
+            // 40P01 deadlock, 40001 serialization failure, 55P03 lock not available, 57014 cancelled.
+            self = ["40P01", "40001", "55P03", "57014"].contains(state) ? .busy(message) : .refused(message)
         } else {
             self = .unreachable(String(describing: error.code))
         }
@@ -291,7 +293,8 @@ public enum PostgresStoreError: Error, Sendable, Equatable, CustomStringConverti
         switch self {
         case .unreachable(let why): "PostgreSQL cannot be reached (\(why))"
         case .refused(let message): "PostgreSQL refused the change: \(message)"
-        case .numbersExhausted: "the hall has used all 9,999 case numbers of the day"
+        case .busy(let message):
+            "PostgreSQL gave the change up for another (\(message)); nothing was written: try again"
         case .unknownCase(let number): "no case \(number)"
         case .storage(let message): "PostgreSQL store: \(message)"
         }

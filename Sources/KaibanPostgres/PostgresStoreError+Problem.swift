@@ -8,7 +8,7 @@ extension PostgresStoreError: ProblemConvertible, ClerkReadable {
         switch self {
         case .unreachable: return Problem(.storage, "database.unreachable", text)
         case .refused: return Problem(.storage, "database.refused", text)
-        case .numbersExhausted: return Problem(.storage, "case.numbers-exhausted", text)
+        case .busy: return Problem(.storage, "database.busy", text)
         case .unknownCase: return Problem(.notFound, "case.not-found", text)
         case .storage: return Problem(.storage, "storage.failed", text)
         }
@@ -19,7 +19,7 @@ extension PostgresStoreError: ProblemConvertible, ClerkReadable {
         switch self {
         case .unreachable(let why): return "无法连接 PostgreSQL 数据库（\(why)），请稍后重试"
         case .refused(let message): return "PostgreSQL 数据库拒绝了这项更改：\(message)"
-        case .numbersExhausted: return "本大厅当天的 9999 个办件编号已用完"
+        case .busy(let message): return "PostgreSQL 数据库为让其他办理先行而放弃了这项更改（\(message)），未作任何更改，请重试"
         case .unknownCase(let number): return "找不到办件\(number)"
         case .storage(let message): return "PostgreSQL 数据库出错：\(message)"
         }

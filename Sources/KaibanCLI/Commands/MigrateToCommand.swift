@@ -58,35 +58,22 @@ struct MigrateToCommand: AsyncParsableCommand {
     }
 
     static func copy(from source: CaseStore, to destination: PostgresStore, clock: SLAClock) async throws -> Report {
-        let existing = try await destination.deskCounts()
-        guard existing == (0, 0) else {
-            throw Problem(
-                .refused, "migrate.target-not-empty",
-                zh: "目标数据库已有\(existing.clerks)名工作人员、\(existing.cases)件办件；迁移只写入空的数据库",
-                en:
-                    "the target database holds \(existing.clerks) clerks and \(existing.cases) cases already; a copy goes only into an empty one"
-            )
-        }
+        // Which tables there are (not how many rows: the copy reads every known table, in one read).
         let counts = try source.tableCounts()
-        let columns = try await destination.targetColumns()
         for (table, count) in counts.sorted(by: { $0.key < $1.key }) where count > 0 {
             guard PostgresStore.copiedTables.contains(table) || PostgresStore.derivedTables.contains(table) else {
                 throw Problem(
                     .brokenData, "migrate.table-unknown", zh: "SQLite 数据库中的表\(table)不在迁移范围内，未作复制",
                     en: "the SQLite database holds a table \(table) the copy does not know; nothing was copied")
             }
-            guard PostgresStore.derivedTables.contains(table) || columns[table] != nil else {
-                throw Problem(
-                    .brokenData, "migrate.table-missing",
-                    zh: "SQLite 数据库中的\(table)（\(count)行）在 PostgreSQL 数据库中没有对应的表，未作复制",
-                    en:
-                        "the SQLite database holds \(count) rows of \(table), which the PostgreSQL database has no table for; nothing was copied"
-                )
-            }
         }
-        let tables = PostgresStore.copiedTables.filter { (counts[$0] ?? 0) > 0 }
+        let columns = try await destination.targetColumns()
+        // Every table copied, and the source's counts by day to compare, read in one read
+        // transaction: one state of the file, whatever a server writes meanwhile.
+        let tables =
+            PostgresStore.copiedTables.filter { counts[$0] != nil }
+            + (counts["case_figure_day"] != nil ? ["case_figure_day"] : [])
         let definitions = Dictionary(try await source.definitions().map { ($0.key, $0) }) { first, _ in first }
-        let sourceDays = try Self.figureDays(of: source, counts)
         let handoff = Handoff()
         // The SQLite read runs on a thread of its own, one batch ahead of the writes at most.
         Thread.detachNewThread {
@@ -97,21 +84,45 @@ struct MigrateToCommand: AsyncParsableCommand {
                 handoff.finish(error)
             }
         }
+        // However the copy ends (also before its transaction began), the reader is let go.
+        defer { handoff.abandon() }
         return try await destination.inTransaction { connection in
             var report = Report()
-            do {
-                while let rows = try await handoff.take() {
-                    try await destination.copy(rows, into: columns[rows.table] ?? [:], connection)
-                    if report.rows.last?.table == rows.table {
-                        report.rows[report.rows.count - 1].count += rows.rows.count
-                    } else {
-                        report.rows.append((rows.table, rows.rows.count))
-                    }
-                }
-            } catch {
-                handoff.abandon()
-                throw error
+            // Instants written as text without an offset are UTC, whatever the server's zone.
+            try await destination.readInstantsAsUTC(connection)
+            // Only into an empty database, kept to this copy until it commits.
+            let held = PostgresStore.copiedTables.filter { columns[$0] != nil }
+            let filled = try await destination.lockAndFindRows(held, connection)
+            guard filled.isEmpty else {
+                throw Problem(
+                    .refused, "migrate.target-not-empty",
+                    zh: "目标数据库已有记录（\(filled.joined(separator: "、"))）；迁移只写入空的数据库",
+                    en:
+                        "the target database holds rows already (\(filled.joined(separator: ", "))); a copy goes only into an empty one"
+                )
             }
+            var sourceDays: Set<[String]>?
+            while let rows = try await handoff.take() {
+                if rows.table == "case_figure_day" {
+                    sourceDays = (sourceDays ?? []).union(Self.figureDayRows(rows))
+                    continue
+                }
+                guard let target = columns[rows.table] else {
+                    throw Problem(
+                        .brokenData, "migrate.table-missing",
+                        zh: "SQLite 数据库中的\(rows.table)在 PostgreSQL 数据库中没有对应的表，未作复制",
+                        en:
+                            "the SQLite database holds rows of \(rows.table), which the PostgreSQL database has no table for; nothing was copied"
+                    )
+                }
+                try await destination.copy(rows, into: target, connection)
+                if report.rows.last?.table == rows.table {
+                    report.rows[report.rows.count - 1].count += rows.rows.count
+                } else {
+                    report.rows.append((rows.table, rows.rows.count))
+                }
+            }
+            if counts["case_figure_day"] != nil, sourceDays == nil { sourceDays = [] }
             try await destination.advanceSequences(columns, connection)
             // Every case rebuilt from its history: nothing may differ from what was copied.
             var after: Int64 = -1
@@ -152,26 +163,22 @@ struct MigrateToCommand: AsyncParsableCommand {
         }
     }
 
-    /// The source's counts by day (without zero counts), as the target derives them; nil when it
-    /// keeps none.
-    static func figureDays(of source: CaseStore, _ counts: [String: Int]) throws -> Set<[String]>? {
-        guard counts["case_figure_day"] != nil else { return nil }
+    /// Rows of the source's counts by day (without zero counts) as the target derives them.
+    static func figureDayRows(_ stored: StoredRows) -> Set<[String]> {
+        guard let count = stored.columns.firstIndex(of: "count") else { return [] }
+        let order = ["day", "measure", "channel", "enterprise_type", "stage"].compactMap {
+            stored.columns.firstIndex(of: $0)
+        }
         var rows: Set<[String]> = []
-        try source.export(["case_figure_day"], batch: batch) { stored in
-            guard let count = stored.columns.firstIndex(of: "count") else { return }
-            let order = ["day", "measure", "channel", "enterprise_type", "stage"].compactMap {
-                stored.columns.firstIndex(of: $0)
-            }
-            for row in stored.rows {
-                let texts = (order + [count]).map { index -> String in
-                    switch row[index] {
-                    case .text(let text): text
-                    case .integer(let number): "\(number)"
-                    default: ""
-                    }
+        for row in stored.rows {
+            let texts = (order + [count]).map { index -> String in
+                switch row[index] {
+                case .text(let text): text
+                case .integer(let number): "\(number)"
+                default: ""
                 }
-                if texts.last != "0" { rows.insert(texts) }
             }
+            if texts.last != "0" { rows.insert(texts) }
         }
         return rows
     }
