@@ -71,18 +71,25 @@ extension PostgresStore {
         _ opening: Opening, hall: String, nameParts: NameParts?, clock: SLAClock, _ connection: PostgresConnection
     ) async throws -> (state: RegistrationCase, caseID: Int64) {
         let date = HallTime.localDate(of: opening.at)
-        let sequence = try await Self.nextNumber(hall: hall, day: date, connection, logger)
-        let number = CaseNumber(division: hall, date: date, sequence: sequence)
         let definition = opening.definition
-        let state = try RegistrationCase.replay([opening.event], number: number, definition: definition)
+        // The number is taken last: from then to the commit the day's counter row stays locked,
+        // and the hall's next intake waits for it. So the case is written first under a number of
+        // its own that no one else can hold, and given its number at the end.
+        let provisional = try RegistrationCase.replay(
+            [opening.event], number: CaseNumber(division: hall, date: date, sequence: 1), definition: definition)
         let id = try await insertCase(
-            state, hall: hall, schedule: clock.schedule(state, budgetMinutes: definition.budgetMinutes),
-            nameParts: nameParts, connection)
+            provisional, hall: hall, schedule: clock.schedule(provisional, budgetMinutes: definition.budgetMinutes),
+            nameParts: nameParts, numberText: "pending:" + UUID().uuidString, connection)
         try await append([opening.event], caseID: id, nameParts: nameParts, connection)
         try await fileLookup(
             CaseLookup.entries(of: opening.application, tradeName: nameParts?.tradeName, creditCode: nil), caseID: id,
             connection)
-        try await writeMailRow(state, definition, caseID: id, connection)
+        try await writeMailRow(provisional, definition, caseID: id, connection)
+        let sequence = try await Self.nextNumber(hall: hall, day: date, connection, logger)
+        let number = CaseNumber(division: hall, date: date, sequence: sequence)
+        _ = try await connection.query(
+            "UPDATE registration_case SET number = \(number.description) WHERE id = \(id)", logger: logger)
+        let state = try RegistrationCase.replay([opening.event], number: number, definition: definition)
         if let reference = opening.application.crossProvince {
             try await linkCrossProvinceCase(reference, to: number, connection)
         }
@@ -462,16 +469,18 @@ extension PostgresStore {
         _ = try await connection.query("DELETE FROM store_meta WHERE key = 'schedule-calendar'", logger: logger)
     }
 
+    /// Writes the projection row of a new case, under `numberText` when given (a provisional one
+    /// until its number is taken), and returns its id.
     func insertCase(
         _ state: RegistrationCase, hall: String, schedule: CaseSchedule, nameParts: NameParts?,
-        _ connection: PostgresConnection
+        numberText: String? = nil, _ connection: PostgresConnection
     ) async throws -> Int64 {
         let rows = try await connection.query(
             """
             INSERT INTO registration_case (number, hall, channel, stage, opened_at, closed_at, workflow_id,
                 workflow_version, version, enterprise_type, proposed_name, opened_by, updated_at, clock_segments,
                 government_minutes, remaining_minutes, due_at, trade_name, industry, special_kind)
-            VALUES (\(state.number.description), \(hall), \(state.application.channel.rawValue), \(state.stage),
+            VALUES (\(numberText ?? state.number.description), \(hall), \(state.application.channel.rawValue), \(state.stage),
                 \(Self.milliseconds(state.openedAt)), \(state.closedAt.map(Self.milliseconds)), \(state.definition.id),
                 \(state.definition.version), \(state.version), \(state.application.enterpriseType.rawValue),
                 \(state.application.proposedName), \(state.openedBy), \(Self.milliseconds(state.updatedAt)),
