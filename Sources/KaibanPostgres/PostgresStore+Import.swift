@@ -53,6 +53,12 @@ extension PostgresStore {
         }
     }
 
+    /// Runs what the database leaves for the commit now (the counts by day), so that the
+    /// transaction reads them as they will be.
+    package func settleDeferred(_ connection: PostgresConnection) async throws {
+        _ = try await connection.query("SET CONSTRAINTS ALL IMMEDIATE", logger: logger)
+    }
+
     /// Makes the transaction read instants written without an offset as UTC (SQLite's form),
     /// whatever the server's time zone.
     package func readInstantsAsUTC(_ connection: PostgresConnection) async throws {

@@ -146,6 +146,7 @@ struct MigrateToCommand: AsyncParsableCommand {
                         "rebuilt from their histories, these differ from what was copied; nothing was kept: \((differing + clerks).prefix(20).joined(separator: ", "))"
                 )
             }
+            try await destination.settleDeferred(connection)
             if let derived = try await destination.figureDays(columns, connection), let sourceDays {
                 guard derived == sourceDays else {
                     let missing = sourceDays.subtracting(derived).count
