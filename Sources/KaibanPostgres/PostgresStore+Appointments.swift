@@ -185,16 +185,15 @@ extension PostgresStore {
     ) async throws -> RegistrationCase {
         // The booking is answered for before the application (as on SQLite, where both are checked
         // in one transaction): read now, and read again under its row's lock below.
-        try Self.requireCheckIn(
-            try Self.openBooking(appointmentID, try await appointment(appointmentID), portalID: nil, at: now),
-            appointmentID, application, at: now)
+        try Self.openBooking(appointmentID, try await appointment(appointmentID), portalID: nil, at: now)
+            .requireCheckIn(id: appointmentID, for: application, at: now)
         let opening = try await prepareOpening(
             application, workflowID: workflowID, by: clerk, at: now, recording: recording, checklist: checklist,
             documents: documents)
         return try await guarded { [self] in
             try await transaction { [self] connection in
                 let booking = try await lockOpenBooking(appointmentID, portalID: nil, at: now, connection)
-                try Self.requireCheckIn(booking, appointmentID, application, at: now)
+                try booking.requireCheckIn(id: appointmentID, for: application, at: now)
                 let state = try await intake(opening, hall: hall, nameParts: nameParts, clock: clock, connection).state
                 _ = try await connection.query(
                     "UPDATE appointment SET state = 'checked-in' WHERE id = \(appointmentID)", logger: logger)
@@ -472,32 +471,6 @@ extension PostgresStore {
                 en: "booking \(id) is \(appointment.state.name.en); nothing more can be done with it")
         }
         return appointment
-    }
-
-    /// Refuses a check-in of `appointment` on another day than `now`'s, or by someone who is not
-    /// the application's legal representative, agent or an investor in person.
-    fileprivate static func requireCheckIn(
-        _ appointment: Appointment, _ appointmentID: Int64, _ application: CaseApplication, at now: Date
-    ) throws {
-        guard appointment.date == HallTime.localDate(of: now) else {
-            throw Problem(
-                .refused, "appointment.other-day",
-                zh: "预约\(appointmentID)是\(appointment.date)的，不能在\(HallTime.localDate(of: now))到场办理",
-                en: "booking \(appointmentID) is for \(appointment.date), not \(HallTime.localDate(of: now))")
-        }
-        // ID numbers are kept in one form on both sides.
-        let people =
-            [application.legalRepresentative.idNumber] + (application.agent.map { [$0.idNumber] } ?? [])
-            + application.investors.filter { $0.kind == .person }.map(\.idNumber)
-        guard people.contains(appointment.idNumber) else {
-            let booked = CitizenID.masked(appointment.idNumber)
-            throw Problem(
-                .refused, "appointment.other-applicant",
-                zh: "预约\(appointmentID)的申请人（\(appointment.name)，\(booked)）不是本申请的法定代表人、代理人或自然人投资人",
-                en:
-                    "booking \(appointmentID) was made by \(appointment.name) (\(booked)), who is not this application's legal representative, agent or an investor in person"
-            )
-        }
     }
 
     fileprivate static func bookingDate(_ text: String) throws -> CivilDate {

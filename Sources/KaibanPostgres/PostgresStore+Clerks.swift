@@ -51,19 +51,8 @@ extension PostgresStore {
             try await transaction { [self] connection in
                 try await lockClerkRegister(connection)
                 try await requireRegisterSupervisor(actor, for: Desk.clerkChanges, connection)
-                guard var clerk = try await clerkInRegister(id, connection) else { throw StoreError.clerkNotFound(id) }
-                guard clerk.active else { throw StoreError.clerkAlreadyInactive(id) }
-                let before = clerk.roles
-                let kind: ClerkEvent.Kind
-                switch change {
-                case .roles(let roles):
-                    guard roles != clerk.roles else { throw StoreError.rolesUnchanged(id) }
-                    clerk.roles = roles
-                    kind = .rolesChanged
-                case .deactivate:
-                    clerk.active = false
-                    kind = .deactivated
-                }
+                guard let stored = try await clerkInRegister(id, connection) else { throw StoreError.clerkNotFound(id) }
+                let (clerk, kind, before) = try change.applied(to: stored)
                 if before.contains(Clerk.supervisorRole) && !clerk.isSupervisor {
                     // Counted under the register's lock: no other change is under way.
                     let others =

@@ -344,26 +344,7 @@ extension CaseStore: AppointmentStore {
             try self.batch(clock: clock) { batch in
                 let db = batch.db
                 let appointment = try self.openBooking(appointmentID, portalID: nil, at: now, db)
-                guard appointment.date == HallTime.localDate(of: now) else {
-                    throw Problem(
-                        .refused, "appointment.other-day",
-                        zh: "预约\(appointmentID)是\(appointment.date)的，不能在\(HallTime.localDate(of: now))到场办理",
-                        en: "booking \(appointmentID) is for \(appointment.date), not \(HallTime.localDate(of: now))")
-                }
-                // The one who booked comes for this application: its legal representative, agent or
-                // an investor in person (ID numbers are kept in one form on both sides).
-                let people =
-                    [application.legalRepresentative.idNumber] + (application.agent.map { [$0.idNumber] } ?? [])
-                    + application.investors.filter { $0.kind == .person }.map(\.idNumber)
-                guard people.contains(appointment.idNumber) else {
-                    let booked = CitizenID.masked(appointment.idNumber)
-                    throw Problem(
-                        .refused, "appointment.other-applicant",
-                        zh: "预约\(appointmentID)的申请人（\(appointment.name)，\(booked)）不是本申请的法定代表人、代理人或自然人投资人",
-                        en:
-                            "booking \(appointmentID) was made by \(appointment.name) (\(booked)), who is not this application's legal representative, agent or an investor in person"
-                    )
-                }
+                try appointment.requireCheckIn(id: appointmentID, for: application, at: now)
                 let state = try batch.intake(
                     application, workflowID: workflowID, hall: hall, by: clerk, at: now, nameParts: nameParts,
                     recording: recording, checklist: checklist, documents: documents)

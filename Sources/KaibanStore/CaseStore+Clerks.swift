@@ -48,19 +48,7 @@ extension CaseStore {
     {
         try write { db in
             _ = try requireSupervisor(actor, for: Desk.clerkChanges, db)
-            var clerk = try fetchClerk(id, db)
-            guard clerk.active else { throw StoreError.clerkAlreadyInactive(id) }
-            let before = clerk.roles
-            let kind: ClerkEvent.Kind
-            switch change {
-            case .roles(let roles):
-                guard roles != clerk.roles else { throw StoreError.rolesUnchanged(id) }
-                clerk.roles = roles
-                kind = .rolesChanged
-            case .deactivate:
-                clerk.active = false
-                kind = .deactivated
-            }
+            let (clerk, kind, before) = try change.applied(to: try fetchClerk(id, db))
             if before.contains(Clerk.supervisorRole) && !clerk.isSupervisor {
                 let others =
                     try Int.fetchOne(
