@@ -250,7 +250,7 @@ public final class PostgresStore: Sendable {
             // The pool's own refusals (its circuit breaker tripped after a minute of failed
             // connections) are not PSQLErrors: they say the server cannot be reached.
             if String(reflecting: type(of: error)).contains("ConnectionPoolError") {
-                throw PostgresStoreError.unreachable(String(describing: error))
+                throw PostgresStoreError.unreachable("no connection to the server could be made")
             }
             throw PostgresStoreError.storage(String(describing: error))
         }
