@@ -66,9 +66,11 @@ extension PostgresStore {
 
     /// Writes `opening` as a new case of `hall` inside `connection`'s transaction: the next number
     /// of the hall's local day, the projection row, the history, the lookup and what the case's
-    /// channel keeps beside it.
+    /// channel keeps beside it; `beside` writes what its caller keeps with the case (a portal's
+    /// access and idempotency rows) before the number is taken.
     func intake(
-        _ opening: Opening, hall: String, nameParts: NameParts?, clock: SLAClock, _ connection: PostgresConnection
+        _ opening: Opening, hall: String, nameParts: NameParts?, clock: SLAClock, _ connection: PostgresConnection,
+        beside: (@Sendable (Int64, PostgresConnection) async throws -> Void)? = nil
     ) async throws -> (state: RegistrationCase, caseID: Int64) {
         let date = HallTime.localDate(of: opening.at)
         let definition = opening.definition
@@ -77,23 +79,38 @@ extension PostgresStore {
         // its own that no one else can hold, and given its number at the end.
         let provisional = try RegistrationCase.replay(
             [opening.event], number: CaseNumber(division: hall, date: date, sequence: 1), definition: definition)
-        let id = try await insertCase(
-            provisional, hall: hall, schedule: clock.schedule(provisional, budgetMinutes: definition.budgetMinutes),
-            nameParts: nameParts, numberText: "pending:" + UUID().uuidString, connection)
-        try await append([opening.event], caseID: id, nameParts: nameParts, connection)
-        try await fileLookup(
-            CaseLookup.entries(of: opening.application, tradeName: nameParts?.tradeName, creditCode: nil), caseID: id,
-            connection)
+        let opened = try await connection.execute(
+            PostgresStatements.OpenCase(
+                provisional, numberText: "pending:" + UUID().uuidString, hall: hall,
+                schedule: clock.schedule(provisional, budgetMinutes: definition.budgetMinutes), nameParts: nameParts,
+                opening: opening.event,
+                lookup: CaseLookup.entries(
+                    of: opening.application, tradeName: nameParts?.tradeName, creditCode: nil)),
+            logger: logger)
+        guard let id = try await opened.first(where: { _ in true }) else {
+            throw StoreError.storage("the new case of \(hall) was not given an id")
+        }
         try await writeMailRow(provisional, definition, caseID: id, connection)
-        let sequence = try await Self.nextNumber(hall: hall, day: date, connection, logger)
-        let number = CaseNumber(division: hall, date: date, sequence: sequence)
-        _ = try await connection.query(
-            "UPDATE registration_case SET number = \(number.description) WHERE id = \(id)", logger: logger)
+        try await beside?(id, connection)
+        let numbered = try await connection.execute(
+            PostgresStatements.NumberCase(
+                hall: hall, day: date.description,
+                prefix: String(CaseNumber(division: hall, date: date, sequence: 0).description.dropLast(4)),
+                caseID: id),
+            logger: logger)
+        guard let taken = try await numbered.first(where: { _ in true }) else {
+            throw PostgresStoreError.storage("no case number was returned for \(hall) on \(date)")
+        }
+        let number = CaseNumber(division: hall, date: date, sequence: taken.sequence)
+        guard taken.number == number.description else {
+            throw PostgresStoreError.storage(
+                "case \(number) was written as \(taken.number ?? "no number") (case id \(id))")
+        }
         let state = try RegistrationCase.replay([opening.event], number: number, definition: definition)
         if let reference = opening.application.crossProvince {
             try await linkCrossProvinceCase(reference, to: number, connection)
         }
-        try await invalidateSchedules(ifOlderThan: clock, connection)
+        try await invalidateSchedules(ifOlderThan: clock, revision: taken.calendarRevision, connection)
         return (state, id)
     }
 
@@ -464,35 +481,14 @@ extension PostgresStore {
 
     /// After a write with a clock older than the stored calendar: the schedules it wrote are out
     /// of date, so the next refresh recomputes them all.
-    func invalidateSchedules(ifOlderThan clock: SLAClock, _ connection: PostgresConnection) async throws {
-        guard try await Self.calendarRevision(connection, logger) != clock.calendar.revision else { return }
+    /// `revision`: the calendar's, when already read in this transaction.
+    func invalidateSchedules(ifOlderThan clock: SLAClock, revision: Int? = nil, _ connection: PostgresConnection)
+        async throws
+    {
+        let stored: Int
+        if let revision { stored = revision } else { stored = try await Self.calendarRevision(connection, logger) }
+        guard stored != clock.calendar.revision else { return }
         _ = try await connection.query("DELETE FROM store_meta WHERE key = 'schedule-calendar'", logger: logger)
-    }
-
-    /// Writes the projection row of a new case, under `numberText` when given (a provisional one
-    /// until its number is taken), and returns its id.
-    func insertCase(
-        _ state: RegistrationCase, hall: String, schedule: CaseSchedule, nameParts: NameParts?,
-        numberText: String? = nil, _ connection: PostgresConnection
-    ) async throws -> Int64 {
-        let rows = try await connection.query(
-            """
-            INSERT INTO registration_case (number, hall, channel, stage, opened_at, closed_at, workflow_id,
-                workflow_version, version, enterprise_type, proposed_name, opened_by, updated_at, clock_segments,
-                government_minutes, remaining_minutes, due_at, trade_name, industry, special_kind)
-            VALUES (\(numberText ?? state.number.description), \(hall), \(state.application.channel.rawValue), \(state.stage),
-                \(Self.milliseconds(state.openedAt)), \(state.closedAt.map(Self.milliseconds)), \(state.definition.id),
-                \(state.definition.version), \(state.version), \(state.application.enterpriseType.rawValue),
-                \(state.application.proposedName), \(state.openedBy), \(Self.milliseconds(state.updatedAt)),
-                \(ClockSegment.encode(state.segments, extra: state.extraWorkingTime)), \(schedule.governmentMinutes),
-                \(schedule.remainingMinutes), \(schedule.dueAt.map(Self.wholeSeconds)), \(nameParts?.tradeName ?? ""),
-                \(nameParts?.industry ?? ""), \(state.special?.kind.rawValue))
-            RETURNING id
-            """, logger: logger)
-        guard let id = try await rows.decode(Int64.self).first(where: { _ in true }) else {
-            throw StoreError.storage("the new case \(state.number) was not given an id")
-        }
-        return id
     }
 
     /// Rewrites the projection row; refuses if it is not at `previousVersion` (the row disagrees

@@ -41,45 +41,71 @@ extension PostgresStore {
             application, workflowID: workflowID, by: clerk.id, at: now, recording: acting,
             checklist: checklist,
             documents: [])
+        // Mail and the exchange keep rows of their own beside a case, written in a transaction.
+        if application.channel != .mail, opening.application.crossProvince == nil {
+            return try await submitCase(opening, submission: submission, hall: hall, nameParts: nameParts, clock: clock)
+        }
         return try await guarded { [self] in
             try await transaction { [self] connection in
                 let portalID = submission.portal.id
-                // The portal must still be active when the case is written; its row is held until
-                // the commit, so a revocation (which locks it FOR UPDATE) comes before or after.
-                let revoked = try await connection.query(
-                    "SELECT revoked_at IS NOT NULL FROM portal WHERE id = \(portalID) FOR KEY SHARE",
-                    logger: logger
-                ).decode(Bool.self).first(where: { _ in true })
-                guard revoked == false else { throw StoreError.portalNotFound(portalID) }
-                for try await _ in try await connection.execute(
-                    PortalEarlierSubmission(portalID: portalID, keySHA256: submission.keySHA256),
-                    logger: logger)
-                {
-                    throw StoreError.submissionExists
-                }
-                let (state, caseID) = try await intake(
-                    opening, hall: hall, nameParts: nameParts, clock: clock, connection)
-                _ = try await connection.query(
-                    """
-                    INSERT INTO case_access (case_id, portal_id, password_hash)
-                    VALUES (\(caseID), \(portalID), \(submission.passwordHash))
-                    """, logger: logger)
+                let record = PostgresStatements.RecordSubmission(
+                    submission: submission, caseID: 0, at: Self.wholeSeconds(recording.at))
+                let logger = logger
+                return try await intake(opening, hall: hall, nameParts: nameParts, clock: clock, connection) {
+                    caseID, connection in
+                    var record = record
+                    record.caseID = caseID
+                    do {
+                        // Another server's submission under the same key, not yet committed, makes
+                        // this wait here; once it commits, this is refused and rolls back (before
+                        // this one takes a number).
+                        let written = try await connection.execute(record, logger: logger)
+                        // The portal must still be active when the case is written.
+                        guard try await written.first(where: { _ in true }) == true else {
+                            throw StoreError.portalNotFound(portalID)
+                        }
+                    } catch  where Self.portalUniqueViolation(error, of: "submission_pkey") {
+                        throw StoreError.submissionExists
+                    }
+                }.state
+            }
+        }
+    }
+
+    /// Writes a portal's submission with its case in one statement (``PostgresStatements/SubmitCase``),
+    /// its own transaction.
+    func submitCase(
+        _ opening: Opening, submission: PortalSubmission, hall: String, nameParts: NameParts?, clock: SLAClock
+    ) async throws -> RegistrationCase {
+        let day = HallTime.localDate(of: opening.at)
+        let definition = opening.definition
+        let provisional = try RegistrationCase.replay(
+            [opening.event], number: CaseNumber(division: hall, date: day, sequence: 1), definition: definition)
+        let statement = try PostgresStatements.SubmitCase(
+            provisional, hall: hall, day: day,
+            schedule: clock.schedule(provisional, budgetMinutes: definition.budgetMinutes), nameParts: nameParts,
+            opening: opening.event,
+            lookup: CaseLookup.entries(of: opening.application, tradeName: nameParts?.tradeName, creditCode: nil),
+            submission: submission, at: Self.wholeSeconds(opening.at), calendarRevision: clock.calendar.revision)
+        let portalID = submission.portal.id
+        let taken = try await guarded { [self] in
+            try await client.withConnection { [self] connection in
+                // The statement is its own commit: once sent, its caller waits for its outcome.
+                try PostgresCommitGate.enterCommit()
                 do {
-                    // Another server's submission under the same key, not yet committed, makes this
-                    // wait here; once it commits, this is refused and rolls back.
-                    _ = try await connection.query(
-                        """
-                        INSERT INTO submission (portal_id, key_sha256, request_sha256, case_id, sealed_password,
-                            created_at)
-                        VALUES (\(portalID), \(submission.keySHA256), \(submission.requestSHA256), \(caseID),
-                            \(submission.sealedPassword), \(Self.wholeSeconds(recording.at)))
-                        """, logger: logger)
+                    return try await connection.execute(statement, logger: logger).first(where: { _ in true })
                 } catch  where Self.portalUniqueViolation(error, of: "submission_pkey") {
                     throw StoreError.submissionExists
                 }
-                return state
             }
         }
+        // No row: the portal was revoked (or removed) since its token was read; nothing was written.
+        guard let taken else { throw StoreError.portalNotFound(portalID) }
+        let number = CaseNumber(division: hall, date: day, sequence: taken.sequence)
+        guard taken.number == number.description else {
+            throw PostgresStoreError.storage("case \(number) was written as \(taken.number) (case id \(taken.caseID))")
+        }
+        return try RegistrationCase.replay([opening.event], number: number, definition: definition)
     }
 
     public func caseAccess(_ number: CaseNumber, failuresSince: Date) async throws -> CaseAccess? {

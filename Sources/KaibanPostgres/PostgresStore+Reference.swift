@@ -28,6 +28,7 @@ extension PostgresStore {
     {
         let json = try Self.referenceJSON(definition)
         let key = definition.key
+        defer { latestDefinitions.withLock { $0[key.id] = nil } }
         return try await guarded { [self] in
             try await transaction { [self] connection in
                 try await recordReference(source, connection)
@@ -54,19 +55,32 @@ extension PostgresStore {
         }
     }
 
+    /// The newest version of workflow `id`. Read at every intake (the desk's checks, the
+    /// store's), so the version found is trusted for a second (``latestDefinitionTrust``), and
+    /// forgotten at once when this store registers a version: a version registered through
+    /// another server is used by this one within the second, as if the intake had come a moment
+    /// earlier. The definition itself is read once per version.
     public func latestDefinition(_ id: String) async throws -> WorkflowDefinition {
-        return try await guarded { [self] in
-            let rows = try await client.query(
-                """
-                SELECT version, definition_json FROM workflow_definition WHERE workflow_id = \(id)
-                ORDER BY version DESC LIMIT 1
-                """, logger: logger)
-            guard let (version, json) = try await rows.decode((Int, String).self).first(where: { _ in true }) else {
-                throw StoreError.noDefinition(id)
-            }
-            return try cachedDefinition(WorkflowDefinition.Key(id: id, version: version), json)
+        let now = ContinuousClock.now
+        if let known = latestDefinitions.withLock({ $0[id] }), now < known.until,
+            let cached = definitionCache.withLock({ $0[known.key] })
+        {
+            return cached
         }
+        let version = try await guarded { [self] in
+            try await client.query(
+                "SELECT max(version) FROM workflow_definition WHERE workflow_id = \(id)", logger: logger
+            ).decode(Int?.self).first(where: { _ in true }) ?? nil
+        }
+        guard let version else { throw StoreError.noDefinition(id) }
+        let key = WorkflowDefinition.Key(id: id, version: version)
+        let definition = try await self.definition(key)
+        latestDefinitions.withLock { $0[id] = (key, now + Self.latestDefinitionTrust) }
+        return definition
     }
+
+    /// How long the newest version of a workflow, once read, is taken as the newest.
+    static let latestDefinitionTrust: Duration = .seconds(1)
 
     public func definitions() async throws -> [WorkflowDefinition] {
         return try await guarded { [self] in

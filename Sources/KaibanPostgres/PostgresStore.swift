@@ -19,6 +19,9 @@ public final class PostgresStore: Sendable {
     public let location: String
     /// Decoded workflow definition versions (a version never changes once registered).
     let definitionCache = Mutex<[WorkflowDefinition.Key: WorkflowDefinition]>([:])
+    /// The newest version of each workflow as last read, and until when it is trusted
+    /// (``latestDefinition(_:)``).
+    let latestDefinitions = Mutex<[String: (key: WorkflowDefinition.Key, until: ContinuousClock.Instant)]>([:])
     /// The pool's run, for a store made by ``connected(_:logger:deadline:)``: ended with the store.
     let running: Task<Void, Never>?
 

@@ -153,6 +153,47 @@ struct PostgresPortalTests {
         #expect(
             try await server.store.earlierSubmission(
                 portalID: "gov-web", keySHA256: Secrets.sha256Hex("late")) == nil)
+        // Nor was a number taken: the day's first case is still number 1.
+        #expect(try await server.intake(Fixtures.application(), as: window).case.number.sequence == 1)
+    }
+
+    /// A submission whose case keeps a row beside it (the mail channel's) is written in a
+    /// transaction rather than in one statement: the same rows, the same refusals.
+    @Test func aSubmissionByMailIsWrittenWithItsMailRowAndRefusedOnceItsPortalIsRevoked() async throws {
+        let (desk, store, other, _) = try await twoServers()
+        let web = try await desk.addPortal(
+            id: "gov-web", name: "四川政务服务网", channel: .online, as: supervisor)
+        let clerk = Clerk(id: web.portal.actorID, name: web.portal.name, roles: ["window"])
+        let now = Fixtures.at(9, 1)
+        let clock = try Fixtures.sla()
+        func submit(_ name: String, key: String) async throws -> RegistrationCase {
+            var application = Fixtures.application(channel: .mail)
+            application.proposedName = name
+            return try await store.intake(
+                application, submission: try submission(web.portal, key: key), workflowID: "company-formation",
+                hall: "510811", as: clerk, at: now, nameParts: nil, recording: Recording(at: now), checklist: nil,
+                clock: clock)
+        }
+        let posted = try await submit("广元市昭化区青木农业科技有限公司", key: "post")
+        #expect(posted.number.sequence == 1 && posted.application.channel == .mail)
+        let earlier = try await store.earlierSubmission(portalID: "gov-web", keySHA256: Secrets.sha256Hex("post"))
+        #expect(earlier?.number == posted.number)
+        #expect(try await store.caseAccess(posted.number, failuresSince: now)?.portalID == "gov-web")
+        // The same mail row as the window's intake of a posted application writes.
+        let window = try await desk.intake(Fixtures.application(channel: .mail), as: self.window).case.number
+        func mailRows(_ number: CaseNumber) async throws -> Int {
+            try await store.client.query(
+                """
+                SELECT count(*) FROM case_mail
+                WHERE case_id = (SELECT id FROM registration_case WHERE number = \(number.description))
+                """, logger: store.logger
+            ).decode(Int.self).first(where: { _ in true }) ?? -1
+        }
+        #expect(try await mailRows(posted.number) == mailRows(window))
+        _ = try await other.revokePortal("gov-web", reason: "令牌泄露", as: supervisor)
+        let refused = await failure { _ = try await submit("广元市昭化区青松农业科技有限公司", key: "late") }
+        #expect(refused as? StoreError == .portalNotFound("gov-web"))
+        #expect(try await store.caseCount() == 2)
     }
 
     @Test func aRepeatedReadShowsAStepTakenOnAnotherServer() async throws {
