@@ -267,4 +267,53 @@ extension PostgresStatements {
 
         func decodeRow(_ row: PostgresRow) throws -> Bool { try row.decode(Bool.self) }
     }
+
+    /// The names registered in `division` with the same trade name or in the same industry (the
+    /// desk's name check at every intake).
+    struct RegisteredNames: PostgresPreparedStatement {
+        static let name = "kaiban_registered_names"
+        static let sql = """
+            SELECT case_number, name, trade_name, industry FROM registered_name
+            WHERE division = $1 AND trade_name = $2
+            UNION
+            SELECT case_number, name, trade_name, industry FROM registered_name
+            WHERE division = $1 AND industry = $3
+            """
+        static let bindingDataTypes: [PostgresDataType] = [.text, .text, .text]
+        typealias Row = RegisteredName
+        var division: String
+        var tradeName: String
+        var industry: String
+
+        func makeBindings() throws -> PostgresBindings {
+            try PostgresStatements.bindings(division, tradeName, industry)
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> RegisteredName {
+            let (number, name, trade, industry) = try row.decode((String, String, String, String).self)
+            return RegisteredName(caseNumber: number, name: name, tradeName: trade, industry: industry)
+        }
+    }
+
+    /// The open cases of a hall (numbers matching `hallPattern`, `510811-%`) under the same trade
+    /// name and industry, in order (the desk's name check at every intake).
+    struct OpenApplications: PostgresPreparedStatement {
+        static let name = "kaiban_open_applications"
+        static let sql = """
+            SELECT number FROM registration_case
+            WHERE closed_at IS NULL AND trade_name = $2 AND industry = $3 AND number LIKE $1
+            ORDER BY number
+            """
+        static let bindingDataTypes: [PostgresDataType] = [.text, .text, .text]
+        typealias Row = String
+        var hallPattern: String
+        var tradeName: String
+        var industry: String
+
+        func makeBindings() throws -> PostgresBindings {
+            try PostgresStatements.bindings(hallPattern, tradeName, industry)
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> String { try row.decode(String.self) }
+    }
 }

@@ -391,21 +391,17 @@ extension PostgresStore {
         }
     }
 
+    // Both read at every intake, before its transaction, hence prepared.
     public func registeredNames(division: String, tradeName: String, industry: String) async throws
         -> [RegisteredName]
     {
         try await guarded { [self] in
-            let rows = try await client.query(
-                """
-                SELECT case_number, name, trade_name, industry FROM registered_name
-                WHERE division = \(division) AND trade_name = \(tradeName)
-                UNION
-                SELECT case_number, name, trade_name, industry FROM registered_name
-                WHERE division = \(division) AND industry = \(industry)
-                """, logger: logger)
             var names: [RegisteredName] = []
-            for try await (number, name, trade, industry) in rows.decode((String, String, String, String).self) {
-                names.append(RegisteredName(caseNumber: number, name: name, tradeName: trade, industry: industry))
+            for try await name in try await client.execute(
+                PostgresStatements.RegisteredNames(division: division, tradeName: tradeName, industry: industry),
+                logger: logger)
+            {
+                names.append(name)
             }
             return names
         }
@@ -413,15 +409,13 @@ extension PostgresStore {
 
     public func openApplications(hall: String, tradeName: String, industry: String) async throws -> [String] {
         try await guarded { [self] in
-            let rows = try await client.query(
-                """
-                SELECT number FROM registration_case
-                WHERE closed_at IS NULL AND trade_name = \(tradeName) AND industry = \(industry)
-                    AND number LIKE \(hall + "-%")
-                ORDER BY number
-                """, logger: logger)
             var numbers: [String] = []
-            for try await number in rows.decode(String.self) { numbers.append(number) }
+            for try await number in try await client.execute(
+                PostgresStatements.OpenApplications(hallPattern: hall + "-%", tradeName: tradeName, industry: industry),
+                logger: logger)
+            {
+                numbers.append(number)
+            }
             return numbers
         }
     }
