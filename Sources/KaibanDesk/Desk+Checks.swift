@@ -123,7 +123,7 @@ extension Desk {
     /// An enterprise name for `type`: structure, form, forbidden words, conflicts in the hall.
     public func checkName(_ name: String, type: EnterpriseType) async throws -> CheckVerdict {
         try await run {
-            let analysis = try await analyzeName(name, type: type, hall: settings.hall, on: today())
+            let analysis = try await analyzeName(name, type: type, hall: settings.hall, on: today()).analysis
             var verdict = CheckVerdict(
                 value: name, valid: analysis.isValid, problems: analysis.problems, warnings: analysis.warnings)
             verdict.details.nameDivision = analysis.division

@@ -107,14 +107,25 @@ extension Desk {
         return name.split(separator: " ").map(String.init)
     }
 
-    /// A proposed name taken apart and checked against the rules and the names registered here.
-    func analyzeName(_ name: String, type: EnterpriseType, hall: String, on date: CivilDate) async throws
-        -> NameAnalysis
-    {
+    /// A proposed name taken apart and checked against the rules and the names registered here;
+    /// with `openApplications`, also the hall's open applications under the same trade name and
+    /// industry (read with the registered names).
+    func analyzeName(
+        _ name: String, type: EnterpriseType, hall: String, on date: CivilDate, openApplications: Bool = false
+    ) async throws -> (analysis: NameAnalysis, open: [String]) {
         var analysis = NameAnalysis(
             name: name, type: type, divisionNames: try await divisionNames(of: hall, on: date), rules: try nameRules())
-        let registered = try await store.registeredNames(
-            division: hall, tradeName: analysis.tradeName, industry: analysis.industry)
+        let records: NameRecords
+        if openApplications {
+            records = try await store.nameRecords(
+                division: hall, tradeName: analysis.tradeName, industry: analysis.industry)
+        } else {
+            records = NameRecords(
+                registered: try await store.registeredNames(
+                    division: hall, tradeName: analysis.tradeName, industry: analysis.industry),
+                open: [])
+        }
+        let registered = records.registered
         analysis.check(
             against: registered.map {
                 var other = analysis
@@ -123,7 +134,7 @@ extension Desk {
                 other.industry = $0.industry
                 return other
             })
-        return analysis
+        return (analysis, records.open)
     }
 
     /// The checks intake runs on every name, division and ID number of an application.
@@ -178,8 +189,9 @@ extension Desk {
                             "division \(application.domicileDivision) is not in force on \(date)\(domicile.name.map { " (was \($0))" } ?? "")"
                     )))
         }
-        let name = try await analyzeName(
-            application.proposedName, type: application.enterpriseType, hall: naming, on: date)
+        let (name, open) = try await analyzeName(
+            application.proposedName, type: application.enterpriseType, hall: naming, on: date,
+            openApplications: true)
         // The name's characters and length are the application's own rule, reported once.
         let characters = EnterpriseNameText.problems(application.proposedName)
         problems += name.problems.filter { !characters.contains($0) }.map {
@@ -187,8 +199,7 @@ extension Desk {
         }
         warnings += name.warnings.map { FieldProblem(field: "proposedName", reason: $0) }
         if name.isValid {
-            let pending = try await store.openApplications(
-                hall: naming, tradeName: name.tradeName, industry: name.industry)
+            let pending = open
             if !pending.isEmpty && !namingCases {
                 warnings.append(
                     FieldProblem(

@@ -121,6 +121,9 @@ public protocol DeskStore: AppointmentStore, ExchangeStore {
     func registeredNames(division: String, tradeName: String, industry: String) async throws -> [RegisteredName]
     /// Open applications of the hall with the same trade name and industry.
     func openApplications(hall: String, tradeName: String, industry: String) async throws -> [String]
+    /// Both of the above for one division (the hall's), read together: what an intake checks a
+    /// name against. A store answers it in one round trip where that saves one.
+    func nameRecords(division: String, tradeName: String, industry: String) async throws -> NameRecords
     /// Cases filed under `key` as one of `kinds` (``CaseLookup/entries(of:tradeName:creditCode:)``,
     /// kept in the transaction of every intake and licence), or under a key starting with it when
     /// `prefix`; newest first, `limit` from `offset`. Read through an index, never by scanning cases.
@@ -224,4 +227,12 @@ public protocol DeskStore: AppointmentStore, ExchangeStore {
     /// Takes in cases with their steps, all in one transaction (imports, generated data): the
     /// same rules as one by one; if any is refused, nothing is written.
     func importCases(_ cases: [CaseImport], clock: SLAClock) async throws
+}
+
+extension DeskStore {
+    public func nameRecords(division: String, tradeName: String, industry: String) async throws -> NameRecords {
+        NameRecords(
+            registered: try await registeredNames(division: division, tradeName: tradeName, industry: industry),
+            open: try await openApplications(hall: division, tradeName: tradeName, industry: industry))
+    }
 }

@@ -281,6 +281,19 @@ public struct NameParts: Sendable, Equatable, Codable {
 }
 
 /// A name registered in a division, for conflict checks.
+/// What an intake checks a name against (``DeskStore/nameRecords(division:tradeName:industry:)``).
+public struct NameRecords: Sendable, Equatable {
+    /// The names registered in the division with the trade name or in the industry.
+    public var registered: [RegisteredName]
+    /// The open applications of the division's hall with the trade name and industry, in order.
+    public var open: [String]
+
+    public init(registered: [RegisteredName], open: [String]) {
+        self.registered = registered
+        self.open = open
+    }
+}
+
 public struct RegisteredName: Sendable, Equatable {
     public var caseNumber: String
     public var name: String

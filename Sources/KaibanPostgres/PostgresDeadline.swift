@@ -14,7 +14,7 @@ final class PostgresDeadline<Value: Sendable>: Sendable {
     struct State {
         var continuation: CheckedContinuation<Value, any Error>?
         var work: Task<Void, Never>?
-        var timer: Task<Void, Never>?
+        var timer: PostgresTimer.Entry?
         var finished = false
         var committing = false
     }
@@ -62,9 +62,8 @@ final class PostgresDeadline<Value: Sendable>: Sendable {
                 self.finish(.failure(error), byWork: true)
             }
         }
-        let timer = Task {
-            try? await Task.sleep(for: limit)
-            if !Task.isCancelled { self.finish(.failure(Exceeded(limit: limit)), byWork: false) }
+        let timer = PostgresTimer.shared.schedule(after: limit) {
+            self.finish(.failure(Exceeded(limit: limit)), byWork: false)
         }
         let finished = state.withLock { state in
             state.work = work
@@ -74,7 +73,7 @@ final class PostgresDeadline<Value: Sendable>: Sendable {
         // Finished (cancelled) while the tasks were being made.
         if finished {
             work.cancel()
-            timer.cancel()
+            PostgresTimer.shared.cancel(timer)
         }
     }
 
@@ -91,14 +90,14 @@ final class PostgresDeadline<Value: Sendable>: Sendable {
     /// is committing; the work still running is cancelled and the timer stopped.
     func finish(_ result: Result<Value, any Error>, byWork: Bool) {
         let taken = state.withLock {
-            state -> (CheckedContinuation<Value, any Error>?, Task<Void, Never>?, Task<Void, Never>?)? in
+            state -> (CheckedContinuation<Value, any Error>?, Task<Void, Never>?, PostgresTimer.Entry?)? in
             guard !state.finished, byWork || !state.committing else { return nil }
             state.finished = true
             defer { state.continuation = nil }
             return (state.continuation, state.work, state.timer)
         }
         guard let (continuation, work, timer) = taken else { return }
-        timer?.cancel()
+        if let timer { PostgresTimer.shared.cancel(timer) }
         if !byWork { work?.cancel() }
         continuation?.resume(with: result)
     }
@@ -116,5 +115,66 @@ struct PostgresCommitGate: Sendable {
     static func enterCommit() throws {
         if let gate = current, !gate.enter() { throw CancellationError() }
         try Task.checkCancellation()
+    }
+}
+
+/// One clock for the time limits of every operation in the process: a limit is an entry in a
+/// table, looked at every ``tick`` by one task that runs while any limit is pending, rather than a
+/// task and a system timer of its own per operation (most operations end long before their limit,
+/// and a timer made and cancelled per statement was a visible part of a submission's cost). A
+/// limit is reached up to one tick late.
+final class PostgresTimer: Sendable {
+    static let shared = PostgresTimer()
+
+    /// How often pending limits are looked at.
+    static let tick: Duration = .milliseconds(20)
+
+    /// A scheduled limit, to cancel it.
+    struct Entry: Sendable, Hashable {
+        let id: UInt64
+    }
+
+    struct State {
+        var pending: [UInt64: (due: ContinuousClock.Instant, fire: @Sendable () -> Void)] = [:]
+        var last: UInt64 = 0
+        var ticking = false
+    }
+
+    let state = Mutex(State())
+
+    /// Calls `fire` once `limit` has passed, unless cancelled first.
+    func schedule(after limit: Duration, _ fire: @escaping @Sendable () -> Void) -> Entry {
+        let due = ContinuousClock.now + limit
+        let (entry, start) = state.withLock { state in
+            state.last += 1
+            state.pending[state.last] = (due, fire)
+            defer { state.ticking = true }
+            return (Entry(id: state.last), !state.ticking)
+        }
+        if start { Task.detached { await self.run() } }
+        return entry
+    }
+
+    func cancel(_ entry: Entry) {
+        _ = state.withLock { $0.pending.removeValue(forKey: entry.id) }
+    }
+
+    /// Fires what is due every tick, until nothing is pending.
+    private func run() async {
+        while true {
+            try? await Task.sleep(for: Self.tick)
+            let now = ContinuousClock.now
+            let (due, more) = state.withLock { state in
+                var due: [@Sendable () -> Void] = []
+                for (id, limit) in state.pending where limit.due <= now {
+                    due.append(limit.fire)
+                    state.pending.removeValue(forKey: id)
+                }
+                state.ticking = !state.pending.isEmpty
+                return (due, state.ticking)
+            }
+            for fire in due { fire() }
+            if !more { return }
+        }
     }
 }

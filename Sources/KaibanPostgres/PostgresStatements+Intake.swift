@@ -316,4 +316,35 @@ extension PostgresStatements {
 
         func decodeRow(_ row: PostgresRow) throws -> String { try row.decode(String.self) }
     }
+
+    /// ``RegisteredNames`` and ``OpenApplications`` of one division in one round trip: every
+    /// intake reads both.
+    struct ReadNameRecords: PostgresPreparedStatement {
+        static let name = "kaiban_name_records"
+        static let sql = """
+            (\(RegisteredNames.sql))
+            UNION ALL
+            (SELECT number, NULL, NULL, NULL FROM registration_case
+            WHERE closed_at IS NULL AND trade_name = $2 AND industry = $3 AND number LIKE $4
+            ORDER BY number)
+            """
+        static let bindingDataTypes: [PostgresDataType] = [.text, .text, .text, .text]
+        enum Row {
+            case registered(RegisteredName)
+            case open(String)
+        }
+        var division: String
+        var tradeName: String
+        var industry: String
+
+        func makeBindings() throws -> PostgresBindings {
+            try PostgresStatements.bindings(division, tradeName, industry, division + "-%")
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> Row {
+            let (number, name, trade, industry) = try row.decode((String, String?, String?, String?).self)
+            guard let name, let trade, let industry else { return .open(number) }
+            return .registered(RegisteredName(caseNumber: number, name: name, tradeName: trade, industry: industry))
+        }
+    }
 }

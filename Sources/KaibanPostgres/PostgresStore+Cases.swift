@@ -420,6 +420,22 @@ extension PostgresStore {
         }
     }
 
+    public func nameRecords(division: String, tradeName: String, industry: String) async throws -> NameRecords {
+        try await guarded { [self] in
+            var records = NameRecords(registered: [], open: [])
+            for try await row in try await client.execute(
+                PostgresStatements.ReadNameRecords(division: division, tradeName: tradeName, industry: industry),
+                logger: logger)
+            {
+                switch row {
+                case .registered(let name): records.registered.append(name)
+                case .open(let number): records.open.append(number)
+                }
+            }
+            return records
+        }
+    }
+
     public func caseCount() async throws -> Int {
         try await guarded { [self] in
             try await client.query("SELECT count(*) FROM registration_case", logger: logger).decode(Int.self)

@@ -114,6 +114,40 @@ import Testing
         #expect(second.case.application.proposedName == "广元市昭化区金山农业科技有限公司")
     }
 
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases))
+    func theNamesAnIntakeChecksAgainstAreReadTogetherAsApart(store: TestStoreKind) async throws {
+        let desk = try await Fixtures.desk(store: store)
+        // Registered in the industry; two open applications under the trade name, one withdrawn.
+        try await register("广元市昭化区金山农业科技有限公司", on: desk)
+        try await register("广元市昭化区青禾农业科技有限公司", on: desk)
+        var open: [CaseNumber] = []
+        for minute in [30, 31, 32] {
+            open.append(
+                try await desk.playing(Fixtures.at(10, minute)).intake(
+                    application(named: "广元市昭化区银河农业科技有限公司"), as: window, at: Fixtures.at(10, minute)
+                ).case.number)
+        }
+        _ = try await desk.playing(Fixtures.at(10, 40)).withdraw(
+            open[1], reason: "申请人撤回", as: window, at: Fixtures.at(10, 40))
+        let details = try await desk.checkName("广元市昭化区银河农业科技有限公司", type: .limitedLiabilityCompany)
+            .details
+        let trade = try #require(details.tradeName)
+        let industry = try #require(details.industry)
+        let records = try await desk.store.nameRecords(division: "510811", tradeName: trade, industry: industry)
+        let registered = try await desk.store.registeredNames(division: "510811", tradeName: trade, industry: industry)
+        #expect(
+            records.registered.map(\.name).sorted() == ["广元市昭化区金山农业科技有限公司", "广元市昭化区青禾农业科技有限公司"])
+        #expect(records.registered.map(\.caseNumber).sorted() == registered.map(\.caseNumber).sorted())
+        #expect(records.open == [open[0], open[2]].map(\.description))
+        #expect(
+            records.open
+                == (try await desk.store.openApplications(hall: "510811", tradeName: trade, industry: industry)))
+        // Another division has neither.
+        #expect(
+            try await desk.store.nameRecords(division: "510812", tradeName: trade, industry: industry)
+                == NameRecords(registered: [], open: []))
+    }
+
     @Test func compatibilityFormsAreReadAsTheCharactersTheyStandFor() async throws {
         let desk = try await Fixtures.desk()
         // ⼴ is the Kangxi radical U+2F34, NFKC 广; the ASCII parentheses become full-width.
