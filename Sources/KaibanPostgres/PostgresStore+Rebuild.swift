@@ -96,10 +96,7 @@ extension PostgresStore {
             report.events += events.count
             var repaired = try await repairLookup(state, tradeName: parts.tradeName, caseID: id, connection)
             if try await repairRegisteredName(state, parts, connection) { repaired = true }
-            // What the deferral and mail parts keep beside the case is rewritten as a step writes
-            // it (each writer sees for itself whether the case has any).
-            try await writeDeferralRowsIfAny(state, caseID: id, connection)
-            try await writeMailRow(state, definition, caseID: id, connection)
+            if try await repairBeside(state, definition, caseID: id, connection) { repaired = true }
             if Self.projection(of: state, schedule, parts) != stored {
                 repaired = true
                 try await repairProjection(state, schedule, parts, caseID: id, connection)
@@ -120,12 +117,30 @@ extension PostgresStore {
         return (report, cases.last?.id)
     }
 
-    /// The deferral rows of a case with a deferral, as a step writes them.
-    private func writeDeferralRowsIfAny(_ state: RegistrationCase, caseID: Int64, _ connection: PostgresConnection)
-        async throws
-    {
-        guard state.deferral != nil else { return }
+    /// Writes again what the deferral and mail parts keep beside case `caseID`, as its history
+    /// gives them (a deferral's row and its people, none without a deferral; the mail row); whether
+    /// anything differed from what was there, as the SQLite store's rebuild tells it.
+    private func repairBeside(
+        _ state: RegistrationCase, _ definition: WorkflowDefinition, caseID: Int64, _ connection: PostgresConnection
+    ) async throws -> Bool {
+        let before = try await besideRows(caseID: caseID, connection)
+        _ = try await connection.query("DELETE FROM deferral_party WHERE case_id = \(caseID)", logger: logger)
+        _ = try await connection.query("DELETE FROM case_deferral WHERE case_id = \(caseID)", logger: logger)
         try await writeDeferralRows(state, parties: true, caseID: caseID, connection)
+        try await writeMailRow(state, definition, caseID: caseID, connection)
+        return try await besideRows(caseID: caseID, connection) != before
+    }
+
+    /// The deferral row, the deferral's people (in order) and the mail row of case `caseID`, as text.
+    private func besideRows(caseID: Int64, _ connection: PostgresConnection) async throws -> String {
+        try await connection.query(
+            """
+            SELECT concat_ws(' | ',
+                (SELECT row_to_json(d)::text FROM case_deferral d WHERE case_id = \(caseID)),
+                (SELECT string_agg(id_number, ',' ORDER BY id_number) FROM deferral_party WHERE case_id = \(caseID)),
+                (SELECT row_to_json(m)::text FROM case_mail m WHERE case_id = \(caseID)))
+            """, logger: logger
+        ).decode(String.self).first(where: { _ in true }) ?? ""
     }
 
     /// The case the registry holds `code` for, if any.

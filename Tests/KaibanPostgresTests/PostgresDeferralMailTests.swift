@@ -108,4 +108,62 @@ struct PostgresDeferralMailTests {
         #expect(standing.map(\.brokenCommitments) == [[number], [number]])
         #expect(try await store.applicantStanding([Fixtures.idZhang], at: deadline).first?.excluded == false)
     }
+
+    @Test func aRebuildRestoresTheDeferralAndMailRowsAndSaysWhichCasesItRepaired() async throws {
+        let (desk, store) = try await Self.desk(at: Fixtures.at(9, 5))
+        let application = Fixtures.application()
+        let needed = try desk.checklist().requirements(for: application).map(\.code)
+        let handed = needed.filter { $0 != "officer-appointment" }.map { ReceivedDocument(code: $0, form: .paper) }
+        let deferred = try await desk.playing(Fixtures.at(9, 5)).intake(
+            application, documents: .some(handed), as: window
+        ).case.number
+        _ = try await desk.playing(Fixtures.at(9, 10)).commitDeferral(
+            deferred, codes: ["officer-appointment"], signer: "张伟", signerID: Fixtures.idZhang, days: 1, as: window)
+        var posted = Fixtures.application(channel: .mail)
+        posted.proposedName = "广元市昭化区青木农业科技有限公司"
+        let mail = try await desk.playing(Fixtures.at(9, 20)).intake(posted, as: window).case.number
+        var plain = Fixtures.application()
+        plain.proposedName = "广元市昭化区青松农业科技有限公司"
+        let untouched = try await desk.playing(Fixtures.at(9, 25)).intake(plain, as: window).case.number
+        let supervisor = DeskActor.clerk("zhouqiang")
+        #expect(try await desk.rebuild(as: supervisor).repaired.isEmpty)
+        let deadlines = try await store.deferrals(dueFrom: nil, dueBy: nil, limit: 10)
+        let waiting = try await store.mailPending(limit: 10)
+        #expect(deadlines == [deferred] && waiting.inbound.map(\.number) == [mail])
+        func parties() async throws -> [String] {
+            var ids: [String] = []
+            for try await id in try await store.client.query(
+                "SELECT id_number || ' ' || case_id FROM deferral_party ORDER BY 1", logger: store.logger
+            ).decode(String.self) {
+                ids.append(id)
+            }
+            return ids
+        }
+        let bound = try await parties()
+        #expect(bound.count == 2)
+        // Damaged beside the history: a deadline cleared, a person dropped, a stray person and a
+        // deferral for a case without one, the mail row gone.
+        func id(_ number: CaseNumber) -> String {
+            "(SELECT id FROM registration_case WHERE number = '\(number.description)')"
+        }
+        for damage in [
+            "UPDATE case_deferral SET next_deadline = NULL WHERE case_id = \(id(deferred))",
+            "DELETE FROM deferral_party WHERE id_number = '\(Fixtures.idLi)' AND case_id = \(id(deferred))",
+            "INSERT INTO deferral_party (id_number, case_id) VALUES ('110101199001010000', \(id(deferred)))",
+            """
+            INSERT INTO case_deferral (case_id, signer_id, committed_at, last_deadline, broken, extended)
+            VALUES (\(id(untouched)), 'X', now(), now(), 0, false)
+            """,
+            "DELETE FROM case_mail WHERE case_id = \(id(mail))",
+        ] {
+            try await store.execute(damage)
+        }
+        #expect(try await store.deferrals(dueFrom: nil, dueBy: nil, limit: 10).isEmpty)
+        let report = try await desk.rebuild(as: supervisor)
+        #expect(Set(report.repaired) == Set([deferred, mail, untouched].map(\.description)))
+        #expect(try await store.deferrals(dueFrom: nil, dueBy: nil, limit: 10) == deadlines)
+        #expect(try await store.mailPending(limit: 10) == waiting)
+        #expect(try await parties() == bound)
+        #expect(try await desk.rebuild(as: supervisor).repaired.isEmpty)
+    }
 }
