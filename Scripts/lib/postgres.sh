@@ -24,9 +24,10 @@ kaiban_pg_cluster() {
   fi
   "${run[@]}" "$bin/initdb" -D "$dir/data" -A trust -U kaiban -E UTF8 --locale C.UTF-8 >"$dir/initdb.log" 2>&1 ||
     { echo "initdb failed:" >&2; cat "$dir/initdb.log" >&2; rm -rf "$dir"; return 1; }
-  # Room for the parameterised desk suites, which open many databases at once.
+  # Room for the parameterised desk suites, which open and migrate many databases at once (each
+  # migration holds a lock on every table it makes until it commits: "out of shared memory" else).
   "${run[@]}" "$bin/pg_ctl" -D "$dir/data" -l "$dir/log" -w \
-    -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=on -c max_connections=300" start >/dev/null ||
+    -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=on -c max_connections=300 -c max_locks_per_transaction=256" start >/dev/null ||
     { echo "PostgreSQL did not start:" >&2; cat "$dir/log" >&2; rm -rf "$dir"; return 1; }
   "${run[@]}" "$bin/createdb" -h 127.0.0.1 -p "$port" -U kaiban kaiban
   cat >"$dir/control" <<CONTROL
@@ -35,7 +36,7 @@ kaiban_pg_cluster() {
 case "\$1" in
   stop) exec ${run[*]} "$bin/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null ;;
   start) exec ${run[*]} "$bin/pg_ctl" -D "$dir/data" -l "$dir/log" -w \\
-    -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=on -c max_connections=300" start >/dev/null ;;
+    -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=on -c max_connections=300 -c max_locks_per_transaction=256" start >/dev/null ;;
   *) echo "usage: \$0 stop|start" >&2; exit 2 ;;
 esac
 CONTROL
