@@ -7,7 +7,8 @@ import PostgresNIO
 /// per connection with its parameters' types fixed (a NULL in the first use must not decide a
 /// type). In a transaction (the window's intake, a check-in, an import): the case, its opening
 /// event and its lookup entries in one statement, then the number, taken last, with the
-/// calendar's revision. A portal's submission: all of it in one statement (``SubmitCase``).
+/// calendar's revision. A portal's submission: all of it in one statement (``SubmitCase``),
+/// committed by COMMIT (postgres-nio answers a statement before an implicit transaction commits).
 extension PostgresStatements {
     /// A new case: its projection row under a provisional number, its opening event (sequence 1)
     /// and its lookup entries, in one statement; the case's id.
@@ -42,7 +43,7 @@ extension PostgresStatements {
         func decodeRow(_ row: PostgresRow) throws -> Int64 { try row.decode(Int64.self) }
     }
 
-    /// A portal's submission in one statement, so in one round trip and its own transaction: the
+    /// A portal's submission in one statement (run in a transaction of its own): the
     /// portal's row held (`FOR KEY SHARE`, so a revocation, which locks it `FOR UPDATE`, comes
     /// before or after), the hall's next number of the day, the case under it, its opening event
     /// and lookup entries, its access (the query password's hash) and the idempotency row; the

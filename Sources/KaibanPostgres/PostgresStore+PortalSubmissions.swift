@@ -43,7 +43,8 @@ extension PostgresStore {
             documents: [])
         // Mail and the exchange keep rows of their own beside a case, written in a transaction.
         if application.channel != .mail, opening.application.crossProvince == nil {
-            return try await submitCase(opening, submission: submission, hall: hall, nameParts: nameParts, clock: clock)
+            return try await submitCase(
+                opening, submission: submission, at: recording.at, hall: hall, nameParts: nameParts, clock: clock)
         }
         return try await guarded { [self] in
             try await transaction { [self] connection in
@@ -72,10 +73,11 @@ extension PostgresStore {
         }
     }
 
-    /// Writes a portal's submission with its case in one statement (``PostgresStatements/SubmitCase``),
-    /// its own transaction.
+    /// Writes a portal's submission with its case in one statement (``PostgresStatements/SubmitCase``)
+    /// in a transaction of its own, recorded as made at `at`.
     func submitCase(
-        _ opening: Opening, submission: PortalSubmission, hall: String, nameParts: NameParts?, clock: SLAClock
+        _ opening: Opening, submission: PortalSubmission, at: Date, hall: String, nameParts: NameParts?,
+        clock: SLAClock
     ) async throws -> RegistrationCase {
         let day = HallTime.localDate(of: opening.at)
         let definition = opening.definition
@@ -86,24 +88,29 @@ extension PostgresStore {
             schedule: clock.schedule(provisional, budgetMinutes: definition.budgetMinutes), nameParts: nameParts,
             opening: opening.event,
             lookup: CaseLookup.entries(of: opening.application, tradeName: nameParts?.tradeName, creditCode: nil),
-            submission: submission, at: Self.wholeSeconds(opening.at), calendarRevision: clock.calendar.revision)
+            submission: submission, at: Self.wholeSeconds(at), calendarRevision: clock.calendar.revision)
         let portalID = submission.portal.id
-        let taken = try await guarded { [self] in
-            try await client.withConnection { [self] connection in
-                // The statement is its own commit: once sent, its caller waits for its outcome.
-                try PostgresCommitGate.enterCommit()
+        let number = try await guarded { [self] in
+            // In a transaction of its own, committed by COMMIT: postgres-nio answers a statement at
+            // its CommandComplete, before an implicit transaction commits, and would not report a
+            // failure of that commit (the counts by day are added then). The time limit also
+            // covers the statement's waits for the hall's counter, the key and the portal's row.
+            try await transaction { [self] connection in
+                let written: PostgresStatements.SubmitCase.Row?
                 do {
-                    return try await connection.execute(statement, logger: logger).first(where: { _ in true })
+                    written = try await connection.execute(statement, logger: logger).first(where: { _ in true })
                 } catch  where Self.portalUniqueViolation(error, of: "submission_pkey") {
                     throw StoreError.submissionExists
                 }
+                // No row: the portal was revoked (or removed) since its token was read; nothing was written.
+                guard let written else { throw StoreError.portalNotFound(portalID) }
+                let number = CaseNumber(division: hall, date: day, sequence: written.sequence)
+                guard written.number == number.description else {
+                    throw PostgresStoreError.storage(
+                        "case \(number) was written as \(written.number) (case id \(written.caseID))")
+                }
+                return number
             }
-        }
-        // No row: the portal was revoked (or removed) since its token was read; nothing was written.
-        guard let taken else { throw StoreError.portalNotFound(portalID) }
-        let number = CaseNumber(division: hall, date: day, sequence: taken.sequence)
-        guard taken.number == number.description else {
-            throw PostgresStoreError.storage("case \(number) was written as \(taken.number) (case id \(taken.caseID))")
         }
         return try RegistrationCase.replay([opening.event], number: number, definition: definition)
     }

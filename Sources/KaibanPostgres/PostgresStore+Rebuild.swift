@@ -118,7 +118,7 @@ extension PostgresStore {
     }
 
     /// Writes again what the deferral and mail parts keep beside case `caseID`, as its history
-    /// gives them (a deferral's row and its people, none without a deferral; the mail row); whether
+    /// gives them (a deferral's row and its people, the mail row; none where the history gives none); whether
     /// anything differed from what was there, as the SQLite store's rebuild tells it.
     private func repairBeside(
         _ state: RegistrationCase, _ definition: WorkflowDefinition, caseID: Int64, _ connection: PostgresConnection
@@ -126,6 +126,7 @@ extension PostgresStore {
         let before = try await besideRows(caseID: caseID, connection)
         _ = try await connection.query("DELETE FROM deferral_party WHERE case_id = \(caseID)", logger: logger)
         _ = try await connection.query("DELETE FROM case_deferral WHERE case_id = \(caseID)", logger: logger)
+        _ = try await connection.query("DELETE FROM case_mail WHERE case_id = \(caseID)", logger: logger)
         try await writeDeferralRows(state, parties: true, caseID: caseID, connection)
         try await writeMailRow(state, definition, caseID: caseID, connection)
         return try await besideRows(caseID: caseID, connection) != before

@@ -28,7 +28,12 @@ extension PostgresStore {
     {
         let json = try Self.referenceJSON(definition)
         let key = definition.key
-        defer { latestDefinitions.withLock { $0[key.id] = nil } }
+        defer {
+            latestDefinitions.withLock {
+                $0.known[key.id] = nil
+                $0.generation += 1
+            }
+        }
         return try await guarded { [self] in
             try await transaction { [self] connection in
                 try await recordReference(source, connection)
@@ -62,9 +67,8 @@ extension PostgresStore {
     /// earlier. The definition itself is read once per version.
     public func latestDefinition(_ id: String) async throws -> WorkflowDefinition {
         let now = ContinuousClock.now
-        if let known = latestDefinitions.withLock({ $0[id] }), now < known.until,
-            let cached = definitionCache.withLock({ $0[known.key] })
-        {
+        let (known, generation) = latestDefinitions.withLock { ($0.known[id], $0.generation) }
+        if let known, now < known.until, let cached = definitionCache.withLock({ $0[known.key] }) {
             return cached
         }
         let version = try await guarded { [self] in
@@ -75,7 +79,10 @@ extension PostgresStore {
         guard let version else { throw StoreError.noDefinition(id) }
         let key = WorkflowDefinition.Key(id: id, version: version)
         let definition = try await self.definition(key)
-        latestDefinitions.withLock { $0[id] = (key, now + Self.latestDefinitionTrust) }
+        latestDefinitions.withLock {
+            // Not kept when a version was registered meanwhile: what was read may be older.
+            if $0.generation == generation { $0.known[id] = (key, now + Self.latestDefinitionTrust) }
+        }
         return definition
     }
 

@@ -21,7 +21,13 @@ public final class PostgresStore: Sendable {
     let definitionCache = Mutex<[WorkflowDefinition.Key: WorkflowDefinition]>([:])
     /// The newest version of each workflow as last read, and until when it is trusted
     /// (``latestDefinition(_:)``).
-    let latestDefinitions = Mutex<[String: (key: WorkflowDefinition.Key, until: ContinuousClock.Instant)]>([:])
+    let latestDefinitions = Mutex(LatestDefinitions())
+
+    struct LatestDefinitions {
+        var known: [String: (key: WorkflowDefinition.Key, until: ContinuousClock.Instant)] = [:]
+        /// Raised at every registration through this store: a version read before it is not kept.
+        var generation = 0
+    }
     /// The pool's run, for a store made by ``connected(_:logger:deadline:)``: ended with the store.
     let running: Task<Void, Never>?
 

@@ -125,6 +125,9 @@ struct PostgresDeferralMailTests {
         var plain = Fixtures.application()
         plain.proposedName = "广元市昭化区青松农业科技有限公司"
         let untouched = try await desk.playing(Fixtures.at(9, 25)).intake(plain, as: window).case.number
+        var other = Fixtures.application()
+        other.proposedName = "广元市昭化区青竹农业科技有限公司"
+        let notPosted = try await desk.playing(Fixtures.at(9, 26)).intake(other, as: window).case.number
         let supervisor = DeskActor.clerk("zhouqiang")
         #expect(try await desk.rebuild(as: supervisor).repaired.isEmpty)
         let deadlines = try await store.deferrals(dueFrom: nil, dueBy: nil, limit: 10)
@@ -142,7 +145,7 @@ struct PostgresDeferralMailTests {
         let bound = try await parties()
         #expect(bound.count == 2)
         // Damaged beside the history: a deadline cleared, a person dropped, a stray person and a
-        // deferral for a case without one, the mail row gone.
+        // deferral for a case without one, the mail row gone, a mail row for a case not posted.
         func id(_ number: CaseNumber) -> String {
             "(SELECT id FROM registration_case WHERE number = '\(number.description)')"
         }
@@ -155,12 +158,13 @@ struct PostgresDeferralMailTests {
             VALUES (\(id(untouched)), 'X', now(), now(), 0, false)
             """,
             "DELETE FROM case_mail WHERE case_id = \(id(mail))",
+            "INSERT INTO case_mail (case_id, inbound_waiting_since) VALUES (\(id(notPosted)), now())",
         ] {
             try await store.execute(damage)
         }
         #expect(try await store.deferrals(dueFrom: nil, dueBy: nil, limit: 10).isEmpty)
         let report = try await desk.rebuild(as: supervisor)
-        #expect(Set(report.repaired) == Set([deferred, mail, untouched].map(\.description)))
+        #expect(Set(report.repaired) == Set([deferred, mail, untouched, notPosted].map(\.description)))
         #expect(try await store.deferrals(dueFrom: nil, dueBy: nil, limit: 10) == deadlines)
         #expect(try await store.mailPending(limit: 10) == waiting)
         #expect(try await parties() == bound)
