@@ -164,12 +164,7 @@ extension PostgresStore {
                 let old = try await lockOpenBooking(id, portalID: portalID, at: now, connection)
                 _ = try await connection.query(
                     "UPDATE appointment SET state = 'moved' WHERE id = \(id)", logger: logger)
-                var request = request
-                request.name = old.name
-                request.idNumber = old.idNumber
-                request.phone = old.phone
-                request.enterpriseName = old.enterpriseName
-                request.portalID = old.portalID
+                let request = request.moving(old)
                 let new = try await insertBooking(request, movedFrom: id, at: now, connection)
                 try await recordBookingEvent(
                     id, kind: "moved", at: now, actor: request.bookedBy, movedTo: new.id, connection)

@@ -77,9 +77,7 @@ extension PostgresStore {
                 guard supervisor.active, supervisor.isSupervisor else {
                     throw StoreError.supervisorRequired(
                         clerk: flag.actor,
-                        act: flag.flagged
-                            ? LocalizedText(zh: "标记失信申请人", en: "flag an applicant as dishonest")
-                            : LocalizedText(zh: "解除申请人的失信标记", en: "clear an applicant's flag"))
+                        act: flag.act)
                 }
                 // One person's flags change one transaction at a time (an unrelated person whose
                 // id hashes alike only waits its turn).

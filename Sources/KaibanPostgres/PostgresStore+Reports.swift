@@ -170,14 +170,7 @@ extension PostgresStore {
     static func reportsClosedCasesQuery(
         from: Date, to: Date, stages: [String], groupedBy grouping: SLAGrouping, thenBy second: SLAGrouping?
     ) -> PostgresQuery {
-        func column(_ grouping: SLAGrouping?) -> String {
-            switch grouping {
-            case .channel: "channel"
-            case .type: "enterprise_type"
-            case .clerk: "opened_by"
-            case .all, .stage, nil: "''"
-            }
-        }
+        func column(_ grouping: SLAGrouping?) -> String { grouping.reportColumn }
         let segments = grouping == .stage || second == .stage ? "clock_segments" : "''"
         return """
             SELECT workflow_id, workflow_version, government_minutes, \(unescaped: column(grouping)),

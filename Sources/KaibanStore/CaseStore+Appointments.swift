@@ -321,12 +321,7 @@ extension CaseStore: AppointmentStore {
             try self.write { db in
                 let old = try self.openBooking(id, portalID: portalID, at: now, db)
                 try db.execute(sql: "UPDATE appointment SET state = 'moved' WHERE id = ?", arguments: [id])
-                var request = request
-                request.name = old.name
-                request.idNumber = old.idNumber
-                request.phone = old.phone
-                request.enterpriseName = old.enterpriseName
-                request.portalID = old.portalID
+                let request = request.moving(old)
                 let new = try self.insertBooking(request, movedFrom: id, at: now, db)
                 try self.recordAppointmentEvent(
                     id, kind: "moved", at: now, actor: request.bookedBy, movedTo: new.id, db)

@@ -160,9 +160,7 @@ extension CaseStore {
             guard actor.active, actor.isSupervisor else {
                 throw StoreError.supervisorRequired(
                     clerk: flag.actor,
-                    act: flag.flagged
-                        ? LocalizedText(zh: "标记失信申请人", en: "flag an applicant as dishonest")
-                        : LocalizedText(zh: "解除申请人的失信标记", en: "clear an applicant's flag"))
+                    act: flag.act)
             }
             let flags = try applicantFlags(flag.idNumber, db)
             let flagged = flags.last?.flagged ?? false

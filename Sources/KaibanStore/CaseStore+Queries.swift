@@ -203,14 +203,7 @@ extension CaseStore {
     static func closedCasesSQL(
         stages: Int, groupedBy grouping: SLAGrouping, thenBy second: SLAGrouping? = nil, workflows: Int = 0
     ) -> String {
-        func column(_ grouping: SLAGrouping?) -> String {
-            switch grouping {
-            case .channel: "channel"
-            case .type: "enterprise_type"
-            case .clerk: "opened_by"
-            case .all, .stage, nil: "''"
-            }
-        }
+        func column(_ grouping: SLAGrouping?) -> String { grouping.reportColumn }
         let places = (0..<workflows).map { "WHEN ? THEN \($0)" }.joined(separator: " ")
         let known = workflows == 0 ? "-1" : "CASE workflow_id \(places) ELSE -1 END"
         // By stage the report walks each case's clock segments (read from the rows); otherwise the

@@ -1,6 +1,8 @@
 import Foundation
 import KaibanCore
 
+// Rules every store applies the same way (SQLite and PostgreSQL), written once here.
+
 extension ClerkChange {
     /// `clerk` as this change leaves them, with the kind of its history entry and the roles held
     /// before; refused for a deactivated clerk and for roles they hold already. Every store applies
@@ -43,6 +45,43 @@ extension Appointment {
                 en:
                     "booking \(id) was made by \(name) (\(booked)), who is not this application's legal representative, agent or an investor in person"
             )
+        }
+    }
+}
+
+extension BookingRequest {
+    /// This request as the move of booking `old` to its date and slot: the booking stays the same
+    /// applicant's (name, ID number, phone, enterprise, portal), whatever the request says. Every
+    /// store moves a booking so.
+    package func moving(_ old: Appointment) -> BookingRequest {
+        var moved = self
+        moved.name = old.name
+        moved.idNumber = old.idNumber
+        moved.phone = old.phone
+        moved.enterpriseName = old.enterpriseName
+        moved.portalID = old.portalID
+        return moved
+    }
+}
+
+extension ApplicantFlag {
+    /// The act this flag records, as a refusal names it (flagging, or clearing a flag).
+    package var act: LocalizedText {
+        flagged
+            ? LocalizedText(zh: "标记失信申请人", en: "flag an applicant as dishonest")
+            : LocalizedText(zh: "解除申请人的失信标记", en: "clear an applicant's flag")
+    }
+}
+
+extension Optional where Wrapped == SLAGrouping {
+    /// The case row's column an SLA report groups by (the same name in both stores), or an empty
+    /// text for a grouping read otherwise (by stage: from the clock segments) or none.
+    package var reportColumn: String {
+        switch self {
+        case .channel: "channel"
+        case .type: "enterprise_type"
+        case .clerk: "opened_by"
+        case .all, .stage, nil: "''"
         }
     }
 }
