@@ -84,12 +84,13 @@ let package = Package(
         .target(
             name: "KaibanServer",
             dependencies: [
-                "KaibanCore", "KaibanDesk", "KaibanCrypto", "KaibanExchange", "KaibanDashboard",
+                "KaibanCore", "KaibanDesk", "KaibanCrypto", "KaibanExchange", "KaibanDashboard", "CKaibanSystem",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -107,7 +108,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
-        .executableTarget(name: "kaiban", dependencies: ["KaibanCLI"]),
+        .executableTarget(name: "kaiban", dependencies: ["KaibanCLI", "KaibanServer"]),
         // Scripts/bench-postgres: the PostgreSQL store's write path under load (not part of `kaiban` yet).
         .executableTarget(
             name: "kaiban-bench-postgres",

@@ -20,4 +20,14 @@ static inline int kaiban_syncfs(int fd) {
 #endif
 }
 
+/// Swift's runtime hook through which every job for the global concurrent executor passes when
+/// set (libswift_Concurrency; NIO finds it with dlsym, which a binary linked with a static Swift
+/// runtime does not export).
+extern void *_Nullable swift_task_enqueueGlobal_hook;
+
+/// Where Swift's runtime keeps that hook.
+static inline void *_Nullable *_Nonnull kaiban_enqueue_global_hook(void) {
+    return &swift_task_enqueueGlobal_hook;
+}
+
 #endif

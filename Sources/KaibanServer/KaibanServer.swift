@@ -119,7 +119,10 @@ public struct KaibanServer: Sendable {
         for await port in listening {
             logger.info(
                 "listening on http://\(settings.host):\(port)",
-                metadata: ["maxBodyBytes": "\(settings.maxBodyBytes)", "version": "\(settings.version)"])
+                metadata: [
+                    "maxBodyBytes": "\(settings.maxBodyBytes)", "version": "\(settings.version)",
+                    "tasks": "\(Self.tasksOnEventLoops.load(ordering: .relaxed) ? "event-loops" : "swift-pool")",
+                ])
             return RunningServer(port: port, group: group, task: task)
         }
         // It ended before listening: its error says why.
