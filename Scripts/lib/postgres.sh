@@ -16,7 +16,21 @@ kaiban_pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -
 kaiban_pg_cluster() {
   local bin="$1" dir port run=()
   dir=$(mktemp -d "${TMPDIR:-/tmp}/kaiban-pg.XXXXXX")
-  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  # A free port below Linux's ephemeral range (32768-60999): one the kernel picked there could be
+  # taken, while the restartable server is stopped, as the source port of a test's connection.
+  port=$(python3 -c '
+import random, socket
+for _ in range(200):
+    port = random.randrange(20000, 32000)
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", port))
+    except OSError:
+        continue
+    finally:
+        s.close()
+    print(port)
+    break')
   # initdb refuses root: as root the cluster belongs to the postgres user.
   if [ "$(id -u)" = "0" ]; then
     chown postgres "$dir"

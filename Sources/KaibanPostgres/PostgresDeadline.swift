@@ -7,9 +7,12 @@ import Synchronization
 ///
 /// An operation answered as failed never commits afterwards: the store's transactions ask
 /// ``enterCommit()`` just before their COMMIT, which refuses once the caller was answered. Once an
-/// operation has entered its commit, its time limit no longer applies: the caller gets the
-/// commit's own outcome (a lost connection then says so), never a failure for a write that was
-/// saved.
+/// operation has entered its commit, its caller waits for the commit's own outcome (a lost
+/// connection then says so), never told of a failure for a write that was saved; but not for
+/// ever: a COMMIT sent as the server went away has been seen never to be answered, which held its
+/// request, and with it the server's shutdown, for good. When the limit passes during the commit,
+/// the commit gets a second limit as long; then the caller is told that the outcome is not known
+/// (``CommitUnconfirmed``), which is the truth.
 final class PostgresDeadline<Value: Sendable>: Sendable {
     struct State {
         var continuation: CheckedContinuation<Value, any Error>?
@@ -20,29 +23,57 @@ final class PostgresDeadline<Value: Sendable>: Sendable {
     }
 
     let state = Mutex(State())
+    let limit: Duration
+    /// How long a commit still under way when ``limit`` passes is waited for.
+    let commitLimit: Duration
+
+    init(limit: Duration, commitLimit: Duration) {
+        self.limit = limit
+        self.commitLimit = commitLimit
+    }
 
     /// The time limit was reached.
     struct Exceeded: Error {
         let limit: Duration
     }
 
+    /// The time limit was reached while the operation was committing, and the commit did not
+    /// answer within the commit's own limit either: the change may or may not have been saved.
+    struct CommitUnconfirmed: Error {
+        let waited: Duration
+    }
+
+    /// What ``finish(_:by:)`` does.
+    enum Decision {
+        case answer(CheckedContinuation<Value, any Error>?, Task<Void, Never>?, PostgresTimer.Entry?)
+        case waitForCommit
+        case ignore
+    }
+
+    /// Who answers the caller (``finish(_:by:)``).
+    enum Answerer {
+        case work, limit, cancellation, commitLimit
+    }
+
     /// `body`'s value, or ``Exceeded`` once `limit` has passed, whichever comes first; the
     /// caller's own cancellation ends the wait at once too (`CancellationError`), unless the
-    /// body is committing.
-    static func run(_ limit: Duration, _ body: @escaping @Sendable () async throws -> Value) async throws -> Value {
-        let deadline = PostgresDeadline()
+    /// body is committing. A body committing when `limit` passes is waited for `commitLimit`
+    /// more (by default as long as `limit`), then answered ``CommitUnconfirmed``.
+    static func run(
+        _ limit: Duration, commitLimit: Duration? = nil, _ body: @escaping @Sendable () async throws -> Value
+    ) async throws -> Value {
+        let deadline = PostgresDeadline(limit: limit, commitLimit: commitLimit ?? limit)
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
-                deadline.start(continuation, limit: limit, body)
+                deadline.start(continuation, body)
             }
         } onCancel: {
-            deadline.finish(.failure(CancellationError()), byWork: false)
+            deadline.finish(.failure(CancellationError()), by: .cancellation)
         }
     }
 
     func start(
-        _ continuation: CheckedContinuation<Value, any Error>, limit: Duration,
-        _ body: @escaping @Sendable () async throws -> Value
+        _ continuation: CheckedContinuation<Value, any Error>, _ body: @escaping @Sendable () async throws -> Value
     ) {
         let alreadyFinished = state.withLock { state in
             state.continuation = continuation
@@ -57,17 +88,18 @@ final class PostgresDeadline<Value: Sendable>: Sendable {
         let work = Task {
             do {
                 let value = try await PostgresCommitGate.$current.withValue(commit) { try await body() }
-                self.finish(.success(value), byWork: true)
+                self.finish(.success(value), by: .work)
             } catch {
-                self.finish(.failure(error), byWork: true)
+                self.finish(.failure(error), by: .work)
             }
         }
-        let timer = PostgresTimer.shared.schedule(after: limit) {
-            self.finish(.failure(Exceeded(limit: limit)), byWork: false)
+        let timer = PostgresTimer.shared.schedule(after: limit) { [limit] in
+            self.finish(.failure(Exceeded(limit: limit)), by: .limit)
         }
         let finished = state.withLock { state in
             state.work = work
-            state.timer = timer
+            // (Unless the limit has passed already and set the commit's.)
+            if state.timer == nil { state.timer = timer }
             return state.finished
         }
         // Finished (cancelled) while the tasks were being made.
@@ -86,20 +118,40 @@ final class PostgresDeadline<Value: Sendable>: Sendable {
         }
     }
 
-    /// Answers the caller once: the first result wins, except that only the work answers once it
-    /// is committing; the work still running is cancelled and the timer stopped.
-    func finish(_ result: Result<Value, any Error>, byWork: Bool) {
-        let taken = state.withLock {
-            state -> (CheckedContinuation<Value, any Error>?, Task<Void, Never>?, PostgresTimer.Entry?)? in
-            guard !state.finished, byWork || !state.committing else { return nil }
+    /// Answers the caller once: the first result wins, except that while the work is committing
+    /// only the work itself or the commit's own limit answers (the limit reached then starts the
+    /// commit's limit instead). The work still running is cancelled and the timer stopped.
+    func finish(_ result: Result<Value, any Error>, by answerer: Answerer) {
+        let decision = state.withLock { state -> Decision in
+            guard !state.finished else { return .ignore }
+            if state.committing, answerer == .limit || answerer == .cancellation {
+                return answerer == .limit ? .waitForCommit : .ignore
+            }
             state.finished = true
             defer { state.continuation = nil }
-            return (state.continuation, state.work, state.timer)
+            return .answer(state.continuation, state.work, state.timer)
         }
-        guard let (continuation, work, timer) = taken else { return }
-        if let timer { PostgresTimer.shared.cancel(timer) }
-        if !byWork { work?.cancel() }
-        continuation?.resume(with: result)
+        switch decision {
+        case .ignore:
+            return
+        case .waitForCommit:
+            let waited = limit + commitLimit
+            let timer = PostgresTimer.shared.schedule(after: commitLimit) {
+                self.finish(.failure(CommitUnconfirmed(waited: waited)), by: .commitLimit)
+            }
+            let (finished, limitTimer) = state.withLock { state in
+                defer { state.timer = timer }
+                return (state.finished, state.timer)
+            }
+            // (The limit's timer has fired already, unless the limit was reached by hand.)
+            if let limitTimer { PostgresTimer.shared.cancel(limitTimer) }
+            // The commit answered while the second limit was being set.
+            if finished { PostgresTimer.shared.cancel(timer) }
+        case .answer(let continuation, let work, let timer):
+            if let timer { PostgresTimer.shared.cancel(timer) }
+            if answerer != .work { work?.cancel() }
+            continuation?.resume(with: result)
+        }
     }
 }
 

@@ -240,6 +240,8 @@ public final class PostgresStore: Sendable {
             return try await PostgresDeadline.run(deadline, body)
         } catch let error as PostgresDeadline<T>.Exceeded {
             throw PostgresStoreError.unreachable("no answer within \(error.limit)")
+        } catch let error as PostgresDeadline<T>.CommitUnconfirmed {
+            throw PostgresStoreError.commitUnconfirmed("no answer to the commit within \(error.waited)")
         } catch let error as PostgresStoreError {
             throw error
         } catch let error as PSQLError {
@@ -284,6 +286,9 @@ public enum PostgresStoreError: Error, Sendable, Equatable, CustomStringConverti
     /// PostgreSQL gave up the change so that another could go through (a deadlock, a
     /// serialization failure, a lock not to be had): nothing was written; trying again may succeed.
     case busy(String)
+    /// The commit was sent and not answered within the time limit (the server went away
+    /// meanwhile): the change may or may not have been saved (exit 74, HTTP 503).
+    case commitUnconfirmed(String)
     case unknownCase(String)
     case storage(String)
 
@@ -304,6 +309,8 @@ public enum PostgresStoreError: Error, Sendable, Equatable, CustomStringConverti
         case .refused(let message): "PostgreSQL refused the change: \(message)"
         case .busy(let message):
             "PostgreSQL gave the change up for another (\(message)); nothing was written: try again"
+        case .commitUnconfirmed(let why):
+            "PostgreSQL did not confirm the change (\(why)): it may or may not have been saved; look before doing it again (a portal's retry with the same Idempotency-Key is safe)"
         case .unknownCase(let number): "no case \(number)"
         case .storage(let message): "PostgreSQL store: \(message)"
         }

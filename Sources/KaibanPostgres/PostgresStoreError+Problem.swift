@@ -9,6 +9,7 @@ extension PostgresStoreError: ProblemConvertible, ClerkReadable {
         case .unreachable: return Problem(.storage, "database.unreachable", text)
         case .refused: return Problem(.storage, "database.refused", text)
         case .busy: return Problem(.storage, "database.busy", text)
+        case .commitUnconfirmed: return Problem(.storage, "database.commit-unconfirmed", text)
         case .unknownCase: return Problem(.notFound, "case.not-found", text)
         case .storage: return Problem(.storage, "storage.failed", text)
         }
@@ -20,6 +21,8 @@ extension PostgresStoreError: ProblemConvertible, ClerkReadable {
         case .unreachable(let why): return "无法连接 PostgreSQL 数据库（\(why)），请稍后重试"
         case .refused(let message): return "PostgreSQL 数据库拒绝了这项更改：\(message)"
         case .busy(let message): return "PostgreSQL 数据库为让其他办理先行而放弃了这项更改（\(message)），未作任何更改，请重试"
+        case .commitUnconfirmed(let why):
+            return "PostgreSQL 数据库未确认这项更改（\(why)），更改可能已保存，也可能未保存：请先查询再决定是否重做（门户以同一 Idempotency-Key 重试是安全的）"
         case .unknownCase(let number): return "找不到办件\(number)"
         case .storage(let message): return "PostgreSQL 数据库出错：\(message)"
         }

@@ -68,7 +68,9 @@ struct PostgresDeadlineTests {
             let committed = Mutex<Bool?>(nil)
             var answered: Int?
             do {
-                answered = try await PostgresDeadline<Int>.run(.milliseconds(round % 8 + 1)) {
+                // (A commit under way is waited for: here as long as it takes.)
+                answered = try await PostgresDeadline<Int>.run(.milliseconds(round % 8 + 1), commitLimit: .seconds(60))
+                {
                     _ = await Self.deaf(Double(round % 5) * 0.002, 0)
                     do {
                         try PostgresCommitGate.enterCommit()
@@ -139,5 +141,52 @@ struct PostgresDeadlineTests {
         // The body's task was cancelled too (its sleep ended early).
         for _ in 0..<100 where !bodyCancelled.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(20)) }
         #expect(bodyCancelled.withLock { $0 })
+    }
+
+    /// A caller waiting on a deadline (a limit of ten minutes) whose body has entered its commit
+    /// and waits at `gate` (then returns 1 + `plus`); the limit is then reached by hand, as its
+    /// timer would (on a loaded machine the body may start later than any short limit).
+    static func committingPastTheLimit(commitLimit: Duration, gate: Gate, plus: Int = 0) async throws
+        -> (caller: Task<Int, any Error>, deadline: PostgresDeadline<Int>)
+    {
+        let committing = Mutex(false)
+        let deadline = PostgresDeadline<Int>(limit: .seconds(600), commitLimit: commitLimit)
+        let caller = Task {
+            try await withCheckedThrowingContinuation { continuation in
+                deadline.start(continuation) {
+                    try PostgresCommitGate.enterCommit()
+                    committing.withLock { $0 = true }
+                    return await gate.wait(orAfter: 120) + plus
+                }
+            }
+        }
+        for _ in 0..<3000 where !committing.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(10)) }
+        try #require(committing.withLock { $0 })
+        deadline.finish(.failure(PostgresDeadline<Int>.Exceeded(limit: .seconds(600))), by: .limit)
+        return (caller, deadline)
+    }
+
+    /// A body that enters its commit and never hears back (a COMMIT sent as the server went
+    /// away): once the limit has passed, its caller is told, after the commit's own limit, that
+    /// the outcome is not known, rather than held for good; the caller's cancellation meanwhile
+    /// does not cut the commit's wait short.
+    @Test func aCommitNeverAnsweredIsToldUnconfirmedAfterTheCommitsLimit() async throws {
+        let gate = Gate()
+        let (caller, deadline) = try await Self.committingPastTheLimit(commitLimit: .milliseconds(300), gate: gate)
+        let limitReached = ContinuousClock.now
+        deadline.finish(.failure(CancellationError()), by: .cancellation)
+        await #expect(throws: PostgresDeadline<Int>.CommitUnconfirmed.self) { try await caller.value }
+        let waited = ContinuousClock.now - limitReached
+        #expect(waited >= .milliseconds(280), "the commit was waited for its own limit: \(waited)")
+        #expect(!gate.ended)
+        gate.open()
+    }
+
+    /// A commit that answers after the limit, within the commit's own limit, gives its value.
+    @Test func aCommitAnsweredAfterTheLimitGivesItsValue() async throws {
+        let gate = Gate()
+        let (caller, _) = try await Self.committingPastTheLimit(commitLimit: .seconds(600), gate: gate, plus: 8)
+        gate.open()
+        #expect(try await caller.value == 9)
     }
 }

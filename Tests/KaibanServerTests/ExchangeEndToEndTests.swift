@@ -61,6 +61,20 @@ import Testing
     /// A server for `desk` on `port` again. The port was free when the server stopped, but the
     /// other suites' connections take their local ports from the same range, so one may hold it
     /// for a moment: tried again for up to ten seconds.
+    /// A server on a port below Linux's ephemeral range (32768–60999): a port the kernel chose
+    /// may be taken, while the server is down, as the source port of any connection the other
+    /// tests make (a PostgreSQL pool's connections last), and the server could not come back.
+    static func startBelowEphemeralPorts(_ desk: Desk) async throws -> TestServer {
+        for _ in 1..<100 {
+            do {
+                return try await TestServer.start(desk: desk, port: Int.random(in: 20_000..<32_000))
+            } catch let problem as Problem where problem.code == "server.port-taken" {
+                continue
+            }
+        }
+        return try await TestServer.start(desk: desk, port: Int.random(in: 20_000..<32_000))
+    }
+
     static func restart(_ desk: Desk, on port: Int) async throws -> TestServer {
         for _ in 1..<100 {
             do {
@@ -80,7 +94,7 @@ import Testing
         let thereKey = try ExchangeKeys.generate(there.settings, replacing: false)
         let hereServer = try await TestServer.start(desk: here)
         // Yuzhong's server runs, is noted, and stops: its port is where Zhaohua delivers.
-        var thereServer = try await TestServer.start(desk: there)
+        var thereServer = try await Self.startBelowEphemeralPorts(there)
         let therePort = thereServer.port
         try await thereServer.stop()
         _ = try await here.addExchangePartner(
