@@ -1,4 +1,6 @@
 import Foundation
+import Logging
+import PostgresNIO
 import Synchronization
 import Testing
 
@@ -188,5 +190,29 @@ struct PostgresDeadlineTests {
         let (caller, _) = try await Self.committingPastTheLimit(commitLimit: .seconds(600), gate: gate, plus: 8)
         gate.open()
         #expect(try await caller.value == 9)
+    }
+
+    /// Through the store (no server needed: the body does not use the connection): a commit not
+    /// answered is the problem `database.commit-unconfirmed`, a storage problem (exit 74, 503),
+    /// whose words say that the change may have been saved.
+    @Test func theStoreAnswersAnUnconfirmedCommitAsItsOwnProblem() async throws {
+        let location = try PostgresLocation("postgres://kaiban@127.0.0.1:1/kaiban")
+        let store = PostgresStore(
+            client: PostgresClient(configuration: location.configuration), logger: Logger(label: "test"),
+            deadline: .seconds(3), location: location.description)
+        let gate = Gate()
+        do {
+            _ = try await store.guarded {
+                try PostgresCommitGate.enterCommit()
+                return await gate.wait(orAfter: 120)
+            }
+            Issue.record("answered with a value")
+        } catch let error as PostgresStoreError {
+            #expect(error.problem.code == "database.commit-unconfirmed")
+            #expect(error.problem.kind == .storage)
+            #expect(error.message(.zh).contains("可能已保存"), "\(error.message(.zh))")
+            #expect(error.description.contains("may or may not have been saved"), "\(error)")
+        }
+        gate.open()
     }
 }
