@@ -30,7 +30,9 @@ for _ in range(200):
     finally:
         s.close()
     print(port)
-    break')
+    break
+else:
+    raise SystemExit("no free port between 20000 and 32000 on 127.0.0.1")') || { rm -rf "$dir"; return 1; }
   # initdb refuses root: as root the cluster belongs to the postgres user.
   if [ "$(id -u)" = "0" ]; then
     chown postgres "$dir"

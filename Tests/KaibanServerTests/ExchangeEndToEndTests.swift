@@ -58,32 +58,31 @@ import Testing
             })
     }
 
-    /// A server for `desk` on `port` again. The port was free when the server stopped, but the
-    /// other suites' connections take their local ports from the same range, so one may hold it
-    /// for a moment: tried again for up to ten seconds.
-    /// A server on a port below Linux's ephemeral range (32768–60999): a port the kernel chose
-    /// may be taken, while the server is down, as the source port of any connection the other
-    /// tests make (a PostgreSQL pool's connections last), and the server could not come back.
+    /// A server for `desk` on a port below Linux's ephemeral range (32768–60999): a port the
+    /// kernel chose may be taken, while the server is down, as the source port of any connection
+    /// the other tests make (a PostgreSQL pool's connections last), and the server could not come
+    /// back on it.
     static func startBelowEphemeralPorts(_ desk: Desk) async throws -> TestServer {
-        for _ in 1..<100 {
-            do {
-                return try await TestServer.start(desk: desk, port: Int.random(in: 20_000..<32_000))
-            } catch let problem as Problem where problem.code == "server.port-taken" {
-                continue
-            }
-        }
-        return try await TestServer.start(desk: desk, port: Int.random(in: 20_000..<32_000))
+        try await start(desk, pause: .zero) { Int.random(in: 20_000..<32_000) }
     }
 
+    /// A server for `desk` on `port` again. The port was free when the server stopped, but a
+    /// connection may hold it for a moment: tried again for up to ten seconds.
     static func restart(_ desk: Desk, on port: Int) async throws -> TestServer {
+        try await start(desk, pause: .milliseconds(100)) { port }
+    }
+
+    /// A server for `desk` on the port `port()` gives, tried a hundred times while the port is
+    /// taken, `pause` apart.
+    static func start(_ desk: Desk, pause: Duration, port: () -> Int) async throws -> TestServer {
         for _ in 1..<100 {
             do {
-                return try await TestServer.start(desk: desk, port: port)
+                return try await TestServer.start(desk: desk, port: port())
             } catch let problem as Problem where problem.code == "server.port-taken" {
-                try await Task.sleep(for: .milliseconds(100))
+                try await Task.sleep(for: pause)
             }
         }
-        return try await TestServer.start(desk: desk, port: port)
+        return try await TestServer.start(desk: desk, port: port())
     }
 
     @Test func aTransferReachesAPartnerThatWasDownAndItsStatusAndResultComeBack() async throws {
