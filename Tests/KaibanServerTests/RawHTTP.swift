@@ -55,6 +55,8 @@ final class RawConnection {
                 guard let base = bytes.baseAddress else { return -1 }
                 return sendBytes(descriptor, base + offset, data.count - offset, sendFlags)
             }
+            // A signal (a child process of another test ending) may interrupt a send: send again.
+            if sent < 0 && errno == EINTR { continue }
             guard sent > 0 else { throw POSIXError(.init(rawValue: errno) ?? .EPIPE) }
             offset += sent
         }
@@ -77,6 +79,7 @@ final class RawConnection {
             var poller = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
             guard poll(&poller, 1, 200) > 0 else { continue }
             let count = recv(descriptor, &buffer, buffer.count, 0)
+            if count < 0 && errno == EINTR { continue }
             if count <= 0 { break }
             received.append(contentsOf: buffer[0..<count])
         }
