@@ -139,7 +139,8 @@ let package = Package(
             ]
         ),
         .testTarget(
-            name: "KaibanDeskTests", dependencies: ["KaibanDesk", "KaibanStore", "KaibanPostgres", "KaibanTestSupport"]),
+            name: "KaibanDeskTests",
+            dependencies: ["KaibanDesk", "KaibanCrypto", "KaibanStore", "KaibanPostgres", "KaibanTestSupport"]),
         .testTarget(
             name: "KaibanStoreTests",
             dependencies: [

@@ -113,13 +113,20 @@ extension Desk {
     func analyzeName(
         _ name: String, type: EnterpriseType, hall: String, on date: CivilDate, openApplications: Bool = false
     ) async throws -> (analysis: NameAnalysis, open: [String]) {
-        var analysis = NameAnalysis(
-            name: name, type: type, divisionNames: try await divisionNames(of: hall, on: date), rules: try nameRules())
+        var analysis: NameAnalysis
         let records: NameRecords
-        if openApplications {
+        if openApplications, let read = Self.readName, read.name == name, read.type == type, read.hall == hall,
+            read.date == date
+        {
+            // Read with the portal's earlier submission (``Desk/submit(_:through:idempotencyKey:requestBody:)``).
+            analysis = read.analysis
+            records = read.records
+        } else if openApplications {
+            analysis = try await nameAnalysis(name, type: type, hall: hall, on: date)
             records = try await store.nameRecords(
                 division: hall, tradeName: analysis.tradeName, industry: analysis.industry)
         } else {
+            analysis = try await nameAnalysis(name, type: type, hall: hall, on: date)
             records = NameRecords(
                 registered: try await store.registeredNames(
                     division: hall, tradeName: analysis.tradeName, industry: analysis.industry),
@@ -136,6 +143,30 @@ extension Desk {
             })
         return (analysis, records.open)
     }
+
+    /// `name` taken apart by the rules, as named in `hall` on `date` (not yet checked against
+    /// other names).
+    func nameAnalysis(_ name: String, type: EnterpriseType, hall: String, on date: CivilDate) async throws
+        -> NameAnalysis
+    {
+        NameAnalysis(
+            name: name, type: type, divisionNames: try await divisionNames(of: hall, on: date), rules: try nameRules())
+    }
+
+    /// A name taken apart and the records it is checked against, read before the checks (a
+    /// portal's submission reads them with its earlier submission, in one round trip); the
+    /// checks use them when they check the same name, in the same hall, on the same day.
+    struct ReadName: Sendable {
+        var name: String
+        var type: EnterpriseType
+        var hall: String
+        var date: CivilDate
+        var analysis: NameAnalysis
+        var records: NameRecords
+    }
+
+    /// The name read for the checks running in this task, if any.
+    @TaskLocal static var readName: ReadName?
 
     /// The checks intake runs on every name, division and ID number of an application.
     func review(_ application: CaseApplication, hall: String, at now: Date, namingCases: Bool = true) async throws

@@ -122,14 +122,29 @@ extension Desk {
             }
             let keySHA = Secrets.sha256Hex(idempotencyKey)
             let requestSHA = Secrets.sha256Hex(Array(requestBody))
-            if let earlier = try await store.earlierSubmission(portalID: portal.id, keySHA256: keySHA) {
-                return try await replay(earlier, key: idempotencyKey, requestSHA: requestSHA)
+            let now = instant(nowRounded: clock.now())
+            // The earlier submission under the key, and for a new one what its name is checked
+            // against, in one read.
+            let hall = settings.hall
+            let date = HallTime.localDate(of: now)
+            let analysis = try await nameAnalysis(
+                application.proposedName, type: application.enterpriseType, hall: hall, on: date)
+            let lookup = try await store.submissionLookup(
+                portalID: portal.id, keySHA256: keySHA,
+                names: NameQuery(division: hall, tradeName: analysis.tradeName, industry: analysis.industry))
+            let records: NameRecords
+            switch lookup {
+            case .earlier(let earlier): return try await replay(earlier, key: idempotencyKey, requestSHA: requestSHA)
+            case .new(let read): records = read
             }
             var application = application
             application.channel = portal.channel
-            let now = instant(nowRounded: clock.now())
-            let prepared = try await prepare(
-                application, documents: .none, hall: settings.hall, at: now, namingCases: false)
+            let read = ReadName(
+                name: application.proposedName, type: application.enterpriseType, hall: hall, date: date,
+                analysis: analysis, records: records)
+            let prepared = try await Self.$readName.withValue(read) {
+                try await prepare(application, documents: .none, hall: hall, at: now, namingCases: false)
+            }
             let definition = try await latestDefinition()
             let password = try Self.secret { try Secrets.queryPassword() }
             let submission = PortalSubmission(

@@ -385,6 +385,27 @@ public struct PortalSubmission: Sendable, Equatable {
     }
 }
 
+/// The names an intake checks a proposed name against: a division's, under a trade name and in
+/// an industry.
+public struct NameQuery: Sendable, Hashable {
+    public var division: String
+    public var tradeName: String
+    public var industry: String
+
+    public init(division: String, tradeName: String, industry: String) {
+        self.division = division
+        self.tradeName = tradeName
+        self.industry = industry
+    }
+}
+
+/// What a portal's submission finds before its checks: the submission made earlier under its
+/// idempotency key (to answer again), or, for a new one, the records its name is checked against.
+public enum SubmissionLookup: Sendable, Equatable {
+    case earlier(EarlierSubmission)
+    case new(NameRecords)
+}
+
 /// A submission already taken in under the same portal and idempotency key.
 public struct EarlierSubmission: Sendable, Equatable {
     public var number: CaseNumber

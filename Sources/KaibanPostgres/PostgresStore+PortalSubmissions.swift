@@ -28,6 +28,26 @@ extension PostgresStore {
         }
     }
 
+    /// The earlier submission and, when there is none, the name records, in one statement (one
+    /// round trip fewer for every submission).
+    public func submissionLookup(portalID: String, keySHA256: String, names: NameQuery) async throws
+        -> SubmissionLookup
+    {
+        try await guarded { [self] in
+            var records = NameRecords(registered: [], open: [])
+            for try await row in try await client.execute(
+                PortalSubmissionLookup(portalID: portalID, keySHA256: keySHA256, names: names), logger: logger)
+            {
+                switch row {
+                case .earlier(let earlier): return .earlier(try earlier.get())
+                case .registered(let name): records.registered.append(name)
+                case .open(let number): records.open.append(number)
+                }
+            }
+            return .new(records)
+        }
+    }
+
     public func intake(
         _ application: CaseApplication, submission: PortalSubmission, workflowID: String, hall: String,
         as clerk: Clerk,
@@ -197,6 +217,50 @@ private struct PortalEarlierSubmission: PostgresPreparedStatement {
         }
         return .success(
             EarlierSubmission(number: number, requestSHA256: request, sealedPassword: sealed))
+    }
+}
+
+/// What a portal's submission reads before its checks, in one statement: the earlier submission
+/// under its key, else the name records (``PostgresStatements/ReadNameRecords``, whose bindings
+/// $1…$4 it shares).
+private struct PortalSubmissionLookup: PostgresPreparedStatement {
+    static let name = "kaiban_portal_submission_lookup"
+    static let sql = """
+        WITH earlier AS (
+            SELECT c.number, s.request_sha256, s.sealed_password FROM submission s
+            JOIN registration_case c ON c.id = s.case_id
+            WHERE s.portal_id = $5 AND s.key_sha256 = $6
+        )
+        (SELECT 'earlier', number, request_sha256, sealed_password, NULL FROM earlier)
+        UNION ALL
+        (SELECT 'names', names.* FROM (\(PostgresStatements.ReadNameRecords.sql)) AS names
+        WHERE NOT EXISTS (SELECT FROM earlier))
+        """
+    static let bindingDataTypes: [PostgresDataType] = [.text, .text, .text, .text, .text, .text]
+    enum Row {
+        case earlier(Result<EarlierSubmission, StoreError>)
+        case registered(RegisteredName)
+        case open(String)
+    }
+    var portalID: String
+    var keySHA256: String
+    var names: NameQuery
+
+    func makeBindings() throws -> PostgresBindings {
+        try PostgresStatements.bindings(
+            names.division, names.tradeName, names.industry, names.division + "-%", portalID, keySHA256)
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Row {
+        let (kind, number, second, third, fourth) = try row.decode((String, String, String?, String?, String?).self)
+        if kind == "earlier" {
+            guard let request = second, let sealed = third, let parsed = CaseNumber(number) else {
+                return .earlier(.failure(.storage("unreadable earlier submission of case \(number)")))
+            }
+            return .earlier(.success(EarlierSubmission(number: parsed, requestSHA256: request, sealedPassword: sealed)))
+        }
+        guard let name = second, let trade = third, let industry = fourth else { return .open(number) }
+        return .registered(RegisteredName(caseNumber: number, name: name, tradeName: trade, industry: industry))
     }
 }
 

@@ -1,5 +1,6 @@
 import Foundation
 import KaibanCore
+import KaibanCrypto
 import KaibanDesk
 import KaibanStore
 import KaibanTestSupport
@@ -90,6 +91,43 @@ import Testing
                 broken, through: app.portal, idempotencyKey: "k-2", requestBody: body("2"))
         }
         #expect(rejected?.code == "application.invalid" && (rejected?.fields.count ?? 0) >= 2)
+    }
+
+    /// A submission reads its earlier submission and, for a new key, its name's records in one
+    /// lookup: the same as the reads apart, and what the checks then use.
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .portals, .cases, .portalSubmissions))
+    func aSubmissionReadsItsEarlierSubmissionOrItsNamesRecordsInOneLookup(store: TestStoreKind) async throws {
+        let desk = try await Fixtures.desk(at: Fixtures.at(9, 0), store: store)
+        let web = try await desk.addPortal(id: "gov-web", name: "四川政务服务网", channel: .online, as: supervisor).portal
+        let first = try await desk.submit(
+            Fixtures.application(), through: web, idempotencyKey: "k-1", requestBody: body())
+        let details = try await desk.checkName(first.case.application.proposedName, type: .limitedLiabilityCompany)
+            .details
+        let names = NameQuery(
+            division: "510811", tradeName: try #require(details.tradeName), industry: try #require(details.industry))
+        // A new key: the name's records, as read apart (the first submission is open under the name).
+        let fresh = try await desk.store.submissionLookup(
+            portalID: "gov-web", keySHA256: Secrets.sha256Hex("k-2"), names: names)
+        let apart = try await desk.store.nameRecords(
+            division: names.division, tradeName: names.tradeName, industry: names.industry)
+        #expect(fresh == .new(apart))
+        #expect(apart.open == [first.case.number.description])
+        // The key used: its earlier submission, as read apart, and no names.
+        let used = try await desk.store.submissionLookup(
+            portalID: "gov-web", keySHA256: Secrets.sha256Hex("k-1"), names: names)
+        let earlier = try #require(
+            try await desk.store.earlierSubmission(portalID: "gov-web", keySHA256: Secrets.sha256Hex("k-1")))
+        #expect(used == .earlier(earlier) && earlier.number == first.case.number)
+        // Another portal's key of the same text is not this one's.
+        #expect(
+            try await desk.store.submissionLookup(
+                portalID: "gov-app", keySHA256: Secrets.sha256Hex("k-1"), names: names) == .new(apart))
+        // The checks use the records read: a second application under the name is told of the first.
+        let second = try await desk.playing(Fixtures.at(9, 5)).submit(
+            Fixtures.application(), through: web, idempotencyKey: "k-2", requestBody: body("2"))
+        #expect(
+            second.warnings.contains { $0.field == "proposedName" && $0.reason.zh.contains("正在办理（1件）") },
+            "\(second.warnings)")
     }
 
     @Test(arguments: Fixtures.stores(for: .reference, .clerks, .portals, .cases, .portalSubmissions))
