@@ -86,6 +86,12 @@ import Testing
         #expect(rows.compactMap { $0["received"] as? Int }.reduce(0, +) == 22)
         #expect(rows.first { $0["channel"] as? String == "cross-province" }?["received"] as? Int == 1)
         #expect(rows.first { $0["channel"] as? String == "appointment" }?["received"] as? Int == 4)
+        // A day on which no case completed still shows what came in: on 11-25, one application by mail.
+        let quiet = try kaiban.run(["sla", "report", "--from", "2026-11-25", "--to", "2026-11-25", "--by", "channel"])
+        #expect(quiet.status == 0 && quiet.stdout.contains("该期间没有办结的办件"), "\(quiet)")
+        let mailRow = quiet.stdout.split(separator: "\n").first { $0.hasPrefix("寄递办") }
+        #expect(mailRow?.split(separator: " ").dropFirst().first == "1", "\(quiet.stdout)")
+        #expect(quiet.stdout.contains("预约办：预约"), "\(quiet.stdout)")
         // The month's figures: 26 cases taken in during November (22 on the day, one of them
         // transferred from Chongqing, one taken in for Chongqing, 3 mail applications posted
         // 11-23..25, 1 on 11-23), 22 accepted (not the refused one, the one awaiting its correction,

@@ -132,6 +132,9 @@ extension CasePresenter {
         guard let total = report.total else {
             lines.append(zh ? "该期间没有办结的办件" : "no case was completed in the period")
             if let deferrals = report.deferrals { lines.append(deferralLines(deferrals, completed: 0)) }
+            // The cases received, withdrawn or refused, the bookings and the posts of the period
+            // count also when none completed.
+            if let channels = report.channels { lines.append(channelLines(channels)) }
             return lines.joined(separator: "\n")
         }
         func label(_ group: String) -> String {
