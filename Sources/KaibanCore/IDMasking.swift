@@ -29,25 +29,41 @@ extension CitizenID {
     }
 
     /// `text` with every run of characters that looks like a citizen ID number masked (messages
-    /// that echo what was typed).
+    /// that echo what was typed). A run that is part of something else is not one: of a decimal
+    /// number (an amount: `4999999999999999.50`), of a word or a hexadecimal digest (letters
+    /// next to it), or longer than any ID number typed with a few digits too many (over 20).
     public static func maskingNumbers(in text: String) -> String {
+        let characters = Array(text)
         var result = ""
-        var run = ""
-        func flush() {
-            result += looksLikeNumber(run) ? masked(run) : run
-            run = ""
-        }
-        for character in text {
-            if character.isASCII && (character.isNumber || character == "X" || character == "x") {
-                run.append(character)
-            } else {
-                flush()
-                result.append(character)
+        var start = 0
+        while start < characters.count {
+            guard isRunCharacter(characters[start]) else {
+                result.append(characters[start])
+                start += 1
+                continue
             }
+            var end = start
+            while end < characters.count && isRunCharacter(characters[end]) { end += 1 }
+            let run = String(characters[start..<end])
+            let before = start > 0 ? characters[start - 1] : nil
+            let after = end < characters.count ? characters[end] : nil
+            let afterNext = end + 1 < characters.count ? characters[end + 1] : nil
+            let inWord = before.map(isASCIILetter) == true || after.map(isASCIILetter) == true
+            let decimal = before == "." || (after == "." && afterNext.map(isASCIIDigit) == true)
+            result += looksLikeNumber(run) && run.count <= 20 && !inWord && !decimal ? masked(run) : run
+            start = end
         }
-        flush()
         return result
     }
+
+    /// A digit, or the check character X: what a run that may be an ID number is made of.
+    static func isRunCharacter(_ character: Character) -> Bool {
+        isASCIIDigit(character) || character == "X" || character == "x"
+    }
+
+    static func isASCIIDigit(_ character: Character) -> Bool { character.isASCII && character.isNumber }
+
+    static func isASCIILetter(_ character: Character) -> Bool { character.isASCII && character.isLetter }
 }
 
 extension Person: IDMaskable {

@@ -95,6 +95,20 @@ import Testing
                 == "--legal-rep 李四:510811********0016:x")
         #expect(CitizenID.maskingNumbers(in: "5108111980010100161") == "510811*********0161")
         #expect(CitizenID.maskingNumbers(in: "第12个，电话13800000000") == "第12个，电话13800000000")
+        // Numbers that are not ID numbers stay as they are: amounts, digests, long integers.
+        let amounts = "出资合计4999999999999999.50元，与注册资本999999999999999.99元不符"
+        #expect(CitizenID.maskingNumbers(in: amounts) == amounts)
+        let digest = "摘要应为0123456789012345678901234567890123456789abcdef0123456789abcdef"
+        #expect(CitizenID.maskingNumbers(in: digest) == digest)
+        let zeros = "sha256 " + String(repeating: "0", count: 64)
+        #expect(CitizenID.maskingNumbers(in: zeros) == zeros)
+        #expect(CitizenID.maskingNumbers(in: "--offset 99999999999999999999999") == "--offset 99999999999999999999999")
+        // An ID number at the end of a sentence, or in a list, still is one.
+        #expect(
+            CitizenID.maskingNumbers(in: "证件号码51081119800101001X.") == "证件号码510811********001X.")
+        #expect(
+            CitizenID.maskingNumbers(in: "110105194912310021, 510811198001010016")
+                == "110105********0021, 510811********0016")
         #expect(FreeText.showingHidden("a\u{1B}[2J\tb\u{2028}") == "a<U+001B>[2J<U+0009>b<U+2028>")
     }
 }
