@@ -78,6 +78,14 @@ public struct KaibanRequestDecoder: RequestDecoder {
             throw HTTPProblem.unsupportedMediaType(contentType, expected: "application/json")
         }
         let buffer = try await request.body.collect(upTo: context.maxUploadSize)
+        if let repeated = JSONDuplicateKeys.first(in: buffer.readableBytesView) {
+            throw HTTPProblem.invalidBody([
+                FieldProblem(
+                    field: repeated,
+                    reason: LocalizedText(
+                        zh: "该键在同一对象中出现两次", en: "appears twice in its object (a key is given once)"))
+            ])
+        }
         do {
             return try KaibanJSON.decoder.decode(T.self, from: Data(buffer.readableBytesView))
         } catch let error as DecodingError {

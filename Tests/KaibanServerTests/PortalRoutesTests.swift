@@ -209,4 +209,39 @@ import Testing
             #expect(try await server.desk.summary().total == 0)
         }
     }
+
+    /// A key given twice in one object (the decoder would keep one value without a word, a gateway
+    /// perhaps the other) is refused naming it, also when one of the two is written with escapes;
+    /// the same key in different objects is not a repeat.
+    @Test func aKeyGivenTwiceInOneObjectIsRefusedNamingIt() async throws {
+        try await TestServer.with { server in
+            let web = try await server.desk.addPortal(
+                id: "gov-web", name: "四川政务服务网", channel: .online, as: .clerk("zhouqiang"))
+            let headers = [
+                "Authorization": "Bearer \(web.token)", "Content-Type": "application/json", "Idempotency-Key": "d",
+            ]
+            let repeats = [
+                (
+                    "{\"enterpriseType\": \"sole-proprietorship\", " + PortalRoutesTests.form.dropFirst(),
+                    "enterpriseType"
+                ),
+                ("{\"\\u0065nterpriseType\": \"llc\", " + PortalRoutesTests.form.dropFirst(), "enterpriseType"),
+                (
+                    PortalRoutesTests.form.replacingOccurrences(
+                        of: #"{"name": "李秀英", "#, with: #"{"name": "李秀英", "name": "王五", "#),
+                    "investors[1].name"
+                ),
+            ]
+            for (body, field) in repeats {
+                let answer = try await server.send("POST", "/applications", headers: headers, body: Data(body.utf8))
+                #expect(answer.status == 422 && answer.problem?.code == "body.invalid", "\(answer)")
+                #expect(answer.problem?.fields.map(\.field) == [field], "\(answer)")
+            }
+            #expect(try await server.desk.summary().total == 0)
+            // "name" in the legal representative, the investors and the contact: taken in.
+            let taken = try await server.send(
+                "POST", "/applications", headers: headers, body: Data(PortalRoutesTests.form.utf8))
+            #expect(taken.status == 201, "\(taken)")
+        }
+    }
 }
