@@ -27,7 +27,7 @@ enum JSONDuplicateKeys {
     }
 
     /// The path of the first repeated key (`enterpriseType`, `investors[1].name`, as the desk
-    /// names fields, counting from 0 as JSON does), or nil.
+    /// names fields, counting from 1), or nil.
     static func first(in bytes: some Collection<UInt8>) -> String? {
         let text = ContiguousArray(bytes)
         var stack: [Container] = []
@@ -80,7 +80,7 @@ enum JSONDuplicateKeys {
     private static func valuePath(_ stack: [Container]) -> String {
         switch stack.last {
         case .object(let object): join(object.path, object.key ?? "")
-        case .array(let array): "\(array.path)[\(array.index)]"
+        case .array(let array): "\(array.path)[\(array.index + 1)]"
         case nil: ""
         }
     }

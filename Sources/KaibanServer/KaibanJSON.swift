@@ -137,12 +137,13 @@ public struct KaibanRequestDecoder: RequestDecoder {
         }
     }
 
-    /// A coding path as the desk names fields: `investors[1].idNumber`.
+    /// A coding path as the desk names fields, counting from 1: `investors[1].idNumber` is the
+    /// first investor's, as in the desk's own problems with an application.
     static func path(_ keys: [any CodingKey]) -> String {
         var text = ""
         for key in keys {
             if let index = key.intValue {
-                text += "[\(index)]"
+                text += "[\(index + 1)]"
             } else {
                 text += (text.isEmpty ? "" : ".") + key.stringValue
             }

@@ -229,7 +229,7 @@ import Testing
                 (
                     PortalRoutesTests.form.replacingOccurrences(
                         of: #"{"name": "李秀英", "#, with: #"{"name": "李秀英", "name": "王五", "#),
-                    "investors[1].name"
+                    "investors[2].name"
                 ),
             ]
             for (body, field) in repeats {
@@ -238,6 +238,14 @@ import Testing
                 #expect(answer.problem?.fields.map(\.field) == [field], "\(answer)")
             }
             #expect(try await server.desk.summary().total == 0)
+            // Fields count from 1 whoever finds the problem: the decoder (a name of the wrong
+            // type) or the desk (a name missing), both in the second investor.
+            for (replacement, code) in [(#""name": 5, "#, "body.invalid"), (#""name": "", "#, "application.invalid")] {
+                let body = PortalRoutesTests.form.replacingOccurrences(of: #""name": "李秀英", "#, with: replacement)
+                let answer = try await server.send("POST", "/applications", headers: headers, body: Data(body.utf8))
+                #expect(answer.problem?.code == code, "\(answer)")
+                #expect(answer.problem?.fields.map(\.field).contains("investors[2].name") == true, "\(answer)")
+            }
             // "name" in the legal representative, the investors and the contact: taken in.
             let taken = try await server.send(
                 "POST", "/applications", headers: headers, body: Data(PortalRoutesTests.form.utf8))

@@ -163,7 +163,8 @@ import Testing
             let mistyped = try problem(try await post(#"{"name":"a","count":"two"}"#), 422, "body.invalid")
             #expect(mistyped.fields == [.init(field: "count", message: "has the wrong type (expected integer)")])
             let nested = try problem(try await post(#"{"name":"a","count":1,"tags":["x",3]}"#), 422, "body.invalid")
-            #expect(nested.fields.map(\.field) == ["tags[1]"])
+            // The second tag: fields count from 1, as in the desk's problems with an application.
+            #expect(nested.fields.map(\.field) == ["tags[2]"])
             let instant = try problem(try await post(#"{"name":"a","count":1,"at":"yesterday"}"#), 422, "body.invalid")
             #expect(instant.fields.map(\.field) == ["at"])
         }
