@@ -97,7 +97,9 @@ extension Desk {
     /// deferral a deferred document supplied (补交; the last one closes the deferral), with the
     /// same rules as at the window. The file must be what it says it is (PDF, JPEG, PNG or OFD,
     /// by its first bytes) and what the sender's digest says; the store keeps it under the data
-    /// directory before it records it. A refusal records nothing and keeps no file.
+    /// directory before it records it. A refusal records nothing, and keeps no file when found
+    /// before the file is kept; the store's own refusal in its transaction (two uploads for one
+    /// document at once) leaves a file no record names, which `admin rebuild` removes after an hour.
     public func attachDocument(
         _ number: CaseNumber, _ upload: DocumentUpload, password: String, through portal: Portal
     ) async throws -> AttachmentOutcome {
