@@ -104,8 +104,15 @@ public struct ApplicationForm: Sendable, Equatable, Codable {
         func money(_ value: String?, _ field: String) -> Money {
             guard let value else { return .zero }
             guard let parsed = Money(yuan: value) else {
-                unreadable(
-                    field, "金额应为元，至多两位小数，如300000.50", "an amount in yuan with at most two decimals, e.g. 300000.50")
+                // Well written but of more than 15 digits of yuan: too large, not unreadable.
+                let whole = value.trimmingSpaces().replacingOccurrences(of: ",", with: "").prefix { $0 != "." }
+                if whole.count > 15, whole.allSatisfy({ $0.isASCII && $0.isNumber }) {
+                    unreadable(
+                        field, "金额过大：至多999999999999999.99元", "the amount is too large: at most 999999999999999.99 yuan")
+                } else {
+                    unreadable(
+                        field, "金额应为元，至多两位小数，如300000.50", "an amount in yuan with at most two decimals, e.g. 300000.50")
+                }
                 return .zero
             }
             return parsed

@@ -414,5 +414,14 @@ import Testing
                 "legalRepresentative.name",
                 "investors[1].name", "investors[1].kind", "investors[1].idNumber", "contact.phone",
             ]), "\(fields)")
+        // An amount well written but too large is told so, not called unreadable.
+        let large = try JSONDecoder().decode(
+            ApplicationForm.self,
+            from: Data(Self.formJSON.replacingOccurrences(of: #""500000""#, with: #""1,000,000,000,000,000""#).utf8))
+        let refused = #expect(throws: ApplicationRejected.self) {
+            try large.application(channel: .online)
+        }
+        let capital = refused?.problems.first { $0.field == "registeredCapital" }
+        #expect(capital?.reason.zh == "金额过大：至多999999999999999.99元", "\(String(describing: refused))")
     }
 }
