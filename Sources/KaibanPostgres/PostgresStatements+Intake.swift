@@ -344,8 +344,23 @@ extension PostgresStatements {
 
         func decodeRow(_ row: PostgresRow) throws -> Row {
             let (number, name, trade, industry) = try row.decode((String, String?, String?, String?).self)
+            return Self.row(number, name, trade, industry)
+        }
+
+        /// A row of the statement's columns: a registered name, or (with no name) an open application.
+        static func row(_ number: String, _ name: String?, _ trade: String?, _ industry: String?) -> Row {
             guard let name, let trade, let industry else { return .open(number) }
             return .registered(RegisteredName(caseNumber: number, name: name, tradeName: trade, industry: industry))
+        }
+    }
+}
+
+extension NameRecords {
+    /// The records with one more row of ``PostgresStatements/ReadNameRecords``.
+    mutating func add(_ row: PostgresStatements.ReadNameRecords.Row) {
+        switch row {
+        case .registered(let name): registered.append(name)
+        case .open(let number): open.append(number)
         }
     }
 }

@@ -427,10 +427,7 @@ extension PostgresStore {
                 PostgresStatements.ReadNameRecords(division: division, tradeName: tradeName, industry: industry),
                 logger: logger)
             {
-                switch row {
-                case .registered(let name): records.registered.append(name)
-                case .open(let number): records.open.append(number)
-                }
+                records.add(row)
             }
             return records
         }

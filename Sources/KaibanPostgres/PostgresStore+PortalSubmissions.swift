@@ -40,8 +40,7 @@ extension PostgresStore {
             {
                 switch row {
                 case .earlier(let earlier): return .earlier(try earlier.get())
-                case .registered(let name): records.registered.append(name)
-                case .open(let number): records.open.append(number)
+                case .names(let names): records.add(names)
                 }
             }
             return .new(records)
@@ -239,8 +238,7 @@ private struct PortalSubmissionLookup: PostgresPreparedStatement {
     static let bindingDataTypes: [PostgresDataType] = [.text, .text, .text, .text, .text, .text]
     enum Row {
         case earlier(Result<EarlierSubmission, StoreError>)
-        case registered(RegisteredName)
-        case open(String)
+        case names(PostgresStatements.ReadNameRecords.Row)
     }
     var portalID: String
     var keySHA256: String
@@ -259,8 +257,7 @@ private struct PortalSubmissionLookup: PostgresPreparedStatement {
             }
             return .earlier(.success(EarlierSubmission(number: parsed, requestSHA256: request, sealedPassword: sealed)))
         }
-        guard let name = second, let trade = third, let industry = fourth else { return .open(number) }
-        return .registered(RegisteredName(caseNumber: number, name: name, tradeName: trade, industry: industry))
+        return .names(PostgresStatements.ReadNameRecords.row(number, second, third, fourth))
     }
 }
 
