@@ -29,9 +29,11 @@ extension CitizenID {
     }
 
     /// `text` with every run of characters that looks like a citizen ID number masked (messages
-    /// that echo what was typed). A run that is part of something else is not one: of a decimal
-    /// number (an amount: `4999999999999999.50`), of a word or a hexadecimal digest (letters
-    /// next to it), or longer than any ID number typed with a few digits too many (over 20).
+    /// that echo what was typed). A valid ID number is masked wherever it stands (`ID5108…`, a
+    /// file name, a list item). Any other run that looks like one is masked too, unless it is
+    /// the whole part of a decimal number (an amount: `4999999999999999.50`), lies in a
+    /// hexadecimal token of 32 characters or more (a digest), or is longer than an ID number
+    /// typed with a couple of digits too many (over 20).
     public static func maskingNumbers(in text: String) -> String {
         let characters = Array(text)
         var result = ""
@@ -45,15 +47,26 @@ extension CitizenID {
             var end = start
             while end < characters.count && isRunCharacter(characters[end]) { end += 1 }
             let run = String(characters[start..<end])
-            let before = start > 0 ? characters[start - 1] : nil
-            let after = end < characters.count ? characters[end] : nil
-            let afterNext = end + 1 < characters.count ? characters[end + 1] : nil
-            let inWord = before.map(isASCIILetter) == true || after.map(isASCIILetter) == true
-            let decimal = before == "." || (after == "." && afterNext.map(isASCIIDigit) == true)
-            result += looksLikeNumber(run) && run.count <= 20 && !inWord && !decimal ? masked(run) : run
+            result += shouldMask(run, in: characters, from: start, to: end) ? masked(run) : run
             start = end
         }
         return result
+    }
+
+    /// Whether the run `characters[start..<end]` is masked (see ``maskingNumbers(in:)``).
+    static func shouldMask(_ run: String, in characters: [Character], from start: Int, to end: Int) -> Bool {
+        guard looksLikeNumber(run) else { return false }
+        if run.count == 18, (try? CitizenID(run)) != nil { return true }
+        guard run.count <= 20 else { return false }
+        let after = end < characters.count ? characters[end] : nil
+        let afterNext = end + 1 < characters.count ? characters[end + 1] : nil
+        if after == ".", afterNext.map(isASCIIDigit) == true { return false }
+        // The hexadecimal token around the run.
+        var first = start
+        while first > 0 && characters[first - 1].isHexDigit && characters[first - 1].isASCII { first -= 1 }
+        var last = end
+        while last < characters.count && characters[last].isHexDigit && characters[last].isASCII { last += 1 }
+        return last - first < 32
     }
 
     /// A digit, or the check character X: what a run that may be an ID number is made of.
@@ -63,7 +76,6 @@ extension CitizenID {
 
     static func isASCIIDigit(_ character: Character) -> Bool { character.isASCII && character.isNumber }
 
-    static func isASCIILetter(_ character: Character) -> Bool { character.isASCII && character.isLetter }
 }
 
 extension Person: IDMaskable {

@@ -105,8 +105,12 @@ public struct ApplicationForm: Sendable, Equatable, Codable {
             guard let value else { return .zero }
             guard let parsed = Money(yuan: value) else {
                 // Well written but of more than 15 digits of yuan: too large, not unreadable.
-                let whole = value.trimmingSpaces().replacingOccurrences(of: ",", with: "").prefix { $0 != "." }
-                if whole.count > 15, whole.allSatisfy({ $0.isASCII && $0.isNumber }) {
+                let parts = value.trimmingSpaces().replacingOccurrences(of: ",", with: "")
+                    .split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
+                let digits = { (part: Substring) in part.allSatisfy { $0.isASCII && $0.isNumber } }
+                let whole = parts[0].drop { $0 == "0" }
+                let fraction = parts.count == 2 ? parts[1] : ""
+                if whole.count > 15, digits(whole), fraction.count <= 2, digits(fraction) {
                     unreadable(
                         field, "金额过大：至多999999999999999.99元", "the amount is too large: at most 999999999999999.99 yuan")
                 } else {

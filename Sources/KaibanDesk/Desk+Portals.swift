@@ -127,8 +127,18 @@ extension Desk {
             // against, in one read.
             let hall = settings.hall
             let date = HallTime.localDate(of: now)
-            let analysis = try await nameAnalysis(
-                application.proposedName, type: application.enterpriseType, hall: hall, on: date)
+            let analysis: NameAnalysis
+            do {
+                analysis = try await nameAnalysis(
+                    application.proposedName, type: application.enterpriseType, hall: hall, on: date)
+            } catch {
+                // A retry is answered as before even when the name can no longer be analysed (the
+                // hall's division changed, the rules unreadable): only a new submission needs it.
+                if let earlier = try await store.earlierSubmission(portalID: portal.id, keySHA256: keySHA) {
+                    return try await replay(earlier, key: idempotencyKey, requestSHA: requestSHA)
+                }
+                throw error
+            }
             let lookup = try await store.submissionLookup(
                 portalID: portal.id, keySHA256: keySHA,
                 names: NameQuery(division: hall, tradeName: analysis.tradeName, industry: analysis.industry))

@@ -3,10 +3,14 @@
 /// could mean one application while the desk checks and stores another; a body with a repeated
 /// key is refused instead, naming it.
 ///
-/// One pass over the bytes with a stack of its own (no recursion: a body nested thousands deep is
-/// the decoder's to refuse). It only looks for repeated keys: any text that is not JSON makes it
-/// stop and answer nil, and the decoder then says what is wrong.
+/// One pass over the bytes with a stack of its own, no deeper than ``depthLimit`` (a body nested
+/// deeper is left to the decoder, which refuses it: each level keeps its path, so an unbounded
+/// depth would cost memory and time with its square). It only looks for repeated keys: any text
+/// that is not JSON makes it stop and answer nil, and the decoder then says what is wrong.
 enum JSONDuplicateKeys {
+    /// The deepest nesting looked into: far beyond any form's, far below what costs anything.
+    static let depthLimit = 256
+
     /// An object being read: the keys it has had, and the last one (whose value comes next).
     private struct ObjectFrame {
         var path: String
@@ -35,12 +39,14 @@ enum JSONDuplicateKeys {
         while index < text.count {
             let byte = text[index]
             switch byte {
-            case UInt8(ascii: "{"):
+            case UInt8(ascii: "{") where stack.count < depthLimit:
                 stack.append(.object(ObjectFrame(path: valuePath(stack))))
                 index += 1
-            case UInt8(ascii: "["):
+            case UInt8(ascii: "[") where stack.count < depthLimit:
                 stack.append(.array(ArrayFrame(path: valuePath(stack))))
                 index += 1
+            case UInt8(ascii: "{"), UInt8(ascii: "["):
+                return nil
             case UInt8(ascii: "}"), UInt8(ascii: "]"):
                 guard stack.popLast() != nil else { return nil }
                 index += 1
@@ -120,6 +126,7 @@ enum JSONDuplicateKeys {
         var pendingHigh: UInt32?
         while let scalar = iterator.next() {
             guard scalar == "\\" else {
+                if pendingHigh != nil { return nil }
                 scalars.append(scalar)
                 continue
             }
@@ -137,7 +144,9 @@ enum JSONDuplicateKeys {
                     guard let digit = iterator.next() else { return nil }
                     hex.unicodeScalars.append(digit)
                 }
-                guard let value = UInt32(hex, radix: 16) else { return nil }
+                guard hex.unicodeScalars.allSatisfy(\.properties.isASCIIHexDigit), let value = UInt32(hex, radix: 16)
+                else { return nil }
+                if pendingHigh != nil && !(0xDC00..<0xE000).contains(value) { return nil }
                 if (0xD800..<0xDC00).contains(value) {
                     pendingHigh = value
                     continue
@@ -155,7 +164,8 @@ enum JSONDuplicateKeys {
             default:
                 return nil
             }
+            if pendingHigh != nil { return nil }
         }
-        return String(scalars)
+        return pendingHigh == nil ? String(scalars) : nil
     }
 }

@@ -103,6 +103,11 @@ import Testing
         let zeros = "sha256 " + String(repeating: "0", count: 64)
         #expect(CitizenID.maskingNumbers(in: zeros) == zeros)
         #expect(CitizenID.maskingNumbers(in: "--offset 99999999999999999999999") == "--offset 99999999999999999999999")
+        // A valid ID number is masked wherever it stands: after a list number, in a word or a
+        // file name; an ID-like run after letters too.
+        #expect(CitizenID.maskingNumbers(in: "1.510811198001010016证件过期") == "1.510811********0016证件过期")
+        #expect(CitizenID.maskingNumbers(in: "sfz510811198001010016.jpg") == "sfz510811********0016.jpg")
+        #expect(CitizenID.maskingNumbers(in: "ZhangSan5108111980010100") == "ZhangSan510811******0100")
         // An ID number at the end of a sentence, or in a list, still is one.
         #expect(
             CitizenID.maskingNumbers(in: "证件号码51081119800101001X.") == "证件号码510811********001X.")

@@ -237,6 +237,12 @@ import Testing
                 #expect(answer.status == 422 && answer.problem?.code == "body.invalid", "\(answer)")
                 #expect(answer.problem?.fields.map(\.field) == [field], "\(answer)")
             }
+            // Nested a hundred thousand deep: refused as malformed at once (the scan for repeated
+            // keys stops at its depth limit and leaves it to the decoder).
+            let deep = try await server.send(
+                "POST", "/applications", headers: headers,
+                body: Data((String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)).utf8))
+            #expect(deep.status == 400 && deep.problem?.code == "body.malformed", "\(deep.status)")
             #expect(try await server.desk.summary().total == 0)
             // Fields count from 1 whoever finds the problem: the decoder (a name of the wrong
             // type) or the desk (a name missing), both in the second investor.
