@@ -209,6 +209,30 @@ public enum HallTime {
 
 extension CivilDate {
     /// The first and last day of a `yyyy-MM` month (ASCII digits only, no sign), or nil.
+    /// Why `text` is not a month the hall's working calendar covers: not `yyyy-MM`, or a year
+    /// outside 2000–2060 (``WorkingCalendar/firstYear`` to ``WorkingCalendar/lastYear``); nil for
+    /// one it covers. Every month a clerk or a supervisor names (`stats month`, the dashboard, the
+    /// calendar) is checked by it, so each says the same.
+    public static func monthProblem(_ text: String) -> LocalizedText? {
+        let bytes = Array(text.utf8)
+        guard bytes.count == 7, bytes[4] == UInt8(ascii: "-"),
+            bytes.enumerated().allSatisfy({ $0.offset == 4 || (48...57).contains($0.element) }),
+            let year = Int(text.prefix(4)), let month = Int(text.suffix(2)), (1...12).contains(month)
+        else {
+            return LocalizedText(
+                zh: "“\(text)”不是 yyyy-MM 格式的月份（如 2026-11）", en: "\"\(text)\" is not a yyyy-MM month (e.g. 2026-11)")
+        }
+        let years = WorkingCalendar.firstYear...WorkingCalendar.lastYear
+        guard years.contains(year) else {
+            return LocalizedText(
+                zh: "月份“\(text)”不在工作日历所覆盖的\(years.lowerBound)至\(years.upperBound)年之内",
+                en:
+                    "the month \"\(text)\" is outside the years the working calendar covers (\(years.lowerBound) to \(years.upperBound))"
+            )
+        }
+        return nil
+    }
+
     public static func month(_ text: String) -> (first: CivilDate, last: CivilDate)? {
         let bytes = Array(text.utf8)
         guard bytes.count == 7, bytes[4] == UInt8(ascii: "-"),

@@ -87,7 +87,12 @@ public enum EnterpriseNameText {
 
     /// "U+200B", or "U+1F468 U+200D U+1F469" for a character of several scalars.
     static func codePoints(_ character: Character) -> String {
-        character.unicodeScalars.map { scalar in
+        codePoints(character.unicodeScalars)
+    }
+
+    /// "U+200B U+200D" for those scalars.
+    static func codePoints(_ scalars: some Sequence<Unicode.Scalar>) -> String {
+        scalars.map { scalar in
             let hex = String(scalar.value, radix: 16, uppercase: true)
             return "U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
         }.joined(separator: " ")
@@ -99,17 +104,23 @@ public enum EnterpriseNameText {
         let bad = (Array(character.unicodeScalars) + Array(form.unicodeScalars)).filter {
             !isChineseCharacter($0) && $0 != "（" && $0 != "）"
         }
+        // A blank or invisible scalar is named alone: joined to the character before it (司 and
+        // U+200D are one character), that character is not the fault.
+        let all = Array(character.unicodeScalars)
+        let own = all.filter { !isChineseCharacter($0) && $0 != "（" && $0 != "）" }
         if bad.contains(where: isBlank) {
+            let blanks = codePoints(own.contains(where: isBlank) ? own.filter(isBlank) : all)
             return LocalizedText(
-                zh: "名称含有空白字符（\(code)）：名称中不得有空格、制表符等空白",
-                en: "the name contains a blank character (\(code)): no spaces or tabs inside a name")
+                zh: "名称含有空白字符（\(blanks)）：名称中不得有空格、制表符等空白",
+                en: "the name contains a blank character (\(blanks)): no spaces or tabs inside a name")
         }
         // Joiners and variation selectors inside an emoji do not make it invisible.
         let visible = bad.filter { !isInvisible($0) }
         if visible.isEmpty {
+            let hidden = codePoints(own.isEmpty ? all : own)
             return LocalizedText(
-                zh: "名称含有不可见字符（\(code)）：名称中不得有不可见字符或控制字符",
-                en: "the name contains an invisible character (\(code)): no invisible or control characters")
+                zh: "名称含有不可见字符（\(hidden)）：名称中不得有不可见字符或控制字符",
+                en: "the name contains an invisible character (\(hidden)): no invisible or control characters")
         }
         let shown = "“\(character)”（\(code)）"
         let shownEn = "\"\(character)\" (\(code))"

@@ -192,11 +192,14 @@ extension Desk {
         }
         let sha256 = Secrets.sha256Hex(upload.content)
         for digest in upload.statedSHA256 {
+            // A header's digest may be written in either case (the hexadecimal is the same).
             let given = digest.lowercased()
-            if let problem = ReceivedDocument(code: upload.code, form: .electronic, sha256: given).problem {
+            guard given.utf8.count == 64,
+                given.utf8.allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) })
+            else {
                 throw Problem(
-                    .invalid, "document.digest-invalid", zh: "所附摘要“\(digest)”有误：\(problem.zh)",
-                    en: "the stated digest \"\(digest)\" is unusable: \(problem.en)")
+                    .invalid, "document.digest-invalid", zh: "所附摘要“\(digest)”有误：SHA-256摘要应为64位十六进制数字",
+                    en: "the stated digest \"\(digest)\" is unusable: a SHA-256 is 64 hexadecimal digits")
             }
             guard given == sha256 else {
                 throw Problem(

@@ -68,11 +68,15 @@ extension KaibanServer {
             let now = desk.clock.now()
             let month = request.uri.queryParameters.get("month")
             let today = HallTime.localDate(of: now)
-            guard let days = CivilDate.month(month ?? String(format: "%04d-%02d", today.year, today.month)) else {
+            let text = month ?? String(format: "%04d-%02d", today.year, today.month)
+            if let problem = CivilDate.monthProblem(text) {
                 throw Problem(
-                    .invalid, "month.invalid", zh: "月份“\(month ?? "")”应为 yyyy-MM 格式（如 2026-11）",
-                    en: "the month \"\(month ?? "")\" is not yyyy-MM (e.g. 2026-11)",
-                    fields: [FieldProblem(field: "month", reason: LocalizedText(zh: "应为 yyyy-MM", en: "not yyyy-MM"))])
+                    .invalid, "month.invalid", problem, fields: [FieldProblem(field: "month", reason: problem)])
+            }
+            guard let days = CivilDate.month(text) else {
+                throw Problem(
+                    .invalid, "month.invalid", zh: "月份“\(text)”应为 yyyy-MM 格式（如 2026-11）",
+                    en: "the month \"\(text)\" is not yyyy-MM (e.g. 2026-11)")
             }
             let data = try await desk.dashboard(from: days.first, to: days.last, at: now)
             let refresh = DashboardPage.Refresh(

@@ -77,6 +77,16 @@ public struct KaibanRequestDecoder: RequestDecoder {
         guard let contentType, Self.isJSON(contentType) else {
             throw HTTPProblem.unsupportedMediaType(contentType, expected: "application/json")
         }
+        // JSON between systems is UTF-8 (RFC 8259 §8.1): a body declared in another charset would
+        // be read as UTF-8 and its names stored wrong.
+        if let charset = Self.charset(contentType), charset != "utf-8", charset != "utf8" {
+            throw HTTPProblem(
+                .unsupportedMediaType, "body.unsupported-type",
+                title: LocalizedText(zh: "不支持的正文类型", en: "Unsupported media type"),
+                detail: LocalizedText(
+                    zh: "JSON正文应为UTF-8编码，而不是\(charset)", en: "a JSON body must be UTF-8, not \(charset)"),
+                headers: [.accept: "application/json; charset=utf-8"])
+        }
         let buffer = try await request.body.collect(upTo: context.maxUploadSize)
         if let repeated = JSONDuplicateKeys.first(in: buffer.readableBytesView) {
             throw HTTPProblem.invalidBody([
@@ -100,6 +110,18 @@ public struct KaibanRequestDecoder: RequestDecoder {
         }
         guard let mediaType else { return false }
         return mediaType == "application/json" || (mediaType.hasPrefix("application/") && mediaType.hasSuffix("+json"))
+    }
+
+    /// The `charset` parameter of a media type, unquoted and in lower case; nil without one.
+    static func charset(_ contentType: String) -> String? {
+        for parameter in contentType.split(separator: ";").dropFirst() {
+            let parts = parameter.split(separator: "=", maxSplits: 1)
+            guard parts.count == 2, parts[0].trimmingSpaces().lowercased() == "charset" else { continue }
+            var value = Substring(parts[1].trimmingSpaces())
+            if value.count >= 2, value.hasPrefix("\""), value.hasSuffix("\"") { value = value.dropFirst().dropLast() }
+            return value.lowercased()
+        }
+        return nil
     }
 
     /// A decoding error as the problem to answer.

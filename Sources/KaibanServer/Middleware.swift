@@ -13,6 +13,8 @@ struct ProblemMiddleware: RouterMiddleware {
 
     let bodyLimit: Int
     let metrics: ServerMetrics?
+    /// The table's paths: a path that exists asked with a method no route lists is 405.
+    var known: KnownPaths? = nil
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
         async throws -> Response
@@ -25,7 +27,11 @@ struct ProblemMiddleware: RouterMiddleware {
         do {
             response = try await next(request, context)
         } catch {
-            let (problem, unexpected) = HTTPProblem.answering(error, path: request.uri.path, limit: bodyLimit)
+            var (problem, unexpected) = HTTPProblem.answering(error, path: request.uri.path, limit: bodyLimit)
+            if problem.code == "route.not-found", let allowed = known?.methods(for: request.uri.path), !allowed.isEmpty
+            {
+                problem = .methodNotAllowed(request.method, path: request.uri.path, allowed: allowed)
+            }
             if unexpected {
                 context.logger.error(
                     "\(request.method) \(request.uri.path): \(problem.status.code) \(problem.code)",

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Synchronization
 
 /// The routes of the API, registered through here (never on the router directly) so that every
 /// route runs behind the problem and body-limit middleware, a known path with another method is
@@ -24,6 +25,10 @@ public final class RouteTable {
     /// The bytes the bodies over `bodyLimit` (files) may take together while they are read.
     let uploads: UploadBudget
 
+    /// The paths and their methods, for the 405 answers to methods no route lists (TRACE,
+    /// PROPFIND): filled by ``finish()``.
+    let known = KnownPaths()
+
     /// A table whose routes take bodies of at most `bodyLimit` bytes unless registered with a limit
     /// of their own; the larger bodies read at once take at most `uploadBudget` bytes together (a
     /// request that would pass it is 503 `server.busy`).
@@ -31,7 +36,7 @@ public final class RouteTable {
         router = Router(context: KaibanRequestContext.self, options: [.autoGenerateHeadEndpoints])
         bodyLimits = BodyLimits(standard: bodyLimit)
         uploads = UploadBudget(total: uploadBudget)
-        router.add(middleware: ProblemMiddleware(bodyLimit: bodyLimit, metrics: metrics))
+        router.add(middleware: ProblemMiddleware(bodyLimit: bodyLimit, metrics: metrics, known: known))
         router.add(middleware: BodyLimitMiddleware(limits: bodyLimits, uploads: uploads))
     }
 
@@ -106,12 +111,36 @@ public final class RouteTable {
 
     /// Adds the 405 answers: every other method on a path that exists. Called once, last.
     func finish() {
+        known.set(allowed.map { (RouterPath($0.path).description, $0.methods) })
         for (path, allowed) in allowed {
             for method in Self.methods where !allowed.contains(method) {
                 router.on(RouterPath(path), method: method) { request, _ -> Response in
                     throw HTTPProblem.methodNotAllowed(method, path: request.uri.path, allowed: allowed)
                 }
             }
+        }
+    }
+}
+
+/// The path templates of a table and the methods each takes: whether a path no route answered with
+/// its method exists with others (405, not 404).
+final class KnownPaths: Sendable {
+    private let paths = Mutex<[(segments: [Substring], methods: [HTTPRequest.Method])]>([])
+
+    func set(_ templates: [(template: String, methods: [HTTPRequest.Method])]) {
+        let parsed = templates.map { ($0.template.split(separator: "/", omittingEmptySubsequences: false), $0.methods) }
+        paths.withLock { $0 = parsed }
+    }
+
+    /// The methods `path` (without its query) is taken with, empty when no template fits it: a
+    /// template's `{parameter}` fits any one non-empty segment.
+    func methods(for path: String) -> [HTTPRequest.Method] {
+        let segments = path.split(separator: "/", omittingEmptySubsequences: false)
+        return paths.withLock { paths in
+            paths.first { template, _ in
+                template.count == segments.count
+                    && zip(template, segments).allSatisfy { $0 == $1 || ($0.hasPrefix("{") && !$1.isEmpty) }
+            }?.methods ?? []
         }
     }
 }

@@ -57,6 +57,15 @@ import Testing
         try await Fixtures.staff(kaiban.database)
         let month = try kaiban.run(["dashboard", "--month", "2026-13", "--output", "x.html"])
         #expect(month.status == 64 && month.stderr.contains("“2026-13”不是 yyyy-MM 格式的月份"), "\(month)")
+        // Well written but outside the calendar's years: said so, by the dashboard, stats and the calendar alike.
+        for arguments in [
+            ["dashboard", "--month", "9999-12", "--output", "x.html"], ["stats", "month", "9999-12"],
+            ["stats", "month", "1999-12"], ["calendar", "show", "2061-01"],
+        ] {
+            let outside = try kaiban.run(arguments)
+            #expect(outside.status == 64, "\(arguments): \(outside)")
+            #expect(outside.stderr.contains("不在工作日历所覆盖的2000至2060年之内"), "\(arguments): \(outside)")
+        }
         let nowhere = folder.appendingPathComponent("no-such-folder/page.html").path
         let missing = try kaiban.run(["dashboard", "--month", "2026-11", "--output", nowhere])
         #expect(missing.status != 0 && missing.stderr.contains("无法写入文件"), "\(missing)")

@@ -291,6 +291,17 @@ import Testing
         let time = try kaiban.run(["queue", "--at", "tomorrow"])
         #expect(time.status == 64)
         #expect(time.stderr.contains("“tomorrow”不是 ISO 8601 时间"), "\(time)")
+        // A negative number is the option's value (out of range), not an option of its own.
+        for arguments in [
+            ["queue", "--limit", "-1"], ["find", "张伟", "--limit=-5"], ["mail", "pending", "--limit", "0"],
+            ["exchange", "failed", "--limit", "-1"], ["exchange", "status", "--limit", "10001"],
+        ] {
+            let limit = try kaiban.run(arguments)
+            #expect(limit.status == 64, "\(arguments): \(limit)")
+            #expect(limit.stderr.contains("--limit 应在1至10000之间"), "\(arguments): \(limit)")
+        }
+        let offset = try kaiban.run(["find", "张伟", "--offset", "-3"])
+        #expect(offset.stderr.contains("--offset 不能为负数"), "\(offset)")
         let unknown = try kaiban.run(["queue", "--bogus"], extraEnvironment: ["KAIBAN_LANG": "zh"])
         #expect(unknown.stderr.contains("用法错误：未知选项 --bogus"), "\(unknown)")
         let json = try kaiban.run(["step", "--json"])

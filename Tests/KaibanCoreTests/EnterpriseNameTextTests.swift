@@ -64,6 +64,17 @@ import Testing
         #expect(analysis.problems.contains { $0.zh.contains("“政府”") }, "\(analysis.problems)")
         #expect(analysis.problems.contains { $0.zh.contains("U+200B") }, "\(analysis.problems)")
     }
+
+    @Test func aJoinerAfterACharacterIsNamedAloneNotWithTheCharacter() {
+        // 青 + U+200D is one Character: the fault is the joiner, not 青 (U+9752).
+        let joined = analyze("广元市昭化区青\u{200D}禾农业科技有限公司")
+        let invisible = joined.problems.first { $0.zh.contains("不可见字符") }
+        #expect(invisible?.zh.contains("（U+200D）") == true, "\(joined.problems)")
+        #expect(invisible?.zh.contains("U+9752") == false, "\(joined.problems)")
+        // An ideographic space is a blank, named alone.
+        let spaced = analyze("广元市昭化区青禾　农业科技有限公司")
+        #expect(spaced.problems.contains { $0.zh.contains("空白字符（U+3000）") }, "\(spaced.problems)")
+    }
 }
 
 @Suite struct OldestBirthTests {

@@ -37,6 +37,12 @@ import Testing
             #expect(page.text.contains(numbers[3].description) && page.text.contains("setInterval"))
             let bad = try await get("/dashboard?month=2026-13", supervisor.secret)
             #expect(bad.status == 400 && bad.problem?.code == "month.invalid", "\(bad)")
+            // A well-written month outside the calendar's years is refused as such, as by the CLI.
+            for month in ["1999-12", "2061-01", "9999-12"] {
+                let outside = try await get("/dashboard?month=\(month)", supervisor.secret)
+                #expect(outside.status == 400 && outside.problem?.code == "month.invalid", "\(outside)")
+                #expect(outside.problem?.detail.contains("工作日历所覆盖的2000至2060年") == true, "\(outside)")
+            }
             // The page refreshes its list with its own ticket: the same cases, as JSON.
             let ticket = try #require(Self.ticket(in: page.text))
             #expect(ticket != supervisor.secret)

@@ -118,6 +118,12 @@ import Testing
             let wrongHex = try await attempt(
                 pdf.merging(["X-Content-SHA256": String(repeating: "cd", count: 32)]) { $1 }, SampleFiles.pdf())
             #expect(wrongHex.status == 422 && wrongHex.problem?.code == "document.digest-mismatch", "\(wrongHex)")
+            // Not 64 hexadecimal digits: the message says so, and not "lower case" (either case is taken).
+            let badHex = try await attempt(
+                pdf.merging(["X-Content-SHA256": String(repeating: "g", count: 64)]) { $1 }, SampleFiles.pdf())
+            #expect(badHex.status == 400 && badHex.problem?.code == "document.digest-invalid", "\(badHex)")
+            #expect(badHex.problem?.detail.contains("64 hexadecimal digits") == true, "\(badHex)")
+            #expect(badHex.problem?.detail.contains("lowercase") == false, "\(badHex)")
             let badRepr = try await attempt(pdf.merging(["Repr-Digest": "sha-256=abc"]) { $1 }, SampleFiles.pdf())
             #expect(badRepr.status == 400 && badRepr.problem?.code == "request.invalid", "\(badRepr)")
             let badName = try await attempt(
@@ -147,7 +153,8 @@ import Testing
             #expect(try await server.desk.store.attachments(number).isEmpty)
             #expect(try await server.desk.documents(number).documents.allSatisfy { $0.receipt == nil })
             // The same document twice: the second is refused by the desk before its file is kept.
-            let first = try await attempt(pdf, SampleFiles.pdf())
+            let upper = Secrets.sha256Hex(SampleFiles.pdf()).uppercased()
+            let first = try await attempt(pdf.merging(["X-Content-SHA256": upper]) { $1 }, SampleFiles.pdf())
             #expect(first.status == 201, "\(first)")
             let second = try await attempt(pdf, SampleFiles.pdf(size: 5_000))
             #expect(second.status == 409 && second.problem?.code == "document.already-received", "\(second)")

@@ -92,12 +92,24 @@ import Testing
 
     @Test func wrongMethodIs405WithAllow() async throws {
         try await TestServer.with { server in
-            for (method, path) in [("POST", "/healthz"), ("DELETE", "/openapi.yaml"), ("PUT", "/healthz")] {
+            // Methods no route lists at all (TRACE, PROPFIND) too: the path exists.
+            for (method, path) in [
+                ("POST", "/healthz"), ("DELETE", "/openapi.yaml"), ("PUT", "/healthz"), ("TRACE", "/healthz"),
+                ("PROPFIND", "/openapi.yaml"),
+            ] {
                 let answer = try await server.send(method, path, headers: ["Accept-Language": "en"])
                 let problem = try problem(answer, 405, "method.not-allowed")
                 #expect(answer.header("Allow") == "GET, HEAD", "\(method) \(path)")
                 #expect(problem.detail == "\(path) takes GET, HEAD, not \(method)")
             }
+            // A template with a parameter: any case number fits it; a path that fits none stays 404.
+            let trace = try await server.send("TRACE", "/cases/51081120261129000001/history")
+            _ = try problem(trace, 405, "method.not-allowed")
+            #expect(trace.header("Allow") == "GET, HEAD", "\(trace)")
+            let post = try await server.send("TRACE", "/applications")
+            _ = try problem(post, 405, "method.not-allowed")
+            #expect(post.header("Allow") == "POST", "\(post)")
+            _ = try problem(try await server.send("TRACE", "/nope"), 404, "route.not-found")
         }
     }
 
@@ -158,6 +170,17 @@ import Testing
             let wrongType = try problem(
                 try await post(#"{"name":"a","count":1}"#, type: "text/plain"), 415, "body.unsupported-type")
             #expect(wrongType.detail == "the request body must be application/json, not text/plain")
+            // JSON is UTF-8: another charset is refused, not read as UTF-8; UTF-8 named in any spelling is fine.
+            let latin1 = try problem(
+                try await post(#"{"name":"a","count":1}"#, type: "application/json; charset=ISO-8859-1"), 415,
+                "body.unsupported-type")
+            #expect(latin1.detail == "a JSON body must be UTF-8, not iso-8859-1")
+            for type in [
+                "application/json; charset=utf-8", "application/json;charset=\"UTF-8\"",
+                "application/json; charset=utf8",
+            ] {
+                #expect(try await post(#"{"name":"a","count":1}"#, type: type).status == 201, "\(type)")
+            }
             let missing = try problem(try await post(#"{"name":"a"}"#), 422, "body.invalid")
             #expect(missing.fields == [.init(field: "count", message: "is missing")])
             let mistyped = try problem(try await post(#"{"name":"a","count":"two"}"#), 422, "body.invalid")

@@ -245,7 +245,9 @@ struct ExtendAppointments: AsyncParsableCommand {
     var from: String
     @Option(help: .localized(zh: "结束时间 HH:MM。", en: "End HH:MM."))
     var to: String
-    @Option(help: .localized(zh: "每个时段的名额（默认同办公时段）。", en: "Places per slot (default: as office slots)."))
+    @Option(
+        parsing: .unconditional,
+        help: .localized(zh: "每个时段的名额（默认同办公时段）。", en: "Places per slot (default: as office slots)."))
     var capacity: Int?
     @Option(help: .localized(zh: "理由。", en: "Why."))
     var reason: String

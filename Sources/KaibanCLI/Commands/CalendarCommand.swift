@@ -102,10 +102,8 @@ struct CalendarCommand: AsyncParsableCommand {
         var first: CivilDate? { CivilDate(month + "-01") }
 
         func validate() throws {
-            guard let first, (WorkingCalendar.firstYear...WorkingCalendar.lastYear).contains(first.year) else {
-                throw usageError(
-                    zh: "月份：“\(month)”不是2000至2060年间的 yyyy-MM 月份",
-                    en: "month: \"\(month)\" is not a month yyyy-MM between 2000 and 2060")
+            if let problem = CivilDate.monthProblem(month) {
+                throw usageError(zh: "月份：\(problem.zh)", en: "month: \(problem.en)")
             }
         }
 

@@ -28,6 +28,7 @@ extension ClerkCommand {
             @Argument(help: .localized(zh: "工号。", en: "Clerk id."))
             var clerk: String
             @Option(
+                parsing: .unconditional,
                 help: .localized(
                     zh: "有效天数（默认\(ClerkToken.defaultDays)，最多\(ClerkToken.maximumDays)）。",
                     en: "Days it is valid (default \(ClerkToken.defaultDays), at most \(ClerkToken.maximumDays))."))

@@ -30,10 +30,8 @@ struct DashboardCommand: AsyncParsableCommand {
     var output: String
 
     func validate() throws {
-        if let month, monthRange(month) == nil {
-            throw usageError(
-                zh: "--month：“\(month)”不是 yyyy-MM 格式的月份（如 2026-11）",
-                en: "--month: \"\(month)\" is not a yyyy-MM month (e.g. 2026-11)")
+        if let month, let problem = CivilDate.monthProblem(month) {
+            throw usageError(zh: "--month：\(problem.zh)", en: "--month: \(problem.en)")
         }
         try OutputFile.validate(output, what: "看板文件")
     }

@@ -41,6 +41,7 @@ struct DeferCommand: AsyncParsableCommand {
     var signerID: String
 
     @Option(
+        parsing: .unconditional,
         help: .localized(zh: "补交期限（工作日），默认为允许的最长期限。", en: "Working days to supply them (default: the most allowed)."))
     var days: Int?
 
@@ -190,7 +191,7 @@ struct ExtendDeferral: AsyncParsableCommand {
     @Argument(help: .localized(zh: "办件编号。", en: "Case number."))
     var number: CaseNumber
 
-    @Option(help: .localized(zh: "延长的工作日数。", en: "Working days to add."))
+    @Option(parsing: .unconditional, help: .localized(zh: "延长的工作日数。", en: "Working days to add."))
     var days: Int
 
     @Option(help: .localized(zh: "理由（如不可抗力）。", en: "Why (force majeure, …)."))

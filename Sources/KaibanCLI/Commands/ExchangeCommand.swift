@@ -391,8 +391,10 @@ struct ExchangeCommand: AsyncParsableCommand {
 
         @OptionGroup var global: GlobalOptions
         @OptionGroup var output: OutputOptions
-        @Option(help: .localized(zh: "最多列出几份。", en: "At most this many."))
+        @Option(parsing: .unconditional, help: .localized(zh: "最多列出几份（1-10000）。", en: "At most this many (1-10000)."))
         var limit = 50
+
+        func validate() throws { try validateLimit(limit) }
 
         struct Entry: Codable {
             var messageID: String
@@ -416,7 +418,7 @@ struct ExchangeCommand: AsyncParsableCommand {
             try await withDesk(global, json: output.json) { session in
                 let store = session.desk.store
                 let counts = try await store.outboundCounts()
-                let messages = try await store.outboundMessages(states: nil, limit: max(1, min(limit, 1000)))
+                let messages = try await store.outboundMessages(states: nil, limit: limit)
                 if output.json {
                     try Console.json(
                         Report(
@@ -470,8 +472,10 @@ struct ExchangeCommand: AsyncParsableCommand {
 
         @OptionGroup var global: GlobalOptions
         @OptionGroup var output: OutputOptions
-        @Option(help: .localized(zh: "最多列出几条。", en: "At most this many."))
+        @Option(parsing: .unconditional, help: .localized(zh: "最多列出几条（1-10000）。", en: "At most this many (1-10000)."))
         var limit = 50
+
+        func validate() throws { try validateLimit(limit) }
 
         struct Entry: Codable {
             var receivedAt: Date
@@ -518,8 +522,10 @@ struct ExchangeCommand: AsyncParsableCommand {
 
         @OptionGroup var global: GlobalOptions
         @OptionGroup var output: OutputOptions
-        @Option(help: .localized(zh: "最多列出几件。", en: "At most this many."))
+        @Option(parsing: .unconditional, help: .localized(zh: "最多列出几件（1-10000）。", en: "At most this many (1-10000)."))
         var limit = 50
+
+        func validate() throws { try validateLimit(limit) }
 
         func run() async throws {
             try await withDesk(global, json: output.json) { session in

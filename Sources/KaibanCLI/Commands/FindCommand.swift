@@ -49,16 +49,17 @@ struct FindCommand: AsyncParsableCommand {
             zh: "姓名和名称只按全文匹配，不匹配以查找内容开头的。", en: "Names: whole names only, not names that begin with the query."))
     var exact = false
 
-    @Option(help: .localized(zh: "最多列出的办件数（1-10000）。", en: "At most this many cases (1-10000)."))
+    @Option(
+        parsing: .unconditional, help: .localized(zh: "最多列出的办件数（1-10000）。", en: "At most this many cases (1-10000)."))
     var limit = 20
 
-    @Option(help: .localized(zh: "先跳过的办件数（用于翻页）。", en: "Skip this many cases first (the next page)."))
+    @Option(
+        parsing: .unconditional,
+        help: .localized(zh: "先跳过的办件数（用于翻页）。", en: "Skip this many cases first (the next page)."))
     var offset = 0
 
     func validate() throws {
-        guard (1...10_000).contains(limit) else {
-            throw usageError(zh: "--limit 应在1至10000之间", en: "--limit must be between 1 and 10000")
-        }
+        try validateLimit(limit)
         guard offset >= 0 else { throw usageError(zh: "--offset 不能为负数", en: "--offset cannot be negative") }
     }
 

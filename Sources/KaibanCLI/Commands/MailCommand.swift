@@ -120,11 +120,14 @@ struct MailPendingCommand: AsyncParsableCommand {
             zh: "按该时刻计算（ISO 8601，默认现在）。", en: "As of this instant (ISO 8601, default now)."))
     var at: String?
 
-    @Option(help: .localized(zh: "每类最多列出的件数（默认500）。", en: "At most this many of each (default 500)."))
+    @Option(
+        parsing: .unconditional,
+        help: .localized(zh: "每类最多列出的件数（默认500）。", en: "At most this many of each (default 500)."))
     var limit = 500
 
     func validate() throws {
         if let at { try requireInstant("--at", at) }
+        try validateLimit(limit)
     }
 
     func run() async throws {

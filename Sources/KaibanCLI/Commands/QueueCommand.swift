@@ -28,15 +28,13 @@ struct QueueCommand: AsyncParsableCommand {
     )
     var stage: String?
 
-    @Option(help: .localized(zh: "最多列出的办件数。", en: "At most this many cases."))
+    @Option(parsing: .unconditional, help: .localized(zh: "最多列出的办件数。", en: "At most this many cases."))
     var limit = 50
 
     @OptionGroup var time: InstantOption
 
     func validate() throws {
-        guard (1...10_000).contains(limit) else {
-            throw usageError(zh: "--limit 应在1至10000之间", en: "--limit must be between 1 and 10000")
-        }
+        try validateLimit(limit)
     }
 
     func run() async throws {

@@ -23,13 +23,13 @@ struct SLACommand: AsyncParsableCommand {
         @OptionGroup var output: OutputOptions
         @OptionGroup var time: InstantOption
 
-        @Option(help: .localized(zh: "最多列出的办件数，最紧急的排在最前。", en: "At most this many cases, most urgent first."))
+        @Option(
+            parsing: .unconditional,
+            help: .localized(zh: "最多列出的办件数，最紧急的排在最前。", en: "At most this many cases, most urgent first."))
         var limit = 100
 
         func validate() throws {
-            guard (1...10_000).contains(limit) else {
-                throw usageError(zh: "--limit 应在1至10000之间", en: "--limit must be between 1 and 10000")
-            }
+            try validateLimit(limit)
         }
 
         func run() async throws {

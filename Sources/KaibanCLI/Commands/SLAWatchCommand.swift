@@ -27,7 +27,9 @@ extension SLACommand {
         @OptionGroup var global: GlobalOptions
         @OptionGroup var output: OutputOptions
 
-        @Option(help: .localized(zh: "检查间隔秒数（1至3600，默认30）。", en: "Seconds between checks (1 to 3600, default 30)."))
+        @Option(
+            parsing: .unconditional,
+            help: .localized(zh: "检查间隔秒数（1至3600，默认30）。", en: "Seconds between checks (1 to 3600, default 30)."))
         var every = 30
 
         @Option(help: .localized(zh: "回看时段的起点（ISO 8601）。", en: "Start of a stretch to look back on (ISO 8601)."))

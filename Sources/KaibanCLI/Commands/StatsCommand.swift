@@ -29,9 +29,7 @@ struct StatsCommand: AsyncParsableCommand {
         var month: String
 
         func validate() throws {
-            guard monthRange(month) != nil else {
-                throw usageError(zh: "“\(month)”不是 yyyy-MM 格式的月份", en: "\"\(month)\" is not a yyyy-MM month")
-            }
+            if let problem = CivilDate.monthProblem(month) { throw usageError(zh: problem.zh, en: problem.en) }
         }
 
         func run() async throws {
