@@ -60,7 +60,10 @@ let package = Package(
         // DeskStore on SQLite: the only module that sees GRDB.
         .target(
             name: "KaibanStore",
-            dependencies: ["KaibanCore", "KaibanDesk", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: [
+                "KaibanCore", "KaibanDesk", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ]
         ),
         // The desk's store on PostgreSQL, for several halls and servers on one database (issue 14):
         // chosen with `--db postgres://…`; the same operations, refusals and histories as SQLite.

@@ -162,15 +162,12 @@ extension CaseStore.Batch {
 extension CaseStore {
 
     package func fetchCaseAccess(_ number: CaseNumber, failuresSince since: Date) throws -> CaseAccess? {
-        try readStatement { db in
+        if let read = accessReads?.access(number: number.description, failuresSince: Self.seconds(since)) {
+            return read
+        }
+        return try readStatement { db in
             try Row.fetchOne(
-                db.cachedStatement(
-                    sql: """
-                        SELECT a.portal_id, a.password_hash, c.version,
-                            (SELECT count(*) FROM access_failure f WHERE f.case_number = c.number AND f.at >= ?)
-                        FROM registration_case c JOIN case_access a ON a.case_id = c.id
-                        WHERE c.number = ?
-                        """), arguments: [Self.seconds(since), number.description]
+                db.cachedStatement(sql: AccessReads.sql), arguments: [Self.seconds(since), number.description]
             ).map { CaseAccess(portalID: $0[0], passwordHash: $0[1], failures: $0[3], version: $0[2]) }
         }
     }

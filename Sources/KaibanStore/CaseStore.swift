@@ -21,6 +21,8 @@ public final class CaseStore: Sendable {
     let openings = Mutex(OpeningCache())
     /// Concurrent portal submissions gathered into shared transactions (group commit).
     package let committer = GroupCommitter()
+    /// The portal requests' access read on connections of its own (a file's pool only).
+    let accessReads: AccessReads?
 
     /// How long a writer waits for another process's transaction before giving up.
     public static let busyTimeout: TimeInterval = 15
@@ -90,6 +92,7 @@ public final class CaseStore: Sendable {
     package init(writer: any DatabaseWriter, location: String = ":memory:", migrate: Bool = true) throws {
         self.writer = writer
         self.location = location
+        accessReads = writer is DatabasePool ? AccessReads(path: location) : nil
         if migrate {
             try Self.guarded { try KaibanMigrations.migrator.migrate(writer) }
         }
