@@ -48,13 +48,49 @@ public struct CaseNumber: Sendable, Hashable, Comparable, Codable, CustomStringC
     }
 
     public var description: String {
+        // Written in place, one allocation: every portal request names its case several times.
+        guard (0..<10_000).contains(date.year), (0..<100).contains(date.month), (0..<100).contains(date.day),
+            (0..<10_000).contains(sequence)
+        else { return spelledOut() }
+        let division = division.utf8
+        return String(unsafeUninitializedCapacity: division.count + 14) { buffer in
+            var index = 0
+            for byte in division {
+                buffer[index] = byte
+                index += 1
+            }
+            func put(_ value: Int, _ width: Int) {
+                var rest = value
+                for offset in stride(from: width - 1, through: 0, by: -1) {
+                    buffer[index + offset] = UInt8(ascii: "0") + UInt8(rest % 10)
+                    rest /= 10
+                }
+                index += width
+            }
+            func dash() {
+                buffer[index] = UInt8(ascii: "-")
+                index += 1
+            }
+            dash()
+            put(date.year, 4)
+            put(date.month, 2)
+            put(date.day, 2)
+            dash()
+            put(sequence, 4)
+            return index
+        }
+    }
+
+    /// ``description`` for fields out of their usual widths (a sequence past 9999).
+    func spelledOut() -> String {
+        let fields = [(date.year, 4), (date.month, 2), (date.day, 2), (sequence, 4)]
         var bytes: [UInt8] = []
         bytes.reserveCapacity(22)
         bytes.append(contentsOf: division.utf8)
         bytes.append(UInt8(ascii: "-"))
-        for (value, width) in [(date.year, 4), (date.month, 2), (date.day, 2)] { appendDigits(value, width, &bytes) }
+        for (value, width) in fields.prefix(3) { appendDigits(value, width, &bytes) }
         bytes.append(UInt8(ascii: "-"))
-        appendDigits(sequence, 4, &bytes)
+        appendDigits(fields[3].0, fields[3].1, &bytes)
         return String(decoding: bytes, as: UTF8.self)
     }
 

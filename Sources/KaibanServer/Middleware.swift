@@ -112,6 +112,12 @@ struct BodyLimitMiddleware: RouterMiddleware {
         async throws -> Response
     {
         var context = context
+        // Neither Content-Length nor Transfer-Encoding: the request has no body (RFC 9112 §6.3),
+        // nothing to limit or read (every GET of a portal).
+        if request.headers[.contentLength] == nil && request.headers[.transferEncoding] == nil {
+            context.maxUploadSize = limits.standard
+            return try await next(request, context)
+        }
         let limit = limits.limit(method: request.method, endpoint: context.endpointPath)
         context.maxUploadSize = limit
         if let declared = request.headers[.contentLength] {

@@ -76,6 +76,22 @@ import Testing
         #expect(CaseNumber("510811-20261126-12345")?.description == "510811-20261126-12345")
     }
 
+    @Test func isWrittenDigitByDigitForEveryDayAndSequence() throws {
+        // Days over the calendar's 61 years, and sequences at every width, past 9,999 too.
+        let sequences = [1, 7, 9, 10, 99, 100, 999, 1_000, 9_999, 10_000, 123_456]
+        for (index, offset) in stride(from: 0, to: 22_300, by: 29).enumerated() {
+            let date = HallTime.civilDate(fromDaysSinceEpoch: 10_957 + offset)
+            let sequence = sequences[index % sequences.count]
+            let division = index.isMultiple(of: 2) ? "510811" : "500103"
+            let number = CaseNumber(division: division, date: date, sequence: sequence)
+            let expected =
+                division + "-" + String(format: "%04d%02d%02d", date.year, date.month, date.day) + "-"
+                + String(format: "%04d", sequence)
+            #expect(number.description == expected)
+            #expect(CaseNumber(expected) == number)
+        }
+    }
+
     @Test func ignoresBlanksAroundTheNumberOnly() throws {
         // Spaces, tabs, the ideographic space of a Chinese keyboard and a no-break space around it.
         let number = try #require(CaseNumber(" \t510811-20261126-0007\u{3000}\u{00A0}"))
