@@ -186,6 +186,30 @@ import Testing
         }
     }
 
+    /// A file still coming in when the server is told to stop is read to its end and answered:
+    /// a graceful stop lets the request in flight finish, an upload too.
+    @Test func anUploadInFlightWhenTheServerStopsIsReadAndAnswered() async throws {
+        let server = try await TestServer.start(maxDocumentBytes: 65_536)
+        let kase = try await Self.submit(server)
+        let file = SampleFiles.png(size: 20_000)
+        let connection = try RawConnection(port: server.port)
+        try connection.send(
+            "POST /cases/\(kase.number)/documents/articles HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                + "Authorization: Bearer \(kase.token)\r\nX-Query-Password: \(kase.password)\r\n"
+                + "Content-Type: image/png\r\nContent-Length: \(file.count)\r\nExpect: 100-continue\r\n\r\n")
+        let interim = connection.readAnswer(timeout: 10, interim: true)
+        #expect(interim.hasPrefix("HTTP/1.1 100 Continue\r\n"), "\(interim)")
+        // The stop begins with the body not sent yet; half of it comes, then the rest.
+        let stopping = Task { try await server.stop() }
+        try await Task.sleep(for: .milliseconds(300))
+        try connection.send(file.prefix(10_000))
+        try await Task.sleep(for: .milliseconds(300))
+        try connection.send(file.dropFirst(10_000))
+        let answer = connection.readAnswer(timeout: 30)
+        #expect(answer.hasPrefix("HTTP/1.1 201 "), "\(answer)")
+        try await stopping.value
+    }
+
     /// curl and libcurl send `Expect: 100-continue` before a body over 1 KiB and wait for the
     /// server's 100 (Continue); one over the route's limit gets its 413 without it.
     @Test func aClientThatExpects100ContinueGetsItUnlessItsFileIsTooLarge() async throws {
