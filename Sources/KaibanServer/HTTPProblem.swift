@@ -99,9 +99,15 @@ public struct HTTPProblem: Error, Sendable, Equatable {
 extension HTTPProblem {
     /// No route has this path (404, `route.not-found`).
     public static func routeNotFound(_ path: String) -> HTTPProblem {
-        HTTPProblem(
+        let path = shown(path)
+        return HTTPProblem(
             .notFound, "route.not-found", title: LocalizedText(zh: "没有这个接口", en: "No such route"),
             detail: LocalizedText(zh: "没有路径为\(path)的接口", en: "no route has the path \(path)"))
+    }
+
+    /// A path as a message shows it: its first 200 characters, then "…" (a path may be 20 KB).
+    static func shown(_ path: String) -> String {
+        path.count > 200 ? path.prefix(200) + "…" : path
     }
 
     /// The path exists, the method does not (405, `method.not-allowed`, with `Allow`).
@@ -109,6 +115,7 @@ extension HTTPProblem {
         -> HTTPProblem
     {
         let list = allowed.map(\.rawValue).joined(separator: ", ")
+        let path = shown(path)
         return HTTPProblem(
             .methodNotAllowed, "method.not-allowed", title: LocalizedText(zh: "不支持该请求方法", en: "Method not allowed"),
             detail: LocalizedText(
@@ -139,6 +146,12 @@ extension HTTPProblem {
     public static let malformedJSON = HTTPProblem(
         .badRequest, "body.malformed", title: LocalizedText(zh: "请求正文不是有效的JSON", en: "Malformed JSON"),
         detail: LocalizedText(zh: "请求正文不是有效的JSON", en: "the request body is not valid JSON"))
+
+    /// A body whose bytes are not UTF-8 (400, `body.malformed`): JSON between systems is UTF-8
+    /// (RFC 8259 §8.1), whatever the request's header says.
+    public static let notUTF8 = HTTPProblem(
+        .badRequest, "body.malformed", title: LocalizedText(zh: "请求正文不是有效的JSON", en: "Malformed JSON"),
+        detail: LocalizedText(zh: "请求正文不是UTF-8编码（JSON应为UTF-8）", en: "the request body is not UTF-8 (JSON is UTF-8)"))
 
     /// JSON whose fields are missing or of the wrong type (422, `body.invalid`, one field each).
     public static func invalidBody(_ fields: [FieldProblem]) -> HTTPProblem {

@@ -78,16 +78,25 @@ public struct KaibanRequestDecoder: RequestDecoder {
             throw HTTPProblem.unsupportedMediaType(contentType, expected: "application/json")
         }
         // JSON between systems is UTF-8 (RFC 8259 §8.1): a body declared in another charset would
-        // be read as UTF-8 and its names stored wrong.
-        if let charset = Self.charset(contentType), charset != "utf-8", charset != "utf8" {
-            throw HTTPProblem(
-                .unsupportedMediaType, "body.unsupported-type",
-                title: LocalizedText(zh: "不支持的正文类型", en: "Unsupported media type"),
-                detail: LocalizedText(
-                    zh: "JSON正文应为UTF-8编码，而不是\(charset)", en: "a JSON body must be UTF-8, not \(charset)"),
-                headers: [.accept: "application/json; charset=utf-8"])
+        // be read as UTF-8 and its names stored wrong. Every charset parameter counts (a repeated one
+        // cannot smuggle another past the first).
+        guard let parameters = MediaType.parameters(contentType) else {
+            throw HTTPProblem.unsupportedMediaType(contentType, expected: "application/json")
+        }
+        for (name, value) in parameters where name == "charset" {
+            let charset = value.lowercased()
+            guard charset == "utf-8" || charset == "utf8" else {
+                throw HTTPProblem(
+                    .unsupportedMediaType, "body.unsupported-type",
+                    title: LocalizedText(zh: "不支持的正文类型", en: "Unsupported media type"),
+                    detail: LocalizedText(
+                        zh: "JSON正文应为UTF-8编码，而不是“\(charset)”", en: "a JSON body must be UTF-8, not \"\(charset)\""),
+                    headers: [.accept: "application/json; charset=utf-8"])
+            }
         }
         let buffer = try await request.body.collect(upTo: context.maxUploadSize)
+        // The bytes themselves are UTF-8 too: the decoder would take UTF-16 or UTF-32 labelled as UTF-8.
+        guard MediaType.isUTF8(buffer.readableBytesView) else { throw HTTPProblem.notUTF8 }
         if let repeated = JSONDuplicateKeys.first(in: buffer.readableBytesView) {
             throw HTTPProblem.invalidBody([
                 FieldProblem(
@@ -110,18 +119,6 @@ public struct KaibanRequestDecoder: RequestDecoder {
         }
         guard let mediaType else { return false }
         return mediaType == "application/json" || (mediaType.hasPrefix("application/") && mediaType.hasSuffix("+json"))
-    }
-
-    /// The `charset` parameter of a media type, unquoted and in lower case; nil without one.
-    static func charset(_ contentType: String) -> String? {
-        for parameter in contentType.split(separator: ";").dropFirst() {
-            let parts = parameter.split(separator: "=", maxSplits: 1)
-            guard parts.count == 2, parts[0].trimmingSpaces().lowercased() == "charset" else { continue }
-            var value = Substring(parts[1].trimmingSpaces())
-            if value.count >= 2, value.hasPrefix("\""), value.hasSuffix("\"") { value = value.dropFirst().dropLast() }
-            return value.lowercased()
-        }
-        return nil
     }
 
     /// A decoding error as the problem to answer.
@@ -253,5 +250,85 @@ public final class CaseViewBodies: Sendable {
         body.writeBytes(try encoder.encode(view.sla))
         body.writeString("}")
         return body
+    }
+}
+
+/// Media type parameters (RFC 9110 §5.6.6) and the UTF-8 check of a JSON body.
+enum MediaType {
+    /// The parameters of a media type: name in lower case, value with its quotes and escapes
+    /// undone (`charset="utf-8"` is `utf-8`; a `;` inside quotes is part of the value); nil when
+    /// they do not parse.
+    static func parameters(_ contentType: String) -> [(name: String, value: String)]? {
+        let scalars = Array(contentType.unicodeScalars)
+        guard var index = scalars.firstIndex(of: ";") else { return [] }
+        var parameters: [(name: String, value: String)] = []
+        func skipSpaces() {
+            while index < scalars.count, scalars[index] == " " || scalars[index] == "\t" { index += 1 }
+        }
+        while index < scalars.count {
+            guard scalars[index] == ";" else { return nil }
+            index += 1
+            skipSpaces()
+            if index == scalars.count || scalars[index] == ";" { continue }
+            var name = ""
+            while index < scalars.count, isTokenCharacter(scalars[index]) {
+                name.unicodeScalars.append(scalars[index])
+                index += 1
+            }
+            guard !name.isEmpty, index < scalars.count, scalars[index] == "=" else { return nil }
+            index += 1
+            var value = ""
+            if index < scalars.count, scalars[index] == "\"" {
+                index += 1
+                var closed = false
+                while index < scalars.count {
+                    let scalar = scalars[index]
+                    index += 1
+                    if scalar == "\"" {
+                        closed = true
+                        break
+                    }
+                    if scalar == "\\" {
+                        guard index < scalars.count else { return nil }
+                        value.unicodeScalars.append(scalars[index])
+                        index += 1
+                    } else {
+                        value.unicodeScalars.append(scalar)
+                    }
+                }
+                guard closed else { return nil }
+            } else {
+                while index < scalars.count, isTokenCharacter(scalars[index]) {
+                    value.unicodeScalars.append(scalars[index])
+                    index += 1
+                }
+            }
+            skipSpaces()
+            parameters.append((name.lowercased(), value))
+        }
+        return parameters
+    }
+
+    /// A `tchar` of RFC 9110 §5.6.2.
+    static func isTokenCharacter(_ scalar: Unicode.Scalar) -> Bool {
+        guard scalar.isASCII else { return false }
+        if ("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar) || ("0"..."9").contains(scalar) { return true }
+        return "!#$%&'*+-.^_`|~".unicodeScalars.contains(scalar)
+    }
+
+    /// Whether `bytes` are well-formed UTF-8 without a NUL (nothing is allocated to tell). A raw
+    /// NUL is never JSON (a string escapes it), and ASCII written as UTF-16 is NULs between valid
+    /// UTF-8 bytes, which the decoder would otherwise read as UTF-16.
+    static func isUTF8(_ bytes: some Collection<UInt8>) -> Bool {
+        var parser = Unicode.UTF8.ForwardParser()
+        var iterator = bytes.makeIterator()
+        while true {
+            switch parser.parseScalar(from: &iterator) {
+            case .valid(let encoded):
+                if encoded.count == 1 && encoded.first == 0 { return false }
+            case .emptyInput: return true
+            case .error: return false
+            }
+        }
     }
 }

@@ -128,18 +128,19 @@ final class KnownPaths: Sendable {
     private let paths = Mutex<[(segments: [Substring], methods: [HTTPRequest.Method])]>([])
 
     func set(_ templates: [(template: String, methods: [HTTPRequest.Method])]) {
-        let parsed = templates.map { ($0.template.split(separator: "/", omittingEmptySubsequences: false), $0.methods) }
+        let parsed = templates.map { ($0.template.split(separator: "/"), $0.methods) }
         paths.withLock { $0 = parsed }
     }
 
     /// The methods `path` (without its query) is taken with, empty when no template fits it: a
-    /// template's `{parameter}` fits any one non-empty segment.
+    /// template's `{parameter}` fits any one segment. Empty segments are skipped, as the router
+    /// skips them (`/healthz/` and `//healthz` are `/healthz`).
     func methods(for path: String) -> [HTTPRequest.Method] {
-        let segments = path.split(separator: "/", omittingEmptySubsequences: false)
+        let segments = path.split(separator: "/")
         return paths.withLock { paths in
             paths.first { template, _ in
                 template.count == segments.count
-                    && zip(template, segments).allSatisfy { $0 == $1 || ($0.hasPrefix("{") && !$1.isEmpty) }
+                    && zip(template, segments).allSatisfy { $0 == $1 || $0.hasPrefix("{") }
             }?.methods ?? []
         }
     }

@@ -110,6 +110,14 @@ import Testing
             _ = try problem(post, 405, "method.not-allowed")
             #expect(post.header("Allow") == "POST", "\(post)")
             _ = try problem(try await server.send("TRACE", "/nope"), 404, "route.not-found")
+            // Empty segments are skipped as the router skips them: /healthz/ and //healthz are /healthz.
+            for path in ["/healthz/", "//healthz", "/applications/"] {
+                _ = try problem(try await server.send("TRACE", path), 405, "method.not-allowed")
+            }
+            // A long path is shown shortened in the message.
+            let long = "/" + String(repeating: "x", count: 5_000)
+            let shortened = try problem(try await server.send("GET", long), 404, "route.not-found")
+            #expect(shortened.detail.count < 300 && shortened.detail.contains("…"), "\(shortened.detail.count)")
         }
     }
 
@@ -174,13 +182,28 @@ import Testing
             let latin1 = try problem(
                 try await post(#"{"name":"a","count":1}"#, type: "application/json; charset=ISO-8859-1"), 415,
                 "body.unsupported-type")
-            #expect(latin1.detail == "a JSON body must be UTF-8, not iso-8859-1")
+            #expect(latin1.detail == "a JSON body must be UTF-8, not \"iso-8859-1\"")
+            // Parameters as RFC 9110 writes them: quoted, escaped, a ";" inside quotes; UTF-8 in any spelling.
             for type in [
                 "application/json; charset=utf-8", "application/json;charset=\"UTF-8\"",
                 "application/json; charset=utf8",
+                "application/json; charset=\"utf\\-8\"", "application/json; foo=\"a;charset=latin1\"; charset=utf-8",
             ] {
                 #expect(try await post(#"{"name":"a","count":1}"#, type: type).status == 201, "\(type)")
             }
+            // A second charset cannot smuggle another past the first; an empty one is none.
+            for type in [
+                "application/json; charset=utf-8; charset=iso-8859-1", "application/json; charset=",
+                "application/json; charset=\"\"", "application/json; charset=\"utf-8",
+            ] {
+                _ = try problem(try await post(#"{"name":"a","count":1}"#, type: type), 415, "body.unsupported-type")
+            }
+            // The bytes are UTF-8 too, whatever the header says: UTF-16 labelled UTF-8 is refused.
+            let utf16 = try await server.send(
+                "POST", "/test/echo", headers: ["Content-Type": "application/json; charset=utf-8"],
+                body: #"{"name":"a","count":1}"#.data(using: .utf16LittleEndian))
+            let notUTF8 = try problem(utf16, 400, "body.malformed")
+            #expect(notUTF8.detail.contains("UTF-8"), "\(notUTF8)")
             let missing = try problem(try await post(#"{"name":"a"}"#), 422, "body.invalid")
             #expect(missing.fields == [.init(field: "count", message: "is missing")])
             let mistyped = try problem(try await post(#"{"name":"a","count":"two"}"#), 422, "body.invalid")

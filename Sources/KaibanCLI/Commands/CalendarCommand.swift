@@ -103,7 +103,7 @@ struct CalendarCommand: AsyncParsableCommand {
 
         func validate() throws {
             if let problem = CivilDate.monthProblem(month) {
-                throw usageError(zh: "月份：\(problem.zh)", en: "month: \(problem.en)")
+                throw usageError(zh: problem.zh, en: problem.en)
             }
         }
 

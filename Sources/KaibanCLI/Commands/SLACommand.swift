@@ -89,9 +89,8 @@ struct SLACommand: AsyncParsableCommand {
 
         func validate() throws {
             if let month {
-                guard monthDays != nil else {
-                    throw usageError(
-                        zh: "--month：“\(month)”不是 yyyy-MM 格式的月份", en: "--month: \"\(month)\" is not a yyyy-MM month")
+                if let problem = CivilDate.monthProblem(month) {
+                    throw usageError(zh: "--month：\(problem.zh)", en: "--month: \(problem.en)")
                 }
                 guard from == nil, to == nil else {
                     throw usageError(
