@@ -1,4 +1,6 @@
+import Foundation
 import Hummingbird
+import KaibanCore
 import NIOCore
 import NIOHTTPTypes
 
@@ -23,7 +25,20 @@ final class ExpectContinueHandler: ChannelDuplexHandler, RemovableChannelHandler
         self.limits = limits
     }
 
+    /// A CONNECT came: nothing more is read from the connection, which is closed once the
+    /// answers before it and its own 501 are written.
+    var refusingConnect = false
+
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        if refusingConnect { return }
+        if case .head(let head) = unwrapInboundIn(data), head.method == .connect {
+            // The HTTP parser turns a connection into a tunnel after CONNECT, and the encoder
+            // writes its answer without a body or an end: a client would wait for ever. This
+            // server tunnels nothing, so CONNECT is answered here, framed, and the connection closed.
+            refusingConnect = true
+            if waiting.isEmpty { refuseConnect(context) }
+            return
+        }
         if case .head(let head) = unwrapInboundIn(data) {
             waiting.append(head.headerFields[.expect]?.lowercased() == "100-continue" && takesBody(head))
             if waiting.count == 1 { sendContinue(context) }
@@ -40,6 +55,10 @@ final class ExpectContinueHandler: ChannelDuplexHandler, RemovableChannelHandler
         case .end:
             context.write(data, promise: promise)
             if !waiting.isEmpty { waiting.removeFirst() }
+            if refusingConnect && waiting.isEmpty {
+                refuseConnect(context)
+                return
+            }
             sendContinue(context)
         default:
             context.write(data, promise: promise)
@@ -47,6 +66,22 @@ final class ExpectContinueHandler: ChannelDuplexHandler, RemovableChannelHandler
     }
 
     /// Sends the 100 (Continue) the oldest request waits for, if it waits for one.
+    /// 501 `method.not-implemented`, with its body's length and `Connection: close`, then the close.
+    func refuseConnect(_ context: ChannelHandlerContext) {
+        let problem = HTTPProblem(
+            .notImplemented, "method.not-implemented",
+            title: LocalizedText(zh: "不支持该请求方法", en: "Method not implemented"),
+            detail: LocalizedText(zh: "本服务不支持CONNECT请求", en: "this server does not take CONNECT"))
+        let body = ByteBuffer(
+            bytes: (try? KaibanJSON.encoder.encode(ProblemDocument(problem, language: .zh))) ?? Data())
+        let fields: HTTPFields = [
+            .contentType: ProblemDocument.mediaType, .contentLength: String(body.readableBytes), .connection: "close",
+        ]
+        context.write(wrapOutboundOut(.head(HTTPResponse(status: .notImplemented, headerFields: fields))), promise: nil)
+        context.write(wrapOutboundOut(.body(body)), promise: nil)
+        context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in context.close(promise: nil) }
+    }
+
     func sendContinue(_ context: ChannelHandlerContext) {
         guard waiting.first == true else { return }
         waiting[0] = false

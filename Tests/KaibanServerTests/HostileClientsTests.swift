@@ -21,6 +21,32 @@ import Testing
         }
     }
 
+    /// CONNECT turns the HTTP parser's connection into a tunnel: it is answered 501 and the
+    /// connection closed (before, the answer had no end and the client waited for ever), after
+    /// the answer to a request pipelined before it.
+    @Test func aConnectIsAnswered501AndTheConnectionClosed() async throws {
+        try await TestServer.with { server in
+            let answers = try await onThread { () -> [(String, Bool)] in
+                try [
+                    "CONNECT /healthz HTTP/1.1\r\nHost: x\r\n\r\nGET /healthz HTTP/1.1\r\nHost: x\r\n\r\n",
+                    "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\nCONNECT 127.0.0.1:80 HTTP/1.1\r\nHost: x\r\n\r\n",
+                ].map { request in
+                    let connection = try RawConnection(port: server.port)
+                    try connection.send(request)
+                    var text = connection.readAnswer(timeout: 10)
+                    if text.hasPrefix("HTTP/1.1 200 ") { text += connection.readAnswer(timeout: 10) }
+                    return (text, connection.closedByServer(timeout: 10))
+                }
+            }
+            let (alone, aloneClosed) = answers[0]
+            #expect(alone.hasPrefix("HTTP/1.1 501 ") && alone.lowercased().contains("connection: close"), "\(alone)")
+            #expect(aloneClosed && !alone.contains("HTTP/1.1 200"), "\(alone)")
+            let (after, afterClosed) = answers[1]
+            #expect(after.hasPrefix("HTTP/1.1 200 ") && after.contains("HTTP/1.1 501 "), "\(after)")
+            #expect(afterClosed)
+        }
+    }
+
     @Test func aClientHangingUpMidBodyIsCountedAsItsOwnFaultNotAsAServerError() async throws {
         try await TestServer.with { server in
             let port = server.port

@@ -69,6 +69,20 @@ final class RawConnection {
         String(decoding: readAnswerData(timeout: timeout, interim: interim), as: UTF8.self)
     }
 
+    /// Whether the server closed the connection (end of stream, nothing more sent) within `timeout`.
+    func closedByServer(timeout: TimeInterval = 30) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        var byte: UInt8 = 0
+        while Date() < deadline {
+            var poller = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+            guard poll(&poller, 1, 200) > 0 else { continue }
+            let count = recv(descriptor, &byte, 1, 0)
+            if count < 0 && errno == EINTR { continue }
+            return count == 0
+        }
+        return false
+    }
+
     /// ``readAnswer(timeout:interim:)``'s bytes, as they came.
     func readAnswerData(timeout: TimeInterval = 30, interim: Bool = false) -> Data {
         var received = Data()
