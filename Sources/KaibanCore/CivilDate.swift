@@ -208,7 +208,6 @@ public enum HallTime {
 }
 
 extension CivilDate {
-    /// The first and last day of a `yyyy-MM` month (ASCII digits only, no sign), or nil.
     /// Why `text` is not a month the hall's working calendar covers: not `yyyy-MM`, or a year
     /// outside 2000–2060 (``WorkingCalendar/firstYear`` to ``WorkingCalendar/lastYear``); nil for
     /// one it covers. Every month a clerk or a supervisor names (`stats month`, the dashboard, the
@@ -233,6 +232,7 @@ extension CivilDate {
         return nil
     }
 
+    /// The first and last day of a `yyyy-MM` month (ASCII digits only, no sign), or nil.
     public static func month(_ text: String) -> (first: CivilDate, last: CivilDate)? {
         let bytes = Array(text.utf8)
         guard bytes.count == 7, bytes[4] == UInt8(ascii: "-"),

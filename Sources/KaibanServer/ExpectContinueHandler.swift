@@ -1,6 +1,4 @@
-import Foundation
 import Hummingbird
-import KaibanCore
 import NIOCore
 import NIOHTTPTypes
 
@@ -66,20 +64,17 @@ final class ExpectContinueHandler: ChannelDuplexHandler, RemovableChannelHandler
     }
 
     /// Sends the 100 (Continue) the oldest request waits for, if it waits for one.
-    /// 501 `method.not-implemented`, with its body's length and `Connection: close`, then the close.
+    /// 501 with `Connection: close`, then the close. No body: NIO's encoder pairs the answer with
+    /// the CONNECT and writes an answer to CONNECT without one (a tunnel would follow).
     func refuseConnect(_ context: ChannelHandlerContext) {
-        let problem = HTTPProblem(
-            .notImplemented, "method.not-implemented",
-            title: LocalizedText(zh: "不支持该请求方法", en: "Method not implemented"),
-            detail: LocalizedText(zh: "本服务不支持CONNECT请求", en: "this server does not take CONNECT"))
-        let body = ByteBuffer(
-            bytes: (try? KaibanJSON.encoder.encode(ProblemDocument(problem, language: .zh))) ?? Data())
-        let fields: HTTPFields = [
-            .contentType: ProblemDocument.mediaType, .contentLength: String(body.readableBytes), .connection: "close",
-        ]
+        let fields: HTTPFields = [.connection: "close"]
         context.write(wrapOutboundOut(.head(HTTPResponse(status: .notImplemented, headerFields: fields))), promise: nil)
-        context.write(wrapOutboundOut(.body(body)), promise: nil)
         context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in context.close(promise: nil) }
+    }
+
+    /// After a CONNECT nothing more is read: the parser has stopped, and what came would pile up.
+    func read(context: ChannelHandlerContext) {
+        if !refusingConnect { context.read() }
     }
 
     func sendContinue(_ context: ChannelHandlerContext) {

@@ -85,7 +85,8 @@ public struct KaibanRequestDecoder: RequestDecoder {
         }
         for (name, value) in parameters where name == "charset" {
             let charset = value.lowercased()
-            guard charset == "utf-8" || charset == "utf8" else {
+            // US-ASCII is UTF-8's first 128 characters: text in it is UTF-8 as well.
+            guard charset == "utf-8" || charset == "utf8" || charset == "us-ascii" else {
                 throw HTTPProblem(
                     .unsupportedMediaType, "body.unsupported-type",
                     title: LocalizedText(zh: "不支持的正文类型", en: "Unsupported media type"),

@@ -76,8 +76,8 @@ import Testing
         #expect(CaseNumber("510811-20261126-12345")?.description == "510811-20261126-12345")
     }
 
-    @Test func isWrittenDigitByDigitForEveryDayAndSequence() throws {
-        // Days over the calendar's 61 years, and sequences at every width, past 9,999 too.
+    @Test func isWrittenDigitByDigitOverTheCalendarsYearsAndEverySequenceWidth() throws {
+        // Every 29th day over the calendar's 61 years, and sequences at every width, past 9,999 too.
         let sequences = [1, 7, 9, 10, 99, 100, 999, 1_000, 9_999, 10_000, 123_456]
         for (index, offset) in stride(from: 0, to: 22_300, by: 29).enumerated() {
             let date = HallTime.civilDate(fromDaysSinceEpoch: 10_957 + offset)
@@ -89,6 +89,11 @@ import Testing
                 + String(format: "%04d", sequence)
             #expect(number.description == expected)
             #expect(CaseNumber(expected) == number)
+        }
+        // Divisions of other lengths (never made by intake) are written whole too.
+        let day = CivilDate(uncheckedYear: 2026, month: 11, day: 26)
+        for division in ["", "5108", "广元市"] {
+            #expect(CaseNumber(division: division, date: day, sequence: 7).description == "\(division)-20261126-0007")
         }
     }
 

@@ -71,9 +71,9 @@ import Testing
         let invisible = joined.problems.first { $0.zh.contains("不可见字符") }
         #expect(invisible?.zh.contains("（U+200D）") == true, "\(joined.problems)")
         #expect(invisible?.zh.contains("U+9752") == false, "\(joined.problems)")
-        // An ideographic space is a blank, named alone.
-        let spaced = analyze("广元市昭化区青禾　农业科技有限公司")
-        #expect(spaced.problems.contains { $0.zh.contains("空白字符（U+3000）") }, "\(spaced.problems)")
+        // A space with a combining mark on it is one Character: the blank is named, not the mark.
+        let spaced = analyze("广元市昭化区青禾 \u{0301}农业科技有限公司")
+        #expect(spaced.problems.contains { $0.zh.contains("空白字符（U+0020）") }, "\(spaced.problems)")
     }
 }
 

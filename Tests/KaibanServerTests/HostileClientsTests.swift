@@ -41,6 +41,8 @@ import Testing
             let (alone, aloneClosed) = answers[0]
             #expect(alone.hasPrefix("HTTP/1.1 501 ") && alone.lowercased().contains("connection: close"), "\(alone)")
             #expect(aloneClosed && !alone.contains("HTTP/1.1 200"), "\(alone)")
+            // Nothing after the head: an answer to CONNECT has no body.
+            #expect(alone.hasSuffix("\r\n\r\n"), "\(alone)")
             let (after, afterClosed) = answers[1]
             #expect(after.hasPrefix("HTTP/1.1 200 ") && after.contains("HTTP/1.1 501 "), "\(after)")
             #expect(afterClosed)

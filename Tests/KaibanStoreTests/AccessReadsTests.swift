@@ -58,6 +58,10 @@ import Testing
             return await group.reduce(into: []) { $0.append($1) }
         }
         #expect(answers.count == 64 && answers.allSatisfy { $0 == .some(after) })
+        // When this path cannot answer (here: closed on its own), the store reads through the pool.
+        reads.close()
+        #expect(reads.access(number: number.description, failuresSince: 0) == nil)
+        #expect(try store.fetchCaseAccess(number, failuresSince: since) == after)
         // Once the store is closed this path answers nothing (the caller's pool read then fails).
         try store.closeDatabase()
         #expect(reads.access(number: number.description, failuresSince: 0) == nil)
