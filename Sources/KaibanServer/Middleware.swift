@@ -83,14 +83,12 @@ final class BodyLimits: Sendable {
     /// The limit of a request for `path` before the router matched it: the route whose template
     /// (`/cases/{number}/documents/{code}`) fits the path segment by segment, or the standard one.
     func limit(method: HTTPRequest.Method, path: String) -> Int {
-        let segments = path.split(separator: "/", omittingEmptySubsequences: false)
+        let segments = path.split(separator: "/")
         return ownLimits.withLock { limits in
             limits.first { key, _ in
                 let parts = key.split(separator: " ", maxSplits: 1)
                 guard parts.count == 2, parts[0] == method.rawValue else { return false }
-                let template = parts[1].split(separator: "/", omittingEmptySubsequences: false)
-                return template.count == segments.count
-                    && zip(template, segments).allSatisfy { $0.hasPrefix("{") || $0 == $1 }
+                return KnownPaths.fits(parts[1].split(separator: "/"), segments)
             }?.value
         } ?? standard
     }

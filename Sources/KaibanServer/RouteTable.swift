@@ -138,10 +138,13 @@ final class KnownPaths: Sendable {
     func methods(for path: String) -> [HTTPRequest.Method] {
         let segments = path.split(separator: "/")
         return paths.withLock { paths in
-            paths.first { template, _ in
-                template.count == segments.count
-                    && zip(template, segments).allSatisfy { $0 == $1 || $0.hasPrefix("{") }
-            }?.methods ?? []
+            paths.first { template, _ in Self.fits(template, segments) }?.methods ?? []
         }
+    }
+
+    /// Whether a path's non-empty segments fit a template's: the same text, or any one segment
+    /// for a `{parameter}`. (The body limits match a path before routing the same way.)
+    static func fits(_ template: [Substring], _ segments: [Substring]) -> Bool {
+        template.count == segments.count && zip(template, segments).allSatisfy { $0 == $1 || $0.hasPrefix("{") }
     }
 }
