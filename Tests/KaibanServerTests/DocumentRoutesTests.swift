@@ -197,7 +197,7 @@ import Testing
             "POST /cases/\(kase.number)/documents/articles HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                 + "Authorization: Bearer \(kase.token)\r\nX-Query-Password: \(kase.password)\r\n"
                 + "Content-Type: image/png\r\nContent-Length: \(file.count)\r\nExpect: 100-continue\r\n\r\n")
-        let interim = connection.readAnswer(timeout: 10, interim: true)
+        let interim = await connection.answer(timeout: 10, interim: true)
         #expect(interim.hasPrefix("HTTP/1.1 100 Continue\r\n"), "\(interim)")
         // The stop begins with the body not sent yet; half of it comes, then the rest.
         let stopping = Task { try await server.stop() }
@@ -205,7 +205,7 @@ import Testing
         try connection.send(file.prefix(10_000))
         try await Task.sleep(for: .milliseconds(300))
         try connection.send(file.dropFirst(10_000))
-        let answer = connection.readAnswer(timeout: 30)
+        let answer = await connection.answer(timeout: 30)
         #expect(answer.hasPrefix("HTTP/1.1 201 "), "\(answer)")
         try await stopping.value
     }
@@ -223,14 +223,14 @@ import Testing
             }
             let connection = try RawConnection(port: server.port)
             try connection.send(head(file.count))
-            let interim = connection.readAnswer(timeout: 10, interim: true)
+            let interim = await connection.answer(timeout: 10, interim: true)
             #expect(interim.hasPrefix("HTTP/1.1 100 Continue\r\n"), "\(interim)")
             try connection.send(file)
-            let answer = connection.readAnswer(timeout: 30)
+            let answer = await connection.answer(timeout: 30)
             #expect(answer.hasPrefix("HTTP/1.1 201 "), "\(answer)")
             let tooLarge = try RawConnection(port: server.port)
             try tooLarge.send(head(65_537))
-            let refused = tooLarge.readAnswer(timeout: 10)
+            let refused = await tooLarge.answer(timeout: 10)
             #expect(refused.hasPrefix("HTTP/1.1 413 "), "\(refused)")
             #expect(refused.contains(#""code":"body.too-large""#), "\(refused)")
         }

@@ -148,7 +148,7 @@ import Testing
                 try connection.send("1f4\r\n" + String(repeating: "x", count: 500) + "\r\n")
             }
             try connection.send("0\r\n\r\n")
-            let answer = connection.readAnswer()
+            let answer = await connection.answer()
             #expect(answer.hasPrefix("HTTP/1.1 413 "), "\(answer)")
             #expect(answer.lowercased().contains("content-type: application/problem+json"), "\(answer)")
             #expect(answer.contains(#""code":"body.too-large""#), "\(answer)")

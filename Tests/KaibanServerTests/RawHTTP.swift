@@ -20,8 +20,17 @@ import Foundation
 
 /// A plain TCP connection to 127.0.0.1, for what URLSession cannot do: send a request in pieces
 /// (a body that arrives slowly, a chunked body) and read the answer as it comes.
-final class RawConnection {
+final class RawConnection: @unchecked Sendable {
     let descriptor: Int32
+
+    /// ``readAnswer(timeout:interim:)`` on a thread of its own: waiting for an answer must not
+    /// hold one of Swift's few cooperative threads, which also run the servers of the tests in
+    /// this process (two tests waiting so at once had left no thread to answer them).
+    func answer(timeout: TimeInterval = 30, interim: Bool = false) async -> String {
+        await withCheckedContinuation { continuation in
+            Thread { continuation.resume(returning: self.readAnswer(timeout: timeout, interim: interim)) }.start()
+        }
+    }
 
     /// Connects, or throws `POSIXError` (ECONNREFUSED when nothing listens).
     init(port: Int) throws {
