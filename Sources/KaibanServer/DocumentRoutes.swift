@@ -119,40 +119,13 @@ enum UploadHeaders {
         return named["filename"]
     }
 
-    /// The parameters after a header value's first item (`attachment; filename="a.pdf"`): names
-    /// lower case, quoted strings unquoted.
-    static func parameters(_ header: String) throws -> [(String, String)] {
-        var items: [String] = []
-        var current = ""
-        var quoted = false
-        var escaped = false
-        for character in header {
-            if escaped {
-                current.append(character)
-                escaped = false
-            } else if quoted && character == "\\" {
-                escaped = true
-            } else if character == "\"" {
-                quoted.toggle()
-            } else if character == ";" && !quoted {
-                items.append(current)
-                current = ""
-            } else {
-                current.append(character)
-            }
-        }
-        guard !quoted else {
+    /// The parameters after a header value's first item (`attachment; filename="a.pdf"`), as
+    /// ``MediaType/parameters(_:)`` reads them; an unterminated quoted string is 400.
+    static func parameters(_ header: String) throws -> [(name: String, value: String)] {
+        guard let parameters = MediaType.parameters(header) else {
             throw invalid("Content-Disposition的引号不成对", "Content-Disposition has an unterminated quoted string")
         }
-        items.append(current)
-        return items.dropFirst().compactMap { item in
-            let parts = item.split(separator: "=", maxSplits: 1)
-            guard parts.count == 2 else { return nil }
-            return (
-                parts[0].trimmingCharacters(in: .whitespaces).lowercased(),
-                parts[1].trimmingCharacters(in: .whitespaces)
-            )
-        }
+        return parameters
     }
 
     /// What RFC 8187 leaves unencoded in a parameter value (`attr-char`): ASCII letters, digits

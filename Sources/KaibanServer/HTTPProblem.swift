@@ -142,6 +142,16 @@ extension HTTPProblem {
             headers: [.accept: expected])
     }
 
+    /// JSON declared in a charset other than UTF-8 (415, `body.unsupported-type`).
+    public static func unsupportedCharset(_ charset: String) -> HTTPProblem {
+        HTTPProblem(
+            .unsupportedMediaType, "body.unsupported-type",
+            title: LocalizedText(zh: "不支持的正文类型", en: "Unsupported media type"),
+            detail: LocalizedText(
+                zh: "JSON正文应为UTF-8编码，而不是“\(charset)”", en: "a JSON body must be UTF-8, not \"\(charset)\""),
+            headers: [.accept: "application/json; charset=utf-8"])
+    }
+
     /// A body that is not JSON at all (400, `body.malformed`).
     public static let malformedJSON = HTTPProblem(
         .badRequest, "body.malformed", title: LocalizedText(zh: "请求正文不是有效的JSON", en: "Malformed JSON"),

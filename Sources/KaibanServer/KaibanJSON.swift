@@ -87,12 +87,7 @@ public struct KaibanRequestDecoder: RequestDecoder {
             let charset = value.lowercased()
             // US-ASCII is UTF-8's first 128 characters: text in it is UTF-8 as well.
             guard charset == "utf-8" || charset == "utf8" || charset == "us-ascii" else {
-                throw HTTPProblem(
-                    .unsupportedMediaType, "body.unsupported-type",
-                    title: LocalizedText(zh: "不支持的正文类型", en: "Unsupported media type"),
-                    detail: LocalizedText(
-                        zh: "JSON正文应为UTF-8编码，而不是“\(charset)”", en: "a JSON body must be UTF-8, not \"\(charset)\""),
-                    headers: [.accept: "application/json; charset=utf-8"])
+                throw HTTPProblem.unsupportedCharset(charset)
             }
         }
         let buffer = try await request.body.collect(upTo: context.maxUploadSize)
@@ -256,65 +251,37 @@ public final class CaseViewBodies: Sendable {
 
 /// Media type parameters (RFC 9110 §5.6.6) and the UTF-8 check of a JSON body.
 enum MediaType {
-    /// The parameters of a media type: name in lower case, value with its quotes and escapes
-    /// undone (`charset="utf-8"` is `utf-8`; a `;` inside quotes is part of the value); nil when
-    /// they do not parse.
-    static func parameters(_ contentType: String) -> [(name: String, value: String)]? {
-        let scalars = Array(contentType.unicodeScalars)
-        guard var index = scalars.firstIndex(of: ";") else { return [] }
-        var parameters: [(name: String, value: String)] = []
-        func skipSpaces() {
-            while index < scalars.count, scalars[index] == " " || scalars[index] == "\t" { index += 1 }
-        }
-        while index < scalars.count {
-            guard scalars[index] == ";" else { return nil }
-            index += 1
-            skipSpaces()
-            if index == scalars.count || scalars[index] == ";" { continue }
-            var name = ""
-            while index < scalars.count, isTokenCharacter(scalars[index]) {
-                name.unicodeScalars.append(scalars[index])
-                index += 1
-            }
-            guard !name.isEmpty, index < scalars.count, scalars[index] == "=" else { return nil }
-            index += 1
-            var value = ""
-            if index < scalars.count, scalars[index] == "\"" {
-                index += 1
-                var closed = false
-                while index < scalars.count {
-                    let scalar = scalars[index]
-                    index += 1
-                    if scalar == "\"" {
-                        closed = true
-                        break
-                    }
-                    if scalar == "\\" {
-                        guard index < scalars.count else { return nil }
-                        value.unicodeScalars.append(scalars[index])
-                        index += 1
-                    } else {
-                        value.unicodeScalars.append(scalar)
-                    }
-                }
-                guard closed else { return nil }
+    /// The parameters after a header value's first item (`application/json; charset=utf-8`,
+    /// `attachment; filename="a.pdf"`): names in lower case, values with their quotes and escapes
+    /// undone (`charset="utf-8"` is `utf-8`; a `;` inside quotes is part of the value); an item
+    /// without `=` is skipped. Nil when a quoted string is not terminated.
+    static func parameters(_ header: String) -> [(name: String, value: String)]? {
+        var items: [String] = []
+        var current = ""
+        var quoted = false
+        var escaped = false
+        for character in header {
+            if escaped {
+                current.append(character)
+                escaped = false
+            } else if quoted && character == "\\" {
+                escaped = true
+            } else if character == "\"" {
+                quoted.toggle()
+            } else if character == ";" && !quoted {
+                items.append(current)
+                current = ""
             } else {
-                while index < scalars.count, isTokenCharacter(scalars[index]) {
-                    value.unicodeScalars.append(scalars[index])
-                    index += 1
-                }
+                current.append(character)
             }
-            skipSpaces()
-            parameters.append((name.lowercased(), value))
         }
-        return parameters
-    }
-
-    /// A `tchar` of RFC 9110 §5.6.2.
-    static func isTokenCharacter(_ scalar: Unicode.Scalar) -> Bool {
-        guard scalar.isASCII else { return false }
-        if ("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar) || ("0"..."9").contains(scalar) { return true }
-        return "!#$%&'*+-.^_`|~".unicodeScalars.contains(scalar)
+        guard !quoted else { return nil }
+        items.append(current)
+        return items.dropFirst().compactMap { item in
+            let parts = item.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard parts.count == 2 else { return nil }
+            return (parts[0].trimmingSpaces().lowercased(), parts[1].trimmingSpaces())
+        }
     }
 
     /// Whether `bytes` are well-formed UTF-8 without a NUL (nothing is allocated to tell). A raw
