@@ -40,16 +40,48 @@ enum OutputFile {
                 .invalid, "file.unwritable", zh: "无法写入文件\(url.path)：文件夹\(folder.path)不存在",
                 en: "cannot write the file \(url.path): there is no folder \(folder.path)")
         }
+        removeAbandoned(beside: url)
         let temporary = folder.appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp")
         do {
             try Data(text.utf8).write(to: temporary, options: .withoutOverwriting)
             guard rename(temporary.path, url.path) == 0 else { throw CocoaError(.fileWriteUnknown) }
         } catch {
             try? FileManager.default.removeItem(at: temporary)
-            throw Problem(
-                .invalid, "file.unwritable", zh: "无法写入文件\(url.path)（无写入权限或磁盘已满）",
-                en: "cannot write the file \(url.path) (no permission, or the disk is full)")
+            // A full disk or a failing one is the storage's fault (exit 74), not the clerk's path.
+            switch (error as? CocoaError)?.code {
+            case .fileWriteOutOfSpace?, .fileWriteVolumeReadOnly?:
+                throw Problem(
+                    .storage, "file.storage", zh: "无法写入文件\(url.path)：磁盘已满或为只读",
+                    en: "cannot write the file \(url.path): the disk is full or read-only")
+            default:
+                throw Problem(
+                    .invalid, "file.unwritable", zh: "无法写入文件\(url.path)（无写入权限或磁盘已满）",
+                    en: "cannot write the file \(url.path) (no permission, or the disk is full)")
+            }
         }
         return url
+    }
+
+    /// How long a temporary file beside an output may stay before it counts as abandoned.
+    static let abandonedAfter: TimeInterval = 600
+
+    /// Removes temporary files of `url` that a write stopped mid-way left (a killed command):
+    /// `.NAME.UUID.tmp` beside it, untouched for ``abandonedAfter``, so a write going on now is
+    /// never one of them.
+    static func removeAbandoned(beside url: URL, now: Date = Date()) {
+        let folder = url.deletingLastPathComponent()
+        let prefix = ".\(url.lastPathComponent)."
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else { return }
+        for name in names where name.hasPrefix(prefix) && name.hasSuffix(".tmp") {
+            let middle = name.dropFirst(prefix.count).dropLast(4)
+            guard UUID(uuidString: String(middle)) != nil else { continue }
+            let path = folder.appendingPathComponent(name).path
+            guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+                attributes[.type] as? FileAttributeType == .typeRegular,
+                let modified = attributes[.modificationDate] as? Date,
+                now.timeIntervalSince(modified) > abandonedAfter
+            else { continue }
+            try? FileManager.default.removeItem(atPath: path)
+        }
     }
 }

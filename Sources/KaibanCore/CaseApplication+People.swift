@@ -129,18 +129,24 @@ extension CaseApplication {
 }
 
 extension CaseApplication {
-    /// The application with each valid ID number written one way: a citizen ID's check character
-    /// `x` as `X`, a credit code in capitals, blanks around either dropped, as ``CitizenID`` and
-    /// ``CreditCode`` read them. What the case keeps, and what is found and masked later, is then
-    /// the same whoever typed it; a number that does not read is left as typed (its problem is
-    /// reported by the checks).
-    public func withCanonicalIDNumbers() -> CaseApplication {
+    /// The application with its people written one way: each valid ID number as ``CitizenID`` and
+    /// ``CreditCode`` read it (a citizen ID's check character `x` as `X`, a credit code in
+    /// capitals, blanks around either dropped), and people's names and the contact's phone number
+    /// without blanks around them. What the case keeps, and what is found, matched (a deferral's
+    /// signer) and masked later, is then the same whoever typed it; a number that does not read is
+    /// left as typed (its problem is reported by the checks).
+    public func withCanonicalPeople() -> CaseApplication {
         func citizen(_ text: String) -> String { (try? CitizenID(text))?.value ?? text }
         var copy = self
+        copy.legalRepresentative.name = legalRepresentative.name.trimmingWhitespace()
         copy.legalRepresentative.idNumber = citizen(legalRepresentative.idNumber)
+        copy.agent?.name = agent?.name.trimmingWhitespace() ?? ""
         copy.agent?.idNumber = citizen(agent?.idNumber ?? "")
+        copy.contact.name = contact.name.trimmingWhitespace()
+        copy.contact.phone = contact.phone.trimmingWhitespace()
         copy.investors = investors.map { investor in
             var investor = investor
+            investor.name = investor.name.trimmingWhitespace()
             investor.idNumber =
                 investor.kind == .person
                 ? citizen(investor.idNumber) : (try? CreditCode(investor.idNumber))?.value ?? investor.idNumber

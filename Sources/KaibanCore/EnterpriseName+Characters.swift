@@ -4,8 +4,9 @@ import Foundation
 /// apply. A name is read in its Unicode NFKC form (full-width letters and digits become ASCII,
 /// compatibility ideographs and Kangxi radicals the ideographs they stand for), without the
 /// blanks around it and with round brackets full-width, as Chinese names write them. It may then
-/// hold only Chinese characters (规范汉字) and paired brackets: no Latin or pinyin letters, no
-/// Arabic digits, no symbols or emoji, no spaces, tabs or invisible characters.
+/// hold only standard Chinese characters (规范汉字: ``StandardCharacters``, so no traditional forms)
+/// and paired brackets: no Latin or pinyin letters, no Arabic digits, no symbols or emoji, no
+/// spaces, tabs or invisible characters. Where brackets may stand is the name analysis' rule.
 public enum EnterpriseNameText {
     /// The most characters a name may have, counted on its normalised form.
     public static let limit = 100
@@ -64,8 +65,33 @@ public enum EnterpriseNameText {
             else { continue }
             problems.append(problem(character, form: form))
         }
+        // Chinese characters outside the 通用规范汉字表: traditional forms and variants (農, 華).
+        var nonStandard: Set<Unicode.Scalar> = []
+        for scalar in name.unicodeScalars
+        where isChineseCharacter(scalar) && !StandardCharacters.contains(scalar) && nonStandard.insert(scalar).inserted
+        {
+            problems.append(nonStandardProblem(scalar))
+        }
         if let brackets = bracketProblem(name) { problems.append(brackets) }
         return problems
+    }
+
+    /// What is wrong with a Chinese character outside the table: a traditional form is named with
+    /// the standard character to write instead.
+    static func nonStandardProblem(_ scalar: Unicode.Scalar) -> LocalizedText {
+        let code = codePoints(CollectionOfOne(scalar))
+        if let simplified = StandardCharacters.simplified(scalar) {
+            return LocalizedText(
+                zh: "名称含有繁体字“\(Character(scalar))”（\(code)）：名称应使用规范汉字，写作“\(Character(simplified))”",
+                en:
+                    "the name contains the traditional form \"\(Character(scalar))\" (\(code)): names are written in standard simplified characters; write \"\(Character(simplified))\""
+            )
+        }
+        return LocalizedText(
+            zh: "名称含有“\(Character(scalar))”（\(code)）：不是《通用规范汉字表》所收的规范汉字",
+            en:
+                "the name contains \"\(Character(scalar))\" (\(code)): it is not a standard character (Table of General Standard Chinese Characters, 2013)"
+        )
     }
 
     /// NFKC with round brackets full-width.

@@ -78,6 +78,18 @@ public struct NameAnalysis: Sendable, Equatable, Codable {
                 ))
         }
         rest = String(rest.dropLast(form.count))
+        // Brackets belong to organisational forms (合伙企业（有限合伙）): around or inside a trade
+        // name they would make 青禾 and （青禾） two names (STANDARDS.md §10: no symbols).
+        if !form.isEmpty, rest.contains(where: { $0 == "（" || $0 == "）" }),
+            EnterpriseNameText.bracketProblem(name) == nil
+        {
+            problems.append(
+                LocalizedText(
+                    zh: "字号和行业表述中不得使用括号：括号只用于组织形式（如“合伙企业（有限合伙）”）",
+                    en:
+                        "brackets may not stand in the trade name or the industry: they belong to organisational forms such as 合伙企业（有限合伙）"
+                ))
+        }
         // The longest term that ends the rest and leaves a trade name before it (the first listed
         // of equally long ones), found without sorting the list each time.
         let restLength = rest.count

@@ -14,12 +14,24 @@ public enum FreeText {
     /// A business scope.
     public static let scopeLimit = 2_000
 
-    /// Whether `scalar` is not shown as itself: a control or format character, or a line or
-    /// paragraph separator (U+2028, U+2029), which breaks a line as a newline does.
+    /// Whether `scalar` is not shown as itself: a control or format character; a line or
+    /// paragraph separator (U+2028, U+2029), which breaks a line as a newline does; any other
+    /// default-ignorable code point (the combining grapheme joiner U+034F, the Hangul fillers
+    /// U+115F, U+1160, U+3164 and U+FFA0, tags), which a text shows as nothing; and the blank
+    /// Braille pattern U+2800, which shows as a space. Variation selectors (U+FE00–U+FE0F,
+    /// U+E0100–U+E01EF) are not hidden: they choose how the character before them looks (an
+    /// emoji's colour, an ideograph's variant in a person's name).
     public static func isHidden(_ scalar: Unicode.Scalar) -> Bool {
+        // Printable ASCII and the basic block of Chinese characters (nearly all text): shown.
+        if (0x20...0x7E).contains(scalar.value) || (0x4E00...0x9FFF).contains(scalar.value) { return false }
         switch scalar.properties.generalCategory {
-        case .control, .format, .lineSeparator, .paragraphSeparator: true
-        default: false
+        case .control, .format, .lineSeparator, .paragraphSeparator: return true
+        default: break
+        }
+        switch scalar.value {
+        case 0x2800: return true
+        case 0xFE00...0xFE0F, 0xE0100...0xE01EF: return false
+        default: return scalar.properties.isDefaultIgnorableCodePoint
         }
     }
 

@@ -15,7 +15,10 @@ public struct Money: Sendable, Hashable, Comparable, Codable, CustomStringConver
     public init?(yuan text: String) {
         let trimmed = text.trimmingSpaces()
         // Commas only as thousands separators ("1,000,000.00"), never anywhere ("5,0,0,000").
-        let integral = trimmed.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+        let halves = trimmed.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
+        let integral = halves.first ?? ""
+        // None in the decimals ("5,000.5,0" is no amount).
+        if halves.count == 2 && halves[1].contains(",") { return nil }
         if integral.contains(",") {
             let groups = integral.split(separator: ",", omittingEmptySubsequences: false)
             guard let head = groups.first, (1...3).contains(head.count),

@@ -382,7 +382,7 @@ public struct WorkflowEngine: Sendable {
         // The applicant signs: the legal representative, by the name and ID of the application.
         let representative = state.application.legalRepresentative
         guard commitment.signerID.uppercased() == representative.idNumber.uppercased(),
-            commitment.signer == representative.name
+            commitment.signer.trimmingWhitespace() == representative.name.trimmingWhitespace()
         else {
             let role = state.application.enterpriseType.representativeRole
             throw refuse(

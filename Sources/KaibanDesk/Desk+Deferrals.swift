@@ -53,7 +53,8 @@ extension Desk {
             let id = signerID.trimmingCharacters(in: .whitespaces).uppercased()
             // The applicant signs: the legal representative (负责人, 执行事务合伙人…), by name and ID.
             let representative = state.application.legalRepresentative
-            guard id == representative.idNumber.uppercased(), name == representative.name else {
+            // Trimmed on both sides: cases taken in before intake trimmed people's names keep the blanks.
+            guard id == representative.idNumber.uppercased(), name == representative.name.trimmingWhitespace() else {
                 throw Problem(
                     .refused, "deferral.signer",
                     zh: "承诺书须由本件的\(state.application.enterpriseType.representativeRole.zh)本人签署（姓名、身份证号与申请一致）",

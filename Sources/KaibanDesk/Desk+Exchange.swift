@@ -149,7 +149,7 @@ extension Desk {
             application.channel = .crossProvince
             application.crossProvince = reference
             let now = instant(nowRounded: clock.now())
-            let needed = Set(try caseChecklist(for: application.withCanonicalIDNumbers()).documents.map(\.code))
+            let needed = Set(try caseChecklist(for: application.withCanonicalPeople()).documents.map(\.code))
             var seen: Set<String> = []
             let received = documents.filter { needed.contains($0.code) && seen.insert($0.code).inserted }
             let prepared = try await prepare(application, documents: .some(received), hall: settings.hall, at: now)

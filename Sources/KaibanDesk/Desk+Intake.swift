@@ -66,8 +66,8 @@ extension Desk {
     ) async throws
         -> (application: CaseApplication, review: IntakeReview, checklist: CaseChecklist, received: [ReceivedDocument])
     {
-        // Checked, looked up and kept with each ID number written one way (`x` as `X`).
-        let application = application.withCanonicalIDNumbers()
+        // Checked, looked up and kept with each ID number written one way (`x` as `X`), names trimmed.
+        let application = application.withCanonicalPeople()
         let definition = try await latestDefinition()
         let review = try await review(application, hall: hall, at: now, namingCases: namingCases)
         let checklist = try caseChecklist(for: application)

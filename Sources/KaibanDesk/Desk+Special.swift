@@ -64,6 +64,7 @@ extension Desk {
         as actor: DeskActor, late: LateEntry? = nil
     ) async throws -> StepOutcome {
         try await run {
+            let at = try recordingInstant(instant)
             var went: [String] = []
             for id in clerks.map({ $0.trimmingCharacters(in: .whitespaces) }) where !went.contains(id) {
                 guard Clerk.isValidID(id) else {
@@ -72,12 +73,23 @@ extension Desk {
                         en: "\"\(id)\" is not a clerk id (the clerks who went)",
                         fields: [FieldProblem(field: "by", reason: LocalizedText(zh: "无效编号", en: "not a clerk id"))])
                 }
-                // Unknown clerks are refused by name (clerk.not-found).
-                _ = try await store.clerk(id)
+                // Unknown clerks are refused by name (clerk.not-found); a clerk who went was in
+                // post at the visit: registered by then and not yet deactivated.
+                let clerk = try await store.clerk(id)
+                guard clerk.asOf(at, history: try await store.clerkHistory(id))?.active == true else {
+                    throw Problem(
+                        .refused, "special.clerk-not-in-post",
+                        zh: "上门人员\(id)在\(HallTime.localText(of: at))不是在岗的工作人员（尚未登记或已停用）",
+                        en:
+                            "clerk \(id) was not in post at \(HallTime.localText(of: at)) (not yet registered, or deactivated)",
+                        fields: [
+                            FieldProblem(
+                                field: "by", reason: LocalizedText(zh: "上门时不在岗", en: "not in post at the visit"))
+                        ])
+                }
                 went.append(id)
             }
             let details = VisitDetails(place: place, clerks: went, note: note)
-            let at = try recordingInstant(instant)
             let now = self.instant(nowRounded: clock.now())
             if late == nil, at >= now.addingTimeInterval(-Self.visitTolerance) {
                 let clerk = try await requireActiveClerk(actor)

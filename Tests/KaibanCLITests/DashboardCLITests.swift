@@ -74,9 +74,21 @@ import Testing
         #expect(directory.status == 64 && directory.stderr.contains("是文件夹"), "\(directory)")
         // Without --month: this month, in hall time.
         let current = folder.appendingPathComponent("now.html").path
+        // A temporary file a killed write left 20 minutes ago is removed; one of a write going on
+        // now (1 minute old), and a file merely named alike, stay.
+        let fileManager = FileManager.default
+        let abandoned = folder.appendingPathComponent(".now.html.\(UUID().uuidString).tmp").path
+        let recent = folder.appendingPathComponent(".now.html.\(UUID().uuidString).tmp").path
+        let alike = folder.appendingPathComponent(".now.html.notes.tmp").path
+        for (path, age) in [(abandoned, 1_200.0), (recent, 60.0), (alike, 1_200.0)] {
+            #expect(fileManager.createFile(atPath: path, contents: Data("<html>".utf8)))
+            try fileManager.setAttributes([.modificationDate: Date().addingTimeInterval(-age)], ofItemAtPath: path)
+        }
         let now = try kaiban.run(["dashboard", "--output", current])
         #expect(now.status == 0, "\(now)")
         #expect(FileManager.default.fileExists(atPath: current))
+        #expect(!fileManager.fileExists(atPath: abandoned))
+        #expect(fileManager.fileExists(atPath: recent) && fileManager.fileExists(atPath: alike))
     }
 
     @Test func aSupervisorIssuesListsAndRevokesAClerksToken() async throws {

@@ -163,6 +163,10 @@ import Testing
         #expect(Money(yuan: ",500") == nil)
         #expect(Money(yuan: "1,000,000.50") == Money(fen: 100_000_050))
         #expect(Money(yuan: "500000") == Money(fen: 50_000_000))
+        // Never in the decimals.
+        #expect(Money(yuan: "5,000.5,0") == nil)
+        #expect(Money(yuan: "5000.,5") == nil)
+        #expect(Money(yuan: "5000.5,") == nil)
     }
 
     @Test func creditCodesAndIDNumbersAreReadAlike() throws {

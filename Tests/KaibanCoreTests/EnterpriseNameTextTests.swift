@@ -53,6 +53,49 @@ import Testing
         #expect(analyze("广元市昭化区盛源投资合伙企业(有限合伙)", .partnership).isValid)
     }
 
+    @Test func bracketsAroundOrInsideATradeNameAreRefused() {
+        // Else （青禾） would be a trade name other than 青禾, and a registered name could be taken again.
+        for name in ["广元市昭化区（青禾）农业科技有限公司", "广元市昭化区青（禾）农业科技有限公司", "广元市昭化区青禾（农业）科技有限公司"] {
+            let analysis = analyze(name)
+            #expect(analysis.problems.contains { $0.zh.contains("字号和行业表述中不得使用括号") }, "\(name): \(analysis.problems)")
+        }
+        for name in ["广元市昭化区盛源投资合伙企业（有限合伙）", "广元市昭化区盛源咨询（普通合伙）"] {
+            #expect(analyze(name, .partnership).isValid, "\(name): \(analyze(name, .partnership).problems)")
+        }
+        // Unpaired brackets are told once, as unpaired.
+        let unpaired = analyze("广元市昭化区青禾（农业科技有限公司")
+        #expect(unpaired.problems.filter { $0.zh.contains("括号") }.count == 1, "\(unpaired.problems)")
+    }
+
+    @Test func traditionalFormsAreRefusedWithTheStandardCharacterToWrite() {
+        let analysis = analyze("广元市昭化区青禾農業科技有限公司")
+        #expect(analysis.problems.contains { $0.zh.contains("繁体字“農”（U+8FB2）") && $0.zh.contains("写作“农”") })
+        #expect(analysis.problems.contains { $0.zh.contains("繁体字“業”") && $0.en.contains("write \"业\"") })
+        #expect(analysis.problems.count == 2, "\(analysis.problems)")
+        // A compatibility ideograph is read as the unified one it stands for (U+F900 is 豈).
+        #expect(analyze("广元市昭化区\u{F900}山商贸有限公司").problems.contains { $0.zh.contains("“豈”") })
+        // A character outside the table that is no traditional form of one in it.
+        let rare = analyze("广元市昭化区𠀀山商贸有限公司")
+        #expect(rare.problems.contains { $0.zh.contains("U+20000") && $0.zh.contains("通用规范汉字表") }, "\(rare.problems)")
+        // Characters that are both a traditional form and standard (乾 of 乾坤, 著 of 著作) are standard.
+        #expect(analyze("广元市昭化区乾著商贸有限公司").isValid, "\(analyze("广元市昭化区乾著商贸有限公司").problems)")
+    }
+
+    @Test func theStandardTableHoldsItsCharactersAndTraditionalForms() {
+        #expect(StandardCharacters.standard.count == 8_105)
+        for character in "一农业乾著〇堃𬉼" {
+            #expect(character.unicodeScalars.allSatisfy(StandardCharacters.contains), "\(character)")
+        }
+        for character in "農業華豐" {
+            #expect(!character.unicodeScalars.allSatisfy(StandardCharacters.contains), "\(character)")
+        }
+        #expect(StandardCharacters.simplified("農") == "农")
+        #expect(StandardCharacters.simplified("華") == "华")
+        #expect(StandardCharacters.simplified("农") == nil)
+        #expect(StandardCharacters.simplified("乾") == nil)
+        #expect(StandardCharacters.simplifications.count > 2_000)
+    }
+
     @Test func numbersWrittenInChineseCharactersAreCharacters() {
         let analysis = analyze("广元市昭化区三〇七科技有限公司")
         #expect(analysis.isValid, "\(analysis.problems)")
@@ -85,6 +128,26 @@ import Testing
         #expect(CitizenID.earliestBirth(on: day) == CivilDate(uncheckedYear: 1906, month: 11, day: 27))
         let leap = CivilDate(uncheckedYear: 2020, month: 2, day: 29)
         #expect(CitizenID.earliestBirth(on: leap) == CivilDate(uncheckedYear: 1900, month: 2, day: 28))
+    }
+}
+
+@Suite struct HiddenTextTests {
+    @Test func defaultIgnorableFillersAndTheBlankBraillePatternAreHidden() {
+        // The combining grapheme joiner, the Hangul fillers, a tag, the blank Braille pattern:
+        // each shows as nothing or a blank, so a reason of one of them is refused.
+        for scalar: Unicode.Scalar in [
+            "\u{034F}", "\u{115F}", "\u{1160}", "\u{3164}", "\u{FFA0}", "\u{E0041}", "\u{2800}",
+        ] {
+            #expect(FreeText.isHidden(scalar), "\(FreeText.codePoint(scalar))")
+            #expect(FreeText.problem("\(scalar)", limit: FreeText.reasonLimit) != nil, "\(FreeText.codePoint(scalar))")
+        }
+        // Variation selectors choose a look: an emoji's, an ideograph's variant in a person's name.
+        for text in ["好评👍\u{FE0F}", "葛\u{E0100}优"] {
+            #expect(FreeText.problem(text, limit: FreeText.reasonLimit) == nil, "\(text)")
+        }
+        for text in ["申请人要求撤回", "Zhang Wei", "김민준", "Ünal"] {
+            #expect(FreeText.problem(text, limit: FreeText.reasonLimit) == nil, "\(text)")
+        }
     }
 }
 

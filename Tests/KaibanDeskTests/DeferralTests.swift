@@ -50,6 +50,26 @@ import Testing
     }
 
     @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases, .deferrals))
+    func peopleTypedWithBlanksAroundAreKeptTrimmedAndTheRepresentativeSigns(store: TestStoreKind) async throws {
+        let desk = try await Fixtures.desk(at: Fixtures.at(9, 5), store: store)
+        var application = Fixtures.application()
+        application.legalRepresentative.name = " 张伟\u{3000}"
+        application.legalRepresentative.idNumber = " \(Fixtures.idZhang.lowercased()) "
+        application.investors[0].name = "\t\(application.investors[0].name) "
+        application.contact.name = " 张伟 "
+        application.contact.phone = " 13800000000 "
+        let number = try await intake(desk, application, missing: ["officer-appointment"])
+        let kept = try await desk.caseView(number).case.application
+        #expect(kept.legalRepresentative.name == "张伟" && kept.legalRepresentative.idNumber == Fixtures.idZhang)
+        #expect(kept.investors[0].name == Fixtures.application().investors[0].name)
+        #expect(kept.contact.name == "张伟" && kept.contact.phone == "13800000000")
+        // The representative signs by the name as the application gives it, however it was typed.
+        let signed = try await desk.playing(Fixtures.at(9, 10)).commitDeferral(
+            number, codes: ["officer-appointment"], signer: " 张伟 ", signerID: Fixtures.idZhang, as: window)
+        #expect(signed.state.deferral?.commitment.signer == "张伟")
+    }
+
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases, .deferrals))
     func aMissingMainDocumentStopsAcceptanceAndNoCommitmentCoversIt(store: TestStoreKind) async throws {
         let desk = try await Fixtures.desk(at: Fixtures.at(9, 5), store: store)
         let number = try await intake(desk, missing: ["articles", "officer-appointment"])

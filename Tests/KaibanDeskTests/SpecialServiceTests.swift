@@ -154,6 +154,32 @@ import Testing
         #expect(back.events.first?.recordedAt == Fixtures.at(11, 0))
     }
 
+    @Test func aClerkWhoWentWasInPostAtTheVisit() async throws {
+        let desk = try await Fixtures.desk(at: Fixtures.at(9, 0))
+        let flagged = try await intake(
+            desk, application("青木", special: SpecialRequest(kind: .doorToDoor, reason: "重度残疾，无法到厅")),
+            at: Fixtures.at(9, 0))
+        // Added at 09:10 and deactivated at 10:30: not yet in post at 09:05, no longer at 10:40.
+        _ = try await desk.playing(Fixtures.at(9, 10)).addClerk(
+            id: "linshi", name: "林石", roles: ["window"], as: supervisor)
+        _ = try await desk.playing(Fixtures.at(10, 30)).deactivateClerk("linshi", reason: "离职", as: supervisor)
+        _ = desk.playing(Fixtures.at(11, 0))
+        for minute in [(9, 5), (10, 40)] {
+            let refused = await Fixtures.problem {
+                _ = try await desk.recordVisit(
+                    flagged, at: Fixtures.at(minute.0, minute.1), place: "昭化镇太守街5号", clerks: ["wangfang", "linshi"],
+                    as: window)
+            }
+            #expect(refused?.code == "special.clerk-not-in-post" && refused?.fields.map(\.field) == ["by"], "\(minute)")
+            #expect(refused?.text.zh.contains("linshi") == true)
+        }
+        #expect(try await desk.history(flagged).count == 1)
+        // In post at 10:00: the visit is recorded with both.
+        let visit = try await desk.recordVisit(
+            flagged, at: Fixtures.at(10, 0), place: "昭化镇太守街5号", clerks: ["wangfang", "linshi"], as: window)
+        #expect(visit.events.count == 1)
+    }
+
     /// The worked example of the README's rule, on Thursday 2026-11-26 (winter hours 09:00-12:00,
     /// 13:30-17:30). The door-to-door case is taken in at 09:00 (its clock waits for the visit);
     /// the clerks visit at 10:30, recorded at 10:40; accepted at 10:45. As of 11:00:
