@@ -7,8 +7,8 @@ import Foundation
 /// stored minutes, clock segments), so `admin rebuild` never changes them.
 public struct DashboardTimes: Sendable, Equatable, Codable {
     /// One bar of the distribution: cases whose government minutes lie in `lower`…`upper`
-    /// (more than `lower`, at most `upper`; the first bar from 0); the last bar has no upper
-    /// bound.
+    /// (at least `lower`, fewer than `upper`, so the bars left of the budget's edge are the cases
+    /// within it: ``SLAClock/isWithin(_:budget:)``); the last bar has no upper bound.
     public struct Bin: Sendable, Equatable, Codable {
         public var lower: Int
         public var upper: Int?
@@ -70,22 +70,25 @@ public struct DashboardTimes: Sendable, Equatable, Codable {
         public mutating func add(closedAt: Date, governmentMinutes stored: Int?, budget: Int?, clockSegments: String) {
             let (segments, extra) = ClockSegment.decodeTimeline(clockSegments[...]) ?? ([], [])
             let timeline = CaseTimeline(calendar: calendar, extra: extra)
+            // Seconds added up, then rounded to minutes once (``WorkingTime``), as the clock does.
             var measured = 0
-            var paused: [String: Int] = [:]
+            var pausedSeconds: [String: Int] = [:]
             for segment in segments where segment.effect != .stopped {
                 let time = timeline.elapsed(from: segment.start, to: segment.end ?? segment.start)
                 provisional = provisional || time.provisional
                 if segment.effect == .running {
-                    measured += time.minutes
+                    measured += time.seconds
                 } else {
-                    paused[segment.stage, default: 0] += time.minutes
+                    pausedSeconds[segment.stage, default: 0] += time.seconds
                 }
             }
-            let minutes = stored ?? measured
+            let paused = pausedSeconds.mapValues(WorkingTime.minutes(ofSeconds:))
+            let minutes = stored ?? WorkingTime.minutes(ofSeconds: measured)
             cases += 1
             government += minutes
-            counts[minutes == 0 ? 0 : min(DashboardTimes.boundedBins, (minutes - 1) / binMinutes)] += 1
-            days[HallTime.localDate(of: closedAt), default: []].append((minutes, minutes <= (budget ?? budgetMinutes)))
+            counts[min(DashboardTimes.boundedBins, max(0, minutes) / binMinutes)] += 1
+            days[HallTime.localDate(of: closedAt), default: []].append(
+                (minutes, SLAClock.isWithin(minutes, budget: budget ?? budgetMinutes)))
             for (stage, minutes) in paused where minutes > 0 {
                 applicant += minutes
                 pauses[stage, default: (0, 0)].minutes += minutes

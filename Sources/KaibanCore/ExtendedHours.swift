@@ -63,13 +63,18 @@ public struct CaseTimeline: Sendable {
         guard !extra.isEmpty else { return calendar.elapsed(from: from, to: to) }
         let provisional = calendar.elapsed(from: from, to: to).provisional
         let seconds = to > from ? seconds(upTo: to) - seconds(upTo: from) : 0
-        return WorkingTime(minutes: seconds / 60, provisional: provisional)
+        return WorkingTime(seconds: seconds, provisional: provisional)
     }
 
     /// The instant at which `minutes` of working time after `from` are used up.
     public func adding(minutes: Int, to from: Date) -> WorkingInstant {
-        guard !extra.isEmpty, minutes > 0 else { return calendar.adding(minutes: minutes, to: from) }
-        let target = seconds(upTo: from) + minutes * 60
+        adding(seconds: max(0, minutes) * 60, to: from)
+    }
+
+    /// The instant at which `seconds` of working time after `from` are used up.
+    public func adding(seconds amount: Int, to from: Date) -> WorkingInstant {
+        guard !extra.isEmpty, amount > 0 else { return calendar.adding(seconds: max(0, amount), to: from) }
+        let target = seconds(upTo: from) + amount
         var position = from
         for stretch in extra where stretch.end > position {
             let start = max(stretch.start, position)

@@ -87,6 +87,11 @@ public struct SLAClock: Sendable {
         self.riskThreshold = riskThreshold
     }
 
+    /// Whether a case that took `minutes` of government time kept within `budget`: it never
+    /// reached it (the state is not breached). Minutes are whole ones counted down, so a case at
+    /// 192 minutes and some seconds used its whole 0.4 day and more.
+    public static func isWithin(_ minutes: Int, budget: Int) -> Bool { minutes < budget }
+
     /// The state of `minutes` spent against `budget`.
     public func state(_ minutes: Int, budget: Int?) -> SLAState {
         guard let budget, budget > 0 else { return .onTrack }
@@ -106,10 +111,11 @@ public struct SLAClock: Sendable {
         now: Date
     ) -> SLAFigures {
         let calendar = timeline(extra)
-        var government = 0
-        var applicant = 0
+        // Seconds are added up and rounded to minutes once per figure (``WorkingTime``).
+        var governmentSeconds = 0
+        var applicantSeconds = 0
         var provisional = false
-        var byStage: [String: Int] = [:]
+        var secondsByStage: [String: Int] = [:]
         var pauses: [SLAFigures.Pause] = []
         for segment in segments {
             // Measured up to `now` at the latest (a figure as of a past moment), never before the start.
@@ -118,10 +124,10 @@ public struct SLAClock: Sendable {
             provisional = provisional || time.provisional
             switch segment.effect {
             case .running:
-                government += time.minutes
-                byStage[segment.stage, default: 0] += time.minutes
+                governmentSeconds += time.seconds
+                secondsByStage[segment.stage, default: 0] += time.seconds
             case .paused:
-                applicant += time.minutes
+                applicantSeconds += time.seconds
                 pauses.append(
                     SLAFigures.Pause(
                         stage: segment.stage, from: segment.start, to: segment.end, workingMinutes: time.minutes,
@@ -130,6 +136,9 @@ public struct SLAClock: Sendable {
                 break
             }
         }
+        let government = WorkingTime.minutes(ofSeconds: governmentSeconds)
+        let applicant = WorkingTime.minutes(ofSeconds: applicantSeconds)
+        let byStage = secondsByStage.mapValues(WorkingTime.minutes(ofSeconds:))
         let current = segments.last
         let running = current?.end == nil && current?.effect == .running
         let stage = current?.end == nil ? current?.stage ?? "" : ""
@@ -155,23 +164,26 @@ public struct SLAClock: Sendable {
     public func schedule(_ segments: [ClockSegment], extra: [DateInterval] = [], budgetMinutes: Int?) -> CaseSchedule {
         let calendar = timeline(extra)
         let running = segments.last.map { $0.end == nil && $0.effect == .running } ?? false
+        let budget = budgetMinutes.map { $0 * 60 }
         var spent = 0
         var due: Date?
         for segment in segments where segment.effect == .running {
             guard let end = segment.end else {
-                if due == nil, let budgetMinutes {
-                    due = calendar.adding(minutes: budgetMinutes - spent, to: segment.start).instant
+                if due == nil, let budget {
+                    due = calendar.adding(seconds: budget - spent, to: segment.start).instant
                 }
                 break
             }
-            let minutes = calendar.elapsed(from: segment.start, to: end).minutes
-            if running, due == nil, let budgetMinutes, spent + minutes >= budgetMinutes {
-                due = calendar.adding(minutes: budgetMinutes - spent, to: segment.start).instant
+            let seconds = calendar.elapsed(from: segment.start, to: end).seconds
+            if running, due == nil, let budget, spent + seconds >= budget {
+                due = calendar.adding(seconds: budget - spent, to: segment.start).instant
             }
-            spent += minutes
+            spent += seconds
         }
+        let minutes = WorkingTime.minutes(ofSeconds: spent)
         return CaseSchedule(
-            governmentMinutes: spent, remainingMinutes: budgetMinutes.map { $0 - spent }, dueAt: running ? due : nil)
+            governmentMinutes: minutes, remainingMinutes: budgetMinutes.map { $0 - minutes }, dueAt: running ? due : nil
+        )
     }
 
     /// The instant a case's government minutes reach `minutes`, from its segments and extra
@@ -179,14 +191,15 @@ public struct SLAClock: Sendable {
     /// running); nil when they never reach it.
     public func instant(reaching minutes: Int, _ segments: [ClockSegment], extra: [DateInterval] = []) -> Date? {
         let calendar = timeline(extra)
+        let target = minutes * 60
         var spent = 0
         for segment in segments where segment.effect == .running {
             guard let end = segment.end else {
-                return calendar.adding(minutes: max(0, minutes - spent), to: segment.start).instant
+                return calendar.adding(seconds: max(0, target - spent), to: segment.start).instant
             }
-            let length = calendar.elapsed(from: segment.start, to: end).minutes
-            if spent + length >= minutes {
-                return calendar.adding(minutes: max(0, minutes - spent), to: segment.start).instant
+            let length = calendar.elapsed(from: segment.start, to: end).seconds
+            if spent + length >= target {
+                return calendar.adding(seconds: max(0, target - spent), to: segment.start).instant
             }
             spent += length
         }
@@ -199,9 +212,11 @@ public struct SLAClock: Sendable {
     }
 
     /// The first working instant at or after `instant` (a case submitted at 23:00 starts its
-    /// clock at the next office opening).
+    /// clock at the next office opening; one taken in at 11:59:30, before a noon break, at once):
+    /// the second before its first working second is used up. Office hours are whole minutes, so
+    /// that second is working time too.
     public func clockStart(_ instant: Date, extra: [DateInterval] = []) -> Date {
-        timeline(extra).adding(minutes: 1, to: instant).instant.addingTimeInterval(-60)
+        timeline(extra).adding(seconds: 1, to: instant).instant.addingTimeInterval(-1)
     }
 
     /// What the worklist orders `state` by (see ``schedule(_:extra:budgetMinutes:)``).

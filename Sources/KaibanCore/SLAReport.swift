@@ -14,7 +14,9 @@ public struct SLAStatistics: Sendable, Equatable, Codable {
 
     /// Statistics of `minutes`, all against one `budget`; nil for an empty group.
     public init?(group: String, minutes: [Int], budget: Int, provisional: Bool) {
-        self.init(group: group, measured: minutes.map { ($0, $0 <= budget) }, provisional: provisional)
+        self.init(
+            group: group, measured: minutes.map { ($0, SLAClock.isWithin($0, budget: budget)) },
+            provisional: provisional)
     }
 
     /// Statistics of cases each measured against its own budget; nil for an empty group.
@@ -213,12 +215,14 @@ public struct SLAReport: Sendable, Equatable, Codable {
                 let time = calendar.elapsed(
                     from: Date(timeIntervalSince1970: TimeInterval(start)),
                     to: Date(timeIntervalSince1970: TimeInterval(end ?? start)))
-                government += time.minutes
+                government += time.seconds
                 late = late || time.provisional
-                if stages { byStage[String(decoding: stage, as: UTF8.self), default: 0] += time.minutes }
+                if stages { byStage[String(decoding: stage, as: UTF8.self), default: 0] += time.seconds }
             }
             provisional = provisional || late
-            record(government, byStage: byStage, group: group, budgets: budgets)
+            record(
+                WorkingTime.minutes(ofSeconds: government), byStage: byStage.mapValues(WorkingTime.minutes(ofSeconds:)),
+                group: group, budgets: budgets)
         }
 
         /// Adds one case by its government minutes (not by stage).
@@ -255,20 +259,23 @@ public struct SLAReport: Sendable, Equatable, Codable {
             _ segments: [ClockSegment], extra: [DateInterval], group: String, budgets: Budgets
         ) {
             let timeline = CaseTimeline(calendar: calendar, extra: extra)
+            // Seconds added up, then rounded to minutes once (``WorkingTime``), as the clock does.
             var government = 0
             var byStage: [String: Int] = [:]
             for segment in segments where segment.effect == .running {
                 let time = timeline.elapsed(from: segment.start, to: segment.end ?? segment.start)
-                government += time.minutes
+                government += time.seconds
                 provisional = provisional || time.provisional
-                if grouping == .stage { byStage[segment.stage, default: 0] += time.minutes }
+                if grouping == .stage { byStage[segment.stage, default: 0] += time.seconds }
             }
-            record(government, byStage: byStage, group: group, budgets: budgets)
+            record(
+                WorkingTime.minutes(ofSeconds: government), byStage: byStage.mapValues(WorkingTime.minutes(ofSeconds:)),
+                group: group, budgets: budgets)
         }
 
         /// Records one case's minutes under its `group` (by channel, type or clerk) or its stages.
         mutating func record(_ government: Int, byStage: [String: Int], group: String, budgets: Budgets) {
-            let within = government <= budgets.whole
+            let within = SLAClock.isWithin(government, budget: budgets.whole)
             totals.add(government, withinBudget: within)
             switch grouping {
             case .all: break
@@ -276,7 +283,8 @@ public struct SLAReport: Sendable, Equatable, Codable {
             case .stage:
                 for (stage, minutes) in byStage {
                     grouped[stage, default: MinuteTally()].add(
-                        minutes, withinBudget: minutes <= budgets.stages[stage] ?? budgets.whole)
+                        minutes,
+                        withinBudget: SLAClock.isWithin(minutes, budget: budgets.stages[stage] ?? budgets.whole))
                 }
             }
         }

@@ -3,13 +3,22 @@ import Foundation
 /// A figure of working time and whether it rests on years the calendar does not know
 /// (weekends only there), which makes it provisional.
 public struct WorkingTime: Sendable, Equatable, Codable {
+    /// Whole working minutes: ``seconds`` rounded down.
     public var minutes: Int
+    /// Working seconds. Figures over several stretches add these and round once: rounding each
+    /// stretch down first would lose up to a minute a stretch (a case bounced ten times would hide
+    /// ten minutes, and one that ran past its budget by seconds would read as within it).
+    public var seconds: Int
     public var provisional: Bool
 
-    public init(minutes: Int, provisional: Bool) {
-        self.minutes = minutes
+    public init(seconds: Int, provisional: Bool) {
+        self.minutes = seconds / 60
+        self.seconds = seconds
         self.provisional = provisional
     }
+
+    /// Whole working minutes of `seconds` (rounded down), the one rounding of a summed figure.
+    public static func minutes(ofSeconds seconds: Int) -> Int { seconds / 60 }
 }
 
 /// An instant computed on the working calendar, provisional when it rests on unknown years.
@@ -227,7 +236,7 @@ public struct WorkingCalendar: Sendable {
         let last = position(end)
         let outside = start < Self.tableStart || end > Self.tableEnd
         let seconds = to > from ? workingSeconds(at: last) - workingSeconds(at: first) : 0
-        return WorkingTime(minutes: seconds / 60, provisional: provisional(first.index, last.index, outside: outside))
+        return WorkingTime(seconds: seconds, provisional: provisional(first.index, last.index, outside: outside))
     }
 
     /// The instant at which `minutes` of working time after `from` are used up. Lands on the end

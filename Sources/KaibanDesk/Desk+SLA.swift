@@ -155,9 +155,10 @@ extension Desk {
         for text in records.segments {
             let (segments, extra) = ClockSegment.decodeTimeline(text[...]) ?? ([], [])
             let timeline = CaseTimeline(calendar: calendar, extra: extra)
-            let minutes = segments.filter { waiting.contains($0.stage) }.reduce(0) {
-                $0 + timeline.elapsed(from: $1.start, to: $1.end ?? $1.start).minutes
-            }
+            let minutes = WorkingTime.minutes(
+                ofSeconds: segments.filter { waiting.contains($0.stage) }.reduce(0) {
+                    $0 + timeline.elapsed(from: $1.start, to: $1.end ?? $1.start).seconds
+                })
             figures.waitingMinutes += minutes
             if minutes > 0 { figures.casesThatWaited += 1 }
         }

@@ -254,7 +254,8 @@ import Testing
         #expect(results.allSatisfy { [0, 64, 65].contains($0.status) }, "\(results.filter { $0.status != 0 })")
         #expect(results.prefix(4).filter { $0.status == 0 }.count == 1, "\(results)")
         #expect(results.suffix(3).allSatisfy { $0.status == 0 }, "\(results)")
-        #expect(try kaiban.run(["queue", "--json"]).status == 0)
+        let queue = try kaiban.run(["queue", "--json"])
+        #expect(queue.status == 0, "\(queue)")
         // An empty file is no database: a read names it instead of writing the schema into it.
         let empty = kaiban.database + ".empty"
         #expect(FileManager.default.createFile(atPath: empty, contents: nil))

@@ -13,13 +13,15 @@ import Testing
         }
         let times = builder.times()
         func count(_ lower: Int) -> Int? { times.bins.first { $0.lower == lower }?.count }
-        // 0 and 24 in the first bar (0–24), 25 in the second; 192 the last bar within the budget.
-        #expect(count(0) == 2 && count(24) == 1 && count(168) == 1 && count(192) == 1)
-        #expect(count(456) == 1 && count(480) == 2 && times.bins.last?.upper == nil)
+        // 0 in the first bar (0–23), 24 and 25 in the second; 192 and 193 in the first bar past the
+        // budget (a case whose clock reached 192 minutes is breached), 480 on in the open last one.
+        #expect(count(0) == 1 && count(24) == 2 && count(168) == 0 && count(192) == 2)
+        #expect(count(456) == 0 && count(480) == 3 && times.bins.last?.upper == nil)
         #expect(times.bins.map(\.count).reduce(0, +) == 8)
         // One day, its nearest-rank median and p90, and the share within each case's budget.
         #expect(times.days.count == 1 && times.days[0].medianMinutes == 192 && times.days[0].p90Minutes == 2_000)
-        #expect(times.days[0].withinBudgetShare == 0.5)
+        // Within: 0, 24 and 25 (192 reached the budget).
+        #expect(times.days[0].withinBudgetShare == 0.375)
     }
 
     @Test func pausedStretchesAreTheApplicantsTimeByStage() throws {

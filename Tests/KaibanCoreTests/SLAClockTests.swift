@@ -35,6 +35,76 @@ import Testing
         #expect(!figures.provisional)
     }
 
+    /// A case through five stages of 40–35 minutes and some seconds each, on Thursday 2026-11-26
+    /// (winter hours 09:00–12:00, 13:30–17:30): 09:00:00 to 13:42:55 is 192 minutes 55 seconds of
+    /// working time. Rounding each stage down first had made it 188, at risk, within its 0.4 day.
+    var secondsCase: [ClockSegment] {
+        [
+            segment("received", .running, "2026-11-26 09:00:00", "2026-11-26 09:40:59"),
+            segment("accepted", .running, "2026-11-26 09:40:59", "2026-11-26 10:21:58"),
+            segment("reviewing", .running, "2026-11-26 10:21:58", "2026-11-26 11:02:57"),
+            segment("approved", .running, "2026-11-26 11:02:57", "2026-11-26 11:38:56"),
+            segment("licensed", .running, "2026-11-26 11:38:56", "2026-11-26 13:42:55"),
+            segment("completed", .stopped, "2026-11-26 13:42:55", nil),
+        ]
+    }
+
+    @Test func secondsAreAddedAcrossStagesAndRoundedOnce() throws {
+        let figures = clock.measure(
+            secondsCase, budgetMinutes: 192, stageBudgets: [:], now: Fixtures.local("2026-11-26 17:00"))
+        #expect(figures.governmentMinutes == 192 && figures.remainingMinutes == 0)
+        #expect(figures.state == .breached)
+        // Each stage is its own seconds rounded down once: 40:59, 40:59, 40:59, 35:59, 33:59.
+        #expect(
+            figures.minutesByStage == ["received": 40, "accepted": 40, "reviewing": 40, "approved": 35, "licensed": 33])
+        #expect(clock.schedule(secondsCase, budgetMinutes: 192).governmentMinutes == 192)
+        // The same over the report: 192 minutes, not within the 0.4 day (the budget was reached).
+        var builder = SLAReport.Builder(grouping: .stage, calendar: clock.calendar)
+        let budgets = SLAReport.Budgets(whole: 192, stages: [:])
+        builder.add(group: "", clockSegments: ClockSegment.encode(secondsCase), budgets: budgets)
+        let report = builder.report(from: Fixtures.day, to: Fixtures.day, budgetMinutes: 192)
+        #expect(report.total?.maxMinutes == 192 && report.total?.withinBudgetShare == 0)
+        #expect(report.groups.first { $0.group == "approved" }?.maxMinutes == 35)
+        #expect(!SLAClock.isWithin(192, budget: 192) && SLAClock.isWithin(191, budget: 192))
+        // Open, in its last stage: the budget runs out at 13:42:00 to the second, and it is at risk
+        // (144 minutes) at 11:24:00, not minutes later.
+        var open = Array(secondsCase.dropLast())
+        open[open.count - 1].end = nil
+        #expect(clock.schedule(open, budgetMinutes: 192).dueAt == Fixtures.local("2026-11-26 13:42:00"))
+        #expect(clock.instant(reaching: 144, open) == Fixtures.local("2026-11-26 11:24:00"))
+        let atDue = clock.measure(
+            open, budgetMinutes: 192, stageBudgets: [:], now: Fixtures.local("2026-11-26 13:42:00"))
+        #expect(atDue.state == .breached && atDue.deadline == Fixtures.local("2026-11-26 13:42:00"))
+    }
+
+    @Test func tenCorrectionsOfAMinuteLessASecondAreNotLost() {
+        // Ten times: 59 seconds at the desk, then a second waiting on the applicant.
+        var segments: [ClockSegment] = []
+        var start = Fixtures.local("2026-11-26 09:00:00")
+        for _ in 0..<10 {
+            segments.append(
+                ClockSegment(stage: "received", effect: .running, start: start, end: start.addingTimeInterval(59)))
+            segments.append(
+                ClockSegment(
+                    stage: "correction", effect: .paused, start: start.addingTimeInterval(59),
+                    end: start.addingTimeInterval(60)))
+            start = start.addingTimeInterval(60)
+        }
+        let figures = clock.measure(segments, budgetMinutes: 192, stageBudgets: [:], now: start)
+        #expect(figures.governmentMinutes == 9 && figures.applicantMinutes == 0)
+        #expect(figures.minutesByStage["received"] == 9)
+    }
+
+    @Test func theClockStartsAtTheIntakeWhenTheOfficeIsOpenToTheLastSecond() {
+        for (taken, started) in [
+            ("2026-11-26 11:59:30", "2026-11-26 11:59:30"), ("2026-11-26 12:00:00", "2026-11-26 13:30:00"),
+            ("2026-11-26 17:29:59", "2026-11-26 17:29:59"), ("2026-11-26 17:30:00", "2026-11-27 09:00:00"),
+            ("2026-09-30 17:59:59", "2026-09-30 17:59:59"), ("2026-11-26 08:59:59", "2026-11-26 09:00:00"),
+        ] {
+            #expect(clock.clockStart(Fixtures.local(taken)) == Fixtures.local(started), "\(taken)")
+        }
+    }
+
     @Test func anOnlineSubmissionAt23StartsAtTheNextOpening() {
         let segments = [segment("received", .running, "2026-11-25 23:00", nil)]
         let figures = clock.measure(

@@ -92,7 +92,7 @@ import Testing
 
     @Test func aYearBeyondTheDataIsProvisionalWeekendsOnly() {
         let beyond = calendar.elapsed(from: Fixtures.local("2027-03-01 09:00"), to: Fixtures.local("2027-03-02 09:00"))
-        #expect(beyond == WorkingTime(minutes: 420, provisional: true))
+        #expect(beyond == WorkingTime(seconds: 420 * 60, provisional: true))
         // 2027-01-01 is a Friday: no notice loaded, so it counts as a working day.
         #expect(
             calendar.elapsed(from: Fixtures.local("2026-12-31 17:00"), to: Fixtures.local("2027-01-01 10:00"))

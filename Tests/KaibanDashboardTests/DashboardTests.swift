@@ -31,8 +31,8 @@ import Testing
         #expect(data.figures.time?.medianMinutes == 70 && data.figures.time?.p90Minutes == 240)
         let times = data.times
         #expect(times.budgetMinutes == 192 && times.binMinutes == 24 && times.bins.count == 21)
-        // 40 → 24–48, 70 → 48–72, 240 → 216–240.
-        #expect(times.bins.filter { $0.count > 0 }.map(\.lower) == [24, 48, 216], "\(times.bins)")
+        // 40 → 24–47, 70 → 48–71, 240 → 240–263 (a bar holds its lower edge, not its upper).
+        #expect(times.bins.filter { $0.count > 0 }.map(\.lower) == [24, 48, 240], "\(times.bins)")
         #expect(times.bins.last?.upper == nil && times.bins.last?.lower == 480)
         #expect(times.days.map(\.group) == ["2026-11-26", "2026-11-27"])
         #expect(times.days.first?.medianMinutes == 40 && times.days.first?.p90Minutes == 70)

@@ -32,7 +32,7 @@ import Testing
         let store = try store()
         let before = try store.workingCalendar(hall: "510811")
         let newYear = before.elapsed(from: Fixtures.local("2027-01-01 09:00"), to: Fixtures.local("2027-01-01 17:30"))
-        #expect(newYear == WorkingTime(minutes: 420, provisional: true))
+        #expect(newYear == WorkingTime(seconds: 420 * 60, provisional: true))
         let changes = try store.importCalendar(
             [try year2027()], source: "holidays-2027.xml", replace: false, reason: "2027 notice", by: "zhouqiang",
             at: Fixtures.at(10, 0))
@@ -40,7 +40,7 @@ import Testing
         let after = try store.workingCalendar(hall: "510811")
         #expect(
             after.elapsed(from: Fixtures.local("2027-01-01 09:00"), to: Fixtures.local("2027-01-01 17:30"))
-                == WorkingTime(minutes: 0, provisional: false))
+                == WorkingTime(seconds: 0, provisional: false))
         #expect(try store.calendarYears().map(\.year) == Array(2020...2027))
     }
 
