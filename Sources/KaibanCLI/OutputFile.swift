@@ -9,7 +9,7 @@ import KaibanCore
 
 /// A file a command writes (`--output`): replaced whole, never half-written. The text goes to a
 /// temporary file beside it, which is then renamed over it; only a regular file is replaced.
-enum OutputFile {
+package enum OutputFile {
     /// Refuses `path` as an output file before any work (a usage error): empty, or a folder.
     static func validate(_ path: String, what: String) throws {
         var isDirectory: ObjCBool = false
@@ -44,22 +44,32 @@ enum OutputFile {
         let temporary = folder.appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp")
         do {
             try Data(text.utf8).write(to: temporary, options: .withoutOverwriting)
-            guard rename(temporary.path, url.path) == 0 else { throw CocoaError(.fileWriteUnknown) }
+            guard rename(temporary.path, url.path) == 0 else {
+                throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO)
+            }
         } catch {
             try? FileManager.default.removeItem(at: temporary)
-            // A full disk or a failing one is the storage's fault (exit 74), not the clerk's path.
-            switch (error as? CocoaError)?.code {
-            case .fileWriteOutOfSpace?, .fileWriteVolumeReadOnly?:
-                throw Problem(
-                    .storage, "file.storage", zh: "无法写入文件\(url.path)：磁盘已满或为只读",
-                    en: "cannot write the file \(url.path): the disk is full or read-only")
-            default:
-                throw Problem(
-                    .invalid, "file.unwritable", zh: "无法写入文件\(url.path)（无写入权限或磁盘已满）",
-                    en: "cannot write the file \(url.path) (no permission, or the disk is full)")
-            }
+            throw problem(writing: url, error)
         }
         return url
+    }
+
+    /// Why `url` could not be written: a full, read-only or failing disk is the storage's fault
+    /// (`file.storage`, exit 74); anything else (no permission, …) the path's (`file.unwritable`).
+    package static func problem(writing url: URL, _ error: any Error) -> Problem {
+        let underlying = (error as? CocoaError)?.userInfo[NSUnderlyingErrorKey] as? POSIXError
+        let code = (error as? POSIXError)?.code ?? underlying?.code
+        let storage =
+            [.fileWriteOutOfSpace, .fileWriteVolumeReadOnly].contains((error as? CocoaError)?.code)
+            || code.map { [.ENOSPC, .EDQUOT, .EROFS, .EIO].contains($0) } == true
+        if storage {
+            return Problem(
+                .storage, "file.storage", zh: "无法写入文件\(url.path)：磁盘已满、只读或出错",
+                en: "cannot write the file \(url.path): the disk is full, read-only or failing")
+        }
+        return Problem(
+            .invalid, "file.unwritable", zh: "无法写入文件\(url.path)（无写入权限）",
+            en: "cannot write the file \(url.path) (no permission)")
     }
 
     /// How long a temporary file beside an output may stay before it counts as abandoned.

@@ -89,8 +89,9 @@ public struct DashboardTimes: Sendable, Equatable, Codable {
             counts[min(DashboardTimes.boundedBins, max(0, minutes) / binMinutes)] += 1
             days[HallTime.localDate(of: closedAt), default: []].append(
                 (minutes, SLAClock.isWithin(minutes, budget: budget ?? budgetMinutes)))
+            // The case's applicant time as `show` gives it: all its paused seconds, rounded once.
+            applicant += WorkingTime.minutes(ofSeconds: pausedSeconds.values.reduce(0, +))
             for (stage, minutes) in paused where minutes > 0 {
-                applicant += minutes
                 pauses[stage, default: (0, 0)].minutes += minutes
                 pauses[stage, default: (0, 0)].cases += 1
             }

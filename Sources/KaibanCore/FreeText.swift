@@ -19,19 +19,33 @@ public enum FreeText {
     /// default-ignorable code point (the combining grapheme joiner U+034F, the Hangul fillers
     /// U+115F, U+1160, U+3164 and U+FFA0, tags), which a text shows as nothing; and the blank
     /// Braille pattern U+2800, which shows as a space. Variation selectors (U+FE00–U+FE0F,
-    /// U+E0100–U+E01EF) are not hidden: they choose how the character before them looks (an
-    /// emoji's colour, an ideograph's variant in a person's name).
+    /// U+E0100–U+E01EF, Mongolian's U+180B–U+180D and U+180F) are not hidden: they choose how the
+    /// character before them looks (an emoji's colour, an ideograph's variant in a person's name).
     public static func isHidden(_ scalar: Unicode.Scalar) -> Bool {
-        // Printable ASCII and the basic block of Chinese characters (nearly all text): shown.
-        if (0x20...0x7E).contains(scalar.value) || (0x4E00...0x9FFF).contains(scalar.value) { return false }
+        // Printable ASCII, CJK punctuation, full-width forms and the basic block of Chinese
+        // characters (nearly all text): shown.
+        switch scalar.value {
+        case 0x20...0x7E, 0x3001...0x303F, 0x4E00...0x9FFF, 0xFF01...0xFF5E: return false
+        default: break
+        }
         switch scalar.properties.generalCategory {
         case .control, .format, .lineSeparator, .paragraphSeparator: return true
         default: break
         }
         switch scalar.value {
         case 0x2800: return true
-        case 0xFE00...0xFE0F, 0xE0100...0xE01EF: return false
+        case 0x180B...0x180D, 0x180F, 0xFE00...0xFE0F, 0xE0100...0xE01EF: return false
         default: return scalar.properties.isDefaultIgnorableCodePoint
+        }
+    }
+
+    /// Whether `scalar` shows on its own: not hidden, not a blank, not a mark or a selector that
+    /// only changes the character before it.
+    static func isBase(_ scalar: Unicode.Scalar) -> Bool {
+        guard !isHidden(scalar), !scalar.properties.isWhitespace else { return false }
+        switch scalar.properties.generalCategory {
+        case .nonspacingMark, .spacingMark, .enclosingMark: return false
+        default: return true
         }
     }
 
@@ -52,6 +66,15 @@ public enum FreeText {
             let code = codePoint(scalar)
             return LocalizedText(
                 zh: "含有不可见或控制字符（\(code)）", en: "contains an invisible or control character (\(code))")
+        }
+        // Nothing but marks and selectors (a lone U+FE0F, an accent on nothing): shows as blank.
+        // (Blanks alone are the blank checks' to refuse, with their own words.)
+        if !text.unicodeScalars.contains(where: isBase),
+            let first = text.unicodeScalars.first(where: { !$0.properties.isWhitespace })
+        {
+            let code = codePoint(first)
+            return LocalizedText(
+                zh: "只有不可见或附加的字符（\(code)）", en: "holds only invisible or combining characters (\(code))")
         }
         if text.count > limit {
             return LocalizedText(

@@ -87,6 +87,12 @@ public struct SLAClock: Sendable {
         self.riskThreshold = riskThreshold
     }
 
+    /// What a store keeps beside the schedules it computed with this clock at calendar `revision`
+    /// (`store_meta` `schedule-calendar`): schedules marked otherwise are recomputed. The rule's
+    /// name is part of it, so schedules an older build computed by another rule (each stretch's
+    /// minutes rounded down, then added) are recomputed by this one, also after that build ran again.
+    public static func scheduleMark(revision: Int) -> String { "\(revision)/seconds" }
+
     /// Whether a case that took `minutes` of government time kept within `budget`: it never
     /// reached it (the state is not breached). Minutes are whole ones counted down, so a case at
     /// 192 minutes and some seconds used its whole 0.4 day and more.

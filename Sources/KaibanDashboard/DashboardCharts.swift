@@ -18,7 +18,8 @@ struct DashboardCharts {
         for (index, bin) in times.bins.enumerated() {
             let x = chart.left + Double(index) * width
             let height = Double(bin.count) / maximum * chart.plotHeight
-            let range = bin.upper.map { "\(bin.lower)–\($0)" } ?? "> \(bin.lower)"
+            // A bar holds its lower edge, not its upper: 0–23, 24–47, …, 480 and more.
+            let range = bin.upper.map { "\(bin.lower)–\($0 - 1)" } ?? "≥ \(bin.lower)"
             chart.rect(
                 x: x + 1, y: chart.top + chart.plotHeight - height, width: width - 2, height: height,
                 className: bin.upper.map { $0 <= times.budgetMinutes ? "bar within" : "bar over" } ?? "bar over",
@@ -29,7 +30,7 @@ struct DashboardCharts {
                 ])
             if index % 4 == 0 || bin.upper == nil {
                 chart.text(
-                    bin.upper == nil ? "> \(bin.lower)" : "\(bin.lower)", x: x, y: chart.top + chart.plotHeight + 16,
+                    bin.upper == nil ? "≥ \(bin.lower)" : "\(bin.lower)", x: x, y: chart.top + chart.plotHeight + 16,
                     className: "tick")
             }
         }

@@ -39,10 +39,11 @@ extension DashboardPage {
             "<tr class=\"\(sla.state.rawValue)\"\(HTMLText.attributes(["data-number": item.number.description, "data-state": sla.state.rawValue, "data-remaining-minutes": sla.remainingMinutes.map(String.init) ?? ""]))>\(cells)</tr>"
     }
 
-    /// Minutes left, or over, in words.
+    /// Minutes left, or over, in words; none left is the limit reached (the case is breached).
     func timeLeft(_ minutes: Int?) -> String {
         guard let minutes else { return "—" }
-        return minutes >= 0 ? t("剩余\(minutes)分钟", "\(minutes) min left") : t("超时\(-minutes)分钟", "\(-minutes) min over")
+        if minutes == 0 { return t("已到时限", "limit reached") }
+        return minutes > 0 ? t("剩余\(minutes)分钟", "\(minutes) min left") : t("超时\(-minutes)分钟", "\(-minutes) min over")
     }
 }
 

@@ -17,6 +17,7 @@ struct DashboardScript {
         var states: [String: String]
         var left: String
         var over: String
+        var reached: String
         var none: String
         var failed: String
         var updated: String
@@ -29,6 +30,7 @@ struct DashboardScript {
             states: Dictionary(
                 uniqueKeysWithValues: SLAState.allCases.map { ($0.rawValue, $0.name.text(page.language)) }),
             left: page.t("剩余%d分钟", "%d min left"), over: page.t("超时%d分钟", "%d min over"),
+            reached: page.t("已到时限", "limit reached"),
             none: page.t("没有临近超时或已超时的办件", "no case is at risk or breached"),
             failed: page.t("自动刷新失败：", "refresh failed: "), updated: page.t("已自动刷新", "refreshed"))
         let encoder = JSONEncoder()
@@ -46,7 +48,8 @@ struct DashboardScript {
               function local(iso) { return iso ? iso.slice(0, 16).replace("T", " ") : "\\u2014"; }
               function left(minutes) {
                 if (minutes === null || minutes === undefined) { return "\\u2014"; }
-                return minutes >= 0 ? labels.left.replace("%d", minutes) : labels.over.replace("%d", -minutes);
+                if (minutes === 0) { return labels.reached; }
+                return minutes > 0 ? labels.left.replace("%d", minutes) : labels.over.replace("%d", -minutes);
               }
               function cell(row, text) {
                 var td = document.createElement("td");

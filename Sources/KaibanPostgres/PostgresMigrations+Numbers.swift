@@ -48,14 +48,3 @@ extension PostgresMigrations {
             ])
     ]
 }
-
-extension PostgresMigrations {
-    /// Version 15: the stored schedules were sums of each stretch's minutes rounded down; the clock
-    /// now adds seconds and rounds once. Marked out of date, every case's is recomputed by the next
-    /// desk, as after a calendar change.
-    static let schedulesInSeconds: [PostgresMigration] = [
-        PostgresMigration(
-            version: 15, name: "schedules-in-seconds",
-            statements: ["DELETE FROM store_meta WHERE key = 'schedule-calendar'"])
-    ]
-}

@@ -351,7 +351,9 @@ extension PostgresStore {
                 let stored = try await connection.query(
                     "SELECT value FROM store_meta WHERE key = 'schedule-calendar' FOR UPDATE", logger: logger
                 ).decode(String.self).first(where: { _ in true })
-                guard stored != "\(revision)", clock.calendar.revision == revision else { return 0 }
+                guard stored != SLAClock.scheduleMark(revision: revision), clock.calendar.revision == revision else {
+                    return 0
+                }
                 let rows = try await connection.query(
                     "SELECT id, number, workflow_id, workflow_version, clock_segments FROM registration_case",
                     logger: logger)
@@ -383,7 +385,8 @@ extension PostgresStore {
                 }
                 _ = try await connection.query(
                     """
-                    INSERT INTO store_meta (key, value) VALUES ('schedule-calendar', \("\(revision)"))
+                    INSERT INTO store_meta (key, value)
+                    VALUES ('schedule-calendar', \(SLAClock.scheduleMark(revision: revision)))
                     ON CONFLICT (key) DO UPDATE SET value = excluded.value
                     """, logger: logger)
                 return cases.count

@@ -150,7 +150,7 @@ extension CaseStore {
     package func refreshSchedules(clock: SLAClock) throws -> Int {
         let fresh = try read { db in
             try String.fetchOne(db, sql: "SELECT value FROM store_meta WHERE key = 'schedule-calendar'")
-                == "\(try Self.calendarRevision(db))"
+                == SLAClock.scheduleMark(revision: try Self.calendarRevision(db))
         }
         guard !fresh else { return 0 }
         return try write { db in
@@ -184,7 +184,7 @@ extension CaseStore {
                 sql: """
                     INSERT INTO store_meta (key, value) VALUES ('schedule-calendar', ?)
                     ON CONFLICT(key) DO UPDATE SET value = excluded.value
-                    """, arguments: ["\(revision)"])
+                    """, arguments: [SLAClock.scheduleMark(revision: revision)])
             return rows.count
         }
     }

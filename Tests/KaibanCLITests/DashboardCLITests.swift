@@ -1,4 +1,6 @@
 import Foundation
+import KaibanCLI
+import KaibanCore
 import KaibanTestSupport
 import Testing
 
@@ -131,5 +133,24 @@ import Testing
         #expect(process.terminationStatus == 0)
         let bytes = try Data(contentsOf: png)
         #expect(bytes.starts(with: [0x89, 0x50, 0x4E, 0x47]) && bytes.count > 10_000, "\(bytes.count) bytes")
+    }
+}
+
+@Suite struct OutputFileProblemTests {
+    @Test func aFullReadOnlyOrFailingDiskIsStorageAndAnythingElseThePath() {
+        let url = URL(fileURLWithPath: "/tmp/x.html")
+        for error: any Error in [
+            CocoaError(.fileWriteOutOfSpace), CocoaError(.fileWriteVolumeReadOnly), POSIXError(.EIO),
+            POSIXError(.EDQUOT), CocoaError(.fileWriteUnknown, userInfo: [NSUnderlyingErrorKey: POSIXError(.EIO)]),
+        ] {
+            let problem = OutputFile.problem(writing: url, error)
+            #expect(problem.kind == .storage && problem.code == "file.storage", "\(error)")
+        }
+        for error: any Error in [
+            CocoaError(.fileWriteNoPermission), POSIXError(.EACCES), CocoaError(.fileWriteUnknown),
+        ] {
+            let problem = OutputFile.problem(writing: url, error)
+            #expect(problem.kind == .invalid && problem.code == "file.unwritable", "\(error)")
+        }
     }
 }

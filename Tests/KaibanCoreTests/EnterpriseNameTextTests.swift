@@ -145,6 +145,10 @@ import Testing
         for text in ["好评👍\u{FE0F}", "葛\u{E0100}优"] {
             #expect(FreeText.problem(text, limit: FreeText.reasonLimit) == nil, "\(text)")
         }
+        // Nothing but selectors or marks is no text.
+        for text in ["\u{FE0F}", "\u{E0100}\u{E0101}", "\u{0301}", " \u{FE0E} "] {
+            #expect(FreeText.problem(text, limit: FreeText.reasonLimit) != nil, "\(text.unicodeScalars.map(\.value))")
+        }
         for text in ["申请人要求撤回", "Zhang Wei", "김민준", "Ünal"] {
             #expect(FreeText.problem(text, limit: FreeText.reasonLimit) == nil, "\(text)")
         }

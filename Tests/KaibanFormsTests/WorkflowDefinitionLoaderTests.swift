@@ -59,6 +59,13 @@ import Testing
         expectRefused(edited, line: line(of: "id=\"correction\""), "sometimes")
     }
 
+    @Test func aBudgetBeyondFortyYearsOfWorkingTimeIsRefused() {
+        // Its seconds would overflow the clock's arithmetic.
+        let edited = source.replacingOccurrences(
+            of: "budget-minutes=\"192\"", with: "budget-minutes=\"99999999999999999\"")
+        expectRefused(edited, line: line(of: "budget-minutes=\"192\""), "99999999999999999")
+    }
+
     @Test func aTransitionToAnUnknownStageIsRefused() {
         let edited = source.replacingOccurrences(
             of: "to=\"accepted\" roles=\"window\"\n", with: "to=\"acepted\" roles=\"window\"\n")

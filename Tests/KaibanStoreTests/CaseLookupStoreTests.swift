@@ -106,6 +106,31 @@ import Testing
         #expect(try migrated.rebuild(clock: try Fixtures.sla()).repaired.isEmpty)
     }
 
+    @Test func schedulesMarkedByAnOlderRuleAreRecomputed() throws {
+        let number = try intake(5).number
+        let clock = try Fixtures.sla()
+        _ = try store.refreshSchedules(clock: clock)
+        #expect(try store.refreshSchedules(clock: clock) == 0)
+        // As a build that rounded each stretch before adding left it: its minutes, its mark.
+        try store.write { db in
+            try db.execute(
+                sql: "UPDATE registration_case SET government_minutes = 1 WHERE number = ?",
+                arguments: [number.description])
+            try db.execute(
+                sql: "UPDATE store_meta SET value = ? WHERE key = 'schedule-calendar'",
+                arguments: ["\(clock.calendar.revision)"])
+        }
+        #expect(try store.refreshSchedules(clock: clock) == 1)
+        let minutes = try store.read { db in
+            try Int.fetchOne(
+                db, sql: "SELECT government_minutes FROM registration_case WHERE number = ?",
+                arguments: [number.description])
+        }
+        let expected = clock.schedule(try store.registrationCase(number), budgetMinutes: 192).governmentMinutes
+        #expect(minutes != 1 && minutes == expected)
+        #expect(try store.refreshSchedules(clock: clock) == 0)
+    }
+
     @Test func rebuildRefilesACaseWhoseLookupWasTamperedWith() throws {
         let first = try intake(5).number
         let second = try intake(6).number

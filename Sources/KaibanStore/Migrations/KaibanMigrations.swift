@@ -31,7 +31,6 @@ enum KaibanMigrations {
         migrator.registerMigration("0025-exchange", migrate: exchange)
         migrator.registerMigration("0026-figures-indexes", migrate: figuresIndexes)
         migrator.registerMigration("0027-figure-days", migrate: figureDays)
-        migrator.registerMigration("0028-schedules-in-seconds", migrate: schedulesInSeconds)
         return migrator
     }
 }
