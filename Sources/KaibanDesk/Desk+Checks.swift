@@ -123,9 +123,13 @@ extension Desk {
     /// An enterprise name for `type`: structure, form, forbidden words, conflicts in the hall.
     public func checkName(_ name: String, type: EnterpriseType) async throws -> CheckVerdict {
         try await run {
-            let analysis = try await analyzeName(name, type: type, hall: settings.hall, on: today()).analysis
+            // As intake reads it: also the hall's applications in progress under the same name.
+            let (analysis, open) = try await analyzeName(
+                name, type: type, hall: settings.hall, on: today(), openApplications: true)
+            let pending = analysis.isValid ? Self.inProgressWarning(open, naming: true) : nil
             var verdict = CheckVerdict(
-                value: name, valid: analysis.isValid, problems: analysis.problems, warnings: analysis.warnings)
+                value: name, valid: analysis.isValid, problems: analysis.problems,
+                warnings: analysis.warnings + (pending.map { [$0] } ?? []))
             verdict.details.nameDivision = analysis.division
             verdict.details.tradeName = analysis.tradeName
             verdict.details.industry = analysis.industry

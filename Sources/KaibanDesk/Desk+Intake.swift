@@ -144,6 +144,26 @@ extension Desk {
         return (analysis, records.open)
     }
 
+    /// The warning that applications for the same trade name and industry are in progress
+    /// (`pending`, their numbers), naming them or, for an applicant (`naming` false), counting
+    /// them; nil when there are none.
+    static func inProgressWarning(_ pending: [String], naming: Bool) -> LocalizedText? {
+        guard !pending.isEmpty else { return nil }
+        guard naming else {
+            return LocalizedText(
+                zh: "同一字号、行业的申请正在办理（\(pending.count)件），先发照者登记",
+                en:
+                    "\(pending.count) application(s) for the same trade name and industry are in progress; the first licensed keeps the name"
+            )
+        }
+        let list = pending.joined(separator: ", ")
+        return LocalizedText(
+            zh: "同一字号、行业的申请正在办理（\(list)），先发照者登记",
+            en:
+                "an application for the same trade name and industry is in progress (\(list)); the first licensed keeps the name"
+        )
+    }
+
     /// `name` taken apart by the rules, as named in `hall` on `date` (not yet checked against
     /// other names).
     func nameAnalysis(_ name: String, type: EnterpriseType, hall: String, on date: CivilDate) async throws
@@ -229,28 +249,8 @@ extension Desk {
             FieldProblem(field: "proposedName", reason: $0)
         }
         warnings += name.warnings.map { FieldProblem(field: "proposedName", reason: $0) }
-        if name.isValid {
-            let pending = open
-            if !pending.isEmpty && !namingCases {
-                warnings.append(
-                    FieldProblem(
-                        field: "proposedName",
-                        reason: LocalizedText(
-                            zh: "同一字号、行业的申请正在办理（\(pending.count)件），先发照者登记",
-                            en:
-                                "\(pending.count) application(s) for the same trade name and industry are in progress; the first licensed keeps the name"
-                        )))
-            } else if !pending.isEmpty {
-                let list = pending.joined(separator: ", ")
-                warnings.append(
-                    FieldProblem(
-                        field: "proposedName",
-                        reason: LocalizedText(
-                            zh: "同一字号、行业的申请正在办理（\(list)），先发照者登记",
-                            en:
-                                "an application for the same trade name and industry is in progress (\(list)); the first licensed keeps the name"
-                        )))
-            }
+        if name.isValid, let pending = Self.inProgressWarning(open, naming: namingCases) {
+            warnings.append(FieldProblem(field: "proposedName", reason: pending))
         }
         var people = [("legalRepresentative.idNumber", application.legalRepresentative.idNumber)]
         for (index, investor) in application.investors.enumerated() where investor.kind == .person {

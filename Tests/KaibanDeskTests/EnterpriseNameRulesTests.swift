@@ -112,6 +112,13 @@ import Testing
         #expect(second.warnings.contains { $0.field == "proposedName" && $0.reason.zh.contains("正在办理") }, "\(second)")
         // What is stored is the normalised name.
         #expect(second.case.application.proposedName == "广元市昭化区金山农业科技有限公司")
+        // check name says what intake says: both applications in progress, by number.
+        let checked = try await desk.checkName("广元市昭化区金山农业科技有限公司", type: .limitedLiabilityCompany)
+        #expect(checked.valid)
+        let pending = try #require(checked.warnings.first { $0.zh.contains("正在办理") }, "\(checked.warnings)")
+        #expect(pending.zh.contains(second.case.number.description), "\(pending.zh)")
+        let other = try await desk.checkName("广元市昭化区银山农业科技有限公司", type: .limitedLiabilityCompany)
+        #expect(!other.warnings.contains { $0.zh.contains("正在办理") }, "\(other.warnings)")
     }
 
     @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases))
