@@ -105,6 +105,10 @@ public struct WorkingCalendar: Sendable {
             }
             for makeUp in year.makeUpDays { makeUps[HallTime.daysSinceEpoch(makeUp.date)] = makeUp.holiday }
         }
+        // A year without its notice: the statutory days off, which every notice keeps (provisional).
+        for year in StatutoryHolidays.firstYear...Self.lastYear where !coveredYears.contains(year) {
+            for (date, name) in StatutoryHolidays.days(of: year) { holidays[HallTime.daysSinceEpoch(date)] = name }
+        }
         holidayNames = holidays
         makeUpNames = makeUps
         var sessions: [[OfficeHours.Session]] = []

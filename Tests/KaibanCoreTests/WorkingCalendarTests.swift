@@ -93,7 +93,7 @@ import Testing
     @Test func aYearBeyondTheDataIsProvisionalWeekendsOnly() {
         let beyond = calendar.elapsed(from: Fixtures.local("2027-03-01 09:00"), to: Fixtures.local("2027-03-02 09:00"))
         #expect(beyond == WorkingTime(seconds: 420 * 60, provisional: true))
-        // 2027-01-01 is a Friday: no notice loaded, so it counts as a working day.
+        // No notice loaded for 2027: its figures are provisional.
         #expect(
             calendar.elapsed(from: Fixtures.local("2026-12-31 17:00"), to: Fixtures.local("2027-01-01 10:00"))
                 .provisional)
@@ -101,6 +101,34 @@ import Testing
             !calendar.elapsed(from: Fixtures.local("2026-12-30 09:00"), to: Fixtures.local("2026-12-31 10:00"))
                 .provisional)
         #expect(calendar.adding(minutes: 480, to: Fixtures.local("2026-12-31 15:00")).provisional)
+    }
+
+    @Test func aYearWithoutItsNoticeKeepsTheStatutoryDaysOff() throws {
+        func date(_ text: String) throws -> CivilDate { try #require(CivilDate(text)) }
+        // 2027: 元旦 Fri 1 Jan; 春节 5–8 Feb (the lunar year begins on the 6th); 清明 5 Apr;
+        // 劳动节 1–2 May (a weekend); 端午 9 Jun; 中秋 15 Sep; 国庆节 1–3 Oct.
+        for day in [
+            "2027-01-01", "2027-02-05", "2027-02-08", "2027-04-05", "2027-06-09", "2027-09-15", "2027-10-01",
+        ] {
+            guard case .holiday(let name) = calendar.kind(of: try date(day)) else {
+                Issue.record("\(day) is \(calendar.kind(of: try date(day)))")
+                continue
+            }
+            #expect(name.zh.contains("法定节假日"), "\(day)")
+        }
+        #expect(calendar.kind(of: try date("2027-02-09")) == .workday)
+        // No bridge or make-up day is guessed: Monday 4 October is a working day.
+        #expect(calendar.kind(of: try date("2027-10-04")) == .workday)
+        // 2028: the lunar year begins on 26 January (eve the 25th); 清明 4 April.
+        #expect(!calendar.kind(of: try date("2028-01-25")).isWorking)
+        #expect(!calendar.kind(of: try date("2028-04-04")).isWorking)
+        #expect(calendar.kind(of: try date("2028-04-05")).isWorking)
+        // A year with its notice is the notice's alone: 2026's 春节 is 15–23 February.
+        #expect(!calendar.kind(of: try date("2026-02-23")).isWorking)
+        #expect(StatutoryHolidays.days(of: 2026).count == 13 && StatutoryHolidays.days(of: 2024).isEmpty)
+        // The figure across 元旦 2027 is a day shorter than weekends only would make it.
+        let across = calendar.elapsed(from: Fixtures.local("2026-12-31 17:00"), to: Fixtures.local("2027-01-04 09:30"))
+        #expect(across == WorkingTime(seconds: 60 * 60, provisional: true))
     }
 
     @Test func holidayYearsAreCheckedForConsistency() throws {
