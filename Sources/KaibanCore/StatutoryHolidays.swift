@@ -37,18 +37,37 @@ public enum StatutoryHolidays {
             }
         }
         add(CivilDate(uncheckedYear: year, month: 1, day: 1), name("元旦", "New Year's Day"))
-        add(lunar(year, month: 1, day: 1), name("春节", "Spring Festival"), count: 4, from: -1)
+        let lunar = (lunarDays[year] ?? []).map { CivilDate(uncheckedYear: year, month: $0 / 100, day: $0 % 100) }
+        add(lunar.count == 3 ? lunar[0] : nil, name("春节", "Spring Festival"), count: 4, from: -1)
         add(qingming(year), name("清明节", "Qingming Festival"))
         add(CivilDate(uncheckedYear: year, month: 5, day: 1), name("劳动节", "Labour Day"), count: 2)
-        add(lunar(year, month: 5, day: 5), name("端午节", "Dragon Boat Festival"))
-        add(lunar(year, month: 8, day: 15), name("中秋节", "Mid-Autumn Festival"))
+        add(lunar.count == 3 ? lunar[1] : nil, name("端午节", "Dragon Boat Festival"))
+        add(lunar.count == 3 ? lunar[2] : nil, name("中秋节", "Mid-Autumn Festival"))
         add(CivilDate(uncheckedYear: year, month: 10, day: 1), name("国庆节", "National Day"), count: 3)
         return days
     }
 
+    /// The lunar new year (正月初一), 端午 (五月初五) and 中秋 (八月十五) of each year, as MMDD in
+    /// hall time: a table, so that no command pays for the Chinese calendar (about 6 ms a process);
+    /// a test checks every entry against Foundation's (``lunar(_:month:day:)``).
+    package static let lunarDays: [Int: [Int]] = [
+        2025: [0129, 0531, 1006], 2026: [0217, 0619, 0925], 2027: [0206, 0609, 0915],
+        2028: [0126, 0528, 1003], 2029: [0213, 0616, 0922], 2030: [0203, 0605, 0912],
+        2031: [0123, 0624, 1001], 2032: [0211, 0612, 0919], 2033: [0131, 0601, 0908],
+        2034: [0219, 0620, 0927], 2035: [0208, 0610, 0916], 2036: [0128, 0530, 1004],
+        2037: [0215, 0618, 0924], 2038: [0204, 0607, 0913], 2039: [0124, 0527, 1002],
+        2040: [0212, 0614, 0920], 2041: [0201, 0603, 0910], 2042: [0122, 0622, 0928],
+        2043: [0210, 0611, 0917], 2044: [0130, 0531, 1005], 2045: [0217, 0619, 0925],
+        2046: [0206, 0608, 0915], 2047: [0126, 0529, 1004], 2048: [0214, 0615, 0922],
+        2049: [0202, 0604, 0911], 2050: [0123, 0623, 0930], 2051: [0211, 0613, 0919],
+        2052: [0201, 0601, 0907], 2053: [0219, 0620, 0926], 2054: [0208, 0610, 0916],
+        2055: [0128, 0530, 1005], 2056: [0215, 0617, 0924], 2057: [0204, 0606, 0913],
+        2058: [0124, 0625, 1002], 2059: [0212, 0614, 0921], 2060: [0202, 0603, 0909],
+    ]
+
     /// The Gregorian date of lunar `month`/`day` (not a leap month) of the lunar year whose first
-    /// day falls in Gregorian `year`, by the Chinese calendar in hall time.
-    static func lunar(_ year: Int, month: Int, day: Int) -> CivilDate? {
+    /// day falls in Gregorian `year`, by Foundation's Chinese calendar in hall time.
+    package static func lunar(_ year: Int, month: Int, day: Int) -> CivilDate? {
         guard let zone = TimeZone(identifier: "Asia/Shanghai") else { return nil }
         var chinese = Calendar(identifier: .chinese)
         chinese.timeZone = zone

@@ -126,6 +126,14 @@ import Testing
         // A year with its notice is the notice's alone: 2026's 春节 is 15–23 February.
         #expect(!calendar.kind(of: try date("2026-02-23")).isWorking)
         #expect(StatutoryHolidays.days(of: 2026).count == 13 && StatutoryHolidays.days(of: 2024).isEmpty)
+        // The table of lunar days is the Chinese calendar's, every year.
+        for year in StatutoryHolidays.firstYear...WorkingCalendar.lastYear {
+            let computed = [(1, 1), (5, 5), (8, 15)].map { StatutoryHolidays.lunar(year, month: $0.0, day: $0.1) }
+            let table = (StatutoryHolidays.lunarDays[year] ?? []).map {
+                CivilDate(uncheckedYear: year, month: $0 / 100, day: $0 % 100)
+            }
+            #expect(computed == table, "\(year)")
+        }
         // The figure across 元旦 2027 is a day shorter than weekends only would make it.
         let across = calendar.elapsed(from: Fixtures.local("2026-12-31 17:00"), to: Fixtures.local("2027-01-04 09:30"))
         #expect(across == WorkingTime(seconds: 60 * 60, provisional: true))
