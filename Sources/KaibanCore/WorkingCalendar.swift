@@ -1,7 +1,7 @@
 import Foundation
 
 /// A figure of working time and whether it rests on years the calendar does not know
-/// (weekends only there), which makes it provisional.
+/// (weekends and statutory holidays only there), which makes it provisional.
 public struct WorkingTime: Sendable, Equatable, Codable {
     /// Whole working minutes: ``seconds`` rounded down.
     public var minutes: Int

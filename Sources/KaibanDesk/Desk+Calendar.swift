@@ -38,7 +38,8 @@ public struct CalendarDay: Sendable, Equatable, Codable {
 public struct CalendarMonth: Sendable, Equatable, Codable {
     public var year: Int
     public var month: Int
-    /// True when no holiday notice of the year is loaded: weekends only.
+    /// True when no holiday notice of the year is loaded: weekends and, from 2025, the statutory
+    /// holidays only (``StatutoryHolidays``).
     public var provisional: Bool
     public var days: [CalendarDay]
 }

@@ -36,6 +36,11 @@ import Testing
         #expect(status.stdout.contains("2020、2021、2022、2023、2024、2025、2026"), "\(status)")
         let future = try kaiban.run(["calendar", "show", "2027-01", "--lang", "en"])
         #expect(future.stdout.contains("provisional"))
+        // A year without its notice keeps its statutory days off, and says so.
+        #expect(future.stdout.contains("weekends and statutory holidays only"), "\(future)")
+        #expect(future.stdout.contains("2027-01-01 New Year's Day (statutory; no notice yet)"), "\(future)")
+        let past = try kaiban.run(["calendar", "show", "2019-02"])
+        #expect(past.stdout.contains("本月只按周末计算（暂估）"), "\(past)")
     }
 
     @Test func importIsForSupervisorsAndValidated() throws {

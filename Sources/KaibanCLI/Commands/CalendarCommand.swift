@@ -31,8 +31,8 @@ struct CalendarCommand: AsyncParsableCommand {
                 let covered = status.years.map { String($0.year) }
                 Console.print(
                     zh
-                        ? "已载入节假日安排：\(covered.joined(separator: "、"))年；其他年份只按周末计算，结果标注“暂估”。"
-                        : "holiday notices loaded for \(covered.joined(separator: ", ")); other years count weekends only and their figures are marked provisional."
+                        ? "已载入节假日安排：\(covered.joined(separator: "、"))年；其他年份按周末计算，\(StatutoryHolidays.firstYear)年起另计法定节假日（调休以放假通知为准），结果标注“暂估”。"
+                        : "holiday notices loaded for \(covered.joined(separator: ", ")); other years count weekends and, from \(StatutoryHolidays.firstYear), the statutory holidays (bridges and make-up days need the notice), and their figures are marked provisional."
                 )
                 var table = TextTable(zh ? ["年份", "依据", "来源", "载入时间"] : ["year", "notice", "source", "loaded"])
                 for year in status.years {
@@ -144,10 +144,12 @@ struct CalendarCommand: AsyncParsableCommand {
                     }
                 }
                 if view.provisional {
+                    let statutory = first.year >= StatutoryHolidays.firstYear
                     Console.print(
                         zh
-                            ? "注意：尚未载入\(first.year)年的节假日安排，本月只按周末计算（暂估）。"
-                            : "note: no holiday notice for \(first.year) is loaded; weekends only (provisional).")
+                            ? "注意：尚未载入\(first.year)年的节假日安排，本月\(statutory ? "按周末和法定节假日计算，调休以放假通知为准" : "只按周末计算")（暂估）。"
+                            : "note: no holiday notice for \(first.year) is loaded; \(statutory ? "weekends and statutory holidays only, bridges and make-up days need the notice" : "weekends only") (provisional)."
+                    )
                 }
             }
         }
