@@ -37,12 +37,16 @@ public enum StatutoryHolidays {
             }
         }
         add(CivilDate(uncheckedYear: year, month: 1, day: 1), name("元旦", "New Year's Day"))
-        let lunar = (lunarDays[year] ?? []).map { CivilDate(uncheckedYear: year, month: $0 / 100, day: $0 % 100) }
-        add(lunar.count == 3 ? lunar[0] : nil, name("春节", "Spring Festival"), count: 4, from: -1)
+        // 正月初一, 端午, 中秋 from the table (MMDD).
+        func lunar(_ index: Int) -> CivilDate? {
+            guard let days = lunarDays[year], days.indices.contains(index) else { return nil }
+            return CivilDate(uncheckedYear: year, month: days[index] / 100, day: days[index] % 100)
+        }
+        add(lunar(0), name("春节", "Spring Festival"), count: 4, from: -1)
         add(qingming(year), name("清明节", "Qingming Festival"))
         add(CivilDate(uncheckedYear: year, month: 5, day: 1), name("劳动节", "Labour Day"), count: 2)
-        add(lunar.count == 3 ? lunar[1] : nil, name("端午节", "Dragon Boat Festival"))
-        add(lunar.count == 3 ? lunar[2] : nil, name("中秋节", "Mid-Autumn Festival"))
+        add(lunar(1), name("端午节", "Dragon Boat Festival"))
+        add(lunar(2), name("中秋节", "Mid-Autumn Festival"))
         add(CivilDate(uncheckedYear: year, month: 10, day: 1), name("国庆节", "National Day"), count: 3)
         return days
     }

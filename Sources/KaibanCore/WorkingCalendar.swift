@@ -4,7 +4,7 @@ import Foundation
 /// (weekends and statutory holidays only there), which makes it provisional.
 public struct WorkingTime: Sendable, Equatable, Codable {
     /// Whole working minutes: ``seconds`` rounded down.
-    public var minutes: Int
+    public var minutes: Int { Self.minutes(ofSeconds: seconds) }
     /// Working seconds. Figures over several stretches add these and round once: rounding each
     /// stretch down first would lose up to a minute a stretch (a case bounced ten times would hide
     /// ten minutes, and one that ran past its budget by seconds would read as within it).
@@ -12,7 +12,6 @@ public struct WorkingTime: Sendable, Equatable, Codable {
     public var provisional: Bool
 
     public init(seconds: Int, provisional: Bool) {
-        self.minutes = seconds / 60
         self.seconds = seconds
         self.provisional = provisional
     }
