@@ -18,6 +18,25 @@ public enum DurableFiles {
     /// folders as needed (each new one flushed into its parent), with permissions `mode` (before
     /// the umask). Nothing is renamed into place unless every file was written and flushed; the
     /// temporary files of a failure are removed.
+    /// How long a temporary file may stay before it counts as left by a killed writer.
+    public static let abandonedAfter: TimeInterval = 600
+
+    /// Removes the temporary files (`.NAME.RANDOM.tmp`) in `folder` that a killed writer left,
+    /// untouched for ``abandonedAfter``: a write going on now is never one of them.
+    public static func removeAbandoned(in folder: URL, now: Date) {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else { return }
+        for name in names where name.hasPrefix(".") && name.hasSuffix(".tmp") {
+            let parts = name.dropFirst().dropLast(4).split(separator: ".")
+            guard parts.count >= 2, let random = parts.last, UInt64(random, radix: 36) != nil else { continue }
+            let path = folder.appendingPathComponent(name).path
+            var status = stat()
+            guard lstat(path, &status) == 0, status.st_mode & S_IFMT == S_IFREG,
+                now.timeIntervalSince1970 - Double(status.st_mtim.tv_sec) > abandonedAfter
+            else { continue }
+            unlink(path)
+        }
+    }
+
     public static func write(_ files: [(target: URL, content: Data)], mode: mode_t = 0o644) throws {
         guard !files.isEmpty else { return }
         var folders: [String] = []

@@ -133,7 +133,7 @@ public struct PartialHeader: Sendable, Equatable {
         self.collaborationNumber = collaboration
         self.claimsReceipt =
             header.child("MessageType")?.text == "Receipt" || envelope.child("Body")?.child("Receipt") != nil
-        switch header.child("Test")?.text {
+        switch header.child("Test")?.collapsedText {
         case "true": self.test = true
         case "false": self.test = false
         default: self.test = nil

@@ -299,6 +299,12 @@ public struct ExchangeInbox: Sendable {
             )
         } else if header.caseReference == nil, header.type != .receipt {
             refusal = Rejection(code: "message.schema-invalid", message: "缺少本方办件编号（CaseReference）")
+        } else if case .receipt(let answered) = message.body,
+            let outbound = try await desk.store.outboundMessage(answered.requestMessageID),
+            outbound.partnerCode == header.sender.code, outbound.digest == answered.requestDigest,
+            let mismatch = codec.receiptMismatch(answered, header: header, answering: outbound)
+        {
+            refusal = Rejection(code: "receipt.mismatch", message: mismatch)
         }
         let rules = RecordRules(
             identity: identity, jurisdiction: desk.settings.jurisdiction ?? [desk.settings.hall], now: now)

@@ -20,7 +20,7 @@ struct MessageReader {
         let signature = try envelope.required("Signature")
         let block = SignatureBlock(
             algorithm: try signature.value("Algorithm"), keyFingerprint: try signature.value("KeyFingerprint"),
-            value: try signature.value("Value"))
+            value: try signature.required("Value").collapsedText)
         return (ExchangeMessage(header: header, body: body), block)
     }
 
@@ -35,7 +35,7 @@ struct MessageReader {
             receiver: try authority(try element.required("Receiver")),
             collaborationNumber: try element.value("CollaborationNumber"),
             caseReference: element.child("CaseReference")?.text, sendTime: try element.instant("SendTime"),
-            test: try element.value("Test") == "true")
+            test: try element.required("Test").collapsedText == "true")
     }
 
     static func authority(_ element: ParsedElement) throws(Failure) -> Authority {
@@ -69,7 +69,8 @@ struct MessageReader {
                     recordID: try licence.attribute("recordId"), status: try licence.integer("Status"),
                     completedTime: try licence.instant("CompletedTime"),
                     enterpriseName: try licence.value("EnterpriseName"), creditCode: try licence.value("CreditCode"),
-                    licenceNumber: try licence.value("LicenceNumber"), issueDate: try licence.value("IssueDate"),
+                    licenceNumber: try licence.value("LicenceNumber"),
+                    issueDate: try licence.required("IssueDate").collapsedText,
                     post: try licence.child("Post").map { (post) throws(Failure) in try Self.post(post) }))
         case "Withdrawal":
             let request = try element.required("Request")
@@ -91,7 +92,7 @@ struct MessageReader {
         for authority in element.children("CooperatingAuthority") { cooperating.append(try caseAuthority(authority)) }
         var documents: [ManifestDocument] = []
         for document in try element.required("Documents").children("Document") {
-            guard let number = Int(try document.attribute("number")) else {
+            guard let number = Int(ParsedElement.collapsed(try document.attribute("number"))) else {
                 throw Failure(line: document.line, message: "Document's number is not a number")
             }
             documents.append(
@@ -108,7 +109,8 @@ struct MessageReader {
             decidingAuthority: try caseAuthority(try element.required("DecidingAuthority")),
             cooperatingAuthorities: cooperating, receivedTime: try element.instant("ReceivedTime"),
             acceptedTime: try element.child("AcceptedTime").map { (child) throws(Failure) in try child.asInstant() },
-            promisedLimit: try element.value("PromisedLimit"), resultDelivery: try element.value("ResultDelivery"),
+            promisedLimit: try element.required("PromisedLimit").collapsedText,
+            resultDelivery: try element.value("ResultDelivery"),
             application: try application(try element.required("Application")), documents: documents,
             paperFilePost: try element.child("PaperFilePost").map { (post) throws(Failure) in try Self.post(post) })
     }
@@ -122,7 +124,7 @@ struct MessageReader {
                     party: try party(investor), kind: try investor.value("Kind"),
                     contribution: try investor.value("Contribution"),
                     contributionForm: try investor.value("ContributionForm"),
-                    contributionDate: investor.child("ContributionDate")?.text))
+                    contributionDate: investor.child("ContributionDate")?.collapsedText))
         }
         let contact = try element.required("Contact")
         return TransferredApplication(
@@ -174,7 +176,7 @@ struct MessageReader {
         Rejection(
             code: try element.value("Code"), message: try element.value("Message"),
             details: element.children("Detail").map {
-                Rejection.Detail(line: $0["line"].flatMap { Int($0) }, text: $0.text)
+                Rejection.Detail(line: $0["line"].flatMap { Int(ParsedElement.collapsed($0)) }, text: $0.text)
             })
     }
 }
@@ -201,7 +203,7 @@ extension ParsedElement {
 
     func integer(_ local: String) throws(MessageReader.Failure) -> Int {
         let child = try required(local)
-        guard let value = Int(child.text) else {
+        guard let value = Int(child.collapsedText) else {
             throw MessageReader.Failure(line: child.line, message: "\(local) \(child.text) is not a whole number")
         }
         return value
@@ -212,7 +214,7 @@ extension ParsedElement {
     }
 
     func asInstant() throws(MessageReader.Failure) -> Date {
-        guard let instant = ExchangeTime.parse(text) else {
+        guard let instant = ExchangeTime.parse(collapsedText) else {
             throw MessageReader.Failure(line: line, message: "\(name) \(text) is not an instant with its offset")
         }
         return instant

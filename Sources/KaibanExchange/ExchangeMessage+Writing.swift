@@ -271,16 +271,32 @@ extension Rejection {
     func element(_ local: String) -> XMLWriter.Element {
         var element = Node.element(local)
         element.text("Code", code)
-        element.text("Message", message)
+        element.text("Message", Self.clipped(message))
         for detail in details.prefix(Self.maximumDetails) {
             element.text(
-                "Detail", detail.text, attributes: detail.line.map { [XMLWriter.Attribute("line", String($0))] } ?? [])
+                "Detail", Self.clipped(detail.text),
+                attributes: detail.line.map { [XMLWriter.Attribute("line", String($0))] } ?? [])
         }
         return element
     }
 
     /// At most this many `Detail` elements (README §8).
     static let maximumDetails = 50
+
+    /// The most characters (code points, as XSD counts them) of a `Message` or a `Detail`: the
+    /// schema's `LongText`.
+    static let maximumText = 2000
+
+    /// `text` cut to ``maximumText`` code points, ending with "…" when cut: a detail may echo the
+    /// refused value, which a sender can make as long as the message allows (a receipt that could
+    /// not be written would refuse nothing and stop the spool).
+    static func clipped(_ text: String) -> String {
+        guard text.unicodeScalars.count > maximumText else { return text }
+        var scalars = String.UnicodeScalarView()
+        scalars.append(contentsOf: text.unicodeScalars.prefix(maximumText - 1))
+        scalars.append("…")
+        return String(scalars)
+    }
 }
 
 extension StatusChange {

@@ -200,10 +200,31 @@ public struct ExchangeSender: Sendable {
             opened.message.header.sender.code == partner.code,
             opened.verifies(with: partner.keys.compactMap { try? SM2.PublicKey(der: Array($0.der)) }),
             case .receipt(let receipt) = opened.message.body,
-            receipt.requestMessageID == message.messageID, receipt.requestDigest == message.digest
+            receipt.requestMessageID == message.messageID, receipt.requestDigest == message.digest,
+            codec.receiptMismatch(receipt, header: opened.message.header, answering: message) == nil
         else { return nil }
         return ReceiptBinding(
             requestMessageID: message.messageID, requestDigest: message.digest, partnerCode: partner.code,
             accepted: receipt.isAcceptance, code: receipt.firstCode, raw: octets, at: now)
+    }
+}
+
+extension ExchangeCodec {
+    /// Why `receipt`, sent with `header`, does not answer `outbound` although it names its id and
+    /// digest, or nil when it does: it must carry the message's collaboration number and, unless it
+    /// rejects the whole message, answer each of its records once and no other (README §4,
+    /// Receipt). A receipt that does not is not about the message: never bound, kept among the
+    /// refused.
+    func receiptMismatch(_ receipt: Receipt, header: MessageHeader, answering outbound: OutboundMessage) -> String? {
+        if header.collaborationNumber != outbound.collaborationNumber {
+            return "回执的业务协同编号\(header.collaborationNumber)不是所答报文的\(outbound.collaborationNumber)"
+        }
+        guard case .records(let results) = receipt.outcome,
+            let sent = try? open(outbound.raw, source: "outbox \(outbound.messageID)")
+        else { return nil }
+        let expected = sent.message.body.recordIDs.sorted()
+        let answered = results.map(\.recordID).sorted()
+        guard answered != expected else { return nil }
+        return "回执答复的记录（\(answered.joined(separator: "、"))）不是所答报文的记录（\(expected.joined(separator: "、"))）"
     }
 }

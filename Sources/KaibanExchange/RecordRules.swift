@@ -84,7 +84,7 @@ struct RecordRules: Sendable {
         case .caseTransfer(let transfer):
             var files: [String: Data] = [:]
             if let problem = await transferProblem(
-                transfer, sender: message.header.sender.code, documents: documents, files: &files)
+                transfer, header: message.header, documents: documents, files: &files)
             {
                 return ([transfer.recordID: problem], [:])
             }
@@ -99,21 +99,34 @@ struct RecordRules: Sendable {
                     ], [:]
                 )
             }
-        case .receipt, .statusUpdate, .withdrawal:
+        case .statusUpdate(let changes):
+            // A licence comes only as a Result, which carries it (README §4, Result).
+            var problems: [String: Rejection] = [:]
+            for change in changes where change.status == 11 || change.status == 12 {
+                problems[change.recordID] = Rejection(
+                    code: "status.not-allowed",
+                    message: "状态\(change.status)（\(NationalStatus.name(change.status))）以Result报文连同执照信息发送，不以状态同步发送",
+                    details: [Rejection.Detail(text: "StatusChange/Status")])
+            }
+            return (problems, [:])
+        case .receipt, .withdrawal:
             break
         }
         return ([:], [:])
     }
 
     func transferProblem(
-        _ transfer: TransferredCase, sender: String, documents: (any DocumentSource)?, files: inout [String: Data]
+        _ transfer: TransferredCase, header: MessageHeader, documents: (any DocumentSource)?,
+        files: inout [String: Data]
     ) async -> Rejection? {
+        let sender = header.sender.code
         if transfer.receivingAuthority.code != sender {
             return Rejection(
                 code: "case.invalid",
                 message: "收件地机构\(transfer.receivingAuthority.code)不是发送方\(sender)：办件由收件地机构转办",
                 details: [Rejection.Detail(text: "Case/ReceivingAuthority/Code")])
         }
+        if let problem = Self.numberingProblem(transfer, header: header) { return problem }
         if transfer.decidingAuthority.code != identity.authority.code {
             return Rejection(
                 code: "case.not-competent", message: "办理地机构\(transfer.decidingAuthority.code)不是本机构")
@@ -171,6 +184,49 @@ struct RecordRules: Sendable {
         return nil
     }
 
+    /// A transfer numbered outside its sender's range: the collaboration number is the receiving
+    /// authority's (`CY` + its division, README §2), and that division is the one in the sender's
+    /// credit code (characters 3–8), which its key stands for. A partner could otherwise take
+    /// numbers of this hall's range (so that this hall's own transfers of the day find theirs
+    /// taken) or of another partner's.
+    static func numberingProblem(_ transfer: TransferredCase, header: MessageHeader) -> Rejection? {
+        let division = String(header.sender.code.dropFirst(2).prefix(6))
+        let numbered = String(header.collaborationNumber.dropFirst(2).prefix(6))
+        if numbered != division {
+            return Rejection(
+                code: "case.invalid",
+                message: "业务协同编号\(header.collaborationNumber)不属于发送方：转办的编号应以CY\(division)开头（发送方统一社会信用代码中的行政区划）",
+                details: [Rejection.Detail(text: "Header/CollaborationNumber")])
+        }
+        if transfer.receivingAuthority.division != division {
+            return Rejection(
+                code: "case.invalid",
+                message: "收件地机构的行政区划\(transfer.receivingAuthority.division)与其统一社会信用代码中的\(division)不符",
+                details: [Rejection.Detail(text: "Case/ReceivingAuthority/Division")])
+        }
+        return nil
+    }
+
+    /// A licence dated out of order: issued after the case was completed (both on the partner's
+    /// clock), or before the case was transferred (a day earlier allowed, for clocks a little
+    /// apart around midnight).
+    static func issueDateProblem(_ result: LicenceResult, openedAt: Date) -> Rejection? {
+        guard let issued = CivilDate(result.issueDate) else {
+            return Rejection(
+                code: "case.invalid", message: "发照日期\(result.issueDate)不是有效日期",
+                details: [Rejection.Detail(text: "Licence/IssueDate")])
+        }
+        let completed = HallTime.localDate(of: result.completedTime)
+        let transferred = HallTime.localDate(of: openedAt.addingTimeInterval(-86_400))
+        guard issued > completed || issued < transferred else { return nil }
+        return Rejection(
+            code: "case.invalid",
+            message: issued > completed
+                ? "发照日期\(issued)晚于办结时间\(HallTime.localText(of: result.completedTime))"
+                : "发照日期\(issued)早于办件转出的日期\(HallTime.localDate(of: openedAt))",
+            details: [Rejection.Detail(text: "Licence/IssueDate")])
+    }
+
     func source(_ header: MessageHeader, _ record: String) -> String {
         "in:\(header.sender.code):\(header.messageID):\(record)"
     }
@@ -190,9 +246,12 @@ struct RecordRules: Sendable {
         let mine = stored.map { $0.partnerCode == header.sender.code } ?? false
         switch message.body {
         case .caseTransfer(let transfer):
-            if stored != nil {
+            if let stored {
                 results[transfer.recordID] = Rejection(
-                    code: "case.duplicate", message: "业务协同编号\(header.collaborationNumber)的办件已转来")
+                    code: "case.duplicate",
+                    message: stored.direction == .outbound
+                        ? "业务协同编号\(header.collaborationNumber)是本机构转出的办件"
+                        : "业务协同编号\(header.collaborationNumber)的办件已转来")
             } else if results[transfer.recordID] == nil {
                 state = ExchangeCase(
                     collaborationNumber: header.collaborationNumber, partnerCode: header.sender.code,
@@ -223,7 +282,12 @@ struct RecordRules: Sendable {
                     continue
                 }
                 // A closed case keeps its final status: an earlier change arriving late is history.
-                let makeCurrent = !current.isClosed && (current.statusAt.map { change.time >= $0 } ?? true)
+                // The transfer's own 已接件 is stamped by this hall's clock: a partner's first change
+                // follows it even when the partner's clock, a little behind, dates it earlier.
+                let onlyTransferred =
+                    current.status == 1 && (current.statusAt.map { $0 <= current.openedAt } ?? true)
+                let makeCurrent =
+                    !current.isClosed && (onlyTransferred || current.statusAt.map { change.time >= $0 } ?? true)
                 if makeCurrent {
                     current.status = change.status
                     current.statusAt = change.time
@@ -241,6 +305,10 @@ struct RecordRules: Sendable {
                     results[result.recordID] =
                         results[result.recordID]
                         ?? Rejection(code: "case.closed", message: "办件已终结（状态\(current.status ?? 0)）")
+                } else if results[result.recordID] == nil,
+                    let problem = Self.issueDateProblem(result, openedAt: current.openedAt)
+                {
+                    results[result.recordID] = problem
                 } else if results[result.recordID] == nil {
                     current.status = result.status
                     current.statusAt = result.completedTime

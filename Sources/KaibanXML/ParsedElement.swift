@@ -44,4 +44,18 @@ public struct ParsedElement: Sendable, Equatable {
     public subscript(attribute: String) -> String? {
         attributes[attribute]
     }
+
+    /// The text without the XML blanks (space, tab, CR, LF) around it: the value a schema type
+    /// whose whitespace facet is `collapse` (boolean, numbers, dates, base64) reads, so that a
+    /// value the schema accepts is read as the schema reads it (` true ` is true).
+    public var collapsedText: String { Self.collapsed(text) }
+
+    /// `value` without the XML blanks around it (see ``collapsedText``).
+    public static func collapsed(_ value: String) -> String {
+        let isBlank: (UInt8) -> Bool = { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D || $0 == 0x0A }
+        let bytes = value.utf8
+        guard let first = bytes.firstIndex(where: { !isBlank($0) }), let last = bytes.lastIndex(where: { !isBlank($0) })
+        else { return "" }
+        return String(value[first...last])
+    }
 }

@@ -177,13 +177,15 @@ struct ExchangeCommand: AsyncParsableCommand {
                 let names: [String]
                 do {
                     names = try FileManager.default.contentsOfDirectory(atPath: directory.path)
-                        .filter { $0.hasSuffix(".xml") }.sorted()
+                        .filter { $0.lowercased().hasSuffix(".xml") }.sorted()
                 } catch {
                     throw Problem(
                         .notFound, "folder.unreadable", zh: "无法读取收件目录 \(folder)",
                         en: "cannot read the spool folder \(folder)")
                 }
                 let receipts = directory.appendingPathComponent("receipts")
+                // What an import killed mid-write left (the receipts are written again below).
+                DurableFiles.removeAbandoned(in: receipts, now: Date())
                 var lines: [Line] = []
                 // Read, then received in batches: each checked concurrently while the one before it
                 // is applied, in one transaction each.
@@ -251,7 +253,21 @@ struct ExchangeCommand: AsyncParsableCommand {
                     // lstat(2) itself: Foundation's attributes read the owner's and group's names
                     // (/etc/passwd and /etc/group) for every file.
                     var status = stat()
-                    guard lstat(file.path, &status) == 0, status.st_mode & S_IFMT == S_IFREG else {
+                    guard lstat(file.path, &status) == 0 else {
+                        // Listed but not found by its name: a name that is not UTF-8 comes back
+                        // from the listing with replacement characters.
+                        let reason = String(cString: strerror(errno))
+                        try await flush()
+                        lines.append(
+                            Line(
+                                file: name, answer: .refused, code: "file.unreadable",
+                                reason: zh
+                                    ? "无法按文件名读取（\(reason)；文件名须为UTF-8编码），未读取，请改名后重新导入"
+                                    : "cannot be read by its name (\(reason); names must be UTF-8); not read: rename it and import again"
+                            ))
+                        continue
+                    }
+                    guard status.st_mode & S_IFMT == S_IFREG else {
                         try await flush()  // the lines stay in the files' order
                         lines.append(
                             Line(
