@@ -75,15 +75,20 @@ extension CaseApplication {
                 "\(enterpriseType.name.zh)不登记注册资本（出资额按出资人分别填写）",
                 "a \(enterpriseType.name.en) has no registered capital (give each investor's contribution instead)")
         }
+        // Each task named once, however often it is repeated.
         var seen: Set<String> = []
+        var repeated: Set<String> = []
         for task in requestedTasks {
-            require(
-                knownTasks.contains(task), "requestedTasks",
-                "未知的开办事项“\(task)”（可选：\(knownTasks.sorted().joined(separator: "、"))）",
-                "unknown start-up task \"\(task)\" (known: \(knownTasks.sorted().joined(separator: ", ")))")
-            require(
-                seen.insert(task).inserted, "requestedTasks", "开办事项“\(task)”重复",
-                "start-up task \"\(task)\" is listed twice")
+            if seen.insert(task).inserted {
+                require(
+                    knownTasks.contains(task), "requestedTasks",
+                    "未知的开办事项“\(task)”（可选：\(knownTasks.sorted().joined(separator: "、"))）",
+                    "unknown start-up task \"\(task)\" (known: \(knownTasks.sorted().joined(separator: ", ")))")
+            } else {
+                require(
+                    !repeated.insert(task).inserted, "requestedTasks", "开办事项“\(task)”重复",
+                    "start-up task \"\(task)\" is listed twice")
+            }
         }
         return found
     }

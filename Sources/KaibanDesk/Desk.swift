@@ -19,6 +19,8 @@ public final class Desk: Sendable {
         var forms: FormsLibrary?
         var nameRules: NameRules?
         var calendar: WorkingCalendar?
+        /// When ``calendar``'s revision was last compared with the store's.
+        var calendarCheckedAt: ContinuousClock.Instant?
         var checklist: DocumentChecklist?
         var inStep: Set<ReferenceKind> = []
         /// Whether the store's worklist order was brought in step with this calendar.
@@ -85,13 +87,32 @@ public final class Desk: Sendable {
         return rules
     }
 
-    /// The hall's working calendar, with the calendar files brought in step first.
+    /// How long a calendar read is used before its revision is compared with the store's again: a
+    /// change made by another process (a supervisor's `calendar hours` or `calendar import` while
+    /// `kaiban serve` runs) reaches a running server within this time.
+    public static let calendarLifetime = Duration.seconds(1)
+
+    /// The hall's working calendar, with the calendar files brought in step first. Kept, and
+    /// compared with the store's revision once per ``calendarLifetime``: when another process
+    /// changed the calendar, it is read again (and the worklist order brought in step with it).
     public func workingCalendar() async throws -> WorkingCalendar {
         try await run {
-            if let calendar = cache.withLock({ $0.calendar }) { return calendar }
+            let now = ContinuousClock.now
+            let kept = cache.withLock { ($0.calendar, $0.calendarCheckedAt) }
+            if let calendar = kept.0 {
+                if let checked = kept.1, checked.duration(to: now) < Self.calendarLifetime { return calendar }
+                if try await store.calendarRevision() == calendar.revision {
+                    cache.withLock { if $0.calendar?.revision == calendar.revision { $0.calendarCheckedAt = now } }
+                    return calendar
+                }
+            }
             try await bringInStep(.calendar)
             let calendar = try await store.workingCalendar(hall: settings.hall)
-            cache.withLock { $0.calendar = calendar }
+            cache.withLock {
+                if $0.calendar?.revision != calendar.revision { $0.scheduled = false }
+                $0.calendar = calendar
+                $0.calendarCheckedAt = now
+            }
             return calendar
         }
     }

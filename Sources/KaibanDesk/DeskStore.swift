@@ -47,6 +47,9 @@ public protocol DeskStore: AppointmentStore, ExchangeStore {
     ) async throws -> [CalendarChange]
     /// The hall's working calendar from the years and office hours stored.
     func workingCalendar(hall: String) async throws -> WorkingCalendar
+    /// The stored calendar's revision (the number of changes made to it): what a calendar read
+    /// earlier is compared with, to see whether another process changed the calendar since.
+    func calendarRevision() async throws -> Int
     func calendarYears() async throws -> [CalendarYearInfo]
     /// Every change to the calendar, oldest first.
     func calendarChanges() async throws -> [CalendarChange]

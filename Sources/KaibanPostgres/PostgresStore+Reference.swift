@@ -254,6 +254,12 @@ extension PostgresStore {
         }
     }
 
+    public func calendarRevision() async throws -> Int {
+        try await guarded { [self] in
+            try await client.withConnection { [self] connection in try await Self.calendarRevision(connection, logger) }
+        }
+    }
+
     public func workingCalendar(hall: String) async throws -> WorkingCalendar {
         try await guarded { [self] in
             try await transaction { [self] connection in

@@ -144,11 +144,14 @@ extension KaibanServer {
     }
 
     /// The bearer credential of the request's `Authorization` header, trimmed; nil without one.
+    /// The scheme's name is case-insensitive (RFC 9110 §11.1): `bearer` is `Bearer`.
     static func bearer(_ request: Request) -> String? {
-        let header = request.headers[.authorization] ?? ""
-        let prefix = "Bearer "
-        guard header.hasPrefix(prefix) else { return nil }
-        var token = header.utf8.dropFirst(prefix.utf8.count)
+        let header = (request.headers[.authorization] ?? "").utf8
+        let prefix = "bearer ".utf8
+        guard header.count > prefix.count,
+            zip(header, prefix).allSatisfy({ $1 == UInt8(ascii: " ") ? $0 == $1 : $0 | 0x20 == $1 })
+        else { return nil }
+        var token = header.dropFirst(prefix.count)
         while let first = token.first, first == UInt8(ascii: " ") || first == UInt8(ascii: "\t") { token.removeFirst() }
         while let last = token.last, last == UInt8(ascii: " ") || last == UInt8(ascii: "\t") { token.removeLast() }
         return String(decoding: token, as: UTF8.self)

@@ -43,7 +43,9 @@ public struct HTTPProblem: Error, Sendable, Equatable {
             default:
                 problem.text
             }
-        self.init(status, problem.code, title: Self.title(of: problem.kind), detail: detail, fields: problem.fields)
+        self.init(
+            status, problem.code, title: Self.title(of: problem.kind), detail: detail,
+            fields: Self.listed(problem.fields))
         // Codes whose HTTP meaning is sharper than their kind's.
         switch problem.code {
         case "portal.unauthorized", "staff.unauthorized":
@@ -61,6 +63,20 @@ public struct HTTPProblem: Error, Sendable, Equatable {
         default:
             break
         }
+    }
+
+    /// The most field problems an answer lists: a body of a hundred thousand bad entries would
+    /// otherwise be answered with a list several times its own size.
+    public static let maximumFields = 100
+
+    /// `fields`, at most ``maximumFields`` of them: the first ones, then one saying how many more.
+    static func listed(_ fields: [FieldProblem]) -> [FieldProblem] {
+        guard fields.count > maximumFields else { return fields }
+        let more = fields.count - (maximumFields - 1)
+        return Array(fields.prefix(maximumFields - 1)) + [
+            FieldProblem(
+                field: "…", reason: LocalizedText(zh: "另有\(more)项问题未列出", en: "\(more) more problems not listed"))
+        ]
     }
 
     /// The HTTP status of a desk problem's kind: `invalid` 400 (the request itself is unreadable
@@ -133,12 +149,14 @@ extension HTTPProblem {
 
     /// A body that is not of the media type the route takes (415, `body.unsupported-type`).
     public static func unsupportedMediaType(_ given: String?, expected: String) -> HTTPProblem {
-        HTTPProblem(
+        // An empty or blank Content-Type states no type either.
+        let given = given.flatMap { $0.trimmingWhitespace().isEmpty ? nil : $0 }
+        return HTTPProblem(
             .unsupportedMediaType, "body.unsupported-type",
             title: LocalizedText(zh: "不支持的正文类型", en: "Unsupported media type"),
             detail: LocalizedText(
-                zh: "请求正文应为\(expected)，而不是\(given ?? "未注明的类型")",
-                en: "the request body must be \(expected), not \(given ?? "of no stated type")"),
+                zh: "请求正文应为\(expected)，而不是\(given.map { "“\($0)”" } ?? "未注明的类型")",
+                en: "the request body must be \(expected), not \(given.map { "\"\($0)\"" } ?? "of no stated type")"),
             headers: [.accept: expected])
     }
 

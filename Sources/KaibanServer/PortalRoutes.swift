@@ -84,8 +84,8 @@ extension KaibanServer {
     static func portal(_ request: Request, _ desk: Desk) async throws -> Portal {
         guard let token = bearer(request) else {
             throw Problem(
-                .forbidden, "portal.unauthorized", zh: "缺少门户令牌（Authorization: Bearer …）",
-                en: "the portal token is missing (Authorization: Bearer …)")
+                .forbidden, "portal.unauthorized", zh: "缺少门户令牌（请求头 Authorization: Bearer 令牌）",
+                en: "no portal token (the header Authorization: Bearer TOKEN)")
         }
         return try await desk.portal(token: token)
     }

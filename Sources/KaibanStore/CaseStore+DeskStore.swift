@@ -182,6 +182,10 @@ extension CaseStore: DeskStore {
         try await offPool { try self.workingCalendar(hall: hall) }
     }
 
+    public func calendarRevision() async throws -> Int {
+        try await offPool { try self.read { db in try Self.calendarRevision(db) } }
+    }
+
     public func calendarYears() async throws -> [CalendarYearInfo] {
         try await offPool { try self.calendarYears() }
     }

@@ -215,6 +215,24 @@ import Testing
         #expect(again?.code == "office-hours.version-exists")
     }
 
+    /// A running server's desk learns of hours a supervisor changed through another process (the
+    /// command line) within ``Desk/calendarLifetime``: it had kept the hours it read first until
+    /// restarted, and so told applicants other deadlines than the hall's and wrote them.
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases))
+    func hoursChangedByAnotherProcessReachARunningDesk(store: TestStoreKind) async throws {
+        let server = try await Fixtures.desk(at: Fixtures.at(18, 0), store: store)
+        let earlyHour = { try await server.elapsed(from: Fixtures.at(8, 0, day: 27), to: Fixtures.at(9, 0, day: 27)) }
+        #expect(try await earlyHour().workingMinutes == 0)
+        let commandLine = Desk(
+            settings: server.settings, store: try TestPostgres.secondStore(of: server), clock: server.clock)
+        _ = try await commandLine.changeOfficeHours(
+            longerHours(), source: "hours.xml", from: CivilDate(uncheckedYear: 2026, month: 11, day: 27),
+            reason: "冬季延长服务", as: supervisor)
+        try await Task.sleep(for: Desk.calendarLifetime + .milliseconds(200))
+        #expect(try await earlyHour().workingMinutes == 60)
+        #expect(try await server.workingCalendar().revision == commandLine.workingCalendar().revision)
+    }
+
     @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases, .reports, .appointments))
     func anEditedOfficeHoursFileChangesNothingByItself(store: TestStoreKind) async throws {
         let calendar = try calendarCopy()

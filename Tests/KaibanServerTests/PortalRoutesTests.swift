@@ -60,6 +60,32 @@ import Testing
                 body: Data(#"{"enterpriseType": "llc", "registeredCapital": "50万"}"#.utf8))
             #expect(bad.status == 422 && bad.problem?.code == "application.invalid", "\(bad)")
             #expect(bad.problem?.fields.contains { $0.field == "registeredCapital" } == true)
+            // A hundred thousand repeated tasks: the task named once, and never more than a hundred
+            // problems listed (the answer was 6.8 MB for a body of 0.8 MB).
+            let repeated = Self.form.replacingOccurrences(
+                of: #""requestedTasks": ["seal"]"#,
+                with: #""requestedTasks": ["#
+                    + Array(repeating: #""seal""#, count: 100_000).joined(separator: ",") + ","
+                    + (0..<200).map { #""task\#($0)""# }.joined(separator: ",") + "]")
+            let flood = try await server.send(
+                "POST", "/applications", headers: auth.merging(["Idempotency-Key": "k3"]) { $1 },
+                body: Data(repeated.utf8))
+            #expect(flood.status == 422, "\(flood.status)")
+            let listed = try #require(flood.problem?.fields)
+            #expect(listed.count == 100)
+            #expect(listed.filter { $0.message.contains("重复") }.count == 1)
+            #expect(
+                listed.last?.field == "…" && listed.last?.message == "另有102项问题未列出",
+                "\(listed.last.map { "\($0)" } ?? "")")
+            #expect(flood.body.count < 50_000)
+            // The scheme's name is case-insensitive (RFC 9110 §11.1).
+            let lower = try await server.send(
+                "POST", "/applications",
+                headers: [
+                    "Authorization": "bearer \(web.token)", "Content-Type": "application/json", "Idempotency-Key": "k1",
+                ],
+                body: body)
+            #expect(lower.status == 200, "\(lower)")
             // Reading: the password and the portal must fit.
             let read = try await server.send(
                 "GET", "/cases/\(number)",

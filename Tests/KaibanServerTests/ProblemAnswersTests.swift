@@ -177,7 +177,11 @@ import Testing
             _ = try problem(try await post(""), 400, "body.malformed")
             let wrongType = try problem(
                 try await post(#"{"name":"a","count":1}"#, type: "text/plain"), 415, "body.unsupported-type")
-            #expect(wrongType.detail == "the request body must be application/json, not text/plain")
+            #expect(wrongType.detail == #"the request body must be application/json, not "text/plain""#)
+            // An empty type states none (the answer had ended in "not ").
+            let emptyType = try problem(
+                try await post(#"{"name":"a","count":1}"#, type: ""), 415, "body.unsupported-type")
+            #expect(emptyType.detail == "the request body must be application/json, not of no stated type")
             // JSON is UTF-8: another charset is refused, not read as UTF-8; UTF-8 named in any spelling is fine.
             let latin1 = try problem(
                 try await post(#"{"name":"a","count":1}"#, type: "application/json; charset=ISO-8859-1"), 415,
