@@ -10,8 +10,10 @@ struct GlobalOptions: ParsableArguments {
     @Option(
         name: .long,
         help: .localized(
-            zh: "SQLite 数据库文件（环境变量 KAIBAN_DB；默认 ./kaiban.sqlite）。",
-            en: "SQLite database file (env KAIBAN_DB; default ./kaiban.sqlite)."))
+            zh: "SQLite 数据库文件，或 PostgreSQL 数据库 postgres://用户@主机:端口/库名（环境变量 KAIBAN_DB；默认 ./kaiban.sqlite）。",
+            en:
+                "SQLite database file, or a PostgreSQL database postgres://USER@HOST:PORT/DATABASE (env KAIBAN_DB; default ./kaiban.sqlite)."
+        ))
     var db: String?
 
     @Option(

@@ -107,10 +107,15 @@ extension Desk {
 
     /// Takes in an application submitted by `portal` (网上办/掌上办): the same checks as intake at
     /// the window, every problem at once; the channel is the portal's. The idempotency key makes a
-    /// retry safe: the same key with the same request (`requestBody`, byte for byte) answers what the
-    /// first answered, the same key with another request is refused (`idempotency.key-reused`).
+    /// retry safe: the same key with the same request answers what the first answered, the same key
+    /// with another request is refused (`idempotency.key-reused`). The request is compared by
+    /// `canonicalBody` when given (the application as decoded, written again with sorted keys: a
+    /// client that writes its JSON again for a retry, keys in another order, other blanks or
+    /// escapes, sends the same request), else by `requestBody` byte for byte; a submission stored
+    /// by its bytes (before canonical forms were kept) still matches its bytes.
     public func submit(
-        _ application: CaseApplication, through portal: Portal, idempotencyKey: String, requestBody: Data
+        _ application: CaseApplication, through portal: Portal, idempotencyKey: String, requestBody: Data,
+        canonicalBody: Data? = nil
     ) async throws -> SubmissionReceipt {
         try await run {
             guard !idempotencyKey.isEmpty, idempotencyKey.count <= 200,
@@ -121,7 +126,9 @@ extension Desk {
                     en: "an idempotency key is 1 to 200 visible ASCII characters")
             }
             let keySHA = Secrets.sha256Hex(idempotencyKey)
-            let requestSHA = Secrets.sha256Hex(Array(requestBody))
+            let bytesSHA = Secrets.sha256Hex(Array(requestBody))
+            let requestSHA = canonicalBody.map { Secrets.sha256Hex(Array($0)) } ?? bytesSHA
+            let requestSHAs: Set = [requestSHA, bytesSHA]
             let now = instant(nowRounded: clock.now())
             // The earlier submission under the key, and for a new one what its name is checked
             // against, in one read.
@@ -135,7 +142,7 @@ extension Desk {
                 // A retry is answered as before even when the name can no longer be analysed (the
                 // hall's division changed, the rules unreadable): only a new submission needs it.
                 if let earlier = try await store.earlierSubmission(portalID: portal.id, keySHA256: keySHA) {
-                    return try await replay(earlier, key: idempotencyKey, requestSHA: requestSHA)
+                    return try await replay(earlier, key: idempotencyKey, requestSHAs: requestSHAs)
                 }
                 throw error
             }
@@ -144,7 +151,8 @@ extension Desk {
                 names: NameQuery(division: hall, tradeName: analysis.tradeName, industry: analysis.industry))
             let records: NameRecords
             switch lookup {
-            case .earlier(let earlier): return try await replay(earlier, key: idempotencyKey, requestSHA: requestSHA)
+            case .earlier(let earlier):
+                return try await replay(earlier, key: idempotencyKey, requestSHAs: requestSHAs)
             case .new(let read): records = read
             }
             var application = application
@@ -180,7 +188,7 @@ extension Desk {
                 guard let earlier = try await store.earlierSubmission(portalID: portal.id, keySHA256: keySHA) else {
                     throw StoreError.submissionExists
                 }
-                return try await replay(earlier, key: idempotencyKey, requestSHA: requestSHA)
+                return try await replay(earlier, key: idempotencyKey, requestSHAs: requestSHAs)
             } catch StoreError.portalNotFound {
                 // Revoked since its token was last read (the store checks it in the transaction).
                 portalsByToken.withLock { $0 = $0.filter { $0.value.portal.id != portal.id } }
@@ -191,8 +199,10 @@ extension Desk {
 
     /// The answer to a retry: the same case and password, or a refusal when the key came with
     /// another request.
-    func replay(_ earlier: EarlierSubmission, key: String, requestSHA: String) async throws -> SubmissionReceipt {
-        guard earlier.requestSHA256 == requestSHA else {
+    func replay(_ earlier: EarlierSubmission, key: String, requestSHAs: Set<String>) async throws
+        -> SubmissionReceipt
+    {
+        guard requestSHAs.contains(earlier.requestSHA256) else {
             throw Problem(
                 .conflict, "idempotency.key-reused", zh: "该幂等键已用于另一份申请（办件\(earlier.number)）",
                 en: "this idempotency key was used for another request (case \(earlier.number))")

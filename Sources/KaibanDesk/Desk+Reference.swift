@@ -105,6 +105,11 @@ extension Desk {
     /// does not read the table for the domicile, the hall and every ID number's issuing division.
     public func division(_ code: String, on date: CivilDate) async throws -> DivisionStatus {
         try await run {
+            // Only six digits can be a code: anything else (a NUL or a letter typed in it) is
+            // unknown without asking the store (PostgreSQL's text cannot even hold a NUL).
+            guard code.utf8.count == 6, code.utf8.allSatisfy({ (0x30...0x39).contains($0) }) else {
+                return DivisionStatus(code: code, on: date, history: [], parents: [])
+            }
             try await bringInStep(.divisions)
             let key = "\(code) \(date)"
             if let known = divisionStatuses.withLock({ $0[key] }) { return known }

@@ -10,6 +10,16 @@ public struct PostgresLocation: Sendable, Equatable, CustomStringConvertible {
     public var username: String
     public var password: String?
     public var database: String
+    /// The address's `sslmode` (as libpq reads it), or nil: no TLS on loopback, TLS preferred
+    /// elsewhere.
+    public var sslMode: SSLMode?
+
+    /// libpq's `sslmode` values Kaiban honours.
+    public enum SSLMode: String, Sendable, Equatable, CaseIterable {
+        case disable, allow, prefer, require
+        case verifyCA = "verify-ca"
+        case verifyFull = "verify-full"
+    }
 
     /// Whether `text` names a PostgreSQL database rather than a SQLite file.
     public static func isPostgres(_ text: String) -> Bool {
@@ -24,21 +34,40 @@ public struct PostgresLocation: Sendable, Equatable, CustomStringConvertible {
 
     public init(_ text: String) throws(Invalid) {
         guard Self.isPostgres(text), let components = URLComponents(string: text) else {
-            throw Invalid(description: "not a PostgreSQL address (postgres://USER@HOST:PORT/DATABASE): \(text)")
+            throw Invalid(
+                description:
+                    "not a PostgreSQL address (postgres://USER@HOST:PORT/DATABASE): \(Self.withoutPassword(text))")
         }
         guard let host = components.host, !host.isEmpty else {
-            throw Invalid(description: "the PostgreSQL address names no host: \(text)")
+            throw Invalid(description: "the PostgreSQL address names no host: \(Self.withoutPassword(text))")
         }
         guard let user = components.user, !user.isEmpty else {
-            throw Invalid(description: "the PostgreSQL address names no user (postgres://USER@…): \(text)")
+            throw Invalid(
+                description: "the PostgreSQL address names no user (postgres://USER@…): \(Self.withoutPassword(text))")
         }
         let database = String(components.path.drop { $0 == "/" })
         guard !database.isEmpty, !database.contains("/") else {
-            throw Invalid(description: "the PostgreSQL address names no database (…/DATABASE): \(text)")
+            throw Invalid(
+                description: "the PostgreSQL address names no database (…/DATABASE): \(Self.withoutPassword(text))")
         }
         let port = components.port ?? 5432
         guard (1...65535).contains(port) else {
-            throw Invalid(description: "the PostgreSQL port must be from 1 to 65535: \(text)")
+            throw Invalid(description: "the PostgreSQL port must be from 1 to 65535: \(Self.withoutPassword(text))")
+        }
+        for item in components.queryItems ?? [] {
+            guard item.name == "sslmode" else {
+                throw Invalid(
+                    description:
+                        "the PostgreSQL address has the parameter \(item.name), which Kaiban does not take (only sslmode): \(Self.withoutPassword(text))"
+                )
+            }
+            guard let mode = item.value.flatMap(SSLMode.init(rawValue:)) else {
+                throw Invalid(
+                    description:
+                        "sslmode must be one of \(SSLMode.allCases.map(\.rawValue).joined(separator: ", ")): \(Self.withoutPassword(text))"
+                )
+            }
+            self.sslMode = mode
         }
         self.host = host
         self.port = port
@@ -50,12 +79,34 @@ public struct PostgresLocation: Sendable, Equatable, CustomStringConvertible {
     /// The address without its password, for messages and logs.
     public var description: String { "postgres://\(username)@\(host):\(port)/\(database)" }
 
-    /// The client's configuration: no TLS on loopback, TLS preferred elsewhere.
+    /// `text` with the password of its user part replaced by stars, for messages.
+    static func withoutPassword(_ text: String) -> String {
+        guard var components = URLComponents(string: text), components.password != nil else { return text }
+        components.password = "***"
+        return components.string ?? text
+    }
+
+    /// The client's configuration: `sslmode` as libpq reads it (`require` encrypts without
+    /// checking the server's certificate, `verify-ca` and `verify-full` check it); without one, no
+    /// TLS on loopback and TLS preferred elsewhere.
     var configuration: PostgresClient.Configuration {
         let loopback = host == "127.0.0.1" || host == "::1" || host == "localhost"
+        let verified = TLSConfiguration.makeClientConfiguration()
+        var unverified = verified
+        unverified.certificateVerification = .none
+        var caOnly = verified
+        caOnly.certificateVerification = .noHostnameVerification
+        let tls: PostgresClient.Configuration.TLS =
+            switch sslMode {
+            case nil: loopback ? .disable : .prefer(verified)
+            case .disable: .disable
+            case .allow, .prefer: .prefer(unverified)
+            case .require: .require(unverified)
+            case .verifyCA: .require(caOnly)
+            case .verifyFull: .require(verified)
+            }
         var configuration = PostgresClient.Configuration(
-            host: host, port: port, username: username, password: password, database: database,
-            tls: loopback ? .disable : .prefer(.makeClientConfiguration()))
+            host: host, port: port, username: username, password: password, database: database, tls: tls)
         configuration.options.connectTimeout = .seconds(5)
         return configuration
     }

@@ -86,6 +86,21 @@ public final class PostgresStore: Sendable {
             try await transaction { [self] connection in
                 _ = try await connection.query(
                     "SELECT pg_advisory_xact_lock(\(PostgresMigrations.lock))", logger: logger)
+                // Another program's database is not made Kaiban's by a typo in an address: one
+                // without Kaiban's ledger must hold no table yet (SQLite refuses the same).
+                let foreign =
+                    try await connection.query(
+                        """
+                        SELECT to_regclass('kaiban_migration') IS NULL AND EXISTS (
+                            SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                            WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p', 'v', 'm', 'f'))
+                        """, logger: logger
+                    ).decode(Bool.self).first(where: { _ in true }) ?? false
+                if foreign {
+                    throw Problem(
+                        .brokenData, "database.not-kaiban", zh: "数据库\(location)是其他程序的数据库，不是开办系统的数据库",
+                        en: "\(location) is another program's database, not Kaiban's")
+                }
                 _ = try await connection.query(PostgresQuery(unsafeSQL: PostgresMigrations.ledger), logger: logger)
                 var applied: Set<Int> = []
                 for try await version in try await connection.query(

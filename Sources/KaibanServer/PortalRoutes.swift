@@ -44,7 +44,8 @@ extension KaibanServer {
                 ApplicationForm.self, from: Request(head: request.head, body: .init(buffer: body)), context: context)
             let application = try form.application(channel: portal.channel)
             let receipt = try await desk.submit(
-                application, through: portal, idempotencyKey: key, requestBody: Data(body.readableBytesView))
+                application, through: portal, idempotencyKey: key, requestBody: Data(body.readableBytesView),
+                canonicalBody: try Self.canonicalEncoder.encode(form))
             return EncodedJSONResponse(
                 body: try KaibanJSON.body(of: receipt), status: receipt.replayed ? .ok : .created,
                 headers: [.location: "/cases/\(receipt.case.number)"])
@@ -74,6 +75,13 @@ extension KaibanServer {
         }
         addDocumentRoutes(routes)
     }
+
+    /// The form as decoded, written with sorted keys: what a retry is compared by.
+    static let canonicalEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }()
 
     /// The value of the request's header `name` (lower case), if any.
     static func header(_ request: Request, _ name: String) -> String? {

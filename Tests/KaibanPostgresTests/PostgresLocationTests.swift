@@ -33,6 +33,26 @@ struct PostgresLocationTests {
         }
     }
 
+    /// `sslmode` is read as libpq reads it; any other parameter is refused (it had been dropped
+    /// without a word: `sslmode=require` connected in plain text), the password never shown.
+    @Test func sslmodeIsHonouredAndOtherParametersRefused() throws {
+        #expect(try PostgresLocation("postgres://k@127.0.0.1/d").sslMode == nil)
+        #expect(try PostgresLocation("postgres://k@127.0.0.1/d?sslmode=require").sslMode == .require)
+        #expect(try PostgresLocation("postgres://k@db.example.cn/d?sslmode=verify-full").sslMode == .verifyFull)
+        for (text, says) in [
+            ("postgres://k:Secr3t@127.0.0.1/d?sslmode=maybe", "sslmode must be one of"),
+            ("postgres://k:Secr3t@127.0.0.1/d?connect_timeout=3", "the parameter connect_timeout"),
+        ] {
+            do {
+                _ = try PostgresLocation(text)
+                Issue.record("\(text) was taken")
+            } catch {
+                #expect(error.description.contains(says), "\(error.description)")
+                #expect(!error.description.contains("Secr3t"))
+            }
+        }
+    }
+
     @Test func onlyPostgresAddressesChooseThisStore() {
         #expect(PostgresLocation.isPostgres("postgres://k@h/d"))
         #expect(PostgresLocation.isPostgres("postgresql://k@h/d"))

@@ -96,6 +96,38 @@ struct PostgresStoreTests {
         }
     }
 
+    /// Another program's database is refused, as SQLite refuses another program's file: Kaiban's
+    /// tables were created beside the other program's (or a clash was said as a storage failure).
+    @Test func anotherProgramsDatabaseIsRefusedAndLeftAsItWas() async throws {
+        try await withFreshDatabase { location in
+            try await PostgresStore.withStore(location, deadline: TestServer.patience) { store in
+                try await store.execute("CREATE TABLE invoices (id integer PRIMARY KEY)")
+                let refusal = await #expect(throws: Problem.self) { try await store.migrate() }
+                #expect(refusal?.code == "database.not-kaiban" && refusal?.kind == .brokenData)
+                let ledger = try await store.client.query("SELECT to_regclass('kaiban_migration') IS NULL").decode(
+                    Bool.self
+                ).first(where: { _ in true })
+                #expect(ledger == true)
+            }
+        }
+    }
+
+    /// `sslmode=require` against the tests' server, which has no TLS: refused, never plain text.
+    @Test func sslmodeRequireNeverFallsBackToPlainText() async throws {
+        try await withFreshDatabase { fresh in
+            var location = fresh
+            location.sslMode = .require
+            await #expect(throws: PostgresStoreError.self) {
+                try await PostgresStore.withStore(location, deadline: .seconds(3)) { try await $0.migrate() }
+            }
+            location.sslMode = .disable
+            let applied = try await PostgresStore.withStore(location, deadline: TestServer.patience) {
+                try await $0.migrate()
+            }
+            #expect(applied == PostgresMigrations.all.map(\.version))
+        }
+    }
+
     @Test func theHistoryIsAppendOnlyInTheDatabaseItself() async throws {
         try await withFreshDatabase { location in
             try await Self.migrated(location) { store in

@@ -49,6 +49,17 @@ import Testing
                 "POST", "/applications", headers: auth.merging(["Idempotency-Key": "k1"]) { $1 }, body: body)
             let again = try json(retry)
             #expect(retry.status == 200 && again["queryPassword"] as? String == password, "\(retry)")
+            // The same application written again by the client (keys in another order, other blanks,
+            // a character escaped): the same request.
+            let rewritten = try JSONSerialization.data(
+                withJSONObject: try JSONSerialization.jsonObject(with: body), options: [.prettyPrinted])
+            let escaped = Data(
+                String(decoding: rewritten, as: UTF8.self).replacingOccurrences(of: "张伟", with: #"\u5f20伟"#).utf8)
+            #expect(escaped != body)
+            let rewrittenRetry = try await server.send(
+                "POST", "/applications", headers: auth.merging(["Idempotency-Key": "k1"]) { $1 }, body: escaped)
+            #expect(rewrittenRetry.status == 200, "\(rewrittenRetry)")
+            #expect(try json(rewrittenRetry)["queryPassword"] as? String == password)
             let reused = try await server.send(
                 "POST", "/applications", headers: auth.merging(["Idempotency-Key": "k1"]) { $1 },
                 body: Data(Self.form.replacingOccurrences(of: "青禾", with: "青木").utf8))

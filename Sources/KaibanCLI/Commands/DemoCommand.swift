@@ -3,6 +3,7 @@ import Foundation
 import KaibanCore
 import KaibanDesk
 import KaibanForms
+import KaibanPostgres
 
 /// `kaiban demo`: plays a scripted day at the Zhaohua hall into a new database.
 struct DemoCommand: AsyncParsableCommand {
@@ -249,10 +250,13 @@ struct DemoCommand: AsyncParsableCommand {
                     ? "\n当日监控看板（\(script.date)，按月统计）：\(url.path)"
                     : "\nThe day's dashboard (\(script.date), its month's figures): \(url.path)")
         }
+        // A PostgreSQL address is shown without its password, as everywhere else.
+        let shown = PostgresLocation.isPostgres(db) ? (try? PostgresLocation(db))?.description ?? db : db
         Console.print(
             zh
-                ? "\n数据库：\(db)。可继续查看，例如：\(me) queue --db \(db) --at \(script.date)T17:30"
-                : "\nDatabase: \(db). Explore it, e.g.: \(me) queue --db \(db) --at \(script.date)T17:30 --lang en")
+                ? "\n数据库：\(shown)。可继续查看，例如：\(me) queue --db \(shown) --at \(script.date)T17:30"
+                : "\nDatabase: \(shown). Explore it, e.g.: \(me) queue --db \(shown) --at \(script.date)T17:30 --lang en"
+        )
     }
 
     func number(_ action: DeskDay.Action, _ numbers: [Int: CaseNumber]) throws -> CaseNumber {

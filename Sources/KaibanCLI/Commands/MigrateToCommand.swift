@@ -45,6 +45,7 @@ struct MigrateToCommand: AsyncParsableCommand {
             defer { destination.close() }
             let report = try await Self.copy(from: source, to: destination, clock: clock)
             Self.say(report, zh: session.zh, to: destination.location)
+            Self.sayFiles(session.desk.settings.dataDirectory.path, zh: session.zh)
         }
     }
 
@@ -182,6 +183,16 @@ struct MigrateToCommand: AsyncParsableCommand {
             if texts.last != "0" { rows.insert(texts) }
         }
         return rows
+    }
+
+    /// The files stay where they are: the database holds their records, the data directory the
+    /// files themselves (documents, the exchange's files and key).
+    static func sayFiles(_ folder: String, zh: Bool) {
+        Console.print(
+            zh
+                ? "材料文件、交换文件与本机构交换密钥不在数据库中，仍在数据目录 \(folder)：使用新数据库的服务器与命令须设 KAIBAN_DATA_DIR=\(folder)（或把该目录复制过去）"
+                : "the documents' files, the exchange's files and this hall's exchange key are not in the database: they stay in the data directory \(folder); run the servers and commands on the new database with KAIBAN_DATA_DIR=\(folder) (or copy that folder there)"
+        )
     }
 
     static func say(_ report: Report, zh: Bool, to location: String) {
