@@ -163,6 +163,7 @@ struct RecordRules: Sendable {
         }
         var missing: [Rejection.Detail] = []
         var mismatched: [Rejection.Detail] = []
+        var mistyped: [Rejection.Detail] = []
         for document in transfer.documents {
             let file = await documents?.file(sm3: document.sm3, limit: Self.maximumFile)
             guard let file else {
@@ -173,13 +174,23 @@ struct RecordRules: Sendable {
                 mismatched.append(
                     Rejection.Detail(
                         text: "材料\(document.number)（\(document.title)）：文件\(file.count)字节，与清单的大小或SM3不符"))
-            } else {
+            } else if let found = DocumentFileType.sniff(file), found.mediaType == document.mediaType {
                 files[document.sm3] = file
+            } else {
+                // Known by its first bytes, as a document uploaded at a portal is.
+                mistyped.append(
+                    Rejection.Detail(
+                        text:
+                            "材料\(document.number)（\(document.title)）：文件内容是\(DocumentFileType.sniff(file)?.mediaType ?? "未知类型")，不是所称的\(document.mediaType)"
+                    ))
             }
         }
         if !missing.isEmpty { return Rejection(code: "document.missing", message: "材料文件缺失", details: missing) }
         if !mismatched.isEmpty {
             return Rejection(code: "document.digest-mismatch", message: "材料文件与清单不符", details: mismatched)
+        }
+        if !mistyped.isEmpty {
+            return Rejection(code: "document.type-refused", message: "材料文件的内容与所称类型不符", details: mistyped)
         }
         return nil
     }

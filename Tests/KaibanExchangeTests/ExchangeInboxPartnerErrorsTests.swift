@@ -194,6 +194,27 @@ extension ExchangeInboxTests {
         #expect(try await hall.desk.store.exchangeCase(number)?.status == 3)
     }
 
+    /// A document's file is known by its first bytes, as at a portal: an executable listed as a PDF
+    /// is refused with what it is.
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases, .exchange))
+    func aFileThatIsNotWhatTheManifestSaysIsRefused(store: TestStoreKind) async throws {
+        let hall = try await Self.hall(store: store)
+        let program = Data("MZ\u{90}\u{0}这不是PDF".utf8)
+        try program.write(to: hall.spool.appendingPathComponent(SM3.hex(program)))
+        var message = Self.inboundTransfer()
+        if case .caseTransfer(var record) = message.body {
+            record.documents[1] = ManifestDocument(
+                number: 2, title: "章程", checklistCode: nil, fileName: "2.pdf", mediaType: "application/pdf",
+                size: program.count, sm3: SM3.hex(program))
+            message.body = .caseTransfer(record)
+        }
+        let answer = try await hall.receive(try hall.fromPartner(message))
+        #expect(answer.code == "document.type-refused")
+        let detail = try hall.receipt(answer).outcome.recordRejection("case")?.details.first?.text
+        #expect(detail?.contains("材料2") == true && detail?.contains("application/pdf") == true, "\(detail ?? "")")
+        #expect(try await hall.desk.store.exchangeCase("CY500103202611260003") == nil)
+    }
+
     /// A partner's receipt with the right id and digest that answers other records, or carries
     /// another case's number, is not about the message: it binds nothing and is listed as refused.
     @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases, .exchange))

@@ -69,7 +69,7 @@ import Testing
         return Hall(desk: desk, inbox: inbox, ownKey: ownKey, partnerKey: partnerKey, spool: spool, codec: codec)
     }
 
-    static let files = [Data("公司登记申请书 PDF".utf8), Data("公司章程 OFD".utf8)]
+    static let files = [Data("%PDF-1.4\n% 公司登记申请书\n%%EOF\n".utf8), Data("%PDF-1.4\n% 公司章程\n%%EOF\n".utf8)]
 
     /// Yuzhong transfers a company of Zhaohua (510811) to Zhaohua, with two documents.
     static func inboundTransfer(id: String = "9a1b2c3d-4e5f-4a6b-8c7d-0e1f2a3b4c5d", name: String = "昭化青禾农业科技有限公司")
