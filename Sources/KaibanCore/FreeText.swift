@@ -60,6 +60,31 @@ public enum FreeText {
         text.unicodeScalars.map { isHidden($0) ? "<\(codePoint($0))>" : String($0) }.joined()
     }
 
+    /// A combining mark (an accent) or a text/emoji presentation selector (U+FE0E, U+FE0F) right
+    /// after a Chinese character: nothing a Chinese text uses, and what a search for the same
+    /// name without it would never find (张\u{301}伟 is not 张伟). An ideographic variation
+    /// selector (U+E0100–U+E01EF) after one is a variant of the character, and is taken.
+    static func markOnChineseCharacter(_ text: String) -> Unicode.Scalar? {
+        var afterChinese = false
+        for scalar in text.unicodeScalars {
+            let isMark: Bool
+            switch scalar.value {
+            case 0xFE0E, 0xFE0F: isMark = true
+            // Variation selectors are marks too (Mn), and choose a variant: kept, on the same character.
+            case 0x180B...0x180D, 0x180F, 0xFE00...0xFE0D, 0xE0100...0xE01EF: continue
+            default:
+                switch scalar.properties.generalCategory {
+                case .nonspacingMark, .spacingMark, .enclosingMark: isMark = true
+                default: isMark = false
+                }
+            }
+            if isMark && afterChinese { return scalar }
+            // Marks after a mark stay on the same character.
+            if !isMark { afterChinese = EnterpriseNameText.isChineseCharacter(scalar) && scalar.value != 0x3007 }
+        }
+        return nil
+    }
+
     /// What is wrong with `text`, or nil when it is acceptable.
     public static func problem(_ text: String, limit: Int) -> LocalizedText? {
         if let scalar = text.unicodeScalars.first(where: isHidden) {
@@ -75,6 +100,12 @@ public enum FreeText {
             let code = codePoint(first)
             return LocalizedText(
                 zh: "只有不可见或附加的字符（\(code)）", en: "holds only invisible or combining characters (\(code))")
+        }
+        if let mark = markOnChineseCharacter(text) {
+            let code = codePoint(mark)
+            return LocalizedText(
+                zh: "汉字后带有附加符号或表情变体选择符（\(code)）",
+                en: "has a combining mark or an emoji selector on a Chinese character (\(code))")
         }
         if text.count > limit {
             return LocalizedText(

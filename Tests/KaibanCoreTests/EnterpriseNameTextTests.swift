@@ -149,8 +149,21 @@ import Testing
         for text in ["\u{FE0F}", "\u{E0100}\u{E0101}", "\u{0301}", " \u{FE0E} "] {
             #expect(FreeText.problem(text, limit: FreeText.reasonLimit) != nil, "\(text.unicodeScalars.map(\.value))")
         }
-        for text in ["申请人要求撤回", "Zhang Wei", "김민준", "Ünal"] {
+        for text in ["申请人要求撤回", "Zhang Wei", "김민준", "Ünal", "Zoe\u{0308}", "〇\u{0301}"] {
             #expect(FreeText.problem(text, limit: FreeText.reasonLimit) == nil, "\(text)")
+        }
+    }
+
+    /// An accent or an emoji selector on a Chinese character is refused: 张\u{301}伟 and
+    /// 张伟\u{FE0F} were taken as names a search for 张伟 never finds. An ideographic variation
+    /// selector is a variant, and is taken.
+    @Test func marksAndEmojiSelectorsOnChineseCharactersAreRefused() {
+        for text in ["张\u{0301}伟", "张伟\u{FE0F}", "张伟\u{FE0E}", "李\u{20DD}", "王\u{E0100}\u{0301}"] {
+            let problem = FreeText.problem(text, limit: FreeText.nameLimit)
+            #expect(problem?.zh.hasPrefix("汉字后带有附加符号") == true, "\(text.unicodeScalars.map(\.value))")
+        }
+        for text in ["葛\u{E0100}优", "邓\u{FE00}", "👍\u{FE0F}好"] {
+            #expect(FreeText.problem(text, limit: FreeText.nameLimit) == nil, "\(text.unicodeScalars.map(\.value))")
         }
     }
 }
