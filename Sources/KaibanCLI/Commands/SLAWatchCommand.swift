@@ -92,7 +92,19 @@ extension SLACommand {
                 await stop.sleep(seconds: every)
                 if stop.stopped { break }
                 let now = desk.clock.now()
-                for crossing in try await desk.slaCrossings(after: last, through: now) {
+                let crossings: [SLACrossing]
+                do {
+                    crossings = try await desk.slaCrossings(after: last, through: now)
+                } catch let problem as Problem where problem.kind == .storage {
+                    // The database away for a while (a restart): said, and the crossings of the
+                    // meantime told once it is back (`last` stays where it was).
+                    Console.error(
+                        session.zh
+                            ? "数据库暂时不可用（\(problem.text.zh)），\(every)秒后重试"
+                            : "the database is unavailable (\(problem.text.en)); trying again in \(every) s")
+                    continue
+                }
+                for crossing in crossings {
                     Console.print(
                         output.json ? try Console.jsonLine(crossing) : line(crossing, session, definition: definition))
                 }
