@@ -13,6 +13,28 @@ public struct ExtendedHoursIntake: Sendable, Equatable, Codable {
         self.closesAt = closesAt
     }
 
+    /// The extended hours open at `instant` among `extensions` (a day's, on `date`), if any: the
+    /// window holding it, and with it every window opened by then that follows on without a gap
+    /// (12:00–13:00 then 13:00–13:30 are one stretch to 13:30: the hall worked through). Hours
+    /// opened after they began are open only from the moment they were opened: a case entered
+    /// late (补录) as taken in before then does not count them.
+    public static func open(
+        at instant: Date, on date: CivilDate, among extensions: [AppointmentExtension]
+    ) -> ExtendedHoursIntake? {
+        let known = extensions.filter { $0.openedAt <= instant }.sorted { $0.startMinute < $1.startMinute }
+        guard
+            let first = known.firstIndex(where: {
+                HallTime.instant(date, hour: 0, minute: $0.startMinute) <= instant
+                    && instant < HallTime.instant(date, hour: 0, minute: $0.endMinute)
+            })
+        else { return nil }
+        var end = known[first].endMinute
+        for next in known[(first + 1)...] where next.startMinute == end { end = next.endMinute }
+        return ExtendedHoursIntake(
+            opensAt: HallTime.instant(date, hour: 0, minute: known[first].startMinute),
+            closesAt: HallTime.instant(date, hour: 0, minute: end))
+    }
+
     /// Whether a case taken in on `channel` counts the extended hours: a case a clerk took in at
     /// the window (walk-in, appointment, special service). An application that arrived online, by
     /// phone or by post while the hall happened to be open is not one the hall chose to work on then.

@@ -107,20 +107,24 @@ extension RegistrationCase {
 
     /// Whether a door-to-door flag now pauses the clock until the visit: the case is still in the
     /// stage it was taken in at, no step taken, and its clock runs there.
+    /// (A flag given again after its removal pauses it again: the stretches since intake are the
+    /// intake stage's own, running, paused for the earlier flag, running again.)
     var pausesForVisit: Bool {
-        isOpen && visits.isEmpty && segments.count == 1 && segments[0].end == nil && segments[0].effect == .running
+        guard isOpen, visits.isEmpty, let first = segments.first, let last = segments.last else { return false }
+        return last.end == nil && last.effect == .running && segments.allSatisfy { $0.stage == first.stage }
     }
 
     /// Pauses the clock for the visit from `at` (the flag's instant): a stretch that starts then
     /// becomes the pause itself.
     mutating func pauseForVisit(at instant: Date) {
         guard pausesForVisit else { return }
-        let stage = segments[0].stage
-        if segments[0].start >= instant {
-            segments[0].effect = .paused
-            segments[0].reason = Self.awaitingVisitReason
+        let index = segments.count - 1
+        let stage = segments[index].stage
+        if segments[index].start >= instant {
+            segments[index].effect = .paused
+            segments[index].reason = Self.awaitingVisitReason
         } else {
-            segments[0].end = instant
+            segments[index].end = instant
             segments.append(
                 ClockSegment(stage: stage, effect: .paused, start: instant, reason: Self.awaitingVisitReason))
         }

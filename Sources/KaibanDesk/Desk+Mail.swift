@@ -128,7 +128,20 @@ extension Desk {
             let calendar = try await workingCalendar()
             let days = settings.mailCloseDays
             let allowed = calendar.adding(workingDays: days, to: state.openedAt)
-            guard !allowed.provisional, at >= allowed.instant else {
+            if allowed.provisional {
+                // The count runs into a year whose holiday notice is not loaded: its bridges and
+                // make-up days are not known, so neither is the day the case may be closed.
+                let year = HallTime.localDate(of: allowed.instant).year
+                throw WorkflowError.mailRefused(
+                    case: number, code: "calendar-unknown",
+                    reason: LocalizedText(
+                        zh:
+                            "须满\(days)个工作日方可关闭，而计算跨入\(year)年，该年放假通知尚未载入（kaiban calendar import），暂不能确定",
+                        en:
+                            "it may be closed after \(days) working days, which run into \(year), whose holiday notice is not loaded (kaiban calendar import): not yet known"
+                    ))
+            }
+            guard at >= allowed.instant else {
                 throw WorkflowError.mailRefused(
                     case: number, code: "too-early",
                     reason: LocalizedText(
@@ -162,7 +175,9 @@ extension Desk {
             return MailPending(
                 asOf: now, closeAfterWorkingDays: days,
                 awaitingDocuments: records.inbound.filter { $0.since <= now }.map {
-                    listing($0, overdue: now >= calendar.adding(workingDays: days, to: $0.since).instant)
+                    // Not yet when the day cannot be known (a year without its notice), as closing says.
+                    let allowed = calendar.adding(workingDays: days, to: $0.since)
+                    return listing($0, overdue: !allowed.provisional && now >= allowed.instant)
                 },
                 awaitingLicencePost: records.licences.filter { $0.since <= now }.map {
                     listing(

@@ -208,14 +208,7 @@ extension PostgresStore {
     /// moment of an intake may be counted by the case or not, as if opened just before or after.
     func extendedHours(at instant: Date) async throws -> ExtendedHoursIntake? {
         let date = HallTime.localDate(of: instant)
-        for opened in try await appointmentExtensions(on: date) {
-            let opens = HallTime.instant(date, hour: 0, minute: opened.startMinute)
-            let closes = HallTime.instant(date, hour: 0, minute: opened.endMinute)
-            if opens <= instant && instant < closes && opened.openedAt <= instant {
-                return ExtendedHoursIntake(opensAt: opens, closesAt: closes)
-            }
-        }
-        return nil
+        return ExtendedHoursIntake.open(at: instant, on: date, among: try await appointmentExtensions(on: date))
     }
 }
 

@@ -92,14 +92,7 @@ extension CaseStore: AppointmentStore {
     /// late (补录) as taken in before then does not count them.
     func extendedHours(at instant: Date, _ db: Database) throws -> ExtendedHoursIntake? {
         let date = HallTime.localDate(of: instant)
-        for opened in try extensions(on: date, db) {
-            let opens = HallTime.instant(date, hour: 0, minute: opened.startMinute)
-            let closes = HallTime.instant(date, hour: 0, minute: opened.endMinute)
-            if opens <= instant && instant < closes && opened.openedAt <= instant {
-                return ExtendedHoursIntake(opensAt: opens, closesAt: closes)
-            }
-        }
-        return nil
+        return ExtendedHoursIntake.open(at: instant, on: date, among: try extensions(on: date, db))
     }
 
     static func civilDate(_ text: String) throws -> CivilDate {

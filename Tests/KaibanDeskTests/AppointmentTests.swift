@@ -339,6 +339,23 @@ import Testing
         #expect(try await desk.caseView(before.number, at: Fixtures.at(13, 30)).sla.governmentMinutes == 0)
     }
 
+    /// Two windows that follow on without a gap are one stretch the hall worked through: a case
+    /// taken in during the first counts to the end of the second (it had counted to 13:00 only,
+    /// 30 minutes short, with a deadline 30 minutes late).
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .appointments, .cases))
+    func extendedHoursOpenedInTouchingWindowsCountAsOneStretch(store: TestStoreKind) async throws {
+        let desk = try await Fixtures.desk(at: Fixtures.at(8, 0), store: store)
+        for (from, to) in [("12:00", "13:00"), ("13:00", "13:30")] {
+            _ = try await desk.openAppointmentExtension(
+                date: Fixtures.day, from: from, to: to, capacity: 2, reason: "午间延时服务", as: supervisor)
+        }
+        var application = Fixtures.application(tasks: [])
+        application.proposedName = "广元市昭化区柳树农业科技有限公司"
+        let taken = try await desk.playing(Fixtures.at(12, 10)).intake(application, documents: .all, as: window).case
+        #expect(taken.extendedHours == ExtendedHoursIntake(opensAt: Fixtures.at(12, 0), closesAt: Fixtures.at(13, 30)))
+        #expect(try await desk.caseView(taken.number, at: Fixtures.at(13, 45)).sla.governmentMinutes == 95)
+    }
+
     @Test(arguments: Fixtures.stores(for: .reference, .clerks, .appointments))
     func aSlotReadBeforeTheSupervisorLoweredItsPlacesIsCheckedAgainstTheNewCapacity(store: TestStoreKind) async throws {
         let desk = try await Fixtures.desk(at: Fixtures.at(8, 0), store: store)

@@ -122,6 +122,23 @@ import Testing
         #expect(measured == calendar.elapsed(from: nov(26, 9, 0), to: nov(27, 17, 50)).minutes)
     }
 
+    /// Ten working days that run into a year whose holiday notice is not loaded (2027 here): the
+    /// day the case may be closed is not known, and both the pending list and closing say so
+    /// alike (the list had called it closable while closing refused it as too early, for ever).
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases, .mail))
+    func aCloseThatRunsIntoAYearWithoutItsNoticeWaitsForIt(store: TestStoreKind) async throws {
+        let desk = try await Fixtures.desk(at: Fixtures.at(10, 0, day: 51), store: store)
+        let number = try await intakeMail(desk, at: Fixtures.at(10, 0, day: 51))  // 2026-12-21
+        let march = Fixtures.at(10, 0, day: 121)  // 2027-03-01
+        #expect(try await desk.playing(march).mailPending().awaitingDocuments.first?.overdue == false)
+        let refused = await Fixtures.problem {
+            _ = try await desk.playing(march).closeUnarrivedMail(number, reason: "材料未寄达", as: supervisor)
+        }
+        #expect(refused?.code == "mail.calendar-unknown")
+        #expect(refused?.text.zh.contains("2027年") == true, "\(refused?.text.zh ?? "")")
+        #expect(try await desk.history(number).count == 1)
+    }
+
     @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases, .mail, .reports))
     func mailThatNeverArrivesIsClosedBySupervisorAfterTheLimitAsWithdrawn(store: TestStoreKind) async throws {
         let desk = try await Fixtures.desk(at: nov(9, 10, 0), store: store)

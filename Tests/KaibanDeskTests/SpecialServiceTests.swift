@@ -241,6 +241,13 @@ import Testing
         let resumed = try await desk.playing(Fixtures.at(10, 10)).caseView(second)
         // 09:30-09:40 and 10:00-10:10 count; the 20 minutes flagged waited.
         #expect(resumed.sla.governmentMinutes == 20 && resumed.sla.applicantMinutes == 20 && resumed.sla.running)
+        // Flagged again before any step: the clock pauses again (it had kept running).
+        _ = try await desk.playing(Fixtures.at(10, 20)).flagSpecial(
+            second, kind: "door-to-door", reason: "申请人再次住院", as: supervisor)
+        let again = try await desk.playing(Fixtures.at(10, 50)).caseView(second)
+        #expect(again.case.isAwaitingVisit && !again.sla.running)
+        #expect(again.sla.governmentMinutes == 30 && again.sla.applicantMinutes == 50)
+        #expect(try await desk.rebuild(as: supervisor).repaired.isEmpty)
     }
 
     @Test func theSpecialChannelHasItsLineInTheReportByChannel() async throws {
