@@ -5,10 +5,11 @@ import KaibanCrypto
 extension Desk {
     /// A portal books slot `time` of `date` (预约办 online): the same rules as at the window; the
     /// idempotency key makes a retry safe as for ``submit(_:through:idempotencyKey:requestBody:)``.
-    /// The answer masks the ID number.
+    /// The answer masks the ID number. A retry is compared by `canonicalBody` when given (the form
+    /// as decoded, written with sorted keys), or by its bytes, as a submission is.
     public func portalBook(
         date: CivilDate, time: String, for applicant: BookingApplicant, through portal: Portal, idempotencyKey: String,
-        requestBody: Data
+        requestBody: Data, canonicalBody: Data? = nil
     ) async throws -> BookingReceipt {
         try await run {
             guard !idempotencyKey.isEmpty, idempotencyKey.count <= 200,
@@ -19,9 +20,10 @@ extension Desk {
                     en: "an idempotency key is 1 to 200 visible ASCII characters")
             }
             let keySHA = Secrets.sha256Hex(idempotencyKey)
-            let requestSHA = Secrets.sha256Hex(Array(requestBody))
+            let bytesSHA = Secrets.sha256Hex(Array(requestBody))
+            let requestSHA = canonicalBody.map { Secrets.sha256Hex(Array($0)) } ?? bytesSHA
             func replay(_ earlier: Appointment, _ earlierSHA: String) throws -> BookingReceipt {
-                guard earlierSHA == requestSHA else {
+                guard earlierSHA == requestSHA || earlierSHA == bytesSHA else {
                     throw Problem(
                         .conflict, "idempotency.key-reused", zh: "该幂等键已用于另一个预约（\(earlier.id)号）",
                         en: "this idempotency key was used for another request (booking \(earlier.id))")

@@ -98,22 +98,37 @@ public final class Desk: Sendable {
     public func workingCalendar() async throws -> WorkingCalendar {
         try await run {
             let now = ContinuousClock.now
-            let kept = cache.withLock { ($0.calendar, $0.calendarCheckedAt) }
-            if let calendar = kept.0 {
-                if let checked = kept.1, checked.duration(to: now) < Self.calendarLifetime { return calendar }
-                if try await store.calendarRevision() == calendar.revision {
-                    cache.withLock { if $0.calendar?.revision == calendar.revision { $0.calendarCheckedAt = now } }
+            // One request compares at a time: it marks the check done before asking, and the
+            // others keep the calendar they have meanwhile.
+            let kept = cache.withLock { cache -> (WorkingCalendar, Bool)? in
+                guard let calendar = cache.calendar else { return nil }
+                if let checked = cache.calendarCheckedAt, checked.duration(to: now) < Self.calendarLifetime {
+                    return (calendar, false)
+                }
+                cache.calendarCheckedAt = now
+                return (calendar, true)
+            }
+            if let (calendar, compare) = kept {
+                guard compare else { return calendar }
+                let stored: Int
+                do {
+                    stored = try await store.calendarRevision()
+                } catch {
+                    // The database unreachable for a moment: the calendar at hand still answers.
                     return calendar
                 }
+                if stored == calendar.revision { return calendar }
             }
             try await bringInStep(.calendar)
             let calendar = try await store.workingCalendar(hall: settings.hall)
-            cache.withLock {
-                if $0.calendar?.revision != calendar.revision { $0.scheduled = false }
-                $0.calendar = calendar
-                $0.calendarCheckedAt = now
+            return cache.withLock { cache in
+                // A newer calendar read meanwhile (by this desk's own change) is kept.
+                if let newer = cache.calendar, newer.revision > calendar.revision { return newer }
+                if cache.calendar?.revision != calendar.revision { cache.scheduled = false }
+                cache.calendar = calendar
+                cache.calendarCheckedAt = now
+                return calendar
             }
-            return calendar
         }
     }
 

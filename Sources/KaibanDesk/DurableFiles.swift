@@ -14,10 +14,6 @@ import Foundation
 /// ``write(_:mode:)`` returns every file survives a crash. One flush for a batch instead of one
 /// per file: a spool of receipts or the files of 200 transfers cost what one file costs.
 public enum DurableFiles {
-    /// Writes each `content` at its `target` (replacing a file of that name), creating the
-    /// folders as needed (each new one flushed into its parent), with permissions `mode` (before
-    /// the umask). Nothing is renamed into place unless every file was written and flushed; the
-    /// temporary files of a failure are removed.
     /// How long a temporary file may stay before it counts as left by a killed writer.
     public static let abandonedAfter: TimeInterval = 600
 
@@ -37,6 +33,10 @@ public enum DurableFiles {
         }
     }
 
+    /// Writes each `content` at its `target` (replacing a file of that name), creating the
+    /// folders as needed (each new one flushed into its parent), with permissions `mode` (before
+    /// the umask). Nothing is renamed into place unless every file was written and flushed; the
+    /// temporary files of a failure are removed.
     public static func write(_ files: [(target: URL, content: Data)], mode: mode_t = 0o644) throws {
         guard !files.isEmpty else { return }
         var folders: [String] = []

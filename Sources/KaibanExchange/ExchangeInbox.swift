@@ -306,8 +306,10 @@ public struct ExchangeInbox: Sendable {
         {
             refusal = Rejection(code: "receipt.mismatch", message: mismatch)
         }
+        let jurisdiction = desk.settings.jurisdiction ?? [desk.settings.hall]
         let rules = RecordRules(
-            identity: identity, jurisdiction: desk.settings.jurisdiction ?? [desk.settings.hall], now: now)
+            identity: identity, jurisdiction: jurisdiction, ownDivisions: Set(jurisdiction + [desk.settings.hall]),
+            now: now)
         // Check 11, the part that needs no stored state: identity numbers, codes, documents.
         var stateless: [String: Rejection] = [:]
         var files: [String: Data] = [:]

@@ -30,6 +30,9 @@ public struct ExchangeWorker: Sendable {
         public var takenIn: [String: String] = [:]
         /// Transfers this hall could not take in (answered with status 5 不予受理), with why.
         public var refused: [String: String] = [:]
+        /// Cases whose messages could not be written this pass, with why (the others go on, and
+        /// the outbox is still delivered): each is tried again on the next pass.
+        public var failed: [String: String] = [:]
         /// Status and result messages written for the partners.
         public var told = 0
         public var delivery = ExchangeSender.Pass()
@@ -47,6 +50,11 @@ public struct ExchangeWorker: Sendable {
                 }
             } catch is ExchangeOutbox.Superseded {
                 continue
+            } catch is CancellationError {
+                throw CancellationError()
+            } catch {
+                // One case's message that cannot be written must not hold every other case's.
+                report.failed[found.collaborationNumber] = String(describing: error)
             }
         }
         for found in try await desk.store.openOutboundCases(limit: 500) where found.localCase != nil {
@@ -54,6 +62,10 @@ public struct ExchangeWorker: Sendable {
                 report.told += try await tellWithdrawal(found)
             } catch is ExchangeOutbox.Superseded {
                 continue
+            } catch is CancellationError {
+                throw CancellationError()
+            } catch {
+                report.failed[found.collaborationNumber] = String(describing: error)
             }
         }
         report.delivery = try await sender.pass(at: now)
@@ -104,7 +116,7 @@ public struct ExchangeWorker: Sendable {
             report.takenIn[found.collaborationNumber] = result.case.number.description
         } catch let problem as Problem where problem.kind == .invalid || problem.kind == .refused {
             let details = problem.fields.map { "\($0.field)：\($0.reason.zh)" }.joined(separator: "；")
-            let reason = String((problem.text.zh + details).prefix(1900))
+            let reason = Rejection.clipped(problem.text.zh + details)
             let now = Date(timeIntervalSince1970: desk.clock.now().timeIntervalSince1970.rounded(.down))
             try await outbox.send(
                 [.statusUpdate([StatusChange(recordID: "refused", status: 5, time: now, reason: reason)])],
@@ -144,7 +156,7 @@ public struct ExchangeWorker: Sendable {
         var result: LicenceResult?
         // What the partner's own messages did here is not told back to it.
         for event in events where event.kind == .transitioned && !event.actor.hasPrefix(LocalCaseStep.actorPrefix) {
-            let reason = event.reason.map { String($0.prefix(1900)) }
+            let reason = event.reason.map(Rejection.clipped)
             let status: Int?
             switch event.transition {
             case "accept": status = 3

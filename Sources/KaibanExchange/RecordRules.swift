@@ -10,6 +10,8 @@ struct RecordRules: Sendable {
     var identity: ExchangeIdentity
     /// The county-level divisions whose enterprises this hall registers.
     var jurisdiction: [String]
+    /// This hall's own divisions (its hall and jurisdiction): collaboration numbers of its range.
+    var ownDivisions: Set<String> = []
     var now: Date
 
     struct Decision: Sendable {
@@ -126,7 +128,7 @@ struct RecordRules: Sendable {
                 message: "收件地机构\(transfer.receivingAuthority.code)不是发送方\(sender)：办件由收件地机构转办",
                 details: [Rejection.Detail(text: "Case/ReceivingAuthority/Code")])
         }
-        if let problem = Self.numberingProblem(transfer, header: header) { return problem }
+        if let problem = numberingProblem(transfer, header: header) { return problem }
         if transfer.decidingAuthority.code != identity.authority.code {
             return Rejection(
                 code: "case.not-competent", message: "办理地机构\(transfer.decidingAuthority.code)不是本机构")
@@ -178,11 +180,10 @@ struct RecordRules: Sendable {
                 files[document.sm3] = file
             } else {
                 // Known by its first bytes, as a document uploaded at a portal is.
+                let found = DocumentFileType.sniff(file)?.mediaType ?? "未知类型"
                 mistyped.append(
                     Rejection.Detail(
-                        text:
-                            "材料\(document.number)（\(document.title)）：文件内容是\(DocumentFileType.sniff(file)?.mediaType ?? "未知类型")，不是所称的\(document.mediaType)"
-                    ))
+                        text: "材料\(document.number)（\(document.title)）：文件内容是\(found)，不是所称的\(document.mediaType)"))
             }
         }
         if !missing.isEmpty { return Rejection(code: "document.missing", message: "材料文件缺失", details: missing) }
@@ -196,24 +197,24 @@ struct RecordRules: Sendable {
     }
 
     /// A transfer numbered outside its sender's range: the collaboration number is the receiving
-    /// authority's (`CY` + its division, README §2), and that division is the one in the sender's
-    /// credit code (characters 3–8), which its key stands for. A partner could otherwise take
-    /// numbers of this hall's range (so that this hall's own transfers of the day find theirs
-    /// taken) or of another partner's.
-    static func numberingProblem(_ transfer: TransferredCase, header: MessageHeader) -> Rejection? {
-        let division = String(header.sender.code.dropFirst(2).prefix(6))
+    /// authority's, `CY` + its division (README §2), so it must name the transfer's
+    /// `ReceivingAuthority/Division`, and that cannot be one of this hall's own divisions (a
+    /// partner could otherwise take numbers of this hall's range, so that this hall's own
+    /// transfers of the day find theirs taken).
+    func numberingProblem(_ transfer: TransferredCase, header: MessageHeader) -> Rejection? {
         let numbered = String(header.collaborationNumber.dropFirst(2).prefix(6))
-        if numbered != division {
+        if numbered != transfer.receivingAuthority.division {
             return Rejection(
                 code: "case.invalid",
-                message: "业务协同编号\(header.collaborationNumber)不属于发送方：转办的编号应以CY\(division)开头（发送方统一社会信用代码中的行政区划）",
+                message:
+                    "业务协同编号\(header.collaborationNumber)应以CY加收件地机构的行政区划\(transfer.receivingAuthority.division)开头",
                 details: [Rejection.Detail(text: "Header/CollaborationNumber")])
         }
-        if transfer.receivingAuthority.division != division {
+        if ownDivisions.contains(numbered) {
             return Rejection(
                 code: "case.invalid",
-                message: "收件地机构的行政区划\(transfer.receivingAuthority.division)与其统一社会信用代码中的\(division)不符",
-                details: [Rejection.Detail(text: "Case/ReceivingAuthority/Division")])
+                message: "业务协同编号\(header.collaborationNumber)属于本机构（行政区划\(numbered)）的编号范围，不能由协同机构使用",
+                details: [Rejection.Detail(text: "Header/CollaborationNumber")])
         }
         return nil
     }
@@ -294,9 +295,11 @@ struct RecordRules: Sendable {
                 }
                 // A closed case keeps its final status: an earlier change arriving late is history.
                 // The transfer's own 已接件 is stamped by this hall's clock: a partner's first change
-                // follows it even when the partner's clock, a little behind, dates it earlier.
+                // follows it even when the partner's clock, a little behind, dates it earlier (by a
+                // day at most, as a licence's date may be: an older one stays history).
                 let onlyTransferred =
                     current.status == 1 && (current.statusAt.map { $0 <= current.openedAt } ?? true)
+                    && change.time >= current.openedAt.addingTimeInterval(-86_400)
                 let makeCurrent =
                     !current.isClosed && (onlyTransferred || current.statusAt.map { change.time >= $0 } ?? true)
                 if makeCurrent {

@@ -80,10 +80,18 @@ public struct PostgresLocation: Sendable, Equatable, CustomStringConvertible {
     public var description: String { "postgres://\(username)@\(host):\(port)/\(database)" }
 
     /// `text` with the password of its user part replaced by stars, for messages.
+    /// An address that cannot be read (often a password with `#`, `/` or `@` not percent-encoded)
+    /// loses everything between `://` and its last `@`.
     static func withoutPassword(_ text: String) -> String {
-        guard var components = URLComponents(string: text), components.password != nil else { return text }
-        components.password = "***"
-        return components.string ?? text
+        if var components = URLComponents(string: text) {
+            guard components.password != nil else { return text }
+            components.password = "***"
+            if let string = components.string { return string }
+        }
+        guard let scheme = text.range(of: "://"), let at = text.range(of: "@", options: .backwards),
+            at.lowerBound > scheme.upperBound
+        else { return text.contains("://") ? String(text.prefix { $0 != ":" }) + "://…" : text }
+        return String(text[..<scheme.upperBound]) + "***" + String(text[at.lowerBound...])
     }
 
     /// The client's configuration: `sslmode` as libpq reads it (`require` encrypts without

@@ -58,7 +58,8 @@ extension KaibanServer {
                 date: try Self.civilDate(form.date, field: "date"), time: form.time,
                 for: BookingApplicant(
                     name: form.name, idNumber: form.idNumber, phone: form.phone, enterpriseName: form.enterpriseName),
-                through: portal, idempotencyKey: key, requestBody: Data(body.readableBytesView))
+                through: portal, idempotencyKey: key, requestBody: Data(body.readableBytesView),
+                canonicalBody: try Self.canonicalEncoder.encode(form))
             return JSONResponse(
                 receipt, status: receipt.replayed ? .ok : .created,
                 headers: [.location: "/appointments/\(receipt.appointment.id)"])

@@ -94,6 +94,8 @@ public struct KaibanServer: Sendable {
             .init(service: app),
             .init(service: ShutdownNotice(logger: logger), successTerminationBehavior: .ignore),
         ]
+        // What an exchange killed mid-write left beside the partners' files (up to 50 MiB each).
+        DurableFiles.removeAbandoned(in: ExchangeInbox.filesFolder(desk.settings), now: Date())
         if let interval = settings.exchangeSendInterval, let worker = try? ExchangeWorker.open(desk) {
             services.append(
                 .init(
@@ -199,6 +201,11 @@ struct OutboxService: Service {
             while !Task.isCancelled {
                 do {
                     let report = try await worker.run(at: worker.outbox.desk.clock.now())
+                    for (number, why) in report.failed {
+                        logger.error(
+                            "exchange: a case's message could not be written",
+                            metadata: ["case": "\(number)", "error": "\(why)"])
+                    }
                     let pass = report.delivery
                     if pass.delivered + pass.retrying + pass.failed + report.takenIn.count + report.told > 0 {
                         logger.info(

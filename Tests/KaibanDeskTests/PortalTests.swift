@@ -70,6 +70,19 @@ import Testing
         #expect(
             retry.replayed && retry.case.number == first.case.number
                 && retry.queryPassword == first.queryPassword)
+        // The first was stored by its bytes (as before canonical forms were kept): a retry of the
+        // same bytes that now comes with its canonical form still matches it; another canonical
+        // form with other bytes does not.
+        let upgraded = try await desk.submit(
+            Fixtures.application(channel: .window), through: app.portal, idempotencyKey: "k-1",
+            requestBody: body(), canonicalBody: body("canonical"))
+        #expect(upgraded.replayed && upgraded.queryPassword == first.queryPassword)
+        let stranger = await Fixtures.problem {
+            _ = try await desk.submit(
+                Fixtures.application(), through: app.portal, idempotencyKey: "k-1", requestBody: body("other"),
+                canonicalBody: body("canonical"))
+        }
+        #expect(stranger?.code == "idempotency.key-reused")
         // The same key with another request: refused.
         let other = await Fixtures.problem {
             _ = try await desk.submit(

@@ -99,10 +99,9 @@ extension ExchangeInboxTests {
         #expect(try await hall.desk.store.exchangeCase(number)?.status == 11)
     }
 
-    /// A transfer's collaboration number is its sender's: `CY` + the division in the sender's
-    /// credit code. Numbers of this hall's range (which would block this hall's own transfers of
-    /// the day) or of another partner's are refused, and so is a receiving authority placed in
-    /// another division.
+    /// A transfer's collaboration number is its receiving authority's: `CY` + that authority's
+    /// division, never one of this hall's (which would block this hall's own transfers of the
+    /// day). A number of another division than the one the transfer names is refused.
     @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases, .exchange))
     func aTransferNumberedOutsideItsSendersRangeIsRefused(store: TestStoreKind) async throws {
         let hall = try await Self.hall(store: store)

@@ -42,6 +42,9 @@ struct PostgresLocationTests {
         for (text, says) in [
             ("postgres://k:Secr3t@127.0.0.1/d?sslmode=maybe", "sslmode must be one of"),
             ("postgres://k:Secr3t@127.0.0.1/d?connect_timeout=3", "the parameter connect_timeout"),
+            // A password with characters that break the address: nothing of it is shown.
+            ("postgres://k:Secr3t#x@127.0.0.1/d", "not a PostgreSQL address"),
+            ("postgres://k:Secr3t@/d", "no host"),
         ] {
             do {
                 _ = try PostgresLocation(text)

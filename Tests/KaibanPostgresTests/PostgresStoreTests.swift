@@ -110,6 +110,14 @@ struct PostgresStoreTests {
                 #expect(ledger == true)
             }
         }
+        // What an extension brought is the database's own: Kaiban moves in beside it.
+        try await withFreshDatabase { location in
+            try await PostgresStore.withStore(location, deadline: TestServer.patience) { store in
+                try await store.execute("CREATE EXTENSION pg_stat_statements")
+                #expect(try await store.migrate() == PostgresMigrations.all.map(\.version))
+                #expect(try await store.migrate() == [])
+            }
+        }
     }
 
     /// `sslmode=require` against the tests' server, which has no TLS: refused, never plain text.

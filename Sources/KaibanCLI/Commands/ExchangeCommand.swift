@@ -186,6 +186,7 @@ struct ExchangeCommand: AsyncParsableCommand {
                 let receipts = directory.appendingPathComponent("receipts")
                 // What an import killed mid-write left (the receipts are written again below).
                 DurableFiles.removeAbandoned(in: receipts, now: Date())
+                DurableFiles.removeAbandoned(in: ExchangeInbox.filesFolder(session.desk.settings), now: Date())
                 var lines: [Line] = []
                 // Read, then received in batches: each checked concurrently while the one before it
                 // is applied, in one transaction each.
@@ -386,6 +387,12 @@ struct ExchangeCommand: AsyncParsableCommand {
                 }
                 for (number, reason) in report.refused.sorted(by: { $0.key < $1.key }) {
                     Console.print(zh ? "转入办件\(number)不予受理：\(reason)" : "transferred case \(number) refused: \(reason)")
+                }
+                for (number, why) in report.failed.sorted(by: { $0.key < $1.key }) {
+                    Console.error(
+                        zh
+                            ? "办件\(number)的报文未能写出（下次再试）：\(why)"
+                            : "case \(number): its message could not be written (tried again next time): \(why)")
                 }
                 let pass = report.delivery
                 Console.print(
