@@ -117,6 +117,12 @@ import Testing
             #expect(try kaiban.run(["stats", "month", bad]).status == 64, "\(bad)")
             #expect(try kaiban.run(["sla", "report", "--month", bad]).status == 64, "\(bad)")
         }
+        // A year outside the calendar's is refused as a month is (it had printed a table of zeros).
+        for bad in ["1999", "2061"] {
+            let refused = try kaiban.run(["stats", "year", bad])
+            #expect(refused.status == 64 && refused.stderr.contains("工作日历所覆盖"), "\(refused)")
+        }
+        #expect(try kaiban.run(["stats", "year", "2026"]).status == 0)
         let result = try kaiban.run(["queue", "--json", "--at", "2026-11-26T17:30"])
         let items = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])
         #expect(items.count == 5)

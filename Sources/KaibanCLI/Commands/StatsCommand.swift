@@ -56,9 +56,18 @@ struct StatsCommand: AsyncParsableCommand {
         }
 
         func validate() throws {
-            guard days != nil else {
+            guard let (first, _) = days else {
                 throw usageError(
                     zh: "“\(year)”不是有效的年份（四位数字，如2026）", en: "\"\(year)\" is not a year (four digits, e.g. 2026)")
+            }
+            // As for a month: the years the working calendar covers.
+            let years = WorkingCalendar.firstYear...WorkingCalendar.lastYear
+            guard years.contains(first.year) else {
+                throw usageError(
+                    zh: "年份\(year)不在工作日历所覆盖的\(years.lowerBound)至\(years.upperBound)年之内",
+                    en:
+                        "the year \(year) is outside the years the working calendar covers (\(years.lowerBound) to \(years.upperBound))"
+                )
             }
         }
 
