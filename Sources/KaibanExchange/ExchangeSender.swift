@@ -147,6 +147,9 @@ public struct ExchangeSender: Sendable {
         public var rejected = 0
         public var retrying = 0
         public var failed = 0
+        /// Messages delivered with an answer that was not their receipt (unsigned, another
+        /// sender's, or naming other records): they stay delivered, awaiting a receipt.
+        public var unboundAnswers = 0
     }
 
     /// How long a message taken for delivery is held from other senders: far longer than one
@@ -179,6 +182,8 @@ public struct ExchangeSender: Sendable {
                 pass.delivered += 1
                 if let binding {
                     if binding.accepted { pass.acknowledged += 1 } else { pass.rejected += 1 }
+                } else if let answer, !answer.isEmpty {
+                    pass.unboundAnswers += 1
                 }
             } catch {
                 let attempts = message.attempts + 1

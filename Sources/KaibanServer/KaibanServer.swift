@@ -215,7 +215,7 @@ struct OutboxService: Service {
                                 "told": "\(report.told)",
                                 "delivered": "\(pass.delivered)", "acknowledged": "\(pass.acknowledged)",
                                 "rejected": "\(pass.rejected)", "retrying": "\(pass.retrying)",
-                                "failed": "\(pass.failed)",
+                                "failed": "\(pass.failed)", "unboundAnswers": "\(pass.unboundAnswers)",
                             ])
                     }
                 } catch {

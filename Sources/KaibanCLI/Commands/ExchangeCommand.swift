@@ -400,6 +400,13 @@ struct ExchangeCommand: AsyncParsableCommand {
                         ? "新写报文\(report.told)份；已投递\(pass.delivered)份（对方回执确认\(pass.acknowledged)份、拒收\(pass.rejected)份），待重试\(pass.retrying)份，放弃\(pass.failed)份"
                         : "\(report.told) messages written; delivered \(pass.delivered) (acknowledged \(pass.acknowledged), rejected \(pass.rejected)), retrying \(pass.retrying), given up \(pass.failed)"
                 )
+                if pass.unboundAnswers > 0 {
+                    Console.error(
+                        zh
+                            ? "\(pass.unboundAnswers)份报文投递后对方的答复不是其回执（未签名、非该机构签名或所答记录不符），仍待回执"
+                            : "\(pass.unboundAnswers) delivered messages were answered with something that is not their receipt (unsigned, signed by another, or naming other records): still awaiting a receipt"
+                    )
+                }
                 if pass.failed > 0 { throw ExitCode(KaibanExit.refused) }
             }
         }
