@@ -60,6 +60,22 @@ public enum FreeText {
         text.unicodeScalars.map { isHidden($0) ? "<\(codePoint($0))>" : String($0) }.joined()
     }
 
+    /// A variation selector that follows no character (at the start, after a blank) or another
+    /// selector: it chooses nothing, and a search for the text without it never finds it.
+    static func misplacedSelector(_ text: String) -> Unicode.Scalar? {
+        var previousIsBase = false
+        for scalar in text.unicodeScalars {
+            switch scalar.value {
+            case 0x180B...0x180D, 0x180F, 0xFE00...0xFE0F, 0xE0100...0xE01EF:
+                if !previousIsBase { return scalar }
+                previousIsBase = false
+            default:
+                previousIsBase = isBase(scalar)
+            }
+        }
+        return nil
+    }
+
     /// A combining mark (an accent) or a text/emoji presentation selector (U+FE0E, U+FE0F) right
     /// after a Chinese character: nothing a Chinese text uses, and what a search for the same
     /// name without it would never find (张\u{301}伟 is not 张伟). An ideographic variation
@@ -100,6 +116,12 @@ public enum FreeText {
             let code = codePoint(first)
             return LocalizedText(
                 zh: "只有不可见或附加的字符（\(code)）", en: "holds only invisible or combining characters (\(code))")
+        }
+        if let selector = misplacedSelector(text) {
+            let code = codePoint(selector)
+            return LocalizedText(
+                zh: "变体选择符（\(code)）不在字符之后，或一个字符后有两个",
+                en: "has a variation selector (\(code)) after no character, or a second one on a character")
         }
         if let mark = markOnChineseCharacter(text) {
             let code = codePoint(mark)

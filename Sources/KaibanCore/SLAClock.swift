@@ -148,7 +148,18 @@ public struct SLAClock: Sendable {
         let current = segments.last
         let running = current?.end == nil && current?.effect == .running
         let stage = current?.end == nil ? current?.stage ?? "" : ""
-        let stageMinutes = running ? calendar.elapsed(from: current?.start ?? now, to: now).minutes : 0
+        // The current visit to the stage: every stretch since the case came into it (a pause in the
+        // same stage, a door-to-door wait, does not start the stage again).
+        var stageSeconds = 0
+        if running {
+            for segment in segments.reversed() {
+                guard segment.stage == stage else { break }
+                guard segment.effect == .running else { continue }
+                let end = max(segment.start, min(segment.end ?? now, now))
+                stageSeconds += calendar.elapsed(from: segment.start, to: end).seconds
+            }
+        }
+        let stageMinutes = WorkingTime.minutes(ofSeconds: stageSeconds)
         let stageBudget = stageBudgets[stage]
         let remaining = budgetMinutes.map { $0 - government }
         let due = schedule(segments, extra: extra, budgetMinutes: budgetMinutes).dueAt

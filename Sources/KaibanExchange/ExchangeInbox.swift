@@ -307,9 +307,21 @@ public struct ExchangeInbox: Sendable {
             refusal = Rejection(code: "receipt.mismatch", message: mismatch)
         }
         let jurisdiction = desk.settings.jurisdiction ?? [desk.settings.hall]
-        let rules = RecordRules(
+        var rules = RecordRules(
             identity: identity, jurisdiction: jurisdiction, ownDivisions: Set(jurisdiction + [desk.settings.hall]),
             now: now)
+        if refusal == nil, case .caseTransfer = message.body {
+            // A transfer takes a collaboration number: of a real division, and not of the range
+            // another registered partner numbers in (the division in its credit code).
+            let numbered = String(header.collaborationNumber.dropFirst(2).prefix(6))
+            rules.numberedDivisionKnown =
+                try await desk.division(numbered, on: HallTime.localDate(of: now)).state != .unknown
+            let ownCodeDivision = String(header.sender.code.dropFirst(2).prefix(6))
+            rules.otherPartnersDivisions = Set(
+                try await desk.store.exchangePartners().filter { $0.code != header.sender.code }
+                    .map { String($0.code.dropFirst(2).prefix(6)) }
+            ).subtracting([ownCodeDivision])
+        }
         // Check 11, the part that needs no stored state: identity numbers, codes, documents.
         var stateless: [String: Rejection] = [:]
         var files: [String: Data] = [:]

@@ -12,6 +12,11 @@ struct RecordRules: Sendable {
     var jurisdiction: [String]
     /// This hall's own divisions (its hall and jurisdiction): collaboration numbers of its range.
     var ownDivisions: Set<String> = []
+    /// The divisions other registered partners number in (from their credit codes): not the
+    /// sender's to use.
+    var otherPartnersDivisions: Set<String> = []
+    /// Whether the division a transfer's collaboration number names is a division at all (GB/T 2260).
+    var numberedDivisionKnown = true
     var now: Date
 
     struct Decision: Sendable {
@@ -191,7 +196,9 @@ struct RecordRules: Sendable {
             return Rejection(code: "document.digest-mismatch", message: "材料文件与清单不符", details: mismatched)
         }
         if !mistyped.isEmpty {
-            return Rejection(code: "document.type-refused", message: "材料文件的内容与所称类型不符", details: mistyped)
+            return Rejection(
+                code: "document.type-refused",
+                message: "材料文件的内容与所称类型不符：" + mistyped.map(\.text).joined(separator: "；"), details: mistyped)
         }
         return nil
     }
@@ -208,6 +215,24 @@ struct RecordRules: Sendable {
                 code: "case.invalid",
                 message:
                     "业务协同编号\(header.collaborationNumber)应以CY加收件地机构的行政区划\(transfer.receivingAuthority.division)开头",
+                details: [Rejection.Detail(text: "Header/CollaborationNumber")])
+        }
+        if !numberedDivisionKnown {
+            return Rejection(
+                code: "case.invalid",
+                message: "业务协同编号\(header.collaborationNumber)中的\(numbered)不是行政区划代码",
+                details: [Rejection.Detail(text: "Header/CollaborationNumber")])
+        }
+        let day = header.collaborationNumber.dropFirst(8).prefix(8)
+        if CivilDate("\(day.prefix(4))-\(day.dropFirst(4).prefix(2))-\(day.suffix(2))") == nil {
+            return Rejection(
+                code: "case.invalid", message: "业务协同编号\(header.collaborationNumber)中的日期\(day)不是有效日期",
+                details: [Rejection.Detail(text: "Header/CollaborationNumber")])
+        }
+        if otherPartnersDivisions.contains(numbered) {
+            return Rejection(
+                code: "case.invalid",
+                message: "业务协同编号\(header.collaborationNumber)属于另一协同机构（行政区划\(numbered)）的编号范围",
                 details: [Rejection.Detail(text: "Header/CollaborationNumber")])
         }
         if ownDivisions.contains(numbered) {

@@ -162,6 +162,11 @@ import Testing
             let problem = FreeText.problem(text, limit: FreeText.nameLimit)
             #expect(problem?.zh.hasPrefix("汉字后带有附加符号") == true, "\(text.unicodeScalars.map(\.value))")
         }
+        // A selector that follows no character, or a second one on a character, chooses nothing.
+        for text in ["\u{E0100}张伟", "张\u{E0100}\u{E0101}伟", "张 \u{FE0F}伟"] {
+            let problem = FreeText.problem(text, limit: FreeText.nameLimit)
+            #expect(problem?.zh.hasPrefix("变体选择符") == true, "\(text.unicodeScalars.map(\.value))")
+        }
         for text in ["葛\u{E0100}优", "邓\u{FE00}", "👍\u{FE0F}好"] {
             #expect(FreeText.problem(text, limit: FreeText.nameLimit) == nil, "\(text.unicodeScalars.map(\.value))")
         }

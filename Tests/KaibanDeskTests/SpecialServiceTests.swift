@@ -241,6 +241,8 @@ import Testing
         let resumed = try await desk.playing(Fixtures.at(10, 10)).caseView(second)
         // 09:30-09:40 and 10:00-10:10 count; the 20 minutes flagged waited.
         #expect(resumed.sla.governmentMinutes == 20 && resumed.sla.applicantMinutes == 20 && resumed.sla.running)
+        // The wait did not start the stage again: its minutes are the stage's since intake.
+        #expect(resumed.sla.stageMinutes == 20 && resumed.sla.minutesByStage[resumed.sla.stage] == 20)
         // Flagged again before any step: the clock pauses again (it had kept running).
         _ = try await desk.playing(Fixtures.at(10, 20)).flagSpecial(
             second, kind: "door-to-door", reason: "申请人再次住院", as: supervisor)

@@ -122,6 +122,26 @@ extension ExchangeInboxTests {
             elsewhere.body = .caseTransfer(record)
         }
         #expect(try await hall.receive(try hall.fromPartner(elsewhere)).code == "case.invalid")
+        // Another registered partner's range (Banan's, from its credit code), a division that is
+        // none, a day that is none: refused too.
+        _ = try await hall.desk.addExchangePartner(
+            code: "11500113MB1759238R", name: "重庆市巴南区市场监督管理局", endpoint: nil,
+            publicKeyPEM: Data(try SM2.PrivateKey.generate().publicKey.pem.utf8), as: .clerk(Fixtures.supervisor.id))
+        let squatted = [
+            ("4a5b6c7d-8e9f-4a0b-9c2d-3e4f5a6b7c8d", "CY500113202611260001", "500113"),
+            ("5b6c7d8e-9f0a-4b1c-8d3e-4f5a6b7c8d9e", "CY000000202611260001", "000000"),
+            ("6c7d8e9f-0a1b-4c2d-9e4f-5a6b7c8d9e0f", "CY500103202613400001", "500103"),
+        ]
+        for (id, number, division) in squatted {
+            var message = Self.inboundTransfer(id: id)
+            message.header.collaborationNumber = number
+            if case .caseTransfer(var record) = message.body {
+                record.receivingAuthority.division = division
+                message.body = .caseTransfer(record)
+            }
+            #expect(try await hall.receive(try hall.fromPartner(message)).code == "case.invalid", "\(number)")
+            #expect(try await hall.desk.store.exchangeCase(number) == nil)
+        }
         // This hall's own first transfer of the day still takes number 0001.
         #expect(try await Self.outbound(hall) == "CY510811202611260001")
         #expect(try await hall.receive(try hall.fromPartner(Self.inboundTransfer())).outcome == .applied)
