@@ -139,10 +139,13 @@ extension AsyncParsableCommand {
         do {
             location = try PostgresLocation(address)
         } catch {
+            // What is wrong, in the address's own words (its password never shown).
             throw Problem(
                 .invalid, "database.address-invalid",
-                zh: "PostgreSQL 地址有误（应为 postgres://用户@主机:端口/数据库）",
-                en: "the PostgreSQL address is unreadable (postgres://USER@HOST:PORT/DATABASE)")
+                zh: "PostgreSQL 地址有误（应为 postgres://用户@主机:端口/数据库[?sslmode=…]）：\(error.description)",
+                en:
+                    "the PostgreSQL address is unreadable (postgres://USER@HOST:PORT/DATABASE[?sslmode=…]): \(error.description)"
+            )
         }
         // The pool's own reports (each failed connection attempt) are not the clerk's business: the
         // command says what failed, as a problem.

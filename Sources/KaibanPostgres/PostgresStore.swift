@@ -87,14 +87,17 @@ public final class PostgresStore: Sendable {
                 _ = try await connection.query(
                     "SELECT pg_advisory_xact_lock(\(PostgresMigrations.lock))", logger: logger)
                 // Another program's database is not made Kaiban's by a typo in an address: one
-                // without Kaiban's ledger must hold no table yet (SQLite refuses the same). Tables an
-                // extension brought (PostGIS's spatial_ref_sys) are the database's, not a program's.
+                // without Kaiban's ledger must hold no table, view or sequence yet, in any schema
+                // (SQLite refuses the same). What an extension brought (PostGIS's spatial_ref_sys,
+                // pg_stat_statements's views) is the database's, not a program's.
                 let foreign =
                     try await connection.query(
                         """
                         SELECT to_regclass(quote_ident(current_schema()) || '.kaiban_migration') IS NULL AND EXISTS (
                             SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-                            WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p')
+                            WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
+                                AND n.nspname NOT LIKE 'pg_temp%' AND n.nspname NOT LIKE 'pg_toast_temp%'
+                                AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f')
                                 AND NOT EXISTS (
                                     SELECT 1 FROM pg_depend d
                                     WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e'))

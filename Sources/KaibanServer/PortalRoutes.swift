@@ -91,9 +91,15 @@ extension KaibanServer {
     /// The portal whose bearer token the request carries.
     static func portal(_ request: Request, _ desk: Desk) async throws -> Portal {
         guard let token = bearer(request) else {
+            let given = request.headers[.authorization] != nil
             throw Problem(
-                .forbidden, "portal.unauthorized", zh: "缺少门户令牌（请求头 Authorization: Bearer 令牌）",
-                en: "no portal token (the header Authorization: Bearer TOKEN)")
+                .forbidden, "portal.unauthorized",
+                zh: given
+                    ? "门户令牌的写法有误（应为请求头 Authorization: Bearer 令牌，中间一个空格）"
+                    : "缺少门户令牌（请求头 Authorization: Bearer 令牌）",
+                en: given
+                    ? "the portal token is not written as Authorization: Bearer TOKEN (one space between)"
+                    : "no portal token (the header Authorization: Bearer TOKEN)")
         }
         return try await desk.portal(token: token)
     }

@@ -110,6 +110,18 @@ struct PostgresStoreTests {
                 #expect(ledger == true)
             }
         }
+        // In another schema, or a view or a sequence: another program's all the same.
+        for objects in [
+            ["CREATE SCHEMA app", "CREATE TABLE app.orders (id integer)"], ["CREATE SEQUENCE invoice_number"],
+        ] {
+            try await withFreshDatabase { location in
+                try await PostgresStore.withStore(location, deadline: TestServer.patience) { store in
+                    for statement in objects { try await store.execute(statement) }
+                    let refusal = await #expect(throws: Problem.self) { try await store.migrate() }
+                    #expect(refusal?.code == "database.not-kaiban", "\(objects)")
+                }
+            }
+        }
         // What an extension brought is the database's own: Kaiban moves in beside it.
         try await withFreshDatabase { location in
             try await PostgresStore.withStore(location, deadline: TestServer.patience) { store in
