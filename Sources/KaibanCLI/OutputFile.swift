@@ -1,5 +1,6 @@
 import Foundation
 import KaibanCore
+import KaibanDesk
 
 #if canImport(Glibc)
     import Glibc
@@ -72,26 +73,14 @@ package enum OutputFile {
             en: "cannot write the file \(url.path) (no permission)")
     }
 
-    /// How long a temporary file beside an output may stay before it counts as abandoned.
-    static let abandonedAfter: TimeInterval = 600
-
     /// Removes temporary files of `url` that a write stopped mid-way left (a killed command):
-    /// `.NAME.UUID.tmp` beside it, untouched for ``abandonedAfter``, so a write going on now is
-    /// never one of them.
+    /// `.NAME.UUID.tmp` beside it, untouched for ``DurableFiles/abandonedAfter``, so a write going
+    /// on now is never one of them.
     static func removeAbandoned(beside url: URL, now: Date = Date()) {
-        let folder = url.deletingLastPathComponent()
         let prefix = ".\(url.lastPathComponent)."
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else { return }
-        for name in names where name.hasPrefix(prefix) && name.hasSuffix(".tmp") {
-            let middle = name.dropFirst(prefix.count).dropLast(4)
-            guard UUID(uuidString: String(middle)) != nil else { continue }
-            let path = folder.appendingPathComponent(name).path
-            guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
-                attributes[.type] as? FileAttributeType == .typeRegular,
-                let modified = attributes[.modificationDate] as? Date,
-                now.timeIntervalSince(modified) > abandonedAfter
-            else { continue }
-            try? FileManager.default.removeItem(atPath: path)
+        DurableFiles.removeAbandoned(in: url.deletingLastPathComponent(), now: now) { name in
+            name.hasPrefix(prefix) && name.hasSuffix(".tmp")
+                && UUID(uuidString: String(name.dropFirst(prefix.count).dropLast(4))) != nil
         }
     }
 }

@@ -221,15 +221,27 @@ extension CivilDate {
             return LocalizedText(
                 zh: "“\(text)”不是 yyyy-MM 格式的月份（如 2026-11）", en: "\"\(text)\" is not a yyyy-MM month (e.g. 2026-11)")
         }
-        let years = WorkingCalendar.firstYear...WorkingCalendar.lastYear
-        guard years.contains(year) else {
+        return outsideCalendar(year, LocalizedText(zh: "月份“\(text)”", en: "the month \"\(text)\""))
+    }
+
+    /// What is wrong with `text` as a `yyyy` year of the working calendar, or nil.
+    public static func yearProblem(_ text: String) -> LocalizedText? {
+        guard text.utf8.count == 4, text.utf8.allSatisfy({ (48...57).contains($0) }), let year = Int(text) else {
             return LocalizedText(
-                zh: "月份“\(text)”不在工作日历所覆盖的\(years.lowerBound)至\(years.upperBound)年之内",
-                en:
-                    "the month \"\(text)\" is outside the years the working calendar covers (\(years.lowerBound) to \(years.upperBound))"
-            )
+                zh: "“\(text)”不是有效的年份（四位数字，如2026）", en: "\"\(text)\" is not a year (four digits, e.g. 2026)")
         }
-        return nil
+        return outsideCalendar(year, LocalizedText(zh: "年份\(text)", en: "the year \(text)"))
+    }
+
+    /// `what` (a month, a year) refused when `year` lies outside the working calendar's years.
+    static func outsideCalendar(_ year: Int, _ what: LocalizedText) -> LocalizedText? {
+        let years = WorkingCalendar.firstYear...WorkingCalendar.lastYear
+        guard !years.contains(year) else { return nil }
+        return LocalizedText(
+            zh: "\(what.zh)不在工作日历所覆盖的\(years.lowerBound)至\(years.upperBound)年之内",
+            en:
+                "\(what.en) is outside the years the working calendar covers (\(years.lowerBound) to \(years.upperBound))"
+        )
     }
 
     /// The first and last day of a `yyyy-MM` month (ASCII digits only, no sign), or nil.

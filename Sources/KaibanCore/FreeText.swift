@@ -34,8 +34,7 @@ public enum FreeText {
         }
         switch scalar.value {
         case 0x2800: return true
-        case 0x180B...0x180D, 0x180F, 0xFE00...0xFE0F, 0xE0100...0xE01EF: return false
-        default: return scalar.properties.isDefaultIgnorableCodePoint
+        default: return !isVariationSelector(scalar) && scalar.properties.isDefaultIgnorableCodePoint
         }
     }
 
@@ -60,43 +59,51 @@ public enum FreeText {
         text.unicodeScalars.map { isHidden($0) ? "<\(codePoint($0))>" : String($0) }.joined()
     }
 
-    /// A variation selector that follows no character (at the start, after a blank) or another
-    /// selector: it chooses nothing, and a search for the text without it never finds it.
-    static func misplacedSelector(_ text: String) -> Unicode.Scalar? {
-        var previousIsBase = false
-        for scalar in text.unicodeScalars {
-            switch scalar.value {
-            case 0x180B...0x180D, 0x180F, 0xFE00...0xFE0F, 0xE0100...0xE01EF:
-                if !previousIsBase { return scalar }
-                previousIsBase = false
-            default:
-                previousIsBase = isBase(scalar)
-            }
+    /// Whether `scalar` is a variation selector (U+FE00–U+FE0F, U+E0100–U+E01EF, Mongolian's
+    /// U+180B–U+180D and U+180F): it chooses how the character before it looks.
+    static func isVariationSelector(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x180B...0x180D, 0x180F, 0xFE00...0xFE0F, 0xE0100...0xE01EF: true
+        default: false
         }
-        return nil
     }
 
-    /// A combining mark (an accent) or a text/emoji presentation selector (U+FE0E, U+FE0F) right
-    /// after a Chinese character: nothing a Chinese text uses, and what a search for the same
-    /// name without it would never find (张\u{301}伟 is not 张伟). An ideographic variation
-    /// selector (U+E0100–U+E01EF) after one is a variant of the character, and is taken.
-    static func markOnChineseCharacter(_ text: String) -> Unicode.Scalar? {
-        var afterChinese = false
+    /// What is attached where it does not belong, in one pass: a variation selector that follows
+    /// no character (at the start, after a blank, after a mark) or another selector, which chooses
+    /// nothing; a combining mark (an accent) or a text/emoji presentation selector (U+FE0E, U+FE0F)
+    /// on a Chinese character, which no Chinese text uses. A search for the text without either
+    /// never finds it (张\u{301}伟 is not 张伟). An ideographic variation selector
+    /// (U+E0100–U+E01EF) after a character is a variant of it, and is taken.
+    static func attachmentProblem(_ text: String) -> LocalizedText? {
+        func mark(_ scalar: Unicode.Scalar) -> LocalizedText {
+            LocalizedText(
+                zh: "汉字后带有附加符号或表情变体选择符（\(codePoint(scalar))）",
+                en: "has a combining mark or an emoji selector on a Chinese character (\(codePoint(scalar)))")
+        }
+        var afterBase = false
+        var onChinese = false
         for scalar in text.unicodeScalars {
-            let isMark: Bool
-            switch scalar.value {
-            case 0xFE0E, 0xFE0F: isMark = true
-            // Variation selectors are marks too (Mn), and choose a variant: kept, on the same character.
-            case 0x180B...0x180D, 0x180F, 0xFE00...0xFE0D, 0xE0100...0xE01EF: continue
-            default:
-                switch scalar.properties.generalCategory {
-                case .nonspacingMark, .spacingMark, .enclosingMark: isMark = true
-                default: isMark = false
+            if isVariationSelector(scalar) {
+                guard afterBase else {
+                    return LocalizedText(
+                        zh: "变体选择符（\(codePoint(scalar))）不在字符之后，或一个字符后有两个",
+                        en:
+                            "has a variation selector (\(codePoint(scalar))) after no character, or a second one on a character"
+                    )
                 }
+                if onChinese && (scalar.value == 0xFE0E || scalar.value == 0xFE0F) { return mark(scalar) }
+                afterBase = false
+                continue
             }
-            if isMark && afterChinese { return scalar }
-            // Marks after a mark stay on the same character.
-            if !isMark { afterChinese = EnterpriseNameText.isChineseCharacter(scalar) && scalar.value != 0x3007 }
+            switch scalar.properties.generalCategory {
+            case .nonspacingMark, .spacingMark, .enclosingMark:
+                // Marks after a mark stay on the same character.
+                if onChinese { return mark(scalar) }
+                afterBase = false
+            default:
+                afterBase = isBase(scalar)
+                onChinese = EnterpriseNameText.isChineseCharacter(scalar) && scalar.value != 0x3007
+            }
         }
         return nil
     }
@@ -117,18 +124,7 @@ public enum FreeText {
             return LocalizedText(
                 zh: "只有不可见或附加的字符（\(code)）", en: "holds only invisible or combining characters (\(code))")
         }
-        if let selector = misplacedSelector(text) {
-            let code = codePoint(selector)
-            return LocalizedText(
-                zh: "变体选择符（\(code)）不在字符之后，或一个字符后有两个",
-                en: "has a variation selector (\(code)) after no character, or a second one on a character")
-        }
-        if let mark = markOnChineseCharacter(text) {
-            let code = codePoint(mark)
-            return LocalizedText(
-                zh: "汉字后带有附加符号或表情变体选择符（\(code)）",
-                en: "has a combining mark or an emoji selector on a Chinese character (\(code))")
-        }
+        if let problem = attachmentProblem(text) { return problem }
         if text.count > limit {
             return LocalizedText(
                 zh: "过长（\(text.count)字，最多\(limit)字）", en: "is too long (\(text.count) characters, at most \(limit))")

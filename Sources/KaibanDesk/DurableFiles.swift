@@ -17,13 +17,14 @@ public enum DurableFiles {
     /// How long a temporary file may stay before it counts as left by a killed writer.
     public static let abandonedAfter: TimeInterval = 600
 
-    /// Removes the temporary files (`.NAME.RANDOM.tmp`) in `folder` that a killed writer left,
-    /// untouched for ``abandonedAfter``: a write going on now is never one of them.
-    public static func removeAbandoned(in folder: URL, now: Date) {
+    /// Removes the temporary files in `folder` that a killed writer left, untouched for
+    /// ``abandonedAfter`` (a write going on now is never one of them): by default this type's own
+    /// (`.NAME.RANDOM.tmp`), or those `named` picks (another writer's pattern).
+    public static func removeAbandoned(
+        in folder: URL, now: Date, named isTemporary: (String) -> Bool = DurableFiles.isTemporaryName
+    ) {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else { return }
-        for name in names where name.hasPrefix(".") && name.hasSuffix(".tmp") {
-            let parts = name.dropFirst().dropLast(4).split(separator: ".")
-            guard parts.count >= 2, let random = parts.last, UInt64(random, radix: 36) != nil else { continue }
+        for name in names where isTemporary(name) {
             let path = folder.appendingPathComponent(name).path
             var status = stat()
             guard lstat(path, &status) == 0, status.st_mode & S_IFMT == S_IFREG,
@@ -31,6 +32,14 @@ public enum DurableFiles {
             else { continue }
             unlink(path)
         }
+    }
+
+    /// Whether `name` is one of the temporary names ``write(_:mode:)`` gives (`.NAME.RANDOM.tmp`).
+    public static func isTemporaryName(_ name: String) -> Bool {
+        guard name.hasPrefix("."), name.hasSuffix(".tmp") else { return false }
+        let parts = name.dropFirst().dropLast(4).split(separator: ".")
+        guard parts.count >= 2, let random = parts.last else { return false }
+        return UInt64(random, radix: 36) != nil
     }
 
     /// Writes each `content` at its `target` (replacing a file of that name), creating the

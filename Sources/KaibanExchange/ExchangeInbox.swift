@@ -313,14 +313,14 @@ public struct ExchangeInbox: Sendable {
         if refusal == nil, case .caseTransfer = message.body {
             // A transfer takes a collaboration number: of a real division, and not of the range
             // another registered partner numbers in (the division in its credit code).
-            let numbered = String(header.collaborationNumber.dropFirst(2).prefix(6))
             rules.numberedDivisionKnown =
-                try await desk.division(numbered, on: HallTime.localDate(of: now)).state != .unknown
-            let ownCodeDivision = String(header.sender.code.dropFirst(2).prefix(6))
+                try await desk.division(RecordRules.numberedDivision(header), on: HallTime.localDate(of: now)).state
+                != .unknown
+            func division(_ code: String) -> String? { (try? CreditCode(code))?.divisionCode }
             rules.otherPartnersDivisions = Set(
                 try await desk.store.exchangePartners().filter { $0.code != header.sender.code }
-                    .map { String($0.code.dropFirst(2).prefix(6)) }
-            ).subtracting([ownCodeDivision])
+                    .compactMap { division($0.code) }
+            ).subtracting(division(header.sender.code).map { [$0] } ?? [])
         }
         // Check 11, the part that needs no stored state: identity numbers, codes, documents.
         var stateless: [String: Rejection] = [:]

@@ -208,8 +208,13 @@ struct RecordRules: Sendable {
     /// `ReceivingAuthority/Division`, and that cannot be one of this hall's own divisions (a
     /// partner could otherwise take numbers of this hall's range, so that this hall's own
     /// transfers of the day find theirs taken).
+    /// The division a message's collaboration number names (`CY` + division + day + sequence).
+    static func numberedDivision(_ header: MessageHeader) -> String {
+        String(header.collaborationNumber.dropFirst(2).prefix(6))
+    }
+
     func numberingProblem(_ transfer: TransferredCase, header: MessageHeader) -> Rejection? {
-        let numbered = String(header.collaborationNumber.dropFirst(2).prefix(6))
+        let numbered = Self.numberedDivision(header)
         if numbered != transfer.receivingAuthority.division {
             return Rejection(
                 code: "case.invalid",
@@ -223,10 +228,13 @@ struct RecordRules: Sendable {
                 message: "业务协同编号\(header.collaborationNumber)中的\(numbered)不是行政区划代码",
                 details: [Rejection.Detail(text: "Header/CollaborationNumber")])
         }
-        let day = header.collaborationNumber.dropFirst(8).prefix(8)
-        if CivilDate("\(day.prefix(4))-\(day.dropFirst(4).prefix(2))-\(day.suffix(2))") == nil {
+        // The day it was numbered: a real one, and not after tomorrow here (clocks a little apart).
+        let day = Int(header.collaborationNumber.dropFirst(8).prefix(8)) ?? 0
+        let numberedOn = CivilDate(year: day / 10_000, month: day / 100 % 100, day: day % 100)
+        if numberedOn.map({ $0 > HallTime.localDate(of: now.addingTimeInterval(86_400)) }) ?? true {
             return Rejection(
-                code: "case.invalid", message: "业务协同编号\(header.collaborationNumber)中的日期\(day)不是有效日期",
+                code: "case.invalid",
+                message: "业务协同编号\(header.collaborationNumber)中的日期\(day)不是有效日期，或晚于本机构的明天",
                 details: [Rejection.Detail(text: "Header/CollaborationNumber")])
         }
         if otherPartnersDivisions.contains(numbered) {

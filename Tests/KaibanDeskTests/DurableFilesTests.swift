@@ -48,4 +48,30 @@ import Testing
         #expect(throws: StoreError.self) { try DurableFiles.write(files) }
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == [])
     }
+
+    /// What a killed writer left (`.NAME.RANDOM.tmp`, ten minutes old) is removed; a write going on
+    /// now, a file of another pattern and a folder are left alone.
+    @Test func removesOnlyAbandonedTemporaryFiles() throws {
+        let folder = try Self.folder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let now = Date()
+        let files = [
+            (".receipt-1.xml.k3v9x2.tmp", 1_200.0), (".receipt-2.xml.a1b2c3.tmp", 60.0),
+            ("receipt-3.xml.k3v9x2.tmp", 1_200.0), (".notes.tmp", 1_200.0), (".receipt-4.xml.not-base36!.tmp", 1_200.0),
+        ]
+        for (name, age) in files {
+            let path = folder.appendingPathComponent(name).path
+            #expect(FileManager.default.createFile(atPath: path, contents: Data("x".utf8)))
+            try FileManager.default.setAttributes(
+                [.modificationDate: now.addingTimeInterval(-age)], ofItemAtPath: path)
+        }
+        try FileManager.default.createDirectory(
+            at: folder.appendingPathComponent(".dir.k3v9x2.tmp"), withIntermediateDirectories: false)
+        DurableFiles.removeAbandoned(in: folder, now: now)
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted() == [
+                ".dir.k3v9x2.tmp", ".notes.tmp", ".receipt-2.xml.a1b2c3.tmp", ".receipt-4.xml.not-base36!.tmp",
+                "receipt-3.xml.k3v9x2.tmp",
+            ])
+    }
 }

@@ -47,20 +47,18 @@ extension ExchangeInboxTests {
         let hall = try await Self.hall(store: store)
         let number = try await Self.outbound(hall)
         let refused = try await hall.receive(
-            try hall.fromPartner(
-                Self.statusUpdate(
-                    "5b6c7d8e-9f0a-4b1c-8d3e-4f5a6b7c8d9e",
-                    [StatusChange(recordID: "s1", status: 13, time: Fixtures.at(10, 39), reason: "名称不符合规定")],
-                    number: number)))
+            Self.statusUpdate(
+                "5b6c7d8e-9f0a-4b1c-8d3e-4f5a6b7c8d9e",
+                [StatusChange(recordID: "s1", status: 13, time: Fixtures.at(10, 39), reason: "名称不符合规定")],
+                number: number))
         #expect(refused.outcome == .applied)
         #expect(try await hall.desk.store.exchangeCase(number)?.status == 13)
         #expect(try await hall.desk.store.exchangeStatuses(number).map(\.madeCurrent) == [true, true])
         // Once the partner's own changes are current, an older one of its own is history again.
         let late = try await hall.receive(
-            try hall.fromPartner(
-                Self.statusUpdate(
-                    "6c7d8e9f-0a1b-4c2d-9e4f-5a6b7c8d9e0f",
-                    [StatusChange(recordID: "s0", status: 3, time: Fixtures.at(10, 38))], number: number)))
+            Self.statusUpdate(
+                "6c7d8e9f-0a1b-4c2d-9e4f-5a6b7c8d9e0f",
+                [StatusChange(recordID: "s0", status: 3, time: Fixtures.at(10, 38))], number: number))
         #expect(late.outcome == .applied)
         #expect(try await hall.desk.store.exchangeCase(number)?.status == 13)
     }
@@ -72,13 +70,12 @@ extension ExchangeInboxTests {
         let hall = try await Self.hall(store: store)
         let number = try await Self.outbound(hall)
         let bare = try await hall.receive(
-            try hall.fromPartner(
-                Self.statusUpdate(
-                    "5b6c7d8e-9f0a-4b1c-8d3e-4f5a6b7c8d9e",
-                    [
-                        StatusChange(recordID: "s1", status: 3, time: Fixtures.at(11, 0)),
-                        StatusChange(recordID: "s2", status: 11, time: Fixtures.at(15, 0)),
-                    ], number: number)))
+            Self.statusUpdate(
+                "5b6c7d8e-9f0a-4b1c-8d3e-4f5a6b7c8d9e",
+                [
+                    StatusChange(recordID: "s1", status: 3, time: Fixtures.at(11, 0)),
+                    StatusChange(recordID: "s2", status: 11, time: Fixtures.at(15, 0)),
+                ], number: number))
         #expect(bare.code == "status.not-allowed")
         #expect(try hall.receipt(bare).outcome.recordRejection("s2")?.details.first?.text == "StatusChange/Status")
         #expect(try await hall.desk.store.exchangeCase(number)?.status == 1)
@@ -86,15 +83,14 @@ extension ExchangeInboxTests {
             ("7d8e9f0a-1b2c-4d3e-8f5a-6b7c8d9e0f1a", "1900-01-01"),
             ("8e9f0a1b-2c3d-4e4f-9a6b-7c8d9e0f1a2b", "2026-11-27"),
         ] {
-            let answer = try await hall.receive(try hall.fromPartner(Self.result(id, number: number, issued: issued)))
+            let answer = try await hall.receive(Self.result(id, number: number, issued: issued))
             #expect(answer.code == "case.invalid", "\(issued)")
             #expect(try hall.receipt(answer).outcome.recordRejection("licence")?.message.contains("发照日期") == true)
         }
         #expect(try await hall.desk.store.exchangeCase(number)?.status == 1)
         // The day before the transfer is a clock's drift around midnight, and is taken.
         let licensed = try await hall.receive(
-            try hall.fromPartner(
-                Self.result("9f0a1b2c-3d4e-4f5a-8b7c-8d9e0f1a2b3c", number: number, issued: "2026-11-25")))
+            Self.result("9f0a1b2c-3d4e-4f5a-8b7c-8d9e0f1a2b3c", number: number, issued: "2026-11-25"))
         #expect(licensed.outcome == .applied)
         #expect(try await hall.desk.store.exchangeCase(number)?.status == 11)
     }
@@ -109,7 +105,7 @@ extension ExchangeInboxTests {
         for (id, number) in zip(ids, ["CY510811202611269999", "CY500113202611260001"]) {
             var message = Self.inboundTransfer(id: id)
             message.header.collaborationNumber = number
-            let answer = try await hall.receive(try hall.fromPartner(message))
+            let answer = try await hall.receive(message)
             #expect(answer.code == "case.invalid", "\(number)")
             #expect(
                 try hall.receipt(answer).outcome.recordRejection("case")?.details.first?.text
@@ -121,7 +117,7 @@ extension ExchangeInboxTests {
             record.receivingAuthority.division = "500113"
             elsewhere.body = .caseTransfer(record)
         }
-        #expect(try await hall.receive(try hall.fromPartner(elsewhere)).code == "case.invalid")
+        #expect(try await hall.receive(elsewhere).code == "case.invalid")
         // Another registered partner's range (Banan's, from its credit code), a division that is
         // none, a day that is none: refused too.
         _ = try await hall.desk.addExchangePartner(
@@ -131,6 +127,7 @@ extension ExchangeInboxTests {
             ("4a5b6c7d-8e9f-4a0b-9c2d-3e4f5a6b7c8d", "CY500113202611260001", "500113"),
             ("5b6c7d8e-9f0a-4b1c-8d3e-4f5a6b7c8d9e", "CY000000202611260001", "000000"),
             ("6c7d8e9f-0a1b-4c2d-9e4f-5a6b7c8d9e0f", "CY500103202613400001", "500103"),
+            ("7d8e9f0a-1b2c-4d3e-8f5a-6b7c8d9e0f1a", "CY500103209912310001", "500103"),
         ]
         for (id, number, division) in squatted {
             var message = Self.inboundTransfer(id: id)
@@ -139,12 +136,12 @@ extension ExchangeInboxTests {
                 record.receivingAuthority.division = division
                 message.body = .caseTransfer(record)
             }
-            #expect(try await hall.receive(try hall.fromPartner(message)).code == "case.invalid", "\(number)")
+            #expect(try await hall.receive(message).code == "case.invalid", "\(number)")
             #expect(try await hall.desk.store.exchangeCase(number) == nil)
         }
         // This hall's own first transfer of the day still takes number 0001.
         #expect(try await Self.outbound(hall) == "CY510811202611260001")
-        #expect(try await hall.receive(try hall.fromPartner(Self.inboundTransfer())).outcome == .applied)
+        #expect(try await hall.receive(Self.inboundTransfer()).outcome == .applied)
     }
 
     /// Values of schema types that collapse blanks (boolean, integers, instants) are read as the
@@ -227,7 +224,7 @@ extension ExchangeInboxTests {
                 size: program.count, sm3: SM3.hex(program))
             message.body = .caseTransfer(record)
         }
-        let answer = try await hall.receive(try hall.fromPartner(message))
+        let answer = try await hall.receive(message)
         #expect(answer.code == "document.type-refused")
         let detail = try hall.receipt(answer).outcome.recordRejection("case")?.details.first?.text
         #expect(detail?.contains("材料2") == true && detail?.contains("application/pdf") == true, "\(detail ?? "")")
@@ -282,7 +279,7 @@ extension ExchangeInboxTests {
             receipt("c81d4fae-7dec-41d0-a765-00a0c91e6bf6", number: "CY510811202611260002", records: ["case"]),
         ]
         for message in wrong {
-            let answer = try await hall.receive(try hall.fromPartner(message))
+            let answer = try await hall.receive(message)
             #expect(answer.code == "receipt.mismatch" && answer.receipt == nil, "\(answer)")
             #expect(try await hall.desk.store.outboundMessage(messageID)?.state == .pending)
         }
@@ -298,7 +295,7 @@ extension ExchangeInboxTests {
         let right = receipt("d81d4fae-7dec-41d0-a765-00a0c91e6bf6", number: number, records: ["case"])
         #expect(
             sender.bind(try hall.fromPartner(right), to: transfer, partner: partner, at: Fixtures.at(10, 43)) != nil)
-        #expect(try await hall.receive(try hall.fromPartner(right)).outcome == .applied)
+        #expect(try await hall.receive(right).outcome == .applied)
         #expect(try await hall.desk.store.outboundMessage(messageID)?.state == .acknowledged)
     }
 }

@@ -29,6 +29,11 @@ import Testing
             try await inbox.receive(data, origin: "test", documents: SpoolDocuments(folder: spool))
         }
 
+        /// `message` signed by the partner, then received.
+        func receive(_ message: ExchangeMessage) async throws -> InboundAnswer {
+            try await receive(try fromPartner(message))
+        }
+
         /// The receipt in `answer`, opened and verified with this hall's key.
         func receipt(_ answer: InboundAnswer) throws -> Receipt {
             let opened = try codec.open(try #require(answer.receipt), source: "receipt")
@@ -146,7 +151,7 @@ import Testing
         // The forgery did not block its id: the real message under it still applies.
         var realMessage = Self.inboundTransfer(id: "6f1b2c3d-4e5f-4a6b-8c7d-0e1f2a3b4c5d", name: "昭化白龙农业科技有限公司")
         realMessage.header.collaborationNumber = "CY500103202611260005"
-        #expect(try await hall.receive(try hall.fromPartner(realMessage)).outcome == .applied)
+        #expect(try await hall.receive(realMessage).outcome == .applied)
         #expect(
             try await hall.desk.exchangeDeadLetters().map(\.code).sorted() == [
                 "message.id-reused", "message.sender-unknown",
@@ -184,8 +189,8 @@ import Testing
     @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases, .exchange))
     func theSameIDWithOtherContentIsRefusedAndTheFirstStands(store: TestStoreKind) async throws {
         let hall = try await Self.hall(store: store)
-        _ = try await hall.receive(try hall.fromPartner(Self.inboundTransfer()))
-        let other = try await hall.receive(try hall.fromPartner(Self.inboundTransfer(name: "昭化另一家有限公司")))
+        _ = try await hall.receive(Self.inboundTransfer())
+        let other = try await hall.receive(Self.inboundTransfer(name: "昭化另一家有限公司"))
         #expect(other.outcome == .rejected)
         #expect(other.code == "message.id-reused")
         #expect(try hall.receipt(other).firstCode == "message.id-reused")
@@ -213,7 +218,7 @@ import Testing
         // An unregistered sender.
         var stranger = Self.inboundTransfer(id: "0c9e8d7f-6a5b-4c3d-8e2f-1a0b9c8d7e6f")
         stranger.header.sender = Authority(code: "11500113MB1234567X", name: "重庆市巴南区市场监督管理局")
-        #expect(try await hall.receive(try hall.fromPartner(stranger)).code == "message.sender-unknown")
+        #expect(try await hall.receive(stranger).code == "message.sender-unknown")
     }
 
     @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases, .exchange))
@@ -221,10 +226,10 @@ import Testing
         let hall = try await Self.hall(store: store)
         var elsewhere = Self.inboundTransfer(id: "1d2e3f4a-5b6c-4d7e-8f9a-0b1c2d3e4f5a")
         elsewhere.header.receiver = SampleMessages.yuzhong
-        #expect(try await hall.receive(try hall.fromPartner(elsewhere)).code == "message.receiver-mismatch")
+        #expect(try await hall.receive(elsewhere).code == "message.receiver-mismatch")
         var test = Self.inboundTransfer(id: "2e3f4a5b-6c7d-4e8f-9a0b-1c2d3e4f5a6b")
         test.header.test = true
-        #expect(try await hall.receive(try hall.fromPartner(test)).code == "message.test-mismatch")
+        #expect(try await hall.receive(test).code == "message.test-mismatch")
         let valid = String(decoding: try hall.fromPartner(Self.inboundTransfer()), as: UTF8.self)
         let invalid = valid.replacingOccurrences(of: "<Mode>remote-intake</Mode>", with: "<Mode>异地代收代办</Mode>")
         let schema = try await hall.receive(Data(invalid.utf8))
@@ -269,7 +274,7 @@ import Testing
     func missingOrAlteredFilesAndAForeignDomicileRejectTheRecord(store: TestStoreKind) async throws {
         let hall = try await Self.hall(store: store)
         try FileManager.default.removeItem(at: hall.spool.appendingPathComponent(SM3.hex(Self.files[1])))
-        let missing = try await hall.receive(try hall.fromPartner(Self.inboundTransfer()))
+        let missing = try await hall.receive(Self.inboundTransfer())
         #expect(missing.code == "document.missing")
         let receipt = try hall.receipt(missing)
         guard case .records(let records) = receipt.outcome else {
@@ -279,15 +284,14 @@ import Testing
         #expect(records.first?.rejection?.details.first?.text.contains("材料2") == true)
         // The file comes back altered: its digest no longer matches.
         try Data("另一份文件".utf8).write(to: hall.spool.appendingPathComponent(SM3.hex(Self.files[1])))
-        let altered = try await hall.receive(
-            try hall.fromPartner(Self.inboundTransfer(id: "3f4a5b6c-7d8e-4f9a-8b1c-2d3e4f5a6b7c")))
+        let altered = try await hall.receive(Self.inboundTransfer(id: "3f4a5b6c-7d8e-4f9a-8b1c-2d3e4f5a6b7c"))
         #expect(altered.code == "document.digest-mismatch")
         var foreign = Self.inboundTransfer(id: "4a5b6c7d-8e9f-4a0b-9c2d-3e4f5a6b7c8d")
         if case .caseTransfer(var record) = foreign.body {
             record.application.domicile.division = "500103"
             foreign.body = .caseTransfer(record)
         }
-        #expect(try await hall.receive(try hall.fromPartner(foreign)).code == "case.not-competent")
+        #expect(try await hall.receive(foreign).code == "case.not-competent")
         #expect(try await hall.desk.store.exchangeCase("CY500103202611260003") == nil)
     }
 
@@ -328,17 +332,15 @@ import Testing
         let number = try await Self.outbound(hall)
         #expect(number == "CY510811202611260001")
         let later = try await hall.receive(
-            try hall.fromPartner(
-                Self.statusUpdate(
-                    "5b6c7d8e-9f0a-4b1c-8d3e-4f5a6b7c8d9e",
-                    [StatusChange(recordID: "s2", status: 8, time: Fixtures.at(14, 35))])))
+            Self.statusUpdate(
+                "5b6c7d8e-9f0a-4b1c-8d3e-4f5a6b7c8d9e",
+                [StatusChange(recordID: "s2", status: 8, time: Fixtures.at(14, 35))]))
         #expect(later.outcome == .applied)
         // The earlier change arrives afterwards (a retry): recorded, not current.
         let earlier = try await hall.receive(
-            try hall.fromPartner(
-                Self.statusUpdate(
-                    "6c7d8e9f-0a1b-4c2d-9e4f-5a6b7c8d9e0f",
-                    [StatusChange(recordID: "s1", status: 3, time: Fixtures.at(14, 20))])))
+            Self.statusUpdate(
+                "6c7d8e9f-0a1b-4c2d-9e4f-5a6b7c8d9e0f",
+                [StatusChange(recordID: "s1", status: 3, time: Fixtures.at(14, 20))]))
         #expect(earlier.outcome == .applied)
         #expect(try await hall.desk.store.exchangeCase(number)?.status == 8)
         #expect(try await hall.desk.store.exchangeStatuses(number).map(\.madeCurrent) == [true, true, false])
@@ -353,18 +355,17 @@ import Testing
                     status: 11, completedTime: Fixtures.at(16, 0), enterpriseName: "重庆青禾农业科技有限公司",
                     creditCode: SampleMessages.yuzhong.code, licenceNumber: "500103000123456", issueDate: "2026-11-26"))
         )
-        #expect(try await hall.receive(try hall.fromPartner(result)).outcome == .applied)
+        #expect(try await hall.receive(result).outcome == .applied)
         let closed = try #require(try await hall.desk.store.exchangeCase(number))
         #expect(closed.status == 11 && closed.licence?.licenceNumber == "500103000123456")
         // After 11, a later change is refused, and with it the whole message (an older one included).
         let after = try await hall.receive(
-            try hall.fromPartner(
-                Self.statusUpdate(
-                    "8e9f0a1b-2c3d-4e4f-9a6b-7c8d9e0f1a2b",
-                    [
-                        StatusChange(recordID: "a", status: 9, time: Fixtures.at(15, 0)),
-                        StatusChange(recordID: "b", status: 15, time: Fixtures.at(17, 0)),
-                    ])))
+            Self.statusUpdate(
+                "8e9f0a1b-2c3d-4e4f-9a6b-7c8d9e0f1a2b",
+                [
+                    StatusChange(recordID: "a", status: 9, time: Fixtures.at(15, 0)),
+                    StatusChange(recordID: "b", status: 15, time: Fixtures.at(17, 0)),
+                ]))
         #expect(after.code == "status.not-allowed")
         let receipt = try hall.receipt(after)
         #expect(
@@ -392,7 +393,7 @@ import Testing
                     requestMessageID: transfer.messageID, requestDigest: String(repeating: "0", count: 64),
                     receivedTime: Fixtures.at(10, 42), outcome: .records([RecordResult(recordID: "case")]))))
         // One that does not bind its digest changes nothing.
-        #expect(try await hall.receive(try hall.fromPartner(stray)).outcome == .applied)
+        #expect(try await hall.receive(stray).outcome == .applied)
         #expect(try await hall.desk.store.outboundMessage(transfer.messageID)?.state == .pending)
         receiptHeader.messageID = "b81d4fae-7dec-41d0-a765-00a0c91e6bf6"
         let binding = ExchangeMessage(
@@ -401,16 +402,16 @@ import Testing
                 Receipt(
                     requestMessageID: transfer.messageID, requestDigest: transfer.digest,
                     receivedTime: Fixtures.at(10, 42), outcome: .records([RecordResult(recordID: "case")]))))
-        let bound = try await hall.receive(try hall.fromPartner(binding))
+        let bound = try await hall.receive(binding)
         #expect(bound.outcome == .applied && bound.receipt == nil)
         #expect(try await hall.desk.store.outboundMessage(transfer.messageID)?.state == .acknowledged)
-        #expect(try await hall.receive(try hall.fromPartner(unknown)).code == "case.unknown")
+        #expect(try await hall.receive(unknown).code == "case.unknown")
     }
 
     @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases, .exchange))
     func aWithdrawalBeforeAcceptanceEndsTheTransferredCaseWithStatus2(store: TestStoreKind) async throws {
         let hall = try await Self.hall(store: store)
-        _ = try await hall.receive(try hall.fromPartner(Self.inboundTransfer()))
+        _ = try await hall.receive(Self.inboundTransfer())
         var header = SampleMessages.header(
             .withdrawal, id: "0a1b2c3d-4e5f-4a6b-9c8d-9e0f1a2b3c4d", from: SampleMessages.yuzhong,
             to: SampleMessages.zhaohua, caseReference: "500103-20261126-0003")
@@ -419,11 +420,11 @@ import Testing
             header: header,
             body: .withdrawal(
                 WithdrawalRequest(withdrawnBy: "applicant", requestedTime: Fixtures.at(10, 50), reason: "申请人撤回")))
-        #expect(try await hall.receive(try hall.fromPartner(withdrawal)).outcome == .applied)
+        #expect(try await hall.receive(withdrawal).outcome == .applied)
         #expect(try await hall.desk.store.exchangeCase("CY500103202611260003")?.status == 2)
         header.messageID = "1b2c3d4e-5f6a-4b7c-8d9e-0f1a2b3c4d5e"
         let again = ExchangeMessage(header: header, body: withdrawal.body)
-        #expect(try await hall.receive(try hall.fromPartner(again)).code == "case.closed")
+        #expect(try await hall.receive(again).code == "case.closed")
     }
 
     /// Odd input from a partner that would make a record wrong: an instant ahead of this hall's
@@ -434,31 +435,28 @@ import Testing
         let hall = try await Self.hall(store: store)
         let number = try await Self.outbound(hall)
         let future = try await hall.receive(
-            try hall.fromPartner(
-                Self.statusUpdate(
-                    "2b3c4d5e-6f7a-4b8c-9d0e-1f2a3b4c5d6e",
-                    [
-                        StatusChange(recordID: "s1", status: 3, time: Fixtures.at(17, 0)),
-                        StatusChange(recordID: "s2", status: 11, time: Fixtures.at(9, 0, day: 30)),
-                    ], number: number)))
+            Self.statusUpdate(
+                "2b3c4d5e-6f7a-4b8c-9d0e-1f2a3b4c5d6e",
+                [
+                    StatusChange(recordID: "s1", status: 3, time: Fixtures.at(17, 0)),
+                    StatusChange(recordID: "s2", status: 11, time: Fixtures.at(9, 0, day: 30)),
+                ], number: number))
         #expect(future.code == "case.invalid")
         #expect(try hall.receipt(future).outcome.recordRejection("s2")?.details.first?.text == "StatusChange/Time")
         #expect(try await hall.desk.store.exchangeCase(number)?.status == 1)
         // A change ten minutes ahead is a clock's drift, and is taken.
         let drift = try await hall.receive(
-            try hall.fromPartner(
-                Self.statusUpdate(
-                    "3c4d5e6f-7a8b-4c9d-8e1f-2a3b4c5d6e7f",
-                    [StatusChange(recordID: "s1", status: 3, time: Fixtures.at(18, 9))], number: number)))
+            Self.statusUpdate(
+                "3c4d5e6f-7a8b-4c9d-8e1f-2a3b4c5d6e7f",
+                [StatusChange(recordID: "s1", status: 3, time: Fixtures.at(18, 9))], number: number))
         #expect(drift.outcome == .applied)
 
-        _ = try await hall.receive(try hall.fromPartner(Self.inboundTransfer()))
+        _ = try await hall.receive(Self.inboundTransfer())
         let foreign = try await hall.receive(
-            try hall.fromPartner(
-                Self.statusUpdate(
-                    "4d5e6f7a-8b9c-4d0e-9f2a-3b4c5d6e7f8a",
-                    [StatusChange(recordID: "x", status: 11, time: Fixtures.at(17, 0))],
-                    number: "CY500103202611260003")))
+            Self.statusUpdate(
+                "4d5e6f7a-8b9c-4d0e-9f2a-3b4c5d6e7f8a",
+                [StatusChange(recordID: "x", status: 11, time: Fixtures.at(17, 0))],
+                number: "CY500103202611260003"))
         #expect(foreign.code == "status.not-allowed")
         #expect(try await hall.desk.store.exchangeCase("CY500103202611260003")?.status == 1)
 
@@ -469,7 +467,7 @@ import Testing
                 code: "11500113MB1759238R", name: "重庆市巴南区市场监督管理局", division: "500113")
             elsewhere.body = .caseTransfer(record)
         }
-        let claimed = try await hall.receive(try hall.fromPartner(elsewhere))
+        let claimed = try await hall.receive(elsewhere)
         #expect(claimed.code == "case.invalid")
         #expect(try await hall.desk.store.exchangeCase("CY500103202611260004") == nil)
     }

@@ -48,7 +48,7 @@ struct StatsCommand: AsyncParsableCommand {
         var year: String
 
         var days: (CivilDate, CivilDate)? {
-            guard year.utf8.count == 4, year.utf8.allSatisfy({ (48...57).contains($0) }), let number = Int(year),
+            guard CivilDate.yearProblem(year) == nil, let number = Int(year),
                 let first = CivilDate(year: number, month: 1, day: 1),
                 let last = CivilDate(year: number, month: 12, day: 31)
             else { return nil }
@@ -56,19 +56,7 @@ struct StatsCommand: AsyncParsableCommand {
         }
 
         func validate() throws {
-            guard let (first, _) = days else {
-                throw usageError(
-                    zh: "“\(year)”不是有效的年份（四位数字，如2026）", en: "\"\(year)\" is not a year (four digits, e.g. 2026)")
-            }
-            // As for a month: the years the working calendar covers.
-            let years = WorkingCalendar.firstYear...WorkingCalendar.lastYear
-            guard years.contains(first.year) else {
-                throw usageError(
-                    zh: "年份\(year)不在工作日历所覆盖的\(years.lowerBound)至\(years.upperBound)年之内",
-                    en:
-                        "the year \(year) is outside the years the working calendar covers (\(years.lowerBound) to \(years.upperBound))"
-                )
-            }
+            if let problem = CivilDate.yearProblem(year) { throw usageError(zh: problem.zh, en: problem.en) }
         }
 
         func run() async throws {
