@@ -239,26 +239,12 @@ extension ExchangeInboxTests {
         let messageID = "3f6c2a9e-8d41-4b7a-9e15-c07d2b5a4e81"
         let codec = hall.codec
         let key = hall.ownKey
-        let number = try await hall.desk.store.openOutboundCase(prefix: "CY51081120261126") { number in
+        let number = try await Self.outbound(hall) { number in
             var header = SampleMessages.header(.caseTransfer, id: messageID)
             header.collaborationNumber = number
-            let raw = try codec.write(
+            return try codec.write(
                 ExchangeMessage(header: header, body: .caseTransfer(SampleMessages.transfer)), signedWith: key)
-            return (
-                ExchangeCase(
-                    collaborationNumber: number, partnerCode: SampleMessages.yuzhong.code, direction: .outbound,
-                    mode: "remote-intake", localCase: "510811-20261126-0007", partnerReference: nil,
-                    enterpriseName: "重庆青禾农业科技有限公司", openedAt: Fixtures.at(10, 41), status: 1,
-                    statusAt: Fixtures.at(10, 41)),
-                [
-                    ExchangeStatusEntry(
-                        status: 1, time: Fixtures.at(10, 41), reason: nil, source: "out", madeCurrent: true)
-                ],
-                OutboundMessage(
-                    messageID: messageID, partnerCode: SampleMessages.yuzhong.code, type: "CaseTransfer",
-                    collaborationNumber: number, raw: raw, digest: SM3.hex(raw), createdAt: Fixtures.at(10, 41))
-            )
-        }.collaborationNumber
+        }
         let transfer = try #require(try await hall.desk.store.outboundMessage(messageID))
         func receipt(_ id: String, number: String, records: [String]) -> ExchangeMessage {
             var header = SampleMessages.header(

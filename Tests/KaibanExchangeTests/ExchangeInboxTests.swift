@@ -295,10 +295,14 @@ import Testing
         #expect(try await hall.desk.store.exchangeCase("CY500103202611260003") == nil)
     }
 
-    /// A case Zhaohua transferred to Yuzhong, as the outbox records it: its number.
-    static func outbound(_ hall: Hall) async throws -> String {
+    /// A case Zhaohua transferred to Yuzhong, as the outbox records it: its number. `raw` writes the
+    /// transfer message for the number (by default a stand-in no receipt check reads).
+    static func outbound(
+        _ hall: Hall, raw: @escaping @Sendable (String) throws -> Data = { _ in Data("<transfer/>".utf8) }
+    ) async throws -> String {
         try await hall.desk.store.openOutboundCase(prefix: "CY51081120261126") { number in
-            (
+            let raw = try raw(number)
+            return (
                 ExchangeCase(
                     collaborationNumber: number, partnerCode: SampleMessages.yuzhong.code, direction: .outbound,
                     mode: "remote-intake", localCase: "510811-20261126-0007", partnerReference: nil,
@@ -310,8 +314,8 @@ import Testing
                 ],
                 OutboundMessage(
                     messageID: "3f6c2a9e-8d41-4b7a-9e15-c07d2b5a4e81", partnerCode: SampleMessages.yuzhong.code,
-                    type: "CaseTransfer", collaborationNumber: number, raw: Data("<transfer/>".utf8),
-                    digest: SM3.hex(Data("<transfer/>".utf8)), createdAt: Fixtures.at(10, 41))
+                    type: "CaseTransfer", collaborationNumber: number, raw: raw,
+                    digest: SM3.hex(raw), createdAt: Fixtures.at(10, 41))
             )
         }.collaborationNumber
     }
