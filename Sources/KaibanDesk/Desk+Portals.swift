@@ -170,7 +170,8 @@ extension Desk {
                 passwordHash: try Self.secret {
                     try Secrets.passwordHash(password, iterations: Self.queryPasswordIterations)
                 },
-                sealedPassword: Secrets.seal(password, key: idempotencyKey))
+                sealedPassword: Secrets.seal(password, key: idempotencyKey),
+                warningsJSON: Self.warningsJSON(prepared.review.warnings))
             // The engine takes the case in as the portal, in the workflow's intake role.
             let acting = Clerk(id: portal.actorID, name: portal.name, roles: Set(definition.intakeRoles))
             do {
@@ -211,7 +212,20 @@ extension Desk {
             throw StoreError.storage("the sealed query password of case \(earlier.number) cannot be read")
         }
         let state = try await store.registrationCase(earlier.number)
-        return SubmissionReceipt(case: state.maskingIDs(), queryPassword: password, replayed: true, warnings: [])
+        return SubmissionReceipt(
+            case: state.maskingIDs(), queryPassword: password, replayed: true,
+            warnings: earlier.warningsJSON.flatMap { Self.warnings(fromJSON: $0) } ?? [])
+    }
+
+    /// The warnings of a submission's answer as kept beside its idempotency record.
+    static func warningsJSON(_ warnings: [FieldProblem]) -> String {
+        guard !warnings.isEmpty, let data = try? JSONEncoder().encode(warnings) else { return "[]" }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// The warnings kept by ``warningsJSON(_:)``; nil when the text is not theirs.
+    static func warnings(fromJSON text: String) -> [FieldProblem]? {
+        try? JSONDecoder().decode([FieldProblem].self, from: Data(text.utf8))
     }
 
     /// Case `number` as its applicant reads it through `portal` with its query password: the

@@ -367,21 +367,26 @@ public struct DeferralRecords: Sendable, Equatable {
 
 /// A submission through a portal as the store takes it in, in one transaction with its
 /// idempotency record and the case's access: the portal, the SHA-256 of the idempotency key and
-/// of the request, the hashed and the sealed query password.
+/// of the request, the hashed and the sealed query password, and the warnings its answer gave (as
+/// JSON), so that a retry is answered with them too.
 public struct PortalSubmission: Sendable, Equatable {
     public var portal: Portal
     public var keySHA256: String
     public var requestSHA256: String
     public var passwordHash: String
     public var sealedPassword: String
+    public var warningsJSON: String
 
-    public init(portal: Portal, keySHA256: String, requestSHA256: String, passwordHash: String, sealedPassword: String)
-    {
+    public init(
+        portal: Portal, keySHA256: String, requestSHA256: String, passwordHash: String, sealedPassword: String,
+        warningsJSON: String = "[]"
+    ) {
         self.portal = portal
         self.keySHA256 = keySHA256
         self.requestSHA256 = requestSHA256
         self.passwordHash = passwordHash
         self.sealedPassword = sealedPassword
+        self.warningsJSON = warningsJSON
     }
 }
 
@@ -406,16 +411,19 @@ public enum SubmissionLookup: Sendable, Equatable {
     case new(NameRecords)
 }
 
-/// A submission already taken in under the same portal and idempotency key.
+/// A submission already taken in under the same portal and idempotency key, with the warnings
+/// its answer gave (JSON; nil for a submission recorded before they were kept).
 public struct EarlierSubmission: Sendable, Equatable {
     public var number: CaseNumber
     public var requestSHA256: String
     public var sealedPassword: String
+    public var warningsJSON: String?
 
-    public init(number: CaseNumber, requestSHA256: String, sealedPassword: String) {
+    public init(number: CaseNumber, requestSHA256: String, sealedPassword: String, warningsJSON: String? = nil) {
         self.number = number
         self.requestSHA256 = requestSHA256
         self.sealedPassword = sealedPassword
+        self.warningsJSON = warningsJSON
     }
 }
 

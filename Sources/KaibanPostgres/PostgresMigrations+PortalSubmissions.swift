@@ -39,3 +39,14 @@ extension PostgresMigrations {
             ])
     ]
 }
+
+extension PostgresMigrations {
+    /// Version 15, as the SQLite store's migration 28: the warnings a portal's submission was
+    /// answered with (JSON), so that a retry under the same key is answered with them too; NULL for
+    /// submissions recorded before.
+    static let submissionWarnings: [PostgresMigration] = [
+        PostgresMigration(
+            version: 15, name: "submission-warnings",
+            statements: ["ALTER TABLE submission ADD COLUMN warnings_json text"])
+    ]
+}

@@ -22,7 +22,7 @@ enum PostgresMigrations {
     /// Every version, in order: those of the cases and the outbox, then each part's own.
     static let all: [PostgresMigration] =
         casesAndOutbox + referenceData + clerks + cases + deferrals + mail + portalSubmissions + attachments
-        + appointments + exchange + reports + numbers + deferredCounts
+        + appointments + exchange + reports + numbers + deferredCounts + submissionWarnings
 
     static let casesAndOutbox: [PostgresMigration] = [
         PostgresMigration(

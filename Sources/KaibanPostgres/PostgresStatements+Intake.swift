@@ -68,8 +68,9 @@ extension PostgresStatements {
             ), \(lookupInsert), access AS (
                 INSERT INTO case_access (case_id, portal_id, password_hash) SELECT id, $44, $45 FROM new_case
             ), submission AS (
-                INSERT INTO submission (portal_id, key_sha256, request_sha256, case_id, sealed_password, created_at)
-                SELECT $44, $46, $47, id, $48, $49 FROM new_case
+                INSERT INTO submission (
+                    portal_id, key_sha256, request_sha256, case_id, sealed_password, created_at, warnings_json)
+                SELECT $44, $46, $47, id, $48, $49, $51 FROM new_case
             ), stale AS (
                 DELETE FROM store_meta WHERE key = 'schedule-calendar' AND EXISTS (SELECT FROM new_case)
                     AND (SELECT count(*) FROM calendar_change) <> $50
@@ -77,7 +78,7 @@ extension PostgresStatements {
             SELECT taken.last, new_case.id, new_case.number FROM taken, new_case
             """
         static let bindingDataTypes =
-            openingTypes + [.text, .text, .text, .text, .text, .text, .timestamptz, .int8]
+            openingTypes + [.text, .text, .text, .text, .text, .text, .timestamptz, .int8, .text]
         typealias Row = (sequence: Int, caseID: Int64, number: String)
         var bindings: PostgresBindings
 
@@ -99,6 +100,7 @@ extension PostgresStatements {
             bindings.append(submission.sealedPassword)
             bindings.append(at)
             bindings.append(calendarRevision)
+            bindings.append(submission.warningsJSON)
             self.bindings = bindings
         }
 
@@ -250,11 +252,14 @@ extension PostgresStatements {
             ), access AS (
                 INSERT INTO case_access (case_id, portal_id, password_hash) SELECT $2, id, $3 FROM active
             )
-            INSERT INTO submission (portal_id, key_sha256, request_sha256, case_id, sealed_password, created_at)
-            SELECT id, $4, $5, $2, $6, $7 FROM active
+            INSERT INTO submission (
+                portal_id, key_sha256, request_sha256, case_id, sealed_password, created_at, warnings_json)
+            SELECT id, $4, $5, $2, $6, $7, $8 FROM active
             RETURNING true
             """
-        static let bindingDataTypes: [PostgresDataType] = [.text, .int8, .text, .text, .text, .text, .timestamptz]
+        static let bindingDataTypes: [PostgresDataType] = [
+            .text, .int8, .text, .text, .text, .text, .timestamptz, .text,
+        ]
         typealias Row = Bool
         var submission: PortalSubmission
         var caseID: Int64
@@ -263,7 +268,7 @@ extension PostgresStatements {
         func makeBindings() throws -> PostgresBindings {
             try PostgresStatements.bindings(
                 submission.portal.id, caseID, submission.passwordHash, submission.keySHA256,
-                submission.requestSHA256, submission.sealedPassword, at)
+                submission.requestSHA256, submission.sealedPassword, at, submission.warningsJSON)
         }
 
         func decodeRow(_ row: PostgresRow) throws -> Bool { try row.decode(Bool.self) }

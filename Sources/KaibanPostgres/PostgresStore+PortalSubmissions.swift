@@ -197,7 +197,7 @@ extension PostgresStore {
 private struct PortalEarlierSubmission: PostgresPreparedStatement {
     static let name = "kaiban_portal_earlier_submission"
     static let sql = """
-        SELECT c.number, s.request_sha256, s.sealed_password FROM submission s
+        SELECT c.number, s.request_sha256, s.sealed_password, s.warnings_json FROM submission s
         JOIN registration_case c ON c.id = s.case_id
         WHERE s.portal_id = $1 AND s.key_sha256 = $2
         """
@@ -210,12 +210,12 @@ private struct PortalEarlierSubmission: PostgresPreparedStatement {
     }
 
     func decodeRow(_ row: PostgresRow) throws -> Result<EarlierSubmission, StoreError> {
-        let (text, request, sealed) = try row.decode((String, String, String).self)
+        let (text, request, sealed, warnings) = try row.decode((String, String, String, String?).self)
         guard let number = CaseNumber(text) else {
             return .failure(.storage("unreadable case number \(text)"))
         }
         return .success(
-            EarlierSubmission(number: number, requestSHA256: request, sealedPassword: sealed))
+            EarlierSubmission(number: number, requestSHA256: request, sealedPassword: sealed, warningsJSON: warnings))
     }
 }
 
@@ -226,13 +226,13 @@ private struct PortalSubmissionLookup: PostgresPreparedStatement {
     static let name = "kaiban_portal_submission_lookup"
     static let sql = """
         WITH earlier AS (
-            SELECT c.number, s.request_sha256, s.sealed_password FROM submission s
+            SELECT c.number, s.request_sha256, s.sealed_password, s.warnings_json FROM submission s
             JOIN registration_case c ON c.id = s.case_id
             WHERE s.portal_id = $5 AND s.key_sha256 = $6
         )
-        (SELECT 'earlier', number, request_sha256, sealed_password, NULL FROM earlier)
+        (SELECT 'earlier', number, request_sha256, sealed_password, NULL, warnings_json FROM earlier)
         UNION ALL
-        (SELECT 'names', names.* FROM (\(PostgresStatements.ReadNameRecords.sql)) AS names
+        (SELECT 'names', names.*, NULL FROM (\(PostgresStatements.ReadNameRecords.sql)) AS names
         WHERE NOT EXISTS (SELECT FROM earlier))
         """
     static let bindingDataTypes: [PostgresDataType] = [.text, .text, .text, .text, .text, .text]
@@ -250,12 +250,16 @@ private struct PortalSubmissionLookup: PostgresPreparedStatement {
     }
 
     func decodeRow(_ row: PostgresRow) throws -> Row {
-        let (kind, number, second, third, fourth) = try row.decode((String, String, String?, String?, String?).self)
+        let (kind, number, second, third, fourth, warnings) = try row.decode(
+            (String, String, String?, String?, String?, String?).self)
         if kind == "earlier" {
             guard let request = second, let sealed = third, let parsed = CaseNumber(number) else {
                 return .earlier(.failure(.storage("unreadable earlier submission of case \(number)")))
             }
-            return .earlier(.success(EarlierSubmission(number: parsed, requestSHA256: request, sealedPassword: sealed)))
+            return .earlier(
+                .success(
+                    EarlierSubmission(
+                        number: parsed, requestSHA256: request, sealedPassword: sealed, warningsJSON: warnings)))
         }
         return .names(PostgresStatements.ReadNameRecords.row(number, second, third, fourth))
     }

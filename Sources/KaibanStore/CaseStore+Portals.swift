@@ -76,14 +76,14 @@ extension CaseStore {
             let row = try Row.fetchOne(
                 db.cachedStatement(
                     sql: """
-                        SELECT c.number, s.request_sha256, s.sealed_password FROM submission s
+                        SELECT c.number, s.request_sha256, s.sealed_password, s.warnings_json FROM submission s
                         JOIN registration_case c ON c.id = s.case_id
                         WHERE s.portal_id = ? AND s.key_sha256 = ?
                         """), arguments: [portalID, keySHA256])
         else { return nil }
         let text: String = row[0]
         guard let number = CaseNumber(text) else { throw StoreError.storage("unreadable case number \(text)") }
-        return EarlierSubmission(number: number, requestSHA256: row[1], sealedPassword: row[2])
+        return EarlierSubmission(number: number, requestSHA256: row[1], sealedPassword: row[2], warningsJSON: row[3])
     }
 
     package func earlierSubmission(portalID: String, keySHA256: String) throws -> EarlierSubmission? {
@@ -147,13 +147,14 @@ extension CaseStore.Batch {
             .execute(arguments: [caseID, submission.portal.id, submission.passwordHash])
         try db.cachedStatement(
             sql: """
-                INSERT INTO submission (portal_id, key_sha256, request_sha256, case_id, sealed_password, created_at)
-                VALUES (?, ?, ?, ?, ?, ?)
+                INSERT INTO submission (
+                    portal_id, key_sha256, request_sha256, case_id, sealed_password, created_at, warnings_json)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
                 """
         ).execute(
             arguments: [
                 submission.portal.id, submission.keySHA256, submission.requestSHA256, caseID,
-                submission.sealedPassword, CaseStore.seconds(recording.at),
+                submission.sealedPassword, CaseStore.seconds(recording.at), submission.warningsJSON,
             ])
         return state
     }

@@ -141,6 +141,14 @@ import Testing
         #expect(
             second.warnings.contains { $0.field == "proposedName" && $0.reason.zh.contains("正在办理（1件）") },
             "\(second.warnings)")
+        // A retry is answered as the submission was, warnings and all, though a third application
+        // under the name has come in since.
+        _ = try await desk.playing(Fixtures.at(9, 6)).submit(
+            Fixtures.application(), through: web, idempotencyKey: "k-3", requestBody: body("3"))
+        let retried = try await desk.playing(Fixtures.at(9, 7)).submit(
+            Fixtures.application(), through: web, idempotencyKey: "k-2", requestBody: body("2"))
+        #expect(retried.replayed && retried.case.number == second.case.number)
+        #expect(retried.warnings == second.warnings && !retried.warnings.isEmpty, "\(retried.warnings)")
     }
 
     @Test(arguments: Fixtures.stores(for: .reference, .clerks, .portals, .cases, .portalSubmissions))

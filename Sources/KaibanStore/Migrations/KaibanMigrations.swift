@@ -31,6 +31,7 @@ enum KaibanMigrations {
         migrator.registerMigration("0025-exchange", migrate: exchange)
         migrator.registerMigration("0026-figures-indexes", migrate: figuresIndexes)
         migrator.registerMigration("0027-figure-days", migrate: figureDays)
+        migrator.registerMigration("0028-submission-warnings", migrate: submissionWarnings)
         return migrator
     }
 }
