@@ -153,11 +153,52 @@ extension AsyncParsableCommand {
         logger.logLevel = .critical
         let store = PostgresStore.connected(location, logger: logger, deadline: deadline)
         do {
-            try await store.migrate()
+            try await Self.migrate(store, at: location, deadline: deadline, logger: logger)
         } catch {
             store.close()
             throw error
         }
         return store
     }
+
+    /// Brings `store`'s schema up to date. The pool says only that no connection came in time
+    /// (after `deadline`): when the migration has not answered within a second, one connection
+    /// made apart says why, at once when the server refuses the address (no such database or
+    /// role, a wrong password: exit 78), and as the reason of a server not reached.
+    private static func migrate(
+        _ store: PostgresStore, at location: PostgresLocation, deadline: Duration, logger: Logger
+    ) async throws {
+        try await withThrowingTaskGroup(of: PostgresOpening.self) { group in
+            group.addTask {
+                try await store.migrate()
+                return .migrated
+            }
+            group.addTask {
+                try await Task.sleep(for: min(.seconds(1), deadline))
+                return .probed(await PostgresStore.connectionFailure(location, within: deadline, logger: logger))
+            }
+            defer { group.cancelAll() }
+            var probed: PostgresStoreError?
+            do {
+                while let outcome = try await group.next() {
+                    switch outcome {
+                    case .migrated: return
+                    case .probed(let failure?):
+                        if case .connectionRefused = failure { throw failure }
+                        probed = failure
+                    case .probed(nil): break
+                    }
+                }
+            } catch let error as PostgresStoreError {
+                guard case .unreachable = error, let probed else { throw error }
+                throw probed
+            }
+        }
+    }
+}
+
+/// What opening a PostgreSQL store waits on, in a race.
+private enum PostgresOpening: Sendable {
+    case migrated
+    case probed(PostgresStoreError?)
 }

@@ -94,28 +94,61 @@ public struct PostgresLocation: Sendable, Equatable, CustomStringConvertible {
         return String(text[..<scheme.upperBound]) + "***" + String(text[at.lowerBound...])
     }
 
-    /// The client's configuration: `sslmode` as libpq reads it (`require` encrypts without
-    /// checking the server's certificate, `verify-ca` and `verify-full` check it); without one, no
-    /// TLS on loopback and TLS preferred elsewhere.
-    var configuration: PostgresClient.Configuration {
+    /// How a connection uses TLS: not at all, when the server offers it, or only with it.
+    enum TLSChoice {
+        case disable
+        case prefer(TLSConfiguration)
+        case require(TLSConfiguration)
+    }
+
+    /// `sslmode` as libpq reads it (`require` encrypts without checking the server's certificate,
+    /// `verify-ca` and `verify-full` check it); without one, no TLS on loopback and TLS preferred
+    /// elsewhere.
+    var tlsChoice: TLSChoice {
         let loopback = host == "127.0.0.1" || host == "::1" || host == "localhost"
         let verified = TLSConfiguration.makeClientConfiguration()
         var unverified = verified
         unverified.certificateVerification = .none
         var caOnly = verified
         caOnly.certificateVerification = .noHostnameVerification
+        return switch sslMode {
+        case nil: loopback ? .disable : .prefer(verified)
+        case .disable: .disable
+        case .allow, .prefer: .prefer(unverified)
+        case .require: .require(unverified)
+        case .verifyCA: .require(caOnly)
+        case .verifyFull: .require(verified)
+        }
+    }
+
+    /// How long a connection may take to be made.
+    static let connectTimeout: Duration = .seconds(5)
+
+    /// The pool's configuration (``tlsChoice``).
+    var configuration: PostgresClient.Configuration {
         let tls: PostgresClient.Configuration.TLS =
-            switch sslMode {
-            case nil: loopback ? .disable : .prefer(verified)
+            switch tlsChoice {
             case .disable: .disable
-            case .allow, .prefer: .prefer(unverified)
-            case .require: .require(unverified)
-            case .verifyCA: .require(caOnly)
-            case .verifyFull: .require(verified)
+            case .prefer(let configuration): .prefer(configuration)
+            case .require(let configuration): .require(configuration)
             }
         var configuration = PostgresClient.Configuration(
             host: host, port: port, username: username, password: password, database: database, tls: tls)
-        configuration.options.connectTimeout = .seconds(5)
+        configuration.options.connectTimeout = Self.connectTimeout
+        return configuration
+    }
+
+    /// One connection's configuration, as the pool's (``tlsChoice``).
+    func connectionConfiguration() throws -> PostgresConnection.Configuration {
+        let tls: PostgresConnection.Configuration.TLS =
+            switch tlsChoice {
+            case .disable: .disable
+            case .prefer(let configuration): .prefer(try NIOSSLContext(configuration: configuration))
+            case .require(let configuration): .require(try NIOSSLContext(configuration: configuration))
+            }
+        var configuration = PostgresConnection.Configuration(
+            host: host, port: port, username: username, password: password, database: database, tls: tls)
+        configuration.options.connectTimeout = TimeAmount(Self.connectTimeout)
         return configuration
     }
 }

@@ -303,6 +303,9 @@ public struct StoredEvent: Sendable, Equatable {
 public enum PostgresStoreError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The server could not be reached or the connection was lost (exit 74, HTTP 503).
     case unreachable(String)
+    /// The server answered and refused the connection for the address's own sake (no such
+    /// database or role, a wrong password, TLS it does not offer): not a passing trouble (exit 78).
+    case connectionRefused(String)
     /// The database refused the statement (a constraint, a trigger): its message.
     case refused(String)
     /// PostgreSQL gave up the change so that another could go through (a deadlock, a
@@ -328,6 +331,7 @@ public enum PostgresStoreError: Error, Sendable, Equatable, CustomStringConverti
     public var description: String {
         switch self {
         case .unreachable(let why): "PostgreSQL cannot be reached (\(why))"
+        case .connectionRefused(let why): "PostgreSQL refused the connection: \(why); check the database's address"
         case .refused(let message): "PostgreSQL refused the change: \(message)"
         case .busy(let message):
             "PostgreSQL gave the change up for another (\(message)); nothing was written: try again"

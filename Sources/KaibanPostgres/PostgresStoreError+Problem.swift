@@ -7,6 +7,7 @@ extension PostgresStoreError: ProblemConvertible, ClerkReadable {
         let text = LocalizedText(zh: message(.zh), en: message(.en))
         switch self {
         case .unreachable: return Problem(.storage, "database.unreachable", text)
+        case .connectionRefused: return Problem(.brokenData, "database.connection-refused", text)
         case .refused: return Problem(.storage, "database.refused", text)
         case .busy: return Problem(.storage, "database.busy", text)
         case .commitUnconfirmed: return Problem(.storage, "database.commit-unconfirmed", text)
@@ -19,6 +20,7 @@ extension PostgresStoreError: ProblemConvertible, ClerkReadable {
         guard language == .zh else { return description }
         switch self {
         case .unreachable(let why): return "无法连接 PostgreSQL 数据库（\(why)），请稍后重试"
+        case .connectionRefused(let why): return "PostgreSQL 数据库拒绝连接：\(why)；请核对数据库地址"
         case .refused(let message): return "PostgreSQL 数据库拒绝了这项更改：\(message)"
         case .busy(let message): return "PostgreSQL 数据库为让其他办理先行而放弃了这项更改（\(message)），未作任何更改，请重试"
         case .commitUnconfirmed(let why):

@@ -63,6 +63,19 @@ struct MigrateToCLITests {
         #expect(again.stderr.contains("holds"), "\(again.stderr)")
     }
 
+    /// An address naming a database the server does not have is said as such (a configuration
+    /// error, exit 78), not as a server that does not answer.
+    @Test func anAddressTheServerRefusesIsSaidWithTheServersReason() throws {
+        let server = try #require(TestPostgres.server)
+        let address = "postgres://\(server.username)@\(server.host):\(server.port)/kaiban_absent"
+        let process = try KaibanProcess(database: address)
+        let refused = try process.run(["clerk", "list", "--as", "zhouqiang", "--lang", "en"])
+        #expect(refused.status == 78, "\(refused)")
+        #expect(refused.stderr.contains("database \"kaiban_absent\" does not exist"), "\(refused.stderr)")
+        let chinese = try process.run(["clerk", "list", "--as", "zhouqiang"])
+        #expect(chinese.stderr.contains("拒绝连接"), "\(chinese.stderr)")
+    }
+
     /// The window's intake of the fixtures' application at `instant` (entered late by the supervisor).
     static func intake(at instant: String) -> [String] {
         KaibanCLITests.intakeFlags.map { $0 == "2026-11-26T09:05" ? instant : $0 } + ["--json"]

@@ -148,6 +148,42 @@ struct PostgresStoreTests {
         }
     }
 
+    /// A connection made apart says why the pool found none: the server's own refusal (no such
+    /// database or role, TLS it does not offer) or what the network said; nothing when one can be
+    /// made.
+    @Test func aConnectionThatCannotBeMadeSaysWhy() async throws {
+        let server = try #require(Self.server)
+        #expect(await PostgresStore.connectionFailure(server) == nil)
+        var missing = server
+        missing.database = "kaiban_missing_" + UUID().uuidString.prefix(8).lowercased()
+        var stranger = server
+        stranger.username = "kaiban_stranger"
+        var encrypted = server
+        encrypted.sslMode = .require
+        for (location, words) in [
+            (missing, "database \"\(missing.database)\" does not exist"),
+            (stranger, "role \"kaiban_stranger\" does not exist"), (encrypted, "does not offer TLS"),
+        ] {
+            let failure = await PostgresStore.connectionFailure(location)
+            guard case .connectionRefused(let why) = failure else {
+                Issue.record("\(location): \(String(describing: failure))")
+                continue
+            }
+            #expect(why.contains(words), "\(why)")
+            #expect(failure?.problem.code == "database.connection-refused" && failure?.problem.kind == .brokenData)
+        }
+        // Nothing listens on port 1: the network's own words, a passing trouble (exit 74).
+        var closed = server
+        closed.port = 1
+        let failure = await PostgresStore.connectionFailure(closed)
+        guard case .unreachable(let why) = failure else {
+            Issue.record("\(String(describing: failure))")
+            return
+        }
+        #expect(why.contains("Connection refused") && why.contains(":1"), "\(why)")
+        #expect(failure?.problem.code == "database.unreachable" && failure?.problem.kind == .storage)
+    }
+
     @Test func theHistoryIsAppendOnlyInTheDatabaseItself() async throws {
         try await withFreshDatabase { location in
             try await Self.migrated(location) { store in
