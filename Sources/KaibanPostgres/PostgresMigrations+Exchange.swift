@@ -125,3 +125,13 @@ extension PostgresMigrations {
             ])
     ]
 }
+
+extension PostgresMigrations {
+    /// Version 16: the outbox's messages numbered in the order they were written, so that those
+    /// of one second are listed as the SQLite store lists them (by its row ids), the later first.
+    static let outboxOrder: [PostgresMigration] = [
+        PostgresMigration(
+            version: 16, name: "outbox-order",
+            statements: ["ALTER TABLE exchange_outbox ADD COLUMN seq bigint GENERATED ALWAYS AS IDENTITY"])
+    ]
+}

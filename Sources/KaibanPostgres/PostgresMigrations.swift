@@ -23,6 +23,7 @@ enum PostgresMigrations {
     static let all: [PostgresMigration] =
         casesAndOutbox + referenceData + clerks + cases + deferrals + mail + portalSubmissions + attachments
         + appointments + exchange + reports + numbers + deferredCounts + submissionWarnings
+        + outboxOrder
 
     static let casesAndOutbox: [PostgresMigration] = [
         PostgresMigration(

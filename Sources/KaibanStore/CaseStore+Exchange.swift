@@ -302,12 +302,14 @@ extension CaseStore {
                 let marks = states.map { _ in "?" }.joined(separator: ", ")
                 return try Row.fetchAll(
                     db,
-                    sql: "SELECT * FROM exchange_outbox WHERE state IN (\(marks)) ORDER BY created_at DESC LIMIT ?",
+                    sql:
+                        "SELECT * FROM exchange_outbox WHERE state IN (\(marks)) ORDER BY created_at DESC, rowid DESC LIMIT ?",
                     arguments: StatementArguments(states.map { $0.rawValue as any DatabaseValueConvertible } + [limit])
                 ).map(Self.outbound)
             }
             return try Row.fetchAll(
-                db, sql: "SELECT * FROM exchange_outbox ORDER BY created_at DESC LIMIT ?", arguments: [limit]
+                db, sql: "SELECT * FROM exchange_outbox ORDER BY created_at DESC, rowid DESC LIMIT ?",
+                arguments: [limit]
             ).map(Self.outbound)
         }
     }
@@ -529,7 +531,7 @@ extension CaseStore {
                         SELECT NULL, received_at, origin, sender_code, message_id, digest, code,
                             coalesce(reason, type), raw, receipt
                         FROM exchange_inbox WHERE accepted = 0
-                    ) ORDER BY received_at DESC LIMIT ?
+                    ) ORDER BY received_at DESC, digest DESC LIMIT ?
                     """, arguments: [limit]
             ).map { row in
                 DeadLetter(

@@ -39,6 +39,40 @@ extension ExchangeInboxTests {
                     creditCode: SampleMessages.yuzhong.code, licenceNumber: "500103000123456", issueDate: issued)))
     }
 
+    /// Messages written in the same second are listed as written, the later first, on either
+    /// store (their ids, random, say nothing of the order).
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases, .exchange))
+    func theOutboxListsOneSecondsMessagesAsWritten(store: TestStoreKind) async throws {
+        let hall = try await Self.hall(store: store)
+        let ids = [
+            "c0000000-0000-4000-8000-000000000001", "a0000000-0000-4000-8000-000000000002",
+            "f0000000-0000-4000-8000-000000000003", "b0000000-0000-4000-8000-000000000004",
+        ]
+        for id in ids {
+            _ = try await hall.desk.store.openOutboundCase(prefix: "CY51081120261126") { number in
+                let raw = Data("<transfer n=\"\(number)\"/>".utf8)
+                return (
+                    ExchangeCase(
+                        collaborationNumber: number, partnerCode: SampleMessages.yuzhong.code, direction: .outbound,
+                        mode: "remote-intake", localCase: "510811-20261126-0007", partnerReference: nil,
+                        enterpriseName: "重庆青禾农业科技有限公司", openedAt: Fixtures.at(10, 41), status: 1,
+                        statusAt: Fixtures.at(10, 41)),
+                    [
+                        ExchangeStatusEntry(
+                            status: 1, time: Fixtures.at(10, 41), reason: nil, source: "out", madeCurrent: true)
+                    ],
+                    OutboundMessage(
+                        messageID: id, partnerCode: SampleMessages.yuzhong.code, type: "CaseTransfer",
+                        collaborationNumber: number, raw: raw, digest: SM3.hex(raw), createdAt: Fixtures.at(10, 41))
+                )
+            }
+        }
+        let all = try await hall.desk.store.outboundMessages(states: nil, limit: 10)
+        #expect(all.map(\.messageID) == ids.reversed())
+        let pending = try await hall.desk.store.outboundMessages(states: [.pending], limit: 3)
+        #expect(pending.map(\.messageID) == Array(ids.reversed().prefix(3)))
+    }
+
     /// The partner's clock runs behind this hall's: its refusal (13) is dated two minutes before
     /// the transfer this hall stamped. It still follows the transfer and ends the case (it was
     /// kept as history under a positive receipt, and the case waited for ever).
