@@ -9,6 +9,9 @@ public struct MailPendingCase: Sendable, Equatable, Codable {
     public var since: Date
     /// Whole working days gone by since then.
     public var workingDays: Int
+    /// Whether that count rests on a year whose holiday notice is not loaded (weekends and
+    /// statutory holidays only there): an estimate, said as such.
+    public var workingDaysProvisional: Bool
     /// For documents to arrive: whether a supervisor may now close the case as never arrived.
     /// For a licence: whether it is late (not posted within one working day).
     public var overdue: Bool
@@ -170,7 +173,7 @@ extension Desk {
                 MailPendingCase(
                     number: record.number, proposedName: record.proposedName, since: record.since,
                     workingDays: MailDeadlines.workingDays(since: record.since, at: now, calendar: calendar),
-                    overdue: overdue)
+                    workingDaysProvisional: calendar.elapsed(from: record.since, to: now).provisional, overdue: overdue)
             }
             return MailPending(
                 asOf: now, closeAfterWorkingDays: days,

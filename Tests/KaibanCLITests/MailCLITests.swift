@@ -32,6 +32,12 @@ import Testing
         let waiting = lists?["awaitingDocuments"] as? [[String: Any]]
         #expect(waiting?.first?["number"] as? String == number, "\(pending)")
         #expect(waiting?.first?["workingDays"] as? Int == 0)
+        #expect(waiting?.first?["workingDaysProvisional"] as? Bool == false)
+        // Counted into a year whose holiday notice is not loaded (2027), the count is an estimate.
+        let estimated = try kaiban.run(["mail", "pending", "--at", "2027-01-05T10:00"])
+        #expect(estimated.status == 0 && estimated.stdout.contains("（暂估）"), "\(estimated)")
+        let estimatedEn = try kaiban.run(["mail", "pending", "--at", "2027-01-05T10:00", "--lang", "en"])
+        #expect(estimatedEn.stdout.contains(" (provisional)"), "\(estimatedEn)")
 
         let bad = try kaiban.run(
             ["mail", "receive", number, "--tracking", "EA-12"] + Self.late("wangfang", at: "2026-11-26T09:30"))

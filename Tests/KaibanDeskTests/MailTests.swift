@@ -130,7 +130,11 @@ import Testing
         let desk = try await Fixtures.desk(at: Fixtures.at(10, 0, day: 51), store: store)
         let number = try await intakeMail(desk, at: Fixtures.at(10, 0, day: 51))  // 2026-12-21
         let march = Fixtures.at(10, 0, day: 121)  // 2027-03-01
-        #expect(try await desk.playing(march).mailPending().awaitingDocuments.first?.overdue == false)
+        let waiting = try #require(try await desk.playing(march).mailPending().awaitingDocuments.first)
+        #expect(!waiting.overdue && waiting.workingDaysProvisional)
+        // Before the new year the count is firm.
+        let december = try await desk.playing(Fixtures.at(10, 0, day: 55)).mailPending()
+        #expect(december.awaitingDocuments.first?.workingDaysProvisional == false)
         let refused = await Fixtures.problem {
             _ = try await desk.playing(march).closeUnarrivedMail(number, reason: "材料未寄达", as: supervisor)
         }
@@ -146,6 +150,7 @@ import Testing
         // Ten working days after Monday the 9th end at the close of office on Monday the 23rd.
         let pending = try await desk.playing(nov(23, 17, 0)).mailPending()
         #expect(pending.awaitingDocuments.first?.workingDays == 9)
+        #expect(pending.awaitingDocuments.first?.workingDaysProvisional == false)
         #expect(pending.awaitingDocuments.first?.overdue == false)
         let early = await Fixtures.problem {
             _ = try await desk.playing(nov(23, 17, 0)).closeUnarrivedMail(number, reason: "材料未寄达", as: supervisor)

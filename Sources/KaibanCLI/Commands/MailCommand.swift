@@ -141,6 +141,11 @@ struct MailPendingCommand: AsyncParsableCommand {
         }
     }
 
+    /// A count of working days, marked when it rests on a year without its holiday notice.
+    static func days(_ item: MailPendingCase, zh: Bool) -> String {
+        item.workingDaysProvisional ? "\(item.workingDays)" + (zh ? "（暂估）" : " (provisional)") : "\(item.workingDays)"
+    }
+
     static func text(_ pending: MailPending, language: Language) -> String {
         let zh = language == .zh
         var lines: [String] = []
@@ -155,7 +160,7 @@ struct MailPendingCommand: AsyncParsableCommand {
             for item in pending.awaitingDocuments {
                 table.add([
                     item.number.description, item.proposedName, HallTime.localText(of: item.since),
-                    "\(item.workingDays)",
+                    Self.days(item, zh: zh),
                     item.overdue ? (zh ? "是（满\(pending.closeAfterWorkingDays)个工作日）" : "yes") : "",
                 ])
             }
@@ -171,7 +176,7 @@ struct MailPendingCommand: AsyncParsableCommand {
             for item in pending.awaitingLicencePost {
                 table.add([
                     item.number.description, item.proposedName, HallTime.localText(of: item.since),
-                    "\(item.workingDays)",
+                    Self.days(item, zh: zh),
                     item.overdue ? (zh ? "逾期未寄" : "late") : (zh ? "待寄" : "to post"),
                 ])
             }
