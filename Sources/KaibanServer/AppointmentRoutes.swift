@@ -96,7 +96,7 @@ extension KaibanServer {
     }
 
     static func appointmentID(_ context: KaibanRequestContext) throws -> Int64 {
-        let text = context.parameters.get("id") ?? ""
+        let text = context.pathParameter("id")
         guard let id = Int64(text), id > 0 else {
             throw Problem(
                 .invalid, "appointment.id-invalid", zh: "预约编号“\(text)”格式有误", en: "\"\(text)\" is not a booking id")

@@ -22,7 +22,7 @@ extension KaibanServer {
         }
         routes.post("/cases/{number}/documents/{code}", bodyLimit: settings.maxDocumentBytes) { request, context in
             let (portal, number, password) = try await Self.caseAccess(request, context, desk)
-            let code = context.parameters.get("code") ?? ""
+            let code = context.pathParameter("code")
             let upload = DocumentUpload(
                 code: code,
                 content: Data(try await request.body.collect(upTo: context.maxUploadSize).readableBytesView),
@@ -36,7 +36,7 @@ extension KaibanServer {
         }
         routes.get("/cases/{number}/documents/{code}") { request, context in
             let (portal, number, password) = try await Self.caseAccess(request, context, desk)
-            let code = context.parameters.get("code") ?? ""
+            let code = context.pathParameter("code")
             let file = try await desk.portalAttachment(number, code: code, password: password, through: portal)
             let attachment = file.attachment
             var headers: HTTPFields = [

@@ -72,7 +72,7 @@ extension KaibanServer {
     func addExchangeFileRoutes(_ routes: RouteTable) {
         let folder = ExchangeInbox.filesFolder(desk.settings)
         routes.get("/exchange/files/{sm3}") { _, context in
-            let sm3 = try context.parameters.require("sm3")
+            let sm3 = context.pathParameter("sm3")
             guard sm3.utf8.count == 64, sm3.utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) }),
                 let content = FileManager.default.contents(atPath: folder.appendingPathComponent(sm3).path)
             else {

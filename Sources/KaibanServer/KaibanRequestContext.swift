@@ -17,6 +17,14 @@ public struct KaibanRequestContext: RequestContext {
     }
 
     public var requestDecoder: KaibanRequestDecoder { KaibanRequestDecoder() }
+
+    /// The path's parameter `name` percent-decoded, as RFC 3986 §6.2.2 makes `%2D` the same as
+    /// `-` (the router hands it over as written); as written when it does not decode; empty when
+    /// the route has none.
+    func pathParameter(_ name: String) -> String {
+        guard let text = parameters.get(name) else { return "" }
+        return text.contains("%") ? text.removingPercentEncoding ?? text : text
+    }
 }
 
 /// The language an `Accept-Language` header asks for, of the two the desk speaks: the one with

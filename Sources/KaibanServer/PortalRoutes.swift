@@ -109,7 +109,7 @@ extension KaibanServer {
         -> (Portal, CaseNumber, String)
     {
         let portal = try await portal(request, desk)
-        let text = context.parameters.get("number") ?? ""
+        let text = context.pathParameter("number")
         guard let number = CaseNumber(text) else {
             throw Problem(
                 .invalid, "case.number-invalid", zh: "办件编号“\(text)”格式有误", en: "\"\(text)\" is not a case number")

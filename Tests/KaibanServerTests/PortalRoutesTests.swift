@@ -102,6 +102,14 @@ import Testing
                 "GET", "/cases/\(number)",
                 headers: ["Authorization": "Bearer \(web.token)", "X-Query-Password": password])
             #expect(read.status == 200 && read.text.contains(number), "\(read)")
+            // A path written with its hyphens percent-encoded is the same path (RFC 3986 §6.2.2.2).
+            let encoded = try await server.send(
+                "GET", "/cases/" + number.replacingOccurrences(of: "-", with: "%2D"),
+                headers: ["Authorization": "Bearer \(web.token)", "X-Query-Password": password])
+            #expect(encoded.status == 200 && encoded.text.contains(number), "\(encoded)")
+            let broken = try await server.send(
+                "GET", "/cases/%E4%ZZ", headers: ["Authorization": "Bearer \(web.token)", "X-Query-Password": password])
+            #expect(broken.status == 400 && broken.problem?.code == "case.number-invalid", "\(broken)")
             let wrong = try await server.send(
                 "GET", "/cases/\(number)",
                 headers: ["Authorization": "Bearer \(web.token)", "X-Query-Password": "WRONG"])
