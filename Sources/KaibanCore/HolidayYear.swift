@@ -70,6 +70,15 @@ public struct HolidayYear: Sendable, Equatable, Codable {
                 found.append("\(makeUp.date) is both \(other) and a make-up working day")
             }
         }
+        // Every notice keeps the statutory days off (全国年节及纪念日放假办法): one that leaves one
+        // out is mistyped, and would make a known holiday a working day for good.
+        let holidayDays = Set(seen.filter { $0.value != "调休" }.keys)
+        for statutory in StatutoryHolidays.days(of: year) where !holidayDays.contains(statutory.date) {
+            let name = statutory.name.zh.prefix { $0 != "（" }
+            found.append(
+                "\(statutory.date) (\(name), a statutory day off) is not among the notice's holidays; every notice keeps it"
+            )
+        }
         return found
     }
 }

@@ -57,6 +57,12 @@ import Testing
         <holiday-calendar xmlns="urn:kaiban:calendar:1">
           <year value="2027" notice="国务院办公厅关于2027年部分节假日安排的通知">
             <holiday name="元旦" name-en="New Year's Day" from="2027-01-01" to="2027-01-03"/>
+            <holiday name="春节" name-en="Spring Festival" from="2027-02-05" to="2027-02-11"/>
+            <holiday name="清明节" name-en="Qingming Festival" from="2027-04-03" to="2027-04-05"/>
+            <holiday name="劳动节" name-en="Labour Day" from="2027-05-01" to="2027-05-05"/>
+            <holiday name="端午节" name-en="Dragon Boat Festival" from="2027-06-09" to="2027-06-11"/>
+            <holiday name="中秋节" name-en="Mid-Autumn Festival" from="2027-09-15" to="2027-09-17"/>
+            <holiday name="国庆节" name-en="National Day" from="2027-10-01" to="2027-10-07"/>
           </year>
         </holiday-calendar>
         """.write(to: file, atomically: true, encoding: .utf8)
@@ -72,6 +78,19 @@ import Testing
         let refused = try kaiban.run(["calendar", "import", broken.path, "--as", "zhouqiang"])
         #expect(refused.status == 78)
         #expect(refused.stderr.contains("broken.xml:3:"), "\(refused)")
+        // A notice that leaves a statutory day off out (a typo: 元旦 from the 2nd) is refused, naming
+        // the day: it would have made New Year's Day a working day for good.
+        let mistyped = folder.appendingPathComponent("mistyped.xml")
+        try String(contentsOf: file, encoding: .utf8).replacingOccurrences(
+            of: "from=\"2027-01-01\"", with: "from=\"2027-01-02\""
+        ).write(to: mistyped, atomically: true, encoding: .utf8)
+        let leftOut = try kaiban.run([
+            "calendar", "import", mistyped.path, "--as", "zhouqiang", "--replace", "--reason", "更正",
+        ])
+        #expect(leftOut.status == 78, "\(leftOut)")
+        #expect(leftOut.stderr.contains("2027-01-01 (元旦, a statutory day off)"), "\(leftOut.stderr)")
+        #expect(
+            try json(["calendar", "elapsed", "2027-01-01T09:00", "2027-01-01T17:30"])["workingMinutes"] as? Int == 0)
     }
 
     @Test func theDemoDayFeedsTheWorklistAndTheReport() throws {

@@ -154,5 +154,13 @@ import Testing
         let problems = bad.problems()
         #expect(problems.contains { $0.contains("2027-01-02 is both") })
         #expect(problems.contains { $0.contains("2027-01-06 is not a weekend day") })
+        // Every statutory day off the notice leaves out is named (here all but 元旦's).
+        let missing = problems.filter { $0.contains("a statutory day off") }
+        #expect(missing.count == StatutoryHolidays.days(of: 2027).count - 1, "\(missing)")
+        #expect(missing.contains { $0.hasPrefix("2027-02-05 (春节") }, "\(missing)")
+        #expect(!missing.contains { $0.hasPrefix("2027-01-01") })
+        // The notices shipped keep every statutory day (the rules hold from 2025).
+        let shipped = calendar.years.filter { $0.year >= StatutoryHolidays.firstYear }
+        #expect(!shipped.isEmpty && shipped.allSatisfy { $0.problems().isEmpty })
     }
 }

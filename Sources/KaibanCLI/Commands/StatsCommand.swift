@@ -139,6 +139,12 @@ extension CasePresenter {
                     ? "办结用时（工作分钟）：中位数\(time.medianMinutes)，90%分位\(time.p90Minutes)，最长\(time.maxMinutes)；0.4个工作日（\(figures.budgetMinutes)分）内办结\(percent(time.withinBudgetShare))"
                     : "time to completion (working minutes): median \(time.medianMinutes), p90 \(time.p90Minutes), max \(time.maxMinutes); within 0.4 working day (\(figures.budgetMinutes) min): \(percent(time.withinBudgetShare))"
             )
+            if time.provisional {
+                lines.append(
+                    zh
+                        ? "注意：部分办结用时落在未载入节假日安排的年份，以上用时为暂估。"
+                        : "note: some of this time falls in years without a holiday notice; the times are provisional.")
+            }
         } else {
             lines.append(zh ? "本期没有办结的办件" : "no case was completed in the period")
         }
