@@ -119,9 +119,11 @@ import Testing
 
         // Yuzhong is back on its port: delivered, its files fetched from Zhaohua, acknowledged.
         thereServer = try await Self.restart(there, on: therePort)
-        // The usual deadline now: Yuzhong fetches the files from Zhaohua before it answers, and a
-        // loaded machine can take more than the 2 s that served to find it down.
-        let backSender = ExchangeSender(desk: here, codec: hereOutbox.codec, transport: EndpointTransport())
+        // A long deadline now: Yuzhong fetches the files from Zhaohua before it answers, and with
+        // the whole suite running on two cores that has taken more than the usual 15 s (the pass
+        // was then counted as retrying).
+        let backSender = ExchangeSender(
+            desk: here, codec: hereOutbox.codec, transport: EndpointTransport(timeout: 120))
         let back = try await backSender.pass(at: now.addingTimeInterval(31))
         #expect(back.delivered == 1 && back.acknowledged == 1, "\(back)")
         let sent = try #require(try await here.store.outboundMessage(waiting.messageID))
@@ -157,7 +159,8 @@ import Testing
                         post: PostRecord(carrier: "EMS", trackingNumber: "1173652890429", recipient: "applicant")))
             ],
             about: transferred.collaborationNumber)
-        let thereSender = ExchangeSender(desk: there, codec: thereOutbox.codec)
+        let thereSender = ExchangeSender(
+            desk: there, codec: thereOutbox.codec, transport: EndpointTransport(timeout: 120))
         // Zhaohua receives them at 16:01 (a status dated after its clock would be refused).
         _ = here.playing(Fixtures.at(16, 1))
         let answered = try await thereSender.pass(at: Fixtures.at(16, 1))
