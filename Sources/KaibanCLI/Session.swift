@@ -112,7 +112,9 @@ extension AsyncParsableCommand {
             }
             let clerk = options.clerk ?? environment["KAIBAN_CLERK"].flatMap { $0.isEmpty ? nil : $0 }
             let session = Session(
-                desk: Desk(settings: settings, store: store), actor: clerk.map(DeskActor.clerk) ?? .anonymous,
+                desk: Desk(
+                    settings: settings, store: store, notices: { [language] in Console.error($0.text(language)) }),
+                actor: clerk.map(DeskActor.clerk) ?? .anonymous,
                 language: language, settings: settings)
             try await body(session)
         } catch let error as ExitCode {

@@ -49,10 +49,19 @@ public final class Desk: Sendable {
     let divisionStatuses = Mutex([String: DivisionStatus]())
     static let divisionStatusesCapacity = 20_000
 
-    public init(settings: KaibanSettings, store: any DeskStore, clock: any DeskClock = SystemClock()) {
+    /// Where the desk tells its user of something it did other than asked without refusing (an
+    /// instant a little ahead of the clock recorded as now): the command line prints it on
+    /// standard error; a server has no one to tell.
+    let notices: (@Sendable (LocalizedText) -> Void)?
+
+    public init(
+        settings: KaibanSettings, store: any DeskStore, clock: any DeskClock = SystemClock(),
+        notices: (@Sendable (LocalizedText) -> Void)? = nil
+    ) {
         self.settings = settings
         self.store = store
         self.clock = clock
+        self.notices = notices
     }
 
     /// Forgets the reference data read so far: the next call brings in whatever file changed
@@ -202,8 +211,18 @@ public final class Desk: Sendable {
             )
         }
         // A desk clock a little ahead: the step is recorded as happening now, never later (a
-        // later instant would hide the step from reads now and refuse the next step as early).
-        return min(instant, self.instant(nowRounded: now))
+        // later instant would hide the step from reads now and refuse the next step as early),
+        // and the clerk is told so.
+        let recorded = self.instant(nowRounded: now)
+        if instant > recorded, HallTime.localText(of: instant) != HallTime.localText(of: recorded) {
+            notices?(
+                LocalizedText(
+                    zh: "注意：所填时间\(HallTime.localText(of: instant))晚于现在，按现在（\(HallTime.localText(of: recorded))）记录",
+                    en:
+                        "note: \(HallTime.localText(of: instant)) is later than now; recorded as now (\(HallTime.localText(of: recorded)))"
+                ))
+        }
+        return min(instant, recorded)
     }
 
     /// `now` to whole seconds, as stored.

@@ -3,6 +3,7 @@ import KaibanCore
 import KaibanDesk
 import KaibanStore
 import KaibanTestSupport
+import Synchronization
 import Testing
 
 /// The desk's use cases, in process, on each real store (SQLite, and PostgreSQL where it keeps the parts).
@@ -336,8 +337,16 @@ import Testing
             _ = try await desk.step(number, "accept", as: window, at: Fixtures.local("2059-06-01T10:00"))
         }
         #expect(ahead?.code == "instant.in-future")
-        // Within the tolerance for clocks that drift, and then later steps still go through.
-        _ = try await desk.step(number, "accept", as: window, at: Fixtures.at(10, 4))
-        #expect(try await desk.history(number).count == 2)
+        // Within the tolerance for clocks that drift: recorded as now, and the clerk is told so.
+        let told = Mutex<[LocalizedText]>([])
+        let telling = Desk(
+            settings: desk.settings, store: desk.store, clock: desk.clock,
+            notices: { text in told.withLock { $0.append(text) } })
+        _ = try await telling.step(number, "accept", as: window, at: Fixtures.at(10, 4))
+        let history = try await desk.history(number)
+        #expect(history.count == 2 && history.last?.at == Fixtures.at(10, 0))
+        let notices = told.withLock { $0 }
+        #expect(notices.count == 1, "\(notices)")
+        #expect(notices.first?.zh.contains("2026-11-26 10:04晚于现在，按现在（2026-11-26 10:00）记录") == true, "\(notices)")
     }
 }
