@@ -127,6 +127,18 @@ public enum HallTime {
         return "\(date) \(padded(second / 3600, 2)):\(padded((second % 3600) / 60, 2))"
     }
 
+    /// Two instants as ``localText(of:)``, or to the second when they would read the same: a
+    /// message that compares them never says "10:06 is before 10:06".
+    public static func localTexts(of first: Date, _ second: Date) -> (String, String) {
+        let texts = (localText(of: first), localText(of: second))
+        guard texts.0 == texts.1 else { return texts }
+        func withSeconds(_ instant: Date) -> String {
+            let (date, seconds) = split(instant, offset: offsetSeconds)
+            return "\(date) \(clockText(seconds))"
+        }
+        return (withSeconds(first), withSeconds(second))
+    }
+
     /// The instant of local `date` at `hour:minute` in Asia/Shanghai.
     public static func instant(_ date: CivilDate, hour: Int, minute: Int, second: Int = 0) -> Date {
         let days = daysSinceEpoch(date)

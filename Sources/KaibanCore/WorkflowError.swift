@@ -132,9 +132,10 @@ public enum WorkflowError: ClerkReadable, ProblemConvertible, Sendable, Equatabl
             let label = field == "note" ? "备注" : field == "place" ? "地点" : "理由"
             return zh ? "\(label)\(problem.zh)" : "the \(field == "special.reason" ? "reason" : field) \(problem.en)"
         case .beforeLastEvent(let number, let at, let last):
+            let (atText, lastText) = HallTime.localTexts(of: at, last)
             return zh
-                ? "办件\(number)的上一条记录在\(HallTime.localText(of: last))，不能在其之前（\(HallTime.localText(of: at))）办理"
-                : "case \(number) was last changed at \(HallTime.localText(of: last)); a step cannot be dated earlier (\(HallTime.localText(of: at)))"
+                ? "办件\(number)的上一条记录在\(lastText)，不能在其之前（\(atText)）办理（如系他人刚刚办理，请先查看办件）"
+                : "case \(number) was last changed at \(lastText); a step cannot be dated earlier (\(atText)); if someone has just changed it, look at the case first"
         case .documentsMissing(let number, let step, let missing):
             return zh
                 ? "办件\(number)尚缺材料，不能“\(step.zh)”：\(missing.joined(language))"

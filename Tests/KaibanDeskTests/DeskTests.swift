@@ -211,6 +211,11 @@ import Testing
         }
         #expect(problem?.code == "step.before-last-event")
         #expect(try await desk.history(number).count == 1)
+        // Seconds apart in one minute (two clerks at once): said to the second, not "10:00 before 10:00".
+        let sameMinute = WorkflowError.beforeLastEvent(
+            case: number, at: Fixtures.at(10, 6).addingTimeInterval(5), last: Fixtures.at(10, 6).addingTimeInterval(40))
+        #expect(
+            sameMinute.problem.text.en.contains("last changed at 2026-11-26 10:06:40"), "\(sameMinute.problem.text.en)")
         _ = try await desk.playing(Fixtures.at(10, 0)).step(number, "accept", as: window, at: Fixtures.at(10, 0))
     }
 
