@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import KaibanCore
 import KaibanDesk
 import KaibanExchange
@@ -78,12 +79,17 @@ public struct KaibanServer: Sendable {
         let (listening, announce) = AsyncStream<Int>.makeStream()
         let routes = routeTable(adding: extra)
         let limits = routes.bodyLimits
+        let idleTimeout = TimeAmount(settings.idleTimeout)
         let app = Application(
             router: routes.router,
-            server: .http1(
-                configuration: .init(
-                    additionalChannelHandlers: [ExpectContinueHandler(limits: limits)],
-                    idleTimeout: TimeAmount(settings.idleTimeout))),
+            server: HTTPServerBuilder { responder in
+                KaibanHTTP1Channel(
+                    base: HTTP1Channel(
+                        responder: responder,
+                        configuration: .init(
+                            additionalChannelHandlers: [ExpectContinueHandler(limits: limits)],
+                            idleTimeout: idleTimeout)))
+            },
             configuration: .init(address: .hostname(settings.host, port: settings.port)),
             onServerRunning: { channel in
                 announce.yield(channel.localAddress?.port ?? 0)

@@ -49,6 +49,30 @@ import Testing
         }
     }
 
+    /// HTTP/1.0 (RFC 9112 §9.3): a request without `Connection: keep-alive` is answered with
+    /// `Connection: close` and the connection closed (it had been left open, and a 1.0 client
+    /// waited for the close); one with it keeps the connection, and its answer says so.
+    @Test func anHTTP10RequestClosesItsConnectionUnlessItAsksToKeepIt() async throws {
+        try await TestServer.with { server in
+            let (closing, closed, kept, stillOpen, second) = try await onThread {
+                let once = try RawConnection(port: server.port)
+                try once.send("GET /healthz HTTP/1.0\r\n\r\n")
+                let closing = once.readAnswer(timeout: 10)
+                let closed = once.closedByServer(timeout: 10)
+                let alive = try RawConnection(port: server.port)
+                try alive.send("GET /healthz HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
+                let kept = alive.readAnswer(timeout: 10)
+                let stillOpen = !alive.closedByServer(timeout: 1)
+                try alive.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+                return (closing, closed, kept, stillOpen, alive.readAnswer(timeout: 10))
+            }
+            #expect(closing.contains(" 200 ") && closing.lowercased().contains("connection: close"), "\(closing)")
+            #expect(closed)
+            #expect(kept.contains(" 200 ") && kept.lowercased().contains("connection: keep-alive"), "\(kept)")
+            #expect(stillOpen && second.hasPrefix("HTTP/1.1 200 "), "\(second)")
+        }
+    }
+
     @Test func aClientHangingUpMidBodyIsCountedAsItsOwnFaultNotAsAServerError() async throws {
         try await TestServer.with { server in
             let port = server.port
