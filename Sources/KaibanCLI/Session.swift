@@ -172,35 +172,45 @@ extension AsyncParsableCommand {
     ) async throws {
         try await withThrowingTaskGroup(of: PostgresOpening.self) { group in
             group.addTask {
-                try await store.migrate()
-                return .migrated
+                do {
+                    try await store.migrate()
+                    return .migrated(nil)
+                } catch {
+                    return .migrated(error)
+                }
             }
             group.addTask {
                 try await Task.sleep(for: min(.seconds(1), deadline))
                 return .probed(await PostgresStore.connectionFailure(location, within: deadline, logger: logger))
             }
             defer { group.cancelAll() }
-            var probed: PostgresStoreError?
-            do {
-                while let outcome = try await group.next() {
-                    switch outcome {
-                    case .migrated: return
-                    case .probed(let failure?):
-                        if case .connectionRefused = failure { throw failure }
-                        probed = failure
-                    case .probed(nil): break
-                    }
+            var probe: PostgresStoreError??
+            var failed: (any Error)?
+            while let outcome = try await group.next() {
+                switch outcome {
+                case .migrated(nil): return
+                case .migrated(let error?): failed = error
+                case .probed(let failure):
+                    if case .connectionRefused? = failure, let failure { throw failure }
+                    probe = .some(failure)
                 }
-            } catch let error as PostgresStoreError {
-                guard case .unreachable = error, let probed else { throw error }
-                throw probed
+                guard let failed else { continue }
+                // The pool found no connection in time: what the connection made apart met says
+                // why, once it has finished (it may still be trying).
+                guard case .unreachable? = failed as? PostgresStoreError else { throw failed }
+                switch probe {
+                case nil: continue
+                case let finished?: throw finished ?? failed
+                }
             }
+            if let failed { throw failed }
         }
     }
 }
 
 /// What opening a PostgreSQL store waits on, in a race.
 private enum PostgresOpening: Sendable {
-    case migrated
+    /// The migration ended, with its error if it failed.
+    case migrated((any Error)?)
     case probed(PostgresStoreError?)
 }

@@ -74,9 +74,30 @@ public final class Desk: Sendable {
     /// Runs a use case, turning every failure into a ``Problem``.
     func run<T>(_ body: () async throws -> T) async throws -> T {
         do {
-            return try await body()
+            // What the operation tells its user is told only once it has succeeded ("recorded as
+            // now" after a refusal would say something was recorded).
+            guard let notices, Self.pendingNotices == nil else { return try await body() }
+            let pending = PendingNotices()
+            let value = try await Self.$pendingNotices.withValue(pending) { try await body() }
+            for text in pending.texts.withLock({ $0 }) { notices(text) }
+            return value
         } catch {
             throw Problem.from(error)
+        }
+    }
+
+    /// The notices of the operation under way (``run(_:)``), told when it succeeds.
+    final class PendingNotices: Sendable {
+        let texts = Mutex<[LocalizedText]>([])
+    }
+    @TaskLocal static var pendingNotices: PendingNotices?
+
+    /// Tells the user `text` once the operation under way has succeeded.
+    func notice(_ text: LocalizedText) {
+        if let pending = Self.pendingNotices {
+            pending.texts.withLock { $0.append(text) }
+        } else {
+            notices?(text)
         }
     }
 
@@ -215,7 +236,7 @@ public final class Desk: Sendable {
         // and the clerk is told so.
         let recorded = self.instant(nowRounded: now)
         if instant > recorded, HallTime.localText(of: instant) != HallTime.localText(of: recorded) {
-            notices?(
+            notice(
                 LocalizedText(
                     zh: "注意：所填时间\(HallTime.localText(of: instant))晚于现在，按现在（\(HallTime.localText(of: recorded))）记录",
                     en:

@@ -127,11 +127,19 @@ extension PostgresMigrations {
 }
 
 extension PostgresMigrations {
-    /// Version 16: the outbox's messages numbered in the order they were written, so that those
+    /// Version 16: the outbox's messages numbered in the order they are written, so that those
     /// of one second are listed as the SQLite store lists them (by its row ids), the later first.
+    /// A column with a default from a sequence, added without one so that the table is not
+    /// rewritten under its lock: messages written before stay unnumbered (listed after the
+    /// numbered ones of their second, among themselves in no set order).
     static let outboxOrder: [PostgresMigration] = [
         PostgresMigration(
             version: 16, name: "outbox-order",
-            statements: ["ALTER TABLE exchange_outbox ADD COLUMN seq bigint GENERATED ALWAYS AS IDENTITY"])
+            statements: [
+                "CREATE SEQUENCE exchange_outbox_seq",
+                "ALTER TABLE exchange_outbox ADD COLUMN seq bigint",
+                "ALTER SEQUENCE exchange_outbox_seq OWNED BY exchange_outbox.seq",
+                "ALTER TABLE exchange_outbox ALTER COLUMN seq SET DEFAULT nextval('exchange_outbox_seq')",
+            ])
     ]
 }

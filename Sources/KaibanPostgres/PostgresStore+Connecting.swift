@@ -19,7 +19,7 @@ extension PostgresStore {
         do {
             configuration = try location.connectionConfiguration()
         } catch {
-            return .connectionRefused("TLS cannot be set up: \(error)")
+            return .connectionRefused("TLS for the connection cannot be set up on this machine: \(error)")
         }
         do {
             try await PostgresDeadline<Void>.run(limit) {
@@ -61,6 +61,10 @@ extension PostgresStore {
         case .failedToAddSSLHandler:
             return .connectionRefused("TLS with \(server) failed: \(underlyingText(error.underlying))")
         case .connectionError:
+            // A certificate the address's sslmode does not accept: trying again will not help.
+            if error.underlying is NIOSSLError || error.underlying is BoringSSLError {
+                return .connectionRefused("TLS with \(server) failed: \(underlyingText(error.underlying))")
+            }
             return .unreachable("\(server): \(underlyingText(error.underlying))")
         default:
             return .unreachable("\(server): \(error.code)\(error.underlying.map { ", " + underlyingText($0) } ?? "")")

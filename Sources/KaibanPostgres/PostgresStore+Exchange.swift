@@ -141,7 +141,7 @@ extension PostgresStore {
                     SELECT NULL::bigint, received_at, origin, sender_code, message_id, digest, code,
                         coalesce(reason, type), raw, receipt
                     FROM exchange_inbox WHERE NOT accepted
-                ) letters ORDER BY received_at DESC, digest COLLATE "C" DESC LIMIT \(limit)
+                ) letters ORDER BY received_at DESC, digest COLLATE "C" DESC, coalesce(id, 0) DESC LIMIT \(limit)
                 """, logger: logger)
             var letters: [DeadLetter] = []
             for try await row in rows {

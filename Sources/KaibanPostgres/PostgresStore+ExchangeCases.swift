@@ -144,7 +144,7 @@ extension PostgresStore {
                 """
                 SELECT \(unescaped: Self.outboundColumns) FROM exchange_outbox
                 WHERE \(states == nil) OR state = ANY(\((states ?? []).map(\.rawValue)))
-                ORDER BY created_at DESC, seq DESC LIMIT \(limit)
+                ORDER BY created_at DESC, seq DESC NULLS LAST LIMIT \(limit)
                 """, logger: logger)
             var messages: [OutboundMessage] = []
             for try await row in rows { messages.append(try Self.outbound(row)) }

@@ -531,7 +531,7 @@ extension CaseStore {
                         SELECT NULL, received_at, origin, sender_code, message_id, digest, code,
                             coalesce(reason, type), raw, receipt
                         FROM exchange_inbox WHERE accepted = 0
-                    ) ORDER BY received_at DESC, digest DESC LIMIT ?
+                    ) ORDER BY received_at DESC, digest DESC, coalesce(id, 0) DESC LIMIT ?
                     """, arguments: [limit]
             ).map { row in
                 DeadLetter(

@@ -26,7 +26,9 @@ extension CaseStore {
     package func export(_ tables: [String], batch: Int, _ each: (StoredRows) throws -> Void) throws {
         try read { db in
             for table in tables {
-                let statement = try db.makeStatement(sql: "SELECT * FROM \"\(table)\"")
+                // The outbox in the order it was written: PostgreSQL numbers its rows as copied.
+                let order = table == "exchange_outbox" ? " ORDER BY rowid" : ""
+                let statement = try db.makeStatement(sql: "SELECT * FROM \"\(table)\"" + order)
                 let columns = statement.columnNames
                 var rows: [[StoredValue]] = []
                 let cursor = try Row.fetchCursor(statement)

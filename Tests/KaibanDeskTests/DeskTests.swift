@@ -347,6 +347,11 @@ import Testing
         let telling = Desk(
             settings: desk.settings, store: desk.store, clock: desk.clock,
             notices: { text in told.withLock { $0.append(text) } })
+        // A step refused is told nothing of its instant: nothing was recorded.
+        let refused = await Fixtures.problem {
+            _ = try await telling.step(number, "approve", as: window, at: Fixtures.at(10, 4))
+        }
+        #expect(refused != nil && told.withLock { $0 }.isEmpty, "\(told.withLock { $0 })")
         _ = try await telling.step(number, "accept", as: window, at: Fixtures.at(10, 4))
         let history = try await desk.history(number)
         #expect(history.count == 2 && history.last?.at == Fixtures.at(10, 0))

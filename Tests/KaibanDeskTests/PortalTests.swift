@@ -149,6 +149,11 @@ import Testing
             Fixtures.application(), through: web, idempotencyKey: "k-2", requestBody: body("2"))
         #expect(retried.replayed && retried.case.number == second.case.number)
         #expect(retried.warnings == second.warnings && !retried.warnings.isEmpty, "\(retried.warnings)")
+        // Kept beside the idempotency record, as both reads of it give it.
+        let kept = try #require(
+            try await desk.store.earlierSubmission(portalID: "gov-web", keySHA256: Secrets.sha256Hex("k-2")))
+        let keptWarnings = try JSONDecoder().decode([FieldProblem].self, from: Data((kept.warningsJSON ?? "").utf8))
+        #expect(keptWarnings == second.warnings)
     }
 
     @Test(arguments: Fixtures.stores(for: .reference, .clerks, .portals, .cases, .portalSubmissions))
