@@ -85,8 +85,11 @@ extension Desk {
                 AppointmentSlot(date: date, startMinute: $0, capacity: capacity, extended: false, taken: taken[$0] ?? 0)
             }
         }
+        // Extended hours opened before the office hours grew over them: where a session now covers
+        // a slot, it is the office's slot (one slot per time, not two with a place each).
+        let officeStarts = Set(regular)
         for opened in try await store.appointmentExtensions(on: date) {
-            slots += AppointmentRules.slotStarts(of: opened).map {
+            slots += AppointmentRules.slotStarts(of: opened).filter { !officeStarts.contains($0) }.map {
                 AppointmentSlot(
                     date: date, startMinute: $0, capacity: opened.capacity, extended: true, extensionID: opened.id,
                     taken: taken[$0] ?? 0)

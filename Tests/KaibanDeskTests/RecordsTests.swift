@@ -144,6 +144,23 @@ import Testing
             """.utf8)
     }
 
+    /// Extended hours opened for 17:30–19:00, then office hours that run to 18:00 from before that
+    /// day: 17:30 is the office's slot, listed once (it had been listed twice, office and
+    /// extended, a place each); 18:00 and 18:30 stay extended.
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .appointments))
+    func extendedHoursTheOfficeHoursGrewOverAreTheOfficesSlots(store: TestStoreKind) async throws {
+        let desk = try await Fixtures.desk(at: Fixtures.at(18, 0), store: store)
+        let december = CivilDate(uncheckedYear: 2026, month: 12, day: 10)
+        _ = try await desk.openAppointmentExtension(
+            date: december, from: "17:30", to: "19:00", capacity: 3, reason: "延时服务", as: supervisor)
+        _ = try await desk.changeOfficeHours(
+            longerHours(), source: "hours.xml", from: CivilDate(uncheckedYear: 2026, month: 12, day: 5),
+            reason: "冬季延长服务", as: supervisor)
+        let late = try await desk.appointmentSlots(on: december).filter { $0.startMinute >= 17 * 60 + 30 }
+        #expect(late.map(\.startMinute) == [1050, 1080, 1110], "\(late)")
+        #expect(late.map(\.extended) == [false, true, true])
+    }
+
     /// A case taken in at 09:05 and licensed at 09:50 without start-up tasks (45 minutes).
     func closedCase(_ desk: Desk) async throws -> CaseNumber {
         let number = try await desk.playing(Fixtures.at(9, 5)).intake(
