@@ -5,12 +5,20 @@ import NIOCore
 import NIOHTTP1
 import NIOHTTPTypesHTTP1
 
-/// HTTP/1.0's rule for the connection (RFC 9112 §9.3), which the version-free request Hummingbird
-/// sees cannot carry: a 1.0 request keeps its connection only when it asks with
-/// `Connection: keep-alive`, and a 1.0 client waits for the close when it did not ask. Sits
-/// before the conversion to HTTP types, where the version is still known: the answer to such a
-/// request says `Connection: close` and the connection is closed once it is written; the answer
-/// to one that asked says `Connection: keep-alive` (a 1.0 client assumes a close otherwise).
+/// The connection's rules that the version-free request Hummingbird sees cannot carry, applied
+/// before the conversion to HTTP types, where the version and the raw headers are still known:
+/// - HTTP/1.0 (RFC 9112 §9.3): a request keeps its connection only when it asks with
+///   `Connection: keep-alive` (and not `close` too); the answer to one that did not says
+///   `Connection: close`, the answer to one that did says `Connection: keep-alive` (a 1.0 client
+///   assumes a close otherwise); a 1.0 request is never sent `100 Continue` (its `Expect` is
+///   dropped, RFC 9110 §10.1.1), and one with `Transfer-Encoding` is answered and its connection
+///   closed (faulty framing, RFC 9112 §6.1);
+/// - any version: a `close` option in `Connection` (any case, among other options; RFC 9112
+///   §9.6) closes the connection after the answer, and so does a request asking to `Upgrade`
+///   (this server upgrades to nothing, and the HTTP parser reads nothing after such a request).
+/// The connection is closed gracefully: the answer written, then the sending side shut, and what
+/// the client still sends read and dropped until it closes (or the idle timeout), so that a client
+/// still sending a refused body sees its answer rather than a reset.
 final class HTTP10ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias InboundOut = HTTPServerRequestPart
@@ -22,19 +30,45 @@ final class HTTP10ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandl
         case asHTTP11, keepAlive, close
     }
     var pending: [Keeping] = []
-    /// A request asked for the close: nothing read after it is passed on.
+    /// The request being read asked for the close: once its end has passed, nothing more is.
+    var readingLast = false
     var closing = false
+
+    /// What `head` asks of the connection.
+    static func keeping(_ head: HTTPRequestHead) -> Keeping {
+        let options = Set(
+            head.headers["connection"].flatMap { $0.split(separator: ",") }.map {
+                $0.trimmingCharacters(in: .whitespaces).lowercased()
+            })
+        let http10 = head.version.major == 1 && head.version.minor == 0
+        if options.contains("close") || head.headers.contains(name: "upgrade")
+            || (http10 && head.headers.contains(name: "transfer-encoding"))
+        {
+            return .close
+        }
+        guard http10 else { return .asHTTP11 }
+        return options.contains("keep-alive") ? .keepAlive : .close
+    }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         if closing { return }
-        if case .head(let head) = unwrapInboundIn(data) {
-            let keeping: Keeping =
-                head.version.major == 1 && head.version.minor == 0
-                ? (head.isKeepAlive ? .keepAlive : .close) : .asHTTP11
+        switch unwrapInboundIn(data) {
+        case .head(var head):
+            let keeping = Self.keeping(head)
             pending.append(keeping)
-            if keeping == .close { closing = true }
+            if keeping == .close { readingLast = true }
+            if head.version.major == 1 && head.version.minor == 0 && head.headers.contains(name: "expect") {
+                head.headers.remove(name: "expect")
+                context.fireChannelRead(wrapInboundOut(.head(head)))
+                return
+            }
+            context.fireChannelRead(data)
+        case .end:
+            context.fireChannelRead(data)
+            if readingLast { closing = true }
+        case .body:
+            context.fireChannelRead(data)
         }
-        context.fireChannelRead(data)
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
@@ -53,10 +87,14 @@ final class HTTP10ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandl
                 context.write(data, promise: promise)
                 return
             }
+            // Nothing after this request is read on: its answer is the last.
+            closing = true
             let written = context.eventLoop.makePromise(of: Void.self)
             written.futureResult.cascade(to: promise)
             context.writeAndFlush(data, promise: written)
-            written.futureResult.whenComplete { _ in context.close(promise: nil) }
+            written.futureResult.whenComplete { _ in
+                context.close(mode: .output).whenFailure { _ in context.close(promise: nil) }
+            }
         default:
             context.write(data, promise: promise)
         }

@@ -73,6 +73,46 @@ import Testing
         }
     }
 
+    /// From the trial of that rule: a 1.0 request's own body still reaches its route (the request
+    /// had hung), `close` among other options or in any case closes (RFC 9112 §9.6), a request
+    /// asking to upgrade is answered and its connection closed (the parser reads nothing after
+    /// it: the next request had waited for ever), and a 1.0 client is never sent 100 Continue.
+    @Test func connectionOptionsAreReadAsTokensAndEveryAnswerComesBeforeTheClose() async throws {
+        try await TestServer.with { server in
+            let requests = [
+                "POST /nope HTTP/1.0\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}",
+                "GET /healthz HTTP/1.0\r\nConnection: Keep-Alive, close\r\n\r\n",
+                "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: Close\r\n\r\n",
+                "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n"
+                    + "GET /openapi.yaml HTTP/1.1\r\nHost: x\r\n\r\n",
+            ]
+            let answers = try await onThread { () -> [(String, Bool)] in
+                try requests.map { request in
+                    let connection = try RawConnection(port: server.port)
+                    try connection.send(request)
+                    let answer = connection.readAnswer(timeout: 10)
+                    return (answer, connection.closedByServer(timeout: 10))
+                }
+            }
+            #expect(answers[0].0.hasPrefix("HTTP/1.1 404 ") && answers[0].1, "\(answers[0])")
+            for (answer, closed) in answers.dropFirst() {
+                #expect(
+                    answer.hasPrefix("HTTP/1.1 200 ") && answer.lowercased().contains("connection: close"), "\(answer)")
+                #expect(closed && !answer.contains("openapi"), "\(answer)")
+            }
+            let continued = try await onThread { () -> String in
+                let connection = try RawConnection(port: server.port)
+                try connection.send(
+                    "POST /nope HTTP/1.0\r\nConnection: keep-alive\r\nExpect: 100-continue\r\n"
+                        + "Content-Type: application/json\r\nContent-Length: 2\r\n\r\n")
+                let early = connection.readAnswer(timeout: 1, interim: true)
+                try connection.send("{}")
+                return early + connection.readAnswer(timeout: 10)
+            }
+            #expect(!continued.contains(" 100 ") && continued.contains("HTTP/1.1 404 "), "\(continued)")
+        }
+    }
+
     @Test func aClientHangingUpMidBodyIsCountedAsItsOwnFaultNotAsAServerError() async throws {
         try await TestServer.with { server in
             let port = server.port
