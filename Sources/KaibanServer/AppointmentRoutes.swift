@@ -99,7 +99,10 @@ extension KaibanServer {
         let text = context.pathParameter("id")
         guard let id = Int64(text), id > 0 else {
             throw Problem(
-                .invalid, "appointment.id-invalid", zh: "预约编号“\(text)”格式有误", en: "\"\(text)\" is not a booking id")
+                .invalid, "appointment.id-invalid", zh: "预约编号“\(text)”格式有误", en: "\"\(text)\" is not a booking id",
+                fields: [
+                    FieldProblem(field: "id", reason: LocalizedText(zh: "应为正整数", en: "is not a positive whole number"))
+                ])
         }
         return id
     }

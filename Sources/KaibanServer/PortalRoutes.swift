@@ -112,7 +112,13 @@ extension KaibanServer {
         let text = context.pathParameter("number")
         guard let number = CaseNumber(text) else {
             throw Problem(
-                .invalid, "case.number-invalid", zh: "办件编号“\(text)”格式有误", en: "\"\(text)\" is not a case number")
+                .invalid, "case.number-invalid", zh: "办件编号“\(text)”格式有误", en: "\"\(text)\" is not a case number",
+                fields: [
+                    FieldProblem(
+                        field: "number",
+                        reason: LocalizedText(
+                            zh: "应为“区划-日期-序号”，如510811-20261126-0001", en: "is not DIVISION-DATE-SEQUENCE"))
+                ])
         }
         guard let password = Self.header(request, "x-query-password"), !password.isEmpty else {
             throw Problem(

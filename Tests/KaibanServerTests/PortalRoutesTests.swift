@@ -110,6 +110,7 @@ import Testing
             let broken = try await server.send(
                 "GET", "/cases/%E4%ZZ", headers: ["Authorization": "Bearer \(web.token)", "X-Query-Password": password])
             #expect(broken.status == 400 && broken.problem?.code == "case.number-invalid", "\(broken)")
+            #expect(broken.text.contains("\"field\":\"number\""), "\(broken.text)")
             let wrong = try await server.send(
                 "GET", "/cases/\(number)",
                 headers: ["Authorization": "Bearer \(web.token)", "X-Query-Password": "WRONG"])
