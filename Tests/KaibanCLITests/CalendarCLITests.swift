@@ -91,6 +91,17 @@ import Testing
         #expect(leftOut.stderr.contains("2027-01-01 (元旦, a statutory day off)"), "\(leftOut.stderr)")
         #expect(
             try json(["calendar", "elapsed", "2027-01-01T09:00", "2027-01-01T17:30"])["workingMinutes"] as? Int == 0)
+        // A correction says what it measures again.
+        let corrected = folder.appendingPathComponent("corrected.xml")
+        try String(contentsOf: file, encoding: .utf8).replacingOccurrences(
+            of: "to=\"2027-10-07\"", with: "to=\"2027-10-08\""
+        ).write(to: corrected, atomically: true, encoding: .utf8)
+        let replaced = try kaiban.run([
+            "calendar", "import", corrected.path, "--as", "zhouqiang", "--replace", "--reason", "更正国庆",
+        ])
+        #expect(replaced.status == 0, "\(replaced)")
+        #expect(replaced.stdout.contains("2027年节假日安排：已更正"), "\(replaced.stdout)")
+        #expect(replaced.stdout.contains("该年结束的0件办件"), "\(replaced.stdout)")
     }
 
     @Test func theDemoDayFeedsTheWorklistAndTheReport() throws {

@@ -201,6 +201,19 @@ struct CalendarCommand: AsyncParsableCommand {
                         zh
                             ? "\(change.subject)年节假日安排：\(change.change == "added" ? "已载入" : "已更正")"
                             : "\(change.subject): \(change.change)")
+                    // A correction measures again every case whose time falls in the year: the
+                    // supervisor is told how many ended in it.
+                    guard change.change == "replaced", let year = Int(change.subject),
+                        let first = CivilDate(year: year, month: 1, day: 1),
+                        let last = CivilDate(year: year, month: 12, day: 31)
+                    else { continue }
+                    let total = try await session.desk.hallFigures(from: first, to: last).total
+                    let ended = total.completed + total.refused + total.withdrawn + total.otherwiseEnded
+                    Console.print(
+                        zh
+                            ? "  该年结束的\(ended)件办件（及跨入该年的未结办件）的工作用时已按更正后的日期重新计算（kaiban stats year \(year)）"
+                            : "  the working time of the \(ended) cases that ended in \(year) (and of open cases reaching into it) is now measured with the corrected dates (kaiban stats year \(year))"
+                    )
                 }
             }
         }
