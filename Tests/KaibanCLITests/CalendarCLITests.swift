@@ -72,33 +72,29 @@ import Testing
         let newYear = try json(["calendar", "elapsed", "2027-01-01T09:00", "2027-01-01T17:30"])
         #expect(newYear["workingMinutes"] as? Int == 0)
         #expect(newYear["provisional"] as? Bool == false)
-        let broken = folder.appendingPathComponent("broken.xml")
-        try String(contentsOf: file, encoding: .utf8).replacingOccurrences(of: "2027-01-03", with: "2026-01-03")
-            .write(to: broken, atomically: true, encoding: .utf8)
-        let refused = try kaiban.run(["calendar", "import", broken.path, "--as", "zhouqiang"])
+        // The notice with `text` written as `replacement`, imported by the supervisor.
+        func importVariant(_ name: String, _ text: String, _ replacement: String, replacing: Bool) throws
+            -> KaibanProcess.Result
+        {
+            let variant = folder.appendingPathComponent(name)
+            try String(contentsOf: file, encoding: .utf8).replacingOccurrences(of: text, with: replacement)
+                .write(to: variant, atomically: true, encoding: .utf8)
+            let flags = replacing ? ["--replace", "--reason", "更正"] : []
+            return try kaiban.run(["calendar", "import", variant.path, "--as", "zhouqiang"] + flags)
+        }
+        let refused = try importVariant("broken.xml", "2027-01-03", "2026-01-03", replacing: false)
         #expect(refused.status == 78)
         #expect(refused.stderr.contains("broken.xml:3:"), "\(refused)")
         // A notice that leaves a statutory day off out (a typo: 元旦 from the 2nd) is refused, naming
         // the day: it would have made New Year's Day a working day for good.
-        let mistyped = folder.appendingPathComponent("mistyped.xml")
-        try String(contentsOf: file, encoding: .utf8).replacingOccurrences(
-            of: "from=\"2027-01-01\"", with: "from=\"2027-01-02\""
-        ).write(to: mistyped, atomically: true, encoding: .utf8)
-        let leftOut = try kaiban.run([
-            "calendar", "import", mistyped.path, "--as", "zhouqiang", "--replace", "--reason", "更正",
-        ])
+        let leftOut = try importVariant(
+            "mistyped.xml", "from=\"2027-01-01\"", "from=\"2027-01-02\"", replacing: true)
         #expect(leftOut.status == 78, "\(leftOut)")
         #expect(leftOut.stderr.contains("2027-01-01 (元旦, a statutory day off)"), "\(leftOut.stderr)")
         #expect(
             try json(["calendar", "elapsed", "2027-01-01T09:00", "2027-01-01T17:30"])["workingMinutes"] as? Int == 0)
         // A correction says what it measures again.
-        let corrected = folder.appendingPathComponent("corrected.xml")
-        try String(contentsOf: file, encoding: .utf8).replacingOccurrences(
-            of: "to=\"2027-10-07\"", with: "to=\"2027-10-08\""
-        ).write(to: corrected, atomically: true, encoding: .utf8)
-        let replaced = try kaiban.run([
-            "calendar", "import", corrected.path, "--as", "zhouqiang", "--replace", "--reason", "更正国庆",
-        ])
+        let replaced = try importVariant("corrected.xml", "to=\"2027-10-07\"", "to=\"2027-10-08\"", replacing: true)
         #expect(replaced.status == 0, "\(replaced)")
         #expect(replaced.stdout.contains("2027年节假日安排：已更正"), "\(replaced.stdout)")
         #expect(replaced.stdout.contains("该年结束的0件办件"), "\(replaced.stdout)")
