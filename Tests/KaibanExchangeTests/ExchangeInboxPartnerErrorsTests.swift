@@ -49,23 +49,7 @@ extension ExchangeInboxTests {
             "f0000000-0000-4000-8000-000000000003", "b0000000-0000-4000-8000-000000000004",
         ]
         for id in ids {
-            _ = try await hall.desk.store.openOutboundCase(prefix: "CY51081120261126") { number in
-                let raw = Data("<transfer n=\"\(number)\"/>".utf8)
-                return (
-                    ExchangeCase(
-                        collaborationNumber: number, partnerCode: SampleMessages.yuzhong.code, direction: .outbound,
-                        mode: "remote-intake", localCase: "510811-20261126-0007", partnerReference: nil,
-                        enterpriseName: "重庆青禾农业科技有限公司", openedAt: Fixtures.at(10, 41), status: 1,
-                        statusAt: Fixtures.at(10, 41)),
-                    [
-                        ExchangeStatusEntry(
-                            status: 1, time: Fixtures.at(10, 41), reason: nil, source: "out", madeCurrent: true)
-                    ],
-                    OutboundMessage(
-                        messageID: id, partnerCode: SampleMessages.yuzhong.code, type: "CaseTransfer",
-                        collaborationNumber: number, raw: raw, digest: SM3.hex(raw), createdAt: Fixtures.at(10, 41))
-                )
-            }
+            _ = try await Self.outbound(hall, messageID: id) { number in Data("<transfer n=\"\(number)\"/>".utf8) }
         }
         let all = try await hall.desk.store.outboundMessages(states: nil, limit: 10)
         #expect(all.map(\.messageID) == ids.reversed())

@@ -296,9 +296,11 @@ import Testing
     }
 
     /// A case Zhaohua transferred to Yuzhong, as the outbox records it: its number. `raw` writes the
-    /// transfer message for the number (by default a stand-in no receipt check reads).
+    /// transfer message for the number (by default a stand-in no receipt check reads); `messageID`
+    /// is the transfer's.
     static func outbound(
-        _ hall: Hall, raw: @escaping @Sendable (String) throws -> Data = { _ in Data("<transfer/>".utf8) }
+        _ hall: Hall, messageID: String = "3f6c2a9e-8d41-4b7a-9e15-c07d2b5a4e81",
+        raw: @escaping @Sendable (String) throws -> Data = { _ in Data("<transfer/>".utf8) }
     ) async throws -> String {
         try await hall.desk.store.openOutboundCase(prefix: "CY51081120261126") { number in
             let raw = try raw(number)
@@ -313,7 +315,7 @@ import Testing
                         status: 1, time: Fixtures.at(10, 41), reason: nil, source: "out", madeCurrent: true)
                 ],
                 OutboundMessage(
-                    messageID: "3f6c2a9e-8d41-4b7a-9e15-c07d2b5a4e81", partnerCode: SampleMessages.yuzhong.code,
+                    messageID: messageID, partnerCode: SampleMessages.yuzhong.code,
                     type: "CaseTransfer", collaborationNumber: number, raw: raw,
                     digest: SM3.hex(raw), createdAt: Fixtures.at(10, 41))
             )
