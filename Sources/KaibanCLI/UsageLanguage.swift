@@ -41,6 +41,11 @@ enum RunLanguage {
 }
 
 /// A message in the language of this run.
+/// The mark of a figure that rests on a year without its holiday notice (none when firm).
+func provisionalMark(_ provisional: Bool, zh: Bool) -> String {
+    provisional ? (zh ? "（暂估）" : " (provisional)") : ""
+}
+
 func localized(zh: String, en: String) -> String {
     RunLanguage.current == .zh ? zh : en
 }

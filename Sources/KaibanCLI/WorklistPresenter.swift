@@ -19,7 +19,7 @@ extension CasePresenter {
         } else {
             text = (zh ? "暂停" : "paused") + (figures.state == .onTrack ? "" : "·" + figures.state.name.text(language))
         }
-        return figures.provisional ? text + (zh ? "（暂估）" : " (provisional)") : text
+        return text + provisionalMark(figures.provisional, zh: zh)
     }
 
     /// The worklist as a table, each case's stage named by its own workflow version.

@@ -74,9 +74,8 @@ public struct HolidayYear: Sendable, Equatable, Codable {
         // out is mistyped, and would make a known holiday a working day for good.
         let holidayDays = Set(seen.filter { $0.value != "调休" }.keys)
         for statutory in StatutoryHolidays.days(of: year) where !holidayDays.contains(statutory.date) {
-            let name = statutory.name.zh.prefix { $0 != "（" }
             found.append(
-                "\(statutory.date) (\(name), a statutory day off) is not among the notice's holidays; every notice keeps it"
+                "\(statutory.date) (\(statutory.name.zh), a statutory day off) is not among the notice's holidays; every notice keeps it"
             )
         }
         return found

@@ -24,7 +24,12 @@ public enum StatutoryHolidays {
     }()
 
     static func name(_ zh: String, _ en: String) -> LocalizedText {
-        LocalizedText(zh: "\(zh)（法定节假日，暂无放假通知）", en: "\(en) (statutory; no notice yet)")
+        LocalizedText(zh: zh, en: en)
+    }
+
+    /// `name` as a day of a year without its notice is named (`calendar show`).
+    public static func withoutNotice(_ name: LocalizedText) -> LocalizedText {
+        LocalizedText(zh: "\(name.zh)（法定节假日，暂无放假通知）", en: "\(name.en) (statutory; no notice yet)")
     }
 
     static func compute(_ year: Int) -> [(date: CivilDate, name: LocalizedText)] {

@@ -106,7 +106,9 @@ public struct WorkingCalendar: Sendable {
         }
         // A year without its notice: the statutory days off, which every notice keeps (provisional).
         for year in StatutoryHolidays.firstYear...Self.lastYear where !coveredYears.contains(year) {
-            for (date, name) in StatutoryHolidays.days(of: year) { holidays[HallTime.daysSinceEpoch(date)] = name }
+            for (date, name) in StatutoryHolidays.days(of: year) {
+                holidays[HallTime.daysSinceEpoch(date)] = StatutoryHolidays.withoutNotice(name)
+            }
         }
         holidayNames = holidays
         makeUpNames = makeUps

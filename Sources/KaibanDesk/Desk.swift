@@ -235,13 +235,12 @@ public final class Desk: Sendable {
         // later instant would hide the step from reads now and refuse the next step as early),
         // and the clerk is told so.
         let recorded = self.instant(nowRounded: now)
-        if instant > recorded, HallTime.localText(of: instant) != HallTime.localText(of: recorded) {
+        let (given, nowText) = (HallTime.localText(of: instant), HallTime.localText(of: recorded))
+        if instant > recorded, given != nowText {
             notice(
                 LocalizedText(
-                    zh: "注意：所填时间\(HallTime.localText(of: instant))晚于现在，按现在（\(HallTime.localText(of: recorded))）记录",
-                    en:
-                        "note: \(HallTime.localText(of: instant)) is later than now; recorded as now (\(HallTime.localText(of: recorded)))"
-                ))
+                    zh: "注意：所填时间\(given)晚于现在，按现在（\(nowText)）记录",
+                    en: "note: \(given) is later than now; recorded as now (\(nowText))"))
         }
         return min(instant, recorded)
     }

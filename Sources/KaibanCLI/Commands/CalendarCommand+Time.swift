@@ -83,7 +83,7 @@ extension CalendarCommand {
                     return
                 }
                 let local = HallTime.localText(of: result.until)
-                let note = result.provisional ? (session.zh ? "（暂估）" : " (provisional)") : ""
+                let note = provisionalMark(result.provisional, zh: session.zh)
                 Console.print(session.zh ? "届满时间：\(local)\(note)" : "ends at \(local)\(note)")
             }
         }

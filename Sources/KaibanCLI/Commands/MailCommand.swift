@@ -143,7 +143,7 @@ struct MailPendingCommand: AsyncParsableCommand {
 
     /// A count of working days, marked when it rests on a year without its holiday notice.
     static func days(_ item: MailPendingCase, zh: Bool) -> String {
-        item.workingDaysProvisional ? "\(item.workingDays)" + (zh ? "（暂估）" : " (provisional)") : "\(item.workingDays)"
+        "\(item.workingDays)" + provisionalMark(item.workingDaysProvisional, zh: zh)
     }
 
     static func text(_ pending: MailPending, language: Language) -> String {
