@@ -68,6 +68,13 @@ import Testing
 
     /// A server for `desk` on `port` again. The port was free when the server stopped, but a
     /// connection may hold it for a moment: tried again for up to ten seconds.
+    /// A transport with a long deadline: a partner fetches the files before it answers, and with the
+    /// whole suite running on two cores a delivery has taken more than the usual 15 s (the pass
+    /// then counted it as retrying, and the test failed).
+    static func patientTransport(_ desk: Desk? = nil) -> EndpointTransport {
+        EndpointTransport(timeout: 120, filesFolder: desk.map { ExchangeInbox.filesFolder($0.settings) })
+    }
+
     static func restart(_ desk: Desk, on port: Int) async throws -> TestServer {
         try await start(desk, pause: .milliseconds(100)) { port }
     }
@@ -119,11 +126,9 @@ import Testing
 
         // Yuzhong is back on its port: delivered, its files fetched from Zhaohua, acknowledged.
         thereServer = try await Self.restart(there, on: therePort)
-        // A long deadline now: Yuzhong fetches the files from Zhaohua before it answers, and with
-        // the whole suite running on two cores that has taken more than the usual 15 s (the pass
-        // was then counted as retrying).
+        // A long deadline now (Yuzhong fetches the files from Zhaohua before it answers).
         let backSender = ExchangeSender(
-            desk: here, codec: hereOutbox.codec, transport: EndpointTransport(timeout: 120))
+            desk: here, codec: hereOutbox.codec, transport: Self.patientTransport())
         let back = try await backSender.pass(at: now.addingTimeInterval(31))
         #expect(back.delivered == 1 && back.acknowledged == 1, "\(back)")
         let sent = try #require(try await here.store.outboundMessage(waiting.messageID))
@@ -160,7 +165,7 @@ import Testing
             ],
             about: transferred.collaborationNumber)
         let thereSender = ExchangeSender(
-            desk: there, codec: thereOutbox.codec, transport: EndpointTransport(timeout: 120))
+            desk: there, codec: thereOutbox.codec, transport: Self.patientTransport())
         // Zhaohua receives them at 16:01 (a status dated after its clock would be refused).
         _ = here.playing(Fixtures.at(16, 1))
         let answered = try await thereSender.pass(at: Fixtures.at(16, 1))
@@ -226,11 +231,11 @@ import Testing
         let transferred = try await thereOutbox.transfer(
             record, caseReference: "500103-20261126-0003", files: Self.files, by: "liuwei")
         #expect(transferred.collaborationNumber == "CY500103202611260001")
-        let thereWorker = try ExchangeWorker.open(there)
+        let thereWorker = try ExchangeWorker.open(there, transport: Self.patientTransport(there))
         #expect(try await thereWorker.run(at: now).delivery.acknowledged == 1)
 
         // Zhaohua's pass takes the case in: channel 川渝通办, the application form received electronically.
-        let hereWorker = try ExchangeWorker.open(here)
+        let hereWorker = try ExchangeWorker.open(here, transport: Self.patientTransport(here))
         let first = try await hereWorker.run(at: now)
         let localText = try #require(first.takenIn[transferred.collaborationNumber], "\(first)")
         let local = try #require(CaseNumber(localText))
@@ -380,7 +385,7 @@ import Testing
         #expect(pending.collaborationNumber == number)
 
         // Delivered; Yuzhong fetches the scans and checks them by SM3.
-        let hereWorker = try ExchangeWorker.open(here)
+        let hereWorker = try ExchangeWorker.open(here, transport: Self.patientTransport(here))
         _ = there.playing(Fixtures.at(10, 11))
         #expect(try await hereWorker.run(at: Fixtures.at(10, 11)).delivery.acknowledged == 1)
         let received = try #require(try await there.store.exchangeCase(number))
@@ -397,7 +402,7 @@ import Testing
 
         // Yuzhong accepts, asks for a correction at 11:00, has it at 14:00, licenses at 15:00.
         let thereOutbox = try ExchangeOutbox.open(there)
-        let thereSender = ExchangeSender(desk: there, codec: thereOutbox.codec)
+        let thereSender = ExchangeSender(desk: there, codec: thereOutbox.codec, transport: Self.patientTransport())
         func partnerSays(_ bodies: [MessageBody], at instant: Date) async throws {
             try await thereOutbox.send(bodies, about: number)
             _ = here.playing(instant)
