@@ -15,7 +15,8 @@ import NIOHTTPTypesHTTP1
 ///   closed (faulty framing, RFC 9112 §6.1);
 /// - any version: a `close` option in `Connection` (any case, among other options; RFC 9112
 ///   §9.6) closes the connection after the answer, and so does a request asking to `Upgrade`
-///   (this server upgrades to nothing, and the HTTP parser reads nothing after such a request).
+///   (this server upgrades to nothing, and the HTTP parser reads nothing after such a request);
+///   so does an answer that says `Connection: close` itself (a 413, whose body is not read).
 /// The connection is closed gracefully: the answer written, then the sending side shut, and what
 /// the client still sends read and dropped until it closes (or the idle timeout), so that a client
 /// still sending a refused body sees its answer rather than a reset.
@@ -34,12 +35,17 @@ final class HTTP10ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandl
     var readingLast = false
     var closing = false
 
-    /// What `head` asks of the connection.
-    static func keeping(_ head: HTTPRequestHead) -> Keeping {
-        let options = Set(
-            head.headers["connection"].flatMap { $0.split(separator: ",") }.map {
+    /// The options of the `Connection` fields in `headers`, lowercased.
+    static func connectionOptions(_ headers: HTTPHeaders) -> Set<String> {
+        Set(
+            headers["connection"].flatMap { $0.split(separator: ",") }.map {
                 $0.trimmingCharacters(in: .whitespaces).lowercased()
             })
+    }
+
+    /// What `head` asks of the connection.
+    static func keeping(_ head: HTTPRequestHead) -> Keeping {
+        let options = connectionOptions(head.headers)
         let http10 = head.version.major == 1 && head.version.minor == 0
         if options.contains("close") || head.headers.contains(name: "upgrade")
             || (http10 && head.headers.contains(name: "transfer-encoding"))
@@ -74,6 +80,10 @@ final class HTTP10ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandl
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         switch unwrapOutboundIn(data) {
         case .head(var head) where head.status.code >= 200:
+            // An answer that closes the connection itself is the last, whatever its request asked.
+            if !pending.isEmpty && Self.connectionOptions(head.headers).contains("close") {
+                pending[0] = .close
+            }
             switch pending.first {
             case .close?: head.headers.replaceOrAdd(name: "connection", value: "close")
             case .keepAlive?:

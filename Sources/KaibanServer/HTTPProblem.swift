@@ -139,12 +139,16 @@ extension HTTPProblem {
             headers: [.allow: list])
     }
 
-    /// A body over the limit (413, `body.too-large`): it never reaches a route.
+    /// A body over the limit (413, `body.too-large`): it never reaches a route. The answer closes
+    /// the connection (`Connection: close`, RFC 9110 §15.5.14): the rest of the body is not read,
+    /// so the server neither reads megabytes to drop them nor keeps a connection whose client
+    /// may still be sending them.
     public static func bodyTooLarge(limit: Int) -> HTTPProblem {
         HTTPProblem(
             .contentTooLarge, "body.too-large", title: LocalizedText(zh: "请求正文过大", en: "Request body too large"),
-            detail: LocalizedText(zh: "请求正文超过\(limit)字节的上限", en: "the request body is over the limit of \(limit) bytes")
-        )
+            detail: LocalizedText(
+                zh: "请求正文超过\(limit)字节的上限", en: "the request body is over the limit of \(limit) bytes"),
+            headers: [.connection: "close"])
     }
 
     /// A body that is not of the media type the route takes (415, `body.unsupported-type`).

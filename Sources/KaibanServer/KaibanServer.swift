@@ -81,7 +81,7 @@ public struct KaibanServer: Sendable {
         let limits = routes.bodyLimits
         let idleTimeout = TimeAmount(settings.idleTimeout)
         let app = Application(
-            router: routes.router,
+            responder: PathNormalizingResponder(base: routes.router.buildResponder()),
             server: HTTPServerBuilder { responder in
                 KaibanHTTP1Channel(
                     base: HTTP1Channel(

@@ -113,6 +113,41 @@ import Testing
         }
     }
 
+    /// From the trial: a body over the limit is answered 413 with `Connection: close` and the
+    /// connection closed, its rest never read (a keep-alive connection had read and dropped all of
+    /// it, megabytes for a client declaring them); a pipelined request after it is not answered.
+    @Test func aBodyOverTheLimitIsAnsweredAndItsConnectionClosed() async throws {
+        try await TestServer.with(maxBodyBytes: 1000) { server in
+            let (declared, declaredClosed, chunked, chunkedClosed) = try await onThread {
+                let declared = try RawConnection(port: server.port)
+                try declared.send(
+                    "POST /applications HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                        + "Content-Length: 50000000\r\n\r\n" + String(repeating: " ", count: 500))
+                let declaredAnswer = declared.readAnswer(timeout: 10)
+                let chunked = try RawConnection(port: server.port)
+                try chunked.send(
+                    "POST /applications HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                        + "Transfer-Encoding: chunked\r\n\r\n7d0\r\n" + String(repeating: " ", count: 2000)
+                        + "\r\n0\r\n\r\nGET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+                let chunkedAnswer = chunked.readAnswer(timeout: 10)
+                return (
+                    declaredAnswer, declared.closedByServer(timeout: 10), chunkedAnswer,
+                    chunked.closedByServer(timeout: 10)
+                )
+            }
+            for answer in [declared, chunked] {
+                #expect(answer.hasPrefix("HTTP/1.1 413 "), "\(answer)")
+                #expect(answer.lowercased().contains("connection: close"), "\(answer)")
+                #expect(answer.contains(#""code":"body.too-large""#), "\(answer)")
+            }
+            #expect(declaredClosed)
+            #expect(chunkedClosed && !chunked.contains("HTTP/1.1 200"), "\(chunked)")
+            // The server still answers others.
+            let health = try await server.send("GET", "/healthz")
+            #expect(health.status == 200)
+        }
+    }
+
     @Test func aClientHangingUpMidBodyIsCountedAsItsOwnFaultNotAsAServerError() async throws {
         try await TestServer.with { server in
             let port = server.port

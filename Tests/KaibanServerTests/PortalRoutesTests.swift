@@ -107,6 +107,16 @@ import Testing
                 "GET", "/cases/" + number.replacingOccurrences(of: "-", with: "%2D"),
                 headers: ["Authorization": "Bearer \(web.token)", "X-Query-Password": password])
             #expect(encoded.status == 200 && encoded.text.contains(number), "\(encoded)")
+            // So are its literal segments (they had been 404): `%63ases` is `cases`.
+            let literal = try await server.send(
+                "GET", "/%63ases/\(number)/%68istory",
+                headers: ["Authorization": "Bearer \(web.token)", "X-Query-Password": password])
+            #expect(literal.status == 200 && literal.text.contains("portal:gov-web"), "\(literal)")
+            // An encoded slash stays inside its segment: a case number that is wrong, not a path.
+            let slashed = try await server.send(
+                "GET", "/cases/" + number.replacingOccurrences(of: "-", with: "%2F"),
+                headers: ["Authorization": "Bearer \(web.token)", "X-Query-Password": password])
+            #expect(slashed.status == 400 && slashed.problem?.code == "case.number-invalid", "\(slashed)")
             let broken = try await server.send(
                 "GET", "/cases/%E4%ZZ", headers: ["Authorization": "Bearer \(web.token)", "X-Query-Password": password])
             #expect(broken.status == 400 && broken.problem?.code == "case.number-invalid", "\(broken)")
