@@ -146,55 +146,73 @@ extension Desk {
                 }
                 throw error
             }
-            let lookup = try await store.submissionLookup(
-                portalID: portal.id, keySHA256: keySHA,
-                names: NameQuery(division: hall, tradeName: analysis.tradeName, industry: analysis.industry))
-            let records: NameRecords
-            switch lookup {
-            case .earlier(let earlier):
-                return try await replay(earlier, key: idempotencyKey, requestSHAs: requestSHAs)
-            case .new(let read): records = read
+            // Submissions of the same name wait for each other here, each until the one before it
+            // has committed: read at once, ten submitted together had seen none of the others in
+            // progress (or one), and none was warned. (Within this process; another server on the
+            // same database can still take one at the same instant.)
+            let gateKey = [hall, analysis.tradeName, analysis.industry].joined(separator: "\u{1F}")
+            return try await namesBeingSubmitted.holding(gateKey) {
+                try await submitNew(
+                    application, through: portal, analysis: analysis, keySHA: keySHA, idempotencyKey: idempotencyKey,
+                    requestSHA: requestSHA, requestSHAs: requestSHAs, now: now, hall: hall, date: date)
             }
-            var application = application
-            application.channel = portal.channel
-            let read = ReadName(
-                name: application.proposedName, type: application.enterpriseType, hall: hall, date: date,
-                analysis: analysis, records: records)
-            let prepared = try await Self.$readName.withValue(read) {
-                try await prepare(application, documents: .none, hall: hall, at: now, namingCases: false)
+        }
+    }
+
+    /// ``submit(_:through:idempotencyKey:requestBody:canonicalBody:)`` once its name is analysed
+    /// and its turn has come: the earlier submission under the key, or the new case.
+    func submitNew(
+        _ application: CaseApplication, through portal: Portal, analysis: NameAnalysis, keySHA: String,
+        idempotencyKey: String, requestSHA: String, requestSHAs: Set<String>, now: Date, hall: String, date: CivilDate
+    ) async throws -> SubmissionReceipt {
+        let lookup = try await store.submissionLookup(
+            portalID: portal.id, keySHA256: keySHA,
+            names: NameQuery(division: hall, tradeName: analysis.tradeName, industry: analysis.industry))
+        let records: NameRecords
+        switch lookup {
+        case .earlier(let earlier):
+            return try await replay(earlier, key: idempotencyKey, requestSHAs: requestSHAs)
+        case .new(let read): records = read
+        }
+        var application = application
+        application.channel = portal.channel
+        let read = ReadName(
+            name: application.proposedName, type: application.enterpriseType, hall: hall, date: date,
+            analysis: analysis, records: records)
+        let prepared = try await Self.$readName.withValue(read) {
+            try await prepare(application, documents: .none, hall: hall, at: now, namingCases: false)
+        }
+        let definition = try await latestDefinition()
+        let password = try Self.secret { try Secrets.queryPassword() }
+        let submission = PortalSubmission(
+            portal: portal, keySHA256: keySHA, requestSHA256: requestSHA,
+            passwordHash: try Self.secret {
+                try Secrets.passwordHash(password, iterations: Self.queryPasswordIterations)
+            },
+            sealedPassword: Secrets.seal(password, key: idempotencyKey),
+            warningsJSON: Self.warningsJSON(prepared.review.warnings))
+        // The engine takes the case in as the portal, in the workflow's intake role.
+        let acting = Clerk(id: portal.actorID, name: portal.name, roles: Set(definition.intakeRoles))
+        do {
+            let state = try await store.intake(
+                prepared.application, submission: submission, workflowID: settings.workflowID, hall: settings.hall,
+                as: acting, at: now,
+                nameParts: NameParts(
+                    tradeName: prepared.review.name.tradeName, industry: prepared.review.name.industry),
+                recording: Recording(at: now), checklist: prepared.checklist, clock: try await slaClock())
+            return SubmissionReceipt(
+                case: state.maskingIDs(), queryPassword: password, replayed: false,
+                warnings: prepared.review.warnings)
+        } catch StoreError.submissionExists {
+            // A concurrent request under the same key was taken in first: answer as it was.
+            guard let earlier = try await store.earlierSubmission(portalID: portal.id, keySHA256: keySHA) else {
+                throw StoreError.submissionExists
             }
-            let definition = try await latestDefinition()
-            let password = try Self.secret { try Secrets.queryPassword() }
-            let submission = PortalSubmission(
-                portal: portal, keySHA256: keySHA, requestSHA256: requestSHA,
-                passwordHash: try Self.secret {
-                    try Secrets.passwordHash(password, iterations: Self.queryPasswordIterations)
-                },
-                sealedPassword: Secrets.seal(password, key: idempotencyKey),
-                warningsJSON: Self.warningsJSON(prepared.review.warnings))
-            // The engine takes the case in as the portal, in the workflow's intake role.
-            let acting = Clerk(id: portal.actorID, name: portal.name, roles: Set(definition.intakeRoles))
-            do {
-                let state = try await store.intake(
-                    prepared.application, submission: submission, workflowID: settings.workflowID, hall: settings.hall,
-                    as: acting, at: now,
-                    nameParts: NameParts(
-                        tradeName: prepared.review.name.tradeName, industry: prepared.review.name.industry),
-                    recording: Recording(at: now), checklist: prepared.checklist, clock: try await slaClock())
-                return SubmissionReceipt(
-                    case: state.maskingIDs(), queryPassword: password, replayed: false,
-                    warnings: prepared.review.warnings)
-            } catch StoreError.submissionExists {
-                // A concurrent request under the same key was taken in first: answer as it was.
-                guard let earlier = try await store.earlierSubmission(portalID: portal.id, keySHA256: keySHA) else {
-                    throw StoreError.submissionExists
-                }
-                return try await replay(earlier, key: idempotencyKey, requestSHAs: requestSHAs)
-            } catch StoreError.portalNotFound {
-                // Revoked since its token was last read (the store checks it in the transaction).
-                portalsByToken.withLock { $0 = $0.filter { $0.value.portal.id != portal.id } }
-                throw Self.unauthorized
-            }
+            return try await replay(earlier, key: idempotencyKey, requestSHAs: requestSHAs)
+        } catch StoreError.portalNotFound {
+            // Revoked since its token was last read (the store checks it in the transaction).
+            portalsByToken.withLock { $0 = $0.filter { $0.value.portal.id != portal.id } }
+            throw Self.unauthorized
         }
     }
 

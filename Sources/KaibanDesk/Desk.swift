@@ -49,6 +49,12 @@ public final class Desk: Sendable {
     let divisionStatuses = Mutex([String: DivisionStatus]())
     static let divisionStatusesCapacity = 20_000
 
+    /// The portal submissions of one trade name and industry in a hall, one at a time (see
+    /// ``submit(_:through:idempotencyKey:requestBody:canonicalBody:)``).
+    let namesBeingSubmitted = KeyedGate()
+    /// The names whose submissions are being taken in now (for tests: none once all are answered).
+    package var namesBeingSubmittedCount: Int { namesBeingSubmitted.heldCount }
+
     /// Where the desk tells its user of something it did other than asked without refusing (an
     /// instant a little ahead of the clock recorded as now): the command line prints it on
     /// standard error; a server has no one to tell.

@@ -107,7 +107,7 @@ extension CaseStore {
             }
             if !prefix || limited {
                 // Merge the kinds' rows, each newest first, until one case beyond the page.
-                var cursors = try kinds.map { kind in
+                let cursors = try kinds.map { kind in
                     try Row.fetchCursor(
                         db.makeStatement(sql: Self.exactLookupSQL), arguments: [Self.lookupCode(kind), key])
                 }

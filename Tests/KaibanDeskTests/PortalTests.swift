@@ -156,6 +156,33 @@ import Testing
         #expect(keptWarnings == second.warnings)
     }
 
+    /// From a trial: ten applications of one name submitted at once. Each is told of those in
+    /// progress before it (read at once, they had seen none of the others, or one): the case
+    /// numbered n-th is warned of n-1.
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .portals))
+    func applicationsOfOneNameSubmittedAtOnceAreEachToldOfThoseBefore(store: TestStoreKind) async throws {
+        let desk = try await Fixtures.desk(at: Fixtures.at(9, 0), store: store)
+        let web = try await desk.addPortal(id: "gov-web", name: "四川政务服务网", channel: .online, as: supervisor)
+        let receipts = try await withThrowingTaskGroup(of: SubmissionReceipt.self) { group in
+            for index in 0..<10 {
+                group.addTask {
+                    try await desk.submit(
+                        Fixtures.application(), through: web.portal, idempotencyKey: "same-\(index)",
+                        requestBody: self.body("\(index)"))
+                }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        let told = receipts.sorted { $0.case.number.description < $1.case.number.description }.map { receipt in
+            receipt.warnings.first { $0.field == "proposedName" && $0.reason.zh.contains("正在办理") }?.reason.zh
+        }
+        #expect(told.first == .some(nil), "\(told)")
+        for (index, warning) in told.enumerated().dropFirst() {
+            #expect(warning?.contains("正在办理（\(index)件）") == true, "\(index): \(told)")
+        }
+        #expect(desk.namesBeingSubmittedCount == 0)
+    }
+
     @Test(arguments: Fixtures.stores(for: .reference, .clerks, .portals, .cases, .portalSubmissions))
     func concurrentRetriesMakeOneCase(store: TestStoreKind) async throws {
         let desk = try await Fixtures.desk(at: Fixtures.at(9, 0), store: store)
