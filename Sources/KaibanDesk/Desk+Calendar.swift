@@ -208,9 +208,13 @@ extension Desk {
     }
 
     /// Loads a year's holiday notice from a file (Forms/schemas/calendar-1.xsd); a supervisor's
-    /// act. A year already known with other dates needs `replace` and a reason.
+    /// act. A year already known with other dates needs `replace` and a reason. A notice that
+    /// leaves out a statutory day off is refused unless `overridingStatutory` (with a reason: the
+    /// law changed, or the table of statutory days is wrong); the days overridden are kept with
+    /// the reason.
     public func importCalendar(
-        _ data: Data, source: String, replace: Bool, reason: String?, as actor: DeskActor
+        _ data: Data, source: String, replace: Bool, reason: String?, overridingStatutory: Bool = false,
+        as actor: DeskActor
     ) async throws -> [CalendarChange] {
         try await run {
             let clerk = try await requireSupervisor(actor, for: Self.calendarAdministration)
@@ -220,12 +224,24 @@ extension Desk {
                 throw Problem(
                     .invalid, "calendar.reason-required", zh: "更正已载入的年份须说明理由", en: "a correction needs a reason")
             }
+            if overridingStatutory && trimmed.isEmpty {
+                throw Problem(
+                    .invalid, "calendar.reason-required", zh: "不按法定假日载入须说明理由",
+                    en: "taking a notice that leaves out statutory days off needs a reason")
+            }
             try await bringInStep(.calendar)
-            let years = try forms().calendarLoader.holidayYears(data, source: source)
+            let years = try forms().calendarLoader.holidayYears(
+                data, source: source, checkingStatutory: !overridingStatutory)
             let name = URL(fileURLWithPath: source).lastPathComponent
+            var kept = trimmed.isEmpty ? "imported \(name)" : trimmed
+            let overridden = years.flatMap { $0.missingStatutoryDays() }
+            if !overridden.isEmpty {
+                kept +=
+                    " (statutory days off not in the notice: "
+                    + overridden.map { "\($0.date) \($0.name.zh)" }.joined(separator: ", ") + ")"
+            }
             let changes = try await store.importCalendar(
-                years, source: name, replace: replace, reason: trimmed.isEmpty ? "imported \(name)" : trimmed,
-                by: clerk.id, at: clock.now())
+                years, source: name, replace: replace, reason: kept, by: clerk.id, at: clock.now())
             cache.withLock {
                 $0.calendar = nil
                 $0.scheduled = false

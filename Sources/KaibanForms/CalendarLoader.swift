@@ -13,8 +13,11 @@ public struct CalendarLoader: Sendable {
         self.officeHoursSchema = officeHoursSchema
     }
 
-    /// The years in a holiday file.
-    public func holidayYears(_ data: Data, source: String) throws(XMLProblem) -> [HolidayYear] {
+    /// The years in a holiday file. `checkingStatutory` false takes a notice that misses a
+    /// statutory day off (``HolidayYear/problems(checkingStatutory:)``).
+    public func holidayYears(_ data: Data, source: String, checkingStatutory: Bool = true) throws(XMLProblem)
+        -> [HolidayYear]
+    {
         let root = try XMLDocumentParser.parse(data, source: source, schema: calendarSchema)
         var issues: [XMLProblem.Issue] = []
         func date(_ element: ParsedElement, _ attribute: String) -> CivilDate {
@@ -36,7 +39,9 @@ public struct CalendarLoader: Sendable {
                     HolidayYear.MakeUpDay(
                         date: date($0, "date"), holiday: LocalizedText(zh: $0["for"] ?? "", en: $0["for-en"] ?? ""))
                 })
-            issues += year.problems().map { XMLProblem.Issue(line: element.line, message: $0) }
+            issues += year.problems(checkingStatutory: checkingStatutory).map {
+                XMLProblem.Issue(line: element.line, message: $0)
+            }
             return year
         }
         guard issues.isEmpty else { throw XMLProblem(source: source, issues: issues) }

@@ -93,6 +93,21 @@ import Testing
         #expect(leftOut.stderr.contains("2027-01-01 (元旦, a statutory day off)"), "\(leftOut.stderr)")
         #expect(
             try json(["calendar", "elapsed", "2027-01-01T09:00", "2027-01-01T17:30"])["workingMinutes"] as? Int == 0)
+        // A supervisor may still take it, with a reason (the law changed, or the table of
+        // statutory days is wrong): the days overridden are kept with the reason.
+        let variant = folder.appendingPathComponent("mistyped.xml").path
+        let noReason = try kaiban.run([
+            "calendar", "import", variant, "--replace", "--override-statutory", "--reason", " ", "--as", "zhouqiang",
+        ])
+        #expect(noReason.status != 0 && noReason.stderr.contains("reason"), "\(noReason)")
+        let overridden = try kaiban.run([
+            "calendar", "import", variant, "--replace", "--override-statutory", "--reason", "国务院修订放假办法",
+            "--as", "zhouqiang", "--json",
+        ])
+        #expect(overridden.status == 0, "\(overridden)")
+        #expect(overridden.stdout.contains("国务院修订放假办法 (statutory days off not in the notice: 2027-01-01 元旦)"))
+        #expect(
+            try json(["calendar", "elapsed", "2027-01-01T09:00", "2027-01-01T17:30"])["workingMinutes"] as? Int == 420)
         // A correction says what it measures again.
         let replaced = try importVariant("corrected.xml", "to=\"2027-10-07\"", "to=\"2027-10-08\"", replacing: true)
         #expect(replaced.status == 0, "\(replaced)")

@@ -180,6 +180,14 @@ struct CalendarCommand: AsyncParsableCommand {
                 en: "Replace a year already loaded with other dates (a correction; give --reason)."))
         var replace = false
 
+        @Flag(
+            help: .localized(
+                zh: "安排未列出某个法定假日时仍然载入（国务院修订放假办法，或本系统的法定假日表有误；须用 --reason 说明，所缺日期与理由一并保存）。",
+                en:
+                    "Load a notice that leaves out a statutory day off (the law changed, or this system's table of statutory days is wrong; give --reason; the days are kept with it)."
+            ))
+        var overrideStatutory = false
+
         @Option(help: .localized(zh: "理由（与变更一并保存）。", en: "Why (kept with the change)."))
         var reason: String?
 
@@ -187,7 +195,8 @@ struct CalendarCommand: AsyncParsableCommand {
             try await withDesk(global, json: output.json) { session in
                 let data = try DataFile.read(URL(fileURLWithPath: file))
                 let changes = try await session.desk.importCalendar(
-                    data, source: file, replace: replace, reason: reason, as: session.actor)
+                    data, source: file, replace: replace, reason: reason, overridingStatutory: overrideStatutory,
+                    as: session.actor)
                 if output.json {
                     try Console.json(changes)
                     return
