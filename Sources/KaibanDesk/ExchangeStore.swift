@@ -401,9 +401,14 @@ public protocol ExchangeStore: Sendable {
     /// The newest dead letters first, at most `limit`.
     func deadLetters(limit: Int) async throws -> [DeadLetter]
     func exchangeCase(_ collaborationNumber: String) async throws -> ExchangeCase?
-    /// Cases transferred to this hall that are not closed, oldest first, at most `limit`.
+    /// Cases transferred to this hall that are not closed and have work for the exchange's pass:
+    /// not yet taken in (no local case), or whose local case has events the partner has not been
+    /// told of (its version past `reportedEvents`). Oldest first, at most `limit`: the cases done
+    /// with drop out, so every pass reaches the next ones (a pass that read the oldest 500 open
+    /// cases had never reached the 501st).
     func openInboundCases(limit: Int) async throws -> [ExchangeCase]
-    /// Cases this hall transferred to a partner that are not closed, oldest first, at most `limit`.
+    /// Cases this hall transferred to a partner that are not closed and whose local case has
+    /// events the partner has not been told of, oldest first, at most `limit`.
     func openOutboundCases(limit: Int) async throws -> [ExchangeCase]
     /// The accepted transfer message of case `collaborationNumber`.
     func inboundTransfer(_ collaborationNumber: String) async throws -> InboundMessage?

@@ -338,6 +338,18 @@ public struct ExchangeInbox: Sendable {
         // stored now; the transaction decides again and uses it only if it decides the same.
         if header.type != .receipt {
             let stored = try await desk.store.exchangeCase(header.collaborationNumber)
+            if case .withdrawal = opened.message.body, stored?.direction == .inbound,
+                let local = stored?.localCase.flatMap(CaseNumber.init)
+            {
+                // Read here, not in the transaction: a step a clerk takes on the case between the
+                // two can still leave the withdrawal recorded while the case refuses it.
+                do {
+                    let state = try await desk.store.registrationCase(local)
+                    ready.rules.localCase = (state.stage, state.closedAt != nil)
+                } catch  where Problem.from(error).kind == .notFound {
+                    // Transferred here without a case of this hall's workflow behind it.
+                }
+            }
             let decision = decision(ready, stored: stored)
             ready.presigned = Presigned(
                 outcome: decision.outcome, reference: stored?.localCase,

@@ -11,6 +11,8 @@ import KaibanDesk
 public struct ExchangeWorker: Sendable {
     public let outbox: ExchangeOutbox
     public let sender: ExchangeSender
+    /// The most cases of each direction one pass works on; the next pass takes the next ones.
+    public var casesPerPass = 500
 
     public init(outbox: ExchangeOutbox, transport: any ExchangeTransport = EndpointTransport()) {
         self.outbox = outbox
@@ -41,7 +43,7 @@ public struct ExchangeWorker: Sendable {
     /// One pass at `now`.
     public func run(at now: Date) async throws -> Report {
         var report = Report()
-        for found in try await desk.store.openInboundCases(limit: 500) {
+        for found in try await desk.store.openInboundCases(limit: casesPerPass) {
             do {
                 if found.localCase == nil {
                     try await takeIn(found, into: &report)
@@ -57,7 +59,7 @@ public struct ExchangeWorker: Sendable {
                 report.failed[found.collaborationNumber] = String(describing: error)
             }
         }
-        for found in try await desk.store.openOutboundCases(limit: 500) where found.localCase != nil {
+        for found in try await desk.store.openOutboundCases(limit: casesPerPass) where found.localCase != nil {
             do {
                 report.told += try await tellWithdrawal(found)
             } catch is ExchangeOutbox.Superseded {
@@ -149,8 +151,11 @@ public struct ExchangeWorker: Sendable {
         return bodies.count
     }
 
-    /// The national statuses (STANDARDS.md §5) the local events stand for: one status update with
-    /// the changes, then the result when the licence was issued.
+    /// The most changes in one status update (exchange-1.xsd).
+    static let changesPerUpdate = 20
+
+    /// The national statuses (STANDARDS.md §5) the local events stand for: status updates with
+    /// the changes, 20 at most each, then the result when the licence was issued.
     static func messages(for events: ArraySlice<CaseEvent>, of state: RegistrationCase) -> [MessageBody] {
         var changes: [StatusChange] = []
         var result: LicenceResult?
@@ -167,7 +172,7 @@ public struct ExchangeWorker: Sendable {
             case "reject", "terminate": status = 13
             case "revoke": status = 15
             case "withdraw":
-                status = ["received", "in-transit", "correction"].contains(event.fromStage ?? "") ? 2 : 14
+                status = RecordRules.stagesBeforeAcceptance.contains(event.fromStage ?? "") ? 2 : 14
             case "issue-licence":
                 status = nil
                 if let code = event.creditCode {
@@ -178,12 +183,16 @@ public struct ExchangeWorker: Sendable {
                 }
             default: status = nil
             }
-            if let status, changes.count < 20 {
+            if let status {
                 changes.append(
                     StatusChange(recordID: "e\(event.sequence)", status: status, time: event.at, reason: reason))
             }
         }
-        var bodies: [MessageBody] = changes.isEmpty ? [] : [.statusUpdate(changes)]
+        // A status update holds at most 20 changes (exchange-1.xsd): more go in the next ones, in
+        // order (the changes after the 20th had been dropped for good).
+        var bodies: [MessageBody] = stride(from: 0, to: changes.count, by: Self.changesPerUpdate).map {
+            .statusUpdate(Array(changes[$0..<min($0 + Self.changesPerUpdate, changes.count)]))
+        }
         if let result { bodies.append(.result(result)) }
         return bodies
     }

@@ -18,6 +18,11 @@ struct RecordRules: Sendable {
     /// Whether the division a transfer's collaboration number names is a division at all (GB/T 2260).
     var numberedDivisionKnown = true
     var now: Date
+    /// For a withdrawal of a case transferred here: its local case as read when the message was
+    /// checked (its stage, and whether it has ended). The exchange's own status says only what the
+    /// partner has been told, which lags behind the case: a case licensed here since the last pass
+    /// still stood at 已接件 there, and its withdrawal was taken as 2 before acceptance.
+    var localCase: (stage: String, closed: Bool)?
 
     struct Decision: Sendable {
         var outcome: Receipt.Outcome
@@ -276,6 +281,10 @@ struct RecordRules: Sendable {
         "in:\(header.sender.code):\(header.messageID):\(record)"
     }
 
+    /// The stages of this hall's workflow before a case is accepted: a withdrawal from them is 2
+    /// 已撤件, from any later one 14 撤回 (``ExchangeWorker`` tells a local withdrawal the same way).
+    static let stagesBeforeAcceptance: Set<String> = ["received", "in-transit", "correction"]
+
     /// The decision on `message` given the case as stored: every record accepted and applied, or none.
     func decide(_ message: ExchangeMessage, stored: ExchangeCase?, stateless: [String: Rejection]) -> Decision {
         let header = message.header
@@ -374,9 +383,16 @@ struct RecordRules: Sendable {
                 if current.isClosed {
                     results[request.recordID] = Rejection(
                         code: "case.closed", message: "办件已终结（状态\(current.status ?? 0)），不能撤回")
+                } else if let local = localCase, local.closed {
+                    results[request.recordID] = Rejection(
+                        code: "case.closed",
+                        message: "办件已在本机构办结（\(current.localCase ?? "")），不能撤回；办理结果随后发送")
                 } else {
-                    // Before acceptance (3) it is 2 已撤件; after, 14 撤回.
-                    let accepted = (current.status ?? 1) >= 3
+                    // Before acceptance (3) it is 2 已撤件; after, 14 撤回: as the local case stands
+                    // when it has one (the stages before acceptance, as the status updates tell them).
+                    let accepted =
+                        localCase.map { !Self.stagesBeforeAcceptance.contains($0.stage) }
+                        ?? ((current.status ?? 1) >= 3)
                     let status = accepted ? 14 : 2
                     current.status = status
                     current.statusAt = now

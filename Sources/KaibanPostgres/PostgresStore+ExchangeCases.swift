@@ -344,6 +344,9 @@ extension PostgresStore {
             """
             SELECT \(unescaped: Self.exchangeCaseColumns) FROM exchange_case
             WHERE direction = \(direction.rawValue) AND (status IS NULL OR status <> ALL(\(Self.finalStatuses)))
+                AND ((local_case IS NULL AND \(direction == .inbound)) OR EXISTS (
+                    SELECT 1 FROM registration_case c
+                    WHERE c.number = exchange_case.local_case AND c.version > exchange_case.reported_events))
             ORDER BY opened_at LIMIT \(limit)
             """)
     }

@@ -462,6 +462,9 @@ extension CaseStore {
                 sql: """
                     SELECT * FROM exchange_case WHERE direction = ?
                         AND (status IS NULL OR status NOT IN (2, 4, 5, 11, 12, 13, 14, 15))
+                        AND (\(direction == .inbound ? "local_case IS NULL OR " : "")EXISTS (
+                            SELECT 1 FROM registration_case c
+                            WHERE c.number = exchange_case.local_case AND c.version > exchange_case.reported_events))
                     ORDER BY opened_at LIMIT ?
                     """, arguments: [direction.rawValue, limit]
             ).map(Self.exchangeCase)

@@ -1,0 +1,139 @@
+import Foundation
+import KaibanCore
+import KaibanCrypto
+import KaibanDesk
+import KaibanTestSupport
+import Testing
+
+@testable import KaibanExchange
+
+/// The exchange's pass over the cases transferred here, from a hostile trial: a pass that only
+/// ever read the oldest open cases, a withdrawal decided on what the partner was last told rather
+/// than on the case, and status changes past the 20th of one pass dropped for good.
+@Suite struct ExchangeWorkerTests {
+    static func worker(_ hall: ExchangeInboxTests.Hall) -> ExchangeWorker {
+        ExchangeWorker(
+            outbox: ExchangeOutbox(
+                desk: hall.desk, codec: hall.codec,
+                identity: ExchangeIdentity(authority: SampleMessages.zhaohua, key: hall.ownKey, test: false)))
+    }
+
+    /// The local case of `text` (a case number the pass reported).
+    static func number(_ text: String?) throws -> CaseNumber {
+        let text = try #require(text)
+        return try #require(CaseNumber(text))
+    }
+
+    /// Yuzhong's acceptable transfer under collaboration number `number` (message id `id`).
+    static func transfer(_ number: String, id: String) throws -> ExchangeMessage {
+        var message = try CrossProvinceFiguresTests.acceptableTransfer()
+        message.header.collaborationNumber = number
+        message.header.messageID = id
+        return message
+    }
+
+    /// Yuzhong's withdrawal of case `number` (message id `id`), asked at `at`.
+    static func withdrawal(_ number: String, id: String, at: Date) -> ExchangeMessage {
+        var header = SampleMessages.header(
+            .withdrawal, id: id, from: SampleMessages.yuzhong, to: SampleMessages.zhaohua,
+            caseReference: "500103-20261126-0004")
+        header.collaborationNumber = number
+        return ExchangeMessage(
+            header: header,
+            body: .withdrawal(WithdrawalRequest(withdrawnBy: "applicant", requestedTime: at, reason: "申请人撤回")))
+    }
+
+    /// Every pass reaches further: cases taken in and told drop out of what a pass reads (a pass
+    /// of the oldest 500 open cases had taken in 500 and then nothing more, for good).
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases, .exchange))
+    func eachPassReachesTheCasesThePreviousOnesDidNot(store: TestStoreKind) async throws {
+        let hall = try await ExchangeInboxTests.hall(store: store)
+        let numbers = (4...6).map { "CY50010320261126000\($0)" }
+        for (index, number) in numbers.enumerated() {
+            let answer = try await hall.receive(
+                try Self.transfer(number, id: "7c1d2e3f-4a5b-4c6d-8e7f-901a2b3c4d5\(index)"))
+            #expect(answer.outcome == .applied, "\(answer)")
+        }
+        var worker = Self.worker(hall)
+        worker.casesPerPass = 1
+        // Each case takes two passes of one case: taken in, then its opening events passed over
+        // (they tell the partner nothing).
+        var takenIn: [String] = []
+        for _ in 0..<(2 * numbers.count) {
+            let pass = try await worker.run(at: Fixtures.at(18, 0))
+            #expect(pass.failed.isEmpty && pass.refused.isEmpty && pass.takenIn.count <= 1, "\(pass)")
+            takenIn += pass.takenIn.keys
+        }
+        #expect(takenIn == numbers)
+        // Nothing more to do.
+        #expect(try await hall.desk.store.openInboundCases(limit: 10).isEmpty)
+        let idle = try await worker.run(at: Fixtures.at(18, 0))
+        #expect(idle.takenIn.isEmpty && idle.told == 0, "\(idle)")
+        // A step on one of them brings it back, alone.
+        let local = try Self.number(try await hall.desk.store.exchangeCase(numbers[1])?.localCase)
+        _ = try await hall.desk.playing(Fixtures.at(18, 5)).step(
+            local, "refuse", reason: "经营范围不符合规定", as: .clerk(Fixtures.window.id))
+        #expect(try await hall.desk.store.openInboundCases(limit: 10).map(\.collaborationNumber) == [numbers[1]])
+        #expect(try await worker.run(at: Fixtures.at(18, 5)).told == 1)
+        #expect(try await hall.desk.store.exchangeCase(numbers[1])?.status == 5)
+    }
+
+    /// A withdrawal is decided on the local case: refused here since the last pass (the partner
+    /// was last told 1 已接件), it is `case.closed`, and the refusal is told next; taken further
+    /// than acceptance, it is 14 撤回, not 2 before acceptance.
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases, .exchange))
+    func aWithdrawalIsDecidedOnTheLocalCaseNotOnWhatThePartnerWasLastTold(store: TestStoreKind) async throws {
+        let hall = try await ExchangeInboxTests.hall(store: store)
+        let numbers = ["CY500103202611260004", "CY500103202611260005"]
+        for (index, number) in numbers.enumerated() {
+            _ = try await hall.receive(try Self.transfer(number, id: "7c1d2e3f-4a5b-4c6d-8e7f-901a2b3c4d6\(index)"))
+        }
+        let worker = Self.worker(hall)
+        let pass = try await worker.run(at: Fixtures.at(18, 0))
+        let refused = try Self.number(pass.takenIn[numbers[0]])
+        let corrected = try Self.number(pass.takenIn[numbers[1]])
+        _ = try await hall.desk.playing(Fixtures.at(18, 5)).step(
+            refused, "refuse", reason: "经营范围不符合规定", as: .clerk(Fixtures.window.id))
+        let late = try await hall.receive(
+            Self.withdrawal(numbers[0], id: "0a1b2c3d-4e5f-4a6b-9c8d-9e0f1a2b3c70", at: Fixtures.at(18, 4)))
+        #expect(late.outcome == .rejected && late.code == "case.closed", "\(late)")
+        #expect(try await hall.desk.store.exchangeCase(numbers[0])?.status == 1)
+        #expect(try await hall.desk.store.registrationCase(refused).stage == "refused")
+        _ = try await worker.run(at: Fixtures.at(18, 5))
+        #expect(try await hall.desk.store.exchangeCase(numbers[0])?.status == 5)
+        // Before acceptance by the stages (a correction asked here): 2, and the local case withdrawn.
+        _ = try await hall.desk.playing(Fixtures.at(18, 6)).step(
+            corrected, "request-correction", reason: "请补充股东会决议", as: .clerk(Fixtures.window.id))
+        let early = try await hall.receive(
+            Self.withdrawal(numbers[1], id: "0a1b2c3d-4e5f-4a6b-9c8d-9e0f1a2b3c71", at: Fixtures.at(18, 6)))
+        #expect(early.outcome == .applied, "\(early)")
+        #expect(try await hall.desk.store.exchangeCase(numbers[1])?.status == 2)
+        #expect(try await hall.desk.store.registrationCase(corrected).stage == "withdrawn")
+    }
+
+    /// More than 20 status changes between two passes go out in several status updates, in order
+    /// (those after the 20th had been dropped, and the refusal that ended the case never told).
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases, .exchange))
+    func moreThanTwentyChangesGoOutInSeveralUpdates(store: TestStoreKind) async throws {
+        let hall = try await ExchangeInboxTests.hall(store: store)
+        let number = "CY500103202611260004"
+        _ = try await hall.receive(try Self.transfer(number, id: "7c1d2e3f-4a5b-4c6d-8e7f-901a2b3c4d70"))
+        let worker = Self.worker(hall)
+        let local = try Self.number(try await worker.run(at: Fixtures.at(18, 0)).takenIn[number])
+        let window = DeskActor.clerk(Fixtures.window.id)
+        for round in 0..<11 {
+            let desk = hall.desk.playing(Fixtures.at(18, 1 + round * 2))
+            _ = try await desk.step(local, "request-correction", reason: "请补充第\(round + 1)项材料", as: window)
+            _ = try await hall.desk.playing(Fixtures.at(18, 2 + round * 2)).step(local, "resubmit", as: window)
+        }
+        _ = try await hall.desk.playing(Fixtures.at(18, 30)).step(
+            local, "refuse", reason: "经营范围不符合规定", as: window)
+        // 23 changes: 6/7 eleven times, then 5.
+        let pass = try await worker.run(at: Fixtures.at(18, 30))
+        #expect(pass.told == 2, "\(pass)")
+        #expect(try await hall.desk.store.exchangeCase(number)?.status == 5)
+        let statuses = try await hall.desk.store.exchangeStatuses(number).map(\.status)
+        #expect(statuses.filter { $0 == 6 }.count == 11 && statuses.filter { $0 == 7 }.count == 11, "\(statuses)")
+        #expect(statuses.last == 5, "\(statuses)")
+    }
+}
