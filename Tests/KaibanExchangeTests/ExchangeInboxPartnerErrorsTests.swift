@@ -265,12 +265,8 @@ extension ExchangeInboxTests {
         }
         let transfer = try #require(try await hall.desk.store.outboundMessage(messageID))
         func receipt(_ id: String, number: String, records: [String]) -> ExchangeMessage {
-            var header = SampleMessages.header(
-                .receipt, id: id, from: SampleMessages.yuzhong, to: SampleMessages.zhaohua,
-                caseReference: "500103-0015")
-            header.collaborationNumber = number
-            return ExchangeMessage(
-                header: header,
+            ExchangeMessage(
+                header: SampleMessages.partnerHeader(.receipt, id: id, number: number, caseReference: "500103-0015"),
                 body: .receipt(
                     Receipt(
                         requestMessageID: transfer.messageID, requestDigest: transfer.digest,

@@ -34,12 +34,9 @@ import Testing
 
     /// Yuzhong's withdrawal of case `number` (message id `id`), asked at `at`.
     static func withdrawal(_ number: String, id: String, at: Date) -> ExchangeMessage {
-        var header = SampleMessages.header(
-            .withdrawal, id: id, from: SampleMessages.yuzhong, to: SampleMessages.zhaohua,
-            caseReference: "500103-20261126-0004")
-        header.collaborationNumber = number
-        return ExchangeMessage(
-            header: header,
+        ExchangeMessage(
+            header: SampleMessages.partnerHeader(
+                .withdrawal, id: id, number: number, caseReference: "500103-20261126-0004"),
             body: .withdrawal(WithdrawalRequest(withdrawnBy: "applicant", requestedTime: at, reason: "申请人撤回")))
     }
 

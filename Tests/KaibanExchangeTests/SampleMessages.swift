@@ -28,6 +28,15 @@ enum SampleMessages {
         try SM2.PublicKey(pem: try Data(contentsOf: examplesFolder.appendingPathComponent("keys/\(code).pem")))
     }
 
+    /// A header of Yuzhong's to Zhaohua about case `number`.
+    static func partnerHeader(_ type: MessageType, id: String, number: String, caseReference: String?)
+        -> MessageHeader
+    {
+        var header = header(type, id: id, from: yuzhong, to: zhaohua, caseReference: caseReference)
+        header.collaborationNumber = number
+        return header
+    }
+
     static func header(
         _ type: MessageType, id: String = "5d0c7a52-3f1e-4c8b-9a6d-2e4f8b1c0a93", from sender: Authority = zhaohua,
         to receiver: Authority = yuzhong, caseReference: String? = "510811-20261126-0007"
