@@ -564,9 +564,11 @@ public struct ExchangeInbox: Sendable {
 
 extension ExchangeInbox {
     /// The steps an accepted message takes on the local case, in order: each current status of
-    /// the deciding authority moves a case transferred there (correction 6 and 7, licence 11 or
-    /// 12, refusal 5, rejection 13, withdrawal 2 or 14: a correction asked and answered in one
-    /// message still pauses the clock between); a withdrawal withdraws a case transferred here.
+    /// the deciding authority moves a case transferred there (correction 6 and 7, and 3 or 8 as
+    /// its end when no 7 came; licence 11 or 12; 4 or 5 not taken; rejection 13; withdrawal 2 or
+    /// 14: a correction asked and answered in one message still pauses the clock between); a
+    /// withdrawal withdraws a case transferred here. (9 and 10, a special procedure, and 15, a
+    /// revocation, have no step in the workflow: the case stays with the deciding authority.)
     static func localSteps(
         _ body: MessageBody, statuses: [ExchangeStatusEntry], stored: ExchangeCase?,
         partner: (code: String, name: String)
@@ -585,9 +587,11 @@ extension ExchangeInbox {
                 let transition: String
                 switch change.status {
                 case 6: transition = "partner-correction"
-                case 7: transition = "partner-resubmitted"
+                // Handling again after a correction ends it, when no 7 came (a no-op otherwise: the
+                // step leaves only from the correction).
+                case 7, 3, 8: transition = "partner-resubmitted"
                 case 11, 12: transition = "partner-licensed"
-                case 5: transition = "partner-refused"
+                case 4, 5: transition = "partner-refused"
                 case 13: transition = "partner-rejected"
                 case 2, 14: transition = "partner-withdrawn"
                 default: return nil

@@ -281,6 +281,11 @@ struct RecordRules: Sendable {
         "in:\(header.sender.code):\(header.messageID):\(record)"
     }
 
+    /// Where each status stands in a case's course, for those that cannot come back once passed:
+    /// 1 已接件, then 3 已受理, then 8–10 (handling, special procedure). The corrections (6, 7)
+    /// come before or after acceptance; the final statuses end the case.
+    static let courseRank: [Int: Int] = [1: 0, 3: 1, 8: 2, 9: 2, 10: 2]
+
     /// The stages of this hall's workflow before a case is accepted: a withdrawal from them is 2
     /// 已撤件, from any later one 14 撤回 (``ExchangeWorker`` tells a local withdrawal the same way).
     static let stagesBeforeAcceptance: Set<String> = ["received", "in-transit", "correction"]
@@ -333,6 +338,17 @@ struct RecordRules: Sendable {
                     results[change.recordID] = Rejection(
                         code: "status.not-allowed",
                         message: "办件已于\(HallTime.localText(of: at))终结（状态\(current.status ?? 0)），不能再变更")
+                    continue
+                }
+                // A change that would become current must not go back in the case's course: 1
+                // 已接件 after anything, 3 已受理 once handling began (8, 9, 10).
+                if let status = current.status, let rank = Self.courseRank[change.status],
+                    let currentRank = Self.courseRank[status], rank < currentRank,
+                    current.statusAt.map({ change.time >= $0 }) ?? true
+                {
+                    results[change.recordID] = Rejection(
+                        code: "status.not-allowed",
+                        message: "状态\(change.status)不能接在当前状态\(status)之后（办件不能回到更早的阶段）")
                     continue
                 }
                 // A closed case keeps its final status: an earlier change arriving late is history.

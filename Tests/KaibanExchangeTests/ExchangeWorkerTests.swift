@@ -134,3 +134,57 @@ import Testing
         #expect(statuses.last == 5, "\(statuses)")
     }
 }
+
+/// A partner's statuses on a case this hall transferred to it, from the same trial: a status that
+/// goes back in the case's course is refused, handling again after a correction ends it here, and
+/// 4 不受理 ends the case here as 5 does.
+@Suite struct PartnerStatusRulesTests {
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases, .exchange))
+    func aStatusThatGoesBackInTheCourseIsRefused(store: TestStoreKind) async throws {
+        let hall = try await ExchangeInboxTests.hall(store: store)
+        let number = try await ExchangeInboxTests.outbound(hall)
+        func send(_ id: String, _ status: Int, at minute: Int) async throws -> InboundAnswer {
+            try await hall.receive(
+                ExchangeInboxTests.statusUpdate(
+                    id, [StatusChange(recordID: "s", status: status, time: Fixtures.at(14, minute))], number: number))
+        }
+        #expect(try await send("5b6c7d8e-9f0a-4b1c-8d3e-4f5a6b7c8d01", 8, at: 10).outcome == .applied)
+        // 1 已接件 and 3 已受理 after handling began: refused, the case stays at 8.
+        for (index, status) in [1, 3].enumerated() {
+            let back = try await send("5b6c7d8e-9f0a-4b1c-8d3e-4f5a6b7c8d1\(index)", status, at: 20)
+            #expect(back.outcome == .rejected && back.code == "status.not-allowed", "\(status): \(back)")
+        }
+        #expect(try await hall.desk.store.exchangeCase(number)?.status == 8)
+        // Corrections come at any point; acceptance after one that came before it is in order.
+        #expect(try await send("5b6c7d8e-9f0a-4b1c-8d3e-4f5a6b7c8d20", 6, at: 30).outcome == .applied)
+        #expect(try await send("5b6c7d8e-9f0a-4b1c-8d3e-4f5a6b7c8d21", 7, at: 31).outcome == .applied)
+        #expect(try await send("5b6c7d8e-9f0a-4b1c-8d3e-4f5a6b7c8d22", 8, at: 32).outcome == .applied)
+        #expect(try await hall.desk.store.exchangeCase(number)?.status == 8)
+        // An earlier change arriving late is still history, not refused.
+        #expect(try await send("5b6c7d8e-9f0a-4b1c-8d3e-4f5a6b7c8d23", 3, at: 5).outcome == .applied)
+    }
+
+    @Test func handlingAfterACorrectionEndsItAndNotTakenEndsTheCase() throws {
+        let stored = ExchangeCase(
+            collaborationNumber: "CY510811202611260001", partnerCode: SampleMessages.yuzhong.code,
+            direction: .outbound, mode: "remote-intake", localCase: "510811-20261126-0007", partnerReference: nil,
+            enterpriseName: "重庆青禾农业科技有限公司", openedAt: Fixtures.at(10, 41), status: 6,
+            statusAt: Fixtures.at(11, 0))
+        func steps(_ status: Int) -> [String] {
+            ExchangeInbox.localSteps(
+                .statusUpdate([StatusChange(recordID: "s", status: status, time: Fixtures.at(12, 0))]),
+                statuses: [
+                    ExchangeStatusEntry(
+                        status: status, time: Fixtures.at(12, 0), reason: nil, source: "in", madeCurrent: true)
+                ],
+                stored: stored, partner: (SampleMessages.yuzhong.code, SampleMessages.yuzhong.name)
+            ).map(\.transition)
+        }
+        // 8 (or 3) with no 7 before it: the correction here ends (the step leaves only from it).
+        #expect(steps(8) == ["partner-resubmitted"])
+        #expect(steps(3) == ["partner-resubmitted"])
+        #expect(steps(7) == ["partner-resubmitted"])
+        #expect(steps(4) == ["partner-refused"] && steps(5) == ["partner-refused"])
+        #expect(steps(1).isEmpty)
+    }
+}
