@@ -439,6 +439,9 @@ public protocol ExchangeStore: Sendable {
     /// and holds them until `holdUntil` (their next attempt moved there), so that another sender
     /// (another process, another server) does not take them meanwhile; a sender that dies gives
     /// them back when the hold ends. The sender then records each attempt (``recordDelivery(_:_:)``).
+    /// A case's messages to a partner go in the order they were written: one is not due while an
+    /// earlier one of its case is pending (in its backoff or held), so a withdrawal never reaches
+    /// the partner before the transfer it withdraws.
     func claimDueOutbound(at now: Date, limit: Int, holdUntil: Date) async throws -> [OutboundMessage]
     /// Records one delivery attempt of `messageID` (and the receipt bound, when it came with it).
     func recordDelivery(_ messageID: String, _ result: DeliveryResult) async throws

@@ -142,4 +142,15 @@ extension PostgresMigrations {
                 "ALTER TABLE exchange_outbox ALTER COLUMN seq SET DEFAULT nextval('exchange_outbox_seq')",
             ])
     ]
+
+    /// Version 17: a case's messages are delivered in the order they were written (a message
+    /// waits while an earlier one of its case to the same partner is still pending): the earlier
+    /// pending ones are found through their case, as the SQLite store finds them.
+    static let outboxCaseOrder: [PostgresMigration] = [
+        PostgresMigration(
+            version: 17, name: "outbox-case-order",
+            statements: [
+                "CREATE INDEX exchange_outbox_case ON exchange_outbox (collaboration_number, created_at)"
+            ])
+    ]
 }

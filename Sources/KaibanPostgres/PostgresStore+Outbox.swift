@@ -34,8 +34,14 @@ extension PostgresStore {
                 let rows = try await connection.query(
                     """
                     WITH due AS (
-                        SELECT message_id AS due_id, next_attempt_at AS was_due FROM exchange_outbox
+                        SELECT message_id AS due_id, next_attempt_at AS was_due FROM exchange_outbox o
                         WHERE state = 'pending' AND next_attempt_at <= \(now)
+                            AND NOT EXISTS (
+                                SELECT 1 FROM exchange_outbox earlier
+                                WHERE earlier.collaboration_number = o.collaboration_number
+                                    AND earlier.partner_code = o.partner_code AND earlier.state = 'pending'
+                                    AND (earlier.created_at < o.created_at
+                                        OR (earlier.created_at = o.created_at AND earlier.seq < o.seq)))
                         ORDER BY next_attempt_at, created_at LIMIT \(limit)
                         FOR UPDATE SKIP LOCKED
                     )

@@ -235,6 +235,11 @@ extension CaseStore {
                 db.cachedStatement(
                     sql: """
                         SELECT * FROM exchange_outbox WHERE state = 'pending' AND next_attempt_at <= ?
+                            AND NOT EXISTS (
+                                SELECT 1 FROM exchange_outbox earlier
+                                WHERE earlier.collaboration_number = exchange_outbox.collaboration_number
+                                    AND earlier.partner_code = exchange_outbox.partner_code
+                                    AND earlier.state = 'pending' AND earlier.rowid < exchange_outbox.rowid)
                         ORDER BY next_attempt_at, created_at LIMIT ?
                         """), arguments: [Self.seconds(now), limit]
             ).map(Self.outbound)

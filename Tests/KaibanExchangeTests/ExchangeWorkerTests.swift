@@ -188,3 +188,46 @@ import Testing
         #expect(steps(1).isEmpty)
     }
 }
+
+/// From the same trial: a case's messages reach the partner in the order they were written. A
+/// withdrawal had been delivered while the transfer it withdraws waited in its backoff (the
+/// partner answered `case.unknown`, then took in a case the applicant had withdrawn).
+@Suite struct OutboxOrderTests {
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases, .exchange))
+    func aMessageWaitsWhileAnEarlierOneOfItsCaseIsPending(store: TestStoreKind) async throws {
+        let hall = try await ExchangeInboxTests.hall(store: store)
+        let transferID = "3f6c2a9e-8d41-4b7a-9e15-c07d2b5a4e81"
+        let number = try await ExchangeInboxTests.outbound(hall, messageID: transferID)
+        let otherID = "3f6c2a9e-8d41-4b7a-9e15-c07d2b5a4e82"
+        let other = try await ExchangeInboxTests.outbound(hall, messageID: otherID)
+        let outbox = ExchangeOutbox(
+            desk: hall.desk, codec: hall.codec,
+            identity: ExchangeIdentity(authority: SampleMessages.zhaohua, key: hall.ownKey, test: false))
+        _ = try await outbox.send(
+            [
+                .withdrawal(
+                    WithdrawalRequest(withdrawnBy: "applicant", requestedTime: Fixtures.at(17, 0), reason: "申请人撤回"))
+            ], about: number)
+        let store = hall.desk.store
+        func claim(_ minute: Int) async throws -> [String] {
+            try await store.claimDueOutbound(
+                at: Fixtures.at(18, minute), limit: 10, holdUntil: Fixtures.at(18, minute + 1)
+            ).map(\.messageID)
+        }
+        // The transfer first, and the other case's own transfer beside it; not the withdrawal.
+        let first = try await claim(0)
+        #expect(Set(first) == [transferID, otherID], "\(first)")
+        try await store.recordDelivery(otherID, .delivered(at: Fixtures.at(18, 0), receipt: nil))
+        // The partner is down: the transfer waits in its backoff, and the withdrawal behind it.
+        try await store.recordDelivery(
+            transferID, .notDelivered(at: Fixtures.at(18, 0), error: "connection refused", retryAt: Fixtures.at(18, 5)))
+        #expect(try await claim(2).isEmpty)
+        // Delivered at last: then the withdrawal.
+        #expect(try await claim(5) == [transferID])
+        try await store.recordDelivery(transferID, .delivered(at: Fixtures.at(18, 5), receipt: nil))
+        let next = try await claim(6)
+        #expect(next.count == 1 && next != [transferID], "\(next)")
+        #expect(try await store.outboundMessage(try #require(next.first))?.type == "Withdrawal")
+        #expect(other != number)
+    }
+}

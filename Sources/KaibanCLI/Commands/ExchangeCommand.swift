@@ -148,9 +148,9 @@ struct ExchangeCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "import",
             abstract: localized(
-                zh: "导入收件目录中的报文（*.xml，材料文件以其SM3命名放在旁边），回执写入 receipts/ 子目录；有报文被拒时以非零状态退出。",
+                zh: "导入收件目录中的报文（*.xml，按到达顺序：先按修改时间，再按文件名；材料文件以其SM3命名放在旁边），回执写入 receipts/ 子目录；有报文被拒时以非零状态退出。",
                 en:
-                    "Import the messages of a spool folder (*.xml, document files beside them named by SM3); receipts go to receipts/; exits non-zero when any was refused."
+                    "Import the messages of a spool folder (*.xml, in the order they arrived: by modification time, then name; document files beside them named by SM3); receipts go to receipts/; exits non-zero when any was refused."
             ))
 
         @OptionGroup var global: GlobalOptions
@@ -169,6 +169,18 @@ struct ExchangeCommand: AsyncParsableCommand {
             var receipt: String?
         }
 
+        /// `names` in the order the files came into the spool: by modification time, then by
+        /// name. Names are message ids (random UUIDs): in their order a withdrawal dropped with its
+        /// transfer had been applied first, refused as of an unknown case, and the case then taken
+        /// in. A file that cannot be read comes first (it is reported as it is reached).
+        static func inArrivalOrder(_ names: [String], in directory: URL) -> [String] {
+            names.map { name -> (name: String, seconds: Int, nanoseconds: Int) in
+                var status = stat()
+                guard lstat(directory.appendingPathComponent(name).path, &status) == 0 else { return (name, 0, 0) }
+                return (name, Int(status.st_mtim.tv_sec), Int(status.st_mtim.tv_nsec))
+            }.sorted { ($0.seconds, $0.nanoseconds, $0.name) < ($1.seconds, $1.nanoseconds, $1.name) }.map(\.name)
+        }
+
         func run() async throws {
             try await withDesk(global, json: output.json) { session in
                 let zh = session.zh
@@ -176,8 +188,9 @@ struct ExchangeCommand: AsyncParsableCommand {
                 let directory = URL(fileURLWithPath: folder)
                 let names: [String]
                 do {
-                    names = try FileManager.default.contentsOfDirectory(atPath: directory.path)
-                        .filter { $0.lowercased().hasSuffix(".xml") }.sorted()
+                    names = Self.inArrivalOrder(
+                        try FileManager.default.contentsOfDirectory(atPath: directory.path)
+                            .filter { $0.lowercased().hasSuffix(".xml") }, in: directory)
                 } catch {
                     throw Problem(
                         .notFound, "folder.unreadable", zh: "无法读取收件目录 \(folder)",
