@@ -41,10 +41,16 @@ public struct SpoolDocuments: DocumentSource {
         self.folder = folder
     }
 
+    /// Only a regular file of the spool's own: a link is not followed, and a FIFO or a device is
+    /// not read (a FIFO named by a digest had held the import for ever).
     public func file(sm3: String, limit: Int) async -> Data? {
-        guard isDigestName(sm3), let handle = try? FileHandle(forReadingFrom: folder.appendingPathComponent(sm3))
-        else { return nil }
-        defer { try? handle.close() }
+        guard isDigestName(sm3) else { return nil }
+        let descriptor = open(
+            folder.appendingPathComponent(sm3).path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+        let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
+        var status = stat()
+        guard fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG else { return nil }
         return (try? handle.read(upToCount: limit + 1)) ?? Data()
     }
 }
@@ -114,6 +120,10 @@ public struct ExchangeInbox: Sendable {
 
     /// At most this many octets of a message refused as too large or unreadable are kept.
     static let keptPrefix = 4096
+    /// At most this many octets of any other refused message are kept (with the SM3 of all of
+    /// it): a message is about 4 KB, and anyone may post refusals (1 MiB each had been kept
+    /// whole, 20 of them 21 MB of the database).
+    static let keptDeadLetter = 65_536
 
     public func receive(_ data: Data, origin: String, documents: (any DocumentSource)?) async throws -> InboundAnswer {
         try await receiveAll([(data, origin)], documents: documents)[0]
@@ -476,7 +486,7 @@ public struct ExchangeInbox: Sendable {
             DeadLetter(
                 receivedAt: now, origin: origin, senderCode: opened.message.header.sender.code,
                 messageID: opened.message.header.messageID, digest: opened.digest, code: rejection.code,
-                reason: rejection.message, raw: opened.raw, receipt: refused.receipt))
+                reason: rejection.message, raw: opened.raw.prefix(Self.keptDeadLetter), receipt: refused.receipt))
         return refused
     }
 
@@ -523,7 +533,7 @@ public struct ExchangeInbox: Sendable {
         }
         answer.code = code
         answer.reason = reason
-        var kept = data
+        var kept = data.prefix(Self.keptDeadLetter)
         if case .invalid = failure {} else if kept.count > Self.keptPrefix { kept = kept.prefix(Self.keptPrefix) }
         try await desk.store.recordDeadLetter(
             DeadLetter(

@@ -240,6 +240,11 @@ import Testing
             return
         }
         #expect(rejection.details.contains { $0.line != nil && $0.text.contains("Mode") })
+        // A large refused message is kept in part (its SM3 names all of it): anyone may post them.
+        let padded = invalid.replacingOccurrences(
+            of: "<Mode>", with: "<!--" + String(repeating: "填", count: 100_000) + "--><Mode>")
+        let large = try await hall.receive(Data(padded.utf8))
+        #expect(large.code == "message.schema-invalid", "\(large)")
         // A partner's receipt that breaks the schema is refused and listed, never answered with a
         // receipt (the two systems would answer each other's answers).
         let brokenReceipt = ExchangeMessage(
@@ -267,13 +272,26 @@ import Testing
                 "message.too-large",
             ])
         #expect(dead.first { $0.code == "message.too-large" }?.raw.count == 4096)
+        #expect(dead.filter { $0.code == "message.schema-invalid" }.map(\.raw.count).max() == 65_536)
         #expect(try await hall.desk.store.exchangeCase("CY500103202611260003") == nil)
     }
 
     @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases, .exchange))
     func missingOrAlteredFilesAndAForeignDomicileRejectTheRecord(store: TestStoreKind) async throws {
         let hall = try await Self.hall(store: store)
-        try FileManager.default.removeItem(at: hall.spool.appendingPathComponent(SM3.hex(Self.files[1])))
+        let second = hall.spool.appendingPathComponent(SM3.hex(Self.files[1]))
+        // A FIFO or a link under the file's name is no file: missing, never read (a FIFO had held
+        // the import for ever).
+        try FileManager.default.removeItem(at: second)
+        #expect(mkfifo(second.path, 0o600) == 0)
+        let fifo = try await hall.receive(Self.inboundTransfer(id: "2e3f4a5b-6c7d-4e8f-9a0b-1c2d3e4f5a6b"))
+        #expect(fifo.code == "document.missing", "\(fifo)")
+        try FileManager.default.removeItem(at: second)
+        try FileManager.default.createSymbolicLink(
+            at: second, withDestinationURL: hall.spool.appendingPathComponent(SM3.hex(Self.files[0])))
+        let linked = try await hall.receive(Self.inboundTransfer(id: "2e3f4a5b-6c7d-4e8f-9a0b-1c2d3e4f5a6c"))
+        #expect(linked.code == "document.missing", "\(linked)")
+        try FileManager.default.removeItem(at: second)
         let missing = try await hall.receive(Self.inboundTransfer())
         #expect(missing.code == "document.missing")
         let receipt = try hall.receipt(missing)
