@@ -435,6 +435,14 @@ public protocol ExchangeStore: Sendable {
         _ collaborationNumber: String,
         build: @escaping @Sendable (ExchangeCase?) throws -> (ExchangeCase, [ExchangeStatusEntry], [OutboundMessage])
     ) async throws -> ExchangeCase
+    /// Ends the case `collaborationNumber` this hall transferred, whose transfer the partner
+    /// refused or never received: `status` appended and made current, and `step` taken on the
+    /// local case (back to the window) when its stage allows, in one transaction. False, with
+    /// nothing written, when the case is not an open outbound one.
+    func returnTransfer(
+        _ collaborationNumber: String, status: ExchangeStatusEntry, step: LocalCaseStep, clock: SLAClock
+    )
+        async throws -> Bool
     /// Takes the pending messages due by `now`, oldest due first, at most `limit`, for one sender,
     /// and holds them until `holdUntil` (their next attempt moved there), so that another sender
     /// (another process, another server) does not take them meanwhile; a sender that dies gives

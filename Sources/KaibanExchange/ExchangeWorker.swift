@@ -37,6 +37,9 @@ public struct ExchangeWorker: Sendable {
         public var failed: [String: String] = [:]
         /// Status and result messages written for the partners.
         public var told = 0
+        /// Cases this hall transferred whose transfer the partner refused or never received,
+        /// returned to the window (status 4 不受理), with why.
+        public var returned: [String: String] = [:]
         public var delivery = ExchangeSender.Pass()
     }
 
@@ -71,7 +74,41 @@ public struct ExchangeWorker: Sendable {
             }
         }
         report.delivery = try await sender.pass(at: now)
+        report.returned = try await returnRefusedTransfers(at: now)
         return report
+    }
+
+    /// Returns to the window the cases whose transfer the partner refused (its receipt rejects
+    /// the message) or never received (the sender gave up): the case closed here as 4 不受理 with
+    /// the reason, and its local case back at 已收件 (办理地退回转办), to be corrected and
+    /// transferred again, or withdrawn. The newest refused or failed transfers first; those whose
+    /// case is closed already are passed over.
+    func returnRefusedTransfers(at now: Date) async throws -> [String: String] {
+        var returned: [String: String] = [:]
+        let refused = try await desk.store.outboundMessages(states: [.rejected, .failed], limit: casesPerPass)
+        for message in refused where message.type == MessageType.caseTransfer.rawValue {
+            guard let found = try await desk.store.exchangeCase(message.collaborationNumber),
+                found.direction == .outbound, !found.isClosed, let local = found.localCase.flatMap(CaseNumber.init)
+            else { continue }
+            let name = try await desk.store.exchangePartner(found.partnerCode)?.name ?? found.partnerCode
+            let why =
+                message.state == .rejected
+                ? "\(name)退回转办报文（\(message.receiptCode ?? "未说明原因")），请更正后重新转办"
+                : "转办报文未能送达\(name)（\(message.lastError ?? "投递失败")），请核实后重新转办"
+            let at = min(message.answeredAt ?? now, now)
+            let status = ExchangeStatusEntry(
+                status: 4, time: at, reason: Rejection.clipped(why), source: "out:returned:\(message.messageID)",
+                madeCurrent: true)
+            let step = LocalCaseStep(
+                caseNumber: local, transition: "partner-returned", reason: ExchangeInbox.visibleLine(why), at: at,
+                partnerCode: found.partnerCode, partnerName: name)
+            if try await desk.store.returnTransfer(
+                found.collaborationNumber, status: status, step: step, clock: try await desk.slaClock())
+            {
+                returned[found.collaborationNumber] = why
+            }
+        }
+        return returned
     }
 
     /// Tells the deciding authority that the applicant withdrew, at this hall's window, a case
@@ -124,6 +161,7 @@ public struct ExchangeWorker: Sendable {
                 [.statusUpdate([StatusChange(recordID: "refused", status: 5, time: now, reason: reason)])],
                 about: found.collaborationNumber)
             report.refused[found.collaborationNumber] = reason
+            report.told += 1
         }
     }
 

@@ -114,6 +114,26 @@ extension PostgresStore {
         }
     }
 
+    public func returnTransfer(
+        _ collaborationNumber: String, status: ExchangeStatusEntry, step: LocalCaseStep, clock: SLAClock
+    ) async throws -> Bool {
+        try await loadLocalDefinitions([collaborationNumber])
+        return try await guarded { [self] in
+            try await transaction { [self] connection in
+                try await lockExchangeKeys([Self.caseLockKey(collaborationNumber)], connection)
+                guard var state = try await fetchExchangeCase(collaborationNumber, locking: true, connection),
+                    state.direction == .outbound, !state.isClosed
+                else { return false }
+                state.status = status.status
+                state.statusAt = status.time
+                try await saveExchangeCase(state, connection)
+                try await appendExchangeStatuses([status], to: collaborationNumber, connection)
+                _ = try await takePartnerStep(step, clock: clock, at: status.time, connection)
+                return true
+            }
+        }
+    }
+
     /// Links the cross-province case `reference` names to the local case `number` taken in for it,
     /// inside the intake's transaction, once (as the SQLite store does): a second intake for it
     /// waits for the first's row lock, then finds the case linked and is refused.

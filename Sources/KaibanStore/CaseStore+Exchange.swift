@@ -199,6 +199,22 @@ extension CaseStore {
         }
     }
 
+    package func returnTransfer(
+        _ number: String, status: ExchangeStatusEntry, step: LocalCaseStep, clock: SLAClock
+    ) throws -> Bool {
+        try write { db in
+            guard var state = try fetchExchangeCase(number, db), state.direction == .outbound, !state.isClosed else {
+                return false
+            }
+            state.status = status.status
+            state.statusAt = status.time
+            try saveExchangeCase(state, db)
+            try appendStatuses([status], to: number, db)
+            _ = try takeLocalStep(step, clock: clock, at: status.time, db)
+            return true
+        }
+    }
+
     func insertOutbound(_ message: OutboundMessage, _ db: Database) throws {
         try db.execute(
             sql: """
@@ -605,6 +621,12 @@ extension CaseStore {
         build: @escaping @Sendable (ExchangeCase?) throws -> (ExchangeCase, [ExchangeStatusEntry], [OutboundMessage])
     ) async throws -> ExchangeCase {
         try await offPool { try self.changeExchangeCase(collaborationNumber, build: build) }
+    }
+
+    public func returnTransfer(
+        _ collaborationNumber: String, status: ExchangeStatusEntry, step: LocalCaseStep, clock: SLAClock
+    ) async throws -> Bool {
+        try await offPool { try self.returnTransfer(collaborationNumber, status: status, step: step, clock: clock) }
     }
 
     public func claimDueOutbound(at now: Date, limit: Int, holdUntil: Date) async throws -> [OutboundMessage] {

@@ -48,6 +48,7 @@ import Testing
         "partner-refused": (["transferred", "transferred-correction"], "refused", "exchange.partner-step"),
         "partner-rejected": (["transferred", "transferred-correction"], "rejected", "exchange.partner-step"),
         "partner-withdrawn": (["transferred", "transferred-correction"], "withdrawn", "exchange.partner-step"),
+        "partner-returned": (["transferred", "transferred-correction"], "received", "exchange.partner-step"),
     ]
 
     /// Stage × step that leave the stage but whose guard refuses them for the case the table

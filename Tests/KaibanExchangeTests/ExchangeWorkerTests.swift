@@ -231,3 +231,70 @@ import Testing
         #expect(other != number)
     }
 }
+
+/// From the same trial: a transfer the partner refuses (its receipt rejects the message) or never
+/// receives (the sender gives up) returns the case to the window. It had stayed "with the deciding
+/// authority", its clock running to a breach, with nothing to do but withdraw it.
+@Suite struct ReturnedTransferTests {
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases, .exchange))
+    func aRefusedOrUndeliveredTransferReturnsTheCaseToTheWindow(store: TestStoreKind) async throws {
+        let hall = try await ExchangeInboxTests.hall(store: store)
+        let desk = hall.desk.playing(Fixtures.at(10, 0))
+        var application = Fixtures.application(tasks: [])
+        application.proposedName = "重庆市渝中区青禾农业科技有限公司"
+        application.domicile = "重庆市渝中区民族路188号8楼801室"
+        application.domicileDivision = "500103"
+        application.domicileTenure = .leased
+        application.transferTo = SampleMessages.yuzhong.code
+        let window = DeskActor.clerk(Fixtures.window.id)
+        let outbox = ExchangeOutbox(
+            desk: desk, codec: hall.codec,
+            identity: ExchangeIdentity(authority: SampleMessages.zhaohua, key: hall.ownKey, test: false))
+        func transferred(_ name: String) async throws -> (CaseNumber, ExchangeCase) {
+            var application = application
+            application.proposedName = name
+            let local = try await desk.intake(application, documents: .all, as: window).case.number
+            let codes = try await desk.documents(local).documents.map(\.requirement.code)
+            let scans = Dictionary(uniqueKeysWithValues: codes.map { ($0, Data("%PDF-1.7 \($0)\n%%EOF\n".utf8)) })
+            let transfer = try await outbox.transferCase(local, scans: scans, as: window)
+            #expect(transfer.step.state.stage == "transferred")
+            return (local, transfer.exchange)
+        }
+        let (refusedLocal, refused) = try await transferred("重庆市渝中区青禾农业科技有限公司")
+        let (lostLocal, lost) = try await transferred("重庆市渝中区青木农业科技有限公司")
+        let store = hall.desk.store
+        let messages = try await store.outboundMessages(states: [.pending], limit: 10)
+        let refusedMessage = try #require(messages.first { $0.collaborationNumber == refused.collaborationNumber })
+        let lostMessage = try #require(messages.first { $0.collaborationNumber == lost.collaborationNumber })
+        // Yuzhong's receipt refuses the first; the second is given up.
+        try await store.recordDelivery(
+            refusedMessage.messageID,
+            .delivered(
+                at: Fixtures.at(10, 1),
+                receipt: ReceiptBinding(
+                    requestMessageID: refusedMessage.messageID, requestDigest: refusedMessage.digest,
+                    partnerCode: SampleMessages.yuzhong.code, accepted: false, code: "document.missing",
+                    raw: Data("<receipt/>".utf8), at: Fixtures.at(10, 1))))
+        try await store.recordDelivery(
+            lostMessage.messageID, .notDelivered(at: Fixtures.at(10, 2), error: "connection refused", retryAt: nil))
+        let worker = ExchangeWorker(outbox: outbox)
+        let pass = try await worker.run(at: Fixtures.at(10, 5))
+        #expect(pass.returned.keys.sorted() == [refused.collaborationNumber, lost.collaborationNumber].sorted())
+        #expect(pass.returned[refused.collaborationNumber]?.contains("document.missing") == true, "\(pass)")
+        for (local, exchange) in [(refusedLocal, refused), (lostLocal, lost)] {
+            let state = try await store.registrationCase(local)
+            #expect(state.stage == "received", "\(state.stage)")
+            #expect(try await store.history(local).last?.transition == "partner-returned")
+            #expect(try await store.exchangeCase(exchange.collaborationNumber)?.status == 4)
+        }
+        // Nothing more on the next pass; the case is corrected and transferred again, under a new
+        // collaboration number.
+        #expect(try await worker.run(at: Fixtures.at(10, 6)).returned.isEmpty)
+        let codes = try await desk.documents(refusedLocal).documents.map(\.requirement.code)
+        let scans = Dictionary(uniqueKeysWithValues: codes.map { ($0, Data("%PDF-1.7 \($0) v2\n%%EOF\n".utf8)) })
+        _ = desk.playing(Fixtures.at(10, 10))
+        let again = try await outbox.transferCase(refusedLocal, scans: scans, as: window)
+        #expect(again.step.state.stage == "transferred")
+        #expect(again.exchange.collaborationNumber != refused.collaborationNumber)
+    }
+}

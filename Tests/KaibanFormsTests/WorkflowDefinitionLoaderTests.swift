@@ -36,7 +36,7 @@ import Testing
 
     @Test func theCommittedDefinitionLoads() throws {
         let definition = try load(source)
-        #expect(definition.key == WorkflowDefinition.Key(id: "company-formation", version: 3))
+        #expect(definition.key == WorkflowDefinition.Key(id: "company-formation", version: 4))
         #expect(definition.initialStage == "received")
         #expect(
             definition.stages.filter(\.terminal).map(\.id) == [

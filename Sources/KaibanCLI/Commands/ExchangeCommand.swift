@@ -401,6 +401,12 @@ struct ExchangeCommand: AsyncParsableCommand {
                 for (number, reason) in report.refused.sorted(by: { $0.key < $1.key }) {
                     Console.print(zh ? "转入办件\(number)不予受理：\(reason)" : "transferred case \(number) refused: \(reason)")
                 }
+                for (number, why) in report.returned.sorted(by: { $0.key < $1.key }) {
+                    Console.print(
+                        zh
+                            ? "转出办件\(number)已退回窗口（不受理）：\(why)"
+                            : "transferred case \(number) returned to the window (not taken): \(why)")
+                }
                 for (number, why) in report.failed.sorted(by: { $0.key < $1.key }) {
                     Console.error(
                         zh
