@@ -451,11 +451,19 @@ public struct ExchangeInbox: Sendable {
             missing.sorted { $0.key < $1.key }.map { (folder.appendingPathComponent($0.key), $0.value) }, mode: 0o644)
     }
 
-    /// The same sender and id again: the same octets get the first receipt; others are refused.
+    /// The same sender and id again: the same message gets the first receipt; another is refused.
+    /// The same message is the same octets, or the same signed content written otherwise (other
+    /// line ends, no XML declaration, comments: the canonical form the signature covers is the
+    /// same). Such a copy, arriving first, had made the genuine octets `message.id-reused`.
     func repeated(
         _ earlier: InboundMessage, answer: InboundAnswer, opened: OpenedMessage, origin: String, at now: Date
     ) async throws -> InboundAnswer {
-        guard earlier.digest == opened.digest else {
+        let sameContent =
+            earlier.digest == opened.digest
+            || (try? codec.open(earlier.raw, source: "message \(earlier.messageID)")).map {
+                $0.canonical == opened.canonical && $0.signatureValue == opened.signatureValue
+            } ?? false
+        guard sameContent else {
             return try await reject(
                 answer,
                 Rejection(

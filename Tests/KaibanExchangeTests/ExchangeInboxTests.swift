@@ -189,7 +189,16 @@ import Testing
     @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases, .exchange))
     func theSameIDWithOtherContentIsRefusedAndTheFirstStands(store: TestStoreKind) async throws {
         let hall = try await Self.hall(store: store)
-        _ = try await hall.receive(Self.inboundTransfer())
+        let genuine = try hall.fromPartner(Self.inboundTransfer())
+        // The same signed message with CRLF line ends (a mail gateway's copy) arrives first: it
+        // verifies and is applied; the genuine octets after it are the same message, answered with
+        // its receipt (they had been refused as the id reused for other content).
+        let crlf = Data(String(decoding: genuine, as: UTF8.self).replacingOccurrences(of: "\n", with: "\r\n").utf8)
+        #expect(crlf != genuine)
+        let copy = try await hall.receive(crlf)
+        #expect(copy.outcome == .applied, "\(copy)")
+        let original = try await hall.receive(genuine)
+        #expect(original.outcome == .duplicate && original.receipt == copy.receipt, "\(original)")
         let other = try await hall.receive(Self.inboundTransfer(name: "昭化另一家有限公司"))
         #expect(other.outcome == .rejected)
         #expect(other.code == "message.id-reused")
