@@ -320,17 +320,25 @@ public struct ExchangeInbox: Sendable {
         var rules = RecordRules(
             identity: identity, jurisdiction: jurisdiction, ownDivisions: Set(jurisdiction + [desk.settings.hall]),
             now: now)
-        if refusal == nil, case .caseTransfer = message.body {
-            // A transfer takes a collaboration number: of a real division, and not of the range
-            // another registered partner numbers in (the division in its credit code).
-            rules.numberedDivisionKnown =
-                try await desk.division(RecordRules.numberedDivision(header), on: HallTime.localDate(of: now)).state
-                != .unknown
-            func division(_ code: String) -> String? { (try? CreditCode(code))?.divisionCode }
+        func division(_ code: String) -> String? { (try? CreditCode(code))?.divisionCode }
+        var numbering = false
+        switch message.body {
+        case .caseTransfer, .result: numbering = refusal == nil
+        default: break
+        }
+        if numbering {
+            // The divisions another registered partner numbers in (the division in its credit
+            // code): not the sender's to number a transfer in, nor to issue a licence's code in.
             rules.otherPartnersDivisions = Set(
                 try await desk.store.exchangePartners().filter { $0.code != header.sender.code }
                     .compactMap { division($0.code) }
             ).subtracting(division(header.sender.code).map { [$0] } ?? [])
+        }
+        if refusal == nil, case .caseTransfer = message.body {
+            // A transfer takes a collaboration number of a real division.
+            rules.numberedDivisionKnown =
+                try await desk.division(RecordRules.numberedDivision(header), on: HallTime.localDate(of: now)).state
+                != .unknown
         }
         // Check 11, the part that needs no stored state: identity numbers, codes, documents.
         var stateless: [String: Rejection] = [:]

@@ -102,11 +102,25 @@ struct RecordRules: Sendable {
             }
             return ([:], files)
         case .result(let result):
-            if (try? CreditCode(result.creditCode))?.value != result.creditCode {
+            guard let code = try? CreditCode(result.creditCode), code.value == result.creditCode else {
                 return (
                     [
                         result.recordID: Rejection(
                             code: "case.invalid", message: "统一社会信用代码\(result.creditCode)校验码错误",
+                            details: [Rejection.Detail(text: "Licence/CreditCode")])
+                    ], [:]
+                )
+            }
+            // The deciding authority's code, of its own division: one of this hall's divisions (a
+            // code this hall issued to another company had been taken) or another partner's is not.
+            let division = code.divisionCode
+            if ownDivisions.contains(division) || otherPartnersDivisions.contains(division) {
+                let whose = ownDivisions.contains(division) ? "本机构" : "另一协同机构"
+                return (
+                    [
+                        result.recordID: Rejection(
+                            code: "case.invalid",
+                            message: "统一社会信用代码\(result.creditCode)的登记管理机关行政区划\(division)属于\(whose)，不是办理地机构颁发的代码",
                             details: [Rejection.Detail(text: "Licence/CreditCode")])
                     ], [:]
                 )

@@ -26,7 +26,8 @@ extension ExchangeInboxTests {
     }
 
     static func result(
-        _ id: String, number: String, completed: Date = Fixtures.at(16, 0), issued: String = "2026-11-26"
+        _ id: String, number: String, completed: Date = Fixtures.at(16, 0), issued: String = "2026-11-26",
+        creditCode: String = SampleMessages.yuzhong.code
     ) -> ExchangeMessage {
         var header = SampleMessages.header(
             .result, id: id, from: SampleMessages.yuzhong, to: SampleMessages.zhaohua, caseReference: "500103-0015")
@@ -36,7 +37,7 @@ extension ExchangeInboxTests {
             body: .result(
                 LicenceResult(
                     status: 11, completedTime: completed, enterpriseName: "重庆青禾农业科技有限公司",
-                    creditCode: SampleMessages.yuzhong.code, licenceNumber: "500103000123456", issueDate: issued)))
+                    creditCode: creditCode, licenceNumber: "500103000123456", issueDate: issued)))
     }
 
     /// Messages written in the same second are listed as written, the later first, on either
@@ -105,6 +106,13 @@ extension ExchangeInboxTests {
             #expect(answer.code == "case.invalid", "\(issued)")
             #expect(try hall.receipt(answer).outcome.recordRejection("licence")?.message.contains("发照日期") == true)
         }
+        #expect(try await hall.desk.store.exchangeCase(number)?.status == 1)
+        // A credit code of this hall's own division (one it issued to another company) is not the
+        // deciding authority's to give.
+        let ours = try await hall.receive(
+            Self.result("6c7d8e9f-0a1b-4c2d-9e4f-5a6b7c8d9e0a", number: number, creditCode: "91510811MA00000154"))
+        #expect(ours.code == "case.invalid", "\(ours)")
+        #expect(try hall.receipt(ours).outcome.recordRejection("licence")?.message.contains("属于本机构") == true)
         #expect(try await hall.desk.store.exchangeCase(number)?.status == 1)
         // The day before the transfer is a clock's drift around midnight, and is taken.
         let licensed = try await hall.receive(
