@@ -34,6 +34,13 @@ import Testing
         #expect(added.stdout.contains("1b5edcb0ad9918cc12c0643c03062b102059e6ef9eb74616573ca8d9e25a29c3"))
         let list = try kaiban.run(["partner", "list"])
         #expect(list.stdout.contains("重庆市渝中区市场监督管理局"))
+        // Adding a key takes nothing else: an endpoint given with it had been dropped silently.
+        let withEndpoint = try kaiban.run([
+            "partner", "add", "11500103MB164887X0", "--key", key, "--add-key", "--endpoint", "http://127.0.0.1:9",
+            "--as", "zhouqiang",
+        ])
+        #expect(withEndpoint.status == 64 && withEndpoint.stderr.contains("--add-key"), "\(withEndpoint)")
+        #expect(try kaiban.run(["partner", "list"]).stdout.contains("127.0.0.1:9") == false)
 
         let spool = FileManager.default.temporaryDirectory.appendingPathComponent("kaiban-spool-\(UUID())")
         try FileManager.default.createDirectory(at: spool, withIntermediateDirectories: true)

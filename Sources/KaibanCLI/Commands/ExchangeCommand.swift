@@ -50,6 +50,13 @@ struct PartnerCommand: AsyncParsableCommand {
                 }
                 let partner: ExchangePartner
                 if addKey {
+                    // A key is added to a partner as registered: a name or an endpoint given with it
+                    // would be dropped without a word.
+                    if name != nil || endpoint != nil {
+                        throw usageError(
+                            zh: "--add-key 只增加公钥，不能同时给出 --name 或 --endpoint",
+                            en: "--add-key only adds a key: --name and --endpoint cannot go with it")
+                    }
                     partner = try await session.desk.addExchangePartnerKey(
                         code: code, publicKeyPEM: pem, as: session.actor)
                 } else {
