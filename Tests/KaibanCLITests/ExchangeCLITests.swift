@@ -7,6 +7,20 @@ import Testing
 @Suite struct ExchangeCLITests {
     static let examples = Fixtures.formsRoot.appendingPathComponent("exchange/examples")
 
+    /// A new hall with its supervisor, its key, and Yuzhong registered with the examples' key.
+    static func hall() throws -> KaibanProcess {
+        let kaiban = try KaibanProcess(database: Fixtures.temporaryDatabasePath())
+        #expect(try kaiban.run(["clerk", "add", "zhouqiang", "--name", "周强", "--role", "supervisor"]).status == 0)
+        #expect(try kaiban.run(["exchange", "keygen"]).status == 0)
+        let key = Self.examples.appendingPathComponent("keys/11500103MB164887X0.pem").path
+        #expect(
+            try kaiban.run([
+                "partner", "add", "11500103MB164887X0", "--name", "重庆市渝中区市场监督管理局", "--key", key, "--as",
+                "zhouqiang",
+            ]).status == 0)
+        return kaiban
+    }
+
     @Test func keygenPartnerAddAndImportOfTheExamples() throws {
         let path = Fixtures.temporaryDatabasePath()
         let kaiban = try KaibanProcess(database: path)
@@ -120,17 +134,43 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).count == 3)
     }
 
+    /// From a trial: a forged copy imported first (in an earlier import, or earlier in the same
+    /// one) had kept `receipt-{id}.xml`, the name the partner looks under, and the genuine
+    /// message's answer went beside it. The genuine message's receipt takes the name; the
+    /// forgery's refusal moves to `-2`.
+    @Test func theGenuineMessageTakesItsReceiptsNameFromAForgedCopy() throws {
+        let genuine = try Data(contentsOf: Self.examples.appendingPathComponent("03-status-update.xml"))
+        let forged = Data(
+            String(decoding: genuine, as: UTF8.self).replacingOccurrences(of: "转登记科审查", with: "已办结").utf8)
+        let name = "receipt-0b7e6f3c-52d9-4e8a-b1c4-6a9f2e7d3c10"
+        for together in [false, true] {
+            let kaiban = try Self.hall()
+            let spool = FileManager.default.temporaryDirectory.appendingPathComponent("kaiban-spool-\(UUID())")
+            try FileManager.default.createDirectory(at: spool, withIntermediateDirectories: true)
+            try forged.write(to: spool.appendingPathComponent("z-forged.xml"))
+            try FileManager.default.setAttributes(
+                [.modificationDate: Date(timeIntervalSince1970: 1_000)],
+                ofItemAtPath: spool.appendingPathComponent("z-forged.xml").path)
+            if !together {
+                _ = try kaiban.run(["exchange", "import", spool.path])
+                try FileManager.default.removeItem(at: spool.appendingPathComponent("z-forged.xml"))
+            }
+            try genuine.write(to: spool.appendingPathComponent("a-status.xml"))
+            let imported = try kaiban.run(["exchange", "import", spool.path])
+            #expect(imported.stdout.contains("a-status.xml：被拒 case.unknown"), "\(imported)")
+            let folder = spool.appendingPathComponent("receipts")
+            let base = try String(contentsOf: folder.appendingPathComponent("\(name).xml"), encoding: .utf8)
+            let aside = try String(contentsOf: folder.appendingPathComponent("\(name)-2.xml"), encoding: .utf8)
+            #expect(base.contains("case.unknown") && !base.contains("message.signature-invalid"), "\(together)")
+            #expect(aside.contains("message.signature-invalid"), "\(together)")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).count == 2, "\(together)")
+        }
+    }
+
     /// Receipts that cannot be written (`receipts` is a file): the import says so and that the
     /// messages were recorded (exit 74); once fixed, importing again writes their receipts.
     @Test func receiptsThatCannotBeWrittenAreSaidAndWrittenByTheNextImport() throws {
-        let kaiban = try KaibanProcess(database: Fixtures.temporaryDatabasePath())
-        #expect(try kaiban.run(["clerk", "add", "zhouqiang", "--name", "周强", "--role", "supervisor"]).status == 0)
-        #expect(try kaiban.run(["exchange", "keygen"]).status == 0)
-        let key = Self.examples.appendingPathComponent("keys/11500103MB164887X0.pem").path
-        #expect(
-            try kaiban.run([
-                "partner", "add", "11500103MB164887X0", "--name", "重庆市渝中区市场监督管理局", "--key", key, "--as", "zhouqiang",
-            ]).status == 0)
+        let kaiban = try Self.hall()
         let spool = FileManager.default.temporaryDirectory.appendingPathComponent("kaiban-spool-\(UUID())")
         try FileManager.default.createDirectory(at: spool, withIntermediateDirectories: true)
         try Data(contentsOf: Self.examples.appendingPathComponent("03-status-update.xml"))

@@ -231,7 +231,8 @@ struct ExchangeCommand: AsyncParsableCommand {
                             line.receipt =
                                 Self.receiptFile(
                                     receipt, named: "receipt-\(answer.messageID ?? item.name)", in: receipts,
-                                    planned: &planned
+                                    planned: &planned, verified: !Self.unverifiedCodes.contains(answer.code ?? ""),
+                                    unverified: { Self.answersUnverified($0, codec: inbox.codec) }
                                 ).path
                         }
                         lines.append(line)
@@ -325,14 +326,48 @@ struct ExchangeCommand: AsyncParsableCommand {
             }
         }
 
+        /// The refusals made before the message's sender and signature were verified: anyone may
+        /// have sent the message (a forged copy of a partner's).
+        static let unverifiedCodes: Set<String> = [
+            "message.too-large", "message.unreadable", "message.schema-invalid", "message.version-unsupported",
+            "message.sender-unknown", "message.signature-invalid",
+        ]
+
+        /// Whether `receipt` (this hall's) refuses a message before its signature was verified.
+        static func answersUnverified(_ receipt: Data, codec: ExchangeCodec) -> Bool {
+            guard let opened = try? codec.open(receipt, source: "receipt"),
+                case .receipt(let answer) = opened.message.body
+            else { return false }
+            return answer.firstCode.map { unverifiedCodes.contains($0) } ?? false
+        }
+
         /// The file of `receipt`: `NAME.xml` in `folder`, unless a receipt with other content is
         /// there already under that name, or planned in this batch: a forgery or a reuse of a
         /// message's id gets its own refusal, and must not replace the receipt of the genuine
         /// message (`NAME-2.xml`, `NAME-3.xml`, … instead). The same receipt again (a repeat) is the
-        /// same file. A file to write is added to `planned` (path to content).
-        static func receiptFile(_ receipt: Data, named name: String, in folder: URL, planned: inout [String: Data])
-            -> URL
-        {
+        /// same file. A file to write is added to `planned` (path to content). The receipt of a
+        /// `verified` message takes `NAME.xml` from a refusal of an unverified one (`unverified`
+        /// tells): a forged copy imported first had kept the name the partner looks under, and the
+        /// genuine message's acceptance went beside it.
+        static func receiptFile(
+            _ receipt: Data, named name: String, in folder: URL, planned: inout [String: Data], verified: Bool = false,
+            unverified: (Data) -> Bool = { _ in false }
+        ) -> URL {
+            let base = folder.appendingPathComponent("\(name).xml")
+            if verified, let earlier = planned[base.path] ?? FileManager.default.contents(atPath: base.path),
+                earlier != receipt, unverified(earlier)
+            {
+                var copy = 2
+                while let other = planned[folder.appendingPathComponent("\(name)-\(copy).xml").path]
+                    ?? FileManager.default.contents(atPath: folder.appendingPathComponent("\(name)-\(copy).xml").path),
+                    other != earlier
+                {
+                    copy += 1
+                }
+                planned[folder.appendingPathComponent("\(name)-\(copy).xml").path] = earlier
+                planned[base.path] = receipt
+                return base
+            }
             var copy = 1
             while true {
                 let target = folder.appendingPathComponent(copy == 1 ? "\(name).xml" : "\(name)-\(copy).xml")
