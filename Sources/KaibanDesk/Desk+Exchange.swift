@@ -74,6 +74,71 @@ extension Desk {
         }
     }
 
+    /// A supervisor removes a partner's key (retired, or compromised): messages signed with it are
+    /// refused from then on (`message.sender-unknown`). `fingerprint` is the key's SM3
+    /// fingerprint, or its first 16 characters or more (as `partner list` shows them) when they
+    /// name one key of the partner. Recorded with the reason.
+    public func removeExchangePartnerKey(code: String, fingerprint: String, reason: String?, as actor: DeskActor)
+        async throws -> ExchangePartner
+    {
+        try await run {
+            let (supervisor, why) = try await partnerChangeAuthority(actor, reason: reason)
+            guard let partner = try await store.exchangePartner(code) else { throw StoreError.partnerNotFound(code) }
+            let given = fingerprint.trimmingWhitespace().lowercased().replacingOccurrences(of: "…", with: "")
+            let matching = given.count >= 16 ? partner.keys.filter { $0.fingerprint.hasPrefix(given) } : []
+            guard matching.count == 1, let key = matching.first else {
+                throw Problem(
+                    .invalid, "partner.key-unknown",
+                    zh: "指纹\(fingerprint)不能确定协同机构\(code)的某一把公钥（至少给出前16位，见 kaiban partner list）",
+                    en:
+                        "\(fingerprint) names no single key of partner \(code) (give at least its first 16 characters, see kaiban partner list)",
+                    fields: [
+                        FieldProblem(
+                            field: "fingerprint",
+                            reason: LocalizedText(zh: "不能确定某一把公钥", en: "names no single key"))
+                    ])
+            }
+            return try await store.changeExchangePartner(
+                code, .removeKey(fingerprint: key.fingerprint), reason: why, by: supervisor.id,
+                at: instant(nowRounded: clock.now()))
+        }
+    }
+
+    /// Who changes a partner (an active supervisor) and why (a reason is required).
+    func partnerChangeAuthority(_ actor: DeskActor, reason: String?) async throws -> (Clerk, String) {
+        let supervisor = try await requireSupervisor(
+            actor, for: LocalizedText(zh: "变更协同机构", en: "change an exchange partner"))
+        let why = try self.reason(
+            reason, field: "reason", label: LocalizedText(zh: "理由", en: "the reason"), required: true)
+        return (supervisor, why)
+    }
+
+    /// The changes made to partner `code` since it was added, oldest first.
+    public func exchangePartnerChanges(code: String) async throws -> [PartnerChangeRecord] {
+        try await run {
+            guard try await store.exchangePartner(code) != nil else { throw StoreError.partnerNotFound(code) }
+            return try await store.exchangePartnerChanges(code)
+        }
+    }
+
+    /// A supervisor changes where a partner's messages go (an http(s):// address or a spool
+    /// folder; nil for nowhere: its messages wait in the outbox). Recorded with the reason.
+    public func changeExchangePartnerEndpoint(code: String, endpoint: String?, reason: String?, as actor: DeskActor)
+        async throws -> ExchangePartner
+    {
+        try await run {
+            let (supervisor, why) = try await partnerChangeAuthority(actor, reason: reason)
+            let endpoint = endpoint?.trimmingWhitespace()
+            if let endpoint, let problem = Self.endpointProblem(endpoint) {
+                throw Problem(
+                    .invalid, "partner.invalid", zh: "协同机构的投递地址有误：", en: "the partner's endpoint cannot be used:",
+                    fields: [FieldProblem(field: "endpoint", reason: problem)])
+            }
+            return try await store.changeExchangePartner(
+                code, .endpoint(endpoint), reason: why, by: supervisor.id, at: instant(nowRounded: clock.now()))
+        }
+    }
+
     /// The key a PEM text holds, or what is wrong with it.
     func partnerKey(_ pem: Data, by clerk: String) -> (key: PartnerKey?, problem: FieldProblem?) {
         do {

@@ -23,6 +23,41 @@ public struct ExchangePartner: Sendable, Equatable, Codable {
     }
 }
 
+/// A supervisor's change to a registered partner after it was added.
+public enum PartnerChange: Sendable, Equatable {
+    /// The key with this fingerprint no longer verifies the partner's messages (a key retired or
+    /// compromised).
+    case removeKey(fingerprint: String)
+    /// Where its messages go from now on: an http(s):// address or a spool folder; nil for none.
+    case endpoint(String?)
+
+    /// The change as recorded: its kind and what it names.
+    public var recorded: (change: String, detail: String?) {
+        switch self {
+        case .removeKey(let fingerprint): ("key-removed", fingerprint)
+        case .endpoint(let endpoint): ("endpoint-changed", endpoint)
+        }
+    }
+}
+
+/// A change to a partner as recorded: when, by whom, what (`key-removed` with the key's
+/// fingerprint, `endpoint-changed` with the new endpoint or none) and why.
+public struct PartnerChangeRecord: Sendable, Equatable, Codable {
+    public var at: Date
+    public var by: String
+    public var change: String
+    public var detail: String?
+    public var reason: String
+
+    public init(at: Date, by: String, change: String, detail: String?, reason: String) {
+        self.at = at
+        self.by = by
+        self.change = change
+        self.detail = detail
+        self.reason = reason
+    }
+}
+
 /// One public key of a partner: SubjectPublicKeyInfo DER, named by its SM3 fingerprint.
 public struct PartnerKey: Sendable, Equatable, Codable {
     public var fingerprint: String
@@ -385,6 +420,13 @@ public protocol ExchangeStore: Sendable {
     func addExchangePartner(_ partner: ExchangePartner) async throws
     /// Adds another key to a registered partner (a key change); the same key twice is refused.
     func addExchangePartnerKey(_ key: PartnerKey, to code: String) async throws -> ExchangePartner
+    /// A supervisor's change to registered partner `code` (a key removed, its endpoint changed),
+    /// recorded with who, when and why in the same transaction (`clerk` must be an active
+    /// supervisor): the partner as it is then.
+    func changeExchangePartner(_ code: String, _ change: PartnerChange, reason: String, by clerk: String, at now: Date)
+        async throws -> ExchangePartner
+    /// The changes made to partner `code` since it was added, oldest first.
+    func exchangePartnerChanges(_ code: String) async throws -> [PartnerChangeRecord]
     func exchangePartners() async throws -> [ExchangePartner]
     func exchangePartner(_ code: String) async throws -> ExchangePartner?
     /// The message `messageID` from `sender` processed earlier, if any.

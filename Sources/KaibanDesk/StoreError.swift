@@ -48,6 +48,8 @@ public enum StoreError: ClerkReadable, ProblemConvertible, Sendable, Equatable {
     case partnerNotFound(String)
     /// That public key is registered already (by fingerprint), for `partner`.
     case partnerKeyExists(fingerprint: String, partner: String)
+    /// `partner` holds no key of that fingerprint.
+    case partnerKeyNotFound(fingerprint: String, partner: String)
     /// Another request under the same portal and idempotency key was taken in first.
     case submissionExists
     /// The clerk holds no valid token to revoke.
@@ -81,6 +83,7 @@ public enum StoreError: ClerkReadable, ProblemConvertible, Sendable, Equatable {
         case .partnerExists: return Problem(.conflict, "partner.exists", text)
         case .partnerNotFound: return Problem(.notFound, "partner.not-found", text)
         case .partnerKeyExists: return Problem(.conflict, "partner.key-exists", text)
+        case .partnerKeyNotFound: return Problem(.notFound, "partner.key-not-found", text)
         case .clerkTokenNotFound: return Problem(.notFound, "clerk-token.not-found", text)
         case .submissionExists: return Problem(.conflict, "submission.in-progress", text)
         }
@@ -160,6 +163,10 @@ public enum StoreError: ClerkReadable, ProblemConvertible, Sendable, Equatable {
             return zh
                 ? "公钥\(fingerprint.prefix(16))…已登记给协同机构\(partner)"
                 : "key \(fingerprint.prefix(16))… is registered already, for partner \(partner)"
+        case .partnerKeyNotFound(let fingerprint, let partner):
+            return zh
+                ? "协同机构\(partner)没有指纹为\(fingerprint.prefix(16))…的公钥"
+                : "partner \(partner) holds no key \(fingerprint.prefix(16))…"
         case .clerkTokenNotFound(let id):
             return zh ? "工作人员\(id)没有有效的令牌" : "clerk \(id) holds no valid token"
         case .submissionExists:

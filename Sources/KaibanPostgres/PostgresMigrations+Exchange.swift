@@ -153,4 +153,34 @@ extension PostgresMigrations {
                 "CREATE INDEX exchange_outbox_case ON exchange_outbox (collaboration_number, created_at)"
             ])
     ]
+
+    /// Version 18: a supervisor's changes to a registered partner after it was added (a key
+    /// removed, its endpoint changed), each with who, when and why, as the SQLite store keeps
+    /// them: append-only.
+    static let partnerChanges: [PostgresMigration] = [
+        PostgresMigration(
+            version: 18, name: "partner-changes",
+            statements: [
+                """
+                CREATE TABLE exchange_partner_change (
+                    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                    partner_code text COLLATE "C" NOT NULL REFERENCES exchange_partner (code) ON DELETE RESTRICT,
+                    at timestamptz NOT NULL,
+                    by text NOT NULL,
+                    change text NOT NULL CHECK (change IN ('key-removed', 'endpoint-changed')),
+                    detail text,
+                    reason text NOT NULL
+                )
+                """,
+                "CREATE INDEX exchange_partner_change_partner ON exchange_partner_change (partner_code, id)",
+                """
+                CREATE TRIGGER exchange_partner_change_append_only BEFORE UPDATE OR DELETE ON exchange_partner_change
+                    FOR EACH ROW EXECUTE FUNCTION kaiban_refuse_history_change()
+                """,
+                """
+                CREATE TRIGGER exchange_partner_change_no_truncate BEFORE TRUNCATE ON exchange_partner_change
+                    FOR EACH STATEMENT EXECUTE FUNCTION kaiban_refuse_history_change()
+                """,
+            ])
+    ]
 }

@@ -23,7 +23,7 @@ enum PostgresMigrations {
     static let all: [PostgresMigration] =
         casesAndOutbox + referenceData + clerks + cases + deferrals + mail + portalSubmissions + attachments
         + appointments + exchange + reports + numbers + deferredCounts + submissionWarnings
-        + outboxOrder + outboxCaseOrder
+        + outboxOrder + outboxCaseOrder + partnerChanges
 
     static let casesAndOutbox: [PostgresMigration] = [
         PostgresMigration(

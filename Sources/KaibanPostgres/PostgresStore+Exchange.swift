@@ -66,6 +66,62 @@ extension PostgresStore {
         }
     }
 
+    public func changeExchangePartner(
+        _ code: String, _ change: PartnerChange, reason: String, by clerk: String, at now: Date
+    ) async throws -> ExchangePartner {
+        try await guarded { [self] in
+            try await transaction { [self] connection in
+                try await exchangeSupervisor(
+                    clerk, act: LocalizedText(zh: "变更协同机构", en: "change an exchange partner"), connection)
+                let known = try await connection.query(
+                    "SELECT code FROM exchange_partner WHERE code = \(code) FOR UPDATE", logger: logger
+                ).decode(String.self).first(where: { _ in true })
+                guard known != nil else { throw StoreError.partnerNotFound(code) }
+                switch change {
+                case .removeKey(let fingerprint):
+                    let removed = try await connection.query(
+                        """
+                        DELETE FROM exchange_partner_key WHERE fingerprint = \(fingerprint) AND partner_code = \(code)
+                        RETURNING fingerprint
+                        """, logger: logger
+                    ).decode(String.self).first(where: { _ in true })
+                    guard removed != nil else {
+                        throw StoreError.partnerKeyNotFound(fingerprint: fingerprint, partner: code)
+                    }
+                case .endpoint(let endpoint):
+                    _ = try await connection.query(
+                        "UPDATE exchange_partner SET endpoint = \(endpoint) WHERE code = \(code)", logger: logger)
+                }
+                let recorded = change.recorded
+                _ = try await connection.query(
+                    """
+                    INSERT INTO exchange_partner_change (partner_code, at, by, change, detail, reason)
+                    VALUES (\(code), \(Self.wholeSeconds(now)), \(clerk), \(recorded.change), \(recorded.detail),
+                        \(reason))
+                    """, logger: logger)
+                guard let partner = try await fetchPartners(code: code, connection).first else {
+                    throw StoreError.partnerNotFound(code)
+                }
+                return partner
+            }
+        }
+    }
+
+    public func exchangePartnerChanges(_ code: String) async throws -> [PartnerChangeRecord] {
+        try await guarded { [self] in
+            var changes: [PartnerChangeRecord] = []
+            for try await (at, by, change, detail, reason) in try await client.query(
+                """
+                SELECT at, by, change, detail, reason FROM exchange_partner_change
+                WHERE partner_code = \(code) ORDER BY id
+                """, logger: logger
+            ).decode((Date, String, String, String?, String).self) {
+                changes.append(PartnerChangeRecord(at: at, by: by, change: change, detail: detail, reason: reason))
+            }
+            return changes
+        }
+    }
+
     public func exchangePartners() async throws -> [ExchangePartner] {
         try await guarded { [self] in
             try await client.withConnection { [self] connection in

@@ -17,7 +17,8 @@ extension PostgresStore {
         "credit_code_counter", "registration_case", "case_event", "case_lookup", "credit_code", "registered_name",
         "case_deferral", "deferral_party", "applicant_flag", "submission", "case_access", "access_failure",
         "attachment", "case_mail", "appointment_capacity", "appointment_extension", "appointment",
-        "appointment_event", "exchange_partner", "exchange_partner_key", "exchange_inbox", "exchange_dead_letter",
+        "appointment_event", "exchange_partner", "exchange_partner_key", "exchange_partner_change", "exchange_inbox",
+        "exchange_dead_letter",
         "exchange_case", "exchange_status", "exchange_outbox",
     ]
 

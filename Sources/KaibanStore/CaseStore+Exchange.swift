@@ -52,6 +52,49 @@ extension CaseStore {
         }
     }
 
+    package func changeExchangePartner(
+        _ code: String, _ change: PartnerChange, reason: String, by clerk: String, at now: Date
+    ) throws -> ExchangePartner {
+        try write { db in
+            try requireSupervisor(clerk, act: LocalizedText(zh: "变更协同机构", en: "change an exchange partner"), db)
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM exchange_partner WHERE code = ?", arguments: [code]) == true
+            else { throw StoreError.partnerNotFound(code) }
+            switch change {
+            case .removeKey(let fingerprint):
+                try db.execute(
+                    sql: "DELETE FROM exchange_partner_key WHERE fingerprint = ? AND partner_code = ?",
+                    arguments: [fingerprint, code])
+                guard db.changesCount == 1 else {
+                    throw StoreError.partnerKeyNotFound(fingerprint: fingerprint, partner: code)
+                }
+            case .endpoint(let endpoint):
+                try db.execute(
+                    sql: "UPDATE exchange_partner SET endpoint = ? WHERE code = ?", arguments: [endpoint, code])
+            }
+            let recorded = change.recorded
+            try db.execute(
+                sql: """
+                    INSERT INTO exchange_partner_change (partner_code, at, by, change, detail, reason)
+                    VALUES (?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [code, Self.seconds(now), clerk, recorded.change, recorded.detail, reason])
+            guard let partner = try fetchPartners(code: code, db).first else { throw StoreError.partnerNotFound(code) }
+            return partner
+        }
+    }
+
+    package func exchangePartnerChanges(_ code: String) throws -> [PartnerChangeRecord] {
+        try read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM exchange_partner_change WHERE partner_code = ? ORDER BY id", arguments: [code]
+            ).map {
+                PartnerChangeRecord(
+                    at: Self.date($0, "at") ?? .distantPast, by: $0["by"], change: $0["change"], detail: $0["detail"],
+                    reason: $0["reason"])
+            }
+        }
+    }
+
     func fetchPartners(code: String?, _ db: Database) throws -> [ExchangePartner] {
         let rows =
             if let code {
@@ -571,6 +614,16 @@ extension CaseStore {
 extension CaseStore {
     public func addExchangePartner(_ partner: ExchangePartner) async throws {
         try await offPool { try self.addExchangePartner(partner) }
+    }
+
+    public func changeExchangePartner(
+        _ code: String, _ change: PartnerChange, reason: String, by clerk: String, at now: Date
+    ) async throws -> ExchangePartner {
+        try await offPool { try self.changeExchangePartner(code, change, reason: reason, by: clerk, at: now) }
+    }
+
+    public func exchangePartnerChanges(_ code: String) async throws -> [PartnerChangeRecord] {
+        try await offPool { try self.exchangePartnerChanges(code) }
     }
 
     public func addExchangePartnerKey(_ key: PartnerKey, to code: String) async throws -> ExchangePartner {

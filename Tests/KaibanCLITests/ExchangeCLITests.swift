@@ -167,6 +167,29 @@ import Testing
         }
     }
 
+    /// `partner endpoint`, `partner remove-key` and `partner history`, as a supervisor runs them.
+    @Test func aSupervisorChangesAPartnersEndpointAndRemovesItsKey() throws {
+        let kaiban = try Self.hall()
+        let code = "11500103MB164887X0"
+        let neither = try kaiban.run(["partner", "endpoint", code, "--reason", "迁移", "--as", "zhouqiang"])
+        #expect(neither.status == 64, "\(neither)")
+        let moved = try kaiban.run([
+            "partner", "endpoint", code, "https://exchange.cq.example/", "--reason", "对方系统迁移", "--as", "zhouqiang",
+        ])
+        #expect(moved.status == 0 && moved.stdout.contains("https://exchange.cq.example/"), "\(moved)")
+        let removed = try kaiban.run([
+            "partner", "remove-key", code, "1b5edcb0ad9918cc", "--reason", "私钥泄露", "--as", "zhouqiang",
+        ])
+        #expect(removed.status == 0 && removed.stdout.contains("尚有0把公钥"), "\(removed)")
+        #expect(removed.stderr.contains("已无公钥"), "\(removed)")
+        let history = try kaiban.run(["partner", "history", code, "--lang", "en"])
+        #expect(history.stdout.contains("endpoint-changed") && history.stdout.contains("私钥泄露"), "\(history)")
+        let again = try kaiban.run([
+            "partner", "remove-key", code, "1b5edcb0ad9918cc", "--reason", "私钥泄露", "--as", "zhouqiang",
+        ])
+        #expect(again.status != 0 && again.stderr.contains("1b5edcb0ad9918cc"), "\(again)")
+    }
+
     /// Receipts that cannot be written (`receipts` is a file): the import says so and that the
     /// messages were recorded (exit 74); once fixed, importing again writes their receipts.
     @Test func receiptsThatCannotBeWrittenAreSaidAndWrittenByTheNextImport() throws {

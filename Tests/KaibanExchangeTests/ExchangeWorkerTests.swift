@@ -298,3 +298,59 @@ import Testing
         #expect(again.exchange.collaborationNumber != refused.collaborationNumber)
     }
 }
+
+/// From the same trial: a partner's key could not be removed (a compromised key stayed valid for
+/// good) nor its endpoint changed. Both are a supervisor's acts, with a reason, kept.
+@Suite struct PartnerChangeTests {
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases, .exchange))
+    func aSupervisorRemovesAKeyAndChangesTheEndpointWithAReason(store: TestStoreKind) async throws {
+        let hall = try await ExchangeInboxTests.hall(store: store)
+        let desk = hall.desk
+        let code = SampleMessages.yuzhong.code
+        let supervisor = DeskActor.clerk(Fixtures.supervisor.id)
+        let newKey = try SM2.PrivateKey.generate()
+        _ = try await desk.addExchangePartnerKey(
+            code: code, publicKeyPEM: Data(newKey.publicKey.pem.utf8), as: supervisor)
+        let old = hall.partnerKey.publicKey.fingerprint
+        // A window clerk may not; a reason is needed; a prefix under 16 characters names nothing.
+        let byClerk = await Fixtures.problem {
+            _ = try await desk.removeExchangePartnerKey(
+                code: code, fingerprint: old, reason: "泄露", as: .clerk(Fixtures.window.id))
+        }
+        #expect(byClerk?.code == "role.supervisor-required")
+        let noReason = await Fixtures.problem {
+            _ = try await desk.removeExchangePartnerKey(code: code, fingerprint: old, reason: " ", as: supervisor)
+        }
+        #expect(noReason?.fields.map(\.field) == ["reason"])
+        let short = await Fixtures.problem {
+            _ = try await desk.removeExchangePartnerKey(
+                code: code, fingerprint: String(old.prefix(8)), reason: "泄露", as: supervisor)
+        }
+        #expect(short?.code == "partner.key-unknown")
+        let removed = try await desk.removeExchangePartnerKey(
+            code: code, fingerprint: String(old.prefix(16)) + "…", reason: "私钥泄露", as: supervisor)
+        #expect(removed.keys.map(\.fingerprint) == [newKey.publicKey.fingerprint])
+        // The old key's messages are refused from then on; the new key's are taken.
+        let oldSigned = try await hall.receive(hall.fromPartner(ExchangeInboxTests.inboundTransfer()))
+        #expect(oldSigned.code == "message.sender-unknown", "\(oldSigned)")
+        let newSigned = try await hall.receive(hall.fromPartner(ExchangeInboxTests.inboundTransfer(), key: newKey))
+        #expect(newSigned.outcome == .applied, "\(newSigned)")
+        // The endpoint: a valid address, then none; a bad one is refused naming the field.
+        let bad = await Fixtures.problem {
+            _ = try await desk.changeExchangePartnerEndpoint(
+                code: code, endpoint: "ftp://example.org", reason: "迁移", as: supervisor)
+        }
+        #expect(bad?.fields.map(\.field) == ["endpoint"])
+        let moved = try await desk.changeExchangePartnerEndpoint(
+            code: code, endpoint: "https://exchange.cq.example/", reason: "对方系统迁移", as: supervisor)
+        #expect(moved.endpoint == "https://exchange.cq.example/")
+        let held = try await desk.changeExchangePartnerEndpoint(
+            code: code, endpoint: nil, reason: "对方停机维护", as: supervisor)
+        #expect(held.endpoint == nil)
+        let changes = try await desk.exchangePartnerChanges(code: code)
+        #expect(changes.map(\.change) == ["key-removed", "endpoint-changed", "endpoint-changed"])
+        #expect(changes.map(\.detail) == [old, "https://exchange.cq.example/", nil])
+        #expect(changes.map(\.reason) == ["私钥泄露", "对方系统迁移", "对方停机维护"])
+        #expect(changes.allSatisfy { $0.by == Fixtures.supervisor.id })
+    }
+}

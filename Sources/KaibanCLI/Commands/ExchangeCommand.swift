@@ -4,14 +4,145 @@ import KaibanCore
 import KaibanDesk
 import KaibanExchange
 
-/// `kaiban partner add|list`: the partner authorities of the 川渝通办 exchange and their keys.
+/// `kaiban partner add|list|remove-key|endpoint`: the partner authorities of the 川渝通办 exchange
+/// and their keys.
 struct PartnerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "partner",
         abstract: localized(
-            zh: "川渝通办协同机构及其SM2公钥：登记、查看（负责人）。",
-            en: "The exchange's partner authorities and their SM2 keys: add, list (supervisors)."),
-        subcommands: [Add.self, List.self])
+            zh: "川渝通办协同机构及其SM2公钥：登记、查看、撤除公钥、变更投递地址（负责人）。",
+            en:
+                "The exchange's partner authorities and their SM2 keys: add, list, remove a key, change the endpoint (supervisors)."
+        ),
+        subcommands: [Add.self, List.self, RemoveKey.self, Endpoint.self, History.self])
+
+    /// `kaiban partner history CODE`
+    struct History: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "history",
+            abstract: localized(
+                zh: "协同机构登记后的变更（撤除公钥、变更投递地址）：时间、负责人、理由。",
+                en: "A partner's changes since it was added (keys removed, endpoint changed): when, by whom, why."))
+
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var output: OutputOptions
+        @Argument(help: .localized(zh: "机构的统一社会信用代码。", en: "The authority's unified social credit code."))
+        var code: String
+
+        func run() async throws {
+            try await withDesk(global, json: output.json) { session in
+                let changes = try await session.desk.exchangePartnerChanges(code: code)
+                if output.json {
+                    try Console.json(changes)
+                    return
+                }
+                let zh = session.zh
+                guard !changes.isEmpty else {
+                    Console.print(zh ? "登记后未作变更" : "no change since it was added")
+                    return
+                }
+                var table = TextTable(zh ? ["时间", "负责人", "变更", "内容", "理由"] : ["at", "by", "change", "what", "reason"])
+                for change in changes {
+                    let kind =
+                        zh ? (change.change == "key-removed" ? "撤除公钥" : "变更投递地址") : change.change
+                    table.add([
+                        HallTime.localText(of: change.at), change.by, kind, change.detail ?? (zh ? "（无）" : "(none)"),
+                        change.reason,
+                    ])
+                }
+                Console.print(table.rendered)
+            }
+        }
+    }
+
+    /// `kaiban partner remove-key CODE FINGERPRINT --reason R`
+    struct RemoveKey: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "remove-key",
+            abstract: localized(
+                zh: "撤除协同机构的一把公钥（停用或泄露）：此后用它签名的报文一律拒收；须说明理由。",
+                en:
+                    "Remove a partner's key (retired or compromised): messages signed with it are refused from then on; give --reason."
+            ))
+
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var output: OutputOptions
+        @Argument(help: .localized(zh: "机构的统一社会信用代码。", en: "The authority's unified social credit code."))
+        var code: String
+        @Argument(
+            help: .localized(
+                zh: "公钥指纹（至少前16位，见 kaiban partner list）。",
+                en: "The key's fingerprint (16 characters or more, see partner list)."
+            ))
+        var fingerprint: String
+        @Option(help: .localized(zh: "理由（与变更一并保存）。", en: "Why (kept with the change)."))
+        var reason: String?
+
+        func run() async throws {
+            try await withDesk(global, json: output.json) { session in
+                let partner = try await session.desk.removeExchangePartnerKey(
+                    code: code, fingerprint: fingerprint, reason: reason, as: session.actor)
+                if output.json {
+                    try Console.json(partner)
+                    return
+                }
+                Console.print(
+                    session.zh
+                        ? "已撤除协同机构\(partner.name)的公钥\(fingerprint)，尚有\(partner.keys.count)把公钥"
+                        : "key \(fingerprint) of \(partner.name) removed; \(partner.keys.count) key(s) left")
+                if partner.keys.isEmpty {
+                    Console.error(
+                        session.zh
+                            ? "注意：该机构已无公钥，其报文一律拒收，直至 kaiban partner add --add-key 登记新公钥"
+                            : "note: the partner has no key left: its messages are refused until a new one is added with --add-key"
+                    )
+                }
+            }
+        }
+    }
+
+    /// `kaiban partner endpoint CODE [URL|FOLDER] [--none] --reason R`
+    struct Endpoint: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "endpoint",
+            abstract: localized(
+                zh: "变更协同机构的报文投递地址（http(s):// 地址或收件目录；--none 为暂停投递）；须说明理由。",
+                en:
+                    "Change where a partner's messages go (an http(s):// address or a spool folder; --none holds them); give --reason."
+            ))
+
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var output: OutputOptions
+        @Argument(help: .localized(zh: "机构的统一社会信用代码。", en: "The authority's unified social credit code."))
+        var code: String
+        @Argument(help: .localized(zh: "新的投递地址。", en: "The new endpoint."))
+        var endpoint: String?
+        @Flag(help: .localized(zh: "不再投递（报文留在发件箱）。", en: "No endpoint (messages wait in the outbox)."))
+        var none = false
+        @Option(help: .localized(zh: "理由（与变更一并保存）。", en: "Why (kept with the change)."))
+        var reason: String?
+
+        func validate() throws {
+            if (endpoint == nil) == !none {
+                throw usageError(zh: "须给出新的投递地址或 --none（二者取一）", en: "give the new endpoint or --none (one of them)")
+            }
+        }
+
+        func run() async throws {
+            try await withDesk(global, json: output.json) { session in
+                let partner = try await session.desk.changeExchangePartnerEndpoint(
+                    code: code, endpoint: none ? nil : endpoint, reason: reason, as: session.actor)
+                if output.json {
+                    try Console.json(partner)
+                    return
+                }
+                Console.print(
+                    session.zh
+                        ? "协同机构\(partner.name)的投递地址已改为\(partner.endpoint ?? "（无）")"
+                        : "the endpoint of \(partner.name) is now \(partner.endpoint ?? "(none)")")
+            }
+        }
+    }
 
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

@@ -32,6 +32,7 @@ enum KaibanMigrations {
         migrator.registerMigration("0026-figures-indexes", migrate: figuresIndexes)
         migrator.registerMigration("0027-figure-days", migrate: figureDays)
         migrator.registerMigration("0028-submission-warnings", migrate: submissionWarnings)
+        migrator.registerMigration("0029-partner-changes", migrate: partnerChanges)
         return migrator
     }
 }
