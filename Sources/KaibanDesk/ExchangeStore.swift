@@ -478,13 +478,17 @@ public protocol ExchangeStore: Sendable {
         build: @escaping @Sendable (ExchangeCase?) throws -> (ExchangeCase, [ExchangeStatusEntry], [OutboundMessage])
     ) async throws -> ExchangeCase
     /// Ends the case `collaborationNumber` this hall transferred, whose transfer the partner
-    /// refused or never received: `status` appended and made current, and `step` taken on the
-    /// local case (back to the window) when its stage allows, in one transaction. False, with
-    /// nothing written, when the case is not an open outbound one.
+    /// refused: `status` appended and made current, and `step` taken on the local case (back to
+    /// the window, dated no later than `now`), in one transaction. False, with nothing written,
+    /// when the case is not an open outbound one; ``StoreError/transferNotReturnable(_:)``, with
+    /// nothing written, when the local case cannot take the step (its stage, or a workflow
+    /// version without it).
     func returnTransfer(
-        _ collaborationNumber: String, status: ExchangeStatusEntry, step: LocalCaseStep, clock: SLAClock
-    )
-        async throws -> Bool
+        _ collaborationNumber: String, status: ExchangeStatusEntry, step: LocalCaseStep, clock: SLAClock, at now: Date
+    ) async throws -> Bool
+    /// The transfers partners refused (their receipts rejected the message) whose cases are still
+    /// open here, oldest first, at most `limit`.
+    func refusedTransfers(limit: Int) async throws -> [OutboundMessage]
     /// Takes the pending messages due by `now`, oldest due first, at most `limit`, for one sender,
     /// and holds them until `holdUntil` (their next attempt moved there), so that another sender
     /// (another process, another server) does not take them meanwhile; a sender that dies gives

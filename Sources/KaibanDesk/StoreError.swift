@@ -48,6 +48,9 @@ public enum StoreError: ClerkReadable, ProblemConvertible, Sendable, Equatable {
     case partnerNotFound(String)
     /// That public key is registered already (by fingerprint), for `partner`.
     case partnerKeyExists(fingerprint: String, partner: String)
+    /// A refused transfer's case cannot be returned to the window: its stage or its workflow
+    /// version has no such step (cases transferred under version 3).
+    case transferNotReturnable(String)
     /// `partner` holds no key of that fingerprint.
     case partnerKeyNotFound(fingerprint: String, partner: String)
     /// Another request under the same portal and idempotency key was taken in first.
@@ -84,6 +87,7 @@ public enum StoreError: ClerkReadable, ProblemConvertible, Sendable, Equatable {
         case .partnerNotFound: return Problem(.notFound, "partner.not-found", text)
         case .partnerKeyExists: return Problem(.conflict, "partner.key-exists", text)
         case .partnerKeyNotFound: return Problem(.notFound, "partner.key-not-found", text)
+        case .transferNotReturnable: return Problem(.refused, "exchange.return-refused", text)
         case .clerkTokenNotFound: return Problem(.notFound, "clerk-token.not-found", text)
         case .submissionExists: return Problem(.conflict, "submission.in-progress", text)
         }
@@ -163,6 +167,10 @@ public enum StoreError: ClerkReadable, ProblemConvertible, Sendable, Equatable {
             return zh
                 ? "公钥\(fingerprint.prefix(16))…已登记给协同机构\(partner)"
                 : "key \(fingerprint.prefix(16))… is registered already, for partner \(partner)"
+        case .transferNotReturnable(let number):
+            return zh
+                ? "办件\(number)的转办被对方拒收，但其所用流程版本或当前阶段不能退回窗口：请核实后撤回并重新收件"
+                : "the transfer of case \(number) was refused, but its workflow version or stage cannot return it to the window: check it, withdraw it and take it in again"
         case .partnerKeyNotFound(let fingerprint, let partner):
             return zh
                 ? "协同机构\(partner)没有指纹为\(fingerprint.prefix(16))…的公钥"

@@ -363,7 +363,9 @@ public struct ExchangeInbox: Sendable {
                 // two can still leave the withdrawal recorded while the case refuses it.
                 do {
                     let state = try await desk.store.registrationCase(local)
-                    ready.rules.localCase = (state.stage, state.closedAt != nil)
+                    // Licensed here is as good as ended: the registration is not withdrawn (the
+                    // step's guard refuses it), and its result is told on the next pass.
+                    ready.rules.localCase = (state.stage, state.closedAt != nil || state.creditCode != nil)
                 } catch  where Problem.from(error).kind == .notFound {
                     // Transferred here without a case of this hall's workflow behind it.
                 }
@@ -484,6 +486,15 @@ public struct ExchangeInbox: Sendable {
         repeated.receipt = earlier.receipt
         repeated.code = earlier.code
         repeated.reason = earlier.reason
+        // Written otherwise: the same outcome, in a receipt that binds these octets (a receipt
+        // binds its message by the SM3 of its octets, and the first one's names the other copy).
+        if earlier.digest != opened.digest, let first = earlier.receipt,
+            let read = try? codec.open(first, source: "receipt of \(earlier.messageID)"),
+            case .receipt(let answered) = read.message.body
+        {
+            repeated.receipt = try signedReceipt(
+                answering: opened, answered.outcome, reference: read.message.header.caseReference, at: now)
+        }
         return repeated
     }
 

@@ -37,8 +37,8 @@ public struct ExchangeWorker: Sendable {
         public var failed: [String: String] = [:]
         /// Status and result messages written for the partners.
         public var told = 0
-        /// Cases this hall transferred whose transfer the partner refused or never received,
-        /// returned to the window (status 4 不受理), with why.
+        /// Cases this hall transferred whose transfer the partner refused, returned to the window
+        /// (status 4 不受理), with why.
         public var returned: [String: String] = [:]
         public var delivery = ExchangeSender.Pass()
     }
@@ -74,41 +74,42 @@ public struct ExchangeWorker: Sendable {
             }
         }
         report.delivery = try await sender.pass(at: now)
-        report.returned = try await returnRefusedTransfers(at: now)
+        try await returnRefusedTransfers(at: now, into: &report)
         return report
     }
 
     /// Returns to the window the cases whose transfer the partner refused (its receipt rejects
-    /// the message) or never received (the sender gave up): the case closed here as 4 不受理 with
-    /// the reason, and its local case back at 已收件 (办理地退回转办), to be corrected and
-    /// transferred again, or withdrawn. The newest refused or failed transfers first; those whose
-    /// case is closed already are passed over.
-    func returnRefusedTransfers(at now: Date) async throws -> [String: String] {
-        var returned: [String: String] = [:]
-        let refused = try await desk.store.outboundMessages(states: [.rejected, .failed], limit: casesPerPass)
-        for message in refused where message.type == MessageType.caseTransfer.rawValue {
-            guard let found = try await desk.store.exchangeCase(message.collaborationNumber),
-                found.direction == .outbound, !found.isClosed, let local = found.localCase.flatMap(CaseNumber.init)
-            else { continue }
-            let name = try await desk.store.exchangePartner(found.partnerCode)?.name ?? found.partnerCode
-            let why =
-                message.state == .rejected
-                ? "\(name)退回转办报文（\(message.receiptCode ?? "未说明原因")），请更正后重新转办"
-                : "转办报文未能送达\(name)（\(message.lastError ?? "投递失败")），请核实后重新转办"
-            let at = min(message.answeredAt ?? now, now)
-            let status = ExchangeStatusEntry(
-                status: 4, time: at, reason: Rejection.clipped(why), source: "out:returned:\(message.messageID)",
-                madeCurrent: true)
-            let step = LocalCaseStep(
-                caseNumber: local, transition: "partner-returned", reason: ExchangeInbox.visibleLine(why), at: at,
-                partnerCode: found.partnerCode, partnerName: name)
-            if try await desk.store.returnTransfer(
-                found.collaborationNumber, status: status, step: step, clock: try await desk.slaClock())
-            {
-                returned[found.collaborationNumber] = why
+    /// the message): the case closed here as 4 不受理 with the reason, and its local case back at
+    /// 已收件 (办理地退回转办), to be corrected and transferred again, or withdrawn. A transfer the
+    /// sender gave up on is not returned: it may have reached the partner with only its answer
+    /// lost (it stays `failed`, with its alert, for a supervisor to look into). A case that cannot
+    /// be returned (transferred under workflow version 3) is reported among the failed.
+    func returnRefusedTransfers(at now: Date, into report: inout Report) async throws {
+        for message in try await desk.store.refusedTransfers(limit: casesPerPass) {
+            do {
+                guard let found = try await desk.store.exchangeCase(message.collaborationNumber),
+                    let local = found.localCase.flatMap(CaseNumber.init)
+                else { continue }
+                let name = try await desk.store.exchangePartner(found.partnerCode)?.name ?? found.partnerCode
+                let why = "\(name)退回转办报文（\(message.receiptCode ?? "未说明原因")），请更正后重新转办"
+                let at = min(message.answeredAt ?? now, now)
+                let status = ExchangeStatusEntry(
+                    status: 4, time: at, reason: Rejection.clipped(why), source: "out:returned:\(message.messageID)",
+                    madeCurrent: true)
+                let step = LocalCaseStep(
+                    caseNumber: local, transition: "partner-returned", reason: ExchangeInbox.visibleLine(why), at: at,
+                    partnerCode: found.partnerCode, partnerName: name)
+                if try await desk.store.returnTransfer(
+                    found.collaborationNumber, status: status, step: step, clock: try await desk.slaClock(), at: now)
+                {
+                    report.returned[found.collaborationNumber] = why
+                }
+            } catch is CancellationError {
+                throw CancellationError()
+            } catch {
+                report.failed[message.collaborationNumber] = String(describing: error)
             }
         }
-        return returned
     }
 
     /// Tells the deciding authority that the applicant withdrew, at this hall's window, a case

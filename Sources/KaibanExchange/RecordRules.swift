@@ -19,7 +19,7 @@ struct RecordRules: Sendable {
     var numberedDivisionKnown = true
     var now: Date
     /// For a withdrawal of a case transferred here: its local case as read when the message was
-    /// checked (its stage, and whether it has ended). The exchange's own status says only what the
+    /// checked (its stage, and whether it has ended or been licensed). The exchange's own status says only what the
     /// partner has been told, which lags behind the case: a case licensed here since the last pass
     /// still stood at 已接件 there, and its withdrawal was taken as 2 before acceptance.
     var localCase: (stage: String, closed: Bool)?
@@ -416,7 +416,7 @@ struct RecordRules: Sendable {
                 } else if let local = localCase, local.closed {
                     results[request.recordID] = Rejection(
                         code: "case.closed",
-                        message: "办件已在本机构办结（\(current.localCase ?? "")），不能撤回；办理结果随后发送")
+                        message: "办件已在本机构发照或办结（\(current.localCase ?? "")），不能撤回；办理结果随后发送")
                 } else {
                     // Before acceptance (3) it is 2 已撤件; after, 14 撤回: as the local case stands
                     // when it has one (the stages before acceptance, as the status updates tell them).

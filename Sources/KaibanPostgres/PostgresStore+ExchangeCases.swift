@@ -115,7 +115,7 @@ extension PostgresStore {
     }
 
     public func returnTransfer(
-        _ collaborationNumber: String, status: ExchangeStatusEntry, step: LocalCaseStep, clock: SLAClock
+        _ collaborationNumber: String, status: ExchangeStatusEntry, step: LocalCaseStep, clock: SLAClock, at now: Date
     ) async throws -> Bool {
         try await loadLocalDefinitions([collaborationNumber])
         return try await guarded { [self] in
@@ -128,9 +128,29 @@ extension PostgresStore {
                 state.statusAt = status.time
                 try await saveExchangeCase(state, connection)
                 try await appendExchangeStatuses([status], to: collaborationNumber, connection)
-                _ = try await takePartnerStep(step, clock: clock, at: status.time, connection)
+                guard try await takePartnerStep(step, clock: clock, at: now, connection) else {
+                    throw StoreError.transferNotReturnable(step.caseNumber.description)
+                }
                 return true
             }
+        }
+    }
+
+    public func refusedTransfers(limit: Int) async throws -> [OutboundMessage] {
+        try await guarded { [self] in
+            var messages: [OutboundMessage] = []
+            for try await row in try await client.query(
+                """
+                SELECT \(unescaped: Self.outboundColumnsOfO)
+                FROM exchange_case c JOIN exchange_outbox o ON o.collaboration_number = c.collaboration_number
+                WHERE c.direction = 'outbound' AND (c.status IS NULL OR c.status <> ALL(\(Self.finalStatuses)))
+                    AND o.type = 'CaseTransfer' AND o.state = 'rejected'
+                ORDER BY o.created_at, o.seq NULLS FIRST LIMIT \(limit)
+                """, logger: logger)
+            {
+                messages.append(try Self.outbound(row))
+            }
+            return messages
         }
     }
 

@@ -40,8 +40,9 @@ extension PostgresStore {
                                 SELECT 1 FROM exchange_outbox earlier
                                 WHERE earlier.collaboration_number = o.collaboration_number
                                     AND earlier.partner_code = o.partner_code AND earlier.state = 'pending'
-                                    AND (earlier.created_at < o.created_at
-                                        OR (earlier.created_at = o.created_at AND earlier.seq < o.seq)))
+                                    AND (coalesce(earlier.seq, 0) < coalesce(o.seq, 0)
+                                        OR (coalesce(earlier.seq, 0) = coalesce(o.seq, 0)
+                                            AND earlier.created_at < o.created_at)))
                         ORDER BY next_attempt_at, created_at LIMIT \(limit)
                         FOR UPDATE SKIP LOCKED
                     )
@@ -118,6 +119,11 @@ extension PostgresStore {
         message_id, partner_code, type, collaboration_number, raw, digest, created_at, state, attempts,
         next_attempt_at, last_error, sent_at, receipt, receipt_code, answered_at
         """
+
+    /// ``outboundColumns`` of the outbox named `o` in a join.
+    static let outboundColumnsOfO = outboundColumns.split(separator: ",").map {
+        "o." + $0.trimmingCharacters(in: .whitespacesAndNewlines)
+    }.joined(separator: ", ")
 
     static func outbound(_ row: PostgresRow) throws -> OutboundMessage {
         let (

@@ -140,9 +140,9 @@ extension HTTPProblem {
     }
 
     /// A body over the limit (413, `body.too-large`): it never reaches a route. The answer closes
-    /// the connection (`Connection: close`, RFC 9110 §15.5.14): the rest of the body is not read,
-    /// so the server neither reads megabytes to drop them nor keeps a connection whose client
-    /// may still be sending them.
+    /// the connection (`Connection: close`, RFC 9110 §15.5.14): the connection's sending side is
+    /// shut once the answer is written, and what the client still sends is dropped until it
+    /// closes (or the idle timeout), instead of the connection being kept for further requests.
     public static func bodyTooLarge(limit: Int) -> HTTPProblem {
         HTTPProblem(
             .contentTooLarge, "body.too-large", title: LocalizedText(zh: "请求正文过大", en: "Request body too large"),

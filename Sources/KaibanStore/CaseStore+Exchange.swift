@@ -243,7 +243,7 @@ extension CaseStore {
     }
 
     package func returnTransfer(
-        _ number: String, status: ExchangeStatusEntry, step: LocalCaseStep, clock: SLAClock
+        _ number: String, status: ExchangeStatusEntry, step: LocalCaseStep, clock: SLAClock, at now: Date
     ) throws -> Bool {
         try write { db in
             guard var state = try fetchExchangeCase(number, db), state.direction == .outbound, !state.isClosed else {
@@ -253,8 +253,25 @@ extension CaseStore {
             state.statusAt = status.time
             try saveExchangeCase(state, db)
             try appendStatuses([status], to: number, db)
-            _ = try takeLocalStep(step, clock: clock, at: status.time, db)
+            guard try takeLocalStep(step, clock: clock, at: now, db) else {
+                throw StoreError.transferNotReturnable(step.caseNumber.description)
+            }
             return true
+        }
+    }
+
+    package func refusedTransfers(limit: Int) throws -> [OutboundMessage] {
+        try read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT o.* FROM exchange_case c
+                    JOIN exchange_outbox o ON o.collaboration_number = c.collaboration_number
+                    WHERE c.direction = 'outbound' AND (c.status IS NULL OR c.status NOT IN (2, 4, 5, 11, 12, 13, 14, 15))
+                        AND o.type = 'CaseTransfer' AND o.state = 'rejected'
+                    ORDER BY o.created_at, o.rowid LIMIT ?
+                    """, arguments: [limit]
+            ).map(Self.outbound)
         }
     }
 
@@ -677,9 +694,15 @@ extension CaseStore {
     }
 
     public func returnTransfer(
-        _ collaborationNumber: String, status: ExchangeStatusEntry, step: LocalCaseStep, clock: SLAClock
+        _ collaborationNumber: String, status: ExchangeStatusEntry, step: LocalCaseStep, clock: SLAClock, at now: Date
     ) async throws -> Bool {
-        try await offPool { try self.returnTransfer(collaborationNumber, status: status, step: step, clock: clock) }
+        try await offPool {
+            try self.returnTransfer(collaborationNumber, status: status, step: step, clock: clock, at: now)
+        }
+    }
+
+    public func refusedTransfers(limit: Int) async throws -> [OutboundMessage] {
+        try await offPool { try self.refusedTransfers(limit: limit) }
     }
 
     public func claimDueOutbound(at now: Date, limit: Int, holdUntil: Date) async throws -> [OutboundMessage] {

@@ -521,10 +521,23 @@ struct ExchangeCommand: AsyncParsableCommand {
         }
 
         /// A spool file, at most one octet over the message limit (the inbox refuses it as too large).
+        /// Opened without following a link and without waiting (a FIFO put in the file's place after
+        /// it was listed would hold the import for ever), and read only when it is a regular file.
         static func read(_ file: URL) throws -> Data {
-            let handle = try FileHandle(forReadingFrom: file)
-            defer { try? handle.close() }
+            let descriptor = open(file.path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+            guard descriptor >= 0 else { throw SpoolFileError(reason: String(cString: strerror(errno))) }
+            let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
+            var status = stat()
+            guard fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG else {
+                throw SpoolFileError(reason: "not a regular file")
+            }
             return try handle.read(upToCount: ExchangeMessage.maximumSize + 1) ?? Data()
+        }
+
+        /// Why a spool file could not be read.
+        struct SpoolFileError: Error, CustomStringConvertible {
+            var reason: String
+            var description: String { reason }
         }
 
         static func text(_ line: Line, zh: Bool) -> String {
