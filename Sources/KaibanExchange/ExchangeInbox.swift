@@ -370,6 +370,11 @@ public struct ExchangeInbox: Sendable {
                     // Transferred here without a case of this hall's workflow behind it.
                 }
             }
+            if case .statusUpdate = opened.message.body, stored?.direction == .outbound {
+                ready.rules.reachedRank =
+                    try await desk.store.exchangeStatuses(header.collaborationNumber).filter(\.madeCurrent)
+                    .compactMap { RecordRules.courseRank[$0.status] }.max()
+            }
             let decision = decision(ready, stored: stored)
             ready.presigned = Presigned(
                 outcome: decision.outcome, reference: stored?.localCase,

@@ -23,6 +23,11 @@ struct RecordRules: Sendable {
     /// partner has been told, which lags behind the case: a case licensed here since the last pass
     /// still stood at 已接件 there, and its withdrawal was taken as 2 before acceptance.
     var localCase: (stage: String, closed: Bool)?
+    /// For a status update of a case transferred from here: the furthest the case has come in its
+    /// course (``courseRank``) by the statuses made current so far, as read when the message was
+    /// checked. The current status alone (a correction, 6 or 7, has no rank) had let 1 follow
+    /// 3 → 6.
+    var reachedRank: Int?
 
     struct Decision: Sendable {
         var outcome: Receipt.Outcome
@@ -337,6 +342,7 @@ struct RecordRules: Sendable {
                 )
             }
         case .statusUpdate(let changes):
+            var reached = reachedRank
             for change in changes {
                 guard var current = state, mine else {
                     unknown(change.recordID)
@@ -355,14 +361,15 @@ struct RecordRules: Sendable {
                     continue
                 }
                 // A change that would become current must not go back in the case's course: 1
-                // 已接件 after anything, 3 已受理 once handling began (8, 9, 10).
-                if let status = current.status, let rank = Self.courseRank[change.status],
-                    let currentRank = Self.courseRank[status], rank < currentRank,
+                // 已接件 after anything, 3 已受理 once handling began (8, 9, 10), also with a
+                // correction between.
+                let furthest = [reached, current.status.flatMap { Self.courseRank[$0] }].compactMap { $0 }.max()
+                if let rank = Self.courseRank[change.status], let furthest, rank < furthest,
                     current.statusAt.map({ change.time >= $0 }) ?? true
                 {
                     results[change.recordID] = Rejection(
                         code: "status.not-allowed",
-                        message: "状态\(change.status)不能接在当前状态\(status)之后（办件不能回到更早的阶段）")
+                        message: "状态\(change.status)不能接在办件已到过的阶段之后（当前状态\(current.status ?? 0)；办件不能回到更早的阶段）")
                     continue
                 }
                 // A closed case keeps its final status: an earlier change arriving late is history.
@@ -375,6 +382,7 @@ struct RecordRules: Sendable {
                 let makeCurrent =
                     !current.isClosed && (onlyTransferred || current.statusAt.map { change.time >= $0 } ?? true)
                 if makeCurrent {
+                    reached = [reached, Self.courseRank[change.status]].compactMap { $0 }.max()
                     current.status = change.status
                     current.statusAt = change.time
                     current.partnerReference = current.partnerReference ?? header.caseReference

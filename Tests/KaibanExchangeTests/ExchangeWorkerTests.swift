@@ -195,6 +195,12 @@ import Testing
         #expect(try await send("5b6c7d8e-9f0a-4b1c-8d3e-4f5a6b7c8d21", 7, at: 31).outcome == .applied)
         #expect(try await send("5b6c7d8e-9f0a-4b1c-8d3e-4f5a6b7c8d22", 8, at: 32).outcome == .applied)
         #expect(try await hall.desk.store.exchangeCase(number)?.status == 8)
+        // Nor with a correction between: 3 after 8 → 6 → 7 (the current status alone had let it).
+        #expect(try await send("5b6c7d8e-9f0a-4b1c-8d3e-4f5a6b7c8d24", 6, at: 40).outcome == .applied)
+        #expect(try await send("5b6c7d8e-9f0a-4b1c-8d3e-4f5a6b7c8d25", 7, at: 41).outcome == .applied)
+        let afterCorrection = try await send("5b6c7d8e-9f0a-4b1c-8d3e-4f5a6b7c8d26", 3, at: 42)
+        #expect(afterCorrection.code == "status.not-allowed", "\(afterCorrection)")
+        #expect(try await hall.desk.store.exchangeCase(number)?.status == 7)
         // An earlier change arriving late is still history, not refused.
         #expect(try await send("5b6c7d8e-9f0a-4b1c-8d3e-4f5a6b7c8d23", 3, at: 5).outcome == .applied)
     }
