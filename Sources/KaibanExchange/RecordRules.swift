@@ -334,7 +334,8 @@ struct RecordRules: Sendable {
                 state = ExchangeCase(
                     collaborationNumber: header.collaborationNumber, partnerCode: header.sender.code,
                     direction: .inbound, mode: transfer.mode.rawValue, localCase: nil,
-                    partnerReference: header.caseReference, enterpriseName: transfer.application.proposedName,
+                    partnerReference: header.caseReference,
+                    enterpriseName: transfer.application.proposedName.trimmingWhitespace(),
                     openedAt: now, status: 1, statusAt: now)
                 statuses.append(
                     ExchangeStatusEntry(

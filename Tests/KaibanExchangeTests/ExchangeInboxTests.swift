@@ -446,6 +446,15 @@ import Testing
         #expect(try await hall.receive(unknown).code == "case.unknown")
     }
 
+    /// From a trial: a name sent with a no-break space before it is listed without it, as the
+    /// local case keeps it.
+    @Test func aTransferredNameIsListedTrimmed() async throws {
+        let hall = try await Self.hall()
+        let answer = try await hall.receive(Self.inboundTransfer(name: "\u{00A0}昭化青禾农业科技有限公司\u{3000}"))
+        #expect(answer.outcome == .applied, "\(answer)")
+        #expect(try await hall.desk.store.exchangeCase("CY500103202611260003")?.enterpriseName == "昭化青禾农业科技有限公司")
+    }
+
     @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases, .exchange))
     func aWithdrawalBeforeAcceptanceEndsTheTransferredCaseWithStatus2(store: TestStoreKind) async throws {
         let hall = try await Self.hall(store: store)
