@@ -73,7 +73,9 @@ extension Desk {
             let stages = try await stagesFor(role: role, stage: stage)
             let now = try self.instant(instant)
             let clock = try await slaClock()
-            if isPast(now) {
+            // Only an instant asked for can lie in the past: "now" read again after the round trips
+            // above could have passed a second boundary, and every open case had been rebuilt.
+            if instant != nil, isPast(now) {
                 // The flagged cases of each stage first, as they stood then.
                 let all = try await pastWorklist(stages: stages, at: now, clock: clock)
                 return try await Self.specialFirst(
@@ -107,7 +109,9 @@ extension Desk {
             try requireLimit(limit)
             let now = try self.instant(instant)
             let clock = try await slaClock()
-            if isPast(now) {
+            // Only an instant asked for can lie in the past: "now" read again after the round trips
+            // above could have passed a second boundary, and every open case had been rebuilt.
+            if instant != nil, isPast(now) {
                 return Array(
                     try await pastWorklist(stages: nil, at: now, clock: clock).filter { $0.sla.state != .onTrack }
                         .prefix(limit))

@@ -38,7 +38,8 @@ public struct PostgresLocation: Sendable, Equatable, CustomStringConvertible {
                 description:
                     "not a PostgreSQL address (postgres://USER@HOST:PORT/DATABASE): \(Self.withoutPassword(text))")
         }
-        guard let host = components.host, !host.isEmpty else {
+        // An IPv6 address is written in brackets (`[::1]`); the connection takes it without them.
+        guard var host = components.host, !host.isEmpty else {
             throw Invalid(description: "the PostgreSQL address names no host: \(Self.withoutPassword(text))")
         }
         guard let user = components.user, !user.isEmpty else {
@@ -69,6 +70,7 @@ public struct PostgresLocation: Sendable, Equatable, CustomStringConvertible {
             }
             self.sslMode = mode
         }
+        if host.hasPrefix("[") && host.hasSuffix("]") && host.count > 2 { host = String(host.dropFirst().dropLast()) }
         self.host = host
         self.port = port
         self.username = user.removingPercentEncoding ?? user
@@ -77,7 +79,9 @@ public struct PostgresLocation: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// The address without its password, for messages and logs.
-    public var description: String { "postgres://\(username)@\(host):\(port)/\(database)" }
+    public var description: String {
+        "postgres://\(username)@\(host.contains(":") ? "[\(host)]" : host):\(port)/\(database)"
+    }
 
     /// `text` with the password of its user part replaced by stars, for messages.
     /// An address that cannot be read (often a password with `#`, `/` or `@` not percent-encoded)
@@ -124,8 +128,26 @@ public struct PostgresLocation: Sendable, Equatable, CustomStringConvertible {
     /// How long a connection may take to be made.
     static let connectTimeout: Duration = .seconds(5)
 
-    /// The pool's configuration (``tlsChoice``).
-    var configuration: PostgresClient.Configuration {
+    /// What every session of the store sets when it starts, whatever the database's defaults:
+    /// - read committed, the isolation the store's statements are written for (a database whose
+    ///   default is serializable had refused most concurrent work as `database.busy`);
+    /// - a lock waited for at most a second less than the operations' limit (`deadline`: 4 s of
+    ///   the default 5 s), so that a wait is reported as one (`database.busy`: try again) rather
+    ///   than as no answer;
+    /// - a session that sits in an open transaction for 10 s (a stopped process, a clerk's Ctrl-Z,
+    ///   a connection gone half-open) ended, its locks released: it had held the hall's case
+    ///   numbers from every server until TCP noticed, hours later.
+    static func sessionSettings(deadline: Duration = .seconds(5)) -> [(String, String)] {
+        let lockWait = max(deadline - .seconds(1), .seconds(1))
+        let milliseconds = lockWait.components.seconds * 1000 + lockWait.components.attoseconds / 1_000_000_000_000_000
+        return [
+            ("default_transaction_isolation", "read committed"), ("lock_timeout", "\(milliseconds)ms"),
+            ("idle_in_transaction_session_timeout", "10s"),
+        ]
+    }
+
+    /// The pool's configuration (``tlsChoice``, ``sessionSettings(deadline:)``).
+    func configuration(deadline: Duration = .seconds(5)) -> PostgresClient.Configuration {
         let tls: PostgresClient.Configuration.TLS =
             switch tlsChoice {
             case .disable: .disable
@@ -135,6 +157,7 @@ public struct PostgresLocation: Sendable, Equatable, CustomStringConvertible {
         var configuration = PostgresClient.Configuration(
             host: host, port: port, username: username, password: password, database: database, tls: tls)
         configuration.options.connectTimeout = Self.connectTimeout
+        configuration.options.additionalStartupParameters = Self.sessionSettings(deadline: deadline)
         return configuration
     }
 
@@ -149,6 +172,7 @@ public struct PostgresLocation: Sendable, Equatable, CustomStringConvertible {
         var configuration = PostgresConnection.Configuration(
             host: host, port: port, username: username, password: password, database: database, tls: tls)
         configuration.options.connectTimeout = TimeAmount(Self.connectTimeout)
+        configuration.options.additionalStartupParameters = Self.sessionSettings()
         return configuration
     }
 }

@@ -50,7 +50,7 @@ public final class PostgresStore: Sendable {
         _ location: PostgresLocation, logger: Logger = Logger(label: "kaiban.postgres"),
         deadline: Duration = defaultDeadline
     ) -> PostgresStore {
-        let client = PostgresClient(configuration: location.configuration, backgroundLogger: logger)
+        let client = PostgresClient(configuration: location.configuration(deadline: deadline), backgroundLogger: logger)
         let running = Task { await client.run() }
         return PostgresStore(
             client: client, logger: logger, deadline: deadline, location: location.description, running: running)
@@ -69,7 +69,7 @@ public final class PostgresStore: Sendable {
         _ location: PostgresLocation, logger: Logger = Logger(label: "kaiban.postgres"),
         deadline: Duration = defaultDeadline, _ body: (PostgresStore) async throws -> Result
     ) async throws -> Result {
-        let client = PostgresClient(configuration: location.configuration, backgroundLogger: logger)
+        let client = PostgresClient(configuration: location.configuration(deadline: deadline), backgroundLogger: logger)
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await client.run() }
             defer { group.cancelAll() }
@@ -322,7 +322,16 @@ public enum PostgresStoreError: Error, Sendable, Equatable, CustomStringConverti
             let state = error.serverInfo?[.sqlState] ?? ""
             // 23514: check_violation, here the counter's 1…9999.
             // 40P01 deadlock, 40001 serialization failure, 55P03 lock not available, 57014 cancelled.
-            self = ["40P01", "40001", "55P03", "57014"].contains(state) ? .busy(message) : .refused(message)
+            // The connection ended by the server (57P01–57P03: an administrator, a shutdown or a
+            // crash; 25P03: idle in a transaction too long; class 08) is a lost connection, not a
+            // refusal of the change.
+            if ["40P01", "40001", "55P03", "57014"].contains(state) {
+                self = .busy(message)
+            } else if state.hasPrefix("57P") || state.hasPrefix("08") || state == "25P03" {
+                self = .unreachable(message)
+            } else {
+                self = .refused(message)
+            }
         } else {
             self = .unreachable(String(describing: error.code))
         }

@@ -198,7 +198,7 @@ struct PostgresDeadlineTests {
     @Test func theStoreAnswersAnUnconfirmedCommitAsItsOwnProblem() async throws {
         let location = try PostgresLocation("postgres://kaiban@127.0.0.1:1/kaiban")
         let store = PostgresStore(
-            client: PostgresClient(configuration: location.configuration), logger: Logger(label: "test"),
+            client: PostgresClient(configuration: location.configuration()), logger: Logger(label: "test"),
             deadline: .seconds(3), location: location.description)
         let gate = Gate()
         do {

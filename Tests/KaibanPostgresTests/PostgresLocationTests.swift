@@ -14,6 +14,29 @@ struct PostgresLocationTests {
         // The password never appears in what is printed or logged.
         #expect(location.description == "postgres://kaiban@db.example.cn:6543/zhaohua")
         #expect(try PostgresLocation("postgresql://k@127.0.0.1/kaiban").port == 5432)
+        // An IPv6 address is connected to without its brackets (they had been taken for a name),
+        // and written with them; loopback needs no TLS.
+        let six = try PostgresLocation("postgres://kaiban@[::1]:31099/conc")
+        #expect(six.host == "::1" && six.port == 31099)
+        #expect(six.description == "postgres://kaiban@[::1]:31099/conc")
+        if case .disable = six.tlsChoice {} else { Issue.record("TLS asked of a loopback address") }
+    }
+
+    /// Every session sets the isolation it is written for and bounded waits, whatever the
+    /// database's defaults (a serializable default had refused most concurrent work).
+    @Test func everySessionSetsItsIsolationAndBoundedWaits() throws {
+        let location = try PostgresLocation("postgres://kaiban@127.0.0.1/kaiban")
+        for parameters in [
+            location.configuration().options.additionalStartupParameters,
+            try location.connectionConfiguration().options.additionalStartupParameters,
+        ] {
+            let settings = Dictionary(parameters, uniquingKeysWith: { first, _ in first })
+            #expect(settings["default_transaction_isolation"] == "read committed")
+            #expect(settings["lock_timeout"] == "4000ms" && settings["idle_in_transaction_session_timeout"] == "10s")
+        }
+        // A store with a longer limit waits longer for a lock.
+        let patient = location.configuration(deadline: .seconds(120)).options.additionalStartupParameters
+        #expect(patient.first { $0.0 == "lock_timeout" }?.1 == "119000ms")
     }
 
     @Test(arguments: [
