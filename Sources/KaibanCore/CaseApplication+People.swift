@@ -33,7 +33,9 @@ extension CaseApplication {
                 found.append(
                     FieldProblem(
                         field: "agent.name", reason: LocalizedText(zh: "委托代理人姓名不能为空", en: "the agent's name is empty")))
-            } else if let problem = FreeText.problem(agent.name, limit: FreeText.nameLimit) {
+            } else if let problem = FreeText.problem(agent.name, limit: FreeText.nameLimit)
+                ?? FreeText.nameSpacingProblem(agent.name)
+            {
                 found.append(FieldProblem(field: "agent.name", reason: problem))
             }
             _ = Self.personProblems(word, agent.name, agent.idNumber, "agent.idNumber", on: day, into: &found)

@@ -17,12 +17,17 @@ extension CaseApplication {
                 found.append(FieldProblem(field: field, reason: problem))
             }
         }
+        func name(_ value: String, _ field: String, _ limit: Int) {
+            if let problem = FreeText.problem(value, limit: limit) ?? FreeText.nameSpacingProblem(value) {
+                found.append(FieldProblem(field: field, reason: problem))
+            }
+        }
         text(domicile, "domicile", FreeText.addressLimit)
         text(businessScope, "businessScope", FreeText.scopeLimit)
-        text(legalRepresentative.name, "legalRepresentative.name", FreeText.nameLimit)
-        text(contact.name, "contact.name", FreeText.nameLimit)
+        name(legalRepresentative.name, "legalRepresentative.name", FreeText.nameLimit)
+        name(contact.name, "contact.name", FreeText.nameLimit)
         for (index, investor) in investors.enumerated() {
-            text(investor.name, "investors[\(index + 1)].name", FreeText.addressLimit)
+            name(investor.name, "investors[\(index + 1)].name", FreeText.addressLimit)
             text(investor.form, "investors[\(index + 1)].form", FreeText.nameLimit)
         }
         found += EnterpriseNameText.problems(proposedName).map { FieldProblem(field: "proposedName", reason: $0) }

@@ -108,6 +108,22 @@ public enum FreeText {
         return nil
     }
 
+    /// What is wrong with a person's or an investor's name `text` beyond ``problem(_:limit:)``: a
+    /// space other than the ordinary one inside it (a no-break space U+00A0, an ideographic space
+    /// U+3000, pasted from a document), which a search for the name as typed never finds
+    /// (张\u{3000}伟 is not 张伟, nor 张 伟). Nil when it has none.
+    public static func nameSpacingProblem(_ text: String) -> LocalizedText? {
+        guard
+            let scalar = text.unicodeScalars.first(where: {
+                $0 != " " && !isHidden($0) && $0.properties.isWhitespace
+            })
+        else { return nil }
+        let code = codePoint(scalar)
+        return LocalizedText(
+            zh: "含有全角或不换行空格（\(code)），姓名中只可用普通空格",
+            en: "contains a no-break or ideographic space (\(code)); a name may only hold ordinary spaces")
+    }
+
     /// What is wrong with `text`, or nil when it is acceptable.
     public static func problem(_ text: String, limit: Int) -> LocalizedText? {
         if let scalar = text.unicodeScalars.first(where: isHidden) {

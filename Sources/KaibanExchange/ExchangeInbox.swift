@@ -257,7 +257,7 @@ public struct ExchangeInbox: Sendable {
         }
         let message = opened.message
         let header = message.header
-        var answer = InboundAnswer(
+        let answer = InboundAnswer(
             outcome: .rejected, httpStatus: 200, messageID: header.messageID, senderCode: header.sender.code,
             type: header.type.rawValue)
         // Checks 4–6: refused, answered, not recorded against the id (a forgery must not block it).

@@ -26,6 +26,22 @@ import Testing
             ])
     }
 
+    /// From a hostile trial: a no-break or ideographic space inside a person's name (pasted from a
+    /// document) had been taken and kept; a search for the name as typed never finds it.
+    @Test func aNameMayHoldOnlyOrdinarySpaces() {
+        var application = Fixtures.application()
+        application.legalRepresentative.name = "张\u{00A0}伟"
+        application.contact.name = "张\u{3000}伟"
+        application.investors[1].name = "John Smith"
+        application.agent = Person(name: "李\u{2003}娜", idNumber: "510811198503120178")
+        let problems = application.problems(knownTasks: tasks, on: Fixtures.day)
+        let spacing = problems.filter { $0.reason.en.contains("ordinary spaces") }
+        #expect(spacing.map(\.field) == ["legalRepresentative.name", "contact.name", "agent.name"], "\(problems)")
+        #expect(spacing.first?.reason.zh.contains("U+00A0") == true)
+        #expect(spacing.last?.reason.zh.contains("U+2003") == true)
+        #expect(!problems.contains { $0.field == "investors[2].name" })
+    }
+
     @Test func contributionsMustAddUpToTheRegisteredCapital() {
         var application = Fixtures.application()
         application.registeredCapital = Money(fen: 60_000_000)
