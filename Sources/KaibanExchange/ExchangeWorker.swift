@@ -85,12 +85,18 @@ public struct ExchangeWorker: Sendable {
     /// lost (it stays `failed`, with its alert, for a supervisor to look into). A case that cannot
     /// be returned (transferred under workflow version 3) is reported among the failed.
     func returnRefusedTransfers(at now: Date, into report: inout Report) async throws {
-        for message in try await desk.store.refusedTransfers(limit: casesPerPass) {
+        let refused = try await desk.store.refusedTransfers(limit: casesPerPass)
+        guard !refused.isEmpty else { return }
+        // Read once for the pass: the partners' names and the clock the returned cases are measured by.
+        let names = Dictionary(
+            try await desk.store.exchangePartners().map { ($0.code, $0.name) }, uniquingKeysWith: { first, _ in first })
+        let clock = try await desk.slaClock()
+        for message in refused {
             do {
                 guard let found = try await desk.store.exchangeCase(message.collaborationNumber),
                     let local = found.localCase.flatMap(CaseNumber.init)
                 else { continue }
-                let name = try await desk.store.exchangePartner(found.partnerCode)?.name ?? found.partnerCode
+                let name = names[found.partnerCode] ?? found.partnerCode
                 let why = "\(name)退回转办报文（\(message.receiptCode ?? "未说明原因")），请更正后重新转办"
                 let at = min(message.answeredAt ?? now, now)
                 let status = ExchangeStatusEntry(
@@ -100,7 +106,7 @@ public struct ExchangeWorker: Sendable {
                     caseNumber: local, transition: "partner-returned", reason: ExchangeInbox.visibleLine(why), at: at,
                     partnerCode: found.partnerCode, partnerName: name)
                 if try await desk.store.returnTransfer(
-                    found.collaborationNumber, status: status, step: step, clock: try await desk.slaClock(), at: now)
+                    found.collaborationNumber, status: status, step: step, clock: clock, at: now)
                 {
                     report.returned[found.collaborationNumber] = why
                 }
