@@ -50,7 +50,7 @@ extension WorkflowCommand: ReadsReferenceOnly {}
 extension AsyncParsableCommand {
     /// The store at `path`. Only a command that may create the database creates a missing file:
     /// any other would leave an empty database behind a mistyped `--db`.
-    func openStore(_ path: String) async throws -> any DeskStore {
+    func openStore(_ path: String, hall: String) async throws -> any DeskStore {
         // An address (`postgres://…`) is no file: taken as a path it would create folders named
         // after it. The address is not repeated (it may hold a password).
         if let colon = path.range(of: "://"), !path[..<colon.lowerBound].isEmpty,
@@ -58,7 +58,7 @@ extension AsyncParsableCommand {
         {
             let scheme = path[..<colon.lowerBound].lowercased()
             if scheme == "postgres" || scheme == "postgresql" {
-                return try await openPostgres(path)
+                return try await openPostgres(path, hall: hall)
             }
             throw Problem(
                 .invalid, "database.address-unsupported",
@@ -106,10 +106,11 @@ extension AsyncParsableCommand {
                 executable: Bundle.main.executableURL)
             let store: any DeskStore
             do {
-                store = try await openStore(settings.database)
+                store = try await openStore(settings.database, hall: settings.hall)
             } catch {
                 throw Problem.from(error)
             }
+            if !(self is ReadsReferenceOnly) { try settings.claimDataDirectory() }
             let clerk = options.clerk ?? environment["KAIBAN_CLERK"].flatMap { $0.isEmpty ? nil : $0 }
             let session = Session(
                 desk: Desk(
@@ -130,16 +131,17 @@ extension AsyncParsableCommand {
 }
 
 extension AsyncParsableCommand {
-    /// The PostgreSQL store at `address`, its schema brought up to date (several servers and
-    /// commands may do so at once: each version is applied once). The database itself must exist
-    /// (a database administrator creates it); an unreadable address is a usage error that does not
-    /// repeat the password, and a server that does not answer is a storage problem (exit 74).
-    func openPostgres(_ address: String, deadline: Duration = PostgresStore.defaultDeadline) async throws
-        -> PostgresStore
+    /// The PostgreSQL store at `address`, in `hall`'s own schema (`kaiban_HALL`: one database
+    /// keeps many halls), brought up to date (several servers and commands may do so at once: each
+    /// version is applied once). The database itself must exist (a database administrator creates
+    /// it); an unreadable address is a usage error that does not repeat the password, and a server
+    /// that does not answer is a storage problem (exit 74).
+    func openPostgres(_ address: String, hall: String, deadline: Duration = PostgresStore.defaultDeadline)
+        async throws -> PostgresStore
     {
         let location: PostgresLocation
         do {
-            location = try PostgresLocation(address)
+            location = try PostgresLocation(address).inHall(hall)
         } catch {
             // What is wrong, in the address's own words (its password never shown).
             throw Problem(

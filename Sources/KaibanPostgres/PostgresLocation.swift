@@ -13,6 +13,30 @@ public struct PostgresLocation: Sendable, Equatable, CustomStringConvertible {
     /// The address's `sslmode` (as libpq reads it), or nil: no TLS on loopback, TLS preferred
     /// elsewhere.
     public var sslMode: SSLMode?
+    /// The hall whose schema (``schema``) every session works in, or nil for the database's own
+    /// search path (`public`): one database holds many halls, each in a schema of its own, so
+    /// that its numbers, worklists, figures, calendar, clerks and partners are its alone. Not part
+    /// of the address: a command takes it from `KAIBAN_HALL`.
+    public private(set) var hall: String?
+
+    /// The schema of ``hall``: `kaiban_` and its six digits (nil: the database's search path).
+    public var schema: String? { hall.map { PostgresStore.hallSchemaPrefix + $0 } }
+
+    /// Whether `code` can name a hall's schema: six ASCII digits (a GB/T 2260 code), nothing
+    /// that would need quoting in a search path.
+    public static func isHallCode(_ code: String) -> Bool {
+        code.utf8.count == 6 && code.utf8.allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }
+    }
+
+    /// This location in `hall`'s schema; a code that is not six digits is refused.
+    public func inHall(_ hall: String) throws(Invalid) -> PostgresLocation {
+        guard Self.isHallCode(hall) else {
+            throw Invalid(description: "a hall's schema is named by its six-digit division code, not \"\(hall)\"")
+        }
+        var location = self
+        location.hall = hall
+        return location
+    }
 
     /// libpq's `sslmode` values Kaiban honours.
     public enum SSLMode: String, Sendable, Equatable, CaseIterable {
@@ -137,13 +161,14 @@ public struct PostgresLocation: Sendable, Equatable, CustomStringConvertible {
     /// - a session that sits in an open transaction for 10 s (a stopped process, a clerk's Ctrl-Z,
     ///   a connection gone half-open) ended, its locks released: it had held the hall's case
     ///   numbers from every server until TCP noticed, hours later.
-    static func sessionSettings(deadline: Duration = .seconds(5)) -> [(String, String)] {
+    /// - the hall's schema first in the search path (``schema``), when the location names a hall.
+    static func sessionSettings(deadline: Duration = .seconds(5), schema: String? = nil) -> [(String, String)] {
         let lockWait = max(deadline - .seconds(1), .seconds(1))
         let milliseconds = lockWait.components.seconds * 1000 + lockWait.components.attoseconds / 1_000_000_000_000_000
         return [
             ("default_transaction_isolation", "read committed"), ("lock_timeout", "\(milliseconds)ms"),
             ("idle_in_transaction_session_timeout", "10s"),
-        ]
+        ] + (schema.map { [("search_path", $0)] } ?? [])
     }
 
     /// The pool's configuration (``tlsChoice``, ``sessionSettings(deadline:)``).
@@ -157,7 +182,7 @@ public struct PostgresLocation: Sendable, Equatable, CustomStringConvertible {
         var configuration = PostgresClient.Configuration(
             host: host, port: port, username: username, password: password, database: database, tls: tls)
         configuration.options.connectTimeout = Self.connectTimeout
-        configuration.options.additionalStartupParameters = Self.sessionSettings(deadline: deadline)
+        configuration.options.additionalStartupParameters = Self.sessionSettings(deadline: deadline, schema: schema)
         return configuration
     }
 
@@ -172,7 +197,7 @@ public struct PostgresLocation: Sendable, Equatable, CustomStringConvertible {
         var configuration = PostgresConnection.Configuration(
             host: host, port: port, username: username, password: password, database: database, tls: tls)
         configuration.options.connectTimeout = TimeAmount(Self.connectTimeout)
-        configuration.options.additionalStartupParameters = Self.sessionSettings()
+        configuration.options.additionalStartupParameters = Self.sessionSettings(schema: schema)
         return configuration
     }
 }

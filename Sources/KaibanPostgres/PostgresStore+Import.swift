@@ -122,6 +122,16 @@ extension PostgresStore {
                 return row + [.text(String(text.prefix { $0 != "-" }))]
             }
         }
+        // A hall's schema takes that hall's cases only (the command refuses such a source first).
+        if rows.table == "registration_case", let hall, let number = names.firstIndex(of: "number"),
+            let other = values.lazy.compactMap({ row -> String? in
+                guard case .text(let text) = row[number], !text.hasPrefix(hall + "-") else { return nil }
+                return text
+            }).first
+        {
+            throw StoreError.storage(
+                "registration_case: the case \(other) is not of hall \(hall), whose schema this is")
+        }
         for name in names where columns[name] == nil {
             throw StoreError.storage("\(rows.table).\(name) has no column on PostgreSQL: nothing would keep it")
         }

@@ -17,6 +17,9 @@ public final class PostgresStore: Sendable {
     let deadline: Duration
     /// The address without its password, for messages.
     public let location: String
+    /// The hall's schema the store works in (`kaiban_HALL`), or nil for the database's own search
+    /// path (``PostgresLocation/schema``).
+    public let schema: String?
     /// Decoded workflow definition versions (a version never changes once registered).
     let definitionCache = Mutex<[WorkflowDefinition.Key: WorkflowDefinition]>([:])
     /// The newest version of each workflow as last read, and until when it is trusted
@@ -32,12 +35,14 @@ public final class PostgresStore: Sendable {
     let running: Task<Void, Never>?
 
     init(
-        client: PostgresClient, logger: Logger, deadline: Duration, location: String, running: Task<Void, Never>? = nil
+        client: PostgresClient, logger: Logger, deadline: Duration, location: String, schema: String? = nil,
+        running: Task<Void, Never>? = nil
     ) {
         self.client = client
         self.logger = logger
         self.deadline = deadline
         self.location = location
+        self.schema = schema
         self.running = running
     }
 
@@ -53,7 +58,8 @@ public final class PostgresStore: Sendable {
         let client = PostgresClient(configuration: location.configuration(deadline: deadline), backgroundLogger: logger)
         let running = Task { await client.run() }
         return PostgresStore(
-            client: client, logger: logger, deadline: deadline, location: location.description, running: running)
+            client: client, logger: logger, deadline: deadline, location: location.description,
+            schema: location.schema, running: running)
     }
 
     /// Closes the pool of a store made by ``connected(_:logger:deadline:)``; any later operation fails.
@@ -74,7 +80,9 @@ public final class PostgresStore: Sendable {
             group.addTask { await client.run() }
             defer { group.cancelAll() }
             return try await body(
-                PostgresStore(client: client, logger: logger, deadline: deadline, location: location.description))
+                PostgresStore(
+                    client: client, logger: logger, deadline: deadline, location: location.description,
+                    schema: location.schema))
         }
     }
 
@@ -86,10 +94,11 @@ public final class PostgresStore: Sendable {
             try await transaction { [self] connection in
                 _ = try await connection.query(
                     "SELECT pg_advisory_xact_lock(\(PostgresMigrations.lock))", logger: logger)
+                if let schema { try await Self.prepareHallSchema(schema, location: location, connection, logger) }
                 // Another program's database is not made Kaiban's by a typo in an address: one
                 // without Kaiban's ledger must hold no table, view or sequence yet, in any schema
-                // (SQLite refuses the same). What an extension brought (PostGIS's spatial_ref_sys,
-                // pg_stat_statements's views) is the database's, not a program's.
+                // but other halls' (SQLite refuses the same). What an extension brought (PostGIS's
+                // spatial_ref_sys, pg_stat_statements's views) is the database's, not a program's.
                 let foreign =
                     try await connection.query(
                         """
@@ -100,7 +109,11 @@ public final class PostgresStore: Sendable {
                                 AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f')
                                 AND NOT EXISTS (
                                     SELECT 1 FROM pg_depend d
-                                    WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e'))
+                                    WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
+                                AND NOT EXISTS (
+                                    SELECT 1 FROM pg_class ledger
+                                    WHERE ledger.relnamespace = n.oid AND ledger.relname = 'kaiban_migration'
+                                        AND ledger.relkind = 'r'))
                         """, logger: logger
                     ).decode(Bool.self).first(where: { _ in true }) ?? false
                 if foreign {

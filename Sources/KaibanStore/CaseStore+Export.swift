@@ -20,6 +20,16 @@ extension CaseStore {
         }
     }
 
+    /// A case of a hall other than `hall` (the division its number begins with), or nil when every
+    /// case is `hall`'s.
+    package func caseOfAnotherHall(than hall: String) throws -> String? {
+        try read { db in
+            try String.fetchOne(
+                db, sql: "SELECT number FROM registration_case WHERE substr(number, 1, 7) <> ? LIMIT 1",
+                arguments: [hall + "-"])
+        }
+    }
+
     /// Reads `tables` in that order, each whole, in one read transaction (one state of the file,
     /// whatever is written meanwhile), handing `batch` rows at a time to `each` (which may wait:
     /// the read waits with it).

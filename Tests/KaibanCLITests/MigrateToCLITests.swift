@@ -89,6 +89,23 @@ struct MigrateToCLITests {
         return String(format: "510811-20261126-%04d", (number ?? 0) + 1)
     }
 
+    /// A hall's database copied under another hall's name would put its cases in that hall's
+    /// schema: refused, naming a case, and nothing is written; the copy under its own goes through.
+    @Test func aCopyUnderAnotherHallsNameIsRefusedAndWritesNothing() async throws {
+        let path = try await Self.hall(cases: 8)
+        let address = try await TestPostgres.freshDatabase()
+        var elsewhere = try KaibanProcess(database: path)
+        elsewhere.environment["KAIBAN_HALL"] = "510802"
+        elsewhere.environment["KAIBAN_DATA_DIR"] = path + ".other.files"
+        let refused = try elsewhere.run(["admin", "migrate-to", address, "--as", "zhouqiang", "--lang", "en"])
+        #expect(refused.status != 0, "\(refused)")
+        #expect(refused.stderr.contains("is not of this hall (510802)"), "\(refused.stderr)")
+        let copied = try KaibanProcess(database: path).run(
+            ["admin", "migrate-to", address, "--as", "zhouqiang", "--lang", "en"])
+        #expect(copied.status == 0, "\(copied)")
+        #expect(copied.stdout.contains("rebuilt from their histories: 8 cases"), "\(copied.stdout)")
+    }
+
     @Test func onlyASupervisorCopiesAndARefusedCopyWritesNothing() async throws {
         let path = try await Self.hall(cases: 12)
         let address = try await TestPostgres.freshDatabase()

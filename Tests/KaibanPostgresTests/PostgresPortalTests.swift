@@ -26,9 +26,7 @@ struct PostgresPortalTests {
     ) {
         let desk = try await Fixtures.desk(at: now, store: .postgres)
         let store = try #require(desk.store as? PostgresStore)
-        var location = try #require(TestPostgres.server)
-        location.database = String(store.location.split(separator: "/").last ?? "")
-        let second = PostgresStore.connected(location, deadline: TestPostgres.patience)
+        let second = try TestPostgres.secondServer(store)
         let other = Desk(settings: desk.settings, store: second, clock: ManualClock(now))
         return (desk, store, other, second)
     }

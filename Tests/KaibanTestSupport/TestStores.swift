@@ -28,8 +28,12 @@ public enum TestPostgres {
 
     /// A new, empty database on the tests' server, migrated, with a store connected to it (its
     /// pool closes when the store is released). The database is left for the server's end.
-    public static func freshStore() async throws -> PostgresStore {
-        let store = PostgresStore.connected(try PostgresLocation(try await freshDatabase()), deadline: patience)
+    /// The store works in the schema of `hall` (the desk's default, as a command's would), or in
+    /// the database's own search path when `hall` is nil.
+    public static func freshStore(hall: String? = KaibanSettings.defaultHall) async throws -> PostgresStore {
+        var location = try PostgresLocation(try await freshDatabase())
+        if let hall { location = try location.inHall(hall) }
+        let store = PostgresStore.connected(location, deadline: patience)
         try await store.migrate()
         return store
     }
@@ -40,6 +44,7 @@ public enum TestPostgres {
             throw PostgresStoreError.unreachable("no PostgreSQL server for tests (KAIBAN_TEST_POSTGRES)")
         }
         location.database = String(store.location.split(separator: "/").last ?? "")
+        if let hall = store.hall { location = try location.inHall(hall) }
         return PostgresStore.connected(location, deadline: patience)
     }
 
@@ -53,7 +58,7 @@ public enum TestPostgres {
             throw PostgresStoreError.unreachable("no PostgreSQL server for tests (KAIBAN_TEST_POSTGRES)")
         }
         location.database = try PostgresLocation(desk.settings.database).database
-        return PostgresStore.connected(location, deadline: patience)
+        return PostgresStore.connected(try location.inHall(desk.settings.hall), deadline: patience)
     }
 }
 

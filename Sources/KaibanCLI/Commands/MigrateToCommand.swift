@@ -40,13 +40,28 @@ struct MigrateToCommand: AsyncParsableCommand {
                     en: "the copy's source must be a SQLite database file (--db)")
             }
             try await session.desk.authorizeMigration(as: session.actor)
+            // The copy goes into this hall's schema (KAIBAN_HALL): another hall's file is refused
+            // before anything is made there.
+            if let other = try source.caseOfAnotherHall(than: session.settings.hall) {
+                throw Self.otherHall(other, hall: session.settings.hall)
+            }
             let clock = try await session.desk.slaClock()
-            let destination = try await openPostgres(target, deadline: .seconds(24 * 3600))
+            let destination = try await openPostgres(target, hall: session.settings.hall, deadline: .seconds(24 * 3600))
             defer { destination.close() }
             let report = try await Self.copy(from: source, to: destination, clock: clock)
             Self.say(report, zh: session.zh, to: destination.location)
             Self.sayFiles(session.desk.settings.dataDirectory.path, zh: session.zh)
         }
+    }
+
+    /// The refusal of a source holding `number`, a case of another hall than `hall`.
+    static func otherHall(_ number: String, hall: String) -> Problem {
+        Problem(
+            .invalid, "migrate.other-hall",
+            zh: "来源数据库的办件\(number)不属于本厅（\(hall)）：请以该库所属大厅的 KAIBAN_HALL 运行迁移",
+            en:
+                "the source's case \(number) is not of this hall (\(hall)): run the copy with KAIBAN_HALL set to the source's hall"
+        )
     }
 
     /// What a copy wrote and checked.

@@ -1,0 +1,107 @@
+import Foundation
+import KaibanCore
+import KaibanDesk
+import KaibanTestSupport
+import PostgresNIO
+import Testing
+
+@testable import KaibanPostgres
+
+/// Many halls on one database, each in its own schema (`kaiban_HALL`): a hall's numbers, counts
+/// and records are its own; a database still keeping one hall in `public` is refused, not read
+/// as empty.
+extension PostgresStoreTests {
+    /// The schemas named `kaiban_…` on `location`'s database, in order.
+    static func hallSchemas(_ location: PostgresLocation) async throws -> [String] {
+        try await PostgresStore.withStore(location, deadline: TestServer.patience) { store in
+            var names: [String] = []
+            for try await name in try await store.client.query(
+                "SELECT nspname FROM pg_namespace WHERE nspname LIKE 'kaiban\\_%' ORDER BY nspname"
+            ).decode(String.self) {
+                names.append(name)
+            }
+            return names
+        }
+    }
+
+    @Test func twoHallsOnOneDatabaseKeepTheirOwnNumbersAndRecords() async throws {
+        try await withFreshDatabase { location in
+            let zhaohua = try location.inHall("510811")
+            let lizhou = try location.inHall("510802")
+            // Both halls' first processes start at once: each gets its schema, migrated once.
+            async let first = Self.migrated(zhaohua) { try await $0.appliedMigrations() }
+            async let second = Self.migrated(lizhou) { try await $0.appliedMigrations() }
+            let (applied, appliedToo) = try await (first, second)
+            #expect(applied == PostgresMigrations.all.map(\.version))
+            #expect(appliedToo == applied)
+            #expect(try await Self.hallSchemas(location) == ["kaiban_510802", "kaiban_510811"])
+
+            let numbers = try await Self.migrated(zhaohua) { store in
+                [try await Self.openAtTheWindow(store), try await Self.openAtTheWindow(store)]
+            }
+            #expect(numbers.map(\.description) == ["510811-20261126-0001", "510811-20261126-0002"])
+            let (lizhouNumber, lizhouSummary) = try await Self.migrated(lizhou) { store in
+                let number = try await Self.openAtTheWindow(store, hall: "510802")
+                return (number, try await store.summary())
+            }
+            #expect(lizhouNumber.description == "510802-20261126-0001")
+            // Each hall counts its own cases only, whatever the other holds.
+            #expect(lizhouSummary.total == 1 && lizhouSummary.events == 1)
+            let zhaohuaSummary = try await Self.migrated(zhaohua) { try await $0.summary() }
+            #expect(zhaohuaSummary.total == 2 && zhaohuaSummary.events == 2)
+            #expect(try await Self.migrated(lizhou) { try await $0.history(of: numbers[0]) }.isEmpty)
+        }
+    }
+
+    /// A database made before halls had schemas keeps its hall in `public`: a hall's process is
+    /// refused with what the administrator should run, and creates nothing (it would otherwise
+    /// start an empty hall beside the real records).
+    @Test func aHallKeptInPublicIsRefusedUntilMovedToItsSchema() async throws {
+        try await withFreshDatabase { location in
+            let number = try await Self.migrated(location) { try await Self.openAtTheWindow($0) }
+            let refusal = await #expect(throws: Problem.self) {
+                try await Self.migrated(try location.inHall("510811")) { _ in }
+            }
+            #expect(refusal?.code == "database.hall-in-public" && refusal?.kind == .brokenData)
+            #expect(refusal?.message(.en).contains("ALTER SCHEMA public RENAME TO kaiban_HALL") == true)
+            #expect(try await Self.hallSchemas(location).isEmpty)
+
+            // What the message says to do, done: the hall's process finds its records.
+            try await PostgresStore.withStore(location, deadline: TestServer.patience) { store in
+                try await store.execute("ALTER SCHEMA public RENAME TO kaiban_510811")
+                try await store.execute("CREATE SCHEMA public")
+            }
+            let history = try await Self.migrated(try location.inHall("510811")) {
+                try await $0.history(of: number)
+            }
+            #expect(history.count == 1)
+        }
+    }
+
+    /// Another program's tables are still refused for a hall's schema; other halls' are not.
+    @Test func anotherProgramsTablesAreRefusedForAHallToo() async throws {
+        try await withFreshDatabase { location in
+            try await PostgresStore.withStore(location, deadline: TestServer.patience) {
+                try await $0.execute("CREATE TABLE invoices (id integer PRIMARY KEY)")
+            }
+            let refusal = await #expect(throws: Problem.self) {
+                try await Self.migrated(try location.inHall("510811")) { _ in }
+            }
+            #expect(refusal?.code == "database.not-kaiban")
+            // Nothing was left of the attempt: not even the hall's schema.
+            #expect(try await Self.hallSchemas(location).isEmpty)
+        }
+    }
+
+    @Test func aHallIsNamedBySixDigits() throws {
+        let location = try PostgresLocation("postgres://kaiban@127.0.0.1/kaiban")
+        #expect(try location.inHall("510811").schema == "kaiban_510811")
+        #expect(location.schema == nil)
+        for code in ["51081", "5108111", "51081a", "510811; DROP SCHEMA public", "５１０８１１", ""] {
+            #expect(throws: PostgresLocation.Invalid.self, "\(code)") { try location.inHall(code) }
+        }
+        let settings = Dictionary(uniqueKeysWithValues: PostgresLocation.sessionSettings(schema: "kaiban_510811"))
+        #expect(settings["search_path"] == "kaiban_510811")
+        #expect(PostgresLocation.sessionSettings().contains { $0.0 == "search_path" } == false)
+    }
+}
