@@ -22,8 +22,10 @@ public struct ExchangeIdentity: Sendable {
 /// Where the files of a transferred case's documents manifest are found, by SM3 (README §9):
 /// beside the message in a spool folder, or from the sender over HTTP.
 public protocol DocumentSource: Sendable {
-    /// The file with digest `sm3`, nil when there is none; at most `limit` + 1 octets are read.
-    func file(sm3: String, limit: Int) async -> Data?
+    /// The file with digest `sm3`, nil when there is none; at most `limit` + 1 octets are read,
+    /// into a private file in `staging` and mapped from there (``StagedFile``), never held in the
+    /// process's own memory.
+    func file(sm3: String, limit: Int, staging: URL) async -> Data?
 }
 
 /// Whether `text` is an SM3 digest as the schema writes it (64 lower-case hex digits): the only
@@ -43,15 +45,17 @@ public struct SpoolDocuments: DocumentSource {
 
     /// Only a regular file of the spool's own: a link is not followed, and a FIFO or a device is
     /// not read (a FIFO named by a digest had held the import for ever).
-    public func file(sm3: String, limit: Int) async -> Data? {
+    public func file(sm3: String, limit: Int, staging: URL) async -> Data? {
         guard isDigestName(sm3) else { return nil }
         let descriptor = open(
             folder.appendingPathComponent(sm3).path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
         guard descriptor >= 0 else { return nil }
-        let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
+        defer { close(descriptor) }
         var status = stat()
-        guard fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG else { return nil }
-        return (try? handle.read(upToCount: limit + 1)) ?? Data()
+        guard fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG,
+            let staged = StagedFile(in: staging, named: sm3, limit: limit), staged.append(readingFrom: descriptor)
+        else { return nil }
+        return staged.content()
     }
 }
 
@@ -65,15 +69,23 @@ public struct PartnerDocuments: DocumentSource {
         self.timeout = timeout
     }
 
-    public func file(sm3: String, limit: Int) async -> Data? {
+    public func file(sm3: String, limit: Int, staging: URL) async -> Data? {
         let base = endpoint.hasSuffix("/") ? String(endpoint.dropLast()) : endpoint
         guard isDigestName(sm3), base.hasPrefix("http://") || base.hasPrefix("https://") else { return nil }
         let request = HTTPClientRequest(url: base + "/exchange/files/" + sm3)
         guard let response = try? await HTTPClient.shared.execute(request, timeout: .seconds(Int64(timeout))),
-            response.status == .ok,
-            let body = try? await response.body.collect(upTo: limit + 1)
+            response.status == .ok, let staged = StagedFile(in: staging, named: sm3, limit: limit)
         else { return nil }
-        return Data(body.readableBytesView)
+        // Written to disk as it arrives; past the limit the rest is not read (the file is refused
+        // by its size).
+        do {
+            for try await buffer in response.body {
+                guard buffer.withUnsafeReadableBytes({ staged.append($0) }) else { break }
+            }
+        } catch {
+            return nil
+        }
+        return staged.content()
     }
 }
 
@@ -319,7 +331,7 @@ public struct ExchangeInbox: Sendable {
         let jurisdiction = desk.settings.jurisdiction ?? [desk.settings.hall]
         var rules = RecordRules(
             identity: identity, jurisdiction: jurisdiction, ownDivisions: Set(jurisdiction + [desk.settings.hall]),
-            now: now)
+            now: now, staging: Self.filesFolder(desk.settings))
         func division(_ code: String) -> String? { (try? CreditCode(code))?.divisionCode }
         var numbering = false
         switch message.body {

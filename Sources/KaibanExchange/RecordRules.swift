@@ -18,6 +18,9 @@ struct RecordRules: Sendable {
     /// Whether the division a transfer's collaboration number names is a division at all (GB/T 2260).
     var numberedDivisionKnown = true
     var now: Date
+    /// Where the documents' files are received before they are checked (``StagedFile``): the
+    /// exchange's files folder, so that they are on the disk they are kept on.
+    var staging: URL
     /// For a withdrawal of a case transferred here: its local case as read when the message was
     /// checked (its stage, and whether it has ended or been licensed). The exchange's own status says only what the
     /// partner has been told, which lags behind the case: a case licensed here since the last pass
@@ -196,7 +199,7 @@ struct RecordRules: Sendable {
         var mismatched: [Rejection.Detail] = []
         var mistyped: [Rejection.Detail] = []
         for document in transfer.documents {
-            let file = await documents?.file(sm3: document.sm3, limit: Self.maximumFile)
+            let file = await documents?.file(sm3: document.sm3, limit: Self.maximumFile, staging: staging)
             guard let file else {
                 missing.append(Rejection.Detail(text: "材料\(document.number)（\(document.title)）：未取得文件 \(document.sm3)"))
                 continue
