@@ -619,10 +619,12 @@ public struct ExchangeInbox: Sendable {
 extension ExchangeInbox {
     /// The steps an accepted message takes on the local case, in order: each current status of
     /// the deciding authority moves a case transferred there (correction 6 and 7, and 3 or 8 as
-    /// its end when no 7 came; licence 11 or 12; 4 or 5 not taken; rejection 13; withdrawal 2 or
-    /// 14: a correction asked and answered in one message still pauses the clock between); a
-    /// withdrawal withdraws a case transferred here. (9 and 10, a special procedure, and 15, a
-    /// revocation, have no step in the workflow: the case stays with the deciding authority.)
+    /// its end when no 7 came; special procedure 9 and 10, and 3 or 8 as its end when no 10 came;
+    /// licence 11 or 12; 4 or 5 not taken; rejection 13; withdrawal 2 or 14: a correction asked
+    /// and answered in one message still pauses the clock between); a withdrawal withdraws a case
+    /// transferred here. A step the case's stage (or its workflow version) does not allow is left
+    /// out when it is taken. (15, a revocation after the licence, has no step: the case here is
+    /// already completed.)
     static func localSteps(
         _ body: MessageBody, statuses: [ExchangeStatusEntry], stored: ExchangeCase?,
         partner: (code: String, name: String)
@@ -633,34 +635,40 @@ extension ExchangeInbox {
                 caseNumber: number, transition: transition, reason: reason.map(Self.visibleLine),
                 at: at, partnerCode: partner.code, partnerName: partner.name)
         }
+        func reason(_ change: ExchangeStatusEntry, _ transition: String) -> String {
+            var reason = "\(partner.name)：\(NationalStatus.name(change.status))"
+            if let licence = stored.licence, transition == "partner-licensed" {
+                reason += "，统一社会信用代码\(licence.creditCode)，执照编号\(licence.licenceNumber)"
+                if let tracking = licence.trackingNumber {
+                    reason +=
+                        "，\(licence.carrier ?? "")\(tracking)寄\(licence.recipient == "applicant" ? "申请人" : licence.recipient ?? "")"
+                }
+            } else if let given = change.reason, !given.isEmpty {
+                reason += "：\(given)"
+            }
+            return reason
+        }
         switch (stored.direction, body) {
         case (.inbound, .withdrawal(let request)):
             return [step("withdraw", "\(partner.name)转来撤回申请：\(request.reason)", request.requestedTime)]
         case (.outbound, .statusUpdate), (.outbound, .result):
-            return statuses.filter(\.madeCurrent).compactMap { change in
-                let transition: String
+            return statuses.filter(\.madeCurrent).flatMap { change -> [LocalCaseStep] in
+                let transitions: [String]
                 switch change.status {
-                case 6: transition = "partner-correction"
-                // Handling again after a correction ends it, when no 7 came (a no-op otherwise: the
-                // step leaves only from the correction).
-                case 7, 3, 8: transition = "partner-resubmitted"
-                case 11, 12: transition = "partner-licensed"
-                case 4, 5: transition = "partner-refused"
-                case 13: transition = "partner-rejected"
-                case 2, 14: transition = "partner-withdrawn"
-                default: return nil
+                case 6: transitions = ["partner-correction"]
+                case 7: transitions = ["partner-resubmitted"]
+                // Handling again after a correction or a special procedure ends it, when no 7 or
+                // 10 came (each a no-op otherwise: the step leaves only from its own stage).
+                case 3, 8: transitions = ["partner-resubmitted", "partner-special-ended"]
+                case 9: transitions = ["partner-special"]
+                case 10: transitions = ["partner-special-ended"]
+                case 11, 12: transitions = ["partner-licensed"]
+                case 4, 5: transitions = ["partner-refused"]
+                case 13: transitions = ["partner-rejected"]
+                case 2, 14: transitions = ["partner-withdrawn"]
+                default: transitions = []
                 }
-                var reason = "\(partner.name)：\(NationalStatus.name(change.status))"
-                if let licence = stored.licence, transition == "partner-licensed" {
-                    reason += "，统一社会信用代码\(licence.creditCode)，执照编号\(licence.licenceNumber)"
-                    if let tracking = licence.trackingNumber {
-                        reason +=
-                            "，\(licence.carrier ?? "")\(tracking)寄\(licence.recipient == "applicant" ? "申请人" : licence.recipient ?? "")"
-                    }
-                } else if let given = change.reason, !given.isEmpty {
-                    reason += "：\(given)"
-                }
-                return step(transition, reason, change.time)
+                return transitions.map { transition in step(transition, reason(change, transition), change.time) }
             }
         default:
             return []

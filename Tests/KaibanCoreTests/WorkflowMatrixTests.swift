@@ -34,9 +34,13 @@ import Testing
         "startup": ["withdraw": "withdrawn"],
         "transferred": ["withdraw": "withdrawn"],
         "transferred-correction": ["withdraw": "withdrawn"],
+        "transferred-special": ["withdraw": "withdrawn"],
         "completed": [:], "refused": [:], "rejected": [:], "withdrawn": [:], "completed-deferred": [:],
         "terminated": [:], "revoked": [:],
     ]
+
+    /// The stages of a case with the deciding authority, which its outcome leaves.
+    static let withPartner = ["transferred", "transferred-correction", "transferred-special"]
 
     /// The steps of the 川渝通办 exchange (taken only as ``CaseCommand/exchangeStep(_:reason:)``):
     /// step → the stages it leaves and where it leads, and how a plain step of it is refused.
@@ -44,11 +48,13 @@ import Testing
         "transfer": (["received"], "transferred", "exchange.use-transfer"),
         "partner-correction": (["transferred"], "transferred-correction", "exchange.partner-step"),
         "partner-resubmitted": (["transferred-correction"], "transferred", "exchange.partner-step"),
-        "partner-licensed": (["transferred", "transferred-correction"], "completed", "exchange.partner-step"),
-        "partner-refused": (["transferred", "transferred-correction"], "refused", "exchange.partner-step"),
-        "partner-rejected": (["transferred", "transferred-correction"], "rejected", "exchange.partner-step"),
-        "partner-withdrawn": (["transferred", "transferred-correction"], "withdrawn", "exchange.partner-step"),
-        "partner-returned": (["transferred", "transferred-correction"], "received", "exchange.partner-step"),
+        "partner-special": (["transferred"], "transferred-special", "exchange.partner-step"),
+        "partner-special-ended": (["transferred-special"], "transferred", "exchange.partner-step"),
+        "partner-licensed": (Self.withPartner, "completed", "exchange.partner-step"),
+        "partner-refused": (Self.withPartner, "refused", "exchange.partner-step"),
+        "partner-rejected": (Self.withPartner, "rejected", "exchange.partner-step"),
+        "partner-withdrawn": (Self.withPartner, "withdrawn", "exchange.partner-step"),
+        "partner-returned": (Self.withPartner, "received", "exchange.partner-step"),
     ]
 
     /// Stage × step that leave the stage but whose guard refuses them for the case the table
@@ -85,6 +91,9 @@ import Testing
             var state = try harness.step(try harness.openedForTransfer(), .exchangeStep("transfer", reason: nil)).0
             if stage == "transferred-correction" {
                 state = try harness.step(state, .exchangeStep("partner-correction", reason: "补正")).0
+            }
+            if stage == "transferred-special" {
+                state = try harness.step(state, .exchangeStep("partner-special", reason: "听证")).0
             }
             #expect(state.stage == stage)
             return state

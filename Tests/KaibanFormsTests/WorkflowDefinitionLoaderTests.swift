@@ -36,7 +36,7 @@ import Testing
 
     @Test func theCommittedDefinitionLoads() throws {
         let definition = try load(source)
-        #expect(definition.key == WorkflowDefinition.Key(id: "company-formation", version: 4))
+        #expect(definition.key == WorkflowDefinition.Key(id: "company-formation", version: 5))
         #expect(definition.initialStage == "received")
         #expect(
             definition.stages.filter(\.terminal).map(\.id) == [
@@ -89,8 +89,8 @@ import Testing
         let edited = source.replacingOccurrences(
             of: "from=\"review\" to=\"rejected\"", with: "from=\"review\" to=\"refused\""
         ).replacingOccurrences(
-            of: "from=\"transferred transferred-correction\" to=\"rejected\"",
-            with: "from=\"transferred transferred-correction\" to=\"refused\"")
+            of: "from=\"transferred transferred-correction transferred-special\"\n                to=\"rejected\"",
+            with: "from=\"transferred transferred-correction transferred-special\"\n                to=\"refused\"")
         expectRefused(edited, line: line(of: "<stage id=\"rejected\""), "cannot be reached")
     }
 

@@ -426,6 +426,18 @@ import Testing
             [.statusUpdate([StatusChange(recordID: "s3", status: 7, time: Fixtures.at(14, 0))])], at: Fixtures.at(14, 1)
         )
         #expect(try await here.store.registrationCase(local).stage == "transferred")
+        // A special procedure (a hearing) 14:10-14:40: the clock pauses there too (version 5).
+        try await partnerSays(
+            [.statusUpdate([StatusChange(recordID: "s4", status: 9, time: Fixtures.at(14, 10), reason: "组织听证")])],
+            at: Fixtures.at(14, 11))
+        state = try await here.store.registrationCase(local)
+        #expect(state.stage == "transferred-special")
+        #expect(state.segments.last?.effect == .paused)
+        #expect(try await here.store.history(local).last?.reason == "重庆市渝中区市场监督管理局：特别程序（开始）：组织听证")
+        try await partnerSays(
+            [.statusUpdate([StatusChange(recordID: "s5", status: 10, time: Fixtures.at(14, 40))])],
+            at: Fixtures.at(14, 41))
+        #expect(try await here.store.registrationCase(local).stage == "transferred")
         let code = try #require(
             CreditCode.make(authority: "9", type: "1", division: "500103", organizationBody: "MA5U8XKQ")?.value)
         try await partnerSays(
@@ -452,16 +464,19 @@ import Testing
         #expect(try await here.store.exchangeCase(number)?.status == 11)
         #expect(try await here.store.registrationCase(local).stage == "completed")
 
-        // The clock: 10:00-11:00 and 14:00-15:00 are government time (120 minutes); the correction,
-        // 11:00-12:00 and 13:30-14:00 of office time, is the applicant's (90).
+        // The clock: 10:00-11:00, 14:00-14:10 and 14:40-15:00 are government time (90 minutes);
+        // the correction, 11:00-12:00 and 13:30-14:00 of office time, and the special procedure,
+        // 14:10-14:40, are not counted against the promise (120).
         let view = try await here.caseView(local, at: Fixtures.at(16, 0))
-        #expect(view.sla.governmentMinutes == 120)
-        #expect(view.sla.applicantMinutes == 90)
+        #expect(view.sla.governmentMinutes == 90)
+        #expect(view.sla.applicantMinutes == 120)
         let day = try #require(CivilDate(year: 2026, month: 11, day: 26))
         let report = try await here.slaReport(from: day, to: day, by: .stage)
         let byStage = Dictionary(uniqueKeysWithValues: report.groups.map { ($0.group, $0.medianMinutes) })
         #expect(byStage["received"] == 10)
-        #expect(byStage["transferred"] == 110)
+        #expect(byStage["transferred"] == 80)
+        // The special procedure's half hour is nobody's government time, as the correction's is not.
+        #expect(byStage["transferred-special"] == nil && byStage["transferred-correction"] == nil)
 
         // The window withdraws a second transferred case at the applicant's request: Yuzhong is told.
         var second = application

@@ -6,12 +6,12 @@ import KaibanTestSupport
 import Testing
 
 @Suite struct DefinitionVersioningTests {
-    /// The next version of the committed workflow (version 5): only a supervisor may refuse (不予受理) a case.
+    /// The next version of the committed workflow (version 6): only a supervisor may refuse (不予受理) a case.
     func versionTwo() throws -> (WorkflowDefinition, String) {
         let (_, source) = try Fixtures.companyFormation()
         let edited =
             source
-            .replacingOccurrences(of: "version=\"4\"", with: "version=\"5\"")
+            .replacingOccurrences(of: "version=\"5\"", with: "version=\"6\"")
             .replacingOccurrences(
                 of: "from=\"received\" to=\"refused\" roles=\"window\"",
                 with: "from=\"received\" to=\"refused\" roles=\"supervisor\"")
@@ -31,8 +31,8 @@ import Testing
         let new = try store.intake(
             Fixtures.application(), workflowID: "company-formation", hall: "510811", by: "wangfang",
             at: Fixtures.at(10, 0), clock: try Fixtures.sla())
-        #expect(old.definition.version == 4)
-        #expect(new.definition.version == 5)
+        #expect(old.definition.version == 5)
+        #expect(new.definition.version == 6)
         // v1's rules still apply to the old case; v2's to the new one.
         let refused = try store.apply(
             .transition("refuse", reason: "不属于登记范围"), to: old.number, by: "wangfang", at: Fixtures.at(10, 5),
@@ -43,7 +43,7 @@ import Testing
                 .transition("refuse", reason: "不属于登记范围"), to: new.number, by: "wangfang", at: Fixtures.at(10, 5),
                 clock: try Fixtures.sla())
         }
-        #expect(try store.definitions().map(\.key.version) == [5, 4])
+        #expect(try store.definitions().map(\.key.version) == [6, 5])
         #expect(try store.rebuild(clock: try Fixtures.sla()).repaired.isEmpty)
     }
 
