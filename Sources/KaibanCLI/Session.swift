@@ -110,7 +110,7 @@ extension AsyncParsableCommand {
             } catch {
                 throw Problem.from(error)
             }
-            if !(self is ReadsReferenceOnly) { try settings.claimDataDirectory() }
+            if !(self is ReadsReferenceOnly) { try settings.checkDataDirectory() }
             let clerk = options.clerk ?? environment["KAIBAN_CLERK"].flatMap { $0.isEmpty ? nil : $0 }
             let session = Session(
                 desk: Desk(

@@ -19,7 +19,9 @@ extension Desk {
         try await run {
             _ = try await requireSupervisor(actor, for: Self.rebuildAct)
             var report = try await store.rebuild(clock: try await slaClock())
-            // Files an hour old or more: an upload being committed now keeps its file.
+            // Files an hour old or more: an upload being committed now keeps its file. Only this
+            // hall's folder is swept.
+            try settings.claimDataDirectory()
             report.files = try await store.checkDocumentFiles(
                 in: settings.dataDirectory, olderThan: clock.now().addingTimeInterval(-Self.documentFileGrace))
             return report

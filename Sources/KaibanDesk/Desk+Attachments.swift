@@ -127,6 +127,7 @@ extension Desk {
             let attachment = DocumentAttachment(
                 code: upload.code, sha256: sha256, size: upload.content.count, mediaType: type.mediaType,
                 fileName: fileName, receivedAt: now, portal: portal.id, supplied: supplied)
+            try settings.claimDataDirectory()
             let outcome = try await store.attach(
                 attachment, content: upload.content, in: settings.dataDirectory, command: command, to: number,
                 by: clerk.id, recording: Recording(at: now, doneByThen: clerk), clock: try await slaClock())

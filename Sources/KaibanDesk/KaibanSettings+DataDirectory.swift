@@ -5,69 +5,111 @@ import KaibanCore
     import Glibc
 #endif
 
+/// A data directory belongs to one hall.
+///
+/// The directory holds the hall's document files (a rebuild removes those its own records do not
+/// name) and its exchange key and files: two halls sharing one (easy with many halls on one
+/// PostgreSQL database) would delete each other's files and sign as each other. The hall that
+/// first writes a file there (a document, the exchange's files or key) or sweeps it (a rebuild)
+/// writes its code into `kaiban-hall` first (``claimDataDirectory()``); every process checks the
+/// claim when it starts (``checkDataDirectory()``), and a process of another hall is refused,
+/// naming both. Only a write claims: a command that reads, or fails, under a mistyped
+/// `KAIBAN_HALL` locks nobody out.
 extension KaibanSettings {
     /// The file in the data directory that names the hall it belongs to.
     public static let dataDirectoryHallFile = "kaiban-hall"
 
-    /// Claims the data directory for this hall, or refuses it when it is another hall's.
-    ///
-    /// The directory holds the hall's document files (a rebuild removes those its own records do
-    /// not name) and its exchange key: two halls sharing one (easy with many halls on one
-    /// PostgreSQL database) would delete each other's files and sign as each other. The first
-    /// process of a hall to find files in it writes the hall's code into `kaiban-hall`; a process
-    /// of another hall is then refused, naming both. A missing or empty directory is not claimed
-    /// (there is nothing of anyone's in it yet: a run with a mistyped `KAIBAN_HALL` must not lock
-    /// the hall out of its own folder), nor one that cannot be written (a read-only command in a
-    /// read-only place): the next process claims it.
+    /// What the data directory's claim says.
+    enum DataDirectoryClaim: Equatable {
+        /// No claim (no file, or an empty one: a process stopped as it wrote it).
+        case none
+        case hall(String)
+        /// A claim that cannot be read as a hall's code, and why.
+        case unusable(String)
+    }
+
+    /// Refuses when the data directory is claimed by another hall, or its claim cannot be read.
+    public func checkDataDirectory() throws(Problem) {
+        try refuseUnlessOurs(Self.claim(in: dataDirectory))
+    }
+
+    /// Claims the data directory for this hall before a file is written there or swept (making
+    /// it when missing), or refuses it when it is another hall's.
     public func claimDataDirectory() throws(Problem) {
         let folder = dataDirectory
-        let marker = folder.appendingPathComponent(Self.dataDirectoryHallFile)
-        if let owner = Self.claimedHall(marker) {
-            try refuseUnless(owner, folder: folder)
-            return
-        }
-        let entries = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
-        guard entries.contains(where: { $0 != Self.dataDirectoryHallFile }) else { return }
-        let created = open(marker.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o644)
-        guard created >= 0 else {
-            // Another process claimed it meanwhile: its claim stands.
-            if errno == EEXIST, let owner = Self.claimedHall(marker) { try refuseUnless(owner, folder: folder) }
-            return
-        }
+        let current = Self.claim(in: folder)
+        try refuseUnlessOurs(current)
+        guard current == .none else { return }
+        try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let marker = folder.appendingPathComponent(Self.dataDirectoryHallFile).path
+        let temporary = folder.appendingPathComponent(
+            ".\(Self.dataDirectoryHallFile).\(String(UInt64.random(in: .min ... .max), radix: 36)).tmp"
+        ).path
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        // A folder that cannot be written is left unclaimed: the write that follows says why.
+        guard descriptor >= 0 else { return }
+        defer { unlink(temporary) }
         let line = Array((hall + "\n").utf8)
-        let written = line.withUnsafeBytes { write(created, $0.baseAddress, $0.count) }
-        _ = fsync(created)
-        close(created)
-        // A short write (a full disk) leaves no half-written claim behind.
-        if written != line.count { unlink(marker.path) }
+        let written = line.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+        let flushed = fsync(descriptor) == 0
+        close(descriptor)
+        guard written == line.count, flushed else { return }
+        // Linked, not renamed: a claim another process made meanwhile is never replaced; an empty
+        // one (its writer stopped) is.
+        if link(temporary, marker) != 0, errno == EEXIST, Self.claim(in: folder) == .none {
+            rename(temporary, marker)
+        }
+        try refuseUnlessOurs(Self.claim(in: folder))
     }
 
-    /// Refuses unless `owner`, the hall that claimed `folder`, is this one.
-    private func refuseUnless(_ owner: String, folder: URL) throws(Problem) {
-        guard owner != hall else { return }
+    private func refuseUnlessOurs(_ claim: DataDirectoryClaim) throws(Problem) {
+        let folder = dataDirectory.path
         let marker = Self.dataDirectoryHallFile
-        throw Problem(
-            .invalid, "data-directory.other-hall",
-            zh:
-                "数据目录\(folder.path)属于大厅\(owner)（见其中的 \(marker) 文件），不是本厅\(hall)：每个大厅须有自己的数据目录（KAIBAN_DATA_DIR），否则会删除或冒用另一大厅的文件和交换密钥；若该目录确属本厅，请删除 \(marker) 文件",
-            en:
-                "the data directory \(folder.path) belongs to hall \(owner) (its \(marker) file), not to this hall \(hall): each hall needs a data directory of its own (KAIBAN_DATA_DIR), or it would delete or use another hall's files and exchange key; if the folder is this hall's, remove its \(marker) file"
-        )
+        switch claim {
+        case .none: return
+        case .hall(let owner) where owner == hall: return
+        case .hall(let owner):
+            throw Problem(
+                .invalid, "data-directory.other-hall",
+                zh:
+                    "数据目录\(folder)属于大厅\(owner)（见其中的 \(marker) 文件），不是本厅\(hall)：每个大厅须有自己的数据目录（KAIBAN_DATA_DIR），否则会删除或冒用另一大厅的文件和交换密钥；若该目录确属本厅，请删除 \(marker) 文件",
+                en:
+                    "the data directory \(folder) belongs to hall \(owner) (its \(marker) file), not to this hall \(hall): each hall needs a data directory of its own (KAIBAN_DATA_DIR), or it would delete or use another hall's files and exchange key; if the folder is this hall's, remove its \(marker) file"
+            )
+        case .unusable(let why):
+            throw Problem(
+                .invalid, "data-directory.claim-unreadable",
+                zh: "无法读取数据目录\(folder)中的 \(marker) 文件（\(why)）：它应为一个普通文件，内容是所属大厅的6位行政区划代码",
+                en:
+                    "the \(marker) file of the data directory \(folder) cannot be read (\(why)): it should be a plain file holding the six-digit code of the hall the folder belongs to"
+            )
+        }
     }
 
-    /// The hall a marker file names (its first line, at most a few bytes), or nil when it is not
-    /// a regular file or is empty.
-    static func claimedHall(_ marker: URL) -> String? {
-        let descriptor = open(marker.path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
-        guard descriptor >= 0 else { return nil }
-        defer { close(descriptor) }
+    /// The claim of `folder`: a regular file (a link to one is followed) holding a six-digit code,
+    /// surrounding spaces, line ends and a byte-order mark aside.
+    static func claim(in folder: URL) -> DataDirectoryClaim {
+        let path = folder.appendingPathComponent(dataDirectoryHallFile).path
         var status = stat()
-        guard fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG else { return nil }
-        var bytes = [UInt8](repeating: 0, count: 32)
+        guard lstat(path, &status) == 0 else {
+            return errno == ENOENT ? .none : .unusable(String(cString: strerror(errno)))
+        }
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        guard descriptor >= 0 else { return .unusable(String(cString: strerror(errno))) }
+        defer { close(descriptor) }
+        guard fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG else {
+            return .unusable("not a regular file")
+        }
+        var bytes = [UInt8](repeating: 0, count: 64)
         let count = bytes.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-        guard count > 0 else { return nil }
-        let text = String(decoding: bytes[..<count], as: UTF8.self)
-        let code = text.prefix { $0 != "\n" }.trimmingCharacters(in: .whitespaces)
-        return code.isEmpty ? nil : code
+        guard count >= 0 else { return .unusable(String(cString: strerror(errno))) }
+        var text = String(decoding: bytes[..<count], as: UTF8.self)
+        if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
+        let code = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        if code.isEmpty { return .none }
+        guard code.count == 6, code.allSatisfy({ $0.isASCII && $0.isNumber }) else {
+            return .unusable("“\(code.prefix(12))” is no division code")
+        }
+        return .hall(code)
     }
 }

@@ -473,6 +473,7 @@ public struct ExchangeInbox: Sendable {
         let missing = files.filter { sm3, _ in
             isDigestName(sm3) && !FileManager.default.fileExists(atPath: folder.appendingPathComponent(sm3).path)
         }
+        if !missing.isEmpty { try desk.settings.claimDataDirectory() }
         // Sorted: the same files are written in the same order from run to run.
         try DurableFiles.write(
             missing.sorted { $0.key < $1.key }.map { (folder.appendingPathComponent($0.key), $0.value) }, mode: 0o644)

@@ -64,6 +64,7 @@ public enum ExchangeKeys {
                     "the exchange key \(file.path) exists; to change keys use --replace and give partners the new public key"
             )
         }
+        try settings.claimDataDirectory()
         do {
             try FileManager.default.createDirectory(
                 at: file.deletingLastPathComponent(), withIntermediateDirectories: true,

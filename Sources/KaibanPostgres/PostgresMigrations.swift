@@ -8,8 +8,9 @@ struct PostgresMigration: Sendable {
 }
 
 enum PostgresMigrations {
-    /// The advisory lock every migration run takes (any constant of 64 bits: "kaiban" in ASCII).
-    static let lock: Int64 = 0x6B61_6962_616E
+    /// The first key of the advisory lock a migration run takes ("kaib" in ASCII); the second is
+    /// the hash of the hall's schema, so that each hall's migrations take turns apart.
+    static let lock: Int32 = 0x6B61_6962
 
     static let ledger = """
         CREATE TABLE IF NOT EXISTS kaiban_migration (

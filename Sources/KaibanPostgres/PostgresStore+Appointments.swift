@@ -109,7 +109,7 @@ extension PostgresStore {
             try await transaction { [self] connection in
                 if let portalID = request.portalID, let key = request.keySHA256 {
                     // The key's lock first: the same request sent twice at once books once.
-                    _ = try await connection.query(
+                    try await connection.runToEnd(
                         """
                         SELECT pg_advisory_xact_lock(\(Self.bookingKeyLock), hashtext(\(portalID) || ' ' || \(key)))
                         """, logger: logger)
@@ -224,7 +224,7 @@ extension PostgresStore {
     /// other), held to the end of the transaction.
     fileprivate func lockAppointmentDays(_ dates: [CivilDate], _ connection: PostgresConnection) async throws {
         for date in Set(dates).sorted() {
-            _ = try await connection.query(
+            try await connection.runToEnd(
                 """
                 SELECT pg_advisory_xact_lock(\(Self.bookingDayLock), \(date.description)::date - date '2000-01-01')
                 """, logger: logger)
@@ -439,7 +439,7 @@ extension PostgresStore {
     fileprivate func lockOpenBooking(_ id: Int64, portalID: String?, at now: Date, _ connection: PostgresConnection)
         async throws -> Appointment
     {
-        _ = try await connection.query("SELECT id FROM appointment WHERE id = \(id) FOR UPDATE", logger: logger)
+        try await connection.runToEnd("SELECT id FROM appointment WHERE id = \(id) FOR UPDATE", logger: logger)
         return try Self.openBooking(
             id, try await storedBooking(id, connection)?.appointment, portalID: portalID, at: now)
     }

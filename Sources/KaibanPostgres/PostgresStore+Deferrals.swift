@@ -81,7 +81,7 @@ extension PostgresStore {
                 }
                 // One person's flags change one transaction at a time (an unrelated person whose
                 // id hashes alike only waits its turn).
-                _ = try await connection.query(
+                try await connection.runToEnd(
                     "SELECT pg_advisory_xact_lock(\(Self.applicantFlagLock), hashtext(\(flag.idNumber)))",
                     logger: logger)
                 let flags = try await deferralApplicantFlags(flag.idNumber, connection)

@@ -347,7 +347,7 @@ extension PostgresStore {
     func lockExchangeKeys(_ keys: [Int32], _ connection: PostgresConnection) async throws {
         let ordered = Set(keys).sorted()
         guard !ordered.isEmpty else { return }
-        _ = try await connection.query(
+        try await connection.runToEnd(
             """
             SELECT count(pg_advisory_xact_lock(\(Self.exchangeLockSpace), key)) FROM unnest(\(ordered)) AS key
             """, logger: logger)

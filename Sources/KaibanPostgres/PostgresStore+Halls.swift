@@ -14,41 +14,81 @@ extension PostgresStore {
     /// What a hall's schema name begins with (``PostgresLocation/schema``).
     static let hallSchemaPrefix = "kaiban_"
 
-    /// Makes `schema` ready for the migrations (run holding the migration lock): refuses a
-    /// database that still keeps a hall in `public` (made before halls had schemas), and creates
-    /// the schema when it is missing.
+    /// Makes `schema` ready for the migrations (run holding the hall's migration lock):
+    /// - refuses a database that still keeps a hall in `public` (made before halls had schemas)
+    ///   while the hall's own schema holds no Kaiban tables yet, also when an administrator made
+    ///   the schema beforehand;
+    /// - creates the schema when it is missing;
+    /// - refuses a schema the user may not use or create tables in, naming the user and what to run;
+    /// - refuses a session that is not in the schema: the search path is a startup parameter,
+    ///   which a connection pooler may drop (PgBouncer's `ignore_startup_parameters`), and every
+    ///   hall would then share `public`'s tables.
     static func prepareHallSchema(
         _ schema: String, location: String, _ connection: PostgresConnection, _ logger: Logger
     ) async throws {
         let state = try await connection.query(
             """
             SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = \(schema)),
-                to_regclass('public.kaiban_migration') IS NOT NULL
+                to_regclass(quote_ident(\(schema)) || '.kaiban_migration') IS NOT NULL,
+                to_regclass('public.kaiban_migration') IS NOT NULL, current_user::text
             """, logger: logger
-        ).decode((Bool, Bool).self).first(where: { _ in true })
-        let (exists, legacy) = state ?? (false, false)
-        if exists { return }
+        ).decode((Bool, Bool, Bool, String).self).first(where: { _ in true })
+        let (exists, migrated, legacy, user) = state ?? (false, false, false, "?")
         let hall = String(schema.dropFirst(hallSchemaPrefix.count))
-        if legacy {
+        if legacy && !migrated {
             // Which hall `public` belongs to is the deployment's knowledge, not the program's:
             // taking it for this one could put one hall's records under another's name.
             throw Problem(
                 .brokenData, "database.hall-in-public",
                 zh:
-                    "数据库\(location)的 public 模式中存有旧版本（一库一厅）开办系统的数据，而本厅（\(hall)）尚无自己的模式 \(schema)。请数据库管理员确认 public 中的数据属于哪个大厅（HALL），再执行：ALTER SCHEMA public RENAME TO kaiban_HALL; CREATE SCHEMA public;",
+                    "数据库\(location)的 public 模式中存有旧版本（一库一厅）开办系统的数据，而本厅（\(hall)）的模式 \(schema) 中尚无开办系统的表。请数据库管理员确认 public 中的数据属于哪个大厅（HALL），再执行：ALTER SCHEMA public RENAME TO kaiban_HALL; CREATE SCHEMA public;（若已预先建立了模式 kaiban_HALL，须先删除这个空模式）",
                 en:
-                    "\(location) keeps the data of an earlier Kaiban (one hall per database) in schema public, and this hall (\(hall)) has no schema \(schema) yet. A database administrator should check which hall (HALL) public holds, then run: ALTER SCHEMA public RENAME TO kaiban_HALL; CREATE SCHEMA public;"
+                    "\(location) keeps the data of an earlier Kaiban (one hall per database) in schema public, and this hall's schema \(schema) holds no Kaiban tables yet. A database administrator should check which hall (HALL) public holds, then run: ALTER SCHEMA public RENAME TO kaiban_HALL; CREATE SCHEMA public; (dropping an empty kaiban_HALL made beforehand first)"
             )
         }
-        do {
-            _ = try await connection.query(PostgresQuery(unsafeSQL: "CREATE SCHEMA \(schema)"), logger: logger)
-        } catch let error as PSQLError where error.serverInfo?[.sqlState] == "42501" {
+        let notAllowed = Problem(
+            .brokenData, "database.schema-not-allowed",
+            zh:
+                "数据库\(location)的用户 \(user) 无权使用或在本厅的模式 \(schema) 中建表：请数据库管理员执行 CREATE SCHEMA \(schema) AUTHORIZATION \(user);（或对已有模式执行 GRANT USAGE, CREATE ON SCHEMA \(schema) TO \(user);）",
+            en:
+                "the user \(user) of \(location) may not use this hall's schema \(schema) or create tables in it: a database administrator should run CREATE SCHEMA \(schema) AUTHORIZATION \(user); (or, for an existing schema, GRANT USAGE, CREATE ON SCHEMA \(schema) TO \(user);)"
+        )
+        if !exists {
+            do {
+                try await connection.runToEnd(PostgresQuery(unsafeSQL: "CREATE SCHEMA \(schema)"), logger: logger)
+            } catch let error as PSQLError where error.serverInfo?[.sqlState] == "42501" {
+                throw notAllowed
+            }
+        } else {
+            let allowed = try await connection.query(
+                """
+                SELECT has_schema_privilege(\(schema), 'USAGE')
+                    AND (\(migrated) OR has_schema_privilege(\(schema), 'CREATE'))
+                """, logger: logger
+            ).decode(Bool.self).first(where: { _ in true })
+            if allowed != true { throw notAllowed }
+        }
+        let current = try await connection.query("SELECT current_schema()::text", logger: logger).decode(
+            String?.self
+        ).first(where: { _ in true })
+        if current != schema {
             throw Problem(
-                .brokenData, "database.schema-not-allowed",
-                zh: "数据库\(location)的用户无权建立本厅的模式 \(schema)：请数据库管理员执行 CREATE SCHEMA \(schema) AUTHORIZATION 该用户;",
+                .brokenData, "database.schema-not-kept",
+                zh:
+                    "连接数据库\(location)的会话未使用本厅的模式 \(schema)（当前为 \(current.flatMap { $0 } ?? "无")）：连接池（如 PgBouncer）可能丢弃了启动参数 search_path。请直连 PostgreSQL，或使用会话模式并保留 search_path 参数",
                 en:
-                    "the user of \(location) may not create this hall's schema \(schema): a database administrator should run CREATE SCHEMA \(schema) AUTHORIZATION that user;"
+                    "the sessions on \(location) are not in this hall's schema \(schema) (but in \(current.flatMap { $0 } ?? "none")): a connection pooler (PgBouncer) may have dropped the startup parameter search_path. Connect to PostgreSQL directly, or through a pooler in session mode that passes search_path"
             )
         }
+    }
+}
+
+extension PostgresConnection {
+    /// Runs `query` to its end, its rows read and dropped. An error raised while it runs (a lock
+    /// not had within `lock_timeout`) comes after the rows' description, so it is thrown here and
+    /// not by the transaction's next statement, which PostgreSQL would refuse as "current
+    /// transaction is aborted" (what 5 of 25 halls starting at once had been told).
+    func runToEnd(_ query: PostgresQuery, logger: Logger) async throws {
+        for try await _ in try await self.query(query, logger: logger) {}
     }
 }

@@ -152,7 +152,7 @@ extension PostgresStore {
         try await guarded { [self] in
             try await transaction { [self] connection in
                 // Failures for one case one after the other, across servers: each counts those before it.
-                _ = try await connection.query(
+                try await connection.runToEnd(
                     """
                     SELECT 1 FROM case_access
                     WHERE case_id = (SELECT id FROM registration_case WHERE number = \(number.description))

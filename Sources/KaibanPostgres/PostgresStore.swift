@@ -92,8 +92,10 @@ public final class PostgresStore: Sendable {
     public func migrate() async throws -> [Int] {
         try await guarded { [self] in
             try await transaction { [self] connection in
-                _ = try await connection.query(
-                    "SELECT pg_advisory_xact_lock(\(PostgresMigrations.lock))", logger: logger)
+                // One hall's processes take turns; other halls' migrate beside them.
+                try await connection.runToEnd(
+                    "SELECT pg_advisory_xact_lock(\(PostgresMigrations.lock), hashtext(\(schema ?? "public")))",
+                    logger: logger)
                 if let schema { try await Self.prepareHallSchema(schema, location: location, connection, logger) }
                 // Another program's database is not made Kaiban's by a typo in an address: one
                 // without Kaiban's ledger must hold no table, view or sequence yet, in any schema

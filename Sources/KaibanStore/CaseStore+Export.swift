@@ -20,13 +20,33 @@ extension CaseStore {
         }
     }
 
-    /// A case of a hall other than `hall` (the division its number begins with), or nil when every
-    /// case is `hall`'s.
-    package func caseOfAnotherHall(than hall: String) throws -> String? {
+    /// What the file holds of a hall other than `hall`, named (a case, a day's numbers, office
+    /// hours while it has none of `hall`'s), or nil when it is `hall`'s alone: a file with no case
+    /// yet is known by its office hours (its bookings were made against them).
+    package func recordOfAnotherHall(than hall: String) throws -> (zh: String, en: String)? {
         try read { db in
-            try String.fetchOne(
+            if let number = try String.fetchOne(
                 db, sql: "SELECT number FROM registration_case WHERE substr(number, 1, 7) <> ? LIMIT 1",
                 arguments: [hall + "-"])
+            {
+                return ("办件\(number)", "case \(number)")
+            }
+            if let prefix = try String.fetchOne(
+                db, sql: "SELECT prefix FROM case_number_counter WHERE substr(prefix, 1, 7) <> ? LIMIT 1",
+                arguments: [hall + "-"])
+            {
+                return ("办件编号\(prefix)", "case numbers \(prefix)")
+            }
+            if let other = try String.fetchOne(
+                db,
+                sql: """
+                    SELECT hall FROM office_hours_version
+                    WHERE NOT EXISTS (SELECT 1 FROM office_hours_version WHERE hall = ?) LIMIT 1
+                    """, arguments: [hall])
+            {
+                return ("大厅\(other)的办公时间", "office hours of hall \(other)")
+            }
+            return nil
         }
     }
 

@@ -99,11 +99,26 @@ struct MigrateToCLITests {
         elsewhere.environment["KAIBAN_DATA_DIR"] = path + ".other.files"
         let refused = try elsewhere.run(["admin", "migrate-to", address, "--as", "zhouqiang", "--lang", "en"])
         #expect(refused.status != 0, "\(refused)")
+        #expect(refused.stderr.contains("the source's case 510811-"), "\(refused.stderr)")
         #expect(refused.stderr.contains("is not of this hall (510802)"), "\(refused.stderr)")
         let copied = try KaibanProcess(database: path).run(
             ["admin", "migrate-to", address, "--as", "zhouqiang", "--lang", "en"])
         #expect(copied.status == 0, "\(copied)")
         #expect(copied.stdout.contains("rebuilt from their histories: 8 cases"), "\(copied.stdout)")
+
+        // A hall's file with no case yet is known by its office hours (its bookings were made
+        // against them): not copied under another hall's name either.
+        let empty = Fixtures.temporaryDatabasePath()
+        try await Fixtures.staff(empty)
+        let read = try KaibanProcess(database: empty).run(["queue", "--as", "wangfang", "--lang", "en"])
+        #expect(read.status == 0, "\(read)")
+        var caseless = try KaibanProcess(database: empty)
+        caseless.environment["KAIBAN_HALL"] = "510802"
+        caseless.environment["KAIBAN_DATA_DIR"] = empty + ".other.files"
+        let hours = try caseless.run(
+            ["admin", "migrate-to", try await TestPostgres.freshDatabase(), "--as", "zhouqiang", "--lang", "en"])
+        #expect(hours.status == 64, "\(hours)")
+        #expect(hours.stderr.contains("office hours of hall 510811 is not of this hall (510802)"), "\(hours.stderr)")
     }
 
     @Test func onlyASupervisorCopiesAndARefusedCopyWritesNothing() async throws {

@@ -1,12 +1,18 @@
 import Foundation
 import KaibanCore
 import KaibanTestSupport
+import Synchronization
 import Testing
 
 @testable import KaibanDesk
 
-/// A data directory belongs to one hall (its document files, its exchange key): the first
-/// process of a hall to find files there claims it, and another hall's is refused.
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// A data directory belongs to one hall (its document files, its exchange key and files): the
+/// hall that first writes there claims it; every process checks the claim, and another hall's is
+/// refused. Reading never claims.
 struct DataDirectoryClaimTests {
     static func settings(hall: String, folder: URL) -> KaibanSettings {
         var settings = KaibanSettings(
@@ -15,45 +21,95 @@ struct DataDirectoryClaimTests {
         return settings
     }
 
-    static func newFolder() -> URL {
-        FileManager.default.temporaryDirectory.appendingPathComponent("kaiban-claim-\(UUID())")
+    static func withFolder(_ body: (URL) throws -> Void) throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kaiban-claim-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try body(folder)
     }
 
-    @Test func theFirstHallWithFilesThereClaimsTheFolderAndAnotherIsRefused() throws {
-        let folder = Self.newFolder()
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let zhaohua = Self.settings(hall: "510811", folder: folder)
-        let lizhou = Self.settings(hall: "510802", folder: folder)
-        let marker = folder.appendingPathComponent(KaibanSettings.dataDirectoryHallFile)
+    static func marker(_ folder: URL) -> URL { folder.appendingPathComponent(KaibanSettings.dataDirectoryHallFile) }
 
-        // A missing folder, then an empty one, is nobody's yet: a mistyped KAIBAN_HALL locks no one out.
-        try lizhou.claimDataDirectory()
-        #expect(!FileManager.default.fileExists(atPath: folder.path))
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        try lizhou.claimDataDirectory()
-        #expect(!FileManager.default.fileExists(atPath: marker.path))
+    @Test func theFirstHallToWriteClaimsTheFolderAndAnotherIsRefused() throws {
+        try Self.withFolder { folder in
+            let zhaohua = Self.settings(hall: "510811", folder: folder)
+            let lizhou = Self.settings(hall: "510802", folder: folder)
+            // A check (every process's start) never claims: not a missing folder, nor one with files
+            // (a mistyped KAIBAN_HALL, even in a command that then fails, locks no one out).
+            try lizhou.checkDataDirectory()
+            try FileManager.default.createDirectory(
+                at: folder.appendingPathComponent("ab"), withIntermediateDirectories: true)
+            try lizhou.checkDataDirectory()
+            #expect(!FileManager.default.fileExists(atPath: Self.marker(folder).path))
 
-        // Files there (the hall's documents): the first process claims the folder.
-        try FileManager.default.createDirectory(
-            at: folder.appendingPathComponent("documents"), withIntermediateDirectories: true)
-        try zhaohua.claimDataDirectory()
-        #expect(try String(contentsOf: marker, encoding: .utf8) == "510811\n")
-        try zhaohua.claimDataDirectory()
-        let refusal = #expect(throws: Problem.self) { try lizhou.claimDataDirectory() }
-        #expect(refusal?.code == "data-directory.other-hall")
-        #expect(refusal?.message(.en).contains("510811") == true && refusal?.message(.en).contains("510802") == true)
-        #expect(try String(contentsOf: marker, encoding: .utf8) == "510811\n")
+            // The first write claims it.
+            try zhaohua.claimDataDirectory()
+            #expect(try String(contentsOf: Self.marker(folder), encoding: .utf8) == "510811\n")
+            try zhaohua.claimDataDirectory()
+            try zhaohua.checkDataDirectory()
+            for claiming in [false, true] {
+                let refusal = #expect(throws: Problem.self) {
+                    if claiming { try lizhou.claimDataDirectory() } else { try lizhou.checkDataDirectory() }
+                }
+                #expect(refusal?.code == "data-directory.other-hall")
+                #expect(refusal?.message(.en).contains("belongs to hall 510811") == true)
+                #expect(refusal?.message(.en).contains("not to this hall 510802") == true)
+            }
+            #expect(try String(contentsOf: Self.marker(folder), encoding: .utf8) == "510811\n")
+            let left = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
+            #expect(left == ["ab", KaibanSettings.dataDirectoryHallFile], "no temporary file stays behind")
+        }
     }
 
-    /// An empty claim (a process stopped between making the file and writing it) is none.
-    @Test func anEmptyClaimRefusesNobody() throws {
-        let folder = Self.newFolder()
-        defer { try? FileManager.default.removeItem(at: folder) }
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        FileManager.default.createFile(
-            atPath: folder.appendingPathComponent(KaibanSettings.dataDirectoryHallFile).path, contents: Data())
-        FileManager.default.createFile(atPath: folder.appendingPathComponent("exchange").path, contents: Data("x".utf8))
-        try Self.settings(hall: "510802", folder: folder).claimDataDirectory()
-        try Self.settings(hall: "510811", folder: folder).claimDataDirectory()
+    /// Halls claiming one new folder at the same moment: one claim stands, and every other hall
+    /// is refused.
+    @Test func claimsAtTheSameMomentLeaveOneOwner() throws {
+        try Self.withFolder { folder in
+            let halls = ["510811", "510802", "510812", "510821"]
+            let won = Mutex<[String]>([])
+            DispatchQueue.concurrentPerform(iterations: 16) { index in
+                let hall = halls[index % halls.count]
+                if (try? Self.settings(hall: hall, folder: folder).claimDataDirectory()) != nil {
+                    won.withLock { $0.append(hall) }
+                }
+            }
+            let owner = try String(contentsOf: Self.marker(folder), encoding: .utf8)
+            let winners = won.withLock { $0 }
+            #expect(Set(winners).count == 1 && winners.count == 4, "\(winners)")
+            #expect(owner == "\(winners.first ?? "?")\n")
+        }
+    }
+
+    /// An empty claim (a process stopped as it wrote it) is none, and the next write replaces it;
+    /// a claim written by hand with a byte-order mark and CRLF is read; a claim that is no file
+    /// is refused, saying so, rather than taken as none.
+    @Test func claimsAreReadAsPeopleWriteThemAndRefusedWhenUnreadable() throws {
+        try Self.withFolder { folder in
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            let zhaohua = Self.settings(hall: "510811", folder: folder)
+            FileManager.default.createFile(atPath: Self.marker(folder).path, contents: Data())
+            try Self.settings(hall: "510802", folder: folder).checkDataDirectory()
+            try zhaohua.claimDataDirectory()
+            #expect(try String(contentsOf: Self.marker(folder), encoding: .utf8) == "510811\n")
+
+            try Data("\u{FEFF}510811\r\n".utf8).write(to: Self.marker(folder))
+            try zhaohua.checkDataDirectory()
+            #expect(throws: Problem.self) { try Self.settings(hall: "510802", folder: folder).checkDataDirectory() }
+
+            // A link to a file is followed (configuration tools deliver files so).
+            let elsewhere = folder.appendingPathComponent("claim.txt")
+            try Data("510802\n".utf8).write(to: elsewhere)
+            try FileManager.default.removeItem(at: Self.marker(folder))
+            try FileManager.default.createSymbolicLink(at: Self.marker(folder), withDestinationURL: elsewhere)
+            #expect(throws: Problem.self) { try zhaohua.checkDataDirectory() }
+
+            try FileManager.default.removeItem(at: Self.marker(folder))
+            #expect(mkfifo(Self.marker(folder).path, 0o644) == 0)
+            let fifo = #expect(throws: Problem.self) { try zhaohua.checkDataDirectory() }
+            #expect(fifo?.code == "data-directory.claim-unreadable")
+            try FileManager.default.removeItem(at: Self.marker(folder))
+            try Data("昭化区\n".utf8).write(to: Self.marker(folder))
+            let junk = #expect(throws: Problem.self) { try zhaohua.claimDataDirectory() }
+            #expect(junk?.code == "data-directory.claim-unreadable")
+        }
     }
 }

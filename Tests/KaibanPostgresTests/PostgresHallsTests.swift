@@ -78,6 +78,79 @@ extension PostgresStoreTests {
         }
     }
 
+    /// An administrator who made the hall's schema beforehand (as the README says to for a user
+    /// without CREATE) on a database keeping a hall in public: refused all the same, not opened as
+    /// an empty hall beside the real records.
+    @Test func aSchemaMadeBeforehandDoesNotHideAHallKeptInPublic() async throws {
+        try await withFreshDatabase { location in
+            _ = try await Self.migrated(location) { try await Self.openAtTheWindow($0) }
+            try await PostgresStore.withStore(location, deadline: TestServer.patience) {
+                try await $0.execute("CREATE SCHEMA kaiban_510811")
+            }
+            let refusal = await #expect(throws: Problem.self) {
+                try await Self.migrated(try location.inHall("510811")) { _ in }
+            }
+            #expect(refusal?.code == "database.hall-in-public")
+        }
+    }
+
+    /// A schema the user may not create tables in: what to run, naming the user (exit 78), not the
+    /// server's words as a passing failure (74).
+    @Test func aSchemaTheUserMayNotUseIsSaidWithWhatToRun() async throws {
+        try await withFreshDatabase { location in
+            let user = "hall_clerk_" + String(UUID().uuidString.prefix(8)).lowercased()
+            try await PostgresStore.withStore(location, deadline: TestServer.patience) { store in
+                try await store.execute("CREATE ROLE \(user) LOGIN")
+                try await store.execute("GRANT CONNECT ON DATABASE \(location.database) TO \(user)")
+                try await store.execute("CREATE SCHEMA kaiban_510811")
+                try await store.execute("GRANT USAGE ON SCHEMA kaiban_510811 TO \(user)")
+            }
+            var asClerk = try location.inHall("510811")
+            asClerk.username = user
+            let refusal = await #expect(throws: Problem.self) { try await Self.migrated(asClerk) { _ in } }
+            #expect(refusal?.code == "database.schema-not-allowed" && refusal?.kind == .brokenData)
+            #expect(refusal?.message(.en).contains("GRANT USAGE, CREATE ON SCHEMA kaiban_510811 TO \(user)") == true)
+            // Without the right to create a schema at all: the same problem, with CREATE SCHEMA.
+            var elsewhere = try location.inHall("510802")
+            elsewhere.username = user
+            let missing = await #expect(throws: Problem.self) { try await Self.migrated(elsewhere) { _ in } }
+            #expect(missing?.message(.en).contains("CREATE SCHEMA kaiban_510802 AUTHORIZATION \(user)") == true)
+        }
+    }
+
+    /// Each hall's processes take turns to migrate, apart from other halls': one hall's migration
+    /// held up does not hold up the province, and a turn not had in time is said as busy (it had
+    /// been "current transaction is aborted", the lock's own failure lost).
+    @Test func aHallsMigrationWaitsOnlyForItsOwnHall() async throws {
+        try await withFreshDatabase { location in
+            try await PostgresStore.withStore(location, deadline: TestServer.patience) { holder in
+                try await holder.client.withConnection { connection in
+                    try await connection.runToEnd(
+                        "SELECT pg_advisory_lock(\(PostgresMigrations.lock), hashtext('kaiban_510811'))",
+                        logger: holder.logger)
+                    let other = try await PostgresStore.withStore(try location.inHall("510802"), deadline: .seconds(3))
+                    {
+                        try await $0.migrate()
+                    }
+                    #expect(other == PostgresMigrations.all.map(\.version))
+                    let held = await #expect(throws: PostgresStoreError.self) {
+                        try await PostgresStore.withStore(try location.inHall("510811"), deadline: .seconds(3)) {
+                            try await $0.migrate()
+                        }
+                    }
+                    guard case .busy? = held else {
+                        Issue.record("a migration waiting past its limit: \(String(describing: held))")
+                        return
+                    }
+                    try await connection.runToEnd(
+                        "SELECT pg_advisory_unlock(\(PostgresMigrations.lock), hashtext('kaiban_510811'))",
+                        logger: holder.logger)
+                }
+            }
+            #expect(try await Self.hallSchemas(location) == ["kaiban_510802"])
+        }
+    }
+
     /// Another program's tables are still refused for a hall's schema; other halls' are not.
     @Test func anotherProgramsTablesAreRefusedForAHallToo() async throws {
         try await withFreshDatabase { location in

@@ -1,4 +1,5 @@
 import Foundation
+import KaibanDesk
 
 /// Small files of the kinds a portal attaches, made in memory: what their first bytes say is
 /// real, the rest is filler.
@@ -31,10 +32,11 @@ public enum SampleFiles {
         ])
     }
 
-    /// Every file below `folder` (not the folders), by its path relative to it, sorted.
+    /// Every file below `folder` (not the folders, nor the hall's claim of the folder), by its
+    /// path relative to it, sorted.
     public static func kept(under folder: URL) -> [String] {
         let paths = FileManager.default.enumerator(atPath: folder.path)?.compactMap { $0 as? String } ?? []
-        return paths.filter {
+        return paths.filter { $0 != KaibanSettings.dataDirectoryHallFile }.filter {
             var isFolder: ObjCBool = false
             FileManager.default.fileExists(atPath: folder.appendingPathComponent($0).path, isDirectory: &isFolder)
             return !isFolder.boolValue

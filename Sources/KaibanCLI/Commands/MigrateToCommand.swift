@@ -42,7 +42,7 @@ struct MigrateToCommand: AsyncParsableCommand {
             try await session.desk.authorizeMigration(as: session.actor)
             // The copy goes into this hall's schema (KAIBAN_HALL): another hall's file is refused
             // before anything is made there.
-            if let other = try source.caseOfAnotherHall(than: session.settings.hall) {
+            if let other = try source.recordOfAnotherHall(than: session.settings.hall) {
                 throw Self.otherHall(other, hall: session.settings.hall)
             }
             let clock = try await session.desk.slaClock()
@@ -54,13 +54,13 @@ struct MigrateToCommand: AsyncParsableCommand {
         }
     }
 
-    /// The refusal of a source holding `number`, a case of another hall than `hall`.
-    static func otherHall(_ number: String, hall: String) -> Problem {
+    /// The refusal of a source holding `record` of another hall than `hall`.
+    static func otherHall(_ record: (zh: String, en: String), hall: String) -> Problem {
         Problem(
             .invalid, "migrate.other-hall",
-            zh: "来源数据库的办件\(number)不属于本厅（\(hall)）：请以该库所属大厅的 KAIBAN_HALL 运行迁移",
+            zh: "来源数据库中的\(record.zh)不属于本厅（\(hall)）：请以该库所属大厅的 KAIBAN_HALL 运行迁移",
             en:
-                "the source's case \(number) is not of this hall (\(hall)): run the copy with KAIBAN_HALL set to the source's hall"
+                "the source's \(record.en) is not of this hall (\(hall)): run the copy with KAIBAN_HALL set to the source's hall"
         )
     }
 
