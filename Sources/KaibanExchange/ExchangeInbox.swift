@@ -52,8 +52,13 @@ public struct SpoolDocuments: DocumentSource {
         guard descriptor >= 0 else { return nil }
         defer { close(descriptor) }
         var status = stat()
-        guard fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG,
-            let staged = StagedFile(in: staging, named: sm3, limit: limit), staged.append(readingFrom: descriptor)
+        guard fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG else { return nil }
+        // A small file is read into memory while the budget lasts (it is read whole: a file that
+        // changes size meanwhile then fails the manifest's size or SM3); any other is staged.
+        if let content = DocumentMemory.shared.read(descriptor, count: min(Int(status.st_size), limit + 1)) {
+            return content
+        }
+        guard let staged = StagedFile(in: staging, named: sm3, limit: limit), staged.append(readingFrom: descriptor)
         else { return nil }
         return staged.content()
     }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -87,4 +88,59 @@ final class StagedFile {
         }
         return Data(bytesNoCopy: mapped, count: count, deallocator: .custom { pointer, size in munmap(pointer, size) })
     }
+}
+
+/// How many octets of document files may be held in the process's own memory at once: a small
+/// file (most scans) is read straight into memory while the budget lasts, sparing a temporary file
+/// (creating and removing one per document had cost the import the time ext4 takes to find inodes
+/// after deletions); past the budget, or for a large file, it is staged on disk (``StagedFile``).
+final class DocumentMemory: Sendable {
+    static let shared = DocumentMemory(budget: 64 << 20)
+
+    /// The largest file read into memory.
+    static let largestInMemory = 1 << 20
+
+    private let left: Mutex<Int>
+
+    init(budget: Int) { left = Mutex(budget) }
+
+    /// The `count` octets `descriptor` holds from its start, read into memory taken from the
+    /// budget (given back when the content is released); nil when the budget does not allow it
+    /// (or the file is larger than ``largestInMemory``), or the file cannot be read whole.
+    func read(_ descriptor: Int32, count: Int) -> Data? {
+        guard count <= Self.largestInMemory else { return nil }
+        let taken = left.withLock { left -> Bool in
+            guard left >= count else { return false }
+            left -= count
+            return true
+        }
+        guard taken else { return nil }
+        guard count > 0, let buffer = malloc(count) else {
+            give(count)
+            return count == 0 ? Data() : nil
+        }
+        var done = 0
+        while done < count {
+            let read = pread(descriptor, buffer + done, count - done, off_t(done))
+            if read < 0 && errno == EINTR { continue }
+            guard read > 0 else { break }
+            done += read
+        }
+        guard done == count else {
+            free(buffer)
+            give(count)
+            return nil
+        }
+        return Data(
+            bytesNoCopy: buffer, count: count,
+            deallocator: .custom { [self] pointer, _ in
+                free(pointer)
+                give(count)
+            })
+    }
+
+    private func give(_ count: Int) { left.withLock { $0 += count } }
+
+    /// What is left of the budget (for tests).
+    var available: Int { left.withLock { $0 } }
 }

@@ -57,16 +57,45 @@ struct StagedDocumentsTests {
         }
     }
 
+    /// A small file is read into memory while the budget lasts, and its part of the budget comes
+    /// back when the content is released; past the budget the caller stages it instead.
+    @Test func smallFilesAreReadIntoMemoryWithinABudget() async throws {
+        try await Self.folders { spool, staging in
+            let content = Data((0..<60).map { UInt8($0) })
+            let path = spool.appendingPathComponent("small").path
+            try content.write(to: URL(fileURLWithPath: path))
+            let descriptor = open(path, O_RDONLY)
+            #expect(descriptor >= 0)
+            defer { close(descriptor) }
+            let memory = DocumentMemory(budget: 100)
+            var first = memory.read(descriptor, count: 60)
+            #expect(first == content)
+            #expect(memory.available == 40)
+            #expect(memory.read(descriptor, count: 60) == nil)
+            #expect(memory.available == 40)
+            first = nil
+            #expect(memory.available == 100)
+            #expect(memory.read(descriptor, count: DocumentMemory.largestInMemory + 1) == nil)
+            // Through the spool: the same content whichever way it was read, nothing left behind.
+            let sm3 = SM3.hex(content)
+            try content.write(to: spool.appendingPathComponent(sm3))
+            #expect(await SpoolDocuments(folder: spool).file(sm3: sm3, limit: 100, staging: staging) == content)
+            #expect(Self.left(in: staging).isEmpty)
+        }
+    }
+
     /// No place to receive the file (the staging folder is a file, or cannot be written): the file
     /// counts as not obtained, which refuses the transfer with a receipt, rather than a crash.
     @Test func noPlaceToReceiveIsNoFile() async throws {
         try await Self.folders { spool, staging in
+            // Larger than what is read into memory: it must be staged.
             let sm3 = String(repeating: "c", count: 64)
-            try Data("%PDF-1.4".utf8).write(to: spool.appendingPathComponent(sm3))
+            try Data(repeating: 1, count: DocumentMemory.largestInMemory + 10).write(
+                to: spool.appendingPathComponent(sm3))
             try FileManager.default.createDirectory(
                 at: staging.deletingLastPathComponent(), withIntermediateDirectories: true)
             try Data().write(to: staging)
-            #expect(await SpoolDocuments(folder: spool).file(sm3: sm3, limit: 100, staging: staging) == nil)
+            #expect(await SpoolDocuments(folder: spool).file(sm3: sm3, limit: 50_000_000, staging: staging) == nil)
         }
     }
 }
