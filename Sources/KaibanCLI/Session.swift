@@ -104,13 +104,15 @@ extension AsyncParsableCommand {
             let settings = try KaibanSettings.resolve(
                 database: options.db, forms: options.forms, environment: environment,
                 executable: Bundle.main.executableURL)
+            // Another hall's data directory is refused before the database is opened (opening
+            // creates a hall's schema on PostgreSQL).
+            if !(self is ReadsReferenceOnly) { try settings.checkDataDirectory() }
             let store: any DeskStore
             do {
                 store = try await openStore(settings.database, hall: settings.hall)
             } catch {
                 throw Problem.from(error)
             }
-            if !(self is ReadsReferenceOnly) { try settings.checkDataDirectory() }
             let clerk = options.clerk ?? environment["KAIBAN_CLERK"].flatMap { $0.isEmpty ? nil : $0 }
             let session = Session(
                 desk: Desk(

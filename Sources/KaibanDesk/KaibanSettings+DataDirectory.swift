@@ -33,8 +33,8 @@ extension KaibanSettings {
         try refuseUnlessOurs(Self.claim(in: dataDirectory))
     }
 
-    /// Claims the data directory for this hall before a file is written there or swept (making
-    /// it when missing), or refuses it when it is another hall's.
+    /// Claims the data directory for this hall before a file is written there (making it when
+    /// missing), or refuses it when it is another hall's.
     public func claimDataDirectory() throws(Problem) {
         let folder = dataDirectory
         let current = Self.claim(in: folder)
@@ -54,12 +54,45 @@ extension KaibanSettings {
         let flushed = fsync(descriptor) == 0
         close(descriptor)
         guard written == line.count, flushed else { return }
-        // Linked, not renamed: a claim another process made meanwhile is never replaced; an empty
-        // one (its writer stopped) is.
-        if link(temporary, marker) != 0, errno == EEXIST, Self.claim(in: folder) == .none {
-            rename(temporary, marker)
+        // Linked, not renamed: a claim another process made meanwhile is never replaced. An empty
+        // one (its writer stopped) is removed first, and the link tried again: of halls doing so
+        // at once, one link stands. Where links are not had (some network and FUSE file systems)
+        // the claim is created in place, exclusively.
+        for _ in 0..<2 {
+            if link(temporary, marker) == 0 { break }
+            if errno == EEXIST {
+                guard Self.claim(in: folder) == .none else { break }
+                unlink(marker)
+                continue
+            }
+            let created = open(marker, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+            if created >= 0 {
+                let done = line.withUnsafeBytes { write(created, $0.baseAddress, $0.count) } == line.count
+                _ = fsync(created)
+                close(created)
+                if !done { unlink(marker) }
+            }
+            break
+        }
+        let directory = open(folder.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if directory >= 0 {
+            _ = fsync(directory)
+            close(directory)
         }
         try refuseUnlessOurs(Self.claim(in: folder))
+    }
+
+    /// Whether this hall may sweep the data directory (remove files its records do not name):
+    /// only when the folder is claimed by it, or holds nothing yet. An unclaimed folder with files
+    /// (kept before claims existed) may be shared with another hall by mistake, and a sweep would
+    /// remove that hall's files: it is only checked until a write claims it (or a supervisor
+    /// writes the hall's code into `kaiban-hall`).
+    public func maySweepDataDirectory() throws(Problem) -> Bool {
+        let current = Self.claim(in: dataDirectory)
+        try refuseUnlessOurs(current)
+        if current != .none { return true }
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: dataDirectory.path)) ?? []
+        return entries.allSatisfy { $0 == Self.dataDirectoryHallFile }
     }
 
     private func refuseUnlessOurs(_ claim: DataDirectoryClaim) throws(Problem) {

@@ -625,7 +625,7 @@ public struct ExchangeInbox: Sendable {
 extension ExchangeInbox {
     /// The steps an accepted message takes on the local case, in order: each current status of
     /// the deciding authority moves a case transferred there (correction 6 and 7, and 3 or 8 as
-    /// its end when no 7 came; special procedure 9 and 10, and 3 or 8 as its end when no 10 came;
+    /// its end when no 7 came; special procedure 9 and 10, and 8 as its end when no 10 came;
     /// licence 11 or 12; 4 or 5 not taken; rejection 13; withdrawal 2 or 14: a correction asked
     /// and answered in one message still pauses the clock between); a withdrawal withdraws a case
     /// transferred here. A step the case's stage (or its workflow version) does not allow is left
@@ -662,10 +662,11 @@ extension ExchangeInbox {
                 let transitions: [String]
                 switch change.status {
                 case 6: transitions = ["partner-correction"]
-                case 7: transitions = ["partner-resubmitted"]
+                case 3, 7: transitions = ["partner-resubmitted"]
                 // Handling again after a correction or a special procedure ends it, when no 7 or
-                // 10 came (each a no-op otherwise: the step leaves only from its own stage).
-                case 3, 8: transitions = ["partner-resubmitted", "partner-special-ended"]
+                // 10 came (each a no-op otherwise: the step leaves only from its own stage). 3
+                // after a special procedure goes back in the case's course and is refused.
+                case 8: transitions = ["partner-resubmitted", "partner-special-ended"]
                 case 9: transitions = ["partner-special"]
                 case 10: transitions = ["partner-special-ended"]
                 case 11, 12: transitions = ["partner-licensed"]

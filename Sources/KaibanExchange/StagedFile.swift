@@ -21,6 +21,8 @@ final class StagedFile {
     private var descriptor: Int32
     private var count = 0
     private let limit: Int
+    /// A write failed (the disk full): the file is not had, whatever was written.
+    private var failed = false
 
     /// A new temporary file in `folder` (made when missing) for at most `limit` + 1 octets, or nil
     /// when it cannot be made (the folder unwritable, the disk full).
@@ -49,7 +51,10 @@ final class StagedFile {
         while written < wanted, let base = bytes.baseAddress {
             let result = write(descriptor, base + written, wanted - written)
             if result < 0 && errno == EINTR { continue }
-            guard result > 0 else { return false }
+            guard result > 0 else {
+                failed = true
+                return false
+            }
             written += result
         }
         count += written
@@ -74,7 +79,7 @@ final class StagedFile {
     /// The content as written, mapped read-only (released with the `Data`), the file itself
     /// removed; nil when it cannot be mapped.
     func content() -> Data? {
-        guard descriptor >= 0 else { return nil }
+        guard descriptor >= 0, !failed else { return nil }
         defer {
             close(descriptor)
             unlink(path)

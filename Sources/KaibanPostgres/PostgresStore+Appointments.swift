@@ -111,7 +111,8 @@ extension PostgresStore {
                     // The key's lock first: the same request sent twice at once books once.
                     try await connection.runToEnd(
                         """
-                        SELECT pg_advisory_xact_lock(\(Self.bookingKeyLock), hashtext(\(portalID) || ' ' || \(key)))
+                        SELECT pg_advisory_xact_lock(
+                            \(Self.bookingKeyLock), hashtext(current_schema() || ' ' || \(portalID) || ' ' || \(key)))
                         """, logger: logger)
                     if let earlier = try await earlierBooking(portalID: portalID, keySHA256: key, connection) {
                         return BookingOutcome(appointment: earlier.appointment, replayed: true)
@@ -216,6 +217,8 @@ extension PostgresStore {
 
 extension PostgresStore {
     /// The advisory lock class (the first of two keys) of a day's bookings and extended hours: "appt".
+    /// The second key hashes the hall's schema with the day (or the key), so that halls on one
+    /// database never wait for each other.
     fileprivate static let bookingDayLock: Int32 = 0x6170_7074
     /// The advisory lock class of a portal's idempotency keys: "apky".
     fileprivate static let bookingKeyLock: Int32 = 0x6170_6B79
@@ -226,7 +229,7 @@ extension PostgresStore {
         for date in Set(dates).sorted() {
             try await connection.runToEnd(
                 """
-                SELECT pg_advisory_xact_lock(\(Self.bookingDayLock), \(date.description)::date - date '2000-01-01')
+                SELECT pg_advisory_xact_lock(\(Self.bookingDayLock), hashtext(current_schema() || ' ' || \(date.description)))
                 """, logger: logger)
         }
     }

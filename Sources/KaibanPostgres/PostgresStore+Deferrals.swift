@@ -82,7 +82,7 @@ extension PostgresStore {
                 // One person's flags change one transaction at a time (an unrelated person whose
                 // id hashes alike only waits its turn).
                 try await connection.runToEnd(
-                    "SELECT pg_advisory_xact_lock(\(Self.applicantFlagLock), hashtext(\(flag.idNumber)))",
+                    "SELECT pg_advisory_xact_lock(\(Self.applicantFlagLock), hashtext(current_schema() || ' ' || \(flag.idNumber)))",
                     logger: logger)
                 let flags = try await deferralApplicantFlags(flag.idNumber, connection)
                 let flagged = flags.last?.flagged ?? false
@@ -142,7 +142,8 @@ extension PostgresStore {
         return Array(Set(people.filter { !$0.isEmpty }.map { $0.uppercased() })).sorted()
     }
 
-    /// The first key of the advisory lock on a person's flags (the second is their id's hash):
+    /// The first key of the advisory lock on a person's flags (the second is the hash of the hall's
+    /// schema and their id):
     /// "af" for applicant flags.
     private static let applicantFlagLock: Int32 = 0x6166
 

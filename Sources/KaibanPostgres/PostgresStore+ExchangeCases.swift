@@ -349,7 +349,8 @@ extension PostgresStore {
         guard !ordered.isEmpty else { return }
         try await connection.runToEnd(
             """
-            SELECT count(pg_advisory_xact_lock(\(Self.exchangeLockSpace), key)) FROM unnest(\(ordered)) AS key
+            SELECT count(pg_advisory_xact_lock(\(Self.exchangeLockSpace), hashtext(current_schema() || ' ' || key::text)))
+            FROM unnest(\(ordered)) AS key
             """, logger: logger)
     }
 

@@ -11,6 +11,20 @@ extension PostgresStore {
     /// The hall whose schema the store works in, or nil for the database's own search path.
     public var hall: String? { schema.map { String($0.dropFirst(Self.hallSchemaPrefix.count)) } }
 
+    /// The halls' schemas on the database (`kaiban_` and six digits), in order.
+    package func hallSchemas() async throws -> [String] {
+        try await guarded { [self] in
+            var names: [String] = []
+            for try await name in try await client.query(
+                "SELECT nspname::text FROM pg_namespace WHERE nspname ~ '^kaiban_[0-9]{6}$' ORDER BY nspname",
+                logger: logger
+            ).decode(String.self) {
+                names.append(name)
+            }
+            return names
+        }
+    }
+
     /// What a hall's schema name begins with (``PostgresLocation/schema``).
     static let hallSchemaPrefix = "kaiban_"
 
@@ -26,11 +40,18 @@ extension PostgresStore {
     static func prepareHallSchema(
         _ schema: String, location: String, _ connection: PostgresConnection, _ logger: Logger
     ) async throws {
+        // From the catalogs, which anyone may read (to_regclass on a schema the user may not use
+        // is refused, and a hardened database grants nothing on public).
         let state = try await connection.query(
             """
             SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = \(schema)),
-                to_regclass(quote_ident(\(schema)) || '.kaiban_migration') IS NOT NULL,
-                to_regclass('public.kaiban_migration') IS NOT NULL, current_user::text
+                EXISTS (
+                    SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                    WHERE n.nspname = \(schema) AND c.relname = 'kaiban_migration' AND c.relkind = 'r'),
+                EXISTS (
+                    SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                    WHERE n.nspname = 'public' AND c.relname = 'kaiban_migration' AND c.relkind = 'r'),
+                current_user::text
             """, logger: logger
         ).decode((Bool, Bool, Bool, String).self).first(where: { _ in true })
         let (exists, migrated, legacy, user) = state ?? (false, false, false, "?")
@@ -46,13 +67,7 @@ extension PostgresStore {
                     "\(location) keeps the data of an earlier Kaiban (one hall per database) in schema public, and this hall's schema \(schema) holds no Kaiban tables yet. A database administrator should check which hall (HALL) public holds, then run: ALTER SCHEMA public RENAME TO kaiban_HALL; CREATE SCHEMA public; (dropping an empty kaiban_HALL made beforehand first)"
             )
         }
-        let notAllowed = Problem(
-            .brokenData, "database.schema-not-allowed",
-            zh:
-                "数据库\(location)的用户 \(user) 无权使用或在本厅的模式 \(schema) 中建表：请数据库管理员执行 CREATE SCHEMA \(schema) AUTHORIZATION \(user);（或对已有模式执行 GRANT USAGE, CREATE ON SCHEMA \(schema) TO \(user);）",
-            en:
-                "the user \(user) of \(location) may not use this hall's schema \(schema) or create tables in it: a database administrator should run CREATE SCHEMA \(schema) AUTHORIZATION \(user); (or, for an existing schema, GRANT USAGE, CREATE ON SCHEMA \(schema) TO \(user);)"
-        )
+        let notAllowed = schemaNotAllowed(schema, location: location, user: user)
         if !exists {
             do {
                 try await connection.runToEnd(PostgresQuery(unsafeSQL: "CREATE SCHEMA \(schema)"), logger: logger)
@@ -80,6 +95,31 @@ extension PostgresStore {
                     "the sessions on \(location) are not in this hall's schema \(schema) (but in \(current.flatMap { $0 } ?? "none")): a connection pooler (PgBouncer) may have dropped the startup parameter search_path. Connect to PostgreSQL directly, or through a pooler in session mode that passes search_path"
             )
         }
+    }
+}
+
+extension PostgresStore {
+    /// The refusal of `schema` to `user`, with what an administrator should run.
+    static func schemaNotAllowed(_ schema: String, location: String, user: String) -> Problem {
+        Problem(
+            .brokenData, "database.schema-not-allowed",
+            zh:
+                "数据库\(location)的用户 \(user) 无权使用或在本厅的模式 \(schema) 中建表：请数据库管理员执行 CREATE SCHEMA \(schema) AUTHORIZATION \(user);（或对已有模式执行 GRANT USAGE, CREATE ON SCHEMA \(schema) TO \(user);）",
+            en:
+                "the user \(user) of \(location) may not use this hall's schema \(schema) or create tables in it: a database administrator should run CREATE SCHEMA \(schema) AUTHORIZATION \(user); (or, for an existing schema, GRANT USAGE, CREATE ON SCHEMA \(schema) TO \(user);)"
+        )
+    }
+
+    /// Refuses, before a migration is applied, a user who may not create tables in `schema` (a
+    /// new version brings tables to a hall migrated before).
+    static func requireCreate(in schema: String, location: String, _ connection: PostgresConnection, _ logger: Logger)
+        async throws
+    {
+        let (allowed, user) =
+            try await connection.query(
+                "SELECT has_schema_privilege(\(schema), 'CREATE'), current_user::text", logger: logger
+            ).decode((Bool, String).self).first(where: { _ in true }) ?? (false, "?")
+        if !allowed { throw schemaNotAllowed(schema, location: location, user: user) }
     }
 }
 

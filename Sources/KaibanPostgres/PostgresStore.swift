@@ -131,6 +131,9 @@ public final class PostgresStore: Sendable {
                     applied.insert(version)
                 }
                 var now: [Int] = []
+                if let schema, PostgresMigrations.all.contains(where: { !applied.contains($0.version) }) {
+                    try await Self.requireCreate(in: schema, location: location, connection, logger)
+                }
                 for migration in PostgresMigrations.all where !applied.contains(migration.version) {
                     for statement in migration.statements {
                         _ = try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)

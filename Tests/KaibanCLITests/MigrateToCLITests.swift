@@ -1,5 +1,6 @@
 import Foundation
 import KaibanCore
+import KaibanPostgres
 import KaibanTestSupport
 import Testing
 
@@ -119,6 +120,26 @@ struct MigrateToCLITests {
             ["admin", "migrate-to", try await TestPostgres.freshDatabase(), "--as", "zhouqiang", "--lang", "en"])
         #expect(hours.status == 64, "\(hours)")
         #expect(hours.stderr.contains("office hours of hall 510811 is not of this hall (510802)"), "\(hours.stderr)")
+    }
+
+    /// Another hall's data directory is refused before the database is opened: a hall's first
+    /// command there had created its schema (41 tables) before it was refused.
+    @Test func anotherHallsDataDirectoryIsRefusedBeforeTheDatabaseIsTouched() async throws {
+        let address = try await TestPostgres.freshDatabase()
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kaiban-claimed-\(UUID())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try Data("510811\n".utf8).write(to: folder.appendingPathComponent("kaiban-hall"))
+        var elsewhere = try KaibanProcess(database: address)
+        elsewhere.environment["KAIBAN_HALL"] = "510802"
+        elsewhere.environment["KAIBAN_DATA_DIR"] = folder.path
+        let refused = try elsewhere.run(["clerk", "list", "--lang", "en"])
+        #expect(refused.status == 64, "\(refused)")
+        #expect(refused.stderr.contains("belongs to hall 510811"), "\(refused.stderr)")
+        let schemas = try await PostgresStore.withStore(try PostgresLocation(address), deadline: .seconds(60)) {
+            try await $0.hallSchemas()
+        }
+        #expect(schemas.isEmpty)
     }
 
     @Test func onlyASupervisorCopiesAndARefusedCopyWritesNothing() async throws {

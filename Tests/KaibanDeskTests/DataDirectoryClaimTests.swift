@@ -60,6 +60,22 @@ struct DataDirectoryClaimTests {
         }
     }
 
+    /// A rebuild sweeps (removes files no record names) only a folder its hall has claimed, or an
+    /// empty one: an unclaimed folder with files may be another hall's too, and is only checked.
+    @Test func onlyAClaimedOrEmptyFolderIsSwept() throws {
+        try Self.withFolder { folder in
+            let zhaohua = Self.settings(hall: "510811", folder: folder)
+            #expect(try zhaohua.maySweepDataDirectory())
+            try FileManager.default.createDirectory(
+                at: folder.appendingPathComponent("ab"), withIntermediateDirectories: true)
+            #expect(try zhaohua.maySweepDataDirectory() == false)
+            #expect(!FileManager.default.fileExists(atPath: Self.marker(folder).path))
+            try zhaohua.claimDataDirectory()
+            #expect(try zhaohua.maySweepDataDirectory())
+            #expect(throws: Problem.self) { try Self.settings(hall: "510802", folder: folder).maySweepDataDirectory() }
+        }
+    }
+
     /// Halls claiming one new folder at the same moment: one claim stands, and every other hall
     /// is refused.
     @Test func claimsAtTheSameMomentLeaveOneOwner() throws {

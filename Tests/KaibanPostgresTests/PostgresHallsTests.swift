@@ -13,15 +13,7 @@ import Testing
 extension PostgresStoreTests {
     /// The schemas named `kaiban_…` on `location`'s database, in order.
     static func hallSchemas(_ location: PostgresLocation) async throws -> [String] {
-        try await PostgresStore.withStore(location, deadline: TestServer.patience) { store in
-            var names: [String] = []
-            for try await name in try await store.client.query(
-                "SELECT nspname FROM pg_namespace WHERE nspname LIKE 'kaiban\\_%' ORDER BY nspname"
-            ).decode(String.self) {
-                names.append(name)
-            }
-            return names
-        }
+        try await PostgresStore.withStore(location, deadline: TestServer.patience) { try await $0.hallSchemas() }
     }
 
     @Test func twoHallsOnOneDatabaseKeepTheirOwnNumbersAndRecords() async throws {
@@ -99,14 +91,21 @@ extension PostgresStoreTests {
     @Test func aSchemaTheUserMayNotUseIsSaidWithWhatToRun() async throws {
         try await withFreshDatabase { location in
             let user = "hall_clerk_" + String(UUID().uuidString.prefix(8)).lowercased()
+            // A hardened database: nothing granted on public, the hall's schema made by an
+            // administrator with nothing granted on it either.
             try await PostgresStore.withStore(location, deadline: TestServer.patience) { store in
                 try await store.execute("CREATE ROLE \(user) LOGIN")
                 try await store.execute("GRANT CONNECT ON DATABASE \(location.database) TO \(user)")
+                try await store.execute("REVOKE ALL ON SCHEMA public FROM PUBLIC")
                 try await store.execute("CREATE SCHEMA kaiban_510811")
-                try await store.execute("GRANT USAGE ON SCHEMA kaiban_510811 TO \(user)")
             }
             var asClerk = try location.inHall("510811")
             asClerk.username = user
+            let unusable = await #expect(throws: Problem.self) { try await Self.migrated(asClerk) { _ in } }
+            #expect(unusable?.code == "database.schema-not-allowed", "\(String(describing: unusable))")
+            try await PostgresStore.withStore(location, deadline: TestServer.patience) {
+                try await $0.execute("GRANT USAGE ON SCHEMA kaiban_510811 TO \(user)")
+            }
             let refusal = await #expect(throws: Problem.self) { try await Self.migrated(asClerk) { _ in } }
             #expect(refusal?.code == "database.schema-not-allowed" && refusal?.kind == .brokenData)
             #expect(refusal?.message(.en).contains("GRANT USAGE, CREATE ON SCHEMA kaiban_510811 TO \(user)") == true)
@@ -115,6 +114,11 @@ extension PostgresStoreTests {
             elsewhere.username = user
             let missing = await #expect(throws: Problem.self) { try await Self.migrated(elsewhere) { _ in } }
             #expect(missing?.message(.en).contains("CREATE SCHEMA kaiban_510802 AUTHORIZATION \(user)") == true)
+            // What the message says, done: the hall migrates as that user, public untouched.
+            try await PostgresStore.withStore(location, deadline: TestServer.patience) {
+                try await $0.execute("CREATE SCHEMA kaiban_510802 AUTHORIZATION \(user)")
+            }
+            #expect(try await Self.migrated(elsewhere) { try await $0.appliedMigrations() }.count > 0)
         }
     }
 
