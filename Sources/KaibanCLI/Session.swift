@@ -50,7 +50,7 @@ extension WorkflowCommand: ReadsReferenceOnly {}
 extension AsyncParsableCommand {
     /// The store at `path`. Only a command that may create the database creates a missing file:
     /// any other would leave an empty database behind a mistyped `--db`.
-    func openStore(_ path: String, hall: String) async throws -> any DeskStore {
+    func openStore(_ path: String, hall: String, divisions: URL) async throws -> any DeskStore {
         // An address (`postgres://…`) is no file: taken as a path it would create folders named
         // after it. The address is not repeated (it may hold a password).
         if let colon = path.range(of: "://"), !path[..<colon.lowerBound].isEmpty,
@@ -58,7 +58,7 @@ extension AsyncParsableCommand {
         {
             let scheme = path[..<colon.lowerBound].lowercased()
             if scheme == "postgres" || scheme == "postgresql" {
-                return try await openPostgres(path, hall: hall)
+                return try await openPostgres(path, hall: hall, divisions: divisions)
             }
             throw Problem(
                 .invalid, "database.address-unsupported",
@@ -109,7 +109,7 @@ extension AsyncParsableCommand {
             if !(self is ReadsReferenceOnly) { try settings.checkDataDirectory() }
             let store: any DeskStore
             do {
-                store = try await openStore(settings.database, hall: settings.hall)
+                store = try await openStore(settings.database, hall: settings.hall, divisions: settings.divisionsFile)
             } catch {
                 throw Problem.from(error)
             }
@@ -138,9 +138,9 @@ extension AsyncParsableCommand {
     /// version is applied once). The database itself must exist (a database administrator creates
     /// it); an unreadable address is a usage error that does not repeat the password, and a server
     /// that does not answer is a storage problem (exit 74).
-    func openPostgres(_ address: String, hall: String, deadline: Duration = PostgresStore.defaultDeadline)
-        async throws -> PostgresStore
-    {
+    func openPostgres(
+        _ address: String, hall: String, divisions: URL, deadline: Duration = PostgresStore.defaultDeadline
+    ) async throws -> PostgresStore {
         let location: PostgresLocation
         do {
             location = try PostgresLocation(address).inHall(hall)
@@ -159,7 +159,8 @@ extension AsyncParsableCommand {
         logger.logLevel = .critical
         let store = PostgresStore.connected(location, logger: logger, deadline: deadline)
         do {
-            try await Self.migrate(store, at: location, deadline: deadline, logger: logger)
+            try await Self.migrate(
+                store, at: location, deadline: deadline, logger: logger, isHall: Self.divisionsName(divisions))
         } catch {
             store.close()
             throw error
@@ -167,17 +168,28 @@ extension AsyncParsableCommand {
         return store
     }
 
+    /// Whether the divisions table in `file` names `code` (asked only before a hall's schema is
+    /// made: a plain search of the file's text for its `code` attribute, not a parse). A file that
+    /// cannot be read refuses no one: the desk says so when it takes the table in.
+    static func divisionsName(_ file: URL) -> @Sendable (String) -> Bool {
+        { code in
+            guard let data = try? Data(contentsOf: file) else { return true }
+            return data.range(of: Data("code=\"\(code)\"".utf8)) != nil
+        }
+    }
+
     /// Brings `store`'s schema up to date. The pool says only that no connection came in time
     /// (after `deadline`): when the migration has not answered within a second, one connection
     /// made apart says why, at once when the server refuses the address (no such database or
     /// role, a wrong password: exit 78), and as the reason of a server not reached.
     private static func migrate(
-        _ store: PostgresStore, at location: PostgresLocation, deadline: Duration, logger: Logger
+        _ store: PostgresStore, at location: PostgresLocation, deadline: Duration, logger: Logger,
+        isHall: @escaping @Sendable (String) -> Bool
     ) async throws {
         try await withThrowingTaskGroup(of: PostgresOpening.self) { group in
             group.addTask {
                 do {
-                    try await store.migrate()
+                    try await store.migrate(isHall: isHall)
                     return .migrated(nil)
                 } catch {
                     return .migrated(error)

@@ -38,7 +38,8 @@ extension PostgresStore {
     ///   which a connection pooler may drop (PgBouncer's `ignore_startup_parameters`), and every
     ///   hall would then share `public`'s tables.
     static func prepareHallSchema(
-        _ schema: String, location: String, _ connection: PostgresConnection, _ logger: Logger
+        _ schema: String, location: String, isHall: (@Sendable (String) -> Bool)?, _ connection: PostgresConnection,
+        _ logger: Logger
     ) async throws {
         // From the catalogs, which anyone may read (to_regclass on a schema the user may not use
         // is refused, and a hardened database grants nothing on public).
@@ -69,6 +70,14 @@ extension PostgresStore {
         }
         let notAllowed = schemaNotAllowed(schema, location: location, user: user)
         if !exists {
+            if let isHall, !isHall(hall) {
+                throw Problem(
+                    .invalid, "hall.unknown",
+                    zh: "KAIBAN_HALL=\(hall) 不是行政区划代码表中的区划，未在数据库\(location)中为它建立模式",
+                    en:
+                        "KAIBAN_HALL=\(hall) is no division of the divisions table: no schema was made for it in \(location)"
+                )
+            }
             do {
                 try await connection.runToEnd(PostgresQuery(unsafeSQL: "CREATE SCHEMA \(schema)"), logger: logger)
             } catch let error as PSQLError where error.serverInfo?[.sqlState] == "42501" {

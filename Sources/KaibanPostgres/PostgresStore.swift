@@ -87,16 +87,20 @@ public final class PostgresStore: Sendable {
     }
 
     /// Applies the migrations this version knows and the database lacks, in order, each in its own
-    /// transaction; returns the versions applied now (none when the database is current).
+    /// transaction; returns the versions applied now (none when the database is current). A hall's
+    /// schema is created only for a hall `isHall` knows (a mistyped `KAIBAN_HALL` such as 000001
+    /// had left a schema of 41 tables in the province's database).
     @discardableResult
-    public func migrate() async throws -> [Int] {
+    public func migrate(isHall: (@Sendable (String) -> Bool)? = nil) async throws -> [Int] {
         try await guarded { [self] in
             try await transaction { [self] connection in
                 // One hall's processes take turns; other halls' migrate beside them.
                 try await connection.runToEnd(
                     "SELECT pg_advisory_xact_lock(\(PostgresMigrations.lock), hashtext(\(schema ?? "public")))",
                     logger: logger)
-                if let schema { try await Self.prepareHallSchema(schema, location: location, connection, logger) }
+                if let schema {
+                    try await Self.prepareHallSchema(schema, location: location, isHall: isHall, connection, logger)
+                }
                 // Another program's database is not made Kaiban's by a typo in an address: one
                 // without Kaiban's ledger must hold no table, view or sequence yet, in any schema
                 // but other halls' (SQLite refuses the same). What an extension brought (PostGIS's

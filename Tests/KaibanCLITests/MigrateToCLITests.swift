@@ -142,6 +142,24 @@ struct MigrateToCLITests {
         #expect(schemas.isEmpty)
     }
 
+    /// A hall code that is no division makes no schema in the province's database (000001 had
+    /// left 41 tables behind); a real one does.
+    @Test func aHallThatIsNoDivisionMakesNoSchema() async throws {
+        let address = try await TestPostgres.freshDatabase()
+        var unknown = try KaibanProcess(database: address)
+        unknown.environment["KAIBAN_HALL"] = "000001"
+        let refused = try unknown.run(["clerk", "list", "--lang", "en"])
+        #expect(refused.status == 64, "\(refused)")
+        #expect(refused.stderr.contains("KAIBAN_HALL=000001 is no division"), "\(refused.stderr)")
+        var lizhou = try KaibanProcess(database: address)
+        lizhou.environment["KAIBAN_HALL"] = "510802"
+        #expect(try lizhou.run(["clerk", "list", "--lang", "en"]).status == 0)
+        let schemas = try await PostgresStore.withStore(try PostgresLocation(address), deadline: .seconds(60)) {
+            try await $0.hallSchemas()
+        }
+        #expect(schemas == ["kaiban_510802"])
+    }
+
     @Test func onlyASupervisorCopiesAndARefusedCopyWritesNothing() async throws {
         let path = try await Self.hall(cases: 12)
         let address = try await TestPostgres.freshDatabase()

@@ -46,7 +46,9 @@ struct MigrateToCommand: AsyncParsableCommand {
                 throw Self.otherHall(other, hall: session.settings.hall)
             }
             let clock = try await session.desk.slaClock()
-            let destination = try await openPostgres(target, hall: session.settings.hall, deadline: .seconds(24 * 3600))
+            let destination = try await openPostgres(
+                target, hall: session.settings.hall, divisions: session.settings.divisionsFile,
+                deadline: .seconds(24 * 3600))
             defer { destination.close() }
             let report = try await Self.copy(from: source, to: destination, clock: clock)
             Self.say(report, zh: session.zh, to: destination.location)
