@@ -368,16 +368,53 @@ public struct InboundItem: Sendable {
     public var sender: String
     public var messageID: String
     public var collaborationNumber: String
-    public var decide: @Sendable (ExchangeCase?) throws -> InboundDecision
+    /// What the decision needs read in the message's transaction besides the exchange case.
+    public var needs: InboundContext.Needs = []
+    public var decide: @Sendable (ExchangeCase?, InboundContext) throws -> InboundDecision
 
     public init(
-        sender: String, messageID: String, collaborationNumber: String,
-        decide: @escaping @Sendable (ExchangeCase?) throws -> InboundDecision
+        sender: String, messageID: String, collaborationNumber: String, needs: InboundContext.Needs = [],
+        decide: @escaping @Sendable (ExchangeCase?, InboundContext) throws -> InboundDecision
     ) {
         self.sender = sender
         self.messageID = messageID
         self.collaborationNumber = collaborationNumber
+        self.needs = needs
         self.decide = decide
+    }
+
+    /// An item decided on the exchange case alone.
+    public init(
+        sender: String, messageID: String, collaborationNumber: String,
+        decide: @escaping @Sendable (ExchangeCase?) throws -> InboundDecision
+    ) {
+        self.init(sender: sender, messageID: messageID, collaborationNumber: collaborationNumber) { stored, _ in
+            try decide(stored)
+        }
+    }
+}
+
+/// What an inbound message's decision reads in the message's own transaction besides the exchange
+/// case, so that no step taken between the message's check and its transaction slips through: the
+/// local case a withdrawal would withdraw, and the statuses a status update must not go back past.
+public struct InboundContext: Sendable {
+    public struct Needs: OptionSet, Sendable {
+        public let rawValue: Int
+        public init(rawValue: Int) { self.rawValue = rawValue }
+        /// The local case's stage, and whether it ended or was licensed here.
+        public static let localCase = Needs(rawValue: 1)
+        /// The cross-province case's statuses, in order.
+        public static let statuses = Needs(rawValue: 2)
+    }
+
+    /// The local case's stage and whether it is closed or licensed (nil: not asked, or none).
+    public var localCase: (stage: String, closed: Bool)?
+    /// The case's statuses (nil: not asked).
+    public var statuses: [ExchangeStatusEntry]?
+
+    public init(localCase: (stage: String, closed: Bool)? = nil, statuses: [ExchangeStatusEntry]? = nil) {
+        self.localCase = localCase
+        self.statuses = statuses
     }
 }
 

@@ -376,8 +376,8 @@ public struct ExchangeInbox: Sendable {
             if case .withdrawal = opened.message.body, stored?.direction == .inbound,
                 let local = stored?.localCase.flatMap(CaseNumber.init)
             {
-                // Read here, not in the transaction: a step a clerk takes on the case between the
-                // two can still leave the withdrawal recorded while the case refuses it.
+                // Read here for the receipt signed beside the check; the transaction reads it again
+                // and decides on that (``item(for:)``), re-signing when it decides otherwise.
                 do {
                     let state = try await desk.store.registrationCase(local)
                     // Licensed here is as good as ended: the registration is not withdrawn (the
@@ -388,9 +388,8 @@ public struct ExchangeInbox: Sendable {
                 }
             }
             if case .statusUpdate = opened.message.body, stored?.direction == .outbound {
-                ready.rules.reachedRank =
-                    try await desk.store.exchangeStatuses(header.collaborationNumber).filter(\.madeCurrent)
-                    .compactMap { RecordRules.courseRank[$0.status] }.max()
+                ready.rules.reachedRank = Self.reachedRank(
+                    try await desk.store.exchangeStatuses(header.collaborationNumber))
             }
             let decision = decision(ready, stored: stored)
             ready.presigned = Presigned(
@@ -399,6 +398,11 @@ public struct ExchangeInbox: Sendable {
                     answering: opened, decision.outcome, reference: stored?.localCase, at: now))
         }
         return .ready(ready)
+    }
+
+    /// The furthest a case's course has reached among `statuses` made current (``RecordRules/courseRank``).
+    static func reachedRank(_ statuses: [ExchangeStatusEntry]) -> Int? {
+        statuses.filter(\.madeCurrent).compactMap { RecordRules.courseRank[$0.status] }.max()
     }
 
     /// What applying `ready` to the case as `stored` decides.
@@ -413,9 +417,28 @@ public struct ExchangeInbox: Sendable {
         let opened = ready.opened
         let message = opened.message
         let header = message.header
+        // A withdrawal is decided on the local case, a status update on the statuses before it,
+        // both as they are in the message's own transaction (they were read at the check, and a
+        // step taken between the two could slip through).
+        let needs: InboundContext.Needs =
+            switch message.body {
+            case .withdrawal: .localCase
+            case .statusUpdate: .statuses
+            default: []
+            }
         return InboundItem(
-            sender: header.sender.code, messageID: header.messageID, collaborationNumber: header.collaborationNumber
-        ) { stored in
+            sender: header.sender.code, messageID: header.messageID, collaborationNumber: header.collaborationNumber,
+            needs: needs
+        ) { stored, context in
+            var ready = ready
+            if needs.contains(.localCase) {
+                ready.rules.localCase = stored?.direction == .inbound ? context.localCase : nil
+            }
+            if needs.contains(.statuses) {
+                ready.rules.reachedRank =
+                    stored?.direction == .outbound
+                    ? Self.reachedRank(context.statuses ?? []) : nil
+            }
             let decision = self.decision(ready, stored: stored)
             let receipt: Data?
             if header.type == .receipt {

@@ -325,8 +325,23 @@ extension PostgresStore {
         {
             return ReceivedInbound(message: earlier, applied: false)
         }
-        let decision = try item.decide(
-            try await fetchExchangeCase(item.collaborationNumber, locking: true, connection))
+        let stored = try await fetchExchangeCase(item.collaborationNumber, locking: true, connection)
+        var context = InboundContext()
+        if item.needs.contains(.localCase), let local = stored?.localCase {
+            // Locked: a clerk's step on it waits for this message, or this message for the step.
+            context.localCase =
+                try await connection.query(
+                    """
+                    SELECT rc.stage, rc.closed_at IS NOT NULL
+                        OR EXISTS (SELECT 1 FROM credit_code c WHERE c.case_number = rc.number)
+                    FROM registration_case rc WHERE rc.number = \(local) FOR UPDATE
+                    """, logger: logger
+                ).decode((String, Bool).self).first(where: { _ in true }).map { (stage: $0.0, closed: $0.1) }
+        }
+        if item.needs.contains(.statuses) {
+            context.statuses = try await fetchExchangeStatuses(item.collaborationNumber, connection)
+        }
+        let decision = try item.decide(stored, context)
         if let state = decision.caseState { try await saveExchangeCase(state, connection) }
         if let clock {
             for step in decision.localSteps {

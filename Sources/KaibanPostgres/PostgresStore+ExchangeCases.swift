@@ -34,21 +34,24 @@ extension PostgresStore {
 
     public func exchangeStatuses(_ collaborationNumber: String) async throws -> [ExchangeStatusEntry] {
         try await guarded { [self] in
-            let rows = try await client.query(
-                """
-                SELECT status, at, reason, source, made_current FROM exchange_status
-                WHERE collaboration_number = \(collaborationNumber) ORDER BY seq
-                """, logger: logger)
-            var entries: [ExchangeStatusEntry] = []
-            for try await (status, at, reason, source, current) in rows.decode(
-                (Int, Date, String?, String, Bool).self)
-            {
-                entries.append(
-                    ExchangeStatusEntry(
-                        status: status, time: at, reason: reason, source: source, madeCurrent: current))
-            }
-            return entries
+            try await client.withConnection { [self] in try await fetchExchangeStatuses(collaborationNumber, $0) }
         }
+    }
+
+    func fetchExchangeStatuses(_ collaborationNumber: String, _ connection: PostgresConnection) async throws
+        -> [ExchangeStatusEntry]
+    {
+        let rows = try await connection.query(
+            """
+            SELECT status, at, reason, source, made_current FROM exchange_status
+            WHERE collaboration_number = \(collaborationNumber) ORDER BY seq
+            """, logger: logger)
+        var entries: [ExchangeStatusEntry] = []
+        for try await (status, at, reason, source, current) in rows.decode((Int, Date, String?, String, Bool).self) {
+            entries.append(
+                ExchangeStatusEntry(status: status, time: at, reason: reason, source: source, madeCurrent: current))
+        }
+        return entries
     }
 
     public func openOutboundCase(

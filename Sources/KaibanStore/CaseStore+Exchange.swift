@@ -452,7 +452,20 @@ extension CaseStore {
             if let earlier = try fetchInbound(sender: item.sender, messageID: item.messageID, db) {
                 return (earlier, false)
             }
-            let decision = try item.decide(try fetchExchangeCase(item.collaborationNumber, db))
+            let stored = try fetchExchangeCase(item.collaborationNumber, db)
+            var context = InboundContext()
+            if item.needs.contains(.localCase), let local = stored?.localCase.flatMap(CaseNumber.init) {
+                do {
+                    let state = try fetchCase(local, db)
+                    context.localCase = (state.stage, state.closedAt != nil || state.creditCode != nil)
+                } catch StoreError.caseNotFound {
+                    // Transferred here without a case of this hall's workflow behind it.
+                }
+            }
+            if item.needs.contains(.statuses) {
+                context.statuses = try fetchExchangeStatuses(item.collaborationNumber, db)
+            }
+            let decision = try item.decide(stored, context)
             let collaborationNumber = item.collaborationNumber
             if let state = decision.caseState { try saveExchangeCase(state, db) }
             if let clock {
@@ -574,15 +587,16 @@ extension CaseStore {
     }
 
     package func exchangeStatuses(_ number: String) throws -> [ExchangeStatusEntry] {
-        try read { db in
-            try Row.fetchAll(
-                db, sql: "SELECT * FROM exchange_status WHERE collaboration_number = ? ORDER BY seq",
-                arguments: [number]
-            ).map { row in
-                ExchangeStatusEntry(
-                    status: row["status"], time: Self.date(row, "at") ?? .distantPast, reason: row["reason"],
-                    source: row["source"], madeCurrent: row["made_current"])
-            }
+        try read { db in try fetchExchangeStatuses(number, db) }
+    }
+
+    func fetchExchangeStatuses(_ number: String, _ db: Database) throws -> [ExchangeStatusEntry] {
+        try Row.fetchAll(
+            db, sql: "SELECT * FROM exchange_status WHERE collaboration_number = ? ORDER BY seq", arguments: [number]
+        ).map { row in
+            ExchangeStatusEntry(
+                status: row["status"], time: Self.date(row, "at") ?? .distantPast, reason: row["reason"],
+                source: row["source"], madeCurrent: row["made_current"])
         }
     }
 

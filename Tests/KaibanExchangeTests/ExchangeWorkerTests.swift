@@ -119,13 +119,9 @@ import Testing
         #expect(try await hall.desk.store.registrationCase(corrected).stage == "withdrawn")
     }
 
-    /// Licensed here since the last pass (the partner was last told 1 已接件): the partner's
-    /// withdrawal is `case.closed` (a registration is not withdrawn, even while start-up tasks
-    /// would keep its case open), and the result is told.
-    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases, .exchange))
-    func aWithdrawalOfACaseLicensedHereIsRefusedAndTheResultTold(store: TestStoreKind) async throws {
-        let number = "CY500103202611260004"
-        let (hall, worker, local) = try await Self.takenIn(number, id: "7c1d2e3f-4a5b-4c6d-8e7f-901a2b3c4d80", store)
+    /// Takes case `local` of `hall` to its licence, 18:01–18:04: its documents in, accepted,
+    /// reviewed, approved, licensed.
+    static func license(_ local: CaseNumber, at hall: ExchangeInboxTests.Hall) async throws {
         let window = DeskActor.clerk(Fixtures.window.id)
         let reviewer = DeskActor.clerk(Fixtures.reviewer.id)
         let needed = try await hall.desk.documents(local).documents.filter { $0.receipt == nil }.map(\.requirement.code)
@@ -136,6 +132,16 @@ import Testing
         ] {
             _ = try await hall.desk.playing(Fixtures.at(18, minute)).step(local, step, as: actor)
         }
+    }
+
+    /// Licensed here since the last pass (the partner was last told 1 已接件): the partner's
+    /// withdrawal is `case.closed` (a registration is not withdrawn, even while start-up tasks
+    /// would keep its case open), and the result is told.
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases, .exchange))
+    func aWithdrawalOfACaseLicensedHereIsRefusedAndTheResultTold(store: TestStoreKind) async throws {
+        let number = "CY500103202611260004"
+        let (hall, worker, local) = try await Self.takenIn(number, id: "7c1d2e3f-4a5b-4c6d-8e7f-901a2b3c4d80", store)
+        try await Self.license(local, at: hall)
         let licensed = try await hall.desk.store.registrationCase(local)
         #expect(licensed.creditCode != nil, "\(licensed.stage)")
         let late = try await hall.receive(
@@ -144,6 +150,24 @@ import Testing
         #expect(try await hall.desk.store.exchangeCase(number)?.status == 1)
         _ = try await worker.run(at: Fixtures.at(18, 5))
         #expect(try await hall.desk.store.exchangeCase(number)?.status == 11)
+    }
+
+    /// A withdrawal checked while the case here was open, and licensed here before the withdrawal's
+    /// transaction: the transaction reads the case again and refuses it (it had been decided on the
+    /// case as read at the check, and the withdrawal recorded while the case refused it).
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases, .exchange))
+    func aStepBetweenAWithdrawalsCheckAndItsTransactionDecidesIt(store: TestStoreKind) async throws {
+        let number = "CY500103202611260004"
+        let (hall, _, local) = try await Self.takenIn(number, id: "7c1d2e3f-4a5b-4c6d-8e7f-901a2b3c4d60", store)
+        let withdrawal = try hall.fromPartner(
+            Self.withdrawal(number, id: "0a1b2c3d-4e5f-4a6b-9c8d-9e0f1a2b3c60", at: Fixtures.at(18, 0)))
+        let checked = try await hall.inbox.check([(withdrawal, "w")], documents: nil)
+        try await Self.license(local, at: hall)
+        let applied = try await hall.inbox.apply(checked)
+        #expect(applied.first?.outcome == .rejected && applied.first?.code == "case.closed", "\(applied)")
+        #expect(try hall.receipt(try #require(applied.first)).isAcceptance == false)
+        let licensed = try await hall.desk.store.registrationCase(local)
+        #expect(licensed.creditCode != nil && licensed.stage != "withdrawn", "\(licensed.stage)")
     }
 
     /// More than 20 status changes between two passes go out in several status updates, in order
