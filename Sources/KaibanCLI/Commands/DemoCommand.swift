@@ -41,7 +41,6 @@ struct DemoCommand: AsyncParsableCommand {
     }
 
     func play(_ script: DeskDay, source: String, session: Session, desk: Desk, clock: ManualClock) async throws {
-        let zh = session.zh
         try await addClerks(script.clerks, desk: desk)
         // The online and mobile applications come through the portal API, as they would.
         let supervisor = script.clerks.first { $0.isSupervisor }?.id ?? ""
