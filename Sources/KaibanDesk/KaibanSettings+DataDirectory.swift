@@ -133,7 +133,9 @@ extension KaibanSettings {
         guard fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG else {
             return .unusable("not a regular file")
         }
-        var bytes = [UInt8](repeating: 0, count: 64)
+        // A claim is a line: one larger than a page is no claim of Kaiban's.
+        guard status.st_size <= 4096 else { return .unusable("\(status.st_size) bytes") }
+        var bytes = [UInt8](repeating: 0, count: 4096)
         let count = bytes.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
         guard count >= 0 else { return .unusable(String(cString: strerror(errno))) }
         var text = String(decoding: bytes[..<count], as: UTF8.self)

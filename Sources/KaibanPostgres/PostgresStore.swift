@@ -127,7 +127,17 @@ public final class PostgresStore: Sendable {
                         .brokenData, "database.not-kaiban", zh: "数据库\(location)是其他程序的数据库，不是开办系统的数据库",
                         en: "\(location) is another program's database, not Kaiban's")
                 }
-                _ = try await connection.query(PostgresQuery(unsafeSQL: PostgresMigrations.ledger), logger: logger)
+                // Only when missing: CREATE TABLE IF NOT EXISTS needs the right to create tables
+                // even when the table is there, which a role that only reads and writes rows (its
+                // hall migrated by the schema's owner) does not have.
+                let ledgerMissing =
+                    try await connection.query(
+                        "SELECT to_regclass(quote_ident(current_schema()) || '.kaiban_migration') IS NULL",
+                        logger: logger
+                    ).decode(Bool.self).first(where: { _ in true }) ?? true
+                if ledgerMissing {
+                    try await connection.runToEnd(PostgresQuery(unsafeSQL: PostgresMigrations.ledger), logger: logger)
+                }
                 var applied: Set<Int> = []
                 for try await version in try await connection.query(
                     "SELECT version FROM kaiban_migration", logger: logger

@@ -123,6 +123,13 @@ struct DataDirectoryClaimTests {
             let fifo = #expect(throws: Problem.self) { try zhaohua.checkDataDirectory() }
             #expect(fifo?.code == "data-directory.claim-unreadable")
             try FileManager.default.removeItem(at: Self.marker(folder))
+            // Spaces before the code are spaces (a first version read 64 bytes and saw none).
+            try Data((String(repeating: " ", count: 70) + "510802\n").utf8).write(to: Self.marker(folder))
+            let spaced = #expect(throws: Problem.self) { try zhaohua.claimDataDirectory() }
+            #expect(spaced?.code == "data-directory.other-hall")
+            try Data(repeating: 0x20, count: 5_000).write(to: Self.marker(folder))
+            let large = #expect(throws: Problem.self) { try zhaohua.claimDataDirectory() }
+            #expect(large?.code == "data-directory.claim-unreadable")
             try Data("昭化区\n".utf8).write(to: Self.marker(folder))
             let junk = #expect(throws: Problem.self) { try zhaohua.claimDataDirectory() }
             #expect(junk?.code == "data-directory.claim-unreadable")

@@ -119,6 +119,20 @@ extension PostgresStoreTests {
                 try await $0.execute("CREATE SCHEMA kaiban_510802 AUTHORIZATION \(user)")
             }
             #expect(try await Self.migrated(elsewhere) { try await $0.appliedMigrations() }.count > 0)
+            // The least-privilege set-up: the schema's owner migrates the hall, the role only reads
+            // and writes rows (it had been refused by the ledger's CREATE TABLE IF NOT EXISTS).
+            let owned = try location.inHall("510812")
+            try await Self.migrated(owned) { _ in }
+            try await PostgresStore.withStore(location, deadline: TestServer.patience) { store in
+                try await store.execute("GRANT USAGE ON SCHEMA kaiban_510812 TO \(user)")
+                try await store.execute(
+                    "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA kaiban_510812 TO \(user)")
+            }
+            var rowsOnly = owned
+            rowsOnly.username = user
+            #expect(
+                try await Self.migrated(rowsOnly) { try await $0.appliedMigrations() }
+                    == PostgresMigrations.all.map(\.version))
         }
     }
 

@@ -39,12 +39,13 @@ struct MigrateToCommand: AsyncParsableCommand {
                     .invalid, "migrate.source-not-sqlite", zh: "迁移的来源须为 SQLite 数据库文件（--db）",
                     en: "the copy's source must be a SQLite database file (--db)")
             }
-            try await session.desk.authorizeMigration(as: session.actor)
             // The copy goes into this hall's schema (KAIBAN_HALL): another hall's file is refused
-            // before anything is made there.
+            // before anything is made there, and before the desk takes this hall's reference data
+            // (its office hours) into the file, which would hide whose file it is.
             if let other = try source.recordOfAnotherHall(than: session.settings.hall) {
                 throw Self.otherHall(other, hall: session.settings.hall)
             }
+            try await session.desk.authorizeMigration(as: session.actor)
             let clock = try await session.desk.slaClock()
             let destination = try await openPostgres(
                 target, hall: session.settings.hall, divisions: session.settings.divisionsFile,
