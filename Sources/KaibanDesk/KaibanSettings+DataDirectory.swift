@@ -10,11 +10,11 @@ import KaibanCore
 /// The directory holds the hall's document files (a rebuild removes those its own records do not
 /// name) and its exchange key and files: two halls sharing one (easy with many halls on one
 /// PostgreSQL database) would delete each other's files and sign as each other. The hall that
-/// first writes a file there (a document, the exchange's files or key) or sweeps it (a rebuild)
-/// writes its code into `kaiban-hall` first (``claimDataDirectory()``); every process checks the
-/// claim when it starts (``checkDataDirectory()``), and a process of another hall is refused,
-/// naming both. Only a write claims: a command that reads, or fails, under a mistyped
-/// `KAIBAN_HALL` locks nobody out.
+/// first writes a file there (a document, the exchange's files or key) writes its code into
+/// `kaiban-hall` first (``claimDataDirectory()``); every process checks the claim when it starts
+/// (``checkDataDirectory()``), and a process of another hall is refused, naming both. Only a
+/// write claims: a command that reads, or fails, under a mistyped `KAIBAN_HALL` locks nobody out,
+/// and a rebuild sweeps only a folder its hall claimed (``maySweepDataDirectory()``).
 extension KaibanSettings {
     /// The file in the data directory that names the hall it belongs to.
     public static let dataDirectoryHallFile = "kaiban-hall"
@@ -45,15 +45,9 @@ extension KaibanSettings {
         let temporary = folder.appendingPathComponent(
             ".\(Self.dataDirectoryHallFile).\(String(UInt64.random(in: .min ... .max), radix: 36)).tmp"
         ).path
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         // A folder that cannot be written is left unclaimed: the write that follows says why.
-        guard descriptor >= 0 else { return }
         defer { unlink(temporary) }
-        let line = Array((hall + "\n").utf8)
-        let written = line.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
-        let flushed = fsync(descriptor) == 0
-        close(descriptor)
-        guard written == line.count, flushed else { return }
+        guard writeClaim(at: temporary) else { return }
         // Linked, not renamed: a claim another process made meanwhile is never replaced. An empty
         // one (its writer stopped) is removed first, and the link tried again: of halls doing so
         // at once, one link stands. Where links are not had (some network and FUSE file systems)
@@ -65,13 +59,7 @@ extension KaibanSettings {
                 unlink(marker)
                 continue
             }
-            let created = open(marker, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-            if created >= 0 {
-                let done = line.withUnsafeBytes { write(created, $0.baseAddress, $0.count) } == line.count
-                _ = fsync(created)
-                close(created)
-                if !done { unlink(marker) }
-            }
+            if !writeClaim(at: marker) && errno != EEXIST { unlink(marker) }
             break
         }
         let directory = open(folder.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
@@ -80,6 +68,17 @@ extension KaibanSettings {
             close(directory)
         }
         try refuseUnlessOurs(Self.claim(in: folder))
+    }
+
+    /// Writes this hall's code as a new file at `path` (never over one), flushed; false when it
+    /// could not (then a file it began is left for the caller to remove).
+    private func writeClaim(at path: String) -> Bool {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { return false }
+        defer { close(descriptor) }
+        let line = Array((hall + "\n").utf8)
+        return line.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) } == line.count
+            && fsync(descriptor) == 0
     }
 
     /// Whether this hall may sweep the data directory (remove files its records do not name):
