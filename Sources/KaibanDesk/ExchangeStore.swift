@@ -418,6 +418,14 @@ public struct InboundContext: Sendable {
     }
 }
 
+/// What ``ExchangeStore/returnTransfer(_:status:steps:clock:at:)`` did with the local case.
+public enum TransferReturn: Sendable, Equatable {
+    /// The local case took this transition.
+    case took(String)
+    /// The local case had ended (or there is none): only the cross-province case was closed.
+    case localCaseEnded
+}
+
 /// A step a partner's message takes on the local case: the deciding authority's answer moves a
 /// case transferred there (办理地已发照, 不予受理…), its withdrawal withdraws a case transferred
 /// here. The exchange takes it as the partner (`exchange:` + its code), holding the step's roles.
@@ -515,14 +523,17 @@ public protocol ExchangeStore: Sendable {
         build: @escaping @Sendable (ExchangeCase?) throws -> (ExchangeCase, [ExchangeStatusEntry], [OutboundMessage])
     ) async throws -> ExchangeCase
     /// Ends the case `collaborationNumber` this hall transferred, whose transfer the partner
-    /// refused: `status` appended and made current, and `step` taken on the local case (back to
-    /// the window, dated no later than `now`), in one transaction. False, with nothing written,
-    /// when the case is not an open outbound one; ``StoreError/transferNotReturnable(_:)``, with
-    /// nothing written, when the local case cannot take the step (its stage, or a workflow
-    /// version without it).
+    /// refused: `status` appended and made current, and the first of `steps` the local case can
+    /// take, taken (dated no later than `now`), in one transaction. Nil, with nothing written,
+    /// when the case is not an open outbound one. When the local case has ended meanwhile (the
+    /// applicant withdrew it at the window) or there is none (no steps), the cross-province case
+    /// is closed all the same and nothing else changes: it would otherwise be tried on every
+    /// pass. ``StoreError/transferNotReturnable(_:)``, with nothing written, when the local case
+    /// is open and can take none of the steps.
     func returnTransfer(
-        _ collaborationNumber: String, status: ExchangeStatusEntry, step: LocalCaseStep, clock: SLAClock, at now: Date
-    ) async throws -> Bool
+        _ collaborationNumber: String, status: ExchangeStatusEntry, steps: [LocalCaseStep], clock: SLAClock,
+        at now: Date
+    ) async throws -> TransferReturn?
     /// The transfers partners refused (their receipts rejected the message) whose cases are still
     /// open here, oldest first, at most `limit`.
     func refusedTransfers(limit: Int) async throws -> [OutboundMessage]

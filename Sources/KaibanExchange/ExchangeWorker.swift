@@ -40,6 +40,10 @@ public struct ExchangeWorker: Sendable {
         /// Cases this hall transferred whose transfer the partner refused, returned to the window
         /// (status 4 不受理), with why.
         public var returned: [String: String] = [:]
+        /// Cases this hall transferred whose transfer the partner refused, closed without going
+        /// back to the window, with why: the local case had ended (withdrawn at the window
+        /// meanwhile), or its workflow version has no way back (version 3: ended as 办理地不予受理).
+        public var closed: [String: String] = [:]
         public var delivery = ExchangeSender.Pass()
     }
 
@@ -82,8 +86,10 @@ public struct ExchangeWorker: Sendable {
     /// the message): the case closed here as 4 不受理 with the reason, and its local case back at
     /// 已收件 (办理地退回转办), to be corrected and transferred again, or withdrawn. A transfer the
     /// sender gave up on is not returned: it may have reached the partner with only its answer
-    /// lost (it stays `failed`, with its alert, for a supervisor to look into). A case that cannot
-    /// be returned (transferred under workflow version 3) is reported among the failed.
+    /// lost (it stays `failed`, with its alert, for a supervisor to look into). A case transferred
+    /// under workflow version 3, which has no way back, ends as the partner's refusal (办理地不予受理,
+    /// what its status 4 would have done); one whose local case ended meanwhile is only closed.
+    /// Either way the case is not tried again on every pass.
     func returnRefusedTransfers(at now: Date, into report: inout Report) async throws {
         let refused = try await desk.store.refusedTransfers(limit: casesPerPass)
         guard !refused.isEmpty else { return }
@@ -93,22 +99,31 @@ public struct ExchangeWorker: Sendable {
         let clock = try await desk.slaClock()
         for message in refused {
             do {
-                guard let found = try await desk.store.exchangeCase(message.collaborationNumber),
-                    let local = found.localCase.flatMap(CaseNumber.init)
-                else { continue }
+                guard let found = try await desk.store.exchangeCase(message.collaborationNumber) else { continue }
                 let name = names[found.partnerCode] ?? found.partnerCode
-                let why = "\(name)退回转办报文（\(message.receiptCode ?? "未说明原因")），请更正后重新转办"
+                let refusal = "\(name)退回转办报文（\(message.receiptCode ?? "未说明原因")）"
+                let why = refusal + "，请更正后重新转办"
+                let ended = refusal + "；办件所用流程版本不能退回窗口，按办理地不予受理办结，请申请人重新申请"
                 let at = min(message.answeredAt ?? now, now)
                 let status = ExchangeStatusEntry(
-                    status: 4, time: at, reason: Rejection.clipped(why), source: "out:returned:\(message.messageID)",
+                    status: 4, time: at, reason: Rejection.clipped(refusal),
+                    source: "out:returned:\(message.messageID)",
                     madeCurrent: true)
-                let step = LocalCaseStep(
-                    caseNumber: local, transition: "partner-returned", reason: ExchangeInbox.visibleLine(why), at: at,
-                    partnerCode: found.partnerCode, partnerName: name)
-                if try await desk.store.returnTransfer(
-                    found.collaborationNumber, status: status, step: step, clock: clock, at: now)
+                let steps = found.localCase.flatMap(CaseNumber.init).map { local in
+                    [("partner-returned", why), ("partner-refused", ended)].map { transition, reason in
+                        LocalCaseStep(
+                            caseNumber: local, transition: transition, reason: ExchangeInbox.visibleLine(reason),
+                            at: at,
+                            partnerCode: found.partnerCode, partnerName: name)
+                    }
+                }
+                switch try await desk.store.returnTransfer(
+                    found.collaborationNumber, status: status, steps: steps ?? [], clock: clock, at: now)
                 {
-                    report.returned[found.collaborationNumber] = why
+                case .took("partner-returned"): report.returned[found.collaborationNumber] = why
+                case .took: report.closed[found.collaborationNumber] = ended
+                case .localCaseEnded: report.closed[found.collaborationNumber] = refusal + "；本地办件已办结，转办案件随之关闭"
+                case nil: break
                 }
             } catch is CancellationError {
                 throw CancellationError()

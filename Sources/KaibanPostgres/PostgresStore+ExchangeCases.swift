@@ -118,23 +118,33 @@ extension PostgresStore {
     }
 
     public func returnTransfer(
-        _ collaborationNumber: String, status: ExchangeStatusEntry, step: LocalCaseStep, clock: SLAClock, at now: Date
-    ) async throws -> Bool {
+        _ collaborationNumber: String, status: ExchangeStatusEntry, steps: [LocalCaseStep], clock: SLAClock,
+        at now: Date
+    ) async throws -> TransferReturn? {
         try await loadLocalDefinitions([collaborationNumber])
         return try await guarded { [self] in
-            try await transaction { [self] connection in
+            try await transaction { [self] connection -> TransferReturn? in
                 try await lockExchangeKeys([Self.caseLockKey(collaborationNumber)], connection)
                 guard var state = try await fetchExchangeCase(collaborationNumber, locking: true, connection),
                     state.direction == .outbound, !state.isClosed
-                else { return false }
+                else { return nil }
                 state.status = status.status
                 state.statusAt = status.time
                 try await saveExchangeCase(state, connection)
                 try await appendExchangeStatuses([status], to: collaborationNumber, connection)
-                guard try await takePartnerStep(step, clock: clock, at: now, connection) else {
-                    throw StoreError.transferNotReturnable(step.caseNumber.description)
+                for step in steps {
+                    if try await takePartnerStep(step, clock: clock, at: now, connection) {
+                        return .took(step.transition)
+                    }
                 }
-                return true
+                if let local = steps.first?.caseNumber {
+                    let open = try await connection.query(
+                        "SELECT closed_at IS NULL FROM registration_case WHERE number = \(local.description)",
+                        logger: logger
+                    ).decode(Bool.self).first(where: { _ in true })
+                    if open == true { throw StoreError.transferNotReturnable(local.description) }
+                }
+                return .localCaseEnded
             }
         }
     }

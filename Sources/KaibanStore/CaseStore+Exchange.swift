@@ -243,20 +243,27 @@ extension CaseStore {
     }
 
     package func returnTransfer(
-        _ number: String, status: ExchangeStatusEntry, step: LocalCaseStep, clock: SLAClock, at now: Date
-    ) throws -> Bool {
+        _ number: String, status: ExchangeStatusEntry, steps: [LocalCaseStep], clock: SLAClock, at now: Date
+    ) throws -> TransferReturn? {
         try write { db in
             guard var state = try fetchExchangeCase(number, db), state.direction == .outbound, !state.isClosed else {
-                return false
+                return nil
             }
             state.status = status.status
             state.statusAt = status.time
             try saveExchangeCase(state, db)
             try appendStatuses([status], to: number, db)
-            guard try takeLocalStep(step, clock: clock, at: now, db) else {
-                throw StoreError.transferNotReturnable(step.caseNumber.description)
+            for step in steps where try takeLocalStep(step, clock: clock, at: now, db) {
+                return .took(step.transition)
             }
-            return true
+            if let local = steps.first?.caseNumber,
+                try Bool.fetchOne(
+                    db, sql: "SELECT closed_at IS NULL FROM registration_case WHERE number = ?",
+                    arguments: [local.description]) == true
+            {
+                throw StoreError.transferNotReturnable(local.description)
+            }
+            return .localCaseEnded
         }
     }
 
@@ -708,10 +715,11 @@ extension CaseStore {
     }
 
     public func returnTransfer(
-        _ collaborationNumber: String, status: ExchangeStatusEntry, step: LocalCaseStep, clock: SLAClock, at now: Date
-    ) async throws -> Bool {
+        _ collaborationNumber: String, status: ExchangeStatusEntry, steps: [LocalCaseStep], clock: SLAClock,
+        at now: Date
+    ) async throws -> TransferReturn? {
         try await offPool {
-            try self.returnTransfer(collaborationNumber, status: status, step: step, clock: clock, at: now)
+            try self.returnTransfer(collaborationNumber, status: status, steps: steps, clock: clock, at: now)
         }
     }
 

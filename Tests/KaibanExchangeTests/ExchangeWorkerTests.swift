@@ -304,23 +304,29 @@ import Testing
 /// breach, with nothing to do but withdraw it. A transfer the sender gave up on is not returned
 /// (it may have reached the partner, its answer lost).
 @Suite struct ReturnedTransferTests {
-    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases, .exchange))
-    func aRefusedTransferReturnsTheCaseToTheWindow(store: TestStoreKind) async throws {
-        let hall = try await ExchangeInboxTests.hall(store: store)
-        let desk = hall.desk.playing(Fixtures.at(10, 0))
-        var application = Fixtures.application(tasks: [])
-        application.proposedName = "重庆市渝中区青禾农业科技有限公司"
-        application.domicile = "重庆市渝中区民族路188号8楼801室"
-        application.domicileDivision = "500103"
-        application.domicileTenure = .leased
-        application.transferTo = SampleMessages.yuzhong.code
-        let window = DeskActor.clerk(Fixtures.window.id)
-        let outbox = ExchangeOutbox(
-            desk: desk, codec: hall.codec,
-            identity: ExchangeIdentity(authority: SampleMessages.zhaohua, key: hall.ownKey, test: false))
+    /// A hall with cases for Yuzhong taken in at the window and transferred there.
+    struct Transfers {
+        let hall: ExchangeInboxTests.Hall
+        let desk: Desk
+        let outbox: ExchangeOutbox
+        var store: any DeskStore { hall.desk.store }
+
+        init(store: TestStoreKind) async throws {
+            hall = try await ExchangeInboxTests.hall(store: store)
+            desk = hall.desk.playing(Fixtures.at(10, 0))
+            outbox = ExchangeOutbox(
+                desk: desk, codec: hall.codec,
+                identity: ExchangeIdentity(authority: SampleMessages.zhaohua, key: hall.ownKey, test: false))
+        }
+
         func transferred(_ name: String) async throws -> (CaseNumber, ExchangeCase) {
-            var application = application
+            var application = Fixtures.application(tasks: [])
             application.proposedName = name
+            application.domicile = "重庆市渝中区民族路188号8楼801室"
+            application.domicileDivision = "500103"
+            application.domicileTenure = .leased
+            application.transferTo = SampleMessages.yuzhong.code
+            let window = DeskActor.clerk(Fixtures.window.id)
             let local = try await desk.intake(application, documents: .all, as: window).case.number
             let codes = try await desk.documents(local).documents.map(\.requirement.code)
             let scans = Dictionary(uniqueKeysWithValues: codes.map { ($0, Data("%PDF-1.7 \($0)\n%%EOF\n".utf8)) })
@@ -328,28 +334,43 @@ import Testing
             #expect(transfer.step.state.stage == "transferred")
             return (local, transfer.exchange)
         }
-        let (refusedLocal, refused) = try await transferred("重庆市渝中区青禾农业科技有限公司")
-        let (lostLocal, lost) = try await transferred("重庆市渝中区青木农业科技有限公司")
-        let store = hall.desk.store
-        let messages = try await store.outboundMessages(states: [.pending], limit: 10)
-        let refusedMessage = try #require(messages.first { $0.collaborationNumber == refused.collaborationNumber })
-        let lostMessage = try #require(messages.first { $0.collaborationNumber == lost.collaborationNumber })
+
+        /// Yuzhong's receipt refuses the pending transfer of `collaborationNumber`.
+        func refuse(_ collaborationNumber: String, at instant: Date) async throws -> OutboundMessage {
+            let messages = try await store.outboundMessages(states: [.pending], limit: 10)
+            let message = try #require(messages.first { $0.collaborationNumber == collaborationNumber })
+            try await store.recordDelivery(
+                message.messageID,
+                .delivered(
+                    at: instant,
+                    receipt: ReceiptBinding(
+                        requestMessageID: message.messageID, requestDigest: message.digest,
+                        partnerCode: SampleMessages.yuzhong.code, accepted: false, code: "document.missing",
+                        raw: Data("<receipt/>".utf8), at: instant)))
+            return message
+        }
+    }
+
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases, .exchange))
+    func aRefusedTransferReturnsTheCaseToTheWindow(store: TestStoreKind) async throws {
+        let hall = try await Transfers(store: store)
+        let desk = hall.desk
+        let window = DeskActor.clerk(Fixtures.window.id)
+        let (refusedLocal, refused) = try await hall.transferred("重庆市渝中区青禾农业科技有限公司")
+        let (lostLocal, lost) = try await hall.transferred("重庆市渝中区青木农业科技有限公司")
+        let store = hall.store
         // Yuzhong's receipt refuses the first; the second is given up.
-        try await store.recordDelivery(
-            refusedMessage.messageID,
-            .delivered(
-                at: Fixtures.at(10, 1),
-                receipt: ReceiptBinding(
-                    requestMessageID: refusedMessage.messageID, requestDigest: refusedMessage.digest,
-                    partnerCode: SampleMessages.yuzhong.code, accepted: false, code: "document.missing",
-                    raw: Data("<receipt/>".utf8), at: Fixtures.at(10, 1))))
+        let refusedMessage = try await hall.refuse(refused.collaborationNumber, at: Fixtures.at(10, 1))
+        let messages = try await store.outboundMessages(states: [.pending], limit: 10)
+        let lostMessage = try #require(messages.first { $0.collaborationNumber == lost.collaborationNumber })
         try await store.recordDelivery(
             lostMessage.messageID, .notDelivered(at: Fixtures.at(10, 2), error: "connection refused", retryAt: nil))
         #expect(try await store.refusedTransfers(limit: 10).map(\.messageID) == [refusedMessage.messageID])
-        let worker = ExchangeWorker(outbox: outbox)
+        let worker = ExchangeWorker(outbox: hall.outbox)
         let pass = try await worker.run(at: Fixtures.at(10, 5))
         #expect(Array(pass.returned.keys) == [refused.collaborationNumber], "\(pass)")
         #expect(pass.returned[refused.collaborationNumber]?.contains("document.missing") == true, "\(pass)")
+        #expect(pass.closed.isEmpty, "\(pass)")
         #expect(try await store.registrationCase(refusedLocal).stage == "received")
         #expect(try await store.history(refusedLocal).last?.transition == "partner-returned")
         #expect(try await store.exchangeCase(refused.collaborationNumber)?.status == 4)
@@ -363,23 +384,76 @@ import Testing
         let codes = try await desk.documents(refusedLocal).documents.map(\.requirement.code)
         let scans = Dictionary(uniqueKeysWithValues: codes.map { ($0, Data("%PDF-1.7 \($0) v2\n%%EOF\n".utf8)) })
         _ = desk.playing(Fixtures.at(10, 10))
-        let again = try await outbox.transferCase(refusedLocal, scans: scans, as: window)
+        let again = try await hall.outbox.transferCase(refusedLocal, scans: scans, as: window)
         #expect(again.step.state.stage == "transferred")
         #expect(again.exchange.collaborationNumber != refused.collaborationNumber)
-        // A case that cannot take the step (a workflow version without it) is not closed: nothing
-        // is written, and the pass reports it.
+        // An open case that can take none of the steps is not closed: nothing is written, and the
+        // pass reports it.
         let cannot = await #expect(throws: StoreError.self) {
             _ = try await store.returnTransfer(
                 again.exchange.collaborationNumber,
                 status: ExchangeStatusEntry(
                     status: 4, time: Fixtures.at(10, 11), reason: nil, source: "test", madeCurrent: true),
-                step: LocalCaseStep(
-                    caseNumber: refusedLocal, transition: "no-such-step", reason: nil, at: Fixtures.at(10, 11),
-                    partnerCode: SampleMessages.yuzhong.code, partnerName: SampleMessages.yuzhong.name),
+                steps: [
+                    LocalCaseStep(
+                        caseNumber: refusedLocal, transition: "no-such-step", reason: nil, at: Fixtures.at(10, 11),
+                        partnerCode: SampleMessages.yuzhong.code, partnerName: SampleMessages.yuzhong.name)
+                ],
                 clock: try await desk.slaClock(), at: Fixtures.at(10, 11))
         }
         #expect(cannot.map { Problem.from($0).code } == "exchange.return-refused")
         #expect(try await store.exchangeCase(again.exchange.collaborationNumber)?.status == 1)
+    }
+
+    /// From a review: a refused transfer that could not go back to the window was tried, and
+    /// listed failed, on every pass for good: a case transferred under a workflow version with no
+    /// way back (version 3). It now ends as the partner's refusal (what its status 4 would have
+    /// done). A refused transfer whose local case has ended (withdrawn at the window before the
+    /// pass told the partner) is only closed.
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases, .exchange))
+    func aRefusedTransferWithNoWayBackIsClosedOnce(store: TestStoreKind) async throws {
+        let hall = try await Transfers(store: store)
+        let store = hall.store
+        // Version 6 drops 办理地退回转办, as version 3 did not have it.
+        let (_, source) = try Fixtures.companyFormation()
+        let edited = source.replacingOccurrences(of: "version=\"5\"", with: "version=\"6\"")
+            .replacingOccurrences(
+                of: #"<transition id="partner-returned"[^>]*/>"#, with: "", options: .regularExpression)
+        #expect(edited.count < source.count - 100)
+        let definition = try Fixtures.forms().workflowLoader.load(Data(edited.utf8), source: "v6.xml")
+        #expect(definition.transition("partner-returned") == nil)
+        #expect(try await store.register(definition, source: Fixtures.workflowSource(edited), at: Fixtures.at(9, 0)))
+        let (oldLocal, old) = try await hall.transferred("重庆市渝中区青禾农业科技有限公司")
+        let (withdrawnLocal, withdrawn) = try await hall.transferred("重庆市渝中区青木农业科技有限公司")
+        #expect(try await store.registrationCase(oldLocal).definition.version == 6)
+        _ = try await hall.desk.withdraw(
+            withdrawnLocal, reason: "申请人撤回", as: .clerk(Fixtures.window.id), at: Fixtures.at(10, 3))
+        _ = try await hall.refuse(old.collaborationNumber, at: Fixtures.at(10, 4))
+        _ = try await hall.refuse(withdrawn.collaborationNumber, at: Fixtures.at(10, 4))
+        let step = LocalCaseStep(
+            caseNumber: withdrawnLocal, transition: "partner-returned", reason: nil, at: Fixtures.at(10, 4),
+            partnerCode: SampleMessages.yuzhong.code, partnerName: SampleMessages.yuzhong.name)
+        let closing = try await store.returnTransfer(
+            withdrawn.collaborationNumber,
+            status: ExchangeStatusEntry(
+                status: 4, time: Fixtures.at(10, 4), reason: nil, source: "test", madeCurrent: true),
+            steps: [step], clock: try await hall.desk.slaClock(), at: Fixtures.at(10, 4))
+        #expect(closing == .localCaseEnded)
+        #expect(try await store.exchangeCase(withdrawn.collaborationNumber)?.status == 4)
+        #expect(try await store.registrationCase(withdrawnLocal).stage == "withdrawn")
+        #expect(try await store.history(withdrawnLocal).last?.transition == "withdraw")
+        let worker = ExchangeWorker(outbox: hall.outbox)
+        let pass = try await worker.run(at: Fixtures.at(10, 5))
+        #expect(pass.returned.isEmpty && pass.failed.isEmpty, "\(pass)")
+        #expect(Array(pass.closed.keys) == [old.collaborationNumber], "\(pass)")
+        #expect(pass.closed[old.collaborationNumber]?.contains("按办理地不予受理办结") == true, "\(pass)")
+        #expect(try await store.registrationCase(oldLocal).stage == "refused")
+        #expect(try await store.history(oldLocal).last?.transition == "partner-refused")
+        #expect(try await store.exchangeCase(old.collaborationNumber)?.status == 4)
+        // Once: nothing on the next pass.
+        #expect(try await store.refusedTransfers(limit: 10).isEmpty)
+        let next = try await worker.run(at: Fixtures.at(10, 6))
+        #expect(next.closed.isEmpty && next.failed.isEmpty && next.returned.isEmpty, "\(next)")
     }
 }
 

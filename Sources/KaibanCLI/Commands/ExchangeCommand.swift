@@ -593,6 +593,12 @@ struct ExchangeCommand: AsyncParsableCommand {
                             ? "转出办件\(number)已退回窗口（不受理）：\(why)"
                             : "transferred case \(number) returned to the window (not taken): \(why)")
                 }
+                for (number, why) in report.closed.sorted(by: { $0.key < $1.key }) {
+                    Console.print(
+                        zh
+                            ? "转出办件\(number)被对方拒收，已关闭：\(why)"
+                            : "transferred case \(number) refused by the partner, closed: \(why)")
+                }
                 for (number, why) in report.failed.sorted(by: { $0.key < $1.key }) {
                     Console.error(
                         zh
