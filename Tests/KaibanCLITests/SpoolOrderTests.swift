@@ -28,4 +28,36 @@ import Testing
             ExchangeCommand.Import.inArrivalOrder(["gone.xml", "a9-withdrawal.xml"], in: spool)
                 == ["gone.xml", "a9-withdrawal.xml"])
     }
+
+    /// Files of the very same modification time (whole seconds kept, an archive unpacked) go by
+    /// the send time their envelopes state: by name alone a withdrawal came before its transfer.
+    @Test func filesOfOneInstantGoByTheirStatedSendTime() throws {
+        let spool = FileManager.default.temporaryDirectory.appendingPathComponent("kaiban-order-\(UUID())")
+        try FileManager.default.createDirectory(at: spool, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: spool) }
+        let files: [(name: String, sent: String?)] = [
+            ("a1-withdrawal.xml", "2026-11-26T10:45:00+08:00"), ("b2-status.xml", " 2026-11-26T02:42:00Z "),
+            ("c3-transfer.xml", "2026-11-26T10:41:00+08:00"), ("d4-no-time.xml", nil), ("e5-bad-time.xml", "soon"),
+        ]
+        for (name, sent) in files {
+            let file = spool.appendingPathComponent(name)
+            let header = sent.map { "<ex:SendTime>\($0)</ex:SendTime>" } ?? ""
+            try Data("<?xml version=\"1.0\"?><ex:Message><ex:Header>\(header)</ex:Header></ex:Message>".utf8)
+                .write(to: file)
+            try FileManager.default.setAttributes(
+                [.modificationDate: Date(timeIntervalSince1970: 1_000)], ofItemAtPath: file.path)
+        }
+        let later = spool.appendingPathComponent("0-later.xml")
+        try Data("<ex:SendTime>2026-11-26T09:00:00+08:00</ex:SendTime>".utf8).write(to: later)
+        try FileManager.default.setAttributes(
+            [.modificationDate: Date(timeIntervalSince1970: 2_000)], ofItemAtPath: later.path)
+        let ordered = ExchangeCommand.Import.inArrivalOrder(files.map(\.name) + ["0-later.xml"], in: spool)
+        // Stated times first, in their order (10:41, 10:42 as UTC, 10:45), then the files stating
+        // none by name; a later file comes later whatever it states.
+        #expect(
+            ordered == [
+                "c3-transfer.xml", "b2-status.xml", "a1-withdrawal.xml", "d4-no-time.xml", "e5-bad-time.xml",
+                "0-later.xml",
+            ])
+    }
 }

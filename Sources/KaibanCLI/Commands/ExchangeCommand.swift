@@ -310,13 +310,41 @@ struct ExchangeCommand: AsyncParsableCommand {
         /// `names` in the order the files came into the spool: by modification time, then by
         /// name. Names are message ids (random UUIDs): in their order a withdrawal dropped with its
         /// transfer had been applied first, refused as of an unknown case, and the case then taken
-        /// in. A file that cannot be read comes first (it is reported as it is reached).
+        /// in. Files of the very same modification time (a filesystem that keeps whole seconds, an
+        /// archive unpacked, a copy that kept the times) go by the send time their envelopes state,
+        /// then by name. A file that cannot be read comes first (it is reported as it is reached).
         static func inArrivalOrder(_ names: [String], in directory: URL) -> [String] {
-            names.map { name -> (name: String, seconds: Int, nanoseconds: Int) in
+            struct Stamp: Hashable {
+                var seconds = 0
+                var nanoseconds = 0
+            }
+            let stamped = names.map { name -> (name: String, stamp: Stamp) in
                 var status = stat()
-                guard lstat(directory.appendingPathComponent(name).path, &status) == 0 else { return (name, 0, 0) }
-                return (name, Int(status.st_mtim.tv_sec), Int(status.st_mtim.tv_nsec))
-            }.sorted { ($0.seconds, $0.nanoseconds, $0.name) < ($1.seconds, $1.nanoseconds, $1.name) }.map(\.name)
+                guard lstat(directory.appendingPathComponent(name).path, &status) == 0 else { return (name, Stamp()) }
+                return (name, Stamp(seconds: Int(status.st_mtim.tv_sec), nanoseconds: Int(status.st_mtim.tv_nsec)))
+            }
+            var sent: [String: Date] = [:]
+            for group in Dictionary(grouping: stamped, by: \.stamp).values where group.count > 1 {
+                for file in group { sent[file.name] = statedSendTime(directory.appendingPathComponent(file.name)) }
+            }
+            return stamped.sorted { a, b in
+                guard a.stamp == b.stamp else {
+                    return (a.stamp.seconds, a.stamp.nanoseconds) < (b.stamp.seconds, b.stamp.nanoseconds)
+                }
+                return (sent[a.name] ?? .distantFuture, a.name) < (sent[b.name] ?? .distantFuture, b.name)
+            }.map(\.name)
+        }
+
+        /// The send time a spool file's envelope states (`SendTime`), read from its first 8 KiB
+        /// without parsing: for the order only, the message is checked whole when it is imported.
+        static func statedSendTime(_ file: URL) -> Date? {
+            guard let head = try? read(file, limit: 8192) else { return nil }
+            let tag = Data("SendTime>".utf8)
+            guard let open = head.range(of: tag),
+                let end = head[open.upperBound...].firstIndex(of: UInt8(ascii: "<")),
+                let text = String(data: head[open.upperBound..<end], encoding: .utf8)
+            else { return nil }
+            return ExchangeTime.parse(text.trimmingCharacters(in: .whitespacesAndNewlines))
         }
 
         func run() async throws {
@@ -523,7 +551,7 @@ struct ExchangeCommand: AsyncParsableCommand {
         /// A spool file, at most one octet over the message limit (the inbox refuses it as too large).
         /// Opened without following a link and without waiting (a FIFO put in the file's place after
         /// it was listed would hold the import for ever), and read only when it is a regular file.
-        static func read(_ file: URL) throws -> Data {
+        static func read(_ file: URL, limit: Int = ExchangeMessage.maximumSize + 1) throws -> Data {
             let descriptor = open(file.path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
             guard descriptor >= 0 else { throw SpoolFileError(reason: String(cString: strerror(errno))) }
             let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
@@ -531,7 +559,7 @@ struct ExchangeCommand: AsyncParsableCommand {
             guard fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG else {
                 throw SpoolFileError(reason: "not a regular file")
             }
-            return try handle.read(upToCount: ExchangeMessage.maximumSize + 1) ?? Data()
+            return try handle.read(upToCount: limit) ?? Data()
         }
 
         /// Why a spool file could not be read.
