@@ -67,12 +67,11 @@ extension KaibanCommand {
             }
             // A usage error in the clerk's language (a version or completion script goes out as it is).
             if language == .zh, code == .validationFailure {
-                FileHandle.standardError.write(
-                    Data((UsageText.chinese(Console.safe(fullMessage(for: error))) + "\n").utf8))
+                Console.error(UsageText.chinese(Console.safe(fullMessage(for: error))))
                 Foundation.exit(code.rawValue)
             }
             if code == .validationFailure {
-                FileHandle.standardError.write(Data((Console.safe(fullMessage(for: error)) + "\n").utf8))
+                Console.error(Console.safe(fullMessage(for: error)))
                 Foundation.exit(code.rawValue)
             }
             exit(withError: error)

@@ -13,10 +13,11 @@ public struct ServerLogHandler: LogHandler {
     let label: String
     let write: @Sendable (String) -> Void
 
-    /// Lines to standard error.
+    /// Lines to standard error. A line that cannot be written (the log's disk full, its pipe's
+    /// reader gone) is lost, never the server: `FileHandle.write(_:)` traps on such an error.
     public init(label: String, level: Logger.Level) {
         self.init(label: label, level: level) { line in
-            FileHandle.standardError.write(Data(line.utf8))
+            try? FileHandle.standardError.write(contentsOf: Data(line.utf8))
         }
     }
 

@@ -13,7 +13,7 @@ import Logging
 import Synchronization
 
 func fail(_ message: String) -> Never {
-    FileHandle.standardError.write(Data("kaiban-bench-postgres: \(message)\n".utf8))
+    try? FileHandle.standardError.write(contentsOf: Data("kaiban-bench-postgres: \(message)\n".utf8))
     exit(64)
 }
 
@@ -57,7 +57,7 @@ do {
                         } catch {
                             failed.add(1, ordering: .relaxed)
                             if failed.load(ordering: .relaxed) == 1 {
-                                FileHandle.standardError.write(Data("first failure: \(error)\n".utf8))
+                                try? FileHandle.standardError.write(contentsOf: Data("first failure: \(error)\n".utf8))
                             }
                         }
                         index += connections

@@ -44,6 +44,44 @@ import Testing
         #expect(wal == 0)
     }
 
+    /// From a hostile trial: a log that cannot be written (its disk full, its pipe's reader gone)
+    /// took the server down before it answered anything (a trap in `FileHandle.write`, exit 132),
+    /// and any command's usage error too. The lines are lost now, not the server.
+    @Test func aLogThatCannotBeWrittenLosesItsLinesNotTheServer() async throws {
+        let database = Fixtures.temporaryDatabasePath()
+        try await Fixtures.staff(database)
+        let full = try #require(FileHandle(forWritingAtPath: "/dev/full"))
+        let port = try Loopback().port
+        let serve = try ServeProcess(
+            database: database, port: port, arguments: ["--log-level", "trace"], log: full)
+        var answer = ""
+        for _ in 0..<600 where !answer.hasPrefix("HTTP/1.1 200") && serve.process.isRunning {
+            if let connection = try? RawConnection(port: port) {
+                try connection.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+                answer = connection.readAnswer()
+            } else {
+                try await Task.sleep(for: .milliseconds(50))
+            }
+        }
+        #expect(answer.hasPrefix("HTTP/1.1 200"), "\(answer)")
+        #expect(serve.process.isRunning)
+        serve.signal(SIGTERM)
+        #expect(serve.exitStatus() == 0)
+        #expect(serve.process.terminationReason == .exit)
+
+        let kaiban = try KaibanProcess(database: database)
+        let usage = Process()
+        usage.executableURL = kaiban.executable
+        usage.arguments = ["show", "510811-99999999-0001"]
+        usage.environment = kaiban.environment
+        usage.standardError = full
+        usage.standardOutput = FileHandle.nullDevice
+        try usage.run()
+        usage.waitUntilExit()
+        #expect(usage.terminationReason == .exit)
+        #expect(usage.terminationStatus == 64)
+    }
+
     @Test func sigintStopsItToo() async throws {
         let database = Fixtures.temporaryDatabasePath()
         try await Fixtures.staff(database)

@@ -8,20 +8,22 @@ final class ServeProcess: Sendable {
     let log = LogBuffer()
     let database: String
 
-    /// Starts `kaiban serve --port 0 arguments…` on `database` and waits until it listens (or ends).
-    init(database: String, arguments: [String] = []) throws {
+    /// Starts `kaiban serve --port PORT arguments…` on `database` (its log read here, or written
+    /// to `log`).
+    init(database: String, port: Int = 0, arguments: [String] = [], log logFile: FileHandle? = nil) throws {
         let kaiban = try KaibanProcess(database: database)
         self.database = database
         process = Process()
         process.executableURL = kaiban.executable
-        process.arguments = ["serve", "--port", "0"] + arguments
+        process.arguments = ["serve", "--port", "\(port)"] + arguments
         process.environment = kaiban.environment
         process.currentDirectoryURL = kaiban.workingDirectory
         let err = Pipe()
-        process.standardError = err
+        process.standardError = logFile ?? err
         process.standardOutput = FileHandle.nullDevice
         process.standardInput = FileHandle.nullDevice
         try process.run()
+        guard logFile == nil else { return }
         let reader = err.fileHandleForReading
         let log = log
         Thread.detachNewThread {
