@@ -9,6 +9,9 @@ import KaibanCore
 public protocol DeskStore: AppointmentStore, ExchangeStore {
     /// Where the data lives, for messages.
     var location: String { get }
+    /// Throws when the store can no longer be trusted to write where it reads (a database file
+    /// replaced under the running process); `/healthz` asks it.
+    func checkInPlace() async throws
 
     // MARK: Reference data (brought in step by ``Desk``)
 
@@ -252,4 +255,9 @@ extension DeskStore {
             registered: try await registeredNames(division: division, tradeName: tradeName, industry: industry),
             open: try await openApplications(hall: division, tradeName: tradeName, industry: industry))
     }
+}
+
+extension DeskStore {
+    /// A store on a server keeps its place: nothing to check.
+    public func checkInPlace() async throws {}
 }

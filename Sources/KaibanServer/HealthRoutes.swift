@@ -15,7 +15,8 @@ public struct Health: Codable, Sendable, Equatable {
 }
 
 extension KaibanServer {
-    /// `GET /healthz`: 200 while the database answers a read, else 503 `database.unreachable`.
+    /// `GET /healthz`: 200 while the database answers a read and the file the server writes is
+    /// still the one at its path, else 503 `database.unreachable` (or `database.file-replaced`).
     /// `GET /openapi.yaml`: the API's OpenAPI 3.1 document, as read at start.
     func addHealthRoutes(_ routes: RouteTable) {
         let desk = desk
@@ -24,7 +25,14 @@ extension KaibanServer {
             do {
                 // A real read through the desk's store: the clerks' table is small.
                 _ = try await desk.store.clerks()
+                try await desk.store.checkInPlace()
             } catch {
+                // A file replaced under the server says so (it must be restarted): not "no answer".
+                if case StoreError.databaseFileReplaced = error {
+                    context.logger.critical(
+                        "health: the database file was replaced under the server", metadata: ["error": "\(error)"])
+                    throw Problem.from(error)
+                }
                 context.logger.error("health: the database does not answer", metadata: ["error": "\(error)"])
                 throw HTTPProblem(
                     .serviceUnavailable, "database.unreachable",

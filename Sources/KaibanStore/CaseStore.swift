@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 import KaibanCore
 import KaibanDesk
 import Synchronization
@@ -23,6 +24,8 @@ public final class CaseStore: Sendable {
     package let committer = GroupCommitter()
     /// The portal requests' access read on connections of its own (a file's pool only).
     let accessReads: AccessReads?
+    /// The write-ahead log this process writes (``checkInPlace(_:)``), as found at its first write.
+    let writeAheadLog = Mutex<FileIdentity?>(nil)
 
     /// How long a writer waits for another process's transaction before giving up.
     public static let busyTimeout: TimeInterval = 15
@@ -127,7 +130,46 @@ public final class CaseStore: Sendable {
     }
 
     func write<T>(_ body: (Database) throws -> T) throws -> T {
-        try Self.guarded { try writer.write(body) }
+        try Self.guarded {
+            try writer.write { db in
+                try checkInPlace(db)
+                return try body(db)
+            }
+        }
+    }
+
+    /// Refuses to write when the file this process has open is no longer the one at its path: a
+    /// database file renamed over (a restore under a running server) or deleted, or its
+    /// write-ahead log deleted (SQLite cannot tell). The server had answered 201 for cases written
+    /// into the unlinked file, and after a deleted log the clerks' commands, opening a new one,
+    /// gave out case numbers the server had given, then found the file corrupt. Two `stat`s per
+    /// transaction (a group of submissions shares one).
+    func checkInPlace(_ db: Database) throws {
+        guard writer is DatabasePool else { return }
+        var moved: Int32 = 0
+        let asked = sqlite3_file_control(db.sqliteConnection, "main", SQLITE_FCNTL_HAS_MOVED, &moved)
+        var status = stat()
+        guard asked == SQLITE_OK, moved == 0, stat(location + "-wal", &status) == 0 else {
+            throw StoreError.databaseFileReplaced(location)
+        }
+        let log = FileIdentity(device: UInt64(status.st_dev), inode: UInt64(status.st_ino))
+        let known = writeAheadLog.withLock { known in
+            if known == nil { known = log }
+            return known
+        }
+        guard known == log else { throw StoreError.databaseFileReplaced(location) }
+    }
+
+    /// A file as the filesystem knows it, whatever its path.
+    struct FileIdentity: Equatable {
+        var device: UInt64
+        var inode: UInt64
+    }
+
+    /// `checkInPlace(_:)`'s answer as a call: `/healthz` asks it, in a write transaction that
+    /// writes nothing (it waits for a writer of another process, as a write would).
+    public func checkInPlace() async throws {
+        try await offPool { try self.write { _ in } }
     }
 
     // The JSON of values that are not events, shared with the other stores.

@@ -19,6 +19,35 @@ import Testing
         }
     }
 
+    /// From a hostile trial: a database file renamed over by a restore, or its write-ahead log
+    /// deleted, under the running server. The server had answered 201 for cases written into the
+    /// unlinked file, and `/healthz` said ok; after a deleted log the clerks' commands gave out
+    /// numbers the server had given. Now every write is refused (503) and `/healthz` says why.
+    @Test(arguments: ["replaced", "log deleted"])
+    func aDatabaseFileReplacedUnderTheServerIsNeverWrittenAgain(how: String) async throws {
+        let desk = try await Fixtures.desk()
+        let path = desk.settings.database
+        try await TestServer.with(desk: desk) { server in
+            #expect(try await server.send("GET", "/healthz").status == 200)
+            // A write before: the store now knows its log.
+            _ = try await desk.intake(Fixtures.application(), as: .clerk(Fixtures.window.id))
+            if how == "replaced" {
+                try FileManager.default.copyItem(atPath: path, toPath: path + ".restored")
+                #expect(rename(path + ".restored", path) == 0)
+            } else {
+                try FileManager.default.removeItem(atPath: path + "-wal")
+            }
+            let health = try await server.send("GET", "/healthz", headers: ["Accept-Language": "en"])
+            #expect(health.status == 503, "\(health)")
+            #expect(health.problem?.code == "database.file-replaced", "\(health)")
+            let refused = await Fixtures.problem {
+                _ = try await desk.intake(Fixtures.application(), as: .clerk(Fixtures.window.id))
+            }
+            #expect(refused?.code == "database.file-replaced", "\(String(describing: refused))")
+            #expect(refused?.text.en.contains("moved, replaced or deleted") == true, "\(String(describing: refused))")
+        }
+    }
+
     @Test func headAnswersAsGetWithoutABody() async throws {
         try await TestServer.with { server in
             let answer = try await server.send("HEAD", "/healthz")
