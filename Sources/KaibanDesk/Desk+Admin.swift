@@ -20,17 +20,10 @@ extension Desk {
             _ = try await requireSupervisor(actor, for: Self.rebuildAct)
             var report = try await store.rebuild(clock: try await slaClock())
             // Files an hour old or more: an upload being committed now keeps its file. Only a
-            // folder this hall has claimed is swept; any other is only checked.
-            let sweeping = try settings.maySweepDataDirectory()
-            if !sweeping {
-                notice(
-                    LocalizedText(
-                        zh:
-                            "数据目录\(settings.dataDirectory.path)尚未标明所属大厅（\(KaibanSettings.dataDirectoryHallFile)），只核对、不删除无记录的文件；确属本厅时，可在其中写入本厅代码\(settings.hall)",
-                        en:
-                            "the data directory \(settings.dataDirectory.path) names no hall yet (\(KaibanSettings.dataDirectoryHallFile)): its files were checked, none removed; if it is this hall's, write \(settings.hall) into that file"
-                    ))
-            }
+            // folder this hall has claimed for this database is swept; any other is only checked.
+            let refusal = try settings.dataDirectorySweep()
+            if let refusal { notice(refusal) }
+            let sweeping = refusal == nil
             report.files = try await store.checkDocumentFiles(
                 in: settings.dataDirectory,
                 olderThan: sweeping ? clock.now().addingTimeInterval(-Self.documentFileGrace) : .distantPast)

@@ -11,10 +11,11 @@ import KaibanCore
 /// name) and its exchange key and files: two halls sharing one (easy with many halls on one
 /// PostgreSQL database) would delete each other's files and sign as each other. The hall that
 /// first writes a file there (a document, the exchange's files or key) writes its code into
-/// `kaiban-hall` first (``claimDataDirectory()``); every process checks the claim when it starts
-/// (``checkDataDirectory()``), and a process of another hall is refused, naming both. Only a
-/// write claims: a command that reads, or fails, under a mistyped `KAIBAN_HALL` locks nobody out,
-/// and a rebuild sweeps only a folder its hall claimed (``maySweepDataDirectory()``).
+/// `kaiban-hall` first (``claimDataDirectory()``), and the database it works on into
+/// `kaiban-database`; every process checks the claim when it starts (``checkDataDirectory()``),
+/// and a process of another hall is refused, naming both. Only a write claims: a command that
+/// reads, or fails, under a mistyped `KAIBAN_HALL` locks nobody out, and a rebuild sweeps only a
+/// folder its hall claimed for its database (``dataDirectorySweep()``).
 extension KaibanSettings {
     /// The file in the data directory that names the hall it belongs to.
     public static let dataDirectoryHallFile = "kaiban-hall"
@@ -39,7 +40,10 @@ extension KaibanSettings {
         let folder = dataDirectory
         let current = Self.claim(in: folder)
         try refuseUnlessOurs(current)
-        guard current == .none else { return }
+        guard current == .none else {
+            recordDatabase()
+            return
+        }
         try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let marker = folder.appendingPathComponent(Self.dataDirectoryHallFile).path
         let temporary = folder.appendingPathComponent(
@@ -68,30 +72,128 @@ extension KaibanSettings {
             close(directory)
         }
         try refuseUnlessOurs(Self.claim(in: folder))
+        recordDatabase()
     }
 
     /// Writes this hall's code as a new file at `path` (never over one), flushed; false when it
     /// could not (then a file it began is left for the caller to remove).
     private func writeClaim(at path: String) -> Bool {
+        writeNewFile(at: path, line: hall)
+    }
+
+    /// Writes `line` as a new file at `path` (never over one), flushed.
+    private func writeNewFile(at path: String, line text: String) -> Bool {
         let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { return false }
         defer { close(descriptor) }
-        let line = Array((hall + "\n").utf8)
+        let line = Array((text + "\n").utf8)
         return line.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) } == line.count
             && fsync(descriptor) == 0
     }
 
-    /// Whether this hall may sweep the data directory (remove files its records do not name):
-    /// only when the folder is claimed by it, or holds nothing yet. An unclaimed folder with files
-    /// (kept before claims existed) may be shared with another hall by mistake, and a sweep would
-    /// remove that hall's files: it is only checked until a write claims it (or a supervisor
-    /// writes the hall's code into `kaiban-hall`).
-    public func maySweepDataDirectory() throws(Problem) -> Bool {
+    /// The file in the data directory that names the database its document files belong to.
+    public static let dataDirectoryDatabaseFile = "kaiban-database"
+
+    /// The database this process works on, as a data directory records it: a SQLite file by its
+    /// real path; a PostgreSQL database by its address (user, host, port, database: never the
+    /// password) and the hall's schema.
+    public var databaseIdentity: String {
+        if let address = URLComponents(string: database),
+            let scheme = address.scheme?.lowercased(), scheme == "postgres" || scheme == "postgresql"
+        {
+            var identity = URLComponents()
+            identity.scheme = "postgres"
+            identity.user = address.user
+            identity.host = address.host?.lowercased()
+            identity.port = address.port ?? 5432
+            identity.path = address.path
+            return (identity.string ?? "postgres:") + "#kaiban_" + hall
+        }
+        let absolute = URL(fileURLWithPath: database).standardizedFileURL.path
+        guard let resolved = realpath(absolute, nil) else { return absolute }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+
+    /// Records this database as the one the data directory's files belong to, when none is
+    /// recorded yet (the first write there records it; a folder claimed before this record
+    /// existed gets it at its next write). Only a rebuild on that database removes files.
+    private func recordDatabase() {
+        let path = dataDirectory.appendingPathComponent(Self.dataDirectoryDatabaseFile).path
+        guard Self.recordedDatabase(in: dataDirectory) == nil, access(path, F_OK) != 0 else { return }
+        if writeNewFile(at: path, line: databaseIdentity) {
+            let directory = open(dataDirectory.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            if directory >= 0 {
+                _ = fsync(directory)
+                close(directory)
+            }
+        } else if errno != EEXIST {
+            unlink(path)
+        }
+    }
+
+    /// The database `folder` records (first line, trimmed), nil when none.
+    static func recordedDatabase(in folder: URL) -> String? {
+        let path = folder.appendingPathComponent(dataDirectoryDatabaseFile).path
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG else { return nil }
+        var bytes = [UInt8](repeating: 0, count: 4096)
+        let count = bytes.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+        guard count > 0 else { return nil }
+        let text = String(decoding: bytes[..<count], as: UTF8.self)
+        let line = text.split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
+        let trimmed = line.trimmingCharacters(in: .whitespaces)
+        return trimmed.isEmpty ? nil : trimmed
+    }
+
+    /// Whether a rebuild on this database may sweep the data directory (remove files its records
+    /// do not name): nil when it may, else why not (said as a notice; the files are only
+    /// checked). It may when the folder is claimed by this hall and records this database, or
+    /// holds nothing yet. An unclaimed folder with files (kept before claims existed) may be
+    /// shared with another hall by mistake; a folder of another database of this hall (the live
+    /// one, while a supervisor rebuilds a restored copy) holds files that copy does not name.
+    public func dataDirectorySweep() throws(Problem) -> LocalizedText? {
+        let folder = dataDirectory.path
         let current = Self.claim(in: dataDirectory)
         try refuseUnlessOurs(current)
-        if current != .none { return true }
-        let entries = (try? FileManager.default.contentsOfDirectory(atPath: dataDirectory.path)) ?? []
-        return entries.allSatisfy { $0 == Self.dataDirectoryHallFile }
+        if current == .none {
+            let entries = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+            if entries.allSatisfy({ $0 == Self.dataDirectoryHallFile || $0 == Self.dataDirectoryDatabaseFile }) {
+                return nil
+            }
+            return LocalizedText(
+                zh:
+                    "数据目录\(folder)尚未标明所属大厅（\(Self.dataDirectoryHallFile)），只核对、不删除无记录的文件；确属本厅时，可在其中写入本厅代码\(hall)",
+                en:
+                    "the data directory \(folder) names no hall yet (\(Self.dataDirectoryHallFile)): its files were checked, none removed; if it is this hall's, write \(hall) into that file"
+            )
+        }
+        let ours = databaseIdentity
+        let file = Self.dataDirectoryDatabaseFile
+        switch Self.recordedDatabase(in: dataDirectory) {
+        case ours: return nil
+        case nil:
+            return LocalizedText(
+                zh: "数据目录\(folder)尚未记录所属数据库（\(file)），只核对、不删除无记录的文件；本库下次写入电子材料时将记录为\(ours)",
+                en:
+                    "the data directory \(folder) records no database yet (\(file)): its files were checked, none removed; the next document this database writes there records it as \(ours)"
+            )
+        case let other?:
+            return LocalizedText(
+                zh:
+                    "数据目录\(folder)的文件属于数据库\(other)（见 \(file)），不是本库\(ours)：只核对、不删除无记录的文件（本库没有记录的文件可能属于那个库）；若本库已取代那个库（例如已迁移），请将 \(file) 的内容改为\(ours)",
+                en:
+                    "the files of the data directory \(folder) belong to the database \(other) (its \(file)), not to this one, \(ours): they were checked, none removed (files this database does not name may be that one's); if this database has replaced that one (moved), write \(ours) into \(file)"
+            )
+        }
+    }
+
+    /// ``dataDirectorySweep()`` as a yes or no.
+    public func maySweepDataDirectory() throws(Problem) -> Bool {
+        try dataDirectorySweep() == nil
     }
 
     private func refuseUnlessOurs(_ claim: DataDirectoryClaim) throws(Problem) {

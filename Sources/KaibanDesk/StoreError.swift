@@ -38,9 +38,9 @@ public enum StoreError: ClerkReadable, ProblemConvertible, Sendable, Equatable {
     case projectionOutOfStep(case: String, history: Int, row: Int)
     /// The database failed (locked beyond the timeout, disk full, corrupt file…).
     case storage(String)
-    /// The database file (or its write-ahead log) this process has open is no longer the one at
-    /// its path: it was moved, replaced (a restore) or deleted under the running process, which
-    /// would otherwise write where no one reads.
+    /// The database file this process has open is no longer the one at its path: it was moved,
+    /// replaced (a restore) or deleted under the running process, which would otherwise write
+    /// where no one reads.
     case databaseFileReplaced(String)
     /// Flagging an applicant already flagged, or clearing one who is not.
     case applicantFlagUnchanged(flagged: Bool)
@@ -159,8 +159,8 @@ public enum StoreError: ClerkReadable, ProblemConvertible, Sendable, Equatable {
             return zh ? "数据库出错：\(detail)" : "storage failure: \(detail)"
         case .databaseFileReplaced(let path):
             return zh
-                ? "数据库文件\(path)（或其预写日志）在本进程打开后已被移动、替换或删除，不再写入：请停止本进程（如 kaiban serve）后重新启动，并核实该路径下的文件是否为应使用的数据库"
-                : "the database file \(path) (or its write-ahead log) was moved, replaced or deleted after this process opened it; nothing more is written: stop and restart the process (kaiban serve), and make sure the file at that path is the database to use"
+                ? "数据库文件\(path)在本进程打开后已被移动、替换或删除，不再写入：请停止本进程（如 kaiban serve）后重新启动，并核实该路径下的文件是否为应使用的数据库"
+                : "the database file \(path) was moved, replaced or deleted after this process opened it; nothing more is written: stop and restart the process (kaiban serve), and make sure the file at that path is the database to use"
         case .portalExists(let id):
             return zh ? "门户\(id)已登记" : "portal \(id) exists already"
         case .portalNotFound(let id):

@@ -24,8 +24,6 @@ public final class CaseStore: Sendable {
     package let committer = GroupCommitter()
     /// The portal requests' access read on connections of its own (a file's pool only).
     let accessReads: AccessReads?
-    /// The write-ahead log this process writes (``checkInPlace(_:)``), as found at its first write.
-    let writeAheadLog = Mutex<FileIdentity?>(nil)
 
     /// How long a writer waits for another process's transaction before giving up.
     public static let busyTimeout: TimeInterval = 15
@@ -138,32 +136,17 @@ public final class CaseStore: Sendable {
         }
     }
 
-    /// Refuses to write when the file this process has open is no longer the one at its path: a
-    /// database file renamed over (a restore under a running server) or deleted, or its
-    /// write-ahead log deleted (SQLite cannot tell). The server had answered 201 for cases written
-    /// into the unlinked file, and after a deleted log the clerks' commands, opening a new one,
-    /// gave out case numbers the server had given, then found the file corrupt. Two `stat`s per
-    /// transaction (a group of submissions shares one).
+    /// Refuses to write when the database file this process has open is no longer the one at its
+    /// path: renamed over (a restore under a running server) or deleted. The server had answered
+    /// 201 for cases written into the unlinked file, which no other process reads and which is
+    /// gone when the server stops. One `stat` per transaction (a group of submissions shares one).
+    /// The write-ahead log is not checked: SQLite itself deletes it and makes a new one between
+    /// transactions (a last connection of another process closing), so its absence proves nothing.
     func checkInPlace(_ db: Database) throws {
         guard writer is DatabasePool else { return }
         var moved: Int32 = 0
         let asked = sqlite3_file_control(db.sqliteConnection, "main", SQLITE_FCNTL_HAS_MOVED, &moved)
-        var status = stat()
-        guard asked == SQLITE_OK, moved == 0, stat(location + "-wal", &status) == 0 else {
-            throw StoreError.databaseFileReplaced(location)
-        }
-        let log = FileIdentity(device: UInt64(status.st_dev), inode: UInt64(status.st_ino))
-        let known = writeAheadLog.withLock { known in
-            if known == nil { known = log }
-            return known
-        }
-        guard known == log else { throw StoreError.databaseFileReplaced(location) }
-    }
-
-    /// A file as the filesystem knows it, whatever its path.
-    struct FileIdentity: Equatable {
-        var device: UInt64
-        var inode: UInt64
+        guard asked == SQLITE_OK, moved == 0 else { throw StoreError.databaseFileReplaced(location) }
     }
 
     /// `checkInPlace(_:)`'s answer as a call: `/healthz` asks it, in a write transaction that

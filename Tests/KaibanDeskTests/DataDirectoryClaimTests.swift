@@ -56,7 +56,9 @@ struct DataDirectoryClaimTests {
             }
             #expect(try String(contentsOf: Self.marker(folder), encoding: .utf8) == "510811\n")
             let left = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
-            #expect(left == ["ab", KaibanSettings.dataDirectoryHallFile], "no temporary file stays behind")
+            #expect(
+                left == ["ab", KaibanSettings.dataDirectoryDatabaseFile, KaibanSettings.dataDirectoryHallFile],
+                "no temporary file stays behind")
         }
     }
 

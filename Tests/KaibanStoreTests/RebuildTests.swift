@@ -141,4 +141,42 @@ import Testing
         let again = try await desk.rebuild(as: supervisor)
         #expect(again.repaired.isEmpty && again.clerksRepaired.isEmpty && again.orphansRemoved == 0)
     }
+
+    /// From a hostile trial: `admin rebuild` on a restored copy of the hall's database, with the
+    /// live data directory set, removed the live database's newer document files (the copy names
+    /// none of them). A data directory records the database it belongs to at its first write, and
+    /// only a rebuild on that database removes files; another is told, and only checks.
+    @Test func aRebuildOnAnotherDatabaseOfTheHallRemovesNoFile() async throws {
+        let (live, path, _) = try await desk()
+        let folder = live.settings.dataDirectory
+        try live.settings.claimDataDirectory()
+        let recorded = try String(
+            contentsOf: folder.appendingPathComponent(KaibanSettings.dataDirectoryDatabaseFile), encoding: .utf8)
+        #expect(recorded == live.settings.databaseIdentity + "\n")
+        #expect(recorded.hasSuffix(".sqlite\n") && recorded.hasPrefix("/"), "\(recorded)")
+        // The restored copy, on the same data directory.
+        let copy = Fixtures.temporaryDatabasePath()
+        for suffix in ["", "-wal"] where FileManager.default.fileExists(atPath: path + suffix) {
+            try FileManager.default.copyItem(atPath: path + suffix, toPath: copy + suffix)
+        }
+        var settings = live.settings
+        settings.database = copy
+        let restored = Desk(settings: settings, store: try CaseStore(path: copy), clock: live.clock)
+        // A file of the live database's, which the copy's records do not name, a day old.
+        let name = String(repeating: "ab", count: 32)
+        let file = folder.appendingPathComponent("ab").appendingPathComponent(name)
+        try FileManager.default.createDirectory(
+            at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Data("%PDF-1.7 live\n%%EOF\n".utf8).write(to: file)
+        try FileManager.default.setAttributes(
+            [.modificationDate: Fixtures.at(9, 0).addingTimeInterval(-86_400)], ofItemAtPath: file.path)
+        #expect(try settings.dataDirectorySweep()?.en.contains("belong to the database \(recorded.dropLast())") == true)
+        let report = try await restored.rebuild(as: supervisor)
+        #expect(report.files?.orphansRemoved == 0)
+        #expect(FileManager.default.fileExists(atPath: file.path))
+        // The live database's own rebuild sweeps as before.
+        #expect(try live.settings.dataDirectorySweep() == nil)
+        #expect(try await live.rebuild(as: supervisor).files?.orphansRemoved == 1)
+        #expect(!FileManager.default.fileExists(atPath: file.path))
+    }
 }
