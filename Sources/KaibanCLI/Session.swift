@@ -127,7 +127,7 @@ extension AsyncParsableCommand {
         } catch let error as CleanExit {
             throw error
         } catch {
-            throw ExitCode(Console.report(Problem.from(error), output))
+            throw ExitCode(Console.report(Desk.realCause(of: Problem.from(error)), output))
         }
     }
 }

@@ -3,6 +3,10 @@ import KaibanCore
 import KaibanForms
 import Synchronization
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// Every use case a clerk, a portal or a partner province runs, as asynchronous functions that
 /// take who is acting and return Codable results or throw a ``Problem``. The edges (the command
 /// line, later the HTTP server and the exchange) parse, call the desk and present; the desk holds
@@ -88,8 +92,51 @@ public final class Desk: Sendable {
             for text in pending.texts.withLock({ $0 }) { notices(text) }
             return value
         } catch {
-            throw Problem.from(error)
+            throw Self.realCause(of: Problem.from(error))
         }
+    }
+
+    /// How many more files a command needs to be able to open (its database's connections, each
+    /// with its log and shared memory, and the definitions and schemas it reads).
+    static let descriptorsHeadroom = 32
+
+    /// `problem`, or the cause behind it: a file that could not be opened for want of file
+    /// descriptors reads as a broken or missing definition, or an unusable database.
+    public static func realCause(of problem: Problem) -> Problem {
+        guard problem.kind == .brokenData || problem.kind == .storage || problem.code == "file.unreadable" else {
+            return problem
+        }
+        return descriptorsExhausted() ?? problem
+    }
+
+    /// A problem saying the process is short of file descriptors (`ulimit -n`), or nil when it can
+    /// still open ``descriptorsHeadroom`` more: by the time a failure is reported, the
+    /// descriptors of what failed are closed again, so one more would prove nothing.
+    static func descriptorsExhausted() -> Problem? {
+        var probes: [Int32] = []
+        defer { for probe in probes { close(probe) } }
+        var failure: Int32 = 0
+        while probes.count < descriptorsHeadroom {
+            let probe = open("/dev/null", O_RDONLY | O_CLOEXEC)
+            guard probe >= 0 else {
+                failure = errno
+                break
+            }
+            probes.append(probe)
+        }
+        guard failure == EMFILE || failure == ENFILE else { return nil }
+        let system = failure == ENFILE
+        var limit = rlimit()
+        let soft = getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit) == 0 ? String(limit.rlim_cur) : "?"
+        return Problem(
+            .storage, "system.too-many-open-files",
+            zh: system
+                ? "系统打开的文件数已达上限，无法打开所需文件：请稍后再试，或请管理员调高系统上限（fs.file-max）"
+                : "本进程打开的文件数已达上限（ulimit -n 为\(soft)），无法打开所需文件：请调高上限（如 ulimit -n 65536 或 systemd 的 LimitNOFILE）后重试",
+            en: system
+                ? "the system has run out of open files and cannot open the files needed: try again later, or have an administrator raise the limit (fs.file-max)"
+                : "this process has as many files open as it may (ulimit -n is \(soft)) and cannot open the files needed: raise the limit (ulimit -n 65536, or systemd's LimitNOFILE) and try again"
+        )
     }
 
     /// The notices of the operation under way (``run(_:)``), told when it succeeds.

@@ -243,6 +243,21 @@ import Testing
         #expect(numbers.count == 12)
     }
 
+    /// From a hostile trial: out of file descriptors (`ulimit -n`), a command said the Forms
+    /// folder held no workflow definitions (exit 78), and the server answered 500 `data.invalid`
+    /// naming a definition file: an operator was sent to look for broken files.
+    @Test func runningOutOfFileDescriptorsSaysSo() async throws {
+        try await staffed()
+        // Short of descriptors at the database's opening, and later, at the definitions.
+        for limit in [9, 11] {
+            let starved = try kaiban.run(["queue", "--lang", "en"], openFiles: limit)
+            #expect(starved.status == 74, "\(starved)")
+            #expect(starved.stderr.contains("ulimit -n is \(limit)"), "\(starved)")
+            #expect(!starved.stderr.contains("workflow") && !starved.stderr.contains("invalid"), "\(starved)")
+        }
+        #expect(try kaiban.run(["queue", "--lang", "en"], openFiles: 256).status == 0)
+    }
+
     @Test func processesOpeningANewDatabaseAtOnceAllSucceed() throws {
         // Four processes create and migrate one new database at once (one of them becomes its
         // first supervisor, the others are refused by the rules), while reads of reference data

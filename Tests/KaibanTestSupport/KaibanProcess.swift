@@ -53,16 +53,26 @@ public struct KaibanProcess: Sendable {
     }
 
     /// Runs `kaiban arguments…` and waits for it.
-    public func run(_ arguments: [String], extraEnvironment: [String: String] = [:]) throws -> Result {
-        let process = try start(arguments, extraEnvironment: extraEnvironment)
+    public func run(_ arguments: [String], extraEnvironment: [String: String] = [:], openFiles: Int? = nil) throws
+        -> Result
+    {
+        let process = try start(arguments, extraEnvironment: extraEnvironment, openFiles: openFiles)
         return process.finish()
     }
 
-    /// Starts `kaiban arguments…` without waiting, for concurrent runs.
-    public func start(_ arguments: [String], extraEnvironment: [String: String] = [:]) throws -> Running {
+    /// Starts `kaiban arguments…` without waiting, for concurrent runs; with `openFiles`, under
+    /// that `ulimit -n`.
+    public func start(_ arguments: [String], extraEnvironment: [String: String] = [:], openFiles: Int? = nil) throws
+        -> Running
+    {
         let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
+        if let openFiles {
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = ["-c", "ulimit -n \(openFiles) && exec \"$0\" \"$@\"", executable.path] + arguments
+        } else {
+            process.executableURL = executable
+            process.arguments = arguments
+        }
         process.environment = environment.merging(extraEnvironment) { $1 }
         process.currentDirectoryURL = workingDirectory
         let out = Pipe()

@@ -32,11 +32,12 @@ public enum SampleFiles {
         ])
     }
 
-    /// Every file below `folder` (not the folders, nor the hall's claim of the folder), by its
+    /// Every file below `folder` (not the folders, nor the folder's claim and database record), by its
     /// path relative to it, sorted.
     public static func kept(under folder: URL) -> [String] {
         let paths = FileManager.default.enumerator(atPath: folder.path)?.compactMap { $0 as? String } ?? []
-        return paths.filter { $0 != KaibanSettings.dataDirectoryHallFile }.filter {
+        let marks = [KaibanSettings.dataDirectoryHallFile, KaibanSettings.dataDirectoryDatabaseFile]
+        return paths.filter { !marks.contains($0) }.filter {
             var isFolder: ObjCBool = false
             FileManager.default.fileExists(atPath: folder.appendingPathComponent($0).path, isDirectory: &isFolder)
             return !isFolder.boolValue
