@@ -34,7 +34,7 @@ extension CaseApplication {
                     FieldProblem(
                         field: "agent.name", reason: LocalizedText(zh: "委托代理人姓名不能为空", en: "the agent's name is empty")))
             } else if let problem = FreeText.problem(agent.name, limit: FreeText.nameLimit)
-                ?? FreeText.nameSpacingProblem(agent.name)
+                ?? FreeText.personNameProblem(agent.name)
             {
                 found.append(FieldProblem(field: "agent.name", reason: problem))
             }
@@ -133,22 +133,33 @@ extension CaseApplication {
 extension CaseApplication {
     /// The application with its people written one way: each valid ID number as ``CitizenID`` and
     /// ``CreditCode`` read it (a citizen ID's check character `x` as `X`, a credit code in
-    /// capitals, blanks around either dropped), and people's names and the contact's phone number
-    /// without blanks around them. What the case keeps, and what is found, matched (a deferral's
+    /// capitals, blanks around either dropped), people's names in their NFKC form and, like the
+    /// contact's phone number, without blanks around them. What the case keeps, and what is found, matched (a deferral's
     /// signer) and masked later, is then the same whoever typed it; a number that does not read is
     /// left as typed (its problem is reported by the checks).
     public func withCanonicalPeople() -> CaseApplication {
         func citizen(_ text: String) -> String { (try? CitizenID(text))?.value ?? text }
+        // A person's name as it is read (NFKC, as the trade name and every search read names):
+        // full-width or mathematical letters and compatibility forms are the letters they stand
+        // for, so the record, its notices and its search all hold one spelling.
+        func person(_ name: String) -> String {
+            // ASCII, the middle dot and the basic block of Chinese characters (nearly every name)
+            // are their own NFKC form.
+            let plain = name.unicodeScalars.allSatisfy {
+                $0.isASCII || $0 == "·" || (0x4E00...0x9FFF).contains($0.value)
+            }
+            return (plain ? name : name.precomposedStringWithCompatibilityMapping).trimmingWhitespace()
+        }
         var copy = self
-        copy.legalRepresentative.name = legalRepresentative.name.trimmingWhitespace()
+        copy.legalRepresentative.name = person(legalRepresentative.name)
         copy.legalRepresentative.idNumber = citizen(legalRepresentative.idNumber)
-        copy.agent?.name = agent?.name.trimmingWhitespace() ?? ""
+        copy.agent?.name = person(agent?.name ?? "")
         copy.agent?.idNumber = citizen(agent?.idNumber ?? "")
-        copy.contact.name = contact.name.trimmingWhitespace()
+        copy.contact.name = person(contact.name)
         copy.contact.phone = contact.phone.trimmingWhitespace()
         copy.investors = investors.map { investor in
             var investor = investor
-            investor.name = investor.name.trimmingWhitespace()
+            investor.name = investor.kind == .person ? person(investor.name) : investor.name.trimmingWhitespace()
             investor.idNumber =
                 investor.kind == .person
                 ? citizen(investor.idNumber) : (try? CreditCode(investor.idNumber))?.value ?? investor.idNumber

@@ -17,8 +17,11 @@ extension CaseApplication {
                 found.append(FieldProblem(field: field, reason: problem))
             }
         }
-        func name(_ value: String, _ field: String, _ limit: Int) {
-            if let problem = FreeText.problem(value, limit: limit) ?? FreeText.nameSpacingProblem(value) {
+        func name(_ value: String, _ field: String, _ limit: Int, person: Bool = true) {
+            guard !value.isBlank else { return }
+            if let problem = FreeText.problem(value, limit: limit)
+                ?? (person ? FreeText.personNameProblem(value) : FreeText.nameSpacingProblem(value))
+            {
                 found.append(FieldProblem(field: field, reason: problem))
             }
         }
@@ -27,7 +30,7 @@ extension CaseApplication {
         name(legalRepresentative.name, "legalRepresentative.name", FreeText.nameLimit)
         name(contact.name, "contact.name", FreeText.nameLimit)
         for (index, investor) in investors.enumerated() {
-            name(investor.name, "investors[\(index + 1)].name", FreeText.addressLimit)
+            name(investor.name, "investors[\(index + 1)].name", FreeText.addressLimit, person: investor.kind == .person)
             text(investor.form, "investors[\(index + 1)].form", FreeText.nameLimit)
         }
         found += EnterpriseNameText.problems(proposedName).map { FieldProblem(field: "proposedName", reason: $0) }

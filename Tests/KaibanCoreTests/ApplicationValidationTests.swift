@@ -42,6 +42,51 @@ import Testing
         #expect(!problems.contains { $0.field == "investors[2].name" })
     }
 
+    /// From a hostile trial: a person's name took anything (😀, 123, !!!, <b>张</b>, a leading
+    /// middle dot) and was kept as typed (𝐙𝐡𝐚𝐧𝐠, ｚｈａｎｇ), while searches read names as NFKC;
+    /// 张 伟 and 张伟 were two people to a search.
+    @Test(arguments: [
+        ("😀", "U+1F600"), ("123", "U+0031"), ("!!!", "U+0021"), ("<b>张</b>", "U+003C"), ("·阿卜杜拉", "start or end"),
+        ("阿卜杜拉·", "start or end"), ("张 伟", "Chinese characters"), ("张三①", "U+2460"), ("李--娜", "next to another"),
+        ("王\u{FFFE}五", "noncharacter"),
+    ])
+    func aPersonsNameIsLettersAndWhatGoesBetweenThem(name: String, why: String) {
+        var application = Fixtures.application()
+        application.legalRepresentative.name = name
+        application.contact.name = name
+        application.agent = Person(name: name, idNumber: "510811198503120178")
+        application.investors[0].name = name
+        let problems = application.problems(knownTasks: tasks, on: Fixtures.day)
+        let fields = problems.filter { $0.reason.en.contains(why) }.map(\.field)
+        #expect(
+            fields == ["legalRepresentative.name", "contact.name", "investors[1].name", "agent.name"], "\(problems)")
+    }
+
+    @Test(arguments: [
+        "张伟", "阿卜杜拉·艾合买提", "阿卜杜拉•艾合买提", "John Smith", "Jean-Luc O'Brien", "J. R. Smith", "𝐙𝐡𝐚𝐧𝐠", "ｚｈａｎｇ",
+        "禰\u{E0100}豆子", "Nguyễn Văn An",
+    ])
+    func namesOfEveryScriptAndFormAreTaken(name: String) {
+        var application = Fixtures.application()
+        application.legalRepresentative.name = name
+        application.contact.name = name
+        let problems = application.problems(knownTasks: tasks, on: Fixtures.day).filter {
+            $0.field == "legalRepresentative.name" || $0.field == "contact.name"
+        }
+        #expect(problems.isEmpty, "\(name): \(problems)")
+    }
+
+    @Test func aPersonsNameIsKeptInItsNFKCFormAndACompanysAsTyped() {
+        var application = Fixtures.application()
+        application.legalRepresentative.name = " 𝐙𝐡𝐚𝐧𝐠 "
+        application.contact.name = "ｚｈａｎｇ"
+        application.investors[0].name = "Ｌｉ．Ｎａ"
+        let canonical = application.withCanonicalPeople()
+        #expect(canonical.legalRepresentative.name == "Zhang")
+        #expect(canonical.contact.name == "zhang")
+        #expect(canonical.investors[0].name == (application.investors[0].kind == .person ? "Li.Na" : "Ｌｉ．Ｎａ"))
+    }
+
     @Test func contributionsMustAddUpToTheRegisteredCapital() {
         var application = Fixtures.application()
         application.registeredCapital = Money(fen: 60_000_000)
