@@ -117,7 +117,10 @@ struct MailPendingCommand: AsyncParsableCommand {
 
     @Option(
         help: .localized(
-            zh: "按该时刻计算（ISO 8601，默认现在）。", en: "As of this instant (ISO 8601, default now)."))
+            zh: "按该时刻计算工作日数和是否逾期（ISO 8601，默认现在）；所列是现在仍待寄递的办件（该时刻以后才收件或发照的不列）。",
+            en:
+                "Count working days and lateness as of this instant (ISO 8601, default now); the list is of what waits on the post now (cases taken in or licensed after that instant left out)."
+        ))
     var at: String?
 
     @Option(
