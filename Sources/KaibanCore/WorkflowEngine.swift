@@ -75,7 +75,7 @@ public struct WorkflowEngine: Sendable {
         case .transition(let id, let reason), .exchangeStep(let id, let reason):
             guard let transition = definition.transition(id), !transition.automatic else {
                 throw .unknownTransition(
-                    case: state.number, transition: id, allowed: manualTransitions(for: state).map(\.id))
+                    case: state.number, transition: id, allowed: openTransitions(for: state, at: now).map(\.id))
             }
             if case .exchangeStep = command, transition.exchange == nil {
                 throw .exchangeRefused(
@@ -101,7 +101,7 @@ public struct WorkflowEngine: Sendable {
             guard definition.transition(transition, leavesFrom: state.stage) else {
                 throw .notAllowedFromStage(
                     case: state.number, stage: definition.stageName(state.stage), transition: transition.name,
-                    allowed: manualTransitions(for: state).map(\.name))
+                    allowed: openTransitions(for: state, at: now).map(\.name))
             }
             let role = try requireRole(transition.roles, held: held, clerk: clerk, step: transition.name)
             let trimmed = reason?.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -185,6 +185,20 @@ public struct WorkflowEngine: Sendable {
     }
 
     /// The manual transitions a clerk could take from `stage`.
+    /// The guards that say whether a step is open to the case at all (ending it for an overdue
+    /// deferral, withdrawing before the licence), not what it still lacks (a document).
+    public static let conditionalGuards: Set<TransitionGuard> = [.deferralOverdue, .beforeLicence]
+
+    /// The manual transitions open to `state` at `now`: ``manualTransitions(for:)`` whose
+    /// conditions (``conditionalGuards``) hold; for a closed case only those that leave its stage
+    /// by name (撤销). What `show` offers and a refusal names as possible.
+    public func openTransitions(for state: RegistrationCase, at now: Date) -> [WorkflowDefinition.Transition] {
+        manualTransitions(for: state).filter { transition in
+            (state.isOpen || transition.from.contains(state.stage))
+                && holds(transition.guards.filter(Self.conditionalGuards.contains), on: state, at: now)
+        }
+    }
+
     public func manualTransitions(from stage: String) -> [WorkflowDefinition.Transition] {
         definition.transitions(from: stage).filter { !$0.automatic && $0.exchange != .partner }
     }

@@ -138,12 +138,7 @@ extension Desk {
     /// condition of the case's own allows (ending it for an overdue deferral, withdrawing before
     /// the licence) show only when it holds.
     func nextSteps(_ state: RegistrationCase, _ definition: WorkflowDefinition, at now: Date) -> [NextStep] {
-        let engine = WorkflowEngine(definition: definition)
-        let conditional: Set<TransitionGuard> = [.deferralOverdue, .beforeLicence]
-        let steps = engine.manualTransitions(for: state).filter { transition in
-            (state.isOpen || transition.from.contains(state.stage))
-                && engine.holds(transition.guards.filter(conditional.contains), on: state, at: now)
-        }.map {
+        let steps = WorkflowEngine(definition: definition).openTransitions(for: state, at: now).map {
             NextStep(kind: .step, id: $0.id, name: $0.name, roles: $0.roles)
         }
         let tasks = state.pendingTasks.compactMap { id in
