@@ -111,15 +111,18 @@ final class HTTP10ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandl
     }
 }
 
-/// Hummingbird's HTTP/1.1 channel with ``HTTP10ConnectionHandler`` before its conversion to
-/// HTTP types.
+/// Hummingbird's HTTP/1.1 channel with ``ConnectionGuard`` and ``HTTP10ConnectionHandler``
+/// before its conversion to HTTP types.
 struct KaibanHTTP1Channel: ServerChildChannel {
     let base: HTTP1Channel
+    /// The connections' limit and deadlines (``ConnectionGuard``), shared by the server's connections.
+    let guarding: ConnectionGuard.Shared
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<HTTP1Channel.Value> {
-        base.setup(channel: channel, logger: logger).flatMapThrowing { value in
+        base.setup(channel: channel, logger: logger).flatMapThrowing { [guarding] value in
             let operations = channel.pipeline.syncOperations
             let codec = try operations.handler(type: HTTP1ToHTTPServerCodec.self)
+            try operations.addHandler(ConnectionGuard(shared: guarding), position: .before(codec))
             try operations.addHandler(HTTP10ConnectionHandler(), position: .before(codec))
             return value
         }

@@ -80,6 +80,9 @@ public struct KaibanServer: Sendable {
         let routes = routeTable(adding: extra)
         let limits = routes.bodyLimits
         let idleTimeout = TimeAmount(settings.idleTimeout)
+        let guarding = ConnectionGuard.Shared(
+            limit: settings.maxConnections, headerTimeout: TimeAmount(settings.headerTimeout),
+            idleTimeout: idleTimeout, logger: logger)
         let app = Application(
             responder: PathNormalizingResponder(base: routes.router.buildResponder()),
             server: HTTPServerBuilder { responder in
@@ -88,7 +91,8 @@ public struct KaibanServer: Sendable {
                         responder: responder,
                         configuration: .init(
                             additionalChannelHandlers: [ExpectContinueHandler(limits: limits)],
-                            idleTimeout: idleTimeout)))
+                            idleTimeout: idleTimeout)),
+                    guarding: guarding)
             },
             configuration: .init(address: .hostname(settings.host, port: settings.port)),
             onServerRunning: { channel in

@@ -23,8 +23,16 @@ public struct ServerSettings: Sendable {
     /// How long the requests in flight at SIGTERM or SIGINT may take to finish before they are
     /// cancelled. Default 30 s.
     public var shutdownGracePeriod: Duration
-    /// How long a keep-alive connection may stay idle before the server closes it. Default 60 s.
+    /// How long a keep-alive connection may stay idle before the server closes it, and how long
+    /// after an answer the next request's head must have come whole. Default 60 s.
     public var idleTimeout: Duration
+    /// How long after a connection opens its first request's head must have come whole (a client
+    /// sending it a byte at a time is closed then). Default 15 s.
+    public var headerTimeout: Duration = .seconds(15)
+    /// The most connections served at once: one more is answered 503 with `Retry-After` and
+    /// closed. Env `KAIBAN_MAX_CONNECTIONS`, default the process's file-descriptor limit less 128
+    /// (at most 10,000).
+    public var maxConnections: Int = ConnectionGuard.defaultLimit()
     /// What the server logs. Flag `--log-level`, env `KAIBAN_LOG_LEVEL`, default info (start,
     /// stop, server errors); debug adds one line per request.
     public var logLevel: Logger.Level
@@ -103,6 +111,14 @@ public struct ServerSettings: Sendable {
         byteLimit(
             maxDocumentBytes, "KAIBAN_MAX_DOCUMENT", LocalizedText(zh: "材料文件上限", en: "document limit"),
             into: &settings.maxDocumentBytes)
+        if let text = value("KAIBAN_MAX_CONNECTIONS") {
+            settings.maxConnections = Int(text) ?? -1
+            if !(1...1_000_000).contains(settings.maxConnections) {
+                refuse(
+                    "KAIBAN_MAX_CONNECTIONS", zh: "连接数上限“\(text)”应为1至1000000之间的整数",
+                    en: "a connection limit of \"\(text)\" is not a whole number from 1 to 1000000")
+            }
+        }
         if let text = logLevel ?? value("KAIBAN_LOG_LEVEL") {
             if let level = Logger.Level(rawValue: text.lowercased()) {
                 settings.logLevel = level

@@ -21,6 +21,55 @@ import Testing
         }
     }
 
+    /// From a hostile trial: a client sending its request's head a byte at a time held its
+    /// connection for as long as it kept sending (slowloris), and 1,100 such connections used
+    /// every file descriptor: the portal stopped answering, with nothing in the log. A head must
+    /// now come whole in time, and connections over the limit are answered 503 and closed.
+    @Test func slowHeadsAreClosedAndConnectionsOverTheLimitAnswered503() async throws {
+        let desk = try await Fixtures.desk()
+        let server = try await TestServer.start(
+            desk: desk,
+            configure: { settings in
+                settings.headerTimeout = .milliseconds(400)
+                settings.idleTimeout = .milliseconds(800)
+                settings.maxConnections = 3
+            })
+        try await TestServer.running(server) { server in
+            let port = server.port
+            try await onThread {
+                // A head that never ends is closed after the header timeout, unanswered, though
+                // the client keeps sending.
+                let slow = try RawConnection(port: port)
+                let started = Date()
+                for byte in "GET /healthz HTTP/1.1\r\nHo".utf8 {
+                    guard (try? slow.send(Data([byte]))) != nil else { break }
+                    Thread.sleep(forTimeInterval: 0.05)
+                }
+                #expect(slow.closedByServer(timeout: 10))
+                #expect(Date().timeIntervalSince(started) < 5)
+                // A keep-alive connection whose next head does not come is closed after the idle time.
+                let kept = try RawConnection(port: port)
+                try kept.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+                #expect(kept.readAnswer(timeout: 10).hasPrefix("HTTP/1.1 200 "))
+                try kept.send("GET /heal")
+                #expect(kept.closedByServer(timeout: 10))
+                // Three held open: the fourth is answered 503 with Retry-After and closed.
+                let held = try (0..<3).map { _ in try RawConnection(port: port) }
+                Thread.sleep(forTimeInterval: 0.1)
+                let over = try RawConnection(port: port)
+                let answer = over.readAnswer(timeout: 10)
+                #expect(answer.hasPrefix("HTTP/1.1 503 "), "\(answer)")
+                #expect(answer.lowercased().contains("retry-after: 1"), "\(answer)")
+                #expect(over.closedByServer(timeout: 10))
+                // Once they are gone, connections are served again.
+                for connection in held { #expect(connection.closedByServer(timeout: 10)) }
+                let again = try RawConnection(port: port)
+                try again.send("GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                #expect(again.readAnswer(timeout: 10).hasPrefix("HTTP/1.1 200 "))
+            }
+        }
+    }
+
     /// CONNECT turns the HTTP parser's connection into a tunnel: it is answered 501 and the
     /// connection closed (before, the answer had no end and the client waited for ever), after
     /// the answer to a request pipelined before it.

@@ -62,7 +62,8 @@ struct TestServer {
 
     static func start(
         desk: Desk, port: Int = 0, maxBodyBytes: Int = ServerSettings.defaultMaxBodyBytes,
-        maxDocumentBytes: Int = ServerSettings.defaultMaxDocumentBytes, adding extra: (RouteTable) -> Void = { _ in }
+        maxDocumentBytes: Int = ServerSettings.defaultMaxDocumentBytes, adding extra: (RouteTable) -> Void = { _ in },
+        configure: (inout ServerSettings) -> Void = { _ in }
     ) async throws -> TestServer {
         var settings = ServerSettings(
             port: port, maxBodyBytes: maxBodyBytes, maxDocumentBytes: maxDocumentBytes,
@@ -71,6 +72,7 @@ struct TestServer {
         settings.shutdownGracePeriod = .seconds(10)
         // The tests deliver the exchange's outbox themselves, at the instants they choose.
         settings.exchangeSendInterval = nil
+        configure(&settings)
         var logger = Logger(label: "kaiban.server.test")
         logger.logLevel = .critical
         let server = try KaibanServer(desk: desk, settings: settings, logger: logger)
