@@ -47,7 +47,7 @@ extension CaseApplication {
     /// number's key when it is valid.
     static func personProblems(
         _ who: LocalizedText, _ name: String, _ number: String, _ field: String, on day: CivilDate,
-        into found: inout [FieldProblem]
+        minorAllowed: Bool = false, into found: inout [FieldProblem]
     ) -> String? {
         let check = CitizenID.check(number, on: day)
         guard let id = check.id, check.isValid else {
@@ -63,7 +63,7 @@ extension CaseApplication {
             return nil
         }
         let age = id.age(on: day)
-        if age < fullAge {
+        if age < fullAge, !minorAllowed {
             found.append(
                 FieldProblem(
                     field: field,
@@ -97,7 +97,8 @@ extension CaseApplication {
             switch investor.kind {
             case .person:
                 key = Self.personProblems(
-                    investorWord, investor.name, investor.idNumber, "\(path).idNumber", on: day, into: &found)
+                    investorWord, investor.name, investor.idNumber, "\(path).idNumber", on: day,
+                    minorAllowed: enterpriseType.minorsMayInvest, into: &found)
             case .company, .institution:
                 do throws(CreditCode.Problem) {
                     key = try CreditCode(investor.idNumber).value

@@ -32,6 +32,14 @@ public enum EnterpriseType: String, Sendable, CaseIterable, Codable {
         }
     }
 
+    /// Whether a minor may be among the investors: a limited liability company's shareholder needs
+    /// no full civil capacity (the Company Law asks none; the minor's guardian, 法定代理人, acts for
+    /// them), while a partner (合伙企业法 §14), a sole owner or operator, a cooperative's member and
+    /// a one-person company's only shareholder, who runs it, must have it.
+    public var minorsMayInvest: Bool {
+        self == .limitedLiabilityCompany
+    }
+
     /// Whether the type's single owner must be a natural person (个人独资企业, 个体工商户).
     public var ownerIsNaturalPerson: Bool {
         self == .soleProprietorship || self == .individualBusiness

@@ -73,7 +73,11 @@ import Testing
         let taken = try await desk.playing(justAfterMidnight).intake(adult, as: window, at: justAfterMidnight)
         #expect(taken.case.number.description == "510811-20261126-0001")
 
+        // A partner must be of full age (合伙企业法 §14): one who turns 18 the day after is refused.
         var minor = Fixtures.application()
+        minor.enterpriseType = .partnership
+        minor.registeredCapital = .zero
+        minor.proposedName = "广元市昭化区青禾农业科技合伙企业（普通合伙）"
         minor.investors[1] = Investor(
             name: "吴越", kind: .person, idNumber: Self.eighteenTheDayAfter, contribution: Money(fen: 20_000_000))
         let fields = await refusedFields {
@@ -81,6 +85,22 @@ import Testing
         }
         #expect(fields.map(\.field) == ["investors[2].idNumber"], "\(fields)")
         #expect(fields.first?.reason.zh.contains("未满18周岁") == true, "\(fields)")
+    }
+
+    /// From a hostile trial: a minor shareholder of a limited liability company was refused. The
+    /// Company Law asks no full capacity of a shareholder (the guardian acts for them): the case
+    /// is taken, with a warning to check the guardianship, while a partnership's or a one-person
+    /// company's minor investor, and a minor legal representative, are still refused.
+    @Test func aMinorMayHoldSharesInALimitedLiabilityCompanyThroughTheGuardian() async throws {
+        let desk = try await Fixtures.desk()
+        var application = Fixtures.application()
+        #expect(application.enterpriseType == .limitedLiabilityCompany)
+        application.investors[1] = Investor(
+            name: "张小宝", kind: .person, idNumber: Self.bornIn2020, contribution: Money(fen: 20_000_000))
+        let taken = try await desk.playing(Fixtures.at(9, 5)).intake(application, as: window, at: Fixtures.at(9, 5))
+        let warning = try #require(taken.warnings.first { $0.field == "investors[2].idNumber" }, "\(taken.warnings)")
+        #expect(warning.reason.zh.contains("未满18周岁") && warning.reason.zh.contains("法定代理人"), "\(warning)")
+        #expect(EnterpriseType.allCases.filter(\.minorsMayInvest) == [.limitedLiabilityCompany])
     }
 
     @Test func theSamePersonIsNotTwoInvestors() async throws {
@@ -190,7 +210,10 @@ import Testing
     @Test func everyProblemOfThePeopleIsReportedAtOnce() async throws {
         let desk = try await Fixtures.desk()
         var application = Fixtures.application()
-        application.registeredCapital = Money(fen: 80_000_000)
+        // A partnership, whose partners must be of full age (a company's shareholder need not).
+        application.enterpriseType = .partnership
+        application.proposedName = "广元市昭化区青禾农业科技合伙企业（普通合伙）"
+        application.registeredCapital = .zero
         application.legalRepresentative.idNumber = Self.bornIn2030
         application.investors = [
             Investor(name: "张伟", kind: .person, idNumber: Self.bornIn1985, contribution: Money(fen: 50_000_000)),
