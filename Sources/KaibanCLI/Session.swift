@@ -67,6 +67,14 @@ extension AsyncParsableCommand {
                     "the database must be the path of a SQLite file or a postgres:// address, not a \(scheme):// address"
             )
         }
+        // A folder, a device or a pipe is no database: SQLite would write its journal beside it
+        // (`/dev/null-journal`), or wait on the pipe.
+        var status = stat()
+        if stat(path, &status) == 0, status.st_mode & S_IFMT != S_IFREG {
+            throw Problem(
+                .invalid, "database.not-a-file", zh: "\(path)不是普通文件（是文件夹、设备或管道）：数据库应为一个 SQLite 文件",
+                en: "\(path) is not a regular file (a folder, a device or a pipe): the database is a SQLite file")
+        }
         // An empty file is no database yet either (a read would write the whole schema into it).
         let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue
         if (size ?? 0) > 0 {

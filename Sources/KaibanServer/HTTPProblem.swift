@@ -34,18 +34,24 @@ public struct HTTPProblem: Error, Sendable, Equatable {
     public init(_ problem: Problem) {
         let status = Self.status(of: problem.kind)
         let detail: LocalizedText =
-            switch problem.kind {
-            case .storage:
-                LocalizedText(zh: "数据库暂时不可用，请稍后再试", en: "the database is unavailable; try again later")
-            case .brokenData:
+            switch (problem.kind, problem.code) {
+            case (.storage, _):
+                // The database, the documents' files or the process's descriptors: which, the log says.
+                LocalizedText(zh: "服务器存储暂时不可用，请稍后再试", en: "the server's storage is unavailable; try again later")
+            case (.brokenData, "attachment.file-unreadable"):
+                LocalizedText(
+                    zh: "该材料的文件缺失或无法读取，已记入日志，请联系大厅",
+                    en: "the file of this document is missing or unreadable (logged); contact the hall")
+            case (.brokenData, _):
                 LocalizedText(
                     zh: "服务器的流程定义或参考数据有误，已记入日志", en: "the server's definitions or reference data are broken (logged)")
             default:
                 problem.text
             }
-        self.init(
-            status, problem.code, title: Self.title(of: problem.kind), detail: detail,
-            fields: Self.listed(problem.fields))
+        let title =
+            problem.code == "attachment.file-unreadable"
+            ? LocalizedText(zh: "材料文件不可读", en: "Document file unreadable") : Self.title(of: problem.kind)
+        self.init(status, problem.code, title: title, detail: detail, fields: Self.listed(problem.fields))
         // Codes whose HTTP meaning is sharper than their kind's.
         switch problem.code {
         case "portal.unauthorized", "staff.unauthorized":

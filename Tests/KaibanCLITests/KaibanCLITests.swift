@@ -243,6 +243,24 @@ import Testing
         #expect(numbers.count == 12)
     }
 
+    /// From a hostile trial: `clerk add --db /dev/null` left `/dev/null-journal` in /dev, and a
+    /// pipe for a database was a disk I/O error. A path that is no regular file is refused
+    /// before SQLite sees it.
+    @Test func aDatabaseThatIsNoRegularFileIsRefusedBeforeSQLiteSeesIt() throws {
+        let folder = URL(fileURLWithPath: kaiban.database).deletingLastPathComponent()
+        let pipe = folder.appendingPathComponent("pipe").path
+        #expect(mkfifo(pipe, 0o600) == 0)
+        for path in [pipe, "/dev/null", folder.path] {
+            let result = try kaiban.run([
+                "clerk", "add", "boss", "--name", "负责人", "--role", "supervisor", "--db", path, "--lang", "en", "--json",
+            ])
+            #expect(result.status == 64, "\(path): \(result)")
+            #expect(result.stderr.contains("database.not-a-file"), "\(path): \(result)")
+        }
+        let left = try FileManager.default.contentsOfDirectory(atPath: folder.path)
+        #expect(!left.contains { $0.hasPrefix("pipe-") }, "\(left)")
+    }
+
     /// From a hostile trial: out of file descriptors (`ulimit -n`), a command said the Forms
     /// folder held no workflow definitions (exit 78), and the server answered 500 `data.invalid`
     /// naming a definition file: an operator was sent to look for broken files.

@@ -89,6 +89,15 @@ import Testing
             #expect(back.header("Content-Disposition")?.contains("filename*=UTF-8''%E5%85%AC") == true, "\(back)")
             let none = try await server.send("GET", "/cases/\(kase.number)/documents/lease", headers: kase.headers())
             #expect(none.status == 404 && none.problem?.code == "attachment.not-found", "\(none)")
+            // A file gone from the data directory is said to be so, not "broken definitions" (a
+            // hostile trial).
+            try FileManager.default.removeItem(at: kept)
+            let gone = try await server.send(
+                "GET", "/cases/\(kase.number)/documents/articles",
+                headers: kase.headers(["Accept-Language": "en"]))
+            #expect(gone.status == 500 && gone.problem?.code == "attachment.file-unreadable", "\(gone)")
+            #expect(gone.problem?.title == "Document file unreadable", "\(gone)")
+            #expect(gone.problem?.detail.contains("missing or unreadable") == true, "\(gone)")
         }
     }
 
