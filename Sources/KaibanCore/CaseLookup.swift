@@ -47,7 +47,12 @@ public enum CaseLookup {
 
     /// A phone number's key: spaces and dashes ignored.
     public static func phoneKey(_ text: String) -> String {
-        String(text.unicodeScalars.filter { !CharacterSet.whitespaces.contains($0) && !dashes.contains($0) })
+        let key = String(text.unicodeScalars.filter { !CharacterSet.whitespaces.contains($0) && !dashes.contains($0) })
+        // China's country code (+86, 0086) is no part of a number as intake keeps it.
+        for code in ["+86", "0086"] where key.hasPrefix(code) && key.count > code.count + 6 {
+            return String(key.dropFirst(code.count))
+        }
+        return key
     }
 
     static let dashes = CharacterSet(charactersIn: "-\u{2010}\u{2011}\u{2012}\u{2013}\u{2014}\u{FF0D}")

@@ -70,7 +70,10 @@ public struct HolidayYear: Sendable, Equatable, Codable {
                 found.append("make-up day \(makeUp.date) is not a weekend day")
             }
             if let other = seen.updateValue("调休", forKey: makeUp.date) {
-                found.append("\(makeUp.date) is both \(other) and a make-up working day")
+                found.append(
+                    other == "调休"
+                        ? "make-up day \(makeUp.date) is listed twice"
+                        : "\(makeUp.date) is both \(other) and a make-up working day")
             }
         }
         guard checkingStatutory else { return found }

@@ -72,7 +72,8 @@ extension Desk {
             var verdict = CheckVerdict(value: number, valid: check.isValid, problems: check.problems)
             verdict.details.on = day
             verdict.details.birthDate = check.birthDate
-            verdict.details.age = check.age
+            // No age for a birth date after the day (its problem says so).
+            verdict.details.age = check.age.flatMap { $0 >= 0 ? $0 : nil }
             guard let id = check.id else { return verdict }
             let division = try await division(id.divisionCode, on: day)
             verdict.details.divisionCode = id.divisionCode

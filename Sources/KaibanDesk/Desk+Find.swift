@@ -69,7 +69,10 @@ extension Desk {
     public func find(
         _ query: String, by kind: CaseLookup.Kind? = nil, exact: Bool = false, limit: Int = 20, offset: Int = 0
     ) async throws -> FindResult {
-        try await run {
+        // Read as names are read (NFKC): full-width digits and letters (１３８…, ９１５１…) are
+        // the digits and letters they stand for, as in the keys.
+        let query = query.precomposedStringWithCompatibilityMapping
+        return try await run {
             try requireLimit(limit)
             // No one pages a million cases deep: past that the offset is a mistake (and `offset +
             // limit` must not overflow).

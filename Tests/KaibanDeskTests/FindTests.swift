@@ -92,6 +92,10 @@ import Testing
         #expect(dashed.cases.map(\.number) == [second])
         #expect(try await desk.find("138 0000 0000").cases.map(\.number) == [first])
         #expect(try await desk.find("1380000000", by: .phone).cases.isEmpty)
+        // From a hostile trial: full-width digits and the country code had found nothing.
+        #expect(try await desk.find("１３８ ００００ ００００").cases.map(\.number) == [first])
+        #expect(try await desk.find("+86 138 0000 0000").cases.map(\.number) == [first])
+        #expect(try await desk.find("0086-139-1234-5678").cases.map(\.number) == [second])
         let letters = await Fixtures.problem { _ = try await desk.find("138abc", by: .phone) }
         #expect(letters?.code == "find.query-invalid")
     }
