@@ -140,17 +140,9 @@ extension CaseApplication {
     /// left as typed (its problem is reported by the checks).
     public func withCanonicalPeople() -> CaseApplication {
         func citizen(_ text: String) -> String { (try? CitizenID(text))?.value ?? text }
-        // A person's name as it is read (NFKC, as the trade name and every search read names):
-        // full-width or mathematical letters and compatibility forms are the letters they stand
-        // for, so the record, its notices and its search all hold one spelling.
-        func person(_ name: String) -> String {
-            // ASCII, the middle dot and the basic block of Chinese characters (nearly every name)
-            // are their own NFKC form.
-            let plain = name.unicodeScalars.allSatisfy {
-                $0.isASCII || $0 == "·" || (0x4E00...0x9FFF).contains($0.value)
-            }
-            return (plain ? name : name.precomposedStringWithCompatibilityMapping).trimmingWhitespace()
-        }
+        // A person's name as it is read (``PersonName/canonical(_:)``): the record, its notices and
+        // its search all hold one spelling.
+        func person(_ name: String) -> String { PersonName.canonical(name) }
         var copy = self
         copy.legalRepresentative.name = person(legalRepresentative.name)
         copy.legalRepresentative.idNumber = citizen(legalRepresentative.idNumber)

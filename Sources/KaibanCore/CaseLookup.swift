@@ -36,7 +36,7 @@ public enum CaseLookup {
     public static func nameKey(_ text: String) -> String {
         // Read as names are read (NFKC): a Kangxi radical or a full-width letter is the
         // character it stands for, typed either way.
-        text.precomposedStringWithCompatibilityMapping.trimmingWhitespace().lowercased()
+        PersonName.canonical(text.precomposedStringWithCompatibilityMapping).lowercased()
     }
 
     /// An ID number's or a credit code's key, read as `check id` and `check uscc` read them:

@@ -125,67 +125,55 @@ public enum FreeText {
     }
 
     /// What is wrong with a person's name `text` (a legal representative, an agent, a contact, an
-    /// investor who is a person) beyond ``problem(_:limit:)`` and ``nameSpacingProblem(_:)``: a
-    /// name is letters of any script (with their marks and variation selectors), with a middle
-    /// dot, a hyphen, an apostrophe, a full stop or a space between them (阿卜杜拉·艾合买提,
-    /// Jean-Luc O'Brien); a digit, an emoji, a symbol or markup is no part of a name, nor a space
-    /// between two Chinese characters (张 伟 is 张伟: a search for either missed the other). Nil
-    /// when it has none of these.
+    /// investor who is a person) beyond ``problem(_:limit:)`` and ``nameSpacingProblem(_:)``, read
+    /// as it is kept (``PersonName/canonical(_:)``): a name is letters of any script (with their
+    /// marks and variation selectors; 〇, and private-use characters, which systems that predate a
+    /// rare character's code give it), with a middle dot, a hyphen, an apostrophe, a full stop, a
+    /// Tibetan tsheg or a space between them (阿卜杜拉·艾合买提, Jean-Luc O'Brien, John Smith Jr.);
+    /// a digit, an emoji, a symbol or markup is no part of a name, nor a space between two Chinese
+    /// characters (张 伟 is 张伟: a search for either missed the other). Nil when it has none.
     public static func personNameProblem(_ text: String) -> LocalizedText? {
         if let spacing = nameSpacingProblem(text) { return spacing }
-        let scalars = Array(text.trimmingWhitespace().unicodeScalars)
-        func isLetter(_ scalar: Unicode.Scalar) -> Bool {
+        let scalars = Array(PersonName.canonical(text).unicodeScalars)
+        func isPart(_ scalar: Unicode.Scalar) -> Bool {
             switch scalar.properties.generalCategory {
-            case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter: true
-            default: false
+            case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter, .privateUse,
+                .nonspacingMark, .spacingMark, .enclosingMark:
+                true
+            default: scalar == "\u{3007}" || isVariationSelector(scalar)
             }
         }
-        func isHan(_ scalar: Unicode.Scalar?) -> Bool {
-            guard let scalar else { return false }
-            return scalar.properties.isIdeographic
-        }
-        for (index, scalar) in scalars.enumerated() {
-            if isLetter(scalar) || isVariationSelector(scalar) { continue }
-            switch scalar.properties.generalCategory {
-            case .nonspacingMark, .spacingMark: continue
-            default: break
-            }
-            guard Self.nameSeparators.contains(scalar.value) else {
+        func isAllowed(_ scalar: Unicode.Scalar) -> Bool { isPart(scalar) || PersonName.separators.contains(scalar) }
+        // Named as typed (① is no letter, though its NFKC form is 1).
+        for scalar in text.unicodeScalars where !isAllowed(scalar) && PersonName.foldings[scalar] == nil {
+            guard String(scalar).precomposedStringWithCompatibilityMapping.unicodeScalars.allSatisfy(isAllowed) else {
                 return LocalizedText(
                     zh: "姓名只能由文字组成（文字之间可用间隔号“·”、连字符、撇号、点或空格），不能含“\(Character(scalar))”（\(codePoint(scalar))）",
                     en:
                         "a person's name is letters (with a middle dot, hyphen, apostrophe, full stop or space between them), not “\(Character(scalar))” (\(codePoint(scalar)))"
                 )
             }
-            let before = index > 0 ? scalars[index - 1] : nil
-            let after = index + 1 < scalars.count ? scalars[index + 1] : nil
-            // An initial's full stop may have a space after it (J. R. Smith).
-            let stops: Set<Unicode.Scalar> = [".", "\u{FF0E}"]
-            guard let before, let after,
-                isLetter(before) || before.properties.generalCategory == .nonspacingMark
-                    || (scalar == " " && stops.contains(before)),
-                isLetter(after) || (stops.contains(scalar) && after == " ")
-            else {
+        }
+        for (index, scalar) in scalars.enumerated() where !isPart(scalar) {
+            guard PersonName.separators.contains(scalar) else { continue }
+            let last = index == scalars.count - 1
+            if index == 0 || (last && scalar != ".") {
                 return LocalizedText(
-                    zh: "姓名中的“\(Character(scalar))”（\(codePoint(scalar))）应在两个字之间，不能在开头、结尾或与其他符号相连",
-                    en:
-                        "“\(Character(scalar))” (\(codePoint(scalar))) in a person's name goes between two letters, not at its start or end or next to another sign"
-                )
+                    zh: "姓名不能以“\(Character(scalar))”（\(codePoint(scalar))）开头或结尾",
+                    en: "a person's name does not start or end with “\(Character(scalar))” (\(codePoint(scalar)))")
             }
-            if scalar == " ", isHan(before), isHan(after) {
+            if scalar == " ", !last, scalars[index - 1].properties.isIdeographic,
+                scalars[index + 1].properties.isIdeographic
+            {
                 return LocalizedText(
-                    zh: "姓名的汉字之间不能有空格（如“张 伟”应写作“张伟”）",
-                    en: "no space goes between the Chinese characters of a name (张 伟 is written 张伟)")
+                    zh: "姓名的汉字之间不能有空格（如“张 伟”应写作“张伟”；少数民族姓名各部分之间用间隔号“·”）",
+                    en:
+                        "no space goes between the Chinese characters of a name (张 伟 is written 张伟; the parts of a minority name are joined by the middle dot ·)"
+                )
             }
         }
         return nil
     }
-
-    /// What may stand between the letters of a person's name: a space, the middle dots (· • ‧
-    /// ・), hyphens (- ‐ ‑), apostrophes (' ’) and full stops (. ．).
-    static let nameSeparators: Set<UInt32> = [
-        0x20, 0xB7, 0x2022, 0x2027, 0x30FB, 0x2D, 0x2010, 0x2011, 0x27, 0x2019, 0x2E, 0xFF0E,
-    ]
 
     /// What is wrong with `text`, or nil when it is acceptable.
     public static func problem(_ text: String, limit: Int) -> LocalizedText? {

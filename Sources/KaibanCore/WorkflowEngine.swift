@@ -396,7 +396,7 @@ public struct WorkflowEngine: Sendable {
         // The applicant signs: the legal representative, by the name and ID of the application.
         let representative = state.application.legalRepresentative
         guard commitment.signerID.uppercased() == representative.idNumber.uppercased(),
-            commitment.signer.trimmingWhitespace() == representative.name.trimmingWhitespace()
+            PersonName.canonical(commitment.signer) == PersonName.canonical(representative.name)
         else {
             let role = state.application.enterpriseType.representativeRole
             throw refuse(

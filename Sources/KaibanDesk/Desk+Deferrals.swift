@@ -54,7 +54,9 @@ extension Desk {
             // The applicant signs: the legal representative (负责人, 执行事务合伙人…), by name and ID.
             let representative = state.application.legalRepresentative
             // Trimmed on both sides: cases taken in before intake trimmed people's names keep the blanks.
-            guard id == representative.idNumber.uppercased(), name == representative.name.trimmingWhitespace() else {
+            guard id == representative.idNumber.uppercased(),
+                PersonName.canonical(name) == PersonName.canonical(representative.name)
+            else {
                 throw Problem(
                     .refused, "deferral.signer",
                     zh: "承诺书须由本件的\(state.application.enterpriseType.representativeRole.zh)本人签署（姓名、身份证号与申请一致）",
