@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -43,9 +44,15 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     let shared: Shared
     var counted = false
     var refused = false
-    var deadline: Scheduled<Void>?
+    /// The first request's head deadline, then the idle check (one at a time).
+    var timer: Scheduled<Void>?
     /// Requests whose head has come and whose answer has not ended.
     var unanswered = 0
+    /// Whether a request's head has come yet.
+    var started = false
+    /// When the connection last did something while no request was unanswered: an answer ended,
+    /// or a body still arriving after an early answer.
+    var lastActivity = NIODeadline.now()
 
     init(shared: Shared) {
         self.shared = shared
@@ -65,38 +72,58 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
         counted = true
         let now = shared.open.add(1, ordering: .relaxed).newValue
         guard now <= shared.limit else {
-            refused = true
-            let second = Int(time(nil))
-            let last = shared.lastLogged.load(ordering: .relaxed)
-            if second - last >= 60,
-                shared.lastLogged.compareExchange(expected: last, desired: second, ordering: .relaxed).exchanged
-            {
-                shared.logger.warning(
-                    "connection limit reached: new connections are answered 503",
-                    metadata: ["limit": "\(shared.limit)"])
-            }
-            var headers = HTTPHeaders()
-            headers.add(name: "Retry-After", value: "1")
-            headers.add(name: "Connection", value: "close")
-            headers.add(name: "Content-Length", value: "0")
-            let head = HTTPResponseHead(version: .http1_1, status: .serviceUnavailable, headers: headers)
-            context.write(wrapOutboundOut(.head(head)), promise: nil)
-            context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in
-                context.close(promise: nil)
-            }
+            refuse(context: context)
             return
         }
-        arm(context: context, after: shared.headerTimeout)
+        schedule(context: context, at: .now() + shared.headerTimeout)
     }
 
-    /// Closes the connection unless a request's head has come within `delay`.
-    private func arm(context: ChannelHandlerContext, after delay: TimeAmount) {
-        deadline?.cancel()
+    /// Answers 503 with `Retry-After` and closes gracefully: the sending side shut after the
+    /// answer, what the client still sends read and dropped, the connection closed within two
+    /// seconds (a client that sent its request first still reads the answer, not a reset).
+    private func refuse(context: ChannelHandlerContext) {
+        refused = true
+        let second = Int(time(nil))
+        let last = shared.lastLogged.load(ordering: .relaxed)
+        if second - last >= 60,
+            shared.lastLogged.compareExchange(expected: last, desired: second, ordering: .relaxed).exchanged
+        {
+            shared.logger.warning(
+                "connection limit reached: new connections are answered 503", metadata: ["limit": "\(shared.limit)"])
+        }
+        var headers = HTTPHeaders()
+        headers.add(name: "Retry-After", value: "1")
+        headers.add(name: "Connection", value: "close")
+        headers.add(name: "Content-Length", value: "0")
+        let head = HTTPResponseHead(version: .http1_1, status: .serviceUnavailable, headers: headers)
+        context.write(wrapOutboundOut(.head(head)), promise: nil)
+        let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in
+            bound.value.close(mode: .output, promise: nil)
+        }
+        timer = context.eventLoop.scheduleTask(in: .seconds(2)) { bound.value.close(promise: nil) }
+    }
+
+    /// Checks at `deadline` that the connection is not stalled: before its first head, closed
+    /// then; afterwards closed when nothing has happened for the idle time while no request was
+    /// unanswered (one timer at a time, not one per request).
+    private func schedule(context: ChannelHandlerContext, at deadline: NIODeadline) {
         let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-        deadline = context.eventLoop.scheduleTask(in: delay) {
+        timer = context.eventLoop.scheduleTask(deadline: deadline) {
             let (handler, context) = bound.value
+            handler.timer = nil
+            guard handler.started else {
+                context.close(promise: nil)
+                return
+            }
+            // A request under way: its answer's end schedules the next check.
             guard handler.unanswered == 0 else { return }
-            context.close(promise: nil)
+            let due = handler.lastActivity + handler.shared.idleTimeout
+            if due <= .now() {
+                context.close(promise: nil)
+            } else {
+                handler.schedule(context: context, at: due)
+            }
         }
     }
 
@@ -104,16 +131,24 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
         if refused { return }
         if case .head = unwrapInboundIn(data) {
             unanswered += 1
-            deadline?.cancel()
-            deadline = nil
+            if !started {
+                started = true
+                timer?.cancel()
+                timer = nil
+            }
+        } else if unanswered == 0 {
+            lastActivity = .now()
         }
         context.fireChannelRead(data)
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        if case .end = unwrapOutboundIn(data), unanswered > 0 {
+        if !refused, case .end = unwrapOutboundIn(data), unanswered > 0 {
             unanswered -= 1
-            if unanswered == 0 { arm(context: context, after: shared.idleTimeout) }
+            if unanswered == 0 {
+                lastActivity = .now()
+                if timer == nil { schedule(context: context, at: lastActivity + shared.idleTimeout) }
+            }
         }
         context.write(data, promise: promise)
     }
@@ -128,20 +163,22 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     private func release() {
-        deadline?.cancel()
-        deadline = nil
+        timer?.cancel()
+        timer = nil
         if counted {
             counted = false
             shared.open.subtract(1, ordering: .relaxed)
         }
     }
 
-    /// The default limit: the process's file descriptors, less 128 kept for the database, the
-    /// documents and the exchange's files, and never more than 10,000 nor fewer than 16.
+    /// The default limit: the process's file descriptors, less those open when the server starts
+    /// (its event loops', its logs') and 128 kept for the database, the documents and the
+    /// exchange's files; never more than 10,000 nor fewer than 16.
     static func defaultLimit() -> Int {
         var limit = rlimit()
         guard getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return 1_000 }
         let soft = Int(clamping: limit.rlim_cur)
-        return min(10_000, max(16, soft - 128))
+        let open = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count) ?? 64
+        return min(10_000, max(16, soft - open - 128))
     }
 }

@@ -24,6 +24,8 @@ public final class CaseStore: Sendable {
     package let committer = GroupCommitter()
     /// The portal requests' access read on connections of its own (a file's pool only).
     let accessReads: AccessReads?
+    /// The database file as found when the store opened it (a file's pool only).
+    let openedFile: FileIdentity?
 
     /// How long a writer waits for another process's transaction before giving up.
     public static let busyTimeout: TimeInterval = 15
@@ -94,6 +96,7 @@ public final class CaseStore: Sendable {
         self.writer = writer
         self.location = location
         accessReads = writer is DatabasePool ? AccessReads(path: location) : nil
+        openedFile = writer is DatabasePool ? FileIdentity.of(location) : nil
         if migrate {
             try Self.guarded { try KaibanMigrations.migrator.migrate(writer) }
         }
@@ -145,14 +148,37 @@ public final class CaseStore: Sendable {
     func checkInPlace(_ db: Database) throws {
         guard writer is DatabasePool else { return }
         var moved: Int32 = 0
+        // A VFS that cannot tell (not SQLITE_OK) refuses nothing.
         let asked = sqlite3_file_control(db.sqliteConnection, "main", SQLITE_FCNTL_HAS_MOVED, &moved)
-        guard asked == SQLITE_OK, moved == 0 else { throw StoreError.databaseFileReplaced(location) }
+        if asked == SQLITE_OK, moved != 0 { throw StoreError.databaseFileReplaced(location) }
     }
 
-    /// `checkInPlace(_:)`'s answer as a call: `/healthz` asks it, in a write transaction that
-    /// writes nothing (it waits for a writer of another process, as a write would).
+    /// Whether the file at the store's path is still the one it opened (by device and inode, as
+    /// found when it opened), without a transaction: `/healthz` asks it, and must not queue behind
+    /// (or take) the one writer.
     public func checkInPlace() async throws {
-        try await offPool { try self.write { _ in } }
+        guard let opened = openedFile else { return }
+        var status = stat()
+        guard stat(location, &status) == 0, opened == FileIdentity(status) else {
+            throw StoreError.databaseFileReplaced(location)
+        }
+    }
+
+    /// A file as the filesystem knows it, whatever its path.
+    struct FileIdentity: Equatable, Sendable {
+        var device: UInt64
+        var inode: UInt64
+
+        init(_ status: stat) {
+            device = UInt64(status.st_dev)
+            inode = UInt64(status.st_ino)
+        }
+
+        /// The file at `path`, or nil when there is none.
+        static func of(_ path: String) -> FileIdentity? {
+            var status = stat()
+            return stat(path, &status) == 0 ? FileIdentity(status) : nil
+        }
     }
 
     // The JSON of values that are not events, shared with the other stores.
