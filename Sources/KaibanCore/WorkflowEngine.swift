@@ -184,7 +184,6 @@ public struct WorkflowEngine: Sendable {
         }
     }
 
-    /// The manual transitions a clerk could take from `stage`.
     /// The guards that say whether a step is open to the case at all (ending it for an overdue
     /// deferral, withdrawing before the licence), not what it still lacks (a document).
     public static let conditionalGuards: Set<TransitionGuard> = [.deferralOverdue, .beforeLicence]
@@ -199,6 +198,7 @@ public struct WorkflowEngine: Sendable {
         }
     }
 
+    /// The manual transitions a clerk could take from `stage`.
     public func manualTransitions(from stage: String) -> [WorkflowDefinition.Transition] {
         definition.transitions(from: stage).filter { !$0.automatic && $0.exchange != .partner }
     }

@@ -95,15 +95,15 @@ extension KaibanSettings {
     public static let dataDirectoryDatabaseFile = "kaiban-database"
 
     /// The database this process works on, as a data directory records it: a SQLite file by its
-    /// real path; a PostgreSQL database by its address (user, host, port, database: never the
+    /// real path; a PostgreSQL database by its host, port and name (never the user nor the
     /// password) and the hall's schema.
     public var databaseIdentity: String {
         if let address = URLComponents(string: database),
             let scheme = address.scheme?.lowercased(), scheme == "postgres" || scheme == "postgresql"
         {
+            // Not the user: a supervisor's rebuild may log in as another role than the server.
             var identity = URLComponents()
             identity.scheme = "postgres"
-            identity.user = address.user
             identity.host = address.host?.lowercased()
             identity.port = address.port ?? 5432
             identity.path = address.path
@@ -120,7 +120,13 @@ extension KaibanSettings {
     /// existed gets it at its next write). Only a rebuild on that database removes files.
     private func recordDatabase() {
         let path = dataDirectory.appendingPathComponent(Self.dataDirectoryDatabaseFile).path
-        guard Self.recordedDatabase(in: dataDirectory) == nil, access(path, F_OK) != 0 else { return }
+        guard Self.recordedDatabase(in: dataDirectory) == nil else { return }
+        // An empty record (its writer stopped before writing) is none: written again.
+        var status = stat()
+        if lstat(path, &status) == 0 {
+            guard status.st_mode & S_IFMT == S_IFREG, status.st_size == 0 else { return }
+            unlink(path)
+        }
         if writeNewFile(at: path, line: databaseIdentity) {
             let directory = open(dataDirectory.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
             if directory >= 0 {
@@ -135,7 +141,7 @@ extension KaibanSettings {
     /// The database `folder` records (first line, trimmed), nil when none.
     static func recordedDatabase(in folder: URL) -> String? {
         let path = folder.appendingPathComponent(dataDirectoryDatabaseFile).path
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW)
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard descriptor >= 0 else { return nil }
         defer { close(descriptor) }
         var status = stat()
@@ -143,7 +149,8 @@ extension KaibanSettings {
         var bytes = [UInt8](repeating: 0, count: 4096)
         let count = bytes.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
         guard count > 0 else { return nil }
-        let text = String(decoding: bytes[..<count], as: UTF8.self)
+        var text = String(decoding: bytes[..<count], as: UTF8.self)
+        if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
         let line = text.split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
         let trimmed = line.trimmingCharacters(in: .whitespaces)
         return trimmed.isEmpty ? nil : trimmed

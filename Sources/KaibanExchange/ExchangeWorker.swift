@@ -122,7 +122,9 @@ public struct ExchangeWorker: Sendable {
                 {
                 case .took("partner-returned"): report.returned[found.collaborationNumber] = why
                 case .took: report.closed[found.collaborationNumber] = ended
-                case .localCaseEnded: report.closed[found.collaborationNumber] = refusal + "；本地办件已办结，转办案件随之关闭"
+                case .localCaseEnded:
+                    report.closed[found.collaborationNumber] =
+                        refusal + (steps == nil ? "；没有对应的本地办件，转办案件随之关闭" : "；本地办件已办结，转办案件随之关闭")
                 case nil: break
                 }
             } catch is CancellationError {

@@ -216,13 +216,26 @@ struct OutboxService: Service {
                             "exchange: a case's message could not be written",
                             metadata: ["case": "\(number)", "error": "\(why)"])
                     }
+                    // Cases of this hall the partner's refusal moved: the window must know.
+                    for (number, why) in report.returned {
+                        logger.warning(
+                            "exchange: a refused transfer was returned to the window",
+                            metadata: ["case": "\(number)", "why": "\(why)"])
+                    }
+                    for (number, why) in report.closed {
+                        logger.warning(
+                            "exchange: a refused transfer was closed", metadata: ["case": "\(number)", "why": "\(why)"])
+                    }
                     let pass = report.delivery
-                    if pass.delivered + pass.retrying + pass.failed + report.takenIn.count + report.told > 0 {
+                    if pass.delivered + pass.retrying + pass.failed + report.takenIn.count + report.told
+                        + report.returned.count + report.closed.count > 0
+                    {
                         logger.info(
                             "exchange: a pass",
                             metadata: [
                                 "takenIn": "\(report.takenIn.count)", "refused": "\(report.refused.count)",
-                                "told": "\(report.told)",
+                                "told": "\(report.told)", "returned": "\(report.returned.count)",
+                                "closed": "\(report.closed.count)",
                                 "delivered": "\(pass.delivered)", "acknowledged": "\(pass.acknowledged)",
                                 "rejected": "\(pass.rejected)", "retrying": "\(pass.retrying)",
                                 "failed": "\(pass.failed)", "unboundAnswers": "\(pass.unboundAnswers)",

@@ -229,7 +229,8 @@ struct EngineHarness {
     @Test func licenceOpensTheRequestedTasksAndTheLastOneCompletesTheCase() throws {
         var state = try harness.reach("startup", tasks: ["seal", "tax", "bank"])
         #expect(state.tasks.map(\.task) == ["seal", "tax", "bank"])
-        // The automatic step is not a clerk's to take.
+        // The automatic step is not a clerk's to take. (This harness's licence gives no credit
+        // code, so 撤回 is still open here; a licensed case at the desk does not offer it.)
         #expect(
             throws: WorkflowError.unknownTransition(
                 case: state.number, transition: "complete", allowed: ["withdraw"])

@@ -137,4 +137,28 @@ struct DataDirectoryClaimTests {
             #expect(junk?.code == "data-directory.claim-unreadable")
         }
     }
+
+    /// From a review: an empty record (its writer stopped before writing) was never written
+    /// again, so the folder was never swept; a byte-order mark hid the database; a rebuild logged
+    /// in as another PostgreSQL role than the server's was told the folder was another database's.
+    @Test func theDatabaseRecordIsRepairedReadWithABOMAndNamesNoUser() throws {
+        try Self.withFolder { folder in
+            let zhaohua = Self.settings(hall: "510811", folder: folder)
+            let record = folder.appendingPathComponent(KaibanSettings.dataDirectoryDatabaseFile)
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            try Data().write(to: record)
+            try zhaohua.claimDataDirectory()
+            #expect(try String(contentsOf: record, encoding: .utf8) == zhaohua.databaseIdentity + "\n")
+            #expect(try zhaohua.maySweepDataDirectory())
+            try Data(("\u{FEFF}" + zhaohua.databaseIdentity + "\r\n").utf8).write(to: record)
+            #expect(try zhaohua.maySweepDataDirectory())
+            var admin = zhaohua
+            admin.database = "postgres://admin:secret@127.0.0.1/kaiban"
+            #expect(admin.databaseIdentity == zhaohua.databaseIdentity)
+            #expect(!admin.databaseIdentity.contains("admin") && !admin.databaseIdentity.contains("secret"))
+            var other = zhaohua
+            other.database = "postgres://kaiban@127.0.0.1/kaiban_copy"
+            #expect(try other.dataDirectorySweep()?.en.contains("belong to the database") == true)
+        }
+    }
 }
