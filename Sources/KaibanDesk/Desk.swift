@@ -109,25 +109,40 @@ public final class Desk: Sendable {
         return descriptorsExhausted() ?? problem
     }
 
-    /// A problem saying the process is short of file descriptors (`ulimit -n`), or nil when it can
-    /// still open ``descriptorsHeadroom`` more: by the time a failure is reported, the
-    /// descriptors of what failed are closed again, so one more would prove nothing.
+    /// A problem saying the process is short of file descriptors (`ulimit -n`), or nil when it has
+    /// ``descriptorsHeadroom`` left: by the time a failure is reported, the descriptors of what
+    /// failed are closed again, so one more free would prove nothing. Counted in `/proc/self/fd`,
+    /// once a second at most however many requests fail at once (a database that went away fails
+    /// them all).
     static func descriptorsExhausted() -> Problem? {
-        var probes: [Int32] = []
-        defer { for probe in probes { close(probe) } }
+        descriptorsProbe.withLock { last in
+            if let last, last.at.duration(to: .now) < .seconds(1) { return last.problem }
+            let problem = probeDescriptors()
+            last = (ContinuousClock.now, problem)
+            return problem
+        }
+    }
+
+    /// The last ``descriptorsExhausted()`` answer, and when it was found.
+    static let descriptorsProbe = Mutex<(at: ContinuousClock.Instant, problem: Problem?)?>(nil)
+
+    static func probeDescriptors() -> Problem? {
+        var limit = rlimit()
+        let soft =
+            getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit) == 0 ? Int(clamping: limit.rlim_cur) : 0
         var failure: Int32 = 0
-        while probes.count < descriptorsHeadroom {
-            let probe = open("/dev/null", O_RDONLY | O_CLOEXEC)
-            guard probe >= 0 else {
-                failure = errno
-                break
-            }
-            probes.append(probe)
+        let probe = open("/dev/null", O_RDONLY | O_CLOEXEC)
+        if probe >= 0 {
+            close(probe)
+            guard soft > 0, let open = try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count,
+                soft - open < descriptorsHeadroom
+            else { return nil }
+            failure = EMFILE
+        } else {
+            failure = errno
         }
         guard failure == EMFILE || failure == ENFILE else { return nil }
         let system = failure == ENFILE
-        var limit = rlimit()
-        let soft = getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit) == 0 ? String(limit.rlim_cur) : "?"
         return Problem(
             .storage, "system.too-many-open-files",
             zh: system
