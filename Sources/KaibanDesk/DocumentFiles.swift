@@ -38,8 +38,12 @@ package struct DocumentFiles {
         return true
     }
 
-    /// Checks the files against `recorded` (digest and size of every attachment record): removes
-    /// files no record names and temporary files when last modified before `olderThan`; reports
+    /// The folder (under the root) where files no record names are moved.
+    package static let orphansFolder = "orphans"
+
+    /// Checks the files against `recorded` (digest and size of every attachment record): moves
+    /// files no record names into ``orphansFolder`` and removes temporary files, when last
+    /// modified before `olderThan`; reports
     /// records whose file is missing or of another size. Only the two-hex-digit folders and the
     /// names this type writes are touched.
     package func check(recorded: [(sha256: String, size: Int)], olderThan: Date) throws -> DocumentFileCheck {
@@ -70,8 +74,21 @@ package struct DocumentFiles {
                 let temporary = name.hasPrefix(".") && name.hasSuffix(".tmp")
                 let orphan = path(name)?.deletingLastPathComponent().lastPathComponent == folder && sizes[name] == nil
                 guard temporary || orphan else { continue }
-                guard unlink(file.path) == 0 else { throw failure("cannot remove \(file.path)") }
-                if temporary { result.temporaryRemoved += 1 } else { result.orphansRemoved += 1 }
+                if temporary {
+                    guard unlink(file.path) == 0 else { throw failure("cannot remove \(file.path)") }
+                    result.temporaryRemoved += 1
+                    continue
+                }
+                // Moved aside, never deleted: a file no record names may be the only copy of a
+                // case the database lost (a backup restored over it).
+                let aside = root.appendingPathComponent(Self.orphansFolder)
+                if !manager.fileExists(atPath: aside.path) {
+                    try? manager.createDirectory(at: aside, withIntermediateDirectories: true)
+                }
+                guard rename(file.path, aside.appendingPathComponent(name).path) == 0 else {
+                    throw failure("cannot move \(file.path) to \(aside.path)")
+                }
+                result.orphansRemoved += 1
             }
         }
         return result

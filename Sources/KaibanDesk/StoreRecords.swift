@@ -206,8 +206,9 @@ public struct DocumentFileCheck: Sendable, Equatable, Codable {
     public var verified = 0
     /// Digests of attachment records whose file is missing or not of the recorded size.
     public var missing: [String] = []
-    /// Files no attachment record names, removed (only those older than the grace, so an upload
-    /// being committed right now keeps its file).
+    /// Files no attachment record names, moved into the data directory's `orphans` folder (only
+    /// those older than the grace, so an upload being committed right now keeps its file); the
+    /// name is kept for the JSON's readers.
     public var orphansRemoved = 0
     /// Temporary files of an interrupted write, removed (older than the grace too).
     public var temporaryRemoved = 0

@@ -362,7 +362,7 @@ struct PostgresPortalTests {
         #expect(
             Set(keptFiles(folder)) == [
                 "\(recorded.prefix(2))/\(recorded)", "\(youngDigest.prefix(2))/\(youngDigest)",
-                "\(digest.prefix(2))/README",
+                "\(digest.prefix(2))/README", "orphans/\(digest)",
             ])
         let again = try await store.checkDocumentFiles(
             in: folder, olderThan: Date().addingTimeInterval(-3_600))

@@ -115,6 +115,8 @@ import Testing
         #expect(
             !left.contains("\(digest.prefix(2))/\(digest)") && !left.contains("\(digest.prefix(2))/.\(digest).0000.tmp")
         )
+        // The file no record names is moved aside, never deleted; the temporary one is gone.
+        #expect(left.contains("orphans/\(digest)") && !left.contains("orphans/.\(digest).0000.tmp"))
         // A second check finds nothing more to remove.
         let again = try store.checkDocumentFiles(in: folder, olderThan: Date().addingTimeInterval(-3_600))
         #expect(again.orphansRemoved == 0 && again.temporaryRemoved == 0 && again.verified == 1)

@@ -178,5 +178,7 @@ import Testing
         #expect(try live.settings.dataDirectorySweep() == nil)
         #expect(try await live.rebuild(as: supervisor).files?.orphansRemoved == 1)
         #expect(!FileManager.default.fileExists(atPath: file.path))
+        // Moved aside, not deleted (it may be the only copy of a case a restored backup lost).
+        #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("orphans/\(name)").path))
     }
 }

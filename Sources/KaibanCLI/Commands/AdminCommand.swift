@@ -54,8 +54,8 @@ struct AdminCommand: AsyncParsableCommand {
                 if let files = report.files {
                     Console.print(
                         session.zh
-                            ? "电子材料文件：核对\(files.verified)个；删除无记录的文件\(files.orphansRemoved)个、中断写入的临时文件\(files.temporaryRemoved)个；缺失或大小不符\(files.missing.count)个"
-                            : "document files: \(files.verified) checked; removed \(files.orphansRemoved) no record names and \(files.temporaryRemoved) temporary ones of interrupted writes; \(files.missing.count) missing or of another size"
+                            ? "电子材料文件：核对\(files.verified)个；无记录的文件\(files.orphansRemoved)个移至数据目录的 orphans 文件夹（可能属于恢复备份后丢失的办件，核实后再删除）；删除中断写入的临时文件\(files.temporaryRemoved)个；缺失或大小不符\(files.missing.count)个"
+                            : "document files: \(files.verified) checked; \(files.orphansRemoved) no record names moved to the data directory's orphans folder (they may belong to cases lost to a restored backup: check before deleting them); \(files.temporaryRemoved) temporary ones of interrupted writes removed; \(files.missing.count) missing or of another size"
                     )
                     for digest in files.missing { Console.print("  \(digest)") }
                 }
