@@ -74,6 +74,18 @@ extension CaseApplication {
         return id.value
     }
 
+    /// Whether a minor may be among these investors on `day`: in a limited liability company
+    /// (``EnterpriseType/minorsMayInvest``) with at least one shareholder of full age or an
+    /// organisation beside them. A company whose only shareholder is a minor is a one-person
+    /// company run by a child, and one of minors only has no shareholder who can act.
+    public func minorsMayInvest(on day: CivilDate) -> Bool {
+        enterpriseType.minorsMayInvest
+            && investors.contains { investor in
+                investor.kind != .person
+                    || (try? CitizenID(investor.idNumber)).map { $0.age(on: day) >= Self.fullAge } == true
+            }
+    }
+
     /// The investors' problems on `day`: identity, age, kind, duplicates, contributions.
     public func investorProblems(on day: CivilDate) -> [FieldProblem] {
         var found: [FieldProblem] = []
@@ -98,7 +110,7 @@ extension CaseApplication {
             case .person:
                 key = Self.personProblems(
                     investorWord, investor.name, investor.idNumber, "\(path).idNumber", on: day,
-                    minorAllowed: enterpriseType.minorsMayInvest, into: &found)
+                    minorAllowed: minorsMayInvest(on: day), into: &found)
             case .company, .institution:
                 do throws(CreditCode.Problem) {
                     key = try CreditCode(investor.idNumber).value

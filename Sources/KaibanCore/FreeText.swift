@@ -157,6 +157,16 @@ public enum FreeText {
         for (index, scalar) in scalars.enumerated() where !isPart(scalar) {
             guard PersonName.separators.contains(scalar) else { continue }
             let last = index == scalars.count - 1
+            // Two in a row (张··伟), but an initial's stop and its space (J. R.).
+            if index > 0, PersonName.separators.contains(scalars[index - 1]),
+                !(scalar == " " && scalars[index - 1] == ".")
+            {
+                return LocalizedText(
+                    zh: "姓名中不能连用两个分隔符号（“\(Character(scalars[index - 1]))\(Character(scalar))”）",
+                    en:
+                        "a person's name has no two separators in a row (“\(Character(scalars[index - 1]))\(Character(scalar))”)"
+                )
+            }
             if index == 0 || (last && scalar != ".") {
                 return LocalizedText(
                     zh: "姓名不能以“\(Character(scalar))”（\(codePoint(scalar))）开头或结尾",

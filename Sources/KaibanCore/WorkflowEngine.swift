@@ -396,7 +396,8 @@ public struct WorkflowEngine: Sendable {
         // The applicant signs: the legal representative, by the name and ID of the application.
         let representative = state.application.legalRepresentative
         guard commitment.signerID.uppercased() == representative.idNumber.uppercased(),
-            PersonName.canonical(commitment.signer) == PersonName.canonical(representative.name)
+            PersonName.canonical(commitment.signer).lowercased()
+                == PersonName.canonical(representative.name).lowercased()
         else {
             let role = state.application.enterpriseType.representativeRole
             throw refuse(

@@ -55,7 +55,7 @@ extension Desk {
             let representative = state.application.legalRepresentative
             // Trimmed on both sides: cases taken in before intake trimmed people's names keep the blanks.
             guard id == representative.idNumber.uppercased(),
-                PersonName.canonical(name) == PersonName.canonical(representative.name)
+                PersonName.canonical(name).lowercased() == PersonName.canonical(representative.name).lowercased()
             else {
                 throw Problem(
                     .refused, "deferral.signer",

@@ -254,7 +254,7 @@ extension Desk {
         }
         // A minor shareholder (allowed in a limited liability company): the guardian acts.
         for (index, investor) in application.investors.enumerated() where investor.kind == .person {
-            guard application.enterpriseType.minorsMayInvest, let id = try? CitizenID(investor.idNumber) else {
+            guard application.minorsMayInvest(on: date), let id = try? CitizenID(investor.idNumber) else {
                 continue
             }
             let age = id.age(on: date)

@@ -183,4 +183,34 @@ extension PostgresMigrations {
                 """,
             ])
     ]
+
+    /// Version 19: the lookup keys of people's names written before they were kept in one
+    /// spelling (``PersonName/canonical(_:)``), rewritten so, as the SQLite store's migration 30
+    /// does: • ‧ ・ ꞏ ᐧ ⸱ are ·, ‐ ‑ – are -, ’ is ', runs of spaces one space, none before a
+    /// separator nor after one but a full stop.
+    static let nameKeys: [PostgresMigration] = [
+        PostgresMigration(
+            version: 19, name: "name-keys",
+            statements: [
+                #"""
+                CREATE TEMPORARY TABLE name_key_change ON COMMIT DROP AS
+                SELECT old, new, case_id, field FROM (
+                    SELECT key AS old, case_id, field,
+                        btrim(regexp_replace(regexp_replace(regexp_replace(
+                            translate(key, '•‧・ꞏᐧ⸱‐‑–’', '······---'''),
+                            ' {2,}', ' ', 'g'), ' ?([·''\-]) ?', '\1', 'g'), ' ([.་༌])', '\1', 'g'),
+                            ' ') AS new
+                    FROM case_lookup WHERE kind = 'n'
+                ) keys WHERE new <> old
+                """#,
+                """
+                INSERT INTO case_lookup (kind, key, case_id, field)
+                SELECT 'n', new, case_id, field FROM name_key_change ON CONFLICT DO NOTHING
+                """,
+                """
+                DELETE FROM case_lookup c USING name_key_change n
+                WHERE c.kind = 'n' AND c.key = n.old AND c.case_id = n.case_id AND c.field = n.field
+                """,
+            ])
+    ]
 }

@@ -89,6 +89,17 @@ import Testing
         #expect(PersonName.canonical("O’Brien‐Smith") == "O'Brien-Smith")
         #expect(PersonName.canonical("张伟") == "张伟")
         #expect(CaseLookup.nameKey("阿卜杜拉‧艾合买提") == CaseLookup.nameKey("阿卜杜拉·艾合买提"))
+        // From a re-trial: look-alike dots, spaces around any separator.
+        #expect(PersonName.canonical("阿卜杜拉ꞏ艾合买提") == "阿卜杜拉·艾合买提")
+        #expect(PersonName.canonical("阿卜杜拉ᐧ艾合买提") == "阿卜杜拉·艾合买提")
+        #expect(PersonName.canonical("Jean - Luc O ’Brien") == "Jean-Luc O'Brien")
+        #expect(PersonName.canonical("J. R.  Smith") == "J. R. Smith")
+        #expect(PersonName.canonical("王 . 伟") == "王. 伟")
+    }
+
+    @Test(arguments: ["张··伟", "张-·伟", "O''Brien"])
+    func twoSeparatorsInARowAreNoName(name: String) {
+        #expect(FreeText.personNameProblem(name)?.en.contains("in a row") == true, "\(name)")
     }
 
     @Test func aPersonsNameIsKeptInItsNFKCFormAndACompanysAsTyped() {

@@ -101,6 +101,16 @@ import Testing
         let warning = try #require(taken.warnings.first { $0.field == "investors[2].idNumber" }, "\(taken.warnings)")
         #expect(warning.reason.zh.contains("未满18周岁") && warning.reason.zh.contains("法定代理人"), "\(warning)")
         #expect(EnterpriseType.allCases.filter(\.minorsMayInvest) == [.limitedLiabilityCompany])
+        // From a re-trial: not the only shareholder, nor beside minors only.
+        var alone = application
+        alone.investors = [
+            Investor(name: "张小宝", kind: .person, idNumber: Self.bornIn2020, contribution: application.registeredCapital)
+        ]
+        let refused = await refusedFields {
+            _ = try await desk.playing(Fixtures.at(9, 6)).intake(alone, as: window, at: Fixtures.at(9, 6))
+        }
+        #expect(refused.map(\.field) == ["investors[1].idNumber"], "\(refused)")
+        #expect(refused.first?.reason.zh.contains("未满18周岁") == true, "\(refused)")
     }
 
     @Test func theSamePersonIsNotTwoInvestors() async throws {

@@ -78,3 +78,35 @@ import Testing
         #expect(try store.history(number).map(\.actor) == ["wangfang", "wangfang", "lijun"])
     }
 }
+
+/// From a re-trial: cases taken in before people's names were kept in one spelling (阿卜杜拉•艾合买提,
+/// O’Brien) were no longer found by their names, since a search reads its query in that spelling.
+/// Migration 30 rewrites their lookup keys.
+@Suite struct NameKeysMigrationTests {
+    @Test func namesKeptBeforeOneSpellingAreFoundAgain() async throws {
+        let path = Fixtures.temporaryDatabasePath()
+        let desk = try await Fixtures.desk(path: path)
+        var application = Fixtures.application()
+        application.legalRepresentative.name = "阿卜杜拉·艾合买提"
+        application.contact.name = "Jean-Luc O'Brien"
+        let number = try await desk.playing(Fixtures.at(9, 5)).intake(
+            application, as: .clerk(Fixtures.window.id), at: Fixtures.at(9, 5)
+        ).case.number
+        // As an earlier version kept them.
+        let queue = try DatabaseQueue(path: path)
+        try await queue.write { db in
+            try db.execute(sql: "UPDATE case_lookup SET key = '阿卜杜拉•艾合买提' WHERE key = '阿卜杜拉·艾合买提'")
+            try db.execute(sql: "UPDATE case_lookup SET key = 'jean – luc o’brien' WHERE key = 'jean-luc o''brien'")
+        }
+        #expect(try await desk.find("阿卜杜拉·艾合买提").cases.isEmpty)
+        #expect(try await desk.find("Jean-Luc O'Brien").cases.isEmpty)
+        try await queue.write { db in try KaibanMigrations.nameKeys(db) }
+        #expect(try await desk.find("阿卜杜拉·艾合买提").cases.map(\.number) == [number])
+        #expect(try await desk.find("阿卜杜拉•艾合买提").cases.map(\.number) == [number])
+        #expect(try await desk.find("jean - luc o’brien").cases.map(\.number) == [number])
+        let keys = try await queue.read { db in
+            try String.fetchAll(db, sql: "SELECT key FROM case_lookup WHERE kind = 'n' ORDER BY key")
+        }
+        #expect(!keys.contains("阿卜杜拉•艾合买提") && keys.contains("阿卜杜拉·艾合买提"), "\(keys)")
+    }
+}

@@ -33,6 +33,7 @@ enum KaibanMigrations {
         migrator.registerMigration("0027-figure-days", migrate: figureDays)
         migrator.registerMigration("0028-submission-warnings", migrate: submissionWarnings)
         migrator.registerMigration("0029-partner-changes", migrate: partnerChanges)
+        migrator.registerMigration("0030-name-keys", migrate: nameKeys)
         return migrator
     }
 }
