@@ -255,7 +255,9 @@ struct CasePresenter {
                     : "taken in during extended hours (\(span)): the clock counts from intake to \(time(hours.closesAt)) as working time",
             ]
         }
-        if state.isOpen {
+        // A closed case shows the acts still open to it (撤销登记 of one completed with its
+        // deferral overdue).
+        if state.isOpen || !view.nextSteps.isEmpty {
             let sep = zh ? "、" : ", "
             let next = view.nextSteps.map {
                 "\($0.id)" + (zh ? "（" : " (") + $0.name.text(language) + (zh ? "，" : ", ")

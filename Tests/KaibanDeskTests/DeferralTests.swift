@@ -241,6 +241,10 @@ import Testing
             _ = try await desk.playing(monday).step(waiting, "terminate", reason: "逾期未补交", as: window)
         }
         #expect(byClerk?.code == "role.required")
+        // The completed case offers the revocation once its deferral is overdue (show had printed
+        // no next step for a closed case at all).
+        #expect(try await desk.caseView(licensed, at: monday).nextSteps.map(\.id) == ["revoke"])
+        #expect(try await desk.caseView(licensed, at: Fixtures.at(11, 0)).nextSteps.isEmpty)
         let revoked = try await desk.playing(monday).step(
             licensed, "revoke", reason: "逾期未补交出租方产权证明", as: supervisor)
         #expect(revoked.state.stage == "revoked" && revoked.events.first?.fromStage == "completed-deferred")
