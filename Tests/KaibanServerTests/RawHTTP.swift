@@ -77,8 +77,9 @@ final class RawConnection: @unchecked Sendable {
         String(decoding: readAnswerData(timeout: timeout, interim: interim), as: UTF8.self)
     }
 
-    /// Whether the server closed the connection (end of stream, nothing more sent) within `timeout`.
-    func closedByServer(timeout: TimeInterval = 30) -> Bool {
+    /// Whether the server closed the connection (end of stream, nothing more sent) within `timeout`;
+    /// `skippingAnswers`: whatever it sent before is read and dropped.
+    func closedByServer(timeout: TimeInterval = 30, skippingAnswers: Bool = false) -> Bool {
         let deadline = Date().addingTimeInterval(timeout)
         var byte: UInt8 = 0
         while Date() < deadline {
@@ -86,6 +87,7 @@ final class RawConnection: @unchecked Sendable {
             guard poll(&poller, 1, 200) > 0 else { continue }
             let count = recv(descriptor, &byte, 1, 0)
             if count < 0 && errno == EINTR { continue }
+            if count > 0 && skippingAnswers { continue }
             return count == 0
         }
         return false
