@@ -42,12 +42,21 @@ public enum CaseLookup {
     /// An ID number's or a credit code's key, read as `check id` and `check uscc` read them:
     /// surrounding spaces dropped, letters (the final X) in either case.
     public static func codeKey(_ text: String) -> String {
-        text.trimmingSpaces().uppercased()
+        // Spaces and dashes inside too (91510811 MA…, 110105-19491231-002X): no code holds any.
+        // Only in a text with digits: a name of 18 letters stays a name.
+        guard text.unicodeScalars.contains(where: { ("0"..."9").contains($0) }) else {
+            return text.trimmingSpaces().uppercased()
+        }
+        return String(text.unicodeScalars.filter { !CharacterSet.whitespaces.contains($0) && !dashes.contains($0) })
+            .uppercased()
     }
 
-    /// A phone number's key: spaces and dashes ignored.
+    /// A phone number's key: spaces, dashes, brackets and dots ignored.
     public static func phoneKey(_ text: String) -> String {
-        let key = String(text.unicodeScalars.filter { !CharacterSet.whitespaces.contains($0) && !dashes.contains($0) })
+        let key = String(
+            text.unicodeScalars.filter {
+                !CharacterSet.whitespaces.contains($0) && !dashes.contains($0) && !phoneMarks.contains($0)
+            })
         // China's country code (+86, 0086) is no part of a number as intake keeps it.
         for code in ["+86", "0086"] where key.hasPrefix(code) && key.count > code.count + 6 {
             return String(key.dropFirst(code.count))
@@ -56,6 +65,8 @@ public enum CaseLookup {
     }
 
     static let dashes = CharacterSet(charactersIn: "-\u{2010}\u{2011}\u{2012}\u{2013}\u{2014}\u{FF0D}")
+    /// What a phone number is written with besides its digits: (+86)138.9000.1234.
+    static let phoneMarks = CharacterSet(charactersIn: "().")
 
     /// The key of `text` as a `kind`.
     public static func key(_ text: String, as kind: Kind) -> String {

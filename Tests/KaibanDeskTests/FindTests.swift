@@ -75,6 +75,11 @@ import Testing
         let lower = try await desk.find(" " + Fixtures.idZhang.lowercased() + " ", by: .idNumber)
         #expect(lower.cases.map(\.number) == [first])
         #expect(try await desk.find(Fixtures.idLi).cases.map(\.number) == [second, first])
+        // From a re-trial: spaces or dashes inside, as numbers are read aloud or printed.
+        let spaced =
+            Fixtures.idZhang.prefix(6) + " " + Fixtures.idZhang.dropFirst(6).prefix(8) + "-"
+            + Fixtures.idZhang.dropFirst(14)
+        #expect(try await desk.find(String(spaced)).cases.map(\.number) == [first], "\(spaced)")
         // Never by a part of the number.
         let part = await Fixtures.problem { _ = try await desk.find("110105194912", by: .idNumber) }
         #expect(part?.code == "find.query-invalid")
@@ -96,6 +101,8 @@ import Testing
         #expect(try await desk.find("１３８ ００００ ００００").cases.map(\.number) == [first])
         #expect(try await desk.find("+86 138 0000 0000").cases.map(\.number) == [first])
         #expect(try await desk.find("0086-139-1234-5678").cases.map(\.number) == [second])
+        // From a re-trial: brackets and dots.
+        #expect(try await desk.find("(+86)138.0000.0000").cases.map(\.number) == [first])
         let letters = await Fixtures.problem { _ = try await desk.find("138abc", by: .phone) }
         #expect(letters?.code == "find.query-invalid")
     }
