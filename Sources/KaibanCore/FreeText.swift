@@ -129,7 +129,8 @@ public enum FreeText {
     /// as it is kept (``PersonName/canonical(_:)``): a name is letters of any script (with their
     /// marks and variation selectors; 〇, and private-use characters, which systems that predate a
     /// rare character's code give it), with a middle dot, a hyphen, an apostrophe, a full stop, a
-    /// Tibetan tsheg or a space between them (阿卜杜拉·艾合买提, Jean-Luc O'Brien, John Smith Jr.);
+    /// Tibetan tsheg or a space between them (阿卜杜拉·艾合买提, Jean-Luc O'Brien, John Smith Jr.; a
+    /// full stop or a tsheg may also end it: བཀྲ་ཤིས་);
     /// a digit, an emoji, a symbol or markup is no part of a name, nor a space between two Chinese
     /// characters (张 伟 is 张伟: a search for either missed the other). Nil when it has none.
     public static func personNameProblem(_ text: String) -> LocalizedText? {
@@ -167,7 +168,9 @@ public enum FreeText {
                         "a person's name has no two separators in a row (“\(Character(scalars[index - 1]))\(Character(scalar))”)"
                 )
             }
-            if index == 0 || (last && scalar != ".") {
+            // A full stop may end a name (J. R. Smith Jr.), and so may a Tibetan tsheg, which
+            // closes every syllable, the last one too (བཀྲ་ཤིས་).
+            if index == 0 || (last && scalar != "." && scalar != "\u{0F0B}") {
                 return LocalizedText(
                     zh: "姓名不能以“\(Character(scalar))”（\(codePoint(scalar))）开头或结尾",
                     en: "a person's name does not start or end with “\(Character(scalar))” (\(codePoint(scalar)))")

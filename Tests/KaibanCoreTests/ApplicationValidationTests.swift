@@ -69,6 +69,8 @@ import Testing
         // the end, a vowel sign before a space, a Tibetan tsheg, spaces around a middle dot, an en
         // dash, two spaces.
         "张\u{E3A0}", "李〇", "John Smith Jr.", "सीता देवी", "བསྟན་འཛིན", "阿卜杜拉 · 艾合买提", "Smith–Jones", "John  Smith",
+        // From a re-trial: a Tibetan name ending in its tsheg.
+        "བཀྲ་ཤིས་",
     ])
     func namesOfEveryScriptAndFormAreTaken(name: String) {
         var application = Fixtures.application()
