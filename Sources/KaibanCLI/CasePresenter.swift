@@ -165,8 +165,9 @@ struct CasePresenter {
         return lines.joined(separator: "\n")
     }
 
-    /// The full view of one case, with the steps allowed next.
-    func detail(_ view: CaseView) -> String {
+    /// The full view of one case, with the steps allowed next; `notes` are said under its
+    /// investors (what the intake warned of).
+    func detail(_ view: CaseView, notes: [LocalizedText] = []) -> String {
         let state = view.case
         let app = state.application
         let yuan = zh ? "元" : " yuan"
@@ -229,6 +230,9 @@ struct CasePresenter {
             ])
         }
         text += ["", investors.rendered]
+        // Said again to whoever reviews or signs later (a minor shareholder's guardian acts):
+        // the intake's warnings are not kept.
+        for note in notes { text.append((zh ? "注：" : "note: ") + note.text(language)) }
 
         if !app.requestedTasks.isEmpty {
             var tasks = TextTable(zh ? ["开办事项", "状态", "办结时间", "办理人"] : ["start-up task", "status", "done at", "by"])

@@ -86,6 +86,29 @@ extension CaseApplication {
             }
     }
 
+    /// The investors who are minors on `day` where minors may invest (``minorsMayInvest(on:)``),
+    /// each with its place in the list (from 1) and age: their guardian invests, signs and acts as
+    /// shareholder for them. The intake warns of them, and `show` keeps saying so for the reviewer.
+    public func minorInvestors(on day: CivilDate) -> [(place: Int, investor: Investor, age: Int)] {
+        guard minorsMayInvest(on: day) else { return [] }
+        return investors.enumerated().compactMap { index, investor in
+            guard investor.kind == .person, let id = try? CitizenID(investor.idNumber) else { return nil }
+            let age = id.age(on: day)
+            return age < Self.fullAge ? (index + 1, investor, age) : nil
+        }
+    }
+
+    /// What the guardian of `investor`, aged `age` on `day`, does in their stead, and what the
+    /// desk checks.
+    public static func guardianNote(_ investor: Investor, age: Int, on day: CivilDate) -> LocalizedText {
+        LocalizedText(
+            zh:
+                "出资人\(investor.name)未满\(fullAge)周岁（\(day)时\(age)岁）：由其法定代理人（监护人）代为出资、签署文件并行使股东权利，须核验监护关系证明（户口簿或出生医学证明）及法定代理人身份证件",
+            en:
+                "investor \(investor.name) is under \(fullAge) (aged \(age) on \(day)): their guardian invests, signs and acts as shareholder for them; check the proof of guardianship (household register or birth certificate) and the guardian's ID"
+        )
+    }
+
     /// The investors' problems on `day`: identity, age, kind, duplicates, contributions.
     public func investorProblems(on day: CivilDate) -> [FieldProblem] {
         var found: [FieldProblem] = []

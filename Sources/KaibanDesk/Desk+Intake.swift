@@ -253,21 +253,11 @@ extension Desk {
             warnings.append(FieldProblem(field: "proposedName", reason: pending))
         }
         // A minor shareholder (allowed in a limited liability company): the guardian acts.
-        for (index, investor) in application.investors.enumerated() where investor.kind == .person {
-            guard application.minorsMayInvest(on: date), let id = try? CitizenID(investor.idNumber) else {
-                continue
-            }
-            let age = id.age(on: date)
-            guard age < CaseApplication.fullAge else { continue }
+        for minor in application.minorInvestors(on: date) {
             warnings.append(
                 FieldProblem(
-                    field: "investors[\(index + 1)].idNumber",
-                    reason: LocalizedText(
-                        zh:
-                            "出资人\(investor.name)未满\(CaseApplication.fullAge)周岁（\(date)时\(age)岁）：由其法定代理人（监护人）代为出资、签署文件并行使股东权利，须核验监护关系证明（户口簿或出生医学证明）及法定代理人身份证件",
-                        en:
-                            "investor \(investor.name) is under \(CaseApplication.fullAge) (aged \(age) on \(date)): their guardian invests, signs and acts as shareholder for them; check the proof of guardianship (household register or birth certificate) and the guardian's ID"
-                    )))
+                    field: "investors[\(minor.place)].idNumber",
+                    reason: CaseApplication.guardianNote(minor.investor, age: minor.age, on: date)))
         }
         var people = [("legalRepresentative.idNumber", application.legalRepresentative.idNumber)]
         for (index, investor) in application.investors.enumerated() where investor.kind == .person {

@@ -61,4 +61,25 @@ import Testing
         let en = try kaiban.run(["show", number, "--lang", "en"])
         #expect(en.stdout.contains("managing partner") && !en.stdout.contains("legal representative"), "\(en.stdout)")
     }
+    /// From a re-trial: the warning that a shareholder is a minor (the guardian acts) was shown at
+    /// intake only, so the reviewer who approves the case later never saw it; `show` says it again.
+    @Test func showKeepsSayingThatAShareholderIsAMinor() throws {
+        let intake = try kaiban.run([
+            "intake", "--as", "zhouqiang", "--done-by", "wangfang", "--late-reason", "测试：按固定时刻补录", "--at",
+            "2026-11-26T09:05", "--channel", "window", "--type", "llc", "--name", "广元市昭化区青禾农业科技有限公司",
+            "--capital", "500000", "--domicile", "四川省广元市昭化区元坝镇中街12号", "--division", "510811",
+            "--scope", "农业技术推广服务", "--legal-rep", "张伟:11010519491231002X", "--investor",
+            "张伟:11010519491231002X:300000", "--investor", "张小宝:510811202005051236:200000", "--contact",
+            "张伟:13800000000", "--json",
+        ])
+        #expect(intake.status == 0, "\(intake)")
+        let json = try JSONSerialization.jsonObject(with: Data(intake.stdout.utf8)) as? [String: Any]
+        let number = try #require((json?["case"] as? [String: Any])?["number"] as? String, "\(intake)")
+        let zh = try kaiban.run(["show", number])
+        #expect(zh.status == 0, "\(zh)")
+        #expect(zh.stdout.contains("注：出资人张小宝未满18周岁（2026-11-26时6岁）"), "\(zh.stdout)")
+        #expect(!zh.stdout.contains("出资人张伟未满"), "\(zh.stdout)")
+        let en = try kaiban.run(["show", number, "--lang", "en"])
+        #expect(en.stdout.contains("note: investor 张小宝 is under 18 (aged 6 on 2026-11-26)"), "\(en.stdout)")
+    }
 }

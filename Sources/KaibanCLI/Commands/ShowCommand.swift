@@ -19,13 +19,19 @@ struct ShowCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await withDesk(global, json: output.json) { session in
-            let view = ids.disclosure.apply(try await session.desk.caseView(number, at: time.instant))
+            let whole = try await session.desk.caseView(number, at: time.instant)
+            let view = ids.disclosure.apply(whole)
             if output.json {
                 try Console.json(view)
             } else {
                 let presenter = CasePresenter(
                     definition: try await session.desk.definition(view.case.definition), language: session.language)
-                Console.print(presenter.detail(view) + "\n\n" + presenter.slaDetail(view.sla))
+                // Read before the ID numbers are masked (a masked one has no birth date).
+                let openedOn = HallTime.localDate(of: whole.case.openedAt)
+                let notes = whole.case.application.minorInvestors(on: openedOn).map {
+                    CaseApplication.guardianNote($0.investor, age: $0.age, on: openedOn)
+                }
+                Console.print(presenter.detail(view, notes: notes) + "\n\n" + presenter.slaDetail(view.sla))
             }
         }
     }
