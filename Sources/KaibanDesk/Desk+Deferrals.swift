@@ -124,7 +124,10 @@ extension Desk {
                 }
                 items.append(DeferredItem(code: code, deadline: deadline.instant))
             }
-            let commitment = DeferralCommitment(signer: name, signerID: id, signedAt: at, items: items)
+            // The signer is the representative (matched above): kept as the application names them,
+            // not as typed (ｌｉ ｎａ signs for Li Na), so the notice and the record say one name.
+            let commitment = DeferralCommitment(
+                signer: PersonName.canonical(representative.name), signerID: id, signedAt: at, items: items)
             try await bringInStep(.workflow)
             return try await store.apply(
                 .commitDeferral(commitment), to: number, by: clerk, at: at, expectedVersion: nil, recording: recording,

@@ -69,6 +69,19 @@ import Testing
         #expect(signed.state.deferral?.commitment.signer == "张伟")
     }
 
+    /// From a re-trial: a signer typed in another spelling (full-width, another case) matched the
+    /// representative but was kept as typed, so the record and the notice named someone else.
+    @Test func theSignerIsKeptAsTheApplicationNamesTheRepresentative() async throws {
+        let desk = try await Fixtures.desk(at: Fixtures.at(9, 5))
+        var application = Fixtures.application()
+        application.legalRepresentative.name = "Li Na"
+        application.investors[0].name = "Li Na"
+        let number = try await intake(desk, application, missing: ["officer-appointment"])
+        let signed = try await desk.playing(Fixtures.at(9, 10)).commitDeferral(
+            number, codes: ["officer-appointment"], signer: "ｌｉ  ｎａ", signerID: Fixtures.idZhang, as: window)
+        #expect(signed.state.deferral?.commitment.signer == "Li Na")
+    }
+
     @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases, .deferrals))
     func aMissingMainDocumentStopsAcceptanceAndNoCommitmentCoversIt(store: TestStoreKind) async throws {
         let desk = try await Fixtures.desk(at: Fixtures.at(9, 5), store: store)
