@@ -66,11 +66,7 @@ extension KaibanSettings {
             if !writeClaim(at: marker) && errno != EEXIST { unlink(marker) }
             break
         }
-        let directory = open(folder.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if directory >= 0 {
-            _ = fsync(directory)
-            close(directory)
-        }
+        Self.flushFolder(folder.path)
         try refuseUnlessOurs(Self.claim(in: folder))
         recordDatabase()
     }
@@ -79,6 +75,15 @@ extension KaibanSettings {
     /// could not (then a file it began is left for the caller to remove).
     private func writeClaim(at path: String) -> Bool {
         writeNewFile(at: path, line: hall)
+    }
+
+    /// Flushes the folder at `path`, so that a file just made in it stays there after a crash
+    /// (best effort: a folder that cannot be opened is left as it is).
+    private static func flushFolder(_ path: String) {
+        let directory = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard directory >= 0 else { return }
+        _ = fsync(directory)
+        close(directory)
     }
 
     /// Writes `line` as a new file at `path` (never over one), flushed.
@@ -128,11 +133,7 @@ extension KaibanSettings {
             unlink(path)
         }
         if writeNewFile(at: path, line: databaseIdentity) {
-            let directory = open(dataDirectory.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-            if directory >= 0 {
-                _ = fsync(directory)
-                close(directory)
-            }
+            Self.flushFolder(dataDirectory.path)
         } else if errno != EEXIST {
             unlink(path)
         }
