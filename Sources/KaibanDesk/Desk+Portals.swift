@@ -347,6 +347,12 @@ extension Desk {
             recording: Recording(at: now, doneByThen: clerk), clock: try await slaClock())
     }
 
+    /// Passes when `password` opens case `number` for `portal` (``authorize(_:password:through:)``:
+    /// a wrong one is counted), for a check before a request's body is read.
+    public func portalAccess(_ number: CaseNumber, password: String, through portal: Portal) async throws {
+        _ = try await authorize(number, password: password, through: portal)
+    }
+
     /// Now, once `password` opens case `number` for `portal`: a case of another portal (or of the
     /// window) is not found; wrong passwords are counted and, after ``accessAttempts`` within
     /// ``accessWindow``, refused for the rest of it, the right one too.

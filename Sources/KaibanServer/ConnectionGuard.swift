@@ -13,9 +13,10 @@ import Synchronization
 ///   (below the process's file-descriptor limit, so that the database and the files can still be
 ///   opened; a hostile trial's 1,100 half-sent requests had used every descriptor, and the portal
 ///   stopped answering without a word in the log);
-/// - a request's head must arrive whole within `headerTimeout` of the connection's start, and the
-///   next one within the idle timeout of the last answer: a client sending its head a byte at a
-///   time (slowloris) had held its connection for as long as it kept sending.
+/// - a request's head must arrive whole within `headerTimeout` of the connection's start (else
+///   408 and closed), and the next one within the idle timeout of the last answer (else closed):
+///   a client sending its head a byte at a time (slowloris) had held its connection for as long
+///   as it kept sending.
 /// Counted per server; the over-limit refusals are logged at most once a minute.
 final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
@@ -78,9 +79,7 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
         schedule(context: context, at: .now() + shared.headerTimeout)
     }
 
-    /// Answers 503 with `Retry-After` and closes gracefully: the sending side shut after the
-    /// answer, what the client still sends read and dropped, the connection closed within two
-    /// seconds (a client that sent its request first still reads the answer, not a reset).
+    /// Answers 503 with `Retry-After` and closes gracefully.
     private func refuse(context: ChannelHandlerContext) {
         refused = true
         let second = Int(time(nil))
@@ -93,10 +92,32 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
         }
         var headers = HTTPHeaders()
         headers.add(name: "Retry-After", value: "1")
+        answerAndClose(context: context, status: .serviceUnavailable, headers: headers, body: [])
+    }
+
+    /// The 408 a connection gets whose first request head did not come whole in time (RFC 9110
+    /// §15.5.9), as `application/problem+json` in Chinese (no request said which language).
+    static let timeoutBody: [UInt8] = Array(
+        ((try? KaibanJSON.encoder.encode(ProblemDocument(.requestTimeout, language: .zh)))
+            ?? Data(#"{"code":"request.timeout","status":408}"#.utf8)))
+
+    /// Answers `status` with `Connection: close` and closes gracefully: the sending side shut
+    /// after the answer, what the client still sends read and dropped, the connection closed
+    /// within two seconds (a client that sent its request first still reads the answer, not a
+    /// reset). Nothing the client sends afterwards reaches the server's handlers.
+    private func answerAndClose(
+        context: ChannelHandlerContext, status: HTTPResponseStatus, headers extra: HTTPHeaders, body: [UInt8]
+    ) {
+        refused = true
+        var headers = extra
         headers.add(name: "Connection", value: "close")
-        headers.add(name: "Content-Length", value: "0")
-        let head = HTTPResponseHead(version: .http1_1, status: .serviceUnavailable, headers: headers)
+        headers.add(name: "Content-Length", value: "\(body.count)")
+        if !body.isEmpty { headers.add(name: "Content-Type", value: ProblemDocument.mediaType) }
+        let head = HTTPResponseHead(version: .http1_1, status: status, headers: headers)
         context.write(wrapOutboundOut(.head(head)), promise: nil)
+        if !body.isEmpty {
+            context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(bytes: body)))), promise: nil)
+        }
         let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
         context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in
             bound.value.close(mode: .output, promise: nil)
@@ -104,16 +125,18 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
         timer = context.eventLoop.scheduleTask(in: .seconds(2)) { bound.value.close(promise: nil) }
     }
 
-    /// Checks at `deadline` that the connection is not stalled: before its first head, closed
-    /// then; afterwards closed when nothing has happened for the idle time while no request was
-    /// unanswered (one timer at a time, not one per request).
+    /// Checks at `deadline` that the connection is not stalled: before its first head, answered
+    /// 408 and closed then; afterwards closed (without an answer: a client may reuse an idle
+    /// connection at that very moment) when nothing has happened for the idle time while no
+    /// request was unanswered (one timer at a time, not one per request).
     private func schedule(context: ChannelHandlerContext, at deadline: NIODeadline) {
         let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         timer = context.eventLoop.scheduleTask(deadline: deadline) {
             let (handler, context) = bound.value
             handler.timer = nil
             guard handler.started else {
-                context.close(promise: nil)
+                handler.answerAndClose(
+                    context: context, status: .requestTimeout, headers: HTTPHeaders(), body: Self.timeoutBody)
                 return
             }
             // A request under way: its answer's end schedules the next check.

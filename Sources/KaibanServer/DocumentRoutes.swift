@@ -20,7 +20,15 @@ extension KaibanServer {
             let (portal, number, password) = try await Self.caseAccess(request, context, desk)
             return JSONResponse(try await desk.portalDocuments(number, password: password, through: portal))
         }
-        routes.post("/cases/{number}/documents/{code}", bodyLimit: settings.maxDocumentBytes) { request, context in
+        // The token and the query password are checked before the file is read: a file of up to
+        // `maxDocumentBytes` sent without them is answered at once, and never sent at all by a
+        // client waiting for `100 Continue` (it had been sent 100 and its file read first).
+        let mayAttach: @Sendable (Request, KaibanRequestContext) async throws -> Void = { request, context in
+            let (portal, number, password) = try await Self.caseAccess(request, context, desk)
+            try await desk.portalAccess(number, password: password, through: portal)
+        }
+        routes.post("/cases/{number}/documents/{code}", bodyLimit: settings.maxDocumentBytes, beforeBody: mayAttach) {
+            request, context in
             let (portal, number, password) = try await Self.caseAccess(request, context, desk)
             let code = context.pathParameter("code")
             let upload = DocumentUpload(

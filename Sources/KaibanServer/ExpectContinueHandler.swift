@@ -7,17 +7,31 @@ import NIOHTTPTypes
 /// `100 (Continue)` before it sends the body, a second or for good. The server sends one as soon
 /// as it will read the body: at once, or after the answers still owed to earlier requests on the
 /// connection. A request whose declared length is over its route's limit gets no 100: its final
-/// answer (413) comes without the body being read.
+/// answer (413) comes without the body being read. A request for a route with a check before
+/// its body (a document's file: the token and the query password) gets its 100 only once the
+/// check passed (``SendContinue``, triggered by the body middleware), so a file that would be
+/// refused is never sent.
 final class ExpectContinueHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
     typealias InboundOut = HTTPRequestPart
     typealias OutboundIn = HTTPResponsePart
     typealias OutboundOut = HTTPResponsePart
 
+    /// The event the body middleware sends down the channel once a request's route will read
+    /// its body (its check before the body passed).
+    struct SendContinue: Sendable {}
+
+    /// A request read and not yet answered in full.
+    struct Pending {
+        /// Whether it still waits for its 100 (Continue).
+        var wantsContinue: Bool
+        /// Whether that 100 waits for its route's check before the body (``SendContinue``).
+        var held: Bool
+    }
+
     let limits: BodyLimits
-    /// The requests read and not yet answered in full, oldest first: whether each still waits for
-    /// its 100 (Continue).
-    var waiting: [Bool] = []
+    /// The requests read and not yet answered in full, oldest first.
+    var waiting: [Pending] = []
 
     init(limits: BodyLimits) {
         self.limits = limits
@@ -38,7 +52,10 @@ final class ExpectContinueHandler: ChannelDuplexHandler, RemovableChannelHandler
             return
         }
         if case .head(let head) = unwrapInboundIn(data) {
-            waiting.append(head.headerFields[.expect]?.lowercased() == "100-continue" && takesBody(head))
+            let wants = head.headerFields[.expect]?.lowercased() == "100-continue" && takesBody(head)
+            let path = head.path.map { String($0.prefix { $0 != "?" }) } ?? "/"
+            waiting.append(
+                Pending(wantsContinue: wants, held: wants && limits.isChecked(method: head.method, path: path)))
             if waiting.count == 1 { sendContinue(context) }
         }
         context.fireChannelRead(data)
@@ -48,7 +65,7 @@ final class ExpectContinueHandler: ChannelDuplexHandler, RemovableChannelHandler
         switch unwrapOutboundIn(data) {
         case .head(let head) where head.status.code >= 200:
             // The final answer came first: the body is not wanted any more.
-            if !waiting.isEmpty { waiting[0] = false }
+            if !waiting.isEmpty { waiting[0].wantsContinue = false }
             context.write(data, promise: promise)
         case .end:
             context.write(data, promise: promise)
@@ -63,7 +80,22 @@ final class ExpectContinueHandler: ChannelDuplexHandler, RemovableChannelHandler
         }
     }
 
-    /// Sends the 100 (Continue) the oldest request waits for, if it waits for one.
+    /// A route's check before the body passed: the first request still held (the one whose
+    /// route ran it: requests are answered in order) gets its 100 when it is the oldest.
+    func triggerUserOutboundEvent(context: ChannelHandlerContext, event: Any, promise: EventLoopPromise<Void>?) {
+        guard event is SendContinue else {
+            context.triggerUserOutboundEvent(event, promise: promise)
+            return
+        }
+        if let index = waiting.firstIndex(where: \.held) {
+            waiting[index].held = false
+            if index == 0 { sendContinue(context) }
+        }
+        promise?.succeed(())
+    }
+
+    /// Sends the 100 (Continue) the oldest request waits for, if it waits for one and its route's
+    /// check (if any) passed.
     /// 501 with `Connection: close`, then the close. No body: NIO's encoder pairs the answer with
     /// the CONNECT and writes an answer to CONNECT without one (a tunnel would follow).
     func refuseConnect(_ context: ChannelHandlerContext) {
@@ -78,8 +110,8 @@ final class ExpectContinueHandler: ChannelDuplexHandler, RemovableChannelHandler
     }
 
     func sendContinue(_ context: ChannelHandlerContext) {
-        guard waiting.first == true else { return }
-        waiting[0] = false
+        guard let first = waiting.first, first.wantsContinue, !first.held else { return }
+        waiting[0].wantsContinue = false
         context.writeAndFlush(wrapOutboundOut(.head(HTTPResponse(status: .continue))), promise: nil)
     }
 

@@ -211,6 +211,14 @@ extension HTTPProblem {
         .badRequest, "request.incomplete", title: LocalizedText(zh: "请求不完整", en: "Incomplete request"),
         detail: LocalizedText(zh: "连接在请求正文结束前关闭", en: "the connection closed before the request body ended"))
 
+    /// A connection's first request head did not come whole within the header timeout (408,
+    /// `request.timeout`); the connection is closed after it.
+    public static let requestTimeout = HTTPProblem(
+        .requestTimeout, "request.timeout", title: LocalizedText(zh: "请求超时", en: "Request timeout"),
+        detail: LocalizedText(
+            zh: "请求头未在规定时间内完整送达，连接已关闭", en: "the request's head did not arrive whole in time; the connection is closed")
+    )
+
     /// Too many large bodies being received at once (503, `server.busy`, `Retry-After: 1`): the
     /// memory they may take together is bounded.
     public static let busy = HTTPProblem(

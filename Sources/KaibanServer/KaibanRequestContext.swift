@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import KaibanCore
+import NIOCore
 
 /// What a route knows of its request besides the request itself: the language its problems are
 /// answered in (from `Accept-Language`), the body limit, Hummingbird's own context (logger, path
@@ -12,8 +13,12 @@ public struct KaibanRequestContext: RequestContext {
     /// The largest body the route may read (its own limit, or the server's `maxBodyBytes`).
     public var maxUploadSize: Int = ServerSettings.defaultMaxBodyBytes
 
+    /// The connection the request came on (for its `100 Continue`, ``ExpectContinueHandler``).
+    public var channel: (any NIOCore.Channel)?
+
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
+        self.channel = source.channel
     }
 
     public var requestDecoder: KaibanRequestDecoder { KaibanRequestDecoder() }

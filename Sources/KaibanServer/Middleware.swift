@@ -80,6 +80,34 @@ final class BodyLimits: Sendable {
         return ownLimits.withLock { $0["\(method.rawValue) \(endpoint)"] }
     }
 
+    /// A route's check before its body is read (``RouteTable/on(_:method:bodyLimit:beforeBody:use:)``).
+    typealias Check = @Sendable (Request, KaibanRequestContext) async throws -> Void
+    let checks = Mutex<[String: Check]>([:])
+
+    /// Gives the route `method path` a check to pass before its body is read.
+    func setCheck(_ check: @escaping Check, method: HTTPRequest.Method, path: String) {
+        checks.withLock { $0["\(method.rawValue) \(path)"] = check }
+    }
+
+    /// The check of the route matched, if it has one.
+    func check(method: HTTPRequest.Method, endpoint: String?) -> Check? {
+        guard let endpoint else { return nil }
+        return checks.withLock { $0["\(method.rawValue) \(endpoint)"] }
+    }
+
+    /// Whether a request for `path`, before the router matched it, is for a route with a check
+    /// before its body (its `100 Continue` waits for the check).
+    func isChecked(method: HTTPRequest.Method, path: String) -> Bool {
+        let segments = path.split(separator: "/")
+        return checks.withLock { checks in
+            checks.keys.contains { key in
+                let parts = key.split(separator: " ", maxSplits: 1)
+                return parts.count == 2 && parts[0] == method.rawValue
+                    && KnownPaths.fits(parts[1].split(separator: "/"), segments)
+            }
+        }
+    }
+
     /// The limit of a request for `path` before the router matched it: the route whose template
     /// (`/cases/{number}/documents/{code}`) fits the path segment by segment, or the standard one.
     func limit(method: HTTPRequest.Method, path: String) -> Int {
@@ -126,6 +154,13 @@ struct BodyLimitMiddleware: RouterMiddleware {
             }
             guard length <= limit else { throw HTTPProblem.bodyTooLarge(limit: limit) }
             if length == 0 { return try await next(request, context) }
+        }
+        // The route's own check (a token, a query password) before a byte of the body is read:
+        // a file sent without the right to send it neither waits for nor holds the upload budget.
+        if let check = limits.check(method: request.method, endpoint: context.endpointPath) {
+            try await check(request, context)
+            // Passed: a client waiting for `100 Continue` may send its body now.
+            context.channel?.triggerUserOutboundEvent(ExpectContinueHandler.SendContinue(), promise: nil)
         }
         // A body for a route that takes files reserves its size (declared, or the limit) first.
         var reserved = 0

@@ -40,19 +40,23 @@ public final class RouteTable {
         router.add(middleware: BodyLimitMiddleware(limits: bodyLimits, uploads: uploads))
     }
 
-    /// Adds a route; `bodyLimit` replaces the table's body limit for it (a route that takes files).
+    /// Adds a route; `bodyLimit` replaces the table's body limit for it (a route that takes files);
+    /// `beforeBody` runs before its body is read (and before a client waiting for it is sent
+    /// `100 Continue`): what it throws is the answer, and the body is never read.
     @discardableResult
     public func on(
         _ path: String, method: HTTPRequest.Method, bodyLimit: Int? = nil,
+        beforeBody: (@Sendable (Request, KaibanRequestContext) async throws -> Void)? = nil,
         use handler: @escaping @Sendable (Request, KaibanRequestContext) async throws -> some ResponseGenerator
     ) -> Self {
         router.on(RouterPath(path), method: method, use: handler)
         if let bodyLimit { bodyLimits.set(bodyLimit, method: method, path: RouterPath(path).description) }
+        if let beforeBody { bodyLimits.setCheck(beforeBody, method: method, path: RouterPath(path).description) }
         routes.append((method, path))
         return self
     }
 
-    /// Adds a GET route (``on(_:method:bodyLimit:use:)``).
+    /// Adds a GET route (``on(_:method:bodyLimit:beforeBody:use:)``).
     @discardableResult
     public func get(
         _ path: String,
@@ -61,16 +65,17 @@ public final class RouteTable {
         on(path, method: .get, use: handler)
     }
 
-    /// Adds a POST route (``on(_:method:bodyLimit:use:)``).
+    /// Adds a POST route (``on(_:method:bodyLimit:beforeBody:use:)``).
     @discardableResult
     public func post(
         _ path: String, bodyLimit: Int? = nil,
+        beforeBody: (@Sendable (Request, KaibanRequestContext) async throws -> Void)? = nil,
         use handler: @escaping @Sendable (Request, KaibanRequestContext) async throws -> some ResponseGenerator
     ) -> Self {
-        on(path, method: .post, bodyLimit: bodyLimit, use: handler)
+        on(path, method: .post, bodyLimit: bodyLimit, beforeBody: beforeBody, use: handler)
     }
 
-    /// Adds a PUT route (``on(_:method:bodyLimit:use:)``).
+    /// Adds a PUT route (``on(_:method:bodyLimit:beforeBody:use:)``).
     @discardableResult
     public func put(
         _ path: String,
@@ -79,7 +84,7 @@ public final class RouteTable {
         on(path, method: .put, use: handler)
     }
 
-    /// Adds a PATCH route (``on(_:method:bodyLimit:use:)``).
+    /// Adds a PATCH route (``on(_:method:bodyLimit:beforeBody:use:)``).
     @discardableResult
     public func patch(
         _ path: String,
@@ -88,7 +93,7 @@ public final class RouteTable {
         on(path, method: .patch, use: handler)
     }
 
-    /// Adds a DELETE route (``on(_:method:bodyLimit:use:)``).
+    /// Adds a DELETE route (``on(_:method:bodyLimit:beforeBody:use:)``).
     @discardableResult
     public func delete(
         _ path: String,

@@ -242,6 +242,31 @@ import Testing
             let refused = await tooLarge.answer(timeout: 10)
             #expect(refused.hasPrefix("HTTP/1.1 413 "), "\(refused)")
             #expect(refused.contains(#""code":"body.too-large""#), "\(refused)")
+            // From a re-trial: a file sent without its query password, or with a wrong one, was
+            // sent 100 and read whole before its 401. The token and the password are now checked
+            // first: the 401 comes without a 100, and the body is never asked for.
+            for password in [nil, "WRONG-PASS"] {
+                let unauthorised = try RawConnection(port: server.port)
+                try unauthorised.send(
+                    "POST /cases/\(kase.number)/documents/articles HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                        + "Authorization: Bearer \(kase.token)\r\n"
+                        + (password.map { "X-Query-Password: \($0)\r\n" } ?? "")
+                        + "Content-Type: image/png\r\nContent-Length: \(file.count)\r\nExpect: 100-continue\r\n\r\n")
+                let answer = await unauthorised.answer(timeout: 10, interim: true)
+                #expect(answer.hasPrefix("HTTP/1.1 401 "), "\(answer)")
+                #expect(answer.contains(#""code":"access.password-wrong""#), "\(answer)")
+            }
+            // The wrong one was counted, once: four more lock the case.
+            for _ in 0..<3 {
+                let wrong = try await server.send(
+                    "POST", "/cases/\(kase.number)/documents/articles",
+                    headers: kase.headers(["Content-Type": "image/png", "X-Query-Password": "WRONG-PASS"]), body: file)
+                #expect(wrong.status == 401, "\(wrong)")
+            }
+            let locked = try await server.send(
+                "POST", "/cases/\(kase.number)/documents/articles",
+                headers: kase.headers(["Content-Type": "image/png", "X-Query-Password": "WRONG-PASS"]), body: file)
+            #expect(locked.status == 429, "\(locked)")
         }
     }
 
