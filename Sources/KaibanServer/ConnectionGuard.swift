@@ -16,7 +16,9 @@ import Synchronization
 /// - a request's head must arrive whole within `headerTimeout` of the connection's start (else
 ///   408 and closed), and the next one within the idle timeout of the last answer (else closed):
 ///   a client sending its head a byte at a time (slowloris) had held its connection for as long
-///   as it kept sending.
+///   as it kept sending;
+/// - a request's declared body must come at `minBodyRate` bytes a second at least, after a grace
+///   of `headerTimeout` (else 408 and closed): the same held with a body (slow POST).
 /// Counted per server; the over-limit refusals are logged at most once a minute.
 final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
@@ -29,15 +31,18 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
         let limit: Int
         let headerTimeout: TimeAmount
         let idleTimeout: TimeAmount
+        /// Bytes a second (at least 1).
+        let minBodyRate: Int
         let logger: Logger
         let open = Atomic<Int>(0)
         /// When the last refusal was logged (seconds since the epoch).
         let lastLogged = Atomic<Int>(0)
 
-        init(limit: Int, headerTimeout: TimeAmount, idleTimeout: TimeAmount, logger: Logger) {
+        init(limit: Int, headerTimeout: TimeAmount, idleTimeout: TimeAmount, minBodyRate: Int = 500, logger: Logger) {
             self.limit = limit
             self.headerTimeout = headerTimeout
             self.idleTimeout = idleTimeout
+            self.minBodyRate = max(1, minBodyRate)
             self.logger = logger
         }
     }
@@ -51,6 +56,10 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     var unanswered = 0
     /// Whether a request's head has come yet.
     var started = false
+    /// When the head of a request whose declared body is still coming arrived, and the body's
+    /// bytes since (nil when no body is coming).
+    var bodyStarted: NIODeadline?
+    var bodyBytes = 0
     /// When the connection last did something while no request was unanswered: an answer ended,
     /// or a body still arriving after an early answer.
     var lastActivity = NIODeadline.now()
@@ -97,9 +106,15 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
 
     /// The 408 a connection gets whose first request head did not come whole in time (RFC 9110
     /// §15.5.9), as `application/problem+json` in Chinese (no request said which language).
-    static let timeoutBody: [UInt8] = Array(
-        ((try? KaibanJSON.encoder.encode(ProblemDocument(.requestTimeout, language: .zh)))
-            ?? Data(#"{"code":"request.timeout","status":408}"#.utf8)))
+    static let timeoutBody = problemBody(.requestTimeout)
+    /// The 408 of a body slower than the least rate.
+    static let slowBodyBody = problemBody(.bodyTimeout)
+
+    static func problemBody(_ problem: HTTPProblem) -> [UInt8] {
+        Array(
+            (try? KaibanJSON.encoder.encode(ProblemDocument(problem, language: .zh)))
+                ?? Data(#"{"code":"\#(problem.code)","status":\#(problem.status.code)}"#.utf8))
+    }
 
     /// Answers `status` with `Connection: close` and closes gracefully: the sending side shut
     /// after the answer, what the client still sends read and dropped, the connection closed
@@ -150,17 +165,57 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
         }
     }
 
+    /// Checks at `deadline` that the body still coming is not slower than the least rate: the
+    /// grace, then a second for every `minBodyRate` bytes received; answered 408 and closed past
+    /// that.
+    private func scheduleBodyCheck(context: ChannelHandlerContext, at deadline: NIODeadline) {
+        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        timer = context.eventLoop.scheduleTask(deadline: deadline) {
+            let (handler, context) = bound.value
+            handler.timer = nil
+            guard let started = handler.bodyStarted else { return }
+            let due =
+                started + handler.shared.headerTimeout
+                + .nanoseconds(Int64(handler.bodyBytes) * 1_000_000_000 / Int64(handler.shared.minBodyRate))
+            if due <= .now() {
+                handler.answerAndClose(
+                    context: context, status: .requestTimeout, headers: HTTPHeaders(), body: Self.slowBodyBody)
+            } else {
+                handler.scheduleBodyCheck(context: context, at: due)
+            }
+        }
+    }
+
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         if refused { return }
-        if case .head = unwrapInboundIn(data) {
+        switch unwrapInboundIn(data) {
+        case .head(let head):
             unanswered += 1
             if !started {
                 started = true
                 timer?.cancel()
                 timer = nil
             }
-        } else if unanswered == 0 {
-            lastActivity = .now()
+            // A body declared (a GET has none, and schedules nothing): its rate is watched.
+            if head.headers.contains(name: "content-length") || head.headers.contains(name: "transfer-encoding") {
+                let now = NIODeadline.now()
+                bodyStarted = now
+                bodyBytes = 0
+                timer?.cancel()
+                scheduleBodyCheck(context: context, at: now + shared.headerTimeout)
+            }
+        case .body(let bytes):
+            bodyBytes += bytes.readableBytes
+            if unanswered == 0 { lastActivity = .now() }
+        case .end:
+            if unanswered == 0 { lastActivity = .now() }
+            if bodyStarted != nil {
+                bodyStarted = nil
+                timer?.cancel()
+                timer = nil
+                // Answered before its body ended: the idle time counts from now.
+                if unanswered == 0 { schedule(context: context, at: lastActivity + shared.idleTimeout) }
+            }
         }
         context.fireChannelRead(data)
     }

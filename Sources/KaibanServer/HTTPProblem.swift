@@ -219,6 +219,14 @@ extension HTTPProblem {
             zh: "请求头未在规定时间内完整送达，连接已关闭", en: "the request's head did not arrive whole in time; the connection is closed")
     )
 
+    /// A request's body came slower than the least rate (``ServerSettings/minBodyRate``) after
+    /// the grace (408, `request.timeout`); the connection is closed after it.
+    public static let bodyTimeout = HTTPProblem(
+        .requestTimeout, "request.timeout", title: LocalizedText(zh: "请求超时", en: "Request timeout"),
+        detail: LocalizedText(
+            zh: "请求正文送达过慢（低于每秒最低字节数），连接已关闭",
+            en: "the request's body came too slowly (under the least bytes a second); the connection is closed"))
+
     /// Too many large bodies being received at once (503, `server.busy`, `Retry-After: 1`): the
     /// memory they may take together is bounded.
     public static let busy = HTTPProblem(

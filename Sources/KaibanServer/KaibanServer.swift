@@ -82,7 +82,7 @@ public struct KaibanServer: Sendable {
         let idleTimeout = TimeAmount(settings.idleTimeout)
         let guarding = ConnectionGuard.Shared(
             limit: settings.maxConnections, headerTimeout: TimeAmount(settings.headerTimeout),
-            idleTimeout: idleTimeout, logger: logger)
+            idleTimeout: idleTimeout, minBodyRate: settings.minBodyRate, logger: logger)
         let app = Application(
             responder: PathNormalizingResponder(base: routes.router.buildResponder()),
             server: HTTPServerBuilder { responder in

@@ -29,6 +29,10 @@ public struct ServerSettings: Sendable {
     /// How long after a connection opens its first request's head must have come whole (a client
     /// sending it a byte at a time is closed then). Default 15 s.
     public var headerTimeout: Duration = .seconds(15)
+    /// The slowest a request's body may come, in bytes a second, after a first `headerTimeout`
+    /// of grace: a body slower than that (a client sending a byte now and then to hold its
+    /// connection) is answered 408 and its connection closed. Default 500.
+    public var minBodyRate: Int = 500
     /// The most connections served at once: one more is answered 503 with `Retry-After` and
     /// closed. Env `KAIBAN_MAX_CONNECTIONS`, default the process's file-descriptor limit less 128
     /// (at most 10,000).

@@ -33,6 +33,7 @@ import Testing
                 settings.headerTimeout = .milliseconds(400)
                 settings.idleTimeout = .milliseconds(800)
                 settings.maxConnections = 3
+                settings.minBodyRate = 1_000
             })
         try await TestServer.running(server) { server in
             let port = server.port
@@ -57,6 +58,26 @@ import Testing
                 #expect(kept.readAnswer(timeout: 10).hasPrefix("HTTP/1.1 200 "))
                 try kept.send("GET /heal")
                 #expect(kept.closedByServer(timeout: 10))
+                // From a review: a body sent a few bytes at a time (slow POST) held its connection
+                // as long as the client kept sending. Slower than the least rate after the grace,
+                // it is answered 408 and closed.
+                do {
+                    let dripping = try RawConnection(port: port)
+                    let started = Date()
+                    try dripping.send(
+                        "POST /applications HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                            + "Content-Length: 100000\r\n\r\n{")
+                    for _ in 0..<40 {
+                        Thread.sleep(forTimeInterval: 0.1)
+                        guard (try? dripping.send(Data(repeating: 0x20, count: 10))) != nil else { break }
+                    }
+                    let answer = dripping.readAnswer(timeout: 10)
+                    #expect(answer.hasPrefix("HTTP/1.1 408 "), "\(answer)")
+                    #expect(answer.contains(#""code":"request.timeout""#), "\(answer)")
+                    #expect(answer.contains("请求正文送达过慢"), "\(answer)")
+                    #expect(dripping.closedByServer(timeout: 10))
+                    #expect(Date().timeIntervalSince(started) < 8)
+                }
                 // From a review: a body still arriving after an early answer (an unknown route's
                 // 404) is not cut by the idle time: the client sends it whole, then reads the answer.
                 do {
