@@ -47,7 +47,9 @@ extension CitizenID {
             var end = start
             while end < characters.count && isRunCharacter(characters[end]) { end += 1 }
             let run = String(characters[start..<end])
-            result += shouldMask(run, in: characters, from: start, to: end) ? masked(run) : run
+            // Judged in ASCII; masked as written.
+            let judged = String(run.map(ascii))
+            result += shouldMask(judged, in: characters, from: start, to: end) ? masked(run) : run
             start = end
         }
         return result
@@ -69,9 +71,18 @@ extension CitizenID {
         return last - first < 32
     }
 
-    /// A digit, or the check character X: what a run that may be an ID number is made of.
+    /// A digit, or the check character X, in ASCII or full width (５１０８…Ｘ, as an input
+    /// method may type them): what a run that may be an ID number is made of.
     static func isRunCharacter(_ character: Character) -> Bool {
-        isASCIIDigit(character) || character == "X" || character == "x"
+        isASCIIDigit(ascii(character)) || "Xx".contains(ascii(character))
+    }
+
+    /// A full-width digit or letter as its ASCII one; any other character as it is.
+    static func ascii(_ character: Character) -> Character {
+        guard let scalar = character.unicodeScalars.first, character.unicodeScalars.count == 1,
+            (0xFF01...0xFF5E).contains(scalar.value), let folded = Unicode.Scalar(scalar.value - 0xFEE0)
+        else { return character }
+        return Character(folded)
     }
 
     static func isASCIIDigit(_ character: Character) -> Bool { character.isASCII && character.isNumber }
@@ -105,10 +116,17 @@ extension CaseApplication: IDMaskable {
 }
 
 extension RegistrationCase: IDMaskable {
+    /// The people's ID numbers, and any in the clerks' words (a reason, a flag's reason, a
+    /// visit's note: 投资人李秀英510811…身份证件已过期), masked.
     public func maskingIDs() -> RegistrationCase {
         var masked = self
         masked.application = application.maskingIDs()
         if let deferral { masked.deferral?.commitment = deferral.commitment.maskingIDs() }
+        masked.lastReason = lastReason.map(CitizenID.maskingNumbers(in:))
+        if let special { masked.special?.reason = CitizenID.maskingNumbers(in: special.reason) }
+        for index in masked.visits.indices {
+            masked.visits[index].note = visits[index].note.map(CitizenID.maskingNumbers(in:))
+        }
         return masked
     }
 }
@@ -122,10 +140,15 @@ extension DeferralCommitment: IDMaskable {
 }
 
 extension CaseEvent: IDMaskable {
+    /// The people's ID numbers, and any in the clerks' words, masked.
     public func maskingIDs() -> CaseEvent {
         var masked = self
         masked.application = application?.maskingIDs()
         masked.commitment = commitment?.maskingIDs()
+        masked.reason = reason.map(CitizenID.maskingNumbers(in:))
+        masked.lateReason = lateReason.map(CitizenID.maskingNumbers(in:))
+        if let special { masked.special?.reason = CitizenID.maskingNumbers(in: special.reason) }
+        masked.visit?.note = visit?.note.map(CitizenID.maskingNumbers(in:))
         return masked
     }
 }

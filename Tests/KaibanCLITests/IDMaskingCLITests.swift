@@ -51,4 +51,26 @@ import Testing
         expectFull(try kaiban.run(["show", number, "--show-ids"]), "show --show-ids")
         expectFull(try kaiban.run(["history", number, "--json", "--show-ids"]), "history --json --show-ids")
     }
+    /// From a hostile trial: an ID number in a clerk's words (a refusal's reason) was printed in
+    /// full by `show` and `history`, and answered in full to the portal; one typed in full-width
+    /// digits was printed in full even on the notice.
+    @Test func anIDNumberInAReasonIsMaskedAsWell() throws {
+        #expect(try kaiban.run(KaibanCLITests.intakeFlags + ["--json"]).status == 0)
+        let number = "510811-20261126-0001"
+        let reason = "投资人李秀英510811198503120178身份证件已过期；张伟１１０１０５１９４９１２３１００２Ｘ同"
+        let step = try kaiban.run([
+            "step", number, "refuse", "--reason", reason, "--as", "zhouqiang", "--done-by", "wangfang", "--late-reason",
+            "测试：按固定时刻补录", "--at", "2026-11-26T09:30",
+        ])
+        #expect(step.status == 0, "\(step)")
+        for arguments in [["show", number], ["history", number], ["history", number, "--json"]] {
+            let shown = try kaiban.run(arguments)
+            #expect(shown.status == 0, "\(arguments): \(shown)")
+            #expect(shown.stdout.contains("李秀英510811********0178身份证件已过期"), "\(arguments): \(shown.stdout)")
+            #expect(shown.stdout.contains("张伟１１０１０５********００２Ｘ同"), "\(arguments): \(shown.stdout)")
+            #expect(!shown.stdout.contains("198503120178"), "\(arguments): \(shown.stdout)")
+        }
+        let revealed = try kaiban.run(["history", number, "--show-ids"])
+        #expect(revealed.stdout.contains(reason), "\(revealed.stdout)")
+    }
 }

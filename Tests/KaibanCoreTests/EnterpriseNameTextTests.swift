@@ -190,6 +190,8 @@ import Testing
             CitizenID.maskingNumbers(in: "--legal-rep 李四:510811198001010016:x")
                 == "--legal-rep 李四:510811********0016:x")
         #expect(CitizenID.maskingNumbers(in: "5108111980010100161") == "510811*********0161")
+        // Full width, as an input method types them (from a hostile trial: printed in full).
+        #expect(CitizenID.maskingNumbers(in: "证件５１０８１１１９８５０３１２０１７８过期") == "证件５１０８１１********０１７８过期")
         #expect(CitizenID.maskingNumbers(in: "第12个，电话13800000000") == "第12个，电话13800000000")
         // Numbers that are not ID numbers stay as they are: amounts, digests, long integers.
         let amounts = "出资合计4999999999999999.50元，与注册资本999999999999999.99元不符"
