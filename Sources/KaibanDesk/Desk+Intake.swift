@@ -42,6 +42,12 @@ extension Desk {
     ) async throws -> IntakeResult {
         try await run {
             let (clerk, now, recording) = try await recording(instant, as: actor, late: late)
+            // A key project is the hall's designation (a supervisor's flag, as later on), not the
+            // window's: it puts the case first in its stage.
+            if application.special?.kind == .keyProject {
+                _ = try await requireSupervisor(
+                    actor, for: LocalizedText(zh: "在收件时标记重点项目", en: "flag a key project at intake"))
+            }
             let hall = hall ?? settings.hall
             let prepared = try await prepare(application, documents: documents, hall: hall, at: now)
             let application = prepared.application

@@ -254,8 +254,15 @@ import Testing
 
     @Test func theSpecialChannelHasItsLineInTheReportByChannel() async throws {
         let desk = try await Fixtures.desk(at: Fixtures.at(9, 0))
-        let special = try await intake(
-            desk, application("青禾", special: SpecialRequest(kind: .keyProject, reason: "市重点项目")), at: Fixtures.at(9, 0))
+        // From a hostile trial: a window clerk designated a key project at intake (first in its
+        // stage), which only a supervisor may do later. The intake of one is a supervisor's too.
+        let keyProject = application("青禾", special: SpecialRequest(kind: .keyProject, reason: "市重点项目"))
+        let refused = await Fixtures.problem {
+            _ = try await intake(desk, keyProject, at: Fixtures.at(9, 0))
+        }
+        #expect(refused?.code == "role.supervisor-required", "\(String(describing: refused))")
+        let special = try await desk.playing(Fixtures.at(9, 0)).intake(keyProject, documents: .all, as: supervisor)
+            .case.number
         let ordinary = try await intake(desk, application("青木"), at: Fixtures.at(9, 1))
         for number in [special, ordinary] {
             for (minute, step, actor) in [
