@@ -51,19 +51,7 @@ extension Desk {
         let documents = try documents(of: try await store.registrationCase(number)).documents
         // By name; by code when the names would not fit in a reason.
         for byName in [true, false] {
-            func label(_ status: DocumentStatus) -> String {
-                byName ? status.requirement.name.zh : status.requirement.code
-            }
-            let main = documents.filter { $0.state == .missingMain }.map(label)
-            let other = documents.filter {
-                $0.state == .missingSecondary || $0.state == .missingDeferrable || $0.state == .deferred
-            }.map {
-                label($0)
-                    + ($0.state == .missingDeferrable ? "（可容缺）" : $0.state == .deferred ? "（容缺，待补交）" : "")
-            }
-            var parts: [String] = given.isEmpty ? [] : [given]
-            if !main.isEmpty { parts.append("缺少主要材料：" + main.joined(separator: "、")) }
-            if !other.isEmpty { parts.append("缺少其他材料：" + other.joined(separator: "、")) }
+            let parts = (given.isEmpty ? [] : [given]) + Self.missingDocumentsText(documents, byName: byName)
             let notice = parts.joined(separator: "；")
             if notice.count <= FreeText.reasonLimit { return parts.isEmpty ? nil : notice }
         }
@@ -74,6 +62,25 @@ extension Desk {
         throw Problem(
             .refused, "text.not-accepted", zh: "补正理由\(problem.zh)", en: "the reason \(problem.en)",
             fields: [FieldProblem(field: "reason", reason: problem)])
+    }
+
+    /// The list of missing documents a request for correction appends to the clerk's words
+    /// (``correctionNotice(_:reason:)``): main ones, then the others, each part with its heading;
+    /// by name, or by code (`byName` false) when the names would not fit.
+    static func missingDocumentsText(_ documents: [DocumentStatus], byName: Bool) -> [String] {
+        func label(_ status: DocumentStatus) -> String {
+            byName ? status.requirement.name.zh : status.requirement.code
+        }
+        let main = documents.filter { $0.state == .missingMain }.map(label)
+        let other = documents.filter {
+            $0.state == .missingSecondary || $0.state == .missingDeferrable || $0.state == .deferred
+        }.map {
+            label($0) + ($0.state == .missingDeferrable ? "（可容缺）" : $0.state == .deferred ? "（容缺，待补交）" : "")
+        }
+        var parts: [String] = []
+        if !main.isEmpty { parts.append("缺少主要材料：" + main.joined(separator: "、")) }
+        if !other.isEmpty { parts.append("缺少其他材料：" + other.joined(separator: "、")) }
+        return parts
     }
 
     /// Marks start-up task `task` of case `number` done; the case completes with the last one.

@@ -105,7 +105,8 @@ extension Desk {
                     }.map {
                         Self.missingItem($0)
                     }
-                content.reason = Self.clerksOwnWords(returned.reason).map(CitizenID.maskingNumbers(in:))
+                content.reason = Self.clerksOwnWords(returned.reason, missing: documents)
+                    .map(CitizenID.maskingNumbers(in:))
                 guard !content.missingDocuments.isEmpty || content.reason != nil else {
                     throw notApplicable(zh: "退回补正时没有缺少的材料或需补正的事项", en: "had nothing to supply when returned")
                 }
@@ -220,14 +221,25 @@ extension Desk {
         return NoticeItem(code: status.requirement.code, name: status.requirement.name.zh, note: note)
     }
 
-    /// The clerk's own words in a request for correction, before the list of missing documents
-    /// the desk appends (``correctionNotice(_:reason:)``); nil when there are none.
-    static func clerksOwnWords(_ reason: String?) -> String? {
+    /// The clerk's own words in a request for correction: the reason without the list of
+    /// missing documents the desk appended to it (``correctionNotice(_:reason:)``), made again
+    /// from the documents missing then and taken off its end only; nil when there are none.
+    /// (Cut at the list's headings, the clerk's words lost whatever followed a heading they had
+    /// typed themselves: 缺少其他材料：住所证明复印件字迹不清.)
+    static func clerksOwnWords(_ reason: String?, missing documents: [DocumentStatus]) -> String? {
         guard let reason else { return nil }
         var own = reason
-        for marker in ["缺少主要材料：", "缺少其他材料："] {
-            if own.hasPrefix(marker) { return nil }
-            if let range = own.range(of: "；" + marker) { own = String(own[..<range.lowerBound]) }
+        for byName in [true, false] {
+            let list = missingDocumentsText(documents, byName: byName).joined(separator: "；")
+            guard !list.isEmpty else { break }
+            if own == list {
+                own = ""
+                break
+            }
+            if own.hasSuffix("；" + list) {
+                own = String(own.dropLast(list.count + 1))
+                break
+            }
         }
         own = own.trimmingCharacters(in: .whitespacesAndNewlines)
         return own.isEmpty ? nil : own

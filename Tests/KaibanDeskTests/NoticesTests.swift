@@ -114,6 +114,33 @@ import Testing
         #expect(notice.reason == "章程第五条出资日期与申请书不一致")
     }
 
+    /// From a hostile trial: the clerk's words were cut at the list's headings wherever they
+    /// stood, so words that used one themselves lost all after it (or the notice was refused as
+    /// having nothing to say). Only the list the desk appended is taken off, from the end.
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases, .attachments))
+    func theClerksWordsAreToldWholeWhateverTheySay(store: TestStoreKind) async throws {
+        let desk = try await Fixtures.desk(at: Fixtures.at(9, 5), store: store)
+        let number = try await desk.intake(Fixtures.application(), as: window).case.number
+        let codes = try await desk.documents(number).documents.map(\.requirement.code)
+        // Every document in but the articles.
+        _ = try await desk.playing(Fixtures.at(9, 10)).receiveDocuments(
+            number, codes.filter { $0 != "articles" }.map { ReceivedDocument(code: $0, form: .paper) }, as: window)
+        let words = "法定代表人签字不清晰；缺少其他材料：住所证明复印件字迹不清，请重新提供"
+        let returned = try await desk.playing(Fixtures.at(9, 15)).step(
+            number, "request-correction", reason: words, as: window)
+        #expect(returned.state.lastReason == words + "；缺少主要材料：公司章程", "\(returned.state.lastReason ?? "")")
+        let notice = try await desk.notice(number, .correction)
+        #expect(notice.reason == words)
+        #expect(notice.missingDocuments.map(\.code) == ["articles"])
+        // Words that are nothing but a heading and its item, with every document in.
+        let other = try await desk.intake(Fixtures.application(), as: window).case.number
+        _ = try await desk.playing(Fixtures.at(9, 20)).receiveDocuments(
+            other, codes.map { ReceivedDocument(code: $0, form: .paper) }, as: window)
+        _ = try await desk.playing(Fixtures.at(9, 25)).step(
+            other, "request-correction", reason: "缺少主要材料：全体股东签字的章程签字页", as: window)
+        #expect(try await desk.notice(other, .correction).reason == "缺少主要材料：全体股东签字的章程签字页")
+    }
+
     @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases))
     func aRefusalNoticeCarriesTheReasonGiven(store: TestStoreKind) async throws {
         let desk = try await Fixtures.desk(at: Fixtures.at(9, 5), store: store)
