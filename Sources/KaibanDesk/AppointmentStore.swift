@@ -75,6 +75,9 @@ public protocol AppointmentStore: Sendable {
     /// The bookings of `date` as stored (no-shows not yet derived), by slot then id.
     func appointments(on date: CivilDate) async throws -> [Appointment]
     func appointment(_ id: Int64) async throws -> Appointment?
+    /// The bookings still `booked` (not cancelled, moved or checked in) from `first` to `last`, by
+    /// date, slot and id: what a change of the calendar may leave without its slot.
+    func bookedAppointments(from first: CivilDate, to last: CivilDate) async throws -> [Appointment]
     /// Writes a booking: the slot must have a place left, the applicant no other open booking
     /// that day (their bookings of the day already past the no-show grace at `now` are marked
     /// no-shows first); a portal's key already used answers the earlier booking instead.

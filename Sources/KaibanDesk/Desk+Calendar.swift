@@ -250,3 +250,59 @@ extension Desk {
         }
     }
 }
+
+/// What a change of the calendar (a day made a holiday, office hours shortened) leaves on a
+/// time that is no longer working: deadlines of 容缺 commitments, and bookings without their
+/// slot. The desk keeps both as they were (a commitment's deadline is as signed, a booking as
+/// made); the supervisor is told, to extend or move them and tell the applicants.
+public struct CalendarStranded: Sendable, Equatable, Codable {
+    /// A deferred item whose deadline falls on a day that is no longer a working day.
+    public struct Deadline: Sendable, Equatable, Codable {
+        public var number: CaseNumber
+        public var code: String
+        public var deadline: Date
+    }
+
+    public var deadlines: [Deadline]
+    /// Bookings still booked whose slot the day no longer has (ID numbers masked).
+    public var bookings: [Appointment]
+
+    public var isEmpty: Bool { deadlines.isEmpty && bookings.isEmpty }
+}
+
+extension Desk {
+    /// The deadlines and bookings from `first` to `last` (from today at the earliest) that the
+    /// calendar as it stands now leaves on a day off or outside the day's slots: asked after a
+    /// holiday notice is corrected or the office hours change.
+    public func strandedByCalendar(from first: CivilDate, to last: CivilDate) async throws -> CalendarStranded {
+        try await run {
+            let now = clock.now()
+            let start = max(first, today())
+            guard start <= last else { return CalendarStranded(deadlines: [], bookings: []) }
+            let calendar = try await workingCalendar()
+            var deadlines: [CalendarStranded.Deadline] = []
+            for number in try await store.deferrals(dueFrom: now, dueBy: nil, limit: 10_000) {
+                guard let deferral = try await store.registrationCase(number).deferral, deferral.isOpen else {
+                    continue
+                }
+                for item in deferral.outstanding {
+                    let deadline = deferral.deadline(of: item)
+                    let day = HallTime.localDate(of: deadline)
+                    guard deadline > now, day >= start, day <= last, !calendar.kind(of: day).isWorking else {
+                        continue
+                    }
+                    deadlines.append(CalendarStranded.Deadline(number: number, code: item.code, deadline: deadline))
+                }
+            }
+            var bookings: [Appointment] = []
+            var slotsOfDay: [CivilDate: Set<String>] = [:]
+            for booking in try await store.bookedAppointments(from: start, to: last) where booking.startsAt > now {
+                if slotsOfDay[booking.date] == nil {
+                    slotsOfDay[booking.date] = Set(try await slots(on: booking.date, bookings: []).map(\.time))
+                }
+                if slotsOfDay[booking.date]?.contains(booking.time) != true { bookings.append(booking.maskingID()) }
+            }
+            return CalendarStranded(deadlines: deadlines.sorted { $0.deadline < $1.deadline }, bookings: bookings)
+        }
+    }
+}

@@ -95,6 +95,21 @@ extension PostgresStore {
         }
     }
 
+    public func bookedAppointments(from first: CivilDate, to last: CivilDate) async throws -> [Appointment] {
+        try await guarded { [self] in
+            try await client.withConnection { [self] connection in
+                try await storedBookings(
+                    """
+                    SELECT \(unescaped: Self.bookingColumns)
+                    WHERE a.date >= \(first.description)::date AND a.date <= \(last.description)::date
+                        AND a.state = 'booked'
+                    ORDER BY a.date, a.start_minute, a.id
+                    """, connection
+                ).map(\.appointment)
+            }
+        }
+    }
+
     public func appointment(_ id: Int64) async throws -> Appointment? {
         try await guarded { [self] in
             try await client.withConnection { [self] connection in

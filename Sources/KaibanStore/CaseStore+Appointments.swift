@@ -145,6 +145,21 @@ extension CaseStore: AppointmentStore {
         }
     }
 
+    public func bookedAppointments(from first: CivilDate, to last: CivilDate) async throws -> [Appointment] {
+        try await offPool {
+            try self.read { db in
+                try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT * FROM appointment WHERE date >= ? AND date <= ? AND state = 'booked'
+                        ORDER BY date, start_minute, id
+                        """,
+                    arguments: [first.description, last.description]
+                ).map { try self.appointment($0, db) }
+            }
+        }
+    }
+
     public func appointment(_ id: Int64) async throws -> Appointment? {
         try await offPool { try self.read { db in try self.fetchAppointment(id, db) } }
     }

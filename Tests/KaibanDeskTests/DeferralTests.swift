@@ -69,6 +69,44 @@ import Testing
         #expect(signed.state.deferral?.commitment.signer == "张伟")
     }
 
+    /// From a hostile trial: a day made a holiday after a commitment's deadline or a booking was
+    /// set on it left both where they were, unsaid (the deadline then passed while the hall was
+    /// closed, and the booking counted as a no-show). The desk keeps them as signed and booked,
+    /// and lists them for the supervisor who made the change.
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases, .deferrals, .appointments))
+    func aDayMadeAHolidayLaterListsTheDeadlinesAndBookingsLeftOnIt(store: TestStoreKind) async throws {
+        let desk = try await Fixtures.desk(at: Fixtures.at(9, 5), store: store)
+        let number = try await intake(desk, missing: ["officer-appointment"])
+        let signed = try await commit(desk, number, ["officer-appointment"], days: 1, at: Fixtures.at(9, 10))
+        let deadline = try #require(signed.state.deferral?.commitment.items.first?.deadline)
+        let friday = try #require(CivilDate("2026-11-27"))
+        #expect(HallTime.localDate(of: deadline) == friday)
+        let booked = try await desk.book(
+            date: friday, time: "10:00",
+            for: BookingApplicant(name: "李秀英", idNumber: Fixtures.idLi, phone: "0839-5551234"), as: window)
+        let unbooked = try await desk.book(
+            date: try #require(CivilDate("2026-11-30")), time: "10:00",
+            for: BookingApplicant(name: "张伟", idNumber: Fixtures.idZhang, phone: "0839-5551234"), as: window)
+        let year = (try #require(CivilDate("2026-01-01")), try #require(CivilDate("2026-12-31")))
+        #expect(try await desk.strandedByCalendar(from: year.0, to: year.1).isEmpty)
+        let file = Fixtures.packageRoot.appendingPathComponent("seeds/calendar/holidays-2026.xml")
+        let corrected = try String(contentsOf: file, encoding: .utf8).replacingOccurrences(
+            of: "    <workday date=\"2026-01-04\"",
+            with: "    <holiday name=\"临时放假\" name-en=\"Day off\" from=\"2026-11-27\" to=\"2026-11-27\"/>\n"
+                + "    <workday date=\"2026-01-04\"")
+        _ = try await desk.importCalendar(
+            Data(corrected.utf8), source: "holidays-2026.xml", replace: true, reason: "临时放假一天", as: supervisor)
+        let stranded = try await desk.strandedByCalendar(from: year.0, to: year.1)
+        #expect(stranded.deadlines.map(\.number) == [number])
+        #expect(stranded.deadlines.map(\.code) == ["officer-appointment"])
+        #expect(stranded.deadlines.map(\.deadline) == [deadline])
+        #expect(stranded.bookings.map(\.id) == [booked.id])
+        #expect(!stranded.bookings.map(\.id).contains(unbooked.id))
+        #expect(stranded.bookings.first?.idNumber.contains("********") == true)
+        // Outside the range asked about: nothing.
+        #expect(try await desk.strandedByCalendar(from: try #require(CivilDate("2026-11-28")), to: year.1).isEmpty)
+    }
+
     /// From a re-trial: a signer typed in another spelling (full-width, another case) matched the
     /// representative but was kept as typed, so the record and the notice named someone else.
     @Test func theSignerIsKeptAsTheApplicationNamesTheRepresentative() async throws {

@@ -201,6 +201,13 @@ struct CalendarCommand: AsyncParsableCommand {
                     try Console.json(changes)
                     return
                 }
+                let years = changes.compactMap { Int($0.subject) }
+                if let firstYear = years.min(), let lastYear = years.max(),
+                    let first = CivilDate(year: firstYear, month: 1, day: 1),
+                    let last = CivilDate(year: lastYear, month: 12, day: 31)
+                {
+                    printStranded(try await session.desk.strandedByCalendar(from: first, to: last), zh: session.zh)
+                }
                 let zh = session.zh
                 if changes.isEmpty {
                     Console.print(zh ? "内容与已载入的相同，未作变更" : "nothing changed: the same dates are already loaded")
@@ -283,7 +290,36 @@ struct CalendarCommand: AsyncParsableCommand {
                         ? "新的办公时间自\(date)起生效；此前的时间仍按原办公时间计算"
                         : "the new office hours apply from \(date) on; time before stays measured with the hours then in force"
                 )
+                if let last = CivilDate(year: WorkingCalendar.lastYear, month: 12, day: 31) {
+                    printStranded(try await session.desk.strandedByCalendar(from: date, to: last), zh: session.zh)
+                }
             }
+        }
+    }
+}
+
+/// Tells the supervisor what a change of the calendar left on a time no longer working: 容缺
+/// deadlines on a day off and bookings without their slot, kept as they are, to be extended or
+/// moved and the applicants told.
+func printStranded(_ stranded: CalendarStranded, zh: Bool) {
+    if !stranded.deadlines.isEmpty {
+        Console.print(
+            zh
+                ? "注意：以下容缺补交期限落在非工作日，期限仍按承诺书，不自动顺延；请决定是否延期（kaiban deferrals extend）并告知申请人："
+                : "note: these deferral deadlines now fall on a day off; they stay as signed, not moved: extend them (kaiban deferrals extend) and tell the applicants:"
+        )
+        for item in stranded.deadlines {
+            Console.print("  \(item.number) \(item.code) \(HallTime.localText(of: item.deadline))")
+        }
+    }
+    if !stranded.bookings.isEmpty {
+        Console.print(
+            zh
+                ? "注意：以下预约的时段已不再开放，预约仍保留；请改约或取消（kaiban appointments move|cancel）并告知申请人："
+                : "note: these bookings' slots are no longer open; the bookings are kept: move or cancel them (kaiban appointments move|cancel) and tell the applicants:"
+        )
+        for booking in stranded.bookings {
+            Console.print("  #\(booking.id) \(booking.date) \(booking.time) \(booking.name) \(booking.phone)")
         }
     }
 }
