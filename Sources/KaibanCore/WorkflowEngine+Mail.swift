@@ -47,6 +47,32 @@ extension WorkflowEngine {
         return [arrival, moved]
     }
 
+    /// Whether `state` is a mail case still in its stage for documents in the post, its post not
+    /// recorded.
+    func awaitsPost(_ state: RegistrationCase) -> Bool {
+        state.application.channel == .mail && state.mail?.received == nil && state.isOpen
+            && state.stage == definition.initialStage(for: .mail)
+    }
+
+    /// Refuses the step out of the stage for documents in the post taken by hand on a mail case
+    /// whose post was never recorded and who handed nothing in otherwise: its arrival is recorded
+    /// with `kaiban mail receive` (the post, then the step). Taken by hand, the case had left
+    /// the stage with "documents still in the post" and its time until then the applicant's.
+    /// Documents handed in at the window or sent electronically let the step be taken by hand
+    /// (the applicant came instead of posting them).
+    func refuseArrivalWithoutPost(_ transition: String, on state: RegistrationCase) throws(WorkflowError) {
+        guard transition == Self.mailArrivalTransition, awaitsPost(state),
+            !state.documents.values.contains(where: { $0.document.form != .post })
+        else { return }
+        throw .mailRefused(
+            case: state.number, code: "use-mail-receive",
+            reason: LocalizedText(
+                zh: "寄递办的材料到达时用 kaiban mail receive 签收（记下承运商和运单号）；申请人改为到窗口递交的，先登记收到的纸质材料",
+                en:
+                    "a mail case's documents are received with kaiban mail receive (with the carrier and tracking number); if the applicant brought them instead, record the paper documents first"
+            ))
+    }
+
     /// A post sent back to the application's mailing address (邮寄送达): refused without an
     /// address, without items, with the licence before it is issued, after its registration was
     /// revoked or once it was posted, and under a tracking number already used on the case.

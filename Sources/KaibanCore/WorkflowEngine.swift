@@ -104,6 +104,7 @@ public struct WorkflowEngine: Sendable {
                     allowed: openTransitions(for: state, at: now).map(\.name))
             }
             let role = try requireRole(transition.roles, held: held, clerk: clerk, step: transition.name)
+            try refuseArrivalWithoutPost(transition.id, on: state)
             let trimmed = reason?.trimmingCharacters(in: .whitespacesAndNewlines)
             let givenReason = (trimmed?.isEmpty ?? true) ? nil : trimmed
             if let givenReason, let problem = FreeText.problem(givenReason, limit: FreeText.reasonLimit) {
@@ -145,6 +146,15 @@ public struct WorkflowEngine: Sendable {
             }
             if let receipt = state.documents[document.code] {
                 throw .documentAlreadyReceived(case: state.number, code: document.code, at: receipt.at)
+            }
+            if document.form == .post, awaitsPost(state) {
+                throw .mailRefused(
+                    case: state.number, code: "use-mail-receive",
+                    reason: LocalizedText(
+                        zh: "本件的材料仍在寄递中：寄来的材料随邮件签收登记（kaiban mail receive，记下承运商和运单号），邮件到达时计时开始",
+                        en:
+                            "this case's documents are still in the post: posted documents are recorded with the post's arrival (kaiban mail receive, with the carrier and tracking number), which starts the clock"
+                    ))
             }
             let role = try requireRole(
                 definition.intakeRoles, held: held, clerk: clerk,

@@ -84,9 +84,10 @@ extension Desk {
     ) async throws -> StepOutcome {
         try await run {
             let state = try await store.registrationCase(number)
-            let received = try documents.documents(of: neededDocuments(state)).map {
-                ReceivedDocument(code: $0.code, form: .post)
-            }
+            // `all`: every document still missing (one handed in at the window before is kept).
+            let received = try documents.documents(of: neededDocuments(state)).filter {
+                documents != .all || state.documents[$0.code] == nil
+            }.map { ReceivedDocument(code: $0.code, form: .post) }
             if !received.isEmpty { try checkReceipt(received, on: state) }
             let (clerk, at, recording) = try await recording(instant, as: actor, late: late)
             try await bringInStep(.workflow)

@@ -87,7 +87,9 @@ public struct SyntheticCases: Sendable {
         }
         var full: [BatchStep] = []
         if application.channel == .mail {
-            full.append(next(.transition("receive-documents", reason: nil), "wangfang"))
+            // The post arrives (recorded with its tracking number, as `mail receive` does).
+            let tracking = String(format: "EA%09dCN", Int(random.next() % 1_000_000_000))
+            full.append(next(.receiveMail(PostalItem(carrier: .ems, tracking: tracking)), "wangfang"))
         }
         let roll = Double(random.next() % 10_000) / 10_000
         if roll < 0.03 {

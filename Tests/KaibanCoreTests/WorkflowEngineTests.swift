@@ -108,6 +108,11 @@ struct EngineHarness {
             return try reachDeferred(stage, after: after)
         }
         var state = try opened(tasks: tasks, channel: stage == "in-transit" ? .mail : .window)
+        if stage == "in-transit" {
+            // The applicant handed a document in at the window: the step out of the post may then
+            // be taken by hand (without it, only `mail receive` takes it).
+            state = try step(state, .receiveDocument(ReceivedDocument(code: "articles", form: .paper))).0
+        }
         for transition in Self.paths[stage] ?? [] {
             state = try step(state, .transition(transition, reason: "理由")).0
         }
@@ -177,7 +182,14 @@ struct EngineHarness {
         let posted = try harness.opened(channel: .mail)
         #expect(posted.stage == "in-transit")
         #expect(harness.definition.stage(posted.stage)?.clock == .paused)
-        let received = try harness.step(posted, .transition("receive-documents", reason: nil), as: Fixtures.window).0
+        // Taken by hand with nothing handed in, the step would leave the post unrecorded.
+        let byHand = #expect(throws: WorkflowError.self) {
+            _ = try harness.step(posted, .transition("receive-documents", reason: nil), as: Fixtures.window)
+        }
+        #expect(byHand?.problem.code == "mail.use-mail-receive")
+        let received = try harness.step(
+            posted, .receiveMail(PostalItem(carrier: .ems, tracking: "EA123456789CN")), as: Fixtures.window
+        ).0
         #expect(received.stage == "received")
         #expect(received.segments.map(\.effect) == [.paused, .running])
     }

@@ -309,4 +309,38 @@ import Testing
         let taken = try await desk.playing(nov(26, 9, 1)).intake(posted, documents: .all, as: window)
         #expect(taken.case.application.mailingAddress == Fixtures.mailingAddress)
     }
+    /// From a hostile trial: a mail case's documents recorded one by one "by post" and the step
+    /// out of the post taken by hand left the case "received" with "documents still in the post",
+    /// no post recorded and its time until then the applicant's. Posted documents now come with
+    /// the post (`mail receive`); `--documents all` then means those still missing.
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases, .mail))
+    func aMailCasesDocumentsComeWithItsPost(store: TestStoreKind) async throws {
+        let desk = try await Fixtures.desk(at: nov(26, 9, 0), store: store)
+        let number = try await intakeMail(desk, at: nov(26, 9, 0))
+        let byPost = await Fixtures.problem {
+            _ = try await desk.playing(nov(26, 9, 5)).receiveDocuments(
+                number, [ReceivedDocument(code: "articles", form: .post)], as: window)
+        }
+        #expect(byPost?.code == "mail.use-mail-receive", "\(String(describing: byPost))")
+        let byHand = await Fixtures.problem {
+            _ = try await desk.playing(nov(26, 9, 6)).step(number, "receive-documents", as: window)
+        }
+        #expect(byHand?.code == "mail.use-mail-receive", "\(String(describing: byHand))")
+        #expect(try await desk.caseView(number).case.version == 1)
+        // The applicant brought the articles to the window after all; then the post came.
+        _ = try await desk.playing(nov(26, 9, 7)).receiveDocuments(
+            number, [ReceivedDocument(code: "articles", form: .paper)], as: window)
+        let arrival = try await desk.playing(nov(26, 9, 10)).receiveMail(
+            number, post: try post("EA123456789CN"), documents: .all, as: window)
+        #expect(arrival.state.stage == "received")
+        #expect(arrival.state.documents["articles"]?.document.form == .paper)
+        #expect(arrival.state.documents.values.filter { $0.document.form == .post }.count > 0)
+        // A mail applicant who brought everything in person: the step by hand is theirs then.
+        let other = try await intakeMail(desk, at: nov(26, 9, 20))
+        let needed = try await desk.documents(other).documents.map(\.requirement.code)
+        _ = try await desk.playing(nov(26, 9, 25)).receiveDocuments(
+            other, needed.map { ReceivedDocument(code: $0, form: .paper) }, as: window)
+        let moved = try await desk.playing(nov(26, 9, 30)).step(other, "receive-documents", as: window)
+        #expect(moved.state.stage == "received")
+    }
 }

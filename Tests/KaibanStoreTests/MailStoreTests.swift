@@ -45,17 +45,17 @@ import Testing
         let path = Fixtures.temporaryDatabasePath()
         let desk = try await Fixtures.desk(at: Fixtures.at(9, 0), path: path)
         let posted = try await desk.playing(Fixtures.at(9, 0)).intake(Fixtures.application(channel: .mail), as: window)
-        // Received with the bare step (as before posts were kept), then licensed.
+        // Received with the bare step (as before posts were kept; now only once the applicant
+        // handed a document in otherwise), then licensed.
         let licensed = try await desk.playing(Fixtures.at(9, 5)).intake(
             Fixtures.application(channel: .mail, tasks: ["seal"]), as: window
         ).case.number
+        let codes = try await desk.documents(licensed).documents.map(\.requirement.code)
+        _ = try await desk.playing(Fixtures.at(9, 9)).receiveDocuments(
+            licensed, [ReceivedDocument(code: codes[0], form: .paper)], as: window)
         _ = try await desk.playing(Fixtures.at(9, 10)).step(licensed, "receive-documents", as: window)
         _ = try await desk.playing(Fixtures.at(9, 11)).receiveDocuments(
-            licensed,
-            try await desk.documents(licensed).documents.map {
-                ReceivedDocument(code: $0.requirement.code, form: .post)
-            },
-            as: window)
+            licensed, codes.dropFirst().map { ReceivedDocument(code: $0, form: .post) }, as: window)
         for (index, (step, actor)) in [("accept", window), ("review", reviewer), ("approve", reviewer)].enumerated() {
             _ = try await desk.playing(Fixtures.at(9, 15 + index * 5)).step(licensed, step, as: actor)
         }
