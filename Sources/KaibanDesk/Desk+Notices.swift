@@ -87,8 +87,15 @@ extension Desk {
                 let budget = definition.budgetMinutes
                 content.promisedMinutes = budget
                 content.promisedLimitText = budget.map(Self.workingTimeText)
-                content.promisedBy = try await slaClock().schedule(then, budgetMinutes: budget).dueAt
-                content.promisedByText = content.promisedBy.map(HallTime.chineseDateTime)
+                let clock = try await slaClock()
+                let due = clock.schedule(then, budgetMinutes: budget).dueAt
+                // A promise past the working calendar's last year would be made up (its first
+                // instant after the tables): none is printed then.
+                if let due, HallTime.localDate(of: due).year <= WorkingCalendar.lastYear {
+                    content.promisedBy = due
+                    content.promisedByText = HallTime.chineseDateTime(of: due)
+                    content.promisedProvisional = clock.calendar.adding(minutes: 0, to: due).provisional
+                }
             case .correction:
                 guard
                     let returned = events.last(where: {

@@ -77,6 +77,9 @@ public struct NoticeContent: Sendable, Equatable, Codable {
     public var promisedLimitText: String?
     public var promisedBy: Date?
     public var promisedByText: String?
+    /// Acceptance: true when the promised instant was counted over a year whose holiday notice
+    /// is not out yet (its days off provisional): the notice says so.
+    public var promisedProvisional: Bool?
     /// Correction: every document missing when the case was returned, main ones first.
     public var missingDocuments: [NoticeItem]
     /// Correction: the clerk's own words beyond the documents; refusal: the reason given.

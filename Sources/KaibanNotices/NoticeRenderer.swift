@@ -117,6 +117,7 @@ struct NoticeView {
     var atText: String
     var promisedLimitText: String?
     var promisedByText: String?
+    var promisedProvisional: Bool
     var missingDocuments: [Item]
     var hasMissingDocuments: Bool
     var reason: String?
@@ -146,6 +147,7 @@ struct NoticeView {
         atText = content.atText
         promisedLimitText = content.promisedLimitText
         promisedByText = content.promisedByText
+        promisedProvisional = content.promisedProvisional == true
         missingDocuments = numbered(content.missingDocuments)
         hasMissingDocuments = !content.missingDocuments.isEmpty
         reason = content.reason

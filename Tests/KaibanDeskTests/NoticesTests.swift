@@ -42,6 +42,28 @@ import Testing
         #expect(notice.promisedBy == Fixtures.at(13, 47))
         #expect(notice.promisedByText == "二〇二六年十一月二十六日13时47分")
         #expect(notice.missingDocuments.isEmpty && notice.deferredItems.isEmpty && notice.reason == nil)
+        #expect(notice.promisedProvisional == false)
+    }
+
+    /// From a hostile trial: a promise counted over a year whose holiday notice is not out yet
+    /// was printed as firm (`show` marked it provisional, the notice did not), and one past the
+    /// calendar's last year was a made-up midnight.
+    @Test func aPromiseOverAProvisionalYearSaysSoAndNoneIsMadeUpPastTheCalendar() async throws {
+        let eve = Fixtures.local("2026-12-31T16:00")
+        let desk = try await Fixtures.desk(at: eve)
+        let number = try await desk.intake(Fixtures.application(), documents: .all, as: window).case.number
+        _ = try await desk.playing(eve.addingTimeInterval(300)).step(number, "accept", as: window)
+        let notice = try await desk.notice(number, .acceptance)
+        let promised = try #require(notice.promisedBy)
+        #expect(HallTime.localDate(of: promised).year == 2027)
+        #expect(notice.promisedProvisional == true)
+        let last = Fixtures.local("\(WorkingCalendar.lastYear)-12-31T17:20")
+        _ = desk.playing(last)
+        let late = try await desk.intake(Fixtures.application(), documents: .all, as: window).case.number
+        _ = try await desk.playing(last.addingTimeInterval(300)).step(late, "accept", as: window)
+        let beyond = try await desk.notice(late, .acceptance)
+        #expect(beyond.promisedBy == nil && beyond.promisedByText == nil, "\(String(describing: beyond.promisedBy))")
+        #expect(beyond.promisedLimitText == "0.4个工作日")
     }
 
     @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases))

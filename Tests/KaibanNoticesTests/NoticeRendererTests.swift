@@ -69,6 +69,12 @@ import Testing
             #expect(accepted.contains("受理时间") && accepted.contains("二〇二六年十一月二十六日9时30分"))
             #expect(accepted.contains("0.4个工作日") && accepted.contains("二〇二六年十一月二十六日13时47分前"))
             #expect(accepted.contains("110105********002X") && !accepted.contains(Fixtures.idZhang))
+            #expect(!accepted.contains("暂定工作日历"))
+            var provisional = acceptance
+            provisional.promisedProvisional = true
+            #expect(
+                try renderer.render(provisional, as: format).contains(
+                    "13时47分前（按暂定工作日历推算，以当年节假日安排通知为准）"))
 
             let returned = try renderer.render(correction, as: format)
             #expect(returned.contains("一次性补正告知书") && returned.contains("其他需补正的事项：章程签字不全"))
