@@ -116,6 +116,27 @@ import Testing
         #expect(state.application.channel == .special)
     }
 
+    /// From a hostile trial: a window clerk flagged a walk-in case door-to-door at intake, no one
+    /// ever went, and the case was accepted hours later: the morning counted as the applicant's
+    /// and the case within 0.4 day. A step before any visit makes the wait the hall's time.
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases))
+    func aStepBeforeAnyVisitCountsTheWaitAsTheHallsTime(store: TestStoreKind) async throws {
+        let desk = try await Fixtures.desk(at: Fixtures.at(9, 0), store: store)
+        let number = try await intake(
+            desk, application("青木", special: SpecialRequest(kind: .doorToDoor, reason: "行动不便")),
+            at: Fixtures.at(9, 0))
+        let waiting = try await desk.playing(Fixtures.at(11, 0)).caseView(number)
+        #expect(
+            waiting.case.isAwaitingVisit && waiting.sla.applicantMinutes == 120 && waiting.sla.governmentMinutes == 0)
+        _ = try await desk.playing(Fixtures.at(16, 0)).step(number, "accept", as: window)
+        let view = try await desk.playing(Fixtures.at(16, 10)).caseView(number)
+        // 09:00–12:00 and 13:30–16:10 (winter hours, lunch 12:00–13:30): 340 minutes, none the applicant's.
+        #expect(view.sla.applicantMinutes == 0, "\(view.sla)")
+        #expect(view.sla.governmentMinutes == 340, "\(view.sla)")
+        #expect(view.case.visits.isEmpty)
+        #expect(try await desk.rebuild(as: supervisor).repaired.isEmpty)
+    }
+
     @Test func aVisitNamesClerksWhoExistAndOnlyAFlaggedCaseIsVisited() async throws {
         let desk = try await Fixtures.desk(at: Fixtures.at(9, 0))
         let plain = try await intake(desk, application("青禾"), at: Fixtures.at(9, 0))
