@@ -112,7 +112,7 @@ import Testing
         let replaced = try importVariant("corrected.xml", "to=\"2027-10-07\"", "to=\"2027-10-08\"", replacing: true)
         #expect(replaced.status == 0, "\(replaced)")
         #expect(replaced.stdout.contains("2027年节假日安排：已更正"), "\(replaced.stdout)")
-        #expect(replaced.stdout.contains("该年结束的0件办件"), "\(replaced.stdout)")
+        #expect(replaced.stdout.contains("其中该年结束的0件"), "\(replaced.stdout)")
     }
 
     @Test func theDemoDayFeedsTheWorklistAndTheReport() throws {

@@ -227,8 +227,8 @@ struct CalendarCommand: AsyncParsableCommand {
                     let ended = total.completed + total.refused + total.withdrawn + total.otherwiseEnded
                     Console.print(
                         zh
-                            ? "  该年结束的\(ended)件办件（及跨入该年的未结办件）的工作用时已按更正后的日期重新计算（kaiban stats year \(year)）"
-                            : "  the working time of the \(ended) cases that ended in \(year) (and of open cases reaching into it) is now measured with the corrected dates (kaiban stats year \(year))"
+                            ? "  用时落在该年的办件均已按更正后的日期重新计算工作用时，其中该年结束的\(ended)件（另有跨年办结和未结的办件）（kaiban stats year \(year)）"
+                            : "  every case with time in \(year) is now measured with the corrected dates: \(ended) of them ended in it (others ended later or are open) (kaiban stats year \(year))"
                     )
                 }
             }
