@@ -320,7 +320,13 @@ import Testing
                 if !later.isEmpty && !later.contains(" 503 ") { break }
                 try await Task.sleep(for: .milliseconds(100))
             }
-            #expect(later.hasPrefix("HTTP/1.1 201"), "\(later.prefix(200))")
+            // (A try given up on a loaded machine may have been kept: the next is then told so.)
+            #expect(
+                later.hasPrefix("HTTP/1.1 201") || later.contains("document.already-received"), "\(later.prefix(200))")
+            #expect(
+                try await server.desk.documents(try #require(CaseNumber(kase.number))).documents.contains {
+                    $0.requirement.code == "articles" && $0.state == .present
+                })
         }
     }
 }
