@@ -35,15 +35,39 @@ public struct ChannelActivity: Sendable, Equatable, Codable {
         public var waiting = 0
         /// Of those booked, in extended hours (延时服务).
         public var extended = 0
+        /// Past their grace without a check-in, on a slot the calendar no longer has (a day made a
+        /// holiday, hours shortened after the booking): the hall was closed, so no no-show.
+        public var slotClosed = 0
 
         public init() {}
 
         /// The bookings `rows` (state as kept, slot start, in extended hours) as they stand at
-        /// `now`: a booking not checked in within its grace is a no-show.
-        public init(_ rows: [(state: AppointmentState, startsAt: Date, extended: Bool)], at now: Date) {
+        /// `now`: a booking not checked in within its grace is a no-show, unless `calendar` no
+        /// longer has its office-hours slot (``slotClosed``).
+        public init(
+            _ rows: [(state: AppointmentState, startsAt: Date, extended: Bool)], at now: Date,
+            calendar: WorkingCalendar? = nil
+        ) {
+            var slotsOfDay: [CivilDate: Set<Int>] = [:]
+            func slotIsOpen(_ startsAt: Date) -> Bool {
+                guard let calendar else { return true }
+                let (date, second) = HallTime.split(startsAt, offset: HallTime.offsetSeconds)
+                let starts =
+                    slotsOfDay[date]
+                    ?? Set(AppointmentRules.regularSlotStarts(on: date, calendar: calendar))
+                slotsOfDay[date] = starts
+                return starts.contains(second / 60)
+            }
             for booking in rows {
                 var state = booking.state
-                if state == .booked, AppointmentRules.isNoShow(startsAt: booking.startsAt, at: now) { state = .noShow }
+                if state == .booked, AppointmentRules.isNoShow(startsAt: booking.startsAt, at: now) {
+                    if !booking.extended && !slotIsOpen(booking.startsAt) {
+                        booked += 1
+                        slotClosed += 1
+                        continue
+                    }
+                    state = .noShow
+                }
                 if state.holdsPlace {
                     booked += 1
                     if booking.extended { extended += 1 }
@@ -116,7 +140,9 @@ public struct ChannelActivityRecords: Sendable {
 
     /// The counts, with each terminal stage's outcome from `outcome` (nil: not a terminal stage),
     /// and bookings as they stand at `now`.
-    public func activity(outcome: (String) -> CaseOutcome?, at now: Date) -> ChannelActivity {
+    public func activity(outcome: (String) -> CaseOutcome?, at now: Date, calendar: WorkingCalendar? = nil)
+        -> ChannelActivity
+    {
         var rows = Channel.allCases.map { ChannelActivity.Counts(channel: $0.rawValue) }
         func index(_ channel: String) -> Int {
             if let found = rows.firstIndex(where: { $0.channel == channel }) { return found }
@@ -137,6 +163,7 @@ public struct ChannelActivityRecords: Sendable {
             default: rows[at].otherwiseEnded += row.count
             }
         }
-        return ChannelActivity(channels: rows, bookings: ChannelActivity.Bookings(bookings, at: now), posts: posts)
+        return ChannelActivity(
+            channels: rows, bookings: ChannelActivity.Bookings(bookings, at: now, calendar: calendar), posts: posts)
     }
 }

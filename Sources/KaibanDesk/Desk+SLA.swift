@@ -129,13 +129,15 @@ extension Desk {
         -> ChannelActivity
     {
         let (start, end) = Self.period(first, last)
+        let calendar = try await slaClock().calendar
         let records = try await store.channelActivity(from: start, to: end, firstDay: first, lastDay: last)
         // A stage's outcome by its id, from the newest version that has it.
         var outcomes: [String: CaseOutcome] = [:]
         for definition in definitions {
             for stage in definition.stages { if let outcome = stage.outcome { outcomes[stage.id] = outcome } }
         }
-        return records.activity(outcome: { outcomes[$0] }, at: instant(nowRounded: clock.now()))
+        return records.activity(
+            outcome: { outcomes[$0] }, at: instant(nowRounded: clock.now()), calendar: calendar)
     }
 
     /// The 容缺 figures of the period, with the working minutes completed cases waited in the
@@ -233,7 +235,7 @@ extension Desk {
             let definitions = try await definitions()
             // The reference data and the clock are brought in step once, before the three reads
             // below run at once (each on its own connection of the pool).
-            _ = try await slaClock()
+            let calendar = try await slaClock().calendar
             let (start, end) = Self.period(first, last)
             async let recordsRead = store.hallFigureRecords(
                 from: start, to: end, firstDay: first, lastDay: last, correction: Self.correctionTransition)
@@ -257,7 +259,8 @@ extension Desk {
                 byChannel: counts.byChannel, byType: counts.byType, time: byChannel.total,
                 timeByChannel: byChannel.groups, timeByType: byType.groups,
                 returnedForCorrection: records.returnedForCorrection, deferrals: try await deferralsRead,
-                bookings: ChannelActivity.Bookings(records.bookings, at: instant(nowRounded: clock.now())),
+                bookings: ChannelActivity.Bookings(
+                    records.bookings, at: instant(nowRounded: clock.now()), calendar: calendar),
                 crossProvinceOutbound: records.crossProvinceOutbound)
         }
     }

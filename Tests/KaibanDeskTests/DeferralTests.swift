@@ -105,6 +105,14 @@ import Testing
         #expect(stranded.bookings.first?.idNumber.contains("********") == true)
         // Outside the range asked about: nothing.
         #expect(try await desk.strandedByCalendar(from: try #require(CivilDate("2026-11-28")), to: year.1).isEmpty)
+        // Left as it was and past its time, the booking on the closed day is no no-show; the one
+        // on a working day is.
+        _ = desk.playing(Fixtures.local("2026-11-30T12:00"))
+        let month = (try #require(CivilDate("2026-11-01")), try #require(CivilDate("2026-11-30")))
+        let bookings = try await desk.hallFigures(from: month.0, to: month.1).bookings
+        #expect(bookings.noShows == 1 && bookings.slotClosed == 1 && bookings.booked == 2, "\(bookings)")
+        let activity = try await desk.channelActivity(from: month.0, to: month.1).bookings
+        #expect(activity.noShows == 1 && activity.slotClosed == 1, "\(activity)")
     }
 
     /// From a re-trial: a signer typed in another spelling (full-width, another case) matched the

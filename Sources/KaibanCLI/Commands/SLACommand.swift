@@ -199,7 +199,10 @@ extension CasePresenter {
             table.rendered,
             zh
                 ? "预约办：预约\(bookings.booked)个（其中延时服务\(bookings.extended)个），到场\(bookings.checkedIn)，爽约\(bookings.noShows)，待到场\(bookings.waiting)；已取消\(bookings.cancelled)个。"
-                : "appointments: \(bookings.booked) booked (\(bookings.extended) in extended hours), \(bookings.checkedIn) checked in, \(bookings.noShows) no-shows, \(bookings.waiting) still to come; \(bookings.cancelled) cancelled.",
+                    + (bookings.slotClosed > 0 ? "时段因日历变更已不开放\(bookings.slotClosed)个（不计爽约）。" : "")
+                : "appointments: \(bookings.booked) booked (\(bookings.extended) in extended hours), \(bookings.checkedIn) checked in, \(bookings.noShows) no-shows, \(bookings.waiting) still to come; \(bookings.cancelled) cancelled."
+                    + (bookings.slotClosed > 0
+                        ? " \(bookings.slotClosed) on a slot the calendar no longer has (no no-shows)." : ""),
             zh
                 ? "寄递办：收到邮寄材料\(posts.documentsReceived)件，寄出执照\(posts.licencesPosted)件。"
                 : "mail: \(posts.documentsReceived) applications' documents received by post, \(posts.licencesPosted) licences posted.",

@@ -160,7 +160,10 @@ extension CasePresenter {
         lines.append(
             zh
                 ? "预约办：预约\(bookings.booked)个，到场\(bookings.checkedIn)，爽约\(bookings.noShows)（爽约率\(percent(figures.noShowRate))），待到场\(bookings.waiting)，取消\(bookings.cancelled)"
+                    + (bookings.slotClosed > 0 ? "，时段因日历变更已不开放\(bookings.slotClosed)（不计爽约）" : "")
                 : "appointments: \(bookings.booked) booked, \(bookings.checkedIn) checked in, \(bookings.noShows) no-shows (\(percent(figures.noShowRate))), \(bookings.waiting) to come, \(bookings.cancelled) cancelled"
+                    + (bookings.slotClosed > 0
+                        ? ", \(bookings.slotClosed) on a slot the calendar no longer has (no no-shows)" : "")
         )
         let crossProvince = figures.crossProvince
         lines.append(
