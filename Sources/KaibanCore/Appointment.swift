@@ -86,6 +86,7 @@ public struct Appointment: Sendable, Equatable, Codable {
     public func maskingID() -> Appointment {
         var copy = self
         copy.idNumber = CitizenID.masked(idNumber)
+        copy.cancelReason = cancelReason.map(CitizenID.maskingIDs(inText:))
         return copy
     }
 }

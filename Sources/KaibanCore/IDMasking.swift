@@ -111,6 +111,7 @@ extension CaseApplication: IDMaskable {
         masked.legalRepresentative = legalRepresentative.maskingIDs()
         masked.investors = investors.map { $0.maskingIDs() }
         masked.agent = agent?.maskingIDs()
+        if let special { masked.special?.reason = CitizenID.maskingIDs(inText: special.reason) }
         return masked
     }
 }
@@ -122,11 +123,16 @@ extension RegistrationCase: IDMaskable {
         var masked = self
         masked.application = application.maskingIDs()
         if let deferral { masked.deferral?.commitment = deferral.commitment.maskingIDs() }
-        masked.lastReason = lastReason.map(CitizenID.maskingNumbers(in:))
-        if let special { masked.special?.reason = CitizenID.maskingNumbers(in: special.reason) }
+        masked.lastReason = lastReason.map(CitizenID.maskingIDs(inText:))
+        if let special { masked.special?.reason = CitizenID.maskingIDs(inText: special.reason) }
         for index in masked.visits.indices {
-            masked.visits[index].note = visits[index].note.map(CitizenID.maskingNumbers(in:))
+            masked.visits[index].note = visits[index].note.map(CitizenID.maskingIDs(inText:))
+            masked.visits[index].place = CitizenID.maskingIDs(inText: visits[index].place)
         }
+        for index in masked.segments.indices {
+            masked.segments[index].reason = segments[index].reason.map(CitizenID.maskingIDs(inText:))
+        }
+        masked.deferral?.extensionReason = deferral?.extensionReason.map(CitizenID.maskingIDs(inText:))
         return masked
     }
 }
@@ -145,10 +151,11 @@ extension CaseEvent: IDMaskable {
         var masked = self
         masked.application = application?.maskingIDs()
         masked.commitment = commitment?.maskingIDs()
-        masked.reason = reason.map(CitizenID.maskingNumbers(in:))
-        masked.lateReason = lateReason.map(CitizenID.maskingNumbers(in:))
-        if let special { masked.special?.reason = CitizenID.maskingNumbers(in: special.reason) }
-        masked.visit?.note = visit?.note.map(CitizenID.maskingNumbers(in:))
+        masked.reason = reason.map(CitizenID.maskingIDs(inText:))
+        masked.lateReason = lateReason.map(CitizenID.maskingIDs(inText:))
+        if let special { masked.special?.reason = CitizenID.maskingIDs(inText: special.reason) }
+        masked.visit?.note = visit?.note.map(CitizenID.maskingIDs(inText:))
+        if let visit { masked.visit?.place = CitizenID.maskingIDs(inText: visit.place) }
         return masked
     }
 }
@@ -156,5 +163,79 @@ extension CaseEvent: IDMaskable {
 extension Array: IDMaskable where Element: IDMaskable {
     public func maskingIDs() -> [Element] {
         map { $0.maskingIDs() }
+    }
+}
+
+extension CitizenID {
+    /// `text` (a clerk's words: a reason, a note, a place) with every citizen ID number in it
+    /// masked: a valid 18-character number (checked as ``CitizenID/init(_:)`` checks it), or a
+    /// 15-digit legacy one with a real birth date standing alone, also written in full width, in groups split by
+    /// single spaces or hyphens (`5108 1119 8503 1201 78`, `110105-19491231-002X`), or run on
+    /// into other digits (`510811198503120178138`). Nothing else: a credit code, a tracking
+    /// number, a bank account stay as written (``maskingNumbers(in:)`` masks whatever looks like
+    /// one, for echoing what was typed).
+    public static func maskingIDs(inText text: String) -> String {
+        let characters = Array(text)
+        var masked = characters
+        var index = 0
+        while index < characters.count {
+            // A run of digits (and X), with single spaces or hyphens between groups.
+            guard isASCIIDigit(ascii(characters[index])) else {
+                index += 1
+                continue
+            }
+            var positions: [Int] = []
+            var cursor = index
+            while cursor < characters.count {
+                let character = ascii(characters[cursor])
+                if isASCIIDigit(character) || character == "X" || character == "x" {
+                    positions.append(cursor)
+                    cursor += 1
+                } else if " -".contains(character) || characters[cursor] == "\u{3000}",
+                    cursor + 1 < characters.count, isASCIIDigit(ascii(characters[cursor + 1])),
+                    let last = positions.last, last == cursor - 1
+                {
+                    cursor += 1
+                } else {
+                    break
+                }
+            }
+            let digits = positions.map { ascii(characters[$0]) }
+            var start = 0
+            while start < digits.count {
+                var length = 0
+                for candidate in [18, 15] where start + candidate <= digits.count {
+                    let window = String(digits[start..<(start + candidate)])
+                    if candidate == 18, (try? CitizenID(window)) != nil {
+                        length = 18
+                        break
+                    }
+                    // A legacy number only as a whole run (inside a longer one, 15 digits with a
+                    // date-like middle are too common: a credit code's).
+                    if candidate == 15, digits.count == 15, isLegacyNumber(window) {
+                        length = 15
+                        break
+                    }
+                }
+                guard length > 0 else {
+                    start += 1
+                    continue
+                }
+                // The division (six) and the last four stay; the rest is stars.
+                for offset in 6..<(length - 4) { masked[positions[start + offset]] = "*" }
+                start += length
+            }
+            index = cursor
+        }
+        return String(masked)
+    }
+
+    /// Whether `text` is a 15-digit legacy ID number: digits only, a birth date (YYMMDD, 19YY)
+    /// that exists.
+    static func isLegacyNumber(_ text: String) -> Bool {
+        let characters = Array(text)
+        guard characters.count == 15, characters.allSatisfy(isASCIIDigit) else { return false }
+        func number(_ range: Range<Int>) -> Int { characters[range].reduce(0) { $0 * 10 + ($1.wholeNumberValue ?? 0) } }
+        return CivilDate.isValid(year: 1900 + number(6..<8), month: number(8..<10), day: number(10..<12))
     }
 }

@@ -137,7 +137,9 @@ public struct SLAClock: Sendable {
                 pauses.append(
                     SLAFigures.Pause(
                         stage: segment.stage, from: segment.start, to: segment.end, workingMinutes: time.minutes,
-                        reason: segment.reason))
+                        // The figures are shown everywhere (worklists, the portal): an ID number in
+                        // the step's reason is masked here once (`history` shows it with --show-ids).
+                        reason: segment.reason.map(CitizenID.maskingIDs(inText:))))
             case .stopped:
                 break
             }

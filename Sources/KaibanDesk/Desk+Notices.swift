@@ -113,7 +113,7 @@ extension Desk {
                         Self.missingItem($0)
                     }
                 content.reason = Self.clerksOwnWords(returned.reason, missing: documents)
-                    .map(CitizenID.maskingNumbers(in:))
+                    .map(CitizenID.maskingIDs(inText:))
                 guard !content.missingDocuments.isEmpty || content.reason != nil else {
                     throw notApplicable(zh: "退回补正时没有缺少的材料或需补正的事项", en: "had nothing to supply when returned")
                 }
@@ -124,7 +124,7 @@ extension Desk {
                         $0.kind == .transitioned && $0.transition == Self.refuseTransition
                     })
                 else { throw notApplicable(zh: "未被决定不予受理", en: "was not refused") }
-                content.reason = refused.reason.map(CitizenID.maskingNumbers(in:))
+                content.reason = refused.reason.map(CitizenID.maskingIDs(inText:))
                 content.setDate(refused.at)
             case .deferralCommitment, .deferralAcceptance:
                 guard !deferred.isEmpty else {

@@ -260,8 +260,9 @@ extension Desk {
                 ).segments
                 for index in figures.pauses.indices {
                     let pause = figures.pauses[index]
-                    figures.pauses[index].reason =
-                        segments.first { $0.start == pause.from && $0.stage == pause.stage }?.reason
+                    figures.pauses[index].reason = segments.first {
+                        $0.start == pause.from && $0.stage == pause.stage
+                    }?.reason.map(CitizenID.maskingIDs(inText:))
                 }
             }
             var item = WorklistItem(entry, sla: figures)

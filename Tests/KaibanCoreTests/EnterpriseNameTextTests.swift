@@ -185,6 +185,21 @@ import Testing
 }
 
 @Suite struct EchoedTextTests {
+    /// From a re-trial: ID numbers in a clerk's words written in groups, run on into other
+    /// digits, or in full width are masked; a credit code, a tracking number or a bank account
+    /// (which `maskingNumbers` masked as if they were ID numbers) stay as written.
+    @Test func theClerksWordsHaveTheirIDNumbersMaskedAndNothingElse() {
+        #expect(CitizenID.maskingIDs(inText: "李秀英5108 1119 8503 1201 78证件过期") == "李秀英5108 11** **** **01 78证件过期")
+        #expect(CitizenID.maskingIDs(inText: "张伟110105-19491231-002X") == "张伟110105-********-002X")
+        #expect(CitizenID.maskingIDs(inText: "连写510811198503120178138") == "连写510811********0178138")
+        #expect(CitizenID.maskingIDs(inText: "证件５１０８１１１９８５０３１２０１７８") == "证件５１０８１１********０１７８")
+        #expect(CitizenID.maskingIDs(inText: "旧证510811850312017") == "旧证510811*****2017")
+        let kept = "信用代码915108112012340069，运单773012345678901，账户6222021234567890123，金额100000000000000.00元，电话13800000000"
+        #expect(CitizenID.maskingIDs(inText: kept) == kept)
+        #expect(CitizenID.maskingIDs(inText: "") == "")
+        #expect(CitizenID.maskingIDs(inText: "1 2 3") == "1 2 3")
+    }
+
     @Test func numbersThatLookLikeIDsAreMaskedAndHiddenCharactersShown() {
         #expect(
             CitizenID.maskingNumbers(in: "--legal-rep 李四:510811198001010016:x")
