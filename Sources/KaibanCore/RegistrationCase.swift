@@ -112,10 +112,11 @@ public struct RegistrationCase: Sendable, Equatable, Codable {
             // A closed case that is acted on again (a registration revoked after completion) keeps
             // its clock as it stopped and its closing time: the time it took stays as it was.
             let wasClosed = closedAt != nil
-            // A step taken while a door-to-door case still waits for its visit: the hall went on
-            // without the visit, so the wait was its own time, not the applicant's (a window
-            // clerk's flag at intake had made any morning's delay the applicant's).
-            if isAwaitingVisit {
+            // A step of the hall taken while a door-to-door case still waits for its visit: it went
+            // on without the visit, so the wait was its own time, not the applicant's (a window
+            // clerk's flag at intake had made any morning's delay the applicant's). The
+            // applicant's own withdrawal leaves the wait theirs.
+            if isAwaitingVisit, definition.stage(target)?.outcome != .withdrawn {
                 segments[segments.count - 1].effect = .running
                 segments[segments.count - 1].reason = nil
             }

@@ -134,6 +134,13 @@ import Testing
         #expect(view.sla.applicantMinutes == 0, "\(view.sla)")
         #expect(view.sla.governmentMinutes == 340, "\(view.sla)")
         #expect(view.case.visits.isEmpty)
+        // From a re-trial: the applicant withdrawing before any visit leaves the wait theirs.
+        let withdrawn = try await intake(
+            desk, application("青禾", special: SpecialRequest(kind: .doorToDoor, reason: "行动不便")),
+            at: Fixtures.at(16, 11))
+        _ = try await desk.playing(Fixtures.at(17, 11)).withdraw(withdrawn, reason: "申请人撤回", as: window)
+        let gone = try await desk.caseView(withdrawn)
+        #expect(gone.sla.governmentMinutes == 0 && gone.sla.applicantMinutes == 60, "\(gone.sla)")
         #expect(try await desk.rebuild(as: supervisor).repaired.isEmpty)
     }
 
