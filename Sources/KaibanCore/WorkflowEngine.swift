@@ -147,14 +147,22 @@ public struct WorkflowEngine: Sendable {
             if let receipt = state.documents[document.code] {
                 throw .documentAlreadyReceived(case: state.number, code: document.code, at: receipt.at)
             }
-            if document.form == .post, awaitsPost(state) {
+            // By post only with the post recorded (carrier, tracking number): a mail case whose
+            // post never was (still in it, or taken out of it by hand) gets none "by post".
+            if document.form == .post, state.application.channel == .mail, state.mail?.received == nil {
                 throw .mailRefused(
                     case: state.number, code: "use-mail-receive",
-                    reason: LocalizedText(
-                        zh: "本件的材料仍在寄递中：寄来的材料随邮件签收登记（kaiban mail receive，记下承运商和运单号），邮件到达时计时开始",
-                        en:
-                            "this case's documents are still in the post: posted documents are recorded with the post's arrival (kaiban mail receive, with the carrier and tracking number), which starts the clock"
-                    ))
+                    reason: awaitsPost(state)
+                        ? LocalizedText(
+                            zh: "本件的材料仍在寄递中：寄来的材料随邮件签收登记（kaiban mail receive，记下承运商和运单号），邮件到达时计时开始",
+                            en:
+                                "this case's documents are still in the post: posted documents are recorded with the post's arrival (kaiban mail receive, with the carrier and tracking number), which starts the clock"
+                        )
+                        : LocalizedText(
+                            zh: "本件未登记邮件签收，已转入办理：此后收到的材料按纸质（paper）或电子（electronic）登记",
+                            en:
+                                "this case's post was never recorded and it left the post by hand: record its documents as paper or electronic"
+                        ))
             }
             let role = try requireRole(
                 definition.intakeRoles, held: held, clerk: clerk,

@@ -342,5 +342,18 @@ import Testing
             other, needed.map { ReceivedDocument(code: $0, form: .paper) }, as: window)
         let moved = try await desk.playing(nov(26, 9, 30)).step(other, "receive-documents", as: window)
         #expect(moved.state.stage == "received")
+        // From a re-trial: out of the post by hand, it still takes nothing "by post" (no post was
+        // ever recorded).
+        let third = try await intakeMail(desk, at: nov(26, 9, 40))
+        _ = try await desk.playing(nov(26, 9, 41)).receiveDocuments(
+            third, [ReceivedDocument(code: "articles", form: .paper)], as: window)
+        _ = try await desk.playing(nov(26, 9, 42)).step(third, "receive-documents", as: window)
+        let late = await Fixtures.problem {
+            _ = try await desk.playing(nov(26, 9, 43)).receiveDocuments(
+                third, [ReceivedDocument(code: "investor-id", form: .post)], as: window)
+        }
+        #expect(
+            late?.code == "mail.use-mail-receive" && late?.text.zh.contains("纸质") == true, "\(String(describing: late))"
+        )
     }
 }

@@ -55,7 +55,7 @@ import Testing
             licensed, [ReceivedDocument(code: codes[0], form: .paper)], as: window)
         _ = try await desk.playing(Fixtures.at(9, 10)).step(licensed, "receive-documents", as: window)
         _ = try await desk.playing(Fixtures.at(9, 11)).receiveDocuments(
-            licensed, codes.dropFirst().map { ReceivedDocument(code: $0, form: .post) }, as: window)
+            licensed, codes.dropFirst().map { ReceivedDocument(code: $0, form: .paper) }, as: window)
         for (index, (step, actor)) in [("accept", window), ("review", reviewer), ("approve", reviewer)].enumerated() {
             _ = try await desk.playing(Fixtures.at(9, 15 + index * 5)).step(licensed, step, as: actor)
         }
