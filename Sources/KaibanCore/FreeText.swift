@@ -170,7 +170,10 @@ public enum FreeText {
             }
             // A full stop may end a name (J. R. Smith Jr.), and so may a Tibetan tsheg, which
             // closes every syllable, the last one too (བཀྲ་ཤིས་).
-            if index == 0 || (last && scalar != "." && scalar != "\u{0F0B}") {
+            // (The tsheg only after a Tibetan letter or mark: 张伟་ is no name.)
+            let tibetanEnd =
+                scalar == "\u{0F0B}" && index > 0 && (0x0F00...0x0FFF).contains(scalars[index - 1].value)
+            if index == 0 || (last && scalar != "." && !tibetanEnd) {
                 return LocalizedText(
                     zh: "姓名不能以“\(Character(scalar))”（\(codePoint(scalar))）开头或结尾",
                     en: "a person's name does not start or end with “\(Character(scalar))” (\(codePoint(scalar)))")
