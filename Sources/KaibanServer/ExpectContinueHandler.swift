@@ -30,6 +30,9 @@ final class ExpectContinueHandler: ChannelDuplexHandler, RemovableChannelHandler
     }
 
     let limits: BodyLimits
+    /// An answer went to a request whose body was never asked for: the connection closes once
+    /// it is written.
+    var closingAfterAnswer = false
     /// The requests read and not yet answered in full, oldest first.
     var waiting: [Pending] = []
 
@@ -63,11 +66,28 @@ final class ExpectContinueHandler: ChannelDuplexHandler, RemovableChannelHandler
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         switch unwrapOutboundIn(data) {
-        case .head(let head) where head.status.code >= 200:
-            // The final answer came first: the body is not wanted any more.
+        case .head(var head) where head.status.code >= 200:
+            // The final answer came first: the body is not wanted any more. A client still
+            // waiting for its 100 never sent it, and the server would wait for it (or take the
+            // client's next request for it): the answer closes the connection (from a re-trial:
+            // after an upload's early 401 the next request was swallowed as its body).
+            if !waiting.isEmpty, waiting[0].wantsContinue {
+                waiting[0].wantsContinue = false
+                closingAfterAnswer = true
+                head.headerFields[.connection] = "close"
+                context.write(wrapOutboundOut(.head(head)), promise: promise)
+                return
+            }
             if !waiting.isEmpty { waiting[0].wantsContinue = false }
             context.write(data, promise: promise)
         case .end:
+            if closingAfterAnswer {
+                let written = context.eventLoop.makePromise(of: Void.self)
+                if let promise { written.futureResult.cascade(to: promise) }
+                context.writeAndFlush(data, promise: written)
+                written.futureResult.whenComplete { _ in context.close(promise: nil) }
+                return
+            }
             context.write(data, promise: promise)
             if !waiting.isEmpty { waiting.removeFirst() }
             if refusingConnect && waiting.isEmpty {
