@@ -197,17 +197,21 @@ struct CalendarCommand: AsyncParsableCommand {
                 let changes = try await session.desk.importCalendar(
                     data, source: file, replace: replace, reason: reason, overridingStatutory: overrideStatutory,
                     as: session.actor)
-                if output.json {
-                    try Console.json(changes)
-                    return
-                }
+                var stranded: CalendarStranded?
                 let years = changes.compactMap { Int($0.subject) }
                 if let firstYear = years.min(), let lastYear = years.max(),
                     let first = CivilDate(year: firstYear, month: 1, day: 1),
                     let last = CivilDate(year: lastYear, month: 12, day: 31)
                 {
-                    printStranded(try await session.desk.strandedByCalendar(from: first, to: last), zh: session.zh)
+                    stranded = try await session.desk.strandedByCalendar(from: first, to: last)
                 }
+                if output.json {
+                    try Console.json(changes)
+                    // What the change stranded goes to standard error, the JSON keeping its shape.
+                    if let stranded { printStranded(stranded, zh: session.zh, toStandardError: true) }
+                    return
+                }
+                if let stranded { printStranded(stranded, zh: session.zh) }
                 let zh = session.zh
                 if changes.isEmpty {
                     Console.print(zh ? "内容与已载入的相同，未作变更" : "nothing changed: the same dates are already loaded")
@@ -281,8 +285,13 @@ struct CalendarCommand: AsyncParsableCommand {
                 let data = try DataFile.read(URL(fileURLWithPath: file))
                 let change = try await session.desk.changeOfficeHours(
                     data, source: file, from: date, reason: reason, as: session.actor)
+                var stranded: CalendarStranded?
+                if let last = CivilDate(year: WorkingCalendar.lastYear, month: 12, day: 31) {
+                    stranded = try await session.desk.strandedByCalendar(from: date, to: last)
+                }
                 if output.json {
                     try Console.json(change)
+                    if let stranded { printStranded(stranded, zh: session.zh, toStandardError: true) }
                     return
                 }
                 Console.print(
@@ -290,9 +299,7 @@ struct CalendarCommand: AsyncParsableCommand {
                         ? "新的办公时间自\(date)起生效；此前的时间仍按原办公时间计算"
                         : "the new office hours apply from \(date) on; time before stays measured with the hours then in force"
                 )
-                if let last = CivilDate(year: WorkingCalendar.lastYear, month: 12, day: 31) {
-                    printStranded(try await session.desk.strandedByCalendar(from: date, to: last), zh: session.zh)
-                }
+                if let stranded { printStranded(stranded, zh: session.zh) }
             }
         }
     }
@@ -301,25 +308,28 @@ struct CalendarCommand: AsyncParsableCommand {
 /// Tells the supervisor what a change of the calendar left on a time no longer working: 容缺
 /// deadlines on a day off and bookings without their slot, kept as they are, to be extended or
 /// moved and the applicants told.
-func printStranded(_ stranded: CalendarStranded, zh: Bool) {
+func printStranded(_ stranded: CalendarStranded, zh: Bool, toStandardError: Bool = false) {
+    func print(_ text: String) {
+        if toStandardError { Console.error(text) } else { Console.print(text) }
+    }
     if !stranded.deadlines.isEmpty {
-        Console.print(
+        print(
             zh
                 ? "注意：以下容缺补交期限落在非工作日，期限仍按承诺书，不自动顺延；请决定是否延期（kaiban deferrals extend）并告知申请人："
                 : "note: these deferral deadlines now fall on a day off; they stay as signed, not moved: extend them (kaiban deferrals extend) and tell the applicants:"
         )
         for item in stranded.deadlines {
-            Console.print("  \(item.number) \(item.code) \(HallTime.localText(of: item.deadline))")
+            print("  \(item.number) \(item.code) \(HallTime.localText(of: item.deadline))")
         }
     }
     if !stranded.bookings.isEmpty {
-        Console.print(
+        print(
             zh
                 ? "注意：以下预约的时段已不再开放，预约仍保留；请改约或取消（kaiban appointments move|cancel）并告知申请人："
                 : "note: these bookings' slots are no longer open; the bookings are kept: move or cancel them (kaiban appointments move|cancel) and tell the applicants:"
         )
         for booking in stranded.bookings {
-            Console.print("  #\(booking.id) \(booking.date) \(booking.time) \(booking.name) \(booking.phone)")
+            print("  #\(booking.id) \(booking.date) \(booking.time) \(booking.name) \(booking.phone)")
         }
     }
 }
