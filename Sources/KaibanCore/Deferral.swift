@@ -39,10 +39,15 @@ public struct DeferralExtension: Sendable, Hashable, Codable {
     /// The items still outstanding when it was granted (set by the engine): those supplied
     /// before keep their deadline, late or not.
     public var codes: [String]
+    /// True for an extension beyond the one a deferral may have, granted because a correction of
+    /// the calendar put the latest deadline on a day off (the hall closed that day): the desk
+    /// judges it with the calendar; the engine takes a second extension only so marked.
+    public var calendarMoved: Bool?
 
-    public init(deadline: Date, codes: [String] = []) {
+    public init(deadline: Date, codes: [String] = [], calendarMoved: Bool? = nil) {
         self.deadline = deadline
         self.codes = codes
+        self.calendarMoved = calendarMoved
     }
 }
 

@@ -476,7 +476,8 @@ public struct WorkflowEngine: Sendable {
         guard let deferral = state.deferral, deferral.isOpen else {
             throw refuse("none", "没有未补齐的容缺材料", "no deferral is open")
         }
-        if deferral.extensionGranted != nil {
+        // Once; again only when the calendar closed the hall on the latest deadline's day.
+        if deferral.extensionGranted != nil, granted.calendarMoved != true {
             throw refuse("already-extended", "容缺期限只能延长一次", "a deferral is extended only once")
         }
         let trimmed = reason?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
@@ -490,7 +491,9 @@ public struct WorkflowEngine: Sendable {
         var event = CaseEvent(
             sequence: state.version + 1, at: now, kind: .deferralExtended, actor: clerk.id, role: role, reason: trimmed)
         // It covers what is still outstanding; what came in already keeps its deadline.
-        event.deferralExtension = DeferralExtension(deadline: granted.deadline, codes: deferral.outstanding.map(\.code))
+        event.deferralExtension = DeferralExtension(
+            deadline: granted.deadline, codes: deferral.outstanding.map(\.code),
+            calendarMoved: deferral.extensionGranted != nil ? true : nil)
         return event
     }
 }

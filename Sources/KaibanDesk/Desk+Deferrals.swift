@@ -178,7 +178,8 @@ extension Desk {
 
     /// A supervisor extends case `number`'s open deferral once, with a reason: every item still
     /// outstanding is then due `days` working days after its latest deadline (or after now, when
-    /// that is later), at most the matter's promised time limit.
+    /// that is later), at most the matter's promised time limit. Once more only when a correction
+    /// of the calendar made the latest deadline's day a day off (``CalendarStranded`` lists it).
     public func extendDeferral(
         _ number: CaseNumber, days: Int, reason: String?, as actor: DeskActor, at instant: Date? = nil
     ) async throws -> StepOutcome {
@@ -205,10 +206,17 @@ extension Desk {
                     en: "the new deadline falls in a year whose holiday notice is not loaded; import it first")
             }
             let deadline = counted.instant
+            // Extended already: again only when a correction of the calendar closed the hall on
+            // the latest deadline's day (the deadline would pass while no one could supply).
+            let calendar = try await workingCalendar()
+            let closedOnDeadline =
+                deferral.extensionGranted != nil
+                && !calendar.kind(of: HallTime.localDate(of: deferral.lastDeadline)).isWorking
             try await bringInStep(.workflow)
             return try await store.apply(
-                .extendDeferral(DeferralExtension(deadline: deadline), reason: reason), to: number, by: clerk, at: at,
-                expectedVersion: nil, recording: recording, clock: try await slaClock())
+                .extendDeferral(
+                    DeferralExtension(deadline: deadline, calendarMoved: closedOnDeadline ? true : nil), reason: reason),
+                to: number, by: clerk, at: at, expectedVersion: nil, recording: recording, clock: try await slaClock())
         }
     }
 

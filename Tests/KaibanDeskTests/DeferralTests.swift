@@ -115,6 +115,45 @@ import Testing
         #expect(activity.noShows == 1 && activity.slotClosed == 1, "\(activity)")
     }
 
+    /// From a re-trial: a deadline extended once, then put on a day off by a calendar
+    /// correction, could not be moved (an extension is allowed once), and the applicant was
+    /// recorded as having broken the commitment. A second extension is allowed then, and only then.
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases, .deferrals))
+    func aDeadlineExtendedOnceMovesAgainWhenTheCalendarClosedItsDay(store: TestStoreKind) async throws {
+        let desk = try await Fixtures.desk(at: Fixtures.at(9, 5), store: store)
+        let number = try await intake(desk, missing: ["officer-appointment"])
+        _ = try await commit(desk, number, ["officer-appointment"], days: 1, at: Fixtures.at(9, 10))
+        let extended = try await desk.playing(Fixtures.at(9, 15)).extendDeferral(
+            number, days: 1, reason: "申请人出差", as: supervisor)
+        let monday = try #require(CivilDate("2026-11-30"))
+        let first = try #require(extended.state.deferral?.lastDeadline)
+        #expect(HallTime.localDate(of: first) == monday)
+        let again = await Fixtures.problem {
+            _ = try await desk.playing(Fixtures.at(9, 16)).extendDeferral(
+                number, days: 1, reason: "再次延期", as: supervisor)
+        }
+        #expect(again?.code == "deferral.already-extended", "\(String(describing: again))")
+        let file = Fixtures.packageRoot.appendingPathComponent("seeds/calendar/holidays-2026.xml")
+        let corrected = try String(contentsOf: file, encoding: .utf8).replacingOccurrences(
+            of: "    <workday date=\"2026-01-04\"",
+            with: "    <holiday name=\"临时放假\" name-en=\"Day off\" from=\"2026-11-30\" to=\"2026-11-30\"/>\n"
+                + "    <workday date=\"2026-01-04\"")
+        _ = try await desk.importCalendar(
+            Data(corrected.utf8), source: "holidays-2026.xml", replace: true, reason: "临时放假一天", as: supervisor)
+        let moved = try await desk.playing(Fixtures.at(9, 20)).extendDeferral(
+            number, days: 1, reason: "期限日临时放假，顺延", as: supervisor)
+        let second = try #require(moved.state.deferral?.lastDeadline)
+        #expect(HallTime.localDate(of: second) == (try #require(CivilDate("2026-12-01"))))
+        #expect(moved.events.last?.deferralExtension?.calendarMoved == true)
+        // Not a third time: the new day is a working day.
+        let third = await Fixtures.problem {
+            _ = try await desk.playing(Fixtures.at(9, 21)).extendDeferral(
+                number, days: 1, reason: "又一次", as: supervisor)
+        }
+        #expect(third?.code == "deferral.already-extended", "\(String(describing: third))")
+        #expect(try await desk.rebuild(as: supervisor).repaired.isEmpty)
+    }
+
     /// From a re-trial: a signer typed in another spelling (full-width, another case) matched the
     /// representative but was kept as typed, so the record and the notice named someone else.
     @Test func theSignerIsKeptAsTheApplicationNamesTheRepresentative() async throws {

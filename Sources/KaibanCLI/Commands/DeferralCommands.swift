@@ -183,7 +183,11 @@ struct ListDeferrals: AsyncParsableCommand {
 struct ExtendDeferral: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "extend",
-        abstract: localized(zh: "负责人延长容缺补交期限（仅一次，须说明理由）。", en: "A supervisor extends a deferral once, with a reason."))
+        abstract: localized(
+            zh: "负责人延长容缺补交期限（仅一次，须说明理由；工作日历更正使期限日放假的，可再延一次）。",
+            en:
+                "A supervisor extends a deferral once, with a reason (once more when a calendar correction made its day a day off)."
+        ))
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var output: OutputOptions
