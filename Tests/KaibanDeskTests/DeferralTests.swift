@@ -29,6 +29,18 @@ import Testing
             number, codes: codes, signer: "张伟", signerID: Fixtures.idZhang, days: days, as: window)
     }
 
+    /// A supervisor corrects the 2026 holiday notice so that `day` is a day off (临时放假).
+    func closeTheHall(on day: String, _ desk: Desk) async throws {
+        let file = Fixtures.packageRoot.appendingPathComponent("seeds/calendar/holidays-2026.xml")
+        let corrected = try String(contentsOf: file, encoding: .utf8).replacingOccurrences(
+            of: "    <workday date=\"2026-01-04\"",
+            with: "    <holiday name=\"临时放假\" name-en=\"Day off\" from=\"\(day)\" to=\"\(day)\"/>\n"
+                + "    <workday date=\"2026-01-04\"")
+        #expect(corrected.contains(day))
+        _ = try await desk.importCalendar(
+            Data(corrected.utf8), source: "holidays-2026.xml", replace: true, reason: "临时放假一天", as: supervisor)
+    }
+
     /// Accepts, reviews and approves case `number` from `hour`:`minute` on, a step every 5 minutes.
     func throughApproval(_ desk: Desk, _ number: CaseNumber, from start: Date) async throws -> RegistrationCase {
         var state: RegistrationCase?
@@ -89,13 +101,7 @@ import Testing
             for: BookingApplicant(name: "张伟", idNumber: Fixtures.idZhang, phone: "0839-5551234"), as: window)
         let year = (try #require(CivilDate("2026-01-01")), try #require(CivilDate("2026-12-31")))
         #expect(try await desk.strandedByCalendar(from: year.0, to: year.1).isEmpty)
-        let file = Fixtures.packageRoot.appendingPathComponent("seeds/calendar/holidays-2026.xml")
-        let corrected = try String(contentsOf: file, encoding: .utf8).replacingOccurrences(
-            of: "    <workday date=\"2026-01-04\"",
-            with: "    <holiday name=\"临时放假\" name-en=\"Day off\" from=\"2026-11-27\" to=\"2026-11-27\"/>\n"
-                + "    <workday date=\"2026-01-04\"")
-        _ = try await desk.importCalendar(
-            Data(corrected.utf8), source: "holidays-2026.xml", replace: true, reason: "临时放假一天", as: supervisor)
+        try await closeTheHall(on: "2026-11-27", desk)
         let stranded = try await desk.strandedByCalendar(from: year.0, to: year.1)
         #expect(stranded.deadlines.map(\.number) == [number])
         #expect(stranded.deadlines.map(\.code) == ["officer-appointment"])
@@ -133,13 +139,7 @@ import Testing
                 number, days: 1, reason: "再次延期", as: supervisor)
         }
         #expect(again?.code == "deferral.already-extended", "\(String(describing: again))")
-        let file = Fixtures.packageRoot.appendingPathComponent("seeds/calendar/holidays-2026.xml")
-        let corrected = try String(contentsOf: file, encoding: .utf8).replacingOccurrences(
-            of: "    <workday date=\"2026-01-04\"",
-            with: "    <holiday name=\"临时放假\" name-en=\"Day off\" from=\"2026-11-30\" to=\"2026-11-30\"/>\n"
-                + "    <workday date=\"2026-01-04\"")
-        _ = try await desk.importCalendar(
-            Data(corrected.utf8), source: "holidays-2026.xml", replace: true, reason: "临时放假一天", as: supervisor)
+        try await closeTheHall(on: "2026-11-30", desk)
         let moved = try await desk.playing(Fixtures.at(9, 20)).extendDeferral(
             number, days: 1, reason: "期限日临时放假，顺延", as: supervisor)
         let second = try #require(moved.state.deferral?.lastDeadline)
