@@ -9,6 +9,10 @@ public enum AppointmentState: String, Sendable, Codable, CaseIterable {
     case cancelled
     /// Moved to another slot: the booking made there carries on.
     case moved
+    /// Past its grace without a check-in, on an office-hours slot the calendar no longer has (its
+    /// day made a holiday, or the hours shortened, after the booking): the hall was closed, so
+    /// no no-show. Never stored: how ``Appointment/standing(at:calendar:)`` reads such a booking.
+    case slotClosed = "slot-closed"
 
     public var name: LocalizedText {
         switch self {
@@ -17,11 +21,12 @@ public enum AppointmentState: String, Sendable, Codable, CaseIterable {
         case .noShow: LocalizedText(zh: "爽约", en: "no-show")
         case .cancelled: LocalizedText(zh: "已取消", en: "cancelled")
         case .moved: LocalizedText(zh: "已改约", en: "moved")
+        case .slotClosed: LocalizedText(zh: "时段因日历变更已不开放", en: "slot closed by the calendar")
         }
     }
 
     /// Whether the booking holds a place in its slot.
-    public var holdsPlace: Bool { self == .booked || self == .checkedIn || self == .noShow }
+    public var holdsPlace: Bool { self == .booked || self == .checkedIn || self == .noShow || self == .slotClosed }
 }
 
 /// One booking as kept, with its state at the instant it was read.
@@ -75,10 +80,14 @@ public struct Appointment: Sendable, Equatable, Codable {
         self.movedTo = movedTo
     }
 
-    /// The booking as it stands at `now`: a booking still open after its grace is a no-show.
-    public func standing(at now: Date) -> Appointment {
+    /// The booking as it stands at `now`: a booking still open after its grace is a no-show,
+    /// unless `calendar` (when given) no longer has its office-hours slot (``AppointmentState/slotClosed``).
+    public func standing(at now: Date, calendar: WorkingCalendar? = nil) -> Appointment {
         var copy = self
-        if state == .booked, AppointmentRules.isNoShow(startsAt: startsAt, at: now) { copy.state = .noShow }
+        if state == .booked, AppointmentRules.isNoShow(startsAt: startsAt, at: now) {
+            let closed = calendar.map { !extended && !AppointmentRules.isRegularSlot(startsAt: startsAt, calendar: $0) }
+            copy.state = closed == true ? .slotClosed : .noShow
+        }
         return copy
     }
 
@@ -188,6 +197,12 @@ public enum AppointmentRules {
     /// Whether a booking for a slot starting at `startsAt` not checked in by `now` is a no-show.
     public static func isNoShow(startsAt: Date, at now: Date) -> Bool {
         now > startsAt.addingTimeInterval(noShowGrace)
+    }
+
+    /// Whether `calendar` has an office-hours slot starting at `startsAt`.
+    public static func isRegularSlot(startsAt: Date, calendar: WorkingCalendar) -> Bool {
+        let (date, second) = HallTime.split(startsAt, offset: HallTime.offsetSeconds)
+        return second % 60 == 0 && regularSlotStarts(on: date, calendar: calendar).contains(second / 60)
     }
 
     /// The starts (minutes after midnight) of the 30-minute slots of `date`'s office sessions:

@@ -61,12 +61,7 @@ public struct ChannelActivity: Sendable, Equatable, Codable {
             for booking in rows {
                 var state = booking.state
                 if state == .booked, AppointmentRules.isNoShow(startsAt: booking.startsAt, at: now) {
-                    if !booking.extended && !slotIsOpen(booking.startsAt) {
-                        booked += 1
-                        slotClosed += 1
-                        continue
-                    }
-                    state = .noShow
+                    state = !booking.extended && !slotIsOpen(booking.startsAt) ? .slotClosed : .noShow
                 }
                 if state.holdsPlace {
                     booked += 1
@@ -77,6 +72,7 @@ public struct ChannelActivity: Sendable, Equatable, Codable {
                 case .noShow: noShows += 1
                 case .cancelled: cancelled += 1
                 case .booked: waiting += 1
+                case .slotClosed: slotClosed += 1
                 case .moved: break
                 }
             }

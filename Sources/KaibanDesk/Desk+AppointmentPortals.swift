@@ -57,7 +57,7 @@ extension Desk {
                 throw Problem(
                     .notFound, "appointment.not-found", zh: "没有编号为\(id)的预约", en: "there is no booking \(id)")
             }
-            return appointment.standing(at: try instant(nil)).maskingID()
+            return appointment.standing(at: try instant(nil), calendar: try await workingCalendar()).maskingID()
         }
     }
 

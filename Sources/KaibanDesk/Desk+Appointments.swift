@@ -13,6 +13,8 @@ public struct AppointmentDay: Sendable, Equatable, Codable {
     public var checkedIn: Int
     public var noShows: Int
     public var cancelled: Int
+    /// Bookings past their grace on a slot the calendar no longer has (no no-shows).
+    public var slotClosed: Int
 }
 
 /// A booking as answered: the booking and whether it repeats an earlier answer (same
@@ -102,14 +104,16 @@ extension Desk {
     public func appointmentDay(_ date: CivilDate, at instant: Date? = nil) async throws -> AppointmentDay {
         try await run {
             let now = try self.instant(instant)
-            let bookings = try await store.appointments(on: date).map { $0.standing(at: now).maskingID() }
             let calendar = try await workingCalendar()
+            let bookings = try await store.appointments(on: date).map {
+                $0.standing(at: now, calendar: calendar).maskingID()
+            }
             func count(_ state: AppointmentState) -> Int { bookings.filter { $0.state == state }.count }
             return AppointmentDay(
                 date: date, dayKind: calendar.kind(of: date).isWorking ? "working" : "off",
                 slots: try await slots(on: date, bookings: bookings), appointments: bookings,
                 booked: count(.booked), checkedIn: count(.checkedIn), noShows: count(.noShow),
-                cancelled: count(.cancelled))
+                cancelled: count(.cancelled), slotClosed: count(.slotClosed))
         }
     }
 

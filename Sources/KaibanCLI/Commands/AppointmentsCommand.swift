@@ -108,7 +108,10 @@ struct ListAppointments: AsyncParsableCommand {
         lines.append(
             zh
                 ? "待到场\(day.booked)，已到场\(day.checkedIn)，爽约\(day.noShows)，已取消\(day.cancelled)"
+                    + (day.slotClosed > 0 ? "，时段因日历变更已不开放\(day.slotClosed)（不计爽约）" : "")
                 : "booked \(day.booked), checked in \(day.checkedIn), no-shows \(day.noShows), cancelled \(day.cancelled)"
+                    + (day.slotClosed > 0
+                        ? ", \(day.slotClosed) on a slot the calendar no longer has (no no-shows)" : "")
         )
         return lines.joined(separator: "\n")
     }
