@@ -60,13 +60,13 @@ extension CasePresenter {
                 : "SLA: government time \(minutes(figures.governmentMinutes)) of \(budget), \(minutes(figures.remainingMinutes)) left, applicant time \(minutes(figures.applicantMinutes)), \(slaState(figures))"
         )
         if let started = figures.clockStartedAt {
-            lines.append((zh ? "计时起点：" : "clock started: ") + time(started))
+            lines.append((zh ? "计时起点：" : "clock started: ") + HallTime.localTextToTheSecond(of: started))
         }
         if let deadline = figures.deadline {
             let label =
                 figures.state == .breached
                 ? (zh ? "时限已于此时届满：" : "budget ran out at: ") : (zh ? "预计时限届满：" : "budget runs out at: ")
-            lines.append(label + time(deadline))
+            lines.append(label + HallTime.localTextToTheSecond(of: deadline))
         }
         for pause in figures.pauses {
             let span = "\(time(pause.from)) → \(pause.to.map(time) ?? (zh ? "至今" : "now"))"

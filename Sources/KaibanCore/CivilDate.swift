@@ -127,6 +127,14 @@ public enum HallTime {
         return "\(date) \(padded(second / 3600, 2)):\(padded((second % 3600) / 60, 2))"
     }
 
+    /// "yyyy-MM-dd HH:mm" in Asia/Shanghai, or "yyyy-MM-dd HH:mm:ss" when the instant is not on
+    /// a whole minute: a deadline at 13:42:30 is not shown as 13:42, half a minute early.
+    public static func localTextToTheSecond(of instant: Date) -> String {
+        let (date, second) = split(instant, offset: offsetSeconds)
+        let whole = instant.timeIntervalSince1970.rounded(.down) == instant.timeIntervalSince1970
+        return second % 60 == 0 && whole ? localText(of: instant) : "\(date) \(clockText(second))"
+    }
+
     /// Two instants as ``localText(of:)``, or to the second when they would read the same: a
     /// message that compares them never says "10:06 is before 10:06".
     public static func localTexts(of first: Date, _ second: Date) -> (String, String) {
@@ -177,6 +185,16 @@ public enum HallTime {
         return "\(date)T\(clockText(second))+08:00"
     }
 
+    /// `instant` as HTTP writes dates (RFC 9110 §5.6.7, IMF-fixdate): "Mon, 30 Nov 2026 01:40:05 GMT".
+    public static func httpDate(of instant: Date) -> String {
+        let (date, second) = split(instant, offset: 0)
+        let days = daysSinceEpoch(date)
+        // 1970-01-01 was a Thursday.
+        let weekday = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"][((days % 7) + 7) % 7]
+        let month = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"][date.month - 1]
+        return "\(weekday), \(padded(date.day, 2)) \(month) \(padded(date.year, 4)) \(clockText(second)) GMT"
+    }
+
     /// "yyyy-MM-ddTHH:mm:ssZ" in UTC, as instants are stored (fractions of a second are dropped).
     public static func utcText(of instant: Date) -> String {
         let (date, second) = split(instant, offset: 0)
@@ -184,9 +202,11 @@ public enum HallTime {
     }
 
     /// Parses an ISO 8601 instant: "2026-11-26T09:05", "2026-11-26 09:05:30", with an optional
-    /// "Z" or "+08:00"-style offset. Without an offset the time is Asia/Shanghai local time.
+    /// "Z" or "+08:00"-style offset. Without an offset the time is Asia/Shanghai local time. Only
+    /// ASCII spaces and tabs are trimmed: an invisible character pasted with the time (a
+    /// zero-width space) makes it no instant, as it does in the other fields a clerk types.
     public static func parse(_ text: String) -> Date? {
-        var s = Substring(text.trimmingCharacters(in: .whitespaces))
+        var s = Substring(text.trimming(where: { $0 == " " || $0 == "\t" }))
         guard s.count >= 16 else { return nil }
         guard let date = CivilDate(String(s.prefix(10))) else { return nil }
         s = s.dropFirst(10)

@@ -1,4 +1,5 @@
 import Foundation
+import KaibanCore
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -126,6 +127,7 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
         refused = true
         var headers = extra
         headers.add(name: "Connection", value: "close")
+        headers.add(name: "Date", value: HallTime.httpDate(of: Date()))
         headers.add(name: "Content-Length", value: "\(body.count)")
         if !body.isEmpty { headers.add(name: "Content-Type", value: ProblemDocument.mediaType) }
         let head = HTTPResponseHead(version: .http1_1, status: status, headers: headers)

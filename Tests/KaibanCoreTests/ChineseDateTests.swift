@@ -40,4 +40,25 @@ import Testing
         #expect(HallTime.chineseDateTime(of: instant) == "二〇二六年十一月二十六日0时30分")
         #expect(HallTime.chineseDateTime(of: instant.addingTimeInterval(14 * 3600 + 5 * 60)) == "二〇二六年十一月二十六日14时35分")
     }
+
+    @Test func anInstantIsDatedAsHTTPWritesDates() {
+        // RFC 9110's own example, and instants against Foundation's formatter in UTC.
+        #expect(HallTime.httpDate(of: Date(timeIntervalSince1970: 784_111_777)) == "Sun, 06 Nov 1994 08:49:37 GMT")
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
+        for seconds in stride(from: -86_400 * 400, to: 86_400 * 365 * 60, by: 86_400 * 37 + 3_601) {
+            let instant = Date(timeIntervalSince1970: TimeInterval(seconds))
+            #expect(HallTime.httpDate(of: instant) == formatter.string(from: instant), "\(seconds)")
+        }
+    }
+
+    @Test func aDeadlineOffTheMinuteIsWrittenToTheSecond() throws {
+        let whole = try #require(HallTime.parse("2026-12-07T13:42"))
+        #expect(HallTime.localTextToTheSecond(of: whole) == "2026-12-07 13:42")
+        #expect(HallTime.localTextToTheSecond(of: whole.addingTimeInterval(30)) == "2026-12-07 13:42:30")
+        // A fraction of a second past the minute is not the minute either.
+        #expect(HallTime.localTextToTheSecond(of: whole.addingTimeInterval(0.25)) == "2026-12-07 13:42:00")
+    }
 }

@@ -45,6 +45,15 @@ import Testing
         #expect(WorkingDuration("999999999999999d") == nil)
     }
 
+    @Test func anInstantWithAnInvisibleCharacterIsNoInstant() {
+        #expect(HallTime.parse(" 2026-11-26T09:05\t") == HallTime.parse("2026-11-26T09:05"))
+        #expect(HallTime.parse("2026-11-26T09:05") != nil)
+        for invisible in ["\u{200B}", "\u{FEFF}", "\u{00A0}", "\u{3000}", "\u{200D}"] {
+            #expect(HallTime.parse("2026-11-26T09:05" + invisible) == nil, "\(invisible.unicodeScalars.first!.value)")
+            #expect(HallTime.parse(invisible + "2026-11-26T09:05") == nil)
+        }
+    }
+
     @Test func extremeInstantsAreClampedToTheTables() throws {
         let calendar = try Fixtures.calendar()
         let far = try #require(HallTime.parse("9999-12-31T23:59"))

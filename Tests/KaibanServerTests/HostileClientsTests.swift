@@ -50,6 +50,11 @@ import Testing
                 #expect(timedOut.hasPrefix("HTTP/1.1 408 "), "\(timedOut)")
                 #expect(timedOut.lowercased().contains("connection: close"), "\(timedOut)")
                 #expect(timedOut.contains(#""code":"request.timeout""#), "\(timedOut)")
+                // Every answer carries its Date (RFC 9110 §6.6.1), this one too (from a re-trial).
+                #expect(
+                    timedOut.range(
+                        of: #"\r\nDate: \w{3}, \d{2} \w{3} \d{4} \d{2}:\d{2}:\d{2} GMT\r\n"#,
+                        options: .regularExpression) != nil, "\(timedOut)")
                 #expect(slow.closedByServer(timeout: 10))
                 #expect(Date().timeIntervalSince(started) < 5)
                 // A keep-alive connection whose next head does not come is closed after the idle time.

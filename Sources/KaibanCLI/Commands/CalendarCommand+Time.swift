@@ -82,7 +82,7 @@ extension CalendarCommand {
                     try Console.json(result)
                     return
                 }
-                let local = HallTime.localText(of: result.until)
+                let local = HallTime.localTextToTheSecond(of: result.until)
                 let note = provisionalMark(result.provisional, zh: session.zh)
                 Console.print(session.zh ? "届满时间：\(local)\(note)" : "ends at \(local)\(note)")
             }
