@@ -180,3 +180,34 @@ public struct NameAnalysis: Sendable, Equatable, Codable {
         return edits + (x.count - i) + (y.count - j) == 1
     }
 }
+
+extension NameRules {
+    /// How long the name of an enterprise whose registration was revoked stays held
+    /// (STANDARDS.md §10: identical to one revoked less than three years ago is refused).
+    public static let revokedNameHoldYears = 3
+
+    /// Whether a name released at `releasedAt` (its registration revoked then) is still held on
+    /// hall date `date`: until the same date three years on (a 29 February's until 1 March),
+    /// counted in Asia/Shanghai dates. A name never released (nil) is held for good.
+    public static func isHeld(releasedAt: Date?, on date: CivilDate) -> Bool {
+        guard let releasedAt else { return true }
+        return date < holdEnds(releasedAt: releasedAt)
+    }
+
+    /// The first hall date on which a name released at `releasedAt` is free again.
+    public static func holdEnds(releasedAt: Date) -> CivilDate {
+        let released = HallTime.localDate(of: releasedAt)
+        let year = released.year + revokedNameHoldYears
+        return CivilDate(year: year, month: released.month, day: released.day)
+            ?? CivilDate(uncheckedYear: year, month: 3, day: 1)
+    }
+}
+
+extension WorkflowDefinition {
+    /// When `events` revoked the registration (the last step into a stage whose outcome is
+    /// ``CaseOutcome/revoked``, 撤销): from then its name is released, held for
+    /// ``NameRules/revokedNameHoldYears``; nil when they did not.
+    public func revocation(in events: [CaseEvent]) -> Date? {
+        events.last { $0.kind == .transitioned && $0.toStage.flatMap(stage)?.outcome == .revoked }?.at
+    }
+}

@@ -138,7 +138,8 @@ extension Desk {
                     division: hall, tradeName: analysis.tradeName, industry: analysis.industry),
                 open: [])
         }
-        let registered = records.registered
+        // A name whose registration was revoked three years ago or more is free again.
+        let registered = records.registered.filter { NameRules.isHeld(releasedAt: $0.releasedAt, on: date) }
         analysis.check(
             against: registered.map {
                 var other = analysis

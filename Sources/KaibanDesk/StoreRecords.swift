@@ -300,12 +300,16 @@ public struct RegisteredName: Sendable, Equatable {
     public var name: String
     public var tradeName: String
     public var industry: String
+    /// When the registration was revoked (撤销): the name is held three years from then
+    /// (``NameRules/isHeld(releasedAt:on:)``); nil while it stands.
+    public var releasedAt: Date?
 
-    public init(caseNumber: String, name: String, tradeName: String, industry: String) {
+    public init(caseNumber: String, name: String, tradeName: String, industry: String, releasedAt: Date? = nil) {
         self.caseNumber = caseNumber
         self.name = name
         self.tradeName = tradeName
         self.industry = industry
+        self.releasedAt = releasedAt
     }
 }
 

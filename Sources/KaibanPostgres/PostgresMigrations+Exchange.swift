@@ -213,4 +213,27 @@ extension PostgresMigrations {
                 """,
             ])
     ]
+
+    /// Version 20: a revoked registration's name is held three years, not for ever, as the
+    /// SQLite store's migration 31 does: each registered name keeps its release (`released_at`,
+    /// the revocation) and only the names still standing are unique; the conflict reads keep an
+    /// index of every row. Registrations revoked before get their release from `admin rebuild`.
+    static let revokedNameHold: [PostgresMigration] = [
+        PostgresMigration(
+            version: 20, name: "revoked-name-hold",
+            statements: [
+                "ALTER TABLE registered_name ADD COLUMN released_at timestamptz",
+                """
+                ALTER TABLE registered_name
+                    DROP CONSTRAINT registered_name_division_trade_name_industry_key
+                """,
+                """
+                CREATE UNIQUE INDEX registered_name_standing ON registered_name (division, trade_name, industry)
+                    WHERE released_at IS NULL
+                """,
+                """
+                CREATE INDEX registered_name_by_trade_name ON registered_name (division, trade_name, industry)
+                """,
+            ])
+    ]
 }

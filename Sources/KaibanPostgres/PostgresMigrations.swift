@@ -24,7 +24,7 @@ enum PostgresMigrations {
     static let all: [PostgresMigration] =
         casesAndOutbox + referenceData + clerks + cases + deferrals + mail + portalSubmissions + attachments
         + appointments + exchange + reports + numbers + deferredCounts + submissionWarnings
-        + outboxOrder + outboxCaseOrder + partnerChanges + nameKeys
+        + outboxOrder + outboxCaseOrder + partnerChanges + nameKeys + revokedNameHold
 
     static let casesAndOutbox: [PostgresMigration] = [
         PostgresMigration(

@@ -279,10 +279,10 @@ extension PostgresStatements {
     struct RegisteredNames: PostgresPreparedStatement {
         static let name = "kaiban_registered_names"
         static let sql = """
-            SELECT case_number, name, trade_name, industry FROM registered_name
+            SELECT case_number, name, trade_name, industry, released_at FROM registered_name
             WHERE division = $1 AND trade_name = $2
             UNION
-            SELECT case_number, name, trade_name, industry FROM registered_name
+            SELECT case_number, name, trade_name, industry, released_at FROM registered_name
             WHERE division = $1 AND industry = $3
             """
         static let bindingDataTypes: [PostgresDataType] = [.text, .text, .text]
@@ -296,8 +296,9 @@ extension PostgresStatements {
         }
 
         func decodeRow(_ row: PostgresRow) throws -> RegisteredName {
-            let (number, name, trade, industry) = try row.decode((String, String, String, String).self)
-            return RegisteredName(caseNumber: number, name: name, tradeName: trade, industry: industry)
+            let (number, name, trade, industry, released) = try row.decode((String, String, String, String, Date?).self)
+            return RegisteredName(
+                caseNumber: number, name: name, tradeName: trade, industry: industry, releasedAt: released)
         }
     }
 
@@ -330,7 +331,7 @@ extension PostgresStatements {
         static let sql = """
             (\(RegisteredNames.sql))
             UNION ALL
-            (SELECT number, NULL, NULL, NULL FROM registration_case
+            (SELECT number, NULL, NULL, NULL, NULL::timestamptz FROM registration_case
             WHERE closed_at IS NULL AND trade_name = $2 AND industry = $3 AND number LIKE $4
             ORDER BY number)
             """
@@ -348,14 +349,19 @@ extension PostgresStatements {
         }
 
         func decodeRow(_ row: PostgresRow) throws -> Row {
-            let (number, name, trade, industry) = try row.decode((String, String?, String?, String?).self)
-            return Self.row(number, name, trade, industry)
+            let (number, name, trade, industry, released) = try row.decode(
+                (String, String?, String?, String?, Date?).self)
+            return Self.row(number, name, trade, industry, released)
         }
 
         /// A row of the statement's columns: a registered name, or (with no name) an open application.
-        static func row(_ number: String, _ name: String?, _ trade: String?, _ industry: String?) -> Row {
+        static func row(_ number: String, _ name: String?, _ trade: String?, _ industry: String?, _ released: Date?)
+            -> Row
+        {
             guard let name, let trade, let industry else { return .open(number) }
-            return .registered(RegisteredName(caseNumber: number, name: name, tradeName: trade, industry: industry))
+            return .registered(
+                RegisteredName(
+                    caseNumber: number, name: name, tradeName: trade, industry: industry, releasedAt: released))
         }
     }
 }

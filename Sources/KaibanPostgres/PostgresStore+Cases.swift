@@ -210,6 +210,14 @@ extension PostgresStore {
             appended += decided
         }
         try await append(appended, caseID: id, nameParts: nil, connection)
+        if let revoked = definition.revocation(in: appended) {
+            // Revoked (撤销): its name is held three years from now, then free.
+            _ = try await connection.query(
+                """
+                UPDATE registered_name SET released_at = \(Self.milliseconds(revoked))
+                WHERE case_number = \(number.description) AND released_at IS NULL
+                """, logger: logger)
+        }
         try await updateCase(
             state, caseID: id, schedule: clock.schedule(state, budgetMinutes: definition.budgetMinutes),
             previousVersion: previousVersion, connection)
@@ -670,20 +678,25 @@ extension PostgresStore {
             INSERT INTO registered_name (case_number, division, name, trade_name, industry)
             VALUES (\(state.number.description), \(division), \(state.application.proposedName), \(tradeName),
                 \(industry))
-            ON CONFLICT (division, trade_name, industry) DO NOTHING
+            ON CONFLICT (division, trade_name, industry) WHERE released_at IS NULL DO NOTHING
             RETURNING case_number
             """, logger: logger
         ).decode(String.self).first(where: { _ in true })
-        if inserted == nil {
-            let holder =
-                try await connection.query(
-                    """
-                    SELECT name FROM registered_name
-                    WHERE division = \(division) AND trade_name = \(tradeName) AND industry = \(industry)
-                    """, logger: logger
-                ).decode(String.self).first(where: { _ in true }) ?? ""
+        // Read after the insert: a revocation of the same name that committed while it waited is
+        // seen (its row had left the standing names' index), and a name revoked less than three
+        // years ago is still taken.
+        let today = HallTime.localDate(of: now)
+        for try await (holder, released) in try await connection.query(
+            """
+            SELECT name, released_at FROM registered_name
+            WHERE division = \(division) AND trade_name = \(tradeName) AND industry = \(industry)
+                AND case_number <> \(state.number.description)
+            """, logger: logger
+        ).decode((String, Date?).self)
+        where inserted == nil || NameRules.isHeld(releasedAt: released, on: today) {
             throw StoreError.nameTaken(name: state.application.proposedName, holder: holder)
         }
+        if inserted == nil { throw StoreError.nameTaken(name: state.application.proposedName, holder: "") }
         return code
     }
 

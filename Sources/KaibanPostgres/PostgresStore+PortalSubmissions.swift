@@ -230,9 +230,11 @@ private struct PortalSubmissionLookup: PostgresPreparedStatement {
             JOIN registration_case c ON c.id = s.case_id
             WHERE s.portal_id = $5 AND s.key_sha256 = $6
         )
-        (SELECT 'earlier', number, request_sha256, sealed_password, NULL, warnings_json FROM earlier)
+        (SELECT 'earlier', number, request_sha256, sealed_password, NULL, warnings_json, NULL::timestamptz
+        FROM earlier)
         UNION ALL
-        (SELECT 'names', names.*, NULL FROM (\(PostgresStatements.ReadNameRecords.sql)) AS names
+        (SELECT 'names', names.case_number, names.name, names.trade_name, names.industry, NULL, names.released_at
+        FROM (\(PostgresStatements.ReadNameRecords.sql)) AS names
         WHERE NOT EXISTS (SELECT FROM earlier))
         """
     static let bindingDataTypes: [PostgresDataType] = [.text, .text, .text, .text, .text, .text]
@@ -250,8 +252,8 @@ private struct PortalSubmissionLookup: PostgresPreparedStatement {
     }
 
     func decodeRow(_ row: PostgresRow) throws -> Row {
-        let (kind, number, second, third, fourth, warnings) = try row.decode(
-            (String, String, String?, String?, String?, String?).self)
+        let (kind, number, second, third, fourth, warnings, released) = try row.decode(
+            (String, String, String?, String?, String?, String?, Date?).self)
         if kind == "earlier" {
             guard let request = second, let sealed = third, let parsed = CaseNumber(number) else {
                 return .earlier(.failure(.storage("unreadable earlier submission of case \(number)")))
@@ -261,7 +263,7 @@ private struct PortalSubmissionLookup: PostgresPreparedStatement {
                     EarlierSubmission(
                         number: parsed, requestSHA256: request, sealedPassword: sealed, warningsJSON: warnings)))
         }
-        return .names(PostgresStatements.ReadNameRecords.row(number, second, third, fourth))
+        return .names(PostgresStatements.ReadNameRecords.row(number, second, third, fourth, released))
     }
 }
 

@@ -95,7 +95,9 @@ extension PostgresStore {
             report.cases += 1
             report.events += events.count
             var repaired = try await repairLookup(state, tradeName: parts.tradeName, caseID: id, connection)
-            if try await repairRegisteredName(state, parts, connection) { repaired = true }
+            if try await repairRegisteredName(state, parts, revoked: definition.revocation(in: events), connection) {
+                repaired = true
+            }
             if try await repairBeside(state, definition, caseID: id, connection) { repaired = true }
             if Self.projection(of: state, schedule, parts) != stored {
                 repaired = true
@@ -241,26 +243,31 @@ extension PostgresStore {
         return true
     }
 
-    /// Makes the case's registered name the one its licence registered (none before the licence);
-    /// whether it differed.
-    private func repairRegisteredName(_ state: RegistrationCase, _ parts: NameParts, _ connection: PostgresConnection)
-        async throws -> Bool
-    {
+    /// Makes the case's registered name the one its licence registered (none before the licence),
+    /// released when its registration was revoked (`revoked`, from the history); whether it differed.
+    private func repairRegisteredName(
+        _ state: RegistrationCase, _ parts: NameParts, revoked: Date?, _ connection: PostgresConnection
+    ) async throws -> Bool {
         let number = state.number.description
         let expected: [String]? =
             state.creditCode != nil && !parts.tradeName.isEmpty
             ? [state.number.division, state.application.proposedName, parts.tradeName, parts.industry] : nil
-        let stored = try await connection.query(
-            "SELECT division, name, trade_name, industry FROM registered_name WHERE case_number = \(number)",
+        let row = try await connection.query(
+            """
+            SELECT division, name, trade_name, industry, released_at FROM registered_name
+            WHERE case_number = \(number)
+            """,
             logger: logger
-        ).decode((String, String, String, String).self).first(where: { _ in true }).map { [$0.0, $0.1, $0.2, $0.3] }
-        guard stored != expected else { return false }
+        ).decode((String, String, String, String, Date?).self).first(where: { _ in true })
+        let stored = row.map { [$0.0, $0.1, $0.2, $0.3] }
+        let release = revoked.map(Self.milliseconds)
+        guard stored != expected || (expected != nil && row?.4 != release) else { return false }
         _ = try await connection.query("DELETE FROM registered_name WHERE case_number = \(number)", logger: logger)
         if let expected {
             _ = try await connection.query(
                 """
-                INSERT INTO registered_name (case_number, division, name, trade_name, industry)
-                VALUES (\(number), \(expected[0]), \(expected[1]), \(expected[2]), \(expected[3]))
+                INSERT INTO registered_name (case_number, division, name, trade_name, industry, released_at)
+                VALUES (\(number), \(expected[0]), \(expected[1]), \(expected[2]), \(expected[3]), \(release))
                 """, logger: logger)
         }
         return true

@@ -90,6 +90,12 @@ extension CaseStore {
                 appended += events
             }
             try store.append(appended, to: number, db)
+            if let revoked = definition.revocation(in: appended) {
+                // Revoked (撤销): its name is held three years from now, then free.
+                try db.cachedStatement(
+                    sql: "UPDATE registered_name SET released_at = ? WHERE case_number = ? AND released_at IS NULL"
+                ).execute(arguments: [revoked, number.description])
+            }
             try store.updateCase(
                 state, schedule: clock.schedule(state, budgetMinutes: definition.budgetMinutes),
                 previousVersion: previousVersion, db)

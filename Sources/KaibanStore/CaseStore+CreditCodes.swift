@@ -26,12 +26,17 @@ extension CaseStore {
         let tradeName: String = parts?["trade_name"] ?? ""
         let industry: String = parts?["industry"] ?? ""
         if !tradeName.isEmpty {
-            if let holder = try String.fetchOne(
+            // A name standing, or revoked less than three years ago, is taken.
+            let holders = try Row.fetchAll(
                 db.cachedStatement(
-                    sql: "SELECT name FROM registered_name WHERE division = ? AND trade_name = ? AND industry = ?"),
+                    sql: """
+                        SELECT name, released_at FROM registered_name
+                        WHERE division = ? AND trade_name = ? AND industry = ?
+                        """),
                 arguments: [division, tradeName, industry])
-            {
-                throw StoreError.nameTaken(name: state.application.proposedName, holder: holder)
+            let today = HallTime.localDate(of: now)
+            if let holder = holders.first(where: { NameRules.isHeld(releasedAt: $0["released_at"], on: today) }) {
+                throw StoreError.nameTaken(name: state.application.proposedName, holder: holder["name"])
             }
             try db.cachedStatement(
                 sql:
@@ -56,14 +61,15 @@ extension CaseStore {
 
     /// Names registered in a division with a trade name, or in an industry.
     static let registeredNamesSQL = """
-        SELECT case_number, name, trade_name, industry FROM registered_name
+        SELECT case_number, name, trade_name, industry, released_at FROM registered_name
         WHERE division = ? AND trade_name = ?
         UNION
-        SELECT case_number, name, trade_name, industry FROM registered_name
+        SELECT case_number, name, trade_name, industry, released_at FROM registered_name
         WHERE division = ? AND industry = ?
         """
 
-    /// Names registered in `division` with `tradeName` or in `industry`, for conflict checks.
+    /// Names registered in `division` with `tradeName` or in `industry`, for conflict checks (those
+    /// of revoked registrations with their release).
     package func registeredNames(division: String, tradeName: String, industry: String) throws -> [RegisteredName] {
         try read { db in
             try Row.fetchAll(
@@ -71,7 +77,7 @@ extension CaseStore {
             ).map {
                 RegisteredName(
                     caseNumber: $0["case_number"], name: $0["name"], tradeName: $0["trade_name"],
-                    industry: $0["industry"])
+                    industry: $0["industry"], releasedAt: $0["released_at"])
             }
         }
     }

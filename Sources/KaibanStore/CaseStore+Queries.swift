@@ -434,27 +434,41 @@ extension CaseStore {
     }
 
     /// Makes the case's registered name the one its licence registered (or none before the
-    /// licence); true when it differed and was rewritten.
-    func repairRegisteredName(_ state: RegistrationCase, _ parts: NameParts, _ db: Database) throws -> Bool {
+    /// licence), released when its registration was revoked (`revoked`, from the history); true
+    /// when it differed and was rewritten.
+    func repairRegisteredName(_ state: RegistrationCase, _ parts: NameParts, revoked: Date?, _ db: Database) throws
+        -> Bool
+    {
         let number = state.number.description
         let expected: [String]? =
             state.creditCode != nil && !parts.tradeName.isEmpty
             ? [state.number.division, state.application.proposedName, parts.tradeName, parts.industry] : nil
-        let stored = try Row.fetchOne(
+        let row = try Row.fetchOne(
             db.cachedStatement(
-                sql: "SELECT division, name, trade_name, industry FROM registered_name WHERE case_number = ?"),
-            arguments: [number]
-        ).map { [$0[0] as String, $0[1] as String, $0[2] as String, $0[3] as String] }
-        guard stored != expected else { return false }
+                sql: """
+                    SELECT division, name, trade_name, industry, released_at FROM registered_name
+                    WHERE case_number = ?
+                    """),
+            arguments: [number])
+        let stored = row.map { [$0[0] as String, $0[1] as String, $0[2] as String, $0[3] as String] }
+        let storedRelease = (row?[4] as Date?).map(Self.milliseconds)
+        guard stored != expected || (expected != nil && storedRelease != revoked.map(Self.milliseconds)) else {
+            return false
+        }
         try db.cachedStatement(sql: "DELETE FROM registered_name WHERE case_number = ?").execute(arguments: [number])
         if let expected {
             try db.cachedStatement(
-                sql:
-                    "INSERT INTO registered_name (case_number, division, name, trade_name, industry) VALUES (?, ?, ?, ?, ?)"
-            ).execute(arguments: [number] + StatementArguments(expected))
+                sql: """
+                    INSERT INTO registered_name (case_number, division, name, trade_name, industry, released_at)
+                    VALUES (?, ?, ?, ?, ?, ?)
+                    """
+            ).execute(arguments: [number] + StatementArguments(expected) + [revoked])
         }
         return true
     }
+
+    /// An instant to the millisecond, as SQLite keeps it.
+    static func milliseconds(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded(.down)) }
 
     /// One chunk of a rebuild: the cases after id `after`, at most `limit`; the last id seen.
     func rebuildChunk(after: Int64, limit: Int, clock: SLAClock, _ db: Database) throws -> (
@@ -474,7 +488,8 @@ extension CaseStore {
             guard let number = CaseNumber(text) else { throw StoreError.storage("malformed case number \(text)") }
             let events = try fetchEvents(number, db)
             let state = try fetchCase(number, db)
-            let budget = try definition(state.definition, db).budgetMinutes
+            let workflow = try definition(state.definition, db)
+            let budget = workflow.budgetMinutes
             let schedule = clock.schedule(state, budgetMinutes: budget)
             let opening = try String.fetchOne(
                 db.cachedStatement(sql: "SELECT data_json FROM case_event WHERE case_id = ? AND sequence = 1"),
@@ -486,7 +501,9 @@ extension CaseStore {
             report.cases += 1
             report.events += events.count
             var repaired = try repairLookup(state, tradeName: parts.tradeName, db)
-            if try repairRegisteredName(state, parts, db) { repaired = true }
+            if try repairRegisteredName(state, parts, revoked: workflow.revocation(in: events), db) {
+                repaired = true
+            }
             if try repairDeferral(state, caseID: row["id"], db) { repaired = true }
             if try repairMail(state, caseID: row["id"], db) { repaired = true }
             if Self.projection(of: state, schedule, parts) != Self.projection(of: row) {

@@ -119,6 +119,13 @@ import Testing
         #expect(bookings.noShows == 1 && bookings.slotClosed == 1 && bookings.booked == 2, "\(bookings)")
         let activity = try await desk.channelActivity(from: month.0, to: month.1).bookings
         #expect(activity.noShows == 1 && activity.slotClosed == 1, "\(activity)")
+        // The day's list says so too (it had shown the booking as a no-show), and the other
+        // day's booking is one.
+        let closedDay = try await desk.appointmentDay(friday)
+        #expect(closedDay.appointments.map(\.state) == [.slotClosed], "\(closedDay.appointments)")
+        #expect(closedDay.noShows == 0 && closedDay.slotClosed == 1)
+        let openDay = try await desk.appointmentDay(try #require(CivilDate("2026-11-30")))
+        #expect(openDay.appointments.map(\.state) == [.noShow] && openDay.slotClosed == 0)
     }
 
     /// From a re-trial: a deadline extended once, then put on a day off by a calendar
@@ -544,6 +551,41 @@ import Testing
         // The revoked registration broke its commitment: its people are barred.
         #expect(try await desk.applicant(Fixtures.idLi).standing.brokenCommitments == [number])
         #expect(try await desk.deferrals(.overdue, at: monday).isEmpty)
+    }
+
+    /// From a hostile trial: a revoked registration's name was held for ever. The standard holds
+    /// it three years (STANDARDS.md §10), by the hall's dates; then it may be registered again,
+    /// and the history says the same as the rows (a rebuild repairs nothing).
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases, .deferrals))
+    func aRevokedRegistrationsNameIsHeldThreeYearsThenFree(store: TestStoreKind) async throws {
+        let desk = try await Fixtures.desk(at: Fixtures.at(9, 5), store: store)
+        var application = Fixtures.application(tasks: ["seal"])
+        application.domicileTenure = .leased
+        let name = application.proposedName
+        let number = try await paths.intake(desk, application, missing: ["lessor-title"])
+        _ = try await paths.commit(desk, number, ["lessor-title"], days: 1, at: Fixtures.at(9, 10))
+        _ = try await paths.throughApproval(desk, number, from: Fixtures.at(9, 15))
+        _ = try await desk.playing(Fixtures.at(9, 35)).step(number, "issue-licence", as: window)
+        _ = try await desk.playing(Fixtures.at(9, 45)).completeTask(number, "seal", as: window)
+        func free(at instant: Date) async throws -> Bool {
+            try await desk.playing(instant).checkName(name, type: application.enterpriseType).valid
+        }
+        #expect(try await free(at: Fixtures.at(10, 0)) == false)
+        // Revoked late on the 30th, hall time (already 1 December in no time zone that matters).
+        let revokedAt = Fixtures.local("2026-11-30T17:30")
+        _ = try await desk.playing(revokedAt).step(number, "revoke", reason: "逾期未补交", as: supervisor)
+        #expect(try await free(at: Fixtures.local("2027-06-01T09:00")) == false)
+        #expect(try await free(at: Fixtures.local("2029-11-29T23:59")) == false)
+        let threeYearsOn = Fixtures.local("2029-11-30T09:00")
+        #expect(try await free(at: threeYearsOn))
+        // Registered again then: taken in, approved and licensed under the same name.
+        let again = try await paths.intake(desk, Fixtures.application(), missing: [], at: threeYearsOn)
+        _ = try await paths.throughApproval(desk, again, from: threeYearsOn.addingTimeInterval(300))
+        let licensed = try await desk.playing(threeYearsOn.addingTimeInterval(1_800)).step(
+            again, "issue-licence", as: window)
+        #expect(licensed.state.creditCode != nil && licensed.state.application.proposedName == name)
+        #expect(try await free(at: threeYearsOn.addingTimeInterval(3_600)) == false)
+        #expect(try await desk.rebuild(as: supervisor).repaired.isEmpty)
     }
 
     @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases, .deferrals))

@@ -172,7 +172,7 @@ import Testing
             plans.open.contains("USING INDEX registration_case_open_names (trade_name=? AND industry=?)"),
             "\(plans.open)")
         #expect(
-            plans.registered.contains("USING INDEX registered_name_unique (division=? AND trade_name=?)"),
+            plans.registered.contains("USING INDEX registered_name_by_trade_name (division=? AND trade_name=?)"),
             "\(plans.registered)")
         #expect(
             plans.registered.contains("USING INDEX registered_name_by_industry (division=? AND industry=?)"),

@@ -46,6 +46,45 @@ import Testing
         return (desk, path, numbers)
     }
 
+    /// A revoked registration's name is released in its row; a database kept before the release
+    /// was (or a row that drifted) gets it back from the history, and the name is free again
+    /// three years on.
+    @Test func aRevokedNamesReleaseIsDerivedFromTheHistory() async throws {
+        let path = Fixtures.temporaryDatabasePath()
+        let desk = try await Fixtures.desk(at: Fixtures.at(9, 0), path: path)
+        var application = Fixtures.application(tasks: ["seal"])
+        application.domicileTenure = .leased
+        let needed = try desk.checklist().requirements(for: application).map(\.code).filter { $0 != "lessor-title" }
+        let number = try await desk.playing(Fixtures.at(9, 5)).intake(
+            application, documents: .some(needed.map { ReceivedDocument(code: $0, form: .paper) }), as: window
+        ).case.number
+        _ = try await desk.playing(Fixtures.at(9, 10)).commitDeferral(
+            number, codes: ["lessor-title"], signer: "张伟", signerID: Fixtures.idZhang, days: 1, as: window)
+        for (index, (step, actor)) in [
+            ("accept", window), ("review", reviewer), ("approve", reviewer), ("issue-licence", window),
+        ].enumerated() {
+            _ = try await desk.playing(Fixtures.at(9, 15 + 5 * index)).step(number, step, as: actor)
+        }
+        _ = try await desk.playing(Fixtures.at(9, 45)).completeTask(number, "seal", as: window)
+        _ = try await desk.playing(Fixtures.local("2026-11-30T09:00")).step(
+            number, "revoke", reason: "逾期未补交", as: supervisor)
+        let threeYearsOn = Fixtures.local("2029-11-30T09:00")
+        let free = {
+            try await desk.playing(threeYearsOn).checkName(application.proposedName, type: .limitedLiabilityCompany)
+                .valid
+        }
+        #expect(try await free())
+        try await Self.shell(path).write { db in
+            try db.execute(
+                sql: "UPDATE registered_name SET released_at = NULL WHERE case_number = ?",
+                arguments: [number.description])
+        }
+        #expect(try await free() == false)
+        #expect(try await desk.rebuild(as: supervisor).repaired == [number.description])
+        #expect(try await free())
+        #expect(try await desk.rebuild(as: supervisor).repaired.isEmpty)
+    }
+
     @Test func everyDerivedColumnThatDriftedIsFoundAndRepaired() async throws {
         let (desk, path, numbers) = try await desk()
         #expect(try await desk.rebuild(as: supervisor).repaired.isEmpty)
@@ -124,7 +163,9 @@ import Testing
         try await Self.shell(path).write { db in
             try db.execute(sql: "INSERT INTO case_lookup VALUES ('n', '孤儿', 99999, 'r')")
             try db.execute(
-                sql: "INSERT INTO registered_name VALUES ('NOPE', '510811', '广元市昭化区幽灵科技有限公司', '幽灵', '科技')")
+                sql:
+                    "INSERT INTO registered_name (case_number, division, name, trade_name, industry) VALUES ('NOPE', '510811', '广元市昭化区幽灵科技有限公司', '幽灵', '科技')"
+            )
             // The same instant, written as text that sorts differently.
             try db.execute(
                 sql: "UPDATE registration_case SET opened_at = '2026-11-26T01:01:00.000Z' WHERE number = ?",

@@ -34,6 +34,7 @@ enum KaibanMigrations {
         migrator.registerMigration("0028-submission-warnings", migrate: submissionWarnings)
         migrator.registerMigration("0029-partner-changes", migrate: partnerChanges)
         migrator.registerMigration("0030-name-keys", migrate: nameKeys)
+        migrator.registerMigration("0031-revoked-name-hold", migrate: revokedNameHold)
         return migrator
     }
 }
