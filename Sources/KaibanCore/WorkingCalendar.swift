@@ -81,10 +81,20 @@ public struct WorkingCalendar: Sendable {
 
     /// A calendar with office hours that changed over time: each day is measured with the
     /// version in force on it (the latest whose date is not after the day). Days before the
-    /// first version use the first version.
+    /// first version use the first version. Of versions for the same date the last given stands
+    /// (the stores give them oldest recorded first: a correction made before its date came).
     public init(years: [HolidayYear], officeHours versions: [OfficeHoursVersion]) {
         self.years = years.sorted { $0.year < $1.year }
-        let versions = versions.sorted { $0.effectiveFrom < $1.effectiveFrom }
+        var standing: [OfficeHoursVersion] = []
+        // `sorted` is stable: among equal dates the order given is kept.
+        for version in versions.sorted(by: { $0.effectiveFrom < $1.effectiveFrom }) {
+            if standing.last?.effectiveFrom == version.effectiveFrom {
+                standing[standing.count - 1] = version
+            } else {
+                standing.append(version)
+            }
+        }
+        let versions = standing
         self.officeHoursVersions =
             versions.isEmpty
             ? [

@@ -236,4 +236,17 @@ extension PostgresMigrations {
                 """,
             ])
     ]
+
+    /// Version 21: a version of the office hours for a date not yet come may be corrected before
+    /// that date, as in the SQLite store's migration 32: the key grows by the correction's number
+    /// for its date (`revision`, 0 for the version first announced), and the latest stands.
+    static let officeHoursCorrections: [PostgresMigration] = [
+        PostgresMigration(
+            version: 21, name: "office-hours-corrections",
+            statements: [
+                "ALTER TABLE office_hours_version DROP CONSTRAINT office_hours_version_pkey",
+                "ALTER TABLE office_hours_version ADD COLUMN revision integer NOT NULL DEFAULT 0",
+                "ALTER TABLE office_hours_version ADD PRIMARY KEY (hall, effective_from, revision)",
+            ])
+    ]
 }

@@ -25,6 +25,7 @@ enum PostgresMigrations {
         casesAndOutbox + referenceData + clerks + cases + deferrals + mail + portalSubmissions + attachments
         + appointments + exchange + reports + numbers + deferredCounts + submissionWarnings
         + outboxOrder + outboxCaseOrder + partnerChanges + nameKeys + revokedNameHold
+        + officeHoursCorrections
 
     static let casesAndOutbox: [PostgresMigration] = [
         PostgresMigration(

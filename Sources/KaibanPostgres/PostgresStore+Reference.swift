@@ -216,11 +216,14 @@ extension PostgresStore {
                     SELECT EXISTS (SELECT 1 FROM office_hours_version
                         WHERE hall = \(version.hours.hall) AND effective_from = \(version.effectiveFrom.description)::date)
                     """, logger: logger)
-                if try await exists.decode(Bool.self).first(where: { _ in true }) == true {
+                // A version for a date not yet come corrects the one recorded (kept beside it);
+                // one for a date in force is refused, as in the SQLite store.
+                let correcting = try await exists.decode(Bool.self).first(where: { _ in true }) == true
+                if correcting, version.effectiveFrom <= HallTime.localDate(of: now) {
                     throw StoreError.officeHoursExist(hall: version.hours.hall, from: version.effectiveFrom.description)
                 }
                 return try await insertOfficeHours(
-                    version, source: source, reason: reason, by: clerk, at: now, connection)
+                    version, source: source, reason: reason, by: clerk, at: now, correcting: correcting, connection)
             }
         }
     }
@@ -371,18 +374,21 @@ extension PostgresStore {
 
     private func insertOfficeHours(
         _ version: OfficeHoursVersion, source: String, reason: String, by clerk: String?, at now: Date,
-        _ connection: PostgresConnection
+        correcting: Bool = false, _ connection: PostgresConnection
     ) async throws -> CalendarChange {
         let json = try Self.referenceJSON(version.hours)
         _ = try await connection.query(
             """
-            INSERT INTO office_hours_version (hall, effective_from, data_json, source, recorded_at, recorded_by, reason)
-            VALUES (\(version.hours.hall), \(version.effectiveFrom.description)::date, \(json), \(source),
-                date_trunc('milliseconds', \(now)::timestamptz), \(clerk), \(reason))
+            INSERT INTO office_hours_version (hall, effective_from, data_json, source, recorded_at, recorded_by, reason,
+                revision)
+            SELECT \(version.hours.hall), \(version.effectiveFrom.description)::date, \(json), \(source),
+                date_trunc('milliseconds', \(now)::timestamptz), \(clerk), \(reason), count(*)
+            FROM office_hours_version
+            WHERE hall = \(version.hours.hall) AND effective_from = \(version.effectiveFrom.description)::date
             """, logger: logger)
         let change = CalendarChange(
-            at: now, subject: "office-hours \(version.hours.hall) \(version.effectiveFrom)", change: "added",
-            reason: reason, by: clerk)
+            at: now, subject: "office-hours \(version.hours.hall) \(version.effectiveFrom)",
+            change: correcting ? "corrected" : "added", reason: reason, by: clerk)
         try await recordCalendarChange(change, connection)
         return change
     }
@@ -390,7 +396,7 @@ extension PostgresStore {
     private static func officeHoursQuery(_ hall: String) -> PostgresQuery {
         """
         SELECT to_char(effective_from, 'YYYY-MM-DD'), data_json, source, recorded_at, recorded_by, reason
-        FROM office_hours_version WHERE hall = \(hall) ORDER BY effective_from
+        FROM office_hours_version WHERE hall = \(hall) ORDER BY effective_from, revision
         """
     }
 

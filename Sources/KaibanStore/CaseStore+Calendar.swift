@@ -86,8 +86,10 @@ extension CaseStore {
         }
     }
 
-    /// Adds a version of a hall's office hours in force from its date on. A version for the same
-    /// date is refused: what was announced is kept, a correction is a later version.
+    /// Adds a version of a hall's office hours in force from its date on. A second version for a
+    /// date not yet come (by `now`'s hall date) corrects the first, which is kept beside it (the
+    /// history is append-only; the later recorded stands); one for a date already in force is
+    /// refused: time spent under it stays measured with it.
     package func addOfficeHours(
         _ version: OfficeHoursVersion, source: String, reason: String, by clerk: String, at now: Date
     ) throws -> CalendarChange {
@@ -96,30 +98,33 @@ extension CaseStore {
                 db,
                 sql: "SELECT EXISTS (SELECT 1 FROM office_hours_version WHERE hall = ? AND effective_from = ?)",
                 arguments: [version.hours.hall, version.effectiveFrom.description])
-            if exists == true {
+            if exists == true, version.effectiveFrom <= HallTime.localDate(of: now) {
                 throw StoreError.officeHoursExist(hall: version.hours.hall, from: version.effectiveFrom.description)
             }
-            return try insert(version, source: source, reason: reason, by: clerk, at: now, db)
+            return try insert(
+                version, source: source, reason: reason, by: clerk, at: now, correcting: exists == true, db)
         }
     }
 
     @discardableResult
     func insert(
-        _ version: OfficeHoursVersion, source: String, reason: String, by clerk: String?, at now: Date, _ db: Database
+        _ version: OfficeHoursVersion, source: String, reason: String, by clerk: String?, at now: Date,
+        correcting: Bool = false, _ db: Database
     ) throws -> CalendarChange {
         try db.execute(
             sql: """
                 INSERT INTO office_hours_version (hall, effective_from, data_json, source, recorded_at, recorded_by,
-                    reason)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
+                    reason, revision)
+                VALUES (?, ?, ?, ?, ?, ?, ?,
+                    (SELECT COUNT(*) FROM office_hours_version WHERE hall = ?1 AND effective_from = ?2))
                 """,
             arguments: [
                 version.hours.hall, version.effectiveFrom.description, try Self.json(version.hours), source, now, clerk,
                 reason,
             ])
         let change = CalendarChange(
-            at: now, subject: "office-hours \(version.hours.hall) \(version.effectiveFrom)", change: "added",
-            reason: reason, by: clerk)
+            at: now, subject: "office-hours \(version.hours.hall) \(version.effectiveFrom)",
+            change: correcting ? "corrected" : "added", reason: reason, by: clerk)
         try record(change, db)
         return change
     }
@@ -134,7 +139,7 @@ extension CaseStore {
             db,
             sql: """
                 SELECT effective_from, data_json, source, recorded_at, recorded_by, reason FROM office_hours_version
-                WHERE hall = ? ORDER BY effective_from
+                WHERE hall = ? ORDER BY effective_from, revision
                 """, arguments: [hall]
         ).map { row in
             let text: String = row["effective_from"]

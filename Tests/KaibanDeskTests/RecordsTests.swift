@@ -224,12 +224,30 @@ import Testing
         #expect(status.officeHoursVersions.map(\.version.effectiveFrom.description) == ["2000-01-01", "2026-11-27"])
         #expect(status.officeHoursVersions.last?.recordedBy == "zhouqiang")
         #expect(status.officeHoursVersions.last?.reason == "冬季延长服务")
-        let again = await Fixtures.problem {
-            _ = try await desk.changeOfficeHours(
+        // From a hostile trial: hours announced for a day not yet come could not be corrected
+        // for that day. A second version for it corrects the first before it comes (both kept).
+        let corrected = Data(
+            String(decoding: longerHours(), as: UTF8.self).replacingOccurrences(
+                of: #"<session from="08:00""#, with: #"<session from="08:30""#
+            ).utf8)
+        let correction = try await desk.changeOfficeHours(
+            corrected, source: "hours-corrected.xml", from: CivilDate(uncheckedYear: 2026, month: 11, day: 27),
+            reason: "更正：早上8:30起", as: supervisor)
+        #expect(correction.change == "corrected")
+        #expect(
+            try await desk.elapsed(from: Fixtures.at(8, 0, day: 27), to: Fixtures.at(9, 0, day: 27)).workingMinutes
+                == 30)
+        let versions = try await desk.calendarStatus().officeHoursVersions
+        #expect(versions.map(\.version.effectiveFrom.description) == ["2000-01-01", "2026-11-27", "2026-11-27"])
+        #expect(versions.last?.source == "hours-corrected.xml")
+        #expect(try await desk.rebuild(as: supervisor).repaired.isEmpty)
+        // Once the day has come, its hours stand.
+        let late = await Fixtures.problem {
+            _ = try await desk.playing(Fixtures.at(9, 0, day: 27)).changeOfficeHours(
                 longerHours(), source: "hours.xml", from: CivilDate(uncheckedYear: 2026, month: 11, day: 27),
                 reason: "再次", as: self.supervisor)
         }
-        #expect(again?.code == "office-hours.version-exists")
+        #expect(late?.code == "office-hours.retroactive")
     }
 
     /// A running server's desk learns of hours a supervisor changed through another process (the

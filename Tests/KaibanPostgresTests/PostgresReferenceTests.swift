@@ -169,9 +169,11 @@ struct PostgresReferenceTests {
         let change = try await store.addOfficeHours(
             version, source: "office-hours-2026.xml", reason: "冬令时", by: "zhouqiang", at: Self.morning)
         #expect(change.subject == "office-hours 510811 2026-12-01")
+        // In force by then: a second version for the day is refused (before it, it would correct).
         let again = await Fixtures.failure {
             _ = try await other.addOfficeHours(
-                version, source: "office-hours-2026.xml", reason: "再次", by: "zhouqiang", at: Self.morning)
+                version, source: "office-hours-2026.xml", reason: "再次", by: "zhouqiang",
+                at: Self.morning.addingTimeInterval(5 * 86_400))
         }
         #expect(again as? StoreError == .officeHoursExist(hall: "510811", from: "2026-12-01"))
 

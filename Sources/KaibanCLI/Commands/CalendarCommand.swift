@@ -50,10 +50,16 @@ struct CalendarCommand: AsyncParsableCommand {
                 }
                 var versions = TextTable(
                     zh ? ["生效日期", "来源", "记录时间", "负责人", "理由"] : ["in force from", "source", "recorded", "by", "reason"])
-                for record in status.officeHoursVersions {
+                let records = status.officeHoursVersions
+                for (index, record) in records.enumerated() {
+                    // A version for the same date recorded later corrected this one before it came.
+                    let corrected = records[(index + 1)...].contains {
+                        $0.version.effectiveFrom == record.version.effectiveFrom
+                    }
                     versions.add([
-                        record.version.effectiveFrom == OfficeHoursVersion.beginning
-                            ? (zh ? "起始" : "the start") : record.version.effectiveFrom.description,
+                        (record.version.effectiveFrom == OfficeHoursVersion.beginning
+                            ? (zh ? "起始" : "the start") : record.version.effectiveFrom.description)
+                            + (corrected ? (zh ? "（已更正）" : " (corrected)") : ""),
                         record.source, HallTime.localText(of: record.recordedAt), record.recordedBy ?? "—",
                         record.reason,
                     ])
@@ -294,10 +300,11 @@ struct CalendarCommand: AsyncParsableCommand {
                     if let stranded { printStranded(stranded, zh: session.zh, toStandardError: true) }
                     return
                 }
+                let corrected = change.change == "corrected"
                 Console.print(
                     session.zh
-                        ? "新的办公时间自\(date)起生效；此前的时间仍按原办公时间计算"
-                        : "the new office hours apply from \(date) on; time before stays measured with the hours then in force"
+                        ? "新的办公时间自\(date)起生效\(corrected ? "（更正此前为该日公布的办公时间，原版本保留在记录中）" : "")；此前的时间仍按原办公时间计算"
+                        : "the new office hours apply from \(date) on\(corrected ? " (correcting those announced for that day, which stay on record)" : ""); time before stays measured with the hours then in force"
                 )
                 if let stranded { printStranded(stranded, zh: session.zh) }
             }

@@ -35,6 +35,7 @@ enum KaibanMigrations {
         migrator.registerMigration("0029-partner-changes", migrate: partnerChanges)
         migrator.registerMigration("0030-name-keys", migrate: nameKeys)
         migrator.registerMigration("0031-revoked-name-hold", migrate: revokedNameHold)
+        migrator.registerMigration("0032-office-hours-corrections", migrate: officeHoursCorrections)
         return migrator
     }
 }
