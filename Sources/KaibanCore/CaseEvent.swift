@@ -160,12 +160,21 @@ public struct Recording: Sendable, Equatable {
     /// For a late entry: the clerk who did the step as they stood when it happened (their roles
     /// and standing then, not now), which the step's rules are checked against.
     public var doneByThen: Clerk?
+    /// The step was given no instant: it happens now, which is when its transaction writes it. A
+    /// step another process wrote on the case meanwhile (the clock read before the wait for the
+    /// database's lock, or in the same second) dates it no earlier than that step: it had been
+    /// refused as before the last event, though no one had dated anything back.
+    public var datedNow: Bool
 
-    public init(at: Date, lateEntryBy: String? = nil, lateReason: String? = nil, doneByThen: Clerk? = nil) {
+    public init(
+        at: Date, lateEntryBy: String? = nil, lateReason: String? = nil, doneByThen: Clerk? = nil,
+        datedNow: Bool = false
+    ) {
         self.at = at
         self.lateEntryBy = lateEntryBy
         self.lateReason = lateReason
         self.doneByThen = doneByThen
+        self.datedNow = datedNow
     }
 }
 

@@ -123,14 +123,15 @@ extension Desk {
             // The engine's refusals (a document already in, a closed case…) come before the file
             // is kept; the store decides again in its transaction.
             _ = try WorkflowEngine(definition: try await definition(state.definition))
-                .decide(command, on: state, by: clerk, at: now)
+                .decide(command, on: state, by: clerk, at: max(now, state.updatedAt))
             let attachment = DocumentAttachment(
                 code: upload.code, sha256: sha256, size: upload.content.count, mediaType: type.mediaType,
                 fileName: fileName, receivedAt: now, portal: portal.id, supplied: supplied)
             try settings.claimDataDirectory()
             let outcome = try await store.attach(
                 attachment, content: upload.content, in: settings.dataDirectory, command: command, to: number,
-                by: clerk.id, recording: Recording(at: now, doneByThen: clerk), clock: try await slaClock())
+                by: clerk.id, recording: Recording(at: now, doneByThen: clerk, datedNow: true),
+                clock: try await slaClock())
             return AttachmentOutcome(
                 attachment: outcome.attachment, state: outcome.state.maskingIDs(), events: outcome.events.maskingIDs())
         }

@@ -320,7 +320,7 @@ extension Desk {
             let clerk = try await portalClerk(portal)
             return try await store.apply(
                 all: documents.map { .supplyDeferred($0) }, to: number, by: clerk.id, at: now,
-                recording: Recording(at: now, doneByThen: clerk), clock: try await slaClock()
+                recording: Recording(at: now, doneByThen: clerk, datedNow: true), clock: try await slaClock()
             ).maskingIDs()
         }
     }
@@ -344,7 +344,7 @@ extension Desk {
         let clerk = try await portalClerk(portal)
         return try await store.apply(
             command, to: number, by: clerk.id, at: now, expectedVersion: nil,
-            recording: Recording(at: now, doneByThen: clerk), clock: try await slaClock())
+            recording: Recording(at: now, doneByThen: clerk, datedNow: true), clock: try await slaClock())
     }
 
     /// Passes when `password` opens case `number` for `portal` (``authorize(_:password:through:)``:

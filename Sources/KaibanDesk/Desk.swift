@@ -345,7 +345,7 @@ public final class Desk: Sendable {
                         "\(HallTime.localText(of: at)) is \(Int(now.timeIntervalSince(at)) / 60) minutes before now (\(HallTime.localText(of: now))): a past step is entered by a supervisor, with the reason and the clerk who did it"
                 )
             }
-            return (try await requireActiveClerk(actor).id, at, Recording(at: now))
+            return (try await requireActiveClerk(actor).id, at, Recording(at: now, datedNow: given == nil))
         }
         guard isLate else {
             // Recording a step of now under another clerk's name is no late entry.

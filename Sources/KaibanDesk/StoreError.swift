@@ -36,8 +36,11 @@ public enum StoreError: ClerkReadable, ProblemConvertible, Sendable, Equatable {
     /// A case's derived row disagrees with its history (edited by hand, or a failed repair):
     /// `admin rebuild` brings it back in step.
     case projectionOutOfStep(case: String, history: Int, row: Int)
-    /// The database failed (locked beyond the timeout, disk full, corrupt file…).
+    /// The database failed (disk full, corrupt file…).
     case storage(String)
+    /// Another process held the SQLite database's write lock past the busy timeout: nothing was
+    /// changed; the same request may be tried again.
+    case databaseBusy(String)
     /// The database file this process has open is no longer the one at its path: it was moved,
     /// replaced (a restore) or deleted under the running process, which would otherwise write
     /// where no one reads.
@@ -55,6 +58,9 @@ public enum StoreError: ClerkReadable, ProblemConvertible, Sendable, Equatable {
     /// A refused transfer's case cannot be returned to the window: its stage or its workflow
     /// version has no such step (cases transferred under version 3).
     case transferNotReturnable(String)
+    /// A transferred case (by its collaboration number) is not waiting to be taken in: another
+    /// pass of the exchange took it in first (or it is unknown). Nothing was written.
+    case crossProvinceCaseTaken(String)
     /// `partner` holds no key of that fingerprint.
     case partnerKeyNotFound(fingerprint: String, partner: String)
     /// Another request under the same portal and idempotency key was taken in first.
@@ -83,6 +89,7 @@ public enum StoreError: ClerkReadable, ProblemConvertible, Sendable, Equatable {
         case .rolesUnchanged: return Problem(.refused, "clerk.roles-unchanged", text)
         case .projectionOutOfStep: return Problem(.brokenData, "case.projection-out-of-step", text)
         case .storage: return Problem(.storage, "storage.failed", text)
+        case .databaseBusy: return Problem(.storage, "database.busy", text)
         case .databaseFileReplaced: return Problem(.storage, "database.file-replaced", text)
         case .applicantFlagUnchanged: return Problem(.conflict, "applicant.flag-unchanged", text)
         case .portalExists: return Problem(.conflict, "portal.exists", text)
@@ -93,6 +100,7 @@ public enum StoreError: ClerkReadable, ProblemConvertible, Sendable, Equatable {
         case .partnerKeyExists: return Problem(.conflict, "partner.key-exists", text)
         case .partnerKeyNotFound: return Problem(.notFound, "partner.key-not-found", text)
         case .transferNotReturnable: return Problem(.refused, "exchange.return-refused", text)
+        case .crossProvinceCaseTaken: return Problem(.conflict, "exchange.case-taken", text)
         case .clerkTokenNotFound: return Problem(.notFound, "clerk-token.not-found", text)
         case .submissionExists: return Problem(.conflict, "submission.in-progress", text)
         }
@@ -157,6 +165,10 @@ public enum StoreError: ClerkReadable, ProblemConvertible, Sendable, Equatable {
                 : "the derived record of case \(number) (version \(row)) disagrees with its history (version \(history)); nothing was done: a supervisor rebuilds it from the history"
         case .storage(let detail):
             return zh ? "数据库出错：\(detail)" : "storage failure: \(detail)"
+        case .databaseBusy(let location):
+            return zh
+                ? "数据库\(location)正被另一进程写入，等候多时仍未轮到；未作任何更改，请稍后重试"
+                : "the database \(location) was being written by another process for too long; nothing was changed, try again shortly"
         case .databaseFileReplaced(let path):
             return zh
                 ? "数据库文件\(path)在本进程打开后已被移动、替换或删除，不再写入：请停止本进程（如 kaiban serve）后重新启动，并核实该路径下的文件是否为应使用的数据库"
@@ -180,6 +192,10 @@ public enum StoreError: ClerkReadable, ProblemConvertible, Sendable, Equatable {
             return zh
                 ? "办件\(number)的转办被对方拒收，但其所用流程版本或当前阶段不能退回窗口：请核实后撤回并重新收件"
                 : "the transfer of case \(number) was refused, but its workflow version or stage cannot return it to the window: check it, withdraw it and take it in again"
+        case .crossProvinceCaseTaken(let collaboration):
+            return zh
+                ? "跨省转入办件\(collaboration)不在待收件之列（已由另一进程收件）；未作任何更改"
+                : "the transferred case \(collaboration) is not waiting to be taken in (another process took it in); nothing was changed"
         case .partnerKeyNotFound(let fingerprint, let partner):
             return zh
                 ? "协同机构\(partner)没有指纹为\(fingerprint.prefix(16))…的公钥"

@@ -43,6 +43,12 @@ public struct BatchStep: Sendable {
         self.at = at
         self.recording = recording
     }
+
+    /// When the step happens on `state` as its transaction found it: ``at``, or for a step dated
+    /// now (``Recording/datedNow``) no earlier than the case's last event.
+    public func instant(on state: RegistrationCase) -> Date {
+        recording?.datedNow == true ? max(at, state.updatedAt) : at
+    }
 }
 
 /// A case to import: its intake and the steps taken on it since.

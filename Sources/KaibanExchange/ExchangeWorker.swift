@@ -163,6 +163,9 @@ public struct ExchangeWorker: Sendable {
         return bodies.count
     }
 
+    /// The problem of a transfer another pass took in first (``StoreError/crossProvinceCaseTaken(_:)``).
+    static let caseTaken = StoreError.crossProvinceCaseTaken("").problem.code
+
     /// Takes a transferred case into this hall's workflow, or answers 5 不予受理 with the reasons.
     func takeIn(_ found: ExchangeCase, into report: inout Report) async throws {
         guard let message = try await desk.store.inboundTransfer(found.collaborationNumber) else { return }
@@ -177,6 +180,9 @@ public struct ExchangeWorker: Sendable {
                     collaborationNumber: found.collaborationNumber, partnerCode: found.partnerCode),
                 partnerName: partner?.name ?? found.partnerCode, documents: documents(of: transfer))
             report.takenIn[found.collaborationNumber] = result.case.number.description
+        } catch let problem as Problem where problem.code == Self.caseTaken {
+            // Another pass (a second `exchange send`, a server's) took it in meanwhile: its work.
+            return
         } catch let problem as Problem where problem.kind == .invalid || problem.kind == .refused {
             let details = problem.fields.map { "\($0.field)：\($0.reason.zh)" }.joined(separator: "；")
             let reason = Rejection.clipped(problem.text.zh + details)

@@ -196,13 +196,14 @@ extension PostgresStore {
             guard let doer = step.recording?.doneByThen ?? clerks[step.clerk] else {
                 throw StoreError.clerkNotFound(step.clerk)
             }
+            let at = step.instant(on: state)
             var decided = try engine.decide(
-                step.command, on: state, by: doer, at: step.at, expectedVersion: index == 0 ? expectedVersion : nil)
+                step.command, on: state, by: doer, at: at, expectedVersion: index == 0 ? expectedVersion : nil)
             for position in decided.indices {
                 if let recording = step.recording { decided[position].stamp(recording) }
                 if decided[position].transition.flatMap(definition.transition)?.issuesCreditCode == true {
                     decided[position].creditCode = try await issueCreditCode(
-                        for: state, caseID: id, at: step.at, connection
+                        for: state, caseID: id, at: at, connection
                     ).value
                 }
             }

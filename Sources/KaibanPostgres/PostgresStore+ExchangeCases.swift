@@ -182,8 +182,7 @@ extension PostgresStore {
             """, logger: logger
         ).decode(String.self).first(where: { _ in true })
         guard linked != nil else {
-            throw StoreError.storage(
-                "cross-province case \(reference.collaborationNumber) is unknown or has a case already")
+            throw StoreError.crossProvinceCaseTaken(reference.collaborationNumber)
         }
     }
 

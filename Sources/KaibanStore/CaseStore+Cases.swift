@@ -56,8 +56,7 @@ extension CaseStore {
                         """,
                     arguments: [number.description, reference.collaborationNumber, reference.partnerCode])
                 guard db.changesCount == 1 else {
-                    throw StoreError.storage(
-                        "cross-province case \(reference.collaborationNumber) is unknown or has a case already")
+                    throw StoreError.crossProvinceCaseTaken(reference.collaborationNumber)
                 }
             }
             return state
@@ -77,13 +76,13 @@ extension CaseStore {
             for (index, step) in steps.enumerated() {
                 let clerk = try step.recording?.doneByThen ?? clerks[step.clerk] ?? store.fetchClerk(step.clerk, db)
                 if step.recording?.doneByThen == nil { clerks[step.clerk] = clerk }
+                let at = step.instant(on: state)
                 var events = try engine.decide(
-                    step.command, on: state, by: clerk, at: step.at, expectedVersion: index == 0 ? expectedVersion : nil
-                )
+                    step.command, on: state, by: clerk, at: at, expectedVersion: index == 0 ? expectedVersion : nil)
                 for position in events.indices {
                     if let recording = step.recording { events[position].stamp(recording) }
                     if events[position].transition.flatMap(definition.transition)?.issuesCreditCode == true {
-                        events[position].creditCode = try store.issueCreditCode(for: state, at: step.at, db).value
+                        events[position].creditCode = try store.issueCreditCode(for: state, at: at, db).value
                     }
                 }
                 for event in events { try state.apply(event, definition: definition) }

@@ -146,7 +146,7 @@ extension CaseStore {
 
     /// A database error as the store reports it; other errors as they are.
     static func storageError(_ error: any Error) -> any Error {
-        if let error = error as? DatabaseError { return StoreError.storage(describe(error)) }
+        if let error = error as? DatabaseError { return storeError(error) }
         return error
     }
 }

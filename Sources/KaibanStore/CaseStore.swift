@@ -108,8 +108,17 @@ public final class CaseStore: Sendable {
         do {
             return try body()
         } catch let error as DatabaseError {
-            throw StoreError.storage(describe(error))
+            throw storeError(error)
         }
+    }
+
+    /// A database error as the store reports it: the write lock held by another process past the
+    /// busy timeout is `database.busy` (try again), anything else a storage failure.
+    static func storeError(_ error: DatabaseError, location: String? = nil) -> StoreError {
+        if error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED {
+            return .databaseBusy(location ?? "")
+        }
+        return .storage(describe(error))
     }
 
     static func describe(_ error: any Error) -> String {

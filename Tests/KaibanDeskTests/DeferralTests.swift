@@ -553,6 +553,27 @@ import Testing
         #expect(try await desk.deferrals(.overdue, at: monday).isEmpty)
     }
 
+    /// From a hostile trial: a step given no instant, written after another process's step on the
+    /// same case (its clock read a second earlier, or before it waited for the database's lock),
+    /// was refused as dated before the last event. It is dated no earlier than that step; a step
+    /// dated back by the clerk still is refused.
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases))
+    func aStepOfNowAfterAnotherProcessesStepIsDatedAfterIt(store: TestStoreKind) async throws {
+        let desk = try await Fixtures.desk(at: Fixtures.at(9, 5), store: store)
+        let number = try await paths.intake(desk, missing: [])
+        let accepted = try await desk.playing(Fixtures.at(9, 10).addingTimeInterval(1)).step(
+            number, "accept", as: window)
+        let reviewed = try await desk.playing(Fixtures.at(9, 10)).step(number, "review", as: reviewer)
+        #expect(reviewed.events.first?.at == accepted.events.first?.at)
+        #expect(reviewed.state.updatedAt == Fixtures.at(9, 10).addingTimeInterval(1))
+        let dated = await Fixtures.problem {
+            _ = try await desk.playing(Fixtures.at(9, 10)).step(
+                number, "approve", as: self.reviewer, at: Fixtures.at(9, 10))
+        }
+        #expect(dated?.code == "step.before-last-event")
+        #expect(try await desk.history(number).count == 3)
+    }
+
     /// From a hostile trial: a revoked registration's name was held for ever. The standard holds
     /// it three years (STANDARDS.md §10), by the hall's dates; then it may be registered again,
     /// and the history says the same as the rows (a rebuild repairs nothing).

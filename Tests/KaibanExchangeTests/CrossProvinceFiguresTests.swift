@@ -64,6 +64,26 @@ import Testing
         for number in ["CY500103202611260003", "CY500103202611260004"] {
             #expect(try await hall.desk.store.exchangeCase(number)?.direction == .inbound)
         }
+        // From a hostile trial: a second pass that read the transfer as waiting, and found it taken
+        // in when it wrote, logged a storage failure. It is the other pass's work: said as such,
+        // nothing written, and the worker passes over it (no failure, no second case).
+        guard case .caseTransfer(let transfer) = try Self.acceptableTransfer().body else { return }
+        let again = await Fixtures.problem {
+            _ = try await hall.desk.intakeTransferred(
+                try ExchangeWorker.application(transfer),
+                reference: CrossProvinceReference(collaborationNumber: "CY500103202611260004", partnerCode: "500103"),
+                partnerName: "渝中区", documents: [])
+        }
+        #expect(
+            again?.code == ExchangeWorker.caseTaken && again?.code == "exchange.case-taken",
+            "\(String(describing: again))")
+        let cases = try await hall.desk.store.caseCount()
+        var late = try #require(try await hall.desk.store.exchangeCase("CY500103202611260004"))
+        late.localCase = nil
+        var report = ExchangeWorker.Report()
+        try await worker.takeIn(late, into: &report)
+        #expect(report.failed.isEmpty && report.takenIn.isEmpty && report.refused.isEmpty, "\(report)")
+        #expect(try await hall.desk.store.caseCount() == cases)
         // Outbound: 10-31 23:59:59 (October), 11-01 00:00 and 11-30 23:59:59 (November), 12-01 00:00
         // (December), all local time.
         for (index, time) in [

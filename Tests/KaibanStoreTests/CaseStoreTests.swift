@@ -32,6 +32,34 @@ import Testing
         try DatabaseQueue(path: path).read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(table)") ?? -1 }
     }
 
+    /// From a hostile trial: the write lock held by another process past the busy timeout came
+    /// out as a raw SQLite error (`storage.failed`, "5 (database is locked)"). It is
+    /// `database.busy`, as on PostgreSQL: nothing was changed, try again.
+    @Test func aDatabaseLockedByAnotherProcessIsBusyNotAFailure() throws {
+        _ = try intake(1)
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(0.2)
+        let impatient = try CaseStore(
+            writer: try DatabasePool(path: path, configuration: configuration), location: path, migrate: false)
+        try DatabaseQueue(path: path).inDatabase { holder in
+            try holder.execute(sql: "BEGIN IMMEDIATE")
+            defer { try? holder.execute(sql: "ROLLBACK") }
+            let refused = #expect(throws: StoreError.self) {
+                _ = try impatient.intake(
+                    Fixtures.application(), workflowID: "company-formation", hall: "510811", by: Fixtures.window.id,
+                    at: Fixtures.at(9, 2), clock: try Fixtures.sla())
+            }
+            #expect(refused == .databaseBusy(""))
+            #expect(refused?.problem.code == "database.busy" && refused?.problem.kind == .storage)
+        }
+        #expect(try count("registration_case") == 1)
+        #expect(
+            try impatient.intake(
+                Fixtures.application(), workflowID: "company-formation", hall: "510811", by: Fixtures.window.id,
+                at: Fixtures.at(9, 3), clock: try Fixtures.sla()
+            ).number.description == "510811-20261126-0002")
+    }
+
     @Test func caseNumbersRunPerHallAndLocalDay() throws {
         #expect(try intake(1).number.description == "510811-20261126-0001")
         #expect(try intake(2).number.description == "510811-20261126-0002")
