@@ -687,17 +687,20 @@ extension PostgresStore {
         // seen (its row had left the standing names' index), and a name revoked less than three
         // years ago is still taken.
         let today = HallTime.localDate(of: now)
+        var holders: [(name: String, released: Date?)] = []
         for try await (holder, released) in try await connection.query(
             """
             SELECT name, released_at FROM registered_name
             WHERE division = \(division) AND trade_name = \(tradeName) AND industry = \(industry)
                 AND case_number <> \(state.number.description)
             """, logger: logger
-        ).decode((String, Date?).self)
-        where inserted == nil || NameRules.isHeld(releasedAt: released, on: today) {
-            throw StoreError.nameTaken(name: state.application.proposedName, holder: holder)
+        ).decode((String, Date?).self) {
+            holders.append((holder, released))
         }
-        if inserted == nil { throw StoreError.nameTaken(name: state.application.proposedName, holder: "") }
+        if inserted == nil || holders.contains(where: { NameRules.isHeld(releasedAt: $0.released, on: today) }) {
+            let holder = holders.first { NameRules.isHeld(releasedAt: $0.released, on: today) } ?? holders.first
+            throw StoreError.nameTaken(name: state.application.proposedName, holder: holder?.name ?? "")
+        }
         return code
     }
 
