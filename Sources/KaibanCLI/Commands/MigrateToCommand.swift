@@ -160,9 +160,10 @@ struct MigrateToCommand: AsyncParsableCommand {
             guard differing.isEmpty, clerks.isEmpty else {
                 throw Problem(
                     .brokenData, "migrate.rebuild-differs",
-                    zh: "复制后从历史记录重建的结果与复制的记录不一致，已全部撤回：\((differing + clerks).prefix(20).joined(separator: "、"))",
+                    zh:
+                        "复制后从历史记录重建的结果与复制的记录不一致，已全部撤回：\((differing + clerks).prefix(20).joined(separator: "、"))（先在原数据库上执行 kaiban admin rebuild，使其与历史记录一致，再迁移）",
                     en:
-                        "rebuilt from their histories, these differ from what was copied; nothing was kept: \((differing + clerks).prefix(20).joined(separator: ", "))"
+                        "rebuilt from their histories, these differ from what was copied; nothing was kept: \((differing + clerks).prefix(20).joined(separator: ", ")) (run kaiban admin rebuild on the source database first, so that it agrees with its histories, then migrate)"
                 )
             }
             try await destination.settleDeferred(connection)
