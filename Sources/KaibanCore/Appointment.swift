@@ -9,9 +9,9 @@ public enum AppointmentState: String, Sendable, Codable, CaseIterable {
     case cancelled
     /// Moved to another slot: the booking made there carries on.
     case moved
-    /// Past its grace without a check-in, on an office-hours slot the calendar no longer has (its
-    /// day made a holiday, or the hours shortened, after the booking): the hall was closed, so
-    /// no no-show. Never stored: how ``Appointment/standing(at:calendar:)`` reads such a booking.
+    /// Past its grace without a check-in, for a time the calendar no longer has the hall open (its
+    /// day made a holiday, or the hours shortened over it, after the booking): no no-show. Never
+    /// stored: how ``Appointment/standing(at:calendar:)`` reads such a booking.
     case slotClosed = "slot-closed"
 
     public var name: LocalizedText {
@@ -81,11 +81,11 @@ public struct Appointment: Sendable, Equatable, Codable {
     }
 
     /// The booking as it stands at `now`: a booking still open after its grace is a no-show,
-    /// unless `calendar` (when given) no longer has its office-hours slot (``AppointmentState/slotClosed``).
+    /// unless by `calendar` (when given) the hall was closed at its time (``AppointmentState/slotClosed``).
     public func standing(at now: Date, calendar: WorkingCalendar? = nil) -> Appointment {
         var copy = self
         if state == .booked, AppointmentRules.isNoShow(startsAt: startsAt, at: now) {
-            let closed = calendar.map { !extended && !AppointmentRules.isRegularSlot(startsAt: startsAt, calendar: $0) }
+            let closed = calendar.map { !extended && !AppointmentRules.hallIsOpen(at: startsAt, calendar: $0) }
             copy.state = closed == true ? .slotClosed : .noShow
         }
         return copy
@@ -199,10 +199,18 @@ public enum AppointmentRules {
         now > startsAt.addingTimeInterval(noShowGrace)
     }
 
-    /// Whether `calendar` has an office-hours slot starting at `startsAt`.
-    public static func isRegularSlot(startsAt: Date, calendar: WorkingCalendar) -> Bool {
+    /// Whether the hall is open at `startsAt` by `calendar`: a working day, inside one of its
+    /// office sessions. A booking whose slot start it is not (its day made a holiday, the hours
+    /// shortened over it) was for a time the hall was closed: not checked in, it is no no-show. One
+    /// whose slots merely moved (hours from 08:45 instead of 09:00) still had the hall open.
+    public static func hallIsOpen(at startsAt: Date, calendar: WorkingCalendar) -> Bool {
         let (date, second) = HallTime.split(startsAt, offset: HallTime.offsetSeconds)
-        return second % 60 == 0 && regularSlotStarts(on: date, calendar: calendar).contains(second / 60)
+        return hallIsOpen(minute: second / 60, sessions: calendar.sessions(on: date))
+    }
+
+    /// Whether minute `minute` of a day lies in one of `sessions`.
+    public static func hallIsOpen(minute: Int, sessions: [OfficeHours.Session]) -> Bool {
+        sessions.contains { $0.start <= minute && minute < $0.end }
     }
 
     /// The starts (minutes after midnight) of the 30-minute slots of `date`'s office sessions:

@@ -42,21 +42,14 @@ public struct ChannelActivity: Sendable, Equatable, Codable {
         public init() {}
 
         /// The bookings `rows` (state as kept, slot start, in extended hours) as they stand at
-        /// `now`: a booking not checked in within its grace is a no-show, unless `calendar` no
-        /// longer has its office-hours slot (``slotClosed``).
+        /// `now`: a booking not checked in within its grace is a no-show, unless by `calendar` the
+        /// hall was closed at its time (``slotClosed``, ``AppointmentRules/hallIsOpen(at:calendar:)``).
         public init(
             _ rows: [(state: AppointmentState, startsAt: Date, extended: Bool)], at now: Date,
             calendar: WorkingCalendar? = nil
         ) {
-            var slotsOfDay: [CivilDate: Set<Int>] = [:]
             func slotIsOpen(_ startsAt: Date) -> Bool {
-                guard let calendar else { return true }
-                let (date, second) = HallTime.split(startsAt, offset: HallTime.offsetSeconds)
-                let starts =
-                    slotsOfDay[date]
-                    ?? Set(AppointmentRules.regularSlotStarts(on: date, calendar: calendar))
-                slotsOfDay[date] = starts
-                return starts.contains(second / 60)
+                calendar.map { AppointmentRules.hallIsOpen(at: startsAt, calendar: $0) } ?? true
             }
             for booking in rows {
                 var state = booking.state

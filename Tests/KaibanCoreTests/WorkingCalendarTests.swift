@@ -164,3 +164,41 @@ import Testing
         #expect(!shipped.isEmpty && shipped.allSatisfy { $0.problems().isEmpty })
     }
 }
+
+/// Whether a booking not checked in was a no-show: the hall open at its time by the calendar as
+/// it stands, whether or not its slot still starts then.
+@Suite struct BookingStandingTests {
+    func booking(_ local: String, extended: Bool = false) throws -> Appointment {
+        let startsAt = try #require(HallTime.parse(local))
+        return Appointment(
+            id: 1, date: HallTime.localDate(of: startsAt), time: String(local.suffix(5)), startsAt: startsAt,
+            extended: extended, name: "张伟", idNumber: "11010519491231002X", phone: "13800000000",
+            enterpriseName: nil, state: .booked, portalID: nil, bookedAt: startsAt.addingTimeInterval(-86_400),
+            bookedBy: "wangfang")
+    }
+
+    @Test func aBookingIsANoShowOnlyWhenTheHallWasOpenAtItsTime() throws {
+        let calendar = try Fixtures.calendar()
+        let later = try #require(HallTime.parse("2026-12-01T09:00"))
+        // A working day inside the morning session: a no-show, also at a time no slot starts
+        // (hours that moved by a quarter of an hour leave the hall open).
+        #expect(try booking("2026-11-26T09:00").standing(at: later, calendar: calendar).state == .noShow)
+        #expect(try booking("2026-11-26T09:15").standing(at: later, calendar: calendar).state == .noShow)
+        // At lunch, on a Saturday: the hall was closed.
+        #expect(try booking("2026-11-26T12:30").standing(at: later, calendar: calendar).state == .slotClosed)
+        #expect(try booking("2026-11-28T10:00").standing(at: later, calendar: calendar).state == .slotClosed)
+        // Extended hours are the supervisor's own opening: a no-show there is one.
+        #expect(
+            try booking("2026-11-28T10:00", extended: true).standing(at: later, calendar: calendar).state == .noShow)
+        // Without a calendar, or before its grace ends, as it was.
+        #expect(try booking("2026-11-28T10:00").standing(at: later).state == .noShow)
+        let soon = try #require(HallTime.parse("2026-11-26T09:10"))
+        #expect(try booking("2026-11-26T09:00").standing(at: soon, calendar: calendar).state == .booked)
+        // The figures count alike.
+        let rows = try ["2026-11-26T09:15", "2026-11-26T12:30", "2026-11-28T10:00"].map {
+            (state: AppointmentState.booked, startsAt: try booking($0).startsAt, extended: false)
+        }
+        let counted = ChannelActivity.Bookings(rows, at: later, calendar: calendar)
+        #expect(counted.noShows == 1 && counted.slotClosed == 2 && counted.booked == 3)
+    }
+}
