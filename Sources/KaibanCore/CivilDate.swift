@@ -202,11 +202,15 @@ public enum HallTime {
     }
 
     /// Parses an ISO 8601 instant: "2026-11-26T09:05", "2026-11-26 09:05:30", with an optional
-    /// "Z" or "+08:00"-style offset. Without an offset the time is Asia/Shanghai local time. Only
-    /// ASCII spaces and tabs are trimmed: an invisible character pasted with the time (a
-    /// zero-width space) makes it no instant, as it does in the other fields a clerk types.
+    /// "Z" or "+08:00"-style offset. Without an offset the time is Asia/Shanghai local time. Spaces
+    /// around it (a tab, a no-break or an ideographic space from an input method) are trimmed; an
+    /// invisible character pasted with it (a zero-width space, a byte-order mark) makes it no
+    /// instant, as it does in the other fields a clerk types.
     public static func parse(_ text: String) -> Date? {
-        var s = Substring(text.trimming(where: { $0 == " " || $0 == "\t" }))
+        var s = Substring(
+            text.trimming(where: {
+                $0 == "\t" || ($0.value != 0x200B && $0.properties.generalCategory == .spaceSeparator)
+            }))
         guard s.count >= 16 else { return nil }
         guard let date = CivilDate(String(s.prefix(10))) else { return nil }
         s = s.dropFirst(10)

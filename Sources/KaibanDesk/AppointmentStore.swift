@@ -34,6 +34,10 @@ public struct BookingRequest: Sendable, Equatable {
     public var requestSHA256: String?
     /// Who booked: a clerk id or a portal's actor id.
     public var bookedBy: String
+    /// The office sessions of the request's day by the calendar as it stands (nil: not judged):
+    /// an earlier booking of the applicant that day, past its grace at a time the hall is closed
+    /// (the calendar changed after it was made), is no no-show (``hallWasClosed(minute:extended:)``).
+    public var openSessions: [OfficeHours.Session]?
 
     public init(
         date: CivilDate, startMinute: Int, startsAt: Date, extensionID: Int64?, capacity: Int, name: String,
@@ -54,6 +58,18 @@ public struct BookingRequest: Sendable, Equatable {
         self.requestSHA256 = requestSHA256
         self.bookedBy = bookedBy
     }
+
+    /// Whether the hall was closed, by ``openSessions``, at minute `minute` of the request's day
+    /// for a booking there (extended hours are the supervisor's own opening: never).
+    public func hallWasClosed(minute: Int, extended: Bool) -> Bool {
+        guard let openSessions, !extended else { return false }
+        return !AppointmentRules.hallIsOpen(minute: minute, sessions: openSessions)
+    }
+
+    /// What an earlier booking of the applicant that day is cancelled with when it was for a time
+    /// the hall was closed and they book again (it makes room for one open booking a day, and
+    /// is no no-show).
+    public static let closedSlotReason = "时段因日历变更已不开放，申请人另行预约"
 }
 
 /// The storage of 预约办 (appointments), a part of ``DeskStore``. Bookings are rows whose state
@@ -80,17 +96,20 @@ public protocol AppointmentStore: Sendable {
     func bookedAppointments(from first: CivilDate, to last: CivilDate) async throws -> [Appointment]
     /// Writes a booking: the slot must have a place left, the applicant no other open booking
     /// that day (their bookings of the day already past the no-show grace at `now` are marked
-    /// no-shows first); a portal's key already used answers the earlier booking instead.
+    /// no-shows first, or cancelled with ``BookingRequest/closedSlotReason`` when the hall was
+    /// closed at their time); a portal's key already used answers the earlier booking instead.
     func book(_ request: BookingRequest, at now: Date) async throws -> (appointment: Appointment, replayed: Bool)
     /// The booking a portal made under an idempotency key, with its request's SHA-256.
     func earlierBooking(portalID: String, keySHA256: String) async throws -> (Appointment, String)?
-    /// Cancels an open booking (of `portalID` when given).
-    func cancelAppointment(_ id: Int64, portalID: String?, reason: String?, by actor: String, at now: Date)
-        async throws -> Appointment
+    /// Cancels an open booking (of `portalID` when given); with `slotClosed` (the desk found it
+    /// past its time at which the calendar has the hall closed), also one past its grace.
+    func cancelAppointment(
+        _ id: Int64, portalID: String?, reason: String?, by actor: String, at now: Date, slotClosed: Bool
+    ) async throws -> Appointment
     /// Moves an open booking (of `portalID` when given) to the slot of `request`: the old one is
-    /// marked moved and a new one written, in one transaction.
-    func moveAppointment(_ id: Int64, portalID: String?, to request: BookingRequest, at now: Date) async throws
-        -> Appointment
+    /// marked moved and a new one written, in one transaction; `slotClosed` as for a cancellation.
+    func moveAppointment(_ id: Int64, portalID: String?, to request: BookingRequest, at now: Date, slotClosed: Bool)
+        async throws -> Appointment
     /// Takes in an application at check-in of booking `appointmentID` (as
     /// ``DeskStore/intake(_:workflowID:hall:by:at:nameParts:recording:checklist:documents:clock:)``)
     /// and records the check-in with the case number, in one transaction; refused if the booking
@@ -100,4 +119,22 @@ public protocol AppointmentStore: Sendable {
         at now: Date, nameParts: NameParts?, recording: Recording, checklist: CaseChecklist?,
         documents: [ReceivedDocument], clock: SLAClock
     ) async throws -> RegistrationCase
+}
+
+extension AppointmentStore {
+    /// Cancels an open booking: ``cancelAppointment(_:portalID:reason:by:at:slotClosed:)`` of one
+    /// not judged by the calendar.
+    public func cancelAppointment(_ id: Int64, portalID: String?, reason: String?, by actor: String, at now: Date)
+        async throws -> Appointment
+    {
+        try await cancelAppointment(id, portalID: portalID, reason: reason, by: actor, at: now, slotClosed: false)
+    }
+
+    /// Moves an open booking: ``moveAppointment(_:portalID:to:at:slotClosed:)`` of one not judged
+    /// by the calendar.
+    public func moveAppointment(_ id: Int64, portalID: String?, to request: BookingRequest, at now: Date)
+        async throws -> Appointment
+    {
+        try await moveAppointment(id, portalID: portalID, to: request, at: now, slotClosed: false)
+    }
 }

@@ -36,7 +36,7 @@ extension Desk {
             let applicant = try checkedApplicant(applicant)
             let now = try instant(nil)
             let slot = try await bookableSlot(date: date, time: time, at: now)
-            var request = bookingRequest(slot, applicant, by: portal.actorID)
+            var request = try await bookingRequest(slot, applicant, by: portal.actorID)
             request.portalID = portal.id
             request.keySHA256 = keySHA
             request.requestSHA256 = requestSHA
@@ -68,8 +68,10 @@ extension Desk {
         try await run {
             let why = try self.reason(
                 reason, field: "reason", label: LocalizedText(zh: "取消理由", en: "the reason"), required: false)
+            let now = try instant(nil)
             return try await store.cancelAppointment(
-                id, portalID: portal.id, reason: why.isEmpty ? nil : why, by: portal.actorID, at: try instant(nil)
+                id, portalID: portal.id, reason: why.isEmpty ? nil : why, by: portal.actorID, at: now,
+                slotClosed: try await slotClosed(id, at: now)
             ).maskingID()
         }
     }

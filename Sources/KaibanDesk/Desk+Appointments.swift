@@ -256,11 +256,22 @@ extension Desk {
             name: name, idNumber: id, phone: phone, enterpriseName: enterprise?.isEmpty == true ? nil : enterprise)
     }
 
-    func bookingRequest(_ slot: AppointmentSlot, _ applicant: BookingApplicant, by actor: String) -> BookingRequest {
-        BookingRequest(
+    func bookingRequest(_ slot: AppointmentSlot, _ applicant: BookingApplicant, by actor: String) async throws
+        -> BookingRequest
+    {
+        var request = BookingRequest(
             date: slot.date, startMinute: slot.startMinute, startsAt: slot.startsAt, extensionID: slot.extensionID,
             capacity: slot.capacity, name: applicant.name, idNumber: applicant.idNumber, phone: applicant.phone,
             enterpriseName: applicant.enterpriseName, bookedBy: actor)
+        request.openSessions = try await workingCalendar().sessions(on: slot.date)
+        return request
+    }
+
+    /// Whether booking `id` stands at `now` past its time at which the calendar has the hall
+    /// closed (``AppointmentState/slotClosed``): still open to a cancellation or a move.
+    func slotClosed(_ id: Int64, at now: Date) async throws -> Bool {
+        guard let stored = try await store.appointment(id) else { return false }
+        return stored.standing(at: now, calendar: try await workingCalendar()).state == .slotClosed
     }
 
     /// A clerk books slot `time` of `date` for an applicant (by phone, at the window).
@@ -272,7 +283,7 @@ extension Desk {
             let applicant = try checkedApplicant(applicant)
             let now = try instant(nil)
             let slot = try await bookableSlot(date: date, time: time, at: now)
-            return try await store.book(bookingRequest(slot, applicant, by: clerk.id), at: now).appointment
+            return try await store.book(try await bookingRequest(slot, applicant, by: clerk.id), at: now).appointment
         }
     }
 
@@ -282,8 +293,10 @@ extension Desk {
             let clerk = try await requireActiveClerk(actor)
             let why = try self.reason(
                 reason, field: "reason", label: LocalizedText(zh: "取消理由", en: "the reason"), required: false)
+            let now = try instant(nil)
             return try await store.cancelAppointment(
-                id, portalID: nil, reason: why.isEmpty ? nil : why, by: clerk.id, at: try instant(nil))
+                id, portalID: nil, reason: why.isEmpty ? nil : why, by: clerk.id, at: now,
+                slotClosed: try await slotClosed(id, at: now))
         }
     }
 
@@ -308,7 +321,8 @@ extension Desk {
         let applicant = BookingApplicant(
             name: old.name, idNumber: old.idNumber, phone: old.phone, enterpriseName: old.enterpriseName)
         return try await store.moveAppointment(
-            id, portalID: portalID, to: bookingRequest(slot, applicant, by: actor), at: now)
+            id, portalID: portalID, to: try await bookingRequest(slot, applicant, by: actor), at: now,
+            slotClosed: try await slotClosed(id, at: now))
     }
 
     /// Check-in at the window (到场): takes in `application` on channel 预约办 as intake does and

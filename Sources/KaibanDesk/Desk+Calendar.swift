@@ -83,10 +83,22 @@ extension Desk {
             }
             return CalendarStatus(
                 years: try await store.calendarYears(), officeHours: inForce,
-                officeHoursVersions: try await store.officeHoursHistory(hall: settings.hall),
+                officeHoursVersions: Self.markingCorrected(try await store.officeHoursHistory(hall: settings.hall)),
                 officeHoursFileDiffers: differs, holidayFilesDiffer: yearsDiffer.sorted(),
                 changes: try await store.calendarChanges())
         }
+    }
+
+    /// `records` (oldest recorded first within a date) with each one a later record for the same
+    /// date corrected marked so.
+    static func markingCorrected(_ records: [OfficeHoursRecord]) -> [OfficeHoursRecord] {
+        var records = records
+        var lastOfDate: [CivilDate: Int] = [:]
+        for (index, record) in records.enumerated() { lastOfDate[record.version.effectiveFrom] = index }
+        for index in records.indices where lastOfDate[records[index].version.effectiveFrom] != index {
+            records[index].corrected = true
+        }
+        return records
     }
 
     /// One month: working days, weekends, holidays and make-up days.

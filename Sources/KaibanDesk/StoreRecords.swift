@@ -45,9 +45,15 @@ public struct BatchStep: Sendable {
     }
 
     /// When the step happens on `state` as its transaction found it: ``at``, or for a step dated
-    /// now (``Recording/datedNow``) no earlier than the case's last event.
+    /// now (``Recording/datedNow``) no earlier than the case's last event, when that is not later
+    /// than this process's clock allows a step to be (``Desk/futureTolerance``: a process whose
+    /// clock runs hours fast must not date this step hours ahead; it stays refused as before the
+    /// last event).
     public func instant(on state: RegistrationCase) -> Date {
-        recording?.datedNow == true ? max(at, state.updatedAt) : at
+        guard let recording, recording.datedNow, state.updatedAt > at,
+            state.updatedAt <= recording.at.addingTimeInterval(Desk.futureTolerance)
+        else { return at }
+        return state.updatedAt
     }
 }
 
@@ -227,7 +233,7 @@ public struct CalendarChange: Sendable, Equatable, Codable {
     public var at: Date
     /// `2027` for a year, `office-hours 510811` for a hall's hours.
     public var subject: String
-    /// `added` or `replaced`.
+    /// `added`, `replaced` or (office hours for a day not yet come) `corrected`.
     public var change: String
     public var reason: String
     public var by: String?
@@ -249,6 +255,9 @@ public struct OfficeHoursRecord: Sendable, Equatable, Codable {
     /// The supervisor who added it; nil for the hours taken from the seed file.
     public var recordedBy: String?
     public var reason: String
+    /// Corrected before its date came by a later version for the same date, which stands instead
+    /// (set by the desk's ``Desk/calendarStatus()``).
+    public var corrected = false
 
     public init(version: OfficeHoursVersion, source: String, recordedAt: Date, recordedBy: String?, reason: String) {
         self.version = version

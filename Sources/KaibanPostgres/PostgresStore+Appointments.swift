@@ -150,12 +150,12 @@ extension PostgresStore {
         return found.map { ($0.appointment, $0.requestSHA256 ?? "") }
     }
 
-    public func cancelAppointment(_ id: Int64, portalID: String?, reason: String?, by actor: String, at now: Date)
-        async throws -> Appointment
-    {
+    public func cancelAppointment(
+        _ id: Int64, portalID: String?, reason: String?, by actor: String, at now: Date, slotClosed: Bool
+    ) async throws -> Appointment {
         try await guarded { [self] in
             try await transaction { [self] connection in
-                _ = try await lockOpenBooking(id, portalID: portalID, at: now, connection)
+                _ = try await lockOpenBooking(id, portalID: portalID, at: now, slotClosed: slotClosed, connection)
                 _ = try await connection.query(
                     "UPDATE appointment SET state = 'cancelled' WHERE id = \(id)", logger: logger)
                 try await recordBookingEvent(id, kind: "cancelled", at: now, actor: actor, reason: reason, connection)
@@ -167,9 +167,9 @@ extension PostgresStore {
         }
     }
 
-    public func moveAppointment(_ id: Int64, portalID: String?, to request: BookingRequest, at now: Date) async throws
-        -> Appointment
-    {
+    public func moveAppointment(
+        _ id: Int64, portalID: String?, to request: BookingRequest, at now: Date, slotClosed: Bool
+    ) async throws -> Appointment {
         try await guarded { [self] in
             try await transaction { [self] connection in
                 // Both days' locks before the booking's row, in the order every writer takes them.
@@ -177,7 +177,7 @@ extension PostgresStore {
                     "SELECT to_char(date, 'YYYY-MM-DD') FROM appointment WHERE id = \(id)", logger: logger
                 ).decode(String.self).first(where: { _ in true }).flatMap(CivilDate.init)
                 try await lockAppointmentDays([request.date] + (from.map { [$0] } ?? []), connection)
-                let old = try await lockOpenBooking(id, portalID: portalID, at: now, connection)
+                let old = try await lockOpenBooking(id, portalID: portalID, at: now, slotClosed: slotClosed, connection)
                 _ = try await connection.query(
                     "UPDATE appointment SET state = 'moved' WHERE id = \(id)", logger: logger)
                 let request = request.moving(old)
@@ -369,14 +369,31 @@ extension PostgresStore {
         _ request: BookingRequest, movedFrom: Int64?, at now: Date, _ connection: PostgresConnection
     ) async throws -> Appointment {
         let day = request.date.description
-        // The applicant's bookings of the day already past their grace are no-shows now (derived).
+        // The applicant's bookings of the day already past their grace are no-shows now (derived),
+        // or, for a time the hall is closed by the calendar as it stands, cancelled with why.
         let graceEnded = Self.wholeSeconds(now).addingTimeInterval(-AppointmentRules.noShowGrace)
-        _ = try await connection.query(
+        var past: [(id: Int64, minute: Int, extended: Bool)] = []
+        for try await (id, minute, extensionID) in try await connection.query(
             """
-            UPDATE appointment SET state = 'no-show'
+            SELECT id, start_minute, extension_id FROM appointment
             WHERE id_number = \(request.idNumber) AND date = \(day)::date AND state = 'booked'
                 AND starts_at < \(graceEnded)
-            """, logger: logger)
+            """, logger: logger
+        ).decode((Int64, Int, Int64?).self) {
+            past.append((id, minute, extensionID != nil))
+        }
+        for booking in past {
+            if request.hallWasClosed(minute: booking.minute, extended: booking.extended) {
+                _ = try await connection.query(
+                    "UPDATE appointment SET state = 'cancelled' WHERE id = \(booking.id)", logger: logger)
+                try await recordBookingEvent(
+                    booking.id, kind: "cancelled", at: now, actor: request.bookedBy,
+                    reason: BookingRequest.closedSlotReason, connection)
+            } else {
+                _ = try await connection.query(
+                    "UPDATE appointment SET state = 'no-show' WHERE id = \(booking.id)", logger: logger)
+            }
+        }
         if let open = try await connection.query(
             """
             SELECT id FROM appointment WHERE id_number = \(request.idNumber) AND date = \(day)::date AND state = 'booked'
@@ -454,23 +471,25 @@ extension PostgresStore {
 
     /// Booking `id` with its row locked to the end of the transaction, open at `now`, of `portalID`
     /// when given (another portal's is not found). A booking changed meanwhile is read as changed.
-    fileprivate func lockOpenBooking(_ id: Int64, portalID: String?, at now: Date, _ connection: PostgresConnection)
-        async throws -> Appointment
-    {
+    fileprivate func lockOpenBooking(
+        _ id: Int64, portalID: String?, at now: Date, slotClosed: Bool = false, _ connection: PostgresConnection
+    ) async throws -> Appointment {
         try await connection.runToEnd("SELECT id FROM appointment WHERE id = \(id) FOR UPDATE", logger: logger)
         return try Self.openBooking(
-            id, try await storedBooking(id, connection)?.appointment, portalID: portalID, at: now)
+            id, try await storedBooking(id, connection)?.appointment, portalID: portalID, at: now,
+            slotClosed: slotClosed)
     }
 
     /// `stored` (booking `id`) as it stands at `now`, refused unless it is open and of `portalID`
     /// when given; the SQLite store's words.
-    fileprivate static func openBooking(_ id: Int64, _ stored: Appointment?, portalID: String?, at now: Date) throws
-        -> Appointment
-    {
+    fileprivate static func openBooking(
+        _ id: Int64, _ stored: Appointment?, portalID: String?, at now: Date, slotClosed: Bool = false
+    ) throws -> Appointment {
         guard let stored, portalID == nil || stored.portalID == portalID else {
             throw Problem(.notFound, "appointment.not-found", zh: "没有编号为\(id)的预约", en: "there is no booking \(id)")
         }
-        let appointment = stored.standing(at: now)
+        // Past its time at which the hall was closed (the desk judged it by the calendar): open.
+        let appointment = slotClosed && stored.state == .booked ? stored : stored.standing(at: now)
         guard appointment.state == .booked else {
             throw Problem(
                 .refused, "appointment.not-open", zh: "预约\(id)\(appointment.state.name.zh)，不能再办理",

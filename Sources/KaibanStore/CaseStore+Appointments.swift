@@ -215,15 +215,28 @@ extension CaseStore: AppointmentStore {
     func insertBooking(_ request: BookingRequest, movedFrom: Int64?, at now: Date, _ db: Database) throws
         -> Appointment
     {
-        // The applicant's bookings of the day already past their grace are no-shows now (derived).
-        try db.execute(
+        // The applicant's bookings of the day already past their grace are no-shows now (derived),
+        // or, for a time the hall is closed by the calendar as it stands, cancelled with why.
+        for row in try Row.fetchAll(
+            db,
             sql: """
-                UPDATE appointment SET state = 'no-show'
+                SELECT id, start_minute, extension_id FROM appointment
                 WHERE id_number = ? AND date = ? AND state = 'booked' AND starts_at + ? < ?
                 """,
             arguments: [
                 request.idNumber, request.date.description, Int64(AppointmentRules.noShowGrace), Self.seconds(now),
             ])
+        {
+            let id: Int64 = row["id"]
+            if request.hallWasClosed(minute: row["start_minute"], extended: (row["extension_id"] as Int64?) != nil) {
+                try db.execute(sql: "UPDATE appointment SET state = 'cancelled' WHERE id = ?", arguments: [id])
+                try recordAppointmentEvent(
+                    id, kind: "cancelled", at: now, actor: request.bookedBy, reason: BookingRequest.closedSlotReason,
+                    db)
+            } else {
+                try db.execute(sql: "UPDATE appointment SET state = 'no-show' WHERE id = ?", arguments: [id])
+            }
+        }
         if let open = try Int64.fetchOne(
             db, sql: "SELECT id FROM appointment WHERE id_number = ? AND date = ? AND state = 'booked'",
             arguments: [request.idNumber, request.date.description])
@@ -291,12 +304,15 @@ extension CaseStore: AppointmentStore {
     }
 
     /// Booking `id`, open at `now`, of `portalID` when given (another portal's is not found).
-    func openBooking(_ id: Int64, portalID: String?, at now: Date, _ db: Database) throws -> Appointment {
+    func openBooking(_ id: Int64, portalID: String?, at now: Date, slotClosed: Bool = false, _ db: Database) throws
+        -> Appointment
+    {
         guard let stored = try fetchAppointment(id, db), portalID == nil || stored.portalID == portalID else {
             throw Problem(
                 .notFound, "appointment.not-found", zh: "没有编号为\(id)的预约", en: "there is no booking \(id)")
         }
-        let appointment = stored.standing(at: now)
+        // Past its time at which the hall was closed (the desk judged it by the calendar): open.
+        let appointment = slotClosed && stored.state == .booked ? stored : stored.standing(at: now)
         guard appointment.state == .booked else {
             throw Problem(
                 .refused, "appointment.not-open",
@@ -306,12 +322,12 @@ extension CaseStore: AppointmentStore {
         return appointment
     }
 
-    public func cancelAppointment(_ id: Int64, portalID: String?, reason: String?, by actor: String, at now: Date)
-        async throws -> Appointment
-    {
+    public func cancelAppointment(
+        _ id: Int64, portalID: String?, reason: String?, by actor: String, at now: Date, slotClosed: Bool
+    ) async throws -> Appointment {
         try await offPool {
             try self.write { db in
-                _ = try self.openBooking(id, portalID: portalID, at: now, db)
+                _ = try self.openBooking(id, portalID: portalID, at: now, slotClosed: slotClosed, db)
                 try db.execute(sql: "UPDATE appointment SET state = 'cancelled' WHERE id = ?", arguments: [id])
                 try self.recordAppointmentEvent(id, kind: "cancelled", at: now, actor: actor, reason: reason, db)
                 guard let appointment = try self.fetchAppointment(id, db) else {
@@ -322,12 +338,12 @@ extension CaseStore: AppointmentStore {
         }
     }
 
-    public func moveAppointment(_ id: Int64, portalID: String?, to request: BookingRequest, at now: Date)
-        async throws -> Appointment
-    {
+    public func moveAppointment(
+        _ id: Int64, portalID: String?, to request: BookingRequest, at now: Date, slotClosed: Bool
+    ) async throws -> Appointment {
         try await offPool {
             try self.write { db in
-                let old = try self.openBooking(id, portalID: portalID, at: now, db)
+                let old = try self.openBooking(id, portalID: portalID, at: now, slotClosed: slotClosed, db)
                 try db.execute(sql: "UPDATE appointment SET state = 'moved' WHERE id = ?", arguments: [id])
                 let request = request.moving(old)
                 let new = try self.insertBooking(request, movedFrom: id, at: now, db)

@@ -66,6 +66,10 @@ public final class CaseStore: Sendable {
                 where (error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED) && Date() < deadline
             {
                 Thread.sleep(forTimeInterval: 0.05)
+            } catch let error as DatabaseError {
+                // Still locked at the deadline: busy, like any write that waited as long.
+                if case .databaseBusy = storeError(error) { throw StoreError.databaseBusy(path) }
+                throw StoreError.storage("\(path): \(Self.describe(error))")
             } catch {
                 throw StoreError.storage("\(path): \(Self.describe(error))")
             }

@@ -48,7 +48,9 @@ import Testing
     @Test func anInstantWithAnInvisibleCharacterIsNoInstant() {
         #expect(HallTime.parse(" 2026-11-26T09:05\t") == HallTime.parse("2026-11-26T09:05"))
         #expect(HallTime.parse("2026-11-26T09:05") != nil)
-        for invisible in ["\u{200B}", "\u{FEFF}", "\u{00A0}", "\u{3000}", "\u{200D}"] {
+        // Spaces an input method types are spaces.
+        #expect(HallTime.parse("\u{3000}2026-11-26T09:05\u{00A0}") == HallTime.parse("2026-11-26T09:05"))
+        for invisible in ["\u{200B}", "\u{FEFF}", "\u{2060}", "\u{200D}"] {
             #expect(HallTime.parse("2026-11-26T09:05" + invisible) == nil, "\(invisible.unicodeScalars.first!.value)")
             #expect(HallTime.parse(invisible + "2026-11-26T09:05") == nil)
         }

@@ -128,6 +128,49 @@ import Testing
         #expect(openDay.appointments.map(\.state) == [.noShow] && openDay.slotClosed == 0)
     }
 
+    /// From a re-trial: a booking for a time the afternoon no longer opens at became a stored
+    /// no-show as soon as its applicant booked again that day, and could be neither cancelled nor
+    /// moved once its time had passed. It is cancelled with the reason when they book again, and
+    /// open to a cancellation or a move; a booking for a time the hall was open is a no-show.
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases, .appointments))
+    func aBookingTheCalendarClosedIsNeverMadeANoShow(store: TestStoreKind) async throws {
+        let desk = try await Fixtures.desk(at: Fixtures.at(9, 5), store: store)
+        let friday = try #require(CivilDate("2026-11-27"))
+        let li = BookingApplicant(name: "李秀英", idNumber: Fixtures.idLi, phone: "0839-5551234")
+        let zhang = BookingApplicant(name: "张伟", idNumber: Fixtures.idZhang, phone: "0839-5551235")
+        let third = BookingApplicant(
+            name: "王芳", idNumber: AppointmentTests.citizenID(7), phone: "0839-5551236")
+        _ = try await desk.setAppointmentCapacity(2, as: supervisor)
+        let closedForLi = try await desk.book(date: friday, time: "13:30", for: li, as: window)
+        let closedForZhang = try await desk.book(date: friday, time: "13:30", for: zhang, as: window)
+        let morning = try await desk.book(date: friday, time: "09:00", for: third, as: window)
+        // The afternoon opens at 14:00 from Friday on.
+        let file = Fixtures.packageRoot.appendingPathComponent("seeds/calendar/office-hours.xml")
+        let later = try String(contentsOf: file, encoding: .utf8).replacingOccurrences(
+            of: #"from="13:30""#, with: #"from="14:00""#)
+        #expect(later.contains(#"from="14:00""#))
+        _ = try await desk.changeOfficeHours(
+            Data(later.utf8), source: "office-hours-later.xml", from: friday, reason: "午休调整", as: supervisor)
+        _ = desk.playing(Fixtures.at(13, 50, day: 27))
+        let day = try await desk.appointmentDay(friday)
+        #expect(day.appointments.map(\.state) == [.noShow, .slotClosed, .slotClosed], "\(day.appointments)")
+        // Li books again for 14:30: the 13:30 booking is cancelled, saying why; no no-show.
+        let again = try await desk.book(date: friday, time: "14:30", for: li, as: window)
+        let kept = try #require(try await desk.appointmentDay(friday).appointments.first { $0.id == closedForLi.id })
+        #expect(kept.state == .cancelled && again.state == .booked)
+        let month = (try #require(CivilDate("2026-11-01")), try #require(CivilDate("2026-11-30")))
+        let bookings = try await desk.channelActivity(from: month.0, to: month.1).bookings
+        #expect(bookings.noShows == 1 && bookings.slotClosed == 1 && bookings.cancelled == 1, "\(bookings)")
+        // Zhang's 13:30 is still open to the clerk: cancelled now (it had been "a no-show").
+        let cancelled = try await desk.cancelAppointment(closedForZhang.id, reason: "时段取消", as: window)
+        #expect(cancelled.state == .cancelled)
+        // The 09:00, when the hall was open, is a no-show, and closed to a cancellation.
+        let noShow = await Fixtures.problem {
+            _ = try await desk.cancelAppointment(morning.id, reason: nil, as: self.window)
+        }
+        #expect(noShow?.code == "appointment.not-open")
+    }
+
     /// From a re-trial: a deadline extended once, then put on a day off by a calendar
     /// correction, could not be moved (an extension is allowed once), and the applicant was
     /// recorded as having broken the commitment. A second extension is allowed then, and only then.
@@ -571,6 +614,12 @@ import Testing
                 number, "approve", as: self.reviewer, at: Fixtures.at(9, 10))
         }
         #expect(dated?.code == "step.before-last-event")
+        // A last event further ahead of this clock than a step may be dated (another process's
+        // clock hours fast) does not carry this one along: refused as before.
+        let behind = await Fixtures.problem {
+            _ = try await desk.playing(Fixtures.at(9, 0)).step(number, "approve", as: self.reviewer)
+        }
+        #expect(behind?.code == "step.before-last-event")
         #expect(try await desk.history(number).count == 3)
     }
 

@@ -240,6 +240,7 @@ import Testing
         let versions = try await desk.calendarStatus().officeHoursVersions
         #expect(versions.map(\.version.effectiveFrom.description) == ["2000-01-01", "2026-11-27", "2026-11-27"])
         #expect(versions.last?.source == "hours-corrected.xml")
+        #expect(versions.map(\.corrected) == [false, true, false])
         #expect(try await desk.rebuild(as: supervisor).repaired.isEmpty)
         // Once the day has come, its hours stand.
         let late = await Fixtures.problem {

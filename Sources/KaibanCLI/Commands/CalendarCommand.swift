@@ -50,12 +50,8 @@ struct CalendarCommand: AsyncParsableCommand {
                 }
                 var versions = TextTable(
                     zh ? ["生效日期", "来源", "记录时间", "负责人", "理由"] : ["in force from", "source", "recorded", "by", "reason"])
-                let records = status.officeHoursVersions
-                for (index, record) in records.enumerated() {
-                    // A version for the same date recorded later corrected this one before it came.
-                    let corrected = records[(index + 1)...].contains {
-                        $0.version.effectiveFrom == record.version.effectiveFrom
-                    }
+                for record in status.officeHoursVersions {
+                    let corrected = record.corrected
                     versions.add([
                         (record.version.effectiveFrom == OfficeHoursVersion.beginning
                             ? (zh ? "起始" : "the start") : record.version.effectiveFrom.description)
