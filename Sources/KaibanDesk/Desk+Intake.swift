@@ -148,6 +148,22 @@ extension Desk {
                 other.industry = $0.industry
                 return other
             })
+        // A revoked registration's name held: say so, and from when it is free again.
+        let key = (
+            EnterpriseNameText.comparisonKey(analysis.tradeName), EnterpriseNameText.comparisonKey(analysis.industry)
+        )
+        for held in registered {
+            guard let released = held.releasedAt, EnterpriseNameText.comparisonKey(held.tradeName) == key.0,
+                EnterpriseNameText.comparisonKey(held.industry) == key.1
+            else { continue }
+            let (revoked, free) = (HallTime.localDate(of: released), NameRules.holdEnds(releasedAt: released))
+            analysis.problems.append(
+                LocalizedText(
+                    zh: "“\(held.name)”的登记已于\(revoked)撤销，其名称三年内不得使用，\(free)起方可再用",
+                    en:
+                        "the registration of \"\(held.name)\" was revoked on \(revoked); its name is held for three years, free again from \(free)"
+                ))
+        }
         return (analysis, records.open)
     }
 

@@ -646,6 +646,11 @@ import Testing
         _ = try await desk.playing(revokedAt).step(number, "revoke", reason: "逾期未补交", as: supervisor)
         #expect(try await free(at: Fixtures.local("2027-06-01T09:00")) == false)
         #expect(try await free(at: Fixtures.local("2029-11-29T23:59")) == false)
+        let held = try await desk.playing(Fixtures.local("2027-06-01T09:00")).checkName(
+            name, type: application.enterpriseType)
+        #expect(
+            held.problems.contains { $0.zh.contains("已于2026-11-30撤销") && $0.zh.contains("2029-11-30起方可再用") },
+            "\(held.problems)")
         let threeYearsOn = Fixtures.local("2029-11-30T09:00")
         #expect(try await free(at: threeYearsOn))
         // Registered again then: taken in, approved and licensed under the same name.
