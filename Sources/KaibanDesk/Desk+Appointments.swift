@@ -75,16 +75,16 @@ extension Desk {
     func slots(on date: CivilDate, bookings: [Appointment]) async throws -> [AppointmentSlot] {
         try Self.requireCalendarDay(date)
         let calendar = try await workingCalendar()
-        var taken: [Int: Int] = [:]
-        for booking in bookings where booking.state.holdsPlace {
-            taken[AppointmentRules.minute(of: booking.time) ?? -1, default: 0] += 1
-        }
+        // A booking takes a place in every slot it overlaps: one made before the hours moved the
+        // slots (13:30 between 13:15 and 13:45) in both (as the store counts when it books).
+        let held = bookings.filter { $0.state.holdsPlace }.compactMap { AppointmentRules.minute(of: $0.time) }
+        func taken(_ start: Int) -> Int { held.filter { abs($0 - start) < AppointmentRules.slotMinutes }.count }
         let regular = AppointmentRules.regularSlotStarts(on: date, calendar: calendar)
         var slots: [AppointmentSlot] = []
         if !regular.isEmpty {
             let capacity = try await appointmentCapacity(on: date)
             slots = regular.map {
-                AppointmentSlot(date: date, startMinute: $0, capacity: capacity, extended: false, taken: taken[$0] ?? 0)
+                AppointmentSlot(date: date, startMinute: $0, capacity: capacity, extended: false, taken: taken($0))
             }
         }
         // Extended hours opened before the office hours grew over them: where a session now covers
@@ -94,7 +94,7 @@ extension Desk {
             slots += AppointmentRules.slotStarts(of: opened).filter { !officeStarts.contains($0) }.map {
                 AppointmentSlot(
                     date: date, startMinute: $0, capacity: opened.capacity, extended: true, extensionID: opened.id,
-                    taken: taken[$0] ?? 0)
+                    taken: taken($0))
             }
         }
         return slots.sorted { $0.startMinute < $1.startMinute }
@@ -335,6 +335,14 @@ extension Desk {
     ) async throws -> IntakeResult {
         try await run {
             let (clerk, now, recording) = try await recording(instant, as: actor, late: nil)
+            if try await slotClosed(appointment, at: now) {
+                throw Problem(
+                    .refused, "appointment.not-open",
+                    zh: "预约\(appointment)\(AppointmentState.slotClosed.name.zh)，不能到场办理：请改约或取消后按窗口收件办理",
+                    en:
+                        "booking \(appointment) is \(AppointmentState.slotClosed.name.en): no check-in; move or cancel it and take the application in at the window"
+                )
+            }
             var application = application
             application.channel = .appointment
             let prepared = try await prepare(application, documents: documents, hall: settings.hall, at: now)

@@ -140,8 +140,10 @@ extension Desk {
         }
         // A name whose registration was revoked three years ago or more is free again.
         let registered = records.registered.filter { NameRules.isHeld(releasedAt: $0.releasedAt, on: date) }
+        // A name held after a revocation is told apart below, not as registered.
+        let standing = registered.filter { $0.releasedAt == nil }
         analysis.check(
-            against: registered.map {
+            against: standing.map {
                 var other = analysis
                 other.name = $0.name
                 other.tradeName = $0.tradeName

@@ -166,9 +166,10 @@ public enum StoreError: ClerkReadable, ProblemConvertible, Sendable, Equatable {
         case .storage(let detail):
             return zh ? "数据库出错：\(detail)" : "storage failure: \(detail)"
         case .databaseBusy(let location):
+            let named = location.isEmpty ? "" : (zh ? location : " \(location)")
             return zh
-                ? "数据库\(location)正被另一进程写入，等候多时仍未轮到；未作任何更改，请稍后重试"
-                : "the database \(location) was being written by another process for too long; nothing was changed, try again shortly"
+                ? "数据库\(named)正被另一进程占用，等候多时仍未轮到；未作任何更改，请稍后重试"
+                : "the database\(named) was held by another process for too long; nothing was changed, try again shortly"
         case .databaseFileReplaced(let path):
             return zh
                 ? "数据库文件\(path)在本进程打开后已被移动、替换或删除，不再写入：请停止本进程（如 kaiban serve）后重新启动，并核实该路径下的文件是否为应使用的数据库"

@@ -412,7 +412,9 @@ extension PostgresStore {
         let taken =
             try await connection.query(
                 """
-                SELECT count(*) FROM appointment WHERE date = \(day)::date AND start_minute = \(request.startMinute)
+                SELECT count(*) FROM appointment WHERE date = \(day)::date
+                    AND start_minute > \(request.startMinute - AppointmentRules.slotMinutes)
+                    AND start_minute < \(request.startMinute + AppointmentRules.slotMinutes)
                     AND state IN ('booked', 'checked-in', 'no-show')
                 """, logger: logger
             ).decode(Int.self).first(where: { _ in true }) ?? 0

@@ -256,9 +256,13 @@ extension CaseStore: AppointmentStore {
             try Int.fetchOne(
                 db,
                 sql: """
-                    SELECT count(*) FROM appointment WHERE date = ? AND start_minute = ?
+                    SELECT count(*) FROM appointment WHERE date = ? AND start_minute > ? AND start_minute < ?
                     AND state IN ('booked', 'checked-in', 'no-show')
-                    """, arguments: [request.date.description, request.startMinute]) ?? 0
+                    """,
+                arguments: [
+                    request.date.description, request.startMinute - AppointmentRules.slotMinutes,
+                    request.startMinute + AppointmentRules.slotMinutes,
+                ]) ?? 0
         // The places as they stand in this transaction: a supervisor's setting (or extended hours'
         // capacity) written since the slot was read counts; the default, the active window clerks,
         // is the desk's count.

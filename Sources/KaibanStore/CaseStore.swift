@@ -68,7 +68,7 @@ public final class CaseStore: Sendable {
                 Thread.sleep(forTimeInterval: 0.05)
             } catch let error as DatabaseError {
                 // Still locked at the deadline: busy, like any write that waited as long.
-                if case .databaseBusy = storeError(error) { throw StoreError.databaseBusy(path) }
+                if case .databaseBusy = storeError(error) { throw StoreError.databaseBusy("") }
                 throw StoreError.storage("\(path): \(Self.describe(error))")
             } catch {
                 throw StoreError.storage("\(path): \(Self.describe(error))")

@@ -128,6 +128,32 @@ import Testing
         #expect(openDay.appointments.map(\.state) == [.noShow] && openDay.slotClosed == 0)
     }
 
+    /// From a second re-trial: a booking made before the hours moved the slots by a quarter of an
+    /// hour (09:00 between 08:45 and 09:15) held no place in either, and the hall overbooked.
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases, .appointments))
+    func aBookingBetweenMovedSlotsHoldsAPlaceInBoth(store: TestStoreKind) async throws {
+        let desk = try await Fixtures.desk(at: Fixtures.at(9, 5), store: store)
+        let friday = try #require(CivilDate("2026-11-27"))
+        let zhang = BookingApplicant(name: "张伟", idNumber: Fixtures.idZhang, phone: "0839-5551235")
+        let li = BookingApplicant(name: "李秀英", idNumber: Fixtures.idLi, phone: "0839-5551234")
+        _ = try await desk.setAppointmentCapacity(1, as: supervisor)
+        _ = try await desk.book(date: friday, time: "09:00", for: zhang, as: window)
+        let file = Fixtures.packageRoot.appendingPathComponent("seeds/calendar/office-hours.xml")
+        let earlier = try String(contentsOf: file, encoding: .utf8).replacingOccurrences(
+            of: #"from="09:00""#, with: #"from="08:45""#)
+        _ = try await desk.changeOfficeHours(
+            Data(earlier.utf8), source: "office-hours-earlier.xml", from: friday, reason: "提前开门", as: supervisor)
+        let slots = try await desk.appointmentDay(friday).slots
+        #expect(slots.first { $0.time == "08:45" }?.taken == 1 && slots.first { $0.time == "09:15" }?.taken == 1)
+        for time in ["08:45", "09:15"] {
+            let full = await Fixtures.problem {
+                _ = try await desk.book(date: friday, time: time, for: li, as: self.window)
+            }
+            #expect(full?.code == "appointment.slot-full", "\(time)")
+        }
+        _ = try await desk.book(date: friday, time: "09:45", for: li, as: window)
+    }
+
     /// From a re-trial: a booking for a time the afternoon no longer opens at became a stored
     /// no-show as soon as its applicant booked again that day, and could be neither cancelled nor
     /// moved once its time had passed. It is cancelled with the reason when they book again, and
@@ -161,7 +187,12 @@ import Testing
         let month = (try #require(CivilDate("2026-11-01")), try #require(CivilDate("2026-11-30")))
         let bookings = try await desk.channelActivity(from: month.0, to: month.1).bookings
         #expect(bookings.noShows == 1 && bookings.slotClosed == 1 && bookings.cancelled == 1, "\(bookings)")
-        // Zhang's 13:30 is still open to the clerk: cancelled now (it had been "a no-show").
+        // Zhang's 13:30 cannot be checked in (the hall was closed then; said so, not "a no-show"),
+        // and is still open to the clerk: cancelled now (it had been "a no-show").
+        let checkIn = await Fixtures.problem {
+            _ = try await desk.checkIn(appointment: closedForZhang.id, Fixtures.application(), as: self.window)
+        }
+        #expect(checkIn?.code == "appointment.not-open" && checkIn?.text.zh.contains("时段因日历变更已不开放") == true)
         let cancelled = try await desk.cancelAppointment(closedForZhang.id, reason: "时段取消", as: window)
         #expect(cancelled.state == .cancelled)
         // The 09:00, when the hall was open, is a no-show, and closed to a cancellation.
@@ -651,6 +682,7 @@ import Testing
         #expect(
             held.problems.contains { $0.zh.contains("已于2026-11-30撤销") && $0.zh.contains("2029-11-30起方可再用") },
             "\(held.problems)")
+        #expect(!held.problems.contains { $0.zh.contains("已登记") }, "\(held.problems)")
         let threeYearsOn = Fixtures.local("2029-11-30T09:00")
         #expect(try await free(at: threeYearsOn))
         // Registered again then: taken in, approved and licensed under the same name.
