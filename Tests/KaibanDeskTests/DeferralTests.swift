@@ -41,6 +41,17 @@ import Testing
             Data(corrected.utf8), source: "holidays-2026.xml", replace: true, reason: "临时放假一天", as: supervisor)
     }
 
+    /// A supervisor changes the seed's office hours from `day` on: every session that opened at
+    /// `opening` opens at `time` instead.
+    func changeHours(from day: CivilDate, opening: String, at time: String, _ desk: Desk) async throws {
+        let file = Fixtures.packageRoot.appendingPathComponent("seeds/calendar/office-hours.xml")
+        let changed = try String(contentsOf: file, encoding: .utf8).replacingOccurrences(
+            of: "from=\"\(opening)\"", with: "from=\"\(time)\"")
+        #expect(changed.contains("from=\"\(time)\""))
+        _ = try await desk.changeOfficeHours(
+            Data(changed.utf8), source: "office-hours-changed.xml", from: day, reason: "调整办公时间", as: supervisor)
+    }
+
     /// Accepts, reviews and approves case `number` from `hour`:`minute` on, a step every 5 minutes.
     func throughApproval(_ desk: Desk, _ number: CaseNumber, from start: Date) async throws -> RegistrationCase {
         var state: RegistrationCase?
@@ -138,11 +149,7 @@ import Testing
         let li = BookingApplicant(name: "李秀英", idNumber: Fixtures.idLi, phone: "0839-5551234")
         _ = try await desk.setAppointmentCapacity(1, as: supervisor)
         _ = try await desk.book(date: friday, time: "09:00", for: zhang, as: window)
-        let file = Fixtures.packageRoot.appendingPathComponent("seeds/calendar/office-hours.xml")
-        let earlier = try String(contentsOf: file, encoding: .utf8).replacingOccurrences(
-            of: #"from="09:00""#, with: #"from="08:45""#)
-        _ = try await desk.changeOfficeHours(
-            Data(earlier.utf8), source: "office-hours-earlier.xml", from: friday, reason: "提前开门", as: supervisor)
+        try await changeHours(from: friday, opening: "09:00", at: "08:45", desk)
         let slots = try await desk.appointmentDay(friday).slots
         #expect(slots.first { $0.time == "08:45" }?.taken == 1 && slots.first { $0.time == "09:15" }?.taken == 1)
         for time in ["08:45", "09:15"] {
@@ -171,12 +178,7 @@ import Testing
         let closedForZhang = try await desk.book(date: friday, time: "13:30", for: zhang, as: window)
         let morning = try await desk.book(date: friday, time: "09:00", for: third, as: window)
         // The afternoon opens at 14:00 from Friday on.
-        let file = Fixtures.packageRoot.appendingPathComponent("seeds/calendar/office-hours.xml")
-        let later = try String(contentsOf: file, encoding: .utf8).replacingOccurrences(
-            of: #"from="13:30""#, with: #"from="14:00""#)
-        #expect(later.contains(#"from="14:00""#))
-        _ = try await desk.changeOfficeHours(
-            Data(later.utf8), source: "office-hours-later.xml", from: friday, reason: "午休调整", as: supervisor)
+        try await changeHours(from: friday, opening: "13:30", at: "14:00", desk)
         _ = desk.playing(Fixtures.at(13, 50, day: 27))
         let day = try await desk.appointmentDay(friday)
         #expect(day.appointments.map(\.state) == [.noShow, .slotClosed, .slotClosed], "\(day.appointments)")
