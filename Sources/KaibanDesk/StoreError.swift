@@ -61,6 +61,8 @@ public enum StoreError: ClerkReadable, ProblemConvertible, Sendable, Equatable {
     /// A transferred case (by its collaboration number) is not waiting to be taken in: another
     /// pass of the exchange took it in first (or it is unknown). Nothing was written.
     case crossProvinceCaseTaken(String)
+    /// The database was migrated by a newer Kaiban (the migrations named, unknown here): not used.
+    case databaseNewer(location: String, migrations: [String])
     /// `partner` holds no key of that fingerprint.
     case partnerKeyNotFound(fingerprint: String, partner: String)
     /// Another request under the same portal and idempotency key was taken in first.
@@ -101,6 +103,7 @@ public enum StoreError: ClerkReadable, ProblemConvertible, Sendable, Equatable {
         case .partnerKeyNotFound: return Problem(.notFound, "partner.key-not-found", text)
         case .transferNotReturnable: return Problem(.refused, "exchange.return-refused", text)
         case .crossProvinceCaseTaken: return Problem(.conflict, "exchange.case-taken", text)
+        case .databaseNewer: return Problem(.brokenData, "database.newer-version", text)
         case .clerkTokenNotFound: return Problem(.notFound, "clerk-token.not-found", text)
         case .submissionExists: return Problem(.conflict, "submission.in-progress", text)
         }
@@ -193,6 +196,11 @@ public enum StoreError: ClerkReadable, ProblemConvertible, Sendable, Equatable {
             return zh
                 ? "办件\(number)的转办被对方拒收，但其所用流程版本或当前阶段不能退回窗口：请核实后撤回并重新收件"
                 : "the transfer of case \(number) was refused, but its workflow version or stage cannot return it to the window: check it, withdraw it and take it in again"
+        case .databaseNewer(let location, let migrations):
+            let list = migrations.joined(separator: ", ")
+            return zh
+                ? "数据库\(location)已由更新版本的 Kaiban 升级（迁移 \(list)），本程序不认识其规则，不能使用：请使用新版本"
+                : "the database \(location) was upgraded by a newer Kaiban (migrations \(list)); this program does not know its rules and does not use it: use the newer version"
         case .crossProvinceCaseTaken(let collaboration):
             return zh
                 ? "跨省转入办件\(collaboration)不在待收件之列（已由另一进程收件）；未作任何更改"

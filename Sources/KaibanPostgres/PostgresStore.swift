@@ -1,5 +1,6 @@
 import Foundation
 import KaibanCore
+import KaibanDesk
 import Logging
 import PostgresNIO
 import Synchronization
@@ -143,6 +144,13 @@ public final class PostgresStore: Sendable {
                     "SELECT version FROM kaiban_migration", logger: logger
                 ).decode(Int.self) {
                     applied.insert(version)
+                }
+                // A newer Kaiban's database: its rules are not this program's (a revocation written
+                // by an older build, say, would not release the name), so it is not used at all.
+                let unknown = applied.subtracting(PostgresMigrations.all.map(\.version)).sorted()
+                if !unknown.isEmpty {
+                    throw StoreError.databaseNewer(
+                        location: location.description, migrations: unknown.map { String($0) })
                 }
                 var now: [Int] = []
                 if let schema, PostgresMigrations.all.contains(where: { !applied.contains($0.version) }) {

@@ -42,7 +42,15 @@ public final class CaseStore: Sendable {
         // Several processes may open a new database at once: GRDB's migrator decides what to run
         // before its transactions, so migrations are serialised with a lock on the file itself
         // (flock, which does not interfere with SQLite's own fcntl locks).
-        let pending = try Self.guarded { try !pool.read(KaibanMigrations.migrator.hasCompletedMigrations) }
+        let migrator = KaibanMigrations.migrator
+        let (pending, applied) = try Self.guarded {
+            try pool.read { db in (try !migrator.hasCompletedMigrations(db), try migrator.appliedIdentifiers(db)) }
+        }
+        // A newer Kaiban's database: its rules are not this program's (a revocation written by an
+        // older build, say, would not release the name), so it is not used at all.
+        let known = Set(migrator.migrations)
+        let unknown = applied.subtracting(known).sorted()
+        guard unknown.isEmpty else { throw StoreError.databaseNewer(location: path, migrations: unknown) }
         if pending {
             let descriptor = open(path, O_RDWR)
             guard descriptor >= 0 else { throw StoreError.storage("\(path): cannot open for the migration lock") }

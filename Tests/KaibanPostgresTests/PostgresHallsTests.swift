@@ -136,6 +136,20 @@ extension PostgresStoreTests {
         }
     }
 
+    /// From an upgrade trial: an older build used a database a newer one had migrated, writing by
+    /// its older rules. A database with a migration this build does not know is refused.
+    @Test func aDatabaseOfANewerBuildIsRefused() async throws {
+        try await withFreshDatabase { location in
+            try await Self.migrated(location) { _ in }
+            try await PostgresStore.withStore(location, deadline: TestServer.patience) {
+                try await $0.execute("INSERT INTO kaiban_migration (version, name) VALUES (9999, 'from-the-future')")
+            }
+            let refused = await #expect(throws: StoreError.self) { try await Self.migrated(location) { _ in } }
+            #expect(refused?.problem.code == "database.newer-version", "\(String(describing: refused))")
+            #expect(refused == .databaseNewer(location: location.description, migrations: ["9999"]))
+        }
+    }
+
     /// Each hall's processes take turns to migrate, apart from other halls': one hall's migration
     /// held up does not hold up the province, and a turn not had in time is said as busy (it had
     /// been "current transaction is aborted", the lock's own failure lost).

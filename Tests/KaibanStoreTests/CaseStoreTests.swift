@@ -60,6 +60,23 @@ import Testing
             ).number.description == "510811-20261126-0002")
     }
 
+    /// From an upgrade trial: an older build opened a database a newer one had migrated, and wrote
+    /// by its older rules without a word. A database with a migration this build does not know
+    /// is refused, saying which; and the file passes SQLite's own integrity check (the office
+    /// hours table of migration 0032 had tripped SQLite 3.40's check with its key's column last).
+    @Test func aDatabaseOfANewerBuildIsRefusedAndTheFileIsSound() throws {
+        _ = try intake(1)
+        let shell = try DatabaseQueue(path: path)
+        #expect(try shell.read { try String.fetchAll($0, sql: "PRAGMA integrity_check") } == ["ok"])
+        try shell.write {
+            try $0.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('9999-from-the-future')")
+        }
+        let refused = #expect(throws: StoreError.self) { _ = try CaseStore(path: path) }
+        #expect(refused == .databaseNewer(location: path, migrations: ["9999-from-the-future"]))
+        #expect(refused?.problem.code == "database.newer-version")
+        #expect(try count("registration_case") == 1)
+    }
+
     @Test func caseNumbersRunPerHallAndLocalDay() throws {
         #expect(try intake(1).number.description == "510811-20261126-0001")
         #expect(try intake(2).number.description == "510811-20261126-0002")
