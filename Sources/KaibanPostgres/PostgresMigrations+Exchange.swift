@@ -217,7 +217,8 @@ extension PostgresMigrations {
     /// Version 20: a revoked registration's name is held three years, not for ever, as the
     /// SQLite store's migration 31 does: each registered name keeps its release (`released_at`,
     /// the revocation) and only the names still standing are unique; the conflict reads keep an
-    /// index of every row. Registrations revoked before get their release from `admin rebuild`.
+    /// index of every row. Registrations revoked before get their release here, from their
+    /// history, as `admin rebuild` derives it.
     static let revokedNameHold: [PostgresMigration] = [
         PostgresMigration(
             version: 20, name: "revoked-name-hold",
@@ -233,6 +234,17 @@ extension PostgresMigrations {
                 """,
                 """
                 CREATE INDEX registered_name_by_trade_name ON registered_name (division, trade_name, industry)
+                """,
+                """
+                UPDATE registered_name r SET released_at = (
+                    SELECT e.at FROM case_event e
+                    WHERE e.case_id = c.id AND e.kind = 1 AND e.to_stage = c.stage
+                    ORDER BY e.sequence DESC LIMIT 1)
+                FROM registration_case c JOIN workflow_definition w
+                    ON w.workflow_id = c.workflow_id AND w.version = c.workflow_version
+                WHERE c.number = r.case_number AND EXISTS (
+                    SELECT 1 FROM jsonb_array_elements(w.definition_json::jsonb -> 'stages') s
+                    WHERE s ->> 'id' = c.stage AND s ->> 'outcome' = 'revoked')
                 """,
             ])
     ]

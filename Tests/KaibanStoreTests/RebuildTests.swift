@@ -83,6 +83,26 @@ import Testing
         #expect(try await desk.rebuild(as: supervisor).repaired == [number.description])
         #expect(try await free())
         #expect(try await desk.rebuild(as: supervisor).repaired.isEmpty)
+        // A database migrated to 0031 from before the rule gets the same release from the
+        // migration itself, to the character (a rebuild then finds nothing to repair).
+        let written = try await Self.shell(path).read {
+            try String.fetchOne(
+                $0, sql: "SELECT released_at FROM registered_name WHERE case_number = ?",
+                arguments: [number.description])
+        }
+        try await Self.shell(path).write { db in
+            try db.execute(
+                sql: "UPDATE registered_name SET released_at = NULL WHERE case_number = ?",
+                arguments: [number.description])
+            try db.execute(sql: KaibanMigrations.releaseRevokedNamesSQL)
+        }
+        let derived = try await Self.shell(path).read {
+            try String.fetchOne(
+                $0, sql: "SELECT released_at FROM registered_name WHERE case_number = ?",
+                arguments: [number.description])
+        }
+        #expect(derived != nil && derived == written, "\(String(describing: derived)) \(String(describing: written))")
+        #expect(try await desk.rebuild(as: supervisor).repaired.isEmpty)
     }
 
     @Test func everyDerivedColumnThatDriftedIsFoundAndRepaired() async throws {
