@@ -10,6 +10,9 @@ import Testing
     let window = DeskActor.clerk("wangfang")
     let reviewer = DeskActor.clerk("lijun")
     let supervisor = DeskActor.clerk("zhouqiang")
+    /// Two applicants who book (the application's legal representative and an investor).
+    let zhang = BookingApplicant(name: "张伟", idNumber: Fixtures.idZhang, phone: "0839-5551235")
+    let li = BookingApplicant(name: "李秀英", idNumber: Fixtures.idLi, phone: "0839-5551234")
 
     /// Takes in `application` at `instant` with every document it needs but `missing`.
     func intake(
@@ -145,8 +148,6 @@ import Testing
     func aBookingBetweenMovedSlotsHoldsAPlaceInBoth(store: TestStoreKind) async throws {
         let desk = try await Fixtures.desk(at: Fixtures.at(9, 5), store: store)
         let friday = try #require(CivilDate("2026-11-27"))
-        let zhang = BookingApplicant(name: "张伟", idNumber: Fixtures.idZhang, phone: "0839-5551235")
-        let li = BookingApplicant(name: "李秀英", idNumber: Fixtures.idLi, phone: "0839-5551234")
         _ = try await desk.setAppointmentCapacity(1, as: supervisor)
         _ = try await desk.book(date: friday, time: "09:00", for: zhang, as: window)
         try await changeHours(from: friday, opening: "09:00", at: "08:45", desk)
@@ -169,8 +170,6 @@ import Testing
     func aBookingTheCalendarClosedIsNeverMadeANoShow(store: TestStoreKind) async throws {
         let desk = try await Fixtures.desk(at: Fixtures.at(9, 5), store: store)
         let friday = try #require(CivilDate("2026-11-27"))
-        let li = BookingApplicant(name: "李秀英", idNumber: Fixtures.idLi, phone: "0839-5551234")
-        let zhang = BookingApplicant(name: "张伟", idNumber: Fixtures.idZhang, phone: "0839-5551235")
         let third = BookingApplicant(
             name: "王芳", idNumber: AppointmentTests.citizenID(7), phone: "0839-5551236")
         _ = try await desk.setAppointmentCapacity(2, as: supervisor)
