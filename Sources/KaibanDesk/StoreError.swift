@@ -40,7 +40,7 @@ public enum StoreError: ClerkReadable, ProblemConvertible, Sendable, Equatable {
     case storage(String)
     /// Another process held the SQLite database's write lock past the busy timeout: nothing was
     /// changed; the same request may be tried again.
-    case databaseBusy(String)
+    case databaseBusy
     /// The database file this process has open is no longer the one at its path: it was moved,
     /// replaced (a restore) or deleted under the running process, which would otherwise write
     /// where no one reads.
@@ -168,11 +168,10 @@ public enum StoreError: ClerkReadable, ProblemConvertible, Sendable, Equatable {
                 : "the derived record of case \(number) (version \(row)) disagrees with its history (version \(history)); nothing was done: a supervisor rebuilds it from the history"
         case .storage(let detail):
             return zh ? "数据库出错：\(detail)" : "storage failure: \(detail)"
-        case .databaseBusy(let location):
-            let named = location.isEmpty ? "" : (zh ? location : " \(location)")
+        case .databaseBusy:
             return zh
-                ? "数据库\(named)正被另一进程占用，等候多时仍未轮到；未作任何更改，请稍后重试"
-                : "the database\(named) was held by another process for too long; nothing was changed, try again shortly"
+                ? "数据库正被另一进程占用，等候多时仍未轮到；未作任何更改，请稍后重试"
+                : "the database was held by another process for too long; nothing was changed, try again shortly"
         case .databaseFileReplaced(let path):
             return zh
                 ? "数据库文件\(path)在本进程打开后已被移动、替换或删除，不再写入：请停止本进程（如 kaiban serve）后重新启动，并核实该路径下的文件是否为应使用的数据库"

@@ -76,7 +76,7 @@ public final class CaseStore: Sendable {
                 Thread.sleep(forTimeInterval: 0.05)
             } catch let error as DatabaseError {
                 // Still locked at the deadline: busy, like any write that waited as long.
-                if case .databaseBusy = storeError(error) { throw StoreError.databaseBusy("") }
+                if case .databaseBusy = storeError(error) { throw StoreError.databaseBusy }
                 throw StoreError.storage("\(path): \(Self.describe(error))")
             } catch {
                 throw StoreError.storage("\(path): \(Self.describe(error))")
@@ -126,10 +126,8 @@ public final class CaseStore: Sendable {
 
     /// A database error as the store reports it: the write lock held by another process past the
     /// busy timeout is `database.busy` (try again), anything else a storage failure.
-    static func storeError(_ error: DatabaseError, location: String? = nil) -> StoreError {
-        if error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED {
-            return .databaseBusy(location ?? "")
-        }
+    static func storeError(_ error: DatabaseError) -> StoreError {
+        if error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED { return .databaseBusy }
         return .storage(describe(error))
     }
 

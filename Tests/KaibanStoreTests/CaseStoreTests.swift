@@ -49,7 +49,7 @@ import Testing
                     Fixtures.application(), workflowID: "company-formation", hall: "510811", by: Fixtures.window.id,
                     at: Fixtures.at(9, 2), clock: try Fixtures.sla())
             }
-            #expect(refused == .databaseBusy(""))
+            #expect(refused == .databaseBusy)
             #expect(refused?.problem.code == "database.busy" && refused?.problem.kind == .storage)
         }
         #expect(try count("registration_case") == 1)

@@ -23,7 +23,8 @@ extension KaibanMigrations {
     }
 
     /// Releases the names of registrations revoked before migration 0031 (the release as the
-    /// revocation's instant, written as GRDB writes dates).
+    /// revocation's instant, written as GRDB writes dates; `kind` 1 is a transition, as
+    /// migration 0008 numbers the event kinds).
     static let releaseRevokedNamesSQL = """
         UPDATE registered_name SET released_at = (
             SELECT strftime('%Y-%m-%d %H:%M:%f', e.at, 'unixepoch')
