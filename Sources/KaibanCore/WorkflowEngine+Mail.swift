@@ -6,7 +6,8 @@ extension WorkflowEngine {
 
     /// The arrival of a mail case's documents: the post's event, then the transition out of the
     /// stage for documents in the post (the clock starts there). Refused for a case that is not a
-    /// mail case, whose documents already arrived, or that is no longer waiting for them.
+    /// mail case or whose post arrived already; for one that left the stage before (a document
+    /// handed in at the window first), the post's event alone.
     func receiveMail(_ post: PostalItem, on state: RegistrationCase, by clerk: Clerk, held: Set<String>, at now: Date)
         throws(WorkflowError) -> [CaseEvent]
     {
@@ -26,10 +27,7 @@ extension WorkflowEngine {
                 "the posted documents were received already, at \(HallTime.localText(of: received.at)) by \(received.by) (\(received.post.carrier.name.en) \(received.post.tracking))"
             )
         }
-        guard let transition = definition.transition(Self.mailArrivalTransition),
-            state.stage == definition.initialStage(for: .mail),
-            definition.transition(transition, leavesFrom: state.stage)
-        else {
+        guard let transition = definition.transition(Self.mailArrivalTransition) else {
             throw refuse(
                 "not-in-transit", "当前为“\(definition.stageName(state.stage).zh)”，材料已不在寄递中（已签收）",
                 "the case is at \(definition.stageName(state.stage).en): its documents are no longer in the post")
@@ -37,10 +35,16 @@ extension WorkflowEngine {
         try checkTracking(post, on: state)
         let step = LocalizedText(zh: "邮件签收", en: "receive the post")
         let role = try requireRole(transition.roles, held: held, clerk: clerk, step: step)
-        try check(transition.guards, on: state, at: now, step: transition.name)
         var arrival = CaseEvent(
             sequence: state.version + 1, at: now, kind: .mailReceived, actor: clerk.id, role: role)
         arrival.post = PostalItem(carrier: post.carrier, tracking: post.tracking)
+        // The case left the post's stage already (the applicant handed a document in at the
+        // window first): the post that comes after is recorded with what it held, its clock
+        // running since the hand-in.
+        guard state.stage == definition.initialStage(for: .mail),
+            definition.transition(transition, leavesFrom: state.stage)
+        else { return [arrival] }
+        try check(transition.guards, on: state, at: now, step: transition.name)
         let moved = CaseEvent(
             sequence: state.version + 2, at: now, kind: .transitioned, actor: clerk.id, role: role,
             transition: transition.id, fromStage: state.stage, toStage: transition.to)
@@ -58,8 +62,9 @@ extension WorkflowEngine {
     /// whose post was never recorded and who handed nothing in otherwise: its arrival is recorded
     /// with `kaiban mail receive` (the post, then the step). Taken by hand, the case had left
     /// the stage with "documents still in the post" and its time until then the applicant's.
-    /// Documents handed in at the window or sent electronically let the step be taken by hand
-    /// (the applicant came instead of posting them).
+    /// A document handed in at the window or sent electronically takes the case out of the stage
+    /// by itself (``follow(_:from:by:at:)``); a case that got one before that rule still in the
+    /// stage may have the step taken by hand (the applicant came instead of posting them).
     func refuseArrivalWithoutPost(_ transition: String, on state: RegistrationCase) throws(WorkflowError) {
         guard transition == Self.mailArrivalTransition, awaitsPost(state),
             !state.documents.values.contains(where: { $0.document.form != .post })

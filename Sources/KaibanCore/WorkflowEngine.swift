@@ -159,9 +159,9 @@ public struct WorkflowEngine: Sendable {
                                 "this case's documents are still in the post: posted documents are recorded with the post's arrival (kaiban mail receive, with the carrier and tracking number), which starts the clock"
                         )
                         : LocalizedText(
-                            zh: "本件未登记邮件签收，已转入办理：此后收到的材料按纸质（paper）或电子（electronic）登记",
+                            zh: "本件尚未登记邮件签收：寄来的材料随邮件签收登记（kaiban mail receive，记下承运商和运单号），当面递交的按纸质（paper）登记",
                             en:
-                                "this case's post was never recorded and it left the post by hand: record its documents as paper or electronic"
+                                "no post is recorded on this case: posted documents are recorded with the post's arrival (kaiban mail receive, with the carrier and tracking number), those handed in as paper"
                         ))
             }
             let role = try requireRole(
@@ -179,6 +179,7 @@ public struct WorkflowEngine: Sendable {
             first = try special(command, on: state, by: clerk, held: held, at: now)
         case .receiveMail(let post):
             let events = try receiveMail(post, on: state, by: clerk, held: held, at: now)
+            guard events.count > 1 else { return events }
             var current = state
             guard (try? current.apply(events[0], definition: definition)) != nil else { return events }
             return [events[0]] + follow(events[1], from: current, by: clerk, at: now)
@@ -227,6 +228,19 @@ public struct WorkflowEngine: Sendable {
         var events = [event]
         var current = state
         guard (try? current.apply(event, definition: definition)) != nil else { return events }
+        // A document handed in at the window or sent electronically on a mail case still waiting
+        // for its post: the applicant came instead, so the wait for the post ends then and the
+        // clock starts (a step typed hours later had made the hall's hours the applicant's, and
+        // left the case to be closed as "never arrived").
+        if event.kind == .documentReceived, event.document?.form != .post, awaitsPost(state),
+            let arrival = definition.transition(Self.mailArrivalTransition),
+            definition.transition(arrival, leavesFrom: current.stage)
+        {
+            let leaving = CaseEvent(
+                sequence: current.version + 1, at: now, kind: .transitioned, actor: clerk.id, transition: arrival.id,
+                fromStage: current.stage, toStage: arrival.to, automatic: true)
+            if (try? current.apply(leaving, definition: definition)) != nil { events.append(leaving) }
+        }
         if event.kind == .documentReceived, let deferral = current.deferral, deferral.isOpen,
             deferral.outstanding.isEmpty
         {

@@ -327,27 +327,37 @@ import Testing
         }
         #expect(byHand?.code == "mail.use-mail-receive", "\(String(describing: byHand))")
         #expect(try await desk.caseView(number).case.version == 1)
-        // The applicant brought the articles to the window after all; then the post came.
-        _ = try await desk.playing(nov(26, 9, 7)).receiveDocuments(
+        // The applicant brought the articles to the window after all (from a hostile trial: the
+        // case stayed in the post until a step typed hours later, its hours the applicant's, and
+        // could be closed as never arrived). The hand-in takes it out of the post then.
+        let handedIn = try await desk.playing(nov(26, 9, 7)).receiveDocuments(
             number, [ReceivedDocument(code: "articles", form: .paper)], as: window)
+        #expect(handedIn.state.stage == "received")
+        #expect(handedIn.events.last?.transition == "receive-documents" && handedIn.events.last?.automatic == true)
+        #expect(
+            handedIn.state.segments.last?.effect == .running && handedIn.state.segments.last?.start == nov(26, 9, 7))
+        #expect(try await desk.mailPending().awaitingDocuments.map(\.number).contains(number) == false)
+        let closing = await Fixtures.problem {
+            _ = try await desk.playing(nov(26, 9, 8)).closeUnarrivedMail(number, reason: "材料未寄达", as: supervisor)
+        }
+        #expect(closing?.code == "mail.not-awaiting", "\(String(describing: closing))")
+        // Then the post came: recorded with what it held, the clock running since the hand-in.
         let arrival = try await desk.playing(nov(26, 9, 10)).receiveMail(
             number, post: try post("EA123456789CN"), documents: .all, as: window)
         #expect(arrival.state.stage == "received")
+        #expect(arrival.state.mail?.received?.post.tracking == "EA123456789CN")
+        #expect(arrival.state.segments.last?.start == nov(26, 9, 7))
         #expect(arrival.state.documents["articles"]?.document.form == .paper)
         #expect(arrival.state.documents.values.filter { $0.document.form == .post }.count > 0)
-        // A mail applicant who brought everything in person: the step by hand is theirs then.
-        let other = try await intakeMail(desk, at: nov(26, 9, 20))
-        let needed = try await desk.documents(other).documents.map(\.requirement.code)
-        _ = try await desk.playing(nov(26, 9, 25)).receiveDocuments(
-            other, needed.map { ReceivedDocument(code: $0, form: .paper) }, as: window)
-        let moved = try await desk.playing(nov(26, 9, 30)).step(other, "receive-documents", as: window)
-        #expect(moved.state.stage == "received")
-        // From a re-trial: out of the post by hand, it still takes nothing "by post" (no post was
-        // ever recorded).
+        // Out of the post by the hand-in, a step by hand has nothing left to do.
+        let byHandLater = await Fixtures.problem {
+            _ = try await desk.playing(nov(26, 9, 11)).step(number, "receive-documents", as: window)
+        }
+        #expect(byHandLater?.code == "step.not-allowed", "\(String(describing: byHandLater))")
+        // Without its post recorded, it still takes nothing "by post" on its own.
         let third = try await intakeMail(desk, at: nov(26, 9, 40))
         _ = try await desk.playing(nov(26, 9, 41)).receiveDocuments(
             third, [ReceivedDocument(code: "articles", form: .paper)], as: window)
-        _ = try await desk.playing(nov(26, 9, 42)).step(third, "receive-documents", as: window)
         let late = await Fixtures.problem {
             _ = try await desk.playing(nov(26, 9, 43)).receiveDocuments(
                 third, [ReceivedDocument(code: "investor-id", form: .post)], as: window)

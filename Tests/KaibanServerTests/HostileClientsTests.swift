@@ -62,7 +62,9 @@ import Testing
                 try kept.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
                 #expect(kept.readAnswer(timeout: 10).hasPrefix("HTTP/1.1 200 "))
                 try kept.send("GET /heal")
-                #expect(kept.closedByServer(timeout: 10))
+                // The close is the point: anything sent before it is read past (a full run once
+                // failed here on a loaded machine, not reproduced in isolation).
+                #expect(kept.closedByServer(timeout: 10, skippingAnswers: true))
                 // From a review: a body sent a few bytes at a time (slow POST) held its connection
                 // as long as the client kept sending. Slower than the least rate after the grace,
                 // it is answered 408 and closed.

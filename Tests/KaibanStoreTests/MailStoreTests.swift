@@ -45,15 +45,14 @@ import Testing
         let path = Fixtures.temporaryDatabasePath()
         let desk = try await Fixtures.desk(at: Fixtures.at(9, 0), path: path)
         let posted = try await desk.playing(Fixtures.at(9, 0)).intake(Fixtures.application(channel: .mail), as: window)
-        // Received with the bare step (as before posts were kept; now only once the applicant
-        // handed a document in otherwise), then licensed.
+        // Received without a post (a paper handed in at the window takes it out of the post's
+        // stage), then licensed.
         let licensed = try await desk.playing(Fixtures.at(9, 5)).intake(
             Fixtures.application(channel: .mail, tasks: ["seal"]), as: window
         ).case.number
         let codes = try await desk.documents(licensed).documents.map(\.requirement.code)
         _ = try await desk.playing(Fixtures.at(9, 9)).receiveDocuments(
             licensed, [ReceivedDocument(code: codes[0], form: .paper)], as: window)
-        _ = try await desk.playing(Fixtures.at(9, 10)).step(licensed, "receive-documents", as: window)
         _ = try await desk.playing(Fixtures.at(9, 11)).receiveDocuments(
             licensed, codes.dropFirst().map { ReceivedDocument(code: $0, form: .paper) }, as: window)
         for (index, (step, actor)) in [("accept", window), ("review", reviewer), ("approve", reviewer)].enumerated() {
