@@ -31,7 +31,8 @@ APPLICATION = json.loads(os.environ.get("KAIBAN_CHECK_APPLICATION") or "{}")
 SUPERVISOR = os.environ.get("KAIBAN_CHECK_SUPERVISOR", "")
 CASES = [tuple(pair.split(":", 1)) for pair in os.environ.get("KAIBAN_CHECK_CASES", "").split(",") if ":" in pair]
 # Which of the script's cases each operation may act on: 0 stays received (documents attached
-# to it), 1 and 2 have the officers' appointment deferred (1 gets it as a file, 2 as a supply),
+# to it), 1 and 2 have the officers' appointment deferred (1 gets it as a file; 2's supply by
+# digest is refused, deprecated),
 # 3 may be withdrawn; every case may be read.
 ROLES = {"attachDocument": [0, 1], "supplyDeferredDocuments": [2, 0], "withdrawCase": [3]}
 CASE_OPERATIONS = {

@@ -308,20 +308,26 @@ extension Desk {
         }
     }
 
-    /// The applicant supplies deferred documents (补交, electronic with their SHA-256) through the
-    /// case's portal; the last one closes the deferral.
+    /// The applicant's supply of deferred documents (补交) through the case's portal by their
+    /// SHA-256 alone: refused, naming the route that takes the files. A portal's document is
+    /// supplied by sending its file (``attachDocument(_:_:password:through:)``), which records
+    /// the supply; a digest alone had closed a deferral with no file at the hall (from a hostile
+    /// trial: the licence then went out on documents nobody had, and the file sent later was
+    /// refused as received already). Checked first as a supply is (access, outstanding codes), so
+    /// that the refusal says what is wrong with the request before what to send instead.
     public func portalSupplement(
         _ number: CaseNumber, password: String, documents: [ReceivedDocument], through portal: Portal
     ) async throws -> StepOutcome {
         try await run {
-            let now = try await authorize(number, password: password, through: portal)
+            _ = try await authorize(number, password: password, through: portal)
             try await checkSupply(documents, on: number)
-            try await bringInStep(.workflow)
-            let clerk = try await portalClerk(portal)
-            return try await store.apply(
-                all: documents.map { .supplyDeferred($0) }, to: number, by: clerk.id, at: now,
-                recording: Recording(at: now, doneByThen: clerk, datedNow: true), clock: try await slaClock()
-            ).maskingIDs()
+            let codes = documents.map(\.code).joined(separator: ", ")
+            throw Problem(
+                .refused, "document.file-required",
+                zh: "容缺材料须上传文件补交（\(codes)）：逐件 POST /cases/\(number)/documents/{材料代码} 上传文件，上传即记为补交，最后一件补齐后容缺办结",
+                en:
+                    "deferred documents are supplied by sending their files (\(codes)): POST each to /cases/\(number)/documents/{code}; the upload records the supply, and the last one closes the deferral"
+            )
         }
     }
 

@@ -417,10 +417,22 @@ import Testing
                 through: web.portal)
         }
         #expect(notDeferred?.code == "document.invalid")
-        let supplied = try await desk.playing(Fixtures.at(9, 20)).portalSupplement(
-            number, password: receipt.queryPassword,
-            documents: [ReceivedDocument(code: "officer-appointment", form: .electronic, sha256: digest)],
-            through: web.portal)
+        // From a hostile trial: a digest alone had closed the deferral with no file at the hall.
+        let digestOnly = await Fixtures.problem {
+            _ = try await desk.playing(Fixtures.at(9, 20)).portalSupplement(
+                number, password: receipt.queryPassword,
+                documents: [ReceivedDocument(code: "officer-appointment", form: .electronic, sha256: digest)],
+                through: web.portal)
+        }
+        #expect(digestOnly?.code == "document.file-required", "\(String(describing: digestOnly))")
+        #expect(digestOnly?.text.en.contains("/cases/\(number)/documents/{code}") == true)
+        #expect(try await desk.caseView(number).case.deferral?.isOpen == true)
+        // The file sent is the supply, and the last one closes the deferral.
+        let supplied = try await desk.playing(Fixtures.at(9, 21)).attachDocument(
+            number,
+            DocumentUpload(code: "officer-appointment", content: SampleFiles.pdf(), contentType: "application/pdf"),
+            password: receipt.queryPassword, through: web.portal)
+        #expect(supplied.attachment.supplied)
         #expect(
             supplied.state.deferral?.isOpen == false && supplied.events.first?.actor == "portal:gov-web")
         let wrong = await Fixtures.problem {
