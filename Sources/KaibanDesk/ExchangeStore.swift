@@ -534,8 +534,11 @@ public protocol ExchangeStore: Sendable {
         _ collaborationNumber: String, status: ExchangeStatusEntry, steps: [LocalCaseStep], clock: SLAClock,
         at now: Date
     ) async throws -> TransferReturn?
-    /// The transfers partners refused (their receipts rejected the message) whose cases are still
-    /// open here, oldest first, at most `limit`.
+    /// The transfers partners refused (their receipts rejected the message) whose cases still
+    /// stand at 1 已接件 here, oldest first, at most `limit`: a rejection that comes after the
+    /// partner's own status changes (it accepted the case, asked for a correction…) contradicts
+    /// them and sends nothing back to the window (from a hostile trial: a late one had returned
+    /// a case the partner was handling, to be transferred again).
     func refusedTransfers(limit: Int) async throws -> [OutboundMessage]
     /// Takes the pending messages due by `now`, oldest due first, at most `limit`, for one sender,
     /// and holds them until `holdUntil` (their next attempt moved there), so that another sender

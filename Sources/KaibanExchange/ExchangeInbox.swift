@@ -373,7 +373,7 @@ public struct ExchangeInbox: Sendable {
         // stored now; the transaction decides again and uses it only if it decides the same.
         if header.type != .receipt {
             let stored = try await desk.store.exchangeCase(header.collaborationNumber)
-            if case .withdrawal = opened.message.body, stored?.direction == .inbound,
+            if Self.readsLocalCase(opened.message.body, stored?.direction),
                 let local = stored?.localCase.flatMap(CaseNumber.init)
             {
                 // Read here for the receipt signed beside the check; the transaction reads it again
@@ -400,6 +400,16 @@ public struct ExchangeInbox: Sendable {
         return .ready(ready)
     }
 
+    /// Whether a message of this kind is decided on the local case as well: a withdrawal of a case
+    /// transferred here, a status update or result of one transferred from here.
+    static func readsLocalCase(_ body: MessageBody, _ direction: ExchangeDirection?) -> Bool {
+        switch body {
+        case .withdrawal: direction == .inbound
+        case .statusUpdate, .result: direction == .outbound
+        default: false
+        }
+    }
+
     /// The furthest a case's course has reached among `statuses` made current (``RecordRules/courseRank``).
     static func reachedRank(_ statuses: [ExchangeStatusEntry]) -> Int? {
         statuses.filter(\.madeCurrent).compactMap { RecordRules.courseRank[$0.status] }.max()
@@ -422,8 +432,8 @@ public struct ExchangeInbox: Sendable {
         // step taken between the two could slip through).
         let needs: InboundContext.Needs =
             switch message.body {
-            case .withdrawal: .localCase
-            case .statusUpdate: .statuses
+            case .withdrawal, .result: .localCase
+            case .statusUpdate: [.statuses, .localCase]
             default: []
             }
         return InboundItem(
@@ -432,7 +442,8 @@ public struct ExchangeInbox: Sendable {
         ) { stored, context in
             var ready = ready
             if needs.contains(.localCase) {
-                ready.rules.localCase = stored?.direction == .inbound ? context.localCase : nil
+                ready.rules.localCase =
+                    Self.readsLocalCase(message.body, stored?.direction) ? context.localCase : nil
             }
             if needs.contains(.statuses) {
                 ready.rules.reachedRank =
@@ -469,8 +480,8 @@ public struct ExchangeInbox: Sendable {
                 binding: binding,
                 localSteps: decision.accepted
                     ? Self.localSteps(
-                        message.body, statuses: decision.statuses, stored: decision.caseState ?? stored,
-                        partner: (header.sender.code, ready.partnerName)) : [])
+                        message.body, statuses: decision.statuses, earlier: context.statuses ?? [],
+                        stored: decision.caseState ?? stored, partner: (header.sender.code, ready.partnerName)) : [])
         }
     }
 
@@ -655,8 +666,8 @@ extension ExchangeInbox {
     /// out when it is taken. (15, a revocation after the licence, has no step: the case here is
     /// already completed.)
     static func localSteps(
-        _ body: MessageBody, statuses: [ExchangeStatusEntry], stored: ExchangeCase?,
-        partner: (code: String, name: String)
+        _ body: MessageBody, statuses: [ExchangeStatusEntry], earlier: [ExchangeStatusEntry] = [],
+        stored: ExchangeCase?, partner: (code: String, name: String)
     ) -> [LocalCaseStep] {
         guard let stored, let local = stored.localCase, let number = CaseNumber(local) else { return [] }
         func step(_ transition: String, _ reason: String?, _ at: Date) -> LocalCaseStep {
@@ -681,11 +692,20 @@ extension ExchangeInbox {
         case (.inbound, .withdrawal(let request)):
             return [step("withdraw", "\(partner.name)转来撤回申请：\(request.reason)", request.requestedTime)]
         case (.outbound, .statusUpdate), (.outbound, .result):
+            // Whether a special procedure (9) is under way, by the current statuses so far: one
+            // begun during a correction had no step (the case was in correction), and the end of
+            // the correction (7) then let the clock run through it (from a hostile trial).
+            var special = false
+            for change in earlier where change.madeCurrent { special = Self.specialProcedure(after: change, special) }
             return statuses.filter(\.madeCurrent).flatMap { change -> [LocalCaseStep] in
+                let wasSpecial = special
+                special = Self.specialProcedure(after: change, special)
                 let transitions: [String]
                 switch change.status {
                 case 6: transitions = ["partner-correction"]
-                case 3, 7: transitions = ["partner-resubmitted"]
+                case 3: transitions = ["partner-resubmitted"]
+                // The correction's end with a special procedure begun meanwhile: its pause goes on.
+                case 7: transitions = wasSpecial ? ["partner-resubmitted", "partner-special"] : ["partner-resubmitted"]
                 // Handling again after a correction or a special procedure ends it, when no 7 or
                 // 10 came (each a no-op otherwise: the step leaves only from its own stage). 3
                 // after a special procedure goes back in the case's course and is refused.
@@ -698,10 +718,26 @@ extension ExchangeInbox {
                 case 2, 14: transitions = ["partner-withdrawn"]
                 default: transitions = []
                 }
-                return transitions.map { transition in step(transition, reason(change, transition), change.time) }
+                return transitions.map { transition in
+                    let why =
+                        transition == "partner-special" && change.status == 7
+                        ? "\(partner.name)：\(NationalStatus.name(9))（补正期间开始，补正结束后继续）"
+                        : reason(change, transition)
+                    return step(transition, why, change.time)
+                }
             }
         default:
             return []
+        }
+    }
+
+    /// Whether a special procedure is under way after the current status `change`, given whether
+    /// one was before: 9 begins it; 10, and 8 (handling again), end it.
+    static func specialProcedure(after change: ExchangeStatusEntry, _ before: Bool) -> Bool {
+        switch change.status {
+        case 9: true
+        case 8, 10: false
+        default: before
         }
     }
 

@@ -24,7 +24,9 @@ struct RecordRules: Sendable {
     /// For a withdrawal of a case transferred here: its local case as read when the message was
     /// checked (its stage, and whether it has ended or been licensed). The exchange's own status says only what the
     /// partner has been told, which lags behind the case: a case licensed here since the last pass
-    /// still stood at 已接件 there, and its withdrawal was taken as 2 before acceptance.
+    /// still stood at 已接件 there, and its withdrawal was taken as 2 before acceptance. For a
+    /// status update or result of a case transferred from here: its local case likewise, which
+    /// may have ended (withdrawn at the window) before the next pass tells the partner.
     var localCase: (stage: String, closed: Bool)?
     /// For a status update of a case transferred from here: the furthest the case has come in its
     /// course (``courseRank``) by the statuses made current so far, as read when the message was
@@ -312,6 +314,20 @@ struct RecordRules: Sendable {
     /// 已撤件, from any later one 14 撤回 (``ExchangeWorker`` tells a local withdrawal the same way).
     static let stagesBeforeAcceptance: Set<String> = ["received", "in-transit", "correction"]
 
+    /// The refusal of a partner's status change or result for a case transferred from here whose
+    /// local case has ended, the cross-province case still open: withdrawn at the window, the
+    /// withdrawal not yet told (the next pass sends it). Taken, a result had licensed a case
+    /// withdrawn here, and the withdrawal was never sent (from a hostile trial).
+    func localCaseEnded(_ current: ExchangeCase) -> Rejection? {
+        guard current.direction == .outbound, !current.isClosed, let local = localCase, local.closed else { return nil }
+        let number = current.localCase ?? ""
+        return Rejection(
+            code: "case.closed",
+            message: local.stage == "withdrawn"
+                ? "申请人已在本机构撤回办件\(number)，撤回报文随后发送；不再接收状态变更和办理结果"
+                : "本机构的办件\(number)已终结，不再接收状态变更和办理结果")
+    }
+
     /// The decision on `message` given the case as stored: every record accepted and applied, or none.
     func decide(_ message: ExchangeMessage, stored: ExchangeCase?, stateless: [String: Rejection]) -> Decision {
         let header = message.header
@@ -356,6 +372,10 @@ struct RecordRules: Sendable {
                     results[change.recordID] = Rejection(
                         code: "status.not-allowed",
                         message: "办件\(header.collaborationNumber)由本机构办理，其状态由本机构发送，不接收对方的状态变更")
+                    continue
+                }
+                if let ended = localCaseEnded(current) {
+                    results[change.recordID] = ended
                     continue
                 }
                 if current.isClosed, let at = current.statusAt, change.time > at {
@@ -403,6 +423,8 @@ struct RecordRules: Sendable {
                     results[result.recordID] =
                         results[result.recordID]
                         ?? Rejection(code: "case.closed", message: "办件已终结（状态\(current.status ?? 0)）")
+                } else if let ended = localCaseEnded(current) {
+                    results[result.recordID] = results[result.recordID] ?? ended
                 } else if results[result.recordID] == nil,
                     let problem = Self.issueDateProblem(result, openedAt: current.openedAt)
                 {

@@ -156,7 +156,7 @@ extension PostgresStore {
                 """
                 SELECT \(unescaped: Self.outboundColumnsOfO)
                 FROM exchange_case c JOIN exchange_outbox o ON o.collaboration_number = c.collaboration_number
-                WHERE c.direction = 'outbound' AND (c.status IS NULL OR c.status <> ALL(\(Self.finalStatuses)))
+                WHERE c.direction = 'outbound' AND (c.status IS NULL OR c.status = 1)
                     AND o.type = 'CaseTransfer' AND o.state = 'rejected'
                 ORDER BY o.created_at, o.seq NULLS FIRST LIMIT \(limit)
                 """, logger: logger)

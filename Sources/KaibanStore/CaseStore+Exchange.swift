@@ -274,7 +274,7 @@ extension CaseStore {
                 sql: """
                     SELECT o.* FROM exchange_case c
                     JOIN exchange_outbox o ON o.collaboration_number = c.collaboration_number
-                    WHERE c.direction = 'outbound' AND (c.status IS NULL OR c.status NOT IN (2, 4, 5, 11, 12, 13, 14, 15))
+                    WHERE c.direction = 'outbound' AND (c.status IS NULL OR c.status = 1)
                         AND o.type = 'CaseTransfer' AND o.state = 'rejected'
                     ORDER BY o.created_at, o.rowid LIMIT ?
                     """, arguments: [limit]

@@ -512,3 +512,101 @@ import Testing
         #expect(changes.allSatisfy { $0.by == Fixtures.supervisor.id })
     }
 }
+
+extension ReturnedTransferTests {
+    /// Yuzhong's status changes `changes` (status, minute after 10:00) for `collaborationNumber`,
+    /// each in its own message, received at 10:50.
+    static func statuses(
+        _ changes: [(Int, Int)], for collaborationNumber: String, _ hall: Transfers, id prefix: String
+    ) async throws -> [InboundAnswer] {
+        _ = hall.desk.playing(Fixtures.at(10, 50))
+        var answers: [InboundAnswer] = []
+        for (index, (status, minute)) in changes.enumerated() {
+            answers.append(
+                try await hall.hall.receive(
+                    ExchangeInboxTests.statusUpdate(
+                        "\(prefix)-4b1c-8d3e-4f5a6b7c8d0\(index)",
+                        [StatusChange(recordID: "s", status: status, time: Fixtures.at(10, minute))],
+                        number: collaborationNumber)))
+        }
+        return answers
+    }
+
+    /// From a hostile trial: a rejecting receipt that came after the partner's own status changes
+    /// (it accepted the case) sent the case back to the window, to be transferred again while the
+    /// partner handled it. It contradicts what the partner did since: the case stays with it.
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases, .exchange))
+    func aRejectionAfterThePartnersOwnStatusesReturnsNothing(store: TestStoreKind) async throws {
+        let hall = try await Transfers(store: store)
+        let (local, transferred) = try await hall.transferred("重庆市渝中区青禾农业科技有限公司")
+        let accepted = try await Self.statuses(
+            [(3, 20)], for: transferred.collaborationNumber, hall, id: "7a1b2c3d-9f0a")
+        #expect(accepted.map(\.outcome) == [.applied], "\(accepted)")
+        _ = try await hall.refuse(transferred.collaborationNumber, at: Fixtures.at(10, 55))
+        #expect(try await hall.store.refusedTransfers(limit: 10).isEmpty)
+        let pass = try await ExchangeWorker(outbox: hall.outbox).run(at: Fixtures.at(11, 0))
+        #expect(pass.returned.isEmpty && pass.closed.isEmpty, "\(pass)")
+        #expect(try await hall.store.registrationCase(local).stage == "transferred")
+        #expect(try await hall.store.exchangeCase(transferred.collaborationNumber)?.status == 3)
+    }
+
+    /// From a hostile trial: the partner's result for a case withdrawn at the window before the
+    /// next pass told the partner was taken: the cross-province case licensed, the local one
+    /// withdrawn, and the withdrawal never sent (the case had closed). It is refused, saying why,
+    /// and the withdrawal goes out on the next pass; a status change likewise.
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases, .exchange))
+    func aResultForACaseWithdrawnHereIsRefusedAndTheWithdrawalSent(store: TestStoreKind) async throws {
+        let hall = try await Transfers(store: store)
+        let (local, transferred) = try await hall.transferred("重庆市渝中区青禾农业科技有限公司")
+        let number = transferred.collaborationNumber
+        _ = try await hall.desk.playing(Fixtures.at(10, 30)).withdraw(
+            local, reason: "申请人撤回", as: DeskActor.clerk(Fixtures.window.id))
+        _ = hall.desk.playing(Fixtures.at(10, 45))
+        let result = try await hall.hall.receive(
+            ExchangeInboxTests.result(
+                "6c7d8e9f-0a1b-4c2d-9e4f-5a6b7c8d9e01", number: number, completed: Fixtures.at(10, 40)))
+        #expect(result.outcome == .rejected && result.code == "case.closed", "\(result)")
+        guard case .records(let records) = try hall.hall.receipt(result).outcome else {
+            Issue.record("the result's receipt answers no record")
+            return
+        }
+        #expect(records.first?.rejection?.message.contains("撤回") == true, "\(records)")
+        let status = try await Self.statuses([(8, 41)], for: number, hall, id: "7a1b2c3d-9f0b")
+        #expect(status.map(\.code) == ["case.closed"], "\(status)")
+        #expect(try await hall.store.exchangeCase(number)?.status == 1)
+        #expect(try await hall.store.exchangeCase(number)?.licence == nil)
+        #expect(try await hall.store.registrationCase(local).stage == "withdrawn")
+        let pass = try await ExchangeWorker(outbox: hall.outbox).run(at: Fixtures.at(11, 0))
+        #expect(pass.told == 1, "\(pass)")
+        let sent = try await hall.store.outboundMessages(states: nil, limit: 10).filter {
+            $0.collaborationNumber == number
+        }
+        #expect(sent.map(\.type).contains("Withdrawal"), "\(sent.map(\.type))")
+        #expect(try await hall.store.exchangeCase(number)?.status == 2)
+    }
+
+    /// From a hostile trial: a special procedure (9) begun while the case was in correction had no
+    /// step here, and the correction's end (7) then let the clock run through the procedure. It
+    /// now goes on paused until the procedure's end (10).
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases, .exchange))
+    func aSpecialProcedureBegunDuringACorrectionKeepsTheClockPaused(store: TestStoreKind) async throws {
+        let hall = try await Transfers(store: store)
+        let (local, transferred) = try await hall.transferred("重庆市渝中区青禾农业科技有限公司")
+        let answers = try await Self.statuses(
+            [(3, 5), (6, 10), (9, 15), (7, 20)], for: transferred.collaborationNumber, hall, id: "7a1b2c3d-9f0c")
+        #expect(answers.allSatisfy { $0.outcome == .applied }, "\(answers)")
+        let during = try await hall.store.registrationCase(local)
+        #expect(during.stage == "transferred-special")
+        #expect(during.segments.last?.effect == .paused && during.segments.last?.start == Fixtures.at(10, 20))
+        #expect(try await hall.store.history(local).last?.reason?.contains("特别程序") == true)
+        let ended = try await Self.statuses([(10, 30)], for: transferred.collaborationNumber, hall, id: "7a1b2c3d-9f0d")
+        #expect(ended.map(\.outcome) == [.applied])
+        let after = try await hall.store.registrationCase(local)
+        #expect(after.stage == "transferred" && after.segments.last?.start == Fixtures.at(10, 30))
+        // Without a 9 between, the correction's end alone goes back to the deciding authority.
+        let (plain, other) = try await hall.transferred("重庆市渝中区青木农业科技有限公司")
+        _ = try await Self.statuses(
+            [(3, 5), (6, 10), (7, 20)], for: other.collaborationNumber, hall, id: "7a1b2c3d-9f0e")
+        #expect(try await hall.store.registrationCase(plain).stage == "transferred")
+    }
+}
