@@ -310,6 +310,10 @@ struct RecordRules: Sendable {
     /// come before or after acceptance; the final statuses end the case.
     static let courseRank: [Int: Int] = [1: 0, 3: 1, 8: 2, 9: 2, 10: 2]
 
+    /// The statuses that end a case before its acceptance (rank 1, status 3): 2 已撤件, 4 不受理,
+    /// 5 不予受理.
+    static let beforeAcceptanceEndings: Set<Int> = [2, 4, 5]
+
     /// The stages of this hall's workflow before a case is accepted: a withdrawal from them is 2
     /// 已撤件, from any later one 14 撤回 (``ExchangeWorker`` tells a local withdrawal the same way).
     static let stagesBeforeAcceptance: Set<String> = ["received", "in-transit", "correction"]
@@ -363,7 +367,12 @@ struct RecordRules: Sendable {
             }
         case .statusUpdate(let changes):
             var reached = reachedRank
-            for change in changes {
+            for given in changes {
+                // A partner's clock a little ahead (within ``clockTolerance``): its change is taken
+                // as of this hall's receipt, not after it. Kept ahead, it had shut out every real
+                // change dated before it, accepted but history (from a hostile trial).
+                var change = given
+                change.time = min(given.time, now)
                 guard var current = state, mine else {
                     unknown(change.recordID)
                     continue
@@ -394,6 +403,16 @@ struct RecordRules: Sendable {
                     results[change.recordID] = Rejection(
                         code: "status.not-allowed",
                         message: "状态\(change.status)不能接在办件已到过的阶段之后（当前状态\(current.status ?? 0)；办件不能回到更早的阶段）")
+                    continue
+                }
+                // The endings before acceptance (2 已撤件, 4 不受理, 5 不予受理) once the case was
+                // accepted: after it they are 14 撤回 and 13 驳回 (a 2 after 3 had been taken).
+                if Self.beforeAcceptanceEndings.contains(change.status), let furthest, furthest >= 1,
+                    current.statusAt.map({ change.time >= $0 }) ?? true
+                {
+                    results[change.recordID] = Rejection(
+                        code: "status.not-allowed",
+                        message: "办件已受理，状态\(change.status)只用于受理之前（受理后撤回为14，驳回为13）")
                     continue
                 }
                 // A closed case keeps its final status: an earlier change arriving late is history.
@@ -430,13 +449,15 @@ struct RecordRules: Sendable {
                 {
                     results[result.recordID] = problem
                 } else if results[result.recordID] == nil {
+                    // Taken as of this hall's receipt at the latest, as a status change is.
+                    let completed = min(result.completedTime, now)
                     current.status = result.status
-                    current.statusAt = result.completedTime
+                    current.statusAt = completed
                     current.licence = ExchangeLicence(result)
                     state = current
                     statuses.append(
                         ExchangeStatusEntry(
-                            status: result.status, time: result.completedTime, reason: nil,
+                            status: result.status, time: completed, reason: nil,
                             source: source(header, result.recordID), madeCurrent: true))
                 }
             } else {

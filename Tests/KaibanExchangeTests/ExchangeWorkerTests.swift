@@ -609,4 +609,27 @@ extension ReturnedTransferTests {
             [(3, 5), (6, 10), (7, 20)], for: other.collaborationNumber, hall, id: "7a1b2c3d-9f0e")
         #expect(try await hall.store.registrationCase(plain).stage == "transferred")
     }
+
+    /// From a hostile trial: a change dated a few minutes ahead (a partner's clock running fast)
+    /// became current and made every real change dated before it history, accepted but without
+    /// effect; it is taken as of its receipt. And 2 已撤件 (before acceptance) after 3 was taken.
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases, .exchange))
+    func aChangeAheadOfThisClockIsTakenAsOfItsReceiptAndTwoAfterThreeIsRefused(store: TestStoreKind)
+        async throws
+    {
+        let hall = try await Transfers(store: store)
+        let (local, transferred) = try await hall.transferred("重庆市渝中区青禾农业科技有限公司")
+        let number = transferred.collaborationNumber
+        // Received at 10:50: 3, then 6 dated 10:59 (nine minutes ahead), then 7 dated 10:50.
+        let answers = try await Self.statuses([(3, 5), (6, 59), (7, 50)], for: number, hall, id: "7a1b2c3d-9f10")
+        #expect(answers.map(\.outcome) == [.applied, .applied, .applied], "\(answers)")
+        let statuses = try await hall.store.exchangeStatuses(number)
+        #expect(statuses.last?.status == 7 && statuses.last?.madeCurrent == true, "\(statuses)")
+        #expect(statuses.first { $0.status == 6 }?.time == Fixtures.at(10, 50))
+        #expect(try await hall.store.exchangeCase(number)?.status == 7)
+        #expect(try await hall.store.registrationCase(local).stage == "transferred")
+        let withdrawn = try await Self.statuses([(2, 55)], for: number, hall, id: "7a1b2c3d-9f11")
+        #expect(withdrawn.map(\.code) == ["status.not-allowed"], "\(withdrawn)")
+        #expect(try await hall.store.exchangeCase(number)?.status == 7)
+    }
 }
