@@ -266,6 +266,17 @@ public struct ExchangeWorker: Sendable {
     }
 
     /// The application of a transfer in this hall's terms; a value it cannot take is a problem.
+    /// A long text of the exchange (line breaks allowed, README §1) as one line for the
+    /// application, whose business scope takes none: each line break, with the blanks around it,
+    /// becomes one space. A transfer whose scope was written on several lines had been accepted,
+    /// then answered 5 不予受理 for its "control characters" (from a hostile trial).
+    static func joiningLines(_ text: String) -> String {
+        text.split(omittingEmptySubsequences: true) { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }
+            .map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty }
+            .joined(separator: " ")
+    }
+
     static func application(_ transfer: TransferredCase) throws -> CaseApplication {
         let form = transfer.application
         guard let type = EnterpriseType(rawValue: form.enterpriseType) else {
@@ -290,7 +301,7 @@ public struct ExchangeWorker: Sendable {
             channel: .crossProvince, enterpriseType: type, proposedName: form.proposedName,
             registeredCapital: form.registeredCapital.flatMap { Money(yuan: $0) } ?? .zero,
             domicile: form.domicile.address, domicileDivision: form.domicile.division,
-            businessScope: form.businessScope,
+            businessScope: Self.joiningLines(form.businessScope),
             legalRepresentative: Person(
                 name: form.legalRepresentative.name, idNumber: form.legalRepresentative.idNumber),
             investors: investors, contact: Contact(name: form.contact.name, phone: form.contact.phone),

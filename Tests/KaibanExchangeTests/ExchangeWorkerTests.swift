@@ -229,6 +229,18 @@ import Testing
         #expect(try await send("5b6c7d8e-9f0a-4b1c-8d3e-4f5a6b7c8d23", 3, at: 5).outcome == .applied)
     }
 
+    /// From a hostile trial: a business scope on several lines (the exchange's long text allows
+    /// line breaks) was accepted, then answered 5 不予受理 for control characters.
+    @Test func aBusinessScopeOnSeveralLinesIsTakenInAsOneLine() throws {
+        let message = try CrossProvinceFiguresTests.acceptableTransfer()
+        guard case .caseTransfer(var transfer) = message.body else { throw CancellationError() }
+        transfer.application.businessScope = "农业技术推广服务；\n  农产品销售\r\n\n许可项目：食品经营 "
+        let application = try ExchangeWorker.application(transfer)
+        #expect(application.businessScope == "农业技术推广服务； 农产品销售 许可项目：食品经营")
+        #expect(FreeText.problem(application.businessScope, limit: FreeText.scopeLimit) == nil)
+        #expect(ExchangeWorker.joiningLines("一行") == "一行")
+    }
+
     @Test func handlingAfterACorrectionEndsItAndNotTakenEndsTheCase() throws {
         let stored = ExchangeCase(
             collaborationNumber: "CY510811202611260001", partnerCode: SampleMessages.yuzhong.code,
