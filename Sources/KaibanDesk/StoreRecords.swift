@@ -378,9 +378,14 @@ public struct ApplicantStanding: Sendable, Equatable, Codable {
 /// The 容缺 figures of a period as stored, with the clock segments of the completed cases that
 /// had a deferral (for the time they waited, measured by the desk on its calendar).
 public struct DeferralRecords: Sendable, Equatable {
+    /// The commitments' figures (``DeferralFigures/completedWithDeferral`` is the desk's, from
+    /// ``segments`` and ``fulfilledAt``).
     public var figures = DeferralFigures()
-    /// ``ClockSegment/encode(_:)`` text of each such case.
+    /// ``ClockSegment/encode(_:)`` text of each case closed in the period with a commitment.
     public var segments: [String] = []
+    /// When each of those cases' commitments was fulfilled (its last deferred document came), in
+    /// the same order: nil while one is outstanding.
+    public var fulfilledAt: [Date?] = []
 
     public init() {}
 }

@@ -56,12 +56,12 @@ extension PostgresStore {
                 if !stages.isEmpty {
                     // The deferrals of the cases closed in the period: through the report index,
                     // each case's deferral then by its key.
-                    for try await segments in try await connection.query(
+                    for try await (segments, fulfilled) in try await connection.query(
                         Self.reportsClosedDeferralsQuery(from: from, to: to, stages: stages), logger: logger
-                    ).decode(String.self) {
+                    ).decode((String, Date?).self) {
                         figures.segments.append(segments)
+                        figures.fulfilledAt.append(fulfilled)
                     }
-                    figures.figures.completedWithDeferral = figures.segments.count
                 }
                 let row = try await connection.query(
                     Self.reportsCommittedQuery(from: from, to: to, at: now), logger: logger
@@ -211,7 +211,7 @@ extension PostgresStore {
     /// commitment: through the report index, each case's deferral then by its key.
     static func reportsClosedDeferralsQuery(from: Date, to: Date, stages: [String]) -> PostgresQuery {
         """
-        SELECT c.clock_segments FROM registration_case c JOIN case_deferral d ON d.case_id = c.id
+        SELECT c.clock_segments, d.fulfilled_at FROM registration_case c JOIN case_deferral d ON d.case_id = c.id
         WHERE c.closed_at IS NOT NULL AND c.closed_at >= \(milliseconds(from)) AND c.closed_at < \(milliseconds(to))
             AND c.stage = ANY(\(stages))
         """

@@ -182,27 +182,20 @@ extension CaseStore {
         try read { db in
             var figures = DeferralRecords()
             if !stages.isEmpty {
-                figures.figures.completedWithDeferral =
-                    try Int.fetchOne(
-                        db,
-                        sql: """
-                            SELECT count(*) FROM case_deferral d JOIN registration_case c ON c.id = d.case_id
-                            WHERE c.closed_at >= ? AND c.closed_at < ?
-                                AND c.stage IN (\(Array(repeating: "?", count: stages.count).joined(separator: ",")))
-                            """,
-                        arguments: StatementArguments([Self.storageText(from), Self.storageText(to)])
-                            + StatementArguments(stages)) ?? 0
-            }
-            if !stages.isEmpty {
-                figures.segments = try String.fetchAll(
+                for row in try Row.fetchAll(
                     db,
                     sql: """
-                        SELECT c.clock_segments FROM case_deferral d JOIN registration_case c ON c.id = d.case_id
+                        SELECT c.clock_segments, d.fulfilled_at
+                        FROM case_deferral d JOIN registration_case c ON c.id = d.case_id
                         WHERE c.closed_at >= ? AND c.closed_at < ?
                             AND c.stage IN (\(Array(repeating: "?", count: stages.count).joined(separator: ",")))
                         """,
                     arguments: StatementArguments([Self.storageText(from), Self.storageText(to)])
                         + StatementArguments(stages))
+                {
+                    figures.segments.append(row[0])
+                    figures.fulfilledAt.append((row[1] as Int64?).map { Date(timeIntervalSince1970: TimeInterval($0)) })
+                }
             }
             let row = try Row.fetchOne(
                 db,

@@ -330,6 +330,39 @@ import Testing
         #expect(report.total?.medianMinutes == 40 && report.deferrals == shares)
     }
 
+    /// From a hostile trial: a commitment whose documents all came before the case was accepted
+    /// was counted as 容缺受理 (the report's share said so, the notices did not: accepted with
+    /// nothing missing). It counts as a commitment, supplied on time, not as accepted with one.
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases, .deferrals, .reports))
+    func aCommitmentFulfilledBeforeAcceptanceIsNoDeferredAcceptance(store: TestStoreKind) async throws {
+        let desk = try await Fixtures.desk(at: Fixtures.at(9, 5), store: store)
+        let early = try await intake(desk, missing: ["officer-appointment"])
+        _ = try await commit(desk, early, ["officer-appointment"], at: Fixtures.at(9, 6))
+        _ = try await desk.playing(Fixtures.at(9, 7)).supplement(
+            early, [ReceivedDocument(code: "officer-appointment", form: .paper)], as: window)
+        // The other accepted while the appointment papers were still outstanding.
+        var other = Fixtures.application()
+        other.proposedName = "广元市昭化区青木农业科技有限公司"
+        let deferred = try await intake(desk, other, missing: ["officer-appointment"], at: Fixtures.at(9, 8))
+        _ = try await commit(desk, deferred, ["officer-appointment"], at: Fixtures.at(9, 9))
+        for (number, start) in [(early, Fixtures.at(9, 10)), (deferred, Fixtures.at(9, 11))] {
+            _ = try await throughApproval(desk, number, from: start)
+        }
+        _ = try await desk.playing(Fixtures.at(9, 30)).supplement(
+            deferred, [ReceivedDocument(code: "officer-appointment", form: .paper)], as: window)
+        for (index, number) in [early, deferred].enumerated() {
+            _ = try await desk.playing(Fixtures.at(9, 40 + index)).step(number, "issue-licence", as: window)
+            for (minute, task) in [(45, "seal"), (50, "tax"), (55, "bank")] {
+                _ = try await desk.playing(Fixtures.at(9, minute + index)).completeTask(number, task, as: window)
+            }
+        }
+        let figures = try await desk.deferralFigures(from: Fixtures.day, to: Fixtures.day)
+        #expect(figures.committed == 2 && figures.suppliedOnTime == 2, "\(figures)")
+        #expect(figures.completedWithDeferral == 1, "\(figures)")
+        let report = try await desk.slaReport(from: Fixtures.day, to: Fixtures.day, by: .all)
+        #expect(report.deferrals?.completedWithDeferral == 1 && report.total?.count == 2, "\(report)")
+    }
+
     @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases, .deferrals, .reports))
     func aDocumentThatMayFollowTheLicenceCompletesTheCaseWithTheDeferralOpen(store: TestStoreKind) async throws {
         let desk = try await Fixtures.desk(at: Fixtures.at(9, 5), store: store)
