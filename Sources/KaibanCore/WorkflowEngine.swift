@@ -214,6 +214,24 @@ public struct WorkflowEngine: Sendable {
         manualTransitions(for: state).filter { transition in
             (state.isOpen || transition.from.contains(state.stage))
                 && holds(transition.guards.filter(Self.conditionalGuards.contains), on: state, at: now)
+                && !closedByOverdueDeferral(transition, state, at: now)
+        }
+    }
+
+    /// Whether `transition` is shut to `state` at `now` by its overdue commitment: acceptance
+    /// while the deferred documents are overdue (until they come, or a supervisor extends the
+    /// deadline or ends the case). From a hostile trial: `show` offered `accept`, which was then
+    /// refused.
+    func closedByOverdueDeferral(_ transition: WorkflowDefinition.Transition, _ state: RegistrationCase, at now: Date)
+        -> Bool
+    {
+        guard transition.guards.contains(.acceptanceDocuments), state.deferral?.isOpen == true else { return false }
+        do {
+            try check(.acceptanceDocuments, on: state, at: now, step: transition.name)
+            return false
+        } catch {
+            if case .deferralRefused(_, "overdue", _) = error { return true }
+            return false
         }
     }
 

@@ -615,6 +615,9 @@ import Testing
         let monday = Fixtures.local("2026-11-30T09:00")
         let late = await Fixtures.problem { _ = try await desk.playing(monday).step(number, "accept", as: window) }
         #expect(late?.code == "deferral.overdue")
+        // Nor is it offered meanwhile (from a hostile trial: `show` listed it).
+        #expect(try await desk.caseView(number, at: monday).nextSteps.contains { $0.id == "accept" } == false)
+        #expect(try await desk.caseView(number, at: Fixtures.at(9, 11)).nextSteps.contains { $0.id == "accept" })
         // Supplied, even late, the case is accepted; the commitment stays broken.
         _ = try await desk.playing(monday).supplement(
             number, [ReceivedDocument(code: "officer-appointment", form: .paper)], as: window)
