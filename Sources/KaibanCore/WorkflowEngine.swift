@@ -435,9 +435,23 @@ public struct WorkflowEngine: Sendable {
         let role = try requireRole(
             policy.roles, held: held, clerk: clerk, step: LocalizedText(zh: "容缺承诺", en: "record a commitment"))
         guard definition.stagesBeforeAcceptance.contains(state.stage) else {
+            // Not accepted yet, but in a stage that leads back to acceptance (补正中: the
+            // correction resubmitted first): say which step (a hostile trial read "before
+            // acceptance" for a case that was before it).
+            let stage = definition.stageName(state.stage)
+            if state.isOpen,
+                let back = manualTransitions(from: state.stage).first(where: {
+                    definition.stagesBeforeAcceptance.contains($0.to)
+                })
+            {
+                throw refuse(
+                    "stage", "当前为“\(stage.zh)”：先办理“\(back.name.zh)”（\(back.id)），回到可受理的阶段后再签署容缺承诺",
+                    "the case is at \(stage.en): take \(back.name.en) (\(back.id)) first; the commitment is signed where the case can be accepted"
+                )
+            }
             throw refuse(
-                "stage", "当前为“\(definition.stageName(state.stage).zh)”，容缺承诺须在受理前签署",
-                "the case is at \(definition.stageName(state.stage).en); a commitment is signed before acceptance")
+                "stage", "当前为“\(stage.zh)”，容缺承诺须在受理前签署",
+                "the case is at \(stage.en); a commitment is signed before acceptance")
         }
         if state.deferral != nil {
             throw refuse("exists", "已签署过容缺受理承诺书", "a commitment was already signed")

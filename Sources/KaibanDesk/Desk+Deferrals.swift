@@ -160,8 +160,14 @@ extension Desk {
         }
         let state = try await store.registrationCase(number)
         guard let deferral = state.deferral, deferral.isOpen else {
+            // A case that ended says so first (a hostile trial read only "nothing outstanding").
+            let closed = state.isOpen ? nil : try await definition(state.definition).stageName(state.stage)
             throw WorkflowError.deferralRefused(
-                case: number, code: "none", reason: LocalizedText(zh: "没有待补交的容缺材料", en: "no deferral is open"))
+                case: number, code: "none",
+                reason: closed.map {
+                    LocalizedText(
+                        zh: "办件已终结（\($0.zh)），没有待补交的容缺材料", en: "the case has ended (\($0.en)); no deferral is open")
+                } ?? LocalizedText(zh: "没有待补交的容缺材料", en: "no deferral is open"))
         }
         let outstanding = deferral.outstanding.map(\.code)
         let problems = Self.receiptProblems(

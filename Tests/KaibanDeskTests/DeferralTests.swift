@@ -607,6 +607,27 @@ import Testing
     let supervisor = DeskActor.clerk("zhouqiang")
     let paths = DeferralTests()
 
+    /// From a hostile trial: a commitment refused in 补正中 said it is signed "before acceptance",
+    /// which the case was; a supply on an ended case said only that nothing was outstanding.
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases, .deferrals))
+    func refusalsSayWhatToDoInsteadOrThatTheCaseEnded(store: TestStoreKind) async throws {
+        let desk = try await Fixtures.desk(at: Fixtures.at(9, 5), store: store)
+        let number = try await paths.intake(desk, missing: ["officer-appointment"])
+        _ = try await desk.playing(Fixtures.at(9, 6)).step(number, "request-correction", reason: "章程须重签", as: window)
+        let inCorrection = await Fixtures.problem {
+            _ = try await paths.commit(desk, number, ["officer-appointment"], at: Fixtures.at(9, 7))
+        }
+        #expect(inCorrection?.code == "deferral.stage")
+        #expect(inCorrection?.text.zh.contains("resubmit") == true, "\(String(describing: inCorrection))")
+        _ = try await desk.playing(Fixtures.at(9, 8)).withdraw(number, reason: "申请人撤回", as: window)
+        let ended = await Fixtures.problem {
+            _ = try await desk.playing(Fixtures.at(9, 9)).supplement(
+                number, [ReceivedDocument(code: "officer-appointment", form: .paper)], as: window)
+        }
+        #expect(ended?.code == "deferral.none")
+        #expect(ended?.text.zh.contains("办件已终结（已撤回）") == true, "\(String(describing: ended))")
+    }
+
     @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases, .deferrals))
     func anOverdueCommitmentAcceptsNothing(store: TestStoreKind) async throws {
         let desk = try await Fixtures.desk(at: Fixtures.at(9, 5), store: store)
