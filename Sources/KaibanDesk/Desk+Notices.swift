@@ -222,7 +222,12 @@ extension Desk {
         switch status.state {
         case .missingMain: note = "主要材料"
         case .missingDeferrable: note = "次要材料，可容缺"
-        case .deferred: note = "容缺材料，待补交"
+        // Under the signed commitment: due by its own deadline, not with the correction (from a
+        // hostile trial: the notice asked for it "一次补齐" with the rest, against the deadline signed).
+        case .deferred:
+            note =
+                status.deadline.map { "容缺材料，按承诺书于\(HallTime.chineseDateTime(of: $0))前补交，不必随补正提交" }
+                ?? "容缺材料，按承诺书期限补交"
         default: note = "次要材料"
         }
         return NoticeItem(code: status.requirement.code, name: status.requirement.name.zh, note: note)

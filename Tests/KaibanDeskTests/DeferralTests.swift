@@ -907,6 +907,9 @@ import Testing
         #expect(returned.state.lastReason?.contains("董事、监事和经理的任职文件及身份证件复印件（容缺，待补交）") == true)
         let notice = try await desk.notice(number, .correction)
         #expect(notice.missingDocuments.map(\.code) == ["officer-appointment"])
+        // Due by the commitment's own deadline, not with the correction (from a hostile trial).
+        let note = notice.missingDocuments.first?.note ?? ""
+        #expect(note.contains("不必随补正提交") && note.contains("17时30分"), "\(note)")
         // Supplied before acceptance: a plain acceptance, no 容缺 notice.
         _ = try await desk.playing(monday.addingTimeInterval(60)).supplement(
             number, [ReceivedDocument(code: "officer-appointment", form: .paper)], as: window)
