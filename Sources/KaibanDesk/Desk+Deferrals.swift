@@ -51,6 +51,18 @@ extension Desk {
             let name = try reason(
                 signer, field: "signer", label: LocalizedText(zh: "签署人姓名", en: "the signer's name"), required: true)
             let id = signerID.trimmingCharacters(in: .whitespaces).uppercased()
+            // A number that is none says so, as intake does (a full-width one read "does not
+            // match the application", as if another person's; from a hostile trial).
+            do {
+                _ = try CitizenID(id)
+            } catch let invalid as CitizenID.Problem {
+                throw Problem(
+                    .invalid, "deferral.signer-id", zh: "签署人身份证号码有误：", en: "the signer's ID number is not valid:",
+                    fields: [
+                        FieldProblem(
+                            field: "signerID", reason: LocalizedText(zh: invalid.message(.zh), en: invalid.message(.en)))
+                    ])
+            }
             // The applicant signs: the legal representative (负责人, 执行事务合伙人…), by name and ID.
             let representative = state.application.legalRepresentative
             // Trimmed on both sides: cases taken in before intake trimmed people's names keep the blanks.

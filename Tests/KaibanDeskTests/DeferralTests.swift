@@ -613,6 +613,13 @@ import Testing
     func refusalsSayWhatToDoInsteadOrThatTheCaseEnded(store: TestStoreKind) async throws {
         let desk = try await Fixtures.desk(at: Fixtures.at(9, 5), store: store)
         let number = try await paths.intake(desk, missing: ["officer-appointment"])
+        // A signer's ID number in full-width digits is no ID number (it read "does not match").
+        let fullWidth = await Fixtures.problem {
+            _ = try await desk.playing(Fixtures.at(9, 5)).commitDeferral(
+                number, codes: ["officer-appointment"], signer: "张伟", signerID: "１１０１０５１９４９１２３１００２Ｘ",
+                as: window)
+        }
+        #expect(fullWidth?.code == "deferral.signer-id" && fullWidth?.fields.map(\.field) == ["signerID"])
         _ = try await desk.playing(Fixtures.at(9, 6)).step(number, "request-correction", reason: "章程须重签", as: window)
         let inCorrection = await Fixtures.problem {
             _ = try await paths.commit(desk, number, ["officer-appointment"], at: Fixtures.at(9, 7))
