@@ -100,8 +100,8 @@ enum UsageText {
 }
 
 /// A `--limit` of a listing: 1 to 10,000.
-func validateLimit(_ limit: Int) throws {
-    guard (1...10_000).contains(limit) else {
-        throw usageError(zh: "--limit 应在1至10000之间", en: "--limit must be between 1 and 10000")
+func validateLimit(_ limit: Int, maximum: Int = 10_000) throws {
+    guard (1...maximum).contains(limit) else {
+        throw usageError(zh: "--limit 应在1至\(maximum)之间", en: "--limit must be between 1 and \(maximum)")
     }
 }

@@ -202,7 +202,7 @@ import Testing
         try Data().write(to: folder)
         let blocked = try kaiban.run(["exchange", "import", spool.path])
         #expect(blocked.status == 74, "\(blocked)")
-        #expect(blocked.stderr.contains("回执无法写入") && blocked.stderr.contains("报文已受理"), "\(blocked)")
+        #expect(blocked.stderr.contains("回执无法写入") && blocked.stderr.contains("报文均已登记"), "\(blocked)")
         try FileManager.default.removeItem(at: folder)
         let again = try kaiban.run(["exchange", "import", spool.path])
         #expect(again.stdout.contains("a-status.xml"), "\(again)")

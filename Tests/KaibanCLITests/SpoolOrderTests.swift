@@ -61,3 +61,16 @@ import Testing
             ])
     }
 }
+
+/// From a hostile partner trial: `exchange cases` printed a partner's enterprise names raw.
+@Suite struct ExchangeCaseNamesTests {
+    @Test func hiddenBlankAndLongNamesAreShownForWhatTheyAre() {
+        let name = "重庆青禾农业科技有限公司"
+        #expect(ExchangeCommand.Cases.shownName(name, zh: true) == name)
+        #expect(ExchangeCommand.Cases.shownName("重庆青禾\u{200B}农业科技有限公司", zh: true) == "重庆青禾<U+200B>农业科技有限公司")
+        #expect(ExchangeCommand.Cases.shownName("\u{3000}\u{3000}", zh: true) == "（空白）")
+        #expect(ExchangeCommand.Cases.shownName("\u{3000}", zh: false) == "(blank)")
+        let long = ExchangeCommand.Cases.shownName(String(repeating: "青", count: 200), zh: true)
+        #expect(long.count == 40 && long.hasSuffix("…"))
+    }
+}

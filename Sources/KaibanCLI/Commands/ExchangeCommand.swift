@@ -407,9 +407,9 @@ struct ExchangeCommand: AsyncParsableCommand {
                         if case .storage(let text)? = error as? StoreError { why = text } else { why = "\(error)" }
                         throw Problem(
                             .storage, "receipts.unwritable",
-                            zh: "回执无法写入 \(receipts.path)（\(why)）；报文已受理，排除问题后重新导入即可补写回执",
+                            zh: "回执无法写入 \(receipts.path)（\(why)）；报文均已登记（受理或拒收），排除问题后重新导入即可补写回执",
                             en:
-                                "cannot write the receipts to \(receipts.path) (\(why)); the messages were applied: import again once fixed to write their receipts"
+                                "cannot write the receipts to \(receipts.path) (\(why)); the messages were recorded (applied or refused): import again once fixed to write their receipts"
                         )
                     }
                 }
@@ -791,10 +791,12 @@ struct ExchangeCommand: AsyncParsableCommand {
 
         @OptionGroup var global: GlobalOptions
         @OptionGroup var output: OutputOptions
-        @Option(parsing: .unconditional, help: .localized(zh: "最多列出几件（1-10000）。", en: "At most this many (1-10000)."))
+        // Each case's statuses are read with it: the desk lists at most 1000 (a larger limit had
+        // been cut to 1000 without a word; from a hostile trial).
+        @Option(parsing: .unconditional, help: .localized(zh: "最多列出几件（1-1000）。", en: "At most this many (1-1000)."))
         var limit = 50
 
-        func validate() throws { try validateLimit(limit) }
+        func validate() throws { try validateLimit(limit, maximum: 1_000) }
 
         func run() async throws {
             try await withDesk(global, json: output.json) { session in
@@ -805,6 +807,15 @@ struct ExchangeCommand: AsyncParsableCommand {
                 }
                 Console.print(Self.table(views, zh: session.zh))
             }
+        }
+
+        /// A partner's enterprise name as a table cell: hidden characters shown as code points (a
+        /// name with a zero-width space had looked like the real one), a blank one said to be
+        /// blank, a long one cut (`--json` has it whole). From a hostile trial.
+        static func shownName(_ name: String, zh: Bool) -> String {
+            let shown = FreeText.showingHidden(name)
+            if shown.isBlank { return zh ? "（空白）" : "(blank)" }
+            return shown.count > 40 ? String(shown.prefix(39)) + "…" : shown
         }
 
         /// The cross-province cases as a table for a terminal.
@@ -818,7 +829,7 @@ struct ExchangeCommand: AsyncParsableCommand {
                 table.add([
                     found.collaborationNumber,
                     found.direction == .outbound ? (zh ? "转出" : "out") : (zh ? "转入" : "in"),
-                    view.partnerName ?? found.partnerCode, found.enterpriseName,
+                    view.partnerName ?? found.partnerCode, Self.shownName(found.enterpriseName, zh: zh),
                     found.status.map { "\($0) \(NationalStatus.name($0, zh: zh))" } ?? "—",
                     found.statusAt.map(HallTime.localText(of:)) ?? "—", found.localCase ?? "—",
                 ])
