@@ -156,7 +156,12 @@ struct CasePresenter {
             case nil where now > deadline: status = zh ? "逾期未补" : "overdue"
             case nil: status = zh ? "待补交" : "outstanding"
             }
-            table.add([names[item.code] ?? item.code, time(deadline), status, time(supplied)])
+            // To the second when off the minute: supplied at 17:30:01 is late against 17:30, and
+            // had read 17:30 (from a hostile trial).
+            table.add([
+                names[item.code] ?? item.code, time(deadline), status,
+                supplied.map(HallTime.localTextToTheSecond(of:)) ?? "",
+            ])
         }
         lines.append(table.rendered)
         if let fulfilled = deferral.fulfilledAt {
