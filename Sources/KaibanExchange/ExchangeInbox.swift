@@ -320,6 +320,13 @@ public struct ExchangeInbox: Sendable {
             refusal = Rejection(
                 code: "message.test-mismatch",
                 message: identity.test ? "本系统为测试系统，只接收测试报文" : "本系统为生产系统，不接收测试报文")
+        } else if header.sendTime > now.addingTimeInterval(RecordRules.clockTolerance) {
+            // Sent "later" than it came: a spool is read in SendTime order, so such a message had
+            // been held back behind every other (2099 was taken; from a hostile trial).
+            refusal = Rejection(
+                code: "message.send-time",
+                message: "发送时间\(HallTime.localText(of: header.sendTime))晚于本机构收到报文的时间\(HallTime.localText(of: now))",
+                details: [Rejection.Detail(text: "Header/SendTime")])
         } else if header.type != message.body.type {
             refusal = Rejection(
                 code: "message.type-mismatch", message: "报文类型\(header.type.rawValue)与报文体\(message.body.type.rawValue)不符"

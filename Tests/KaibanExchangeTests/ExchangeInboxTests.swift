@@ -244,6 +244,13 @@ import Testing
         var test = Self.inboundTransfer(id: "2e3f4a5b-6c7d-4e8f-9a0b-1c2d3e4f5a6b")
         test.header.test = true
         #expect(try await hall.receive(test).code == "message.test-mismatch")
+        // Sent "after" it came (from a hostile trial: 2099 was taken, and a spool read in SendTime
+        // order held it back behind every other message); its receipt is signed and valid.
+        var sentLater = Self.inboundTransfer(id: "3f4a5b6c-7d8e-4f9a-8b1c-2d3e4f5a6b7c")
+        sentLater.header.sendTime = Date(timeIntervalSince1970: 4_070_908_800)
+        let later = try await hall.receive(sentLater)
+        #expect(later.code == "message.send-time", "\(later)")
+        #expect(try hall.receipt(later).firstCode == "message.send-time")
         let valid = String(decoding: try hall.fromPartner(Self.inboundTransfer()), as: UTF8.self)
         let invalid = valid.replacingOccurrences(of: "<Mode>remote-intake</Mode>", with: "<Mode>异地代收代办</Mode>")
         let schema = try await hall.receive(Data(invalid.utf8))
@@ -283,7 +290,7 @@ import Testing
         #expect(
             Set(dead.map(\.code)) == [
                 "message.receiver-mismatch", "message.test-mismatch", "message.schema-invalid", "message.unreadable",
-                "message.too-large",
+                "message.too-large", "message.send-time",
             ])
         #expect(dead.first { $0.code == "message.too-large" }?.raw.count == 4096)
         #expect(dead.filter { $0.code == "message.schema-invalid" }.map(\.raw.count).max() == 65_536)
