@@ -60,7 +60,8 @@ extension Desk {
                     .invalid, "deferral.signer-id", zh: "签署人身份证号码有误：", en: "the signer's ID number is not valid:",
                     fields: [
                         FieldProblem(
-                            field: "signerID", reason: LocalizedText(zh: invalid.message(.zh), en: invalid.message(.en)))
+                            field: "signerID", reason: LocalizedText(zh: invalid.message(.zh), en: invalid.message(.en))
+                        )
                     ])
             }
             // The applicant signs: the legal representative (负责人, 执行事务合伙人…), by name and ID.

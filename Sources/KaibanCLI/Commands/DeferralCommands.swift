@@ -327,6 +327,7 @@ struct ApplicantCommand: AsyncParsableCommand {
                 ? (zh ? "已标记\(shown.idNumber)失信：\(flag.reason)" : "flagged \(shown.idNumber): \(flag.reason)")
                 : (zh
                     ? "已解除\(shown.idNumber)的容缺限制（失信标记及此前未按承诺补交的记录）：\(flag.reason)"
-                    : "cleared \(shown.idNumber) for deferrals (a flag, and commitments broken before): \(flag.reason)"))
+                    : "cleared \(shown.idNumber) for deferrals (a flag, and commitments broken before): \(flag.reason)")
+        )
     }
 }
