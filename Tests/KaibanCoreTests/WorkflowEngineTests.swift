@@ -109,9 +109,14 @@ struct EngineHarness {
         }
         var state = try opened(tasks: tasks, channel: stage == "in-transit" ? .mail : .window)
         if stage == "in-transit" {
-            // The applicant handed a document in at the window: the step out of the post may then
-            // be taken by hand (without it, only `mail receive` takes it).
-            state = try step(state, .receiveDocument(ReceivedDocument(code: "articles", form: .paper))).0
+            // A history recorded before a hand-in took a case out of the post by itself: a paper
+            // document in, the case still in the post's stage. The step out of it may then be
+            // taken by hand (without the hand-in, only `mail receive` takes it).
+            var handedIn = CaseEvent(
+                sequence: state.version + 1, at: state.updatedAt, kind: .documentReceived, actor: Fixtures.window.id,
+                role: "window")
+            handedIn.document = ReceivedDocument(code: "articles", form: .paper)
+            try state.apply(handedIn, definition: definition)
         }
         for transition in Self.paths[stage] ?? [] {
             state = try step(state, .transition(transition, reason: "理由")).0
@@ -192,6 +197,11 @@ struct EngineHarness {
         ).0
         #expect(received.stage == "received")
         #expect(received.segments.map(\.effect) == [.paused, .running])
+        // A document handed in at the window instead takes it out of the post then, by itself.
+        let (handedIn, events) = try harness.step(
+            posted, .receiveDocument(ReceivedDocument(code: "articles", form: .paper)), as: Fixtures.window)
+        #expect(handedIn.stage == "received" && handedIn.segments.map(\.effect) == [.paused, .running])
+        #expect(events.map(\.kind) == [.documentReceived, .transitioned] && events.last?.automatic == true)
     }
 
     @Test func eachRoleSeesTheStagesWhereItHasWork() {
