@@ -114,6 +114,18 @@ public struct DashboardPage: Sendable {
             ("completed", t("办结", "completed"), "\(figures.total.completed)", "\(figures.total.completed)"),
             ("refused", t("不予受理/驳回", "refused/rejected"), "\(figures.total.refused)", "\(figures.total.refused)"),
             ("withdrawn", t("撤回", "withdrawn"), "\(figures.total.withdrawn)", "\(figures.total.withdrawn)"),
+            // From a hostile trial: a revoked registration or a case ended for an overdue
+            // commitment was in `stats` and nowhere on the page; nor was the 容缺 share.
+            (
+                "otherwise-ended", t("其他终止", "otherwise ended"), "\(figures.total.otherwiseEnded)",
+                "\(figures.total.otherwiseEnded)"
+            ),
+            (
+                "deferral-share", t("容缺受理占办结", "completed with a deferral"),
+                HTMLText.percent(figures.deferrals?.deferralShare(completed: figures.total.completed)),
+                figures.deferrals?.deferralShare(completed: figures.total.completed).map { String(format: "%.4f", $0) }
+                    ?? ""
+            ),
             (
                 "median", t("用时中位数（分）", "median (min)"), time.map { "\($0.medianMinutes)" } ?? "—",
                 time.map { "\($0.medianMinutes)" } ?? ""

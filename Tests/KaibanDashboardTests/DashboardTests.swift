@@ -89,6 +89,9 @@ import Testing
         #expect(figure("p90") == "\(figures.time?.p90Minutes ?? -1)")
         #expect(figure("within-budget") == "66.7%")
         #expect(figure("cross-province-inbound") == "0" && figure("cross-province-outbound") == "0")
+        // From a hostile trial: 其他终止 and the 容缺 share were in `stats` and not on the page.
+        #expect(figures.total.otherwiseEnded == 0 && figures.deferrals?.completedWithDeferral == 0)
+        #expect(figure("otherwise-ended") == "0" && figure("deferral-share") == "0.0%")
         // Every chart is an <svg> with a <title>.
         let charts = Self.elements(root) { $0.name == "svg" }
         #expect(
