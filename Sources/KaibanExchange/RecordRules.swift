@@ -290,6 +290,16 @@ struct RecordRules: Sendable {
                 code: "case.invalid", message: "发照日期\(result.issueDate)不是有效日期",
                 details: [Rejection.Detail(text: "Licence/IssueDate")])
         }
+        // Completed before the case was transferred (beyond the clocks' drift): the licence's
+        // time would come before the case, and the local case's government time read 0 (from a
+        // hostile trial: ten hours before was taken).
+        if result.completedTime < openedAt.addingTimeInterval(-Self.clockTolerance) {
+            return Rejection(
+                code: "case.invalid",
+                message:
+                    "办结时间\(HallTime.localText(of: result.completedTime))早于办件转出的时间\(HallTime.localText(of: openedAt))",
+                details: [Rejection.Detail(text: "Licence/CompletedTime")])
+        }
         let completed = HallTime.localDate(of: result.completedTime)
         let transferred = HallTime.localDate(of: openedAt.addingTimeInterval(-86_400))
         guard issued > completed || issued < transferred else { return nil }

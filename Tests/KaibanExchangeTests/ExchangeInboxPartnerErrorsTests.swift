@@ -114,6 +114,13 @@ extension ExchangeInboxTests {
         #expect(ours.code == "case.invalid", "\(ours)")
         #expect(try hall.receipt(ours).outcome.recordRejection("licence")?.message.contains("属于本机构") == true)
         #expect(try await hall.desk.store.exchangeCase(number)?.status == 1)
+        // Completed 41 minutes before the case was transferred (10:41): out of order (from a hostile
+        // trial: ten hours before was taken, the local case's government time 0).
+        let early = try await hall.receive(
+            Self.result("0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d", number: number, completed: Fixtures.at(10, 0)))
+        #expect(early.code == "case.invalid", "\(early)")
+        #expect(try hall.receipt(early).outcome.recordRejection("licence")?.message.contains("早于办件转出的时间") == true)
+        #expect(try await hall.desk.store.exchangeCase(number)?.status == 1)
         // The day before the transfer is a clock's drift around midnight, and is taken.
         let licensed = try await hall.receive(
             Self.result("9f0a1b2c-3d4e-4f5a-8b7c-8d9e0f1a2b3c", number: number, issued: "2026-11-25"))
