@@ -1,4 +1,6 @@
 import Foundation
+import KaibanCore
+import Synchronization
 import Testing
 
 @testable import KaibanCLI
@@ -72,5 +74,49 @@ import Testing
         #expect(ExchangeCommand.Cases.shownName("\u{3000}", zh: false) == "(blank)")
         let long = ExchangeCommand.Cases.shownName(String(repeating: "青", count: 200), zh: true)
         #expect(long.count == 40 && long.hasSuffix("…"))
+    }
+}
+
+/// `admin migrate-to` gives up a copy whose target stopped answering: a stopped server (its
+/// connection left open) had held the command for the day's time limit, saying nothing.
+@Suite struct MigrationWatchTests {
+    @Test func aCopyWithNoStepDoneForTheLimitIsGivenUpWithoutWaitingForIt() async throws {
+        let release = DispatchSemaphore(value: 0)
+        let ended = Mutex(false)
+        let refused = await #expect(throws: Problem.self) {
+            _ = try await MigrateToCommand.watched(stallLimit: .milliseconds(300)) { _ in
+                // Stuck where cancellation does not reach (a commit waiting on a stopped server).
+                _ = release.wait(timeout: .now() + 30)
+                ended.withLock { $0 = true }
+                return MigrateToCommand.Report()
+            }
+        }
+        #expect(refused?.code == "migrate.stalled" && refused?.kind == .storage)
+        #expect(refused?.text.zh.contains("没有写入任何记录") == true)
+        // Answered while the copy was still stuck, not after it.
+        #expect(ended.withLock { $0 } == false)
+        release.signal()
+    }
+
+    @Test func aCopyThatKeepsGettingStepsDoneRunsPastTheLimit() async throws {
+        let report = try await MigrateToCommand.watched(stallLimit: .milliseconds(400)) { progress in
+            for _ in 0..<8 {
+                try await Task.sleep(for: .milliseconds(100))
+                progress.tick()
+            }
+            var report = MigrateToCommand.Report()
+            report.cases = 7
+            return report
+        }
+        #expect(report.cases == 7)
+    }
+
+    @Test func aCopyThatFailsIsAnsweredWithItsOwnError() async throws {
+        let failed = await #expect(throws: Problem.self) {
+            _ = try await MigrateToCommand.watched(stallLimit: .seconds(60)) { _ in
+                throw Problem(.refused, "migrate.target-not-empty", zh: "非空", en: "not empty")
+            }
+        }
+        #expect(failed?.code == "migrate.target-not-empty")
     }
 }

@@ -51,7 +51,9 @@ struct MigrateToCommand: AsyncParsableCommand {
                 target, hall: session.settings.hall, divisions: session.settings.divisionsFile,
                 deadline: .seconds(24 * 3600))
             defer { destination.close() }
-            let report = try await Self.copy(from: source, to: destination, clock: clock)
+            let report = try await Self.watched { progress in
+                try await Self.copy(from: source, to: destination, clock: clock, progress: progress)
+            }
             Self.say(report, zh: session.zh, to: destination.location)
             Self.sayFiles(session.desk.settings.dataDirectory.path, zh: session.zh)
         }
@@ -76,7 +78,90 @@ struct MigrateToCommand: AsyncParsableCommand {
         var figureDays: Int?
     }
 
-    static func copy(from source: CaseStore, to destination: PostgresStore, clock: SLAClock) async throws -> Report {
+    /// How long the copy may go without a step done (a batch written, a chunk rebuilt) before it
+    /// is given up: a target that stopped answering (a server stopped, not shut down: its
+    /// connection stays open) had held the command for the whole day's time limit, saying nothing.
+    static let stallLimit: Duration = .seconds(120)
+
+    /// When the copy last got a step done.
+    final class Progress: Sendable {
+        private let last = Mutex(ContinuousClock.now)
+
+        func tick() { last.withLock { $0 = .now } }
+
+        var idle: Duration { ContinuousClock.now - last.withLock { $0 } }
+    }
+
+    /// `copy`'s report, or a refusal once it has gone ``stallLimit`` without a step done (its
+    /// transaction never commits: the connection closes with the command). The refusal does not
+    /// wait for the stalled copy to end (a task group would: a copy stuck in its commit waits for
+    /// the commit's own limit); the copy is cancelled and left to the process's exit.
+    static func watched(
+        stallLimit: Duration = stallLimit, _ copy: @escaping @Sendable (Progress) async throws -> Report
+    ) async throws -> Report {
+        let progress = Progress()
+        let race = Race()
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                race.start(continuation)
+                let copying = Task {
+                    do { race.answer(.success(try await copy(progress))) } catch { race.answer(.failure(error)) }
+                }
+                let watching = Task {
+                    while progress.idle < stallLimit {
+                        guard (try? await Task.sleep(for: min(.seconds(5), stallLimit / 4))) != nil else { return }
+                    }
+                    let seconds = stallLimit.components.seconds
+                    race.answer(
+                        .failure(
+                            Problem(
+                                .storage, "migrate.stalled",
+                                zh: "目标数据库\(seconds)秒没有应答，迁移已放弃，没有写入任何记录（检查 PostgreSQL 服务器后重新迁移）",
+                                en:
+                                    "the target database did not answer for \(seconds) seconds: the copy was given up and nothing was kept (check the PostgreSQL server, then copy again)"
+                            )))
+                    copying.cancel()
+                }
+                race.hold([copying, watching])
+            }
+        } onCancel: {
+            race.answer(.failure(CancellationError()))
+        }
+    }
+
+    /// Who answers ``watched(stallLimit:_:)`` first: the copy, the watch or the caller's
+    /// cancellation; then the other tasks are cancelled.
+    final class Race: Sendable {
+        private let state = Mutex<(CheckedContinuation<Report, any Error>?, [Task<Void, Never>], Bool)>(
+            (nil, [], false))
+
+        func start(_ continuation: CheckedContinuation<Report, any Error>) {
+            state.withLock { $0.0 = continuation }
+        }
+
+        func hold(_ tasks: [Task<Void, Never>]) {
+            let cancel = state.withLock { state in
+                state.1 = tasks
+                return state.2
+            }
+            if cancel { for task in tasks { task.cancel() } }
+        }
+
+        func answer(_ result: Result<Report, any Error>) {
+            let (continuation, tasks) = state.withLock { state in
+                let taken = (state.0, state.1)
+                state.0 = nil
+                state.2 = true
+                return taken
+            }
+            continuation?.resume(with: result)
+            for task in tasks { task.cancel() }
+        }
+    }
+
+    static func copy(
+        from source: CaseStore, to destination: PostgresStore, clock: SLAClock, progress: Progress = Progress()
+    ) async throws -> Report {
         // Which tables there are (not how many rows: the copy reads every known table, in one read).
         let counts = try source.tableCounts()
         for (table, count) in counts.sorted(by: { $0.key < $1.key }) where count > 0 {
@@ -135,6 +220,7 @@ struct MigrateToCommand: AsyncParsableCommand {
                     )
                 }
                 try await destination.copy(rows, into: target, connection)
+                progress.tick()
                 if report.rows.last?.table == rows.table {
                     report.rows[report.rows.count - 1].count += rows.rows.count
                 } else {
@@ -149,6 +235,7 @@ struct MigrateToCommand: AsyncParsableCommand {
             while true {
                 let (part, last) = try await destination.rebuildChunk(
                     after: after, definitions: definitions, clock: clock, connection)
+                progress.tick()
                 report.cases += part.cases
                 report.events += part.events
                 differing += part.repaired
@@ -156,6 +243,7 @@ struct MigrateToCommand: AsyncParsableCommand {
                 after = last
             }
             let clerks = try await destination.rebuildClerks(connection)
+            progress.tick()
             report.clerks = report.rows.first { $0.table == "clerk" }?.count ?? 0
             guard differing.isEmpty, clerks.isEmpty else {
                 throw Problem(
@@ -167,6 +255,7 @@ struct MigrateToCommand: AsyncParsableCommand {
                 )
             }
             try await destination.settleDeferred(connection)
+            progress.tick()
             if let derived = try await destination.figureDays(columns, connection), let sourceDays {
                 guard derived == sourceDays else {
                     let missing = sourceDays.subtracting(derived).count
