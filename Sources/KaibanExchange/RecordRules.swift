@@ -320,6 +320,11 @@ struct RecordRules: Sendable {
     /// come before or after acceptance; the final statuses end the case.
     static let courseRank: [Int: Int] = [1: 0, 3: 1, 8: 2, 9: 2, 10: 2]
 
+    /// `instant` to the whole second below it, as the stores keep a status's time.
+    static func wholeSecond(_ instant: Date) -> Date {
+        Date(timeIntervalSince1970: instant.timeIntervalSince1970.rounded(.down))
+    }
+
     /// The statuses that end a case before its acceptance (rank 1, status 3): 2 已撤件, 4 不受理,
     /// 5 不予受理.
     static let beforeAcceptanceEndings: Set<Int> = [2, 4, 5]
@@ -381,8 +386,10 @@ struct RecordRules: Sendable {
                 // A partner's clock a little ahead (within ``clockTolerance``): its change is taken
                 // as of this hall's receipt, not after it. Kept ahead, it had shut out every real
                 // change dated before it, accepted but history (from a hostile trial).
+                // Kept and compared to the whole second, as stored: one second's changes are
+                // ordered as they came (README §6), within a message as across messages.
                 var change = given
-                change.time = min(given.time, now)
+                change.time = Self.wholeSecond(min(given.time, now))
                 guard var current = state, mine else {
                     unknown(change.recordID)
                     continue
@@ -460,7 +467,7 @@ struct RecordRules: Sendable {
                     results[result.recordID] = problem
                 } else if results[result.recordID] == nil {
                     // Taken as of this hall's receipt at the latest, as a status change is.
-                    let completed = min(result.completedTime, now)
+                    let completed = Self.wholeSecond(min(result.completedTime, now))
                     current.status = result.status
                     current.statusAt = completed
                     current.licence = ExchangeLicence(result)

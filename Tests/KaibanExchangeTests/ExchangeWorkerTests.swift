@@ -644,4 +644,37 @@ extension ReturnedTransferTests {
         #expect(withdrawn.map(\.code) == ["status.not-allowed"], "\(withdrawn)")
         #expect(try await hall.store.exchangeCase(number)?.status == 7)
     }
+
+    /// From a hostile trial: statuses are kept to the second, and one whose fraction of a second
+    /// said it came earlier became current. One second's changes now go in the order they came,
+    /// within a message as across messages, whatever their fractions.
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases, .exchange))
+    func oneSecondsChangesAreOrderedAsTheyCame(store: TestStoreKind) async throws {
+        let hall = try await Transfers(store: store)
+        let (oneLocal, one) = try await hall.transferred("重庆市渝中区青禾农业科技有限公司")
+        let (twoLocal, two) = try await hall.transferred("重庆市渝中区青木农业科技有限公司")
+        _ = hall.desk.playing(Fixtures.at(10, 50))
+        let at = Fixtures.at(10, 20)
+        func change(_ status: Int, _ fraction: Double, _ record: String) -> StatusChange {
+            StatusChange(recordID: record, status: status, time: at.addingTimeInterval(fraction))
+        }
+        // In one message: 6 (at .9) then 7 (at .5): the 7, listed last, is current.
+        let together = try await hall.hall.receive(
+            ExchangeInboxTests.statusUpdate(
+                "7a1b2c3d-9f20-4b1c-8d3e-4f5a6b7c8d00", [change(3, 0, "a"), change(6, 0.9, "b"), change(7, 0.5, "c")],
+                number: one.collaborationNumber))
+        #expect(together.outcome == .applied, "\(together)")
+        #expect(try await hall.store.exchangeCase(one.collaborationNumber)?.status == 7)
+        #expect(try await hall.store.registrationCase(oneLocal).stage == "transferred")
+        // Across messages, the other way round: 7 (at .5) came first, then 6 (at .9): the 6.
+        for (index, changes) in [[change(3, 0, "a"), change(7, 0.5, "b")], [change(6, 0.9, "c")]].enumerated() {
+            let answer = try await hall.hall.receive(
+                ExchangeInboxTests.statusUpdate(
+                    "7a1b2c3d-9f21-4b1c-8d3e-4f5a6b7c8d0\(index)", changes, number: two.collaborationNumber))
+            #expect(answer.outcome == .applied, "\(answer)")
+        }
+        #expect(try await hall.store.exchangeCase(two.collaborationNumber)?.status == 6)
+        #expect(try await hall.store.registrationCase(twoLocal).stage == "transferred-correction")
+        #expect(try await hall.store.exchangeStatuses(two.collaborationNumber).allSatisfy { $0.time <= at })
+    }
 }
