@@ -153,6 +153,20 @@ public struct OfficeHours: Sendable, Equatable, Codable {
     /// What is inconsistent: overlapping or empty sessions, days of the year without a season.
     public func problems() -> [String] {
         var found: [String] = []
+        // A month-day that no year has (02-30, 13-01): it had been taken, and covered nothing
+        // or ran past the month (from a hostile trial). 02-29 exists in leap years.
+        let monthLengths = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+        func exists(_ monthDay: Int) -> Bool {
+            let (month, day) = (monthDay / 100, monthDay % 100)
+            return (1...12).contains(month) && (1...monthLengths[month - 1]).contains(day)
+        }
+        for season in seasons {
+            for (bound, value) in [("from", season.from), ("to", season.to)] where !exists(value) {
+                found.append(
+                    "作息“\(season.name.zh)”的\(bound == "from" ? "起始" : "截止")日\(String(format: "%02d-%02d", value / 100, value % 100))不是有效的月-日（season \(season.name.zh): \(bound) is no month-day）"
+                )
+            }
+        }
         for season in seasons {
             var previousEnd = -1
             for session in season.sessions {

@@ -69,11 +69,13 @@ extension Desk {
                 )
             }
             let accepted = events.last { $0.kind == .transitioned && $0.transition == Self.acceptTransition }
-            // Accepted with a deferral (容缺) only when documents were still outstanding then.
+            // Accepted with a deferral (容缺) only when documents were still outstanding then: by
+            // the history's order, not by time (a supply in the same second as the acceptance had
+            // read as before it; from a hostile trial).
+            let fulfilled = events.first { $0.kind == .deferralFulfilled }
             let deferralAtAcceptance =
-                state.deferral.map { deferral in
-                    accepted.map { accepted in deferral.fulfilledAt.map { $0 > accepted.at } ?? true } ?? true
-                } ?? false
+                state.deferral != nil
+                && (accepted.map { accepted in fulfilled.map { $0.sequence > accepted.sequence } ?? true } ?? true)
             let deferred = deferralAtAcceptance ? deferralNoticeItems(of: state) ?? [] : []
             var content = try await baseNotice(kind, state, at: accepted?.at ?? state.updatedAt)
             switch kind {

@@ -145,31 +145,28 @@ extension Desk {
     func deferralFigures(from start: Date, to end: Date, stages completed: [String], definitions: [WorkflowDefinition])
         async throws -> DeferralFigures
     {
-        let records = try await store.deferralFigures(
-            from: start, to: end, stages: completed, at: instant(nowRounded: clock.now()))
-        // Where the licence waits: the stages an automatic step takes a case to when it lacks them.
-        let waiting = Set(
-            definitions.flatMap { definition in
-                definition.transitions.filter { $0.automatic && $0.guards.contains(.licenceDocumentsMissing) }.map(\.to)
-            })
         // Where a case stands once accepted: the stages a step needing the acceptance documents
         // takes it to.
         let accepted = Set(
             definitions.flatMap { definition in
                 definition.transitions.filter { $0.guards.contains(.acceptanceDocuments) }.map(\.to)
             })
+        let records = try await store.deferralFigures(
+            from: start, to: end, stages: completed, acceptedStages: accepted.sorted(),
+            at: instant(nowRounded: clock.now()))
+        // Where the licence waits: the stages an automatic step takes a case to when it lacks them.
+        let waiting = Set(
+            definitions.flatMap { definition in
+                definition.transitions.filter { $0.automatic && $0.guards.contains(.licenceDocumentsMissing) }.map(\.to)
+            })
         let calendar = try await workingCalendar()
         var figures = records.figures
-        figures.completedWithDeferral = 0
-        for (index, text) in records.segments.enumerated() {
+        // Accepted with a deferral: the commitment not yet fulfilled at acceptance. One whose
+        // documents all came before it was accepted with nothing missing (from a hostile trial: it
+        // was counted, and the report's 容缺 share disagreed with the notices).
+        figures.completedWithDeferral = records.fulfilledBeforeAcceptance.filter { !$0 }.count
+        for text in records.segments {
             let (segments, extra) = ClockSegment.decodeTimeline(text[...]) ?? ([], [])
-            // Accepted with a deferral: the commitment not yet fulfilled at acceptance. One whose
-            // documents all came before it was accepted with nothing missing (from a hostile
-            // trial: it was counted, and the report's 容缺 share disagreed with the notices).
-            let acceptedAt = segments.first { accepted.contains($0.stage) }?.start
-            let fulfilled = index < records.fulfilledAt.count ? records.fulfilledAt[index] : nil
-            let fulfilledBeforeAcceptance = fulfilled.flatMap { at in acceptedAt.map { at <= $0 } } ?? false
-            if !fulfilledBeforeAcceptance { figures.completedWithDeferral += 1 }
             let timeline = CaseTimeline(calendar: calendar, extra: extra)
             let minutes = WorkingTime.minutes(
                 ofSeconds: segments.filter { waiting.contains($0.stage) }.reduce(0) {

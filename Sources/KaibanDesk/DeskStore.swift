@@ -150,7 +150,8 @@ public protocol DeskStore: AppointmentStore, ExchangeStore {
     /// Records a supervisor's flag or clearing (the actor is checked in the same transaction).
     func recordApplicantFlag(_ flag: ApplicantFlag) async throws
     /// The 容缺 figures of a period (``DeferralFigures``) at `now`.
-    func deferralFigures(from: Date, to: Date, stages: [String], at now: Date) async throws -> DeferralRecords
+    func deferralFigures(from: Date, to: Date, stages: [String], acceptedStages: [String], at now: Date)
+        async throws -> DeferralRecords
     /// The rows of the hall's figures between two instants (the local days `firstDay`...`lastDay`),
     /// with the bookings of those days (``HallFigureRecords``): a case counts as accepted on its
     /// first step of the transition `accept`; `correction` names the one that returns a case for

@@ -379,13 +379,14 @@ public struct ApplicantStanding: Sendable, Equatable, Codable {
 /// had a deferral (for the time they waited, measured by the desk on its calendar).
 public struct DeferralRecords: Sendable, Equatable {
     /// The commitments' figures (``DeferralFigures/completedWithDeferral`` is the desk's, from
-    /// ``segments`` and ``fulfilledAt``).
+    /// ``fulfilledBeforeAcceptance``).
     public var figures = DeferralFigures()
     /// ``ClockSegment/encode(_:)`` text of each case closed in the period with a commitment.
     public var segments: [String] = []
-    /// When each of those cases' commitments was fulfilled (its last deferred document came), in
-    /// the same order: nil while one is outstanding.
-    public var fulfilledAt: [Date?] = []
+    /// Whether each of those cases' commitments was fulfilled (its last deferred document came)
+    /// before the case was accepted, by the order of its history (not by time: one second may
+    /// hold both), in the same order.
+    public var fulfilledBeforeAcceptance: [Bool] = []
 
     public init() {}
 }

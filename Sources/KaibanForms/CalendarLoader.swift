@@ -27,6 +27,18 @@ public struct CalendarLoader: Sendable {
             }
             return date
         }
+        // A year given twice: the second had silently won over the first on import, and the
+        // refusal without --replace spoke of the calendar's own year (from a hostile trial).
+        var firstLine: [String: Int] = [:]
+        for element in root.children("year") {
+            let value = element["value"] ?? ""
+            if let first = firstLine[value] {
+                issues.append(
+                    .init(line: element.line, message: "year \(value) is given twice (first at line \(first))"))
+            } else {
+                firstLine[value] = element.line
+            }
+        }
         let years = root.children("year").map { element in
             let year = HolidayYear(
                 year: Int(element["value"] ?? "") ?? 0, notice: element["notice"] ?? "",

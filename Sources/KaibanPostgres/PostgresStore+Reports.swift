@@ -49,18 +49,22 @@ extension PostgresStore {
         return (first, last)
     }
 
-    public func deferralFigures(from: Date, to: Date, stages: [String], at now: Date) async throws -> DeferralRecords {
+    public func deferralFigures(from: Date, to: Date, stages: [String], acceptedStages: [String], at now: Date)
+        async throws -> DeferralRecords
+    {
         try await guarded { [self] in
             try await reportsSnapshot { [self] connection in
                 var figures = DeferralRecords()
                 if !stages.isEmpty {
                     // The deferrals of the cases closed in the period: through the report index,
                     // each case's deferral then by its key.
-                    for try await (segments, fulfilled) in try await connection.query(
-                        Self.reportsClosedDeferralsQuery(from: from, to: to, stages: stages), logger: logger
-                    ).decode((String, Date?).self) {
+                    for try await (segments, before) in try await connection.query(
+                        Self.reportsClosedDeferralsQuery(
+                            from: from, to: to, stages: stages, acceptedStages: acceptedStages),
+                        logger: logger
+                    ).decode((String, Bool).self) {
                         figures.segments.append(segments)
-                        figures.fulfilledAt.append(fulfilled)
+                        figures.fulfilledBeforeAcceptance.append(before)
                     }
                 }
                 let row = try await connection.query(
@@ -209,9 +213,19 @@ extension PostgresStore {
 
     /// The clock segments of the cases closed in `stages` between two instants with a 容缺
     /// commitment: through the report index, each case's deferral then by its key.
-    static func reportsClosedDeferralsQuery(from: Date, to: Date, stages: [String]) -> PostgresQuery {
+    static func reportsClosedDeferralsQuery(from: Date, to: Date, stages: [String], acceptedStages: [String] = [])
+        -> PostgresQuery
+    {
+        // Whether the commitment was fulfilled before the case's acceptance, by the events' order
+        // (as the SQLite store reads it).
         """
-        SELECT c.clock_segments, d.fulfilled_at FROM registration_case c JOIN case_deferral d ON d.case_id = c.id
+        SELECT c.clock_segments, EXISTS (
+            SELECT 1 FROM case_event f WHERE f.case_id = c.id AND f.kind = \(StoredHistory.kindCode(.deferralFulfilled))
+                AND f.sequence < coalesce((
+                    SELECT min(a.sequence) FROM case_event a
+                    WHERE a.case_id = c.id AND a.kind = \(StoredHistory.kindCode(.transitioned))
+                        AND a.to_stage = ANY(\(acceptedStages))), 0))
+        FROM registration_case c JOIN case_deferral d ON d.case_id = c.id
         WHERE c.closed_at IS NOT NULL AND c.closed_at >= \(milliseconds(from)) AND c.closed_at < \(milliseconds(to))
             AND c.stage = ANY(\(stages))
         """
@@ -365,7 +379,7 @@ extension PostgresStore {
             ("posts-out", "case_mail", Self.reportsPostsQuery("licence_posted_at", from: from, to: to)),
             (
                 "closed-deferrals", "case_deferral",
-                Self.reportsClosedDeferralsQuery(from: from, to: to, stages: stages)
+                Self.reportsClosedDeferralsQuery(from: from, to: to, stages: stages, acceptedStages: ["accepted"])
             ),
             ("committed", "case_deferral", Self.reportsCommittedQuery(from: from, to: to, at: to)),
         ]

@@ -178,23 +178,36 @@ extension CaseStore {
 
     /// The deferral figures of the cases closed in `stages` between two instants, and of the
     /// deferrals committed then, at `now`.
-    package func deferralFigures(from: Date, to: Date, stages: [String], at now: Date) throws -> DeferralRecords {
+    package func deferralFigures(
+        from: Date, to: Date, stages: [String], acceptedStages: [String], at now: Date
+    ) throws -> DeferralRecords {
         try read { db in
             var figures = DeferralRecords()
             if !stages.isEmpty {
+                // Whether the commitment was fulfilled before the case's acceptance (its first step
+                // into an accepted stage), by the events' order: each case's events by its key.
+                let accepted = Array(repeating: "?", count: max(1, acceptedStages.count)).joined(separator: ",")
                 for row in try Row.fetchAll(
                     db,
                     sql: """
-                        SELECT c.clock_segments, d.fulfilled_at
+                        SELECT c.clock_segments, EXISTS (
+                            SELECT 1 FROM case_event f WHERE f.case_id = c.id AND f.kind = ?
+                                AND f.sequence < coalesce((
+                                    SELECT min(a.sequence) FROM case_event a
+                                    WHERE a.case_id = c.id AND a.kind = ? AND a.to_stage IN (\(accepted))), 0))
                         FROM case_deferral d JOIN registration_case c ON c.id = d.case_id
                         WHERE c.closed_at >= ? AND c.closed_at < ?
                             AND c.stage IN (\(Array(repeating: "?", count: stages.count).joined(separator: ",")))
                         """,
-                    arguments: StatementArguments([Self.storageText(from), Self.storageText(to)])
+                    arguments: StatementArguments([
+                        Self.eventKindCode(.deferralFulfilled), Self.eventKindCode(.transitioned),
+                    ])
+                        + StatementArguments(acceptedStages.isEmpty ? [""] : acceptedStages)
+                        + StatementArguments([Self.storageText(from), Self.storageText(to)])
                         + StatementArguments(stages))
                 {
                     figures.segments.append(row[0])
-                    figures.fulfilledAt.append((row[1] as Int64?).map { Date(timeIntervalSince1970: TimeInterval($0)) })
+                    figures.fulfilledBeforeAcceptance.append(row[1])
                 }
             }
             let row = try Row.fetchOne(

@@ -114,8 +114,12 @@ extension CaseStore: DeskStore {
         try await offPool { try self.channelActivity(from: from, to: to, firstDay: firstDay, lastDay: lastDay) }
     }
 
-    public func deferralFigures(from: Date, to: Date, stages: [String], at now: Date) async throws -> DeferralRecords {
-        try await offPool { try self.deferralFigures(from: from, to: to, stages: stages, at: now) }
+    public func deferralFigures(from: Date, to: Date, stages: [String], acceptedStages: [String], at now: Date)
+        async throws -> DeferralRecords
+    {
+        try await offPool {
+            try self.deferralFigures(from: from, to: to, stages: stages, acceptedStages: acceptedStages, at: now)
+        }
     }
 
     public func isReferenceCurrent(_ source: ReferenceSource) async throws -> Bool {
