@@ -699,26 +699,27 @@ extension ExchangeInbox {
         case (.inbound, .withdrawal(let request)):
             return [step("withdraw", "\(partner.name)转来撤回申请：\(request.reason)", request.requestedTime)]
         case (.outbound, .statusUpdate), (.outbound, .result):
-            // Whether a special procedure (9) is under way, by the current statuses so far: one
+            // Which pauses are under way, by the current statuses so far: a special procedure (9)
             // begun during a correction had no step (the case was in correction), and the end of
-            // the correction (7) then let the clock run through it (from a hostile trial).
-            var special = false
-            for change in earlier where change.madeCurrent { special = Self.specialProcedure(after: change, special) }
+            // the correction (7) then let the clock run through the procedure; a correction (6)
+            // asked during a special procedure likewise after its end (10). From hostile trials.
+            var pauses = Pauses()
+            for change in earlier where change.madeCurrent { pauses.follow(change.status) }
             return statuses.filter(\.madeCurrent).flatMap { change -> [LocalCaseStep] in
-                let wasSpecial = special
-                special = Self.specialProcedure(after: change, special)
+                let before = pauses
+                pauses.follow(change.status)
                 let transitions: [String]
                 switch change.status {
                 case 6: transitions = ["partner-correction"]
                 case 3: transitions = ["partner-resubmitted"]
-                // The correction's end with a special procedure begun meanwhile: its pause goes on.
-                case 7: transitions = wasSpecial ? ["partner-resubmitted", "partner-special"] : ["partner-resubmitted"]
+                // The end of one pause with the other begun meanwhile: its pause goes on.
+                case 7: transitions = ["partner-resubmitted"] + (before.special ? ["partner-special"] : [])
+                case 10: transitions = ["partner-special-ended"] + (before.correction ? ["partner-correction"] : [])
                 // Handling again after a correction or a special procedure ends it, when no 7 or
                 // 10 came (each a no-op otherwise: the step leaves only from its own stage). 3
                 // after a special procedure goes back in the case's course and is refused.
                 case 8: transitions = ["partner-resubmitted", "partner-special-ended"]
                 case 9: transitions = ["partner-special"]
-                case 10: transitions = ["partner-special-ended"]
                 case 11, 12: transitions = ["partner-licensed"]
                 case 4, 5: transitions = ["partner-refused"]
                 case 13: transitions = ["partner-rejected"]
@@ -729,7 +730,9 @@ extension ExchangeInbox {
                     let why =
                         transition == "partner-special" && change.status == 7
                         ? "\(partner.name)：\(NationalStatus.name(9))（补正期间开始，补正结束后继续）"
-                        : reason(change, transition)
+                        : transition == "partner-correction" && change.status == 10
+                            ? "\(partner.name)：\(NationalStatus.name(6))（特别程序期间开始，特别程序结束后继续）"
+                            : reason(change, transition)
                     return step(transition, why, change.time)
                 }
             }
@@ -738,13 +741,21 @@ extension ExchangeInbox {
         }
     }
 
-    /// Whether a special procedure is under way after the current status `change`, given whether
-    /// one was before: 9 begins it; 10, and 8 (handling again), end it.
-    static func specialProcedure(after change: ExchangeStatusEntry, _ before: Bool) -> Bool {
-        switch change.status {
-        case 9: true
-        case 8, 10: false
-        default: before
+    /// The deciding authority's pauses under way, by its current statuses in order: a
+    /// correction (6, ended by 7, or by 3 or 8) and a special procedure (9, ended by 10 or 8).
+    struct Pauses {
+        var correction = false
+        var special = false
+
+        mutating func follow(_ status: Int) {
+            switch status {
+            case 6: correction = true
+            case 7, 3: correction = false
+            case 9: special = true
+            case 10: special = false
+            case 8: (correction, special) = (false, false)
+            default: break
+            }
         }
     }
 

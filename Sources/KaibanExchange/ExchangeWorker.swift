@@ -271,7 +271,10 @@ public struct ExchangeWorker: Sendable {
     /// becomes one space. A transfer whose scope was written on several lines had been accepted,
     /// then answered 5 不予受理 for its "control characters" (from a hostile trial).
     static func joiningLines(_ text: String) -> String {
-        text.split(omittingEmptySubsequences: true) { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }
+        // Every kind of line break (LF, CR, CRLF, NEL, U+2028/2029, VT, FF) and a tab: the long
+        // text takes them all, the application none (a re-trial found NEL, U+2028 and TAB still
+        // accepted, then refused).
+        text.split(omittingEmptySubsequences: true) { $0.isNewline || $0 == "\t" }
             .map { $0.trimmingCharacters(in: .whitespaces) }
             .filter { !$0.isEmpty }
             .joined(separator: " ")

@@ -404,6 +404,20 @@ struct RecordRules: Sendable {
                     results[change.recordID] = ended
                     continue
                 }
+                // The deciding authority confirming the ending this side told it (a withdrawal
+                // answered 2 or 14): kept as history. It had been refused as a change after the
+                // end, every correct confirmation of a withdrawal with it (from a re-trial).
+                let withdrawn: Set<Int> = [2, 14]
+                if current.isClosed,
+                    change.status == current.status
+                        || (withdrawn.contains(change.status) && withdrawn.contains(current.status ?? 0))
+                {
+                    statuses.append(
+                        ExchangeStatusEntry(
+                            status: change.status, time: change.time, reason: change.reason,
+                            source: source(header, change.recordID), madeCurrent: false))
+                    continue
+                }
                 if current.isClosed, let at = current.statusAt, change.time > at {
                     results[change.recordID] = Rejection(
                         code: "status.not-allowed",

@@ -239,6 +239,8 @@ import Testing
         #expect(application.businessScope == "农业技术推广服务； 农产品销售 许可项目：食品经营")
         #expect(FreeText.problem(application.businessScope, limit: FreeText.scopeLimit) == nil)
         #expect(ExchangeWorker.joiningLines("一行") == "一行")
+        #expect(
+            ExchangeWorker.joiningLines("甲\u{85}乙\u{2028}丙\u{2029}丁\t戊\u{0B}己\u{0C}庚") == "甲 乙 丙 丁 戊 己 庚")
     }
 
     @Test func handlingAfterACorrectionEndsItAndNotTakenEndsTheCase() throws {
@@ -595,6 +597,24 @@ extension ReturnedTransferTests {
         }
         #expect(sent.map(\.type).contains("Withdrawal"), "\(sent.map(\.type))")
         #expect(try await hall.store.exchangeCase(number)?.status == 2)
+        // The partner confirms the withdrawal (from a re-trial: refused as a change after the end).
+        _ = hall.desk.playing(Fixtures.at(11, 10))
+        let confirmed = try await hall.hall.receive(
+            ExchangeInboxTests.statusUpdate(
+                "7a1b2c3d-9f30-4b1c-8d3e-4f5a6b7c8d00",
+                [StatusChange(recordID: "w", status: 14, time: Fixtures.at(11, 5))],
+                number: number))
+        #expect(confirmed.outcome == .applied, "\(confirmed)")
+        #expect(try await hall.store.exchangeCase(number)?.status == 2)
+        let last = try #require(try await hall.store.exchangeStatuses(number).last)
+        #expect(last.status == 14 && !last.madeCurrent)
+        // Another change after the end is still refused.
+        let after = try await hall.hall.receive(
+            ExchangeInboxTests.statusUpdate(
+                "7a1b2c3d-9f31-4b1c-8d3e-4f5a6b7c8d00",
+                [StatusChange(recordID: "s", status: 8, time: Fixtures.at(11, 6))],
+                number: number))
+        #expect(after.code == "status.not-allowed", "\(after)")
     }
 
     /// From a hostile trial: a special procedure (9) begun while the case was in correction had no
@@ -604,6 +624,7 @@ extension ReturnedTransferTests {
     func aSpecialProcedureBegunDuringACorrectionKeepsTheClockPaused(store: TestStoreKind) async throws {
         let hall = try await Transfers(store: store)
         let (local, transferred) = try await hall.transferred("重庆市渝中区青禾农业科技有限公司")
+        let (reverse, third) = try await hall.transferred("重庆市渝中区青山农业科技有限公司")
         let answers = try await Self.statuses(
             [(3, 5), (6, 10), (9, 15), (7, 20)], for: transferred.collaborationNumber, hall, id: "7a1b2c3d-9f0c")
         #expect(answers.allSatisfy { $0.outcome == .applied }, "\(answers)")
@@ -620,6 +641,16 @@ extension ReturnedTransferTests {
         _ = try await Self.statuses(
             [(3, 5), (6, 10), (7, 20)], for: other.collaborationNumber, hall, id: "7a1b2c3d-9f0e")
         #expect(try await hall.store.registrationCase(plain).stage == "transferred")
+        // The other order (from a re-trial): a correction asked during the special procedure stays
+        // paused after the procedure's end (10) until its own end (7).
+        _ = try await Self.statuses(
+            [(3, 5), (9, 10), (6, 15), (10, 20)], for: third.collaborationNumber, hall, id: "7a1b2c3d-9f0f")
+        let waiting = try await hall.store.registrationCase(reverse)
+        #expect(waiting.stage == "transferred-correction", "\(waiting.stage)")
+        #expect(waiting.segments.last?.effect == .paused && waiting.segments.last?.start == Fixtures.at(10, 20))
+        _ = try await Self.statuses([(7, 30)], for: third.collaborationNumber, hall, id: "7a1b2c3d-9f1a")
+        let resumed = try await hall.store.registrationCase(reverse)
+        #expect(resumed.stage == "transferred" && resumed.segments.last?.start == Fixtures.at(10, 30))
     }
 
     /// From a hostile trial: a change dated a few minutes ahead (a partner's clock running fast)
