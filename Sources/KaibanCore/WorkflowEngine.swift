@@ -342,6 +342,11 @@ public struct WorkflowEngine: Sendable {
             let deferred = Set(state.deferral?.isOpen == true ? state.deferral?.codes ?? [] : [])
             let undeferred = missing.filter { $0.deferrable && !deferred.contains($0.code) }
             if !undeferred.isEmpty {
+                // With a commitment signed already (one a case), no other can cover them: they
+                // are needed (a re-trial was told to have the applicant sign, which was refused).
+                if state.deferral != nil {
+                    throw .documentsMissing(case: state.number, step: step, missing: undeferred.map(\.name))
+                }
                 throw .deferralRequired(case: state.number, missing: undeferred.map(\.name))
             }
             // A commitment already broken accepts nothing: the documents are needed now.
@@ -434,11 +439,22 @@ public struct WorkflowEngine: Sendable {
         }
         let role = try requireRole(
             policy.roles, held: held, clerk: clerk, step: LocalizedText(zh: "容缺承诺", en: "record a commitment"))
+        // One commitment a case: said first, whatever the stage (a re-trial was told to resubmit
+        // a correction first, then refused for the commitment it had).
+        if state.deferral != nil {
+            throw refuse("exists", "已签署过容缺受理承诺书", "a commitment was already signed")
+        }
         guard definition.stagesBeforeAcceptance.contains(state.stage) else {
             // Not accepted yet, but in a stage that leads back to acceptance (补正中: the
             // correction resubmitted first): say which step (a hostile trial read "before
             // acceptance" for a case that was before it).
             let stage = definition.stageName(state.stage)
+            if awaitsPost(state) {
+                throw refuse(
+                    "stage", "当前为“\(stage.zh)”：材料到达（kaiban mail receive 签收邮件，或申请人当面递交）后再签署容缺承诺",
+                    "the case is at \(stage.en): the commitment is signed once its documents arrive (kaiban mail receive, or handed in)"
+                )
+            }
             if state.isOpen,
                 let back = manualTransitions(from: state.stage).first(where: {
                     definition.stagesBeforeAcceptance.contains($0.to)
@@ -452,9 +468,6 @@ public struct WorkflowEngine: Sendable {
             throw refuse(
                 "stage", "当前为“\(stage.zh)”，容缺承诺须在受理前签署",
                 "the case is at \(stage.en); a commitment is signed before acceptance")
-        }
-        if state.deferral != nil {
-            throw refuse("exists", "已签署过容缺受理承诺书", "a commitment was already signed")
         }
         if commitment.items.isEmpty { throw refuse("no-items", "承诺书未列明容缺材料", "the commitment lists no document") }
         // The applicant signs: the legal representative, by the name and ID of the application.

@@ -648,6 +648,37 @@ import Testing
         }
         #expect(ended?.code == "deferral.none")
         #expect(ended?.text.zh.contains("办件已终结（已撤回）") == true, "\(String(describing: ended))")
+        // From a re-trial: a second commitment is refused as such in any stage (it was told to
+        // resubmit first); a document the signed commitment does not cover is needed, not signed
+        // for (acceptance asked for a commitment, which was refused).
+        var leased = Fixtures.application()
+        leased.domicileTenure = .leased
+        leased.proposedName = "广元市昭化区青木农业科技有限公司"
+        let two = try await paths.intake(
+            desk, leased, missing: ["officer-appointment", "lessor-title"], at: Fixtures.at(9, 10))
+        _ = try await paths.commit(desk, two, ["officer-appointment"], at: Fixtures.at(9, 11))
+        let accept = await Fixtures.problem {
+            _ = try await desk.playing(Fixtures.at(9, 12)).step(two, "accept", as: window)
+        }
+        #expect(
+            accept?.code == "document.missing" && accept?.text.zh.contains("出租方") == true,
+            "\(String(describing: accept))")
+        _ = try await desk.playing(Fixtures.at(9, 13)).step(two, "request-correction", reason: "出租方产权证明", as: window)
+        let again = await Fixtures.problem {
+            _ = try await paths.commit(desk, two, ["lessor-title"], at: Fixtures.at(9, 14))
+        }
+        #expect(again?.code == "deferral.exists", "\(String(describing: again))")
+        // A mail case still in the post is told how its documents come in (not a step it cannot take).
+        var posted = Fixtures.application(channel: .mail)
+        posted.proposedName = "广元市昭化区青山农业科技有限公司"
+        posted.mailingAddress = Fixtures.mailingAddress
+        let mailed = try await desk.playing(Fixtures.at(9, 15)).intake(posted, as: window).case.number
+        let inPost = await Fixtures.problem {
+            _ = try await paths.commit(desk, mailed, ["officer-appointment"], at: Fixtures.at(9, 16))
+        }
+        #expect(
+            inPost?.code == "deferral.stage" && inPost?.text.zh.contains("mail receive") == true,
+            "\(String(describing: inPost))")
     }
 
     @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases, .deferrals))
