@@ -26,8 +26,9 @@ public struct CitizenID: Sendable, Hashable, Codable {
             case (.legacyFifteenDigits, .en): "15-digit legacy numbers are no longer valid; give the 18-digit number"
             case (.wrongLength(let n), .zh): "应为18位，实际\(n)位"
             case (.wrongLength(let n), .en): "must have 18 characters, has \(n)"
-            case (.invalidCharacter, .zh): "前17位须为数字，末位为数字或X"
-            case (.invalidCharacter, .en): "the first 17 characters must be digits and the last a digit or X"
+            case (.invalidCharacter, .zh): "前17位须为半角数字，末位为半角数字或X（全角字符不行）"
+            case (.invalidCharacter, .en):
+                "the first 17 characters must be ASCII digits and the last an ASCII digit or X (no full-width characters)"
             case (.invalidBirthDate, .zh): "出生日期无效"
             case (.invalidBirthDate, .en): "the birth date is not a real date"
             case (.wrongCheckCharacter(let c), .zh): "校验码错误（应为\(c)）"

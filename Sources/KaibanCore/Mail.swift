@@ -148,8 +148,12 @@ extension RegistrationCase {
     /// Whether the case waits for its application's documents to arrive by post: a mail case,
     /// open, still in the workflow's stage for documents in the post.
     public func awaitsInboundPost(_ definition: WorkflowDefinition) -> Bool {
+        // A case recorded before a hand-in took it out of the post by itself may still stand
+        // there with documents handed in: the applicant came, so it is not waiting for the post
+        // (nor closed as never arrived; from a re-trial).
         isOpen && application.channel == .mail && mail?.received == nil
             && stage == definition.initialStage(for: .mail) && stage != definition.initialStage
+            && !documents.values.contains { $0.document.form != .post }
     }
 
     /// Since when the licence of a mail case waits to be posted: its issue, while no post has

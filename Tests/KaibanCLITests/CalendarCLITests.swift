@@ -69,6 +69,16 @@ import Testing
         #expect(try kaiban.run(["calendar", "import", file.path, "--as", "wangfang"]).status == 65)
         let imported = try kaiban.run(["calendar", "import", file.path, "--as", "zhouqiang"])
         #expect(imported.status == 0, "\(imported)")
+        // From a hostile trial: a file giving a year twice was taken (the second block won) or
+        // refused as if the calendar held that year; it is refused naming both lines.
+        let twice = folder.appendingPathComponent("holidays-2027-twice.xml")
+        let text = try String(contentsOf: file, encoding: .utf8)
+        let block =
+            try #require(text.range(of: "  <year")).lowerBound..<(try #require(text.range(of: "</year>\n")).upperBound)
+        try text.replacingCharacters(in: block, with: String(text[block]) + String(text[block])).write(
+            to: twice, atomically: true, encoding: .utf8)
+        let doubled = try kaiban.run(["calendar", "import", twice.path, "--as", "zhouqiang", "--lang", "en"])
+        #expect(doubled.status != 0 && doubled.stderr.contains("year 2027 is given twice (first at line"), "\(doubled)")
         let newYear = try json(["calendar", "elapsed", "2027-01-01T09:00", "2027-01-01T17:30"])
         #expect(newYear["workingMinutes"] as? Int == 0)
         #expect(newYear["provisional"] as? Bool == false)

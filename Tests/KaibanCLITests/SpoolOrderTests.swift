@@ -74,6 +74,9 @@ import Testing
         #expect(ExchangeCommand.Cases.shownName("\u{3000}", zh: false) == "(blank)")
         let long = ExchangeCommand.Cases.shownName(String(repeating: "青", count: 200), zh: true)
         #expect(long.count == 40 && long.hasSuffix("…"))
+        // A hidden character at the cut is shown whole.
+        let hidden = ExchangeCommand.Cases.shownName(String(repeating: "青", count: 38) + "\u{200B}青青青", zh: true)
+        #expect(hidden == String(repeating: "青", count: 38) + "<U+200B>…", "\(hidden)")
     }
 }
 

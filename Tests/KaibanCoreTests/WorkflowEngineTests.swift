@@ -202,6 +202,11 @@ struct EngineHarness {
             posted, .receiveDocument(ReceivedDocument(code: "articles", form: .paper)), as: Fixtures.window)
         #expect(handedIn.stage == "received" && handedIn.segments.map(\.effect) == [.paused, .running])
         #expect(events.map(\.kind) == [.documentReceived, .transitioned] && events.last?.automatic == true)
+        // A history from before that rule, still in the post with a document handed in, waits for
+        // no post either (not listed, not closed as never arrived; from a re-trial).
+        #expect(posted.awaitsInboundPost(harness.definition))
+        let older = try harness.reach("in-transit")
+        #expect(older.stage == "in-transit" && !older.awaitsInboundPost(harness.definition))
     }
 
     @Test func eachRoleSeesTheStagesWhereItHasWork() {

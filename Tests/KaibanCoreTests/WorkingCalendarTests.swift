@@ -10,6 +10,30 @@ import Testing
         calendar = try Fixtures.calendar()
     }
 
+    /// From a hostile trial: office hours whose seasons name a month-day no year has (02-30) were
+    /// taken; they are refused, saying which.
+    @Test func seasonsNamingADayNoYearHasAreRefused() {
+        let sessions = [OfficeHours.Session(start: 540, end: 1050)]
+        let hours = OfficeHours(
+            hall: "510811", name: "昭化区政务服务中心",
+            seasons: [
+                OfficeHours.Season(
+                    name: LocalizedText(zh: "全年", en: "all year"), from: 101, to: 1231, sessions: sessions),
+                OfficeHours.Season(name: LocalizedText(zh: "怪", en: "odd"), from: 230, to: 229, sessions: sessions),
+                OfficeHours.Season(name: LocalizedText(zh: "无", en: "none"), from: 1301, to: 1302, sessions: sessions),
+            ])
+        let problems = hours.problems()
+        #expect(problems.contains { $0.contains("02-30") } && problems.contains { $0.contains("13-01") }, "\(problems)")
+        #expect(!problems.contains { $0.contains("02-29") }, "\(problems)")
+        let plain = OfficeHours(
+            hall: "510811", name: "昭化区政务服务中心",
+            seasons: [
+                OfficeHours.Season(
+                    name: LocalizedText(zh: "全年", en: "all year"), from: 101, to: 1231, sessions: sessions)
+            ])
+        #expect(plain.problems().isEmpty)
+    }
+
     func minutes(_ from: String, _ to: String) -> Int {
         calendar.elapsed(from: Fixtures.local(from), to: Fixtures.local(to)).minutes
     }

@@ -813,9 +813,11 @@ struct ExchangeCommand: AsyncParsableCommand {
         /// name with a zero-width space had looked like the real one), a blank one said to be
         /// blank, a long one cut (`--json` has it whole). From a hostile trial.
         static func shownName(_ name: String, zh: Bool) -> String {
-            let shown = FreeText.showingHidden(name)
-            if shown.isBlank { return zh ? "（空白）" : "(blank)" }
-            return shown.count > 40 ? String(shown.prefix(39)) + "…" : shown
+            // Cut before the hidden characters are spelled out, so that a cut never splits one
+            // (a re-trial's <U+200B> was cut to "<U+…").
+            let cut = name.count > 40 ? String(name.prefix(39)) + "…" : name
+            let shown = FreeText.showingHidden(cut)
+            return shown.isBlank ? (zh ? "（空白）" : "(blank)") : shown
         }
 
         /// The cross-province cases as a table for a terminal.
