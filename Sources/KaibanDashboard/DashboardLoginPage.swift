@@ -6,9 +6,13 @@ import KaibanCore
 /// once; the server answers with a session cookie for the dashboard. Self-contained, no script.
 public struct DashboardLoginPage: Sendable {
     public var language: Language
+    /// Why the last sign-in was refused, shown above the form (a browser's form post is answered
+    /// with the page, not with a problem document a person would read as raw JSON).
+    public var refusal: String?
 
-    public init(language: Language = .zh) {
+    public init(language: Language = .zh, refusal: String? = nil) {
         self.language = language
+        self.refusal = refusal
     }
 
     func t(_ zh: String, _ en: String) -> String { language == .zh ? zh : en }
@@ -30,6 +34,7 @@ public struct DashboardLoginPage: Sendable {
             </head>
             <body>
             <h1>\(HTMLText.escape(title))</h1>
+            \(refusal.map { "<p role=\"alert\" style=\"color: #b00020\">\(HTMLText.escape($0))</p>" } ?? "")
             <form method="post" action="/dashboard/login">
             <p><label for="token">\(HTMLText.escape(t("负责人令牌（kaiban clerk token issue 签发）", "A supervisor's token (kaiban clerk token issue)")))</label></p>
             <input id="token" name="token" type="password" autocomplete="off" required="required"/>

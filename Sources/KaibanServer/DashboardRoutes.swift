@@ -103,13 +103,28 @@ extension KaibanServer {
             Self.html(
                 DashboardLoginPage(language: context.language).html(), policy: DashboardLoginPage.contentSecurityPolicy)
         }
-        routes.post("/dashboard/login") { request, context in
-            let body = try await request.body.collect(upTo: 4096)
+        // The sign-in form's own limit, registered so that an answer over it names it (a trial's
+        // 5,000 octets were told the server's 1 MiB).
+        routes.post("/dashboard/login", bodyLimit: Self.loginLimit) { request, context in
+            try Self.refuseCrossSite(request)
+            let body = try await request.body.collect(upTo: Self.loginLimit)
             let form = String(decoding: body.readableBytesView, as: UTF8.self).replacingOccurrences(of: "+", with: " ")
             let token =
                 URLComponents(string: "?" + form)?.queryItems?.first { $0.name == "token" }?.value?
                 .trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
-            _ = try await desk.supervisor(bearer: token)
+            do {
+                _ = try await desk.supervisor(bearer: token)
+            } catch let problem as Problem where Self.wantsHTML(request) {
+                // A person at the form reads the page again with why, not a problem document.
+                var page = Self.html(
+                    DashboardLoginPage(language: context.language, refusal: problem.text.text(context.language))
+                        .html(),
+                    policy: DashboardLoginPage.contentSecurityPolicy)
+                let answer = HTTPProblem(problem)
+                page.status = answer.status
+                for field in answer.headers { page.headers[field.name] = field.value }
+                return page
+            }
             let ticket = try sessions.issue(for: token)
             return Response(
                 status: .seeOther,
@@ -119,6 +134,33 @@ extension KaibanServer {
                         "\(Self.sessionCookie)=\(ticket); Path=/dashboard; HttpOnly; SameSite=Strict; Max-Age=\(Int(DashboardTickets.lifetime.components.seconds))",
                 ])
         }
+    }
+
+    /// The most octets a sign-in form takes (a token is 43).
+    static let loginLimit = 4096
+
+    /// Whether the request is a browser's that takes HTML (its `Accept` names `text/html`).
+    static func wantsHTML(_ request: Request) -> Bool {
+        request.headers[values: .accept].contains { $0.lowercased().contains("text/html") }
+    }
+
+    /// Refuses a sign-in posted from another site (login CSRF: a page elsewhere signing the
+    /// browser in with the attacker's token), by `Sec-Fetch-Site` or by an `Origin` that is not
+    /// this server's; a client that sends neither (a script, an old browser) is let through. From
+    /// a hostile trial.
+    static func refuseCrossSite(_ request: Request) throws {
+        let refused = Problem(
+            .forbidden, "request.cross-site", zh: "不接受来自其他网站的登录请求", en: "a sign-in from another site is refused")
+        if let site = HTTPFields.Element.Name("Sec-Fetch-Site").flatMap({ request.headers[$0] }),
+            site != "same-origin", site != "none"
+        {
+            throw refused
+        }
+        guard let origin = request.headers[.origin] else { return }
+        let host = request.head.authority ?? ""
+        guard let url = URL(string: origin), let name = url.host, !host.isEmpty,
+            (url.port.map { "\(name):\($0)" } ?? name).lowercased() == host.lowercased()
+        else { throw refused }
     }
 
     /// An HTML answer that no one caches, framed by no one, under `policy`.

@@ -70,12 +70,34 @@ import Testing
             let form = try await server.send("GET", "/dashboard/login")
             #expect(form.status == 200 && form.text.contains("name=\"token\""), "\(form)")
             #expect(form.header("Content-Security-Policy")?.contains("form-action 'self'") == true)
-            func login(_ token: String) async throws -> HTTPAnswer {
+            func login(_ token: String, _ extra: [String: String] = [:]) async throws -> HTTPAnswer {
                 try await server.send(
-                    "POST", "/dashboard/login", headers: ["Content-Type": "application/x-www-form-urlencoded"],
+                    "POST", "/dashboard/login",
+                    headers: ["Content-Type": "application/x-www-form-urlencoded"].merging(extra) { $1 },
                     body: Data("token=\(token.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")".utf8)
                 )
             }
+            // From a hostile trial: a sign-in posted from another site is refused (login CSRF),
+            // by its Origin or by Sec-Fetch-Site; this server's own origin signs in.
+            for extra in [["Origin": "https://evil.example"], ["Origin": "null"], ["Sec-Fetch-Site": "cross-site"]] {
+                let crossSite = try await login(supervisor.secret, extra)
+                #expect(crossSite.status == 403 && crossSite.problem?.code == "request.cross-site", "\(extra)")
+                #expect(crossSite.header("Set-Cookie") == nil)
+            }
+            let sameSite = try await login(
+                supervisor.secret, ["Origin": "http://127.0.0.1:\(server.port)", "Sec-Fetch-Site": "same-origin"])
+            #expect(sameSite.status == 303, "\(sameSite)")
+            // A browser's refused form gets the page again, saying why (it read raw JSON).
+            let again = try await login(
+                "wrong", ["Accept": "text/html,application/xhtml+xml", "Accept-Language": "en"])
+            #expect(again.status == 401 && again.header("Content-Type")?.hasPrefix("text/html") == true, "\(again)")
+            #expect(again.text.contains("role=\"alert\"") && again.text.contains("name=\"token\""))
+            #expect(again.header("WWW-Authenticate") == "Bearer realm=\"kaiban\"")
+            // Over the form's own limit, the answer names it (it named the server's 1 MiB).
+            let huge = try await server.send(
+                "POST", "/dashboard/login", headers: ["Content-Type": "application/x-www-form-urlencoded"],
+                body: Data(("token=" + String(repeating: "a", count: 5_000)).utf8))
+            #expect(huge.status == 413 && huge.problem?.detail.contains("4096") == true, "\(huge)")
             let refused = try await login(window.secret)
             #expect(refused.status == 403 && refused.problem?.code == "staff.supervisor-required", "\(refused)")
             #expect(try await login("wrong").status == 401)
