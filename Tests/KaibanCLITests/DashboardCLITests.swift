@@ -108,6 +108,16 @@ import Testing
         #expect(revoked.status == 0 && revoked.stdout.contains("已停用工作人员zhouqiang的令牌"), "\(revoked)")
         let again = try kaiban.run(["clerk", "token", "revoke", "zhouqiang", "--reason", "调岗", "--as", "zhouqiang"])
         #expect(again.status == 66 && again.stderr.contains("没有有效的令牌"), "\(again)")
+        // From a hostile trial: a window clerk's token (no dashboard) read "valid", and an unknown
+        // clerk's list "no token issued" with exit 0.
+        #expect(try kaiban.run(["clerk", "token", "issue", "wangfang", "--as", "zhouqiang"]).status == 0)
+        let window = try kaiban.run(["clerk", "token", "list", "wangfang", "--json"])
+        let rows = try #require(try JSONSerialization.jsonObject(with: Data(window.stdout.utf8)) as? [[String: Any]])
+        #expect(rows.map { $0["state"] as? String } == ["not-supervisor"], "\(window)")
+        #expect(rows.first?["clerk"] as? String == "wangfang")
+        #expect(try kaiban.run(["clerk", "token", "list", "wangfang"]).stdout.contains("非负责人"))
+        let unknown = try kaiban.run(["clerk", "token", "list", "nosuch"])
+        #expect(unknown.status == 66, "\(unknown)")
     }
 
     static let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first {

@@ -85,21 +85,61 @@ extension ClerkCommand {
             @Argument(help: .localized(zh: "工号（默认全部）。", en: "Clerk id (default: all)."))
             var clerk: String?
 
+            /// A token as listed: its fields and where it stands (`state`).
+            struct Listed: Encodable {
+                let token: ClerkToken
+                let state: String
+
+                enum Key: String, CodingKey { case state }
+
+                func encode(to encoder: any Encoder) throws {
+                    try token.encode(to: encoder)
+                    var container = encoder.container(keyedBy: Key.self)
+                    try container.encode(state, forKey: .state)
+                }
+            }
+
+            /// Where `token` stands at `now`: revoked, expired, or valid, and then whether its clerk
+            /// can use it on the dashboard (a deactivated clerk's, or one no longer a supervisor,
+            /// had read "valid"; from a hostile trial).
+            static func state(of token: ClerkToken, clerk: ClerkView?, at now: Date) -> String {
+                if token.revokedAt != nil { return "revoked" }
+                if !token.isValid(at: now) { return "expired" }
+                guard let clerk, clerk.active else { return "clerk-inactive" }
+                return clerk.roles.contains(Clerk.supervisorRole) ? "valid" : "not-supervisor"
+            }
+
             func run() async throws {
                 try await withDesk(global, json: output.json) { session in
+                    let clerks = Dictionary(
+                        try await session.desk.clerks().map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+                    // An unknown clerk is said to be so (it had read "no token issued", exit 0).
+                    if let clerk, clerks[clerk] == nil { throw StoreError.clerkNotFound(clerk).problem }
                     let tokens = try await session.desk.clerkTokens(of: clerk)
+                    let now = Date()
                     if output.json {
-                        try Console.json(tokens)
+                        try Console.json(
+                            tokens.map {
+                                Listed(token: $0, state: Self.state(of: $0, clerk: clerks[$0.clerk], at: now))
+                            })
                         return
                     }
                     let zh = session.zh
-                    let now = Date()
                     var table = TextTable(
                         zh ? ["工号", "签发", "有效至", "状态"] : ["clerk", "issued", "valid until", "state"])
                     for token in tokens {
+                        let standing: String
+                        switch Self.state(of: token, clerk: clerks[token.clerk], at: now) {
+                        case "expired": standing = zh ? "已过期" : "expired"
+                        case "clerk-inactive":
+                            standing = zh ? "有效，但工作人员已停用（不能使用）" : "valid, but the clerk is deactivated (unusable)"
+                        case "not-supervisor":
+                            standing = zh ? "有效，但非负责人（不能进入看板）" : "valid, but not a supervisor's (no dashboard)"
+                        default: standing = zh ? "有效" : "valid"
+                        }
                         let state =
                             revocation(token.revokedAt, by: token.revokedBy, reason: token.revokeReason, zh: zh)
-                            ?? (token.isValid(at: now) ? (zh ? "有效" : "valid") : (zh ? "已过期" : "expired"))
+                            ?? standing
                         table.add([
                             token.clerk, HallTime.localText(of: token.issuedAt) + " \(token.issuedBy)",
                             HallTime.localText(of: token.expiresAt), state,
