@@ -226,7 +226,8 @@ extension CasePresenter {
             deferrals (容缺): \(figures.completedWithDeferral) of \(completed) completed cases accepted with a deferral \
             (\(share)). Commitments signed in the period: \(figures.committed); supplied on time \(figures.suppliedOnTime), \
             late \(figures.suppliedLate), overdue \(figures.overdue), extended \(figures.extended); on time \(onTime) of \
-            those settled. \(figures.casesThatWaited) cases waited \(figures.waitingMinutes) working minutes in all for \
+            those settled. \(figures.casesThatWaited) \(figures.casesThatWaited == 1 ? "case" : "cases") waited \
+            \(figures.waitingMinutes) working \(figures.waitingMinutes == 1 ? "minute" : "minutes") in all for \
             documents before their licence: the applicant's time, outside the 0.4-day clock.
             """
     }
