@@ -110,13 +110,18 @@ extension Desk {
                 content.missingDocuments =
                     documents.filter { $0.state == .missingMain }.map { Self.missingItem($0) }
                     + documents.filter {
-                        $0.state == .missingDeferrable || $0.state == .missingSecondary || $0.state == .deferred
+                        $0.state == .missingDeferrable || $0.state == .missingSecondary
                     }.map {
                         Self.missingItem($0)
                     }
+                // Under the signed commitment, apart: due by their own deadlines, not with the
+                // correction (a re-trial found them among "everything to correct", then "need not
+                // come with it").
+                content.deferredItems = documents.filter { $0.state == .deferred }.map { Self.missingItem($0) }
                 content.reason = Self.clerksOwnWords(returned.reason, missing: documents)
                     .map(CitizenID.maskingIDs(inText:))
-                guard !content.missingDocuments.isEmpty || content.reason != nil else {
+                guard !content.missingDocuments.isEmpty || content.reason != nil || !content.deferredItems.isEmpty
+                else {
                     throw notApplicable(zh: "退回补正时没有缺少的材料或需补正的事项", en: "had nothing to supply when returned")
                 }
                 content.setDate(returned.at)
@@ -227,9 +232,7 @@ extension Desk {
         // Under the signed commitment: due by its own deadline, not with the correction (from a
         // hostile trial: the notice asked for it "一次补齐" with the rest, against the deadline signed).
         case .deferred:
-            note =
-                status.deadline.map { "容缺材料，按承诺书于\(HallTime.chineseDateTime(of: $0))前补交，不必随补正提交" }
-                ?? "容缺材料，按承诺书期限补交"
+            note = status.deadline.map { "\(HallTime.chineseDateTime(of: $0))前补交" } ?? "按承诺书期限补交"
         default: note = "次要材料"
         }
         return NoticeItem(code: status.requirement.code, name: status.requirement.name.zh, note: note)

@@ -122,6 +122,7 @@ struct NoticeView {
     var hasMissingDocuments: Bool
     var reason: String?
     var deferredItems: [Item]
+    var hasDeferredItems: Bool
     var signer: NoticeParty?
     var consequence: String?
 
@@ -152,6 +153,7 @@ struct NoticeView {
         hasMissingDocuments = !content.missingDocuments.isEmpty
         reason = content.reason
         deferredItems = numbered(content.deferredItems)
+        hasDeferredItems = !content.deferredItems.isEmpty
         signer = content.signer
         consequence = content.consequence
     }

@@ -118,6 +118,20 @@ import Testing
             ])
         #expect(lines.suffix(3) == ["（盖章）", "广元市昭化区政务服务中心", "二〇二六年十一月二十六日"])
         #expect(!text.contains("<") && !text.contains("&"))
+        #expect(!text.contains("容缺受理承诺"))
+        // With a commitment signed, its documents come apart, with their deadlines, after what is
+        // to be corrected (from a re-trial: they were among "everything to correct").
+        var committed = correction
+        committed.deferredItems = [
+            NoticeItem(code: "lessor-title", name: "出租方房屋产权证明", note: "二〇二六年十二月三日17时30分前补交")
+        ]
+        for format in [NoticeFormat.text, .html] {
+            let page = try renderer.render(committed, as: format)
+            let apart = try #require(page.range(of: "以下材料已签署容缺受理承诺，按承诺书的期限补交，不必随补正提交："))
+            let listed = try #require(page.range(of: "出租方房屋产权证明"))
+            #expect(apart.upperBound <= listed.lowerBound && page.contains("十二月三日17时30分前补交"), "\(format)")
+            #expect(try #require(page.range(of: "一次补齐后重新提交")).upperBound <= apart.lowerBound, "\(format)")
+        }
     }
 
     @Test func theHTMLPageIsOneSelfContainedA4PageWithSealAndDate() async throws {
