@@ -1,5 +1,6 @@
 import Foundation
 import KaibanCore
+import KaibanDesk
 import Synchronization
 import Testing
 
@@ -121,5 +122,20 @@ import Testing
             }
         }
         #expect(failed?.code == "migrate.target-not-empty")
+    }
+}
+
+/// From a trial of calendars: `calendar status` told a supervisor who had corrected a year to
+/// import its file again, which would undo the correction.
+@Suite struct CalendarStatusNotesTests {
+    @Test func aCorrectedYearIsSaidToDifferOnPurpose() {
+        let replaced = CalendarChange(at: Date(), subject: "2026", change: "replaced", reason: "更正", by: "zhouqiang")
+        let added = CalendarChange(at: Date(), subject: "2025", change: "added", reason: "载入", by: nil)
+        let notes = CalendarCommand.Status.holidayFileNotes(
+            differing: [2025, 2026], changes: [added, replaced], zh: false)
+        #expect(notes.count == 2, "\(notes)")
+        #expect(notes.first?.contains("2026 was corrected by a supervisor") == true)
+        #expect(notes.last?.contains("file of 2025 differs") == true && notes.last?.contains("2026") == false)
+        #expect(CalendarCommand.Status.holidayFileNotes(differing: [], changes: [replaced], zh: true).isEmpty)
     }
 }

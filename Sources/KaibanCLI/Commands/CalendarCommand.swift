@@ -13,6 +13,32 @@ struct CalendarCommand: AsyncParsableCommand {
 
     /// `kaiban calendar status`
     struct Status: AsyncParsableCommand {
+
+        /// What `status` says of holiday-notice files that differ from the years loaded: a year a
+        /// supervisor corrected differs on purpose (importing its file again would undo the
+        /// correction; a trial was told to do just that), any other was edited without effect.
+        static func holidayFileNotes(differing: [Int], changes: [CalendarChange], zh: Bool) -> [String] {
+            let corrected = Set(changes.filter { $0.change == "replaced" }.map(\.subject))
+            let years = differing.map(String.init)
+            let correctedYears = years.filter(corrected.contains)
+            let edited = years.filter { !corrected.contains($0) }
+            var notes: [String] = []
+            if !correctedYears.isEmpty {
+                notes.append(
+                    zh
+                        ? "注意：\(correctedYears.joined(separator: "、"))年已由负责人更正（见下方变更记录），与节假日安排文件不同；重新载入该文件会撤销更正"
+                        : "note: \(correctedYears.joined(separator: ", ")) was corrected by a supervisor (see the changes below) and differs from its holiday-notice file; importing that file again would undo the correction"
+                )
+            }
+            if !edited.isEmpty {
+                notes.append(
+                    zh
+                        ? "注意：\(edited.joined(separator: "、"))年的节假日安排文件与已载入的不同，文件的修改不会自动生效；更正由负责人执行 kaiban calendar import 文件 --replace --reason 理由"
+                        : "note: the holiday-notice file of \(edited.joined(separator: ", ")) differs from the dates loaded; an edited file is not applied by itself: a supervisor corrects with kaiban calendar import FILE --replace --reason R"
+                )
+            }
+            return notes
+        }
         static let configuration = CommandConfiguration(
             commandName: "status",
             abstract: localized(zh: "日历已载入节假日安排的年份、办公时间及其变更。", en: "Which years the calendar knows, and its changes."))
@@ -62,13 +88,9 @@ struct CalendarCommand: AsyncParsableCommand {
                 }
                 Console.print(zh ? "办公时间的各个版本：" : "versions of the office hours:")
                 Console.print(versions.rendered)
-                if !status.holidayFilesDiffer.isEmpty {
-                    let years = status.holidayFilesDiffer.map(String.init)
-                    Console.print(
-                        zh
-                            ? "注意：\(years.joined(separator: "、"))年的节假日安排文件与已载入的不同，文件的修改不会自动生效；更正由负责人执行 kaiban calendar import 文件 --replace --reason 理由"
-                            : "note: the holiday-notice file of \(years.joined(separator: ", ")) differs from the dates loaded; an edited file is not applied by itself: a supervisor corrects with kaiban calendar import FILE --replace --reason R"
-                    )
+                for note in Self.holidayFileNotes(differing: status.holidayFilesDiffer, changes: status.changes, zh: zh)
+                {
+                    Console.print(note)
                 }
                 if status.officeHoursFileDiffers {
                     Console.print(
