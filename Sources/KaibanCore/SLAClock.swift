@@ -171,7 +171,7 @@ public struct SLAClock: Sendable {
             remainingMinutes: remaining, state: state(government, budget: budgetMinutes),
             stageState: running ? state(stageMinutes, budget: stageBudget) : .onTrack, stage: stage,
             stageMinutes: stageMinutes, stageBudgetMinutes: stageBudget, minutesByStage: byStage,
-            clockStartedAt: segments.first { $0.effect == .running }.map { clockStart($0.start, extra: extra) },
+            clockStartedAt: clockStartedAt(segments, extra: extra),
             deadline: due,
             running: running,
             pauses: pauses, provisional: provisional)
@@ -234,6 +234,16 @@ public struct SLAClock: Sendable {
     /// clock at the next office opening; one taken in at 11:59:30, before a noon break, at once):
     /// the second before its first working second is used up. Office hours are whole minutes, so
     /// that second is working time too.
+    /// When the clock first ran: the first working instant of its first running stretch; none for
+    /// a case that ended before it (all its time on days off: a past day made a holiday by a
+    /// correction had shown a clock started the day after the case closed; from a trial).
+    func clockStartedAt(_ segments: [ClockSegment], extra: [DateInterval]) -> Date? {
+        guard let first = segments.first(where: { $0.effect == .running }) else { return nil }
+        let start = clockStart(first.start, extra: extra)
+        if let closed = segments.last?.end, start >= closed { return nil }
+        return start
+    }
+
     public func clockStart(_ instant: Date, extra: [DateInterval] = []) -> Date {
         timeline(extra).adding(seconds: 1, to: instant).instant.addingTimeInterval(-1)
     }

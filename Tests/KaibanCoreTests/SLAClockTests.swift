@@ -118,6 +118,23 @@ import Testing
         #expect(figures.deadline == Fixtures.local("2026-11-26 13:42"))
     }
 
+    /// From a trial of calendars: a case whose whole life fell on a day off (a past day made a
+    /// holiday by a correction) showed a clock started the next working day, after it closed.
+    @Test func aCaseThatEndedBeforeItsClockCouldStartShowsNoStart() {
+        let weekend = [
+            segment("received", .running, "2026-11-28 10:00", "2026-11-28 10:30"),
+            segment("accepted", .running, "2026-11-28 10:30", "2026-11-28 11:00"),
+        ]
+        let closed = clock.measure(
+            weekend, budgetMinutes: 192, stageBudgets: [:], now: Fixtures.local("2026-11-30 10:00"))
+        #expect(closed.governmentMinutes == 0 && closed.clockStartedAt == nil)
+        // Still open over the weekend, the clock starts on Monday morning as before.
+        let open = clock.measure(
+            [segment("received", .running, "2026-11-28 10:00", nil)], budgetMinutes: 192, stageBudgets: [:],
+            now: Fixtures.local("2026-11-30 10:00"))
+        #expect(open.clockStartedAt == Fixtures.local("2026-11-30 09:00"))
+    }
+
     @Test func mailInTransitOverAHolidayCountsAsApplicantTime() {
         let segments = [
             segment("in-transit", .paused, "2026-09-29 16:00", "2026-10-08 10:00"),
