@@ -23,7 +23,10 @@ public struct Clerk: Sendable, Equatable, Codable {
 
     /// Whether `id` is acceptable as a clerk id: 1–32 of a-z, 0-9, '.', '_' and '-'.
     public static func isValidID(_ id: String) -> Bool {
+        // Starting with a letter or digit: "-x9" read as an option on the command line, and "."
+        // or ".." as folders (from a trial of clerk administration).
         (1...32).contains(id.count)
+            && id.first.map { $0.isASCII && ($0.isLowercase || $0.isNumber) } == true
             && id.allSatisfy { ($0.isASCII && ($0.isLowercase || $0.isNumber)) || $0 == "." || $0 == "_" || $0 == "-" }
     }
 }

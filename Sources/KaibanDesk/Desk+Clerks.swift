@@ -27,8 +27,10 @@ extension Desk {
                     FieldProblem(
                         field: "id",
                         reason: LocalizedText(
-                            zh: "“\(id)”不可用：工号为1至32个小写字母、数字、“.”“_”或“-”",
-                            en: "\"\(id)\": use 1-32 lower-case letters, digits, '.', '_' or '-'")))
+                            zh: "“\(id)”不可用：工号为1至32个小写字母、数字、“.”“_”或“-”，以字母或数字开头",
+                            en:
+                                "\"\(id)\": use 1-32 lower-case letters, digits, '.', '_' or '-', starting with a letter or digit"
+                        )))
             }
             if let problem = FreeText.problem(name, limit: FreeText.nameLimit) {
                 problems.append(FieldProblem(field: "name", reason: problem))

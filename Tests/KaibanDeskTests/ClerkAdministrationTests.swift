@@ -181,6 +181,15 @@ import Testing
                 "clerk.invalid", .invalid,
                 { _ = try await desk.changeRoles(of: "wangfang", to: [], reason: "调整", as: self.supervisor) }
             ),
+            // From a trial: ids read as an option or as folders.
+            (
+                "clerk.invalid", .invalid,
+                { _ = try await desk.addClerk(id: "-x9", name: "某甲", roles: ["window"], as: self.supervisor) }
+            ),
+            (
+                "clerk.invalid", .invalid,
+                { _ = try await desk.addClerk(id: "..", name: "某乙", roles: ["window"], as: self.supervisor) }
+            ),
             (
                 "clerk.roles-unchanged", .refused,
                 { _ = try await desk.changeRoles(of: "wangfang", to: ["window"], reason: "调整", as: self.supervisor) }
