@@ -121,7 +121,11 @@ extension AsyncParsableCommand {
             } catch {
                 throw Problem.from(error)
             }
-            let clerk = options.clerk ?? environment["KAIBAN_CLERK"].flatMap { $0.isEmpty ? nil : $0 }
+            // Trimmed, and an empty one is none (`--as ""` had read "no clerk  (…)", and
+            // KAIBAN_CLERK='zhouqiang ' a clerk unknown, its blank hidden; from a trial).
+            let clerk = (options.clerk ?? environment["KAIBAN_CLERK"])
+                .map { $0.trimmingCharacters(in: .whitespaces) }
+                .flatMap { $0.isEmpty ? nil : $0 }
             let session = Session(
                 desk: Desk(
                     settings: settings, store: store, notices: { [language] in Console.error($0.text(language)) }),

@@ -1,6 +1,7 @@
 import Foundation
 import KaibanCore
 import KaibanDesk
+import KaibanTestSupport
 import Synchronization
 import Testing
 
@@ -137,5 +138,20 @@ import Testing
         #expect(notes.first?.contains("2026 was corrected by a supervisor") == true)
         #expect(notes.last?.contains("file of 2025 differs") == true && notes.last?.contains("2026") == false)
         #expect(CalendarCommand.Status.holidayFileNotes(differing: [], changes: [replaced], zh: true).isEmpty)
+    }
+}
+
+/// From a trial: `--as ""` read "no clerk  (…)", and KAIBAN_CLERK with a trailing blank named a
+/// clerk unknown, the blank invisible in the message.
+@Suite struct ActingClerkTests {
+    @Test func theActingClerkIsTrimmedAndAnEmptyOneIsNone() throws {
+        let kaiban = try KaibanProcess()
+        #expect(try kaiban.run(["clerk", "add", "zhouqiang", "--name", "周强", "--role", "supervisor"]).status == 0)
+        let empty = try kaiban.run(["clerk", "add", "wangfang", "--name", "王芳", "--role", "window", "--as", ""])
+        #expect(empty.status != 0 && empty.stderr.contains("KAIBAN_CLERK"), "\(empty)")
+        let blank = try kaiban.run(
+            ["clerk", "add", "wangfang", "--name", "王芳", "--role", "window"],
+            extraEnvironment: ["KAIBAN_CLERK": "zhouqiang "])
+        #expect(blank.status == 0, "\(blank)")
     }
 }
