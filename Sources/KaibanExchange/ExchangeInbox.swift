@@ -699,15 +699,24 @@ extension ExchangeInbox {
         case (.inbound, .withdrawal(let request)):
             return [step("withdraw", "\(partner.name)转来撤回申请：\(request.reason)", request.requestedTime)]
         case (.outbound, .statusUpdate), (.outbound, .result):
-            // Which pauses are under way, by the current statuses so far: a special procedure (9)
+            // Which pauses are under way, by the deciding authority's statuses in the order of
+            // their times (one second's as they came), late ones too: a special procedure (9)
             // begun during a correction had no step (the case was in correction), and the end of
             // the correction (7) then let the clock run through the procedure; a correction (6)
-            // asked during a special procedure likewise after its end (10). From hostile trials.
-            var pauses = Pauses()
-            for change in earlier where change.madeCurrent { pauses.follow(change.status) }
-            return statuses.filter(\.madeCurrent).flatMap { change -> [LocalCaseStep] in
-                let before = pauses
-                pauses.follow(change.status)
+            // asked during a special procedure likewise after its end (10); a 7 or a 6 that came
+            // late, kept as history, had left the pause as it was. From hostile trials.
+            let known = (earlier + statuses).filter { !$0.source.hasPrefix("out:") }
+            func pauses(before change: ExchangeStatusEntry?) -> Pauses {
+                var pauses = Pauses()
+                let cut = change.flatMap { change in known.firstIndex { $0 == change } } ?? known.count
+                let ordered = known.prefix(cut).enumerated().filter { index, entry in
+                    change.map { entry.time <= $0.time } ?? true
+                }.sorted { ($0.element.time, $0.offset) < ($1.element.time, $1.offset) }
+                for (_, entry) in ordered { pauses.follow(entry.status) }
+                return pauses
+            }
+            var steps = statuses.filter(\.madeCurrent).flatMap { change -> [LocalCaseStep] in
+                let before = pauses(before: change)
                 let transitions: [String]
                 switch change.status {
                 case 6: transitions = ["partner-correction"]
@@ -736,6 +745,22 @@ extension ExchangeInbox {
                     return step(transition, why, change.time)
                 }
             }
+            // A late change about a pause (kept as history) may end or begin one: the case is
+            // brought to where the statuses in time order leave it (each step a no-op when it is
+            // there already: it leaves only from its own stage).
+            if let late = statuses.last(where: { !$0.madeCurrent && Pauses.changes.contains($0.status) }) {
+                let now = pauses(before: nil)
+                let transitions: [String] =
+                    switch (now.correction, now.special) {
+                    case (false, false): ["partner-resubmitted", "partner-special-ended"]
+                    case (true, false): ["partner-special-ended", "partner-correction"]
+                    case (false, true): ["partner-resubmitted", "partner-special"]
+                    case (true, true): ["partner-special"]
+                    }
+                let why = "\(partner.name)：迟到的状态\(late.status)（\(NationalStatus.name(late.status))），按各状态的时间顺序核对"
+                steps += transitions.map { step($0, why, late.time) }
+            }
+            return steps
         default:
             return []
         }
@@ -746,6 +771,8 @@ extension ExchangeInbox {
     struct Pauses {
         var correction = false
         var special = false
+        /// The statuses that begin or end a pause.
+        static let changes: Set<Int> = [3, 6, 7, 8, 9, 10]
 
         mutating func follow(_ status: Int) {
             switch status {

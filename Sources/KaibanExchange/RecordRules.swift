@@ -418,7 +418,10 @@ struct RecordRules: Sendable {
                             source: source(header, change.recordID), madeCurrent: false))
                     continue
                 }
-                if current.isClosed, let at = current.statusAt, change.time > at {
+                // In the end's own second too: one second's changes go in the order they came, so
+                // one that came after the end is after it (a re-trial's 8 after a 13 in the same
+                // second was taken as history).
+                if current.isClosed, let at = current.statusAt, change.time >= at {
                     results[change.recordID] = Rejection(
                         code: "status.not-allowed",
                         message: "办件已于\(HallTime.localText(of: at))终结（状态\(current.status ?? 0)），不能再变更")

@@ -29,14 +29,20 @@ public struct CalendarLoader: Sendable {
         }
         // A year given twice: the second had silently won over the first on import, and the
         // refusal without --replace spoke of the calendar's own year (from a hostile trial).
-        var firstLine: [String: Int] = [:]
+        // Compared as years, not as text: "02027" and "+2027" are 2027 too, and a value that is
+        // no year (" 2027 ") is refused as such (a re-trial got past the text's comparison).
+        var firstLine: [Int: Int] = [:]
         for element in root.children("year") {
             let value = element["value"] ?? ""
-            if let first = firstLine[value] {
+            guard let year = Int(value), (1900...2200).contains(year) else {
+                issues.append(.init(line: element.line, message: "year \"\(value)\" is not a year"))
+                continue
+            }
+            if let first = firstLine[year] {
                 issues.append(
-                    .init(line: element.line, message: "year \(value) is given twice (first at line \(first))"))
+                    .init(line: element.line, message: "year \(year) is given twice (first at line \(first))"))
             } else {
-                firstLine[value] = element.line
+                firstLine[year] = element.line
             }
         }
         let years = root.children("year").map { element in

@@ -79,6 +79,13 @@ import Testing
             to: twice, atomically: true, encoding: .utf8)
         let doubled = try kaiban.run(["calendar", "import", twice.path, "--as", "zhouqiang", "--lang", "en"])
         #expect(doubled.status != 0 && doubled.stderr.contains("year 2027 is given twice (first at line"), "\(doubled)")
+        // Spelt otherwise, it is the same year (a second re-trial got past a comparison of text).
+        let padded = try String(contentsOf: twice, encoding: .utf8)
+        let second = try #require(padded.range(of: "<year value=\"2027\"", options: .backwards))
+        try padded.replacingCharacters(in: second, with: "<year value=\"02027\"").write(
+            to: twice, atomically: true, encoding: .utf8)
+        let spelt = try kaiban.run(["calendar", "import", twice.path, "--as", "zhouqiang", "--lang", "en"])
+        #expect(spelt.status != 0 && spelt.stderr.contains("year 2027 is given twice"), "\(spelt)")
         let newYear = try json(["calendar", "elapsed", "2027-01-01T09:00", "2027-01-01T17:30"])
         #expect(newYear["workingMinutes"] as? Int == 0)
         #expect(newYear["provisional"] as? Bool == false)

@@ -615,6 +615,13 @@ extension ReturnedTransferTests {
                 [StatusChange(recordID: "s", status: 8, time: Fixtures.at(11, 6))],
                 number: number))
         #expect(after.code == "status.not-allowed", "\(after)")
+        // In the end's own second too (from a second re-trial: taken as history).
+        let sameSecond = try await hall.hall.receive(
+            ExchangeInboxTests.statusUpdate(
+                "7a1b2c3d-9f32-4b1c-8d3e-4f5a6b7c8d00",
+                [StatusChange(recordID: "s", status: 8, time: Fixtures.at(10, 30))],
+                number: number))
+        #expect(sameSecond.code == "status.not-allowed", "\(sameSecond)")
     }
 
     /// From a hostile trial: a special procedure (9) begun while the case was in correction had no
@@ -707,5 +714,30 @@ extension ReturnedTransferTests {
         #expect(try await hall.store.exchangeCase(two.collaborationNumber)?.status == 6)
         #expect(try await hall.store.registrationCase(twoLocal).stage == "transferred-correction")
         #expect(try await hall.store.exchangeStatuses(two.collaborationNumber).allSatisfy { $0.time <= at })
+    }
+
+    /// From a second re-trial: a 7 dated before the current 10 but arriving after it was kept as
+    /// history and left the case in correction (the clock stopped for good); a 6 dated during the
+    /// special procedure but arriving after its end left the clock running. The case is brought to
+    /// where the statuses in time order leave it.
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases, .exchange))
+    func aLateChangeAboutAPauseBringsTheCaseWhereTheStatusesInTimeOrderLeaveIt(store: TestStoreKind) async throws {
+        let hall = try await Transfers(store: store)
+        let (first, one) = try await hall.transferred("重庆市渝中区青禾农业科技有限公司")
+        let (second, two) = try await hall.transferred("重庆市渝中区青木农业科技有限公司")
+        _ = try await Self.statuses(
+            [(3, 5), (9, 10), (6, 15), (10, 25)], for: one.collaborationNumber, hall, id: "7a1b2c3d-9f40")
+        #expect(try await hall.store.registrationCase(first).stage == "transferred-correction")
+        let late7 = try await Self.statuses([(7, 20)], for: one.collaborationNumber, hall, id: "7a1b2c3d-9f41")
+        #expect(late7.map(\.outcome) == [.applied])
+        #expect(try await hall.store.exchangeStatuses(one.collaborationNumber).last?.madeCurrent == false)
+        let resumed = try await hall.store.registrationCase(first)
+        #expect(resumed.stage == "transferred" && resumed.segments.last?.effect == .running, "\(resumed.stage)")
+        _ = try await Self.statuses(
+            [(3, 5), (9, 10), (10, 25)], for: two.collaborationNumber, hall, id: "7a1b2c3d-9f42")
+        #expect(try await hall.store.registrationCase(second).stage == "transferred")
+        _ = try await Self.statuses([(6, 15)], for: two.collaborationNumber, hall, id: "7a1b2c3d-9f43")
+        let paused = try await hall.store.registrationCase(second)
+        #expect(paused.stage == "transferred-correction" && paused.segments.last?.effect == .paused, "\(paused.stage)")
     }
 }
