@@ -145,9 +145,12 @@ extension KaibanServer {
     }
 
     /// Refuses a sign-in posted from another site (login CSRF: a page elsewhere signing the
-    /// browser in with the attacker's token), by `Sec-Fetch-Site` or by an `Origin` that is not
-    /// this server's; a client that sends neither (a script, an old browser) is let through. From
-    /// a hostile trial.
+    /// browser in with the attacker's token), by `Sec-Fetch-Site` or by an `Origin` whose host is
+    /// not this server's (`Host`, or `X-Forwarded-Host` from a reverse proxy: a page cannot set
+    /// either on a form it posts); a client that sends neither (a script, an old browser) is let
+    /// through. Hosts are compared without ports (a proxy's `$host` drops them; a browser's
+    /// `Sec-Fetch-Site` tells another port apart) and IPv6 addresses in brackets as written. From
+    /// hostile trials.
     static func refuseCrossSite(_ request: Request) throws {
         let refused = Problem(
             .forbidden, "request.cross-site", zh: "不接受来自其他网站的登录请求", en: "a sign-in from another site is refused")
@@ -157,10 +160,29 @@ extension KaibanServer {
             throw refused
         }
         guard let origin = request.headers[.origin] else { return }
-        let host = request.head.authority ?? ""
-        guard let url = URL(string: origin), let name = url.host, !host.isEmpty,
-            (url.port.map { "\(name):\($0)" } ?? name).lowercased() == host.lowercased()
-        else { throw refused }
+        guard let url = URL(string: origin), let originHost = url.host.map({ hostName($0) }) else { throw refused }
+        var hosts = [request.head.authority ?? ""]
+        if let forwarded = HTTPFields.Element.Name("X-Forwarded-Host").flatMap({ request.headers[$0] }) {
+            hosts += forwarded.split(separator: ",").map { String($0) }
+        }
+        guard hosts.map(hostName(ofAuthority:)).contains(originHost) else { throw refused }
+    }
+
+    /// A host name as compared: lower case, without brackets or a final dot.
+    static func hostName(_ host: String) -> String {
+        var name = host.lowercased()
+        if name.hasPrefix("["), name.hasSuffix("]") { name = String(name.dropFirst().dropLast()) }
+        if name.hasSuffix(".") { name.removeLast() }
+        return name
+    }
+
+    /// The host of an authority (`host:port`, `[v6]:port`), as compared.
+    static func hostName(ofAuthority authority: String) -> String {
+        let text = authority.trimmingCharacters(in: .whitespaces)
+        if text.hasPrefix("["), let close = text.firstIndex(of: "]") {
+            return hostName(String(text[text.index(after: text.startIndex)..<close]))
+        }
+        return hostName(String(text.split(separator: ":", maxSplits: 1).first ?? ""))
     }
 
     /// An HTML answer that no one caches, framed by no one, under `policy`.

@@ -4,6 +4,8 @@ import KaibanDesk
 import KaibanTestSupport
 import Testing
 
+@testable import KaibanServer
+
 /// Issue 13: the dashboard served at `/dashboard` to supervisors only, over real HTTP.
 @Suite struct DashboardRoutesTests {
     @Test func onlyAnActiveSupervisorsTokenOpensTheDashboard() async throws {
@@ -87,6 +89,22 @@ import Testing
             let sameSite = try await login(
                 supervisor.secret, ["Origin": "http://127.0.0.1:\(server.port)", "Sec-Fetch-Site": "same-origin"])
             #expect(sameSite.status == 303, "\(sameSite)")
+            // Behind a reverse proxy (from a second re-trial): the public host as the proxy forwards
+            // it, its port dropped or not.
+            for (origin, forwarded) in [
+                ("https://kaiban.example.gov.cn", "kaiban.example.gov.cn"),
+                ("https://kaiban.example.gov.cn:8443", "kaiban.example.gov.cn"),
+            ] {
+                let proxied = try await login(supervisor.secret, ["Origin": origin, "X-Forwarded-Host": forwarded])
+                #expect(proxied.status == 303, "\(origin): \(proxied)")
+            }
+            #expect(
+                try await login(
+                    supervisor.secret, ["Origin": "https://evil.example", "X-Forwarded-Host": "kaiban.example.gov.cn"]
+                )
+                .status == 403)
+            #expect(KaibanServer.hostName(ofAuthority: "[::1]:18572") == "::1")
+            #expect(KaibanServer.hostName(ofAuthority: "Kaiban.Example.:80") == "kaiban.example")
             // A browser's refused form gets the page again, saying why (it read raw JSON).
             let again = try await login(
                 "wrong", ["Accept": "text/html,application/xhtml+xml", "Accept-Language": "en"])
