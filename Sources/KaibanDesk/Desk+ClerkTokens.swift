@@ -55,9 +55,14 @@ extension Desk {
         }
     }
 
-    /// Every clerk token, or one clerk's, newest first (never the secrets: only their hashes are kept).
-    public func clerkTokens(of clerk: String? = nil) async throws -> [ClerkToken] {
-        try await run { try await store.clerkTokens(of: clerk) }
+    /// Every clerk token, or one clerk's, newest first (never the secrets: only their hashes are
+    /// kept), for a supervisor (`actor`): who holds a dashboard token, since when and until when, is
+    /// the supervisors' to see (any clerk could list them; from a re-trial).
+    public func clerkTokens(of clerk: String? = nil, as actor: DeskActor) async throws -> [ClerkToken] {
+        try await run {
+            _ = try await requireSupervisor(actor, for: LocalizedText(zh: "查看令牌", en: "list the tokens"))
+            return try await store.clerkTokens(of: clerk)
+        }
     }
 
     /// The active supervisor whose bearer token `secret` is, for the supervisors' pages. A missing,

@@ -102,7 +102,7 @@ import Testing
         let secret = try #require(json["secret"] as? String)
         let plain = try kaiban.run(["clerk", "token", "issue", "zhouqiang", "--days", "7", "--as", "zhouqiang"])
         #expect(plain.stdout.contains("原令牌已停用") && plain.stdout.contains("只显示这一次"), "\(plain)")
-        let list = try kaiban.run(["clerk", "token", "list"])
+        let list = try kaiban.run(["clerk", "token", "list", "--as", "zhouqiang"])
         #expect(list.stdout.contains("有效") && list.stdout.contains("已停用") && !list.stdout.contains(secret), "\(list)")
         let revoked = try kaiban.run(["clerk", "token", "revoke", "zhouqiang", "--reason", "调岗", "--as", "zhouqiang"])
         #expect(revoked.status == 0 && revoked.stdout.contains("已停用工作人员zhouqiang的令牌"), "\(revoked)")
@@ -111,12 +111,13 @@ import Testing
         // From a hostile trial: a window clerk's token (no dashboard) read "valid", and an unknown
         // clerk's list "no token issued" with exit 0.
         #expect(try kaiban.run(["clerk", "token", "issue", "wangfang", "--as", "zhouqiang"]).status == 0)
-        let window = try kaiban.run(["clerk", "token", "list", "wangfang", "--json"])
+        let window = try kaiban.run(["clerk", "token", "list", "wangfang", "--json", "--as", "zhouqiang"])
         let rows = try #require(try JSONSerialization.jsonObject(with: Data(window.stdout.utf8)) as? [[String: Any]])
         #expect(rows.map { $0["state"] as? String } == ["not-supervisor"], "\(window)")
         #expect(rows.first?["clerk"] as? String == "wangfang")
-        #expect(try kaiban.run(["clerk", "token", "list", "wangfang"]).stdout.contains("非负责人"))
-        let unknown = try kaiban.run(["clerk", "token", "list", "nosuch"])
+        #expect(try kaiban.run(["clerk", "token", "list", "wangfang", "--as", "zhouqiang"]).stdout.contains("非负责人"))
+        #expect(try kaiban.run(["clerk", "token", "list", "--as", "wangfang"]).status == 65)
+        let unknown = try kaiban.run(["clerk", "token", "list", "nosuch", "--as", "zhouqiang"])
         #expect(unknown.status == 66, "\(unknown)")
     }
 

@@ -153,7 +153,9 @@ import Testing
         #expect(!first.replaced && first.token.expiresAt == first.token.issuedAt.addingTimeInterval(30 * 86_400))
         let second = try await desk.issueClerkToken(for: "wangfang", as: .clerk("zhouqiang"))
         #expect(second.replaced && second.secret != first.secret)
-        let tokens = try await desk.clerkTokens(of: "wangfang")
+        let tokens = try await desk.clerkTokens(of: "wangfang", as: .clerk("zhouqiang"))
+        let byWindow = await Fixtures.problem { _ = try await desk.clerkTokens(of: "wangfang", as: .clerk("wangfang")) }
+        #expect(byWindow?.code == "role.supervisor-required")
         #expect(tokens.count == 2 && tokens.filter { $0.revokedAt == nil }.count == 1)
         let none = await Fixtures.problem {
             _ = try await desk.revokeClerkToken(for: "lijun", reason: "无", as: .clerk("zhouqiang"))

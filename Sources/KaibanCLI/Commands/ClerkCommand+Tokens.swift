@@ -115,7 +115,7 @@ extension ClerkCommand {
                         try await session.desk.clerks().map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
                     // An unknown clerk is said to be so (it had read "no token issued", exit 0).
                     if let clerk, clerks[clerk] == nil { throw StoreError.clerkNotFound(clerk).problem }
-                    let tokens = try await session.desk.clerkTokens(of: clerk)
+                    let tokens = try await session.desk.clerkTokens(of: clerk, as: session.actor)
                     let now = Date()
                     if output.json {
                         try Console.json(
