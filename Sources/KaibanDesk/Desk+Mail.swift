@@ -120,12 +120,24 @@ extension Desk {
             let state = try await store.registrationCase(number)
             let definition = try await definition(state.definition)
             guard state.awaitsInboundPost(definition) else {
+                // Still in the post's stage with documents handed in (recorded before hand-ins
+                // took a case out by themselves): say so and what to do (it read "not waiting
+                // for posted documents" beside "documents in the post"; from a second re-trial).
+                let handedIn =
+                    state.application.channel == .mail && state.isOpen && state.mail?.received == nil
+                    && state.stage == definition.initialStage(for: .mail)
                 let why =
                     state.application.channel != .mail
                     ? LocalizedText(zh: "不是寄递办", en: "is not a mail case")
-                    : LocalizedText(
-                        zh: "当前为“\(definition.stageName(state.stage).zh)”，不在等待寄递材料",
-                        en: "is at \(definition.stageName(state.stage).en), not waiting for posted documents")
+                    : handedIn
+                        ? LocalizedText(
+                            zh: "申请人已当面递交材料，不是材料未寄达：请办理“材料签收”（step receive-documents）",
+                            en:
+                                "the applicant handed documents in: they did not fail to arrive; take the step receive-documents"
+                        )
+                        : LocalizedText(
+                            zh: "当前为“\(definition.stageName(state.stage).zh)”，不在等待寄递材料",
+                            en: "is at \(definition.stageName(state.stage).en), not waiting for posted documents")
                 throw WorkflowError.mailRefused(case: number, code: "not-awaiting", reason: why)
             }
             let (clerk, at, recording) = try await recording(instant, as: actor, late: nil)
