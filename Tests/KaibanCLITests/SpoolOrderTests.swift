@@ -85,13 +85,25 @@ import Testing
 /// `admin migrate-to` gives up a copy whose target stopped answering: a stopped server (its
 /// connection left open) had held the command for the day's time limit, saying nothing.
 @Suite struct MigrationWatchTests {
+    /// Waits, cancellation or not, until `release` is signalled (30 s at most).
+    static func stuck(until release: DispatchSemaphore) async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            Thread {
+                _ = release.wait(timeout: .now() + 30)
+                continuation.resume()
+            }.start()
+        }
+    }
+
     @Test func aCopyWithNoStepDoneForTheLimitIsGivenUpWithoutWaitingForIt() async throws {
         let release = DispatchSemaphore(value: 0)
         let ended = Mutex(false)
         let refused = await #expect(throws: Problem.self) {
             _ = try await MigrateToCommand.watched(stallLimit: .milliseconds(300)) { _ in
-                // Stuck where cancellation does not reach (a commit waiting on a stopped server).
-                _ = release.wait(timeout: .now() + 30)
+                // Stuck where cancellation does not reach (a commit waiting on a stopped server),
+                // on a thread of its own: no cooperative thread is held (two such tests at once
+                // had held both, and the watch could not run).
+                await Self.stuck(until: release)
                 ended.withLock { $0 = true }
                 return MigrateToCommand.Report()
             }
@@ -100,6 +112,19 @@ import Testing
         #expect(refused?.text.zh.contains("没有写入任何记录") == true)
         // Answered while the copy was still stuck, not after it.
         #expect(ended.withLock { $0 } == false)
+        release.signal()
+    }
+
+    @Test func aCopyStalledOnItsCommitSaysItsOutcomeIsNotKnown() async throws {
+        let release = DispatchSemaphore(value: 0)
+        let refused = await #expect(throws: Problem.self) {
+            _ = try await MigrateToCommand.watched(stallLimit: .milliseconds(300)) { progress in
+                progress.commit()
+                await Self.stuck(until: release)
+                return MigrateToCommand.Report()
+            }
+        }
+        #expect(refused?.code == "migrate.commit-unconfirmed" && refused?.text.zh.contains("可能已保存") == true)
         release.signal()
     }
 

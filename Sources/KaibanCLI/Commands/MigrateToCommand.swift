@@ -86,10 +86,19 @@ struct MigrateToCommand: AsyncParsableCommand {
     /// When the copy last got a step done.
     final class Progress: Sendable {
         private let last = Mutex(ContinuousClock.now)
+        private let committing = Mutex(false)
 
         func tick() { last.withLock { $0 = .now } }
 
+        /// The copy is done and its transaction commits next.
+        func commit() {
+            tick()
+            committing.withLock { $0 = true }
+        }
+
         var idle: Duration { ContinuousClock.now - last.withLock { $0 } }
+
+        var isCommitting: Bool { committing.withLock { $0 } }
     }
 
     /// `copy`'s report, or a refusal once it has gone ``stallLimit`` without a step done (its
@@ -112,14 +121,24 @@ struct MigrateToCommand: AsyncParsableCommand {
                         guard (try? await Task.sleep(for: min(.seconds(5), stallLimit / 4))) != nil else { return }
                     }
                     let seconds = stallLimit.components.seconds
+                    // Stalled on its COMMIT, the server may yet commit what it received: the
+                    // truth is that it is not known.
                     race.answer(
                         .failure(
-                            Problem(
-                                .storage, "migrate.stalled",
-                                zh: "目标数据库\(seconds)秒没有应答，迁移已放弃，没有写入任何记录（检查 PostgreSQL 服务器后重新迁移）",
-                                en:
-                                    "the target database did not answer for \(seconds) seconds: the copy was given up and nothing was kept (check the PostgreSQL server, then copy again)"
-                            )))
+                            progress.isCommitting
+                                ? Problem(
+                                    .storage, "migrate.commit-unconfirmed",
+                                    zh:
+                                        "复制已完成，但提交时目标数据库\(seconds)秒没有应答：记录可能已保存，也可能没有；请检查目标数据库（已有记录则不要再次迁移）",
+                                    en:
+                                        "the copy was done, but the target database did not answer its commit for \(seconds) seconds: it may or may not have been kept; look at the target (if it holds the records, do not copy again)"
+                                )
+                                : Problem(
+                                    .storage, "migrate.stalled",
+                                    zh: "目标数据库\(seconds)秒没有应答，迁移已放弃，没有写入任何记录（检查 PostgreSQL 服务器后重新迁移）",
+                                    en:
+                                        "the target database did not answer for \(seconds) seconds: the copy was given up and nothing was kept (check the PostgreSQL server, then copy again)"
+                                )))
                     copying.cancel()
                 }
                 race.hold([copying, watching])
@@ -269,6 +288,7 @@ struct MigrateToCommand: AsyncParsableCommand {
                 }
                 report.figureDays = derived.count
             }
+            progress.commit()
             return report
         }
     }
