@@ -101,8 +101,9 @@ struct MigrateToCommand: AsyncParsableCommand {
         var isCommitting: Bool { committing.withLock { $0 } }
     }
 
-    /// `copy`'s report, or a refusal once it has gone ``stallLimit`` without a step done (its
-    /// transaction never commits: the connection closes with the command). The refusal does not
+    /// `copy`'s report, or a refusal once it has gone ``stallLimit`` without a step done (before
+    /// its COMMIT the transaction never commits: the connection closes with the command; during it,
+    /// the outcome is not known, and the refusal says so). The refusal does not
     /// wait for the stalled copy to end (a task group would: a copy stuck in its commit waits for
     /// the commit's own limit); the copy is cancelled and left to the process's exit.
     static func watched(
@@ -151,26 +152,33 @@ struct MigrateToCommand: AsyncParsableCommand {
     /// Who answers ``watched(stallLimit:_:)`` first: the copy, the watch or the caller's
     /// cancellation; then the other tasks are cancelled.
     final class Race: Sendable {
-        private let state = Mutex<(CheckedContinuation<Report, any Error>?, [Task<Void, Never>], Bool)>(
-            (nil, [], false))
+        private struct State {
+            var continuation: CheckedContinuation<Report, any Error>?
+            var tasks: [Task<Void, Never>] = []
+            var answered = false
+        }
+
+        private let state = Mutex(State())
 
         func start(_ continuation: CheckedContinuation<Report, any Error>) {
-            state.withLock { $0.0 = continuation }
+            state.withLock { $0.continuation = continuation }
         }
 
+        /// Keeps the tasks to cancel once answered (at once when answered already).
         func hold(_ tasks: [Task<Void, Never>]) {
-            let cancel = state.withLock { state in
-                state.1 = tasks
-                return state.2
+            let answered = state.withLock { state in
+                state.tasks = tasks
+                return state.answered
             }
-            if cancel { for task in tasks { task.cancel() } }
+            if answered { for task in tasks { task.cancel() } }
         }
 
+        /// The first answer resumes the caller; every later one is dropped.
         func answer(_ result: Result<Report, any Error>) {
             let (continuation, tasks) = state.withLock { state in
-                let taken = (state.0, state.1)
-                state.0 = nil
-                state.2 = true
+                let taken = (state.continuation, state.tasks)
+                state.continuation = nil
+                state.answered = true
                 return taken
             }
             continuation?.resume(with: result)
