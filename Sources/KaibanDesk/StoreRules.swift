@@ -21,6 +21,16 @@ extension ClerkChange {
             return (changed, .deactivated, clerk.roles)
         }
     }
+
+    /// Why a change that leaves `clerk` (as changed) no longer an active supervisor revokes their
+    /// staff token with it (the token opens only the supervisors' pages, and a later promotion must
+    /// not bring it back), from a supervisor of the register who gave `reason`; nil when the clerk
+    /// stays one, or was not one `before`.
+    package static func tokenRevocationReason(before: Set<String>, after clerk: Clerk, reason: String) -> String? {
+        guard before.contains(Clerk.supervisorRole), !clerk.isSupervisor else { return nil }
+        return clerk.active
+            ? "不再担任负责人 (no longer a supervisor): \(reason)" : "工作人员已停用 (clerk deactivated): \(reason)"
+    }
 }
 
 extension Appointment {

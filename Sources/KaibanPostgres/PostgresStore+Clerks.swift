@@ -78,6 +78,14 @@ extension PostgresStore {
                         clerk: id, sequence: sequence + 1, at: now, kind: kind, actor: actor,
                         roles: clerk.roles.sorted(), previousRoles: kind == .rolesChanged ? before.sorted() : nil,
                         reason: reason), connection)
+                if let revocation = ClerkChange.tokenRevocationReason(before: before, after: clerk, reason: reason) {
+                    _ = try await connection.query(
+                        """
+                        UPDATE clerk_token SET revoked_at = \(Self.clerkInstant(now)), revoked_by = \(actor),
+                            revoke_reason = \(revocation)
+                        WHERE clerk_id = \(id) AND revoked_at IS NULL
+                        """, logger: logger)
+                }
                 return clerk
             }
         }

@@ -69,6 +69,9 @@ extension CaseStore {
                 ClerkEvent(
                     clerk: id, sequence: sequence + 1, at: now, kind: kind, actor: actor, roles: clerk.roles.sorted(),
                     previousRoles: kind == .rolesChanged ? before.sorted() : nil, reason: reason), db)
+            if let revocation = ClerkChange.tokenRevocationReason(before: before, after: clerk, reason: reason) {
+                _ = try revokeValidToken(of: id, by: actor, reason: revocation, at: now, db)
+            }
             return clerk
         }
     }

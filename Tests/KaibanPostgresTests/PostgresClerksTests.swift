@@ -204,6 +204,28 @@ struct PostgresClerksTests {
         #expect(try await store.clerkTokens(of: "wangfang").map(\.revokeReason) == ["离岗", "换发"])
     }
 
+    @Test func aSupervisorsTokenEndsWithTheRole() async throws {
+        let store = try await Self.staffed()
+        try await store.addClerk(
+            Clerk(id: "sunli", name: "孙丽", roles: ["supervisor"]), by: "zhouqiang", at: Self.morning)
+        for (clerk, hash) in [("sunli", "s-1"), ("wangfang", "w-1")] {
+            let token = ClerkToken(
+                clerk: clerk, issuedAt: Self.morning, issuedBy: "zhouqiang",
+                expiresAt: Self.morning.addingTimeInterval(86_400))
+            _ = try await store.issueClerkToken(token, tokenHash: hash, replacedReason: "换发")
+        }
+        let later = Self.morning.addingTimeInterval(60)
+        _ = try await store.changeClerk("sunli", .roles(["window"]), reason: "轮岗", by: "zhouqiang", at: later)
+        _ = try await store.changeClerk(
+            "wangfang", .roles(["window", "reviewer"]), reason: "兼岗", by: "zhouqiang", at: later)
+        _ = try await store.changeClerk("sunli", .roles(["supervisor"]), reason: "回岗", by: "zhouqiang", at: later)
+        let sunli = try #require(try await store.clerkToken(tokenHash: "s-1"))
+        #expect(sunli.token.revokedAt == later && sunli.token.revokedBy == "zhouqiang")
+        #expect(sunli.token.revokeReason == "不再担任负责人 (no longer a supervisor): 轮岗")
+        #expect(sunli.clerk.isSupervisor && !sunli.token.isValid(at: later))
+        #expect(try await store.clerkToken(tokenHash: "w-1")?.token.revokedAt == nil)
+    }
+
     @Test func twoServersIssuingAClerksTokenAtOnceLeaveOneValid() async throws {
         let store = try await Self.staffed()
         let other = try TestPostgres.secondServer(store)

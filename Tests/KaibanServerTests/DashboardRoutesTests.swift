@@ -139,6 +139,43 @@ import Testing
         }
     }
 
+    @Test func demotingASupervisorRevokesTheirTokenForGood() async throws {
+        let desk = try await Fixtures.desk(at: Fixtures.local("2026-11-26 08:00"))
+        _ = try await desk.addClerk(id: "sunli", name: "孙丽", roles: ["supervisor"], as: .clerk("zhouqiang"))
+        let sunli = try await desk.issueClerkToken(for: "sunli", as: .clerk("zhouqiang"))
+        let other = try await desk.issueClerkToken(for: "zhouqiang", as: .clerk("zhouqiang"))
+        try await TestServer.with(desk: desk) { server in
+            let signedIn = try await server.send(
+                "POST", "/dashboard/login", headers: ["Content-Type": "application/x-www-form-urlencoded"],
+                body: Data("token=\(sunli.secret)".utf8))
+            let session = String(try #require(signedIn.header("Set-Cookie")).prefix { $0 != ";" })
+            #expect(try await server.send("GET", "/dashboard", headers: ["Cookie": session]).status == 200)
+            _ = try await desk.changeRoles(of: "sunli", to: ["window"], reason: "轮岗", as: .clerk("zhouqiang"))
+            // Promoted again, the token and the session of before stay dead (they had come back).
+            _ = try await desk.changeRoles(of: "sunli", to: ["supervisor"], reason: "回岗", as: .clerk("zhouqiang"))
+            let bearer = ["Authorization": "Bearer \(sunli.secret)"]
+            #expect(try await server.send("GET", "/dashboard", headers: bearer).status == 401)
+            #expect(try await server.send("GET", "/dashboard", headers: ["Cookie": session]).status == 401)
+            #expect(
+                try await server.send("GET", "/dashboard", headers: ["Authorization": "Bearer \(other.secret)"]).status
+                    == 200)
+        }
+        let revoked = try #require(try await desk.clerkTokens(of: "sunli", as: .clerk("zhouqiang")).first)
+        #expect(revoked.revokedAt != nil && revoked.revokedBy == "zhouqiang")
+        #expect(revoked.revokeReason == "不再担任负责人 (no longer a supervisor): 轮岗")
+        // Deactivating a supervisor revokes theirs too; a window clerk's token is left alone.
+        let again = try await desk.issueClerkToken(for: "sunli", as: .clerk("zhouqiang"))
+        let window = try await desk.issueClerkToken(for: "wangfang", as: .clerk("zhouqiang"))
+        _ = try await desk.deactivateClerk("sunli", reason: "离职", as: .clerk("zhouqiang"))
+        _ = try await desk.changeRoles(
+            of: "wangfang", to: ["window", "reviewer"], reason: "兼岗", as: .clerk("zhouqiang"))
+        let tokens = try await desk.clerkTokens(as: .clerk("zhouqiang"))
+        #expect(
+            tokens.first { $0.issuedAt == again.token.issuedAt && $0.clerk == "sunli" }?.revokeReason
+                == "工作人员已停用 (clerk deactivated): 离职")
+        #expect(tokens.first { $0.clerk == "wangfang" }?.revokedAt == nil, "\(window.token)")
+    }
+
     @Test func tokensAreASupervisorsActShownOnceAndKeptHashed() async throws {
         let desk = try await Fixtures.desk()
         let refused = await Fixtures.problem {
