@@ -23,9 +23,13 @@ enum RunLanguage {
     }
 
     /// The arguments for the parser. The parser's own `help` command takes no options, so
-    /// `kaiban help step --lang en` has its `--lang` (read already) taken out.
+    /// `kaiban help step --lang en` has its `--lang` (read already) taken out; so does a request
+    /// for help, since `--lang` belongs to the commands and would make the parser take
+    /// `kaiban sla --help --lang en` for the help of `sla`'s default subcommand.
     static func parserArguments(_ arguments: [String]) -> [String] {
-        guard arguments.first == "help" else { return arguments }
+        guard arguments.first == "help" || arguments.contains("--help") || arguments.contains("-h") else {
+            return arguments
+        }
         var result: [String] = []
         var index = arguments.startIndex
         while index < arguments.endIndex {

@@ -83,6 +83,20 @@ import Testing
         }
     }
 
+    @Test func aGroupsHelpInEnglishIsTheGroupsNotItsDefaultSubcommands() throws {
+        for arguments in [
+            ["sla", "--help", "--lang", "en"], ["sla", "--lang=en", "-h"], ["help", "sla", "--lang", "en"],
+        ] {
+            let text = try help(arguments)
+            #expect(text.hasPrefix("OVERVIEW: Time limits"), "\(arguments): \(text)")
+            #expect(text.contains("\nSUBCOMMANDS:\n") && text.contains("list (default)"), "\(arguments): \(text)")
+        }
+        let list = try help(["sla", "list", "--help", "--lang", "en"])
+        #expect(list.hasPrefix("OVERVIEW: Open cases at risk or breached now."), "\(list)")
+        let chinese = try help(["sla", "--help"])
+        #expect(chinese.hasPrefix("概述：时限监控") && chinese.contains("list（默认）"), "\(chinese)")
+    }
+
     @Test func queueHelpFollowsKaibanLang() throws {
         let english = try help(["queue", "--help"], environment: ["KAIBAN_LANG": "en"])
         #expect(english.contains("At most this many cases. (default: 50)"), "\(english)")
