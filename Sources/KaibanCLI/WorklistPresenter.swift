@@ -54,10 +54,16 @@ extension CasePresenter {
     func slaDetail(_ figures: SLAFigures) -> String {
         var lines: [String] = []
         let budget = figures.budgetMinutes.map { minutes($0) } ?? "-"
+        // A special procedure's time apart, when there was one (it is not the applicant's).
+        let special =
+            figures.specialProcedureMinutes > 0 || figures.pauses.contains { isSpecialProcedure($0) }
+            ? (zh
+                ? "特别程序用时\(minutes(figures.specialProcedureMinutes))，"
+                : "special procedure \(minutes(figures.specialProcedureMinutes)), ") : ""
         lines.append(
             zh
-                ? "时限：政府用时\(minutes(figures.governmentMinutes))/\(budget)，剩余\(minutes(figures.remainingMinutes))，申请人用时\(minutes(figures.applicantMinutes))，\(slaState(figures))"
-                : "SLA: government time \(minutes(figures.governmentMinutes)) of \(budget), \(minutes(figures.remainingMinutes)) left, applicant time \(minutes(figures.applicantMinutes)), \(slaState(figures))"
+                ? "时限：政府用时\(minutes(figures.governmentMinutes))/\(budget)，剩余\(minutes(figures.remainingMinutes))，申请人用时\(minutes(figures.applicantMinutes))，\(special)\(slaState(figures))"
+                : "SLA: government time \(minutes(figures.governmentMinutes)) of \(budget), \(minutes(figures.remainingMinutes)) left, applicant time \(minutes(figures.applicantMinutes)), \(special)\(slaState(figures))"
         )
         if let started = figures.clockStartedAt {
             lines.append((zh ? "计时起点：" : "clock started: ") + HallTime.localTextToTheSecond(of: started))
@@ -71,10 +77,17 @@ extension CasePresenter {
         for pause in figures.pauses {
             let span = "\(time(pause.from)) → \(pause.to.map(time) ?? (zh ? "至今" : "now"))"
             lines.append(
-                (zh ? "暂停计时：" : "paused: ")
+                (isSpecialProcedure(pause)
+                    ? (zh ? "暂停计时（特别程序，不计入时限）：" : "paused (special procedure, outside the limit): ")
+                    : (zh ? "暂停计时：" : "paused: "))
                     + "\(stage(pause.stage)) \(span) \(minutes(pause.workingMinutes))"
                     + (pause.reason.map { zh ? "（\($0)）" : " (\(pauseReason($0)))" } ?? ""))
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// Whether `pause` was the deciding authority's special procedure (by the case's own version).
+    func isSpecialProcedure(_ pause: SLAFigures.Pause) -> Bool {
+        definition.specialProcedureStages.contains(pause.stage)
     }
 }

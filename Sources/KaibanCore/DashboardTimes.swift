@@ -15,12 +15,15 @@ public struct DashboardTimes: Sendable, Equatable, Codable {
         public var count: Int
     }
 
-    /// Working minutes the applicant's side took, in one paused stage.
+    /// Working minutes the applicant's side took, in one paused stage (or, for a special
+    /// procedure's stage, the deciding authority's special procedures).
     public struct Pause: Sendable, Equatable, Codable {
         public var stage: String
         public var minutes: Int
         /// Completed cases that paused there at least one working minute.
         public var cases: Int
+        /// The stage is a special procedure's (特别程序), not the applicant's time.
+        public var specialProcedure: Bool
     }
 
     /// The budget the distribution is drawn against (the newest version's: 192 minutes = 0.4
@@ -37,6 +40,8 @@ public struct DashboardTimes: Sendable, Equatable, Codable {
     public var governmentMinutes: Int
     /// The applicant's working minutes (the clock paused) of all of them together, and by stage.
     public var applicantMinutes: Int
+    /// The deciding authority's special procedures' working minutes (paused too, not the applicant's).
+    public var specialProcedureMinutes: Int
     public var pauses: [Pause]
     /// Some time falls in a year without a holiday notice.
     public var provisional: Bool
@@ -54,12 +59,16 @@ public struct DashboardTimes: Sendable, Equatable, Codable {
         var cases = 0
         var government = 0
         var applicant = 0
+        var special = 0
+        let specialProcedureStages: Set<String>
         var pauses: [String: (minutes: Int, cases: Int)] = [:]
         var provisional = false
 
-        public init(calendar: WorkingCalendar, budgetMinutes: Int) {
+        /// `specialProcedureStages`: the paused stages that are special procedures, in any version.
+        public init(calendar: WorkingCalendar, budgetMinutes: Int, specialProcedureStages: Set<String> = []) {
             self.calendar = calendar
             self.budgetMinutes = budgetMinutes
+            self.specialProcedureStages = specialProcedureStages
             binMinutes = max(1, budgetMinutes / 8)
             counts = Array(repeating: 0, count: DashboardTimes.boundedBins + 1)
         }
@@ -89,8 +98,11 @@ public struct DashboardTimes: Sendable, Equatable, Codable {
             counts[min(DashboardTimes.boundedBins, max(0, minutes) / binMinutes)] += 1
             days[HallTime.localDate(of: closedAt), default: []].append(
                 (minutes, SLAClock.isWithin(minutes, budget: budget ?? budgetMinutes)))
-            // The case's applicant time as `show` gives it: all its paused seconds, rounded once.
-            applicant += WorkingTime.minutes(ofSeconds: pausedSeconds.values.reduce(0, +))
+            // The case's applicant and special procedure times as `show` gives them: their paused
+            // seconds, each rounded once.
+            let specialSeconds = pausedSeconds.filter { specialProcedureStages.contains($0.key) }.values.reduce(0, +)
+            applicant += WorkingTime.minutes(ofSeconds: pausedSeconds.values.reduce(0, +) - specialSeconds)
+            special += WorkingTime.minutes(ofSeconds: specialSeconds)
             for (stage, minutes) in paused where minutes > 0 {
                 pauses[stage, default: (0, 0)].minutes += minutes
                 pauses[stage, default: (0, 0)].cases += 1
@@ -110,8 +122,11 @@ public struct DashboardTimes: Sendable, Equatable, Codable {
                     SLAStatistics(group: day.description, measured: days[day] ?? [], provisional: provisional)
                 },
                 cases: cases, governmentMinutes: government, applicantMinutes: applicant,
+                specialProcedureMinutes: special,
                 pauses: pauses.keys.sorted().map {
-                    Pause(stage: $0, minutes: pauses[$0]?.minutes ?? 0, cases: pauses[$0]?.cases ?? 0)
+                    Pause(
+                        stage: $0, minutes: pauses[$0]?.minutes ?? 0, cases: pauses[$0]?.cases ?? 0,
+                        specialProcedure: specialProcedureStages.contains($0))
                 },
                 provisional: provisional)
         }

@@ -36,6 +36,9 @@ public struct SLAFigures: Sendable, Equatable, Codable {
     public var governmentMinutes: Int
     /// Working minutes spent waiting on the applicant.
     public var applicantMinutes: Int
+    /// Working minutes of the deciding authority's special procedures (特别程序): paused, as the
+    /// applicant's time is, but not theirs.
+    public var specialProcedureMinutes: Int
     public var budgetMinutes: Int?
     /// Budget minus government time (negative when breached).
     public var remainingMinutes: Int?
@@ -111,15 +114,17 @@ public struct SLAClock: Sendable {
         CaseTimeline(calendar: calendar, extra: extra)
     }
 
-    /// Figures for a case with `segments` (from its history) and `extra` working stretches, as of `now`.
+    /// Figures for a case with `segments` (from its history) and `extra` working stretches, as of
+    /// `now`; a pause in one of `specialProcedureStages` is a special procedure's, not the applicant's.
     public func measure(
         _ segments: [ClockSegment], extra: [DateInterval] = [], budgetMinutes: Int?, stageBudgets: [String: Int],
-        now: Date
+        specialProcedureStages: Set<String> = [], now: Date
     ) -> SLAFigures {
         let calendar = timeline(extra)
         // Seconds are added up and rounded to minutes once per figure (``WorkingTime``).
         var governmentSeconds = 0
         var applicantSeconds = 0
+        var specialProcedureSeconds = 0
         var provisional = false
         var secondsByStage: [String: Int] = [:]
         var pauses: [SLAFigures.Pause] = []
@@ -133,7 +138,11 @@ public struct SLAClock: Sendable {
                 governmentSeconds += time.seconds
                 secondsByStage[segment.stage, default: 0] += time.seconds
             case .paused:
-                applicantSeconds += time.seconds
+                if specialProcedureStages.contains(segment.stage) {
+                    specialProcedureSeconds += time.seconds
+                } else {
+                    applicantSeconds += time.seconds
+                }
                 pauses.append(
                     SLAFigures.Pause(
                         stage: segment.stage, from: segment.start, to: segment.end, workingMinutes: time.minutes,
@@ -167,7 +176,9 @@ public struct SLAClock: Sendable {
         let due = schedule(segments, extra: extra, budgetMinutes: budgetMinutes).dueAt
         provisional = provisional || (due.map { self.calendar.adding(minutes: 0, to: $0).provisional } ?? false)
         return SLAFigures(
-            governmentMinutes: government, applicantMinutes: applicant, budgetMinutes: budgetMinutes,
+            governmentMinutes: government, applicantMinutes: applicant,
+            specialProcedureMinutes: WorkingTime.minutes(ofSeconds: specialProcedureSeconds),
+            budgetMinutes: budgetMinutes,
             remainingMinutes: remaining, state: state(government, budget: budgetMinutes),
             stageState: running ? state(stageMinutes, budget: stageBudget) : .onTrack, stage: stage,
             stageMinutes: stageMinutes, stageBudgetMinutes: stageBudget, minutesByStage: byStage,
@@ -257,7 +268,8 @@ public struct SLAClock: Sendable {
     public func measure(_ state: RegistrationCase, definition: WorkflowDefinition, now: Date) -> SLAFigures {
         measure(
             state.segments, extra: state.extraWorkingTime, budgetMinutes: definition.budgetMinutes,
-            stageBudgets: definition.stageBudgets, now: state.closedAt ?? now)
+            stageBudgets: definition.stageBudgets, specialProcedureStages: definition.specialProcedureStages,
+            now: state.closedAt ?? now)
     }
 }
 
@@ -265,5 +277,10 @@ extension WorkflowDefinition {
     /// Each stage's budget in working minutes, where it has one.
     public var stageBudgets: [String: Int] {
         Dictionary(uniqueKeysWithValues: stages.compactMap { stage in stage.budgetMinutes.map { (stage.id, $0) } })
+    }
+
+    /// The paused stages that are the deciding authority's special procedures, not the applicant's time.
+    public var specialProcedureStages: Set<String> {
+        Set(stages.filter { $0.clock == .paused && $0.pause == .specialProcedure }.map(\.id))
     }
 }

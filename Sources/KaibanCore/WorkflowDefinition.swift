@@ -10,6 +10,15 @@ public enum ClockEffect: String, Sendable, Codable, CaseIterable {
     case stopped
 }
 
+/// Whose time a paused stage is: the clock counts neither as the government's.
+public enum PauseKind: String, Sendable, Codable, CaseIterable {
+    /// Waiting on the applicant (补正, documents in the post, deferred documents): the applicant's time.
+    case applicant
+    /// The deciding authority's special procedure (特别程序: a hearing, an appraisal, an expert
+    /// review; 行政许可法 §45): outside the promised limit, and not the applicant's time either.
+    case specialProcedure = "special-procedure"
+}
+
 /// How a case ended, for reports and the exchange's status codes.
 public enum CaseOutcome: String, Sendable, Codable, CaseIterable {
     case completed
@@ -122,10 +131,13 @@ public struct WorkflowDefinition: Sendable, Equatable, Codable {
         public var budgetMinutes: Int?
         /// For a terminal stage, how the case ended.
         public var outcome: CaseOutcome?
+        /// For a paused stage, whose time it is (nil: the applicant's; definitions before version 6
+        /// say nothing).
+        public var pause: PauseKind?
 
         public init(
             id: String, name: LocalizedText, clock: ClockEffect, terminal: Bool, budgetMinutes: Int? = nil,
-            outcome: CaseOutcome? = nil
+            outcome: CaseOutcome? = nil, pause: PauseKind? = nil
         ) {
             self.id = id
             self.name = name
@@ -133,6 +145,7 @@ public struct WorkflowDefinition: Sendable, Equatable, Codable {
             self.terminal = terminal
             self.budgetMinutes = budgetMinutes
             self.outcome = outcome
+            self.pause = pause
         }
     }
 

@@ -153,11 +153,13 @@ struct DashboardCharts {
     func split(_ times: DashboardTimes, stageName: (String) -> String) -> String {
         var chart = SVGChart(id: "chart-split", height: 150)
         chart.left = 16
-        let total = max(1, times.governmentMinutes + times.applicantMinutes)
+        let total = max(1, times.governmentMinutes + times.applicantMinutes + times.specialProcedureMinutes)
         var x = chart.left
         var parts = [("government", "", t("政府用时", "government time"), times.governmentMinutes)]
         parts += times.pauses.map {
-            ("applicant", $0.stage, t("申请人用时：", "applicant: ") + stageName($0.stage), $0.minutes)
+            $0.specialProcedure
+                ? ("special", $0.stage, t("特别程序：", "special procedure: ") + stageName($0.stage), $0.minutes)
+                : ("applicant", $0.stage, t("申请人用时：", "applicant: ") + stageName($0.stage), $0.minutes)
         }
         for (index, part) in parts.enumerated() {
             let width = Double(part.3) / Double(total) * chart.plotWidth
@@ -177,8 +179,8 @@ struct DashboardCharts {
         return chart.svg(
             title: t("政府用时与申请人用时", "Government time against applicant time"),
             description: t(
-                "本期办结办件计时的工作分钟（政府用时）与暂停计时的工作分钟（补正、邮寄在途、待补齐材料等申请人用时）之比。",
-                "The completed cases' working minutes on the clock (government) against those with the clock paused (corrections, documents in the post, awaiting documents: the applicant's)."
+                "本期办结办件计时的工作分钟（政府用时）与暂停计时的工作分钟（补正、邮寄在途、待补齐材料等申请人用时，及办理地的特别程序）之比。",
+                "The completed cases' working minutes on the clock (government) against those with the clock paused (corrections, documents in the post, awaiting documents: the applicant's; and the deciding authority's special procedures)."
             ))
     }
 

@@ -33,6 +33,7 @@ enum DashboardStyle {
         svg .part.applicant.part-2 { fill: #d69e2e; }
         svg .part.applicant.part-3 { fill: #805ad5; }
         svg .part.applicant.part-0 { fill: #b7791f; }
+        svg .part.special { fill: #718096; }
         table { border-collapse: collapse; width: 100%; font-size: 13px; }
         th, td { border-bottom: 1px solid var(--line); padding: 4px 8px; text-align: left; }
         tr.breached td { color: var(--over); font-weight: 600; }

@@ -43,7 +43,9 @@ extension Desk {
                 for stage in definition.stages where names[stage.id] == nil { names[stage.id] = stage.name }
             }
             let calendar = try await slaClock().calendar
-            var builder = DashboardTimes.Builder(calendar: calendar, budgetMinutes: figures.budgetMinutes)
+            var builder = DashboardTimes.Builder(
+                calendar: calendar, budgetMinutes: figures.budgetMinutes,
+                specialProcedureStages: definitions.reduce(into: []) { $0.formUnion($1.specialProcedureStages) })
             let (start, end) = Self.period(first, last)
             for row in try await store.closedCaseTimes(from: start, to: end, stages: completed) {
                 builder.add(

@@ -182,7 +182,8 @@ extension Desk {
             guard state.isOpen, stages.map({ $0.contains(state.stage) }) ?? true else { continue }
             let figures = clock.measure(
                 state.segments, extra: state.extraWorkingTime, budgetMinutes: definition.budgetMinutes,
-                stageBudgets: definition.stageBudgets, now: instant)
+                stageBudgets: definition.stageBudgets, specialProcedureStages: definition.specialProcedureStages,
+                now: instant)
             var item = WorklistItem(state, sla: figures)
             if let since = state.licenceAwaitingPostSince(definition),
                 MailDeadlines.licencePostingLate(issuedAt: since, at: instant, calendar: clock.calendar)
@@ -251,7 +252,8 @@ extension Desk {
             }
             var figures = clock.measure(
                 entry.segments, extra: entry.extra, budgetMinutes: definition.budgetMinutes,
-                stageBudgets: definition.stageBudgets, now: now)
+                stageBudgets: definition.stageBudgets, specialProcedureStages: definition.specialProcedureStages,
+                now: now)
             // The stored clock keeps no reasons: a case that paused takes its pauses' reasons from
             // its history, so the worklist says why it waits as `show` does.
             if !figures.pauses.isEmpty {

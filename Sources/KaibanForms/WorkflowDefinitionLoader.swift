@@ -43,7 +43,8 @@ public struct WorkflowDefinitionLoader: Sendable {
             WorkflowDefinition.Stage(
                 id: $0["id"] ?? "", name: named($0), clock: ClockEffect(rawValue: $0["clock"] ?? "") ?? .running,
                 terminal: flag($0["terminal"]), budgetMinutes: $0["budget-minutes"].flatMap { Int($0) },
-                outcome: $0["outcome"].flatMap(CaseOutcome.init(rawValue:)))
+                outcome: $0["outcome"].flatMap(CaseOutcome.init(rawValue:)),
+                pause: $0["pause"].flatMap(PauseKind.init(rawValue:)))
         }
         let roleIDs = Set(roles.map(\.id))
         let stageByID = Dictionary(stages.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
@@ -80,6 +81,9 @@ public struct WorkflowDefinitionLoader: Sendable {
             }
             if flag(element["terminal"]) != (element["outcome"] != nil) {
                 fail(element, "terminal stages, and only they, need an outcome")
+            }
+            if element["pause"] != nil && element["clock"] != "paused" {
+                fail(element, "only a stage with clock=\"paused\" says whose time it is (pause)")
             }
         }
 

@@ -35,6 +35,32 @@ import Testing
         #expect(!figures.provisional)
     }
 
+    @Test func aSpecialProcedureIsNeitherTheGovernmentsTimeNorTheApplicants() {
+        // Thursday 2026-11-26, winter hours: a correction at the deciding authority 09:30-10:00:30,
+        // a hearing 10:30-11:15:45 and again 13:30-13:40 (still open at 13:40).
+        let segments = [
+            segment("transferred", .running, "2026-11-26 09:00", "2026-11-26 09:30"),
+            segment("transferred-correction", .paused, "2026-11-26 09:30", "2026-11-26 10:00:30"),
+            segment("transferred", .running, "2026-11-26 10:00:30", "2026-11-26 10:30"),
+            segment("transferred-special", .paused, "2026-11-26 10:30", "2026-11-26 11:15:45", reason: "组织听证"),
+            segment("transferred", .running, "2026-11-26 11:15:45", "2026-11-26 13:30"),
+            segment("transferred-special", .paused, "2026-11-26 13:30", nil),
+        ]
+        let now = Fixtures.local("2026-11-26 13:40")
+        let split = clock.measure(
+            segments, budgetMinutes: 192, stageBudgets: [:], specialProcedureStages: ["transferred-special"], now: now)
+        #expect(split.applicantMinutes == 30)
+        // 45:45 + 10:00, rounded once.
+        #expect(split.specialProcedureMinutes == 55)
+        #expect(split.governmentMinutes == 103)
+        #expect(split.pauses.map(\.stage) == ["transferred-correction", "transferred-special", "transferred-special"])
+        #expect(!split.running && split.stage == "transferred-special")
+        // A version that does not mark the stage keeps it as the applicant's (the figures before).
+        let unsplit = clock.measure(segments, budgetMinutes: 192, stageBudgets: [:], now: now)
+        #expect(unsplit.applicantMinutes == 86 && unsplit.specialProcedureMinutes == 0)
+        #expect(unsplit.governmentMinutes == split.governmentMinutes)
+    }
+
     /// A case through five stages of 40–35 minutes and some seconds each, on Thursday 2026-11-26
     /// (winter hours 09:00–12:00, 13:30–17:30): 09:00:00 to 13:42:55 is 192 minutes 55 seconds of
     /// working time. Rounding each stage down first had made it 188, at risk, within its 0.4 day.

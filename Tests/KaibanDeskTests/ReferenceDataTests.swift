@@ -15,7 +15,7 @@ import Testing
         let file = forms.appendingPathComponent("workflows/company-formation.xml")
         let text = try String(contentsOf: file, encoding: .utf8)
             .replacingOccurrences(
-                of: "id=\"company-formation\" version=\"5\"", with: "id=\"company-formation\" version=\"6\""
+                of: "id=\"company-formation\" version=\"6\"", with: "id=\"company-formation\" version=\"7\""
             )
             .replacingOccurrences(of: "budget-minutes=\"192\"", with: "budget-minutes=\"30\"")
             .replacingOccurrences(of: "name=\"审查中\"", with: "name=\"审核中\"")
@@ -59,9 +59,9 @@ import Testing
             application("青松"), documents: .all, as: window, at: Fixtures.at(9, 1)
         ).case.number
         let new = try await complete(before, "青山", day: 25)
-        #expect(try await before.caseView(old).case.definition.version == 5)
-        #expect(try await before.caseView(new).case.definition.version == 6)
-        // 45 minutes: within version 5's 192, beyond version 6's 30.
+        #expect(try await before.caseView(old).case.definition.version == 6)
+        #expect(try await before.caseView(new).case.definition.version == 7)
+        // 45 minutes: within version 6's 192, beyond version 7's 30.
         let report = try await before.slaReport(
             from: CivilDate(uncheckedYear: 2026, month: 11, day: 24), to: Fixtures.day, by: .all)
         #expect(report.total?.count == 2)
@@ -72,7 +72,7 @@ import Testing
         let budgets = Dictionary(uniqueKeysWithValues: items.map { ($0.number, $0.sla.budgetMinutes) })
         #expect(budgets[oldOpen] == 192)
         #expect(budgets[newOpen] == 30)
-        #expect(items.first { $0.number == newOpen }?.workflow.version == 6)
+        #expect(items.first { $0.number == newOpen }?.workflow.version == 7)
     }
 
     @Test(arguments: Fixtures.stores(for: .reference, .clerks))

@@ -428,9 +428,9 @@ import Testing
     func aRefusedTransferWithNoWayBackIsClosedOnce(store: TestStoreKind) async throws {
         let hall = try await Transfers(store: store)
         let store = hall.store
-        // Version 6 drops 办理地退回转办, as version 3 did not have it.
+        // Version 7 drops 办理地退回转办, as version 3 did not have it.
         let (_, source) = try Fixtures.companyFormation()
-        let edited = source.replacingOccurrences(of: "version=\"5\"", with: "version=\"6\"")
+        let edited = source.replacingOccurrences(of: "version=\"6\"", with: "version=\"7\"")
             .replacingOccurrences(
                 of: #"<transition id="partner-returned"[^>]*/>"#, with: "", options: .regularExpression)
         #expect(edited.count < source.count - 100)
@@ -439,7 +439,7 @@ import Testing
         #expect(try await store.register(definition, source: Fixtures.workflowSource(edited), at: Fixtures.at(9, 0)))
         let (oldLocal, old) = try await hall.transferred("重庆市渝中区青禾农业科技有限公司")
         let (withdrawnLocal, withdrawn) = try await hall.transferred("重庆市渝中区青木农业科技有限公司")
-        #expect(try await store.registrationCase(oldLocal).definition.version == 6)
+        #expect(try await store.registrationCase(oldLocal).definition.version == 7)
         _ = try await hall.desk.withdraw(
             withdrawnLocal, reason: "申请人撤回", as: .clerk(Fixtures.window.id), at: Fixtures.at(10, 3))
         _ = try await hall.refuse(old.collaborationNumber, at: Fixtures.at(10, 4))

@@ -36,7 +36,9 @@ import Testing
 
     @Test func theCommittedDefinitionLoads() throws {
         let definition = try load(source)
-        #expect(definition.key == WorkflowDefinition.Key(id: "company-formation", version: 5))
+        #expect(definition.key == WorkflowDefinition.Key(id: "company-formation", version: 6))
+        #expect(definition.specialProcedureStages == ["transferred-special"])
+        #expect(definition.stage("transferred-correction")?.pause == nil)
         #expect(definition.initialStage == "received")
         #expect(
             definition.stages.filter(\.terminal).map(\.id) == [
@@ -57,6 +59,15 @@ import Testing
     @Test func aSchemaViolationIsRefusedWithItsLine() {
         let edited = source.replacingOccurrences(of: "clock=\"paused\"", with: "clock=\"sometimes\"")
         expectRefused(edited, line: line(of: "id=\"correction\""), "sometimes")
+    }
+
+    @Test func onlyAPausedStageSaysWhoseTimeItIs() {
+        let running = source.replacingOccurrences(
+            of: #"clock="running" budget-minutes="60"/>"#,
+            with: #"clock="running" budget-minutes="60" pause="applicant"/>"#)
+        expectRefused(running, line: line(of: "id=\"review\""), "pause")
+        let unknown = source.replacingOccurrences(of: #"pause="special-procedure""#, with: #"pause="hearing""#)
+        expectRefused(unknown, line: line(of: #"pause="special-procedure""#), "hearing")
     }
 
     @Test func aBudgetBeyondFortyYearsOfWorkingTimeIsRefused() {

@@ -465,12 +465,18 @@ import Testing
         #expect(try await here.store.registrationCase(local).stage == "completed")
 
         // The clock: 10:00-11:00, 14:00-14:10 and 14:40-15:00 are government time (90 minutes);
-        // the correction, 11:00-12:00 and 13:30-14:00 of office time, and the special procedure,
-        // 14:10-14:40, are not counted against the promise (120).
+        // the correction, 11:00-12:00 and 13:30-14:00 of office time (the applicant's, 90), and the
+        // special procedure, 14:10-14:40 (not the applicant's: version 6), are not counted against
+        // the promise.
         let view = try await here.caseView(local, at: Fixtures.at(16, 0))
         #expect(view.sla.governmentMinutes == 90)
-        #expect(view.sla.applicantMinutes == 120)
+        #expect(view.sla.applicantMinutes == 90)
+        #expect(view.sla.specialProcedureMinutes == 30)
+        #expect(view.sla.pauses.map(\.stage) == ["transferred-correction", "transferred-special"])
         let day = try #require(CivilDate(year: 2026, month: 11, day: 26))
+        let month = try await here.dashboard(from: day, to: day, at: Fixtures.at(16, 0))
+        #expect(month.times.applicantMinutes == 90 && month.times.specialProcedureMinutes == 30, "\(month.times)")
+        #expect(month.times.pauses.filter(\.specialProcedure).map(\.stage) == ["transferred-special"])
         let report = try await here.slaReport(from: day, to: day, by: .stage)
         let byStage = Dictionary(uniqueKeysWithValues: report.groups.map { ($0.group, $0.medianMinutes) })
         #expect(byStage["received"] == 10)

@@ -11,7 +11,7 @@ import Testing
         let (_, source) = try Fixtures.companyFormation()
         let edited =
             source
-            .replacingOccurrences(of: "version=\"5\"", with: "version=\"6\"")
+            .replacingOccurrences(of: "version=\"6\"", with: "version=\"7\"")
             .replacingOccurrences(
                 of: "from=\"received\" to=\"refused\" roles=\"window\"",
                 with: "from=\"received\" to=\"refused\" roles=\"supervisor\"")
@@ -31,8 +31,8 @@ import Testing
         let new = try store.intake(
             Fixtures.application(), workflowID: "company-formation", hall: "510811", by: "wangfang",
             at: Fixtures.at(10, 0), clock: try Fixtures.sla())
-        #expect(old.definition.version == 5)
-        #expect(new.definition.version == 6)
+        #expect(old.definition.version == 6)
+        #expect(new.definition.version == 7)
         // v1's rules still apply to the old case; v2's to the new one.
         let refused = try store.apply(
             .transition("refuse", reason: "不属于登记范围"), to: old.number, by: "wangfang", at: Fixtures.at(10, 5),
@@ -43,7 +43,7 @@ import Testing
                 .transition("refuse", reason: "不属于登记范围"), to: new.number, by: "wangfang", at: Fixtures.at(10, 5),
                 clock: try Fixtures.sla())
         }
-        #expect(try store.definitions().map(\.key.version) == [6, 5])
+        #expect(try store.definitions().map(\.key.version) == [7, 6])
         #expect(try store.rebuild(clock: try Fixtures.sla()).repaired.isEmpty)
     }
 
