@@ -84,10 +84,8 @@ public struct Appointment: Sendable, Equatable, Codable {
     /// unless by `calendar` (when given) the hall was closed at its time (``AppointmentState/slotClosed``).
     public func standing(at now: Date, calendar: WorkingCalendar? = nil) -> Appointment {
         var copy = self
-        if state == .booked, AppointmentRules.isNoShow(startsAt: startsAt, at: now) {
-            let closed = calendar.map { !extended && !AppointmentRules.hallIsOpen(at: startsAt, calendar: $0) }
-            copy.state = closed == true ? .slotClosed : .noShow
-        }
+        copy.state = AppointmentRules.standingState(
+            state, startsAt: startsAt, extended: extended, at: now, calendar: calendar)
         return copy
     }
 
@@ -197,6 +195,18 @@ public enum AppointmentRules {
     /// Whether a booking for a slot starting at `startsAt` not checked in by `now` is a no-show.
     public static func isNoShow(startsAt: Date, at now: Date) -> Bool {
         now > startsAt.addingTimeInterval(noShowGrace)
+    }
+
+    /// A booking's state as it stands at `now`: one still booked past its grace is a no-show,
+    /// unless by `calendar` the hall was closed at its time (not in extended hours): then its slot
+    /// was closed. A no-show kept as such (when the applicant booked again that day) is judged
+    /// again so: the calendar may have closed its day since (it had stayed a no-show).
+    public static func standingState(
+        _ state: AppointmentState, startsAt: Date, extended: Bool, at now: Date, calendar: WorkingCalendar?
+    ) -> AppointmentState {
+        guard state == .noShow || (state == .booked && isNoShow(startsAt: startsAt, at: now)) else { return state }
+        let closed = calendar.map { !extended && !hallIsOpen(at: startsAt, calendar: $0) }
+        return closed == true ? .slotClosed : .noShow
     }
 
     /// Whether the hall is open at `startsAt` by `calendar`: a working day, inside one of its

@@ -48,14 +48,9 @@ public struct ChannelActivity: Sendable, Equatable, Codable {
             _ rows: [(state: AppointmentState, startsAt: Date, extended: Bool)], at now: Date,
             calendar: WorkingCalendar? = nil
         ) {
-            func slotIsOpen(_ startsAt: Date) -> Bool {
-                calendar.map { AppointmentRules.hallIsOpen(at: startsAt, calendar: $0) } ?? true
-            }
             for booking in rows {
-                var state = booking.state
-                if state == .booked, AppointmentRules.isNoShow(startsAt: booking.startsAt, at: now) {
-                    state = !booking.extended && !slotIsOpen(booking.startsAt) ? .slotClosed : .noShow
-                }
+                let state = AppointmentRules.standingState(
+                    booking.state, startsAt: booking.startsAt, extended: booking.extended, at: now, calendar: calendar)
                 if state.holdsPlace {
                     booked += 1
                     if booking.extended { extended += 1 }

@@ -22,16 +22,19 @@ extension Desk {
             let keySHA = Secrets.sha256Hex(idempotencyKey)
             let bytesSHA = Secrets.sha256Hex(Array(requestBody))
             let requestSHA = canonicalBody.map { Secrets.sha256Hex(Array($0)) } ?? bytesSHA
-            func replay(_ earlier: Appointment, _ earlierSHA: String) throws -> BookingReceipt {
+            // A retry is answered with the booking as it stands now (a no-show, one the calendar
+            // closed), as `GET /appointments/{id}` answers it (it had read "booked").
+            func replay(_ earlier: Appointment, _ earlierSHA: String) async throws -> BookingReceipt {
                 guard earlierSHA == requestSHA || earlierSHA == bytesSHA else {
                     throw Problem(
                         .conflict, "idempotency.key-reused", zh: "该幂等键已用于另一个预约（\(earlier.id)号）",
                         en: "this idempotency key was used for another request (booking \(earlier.id))")
                 }
-                return BookingReceipt(appointment: earlier.maskingID(), replayed: true)
+                let standing = earlier.standing(at: try instant(nil), calendar: try await workingCalendar())
+                return BookingReceipt(appointment: standing.maskingID(), replayed: true)
             }
             if let (earlier, earlierSHA) = try await store.earlierBooking(portalID: portal.id, keySHA256: keySHA) {
-                return try replay(earlier, earlierSHA)
+                return try await replay(earlier, earlierSHA)
             }
             let applicant = try checkedApplicant(applicant)
             let now = try instant(nil)
@@ -44,7 +47,7 @@ extension Desk {
             if replayed,
                 let (earlier, earlierSHA) = try await store.earlierBooking(portalID: portal.id, keySHA256: keySHA)
             {
-                return try replay(earlier, earlierSHA)
+                return try await replay(earlier, earlierSHA)
             }
             return BookingReceipt(appointment: appointment.maskingID(), replayed: false)
         }

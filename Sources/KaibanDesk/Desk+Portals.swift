@@ -379,7 +379,7 @@ extension Desk {
         if access.failures >= Self.accessAttempts {
             throw try await rateLimited(number, failures: access.failures, at: now, since: since)
         }
-        guard verify(password, against: access.passwordHash) else {
+        guard verify(Self.typedQueryPassword(password), against: access.passwordHash) else {
             let failures = try await store.recordAccessFailure(number, at: now, countingSince: since)
             if failures >= Self.accessAttempts {
                 throw try await rateLimited(number, failures: failures, at: now, since: since)
@@ -387,6 +387,18 @@ extension Desk {
             throw Problem(.forbidden, "access.password-wrong", zh: "查询密码不正确", en: "the query password is wrong")
         }
         return (now, access.version)
+    }
+
+    /// A query password as the applicant typed it, in the form the desk made it (upper-case Latin
+    /// letters and digits): lower case, and the full-width forms of a Chinese input method, are
+    /// the same password (they had counted as wrong guesses toward the lock). The alphabet has no
+    /// letter that differs from another only by case, so nothing is easier to guess.
+    static func typedQueryPassword(_ text: String) -> String {
+        if text.utf8.allSatisfy({ $0 < 0x80 }) {
+            guard text.utf8.contains(where: { (0x61...0x7A).contains($0) }) else { return text }
+            return String(decoding: text.utf8.map { (0x61...0x7A).contains($0) ? $0 - 0x20 : $0 }, as: UTF8.self)
+        }
+        return text.precomposedStringWithCompatibilityMapping.uppercased()
     }
 
     /// Whether `password` is the one `stored` hashes, remembering a success (see

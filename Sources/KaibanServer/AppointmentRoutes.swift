@@ -46,11 +46,7 @@ extension KaibanServer {
         }
         routes.post("/appointments") { request, context in
             let portal = try await Self.portal(request, desk)
-            guard let key = Self.header(request, "idempotency-key") else {
-                throw Problem(
-                    .invalid, "idempotency.key-missing", zh: "缺少Idempotency-Key请求头",
-                    en: "the Idempotency-Key header is missing")
-            }
+            let key = try Self.idempotencyKey(request)
             let body = try await request.body.collect(upTo: context.maxUploadSize)
             let form = try await KaibanRequestDecoder().decode(
                 BookingForm.self, from: Request(head: request.head, body: .init(buffer: body)), context: context)

@@ -34,11 +34,7 @@ extension KaibanServer {
         let desk = desk
         routes.post("/applications") { request, context in
             let portal = try await Self.portal(request, desk)
-            guard let key = Self.header(request, "idempotency-key") else {
-                throw Problem(
-                    .invalid, "idempotency.key-missing", zh: "缺少Idempotency-Key请求头",
-                    en: "the Idempotency-Key header is missing")
-            }
+            let key = try Self.idempotencyKey(request)
             let body = try await request.body.collect(upTo: context.maxUploadSize)
             let form = try await KaibanRequestDecoder().decode(
                 ApplicationForm.self, from: Request(head: request.head, body: .init(buffer: body)), context: context)
@@ -86,6 +82,23 @@ extension KaibanServer {
     /// The value of the request's header `name` (lower case), if any.
     static func header(_ request: Request, _ name: String) -> String? {
         request.headers.first { $0.name.canonicalName == name }?.value
+    }
+
+    /// The request's one `Idempotency-Key`: missing, or given twice (a proxy may keep either on a
+    /// retry, which would then make a second case), it is refused.
+    static func idempotencyKey(_ request: Request) throws -> String {
+        let keys = request.headers.filter { $0.name.canonicalName == "idempotency-key" }
+        guard let key = keys.first?.value else {
+            throw Problem(
+                .invalid, "idempotency.key-missing", zh: "缺少Idempotency-Key请求头",
+                en: "the Idempotency-Key header is missing")
+        }
+        guard keys.count == 1 else {
+            throw Problem(
+                .invalid, "idempotency.key-repeated", zh: "Idempotency-Key请求头只能有一个（收到\(keys.count)个）",
+                en: "the Idempotency-Key header must be given once (it came \(keys.count) times)")
+        }
+        return key
     }
 
     /// The portal whose bearer token the request carries.

@@ -142,6 +142,30 @@ import Testing
         #expect(openDay.appointments.map(\.state) == [.noShow] && openDay.slotClosed == 0)
     }
 
+    /// From a hostile trial: a no-show kept as such (its applicant booked again that day) stayed a
+    /// no-show after a correction made its day a holiday, while the same booking not kept so read
+    /// "slot closed"; the hall's no-show rate counted a day it was closed.
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases, .appointments))
+    func aKeptNoShowIsJudgedAgainWhenTheCalendarClosesItsDay(store: TestStoreKind) async throws {
+        let desk = try await Fixtures.desk(at: Fixtures.at(9, 5), store: store)
+        let friday = try #require(CivilDate("2026-11-27"))
+        let first = try await desk.book(date: friday, time: "09:00", for: zhang, as: window)
+        let other = try await desk.book(date: friday, time: "09:30", for: li, as: window)
+        _ = desk.playing(Fixtures.at(10, 0, day: 27))
+        let again = try await desk.book(date: friday, time: "14:00", for: zhang, as: window)
+        #expect(try await desk.appointmentDay(friday).appointments.map(\.state) == [.noShow, .noShow, .booked])
+        _ = desk.playing(Fixtures.at(9, 0, day: 30))
+        try await closeTheHall(on: "2026-11-27", desk)
+        let day = try await desk.appointmentDay(friday)
+        #expect(day.appointments.map(\.id) == [first.id, other.id, again.id])
+        #expect(day.appointments.map(\.state) == [.slotClosed, .slotClosed, .slotClosed], "\(day.appointments)")
+        #expect(day.noShows == 0 && day.slotClosed == 3)
+        let month = (try #require(CivilDate("2026-11-01")), try #require(CivilDate("2026-11-30")))
+        let bookings = try await desk.channelActivity(from: month.0, to: month.1).bookings
+        #expect(bookings.noShows == 0 && bookings.slotClosed == 3, "\(bookings)")
+        #expect(try await desk.hallFigures(from: month.0, to: month.1).noShowRate == nil)
+    }
+
     /// From a second re-trial: a booking made before the hours moved the slots by a quarter of an
     /// hour (09:00 between 08:45 and 09:15) held no place in either, and the hall overbooked.
     @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases, .appointments))

@@ -290,6 +290,13 @@ import Testing
                 number, password: receipt.queryPassword + "X", through: web.portal)
         }
         #expect(wrong?.code == "access.password-wrong")
+        // Typed in lower case, or in the full-width forms of a Chinese input method, it is the same.
+        let fullWidth = String(
+            String.UnicodeScalarView(
+                receipt.queryPassword.unicodeScalars.compactMap { Unicode.Scalar($0.value + 0xFEE0) }))
+        for typed in [receipt.queryPassword.lowercased(), fullWidth] {
+            #expect(try await desk.portalCase(number, password: typed, through: web.portal).case.number == number)
+        }
         let settings = KaibanSettings(
             database: path, formsRoot: Fixtures.formsRoot,
             calendarFolder: Fixtures.packageRoot.appendingPathComponent("seeds/calendar"))

@@ -34,6 +34,17 @@ import Testing
             #expect(anonymous.header("WWW-Authenticate")?.hasPrefix("Bearer") == true)
             let noKey = try await server.send("POST", "/applications", headers: auth, body: body)
             #expect(noKey.status == 400 && noKey.problem?.code == "idempotency.key-missing", "\(noKey)")
+            // Two keys: refused, nothing made (the first had been taken, and a retry under the
+            // second made a second case).
+            let twice = try RawConnection(port: server.port)
+            try twice.send(
+                "POST /applications HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(web.token)\r\n"
+                    + "Content-Type: application/json\r\nIdempotency-Key: hA\r\nIdempotency-Key: hB\r\n"
+                    + "Content-Length: \(body.count)\r\n\r\n")
+            try twice.send(body)
+            let twoKeys = await twice.answer(timeout: 30)
+            #expect(
+                twoKeys.hasPrefix("HTTP/1.1 400 ") && twoKeys.contains("idempotency.key-repeated"), "\(twoKeys)")
             let created = try await server.send(
                 "POST", "/applications", headers: auth.merging(["Idempotency-Key": "k1"]) { $1 }, body: body)
             #expect(created.status == 201, "\(created)")
