@@ -5,8 +5,10 @@ import KaibanCrypto
 extension Desk {
     /// A portal books slot `time` of `date` (预约办 online): the same rules as at the window; the
     /// idempotency key makes a retry safe as for ``submit(_:through:idempotencyKey:requestBody:)``.
-    /// The answer masks the ID number. A retry is compared by `canonicalBody` when given (the form
-    /// as decoded, written with sorted keys), or by its bytes, as a submission is.
+    /// The answer masks the ID number. A retry is compared by the booking it asks for
+    /// (``bookingFingerprint(date:time:for:)``: "9:30" is "09:30", an empty enterprise name none);
+    /// one stored before by `canonicalBody` (the form as decoded, written with sorted keys) or by
+    /// its bytes still matches those.
     public func portalBook(
         date: CivilDate, time: String, for applicant: BookingApplicant, through portal: Portal, idempotencyKey: String,
         requestBody: Data, canonicalBody: Data? = nil
@@ -21,11 +23,12 @@ extension Desk {
             }
             let keySHA = Secrets.sha256Hex(idempotencyKey)
             let bytesSHA = Secrets.sha256Hex(Array(requestBody))
-            let requestSHA = canonicalBody.map { Secrets.sha256Hex(Array($0)) } ?? bytesSHA
+            let requestSHA = Self.bookingFingerprint(date: date, time: time, for: applicant)
+            let earlierForms: Set = [canonicalBody.map { Secrets.sha256Hex(Array($0)) } ?? bytesSHA, bytesSHA]
             // A retry is answered with the booking as it stands now (a no-show, one the calendar
             // closed), as `GET /appointments/{id}` answers it (it had read "booked").
             func replay(_ earlier: Appointment, _ earlierSHA: String) async throws -> BookingReceipt {
-                guard earlierSHA == requestSHA || earlierSHA == bytesSHA else {
+                guard earlierSHA == requestSHA || earlierForms.contains(earlierSHA) else {
                     throw Problem(
                         .conflict, "idempotency.key-reused", zh: "该幂等键已用于另一个预约（\(earlier.id)号）",
                         en: "this idempotency key was used for another request (booking \(earlier.id))")
@@ -51,6 +54,20 @@ extension Desk {
             }
             return BookingReceipt(appointment: appointment.maskingID(), replayed: false)
         }
+    }
+
+    /// What tells two bookings apart: the day, the slot's minute, and the applicant written one way
+    /// (the name as read, the ID number as ``CitizenID`` reads it, blanks around dropped, an empty
+    /// enterprise name as none).
+    static func bookingFingerprint(date: CivilDate, time: String, for applicant: BookingApplicant) -> String {
+        let id = applicant.idNumber.trimmingCharacters(in: .whitespaces).uppercased()
+        let enterprise = applicant.enterpriseName?.trimmingCharacters(in: .whitespaces) ?? ""
+        let parts = [
+            date.description, AppointmentRules.minute(of: time).map(String.init) ?? time,
+            PersonName.canonical(applicant.name), (try? CitizenID(id))?.value ?? id,
+            applicant.phone.trimmingCharacters(in: .whitespaces), enterprise,
+        ]
+        return "booking:" + Secrets.sha256Hex(Array(parts.joined(separator: "\u{1F}").utf8))
     }
 
     /// One of the portal's own bookings, as it stands now (another portal's is not found).

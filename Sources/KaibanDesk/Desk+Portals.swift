@@ -109,10 +109,11 @@ extension Desk {
     /// the window, every problem at once; the channel is the portal's. The idempotency key makes a
     /// retry safe: the same key with the same request answers what the first answered, the same key
     /// with another request is refused (`idempotency.key-reused`). The request is compared by
-    /// `canonicalBody` when given (the application as decoded, written again with sorted keys: a
-    /// client that writes its JSON again for a retry, keys in another order, other blanks or
-    /// escapes, sends the same request), else by `requestBody` byte for byte; a submission stored
-    /// by its bytes (before canonical forms were kept) still matches its bytes.
+    /// the application it describes (``requestFingerprint(_:)``: a client that writes its JSON again
+    /// for a retry, keys in another order, other blanks or escapes, an amount as "500000.00" for
+    /// "500000", an ID number's `x` as `X`, a default written out, sends the same request); a
+    /// submission stored before by `canonicalBody` (the form as decoded, with sorted keys) or by its
+    /// bytes still matches those.
     public func submit(
         _ application: CaseApplication, through portal: Portal, idempotencyKey: String, requestBody: Data,
         canonicalBody: Data? = nil
@@ -127,8 +128,10 @@ extension Desk {
             }
             let keySHA = Secrets.sha256Hex(idempotencyKey)
             let bytesSHA = Secrets.sha256Hex(Array(requestBody))
-            let requestSHA = canonicalBody.map { Secrets.sha256Hex(Array($0)) } ?? bytesSHA
-            let requestSHAs: Set = [requestSHA, bytesSHA]
+            let requestSHA = try Self.requestFingerprint(application)
+            let requestSHAs: Set = [
+                requestSHA, canonicalBody.map { Secrets.sha256Hex(Array($0)) } ?? bytesSHA, bytesSHA,
+            ]
             let now = instant(nowRounded: clock.now())
             // The earlier submission under the key, and for a new one what its name is checked
             // against, in one read.
@@ -214,6 +217,18 @@ extension Desk {
             portalsByToken.withLock { $0 = $0.filter { $0.value.portal.id != portal.id } }
             throw Self.unauthorized
         }
+    }
+
+    /// What tells two submissions apart: the SHA-256 of the application as the desk keeps it (people
+    /// written one way, the name in its normal form, amounts in fen), encoded with sorted keys.
+    /// Two bodies that describe one application are one request (the retry of a portal that wrote
+    /// its form again had been refused as another, and its applicant never got the password).
+    static func requestFingerprint(_ application: CaseApplication) throws -> String {
+        var kept = application.withCanonicalPeople()
+        kept.proposedName = EnterpriseNameText.normalized(kept.proposedName)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return "application:" + Secrets.sha256Hex(Array(try encoder.encode(kept)))
     }
 
     /// The answer to a retry: the same case and password, or a refusal when the key came with

@@ -413,14 +413,17 @@ import Testing
         #expect(moved.portalID == "gov-web" && moved.time == "15:00")
         let cancelled = try await desk.portalCancelAppointment(moved.id, reason: "改日再来", through: web)
         #expect(cancelled.state == .cancelled)
-        // A retry after the booking's time answers it as it stands (it had read "booked").
+        // A retry after the booking's time answers it as it stands (it had read "booked"); the
+        // same booking written otherwise ("9:00", an empty enterprise name) is the same request.
         let early = try await desk.portalBook(
             date: Fixtures.day, time: "09:00", for: applicant(3), through: web, idempotencyKey: "k-3",
             requestBody: body)
         _ = desk.playing(Fixtures.at(10, 0))
+        var reworded = applicant(3)
+        reworded.enterpriseName = ""
         let late = try await desk.portalBook(
-            date: Fixtures.day, time: "09:00", for: applicant(3), through: web, idempotencyKey: "k-3",
-            requestBody: body)
+            date: Fixtures.day, time: "9:00", for: reworded, through: web, idempotencyKey: "k-3",
+            requestBody: Data("{\"b\":1}".utf8))
         #expect(late.replayed && late.appointment.id == early.appointment.id && late.appointment.state == .noShow)
         #expect(try await desk.portalAppointment(early.appointment.id, through: web).state == .noShow)
     }

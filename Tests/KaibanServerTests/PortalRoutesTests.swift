@@ -71,6 +71,19 @@ import Testing
                 "POST", "/applications", headers: auth.merging(["Idempotency-Key": "k1"]) { $1 }, body: escaped)
             #expect(rewrittenRetry.status == 200, "\(rewrittenRetry)")
             #expect(try json(rewrittenRetry)["queryPassword"] as? String == password)
+            // The same application in other words (an amount with its cents, an ID number's x in
+            // lower case, a default written out): the same request too (it had been 409, and the
+            // applicant never got the password).
+            let reworded = Self.form.replacingOccurrences(of: #""500000""#, with: #""500000.00""#)
+                .replacingOccurrences(of: "11010519491231002X", with: "11010519491231002x")
+                .replacingOccurrences(
+                    of: #""contribution": "200000"}"#, with: #""contribution": "200000", "kind": "person"}"#)
+            #expect(reworded.contains("500000.00") && reworded.contains("002x") && reworded.contains(#""person""#))
+            let rewordedRetry = try await server.send(
+                "POST", "/applications", headers: auth.merging(["Idempotency-Key": "k1"]) { $1 },
+                body: Data(reworded.utf8))
+            #expect(rewordedRetry.status == 200, "\(rewordedRetry)")
+            #expect(try json(rewordedRetry)["queryPassword"] as? String == password)
             let reused = try await server.send(
                 "POST", "/applications", headers: auth.merging(["Idempotency-Key": "k1"]) { $1 },
                 body: Data(Self.form.replacingOccurrences(of: "青禾", with: "青木").utf8))
