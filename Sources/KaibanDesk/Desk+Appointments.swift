@@ -52,6 +52,26 @@ extension Desk {
         return max(1, windows)
     }
 
+    /// The slots not yet begun whose bookings exceed their places now, by day and time: a regular
+    /// slot's places follow the active window clerks unless a supervisor set them, so a clerk
+    /// deactivated or given other roles can leave days already booked over their places (told to
+    /// the supervisor who made the change, as a calendar change tells the bookings it stranded).
+    public func overbookedSlots() async throws -> [AppointmentSlot] {
+        try await run {
+            let now = clock.now()
+            let start = today()
+            let last = CivilDate(uncheckedYear: WorkingCalendar.lastYear, month: 12, day: 31)
+            let days = Set(try await store.bookedAppointments(from: start, to: last).map(\.date))
+            var overbooked: [AppointmentSlot] = []
+            for day in days.sorted() {
+                overbooked += try await slots(on: day, bookings: try await store.appointments(on: day)).filter {
+                    $0.taken > $0.capacity && $0.startsAt > now
+                }
+            }
+            return overbooked
+        }
+    }
+
     /// The slots of `date`: the 30-minute slots of its office sessions (none on a day off) and
     /// those of the extended hours opened that day, with the places taken.
     public func appointmentSlots(on date: CivilDate) async throws -> [AppointmentSlot] {

@@ -21,6 +21,28 @@ import Testing
         ])
     }
 
+    /// From a hostile trial: the places of a slot follow the active window clerks; deactivating
+    /// one left a booked day over its places, and nobody was told.
+    @Test func aClerkDeactivatedOrMovedLeavesNoSlotOverbookedUnsaid() throws {
+        let added = try kaiban.run(["clerk", "add", "liuyang", "--name", "刘洋", "--role", "window", "--as", "zhouqiang"])
+        #expect(added.status == 0, "\(added)")
+        #expect(try book("11010519491231002X", "张伟").status == 0)
+        #expect(try book("510811198503120178", "李秀英").status == 0)
+        let moved = try kaiban.run([
+            "clerk", "roles", "liuyang", "--role", "reviewer", "--reason", "调审查岗", "--as", "zhouqiang", "--json",
+        ])
+        #expect(moved.status == 0 && moved.stderr.contains("2059-03-04 09:00 名额1，已约2"), "\(moved)")
+        #expect(try JSONSerialization.jsonObject(with: Data(moved.stdout.utf8)) is [String: Any], "\(moved)")
+        let back = try kaiban.run([
+            "clerk", "roles", "liuyang", "--role", "window", "--reason", "回窗口", "--as", "zhouqiang", "--lang", "en",
+        ])
+        #expect(back.status == 0 && !back.stdout.contains("beyond their places"), "\(back)")
+        let gone = try kaiban.run([
+            "clerk", "deactivate", "liuyang", "--reason", "调离", "--as", "zhouqiang", "--lang", "en",
+        ])
+        #expect(gone.status == 0 && gone.stdout.contains("2059-03-04 09:00: 1 places, 2 booked"), "\(gone)")
+    }
+
     @Test func aSupervisorSetsTheCapacityAndClerksBookListAndCancel() throws {
         let byClerk = try kaiban.run(["appointments", "capacity", "2", "--from", "2059-03-03", "--as", "wangfang"])
         #expect(byClerk.status != 0, "\(byClerk)")
