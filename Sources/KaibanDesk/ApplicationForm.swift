@@ -87,6 +87,14 @@ public struct ApplicationForm: Sendable, Equatable, Codable {
     /// The application, or every field that is missing or unreadable at once. The application's
     /// own rules (names, ID numbers, divisions…) are checked afterwards, by intake.
     public func application(channel: Channel) throws(ApplicationRejected) -> CaseApplication {
+        let (application, problems) = decoded(channel: channel)
+        guard problems.isEmpty else { throw ApplicationRejected(problems: problems) }
+        return application
+    }
+
+    /// The application as far as it reads (a field missing or unreadable left empty, zero or at
+    /// its default), and every field that is missing or unreadable.
+    public func decoded(channel: Channel) -> (application: CaseApplication, problems: [FieldProblem]) {
         var problems: [FieldProblem] = []
         func missing(_ field: String) {
             problems.append(FieldProblem(field: field, reason: LocalizedText(zh: "缺少此项", en: "is missing")))
@@ -181,7 +189,6 @@ public struct ApplicationForm: Sendable, Equatable, Codable {
             contact: Contact(name: text(contact?.name, "contact.name"), phone: text(contact?.phone, "contact.phone")),
             requestedTasks: requestedTasks ?? [], domicileTenure: tenure, agent: agent.map { person($0, "agent") },
             special: special, mailingAddress: mailingAddress)
-        guard problems.isEmpty else { throw ApplicationRejected(problems: problems) }
-        return application
+        return (application, problems)
     }
 }

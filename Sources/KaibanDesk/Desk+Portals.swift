@@ -219,6 +219,32 @@ extension Desk {
         }
     }
 
+    /// A form with fields missing or unreadable (`formProblems`) refused with every problem at
+    /// once (一次性告知): those, and what the application's own rules find in the other fields as
+    /// far as they read (a phone number that is no phone number had gone unsaid beside a missing
+    /// field). A rule on a field the form could not read, or one that adds up amounts, counts
+    /// investors or depends on the type when one of those could not be read, is left out: it
+    /// would judge a placeholder.
+    public func everyProblem(of application: CaseApplication, besides formProblems: [FieldProblem]) async
+        -> ApplicationRejected
+    {
+        let tasks = (try? await latestDefinition().allTaskIDs) ?? Set(application.requestedTasks)
+        let unread = formProblems.map(\.field)
+        func related(_ field: String, _ other: String) -> Bool {
+            field == other || field.hasPrefix(other + ".") || field.hasPrefix(other + "[")
+                || other.hasPrefix(field + ".") || other.hasPrefix(field + "[")
+        }
+        let crossChecked = unread.contains {
+            $0 == "enterpriseType" || $0 == "registeredCapital" || $0 == "investors" || $0.hasSuffix(".contribution")
+                || $0.hasSuffix(".kind")
+        }
+        let rest = application.withCanonicalPeople().problems(knownTasks: tasks, on: today()).filter { problem in
+            !unread.contains { related(problem.field, $0) }
+                && !(crossChecked && (problem.field == "investors" || problem.field == "registeredCapital"))
+        }
+        return ApplicationRejected(problems: formProblems + rest)
+    }
+
     /// What tells two submissions apart: the SHA-256 of the application as the desk keeps it (people
     /// written one way, the name in its normal form, amounts in fen), encoded with sorted keys.
     /// Two bodies that describe one application are one request (the retry of a portal that wrote

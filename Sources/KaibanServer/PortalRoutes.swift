@@ -38,7 +38,8 @@ extension KaibanServer {
             let body = try await request.body.collect(upTo: context.maxUploadSize)
             let form = try await KaibanRequestDecoder().decode(
                 ApplicationForm.self, from: Request(head: request.head, body: .init(buffer: body)), context: context)
-            let application = try form.application(channel: portal.channel)
+            let (application, formProblems) = form.decoded(channel: portal.channel)
+            guard formProblems.isEmpty else { throw await desk.everyProblem(of: application, besides: formProblems) }
             let receipt = try await desk.submit(
                 application, through: portal, idempotencyKey: key, requestBody: Data(body.readableBytesView),
                 canonicalBody: try Self.canonicalEncoder.encode(form))

@@ -95,6 +95,22 @@ import Testing
                 body: Data(#"{"enterpriseType": "llc", "registeredCapital": "50万"}"#.utf8))
             #expect(bad.status == 422 && bad.problem?.code == "application.invalid", "\(bad)")
             #expect(bad.problem?.fields.contains { $0.field == "registeredCapital" } == true)
+            // A field missing and others wrong: every problem at once (the missing kind of a special
+            // request had hidden the phone number), none made of a field left unread.
+            let mixed = Self.form.replacingOccurrences(
+                of: #""phone": "13800000000"}"#, with: #""phone": "abc"}, "special": {}"#
+            )
+            .replacingOccurrences(of: #""registeredCapital": "500000""#, with: #""registeredCapital": "50万""#)
+            #expect(mixed.contains(#""special": {}"#) && mixed.contains("50万"))
+            let both = try await server.send(
+                "POST", "/applications", headers: auth.merging(["Idempotency-Key": "k2"]) { $1 }, body: Data(mixed.utf8)
+            )
+            #expect(both.status == 422 && both.problem?.code == "application.invalid", "\(both)")
+            #expect(
+                both.problem.map { Set($0.fields.map(\.field)) } == [
+                    "special.kind", "registeredCapital", "contact.phone",
+                ],
+                "\(both)")
             // A hundred thousand repeated tasks: the task named once, and never more than a hundred
             // problems listed (the answer was 6.8 MB for a body of 0.8 MB).
             let repeated = Self.form.replacingOccurrences(
