@@ -91,6 +91,15 @@ struct CasePresenter {
         id.map { definition.roleName($0).text(language) } ?? ""
     }
 
+    /// Who took a step, by the role it was taken in: an applicant's act through their portal, or the
+    /// partner authority's through the exchange, is not a window clerk's (the portal acts in an
+    /// intake role of the workflow; its withdrawal had read "window clerk").
+    func actorRole(_ event: CaseEvent) -> String {
+        if event.actor.hasPrefix("portal:") { return zh ? "申请人（门户）" : "applicant (portal)" }
+        if event.actor.hasPrefix("exchange:") { return zh ? "办理地（川渝通办）" : "deciding authority (exchange)" }
+        return role(event.role)
+    }
+
     /// The one-line result of a step.
     func stepSummary(_ outcome: StepOutcome) -> String {
         outcome.events.map { event in
@@ -110,7 +119,7 @@ struct CasePresenter {
                 : ["#", "time", "clerk", "role", "action", "from", "to", "reason", "recorded"])
         for event in events {
             table.add([
-                "\(event.sequence)", time(event.at), event.actor, role(event.role), action(event),
+                "\(event.sequence)", time(event.at), event.actor, actorRole(event), action(event),
                 stage(event.fromStage), stage(event.toStage), event.reason ?? "", recorded(event),
             ])
         }

@@ -170,7 +170,7 @@ extension CaseApplication {
     /// The application with its people written one way: each valid ID number as ``CitizenID`` and
     /// ``CreditCode`` read it (a citizen ID's check character `x` as `X`, a credit code in
     /// capitals, blanks around either dropped), people's names in their NFKC form and, like the
-    /// contact's phone number, without blanks around them. What the case keeps, and what is found, matched (a deferral's
+    /// contact's phone number and the domicile's division code, without blanks around them. What the case keeps, and what is found, matched (a deferral's
     /// signer) and masked later, is then the same whoever typed it; a number that does not read is
     /// left as typed (its problem is reported by the checks).
     public func withCanonicalPeople() -> CaseApplication {
@@ -185,6 +185,9 @@ extension CaseApplication {
         copy.agent?.idNumber = citizen(agent?.idNumber ?? "")
         copy.contact.name = person(contact.name)
         copy.contact.phone = contact.phone.trimmingWhitespace()
+        // A division code, like an ID number, without blanks around it (" 510811" had been refused
+        // as unknown, where every name and number around it was trimmed).
+        copy.domicileDivision = domicileDivision.trimmingWhitespace()
         copy.investors = investors.map { investor in
             var investor = investor
             investor.name = investor.kind == .person ? person(investor.name) : investor.name.trimmingWhitespace()

@@ -129,11 +129,20 @@ import Testing
     }
 
     @Test func aCopyThatKeepsGettingStepsDoneRunsPastTheLimit() async throws {
-        let report = try await MigrateToCommand.watched(stallLimit: .milliseconds(400)) { progress in
-            for _ in 0..<8 {
-                try await Task.sleep(for: .milliseconds(100))
-                progress.tick()
-            }
+        // Steps done a tenth of a second apart for two seconds, past a limit of one and a half.
+        // They are done on a thread of their own, as the copy's statements complete on the
+        // database's: ticks from a task had waited for a cooperative thread while the CLI suite's
+        // processes held both, and the copy was taken for stalled.
+        let done = Mutex(false)
+        let report = try await MigrateToCommand.watched(stallLimit: .milliseconds(1_500)) { progress in
+            Thread {
+                while !done.withLock({ $0 }) {
+                    progress.tick()
+                    Thread.sleep(forTimeInterval: 0.1)
+                }
+            }.start()
+            defer { done.withLock { $0 = true } }
+            try await Task.sleep(for: .seconds(2))
             var report = MigrateToCommand.Report()
             report.cases = 7
             return report

@@ -110,7 +110,9 @@ import Testing
         application.legalRepresentative.name = " 𝐙𝐡𝐚𝐧𝐠 "
         application.contact.name = "ｚｈａｎｇ"
         application.investors[0].name = "Ｌｉ．Ｎａ"
+        application.domicileDivision = " 510811\u{3000}"
         let canonical = application.withCanonicalPeople()
+        #expect(canonical.domicileDivision == "510811")
         #expect(canonical.legalRepresentative.name == "Zhang")
         #expect(canonical.contact.name == "zhang")
         #expect(canonical.investors[0].name == (application.investors[0].kind == .person ? "Li.Na" : "Ｌｉ．Ｎａ"))

@@ -33,9 +33,11 @@ struct DocumentsCommand: AsyncParsableCommand {
                     requirement.importance == .main
                     ? (zh ? "主要" : "main")
                     : (zh ? "次要" : "secondary")
+                        // The limit only while nothing is signed: a deferred document's term is
+                        // its deadline (a commitment for one day had read "deferrable 3 wd").
                         + (status.deferralDays.map {
                             zh ? "，可容缺\($0)个工作日" : ", deferrable \($0) wd"
-                        } ?? "")
+                        }.flatMap { status.deadline == nil ? $0 : nil } ?? "")
                 let state: String
                 switch status.state {
                 case .present: state = zh ? "已收" : "received"
