@@ -83,9 +83,10 @@ struct MigrateToCommand: AsyncParsableCommand {
     /// connection stays open) had held the command for the whole day's time limit, saying nothing.
     static let stallLimit: Duration = .seconds(120)
 
-    /// When the copy last got a step done.
+    /// When the copy last got a step done (nil until it began: a copy whose task had not yet run
+    /// has not stalled).
     final class Progress: Sendable {
-        private let last = Mutex(ContinuousClock.now)
+        private let last = Mutex<ContinuousClock.Instant?>(nil)
         private let committing = Mutex(false)
 
         func tick() { last.withLock { $0 = .now } }
@@ -96,7 +97,7 @@ struct MigrateToCommand: AsyncParsableCommand {
             committing.withLock { $0 = true }
         }
 
-        var idle: Duration { ContinuousClock.now - last.withLock { $0 } }
+        var idle: Duration { last.withLock { $0 }.map { ContinuousClock.now - $0 } ?? .zero }
 
         var isCommitting: Bool { committing.withLock { $0 } }
     }
@@ -115,6 +116,7 @@ struct MigrateToCommand: AsyncParsableCommand {
             try await withCheckedThrowingContinuation { continuation in
                 race.start(continuation)
                 let copying = Task {
+                    progress.tick()
                     do { race.answer(.success(try await copy(progress))) } catch { race.answer(.failure(error)) }
                 }
                 let watching = Task {
