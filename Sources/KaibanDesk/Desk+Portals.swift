@@ -432,8 +432,8 @@ extension Desk {
 
     /// A query password as the applicant typed it, in the form the desk made it (upper-case Latin
     /// letters and digits): lower case, and the full-width forms of a Chinese input method, are
-    /// the same password (they had counted as wrong guesses toward the lock). The alphabet has no
-    /// letter that differs from another only by case, so nothing is easier to guess.
+    /// the same password (they had counted as wrong guesses toward the lock). The desk's alphabet
+    /// has no lower-case letter, so folding case makes no password easier to guess.
     static func typedQueryPassword(_ text: String) -> String {
         if text.utf8.allSatisfy({ $0 < 0x80 }) {
             guard text.utf8.contains(where: { (0x61...0x7A).contains($0) }) else { return text }
