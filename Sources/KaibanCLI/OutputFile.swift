@@ -9,7 +9,8 @@ import KaibanDesk
 #endif
 
 /// A file a command writes (`--output`): replaced whole, never half-written. The text goes to a
-/// temporary file beside it, which is then renamed over it; only a regular file is replaced.
+/// temporary file beside it, which is then renamed over it; only a regular file of text is
+/// replaced (``requireReplaceable(_:)``).
 package enum OutputFile {
     /// Refuses `path` as an output file before any work (a usage error): empty, or a folder.
     static func validate(_ path: String, what: String) throws {
@@ -19,6 +20,29 @@ package enum OutputFile {
                 zh: "--output：\(path)是文件夹，不能写成\(what)", en: "--output: \(path) is a folder, not a file to write")
         }
         if path.isEmpty { throw usageError(zh: "--output：文件名为空", en: "--output: the file name is empty") }
+    }
+
+    /// Refuses to replace an existing file that is not text a command could have written: a
+    /// SQLite database or its journal (the hall's own database, given as `--output` by mistake, had
+    /// been replaced by a notice and every case lost), any other file with NUL bytes or that is
+    /// not UTF-8 in its first 4 KiB, or a private key. A file that is not there is fine.
+    static func requireReplaceable(_ url: URL) throws {
+        guard let handle = FileHandle(forReadingAtPath: url.path) else { return }
+        defer { try? handle.close() }
+        let head = (try? handle.read(upToCount: 4096)) ?? Data()
+        // A multi-byte character cut at the end of the 4 KiB is no fault of the file's.
+        var text = String(bytes: head, encoding: .utf8)
+        for cut in 1...3 where text == nil && head.count > cut {
+            text = String(bytes: head.dropLast(cut), encoding: .utf8)
+        }
+        guard let text, !head.contains(0), !text.contains("PRIVATE KEY-----") else {
+            throw Problem(
+                .refused, "file.not-replaced",
+                zh: "\(url.path)已存在，且不是文本文件（可能是数据库、密钥或其他数据），不予覆盖：请另选文件名",
+                en:
+                    "\(url.path) exists and is not a text file (maybe a database, a key or other data): it is not replaced; choose another name"
+            )
+        }
     }
 
     /// Writes `text` to `path` through a temporary file and a rename; the file's URL.
@@ -41,6 +65,7 @@ package enum OutputFile {
                 .invalid, "file.unwritable", zh: "无法写入文件\(url.path)：文件夹\(folder.path)不存在",
                 en: "cannot write the file \(url.path): there is no folder \(folder.path)")
         }
+        try requireReplaceable(url)
         removeAbandoned(beside: url)
         let temporary = folder.appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp")
         do {

@@ -74,6 +74,22 @@ import Testing
         #expect(missing.stderr.contains("不存在"))
         let directory = try kaiban.run(["dashboard", "--output", folder.path])
         #expect(directory.status == 64 && directory.stderr.contains("是文件夹"), "\(directory)")
+        // The hall's own database (or a key) given as the output: refused, left whole (a trial's
+        // dashboard had replaced the database and every case was lost).
+        let key = folder.appendingPathComponent("key.pem")
+        try "-----BEGIN PRIVATE KEY-----\nMIG\n-----END PRIVATE KEY-----\n".write(
+            to: key, atomically: true, encoding: .utf8)
+        // (`notice --output` writes through the same file.)
+        for target in [kaiban.database, key.path] {
+            let overwrite = try kaiban.run(["dashboard", "--month", "2026-11", "--output", target])
+            #expect(
+                overwrite.status == 65 && overwrite.stderr.contains("不是文本文件") && overwrite.stderr.contains("不予覆盖"),
+                "\(target): \(overwrite)")
+        }
+        let header = try FileHandle(forReadingFrom: URL(fileURLWithPath: kaiban.database)).read(upToCount: 16)
+        #expect(header.map { String(decoding: $0, as: UTF8.self) } == "SQLite format 3\0")
+        #expect(try String(contentsOf: key, encoding: .utf8).hasPrefix("-----BEGIN PRIVATE KEY-----"))
+        #expect(try kaiban.run(["queue", "--as", "zhouqiang"]).status == 0)
         // Without --month: this month, in hall time.
         let current = folder.appendingPathComponent("now.html").path
         // A temporary file a killed write left 20 minutes ago is removed; one of a write going on
