@@ -345,7 +345,13 @@ public final class Desk: Sendable {
                         "\(HallTime.localText(of: at)) is \(Int(now.timeIntervalSince(at)) / 60) minutes before now (\(HallTime.localText(of: now))): a past step is entered by a supervisor, with the reason and the clerk who did it"
                 )
             }
-            return (try await requireActiveClerk(actor).id, at, Recording(at: now, datedNow: given == nil))
+            let clerk = try await requireActiveClerk(actor)
+            // A step dated a few minutes back is checked against the clerk as they stood then, as
+            // a late entry is: one registered, or given the role, since had been recorded doing it.
+            guard given != nil, at < now else {
+                return (clerk.id, at, Recording(at: now, datedNow: given == nil))
+            }
+            return (clerk.id, at, Recording(at: now, doneByThen: try await clerkThen(clerk.id, at: at)))
         }
         guard isLate else {
             // Recording a step of now under another clerk's name is no late entry.
@@ -364,19 +370,26 @@ public final class Desk: Sendable {
             late.doneBy.map { $0.trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : $0 }
             ?? supervisor.id
         // The step is checked against the clerk as they stood when it happened.
-        let current = try await store.clerk(doer)
-        guard let then = current.asOf(at, history: try await store.clerkHistory(doer)) else {
-            throw Problem(
-                .refused, "clerk.not-yet-registered",
-                zh: "工作人员\(doer)在\(HallTime.localText(of: at))时尚未登记，不能记为该办理的经办人",
-                en:
-                    "clerk \(doer) was not registered yet at \(HallTime.localText(of: at)); they cannot have done the step"
-            )
-        }
+        let then = try await clerkThen(doer, at: at)
         return (
             doer, at,
             Recording(at: now, lateEntryBy: supervisor.id, lateReason: reason, doneByThen: then)
         )
+    }
+
+    /// Clerk `id` as they stood at `at` (their roles then), or a refusal when they were not
+    /// registered yet.
+    func clerkThen(_ id: String, at: Date) async throws -> Clerk {
+        let current = try await store.clerk(id)
+        guard let then = current.asOf(at, history: try await store.clerkHistory(id)) else {
+            throw Problem(
+                .refused, "clerk.not-yet-registered",
+                zh: "工作人员\(id)在\(HallTime.localText(of: at))时尚未登记，不能记为该办理的经办人",
+                en:
+                    "clerk \(id) was not registered yet at \(HallTime.localText(of: at)); they cannot have done the step"
+            )
+        }
+        return then
     }
 
     /// A reason as kept with an act: trimmed, one line of visible text of bounded length, and

@@ -108,6 +108,34 @@ import Testing
         ).case.number
         #expect(try await desk.history(number).first?.actor == "wangfang")
     }
+
+    /// From a hostile trial: a step dated a few minutes back (no late entry) was recorded under a
+    /// clerk registered, or given the role, only since.
+    @Test(arguments: Fixtures.stores(for: .reference, .clerks, .cases))
+    func aStepDatedMinutesBackIsCheckedAgainstTheClerkAsTheyStoodThen(store: TestStoreKind) async throws {
+        let desk = try await Fixtures.desk(at: Fixtures.at(9, 0), store: store)
+        let number = try await desk.intake(Fixtures.application(), documents: .all, as: .clerk("wangfang")).case.number
+        _ = try await desk.playing(Fixtures.at(9, 5)).step(number, "accept", as: .clerk("wangfang"))
+        _ = try await desk.playing(Fixtures.at(10, 0)).addClerk(
+            id: "newrev", name: "新审", roles: ["reviewer"], as: supervisor)
+        let notYet = await Fixtures.problem {
+            _ = try await desk.playing(Fixtures.at(10, 10)).step(
+                number, "review", as: .clerk("newrev"), at: Fixtures.at(9, 56))
+        }
+        #expect(notYet?.code == "clerk.not-yet-registered", "\(String(describing: notYet))")
+        _ = try await desk.playing(Fixtures.at(10, 12)).changeRoles(
+            of: "wangfang", to: ["window", "reviewer"], reason: "兼任审查", as: supervisor)
+        let roleLater = await Fixtures.problem {
+            _ = try await desk.playing(Fixtures.at(10, 20)).step(
+                number, "review", as: .clerk("wangfang"), at: Fixtures.at(10, 6))
+        }
+        #expect(roleLater?.code == "role.required", "\(String(describing: roleLater))")
+        #expect(try await desk.caseView(number).case.stage == "accepted")
+        // Dated after the role was given, and by a clerk registered then: taken.
+        let reviewed = try await desk.playing(Fixtures.at(10, 25)).step(
+            number, "review", as: .clerk("wangfang"), at: Fixtures.at(10, 13))
+        #expect(reviewed.state.stage == "review" && reviewed.events.last?.at == Fixtures.at(10, 13))
+    }
 }
 
 /// Issue 8, class 3: office hours have effective dates; a change applies from a date on and
