@@ -41,6 +41,11 @@ import Testing
             "clerk", "deactivate", "liuyang", "--reason", "调离", "--as", "zhouqiang", "--lang", "en",
         ])
         #expect(gone.status == 0 && gone.stdout.contains("2059-03-04 09:00: 1 places, 2 booked"), "\(gone)")
+        // Setting the places lower says so too; setting them back, nothing.
+        let two = try kaiban.run(["appointments", "capacity", "2", "--from", "2059-03-03", "--as", "zhouqiang"])
+        #expect(two.status == 0 && !two.stdout.contains("名额1，已约2"), "\(two)")
+        let one = try kaiban.run(["appointments", "capacity", "1", "--from", "2059-03-03", "--as", "zhouqiang"])
+        #expect(one.status == 0 && one.stdout.contains("2059-03-04 09:00 名额1，已约2"), "\(one)")
     }
 
     @Test func aSupervisorSetsTheCapacityAndClerksBookListAndCancel() throws {

@@ -202,6 +202,31 @@ struct MoveAppointment: AsyncParsableCommand {
     }
 }
 
+extension AppointmentsCommand {
+    /// Tells the supervisor which slots to come are now booked beyond their places (after a change of
+    /// the places, or of the window clerks they follow unless set): on standard error under
+    /// --json, the JSON keeping its shape.
+    static func warnOfOverbookedSlots(_ session: Session, json: Bool) async throws {
+        let slots = try await session.desk.overbookedSlots()
+        guard !slots.isEmpty else { return }
+        let zh = session.zh
+        var lines = [
+            zh
+                ? "注意：以下预约时段的预约已超过名额（未设定名额时，名额按在岗窗口人员数计算；可用 kaiban appointments capacity 调整，或改约、取消预约）："
+                : "note: these slots are now booked beyond their places (places follow the active window clerks unless set: kaiban appointments capacity; or move or cancel bookings):"
+        ]
+        for slot in slots {
+            lines.append(
+                zh
+                    ? "  \(slot.date) \(slot.time) 名额\(slot.capacity)，已约\(slot.taken)"
+                    : "  \(slot.date) \(slot.time): \(slot.capacity) places, \(slot.taken) booked")
+        }
+        let text = lines.joined(separator: "\n")
+        if json { Console.error(text) } else { Console.print(text) }
+    }
+
+}
+
 struct AppointmentCapacity: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "capacity",
@@ -223,6 +248,8 @@ struct AppointmentCapacity: AsyncParsableCommand {
         try await withDesk(global, json: output.json) { session in
             let setting = try await session.desk.setAppointmentCapacity(
                 places, from: try from.map { try AppointmentsCommand.date($0, "--from") }, as: session.actor)
+            // Fewer places can leave days already booked over them: said, as after a clerk leaves.
+            try await AppointmentsCommand.warnOfOverbookedSlots(session, json: output.json)
             if output.json { return try Console.json(setting) }
             Console.print(
                 session.zh

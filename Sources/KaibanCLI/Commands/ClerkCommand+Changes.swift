@@ -4,28 +4,6 @@ import KaibanCore
 import KaibanDesk
 
 extension ClerkCommand {
-    /// Tells the supervisor which slots to come are now booked beyond their places (their places
-    /// follow the active window clerks unless set): on standard error under --json, the JSON
-    /// keeping its shape.
-    static func warnOfOverbookedSlots(_ session: Session, json: Bool) async throws {
-        let slots = try await session.desk.overbookedSlots()
-        guard !slots.isEmpty else { return }
-        let zh = session.zh
-        var lines = [
-            zh
-                ? "注意：以下预约时段的预约已超过名额（未设定名额时，名额按在岗窗口人员数计算；可用 kaiban appointments capacity 设定，或改约、取消）："
-                : "note: these slots are now booked beyond their places (places follow the active window clerks unless set: kaiban appointments capacity; or move or cancel bookings):"
-        ]
-        for slot in slots {
-            lines.append(
-                zh
-                    ? "  \(slot.date) \(slot.time) 名额\(slot.capacity)，已约\(slot.taken)"
-                    : "  \(slot.date) \(slot.time): \(slot.capacity) places, \(slot.taken) booked")
-        }
-        let text = lines.joined(separator: "\n")
-        if json { Console.error(text) } else { Console.print(text) }
-    }
-
     /// `kaiban clerk roles ID --role window,reviewer --reason R`
     struct Roles: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -58,7 +36,7 @@ extension ClerkCommand {
                     role.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
                 let clerk = try await session.desk.changeRoles(
                     of: id, to: roles, reason: reason, as: session.actor)
-                try await warnOfOverbookedSlots(session, json: output.json)
+                try await AppointmentsCommand.warnOfOverbookedSlots(session, json: output.json)
                 if output.json {
                     try Console.json(clerk)
                     return
@@ -96,7 +74,7 @@ extension ClerkCommand {
         func run() async throws {
             try await withDesk(global, json: output.json) { session in
                 let clerk = try await session.desk.deactivateClerk(id, reason: reason, as: session.actor)
-                try await warnOfOverbookedSlots(session, json: output.json)
+                try await AppointmentsCommand.warnOfOverbookedSlots(session, json: output.json)
                 if output.json {
                     try Console.json(clerk)
                 } else {
