@@ -1,6 +1,19 @@
 import Foundation
 import KaibanCore
 
+extension KeyedDecodingContainer {
+    /// The value at `key`, nil when absent or null; a value of another JSON type is nil too, its
+    /// key added to `wrong` (reported with the application's other problems).
+    func lenient<T: Decodable>(_ key: Key, _ wrong: inout [String]) throws -> T? {
+        do {
+            return try decodeIfPresent(T.self, forKey: key)
+        } catch DecodingError.typeMismatch {
+            wrong.append(key.stringValue)
+            return nil
+        }
+    }
+}
+
 /// An application as a portal sends it (JSON): every field optional, so that what is missing
 /// or unreadable is reported field by field with the rest of the application's problems, never
 /// as an undecodable body. The channel is not in it: it is the portal's.
@@ -8,6 +21,21 @@ public struct ApplicationForm: Sendable, Equatable, Codable {
     public struct PersonForm: Sendable, Equatable, Codable {
         public var name: String?
         public var idNumber: String?
+        /// Fields of another JSON type than theirs (``ApplicationForm/wrongTypes``).
+        public var wrongTypes: [String] = []
+
+        enum CodingKeys: String, CodingKey { case name, idNumber }
+
+        public init(name: String? = nil, idNumber: String? = nil) {
+            self.name = name
+            self.idNumber = idNumber
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            name = try container.lenient(.name, &wrongTypes)
+            idNumber = try container.lenient(.idNumber, &wrongTypes)
+        }
     }
 
     public struct InvestorForm: Sendable, Equatable, Codable {
@@ -19,11 +47,48 @@ public struct ApplicationForm: Sendable, Equatable, Codable {
         public var contribution: String?
         /// 货币 by default.
         public var form: String?
+        public var wrongTypes: [String] = []
+
+        enum CodingKeys: String, CodingKey { case name, kind, idNumber, contribution, form }
+
+        public init(
+            name: String? = nil, kind: String? = nil, idNumber: String? = nil, contribution: String? = nil,
+            form: String? = nil
+        ) {
+            self.name = name
+            self.kind = kind
+            self.idNumber = idNumber
+            self.contribution = contribution
+            self.form = form
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            name = try container.lenient(.name, &wrongTypes)
+            kind = try container.lenient(.kind, &wrongTypes)
+            idNumber = try container.lenient(.idNumber, &wrongTypes)
+            contribution = try container.lenient(.contribution, &wrongTypes)
+            form = try container.lenient(.form, &wrongTypes)
+        }
     }
 
     public struct ContactForm: Sendable, Equatable, Codable {
         public var name: String?
         public var phone: String?
+        public var wrongTypes: [String] = []
+
+        enum CodingKeys: String, CodingKey { case name, phone }
+
+        public init(name: String? = nil, phone: String? = nil) {
+            self.name = name
+            self.phone = phone
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            name = try container.lenient(.name, &wrongTypes)
+            phone = try container.lenient(.phone, &wrongTypes)
+        }
     }
 
     public var enterpriseType: String?
@@ -49,10 +114,73 @@ public struct ApplicationForm: Sendable, Equatable, Codable {
     public struct SpecialForm: Sendable, Equatable, Codable {
         public var kind: String?
         public var reason: String?
+        public var wrongTypes: [String] = []
+
+        enum CodingKeys: String, CodingKey { case kind, reason }
 
         public init(kind: String? = nil, reason: String? = nil) {
             self.kind = kind
             self.reason = reason
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            kind = try container.lenient(.kind, &wrongTypes)
+            reason = try container.lenient(.reason, &wrongTypes)
+        }
+    }
+
+    /// The fields of the body that were of another JSON type than theirs (`"registeredCapital":
+    /// 500000`, a number for text), by their paths (`investors[1].idNumber`): each is reported
+    /// with every other problem of the application (such a field had failed the whole body, and
+    /// hidden the rest). Not part of the form's JSON.
+    public var wrongTypes: [String] = []
+
+    enum CodingKeys: String, CodingKey {
+        case enterpriseType, proposedName, registeredCapital, domicile, domicileDivision, domicileTenure,
+            businessScope, legalRepresentative, investors, contact, requestedTasks, agent, mailingAddress, special
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        var wrong: [String] = []
+        enterpriseType = try container.lenient(.enterpriseType, &wrong)
+        proposedName = try container.lenient(.proposedName, &wrong)
+        registeredCapital = try container.lenient(.registeredCapital, &wrong)
+        domicile = try container.lenient(.domicile, &wrong)
+        domicileDivision = try container.lenient(.domicileDivision, &wrong)
+        domicileTenure = try container.lenient(.domicileTenure, &wrong)
+        businessScope = try container.lenient(.businessScope, &wrong)
+        legalRepresentative = try container.lenient(.legalRepresentative, &wrong)
+        investors = try container.lenient(.investors, &wrong)
+        contact = try container.lenient(.contact, &wrong)
+        requestedTasks = try container.lenient(.requestedTasks, &wrong)
+        agent = try container.lenient(.agent, &wrong)
+        mailingAddress = try container.lenient(.mailingAddress, &wrong)
+        special = try container.lenient(.special, &wrong)
+        // The nested forms' own, under their paths (investors counted from 1, as the problems are).
+        wrong += (legalRepresentative?.wrongTypes ?? []).map { "legalRepresentative." + $0 }
+        wrong += (agent?.wrongTypes ?? []).map { "agent." + $0 }
+        wrong += (contact?.wrongTypes ?? []).map { "contact." + $0 }
+        wrong += (special?.wrongTypes ?? []).map { "special." + $0 }
+        for (index, investor) in (investors ?? []).enumerated() {
+            wrong += investor.wrongTypes.map { "investors[\(index + 1)]." + $0 }
+        }
+        wrongTypes = wrong
+    }
+
+    /// What a field of the wrong type should have been, for its problem.
+    static func expectedType(of field: String) -> LocalizedText {
+        switch field {
+        case "legalRepresentative", "agent", "contact", "special":
+            LocalizedText(zh: "应为对象 {…}", en: "should be an object {…}")
+        case "investors": LocalizedText(zh: "应为数组 […]", en: "should be an array […]")
+        case "requestedTasks":
+            LocalizedText(zh: "应为文本数组，如[\"seal\"]", en: "should be an array of text, e.g. [\"seal\"]")
+        case "registeredCapital",
+            _ where field.hasSuffix(".contribution"):
+            LocalizedText(zh: "应为文本，如\"500000\"", en: "should be text, e.g. \"500000\"")
+        default: LocalizedText(zh: "应为文本", en: "should be text")
         }
     }
 
@@ -95,8 +223,11 @@ public struct ApplicationForm: Sendable, Equatable, Codable {
     /// The application as far as it reads (a field missing or unreadable left empty, zero or at
     /// its default), and every field that is missing or unreadable.
     public func decoded(channel: Channel) -> (application: CaseApplication, problems: [FieldProblem]) {
-        var problems: [FieldProblem] = []
+        var problems = wrongTypes.map { FieldProblem(field: $0, reason: Self.expectedType(of: $0)) }
+        let wrong = Set(wrongTypes)
         func missing(_ field: String) {
+            // A field of the wrong type is said to be so, not missing.
+            guard !wrong.contains(field), !wrong.contains(where: { field.hasPrefix($0 + ".") }) else { return }
             problems.append(FieldProblem(field: field, reason: LocalizedText(zh: "缺少此项", en: "is missing")))
         }
         func unreadable(_ field: String, _ zh: String, _ en: String) {

@@ -111,6 +111,26 @@ import Testing
                     "special.kind", "registeredCapital", "contact.phone",
                 ],
                 "\(both)")
+            // A field of another JSON type (a number for text, text for an object or a list) is one
+            // problem among the others (it had failed the whole body and hidden them).
+            let typed = Self.form.replacingOccurrences(
+                of: #""registeredCapital": "500000""#, with: #""registeredCapital": 500000"#
+            )
+            .replacingOccurrences(of: #""phone": "13800000000"}"#, with: #""phone": "abc"}, "special": "elderly""#)
+            .replacingOccurrences(of: #""requestedTasks": ["seal"]"#, with: #""requestedTasks": "seal""#)
+            .replacingOccurrences(of: #"{"name": "李秀英""#, with: #"{"name": 7"#)
+            #expect(typed.contains("500000,") && typed.contains(#""seal"}"#) && typed.contains(#""name": 7"#))
+            let all = try await server.send(
+                "POST", "/applications", headers: auth.merging(["Idempotency-Key": "k2"]) { $1 }, body: Data(typed.utf8)
+            )
+            #expect(all.status == 422 && all.problem?.code == "application.invalid", "\(all)")
+            #expect(
+                all.problem.map { Set($0.fields.map(\.field)) }
+                    == ["registeredCapital", "special", "requestedTasks", "investors[2].name", "contact.phone"],
+                "\(all)")
+            #expect(
+                all.problem?.fields.first { $0.field == "registeredCapital" }?.message.contains("应为文本") == true,
+                "\(all)")
             // A hundred thousand repeated tasks: the task named once, and never more than a hundred
             // problems listed (the answer was 6.8 MB for a body of 0.8 MB).
             let repeated = Self.form.replacingOccurrences(
@@ -301,7 +321,12 @@ import Testing
             let wrongType = try await server.send(
                 "POST", "/applications", headers: auth.merging(["Content-Type": "application/json"]) { $1 },
                 body: Data(#"{"investors": "张伟"}"#.utf8))
-            #expect(wrongType.status == 422 && wrongType.problem?.code == "body.invalid", "\(wrongType)")
+            // Of the wrong type: said with the form's other problems (the missing fields here).
+            #expect(wrongType.status == 422 && wrongType.problem?.code == "application.invalid", "\(wrongType)")
+            #expect(
+                wrongType.problem?.fields.contains { $0.field == "investors" && $0.message.contains("数组") } == true,
+                "\(wrongType)")
+            #expect(wrongType.problem?.fields.contains { $0.field == "proposedName" } == true, "\(wrongType)")
             #expect(try await server.desk.summary().total == 0)
         }
     }
@@ -340,9 +365,11 @@ import Testing
                 body: Data((String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)).utf8))
             #expect(deep.status == 400 && deep.problem?.code == "body.malformed", "\(deep.status)")
             #expect(try await server.desk.summary().total == 0)
-            // Fields count from 1 whoever finds the problem: the decoder (a name of the wrong
-            // type) or the desk (a name missing), both in the second investor.
-            for (replacement, code) in [(#""name": 5, "#, "body.invalid"), (#""name": "", "#, "application.invalid")] {
+            // Fields count from 1 whatever the problem: a name of the wrong type or a name missing,
+            // both in the second investor.
+            for (replacement, code) in [
+                (#""name": 5, "#, "application.invalid"), (#""name": "", "#, "application.invalid"),
+            ] {
                 let body = PortalRoutesTests.form.replacingOccurrences(of: #""name": "李秀英", "#, with: replacement)
                 let answer = try await server.send("POST", "/applications", headers: headers, body: Data(body.utf8))
                 #expect(answer.problem?.code == code, "\(answer)")
