@@ -92,11 +92,12 @@ struct CasePresenter {
     }
 
     /// Who took a step, by the role it was taken in: an applicant's act through their portal, or the
-    /// partner authority's through the exchange, is not a window clerk's (the portal acts in an
-    /// intake role of the workflow; its withdrawal had read "window clerk").
+    /// partner authority's through the exchange (the one receiving or deciding the case), is not a
+    /// window clerk's (the portal acts in an intake role of the workflow; its withdrawal had read
+    /// "window clerk").
     func actorRole(_ event: CaseEvent) -> String {
         if event.actor.hasPrefix("portal:") { return zh ? "申请人（门户）" : "applicant (portal)" }
-        if event.actor.hasPrefix("exchange:") { return zh ? "办理地（川渝通办）" : "deciding authority (exchange)" }
+        if event.actor.hasPrefix("exchange:") { return zh ? "川渝通办合作方" : "partner authority (川渝通办)" }
         return role(event.role)
     }
 

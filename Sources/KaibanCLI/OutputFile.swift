@@ -22,32 +22,46 @@ package enum OutputFile {
         if path.isEmpty { throw usageError(zh: "--output：文件名为空", en: "--output: the file name is empty") }
     }
 
-    /// Refuses to replace an existing file that is not text a command could have written: a
-    /// SQLite database or its journal (the hall's own database, given as `--output` by mistake, had
-    /// been replaced by a notice and every case lost), any other file with NUL bytes or that is
-    /// not UTF-8 in its first 4 KiB, or a private key. A file that is not there is fine.
-    static func requireReplaceable(_ url: URL) throws {
+    /// The most an existing file may hold to be replaced: a notice or a dashboard is far smaller.
+    static let replaceableBytes = 16 << 20
+
+    /// Refuses to replace what a notice or a dashboard must never replace: anything in
+    /// `protected` folders (the hall's data directory: its claim files, documents, exchange keys),
+    /// and an existing file that is not text a command could have written: a SQLite database or
+    /// its journal (the hall's own database, given as `--output` by mistake, had been replaced by
+    /// a notice and every case lost), a file with NUL bytes or not UTF-8, one over
+    /// ``replaceableBytes``, or one holding a private key anywhere. A file not there is fine.
+    static func requireReplaceable(_ url: URL, protected: [URL] = []) throws {
+        let folder = url.deletingLastPathComponent().resolvingSymlinksInPath().standardizedFileURL.path
+        for guarded in protected {
+            let root = guarded.resolvingSymlinksInPath().standardizedFileURL.path
+            if folder == root || folder.hasPrefix(root.hasSuffix("/") ? root : root + "/") {
+                throw Problem(
+                    .refused, "file.not-replaced",
+                    zh: "\(url.path)在本厅的数据目录\(root)之中，不能写入通知书或看板：请另选位置",
+                    en:
+                        "\(url.path) is in the hall's data directory \(root): no notice or dashboard is written there; choose another place"
+                )
+            }
+        }
         guard let handle = FileHandle(forReadingAtPath: url.path) else { return }
         defer { try? handle.close() }
-        let head = (try? handle.read(upToCount: 4096)) ?? Data()
-        // A multi-byte character cut at the end of the 4 KiB is no fault of the file's.
-        var text = String(bytes: head, encoding: .utf8)
-        for cut in 1...3 where text == nil && head.count > cut {
-            text = String(bytes: head.dropLast(cut), encoding: .utf8)
-        }
-        guard let text, !head.contains(0), !text.contains("PRIVATE KEY-----") else {
+        let contents = (try? handle.read(upToCount: replaceableBytes + 1)) ?? Data()
+        guard contents.count <= replaceableBytes, !contents.contains(0),
+            let text = String(bytes: contents, encoding: .utf8), !text.contains("PRIVATE KEY-----")
+        else {
             throw Problem(
                 .refused, "file.not-replaced",
-                zh: "\(url.path)已存在，且不是文本文件（可能是数据库、密钥或其他数据），不予覆盖：请另选文件名",
+                zh: "\(url.path)已存在，且不是可替换的UTF-8文本文件（可能是数据库、密钥或其他数据，或过大），不予覆盖：请另选文件名",
                 en:
-                    "\(url.path) exists and is not a text file (maybe a database, a key or other data): it is not replaced; choose another name"
+                    "\(url.path) exists and is not a UTF-8 text file to replace (maybe a database, a key or other data, or too large): it is not replaced; choose another name"
             )
         }
     }
 
     /// Writes `text` to `path` through a temporary file and a rename; the file's URL.
     @discardableResult
-    static func write(_ text: String, to path: String) throws -> URL {
+    static func write(_ text: String, to path: String, protecting protected: [URL] = []) throws -> URL {
         let url = URL(fileURLWithPath: path)
         // Only a regular file is replaced: never a device, a pipe or what a link points to.
         if let type = (try? FileManager.default.attributesOfItem(atPath: path))?[.type] as? FileAttributeType,
@@ -65,7 +79,7 @@ package enum OutputFile {
                 .invalid, "file.unwritable", zh: "无法写入文件\(url.path)：文件夹\(folder.path)不存在",
                 en: "cannot write the file \(url.path): there is no folder \(folder.path)")
         }
-        try requireReplaceable(url)
+        try requireReplaceable(url, protected: protected)
         removeAbandoned(beside: url)
         let temporary = folder.appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp")
         do {

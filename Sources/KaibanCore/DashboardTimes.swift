@@ -60,15 +60,12 @@ public struct DashboardTimes: Sendable, Equatable, Codable {
         var government = 0
         var applicant = 0
         var special = 0
-        let specialProcedureStages: Set<String>
-        var pauses: [String: (minutes: Int, cases: Int)] = [:]
+        var pauses: [String: (minutes: Int, cases: Int, specialProcedure: Bool)] = [:]
         var provisional = false
 
-        /// `specialProcedureStages`: the paused stages that are special procedures, in any version.
-        public init(calendar: WorkingCalendar, budgetMinutes: Int, specialProcedureStages: Set<String> = []) {
+        public init(calendar: WorkingCalendar, budgetMinutes: Int) {
             self.calendar = calendar
             self.budgetMinutes = budgetMinutes
-            self.specialProcedureStages = specialProcedureStages
             binMinutes = max(1, budgetMinutes / 8)
             counts = Array(repeating: 0, count: DashboardTimes.boundedBins + 1)
         }
@@ -76,7 +73,12 @@ public struct DashboardTimes: Sendable, Equatable, Codable {
         /// Adds one completed case: when it closed, its government minutes as stored (nil: measured
         /// from its segments), whether that is within its own version's budget (nil: against the
         /// heading's), and its clock segments in their stored form (``ClockSegment/encode(_:extra:)``).
-        public mutating func add(closedAt: Date, governmentMinutes stored: Int?, budget: Int?, clockSegments: String) {
+        /// `specialProcedureStages`: the paused stages its own workflow version counts as special
+        /// procedures (特别程序), not the applicant's time (none before version 6).
+        public mutating func add(
+            closedAt: Date, governmentMinutes stored: Int?, budget: Int?, clockSegments: String,
+            specialProcedureStages: Set<String> = []
+        ) {
             let (segments, extra) = ClockSegment.decodeTimeline(clockSegments[...]) ?? ([], [])
             let timeline = CaseTimeline(calendar: calendar, extra: extra)
             // Seconds added up, then rounded to minutes once (``WorkingTime``), as the clock does.
@@ -104,8 +106,12 @@ public struct DashboardTimes: Sendable, Equatable, Codable {
             applicant += WorkingTime.minutes(ofSeconds: pausedSeconds.values.reduce(0, +) - specialSeconds)
             special += WorkingTime.minutes(ofSeconds: specialSeconds)
             for (stage, minutes) in paused where minutes > 0 {
-                pauses[stage, default: (0, 0)].minutes += minutes
-                pauses[stage, default: (0, 0)].cases += 1
+                let isSpecial = specialProcedureStages.contains(stage)
+                // A stage's pauses by case version: counted apart when one version calls them a
+                // special procedure and another the applicant's time.
+                let key = isSpecial ? stage + "\u{1F}special" : stage
+                pauses[key, default: (0, 0, isSpecial)].minutes += minutes
+                pauses[key, default: (0, 0, isSpecial)].cases += 1
             }
         }
 
@@ -125,8 +131,9 @@ public struct DashboardTimes: Sendable, Equatable, Codable {
                 specialProcedureMinutes: special,
                 pauses: pauses.keys.sorted().map {
                     Pause(
-                        stage: $0, minutes: pauses[$0]?.minutes ?? 0, cases: pauses[$0]?.cases ?? 0,
-                        specialProcedure: specialProcedureStages.contains($0))
+                        stage: $0.split(separator: "\u{1F}").first.map(String.init) ?? $0,
+                        minutes: pauses[$0]?.minutes ?? 0, cases: pauses[$0]?.cases ?? 0,
+                        specialProcedure: pauses[$0]?.specialProcedure ?? false)
                 },
                 provisional: provisional)
         }

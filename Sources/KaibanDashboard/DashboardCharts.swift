@@ -177,7 +177,7 @@ struct DashboardCharts {
             x += width
         }
         return chart.svg(
-            title: t("政府用时与申请人用时", "Government time against applicant time"),
+            title: t("政府用时与暂停用时", "Government time against paused time"),
             description: t(
                 "本期办结办件计时的工作分钟（政府用时）与暂停计时的工作分钟（补正、邮寄在途、待补齐材料等申请人用时，及办理地的特别程序）之比。",
                 "The completed cases' working minutes on the clock (government) against those with the clock paused (corrections, documents in the post, awaiting documents: the applicant's; and the deciding authority's special procedures)."

@@ -62,7 +62,7 @@ public struct DashboardPage: Sendable {
         sections.append(section("stages", t("按环节：时间花在哪里", "By stage: where the time goes"), stageChart(charts)))
         sections.append(
             section(
-                "split", t("政府用时与申请人用时", "Government and applicant time"),
+                "split", t("政府用时与暂停用时", "Government time and paused time"),
                 charts.split(data.times, stageName: stageName)))
         sections.append(atRiskSection())
         return """
@@ -80,7 +80,7 @@ public struct DashboardPage: Sendable {
             <main>
             \(sections.joined(separator: "\n"))
             </main>
-            <footer><p>\(HTMLText.escape(t("口径：收件按收件时间、办结按办结时间计入本期；用时为工作时间内计时的分钟（政府用时），暂停计时（补正、邮寄在途、待补齐材料）为申请人用时；中位数和90%分位取最近秩；与 kaiban stats 同一口径。", "Definitions: cases received by intake instant, completed by closing instant; time is working minutes on the clock (government time); the clock paused (corrections, documents in the post, awaiting documents) is the applicant's time; median and p90 by nearest rank; the same definitions as kaiban stats.")))</p></footer>
+            <footer><p>\(HTMLText.escape(t("口径：收件按收件时间、办结按办结时间计入本期；用时为工作时间内计时的分钟（政府用时），暂停计时（补正、邮寄在途、待补齐材料）为申请人用时，办理地的特别程序另计；中位数和90%分位取最近秩；与 kaiban stats 同一口径。", "Definitions: cases received by intake instant, completed by closing instant; time is working minutes on the clock (government time); the clock paused (corrections, documents in the post, awaiting documents) is the applicant's time, the deciding authority's special procedures apart; median and p90 by nearest rank; the same definitions as kaiban stats.")))</p></footer>
             \(refresh.map { DashboardScript(page: self, refresh: $0).html() } ?? "")
             </body>
             </html>

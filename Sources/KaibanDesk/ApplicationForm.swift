@@ -152,7 +152,7 @@ public struct ApplicationForm: Sendable, Equatable, Codable {
         domicileTenure = try container.lenient(.domicileTenure, &wrong)
         businessScope = try container.lenient(.businessScope, &wrong)
         legalRepresentative = try container.lenient(.legalRepresentative, &wrong)
-        investors = try container.lenient(.investors, &wrong)
+        investors = try Self.investors(in: container, &wrong)
         contact = try container.lenient(.contact, &wrong)
         requestedTasks = try container.lenient(.requestedTasks, &wrong)
         agent = try container.lenient(.agent, &wrong)
@@ -169,12 +169,53 @@ public struct ApplicationForm: Sendable, Equatable, Codable {
         wrongTypes = wrong
     }
 
+    /// The investors as far as they read: an element of the wrong type stands as an empty investor
+    /// (so the others keep their numbers) named in `wrong` (`investors[2]`); a list of the wrong
+    /// type is `investors` (one bad element had been reported as the whole list not being one).
+    static func investors(in container: KeyedDecodingContainer<CodingKeys>, _ wrong: inout [String]) throws
+        -> [InvestorForm]?
+    {
+        guard container.contains(.investors), try !container.decodeNil(forKey: .investors) else { return nil }
+        var list: any UnkeyedDecodingContainer
+        do {
+            list = try container.nestedUnkeyedContainer(forKey: .investors)
+        } catch DecodingError.typeMismatch {
+            wrong.append("investors")
+            return nil
+        }
+        var investors: [InvestorForm] = []
+        while !list.isAtEnd {
+            // A null in the list (read past by decodeNil) is an element of the wrong type too.
+            if try list.decodeNil() {
+                wrong.append("investors[\(investors.count + 1)]")
+                investors.append(InvestorForm())
+                continue
+            }
+            do {
+                investors.append(try list.decode(InvestorForm.self))
+            } catch DecodingError.typeMismatch {
+                // Past the element (a failed decode leaves the list where it was).
+                _ = try list.decode(Skipped.self)
+                wrong.append("investors[\(investors.count + 1)]")
+                investors.append(InvestorForm())
+            }
+        }
+        return investors
+    }
+
+    /// Any JSON value, read past.
+    struct Skipped: Decodable {
+        init(from decoder: any Decoder) throws {}
+    }
+
     /// What a field of the wrong type should have been, for its problem.
     static func expectedType(of field: String) -> LocalizedText {
         switch field {
         case "legalRepresentative", "agent", "contact", "special":
             LocalizedText(zh: "应为对象 {…}", en: "should be an object {…}")
         case "investors": LocalizedText(zh: "应为数组 […]", en: "should be an array […]")
+        case _ where field.hasPrefix("investors[") && field.hasSuffix("]"):
+            LocalizedText(zh: "应为对象 {…}", en: "should be an object {…}")
         case "requestedTasks":
             LocalizedText(zh: "应为文本数组，如[\"seal\"]", en: "should be an array of text, e.g. [\"seal\"]")
         case "registeredCapital",

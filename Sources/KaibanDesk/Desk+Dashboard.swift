@@ -43,14 +43,14 @@ extension Desk {
                 for stage in definition.stages where names[stage.id] == nil { names[stage.id] = stage.name }
             }
             let calendar = try await slaClock().calendar
-            var builder = DashboardTimes.Builder(
-                calendar: calendar, budgetMinutes: figures.budgetMinutes,
-                specialProcedureStages: definitions.reduce(into: []) { $0.formUnion($1.specialProcedureStages) })
+            var builder = DashboardTimes.Builder(calendar: calendar, budgetMinutes: figures.budgetMinutes)
+            var special: [WorkflowDefinition.Key: Set<String>] = [:]
+            for definition in definitions { special[definition.key] = definition.specialProcedureStages }
             let (start, end) = Self.period(first, last)
             for row in try await store.closedCaseTimes(from: start, to: end, stages: completed) {
                 builder.add(
                     closedAt: row.closedAt, governmentMinutes: row.governmentMinutes, budget: budgets[row.workflow],
-                    clockSegments: row.clockSegments)
+                    clockSegments: row.clockSegments, specialProcedureStages: special[row.workflow] ?? [])
             }
             return DashboardData(
                 figures: figures, byStage: byStage, times: builder.times(),

@@ -234,13 +234,18 @@ extension Desk {
             field == other || field.hasPrefix(other + ".") || field.hasPrefix(other + "[")
                 || other.hasPrefix(field + ".") || other.hasPrefix(field + "[")
         }
+        let investorField = { (field: String) in field.hasPrefix("investors[") }
         let crossChecked = unread.contains {
-            $0 == "enterpriseType" || $0 == "registeredCapital" || $0 == "investors" || $0.hasSuffix(".contribution")
-                || $0.hasSuffix(".kind")
+            $0 == "enterpriseType" || $0 == "registeredCapital" || $0 == "investors"
+                || (investorField($0) && ($0.hasSuffix(".contribution") || $0.hasSuffix(".kind")))
         }
+        // An investor whose kind could not be read was taken as a person: their name and number
+        // are not judged as a person's (a company's credit code had read as an invalid ID number).
+        let unreadKinds = unread.filter { investorField($0) && $0.hasSuffix(".kind") }.map { $0.dropLast("kind".count) }
         let rest = application.withCanonicalPeople().problems(knownTasks: tasks, on: today()).filter { problem in
             !unread.contains { related(problem.field, $0) }
                 && !(crossChecked && (problem.field == "investors" || problem.field == "registeredCapital"))
+                && !unreadKinds.contains { problem.field.hasPrefix($0) }
         }
         return ApplicationRejected(problems: formProblems + rest)
     }

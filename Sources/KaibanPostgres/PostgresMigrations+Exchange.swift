@@ -261,4 +261,48 @@ extension PostgresMigrations {
                 "ALTER TABLE office_hours_version ADD PRIMARY KEY (hall, effective_from, revision)",
             ])
     ]
+
+    /// A booking kept as a no-show (its applicant booked again that day) whose time the calendar
+    /// closed since may be cancelled or moved, as one still booked may; and, as the SQLite store's
+    /// migration 0033 does, the unrevoked staff tokens of clerks who are not active supervisors are
+    /// revoked (a later promotion would have brought them back).
+    static let keptNoShowsAndStaleTokens: [PostgresMigration] = [
+        PostgresMigration(
+            version: 22, name: "kept-no-shows-and-stale-tokens",
+            statements: [
+                """
+                CREATE OR REPLACE FUNCTION kaiban_refuse_appointment_change() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    IF TG_OP <> 'UPDATE' THEN
+                        RAISE EXCEPTION 'bookings are kept: % refused', TG_OP USING ERRCODE = 'restrict_violation';
+                    END IF;
+                    IF (NEW.id, NEW.date, NEW.start_minute, NEW.starts_at, NEW.extension_id, NEW.name, NEW.id_number,
+                        NEW.phone, NEW.enterprise_name, NEW.portal_id, NEW.key_sha256, NEW.request_sha256,
+                        NEW.booked_at, NEW.booked_by, NEW.moved_from) IS DISTINCT FROM (OLD.id, OLD.date,
+                        OLD.start_minute, OLD.starts_at, OLD.extension_id, OLD.name, OLD.id_number, OLD.phone,
+                        OLD.enterprise_name, OLD.portal_id, OLD.key_sha256, OLD.request_sha256, OLD.booked_at,
+                        OLD.booked_by, OLD.moved_from) THEN
+                        RAISE EXCEPTION 'a booking is kept as made; only its state changes'
+                            USING ERRCODE = 'restrict_violation';
+                    END IF;
+                    IF NEW.state IS DISTINCT FROM OLD.state AND OLD.state <> 'booked'
+                        AND NOT (OLD.state = 'no-show' AND NEW.state IN ('cancelled', 'moved')) THEN
+                        RAISE EXCEPTION 'booking % is %: its state is final', OLD.id, OLD.state
+                            USING ERRCODE = 'restrict_violation';
+                    END IF;
+                    RETURN NEW;
+                END
+                $$
+                """,
+                """
+                UPDATE clerk_token SET
+                    revoked_at = greatest(issued_at, coalesce(
+                        (SELECT max(at) FROM clerk_event WHERE clerk_event.clerk_id = clerk_token.clerk_id), issued_at)),
+                    revoked_by = NULL,
+                    revoke_reason = '不是在职负责人（升级时撤销） (not an active supervisor: revoked on upgrade)'
+                WHERE revoked_at IS NULL AND clerk_id IN (
+                    SELECT id FROM clerk WHERE NOT (active AND (' ' || roles || ' ') LIKE '% supervisor %'))
+                """,
+            ])
+    ]
 }

@@ -25,7 +25,7 @@ enum PostgresMigrations {
         casesAndOutbox + referenceData + clerks + cases + deferrals + mail + portalSubmissions + attachments
         + appointments + exchange + reports + numbers + deferredCounts + submissionWarnings
         + outboxOrder + outboxCaseOrder + partnerChanges + nameKeys + revokedNameHold
-        + officeHoursCorrections
+        + officeHoursCorrections + keptNoShowsAndStaleTokens
 
     static let casesAndOutbox: [PostgresMigration] = [
         PostgresMigration(

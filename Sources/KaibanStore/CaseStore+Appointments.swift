@@ -316,7 +316,10 @@ extension CaseStore: AppointmentStore {
                 .notFound, "appointment.not-found", zh: "没有编号为\(id)的预约", en: "there is no booking \(id)")
         }
         // Past its time at which the hall was closed (the desk judged it by the calendar): open.
-        let appointment = slotClosed && stored.state == .booked ? stored : stored.standing(at: now)
+        var appointment = stored.standing(at: now)
+        // A booking kept as a no-show when its applicant booked again that day, whose time the
+        // calendar closed since, is as open as one still booked (it reads "slot closed").
+        if slotClosed && (stored.state == .booked || stored.state == .noShow) { appointment.state = .booked }
         guard appointment.state == .booked else {
             throw Problem(
                 .refused, "appointment.not-open",

@@ -79,16 +79,32 @@ import Testing
         let key = folder.appendingPathComponent("key.pem")
         try "-----BEGIN PRIVATE KEY-----\nMIG\n-----END PRIVATE KEY-----\n".write(
             to: key, atomically: true, encoding: .utf8)
-        // (`notice --output` writes through the same file.)
-        for target in [kaiban.database, key.path] {
+        // (`notice --output` writes through the same file.) A file of text bigger than any page, or
+        // with a key past its first kilobytes, is none to replace either; nor is anything in the
+        // hall's data directory (its claim files are text).
+        let bundle = folder.appendingPathComponent("bundle.pem")
+        try
+            (String(repeating: "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n", count: 200)
+            + "-----BEGIN PRIVATE KEY-----\nMIG\n-----END PRIVATE KEY-----\n").write(
+                to: bundle, atomically: true, encoding: .utf8)
+        let files = URL(fileURLWithPath: kaiban.database).deletingPathExtension().path + ".files"
+        try FileManager.default.createDirectory(atPath: files, withIntermediateDirectories: true)
+        let inData = try kaiban.run([
+            "dashboard", "--month", "2026-11", "--output",
+            files + "/../" + URL(fileURLWithPath: files).lastPathComponent + "/page.html",
+        ])
+        #expect(inData.status == 65 && inData.stderr.contains("数据目录"), "\(inData)")
+        #expect(!FileManager.default.fileExists(atPath: files + "/page.html"))
+        for target in [kaiban.database, key.path, bundle.path] {
             let overwrite = try kaiban.run(["dashboard", "--month", "2026-11", "--output", target])
             #expect(
-                overwrite.status == 65 && overwrite.stderr.contains("不是文本文件") && overwrite.stderr.contains("不予覆盖"),
+                overwrite.status == 65 && overwrite.stderr.contains("UTF-8文本文件") && overwrite.stderr.contains("不予覆盖"),
                 "\(target): \(overwrite)")
         }
         let header = try FileHandle(forReadingFrom: URL(fileURLWithPath: kaiban.database)).read(upToCount: 16)
         #expect(header.map { String(decoding: $0, as: UTF8.self) } == "SQLite format 3\0")
         #expect(try String(contentsOf: key, encoding: .utf8).hasPrefix("-----BEGIN PRIVATE KEY-----"))
+        #expect(try String(contentsOf: bundle, encoding: .utf8).contains("PRIVATE KEY"))
         #expect(try kaiban.run(["queue", "--as", "zhouqiang"]).status == 0)
         // Without --month: this month, in hall time.
         let current = folder.appendingPathComponent("now.html").path

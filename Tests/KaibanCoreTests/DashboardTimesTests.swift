@@ -24,6 +24,31 @@ import Testing
         #expect(times.days[0].withinBudgetShare == 0.375)
     }
 
+    @Test func aSpecialProcedureCountsAsOneOnlyUnderTheVersionThatSaysSo() throws {
+        var builder = DashboardTimes.Builder(calendar: try Fixtures.calendar(), budgetMinutes: 192)
+        // Two cases with a hearing 10:00–10:40 on Thursday 2026-11-26: one under a version that
+        // calls it a special procedure (6), one under one that does not (5).
+        let segments = [
+            ClockSegment(
+                stage: "transferred", effect: .running, start: Fixtures.local("2026-11-26 09:00"),
+                end: Fixtures.local("2026-11-26 10:00")),
+            ClockSegment(
+                stage: "transferred-special", effect: .paused, start: Fixtures.local("2026-11-26 10:00"),
+                end: Fixtures.local("2026-11-26 10:40")),
+            ClockSegment(stage: "completed", effect: .stopped, start: Fixtures.local("2026-11-26 10:40")),
+        ]
+        let text = ClockSegment.encode(segments, extra: [])
+        let closed = Fixtures.local("2026-11-26 10:40")
+        builder.add(
+            closedAt: closed, governmentMinutes: nil, budget: 192, clockSegments: text,
+            specialProcedureStages: ["transferred-special"])
+        builder.add(closedAt: closed, governmentMinutes: nil, budget: 192, clockSegments: text)
+        let times = builder.times()
+        #expect(times.governmentMinutes == 120 && times.applicantMinutes == 40 && times.specialProcedureMinutes == 40)
+        #expect(times.pauses.map(\.stage) == ["transferred-special", "transferred-special"])
+        #expect(times.pauses.map(\.specialProcedure) == [false, true] && times.pauses.map(\.minutes) == [40, 40])
+    }
+
     @Test func pausedStretchesAreTheApplicantsTimeByStage() throws {
         let calendar = try Fixtures.calendar()
         var builder = DashboardTimes.Builder(calendar: calendar, budgetMinutes: 192)

@@ -164,6 +164,9 @@ import Testing
         let bookings = try await desk.channelActivity(from: month.0, to: month.1).bookings
         #expect(bookings.noShows == 0 && bookings.slotClosed == 3, "\(bookings)")
         #expect(try await desk.hallFigures(from: month.0, to: month.1).noShowRate == nil)
+        // Open to a cancellation, as any booking the calendar closed (a review found it refused).
+        let cancelled = try await desk.cancelAppointment(first.id, reason: "当日临时放假", as: window)
+        #expect(cancelled.state == .cancelled)
     }
 
     /// From a second re-trial: a booking made before the hours moved the slots by a quarter of an

@@ -131,6 +131,21 @@ import Testing
             #expect(
                 all.problem?.fields.first { $0.field == "registeredCapital" }?.message.contains("应为文本") == true,
                 "\(all)")
+            // One element of the list of the wrong type (or null): that element, the others read.
+            let element = Self.form.replacingOccurrences(
+                of: #"{"name": "李秀英", "idNumber": "510811198503120178", "contribution": "200000"}"#,
+                with:
+                    #""李秀英", null, {"name": "王五", "kind": 3, "idNumber": "91510100MA61234567", "contribution": "200000"}"#
+            )
+            #expect(element.contains("null"))
+            let one = try await server.send(
+                "POST", "/applications", headers: auth.merging(["Idempotency-Key": "k2"]) { $1 },
+                body: Data(element.utf8))
+            #expect(
+                one.problem.map { Set($0.fields.map(\.field)) } == [
+                    "investors[2]", "investors[3]", "investors[4].kind",
+                ],
+                "\(one)")
             // A hundred thousand repeated tasks: the task named once, and never more than a hundred
             // problems listed (the answer was 6.8 MB for a body of 0.8 MB).
             let repeated = Self.form.replacingOccurrences(

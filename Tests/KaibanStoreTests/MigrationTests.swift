@@ -79,6 +79,38 @@ import Testing
     }
 }
 
+/// From a review: a supervisor demoted before demotions revoked their staff token kept it
+/// unrevoked, and a later promotion brought it back. Migration 33 revokes such tokens.
+@Suite struct StaleStaffTokensMigrationTests {
+    @Test func tokensOfClerksNotActiveSupervisorsAreRevokedAsOfTheirChange() throws {
+        let path = Fixtures.temporaryDatabasePath()
+        let queue = try DatabaseQueue(path: path)
+        try KaibanMigrations.migrator.migrate(queue, upTo: "0032-office-hours-corrections")
+        let (issued, demoted) = (1_795_651_200, 1_795_654_800)
+        try queue.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO clerk (id, name, roles, active) VALUES
+                        ('zhouqiang', '周强', 'supervisor', 1), ('sunli', '孙丽', 'window', 1),
+                        ('gone', '离职', 'supervisor', 0), ('later', '新任', 'window', 1);
+                    INSERT INTO clerk_event (clerk_id, sequence, at, kind, actor, roles, previous_roles, reason) VALUES
+                        ('sunli', 1, ?, 'roles-changed', 'zhouqiang', 'window', 'supervisor', '轮岗');
+                    INSERT INTO clerk_token (clerk_id, token_hash, issued_at, issued_by, expires_at) VALUES
+                        ('zhouqiang', 'a', ?1, 'zhouqiang', ?1 + 86400), ('sunli', 'b', ?1, 'zhouqiang', ?1 + 86400),
+                        ('gone', 'c', ?1, 'zhouqiang', ?1 + 86400), ('later', 'd', ?2 + 60, 'zhouqiang', ?2 + 86400);
+                    """, arguments: [demoted, issued, demoted])
+        }
+        let store = try CaseStore(path: path)
+        let tokens = Dictionary(uniqueKeysWithValues: try store.clerkTokens(of: nil).map { ($0.clerk, $0) })
+        #expect(tokens["zhouqiang"]?.revokedAt == nil)
+        // Revoked as of the demotion; with no change recorded, or issued after it, as of the issue.
+        #expect(tokens["sunli"]?.revokedAt == Date(timeIntervalSince1970: TimeInterval(demoted)))
+        #expect(tokens["gone"]?.revokedAt == Date(timeIntervalSince1970: TimeInterval(issued)))
+        #expect(tokens["later"]?.revokedAt == Date(timeIntervalSince1970: TimeInterval(demoted + 60)))
+        #expect(tokens["sunli"]?.revokeReason?.contains("升级时撤销") == true && tokens["sunli"]?.revokedBy == nil)
+    }
+}
+
 /// From a re-trial: cases taken in before people's names were kept in one spelling (阿卜杜拉•艾合买提,
 /// O’Brien) were no longer found by their names, since a search reads its query in that spelling.
 /// Migration 30 rewrites their lookup keys.

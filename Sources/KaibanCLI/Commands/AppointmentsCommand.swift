@@ -207,7 +207,16 @@ extension AppointmentsCommand {
     /// the places, or of the window clerks they follow unless set): on standard error under
     /// --json, the JSON keeping its shape.
     static func warnOfOverbookedSlots(_ session: Session, json: Bool) async throws {
-        let slots = try await session.desk.overbookedSlots()
+        // The change is made already: a list that cannot be read is said so, never taken for the
+        // change having failed.
+        guard let slots = try? await session.desk.overbookedSlots() else {
+            let text =
+                session.zh
+                ? "注意：变更已保存，但未能读取超过名额的预约时段（稍后用 kaiban appointments 日期 查看）"
+                : "note: the change is saved, but the slots booked beyond their places could not be read (see kaiban appointments DATE later)"
+            if json { Console.error(text) } else { Console.print(text) }
+            return
+        }
         guard !slots.isEmpty else { return }
         let zh = session.zh
         var lines = [

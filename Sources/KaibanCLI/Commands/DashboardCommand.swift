@@ -43,18 +43,23 @@ struct DashboardCommand: AsyncParsableCommand {
         guard let days = monthRange(text) else { return }
         try await withDesk(global) { session in
             let url = try await Self.write(
-                session.desk, from: days.first, to: days.last, at: now, language: session.language, to: output)
+                session.desk, from: days.first, to: days.last, at: now, language: session.language, to: output,
+                protecting: [session.settings.dataDirectory])
             Console.print(
                 session.zh ? "已写出\(text)的监控看板：\(url.path)" : "the dashboard of \(text) is written to \(url.path)")
         }
     }
 
     /// Computes the dashboard of `first`…`last` (its at-risk list as of `now`) and writes it to
-    /// `path`; the file's URL.
+    /// `path`, never in `protected` folders (``OutputFile/requireReplaceable(_:protected:)``: a
+    /// clerk's `--output` is kept out of the data directory; the demo writes its own page there
+    /// for a PostgreSQL database); the file's URL.
     static func write(
-        _ desk: Desk, from first: CivilDate, to last: CivilDate, at now: Date, language: Language, to path: String
+        _ desk: Desk, from first: CivilDate, to last: CivilDate, at now: Date, language: Language, to path: String,
+        protecting protected: [URL] = []
     ) async throws -> URL {
         let data = try await desk.dashboard(from: first, to: last, at: now)
-        return try OutputFile.write(DashboardPage(data: data, language: language).html(), to: path)
+        return try OutputFile.write(
+            DashboardPage(data: data, language: language).html(), to: path, protecting: protected)
     }
 }

@@ -36,6 +36,7 @@ enum KaibanMigrations {
         migrator.registerMigration("0030-name-keys", migrate: nameKeys)
         migrator.registerMigration("0031-revoked-name-hold", migrate: revokedNameHold)
         migrator.registerMigration("0032-office-hours-corrections", migrate: officeHoursCorrections)
+        migrator.registerMigration("0033-stale-staff-tokens", migrate: staleStaffTokens)
         return migrator
     }
 }
