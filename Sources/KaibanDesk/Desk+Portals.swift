@@ -242,7 +242,11 @@ extension Desk {
         // An investor whose kind could not be read was taken as a person: their name and number
         // are not judged as a person's (a company's credit code had read as an invalid ID number).
         let unreadKinds = unread.filter { investorField($0) && $0.hasSuffix(".kind") }.map { $0.dropLast("kind".count) }
-        let rest = application.withCanonicalPeople().problems(knownTasks: tasks, on: today()).filter { problem in
+        let canonical = application.withCanonicalPeople()
+        // The name's and the domicile's rules too (the hall's prefix, a name taken, a division out
+        // of the jurisdiction), as intake reads them: a wrong type had hidden them.
+        let reviewed = (try? await review(canonical, hall: settings.hall, at: clock.now()))?.problems ?? []
+        let rest = (canonical.problems(knownTasks: tasks, on: today()) + reviewed).filter { problem in
             !unread.contains { related(problem.field, $0) }
                 && !(crossChecked && (problem.field == "investors" || problem.field == "registeredCapital"))
                 && !unreadKinds.contains { problem.field.hasPrefix($0) }

@@ -111,6 +111,17 @@ import Testing
                     "special.kind", "registeredCapital", "contact.phone",
                 ],
                 "\(both)")
+            // The name's rules are told beside a field of the wrong type (they had waited for it).
+            let badName = Self.form.replacingOccurrences(of: "广元市昭化区青禾农业科技有限公司", with: "坏名字")
+                .replacingOccurrences(of: #""phone": "13800000000"}"#, with: #""phone": 13800000000}"#)
+            let named = try await server.send(
+                "POST", "/applications", headers: auth.merging(["Idempotency-Key": "k2"]) { $1 },
+                body: Data(badName.utf8))
+            #expect(
+                named.problem.map { $0.fields.map(\.field) }.map {
+                    $0.contains("contact.phone") && $0.contains("proposedName")
+                }
+                    == true, "\(named)")
             // A field of another JSON type (a number for text, text for an object or a list) is one
             // problem among the others (it had failed the whole body and hidden them).
             let typed = Self.form.replacingOccurrences(
