@@ -32,10 +32,14 @@ package enum OutputFile {
     /// a notice and every case lost), a file with NUL bytes or not UTF-8, one over
     /// ``replaceableBytes``, or one holding a private key anywhere. A file not there is fine.
     static func requireReplaceable(_ url: URL, protected: [URL] = []) throws {
+        // The path as it will be written: its folder's links resolved (the folder may be one), and
+        // the name; the data directory itself too, made or not yet (a file there had kept the hall
+        // from opening).
         let folder = url.deletingLastPathComponent().resolvingSymlinksInPath().standardizedFileURL.path
+        let target = (folder.hasSuffix("/") ? folder : folder + "/") + url.lastPathComponent
         for guarded in protected {
             let root = guarded.resolvingSymlinksInPath().standardizedFileURL.path
-            if folder == root || folder.hasPrefix(root.hasSuffix("/") ? root : root + "/") {
+            if target == root || target.hasPrefix(root.hasSuffix("/") ? root : root + "/") {
                 throw Problem(
                     .refused, "file.not-replaced",
                     zh: "\(url.path)在本厅的数据目录\(root)之中，不能写入通知书或看板：请另选位置",
@@ -48,7 +52,8 @@ package enum OutputFile {
         defer { try? handle.close() }
         let contents = (try? handle.read(upToCount: replaceableBytes + 1)) ?? Data()
         guard contents.count <= replaceableBytes, !contents.contains(0),
-            let text = String(bytes: contents, encoding: .utf8), !text.contains("PRIVATE KEY-----")
+            let text = String(bytes: contents, encoding: .utf8),
+            !["PRIVATE KEY-----", "PuTTY-User-Key-File"].contains(where: { text.contains($0) })
         else {
             throw Problem(
                 .refused, "file.not-replaced",
@@ -110,6 +115,17 @@ package enum OutputFile {
         return Problem(
             .invalid, "file.unwritable", zh: "无法写入文件\(url.path)（无写入权限）",
             en: "cannot write the file \(url.path) (no permission)")
+    }
+
+    /// The folders no notice or dashboard is written into: the hall's data directory as configured
+    /// and as the database's real path gives it (a link to the database had named another).
+    static func protectedFolders(_ settings: KaibanSettings) -> [URL] {
+        var folders = [settings.dataDirectory]
+        if !settings.database.contains("://") {
+            let real = URL(fileURLWithPath: settings.database).resolvingSymlinksInPath().path
+            folders.append(KaibanSettings.defaultDataDirectory(forDatabase: real))
+        }
+        return folders
     }
 
     /// Removes temporary files of `url` that a write stopped mid-way left (a killed command):

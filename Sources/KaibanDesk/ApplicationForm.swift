@@ -7,7 +7,8 @@ extension KeyedDecodingContainer {
     func lenient<T: Decodable>(_ key: Key, _ wrong: inout [String]) throws -> T? {
         do {
             return try decodeIfPresent(T.self, forKey: key)
-        } catch DecodingError.typeMismatch {
+        } catch DecodingError.typeMismatch, DecodingError.valueNotFound {
+            // Of another type, or a null inside it (`"requestedTasks": [null]`).
             wrong.append(key.stringValue)
             return nil
         }
@@ -281,8 +282,13 @@ public struct ApplicationForm: Sendable, Equatable, Codable {
             }
             return value
         }
-        func money(_ value: String?, _ field: String) -> Money {
-            guard let value else { return .zero }
+        /// An amount; when `required` and not given, said missing (it had read as zero, and the
+        /// investors' sum was then compared with it).
+        func money(_ value: String?, _ field: String, required: Bool = false) -> Money {
+            guard let value else {
+                if required { missing(field) }
+                return .zero
+            }
             guard let parsed = Money(yuan: value) else {
                 // Well written but of more than 15 digits of yuan: too large, not unreadable.
                 let parts = value.trimmingSpaces().replacingOccurrences(of: ",", with: "")
@@ -322,17 +328,22 @@ public struct ApplicationForm: Sendable, Equatable, Codable {
         }
         let investors = (self.investors ?? []).enumerated().map { index, form -> Investor in
             let field = "investors[\(index + 1)]"
-            var kind = InvestorKind.person
+            // An investor that could not be read, or whose kind could not, stands as an
+            // organisation: as a person with no age it would make a minor beside them invest alone.
+            let unread = wrong.contains(field) || wrong.contains(field + ".kind")
+            var kind = unread ? InvestorKind.company : .person
             if let raw = form.kind {
                 if let known = InvestorKind(rawValue: raw) {
                     kind = known
                 } else {
                     unreadable(field + ".kind", "应为person、company或institution", "is person, company or institution")
+                    kind = .company
                 }
             }
             return Investor(
                 name: text(form.name, field + ".name"), kind: kind, idNumber: text(form.idNumber, field + ".idNumber"),
-                contribution: money(form.contribution, field + ".contribution"), form: form.form ?? "货币")
+                contribution: money(form.contribution, field + ".contribution", required: type.hasRegisteredCapital),
+                form: form.form ?? "货币")
         }
         if self.investors == nil { missing("investors") }
         var special: SpecialRequest?
@@ -354,7 +365,8 @@ public struct ApplicationForm: Sendable, Equatable, Codable {
         }
         let application = CaseApplication(
             channel: channel, enterpriseType: type, proposedName: text(proposedName, "proposedName"),
-            registeredCapital: money(registeredCapital, "registeredCapital"), domicile: text(domicile, "domicile"),
+            registeredCapital: money(registeredCapital, "registeredCapital", required: type.hasRegisteredCapital),
+            domicile: text(domicile, "domicile"),
             domicileDivision: text(domicileDivision, "domicileDivision"),
             businessScope: text(businessScope, "businessScope"),
             legalRepresentative: person(legalRepresentative, "legalRepresentative"), investors: investors,

@@ -94,6 +94,19 @@ import Testing
             files + "/../" + URL(fileURLWithPath: files).lastPathComponent + "/page.html",
         ])
         #expect(inData.status == 65 && inData.stderr.contains("数据目录"), "\(inData)")
+        // The data directory's own path (a file there had kept the hall from opening), and the
+        // data directory of the database reached through a link to it.
+        let fresh = folder.appendingPathComponent("fresh.files").path
+        let itself = try kaiban.run(
+            ["dashboard", "--month", "2026-11", "--output", fresh], extraEnvironment: ["KAIBAN_DATA_DIR": fresh])
+        #expect(itself.status == 65 && itself.stderr.contains("数据目录"), "\(itself)")
+        #expect(!FileManager.default.fileExists(atPath: fresh))
+        let alias = folder.appendingPathComponent("alias.sqlite").path
+        try FileManager.default.createSymbolicLink(atPath: alias, withDestinationPath: kaiban.database)
+        let viaLink = try kaiban.run([
+            "dashboard", "--month", "2026-11", "--db", alias, "--output", files + "/via-link.html", "--as", "zhouqiang",
+        ])
+        #expect(viaLink.status == 65 && viaLink.stderr.contains("数据目录"), "\(viaLink)")
         #expect(!FileManager.default.fileExists(atPath: files + "/page.html"))
         for target in [kaiban.database, key.path, bundle.path] {
             let overwrite = try kaiban.run(["dashboard", "--month", "2026-11", "--output", target])

@@ -111,6 +111,27 @@ import Testing
                     "special.kind", "registeredCapital", "contact.phone",
                 ],
                 "\(both)")
+            // No rule judges a placeholder: a minor beside an investor that could not be read is not
+            // refused as investing alone; a capital not given is missing, not zero against the sum;
+            // a null among the tasks is one problem among the others.
+            let placeholders = Self.form.replacingOccurrences(
+                of: #"{"name": "李秀英", "idNumber": "510811198503120178", "contribution": "200000"}"#,
+                with: #"{"name": "王小明", "idNumber": "510811201501010017", "contribution": "200000"}, "x""#
+            )
+            .replacingOccurrences(of: #""registeredCapital": "500000","#, with: "")
+            .replacingOccurrences(of: #""requestedTasks": ["seal"]"#, with: #""requestedTasks": [null]"#)
+            #expect(!placeholders.contains("registeredCapital") && placeholders.contains("[null]"))
+            let unread = try await server.send(
+                "POST", "/applications", headers: auth.merging(["Idempotency-Key": "k2"]) { $1 },
+                body: Data(placeholders.utf8))
+            #expect(unread.status == 422 && unread.problem?.code == "application.invalid", "\(unread)")
+            #expect(
+                unread.problem.map { Set($0.fields.map(\.field)) } == [
+                    "registeredCapital", "investors[3]", "requestedTasks",
+                ],
+                "\(unread)")
+            #expect(
+                unread.problem?.fields.first { $0.field == "registeredCapital" }?.message == "缺少此项", "\(unread)")
             // The name's rules are told beside a field of the wrong type (they had waited for it).
             let badName = Self.form.replacingOccurrences(of: "广元市昭化区青禾农业科技有限公司", with: "坏名字")
                 .replacingOccurrences(of: #""phone": "13800000000"}"#, with: #""phone": 13800000000}"#)

@@ -44,7 +44,7 @@ struct DashboardCommand: AsyncParsableCommand {
         try await withDesk(global) { session in
             let url = try await Self.write(
                 session.desk, from: days.first, to: days.last, at: now, language: session.language, to: output,
-                protecting: [session.settings.dataDirectory])
+                protecting: OutputFile.protectedFolders(session.settings))
             Console.print(
                 session.zh ? "已写出\(text)的监控看板：\(url.path)" : "the dashboard of \(text) is written to \(url.path)")
         }

@@ -71,7 +71,7 @@ struct NoticeCommand: AsyncParsableCommand {
                 }
                 return
             }
-            let url = try OutputFile.write(text, to: output, protecting: [session.settings.dataDirectory])
+            let url = try OutputFile.write(text, to: output, protecting: OutputFile.protectedFolders(session.settings))
             Console.print(
                 session.zh
                     ? "已出具\(kind.title.zh)（办件\(number)）：\(url.path)"
