@@ -237,7 +237,7 @@ extension Desk {
         let investorField = { (field: String) in field.hasPrefix("investors[") }
         let crossChecked = unread.contains {
             $0 == "enterpriseType" || $0 == "registeredCapital" || $0 == "investors"
-                || (investorField($0) && ($0.hasSuffix(".contribution") || $0.hasSuffix(".kind")))
+                || (investorField($0) && ($0.hasSuffix(".contribution") || $0.hasSuffix(".kind") || $0.hasSuffix("]")))
         }
         // An investor whose kind could not be read was taken as a person: their name and number
         // are not judged as a person's (a company's credit code had read as an invalid ID number).

@@ -132,6 +132,13 @@ import Testing
                 "\(unread)")
             #expect(
                 unread.problem?.fields.first { $0.field == "registeredCapital" }?.message == "缺少此项", "\(unread)")
+            // An investor not read counts toward no sum (their share is not known).
+            let shareUnknown = Self.form.replacingOccurrences(
+                of: #"{"name": "李秀英", "idNumber": "510811198503120178", "contribution": "200000"}"#, with: #""x""#)
+            let share = try await server.send(
+                "POST", "/applications", headers: auth.merging(["Idempotency-Key": "k2"]) { $1 },
+                body: Data(shareUnknown.utf8))
+            #expect(share.problem.map { $0.fields.map(\.field) } == ["investors[2]"], "\(share)")
             // The name's rules are told beside a field of the wrong type (they had waited for it).
             let badName = Self.form.replacingOccurrences(of: "广元市昭化区青禾农业科技有限公司", with: "坏名字")
                 .replacingOccurrences(of: #""phone": "13800000000"}"#, with: #""phone": 13800000000}"#)
