@@ -22,6 +22,9 @@ package enum OutputFile {
         if path.isEmpty { throw usageError(zh: "--output：文件名为空", en: "--output: the file name is empty") }
     }
 
+    /// What marks a private key in a text file (PEM and OpenSSH, PGP, PuTTY, age).
+    static let keyMarkers = ["PRIVATE KEY-----", "PRIVATE KEY BLOCK-----", "PuTTY-User-Key-File", "AGE-SECRET-KEY-"]
+
     /// The most an existing file may hold to be replaced: a notice or a dashboard is far smaller.
     static let replaceableBytes = 16 << 20
 
@@ -42,9 +45,9 @@ package enum OutputFile {
             if target == root || target.hasPrefix(root.hasSuffix("/") ? root : root + "/") {
                 throw Problem(
                     .refused, "file.not-replaced",
-                    zh: "\(url.path)在本厅的数据目录\(root)之中，不能写入通知书或看板：请另选位置",
+                    zh: "\(url.path)在本厅的数据目录或定义目录\(root)之中，不能写入通知书或看板：请另选位置",
                     en:
-                        "\(url.path) is in the hall's data directory \(root): no notice or dashboard is written there; choose another place"
+                        "\(url.path) is in the hall's data or definitions folder \(root): no notice or dashboard is written there; choose another place"
                 )
             }
         }
@@ -53,7 +56,7 @@ package enum OutputFile {
         let contents = (try? handle.read(upToCount: replaceableBytes + 1)) ?? Data()
         guard contents.count <= replaceableBytes, !contents.contains(0),
             let text = String(bytes: contents, encoding: .utf8),
-            !["PRIVATE KEY-----", "PuTTY-User-Key-File"].contains(where: { text.contains($0) })
+            !Self.keyMarkers.contains(where: { text.contains($0) })
         else {
             throw Problem(
                 .refused, "file.not-replaced",
@@ -118,9 +121,14 @@ package enum OutputFile {
     }
 
     /// The folders no notice or dashboard is written into: the hall's data directory as configured
-    /// and as the database's real path gives it (a link to the database had named another).
+    /// and as the database's real path gives it (a link to the database had named another), and
+    /// the definitions and reference data the commands read (a notice written over the workflow had
+    /// stopped every command).
     static func protectedFolders(_ settings: KaibanSettings) -> [URL] {
-        var folders = [settings.dataDirectory]
+        var folders = [
+            settings.dataDirectory, settings.formsRoot, settings.calendarFolder,
+            settings.divisionsFile.deletingLastPathComponent(),
+        ]
         if !settings.database.contains("://") {
             let real = URL(fileURLWithPath: settings.database).resolvingSymlinksInPath().path
             folders.append(KaibanSettings.defaultDataDirectory(forDatabase: real))

@@ -328,21 +328,25 @@ public struct ApplicationForm: Sendable, Equatable, Codable {
         }
         let investors = (self.investors ?? []).enumerated().map { index, form -> Investor in
             let field = "investors[\(index + 1)]"
-            // An investor that could not be read, or whose kind could not, stands as an
-            // organisation: as a person with no age it would make a minor beside them invest alone.
-            let unread = wrong.contains(field) || wrong.contains(field + ".kind")
-            var kind = unread ? InvestorKind.company : .person
+            var kind = InvestorKind.person
             if let raw = form.kind {
                 if let known = InvestorKind(rawValue: raw) {
                     kind = known
                 } else {
                     unreadable(field + ".kind", "应为person、company或institution", "is person, company or institution")
-                    kind = .company
                 }
+            }
+            // An investor that could not be read, or whose kind or number could not, stands as an
+            // organisation (this application is only ever told its problems): as a person of no
+            // known age they would make a minor beside them invest alone.
+            if wrong.contains(field) || wrong.contains(field + ".kind") || wrong.contains(field + ".idNumber")
+                || form.idNumber == nil || (form.kind != nil && InvestorKind(rawValue: form.kind ?? "") == nil)
+            {
+                kind = .company
             }
             return Investor(
                 name: text(form.name, field + ".name"), kind: kind, idNumber: text(form.idNumber, field + ".idNumber"),
-                contribution: money(form.contribution, field + ".contribution", required: type.hasRegisteredCapital),
+                contribution: money(form.contribution, field + ".contribution", required: true),
                 form: form.form ?? "货币")
         }
         if self.investors == nil { missing("investors") }
@@ -365,7 +369,8 @@ public struct ApplicationForm: Sendable, Equatable, Codable {
         }
         let application = CaseApplication(
             channel: channel, enterpriseType: type, proposedName: text(proposedName, "proposedName"),
-            registeredCapital: money(registeredCapital, "registeredCapital", required: type.hasRegisteredCapital),
+            registeredCapital: money(
+                registeredCapital, "registeredCapital", required: enterpriseType != nil && type.hasRegisteredCapital),
             domicile: text(domicile, "domicile"),
             domicileDivision: text(domicileDivision, "domicileDivision"),
             businessScope: text(businessScope, "businessScope"),

@@ -239,9 +239,13 @@ extension Desk {
             $0 == "enterpriseType" || $0 == "registeredCapital" || $0 == "investors"
                 || (investorField($0) && ($0.hasSuffix(".contribution") || $0.hasSuffix(".kind") || $0.hasSuffix("]")))
         }
-        // An investor whose kind could not be read was taken as a person: their name and number
-        // are not judged as a person's (a company's credit code had read as an invalid ID number).
-        let unreadKinds = unread.filter { investorField($0) && $0.hasSuffix(".kind") }.map { $0.dropLast("kind".count) }
+        // An investor whose kind or number could not be read stands as an organisation
+        // (``ApplicationForm/decoded(channel:)``): their name and number are not judged as a
+        // person's or an organisation's (a company's credit code had read as an invalid ID number).
+        let unreadKinds = unread.filter { investorField($0) && ($0.hasSuffix(".kind") || $0.hasSuffix(".idNumber")) }
+            .compactMap { field in field.range(of: "].").map { field[..<$0.upperBound] } }
+        // With the type unread, the name's form for it is not judged either (an llc's had been).
+        let typeUnread = unread.contains("enterpriseType")
         let canonical = application.withCanonicalPeople()
         // The name's and the domicile's rules too (the hall's prefix, a name taken, a division out
         // of the jurisdiction), as intake reads them: a wrong type had hidden them.
@@ -250,6 +254,7 @@ extension Desk {
             !unread.contains { related(problem.field, $0) }
                 && !(crossChecked && (problem.field == "investors" || problem.field == "registeredCapital"))
                 && !unreadKinds.contains { problem.field.hasPrefix($0) }
+                && !(typeUnread && problem.field == "proposedName")
         }
         return ApplicationRejected(problems: formProblems + rest)
     }

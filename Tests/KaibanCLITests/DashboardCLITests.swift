@@ -107,6 +107,15 @@ import Testing
             "dashboard", "--month", "2026-11", "--db", alias, "--output", files + "/via-link.html", "--as", "zhouqiang",
         ])
         #expect(viaLink.status == 65 && viaLink.stderr.contains("数据目录"), "\(viaLink)")
+        // Nor into the definitions the commands read (a notice over the workflow had stopped them all).
+        let forms = try Fixtures.formsCopy()
+        let workflow = forms.appendingPathComponent("workflows/company-formation.xml").path
+        let before = try String(contentsOfFile: workflow, encoding: .utf8)
+        let overForms = try kaiban.run([
+            "dashboard", "--month", "2026-11", "--forms", forms.path, "--output", workflow, "--as", "zhouqiang",
+        ])
+        #expect(overForms.status == 65 && overForms.stderr.contains("数据目录"), "\(overForms)")
+        #expect(try String(contentsOfFile: workflow, encoding: .utf8) == before)
         #expect(!FileManager.default.fileExists(atPath: files + "/page.html"))
         for target in [kaiban.database, key.path, bundle.path] {
             let overwrite = try kaiban.run(["dashboard", "--month", "2026-11", "--output", target])

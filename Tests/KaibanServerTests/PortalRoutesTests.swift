@@ -139,6 +139,24 @@ import Testing
                 "POST", "/applications", headers: auth.merging(["Idempotency-Key": "k2"]) { $1 },
                 body: Data(shareUnknown.utf8))
             #expect(share.problem.map { $0.fields.map(\.field) } == ["investors[2]"], "\(share)")
+            // The type not read: no rule of a type judges the rest (an llc's had). An adult's number
+            // not read: a minor beside them is not refused as investing alone.
+            for (body, field) in [
+                (Self.form.replacingOccurrences(of: #""enterpriseType": "llc", "#, with: ""), "enterpriseType"),
+                (
+                    Self.form.replacingOccurrences(
+                        of: #"{"name": "张伟", "idNumber": "11010519491231002X", "contribution""#,
+                        with: #"{"name": "张伟", "idNumber": 110105194912310020, "contribution""#
+                    )
+                    .replacingOccurrences(of: "510811198503120178", with: "510811201501010017"),
+                    "investors[1].idNumber"
+                ),
+            ] {
+                let answer = try await server.send(
+                    "POST", "/applications", headers: auth.merging(["Idempotency-Key": "k2"]) { $1 },
+                    body: Data(body.utf8))
+                #expect(answer.problem.map { $0.fields.map(\.field) } == [field], "\(field): \(answer)")
+            }
             // The name's rules are told beside a field of the wrong type (they had waited for it).
             let badName = Self.form.replacingOccurrences(of: "广元市昭化区青禾农业科技有限公司", with: "坏名字")
                 .replacingOccurrences(of: #""phone": "13800000000"}"#, with: #""phone": 13800000000}"#)
