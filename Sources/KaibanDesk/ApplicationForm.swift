@@ -328,22 +328,21 @@ public struct ApplicationForm: Sendable, Equatable, Codable {
         }
         let investors = (self.investors ?? []).enumerated().map { index, form -> Investor in
             let field = "investors[\(index + 1)]"
+            // An investor that could not be read, or whose kind or number could not, stands as an
+            // organisation (this application is only ever told its problems): as a person of no
+            // known age they would make a minor beside them invest alone.
+            var unread =
+                form.idNumber == nil || [field, field + ".kind", field + ".idNumber"].contains { wrong.contains($0) }
             var kind = InvestorKind.person
             if let raw = form.kind {
                 if let known = InvestorKind(rawValue: raw) {
                     kind = known
                 } else {
                     unreadable(field + ".kind", "应为person、company或institution", "is person, company or institution")
+                    unread = true
                 }
             }
-            // An investor that could not be read, or whose kind or number could not, stands as an
-            // organisation (this application is only ever told its problems): as a person of no
-            // known age they would make a minor beside them invest alone.
-            if wrong.contains(field) || wrong.contains(field + ".kind") || wrong.contains(field + ".idNumber")
-                || form.idNumber == nil || (form.kind != nil && InvestorKind(rawValue: form.kind ?? "") == nil)
-            {
-                kind = .company
-            }
+            if unread { kind = .company }
             return Investor(
                 name: text(form.name, field + ".name"), kind: kind, idNumber: text(form.idNumber, field + ".idNumber"),
                 contribution: money(form.contribution, field + ".contribution", required: true),

@@ -242,8 +242,10 @@ extension Desk {
         // An investor whose kind or number could not be read stands as an organisation
         // (``ApplicationForm/decoded(channel:)``): their name and number are not judged as a
         // person's or an organisation's (a company's credit code had read as an invalid ID number).
-        let unreadKinds = unread.filter { investorField($0) && ($0.hasSuffix(".kind") || $0.hasSuffix(".idNumber")) }
-            .compactMap { field in field.range(of: "].").map { field[..<$0.upperBound] } }
+        let unreadInvestors = unread.filter {
+            investorField($0) && ($0.hasSuffix(".kind") || $0.hasSuffix(".idNumber"))
+        }
+        .compactMap { field in field.range(of: "].").map { field[..<$0.upperBound] } }
         // With the type unread, the name's form for it is not judged either (an llc's had been).
         let typeUnread = unread.contains("enterpriseType")
         let canonical = application.withCanonicalPeople()
@@ -253,7 +255,7 @@ extension Desk {
         let rest = (canonical.problems(knownTasks: tasks, on: today()) + reviewed).filter { problem in
             !unread.contains { related(problem.field, $0) }
                 && !(crossChecked && (problem.field == "investors" || problem.field == "registeredCapital"))
-                && !unreadKinds.contains { problem.field.hasPrefix($0) }
+                && !unreadInvestors.contains { problem.field.hasPrefix($0) }
                 && !(typeUnread && problem.field == "proposedName")
         }
         return ApplicationRejected(problems: formProblems + rest)
