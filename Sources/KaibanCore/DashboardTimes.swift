@@ -60,7 +60,18 @@ public struct DashboardTimes: Sendable, Equatable, Codable {
         var government = 0
         var applicant = 0
         var special = 0
-        var pauses: [String: (minutes: Int, cases: Int, specialProcedure: Bool)] = [:]
+        /// Minutes and cases by paused stage, apart when one version calls the stage a special
+        /// procedure and another the applicant's time.
+        var pauses: [PauseKey: (minutes: Int, cases: Int)] = [:]
+
+        struct PauseKey: Hashable, Comparable {
+            var stage: String
+            var specialProcedure: Bool
+
+            static func < (a: PauseKey, b: PauseKey) -> Bool {
+                (a.stage, a.specialProcedure ? 1 : 0) < (b.stage, b.specialProcedure ? 1 : 0)
+            }
+        }
         var provisional = false
 
         public init(calendar: WorkingCalendar, budgetMinutes: Int) {
@@ -106,12 +117,9 @@ public struct DashboardTimes: Sendable, Equatable, Codable {
             applicant += WorkingTime.minutes(ofSeconds: pausedSeconds.values.reduce(0, +) - specialSeconds)
             special += WorkingTime.minutes(ofSeconds: specialSeconds)
             for (stage, minutes) in paused where minutes > 0 {
-                let isSpecial = specialProcedureStages.contains(stage)
-                // A stage's pauses by case version: counted apart when one version calls them a
-                // special procedure and another the applicant's time.
-                let key = isSpecial ? stage + "\u{1F}special" : stage
-                pauses[key, default: (0, 0, isSpecial)].minutes += minutes
-                pauses[key, default: (0, 0, isSpecial)].cases += 1
+                let key = PauseKey(stage: stage, specialProcedure: specialProcedureStages.contains(stage))
+                pauses[key, default: (0, 0)].minutes += minutes
+                pauses[key, default: (0, 0)].cases += 1
             }
         }
 
@@ -131,9 +139,8 @@ public struct DashboardTimes: Sendable, Equatable, Codable {
                 specialProcedureMinutes: special,
                 pauses: pauses.keys.sorted().map {
                     Pause(
-                        stage: $0.split(separator: "\u{1F}").first.map(String.init) ?? $0,
-                        minutes: pauses[$0]?.minutes ?? 0, cases: pauses[$0]?.cases ?? 0,
-                        specialProcedure: pauses[$0]?.specialProcedure ?? false)
+                        stage: $0.stage, minutes: pauses[$0]?.minutes ?? 0, cases: pauses[$0]?.cases ?? 0,
+                        specialProcedure: $0.specialProcedure)
                 },
                 provisional: provisional)
         }
